@@ -1,0 +1,125 @@
+// The arena: every struct-of-arrays column of the core, laid end to end above
+// the static data, each sized to its group's capacity.
+//
+// Why one arena rather than one allocation per column: growth must not leave
+// holes. When a group doubles, every column after the first of that group has to
+// move up; doing it from the last column to the first with memory.copy (which is
+// memmove) never overwrites data that has not moved yet, because a column's new
+// offset is never below its old one. Memory in use is then exactly
+// sum(capacity(group) * bytes per row of group), which is what keeps a pending
+// timer near 80 bytes. Growth is O(total bytes) but happens log2(n) times.
+//
+// The base address of every column and the capacity of every group live in
+// static tables so the bindings can rebuild their views after growth.
+
+import {
+  COL_COUNT, COL_GEN, COL_STATE, COL_CLASS, COL_KIND, COL_NICE, COL_POS, COL_STATS_ROW,
+  COL_SEQ, COL_DUE, COL_PERIOD, COL_VRUNTIME, COL_STAMP, COL_SLICE,
+  COL_READY_KEY, COL_READY_SLOT, COL_TIMER_KEY, COL_TIMER_SLOT,
+  COL_RUNS, COL_FAILURES, COL_OVERRUNS, COL_MISSED, COL_PREEMPTIONS, COL_NEXT_FREE,
+  COL_RUNTIME, COL_WAIT, COL_MAX_RUNTIME, COL_RUN_RUNTIME, COL_LAST_START, COL_LAST_END,
+  GROUP_COUNT, GROUP_TABLE, GROUP_READY, GROUP_TIMER, GROUP_STATS, INITIAL_CAPACITY, MAX_SLOTS,
+} from "./layout";
+
+/** u32 per column: its base address. */
+export const columnBases: usize = memory.data(COL_COUNT * 4, 16);
+/** u32 per group: its capacity in rows. */
+export const groupCapacities: usize = memory.data(GROUP_COUNT * 4, 16);
+
+const PAGE_BYTES: usize = 65536;
+let arenaStart: usize = 0;
+
+/** Bytes per element of a column. */
+export function columnElementBytes(col: i32): i32 {
+  switch (col) {
+    case COL_STATE: case COL_CLASS: case COL_KIND: case COL_NICE: return 1;
+    case COL_GEN: case COL_POS: case COL_STATS_ROW:
+    case COL_READY_SLOT: case COL_TIMER_SLOT:
+    case COL_RUNS: case COL_FAILURES: case COL_OVERRUNS: case COL_MISSED:
+    case COL_PREEMPTIONS: case COL_NEXT_FREE: return 4;
+    default: return 8;
+  }
+}
+
+/** The group whose capacity sizes a column. */
+export function columnGroup(col: i32): i32 {
+  if (col <= COL_SLICE) return GROUP_TABLE;
+  if (col <= COL_READY_SLOT) return GROUP_READY;
+  if (col <= COL_TIMER_SLOT) return GROUP_TIMER;
+  return GROUP_STATS;
+}
+
+// Columns are placed in order of decreasing element size so that every column
+// starts aligned to its own size whatever the capacities are (capacities are
+// powers of two, at least INITIAL_CAPACITY).
+const ORDER: usize = memory.data<i32>([
+  COL_SEQ, COL_DUE, COL_PERIOD, COL_VRUNTIME, COL_STAMP, COL_SLICE,
+  COL_READY_KEY, COL_TIMER_KEY,
+  COL_RUNTIME, COL_WAIT, COL_MAX_RUNTIME, COL_RUN_RUNTIME, COL_LAST_START, COL_LAST_END,
+  COL_GEN, COL_POS, COL_STATS_ROW, COL_READY_SLOT, COL_TIMER_SLOT,
+  COL_RUNS, COL_FAILURES, COL_OVERRUNS, COL_MISSED, COL_PREEMPTIONS, COL_NEXT_FREE,
+  COL_STATE, COL_CLASS, COL_KIND, COL_NICE,
+]);
+
+@inline export function columnBase(col: i32): usize {
+  return <usize>load<u32>(columnBases + (<usize>col << 2));
+}
+
+@inline export function capacityOf(group: i32): i32 {
+  return load<i32>(groupCapacities + (<usize>group << 2));
+}
+
+function ensureMemory(endExclusive: usize): bool {
+  const have = <usize>memory.size() * PAGE_BYTES;
+  if (endExclusive <= have) return true;
+  const pages = <i32>((endExclusive - have + PAGE_BYTES - 1) / PAGE_BYTES);
+  return memory.grow(pages) >= 0;
+}
+
+/** Lays out every column for the given capacities, moving existing data up. */
+function relayout(group: i32, newCapacity: i32): bool {
+  // First pass: compute the end of the new layout, to grow memory before moving.
+  let end = arenaStart;
+  for (let i = 0; i < COL_COUNT; i++) end += newBytes(<i32>load<i32>(ORDER + (<usize>i << 2)), group, newCapacity);
+  if (!ensureMemory(end)) return false;
+  // Second pass, last column first: move each column to its new base.
+  for (let i = COL_COUNT - 1; i >= 0; i--) {
+    const col = <i32>load<i32>(ORDER + (<usize>i << 2));
+    end -= newBytes(col, group, newCapacity);
+    const oldBase = columnBase(col);
+    const oldBytes = <usize>capacityOf(columnGroup(col)) * <usize>columnElementBytes(col);
+    if (oldBase != end && oldBytes > 0) memory.copy(end, oldBase, oldBytes);
+    // Zero the new tail so fresh rows read as zero.
+    const fresh = newBytes(col, group, newCapacity);
+    if (fresh > oldBytes) memory.fill(end + oldBytes, 0, fresh - oldBytes);
+    store<u32>(columnBases + (<usize>col << 2), <u32>end);
+  }
+  store<i32>(groupCapacities + (<usize>group << 2), newCapacity);
+  return true;
+}
+
+@inline function newBytes(col: i32, group: i32, newCapacity: i32): usize {
+  const g = columnGroup(col);
+  const cap = g == group ? newCapacity : capacityOf(g);
+  return <usize>cap * <usize>columnElementBytes(col);
+}
+
+/** Sets up every group at INITIAL_CAPACITY. Returns false if memory is refused. */
+export function initArena(): bool {
+  arenaStart = (__heap_base + 15) & ~(<usize>15);
+  for (let g = 0; g < GROUP_COUNT; g++) store<i32>(groupCapacities + (<usize>g << 2), 0);
+  for (let c = 0; c < COL_COUNT; c++) store<u32>(columnBases + (<usize>c << 2), <u32>arenaStart);
+  for (let g = 0; g < GROUP_COUNT; g++) {
+    if (!relayout(g, INITIAL_CAPACITY)) return false;
+  }
+  return true;
+}
+
+/** Doubles a group's capacity until it holds `rows`. False if memory is refused. */
+export function reserve(group: i32, rows: i32): bool {
+  let cap = capacityOf(group);
+  if (rows <= cap) return true;
+  if (rows > MAX_SLOTS) return false;
+  while (cap < rows) cap <<= 1;
+  return relayout(group, cap);
+}

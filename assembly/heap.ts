@@ -1,0 +1,176 @@
+// Indexed 4-ary min-heaps: the ready heap and the timer heap.
+//
+// What must be cheap: pop and push (every task passes through both at least
+// once), and remove/change-key at any position (cancel, re-prioritise,
+// reschedule), all O(log n). Shape: keys (f64) and slots (u32) in two parallel
+// arena columns, entry i's children at 4i+1..4i+4; each task's POS column holds
+// its index in the heap it is in (a task is in at most one heap at a time, its
+// STATE says which). Keys sit inline so a sift touches contiguous memory; the
+// sequence tie-break (SEQ column of the task table) is read only when two keys
+// are equal, so equal keys keep arrival order. 4-ary halves the depth of a
+// binary heap for one extra comparison per level: fewer cache misses at 1e6.
+
+import { columnBase, capacityOf, reserve } from "./arena";
+import { COL_POS, COL_SEQ, GROUP_READY, GROUP_TIMER, COL_READY_KEY, COL_READY_SLOT, COL_TIMER_KEY, COL_TIMER_SLOT } from "./layout";
+
+/** Which heap: READY_HEAP or TIMER_HEAP (also the index of its size counter). */
+export const READY_HEAP: i32 = 0;
+export const TIMER_HEAP: i32 = 1;
+
+const sizes: usize = memory.data(8, 8);
+
+@inline export function heapSize(heap: i32): i32 {
+  return load<i32>(sizes + (<usize>heap << 2));
+}
+@inline function setSize(heap: i32, n: i32): void {
+  store<i32>(sizes + (<usize>heap << 2), n);
+}
+@inline function keysOf(heap: i32): usize {
+  return columnBase(heap == READY_HEAP ? COL_READY_KEY : COL_TIMER_KEY);
+}
+@inline function slotsOf(heap: i32): usize {
+  return columnBase(heap == READY_HEAP ? COL_READY_SLOT : COL_TIMER_SLOT);
+}
+@inline function setPos(slot: u32, i: i32): void {
+  store<u32>(columnBase(COL_POS) + (<usize>slot << 2), <u32>i);
+}
+@inline export function positionOf(slot: u32): i32 {
+  return load<i32>(columnBase(COL_POS) + (<usize>slot << 2));
+}
+
+/** a before b: smaller key, or equal keys and smaller sequence number. */
+@inline function before(keyA: f64, slotA: u32, keyB: f64, slotB: u32): bool {
+  if (keyA != keyB) return keyA < keyB;
+  const seqs = columnBase(COL_SEQ);
+  return load<f64>(seqs + (<usize>slotA << 3)) < load<f64>(seqs + (<usize>slotB << 3));
+}
+
+function siftUp(heap: i32, i: i32, key: f64, slot: u32): void {
+  const keys = keysOf(heap);
+  const slots = slotsOf(heap);
+  const pos = columnBase(COL_POS);
+  while (i > 0) {
+    const parent = (i - 1) >> 2;
+    const pKey = load<f64>(keys + (<usize>parent << 3));
+    const pSlot = load<u32>(slots + (<usize>parent << 2));
+    if (!before(key, slot, pKey, pSlot)) break;
+    store<f64>(keys + (<usize>i << 3), pKey);
+    store<u32>(slots + (<usize>i << 2), pSlot);
+    store<u32>(pos + (<usize>pSlot << 2), <u32>i);
+    i = parent;
+  }
+  store<f64>(keys + (<usize>i << 3), key);
+  store<u32>(slots + (<usize>i << 2), slot);
+  store<u32>(pos + (<usize>slot << 2), <u32>i);
+}
+
+function siftDown(heap: i32, i: i32, key: f64, slot: u32): void {
+  const keys = keysOf(heap);
+  const slots = slotsOf(heap);
+  const pos = columnBase(COL_POS);
+  const n = heapSize(heap);
+  while (true) {
+    const first = (i << 2) + 1;
+    if (first >= n) break;
+    // The smallest of up to four children.
+    let best = first;
+    let bestKey = load<f64>(keys + (<usize>first << 3));
+    let bestSlot = load<u32>(slots + (<usize>first << 2));
+    const last = min(first + 4, n);
+    for (let c = first + 1; c < last; c++) {
+      const cKey = load<f64>(keys + (<usize>c << 3));
+      const cSlot = load<u32>(slots + (<usize>c << 2));
+      if (before(cKey, cSlot, bestKey, bestSlot)) {
+        best = c;
+        bestKey = cKey;
+        bestSlot = cSlot;
+      }
+    }
+    if (!before(bestKey, bestSlot, key, slot)) break;
+    store<f64>(keys + (<usize>i << 3), bestKey);
+    store<u32>(slots + (<usize>i << 2), bestSlot);
+    store<u32>(pos + (<usize>bestSlot << 2), <u32>i);
+    i = best;
+  }
+  store<f64>(keys + (<usize>i << 3), key);
+  store<u32>(slots + (<usize>i << 2), slot);
+  store<u32>(pos + (<usize>slot << 2), <u32>i);
+}
+
+/** Inserts a slot. False only if the heap cannot grow. */
+export function heapPush(heap: i32, slot: u32, key: f64): bool {
+  const n = heapSize(heap);
+  const group = heap == READY_HEAP ? GROUP_READY : GROUP_TIMER;
+  if (n >= capacityOf(group) && !reserve(group, n + 1)) return false;
+  setSize(heap, n + 1);
+  siftUp(heap, n, key, slot);
+  return true;
+}
+
+/** The slot at the top. Caller checks heapSize > 0. */
+@inline export function heapTopSlot(heap: i32): u32 {
+  return load<u32>(slotsOf(heap));
+}
+
+/** The key at the top. Caller checks heapSize > 0. */
+@inline export function heapTopKey(heap: i32): f64 {
+  return load<f64>(keysOf(heap));
+}
+
+/** The key at a position. */
+@inline export function heapKeyAt(heap: i32, i: i32): f64 {
+  return load<f64>(keysOf(heap) + (<usize>i << 3));
+}
+
+/** The slot at a position. */
+@inline export function heapSlotAt(heap: i32, i: i32): u32 {
+  return load<u32>(slotsOf(heap) + (<usize>i << 2));
+}
+
+/** Removes the entry at position i (the top when i = 0). */
+export function heapRemoveAt(heap: i32, i: i32): void {
+  const n = heapSize(heap) - 1;
+  setSize(heap, n);
+  if (i == n) return;
+  // Move the last entry into the hole, then restore order in whichever direction.
+  const keys = keysOf(heap);
+  const slots = slotsOf(heap);
+  const key = load<f64>(keys + (<usize>n << 3));
+  const slot = load<u32>(slots + (<usize>n << 2));
+  placeAt(heap, i, key, slot);
+}
+
+/** Gives the entry at position i a new key. */
+export function heapUpdateAt(heap: i32, i: i32, key: f64): void {
+  placeAt(heap, i, key, load<u32>(slotsOf(heap) + (<usize>i << 2)));
+}
+
+function placeAt(heap: i32, i: i32, key: f64, slot: u32): void {
+  if (i > 0) {
+    const parent = (i - 1) >> 2;
+    const keys = keysOf(heap);
+    const slots = slotsOf(heap);
+    if (before(key, slot, load<f64>(keys + (<usize>parent << 3)), load<u32>(slots + (<usize>parent << 2)))) {
+      siftUp(heap, i, key, slot);
+      return;
+    }
+  }
+  siftDown(heap, i, key, slot);
+}
+
+/** Rewrites every key through `keyOf` and restores heap order in O(n). */
+export function heapRekey(heap: i32, keyOf: (slot: u32) => f64): void {
+  const n = heapSize(heap);
+  const keys = keysOf(heap);
+  const slots = slotsOf(heap);
+  for (let i = 0; i < n; i++) {
+    store<f64>(keys + (<usize>i << 3), keyOf(load<u32>(slots + (<usize>i << 2))));
+  }
+  for (let i = (n - 2) >> 2; i >= 0; i--) {
+    siftDown(heap, i, load<f64>(keys + (<usize>i << 3)), load<u32>(slots + (<usize>i << 2)));
+  }
+}
+
+export function heapClear(heap: i32): void {
+  setSize(heap, 0);
+}

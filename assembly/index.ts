@@ -1,0 +1,80 @@
+// The core's exports: numbers in, numbers out. Nothing here reads a clock
+// (time is always an argument) and nothing throws across the boundary (every
+// mutating export answers with a status code, or a handle >= 2^24).
+
+import { initArena, columnBase, columnBases, groupCapacities, columnElementBytes, columnGroup } from "./arena";
+import { resetTable } from "./table";
+import { heapClear, READY_HEAP, TIMER_HEAP, heapRekey } from "./heap";
+import { counters, resetCounters } from "./counters";
+import { policy, readyKey, resetDeadlines, setClassDeadlineValue, setPolicyValue, weightOfNice } from "./keys";
+import { resetQuantum, setQuantumValue, syncMinVruntime } from "./quantum";
+import { resetTasks, isTime } from "./tasks";
+import { commandBuffer, outputBuffer } from "./commands";
+import { CLASS_COUNT, COL_COUNT, NICE_MIN, NICE_MAX, POLICY_COUNT, POLICY_DEADLINE,
+  STATUS_OK, STATUS_BAD_ARGUMENT, STATUS_NO_MEMORY } from "./layout";
+
+export {
+  register, advance, pop, peek, nextDue, charge, requeue, complete, retry, cancel,
+  setClass, setNice, pause, resume, runNow, taskState, readyRank,
+} from "./tasks";
+export { runBatch } from "./commands";
+
+/** Empties the core and restores every default. Call once after instantiating. */
+export function init(): i32 {
+  resetCounters();
+  resetTable();
+  resetTasks();
+  resetQuantum();
+  resetDeadlines();
+  setPolicyValue(POLICY_DEADLINE);
+  heapClear(READY_HEAP);
+  heapClear(TIMER_HEAP);
+  return initArena() ? STATUS_OK : STATUS_NO_MEMORY;
+}
+
+/** Chooses the ready-heap policy; ready tasks are re-keyed at once (O(n)). */
+export function setPolicy(p: i32): i32 {
+  if (p < 0 || p >= POLICY_COUNT) return STATUS_BAD_ARGUMENT;
+  setPolicyValue(p);
+  heapRekey(READY_HEAP, readyKey);
+  syncMinVruntime();
+  return STATUS_OK;
+}
+
+export function getPolicy(): i32 {
+  return policy;
+}
+
+/** The time slice, in ms, after which charge() answers STATUS_SLICE_SPENT. */
+export function setQuantum(ms: f64): i32 {
+  if (!(ms > 0 && ms < Infinity)) return STATUS_BAD_ARGUMENT;
+  setQuantumValue(ms);
+  return STATUS_OK;
+}
+
+/** The relative deadline of a class under the deadline policy. */
+export function setClassDeadline(cls: i32, ms: f64): i32 {
+  if (cls < 0 || cls >= CLASS_COUNT || !isTime(ms)) return STATUS_BAD_ARGUMENT;
+  setClassDeadlineValue(cls, ms);
+  heapRekey(READY_HEAP, readyKey);
+  return STATUS_OK;
+}
+
+/** Fair-policy weight of a nice level (-20..19), or STATUS_BAD_ARGUMENT. */
+export function niceWeight(nice: i32): i32 {
+  if (nice < NICE_MIN || nice > NICE_MAX) return STATUS_BAD_ARGUMENT;
+  return weightOfNice(nice);
+}
+
+// ---- addresses the bindings build their views from ----
+export function commandBufferPtr(): usize { return commandBuffer; }
+export function outputBufferPtr(): usize { return outputBuffer; }
+export function countersPtr(): usize { return counters; }
+export function columnBasesPtr(): usize { return columnBases; }
+export function groupCapacitiesPtr(): usize { return groupCapacities; }
+export function columnBaseOf(col: i32): usize { return col >= 0 && col < COL_COUNT ? columnBase(col) : 0; }
+export function columnBytes(col: i32): i32 { return col >= 0 && col < COL_COUNT ? columnElementBytes(col) : 0; }
+export function columnGroupOf(col: i32): i32 { return col >= 0 && col < COL_COUNT ? columnGroup(col) : -1; }
+
+/** Does nothing: the benchmark baseline for one JS-to-wasm crossing. */
+export function noop(): void {}

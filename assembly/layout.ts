@@ -1,0 +1,186 @@
+// The one description of the core's memory, its status codes and its enums.
+// `scripts/generate-layout.mjs` turns every `export const NAME: type = value;`
+// line of this file into `bindings/layout.generated.ts`; a test fails when the
+// two drift apart. Keep every value a plain integer literal.
+//
+// Linear memory
+//
+//   0                                        __heap_base (rounded to 16)
+//   +----------------------------------------+-----------------------------------+
+//   | static: command buffer, output buffer, | arena: columns, each sized to its |
+//   | global counters, column base table     | group's capacity, laid end to end |
+//   +----------------------------------------+-----------------------------------+
+//
+// Arena columns (struct-of-arrays). A group's columns all have one capacity and
+// grow together; growing a group moves later columns up (memory.copy, last
+// column first), so the arena never holds dead space.
+//
+//   group TABLE (one row per slot, the hot fields of a task)
+//     GEN u32 | STATE u8 | CLASS u8 | KIND u8 | NICE u8 | POS u32 | STATS_ROW u32
+//     SEQ f64 | DUE f64 | PERIOD f64 | VRUNTIME f64 | STAMP f64 | SLICE f64
+//   group READY (the ready heap, entry i)       READY_KEY f64 | READY_SLOT u32
+//   group TIMER (the timer heap, entry i)       TIMER_KEY f64 | TIMER_SLOT u32
+//   group STATS (cold counters, one row per task that has started at least once)
+//     RUNS u32 | FAILURES u32 | OVERRUNS u32 | MISSED u32 | PREEMPTIONS u32 |
+//     NEXT_FREE u32 | RUNTIME f64 | WAIT f64 | MAX_RUNTIME f64 | RUN_RUNTIME f64 |
+//     LAST_START f64 | LAST_END f64
+
+// ---- status codes: every mutating export returns one (negative = refused) ----
+export const STATUS_OK: i32 = 0;
+/** charge(): the task has used its whole quantum. */
+export const STATUS_SLICE_SPENT: i32 = 1;
+/** The handle is not a number the core ever hands out (NaN, zero, fraction, too large). */
+export const STATUS_BAD_HANDLE: i32 = -1;
+/** The handle's slot was freed or reused: its task has ended. */
+export const STATUS_STALE_HANDLE: i32 = -2;
+/** An argument is out of range (class, nice, kind, negative or non-finite time). */
+export const STATUS_BAD_ARGUMENT: i32 = -3;
+/** The task is not in a state that allows the operation (e.g. charge while not running). */
+export const STATUS_WRONG_STATE: i32 = -4;
+/** pop() found no ready task. */
+export const STATUS_EMPTY: i32 = -5;
+/** The table cannot grow: wasm memory refused or MAX_SLOTS reached. */
+export const STATUS_NO_MEMORY: i32 = -6;
+/** A batch command has an unknown opcode. */
+export const STATUS_BAD_OPCODE: i32 = -7;
+/** A batch asked for more commands or outputs than the buffers hold. */
+export const STATUS_BATCH_TOO_LARGE: i32 = -8;
+
+// ---- task states ----
+export const STATE_FREE: i32 = 0;
+/** In the timer heap, due at DUE. */
+export const STATE_WAITING: i32 = 1;
+/** In the ready heap. */
+export const STATE_READY: i32 = 2;
+/** Handed out by pop(); charge/requeue/complete/retry apply. */
+export const STATE_RUNNING: i32 = 3;
+/** In no heap until resumed. */
+export const STATE_PAUSED: i32 = 4;
+
+// ---- task kinds ----
+export const KIND_ONCE: i32 = 0;
+/** Fixed rate: next nominal time = previous nominal time + period (missed ticks skipped). */
+export const KIND_FIXED_RATE: i32 = 1;
+/** Fixed delay: next start = completion time + period. */
+export const KIND_FIXED_DELAY: i32 = 2;
+
+// ---- policies (keys of the one ready heap) ----
+export const POLICY_DEADLINE: i32 = 0;
+export const POLICY_PRIORITY: i32 = 1;
+export const POLICY_FAIR: i32 = 2;
+export const POLICY_ROUND_ROBIN: i32 = 3;
+export const POLICY_COUNT: i32 = 4;
+
+// ---- priority classes (0 is the most urgent) ----
+export const CLASS_CRITICAL: i32 = 0;
+export const CLASS_HIGH: i32 = 1;
+export const CLASS_NORMAL: i32 = 2;
+export const CLASS_LOW: i32 = 3;
+export const CLASS_BACKGROUND: i32 = 4;
+export const CLASS_COUNT: i32 = 5;
+
+// ---- nice levels (fair policy weights, as Linux: 1024 at nice 0, ~1.25x a step) ----
+export const NICE_MIN: i32 = -20;
+export const NICE_MAX: i32 = 19;
+export const NICE_0_WEIGHT: i32 = 1024;
+
+// ---- handles: generation * 2^24 + slot, an exact integer below 2^53 ----
+export const HANDLE_SLOT_BITS: i32 = 24;
+export const MAX_SLOTS: i32 = 16777216;
+export const MAX_GENERATION: i32 = 536870911;
+
+// ---- requeue modes ----
+/** Back into the ready heap behind every task of equal key (new sequence number). */
+export const REQUEUE_TAIL: i32 = 0;
+/** Keep the sequence number (and, under deadline, the key): ahead of newer equal tasks. */
+export const REQUEUE_KEEP_PLACE: i32 = 1;
+/** Flag: count this requeue as a preemption (quantum spent, or a more urgent task arrived). */
+export const REQUEUE_PREEMPTED: i32 = 2;
+
+// ---- batch command buffer: CMD_CAPACITY records of CMD_STRIDE bytes ----
+export const CMD_CAPACITY: i32 = 4096;
+export const CMD_STRIDE: i32 = 32;
+export const CMD_OP: i32 = 0;
+/** u32: register: class | kind << 8 | (nice - NICE_MIN) << 16; set-class: class; set-nice: nice - NICE_MIN; complete: 1 if failed; requeue: mode. */
+export const CMD_ARG: i32 = 4;
+/** f64: the handle, or register's delay in ms. */
+export const CMD_A: i32 = 8;
+/** f64: register's period in ms, charge's elapsed ms, retry's delay in ms. */
+export const CMD_B: i32 = 16;
+/** f64 written by the core: a new handle (register) or a status code. */
+export const CMD_RESULT: i32 = 24;
+
+export const OP_REGISTER: i32 = 1;
+export const OP_CANCEL: i32 = 2;
+export const OP_SET_CLASS: i32 = 3;
+export const OP_SET_NICE: i32 = 4;
+export const OP_CHARGE: i32 = 5;
+export const OP_COMPLETE: i32 = 6;
+export const OP_REQUEUE: i32 = 7;
+export const OP_RETRY: i32 = 8;
+export const OP_PAUSE: i32 = 9;
+export const OP_RESUME: i32 = 10;
+export const OP_RUN_NOW: i32 = 11;
+
+/** Output buffer: handles (f64) of tasks the batch call popped to run. */
+export const OUT_CAPACITY: i32 = 4096;
+
+// ---- global counters: COUNTER_COUNT f64 words ----
+export const COUNTER_REGISTERED: i32 = 0;
+export const COUNTER_CANCELLED: i32 = 1;
+export const COUNTER_STARTS: i32 = 2;
+export const COUNTER_COMPLETED: i32 = 3;
+export const COUNTER_FAILURES: i32 = 4;
+export const COUNTER_RETRIES: i32 = 5;
+export const COUNTER_OVERRUNS: i32 = 6;
+export const COUNTER_MISSED: i32 = 7;
+export const COUNTER_PREEMPTIONS: i32 = 8;
+export const COUNTER_RUNTIME_MS: i32 = 9;
+export const COUNTER_WAIT_MS: i32 = 10;
+export const COUNTER_LIVE: i32 = 11;
+export const COUNTER_READY: i32 = 12;
+export const COUNTER_WAITING: i32 = 13;
+export const COUNTER_RUNNING: i32 = 14;
+export const COUNTER_PAUSED: i32 = 15;
+export const COUNTER_COUNT: i32 = 16;
+
+// ---- arena columns: id, element size in bytes, group ----
+export const GROUP_TABLE: i32 = 0;
+export const GROUP_READY: i32 = 1;
+export const GROUP_TIMER: i32 = 2;
+export const GROUP_STATS: i32 = 3;
+export const GROUP_COUNT: i32 = 4;
+
+export const COL_GEN: i32 = 0;
+export const COL_STATE: i32 = 1;
+export const COL_CLASS: i32 = 2;
+export const COL_KIND: i32 = 3;
+export const COL_NICE: i32 = 4;
+export const COL_POS: i32 = 5;
+export const COL_STATS_ROW: i32 = 6;
+export const COL_SEQ: i32 = 7;
+export const COL_DUE: i32 = 8;
+export const COL_PERIOD: i32 = 9;
+export const COL_VRUNTIME: i32 = 10;
+export const COL_STAMP: i32 = 11;
+export const COL_SLICE: i32 = 12;
+export const COL_READY_KEY: i32 = 13;
+export const COL_READY_SLOT: i32 = 14;
+export const COL_TIMER_KEY: i32 = 15;
+export const COL_TIMER_SLOT: i32 = 16;
+export const COL_RUNS: i32 = 17;
+export const COL_FAILURES: i32 = 18;
+export const COL_OVERRUNS: i32 = 19;
+export const COL_MISSED: i32 = 20;
+export const COL_PREEMPTIONS: i32 = 21;
+export const COL_NEXT_FREE: i32 = 22;
+export const COL_RUNTIME: i32 = 23;
+export const COL_WAIT: i32 = 24;
+export const COL_MAX_RUNTIME: i32 = 25;
+export const COL_RUN_RUNTIME: i32 = 26;
+export const COL_LAST_START: i32 = 27;
+export const COL_LAST_END: i32 = 28;
+export const COL_COUNT: i32 = 29;
+
+/** Initial capacity of every group; each doubles when full. */
+export const INITIAL_CAPACITY: i32 = 1024;

@@ -1,0 +1,62 @@
+// Quantum and virtual-runtime accounting (the fair policy's arithmetic).
+//
+// Every charge adds elapsed ms to the task's runtime and
+//     vruntime += elapsed * NICE_0_WEIGHT / weight(nice)
+// so a task of weight w advances w/1024 times slower than a nice-0 task: picking
+// the smallest vruntime gives each always-ready task a CPU share proportional
+// to its weight (Linux kernel/sched/fair.c, without the red-black tree).
+//
+// minVruntime only ever moves forward and follows the smallest vruntime among
+// the running task and the ready heap's top. A new task starts at minVruntime
+// (it neither jumps ahead of tasks that have waited nor inherits a debt); a
+// waking task gets at most half a quantum of credit below it, so sleeping long
+// cannot bank unbounded CPU time, yet a briefly sleeping task is not penalised.
+
+import { COL_NICE, COL_RUNTIME, COL_RUN_RUNTIME, COL_SLICE, COL_VRUNTIME, COUNTER_RUNTIME_MS,
+  NICE_0_WEIGHT, POLICY_FAIR, STATUS_OK, STATUS_SLICE_SPENT } from "./layout";
+import { f64At, setF64, u8At } from "./table";
+import { bump } from "./counters";
+import { policy, weightOfStoredNice } from "./keys";
+import { READY_HEAP, heapSize, heapTopKey } from "./heap";
+
+export let quantumMs: f64 = 10;
+let minVruntime: f64 = 0;
+
+export function resetQuantum(): void {
+  quantumMs = 10;
+  minVruntime = 0;
+}
+
+export function setQuantumValue(ms: f64): void {
+  quantumMs = ms;
+}
+
+/** Called when the policy becomes fair: the queue's minimum is the ready heap's top. */
+export function syncMinVruntime(): void {
+  if (policy == POLICY_FAIR && heapSize(READY_HEAP) > 0) minVruntime = max(minVruntime, heapTopKey(READY_HEAP));
+}
+
+export function placeNew(): f64 {
+  return minVruntime;
+}
+
+export function placeWaking(vruntime: f64): f64 {
+  return max(vruntime, minVruntime - quantumMs * 0.5);
+}
+
+export function chargeRuntime(slot: u32, row: u32, elapsedMs: f64): i32 {
+  setF64(COL_RUNTIME, row, f64At(COL_RUNTIME, row) + elapsedMs);
+  setF64(COL_RUN_RUNTIME, row, f64At(COL_RUN_RUNTIME, row) + elapsedMs);
+  bump(COUNTER_RUNTIME_MS, elapsedMs);
+  const weight = weightOfStoredNice(u8At(COL_NICE, slot));
+  const vruntime = f64At(COL_VRUNTIME, slot) + elapsedMs * <f64>NICE_0_WEIGHT / weight;
+  setF64(COL_VRUNTIME, slot, vruntime);
+  if (policy == POLICY_FAIR) {
+    let floor = vruntime;
+    if (heapSize(READY_HEAP) > 0) floor = min(floor, heapTopKey(READY_HEAP));
+    if (floor > minVruntime) minVruntime = floor;
+  }
+  const slice = f64At(COL_SLICE, slot) + elapsedMs;
+  setF64(COL_SLICE, slot, slice);
+  return slice >= quantumMs ? STATUS_SLICE_SPENT : STATUS_OK;
+}

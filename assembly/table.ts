@@ -1,0 +1,142 @@
+// The task table: one slot per live task, reused through a free list.
+//
+// A handle is generation * 2^24 + slot, an exact integer in an f64, so it
+// crosses the boundary as a plain number. Freeing a slot bumps its generation,
+// so a handle kept after its task ended no longer matches and is refused with
+// STATUS_STALE_HANDLE: it can never touch the task that reuses the slot.
+// Generations start at 1, so no valid handle is 0.
+//
+// Cold counters (runs, failures, runtime, ...) live in a separate STATS group,
+// one row per task that has started at least once, allocated at its first
+// start: a million pending timers cost no counter memory.
+
+import { columnBase, capacityOf, reserve } from "./arena";
+import {
+  COL_GEN, COL_STATE, COL_POS, COL_STATS_ROW, COL_NEXT_FREE,
+  GROUP_TABLE, GROUP_STATS, HANDLE_SLOT_BITS, MAX_GENERATION, MAX_SLOTS,
+  STATE_FREE, STATUS_BAD_HANDLE, STATUS_STALE_HANDLE,
+  COL_RUNS, COL_FAILURES, COL_OVERRUNS, COL_MISSED, COL_PREEMPTIONS,
+  COL_RUNTIME, COL_WAIT, COL_MAX_RUNTIME, COL_RUN_RUNTIME, COL_LAST_START, COL_LAST_END,
+} from "./layout";
+
+const NONE: u32 = 0xffffffff;
+const SLOT_SCALE: f64 = 16777216; // 2^HANDLE_SLOT_BITS
+
+let freeSlotHead: u32 = NONE;
+/** Slots below this have been handed out at least once. */
+let slotHighWater: u32 = 0;
+let freeRowHead: u32 = NONE;
+/** Stats rows are 1-based (0 in STATS_ROW means "none yet"). */
+let rowHighWater: u32 = 1;
+
+export function resetTable(): void {
+  freeSlotHead = NONE;
+  slotHighWater = 0;
+  freeRowHead = NONE;
+  rowHighWater = 1;
+}
+
+@inline export function u8At(col: i32, slot: u32): i32 {
+  return <i32>load<u8>(columnBase(col) + <usize>slot);
+}
+@inline export function setU8(col: i32, slot: u32, v: i32): void {
+  store<u8>(columnBase(col) + <usize>slot, <u8>v);
+}
+@inline export function u32At(col: i32, row: u32): u32 {
+  return load<u32>(columnBase(col) + (<usize>row << 2));
+}
+@inline export function setU32(col: i32, row: u32, v: u32): void {
+  store<u32>(columnBase(col) + (<usize>row << 2), v);
+}
+@inline export function f64At(col: i32, row: u32): f64 {
+  return load<f64>(columnBase(col) + (<usize>row << 3));
+}
+@inline export function setF64(col: i32, row: u32, v: f64): void {
+  store<f64>(columnBase(col) + (<usize>row << 3), v);
+}
+
+@inline export function stateOf(slot: u32): i32 {
+  return u8At(COL_STATE, slot);
+}
+
+/** A new slot with a fresh generation, or NONE when the table cannot grow. */
+export function allocSlot(): u32 {
+  let slot = freeSlotHead;
+  if (slot != NONE) {
+    freeSlotHead = u32At(COL_POS, slot);
+    return slot;
+  }
+  if (slotHighWater >= <u32>MAX_SLOTS) return NONE;
+  slot = slotHighWater;
+  if (<i32>slot >= capacityOf(GROUP_TABLE) && !reserve(GROUP_TABLE, <i32>slot + 1)) return NONE;
+  slotHighWater++;
+  setU32(COL_GEN, slot, 1);
+  return slot;
+}
+
+/** Returns a slot (and its stats row) to the free lists; its handles go stale. */
+export function freeSlot(slot: u32): void {
+  const row = u32At(COL_STATS_ROW, slot);
+  if (row != 0) {
+    setU32(COL_NEXT_FREE, row, freeRowHead);
+    freeRowHead = row;
+    setU32(COL_STATS_ROW, slot, 0);
+  }
+  let gen = u32At(COL_GEN, slot) + 1;
+  if (gen > <u32>MAX_GENERATION) gen = 1;
+  setU32(COL_GEN, slot, gen);
+  setU8(COL_STATE, slot, STATE_FREE);
+  setU32(COL_POS, slot, freeSlotHead);
+  freeSlotHead = slot;
+}
+
+/** The slot's stats row, allocated (zeroed) on first use; 0 if memory is refused. */
+export function statsRowOf(slot: u32): u32 {
+  let row = u32At(COL_STATS_ROW, slot);
+  if (row != 0) return row;
+  if (freeRowHead != NONE) {
+    row = freeRowHead;
+    freeRowHead = u32At(COL_NEXT_FREE, row);
+  } else {
+    row = rowHighWater;
+    if (<i32>row >= capacityOf(GROUP_STATS) && !reserve(GROUP_STATS, <i32>row + 1)) return 0;
+    rowHighWater++;
+  }
+  zeroRow(row);
+  setU32(COL_STATS_ROW, slot, row);
+  return row;
+}
+
+function zeroRow(row: u32): void {
+  setU32(COL_RUNS, row, 0);
+  setU32(COL_FAILURES, row, 0);
+  setU32(COL_OVERRUNS, row, 0);
+  setU32(COL_MISSED, row, 0);
+  setU32(COL_PREEMPTIONS, row, 0);
+  setF64(COL_RUNTIME, row, 0);
+  setF64(COL_WAIT, row, 0);
+  setF64(COL_MAX_RUNTIME, row, 0);
+  setF64(COL_RUN_RUNTIME, row, 0);
+  setF64(COL_LAST_START, row, 0);
+  setF64(COL_LAST_END, row, 0);
+}
+
+@inline export function handleOf(slot: u32): f64 {
+  return <f64>u32At(COL_GEN, slot) * SLOT_SCALE + <f64>slot;
+}
+
+/**
+ * The slot a handle names, or a negative status: STATUS_BAD_HANDLE for a number
+ * the core never hands out, STATUS_STALE_HANDLE for a task that has ended.
+ */
+export function slotOf(handle: f64): i64 {
+  // Written so that NaN fails the first test: no float-to-int trap is reachable.
+  if (!(handle >= SLOT_SCALE && handle < <f64>(<u64>MAX_GENERATION + 1) * SLOT_SCALE)) return STATUS_BAD_HANDLE;
+  if (handle != Math.floor(handle)) return STATUS_BAD_HANDLE;
+  const bits = <u64>handle;
+  const slot = <u32>(bits & <u64>(MAX_SLOTS - 1));
+  const gen = <u32>(bits >> <u64>HANDLE_SLOT_BITS);
+  if (slot >= slotHighWater) return STATUS_BAD_HANDLE;
+  if (u32At(COL_GEN, slot) != gen || stateOf(slot) == STATE_FREE) return STATUS_STALE_HANDLE;
+  return <i64>slot;
+}

@@ -1,0 +1,373 @@
+// Task life cycle: every operation the bindings can ask of a task.
+//
+//   register --delay 0--> READY --pop--> RUNNING --complete--> (freed, or WAITING again if periodic)
+//            --delay>0--> WAITING --advance(now >= due)--> READY
+//   RUNNING --requeue--> READY        RUNNING --retry(delay)--> WAITING
+//   WAITING|READY --pause--> PAUSED --resume--> WAITING|READY      any --cancel--> (freed)
+//
+// Every function validates its arguments itself (NaN compares false, so each
+// test is written to fail on NaN) and answers with a status code; nothing here
+// traps or throws on bad input.
+
+import {
+  COL_CLASS, COL_KIND, COL_NICE, COL_STATE, COL_SEQ, COL_DUE, COL_PERIOD, COL_VRUNTIME,
+  COL_STAMP, COL_SLICE,
+  COL_RUNS, COL_FAILURES, COL_OVERRUNS, COL_MISSED, COL_PREEMPTIONS, COL_RUNTIME, COL_WAIT,
+  COL_MAX_RUNTIME, COL_RUN_RUNTIME, COL_LAST_START, COL_LAST_END,
+  CLASS_COUNT, NICE_MIN, NICE_MAX, KIND_ONCE, KIND_FIXED_RATE, KIND_FIXED_DELAY,
+  STATE_WAITING, STATE_READY, STATE_RUNNING, STATE_PAUSED, STATE_FREE,
+  STATUS_OK, STATUS_BAD_ARGUMENT, STATUS_WRONG_STATE, STATUS_EMPTY, STATUS_NO_MEMORY,
+  REQUEUE_KEEP_PLACE, REQUEUE_PREEMPTED,
+  COUNTER_REGISTERED, COUNTER_CANCELLED, COUNTER_STARTS, COUNTER_COMPLETED, COUNTER_FAILURES,
+  COUNTER_RETRIES, COUNTER_OVERRUNS, COUNTER_MISSED, COUNTER_PREEMPTIONS, COUNTER_RUNTIME_MS,
+  COUNTER_WAIT_MS, COUNTER_LIVE, COUNTER_READY, COUNTER_WAITING, COUNTER_RUNNING, COUNTER_PAUSED,
+} from "./layout";
+import { allocSlot, freeSlot, handleOf, slotOf, statsRowOf, stateOf, u8At, setU8, u32At, setU32, f64At, setF64 } from "./table";
+import { READY_HEAP, TIMER_HEAP, heapKeyAt, heapSlotAt, heapPush, heapRemoveAt, heapSize, heapTopSlot, heapTopKey, heapUpdateAt, positionOf } from "./heap";
+import { bump } from "./counters";
+import { readyKey } from "./keys";
+import { chargeRuntime, placeNew, placeWaking } from "./quantum";
+
+const NO_SLOT: u32 = 0xffffffff;
+let sequence: f64 = 1;
+
+export function resetTasks(): void {
+  sequence = 1;
+}
+
+/** True for a finite number >= 0 (false for NaN). */
+@inline export function isTime(x: f64): bool {
+  return x >= 0 && x < Infinity;
+}
+
+function counterOfState(state: i32): i32 {
+  switch (state) {
+    case STATE_WAITING: return COUNTER_WAITING;
+    case STATE_READY: return COUNTER_READY;
+    case STATE_RUNNING: return COUNTER_RUNNING;
+    case STATE_PAUSED: return COUNTER_PAUSED;
+    default: return -1;
+  }
+}
+
+function setState(slot: u32, next: i32): void {
+  const before = counterOfState(stateOf(slot));
+  if (before >= 0) bump(before, -1);
+  const after = counterOfState(next);
+  if (after >= 0) bump(after);
+  setU8(COL_STATE, slot, next);
+}
+
+/** Into the ready heap. keepPlace keeps the sequence number (and so the place among equal keys). */
+function enqueueReady(slot: u32, keepPlace: bool): bool {
+  if (!keepPlace) setF64(COL_SEQ, slot, sequence++);
+  setState(slot, STATE_READY);
+  return heapPush(READY_HEAP, slot, readyKey(slot));
+}
+
+function enqueueTimer(slot: u32, dueMs: f64): bool {
+  setF64(COL_DUE, slot, dueMs);
+  setF64(COL_SEQ, slot, sequence++);
+  setState(slot, STATE_WAITING);
+  return heapPush(TIMER_HEAP, slot, dueMs);
+}
+
+/** Out of whichever heap the task is in (none for RUNNING and PAUSED). */
+function unlink(slot: u32): void {
+  const state = stateOf(slot);
+  if (state == STATE_READY) heapRemoveAt(READY_HEAP, positionOf(slot));
+  else if (state == STATE_WAITING) heapRemoveAt(TIMER_HEAP, positionOf(slot));
+}
+
+function release(slot: u32): void {
+  setState(slot, STATE_FREE);
+  freeSlot(slot);
+  bump(COUNTER_LIVE, -1);
+}
+
+/** A new task; its handle, or a negative status. */
+export function register(nowMs: f64, cls: i32, nice: i32, kind: i32, delayMs: f64, periodMs: f64): f64 {
+  if (!isTime(nowMs) || !isTime(delayMs) || !isTime(periodMs)) return STATUS_BAD_ARGUMENT;
+  if (cls < 0 || cls >= CLASS_COUNT || nice < NICE_MIN || nice > NICE_MAX) return STATUS_BAD_ARGUMENT;
+  if (kind < KIND_ONCE || kind > KIND_FIXED_DELAY) return STATUS_BAD_ARGUMENT;
+  if (kind != KIND_ONCE && !(periodMs > 0)) return STATUS_BAD_ARGUMENT;
+  const slot = allocSlot();
+  if (slot == NO_SLOT) return STATUS_NO_MEMORY;
+  setU8(COL_CLASS, slot, cls);
+  setU8(COL_KIND, slot, kind);
+  setU8(COL_NICE, slot, nice - NICE_MIN);
+  setF64(COL_PERIOD, slot, periodMs);
+  setF64(COL_SLICE, slot, 0);
+  setF64(COL_VRUNTIME, slot, placeNew());
+  setF64(COL_STAMP, slot, nowMs);
+  bump(COUNTER_REGISTERED);
+  bump(COUNTER_LIVE);
+  let ok: bool;
+  if (delayMs == 0) {
+    setF64(COL_DUE, slot, nowMs);
+    ok = enqueueReady(slot, false);
+  } else {
+    ok = enqueueTimer(slot, nowMs + delayMs);
+  }
+  if (!ok) {
+    // The heap could not grow: nothing was inserted, give the slot back.
+    release(slot);
+    bump(COUNTER_REGISTERED, -1);
+    return STATUS_NO_MEMORY;
+  }
+  return handleOf(slot);
+}
+
+/** Moves every task due at or before now from the timer heap to the ready heap. */
+export function advance(nowMs: f64): i32 {
+  if (!isTime(nowMs)) return STATUS_BAD_ARGUMENT;
+  let moved = 0;
+  while (heapSize(TIMER_HEAP) > 0 && heapTopKey(TIMER_HEAP) <= nowMs) {
+    const slot = heapTopSlot(TIMER_HEAP);
+    heapRemoveAt(TIMER_HEAP, 0);
+    // Ready since its nominal time: lateness counts as wait, and under the
+    // deadline policy a late task is correspondingly more urgent.
+    setF64(COL_STAMP, slot, f64At(COL_DUE, slot));
+    setF64(COL_VRUNTIME, slot, placeWaking(f64At(COL_VRUNTIME, slot)));
+    // Cannot fail: the ready heap has room for every live task once grown.
+    if (!enqueueReady(slot, false)) return STATUS_NO_MEMORY;
+    moved++;
+  }
+  return moved;
+}
+
+/** Takes the next ready task and marks it running; its handle or STATUS_EMPTY. */
+export function pop(nowMs: f64): f64 {
+  if (!isTime(nowMs)) return STATUS_BAD_ARGUMENT;
+  if (heapSize(READY_HEAP) == 0) return STATUS_EMPTY;
+  const slot = heapTopSlot(READY_HEAP);
+  const row = statsRowOf(slot);
+  if (row == 0) return STATUS_NO_MEMORY;
+  heapRemoveAt(READY_HEAP, 0);
+  setState(slot, STATE_RUNNING);
+  // Ready since STAMP, or since its last run segment ended if it kept its place.
+  const readySince = max(f64At(COL_STAMP, slot), f64At(COL_LAST_END, row));
+  const waitMs = max(0, nowMs - readySince);
+  setF64(COL_WAIT, row, f64At(COL_WAIT, row) + waitMs);
+  bump(COUNTER_WAIT_MS, waitMs);
+  setU32(COL_RUNS, row, u32At(COL_RUNS, row) + 1);
+  bump(COUNTER_STARTS);
+  setF64(COL_LAST_START, row, nowMs);
+  setF64(COL_RUN_RUNTIME, row, 0);
+  setF64(COL_SLICE, slot, 0);
+  return handleOf(slot);
+}
+
+/** The handle of the task pop() would return, or STATUS_EMPTY. */
+export function peek(): f64 {
+  if (heapSize(READY_HEAP) == 0) return STATUS_EMPTY;
+  return handleOf(heapTopSlot(READY_HEAP));
+}
+
+/** The earliest due time in the timer heap, or +Infinity. */
+export function nextDue(): f64 {
+  return heapSize(TIMER_HEAP) == 0 ? Infinity : heapTopKey(TIMER_HEAP);
+}
+
+@inline function runningSlot(handle: f64): i64 {
+  const s = slotOf(handle);
+  if (s < 0) return s;
+  if (stateOf(<u32>s) != STATE_RUNNING) return STATUS_WRONG_STATE;
+  return s;
+}
+
+/** Charges elapsed ms of run time; STATUS_SLICE_SPENT once the quantum is used up. */
+export function charge(handle: f64, elapsedMs: f64): i32 {
+  const s = runningSlot(handle);
+  if (s < 0) return <i32>s;
+  if (!isTime(elapsedMs)) return STATUS_BAD_ARGUMENT;
+  return chargeRuntime(<u32>s, statsRowOf(<u32>s), elapsedMs);
+}
+
+/** Closes the current run segment: max runtime and end time. */
+function endSegment(slot: u32, nowMs: f64): u32 {
+  const row = statsRowOf(slot);
+  const segment = f64At(COL_RUN_RUNTIME, row);
+  if (segment > f64At(COL_MAX_RUNTIME, row)) setF64(COL_MAX_RUNTIME, row, segment);
+  setF64(COL_LAST_END, row, nowMs);
+  setF64(COL_SLICE, slot, 0);
+  return row;
+}
+
+/**
+ * A running task goes back to the ready heap. mode: REQUEUE_KEEP_PLACE keeps its
+ * sequence number and ready time (ahead of newer equal tasks: a yield);
+ * otherwise it goes behind them. REQUEUE_PREEMPTED counts a preemption.
+ */
+export function requeue(handle: f64, nowMs: f64, mode: i32): i32 {
+  const s = runningSlot(handle);
+  if (s < 0) return <i32>s;
+  if (!isTime(nowMs) || mode < 0 || mode > (REQUEUE_KEEP_PLACE | REQUEUE_PREEMPTED)) return STATUS_BAD_ARGUMENT;
+  const slot = <u32>s;
+  const row = endSegment(slot, nowMs);
+  if (mode & REQUEUE_PREEMPTED) {
+    setU32(COL_PREEMPTIONS, row, u32At(COL_PREEMPTIONS, row) + 1);
+    bump(COUNTER_PREEMPTIONS);
+  }
+  const keepPlace = (mode & REQUEUE_KEEP_PLACE) != 0;
+  if (!keepPlace) setF64(COL_STAMP, slot, nowMs);
+  return enqueueReady(slot, keepPlace) ? STATUS_OK : STATUS_NO_MEMORY;
+}
+
+/**
+ * A run ended. One-shot tasks are freed (their handle goes stale); a fixed-rate
+ * task's next nominal time is the first tick at or after now on its cadence
+ * (ticks in between are counted as missed, never run in a burst, and ending
+ * past the next tick counts an overrun); a fixed-delay task is next due
+ * period ms after now.
+ */
+export function complete(handle: f64, nowMs: f64, failed: bool): i32 {
+  const s = runningSlot(handle);
+  if (s < 0) return <i32>s;
+  if (!isTime(nowMs)) return STATUS_BAD_ARGUMENT;
+  const slot = <u32>s;
+  const row = endSegment(slot, nowMs);
+  if (failed) {
+    setU32(COL_FAILURES, row, u32At(COL_FAILURES, row) + 1);
+    bump(COUNTER_FAILURES);
+  } else {
+    bump(COUNTER_COMPLETED);
+  }
+  const kind = u8At(COL_KIND, slot);
+  const periodMs = f64At(COL_PERIOD, slot);
+  if (kind == KIND_ONCE) {
+    release(slot);
+    return STATUS_OK;
+  }
+  let nextMs: f64;
+  if (kind == KIND_FIXED_RATE) {
+    const dueMs = f64At(COL_DUE, slot);
+    const ticks = max(1, Math.ceil((nowMs - dueMs) / periodMs));
+    const missed = ticks - 1;
+    if (missed > 0) {
+      setU32(COL_MISSED, row, u32At(COL_MISSED, row) + <u32>missed);
+      bump(COUNTER_MISSED, missed);
+    }
+    if (nowMs > dueMs + periodMs) {
+      setU32(COL_OVERRUNS, row, u32At(COL_OVERRUNS, row) + 1);
+      bump(COUNTER_OVERRUNS);
+    }
+    nextMs = dueMs + ticks * periodMs;
+  } else {
+    nextMs = nowMs + periodMs;
+  }
+  return enqueueTimer(slot, nextMs) ? STATUS_OK : STATUS_NO_MEMORY;
+}
+
+/** A run failed and will be retried delay ms from now (counted as a failure and a retry). */
+export function retry(handle: f64, nowMs: f64, delayMs: f64): i32 {
+  const s = runningSlot(handle);
+  if (s < 0) return <i32>s;
+  if (!isTime(nowMs) || !isTime(delayMs)) return STATUS_BAD_ARGUMENT;
+  const slot = <u32>s;
+  const row = endSegment(slot, nowMs);
+  setU32(COL_FAILURES, row, u32At(COL_FAILURES, row) + 1);
+  bump(COUNTER_FAILURES);
+  bump(COUNTER_RETRIES);
+  return enqueueTimer(slot, nowMs + delayMs) ? STATUS_OK : STATUS_NO_MEMORY;
+}
+
+/** Ends a task in any state; its handle goes stale. */
+export function cancel(handle: f64): i32 {
+  const s = slotOf(handle);
+  if (s < 0) return <i32>s;
+  const slot = <u32>s;
+  unlink(slot);
+  release(slot);
+  bump(COUNTER_CANCELLED);
+  return STATUS_OK;
+}
+
+/** Moves a task to another priority class; a ready task is re-keyed in place. */
+export function setClass(handle: f64, cls: i32): i32 {
+  const s = slotOf(handle);
+  if (s < 0) return <i32>s;
+  if (cls < 0 || cls >= CLASS_COUNT) return STATUS_BAD_ARGUMENT;
+  const slot = <u32>s;
+  setU8(COL_CLASS, slot, cls);
+  if (stateOf(slot) == STATE_READY) heapUpdateAt(READY_HEAP, positionOf(slot), readyKey(slot));
+  return STATUS_OK;
+}
+
+/** Changes a task's nice level (its weight for future charges under the fair policy). */
+export function setNice(handle: f64, nice: i32): i32 {
+  const s = slotOf(handle);
+  if (s < 0) return <i32>s;
+  if (nice < NICE_MIN || nice > NICE_MAX) return STATUS_BAD_ARGUMENT;
+  setU8(COL_NICE, <u32>s, nice - NICE_MIN);
+  return STATUS_OK;
+}
+
+/** A waiting or ready task leaves its heap until resumed. */
+export function pause(handle: f64): i32 {
+  const s = slotOf(handle);
+  if (s < 0) return <i32>s;
+  const slot = <u32>s;
+  const state = stateOf(slot);
+  if (state != STATE_WAITING && state != STATE_READY) return STATUS_WRONG_STATE;
+  unlink(slot);
+  setState(slot, STATE_PAUSED);
+  return STATUS_OK;
+}
+
+/** A paused task returns: to the timer heap if its due time is still ahead, else ready now. */
+export function resume(handle: f64, nowMs: f64): i32 {
+  const s = slotOf(handle);
+  if (s < 0) return <i32>s;
+  if (!isTime(nowMs)) return STATUS_BAD_ARGUMENT;
+  const slot = <u32>s;
+  if (stateOf(slot) != STATE_PAUSED) return STATUS_WRONG_STATE;
+  const dueMs = f64At(COL_DUE, slot);
+  if (dueMs > nowMs) return enqueueTimer(slot, dueMs) ? STATUS_OK : STATUS_NO_MEMORY;
+  setF64(COL_STAMP, slot, nowMs);
+  setF64(COL_VRUNTIME, slot, placeWaking(f64At(COL_VRUNTIME, slot)));
+  return enqueueReady(slot, false) ? STATUS_OK : STATUS_NO_MEMORY;
+}
+
+/**
+ * A waiting task becomes ready now. A fixed-rate task keeps its cadence: the
+ * pending tick runs early and the next one stays where it was.
+ */
+export function runNow(handle: f64, nowMs: f64): i32 {
+  const s = slotOf(handle);
+  if (s < 0) return <i32>s;
+  if (!isTime(nowMs)) return STATUS_BAD_ARGUMENT;
+  const slot = <u32>s;
+  const state = stateOf(slot);
+  if (state == STATE_READY) return STATUS_OK;
+  if (state != STATE_WAITING) return STATUS_WRONG_STATE;
+  heapRemoveAt(TIMER_HEAP, positionOf(slot));
+  if (u8At(COL_KIND, slot) != KIND_FIXED_RATE) setF64(COL_DUE, slot, nowMs);
+  setF64(COL_STAMP, slot, nowMs);
+  setF64(COL_VRUNTIME, slot, placeWaking(f64At(COL_VRUNTIME, slot)));
+  return enqueueReady(slot, false) ? STATUS_OK : STATUS_NO_MEMORY;
+}
+
+/** The state of a task, or a negative status for a bad or stale handle. */
+export function taskState(handle: f64): i32 {
+  const s = slotOf(handle);
+  if (s < 0) return <i32>s;
+  return stateOf(<u32>s);
+}
+
+/** How many ready tasks pop() would return before this one (O(n): for describe()). */
+export function readyRank(handle: f64): i32 {
+  const s = slotOf(handle);
+  if (s < 0) return <i32>s;
+  const slot = <u32>s;
+  if (stateOf(slot) != STATE_READY) return STATUS_WRONG_STATE;
+  const key = readyKey(slot);
+  const seq = f64At(COL_SEQ, slot);
+  let ahead = 0;
+  const n = heapSize(READY_HEAP);
+  for (let i = 0; i < n; i++) {
+    const k = heapKeyAt(READY_HEAP, i);
+    if (k < key || (k == key && f64At(COL_SEQ, heapSlotAt(READY_HEAP, i)) < seq)) ahead++;
+  }
+  return ahead;
+}

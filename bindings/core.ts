@@ -1,0 +1,327 @@
+// `Core`: the typed face of one core instance. It validates every argument
+// before it crosses (NaN must never reach the wasm), turns negative statuses
+// into typed errors, and reads the task table through views that are rebuilt
+// whenever the wasm memory has grown (growth detaches the old ArrayBuffer).
+import * as L from './layout.generated.js';
+import { errorForStatus, InvalidArgumentError, describeValue } from './errors.js';
+import { type CoreExports, instantiateCore } from './load.js';
+import { slotOfHandle } from './handles.js';
+import { requireClass, requireHandle, requireNice, requirePositiveMs, requireTimeMs } from './validate.js';
+import { CoreBatch } from './batch.js';
+
+export type Policy = 'deadline' | 'priority' | 'fair' | 'round-robin';
+export type TaskKind = 'once' | 'fixed-rate' | 'fixed-delay';
+export type TaskState = 'waiting' | 'ready' | 'running' | 'paused';
+
+export const POLICIES: readonly Policy[] = Object.freeze(['deadline', 'priority', 'fair', 'round-robin']);
+const POLICY_CODES: Readonly<Record<Policy, number>> = Object.freeze({
+  deadline: L.POLICY_DEADLINE,
+  priority: L.POLICY_PRIORITY,
+  fair: L.POLICY_FAIR,
+  'round-robin': L.POLICY_ROUND_ROBIN,
+});
+export const KIND_CODES: Readonly<Record<TaskKind, number>> = Object.freeze({
+  once: L.KIND_ONCE,
+  'fixed-rate': L.KIND_FIXED_RATE,
+  'fixed-delay': L.KIND_FIXED_DELAY,
+});
+const STATE_NAMES: Readonly<Record<number, TaskState>> = Object.freeze({
+  [L.STATE_WAITING]: 'waiting',
+  [L.STATE_READY]: 'ready',
+  [L.STATE_RUNNING]: 'running',
+  [L.STATE_PAUSED]: 'paused',
+});
+
+/** What a task looks like in the core right now. */
+export interface TaskSnapshot {
+  state: TaskState;
+  priorityClass: number;
+  nice: number;
+  kind: TaskKind;
+  /** Nominal time of the pending (or current) run. */
+  dueMs: number;
+  periodMs: number;
+  vruntime: number;
+  /** Ms of the current quantum used (0 unless running). */
+  sliceUsedMs: number;
+  runs: number;
+  failures: number;
+  overruns: number;
+  missedTicks: number;
+  preemptions: number;
+  runtimeMs: number;
+  waitMs: number;
+  maxRuntimeMs: number;
+  lastStartMs: number;
+  lastEndMs: number;
+}
+
+/** Totals over every task the core has seen. */
+export interface CoreCounters {
+  registered: number;
+  cancelled: number;
+  starts: number;
+  completed: number;
+  failures: number;
+  retries: number;
+  overruns: number;
+  missedTicks: number;
+  preemptions: number;
+  runtimeMs: number;
+  waitMs: number;
+  live: number;
+  ready: number;
+  waiting: number;
+  running: number;
+  paused: number;
+}
+
+export interface CoreOptions {
+  /** A compiled core module (the debug build, say). @default the embedded release build */
+  module?: WebAssembly.Module;
+}
+
+const KIND_NAMES: readonly TaskKind[] = ['once', 'fixed-rate', 'fixed-delay'];
+
+export class Core {
+  readonly #wasm: CoreExports;
+  #buffer: ArrayBuffer | SharedArrayBuffer;
+  #u8: Uint8Array;
+  #u32: Uint32Array;
+  #f64: Float64Array;
+  #batch: CoreBatch | undefined;
+
+  constructor(options: CoreOptions = {}) {
+    this.#wasm = instantiateCore(options.module);
+    const status = this.#wasm.init();
+    if (status < 0) throw errorForStatus(status, 'Core');
+    this.#buffer = this.#wasm.memory.buffer;
+    this.#u8 = new Uint8Array(this.#buffer);
+    this.#u32 = new Uint32Array(this.#buffer);
+    this.#f64 = new Float64Array(this.#buffer);
+  }
+
+  /** The raw exports, for benchmarks and the batch writer. No validation: NaN traps. */
+  get exports(): CoreExports {
+    return this.#wasm;
+  }
+
+  /** Bytes of wasm memory in use (the whole linear memory). */
+  get memoryBytes(): number {
+    return this.#wasm.memory.buffer.byteLength;
+  }
+
+  /** Views over the current memory; rebuilt after growth. */
+  views(): { u8: Uint8Array; u32: Uint32Array; f64: Float64Array } {
+    if (this.#buffer !== this.#wasm.memory.buffer) {
+      this.#buffer = this.#wasm.memory.buffer;
+      this.#u8 = new Uint8Array(this.#buffer);
+      this.#u32 = new Uint32Array(this.#buffer);
+      this.#f64 = new Float64Array(this.#buffer);
+    }
+    return { u8: this.#u8, u32: this.#u32, f64: this.#f64 };
+  }
+
+  #check(status: number, operation: string): number {
+    if (status < 0) throw errorForStatus(status, operation);
+    return status;
+  }
+
+  get policy(): Policy {
+    return POLICIES[this.#wasm.getPolicy()] as Policy;
+  }
+
+  setPolicy(policy: Policy): void {
+    const code = POLICY_CODES[policy];
+    if (code === undefined || !Object.hasOwn(POLICY_CODES, policy)) {
+      throw new InvalidArgumentError(`policy must be one of ${POLICIES.join(', ')}, received ${describeValue(policy)}`);
+    }
+    this.#check(this.#wasm.setPolicy(code), 'setPolicy');
+  }
+
+  setQuantum(quantumMs: number): void {
+    this.#check(this.#wasm.setQuantum(requirePositiveMs('quantumMs', quantumMs)), 'setQuantum');
+  }
+
+  setClassDeadline(priorityClass: number, deadlineMs: number): void {
+    this.#check(this.#wasm.setClassDeadline(requireClass('priorityClass', priorityClass), requireTimeMs('deadlineMs', deadlineMs)), 'setClassDeadline');
+  }
+
+  /** The fair-policy weight of a nice level (1024 at nice 0). */
+  niceWeight(nice: number): number {
+    return this.#check(this.#wasm.niceWeight(requireNice('nice', nice)), 'niceWeight');
+  }
+
+  /**
+   * A new task, ready now (delayMs 0) or due at nowMs + delayMs. Periodic kinds
+   * need periodMs > 0. Returns its handle.
+   */
+  register(nowMs: number, priorityClass = L.CLASS_NORMAL, nice = 0, kind: TaskKind = 'once', delayMs = 0, periodMs = 0): number {
+    const kindCode = KIND_CODES[kind];
+    if (kindCode === undefined || !Object.hasOwn(KIND_CODES, kind)) {
+      throw new InvalidArgumentError(`kind must be one of ${KIND_NAMES.join(', ')}, received ${describeValue(kind)}`);
+    }
+    requireTimeMs('nowMs', nowMs);
+    requireClass('priorityClass', priorityClass);
+    requireNice('nice', nice);
+    requireTimeMs('delayMs', delayMs);
+    if (kindCode === L.KIND_ONCE) requireTimeMs('periodMs', periodMs);
+    else requirePositiveMs('periodMs', periodMs);
+    return this.#check(this.#wasm.register(nowMs, priorityClass, nice, kindCode, delayMs, periodMs), 'register');
+  }
+
+  /** Moves every task due at or before nowMs to the ready heap; how many moved. */
+  advance(nowMs: number): number {
+    return this.#check(this.#wasm.advance(requireTimeMs('nowMs', nowMs)), 'advance');
+  }
+
+  /** Takes the next ready task and marks it running: its handle, or 0 if none is ready. */
+  pop(nowMs: number): number {
+    const handle = this.#wasm.pop(requireTimeMs('nowMs', nowMs));
+    if (handle === L.STATUS_EMPTY) return 0;
+    return this.#check(handle, 'pop');
+  }
+
+  /** The handle pop() would return, or 0. */
+  peek(): number {
+    const handle = this.#wasm.peek();
+    return handle === L.STATUS_EMPTY ? 0 : handle;
+  }
+
+  /** The earliest due time of a waiting task, or Infinity. */
+  nextDueMs(): number {
+    return this.#wasm.nextDue();
+  }
+
+  /** Charges run time to a running task; true once its quantum is spent. */
+  charge(handle: number, elapsedMs: number): boolean {
+    requireHandle(handle);
+    return this.#check(this.#wasm.charge(handle, requireTimeMs('elapsedMs', elapsedMs)), 'charge') === L.STATUS_SLICE_SPENT;
+  }
+
+  /**
+   * A running task goes back to the ready heap. keepPlace: ahead of newer tasks
+   * with an equal key (a yield); preempted: counted as a preemption.
+   */
+  requeue(handle: number, nowMs: number, options: { keepPlace?: boolean; preempted?: boolean } = {}): void {
+    requireHandle(handle);
+    const mode = (options.keepPlace ? L.REQUEUE_KEEP_PLACE : 0) | (options.preempted ? L.REQUEUE_PREEMPTED : 0);
+    this.#check(this.#wasm.requeue(handle, requireTimeMs('nowMs', nowMs), mode), 'requeue');
+  }
+
+  /** A run ended: one-shot tasks end (handle goes stale), periodic ones are rescheduled. */
+  complete(handle: number, nowMs: number, failed = false): void {
+    requireHandle(handle);
+    this.#check(this.#wasm.complete(handle, requireTimeMs('nowMs', nowMs), failed ? 1 : 0), 'complete');
+  }
+
+  /** A run failed; the task is due again delayMs after nowMs. */
+  retry(handle: number, nowMs: number, delayMs: number): void {
+    requireHandle(handle);
+    this.#check(this.#wasm.retry(handle, requireTimeMs('nowMs', nowMs), requireTimeMs('delayMs', delayMs)), 'retry');
+  }
+
+  cancel(handle: number): void {
+    this.#check(this.#wasm.cancel(requireHandle(handle)), 'cancel');
+  }
+
+  setClass(handle: number, priorityClass: number): void {
+    requireHandle(handle);
+    this.#check(this.#wasm.setClass(handle, requireClass('priorityClass', priorityClass)), 'setClass');
+  }
+
+  setNice(handle: number, nice: number): void {
+    requireHandle(handle);
+    this.#check(this.#wasm.setNice(handle, requireNice('nice', nice)), 'setNice');
+  }
+
+  pause(handle: number): void {
+    this.#check(this.#wasm.pause(requireHandle(handle)), 'pause');
+  }
+
+  resume(handle: number, nowMs: number): void {
+    requireHandle(handle);
+    this.#check(this.#wasm.resume(handle, requireTimeMs('nowMs', nowMs)), 'resume');
+  }
+
+  runNow(handle: number, nowMs: number): void {
+    requireHandle(handle);
+    this.#check(this.#wasm.runNow(handle, requireTimeMs('nowMs', nowMs)), 'runNow');
+  }
+
+  /** The task's state; throws StaleHandleError once it has ended. */
+  state(handle: number): TaskState {
+    const code = this.#check(this.#wasm.taskState(requireHandle(handle)), 'state');
+    return STATE_NAMES[code] as TaskState;
+  }
+
+  /** How many ready tasks would run before this ready task (O(n)). */
+  readyRank(handle: number): number {
+    return this.#check(this.#wasm.readyRank(requireHandle(handle)), 'readyRank');
+  }
+
+  /** Everything the core knows about one live task. */
+  snapshot(handle: number): TaskSnapshot {
+    const state = this.state(handle);
+    const slot = slotOfHandle(handle);
+    const { u8, u32, f64 } = this.views();
+    const base = (col: number) => this.#wasm.columnBaseOf(col);
+    const byte = (col: number, row: number) => u8[base(col) + row] as number;
+    const word = (col: number, row: number) => u32[(base(col) >>> 2) + row] as number;
+    const float = (col: number, row: number) => f64[(base(col) >>> 3) + row] as number;
+    const row = word(L.COL_STATS_ROW, slot);
+    const stat = (col: number, isFloat: boolean) => (row === 0 ? 0 : isFloat ? float(col, row) : word(col, row));
+    return {
+      state,
+      priorityClass: byte(L.COL_CLASS, slot),
+      nice: byte(L.COL_NICE, slot) + L.NICE_MIN,
+      kind: KIND_NAMES[byte(L.COL_KIND, slot)] as TaskKind,
+      dueMs: float(L.COL_DUE, slot),
+      periodMs: float(L.COL_PERIOD, slot),
+      vruntime: float(L.COL_VRUNTIME, slot),
+      sliceUsedMs: float(L.COL_SLICE, slot),
+      runs: stat(L.COL_RUNS, false),
+      failures: stat(L.COL_FAILURES, false),
+      overruns: stat(L.COL_OVERRUNS, false),
+      missedTicks: stat(L.COL_MISSED, false),
+      preemptions: stat(L.COL_PREEMPTIONS, false),
+      runtimeMs: stat(L.COL_RUNTIME, true),
+      waitMs: stat(L.COL_WAIT, true),
+      maxRuntimeMs: stat(L.COL_MAX_RUNTIME, true),
+      lastStartMs: stat(L.COL_LAST_START, true),
+      lastEndMs: stat(L.COL_LAST_END, true),
+    };
+  }
+
+  /** A copy of the global counters. */
+  counters(): CoreCounters {
+    const { f64 } = this.views();
+    const at = (this.#wasm.countersPtr() >>> 3);
+    const c = (i: number) => f64[at + i] as number;
+    return {
+      registered: c(L.COUNTER_REGISTERED),
+      cancelled: c(L.COUNTER_CANCELLED),
+      starts: c(L.COUNTER_STARTS),
+      completed: c(L.COUNTER_COMPLETED),
+      failures: c(L.COUNTER_FAILURES),
+      retries: c(L.COUNTER_RETRIES),
+      overruns: c(L.COUNTER_OVERRUNS),
+      missedTicks: c(L.COUNTER_MISSED),
+      preemptions: c(L.COUNTER_PREEMPTIONS),
+      runtimeMs: c(L.COUNTER_RUNTIME_MS),
+      waitMs: c(L.COUNTER_WAIT_MS),
+      live: c(L.COUNTER_LIVE),
+      ready: c(L.COUNTER_READY),
+      waiting: c(L.COUNTER_WAITING),
+      running: c(L.COUNTER_RUNNING),
+      paused: c(L.COUNTER_PAUSED),
+    };
+  }
+
+  /** The batch command writer of this core (one per core). */
+  batch(): CoreBatch {
+    this.#batch ??= new CoreBatch(this);
+    return this.#batch;
+  }
+}
+

@@ -1,0 +1,19 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: { index: 'src/index.ts', core: 'src/core.ts' },
+  format: ['esm', 'cjs'],
+  dts: true,
+  clean: true,
+  sourcemap: true,
+  target: 'es2022',
+  platform: 'neutral',
+  splitting: true,
+  treeshake: true,
+  async onSuccess() {
+    // The embedded copy is what the code uses; the file ships for tools that want it.
+    mkdirSync('dist', { recursive: true });
+    copyFileSync('build/timeslice.wasm', 'dist/timeslice.wasm');
+  },
+});
