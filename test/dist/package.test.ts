@@ -1,0 +1,71 @@
+// Tests what ships: the built dist/ (ESM and CJS), resolved through the
+// package's own "exports" the way a user's import is resolved.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+const root = new URL('../../', import.meta.url);
+
+function node(args: string[], input?: string): string {
+  return execFileSync(process.execPath, args, { cwd: root, input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+describe('the built package', () => {
+  it('loads from ESM, finds its embedded wasm and schedules', () => {
+    const out = node(['--input-type=module', '-e', `
+      import { Core } from 'timeslice/core';
+      import * as root from 'timeslice';
+      const core = new Core();
+      const h = core.register(0, 1);
+      console.log(JSON.stringify({ same: root.Core === Core, popped: core.pop(0) === h }));
+    `]);
+    expect(JSON.parse(out)).toEqual({ same: true, popped: true });
+  });
+
+  it('loads from CommonJS', () => {
+    const out = node(['-e', `
+      const { Core, InvalidArgumentError } = require('timeslice/core');
+      const core = new Core();
+      let code = '';
+      try { core.register(Number.NaN); } catch (err) { code = err.code + ':' + (err instanceof InvalidArgumentError); }
+      console.log(JSON.stringify({ popped: core.pop(0), code }));
+    `]);
+    expect(JSON.parse(out)).toEqual({ popped: 0, code: 'ERR_INVALID_ARGUMENT:true' });
+  });
+
+  it('starts nothing on import: no timer or handle is left behind and no wasm is compiled', () => {
+    const out = node(['--input-type=module', '-e', `
+      let compiled = 0;
+      const Original = WebAssembly.Module;
+      WebAssembly.Module = function (...args) { compiled++; return new Original(...args); };
+      await import('timeslice');
+      await import('timeslice/core');
+      // Let the module loader close the files it read.
+      await new Promise((resolve) => setImmediate(resolve));
+      console.log(JSON.stringify({ resources: process.getActiveResourcesInfo(), compiled }));
+    `]);
+    expect(JSON.parse(out)).toEqual({ resources: [], compiled: 0 });
+  });
+
+  it('ships the release wasm file and declares ESM, CJS and types for every entry', () => {
+    const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
+    expect(pkg.sideEffects).toBe(false);
+    expect(pkg.type).toBe('module');
+    const wasm = readFileSync(new URL('dist/timeslice.wasm', root));
+    expect(WebAssembly.validate(wasm)).toBe(true);
+    for (const entry of ['.', './core']) {
+      const target = pkg.exports[entry];
+      for (const file of [target.import.default, target.import.types, target.require.default, target.require.types]) {
+        expect(() => readFileSync(new URL(file, root))).not.toThrow();
+      }
+    }
+  });
+
+  it('runs the README first example as written', () => {
+    const readme = readFileSync(new URL('README.md', root), 'utf8');
+    const example = readme.match(/## First example[^\n]*\n+```js\n([\s\S]*?)```/)?.[1];
+    expect(example).toBeDefined();
+    const out = node(['--input-type=module', '-e', example!]);
+    expect(out.trim().split('\n')).toEqual(['true', 'true', 'true', '40']);
+  });
+});
