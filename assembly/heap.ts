@@ -129,6 +129,7 @@ export function heapPush(heap: i32, slot: u32, key: f64): bool {
 
 /** Removes the entry at position i (the top when i = 0). */
 export function heapRemoveAt(heap: i32, i: i32): void {
+  assert(i >= 0 && i < heapSize(heap), "heap position out of range");
   const n = heapSize(heap) - 1;
   setSize(heap, n);
   if (i == n) return;
@@ -142,6 +143,7 @@ export function heapRemoveAt(heap: i32, i: i32): void {
 
 /** Gives the entry at position i a new key. */
 export function heapUpdateAt(heap: i32, i: i32, key: f64): void {
+  assert(i >= 0 && i < heapSize(heap), "heap position out of range");
   placeAt(heap, i, key, load<u32>(slotsOf(heap) + (<usize>i << 2)));
 }
 
@@ -173,4 +175,21 @@ export function heapRekey(heap: i32, keyOf: (slot: u32) => f64): void {
 
 export function heapClear(heap: i32): void {
   setSize(heap, 0);
+}
+
+/**
+ * 0 when the heap is ordered and every entry's POS points back at it; otherwise
+ * 1 + the first bad position. For tests: O(n), never called on a hot path.
+ */
+export function heapCheck(heap: i32): i32 {
+  const n = heapSize(heap);
+  for (let i = 0; i < n; i++) {
+    const slot = heapSlotAt(heap, i);
+    if (positionOf(slot) != i) return i + 1;
+    if (i > 0) {
+      const parent = (i - 1) >> 2;
+      if (before(heapKeyAt(heap, i), slot, heapKeyAt(heap, parent), heapSlotAt(heap, parent))) return i + 1;
+    }
+  }
+  return 0;
 }

@@ -4,7 +4,7 @@
 
 import { initArena, columnBase, columnBases, groupCapacities, columnElementBytes, columnGroup } from "./arena";
 import { resetTable } from "./table";
-import { heapClear, READY_HEAP, TIMER_HEAP, heapRekey } from "./heap";
+import { heapCheck, heapClear, READY_HEAP, TIMER_HEAP, heapRekey } from "./heap";
 import { counters, resetCounters } from "./counters";
 import { policy, readyKey, resetDeadlines, setClassDeadlineValue, setPolicyValue, weightOfNice } from "./keys";
 import { resetQuantum, setQuantumValue, syncMinVruntime } from "./quantum";
@@ -75,6 +75,17 @@ export function groupCapacitiesPtr(): usize { return groupCapacities; }
 export function columnBaseOf(col: i32): usize { return col >= 0 && col < COL_COUNT ? columnBase(col) : 0; }
 export function columnBytes(col: i32): i32 { return col >= 0 && col < COL_COUNT ? columnElementBytes(col) : 0; }
 export function columnGroupOf(col: i32): i32 { return col >= 0 && col < COL_COUNT ? columnGroup(col) : -1; }
+
+/**
+ * Checks both heaps (order and position index): 0 when sound, else a positive
+ * code (1 + bad position; + 2^24 for the timer heap). O(n), for tests.
+ */
+export function checkInvariants(): i32 {
+  const ready = heapCheck(READY_HEAP);
+  if (ready != 0) return ready;
+  const timer = heapCheck(TIMER_HEAP);
+  return timer == 0 ? 0 : timer + (1 << 24);
+}
 
 /** Does nothing: the benchmark baseline for one JS-to-wasm crossing. */
 export function noop(): void {}

@@ -75,6 +75,7 @@ function enqueueTimer(slot: u32, dueMs: f64): bool {
 /** Out of whichever heap the task is in (none for RUNNING and PAUSED). */
 function unlink(slot: u32): void {
   const state = stateOf(slot);
+  assert(state != STATE_FREE, "unlink of a free slot");
   if (state == STATE_READY) heapRemoveAt(READY_HEAP, positionOf(slot));
   else if (state == STATE_WAITING) heapRemoveAt(TIMER_HEAP, positionOf(slot));
 }
@@ -141,6 +142,7 @@ export function pop(nowMs: f64): f64 {
   if (!isTime(nowMs)) return STATUS_BAD_ARGUMENT;
   if (heapSize(READY_HEAP) == 0) return STATUS_EMPTY;
   const slot = heapTopSlot(READY_HEAP);
+  assert(stateOf(slot) == STATE_READY, "ready heap holds a task that is not ready");
   const row = statsRowOf(slot);
   if (row == 0) return STATUS_NO_MEMORY;
   heapRemoveAt(READY_HEAP, 0);

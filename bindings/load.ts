@@ -40,6 +40,7 @@ export interface CoreExports {
   columnBaseOf(col: number): number;
   columnBytes(col: number): number;
   columnGroupOf(col: number): number;
+  checkInvariants(): number;
   noop(): void;
 }
 

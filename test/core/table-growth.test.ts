@@ -18,7 +18,9 @@ describe('task table growth', () => {
     // The memory grew, so the views the bindings hold must have been rebuilt.
     expect(views.f64.length).toBe(0); // detached by memory.grow
     expect(core.views().f64.length * 8).toBe(core.memoryBytes);
+    expect(wasm.checkInvariants()).toBe(0);
     expect(core.advance(200_000)).toBe(n);
+    expect(wasm.checkInvariants()).toBe(0);
     let previousDue = -1;
     let count = 0;
     for (let h = core.pop(200_000); h !== 0; h = core.pop(200_000)) {
