@@ -1,0 +1,21 @@
+// Everything in src/ reads time and touches the host event loop only through a
+// Clock, so that a VirtualClock (timeslice/testing) can drive every timing
+// behaviour deterministically, ordering timers exactly as the real path does.
+
+/** An armed host timer; pass it back to clearTimer. */
+export type TimerId = { readonly __timer: unique symbol } | number | object;
+
+export interface Clock {
+  /** Monotonic milliseconds (never goes back); the core's time axis. */
+  now(): number;
+  /** Wall-clock milliseconds since the Unix epoch (may jump). */
+  wallNow(): number;
+  /** Calls fn once after delayMs (>= 0). Long delays are handled by the clock. */
+  setTimer(fn: () => void, delayMs: number): TimerId;
+  clearTimer(id: TimerId): void;
+  /**
+   * Calls fn in a new macrotask, after pending I/O, timers and rendering have
+   * had their turn: how a busy run loop yields to the host.
+   */
+  yieldToHost(fn: () => void): void;
+}
