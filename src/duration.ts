@@ -1,0 +1,71 @@
+// Durations as options: a number of ms, or a short human string ('5m',
+// '1h30m'). Parsed once when options are resolved, so the rest of src/ only
+// ever sees ms. The grammar is strict on purpose: '5 minutes', '5' or '30m1h'
+// are refused rather than guessed at.
+import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
+
+/**
+ * A duration: a finite number of milliseconds >= 0, or a string of one or more
+ * `<number><unit>` parts, with units `w` (7 days), `d`, `h`, `m` (minutes), `s`
+ * and `ms`, case-insensitive. Parts may be separated by whitespace; the number
+ * may have a decimal fraction ('1.5s'); each unit appears at most once, largest
+ * first. A bare number string ('5000') is refused: its unit would be a guess.
+ * Days and weeks are fixed lengths (24 h, 7 × 24 h), not calendar days.
+ *
+ * @example
+ * const a: Duration = 250;        // 250 ms
+ * const b: Duration = '250ms';    // 250 ms
+ * const c: Duration = '1.5s';     // 1500 ms
+ * const d: Duration = '1h 30m';   // 5_400_000 ms
+ * const e: Duration = '1w2d';     // 777_600_000 ms
+ */
+export type Duration = number | string;
+
+const UNIT_MS = { w: 604_800_000, d: 86_400_000, h: 3_600_000, m: 60_000, s: 1_000, ms: 1 } as const;
+type Unit = keyof typeof UNIT_MS;
+/** Largest first: the order the parts of a duration must come in. */
+const UNIT_ORDER: readonly Unit[] = ['w', 'd', 'h', 'm', 's', 'ms'];
+
+/** The whole string: parts, optionally separated (and surrounded) by whitespace. */
+const DURATION_SHAPE = /^\s*(?:\d+(?:\.\d+)?(?:ms|[wdhms])\s*)+$/i;
+/** One part: integer digits, fraction digits, unit. `ms` before `m`/`s` so it wins. */
+const PART = /(\d+)(?:\.(\d+))?(ms|[wdhms])/gi;
+
+/**
+ * The duration `value` in ms. Throws InvalidArgumentError, naming the option
+ * `name`, for anything but a finite number >= 0 or a well-formed duration string.
+ *
+ * @example
+ * parseDurationMs('delayMs', '1h30m'); // 5_400_000
+ * parseDurationMs('delayMs', 250);     // 250
+ */
+export function parseDurationMs(name: string, value: Duration): number {
+  if (typeof value === 'number') {
+    if (value >= 0 && value !== Number.POSITIVE_INFINITY) return value;
+    throw invalidDuration(name, value);
+  }
+  if (typeof value !== 'string' || !DURATION_SHAPE.test(value)) throw invalidDuration(name, value);
+
+  let totalMs = 0;
+  let previous = -1;
+  for (const [, whole, fraction, unitText] of value.matchAll(PART)) {
+    const unit = unitText!.toLowerCase() as Unit;
+    const rank = UNIT_ORDER.indexOf(unit);
+    if (rank <= previous) throw invalidDuration(name, value, 'units go largest first, each at most once');
+    previous = rank;
+    const unitMs = UNIT_MS[unit];
+    // Whole and fraction are scaled separately so that '1.1s' is exactly 1100,
+    // not 1.1 * 1000 = 1100.0000000000002.
+    totalMs += Number(whole) * unitMs;
+    if (fraction !== undefined) totalMs += (Number(fraction) * unitMs) / 10 ** fraction.length;
+  }
+  if (!Number.isFinite(totalMs)) throw invalidDuration(name, value, 'too large');
+  return totalMs;
+}
+
+function invalidDuration(name: string, value: unknown, why?: string): InvalidArgumentError {
+  const reason = why === undefined ? '' : ` (${why})`;
+  return new InvalidArgumentError(
+    `${name} must be a number of ms >= 0 or a duration like '5m' or '1h30m', received ${describeValue(value)}${reason}`,
+  );
+}
