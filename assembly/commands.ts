@@ -29,7 +29,7 @@ function execute(record: usize, nowMs: f64): f64 {
     case OP_SET_CLASS: return setClass(a, <i32>arg);
     case OP_SET_NICE: return setNice(a, <i32>arg + NICE_MIN);
     case OP_CHARGE: return charge(a, b);
-    case OP_COMPLETE: return complete(a, nowMs, arg != 0);
+    case OP_COMPLETE: return complete(a, nowMs, <i32>arg);
     case OP_REQUEUE: return requeue(a, nowMs, <i32>arg);
     case OP_RETRY: return retry(a, nowMs, b);
     case OP_PAUSE: return pause(a);

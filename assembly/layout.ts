@@ -97,11 +97,17 @@ export const REQUEUE_KEEP_PLACE: i32 = 1;
 /** Flag: count this requeue as a preemption (quantum spent, or a more urgent task arrived). */
 export const REQUEUE_PREEMPTED: i32 = 2;
 
+// ---- complete() flags ----
+/** The run failed (counted as a failure, not a completion). */
+export const COMPLETE_FAILED: i32 = 1;
+/** The task ends after this run even if it is periodic (maxRuns reached, noReschedule). */
+export const COMPLETE_FINAL: i32 = 2;
+
 // ---- batch command buffer: CMD_CAPACITY records of CMD_STRIDE bytes ----
 export const CMD_CAPACITY: i32 = 4096;
 export const CMD_STRIDE: i32 = 32;
 export const CMD_OP: i32 = 0;
-/** u32: register: class | kind << 8 | (nice - NICE_MIN) << 16; set-class: class; set-nice: nice - NICE_MIN; complete: 1 if failed; requeue: mode. */
+/** u32: register: class | kind << 8 | (nice - NICE_MIN) << 16; set-class: class; set-nice: nice - NICE_MIN; complete: COMPLETE_* flags; requeue: mode. */
 export const CMD_ARG: i32 = 4;
 /** f64: the handle, or register's delay in ms. */
 export const CMD_A: i32 = 8;

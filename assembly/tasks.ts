@@ -17,7 +17,7 @@ import {
   CLASS_COUNT, NICE_MIN, NICE_MAX, KIND_ONCE, KIND_FIXED_RATE, KIND_FIXED_DELAY,
   STATE_WAITING, STATE_READY, STATE_RUNNING, STATE_PAUSED, STATE_FREE,
   STATUS_OK, STATUS_BAD_ARGUMENT, STATUS_WRONG_STATE, STATUS_EMPTY, STATUS_NO_MEMORY,
-  REQUEUE_KEEP_PLACE, REQUEUE_PREEMPTED,
+  REQUEUE_KEEP_PLACE, REQUEUE_PREEMPTED, COMPLETE_FAILED, COMPLETE_FINAL,
   COUNTER_REGISTERED, COUNTER_CANCELLED, COUNTER_STARTS, COUNTER_COMPLETED, COUNTER_FAILURES,
   COUNTER_RETRIES, COUNTER_OVERRUNS, COUNTER_MISSED, COUNTER_PREEMPTIONS, COUNTER_RUNTIME_MS,
   COUNTER_WAIT_MS, COUNTER_LIVE, COUNTER_READY, COUNTER_WAITING, COUNTER_RUNNING, COUNTER_PAUSED,
@@ -65,8 +65,14 @@ function enqueueReady(slot: u32, keepPlace: bool): bool {
   return heapPush(READY_HEAP, slot, readyKey(slot));
 }
 
+/** Into the timer heap, due at dueMs; DUE (the nominal time of the run) becomes dueMs. */
 function enqueueTimer(slot: u32, dueMs: f64): bool {
   setF64(COL_DUE, slot, dueMs);
+  return enqueueTimerKeepingNominal(slot, dueMs);
+}
+
+/** Into the timer heap, due at dueMs, leaving DUE alone (a retry of the same run). */
+function enqueueTimerKeepingNominal(slot: u32, dueMs: f64): bool {
   setF64(COL_SEQ, slot, sequence++);
   setState(slot, STATE_WAITING);
   return heapPush(TIMER_HEAP, slot, dueMs);
@@ -125,10 +131,11 @@ export function advance(nowMs: f64): i32 {
   let moved = 0;
   while (heapSize(TIMER_HEAP) > 0 && heapTopKey(TIMER_HEAP) <= nowMs) {
     const slot = heapTopSlot(TIMER_HEAP);
+    const dueMs = heapTopKey(TIMER_HEAP);
     heapRemoveAt(TIMER_HEAP, 0);
-    // Ready since its nominal time: lateness counts as wait, and under the
-    // deadline policy a late task is correspondingly more urgent.
-    setF64(COL_STAMP, slot, f64At(COL_DUE, slot));
+    // Ready since it was due: lateness counts as wait, and under the deadline
+    // policy a late task is correspondingly more urgent.
+    setF64(COL_STAMP, slot, dueMs);
     setF64(COL_VRUNTIME, slot, placeWaking(f64At(COL_VRUNTIME, slot)));
     // Cannot fail: the ready heap has room for every live task once grown.
     if (!enqueueReady(slot, false)) return STATUS_NO_MEMORY;
@@ -157,7 +164,24 @@ export function pop(nowMs: f64): f64 {
   setF64(COL_LAST_START, row, nowMs);
   setF64(COL_RUN_RUNTIME, row, 0);
   setF64(COL_SLICE, slot, 0);
+  if (u8At(COL_KIND, slot) == KIND_FIXED_RATE) skipTicksMissedBeforeStart(slot, row, nowMs);
   return handleOf(slot);
+}
+
+/**
+ * A fixed-rate run that starts a whole period or more after its nominal time
+ * (a backlog, a pause) stands for the latest tick at or before its start: the
+ * ticks in between are counted as missed and skipped, so the next run keeps the
+ * cadence instead of bursting to catch up.
+ */
+function skipTicksMissedBeforeStart(slot: u32, row: u32, nowMs: f64): void {
+  const dueMs = f64At(COL_DUE, slot);
+  const periodMs = f64At(COL_PERIOD, slot);
+  const skipped = Math.floor((nowMs - dueMs) / periodMs);
+  if (!(skipped >= 1)) return;
+  setF64(COL_DUE, slot, dueMs + skipped * periodMs);
+  setU32(COL_MISSED, row, u32At(COL_MISSED, row) + <u32>skipped);
+  bump(COUNTER_MISSED, skipped);
 }
 
 /** The handle of the task pop() would return, or STATUS_EMPTY. */
@@ -217,27 +241,23 @@ export function requeue(handle: f64, nowMs: f64, mode: i32): i32 {
 }
 
 /**
- * A run ended. One-shot tasks are freed (their handle goes stale); a fixed-rate
+ * A run ended (flags: COMPLETE_FAILED, COMPLETE_FINAL). One-shot tasks, and
+ * any task completed with COMPLETE_FINAL, are freed (their handle goes stale); a fixed-rate
  * task's next nominal time is the first tick at or after now on its cadence
  * (ticks in between are counted as missed, never run in a burst, and ending
  * past the next tick counts an overrun); a fixed-delay task is next due
  * period ms after now.
  */
-export function complete(handle: f64, nowMs: f64, failed: bool): i32 {
+export function complete(handle: f64, nowMs: f64, flags: i32): i32 {
   const s = runningSlot(handle);
   if (s < 0) return <i32>s;
-  if (!isTime(nowMs)) return STATUS_BAD_ARGUMENT;
+  if (!isTime(nowMs) || flags < 0 || flags > (COMPLETE_FAILED | COMPLETE_FINAL)) return STATUS_BAD_ARGUMENT;
   const slot = <u32>s;
   const row = endSegment(slot, nowMs);
-  if (failed) {
-    setU32(COL_FAILURES, row, u32At(COL_FAILURES, row) + 1);
-    bump(COUNTER_FAILURES);
-  } else {
-    bump(COUNTER_COMPLETED);
-  }
+  countOutcome(row, (flags & COMPLETE_FAILED) != 0);
   const kind = u8At(COL_KIND, slot);
   const periodMs = f64At(COL_PERIOD, slot);
-  if (kind == KIND_ONCE) {
+  if (kind == KIND_ONCE || (flags & COMPLETE_FINAL) != 0) {
     release(slot);
     return STATUS_OK;
   }
@@ -261,7 +281,11 @@ export function complete(handle: f64, nowMs: f64, failed: bool): i32 {
   return enqueueTimer(slot, nextMs) ? STATUS_OK : STATUS_NO_MEMORY;
 }
 
-/** A run failed and will be retried delay ms from now (counted as a failure and a retry). */
+/**
+ * A run failed and will be retried delay ms from now (counted as a failure and
+ * a retry). The run keeps its nominal time, so a fixed-rate task's cadence
+ * is unchanged by its retries.
+ */
 export function retry(handle: f64, nowMs: f64, delayMs: f64): i32 {
   const s = runningSlot(handle);
   if (s < 0) return <i32>s;
@@ -271,7 +295,30 @@ export function retry(handle: f64, nowMs: f64, delayMs: f64): i32 {
   setU32(COL_FAILURES, row, u32At(COL_FAILURES, row) + 1);
   bump(COUNTER_FAILURES);
   bump(COUNTER_RETRIES);
-  return enqueueTimer(slot, nowMs + delayMs) ? STATUS_OK : STATUS_NO_MEMORY;
+  return enqueueTimerKeepingNominal(slot, nowMs + delayMs) ? STATUS_OK : STATUS_NO_MEMORY;
+}
+
+/**
+ * A run ended and the caller knows when the next one is due (a cron task: the
+ * next instant comes from its expression). nextDueMs must not be before nowMs.
+ */
+export function completeAt(handle: f64, nowMs: f64, nextDueMs: f64, failed: bool): i32 {
+  const s = runningSlot(handle);
+  if (s < 0) return <i32>s;
+  if (!isTime(nowMs) || !isTime(nextDueMs) || nextDueMs < nowMs) return STATUS_BAD_ARGUMENT;
+  const slot = <u32>s;
+  const row = endSegment(slot, nowMs);
+  countOutcome(row, failed);
+  return enqueueTimer(slot, nextDueMs) ? STATUS_OK : STATUS_NO_MEMORY;
+}
+
+function countOutcome(row: u32, failed: bool): void {
+  if (failed) {
+    setU32(COL_FAILURES, row, u32At(COL_FAILURES, row) + 1);
+    bump(COUNTER_FAILURES);
+  } else {
+    bump(COUNTER_COMPLETED);
+  }
 }
 
 /** Ends a task in any state; its handle goes stale. */
@@ -312,20 +359,23 @@ export function pause(handle: f64): i32 {
   const slot = <u32>s;
   const state = stateOf(slot);
   if (state != STATE_WAITING && state != STATE_READY) return STATUS_WRONG_STATE;
+  // STAMP remembers when the task would have been ready: its timer key if
+  // waiting (a retry's time, not its nominal DUE), its ready time otherwise.
+  if (state == STATE_WAITING) setF64(COL_STAMP, slot, heapKeyAt(TIMER_HEAP, positionOf(slot)));
   unlink(slot);
   setState(slot, STATE_PAUSED);
   return STATUS_OK;
 }
 
-/** A paused task returns: to the timer heap if its due time is still ahead, else ready now. */
+/** A paused task returns: to the timer heap if it was waiting for a time still ahead, else ready now. */
 export function resume(handle: f64, nowMs: f64): i32 {
   const s = slotOf(handle);
   if (s < 0) return <i32>s;
   if (!isTime(nowMs)) return STATUS_BAD_ARGUMENT;
   const slot = <u32>s;
   if (stateOf(slot) != STATE_PAUSED) return STATUS_WRONG_STATE;
-  const dueMs = f64At(COL_DUE, slot);
-  if (dueMs > nowMs) return enqueueTimer(slot, dueMs) ? STATUS_OK : STATUS_NO_MEMORY;
+  const wakeMs = f64At(COL_STAMP, slot);
+  if (wakeMs > nowMs) return enqueueTimerKeepingNominal(slot, wakeMs) ? STATUS_OK : STATUS_NO_MEMORY;
   setF64(COL_STAMP, slot, nowMs);
   setF64(COL_VRUNTIME, slot, placeWaking(f64At(COL_VRUNTIME, slot)));
   return enqueueReady(slot, false) ? STATUS_OK : STATUS_NO_MEMORY;

@@ -78,8 +78,9 @@ export class CoreBatch {
     return this.#write(L.OP_CHARGE, 0, handle, requireTimeMs('elapsedMs', elapsedMs));
   }
 
-  complete(handle: number, failed = false): number {
-    return this.#write(L.OP_COMPLETE, failed ? 1 : 0, requireHandle(handle), 0);
+  complete(handle: number, failed = false, final = false): number {
+    const flags = (failed ? L.COMPLETE_FAILED : 0) | (final ? L.COMPLETE_FINAL : 0);
+    return this.#write(L.OP_COMPLETE, flags, requireHandle(handle), 0);
   }
 
   requeue(handle: number, options: { keepPlace?: boolean; preempted?: boolean } = {}): number {

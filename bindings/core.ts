@@ -209,13 +209,47 @@ export class Core {
     this.#check(this.#wasm.requeue(handle, requireTimeMs('nowMs', nowMs), mode), 'requeue');
   }
 
-  /** A run ended: one-shot tasks end (handle goes stale), periodic ones are rescheduled. */
-  complete(handle: number, nowMs: number, failed = false): void {
+  /** A run ended: one-shot tasks end (handle goes stale), periodic ones are rescheduled unless final. */
+  complete(handle: number, nowMs: number, failed = false, final = false): void {
     requireHandle(handle);
-    this.#check(this.#wasm.complete(handle, requireTimeMs('nowMs', nowMs), failed ? 1 : 0), 'complete');
+    const flags = (failed ? L.COMPLETE_FAILED : 0) | (final ? L.COMPLETE_FINAL : 0);
+    this.#check(this.#wasm.complete(handle, requireTimeMs('nowMs', nowMs), flags), 'complete');
   }
 
-  /** A run failed; the task is due again delayMs after nowMs. */
+  /** The live task's handle in a slot, or 0 if the slot is free (for listing every task). */
+  handleOfSlot(slot: number): number {
+    const { u8, u32 } = this.views();
+    if (!Number.isInteger(slot) || slot < 0 || slot >= this.#capacity(L.GROUP_TABLE)) return 0;
+    if (u8[this.#wasm.columnBaseOf(L.COL_STATE) + slot] === L.STATE_FREE) return 0;
+    return (u32[(this.#wasm.columnBaseOf(L.COL_GEN) >>> 2) + slot] as number) * 2 ** L.HANDLE_SLOT_BITS + slot;
+  }
+
+  #capacity(group: number): number {
+    const { u32 } = this.views();
+    return u32[(this.#wasm.groupCapacitiesPtr() >>> 2) + group] as number;
+  }
+
+  /** Slots below this may hold live tasks (the table's capacity). */
+  get slotCapacity(): number {
+    return this.#capacity(L.GROUP_TABLE);
+  }
+
+  /** A run ended; the task's next run is due at nextDueMs (>= nowMs), as for a cron task. */
+  completeAt(handle: number, nowMs: number, nextDueMs: number, failed = false): void {
+    requireHandle(handle);
+    requireTimeMs('nowMs', nowMs);
+    requireTimeMs('nextDueMs', nextDueMs);
+    if (nextDueMs < nowMs) throw new InvalidArgumentError(`nextDueMs must not be before nowMs (${nowMs}), received ${describeValue(nextDueMs)}`);
+    this.#check(this.#wasm.completeAt(handle, nowMs, nextDueMs, failed ? 1 : 0), 'completeAt');
+  }
+
+  /** The priority class of a live task (no validation: for hot paths that hold a live handle). */
+  priorityClassOf(handle: number): number {
+    const { u8 } = this.views();
+    return u8[this.#wasm.columnBaseOf(L.COL_CLASS) + slotOfHandle(handle)] as number;
+  }
+
+  /** A run failed; the task is due again delayMs after nowMs (its nominal time is kept). */
   retry(handle: number, nowMs: number, delayMs: number): void {
     requireHandle(handle);
     this.#check(this.#wasm.retry(handle, requireTimeMs('nowMs', nowMs), requireTimeMs('delayMs', delayMs)), 'retry');

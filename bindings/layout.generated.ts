@@ -56,10 +56,14 @@ export const REQUEUE_TAIL = 0;
 export const REQUEUE_KEEP_PLACE = 1;
 /** Flag: count this requeue as a preemption (quantum spent, or a more urgent task arrived). */
 export const REQUEUE_PREEMPTED = 2;
+/** The run failed (counted as a failure, not a completion). */
+export const COMPLETE_FAILED = 1;
+/** The task ends after this run even if it is periodic (maxRuns reached, noReschedule). */
+export const COMPLETE_FINAL = 2;
 export const CMD_CAPACITY = 4096;
 export const CMD_STRIDE = 32;
 export const CMD_OP = 0;
-/** u32: register: class | kind << 8 | (nice - NICE_MIN) << 16; set-class: class; set-nice: nice - NICE_MIN; complete: 1 if failed; requeue: mode. */
+/** u32: register: class | kind << 8 | (nice - NICE_MIN) << 16; set-class: class; set-nice: nice - NICE_MIN; complete: COMPLETE_* flags; requeue: mode. */
 export const CMD_ARG = 4;
 /** f64: the handle, or register's delay in ms. */
 export const CMD_A = 8;

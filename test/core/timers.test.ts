@@ -66,6 +66,17 @@ describe('timers', () => {
     expect(core.snapshot(h)).toMatchObject({ missedTicks: 0, overruns: 0 });
   });
 
+  it('fixed rate: a run that starts more than a period late stands for the latest tick, skipping the rest', () => {
+    const core = debugCore();
+    const h = core.register(0, 2, 0, 'fixed-rate', 100, 100);
+    core.advance(100);
+    core.pop(340); // ticks 100 and 200 were due; 300 is the latest before the start
+    expect(core.snapshot(h)).toMatchObject({ dueMs: 300, missedTicks: 2 });
+    core.complete(h, 345);
+    expect(core.nextDueMs()).toBe(400);
+    expect(core.snapshot(h)).toMatchObject({ missedTicks: 2, overruns: 0 });
+  });
+
   it('fixed delay measures the next start from completion', () => {
     const core = debugCore();
     const h = core.register(0, 2, 0, 'fixed-delay', 100, 100);

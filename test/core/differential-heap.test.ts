@@ -1,0 +1,149 @@
+// The indexed 4-ary heaps (ready and timer) against the reference model: many
+// tasks with equal keys, removals and re-keys from the middle, and after every
+// operation a white-box look at both heaps (order with the sequence tie-break,
+// the POS column, and exactly the model's tasks with the keys keys.ts documents).
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { layout as L, POLICIES, slotOfHandle, StaleHandleError } from '../../bindings/index.js';
+import { debugCore, releaseCore } from '../helpers/core.js';
+import { assertAgreesWithModel, DifferentialRun, OPERATION_BUDGET, type Op, OperationTally, operations } from '../helpers/differential.js';
+
+/** Crowded heaps: bursts of equal keys, then removals and re-keys at any position. */
+const HEAP_WORKLOAD = operations({
+  register: 5,
+  registerBurst: 3,
+  tick: 3,
+  advance: 3,
+  pop: 4,
+  runSlice: 3,
+  complete: 2,
+  requeue: 2,
+  cancel: 4,
+  setClass: 4,
+  pause: 3,
+  resume: 3,
+  runNow: 2,
+  setPolicy: 1,
+  setClassDeadline: 1,
+});
+
+const tally = new OperationTally();
+
+afterAll(() => tally.expectAtLeast(OPERATION_BUDGET.heap));
+
+/**
+ * Reads one heap out of the core's memory and compares it with the model. Plain
+ * comparisons collect the first problem (an expect per entry would be slow).
+ */
+function heapProblem(run: DifferentialRun, heap: 'ready' | 'timer'): string | undefined {
+  const { core, model } = run;
+  const { u32, f64 } = core.views();
+  const keys = core.exports.columnBaseOf(heap === 'ready' ? L.COL_READY_KEY : L.COL_TIMER_KEY) >>> 3;
+  const slots = core.exports.columnBaseOf(heap === 'ready' ? L.COL_READY_SLOT : L.COL_TIMER_SLOT) >>> 2;
+  const seqs = core.exports.columnBaseOf(L.COL_SEQ) >>> 3;
+  const positions = core.exports.columnBaseOf(L.COL_POS) >>> 2;
+  const keyAt = (i: number) => f64[keys + i]!;
+  const slotAt = (i: number) => u32[slots + i]!;
+  const seqOf = (slot: number) => f64[seqs + slot]!;
+
+  const ids = model.idsInState(heap === 'ready' ? 'ready' : 'waiting');
+  const idBySlot = new Map(ids.map((id) => [slotOfHandle(run.handles[id]!), id]));
+  const counters = core.counters();
+  const size = heap === 'ready' ? counters.ready : counters.waiting;
+  if (size !== ids.length) return `size ${size}, model ${ids.length}`;
+  for (let i = 0; i < size; i++) {
+    const slot = slotAt(i);
+    if (u32[positions + slot] !== i) return `entry ${i}: POS says ${u32[positions + slot]}`;
+    const id = idBySlot.get(slot);
+    if (id === undefined) return `entry ${i}: slot ${slot} is not a task the model has there`;
+    idBySlot.delete(slot);
+    const key = heap === 'ready' ? model.storedReadyKey(id) : model.fireAtMsOf(id);
+    if (keyAt(i) !== key) return `entry ${i} (task ${id}): key ${keyAt(i)}, model ${key}`;
+    if (seqOf(slot) !== model.sequenceOf(id)) return `entry ${i} (task ${id}): sequence ${seqOf(slot)}, model ${model.sequenceOf(id)}`;
+    const parent = (i - 1) >> 2;
+    if (i > 0 && !(keyAt(parent) < keyAt(i) || (keyAt(parent) === keyAt(i) && seqOf(slotAt(parent)) < seqOf(slot)))) {
+      return `entry ${i} (key ${keyAt(i)}) is before its parent ${parent} (key ${keyAt(parent)})`;
+    }
+  }
+  return undefined;
+}
+
+function expectHeaps(run: DifferentialRun): void {
+  expect(heapProblem(run, 'ready'), `${run.step}: ready heap`).toBeUndefined();
+  expect(heapProblem(run, 'timer'), `${run.step}: timer heap`).toBeUndefined();
+}
+
+function scenario(ops: Op[], policy: (typeof POLICIES)[number] = 'priority'): DifferentialRun {
+  const run = new DifferentialRun(debugCore(), policy, expectHeaps);
+  run.applyAll(ops);
+  run.finish();
+  tally.add(run.operations);
+  return run;
+}
+
+const burst = (count: number, priorityClass: number, delayMs = 0): Op => ({ op: 'registerBurst', count, priorityClass, nice: 0, delayMs });
+
+describe('ready and timer heaps', () => {
+  it('agree with the model, entry by entry, under random operations on the debug core', () => {
+    tally.property(() =>
+      assertAgreesWithModel({
+        makeCore: debugCore,
+        policies: fc.constantFrom(...POLICIES),
+        operations: HEAP_WORKLOAD,
+        maxOperations: 300,
+        numRuns: 120,
+        afterOp: expectHeaps,
+      }),
+    );
+  });
+
+  it('agree with the model under random operations on the release core', () => {
+    tally.property(() =>
+      assertAgreesWithModel({
+        makeCore: releaseCore,
+        policies: fc.constantFrom(...POLICIES),
+        operations: HEAP_WORKLOAD,
+        maxOperations: 300,
+        numRuns: 60,
+      }),
+    );
+  });
+
+  it('keep arrival order among a hundred tasks with one key, in both heaps', () => {
+    scenario([burst(100, 2), burst(100, 2, 5), { op: 'tick', ms: 5 }, { op: 'advance' }], 'deadline');
+  });
+
+  it('sift up the last entry moved into a hole deep in the heap', () => {
+    // Class 4 fills the heap, class 0 tasks come last: removing a class 4 task
+    // from the middle moves a class 0 task into a subtree of class 4 parents.
+    const ops: Op[] = [burst(150, 4), burst(10, 0)];
+    for (let i = 0; i < 20; i++) ops.push({ op: 'cancel', target: { pool: 'ready', index: 7 + i * 5 } });
+    for (let i = 0; i < 10; i++) ops.push({ op: 'pause', target: { pool: 'ready', index: 3 + i * 11 } });
+    for (let i = 0; i < 10; i++) ops.push({ op: 'setClass', target: { pool: 'ready', index: 90 - i * 7 }, priorityClass: i % 5 });
+    ops.push({ op: 'resume', target: { pool: 'paused', index: 4 } }, { op: 'pop' }, { op: 'pop' });
+    scenario(ops);
+  });
+
+  it('remove and re-key waiting tasks from the middle of the timer heap', () => {
+    const ops: Op[] = [burst(60, 2, 100), burst(60, 2, 5)];
+    for (let i = 0; i < 15; i++) ops.push({ op: 'cancel', target: { pool: 'waiting', index: i * 7 } });
+    for (let i = 0; i < 10; i++) ops.push({ op: 'runNow', target: { pool: 'waiting', index: i * 9 } });
+    for (let i = 0; i < 10; i++) ops.push({ op: 'pause', target: { pool: 'waiting', index: i * 4 } });
+    ops.push({ op: 'tick', ms: 50 }, { op: 'advance' }, { op: 'resume', target: { pool: 'paused', index: 2 } });
+    ops.push({ op: 'tick', ms: 50 }, { op: 'advance' });
+    scenario(ops, 'round-robin');
+  });
+
+  it('refuse the handle of a cancelled task with StaleHandleError after its slot is reused', () => {
+    const run = new DifferentialRun(debugCore(), 'priority', expectHeaps);
+    run.applyAll([burst(20, 2), { op: 'cancel', target: { pool: 'ready', index: 9 } }, burst(3, 1)]);
+    const stale = run.handles[9]!;
+    expect(run.model.isLive(9)).toBe(false);
+    expect(slotOfHandle(run.handles[20]!)).toBe(slotOfHandle(stale));
+    expect(() => run.core.setClass(stale, 0)).toThrow(StaleHandleError);
+    expect(() => run.core.pause(stale)).toThrow(StaleHandleError);
+    expect(() => run.core.cancel(stale)).toThrow(StaleHandleError);
+    run.finish();
+    tally.add(run.operations);
+  });
+});
