@@ -1,0 +1,136 @@
+// describe(): an account of every queued task, and for each one that is not
+// running, why not. The ordering facts (rank, vruntime gap) are the core's;
+// this module only puts them into words.
+import type { TaskState } from '../bindings/core.js';
+import type { Engine } from './engine.js';
+import { type PriorityName, priorityName } from './priorities.js';
+
+export type WaitReason =
+  | { kind: 'running'; inflight: boolean; sinceMs: number }
+  | { kind: 'not-due'; dueMs: number; inMs: number; cron?: string }
+  | { kind: 'paused' }
+  | { kind: 'scheduler'; state: string }
+  | { kind: 'concurrency'; inflight: number; limit: number }
+  | { kind: 'behind'; ahead: number; policy: string }
+  | { kind: 'fair-share'; ahead: number; vruntimeAhead: number };
+
+export interface TaskDescription {
+  id: number;
+  name: string;
+  state: TaskState;
+  priority: PriorityName;
+  nice: number;
+  runs: number;
+  waitMs: number;
+  reason: WaitReason;
+  /** The reason in words. */
+  why: string;
+}
+
+export interface SchedulerDescription {
+  atMs: number;
+  state: string;
+  policy: string;
+  totals: { live: number; ready: number; waiting: number; running: number; paused: number; inflight: number };
+  tasks: TaskDescription[];
+  /** Tasks left out beyond `limit`. */
+  omitted: number;
+  toString(): string;
+  toJSON(): Omit<SchedulerDescription, 'toString' | 'toJSON'>;
+}
+
+function fmt(ms: number): string {
+  return `${Math.round(ms * 100) / 100} ms`;
+}
+
+/** A wait reason in words. */
+export function explain(reason: WaitReason): string {
+  switch (reason.kind) {
+    case 'running':
+      return reason.inflight ? `running since ${fmt(reason.sinceMs)} (async, in flight)` : `running since ${fmt(reason.sinceMs)}`;
+    case 'not-due':
+      return `not due until ${fmt(reason.dueMs)} (in ${fmt(reason.inMs)})${reason.cron ? ` — cron '${reason.cron}'` : ''}`;
+    case 'paused':
+      return 'paused (resume() to run it again)';
+    case 'scheduler':
+      return `ready, but the scheduler is ${reason.state}${reason.state === 'idle' ? ' (call start())' : ''}`;
+    case 'concurrency':
+      return `ready, but the concurrency limit is reached (${reason.inflight} of ${reason.limit} async runs in flight)`;
+    case 'behind':
+      return reason.ahead === 0 ? 'ready: next to run' : `ready, behind ${reason.ahead} more urgent task${reason.ahead === 1 ? '' : 's'} (${reason.policy} policy)`;
+    case 'fair-share':
+      if (reason.ahead === 0) return 'ready: next to run (smallest vruntime)';
+      if (reason.vruntimeAhead === 0) return `ready, behind ${reason.ahead} task${reason.ahead === 1 ? '' : 's'} with the same vruntime (arrival order)`;
+      return `ready, fair share spent: vruntime ahead of the queue minimum by ${fmt(reason.vruntimeAhead)} (${reason.ahead} task${reason.ahead === 1 ? '' : 's'} ahead)`;
+  }
+}
+
+export function describeScheduler(engine: Engine, limit = 1000): SchedulerDescription {
+  const core = engine.core;
+  const nowMs = engine.clock.now();
+  const counters = core.counters();
+  const top = core.peek();
+  const minVruntime = top > 0 ? core.snapshot(top).vruntime : 0;
+  const tasks: TaskDescription[] = [];
+  let omitted = 0;
+  for (const id of engine.liveHandles()) {
+    if (tasks.length >= limit) {
+      omitted++;
+      continue;
+    }
+    const snap = core.snapshot(id);
+    let reason: WaitReason;
+    if (snap.state === 'running') {
+      reason = { kind: 'running', inflight: engine.isInflight(id), sinceMs: snap.lastStartMs };
+    } else if (snap.state === 'waiting') {
+      const cron = engine.cronOf(id)?.expression;
+      reason = { kind: 'not-due', dueMs: snap.dueMs, inMs: Math.max(0, snap.dueMs - nowMs), ...(cron ? { cron } : {}) };
+    } else if (snap.state === 'paused') {
+      reason = { kind: 'paused' };
+    } else if (engine.state !== 'running') {
+      reason = { kind: 'scheduler', state: engine.state };
+    } else if (engine.inflight >= engine.options.concurrency) {
+      reason = { kind: 'concurrency', inflight: engine.inflight, limit: engine.options.concurrency };
+    } else if (engine.policyName === 'fair') {
+      reason = { kind: 'fair-share', ahead: core.readyRank(id), vruntimeAhead: snap.vruntime - minVruntime };
+    } else {
+      reason = { kind: 'behind', ahead: core.readyRank(id), policy: engine.policyName };
+    }
+    const options = engine.optionsOf(id);
+    tasks.push({
+      id,
+      name: options?.name ?? (engine.fnOf(id)?.name || `task-${id}`),
+      state: snap.state,
+      priority: priorityName(snap.priorityClass),
+      nice: snap.nice,
+      runs: snap.runs,
+      waitMs: snap.waitMs,
+      reason,
+      why: explain(reason),
+    });
+  }
+  const data = {
+    atMs: nowMs,
+    state: engine.state,
+    policy: engine.policyName,
+    totals: {
+      live: counters.live, ready: counters.ready, waiting: counters.waiting, running: counters.running,
+      paused: counters.paused, inflight: engine.inflight,
+    },
+    tasks,
+    omitted,
+  };
+  return {
+    ...data,
+    toJSON: () => data,
+    toString: () => {
+      const lines = [
+        `timeslice scheduler at ${fmt(nowMs)}: ${data.state}, policy ${data.policy}; ` +
+          `${data.totals.live} tasks (${data.totals.running} running, ${data.totals.ready} ready, ${data.totals.waiting} waiting, ${data.totals.paused} paused)`,
+      ];
+      for (const t of tasks) lines.push(`  #${t.id} ${t.name} [${t.priority}] ${t.why}`);
+      if (omitted > 0) lines.push(`  … and ${omitted} more`);
+      return lines.join('\n');
+    },
+  };
+}

@@ -1,0 +1,70 @@
+// Typed events. Listening is opt-in and free when nobody listens: the engine
+// asks `wants(type)` (a counter lookup) before it builds any event object.
+import type { PriorityName } from './priorities.js';
+
+export interface TaskEventDetail {
+  /** The task's id (its handle number). */
+  readonly id: number;
+  readonly name: string;
+  readonly priority: PriorityName;
+  /** 1 for the first attempt of a run, 2 for its first retry, ... */
+  readonly attempt: number;
+  /** Clock time of the event (monotonic ms). */
+  readonly atMs: number;
+  /** finish/fail/interrupt: how long the run (or run segment) took. */
+  readonly runtimeMs?: number;
+  /** fail/retry: what the run threw (or the timeout error). */
+  readonly error?: unknown;
+  /** retry: the wait before the next attempt. */
+  readonly delayMs?: number;
+  /** skip: how many periodic ticks were skipped; overrun: by how many ms. */
+  readonly count?: number;
+  /** skip: why. */
+  readonly reason?: string;
+}
+
+export const TASK_EVENT_TYPES = ['taskstart', 'taskfinish', 'taskfail', 'taskretry', 'taskinterrupt', 'taskoverrun', 'taskskip'] as const;
+export type TaskEventType = (typeof TASK_EVENT_TYPES)[number];
+
+export class TaskEvent extends Event {
+  readonly detail: TaskEventDetail;
+  constructor(type: TaskEventType, detail: TaskEventDetail) {
+    super(type);
+    this.detail = detail;
+  }
+}
+
+type Listener = ((event: TaskEvent) => void) | { handleEvent(event: TaskEvent): void };
+
+/** An EventTarget that counts its listeners per type, so emitting to nobody costs nothing. */
+export class SchedulerEvents extends EventTarget {
+  readonly #counts = new Map<string, number>();
+  readonly #seen = new Map<string, WeakSet<object>>();
+
+  override addEventListener(type: TaskEventType, listener: Listener | null, options?: AddEventListenerOptions | boolean): void {
+    if (listener) {
+      const seen = this.#seen.get(type) ?? new WeakSet();
+      this.#seen.set(type, seen);
+      // EventTarget ignores a duplicate (type, listener): count it once.
+      if (!seen.has(listener)) {
+        seen.add(listener);
+        this.#counts.set(type, (this.#counts.get(type) ?? 0) + 1);
+      }
+    }
+    super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
+  }
+
+  override removeEventListener(type: TaskEventType, listener: Listener | null, options?: EventListenerOptions | boolean): void {
+    if (listener && this.#seen.get(type)?.delete(listener)) this.#counts.set(type, (this.#counts.get(type) ?? 1) - 1);
+    super.removeEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
+  }
+
+  /** True when at least one listener is registered for the type. */
+  wants(type: TaskEventType): boolean {
+    return (this.#counts.get(type) ?? 0) > 0;
+  }
+
+  emit(type: TaskEventType, detail: TaskEventDetail): void {
+    this.dispatchEvent(new TaskEvent(type, detail));
+  }
+}

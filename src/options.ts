@@ -1,0 +1,206 @@
+// Options of the scheduler and of each task: validated once, resolved into
+// frozen objects. Tasks with no options (or only a priority) share one
+// preset, so a million queued tasks do not hold a million option objects.
+import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
+import type { Policy } from '../bindings/core.js';
+import { POLICIES } from '../bindings/core.js';
+import type { Clock } from './clock.js';
+import { type Duration, parseDurationMs } from './duration.js';
+import { type Priority, PRIORITY_NAMES, type PriorityName, priorityClass } from './priorities.js';
+import { NO_RETRY, type ResolvedRetry, type RetryOptions, resolveRetry } from './retry.js';
+
+export interface TaskOptions {
+  /** Shown in describe(), stats and events. @default the function's name, or `task-<id>` */
+  name?: string;
+  /** Intent class (see priorities.ts). @default 'normal' */
+  priority?: Priority;
+  /** Fair-policy niceness, -20 (largest share) to 19 (smallest). @default 0 */
+  nice?: number;
+  /**
+   * Fair-policy weight, an alternative to nice: 1024 is nice 0; each nice step
+   * is ~1.25x. The nearest nice level is used. @example { weight: 2048 }
+   */
+  weight?: number;
+  /** A run taking longer is aborted (its ctx.signal fires) and counted as a timeout failure. */
+  timeoutMs?: Duration;
+  /** The task ends after this many completed runs (periodic kinds). */
+  maxRuns?: number;
+  /** Attempts for a failing run: a number, or RetryOptions. @default 1 (no retry) */
+  retry?: number | RetryOptions;
+  /** Aborting it cancels the task. */
+  signal?: AbortSignal;
+}
+
+export interface ResolvedTaskOptions {
+  readonly name: string | undefined;
+  readonly priorityClass: number;
+  readonly nice: number;
+  readonly timeoutMs: number;
+  readonly maxRuns: number;
+  readonly retry: ResolvedRetry;
+  readonly signal: AbortSignal | undefined;
+}
+
+const TASK_OPTION_KEYS = new Set(['name', 'priority', 'nice', 'weight', 'timeoutMs', 'maxRuns', 'retry', 'signal']);
+
+function preset(priorityClass: number): ResolvedTaskOptions {
+  return Object.freeze({ name: undefined, priorityClass, nice: 0, timeoutMs: 0, maxRuns: 0, retry: NO_RETRY, signal: undefined });
+}
+
+/** One shared preset per class, for tasks that set nothing but a priority. */
+const PRESETS: readonly ResolvedTaskOptions[] = Object.freeze(PRIORITY_NAMES.map((_, cls) => preset(cls)));
+export const DEFAULT_TASK_OPTIONS = PRESETS[2] as ResolvedTaskOptions;
+
+// Linux's nice-to-weight table (assembly/keys.ts holds the same numbers).
+const NICE_WEIGHTS = [
+  88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916, 9548, 7620, 6100, 4904, 3906, 3121, 2501, 1991,
+  1586, 1277, 1024, 820, 655, 526, 423, 335, 272, 215, 172, 137, 110, 87, 70, 56, 45, 36, 29, 23, 18, 15,
+];
+
+/** The nice level whose weight is nearest (in ratio) to `weight`. */
+export function niceForWeight(weight: number): number {
+  let best = 0;
+  for (let i = 1; i < NICE_WEIGHTS.length; i++) {
+    if (Math.abs(Math.log((NICE_WEIGHTS[i] as number) / weight)) < Math.abs(Math.log((NICE_WEIGHTS[best] as number) / weight))) best = i;
+  }
+  return best - 20;
+}
+
+function requireObject(name: string, value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidArgumentError(`${name} must be an options object, received ${describeValue(value)}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+export function resolveTaskOptions(options: TaskOptions | undefined): ResolvedTaskOptions {
+  if (options === undefined) return DEFAULT_TASK_OPTIONS;
+  const o = requireObject('options', options);
+  let onlyPriority = true;
+  for (const key in o) {
+    if (!TASK_OPTION_KEYS.has(key)) {
+      throw new InvalidArgumentError(`options.${key} is not a task option (known: ${[...TASK_OPTION_KEYS].join(', ')})`);
+    }
+    if (key !== 'priority' && o[key] !== undefined) onlyPriority = false;
+  }
+  const cls = o.priority === undefined ? 2 : priorityClass('options.priority', o.priority);
+  if (onlyPriority) return PRESETS[cls] as ResolvedTaskOptions;
+  if (o.name !== undefined && (typeof o.name !== 'string' || o.name.length === 0)) {
+    throw new InvalidArgumentError(`options.name must be a non-empty string, received ${describeValue(o.name)}`);
+  }
+  let nice = 0;
+  if (o.nice !== undefined && o.weight !== undefined) throw new InvalidArgumentError('options.nice and options.weight are alternatives: set one');
+  if (o.nice !== undefined) {
+    if (typeof o.nice !== 'number' || !Number.isInteger(o.nice) || o.nice < -20 || o.nice > 19) {
+      throw new InvalidArgumentError(`options.nice must be an integer from -20 to 19, received ${describeValue(o.nice)}`);
+    }
+    nice = o.nice;
+  }
+  if (o.weight !== undefined) {
+    if (typeof o.weight !== 'number' || !(o.weight > 0) || o.weight === Number.POSITIVE_INFINITY) {
+      throw new InvalidArgumentError(`options.weight must be a finite number > 0, received ${describeValue(o.weight)}`);
+    }
+    nice = niceForWeight(o.weight);
+  }
+  let maxRuns = 0;
+  if (o.maxRuns !== undefined) {
+    if (typeof o.maxRuns !== 'number' || !Number.isInteger(o.maxRuns) || o.maxRuns < 1) {
+      throw new InvalidArgumentError(`options.maxRuns must be an integer >= 1, received ${describeValue(o.maxRuns)}`);
+    }
+    maxRuns = o.maxRuns;
+  }
+  const timeoutMs = o.timeoutMs === undefined ? 0 : parseDurationMs('options.timeoutMs', o.timeoutMs as Duration);
+  if (o.timeoutMs !== undefined && timeoutMs === 0) throw new InvalidArgumentError('options.timeoutMs must be > 0');
+  if (o.signal !== undefined && !isAbortSignal(o.signal)) {
+    throw new InvalidArgumentError(`options.signal must be an AbortSignal, received ${describeValue(o.signal)}`);
+  }
+  return Object.freeze({
+    name: o.name as string | undefined,
+    priorityClass: cls,
+    nice,
+    timeoutMs,
+    maxRuns,
+    retry: resolveRetry(o.retry),
+    signal: o.signal as AbortSignal | undefined,
+  });
+}
+
+function isAbortSignal(value: unknown): value is AbortSignal {
+  return typeof value === 'object' && value !== null && typeof (value as AbortSignal).aborted === 'boolean' &&
+    typeof (value as AbortSignal).addEventListener === 'function';
+}
+
+export interface SchedulerOptions {
+  /** How the ready queue is ordered. @default 'deadline' */
+  policy?: Policy;
+  /** A task's time slice: ctx.shouldYield() turns true once a run has used it. @default 10 */
+  quantumMs?: Duration;
+  /** The run loop yields to the host after this much work. @default 5 */
+  sliceMs?: Duration;
+  /** Most async runs in flight at once. @default Infinity */
+  concurrency?: number;
+  /** Relative deadlines per class under the deadline policy. @example { background: '5m' } */
+  deadlinesMs?: Partial<Record<PriorityName, Duration>>;
+  /** Where time comes from. @default the real clock; VirtualClock from timeslice/testing in tests */
+  clock?: Clock;
+  /** Random numbers for retry jitter, in [0, 1). @default Math.random */
+  random?: () => number;
+}
+
+export interface ResolvedSchedulerOptions {
+  readonly policy: Policy;
+  readonly quantumMs: number;
+  readonly sliceMs: number;
+  readonly concurrency: number;
+  readonly deadlinesMs: ReadonlyArray<readonly [number, number]>;
+  readonly clock: Clock | undefined;
+  readonly random: () => number;
+}
+
+const SCHEDULER_OPTION_KEYS = new Set(['policy', 'quantumMs', 'sliceMs', 'concurrency', 'deadlinesMs', 'clock', 'random']);
+
+export function resolveSchedulerOptions(options: SchedulerOptions = {}): ResolvedSchedulerOptions {
+  const o = requireObject('options', options);
+  for (const key in o) {
+    if (!SCHEDULER_OPTION_KEYS.has(key)) {
+      throw new InvalidArgumentError(`options.${key} is not a scheduler option (known: ${[...SCHEDULER_OPTION_KEYS].join(', ')})`);
+    }
+  }
+  const policy = o.policy ?? 'deadline';
+  if (!POLICIES.includes(policy as Policy)) {
+    throw new InvalidArgumentError(`options.policy must be one of ${POLICIES.join(', ')}, received ${describeValue(policy)}`);
+  }
+  const positive = (name: string, value: unknown, fallback: number) => {
+    if (value === undefined) return fallback;
+    const ms = parseDurationMs(`options.${name}`, value as Duration);
+    if (ms === 0) throw new InvalidArgumentError(`options.${name} must be > 0, received 0`);
+    return ms;
+  };
+  const concurrency = o.concurrency ?? Number.POSITIVE_INFINITY;
+  if (typeof concurrency !== 'number' || !(concurrency >= 1) || (!Number.isInteger(concurrency) && concurrency !== Number.POSITIVE_INFINITY)) {
+    throw new InvalidArgumentError(`options.concurrency must be an integer >= 1 or Infinity, received ${describeValue(concurrency)}`);
+  }
+  const deadlines: Array<readonly [number, number]> = [];
+  if (o.deadlinesMs !== undefined) {
+    const d = requireObject('options.deadlinesMs', o.deadlinesMs);
+    for (const key in d) {
+      const cls = priorityClass(`options.deadlinesMs key`, key);
+      deadlines.push([cls, parseDurationMs(`options.deadlinesMs.${key}`, d[key] as Duration)]);
+    }
+  }
+  if (o.clock !== undefined && (typeof o.clock !== 'object' || o.clock === null || typeof (o.clock as Clock).now !== 'function')) {
+    throw new InvalidArgumentError(`options.clock must implement Clock (now, wallNow, setTimer, clearTimer, yieldToHost), received ${describeValue(o.clock)}`);
+  }
+  if (o.random !== undefined && typeof o.random !== 'function') {
+    throw new InvalidArgumentError(`options.random must be a function returning [0, 1), received ${describeValue(o.random)}`);
+  }
+  return Object.freeze({
+    policy: policy as Policy,
+    quantumMs: positive('quantumMs', o.quantumMs, 10),
+    sliceMs: positive('sliceMs', o.sliceMs, 5),
+    concurrency,
+    deadlinesMs: Object.freeze(deadlines),
+    clock: o.clock as Clock | undefined,
+    random: (o.random as (() => number) | undefined) ?? Math.random,
+  });
+}

@@ -1,0 +1,47 @@
+// Priority classes, named by intent (as the firmware seed names its tiers).
+// The numbers are the core's classes; callers use the names.
+import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
+
+/**
+ * - `critical`: what the user is waiting on right now (input handling, a 20 ms
+ *   animation frame, a watchdog). Deadline 0 ms under the deadline policy.
+ * - `high`: work the user will notice soon (connectivity checks, mode changes,
+ *   the result of a click). Deadline 250 ms.
+ * - `normal`: the default for everything else. Deadline 1 s.
+ * - `low`: maintenance that should happen but can wait (telemetry, cache
+ *   refresh). Deadline 10 s.
+ * - `background`: bulk and housekeeping work (cleanup, prefetch, reindexing).
+ *   Deadline 60 s: under the deadline policy it still runs once it has waited
+ *   that long, however busy the scheduler is.
+ *
+ * The Prioritized Task Scheduling API names are accepted as aliases:
+ * `user-blocking` = critical, `user-visible` = normal, `background` = background.
+ */
+export type PriorityName = 'critical' | 'high' | 'normal' | 'low' | 'background';
+export type PriorityAlias = 'user-blocking' | 'user-visible';
+export type Priority = PriorityName | PriorityAlias;
+
+export const PRIORITY_NAMES: readonly PriorityName[] = Object.freeze(['critical', 'high', 'normal', 'low', 'background']);
+
+const CLASS_OF: Readonly<Record<Priority, number>> = Object.freeze({
+  critical: 0,
+  high: 1,
+  normal: 2,
+  low: 3,
+  background: 4,
+  'user-blocking': 0,
+  'user-visible': 2,
+});
+
+/** The core class of a priority name or alias; throws InvalidArgumentError for anything else. */
+export function priorityClass(name: string, value: unknown): number {
+  if (typeof value === 'string' && Object.hasOwn(CLASS_OF, value)) return CLASS_OF[value as Priority];
+  throw new InvalidArgumentError(
+    `${name} must be one of ${PRIORITY_NAMES.join(', ')} (or user-blocking, user-visible), received ${describeValue(value)}`,
+  );
+}
+
+/** The intent name of a core class. */
+export function priorityName(cls: number): PriorityName {
+  return PRIORITY_NAMES[cls] as PriorityName;
+}

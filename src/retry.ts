@@ -1,0 +1,63 @@
+// Retry policy: how many attempts a run gets and how long to wait between them.
+import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
+import { type Duration, parseDurationMs } from './duration.js';
+
+export interface RetryOptions {
+  /** Attempts in total, the first included (so 3 = up to 2 retries). Integer >= 1. */
+  attempts: number;
+  /** 'fixed': every wait is delayMs; 'exponential': delayMs * 2^(attempt-1). @default 'exponential' */
+  backoff?: 'fixed' | 'exponential';
+  /** The first wait. @default 1000 */
+  delayMs?: Duration;
+  /** No wait is longer than this. @default 30000 */
+  maxDelayMs?: Duration;
+  /**
+   * Randomises each wait by up to this fraction, down only (0 = none, 1 =
+   * "full jitter"), so that many failing tasks do not retry in lockstep.
+   * @default 0.2
+   */
+  jitter?: number;
+}
+
+export interface ResolvedRetry {
+  readonly attempts: number;
+  readonly exponential: boolean;
+  readonly delayMs: number;
+  readonly maxDelayMs: number;
+  readonly jitter: number;
+}
+
+export const NO_RETRY: ResolvedRetry = Object.freeze({ attempts: 1, exponential: false, delayMs: 0, maxDelayMs: 0, jitter: 0 });
+
+/** Validates `retry` (a number of attempts, or RetryOptions). */
+export function resolveRetry(value: unknown): ResolvedRetry {
+  if (value === undefined) return NO_RETRY;
+  const options: RetryOptions = typeof value === 'number' ? { attempts: value } : (value as RetryOptions);
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError(`retry must be a number of attempts or { attempts, backoff, delayMs, maxDelayMs, jitter }, received ${describeValue(value)}`);
+  }
+  const { attempts, backoff = 'exponential', delayMs = 1000, maxDelayMs = 30_000, jitter = 0.2 } = options;
+  if (typeof attempts !== 'number' || !Number.isInteger(attempts) || attempts < 1) {
+    throw new InvalidArgumentError(`retry.attempts must be an integer >= 1, received ${describeValue(attempts)}`);
+  }
+  if (backoff !== 'fixed' && backoff !== 'exponential') {
+    throw new InvalidArgumentError(`retry.backoff must be 'fixed' or 'exponential', received ${describeValue(backoff)}`);
+  }
+  if (typeof jitter !== 'number' || !(jitter >= 0 && jitter <= 1)) {
+    throw new InvalidArgumentError(`retry.jitter must be a number from 0 to 1, received ${describeValue(jitter)}`);
+  }
+  return Object.freeze({
+    attempts,
+    exponential: backoff === 'exponential',
+    delayMs: parseDurationMs('retry.delayMs', delayMs),
+    maxDelayMs: parseDurationMs('retry.maxDelayMs', maxDelayMs),
+    jitter,
+  });
+}
+
+/** The wait before attempt `nextAttempt` (2 for the first retry). random() in [0, 1). */
+export function retryDelayMs(retry: ResolvedRetry, nextAttempt: number, random: () => number): number {
+  const base = retry.exponential ? retry.delayMs * 2 ** (nextAttempt - 2) : retry.delayMs;
+  const capped = Math.min(base, retry.maxDelayMs);
+  return capped * (1 - retry.jitter * random());
+}

@@ -1,0 +1,198 @@
+// The Scheduler facade: validates, resolves options once into frozen objects,
+// and delegates to the engine (src/engine.ts) and the core. It holds no
+// ordering logic of its own.
+import { Core, type CoreCounters } from '../bindings/core.js';
+import * as L from '../bindings/layout.generated.js';
+import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
+import { CronSchedule } from './cron.js';
+import { type SchedulerDescription, describeScheduler } from './describe.js';
+import { type Duration, parseDurationMs } from './duration.js';
+import { Engine, type LifecycleState, type TaskFn } from './engine.js';
+import { SchedulerEvents } from './events.js';
+import { type ResolvedSchedulerOptions, type SchedulerOptions, type TaskOptions, resolveSchedulerOptions, resolveTaskOptions } from './options.js';
+import { realClock } from './real-clock.js';
+import { requireFunction, type TaskContext } from './task-context.js';
+import { TaskHandle } from './task-handle.js';
+
+export interface CronOptions extends TaskOptions {
+  /** IANA time zone the expression is read in. @default 'UTC' */
+  timezone?: string;
+}
+
+export interface StopOptions {
+  /** Wait for running work to finish (refusing new work meanwhile). Otherwise running runs are aborted. @default true */
+  drain?: boolean;
+}
+
+export interface SchedulerStats extends CoreCounters {
+  /** Tasks registered since the scheduler was made. */
+  scheduled: number;
+  /** Runs started. */
+  executed: number;
+  /** Runs that threw, rejected or timed out. */
+  failed: number;
+  /** Failed runs that were retried. */
+  retried: number;
+  /** Runs interrupted and requeued (they resume later with their saved state). */
+  interrupted: number;
+  /** Async runs aborted by their timeoutMs. */
+  timeouts: number;
+  /** Async runs in flight right now. */
+  inflight: number;
+  state: LifecycleState;
+}
+
+/**
+ * Schedules work on the current thread: one-shot, delayed, periodic and cron
+ * tasks, ordered by the WebAssembly core under a policy, run in time slices
+ * that yield to the host event loop.
+ *
+ * @example
+ * const scheduler = new Scheduler();
+ * scheduler.every('20ms', () => drawFrame(), { priority: 'critical' });
+ * scheduler.run(async (ctx) => { for (const x of items) { work(x); if (ctx.shouldYield()) await ctx.yield(); } });
+ * scheduler.start();
+ */
+export class Scheduler {
+  readonly #engine: Engine;
+  readonly #options: ResolvedSchedulerOptions;
+  /** Typed task events: taskstart, taskfinish, taskfail, taskretry, taskinterrupt, taskoverrun, taskskip. */
+  readonly events = new SchedulerEvents();
+
+  constructor(options: SchedulerOptions = {}) {
+    this.#options = resolveSchedulerOptions(options);
+    const core = new Core();
+    core.setPolicy(this.#options.policy);
+    core.setQuantum(this.#options.quantumMs);
+    for (const [cls, ms] of this.#options.deadlinesMs) core.setClassDeadline(cls, ms);
+    this.#engine = new Engine(core, this.#options.clock ?? realClock, this.#options, this.events);
+  }
+
+  get state(): LifecycleState {
+    return this.#engine.state;
+  }
+
+  get policy(): ResolvedSchedulerOptions['policy'] {
+    return this.#options.policy;
+  }
+
+  // ---- registration ----
+
+  #register<R>(operation: string, fn: TaskFn<R>, options: TaskOptions | undefined, kind: number, delayMs: number, periodMs: number, cron?: CronSchedule): TaskHandle<R> {
+    requireFunction(`${operation}: fn`, fn);
+    this.#engine.assertAccepting(operation);
+    const resolved = resolveTaskOptions(options);
+    return new TaskHandle<R>(this.#engine, this.#engine.register(fn as TaskFn, resolved, kind, delayMs, periodMs, cron));
+  }
+
+  /** Runs fn as soon as it is its turn. */
+  run<R>(fn: TaskFn<R>, options?: TaskOptions): TaskHandle<R> {
+    return this.#register('run', fn, options, L.KIND_ONCE, 0, 0);
+  }
+
+  /** Runs fn once, delayMs from now (a number of ms or a duration like '5m'). */
+  after<R>(delayMs: Duration, fn: TaskFn<R>, options?: TaskOptions): TaskHandle<R> {
+    return this.#register('after', fn, options, L.KIND_ONCE, parseDurationMs('delayMs', delayMs), 0);
+  }
+
+  /** Runs fn once at a wall-clock date (now if it is in the past). */
+  at<R>(date: Date | number, fn: TaskFn<R>, options?: TaskOptions): TaskHandle<R> {
+    const atMs = date instanceof Date ? date.getTime() : date;
+    if (typeof atMs !== 'number' || !Number.isFinite(atMs)) {
+      throw new InvalidArgumentError(`at: date must be a valid Date or a finite number of ms since the epoch, received ${describeValue(date)}`);
+    }
+    const delayMs = Math.max(0, atMs - this.#engine.clock.wallNow());
+    return this.#register('at', fn, options, L.KIND_ONCE, delayMs, 0);
+  }
+
+  /**
+   * Runs fn every periodMs at a fixed rate: the cadence is kept; a run that
+   * overruns its period is counted and the ticks it missed are skipped, never
+   * run in a burst. The first run is one period from now.
+   */
+  every<R>(periodMs: Duration, fn: TaskFn<R>, options?: TaskOptions): TaskHandle<R> {
+    const period = requirePositive('periodMs', periodMs);
+    return this.#register('every', fn, options, L.KIND_FIXED_RATE, period, period);
+  }
+
+  /** Runs fn repeatedly with delayMs between the end of one run and the start of the next (first run after delayMs). */
+  recurring<R>(delayMs: Duration, fn: TaskFn<R>, options?: TaskOptions): TaskHandle<R> {
+    const delay = requirePositive('delayMs', delayMs);
+    return this.#register('recurring', fn, options, L.KIND_FIXED_DELAY, delay, delay);
+  }
+
+  /** Runs fn at every instant matching a cron expression, read in options.timezone (croner does the calendar). */
+  cron<R>(expression: string, fn: TaskFn<R>, options: CronOptions = {}): TaskHandle<R> {
+    const { timezone, ...taskOptions } = options;
+    const schedule = new CronSchedule(expression, timezone === undefined ? {} : { timezone });
+    const wallNowMs = this.#engine.clock.wallNow();
+    const nextMs = schedule.nextRunAfter(wallNowMs);
+    if (nextMs === null) throw new InvalidArgumentError(`cron: '${expression}' has no future run`);
+    return this.#register('cron', fn, taskOptions, L.KIND_ONCE, Math.max(0, nextMs - wallNowMs), 0, schedule);
+  }
+
+  // ---- lifecycle ----
+
+  /** Starts dispatching. Nothing runs before start(). */
+  start(): this {
+    this.#engine.start();
+    return this;
+  }
+
+  /** Stops dispatching until resume(); tasks can still be registered. */
+  pause(): void {
+    this.#engine.pause();
+  }
+
+  resume(): void {
+    this.#engine.resume();
+  }
+
+  /** Stops dispatching and refuses new work. With drain (the default) it waits for running work first. */
+  stop(options: StopOptions = {}): Promise<void> {
+    if (typeof options !== 'object' || options === null) {
+      return Promise.reject(new InvalidArgumentError(`stop: options must be an object, received ${describeValue(options)}`));
+    }
+    return this.#engine.stop(options.drain ?? true);
+  }
+
+  // ---- observability ----
+
+  /** Totals over every task, read from the core's counters. */
+  stats(): SchedulerStats {
+    const c = this.#engine.core.counters();
+    return {
+      ...c,
+      scheduled: c.registered,
+      executed: c.starts,
+      failed: c.failures,
+      retried: c.retries,
+      interrupted: c.preemptions,
+      timeouts: this.#engine.counters.timeouts,
+      inflight: this.#engine.inflight,
+      state: this.#engine.state,
+    };
+  }
+
+  /** Every queued task and why each waiting one is not running; `.toString()` reads as text, JSON.stringify as data. */
+  describe(): SchedulerDescription {
+    return describeScheduler(this.#engine);
+  }
+
+  /** The TaskContext of the task whose code is running right now, if any (see Engine.currentContext). */
+  currentContext(): TaskContext | undefined {
+    return this.#engine.currentContext();
+  }
+
+  /** A handle for a live task id (from an event or describe()); TaskEndedError if it has ended. */
+  task(id: number): TaskHandle {
+    this.#engine.liveState(id, 'task');
+    return new TaskHandle(this.#engine, id);
+  }
+}
+
+function requirePositive(name: string, value: Duration): number {
+  const ms = parseDurationMs(name, value);
+  if (ms === 0) throw new InvalidArgumentError(`${name} must be > 0, received ${describeValue(value)}`);
+  return ms;
+}

@@ -1,0 +1,304 @@
+// A Clock whose time moves only when a test says so, for deterministic tests
+// of everything in timeslice that waits, times out or yields.
+//
+// The model is one host event loop, Node's, at a frozen instant:
+// - timers are ordered by due time, then by the order they were set, as real
+//   timers fire; a timer never runs before now() reaches its due time.
+// - yieldToHost callbacks are macrotasks in a FIFO. At one instant the loop
+//   alternates two phases, as Node's does: a timers phase runs the timers due
+//   that were armed before the phase began, then a check phase runs the
+//   macrotasks queued before it began. Whatever those callbacks arm or queue
+//   for the same instant waits for the next round. So a 0 ms timer set by a
+//   timer runs after a macrotask that timer queued, as in Node.
+// - after every callback the clock awaits one real host macrotask (setImmediate
+//   in Node, a MessageChannel message elsewhere). The host runs every queued
+//   microtask before its next macrotask, so promise continuations started by
+//   the callback, however long their chain, settle before the next callback
+//   runs, just as they would between two real macrotasks. Those host functions
+//   are captured when this module loads, so vi.useFakeTimers() cannot stall it.
+// - time moves only in advance() and runUntilIdle(), and only once the current
+//   instant has nothing left to run: straight to the next due timer, or to the
+//   target. The cost is one real host turn per callback (microseconds).
+import { describeValue, InvalidArgumentError, InvalidStateError } from '../../bindings/errors.js';
+import { requireTimeMs } from '../../bindings/validate.js';
+import type { Clock, TimerId } from '../clock.js';
+import { createHostYield, type HeapTimer, type HostPrimitives, TimerHeap } from '../real-clock.js';
+import { VirtualClockNotIdleError } from './errors.js';
+
+export interface VirtualClockOptions {
+  /**
+   * What now() returns before any advance.
+   * @default 0
+   */
+  startMs?: number;
+  /**
+   * What wallNow() returns before any advance or jumpWall.
+   * @default Date.UTC(2026, 0, 1)
+   * @example new VirtualClock({ wallStartMs: Date.UTC(2026, 2, 29, 0, 59) }) // just before a DST change
+   */
+  wallStartMs?: number;
+  /**
+   * How many callbacks advance() and flush() run at one instant, time not
+   * moving, before they reject with VirtualClockNotIdleError.
+   * @default 100_000
+   */
+  maxStepsPerInstant?: number;
+}
+
+export interface RunUntilIdleOptions {
+  /**
+   * How many callbacks (timers and macrotasks) to run before rejecting with
+   * VirtualClockNotIdleError: what stops an endless periodic task.
+   * @default 100_000
+   */
+  maxSteps?: number;
+}
+
+interface VirtualTimer extends HeapTimer {
+  fn: (() => void) | undefined;
+}
+
+/** A countdown of callbacks; what to throw once spent. */
+interface StepBudget {
+  left: number;
+  readonly spent: () => VirtualClockNotIdleError;
+}
+
+const DEFAULT_MAX_STEPS = 100_000;
+
+// Taken at load, before a test can install fake timers over them.
+const hostSetTimeout = setTimeout;
+const HOST: HostPrimitives = {
+  setImmediate: typeof setImmediate === 'function' ? setImmediate : undefined,
+  MessageChannel: typeof MessageChannel === 'function' ? MessageChannel : undefined,
+  setTimeout: (fn, delayMs) => hostSetTimeout(fn, delayMs),
+};
+let hostYield: ((fn: () => void) => void) | undefined;
+
+/** Resolves in a new real macrotask: every microtask queued before has run. */
+function hostTurn(): Promise<void> {
+  const yieldOnce = (hostYield ??= createHostYield(HOST));
+  return new Promise((resolve) => yieldOnce(() => resolve()));
+}
+
+export class VirtualClock implements Clock {
+  #nowMs: number;
+  /** wallNow() - now(): the wall start, minus the monotonic start, plus every jump. */
+  #wallOffsetMs: number;
+  readonly #maxStepsPerInstant: number;
+  readonly #timers = new TimerHeap<VirtualTimer>();
+  readonly #timerOfId = new WeakMap<object, VirtualTimer>();
+  #nextSeq = 0;
+  readonly #macrotasks: Array<(() => void) | undefined> = [];
+  #macrotaskHead = 0;
+  /** The async method running now, if any: they must not overlap. */
+  #running: string | undefined;
+
+  constructor(options: VirtualClockOptions = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidArgumentError(`VirtualClock options must be an object, received ${describeValue(options)}`);
+    }
+    const startMs = requireTimeMs('startMs', options.startMs ?? 0);
+    const wallStartMs = options.wallStartMs ?? Date.UTC(2026, 0, 1);
+    if (typeof wallStartMs !== 'number' || !Number.isFinite(wallStartMs)) {
+      throw new InvalidArgumentError(`wallStartMs must be a finite number of ms since the epoch, received ${describeValue(wallStartMs)}`);
+    }
+    this.#maxStepsPerInstant = requireStepCount('maxStepsPerInstant', options.maxStepsPerInstant ?? DEFAULT_MAX_STEPS);
+    this.#nowMs = startMs;
+    this.#wallOffsetMs = wallStartMs - startMs;
+  }
+
+  now(): number {
+    return this.#nowMs;
+  }
+
+  wallNow(): number {
+    return this.#nowMs + this.#wallOffsetMs;
+  }
+
+  setTimer(fn: () => void, delayMs: number): TimerId {
+    requireFunction('setTimer: fn', fn);
+    requireTimeMs('delayMs', delayMs);
+    const timer: VirtualTimer = { dueMs: this.#nowMs + delayMs, seq: this.#nextSeq++, fn, index: -1 };
+    this.#timers.push(timer);
+    // The id shows when the timer is due, for test failure messages.
+    const id = Object.freeze({ dueMs: timer.dueMs });
+    this.#timerOfId.set(id, timer);
+    return id;
+  }
+
+  /** Cancels a pending timer; a timer that has fired or was cleared is ignored. */
+  clearTimer(id: TimerId): void {
+    const timer = typeof id === 'object' && id !== null ? this.#timerOfId.get(id) : undefined;
+    if (timer === undefined) {
+      throw new InvalidArgumentError(`clearTimer: id must be a timer id returned by this clock's setTimer, received ${describeValue(id)}`);
+    }
+    if (timer.index >= 0) this.#timers.remove(timer);
+    timer.fn = undefined;
+  }
+
+  yieldToHost(fn: () => void): void {
+    requireFunction('yieldToHost: fn', fn);
+    this.#macrotasks.push(fn);
+  }
+
+  /** Timers armed and not yet fired or cleared. */
+  get pendingTimers(): number {
+    return this.#timers.size;
+  }
+
+  /** yieldToHost callbacks not yet run. */
+  get pendingMacrotasks(): number {
+    return this.#macrotasks.length - this.#macrotaskHead;
+  }
+
+  /** When the earliest pending timer is due (on the now() axis), or undefined. */
+  get nextTimerDueMs(): number | undefined {
+    return this.#timers.peek()?.dueMs;
+  }
+
+  /** Moves only the wall clock, forwards or back (an NTP step, a user changing the time). Runs nothing. */
+  jumpWall(ms: number): void {
+    if (typeof ms !== 'number' || !Number.isFinite(ms)) {
+      throw new InvalidArgumentError(`jumpWall(ms) must be a finite number of ms (negative to go back), received ${describeValue(ms)}`);
+    }
+    this.#wallOffsetMs += ms;
+  }
+
+  /**
+   * Moves time forward by ms, running in order every macrotask and every timer
+   * due up to the target, including timers that callbacks set within it, and
+   * letting promise continuations settle after each callback. A callback's
+   * error rejects it, time left at that callback's instant.
+   */
+  async advance(ms: number): Promise<void> {
+    requireTimeMs('advance(ms)', ms);
+    await this.#exclusive('advance', async () => {
+      const targetMs = this.#nowMs + ms;
+      await this.#settle(this.#instantBudget('advance'));
+      for (let next = this.#timers.peek(); next !== undefined && next.dueMs <= targetMs; next = this.#timers.peek()) {
+        this.#nowMs = Math.max(this.#nowMs, next.dueMs);
+        await this.#settle(this.#instantBudget('advance'));
+      }
+      this.#nowMs = targetMs;
+      await this.#settle(this.#instantBudget('advance'));
+    });
+  }
+
+  /** The same as advance(ms). */
+  runFor(ms: number): Promise<void> {
+    return this.advance(ms);
+  }
+
+  /**
+   * Runs macrotasks and timers, jumping time to each next due timer, until
+   * none is left. Rejects with VirtualClockNotIdleError after maxSteps callbacks.
+   */
+  async runUntilIdle(options: RunUntilIdleOptions = {}): Promise<void> {
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidArgumentError(`runUntilIdle options must be an object, received ${describeValue(options)}`);
+    }
+    const maxSteps = requireStepCount('maxSteps', options.maxSteps ?? DEFAULT_MAX_STEPS);
+    await this.#exclusive('runUntilIdle', async () => {
+      const budget: StepBudget = {
+        left: maxSteps,
+        spent: () =>
+          new VirtualClockNotIdleError(
+            `runUntilIdle: still busy after maxSteps = ${maxSteps} callbacks, at ${this.#nowMs} ms with ` +
+              `${this.pendingTimers} timers and ${this.pendingMacrotasks} macrotasks pending: ` +
+              'an endless periodic task or yield loop? Stop it, or use advance(ms)',
+          ),
+      };
+      await this.#settle(budget);
+      for (let next = this.#timers.peek(); next !== undefined; next = this.#timers.peek()) {
+        this.#nowMs = Math.max(this.#nowMs, next.dueMs);
+        await this.#settle(budget);
+      }
+    });
+  }
+
+  /** Runs what is due now (macrotasks, 0 ms timers) and settles microtasks; time does not move. */
+  async flush(): Promise<void> {
+    await this.#exclusive('flush', () => this.#settle(this.#instantBudget('flush')));
+  }
+
+  /** Runs everything due at the current instant, Node-loop style (see the header), until nothing is. */
+  async #settle(budget: StepBudget): Promise<void> {
+    await hostTurn();
+    for (let ran = true; ran; ) {
+      ran = false;
+      const phaseSeq = this.#nextSeq;
+      for (let timer = this.#timers.peek(); timer !== undefined && timer.dueMs <= this.#nowMs && timer.seq < phaseSeq; timer = this.#timers.peek()) {
+        spend(budget);
+        this.#timers.remove(timer);
+        const fn = timer.fn!;
+        timer.fn = undefined;
+        await this.#run(fn);
+        ran = true;
+      }
+      for (let count = this.pendingMacrotasks; count > 0; count--) {
+        spend(budget);
+        await this.#run(this.#shiftMacrotask());
+        ran = true;
+      }
+    }
+  }
+
+  async #run(fn: () => void): Promise<void> {
+    fn();
+    await hostTurn();
+  }
+
+  #shiftMacrotask(): () => void {
+    const fn = this.#macrotasks[this.#macrotaskHead]!;
+    this.#macrotasks[this.#macrotaskHead++] = undefined;
+    if (this.#macrotaskHead === this.#macrotasks.length) {
+      this.#macrotasks.length = 0;
+      this.#macrotaskHead = 0;
+    }
+    return fn;
+  }
+
+  #instantBudget(method: string): StepBudget {
+    const limit = this.#maxStepsPerInstant;
+    return {
+      left: limit,
+      spent: () =>
+        new VirtualClockNotIdleError(
+          `${method}: ${limit} callbacks ran at ${this.#nowMs} ms without time moving (maxStepsPerInstant = ${limit}): ` +
+            'a loop that yields to the host or sets 0 ms timers forever?',
+        ),
+    };
+  }
+
+  async #exclusive(method: string, body: () => Promise<void>): Promise<void> {
+    if (this.#running !== undefined) {
+      throw new InvalidStateError(`${method}: ${this.#running}() is still running on this VirtualClock; await it first`);
+    }
+    this.#running = method;
+    try {
+      await body();
+    } finally {
+      this.#running = undefined;
+    }
+  }
+}
+
+/** Counts one callback, or throws before it is taken out of its queue, so it stays pending. */
+function spend(budget: StepBudget): void {
+  if (budget.left === 0) throw budget.spent();
+  budget.left--;
+}
+
+function requireFunction(name: string, value: unknown): void {
+  if (typeof value !== 'function') {
+    throw new InvalidArgumentError(`${name} must be a function, received ${describeValue(value)}`);
+  }
+}
+
+function requireStepCount(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new InvalidArgumentError(`${name} must be an integer >= 1, received ${describeValue(value)}`);
+  }
+  return value;
+}

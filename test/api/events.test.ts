@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { type TaskEvent, TASK_EVENT_TYPES } from '../../src/index.js';
+import { virtualScheduler } from './helpers.js';
+
+describe('events', () => {
+  it('emits typed task events in order, with details', async () => {
+    const { clock, scheduler } = virtualScheduler({ random: () => 0 });
+    const seen: string[] = [];
+    for (const type of TASK_EVENT_TYPES) {
+      scheduler.events.addEventListener(type, (e: TaskEvent) => seen.push(`${e.type}:${e.detail.name}:${e.detail.attempt}`));
+    }
+    scheduler.start();
+    scheduler.run(() => 1, { name: 'ok' });
+    scheduler.run(
+      (ctx) => {
+        if (ctx.attempt === 1) throw new Error('x');
+      },
+      { name: 'flaky', retry: { attempts: 2, delayMs: 5, jitter: 0 } },
+    );
+    scheduler.every(10, () => {}, { name: 'tick', maxRuns: 1 });
+    await clock.runUntilIdle();
+    expect(seen).toEqual([
+      'taskstart:ok:1',
+      'taskfinish:ok:1',
+      'taskstart:flaky:1',
+      'taskretry:flaky:1',
+      'taskstart:flaky:2',
+      'taskfinish:flaky:2',
+      'taskstart:tick:1',
+      'taskfinish:tick:1',
+    ]);
+  });
+
+  it('reports an overrun and the ticks it skipped', async () => {
+    const { clock, scheduler } = virtualScheduler();
+    const seen: string[] = [];
+    scheduler.events.addEventListener('taskoverrun', (e) => seen.push(`overrun ${e.detail.count}`));
+    scheduler.events.addEventListener('taskskip', (e) => seen.push(`skip ${e.detail.count}`));
+    scheduler.start();
+    const h = scheduler.every(10, async (ctx) => {
+      await ctx.sleep(25);
+    });
+    await clock.advance(45);
+    h.cancel();
+    expect(seen).toEqual(['overrun 1', 'skip 2']);
+  });
+
+  it('costs nothing when nobody listens: no event object is built', () => {
+    const { scheduler } = virtualScheduler();
+    for (const type of TASK_EVENT_TYPES) expect(scheduler.events.wants(type)).toBe(false);
+    const listener = () => {};
+    scheduler.events.addEventListener('taskstart', listener);
+    scheduler.events.addEventListener('taskstart', listener);
+    expect(scheduler.events.wants('taskstart')).toBe(true);
+    scheduler.events.removeEventListener('taskstart', listener);
+    expect(scheduler.events.wants('taskstart')).toBe(false);
+  });
+});

@@ -1,0 +1,208 @@
+// The RealClock on the host's own timers. Waits are kept to a few ms; long
+// waits are tested with a tiny injected maxChunkMs, and host sleeps or early
+// wake-ups by shifting performance.now() under the clock.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { InvalidArgumentError } from '../../src/errors.js';
+import { RealClock, realClock } from '../../src/real-clock.js';
+
+/** A timer on `clock` as a promise of the clock time at which it fired. */
+function firedAt(clock: RealClock, delayMs: number, log?: string[], label?: string): Promise<number> {
+  return new Promise((resolve) => {
+    clock.setTimer(() => {
+      if (log !== undefined && label !== undefined) log.push(label);
+      resolve(clock.now());
+    }, delayMs);
+  });
+}
+
+/**
+ * Replaces performance.now() and setTimeout: each host timeout fires in a new
+ * macrotask, having moved now() on by its delay (at least 1 ms, as hosts
+ * round) less earlyMs. For one pending timer at a time; no real waiting.
+ */
+function fakeHostTimeouts({ earlyMs = 0 } = {}) {
+  let nowMs = 0;
+  const armedMs: number[] = [];
+  vi.spyOn(performance, 'now').mockImplementation(() => nowMs);
+  vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, delayMs: number) => {
+    armedMs.push(delayMs);
+    return setImmediate(() => {
+      nowMs += Math.max(delayMs, 1) - earlyMs;
+      fn();
+    });
+  }) as unknown as typeof setTimeout);
+  return { armedMs };
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllGlobals();
+});
+
+describe('RealClock time', () => {
+  it('reads performance.now() for now() and Date.now() for wallNow()', () => {
+    const clock = new RealClock();
+    const before = performance.now();
+    const now = clock.now();
+    expect(now).toBeGreaterThanOrEqual(before);
+    expect(now).toBeLessThanOrEqual(performance.now());
+    expect(Math.abs(clock.wallNow() - Date.now())).toBeLessThanOrEqual(1);
+  });
+
+  it('exports a shared realClock', () => {
+    expect(realClock).toBeInstanceOf(RealClock);
+  });
+});
+
+describe('RealClock timers', () => {
+  it('fires timers in due order, each no earlier than its delay', async () => {
+    const clock = new RealClock();
+    const log: string[] = [];
+    // now() held still while setting, so a and a2 share one due time even if this process is preempted.
+    const startMs = clock.now();
+    const held = vi.spyOn(performance, 'now').mockReturnValue(startMs);
+    const done = Promise.all([firedAt(clock, 8, log, 'b@8'), firedAt(clock, 3, log, 'a@3'), firedAt(clock, 3, log, 'a2@3')]);
+    held.mockRestore();
+    const [b, a, a2] = await done;
+    expect(log).toEqual(['a@3', 'a2@3', 'b@8']);
+    expect(a - startMs).toBeGreaterThanOrEqual(3);
+    expect(a2 - startMs).toBeGreaterThanOrEqual(3);
+    expect(b - startMs).toBeGreaterThanOrEqual(8);
+  });
+
+  it('does not fire a cleared timer, and ignores clearing it again or clearing a fired one', async () => {
+    const clock = new RealClock();
+    const log: string[] = [];
+    const cleared = clock.setTimer(() => log.push('cleared'), 2);
+    clock.clearTimer(cleared);
+    await firedAt(clock, 6, log, 'kept');
+    expect(log).toEqual(['kept']);
+    const fired = clock.setTimer(() => log.push('fired'), 0);
+    await firedAt(clock, 1);
+    expect(() => clock.clearTimer(fired)).not.toThrow();
+    expect(() => clock.clearTimer(cleared)).not.toThrow();
+    expect(log).toEqual(['kept', 'fired']);
+  });
+
+  it('arms a long wait as host timeouts no longer than maxChunkMs, and fires once the whole delay has passed', async () => {
+    const host = fakeHostTimeouts();
+    const clock = new RealClock({ maxChunkMs: 2 });
+    expect(await firedAt(clock, 9)).toBe(9);
+    expect(host.armedMs).toEqual([2, 2, 2, 2, 1]);
+  });
+
+  it('keeps (due time, order set) order when a later timer\'s host timeout wakes first', async () => {
+    const clock = new RealClock();
+    const hostNow = performance.now.bind(performance);
+    const log: string[] = [];
+    const first = firedAt(clock, 10, log, 'A: set first, due at +10');
+    // now() jumps 9 ms: B is due at +11, after A, but its host timeout wakes first.
+    vi.spyOn(performance, 'now').mockImplementation(() => hostNow() + 9);
+    const second = firedAt(clock, 2, log, 'B: set second, due at +11');
+    await Promise.all([first, second]);
+    expect(log).toEqual(['A: set first, due at +10', 'B: set second, due at +11']);
+  });
+
+  it('clears a chunked timer between two of its chunks', async () => {
+    const clock = new RealClock({ maxChunkMs: 2 });
+    const log: string[] = [];
+    const held = vi.spyOn(performance, 'now').mockReturnValue(clock.now());
+    const long = clock.setTimer(() => log.push('long'), 10);
+    const clearAt4 = firedAt(clock, 4, log, 'clear at 4');
+    held.mockRestore();
+    await clearAt4;
+    clock.clearTimer(long);
+    await firedAt(clock, 14, log, 'check at 18');
+    expect(log).toEqual(['clear at 4', 'check at 18']);
+  });
+
+  it('re-reads the clock after each wake-up: when now() jumps past the due time, the timer fires at the next chunk, not after the whole wait', async () => {
+    const clock = new RealClock({ maxChunkMs: 5 });
+    const hostNow = performance.now.bind(performance);
+    const startMs = clock.now();
+    const fired = firedAt(clock, 60_000);
+    // The host slept for a minute: now() moved on while the timeout did not.
+    vi.spyOn(performance, 'now').mockImplementation(() => hostNow() + 60_000);
+    const realStartMs = hostNow();
+    const firedMs = await fired;
+    expect(firedMs - startMs).toBeGreaterThanOrEqual(60_000);
+    expect(hostNow() - realStartMs).toBeLessThan(1_000);
+  });
+
+  it('never fires early: a wake-up before now() reaches the due time re-arms for the rest', async () => {
+    // Each host timeout wakes 0.5 ms before now() has moved by its delay.
+    const host = fakeHostTimeouts({ earlyMs: 0.5 });
+    const clock = new RealClock();
+    expect(await firedAt(clock, 3)).toBe(3);
+    expect(host.armedMs).toEqual([3, 0.5]);
+  });
+});
+
+describe('RealClock yieldToHost', () => {
+  /** Yields three callbacks, the first queueing a microtask; resolves with the log. */
+  function yieldThree(clock: RealClock): Promise<string[]> {
+    const log: string[] = [];
+    return new Promise((resolve) => {
+      clock.yieldToHost(() => {
+        log.push('first');
+        queueMicrotask(() => log.push('microtask of first'));
+      });
+      clock.yieldToHost(() => log.push('second'));
+      clock.yieldToHost(() => resolve([...log, 'third']));
+      log.push('sync after yields');
+    });
+  }
+
+  it('runs callbacks in FIFO order, each in its own macrotask, with setImmediate in Node', async () => {
+    const immediateSpy = vi.spyOn(globalThis, 'setImmediate');
+    const log = await yieldThree(new RealClock());
+    expect(log).toEqual(['sync after yields', 'first', 'microtask of first', 'second', 'third']);
+    expect(immediateSpy).toHaveBeenCalledTimes(3);
+  });
+
+  it('uses one MessageChannel, created on the first yield and reused, where setImmediate is missing', async () => {
+    let channels = 0;
+    class CountingChannel extends MessageChannel {
+      constructor() {
+        super();
+        channels++;
+      }
+    }
+    vi.stubGlobal('setImmediate', undefined);
+    vi.stubGlobal('MessageChannel', CountingChannel);
+    const clock = new RealClock();
+    expect(channels).toBe(0);
+    expect(await yieldThree(clock)).toEqual(['sync after yields', 'first', 'microtask of first', 'second', 'third']);
+    expect(await yieldThree(clock)).toEqual(['sync after yields', 'first', 'microtask of first', 'second', 'third']);
+    expect(channels).toBe(1);
+  });
+
+  it('falls back to setTimeout(0) where neither setImmediate nor MessageChannel exists', async () => {
+    vi.stubGlobal('setImmediate', undefined);
+    vi.stubGlobal('MessageChannel', undefined);
+    const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout');
+    expect(await yieldThree(new RealClock())).toEqual(['sync after yields', 'first', 'microtask of first', 'second', 'third']);
+    expect(setTimeoutSpy.mock.calls.map((call) => call[1])).toEqual([0, 0, 0]);
+  });
+});
+
+describe('RealClock argument checks', () => {
+  const clock = new RealClock();
+  const noop = () => {};
+
+  it.each([
+    ['a zero maxChunkMs', () => new RealClock({ maxChunkMs: 0 }), /maxChunkMs must be a number of ms from 1 to 2147483647, received 0 \(number\)/],
+    ['a maxChunkMs past the host limit', () => new RealClock({ maxChunkMs: 2 ** 31 }), /maxChunkMs .* received 2147483648 \(number\)/],
+    ['a NaN maxChunkMs', () => new RealClock({ maxChunkMs: Number.NaN }), /maxChunkMs .* received NaN \(number\)/],
+    ['options that are not an object', () => new RealClock('fast' as never), /RealClock options must be an object, received 'fast' \(string\)/],
+    ['a negative delay', () => clock.setTimer(noop, -1), /delayMs must be a finite number of ms >= 0, received -1 \(number\)/],
+    ['an infinite delay', () => clock.setTimer(noop, Number.POSITIVE_INFINITY), /delayMs .* received Infinity \(number\)/],
+    ['a timer that is not a function', () => clock.setTimer(undefined as never, 1), /setTimer: fn must be a function, received undefined/],
+    ['a yield that is not a function', () => clock.yieldToHost(42 as never), /yieldToHost: fn must be a function, received 42 \(number\)/],
+    ['a host timeout id', () => clock.clearTimer(setTimeout(noop, 0)), /clearTimer: id must be a timer id returned by this clock's setTimer, received a value of type object/],
+    ['an id from another clock', () => clock.clearTimer(new RealClock().setTimer(noop, 0)), /clearTimer: id must be a timer id/],
+  ])('throws InvalidArgumentError for %s', (_label, call, message) => {
+    expect(call).toThrow(InvalidArgumentError);
+    expect(call).toThrow(message);
+  });
+});
