@@ -14,7 +14,7 @@ import { CLASS_COUNT, COL_COUNT, NICE_MIN, NICE_MAX, POLICY_COUNT, POLICY_DEADLI
   STATUS_OK, STATUS_BAD_ARGUMENT, STATUS_NO_MEMORY } from "./layout";
 
 export {
-  register, advance, pop, peek, nextDue, charge, requeue, complete, completeAt, retry, cancel,
+  register, advance, pop, peek, nextDue, charge, requeue, complete, finish, completeAt, retry, cancel,
   setClass, setNice, pause, resume, runNow, taskState, readyRank,
 } from "./tasks";
 export { runBatch } from "./commands";

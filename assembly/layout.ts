@@ -29,6 +29,8 @@
 export const STATUS_OK: i32 = 0;
 /** charge(): the task has used its whole quantum. */
 export const STATUS_SLICE_SPENT: i32 = 1;
+/** complete()/finish(): the run ended and so did the task (its slot is freed, its handle now stale). */
+export const STATUS_ENDED: i32 = 2;
 /** The handle is not a number the core ever hands out (NaN, zero, fraction, too large). */
 export const STATUS_BAD_HANDLE: i32 = -1;
 /** The handle's slot was freed or reused: its task has ended. */

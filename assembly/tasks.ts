@@ -16,7 +16,7 @@ import {
   COL_MAX_RUNTIME, COL_RUN_RUNTIME, COL_LAST_START, COL_LAST_END,
   CLASS_COUNT, NICE_MIN, NICE_MAX, KIND_ONCE, KIND_FIXED_RATE, KIND_FIXED_DELAY,
   STATE_WAITING, STATE_READY, STATE_RUNNING, STATE_PAUSED, STATE_FREE,
-  STATUS_OK, STATUS_BAD_ARGUMENT, STATUS_WRONG_STATE, STATUS_EMPTY, STATUS_NO_MEMORY,
+  STATUS_OK, STATUS_ENDED, STATUS_BAD_ARGUMENT, STATUS_WRONG_STATE, STATUS_EMPTY, STATUS_NO_MEMORY,
   REQUEUE_KEEP_PLACE, REQUEUE_PREEMPTED, COMPLETE_FAILED, COMPLETE_FINAL,
   COUNTER_REGISTERED, COUNTER_CANCELLED, COUNTER_STARTS, COUNTER_COMPLETED, COUNTER_FAILURES,
   COUNTER_RETRIES, COUNTER_OVERRUNS, COUNTER_MISSED, COUNTER_PREEMPTIONS, COUNTER_RUNTIME_MS,
@@ -242,7 +242,7 @@ export function requeue(handle: f64, nowMs: f64, mode: i32): i32 {
 
 /**
  * A run ended (flags: COMPLETE_FAILED, COMPLETE_FINAL). One-shot tasks, and
- * any task completed with COMPLETE_FINAL, are freed (their handle goes stale); a fixed-rate
+ * any task completed with COMPLETE_FINAL, are freed (STATUS_ENDED: their handle goes stale); a fixed-rate
  * task's next nominal time is the first tick at or after now on its cadence
  * (ticks in between are counted as missed, never run in a burst, and ending
  * past the next tick counts an overrun); a fixed-delay task is next due
@@ -259,7 +259,7 @@ export function complete(handle: f64, nowMs: f64, flags: i32): i32 {
   const periodMs = f64At(COL_PERIOD, slot);
   if (kind == KIND_ONCE || (flags & COMPLETE_FINAL) != 0) {
     release(slot);
-    return STATUS_OK;
+    return STATUS_ENDED;
   }
   let nextMs: f64;
   if (kind == KIND_FIXED_RATE) {
@@ -279,6 +279,17 @@ export function complete(handle: f64, nowMs: f64, flags: i32): i32 {
     nextMs = nowMs + periodMs;
   }
   return enqueueTimer(slot, nextMs) ? STATUS_OK : STATUS_NO_MEMORY;
+}
+
+/**
+ * charge() and complete() in one crossing: what a run loop calls for every
+ * task that returns. Answers STATUS_ENDED when the task is gone, STATUS_OK
+ * when it was rescheduled, or a negative status.
+ */
+export function finish(handle: f64, nowMs: f64, elapsedMs: f64, flags: i32): i32 {
+  const charged = charge(handle, elapsedMs);
+  if (charged < 0) return charged;
+  return complete(handle, nowMs, flags);
 }
 
 /**

@@ -209,11 +209,20 @@ export class Core {
     this.#check(this.#wasm.requeue(handle, requireTimeMs('nowMs', nowMs), mode), 'requeue');
   }
 
-  /** A run ended: one-shot tasks end (handle goes stale), periodic ones are rescheduled unless final. */
-  complete(handle: number, nowMs: number, failed = false, final = false): void {
+  /** A run ended: one-shot tasks end (handle goes stale; returns true), periodic ones are rescheduled unless final. */
+  complete(handle: number, nowMs: number, failed = false, final = false): boolean {
     requireHandle(handle);
     const flags = (failed ? L.COMPLETE_FAILED : 0) | (final ? L.COMPLETE_FINAL : 0);
-    this.#check(this.#wasm.complete(handle, requireTimeMs('nowMs', nowMs), flags), 'complete');
+    return this.#check(this.#wasm.complete(handle, requireTimeMs('nowMs', nowMs), flags), 'complete') === L.STATUS_ENDED;
+  }
+
+  /** charge() then complete() in one crossing. True if the task ended. */
+  finish(handle: number, nowMs: number, elapsedMs: number, failed = false, final = false): boolean {
+    requireHandle(handle);
+    requireTimeMs('nowMs', nowMs);
+    requireTimeMs('elapsedMs', elapsedMs);
+    const flags = (failed ? L.COMPLETE_FAILED : 0) | (final ? L.COMPLETE_FINAL : 0);
+    return this.#check(this.#wasm.finish(handle, nowMs, elapsedMs, flags), 'finish') === L.STATUS_ENDED;
   }
 
   /** The live task's handle in a slot, or 0 if the slot is free (for listing every task). */

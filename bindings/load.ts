@@ -22,6 +22,7 @@ export interface CoreExports {
   charge(handle: number, elapsedMs: number): number;
   requeue(handle: number, nowMs: number, mode: number): number;
   complete(handle: number, nowMs: number, failed: number): number;
+  finish(handle: number, nowMs: number, elapsedMs: number, flags: number): number;
   completeAt(handle: number, nowMs: number, nextDueMs: number, failed: number): number;
   retry(handle: number, nowMs: number, delayMs: number): number;
   cancel(handle: number): number;

@@ -21,7 +21,10 @@ import { errorForStatus } from '../bindings/errors.js';
 import type { Clock, TimerId } from './clock.js';
 import type { CronSchedule } from './cron.js';
 import { type Duration, parseDurationMs } from './duration.js';
-import type { SchedulerEvents, TaskEventDetail, TaskEventType } from './events.js';
+import {
+  EVENT_FAIL, EVENT_FINISH, EVENT_INTERRUPT, EVENT_OVERRUN, EVENT_RETRY, EVENT_SKIP, EVENT_START,
+  type SchedulerEvents, type TaskEventDetail, type TaskEventType,
+} from './events.js';
 import type { ResolvedSchedulerOptions, ResolvedTaskOptions } from './options.js';
 import { priorityName } from './priorities.js';
 import { retryDelayMs } from './retry.js';
@@ -84,6 +87,8 @@ export class Engine implements ContextHost {
   #timerDueMs = Number.POSITIVE_INFINITY;
   #nextDueMs = Number.POSITIVE_INFINITY;
   #sliceStartMs = 0;
+  /** Clock time the last run settled (saves a clock read per task in the loop). */
+  #settledAtMs = -1;
   #current: RunState | undefined;
   #drainWaiters: Array<() => void> = [];
 
@@ -304,7 +309,8 @@ export class Engine implements ContextHost {
       const handle = w.pop(nowMs);
       if (handle < 0) break;
       const continued = this.#start(handle, nowMs);
-      nowMs = this.clock.now();
+      // A run that settled synchronously already read the clock when it ended.
+      nowMs = this.#settledAtMs >= nowMs ? this.#settledAtMs : this.clock.now();
       if (continued) {
         // Let the resumed continuation run its synchronous part first.
         queueMicrotask(() => {
@@ -353,7 +359,7 @@ export class Engine implements ContextHost {
   /** Runs (or resumes) a popped task. True if a parked continuation was resumed. */
   #start(handle: number, nowMs: number): boolean {
     const slot = handle % SLOT_SCALE;
-    const ex = this.#extras.get(slot);
+    const ex = this.#extras.size === 0 ? undefined : this.#extras.get(slot);
     if (ex?.resume !== undefined && ex.run !== undefined) {
       const resume = ex.resume;
       ex.resume = undefined;
@@ -375,7 +381,7 @@ export class Engine implements ContextHost {
       state: ex?.state, noReschedule: false, settled: false, controller: undefined, inflight: false, parked: false,
       context: undefined,
     };
-    if (this.events.wants('taskstart')) this.#emit('taskstart', handle, run.attempt, nowMs);
+    if (this.events.wanted & EVENT_START) this.#emit('taskstart', handle, run.attempt, nowMs);
     this.#current = run;
     let result: unknown;
     try {
@@ -441,77 +447,87 @@ export class Engine implements ContextHost {
     const w = this.#w;
     const handle = run.handle;
     const slot = handle % SLOT_SCALE;
-    this.#leaveFlight(slot);
+    if (run.parked) {
+      // Timed out while parked in a yield (ready in the core, not running):
+      // there is no run to report, so the task ends with the error.
+      this.#leaveFlight(slot);
+      w.cancel(handle);
+      this.#end(slot, false, valueOrError);
+      return;
+    }
+    if (run.inflight) this.#leaveFlight(slot);
     const nowMs = this.clock.now();
+    this.#settledAtMs = nowMs;
     const runtimeMs = nowMs - run.segmentStartMs;
-    // A task cancelled while it ran is already gone from the core: nothing to report.
-    if (w.charge(handle, runtimeMs) < 0) return;
     const options = this.#opts[slot] as ResolvedTaskOptions;
     if (ok && run.interrupted && run.savedState && !run.noReschedule) {
+      // A task cancelled while it ran is already gone from the core: nothing to report.
+      if (w.charge(handle, runtimeMs) < 0) return;
       const ex = this.#extrasFor(slot);
       ex.state = run.state;
       ex.attempt = run.attempt;
       w.requeue(handle, nowMs, L.REQUEUE_PREEMPTED);
-      if (this.events.wants('taskinterrupt')) this.#emit('taskinterrupt', handle, run.attempt, nowMs, { runtimeMs });
+      if (this.events.wanted & EVENT_INTERRUPT) this.#emit('taskinterrupt', handle, run.attempt, nowMs, { runtimeMs });
       this.#afterRun(slot, handle);
       return;
     }
     if (!ok && run.attempt < options.retry.attempts && !run.noReschedule) {
+      if (w.charge(handle, runtimeMs) < 0) return;
       const delayMs = retryDelayMs(options.retry, run.attempt + 1, this.options.random);
       const ex = this.#extrasFor(slot);
       ex.attempt = run.attempt + 1;
       if (run.savedState) ex.state = run.state;
       w.retry(handle, nowMs, delayMs);
-      if (this.events.wants('taskretry')) this.#emit('taskretry', handle, run.attempt, nowMs, { runtimeMs, error: valueOrError, delayMs });
+      if (this.events.wanted & EVENT_RETRY) this.#emit('taskretry', handle, run.attempt, nowMs, { runtimeMs, error: valueOrError, delayMs });
       this.#afterTimerChange();
       this.#afterRun(slot, handle);
       return;
     }
-    if (this.events.wants(ok ? 'taskfinish' : 'taskfail')) {
+    if (this.events.wanted & (ok ? EVENT_FINISH : EVENT_FAIL)) {
       this.#emit(ok ? 'taskfinish' : 'taskfail', handle, run.attempt, nowMs, ok ? { runtimeMs } : { runtimeMs, error: valueOrError });
     }
-    this.#completeRun(slot, handle, run, ok, valueOrError, nowMs);
+    this.#completeRun(slot, handle, run, ok, valueOrError, nowMs, runtimeMs);
   }
 
-  #completeRun(slot: number, handle: number, run: RunState, ok: boolean, valueOrError: unknown, nowMs: number): void {
+  #completeRun(slot: number, handle: number, run: RunState, ok: boolean, valueOrError: unknown, nowMs: number, runtimeMs: number): void {
     const w = this.#w;
-    const ex = this.#extras.get(slot);
+    const ex = this.#extras.size === 0 ? undefined : this.#extras.get(slot);
     const options = this.#opts[slot] as ResolvedTaskOptions;
-    const failedFlag = ok ? 0 : L.COMPLETE_FAILED;
-    if (ex) {
+    let flags = ok ? 0 : L.COMPLETE_FAILED;
+    let completedRuns = ok ? 1 : 0;
+    if (ex !== undefined) {
       ex.attempt = 1;
       ex.state = undefined;
       if (ok) ex.completedRuns++;
+      completedRuns = ex.completedRuns;
     }
-    const completedRuns = ex?.completedRuns ?? (ok ? 1 : 0);
-    const last = run.noReschedule || (options.maxRuns > 0 && completedRuns >= options.maxRuns);
-    if (ex?.cron !== undefined && !last) {
+    if (run.noReschedule || (options.maxRuns > 0 && completedRuns >= options.maxRuns)) {
+      flags |= L.COMPLETE_FINAL;
+    } else if (ex?.cron !== undefined) {
       const wallNowMs = this.clock.wallNow();
       const nextWallMs = ex.cron.nextRunAfter(wallNowMs);
-      if (nextWallMs !== null) {
-        w.completeAt(handle, nowMs, nowMs + Math.max(0, nextWallMs - wallNowMs), failedFlag);
+      if (nextWallMs === null) {
+        flags |= L.COMPLETE_FINAL;
+      } else {
+        if (w.charge(handle, runtimeMs) < 0) return;
+        w.completeAt(handle, nowMs, nowMs + Math.max(0, nextWallMs - wallNowMs), flags);
         this.#afterTimerChange();
         this.#afterRun(slot, handle);
         return;
       }
     }
-    const kindIsOnce = ex?.cron !== undefined || this.#isOnce(handle);
-    if (kindIsOnce || last) {
-      w.complete(handle, nowMs, failedFlag | L.COMPLETE_FINAL);
+    const wantsSkips = (this.events.wanted & (EVENT_SKIP | EVENT_OVERRUN)) !== 0 && w.taskState(handle) === L.STATE_RUNNING;
+    const before = wantsSkips ? this.core.snapshot(handle) : undefined;
+    const status = w.finish(handle, nowMs, runtimeMs, flags);
+    if (status === L.STATUS_ENDED) {
       this.#end(slot, ok, valueOrError);
       return;
     }
-    const wantsSkips = this.events.wants('taskskip') || this.events.wants('taskoverrun');
-    const before = wantsSkips ? this.core.snapshot(handle) : undefined;
-    w.complete(handle, nowMs, failedFlag);
+    // Negative: the task was cancelled while it ran (cancel() already ended it).
+    if (status < 0) return;
     if (before) this.#emitSkips(handle, before.missedTicks, before.overruns, nowMs);
     this.#afterTimerChange();
     this.#afterRun(slot, handle);
-  }
-
-  #isOnce(handle: number): boolean {
-    const { u8 } = this.core.views();
-    return u8[this.#w.columnBaseOf(L.COL_KIND) + (handle % SLOT_SCALE)] === L.KIND_ONCE;
   }
 
   #emitSkips(handle: number, missedBefore: number, overrunsBefore: number, nowMs: number): void {
@@ -535,7 +551,7 @@ export class Engine implements ContextHost {
   #end(slot: number, ok: boolean, valueOrError: unknown): void {
     this.#fns[slot] = undefined;
     this.#opts[slot] = undefined;
-    const ex = this.#extras.get(slot);
+    const ex = this.#extras.size === 0 ? undefined : this.#extras.get(slot);
     if (ex === undefined) return;
     this.#extras.delete(slot);
     ex.detachSignal?.();

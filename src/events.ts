@@ -26,6 +26,20 @@ export interface TaskEventDetail {
 export const TASK_EVENT_TYPES = ['taskstart', 'taskfinish', 'taskfail', 'taskretry', 'taskinterrupt', 'taskoverrun', 'taskskip'] as const;
 export type TaskEventType = (typeof TASK_EVENT_TYPES)[number];
 
+// One bit per type, in TASK_EVENT_TYPES order: the engine tests `wanted & EVENT_X`.
+export const EVENT_START = 1;
+export const EVENT_FINISH = 2;
+export const EVENT_FAIL = 4;
+export const EVENT_RETRY = 8;
+export const EVENT_INTERRUPT = 16;
+export const EVENT_OVERRUN = 32;
+export const EVENT_SKIP = 64;
+
+function bitOf(type: string): number {
+  const i = (TASK_EVENT_TYPES as readonly string[]).indexOf(type);
+  return i < 0 ? 0 : 1 << i;
+}
+
 export class TaskEvent extends Event {
   readonly detail: TaskEventDetail;
   constructor(type: TaskEventType, detail: TaskEventDetail) {
@@ -40,6 +54,15 @@ type Listener = ((event: TaskEvent) => void) | { handleEvent(event: TaskEvent): 
 export class SchedulerEvents extends EventTarget {
   readonly #counts = new Map<string, number>();
   readonly #seen = new Map<string, WeakSet<object>>();
+  /** Bit set of the event types that have listeners (EVENT_* constants). */
+  wanted = 0;
+
+  #recount(type: string, delta: number): void {
+    const count = (this.#counts.get(type) ?? 0) + delta;
+    this.#counts.set(type, count);
+    if (count > 0) this.wanted |= bitOf(type);
+    else this.wanted &= ~bitOf(type);
+  }
 
   override addEventListener(type: TaskEventType, listener: Listener | null, options?: AddEventListenerOptions | boolean): void {
     if (listener) {
@@ -48,20 +71,20 @@ export class SchedulerEvents extends EventTarget {
       // EventTarget ignores a duplicate (type, listener): count it once.
       if (!seen.has(listener)) {
         seen.add(listener);
-        this.#counts.set(type, (this.#counts.get(type) ?? 0) + 1);
+        this.#recount(type, 1);
       }
     }
     super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
   }
 
   override removeEventListener(type: TaskEventType, listener: Listener | null, options?: EventListenerOptions | boolean): void {
-    if (listener && this.#seen.get(type)?.delete(listener)) this.#counts.set(type, (this.#counts.get(type) ?? 1) - 1);
+    if (listener && this.#seen.get(type)?.delete(listener)) this.#recount(type, -1);
     super.removeEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
   }
 
   /** True when at least one listener is registered for the type. */
   wants(type: TaskEventType): boolean {
-    return (this.#counts.get(type) ?? 0) > 0;
+    return (this.wanted & bitOf(type)) !== 0;
   }
 
   emit(type: TaskEventType, detail: TaskEventDetail): void {

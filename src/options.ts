@@ -73,9 +73,21 @@ function requireObject(name: string, value: unknown): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** The class of `{ priority }` options with nothing else set, or -1 (the common fast path). */
+function onlyPriorityClass(options: TaskOptions): number {
+  let cls = 2;
+  for (const key in options) {
+    if (key !== 'priority') return -1;
+    if (options.priority !== undefined) cls = priorityClass('options.priority', options.priority);
+  }
+  return cls;
+}
+
 export function resolveTaskOptions(options: TaskOptions | undefined): ResolvedTaskOptions {
   if (options === undefined) return DEFAULT_TASK_OPTIONS;
   const o = requireObject('options', options);
+  const presetClass = onlyPriorityClass(options);
+  if (presetClass >= 0) return PRESETS[presetClass] as ResolvedTaskOptions;
   let onlyPriority = true;
   for (const key in o) {
     if (!TASK_OPTION_KEYS.has(key)) {

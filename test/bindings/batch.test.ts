@@ -33,7 +33,7 @@ describe('batch command buffer', () => {
     batch.cancel(a); // already ended by the complete above
     expect(batch.run(1, 1)).toBe(1);
     expect(batch.rawResult(0)).toBe(1); // STATUS_SLICE_SPENT
-    expect(batch.result(1)).toBe(0);
+    expect(batch.result(1)).toBe(2); // STATUS_ENDED: a one-shot task ends with its run
     expect(batch.rawResult(2)).toBe(0); // not spent
     expect(() => batch.result(5)).toThrow(StaleHandleError);
     expect(batch.output(0)).toBe(b);

@@ -20,6 +20,13 @@ describe('status codes', () => {
     expect(w.pop(0)).toBe(h);
     expect(see(w.charge(h, 4))).toBe(L.STATUS_OK);
     expect(see(w.charge(h, 1))).toBe(L.STATUS_SLICE_SPENT);
+    expect(see(w.complete(h, 6, 0))).toBe(L.STATUS_ENDED);
+    const periodic = w.register(0, 2, 0, L.KIND_FIXED_RATE, 0, 10);
+    w.pop(0);
+    expect(w.finish(periodic, 1, 1, 0)).toBe(L.STATUS_OK);
+    w.advance(10);
+    w.pop(10);
+    expect(w.finish(periodic, 11, 1, L.COMPLETE_FINAL)).toBe(L.STATUS_ENDED);
   });
 
   it('answers BAD_HANDLE for numbers it never handed out, NaN included', () => {
