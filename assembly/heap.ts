@@ -41,6 +41,11 @@ const sizes: usize = memory.data(8, 8);
 /** a before b: smaller key, or equal keys and smaller sequence number. */
 @inline function before(keyA: f64, slotA: u32, keyB: f64, slotB: u32): bool {
   if (keyA != keyB) return keyA < keyB;
+  return seqBefore(slotA, slotB);
+}
+
+/** Equal keys: the task that arrived first (smaller sequence number) goes first. */
+@inline function seqBefore(slotA: u32, slotB: u32): bool {
   const seqs = columnBase(COL_SEQ);
   return load<f64>(seqs + (<usize>slotA << 3)) < load<f64>(seqs + (<usize>slotB << 3));
 }
@@ -72,20 +77,19 @@ function siftDown(heap: i32, i: i32, key: f64, slot: u32): void {
   while (true) {
     const first = (i << 2) + 1;
     if (first >= n) break;
-    // The smallest of up to four children.
+    // The smallest of up to four children, comparing keys only: a child's
+    // slot is read just for a tie (rare) and for the winner.
     let best = first;
     let bestKey = load<f64>(keys + (<usize>first << 3));
-    let bestSlot = load<u32>(slots + (<usize>first << 2));
     const last = min(first + 4, n);
     for (let c = first + 1; c < last; c++) {
       const cKey = load<f64>(keys + (<usize>c << 3));
-      const cSlot = load<u32>(slots + (<usize>c << 2));
-      if (before(cKey, cSlot, bestKey, bestSlot)) {
+      if (cKey < bestKey || (cKey == bestKey && seqBefore(load<u32>(slots + (<usize>c << 2)), load<u32>(slots + (<usize>best << 2))))) {
         best = c;
         bestKey = cKey;
-        bestSlot = cSlot;
       }
     }
+    const bestSlot = load<u32>(slots + (<usize>best << 2));
     if (!before(bestKey, bestSlot, key, slot)) break;
     store<f64>(keys + (<usize>i << 3), bestKey);
     store<u32>(slots + (<usize>i << 2), bestSlot);

@@ -2,16 +2,16 @@
 // (time is always an argument) and nothing throws across the boundary (every
 // mutating export answers with a status code, or a handle >= 2^24).
 
-import { initArena, columnBase, columnBases, groupCapacities, columnElementBytes, columnGroup } from "./arena";
+import { initArena, columnBase, columnBases, groupCapacities, columnElementBytes, columnGroup, capacityOf, reserve } from "./arena";
 import { resetTable } from "./table";
-import { heapCheck, heapClear, READY_HEAP, TIMER_HEAP, heapRekey } from "./heap";
+import { heapCheck, heapClear, heapPush, heapRemoveAt, heapSize, heapTopKey, READY_HEAP, TIMER_HEAP, heapRekey } from "./heap";
 import { counters, resetCounters } from "./counters";
 import { policy, readyKey, resetDeadlines, setClassDeadlineValue, setPolicyValue, weightOfNice } from "./keys";
 import { resetQuantum, setQuantumValue, syncMinVruntime } from "./quantum";
 import { resetTasks, isTime } from "./tasks";
 import { commandBuffer, outputBuffer } from "./commands";
-import { CLASS_COUNT, COL_COUNT, NICE_MIN, NICE_MAX, POLICY_COUNT, POLICY_DEADLINE,
-  STATUS_OK, STATUS_BAD_ARGUMENT, STATUS_NO_MEMORY } from "./layout";
+import { CLASS_COUNT, COL_COUNT, COUNTER_LIVE, GROUP_TABLE, MAX_SLOTS, NICE_MIN, NICE_MAX, POLICY_COUNT, POLICY_DEADLINE,
+  STATUS_OK, STATUS_BAD_ARGUMENT, STATUS_NO_MEMORY, STATUS_WRONG_STATE } from "./layout";
 
 export {
   register, advance, pop, peek, nextDue, charge, requeue, complete, finish, completeAt, retry, cancel,
@@ -89,3 +89,30 @@ export function checkInvariants(): i32 {
 
 /** Does nothing: the benchmark baseline for one JS-to-wasm crossing. */
 export function noop(): void {}
+
+// ---- the bare ready heap, for benchmarks against other heaps ----
+// The same push/pop (sift-up/sift-down) code every task goes through, without
+// the task table around it. Slot ids stand in for tasks; usable only while the
+// core holds no live task (it would corrupt their positions), so each call
+// refuses with STATUS_WRONG_STATE otherwise.
+
+/** Pushes (slot, key) onto the ready heap; slot < 2^24. */
+export function benchHeapPush(slot: u32, key: f64): i32 {
+  if (load<f64>(counters + (<usize>COUNTER_LIVE << 3)) != 0) return STATUS_WRONG_STATE;
+  if (slot >= <u32>MAX_SLOTS || !(key == key)) return STATUS_BAD_ARGUMENT;
+  if (<i32>slot >= capacityOf(GROUP_TABLE) && !reserve(GROUP_TABLE, <i32>slot + 1)) return STATUS_NO_MEMORY;
+  return heapPush(READY_HEAP, slot, key) ? STATUS_OK : STATUS_NO_MEMORY;
+}
+
+/** Pops the ready heap's top and answers its key (NaN when empty). */
+export function benchHeapPop(): f64 {
+  if (heapSize(READY_HEAP) == 0 || load<f64>(counters + (<usize>COUNTER_LIVE << 3)) != 0) return NaN;
+  const key = heapTopKey(READY_HEAP);
+  heapRemoveAt(READY_HEAP, 0);
+  return key;
+}
+
+/** Empties the ready heap (bench runs start from nothing). */
+export function benchHeapClear(): void {
+  if (load<f64>(counters + (<usize>COUNTER_LIVE << 3)) == 0) heapClear(READY_HEAP);
+}

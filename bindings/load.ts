@@ -44,6 +44,9 @@ export interface CoreExports {
   columnGroupOf(col: number): number;
   checkInvariants(): number;
   noop(): void;
+  benchHeapPush(slot: number, key: number): number;
+  benchHeapPop(): number;
+  benchHeapClear(): void;
 }
 
 let embedded: WebAssembly.Module | undefined;

@@ -1,0 +1,25 @@
+// The bare ready heap the benchmarks compare against other heaps: the same
+// sift code tasks use, refused while any task is live.
+import { describe, expect, it } from 'vitest';
+import * as L from '../../bindings/layout.generated.js';
+import { debugCore } from '../helpers/core.js';
+
+describe('bare ready heap (benchmarks)', () => {
+  it('pops keys in ascending order, growing past the initial capacity', () => {
+    const { exports: w } = debugCore();
+    const keys = Array.from({ length: 5000 }, (_, i) => (i * 7919) % 5000);
+    keys.forEach((key, slot) => expect(w.benchHeapPush(slot, key)).toBe(L.STATUS_OK));
+    const popped: number[] = [];
+    for (let key = w.benchHeapPop(); !Number.isNaN(key); key = w.benchHeapPop()) popped.push(key);
+    expect(popped).toEqual([...keys].sort((a, b) => a - b));
+  });
+
+  it('refuses to run while tasks are live, and refuses NaN keys', () => {
+    const { exports: w } = debugCore();
+    expect(w.benchHeapPush(0, Number.NaN)).toBe(L.STATUS_BAD_ARGUMENT);
+    w.register(0, 2, 0, L.KIND_ONCE, 0, 0);
+    expect(w.benchHeapPush(1, 1)).toBe(L.STATUS_WRONG_STATE);
+    expect(Number.isNaN(w.benchHeapPop())).toBe(true);
+    expect(w.peek()).toBeGreaterThan(0);
+  });
+});
