@@ -1,6 +1,8 @@
 // Everything in src/ reads time and touches the host event loop only through a
 // Clock, so that a VirtualClock (timeslice/testing) can drive every timing
-// behaviour deterministically, ordering timers exactly as the real path does.
+// behaviour deterministically. The virtual clock orders its timers by (due
+// time, order set) through a core of its own; the real clock leaves timers
+// with equal due times to the host.
 
 /** An armed host timer; pass it back to clearTimer. */
 export type TimerId = { readonly __timer: unique symbol } | number | object;

@@ -11,12 +11,14 @@
 // running (a suspended laptop in some browsers), it fires at most one chunk
 // late instead of a whole wait late.
 //
-// Order. Re-arming an early wake-up could let a timer set later for the same
-// due time overtake it. So every pending timer also sits in a heap ordered by
-// (due time, order set), the VirtualClock's order, and a wake-up runs the
-// heap's first timer if it is due, which need not be the one that woke; the
-// one that woke is re-armed for its own turn. Still one callback per host
-// macrotask, so microtasks run between two timers, as with plain setTimeout.
+// Order. Each timer has its own chain of host timeouts and nothing else: no
+// ordering is kept here (src/ leaves "what runs next" to the core). Timers
+// with different due times fire in due order as far as the host's timeouts
+// do; timers with equal due times usually fire in the order set, but an early
+// wake-up that re-arms, or a now() that jumps, can let the host reorder them.
+// The VirtualClock (timeslice/testing) is the clock that guarantees (due
+// time, order set). One callback per host macrotask, so microtasks run
+// between two timers, as with plain setTimeout.
 //
 // Yields. yieldToHost must give pending I/O, timers and rendering their turn,
 // which a microtask or a resolved promise does not. As in React's scheduler:
@@ -44,17 +46,17 @@ export interface RealClockOptions {
   maxChunkMs?: number;
 }
 
-interface RealTimer extends HeapTimer {
+interface RealTimer {
+  readonly dueMs: number;
+  /** Undefined once fired or cleared. */
   fn: (() => void) | undefined;
+  /** The host timeout of the current chunk, if armed. */
   handle: ReturnType<typeof setTimeout> | undefined;
 }
 
 export class RealClock implements Clock {
   readonly #maxChunkMs: number;
-  /** Pending timers in firing order. */
-  readonly #pending = new TimerHeap<RealTimer>();
-  #nextSeq = 0;
-  /** Keyed by the opaque id handed out; fired and cleared timers stay (index -1) until the id is dropped. */
+  /** Keyed by the opaque id handed out; fired and cleared timers stay (fn undefined) until the id is dropped. */
   readonly #timerOfId = new WeakMap<object, RealTimer>();
   #yield: ((fn: () => void) => void) | undefined;
 
@@ -82,8 +84,7 @@ export class RealClock implements Clock {
   setTimer(fn: () => void, delayMs: number): TimerId {
     requireFunction('setTimer: fn', fn);
     requireTimeMs('delayMs', delayMs);
-    const timer: RealTimer = { dueMs: this.now() + delayMs, seq: this.#nextSeq++, index: -1, fn, handle: undefined };
-    this.#pending.push(timer);
+    const timer: RealTimer = { dueMs: this.now() + delayMs, fn, handle: undefined };
     this.#arm(timer);
     const id = Object.freeze({});
     this.#timerOfId.set(id, timer);
@@ -96,7 +97,9 @@ export class RealClock implements Clock {
     if (timer === undefined) {
       throw new InvalidArgumentError(`clearTimer: id must be a timer id returned by this clock's setTimer, received ${describeValue(id)}`);
     }
-    if (timer.index >= 0) this.#retire(timer);
+    if (timer.handle !== undefined) clearTimeout(timer.handle);
+    timer.handle = undefined;
+    timer.fn = undefined;
   }
 
   yieldToHost(fn: () => void): void {
@@ -115,27 +118,17 @@ export class RealClock implements Clock {
     timer.handle = setTimeout(() => this.#wake(timer), waitMs);
   }
 
-  #wake(woken: RealTimer): void {
-    woken.handle = undefined;
-    if (woken.index < 0) return;
-    const first = this.#pending.peek()!;
-    if (first.dueMs > this.now()) {
-      this.#arm(woken);
+  /** One chunk ended: fire if now() has reached the due time, else arm the rest (an early or chunked wake-up). */
+  #wake(timer: RealTimer): void {
+    timer.handle = undefined;
+    const fn = timer.fn;
+    if (fn === undefined) return;
+    if (timer.dueMs > this.now()) {
+      this.#arm(timer);
       return;
     }
-    const fn = first.fn!;
-    this.#retire(first);
-    // Re-armed before fn runs, so a throwing fn cannot strand it.
-    if (first !== woken) this.#arm(woken);
-    fn();
-  }
-
-  /** Takes a timer out of the heap and cancels its host timeout. */
-  #retire(timer: RealTimer): void {
-    this.#pending.remove(timer);
-    if (timer.handle !== undefined) clearTimeout(timer.handle);
-    timer.handle = undefined;
     timer.fn = undefined;
+    fn();
   }
 }
 
@@ -184,87 +177,6 @@ function channelYield(HostMessageChannel: new () => MessageChannel): (fn: () => 
     queue.push(fn);
     channel.port2.postMessage(null);
   };
-}
-
-/** What TimerHeap needs of a timer. @internal */
-export interface HeapTimer {
-  readonly dueMs: number;
-  /** Order set: the tie-break among equal due times, as real timers fire. */
-  readonly seq: number;
-  /** Position in the heap, -1 when not in it (fired or cleared). */
-  index: number;
-}
-
-/**
- * A binary min-heap on (dueMs, seq) whose entries know their index, so a
- * cleared timer leaves in O(log n). Shared with VirtualClock: one order.
- * @internal
- */
-export class TimerHeap<T extends HeapTimer> {
-  readonly #items: T[] = [];
-
-  get size(): number {
-    return this.#items.length;
-  }
-
-  peek(): T | undefined {
-    return this.#items[0];
-  }
-
-  push(timer: T): void {
-    timer.index = this.#items.length;
-    this.#items.push(timer);
-    this.#siftUp(timer.index);
-  }
-
-  remove(timer: T): void {
-    const items = this.#items;
-    const index = timer.index;
-    const last = items.pop()!;
-    timer.index = -1;
-    if (last === timer) return;
-    items[index] = last;
-    last.index = index;
-    this.#siftUp(index);
-    this.#siftDown(last.index);
-  }
-
-  #siftUp(index: number): void {
-    const items = this.#items;
-    while (index > 0) {
-      const parent = (index - 1) >> 1;
-      if (!firesBefore(items[index]!, items[parent]!)) return;
-      this.#swap(index, parent);
-      index = parent;
-    }
-  }
-
-  #siftDown(index: number): void {
-    const items = this.#items;
-    for (;;) {
-      const left = 2 * index + 1;
-      if (left >= items.length) return;
-      const right = left + 1;
-      const child = right < items.length && firesBefore(items[right]!, items[left]!) ? right : left;
-      if (!firesBefore(items[child]!, items[index]!)) return;
-      this.#swap(index, child);
-      index = child;
-    }
-  }
-
-  #swap(i: number, j: number): void {
-    const items = this.#items;
-    const a = items[i]!;
-    const b = items[j]!;
-    items[i] = b;
-    b.index = i;
-    items[j] = a;
-    a.index = j;
-  }
-}
-
-function firesBefore(a: HeapTimer, b: HeapTimer): boolean {
-  return a.dueMs < b.dueMs || (a.dueMs === b.dueMs && a.seq < b.seq);
 }
 
 function requireFunction(name: string, value: unknown): void {

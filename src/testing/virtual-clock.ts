@@ -2,8 +2,15 @@
 // of everything in timeslice that waits, times out or yields.
 //
 // The model is one host event loop, Node's, at a frozen instant:
-// - timers are ordered by due time, then by the order they were set, as real
-//   timers fire; a timer never runs before now() reaches its due time.
+// - timers run by due time, then in the order they were set; a timer never
+//   runs before now() reaches its due time. This clock keeps no order of its
+//   own: each timer is a once task in a private Core (round-robin policy),
+//   whose timer heap is keyed by (due time, arrival) and whose ready order is
+//   then release order. The core is advanced whenever now() moves, so the
+//   timers released at an instant stay ahead of any 0 ms timer set at it (a
+//   0 ms timer goes straight to the core's ready order), and the clock runs
+//   timers in the order the core pops them. The real clock leaves equal due
+//   times to the host; this one guarantees (due time, order set).
 // - yieldToHost callbacks are macrotasks in a FIFO. At one instant the loop
 //   alternates two phases, as Node's does: a timers phase runs the timers due
 //   that were armed before the phase began, then a check phase runs the
@@ -22,7 +29,8 @@
 import { describeValue, InvalidArgumentError, InvalidStateError } from '../../bindings/errors.js';
 import { requireTimeMs } from '../../bindings/validate.js';
 import type { Clock, TimerId } from '../clock.js';
-import { createHostYield, type HeapTimer, type HostPrimitives, TimerHeap } from '../real-clock.js';
+import { Core, layout } from '../../bindings/index.js';
+import { createHostYield, type HostPrimitives } from '../real-clock.js';
 import { VirtualClockNotIdleError } from './errors.js';
 
 export interface VirtualClockOptions {
@@ -54,7 +62,12 @@ export interface RunUntilIdleOptions {
   maxSteps?: number;
 }
 
-interface VirtualTimer extends HeapTimer {
+interface VirtualTimer {
+  readonly dueMs: number;
+  /** Order set: tells the timers armed before a timers phase from those armed during it. */
+  readonly seq: number;
+  /** The timer's once task in the core, or 0 once fired or cleared. */
+  handle: number;
   fn: (() => void) | undefined;
 }
 
@@ -86,7 +99,10 @@ export class VirtualClock implements Clock {
   /** wallNow() - now(): the wall start, minus the monotonic start, plus every jump. */
   #wallOffsetMs: number;
   readonly #maxStepsPerInstant: number;
-  readonly #timers = new TimerHeap<VirtualTimer>();
+  /** Orders the timers: one once task each. */
+  readonly #core = new Core();
+  /** Pending timers by core handle. */
+  readonly #timerOfHandle = new Map<number, VirtualTimer>();
   readonly #timerOfId = new WeakMap<object, VirtualTimer>();
   #nextSeq = 0;
   readonly #macrotasks: Array<(() => void) | undefined> = [];
@@ -106,6 +122,7 @@ export class VirtualClock implements Clock {
     this.#maxStepsPerInstant = requireStepCount('maxStepsPerInstant', options.maxStepsPerInstant ?? DEFAULT_MAX_STEPS);
     this.#nowMs = startMs;
     this.#wallOffsetMs = wallStartMs - startMs;
+    this.#core.setPolicy('round-robin');
   }
 
   now(): number {
@@ -119,10 +136,13 @@ export class VirtualClock implements Clock {
   setTimer(fn: () => void, delayMs: number): TimerId {
     requireFunction('setTimer: fn', fn);
     requireTimeMs('delayMs', delayMs);
-    const timer: VirtualTimer = { dueMs: this.#nowMs + delayMs, seq: this.#nextSeq++, fn, index: -1 };
-    this.#timers.push(timer);
+    const dueMs = this.#nowMs + delayMs;
+    // A delay too small to move a large now() is a 0 ms timer: ready at once, like one.
+    const handle = this.#core.register(this.#nowMs, layout.CLASS_NORMAL, 0, 'once', dueMs > this.#nowMs ? delayMs : 0);
+    const timer: VirtualTimer = { dueMs, seq: this.#nextSeq++, handle, fn };
+    this.#timerOfHandle.set(handle, timer);
     // The id shows when the timer is due, for test failure messages.
-    const id = Object.freeze({ dueMs: timer.dueMs });
+    const id = Object.freeze({ dueMs });
     this.#timerOfId.set(id, timer);
     return id;
   }
@@ -133,7 +153,11 @@ export class VirtualClock implements Clock {
     if (timer === undefined) {
       throw new InvalidArgumentError(`clearTimer: id must be a timer id returned by this clock's setTimer, received ${describeValue(id)}`);
     }
-    if (timer.index >= 0) this.#timers.remove(timer);
+    if (timer.handle !== 0) {
+      this.#core.cancel(timer.handle);
+      this.#timerOfHandle.delete(timer.handle);
+      timer.handle = 0;
+    }
     timer.fn = undefined;
   }
 
@@ -144,7 +168,7 @@ export class VirtualClock implements Clock {
 
   /** Timers armed and not yet fired or cleared. */
   get pendingTimers(): number {
-    return this.#timers.size;
+    return this.#timerOfHandle.size;
   }
 
   /** yieldToHost callbacks not yet run. */
@@ -154,7 +178,7 @@ export class VirtualClock implements Clock {
 
   /** When the earliest pending timer is due (on the now() axis), or undefined. */
   get nextTimerDueMs(): number | undefined {
-    return this.#timers.peek()?.dueMs;
+    return this.#timerOfHandle.size === 0 ? undefined : this.#nextDueMs();
   }
 
   /** Moves only the wall clock, forwards or back (an NTP step, a user changing the time). Runs nothing. */
@@ -176,11 +200,11 @@ export class VirtualClock implements Clock {
     await this.#exclusive('advance', async () => {
       const targetMs = this.#nowMs + ms;
       await this.#settle(this.#instantBudget('advance'));
-      for (let next = this.#timers.peek(); next !== undefined && next.dueMs <= targetMs; next = this.#timers.peek()) {
-        this.#nowMs = Math.max(this.#nowMs, next.dueMs);
+      for (let dueMs = this.#nextDueMs(); dueMs <= targetMs; dueMs = this.#nextDueMs()) {
+        this.#moveTo(dueMs);
         await this.#settle(this.#instantBudget('advance'));
       }
-      this.#nowMs = targetMs;
+      this.#moveTo(targetMs);
       await this.#settle(this.#instantBudget('advance'));
     });
   }
@@ -210,8 +234,8 @@ export class VirtualClock implements Clock {
           ),
       };
       await this.#settle(budget);
-      for (let next = this.#timers.peek(); next !== undefined; next = this.#timers.peek()) {
-        this.#nowMs = Math.max(this.#nowMs, next.dueMs);
+      for (let dueMs = this.#nextDueMs(); dueMs < Number.POSITIVE_INFINITY; dueMs = this.#nextDueMs()) {
+        this.#moveTo(dueMs);
         await this.#settle(budget);
       }
     });
@@ -228,11 +252,10 @@ export class VirtualClock implements Clock {
     for (let ran = true; ran; ) {
       ran = false;
       const phaseSeq = this.#nextSeq;
-      for (let timer = this.#timers.peek(); timer !== undefined && timer.dueMs <= this.#nowMs && timer.seq < phaseSeq; timer = this.#timers.peek()) {
+      // The core's ready order: released timers in (due, order set), then 0 ms timers as set.
+      for (let timer = this.#readyTimer(); timer !== undefined && timer.seq < phaseSeq; timer = this.#readyTimer()) {
         spend(budget);
-        this.#timers.remove(timer);
-        const fn = timer.fn!;
-        timer.fn = undefined;
+        const fn = this.#take(timer);
         await this.#run(fn);
         ran = true;
       }
@@ -242,6 +265,39 @@ export class VirtualClock implements Clock {
         ran = true;
       }
     }
+  }
+
+  /**
+   * Time moves: the core releases every timer now due into its ready order, so
+   * they keep their place ahead of 0 ms timers set from here on.
+   */
+  #moveTo(ms: number): void {
+    this.#nowMs = Math.max(this.#nowMs, ms);
+    this.#core.advance(this.#nowMs);
+  }
+
+  /** When the next timer is due: the first ready one (due by now), else the core's earliest waiting one; Infinity if none. */
+  #nextDueMs(): number {
+    const ready = this.#readyTimer();
+    return ready !== undefined ? ready.dueMs : this.#core.nextDueMs();
+  }
+
+  /** The timer the core would run next at this instant, if one is ready. */
+  #readyTimer(): VirtualTimer | undefined {
+    const handle = this.#core.peek();
+    return handle === 0 ? undefined : this.#timerOfHandle.get(handle);
+  }
+
+  /** Takes the core's next ready timer (which must be `timer`) out of the clock and the core; its callback. */
+  #take(timer: VirtualTimer): () => void {
+    const handle = this.#core.pop(this.#nowMs);
+    if (handle !== timer.handle) throw new Error(`VirtualClock: the core popped ${handle}, expected ${timer.handle}`);
+    this.#core.complete(handle, this.#nowMs);
+    this.#timerOfHandle.delete(handle);
+    timer.handle = 0;
+    const fn = timer.fn!;
+    timer.fn = undefined;
+    return fn;
   }
 
   async #run(fn: () => void): Promise<void> {

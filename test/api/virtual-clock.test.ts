@@ -83,6 +83,28 @@ describe('VirtualClock timers', () => {
     await clock.advance(10);
     expect(log).toEqual(['first@10']);
   });
+
+  it('runs timers already due at an instant before a 0 ms timer set later at that instant', async () => {
+    const { clock, log, record } = setup();
+    clock.setTimer(() => {
+      throw new Error('stop at 10');
+    }, 10);
+    clock.setTimer(record('due at 10, set first'), 10);
+    await expect(clock.advance(10)).rejects.toThrow('stop at 10');
+    expect(clock.nextTimerDueMs).toBe(10);
+    clock.setTimer(record('0 ms, set at 10'), 0);
+    await clock.advance(0);
+    expect(log).toEqual(['due at 10, set first@10', '0 ms, set at 10@10']);
+  });
+
+  it('treats a delay too small to move a large now() as due now, in the order set', async () => {
+    const { clock, log, record } = setup({ startMs: 2 ** 60 });
+    clock.setTimer(record('absorbed 1 ms'), 1);
+    clock.setTimer(record('0 ms'), 0);
+    expect(clock.nextTimerDueMs).toBe(2 ** 60);
+    await clock.flush();
+    expect(log).toEqual([`absorbed 1 ms@${2 ** 60}`, `0 ms@${2 ** 60}`]);
+  });
 });
 
 describe('VirtualClock microtasks', () => {
