@@ -8,7 +8,7 @@ describe('bare ready heap (benchmarks)', () => {
   it('pops keys in ascending order, growing past the initial capacity', () => {
     const { exports: w } = debugCore();
     const keys = Array.from({ length: 5000 }, (_, i) => (i * 7919) % 5000);
-    keys.forEach((key, slot) => expect(w.benchHeapPush(slot, key)).toBe(L.STATUS_OK));
+    for (const [slot, key] of keys.entries()) expect(w.benchHeapPush(slot, key)).toBe(L.STATUS_OK);
     const popped: number[] = [];
     for (let key = w.benchHeapPop(); !Number.isNaN(key); key = w.benchHeapPop()) popped.push(key);
     expect(popped).toEqual([...keys].sort((a, b) => a - b));
