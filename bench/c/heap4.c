@@ -1,0 +1,211 @@
+/*
+ * A native 4-ary min-heap running the core suite's two heap workloads: the
+ * floor the wasm core and the JS heaps are compared against.
+ *
+ *   heap4 hold N M REPS SEED        fill N keys, then M timed pop-min + push(key + inc)
+ *   heap4 push-pop-all N REPS SEED  push N keys (timed), pop them all (timed)
+ *
+ * Prints one JSON object with the per-repetition times in ms. Keys come from
+ * the same mulberry32 stream as bench/lib/random.mjs (N keys, then M
+ * increments, each 1 + r * 1e6), so the checksum (sum of popped keys, in pop
+ * order) must equal the JS implementations' to the last bit. Same shape as
+ * bench/lib/js-4ary-heap.mjs: parallel key and id arrays, capacity doubling
+ * from 1024, no position index, no tie-break. Compiled by the suite with
+ * gcc -O2 -ffp-contract=off (no FMA contraction: the key arithmetic must round
+ * exactly as JS does).
+ */
+#define _POSIX_C_SOURCE 199309L
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define KEY_SPAN_MS 1e6
+#define INITIAL_CAPACITY 1024
+
+typedef struct {
+  double *keys;
+  uint32_t *ids;
+  size_t length;
+  size_t capacity;
+} Heap;
+
+static void *checked(void *p) {
+  if (p == NULL) {
+    fprintf(stderr, "heap4: out of memory\n");
+    exit(1);
+  }
+  return p;
+}
+
+static void heap_init(Heap *h) {
+  h->capacity = INITIAL_CAPACITY;
+  h->length = 0;
+  h->keys = checked(malloc(h->capacity * sizeof *h->keys));
+  h->ids = checked(malloc(h->capacity * sizeof *h->ids));
+}
+
+static void heap_free(Heap *h) {
+  free(h->keys);
+  free(h->ids);
+}
+
+static void heap_push(Heap *h, uint32_t id, double key) {
+  if (h->length == h->capacity) {
+    h->capacity *= 2;
+    h->keys = checked(realloc(h->keys, h->capacity * sizeof *h->keys));
+    h->ids = checked(realloc(h->ids, h->capacity * sizeof *h->ids));
+  }
+  size_t i = h->length++;
+  while (i > 0) {
+    size_t parent = (i - 1) >> 2;
+    if (key >= h->keys[parent]) break;
+    h->keys[i] = h->keys[parent];
+    h->ids[i] = h->ids[parent];
+    i = parent;
+  }
+  h->keys[i] = key;
+  h->ids[i] = id;
+}
+
+/* Removes the smallest key; the caller has read it from keys[0]. */
+static uint32_t heap_pop(Heap *h) {
+  uint32_t top = h->ids[0];
+  size_t n = --h->length;
+  if (n == 0) return top;
+  double key = h->keys[n];
+  uint32_t id = h->ids[n];
+  size_t i = 0;
+  for (;;) {
+    size_t first = (i << 2) + 1;
+    if (first >= n) break;
+    size_t best = first;
+    double best_key = h->keys[first];
+    size_t last = first + 4 < n ? first + 4 : n;
+    for (size_t c = first + 1; c < last; c++) {
+      if (h->keys[c] < best_key) {
+        best = c;
+        best_key = h->keys[c];
+      }
+    }
+    if (best_key >= key) break;
+    h->keys[i] = best_key;
+    h->ids[i] = h->ids[best];
+    i = best;
+  }
+  h->keys[i] = key;
+  h->ids[i] = id;
+  return top;
+}
+
+/* mulberry32, bit for bit as bench/lib/random.mjs. */
+static uint32_t rng_state;
+static double rng_next(void) {
+  uint32_t t = (rng_state += 0x6d2b79f5u);
+  t = (t ^ (t >> 15)) * (t | 1u);
+  t ^= t + (t ^ (t >> 7)) * (t | 61u);
+  return (double)(t ^ (t >> 14)) / 4294967296.0;
+}
+
+static double *draw(size_t count) {
+  double *out = checked(malloc((count ? count : 1) * sizeof *out));
+  for (size_t i = 0; i < count; i++) out[i] = 1.0 + rng_next() * KEY_SPAN_MS;
+  return out;
+}
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void print_ms(const char *name, const double *ms, int reps) {
+  printf("\"%s\":[", name);
+  for (int r = 0; r < reps; r++) printf("%s%.6f", r ? "," : "", ms[r]);
+  printf("]");
+}
+
+static int hold(size_t n, size_t m, int reps) {
+  double *keys = draw(n);
+  double *incs = draw(m);
+  double *ms = checked(malloc(reps * sizeof *ms));
+  double checksum = 0;
+  long disorder = 0;
+  for (int r = 0; r < reps; r++) {
+    Heap h;
+    heap_init(&h);
+    for (size_t i = 0; i < n; i++) heap_push(&h, (uint32_t)i, keys[i]);
+    double sum = 0, last = -1.0 / 0.0;
+    double start = now_ms();
+    for (size_t i = 0; i < m; i++) {
+      double key = h.keys[0];
+      uint32_t id = heap_pop(&h);
+      heap_push(&h, id, key + incs[i]);
+      sum += key;
+      if (key < last) disorder++;
+      last = key;
+    }
+    ms[r] = now_ms() - start;
+    if (r > 0 && sum != checksum) disorder++; /* every repetition must do the same work */
+    checksum = sum;
+    heap_free(&h);
+  }
+  printf("{\"workload\":\"hold\",\"n\":%zu,\"m\":%zu,", n, m);
+  print_ms("ms", ms, reps);
+  printf(",\"checksum\":%.17g,\"disorder\":%ld}\n", checksum, disorder);
+  free(keys);
+  free(incs);
+  free(ms);
+  return 0;
+}
+
+static int push_pop_all(size_t n, int reps) {
+  double *keys = draw(n);
+  double *push_ms = checked(malloc(reps * sizeof *push_ms));
+  double *pop_ms = checked(malloc(reps * sizeof *pop_ms));
+  double checksum = 0;
+  long disorder = 0;
+  for (int r = 0; r < reps; r++) {
+    Heap h;
+    heap_init(&h);
+    double sum = 0, last = -1.0 / 0.0;
+    double start = now_ms();
+    for (size_t i = 0; i < n; i++) heap_push(&h, (uint32_t)i, keys[i]);
+    double pushed = now_ms();
+    for (size_t i = 0; i < n; i++) {
+      double key = h.keys[0];
+      heap_pop(&h);
+      sum += key;
+      if (key < last) disorder++;
+      last = key;
+    }
+    pop_ms[r] = now_ms() - pushed;
+    push_ms[r] = pushed - start;
+    if (r > 0 && sum != checksum) disorder++;
+    checksum = sum;
+    heap_free(&h);
+  }
+  printf("{\"workload\":\"push-pop-all\",\"n\":%zu,", n);
+  print_ms("pushMs", push_ms, reps);
+  printf(",");
+  print_ms("popMs", pop_ms, reps);
+  printf(",\"checksum\":%.17g,\"disorder\":%ld}\n", checksum, disorder);
+  free(keys);
+  free(push_ms);
+  free(pop_ms);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc == 6 && strcmp(argv[1], "hold") == 0) {
+    rng_state = (uint32_t)strtoul(argv[5], NULL, 10);
+    return hold(strtoull(argv[2], NULL, 10), strtoull(argv[3], NULL, 10), atoi(argv[4]));
+  }
+  if (argc == 5 && strcmp(argv[1], "push-pop-all") == 0) {
+    rng_state = (uint32_t)strtoul(argv[4], NULL, 10);
+    return push_pop_all(strtoull(argv[2], NULL, 10), atoi(argv[3]));
+  }
+  fprintf(stderr, "usage: heap4 hold N M REPS SEED | heap4 push-pop-all N REPS SEED\n");
+  return 2;
+}

@@ -1,0 +1,94 @@
+// The benchmark runner: `npm run bench -- [suite ...] [--quick]`.
+//
+// Suites are the files bench/suites/<name>.mjs (subfolders hold their parts and
+// are not suites). Each default-exports {name, description, run(ctx), derive?}
+// as bench/README.md describes. For every suite run, the runner writes
+// bench/results/<name>.json ({meta, results, derived}) and <name>.md, and
+// prints the markdown to stdout; progress goes to stderr. --quick runs each
+// suite's small plan and writes nothing, for checking that a suite works.
+import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { machineInfo } from './lib/machine.mjs';
+import { nowMs } from './lib/measure.mjs';
+import { formatDerived, renderMarkdown } from './lib/report.mjs';
+import { validateRows } from './lib/rows.mjs';
+
+const benchDir = path.dirname(fileURLToPath(import.meta.url));
+const rootDir = path.dirname(benchDir);
+const suitesDir = path.join(benchDir, 'suites');
+const resultsDir = path.join(benchDir, 'results');
+const cacheDir = path.join(benchDir, '.cache');
+
+async function availableSuites() {
+  const entries = await readdir(suitesDir, { withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && e.name.endsWith('.mjs'))
+    .map((e) => e.name.slice(0, -'.mjs'.length))
+    .sort();
+}
+
+async function loadSuite(name) {
+  const { default: suite } = await import(pathToFileURL(path.join(suitesDir, `${name}.mjs`)).href);
+  if (!suite || suite.name !== name || typeof suite.description !== 'string' || typeof suite.run !== 'function') {
+    throw new TypeError(`bench/suites/${name}.mjs must default-export {name: '${name}', description, run(ctx)}`);
+  }
+  if (suite.derive !== undefined && typeof suite.derive !== 'function') {
+    throw new TypeError(`bench/suites/${name}.mjs: derive must be a function when present`);
+  }
+  return suite;
+}
+
+// Written beside the target and renamed, so an interrupted run never leaves a
+// half-written result file (*.tmp is git-ignored).
+async function writeAtomically(file, text) {
+  const tmp = `${file}.tmp`;
+  await writeFile(tmp, text);
+  await rename(tmp, file);
+}
+
+async function runSuite(suite, quick) {
+  const log = (message) => process.stderr.write(`[${suite.name}] ${message}\n`);
+  const info = {};
+  const ctx = { name: suite.name, quick, rootDir, cacheDir, log, info };
+  // Machine facts (date, load average) as they were when the suite started.
+  const machine = machineInfo(rootDir);
+  const startedMs = nowMs();
+  const rows = await suite.run(ctx);
+  validateRows(rows, suite.name);
+  const results = rows.map((row) => ({ suite: suite.name, ...row }));
+  const derived = suite.derive ? suite.derive(results) : [];
+  const durationMs = Math.round(nowMs() - startedMs);
+  const meta = { suite: suite.name, description: suite.description, ...machine, quick, durationMs, info };
+  const report = { meta, results, derived };
+  const markdown = renderMarkdown(report);
+  process.stdout.write(`${markdown}\n`);
+  for (const d of derived) log(`${d.name}: ${formatDerived(d)}`);
+  log(`done in ${(durationMs / 1000).toFixed(1)} s`);
+  if (quick) return;
+  await mkdir(resultsDir, { recursive: true });
+  await writeAtomically(path.join(resultsDir, `${suite.name}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  await writeAtomically(path.join(resultsDir, `${suite.name}.md`), markdown);
+  log(`wrote bench/results/${suite.name}.json and .md`);
+}
+
+async function main(argv) {
+  if (typeof globalThis.gc !== 'function') {
+    process.stderr.write('benchmarks need global.gc: run `npm run bench -- ...` or node --expose-gc bench/run.mjs\n');
+    return 2;
+  }
+  const quick = argv.includes('--quick');
+  const unknownFlags = argv.filter((a) => a.startsWith('-') && a !== '--quick');
+  const available = await availableSuites();
+  const asked = argv.filter((a) => !a.startsWith('-'));
+  const missing = asked.filter((name) => !available.includes(name));
+  if (unknownFlags.length > 0 || missing.length > 0) {
+    const what = [...unknownFlags.map((f) => `unknown option ${f}`), ...missing.map((m) => `no suite named ${m}`)];
+    process.stderr.write(`${what.join('; ')}. Usage: npm run bench -- [suite ...] [--quick]; suites: ${available.join(', ')}\n`);
+    return 2;
+  }
+  for (const name of asked.length > 0 ? asked : available) await runSuite(await loadSuite(name), quick);
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,132 @@
+// How the two heap workloads map onto the core, which exports no bare heap:
+// a key can only enter a heap as a task's vruntime (ready heap, fair policy)
+// or a task's due time (timer heap). Each workload uses the mapping that is
+// the core's own version of that workload (bench/README.md says why).
+//
+// hold -> the ready heap under the fair policy. pop() takes the task with the
+//   smallest vruntime, charge(handle, inc) adds inc to it (nice 0: weight
+//   1024/1024, so vruntime + inc exactly, the same double as key + inc in JS),
+//   requeue() pushes it back keyed by the new vruntime. n live tasks, no
+//   allocation, one heap. The popped key is read from the heap's top entry in
+//   wasm memory, the way the JS loops read peekValue().
+// push-pop-all -> the timer heap. register(0, ..., delayMs = key) pushes a
+//   task due at key; the drain takes the earliest due time (nextDue), releases
+//   it (advance), pops and completes it: the path of every one-shot timer.
+//   advance moves every task due at that time, so keys that tie leave extra
+//   tasks ready; they are popped before the next advance (same key, a tie).
+//
+// Both are measured through core.exports (raw, unvalidated) except
+// holdValidated, which makes the same calls through the Core methods. Each run
+// starts from an emptied core (shared-core.mjs).
+import { layout as L } from '../../../dist/core.js';
+import { nowMs } from '../../lib/measure.mjs';
+import { resetSharedCore } from './shared-core.mjs';
+
+function expect(ok, what) {
+  if (!ok) throw new Error(`timeslice mapping: ${what}`);
+}
+
+/**
+ * n running-then-requeued tasks whose vruntimes are keys[0..n). Tasks can be
+ * charged only while running, so: register n tasks and pop them all under
+ * round-robin (where vruntime is not the key), charge each its key, then switch
+ * to fair and requeue them: the ready heap now holds exactly the n keys.
+ */
+function fillReadyHeap(core, keys, n) {
+  const ex = core.exports;
+  ex.setPolicy(L.POLICY_ROUND_ROBIN);
+  for (let i = 0; i < n; i++) expect(ex.register(0, L.CLASS_NORMAL, 0, L.KIND_ONCE, 0, 0) > 0, 'register refused');
+  const handles = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    handles[i] = ex.pop(0);
+    expect(ex.charge(handles[i], keys[i]) >= 0, 'charge refused');
+  }
+  ex.setPolicy(L.POLICY_FAIR);
+  for (let i = 0; i < n; i++) expect(ex.requeue(handles[i], 0, L.REQUEUE_TAIL) === L.STATUS_OK, 'requeue refused');
+}
+
+// Index (in f64 words) of the ready heap's top key. The column only moves
+// when the arena grows, which the hold loop never causes (n tasks stay live).
+function topKeyIndex(core) {
+  return core.exports.columnBaseOf(L.COL_READY_KEY) >>> 3;
+}
+
+function hold({ keys, increments }, n, m) {
+  const core = resetSharedCore();
+  const ex = core.exports;
+  fillReadyHeap(core, keys, n);
+  const f64 = new Float64Array(ex.memory.buffer);
+  const top = topKeyIndex(core);
+  let checksum = 0;
+  let disorder = 0;
+  let last = Number.NEGATIVE_INFINITY;
+  const startMs = nowMs();
+  for (let i = 0; i < m; i++) {
+    const key = f64[top];
+    const handle = ex.pop(0);
+    ex.charge(handle, increments[i]);
+    ex.requeue(handle, 0, L.REQUEUE_TAIL);
+    checksum += key;
+    if (key < last) disorder++;
+    last = key;
+  }
+  const elapsedMs = nowMs() - startMs;
+  expect(f64.buffer === ex.memory.buffer, 'wasm memory grew during the hold loop');
+  expect(core.counters().ready === n, 'ready heap lost tasks');
+  return { elapsedMs, checksum, disorder };
+}
+
+function holdValidated({ keys, increments }, n, m) {
+  const core = resetSharedCore();
+  fillReadyHeap(core, keys, n);
+  const top = topKeyIndex(core);
+  let checksum = 0;
+  let disorder = 0;
+  let last = Number.NEGATIVE_INFINITY;
+  const startMs = nowMs();
+  for (let i = 0; i < m; i++) {
+    const key = core.views().f64[top];
+    const handle = core.pop(0);
+    core.charge(handle, increments[i]);
+    core.requeue(handle, 0);
+    checksum += key;
+    if (key < last) disorder++;
+    last = key;
+  }
+  const elapsedMs = nowMs() - startMs;
+  expect(core.counters().ready === n, 'ready heap lost tasks');
+  return { elapsedMs, checksum, disorder };
+}
+
+function pushPopAll({ keys }, n) {
+  const core = resetSharedCore();
+  const ex = core.exports;
+  let checksum = 0;
+  let disorder = 0;
+  let last = Number.NEGATIVE_INFINITY;
+  const startMs = nowMs();
+  for (let i = 0; i < n; i++) ex.register(0, L.CLASS_NORMAL, 0, L.KIND_ONCE, keys[i], 0);
+  const pushedMs = nowMs();
+  let pending = 0;
+  let key = 0;
+  for (let i = 0; i < n; i++) {
+    if (pending === 0) {
+      key = ex.nextDue();
+      pending = ex.advance(key);
+    }
+    ex.complete(ex.pop(key), key, 0);
+    pending--;
+    checksum += key;
+    if (key < last) disorder++;
+    last = key;
+  }
+  const popMs = nowMs() - pushedMs;
+  expect(ex.nextDue() === Number.POSITIVE_INFINITY && core.counters().live === 0, 'tasks left after the drain');
+  return { pushMs: pushedMs - startMs, popMs, checksum, disorder };
+}
+
+export const TIMESLICE_HOLD = [
+  { name: 'timeslice', hold },
+  { name: 'timeslice-validated', hold: holdValidated },
+];
+export const TIMESLICE_PUSH_POP_ALL = [{ name: 'timeslice', pushPopAll }];
