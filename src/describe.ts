@@ -2,6 +2,7 @@
 // running, why not. The ordering facts (rank, vruntime gap) are the core's;
 // this module only puts them into words.
 import type { TaskState } from '../bindings/core.js';
+import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
 import type { Engine } from './engine.js';
 import { type PriorityName, priorityName } from './priorities.js';
 
@@ -65,7 +66,16 @@ export function explain(reason: WaitReason): string {
   }
 }
 
-export function describeScheduler(engine: Engine, limit = 1000): SchedulerDescription {
+export interface DescribeOptions {
+  /** At most this many tasks are listed; the rest are counted in `omitted`. @default 1000 */
+  limit?: number;
+}
+
+export function describeScheduler(engine: Engine, { limit = 1000 }: DescribeOptions = {}): SchedulerDescription {
+  if (!Number.isInteger(limit) || limit < 0) {
+    throw new InvalidArgumentError(`limit must be an integer >= 0, received ${describeValue(limit)}`);
+  }
+  engine.releaseDue();
   const core = engine.core;
   const nowMs = engine.clock.now();
   const counters = core.counters();
@@ -96,10 +106,9 @@ export function describeScheduler(engine: Engine, limit = 1000): SchedulerDescri
     } else {
       reason = { kind: 'behind', ahead: core.readyRank(id), policy: engine.policyName };
     }
-    const options = engine.optionsOf(id);
     tasks.push({
       id,
-      name: options?.name ?? (engine.fnOf(id)?.name || `task-${id}`),
+      name: engine.nameOf(id),
       state: snap.state,
       priority: priorityName(snap.priorityClass),
       nice: snap.nice,
@@ -128,7 +137,7 @@ export function describeScheduler(engine: Engine, limit = 1000): SchedulerDescri
         `timeslice scheduler at ${fmt(nowMs)}: ${data.state}, policy ${data.policy}; ` +
           `${data.totals.live} tasks (${data.totals.running} running, ${data.totals.ready} ready, ${data.totals.waiting} waiting, ${data.totals.paused} paused)`,
       ];
-      for (const t of tasks) lines.push(`  #${t.id} ${t.name} [${t.priority}] ${t.why}`);
+      for (const t of tasks) lines.push(`  ${t.name} [${t.priority}] ${t.why}  (#${t.id})`);
       if (omitted > 0) lines.push(`  … and ${omitted} more`);
       return lines.join('\n');
     },

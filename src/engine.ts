@@ -15,7 +15,7 @@
 // (and the loop lets microtasks run before popping the next task, so the
 // continuation's synchronous part runs in its turn).
 import * as L from '../bindings/layout.generated.js';
-import type { Core, Policy } from '../bindings/core.js';
+import type { Core, Policy, TaskSnapshot } from '../bindings/core.js';
 import type { CoreExports } from '../bindings/load.js';
 import { errorForStatus } from '../bindings/errors.js';
 import type { Clock, TimerId } from './clock.js';
@@ -415,7 +415,7 @@ export class Engine implements ContextHost {
         ex.timeoutTimer = undefined;
         if (run.settled) return;
         this.counters.timeouts++;
-        const error = new TaskTimeoutError(`task ${run.handle} timed out after ${timeoutMs} ms`);
+        const error = new TaskTimeoutError(`task '${this.#nameOf(run.handle)}' (#${run.handle}) timed out after ${timeoutMs} ms`);
         abortRun(run, error);
         this.#settle(run, false, error);
       }, timeoutMs);
@@ -525,14 +525,18 @@ export class Engine implements ContextHost {
     }
     // Negative: the task was cancelled while it ran (cancel() already ended it).
     if (status < 0) return;
-    if (before) this.#emitSkips(handle, before.missedTicks, before.overruns, nowMs);
+    if (before) this.#emitSkips(handle, before, nowMs);
     this.#afterTimerChange();
     this.#afterRun(slot, handle);
   }
 
-  #emitSkips(handle: number, missedBefore: number, overrunsBefore: number, nowMs: number): void {
+  #emitSkips(handle: number, before: TaskSnapshot, nowMs: number): void {
     const after = this.core.snapshot(handle);
-    if (after.overruns > overrunsBefore) this.#emit('taskoverrun', handle, 1, nowMs, { count: after.overruns - overrunsBefore });
+    const missedBefore = before.missedTicks;
+    if (after.overruns > before.overruns) {
+      const overrunMs = nowMs - (before.dueMs + before.periodMs);
+      this.#emit('taskoverrun', handle, 1, nowMs, { count: after.overruns - before.overruns, overrunMs });
+    }
     if (after.missedTicks > missedBefore) {
       this.#emit('taskskip', handle, 1, nowMs, { count: after.missedTicks - missedBefore, reason: 'the previous run overran its period' });
     }
@@ -560,12 +564,30 @@ export class Engine implements ContextHost {
     else ex.done?.reject(valueOrError);
   }
 
-  #emit(type: TaskEventType, handle: number, attempt: number, atMs: number, extra: Partial<TaskEventDetail> = {}): void {
+  /** The task's name: its `name` option, else its function's name, else task-<id>. */
+  #nameOf(handle: number): string {
     const options = this.#opts[handle % SLOT_SCALE];
     const fn = this.#fns[handle % SLOT_SCALE];
+    return options?.name ?? (fn?.name || `task-${handle}`);
+  }
+
+  nameOf(handle: number): string {
+    return this.#nameOf(handle);
+  }
+
+  /** Moves due timers to the ready queue now (describe() shows what is really ready). */
+  releaseDue(): void {
+    const nowMs = this.clock.now();
+    if (nowMs >= this.#nextDueMs) {
+      this.#w.advance(nowMs);
+      this.#nextDueMs = this.#w.nextDue();
+    }
+  }
+
+  #emit(type: TaskEventType, handle: number, attempt: number, atMs: number, extra: Partial<TaskEventDetail> = {}): void {
     const detail: TaskEventDetail = {
       id: handle,
-      name: options?.name ?? (fn?.name || `task-${handle}`),
+      name: this.#nameOf(handle),
       priority: priorityName(this.core.priorityClassOf(handle)),
       attempt,
       atMs,

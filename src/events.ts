@@ -17,8 +17,10 @@ export interface TaskEventDetail {
   readonly error?: unknown;
   /** retry: the wait before the next attempt. */
   readonly delayMs?: number;
-  /** skip: how many periodic ticks were skipped; overrun: by how many ms. */
+  /** skip: how many periodic ticks were skipped; overrun: how many overruns (1). */
   readonly count?: number;
+  /** overrun: how far past its next tick the run ended, in ms. */
+  readonly overrunMs?: number;
   /** skip: why. */
   readonly reason?: string;
 }

@@ -9,7 +9,7 @@ export type { RetryOptions } from './retry.js';
 export type { Duration } from './duration.js';
 export { PRIORITY_NAMES, type Priority, type PriorityName } from './priorities.js';
 export { SchedulerEvents, TaskEvent, TASK_EVENT_TYPES, type TaskEventDetail, type TaskEventType } from './events.js';
-export type { SchedulerDescription, TaskDescription, WaitReason } from './describe.js';
+export type { DescribeOptions, SchedulerDescription, TaskDescription, WaitReason } from './describe.js';
 export type { Clock, TimerId } from './clock.js';
 export { RealClock } from './real-clock.js';
 export { CronSchedule } from './cron.js';

@@ -5,7 +5,7 @@ import { Core, type CoreCounters } from '../bindings/core.js';
 import * as L from '../bindings/layout.generated.js';
 import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
 import { CronSchedule } from './cron.js';
-import { type SchedulerDescription, describeScheduler } from './describe.js';
+import { type DescribeOptions, type SchedulerDescription, describeScheduler } from './describe.js';
 import { type Duration, parseDurationMs } from './duration.js';
 import { Engine, type LifecycleState, type TaskFn } from './engine.js';
 import { SchedulerEvents } from './events.js';
@@ -175,8 +175,8 @@ export class Scheduler {
   }
 
   /** Every queued task and why each waiting one is not running; `.toString()` reads as text, JSON.stringify as data. */
-  describe(): SchedulerDescription {
-    return describeScheduler(this.#engine);
+  describe(options: DescribeOptions = {}): SchedulerDescription {
+    return describeScheduler(this.#engine, options);
   }
 
   /** The TaskContext of the task whose code is running right now, if any (see Engine.currentContext). */

@@ -39,7 +39,7 @@ export class TaskHandle<Result = unknown> {
   /** The task's name (TaskEndedError once it has ended). */
   get name(): string {
     this.#engine.liveState(this.id, 'name');
-    return this.#engine.optionsOf(this.id)?.name ?? (this.#engine.fnOf(this.id)?.name || `task-${this.id}`);
+    return this.#engine.nameOf(this.id);
   }
 
   /** Cancels the task: it will not run again; a running async run's signal is aborted; `done` rejects. */

@@ -76,6 +76,22 @@ describe('describe()', () => {
     });
   });
 
+  it('shows a timer that is already due as ready, not as waiting', async () => {
+    const { clock, scheduler } = virtualScheduler();
+    scheduler.after(10, () => {}, { name: 'due' });
+    await clock.advance(20);
+    expect(scheduler.describe().tasks[0]?.why).toBe('ready, but the scheduler is idle (call start())');
+  });
+
+  it('lists at most `limit` tasks and counts the rest', () => {
+    const { scheduler } = virtualScheduler();
+    for (let i = 0; i < 5; i++) scheduler.run(() => {});
+    const d = scheduler.describe({ limit: 2 });
+    expect([d.tasks.length, d.omitted]).toEqual([2, 3]);
+    expect(String(d)).toContain('… and 3 more');
+    expect(() => scheduler.describe({ limit: -1 })).toThrow(/limit must be an integer >= 0, received -1/);
+  });
+
   it('words every reason', () => {
     expect(explain({ kind: 'fair-share', ahead: 2, vruntimeAhead: 12.5 })).toBe(
       'ready, fair share spent: vruntime ahead of the queue minimum by 12.5 ms (2 tasks ahead)',

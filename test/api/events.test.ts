@@ -34,7 +34,7 @@ describe('events', () => {
   it('reports an overrun and the ticks it skipped', async () => {
     const { clock, scheduler } = virtualScheduler();
     const seen: string[] = [];
-    scheduler.events.addEventListener('taskoverrun', (e) => seen.push(`overrun ${e.detail.count}`));
+    scheduler.events.addEventListener('taskoverrun', (e) => seen.push(`overrun ${e.detail.count} by ${e.detail.overrunMs} ms`));
     scheduler.events.addEventListener('taskskip', (e) => seen.push(`skip ${e.detail.count}`));
     scheduler.start();
     const h = scheduler.every(10, async (ctx) => {
@@ -42,7 +42,8 @@ describe('events', () => {
     });
     await clock.advance(45);
     h.cancel();
-    expect(seen).toEqual(['overrun 1', 'skip 2']);
+    // The run at 10 ends at 35: 15 ms past its next tick (20); ticks 20 and 30 are skipped.
+    expect(seen).toEqual(['overrun 1 by 15 ms', 'skip 2']);
   });
 
   it('costs nothing when nobody listens: no event object is built', () => {

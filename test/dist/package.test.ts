@@ -61,11 +61,13 @@ describe('the built package', () => {
     }
   });
 
-  it('runs the README first example as written', () => {
+  it('runs the README examples as written', () => {
     const readme = readFileSync(new URL('README.md', root), 'utf8');
-    const example = readme.match(/## First example[^\n]*\n+```js\n([\s\S]*?)```/)?.[1];
-    expect(example).toBeDefined();
-    const out = node(['--input-type=module', '-e', example!]);
-    expect(out.trim().split('\n')).toEqual(['true', 'true', 'true', '40']);
+    const first = readme.match(/## First example\n+```js\n([\s\S]*?)```/)?.[1];
+    expect(first).toBeDefined();
+    expect(node(['--input-type=module', '-e', first!]).trim().split('\n')).toEqual(['background work ran', 'report ready', 'true']);
+    const core = readme.match(/## The core, directly\n+```js\n([\s\S]*?)```/)?.[1];
+    expect(core).toBeDefined();
+    expect(node(['--input-type=module', '-e', core!]).trim().split('\n')).toEqual(['true', 'true', 'true', '40']);
   });
 });

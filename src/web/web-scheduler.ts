@@ -1,0 +1,314 @@
+// The Prioritized Task Scheduling API's `scheduler` (postTask, yield) on a
+// timeslice Scheduler under the 'priority' policy: strict classes, FIFO
+// within a class (the core's sequence tie-break).
+//
+// Queues. The spec keeps, per priority, a continuation queue (scheduler.yield()
+// continuations) ranked above that priority's task queue and below the next
+// higher priority. The core has five classes for those six queues, so:
+//
+//   class 0 critical    user-blocking continuations
+//   class 1 high        user-blocking tasks
+//   class 2 normal      user-visible continuations
+//   class 3 low         user-visible tasks
+//   class 4 background  background tasks and continuations
+//
+// Background continuations share their tasks' class; ctx.yield() keeps the
+// task's sequence number, so they still go ahead of background tasks queued
+// after their task was.
+//
+// Continuations. A yield() made while a task's code runs (its callback, or a
+// continuation of it) continues that task: the task's engine run is kept in
+// flight, moved to its continuation class and requeued with ctx.yield(). When
+// the engine resumes it, the yield's promise resolves. Two details make that
+// exact:
+// - The engine continues its loop in the microtask right after resuming a
+//   task, which would run the next task before the continuation (our promise
+//   settles one microtask later than the engine's, since ours can also
+//   reject on abort). So the engine is paused for that "window" and resumed
+//   in a microtask queued after the continuation's, which puts the next task
+//   in a new host macrotask, as browsers run each continuation as a task.
+// - "The task whose code runs" is tracked here (#current), set during the
+//   callback and during each window; the engine's currentContext() is
+//   cleared before the continuation runs, for the reason above.
+// A yield() made elsewhere (top level, or after a task awaited something
+// else) is a new user-visible continuation: the spec would inherit the
+// priority and signal across that await, which needs AsyncContext.
+import { resolveSchedulerOptions } from '../options.js';
+import type { PriorityName } from '../priorities.js';
+import { Scheduler } from '../scheduler.js';
+import type { Clock } from '../clock.js';
+import type { TaskContext } from '../task-context.js';
+import type { TaskHandle } from '../task-handle.js';
+import { type PostTaskRequest, readPostTaskArguments, type SchedulerPostTaskOptions } from './post-task.js';
+import { onPriorityChange } from './task-signal.js';
+import type { TaskPriority } from './webidl.js';
+import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
+
+const TASK_CLASS: Readonly<Record<TaskPriority, PriorityName>> = Object.freeze({
+  'user-blocking': 'high',
+  'user-visible': 'low',
+  background: 'background',
+});
+
+const CONTINUATION_CLASS: Readonly<Record<TaskPriority, PriorityName>> = Object.freeze({
+  'user-blocking': 'critical',
+  'user-visible': 'normal',
+  background: 'background',
+});
+
+export interface WebSchedulerOptions {
+  /**
+   * Where time comes from (delays, host yields).
+   * @default the real clock
+   * @example createWebScheduler({ clock: new VirtualClock() }) // VirtualClock from timeslice/testing
+   */
+  clock?: Clock;
+}
+
+interface Deferred<T> {
+  readonly promise: Promise<T>;
+  resolve(value: T | PromiseLike<T>): void;
+  reject(reason: unknown): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T | PromiseLike<T>) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** A postTask task, or a continuation made outside any task, as one engine task. */
+interface WebTask {
+  handle: TaskHandle | undefined;
+  /** Set when the engine starts it. */
+  ctx: TaskContext | undefined;
+  /** Its current priority (it changes with a followed TaskSignal). */
+  priority: TaskPriority;
+  /** The abort source its yields inherit. */
+  readonly signal: AbortSignal | undefined;
+  /** Pending yield() promises, oldest first; the first resolves at the next resume. */
+  readonly yields: Array<Deferred<void>>;
+  /** Requeued by ctx.yield(), waiting for the engine to resume it. */
+  parked: boolean;
+  ended: boolean;
+  /** Settles the engine run, when it was left in flight. */
+  finish: (() => void) | undefined;
+  /** Removes the abort listener and the priority-change algorithm. */
+  detach: (() => void) | undefined;
+}
+
+function newTask(priority: TaskPriority, signal: AbortSignal | undefined): WebTask {
+  return { handle: undefined, ctx: undefined, priority, signal, yields: [], parked: false, ended: false, finish: undefined, detach: undefined };
+}
+
+/**
+ * The `scheduler` of the Prioritized Task Scheduling API, backed by a
+ * timeslice Scheduler created (and started) on first use.
+ *
+ * @example
+ * const scheduler = createWebScheduler();
+ * const result = await scheduler.postTask(() => compute(), { priority: 'background' });
+ * for (const item of items) { process(item); await scheduler.yield(); }
+ */
+export class WebScheduler {
+  readonly #clock: Clock | undefined;
+  #backend: Scheduler | undefined;
+  /** The task whose code is running now (its callback, or a continuation window). */
+  #current: WebTask | undefined;
+  /** Open continuation windows; the engine is paused while any is open. */
+  #holds = 0;
+
+  constructor(options: WebSchedulerOptions = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidArgumentError(`createWebScheduler: options must be an object, received ${describeValue(options)}`);
+    }
+    for (const key in options) {
+      if (key !== 'clock') throw new InvalidArgumentError(`createWebScheduler: options.${key} is not an option (known: clock)`);
+    }
+    // Validated now, used when the backend is made on first use: construction starts nothing.
+    resolveSchedulerOptions(this.#backendOptions(options.clock));
+    this.#clock = options.clock;
+  }
+
+  /**
+   * Queues callback (after `delay` ms) at its priority; the promise settles
+   * with what it returns or throws. Bad arguments reject with a TypeError.
+   */
+  postTask<T>(callback: () => T | PromiseLike<T>, options?: SchedulerPostTaskOptions): Promise<Awaited<T>> {
+    if (!(this instanceof WebScheduler)) return Promise.reject(new TypeError('postTask: illegal invocation, this is not a scheduler'));
+    let request: PostTaskRequest;
+    try {
+      request = readPostTaskArguments(callback, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { signal, follows, delayMs } = request;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const result = deferred<Awaited<T>>();
+    const task = newTask(request.priority, signal);
+    const run = (ctx: TaskContext) => this.#runCallback(task, ctx, callback, result);
+    try {
+      const backend = this.#backendStarted();
+      const taskOptions = { priority: TASK_CLASS[task.priority] };
+      task.handle = delayMs > 0 ? backend.after(delayMs, run, taskOptions) : backend.run(run, taskOptions);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const detachers: Array<() => void> = [];
+    if (signal !== undefined) {
+      const onAbort = () => {
+        // A no-op once the callback has returned: the promise is already resolved.
+        result.reject(signal.reason);
+        this.#abort(task, signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      detachers.push(() => signal.removeEventListener('abort', onAbort));
+    }
+    if (follows !== undefined) detachers.push(onPriorityChange(follows, () => this.#reprioritize(task, follows.priority)));
+    task.detach = () => {
+      for (const detach of detachers) detach();
+    };
+    return result.promise;
+  }
+
+  /**
+   * Resolves once other work has had its turn: inside a task, as a
+   * continuation of it (its priority, ahead of tasks of that priority; rejects
+   * with the reason if its signal aborts first); elsewhere, as a user-visible
+   * continuation.
+   */
+  yield(): Promise<void> {
+    if (!(this instanceof WebScheduler)) return Promise.reject(new TypeError('yield: illegal invocation, this is not a scheduler'));
+    const task = this.#current;
+    if (task === undefined || task.ended) return this.#postContinuation();
+    if (task.signal?.aborted) return Promise.reject(task.signal.reason);
+    const pending = deferred<void>();
+    // Parked when the running section ends (see #endSection), so several yields share one requeue.
+    task.yields.push(pending);
+    return pending.promise;
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'Scheduler';
+  }
+
+  #backendOptions(clock: Clock | undefined) {
+    return clock === undefined ? { policy: 'priority' as const } : { policy: 'priority' as const, clock };
+  }
+
+  #backendStarted(): Scheduler {
+    if (this.#backend === undefined) this.#backend = new Scheduler(this.#backendOptions(this.#clock)).start();
+    return this.#backend;
+  }
+
+  /** The engine task of a postTask: runs the callback, then parks the task if it yielded. */
+  #runCallback<T>(task: WebTask, ctx: TaskContext, callback: () => T | PromiseLike<T>, result: Deferred<Awaited<T>>): Promise<void> | undefined {
+    task.ctx = ctx;
+    this.#current = task;
+    try {
+      result.resolve(Reflect.apply(callback, undefined, []) as Awaited<T>);
+    } catch (error) {
+      result.reject(error);
+    } finally {
+      this.#current = undefined;
+    }
+    return this.#endSection(task) ? this.#inFlight(task) : undefined;
+  }
+
+  /** A yield() outside any task: a new task in the user-visible continuation class. */
+  #postContinuation(): Promise<void> {
+    const task = newTask('user-visible', undefined);
+    const pending = deferred<void>();
+    task.yields.push(pending);
+    try {
+      task.handle = this.#backendStarted().run(
+        (ctx) => {
+          task.ctx = ctx;
+          this.#openWindow(task);
+          return this.#inFlight(task);
+        },
+        { priority: CONTINUATION_CLASS[task.priority] },
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return pending.promise;
+  }
+
+  /**
+   * A section of the task's code has ended (its callback returned, or a
+   * window closed). With yields pending the task parks, in its continuation
+   * class (true: its run stays in flight); otherwise it ends.
+   */
+  #endSection(task: WebTask): boolean {
+    if (task.ended) return false;
+    if (task.yields.length === 0) {
+      this.#end(task);
+      return false;
+    }
+    task.parked = true;
+    task.handle!.setPriority(CONTINUATION_CLASS[task.priority]);
+    void task.ctx!.yield().then(() => this.#resumed(task));
+    return true;
+  }
+
+  /** The engine resumed a parked task (this runs before the engine's own next microtask). */
+  #resumed(task: WebTask): void {
+    task.parked = false;
+    // An aborted task is cancelled and never resumed; this guards a stopped engine.
+    if (task.ended) return;
+    this.#openWindow(task);
+  }
+
+  /** Resolves the oldest pending yield with the engine held, so the continuation runs before any other task. */
+  #openWindow(task: WebTask): void {
+    if (this.#holds++ === 0) this.#backend!.pause();
+    this.#current = task;
+    task.yields.shift()?.resolve();
+    // Queued after the continuation's first microtask: its synchronous part runs first.
+    queueMicrotask(() => {
+      if (this.#current === task) this.#current = undefined;
+      this.#endSection(task);
+      if (--this.#holds === 0) this.#backend!.resume();
+    });
+  }
+
+  #inFlight(task: WebTask): Promise<void> {
+    return new Promise<void>((resolve) => {
+      task.finish = resolve;
+    });
+  }
+
+  #end(task: WebTask): void {
+    task.ended = true;
+    task.detach?.();
+    task.detach = undefined;
+    task.finish?.();
+    task.finish = undefined;
+  }
+
+  /** The task's signal aborted. Before it started: it is dropped. After: its pending yields reject. */
+  #abort(task: WebTask, reason: unknown): void {
+    if (task.ended) return;
+    for (const pending of task.yields.splice(0)) pending.reject(reason);
+    if (task.ctx === undefined || task.parked) {
+      task.handle!.cancel();
+      this.#end(task);
+    }
+  }
+
+  /** The followed TaskSignal changed priority: the task moves (a queued one keeps its enqueue order). */
+  #reprioritize(task: WebTask, priority: TaskPriority): void {
+    task.priority = priority;
+    if (!task.ended) task.handle!.setPriority((task.parked ? CONTINUATION_CLASS : TASK_CLASS)[priority]);
+  }
+}
+
+/** A Scheduler-API object on its own timeslice Scheduler (made on first use); the shared `scheduler` is one. */
+export function createWebScheduler(options: WebSchedulerOptions = {}): WebScheduler {
+  return new WebScheduler(options);
+}
