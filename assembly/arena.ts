@@ -13,12 +13,11 @@
 // static tables so the bindings can rebuild their views after growth.
 
 import {
-  COL_COUNT, COL_GEN, COL_STATE, COL_CLASS, COL_KIND, COL_NICE, COL_POS, COL_STATS_ROW,
-  COL_SEQ, COL_DUE, COL_PERIOD, COL_VRUNTIME, COL_STAMP, COL_SLICE,
-  COL_READY_KEY, COL_READY_SLOT, COL_TIMER_KEY, COL_TIMER_SLOT,
+  COL_COUNT, COL_TASKS, COL_READY_KEY, COL_READY_SLOT, COL_TIMER_KEY, COL_TIMER_SLOT,
   COL_RUNS, COL_FAILURES, COL_OVERRUNS, COL_MISSED, COL_PREEMPTIONS, COL_NEXT_FREE,
   COL_RUNTIME, COL_WAIT, COL_MAX_RUNTIME, COL_RUN_RUNTIME, COL_LAST_START, COL_LAST_END,
   GROUP_COUNT, GROUP_TABLE, GROUP_READY, GROUP_TIMER, GROUP_STATS, INITIAL_CAPACITY, MAX_SLOTS,
+  TASK_ROW_BYTES,
 } from "./layout";
 
 /** u32 per column: its base address. */
@@ -29,11 +28,10 @@ export const groupCapacities: usize = memory.data(GROUP_COUNT * 4, 16);
 const PAGE_BYTES: usize = 65536;
 let arenaStart: usize = 0;
 
-/** Bytes per element of a column. */
+/** Bytes per element of a column (a whole row for COL_TASKS). */
 export function columnElementBytes(col: i32): i32 {
   switch (col) {
-    case COL_STATE: case COL_CLASS: case COL_KIND: case COL_NICE: return 1;
-    case COL_GEN: case COL_POS: case COL_STATS_ROW:
+    case COL_TASKS: return TASK_ROW_BYTES;
     case COL_READY_SLOT: case COL_TIMER_SLOT:
     case COL_RUNS: case COL_FAILURES: case COL_OVERRUNS: case COL_MISSED:
     case COL_PREEMPTIONS: case COL_NEXT_FREE: return 4;
@@ -43,7 +41,7 @@ export function columnElementBytes(col: i32): i32 {
 
 /** The group whose capacity sizes a column. */
 export function columnGroup(col: i32): i32 {
-  if (col <= COL_SLICE) return GROUP_TABLE;
+  if (col == COL_TASKS) return GROUP_TABLE;
   if (col <= COL_READY_SLOT) return GROUP_READY;
   if (col <= COL_TIMER_SLOT) return GROUP_TIMER;
   return GROUP_STATS;
@@ -51,14 +49,15 @@ export function columnGroup(col: i32): i32 {
 
 // Columns are placed in order of decreasing element size so that every column
 // starts aligned to its own size whatever the capacities are (capacities are
-// powers of two, at least INITIAL_CAPACITY).
+// powers of two, at least INITIAL_CAPACITY, so every column's byte size is a
+// multiple of 64). The task rows come first, at the 64-aligned arena start:
+// each row is exactly one cache line, and the column never moves.
 const ORDER: usize = memory.data<i32>([
-  COL_SEQ, COL_DUE, COL_PERIOD, COL_VRUNTIME, COL_STAMP, COL_SLICE,
+  COL_TASKS,
   COL_READY_KEY, COL_TIMER_KEY,
   COL_RUNTIME, COL_WAIT, COL_MAX_RUNTIME, COL_RUN_RUNTIME, COL_LAST_START, COL_LAST_END,
-  COL_GEN, COL_POS, COL_STATS_ROW, COL_READY_SLOT, COL_TIMER_SLOT,
+  COL_READY_SLOT, COL_TIMER_SLOT,
   COL_RUNS, COL_FAILURES, COL_OVERRUNS, COL_MISSED, COL_PREEMPTIONS, COL_NEXT_FREE,
-  COL_STATE, COL_CLASS, COL_KIND, COL_NICE,
 ]);
 
 @inline export function columnBase(col: i32): usize {
@@ -106,7 +105,7 @@ function relayout(group: i32, newCapacity: i32): bool {
 
 /** Sets up every group at INITIAL_CAPACITY. Returns false if memory is refused. */
 export function initArena(): bool {
-  arenaStart = (__heap_base + 15) & ~(<usize>15);
+  arenaStart = (__heap_base + 63) & ~(<usize>63);
   for (let g = 0; g < GROUP_COUNT; g++) store<i32>(groupCapacities + (<usize>g << 2), 0);
   for (let c = 0; c < COL_COUNT; c++) store<u32>(columnBases + (<usize>c << 2), <u32>arenaStart);
   for (let g = 0; g < GROUP_COUNT; g++) {

@@ -3,15 +3,19 @@
 // What must be cheap: pop and push (every task passes through both at least
 // once), and remove/change-key at any position (cancel, re-prioritise,
 // reschedule), all O(log n). Shape: keys (f64) and slots (u32) in two parallel
-// arena columns, entry i's children at 4i+1..4i+4; each task's POS column holds
+// arena columns, entry i's children at 4i+1..4i+4; each task's POS field holds
 // its index in the heap it is in (a task is in at most one heap at a time, its
 // STATE says which). Keys sit inline so a sift touches contiguous memory; the
-// sequence tie-break (SEQ column of the task table) is read only when two keys
-// are equal, so equal keys keep arrival order. 4-ary halves the depth of a
+// sequence tie-break (the SEQ field of the task's row) is read only when two
+// keys are equal, so equal keys keep arrival order. 4-ary halves the depth of a
 // binary heap for one extra comparison per level: fewer cache misses at 1e6.
+// Where the costs are at 1e6: a cache line of keys (and one of slots) per
+// level, and for every entry that moves a write of POS into its task's row: a
+// line per moved task, but only that one line, which also holds SEQ for ties.
 
 import { columnBase, capacityOf, reserve } from "./arena";
-import { COL_POS, COL_SEQ, GROUP_READY, GROUP_TIMER, COL_READY_KEY, COL_READY_SLOT, COL_TIMER_KEY, COL_TIMER_SLOT } from "./layout";
+import { FIELD_POS, FIELD_SEQ, GROUP_READY, GROUP_TIMER, COL_READY_KEY, COL_READY_SLOT, COL_TIMER_KEY, COL_TIMER_SLOT } from "./layout";
+import { f64At, u32At, setU32 } from "./table";
 
 /** Which heap: READY_HEAP or TIMER_HEAP (also the index of its size counter). */
 export const READY_HEAP: i32 = 0;
@@ -32,10 +36,10 @@ const sizes: usize = memory.data(8, 8);
   return columnBase(heap == READY_HEAP ? COL_READY_SLOT : COL_TIMER_SLOT);
 }
 @inline function setPos(slot: u32, i: i32): void {
-  store<u32>(columnBase(COL_POS) + (<usize>slot << 2), <u32>i);
+  setU32(FIELD_POS, slot, <u32>i);
 }
 @inline export function positionOf(slot: u32): i32 {
-  return load<i32>(columnBase(COL_POS) + (<usize>slot << 2));
+  return <i32>u32At(FIELD_POS, slot);
 }
 
 /** a before b: smaller key, or equal keys and smaller sequence number. */
@@ -46,14 +50,12 @@ const sizes: usize = memory.data(8, 8);
 
 /** Equal keys: the task that arrived first (smaller sequence number) goes first. */
 @inline function seqBefore(slotA: u32, slotB: u32): bool {
-  const seqs = columnBase(COL_SEQ);
-  return load<f64>(seqs + (<usize>slotA << 3)) < load<f64>(seqs + (<usize>slotB << 3));
+  return f64At(FIELD_SEQ, slotA) < f64At(FIELD_SEQ, slotB);
 }
 
 function siftUp(heap: i32, i: i32, key: f64, slot: u32): void {
   const keys = keysOf(heap);
   const slots = slotsOf(heap);
-  const pos = columnBase(COL_POS);
   while (i > 0) {
     const parent = (i - 1) >> 2;
     const pKey = load<f64>(keys + (<usize>parent << 3));
@@ -61,18 +63,17 @@ function siftUp(heap: i32, i: i32, key: f64, slot: u32): void {
     if (!before(key, slot, pKey, pSlot)) break;
     store<f64>(keys + (<usize>i << 3), pKey);
     store<u32>(slots + (<usize>i << 2), pSlot);
-    store<u32>(pos + (<usize>pSlot << 2), <u32>i);
+    setPos(pSlot, i);
     i = parent;
   }
   store<f64>(keys + (<usize>i << 3), key);
   store<u32>(slots + (<usize>i << 2), slot);
-  store<u32>(pos + (<usize>slot << 2), <u32>i);
+  setPos(slot, i);
 }
 
 function siftDown(heap: i32, i: i32, key: f64, slot: u32): void {
   const keys = keysOf(heap);
   const slots = slotsOf(heap);
-  const pos = columnBase(COL_POS);
   const n = heapSize(heap);
   while (true) {
     const first = (i << 2) + 1;
@@ -93,12 +94,12 @@ function siftDown(heap: i32, i: i32, key: f64, slot: u32): void {
     if (!before(bestKey, bestSlot, key, slot)) break;
     store<f64>(keys + (<usize>i << 3), bestKey);
     store<u32>(slots + (<usize>i << 2), bestSlot);
-    store<u32>(pos + (<usize>bestSlot << 2), <u32>i);
+    setPos(bestSlot, i);
     i = best;
   }
   store<f64>(keys + (<usize>i << 3), key);
   store<u32>(slots + (<usize>i << 2), slot);
-  store<u32>(pos + (<usize>slot << 2), <u32>i);
+  setPos(slot, i);
 }
 
 /** Inserts a slot. False only if the heap cannot grow. */

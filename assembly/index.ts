@@ -3,7 +3,7 @@
 // mutating export answers with a status code, or a handle >= 2^24).
 
 import { initArena, columnBase, columnBases, groupCapacities, columnElementBytes, columnGroup, capacityOf, reserve } from "./arena";
-import { resetTable } from "./table";
+import { fieldBytes, resetTable } from "./table";
 import { heapCheck, heapClear, heapPush, heapRemoveAt, heapSize, heapTopKey, READY_HEAP, TIMER_HEAP, heapRekey } from "./heap";
 import { counters, resetCounters } from "./counters";
 import { policy, readyKey, resetDeadlines, setClassDeadlineValue, setPolicyValue, weightOfNice } from "./keys";
@@ -75,6 +75,8 @@ export function groupCapacitiesPtr(): usize { return groupCapacities; }
 export function columnBaseOf(col: i32): usize { return col >= 0 && col < COL_COUNT ? columnBase(col) : 0; }
 export function columnBytes(col: i32): i32 { return col >= 0 && col < COL_COUNT ? columnElementBytes(col) : 0; }
 export function columnGroupOf(col: i32): i32 { return col >= 0 && col < COL_COUNT ? columnGroup(col) : -1; }
+/** Bytes of the task-row field at byte offset `field` of a row, 0 if none starts there. */
+export function taskFieldBytes(field: i32): i32 { return fieldBytes(field); }
 
 /**
  * Checks both heaps (order and position index): 0 when sound, else a positive

@@ -9,7 +9,7 @@
 //   fair         key = vruntime (see quantum.ts for how it is charged).
 //   round-robin  key = sequence: FIFO; a requeued task goes to the back.
 
-import { COL_CLASS, COL_SEQ, COL_STAMP, COL_VRUNTIME, CLASS_COUNT, NICE_MIN,
+import { FIELD_CLASS, FIELD_SEQ, FIELD_STAMP, FIELD_VRUNTIME, CLASS_COUNT, NICE_MIN,
   POLICY_DEADLINE, POLICY_PRIORITY, POLICY_FAIR } from "./layout";
 import { f64At, u8At } from "./table";
 
@@ -42,10 +42,10 @@ export function setClassDeadlineValue(cls: i32, ms: f64): void {
 /** The ready-heap key of a slot under the current policy. */
 export function readyKey(slot: u32): f64 {
   switch (policy) {
-    case POLICY_DEADLINE: return f64At(COL_STAMP, slot) + classDeadline(u8At(COL_CLASS, slot));
-    case POLICY_PRIORITY: return <f64>u8At(COL_CLASS, slot) * CLASS_STRIDE + f64At(COL_SEQ, slot);
-    case POLICY_FAIR: return f64At(COL_VRUNTIME, slot);
-    default: return f64At(COL_SEQ, slot);
+    case POLICY_DEADLINE: return f64At(FIELD_STAMP, slot) + classDeadline(u8At(FIELD_CLASS, slot));
+    case POLICY_PRIORITY: return <f64>u8At(FIELD_CLASS, slot) * CLASS_STRIDE + f64At(FIELD_SEQ, slot);
+    case POLICY_FAIR: return f64At(FIELD_VRUNTIME, slot);
+    default: return f64At(FIELD_SEQ, slot);
   }
 }
 

@@ -5,22 +5,48 @@
 //
 // Linear memory
 //
-//   0                                        __heap_base (rounded to 16)
+//   0                                        __heap_base (rounded to 64)
 //   +----------------------------------------+-----------------------------------+
 //   | static: command buffer, output buffer, | arena: columns, each sized to its |
 //   | global counters, column base table     | group's capacity, laid end to end |
 //   +----------------------------------------+-----------------------------------+
 //
-// Arena columns (struct-of-arrays). A group's columns all have one capacity and
-// grow together; growing a group moves later columns up (memory.copy, last
-// column first), so the arena never holds dead space.
+// Arena columns. A group's columns all have one capacity and grow together;
+// growing a group moves later columns up (memory.copy, last column first), so
+// the arena never holds dead space.
 //
-//   group TABLE (one row per slot, the hot fields of a task)
-//     GEN u32 | STATE u8 | CLASS u8 | KIND u8 | NICE u8 | POS u32 | STATS_ROW u32
-//     SEQ f64 | DUE f64 | PERIOD f64 | VRUNTIME f64 | STAMP f64 | SLICE f64
+//   group TABLE: one column, COL_TASKS, of TASK_ROW_BYTES rows, row = slot.
+//   A task's hot fields share one 64-byte row, one cache line (the column
+//   starts 64-aligned): pop, charge and requeue of a task touch one line of
+//   the table, not one per field. FIELD_* are byte offsets in the row.
+//
+//      0       4     5     6     7     8       12          16
+//     +-------+-----+-----+-----+-----+-------+-----------+
+//     | GEN   |STATE|CLASS|KIND |NICE | POS   | STATS_ROW |
+//     | u32   | u8  | u8  | u8  | u8  | u32   | u32       |
+//     +-------+-----+-----+-----+-----+-------+-----------+
+//     16          24          32          40          48          56          64
+//     +-----------+-----------+-----------+-----------+-----------+-----------+
+//     | SEQ f64   | DUE f64   | PERIOD f64| VRUNTIME  | STAMP f64 | SLICE f64 |
+//     +-----------+-----------+-----------+-----------+-----------+-----------+
+//
+//     GEN        generation of the slot (handles carry it; bumped when freed)
+//     STATE      STATE_*                 CLASS  priority class
+//     KIND       KIND_*                  NICE   nice - NICE_MIN (0..39)
+//     POS        index in the heap STATE names (ready or timer); in a free
+//                slot, the next free slot
+//     STATS_ROW  the task's row in group STATS, 0 until its first start
+//     SEQ        sequence number: the tie-break of equal heap keys
+//     DUE        nominal time of the pending (or current) run, ms
+//     PERIOD     ms between runs of a periodic task
+//     VRUNTIME   virtual runtime (fair policy), ms
+//     STAMP      when the task became ready (when it will, while paused), ms
+//     SLICE      ms of the current quantum used
+//
 //   group READY (the ready heap, entry i)       READY_KEY f64 | READY_SLOT u32
 //   group TIMER (the timer heap, entry i)       TIMER_KEY f64 | TIMER_SLOT u32
-//   group STATS (cold counters, one row per task that has started at least once)
+//   group STATS (cold counters, struct-of-arrays, one row per task that has
+//   started at least once)
 //     RUNS u32 | FAILURES u32 | OVERRUNS u32 | MISSED u32 | PREEMPTIONS u32 |
 //     NEXT_FREE u32 | RUNTIME f64 | WAIT f64 | MAX_RUNTIME f64 | RUN_RUNTIME f64 |
 //     LAST_START f64 | LAST_END f64
@@ -159,36 +185,42 @@ export const GROUP_TIMER: i32 = 2;
 export const GROUP_STATS: i32 = 3;
 export const GROUP_COUNT: i32 = 4;
 
-export const COL_GEN: i32 = 0;
-export const COL_STATE: i32 = 1;
-export const COL_CLASS: i32 = 2;
-export const COL_KIND: i32 = 3;
-export const COL_NICE: i32 = 4;
-export const COL_POS: i32 = 5;
-export const COL_STATS_ROW: i32 = 6;
-export const COL_SEQ: i32 = 7;
-export const COL_DUE: i32 = 8;
-export const COL_PERIOD: i32 = 9;
-export const COL_VRUNTIME: i32 = 10;
-export const COL_STAMP: i32 = 11;
-export const COL_SLICE: i32 = 12;
-export const COL_READY_KEY: i32 = 13;
-export const COL_READY_SLOT: i32 = 14;
-export const COL_TIMER_KEY: i32 = 15;
-export const COL_TIMER_SLOT: i32 = 16;
-export const COL_RUNS: i32 = 17;
-export const COL_FAILURES: i32 = 18;
-export const COL_OVERRUNS: i32 = 19;
-export const COL_MISSED: i32 = 20;
-export const COL_PREEMPTIONS: i32 = 21;
-export const COL_NEXT_FREE: i32 = 22;
-export const COL_RUNTIME: i32 = 23;
-export const COL_WAIT: i32 = 24;
-export const COL_MAX_RUNTIME: i32 = 25;
-export const COL_RUN_RUNTIME: i32 = 26;
-export const COL_LAST_START: i32 = 27;
-export const COL_LAST_END: i32 = 28;
-export const COL_COUNT: i32 = 29;
+/** The task table: one TASK_ROW_BYTES row per slot (group TABLE). */
+export const COL_TASKS: i32 = 0;
+export const COL_READY_KEY: i32 = 1;
+export const COL_READY_SLOT: i32 = 2;
+export const COL_TIMER_KEY: i32 = 3;
+export const COL_TIMER_SLOT: i32 = 4;
+// group STATS, one column per counter:
+export const COL_RUNS: i32 = 5;
+export const COL_FAILURES: i32 = 6;
+export const COL_OVERRUNS: i32 = 7;
+export const COL_MISSED: i32 = 8;
+export const COL_PREEMPTIONS: i32 = 9;
+export const COL_NEXT_FREE: i32 = 10;
+export const COL_RUNTIME: i32 = 11;
+export const COL_WAIT: i32 = 12;
+export const COL_MAX_RUNTIME: i32 = 13;
+export const COL_RUN_RUNTIME: i32 = 14;
+export const COL_LAST_START: i32 = 15;
+export const COL_LAST_END: i32 = 16;
+export const COL_COUNT: i32 = 17;
+
+// ---- fields of a task row: byte offsets in COL_TASKS (see the diagram) ----
+export const TASK_ROW_BYTES: i32 = 64;
+export const FIELD_GEN: i32 = 0;
+export const FIELD_STATE: i32 = 4;
+export const FIELD_CLASS: i32 = 5;
+export const FIELD_KIND: i32 = 6;
+export const FIELD_NICE: i32 = 7;
+export const FIELD_POS: i32 = 8;
+export const FIELD_STATS_ROW: i32 = 12;
+export const FIELD_SEQ: i32 = 16;
+export const FIELD_DUE: i32 = 24;
+export const FIELD_PERIOD: i32 = 32;
+export const FIELD_VRUNTIME: i32 = 40;
+export const FIELD_STAMP: i32 = 48;
+export const FIELD_SLICE: i32 = 56;
 
 /** Initial capacity of every group; each doubles when full. */
 export const INITIAL_CAPACITY: i32 = 1024;

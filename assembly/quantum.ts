@@ -12,9 +12,9 @@
 // waking task gets at most half a quantum of credit below it, so sleeping long
 // cannot bank unbounded CPU time, yet a briefly sleeping task is not penalised.
 
-import { COL_NICE, COL_RUNTIME, COL_RUN_RUNTIME, COL_SLICE, COL_VRUNTIME, COUNTER_RUNTIME_MS,
+import { FIELD_NICE, COL_RUNTIME, COL_RUN_RUNTIME, FIELD_SLICE, FIELD_VRUNTIME, COUNTER_RUNTIME_MS,
   NICE_0_WEIGHT, POLICY_FAIR, STATUS_OK, STATUS_SLICE_SPENT } from "./layout";
-import { f64At, setF64, u8At } from "./table";
+import { f64At, setF64, u8At, statF64, setStatF64 } from "./table";
 import { bump } from "./counters";
 import { policy, weightOfStoredNice } from "./keys";
 import { READY_HEAP, heapSize, heapTopKey } from "./heap";
@@ -45,18 +45,18 @@ export function placeWaking(vruntime: f64): f64 {
 }
 
 export function chargeRuntime(slot: u32, row: u32, elapsedMs: f64): i32 {
-  setF64(COL_RUNTIME, row, f64At(COL_RUNTIME, row) + elapsedMs);
-  setF64(COL_RUN_RUNTIME, row, f64At(COL_RUN_RUNTIME, row) + elapsedMs);
+  setStatF64(COL_RUNTIME, row, statF64(COL_RUNTIME, row) + elapsedMs);
+  setStatF64(COL_RUN_RUNTIME, row, statF64(COL_RUN_RUNTIME, row) + elapsedMs);
   bump(COUNTER_RUNTIME_MS, elapsedMs);
-  const weight = weightOfStoredNice(u8At(COL_NICE, slot));
-  const vruntime = f64At(COL_VRUNTIME, slot) + elapsedMs * <f64>NICE_0_WEIGHT / weight;
-  setF64(COL_VRUNTIME, slot, vruntime);
+  const weight = weightOfStoredNice(u8At(FIELD_NICE, slot));
+  const vruntime = f64At(FIELD_VRUNTIME, slot) + elapsedMs * <f64>NICE_0_WEIGHT / weight;
+  setF64(FIELD_VRUNTIME, slot, vruntime);
   if (policy == POLICY_FAIR) {
     let floor = vruntime;
     if (heapSize(READY_HEAP) > 0) floor = min(floor, heapTopKey(READY_HEAP));
     if (floor > minVruntime) minVruntime = floor;
   }
-  const slice = f64At(COL_SLICE, slot) + elapsedMs;
-  setF64(COL_SLICE, slot, slice);
+  const slice = f64At(FIELD_SLICE, slot) + elapsedMs;
+  setF64(FIELD_SLICE, slot, slice);
   return slice >= quantumMs ? STATUS_SLICE_SPENT : STATUS_OK;
 }

@@ -6,13 +6,20 @@
 // STATUS_STALE_HANDLE: it can never touch the task that reuses the slot.
 // Generations start at 1, so no valid handle is 0.
 //
+// A slot's hot fields (generation, state, class, heap position, sequence,
+// times, ...) share one 64-byte row (layout.ts draws it): at a million tasks
+// every slot is a cache miss, and one pop, charge and requeue then misses once
+// on the table instead of once per field.
+//
 // Cold counters (runs, failures, runtime, ...) live in a separate STATS group,
 // one row per task that has started at least once, allocated at its first
 // start: a million pending timers cost no counter memory.
 
 import { columnBase, capacityOf, reserve } from "./arena";
 import {
-  COL_GEN, COL_STATE, COL_POS, COL_STATS_ROW, COL_NEXT_FREE,
+  COL_TASKS, COL_NEXT_FREE, TASK_ROW_BYTES,
+  FIELD_GEN, FIELD_STATE, FIELD_CLASS, FIELD_KIND, FIELD_NICE, FIELD_POS, FIELD_STATS_ROW,
+  FIELD_SEQ, FIELD_DUE, FIELD_PERIOD, FIELD_VRUNTIME, FIELD_STAMP, FIELD_SLICE,
   GROUP_TABLE, GROUP_STATS, HANDLE_SLOT_BITS, MAX_GENERATION, MAX_SLOTS,
   STATE_FREE, STATUS_BAD_HANDLE, STATUS_STALE_HANDLE,
   COL_RUNS, COL_FAILURES, COL_OVERRUNS, COL_MISSED, COL_PREEMPTIONS,
@@ -36,93 +43,137 @@ export function resetTable(): void {
   rowHighWater = 1;
 }
 
-@inline export function u8At(col: i32, slot: u32): i32 {
-  return <i32>load<u8>(columnBase(col) + <usize>slot);
+/**
+ * Bytes of the task-row field at byte offset `field` (a FIELD_* of layout.ts),
+ * 0 if no field starts there. The accessors below assert it in the debug
+ * build, and the bindings' field types are tested against it.
+ */
+export function fieldBytes(field: i32): i32 {
+  switch (field) {
+    case FIELD_STATE: case FIELD_CLASS: case FIELD_KIND: case FIELD_NICE: return 1;
+    case FIELD_GEN: case FIELD_POS: case FIELD_STATS_ROW: return 4;
+    case FIELD_SEQ: case FIELD_DUE: case FIELD_PERIOD: case FIELD_VRUNTIME:
+    case FIELD_STAMP: case FIELD_SLICE: return 8;
+    default: return 0;
+  }
 }
-@inline export function setU8(col: i32, slot: u32, v: i32): void {
-  store<u8>(columnBase(col) + <usize>slot, <u8>v);
+
+// Task fields: (field, slot) -> row base + slot * TASK_ROW_BYTES + field. Every
+// caller passes a FIELD_* constant, so once inlined the field is a constant
+// the optimizer folds into the access. The row base is read from the column
+// table on every call: nothing caches an address the arena might move.
+
+/** Address of a slot's row. */
+@inline export function rowOf(slot: u32): usize {
+  return columnBase(COL_TASKS) + <usize>slot * <usize>TASK_ROW_BYTES;
 }
-@inline export function u32At(col: i32, row: u32): u32 {
+@inline export function u8At(field: i32, slot: u32): i32 {
+  assert(fieldBytes(field) == 1, "not a u8 field");
+  return <i32>load<u8>(rowOf(slot) + <usize>field);
+}
+@inline export function setU8(field: i32, slot: u32, v: i32): void {
+  assert(fieldBytes(field) == 1, "not a u8 field");
+  store<u8>(rowOf(slot) + <usize>field, <u8>v);
+}
+@inline export function u32At(field: i32, slot: u32): u32 {
+  assert(fieldBytes(field) == 4, "not a u32 field");
+  return load<u32>(rowOf(slot) + <usize>field);
+}
+@inline export function setU32(field: i32, slot: u32, v: u32): void {
+  assert(fieldBytes(field) == 4, "not a u32 field");
+  store<u32>(rowOf(slot) + <usize>field, v);
+}
+@inline export function f64At(field: i32, slot: u32): f64 {
+  assert(fieldBytes(field) == 8, "not an f64 field");
+  return load<f64>(rowOf(slot) + <usize>field);
+}
+@inline export function setF64(field: i32, slot: u32, v: f64): void {
+  assert(fieldBytes(field) == 8, "not an f64 field");
+  store<f64>(rowOf(slot) + <usize>field, v);
+}
+
+// Stats counters: (column, stats row), one struct-of-arrays column each.
+@inline export function statU32(col: i32, row: u32): u32 {
   return load<u32>(columnBase(col) + (<usize>row << 2));
 }
-@inline export function setU32(col: i32, row: u32, v: u32): void {
+@inline export function setStatU32(col: i32, row: u32, v: u32): void {
   store<u32>(columnBase(col) + (<usize>row << 2), v);
 }
-@inline export function f64At(col: i32, row: u32): f64 {
+@inline export function statF64(col: i32, row: u32): f64 {
   return load<f64>(columnBase(col) + (<usize>row << 3));
 }
-@inline export function setF64(col: i32, row: u32, v: f64): void {
+@inline export function setStatF64(col: i32, row: u32, v: f64): void {
   store<f64>(columnBase(col) + (<usize>row << 3), v);
 }
 
 @inline export function stateOf(slot: u32): i32 {
-  return u8At(COL_STATE, slot);
+  return u8At(FIELD_STATE, slot);
 }
 
 /** A new slot with a fresh generation, or NONE when the table cannot grow. */
 export function allocSlot(): u32 {
   let slot = freeSlotHead;
   if (slot != NONE) {
-    freeSlotHead = u32At(COL_POS, slot);
+    freeSlotHead = u32At(FIELD_POS, slot);
     return slot;
   }
   if (slotHighWater >= <u32>MAX_SLOTS) return NONE;
   slot = slotHighWater;
   if (<i32>slot >= capacityOf(GROUP_TABLE) && !reserve(GROUP_TABLE, <i32>slot + 1)) return NONE;
   slotHighWater++;
-  setU32(COL_GEN, slot, 1);
+  setU32(FIELD_GEN, slot, 1);
   return slot;
 }
 
 /** Returns a slot (and its stats row) to the free lists; its handles go stale. */
 export function freeSlot(slot: u32): void {
-  const row = u32At(COL_STATS_ROW, slot);
+  const row = u32At(FIELD_STATS_ROW, slot);
   if (row != 0) {
-    setU32(COL_NEXT_FREE, row, freeRowHead);
+    setStatU32(COL_NEXT_FREE, row, freeRowHead);
     freeRowHead = row;
-    setU32(COL_STATS_ROW, slot, 0);
+    setU32(FIELD_STATS_ROW, slot, 0);
   }
-  let gen = u32At(COL_GEN, slot) + 1;
+  let gen = u32At(FIELD_GEN, slot) + 1;
   if (gen > <u32>MAX_GENERATION) gen = 1;
-  setU32(COL_GEN, slot, gen);
-  setU8(COL_STATE, slot, STATE_FREE);
-  setU32(COL_POS, slot, freeSlotHead);
+  setU32(FIELD_GEN, slot, gen);
+  setU8(FIELD_STATE, slot, STATE_FREE);
+  setU32(FIELD_POS, slot, freeSlotHead);
   freeSlotHead = slot;
 }
 
 /** The slot's stats row, allocated (zeroed) on first use; 0 if memory is refused. */
 export function statsRowOf(slot: u32): u32 {
-  let row = u32At(COL_STATS_ROW, slot);
+  let row = u32At(FIELD_STATS_ROW, slot);
   if (row != 0) return row;
   if (freeRowHead != NONE) {
     row = freeRowHead;
-    freeRowHead = u32At(COL_NEXT_FREE, row);
+    freeRowHead = statU32(COL_NEXT_FREE, row);
   } else {
     row = rowHighWater;
     if (<i32>row >= capacityOf(GROUP_STATS) && !reserve(GROUP_STATS, <i32>row + 1)) return 0;
     rowHighWater++;
   }
   zeroRow(row);
-  setU32(COL_STATS_ROW, slot, row);
+  setU32(FIELD_STATS_ROW, slot, row);
   return row;
 }
 
 function zeroRow(row: u32): void {
-  setU32(COL_RUNS, row, 0);
-  setU32(COL_FAILURES, row, 0);
-  setU32(COL_OVERRUNS, row, 0);
-  setU32(COL_MISSED, row, 0);
-  setU32(COL_PREEMPTIONS, row, 0);
-  setF64(COL_RUNTIME, row, 0);
-  setF64(COL_WAIT, row, 0);
-  setF64(COL_MAX_RUNTIME, row, 0);
-  setF64(COL_RUN_RUNTIME, row, 0);
-  setF64(COL_LAST_START, row, 0);
-  setF64(COL_LAST_END, row, 0);
+  setStatU32(COL_RUNS, row, 0);
+  setStatU32(COL_FAILURES, row, 0);
+  setStatU32(COL_OVERRUNS, row, 0);
+  setStatU32(COL_MISSED, row, 0);
+  setStatU32(COL_PREEMPTIONS, row, 0);
+  setStatF64(COL_RUNTIME, row, 0);
+  setStatF64(COL_WAIT, row, 0);
+  setStatF64(COL_MAX_RUNTIME, row, 0);
+  setStatF64(COL_RUN_RUNTIME, row, 0);
+  setStatF64(COL_LAST_START, row, 0);
+  setStatF64(COL_LAST_END, row, 0);
 }
 
 @inline export function handleOf(slot: u32): f64 {
-  return <f64>u32At(COL_GEN, slot) * SLOT_SCALE + <f64>slot;
+  return <f64>u32At(FIELD_GEN, slot) * SLOT_SCALE + <f64>slot;
 }
 
 /**
@@ -137,6 +188,6 @@ export function slotOf(handle: f64): i64 {
   const slot = <u32>(bits & <u64>(MAX_SLOTS - 1));
   const gen = <u32>(bits >> <u64>HANDLE_SLOT_BITS);
   if (slot >= slotHighWater) return STATUS_BAD_HANDLE;
-  if (u32At(COL_GEN, slot) != gen || stateOf(slot) == STATE_FREE) return STATUS_STALE_HANDLE;
+  if (u32At(FIELD_GEN, slot) != gen || stateOf(slot) == STATE_FREE) return STATUS_STALE_HANDLE;
   return <i64>slot;
 }

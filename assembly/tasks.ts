@@ -10,8 +10,8 @@
 // traps or throws on bad input.
 
 import {
-  COL_CLASS, COL_KIND, COL_NICE, COL_STATE, COL_SEQ, COL_DUE, COL_PERIOD, COL_VRUNTIME,
-  COL_STAMP, COL_SLICE,
+  FIELD_CLASS, FIELD_KIND, FIELD_NICE, FIELD_STATE, FIELD_SEQ, FIELD_DUE, FIELD_PERIOD, FIELD_VRUNTIME,
+  FIELD_STAMP, FIELD_SLICE,
   COL_RUNS, COL_FAILURES, COL_OVERRUNS, COL_MISSED, COL_PREEMPTIONS, COL_RUNTIME, COL_WAIT,
   COL_MAX_RUNTIME, COL_RUN_RUNTIME, COL_LAST_START, COL_LAST_END,
   CLASS_COUNT, NICE_MIN, NICE_MAX, KIND_ONCE, KIND_FIXED_RATE, KIND_FIXED_DELAY,
@@ -22,7 +22,7 @@ import {
   COUNTER_RETRIES, COUNTER_OVERRUNS, COUNTER_MISSED, COUNTER_PREEMPTIONS, COUNTER_RUNTIME_MS,
   COUNTER_WAIT_MS, COUNTER_LIVE, COUNTER_READY, COUNTER_WAITING, COUNTER_RUNNING, COUNTER_PAUSED,
 } from "./layout";
-import { allocSlot, freeSlot, handleOf, slotOf, statsRowOf, stateOf, u8At, setU8, u32At, setU32, f64At, setF64 } from "./table";
+import { allocSlot, freeSlot, handleOf, slotOf, statsRowOf, stateOf, u8At, setU8, f64At, setF64, statU32, setStatU32, statF64, setStatF64 } from "./table";
 import { READY_HEAP, TIMER_HEAP, heapKeyAt, heapSlotAt, heapPush, heapRemoveAt, heapSize, heapTopSlot, heapTopKey, heapUpdateAt, positionOf } from "./heap";
 import { bump } from "./counters";
 import { readyKey } from "./keys";
@@ -55,25 +55,25 @@ function setState(slot: u32, next: i32): void {
   if (before >= 0) bump(before, -1);
   const after = counterOfState(next);
   if (after >= 0) bump(after);
-  setU8(COL_STATE, slot, next);
+  setU8(FIELD_STATE, slot, next);
 }
 
 /** Into the ready heap. keepPlace keeps the sequence number (and so the place among equal keys). */
 function enqueueReady(slot: u32, keepPlace: bool): bool {
-  if (!keepPlace) setF64(COL_SEQ, slot, sequence++);
+  if (!keepPlace) setF64(FIELD_SEQ, slot, sequence++);
   setState(slot, STATE_READY);
   return heapPush(READY_HEAP, slot, readyKey(slot));
 }
 
 /** Into the timer heap, due at dueMs; DUE (the nominal time of the run) becomes dueMs. */
 function enqueueTimer(slot: u32, dueMs: f64): bool {
-  setF64(COL_DUE, slot, dueMs);
+  setF64(FIELD_DUE, slot, dueMs);
   return enqueueTimerKeepingNominal(slot, dueMs);
 }
 
 /** Into the timer heap, due at dueMs, leaving DUE alone (a retry of the same run). */
 function enqueueTimerKeepingNominal(slot: u32, dueMs: f64): bool {
-  setF64(COL_SEQ, slot, sequence++);
+  setF64(FIELD_SEQ, slot, sequence++);
   setState(slot, STATE_WAITING);
   return heapPush(TIMER_HEAP, slot, dueMs);
 }
@@ -100,18 +100,18 @@ export function register(nowMs: f64, cls: i32, nice: i32, kind: i32, delayMs: f6
   if (kind != KIND_ONCE && !(periodMs > 0)) return STATUS_BAD_ARGUMENT;
   const slot = allocSlot();
   if (slot == NO_SLOT) return STATUS_NO_MEMORY;
-  setU8(COL_CLASS, slot, cls);
-  setU8(COL_KIND, slot, kind);
-  setU8(COL_NICE, slot, nice - NICE_MIN);
-  setF64(COL_PERIOD, slot, periodMs);
-  setF64(COL_SLICE, slot, 0);
-  setF64(COL_VRUNTIME, slot, placeNew());
-  setF64(COL_STAMP, slot, nowMs);
+  setU8(FIELD_CLASS, slot, cls);
+  setU8(FIELD_KIND, slot, kind);
+  setU8(FIELD_NICE, slot, nice - NICE_MIN);
+  setF64(FIELD_PERIOD, slot, periodMs);
+  setF64(FIELD_SLICE, slot, 0);
+  setF64(FIELD_VRUNTIME, slot, placeNew());
+  setF64(FIELD_STAMP, slot, nowMs);
   bump(COUNTER_REGISTERED);
   bump(COUNTER_LIVE);
   let ok: bool;
   if (delayMs == 0) {
-    setF64(COL_DUE, slot, nowMs);
+    setF64(FIELD_DUE, slot, nowMs);
     ok = enqueueReady(slot, false);
   } else {
     ok = enqueueTimer(slot, nowMs + delayMs);
@@ -135,8 +135,8 @@ export function advance(nowMs: f64): i32 {
     heapRemoveAt(TIMER_HEAP, 0);
     // Ready since it was due: lateness counts as wait, and under the deadline
     // policy a late task is correspondingly more urgent.
-    setF64(COL_STAMP, slot, dueMs);
-    setF64(COL_VRUNTIME, slot, placeWaking(f64At(COL_VRUNTIME, slot)));
+    setF64(FIELD_STAMP, slot, dueMs);
+    setF64(FIELD_VRUNTIME, slot, placeWaking(f64At(FIELD_VRUNTIME, slot)));
     // Cannot fail: the ready heap has room for every live task once grown.
     if (!enqueueReady(slot, false)) return STATUS_NO_MEMORY;
     moved++;
@@ -155,16 +155,16 @@ export function pop(nowMs: f64): f64 {
   heapRemoveAt(READY_HEAP, 0);
   setState(slot, STATE_RUNNING);
   // Ready since STAMP, or since its last run segment ended if it kept its place.
-  const readySince = max(f64At(COL_STAMP, slot), f64At(COL_LAST_END, row));
+  const readySince = max(f64At(FIELD_STAMP, slot), statF64(COL_LAST_END, row));
   const waitMs = max(0, nowMs - readySince);
-  setF64(COL_WAIT, row, f64At(COL_WAIT, row) + waitMs);
+  setStatF64(COL_WAIT, row, statF64(COL_WAIT, row) + waitMs);
   bump(COUNTER_WAIT_MS, waitMs);
-  setU32(COL_RUNS, row, u32At(COL_RUNS, row) + 1);
+  setStatU32(COL_RUNS, row, statU32(COL_RUNS, row) + 1);
   bump(COUNTER_STARTS);
-  setF64(COL_LAST_START, row, nowMs);
-  setF64(COL_RUN_RUNTIME, row, 0);
-  setF64(COL_SLICE, slot, 0);
-  if (u8At(COL_KIND, slot) == KIND_FIXED_RATE) skipTicksMissedBeforeStart(slot, row, nowMs);
+  setStatF64(COL_LAST_START, row, nowMs);
+  setStatF64(COL_RUN_RUNTIME, row, 0);
+  setF64(FIELD_SLICE, slot, 0);
+  if (u8At(FIELD_KIND, slot) == KIND_FIXED_RATE) skipTicksMissedBeforeStart(slot, row, nowMs);
   return handleOf(slot);
 }
 
@@ -175,12 +175,12 @@ export function pop(nowMs: f64): f64 {
  * cadence instead of bursting to catch up.
  */
 function skipTicksMissedBeforeStart(slot: u32, row: u32, nowMs: f64): void {
-  const dueMs = f64At(COL_DUE, slot);
-  const periodMs = f64At(COL_PERIOD, slot);
+  const dueMs = f64At(FIELD_DUE, slot);
+  const periodMs = f64At(FIELD_PERIOD, slot);
   const skipped = Math.floor((nowMs - dueMs) / periodMs);
   if (!(skipped >= 1)) return;
-  setF64(COL_DUE, slot, dueMs + skipped * periodMs);
-  setU32(COL_MISSED, row, u32At(COL_MISSED, row) + <u32>skipped);
+  setF64(FIELD_DUE, slot, dueMs + skipped * periodMs);
+  setStatU32(COL_MISSED, row, statU32(COL_MISSED, row) + <u32>skipped);
   bump(COUNTER_MISSED, skipped);
 }
 
@@ -213,10 +213,10 @@ export function charge(handle: f64, elapsedMs: f64): i32 {
 /** Closes the current run segment: max runtime and end time. */
 function endSegment(slot: u32, nowMs: f64): u32 {
   const row = statsRowOf(slot);
-  const segment = f64At(COL_RUN_RUNTIME, row);
-  if (segment > f64At(COL_MAX_RUNTIME, row)) setF64(COL_MAX_RUNTIME, row, segment);
-  setF64(COL_LAST_END, row, nowMs);
-  setF64(COL_SLICE, slot, 0);
+  const segment = statF64(COL_RUN_RUNTIME, row);
+  if (segment > statF64(COL_MAX_RUNTIME, row)) setStatF64(COL_MAX_RUNTIME, row, segment);
+  setStatF64(COL_LAST_END, row, nowMs);
+  setF64(FIELD_SLICE, slot, 0);
   return row;
 }
 
@@ -232,11 +232,11 @@ export function requeue(handle: f64, nowMs: f64, mode: i32): i32 {
   const slot = <u32>s;
   const row = endSegment(slot, nowMs);
   if (mode & REQUEUE_PREEMPTED) {
-    setU32(COL_PREEMPTIONS, row, u32At(COL_PREEMPTIONS, row) + 1);
+    setStatU32(COL_PREEMPTIONS, row, statU32(COL_PREEMPTIONS, row) + 1);
     bump(COUNTER_PREEMPTIONS);
   }
   const keepPlace = (mode & REQUEUE_KEEP_PLACE) != 0;
-  if (!keepPlace) setF64(COL_STAMP, slot, nowMs);
+  if (!keepPlace) setF64(FIELD_STAMP, slot, nowMs);
   return enqueueReady(slot, keepPlace) ? STATUS_OK : STATUS_NO_MEMORY;
 }
 
@@ -255,23 +255,23 @@ export function complete(handle: f64, nowMs: f64, flags: i32): i32 {
   const slot = <u32>s;
   const row = endSegment(slot, nowMs);
   countOutcome(row, (flags & COMPLETE_FAILED) != 0);
-  const kind = u8At(COL_KIND, slot);
-  const periodMs = f64At(COL_PERIOD, slot);
+  const kind = u8At(FIELD_KIND, slot);
+  const periodMs = f64At(FIELD_PERIOD, slot);
   if (kind == KIND_ONCE || (flags & COMPLETE_FINAL) != 0) {
     release(slot);
     return STATUS_ENDED;
   }
   let nextMs: f64;
   if (kind == KIND_FIXED_RATE) {
-    const dueMs = f64At(COL_DUE, slot);
+    const dueMs = f64At(FIELD_DUE, slot);
     const ticks = max(1, Math.ceil((nowMs - dueMs) / periodMs));
     const missed = ticks - 1;
     if (missed > 0) {
-      setU32(COL_MISSED, row, u32At(COL_MISSED, row) + <u32>missed);
+      setStatU32(COL_MISSED, row, statU32(COL_MISSED, row) + <u32>missed);
       bump(COUNTER_MISSED, missed);
     }
     if (nowMs > dueMs + periodMs) {
-      setU32(COL_OVERRUNS, row, u32At(COL_OVERRUNS, row) + 1);
+      setStatU32(COL_OVERRUNS, row, statU32(COL_OVERRUNS, row) + 1);
       bump(COUNTER_OVERRUNS);
     }
     nextMs = dueMs + ticks * periodMs;
@@ -303,7 +303,7 @@ export function retry(handle: f64, nowMs: f64, delayMs: f64): i32 {
   if (!isTime(nowMs) || !isTime(delayMs)) return STATUS_BAD_ARGUMENT;
   const slot = <u32>s;
   const row = endSegment(slot, nowMs);
-  setU32(COL_FAILURES, row, u32At(COL_FAILURES, row) + 1);
+  setStatU32(COL_FAILURES, row, statU32(COL_FAILURES, row) + 1);
   bump(COUNTER_FAILURES);
   bump(COUNTER_RETRIES);
   return enqueueTimerKeepingNominal(slot, nowMs + delayMs) ? STATUS_OK : STATUS_NO_MEMORY;
@@ -325,7 +325,7 @@ export function completeAt(handle: f64, nowMs: f64, nextDueMs: f64, failed: bool
 
 function countOutcome(row: u32, failed: bool): void {
   if (failed) {
-    setU32(COL_FAILURES, row, u32At(COL_FAILURES, row) + 1);
+    setStatU32(COL_FAILURES, row, statU32(COL_FAILURES, row) + 1);
     bump(COUNTER_FAILURES);
   } else {
     bump(COUNTER_COMPLETED);
@@ -349,7 +349,7 @@ export function setClass(handle: f64, cls: i32): i32 {
   if (s < 0) return <i32>s;
   if (cls < 0 || cls >= CLASS_COUNT) return STATUS_BAD_ARGUMENT;
   const slot = <u32>s;
-  setU8(COL_CLASS, slot, cls);
+  setU8(FIELD_CLASS, slot, cls);
   if (stateOf(slot) == STATE_READY) heapUpdateAt(READY_HEAP, positionOf(slot), readyKey(slot));
   return STATUS_OK;
 }
@@ -359,7 +359,7 @@ export function setNice(handle: f64, nice: i32): i32 {
   const s = slotOf(handle);
   if (s < 0) return <i32>s;
   if (nice < NICE_MIN || nice > NICE_MAX) return STATUS_BAD_ARGUMENT;
-  setU8(COL_NICE, <u32>s, nice - NICE_MIN);
+  setU8(FIELD_NICE, <u32>s, nice - NICE_MIN);
   return STATUS_OK;
 }
 
@@ -372,7 +372,7 @@ export function pause(handle: f64): i32 {
   if (state != STATE_WAITING && state != STATE_READY) return STATUS_WRONG_STATE;
   // STAMP remembers when the task would have been ready: its timer key if
   // waiting (a retry's time, not its nominal DUE), its ready time otherwise.
-  if (state == STATE_WAITING) setF64(COL_STAMP, slot, heapKeyAt(TIMER_HEAP, positionOf(slot)));
+  if (state == STATE_WAITING) setF64(FIELD_STAMP, slot, heapKeyAt(TIMER_HEAP, positionOf(slot)));
   unlink(slot);
   setState(slot, STATE_PAUSED);
   return STATUS_OK;
@@ -385,10 +385,10 @@ export function resume(handle: f64, nowMs: f64): i32 {
   if (!isTime(nowMs)) return STATUS_BAD_ARGUMENT;
   const slot = <u32>s;
   if (stateOf(slot) != STATE_PAUSED) return STATUS_WRONG_STATE;
-  const wakeMs = f64At(COL_STAMP, slot);
+  const wakeMs = f64At(FIELD_STAMP, slot);
   if (wakeMs > nowMs) return enqueueTimerKeepingNominal(slot, wakeMs) ? STATUS_OK : STATUS_NO_MEMORY;
-  setF64(COL_STAMP, slot, nowMs);
-  setF64(COL_VRUNTIME, slot, placeWaking(f64At(COL_VRUNTIME, slot)));
+  setF64(FIELD_STAMP, slot, nowMs);
+  setF64(FIELD_VRUNTIME, slot, placeWaking(f64At(FIELD_VRUNTIME, slot)));
   return enqueueReady(slot, false) ? STATUS_OK : STATUS_NO_MEMORY;
 }
 
@@ -405,9 +405,9 @@ export function runNow(handle: f64, nowMs: f64): i32 {
   if (state == STATE_READY) return STATUS_OK;
   if (state != STATE_WAITING) return STATUS_WRONG_STATE;
   heapRemoveAt(TIMER_HEAP, positionOf(slot));
-  if (u8At(COL_KIND, slot) != KIND_FIXED_RATE) setF64(COL_DUE, slot, nowMs);
-  setF64(COL_STAMP, slot, nowMs);
-  setF64(COL_VRUNTIME, slot, placeWaking(f64At(COL_VRUNTIME, slot)));
+  if (u8At(FIELD_KIND, slot) != KIND_FIXED_RATE) setF64(FIELD_DUE, slot, nowMs);
+  setF64(FIELD_STAMP, slot, nowMs);
+  setF64(FIELD_VRUNTIME, slot, placeWaking(f64At(FIELD_VRUNTIME, slot)));
   return enqueueReady(slot, false) ? STATUS_OK : STATUS_NO_MEMORY;
 }
 
@@ -425,12 +425,12 @@ export function readyRank(handle: f64): i32 {
   const slot = <u32>s;
   if (stateOf(slot) != STATE_READY) return STATUS_WRONG_STATE;
   const key = readyKey(slot);
-  const seq = f64At(COL_SEQ, slot);
+  const seq = f64At(FIELD_SEQ, slot);
   let ahead = 0;
   const n = heapSize(READY_HEAP);
   for (let i = 0; i < n; i++) {
     const k = heapKeyAt(READY_HEAP, i);
-    if (k < key || (k == key && f64At(COL_SEQ, heapSlotAt(READY_HEAP, i)) < seq)) ahead++;
+    if (k < key || (k == key && f64At(FIELD_SEQ, heapSlotAt(READY_HEAP, i)) < seq)) ahead++;
   }
   return ahead;
 }

@@ -15,12 +15,38 @@ import { requireClass, requireHandle, requireNice, requirePositiveMs, requireTim
 
 export class CoreBatch {
   readonly #core: Core;
+  /** Addresses of the command and output buffers: static data, fixed for the instance's life. */
+  readonly #commands: number;
+  readonly #outputs: number;
+  // Views over the wasm memory, taken once and again after every run(): a batch
+  // grows the memory only while it runs. A Core method called between two
+  // writes may grow it too, which detaches these views (their length drops to
+  // 0), so #views() checks that one number instead of asking Core per command.
+  #u32: Uint32Array;
+  #f64: Float64Array;
   #count = 0;
   #ran = 0;
   #popped = 0;
 
   constructor(core: Core) {
     this.#core = core;
+    this.#commands = core.exports.commandBufferPtr();
+    this.#outputs = core.exports.outputBufferPtr();
+    const { u32, f64 } = core.views();
+    this.#u32 = u32;
+    this.#f64 = f64;
+  }
+
+  #refreshViews(): void {
+    const { u32, f64 } = this.#core.views();
+    this.#u32 = u32;
+    this.#f64 = f64;
+  }
+
+  /** The float view, rebuilt only if memory grew since it was taken. */
+  #views(): Float64Array {
+    if (this.#f64.length === 0) this.#refreshViews();
+    return this.#f64;
   }
 
   /** Commands written and not yet run. */
@@ -35,9 +61,10 @@ export class CoreBatch {
 
   #write(op: number, arg: number, a: number, b: number): number {
     if (this.#count >= L.CMD_CAPACITY) throw new BatchError(`batch is full (${L.CMD_CAPACITY} commands): call run() first`);
+    const f64 = this.#views();
+    const u32 = this.#u32;
     const index = this.#count++;
-    const { u32, f64 } = this.#core.views();
-    const record = this.#core.exports.commandBufferPtr() + index * L.CMD_STRIDE;
+    const record = this.#commands + index * L.CMD_STRIDE;
     u32[(record + L.CMD_OP) >>> 2] = op;
     u32[(record + L.CMD_ARG) >>> 2] = arg;
     f64[(record + L.CMD_A) >>> 3] = a;
@@ -117,6 +144,7 @@ export class CoreBatch {
     const count = this.#count;
     this.#count = 0;
     const popped = this.#core.exports.runBatch(count, nowMs, maxOut);
+    this.#refreshViews();
     if (popped < 0) throw errorForStatus(popped, 'batch.run');
     this.#ran = count;
     this.#popped = popped;
@@ -128,8 +156,7 @@ export class CoreBatch {
     if (!Number.isInteger(index) || index < 0 || index >= this.#ran) {
       throw new InvalidArgumentError(`index must be an integer from 0 to ${this.#ran - 1}, received ${describeValue(index)}`);
     }
-    const { f64 } = this.#core.views();
-    return f64[(this.#core.exports.commandBufferPtr() + index * L.CMD_STRIDE + L.CMD_RESULT) >>> 3] as number;
+    return this.#views()[(this.#commands + index * L.CMD_STRIDE + L.CMD_RESULT) >>> 3] as number;
   }
 
   /** The answer of command i of the last run; throws the typed error if it was refused. */
@@ -144,7 +171,6 @@ export class CoreBatch {
     if (!Number.isInteger(index) || index < 0 || index >= this.#popped) {
       throw new InvalidArgumentError(`index must be an integer from 0 to ${this.#popped - 1}, received ${describeValue(index)}`);
     }
-    const { f64 } = this.#core.views();
-    return f64[(this.#core.exports.outputBufferPtr() >>> 3) + index] as number;
+    return this.#views()[(this.#outputs >>> 3) + index] as number;
   }
 }

@@ -1,13 +1,15 @@
 // `Core`: the typed face of one core instance. It validates every argument
 // before it crosses (NaN must never reach the wasm), turns negative statuses
-// into typed errors, and reads the task table through views that are rebuilt
-// whenever the wasm memory has grown (growth detaches the old ArrayBuffer).
+// into typed errors, and reads the task table (one 64-byte row per task, see
+// assembly/layout.ts) through views that are rebuilt whenever the wasm memory
+// has grown (growth detaches the old ArrayBuffer).
 import * as L from './layout.generated.js';
 import { errorForStatus, InvalidArgumentError, describeValue } from './errors.js';
 import { type CoreExports, instantiateCore } from './load.js';
 import { slotOfHandle } from './handles.js';
 import { requireClass, requireHandle, requireNice, requirePositiveMs, requireTimeMs } from './validate.js';
 import { CoreBatch } from './batch.js';
+import { taskFieldAddress } from './columns.js';
 
 export type Policy = 'deadline' | 'priority' | 'fair' | 'round-robin';
 export type TaskKind = 'once' | 'fixed-rate' | 'fixed-delay';
@@ -229,8 +231,9 @@ export class Core {
   handleOfSlot(slot: number): number {
     const { u8, u32 } = this.views();
     if (!Number.isInteger(slot) || slot < 0 || slot >= this.#capacity(L.GROUP_TABLE)) return 0;
-    if (u8[this.#wasm.columnBaseOf(L.COL_STATE) + slot] === L.STATE_FREE) return 0;
-    return (u32[(this.#wasm.columnBaseOf(L.COL_GEN) >>> 2) + slot] as number) * 2 ** L.HANDLE_SLOT_BITS + slot;
+    const tasks = this.#wasm.columnBaseOf(L.COL_TASKS);
+    if (u8[taskFieldAddress(tasks, slot, L.FIELD_STATE)] === L.STATE_FREE) return 0;
+    return (u32[taskFieldAddress(tasks, slot, L.FIELD_GEN) >>> 2] as number) * 2 ** L.HANDLE_SLOT_BITS + slot;
   }
 
   #capacity(group: number): number {
@@ -255,7 +258,7 @@ export class Core {
   /** The priority class of a live task (no validation: for hot paths that hold a live handle). */
   priorityClassOf(handle: number): number {
     const { u8 } = this.views();
-    return u8[this.#wasm.columnBaseOf(L.COL_CLASS) + slotOfHandle(handle)] as number;
+    return u8[taskFieldAddress(this.#wasm.columnBaseOf(L.COL_TASKS), slotOfHandle(handle), L.FIELD_CLASS)] as number;
   }
 
   /** A run failed; the task is due again delayMs after nowMs (its nominal time is kept). */
@@ -308,21 +311,25 @@ export class Core {
     const state = this.state(handle);
     const slot = slotOfHandle(handle);
     const { u8, u32, f64 } = this.views();
-    const base = (col: number) => this.#wasm.columnBaseOf(col);
-    const byte = (col: number, row: number) => u8[base(col) + row] as number;
-    const word = (col: number, row: number) => u32[(base(col) >>> 2) + row] as number;
-    const float = (col: number, row: number) => f64[(base(col) >>> 3) + row] as number;
-    const row = word(L.COL_STATS_ROW, slot);
-    const stat = (col: number, isFloat: boolean) => (row === 0 ? 0 : isFloat ? float(col, row) : word(col, row));
+    const tasks = this.#wasm.columnBaseOf(L.COL_TASKS);
+    const byte = (field: number) => u8[taskFieldAddress(tasks, slot, field)] as number;
+    const float = (field: number) => f64[taskFieldAddress(tasks, slot, field) >>> 3] as number;
+    const row = u32[taskFieldAddress(tasks, slot, L.FIELD_STATS_ROW) >>> 2] as number;
+    // Stats columns are struct-of-arrays, indexed by the task's stats row (0: never started).
+    const stat = (col: number, isFloat: boolean) => {
+      if (row === 0) return 0;
+      const base = this.#wasm.columnBaseOf(col);
+      return (isFloat ? f64[(base >>> 3) + row] : u32[(base >>> 2) + row]) as number;
+    };
     return {
       state,
-      priorityClass: byte(L.COL_CLASS, slot),
-      nice: byte(L.COL_NICE, slot) + L.NICE_MIN,
-      kind: KIND_NAMES[byte(L.COL_KIND, slot)] as TaskKind,
-      dueMs: float(L.COL_DUE, slot),
-      periodMs: float(L.COL_PERIOD, slot),
-      vruntime: float(L.COL_VRUNTIME, slot),
-      sliceUsedMs: float(L.COL_SLICE, slot),
+      priorityClass: byte(L.FIELD_CLASS),
+      nice: byte(L.FIELD_NICE) + L.NICE_MIN,
+      kind: KIND_NAMES[byte(L.FIELD_KIND)] as TaskKind,
+      dueMs: float(L.FIELD_DUE),
+      periodMs: float(L.FIELD_PERIOD),
+      vruntime: float(L.FIELD_VRUNTIME),
+      sliceUsedMs: float(L.FIELD_SLICE),
       runs: stat(L.COL_RUNS, false),
       failures: stat(L.COL_FAILURES, false),
       overruns: stat(L.COL_OVERRUNS, false),

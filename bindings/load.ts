@@ -42,6 +42,7 @@ export interface CoreExports {
   columnBaseOf(col: number): number;
   columnBytes(col: number): number;
   columnGroupOf(col: number): number;
+  taskFieldBytes(field: number): number;
   checkInvariants(): number;
   noop(): void;
   benchHeapPush(slot: number, key: number): number;

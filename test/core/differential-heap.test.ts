@@ -1,9 +1,11 @@
 // The indexed 4-ary heaps (ready and timer) against the reference model: many
 // tasks with equal keys, removals and re-keys from the middle, and after every
 // operation a white-box look at both heaps (order with the sequence tie-break,
-// the POS column, and exactly the model's tasks with the keys keys.ts documents).
+// the POS field of each task row, and exactly the model's tasks with the keys
+// keys.ts documents).
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { taskFieldAddress } from '../../bindings/columns.js';
 import { layout as L, POLICIES, slotOfHandle, StaleHandleError } from '../../bindings/index.js';
 import { debugCore, releaseCore } from '../helpers/core.js';
 import { assertAgreesWithModel, DifferentialRun, OPERATION_BUDGET, type Op, OperationTally, operations } from '../helpers/differential.js';
@@ -40,11 +42,12 @@ function heapProblem(run: DifferentialRun, heap: 'ready' | 'timer'): string | un
   const { u32, f64 } = core.views();
   const keys = core.exports.columnBaseOf(heap === 'ready' ? L.COL_READY_KEY : L.COL_TIMER_KEY) >>> 3;
   const slots = core.exports.columnBaseOf(heap === 'ready' ? L.COL_READY_SLOT : L.COL_TIMER_SLOT) >>> 2;
-  const seqs = core.exports.columnBaseOf(L.COL_SEQ) >>> 3;
-  const positions = core.exports.columnBaseOf(L.COL_POS) >>> 2;
+  // POS and SEQ are fields of each task's row.
+  const tasks = core.exports.columnBaseOf(L.COL_TASKS);
   const keyAt = (i: number) => f64[keys + i]!;
   const slotAt = (i: number) => u32[slots + i]!;
-  const seqOf = (slot: number) => f64[seqs + slot]!;
+  const seqOf = (slot: number) => f64[taskFieldAddress(tasks, slot, L.FIELD_SEQ) >>> 3]!;
+  const positionOf = (slot: number) => u32[taskFieldAddress(tasks, slot, L.FIELD_POS) >>> 2]!;
 
   const ids = model.idsInState(heap === 'ready' ? 'ready' : 'waiting');
   const idBySlot = new Map(ids.map((id) => [slotOfHandle(run.handles[id]!), id]));
@@ -53,7 +56,7 @@ function heapProblem(run: DifferentialRun, heap: 'ready' | 'timer'): string | un
   if (size !== ids.length) return `size ${size}, model ${ids.length}`;
   for (let i = 0; i < size; i++) {
     const slot = slotAt(i);
-    if (u32[positions + slot] !== i) return `entry ${i}: POS says ${u32[positions + slot]}`;
+    if (positionOf(slot) !== i) return `entry ${i}: POS says ${positionOf(slot)}`;
     const id = idBySlot.get(slot);
     if (id === undefined) return `entry ${i}: slot ${slot} is not a task the model has there`;
     idBySlot.delete(slot);
