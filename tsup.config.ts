@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', core: 'src/core.ts', testing: 'src/testing/index.ts' },
+  entry: { index: 'src/index.ts', core: 'src/core.ts', testing: 'src/testing/index.ts', web: 'src/web/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

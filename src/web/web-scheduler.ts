@@ -16,23 +16,29 @@
 // task's sequence number, so they still go ahead of background tasks queued
 // after their task was.
 //
+// One task per host macrotask. Browsers run each task (and each continuation)
+// as a task of the event loop, so what a task settles (its promise's
+// reactions) runs before the next one starts. The engine runs several tasks
+// in one slice, so while a task's code runs the engine is paused ("held"),
+// and resumed from a microtask queued after that code: its loop then returns
+// at once, and resume() continues it in a new host macrotask.
+//
 // Continuations. A yield() made while a task's code runs (its callback, or a
 // continuation of it) continues that task: the task's engine run is kept in
 // flight, moved to its continuation class and requeued with ctx.yield(). When
-// the engine resumes it, the yield's promise resolves. Two details make that
-// exact:
-// - The engine continues its loop in the microtask right after resuming a
-//   task, which would run the next task before the continuation (our promise
-//   settles one microtask later than the engine's, since ours can also
-//   reject on abort). So the engine is paused for that "window" and resumed
-//   in a microtask queued after the continuation's, which puts the next task
-//   in a new host macrotask, as browsers run each continuation as a task.
-// - "The task whose code runs" is tracked here (#current), set during the
-//   callback and during each window; the engine's currentContext() is
-//   cleared before the continuation runs, for the reason above.
-// A yield() made elsewhere (top level, or after a task awaited something
-// else) is a new user-visible continuation: the spec would inherit the
-// priority and signal across that await, which needs AsyncContext.
+// the engine resumes it, the yield's promise resolves inside a held "window",
+// so the continuation's synchronous part runs before anything else (the
+// engine would otherwise go on in the very next microtask, and our promise,
+// which can also reject on abort, settles one microtask after the engine's).
+// "The task whose code runs" is tracked here (#current): during the callback,
+// during each window, and during the reactions to a yield rejected by an
+// abort. The engine's currentContext() is not enough: it is cleared before a
+// continuation's code runs, for the reason above.
+//
+// A yield() made elsewhere (top level, after a task awaited something else,
+// or two promise reactions or more after a continuation) is a new user-visible
+// continuation: the spec inherits the task's priority and signal across those
+// awaits, which would need AsyncContext.
 import { resolveSchedulerOptions } from '../options.js';
 import type { PriorityName } from '../priorities.js';
 import { Scheduler } from '../scheduler.js';
@@ -184,8 +190,9 @@ export class WebScheduler {
   yield(): Promise<void> {
     if (!(this instanceof WebScheduler)) return Promise.reject(new TypeError('yield: illegal invocation, this is not a scheduler'));
     const task = this.#current;
+    // Checked first: a task cancelled by its abort still rejects the yields it makes.
+    if (task?.signal?.aborted) return Promise.reject(task.signal.reason);
     if (task === undefined || task.ended) return this.#postContinuation();
-    if (task.signal?.aborted) return Promise.reject(task.signal.reason);
     const pending = deferred<void>();
     // Parked when the running section ends (see #endSection), so several yields share one requeue.
     task.yields.push(pending);
@@ -208,6 +215,10 @@ export class WebScheduler {
   /** The engine task of a postTask: runs the callback, then parks the task if it yielded. */
   #runCallback<T>(task: WebTask, ctx: TaskContext, callback: () => T | PromiseLike<T>, result: Deferred<Awaited<T>>): Promise<void> | undefined {
     task.ctx = ctx;
+    // Each task is its own host macrotask, as in browsers: what its promise
+    // settles runs before the next task, not after the engine's slice.
+    this.#hold();
+    queueMicrotask(() => this.#release());
     this.#current = task;
     try {
       result.resolve(Reflect.apply(callback, undefined, []) as Awaited<T>);
@@ -266,15 +277,24 @@ export class WebScheduler {
 
   /** Resolves the oldest pending yield with the engine held, so the continuation runs before any other task. */
   #openWindow(task: WebTask): void {
-    if (this.#holds++ === 0) this.#backend!.pause();
+    this.#hold();
     this.#current = task;
     task.yields.shift()?.resolve();
     // Queued after the continuation's first microtask: its synchronous part runs first.
     queueMicrotask(() => {
       if (this.#current === task) this.#current = undefined;
       this.#endSection(task);
-      if (--this.#holds === 0) this.#backend!.resume();
+      this.#release();
     });
+  }
+
+  /** Pauses the engine: its loop returns at once, and resume() continues it in a new host macrotask. */
+  #hold(): void {
+    if (this.#holds++ === 0) this.#backend!.pause();
+  }
+
+  #release(): void {
+    if (--this.#holds === 0) this.#backend!.resume();
   }
 
   #inFlight(task: WebTask): Promise<void> {
@@ -294,7 +314,20 @@ export class WebScheduler {
   /** The task's signal aborted. Before it started: it is dropped. After: its pending yields reject. */
   #abort(task: WebTask, reason: unknown): void {
     if (task.ended) return;
-    for (const pending of task.yields.splice(0)) pending.reject(reason);
+    const rejected = task.yields.splice(0);
+    if (rejected.length > 0) {
+      // The code handling the rejection is the task's (a yield() there rejects
+      // at once): current from before the rejection's reactions to after them.
+      let previous: WebTask | undefined;
+      queueMicrotask(() => {
+        previous = this.#current;
+        this.#current = task;
+      });
+      for (const pending of rejected) pending.reject(reason);
+      queueMicrotask(() => {
+        if (this.#current === task) this.#current = previous;
+      });
+    }
     if (task.ctx === undefined || task.parked) {
       task.handle!.cancel();
       this.#end(task);
