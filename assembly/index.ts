@@ -15,7 +15,7 @@ import { CLASS_COUNT, COL_COUNT, COUNTER_LIVE, GROUP_TABLE, MAX_SLOTS, NICE_MIN,
 
 export {
   register, advance, pop, peek, nextDue, charge, requeue, complete, finish, completeAt, retry, cancel,
-  setClass, setNice, pause, resume, runNow, taskState, readyRank,
+  setClass, setNice, pause, resume, runNow, taskState, readyRank, lastPopSkippedTicks,
 } from "./tasks";
 export { runBatch } from "./commands";
 

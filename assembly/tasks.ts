@@ -164,8 +164,15 @@ export function pop(nowMs: f64): f64 {
   setStatF64(COL_LAST_START, row, nowMs);
   setStatF64(COL_RUN_RUNTIME, row, 0);
   setF64(FIELD_SLICE, slot, 0);
+  ticksSkippedByLastPop = 0;
   if (u8At(FIELD_KIND, slot) == KIND_FIXED_RATE) skipTicksMissedBeforeStart(slot, row, nowMs);
   return handleOf(slot);
+}
+
+/** How many ticks the last pop() skipped (a fixed-rate run that started late); for skip events. */
+let ticksSkippedByLastPop: f64 = 0;
+export function lastPopSkippedTicks(): f64 {
+  return ticksSkippedByLastPop;
 }
 
 /**
@@ -182,6 +189,7 @@ function skipTicksMissedBeforeStart(slot: u32, row: u32, nowMs: f64): void {
   setF64(FIELD_DUE, slot, dueMs + skipped * periodMs);
   setStatU32(COL_MISSED, row, statU32(COL_MISSED, row) + <u32>skipped);
   bump(COUNTER_MISSED, skipped);
+  ticksSkippedByLastPop = skipped;
 }
 
 /** The handle of the task pop() would return, or STATUS_EMPTY. */

@@ -33,6 +33,7 @@ export interface CoreExports {
   runNow(handle: number, nowMs: number): number;
   taskState(handle: number): number;
   readyRank(handle: number): number;
+  lastPopSkippedTicks(): number;
   runBatch(count: number, nowMs: number, maxOut: number): number;
   commandBufferPtr(): number;
   outputBufferPtr(): number;

@@ -381,6 +381,10 @@ export class Engine implements ContextHost {
       state: ex?.state, noReschedule: false, settled: false, controller: undefined, inflight: false, parked: false,
       context: undefined,
     };
+    if (this.events.wanted & EVENT_SKIP) {
+      const skipped = this.#w.lastPopSkippedTicks();
+      if (skipped > 0) this.#emit('taskskip', handle, run.attempt, nowMs, { count: skipped, reason: 'the run started a period or more late' });
+    }
     if (this.events.wanted & EVENT_START) this.#emit('taskstart', handle, run.attempt, nowMs);
     this.#current = run;
     let result: unknown;

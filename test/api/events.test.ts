@@ -46,6 +46,21 @@ describe('events', () => {
     expect(seen).toEqual(['overrun 1 by 15 ms', 'skip 2']);
   });
 
+  it('reports ticks skipped because a fixed-rate run started late', async () => {
+    const { clock, scheduler } = virtualScheduler();
+    const seen: string[] = [];
+    scheduler.events.addEventListener('taskskip', (e) => seen.push(`skip ${e.detail.count}: ${e.detail.reason}`));
+    const ticker = scheduler.every(10, () => {}, { name: 'ticker' });
+    scheduler.start();
+    scheduler.pause();
+    await clock.advance(35);
+    scheduler.resume();
+    await clock.flush();
+    ticker.cancel();
+    // Due at 10, started at 35: it stands for the tick at 30; 10 and 20 are skipped.
+    expect(seen).toEqual(['skip 2: the run started a period or more late']);
+  });
+
   it('costs nothing when nobody listens: no event object is built', () => {
     const { scheduler } = virtualScheduler();
     for (const type of TASK_EVENT_TYPES) expect(scheduler.events.wants(type)).toBe(false);
