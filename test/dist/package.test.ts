@@ -69,5 +69,8 @@ describe('the built package', () => {
     const core = readme.match(/## The core, directly\n+```js\n([\s\S]*?)```/)?.[1];
     expect(core).toBeDefined();
     expect(node(['--input-type=module', '-e', core!]).trim().split('\n')).toEqual(['true', 'true', 'true', '40']);
+    const web = readme.match(/## The web-standard API[^\n]*\n[\s\S]*?```js\n([\s\S]*?)```/)?.[1];
+    expect(web).toBeDefined();
+    expect(node(['--input-type=module', '-e', `${web!}\nconsole.log(await result, typeof globalThis.scheduler.postTask);`]).trim()).toBe('indexed function');
   });
 });
