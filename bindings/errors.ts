@@ -14,7 +14,8 @@ export class TimesliceError extends Error {
   }
 }
 
-function defineError<Code extends string>(code: Code, name: string) {
+/** A TimesliceError subclass with a literal code and a code-checking static is(). */
+export function defineError<Code extends string>(code: Code, name: string) {
   return class extends TimesliceError {
     override readonly code: Code = code;
     override readonly name: string = name;

@@ -1,15 +1,5 @@
 // Errors of the Scheduler API (the core's own errors are in bindings/errors.ts).
-import { TimesliceError } from '../bindings/errors.js';
-
-function defineError<Code extends string>(code: Code, name: string) {
-  return class extends TimesliceError {
-    override readonly code: Code = code;
-    override readonly name: string = name;
-    static override is(err: unknown): err is TimesliceError & { code: Code } {
-      return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
-    }
-  };
-}
+import { defineError } from '../bindings/errors.js';
 
 /** The scheduler is stopping or stopped: it accepts no new work. */
 export class SchedulerStoppedError extends defineError('ERR_SCHEDULER_STOPPED', 'SchedulerStoppedError') {}
