@@ -4,7 +4,8 @@
 
 import { initArena, columnBase, columnBases, groupCapacities, columnElementBytes, columnGroup, capacityOf, reserve } from "./arena";
 import { fieldBytes, resetTable } from "./table";
-import { heapCheck, heapClear, heapPush, heapRemoveAt, heapSize, heapTopKey, READY_HEAP, TIMER_HEAP, heapRekey } from "./heap";
+import { heapCheck, heapClear, heapPush, heapRemoveAt, heapSize, heapTopKey, READY_HEAP, TIMER_HEAP } from "./heap";
+import { readyCheck, readyClear, readyRekey } from "./ready";
 import { counters, resetCounters } from "./counters";
 import { policy, readyKey, resetDeadlines, setClassDeadlineValue, setPolicyValue, weightOfNice } from "./keys";
 import { resetQuantum, setQuantumValue, syncMinVruntime } from "./quantum";
@@ -27,7 +28,7 @@ export function init(): i32 {
   resetQuantum();
   resetDeadlines();
   setPolicyValue(POLICY_DEADLINE);
-  heapClear(READY_HEAP);
+  readyClear();
   heapClear(TIMER_HEAP);
   return initArena() ? STATUS_OK : STATUS_NO_MEMORY;
 }
@@ -36,7 +37,7 @@ export function init(): i32 {
 export function setPolicy(p: i32): i32 {
   if (p < 0 || p >= POLICY_COUNT) return STATUS_BAD_ARGUMENT;
   setPolicyValue(p);
-  heapRekey(READY_HEAP, readyKey);
+  if (!readyRekey()) return STATUS_NO_MEMORY;
   syncMinVruntime();
   return STATUS_OK;
 }
@@ -56,8 +57,7 @@ export function setQuantum(ms: f64): i32 {
 export function setClassDeadline(cls: i32, ms: f64): i32 {
   if (cls < 0 || cls >= CLASS_COUNT || !isTime(ms)) return STATUS_BAD_ARGUMENT;
   setClassDeadlineValue(cls, ms);
-  heapRekey(READY_HEAP, readyKey);
-  return STATUS_OK;
+  return readyRekey() ? STATUS_OK : STATUS_NO_MEMORY;
 }
 
 /** Fair-policy weight of a nice level (-20..19), or STATUS_BAD_ARGUMENT. */
@@ -79,11 +79,11 @@ export function columnGroupOf(col: i32): i32 { return col >= 0 && col < COL_COUN
 export function taskFieldBytes(field: i32): i32 { return fieldBytes(field); }
 
 /**
- * Checks both heaps (order and position index): 0 when sound, else a positive
- * code (1 + bad position; + 2^24 for the timer heap). O(n), for tests.
+ * Checks the ready queue (lanes and heap) and the timer heap: 0 when sound,
+ * else a positive code (see readyCheck; + 2^24 for the timer heap). O(n), for tests.
  */
 export function checkInvariants(): i32 {
-  const ready = heapCheck(READY_HEAP);
+  const ready = readyCheck();
   if (ready != 0) return ready;
   const timer = heapCheck(TIMER_HEAP);
   return timer == 0 ? 0 : timer + (1 << 24);

@@ -12,12 +12,12 @@
 // waking task gets at most half a quantum of credit below it, so sleeping long
 // cannot bank unbounded CPU time, yet a briefly sleeping task is not penalised.
 
-import { FIELD_NICE, COL_RUNTIME, COL_RUN_RUNTIME, FIELD_SLICE, FIELD_VRUNTIME, COUNTER_RUNTIME_MS,
+import { FIELD_NICE, COL_RUNTIME, COL_RUN_RUNTIME, FIELD_VRUNTIME, COUNTER_RUNTIME_MS,
   NICE_0_WEIGHT, POLICY_FAIR, STATUS_OK, STATUS_SLICE_SPENT } from "./layout";
 import { f64At, setF64, u8At, statF64, setStatF64 } from "./table";
 import { bump } from "./counters";
 import { policy, weightOfStoredNice } from "./keys";
-import { READY_HEAP, heapSize, heapTopKey } from "./heap";
+import { readyMinKey } from "./ready";
 
 export let quantumMs: f64 = 10;
 let minVruntime: f64 = 0;
@@ -31,9 +31,10 @@ export function setQuantumValue(ms: f64): void {
   quantumMs = ms;
 }
 
-/** Called when the policy becomes fair: the queue's minimum is the ready heap's top. */
+/** Called when the policy becomes fair: the floor is the ready queue's least key. */
 export function syncMinVruntime(): void {
-  if (policy == POLICY_FAIR && heapSize(READY_HEAP) > 0) minVruntime = max(minVruntime, heapTopKey(READY_HEAP));
+  const least = readyMinKey();
+  if (policy == POLICY_FAIR && least < Infinity) minVruntime = max(minVruntime, least);
 }
 
 export function placeNew(): f64 {
@@ -46,17 +47,16 @@ export function placeWaking(vruntime: f64): f64 {
 
 export function chargeRuntime(slot: u32, row: u32, elapsedMs: f64): i32 {
   setStatF64(COL_RUNTIME, row, statF64(COL_RUNTIME, row) + elapsedMs);
-  setStatF64(COL_RUN_RUNTIME, row, statF64(COL_RUN_RUNTIME, row) + elapsedMs);
+  // RUN_RUNTIME, the current segment's runtime, is the part of the quantum used.
+  const slice = statF64(COL_RUN_RUNTIME, row) + elapsedMs;
+  setStatF64(COL_RUN_RUNTIME, row, slice);
   bump(COUNTER_RUNTIME_MS, elapsedMs);
   const weight = weightOfStoredNice(u8At(FIELD_NICE, slot));
   const vruntime = f64At(FIELD_VRUNTIME, slot) + elapsedMs * <f64>NICE_0_WEIGHT / weight;
   setF64(FIELD_VRUNTIME, slot, vruntime);
   if (policy == POLICY_FAIR) {
-    let floor = vruntime;
-    if (heapSize(READY_HEAP) > 0) floor = min(floor, heapTopKey(READY_HEAP));
+    const floor = min(vruntime, readyMinKey());
     if (floor > minVruntime) minVruntime = floor;
   }
-  const slice = f64At(FIELD_SLICE, slot) + elapsedMs;
-  setF64(FIELD_SLICE, slot, slice);
   return slice >= quantumMs ? STATUS_SLICE_SPENT : STATUS_OK;
 }

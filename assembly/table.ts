@@ -19,7 +19,7 @@ import { columnBase, capacityOf, reserve } from "./arena";
 import {
   COL_TASKS, COL_NEXT_FREE, TASK_ROW_BYTES,
   FIELD_GEN, FIELD_STATE, FIELD_CLASS, FIELD_KIND, FIELD_NICE, FIELD_POS, FIELD_STATS_ROW,
-  FIELD_SEQ, FIELD_DUE, FIELD_PERIOD, FIELD_VRUNTIME, FIELD_STAMP, FIELD_SLICE,
+  FIELD_SEQ, FIELD_DUE, FIELD_PERIOD, FIELD_VRUNTIME, FIELD_STAMP, FIELD_PREV, FIELD_QUEUE,
   GROUP_TABLE, GROUP_STATS, HANDLE_SLOT_BITS, MAX_GENERATION, MAX_SLOTS,
   STATE_FREE, STATUS_BAD_HANDLE, STATUS_STALE_HANDLE,
   COL_RUNS, COL_FAILURES, COL_OVERRUNS, COL_MISSED, COL_PREEMPTIONS,
@@ -50,10 +50,9 @@ export function resetTable(): void {
  */
 export function fieldBytes(field: i32): i32 {
   switch (field) {
-    case FIELD_STATE: case FIELD_CLASS: case FIELD_KIND: case FIELD_NICE: return 1;
-    case FIELD_GEN: case FIELD_POS: case FIELD_STATS_ROW: return 4;
-    case FIELD_SEQ: case FIELD_DUE: case FIELD_PERIOD: case FIELD_VRUNTIME:
-    case FIELD_STAMP: case FIELD_SLICE: return 8;
+    case FIELD_STATE: case FIELD_CLASS: case FIELD_KIND: case FIELD_NICE: case FIELD_QUEUE: return 1;
+    case FIELD_GEN: case FIELD_POS: case FIELD_STATS_ROW: case FIELD_PREV: return 4;
+    case FIELD_SEQ: case FIELD_DUE: case FIELD_PERIOD: case FIELD_VRUNTIME: case FIELD_STAMP: return 8;
     default: return 0;
   }
 }

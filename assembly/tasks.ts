@@ -11,7 +11,7 @@
 
 import {
   FIELD_CLASS, FIELD_KIND, FIELD_NICE, FIELD_STATE, FIELD_SEQ, FIELD_DUE, FIELD_PERIOD, FIELD_VRUNTIME,
-  FIELD_STAMP, FIELD_SLICE,
+  FIELD_STAMP,
   COL_RUNS, COL_FAILURES, COL_OVERRUNS, COL_MISSED, COL_PREEMPTIONS, COL_RUNTIME, COL_WAIT,
   COL_MAX_RUNTIME, COL_RUN_RUNTIME, COL_LAST_START, COL_LAST_END,
   CLASS_COUNT, NICE_MIN, NICE_MAX, KIND_ONCE, KIND_FIXED_RATE, KIND_FIXED_DELAY,
@@ -23,7 +23,8 @@ import {
   COUNTER_WAIT_MS, COUNTER_LIVE, COUNTER_READY, COUNTER_WAITING, COUNTER_RUNNING, COUNTER_PAUSED,
 } from "./layout";
 import { allocSlot, freeSlot, handleOf, slotOf, statsRowOf, stateOf, u8At, setU8, f64At, setF64, statU32, setStatU32, statF64, setStatF64 } from "./table";
-import { READY_HEAP, TIMER_HEAP, heapKeyAt, heapSlotAt, heapPush, heapRemoveAt, heapSize, heapTopSlot, heapTopKey, heapUpdateAt, positionOf } from "./heap";
+import { TIMER_HEAP, heapKeyAt, heapPush, heapRemoveAt, heapSize, heapTopSlot, heapTopKey, positionOf } from "./heap";
+import { readyCountBefore, readyInsert, readyRemove, readyTop } from "./ready";
 import { bump } from "./counters";
 import { readyKey } from "./keys";
 import { chargeRuntime, placeNew, placeWaking } from "./quantum";
@@ -58,11 +59,11 @@ function setState(slot: u32, next: i32): void {
   setU8(FIELD_STATE, slot, next);
 }
 
-/** Into the ready heap. keepPlace keeps the sequence number (and so the place among equal keys). */
+/** Into the ready queue. keepPlace keeps the sequence number (and so the place among equal keys). */
 function enqueueReady(slot: u32, keepPlace: bool): bool {
   if (!keepPlace) setF64(FIELD_SEQ, slot, sequence++);
   setState(slot, STATE_READY);
-  return heapPush(READY_HEAP, slot, readyKey(slot));
+  return readyInsert(slot);
 }
 
 /** Into the timer heap, due at dueMs; DUE (the nominal time of the run) becomes dueMs. */
@@ -78,11 +79,11 @@ function enqueueTimerKeepingNominal(slot: u32, dueMs: f64): bool {
   return heapPush(TIMER_HEAP, slot, dueMs);
 }
 
-/** Out of whichever heap the task is in (none for RUNNING and PAUSED). */
+/** Out of whichever queue the task is in (none for RUNNING and PAUSED). */
 function unlink(slot: u32): void {
   const state = stateOf(slot);
   assert(state != STATE_FREE, "unlink of a free slot");
-  if (state == STATE_READY) heapRemoveAt(READY_HEAP, positionOf(slot));
+  if (state == STATE_READY) readyRemove(slot);
   else if (state == STATE_WAITING) heapRemoveAt(TIMER_HEAP, positionOf(slot));
 }
 
@@ -104,7 +105,6 @@ export function register(nowMs: f64, cls: i32, nice: i32, kind: i32, delayMs: f6
   setU8(FIELD_KIND, slot, kind);
   setU8(FIELD_NICE, slot, nice - NICE_MIN);
   setF64(FIELD_PERIOD, slot, periodMs);
-  setF64(FIELD_SLICE, slot, 0);
   setF64(FIELD_VRUNTIME, slot, placeNew());
   setF64(FIELD_STAMP, slot, nowMs);
   bump(COUNTER_REGISTERED);
@@ -147,12 +147,12 @@ export function advance(nowMs: f64): i32 {
 /** Takes the next ready task and marks it running; its handle or STATUS_EMPTY. */
 export function pop(nowMs: f64): f64 {
   if (!isTime(nowMs)) return STATUS_BAD_ARGUMENT;
-  if (heapSize(READY_HEAP) == 0) return STATUS_EMPTY;
-  const slot = heapTopSlot(READY_HEAP);
-  assert(stateOf(slot) == STATE_READY, "ready heap holds a task that is not ready");
+  const slot = readyTop();
+  if (slot == NO_SLOT) return STATUS_EMPTY;
+  assert(stateOf(slot) == STATE_READY, "ready queue holds a task that is not ready");
   const row = statsRowOf(slot);
   if (row == 0) return STATUS_NO_MEMORY;
-  heapRemoveAt(READY_HEAP, 0);
+  readyRemove(slot);
   setState(slot, STATE_RUNNING);
   // Ready since STAMP, or since its last run segment ended if it kept its place.
   const readySince = max(f64At(FIELD_STAMP, slot), statF64(COL_LAST_END, row));
@@ -163,7 +163,6 @@ export function pop(nowMs: f64): f64 {
   bump(COUNTER_STARTS);
   setStatF64(COL_LAST_START, row, nowMs);
   setStatF64(COL_RUN_RUNTIME, row, 0);
-  setF64(FIELD_SLICE, slot, 0);
   ticksSkippedByLastPop = 0;
   if (u8At(FIELD_KIND, slot) == KIND_FIXED_RATE) skipTicksMissedBeforeStart(slot, row, nowMs);
   return handleOf(slot);
@@ -194,8 +193,8 @@ function skipTicksMissedBeforeStart(slot: u32, row: u32, nowMs: f64): void {
 
 /** The handle of the task pop() would return, or STATUS_EMPTY. */
 export function peek(): f64 {
-  if (heapSize(READY_HEAP) == 0) return STATUS_EMPTY;
-  return handleOf(heapTopSlot(READY_HEAP));
+  const slot = readyTop();
+  return slot == NO_SLOT ? STATUS_EMPTY : handleOf(slot);
 }
 
 /** The earliest due time in the timer heap, or +Infinity. */
@@ -224,7 +223,6 @@ function endSegment(slot: u32, nowMs: f64): u32 {
   const segment = statF64(COL_RUN_RUNTIME, row);
   if (segment > statF64(COL_MAX_RUNTIME, row)) setStatF64(COL_MAX_RUNTIME, row, segment);
   setStatF64(COL_LAST_END, row, nowMs);
-  setF64(FIELD_SLICE, slot, 0);
   return row;
 }
 
@@ -357,9 +355,14 @@ export function setClass(handle: f64, cls: i32): i32 {
   if (s < 0) return <i32>s;
   if (cls < 0 || cls >= CLASS_COUNT) return STATUS_BAD_ARGUMENT;
   const slot = <u32>s;
+  if (stateOf(slot) != STATE_READY) {
+    setU8(FIELD_CLASS, slot, cls);
+    return STATUS_OK;
+  }
+  // Out of its class's lane (or the heap) and back in under the new class, keeping its sequence.
+  readyRemove(slot);
   setU8(FIELD_CLASS, slot, cls);
-  if (stateOf(slot) == STATE_READY) heapUpdateAt(READY_HEAP, positionOf(slot), readyKey(slot));
-  return STATUS_OK;
+  return readyInsert(slot) ? STATUS_OK : STATUS_NO_MEMORY;
 }
 
 /** Changes a task's nice level (its weight for future charges under the fair policy). */
@@ -432,13 +435,5 @@ export function readyRank(handle: f64): i32 {
   if (s < 0) return <i32>s;
   const slot = <u32>s;
   if (stateOf(slot) != STATE_READY) return STATUS_WRONG_STATE;
-  const key = readyKey(slot);
-  const seq = f64At(FIELD_SEQ, slot);
-  let ahead = 0;
-  const n = heapSize(READY_HEAP);
-  for (let i = 0; i < n; i++) {
-    const k = heapKeyAt(READY_HEAP, i);
-    if (k < key || (k == key && f64At(FIELD_SEQ, heapSlotAt(READY_HEAP, i)) < seq)) ahead++;
-  }
-  return ahead;
+  return readyCountBefore(readyKey(slot), slot);
 }

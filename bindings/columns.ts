@@ -22,7 +22,8 @@ export const TASK_FIELD_TYPES: Readonly<Record<number, ElementType>> = Object.fr
   [L.FIELD_PERIOD]: 'f64',
   [L.FIELD_VRUNTIME]: 'f64',
   [L.FIELD_STAMP]: 'f64',
-  [L.FIELD_SLICE]: 'f64',
+  [L.FIELD_PREV]: 'u32',
+  [L.FIELD_QUEUE]: 'u8',
 });
 
 /** Bytes per element of every column: a whole row for COL_TASKS, one value otherwise. */

@@ -329,7 +329,8 @@ export class Core {
       dueMs: float(L.FIELD_DUE),
       periodMs: float(L.FIELD_PERIOD),
       vruntime: float(L.FIELD_VRUNTIME),
-      sliceUsedMs: float(L.FIELD_SLICE),
+      // The current segment's runtime is the quantum used, while the task runs.
+      sliceUsedMs: state === 'running' ? stat(L.COL_RUN_RUNTIME, true) : 0,
       runs: stat(L.COL_RUNS, false),
       failures: stat(L.COL_FAILURES, false),
       overruns: stat(L.COL_OVERRUNS, false),

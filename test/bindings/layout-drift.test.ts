@@ -37,7 +37,7 @@ describe('layout shared by the core and the bindings', () => {
       expect(Number(offset) % ELEMENT_BYTES[type], `field at ${offset} alignment`).toBe(0);
       end = Number(offset) + ELEMENT_BYTES[type];
     }
-    expect(end).toBe(L.TASK_ROW_BYTES);
+    expect(end + L.TASK_ROW_SPARE_BYTES).toBe(L.TASK_ROW_BYTES);
   });
 
   it('the core writes each task field where the bindings read it', () => {
@@ -67,20 +67,23 @@ describe('layout shared by the core and the bindings', () => {
       period: read(handle, L.FIELD_PERIOD),
       vruntime: read(handle, L.FIELD_VRUNTIME),
       stamp: read(handle, L.FIELD_STAMP),
-      slice: read(handle, L.FIELD_SLICE),
+      prev: read(handle, L.FIELD_PREV),
+      queue: read(handle, L.FIELD_QUEUE),
     });
     const gen = Math.floor(waiting / 2 ** L.HANDLE_SLOT_BITS);
     expect(fields(waiting)).toEqual({
       gen, state: L.STATE_WAITING, cls: L.CLASS_LOW, kind: L.KIND_FIXED_RATE, nice: 7, pos: 0,
-      statsRow: 0, seq: 1, due: 140, period: 25, vruntime: 0, stamp: 100, slice: 0,
+      statsRow: 0, seq: 1, due: 140, period: 25, vruntime: 0, stamp: 100, prev: 0, queue: 0,
     });
+    // Ready in key order: alone in its class's lane, so no next (POS) and no PREV.
+    const none = 0xffffffff;
     expect(fields(ready)).toEqual({
-      gen, state: L.STATE_READY, cls: L.CLASS_HIGH, kind: L.KIND_FIXED_DELAY, nice: -3, pos: 0,
-      statsRow: 0, seq: 2, due: 100, period: 60, vruntime: 0, stamp: 100, slice: 0,
+      gen, state: L.STATE_READY, cls: L.CLASS_HIGH, kind: L.KIND_FIXED_DELAY, nice: -3, pos: none,
+      statsRow: 0, seq: 2, due: 100, period: 60, vruntime: 0, stamp: 100, prev: none, queue: L.QUEUE_LANE,
     });
     expect(core.pop(110)).toBe(ready);
     core.charge(ready, 4);
     const running = fields(ready);
-    expect([running.state, running.statsRow, running.slice, running.vruntime]).toEqual([L.STATE_RUNNING, 1, 4, (4 * 1024) / core.niceWeight(-3)]);
+    expect([running.state, running.statsRow, core.snapshot(ready).sliceUsedMs, running.vruntime]).toEqual([L.STATE_RUNNING, 1, 4, (4 * 1024) / core.niceWeight(-3)]);
   });
 });

@@ -1,8 +1,8 @@
-// The indexed 4-ary heaps (ready and timer) against the reference model: many
-// tasks with equal keys, removals and re-keys from the middle, and after every
-// operation a white-box look at both heaps (order with the sequence tie-break,
-// the POS field of each task row, and exactly the model's tasks with the keys
-// keys.ts documents).
+// The ready queue (lanes and heap) and the timer heap against the reference
+// model: many tasks with equal keys, removals and re-keys from the middle, and
+// after every operation a white-box look at both (heap order with the sequence
+// tie-break, the POS field of each task row, lanes linked and sorted, exactly
+// the model's tasks with the keys keys.ts documents).
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { taskFieldAddress } from '../../bindings/columns.js';
@@ -34,12 +34,13 @@ const tally = new OperationTally();
 afterAll(() => tally.expectAtLeast(OPERATION_BUDGET.heap));
 
 /**
- * Reads one heap out of the core's memory and compares it with the model. Plain
- * comparisons collect the first problem (an expect per entry would be slow).
+ * Reads the timer heap, or the ready queue's heap part, out of the core's
+ * memory and compares it with the model. Plain comparisons collect the first
+ * problem (an expect per entry would be slow).
  */
 function heapProblem(run: DifferentialRun, heap: 'ready' | 'timer'): string | undefined {
   const { core, model } = run;
-  const { u32, f64 } = core.views();
+  const { u8, u32, f64 } = core.views();
   const keys = core.exports.columnBaseOf(heap === 'ready' ? L.COL_READY_KEY : L.COL_TIMER_KEY) >>> 3;
   const slots = core.exports.columnBaseOf(heap === 'ready' ? L.COL_READY_SLOT : L.COL_TIMER_SLOT) >>> 2;
   // POS and SEQ are fields of each task's row.
@@ -48,12 +49,15 @@ function heapProblem(run: DifferentialRun, heap: 'ready' | 'timer'): string | un
   const slotAt = (i: number) => u32[slots + i]!;
   const seqOf = (slot: number) => f64[taskFieldAddress(tasks, slot, L.FIELD_SEQ) >>> 3]!;
   const positionOf = (slot: number) => u32[taskFieldAddress(tasks, slot, L.FIELD_POS) >>> 2]!;
+  const queueOf = (slot: number) => u8[taskFieldAddress(tasks, slot, L.FIELD_QUEUE)]!;
 
-  const ids = model.idsInState(heap === 'ready' ? 'ready' : 'waiting');
+  // Ready tasks in a lane are checked by laneProblem; the heap holds the rest.
+  const ids = model
+    .idsInState(heap === 'ready' ? 'ready' : 'waiting')
+    .filter((id) => heap === 'timer' || queueOf(slotOfHandle(run.handles[id]!)) === L.QUEUE_HEAP);
   const idBySlot = new Map(ids.map((id) => [slotOfHandle(run.handles[id]!), id]));
-  const counters = core.counters();
-  const size = heap === 'ready' ? counters.ready : counters.waiting;
-  if (size !== ids.length) return `size ${size}, model ${ids.length}`;
+  const size = ids.length;
+  if (heap === 'timer' && core.counters().waiting !== size) return `size ${core.counters().waiting}, model ${size}`;
   for (let i = 0; i < size; i++) {
     const slot = slotAt(i);
     if (positionOf(slot) !== i) return `entry ${i}: POS says ${positionOf(slot)}`;
@@ -71,9 +75,53 @@ function heapProblem(run: DifferentialRun, heap: 'ready' | 'timer'): string | un
   return undefined;
 }
 
+/**
+ * Follows each class's ready lane through the rows (PREV back, POS forward):
+ * exactly the model's lane tasks of that class, in strictly increasing
+ * (key, sequence) order, linked consistently both ways.
+ */
+function laneProblem(run: DifferentialRun): string | undefined {
+  const { core, model } = run;
+  const { u8, u32, f64 } = core.views();
+  const tasks = core.exports.columnBaseOf(L.COL_TASKS);
+  const field32 = (slot: number, field: number) => u32[taskFieldAddress(tasks, slot, field) >>> 2]!;
+  const none = 0xffffffff;
+  const idBySlot = new Map<number, number>();
+  for (const id of model.idsInState('ready')) {
+    const slot = slotOfHandle(run.handles[id]!);
+    if (u8[taskFieldAddress(tasks, slot, L.FIELD_QUEUE)] === L.QUEUE_LANE) idBySlot.set(slot, id);
+  }
+  for (let cls = 0; cls < L.CLASS_COUNT; cls++) {
+    const lane = [...idBySlot].filter(([slot]) => u8[taskFieldAddress(tasks, slot, L.FIELD_CLASS)] === cls);
+    if (lane.length === 0) continue;
+    const heads = lane.filter(([slot]) => field32(slot, L.FIELD_PREV) === none);
+    if (heads.length !== 1) return `class ${cls}: ${heads.length} lane heads`;
+    let slot = heads[0]![0];
+    let previous: [number, number] | undefined;
+    let visited = 0;
+    while (slot !== none) {
+      const id = idBySlot.get(slot);
+      if (id === undefined) return `class ${cls}: slot ${slot} is linked into the lane but is not one of its tasks`;
+      if (++visited > lane.length) return `class ${cls}: the lane loops`;
+      const key = model.storedReadyKey(id);
+      const seq = f64[taskFieldAddress(tasks, slot, L.FIELD_SEQ) >>> 3]!;
+      if (seq !== model.sequenceOf(id)) return `task ${id}: sequence ${seq}, model ${model.sequenceOf(id)}`;
+      if (previous && !(previous[0] < key || (previous[0] === key && previous[1] < seq))) return `class ${cls}: task ${id} is out of order`;
+      const next = field32(slot, L.FIELD_POS);
+      if (next !== none && field32(next, L.FIELD_PREV) !== slot) return `class ${cls}: PREV of slot ${next} does not point back`;
+      previous = [key, seq];
+      slot = next;
+    }
+    if (visited !== lane.length) return `class ${cls}: ${visited} of ${lane.length} lane tasks linked`;
+  }
+  return undefined;
+}
+
 function expectHeaps(run: DifferentialRun): void {
   expect(heapProblem(run, 'ready'), `${run.step}: ready heap`).toBeUndefined();
+  expect(laneProblem(run), `${run.step}: ready lanes`).toBeUndefined();
   expect(heapProblem(run, 'timer'), `${run.step}: timer heap`).toBeUndefined();
+  expect(run.core.exports.checkInvariants(), `${run.step}: checkInvariants`).toBe(0);
 }
 
 function scenario(ops: Op[], policy: (typeof POLICIES)[number] = 'priority'): DifferentialRun {
