@@ -288,6 +288,17 @@ export function complete(handle: f64, nowMs: f64, flags: i32): i32 {
 }
 
 /**
+ * Runtime of runs the caller timed as a group (one clock read for several
+ * short one-shot runs, each completed without a charge): it counts toward the
+ * runtime total. Those tasks have ended, so no task's own counters take it.
+ */
+export function chargeGroup(elapsedMs: f64): i32 {
+  if (!isTime(elapsedMs)) return STATUS_BAD_ARGUMENT;
+  bump(COUNTER_RUNTIME_MS, elapsedMs);
+  return STATUS_OK;
+}
+
+/**
  * charge() and complete() in one crossing: what a run loop calls for every
  * task that returns. Answers STATUS_ENDED when the task is gone, STATUS_OK
  * when it was rescheduled, or a negative status.

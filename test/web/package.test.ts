@@ -40,7 +40,7 @@ describe('the built timeslice/web', () => {
         scheduler.postTask(async () => { log.push('uv 1'); await scheduler.yield(); log.push('uv 1 continued'); }),
         scheduler.postTask(() => log.push('uv 2')),
         scheduler.postTask(() => log.push('ub'), { priority: 'user-blocking' }),
-        scheduler.postTask(() => log.push('delayed'), { delay: 5 }),
+        scheduler.postTask(() => log.push('delayed'), { delay: 250 }), // long enough to stay behind 'bg' on a loaded machine
         (controller.setPriority('user-blocking'), undefined),
       ]);
       console.log(log.join(','));
