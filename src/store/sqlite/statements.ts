@@ -1,0 +1,95 @@
+// Every SQL statement SqliteStore runs, prepared once after the migrations.
+// Rows come back with camelCase names (`column AS "field"`), i.e. already in
+// the StoredTask / StoredExecution shape the codec decodes; parameters are
+// bound by position in the codec's field order.
+import type Database from 'better-sqlite3';
+import { STORED_EXECUTION_FIELDS, STORED_TASK_FIELDS, type StoredExecution, type StoredTask } from '../codec.js';
+
+const column = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const selectList = (fields: readonly string[]) => fields.map((f) => `${column(f)} AS "${f}"`).join(', ');
+const columnList = (fields: readonly string[]) => fields.map(column).join(', ');
+const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
+
+const TASK_COLUMNS = columnList(STORED_TASK_FIELDS);
+const TASK_SELECT = selectList(STORED_TASK_FIELDS);
+const TASK_UPDATE_SET = STORED_TASK_FIELDS.filter((f) => f !== 'id').map((f) => `${column(f)} = ?`).join(', ');
+const EXECUTION_COLUMNS = columnList(STORED_EXECUTION_FIELDS);
+const EXECUTION_SELECT = selectList(STORED_EXECUTION_FIELDS);
+const FINAL = "('succeeded', 'failed', 'skipped', 'cancelled')";
+
+/** A task's values in column order, for insertTask. */
+export function taskValues(task: StoredTask): unknown[] {
+  return STORED_TASK_FIELDS.map((field) => task[field]);
+}
+
+/** A task's values for updateTask: every column but id, then the id for the WHERE. */
+export function taskUpdateValues(task: StoredTask): unknown[] {
+  const values: unknown[] = [];
+  for (const field of STORED_TASK_FIELDS) if (field !== 'id') values.push(task[field]);
+  values.push(task.id);
+  return values;
+}
+
+export function executionValues(execution: StoredExecution): unknown[] {
+  return STORED_EXECUTION_FIELDS.map((field) => execution[field]);
+}
+
+export type TaskPageRow = StoredTask & { rowid: number };
+
+export interface CompletedSlotRow {
+  taskId: string;
+  scheduleVersion: number;
+  nominalMs: number;
+  outcome: StoredExecution['outcome'];
+}
+
+export function prepareStatements(db: Database.Database) {
+  return {
+    insertTask: db.prepare<unknown[]>(`INSERT INTO tasks (${TASK_COLUMNS}) VALUES (${placeholders(STORED_TASK_FIELDS.length)})`),
+    updateTask: db.prepare<unknown[]>(`UPDATE tasks SET ${TASK_UPDATE_SET} WHERE id = ?`),
+    getTask: db.prepare<[string], StoredTask>(`SELECT ${TASK_SELECT} FROM tasks WHERE id = ?`),
+    // Keyset paging on the rowid: each page is one index-free range scan, whatever the table's size.
+    taskPage: db.prepare<[number, number], TaskPageRow>(
+      `SELECT rowid AS rowid, ${TASK_SELECT} FROM tasks WHERE rowid > ? ORDER BY rowid LIMIT ?`,
+    ),
+    deleteTask: db.prepare<[string]>('DELETE FROM tasks WHERE id = ?'),
+    setHighWaterMark: db.prepare<[number | null, string]>('UPDATE tasks SET high_water_mark_ms = ? WHERE id = ?'),
+    highWaterMarks: db.prepare<[], { id: string; highWaterMarkMs: number }>(
+      'SELECT id, high_water_mark_ms AS "highWaterMarkMs" FROM tasks WHERE high_water_mark_ms IS NOT NULL',
+    ),
+
+    insertExecution: db.prepare<unknown[]>(
+      `INSERT INTO executions (${EXECUTION_COLUMNS}) VALUES (${placeholders(STORED_EXECUTION_FIELDS.length)})`,
+    ),
+    getExecution: db.prepare<[string], StoredExecution>(`SELECT ${EXECUTION_SELECT} FROM executions WHERE id = ?`),
+    updateExecution: db.prepare<[number, number, number | null, number | null, string, string, string, string, string]>(
+      `UPDATE executions SET attempt = ?, fencing_token = ?, started_at_ms = ?, ended_at_ms = ?, outcome = ?,
+         result = ?, error = ?, state = ? WHERE id = ?`,
+    ),
+    unfinishedExecutions: db.prepare<[], StoredExecution>(
+      `SELECT ${EXECUTION_SELECT} FROM executions WHERE outcome IN ('running', 'interrupted')`,
+    ),
+    lastCompletedSlots: db.prepare<[], CompletedSlotRow>(
+      `SELECT task_id AS "taskId", schedule_version AS "scheduleVersion", nominal_ms AS "nominalMs", outcome FROM (
+         SELECT task_id, schedule_version, nominal_ms, outcome, row_number() OVER (
+           PARTITION BY task_id ORDER BY nominal_ms DESC, schedule_version DESC) AS rank
+         FROM executions WHERE outcome IN ${FINAL}
+       ) WHERE rank = 1`,
+    ),
+    historyNewest: db.prepare<[string, number], StoredExecution>(
+      `SELECT ${EXECUTION_SELECT} FROM executions WHERE task_id = ?
+       ORDER BY nominal_ms DESC, schedule_version DESC LIMIT ?`,
+    ),
+    historyBefore: db.prepare<[string, number, number, number, number], StoredExecution>(
+      `SELECT ${EXECUTION_SELECT} FROM executions
+       WHERE task_id = ? AND (nominal_ms < ? OR (nominal_ms = ? AND schedule_version < ?))
+       ORDER BY nominal_ms DESC, schedule_version DESC LIMIT ?`,
+    ),
+    pruneHistory: db.prepare<[number]>(`DELETE FROM executions WHERE outcome IN ${FINAL} AND ended_at_ms < ?`),
+
+    getFencingToken: db.prepare<[], { value: number }>("SELECT value FROM meta WHERE key = 'fencing_token'"),
+    setFencingToken: db.prepare<[number]>("UPDATE meta SET value = ? WHERE key = 'fencing_token'"),
+  };
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;
