@@ -50,6 +50,9 @@ export const taskCases: ContractCase[] = [
       equal((await store.getTask('t'))!.highWaterMarkMs, 20_000, 'a later mark is taken');
       await store.putTasks([task('t', { periodMs: 5000, highWaterMarkMs: 15_000 })]);
       equal((await store.getTask('t'))!.highWaterMarkMs, 20_000, 'an earlier mark is not');
+      await store.putTasks([task('twice', { name: 'one' }), task('twice', { name: 'two', periodMs: 5 })]);
+      const twice = await store.getTask('twice');
+      equal([twice?.name, twice?.scheduleVersion], ['two', 2], 'one id twice in a batch: as if written one after the other');
     }),
   },
   {
