@@ -43,7 +43,29 @@ export interface CompletedSlotRow {
   outcome: StoredExecution['outcome'];
 }
 
-export function prepareStatements(db: Database.Database) {
+type Stmt<Params extends unknown[], Row = unknown> = Database.Statement<Params, Row>;
+
+export interface Statements {
+  insertTask: Stmt<unknown[]>;
+  updateTask: Stmt<unknown[]>;
+  getTask: Stmt<[string], StoredTask>;
+  taskPage: Stmt<[number, number], TaskPageRow>;
+  deleteTask: Stmt<[string]>;
+  setHighWaterMark: Stmt<[number | null, string]>;
+  highWaterMarks: Stmt<[], { id: string; highWaterMarkMs: number }>;
+  insertExecution: Stmt<unknown[]>;
+  getExecution: Stmt<[string], StoredExecution>;
+  updateExecution: Stmt<[number, number, number | null, number | null, string, string, string, string, string]>;
+  unfinishedExecutions: Stmt<[], StoredExecution>;
+  lastCompletedSlots: Stmt<[], CompletedSlotRow>;
+  historyNewest: Stmt<[string, number], StoredExecution>;
+  historyBefore: Stmt<[string, number, number, number, number], StoredExecution>;
+  pruneHistory: Stmt<[number]>;
+  getFencingToken: Stmt<[], { value: number }>;
+  setFencingToken: Stmt<[number]>;
+}
+
+export function prepareStatements(db: Database.Database): Statements {
   return {
     insertTask: db.prepare<unknown[]>(`INSERT INTO tasks (${TASK_COLUMNS}) VALUES (${placeholders(STORED_TASK_FIELDS.length)})`),
     updateTask: db.prepare<unknown[]>(`UPDATE tasks SET ${TASK_UPDATE_SET} WHERE id = ?`),
@@ -91,5 +113,3 @@ export function prepareStatements(db: Database.Database) {
     setFencingToken: db.prepare<[number]>("UPDATE meta SET value = ? WHERE key = 'fencing_token'"),
   };
 }
-
-export type Statements = ReturnType<typeof prepareStatements>;
