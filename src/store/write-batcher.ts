@@ -16,13 +16,14 @@
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
 import { StoreError } from './errors.js';
 
-export interface WriteBatcherOptions<Item, Result> {
+export interface WriteBatcherOptions<Item> {
   /**
-   * Writes a batch in one transaction and resolves once it is committed,
-   * optionally to one result per item, in order (e.g. a Store's claim()).
+   * Writes a batch in one transaction and resolves once it is committed. If
+   * it resolves to an array, that must hold one result per item, in order
+   * (e.g. a Store's claim()); each caller gets its own.
    * @example (tasks) => store.putTasks(tasks)
    */
-  write: (items: Item[]) => Promise<readonly Result[] | undefined | void>;
+  write: (items: Item[]) => Promise<unknown>;
   /** The most items in one batch (one transaction). @default 10000 */
   maxBatchSize?: number;
 }
@@ -34,13 +35,13 @@ interface Waiter<Item, Result> {
 }
 
 export class WriteBatcher<Item, Result = undefined> {
-  readonly #write: WriteBatcherOptions<Item, Result>['write'];
+  readonly #write: WriteBatcherOptions<Item>['write'];
   readonly #maxBatchSize: number;
   #queue: Waiter<Item, Result>[] = [];
   #draining: Promise<void> | undefined;
 
   /** @example const batcher = new WriteBatcher({ write: (tasks) => store.putTasks(tasks) }); await batcher.add(record); */
-  constructor(options: WriteBatcherOptions<Item, Result>) {
+  constructor(options: WriteBatcherOptions<Item>) {
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`options must be an object, received ${describeValue(options)}`);
     if (typeof options.write !== 'function') throw new InvalidArgumentError(`options.write must be a function, received ${describeValue(options.write)}`);
     const maxBatchSize = options.maxBatchSize ?? 10_000;
@@ -83,16 +84,19 @@ export class WriteBatcher<Item, Result = undefined> {
   }
 
   async #writeBatch(batch: Waiter<Item, Result>[]): Promise<void> {
-    let results: readonly Result[] | undefined | void;
+    let results: readonly Result[] | undefined;
     try {
-      results = await this.#write(batch.map((w) => w.item));
-      if (results !== undefined && (!Array.isArray(results) || results.length !== batch.length)) {
-        throw new StoreError(`WriteBatcher: write() must resolve to nothing or to one result per item (${batch.length}), received ${describeValue(results)}`);
+      const value = await this.#write(batch.map((w) => w.item));
+      if (Array.isArray(value)) {
+        if (value.length !== batch.length) {
+          throw new StoreError(`WriteBatcher: write() resolved to ${value.length} results for ${batch.length} items (one per item, or no array)`);
+        }
+        results = value;
       }
     } catch (error) {
       for (const waiter of batch) waiter.reject(error);
       return;
     }
-    batch.forEach((waiter, i) => waiter.resolve(results?.[i] as Result));
+    for (const [i, waiter] of batch.entries()) waiter.resolve(results?.[i] as Result);
   }
 }
