@@ -4,7 +4,7 @@
 // decoding trusts what the store gave back. The merge rules of an upsert and
 // of a patch live here too, so every store bumps the schedule version and
 // keeps the high-water mark the same way.
-import { fromJsonText, toJsonText } from './json.js';
+import { fromJsonText } from './json.js';
 import type { ExecutionOutcome, ExecutionRecord, MisfirePolicy, ScheduleKind, TaskRecord, TaskStatus } from './records.js';
 import { SCHEDULE_FIELDS } from './records.js';
 import { checkMergedSchedule, checkTaskPatch, checkTaskRecord } from './validate.js';
@@ -77,19 +77,27 @@ export const NULL_JSON = 'null';
 /** Checks `record` (InvalidArgumentError, UnstorablePayloadError naming `path`) and encodes it. */
 export function encodeTask(record: unknown, path: string): StoredTask {
   checkTaskRecord(record, path);
-  const r = record;
+  return encodeCheckedTask(record);
+}
+
+/**
+ * Encodes a record that checkTaskRecord() has passed. Lets a store check a
+ * whole batch first (refusing it before any write), then encode each record
+ * just before writing it, so a large batch never holds all encoded copies.
+ */
+export function encodeCheckedTask(r: TaskRecord): StoredTask {
   return {
     id: r.id, name: r.name, description: r.description, ownerModule: r.ownerModule, functionName: r.functionName,
-    params: toJsonText(r.params, `${path}.params`),
+    params: JSON.stringify(r.params),
     scheduleKind: r.scheduleKind, delayMs: r.delayMs, periodMs: r.periodMs, atMs: r.atMs,
     cronExpression: r.cronExpression, timeZone: r.timeZone, priority: r.priority,
     misfirePolicy: r.misfire.policy, misfireGraceMs: r.misfire.graceMs,
     catchUpWindowMs: r.misfire.catchUpWindowMs, catchUpMax: r.misfire.catchUpMax,
-    retry: toJsonText(r.retry, `${path}.retry`),
+    retry: JSON.stringify(r.retry),
     createdAtMs: r.createdAtMs, updatedAtMs: r.updatedAtMs, lastExecutionMs: r.lastExecutionMs,
     nextExecutionMs: r.nextExecutionMs, executionCount: r.executionCount, maxExecutions: r.maxExecutions,
     status: r.status, lastError: r.lastError,
-    metadata: toJsonText(r.metadata, `${path}.metadata`),
+    metadata: JSON.stringify(r.metadata),
     scheduleVersion: r.scheduleVersion, highWaterMarkMs: r.highWaterMarkMs,
   };
 }

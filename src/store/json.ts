@@ -19,6 +19,11 @@ function childPath(path: string, key: string | number): string {
   return IDENTIFIER.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
 }
 
+/** The path of the value at `trail` under `base`: built only for an error, never on the fast path. */
+function pathOf(base: string, trail: readonly (string | number)[]): string {
+  return trail.reduce<string>(childPath, base);
+}
+
 /** Why `value` is not exactly representable in JSON, or undefined when it is (not looking inside). */
 function refusal(value: unknown): string | undefined {
   switch (typeof value) {
@@ -40,33 +45,55 @@ function refusal(value: unknown): string | undefined {
   }
 }
 
-function check(value: unknown, path: string, ancestors: Set<object>, depth: number): void {
+/** Why an object is not a plain object or array JSON can hold, or undefined. */
+function objectRefusal(value: object): string | undefined {
+  if (Array.isArray(value)) return undefined;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) {
+    const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+    return `a ${typeof name === 'string' && name !== '' ? name : 'non-plain'} object (only plain objects and arrays)`;
+  }
+  return Object.getOwnPropertySymbols(value).length > 0 ? 'an object with symbol keys' : undefined;
+}
+
+// `trail` (the keys from the root) and `ancestors` (the objects on the way down)
+// are stacks shared by the whole walk: nothing is allocated per value.
+function check(value: unknown, base: string, trail: (string | number)[], ancestors: object[]): void {
   const why = refusal(value);
-  if (why !== undefined) throw new UnstorablePayloadError(path, why);
+  if (why !== undefined) throw new UnstorablePayloadError(pathOf(base, trail), why);
   if (typeof value !== 'object' || value === null) return;
-  if (depth > MAX_DEPTH) throw new UnstorablePayloadError(path, `nested deeper than ${MAX_DEPTH} levels`);
-  if (ancestors.has(value)) throw new UnstorablePayloadError(path, 'a cycle (the value contains itself)');
-  ancestors.add(value);
+  if (ancestors.length >= MAX_DEPTH) throw new UnstorablePayloadError(pathOf(base, trail), `nested deeper than ${MAX_DEPTH} levels`);
+  if (ancestors.includes(value)) throw new UnstorablePayloadError(pathOf(base, trail), 'a cycle (the value contains itself)');
+  const notPlain = objectRefusal(value);
+  if (notPlain !== undefined) throw new UnstorablePayloadError(pathOf(base, trail), notPlain);
+  ancestors.push(value);
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      if (!(i in value)) throw new UnstorablePayloadError(childPath(path, i), 'a hole in a sparse array');
-      check(value[i], childPath(path, i), ancestors, depth + 1);
+      trail.push(i);
+      if (!(i in value)) throw new UnstorablePayloadError(pathOf(base, trail), 'a hole in a sparse array');
+      check(value[i], base, trail, ancestors);
+      trail.pop();
     }
   } else {
-    const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) {
-      const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
-      throw new UnstorablePayloadError(path, `a ${typeof name === 'string' && name !== '' ? name : 'non-plain'} object (only plain objects and arrays)`);
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      trail.push(key);
+      check((value as Record<string, unknown>)[key], base, trail, ancestors);
+      trail.pop();
     }
-    if (Object.getOwnPropertySymbols(value).length > 0) throw new UnstorablePayloadError(path, 'an object with symbol keys');
-    for (const key of Object.keys(value)) check((value as Record<string, unknown>)[key], childPath(path, key), ancestors, depth + 1);
   }
-  ancestors.delete(value);
+  ancestors.pop();
 }
 
 /** Throws UnstorablePayloadError, naming `path` and where inside, unless `value` is exactly representable in JSON. */
 export function checkJson(value: unknown, path: string): asserts value is Json {
-  check(value, path, new Set(), 0);
+  // Scalars, the common params, need no walk.
+  if (typeof value !== 'object' || value === null) {
+    const why = refusal(value);
+    if (why !== undefined) throw new UnstorablePayloadError(path, why);
+    return;
+  }
+  check(value, path, [], []);
 }
 
 /** `value` as JSON text, after checkJson(). */
@@ -77,5 +104,6 @@ export function toJsonText(value: unknown, path: string): string {
 
 /** A JSON value back from its text. */
 export function fromJsonText(text: string): Json {
-  return JSON.parse(text) as Json;
+  // Most retry options and metadata are null: skip the parser for them.
+  return text === 'null' ? null : (JSON.parse(text) as Json);
 }

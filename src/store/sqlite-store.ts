@@ -14,7 +14,7 @@
 // returns (or the page limit is raised).
 import type Database from 'better-sqlite3';
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
-import { applyPatch, decodeExecution, decodeTask, encodeTask, mergeUpsert, type StoredExecution } from './codec.js';
+import { applyPatch, decodeExecution, decodeTask, encodeCheckedTask, mergeUpsert, type StoredExecution } from './codec.js';
 import { StoreClosedError } from './errors.js';
 import { nextCursor } from './history-order.js';
 import type { ExecutionRecord, Json, SlotKey, TaskPatch, TaskRecord } from './records.js';
@@ -24,13 +24,15 @@ import {
   encodeCompletion, encodeSaveState, refuseFenced, refuseRetry, refuseSlot, retriedExecution, skippedExecution,
 } from './slot-rules.js';
 import { openDatabase, type OpenSettings, type SynchronousLevel, translateError, UNLIMITED_PAGES } from './sqlite/open-database.js';
-import { executionValues, prepareStatements, type Statements, taskUpdateValues, taskValues } from './sqlite/statements.js';
+import {
+  decodeTaskRow, executionValues, prepareStatements, type Statements, TASK_ROWID_COLUMN, taskUpdateValues, taskValues,
+} from './sqlite/statements.js';
 import type {
   ClaimRequest, ClaimResult, CompletedSlot, CompleteRequest, CompleteResult, HistoryOptions, HistoryPage, LoadTasksOptions,
   OpenInfo, RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotRefusal, Store,
 } from './store.js';
 import {
-  checkArray, checkId, checkIntegerInRange, checkNonEmptyString, checkObject, checkTaskPatch, checkTimeMs, invalid,
+  checkArray, checkId, checkIntegerInRange, checkNonEmptyString, checkObject, checkTaskPatch, checkTaskRecord, checkTimeMs, invalid,
   resolveBatchSize, resolveHistoryOptions,
 } from './validate.js';
 
@@ -166,12 +168,13 @@ export class SqliteStore implements Store {
 
   async putTasks(tasks: readonly TaskRecord[]): Promise<void> {
     checkArray(tasks, 'tasks');
-    const encoded = tasks.map((task, i) => encodeTask(task, `tasks[${i}]`));
+    for (let i = 0; i < tasks.length; i++) checkTaskRecord(tasks[i], `tasks[${i}]`);
     this.#write(({ statements: s }) => {
-      for (const task of encoded) {
-        const existing = s.getTask.get(task.id);
-        if (existing === undefined) s.insertTask.run(...taskValues(task));
-        else s.updateTask.run(...taskUpdateValues(mergeUpsert(existing, task)));
+      for (const record of tasks) {
+        const task = encodeCheckedTask(record);
+        // A registration is usually new: try the insert, and merge only when the id is taken.
+        if (s.insertTask.run(...taskValues(task)).changes === 1) continue;
+        s.updateTask.run(...taskUpdateValues(mergeUpsert(s.getTask.get(task.id), task)));
       }
     });
   }
@@ -200,8 +203,8 @@ export class SqliteStore implements Store {
     for (;;) {
       const rows = this.#read(({ statements: s }) => s.taskPage.all(afterRowid, batchSize));
       if (rows.length === 0) return;
-      afterRowid = rows[rows.length - 1]!.rowid;
-      yield rows.map(decodeTask);
+      afterRowid = rows[rows.length - 1]![TASK_ROWID_COLUMN] as number;
+      yield rows.map(decodeTaskRow);
       if (rows.length < batchSize) return;
     }
   }

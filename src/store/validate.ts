@@ -29,54 +29,67 @@ export function checkId(value: unknown, path: string): asserts value is string {
   }
 }
 
-type Check = (value: unknown, path: string) => void;
+/**
+ * A field check: `base` and `key` make the path (`tasks[3]` and `params`),
+ * joined only when the check fails, so a valid record costs no string work.
+ */
+type Check = (value: unknown, base: string, key: string) => void;
 
-const string: Check = (v, p) => {
-  if (typeof v !== 'string') throw invalid(p, 'a string', v);
+const at = (base: string, key: string) => (key === '' ? base : `${base}.${key}`);
+
+/** A Check from a predicate and the words for what it allows. */
+const rule = (test: (v: unknown) => boolean, allowed: string): Check => (v, base, key) => {
+  if (!test(v)) throw invalid(at(base, key), allowed, v);
 };
-const nonEmpty: Check = (v, p) => {
-  if (typeof v !== 'string' || v.length === 0) throw invalid(p, 'a non-empty string', v);
+const orNull = (check: Check): Check => (v, base, key) => {
+  if (v !== null) check(v, base, key);
 };
-const orNull = (check: Check): Check => (v, p) => {
-  if (v !== null) check(v, p);
-};
-const finite: Check = (v, p) => {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw invalid(p, 'a finite number of ms', v);
-};
-const nonNegative: Check = (v, p) => {
-  if (typeof v !== 'number' || !(v >= 0) || v === Number.POSITIVE_INFINITY) throw invalid(p, 'a finite number of ms >= 0', v);
-};
-const positive: Check = (v, p) => {
-  if (typeof v !== 'number' || !(v > 0) || v === Number.POSITIVE_INFINITY) throw invalid(p, 'a finite number of ms > 0', v);
-};
-const integerAtLeast = (min: number): Check => (v, p) => {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw invalid(p, `an integer >= ${min}`, v);
-};
+const isString = (v: unknown) => typeof v === 'string';
+const isNonEmpty = (v: unknown) => typeof v === 'string' && v.length > 0;
+const isFiniteNumber = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+const string = rule(isString, 'a string');
+const nonEmpty = rule(isNonEmpty, 'a non-empty string');
+const finite = rule(isFiniteNumber, 'a finite number of ms');
+const nonNegative = rule((v) => isFiniteNumber(v) && (v as number) >= 0, 'a finite number of ms >= 0');
+const positive = rule((v) => isFiniteNumber(v) && (v as number) > 0, 'a finite number of ms > 0');
+const integerAtLeast = (min: number) => rule((v) => Number.isSafeInteger(v) && (v as number) >= min, `an integer >= ${min}`);
 /** Nominal times are slot identities: exact integers. */
-export const checkNominalMs: Check = (v, p) => {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw invalid(p, 'an integer number of ms since the epoch', v);
+const nominalMs = rule(Number.isSafeInteger, 'an integer number of ms since the epoch');
+const oneOf = (values: readonly string[]) => {
+  const allowed = new Set(values);
+  return rule((v) => typeof v === 'string' && allowed.has(v), `one of ${values.map((x) => `'${x}'`).join(', ')}`);
 };
-const oneOf = (values: readonly string[]): Check => (v, p) => {
-  if (typeof v !== 'string' || !values.includes(v)) throw invalid(p, `one of ${values.map((x) => `'${x}'`).join(', ')}`, v);
+const json: Check = (v, base, key) => {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) return;
+  checkJson(v, at(base, key));
 };
-const json: Check = (v, p) => checkJson(v, p);
+const id: Check = rule((v) => typeof v === 'string' && v.length > 0 && v.length <= MAX_ID_LENGTH, `a string of 1 to ${MAX_ID_LENGTH} characters`);
 
-const checkMisfire: Check = (v, p) => {
-  checkObject(v, p);
-  for (const key of Object.keys(v)) {
-    if (!['policy', 'graceMs', 'catchUpWindowMs', 'catchUpMax'].includes(key)) {
-      throw new InvalidArgumentError(`${p}.${key} is not a misfire field (known: policy, graceMs, catchUpWindowMs, catchUpMax)`);
-    }
+export function checkNominalMs(value: unknown, path: string): asserts value is number {
+  nominalMs(value, path, '');
+}
+
+const MISFIRE_KEYS = new Set(['policy', 'graceMs', 'catchUpWindowMs', 'catchUpMax']);
+const misfirePolicy = oneOf(MISFIRE_POLICIES);
+const catchUpMax = orNull(integerAtLeast(1));
+const catchUpWindow = orNull(nonNegative);
+
+const checkMisfire: Check = (v, base, key) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalid(at(base, key), 'an object', v);
+  for (const k in v) {
+    if (!MISFIRE_KEYS.has(k)) throw new InvalidArgumentError(`${at(base, key)}.${k} is not a misfire field (known: ${[...MISFIRE_KEYS].join(', ')})`);
   }
-  oneOf(MISFIRE_POLICIES)(v.policy, `${p}.policy`);
-  nonNegative(v.graceMs, `${p}.graceMs`);
-  orNull(nonNegative)(v.catchUpWindowMs, `${p}.catchUpWindowMs`);
-  orNull(integerAtLeast(1))(v.catchUpMax, `${p}.catchUpMax`);
+  const m = v as Record<string, unknown>;
+  const path = at(base, key);
+  misfirePolicy(m.policy, path, 'policy');
+  nonNegative(m.graceMs, path, 'graceMs');
+  catchUpWindow(m.catchUpWindowMs, path, 'catchUpWindowMs');
+  catchUpMax(m.catchUpMax, path, 'catchUpMax');
 };
 
 /** One check per TaskRecord field; the keys are also the list of known fields. */
 const TASK_FIELDS: Readonly<Record<keyof TaskRecord, Check>> = {
-  id: checkId,
+  id,
   name: nonEmpty,
   description: orNull(string),
   ownerModule: orNull(string),
@@ -101,8 +114,9 @@ const TASK_FIELDS: Readonly<Record<keyof TaskRecord, Check>> = {
   lastError: orNull(string),
   metadata: json,
   scheduleVersion: integerAtLeast(1),
-  highWaterMarkMs: orNull(checkNominalMs),
+  highWaterMarkMs: orNull(nominalMs),
 };
+const FIELD_CHECKS = Object.entries(TASK_FIELDS) as ReadonlyArray<[string, Check]>;
 const KNOWN_FIELDS = Object.keys(TASK_FIELDS).join(', ');
 const NOT_PATCHABLE: ReadonlySet<string> = new Set(['id', 'createdAtMs', 'scheduleVersion', 'highWaterMarkMs']);
 
@@ -119,13 +133,16 @@ function checkScheduleShape(record: TaskRecord, path: string): void {
 /** Throws InvalidArgumentError or UnstorablePayloadError unless `value` is a complete, storable TaskRecord. */
 export function checkTaskRecord(value: unknown, path: string): asserts value is TaskRecord {
   checkObject(value, path);
-  for (const key of Object.keys(value)) {
+  let count = 0;
+  for (const key in value) {
     if (!Object.hasOwn(TASK_FIELDS, key)) throw new InvalidArgumentError(`${path}.${key} is not a task record field (known: ${KNOWN_FIELDS})`);
+    count++;
   }
-  for (const [key, check] of Object.entries(TASK_FIELDS)) {
-    if (!Object.hasOwn(value, key)) throw new InvalidArgumentError(`${path}.${key} is missing (taskRecord() fills the defaults)`);
-    check(value[key], `${path}.${key}`);
+  if (count !== FIELD_CHECKS.length) {
+    const missing = FIELD_CHECKS.find(([key]) => !Object.hasOwn(value, key))?.[0];
+    throw new InvalidArgumentError(`${path}.${missing} is missing (taskRecord() fills the defaults)`);
   }
+  for (const [key, check] of FIELD_CHECKS) check(value[key], path, key);
   checkScheduleShape(value as unknown as TaskRecord, path);
 }
 
@@ -138,7 +155,7 @@ export function checkTaskPatch(value: unknown, path: string): asserts value is T
     }
     const check = (TASK_FIELDS as Record<string, Check>)[key];
     if (check === undefined) throw new InvalidArgumentError(`${path}.${key} is not a task record field (known: ${KNOWN_FIELDS})`);
-    check(value[key], `${path}.${key}`);
+    check(value[key], path, key);
   }
 }
 
@@ -147,23 +164,26 @@ export function checkMergedSchedule(record: TaskRecord, path: string): void {
   checkScheduleShape(record, path);
 }
 
+const version = integerAtLeast(1);
+
 export function checkSlot(value: unknown, path: string): asserts value is SlotKey {
   checkObject(value, path);
-  checkId(value.taskId, `${path}.taskId`);
-  integerAtLeast(1)(value.scheduleVersion, `${path}.scheduleVersion`);
-  checkNominalMs(value.nominalMs, `${path}.nominalMs`);
+  id(value.taskId, path, 'taskId');
+  version(value.scheduleVersion, path, 'scheduleVersion');
+  nominalMs(value.nominalMs, path, 'nominalMs');
 }
 
-export function checkTimeMs(value: unknown, path: string): asserts value is number {
-  finite(value, path);
+/** Checks `value[key]` is a finite time in ms; the path is `${path}.${key}` (key '' for the value itself). */
+export function checkTimeMs(value: unknown, path: string, key = ''): asserts value is number {
+  finite(value, path, key);
 }
 
-export function checkNonEmptyString(value: unknown, path: string): asserts value is string {
-  nonEmpty(value, path);
+export function checkNonEmptyString(value: unknown, path: string, key = ''): asserts value is string {
+  nonEmpty(value, path, key);
 }
 
 export function checkFencingToken(value: unknown, path: string): asserts value is number {
-  integerAtLeast(1)(value, path);
+  version(value, path, '');
 }
 
 export function checkIntegerInRange(value: unknown, path: string, min: number, max: number): asserts value is number {
@@ -175,8 +195,9 @@ export function checkIntegerInRange(value: unknown, path: string, min: number, m
 const ENDING_OUTCOMES = EXECUTION_OUTCOMES.filter((o) => o !== 'running' && o !== 'skipped');
 
 /** complete() outcomes: how an attempt can end. */
+const endingOutcome = oneOf(ENDING_OUTCOMES);
 export function checkEndingOutcome(value: unknown, path: string): void {
-  oneOf(ENDING_OUTCOMES)(value, path);
+  endingOutcome(value, path, '');
 }
 
 /** History options with defaults applied. */
@@ -196,8 +217,8 @@ export function resolveHistoryOptions(taskId: unknown, options: unknown): Resolv
   checkIntegerInRange(limit, 'options.limit', 1, 10_000);
   if (options.before === undefined) return { limit, before: null };
   checkObject(options.before, 'options.before');
-  checkNominalMs(options.before.nominalMs, 'options.before.nominalMs');
-  integerAtLeast(1)(options.before.scheduleVersion, 'options.before.scheduleVersion');
+  nominalMs(options.before.nominalMs, 'options.before', 'nominalMs');
+  version(options.before.scheduleVersion, 'options.before', 'scheduleVersion');
   return { limit, before: { nominalMs: options.before.nominalMs as number, scheduleVersion: options.before.scheduleVersion as number } };
 }
 

@@ -3,7 +3,10 @@
 // the StoredTask / StoredExecution shape the codec decodes; parameters are
 // bound by position in the codec's field order.
 import type Database from 'better-sqlite3';
+import type { PriorityName } from '../../priorities.js';
 import { STORED_EXECUTION_FIELDS, STORED_TASK_FIELDS, type StoredExecution, type StoredTask } from '../codec.js';
+import { fromJsonText } from '../json.js';
+import type { MisfirePolicy, ScheduleKind, TaskRecord, TaskStatus } from '../records.js';
 
 const column = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const selectList = (fields: readonly string[]) => fields.map((f) => `${column(f)} AS "${f}"`).join(', ');
@@ -18,8 +21,13 @@ const EXECUTION_SELECT = selectList(STORED_EXECUTION_FIELDS);
 const FINAL = "('succeeded', 'failed', 'skipped', 'cancelled')";
 
 /** A task's values in column order, for insertTask. */
-export function taskValues(task: StoredTask): unknown[] {
-  return STORED_TASK_FIELDS.map((field) => task[field]);
+export function taskValues(t: StoredTask): unknown[] {
+  return [
+    t.id, t.name, t.description, t.ownerModule, t.functionName, t.params, t.scheduleKind, t.delayMs, t.periodMs, t.atMs,
+    t.cronExpression, t.timeZone, t.priority, t.misfirePolicy, t.misfireGraceMs, t.catchUpWindowMs, t.catchUpMax, t.retry,
+    t.createdAtMs, t.updatedAtMs, t.lastExecutionMs, t.nextExecutionMs, t.executionCount, t.maxExecutions, t.status,
+    t.lastError, t.metadata, t.scheduleVersion, t.highWaterMarkMs,
+  ];
 }
 
 /** A task's values for updateTask: every column but id, then the id for the WHERE. */
@@ -34,7 +42,34 @@ export function executionValues(execution: StoredExecution): unknown[] {
   return STORED_EXECUTION_FIELDS.map((field) => execution[field]);
 }
 
-export type TaskPageRow = StoredTask & { rowid: number };
+/** Column positions in a raw task row (STORED_TASK_FIELDS order, then the rowid). */
+const C = Object.fromEntries(STORED_TASK_FIELDS.map((field, i) => [field, i])) as Readonly<Record<keyof StoredTask, number>>;
+export const TASK_ROWID_COLUMN = STORED_TASK_FIELDS.length;
+
+/**
+ * A TaskRecord straight from a raw row (an array): loading a million tasks
+ * reads rows as arrays, because better-sqlite3 builds a 29-property object
+ * per row several times slower, and skips the StoredTask step.
+ */
+export function decodeTaskRow(r: unknown[]): TaskRecord {
+  return {
+    id: r[C.id] as string, name: r[C.name] as string, description: r[C.description] as string | null,
+    ownerModule: r[C.ownerModule] as string | null, functionName: r[C.functionName] as string,
+    params: fromJsonText(r[C.params] as string), scheduleKind: r[C.scheduleKind] as ScheduleKind,
+    delayMs: r[C.delayMs] as number | null, periodMs: r[C.periodMs] as number | null, atMs: r[C.atMs] as number | null,
+    cronExpression: r[C.cronExpression] as string | null, timeZone: r[C.timeZone] as string | null,
+    priority: r[C.priority] as PriorityName,
+    misfire: {
+      policy: r[C.misfirePolicy] as MisfirePolicy, graceMs: r[C.misfireGraceMs] as number,
+      catchUpWindowMs: r[C.catchUpWindowMs] as number | null, catchUpMax: r[C.catchUpMax] as number | null,
+    },
+    retry: fromJsonText(r[C.retry] as string), createdAtMs: r[C.createdAtMs] as number, updatedAtMs: r[C.updatedAtMs] as number,
+    lastExecutionMs: r[C.lastExecutionMs] as number | null, nextExecutionMs: r[C.nextExecutionMs] as number | null,
+    executionCount: r[C.executionCount] as number, maxExecutions: r[C.maxExecutions] as number | null,
+    status: r[C.status] as TaskStatus, lastError: r[C.lastError] as string | null, metadata: fromJsonText(r[C.metadata] as string),
+    scheduleVersion: r[C.scheduleVersion] as number, highWaterMarkMs: r[C.highWaterMarkMs] as number | null,
+  };
+}
 
 export interface CompletedSlotRow {
   taskId: string;
@@ -49,7 +84,7 @@ export interface Statements {
   insertTask: Stmt<unknown[]>;
   updateTask: Stmt<unknown[]>;
   getTask: Stmt<[string], StoredTask>;
-  taskPage: Stmt<[number, number], TaskPageRow>;
+  taskPage: Stmt<[number, number], unknown[]>;
   deleteTask: Stmt<[string]>;
   setHighWaterMark: Stmt<[number | null, string]>;
   highWaterMarks: Stmt<[], { id: string; highWaterMarkMs: number }>;
@@ -67,13 +102,14 @@ export interface Statements {
 
 export function prepareStatements(db: Database.Database): Statements {
   return {
-    insertTask: db.prepare<unknown[]>(`INSERT INTO tasks (${TASK_COLUMNS}) VALUES (${placeholders(STORED_TASK_FIELDS.length)})`),
+    // A taken id inserts nothing (changes = 0): the caller then merges.
+    insertTask: db.prepare<unknown[]>(
+      `INSERT INTO tasks (${TASK_COLUMNS}) VALUES (${placeholders(STORED_TASK_FIELDS.length)}) ON CONFLICT (id) DO NOTHING`,
+    ),
     updateTask: db.prepare<unknown[]>(`UPDATE tasks SET ${TASK_UPDATE_SET} WHERE id = ?`),
     getTask: db.prepare<[string], StoredTask>(`SELECT ${TASK_SELECT} FROM tasks WHERE id = ?`),
     // Keyset paging on the rowid: each page is one index-free range scan, whatever the table's size.
-    taskPage: db.prepare<[number, number], TaskPageRow>(
-      `SELECT rowid AS rowid, ${TASK_SELECT} FROM tasks WHERE rowid > ? ORDER BY rowid LIMIT ?`,
-    ),
+    taskPage: db.prepare<[number, number], unknown[]>(`SELECT ${TASK_COLUMNS}, rowid FROM tasks WHERE rowid > ? ORDER BY rowid LIMIT ?`).raw(true),
     deleteTask: db.prepare<[string]>('DELETE FROM tasks WHERE id = ?'),
     setHighWaterMark: db.prepare<[number | null, string]>('UPDATE tasks SET high_water_mark_ms = ? WHERE id = ?'),
     highWaterMarks: db.prepare<[], { id: string; highWaterMarkMs: number }>(
