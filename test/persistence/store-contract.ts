@@ -6,11 +6,7 @@
 // Each store's test file calls describeStoreContract() with a StoreHarness:
 // how to make a fresh location (database) and a store over it.
 import { describe, it } from 'vitest';
-import type { StoreHarness } from './contract/harness.js';
-import { slotCases } from './contract/slot-cases.js';
-import { taskCases } from './contract/task-cases.js';
-
-export const contractCases = [...taskCases, ...slotCases];
+import { contractCases, type StoreHarness } from './contract/index.js';
 
 export function describeStoreContract(harness: StoreHarness): void {
   describe(`${harness.name} passes the store contract`, () => {
