@@ -10,9 +10,9 @@
 //
 // idb needs the IndexedDB classes as globals (IDBRequest, IDBKeyRange, ...):
 // every browser has them; in Node, import 'fake-indexeddb/auto' first.
-import { type IDBPTransaction, wrap } from 'idb';
+import { type IDBPObjectStore, type IDBPTransaction, unwrap, wrap } from 'idb';
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
-import { applyPatch, decodeExecution, decodeTask, encodeTask, mergeUpsert, type StoredExecution } from './codec.js';
+import { applyPatch, decodeExecution, decodeTask, encodeCheckedTask, mergeUpsert, type StoredExecution, type StoredTask } from './codec.js';
 import { StoreClosedError, StoreError, StoreFullError, StoreSchemaTooNewError } from './errors.js';
 import { FINAL_OUTCOMES, nextCursor } from './history-order.js';
 import { type Db, FENCING_TOKEN_KEY, LATEST_SCHEMA_VERSION, migrate, type TimesliceDb, type UpgradeTransaction } from './indexeddb/schema.js';
@@ -27,7 +27,8 @@ import type {
   OpenInfo, RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotRefusal, Store,
 } from './store.js';
 import {
-  checkArray, checkId, checkNonEmptyString, checkObject, checkTaskPatch, checkTimeMs, invalid, resolveBatchSize, resolveHistoryOptions,
+  checkArray, checkId, checkNonEmptyString, checkObject, checkTaskPatch, checkTaskRecord, checkTimeMs, invalid, resolveBatchSize,
+  resolveHistoryOptions,
 } from './validate.js';
 
 export interface IndexedDbStoreOptions {
@@ -160,14 +161,14 @@ export class IndexedDbStore implements Store {
 
   async putTasks(tasks: readonly TaskRecord[]): Promise<void> {
     checkArray(tasks, 'tasks');
-    const encoded = tasks.map((task, i) => encodeTask(task, `tasks[${i}]`));
+    for (let i = 0; i < tasks.length; i++) checkTaskRecord(tasks[i], `tasks[${i}]`);
     await this.#write(async (tx) => {
       const store = tx.objectStore('tasks');
-      const existing = await Promise.all(encoded.map((task) => store.get(task.id)));
-      // Two records with one id in a batch: the later one is merged over the earlier, as one after the other would be.
-      const merged = new Map<string, ReturnType<typeof mergeUpsert>>();
-      for (const [i, task] of encoded.entries()) merged.set(task.id, mergeUpsert(merged.get(task.id) ?? existing[i], task));
-      await Promise.all([...merged.values()].map((task) => store.put(task)));
+      // A registration is usually new: add() it (one request, not a get and a
+      // put); an id already taken is merged afterwards, in batch order, so one id
+      // twice in a batch ends as if written one after the other.
+      const taken = (await Promise.all(tasks.map((record) => addUnlessTaken(store, encodeCheckedTask(record))))).filter((t) => t !== undefined);
+      for (const task of taken) await store.put(mergeUpsert(await store.get(task.id), task));
     });
   }
 
@@ -354,6 +355,25 @@ export class IndexedDbStore implements Store {
       return deleted;
     });
   }
+}
+
+/**
+ * Adds `task`, resolving to it when its id is taken (ConstraintError) and to
+ * undefined once added. The error is handled on the request (preventDefault,
+ * stopPropagation), so the transaction is not aborted and idb's done() does
+ * not see it.
+ */
+function addUnlessTaken(store: IDBPObjectStore<TimesliceDb, AllStores, 'tasks', 'readwrite'>, task: StoredTask): Promise<StoredTask | undefined> {
+  return new Promise((resolve, reject) => {
+    const request = unwrap(store).add(task);
+    request.onsuccess = () => resolve(undefined);
+    request.onerror = (event) => {
+      if (request.error?.name !== 'ConstraintError') return reject(request.error);
+      event.preventDefault();
+      event.stopPropagation();
+      resolve(task);
+    };
+  });
 }
 
 /** Every slot-index key of one task. */
