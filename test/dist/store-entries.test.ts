@@ -87,4 +87,11 @@ describe('the store entries of the built package', () => {
     `]);
     expect(JSON.parse(idb)).toEqual({ schemaVersion: 1 });
   });
+
+  it("runs the README's persistence example as written", () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const example = readme.match(/## Persistence stores\n[\s\S]*?```js\n([\s\S]*?)```/)?.[1];
+    expect(example).toBeDefined();
+    expect(node(['--input-type=module', '-e', example!]).trim().split('\n')).toEqual(['claimed duplicate', 'completed']);
+  });
 });
