@@ -8,6 +8,7 @@
 // Writes are applied only after every check of the call has passed, so a
 // refused call changes nothing, as a rolled-back transaction would.
 import { applyPatch, decodeExecution, decodeTask, encodeTask, mergeUpsert, type StoredExecution, type StoredTask } from './codec.js';
+import { InvalidArgumentError } from '../../bindings/errors.js';
 import { StoreClosedError } from './errors.js';
 import { FINAL_OUTCOMES, isOlderThan, newestFirst, nextCursor } from './history-order.js';
 import type { ExecutionRecord, Json, SlotKey, TaskPatch, TaskRecord } from './records.js';
@@ -21,7 +22,7 @@ import type {
   RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotRefusal, Store,
 } from './store.js';
 import {
-  checkArray, checkId, checkNonEmptyString, checkTaskPatch, checkTimeMs, resolveBatchSize, resolveHistoryOptions,
+  checkArray, checkId, checkNonEmptyString, checkObject, checkTaskPatch, checkTimeMs, invalid, resolveBatchSize, resolveHistoryOptions,
 } from './validate.js';
 
 /** The schema version a MemoryDatabase is at (it has no migrations; kept for the contract). */
@@ -48,6 +49,13 @@ export class MemoryStore implements Store {
 
   /** @example const store = new MemoryStore(); await store.open(); */
   constructor(options: MemoryStoreOptions = {}) {
+    checkObject(options, 'options');
+    for (const key of Object.keys(options)) {
+      if (key !== 'database') throw new InvalidArgumentError(`options.${key} is not a MemoryStore option (known: database)`);
+    }
+    if (options.database !== undefined && !(options.database instanceof MemoryDatabase)) {
+      throw invalid('options.database', 'a MemoryDatabase (the database of another MemoryStore)', options.database);
+    }
     this.database = options.database ?? new MemoryDatabase();
   }
 

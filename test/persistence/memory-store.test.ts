@@ -1,3 +1,4 @@
+import { describe, expect, it } from 'vitest';
 import { MemoryDatabase, MemoryStore } from '../../src/store/memory-store.js';
 import { describeSlotModel } from './slot-model.js';
 import { describeStoreContract } from './store-contract.js';
@@ -12,3 +13,11 @@ const harness = {
 
 describeStoreContract(harness);
 describeSlotModel(harness);
+
+describe('MemoryStore options', () => {
+  it('validates its options when constructed', () => {
+    expect(() => new MemoryStore({ database: {} as never })).toThrow(/options.database must be a MemoryDatabase .*received a value of type object/);
+    expect(() => new MemoryStore({ path: 'x' } as never)).toThrow(/options.path is not a MemoryStore option/);
+    expect(() => new MemoryStore(null as never)).toThrow(/options must be an object, received null/);
+  });
+});
