@@ -89,17 +89,26 @@ export function encodeCheckedTask(r: TaskRecord): StoredTask {
   return {
     id: r.id, name: r.name, description: r.description, ownerModule: r.ownerModule, functionName: r.functionName,
     params: JSON.stringify(r.params),
-    scheduleKind: r.scheduleKind, delayMs: r.delayMs, periodMs: r.periodMs, atMs: r.atMs,
+    scheduleKind: r.scheduleKind, delayMs: noNegativeZero(r.delayMs), periodMs: r.periodMs, atMs: noNegativeZero(r.atMs),
     cronExpression: r.cronExpression, timeZone: r.timeZone, priority: r.priority,
-    misfirePolicy: r.misfire.policy, misfireGraceMs: r.misfire.graceMs,
-    catchUpWindowMs: r.misfire.catchUpWindowMs, catchUpMax: r.misfire.catchUpMax,
+    misfirePolicy: r.misfire.policy, misfireGraceMs: noNegativeZero(r.misfire.graceMs),
+    catchUpWindowMs: noNegativeZero(r.misfire.catchUpWindowMs), catchUpMax: r.misfire.catchUpMax,
     retry: JSON.stringify(r.retry),
-    createdAtMs: r.createdAtMs, updatedAtMs: r.updatedAtMs, lastExecutionMs: r.lastExecutionMs,
-    nextExecutionMs: r.nextExecutionMs, executionCount: r.executionCount, maxExecutions: r.maxExecutions,
+    createdAtMs: noNegativeZero(r.createdAtMs), updatedAtMs: noNegativeZero(r.updatedAtMs),
+    lastExecutionMs: noNegativeZero(r.lastExecutionMs), nextExecutionMs: noNegativeZero(r.nextExecutionMs),
+    executionCount: noNegativeZero(r.executionCount), maxExecutions: r.maxExecutions,
     status: r.status, lastError: r.lastError,
     metadata: JSON.stringify(r.metadata),
-    scheduleVersion: r.scheduleVersion, highWaterMarkMs: r.highWaterMarkMs,
+    scheduleVersion: r.scheduleVersion, highWaterMarkMs: noNegativeZero(r.highWaterMarkMs),
   };
+}
+
+/**
+ * 0 for -0, anything else as it is. SQLite stores -0 as 0, so every store
+ * does, and a record reads back the same from each (JSON payloads do the same).
+ */
+export function noNegativeZero<T extends number | null>(value: T): T {
+  return (value === 0 ? 0 : value) as T;
 }
 
 export function decodeTask(s: StoredTask): TaskRecord {

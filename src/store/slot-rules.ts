@@ -4,7 +4,7 @@
 // return. (The database's own UNIQUE constraint on the slot stays the last
 // line of defence: these rules decide what is reported, it decides what can
 // exist.)
-import { decodeExecution, NULL_JSON, type StoredExecution, type StoredTask } from './codec.js';
+import { decodeExecution, NULL_JSON, noNegativeZero, type StoredExecution, type StoredTask } from './codec.js';
 import { toJsonText } from './json.js';
 import { executionIdOf, type SlotKey } from './records.js';
 import type { ClaimRequest, CompleteRequest, FenceRefusal, RetryResult, SkipRequest, SlotRefusal } from './store.js';
@@ -42,16 +42,16 @@ export function advanceHighWaterMark(batchTask: BatchTask, nominalMs: number): v
 
 export function claimedExecution(request: ClaimRequest, fencingToken: number): StoredExecution {
   return {
-    id: executionIdOf(request), taskId: request.taskId, scheduleVersion: request.scheduleVersion, nominalMs: request.nominalMs,
-    attempt: 1, fencingToken, startedAtMs: request.startedAtMs, endedAtMs: null, outcome: 'running',
+    id: executionIdOf(request), taskId: request.taskId, scheduleVersion: request.scheduleVersion, nominalMs: noNegativeZero(request.nominalMs),
+    attempt: 1, fencingToken, startedAtMs: noNegativeZero(request.startedAtMs), endedAtMs: null, outcome: 'running',
     result: NULL_JSON, error: NULL_JSON, skipReason: null, state: NULL_JSON,
   };
 }
 
 export function skippedExecution(request: SkipRequest): StoredExecution {
   return {
-    id: executionIdOf(request), taskId: request.taskId, scheduleVersion: request.scheduleVersion, nominalMs: request.nominalMs,
-    attempt: 0, fencingToken: 0, startedAtMs: null, endedAtMs: request.recordedAtMs, outcome: 'skipped',
+    id: executionIdOf(request), taskId: request.taskId, scheduleVersion: request.scheduleVersion, nominalMs: noNegativeZero(request.nominalMs),
+    attempt: 0, fencingToken: 0, startedAtMs: null, endedAtMs: noNegativeZero(request.recordedAtMs), outcome: 'skipped',
     result: NULL_JSON, error: NULL_JSON, skipReason: request.reason, state: NULL_JSON,
   };
 }
@@ -122,12 +122,12 @@ export function encodeCompletion(request: unknown): EncodedCompletion {
 }
 
 export function completedExecution(current: StoredExecution, { request, result, error }: EncodedCompletion): StoredExecution {
-  return { ...current, outcome: request.outcome, endedAtMs: request.endedAtMs, result, error };
+  return { ...current, outcome: request.outcome, endedAtMs: noNegativeZero(request.endedAtMs), result, error };
 }
 
 export function retriedExecution(current: StoredExecution, startedAtMs: number, fencingToken: number): StoredExecution {
   return {
-    ...current, attempt: current.attempt + 1, fencingToken, startedAtMs, endedAtMs: null, outcome: 'running',
+    ...current, attempt: current.attempt + 1, fencingToken, startedAtMs: noNegativeZero(startedAtMs), endedAtMs: null, outcome: 'running',
     result: NULL_JSON, error: NULL_JSON,
   };
 }

@@ -201,11 +201,12 @@ export class SqliteStore implements Store {
     const batchSize = resolveBatchSize(options);
     let afterRowid = 0;
     for (;;) {
-      const rows = this.#read(({ statements: s }) => s.taskPage.all(afterRowid, batchSize));
-      if (rows.length === 0) return;
+      const texts = this.#read(({ statements: s }) => s.taskPage.all(afterRowid, batchSize));
+      if (texts.length === 0) return;
+      const rows = texts.map((text) => JSON.parse(text) as unknown[]);
       afterRowid = rows[rows.length - 1]![TASK_ROWID_COLUMN] as number;
       yield rows.map(decodeTaskRow);
-      if (rows.length < batchSize) return;
+      if (texts.length < batchSize) return;
     }
   }
 

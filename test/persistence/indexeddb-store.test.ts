@@ -7,6 +7,7 @@ import { wrap } from 'idb';
 import { describe, expect, it } from 'vitest';
 import { IndexedDbStore } from '../../src/store/indexeddb-store.js';
 import { slot, task } from './contract/harness.js';
+import { describeRoundTripProperty } from './round-trip-property.js';
 import { describeSlotModel } from './slot-model.js';
 import { describeStoreContract } from './store-contract.js';
 
@@ -20,6 +21,7 @@ const harness = {
 
 describeStoreContract(harness);
 describeSlotModel(harness, 25);
+describeRoundTripProperty(harness);
 
 describe('IndexedDbStore storage details', () => {
   it('keeps one record per slot in the database itself: a second record for a slot violates the unique slot index', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryDatabase, MemoryStore } from '../../src/store/memory-store.js';
+import { describeRoundTripProperty } from './round-trip-property.js';
 import { describeSlotModel } from './slot-model.js';
 import { describeStoreContract } from './store-contract.js';
 
@@ -13,6 +14,7 @@ const harness = {
 
 describeStoreContract(harness);
 describeSlotModel(harness);
+describeRoundTripProperty(harness);
 
 describe('MemoryStore options', () => {
   it('validates its options when constructed', () => {

@@ -1,6 +1,7 @@
 // SqliteStore against the store contract and the slot model, on real files
 // (WAL, synchronous=FULL: what ships), in a temporary directory.
 import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { describeRoundTripProperty } from './round-trip-property.js';
 import { describeSlotModel } from './slot-model.js';
 import { describeStoreContract } from './store-contract.js';
 import { tempDir } from './temp-dir.js';
@@ -15,3 +16,4 @@ const harness = {
 
 describeStoreContract(harness);
 describeSlotModel(harness, 25);
+describeRoundTripProperty(harness);
