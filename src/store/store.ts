@@ -23,6 +23,8 @@
 //   UnstorablePayloadError and writes nothing. Every method is async and
 //   rejects, never throws synchronously.
 // - No clock: the store never reads the time; every timestamp is an argument.
+// - Reads (get*, loadTasks batches, history, the recovery queries) each see
+//   one committed state; they never see half of a write.
 //
 // MemoryStore is the reference implementation; test/persistence/store-contract.ts
 // is the suite every store passes.
@@ -155,13 +157,16 @@ export interface Store {
    * Inserts or replaces task records, all in one transaction: every record is
    * checked first, and one bad record rejects the call with nothing written.
    * Replacing keeps createdAtMs, bumps scheduleVersion when a schedule field
-   * changed, and keeps the later high-water mark. Idempotent.
+   * changed, and keeps the later high-water mark. One id twice in a batch
+   * ends as if the two were written one after the other. Idempotent: writing
+   * the same records again changes nothing.
    */
   putTasks(tasks: readonly TaskRecord[]): Promise<void>;
   /**
    * Changes a task's mutable fields (one transaction). Changing a schedule
    * field bumps scheduleVersion. Resolves to the updated record, or undefined
-   * when no task has this id. Cancelling a task is `updateTask(id, { status: 'cancelled' })`.
+   * when no task has this id. Idempotent (the same patch twice bumps the
+   * version once). Cancelling a task is `updateTask(id, { status: 'cancelled' })`.
    */
   updateTask(id: string, patch: TaskPatch): Promise<TaskRecord | undefined>;
   /** The task, or undefined. */
@@ -172,7 +177,7 @@ export interface Store {
    * batches; a task written meanwhile may or may not appear, none appears twice.
    */
   loadTasks(options?: LoadTasksOptions): AsyncIterable<TaskRecord[]>;
-  /** Deletes a task and its execution history (one transaction). Resolves to whether it existed. */
+  /** Deletes a task and its execution history (one transaction). Resolves to whether it existed. Idempotent. */
   deleteTask(id: string): Promise<boolean>;
 
   /**
@@ -187,7 +192,9 @@ export interface Store {
   /**
    * Starts another attempt of a `failed` or `interrupted` slot (same execution
    * id, attempt + 1, a fresh fencing token, the saved state kept), in one
-   * transaction. Refusals are reported, never thrown.
+   * transaction. Refusals are reported, never thrown. Replay-safe rather than
+   * idempotent: repeating a committed retry presents a token that is no longer
+   * current, so it is refused as `stale-token` and never starts a third attempt.
    */
   retry(request: RetryRequest): Promise<RetryResult>;
   /**
@@ -196,18 +203,22 @@ export interface Store {
    * (nothing written, task untouched), so a repeated completion is harmless.
    */
   complete(request: CompleteRequest): Promise<CompleteResult>;
-  /** Saves a running attempt's interruption state (JSON), fenced like complete(). */
+  /** Saves a running attempt's interruption state (JSON), replacing the last one, fenced like complete(). Idempotent. */
   saveState(executionId: string, fencingToken: number, state: Json): Promise<SaveStateResult>;
   /**
    * Records slots that will not run (outcome `skipped`, with the reason), in one
    * transaction, advancing the high-water mark like claim() and reporting
-   * refusals the same way.
+   * refusals the same way. Idempotent like claim().
    */
   recordSkipped(skips: readonly SkipRequest[]): Promise<SkipResult[]>;
   /** The execution, or undefined. */
   getExecution(id: string): Promise<ExecutionRecord | undefined>;
 
-  /** Recovery: executions still `running` (their process died) or `interrupted` (not yet retried). */
+  /**
+   * Recovery: executions still `running` or `interrupted` (ended by recovery,
+   * not yet retried). Whether a `running` one's process is dead is the
+   * caller's judgement: for a single process at start, all of them are.
+   */
   unfinishedExecutions(): Promise<ExecutionRecord[]>;
   /** Recovery: per task id, the latest slot (by nominal time, then version) with a final outcome. */
   lastCompletedSlots(): Promise<Map<string, CompletedSlot>>;
@@ -219,7 +230,7 @@ export interface Store {
   /**
    * Retention: deletes executions that ended before `olderThanMs` (open ones
    * are never deleted), in one transaction. Resolves to how many were deleted.
-   * The high-water mark still guards the pruned slots (C4).
+   * The high-water mark still guards the pruned slots (C4). Idempotent.
    */
   pruneHistory(olderThanMs: number): Promise<number>;
 }
