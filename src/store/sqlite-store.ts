@@ -8,6 +8,12 @@
 // throw inside it rolls everything back. better-sqlite3 is synchronous: a
 // call runs to completion inside the async method, so calls never interleave.
 //
+// better-sqlite3 is an optional peer dependency, not a dependency: a native
+// addon that must compile where no prebuilt binary fits, it should not be
+// forced on browser users or on anyone using another store. Node users of this
+// entry install it themselves (`npm install better-sqlite3`); without it,
+// importing `timeslice/store/sqlite` fails with Node's "Cannot find package".
+//
 // Faults: a file that is not a database fails open() with StoreCorruptError
 // and is left untouched (sqlite/file-check.ts); SQLITE_FULL rejects the write
 // with StoreFullError, rolled back, and the store keeps working once space
