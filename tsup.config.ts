@@ -2,7 +2,19 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', core: 'src/core.ts', testing: 'src/testing/index.ts', web: 'src/web/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    core: 'src/core.ts',
+    testing: 'src/testing/index.ts',
+    web: 'src/web/index.ts',
+    // The stores are entries of their own, so `timeslice` loads no database driver.
+    store: 'src/store/index.ts',
+    'store/memory': 'src/store/memory-store.ts',
+    'store/sqlite': 'src/store/sqlite-store.ts',
+    'store/indexeddb': 'src/store/indexeddb-store.ts',
+  },
+  // Drivers stay imports of the built files, resolved from the user's node_modules.
+  external: ['better-sqlite3', 'idb'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

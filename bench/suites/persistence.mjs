@@ -1,0 +1,57 @@
+// The persistence suite: what durability costs in SQLite (the embedded
+// default store), against the targets of issue 4 (>= 50,000 durable
+// registrations/s batched; 1e5 stored tasks loaded well under 1 s). Parts live
+// in ./persistence/; bench/README.md ("The persistence suite") explains each.
+//
+// Cases:
+//   register-durable-full    registrations/s with synchronous=FULL (the default):
+//                            through WriteBatcher, in one putTasks call, one at a time
+//   register-durable-normal  the same with synchronous=NORMAL, for comparison
+//   load-tasks               open + loadTasks() full scan of 1e3, 1e5, 1e6 stored tasks
+import { loadCase } from './persistence/load.mjs';
+import { registrationCase } from './persistence/registration.mjs';
+
+const FULL = {
+  batchedN: 1e5,
+  oneAtATimeN: 2000,
+  registrationReps: 5,
+  synchronousLevels: ['full', 'normal'],
+  loadSizes: [1e3, 1e5, 1e6],
+  loadRepsFor: (n) => (n >= 1e6 ? 3 : 5),
+};
+
+const QUICK = {
+  ...FULL,
+  batchedN: 1e4,
+  oneAtATimeN: 200,
+  registrationReps: 2,
+  synchronousLevels: ['full'],
+  loadSizes: [1e3, 1e4],
+  loadRepsFor: () => 2,
+};
+
+function median(results, caseName, impl, metric, n) {
+  return results.find((r) => r.case === caseName && r.impl === impl && r.metric === metric && (n === undefined || r.n === n))?.median;
+}
+
+export default {
+  name: 'persistence',
+  description: 'SqliteStore: durable registrations/s (group commit, one transaction, one at a time) and loading 1e3-1e6 stored tasks',
+  async run(ctx) {
+    const plan = ctx.quick ? QUICK : FULL;
+    ctx.info.plan = { ...plan, loadRepsFor: undefined };
+    return [...(await registrationCase(plan, ctx)), ...(await loadCase(plan, ctx))];
+  },
+  derive(results) {
+    const derived = [];
+    const batched = median(results, 'register-durable-full', 'write-batcher', 'registrationsPerSec');
+    const single = median(results, 'register-durable-full', 'one-at-a-time', 'registrationsPerSec');
+    const oneCall = median(results, 'register-durable-full', 'one-call', 'registrationsPerSec');
+    if (batched !== undefined && single !== undefined) derived.push({ name: 'group commit vs one transaction per registration (synchronous=FULL)', value: batched / single, unit: 'x' });
+    if (batched !== undefined && oneCall !== undefined) derived.push({ name: 'WriteBatcher vs a single putTasks call (synchronous=FULL)', value: batched / oneCall, unit: 'x', note: '1 = no overhead' });
+    if (batched !== undefined) derived.push({ name: 'durable registrations/s batched, target >= 50,000', value: batched, unit: 'registrations/s', note: batched >= 5e4 ? 'met' : 'missed' });
+    const load1e5 = median(results, 'load-tasks', 'sqlite', 'totalMs', 1e5);
+    if (load1e5 !== undefined) derived.push({ name: 'open + load 1e5 tasks, target well under 1 s', value: load1e5, unit: 'ms', note: load1e5 < 1000 ? 'met' : 'missed' });
+    return derived;
+  },
+};

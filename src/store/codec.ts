@@ -1,0 +1,174 @@
+// The stored form of the records, shared by every store: flat (the misfire
+// policy spread into columns) with JSON fields as text. Encoding checks the
+// record first (validate.ts), so a record that reaches a store is storable;
+// decoding trusts what the store gave back. The merge rules of an upsert and
+// of a patch live here too, so every store bumps the schedule version and
+// keeps the high-water mark the same way.
+import { fromJsonText } from './json.js';
+import type { ExecutionOutcome, ExecutionRecord, MisfirePolicy, ScheduleKind, TaskRecord, TaskStatus } from './records.js';
+import { SCHEDULE_FIELDS } from './records.js';
+import { checkMergedSchedule, checkTaskPatch, checkTaskRecord } from './validate.js';
+import type { PriorityName } from '../priorities.js';
+
+export interface StoredTask {
+  id: string;
+  name: string;
+  description: string | null;
+  ownerModule: string | null;
+  functionName: string;
+  params: string;
+  scheduleKind: ScheduleKind;
+  delayMs: number | null;
+  periodMs: number | null;
+  atMs: number | null;
+  cronExpression: string | null;
+  timeZone: string | null;
+  priority: PriorityName;
+  misfirePolicy: MisfirePolicy;
+  misfireGraceMs: number;
+  catchUpWindowMs: number | null;
+  catchUpMax: number | null;
+  retry: string;
+  createdAtMs: number;
+  updatedAtMs: number;
+  lastExecutionMs: number | null;
+  nextExecutionMs: number | null;
+  executionCount: number;
+  maxExecutions: number | null;
+  status: TaskStatus;
+  lastError: string | null;
+  metadata: string;
+  scheduleVersion: number;
+  highWaterMarkMs: number | null;
+}
+
+/** StoredTask's fields in column order (the SQLite schema and statements follow it). */
+export const STORED_TASK_FIELDS: readonly (keyof StoredTask)[] = Object.freeze([
+  'id', 'name', 'description', 'ownerModule', 'functionName', 'params', 'scheduleKind', 'delayMs', 'periodMs', 'atMs',
+  'cronExpression', 'timeZone', 'priority', 'misfirePolicy', 'misfireGraceMs', 'catchUpWindowMs', 'catchUpMax', 'retry',
+  'createdAtMs', 'updatedAtMs', 'lastExecutionMs', 'nextExecutionMs', 'executionCount', 'maxExecutions', 'status',
+  'lastError', 'metadata', 'scheduleVersion', 'highWaterMarkMs',
+]);
+
+export interface StoredExecution {
+  id: string;
+  taskId: string;
+  scheduleVersion: number;
+  nominalMs: number;
+  attempt: number;
+  fencingToken: number;
+  startedAtMs: number | null;
+  endedAtMs: number | null;
+  outcome: ExecutionOutcome;
+  result: string;
+  error: string;
+  skipReason: string | null;
+  state: string;
+}
+
+export const STORED_EXECUTION_FIELDS: readonly (keyof StoredExecution)[] = Object.freeze([
+  'id', 'taskId', 'scheduleVersion', 'nominalMs', 'attempt', 'fencingToken', 'startedAtMs', 'endedAtMs', 'outcome',
+  'result', 'error', 'skipReason', 'state',
+]);
+
+/** JSON null as text: what an empty result, error or state is stored as. */
+export const NULL_JSON = 'null';
+
+/** Checks `record` (InvalidArgumentError, UnstorablePayloadError naming `path`) and encodes it. */
+export function encodeTask(record: unknown, path: string): StoredTask {
+  checkTaskRecord(record, path);
+  return encodeCheckedTask(record);
+}
+
+/**
+ * Encodes a record that checkTaskRecord() has passed. Lets a store check a
+ * whole batch first (refusing it before any write), then encode each record
+ * just before writing it, so a large batch never holds all encoded copies.
+ */
+export function encodeCheckedTask(r: TaskRecord): StoredTask {
+  return {
+    id: r.id, name: r.name, description: r.description, ownerModule: r.ownerModule, functionName: r.functionName,
+    params: JSON.stringify(r.params),
+    scheduleKind: r.scheduleKind, delayMs: noNegativeZero(r.delayMs), periodMs: r.periodMs, atMs: noNegativeZero(r.atMs),
+    cronExpression: r.cronExpression, timeZone: r.timeZone, priority: r.priority,
+    misfirePolicy: r.misfire.policy, misfireGraceMs: noNegativeZero(r.misfire.graceMs),
+    catchUpWindowMs: noNegativeZero(r.misfire.catchUpWindowMs), catchUpMax: r.misfire.catchUpMax,
+    retry: JSON.stringify(r.retry),
+    createdAtMs: noNegativeZero(r.createdAtMs), updatedAtMs: noNegativeZero(r.updatedAtMs),
+    lastExecutionMs: noNegativeZero(r.lastExecutionMs), nextExecutionMs: noNegativeZero(r.nextExecutionMs),
+    executionCount: noNegativeZero(r.executionCount), maxExecutions: r.maxExecutions,
+    status: r.status, lastError: r.lastError,
+    metadata: JSON.stringify(r.metadata),
+    scheduleVersion: r.scheduleVersion, highWaterMarkMs: noNegativeZero(r.highWaterMarkMs),
+  };
+}
+
+/**
+ * 0 for -0, anything else as it is. SQLite stores -0 as 0, so every store
+ * does, and a record reads back the same from each (JSON payloads do the same).
+ */
+export function noNegativeZero<T extends number | null>(value: T): T {
+  return (value === 0 ? 0 : value) as T;
+}
+
+export function decodeTask(s: StoredTask): TaskRecord {
+  return {
+    id: s.id, name: s.name, description: s.description, ownerModule: s.ownerModule, functionName: s.functionName,
+    params: fromJsonText(s.params),
+    scheduleKind: s.scheduleKind, delayMs: s.delayMs, periodMs: s.periodMs, atMs: s.atMs,
+    cronExpression: s.cronExpression, timeZone: s.timeZone, priority: s.priority,
+    misfire: { policy: s.misfirePolicy, graceMs: s.misfireGraceMs, catchUpWindowMs: s.catchUpWindowMs, catchUpMax: s.catchUpMax },
+    retry: fromJsonText(s.retry),
+    createdAtMs: s.createdAtMs, updatedAtMs: s.updatedAtMs, lastExecutionMs: s.lastExecutionMs,
+    nextExecutionMs: s.nextExecutionMs, executionCount: s.executionCount, maxExecutions: s.maxExecutions,
+    status: s.status, lastError: s.lastError,
+    metadata: fromJsonText(s.metadata),
+    scheduleVersion: s.scheduleVersion, highWaterMarkMs: s.highWaterMarkMs,
+  };
+}
+
+export function decodeExecution(s: StoredExecution): ExecutionRecord {
+  return {
+    id: s.id, taskId: s.taskId, scheduleVersion: s.scheduleVersion, nominalMs: s.nominalMs,
+    attempt: s.attempt, fencingToken: s.fencingToken, startedAtMs: s.startedAtMs, endedAtMs: s.endedAtMs,
+    outcome: s.outcome, result: fromJsonText(s.result), error: fromJsonText(s.error),
+    skipReason: s.skipReason, state: fromJsonText(s.state),
+  };
+}
+
+/** The later of two optional times (null = none yet). */
+export function laterMs(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a >= b ? a : b;
+}
+
+function scheduleChanged(a: StoredTask, b: StoredTask): boolean {
+  return SCHEDULE_FIELDS.some((field) => a[field] !== b[field]);
+}
+
+/**
+ * What putTasks() writes over an existing record: the new record, except that
+ * createdAtMs stays, the schedule version is bumped when a schedule field
+ * changed (and never goes back), and the high-water mark never goes back.
+ */
+export function mergeUpsert(existing: StoredTask | undefined, incoming: StoredTask): StoredTask {
+  if (existing === undefined) return incoming;
+  const version = existing.scheduleVersion + (scheduleChanged(existing, incoming) ? 1 : 0);
+  return {
+    ...incoming,
+    createdAtMs: existing.createdAtMs,
+    scheduleVersion: Math.max(version, incoming.scheduleVersion),
+    highWaterMarkMs: laterMs(existing.highWaterMarkMs, incoming.highWaterMarkMs),
+  };
+}
+
+/** Checks a patch (throwing as encodeTask does) and applies it: the schedule version is bumped when a schedule field changes. */
+export function applyPatch(existing: StoredTask, patch: unknown, path: string): StoredTask {
+  checkTaskPatch(patch, path);
+  const merged = { ...decodeTask(existing), ...patch } as TaskRecord;
+  checkMergedSchedule(merged, path);
+  const encoded = encodeTask(merged, path);
+  if (scheduleChanged(existing, encoded)) encoded.scheduleVersion = existing.scheduleVersion + 1;
+  return encoded;
+}

@@ -1,0 +1,50 @@
+// Errors of the persistence stores. Same pattern as bindings/errors.ts: a
+// literal `code`, and a static `is()` that checks the code, so a clone that
+// crossed a worker boundary is still recognised.
+import { defineError } from '../../bindings/errors.js';
+
+/**
+ * The database file is not a database this store can read: a garbage header,
+ * a truncated file, another kind of file, or pages SQLite reports malformed.
+ * The file is left exactly as it was: never replaced by an empty database.
+ */
+export class StoreCorruptError extends defineError('ERR_STORE_CORRUPT', 'StoreCorruptError') {
+  /** The file (or IndexedDB database name) that could not be read. */
+  readonly path: string;
+  constructor(path: string, why: string, options?: ErrorOptions) {
+    super(`${path}: not a usable timeslice database (${why}); the file was left untouched`, options);
+    this.path = path;
+  }
+}
+
+/** A write did not fit (disk or quota full, or the store's size limit): nothing of it was written. */
+export class StoreFullError extends defineError('ERR_STORE_FULL', 'StoreFullError') {
+  readonly path: string;
+  constructor(path: string, options?: ErrorOptions) {
+    super(`${path}: the store is full (disk, quota or size limit); the write was rolled back, nothing of it was stored`, options);
+    this.path = path;
+  }
+}
+
+/**
+ * A value that JSON cannot represent exactly (a function, a symbol, a BigInt,
+ * undefined, NaN or Infinity, a cycle, a Date, Map or class instance) was
+ * refused before anything was written.
+ */
+export class UnstorablePayloadError extends defineError('ERR_UNSTORABLE_PAYLOAD', 'UnstorablePayloadError') {
+  /** Where in the value: `tasks[3].params.a.b`. */
+  readonly path: string;
+  constructor(path: string, what: string) {
+    super(`${path} cannot be stored: ${what} (only JSON values are stored: null, booleans, finite numbers, strings, arrays and plain objects)`);
+    this.path = path;
+  }
+}
+
+/** The store is not open (open() was not awaited, or close() was called). */
+export class StoreClosedError extends defineError('ERR_STORE_CLOSED', 'StoreClosedError') {}
+
+/** The database was written by a newer timeslice (a schema version this one does not know). */
+export class StoreSchemaTooNewError extends defineError('ERR_STORE_SCHEMA_TOO_NEW', 'StoreSchemaTooNewError') {}
+
+/** Any other failure of the underlying database; `cause` holds the driver's error. */
+export class StoreError extends defineError('ERR_STORE', 'StoreError') {}

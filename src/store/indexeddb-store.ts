@@ -1,0 +1,382 @@
+// IndexedDbStore: the durable Store for browsers, on IndexedDB through idb.
+//
+// Every writing method is one readwrite transaction over the object stores it
+// touches, with durability 'strict' by default (the commit is flushed to disk
+// before its promise resolves; 'default' lets the browser decide). Inside a
+// transaction nothing but IndexedDB requests is awaited, or the browser would
+// commit it early; a throw aborts it, so nothing of a refused call is written.
+// Requests that do not depend on each other are issued together: IndexedDB
+// runs them in order within the transaction, without a round trip each.
+//
+// idb needs the IndexedDB classes as globals (IDBRequest, IDBKeyRange, ...):
+// every browser has them; in Node, import 'fake-indexeddb/auto' first.
+import { type IDBPObjectStore, type IDBPTransaction, unwrap, wrap } from 'idb';
+import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
+import { applyPatch, decodeExecution, decodeTask, encodeCheckedTask, mergeUpsert, type StoredExecution, type StoredTask } from './codec.js';
+import { StoreClosedError, StoreError, StoreFullError, StoreSchemaTooNewError } from './errors.js';
+import { FINAL_OUTCOMES, nextCursor } from './history-order.js';
+import { type Db, FENCING_TOKEN_KEY, LATEST_SCHEMA_VERSION, migrate, type TimesliceDb, type UpgradeTransaction } from './indexeddb/schema.js';
+import type { ExecutionRecord, Json, SlotKey, TaskPatch, TaskRecord } from './records.js';
+import { executionIdOf } from './records.js';
+import {
+  advanceHighWaterMark, type BatchTask, checkClaims, checkRetryRequest, checkSkips, claimedExecution, completedExecution,
+  encodeCompletion, encodeSaveState, refuseFenced, refuseRetry, refuseSlot, retriedExecution, skippedExecution,
+} from './slot-rules.js';
+import type {
+  ClaimRequest, ClaimResult, CompletedSlot, CompleteRequest, CompleteResult, HistoryOptions, HistoryPage, LoadTasksOptions,
+  OpenInfo, RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotRefusal, Store,
+} from './store.js';
+import {
+  checkArray, checkId, checkNonEmptyString, checkObject, checkTaskPatch, checkTaskRecord, checkTimeMs, invalid, resolveBatchSize,
+  resolveHistoryOptions,
+} from './validate.js';
+
+export interface IndexedDbStoreOptions {
+  /** The IndexedDB database name. @example 'my-app-jobs' */
+  name: string;
+  /**
+   * Transaction durability: 'strict' resolves a write only once it is flushed
+   * to disk; 'default' lets the browser decide (Chromium: like 'relaxed');
+   * 'relaxed' resolves once the write is visible to other connections.
+   * @default 'strict'
+   */
+  durability?: 'strict' | 'default' | 'relaxed';
+  /** The IndexedDB factory to open the database with. @default globalThis.indexedDB */
+  indexedDB?: IDBFactory;
+}
+
+type AllStores = ['tasks', 'executions', 'meta'];
+type Tx = IDBPTransaction<TimesliceDb, AllStores, 'readonly'>;
+type WriteTx = IDBPTransaction<TimesliceDb, AllStores, 'readwrite'>;
+const ALL_STORES: AllStores = ['tasks', 'executions', 'meta'];
+const OPTION_KEYS = new Set(['name', 'durability', 'indexedDB']);
+
+function resolveOptions(options: unknown): Required<IndexedDbStoreOptions> {
+  const o = typeof options === 'string' ? { name: options } : options;
+  checkObject(o, 'options');
+  for (const key of Object.keys(o)) {
+    if (!OPTION_KEYS.has(key)) throw new InvalidArgumentError(`options.${key} is not an IndexedDbStore option (known: ${[...OPTION_KEYS].join(', ')})`);
+  }
+  checkNonEmptyString(o.name, 'options.name');
+  const durability = o.durability ?? 'strict';
+  if (durability !== 'strict' && durability !== 'default' && durability !== 'relaxed') {
+    throw invalid('options.durability', "'strict', 'default' or 'relaxed'", durability);
+  }
+  const factory = o.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
+  if (typeof factory !== 'object' || factory === null || typeof (factory as IDBFactory).open !== 'function') {
+    throw new InvalidArgumentError(`options.indexedDB must be an IDBFactory (no global indexedDB here; in Node use fake-indexeddb), received ${describeValue(factory)}`);
+  }
+  return { name: o.name, durability, indexedDB: factory as IDBFactory };
+}
+
+export class IndexedDbStore implements Store {
+  readonly kind = 'indexeddb';
+  readonly #options: Required<IndexedDbStoreOptions>;
+  #db: Db | undefined;
+  #info: OpenInfo | undefined;
+  #closed = false;
+
+  /**
+   * Opens nothing yet: call open(). Throws InvalidArgumentError for bad options.
+   * @example const store = new IndexedDbStore('jobs'); await store.open();
+   */
+  constructor(options: string | IndexedDbStoreOptions) {
+    this.#options = resolveOptions(options);
+  }
+
+  get name(): string {
+    return this.#options.name;
+  }
+
+  async open(): Promise<OpenInfo> {
+    if (this.#closed) throw new StoreClosedError(`IndexedDB '${this.name}': closed; create a new IndexedDbStore to reopen it`);
+    if (this.#info !== undefined) return this.#info;
+    const request = this.#options.indexedDB.open(this.name, LATEST_SCHEMA_VERSION);
+    request.onupgradeneeded = (event) => {
+      migrate(wrap(request.result) as unknown as Db, event.oldVersion, wrap(request.transaction!) as unknown as UpgradeTransaction);
+    };
+    let db: Db;
+    try {
+      db = (await wrap(request)) as unknown as Db;
+    } catch (error) {
+      if ((error as { name?: unknown })?.name === 'VersionError') {
+        throw new StoreSchemaTooNewError(`IndexedDB '${this.name}' was written by a newer timeslice (schema version above ${LATEST_SCHEMA_VERSION})`, { cause: error });
+      }
+      throw this.#translate(error);
+    }
+    // Another tab upgrading the schema: step aside rather than block it; calls here then reject as closed.
+    db.addEventListener('versionchange', () => {
+      db.close();
+      this.#db = undefined;
+      this.#closed = true;
+    });
+    this.#db = db;
+    this.#info = { schemaVersion: db.version };
+    return this.#info;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#db?.close();
+    this.#db = undefined;
+  }
+
+  #connected(): Db {
+    if (this.#db === undefined) throw new StoreClosedError(`IndexedDB '${this.name}': ${this.#closed ? 'closed' : 'not open (await store.open() first)'}`);
+    return this.#db;
+  }
+
+  #translate(error: unknown): Error {
+    if ((error as { code?: unknown })?.code !== undefined && String((error as { code: unknown }).code).startsWith('ERR_')) return error as Error;
+    if ((error as { name?: unknown })?.name === 'QuotaExceededError') return new StoreFullError(`IndexedDB '${this.name}'`, { cause: error });
+    return new StoreError(`IndexedDB '${this.name}': ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+
+  /** Runs `fn` in one readwrite transaction: resolved after the commit, aborted (nothing written) if it throws. */
+  async #write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+    const tx = this.#connected().transaction(ALL_STORES, 'readwrite', { durability: this.#options.durability });
+    try {
+      const result = await fn(tx);
+      await tx.done;
+      return result;
+    } catch (error) {
+      try {
+        tx.abort();
+      } catch {
+        // Already aborted by the failed request, or already committed.
+      }
+      await tx.done.catch(() => {});
+      throw this.#translate(error);
+    }
+  }
+
+  async #read<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const tx = this.#connected().transaction(ALL_STORES, 'readonly');
+    try {
+      return await fn(tx);
+    } catch (error) {
+      throw this.#translate(error);
+    }
+  }
+
+  async putTasks(tasks: readonly TaskRecord[]): Promise<void> {
+    checkArray(tasks, 'tasks');
+    for (let i = 0; i < tasks.length; i++) checkTaskRecord(tasks[i], `tasks[${i}]`);
+    await this.#write(async (tx) => {
+      const store = tx.objectStore('tasks');
+      // A registration is usually new: add() it (one request, not a get and a
+      // put); an id already taken is merged afterwards, in batch order, so one id
+      // twice in a batch ends as if written one after the other.
+      const taken = (await Promise.all(tasks.map((record) => addUnlessTaken(store, encodeCheckedTask(record))))).filter((t) => t !== undefined);
+      for (const task of taken) await store.put(mergeUpsert(await store.get(task.id), task));
+    });
+  }
+
+  async updateTask(id: string, patch: TaskPatch): Promise<TaskRecord | undefined> {
+    checkId(id, 'id');
+    checkTaskPatch(patch, 'patch');
+    return this.#write(async (tx) => {
+      const existing = await tx.objectStore('tasks').get(id);
+      if (existing === undefined) return undefined;
+      const updated = applyPatch(existing, patch, 'patch');
+      await tx.objectStore('tasks').put(updated);
+      return decodeTask(updated);
+    });
+  }
+
+  async getTask(id: string): Promise<TaskRecord | undefined> {
+    checkId(id, 'id');
+    const task = await this.#read((tx) => tx.objectStore('tasks').get(id));
+    return task === undefined ? undefined : decodeTask(task);
+  }
+
+  async *loadTasks(options?: LoadTasksOptions): AsyncIterable<TaskRecord[]> {
+    const batchSize = resolveBatchSize(options);
+    let after: string | undefined;
+    for (;;) {
+      const range = after === undefined ? undefined : IDBKeyRange.lowerBound(after, true);
+      const batch = await this.#read((tx) => tx.objectStore('tasks').getAll(range, batchSize));
+      if (batch.length === 0) return;
+      after = batch[batch.length - 1]!.id;
+      yield batch.map(decodeTask);
+      if (batch.length < batchSize) return;
+    }
+  }
+
+  async deleteTask(id: string): Promise<boolean> {
+    checkId(id, 'id');
+    return this.#write(async (tx) => {
+      if ((await tx.objectStore('tasks').getKey(id)) === undefined) return false;
+      const executions = tx.objectStore('executions');
+      const keys = await executions.index('slot').getAllKeys(taskRange(id));
+      await Promise.all([tx.objectStore('tasks').delete(id), ...keys.map((key) => executions.delete(key))]);
+      return true;
+    });
+  }
+
+  async claim(slots: readonly ClaimRequest[]): Promise<ClaimResult[]> {
+    checkClaims(slots);
+    return this.#write((tx) => this.#recordSlots(tx, slots, (slot, token) => claimedExecution(slot, token()), 'claimed'));
+  }
+
+  async recordSkipped(skips: readonly SkipRequest[]): Promise<SkipResult[]> {
+    checkSkips(skips);
+    return this.#write((tx) => this.#recordSlots(tx, skips, (skip) => skippedExecution(skip), 'recorded'));
+  }
+
+  async #recordSlots<Request extends SlotKey, Status extends 'claimed' | 'recorded'>(
+    tx: WriteTx, requests: readonly Request[], build: (request: Request, token: () => number) => StoredExecution, status: Status,
+  ): Promise<Array<{ status: Status; execution: ExecutionRecord } | SlotRefusal>> {
+    const tasks = tx.objectStore('tasks');
+    const executions = tx.objectStore('executions');
+    const taskIds = [...new Set(requests.map((r) => r.taskId))];
+    const [storedTasks, existing, startToken] = await Promise.all([
+      Promise.all(taskIds.map((id) => tasks.get(id))),
+      Promise.all(requests.map((r) => executions.get(executionIdOf(r)))),
+      tx.objectStore('meta').get(FENCING_TOKEN_KEY),
+    ]);
+    const batchTasks = new Map<string, BatchTask>();
+    for (const task of storedTasks) if (task !== undefined) batchTasks.set(task.id, { task, highWaterMarkBefore: task.highWaterMarkMs });
+    let fencingToken = startToken ?? 0;
+    const added = new Map<string, StoredExecution>();
+    const results = requests.map((request, i) => {
+      const id = executionIdOf(request);
+      const batchTask = batchTasks.get(request.taskId);
+      const refusal = refuseSlot(request, batchTask, added.get(id) ?? existing[i]);
+      if (refusal !== undefined) return refusal;
+      const execution = build(request, () => ++fencingToken);
+      added.set(id, execution);
+      advanceHighWaterMark(batchTask!, request.nominalMs);
+      return { status, execution: decodeExecution(execution) };
+    });
+    const writes: Promise<unknown>[] = [...added.values()].map((execution) => executions.add(execution));
+    for (const { task, highWaterMarkBefore } of batchTasks.values()) if (task.highWaterMarkMs !== highWaterMarkBefore) writes.push(tasks.put(task));
+    if (fencingToken !== startToken) writes.push(tx.objectStore('meta').put(fencingToken, FENCING_TOKEN_KEY));
+    await Promise.all(writes);
+    return results;
+  }
+
+  async retry(request: RetryRequest): Promise<RetryResult> {
+    checkRetryRequest(request);
+    return this.#write(async (tx) => {
+      const [current, token] = await Promise.all([tx.objectStore('executions').get(request.executionId), tx.objectStore('meta').get(FENCING_TOKEN_KEY)]);
+      const refusal = refuseRetry(current, request.fencingToken);
+      if (refusal !== undefined) return refusal;
+      const retried = retriedExecution(current!, request.startedAtMs, (token ?? 0) + 1);
+      await Promise.all([tx.objectStore('executions').put(retried), tx.objectStore('meta').put(retried.fencingToken, FENCING_TOKEN_KEY)]);
+      return { status: 'retried', execution: decodeExecution(retried) };
+    });
+  }
+
+  async complete(request: CompleteRequest): Promise<CompleteResult> {
+    const completion = encodeCompletion(request);
+    return this.#write(async (tx) => {
+      const current = await tx.objectStore('executions').get(request.executionId);
+      const refusal = refuseFenced(current, request.fencingToken);
+      if (refusal !== undefined) return refusal;
+      const ended = completedExecution(current!, completion);
+      let task = await tx.objectStore('tasks').get(ended.taskId);
+      if (task !== undefined && request.taskUpdate !== undefined) task = applyPatch(task, request.taskUpdate, 'request.taskUpdate');
+      await Promise.all([tx.objectStore('executions').put(ended), ...(task !== undefined && request.taskUpdate !== undefined ? [tx.objectStore('tasks').put(task)] : [])]);
+      return { status: 'completed', execution: decodeExecution(ended), task: task === undefined ? undefined : decodeTask(task) };
+    });
+  }
+
+  async saveState(executionId: string, fencingToken: number, state: Json): Promise<SaveStateResult> {
+    const text = encodeSaveState(executionId, fencingToken, state);
+    return this.#write(async (tx) => {
+      const current = await tx.objectStore('executions').get(executionId);
+      const refusal = refuseFenced(current, fencingToken);
+      if (refusal !== undefined) return refusal;
+      const saved = { ...current!, state: text };
+      await tx.objectStore('executions').put(saved);
+      return { status: 'saved', execution: decodeExecution(saved) };
+    });
+  }
+
+  async getExecution(id: string): Promise<ExecutionRecord | undefined> {
+    checkNonEmptyString(id, 'id');
+    const execution = await this.#read((tx) => tx.objectStore('executions').get(id));
+    return execution === undefined ? undefined : decodeExecution(execution);
+  }
+
+  async unfinishedExecutions(): Promise<ExecutionRecord[]> {
+    const open = await this.#read((tx) => {
+      const byOutcome = tx.objectStore('executions').index('byOutcome');
+      return Promise.all([byOutcome.getAll('running'), byOutcome.getAll('interrupted')]);
+    });
+    return open.flat().map(decodeExecution);
+  }
+
+  async lastCompletedSlots(): Promise<Map<string, CompletedSlot>> {
+    return this.#read(async (tx) => {
+      const last = new Map<string, CompletedSlot>();
+      // The slot index runs by task, then nominal time, then version: the last final record per task wins.
+      for await (const cursor of tx.objectStore('executions').index('slot').iterate()) {
+        const e = cursor.value;
+        if (FINAL_OUTCOMES.has(e.outcome)) last.set(e.taskId, { scheduleVersion: e.scheduleVersion, nominalMs: e.nominalMs, outcome: e.outcome });
+      }
+      return last;
+    });
+  }
+
+  async highWaterMarks(): Promise<Map<string, number>> {
+    return this.#read(async (tx) => {
+      const marks = new Map<string, number>();
+      for await (const cursor of tx.objectStore('tasks').index('byMark').iterate()) marks.set(cursor.primaryKey, cursor.key);
+      return marks;
+    });
+  }
+
+  async history(taskId: string, options?: HistoryOptions): Promise<HistoryPage> {
+    const { limit, before } = resolveHistoryOptions(taskId, options);
+    const upper: [string, number, number] = before === null ? [taskId, Infinity, Infinity] : [taskId, before.nominalMs, before.scheduleVersion];
+    const range = IDBKeyRange.bound([taskId, -Infinity, -Infinity], upper, false, before !== null);
+    const page = await this.#read(async (tx) => {
+      const found: StoredExecution[] = [];
+      for await (const cursor of tx.objectStore('executions').index('slot').iterate(range, 'prev')) {
+        found.push(cursor.value);
+        if (found.length === limit) break;
+      }
+      return found;
+    });
+    return { executions: page.map(decodeExecution), next: nextCursor(page, limit) };
+  }
+
+  async pruneHistory(olderThanMs: number): Promise<number> {
+    checkTimeMs(olderThanMs, 'olderThanMs');
+    return this.#write(async (tx) => {
+      let deleted = 0;
+      for await (const cursor of tx.objectStore('executions').index('byEnded').iterate(IDBKeyRange.upperBound(olderThanMs, true))) {
+        if (!FINAL_OUTCOMES.has(cursor.value.outcome)) continue;
+        await cursor.delete();
+        deleted++;
+      }
+      return deleted;
+    });
+  }
+}
+
+/**
+ * Adds `task`, resolving to it when its id is taken (ConstraintError) and to
+ * undefined once added. The error is handled on the request (preventDefault,
+ * stopPropagation), so the transaction is not aborted and idb's done() does
+ * not see it.
+ */
+function addUnlessTaken(store: IDBPObjectStore<TimesliceDb, AllStores, 'tasks', 'readwrite'>, task: StoredTask): Promise<StoredTask | undefined> {
+  return new Promise((resolve, reject) => {
+    const request = unwrap(store).add(task);
+    request.onsuccess = () => resolve(undefined);
+    request.onerror = (event) => {
+      if (request.error?.name !== 'ConstraintError') return reject(request.error);
+      event.preventDefault();
+      event.stopPropagation();
+      resolve(task);
+    };
+  });
+}
+
+/** Every slot-index key of one task. */
+function taskRange(taskId: string): IDBKeyRange {
+  return IDBKeyRange.bound([taskId, -Infinity, -Infinity], [taskId, Infinity, Infinity]);
+}

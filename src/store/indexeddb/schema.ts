@@ -1,0 +1,57 @@
+// The IndexedDB schema, as numbered migrations run from `upgradeneeded`: the
+// database's own version number records the last one applied, and the whole
+// upgrade is one versionchange transaction (all of it happens, or none).
+//
+//   tasks       StoredTask by id; index byMark on highWaterMarkMs (records
+//               without a mark are not indexed: null is not a key)
+//   executions  StoredExecution by id; the UNIQUE index `slot` on
+//               [taskId, nominalMs, scheduleVersion] makes a second record for
+//               a slot fail in the database itself (C2), and also serves
+//               history() (a task's range, walked backwards is newest first);
+//               byOutcome (open executions), byEnded (retention)
+//   meta        small values by key: the fencing token counter
+import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
+import type { StoredExecution, StoredTask } from '../codec.js';
+
+export interface TimesliceDb extends DBSchema {
+  tasks: { key: string; value: StoredTask; indexes: { byMark: number } };
+  executions: {
+    key: string;
+    value: StoredExecution;
+    indexes: { slot: [string, number, number]; byOutcome: string; byEnded: number };
+  };
+  meta: { key: string; value: number };
+}
+
+export type Db = IDBPDatabase<TimesliceDb>;
+export type UpgradeTransaction = IDBPTransaction<TimesliceDb, StoreNames<TimesliceDb>[], 'versionchange'>;
+
+export const FENCING_TOKEN_KEY = 'fencingToken';
+
+interface Migration {
+  version: number;
+  up(db: Db, tx: UpgradeTransaction): void;
+}
+
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    up(db) {
+      const tasks = db.createObjectStore('tasks', { keyPath: 'id' });
+      tasks.createIndex('byMark', 'highWaterMarkMs');
+      const executions = db.createObjectStore('executions', { keyPath: 'id' });
+      executions.createIndex('slot', ['taskId', 'nominalMs', 'scheduleVersion'], { unique: true });
+      executions.createIndex('byOutcome', 'outcome');
+      executions.createIndex('byEnded', 'endedAtMs');
+      const meta = db.createObjectStore('meta');
+      meta.put(0, FENCING_TOKEN_KEY);
+    },
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** Runs the migrations after `oldVersion` inside the upgrade transaction. */
+export function migrate(db: Db, oldVersion: number, tx: UpgradeTransaction): void {
+  for (const migration of MIGRATIONS) if (migration.version > oldVersion) migration.up(db, tx);
+}

@@ -1,0 +1,258 @@
+// MemoryStore: the reference Store, in process memory. It follows the same
+// rules as the durable stores (slot-rules.ts, codec.ts) with nothing in the
+// way, so it is the model the contract suite compares them with, and the
+// store for tests of the scheduler's recovery: a MemoryDatabase outlives the
+// MemoryStore over it, so a new store over the same database is a restart
+// (after close(), or after abandoning the old store as a crash would).
+//
+// Writes are applied only after every check of the call has passed, so a
+// refused call changes nothing, as a rolled-back transaction would.
+import { applyPatch, decodeExecution, decodeTask, encodeTask, mergeUpsert, type StoredExecution, type StoredTask } from './codec.js';
+import { InvalidArgumentError } from '../../bindings/errors.js';
+import { StoreClosedError } from './errors.js';
+import { FINAL_OUTCOMES, isOlderThan, newestFirst, nextCursor } from './history-order.js';
+import type { ExecutionRecord, Json, SlotKey, TaskPatch, TaskRecord } from './records.js';
+import { executionIdOf } from './records.js';
+import {
+  advanceHighWaterMark, type BatchTask, checkClaims, checkRetryRequest, checkSkips, claimedExecution, completedExecution,
+  encodeCompletion, encodeSaveState, refuseFenced, refuseRetry, refuseSlot, retriedExecution, skippedExecution,
+} from './slot-rules.js';
+import type {
+  ClaimRequest, ClaimResult, CompletedSlot, CompleteResult, HistoryOptions, HistoryPage, LoadTasksOptions, OpenInfo,
+  RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotRefusal, Store,
+} from './store.js';
+import {
+  checkArray, checkId, checkNonEmptyString, checkObject, checkTaskPatch, checkTimeMs, invalid, resolveBatchSize, resolveHistoryOptions,
+} from './validate.js';
+
+/** The schema version a MemoryDatabase is at (it has no migrations; kept for the contract). */
+const MEMORY_SCHEMA_VERSION = 1;
+
+/** The data of a MemoryStore; it outlives the store, so a new MemoryStore over it is a restart. */
+export class MemoryDatabase {
+  /** @internal */ readonly tasks = new Map<string, StoredTask>();
+  /** @internal */ readonly executions = new Map<string, StoredExecution>();
+  /** @internal Execution ids per task id. */ readonly byTask = new Map<string, Set<string>>();
+  /** @internal The last fencing token handed out. */ fencingToken = 0;
+}
+
+export interface MemoryStoreOptions {
+  /** The data to open: pass the database of a previous store to simulate a restart. @default a new, empty database */
+  database?: MemoryDatabase;
+}
+
+export class MemoryStore implements Store {
+  readonly kind = 'memory';
+  readonly database: MemoryDatabase;
+  #open = false;
+  #closed = false;
+
+  /** @example const store = new MemoryStore(); await store.open(); */
+  constructor(options: MemoryStoreOptions = {}) {
+    checkObject(options, 'options');
+    for (const key of Object.keys(options)) {
+      if (key !== 'database') throw new InvalidArgumentError(`options.${key} is not a MemoryStore option (known: database)`);
+    }
+    if (options.database !== undefined && !(options.database instanceof MemoryDatabase)) {
+      throw invalid('options.database', 'a MemoryDatabase (the database of another MemoryStore)', options.database);
+    }
+    this.database = options.database ?? new MemoryDatabase();
+  }
+
+  async open(): Promise<OpenInfo> {
+    if (this.#closed) throw new StoreClosedError('memory store: closed; create a new MemoryStore over the same database to reopen it');
+    this.#open = true;
+    return { schemaVersion: MEMORY_SCHEMA_VERSION };
+  }
+
+  async close(): Promise<void> {
+    this.#open = false;
+    this.#closed = true;
+  }
+
+  #db(): MemoryDatabase {
+    if (!this.#open) throw new StoreClosedError(`memory store: ${this.#closed ? 'closed' : 'not open (await store.open() first)'}`);
+    return this.database;
+  }
+
+  async putTasks(tasks: readonly TaskRecord[]): Promise<void> {
+    const db = this.#db();
+    checkArray(tasks, 'tasks');
+    const encoded = tasks.map((task, i) => encodeTask(task, `tasks[${i}]`));
+    for (const task of encoded) db.tasks.set(task.id, mergeUpsert(db.tasks.get(task.id), task));
+  }
+
+  async updateTask(id: string, patch: TaskPatch): Promise<TaskRecord | undefined> {
+    const db = this.#db();
+    checkId(id, 'id');
+    checkTaskPatch(patch, 'patch');
+    const existing = db.tasks.get(id);
+    if (existing === undefined) return undefined;
+    const updated = applyPatch(existing, patch, 'patch');
+    db.tasks.set(id, updated);
+    return decodeTask(updated);
+  }
+
+  async getTask(id: string): Promise<TaskRecord | undefined> {
+    const db = this.#db();
+    checkId(id, 'id');
+    const task = db.tasks.get(id);
+    return task === undefined ? undefined : decodeTask(task);
+  }
+
+  async *loadTasks(options?: LoadTasksOptions): AsyncIterable<TaskRecord[]> {
+    const batchSize = resolveBatchSize(options);
+    const ids = [...this.#db().tasks.keys()];
+    for (let start = 0; start < ids.length; start += batchSize) {
+      const db = this.#db();
+      const batch: TaskRecord[] = [];
+      for (const id of ids.slice(start, start + batchSize)) {
+        const task = db.tasks.get(id);
+        if (task !== undefined) batch.push(decodeTask(task));
+      }
+      if (batch.length > 0) yield batch;
+    }
+  }
+
+  async deleteTask(id: string): Promise<boolean> {
+    const db = this.#db();
+    checkId(id, 'id');
+    if (!db.tasks.delete(id)) return false;
+    for (const executionId of db.byTask.get(id) ?? []) db.executions.delete(executionId);
+    db.byTask.delete(id);
+    return true;
+  }
+
+  async claim(slots: readonly ClaimRequest[]): Promise<ClaimResult[]> {
+    const db = this.#db();
+    checkClaims(slots);
+    return this.#recordSlots(db, slots, (slot) => claimedExecution(slot, ++db.fencingToken), 'claimed');
+  }
+
+  async recordSkipped(skips: readonly SkipRequest[]): Promise<SkipResult[]> {
+    const db = this.#db();
+    checkSkips(skips);
+    return this.#recordSlots(db, skips, skippedExecution, 'recorded');
+  }
+
+  #recordSlots<Request extends SlotKey, Status extends 'claimed' | 'recorded'>(
+    db: MemoryDatabase, requests: readonly Request[], build: (request: Request) => StoredExecution, status: Status,
+  ): Array<{ status: Status; execution: ExecutionRecord } | SlotRefusal> {
+    const batchTasks = new Map<string, BatchTask>();
+    const added = new Map<string, StoredExecution>();
+    const results = requests.map((request) => {
+      let batchTask = batchTasks.get(request.taskId);
+      const stored = db.tasks.get(request.taskId);
+      if (batchTask === undefined && stored !== undefined) {
+        batchTask = { task: { ...stored }, highWaterMarkBefore: stored.highWaterMarkMs };
+        batchTasks.set(request.taskId, batchTask);
+      }
+      const id = executionIdOf(request);
+      const refusal = refuseSlot(request, batchTask, added.get(id) ?? db.executions.get(id));
+      if (refusal !== undefined) return refusal;
+      const execution = build(request);
+      added.set(id, execution);
+      advanceHighWaterMark(batchTask!, request.nominalMs);
+      return { status, execution: decodeExecution(execution) };
+    });
+    for (const execution of added.values()) this.#putExecution(db, execution);
+    for (const { task } of batchTasks.values()) db.tasks.set(task.id, task);
+    return results;
+  }
+
+  #putExecution(db: MemoryDatabase, execution: StoredExecution): void {
+    db.executions.set(execution.id, execution);
+    let ids = db.byTask.get(execution.taskId);
+    if (ids === undefined) db.byTask.set(execution.taskId, (ids = new Set()));
+    ids.add(execution.id);
+  }
+
+  async retry(request: RetryRequest): Promise<RetryResult> {
+    const db = this.#db();
+    checkRetryRequest(request);
+    const current = db.executions.get(request.executionId);
+    const refusal = refuseRetry(current, request.fencingToken);
+    if (refusal !== undefined) return refusal;
+    const retried = retriedExecution(current!, request.startedAtMs, ++db.fencingToken);
+    db.executions.set(retried.id, retried);
+    return { status: 'retried', execution: decodeExecution(retried) };
+  }
+
+  async complete(request: Parameters<Store['complete']>[0]): Promise<CompleteResult> {
+    const db = this.#db();
+    const completion = encodeCompletion(request);
+    const current = db.executions.get(completion.request.executionId);
+    const refusal = refuseFenced(current, completion.request.fencingToken);
+    if (refusal !== undefined) return refusal;
+    const ended = completedExecution(current!, completion);
+    const task = db.tasks.get(ended.taskId);
+    const updated = task === undefined || request.taskUpdate === undefined ? task : applyPatch(task, request.taskUpdate, 'request.taskUpdate');
+    db.executions.set(ended.id, ended);
+    if (updated !== undefined) db.tasks.set(updated.id, updated);
+    return { status: 'completed', execution: decodeExecution(ended), task: updated === undefined ? undefined : decodeTask(updated) };
+  }
+
+  async saveState(executionId: string, fencingToken: number, state: Json): Promise<SaveStateResult> {
+    const db = this.#db();
+    const text = encodeSaveState(executionId, fencingToken, state);
+    const current = db.executions.get(executionId);
+    const refusal = refuseFenced(current, fencingToken);
+    if (refusal !== undefined) return refusal;
+    const saved = { ...current!, state: text };
+    db.executions.set(saved.id, saved);
+    return { status: 'saved', execution: decodeExecution(saved) };
+  }
+
+  async getExecution(id: string): Promise<ExecutionRecord | undefined> {
+    const db = this.#db();
+    checkNonEmptyString(id, 'id');
+    const execution = db.executions.get(id);
+    return execution === undefined ? undefined : decodeExecution(execution);
+  }
+
+  async unfinishedExecutions(): Promise<ExecutionRecord[]> {
+    const db = this.#db();
+    return [...db.executions.values()].filter((e) => e.outcome === 'running' || e.outcome === 'interrupted').map(decodeExecution);
+  }
+
+  async lastCompletedSlots(): Promise<Map<string, CompletedSlot>> {
+    const db = this.#db();
+    const last = new Map<string, CompletedSlot>();
+    for (const e of db.executions.values()) {
+      if (!FINAL_OUTCOMES.has(e.outcome)) continue;
+      const seen = last.get(e.taskId);
+      if (seen === undefined || newestFirst(e, seen) < 0) {
+        last.set(e.taskId, { scheduleVersion: e.scheduleVersion, nominalMs: e.nominalMs, outcome: e.outcome });
+      }
+    }
+    return last;
+  }
+
+  async highWaterMarks(): Promise<Map<string, number>> {
+    const db = this.#db();
+    const marks = new Map<string, number>();
+    for (const task of db.tasks.values()) if (task.highWaterMarkMs !== null) marks.set(task.id, task.highWaterMarkMs);
+    return marks;
+  }
+
+  async history(taskId: string, options?: HistoryOptions): Promise<HistoryPage> {
+    const db = this.#db();
+    const { limit, before } = resolveHistoryOptions(taskId, options);
+    const all = [...(db.byTask.get(taskId) ?? [])].map((id) => db.executions.get(id)!);
+    const page = all.filter((e) => before === null || isOlderThan(e, before)).sort(newestFirst).slice(0, limit);
+    return { executions: page.map(decodeExecution), next: nextCursor(page, limit) };
+  }
+
+  async pruneHistory(olderThanMs: number): Promise<number> {
+    const db = this.#db();
+    checkTimeMs(olderThanMs, 'olderThanMs');
+    let deleted = 0;
+    for (const e of [...db.executions.values()]) {
+      if (!FINAL_OUTCOMES.has(e.outcome) || e.endedAtMs === null || e.endedAtMs >= olderThanMs) continue;
+      db.executions.delete(e.id);
+      db.byTask.get(e.taskId)?.delete(e.id);
+      deleted++;
+    }
+    return deleted;
+  }
+}

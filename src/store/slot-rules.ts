@@ -1,0 +1,147 @@
+// The rules of claims, skips and fenced writes, as pure functions over stored
+// records, so every store decides exactly alike: a store loads what a request
+// touches inside its transaction, asks these functions, and writes what they
+// return. (The database's own UNIQUE constraint on the slot stays the last
+// line of defence: these rules decide what is reported, it decides what can
+// exist.)
+import { decodeExecution, NULL_JSON, noNegativeZero, type StoredExecution, type StoredTask } from './codec.js';
+import { toJsonText } from './json.js';
+import { executionIdOf, type SlotKey } from './records.js';
+import type { ClaimRequest, CompleteRequest, FenceRefusal, RetryResult, SkipRequest, SlotRefusal } from './store.js';
+import {
+  checkArray, checkEndingOutcome, checkFencingToken, checkNonEmptyString, checkObject, checkSlot, checkTaskPatch, checkTimeMs,
+  MAX_ID_LENGTH,
+} from './validate.js';
+
+/** The task as a batch found it before its first write: the high-water mark refusals compare against. */
+export interface BatchTask {
+  task: StoredTask;
+  highWaterMarkBefore: number | null;
+}
+
+const ENDED_TASK_STATUSES = new Set(['completed', 'failed', 'cancelled']);
+
+/** Why `slot` cannot be claimed or skipped, or undefined when it can. */
+export function refuseSlot(slot: SlotKey, batchTask: BatchTask | undefined, existing: StoredExecution | undefined): SlotRefusal | undefined {
+  if (batchTask === undefined) return { status: 'unknown-task' };
+  if (existing !== undefined) return { status: 'duplicate', existing: decodeExecution(existing) };
+  const { task, highWaterMarkBefore } = batchTask;
+  if (slot.scheduleVersion !== task.scheduleVersion) return { status: 'schedule-changed', scheduleVersion: task.scheduleVersion };
+  if (ENDED_TASK_STATUSES.has(task.status)) return { status: 'task-ended', taskStatus: task.status };
+  if (highWaterMarkBefore !== null && slot.nominalMs <= highWaterMarkBefore) {
+    return { status: 'below-high-water-mark', highWaterMarkMs: highWaterMarkBefore };
+  }
+  return undefined;
+}
+
+/** Moves the batch's copy of the task's high-water mark forward to `nominalMs`. */
+export function advanceHighWaterMark(batchTask: BatchTask, nominalMs: number): void {
+  const { task } = batchTask;
+  if (task.highWaterMarkMs === null || nominalMs > task.highWaterMarkMs) task.highWaterMarkMs = nominalMs;
+}
+
+export function claimedExecution(request: ClaimRequest, fencingToken: number): StoredExecution {
+  return {
+    id: executionIdOf(request), taskId: request.taskId, scheduleVersion: request.scheduleVersion, nominalMs: noNegativeZero(request.nominalMs),
+    attempt: 1, fencingToken, startedAtMs: noNegativeZero(request.startedAtMs), endedAtMs: null, outcome: 'running',
+    result: NULL_JSON, error: NULL_JSON, skipReason: null, state: NULL_JSON,
+  };
+}
+
+export function skippedExecution(request: SkipRequest): StoredExecution {
+  return {
+    id: executionIdOf(request), taskId: request.taskId, scheduleVersion: request.scheduleVersion, nominalMs: noNegativeZero(request.nominalMs),
+    attempt: 0, fencingToken: 0, startedAtMs: null, endedAtMs: noNegativeZero(request.recordedAtMs), outcome: 'skipped',
+    result: NULL_JSON, error: NULL_JSON, skipReason: request.reason, state: NULL_JSON,
+  };
+}
+
+/** Why a fenced write (complete, saveState) by the holder of `fencingToken` is refused, or undefined. */
+export function refuseFenced(current: StoredExecution | undefined, fencingToken: number): FenceRefusal | undefined {
+  if (current === undefined) return { status: 'unknown-execution' };
+  if (current.fencingToken !== fencingToken) return { status: 'stale-token', current: decodeExecution(current) };
+  if (current.outcome !== 'running') return { status: 'already-ended', current: decodeExecution(current) };
+  return undefined;
+}
+
+/** Why retry() is refused, or undefined. */
+export function refuseRetry(current: StoredExecution | undefined, fencingToken: number): Exclude<RetryResult, { status: 'retried' }> | undefined {
+  if (current === undefined) return { status: 'unknown-execution' };
+  if (current.fencingToken !== fencingToken) return { status: 'stale-token', current: decodeExecution(current) };
+  if (current.outcome !== 'failed' && current.outcome !== 'interrupted') return { status: 'not-retryable', current: decodeExecution(current) };
+  return undefined;
+}
+
+/** The encoded fields complete() writes (checked before any transaction). */
+export interface EncodedCompletion {
+  request: CompleteRequest;
+  result: string;
+  error: string;
+}
+
+function isSlotShaped(taskId: unknown, scheduleVersion: unknown, nominalMs: unknown): boolean {
+  return typeof taskId === 'string' && taskId.length > 0 && taskId.length <= MAX_ID_LENGTH &&
+    Number.isSafeInteger(scheduleVersion) && (scheduleVersion as number) >= 1 && Number.isSafeInteger(nominalMs);
+}
+
+export function checkClaims(slots: unknown): asserts slots is readonly ClaimRequest[] {
+  checkArray(slots, 'slots');
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i];
+    if (typeof slot !== 'object' || slot === null) checkSlot(slot, `slots[${i}]`);
+    const { taskId, scheduleVersion, nominalMs, startedAtMs } = slot as ClaimRequest;
+    // The common case (all valid) builds no path strings; the path is made only to report a failure.
+    if (isSlotShaped(taskId, scheduleVersion, nominalMs) && Number.isFinite(startedAtMs)) continue;
+    checkSlot(slot, `slots[${i}]`);
+    checkTimeMs(startedAtMs, `slots[${i}]`, 'startedAtMs');
+  }
+}
+
+export function checkSkips(skips: unknown): asserts skips is readonly SkipRequest[] {
+  checkArray(skips, 'skips');
+  skips.forEach((skip, i) => {
+    checkSlot(skip, `skips[${i}]`);
+    checkNonEmptyString((skip as SkipRequest).reason, `skips[${i}]`, 'reason');
+    checkTimeMs((skip as SkipRequest).recordedAtMs, `skips[${i}]`, 'recordedAtMs');
+  });
+}
+
+/** Checks a complete() request and encodes its JSON parts. */
+export function encodeCompletion(request: unknown): EncodedCompletion {
+  checkObject(request, 'request');
+  checkNonEmptyString(request.executionId, 'request.executionId');
+  checkFencingToken(request.fencingToken, 'request.fencingToken');
+  checkEndingOutcome(request.outcome, 'request.outcome');
+  checkTimeMs(request.endedAtMs, 'request.endedAtMs');
+  if (request.taskUpdate !== undefined) checkTaskPatch(request.taskUpdate, 'request.taskUpdate');
+  return {
+    request: request as unknown as CompleteRequest,
+    result: request.result === undefined ? NULL_JSON : toJsonText(request.result, 'request.result'),
+    error: request.error === undefined ? NULL_JSON : toJsonText(request.error, 'request.error'),
+  };
+}
+
+export function completedExecution(current: StoredExecution, { request, result, error }: EncodedCompletion): StoredExecution {
+  return { ...current, outcome: request.outcome, endedAtMs: noNegativeZero(request.endedAtMs), result, error };
+}
+
+export function retriedExecution(current: StoredExecution, startedAtMs: number, fencingToken: number): StoredExecution {
+  return {
+    ...current, attempt: current.attempt + 1, fencingToken, startedAtMs: noNegativeZero(startedAtMs), endedAtMs: null, outcome: 'running',
+    result: NULL_JSON, error: NULL_JSON,
+  };
+}
+
+export function checkRetryRequest(request: unknown): void {
+  checkObject(request, 'request');
+  checkNonEmptyString(request.executionId, 'request.executionId');
+  checkFencingToken(request.fencingToken, 'request.fencingToken');
+  checkTimeMs(request.startedAtMs, 'request.startedAtMs');
+}
+
+/** Checks saveState()'s arguments and encodes the state. */
+export function encodeSaveState(executionId: unknown, fencingToken: unknown, state: unknown): string {
+  checkNonEmptyString(executionId, 'executionId');
+  checkFencingToken(fencingToken, 'fencingToken');
+  return toJsonText(state, 'state');
+}

@@ -1,0 +1,159 @@
+// Every SQL statement SqliteStore runs, prepared once after the migrations.
+// Rows come back with camelCase names (`column AS "field"`), i.e. already in
+// the StoredTask / StoredExecution shape the codec decodes; parameters are
+// bound by position in the codec's field order.
+import type Database from 'better-sqlite3';
+import type { PriorityName } from '../../priorities.js';
+import { STORED_EXECUTION_FIELDS, STORED_TASK_FIELDS, type StoredExecution, type StoredTask } from '../codec.js';
+import type { Json, MisfirePolicy, ScheduleKind, TaskRecord, TaskStatus } from '../records.js';
+
+const column = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const selectList = (fields: readonly string[]) => fields.map((f) => `${column(f)} AS "${f}"`).join(', ');
+const columnList = (fields: readonly string[]) => fields.map(column).join(', ');
+const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
+
+const TASK_COLUMNS = columnList(STORED_TASK_FIELDS);
+const TASK_SELECT = selectList(STORED_TASK_FIELDS);
+const TASK_UPDATE_SET = STORED_TASK_FIELDS.filter((f) => f !== 'id').map((f) => `${column(f)} = ?`).join(', ');
+const EXECUTION_COLUMNS = columnList(STORED_EXECUTION_FIELDS);
+const EXECUTION_SELECT = selectList(STORED_EXECUTION_FIELDS);
+const FINAL = "('succeeded', 'failed', 'skipped', 'cancelled')";
+
+/** A task's values in column order, for insertTask. */
+export function taskValues(t: StoredTask): unknown[] {
+  return [
+    t.id, t.name, t.description, t.ownerModule, t.functionName, t.params, t.scheduleKind, t.delayMs, t.periodMs, t.atMs,
+    t.cronExpression, t.timeZone, t.priority, t.misfirePolicy, t.misfireGraceMs, t.catchUpWindowMs, t.catchUpMax, t.retry,
+    t.createdAtMs, t.updatedAtMs, t.lastExecutionMs, t.nextExecutionMs, t.executionCount, t.maxExecutions, t.status,
+    t.lastError, t.metadata, t.scheduleVersion, t.highWaterMarkMs,
+  ];
+}
+
+/** A task's values for updateTask: every column but id, then the id for the WHERE. */
+export function taskUpdateValues(task: StoredTask): unknown[] {
+  const values: unknown[] = [];
+  for (const field of STORED_TASK_FIELDS) if (field !== 'id') values.push(task[field]);
+  values.push(task.id);
+  return values;
+}
+
+export function executionValues(execution: StoredExecution): unknown[] {
+  return STORED_EXECUTION_FIELDS.map((field) => execution[field]);
+}
+
+/** Positions in a task page row (STORED_TASK_FIELDS order, then the rowid). */
+const C = Object.fromEntries(STORED_TASK_FIELDS.map((field, i) => [field, i])) as Readonly<Record<keyof StoredTask, number>>;
+export const TASK_ROWID_COLUMN = STORED_TASK_FIELDS.length;
+const JSON_FIELDS: ReadonlySet<string> = new Set(['params', 'retry', 'metadata']);
+
+/**
+ * A task page row is one JSON array built by SQLite (`json_array`, with the
+ * JSON columns embedded as values by `json()`), parsed with one JSON.parse.
+ * Loading a million tasks is mostly per-value overhead: better-sqlite3 makes
+ * a JS value per column (29 per row, 4 us), a row object costs several times
+ * that, and three JSON.parse calls more; one string and one parse per row
+ * take about half the time. Exact: SQLite writes each REAL with as many
+ * digits as it needs to read back the same double (the contract's round-trip
+ * cases and a property test check it).
+ */
+const TASK_PAGE_ARRAY = `json_array(${STORED_TASK_FIELDS.map((f) => (JSON_FIELDS.has(f) ? `json(${column(f)})` : column(f))).join(', ')}, rowid)`;
+
+/** A TaskRecord from a parsed task page row. */
+export function decodeTaskRow(r: unknown[]): TaskRecord {
+  return {
+    id: r[C.id] as string, name: r[C.name] as string, description: r[C.description] as string | null,
+    ownerModule: r[C.ownerModule] as string | null, functionName: r[C.functionName] as string,
+    params: r[C.params] as Json, scheduleKind: r[C.scheduleKind] as ScheduleKind,
+    delayMs: r[C.delayMs] as number | null, periodMs: r[C.periodMs] as number | null, atMs: r[C.atMs] as number | null,
+    cronExpression: r[C.cronExpression] as string | null, timeZone: r[C.timeZone] as string | null,
+    priority: r[C.priority] as PriorityName,
+    misfire: {
+      policy: r[C.misfirePolicy] as MisfirePolicy, graceMs: r[C.misfireGraceMs] as number,
+      catchUpWindowMs: r[C.catchUpWindowMs] as number | null, catchUpMax: r[C.catchUpMax] as number | null,
+    },
+    retry: r[C.retry] as Json, createdAtMs: r[C.createdAtMs] as number, updatedAtMs: r[C.updatedAtMs] as number,
+    lastExecutionMs: r[C.lastExecutionMs] as number | null, nextExecutionMs: r[C.nextExecutionMs] as number | null,
+    executionCount: r[C.executionCount] as number, maxExecutions: r[C.maxExecutions] as number | null,
+    status: r[C.status] as TaskStatus, lastError: r[C.lastError] as string | null, metadata: r[C.metadata] as Json,
+    scheduleVersion: r[C.scheduleVersion] as number, highWaterMarkMs: r[C.highWaterMarkMs] as number | null,
+  };
+}
+
+export interface CompletedSlotRow {
+  taskId: string;
+  scheduleVersion: number;
+  nominalMs: number;
+  outcome: StoredExecution['outcome'];
+}
+
+type Stmt<Params extends unknown[], Row = unknown> = Database.Statement<Params, Row>;
+
+export interface Statements {
+  insertTask: Stmt<unknown[]>;
+  updateTask: Stmt<unknown[]>;
+  getTask: Stmt<[string], StoredTask>;
+  taskPage: Stmt<[number, number], string>;
+  deleteTask: Stmt<[string]>;
+  setHighWaterMark: Stmt<[number | null, string]>;
+  highWaterMarks: Stmt<[], { id: string; highWaterMarkMs: number }>;
+  insertExecution: Stmt<unknown[]>;
+  getExecution: Stmt<[string], StoredExecution>;
+  updateExecution: Stmt<[number, number, number | null, number | null, string, string, string, string, string]>;
+  unfinishedExecutions: Stmt<[], StoredExecution>;
+  lastCompletedSlots: Stmt<[], CompletedSlotRow>;
+  historyNewest: Stmt<[string, number], StoredExecution>;
+  historyBefore: Stmt<[string, number, number, number, number], StoredExecution>;
+  pruneHistory: Stmt<[number]>;
+  getFencingToken: Stmt<[], { value: number }>;
+  setFencingToken: Stmt<[number]>;
+}
+
+export function prepareStatements(db: Database.Database): Statements {
+  return {
+    // A taken id inserts nothing (changes = 0): the caller then merges.
+    insertTask: db.prepare<unknown[]>(
+      `INSERT INTO tasks (${TASK_COLUMNS}) VALUES (${placeholders(STORED_TASK_FIELDS.length)}) ON CONFLICT (id) DO NOTHING`,
+    ),
+    updateTask: db.prepare<unknown[]>(`UPDATE tasks SET ${TASK_UPDATE_SET} WHERE id = ?`),
+    getTask: db.prepare<[string], StoredTask>(`SELECT ${TASK_SELECT} FROM tasks WHERE id = ?`),
+    // Keyset paging on the rowid: each page is one index-free range scan, whatever the table's size.
+    taskPage: db.prepare<[number, number], string>(`SELECT ${TASK_PAGE_ARRAY} FROM tasks WHERE rowid > ? ORDER BY rowid LIMIT ?`).pluck(true),
+    deleteTask: db.prepare<[string]>('DELETE FROM tasks WHERE id = ?'),
+    setHighWaterMark: db.prepare<[number | null, string]>('UPDATE tasks SET high_water_mark_ms = ? WHERE id = ?'),
+    highWaterMarks: db.prepare<[], { id: string; highWaterMarkMs: number }>(
+      'SELECT id, high_water_mark_ms AS "highWaterMarkMs" FROM tasks WHERE high_water_mark_ms IS NOT NULL',
+    ),
+
+    insertExecution: db.prepare<unknown[]>(
+      `INSERT INTO executions (${EXECUTION_COLUMNS}) VALUES (${placeholders(STORED_EXECUTION_FIELDS.length)})`,
+    ),
+    getExecution: db.prepare<[string], StoredExecution>(`SELECT ${EXECUTION_SELECT} FROM executions WHERE id = ?`),
+    updateExecution: db.prepare<[number, number, number | null, number | null, string, string, string, string, string]>(
+      `UPDATE executions SET attempt = ?, fencing_token = ?, started_at_ms = ?, ended_at_ms = ?, outcome = ?,
+         result = ?, error = ?, state = ? WHERE id = ?`,
+    ),
+    unfinishedExecutions: db.prepare<[], StoredExecution>(
+      `SELECT ${EXECUTION_SELECT} FROM executions WHERE outcome IN ('running', 'interrupted')`,
+    ),
+    lastCompletedSlots: db.prepare<[], CompletedSlotRow>(
+      `SELECT task_id AS "taskId", schedule_version AS "scheduleVersion", nominal_ms AS "nominalMs", outcome FROM (
+         SELECT task_id, schedule_version, nominal_ms, outcome, row_number() OVER (
+           PARTITION BY task_id ORDER BY nominal_ms DESC, schedule_version DESC) AS rank
+         FROM executions WHERE outcome IN ${FINAL}
+       ) WHERE rank = 1`,
+    ),
+    historyNewest: db.prepare<[string, number], StoredExecution>(
+      `SELECT ${EXECUTION_SELECT} FROM executions WHERE task_id = ?
+       ORDER BY nominal_ms DESC, schedule_version DESC LIMIT ?`,
+    ),
+    historyBefore: db.prepare<[string, number, number, number, number], StoredExecution>(
+      `SELECT ${EXECUTION_SELECT} FROM executions
+       WHERE task_id = ? AND (nominal_ms < ? OR (nominal_ms = ? AND schedule_version < ?))
+       ORDER BY nominal_ms DESC, schedule_version DESC LIMIT ?`,
+    ),
+    pruneHistory: db.prepare<[number]>(`DELETE FROM executions WHERE outcome IN ${FINAL} AND ended_at_ms < ?`),
+
+    getFencingToken: db.prepare<[], { value: number }>("SELECT value FROM meta WHERE key = 'fencing_token'"),
+    setFencingToken: db.prepare<[number]>("UPDATE meta SET value = ? WHERE key = 'fencing_token'"),
+  };
+}

@@ -1,0 +1,231 @@
+// Contract cases for slots: claims (C2), fencing (C3), the high-water mark
+// (C4), skips, retries, saved state, recovery queries, history and pruning.
+import type { ExecutionRecord } from '../../../src/store/records.js';
+import type { ClaimResult, HistoryCursor, Store } from '../../../src/store/store.js';
+import { equal, ok, rejects } from './check.js';
+import { allHistory, type ContractCase, slot, task, withStore } from './harness.js';
+
+function claimed(result: ClaimResult | undefined): ExecutionRecord {
+  ok(result?.status === 'claimed', `expected a claim, received ${JSON.stringify(result)}`);
+  return result.execution;
+}
+
+/** Claims `taskId`'s slot at nominalMs on a fresh task and returns the running execution. */
+async function running(store: Store, taskId: string, nominalMs: number): Promise<ExecutionRecord> {
+  if ((await store.getTask(taskId)) === undefined) await store.putTasks([task(taskId)]);
+  return claimed((await store.claim([slot(taskId, nominalMs)]))[0]);
+}
+
+export const slotCases: ContractCase[] = [
+  {
+    name: 'claim() inserts running executions with fresh fencing tokens and advances the high-water mark',
+    run: (h) => withStore(h, async (store) => {
+      await store.putTasks([task('a'), task('b')]);
+      const results = await store.claim([slot('a', 1000), slot('b', 500), slot('a', 2000)]);
+      const executions = results.map(claimed);
+      equal(executions[0], {
+        id: 'a/1/1000', taskId: 'a', scheduleVersion: 1, nominalMs: 1000, attempt: 1, fencingToken: executions[0]!.fencingToken,
+        startedAtMs: 1005, endedAtMs: null, outcome: 'running', result: null, error: null, skipReason: null, state: null,
+      }, 'the execution record');
+      const tokens = executions.map((e) => e.fencingToken);
+      ok(tokens[0]! >= 1 && tokens[0]! < tokens[1]! && tokens[1]! < tokens[2]!, `tokens increase: ${tokens}`);
+      equal(await store.getExecution('a/1/1000'), executions[0], 'getExecution');
+      equal(await store.highWaterMarks(), new Map([['a', 2000], ['b', 500]]), 'marks');
+    }),
+  },
+  {
+    name: 'a slot is recorded once: duplicates in a batch or across batches are reported with the existing record, never a second row',
+    run: (h) => withStore(h, async (store) => {
+      await store.putTasks([task('a')]);
+      const [first, again] = await store.claim([slot('a', 1000), slot('a', 1000)]);
+      const execution = claimed(first);
+      equal(again, { status: 'duplicate', existing: execution }, 'same batch');
+      await store.complete({ executionId: execution.id, fencingToken: execution.fencingToken, outcome: 'succeeded', endedAtMs: 1100 });
+      const [later] = await store.claim([{ ...slot('a', 1000), startedAtMs: 9999 }]);
+      ok(later?.status === 'duplicate' && later.existing.outcome === 'succeeded', `completed slot: ${JSON.stringify(later)}`);
+      const [skip] = await store.recordSkipped([{ taskId: 'a', scheduleVersion: 1, nominalMs: 1000, reason: 'late', recordedAtMs: 1 }]);
+      equal(skip?.status, 'duplicate', 'skipping a claimed slot');
+      equal((await allHistory(store, 'a')).length, 1, 'rows for the slot');
+    }),
+  },
+  {
+    name: 'claim() reports unknown tasks, old schedule versions, ended tasks and slots below the mark, and claims the rest of the batch',
+    run: (h) => withStore(h, async (store) => {
+      await store.putTasks([task('live'), task('done', { status: 'completed' }), task('moved')]);
+      await store.updateTask('moved', { periodMs: 10 });
+      await store.claim([slot('live', 5000)]);
+      const results = await store.claim([slot('ghost', 1), slot('moved', 1), slot('done', 1), slot('live', 4000), slot('live', 5000), slot('live', 6000)]);
+      equal(results.slice(0, 4), [
+        { status: 'unknown-task' },
+        { status: 'schedule-changed', scheduleVersion: 2 },
+        { status: 'task-ended', taskStatus: 'completed' },
+        { status: 'below-high-water-mark', highWaterMarkMs: 5000 },
+      ], 'refusals');
+      equal(results[4]?.status, 'duplicate', 'the slot at the mark has its record');
+      equal(claimed(results[5]).nominalMs, 6000, 'the next slot');
+      equal((await allHistory(store, 'live')).map((e) => e.nominalMs), [6000, 5000], 'rows');
+      equal(await allHistory(store, 'moved'), [], 'nothing for refused slots');
+    }),
+  },
+  {
+    name: 'the high-water mark never decreases, whatever order slots come in',
+    run: (h) => withStore(h, async (store) => {
+      await store.putTasks([task('t')]);
+      await store.claim([slot('t', 300), slot('t', 100), slot('t', 200)]);
+      equal((await store.getTask('t'))?.highWaterMarkMs, 300, 'after one batch');
+      const [below] = await store.claim([slot('t', 250)]);
+      equal(below, { status: 'below-high-water-mark', highWaterMarkMs: 300 }, 'a later batch below the mark');
+      await store.recordSkipped([{ taskId: 't', scheduleVersion: 1, nominalMs: 350, reason: 'r', recordedAtMs: 0 }]);
+      equal((await store.getTask('t'))?.highWaterMarkMs, 350, 'a skip advances it');
+      await store.updateTask('t', { cronExpression: '* * * * *', scheduleKind: 'cron' });
+      await store.putTasks([task('t', { highWaterMarkMs: 1 })]);
+      equal((await store.getTask('t'))?.highWaterMarkMs, 350, 'a schedule change and an upsert leave it');
+    }),
+  },
+  {
+    name: 'complete() ends the attempt and updates the task in one transaction; a stale token or a repeat is refused and changes nothing',
+    run: (h) => withStore(h, async (store) => {
+      const execution = await running(store, 't', 1000);
+      const done = await store.complete({
+        executionId: execution.id, fencingToken: execution.fencingToken, outcome: 'failed', endedAtMs: 1200,
+        error: { name: 'Error', message: 'boom' }, taskUpdate: { executionCount: 1, lastError: 'boom', lastExecutionMs: 1000, nextExecutionMs: 2000 },
+      });
+      ok(done.status === 'completed', JSON.stringify(done));
+      equal([done.execution.outcome, done.execution.endedAtMs, done.execution.error], ['failed', 1200, { name: 'Error', message: 'boom' }], 'execution');
+      equal([done.task?.executionCount, done.task?.lastError, done.task?.nextExecutionMs], [1, 'boom', 2000], 'task');
+      equal(await store.getTask('t'), done.task, 'task stored');
+
+      const repeat = await store.complete({ executionId: execution.id, fencingToken: execution.fencingToken, outcome: 'succeeded', endedAtMs: 1300, taskUpdate: { executionCount: 2 } });
+      equal(repeat, { status: 'already-ended', current: done.execution }, 'a repeated completion');
+      const stale = await store.complete({ executionId: execution.id, fencingToken: execution.fencingToken + 1000, outcome: 'succeeded', endedAtMs: 1300 });
+      equal(stale, { status: 'stale-token', current: done.execution }, 'a foreign token');
+      equal(await store.complete({ executionId: 'nope/1/1', fencingToken: 1, outcome: 'succeeded', endedAtMs: 1 }), { status: 'unknown-execution' }, 'unknown');
+      equal((await store.getTask('t'))?.executionCount, 1, 'the refused updates were not applied');
+    }),
+  },
+  {
+    name: 'retry() starts a new attempt with a new token; the old attempt can no longer complete or save state (fencing)',
+    run: (h) => withStore(h, async (store) => {
+      const first = await running(store, 't', 1000);
+      await store.saveState(first.id, first.fencingToken, { page: 3 });
+      await store.complete({ executionId: first.id, fencingToken: first.fencingToken, outcome: 'interrupted', endedAtMs: 1100 });
+      const retried = await store.retry({ executionId: first.id, fencingToken: first.fencingToken, startedAtMs: 2000 });
+      ok(retried.status === 'retried', JSON.stringify(retried));
+      const second = retried.execution;
+      equal([second.id, second.attempt, second.outcome, second.startedAtMs, second.endedAtMs, second.state], [first.id, 2, 'running', 2000, null, { page: 3 }], 'second attempt');
+      ok(second.fencingToken > first.fencingToken, 'a newer token');
+
+      const late = await store.complete({ executionId: first.id, fencingToken: first.fencingToken, outcome: 'succeeded', endedAtMs: 2100 });
+      equal(late, { status: 'stale-token', current: second }, 'the first attempt completing late');
+      equal(await store.saveState(first.id, first.fencingToken, { page: 9 }), { status: 'stale-token', current: second }, 'the first attempt saving state');
+      equal((await store.retry({ executionId: first.id, fencingToken: first.fencingToken, startedAtMs: 1 })).status, 'stale-token', 'retry with an old token');
+      equal((await store.retry({ executionId: first.id, fencingToken: second.fencingToken, startedAtMs: 1 })).status, 'not-retryable', 'retry of a running attempt');
+
+      const ok2 = await store.complete({ executionId: first.id, fencingToken: second.fencingToken, outcome: 'succeeded', endedAtMs: 2200, result: 42 });
+      equal(ok2.status, 'completed', 'the current attempt completes');
+      equal((await store.retry({ executionId: first.id, fencingToken: second.fencingToken, startedAtMs: 1 })).status, 'not-retryable', 'a succeeded slot never runs again');
+      equal(await store.retry({ executionId: 'x/1/1', fencingToken: 1, startedAtMs: 1 }), { status: 'unknown-execution' }, 'unknown');
+    }),
+  },
+  {
+    name: 'saveState() stores JSON state for the running attempt only',
+    run: (h) => withStore(h, async (store) => {
+      const execution = await running(store, 't', 10);
+      const saved = await store.saveState(execution.id, execution.fencingToken, { offset: 120, items: ['a', 'b'] });
+      ok(saved.status === 'saved', JSON.stringify(saved));
+      equal((await store.getExecution(execution.id))?.state, { offset: 120, items: ['a', 'b'] }, 'stored');
+      await rejects(store.saveState(execution.id, execution.fencingToken, { f: () => 0 } as never), 'ERR_UNSTORABLE_PAYLOAD', 'state.f');
+      await store.complete({ executionId: execution.id, fencingToken: execution.fencingToken, outcome: 'succeeded', endedAtMs: 20 });
+      equal((await store.saveState(execution.id, execution.fencingToken, 1)).status, 'already-ended', 'after it ended');
+    }),
+  },
+  {
+    name: 'recordSkipped() records skipped slots with their reason and advances the mark',
+    run: (h) => withStore(h, async (store) => {
+      await store.putTasks([task('t')]);
+      const [skip, duplicate, unknown] = await store.recordSkipped([
+        { taskId: 't', scheduleVersion: 1, nominalMs: 60_000, reason: 'missed beyond the catch-up window', recordedAtMs: 90_000 },
+        { taskId: 't', scheduleVersion: 1, nominalMs: 60_000, reason: 'again', recordedAtMs: 90_000 },
+        { taskId: 'x', scheduleVersion: 1, nominalMs: 1, reason: 'r', recordedAtMs: 1 },
+      ]);
+      ok(skip?.status === 'recorded', JSON.stringify(skip));
+      equal([skip.execution.outcome, skip.execution.skipReason, skip.execution.attempt, skip.execution.startedAtMs, skip.execution.endedAtMs],
+        ['skipped', 'missed beyond the catch-up window', 0, null, 90_000], 'record');
+      equal([duplicate?.status, unknown?.status], ['duplicate', 'unknown-task'], 'refusals');
+      equal((await store.getTask('t'))?.highWaterMarkMs, 60_000, 'mark');
+      equal((await store.claim([slot('t', 60_000)]))[0]?.status, 'duplicate', 'a skipped slot is never claimed');
+    }),
+  },
+  {
+    name: 'recovery queries: unfinished executions, the last completed slot per task, the marks',
+    run: (h) => withStore(h, async (store) => {
+      await store.putTasks([task('a'), task('b'), task('c')]);
+      const [a1, a2, b1, b2] = (await store.claim([slot('a', 100), slot('a', 200), slot('b', 100), slot('b', 200)])).map(claimed);
+      await store.complete({ executionId: a1!.id, fencingToken: a1!.fencingToken, outcome: 'succeeded', endedAtMs: 150 });
+      await store.complete({ executionId: b1!.id, fencingToken: b1!.fencingToken, outcome: 'interrupted', endedAtMs: 150 });
+      await store.recordSkipped([{ taskId: 'b', scheduleVersion: 1, nominalMs: 300, reason: 'r', recordedAtMs: 301 }]);
+      const unfinished = (await store.unfinishedExecutions()).sort((x, y) => x.id.localeCompare(y.id));
+      equal(unfinished.map((e) => [e.id, e.outcome]), [[a2!.id, 'running'], [b1!.id, 'interrupted'], [b2!.id, 'running']], 'unfinished');
+      equal(await store.lastCompletedSlots(), new Map([
+        ['a', { scheduleVersion: 1, nominalMs: 100, outcome: 'succeeded' }],
+        ['b', { scheduleVersion: 1, nominalMs: 300, outcome: 'skipped' }],
+      ]), 'last completed');
+      equal(await store.highWaterMarks(), new Map([['a', 200], ['b', 300]]), 'marks (none for c)');
+    }),
+  },
+  {
+    name: 'history() pages newest first by nominal time then version, each record exactly once',
+    run: (h) => withStore(h, async (store) => {
+      await store.putTasks([task('t'), task('other')]);
+      await store.claim([slot('t', 10), slot('t', 30), slot('t', 20), slot('other', 25)]);
+      await store.updateTask('t', { periodMs: 7 });
+      await store.claim([slot('t', 40, 2)]);
+      await store.updateTask('t', { periodMs: 9 });
+      await store.recordSkipped([{ taskId: 't', scheduleVersion: 3, nominalMs: 50, reason: 'r', recordedAtMs: 1 }]);
+      const all = await allHistory(store, 't');
+      equal(all.map((e) => [e.nominalMs, e.scheduleVersion]), [[50, 3], [40, 2], [30, 1], [20, 1], [10, 1]], 'order');
+      const pages: number[][] = [];
+      let before: HistoryCursor | undefined;
+      for (;;) {
+        const page = await store.history('t', before === undefined ? { limit: 2 } : { limit: 2, before });
+        pages.push(page.executions.map((e) => e.nominalMs));
+        if (page.next === null) break;
+        before = page.next;
+      }
+      equal(pages, [[50, 40], [30, 20], [10]], 'pages');
+      equal((await store.history('t', { limit: 5, before: { nominalMs: 40, scheduleVersion: 3 } })).executions[0]?.nominalMs, 40, 'a cursor between versions');
+      equal(await store.history('nobody'), { executions: [], next: null }, 'unknown task');
+    }),
+  },
+  {
+    name: 'pruneHistory() deletes executions that ended before the cutoff and never open ones; the mark still guards pruned slots',
+    run: (h) => withStore(h, async (store) => {
+      await store.putTasks([task('t')]);
+      const [old, recent, open, interrupted] = (await store.claim([slot('t', 1), slot('t', 2), slot('t', 3), slot('t', 4)])).map(claimed);
+      await store.complete({ executionId: old!.id, fencingToken: old!.fencingToken, outcome: 'succeeded', endedAtMs: 1000 });
+      await store.complete({ executionId: recent!.id, fencingToken: recent!.fencingToken, outcome: 'failed', endedAtMs: 5000 });
+      await store.complete({ executionId: interrupted!.id, fencingToken: interrupted!.fencingToken, outcome: 'interrupted', endedAtMs: 10 });
+      await store.recordSkipped([{ taskId: 't', scheduleVersion: 1, nominalMs: 5, reason: 'r', recordedAtMs: 2000 }]);
+      equal(await store.pruneHistory(3000), 2, 'deleted (the old success and the skip)');
+      equal((await allHistory(store, 't')).map((e) => e.nominalMs), [4, 3, 2], 'kept');
+      equal(open?.outcome, 'running', 'open');
+      equal(await store.pruneHistory(3000), 0, 'idempotent');
+      const again = await store.claim([slot('t', 1), slot('t', 5)]);
+      equal(again, [1, 2].map(() => ({ status: 'below-high-water-mark', highWaterMarkMs: 5 })), 'pruned slots (one at the mark) are not claimed again');
+    }),
+  },
+  {
+    name: 'a refused call inside a batch writes nothing: an invalid slot, or an invalid task update on completion',
+    run: (h) => withStore(h, async (store) => {
+      await store.putTasks([task('t')]);
+      await rejects(store.claim([slot('t', 1), { ...slot('t', 2), scheduleVersion: 0 }]), 'ERR_INVALID_ARGUMENT', 'slots[1].scheduleVersion');
+      equal(await allHistory(store, 't'), [], 'no claim');
+      equal((await store.getTask('t'))?.highWaterMarkMs, null, 'no mark');
+      const execution = await running(store, 't', 5);
+      await rejects(store.complete({ executionId: execution.id, fencingToken: execution.fencingToken, outcome: 'succeeded', endedAtMs: 6, taskUpdate: { scheduleKind: 'cron' } }), 'ERR_INVALID_ARGUMENT', 'cronExpression');
+      equal((await store.getExecution(execution.id))?.outcome, 'running', 'the execution is still running');
+      await rejects(store.complete({ executionId: execution.id, fencingToken: execution.fencingToken, outcome: 'succeeded', endedAtMs: 6, result: 10n as never }), 'ERR_UNSTORABLE_PAYLOAD', 'request.result');
+      equal((await store.getExecution(execution.id))?.outcome, 'running', 'still running');
+    }),
+  },
+];
