@@ -67,14 +67,14 @@ export interface CronDstOptions {
    * @default 'run-at-first-valid'
    * @example { gap: 'skip' } // '30 2 * * *' in New York has no run on 2026-03-08
    */
-  gap?: CronGapPolicy;
+  gap?: CronGapPolicy | undefined;
   /**
    * Local times that happen twice because the clock went back: run 'once', at
    * the first occurrence, or at 'both' occurrences.
    * @default 'once'
    * @example { overlap: 'both' } // '*\/15 * * * *' keeps running through the repeated hour
    */
-  overlap?: CronOverlapPolicy;
+  overlap?: CronOverlapPolicy | undefined;
 }
 
 /** A DST policy with every choice made. */
@@ -91,14 +91,14 @@ export interface CronScheduleOptions {
    * @default 'UTC' (never the host's local zone, so results do not depend on it)
    * @example { timezone: 'Europe/London' }
    */
-  timezone?: string;
+  timezone?: string | undefined;
   /**
    * What happens to local times that a daylight-saving change skips or
    * repeats; see CronDstOptions.
    * @default { gap: 'run-at-first-valid', overlap: 'once' }
    * @example { timezone: 'America/New_York', dst: { gap: 'skip', overlap: 'both' } }
    */
-  dst?: CronDstOptions;
+  dst?: CronDstOptions | undefined;
 }
 
 const DEFAULT_DST: CronDstPolicy = Object.freeze({ gap: 'run-at-first-valid', overlap: 'once' });
