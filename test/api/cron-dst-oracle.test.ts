@@ -2,8 +2,9 @@
 // every offset change of 2024-2027 in zones chosen for their awkward rules, the
 // runs from nextRunAfter, asked from run to run across a window around the
 // change, must be the runs the oracle finds minute by minute, under each of the
-// four DST policies. Whole years for a few expressions, random zones and
-// expressions with fast-check, and zones without DST complete it.
+// four DST policies. A whole year for a few expressions, Samoa's skipped day,
+// a zone without DST, and random zones and expressions (fast-check) complete
+// it. About 15 s on one core.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CronSchedule } from '../../src/cron.js';
@@ -122,10 +123,9 @@ describe('CronSchedule agrees with a minute-by-minute oracle', () => {
     expect(matters.filter((which) => which === 'overlap')).toHaveLength(YEARS.length);
   });
 
-  it.each([
-    ['America/New_York', 2026],
-    ['Australia/Lord_Howe', 2025],
-  ])('over the whole year in %s (%i)', (zone, year) => {
+  // One whole year (the windows above cover every change; this covers the
+  // months between them). About 3 s, mostly the oracle's 527,040 Intl calls.
+  it.each([['America/New_York', 2026]])('over the whole year in %s (%i)', (zone, year) => {
     const w = window(new LocalClock(zone), Date.UTC(year, 0, 1), Date.UTC(year + 1, 0, 1));
     const differences: string[] = [];
     for (const expression of ['0 * * * *', '30 2 * * *', '15 1 * * *', '*/30 * * * *']) {
@@ -147,7 +147,7 @@ describe('CronSchedule agrees with a minute-by-minute oracle', () => {
     expect(policiesThatMatter(w)).toBe('gap');
   });
 
-  it.each(['Asia/Kolkata', 'UTC'])('in %s, which has no offset change, every policy gives the plain runs', (zone) => {
+  it.each(['Asia/Kolkata'])('in %s, which has no offset change, every policy gives the plain runs', (zone) => {
     const clock = new LocalClock(zone);
     expect(clock.transitionHours(Date.UTC(2024, 0, 1), Date.UTC(2028, 0, 1))).toEqual([]);
     for (const year of YEARS) {
@@ -219,7 +219,7 @@ describe('CronSchedule agrees with the oracle on random expressions and zones', 
         const difference = compare(w, expression, dst);
         if (difference !== undefined) throw new Error(difference);
       }),
-      { numRuns: 150 },
+      { numRuns: 100 },
     );
   });
 });
