@@ -1,41 +1,87 @@
-// Cron schedules: when does a cron expression next fire, in a given time zone?
+// Cron schedules: when does a cron expression next fire, in a given time zone,
+// and what happens on the days the zone's clock jumps (daylight saving)?
 //
-// croner does all the cron work (parsing, calendar search, time zones, DST);
-// this file only validates its inputs, turns its failures into typed errors,
-// and narrows it to one question, "the first run strictly after wallMs", so
-// that the scheduler owns the one host timer (see src/clock.ts). croner is
-// used as a calculator: each Cron is built paused and without a callback, so
-// it never arms a timer and never keeps a process alive, and without a name,
-// so it is not kept in croner's global `scheduledJobs` list.
+// croner does the cron work: parsing, and the calendar search for the next
+// local time matching the fields. It is asked on a clock without daylight
+// saving (utcOffset 0, where a "local time" is its fields written as UTC, as
+// in src/zone-offsets.ts); src/zone-offsets.ts maps each matching local time
+// back to instants with Intl, and the DST policy below decides which of those
+// instants run. croner's own DST handling (Vixie cron's, which treats
+// fixed-time and interval jobs differently) is therefore never used. croner is
+// a calculator here: the Cron is built paused and without a callback, so it
+// never arms a timer or keeps a process alive, and without a name, so it is
+// not kept in croner's global `scheduledJobs` list. The scheduler owns the one
+// host timer (see src/clock.ts) and asks only "the first run strictly after
+// wallMs".
 //
 // Nothing depends on the host's time zone: the zone defaults to UTC rather
-// than to the host's local time, and every result is an instant (ms since the
-// epoch), not a local time.
+// than to the host's local time, Intl is always given the zone, and every
+// result is an instant (ms since the epoch).
 //
-// Daylight-saving transitions follow croner (Vixie cron's rules; see its
-// README, "DST handling"), pinned by test/api/cron.test.ts. croner splits jobs
-// in two by their second, minute and hour fields:
-// - A fixed-time job has a single value in each (e.g. '30 2 * * *').
-//   - Gap (spring forward; the local time does not exist): it runs once that
-//     day, at the instant the gap ends, i.e. the first valid local time. In
-//     America/New_York on 2026-03-08, '30 2 * * *' runs at 03:00 EDT
-//     (07:00Z), not at 03:30.
-//   - Overlap (fall back; the local time occurs twice): it runs once, at the
-//     first occurrence (the earlier instant, still on summer time). Asked from
-//     between the two occurrences, it skips the second and moves to the next
-//     day.
-// - An interval job has a wildcard, step, range or list in any of them (e.g.
-//   '*/30 * * * *', and also '30 2,3 * * *').
-//   - Gap: the local times that do not exist are skipped.
-//   - Overlap: it runs at both occurrences of a repeated local time.
-// A later change will make these policies configurable; until then this is
-// the behaviour, and the tests fail if croner changes it.
+// The DST policy (CronDstOptions), the same for every expression:
+// - gap, the clock goes forward and some local times never happen (New York,
+//   2026-03-08: 02:00 EST becomes 03:00 EDT, so 02:00-02:59 do not exist):
+//   - 'run-at-first-valid' (default): if any local time the expression names
+//     falls in the gap, the job runs once at the instant the gap ends (03:00
+//     EDT), however many it names there. If the gap's end matches by itself,
+//     that is the same run.
+//   - 'skip': local times in the gap do not run.
+// - overlap, the clock goes back and some local times happen twice (New York,
+//   2026-11-01: 02:00 EDT becomes 01:00 EST, so 01:00-01:59 happen twice):
+//   - 'once' (default): only the first occurrence (on summer time) runs.
+//   - 'both': both occurrences run, an hour apart.
+// Why these defaults: every local time the expression names runs exactly once,
+// none lost in a gap and none doubled in an overlap, which is what a daily
+// '30 2 * * *' job wants. The price is paid by interval jobs: '*/15 * * * *'
+// has no run in the repeated hour (its local times already ran) and runs once
+// at 03:00 for the skipped hour. A job that must keep a steady pace should use
+// overlap: 'both', or every(), which counts elapsed time and never reads the
+// wall clock.
+//
+// Every change of a zone's offset is treated so, not only daylight saving
+// (Samoa skipping 2011-12-30 is a gap of a whole day). A run at the end of a
+// gap is a whole second, as every run is; the next run after it is the first
+// local time after the gap. src/zone-offsets.ts lists what is assumed of
+// tzdata (one change in any 48 hours, none over a day); the oracle test
+// (test/api/cron-dst-oracle.test.ts) checks the result minute by minute.
 import { Cron } from 'croner';
 import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
 import { InvalidCronExpressionError, UnknownTimeZoneError } from './schedule-errors.js';
+import { DAY_MS, type OffsetTransition, ZoneOffsets } from './zone-offsets.js';
 
 /** The largest |ms| a Date can hold (±100,000,000 days around the epoch). */
 const MAX_DATE_MS = 8.64e15;
+
+/** What a cron job does with local times that a clock change skips. */
+export type CronGapPolicy = 'skip' | 'run-at-first-valid';
+/** What a cron job does with local times that a clock change repeats. */
+export type CronOverlapPolicy = 'once' | 'both';
+
+const GAP_POLICIES: readonly CronGapPolicy[] = ['skip', 'run-at-first-valid'];
+const OVERLAP_POLICIES: readonly CronOverlapPolicy[] = ['once', 'both'];
+
+export interface CronDstOptions {
+  /**
+   * Local times that do not exist because the clock went forward: 'skip' them,
+   * or 'run-at-first-valid': run once at the instant the gap ends.
+   * @default 'run-at-first-valid'
+   * @example { gap: 'skip' } // '30 2 * * *' in New York has no run on 2026-03-08
+   */
+  gap?: CronGapPolicy | undefined;
+  /**
+   * Local times that happen twice because the clock went back: run 'once', at
+   * the first occurrence, or at 'both' occurrences.
+   * @default 'once'
+   * @example { overlap: 'both' } // '*\/15 * * * *' keeps running through the repeated hour
+   */
+  overlap?: CronOverlapPolicy | undefined;
+}
+
+/** A DST policy with every choice made. */
+export interface CronDstPolicy {
+  readonly gap: CronGapPolicy;
+  readonly overlap: CronOverlapPolicy;
+}
 
 export interface CronScheduleOptions {
   /**
@@ -45,8 +91,19 @@ export interface CronScheduleOptions {
    * @default 'UTC' (never the host's local zone, so results do not depend on it)
    * @example { timezone: 'Europe/London' }
    */
-  timezone?: string;
+  timezone?: string | undefined;
+  /**
+   * What happens to local times that a daylight-saving change skips or
+   * repeats; see CronDstOptions.
+   * @default { gap: 'run-at-first-valid', overlap: 'once' }
+   * @example { timezone: 'America/New_York', dst: { gap: 'skip', overlap: 'both' } }
+   */
+  dst?: CronDstOptions | undefined;
 }
+
+const DEFAULT_DST: CronDstPolicy = Object.freeze({ gap: 'run-at-first-valid', overlap: 'once' });
+const OPTION_KEYS = ['timezone', 'dst'];
+const DST_KEYS = ['gap', 'overlap'];
 
 /**
  * A validated cron expression in a time zone, asked only for its next run.
@@ -64,19 +121,20 @@ export class CronSchedule {
   readonly expression: string;
   /** The zone as given (not canonicalised), or 'UTC'. */
   readonly timezone: string;
+  /** The DST policy, defaults filled in. */
+  readonly dst: CronDstPolicy;
+  /** croner on a clock without DST: its times are local wall times. */
   readonly #cron: Cron;
+  readonly #zone: ZoneOffsets;
 
   constructor(expression: string, options: CronScheduleOptions = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw new InvalidArgumentError(`options must be an object, received ${describeValue(options)}`);
-    }
+    const given = requireOptionsObject('options', options, OPTION_KEYS, 'a CronSchedule option');
     requireExpressionShape(expression);
-    const timezone = requireTimeZone(options.timezone);
+    const timezone = requireTimeZone(given.timezone);
+    const dst = resolveDst(given.dst);
     let cron: Cron;
     try {
-      // fixedTimeRule is croner's default, spelled out because the DST
-      // behaviour documented above depends on it.
-      cron = new Cron(expression, { timezone, paused: true, mode: '5-or-6-parts', fixedTimeRule: 'single-value' });
+      cron = new Cron(expression, { utcOffset: 0, paused: true, mode: '5-or-6-parts' });
     } catch (err) {
       const reason = err instanceof Error ? err.message.replace(/^CronPattern: /, '') : String(err);
       throw invalidExpression(expression, `croner says: ${reason}`, err);
@@ -86,7 +144,9 @@ export class CronSchedule {
     if (cron.nextRun(new Date(0)) === null) throw invalidExpression(expression, 'it matches no date');
     this.expression = expression;
     this.timezone = timezone;
+    this.dst = dst;
     this.#cron = cron;
+    this.#zone = new ZoneOffsets(timezone);
   }
 
   /**
@@ -99,10 +159,74 @@ export class CronSchedule {
         `wallMs must be a finite number of ms since the epoch (at most ±8.64e15), received ${describeValue(wallMs)}`,
       );
     }
-    // croner drops the ms of its start and searches from the next whole
-    // second, so a run exactly at wallMs is excluded and one later within the
-    // same second cannot exist (runs are whole seconds).
-    const next = this.#cron.nextRun(new Date(wallMs));
+    const zone = this.#zone;
+    const offsetMs = zone.offsetAt(wallMs);
+    const localMs = wallMs + offsetMs;
+    const changedBack = this.#backwardChangeNear(wallMs, offsetMs);
+    // The runs are first occurrences (or gap ends), which come in the order of
+    // their local times, plus, with overlap 'both', second occurrences. A first
+    // occurrence after wallMs is a local time the clock has not shown yet: past
+    // localMs, or, in the repeated stretch after a change back, past the last
+    // local time shown before the change. (#firstOccurrenceAfter would pass
+    // over the repeated ones anyway; starting past them spares walking through
+    // up to an hour of matches, 3,600 for a job every second.)
+    let shownLocalMs = localMs;
+    if (changedBack !== undefined && changedBack.atMs <= wallMs) {
+      shownLocalMs = Math.max(localMs, changedBack.atMs + changedBack.offsetBeforeMs - 1);
+    }
+    const first = this.#firstOccurrenceAfter(shownLocalMs, wallMs);
+    if (this.dst.overlap === 'once' || changedBack === undefined) return first;
+    const second = this.#secondOccurrenceAfter(changedBack, wallMs);
+    if (second === null) return first;
+    return first === null ? second : Math.min(first, second);
+  }
+
+  /** The first run that is a local time's first occurrence (or a gap end), for local times after `shownLocalMs`. */
+  #firstOccurrenceAfter(shownLocalMs: number, wallMs: number): number | null {
+    for (let localMs = this.#matchAfter(shownLocalMs); localMs !== null; ) {
+      const at = this.#zone.instantsOf(localMs);
+      if (at.kind !== 'skipped') {
+        if (at.firstMs > wallMs) return at.firstMs;
+        localMs = this.#matchAfter(localMs);
+      } else if (this.dst.gap === 'run-at-first-valid' && at.gapEndMs > wallMs) {
+        return at.gapEndMs;
+      } else {
+        // The rest of the gap is skipped too: go on from its end.
+        localMs = this.#matchAfter(at.gapEndLocalMs - 1);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * With overlap 'both': the first second occurrence after `wallMs` of a local
+   * time repeated by `change`. Only local times whose first occurrence was at
+   * or before wallMs matter; the others run first as first occurrences.
+   */
+  #secondOccurrenceAfter(change: OffsetTransition, wallMs: number): number | null {
+    // Repeated local times: [atMs + offsetAfterMs, atMs + offsetBeforeMs); a
+    // repeated local time L happens again at L - offsetAfterMs.
+    const localMs = this.#matchAfter(Math.max(wallMs + change.offsetAfterMs, change.atMs + change.offsetAfterMs - 1));
+    if (localMs === null || localMs >= change.atMs + change.offsetBeforeMs) return null;
+    return localMs - change.offsetAfterMs;
+  }
+
+  /**
+   * A change of offset to a smaller one (the clock going back) within a day of
+   * `wallMs`, before or (only needed for overlap 'both') after it.
+   */
+  #backwardChangeNear(wallMs: number, offsetMs: number): OffsetTransition | undefined {
+    const zone = this.#zone;
+    if (zone.offsetAt(wallMs - DAY_MS) > offsetMs) return zone.transitionIn(wallMs - DAY_MS, wallMs);
+    if (this.dst.overlap === 'both' && zone.offsetAt(wallMs + DAY_MS) < offsetMs) return zone.transitionIn(wallMs, wallMs + DAY_MS);
+    return undefined;
+  }
+
+  /** The first local time matching the fields, strictly after `localMs` (whole seconds), or null past the year 9999. */
+  #matchAfter(localMs: number): number | null {
+    if (localMs >= MAX_DATE_MS) return null;
+    // croner drops the ms of its start and searches from the next whole second.
+    const next = this.#cron.nextRun(new Date(Math.max(localMs, -MAX_DATE_MS)));
     return next === null ? null : next.getTime();
   }
 }
@@ -114,6 +238,32 @@ function invalidExpression(expression: string, why: string, cause?: unknown): In
     `expression must be ${ALLOWED_EXPRESSION}, received ${describeValue(expression)}: ${why}`,
     cause === undefined ? undefined : { cause },
   );
+}
+
+/** A plain options object with only `known` keys (a misspelt option is refused, not ignored). */
+function requireOptionsObject(name: string, value: unknown, known: readonly string[], what: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidArgumentError(`${name} must be an object, received ${describeValue(value)}`);
+  }
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) throw new InvalidArgumentError(`${name}.${key} is not ${what} (known: ${known.join(', ')})`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function resolveDst(dst: unknown): CronDstPolicy {
+  if (dst === undefined) return DEFAULT_DST;
+  const given = requireOptionsObject('options.dst', dst, DST_KEYS, 'a DST policy');
+  return Object.freeze({
+    gap: requireChoice('options.dst.gap', given.gap, GAP_POLICIES, DEFAULT_DST.gap),
+    overlap: requireChoice('options.dst.overlap', given.overlap, OVERLAP_POLICIES, DEFAULT_DST.overlap),
+  });
+}
+
+function requireChoice<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new InvalidArgumentError(`${name} must be ${allowed.map((choice) => `'${choice}'`).join(' or ')}, received ${describeValue(value)}`);
 }
 
 /** What croner would misread or does not check: a non-string, blank, or a date. */

@@ -12,7 +12,7 @@ export { SchedulerEvents, TaskEvent, TASK_EVENT_TYPES, type TaskEventDetail, typ
 export type { DescribeOptions, SchedulerDescription, TaskDescription, WaitReason } from './describe.js';
 export type { Clock, TimerId } from './clock.js';
 export { RealClock } from './real-clock.js';
-export { CronSchedule } from './cron.js';
+export { CronSchedule, type CronDstOptions, type CronDstPolicy, type CronGapPolicy, type CronOverlapPolicy, type CronScheduleOptions } from './cron.js';
 export * from './scheduler-errors.js';
 export * from './schedule-errors.js';
 export * from './core.js';

@@ -4,7 +4,7 @@
 import { Core, type CoreCounters } from '../bindings/core.js';
 import * as L from '../bindings/layout.generated.js';
 import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
-import { CronSchedule } from './cron.js';
+import { type CronDstOptions, CronSchedule } from './cron.js';
 import { type DescribeOptions, type SchedulerDescription, describeScheduler } from './describe.js';
 import { type Duration, parseDurationMs } from './duration.js';
 import { Engine, type LifecycleState, type TaskFn } from './engine.js';
@@ -17,6 +17,12 @@ import { TaskHandle } from './task-handle.js';
 export interface CronOptions extends TaskOptions {
   /** IANA time zone the expression is read in. @default 'UTC' */
   timezone?: string;
+  /**
+   * What runs when a clock change skips or repeats local times (see CronDstOptions).
+   * @default { gap: 'run-at-first-valid', overlap: 'once' }
+   * @example { timezone: 'Europe/London', dst: { overlap: 'both' } }
+   */
+  dst?: CronDstOptions;
 }
 
 export interface StopOptions {
@@ -123,8 +129,8 @@ export class Scheduler {
 
   /** Runs fn at every instant matching a cron expression, read in options.timezone (croner does the calendar). */
   cron<R>(expression: string, fn: TaskFn<R>, options: CronOptions = {}): TaskHandle<R> {
-    const { timezone, ...taskOptions } = options;
-    const schedule = new CronSchedule(expression, timezone === undefined ? {} : { timezone });
+    const { timezone, dst, ...taskOptions } = options;
+    const schedule = new CronSchedule(expression, { timezone, dst });
     const wallNowMs = this.#engine.clock.wallNow();
     const nextMs = schedule.nextRunAfter(wallNowMs);
     if (nextMs === null) throw new InvalidArgumentError(`cron: '${expression}' has no future run`);

@@ -181,12 +181,32 @@ export class VirtualClock implements Clock {
     return this.#timerOfHandle.size === 0 ? undefined : this.#nextDueMs();
   }
 
-  /** Moves only the wall clock, forwards or back (an NTP step, a user changing the time). Runs nothing. */
+  /**
+   * Moves only the wall clock, forwards or back (an NTP step, a user changing
+   * the time, or a machine asleep whose monotonic clock stopped, as Linux's
+   * and macOS's do). Runs nothing.
+   */
   jumpWall(ms: number): void {
     if (typeof ms !== 'number' || !Number.isFinite(ms)) {
       throw new InvalidArgumentError(`jumpWall(ms) must be a finite number of ms (negative to go back), received ${describeValue(ms)}`);
     }
     this.#wallOffsetMs += ms;
+  }
+
+  /**
+   * Moves now() and wallNow() forward by ms at once and runs nothing, as for a
+   * process that did not run meanwhile (stopped by SIGSTOP or a debugger, a
+   * throttled tab, a machine asleep whose monotonic clock kept counting).
+   * Timers that came due meanwhile run late, in (due time, order set), at the
+   * next advance(), runUntilIdle() or flush(), and see the later now().
+   */
+  suspend(ms: number): void {
+    requireTimeMs('suspend(ms)', ms);
+    // Inside advance() the timers would already be running: a suspension can only come between two calls.
+    if (this.#running !== undefined) {
+      throw new InvalidStateError(`suspend: ${this.#running}() is still running on this VirtualClock; await it first`);
+    }
+    this.#moveTo(this.#nowMs + ms);
   }
 
   /**
