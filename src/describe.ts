@@ -3,7 +3,7 @@
 // this module only puts them into words.
 import type { TaskState } from '../bindings/core.js';
 import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
-import type { Engine } from './engine.js';
+import type { Engine } from './engine/engine.js';
 import { type PriorityName, priorityName } from './priorities.js';
 
 export type WaitReason =

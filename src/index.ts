@@ -3,7 +3,7 @@
 export { Scheduler, type CronOptions, type SchedulerStats, type StopOptions } from './scheduler.js';
 export { TaskHandle, type TaskStats } from './task-handle.js';
 export { TaskContext } from './task-context.js';
-export type { TaskFn, LifecycleState } from './engine.js';
+export type { TaskFn, LifecycleState } from './engine/engine.js';
 export type { TaskOptions, SchedulerOptions } from './options.js';
 export type { RetryOptions } from './retry.js';
 export type { Duration } from './duration.js';

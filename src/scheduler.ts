@@ -7,7 +7,7 @@ import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
 import { type CronDstOptions, CronSchedule } from './cron.js';
 import { type DescribeOptions, type SchedulerDescription, describeScheduler } from './describe.js';
 import { type Duration, parseDurationMs } from './duration.js';
-import { Engine, type LifecycleState, type TaskFn } from './engine.js';
+import { Engine, type LifecycleState, type TaskFn } from './engine/engine.js';
 import { SchedulerEvents } from './events.js';
 import { type ResolvedSchedulerOptions, type SchedulerOptions, type TaskOptions, resolveSchedulerOptions, resolveTaskOptions } from './options.js';
 import { realClock } from './real-clock.js';
@@ -192,7 +192,7 @@ export class Scheduler {
 
   /** A handle for a live task id (from an event or describe()); TaskEndedError if it has ended. */
   task(id: number): TaskHandle {
-    this.#engine.liveState(id, 'task');
+    this.#engine.controls.liveState(id, 'task');
     return new TaskHandle(this.#engine, id);
   }
 }

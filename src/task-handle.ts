@@ -1,7 +1,7 @@
 // TaskHandle: what registration returns. A thin view (the engine and an id):
 // the scheduler keeps no handle object per task, so a million queued tasks
 // cost no handle objects unless the caller keeps them.
-import type { Engine } from './engine.js';
+import type { Engine } from './engine/engine.js';
 import { type Priority, type PriorityName, priorityClass, priorityName } from './priorities.js';
 import type { TaskState } from '../bindings/core.js';
 
@@ -38,31 +38,31 @@ export class TaskHandle<Result = unknown> {
 
   /** The task's name (TaskEndedError once it has ended). */
   get name(): string {
-    this.#engine.liveState(this.id, 'name');
+    this.#engine.controls.liveState(this.id, 'name');
     return this.#engine.nameOf(this.id);
   }
 
   /** Cancels the task: it will not run again; a running async run's signal is aborted; `done` rejects. */
   cancel(): void {
-    this.#engine.cancel(this.id);
+    this.#engine.controls.cancel(this.id);
   }
 
   /** Stops the task from being picked until resume() (a running run finishes first). */
   pause(): void {
-    this.#engine.pauseTask(this.id);
+    this.#engine.controls.pause(this.id);
   }
 
   resume(): void {
-    this.#engine.resumeTask(this.id);
+    this.#engine.controls.resume(this.id);
   }
 
   /** Makes the pending run ready now (a fixed-rate task keeps its cadence). */
   runNow(): void {
-    this.#engine.runNow(this.id);
+    this.#engine.controls.runNow(this.id);
   }
 
   setPriority(priority: Priority): void {
-    this.#engine.setPriority(this.id, priorityClass('priority', priority));
+    this.#engine.controls.setPriority(this.id, priorityClass('priority', priority));
   }
 
   /**
@@ -71,12 +71,12 @@ export class TaskHandle<Result = unknown> {
    * Created on first read; read it while the task is alive (TaskEndedError after).
    */
   get done(): Promise<Result> {
-    return this.#engine.done(this.id) as Promise<Result>;
+    return this.#engine.controls.done(this.id) as Promise<Result>;
   }
 
   /** Live statistics from the core's counters. */
   stats(): TaskStats {
-    this.#engine.liveState(this.id, 'stats');
+    this.#engine.controls.liveState(this.id, 'stats');
     const snap = this.#engine.core.snapshot(this.id);
     return {
       id: this.id,

@@ -1,0 +1,443 @@
+// The engine: the run loop between the host event loop and the core.
+//
+// What must be cheap: a no-op task, scheduled and run. Per task the engine
+// keeps its function in an array indexed by the core's slot, and anything
+// more only for tasks that need it (task-slots.ts). Every "what runs next, and
+// when" question is the core's: the engine pops, runs, and reports back
+// (settlement.ts: complete, retry, requeue), then yields to the host once its
+// slice budget is spent so I/O, timers and rendering keep flowing. The parts:
+// task-controls.ts (what a handle does), flights.ts (async runs in flight),
+// due-timer.ts (the one host timer), registration-clock.ts, task-events.ts.
+//
+// The fast path: a one-shot task with shared preset options (nothing but a
+// priority), no `done` promise, no listeners, that returns at once. It is
+// popped, run and completed with nothing allocated but its context, and timed
+// in a group (group-timer.ts). Everything else takes the general path
+// (#start, then settlement.ts), which times each run on its own.
+//
+// Async runs: a task returning a promise stays RUNNING in the core while in
+// flight (counted against `concurrency`). A `ctx.yield()` requeues it in the
+// core and parks its continuation; popping it again resumes the continuation
+// (and the loop lets microtasks run before popping the next task, so the
+// continuation's synchronous part runs in its turn).
+import * as L from '../../bindings/layout.generated.js';
+import type { Core, Policy } from '../../bindings/core.js';
+import type { CoreExports } from '../../bindings/load.js';
+import { errorForStatus } from '../../bindings/errors.js';
+import type { Clock } from '../clock.js';
+import type { CronSchedule } from '../cron.js';
+import type { Duration } from '../duration.js';
+import { EVENT_SKIP, EVENT_START, type SchedulerEvents } from '../events.js';
+import { GroupTimer } from '../group-timer.js';
+import { isPreset, type ResolvedSchedulerOptions, type ResolvedTaskOptions } from '../options.js';
+import { SchedulerStoppedError, TaskTimeoutError } from '../scheduler-errors.js';
+import { type ContextHost, type RunState, TaskContext } from '../task-context.js';
+import { DueTimer } from './due-timer.js';
+import { Flights } from './flights.js';
+import { Settlement } from './settlement.js';
+import { TaskControls } from './task-controls.js';
+import { RegistrationClock } from './registration-clock.js';
+import { abortRun, newRun, sleepInRun } from './runs.js';
+import { type EngineCounters, TaskEmitter } from './task-events.js';
+import { slotOf, type TaskFn, TaskSlots } from './task-slots.js';
+
+export type { TaskFn } from './task-slots.js';
+export type { EngineCounters } from './task-events.js';
+export type LifecycleState = 'idle' | 'running' | 'paused' | 'stopping' | 'stopped';
+
+// What #runFast did with a popped task.
+const NOT_FAST = 0;
+const FAST_DONE = 1;
+const FAST_SETTLED_ALONE = 2;
+
+export class Engine implements ContextHost {
+  readonly core: Core;
+  readonly #w: CoreExports;
+  readonly clock: Clock;
+  readonly options: ResolvedSchedulerOptions;
+  readonly events: SchedulerEvents;
+  readonly counters: EngineCounters = { timeouts: 0, listenerErrors: 0 };
+  readonly #slots: TaskSlots;
+  readonly #flights: Flights;
+  readonly #settlement: Settlement;
+  /** What a TaskHandle does to its task. */
+  readonly controls: TaskControls;
+  readonly #emitter: TaskEmitter;
+  readonly #due: DueTimer;
+  readonly #registrationClock: RegistrationClock;
+  #state: LifecycleState = 'idle';
+  #tickQueued = false;
+  #sliceStartMs = 0;
+  #current: RunState | undefined;
+  /** Group timing on (options.groupTiming): short one-shot runs share clock reads. */
+  readonly #grouped: boolean;
+  readonly #group = new GroupTimer();
+
+  constructor(core: Core, clock: Clock, options: ResolvedSchedulerOptions, events: SchedulerEvents) {
+    this.core = core;
+    this.#w = core.exports;
+    this.clock = clock;
+    this.options = options;
+    this.events = events;
+    this.#grouped = options.groupTiming;
+    this.#slots = new TaskSlots(clock);
+    this.#flights = new Flights(this.#slots, clock, () => this.#wake());
+    this.#emitter = new TaskEmitter(events, core, this.#slots, this.counters);
+    this.#due = new DueTimer(this.#w, clock, () => {
+      if (!this.#tickQueued) this.#tick();
+    });
+    this.#registrationClock = new RegistrationClock(clock, options.groupTiming);
+    this.controls = new TaskControls({
+      w: this.#w, slots: this.#slots, flights: this.#flights, clock,
+      wake: () => this.#wake(), afterTimerChange: () => this.#afterTimerChange(),
+    });
+    this.#settlement = new Settlement({
+      w: this.#w, core, slots: this.#slots, flights: this.#flights, emitter: this.#emitter, events, clock,
+      random: options.random, afterTimerChange: () => this.#afterTimerChange(),
+    });
+  }
+
+  get state(): LifecycleState {
+    return this.#state;
+  }
+
+  get inflight(): number {
+    return this.#flights.count;
+  }
+
+  fnOf(handle: number): TaskFn | undefined {
+    return this.#slots.fns[slotOf(handle)];
+  }
+
+  optionsOf(handle: number): ResolvedTaskOptions {
+    return this.#slots.optionsOf(slotOf(handle));
+  }
+
+  cronOf(handle: number): CronSchedule | undefined {
+    return this.#slots.extrasOf(slotOf(handle))?.cron;
+  }
+
+  isInflight(handle: number): boolean {
+    return this.#slots.extrasOf(slotOf(handle))?.run !== undefined;
+  }
+
+  nameOf(handle: number): string {
+    return this.#slots.nameOf(handle);
+  }
+
+  // ---- lifecycle ----
+
+  start(): void {
+    if (this.#state === 'stopping') throw new SchedulerStoppedError('start: the scheduler is stopping; wait for stop() to settle');
+    this.#state = 'running';
+    this.#due.refresh();
+    this.#wake();
+    this.#due.arm(this.clock.now());
+  }
+
+  pause(): void {
+    if (this.#state === 'running') this.#state = 'paused';
+  }
+
+  resume(): void {
+    if (this.#state === 'paused') this.start();
+  }
+
+  async stop(drain: boolean): Promise<void> {
+    if (this.#state === 'idle' || this.#state === 'stopped') {
+      this.#state = 'stopped';
+      return;
+    }
+    this.#state = 'stopping';
+    this.#due.disarm();
+    if (!drain) {
+      const error = new SchedulerStoppedError('the scheduler stopped without draining');
+      for (const ex of this.#slots.extras.values()) if (ex.run) abortRun(ex.run, error);
+    } else {
+      await this.#flights.drained();
+    }
+    this.#state = 'stopped';
+  }
+
+  assertAccepting(operation: string): void {
+    if (this.#state === 'stopping' || this.#state === 'stopped') {
+      throw new SchedulerStoppedError(`${operation}: the scheduler is ${this.#state}; it accepts no new work (call start() to accept work again)`);
+    }
+  }
+
+  // ---- registration ----
+
+  register(fn: TaskFn, options: ResolvedTaskOptions, kind: number, delayMs: number, periodMs: number, cron?: CronSchedule): number {
+    // A delay counts from a fresh reading: a reused one would make the task due early.
+    const nowMs = delayMs > 0 ? this.clock.now() : this.#registrationClock.now();
+    const handle = this.#w.register(nowMs, options.priorityClass, options.nice, kind, delayMs, periodMs);
+    if (handle < 0) throw errorForStatus(handle, 'register');
+    const slot = slotOf(handle);
+    this.#slots.fns[slot] = fn;
+    if (kind !== L.KIND_ONCE || !isPreset(options)) this.#slots.opts[slot] = options;
+    if (cron) this.#slots.extrasFor(slot).cron = cron;
+    if (options.signal) this.#watchSignal(slot, handle, options.signal);
+    if (delayMs > 0) {
+      this.#due.noteDue(nowMs + delayMs);
+      if (this.#state === 'running') this.#due.arm(nowMs);
+    } else {
+      this.#wake();
+    }
+    return handle;
+  }
+
+  #watchSignal(slot: number, handle: number, signal: AbortSignal): void {
+    const onAbort = () => {
+      if (this.#w.taskState(handle) >= 0) this.controls.cancel(handle, signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    this.#slots.extrasFor(slot).detachSignal = () => signal.removeEventListener('abort', onAbort);
+    if (signal.aborted) onAbort();
+  }
+
+  // ---- the run loop ----
+
+  #wake(): void {
+    if (this.#state !== 'running' || this.#tickQueued) return;
+    this.#tickQueued = true;
+    this.clock.yieldToHost(this.#tick);
+  }
+
+  readonly #tick = (): void => {
+    this.#tickQueued = false;
+    this.#loop(this.clock.now());
+  };
+
+  #loop(sliceStartMs: number): void {
+    if (this.#state !== 'running') return;
+    this.#sliceStartMs = sliceStartMs;
+    const w = this.#w;
+    const group = this.#group;
+    let nowMs = this.clock.now();
+    group.start(nowMs);
+    for (;;) {
+      this.#due.releaseDue(nowMs);
+      if (this.#flights.count >= this.options.concurrency) break;
+      const handle = w.pop(nowMs);
+      if (handle < 0) break;
+      const fast = this.#grouped ? this.#runFast(handle, nowMs) : NOT_FAST;
+      if (fast === FAST_DONE) {
+        if (!group.counted()) continue;
+        nowMs = this.clock.now();
+        w.chargeGroup(group.close(nowMs));
+      } else if (fast === FAST_SETTLED_ALONE) {
+        // Timed from the group's start (nowMs, no reading since): the group's
+        // runs so far are in its runtime, and the group is charged nothing.
+        group.close(nowMs);
+        nowMs = this.#settlement.settledAtMs >= nowMs ? this.#settlement.settledAtMs : this.clock.now();
+        group.start(nowMs);
+      } else {
+        // Timed on its own: charge the group so far first.
+        if (group.open) {
+          nowMs = this.clock.now();
+          w.chargeGroup(group.close(nowMs));
+        }
+        const continued = this.#start(handle, nowMs);
+        // A run that settled synchronously already read the clock when it ended.
+        nowMs = this.#settlement.settledAtMs >= nowMs ? this.#settlement.settledAtMs : this.clock.now();
+        group.start(nowMs);
+        if (continued) {
+          // Let the resumed continuation run its synchronous part first.
+          queueMicrotask(() => {
+            this.#current = undefined;
+            this.#loop(sliceStartMs);
+          });
+          return;
+        }
+      }
+      if (this.#state !== 'running') {
+        this.#closeGroup();
+        return;
+      }
+      if (nowMs - sliceStartMs >= this.options.sliceMs) {
+        this.#wake();
+        return;
+      }
+    }
+    nowMs = this.#closeGroup() ?? nowMs;
+    this.#due.arm(nowMs);
+  }
+
+  /** Charges the runs of an open group; the clock reading it took, if any. */
+  #closeGroup(): number | undefined {
+    if (!this.#group.open) return undefined;
+    const nowMs = this.clock.now();
+    this.#w.chargeGroup(this.#group.close(nowMs));
+    return nowMs;
+  }
+
+  /**
+   * Runs a popped task on the fast path if it qualifies (see the header).
+   * FAST_DONE: it returned and completed here, to be charged with its group.
+   * FAST_SETTLED_ALONE: it ran but threw, returned a promise or asked to be
+   * resumed, and the general path took it from there. NOT_FAST: nothing was
+   * done; it must take the general path.
+   */
+  #runFast(handle: number, nowMs: number): number {
+    const slot = slotOf(handle);
+    const slots = this.#slots;
+    if (slots.opts[slot] !== undefined || this.events.wanted !== 0 || (slots.extras.size !== 0 && slots.extras.has(slot))) return NOT_FAST;
+    const fn = slots.fns[slot] as TaskFn;
+    const run = newRun(handle, 1, nowMs, undefined);
+    this.#current = run;
+    let result: unknown;
+    try {
+      result = fn((run.context = new TaskContext(this, run)));
+    } catch (error) {
+      this.#current = undefined;
+      this.#settle(run, false, error);
+      return FAST_SETTLED_ALONE;
+    }
+    this.#current = undefined;
+    if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+      this.#runAsync(slot, run, result as PromiseLike<unknown>);
+      return FAST_SETTLED_ALONE;
+    }
+    if (run.settled) return FAST_DONE;
+    if (run.interrupted || slots.extras.has(slot)) {
+      // It asked to be resumed, or for its `done` promise: the general path settles it.
+      this.#settle(run, true, result);
+      return FAST_SETTLED_ALONE;
+    }
+    run.settled = true;
+    // Not ENDED when the task cancelled itself: cancel() has ended it already,
+    // and its slot may already hold a task the run registered.
+    if (this.#w.complete(handle, nowMs, 0) === L.STATUS_ENDED) slots.fns[slot] = undefined;
+    return FAST_DONE;
+  }
+
+  /** After the core's timer heap changed: refresh the cached earliest due time. */
+  #afterTimerChange(): void {
+    this.#due.refresh();
+    if (this.#state === 'running') this.#due.arm(this.clock.now());
+  }
+
+  /** Runs (or resumes) a popped task. True if a parked continuation was resumed. */
+  #start(handle: number, nowMs: number): boolean {
+    const slot = slotOf(handle);
+    const ex = this.#slots.extrasOf(slot);
+    if (ex?.resume !== undefined && ex.run !== undefined) {
+      const resume = ex.resume;
+      ex.resume = undefined;
+      ex.run.segmentStartMs = nowMs;
+      this.#flights.unpark(ex.run);
+      // The continuation's synchronous part runs before the loop's next
+      // microtask, so it is the current run until then (see currentContext).
+      this.#current = ex.run;
+      resume();
+      return true;
+    }
+    const fn = this.#slots.fns[slot] as TaskFn;
+    const run = newRun(handle, ex?.attempt ?? 1, nowMs, ex?.state);
+    if (this.events.wanted & EVENT_SKIP) {
+      const skipped = this.#w.lastPopSkippedTicks();
+      if (skipped > 0) this.#emitter.emit('taskskip', handle, run.attempt, nowMs, { count: skipped, reason: 'the run started a period or more late' });
+    }
+    if (this.events.wanted & EVENT_START) this.#emitter.emit('taskstart', handle, run.attempt, nowMs);
+    this.#current = run;
+    let result: unknown;
+    try {
+      result = fn((run.context = new TaskContext(this, run)));
+    } catch (error) {
+      this.#current = undefined;
+      this.#settle(run, false, error);
+      return false;
+    }
+    this.#current = undefined;
+    if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+      this.#runAsync(slot, run, result as PromiseLike<unknown>);
+    } else if (!run.settled) {
+      this.#settle(run, true, result);
+    }
+    return false;
+  }
+
+  #runAsync(slot: number, run: RunState, result: PromiseLike<unknown>): void {
+    const timeoutMs = this.#slots.optionsOf(slot).timeoutMs;
+    this.#flights.enter(slot, run, timeoutMs, () => {
+      this.counters.timeouts++;
+      const error = new TaskTimeoutError(`task '${this.#slots.nameOf(run.handle)}' (#${run.handle}) timed out after ${timeoutMs} ms`);
+      abortRun(run, error);
+      this.#settle(run, false, error);
+    });
+    result.then(
+      (value) => this.#settle(run, true, value),
+      (error) => this.#settle(run, false, error),
+    );
+  }
+
+  #settle(run: RunState, ok: boolean, valueOrError: unknown): void {
+    this.#settlement.settle(run, ok, valueOrError);
+  }
+
+  /** Moves due timers to the ready queue now (describe() shows what is really ready). */
+  releaseDue(): void {
+    this.#due.releaseDue(this.clock.now());
+  }
+
+  /**
+   * The context of the task whose code is executing right now: during a run's
+   * synchronous part, and during the synchronous part of a continuation the
+   * engine resumed. Undefined elsewhere (after a task awaits something else).
+   */
+  currentContext(): TaskContext | undefined {
+    return this.#current?.settled === false ? this.#current.context : undefined;
+  }
+
+  // ---- ContextHost: what a TaskContext asks of the engine ----
+
+  shouldYield(run: RunState): boolean {
+    if (run.settled) return true;
+    const nowMs = this.clock.now();
+    const sliceSpent = this.#current === run && nowMs - this.#sliceStartMs >= this.options.sliceMs;
+    if (sliceSpent || nowMs - run.segmentStartMs >= this.options.quantumMs) {
+      run.interrupted = true;
+      return true;
+    }
+    this.#due.releaseDue(nowMs);
+    const top = this.#w.peek();
+    if (top > 0 && this.core.priorityClassOf(top) < this.core.priorityClassOf(run.handle)) {
+      run.interrupted = true;
+      return true;
+    }
+    return false;
+  }
+
+  yield(run: RunState): Promise<void> {
+    if (run.settled || this.#state === 'stopping' || this.#state === 'stopped') return Promise.resolve();
+    const nowMs = this.clock.now();
+    const handle = run.handle;
+    const slot = slotOf(handle);
+    this.#w.charge(handle, nowMs - run.segmentStartMs);
+    this.#w.requeue(handle, nowMs, L.REQUEUE_KEEP_PLACE);
+    const ex = this.#slots.extrasFor(slot);
+    ex.run = run;
+    this.#flights.park(run);
+    const parked = new Promise<void>((resolve) => {
+      ex.resume = resolve;
+    });
+    this.#wake();
+    return parked;
+  }
+
+  sleep(run: RunState, ms: Duration): Promise<void> {
+    return sleepInRun(this.clock, run, ms);
+  }
+
+  /** Every live task's handle, in slot order. */
+  *liveHandles(): Generator<number> {
+    for (const slot of this.#slots.liveSlots()) {
+      const handle = this.core.handleOfSlot(slot);
+      if (handle > 0) yield handle;
+    }
+  }
+
+  get policyName(): Policy {
+    return this.core.policy;
+  }
+}

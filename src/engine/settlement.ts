@@ -1,0 +1,154 @@
+// What happens when a run ends (returned, threw, rejected, timed out): the
+// general path's report to the core. An interrupted run that saved its state
+// is requeued; a failed run with attempts left is retried after its backoff;
+// otherwise the run completes: a one-shot task ends (settling `done`), a
+// periodic one is rescheduled by the core, a cron one at its expression's
+// next instant. Events are emitted on the way, only for listened types.
+import * as L from '../../bindings/layout.generated.js';
+import type { Core } from '../../bindings/core.js';
+import type { CoreExports } from '../../bindings/load.js';
+import type { Clock } from '../clock.js';
+import { EVENT_FAIL, EVENT_FINISH, EVENT_INTERRUPT, EVENT_OVERRUN, EVENT_RETRY, EVENT_SKIP, type SchedulerEvents } from '../events.js';
+import { retryDelayMs } from '../retry.js';
+import type { RunState } from '../task-context.js';
+import type { Flights } from './flights.js';
+import type { TaskEmitter } from './task-events.js';
+import { slotOf, type TaskSlots } from './task-slots.js';
+
+export interface SettlementParts {
+  w: CoreExports;
+  core: Core;
+  slots: TaskSlots;
+  flights: Flights;
+  emitter: TaskEmitter;
+  events: SchedulerEvents;
+  clock: Clock;
+  random: () => number;
+  /** The core's timer heap changed: re-arm the host timer. */
+  afterTimerChange: () => void;
+}
+
+export class Settlement {
+  /** Clock time the last run settled (the loop reuses it instead of reading the clock again). */
+  settledAtMs = -1;
+  readonly #w: CoreExports;
+  readonly #core: Core;
+  readonly #slots: TaskSlots;
+  readonly #flights: Flights;
+  readonly #emitter: TaskEmitter;
+  readonly #events: SchedulerEvents;
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #afterTimerChange: () => void;
+
+  constructor(parts: SettlementParts) {
+    this.#w = parts.w;
+    this.#core = parts.core;
+    this.#slots = parts.slots;
+    this.#flights = parts.flights;
+    this.#emitter = parts.emitter;
+    this.#events = parts.events;
+    this.#clock = parts.clock;
+    this.#random = parts.random;
+    this.#afterTimerChange = parts.afterTimerChange;
+  }
+
+  /** A run ended (returned, threw, rejected or timed out): report it to the core. */
+  settle(run: RunState, ok: boolean, valueOrError: unknown): void {
+    if (run.settled) return;
+    run.settled = true;
+    const w = this.#w;
+    const handle = run.handle;
+    const slot = slotOf(handle);
+    if (run.parked) {
+      // Timed out while parked in a yield (ready in the core, not running):
+      // there is no run to report, so the task ends with the error.
+      this.#flights.leave(slot);
+      w.cancel(handle);
+      this.#slots.end(slot, false, valueOrError);
+      return;
+    }
+    if (run.inflight) this.#flights.leave(slot);
+    const nowMs = this.#clock.now();
+    this.settledAtMs = nowMs;
+    const runtimeMs = nowMs - run.segmentStartMs;
+    const options = this.#slots.optionsOf(slot);
+    if (ok && run.interrupted && run.savedState && !run.noReschedule) {
+      // A task cancelled while it ran is already gone from the core: nothing to report.
+      if (w.charge(handle, runtimeMs) < 0) return;
+      const ex = this.#slots.extrasFor(slot);
+      ex.state = run.state;
+      ex.attempt = run.attempt;
+      w.requeue(handle, nowMs, L.REQUEUE_PREEMPTED);
+      if (this.#events.wanted & EVENT_INTERRUPT) this.#emitter.emit('taskinterrupt', handle, run.attempt, nowMs, { runtimeMs });
+      this.#afterRun(slot, handle);
+      return;
+    }
+    if (!ok && run.attempt < options.retry.attempts && !run.noReschedule) {
+      if (w.charge(handle, runtimeMs) < 0) return;
+      const delayMs = retryDelayMs(options.retry, run.attempt + 1, this.#random);
+      const ex = this.#slots.extrasFor(slot);
+      ex.attempt = run.attempt + 1;
+      if (run.savedState) ex.state = run.state;
+      w.retry(handle, nowMs, delayMs);
+      if (this.#events.wanted & EVENT_RETRY) this.#emitter.emit('taskretry', handle, run.attempt, nowMs, { runtimeMs, error: valueOrError, delayMs });
+      this.#afterTimerChange();
+      this.#afterRun(slot, handle);
+      return;
+    }
+    if (this.#events.wanted & (ok ? EVENT_FINISH : EVENT_FAIL)) {
+      this.#emitter.emit(ok ? 'taskfinish' : 'taskfail', handle, run.attempt, nowMs, ok ? { runtimeMs } : { runtimeMs, error: valueOrError });
+    }
+    this.#completeRun(slot, handle, run, ok, valueOrError, nowMs, runtimeMs);
+  }
+
+  #completeRun(slot: number, handle: number, run: RunState, ok: boolean, valueOrError: unknown, nowMs: number, runtimeMs: number): void {
+    const w = this.#w;
+    const ex = this.#slots.extrasOf(slot);
+    const options = this.#slots.optionsOf(slot);
+    let flags = ok ? 0 : L.COMPLETE_FAILED;
+    let completedRuns = ok ? 1 : 0;
+    if (ex !== undefined) {
+      ex.attempt = 1;
+      ex.state = undefined;
+      if (ok) ex.completedRuns++;
+      completedRuns = ex.completedRuns;
+    }
+    if (run.noReschedule || (options.maxRuns > 0 && completedRuns >= options.maxRuns)) {
+      flags |= L.COMPLETE_FINAL;
+    } else if (ex?.cron !== undefined) {
+      const wallNowMs = this.#clock.wallNow();
+      const nextWallMs = ex.cron.nextRunAfter(wallNowMs);
+      if (nextWallMs === null) {
+        flags |= L.COMPLETE_FINAL;
+      } else {
+        if (w.charge(handle, runtimeMs) < 0) return;
+        w.completeAt(handle, nowMs, nowMs + Math.max(0, nextWallMs - wallNowMs), flags);
+        this.#afterTimerChange();
+        this.#afterRun(slot, handle);
+        return;
+      }
+    }
+    const wantsSkips = (this.#events.wanted & (EVENT_SKIP | EVENT_OVERRUN)) !== 0 && w.taskState(handle) === L.STATE_RUNNING;
+    const before = wantsSkips ? this.#core.snapshot(handle) : undefined;
+    const status = w.finish(handle, nowMs, runtimeMs, flags);
+    if (status === L.STATUS_ENDED) {
+      this.#slots.end(slot, ok, valueOrError);
+      return;
+    }
+    // Negative: the task was cancelled while it ran (cancel() already ended it).
+    if (status < 0) return;
+    if (before) this.#emitter.emitSkips(handle, before, nowMs);
+    this.#afterTimerChange();
+    this.#afterRun(slot, handle);
+  }
+
+  /** A task that asked to be paused while it ran is paused now. */
+  #afterRun(slot: number, handle: number): void {
+    const ex = this.#slots.extrasOf(slot);
+    if (ex?.pauseAfterRun) {
+      ex.pauseAfterRun = false;
+      this.#w.pause(handle);
+    }
+  }
+}

@@ -1,0 +1,105 @@
+// What a TaskHandle can do to its task: cancel, pause, resume, run now,
+// re-prioritise, and its `done` promise. Each call first checks the task is
+// alive (TaskEndedError once it has ended: a handle used late fails loudly).
+// A running task cannot leave the core mid-run: pause() takes effect when the
+// run ends, cancel() aborts the run's signal and ends the task at once.
+import * as L from '../../bindings/layout.generated.js';
+import type { CoreExports } from '../../bindings/load.js';
+import { errorForStatus } from '../../bindings/errors.js';
+import type { Clock } from '../clock.js';
+import { TaskCancelledError, TaskEndedError } from '../scheduler-errors.js';
+import type { Flights } from './flights.js';
+import { abortRun } from './runs.js';
+import { slotOf, type TaskSlots } from './task-slots.js';
+
+export interface TaskControlParts {
+  w: CoreExports;
+  slots: TaskSlots;
+  flights: Flights;
+  clock: Clock;
+  /** Work may be ready: make sure the run loop runs. */
+  wake: () => void;
+  /** The core's timer heap changed: re-arm the host timer. */
+  afterTimerChange: () => void;
+}
+
+export class TaskControls {
+  readonly #w: CoreExports;
+  readonly #slots: TaskSlots;
+  readonly #flights: Flights;
+  readonly #clock: Clock;
+  readonly #wake: () => void;
+  readonly #afterTimerChange: () => void;
+
+  constructor(parts: TaskControlParts) {
+    this.#w = parts.w;
+    this.#slots = parts.slots;
+    this.#flights = parts.flights;
+    this.#clock = parts.clock;
+    this.#wake = parts.wake;
+    this.#afterTimerChange = parts.afterTimerChange;
+  }
+
+  /** The core state of a live task; TaskEndedError once it has ended. */
+  liveState(handle: number, operation: string): number {
+    const state = this.#w.taskState(handle);
+    if (state === L.STATUS_STALE_HANDLE) throw new TaskEndedError(`${operation}: task ${handle} has ended`);
+    if (state < 0) throw errorForStatus(state, operation);
+    return state;
+  }
+
+  cancel(handle: number, reason?: unknown): void {
+    this.liveState(handle, 'cancel');
+    const slot = slotOf(handle);
+    const run = this.#slots.extrasOf(slot)?.run;
+    const error = reason instanceof Error ? reason : new TaskCancelledError(`task ${handle} was cancelled`);
+    if (run && !run.settled) {
+      run.settled = true;
+      abortRun(run, error);
+      this.#flights.leave(slot);
+    }
+    this.#w.cancel(handle);
+    this.#slots.end(slot, false, error);
+  }
+
+  pause(handle: number): void {
+    const state = this.liveState(handle, 'pause');
+    if (state === L.STATE_PAUSED) return;
+    if (state === L.STATE_RUNNING) {
+      this.#slots.extrasFor(slotOf(handle)).pauseAfterRun = true;
+      return;
+    }
+    this.#check(this.#w.pause(handle), 'pause');
+  }
+
+  resume(handle: number): void {
+    const state = this.liveState(handle, 'resume');
+    const ex = this.#slots.extrasOf(slotOf(handle));
+    if (ex) ex.pauseAfterRun = false;
+    if (state !== L.STATE_PAUSED) return;
+    this.#check(this.#w.resume(handle, this.#clock.now()), 'resume');
+    this.#afterTimerChange();
+    this.#wake();
+  }
+
+  runNow(handle: number): void {
+    const state = this.liveState(handle, 'runNow');
+    if (state === L.STATE_PAUSED) this.resume(handle);
+    if (this.#w.taskState(handle) === L.STATE_WAITING) this.#check(this.#w.runNow(handle, this.#clock.now()), 'runNow');
+    this.#wake();
+  }
+
+  setPriority(handle: number, priorityClass: number): void {
+    this.liveState(handle, 'setPriority');
+    this.#check(this.#w.setClass(handle, priorityClass), 'setPriority');
+  }
+
+  done(handle: number): Promise<unknown> {
+    this.liveState(handle, 'done');
+    return this.#slots.doneOf(slotOf(handle));
+  }
+
+  #check(status: number, operation: string): void {
+    if (status < 0) throw errorForStatus(status, operation);
+  }
+}

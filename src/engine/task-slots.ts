@@ -1,0 +1,123 @@
+// The engine's JavaScript side of the task table: what the core cannot hold
+// (functions, option objects, promises), indexed by the core's slot.
+//
+// What must be cheap: a pending one-shot task. It costs one entry in `fns`
+// and nothing else: `opts` holds only options that are not a shared preset
+// (and those of every periodic task), `extras` only tasks that need more
+// (saved state, a retry attempt, a `done` promise, a cron schedule, a run in
+// flight). The arrays are plain fields because the run loop reads them on
+// every task; nothing outside src/engine/ touches them.
+import * as L from '../../bindings/layout.generated.js';
+import type { Clock, TimerId } from '../clock.js';
+import type { CronSchedule } from '../cron.js';
+import { DEFAULT_TASK_OPTIONS, type ResolvedTaskOptions } from '../options.js';
+import type { RunState, TaskContext } from '../task-context.js';
+
+export type TaskFn<Result = unknown> = (ctx: TaskContext) => Result | PromiseLike<Result>;
+
+const SLOT_MASK = 2 ** L.HANDLE_SLOT_BITS - 1;
+
+/**
+ * The slot of a handle (generation * 2^24 + slot, an integer below 2^53): its
+ * low 24 bits. `&` keeps the low 32 bits of such an integer exactly, and is a
+ * single instruction where `%` on a double is a call.
+ */
+export function slotOf(handle: number): number {
+  return handle & SLOT_MASK;
+}
+
+interface Deferred {
+  promise: Promise<unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/** Per-task state beyond function and options, created only when needed. */
+export interface Extras {
+  attempt: number;
+  state: unknown;
+  completedRuns: number;
+  done: Deferred | undefined;
+  cron: CronSchedule | undefined;
+  /** The run in progress (async, or parked in a yield). */
+  run: RunState | undefined;
+  /** A parked ctx.yield() continuation, resumed when the core pops the task again. */
+  resume: (() => void) | undefined;
+  timeoutTimer: TimerId | undefined;
+  pauseAfterRun: boolean;
+  detachSignal: (() => void) | undefined;
+}
+
+export class TaskSlots {
+  readonly fns: Array<TaskFn | undefined> = [];
+  /** Options, except for one-shot tasks with a shared preset: the fast path knows those by absence. */
+  readonly opts: Array<ResolvedTaskOptions | undefined> = [];
+  readonly extras = new Map<number, Extras>();
+  readonly #clock: Clock;
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
+
+  /** A preset's fields other than its class are the same for every class; the class is the core's. */
+  optionsOf(slot: number): ResolvedTaskOptions {
+    return this.opts[slot] ?? DEFAULT_TASK_OPTIONS;
+  }
+
+  extrasOf(slot: number): Extras | undefined {
+    return this.extras.size === 0 ? undefined : this.extras.get(slot);
+  }
+
+  extrasFor(slot: number): Extras {
+    let ex = this.extras.get(slot);
+    if (ex === undefined) {
+      ex = {
+        attempt: 1, state: undefined, completedRuns: 0, done: undefined, cron: undefined, run: undefined,
+        resume: undefined, timeoutTimer: undefined, pauseAfterRun: false, detachSignal: undefined,
+      };
+      this.extras.set(slot, ex);
+    }
+    return ex;
+  }
+
+  /** The task's `done` promise, made on first request. */
+  doneOf(slot: number): Promise<unknown> {
+    const ex = this.extrasFor(slot);
+    if (ex.done === undefined) {
+      let resolve!: (value: unknown) => void;
+      let reject!: (error: unknown) => void;
+      const promise = new Promise<unknown>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      // A rejection nobody awaited must not crash the process: `done` is optional.
+      promise.catch(() => {});
+      ex.done = { promise, resolve, reject };
+    }
+    return ex.done.promise;
+  }
+
+  /** The task's name: its `name` option, else its function's name, else task-<id>. */
+  nameOf(handle: number): string {
+    const slot = slotOf(handle);
+    return this.opts[slot]?.name ?? (this.fns[slot]?.name || `task-${handle}`);
+  }
+
+  /** The task is gone from the core: drop its JS state and settle `done`. */
+  end(slot: number, ok: boolean, valueOrError: unknown): void {
+    this.fns[slot] = undefined;
+    this.opts[slot] = undefined;
+    const ex = this.extrasOf(slot);
+    if (ex === undefined) return;
+    this.extras.delete(slot);
+    ex.detachSignal?.();
+    if (ex.timeoutTimer !== undefined) this.#clock.clearTimer(ex.timeoutTimer);
+    if (ok) ex.done?.resolve(valueOrError);
+    else ex.done?.reject(valueOrError);
+  }
+
+  /** Slots that hold a task, in slot order. */
+  *liveSlots(): Generator<number> {
+    for (let slot = 0; slot < this.fns.length; slot++) if (this.fns[slot] !== undefined) yield slot;
+  }
+}
