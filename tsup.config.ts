@@ -16,7 +16,8 @@ export default defineConfig({
   // Drivers stay imports of the built files, resolved from the user's node_modules.
   external: ['better-sqlite3', 'idb'],
   format: ['esm', 'cjs'],
-  dts: true,
+  // @internal members (the engine's fields of a TaskContext) stay out of the published types.
+  dts: { compilerOptions: { stripInternal: true } },
   clean: true,
   sourcemap: true,
   target: 'es2022',

@@ -288,6 +288,17 @@ export function complete(handle: f64, nowMs: f64, flags: i32): i32 {
 }
 
 /**
+ * complete() (flags 0, no charge) then pop() in one crossing: what a run loop
+ * calls between two one-shot runs it times as a group. The completion's
+ * status is not returned: the caller only fuses the two when it knows the
+ * task is running and one-shot (it ends). Answers pop()'s result.
+ */
+export function completeAndPop(handle: f64, nowMs: f64): f64 {
+  complete(handle, nowMs, 0);
+  return pop(nowMs);
+}
+
+/**
  * Runtime of runs the caller timed as a group (one clock read for several
  * short one-shot runs, each completed without a charge): it counts toward the
  * runtime total. Those tasks have ended, so no task's own counters take it.

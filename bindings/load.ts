@@ -21,6 +21,7 @@ export interface CoreExports {
   nextDue(): number;
   charge(handle: number, elapsedMs: number): number;
   chargeGroup(elapsedMs: number): number;
+  completeAndPop(handle: number, nowMs: number): number;
   requeue(handle: number, nowMs: number, mode: number): number;
   complete(handle: number, nowMs: number, failed: number): number;
   finish(handle: number, nowMs: number, elapsedMs: number, flags: number): number;

@@ -1,15 +1,8 @@
-// One run of a task: the state a run shares between the engine and the
-// TaskContext it hands the task, and what a context does without the engine.
+// What a run's context does without the engine (the context is the run's
+// state: see TaskContext).
 import type { Clock } from '../clock.js';
 import { type Duration, parseDurationMs } from '../duration.js';
 import type { RunState } from '../task-context.js';
-
-export function newRun(handle: number, attempt: number, segmentStartMs: number, state: unknown): RunState {
-  return {
-    handle, attempt, segmentStartMs, interrupted: false, savedState: false, state, noReschedule: false, settled: false,
-    controller: undefined, inflight: false, parked: false, context: undefined,
-  };
-}
 
 /** Aborts a run's signal (creating it if the task has not asked for it yet, so a later read sees it aborted). */
 export function abortRun(run: RunState, reason: unknown): void {

@@ -57,6 +57,9 @@ export class Settlement {
   settle(run: RunState, ok: boolean, valueOrError: unknown): void {
     if (run.settled) return;
     run.settled = true;
+    // Cancelled while it ran synchronously: cancel() ended the task, and its
+    // slot (and extras) may already belong to a task the run registered.
+    if (this.#w.taskState(run.handle) < 0) return;
     const w = this.#w;
     const handle = run.handle;
     const slot = slotOf(handle);
@@ -73,7 +76,7 @@ export class Settlement {
     this.settledAtMs = nowMs;
     const runtimeMs = nowMs - run.segmentStartMs;
     const options = this.#slots.optionsOf(slot);
-    if (ok && run.interrupted && run.savedState && !run.noReschedule) {
+    if (ok && run.interrupted && run.savedState && !run.isLastRun) {
       // A task cancelled while it ran is already gone from the core: nothing to report.
       if (w.charge(handle, runtimeMs) < 0) return;
       const ex = this.#slots.extrasFor(slot);
@@ -84,7 +87,7 @@ export class Settlement {
       this.#afterRun(slot, handle);
       return;
     }
-    if (!ok && run.attempt < options.retry.attempts && !run.noReschedule) {
+    if (!ok && run.attempt < options.retry.attempts && !run.isLastRun) {
       if (w.charge(handle, runtimeMs) < 0) return;
       const delayMs = retryDelayMs(options.retry, run.attempt + 1, this.#random);
       const ex = this.#slots.extrasFor(slot);
@@ -114,7 +117,7 @@ export class Settlement {
       if (ok) ex.completedRuns++;
       completedRuns = ex.completedRuns;
     }
-    if (run.noReschedule || (options.maxRuns > 0 && completedRuns >= options.maxRuns)) {
+    if (run.isLastRun || (options.maxRuns > 0 && completedRuns >= options.maxRuns)) {
       flags |= L.COMPLETE_FINAL;
     } else if (ex?.cron !== undefined) {
       const wallNowMs = this.#clock.wallNow();

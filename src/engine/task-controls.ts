@@ -51,7 +51,15 @@ export class TaskControls {
   cancel(handle: number, reason?: unknown): void {
     this.liveState(handle, 'cancel');
     const slot = slotOf(handle);
-    const run = this.#slots.extrasOf(slot)?.run;
+    this.#slots.cancels++;
+    const ex = this.#slots.extrasOf(slot);
+    if (ex === undefined) {
+      // No run to abort and no `done` to reject: nobody would see an error (making one costs a stack trace).
+      this.#w.cancel(handle);
+      this.#slots.end(slot, false, undefined);
+      return;
+    }
+    const run = ex.run;
     const error = reason instanceof Error ? reason : new TaskCancelledError(`task ${handle} was cancelled`);
     if (run && !run.settled) {
       run.settled = true;

@@ -53,6 +53,8 @@ export class TaskSlots {
   /** Options, except for one-shot tasks with a shared preset: the fast path knows those by absence. */
   readonly opts: Array<ResolvedTaskOptions | undefined> = [];
   readonly extras = new Map<number, Extras>();
+  /** Tasks cancelled so far: a run loop compares it across a run to learn whether the run was cancelled. */
+  cancels = 0;
   readonly #clock: Clock;
 
   constructor(clock: Clock) {

@@ -209,3 +209,54 @@ describe('group timing in the run loop', () => {
     expect(() => new Scheduler({ groupTiming: 'yes' as unknown as boolean })).toThrow(/options.groupTiming must be a boolean, received/);
   });
 });
+
+describe('a run cancelled while it runs', () => {
+  for (const groupTiming of [true, false]) {
+    for (const options of [{}, { name: 'named' }]) {
+      it(`leaves the task that takes its slot intact (groupTiming ${groupTiming}, ${options.name ? 'general path' : 'fast path'})`, async () => {
+        const { scheduler } = grouped({ groupTiming });
+        const log: string[] = [];
+        let second: Promise<unknown> | undefined;
+        const firstRan = countdown(1);
+        const handle = scheduler.run(() => {
+          handle.cancel();
+          // Reuses the slot the cancel freed; its extras (retry, done) must survive the first run's end.
+          const next = scheduler.run(
+            (ctx) => {
+              log.push(`second, attempt ${ctx.attempt}`);
+              if (ctx.attempt === 1) throw new Error('retry me');
+              return 'second done';
+            },
+            { retry: { attempts: 2, delayMs: 0 } },
+          );
+          second = next.done;
+          log.push('first');
+          firstRan.tick();
+        }, options);
+        scheduler.start();
+        await firstRan.all;
+        expect(await second).toBe('second done');
+        expect(log).toEqual(['first', 'second, attempt 1', 'second, attempt 2']);
+      });
+    }
+  }
+});
+
+describe('the current context', () => {
+  it('is the running task\'s context during its run on the fast path, and undefined after', async () => {
+    const { scheduler } = grouped();
+    const seen: boolean[] = [];
+    const done = countdown(2);
+    for (let i = 0; i < 2; i++) {
+      scheduler.run((ctx) => {
+        seen.push(scheduler.currentContext() === ctx);
+        done.tick();
+      });
+    }
+    expect(scheduler.currentContext()).toBeUndefined();
+    scheduler.start();
+    await done.all;
+    expect(seen).toEqual([true, true]);
+    expect(scheduler.currentContext()).toBeUndefined();
+  });
+});

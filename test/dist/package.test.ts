@@ -59,6 +59,10 @@ describe('the built package', () => {
         expect(() => readFileSync(new URL(file, root))).not.toThrow();
       }
     }
+     // The engine's fields of a TaskContext (marked @internal) stay out of the published types.
+    const types = readFileSync(new URL(pkg.exports['.'].import.types, root), 'utf8');
+    const context = types.slice(types.indexOf('declare class TaskContext'));
+    expect(context.slice(0, context.indexOf('\n}'))).not.toMatch(/isLastRun|segmentStartMs|settled|inflight|constructor/);
   });
 
   it('runs the README examples as written', () => {
