@@ -11,6 +11,20 @@
 // running (a suspended laptop in some browsers), it fires at most one chunk
 // late instead of a whole wait late.
 //
+// The last millisecond. Host timeouts have a 1 ms granularity: Node counts a
+// timeout from the event loop's cached whole-ms time, so one fires up to ~1
+// ms early or late, and a delay under 1 ms is raised to 1 ms. So a timer
+// arms its host timeout `pollBelowMs` (default 1 ms) short of its due time,
+// and from there polls with host macrotasks (as yieldToHost does: I/O and
+// other timers keep their turns) until now() reaches the due time: it fires
+// within one macrotask of it instead of ~0.5 ms late on average and up to
+// ~2 ms late. The price is up to ~2 ms of polling per timer that fires; 0
+// turns polling off. A 1 ms host timeout is armed beside each poll, and
+// whichever comes first wakes the timer: where a long macrotask runs every
+// turn (in Node, a setImmediate chain of CPU work), a poll queued behind it
+// would wait for it, while the timeout runs first, in the next turn's timers
+// phase.
+//
 // Order. Each timer has its own chain of host timeouts and nothing else: no
 // ordering is kept here (src/ leaves "what runs next" to the core). Timers
 // with different due times fire in due order as far as the host's timeouts
@@ -44,6 +58,15 @@ export interface RealClockOptions {
    * @example new RealClock({ maxChunkMs: 60_000 })
    */
   maxChunkMs?: number;
+  /**
+   * The last stretch before a due time, in ms, that the clock polls with host
+   * macrotasks instead of waiting on a host timeout (which fires up to ~1 ms
+   * early or late, and rounds shorter delays up to 1 ms). Up to about twice
+   * this much polling per timer that fires. 0 never polls. At most 1.
+   * @default 1
+   * @example new RealClock({ pollBelowMs: 0 }) // no polling: timers up to ~2 ms late
+   */
+  pollBelowMs?: number;
 }
 
 interface RealTimer {
@@ -52,10 +75,13 @@ interface RealTimer {
   fn: (() => void) | undefined;
   /** The host timeout of the current chunk, if armed. */
   handle: ReturnType<typeof setTimeout> | undefined;
+  /** Bumped at each arming and wake-up: a poll from an earlier arming finds it changed and does nothing. */
+  arming: number;
 }
 
 export class RealClock implements Clock {
   readonly #maxChunkMs: number;
+  readonly #pollBelowMs: number;
   /** Keyed by the opaque id handed out; fired and cleared timers stay (fn undefined) until the id is dropped. */
   readonly #timerOfId = new WeakMap<object, RealTimer>();
   #yield: ((fn: () => void) => void) | undefined;
@@ -71,6 +97,11 @@ export class RealClock implements Clock {
       );
     }
     this.#maxChunkMs = maxChunkMs;
+    const pollBelowMs = options.pollBelowMs ?? 1;
+    if (typeof pollBelowMs !== 'number' || !(pollBelowMs >= 0) || !(pollBelowMs <= 1)) {
+      throw new InvalidArgumentError(`pollBelowMs must be a number of ms from 0 to 1, received ${describeValue(pollBelowMs)}`);
+    }
+    this.#pollBelowMs = pollBelowMs;
   }
 
   now(): number {
@@ -84,7 +115,7 @@ export class RealClock implements Clock {
   setTimer(fn: () => void, delayMs: number): TimerId {
     requireFunction('setTimer: fn', fn);
     requireTimeMs('delayMs', delayMs);
-    const timer: RealTimer = { dueMs: this.now() + delayMs, fn, handle: undefined };
+    const timer: RealTimer = { dueMs: this.now() + delayMs, fn, handle: undefined, arming: 0 };
     this.#arm(timer);
     const id = Object.freeze({});
     this.#timerOfId.set(id, timer);
@@ -113,14 +144,25 @@ export class RealClock implements Clock {
   }
 
   #arm(timer: RealTimer): void {
-    // Never negative, never more than one chunk; sub-ms remainders round up in the host.
-    const waitMs = Math.min(Math.max(timer.dueMs - this.now(), 0), this.#maxChunkMs);
-    timer.handle = setTimeout(() => this.#wake(timer), waitMs);
+    const leftMs = timer.dueMs - this.now();
+    const arming = ++timer.arming;
+    if (leftMs >= this.#pollBelowMs) {
+      // Wake pollBelowMs early, never more than one chunk; the host rounds sub-ms delays up.
+      timer.handle = setTimeout(() => this.#wake(timer), Math.min(leftMs - this.#pollBelowMs, this.#maxChunkMs));
+      return;
+    }
+    // The last stretch: poll, with a host timeout beside it (see the header).
+    timer.handle = setTimeout(() => this.#wake(timer), leftMs);
+    this.yieldToHost(() => {
+      if (timer.arming === arming) this.#wake(timer);
+    });
   }
 
   /** One chunk ended: fire if now() has reached the due time, else arm the rest (an early or chunked wake-up). */
   #wake(timer: RealTimer): void {
+    if (timer.handle !== undefined) clearTimeout(timer.handle);
     timer.handle = undefined;
+    timer.arming++;
     const fn = timer.fn;
     if (fn === undefined) return;
     if (timer.dueMs > this.now()) {

@@ -88,7 +88,7 @@ describe('RealClock timers', () => {
 
   it('arms a long wait as host timeouts no longer than maxChunkMs, and fires once the whole delay has passed', async () => {
     const host = fakeHostTimeouts();
-    const clock = new RealClock({ maxChunkMs: 2 });
+    const clock = new RealClock({ maxChunkMs: 2, pollBelowMs: 0 });
     expect(await firedAt(clock, 9)).toBe(9);
     expect(host.armedMs).toEqual([2, 2, 2, 2, 1]);
   });
@@ -149,16 +149,16 @@ describe('RealClock timers', () => {
   });
 
   it('never fires early: a wake-up before now() reaches the due time re-arms for the rest', async () => {
-    // Each host timeout wakes 0.5 ms before now() has moved by its delay.
+    // Each host timeout wakes 0.5 ms before now() has moved by its delay (no polling here: see below).
     const host = fakeHostTimeouts({ earlyMs: 0.5 });
-    const clock = new RealClock();
+    const clock = new RealClock({ pollBelowMs: 0 });
     expect(await firedAt(clock, 3)).toBe(3);
     expect(host.armedMs).toEqual([3, 0.5]);
   });
 
   it('does not fire a timer cleared after an early wake-up re-armed it', async () => {
     const host = fakeHostTimeouts({ earlyMs: 0.5 });
-    const clock = new RealClock();
+    const clock = new RealClock({ pollBelowMs: 0 });
     const log: string[] = [];
     const id = clock.setTimer(() => log.push('fired'), 3);
     const hostTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -167,6 +167,101 @@ describe('RealClock timers', () => {
     for (let i = 0; i < 5; i++) await hostTurn();
     expect(log).toEqual([]);
     expect(host.armedMs).toEqual([3, 0.5]);
+  });
+});
+
+describe('RealClock in the last millisecond', () => {
+  /**
+   * A simulated host loop on the real one: each turn moves now() on by
+   * turnMs, runs the host timeouts that are due (waking earlyMs before their
+   * delay, at least 1 ms, as Node can), then the immediates queued before the
+   * turn ended. Counts turns, host timeouts armed, and immediates queued.
+   */
+  function simulatedHost(turnMs: number, earlyMs: number) {
+    const realSetImmediate = setImmediate;
+    let nowMs = 0;
+    let nextId = 1;
+    let immediatesQueued = 0;
+    const armedMs: number[] = [];
+    const timeouts = new Map<number, { atMs: number; fn: () => void }>();
+    let immediates: Array<() => void> = [];
+    let pumping = false;
+    const pump = () => {
+      if (pumping) return;
+      pumping = true;
+      realSetImmediate(function turn() {
+        nowMs += turnMs;
+        for (const [id, timeout] of [...timeouts].sort((a, b) => a[1].atMs - b[1].atMs)) {
+          if (timeout.atMs > nowMs) break;
+          timeouts.delete(id);
+          timeout.fn();
+        }
+        const ready = immediates;
+        immediates = [];
+        for (const fn of ready) fn();
+        if (timeouts.size > 0 || immediates.length > 0) realSetImmediate(turn);
+        else pumping = false;
+      });
+    };
+    vi.spyOn(performance, 'now').mockImplementation(() => nowMs);
+    vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, delayMs: number) => {
+      armedMs.push(delayMs);
+      const id = nextId++;
+      timeouts.set(id, { atMs: nowMs + Math.max(delayMs, 1) - earlyMs, fn });
+      pump();
+      return id;
+    }) as unknown as typeof setTimeout);
+    vi.spyOn(globalThis, 'clearTimeout').mockImplementation(((id: number) => {
+      timeouts.delete(id);
+    }) as unknown as typeof clearTimeout);
+    vi.stubGlobal('setImmediate', (fn: () => void) => {
+      immediatesQueued++;
+      immediates.push(fn);
+      pump();
+    });
+    return { armedMs, immediatesQueued: () => immediatesQueued, pending: () => timeouts.size + immediates.length };
+  }
+
+  it('arms its host timeout 1 ms short, then polls with host turns and fires in the first turn at its due time', async () => {
+    const host = simulatedHost(0.125, 0.5);
+    const clock = new RealClock();
+    expect(await firedAt(clock, 3)).toBe(3);
+    expect(host.armedMs[0]).toBe(2);
+    expect(host.immediatesQueued()).toBeGreaterThan(0);
+  });
+
+  it('never fires early, whatever the host timeouts do', async () => {
+    for (const earlyMs of [0, 0.25, 0.5, 0.9]) {
+      simulatedHost(0.1, earlyMs);
+      const clock = new RealClock();
+      for (const delayMs of [0, 0.3, 1, 2.5, 7]) expect(await firedAt(clock, delayMs)).toBeGreaterThanOrEqual(delayMs - 1e-9);
+      vi.restoreAllMocks();
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('does not poll with pollBelowMs 0', async () => {
+    const host = simulatedHost(0.125, 0.5);
+    const clock = new RealClock({ pollBelowMs: 0 });
+    expect(await firedAt(clock, 3)).toBeGreaterThanOrEqual(3);
+    expect(host.immediatesQueued()).toBe(0);
+  });
+
+  it('stops polling, and clears its host timeout, when cleared in its last millisecond', async () => {
+    const host = simulatedHost(0.125, 0.5);
+    const clock = new RealClock();
+    const log: string[] = [];
+    const id = clock.setTimer(() => log.push('fired'), 3);
+    while (host.immediatesQueued() < 2) await new Promise((resolve) => setTimeout(resolve, 0));
+    clock.clearTimer(id);
+    while (host.pending() > 0) await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(log).toEqual([]);
+  });
+
+  it('refuses a pollBelowMs outside 0..1', () => {
+    for (const bad of [-1, 1.5, Number.NaN, '1']) {
+      expect(() => new RealClock({ pollBelowMs: bad as number })).toThrow(/pollBelowMs must be a number of ms from 0 to 1, received/);
+    }
   });
 });
 
