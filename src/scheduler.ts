@@ -85,7 +85,8 @@ export class Scheduler {
   // ---- registration ----
 
   #register<R>(operation: string, fn: TaskFn<R>, options: TaskOptions | undefined, kind: number, delayMs: number, periodMs: number, cron?: CronSchedule): TaskHandle<R> {
-    requireFunction(`${operation}: fn`, fn);
+    // The name is built only for the error: this runs for every task.
+    if (typeof fn !== 'function') requireFunction(`${operation}: fn`, fn);
     this.#engine.assertAccepting(operation);
     const resolved = resolveTaskOptions(options);
     return new TaskHandle<R>(this.#engine, this.#engine.register(fn as TaskFn, resolved, kind, delayMs, periodMs, cron));
