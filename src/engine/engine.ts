@@ -45,6 +45,9 @@ export type { TaskFn } from './task-slots.js';
 export type { EngineCounters } from './task-events.js';
 export type LifecycleState = 'idle' | 'running' | 'paused' | 'stopping' | 'stopped';
 
+/** #invoke's answer when the run was settled or put in flight there. */
+const HANDED_OFF: unique symbol = Symbol('handed off');
+
 // What #runFast did with a popped task.
 const NOT_FAST = 0;
 const FAST_RETURNED = 1;
@@ -323,20 +326,8 @@ export class Engine implements ContextHost {
     const fn = slots.fns[slot] as TaskFn;
     const run = new TaskContext(this, handle, 1, nowMs, undefined);
     const cancelsBefore = slots.cancels;
-    this.#current = run;
-    let result: unknown;
-    try {
-      result = fn(run);
-    } catch (error) {
-      this.#current = this.#noRun;
-      this.#settle(run, false, error);
-      return FAST_SETTLED_ALONE;
-    }
-    this.#current = this.#noRun;
-    if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
-      this.#runAsync(slot, run, result as PromiseLike<unknown>);
-      return FAST_SETTLED_ALONE;
-    }
+    const result = this.#invoke(slot, run, fn);
+    if (result === HANDED_OFF) return FAST_SETTLED_ALONE;
     // Cancelled while it ran (by itself, or by a task it ran): cancel() ended
     // it, and its slot may already hold a task it registered.
     if (slots.cancels !== cancelsBefore && this.#w.taskState(handle) < 0) return FAST_DONE;
@@ -377,6 +368,17 @@ export class Engine implements ContextHost {
       if (skipped > 0) this.#emitter.emit('taskskip', handle, run.attempt, nowMs, { count: skipped, reason: 'the run started a period or more late' });
     }
     if (this.events.wanted & EVENT_START) this.#emitter.emit('taskstart', handle, run.attempt, nowMs);
+    const result = this.#invoke(slot, run, fn);
+    if (result !== HANDED_OFF && !run.settled) this.#settle(run, true, result);
+    return false;
+  }
+
+  /**
+   * Calls a task as the current run. A throw settles the run as failed, a
+   * returned promise puts it in flight: both answer HANDED_OFF. Otherwise the
+   * value it returned, for the caller to settle.
+   */
+  #invoke(slot: number, run: RunState, fn: TaskFn): unknown {
     this.#current = run;
     let result: unknown;
     try {
@@ -384,15 +386,14 @@ export class Engine implements ContextHost {
     } catch (error) {
       this.#current = this.#noRun;
       this.#settle(run, false, error);
-      return false;
+      return HANDED_OFF;
     }
     this.#current = this.#noRun;
     if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
       this.#runAsync(slot, run, result as PromiseLike<unknown>);
-    } else if (!run.settled) {
-      this.#settle(run, true, result);
+      return HANDED_OFF;
     }
-    return false;
+    return result;
   }
 
   #runAsync(slot: number, run: RunState, result: PromiseLike<unknown>): void {
