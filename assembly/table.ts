@@ -11,13 +11,22 @@
 // every slot is a cache miss, and one pop, charge and requeue then misses once
 // on the table instead of once per field.
 //
+// Rows are handed out to each priority class a page at a time (CHUNK_SLOTS
+// rows), so the tasks of one class sit together in memory in the order they
+// were registered. The ready queue pops class by class, and with rows dealt
+// out in arrival order alone a class's tasks are scattered every few rows:
+// at 1e5 tasks of five random classes each pop was a cache miss the hardware
+// could not prefetch (~170 ns a pop and complete here, against ~55 ns when
+// every task has one class). A chunk costs at most CHUNK_SLOTS - 1 unused
+// rows per class.
+//
 // Cold counters (runs, failures, runtime, ...) live in a separate STATS group,
 // one row per task that has started at least once, allocated at its first
 // start: a million pending timers cost no counter memory.
 
 import { columnBase, capacityOf, reserve } from "./arena";
 import {
-  COL_TASKS, COL_NEXT_FREE, TASK_ROW_BYTES,
+  COL_TASKS, COL_NEXT_FREE, TASK_ROW_BYTES, CLASS_COUNT,
   FIELD_GEN, FIELD_STATE, FIELD_CLASS, FIELD_KIND, FIELD_NICE, FIELD_POS, FIELD_STATS_ROW,
   FIELD_SEQ, FIELD_DUE, FIELD_PERIOD, FIELD_VRUNTIME, FIELD_STAMP, FIELD_PREV, FIELD_QUEUE,
   GROUP_TABLE, GROUP_STATS, HANDLE_SLOT_BITS, MAX_GENERATION, MAX_SLOTS,
@@ -30,19 +39,24 @@ const NONE: u32 = 0xffffffff;
 const SLOT_SCALE: f64 = 16777216; // 2^HANDLE_SLOT_BITS
 
 let freeSlotHead: u32 = NONE;
-/** Slots below this have been handed out at least once. */
+/** Slots below this have a generation: they have been dealt into a chunk at least once. */
 let slotHighWater: u32 = 0;
 /** Slots in use. */
 let liveSlots: u32 = 0;
 /**
- * When the table empties, slots are handed out again in address order from
- * here (up to slotHighWater) rather than in the free list's order, which is
+ * When the table empties, chunks are dealt again in address order from
+ * here (up to slotHighWater) rather than slots in the free list's order, which is
  * the reverse of the order tasks ended: after a batch drains, the next batch
  * fills rows front to back as the first did, and runs through them in
  * streams the hardware prefetches, not in a scattered order (at 1e6 tasks a
  * scattered row is a cache and TLB miss).
  */
 let recycleCursor: u32 = 0;
+/** Rows in one class's chunk: one 4 KiB page of 64-byte rows. */
+const CHUNK_SLOTS: u32 = 64;
+// Per class: the next slot of its current chunk, and the chunk's end (next == end: none left).
+const chunkNexts: usize = memory.data(CLASS_COUNT * 4, 4);
+const chunkEnds: usize = memory.data(CLASS_COUNT * 4, 4);
 let freeRowHead: u32 = NONE;
 /** Stats rows are 1-based (0 in STATS_ROW means "none yet"). */
 let rowHighWater: u32 = 1;
@@ -52,8 +66,16 @@ export function resetTable(): void {
   slotHighWater = 0;
   liveSlots = 0;
   recycleCursor = 0;
+  dropChunks();
   freeRowHead = NONE;
   rowHighWater = 1;
+}
+
+function dropChunks(): void {
+  for (let c = 0; c < CLASS_COUNT; c++) {
+    store<u32>(chunkNexts + (<usize>c << 2), 0);
+    store<u32>(chunkEnds + (<usize>c << 2), 0);
+  }
 }
 
 /**
@@ -122,24 +144,58 @@ export function fieldBytes(field: i32): i32 {
   return u8At(FIELD_STATE, slot);
 }
 
-/** A new slot with a fresh generation, or NONE when the table cannot grow. */
-export function allocSlot(): u32 {
+/**
+ * A new slot with a fresh generation for a task of class `cls`, or NONE when
+ * the table cannot grow. A freed slot is reused first (the table stays as
+ * small as the most tasks ever live at once); otherwise the class's chunk
+ * deals the next row.
+ */
+export function allocSlot(cls: i32): u32 {
   let slot = freeSlotHead;
   if (slot != NONE) {
     freeSlotHead = u32At(FIELD_POS, slot);
-  } else if (recycleCursor < slotHighWater) {
-    // A freed slot: its generation was bumped when it was freed.
-    slot = recycleCursor++;
   } else {
-    if (slotHighWater >= <u32>MAX_SLOTS) return NONE;
-    slot = slotHighWater;
-    if (<i32>slot >= capacityOf(GROUP_TABLE) && !reserve(GROUP_TABLE, <i32>slot + 1)) return NONE;
-    slotHighWater++;
-    recycleCursor = slotHighWater;
-    setU32(FIELD_GEN, slot, 1);
+    const nextAt = chunkNexts + (<usize>cls << 2);
+    slot = load<u32>(nextAt);
+    if (slot == load<u32>(chunkEnds + (<usize>cls << 2))) {
+      if (!takeChunk(cls)) return NONE;
+      slot = load<u32>(nextAt);
+    }
+    store<u32>(nextAt, slot + 1);
+    // Generation 0 marks a row dealt into a chunk but never handed out.
+    if (u32At(FIELD_GEN, slot) == 0) setU32(FIELD_GEN, slot, 1);
   }
   liveSlots++;
   return slot;
+}
+
+/**
+ * Gives class `cls` a new chunk: the next rows in address order among those
+ * freed since the table last emptied (their generations were bumped when
+ * they were freed), else rows never used (generation 0). False when the
+ * table cannot grow by even one row.
+ */
+function takeChunk(cls: i32): bool {
+  const start = recycleCursor;
+  let end: u32;
+  if (start < slotHighWater) {
+    end = min(start + CHUNK_SLOTS, slotHighWater);
+  } else {
+    if (start >= <u32>MAX_SLOTS) return false;
+    end = min(start + CHUNK_SLOTS, <u32>MAX_SLOTS);
+    if (<i32>end > capacityOf(GROUP_TABLE) && !reserve(GROUP_TABLE, <i32>end)) {
+      // Memory for a whole chunk was refused: try for the one row asked for.
+      end = start + 1;
+      if (<i32>end > capacityOf(GROUP_TABLE) && !reserve(GROUP_TABLE, <i32>end)) return false;
+    }
+    // Generation 0 until handed out, so a handle naming such a row is a bad handle, not a stale one.
+    for (let s = start; s < end; s++) setU32(FIELD_GEN, s, 0);
+    slotHighWater = end;
+  }
+  recycleCursor = end;
+  store<u32>(chunkNexts + (<usize>cls << 2), start);
+  store<u32>(chunkEnds + (<usize>cls << 2), end);
+  return true;
 }
 
 /** Returns a slot (and its stats row) to the free lists; its handles go stale. */
@@ -156,9 +212,11 @@ export function freeSlot(slot: u32): void {
   setU8(FIELD_STATE, slot, STATE_FREE);
   liveSlots--;
   if (liveSlots == 0) {
-    // Every slot below the high-water mark is free: forget the list, recycle in address order.
+    // Every slot below the high-water mark is free: forget the list and the
+    // chunks, deal rows out again in address order.
     freeSlotHead = NONE;
     recycleCursor = 0;
+    dropChunks();
     return;
   }
   setU32(FIELD_POS, slot, freeSlotHead);
@@ -212,6 +270,8 @@ export function slotOf(handle: f64): i64 {
   const slot = <u32>(bits & <u64>(MAX_SLOTS - 1));
   const gen = <u32>(bits >> <u64>HANDLE_SLOT_BITS);
   if (slot >= slotHighWater) return STATUS_BAD_HANDLE;
-  if (u32At(FIELD_GEN, slot) != gen || stateOf(slot) == STATE_FREE) return STATUS_STALE_HANDLE;
+  const liveGen = u32At(FIELD_GEN, slot);
+  if (liveGen == 0) return STATUS_BAD_HANDLE; // dealt into a chunk, never handed out
+  if (liveGen != gen || stateOf(slot) == STATE_FREE) return STATUS_STALE_HANDLE;
   return <i64>slot;
 }

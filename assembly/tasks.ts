@@ -99,7 +99,7 @@ export function register(nowMs: f64, cls: i32, nice: i32, kind: i32, delayMs: f6
   if (cls < 0 || cls >= CLASS_COUNT || nice < NICE_MIN || nice > NICE_MAX) return STATUS_BAD_ARGUMENT;
   if (kind < KIND_ONCE || kind > KIND_FIXED_DELAY) return STATUS_BAD_ARGUMENT;
   if (kind != KIND_ONCE && !(periodMs > 0)) return STATUS_BAD_ARGUMENT;
-  const slot = allocSlot();
+  const slot = allocSlot(cls);
   if (slot == NO_SLOT) return STATUS_NO_MEMORY;
   setU8(FIELD_CLASS, slot, cls);
   setU8(FIELD_KIND, slot, kind);
