@@ -1,5 +1,6 @@
 // Typed events. Listening is opt-in and free when nobody listens: the engine
 // asks `wants(type)` (a counter lookup) before it builds any event object.
+import type { DurableEvent, DurableEventType } from './durable/durable-events.js';
 import type { PriorityName } from './priorities.js';
 
 export interface TaskEventDetail {
@@ -50,7 +51,11 @@ export class TaskEvent extends Event {
   }
 }
 
-type Listener = ((event: TaskEvent) => void) | { handleEvent(event: TaskEvent): void };
+/** Every event type `scheduler.events` dispatches, and its event class. */
+export type SchedulerEventMap = { [Type in TaskEventType]: TaskEvent } & { [Type in DurableEventType]: DurableEvent<Type> };
+export type SchedulerEventType = keyof SchedulerEventMap;
+
+type Listener<E> = ((event: E) => void) | { handleEvent(event: E): void };
 
 /** An EventTarget that counts its listeners per type, so emitting to nobody costs nothing. */
 export class SchedulerEvents extends EventTarget {
@@ -66,7 +71,11 @@ export class SchedulerEvents extends EventTarget {
     else this.wanted &= ~bitOf(type);
   }
 
-  override addEventListener(type: TaskEventType, listener: Listener | null, options?: AddEventListenerOptions | boolean): void {
+  override addEventListener<Type extends SchedulerEventType>(
+    type: Type,
+    listener: Listener<SchedulerEventMap[Type]> | null,
+    options?: AddEventListenerOptions | boolean,
+  ): void {
     if (listener) {
       const seen = this.#seen.get(type) ?? new WeakSet();
       this.#seen.set(type, seen);
@@ -79,14 +88,19 @@ export class SchedulerEvents extends EventTarget {
     super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
   }
 
-  override removeEventListener(type: TaskEventType, listener: Listener | null, options?: EventListenerOptions | boolean): void {
+  override removeEventListener<Type extends SchedulerEventType>(
+    type: Type,
+    listener: Listener<SchedulerEventMap[Type]> | null,
+    options?: EventListenerOptions | boolean,
+  ): void {
     if (listener && this.#seen.get(type)?.delete(listener)) this.#recount(type, -1);
     super.removeEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
   }
 
   /** True when at least one listener is registered for the type. */
-  wants(type: TaskEventType): boolean {
-    return (this.wanted & bitOf(type)) !== 0;
+  wants(type: SchedulerEventType): boolean {
+    const bit = bitOf(type);
+    return bit === 0 ? (this.#counts.get(type) ?? 0) > 0 : (this.wanted & bit) !== 0;
   }
 
   emit(type: TaskEventType, detail: TaskEventDetail): void {

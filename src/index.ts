@@ -16,3 +16,10 @@ export { CronSchedule, type CronDstOptions, type CronDstPolicy, type CronGapPoli
 export * from './scheduler-errors.js';
 export * from './schedule-errors.js';
 export * from './core.js';
+export { DurableContext, StaleAttemptError, type DurableFn } from './durable/durable-context.js';
+export type { DurableTaskOptions, MissedRunOptions } from './durable/task-options.js';
+export type { RecoveryReport } from './durable/recovery.js';
+export { DurableEvent, DURABLE_EVENT_TYPES, type DurableEventDetails, type DurableEventType } from './durable/durable-events.js';
+export { FunctionNotDefinedError, NoStoreError } from './durable/errors.js';
+export type { SchedulerEventMap, SchedulerEventType } from './events.js';
+export { ClockWatch, ClockJumpDetector, type ClockWatchEvent, type ClockJump, type ClockWake, type ClockWatchOptions } from './clock-watch.js';

@@ -5,6 +5,8 @@ import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
 import type { Policy } from '../bindings/core.js';
 import { POLICIES } from '../bindings/core.js';
 import type { Clock } from './clock.js';
+import type { ClockWatchOptions } from './clock-watch.js';
+import type { Store } from './store/store.js';
 import { type Duration, parseDurationMs } from './duration.js';
 import { type Priority, PRIORITY_NAMES, type PriorityName, priorityClass } from './priorities.js';
 import { NO_RETRY, type ResolvedRetry, type RetryOptions, resolveRetry } from './retry.js';
@@ -173,6 +175,28 @@ export interface SchedulerOptions {
    * @example new Scheduler({ groupTiming: false }) // one clock read per run
    */
   groupTiming?: boolean;
+  /**
+   * Makes tasks registered with schedule()/scheduleMany() durable: a Store, or
+   * the path of a SQLite file (opened on first use; better-sqlite3 must be
+   * installed). Without it, schedule(), define() and history() throw NoStoreError.
+   * @example new Scheduler({ store: 'jobs.db' })
+   * @example new Scheduler({ store: new IndexedDbStore({ name: 'jobs' }) })
+   */
+  store?: Store | string;
+  /**
+   * Durable schedulers watch the wall clock against the monotonic clock
+   * (ClockWatch): a jump or a wake from sleep re-plans the durable tasks.
+   * false turns it off (tests that use VirtualClock.runUntilIdle()).
+   * @default { checkIntervalMs: 5000, jumpToleranceMs: 1000, wakeToleranceMs: 5000 }
+   */
+  clockWatch?: ClockWatchOptions | false;
+  /**
+   * Durable schedulers delete execution records that ended more than maxAgeMs
+   * ago, every intervalMs (and once at start). false keeps every record.
+   * @default { maxAgeMs: '30d', intervalMs: '1h' }
+   * @example new Scheduler({ store: 'jobs.db', retention: { maxAgeMs: '7d' } })
+   */
+  retention?: { maxAgeMs?: Duration; intervalMs?: Duration } | false;
 }
 
 export interface ResolvedSchedulerOptions {
@@ -186,7 +210,9 @@ export interface ResolvedSchedulerOptions {
   readonly groupTiming: boolean;
 }
 
-const SCHEDULER_OPTION_KEYS = new Set(['policy', 'quantumMs', 'sliceMs', 'concurrency', 'deadlinesMs', 'clock', 'random', 'groupTiming']);
+const SCHEDULER_OPTION_KEYS = new Set([
+  'policy', 'quantumMs', 'sliceMs', 'concurrency', 'deadlinesMs', 'clock', 'random', 'groupTiming', 'store', 'clockWatch', 'retention',
+]);
 
 export function resolveSchedulerOptions(options: SchedulerOptions = {}): ResolvedSchedulerOptions {
   const o = requireObject('options', options);

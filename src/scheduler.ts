@@ -4,6 +4,13 @@
 import { Core, type CoreCounters } from '../bindings/core.js';
 import * as L from '../bindings/layout.generated.js';
 import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
+import type { DurableFn } from './durable/durable-context.js';
+import { resolveDurableOptions } from './durable/durable-options.js';
+import { DurableScheduler, type RecoveryReport } from './durable/durable-scheduler.js';
+import { NoStoreError } from './durable/errors.js';
+import type { DurableTaskOptions } from './durable/task-options.js';
+import type { Json, TaskRecord } from './store/records.js';
+import type { HistoryOptions, HistoryPage } from './store/store.js';
 import { type CronDstOptions, CronSchedule } from './cron.js';
 import { type DescribeOptions, type SchedulerDescription, describeScheduler } from './describe.js';
 import { type Duration, parseDurationMs } from './duration.js';
@@ -62,6 +69,7 @@ export interface SchedulerStats extends CoreCounters {
 export class Scheduler {
   readonly #engine: Engine;
   readonly #options: ResolvedSchedulerOptions;
+  readonly #durable: DurableScheduler | undefined;
   /** Typed task events: taskstart, taskfinish, taskfail, taskretry, taskinterrupt, taskoverrun, taskskip. */
   readonly events = new SchedulerEvents();
 
@@ -72,6 +80,15 @@ export class Scheduler {
     core.setQuantum(this.#options.quantumMs);
     for (const [cls, ms] of this.#options.deadlinesMs) core.setClassDeadline(cls, ms);
     this.#engine = new Engine(core, this.#options.clock ?? realClock, this.#options, this.events);
+    const durable = resolveDurableOptions(options);
+    this.#durable = durable === undefined ? undefined : new DurableScheduler(this.#engine, durable);
+  }
+
+  #requireStore(operation: string): DurableScheduler {
+    if (this.#durable === undefined) {
+      throw new NoStoreError(`${operation}: this scheduler has no store; make it with new Scheduler({ store: 'jobs.db' }) or { store: someStore }`);
+    }
+    return this.#durable;
   }
 
   get state(): LifecycleState {
@@ -138,11 +155,79 @@ export class Scheduler {
     return this.#register('cron', fn, taskOptions, L.KIND_ONCE, Math.max(0, nextMs - wallNowMs), 0, schedule);
   }
 
+  // ---- durable tasks (with a store) ----
+
+  /**
+   * Names a function that durable tasks run: a persisted task stores the name
+   * and its JSON params, never the function. Define every name before
+   * start(); a task naming an undefined one waits (record intact) until it is
+   * defined. Throws NoStoreError without a store.
+   * @example scheduler.define('sendReport', async ({ to }, ctx) => mail(to, await report()));
+   */
+  define<Params extends Json = Json>(name: string, fn: DurableFn<Params>): this {
+    this.#requireStore('define').define(name, fn as DurableFn);
+    return this;
+  }
+
+  /**
+   * Registers a durable task and resolves once its record is committed (with
+   * synchronous=FULL, fsynced): from then on it survives a crash. Calls made
+   * in the same tick share one transaction. Rejects with InvalidArgumentError,
+   * UnstorablePayloadError (params), FunctionNotDefinedError, StoreFullError.
+   * @example await scheduler.schedule({ id: 'nightly', fn: 'sendReport', params: { to: 'ops' }, cron: '0 3 * * *', timezone: 'Europe/Paris' });
+   */
+  async schedule(options: DurableTaskOptions): Promise<TaskRecord> {
+    const [record] = await this.#requireStore('schedule').schedule([options], 'schedule', true);
+    return record as TaskRecord;
+  }
+
+  /** Registers many durable tasks, one transaction per 10,000, resolving once all are committed. Nothing is written if one is invalid. */
+  async scheduleMany(tasks: readonly DurableTaskOptions[]): Promise<TaskRecord[]> {
+    if (!Array.isArray(tasks)) throw new InvalidArgumentError(`scheduleMany: tasks must be an array, received ${describeValue(tasks)}`);
+    return this.#requireStore('scheduleMany').schedule(tasks, 'scheduleMany', false);
+  }
+
+  /** Cancels a durable task (recorded as cancelled; it never runs again). Resolves to whether it existed. */
+  async unschedule(id: string): Promise<boolean> {
+    return this.#requireStore('unschedule').unschedule(id);
+  }
+
+  /** A durable task's record as stored (status, next and last execution, count, last error), or undefined. */
+  async getTask(id: string): Promise<TaskRecord | undefined> {
+    return this.#requireStore('getTask').getTask(id);
+  }
+
+  /**
+   * A durable task's executions, newest first, a page at a time: one record
+   * per slot (succeeded, failed, skipped with its reason, interrupted, running).
+   * @example const { executions, next } = await scheduler.history('nightly', { limit: 20 });
+   */
+  async history(taskId: string, options?: HistoryOptions): Promise<HistoryPage> {
+    return this.#requireStore('history').history(taskId, options);
+  }
+
+  /**
+   * Resolves once the store is open and every persisted task has been
+   * recovered (after start()), with what recovery found; rejects with the
+   * store's error (StoreCorruptError...). Undefined before start() or without a store.
+   */
+  get ready(): Promise<RecoveryReport> | undefined {
+    return this.#durable?.ready;
+  }
+
   // ---- lifecycle ----
 
-  /** Starts dispatching. Nothing runs before start(). */
+  /**
+   * Starts dispatching. Nothing runs before start(). With a store, it also
+   * starts recovery (see `ready`): persisted tasks are re-entered, runs left
+   * unfinished by a crash are retried, missed runs follow their policy.
+   */
   start(): this {
     this.#engine.start();
+    if (this.#durable !== undefined) {
+      // A failed recovery is reported through `ready`; nothing else may see it unhandled.
+      this.#durable.start().catch(() => {});
+    }
     return this;
   }
 
@@ -160,7 +245,9 @@ export class Scheduler {
     if (typeof options !== 'object' || options === null) {
       return Promise.reject(new InvalidArgumentError(`stop: options must be an object, received ${describeValue(options)}`));
     }
-    return this.#engine.stop(options.drain ?? true);
+    const stopped = this.#engine.stop(options.drain ?? true);
+    const durable = this.#durable;
+    return durable === undefined ? stopped : stopped.then(() => durable.stop());
   }
 
   // ---- observability ----

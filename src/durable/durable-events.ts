@@ -1,0 +1,49 @@
+// Events of durable scheduling, dispatched on `scheduler.events` beside the
+// task events: what happened to slots (skipped, completed), what recovery
+// found (interrupted executions, functions not defined), clock jumps and
+// wakes, and store failures the scheduler is riding out. Built only when
+// someone listens (SchedulerEvents counts listeners per type).
+import type { ClockWatchEvent } from '../clock-watch.js';
+import type { ExecutionOutcome } from '../store/records.js';
+
+export const DURABLE_EVENT_TYPES = ['slotskip', 'slotcomplete', 'executioninterrupted', 'clockjump', 'storeerror', 'taskundefined'] as const;
+export type DurableEventType = (typeof DURABLE_EVENT_TYPES)[number];
+
+export interface DurableEventDetails {
+  /** A slot will not run: recorded as skipped with this reason (count > 1: that many slots skipped in bulk, unrecorded). */
+  slotskip: { readonly taskId: string; readonly nominalMs: number; readonly reason: string; readonly count: number };
+  /** An attempt's end was committed to the store (outcome succeeded, failed, or failed with a retry to come). */
+  slotcomplete: {
+    readonly taskId: string;
+    readonly nominalMs: number;
+    readonly executionId: string;
+    readonly attempt: number;
+    readonly outcome: ExecutionOutcome;
+    /** A failed attempt that will be retried. */
+    readonly retrying: boolean;
+    readonly error?: unknown;
+  };
+  /** Recovery found an execution left running by a process that died: recorded as interrupted. */
+  executioninterrupted: {
+    readonly taskId: string;
+    readonly nominalMs: number;
+    readonly executionId: string;
+    readonly attempt: number;
+    /** Whether another attempt runs (attempts were left), with the saved state. */
+    readonly retrying: boolean;
+  };
+  /** The wall clock jumped, or the process woke from a sleep; durable tasks were re-planned. */
+  clockjump: ClockWatchEvent;
+  /** A store write failed (disk full...); the scheduler retries it after retryInMs. */
+  storeerror: { readonly operation: string; readonly error: unknown; readonly retryInMs: number };
+  /** A persisted task names a function not defined: it waits, its record intact, until define() names it. */
+  taskundefined: { readonly taskId: string; readonly functionName: string; readonly error: Error };
+}
+
+export class DurableEvent<Type extends DurableEventType = DurableEventType> extends Event {
+  readonly detail: DurableEventDetails[Type];
+  constructor(type: Type, detail: DurableEventDetails[Type]) {
+    super(type);
+    this.detail = detail;
+  }
+}

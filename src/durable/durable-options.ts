@@ -1,0 +1,47 @@
+// The durable part of SchedulerOptions (store, clockWatch, retention),
+// checked once when the Scheduler is made.
+import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
+import type { ClockWatchOptions } from '../clock-watch.js';
+import { type Duration, parseDurationMs } from '../duration.js';
+import type { SchedulerOptions } from '../options.js';
+import type { DurableOptions } from './durable-scheduler.js';
+import { resolveStoreOption } from './store-option.js';
+
+export const DEFAULT_RETENTION = Object.freeze({ maxAgeMs: 30 * 86_400_000, intervalMs: 3_600_000 });
+const RETENTION_KEYS = new Set(['maxAgeMs', 'intervalMs']);
+
+function resolveRetention(value: unknown): DurableOptions['retention'] {
+  if (value === false) return false;
+  if (value === undefined) return DEFAULT_RETENTION;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidArgumentError(`options.retention must be false or { maxAgeMs, intervalMs }, received ${describeValue(value)}`);
+  }
+  const o = value as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (!RETENTION_KEYS.has(key)) throw new InvalidArgumentError(`options.retention.${key} is not an option (known: maxAgeMs, intervalMs)`);
+  }
+  const maxAgeMs = o.maxAgeMs === undefined ? DEFAULT_RETENTION.maxAgeMs : parseDurationMs('options.retention.maxAgeMs', o.maxAgeMs as Duration);
+  const intervalMs = o.intervalMs === undefined ? DEFAULT_RETENTION.intervalMs : parseDurationMs('options.retention.intervalMs', o.intervalMs as Duration);
+  if (intervalMs === 0) throw new InvalidArgumentError('options.retention.intervalMs must be > 0, received 0');
+  return { maxAgeMs, intervalMs };
+}
+
+function resolveClockWatch(value: unknown): ClockWatchOptions | false {
+  if (value === false || value === undefined) return value ?? {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidArgumentError(`options.clockWatch must be false or ClockWatch options, received ${describeValue(value)}`);
+  }
+  return value as ClockWatchOptions;
+}
+
+/** The durable options, or undefined for a scheduler without a store (the others are then refused). */
+export function resolveDurableOptions(options: SchedulerOptions): DurableOptions | undefined {
+  const source = resolveStoreOption(options.store);
+  if (source === undefined) {
+    for (const key of ['clockWatch', 'retention'] as const) {
+      if (options[key] !== undefined) throw new InvalidArgumentError(`options.${key} applies only with options.store (durable tasks)`);
+    }
+    return undefined;
+  }
+  return { source, clockWatch: resolveClockWatch(options.clockWatch), retention: resolveRetention(options.retention) };
+}

@@ -1,0 +1,395 @@
+// Durable scheduling: the part of a Scheduler made with a `store`. It keeps
+// the defined functions, writes registrations to the store (batched, resolved
+// once durable), recovers on start, and runs each due slot as claim -> body ->
+// completion (slot-attempt.ts), planning missed slots under each task's policy
+// (missed-runs.ts).
+//
+// How a durable task meets the core: each live task has at most one core task
+// at a time, a one-shot whose function is the shared #onCoreRun. For a slot
+// in the future it is a wake-up due at the slot (wall time turned into a
+// delay on the monotonic clock); when it runs, the task is planned again from
+// the wall clock: due slots are queued (or skipped by policy), and the first
+// queued one runs as the next core task. So a wall clock that moved meanwhile
+// never makes a slot start early (it is planned again, C4), and a late one
+// goes through the missed-run policy. The core still orders everything that
+// is ready, durable or not.
+//
+// Clock changes (ClockWatch): a jump or a wake re-plans every waiting task at
+// once: a forward jump or a sleep makes slots due (the policy decides), a jump
+// back re-arms wake-ups further away; slots at or below the high-water mark
+// are never claimed again (the store refuses them).
+import type { ClockWatchEvent } from '../clock-watch.js';
+import { ClockWatch, type ClockWatchOptions } from '../clock-watch.js';
+import type { CronSchedule } from '../cron.js';
+import type { Engine } from '../engine/engine.js';
+import * as L from '../../bindings/layout.generated.js';
+import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
+import { resolveTaskOptions } from '../options.js';
+import type { TaskContext } from '../task-context.js';
+import { checkTaskRecord } from '../store/validate.js';
+import type { TaskRecord } from '../store/records.js';
+import type { ClaimRequest, ClaimResult, HistoryOptions, HistoryPage, SkipRequest, SkipResult, Store } from '../store/store.js';
+import { WriteBatcher } from '../store/write-batcher.js';
+import type { DurableFn } from './durable-context.js';
+import { DurableEvent, type DurableEventDetails, type DurableEventType } from './durable-events.js';
+import { FunctionNotDefinedError } from './errors.js';
+import { LiveTask } from './live-task.js';
+import { planDueSlots } from './missed-runs.js';
+import { firstSlotAfter } from './slots.js';
+import { type Retention, startRetention } from './retention.js';
+import { SlotAttempt } from './slot-attempt.js';
+import type { StoreSource } from './store-option.js';
+import { type DurableTaskOptions, durableTaskRecord } from './task-options.js';
+import { recoverTasks, type RecoveryReport } from './recovery.js';
+
+export type { RecoveryReport } from './recovery.js';
+
+export interface DurableOptions {
+  source: StoreSource;
+  /** ClockWatch options, or false to not watch the clock. */
+  clockWatch: ClockWatchOptions | false;
+  /** History retention, or false to keep every record. */
+  retention: { maxAgeMs: number; intervalMs: number } | false;
+}
+
+/** Registrations per transaction, at most (a WriteBatcher batch). */
+const MAX_REGISTRATIONS_PER_BATCH = 10_000;
+
+export class DurableScheduler {
+  readonly #engine: Engine;
+  readonly #options: DurableOptions;
+  readonly #functions = new Map<string, DurableFn>();
+  /** Live tasks by id. */
+  readonly #tasks = new Map<string, LiveTask>();
+  /** Live tasks by the handle of their current core task. */
+  readonly #byHandle = new Map<number, LiveTask>();
+  /** Tasks waiting for define(functionName), by function name. */
+  readonly #undefined = new Map<string, LiveTask[]>();
+  readonly #cronCache = new Map<string, CronSchedule>();
+  #store: Promise<Store> | undefined;
+  #registrations: WriteBatcher<TaskRecord> | undefined;
+  #claims: WriteBatcher<ClaimRequest, ClaimResult> | undefined;
+  #skips: WriteBatcher<SkipRequest, SkipResult> | undefined;
+  #recovery: Promise<RecoveryReport> | undefined;
+  #watch: ClockWatch | undefined;
+  #retention: Retention | undefined;
+  readonly #attempt: SlotAttempt;
+
+  constructor(engine: Engine, options: DurableOptions) {
+    this.#engine = engine;
+    this.#options = options;
+    this.#attempt = new SlotAttempt({
+      engine,
+      functions: this.#functions,
+      store: () => this.#openStore(),
+      claim: (request) => this.#claims!.add(request),
+      emit: (type, detail) => this.emit(type, detail),
+      continueTask: (task) => this.continueTask(task),
+      enter: (task, delayMs) => this.#enter(task, delayMs),
+      removeTask: (task) => this.#remove(task),
+      reloadTask: (task) => this.#reload(task),
+    });
+  }
+
+  // ---- the store ----
+
+  /** The store, opened once (a path's SqliteStore is imported and made here). */
+  #openStore(): Promise<Store> {
+    this.#store ??= this.#options.source.get().then(async (store) => {
+      await store.open();
+      this.#registrations = new WriteBatcher({ write: (tasks) => store.putTasks(tasks), maxBatchSize: MAX_REGISTRATIONS_PER_BATCH });
+      this.#claims = new WriteBatcher({ write: (slots) => store.claim(slots) });
+      this.#skips = new WriteBatcher({ write: (skips) => store.recordSkipped(skips) });
+      return store;
+    });
+    return this.#store;
+  }
+
+  emit<Type extends DurableEventType>(type: Type, detail: DurableEventDetails[Type]): void {
+    const events = this.#engine.events;
+    if (events.wants(type)) events.dispatchEvent(new DurableEvent(type, detail));
+  }
+
+  // ---- functions ----
+
+  define(name: string, fn: DurableFn): void {
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new InvalidArgumentError(`define: name must be a non-empty string, received ${describeValue(name)}`);
+    }
+    if (typeof fn !== 'function') throw new InvalidArgumentError(`define: fn must be a function, received ${describeValue(fn)}`);
+    if (this.#functions.has(name) && this.#functions.get(name) !== fn) {
+      throw new InvalidArgumentError(`define: '${name}' is already defined (persisted tasks name it; define each name once)`);
+    }
+    this.#functions.set(name, fn);
+    const waiting = this.#undefined.get(name);
+    if (waiting === undefined) return;
+    this.#undefined.delete(name);
+    for (const task of waiting) if (!task.removed) this.continueTask(task);
+  }
+
+  isDefined(name: string): boolean {
+    return this.#functions.has(name);
+  }
+
+  // ---- registration ----
+
+  /** Checks every registration, then writes them (one transaction per batch); resolves once durable. */
+  async schedule(list: readonly DurableTaskOptions[], operation: string, one: boolean): Promise<TaskRecord[]> {
+    this.#engine.assertAccepting(operation);
+    const wallNowMs = this.#engine.clock.wallNow();
+    const records = list.map((options, i) => {
+      const record = durableTaskRecord(options, one ? `${operation}: options` : `${operation}: tasks[${i}]`, wallNowMs);
+      if (!this.#functions.has(record.functionName)) throw new FunctionNotDefinedError(record.functionName);
+      checkTaskRecord(record, `${operation}: task '${record.id}'`);
+      return record;
+    });
+    await this.#openStore();
+    if (one) {
+      await this.#registrations!.add(records[0] as TaskRecord);
+    } else {
+      for (let start = 0; start < records.length; start += MAX_REGISTRATIONS_PER_BATCH) {
+        await (await this.#openStore()).putTasks(records.slice(start, start + MAX_REGISTRATIONS_PER_BATCH));
+      }
+    }
+    for (const record of records) this.#adopt(record);
+    return records;
+  }
+
+  /** Makes a just-written record live (replacing a live task of the same id). */
+  #adopt(record: TaskRecord): void {
+    const existing = this.#tasks.get(record.id);
+    if (existing !== undefined) {
+      this.#remove(existing);
+      // The store merged the record (schedule version, high-water mark): read it back before running.
+      const task = new LiveTask(record, this.#cronCache);
+      this.#tasks.set(record.id, task);
+      this.#reload(task);
+      return;
+    }
+    const task = new LiveTask(record, this.#cronCache);
+    this.#tasks.set(record.id, task);
+    this.continueTask(task);
+  }
+
+  /** Cancels a durable task: recorded as cancelled, never run again. Resolves to whether it existed. */
+  async unschedule(id: string): Promise<boolean> {
+    if (typeof id !== 'string' || id.length === 0) throw new InvalidArgumentError(`unschedule: id must be a non-empty string, received ${describeValue(id)}`);
+    const store = await this.#openStore();
+    const updated = await store.updateTask(id, { status: 'cancelled', nextExecutionMs: null, updatedAtMs: this.#engine.clock.wallNow() });
+    const task = this.#tasks.get(id);
+    if (task !== undefined) this.#remove(task);
+    return updated !== undefined;
+  }
+
+  async getTask(id: string): Promise<TaskRecord | undefined> {
+    return (await this.#openStore()).getTask(id);
+  }
+
+  async history(taskId: string, options?: HistoryOptions): Promise<HistoryPage> {
+    return (await this.#openStore()).history(taskId, options);
+  }
+
+  // ---- lifecycle ----
+
+  /** Recovery, once: opens the store and re-enters every persisted task. */
+  start(): Promise<RecoveryReport> {
+    this.#recovery ??= this.#recover();
+    if (this.#options.clockWatch !== false && this.#watch === undefined) {
+      this.#watch = new ClockWatch(this.#engine.clock, (event) => this.#onClockEvent(event), this.#options.clockWatch).start();
+    }
+    return this.#recovery;
+  }
+
+  async #recover(): Promise<RecoveryReport> {
+    const store = await this.#openStore();
+    const report = await recoverTasks({
+      store,
+      wallNowMs: () => this.#engine.clock.wallNow(),
+      isLive: (id) => this.#tasks.has(id),
+      isDefined: (name) => this.#functions.has(name),
+      makeTask: (record) => new LiveTask(record, this.#cronCache),
+      emit: (type, detail) => this.emit(type, detail),
+      adopt: (task) => {
+        this.#tasks.set(task.record.id, task);
+        this.continueTask(task);
+      },
+    });
+    if (this.#options.retention !== false && this.#retention === undefined) {
+      this.#retention = startRetention(this.#engine.clock, store, this.#options.retention);
+    }
+    return report;
+  }
+
+  get ready(): Promise<RecoveryReport> | undefined {
+    return this.#recovery;
+  }
+
+  /** After the engine stopped: every write flushed, timers disarmed, the store closed if the scheduler opened it. */
+  async stop(): Promise<void> {
+    this.#watch?.stop();
+    this.#retention?.stop();
+    for (const task of this.#tasks.values()) task.removed = true;
+    this.#tasks.clear();
+    this.#byHandle.clear();
+    if (this.#store === undefined) return;
+    const store = await this.#store;
+    await this.#registrations?.flush();
+    await this.#claims?.flush();
+    await this.#skips?.flush();
+    await this.#retention?.settled();
+    if (this.#options.source.owned) await store.close();
+  }
+
+  // ---- slots ----
+
+  /**
+   * The task has no core task: plan it from the wall clock and enter its next
+   * core task (a due run now, or a wake-up at its next slot), or end it.
+   */
+  continueTask(task: LiveTask): void {
+    if (task.removed || task.handle !== 0 || task.running) return;
+    if (!this.#functions.has(task.record.functionName)) {
+      this.#waitForDefinition(task);
+      return;
+    }
+    const wallNowMs = this.#engine.clock.wallNow();
+    if (task.queue.length === 0) this.#plan(task, wallNowMs);
+    if (task.queue.length > 0) {
+      this.#enter(task, 0);
+      return;
+    }
+    const nextMs = this.#nextSlot(task);
+    if (nextMs === null) {
+      this.#end(task);
+      return;
+    }
+    this.#enter(task, nextMs - wallNowMs);
+  }
+
+  /** The first slot after the decided ones (a fixed-delay task's next slot is its stored one). */
+  #nextSlot(task: LiveTask): number | null {
+    return firstSlotAfter(task, task.lastSlotMs);
+  }
+
+  /** Queues the task's due slots and records the ones its missed-run policy skips. */
+  #plan(task: LiveTask, wallNowMs: number): void {
+    const { record } = task;
+    const plan = planDueSlots(task, task.lastSlotMs, wallNowMs, record.misfire);
+    for (const nominalMs of plan.run) task.queue.push({ nominalMs, start: 'claim', execution: undefined });
+    if (plan.bulkSkipped > 0) {
+      this.emit('slotskip', { taskId: record.id, nominalMs: plan.skip[0]?.nominalMs ?? task.lastSlotMs, reason: 'missed: skipped in bulk', count: plan.bulkSkipped });
+    }
+    for (const { nominalMs, reason } of plan.skip) {
+      this.#skips!.add({ taskId: record.id, scheduleVersion: record.scheduleVersion, nominalMs, reason, recordedAtMs: wallNowMs }).then(
+        (result) => {
+          if (result.status === 'recorded') this.emit('slotskip', { taskId: record.id, nominalMs, reason, count: 1 });
+        },
+        (error: unknown) => this.emit('storeerror', { operation: 'recordSkipped', error, retryInMs: 0 }),
+      );
+    }
+    const decided = Math.max(plan.run.at(-1) ?? Number.NEGATIVE_INFINITY, plan.skip.at(-1)?.nominalMs ?? Number.NEGATIVE_INFINITY);
+    if (decided > task.lastSlotMs) task.lastSlotMs = decided;
+    // A fixed-delay slot skipped as missed: the next one is a delay from now.
+    if (record.scheduleKind === 'fixed-delay' && plan.run.length === 0 && plan.skip.length > 0) {
+      record.nextExecutionMs = Math.round(wallNowMs + (record.periodMs as number));
+      this.#patch(task, { nextExecutionMs: record.nextExecutionMs });
+    }
+  }
+
+  /** Enters the task's next core task, due in delayMs (monotonic). */
+  #enter(task: LiveTask, delayMs: number): void {
+    if (task.removed) return;
+    const options = resolveTaskOptions({ priority: task.record.priority });
+    const handle = this.#engine.register(this.#onCoreRun, options, L.KIND_ONCE, Math.max(0, delayMs), 0);
+    task.handle = handle;
+    this.#byHandle.set(handle, task);
+  }
+
+  readonly #onCoreRun = (ctx: TaskContext): Promise<void> | undefined => {
+    const task = this.#byHandle.get(ctx.handle);
+    if (task === undefined) return undefined;
+    this.#byHandle.delete(ctx.handle);
+    task.handle = 0;
+    if (task.removed) return undefined;
+    const run = task.queue[0];
+    // A wake-up, or a claim due later than now on the wall clock (it went back): plan again.
+    if (run === undefined || (run.start === 'claim' && run.nominalMs > this.#engine.clock.wallNow())) {
+      if (run !== undefined) task.queue.length = 0;
+      this.continueTask(task);
+      return undefined;
+    }
+    task.queue.shift();
+    return this.#attempt.run(task, run, ctx);
+  };
+
+  #waitForDefinition(task: LiveTask): void {
+    const name = task.record.functionName;
+    const waiting = this.#undefined.get(name) ?? [];
+    if (!waiting.includes(task)) waiting.push(task);
+    this.#undefined.set(name, waiting);
+    if (this.#engine.events.wants('taskundefined')) {
+      this.emit('taskundefined', { taskId: task.record.id, functionName: name, error: new FunctionNotDefinedError(name, task.record.id) });
+    }
+  }
+
+  /** Every slot is done: the task is completed (unless already ended). */
+  #end(task: LiveTask): void {
+    this.#remove(task);
+    if (task.record.status === 'pending' || task.record.status === 'running') {
+      this.#patch(task, { status: 'completed', nextExecutionMs: null });
+    }
+  }
+
+  #remove(task: LiveTask): void {
+    task.removed = true;
+    if (this.#tasks.get(task.record.id) === task) this.#tasks.delete(task.record.id);
+    if (task.handle !== 0) {
+      this.#byHandle.delete(task.handle);
+      if (this.#engine.core.exports.taskState(task.handle) >= 0) this.#engine.controls.cancel(task.handle);
+      task.handle = 0;
+    }
+  }
+
+  /** Reads the task back from the store (its schedule changed there) and continues it. */
+  #reload(task: LiveTask): void {
+    task.removed = true;
+    void this.#openStore()
+      .then((store) => store.getTask(task.record.id))
+      .then(
+        (record) => {
+          if (this.#tasks.get(task.record.id) === task) this.#tasks.delete(task.record.id);
+          if (record === undefined || record.status !== 'pending' || this.#tasks.has(record.id)) return;
+          const fresh = new LiveTask(record, this.#cronCache);
+          this.#tasks.set(record.id, fresh);
+          this.continueTask(fresh);
+        },
+        (error: unknown) => this.emit('storeerror', { operation: 'getTask', error, retryInMs: 0 }),
+      );
+  }
+
+  /** A best-effort task update (the next recovery re-derives what a lost one said). */
+  #patch(task: LiveTask, patch: Parameters<Store['updateTask']>[1]): void {
+    void this.#openStore()
+      .then((store) => store.updateTask(task.record.id, { ...patch, updatedAtMs: this.#engine.clock.wallNow() }))
+      .catch((error: unknown) => this.emit('storeerror', { operation: 'updateTask', error, retryInMs: 0 }));
+  }
+
+  // ---- clock changes ----
+
+  #onClockEvent(event: ClockWatchEvent): void {
+    this.emit('clockjump', event);
+    // Every task waiting on a wake-up is planned again from the new wall time.
+    for (const task of [...this.#tasks.values()]) {
+      if (task.running || task.handle === 0 || task.queue.length > 0) continue;
+      this.#byHandle.delete(task.handle);
+      if (this.#engine.core.exports.taskState(task.handle) >= 0) this.#engine.controls.cancel(task.handle);
+      task.handle = 0;
+      this.continueTask(task);
+    }
+  }
+
+  /** For tests and describe(): live durable tasks. */
+  get liveCount(): number {
+    return this.#tasks.size;
+  }
+}

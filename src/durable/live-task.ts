@@ -1,0 +1,66 @@
+// A durable task as the scheduler holds it while it is live: its record (as
+// last written), its parsed schedule, and where it is in its slots. At most
+// one core task per durable task exists at a time (a wake-up for its next
+// slot, or the run of a due one), so a task's slots run one after another.
+import { CronSchedule } from '../cron.js';
+import { type ResolvedRetry, resolveRetry } from '../retry.js';
+import type { ExecutionRecord, TaskRecord } from '../store/records.js';
+import type { SlotSource } from './slots.js';
+
+/** A run waiting its turn: a due slot to claim, or an attempt of a slot already claimed. */
+export interface PendingRun {
+  readonly nominalMs: number;
+  /**
+   * 'claim': a first attempt, claimed when it starts; 'retry': an interrupted
+   * or failed attempt, retried in the store when it starts; 'started': an
+   * attempt already started in the store (a retry waiting for its backoff).
+   */
+  readonly start: 'claim' | 'retry' | 'started';
+  readonly execution: ExecutionRecord | undefined;
+}
+
+export class LiveTask implements SlotSource {
+  record: TaskRecord;
+  cron: CronSchedule | undefined;
+  retry: ResolvedRetry;
+  /** Due runs in order; the first runs next. */
+  readonly queue: PendingRun[] = [];
+  /** The latest slot already decided (queued, run or skipped): planning continues after it. */
+  lastSlotMs: number;
+  /** The core task of this task's wake-up or run, or 0. */
+  handle = 0;
+  /** An attempt is in progress (between claim and completion). */
+  running = false;
+  /** Cancelled, ended or replaced: no further core task is entered. */
+  removed = false;
+
+  constructor(record: TaskRecord, cronCache: Map<string, CronSchedule>) {
+    this.record = record;
+    this.cron = cronOf(record, cronCache);
+    this.retry = retryOf(record);
+    const next = record.nextExecutionMs;
+    const fromNext = next === null ? Number.NEGATIVE_INFINITY : next - 1;
+    this.lastSlotMs = Math.max(record.highWaterMarkMs ?? Number.NEGATIVE_INFINITY, fromNext);
+  }
+}
+
+/** Cron expressions are parsed once per (zone, expression): a million tasks often share a few. */
+function cronOf(record: TaskRecord, cache: Map<string, CronSchedule>): CronSchedule | undefined {
+  if (record.scheduleKind !== 'cron' || record.cronExpression === null) return undefined;
+  const key = `${record.timeZone ?? 'UTC'}\u0000${record.cronExpression}`;
+  let schedule = cache.get(key);
+  if (schedule === undefined) {
+    schedule = new CronSchedule(record.cronExpression, { timezone: record.timeZone ?? undefined });
+    cache.set(key, schedule);
+  }
+  return schedule;
+}
+
+/** The stored retry policy; a record written by hand with a bad one gets a single attempt rather than failing recovery. */
+function retryOf(record: TaskRecord): ResolvedRetry {
+  try {
+    return resolveRetry(record.retry ?? 1);
+  } catch {
+    return resolveRetry(1);
+  }
+}

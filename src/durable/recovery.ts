@@ -1,0 +1,125 @@
+// Recovery on start: every persisted task that has not ended is made live
+// again, and every execution a dead process left `running` is ended as
+// interrupted and retried (with its saved state) while its task's attempts
+// last; with none left it is ended as failed, with the reason (C1: a terminal
+// state with a reason). Completed slots never run again: their records stay,
+// and the store refuses to claim them (C2).
+//
+// What it costs: one pass over the tasks (loadTasks, in batches), one query
+// for the open executions, and writes only for what recovery changes (the
+// interrupted executions; skipped slots are recorded by planning, batched).
+// For a process that stopped cleanly and missed nothing, recovery writes
+// nothing at all.
+import type { ExecutionRecord, Json, TaskRecord } from '../store/records.js';
+import type { Store } from '../store/store.js';
+import type { DurableEventDetails, DurableEventType } from './durable-events.js';
+import { FunctionNotDefinedError } from './errors.js';
+import type { LiveTask } from './live-task.js';
+
+export interface RecoveryReport {
+  /** Persisted tasks made live (their function defined or not). */
+  readonly tasks: number;
+  /** Executions found running, recorded as interrupted. */
+  readonly interrupted: number;
+  /** Of those, how many get another attempt. */
+  readonly retried: number;
+  /** Of those, how many had no attempt left and were recorded as failed. */
+  readonly failed: number;
+  /** Tasks naming a function not defined: they wait, records intact, for define(). */
+  readonly undefinedFunctions: readonly FunctionNotDefinedError[];
+  /** Wall-clock ms recovery took (open, load, re-entry). */
+  readonly durationMs: number;
+}
+
+export interface RecoveryHost {
+  store: Store;
+  wallNowMs(): number;
+  isLive(id: string): boolean;
+  makeTask(record: TaskRecord): LiveTask;
+  emit<Type extends DurableEventType>(type: Type, detail: DurableEventDetails[Type]): void;
+  /** Makes a task live and plans it; `defined` says whether its function exists. */
+  adopt(task: LiveTask): void;
+  isDefined(functionName: string): boolean;
+}
+
+const ENDED = new Set(['completed', 'failed', 'cancelled']);
+const INTERRUPTED_ERROR: Json = { name: 'InterruptedError', message: 'the process running this attempt stopped before it ended' };
+
+export async function recoverTasks(host: RecoveryHost): Promise<RecoveryReport> {
+  const startedMs = host.wallNowMs();
+  const { store } = host;
+  const open = new Map<string, ExecutionRecord[]>();
+  for (const execution of await store.unfinishedExecutions()) {
+    const list = open.get(execution.taskId) ?? [];
+    list.push(execution);
+    open.set(execution.taskId, list);
+  }
+  let tasks = 0;
+  let interrupted = 0;
+  let retried = 0;
+  let failed = 0;
+  const undefinedFunctions: FunctionNotDefinedError[] = [];
+  for await (const batch of store.loadTasks({ batchSize: 10_000 })) {
+    for (const record of batch) {
+      if (ENDED.has(record.status) || host.isLive(record.id)) continue;
+      const task = host.makeTask(record);
+      const executions = open.get(record.id);
+      if (executions !== undefined) {
+        executions.sort((a, b) => a.nominalMs - b.nominalMs);
+        for (const execution of executions) {
+          const retrying = await interrupt(host, task, execution);
+          interrupted += execution.outcome === 'running' ? 1 : 0;
+          if (retrying) retried++;
+          else failed++;
+        }
+      }
+      if (!host.isDefined(record.functionName)) undefinedFunctions.push(new FunctionNotDefinedError(record.functionName, record.id));
+      tasks++;
+      host.adopt(task);
+    }
+  }
+  return { tasks, interrupted, retried, failed, undefinedFunctions, durationMs: host.wallNowMs() - startedMs };
+}
+
+/** Ends a dead process's attempt as interrupted; queues a retry if attempts are left. True if it will be retried. */
+async function interrupt(host: RecoveryHost, task: LiveTask, execution: ExecutionRecord): Promise<boolean> {
+  const { store } = host;
+  const nowMs = host.wallNowMs();
+  const attemptsLeft = execution.attempt < task.retry.attempts;
+  let current = execution;
+  if (current.outcome === 'running') {
+    const ended = await store.complete({
+      executionId: current.id, fencingToken: current.fencingToken, outcome: attemptsLeft ? 'interrupted' : 'failed', endedAtMs: nowMs,
+      error: attemptsLeft ? INTERRUPTED_ERROR : { ...(INTERRUPTED_ERROR as object), message: `${(INTERRUPTED_ERROR as { message: string }).message}; no attempt left` },
+      ...(attemptsLeft ? {} : { taskUpdate: failedTaskUpdate(task, nowMs) }),
+    });
+    if (ended.status !== 'completed') return false;
+    current = ended.execution;
+  } else if (!attemptsLeft) {
+    // Interrupted by an earlier recovery that stopped before retrying: end it as failed (a retry opens it, the failure closes it).
+    const reopened = await store.retry({ executionId: current.id, fencingToken: current.fencingToken, startedAtMs: nowMs });
+    if (reopened.status !== 'retried') return false;
+    await store.complete({
+      executionId: current.id, fencingToken: reopened.execution.fencingToken, outcome: 'failed', endedAtMs: nowMs, error: INTERRUPTED_ERROR,
+      taskUpdate: failedTaskUpdate(task, nowMs),
+    });
+  }
+  host.emit('executioninterrupted', {
+    taskId: current.taskId, nominalMs: current.nominalMs, executionId: current.id, attempt: current.attempt, retrying: attemptsLeft,
+  });
+  if (!attemptsLeft) {
+    if (task.record.scheduleKind === 'once') task.record.status = 'failed';
+    return false;
+  }
+  task.queue.push({ nominalMs: current.nominalMs, start: 'retry', execution: current });
+  return true;
+}
+
+function failedTaskUpdate(task: LiveTask, nowMs: number) {
+  const once = task.record.scheduleKind === 'once';
+  return {
+    lastError: 'interrupted: the process stopped during the last attempt',
+    updatedAtMs: nowMs,
+    ...(once ? { status: 'failed' as const, nextExecutionMs: null } : {}),
+  };
+}

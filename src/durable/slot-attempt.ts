@@ -1,0 +1,242 @@
+// One attempt of one slot: start it in the store (claim a first attempt,
+// retry an interrupted or failed one), run the defined function, and commit
+// how it ended together with the task's new next slot, count and status.
+//
+// The order is what the contract rests on. The claim commits before the body
+// starts, so a slot that already has a record (completed, skipped, or held by
+// another attempt) never starts again (C2); the completion is fenced by the
+// attempt's token, so a stale attempt's end is refused (C3). A crash between
+// claim and completion leaves the execution `running`: the next start records
+// it as interrupted and retries it (recovery.ts). A failed attempt with
+// attempts left is committed as failed and a new attempt is started in the
+// store at once, then run after its backoff: a crash during the backoff is
+// found as `running` too, so the retry is not lost.
+//
+// Store failures (disk full, a locked file): a claim that fails puts the run
+// back and tries again after a backoff (1 s doubling to 30 s, a `storeerror`
+// event each time), so the scheduler resumes by itself once space returns; a
+// completion that fails is retried the same way (the body is not run again).
+import type { Engine } from '../engine/engine.js';
+import { retryDelayMs } from '../retry.js';
+import { checkJson } from '../store/json.js';
+import type { ExecutionRecord, Json, TaskPatch } from '../store/records.js';
+import type { ClaimRequest, ClaimResult, CompleteRequest, CompleteResult, Store } from '../store/store.js';
+import type { TaskContext } from '../task-context.js';
+import { DurableContext, type DurableFn, StaleAttemptError } from './durable-context.js';
+import type { DurableEventDetails, DurableEventType } from './durable-events.js';
+import type { LiveTask, PendingRun } from './live-task.js';
+import { firstSlotAfter } from './slots.js';
+
+export interface AttemptHost {
+  engine: Engine;
+  functions: ReadonlyMap<string, DurableFn>;
+  store(): Promise<Store>;
+  /** A batched claim (one transaction for the claims of one tick). */
+  claim(request: ClaimRequest): Promise<ClaimResult>;
+  emit<Type extends DurableEventType>(type: Type, detail: DurableEventDetails[Type]): void;
+  continueTask(task: LiveTask): void;
+  enter(task: LiveTask, delayMs: number): void;
+  removeTask(task: LiveTask): void;
+  reloadTask(task: LiveTask): void;
+}
+
+const FIRST_STORE_BACKOFF_MS = 1_000;
+const MAX_STORE_BACKOFF_MS = 30_000;
+
+type BodyOutcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** An error as JSON for the store: name, message, and code when it has one. */
+export function errorJson(error: unknown): Json {
+  if (error instanceof Error) {
+    const json: { [key: string]: Json } = { name: error.name, message: error.message };
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string') json.code = code;
+    return json;
+  }
+  try {
+    checkJson(error, 'error');
+    return { name: 'NonError', value: error as Json };
+  } catch {
+    return { name: 'NonError', message: String(error) };
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** What a body returned, if JSON can hold it exactly; null otherwise. */
+function resultJson(value: unknown): Json {
+  if (value === undefined) return null;
+  try {
+    checkJson(value, 'result');
+    return value as Json;
+  } catch {
+    return null;
+  }
+}
+
+export class SlotAttempt {
+  readonly #host: AttemptHost;
+  /** The current backoff after consecutive store failures; 0 while writes succeed. */
+  #storeBackoffMs = 0;
+
+  constructor(host: AttemptHost) {
+    this.#host = host;
+  }
+
+  /** Runs one pending run of `task` as the core's run `ctx`; continues the task afterwards. */
+  async run(task: LiveTask, run: PendingRun, ctx: TaskContext): Promise<void> {
+    task.running = true;
+    let entered = false;
+    try {
+      const execution = await this.#start(task, run);
+      if (execution === 'requeued') {
+        entered = true;
+        return;
+      }
+      if (execution === undefined) return;
+      const outcome = await this.#body(task, execution, ctx);
+      entered = await this.#finish(task, execution, outcome);
+    } finally {
+      task.running = false;
+      if (!entered) this.#host.continueTask(task);
+    }
+  }
+
+  /** The started attempt, undefined if the slot is not to run, or 'requeued' after a store failure. */
+  async #start(task: LiveTask, run: PendingRun): Promise<ExecutionRecord | undefined | 'requeued'> {
+    const { record } = task;
+    const startedAtMs = this.#host.engine.clock.wallNow();
+    try {
+      if (run.start === 'started') return run.execution;
+      if (run.start === 'retry') {
+        const previous = run.execution as ExecutionRecord;
+        const store = await this.#host.store();
+        const result = await store.retry({ executionId: previous.id, fencingToken: previous.fencingToken, startedAtMs });
+        this.#storeBackoffMs = 0;
+        return result.status === 'retried' ? result.execution : undefined;
+      }
+      const result = await this.#host.claim({ taskId: record.id, scheduleVersion: record.scheduleVersion, nominalMs: run.nominalMs, startedAtMs });
+      this.#storeBackoffMs = 0;
+      switch (result.status) {
+        case 'claimed':
+          return result.execution;
+        case 'schedule-changed':
+          this.#host.reloadTask(task);
+          return undefined;
+        case 'task-ended':
+        case 'unknown-task':
+          this.#host.removeTask(task);
+          return undefined;
+        default:
+          // 'duplicate' or 'below-high-water-mark': the slot already has its record (C2, C4).
+          return undefined;
+      }
+    } catch (error) {
+      const retryInMs = this.#nextStoreBackoff();
+      this.#host.emit('storeerror', { operation: run.start === 'claim' ? 'claim' : 'retry', error, retryInMs });
+      task.queue.unshift(run);
+      this.#host.enter(task, retryInMs);
+      return 'requeued';
+    }
+  }
+
+  #nextStoreBackoff(): number {
+    this.#storeBackoffMs = this.#storeBackoffMs === 0 ? FIRST_STORE_BACKOFF_MS : Math.min(MAX_STORE_BACKOFF_MS, this.#storeBackoffMs * 2);
+    return this.#storeBackoffMs;
+  }
+
+  async #body(task: LiveTask, execution: ExecutionRecord, ctx: TaskContext): Promise<BodyOutcome> {
+    const fn = this.#host.functions.get(task.record.functionName) as DurableFn;
+    const save = async (state: Json) => {
+      const store = await this.#host.store();
+      const result = await store.saveState(execution.id, execution.fencingToken, state);
+      if (result.status !== 'saved') {
+        throw new StaleAttemptError(`saveState: attempt ${execution.attempt} of ${execution.id} no longer holds its slot (${result.status})`);
+      }
+    };
+    const info = { taskId: execution.taskId, nominalMs: execution.nominalMs, executionId: execution.id, attempt: execution.attempt, state: execution.state };
+    try {
+      return { ok: true, value: await fn(task.record.params, new DurableContext(ctx, info, save)) };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  }
+
+  /** Commits the attempt's end; true if a retry was entered (the caller must not continue the task). */
+  async #finish(task: LiveTask, execution: ExecutionRecord, outcome: BodyOutcome): Promise<boolean> {
+    const { record } = task;
+    const clock = this.#host.engine.clock;
+    const endedAtMs = clock.wallNow();
+    if (!outcome.ok && execution.attempt < task.retry.attempts) {
+      const failed = await this.#complete({
+        executionId: execution.id, fencingToken: execution.fencingToken, outcome: 'failed', endedAtMs, error: errorJson(outcome.error),
+        taskUpdate: { lastError: errorMessage(outcome.error), updatedAtMs: endedAtMs },
+      });
+      if (failed?.status !== 'completed') return false;
+      this.#emitComplete(failed.execution, true, outcome.error);
+      const store = await this.#host.store();
+      const retried = await store.retry({ executionId: execution.id, fencingToken: failed.execution.fencingToken, startedAtMs: endedAtMs });
+      if (retried.status !== 'retried') return false;
+      task.queue.unshift({ nominalMs: execution.nominalMs, start: 'started', execution: retried.execution });
+      this.#host.enter(task, retryDelayMs(task.retry, retried.execution.attempt, this.#host.engine.options.random));
+      return true;
+    }
+    const update = this.#taskUpdate(task, execution, outcome, endedAtMs);
+    const ended = await this.#complete({
+      executionId: execution.id, fencingToken: execution.fencingToken, outcome: outcome.ok ? 'succeeded' : 'failed', endedAtMs,
+      result: outcome.ok ? resultJson(outcome.value) : null, error: outcome.ok ? null : errorJson(outcome.error), taskUpdate: update,
+    });
+    if (ended?.status !== 'completed') return false;
+    Object.assign(record, update);
+    this.#emitComplete(ended.execution, false, outcome.ok ? undefined : outcome.error);
+    if (update.status !== 'pending') this.#host.removeTask(task);
+    return false;
+  }
+
+  /** The task's fields after this slot: count, next slot, status, last error. */
+  #taskUpdate(task: LiveTask, execution: ExecutionRecord, outcome: BodyOutcome, endedAtMs: number): TaskPatch {
+    const { record } = task;
+    const executionCount = record.executionCount + 1;
+    const nextMs =
+      record.scheduleKind === 'fixed-delay'
+        ? Math.round(endedAtMs + (record.periodMs as number))
+        : firstSlotAfter(task, Math.max(task.lastSlotMs, execution.nominalMs));
+    const ended = nextMs === null || (record.maxExecutions !== null && executionCount >= record.maxExecutions);
+    const failedForGood = !outcome.ok && record.scheduleKind === 'once';
+    return {
+      lastExecutionMs: execution.nominalMs,
+      nextExecutionMs: ended ? null : nextMs,
+      executionCount,
+      status: ended ? (failedForGood ? 'failed' : 'completed') : 'pending',
+      lastError: outcome.ok ? record.lastError : errorMessage(outcome.error),
+      updatedAtMs: endedAtMs,
+    };
+  }
+
+  /** complete(), retried after a backoff while the store fails; undefined if the scheduler stopped first. */
+  async #complete(request: CompleteRequest): Promise<CompleteResult | undefined> {
+    const engine = this.#host.engine;
+    for (;;) {
+      try {
+        const result = await (await this.#host.store()).complete(request);
+        this.#storeBackoffMs = 0;
+        return result;
+      } catch (error) {
+        const retryInMs = this.#nextStoreBackoff();
+        this.#host.emit('storeerror', { operation: 'complete', error, retryInMs });
+        if (engine.state === 'stopped') return undefined;
+        await new Promise<void>((resolve) => engine.clock.setTimer(resolve, retryInMs));
+      }
+    }
+  }
+
+  #emitComplete(execution: ExecutionRecord, retrying: boolean, error: unknown): void {
+    const detail: DurableEventDetails['slotcomplete'] = {
+      taskId: execution.taskId, nominalMs: execution.nominalMs, executionId: execution.id, attempt: execution.attempt,
+      outcome: execution.outcome, retrying, ...(error === undefined ? {} : { error }),
+    };
+    this.#host.emit('slotcomplete', detail);
+  }
+}

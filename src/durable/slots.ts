@@ -1,0 +1,58 @@
+// The nominal slots of a durable task: when each run is due by its schedule,
+// on the wall clock (ms since the epoch, whole numbers: a slot's nominal time
+// is part of its identity in the store, see SlotKey).
+//
+// Each kind answers one question, "the first slot strictly after afterMs":
+// - once: its one slot (atMs), if later;
+// - fixed-rate: the grid nextExecutionMs + k * periodMs, so the cadence is
+//   kept across restarts (the stored next slot is the grid's anchor);
+// - fixed-delay: the stored next slot only: the slot after it depends on when
+//   its run ends, which the runner knows (nextFixedDelaySlot);
+// - cron: the expression's next instant (CronSchedule, DST policy included).
+// None reads a clock: the caller passes the times.
+import type { CronSchedule } from '../cron.js';
+import type { TaskRecord } from '../store/records.js';
+
+/** The schedule fields of a task, plus its parsed cron expression. */
+export interface SlotSource {
+  readonly record: Pick<TaskRecord, 'scheduleKind' | 'atMs' | 'periodMs' | 'nextExecutionMs'>;
+  readonly cron: CronSchedule | undefined;
+}
+
+/** The first slot strictly after `afterMs`, or null when the schedule has none left. */
+export function firstSlotAfter({ record, cron }: SlotSource, afterMs: number): number | null {
+  switch (record.scheduleKind) {
+    case 'once':
+      return record.atMs !== null && record.atMs > afterMs ? record.atMs : null;
+    case 'fixed-delay': {
+      const next = record.nextExecutionMs;
+      return next !== null && next > afterMs ? next : null;
+    }
+    case 'fixed-rate': {
+      const anchor = record.nextExecutionMs;
+      const period = record.periodMs;
+      if (anchor === null || period === null) return null;
+      if (anchor > afterMs) return anchor;
+      const steps = Math.floor((afterMs - anchor) / period) + 1;
+      return Math.round(anchor + steps * period);
+    }
+    case 'cron':
+      return cron === undefined ? null : cron.nextRunAfter(afterMs);
+  }
+}
+
+/**
+ * How many slots lie in (afterMs, uptoMs] on a fixed-rate grid: counted, not
+ * enumerated, so a task missed for a month at 1 ms costs nothing to count.
+ */
+export function fixedRateSlotsBetween(source: SlotSource, afterMs: number, uptoMs: number): number {
+  const first = firstSlotAfter(source, afterMs);
+  const period = source.record.periodMs;
+  if (first === null || period === null || first > uptoMs) return 0;
+  return Math.floor((uptoMs - first) / period) + 1;
+}
+
+/** A fixed-delay task's next slot: its delay after the run that just ended. */
+export function nextFixedDelaySlot(periodMs: number, endedAtWallMs: number): number {
+  return Math.round(endedAtWallMs + periodMs);
+}

@@ -1,0 +1,226 @@
+// Durable registrations: the options of scheduler.schedule() and
+// scheduleMany(), checked at the call (C5) and turned into the TaskRecord the
+// store keeps. Exactly one timing option says when the task runs: `at`,
+// `after`, `every` (fixed rate), `recurring` (fixed delay) or `cron`.
+import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
+import { CronSchedule } from '../cron.js';
+import { type Duration, parseDurationMs } from '../duration.js';
+import { type Priority, priorityClass, priorityName } from '../priorities.js';
+import { type RetryOptions, resolveRetry } from '../retry.js';
+import { checkJson } from '../store/json.js';
+import { type Json, type MisfirePolicy, type MisfireRecord, type ScheduleKind, type TaskRecord, taskRecord } from '../store/records.js';
+import { MAX_ID_LENGTH } from '../store/validate.js';
+
+/** What a task does with runs it missed (see src/durable/missed-runs.ts). */
+export interface MissedRunOptions {
+  /**
+   * 'skip': missed runs are skipped; 'run-once': they coalesce into one run;
+   * 'catch-up': each runs, within catchUpWindowMs and up to catchUpMax.
+   * @default 'run-once'
+   */
+  policy?: MisfirePolicy;
+  /** A run at most this late is not missed: it simply runs. @default '30s' */
+  graceMs?: Duration;
+  /** 'catch-up': only missed runs this recent run. @default no limit */
+  catchUpWindowMs?: Duration | null;
+  /** 'catch-up': at most this many missed runs run (the newest). @default no limit */
+  catchUpMax?: number | null;
+}
+
+/** A durable registration: a defined function, its JSON params, and when it runs. */
+export interface DurableTaskOptions {
+  /** The task's stable id; scheduling an id again replaces that task. @default a random UUID */
+  id?: string;
+  /** The name the function was defined under with `scheduler.define(name, fn)`. */
+  fn: string;
+  /** Passed to the function as its first argument: JSON only (no functions, cycles, BigInt, Dates). @default null */
+  params?: Json;
+  /** Run once at this wall-clock time (now if past). */
+  at?: Date | number;
+  /** Run once, this long from now. */
+  after?: Duration;
+  /** Run every period at a fixed rate (the grid is kept across restarts); first run one period from now. */
+  every?: Duration;
+  /** Run repeatedly, this long after each run ends; first run this long from now. */
+  recurring?: Duration;
+  /** Run at each instant a cron expression names (5 or 6 fields), read in `timezone`. */
+  cron?: string;
+  /** IANA time zone of `cron`. @default 'UTC' */
+  timezone?: string;
+  /** Shown in history and events. @default the id */
+  name?: string;
+  description?: string;
+  /** The module (or component) that owns the task. */
+  ownerModule?: string;
+  /** Anything else to keep with the task (JSON). @default null */
+  metadata?: Json;
+  /** @default 'normal' */
+  priority?: Priority;
+  /** @default { policy: 'run-once', graceMs: '30s' } */
+  missed?: MissedRunOptions;
+  /**
+   * Attempts per slot, a crash counting as one: a run cut short by a dead
+   * process is retried on the next start while attempts are left.
+   * @default { attempts: 3, backoff: 'exponential', delayMs: 1000 }
+   */
+  retry?: number | RetryOptions;
+  /** The task ends after this many runs. @default no limit */
+  maxExecutions?: number;
+}
+
+/** Durable tasks get three attempts by default, so a crash mid-run is retried (C1). */
+export const DEFAULT_DURABLE_ATTEMPTS = 3;
+export const DEFAULT_GRACE_MS = 30_000;
+
+const KEYS = new Set([
+  'id', 'fn', 'params', 'at', 'after', 'every', 'recurring', 'cron', 'timezone', 'name', 'description', 'ownerModule',
+  'metadata', 'priority', 'missed', 'retry', 'maxExecutions',
+]);
+const TIMING_KEYS = ['at', 'after', 'every', 'recurring', 'cron'] as const;
+const MISSED_KEYS = new Set(['policy', 'graceMs', 'catchUpWindowMs', 'catchUpMax']);
+
+function optionalString(value: unknown, path: string): string | null {
+  if (value === undefined) return null;
+  if (typeof value !== 'string' || value.length === 0) throw new InvalidArgumentError(`${path} must be a non-empty string, received ${describeValue(value)}`);
+  return value;
+}
+
+function checkObjectOf(value: unknown, path: string, known: Set<string>): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidArgumentError(`${path} must be an object, received ${describeValue(value)}`);
+  }
+  for (const key of Object.keys(value)) {
+    if (!known.has(key)) throw new InvalidArgumentError(`${path}.${key} is not an option (known: ${[...known].join(', ')})`);
+  }
+  return value as Record<string, unknown>;
+}
+
+export function resolveMissed(value: unknown, path: string): MisfireRecord {
+  if (value === undefined) return { policy: 'run-once', graceMs: DEFAULT_GRACE_MS, catchUpWindowMs: null, catchUpMax: null };
+  const o = checkObjectOf(value, path, MISSED_KEYS);
+  const policy = o.policy ?? 'run-once';
+  if (policy !== 'skip' && policy !== 'run-once' && policy !== 'catch-up') {
+    throw new InvalidArgumentError(`${path}.policy must be 'skip', 'run-once' or 'catch-up', received ${describeValue(policy)}`);
+  }
+  if (policy !== 'catch-up' && (o.catchUpWindowMs != null || o.catchUpMax != null)) {
+    throw new InvalidArgumentError(`${path}.catchUpWindowMs and catchUpMax apply only to policy 'catch-up', received policy ${describeValue(policy)}`);
+  }
+  const catchUpMax = o.catchUpMax ?? null;
+  if (catchUpMax !== null && (typeof catchUpMax !== 'number' || !Number.isSafeInteger(catchUpMax) || catchUpMax < 1)) {
+    throw new InvalidArgumentError(`${path}.catchUpMax must be an integer >= 1 or null, received ${describeValue(catchUpMax)}`);
+  }
+  return {
+    policy,
+    graceMs: o.graceMs === undefined ? DEFAULT_GRACE_MS : parseDurationMs(`${path}.graceMs`, o.graceMs as Duration),
+    catchUpWindowMs: o.catchUpWindowMs == null ? null : parseDurationMs(`${path}.catchUpWindowMs`, o.catchUpWindowMs as Duration),
+    catchUpMax: catchUpMax as number | null,
+  };
+}
+
+/** The retry policy as stored (JSON, every default filled in). */
+export function retryRecord(value: unknown, path: string): Json {
+  let resolved: ReturnType<typeof resolveRetry>;
+  try {
+    resolved = resolveRetry(value ?? DEFAULT_DURABLE_ATTEMPTS);
+  } catch (error) {
+    throw new InvalidArgumentError(`${path}: ${(error as Error).message}`);
+  }
+  return {
+    attempts: resolved.attempts, backoff: resolved.exponential ? 'exponential' : 'fixed', delayMs: resolved.delayMs,
+    maxDelayMs: resolved.maxDelayMs, jitter: resolved.jitter,
+  };
+}
+
+interface Timing {
+  scheduleKind: ScheduleKind;
+  atMs: number | null;
+  delayMs: number | null;
+  periodMs: number | null;
+  cronExpression: string | null;
+  timeZone: string | null;
+  nextExecutionMs: number | null;
+}
+
+function resolveTiming(o: Record<string, unknown>, path: string, wallNowMs: number): Timing {
+  const given = TIMING_KEYS.filter((key) => o[key] !== undefined);
+  if (given.length !== 1) {
+    throw new InvalidArgumentError(
+      `${path} must set exactly one of at, after, every, recurring or cron, received ${given.length === 0 ? 'none' : given.join(' and ')}`,
+    );
+  }
+  if (o.timezone !== undefined && o.cron === undefined) throw new InvalidArgumentError(`${path}.timezone applies only to cron`);
+  const none = { atMs: null, delayMs: null, periodMs: null, cronExpression: null, timeZone: null };
+  switch (given[0]) {
+    case 'at': {
+      const at = o.at instanceof Date ? o.at.getTime() : o.at;
+      if (typeof at !== 'number' || !Number.isFinite(at)) {
+        throw new InvalidArgumentError(`${path}.at must be a valid Date or a finite number of ms since the epoch, received ${describeValue(o.at)}`);
+      }
+      const atMs = Math.round(at);
+      return { ...none, scheduleKind: 'once', atMs, nextExecutionMs: atMs };
+    }
+    case 'after': {
+      const delayMs = parseDurationMs(`${path}.after`, o.after as Duration);
+      const atMs = Math.round(wallNowMs + delayMs);
+      return { ...none, scheduleKind: 'once', atMs, delayMs, nextExecutionMs: atMs };
+    }
+    case 'every':
+    case 'recurring': {
+      const key = given[0];
+      const periodMs = parseDurationMs(`${path}.${key}`, o[key] as Duration);
+      if (!(periodMs >= 1)) throw new InvalidArgumentError(`${path}.${key} must be at least 1 ms, received ${describeValue(o[key])}`);
+      const scheduleKind = key === 'every' ? 'fixed-rate' : 'fixed-delay';
+      return { ...none, scheduleKind, periodMs, nextExecutionMs: Math.round(wallNowMs + periodMs) };
+    }
+    default: {
+      const timeZone = o.timezone === undefined ? null : (o.timezone as string);
+      const schedule = new CronSchedule(o.cron as string, { timezone: timeZone ?? undefined });
+      const nextMs = schedule.nextRunAfter(wallNowMs);
+      if (nextMs === null) throw new InvalidArgumentError(`${path}.cron: '${schedule.expression}' has no future run`);
+      return { ...none, scheduleKind: 'cron', cronExpression: schedule.expression, timeZone, nextExecutionMs: nextMs };
+    }
+  }
+}
+
+function newTaskId(): string {
+  return globalThis.crypto.randomUUID();
+}
+
+/**
+ * The record a durable registration stores. Throws InvalidArgumentError or
+ * UnstorablePayloadError (params, metadata) naming `path`.
+ */
+export function durableTaskRecord(options: unknown, path: string, wallNowMs: number): TaskRecord {
+  const o = checkObjectOf(options, path, KEYS);
+  if (typeof o.fn !== 'string' || o.fn.length === 0) {
+    throw new InvalidArgumentError(`${path}.fn must be the name of a defined function (a non-empty string), received ${describeValue(o.fn)}`);
+  }
+  const id = o.id === undefined ? newTaskId() : o.id;
+  if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH) {
+    throw new InvalidArgumentError(`${path}.id must be a string of 1 to ${MAX_ID_LENGTH} characters, received ${describeValue(id)}`);
+  }
+  const params = o.params === undefined ? null : o.params;
+  checkJson(params, `${path}.params`);
+  const metadata = o.metadata === undefined ? null : o.metadata;
+  checkJson(metadata, `${path}.metadata`);
+  const maxExecutions = o.maxExecutions ?? null;
+  if (maxExecutions !== null && (typeof maxExecutions !== 'number' || !Number.isSafeInteger(maxExecutions) || maxExecutions < 1)) {
+    throw new InvalidArgumentError(`${path}.maxExecutions must be an integer >= 1, received ${describeValue(maxExecutions)}`);
+  }
+  const priority = o.priority === undefined ? 'normal' : priorityName(priorityClass(`${path}.priority`, o.priority));
+  return taskRecord({
+    id,
+    functionName: o.fn,
+    createdAtMs: wallNowMs,
+    name: optionalString(o.name, `${path}.name`) ?? id,
+    description: optionalString(o.description, `${path}.description`),
+    ownerModule: optionalString(o.ownerModule, `${path}.ownerModule`),
+    params,
+    metadata,
+    priority,
+    misfire: resolveMissed(o.missed, `${path}.missed`),
+    retry: retryRecord(o.retry, `${path}.retry`),
+    maxExecutions: maxExecutions as number | null,
+    ...resolveTiming(o, path, wallNowMs),
+  });
+}

@@ -1,0 +1,48 @@
+// Durable schedulers on a VirtualClock over a MemoryDatabase: a "restart" is
+// a new Scheduler over a new MemoryStore on the same database (after stop(),
+// or after abandoning the old scheduler, as a crash would).
+import { Scheduler, type SchedulerOptions } from '../../src/index.js';
+import { MemoryDatabase, MemoryStore } from '../../src/store/memory-store.js';
+import { VirtualClock } from '../../src/testing/index.js';
+
+export const WALL_START_MS = Date.UTC(2026, 0, 1);
+
+export interface Harness {
+  clock: VirtualClock;
+  database: MemoryDatabase;
+  /** A scheduler over the database (a restart, if one ran before). */
+  scheduler(options?: SchedulerOptions): Scheduler;
+  /**
+   * Kills a scheduler as SIGKILL would: its store is closed first (so nothing
+   * it writes from now on lands), then it is stopped without draining.
+   */
+  crash(scheduler: Scheduler): Promise<void>;
+}
+
+export function harness(wallStartMs = WALL_START_MS): Harness {
+  const clock = new VirtualClock({ wallStartMs });
+  const database = new MemoryDatabase();
+  const stores = new Map<Scheduler, MemoryStore>();
+  return {
+    clock,
+    database,
+    scheduler: (options = {}) => {
+      const store = new MemoryStore({ database });
+      const scheduler = new Scheduler({ clock, store, clockWatch: false, retention: false, ...options });
+      stores.set(scheduler, store);
+      return scheduler;
+    },
+    crash: async (scheduler) => {
+      await stores.get(scheduler)?.close();
+      await scheduler.stop({ drain: false }).catch(() => {});
+    },
+  };
+}
+
+/** Every execution of a task in the database, oldest first: [nominal offset from the wall start in ms, outcome]. */
+export function outcomes(database: MemoryDatabase, taskId: string, wallStartMs = WALL_START_MS): Array<[number, string]> {
+  return [...database.executions.values()]
+    .filter((e) => e.taskId === taskId)
+    .sort((a, b) => a.nominalMs - b.nominalMs)
+    .map((e) => [e.nominalMs - wallStartMs, e.outcome]);
+}

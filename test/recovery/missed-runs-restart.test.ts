@@ -1,0 +1,80 @@
+// Missed runs across a restart: the scheduler is down for a while, and on
+// start each task's policy decides; every slot not run is recorded as skipped
+// with its reason and reported by a 'slotskip' event.
+import { describe, expect, it } from 'vitest';
+import type { MissedRunOptions } from '../../src/index.js';
+import { harness, outcomes, WALL_START_MS } from './helpers.js';
+
+async function downFor(downMs: number, missed: MissedRunOptions) {
+  const h = harness();
+  const runs: number[] = [];
+  const first = h.scheduler();
+  first.define('tick', () => {});
+  await first.schedule({ id: 't', fn: 'tick', every: '10s', missed });
+  first.start();
+  await h.clock.advance(15_000);
+  await first.stop();
+  // Nothing runs while the process is down.
+  await h.clock.advance(downMs);
+  const second = h.scheduler();
+  const skipped: Array<[number, string]> = [];
+  second.events.addEventListener('slotskip', (e) => skipped.push([e.detail.nominalMs - WALL_START_MS, e.detail.reason]));
+  second.define('tick', (_params, ctx) => {
+    runs.push(ctx.nominalMs - WALL_START_MS);
+  });
+  second.start();
+  await second.ready;
+  await h.clock.advance(0);
+  await second.stop();
+  return { runs, skipped, records: outcomes(h.database, 't') };
+}
+
+describe('missed runs after a restart', () => {
+  it("'skip' (grace 30 s by default): late slots are recorded as skipped, those within the grace window run", async () => {
+    const { runs, skipped, records } = await downFor(60_000, { policy: 'skip' });
+    expect(runs).toEqual([50_000, 60_000, 70_000]);
+    expect(skipped.map(([ms]) => ms)).toEqual([20_000, 30_000, 40_000]);
+    expect(skipped[0]?.[1]).toContain('policy skip');
+    expect(records).toEqual([
+      [10_000, 'succeeded'], [20_000, 'skipped'], [30_000, 'skipped'], [40_000, 'skipped'],
+      [50_000, 'succeeded'], [60_000, 'succeeded'], [70_000, 'succeeded'],
+    ]);
+  });
+
+  it("'run-once' (the default) with a short grace: one run for all the missed slots", async () => {
+    const { runs, skipped } = await downFor(60_000, { graceMs: 1000 });
+    expect(runs).toEqual([70_000]);
+    expect(skipped.map(([ms]) => ms)).toEqual([20_000, 30_000, 40_000, 50_000, 60_000]);
+  });
+
+  it("'catch-up' with a cap: the newest missed slots run, in order, the older are skipped", async () => {
+    const { runs, skipped } = await downFor(60_000, { policy: 'catch-up', graceMs: 1000, catchUpMax: 3 });
+    expect(runs).toEqual([50_000, 60_000, 70_000]);
+    expect(skipped).toEqual([
+      [20_000, expect.stringContaining('cap')], [30_000, expect.stringContaining('cap')], [40_000, expect.stringContaining('cap')],
+    ]);
+  });
+
+  it('a one-off task missed beyond its grace window under skip is recorded as skipped and ends', async () => {
+    const h = harness();
+    const first = h.scheduler();
+    first.define('once', () => {});
+    await first.schedule({ id: 'o', fn: 'once', after: 1000, missed: { policy: 'skip', graceMs: '5s' } });
+    await first.stop();
+    await h.clock.advance(10_000);
+    const second = h.scheduler();
+    let ran = false;
+    second.define('once', () => {
+      ran = true;
+    });
+    second.start();
+    await second.ready;
+    await h.clock.advance(0);
+    expect(ran).toBe(false);
+    expect(outcomes(h.database, 'o')).toEqual([[1000, 'skipped']]);
+    expect(await second.getTask('o')).toMatchObject({ status: 'completed' });
+    const [record] = (await second.history('o')).executions;
+    expect(record?.skipReason).toContain('policy skip');
+    await second.stop();
+  });
+});

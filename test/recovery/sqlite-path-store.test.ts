@@ -1,0 +1,37 @@
+// `new Scheduler({ store: 'jobs.db' })`: the path opens a SqliteStore on first
+// use; tasks survive a restart over the same file.
+import { afterEach, describe, expect, it } from 'vitest';
+import { Scheduler } from '../../src/index.js';
+import { VirtualClock } from '../../src/testing/index.js';
+import { tempDir } from '../persistence/temp-dir.js';
+
+let dispose: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await dispose?.();
+  dispose = undefined;
+});
+
+describe('a SQLite file path as the store', () => {
+  it('opens the file lazily, and a task scheduled before a restart runs after it', async () => {
+    const dir = await tempDir();
+    dispose = dir.dispose;
+    const path = dir.file('jobs.db');
+    const clock = new VirtualClock();
+    const first = new Scheduler({ clock, store: path, clockWatch: false, retention: false });
+    first.define('job', () => {});
+    await first.schedule({ id: 'later', fn: 'job', params: { n: 7 }, after: '1m' });
+    await first.stop();
+
+    const second = new Scheduler({ clock, store: path, clockWatch: false, retention: false });
+    const seen: unknown[] = [];
+    second.define('job', (params) => {
+      seen.push(params);
+    });
+    second.start();
+    expect(await second.ready).toMatchObject({ tasks: 1 });
+    await clock.advance(60_000);
+    expect(seen).toEqual([{ n: 7 }]);
+    expect((await second.history('later')).executions).toMatchObject([{ outcome: 'succeeded' }]);
+    await second.stop();
+  });
+});
