@@ -1,0 +1,112 @@
+// Durable registration: validated at the call (table-driven bad inputs), one
+// transaction for the calls of one tick, resolved only once stored, and
+// scheduleMany all or nothing.
+import { describe, expect, it, vi } from 'vitest';
+import { NoStoreError, Scheduler } from '../../src/index.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
+import { harness } from './helpers.js';
+
+const BAD_SCHEDULES: Array<[string, unknown, RegExp, string]> = [
+  ['no timing', { fn: 'job' }, /exactly one of at, after, every, recurring or cron, received none/, 'ERR_INVALID_ARGUMENT'],
+  ['two timings', { fn: 'job', after: 1, every: 2 }, /exactly one of .* received after and every/, 'ERR_INVALID_ARGUMENT'],
+  ['fn not a string', { fn: () => {}, after: 1 }, /options.fn must be the name of a defined function/, 'ERR_INVALID_ARGUMENT'],
+  ['unknown option', { fn: 'job', after: 1, delay: 2 }, /options.delay is not an option/, 'ERR_INVALID_ARGUMENT'],
+  ['bad at', { fn: 'job', at: new Date(Number.NaN) }, /options.at must be a valid Date/, 'ERR_INVALID_ARGUMENT'],
+  ['zero period', { fn: 'job', every: 0 }, /options.every must be at least 1 ms/, 'ERR_INVALID_ARGUMENT'],
+  ['bad duration', { fn: 'job', after: '5 minutes' }, /options.after/, 'ERR_INVALID_ARGUMENT'],
+  ['bad cron', { fn: 'job', cron: 'nope' }, /nope/, 'ERR_INVALID_CRON'],
+  ['timezone without cron', { fn: 'job', after: 1, timezone: 'UTC' }, /timezone applies only to cron/, 'ERR_INVALID_ARGUMENT'],
+  ['empty id', { id: '', fn: 'job', after: 1 }, /options.id must be a string of 1 to 1024 characters/, 'ERR_INVALID_ARGUMENT'],
+  ['function in params', { fn: 'job', after: 1, params: { f: () => {} } }, /options.params.f cannot be stored/, 'ERR_UNSTORABLE_PAYLOAD'],
+  ['BigInt in params', { fn: 'job', after: 1, params: { n: 1n } }, /options.params.n cannot be stored/, 'ERR_UNSTORABLE_PAYLOAD'],
+  ['cycle in metadata', { fn: 'job', after: 1, metadata: (() => { const o: Record<string, unknown> = {}; o.self = o; return o; })() }, /options.metadata.self cannot be stored/, 'ERR_UNSTORABLE_PAYLOAD'],
+  ['bad policy', { fn: 'job', after: 1, missed: { policy: 'later' } }, /options.missed.policy must be 'skip', 'run-once' or 'catch-up'/, 'ERR_INVALID_ARGUMENT'],
+  ['catch-up cap without catch-up', { fn: 'job', after: 1, missed: { catchUpMax: 2 } }, /apply only to policy 'catch-up'/, 'ERR_INVALID_ARGUMENT'],
+  ['zero cap', { fn: 'job', after: 1, missed: { policy: 'catch-up', catchUpMax: 0 } }, /catchUpMax must be an integer >= 1/, 'ERR_INVALID_ARGUMENT'],
+  ['bad retry', { fn: 'job', after: 1, retry: 0 }, /options.retry: retry.attempts must be an integer >= 1/, 'ERR_INVALID_ARGUMENT'],
+  ['bad maxExecutions', { fn: 'job', every: 10, maxExecutions: 1.5 }, /maxExecutions must be an integer >= 1/, 'ERR_INVALID_ARGUMENT'],
+  ['bad priority', { fn: 'job', after: 1, priority: 'urgent' }, /priority/, 'ERR_INVALID_ARGUMENT'],
+  ['undefined function', { fn: 'other', after: 1 }, /no function is defined as 'other'/, 'ERR_FUNCTION_NOT_DEFINED'],
+];
+
+describe('durable registration', () => {
+  for (const [name, options, message, code] of BAD_SCHEDULES) {
+    it(`refuses ${name} with ${code}, storing nothing`, async () => {
+      const h = harness();
+      const s = h.scheduler();
+      s.define('job', () => {});
+      const error = await s.schedule(options as never).then(() => undefined, (e: unknown) => e);
+      expect(error).toMatchObject({ code });
+      expect((error as Error).message).toMatch(message);
+      expect(h.database.tasks.size).toBe(0);
+      await s.stop();
+    });
+  }
+
+  it('refuses bad define() arguments and a second function under one name', () => {
+    const s = harness().scheduler();
+    expect(() => s.define('', () => {})).toThrow(/define: name must be a non-empty string, received ''/);
+    expect(() => s.define('x', 'f' as never)).toThrow(/define: fn must be a function, received 'f' \(string\)/);
+    s.define('x', () => {});
+    expect(() => s.define('x', () => {})).toThrow(/'x' is already defined/);
+  });
+
+  it('refuses durable calls and options on a scheduler without a store, with NoStoreError', async () => {
+    const s = new Scheduler();
+    expect(() => s.define('x', () => {})).toThrow(NoStoreError);
+    await expect(s.schedule({ fn: 'x', after: 1 })).rejects.toMatchObject({ code: 'ERR_NO_STORE' });
+    expect(s.ready).toBeUndefined();
+    expect(() => new Scheduler({ retention: false })).toThrow(/options.retention applies only with options.store/);
+    expect(() => new Scheduler({ store: 42 as never })).toThrow(/options.store must be a Store .* or a SQLite file path, received 42/);
+    expect(() => new Scheduler({ store: {} as never })).toThrow(/without open, close/);
+    expect(() => new Scheduler({ store: 'x.db', retention: { maxAgeMs: '1d', intervalMs: 0 } })).toThrow(/intervalMs must be > 0/);
+  });
+
+  it('writes the registrations of one tick in one transaction, and resolves each once it is stored', async () => {
+    const h = harness();
+    const store = new MemoryStore({ database: h.database });
+    const put = vi.spyOn(store, 'putTasks');
+    const s = new Scheduler({ clock: h.clock, store, clockWatch: false, retention: false });
+    s.define('job', () => {});
+    await s.getTask('warm-up');
+    const pending = [s.schedule({ id: 'a', fn: 'job', after: 1 }), s.schedule({ id: 'b', fn: 'job', after: 1 }), s.schedule({ id: 'c', fn: 'job', after: 1 })];
+    expect(h.database.tasks.size).toBe(0);
+    const records = await Promise.all(pending);
+    expect(records.map((r) => r.id)).toEqual(['a', 'b', 'c']);
+    expect(h.database.tasks.size).toBe(3);
+    expect(put).toHaveBeenCalledTimes(1);
+    expect(put.mock.calls[0]?.[0]).toHaveLength(3);
+    await s.stop();
+  });
+
+  it('scheduleMany writes all or nothing: one bad registration refuses the whole call', async () => {
+    const h = harness();
+    const s = h.scheduler();
+    s.define('job', () => {});
+    await expect(s.scheduleMany([{ id: 'a', fn: 'job', after: 1 }, { id: 'b', fn: 'job', after: 1, params: { n: 1n } as never }])).rejects.toMatchObject({
+      code: 'ERR_UNSTORABLE_PAYLOAD',
+      message: expect.stringContaining('scheduleMany: tasks[1].params.n'),
+    });
+    expect(h.database.tasks.size).toBe(0);
+    const records = await s.scheduleMany(Array.from({ length: 25_000 }, (_, i) => ({ id: `t${i}`, fn: 'job', every: '1h' })));
+    expect(records).toHaveLength(25_000);
+    expect(h.database.tasks.size).toBe(25_000);
+    await s.stop();
+  });
+
+  it('replaces a task scheduled again under the same id (a new schedule version), keeping one live task', async () => {
+    const h = harness();
+    const s = h.scheduler();
+    const runs: string[] = [];
+    s.define('job', (params: string) => {
+      runs.push(params);
+    });
+    s.start();
+    await s.schedule({ id: 'x', fn: 'job', params: 'old', after: 1000 });
+    await s.schedule({ id: 'x', fn: 'job', params: 'new', after: 2000 });
+    await h.clock.advance(3000);
+    expect(runs).toEqual(['new']);
+    expect(await s.getTask('x')).toMatchObject({ scheduleVersion: 2, status: 'completed' });
+    await s.stop();
+  });
+});
