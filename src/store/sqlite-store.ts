@@ -73,6 +73,15 @@ export interface SqliteStoreOptions {
   integrityCheck?: 'none' | 'quick' | 'full';
 }
 
+/**
+ * Fault injection for the crash campaign (test/crash/): a function stored on a
+ * SqliteStore under this symbol is called inside every write transaction,
+ * after its writes and before its commit, so a child process can SIGKILL
+ * itself in the middle of a batch write. Not part of the API.
+ * @internal
+ */
+export const INSIDE_WRITE_HOOK: unique symbol = Symbol.for('timeslice.sqlite.insideWrite');
+
 const OPTION_KEYS = new Set(['path', 'synchronous', 'busyTimeoutMs', 'maxPageCount', 'integrityCheck']);
 
 function resolveOptions(options: unknown): OpenSettings {
@@ -169,8 +178,19 @@ export class SqliteStore implements Store {
 
   /** Runs `fn` in one BEGIN IMMEDIATE transaction: committed when it returns, rolled back when it throws. */
   #write<T>(fn: (c: Connection) => T): T {
-    return this.#read((c) => c.db.transaction(() => fn(c)).immediate());
+    return this.#read((c) =>
+      c.db
+        .transaction(() => {
+          const result = fn(c);
+          this[INSIDE_WRITE_HOOK]?.();
+          return result;
+        })
+        .immediate(),
+    );
   }
+
+  /** @internal See INSIDE_WRITE_HOOK. */
+  [INSIDE_WRITE_HOOK]?: () => void;
 
   async putTasks(tasks: readonly TaskRecord[]): Promise<void> {
     checkArray(tasks, 'tasks');

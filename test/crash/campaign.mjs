@@ -1,0 +1,200 @@
+// The crash campaign: a durable scheduler over a SqliteStore in a child
+// process (child.mjs), killed with SIGKILL again and again, at random moments
+// and at named crash points, restarted each time; at the end one last child
+// runs until every task has ended, and the ledger the task bodies kept outside
+// the database is checked against the expected slots (check-ledger.mjs).
+//
+//   node test/crash/campaign.mjs --kills 500 [--once 1500] [--recurring 20] [--runs 30] [--seed 1] [--report file.md]
+//   npm run test:crash -- --kills 500
+//
+// The workload: `once` one-off tasks spread over the campaign, and
+// `recurring` fixed-rate tasks of `runs` runs each, their periods spread so
+// that they too run throughout; a third each under the missed-run policies
+// catch-up, skip and run-once (grace: half a period), so restarts make some
+// slots missed. Every task gets many attempts (a crash counts as one).
+// Each restart draws its fault: a named crash point (after-claim, after-body,
+// in-batch-write) at its n-th passage, a kill at a random moment after the
+// child is ready, or a kill during start-up (recovery itself interrupted).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { checkCampaign } from './check-ledger.mjs';
+
+const CHILD = fileURLToPath(new URL('./child.mjs', import.meta.url));
+
+/** mulberry32: a seeded generator, so a campaign can be replayed. */
+function random(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function runChild(env, { killAfterReadyMs, killAfterSpawnMs, timeoutMs }) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CHILD], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let killedByParent = false;
+    let ready = false;
+    const timers = [];
+    const kill = () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        killedByParent = true;
+        child.kill('SIGKILL');
+      }
+    };
+    if (killAfterSpawnMs !== undefined) timers.push(setTimeout(kill, killAfterSpawnMs));
+    timers.push(setTimeout(kill, timeoutMs));
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      if (!ready && stdout.includes('ready\n')) {
+        ready = true;
+        if (killAfterReadyMs !== undefined) timers.push(setTimeout(kill, killAfterReadyMs));
+      }
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      for (const timer of timers) clearTimeout(timer);
+      resolve({ code, signal, killedByParent, ready, stdout, stderr });
+    });
+  });
+}
+
+const NAMED_POINTS = ['after-claim', 'after-body', 'in-batch-write'];
+
+/** Runs a campaign and returns its report (see check-ledger.mjs for the definitions). */
+export async function runCampaign(options = {}) {
+  const { kills = 50, once = 1500, recurring = 20, runs = 30, seed = 1, log = () => {} } = options;
+  const rand = random(seed);
+  const dir = mkdtempSync(join(tmpdir(), 'timeslice-crash-'));
+  const dbPath = join(dir, 'campaign.db');
+  const ledgerPath = join(dir, 'ledger.txt');
+  const manifestPath = join(dir, 'manifest.json');
+  const startedMs = Date.now();
+  try {
+    // About 0.45 s of running per life: spread the work over the lives to come.
+    const spanMs = Math.max(5_000, kills * 450);
+    const t0 = Date.now() + 1_500;
+    const retry = { attempts: 1000, backoff: 'fixed', delayMs: 0, jitter: 0 };
+    const tasks = [];
+    for (let i = 0; i < once; i++) {
+      tasks.push({ id: `once-${i}`, fn: 'work', at: Math.round(t0 + rand() * spanMs), params: { workMs: Math.floor(rand() * 20) }, retry });
+    }
+    const policies = ['catch-up', 'skip', 'run-once'];
+    for (let i = 0; i < recurring; i++) {
+      const periodMs = Math.round((spanMs / runs) * (0.6 + 0.4 * rand()));
+      const policy = policies[i % 3];
+      tasks.push({
+        id: `every-${i}`, fn: 'work', every: periodMs, maxExecutions: runs, params: { workMs: Math.floor(rand() * 20) }, retry,
+        missed: policy === 'catch-up' ? { policy } : { policy, graceMs: Math.round(periodMs / 2) },
+      });
+    }
+    writeFileSync(manifestPath, JSON.stringify({ tasks }));
+    const env = { CRASH_DB: dbPath, CRASH_LEDGER: ledgerPath, CRASH_MANIFEST: manifestPath };
+    const seeded = await runChild({ ...env, CRASH_MODE: 'seed' }, { timeoutMs: 60_000 });
+    if (seeded.code !== 0) throw new Error(`seeding failed: ${seeded.stderr}`);
+    const firstSlots = new Map(JSON.parse(seeded.stdout.trim().split('\n').at(-1)));
+    const manifest = {
+      tasks: tasks.map((t) => ({
+        id: t.id, kind: t.at === undefined ? 'every' : 'once', firstMs: firstSlots.get(t.id), periodMs: t.every, maxExecutions: t.maxExecutions,
+      })),
+    };
+
+    const faults = { 'after-claim': 0, 'after-body': 0, 'in-batch-write': 0, random: 0, 'during-start': 0 };
+    const unexpected = [];
+    for (let k = 0; k < kills; k++) {
+      const draw = rand();
+      let result;
+      if (draw < 0.45) {
+        const point = NAMED_POINTS[Math.floor(rand() * NAMED_POINTS.length)];
+        const at = 1 + Math.floor(rand() * (point === 'in-batch-write' ? 30 : 8));
+        result = await runChild({ ...env, CRASH_POINT: point, CRASH_AT: String(at) }, { timeoutMs: 4_000 });
+        // The point may not be reached in time: the parent's kill then counts as a random one.
+        faults[result.killedByParent ? 'random' : point]++;
+      } else if (draw < 0.55) {
+        result = await runChild(env, { killAfterSpawnMs: Math.floor(rand() * 400), timeoutMs: 4_000 });
+        faults[result.ready ? 'random' : 'during-start']++;
+      } else {
+        result = await runChild(env, { killAfterReadyMs: 50 + Math.floor(rand() * 700), timeoutMs: 4_000 });
+        faults.random++;
+      }
+      if (result.signal !== 'SIGKILL') unexpected.push({ life: k, code: result.code, signal: result.signal, stderr: result.stderr.slice(0, 2000) });
+      log(`kill ${k + 1}/${kills}: ${result.killedByParent ? 'killed by the campaign' : 'killed itself at its crash point'}`);
+    }
+    const final = await runChild({ ...env, CRASH_MODE: 'final' }, { timeoutMs: spanMs + 120_000 });
+    if (final.code !== 0) unexpected.push({ life: 'final', code: final.code, signal: final.signal, stderr: final.stderr.slice(0, 2000) });
+    const report = checkCampaign({ dbPath, ledgerPath, manifest });
+    return { kills, faults, tasks: { once, recurring, runsPerRecurring: runs }, seed, durationMs: Date.now() - startedMs, unexpectedExits: unexpected, ...report };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The report as Markdown, for test/reports/. */
+export function reportMarkdown(report, command) {
+  const lines = [
+    '# Crash campaign',
+    '',
+    `Command: \`${command}\` (${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${report.durationMs / 1000} s).`,
+    '',
+    `Workload: ${report.tasks.once} one-off tasks and ${report.tasks.recurring} fixed-rate tasks of ${report.tasks.runsPerRecurring} runs each ` +
+      `(missed-run policies catch-up, skip and run-once in turn), a durable Scheduler over a SqliteStore (WAL, synchronous=FULL) ` +
+      `in a child process, killed ${report.kills} times with SIGKILL, then run to the end. Seed ${report.seed}.`,
+    '',
+    `Kills: ${Object.entries(report.faults).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+    '',
+    '| measure | value |',
+    '| --- | --- |',
+    `| expected runs | ${report.expectedRuns} |`,
+    `| succeeded | ${report.succeeded} |`,
+    `| **lost** | **${report.lost}** of ${report.expectedRuns} (recorded done without a start: ${report.completedWithoutStart}) |`,
+    `| skipped by policy | ${report.skippedByPolicy} slots (${Object.entries(report.skipReasons).map(([r, n]) => `${n} "${r}"`).join('; ') || 'none'}) |`,
+    `| dead-lettered (attempts exhausted) | ${report.deadLettered} |`,
+    `| duplicate starts | ${report.duplicateStarts.total} (crash during the body ${report.duplicateStarts.crashDuringBody}, crash after the body before its completion ${report.duplicateStarts.crashAfterBodyBeforeCompletion}) |`,
+    `| **duplicate completions** | **${report.duplicateCompletions}** |`,
+    `| **early starts** | **${report.earlyStarts}** |`,
+    `| retries resumed from saved state | ${report.resumedFromSavedState} |`,
+    `| lateness of first start p50 / p99 / max | ${report.latenessMs.p50} / ${report.latenessMs.p99} / ${report.latenessMs.max} ms |`,
+    `| ledger lines torn by a kill | ${report.tornLedgerLines} |`,
+    `| **PRAGMA integrity_check** | **${report.integrityCheck}** |`,
+    `| unexpected exits | ${report.unexpectedExits.length} |`,
+    '',
+  ];
+  return lines.join('\n');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const option = (name, fallback) => {
+    const i = args.indexOf(`--${name}`);
+    return i < 0 ? fallback : args[i + 1];
+  };
+  const options = {
+    kills: Number(option('kills', 50)),
+    once: Number(option('once', 1500)),
+    recurring: Number(option('recurring', 20)),
+    runs: Number(option('runs', 30)),
+    seed: Number(option('seed', 1)),
+    log: (line) => process.stderr.write(`${line}\n`),
+  };
+  const report = await runCampaign(options);
+  const markdown = reportMarkdown(report, `npm run test:crash -- ${args.join(' ')}`.trim());
+  process.stdout.write(`${markdown}\n`);
+  const reportPath = option('report', undefined);
+  if (reportPath !== undefined) {
+    writeFileSync(reportPath, markdown);
+    writeFileSync(reportPath.replace(/\.md$/, '.json'), `${JSON.stringify(report, null, 2)}\n`);
+  }
+  const failed = report.lost > 0 || report.duplicateCompletions > 0 || report.earlyStarts > 0 || report.integrityCheck !== 'ok' || report.unexpectedExits.length > 0;
+  process.exitCode = failed ? 1 : 0;
+}

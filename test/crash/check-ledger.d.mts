@@ -1,0 +1,28 @@
+// Types of check-ledger.mjs, for the TypeScript tests that use it.
+export interface CampaignTask {
+  id: string;
+  kind: 'once' | 'every';
+  firstMs: number;
+  periodMs?: number;
+  maxExecutions?: number;
+}
+
+export interface CampaignCheck {
+  expectedRuns: number;
+  succeeded: number;
+  lost: number;
+  lostSlots: string[];
+  completedWithoutStart: number;
+  skippedByPolicy: number;
+  skipReasons: Record<string, number>;
+  deadLettered: number;
+  duplicateStarts: { total: number; crashDuringBody: number; crashAfterBodyBeforeCompletion: number };
+  duplicateCompletions: number;
+  earlyStarts: number;
+  resumedFromSavedState: number;
+  tornLedgerLines: number;
+  latenessMs: { p50: number | null; p99: number | null; max: number | null };
+  integrityCheck: string;
+}
+
+export function checkCampaign(input: { dbPath: string; ledgerPath: string; manifest: { tasks: CampaignTask[] } }): CampaignCheck;

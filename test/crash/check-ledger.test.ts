@@ -1,0 +1,68 @@
+// The crash campaign's checker catches what it must: a lost slot, a slot
+// recorded done that never started, a duplicate completion, an early start,
+// and it tells the causes of duplicate starts apart. (A checker that cannot
+// fail proves nothing.)
+import { writeFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { taskRecord } from '../../src/store/records.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { tempDir } from '../persistence/temp-dir.js';
+import { checkCampaign } from './check-ledger.mjs';
+
+let dispose: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await dispose?.();
+  dispose = undefined;
+});
+
+async function database(path: string, finished: Array<[string, number, 'succeeded' | 'skipped']>): Promise<void> {
+  const store = new SqliteStore({ path, synchronous: 'normal' });
+  await store.open();
+  const ids = [...new Set(finished.map(([id]) => id))];
+  await store.putTasks(ids.map((id) => taskRecord({ id, functionName: 'work', scheduleKind: 'once', createdAtMs: 0 })));
+  for (const [taskId, nominalMs, outcome] of finished) {
+    if (outcome === 'skipped') {
+      await store.recordSkipped([{ taskId, scheduleVersion: 1, nominalMs, reason: 'missed', recordedAtMs: nominalMs }]);
+      continue;
+    }
+    const [claim] = await store.claim([{ taskId, scheduleVersion: 1, nominalMs, startedAtMs: nominalMs }]);
+    if (claim?.status !== 'claimed') throw new Error('claim refused');
+    await store.complete({ executionId: claim.execution.id, fencingToken: claim.execution.fencingToken, outcome: 'succeeded', endedAtMs: nominalMs + 1 });
+  }
+  await store.close();
+}
+
+describe('the crash campaign checker', () => {
+  it('counts lost, recorded-without-start, duplicate completions, early starts and duplicate starts by cause', async () => {
+    const dir = await tempDir();
+    dispose = dir.dispose;
+    const dbPath = dir.file('c.db');
+    const ledgerPath = dir.file('ledger.txt');
+    await database(dbPath, [['a', 1000, 'succeeded'], ['b', 1000, 'succeeded'], ['c', 1000, 'succeeded'], ['d', 1000, 'skipped'], ['f', 1000, 'succeeded']]);
+    writeFileSync(ledgerPath, [
+      // a: started, crashed mid-body, started again, ended, committed: one duplicate start (during the body).
+      'S a 1000 1 1000 0', 'S a 1000 2 1500 1', 'E a 1000 2 1510', 'C a 1000 2 succeeded',
+      // b: ended, crashed before its completion, ran again, committed twice: a duplicate completion.
+      'S b 1000 1 1001 0', 'E b 1000 1 1002', 'S b 1000 2 1600 0', 'E b 1000 2 1601', 'C b 1000 2 succeeded', 'C b 1000 2 succeeded',
+      // c: recorded succeeded in the store, but never started: lost.
+      // e: expected, no record at all: lost. f: started before its time.
+      'S f 1000 1 999 0', 'E f 1000 1 1000', 'C f 1000 1 succeeded',
+      'S x 5',
+    ].join('\n'));
+    const manifest = { tasks: ['a', 'b', 'c', 'd', 'e', 'f'].map((id) => ({ id, kind: 'once' as const, firstMs: 1000 })) };
+    const report = checkCampaign({ dbPath, ledgerPath, manifest });
+    expect(report).toMatchObject({
+      expectedRuns: 6,
+      lost: 2,
+      completedWithoutStart: 1,
+      skippedByPolicy: 1,
+      duplicateCompletions: 1,
+      earlyStarts: 1,
+      duplicateStarts: { total: 2, crashDuringBody: 1, crashAfterBodyBeforeCompletion: 1 },
+      resumedFromSavedState: 1,
+      tornLedgerLines: 1,
+      integrityCheck: 'ok',
+    });
+    expect(report.lostSlots).toEqual(['e@1000:no record']);
+  });
+});
