@@ -84,10 +84,12 @@ export class Scheduler {
     this.#durable = durable === undefined ? undefined : new DurableScheduler(this.#engine, durable);
   }
 
+  #noStore(operation: string): NoStoreError {
+    return new NoStoreError(`${operation}: this scheduler has no store; make it with new Scheduler({ store: 'jobs.db' }) or { store: someStore }`);
+  }
+
   #requireStore(operation: string): DurableScheduler {
-    if (this.#durable === undefined) {
-      throw new NoStoreError(`${operation}: this scheduler has no store; make it with new Scheduler({ store: 'jobs.db' }) or { store: someStore }`);
-    }
+    if (this.#durable === undefined) throw this.#noStore(operation);
     return this.#durable;
   }
 
@@ -176,15 +178,16 @@ export class Scheduler {
    * UnstorablePayloadError (params), FunctionNotDefinedError, StoreFullError.
    * @example await scheduler.schedule({ id: 'nightly', fn: 'sendReport', params: { to: 'ops' }, cron: '0 3 * * *', timezone: 'Europe/Paris' });
    */
-  async schedule(options: DurableTaskOptions): Promise<TaskRecord> {
-    const [record] = await this.#requireStore('schedule').schedule([options], 'schedule', true);
-    return record as TaskRecord;
+  schedule(options: DurableTaskOptions): Promise<TaskRecord> {
+    const durable = this.#durable;
+    if (durable === undefined) return Promise.reject(this.#noStore('schedule'));
+    return durable.scheduleOne(options);
   }
 
   /** Registers many durable tasks, one transaction per 10,000, resolving once all are committed. Nothing is written if one is invalid. */
   async scheduleMany(tasks: readonly DurableTaskOptions[]): Promise<TaskRecord[]> {
     if (!Array.isArray(tasks)) throw new InvalidArgumentError(`scheduleMany: tasks must be an array, received ${describeValue(tasks)}`);
-    return this.#requireStore('scheduleMany').schedule(tasks, 'scheduleMany', false);
+    return this.#requireStore('scheduleMany').scheduleMany(tasks);
   }
 
   /** Cancels a durable task (recorded as cancelled; it never runs again). Resolves to whether it existed. */

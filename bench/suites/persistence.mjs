@@ -8,8 +8,13 @@
 //                            through WriteBatcher, in one putTasks call, one at a time
 //   register-durable-normal  the same with synchronous=NORMAL, for comparison
 //   load-tasks               open + loadTasks() full scan of 1e3, 1e5, 1e6 stored tasks
+//   scheduler-register-full  the same registrations through the Scheduler: schedule() in one
+//                            tick, scheduleMany(), schedule() one at a time
+//   recovery-on-start        Scheduler start() until `ready` over 1e3, 1e5, 1e6 stored tasks
 import { loadCase } from './persistence/load.mjs';
+import { recoveryCase } from './persistence/recovery.mjs';
 import { registrationCase } from './persistence/registration.mjs';
+import { schedulerRegistrationCase } from './persistence/scheduler-registration.mjs';
 
 const FULL = {
   batchedN: 1e5,
@@ -40,7 +45,12 @@ export default {
   async run(ctx) {
     const plan = ctx.quick ? QUICK : FULL;
     ctx.info.plan = { ...plan, loadRepsFor: undefined };
-    return [...(await registrationCase(plan, ctx)), ...(await loadCase(plan, ctx))];
+    return [
+      ...(await registrationCase(plan, ctx)),
+      ...(await schedulerRegistrationCase(plan, ctx)),
+      ...(await loadCase(plan, ctx)),
+      ...(await recoveryCase(plan, ctx)),
+    ];
   },
   derive(results) {
     const derived = [];
@@ -50,6 +60,20 @@ export default {
     if (batched !== undefined && single !== undefined) derived.push({ name: 'group commit vs one transaction per registration (synchronous=FULL)', value: batched / single, unit: 'x' });
     if (batched !== undefined && oneCall !== undefined) derived.push({ name: 'WriteBatcher vs a single putTasks call (synchronous=FULL)', value: batched / oneCall, unit: 'x', note: '1 = no overhead' });
     if (batched !== undefined) derived.push({ name: 'durable registrations/s batched, target >= 50,000', value: batched, unit: 'registrations/s', note: batched >= 5e4 ? 'met' : 'missed' });
+    const viaScheduler = median(results, 'scheduler-register-full', 'schedule-batched', 'registrationsPerSec');
+    const viaSchedulerOne = median(results, 'scheduler-register-full', 'schedule-one-at-a-time', 'registrationsPerSec');
+    if (viaScheduler !== undefined) {
+      derived.push({ name: 'durable registrations/s through scheduler.schedule() in one tick, target >= 50,000', value: viaScheduler, unit: 'registrations/s', note: viaScheduler >= 5e4 ? 'met' : 'missed' });
+    }
+    if (viaScheduler !== undefined && viaSchedulerOne !== undefined) {
+      derived.push({ name: 'scheduler.schedule(): one tick vs one at a time', value: viaScheduler / viaSchedulerOne, unit: 'x' });
+    }
+    for (const n of [1e3, 1e5, 1e6]) {
+      const recovery = median(results, 'recovery-on-start', 'scheduler-start', 'totalMs', n);
+      if (recovery === undefined) continue;
+      const target = n === 1e5 ? (recovery < 1000 ? ' (target < 1 s: met)' : ' (target < 1 s: missed)') : '';
+      derived.push({ name: `recovery on start() of ${n.toExponential(0).replace('+', '')} stored tasks${target}`, value: recovery, unit: 'ms' });
+    }
     const load1e5 = median(results, 'load-tasks', 'sqlite', 'totalMs', 1e5);
     if (load1e5 !== undefined) derived.push({ name: 'open + load 1e5 tasks, target well under 1 s', value: load1e5, unit: 'ms', note: load1e5 < 1000 ? 'met' : 'missed' });
     return derived;

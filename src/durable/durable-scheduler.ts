@@ -24,9 +24,9 @@ import type { CronSchedule } from '../cron.js';
 import type { Engine } from '../engine/engine.js';
 import * as L from '../../bindings/layout.generated.js';
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
-import { resolveTaskOptions } from '../options.js';
+import { type ResolvedTaskOptions, resolveTaskOptions } from '../options.js';
+import { PRIORITY_NAMES, type PriorityName } from '../priorities.js';
 import type { TaskContext } from '../task-context.js';
-import { checkTaskRecord } from '../store/validate.js';
 import type { TaskRecord } from '../store/records.js';
 import type { ClaimRequest, ClaimResult, HistoryOptions, HistoryPage, SkipRequest, SkipResult, Store } from '../store/store.js';
 import { WriteBatcher } from '../store/write-batcher.js';
@@ -50,6 +50,12 @@ export interface DurableOptions {
   clockWatch: ClockWatchOptions | false;
   /** History retention, or false to keep every record. */
   retention: { maxAgeMs: number; intervalMs: number } | false;
+}
+
+/** The shared task options of each priority (durable tasks set nothing else in the core). */
+const PRESETS = new Map(PRIORITY_NAMES.map((priority) => [priority, resolveTaskOptions({ priority })]));
+function presetFor(priority: PriorityName): ResolvedTaskOptions {
+  return PRESETS.get(priority) ?? resolveTaskOptions({ priority });
 }
 
 /** Registrations per transaction, at most (a WriteBatcher batch). */
@@ -133,23 +139,45 @@ export class DurableScheduler {
 
   // ---- registration ----
 
-  /** Checks every registration, then writes them (one transaction per batch); resolves once durable. */
-  async schedule(list: readonly DurableTaskOptions[], operation: string, one: boolean): Promise<TaskRecord[]> {
-    this.#engine.assertAccepting(operation);
-    const wallNowMs = this.#engine.clock.wallNow();
-    const records = list.map((options, i) => {
-      const record = durableTaskRecord(options, one ? `${operation}: options` : `${operation}: tasks[${i}]`, wallNowMs);
-      if (!this.#functions.has(record.functionName)) throw new FunctionNotDefinedError(record.functionName);
-      checkTaskRecord(record, `${operation}: task '${record.id}'`);
+  /**
+   * Checks a registration and builds its record. Built from checked options
+   * (params and metadata walked once), a record is valid by construction, so
+   * one registration cannot fail the transaction it shares with the others of its tick.
+   */
+  #record(options: DurableTaskOptions, path: string, wallNowMs: number): TaskRecord {
+    const record = durableTaskRecord(options, path, wallNowMs);
+    if (!this.#functions.has(record.functionName)) throw new FunctionNotDefinedError(record.functionName);
+    return record;
+  }
+
+  /**
+   * One registration: written with the others of its tick (one transaction),
+   * made live once committed. The hot path of registration: two promises.
+   */
+  scheduleOne(options: DurableTaskOptions): Promise<TaskRecord> {
+    let record: TaskRecord;
+    try {
+      this.#engine.assertAccepting('schedule');
+      record = this.#record(options, 'schedule: options', this.#engine.clock.wallNow());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const batcher = this.#registrations;
+    const written = batcher === undefined ? this.#openStore().then(() => this.#registrations!.add(record)) : batcher.add(record);
+    return written.then(() => {
+      this.#adopt(record);
       return record;
     });
-    await this.#openStore();
-    if (one) {
-      await this.#registrations!.add(records[0] as TaskRecord);
-    } else {
-      for (let start = 0; start < records.length; start += MAX_REGISTRATIONS_PER_BATCH) {
-        await (await this.#openStore()).putTasks(records.slice(start, start + MAX_REGISTRATIONS_PER_BATCH));
-      }
+  }
+
+  /** Checks every registration, then writes them, one transaction per 10,000; resolves once all are durable. */
+  async scheduleMany(list: readonly DurableTaskOptions[]): Promise<TaskRecord[]> {
+    this.#engine.assertAccepting('scheduleMany');
+    const wallNowMs = this.#engine.clock.wallNow();
+    const records = list.map((options, i) => this.#record(options, `scheduleMany: tasks[${i}]`, wallNowMs));
+    const store = await this.#openStore();
+    for (let start = 0; start < records.length; start += MAX_REGISTRATIONS_PER_BATCH) {
+      await store.putTasks(records.slice(start, start + MAX_REGISTRATIONS_PER_BATCH));
     }
     for (const record of records) this.#adopt(record);
     return records;
@@ -205,11 +233,12 @@ export class DurableScheduler {
     const report = await recoverTasks({
       store,
       wallNowMs: () => this.#engine.clock.wallNow(),
-      isLive: (id) => this.#tasks.has(id),
       isDefined: (name) => this.#functions.has(name),
       makeTask: (record) => new LiveTask(record, this.#cronCache),
       emit: (type, detail) => this.emit(type, detail),
       adopt: (task) => {
+        // schedule() may have made the same id live while recovery awaited the store: that one is newer.
+        if (this.#tasks.has(task.record.id)) return;
         this.#tasks.set(task.record.id, task);
         this.continueTask(task);
       },
@@ -253,7 +282,15 @@ export class DurableScheduler {
       return;
     }
     const wallNowMs = this.#engine.clock.wallNow();
-    if (task.queue.length === 0) this.#plan(task, wallNowMs);
+    if (task.queue.length === 0) {
+      // The common case (a fresh registration, a recovered task that missed nothing): its next slot is ahead.
+      const nextMs = this.#nextSlot(task);
+      if (nextMs !== null && nextMs > wallNowMs) {
+        this.#enter(task, nextMs - wallNowMs);
+        return;
+      }
+      this.#plan(task, wallNowMs);
+    }
     if (task.queue.length > 0) {
       this.#enter(task, 0);
       return;
@@ -299,7 +336,7 @@ export class DurableScheduler {
   /** Enters the task's next core task, due in delayMs (monotonic). */
   #enter(task: LiveTask, delayMs: number): void {
     if (task.removed) return;
-    const options = resolveTaskOptions({ priority: task.record.priority });
+    const options = presetFor(task.record.priority);
     const handle = this.#engine.register(this.#onCoreRun, options, L.KIND_ONCE, Math.max(0, delayMs), 0);
     task.handle = handle;
     this.#byHandle.set(handle, task);
@@ -312,10 +349,15 @@ export class DurableScheduler {
     task.handle = 0;
     if (task.removed) return undefined;
     const run = task.queue[0];
-    // A wake-up, or a claim due later than now on the wall clock (it went back): plan again.
-    if (run === undefined || (run.start === 'claim' && run.nominalMs > this.#engine.clock.wallNow())) {
-      if (run !== undefined) task.queue.length = 0;
+    // A wake-up: plan again from the wall clock.
+    if (run === undefined) {
       this.continueTask(task);
+      return undefined;
+    }
+    // A queued slot whose time has not come on the wall clock (it went back): wait for it (C4).
+    const earlyByMs = run.start === 'claim' ? run.nominalMs - this.#engine.clock.wallNow() : 0;
+    if (earlyByMs > 0) {
+      this.#enter(task, earlyByMs);
       return undefined;
     }
     task.queue.shift();

@@ -56,11 +56,30 @@ function cronOf(record: TaskRecord, cache: Map<string, CronSchedule>): CronSched
   return schedule;
 }
 
+type StoredRetry = { attempts?: unknown; backoff?: unknown; delayMs?: unknown; maxDelayMs?: unknown; jitter?: unknown };
+
+/** The last policy resolved: a million tasks usually share a handful of policies (and so one object each). */
+let lastStored: StoredRetry | undefined;
+let lastResolved: ResolvedRetry | undefined;
+
+function sameRetry(a: StoredRetry, b: StoredRetry): boolean {
+  return a.attempts === b.attempts && a.backoff === b.backoff && a.delayMs === b.delayMs && a.maxDelayMs === b.maxDelayMs && a.jitter === b.jitter;
+}
+
 /** The stored retry policy; a record written by hand with a bad one gets a single attempt rather than failing recovery. */
 function retryOf(record: TaskRecord): ResolvedRetry {
+  const stored = record.retry;
+  const isObject = typeof stored === 'object' && stored !== null && !Array.isArray(stored);
+  if (isObject && lastStored !== undefined && sameRetry(stored as StoredRetry, lastStored)) return lastResolved as ResolvedRetry;
+  let resolved: ResolvedRetry;
   try {
-    return resolveRetry(record.retry ?? 1);
+    resolved = resolveRetry(stored ?? 1);
   } catch {
-    return resolveRetry(1);
+    resolved = resolveRetry(1);
   }
+  if (isObject) {
+    lastStored = stored as StoredRetry;
+    lastResolved = resolved;
+  }
+  return resolved;
 }

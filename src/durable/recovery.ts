@@ -34,7 +34,6 @@ export interface RecoveryReport {
 export interface RecoveryHost {
   store: Store;
   wallNowMs(): number;
-  isLive(id: string): boolean;
   makeTask(record: TaskRecord): LiveTask;
   emit<Type extends DurableEventType>(type: Type, detail: DurableEventDetails[Type]): void;
   /** Makes a task live and plans it; `defined` says whether its function exists. */
@@ -61,7 +60,8 @@ export async function recoverTasks(host: RecoveryHost): Promise<RecoveryReport> 
   const undefinedFunctions: FunctionNotDefinedError[] = [];
   for await (const batch of store.loadTasks({ batchSize: 10_000 })) {
     for (const record of batch) {
-      if (ENDED.has(record.status) || host.isLive(record.id)) continue;
+      // (A task scheduled meanwhile in this process is newer than its record here: adopt() keeps it.)
+      if (ENDED.has(record.status)) continue;
       const task = host.makeTask(record);
       const executions = open.get(record.id);
       if (executions !== undefined) {

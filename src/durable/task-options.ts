@@ -8,7 +8,7 @@ import { type Duration, parseDurationMs } from '../duration.js';
 import { type Priority, priorityClass, priorityName } from '../priorities.js';
 import { type RetryOptions, resolveRetry } from '../retry.js';
 import { checkJson } from '../store/json.js';
-import { type Json, type MisfirePolicy, type MisfireRecord, type ScheduleKind, type TaskRecord, taskRecord } from '../store/records.js';
+import type { Json, MisfirePolicy, MisfireRecord, ScheduleKind, TaskRecord } from '../store/records.js';
 import { MAX_ID_LENGTH } from '../store/validate.js';
 
 /** What a task does with runs it missed (see src/durable/missed-runs.ts). */
@@ -79,9 +79,9 @@ const KEYS = new Set([
 const TIMING_KEYS = ['at', 'after', 'every', 'recurring', 'cron'] as const;
 const MISSED_KEYS = new Set(['policy', 'graceMs', 'catchUpWindowMs', 'catchUpMax']);
 
-function optionalString(value: unknown, path: string): string | null {
+function optionalString(value: unknown, path: string, key: string): string | null {
   if (value === undefined) return null;
-  if (typeof value !== 'string' || value.length === 0) throw new InvalidArgumentError(`${path} must be a non-empty string, received ${describeValue(value)}`);
+  if (typeof value !== 'string' || value.length === 0) throw new InvalidArgumentError(`${path}.${key} must be a non-empty string, received ${describeValue(value)}`);
   return value;
 }
 
@@ -95,8 +95,11 @@ function checkObjectOf(value: unknown, path: string, known: Set<string>): Record
   return value as Record<string, unknown>;
 }
 
+/** The default policy, one frozen object shared by every record that does not set its own. */
+const DEFAULT_MISSED: MisfireRecord = Object.freeze({ policy: 'run-once', graceMs: DEFAULT_GRACE_MS, catchUpWindowMs: null, catchUpMax: null });
+
 export function resolveMissed(value: unknown, path: string): MisfireRecord {
-  if (value === undefined) return { policy: 'run-once', graceMs: DEFAULT_GRACE_MS, catchUpWindowMs: null, catchUpMax: null };
+  if (value === undefined) return DEFAULT_MISSED;
   const o = checkObjectOf(value, path, MISSED_KEYS);
   const policy = o.policy ?? 'run-once';
   if (policy !== 'skip' && policy !== 'run-once' && policy !== 'catch-up') {
@@ -117,11 +120,14 @@ export function resolveMissed(value: unknown, path: string): MisfireRecord {
   };
 }
 
+let defaultRetry: Json | undefined;
+
 /** The retry policy as stored (JSON, every default filled in). */
 export function retryRecord(value: unknown, path: string): Json {
+  if (value === undefined) return (defaultRetry ??= Object.freeze(retryRecord(DEFAULT_DURABLE_ATTEMPTS, path) as object) as Json);
   let resolved: ReturnType<typeof resolveRetry>;
   try {
-    resolved = resolveRetry(value ?? DEFAULT_DURABLE_ATTEMPTS);
+    resolved = resolveRetry(value);
   } catch (error) {
     throw new InvalidArgumentError(`${path}: ${(error as Error).message}`);
   }
@@ -141,45 +147,63 @@ interface Timing {
   nextExecutionMs: number | null;
 }
 
+/** Duration strings already parsed ('1h', '30s'): registrations repeat a few, and the parse is a regex. */
+const DURATION_CACHE = new Map<string, number>();
+
+/** A duration option in ms; the option's path is built only for an error. */
+function durationOf(value: unknown, path: string, key: string): number {
+  if (typeof value === 'number' && value >= 0 && value !== Number.POSITIVE_INFINITY) return value;
+  if (typeof value === 'string') {
+    const cached = DURATION_CACHE.get(value);
+    if (cached !== undefined) return cached;
+    const ms = parseDurationMs(`${path}.${key}`, value);
+    if (DURATION_CACHE.size < 1000) DURATION_CACHE.set(value, ms);
+    return ms;
+  }
+  return parseDurationMs(`${path}.${key}`, value as Duration);
+}
+
+function timing(scheduleKind: ScheduleKind, nextExecutionMs: number | null, fields: Partial<Timing>): Timing {
+  return {
+    scheduleKind, atMs: fields.atMs ?? null, delayMs: fields.delayMs ?? null, periodMs: fields.periodMs ?? null,
+    cronExpression: fields.cronExpression ?? null, timeZone: fields.timeZone ?? null, nextExecutionMs,
+  };
+}
+
 function resolveTiming(o: Record<string, unknown>, path: string, wallNowMs: number): Timing {
-  const given = TIMING_KEYS.filter((key) => o[key] !== undefined);
-  if (given.length !== 1) {
+  let count = 0;
+  for (const key of TIMING_KEYS) if (o[key] !== undefined) count++;
+  if (count !== 1) {
+    const given = TIMING_KEYS.filter((key) => o[key] !== undefined);
     throw new InvalidArgumentError(
       `${path} must set exactly one of at, after, every, recurring or cron, received ${given.length === 0 ? 'none' : given.join(' and ')}`,
     );
   }
   if (o.timezone !== undefined && o.cron === undefined) throw new InvalidArgumentError(`${path}.timezone applies only to cron`);
-  const none = { atMs: null, delayMs: null, periodMs: null, cronExpression: null, timeZone: null };
-  switch (given[0]) {
-    case 'at': {
-      const at = o.at instanceof Date ? o.at.getTime() : o.at;
-      if (typeof at !== 'number' || !Number.isFinite(at)) {
-        throw new InvalidArgumentError(`${path}.at must be a valid Date or a finite number of ms since the epoch, received ${describeValue(o.at)}`);
-      }
-      const atMs = Math.round(at);
-      return { ...none, scheduleKind: 'once', atMs, nextExecutionMs: atMs };
+  if (o.at !== undefined) {
+    const at = o.at instanceof Date ? o.at.getTime() : o.at;
+    if (typeof at !== 'number' || !Number.isFinite(at)) {
+      throw new InvalidArgumentError(`${path}.at must be a valid Date or a finite number of ms since the epoch, received ${describeValue(o.at)}`);
     }
-    case 'after': {
-      const delayMs = parseDurationMs(`${path}.after`, o.after as Duration);
-      const atMs = Math.round(wallNowMs + delayMs);
-      return { ...none, scheduleKind: 'once', atMs, delayMs, nextExecutionMs: atMs };
-    }
-    case 'every':
-    case 'recurring': {
-      const key = given[0];
-      const periodMs = parseDurationMs(`${path}.${key}`, o[key] as Duration);
-      if (!(periodMs >= 1)) throw new InvalidArgumentError(`${path}.${key} must be at least 1 ms, received ${describeValue(o[key])}`);
-      const scheduleKind = key === 'every' ? 'fixed-rate' : 'fixed-delay';
-      return { ...none, scheduleKind, periodMs, nextExecutionMs: Math.round(wallNowMs + periodMs) };
-    }
-    default: {
-      const timeZone = o.timezone === undefined ? null : (o.timezone as string);
-      const schedule = new CronSchedule(o.cron as string, { timezone: timeZone ?? undefined });
-      const nextMs = schedule.nextRunAfter(wallNowMs);
-      if (nextMs === null) throw new InvalidArgumentError(`${path}.cron: '${schedule.expression}' has no future run`);
-      return { ...none, scheduleKind: 'cron', cronExpression: schedule.expression, timeZone, nextExecutionMs: nextMs };
-    }
+    const atMs = Math.round(at);
+    return timing('once', atMs, { atMs });
   }
+  if (o.after !== undefined) {
+    const delayMs = durationOf(o.after, path, 'after');
+    const atMs = Math.round(wallNowMs + delayMs);
+    return timing('once', atMs, { atMs, delayMs });
+  }
+  if (o.every !== undefined || o.recurring !== undefined) {
+    const key = o.every !== undefined ? 'every' : 'recurring';
+    const periodMs = durationOf(o[key], path, key);
+    if (!(periodMs >= 1)) throw new InvalidArgumentError(`${path}.${key} must be at least 1 ms, received ${describeValue(o[key])}`);
+    return timing(key === 'every' ? 'fixed-rate' : 'fixed-delay', Math.round(wallNowMs + periodMs), { periodMs });
+  }
+  const timeZone = o.timezone === undefined ? null : (o.timezone as string);
+  const schedule = new CronSchedule(o.cron as string, { timezone: timeZone ?? undefined });
+  const nextMs = schedule.nextRunAfter(wallNowMs);
+  if (nextMs === null) throw new InvalidArgumentError(`${path}.cron: '${schedule.expression}' has no future run`);
+  return timing('cron', nextMs, { cronExpression: schedule.expression, timeZone });
 }
 
 function newTaskId(): string {
@@ -208,19 +232,34 @@ export function durableTaskRecord(options: unknown, path: string, wallNowMs: num
     throw new InvalidArgumentError(`${path}.maxExecutions must be an integer >= 1, received ${describeValue(maxExecutions)}`);
   }
   const priority = o.priority === undefined ? 'normal' : priorityName(priorityClass(`${path}.priority`, o.priority));
-  return taskRecord({
+  const t = resolveTiming(o, path, wallNowMs);
+  // Every field written out (what taskRecord() would fill in): one object shape for every registration.
+  return {
     id,
+    name: optionalString(o.name, path, 'name') ?? id,
+    description: optionalString(o.description, path, 'description'),
+    ownerModule: optionalString(o.ownerModule, path, 'ownerModule'),
     functionName: o.fn,
-    createdAtMs: wallNowMs,
-    name: optionalString(o.name, `${path}.name`) ?? id,
-    description: optionalString(o.description, `${path}.description`),
-    ownerModule: optionalString(o.ownerModule, `${path}.ownerModule`),
     params,
-    metadata,
+    scheduleKind: t.scheduleKind,
+    delayMs: t.delayMs,
+    periodMs: t.periodMs,
+    atMs: t.atMs,
+    cronExpression: t.cronExpression,
+    timeZone: t.timeZone,
     priority,
     misfire: resolveMissed(o.missed, `${path}.missed`),
     retry: retryRecord(o.retry, `${path}.retry`),
+    createdAtMs: wallNowMs,
+    updatedAtMs: wallNowMs,
+    lastExecutionMs: null,
+    nextExecutionMs: t.nextExecutionMs,
+    executionCount: 0,
     maxExecutions: maxExecutions as number | null,
-    ...resolveTiming(o, path, wallNowMs),
-  });
+    status: 'pending',
+    lastError: null,
+    metadata,
+    scheduleVersion: 1,
+    highWaterMarkMs: null,
+  };
 }

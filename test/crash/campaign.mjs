@@ -4,7 +4,8 @@
 // runs until every task has ended, and the ledger the task bodies kept outside
 // the database is checked against the expected slots (check-ledger.mjs).
 //
-//   node test/crash/campaign.mjs --kills 500 [--once 1500] [--recurring 20] [--runs 30] [--seed 1] [--report file.md]
+//   node test/crash/campaign.mjs --kills 500 [--once N] [--recurring 20] [--runs N] [--seed 1] [--report file.md]
+//   (defaults: once = max(1500, 30 x kills), runs = max(30, 0.6 x kills))
 //   npm run test:crash -- --kills 500
 //
 // The workload: `once` one-off tasks spread over the campaign, and
@@ -74,7 +75,10 @@ const NAMED_POINTS = ['after-claim', 'after-body', 'in-batch-write'];
 
 /** Runs a campaign and returns its report (see check-ledger.mjs for the definitions). */
 export async function runCampaign(options = {}) {
-  const { kills = 50, once = 1500, recurring = 20, runs = 30, seed = 1, log = () => {} } = options;
+  // The work grows with the kills, so that the last kills still land on a busy scheduler.
+  const { kills = 50, recurring = 20, seed = 1, log = () => {} } = options;
+  const once = options.once ?? Math.max(1500, kills * 30);
+  const runs = options.runs ?? Math.max(30, Math.round(kills * 0.6));
   const rand = random(seed);
   const dir = mkdtempSync(join(tmpdir(), 'timeslice-crash-'));
   const dbPath = join(dir, 'campaign.db');
@@ -82,8 +86,8 @@ export async function runCampaign(options = {}) {
   const manifestPath = join(dir, 'manifest.json');
   const startedMs = Date.now();
   try {
-    // About 0.45 s of running per life: spread the work over the lives to come.
-    const spanMs = Math.max(5_000, kills * 450);
+    // A life lasts about 0.5 s (start-up, then the fault): spread the work over the lives to come.
+    const spanMs = Math.max(5_000, kills * 500);
     const t0 = Date.now() + 1_500;
     const retry = { attempts: 1000, backoff: 'fixed', delayMs: 0, jitter: 0 };
     const tasks = [];
@@ -181,9 +185,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   };
   const options = {
     kills: Number(option('kills', 50)),
-    once: Number(option('once', 1500)),
+    once: option('once', undefined) === undefined ? undefined : Number(option('once')),
     recurring: Number(option('recurring', 20)),
-    runs: Number(option('runs', 30)),
+    runs: option('runs', undefined) === undefined ? undefined : Number(option('runs')),
     seed: Number(option('seed', 1)),
     log: (line) => process.stderr.write(`${line}\n`),
   };

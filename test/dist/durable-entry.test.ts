@@ -1,7 +1,7 @@
 // A durable Scheduler as shipped: `new Scheduler({ store: path })` loads the
 // SQLite store (and better-sqlite3) only when first used, from ESM and CJS.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,13 @@ describe('a durable Scheduler from the built package', () => {
       (async () => { ${SCRIPT(join(dir, 'cjs.db'))} })();
     `]);
     expect(JSON.parse(out)).toEqual([false, true, 'succeeded', 42]);
+  });
+
+  it("runs the README's durable example as written", () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const example = readme.match(/## Durable tasks\n[\s\S]*?```js\n([\s\S]*?)```/)?.[1];
+    expect(example).toBeDefined();
+    expect(node(['--input-type=module', '-e', example!]).trim().split('\n')).toEqual(['report for me, attempt 1', 'succeeded pending']);
   });
 
   it('from ESM: the task runs and is recorded', () => {

@@ -64,4 +64,31 @@ describe('clock changes', () => {
     expect(skipped).toEqual([20_000, 30_000, 40_000, 50_000]);
     await s.stop();
   });
+
+  it('a jump back while missed slots are queued for catch-up: each still runs once, none before its time', async () => {
+    const h = harness();
+    const first = h.scheduler();
+    first.define('tick', () => {});
+    await first.schedule({ id: 't', fn: 'tick', every: '10s', missed: { policy: 'catch-up', graceMs: '1s' } });
+    first.start();
+    await h.clock.advance(15_000);
+    await first.stop();
+    await h.clock.advance(50_000);
+    const second = h.scheduler();
+    const starts: Array<{ nominal: number; wall: number }> = [];
+    second.define('tick', async (_params, ctx) => {
+      starts.push({ nominal: ctx.nominalMs - WALL_START_MS, wall: h.clock.wallNow() - WALL_START_MS });
+      await ctx.sleep(1000);
+    });
+    second.start();
+    await second.ready;
+    await h.clock.advance(500);
+    // Wall 65.5 s: 20 s runs, 30..60 wait in the queue; the wall goes back 40 s.
+    h.clock.jumpWall(-40_000);
+    await h.clock.advance(60_000);
+    // The wall ends at 85.5 s.
+    expect(starts.map((r) => r.nominal)).toEqual([20_000, 30_000, 40_000, 50_000, 60_000, 70_000, 80_000]);
+    for (const { nominal, wall } of starts) expect(wall).toBeGreaterThanOrEqual(nominal);
+    await second.stop();
+  });
 });

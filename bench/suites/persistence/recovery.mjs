@@ -1,0 +1,78 @@
+// Recovery on start: `scheduler.start()` then `await scheduler.ready` over a
+// SqliteStore holding n tasks: open, the query for unfinished executions,
+// loadTasks() in batches of 10,000, and each task planned and entered into the
+// core as a wake-up for its next slot. For each size a database is filled once
+// (untimed) with tasks registered through the scheduler's own record format,
+// each due in the future (so recovery writes nothing: no missed slot, no
+// interrupted execution), and closed; each repetition makes a new Scheduler
+// and SqliteStore on it and checks that every task was recovered.
+import { statSync } from 'node:fs';
+import { Scheduler } from '../../../dist/index.js';
+import { taskRecord } from '../../../dist/store.js';
+import { SqliteStore } from '../../../dist/store/sqlite.js';
+import { interleaveAsync } from '../../lib/interleave-async.mjs';
+import { nowMs } from '../../lib/measure.mjs';
+import { toRows } from '../../lib/rows.mjs';
+import { scratchDir } from './workload.mjs';
+
+const UNITS = { totalMs: 'ms', recoveryMs: 'ms', tasksPerSec: 'tasks/s', heapMB: 'MB' };
+const FILL_CHUNK = 10_000;
+
+/** A task as schedule() stores it, hourly, its next slot a day ahead (spread over an hour). */
+function futureTask(i, nowWallMs) {
+  return taskRecord({
+    id: `task-${String(i).padStart(7, '0')}`,
+    name: `report ${i}`,
+    functionName: 'sendReport',
+    scheduleKind: 'fixed-rate',
+    periodMs: 3_600_000,
+    params: { userId: i, kind: 'daily', channels: ['email'] },
+    retry: { attempts: 3, backoff: 'exponential', delayMs: 1000, maxDelayMs: 30_000, jitter: 0.2 },
+    createdAtMs: nowWallMs,
+    nextExecutionMs: Math.round(nowWallMs + 86_400_000 + (i % 3_600_000)),
+  });
+}
+
+async function fill(path, n) {
+  const store = new SqliteStore({ path, synchronous: 'normal' });
+  await store.open();
+  const nowWallMs = Date.now();
+  for (let offset = 0; offset < n; offset += FILL_CHUNK) {
+    await store.putTasks(Array.from({ length: Math.min(FILL_CHUNK, n - offset) }, (_, i) => futureTask(offset + i, nowWallMs)));
+  }
+  await store.close();
+}
+
+async function recoverOnce(path, n) {
+  const heapBefore = process.memoryUsage().heapUsed;
+  const t0 = nowMs();
+  const store = new SqliteStore(path);
+  const scheduler = new Scheduler({ store, clockWatch: false, retention: false });
+  scheduler.define('sendReport', () => {});
+  scheduler.start();
+  const report = await scheduler.ready;
+  const totalMs = nowMs() - t0;
+  const heapMB = (process.memoryUsage().heapUsed - heapBefore) / 1e6;
+  await scheduler.stop();
+  await store.close();
+  if (report.tasks !== n) throw new Error(`persistence: recovered ${report.tasks} tasks, expected ${n}`);
+  return { totalMs, recoveryMs: report.durationMs, tasksPerSec: n / (totalMs / 1000), heapMB };
+}
+
+export async function recoveryCase(plan, ctx) {
+  const rows = [];
+  const scratch = scratchDir();
+  try {
+    for (const n of plan.loadSizes) {
+      const path = scratch.file(`recover-${n}.db`);
+      const fillStartMs = nowMs();
+      await fill(path, n);
+      ctx.log(`recovery n=${n}: filled in ${((nowMs() - fillStartMs) / 1000).toFixed(1)} s, ${(statSync(path).size / 1e6).toFixed(1)} MB`);
+      const samples = await interleaveAsync([{ name: 'scheduler-start' }], plan.loadRepsFor(n), () => recoverOnce(path, n));
+      rows.push(...toRows('recovery-on-start', n, samples, UNITS));
+    }
+  } finally {
+    scratch.remove();
+  }
+  return rows;
+}
