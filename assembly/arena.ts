@@ -17,8 +17,9 @@ import {
   COL_RUNS, COL_FAILURES, COL_OVERRUNS, COL_MISSED, COL_PREEMPTIONS, COL_NEXT_FREE,
   COL_RUNTIME, COL_WAIT, COL_MAX_RUNTIME, COL_RUN_RUNTIME, COL_LAST_START, COL_LAST_END,
   GROUP_COUNT, GROUP_TABLE, GROUP_READY, GROUP_TIMER, GROUP_STATS, INITIAL_CAPACITY, MAX_SLOTS,
-  TASK_ROW_BYTES,
+  TASK_ROW_BYTES, STATE_ARENA_START,
 } from "./layout";
+import { stateU32, setStateU32 } from "./shared-state";
 
 /** u32 per column: its base address. */
 export const columnBases: usize = memory.data(COL_COUNT * 4, 16);
@@ -26,7 +27,7 @@ export const columnBases: usize = memory.data(COL_COUNT * 4, 16);
 export const groupCapacities: usize = memory.data(GROUP_COUNT * 4, 16);
 
 const PAGE_BYTES: usize = 65536;
-let arenaStart: usize = 0;
+@inline function arenaStart(): usize { return <usize>stateU32(STATE_ARENA_START); }
 
 /** Bytes per element of a column (a whole row for COL_TASKS). */
 export function columnElementBytes(col: i32): i32 {
@@ -78,7 +79,7 @@ function ensureMemory(endExclusive: usize): bool {
 /** Lays out every column for the given capacities, moving existing data up. */
 function relayout(group: i32, newCapacity: i32): bool {
   // First pass: compute the end of the new layout, to grow memory before moving.
-  let end = arenaStart;
+  let end = arenaStart();
   for (let i = 0; i < COL_COUNT; i++) end += newBytes(<i32>load<i32>(ORDER + (<usize>i << 2)), group, newCapacity);
   if (!ensureMemory(end)) return false;
   // Second pass, last column first: move each column to its new base.
@@ -105,9 +106,9 @@ function relayout(group: i32, newCapacity: i32): bool {
 
 /** Sets up every group at INITIAL_CAPACITY. Returns false if memory is refused. */
 export function initArena(): bool {
-  arenaStart = (__heap_base + 63) & ~(<usize>63);
+  setStateU32(STATE_ARENA_START, <u32>((__heap_base + 63) & ~(<usize>63)));
   for (let g = 0; g < GROUP_COUNT; g++) store<i32>(groupCapacities + (<usize>g << 2), 0);
-  for (let c = 0; c < COL_COUNT; c++) store<u32>(columnBases + (<usize>c << 2), <u32>arenaStart);
+  for (let c = 0; c < COL_COUNT; c++) store<u32>(columnBases + (<usize>c << 2), <u32>arenaStart());
   for (let g = 0; g < GROUP_COUNT; g++) {
     if (!relayout(g, INITIAL_CAPACITY)) return false;
   }

@@ -15,10 +15,12 @@ import { CLASS_COUNT, COL_COUNT, COUNTER_LIVE, GROUP_TABLE, MAX_SLOTS, NICE_MIN,
   STATUS_OK, STATUS_BAD_ARGUMENT, STATUS_NO_MEMORY, STATUS_WRONG_STATE } from "./layout";
 
 export {
-  register, advance, pop, peek, nextDue, charge, chargeGroup, requeue, complete, completeAndPop, finish, completeAt, retry, cancel,
+  register, advance, pop, peek, nextDue, charge, chargeWeighted, chargeGroup, requeue, complete, completeAndPop, finish, completeAt, retry, cancel,
   setClass, setNice, pause, resume, runNow, taskState, readyRank, lastPopSkippedTicks,
 } from "./tasks";
 export { runBatch } from "./commands";
+export { poolTake, poolClaimKey, poolRequeueKey, poolTopKey, poolTopClass, poolVruntime, poolRunningCount } from "./pool/placement";
+export { sharedStatePtr } from "./pool/placement";
 
 /** Empties the core and restores every default. Call once after instantiating. */
 export function init(): i32 {
@@ -43,7 +45,7 @@ export function setPolicy(p: i32): i32 {
 }
 
 export function getPolicy(): i32 {
-  return policy;
+  return policy();
 }
 
 /** The time slice, in ms, after which charge() answers STATUS_SLICE_SPENT. */

@@ -10,14 +10,16 @@
 //   round-robin  key = sequence: FIFO; a requeued task goes to the back.
 
 import { FIELD_CLASS, FIELD_SEQ, FIELD_STAMP, FIELD_VRUNTIME, CLASS_COUNT, NICE_MIN,
-  POLICY_DEADLINE, POLICY_PRIORITY, POLICY_FAIR } from "./layout";
+  POLICY_DEADLINE, POLICY_PRIORITY, POLICY_FAIR, STATE_POLICY } from "./layout";
 import { f64At, u8At } from "./table";
+import { stateU32, setStateU32 } from "./shared-state";
 
 /** 2^44: room for 1.7e13 sequence numbers inside each priority class. */
 const CLASS_STRIDE: f64 = 17592186044416;
 
-export let policy: i32 = POLICY_DEADLINE;
-export function setPolicyValue(p: i32): void { policy = p; }
+/** The current policy (POLICY_*), a word of shared state. */
+@inline export function policy(): i32 { return <i32>stateU32(STATE_POLICY); }
+export function setPolicyValue(p: i32): void { setStateU32(STATE_POLICY, <u32>p); }
 
 /** Relative deadline (ms) of each class under the deadline policy. */
 const classDeadlines: usize = memory.data(CLASS_COUNT * 8, 8);
@@ -41,7 +43,7 @@ export function setClassDeadlineValue(cls: i32, ms: f64): void {
 
 /** The ready-heap key of a slot under the current policy. */
 export function readyKey(slot: u32): f64 {
-  switch (policy) {
+  switch (policy()) {
     case POLICY_DEADLINE: return f64At(FIELD_STAMP, slot) + classDeadline(u8At(FIELD_CLASS, slot));
     case POLICY_PRIORITY: return <f64>u8At(FIELD_CLASS, slot) * CLASS_STRIDE + f64At(FIELD_SEQ, slot);
     case POLICY_FAIR: return f64At(FIELD_VRUNTIME, slot);
@@ -61,6 +63,20 @@ const WEIGHTS: usize = memory.data<u32>([
   110, 87, 70, 56, 45,
   36, 29, 23, 18, 15,
 ]);
+
+/**
+ * The key a RUNNING task would get if it were requeued at the tail at nowMs
+ * with sequence number `sequence`: what waiting work is compared with to
+ * decide whether it has an equal or higher claim (pool preemption).
+ */
+export function requeueKey(slot: u32, nowMs: f64, sequence: f64): f64 {
+  switch (policy()) {
+    case POLICY_DEADLINE: return nowMs + classDeadline(u8At(FIELD_CLASS, slot));
+    case POLICY_PRIORITY: return <f64>u8At(FIELD_CLASS, slot) * CLASS_STRIDE + sequence;
+    case POLICY_FAIR: return f64At(FIELD_VRUNTIME, slot);
+    default: return sequence;
+  }
+}
 
 /** Weight of a nice level stored as nice - NICE_MIN (0..39). */
 @inline export function weightOfStoredNice(storedNice: i32): f64 {

@@ -239,3 +239,43 @@ export const QUEUE_LANE: i32 = 1;
 
 /** Initial capacity of every group; each doubles when full. */
 export const INITIAL_CAPACITY: i32 = 1024;
+
+// ---- shared state: the core's module-level variables, in linear memory ----
+// Not wasm globals: globals belong to one instance, and the worker pool runs
+// several instances of the core (one per thread) on one shared memory. Every
+// variable the core keeps between calls is a word of this block (shared-state.ts),
+// so whichever instance makes a call sees and updates the same values. u32
+// words first, then f64 words, each at a fixed byte offset.
+/** u32: where the arena begins (__heap_base rounded up to 64). */
+export const STATE_ARENA_START: i32 = 0;
+/** u32: head of the free-slot list (0xffffffff: none). */
+export const STATE_FREE_SLOT_HEAD: i32 = 4;
+/** u32: slots below this have been handed out at least once. */
+export const STATE_SLOT_HIGH_WATER: i32 = 8;
+/** u32: slots in use. */
+export const STATE_LIVE_SLOTS: i32 = 12;
+/** u32: next slot to recycle in address order once the table has emptied. */
+export const STATE_RECYCLE_CURSOR: i32 = 16;
+/** u32: head of the free stats-row list (0xffffffff: none). */
+export const STATE_FREE_ROW_HEAD: i32 = 20;
+/** u32: stats rows below this have been handed out (rows are 1-based). */
+export const STATE_ROW_HIGH_WATER: i32 = 24;
+/** i32: the ready-queue policy (POLICY_*). */
+export const STATE_POLICY: i32 = 28;
+/** u32: first slot of the list of RUNNING tasks (linked through POS and PREV), 0xffffffff: none. */
+export const STATE_RUNNING_HEAD: i32 = 32;
+/** u32: RUNNING tasks. */
+export const STATE_RUNNING_COUNT: i32 = 36;
+/** f64: the next sequence number. */
+export const STATE_SEQUENCE: i32 = 40;
+/** f64: the quantum, ms. */
+export const STATE_QUANTUM_MS: i32 = 48;
+/** f64: the fair policy's floor of virtual runtime. */
+export const STATE_MIN_VRUNTIME: i32 = 56;
+export const STATE_BYTES: i32 = 64;
+
+// ---- the worker pool (src/pool/, assembly/pool/placement.ts) ----
+/** poolTake(): at most this many tasks handed to one worker per call. */
+export const POOL_TAKE_MAX: i32 = 64;
+/** poolTake()'s maxClass for a worker that takes every class. */
+export const POOL_ANY_CLASS: i32 = 4;

@@ -55,6 +55,9 @@ const laneHeadKeys: usize = memory.data(CLASS_COUNT * 8, 8);
 @inline function setLaneTail(c: i32, slot: u32): void { store<u32>(laneTails + (<usize>c << 2), slot); }
 @inline function setLaneSize(c: i32, n: u32): void { store<u32>(laneSizes + (<usize>c << 2), n); }
 
+/** The first slot of a class's lane, or NONE (for the pool's reserved workers). */
+export function readyLaneHead(c: i32): u32 { return laneHead(c); }
+
 export function readyClear(): void {
   for (let c = 0; c < CLASS_COUNT; c++) {
     setLaneHead(c, NONE);

@@ -33,42 +33,48 @@ import {
   STATE_FREE, STATUS_BAD_HANDLE, STATUS_STALE_HANDLE,
   COL_RUNS, COL_FAILURES, COL_OVERRUNS, COL_MISSED, COL_PREEMPTIONS,
   COL_RUNTIME, COL_WAIT, COL_MAX_RUNTIME, COL_RUN_RUNTIME, COL_LAST_START, COL_LAST_END,
+  STATE_FREE_SLOT_HEAD, STATE_SLOT_HIGH_WATER, STATE_LIVE_SLOTS, STATE_RECYCLE_CURSOR, STATE_FREE_ROW_HEAD,
+  STATE_ROW_HIGH_WATER,
 } from "./layout";
+import { stateU32, setStateU32 } from "./shared-state";
 
 const NONE: u32 = 0xffffffff;
 const SLOT_SCALE: f64 = 16777216; // 2^HANDLE_SLOT_BITS
 
-let freeSlotHead: u32 = NONE;
-/** Slots below this have a generation: they have been dealt into a chunk at least once. */
-let slotHighWater: u32 = 0;
-/** Slots in use. */
-let liveSlots: u32 = 0;
-/**
- * When the table empties, chunks are dealt again in address order from
- * here (up to slotHighWater) rather than slots in the free list's order, which is
- * the reverse of the order tasks ended: after a batch drains, the next batch
- * fills rows front to back as the first did, and runs through them in
- * streams the hardware prefetches, not in a scattered order (at 1e6 tasks a
- * scattered row is a cache and TLB miss).
- */
-let recycleCursor: u32 = 0;
+// The allocator's variables live in shared memory (shared-state.ts), so every
+// instance of the core on one memory (the worker pool's threads) shares them:
+//   free slot head    head of the free-slot list
+//   slot high water   slots below it have a generation: they have been dealt
+//                     into a chunk at least once
+//   live slots        slots in use
+//   recycle cursor    when the table empties, chunks are dealt again in address
+//     order from here (up to the high-water mark) rather than slots in the free
+//     list's order, which is the reverse of the order tasks ended: after a
+//     batch drains, the next batch fills rows front to back as the first did,
+//     and runs through them in streams the hardware prefetches, not in a
+//     scattered order (at 1e6 tasks a scattered row is a cache and TLB miss).
+//   free row head     head of the free stats-row list
+//   row high water    stats rows are 1-based (0 in STATS_ROW means "none yet")
+@inline function freeSlotHead(): u32 { return stateU32(STATE_FREE_SLOT_HEAD); }
+@inline function slotHighWater(): u32 { return stateU32(STATE_SLOT_HIGH_WATER); }
+@inline function liveSlots(): u32 { return stateU32(STATE_LIVE_SLOTS); }
+@inline function recycleCursor(): u32 { return stateU32(STATE_RECYCLE_CURSOR); }
+@inline function freeRowHead(): u32 { return stateU32(STATE_FREE_ROW_HEAD); }
+@inline function rowHighWater(): u32 { return stateU32(STATE_ROW_HIGH_WATER); }
 /** Rows in one class's chunk: one 4 KiB page of 64-byte rows. */
 const CHUNK_SLOTS: u32 = 64;
 // Per class: the next slot of its current chunk, and the chunk's end (next == end: none left).
 const chunkNexts: usize = memory.data(CLASS_COUNT * 4, 4);
 const chunkEnds: usize = memory.data(CLASS_COUNT * 4, 4);
-let freeRowHead: u32 = NONE;
-/** Stats rows are 1-based (0 in STATS_ROW means "none yet"). */
-let rowHighWater: u32 = 1;
 
 export function resetTable(): void {
-  freeSlotHead = NONE;
-  slotHighWater = 0;
-  liveSlots = 0;
-  recycleCursor = 0;
+  setStateU32(STATE_FREE_SLOT_HEAD, NONE);
+  setStateU32(STATE_SLOT_HIGH_WATER, 0);
+  setStateU32(STATE_LIVE_SLOTS, 0);
+  setStateU32(STATE_RECYCLE_CURSOR, 0);
   dropChunks();
-  freeRowHead = NONE;
-  rowHighWater = 1;
+  setStateU32(STATE_FREE_ROW_HEAD, NONE);
+  setStateU32(STATE_ROW_HIGH_WATER, 1);
 }
 
 function dropChunks(): void {
@@ -151,9 +157,9 @@ export function fieldBytes(field: i32): i32 {
  * deals the next row.
  */
 export function allocSlot(cls: i32): u32 {
-  let slot = freeSlotHead;
+  let slot = freeSlotHead();
   if (slot != NONE) {
-    freeSlotHead = u32At(FIELD_POS, slot);
+    setStateU32(STATE_FREE_SLOT_HEAD, u32At(FIELD_POS, slot));
   } else {
     const nextAt = chunkNexts + (<usize>cls << 2);
     slot = load<u32>(nextAt);
@@ -165,7 +171,7 @@ export function allocSlot(cls: i32): u32 {
     // Generation 0 marks a row dealt into a chunk but never handed out.
     if (u32At(FIELD_GEN, slot) == 0) setU32(FIELD_GEN, slot, 1);
   }
-  liveSlots++;
+  setStateU32(STATE_LIVE_SLOTS, liveSlots() + 1);
   return slot;
 }
 
@@ -176,10 +182,10 @@ export function allocSlot(cls: i32): u32 {
  * table cannot grow by even one row.
  */
 function takeChunk(cls: i32): bool {
-  const start = recycleCursor;
+  const start = recycleCursor();
   let end: u32;
-  if (start < slotHighWater) {
-    end = min(start + CHUNK_SLOTS, slotHighWater);
+  if (start < slotHighWater()) {
+    end = min(start + CHUNK_SLOTS, slotHighWater());
   } else {
     if (start >= <u32>MAX_SLOTS) return false;
     end = min(start + CHUNK_SLOTS, <u32>MAX_SLOTS);
@@ -190,9 +196,9 @@ function takeChunk(cls: i32): bool {
     }
     // Generation 0 until handed out, so a handle naming such a row is a bad handle, not a stale one.
     for (let s = start; s < end; s++) setU32(FIELD_GEN, s, 0);
-    slotHighWater = end;
+    setStateU32(STATE_SLOT_HIGH_WATER, end);
   }
-  recycleCursor = end;
+  setStateU32(STATE_RECYCLE_CURSOR, end);
   store<u32>(chunkNexts + (<usize>cls << 2), start);
   store<u32>(chunkEnds + (<usize>cls << 2), end);
   return true;
@@ -202,38 +208,39 @@ function takeChunk(cls: i32): bool {
 export function freeSlot(slot: u32): void {
   const row = u32At(FIELD_STATS_ROW, slot);
   if (row != 0) {
-    setStatU32(COL_NEXT_FREE, row, freeRowHead);
-    freeRowHead = row;
+    setStatU32(COL_NEXT_FREE, row, freeRowHead());
+    setStateU32(STATE_FREE_ROW_HEAD, row);
     setU32(FIELD_STATS_ROW, slot, 0);
   }
   let gen = u32At(FIELD_GEN, slot) + 1;
   if (gen > <u32>MAX_GENERATION) gen = 1;
   setU32(FIELD_GEN, slot, gen);
   setU8(FIELD_STATE, slot, STATE_FREE);
-  liveSlots--;
-  if (liveSlots == 0) {
+  const live = liveSlots() - 1;
+  setStateU32(STATE_LIVE_SLOTS, live);
+  if (live == 0) {
     // Every slot below the high-water mark is free: forget the list and the
     // chunks, deal rows out again in address order.
-    freeSlotHead = NONE;
-    recycleCursor = 0;
+    setStateU32(STATE_FREE_SLOT_HEAD, NONE);
+    setStateU32(STATE_RECYCLE_CURSOR, 0);
     dropChunks();
     return;
   }
-  setU32(FIELD_POS, slot, freeSlotHead);
-  freeSlotHead = slot;
+  setU32(FIELD_POS, slot, freeSlotHead());
+  setStateU32(STATE_FREE_SLOT_HEAD, slot);
 }
 
 /** The slot's stats row, allocated (zeroed) on first use; 0 if memory is refused. */
 export function statsRowOf(slot: u32): u32 {
   let row = u32At(FIELD_STATS_ROW, slot);
   if (row != 0) return row;
-  if (freeRowHead != NONE) {
-    row = freeRowHead;
-    freeRowHead = statU32(COL_NEXT_FREE, row);
+  if (freeRowHead() != NONE) {
+    row = freeRowHead();
+    setStateU32(STATE_FREE_ROW_HEAD, statU32(COL_NEXT_FREE, row));
   } else {
-    row = rowHighWater;
+    row = rowHighWater();
     if (<i32>row >= capacityOf(GROUP_STATS) && !reserve(GROUP_STATS, <i32>row + 1)) return 0;
-    rowHighWater++;
+    setStateU32(STATE_ROW_HIGH_WATER, row + 1);
   }
   zeroRow(row);
   setU32(FIELD_STATS_ROW, slot, row);
@@ -269,7 +276,7 @@ export function slotOf(handle: f64): i64 {
   const bits = <u64>handle;
   const slot = <u32>(bits & <u64>(MAX_SLOTS - 1));
   const gen = <u32>(bits >> <u64>HANDLE_SLOT_BITS);
-  if (slot >= slotHighWater) return STATUS_BAD_HANDLE;
+  if (slot >= slotHighWater()) return STATUS_BAD_HANDLE;
   const liveGen = u32At(FIELD_GEN, slot);
   if (liveGen == 0) return STATUS_BAD_HANDLE; // dealt into a chunk, never handed out
   if (liveGen != gen || stateOf(slot) == STATE_FREE) return STATUS_STALE_HANDLE;

@@ -21,19 +21,55 @@ import {
   COUNTER_REGISTERED, COUNTER_CANCELLED, COUNTER_STARTS, COUNTER_COMPLETED, COUNTER_FAILURES,
   COUNTER_RETRIES, COUNTER_OVERRUNS, COUNTER_MISSED, COUNTER_PREEMPTIONS, COUNTER_RUNTIME_MS,
   COUNTER_WAIT_MS, COUNTER_LIVE, COUNTER_READY, COUNTER_WAITING, COUNTER_RUNNING, COUNTER_PAUSED,
+  FIELD_POS, FIELD_PREV, STATE_SEQUENCE, STATE_RUNNING_HEAD, STATE_RUNNING_COUNT,
 } from "./layout";
-import { allocSlot, freeSlot, handleOf, slotOf, statsRowOf, stateOf, u8At, setU8, f64At, setF64, statU32, setStatU32, statF64, setStatF64 } from "./table";
+import { allocSlot, freeSlot, handleOf, slotOf, statsRowOf, stateOf, u8At, setU8, f64At, setF64, statU32, setStatU32, statF64, setStatF64,
+  u32At, setU32 } from "./table";
 import { TIMER_HEAP, heapKeyAt, heapPush, heapRemoveAt, heapSize, heapTopSlot, heapTopKey, positionOf } from "./heap";
 import { readyCountBefore, readyInsert, readyRemove, readyTop } from "./ready";
 import { bump } from "./counters";
 import { readyKey } from "./keys";
-import { chargeRuntime, placeNew, placeWaking } from "./quantum";
+import { chargeAtWeight, chargeRuntime, placeNew, placeWaking } from "./quantum";
+import { stateF64, setStateF64, stateU32, setStateU32 } from "./shared-state";
 
 const NO_SLOT: u32 = 0xffffffff;
-let sequence: f64 = 1;
+
+/** The next sequence number (shared state), and then the one after it. */
+@inline export function peekSequence(): f64 { return stateF64(STATE_SEQUENCE); }
+@inline function nextSequence(): f64 {
+  const seq = stateF64(STATE_SEQUENCE);
+  setStateF64(STATE_SEQUENCE, seq + 1);
+  return seq;
+}
 
 export function resetTasks(): void {
-  sequence = 1;
+  setStateF64(STATE_SEQUENCE, 1);
+  setStateU32(STATE_RUNNING_HEAD, NO_SLOT);
+  setStateU32(STATE_RUNNING_COUNT, 0);
+}
+
+// RUNNING tasks form a list linked through their rows (POS = next, PREV =
+// previous: fields a running task does not otherwise use), so the fair
+// policy's floor can take the least vruntime of every running task
+// (quantum.ts) and the worker pool can find every task it is running.
+// setState() keeps it: a task joins when it becomes RUNNING and leaves before
+// the next queue writes POS and PREV.
+function runningInsert(slot: u32): void {
+  const head = stateU32(STATE_RUNNING_HEAD);
+  setU32(FIELD_POS, slot, head);
+  setU32(FIELD_PREV, slot, NO_SLOT);
+  if (head != NO_SLOT) setU32(FIELD_PREV, head, slot);
+  setStateU32(STATE_RUNNING_HEAD, slot);
+  setStateU32(STATE_RUNNING_COUNT, stateU32(STATE_RUNNING_COUNT) + 1);
+}
+
+function runningRemove(slot: u32): void {
+  const next = u32At(FIELD_POS, slot);
+  const prev = u32At(FIELD_PREV, slot);
+  if (prev == NO_SLOT) setStateU32(STATE_RUNNING_HEAD, next);
+  else setU32(FIELD_POS, prev, next);
+  if (next != NO_SLOT) setU32(FIELD_PREV, next, prev);
+  setStateU32(STATE_RUNNING_COUNT, stateU32(STATE_RUNNING_COUNT) - 1);
 }
 
 /** True for a finite number >= 0 (false for NaN). */
@@ -52,7 +88,10 @@ function counterOfState(state: i32): i32 {
 }
 
 function setState(slot: u32, next: i32): void {
-  const before = counterOfState(stateOf(slot));
+  const was = stateOf(slot);
+  if (was == STATE_RUNNING) runningRemove(slot);
+  else if (next == STATE_RUNNING) runningInsert(slot);
+  const before = counterOfState(was);
   if (before >= 0) bump(before, -1);
   const after = counterOfState(next);
   if (after >= 0) bump(after);
@@ -61,7 +100,7 @@ function setState(slot: u32, next: i32): void {
 
 /** Into the ready queue. keepPlace keeps the sequence number (and so the place among equal keys). */
 function enqueueReady(slot: u32, keepPlace: bool): bool {
-  if (!keepPlace) setF64(FIELD_SEQ, slot, sequence++);
+  if (!keepPlace) setF64(FIELD_SEQ, slot, nextSequence());
   setState(slot, STATE_READY);
   return readyInsert(slot);
 }
@@ -74,7 +113,7 @@ function enqueueTimer(slot: u32, dueMs: f64): bool {
 
 /** Into the timer heap, due at dueMs, leaving DUE alone (a retry of the same run). */
 function enqueueTimerKeepingNominal(slot: u32, dueMs: f64): bool {
-  setF64(FIELD_SEQ, slot, sequence++);
+  setF64(FIELD_SEQ, slot, nextSequence());
   setState(slot, STATE_WAITING);
   return heapPush(TIMER_HEAP, slot, dueMs);
 }
@@ -149,6 +188,11 @@ export function pop(nowMs: f64): f64 {
   if (!isTime(nowMs)) return STATUS_BAD_ARGUMENT;
   const slot = readyTop();
   if (slot == NO_SLOT) return STATUS_EMPTY;
+  return popSlot(slot, nowMs);
+}
+
+/** Takes a given READY task out of the ready queue and marks it running (pop() of a chosen task). */
+export function popSlot(slot: u32, nowMs: f64): f64 {
   assert(stateOf(slot) == STATE_READY, "ready queue holds a task that is not ready");
   const row = statsRowOf(slot);
   if (row == 0) return STATUS_NO_MEMORY;
@@ -215,6 +259,17 @@ export function charge(handle: f64, elapsedMs: f64): i32 {
   if (s < 0) return <i32>s;
   if (!isTime(elapsedMs)) return STATUS_BAD_ARGUMENT;
   return chargeRuntime(<u32>s, statsRowOf(<u32>s), elapsedMs);
+}
+
+/**
+ * charge() at an exact weight (> 0; 1024 is nice 0) instead of the nice
+ * level's: the worker pool's exact `weight` option.
+ */
+export function chargeWeighted(handle: f64, elapsedMs: f64, weight: f64): i32 {
+  const s = runningSlot(handle);
+  if (s < 0) return <i32>s;
+  if (!isTime(elapsedMs) || !(weight > 0 && weight < Infinity)) return STATUS_BAD_ARGUMENT;
+  return chargeAtWeight(<u32>s, statsRowOf(<u32>s), elapsedMs, weight);
 }
 
 /** Closes the current run segment: max runtime and end time. */

@@ -81,6 +81,14 @@ export interface CoreCounters {
 export interface CoreOptions {
   /** A compiled core module (the debug build, say). @default the embedded release build */
   module?: WebAssembly.Module;
+  /** The memory of a module built with an imported memory (the shared build: bindings/shared.ts). */
+  memory?: WebAssembly.Memory;
+  /**
+   * Attach to a memory another instance has initialised (a pool worker): do
+   * not call init(), which would empty the core under every other instance.
+   * @default false
+   */
+  attach?: boolean;
 }
 
 const KIND_NAMES: readonly TaskKind[] = ['once', 'fixed-rate', 'fixed-delay'];
@@ -94,9 +102,11 @@ export class Core {
   #batch: CoreBatch | undefined;
 
   constructor(options: CoreOptions = {}) {
-    this.#wasm = instantiateCore(options.module);
-    const status = this.#wasm.init();
-    if (status < 0) throw errorForStatus(status, 'Core');
+    this.#wasm = instantiateCore(options.module, options.memory);
+    if (options.attach !== true) {
+      const status = this.#wasm.init();
+      if (status < 0) throw errorForStatus(status, 'Core');
+    }
     this.#buffer = this.#wasm.memory.buffer;
     this.#u8 = new Uint8Array(this.#buffer);
     this.#u32 = new Uint32Array(this.#buffer);

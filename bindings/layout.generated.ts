@@ -150,3 +150,34 @@ export const QUEUE_HEAP = 0;
 export const QUEUE_LANE = 1;
 /** Initial capacity of every group; each doubles when full. */
 export const INITIAL_CAPACITY = 1024;
+/** u32: where the arena begins (__heap_base rounded up to 64). */
+export const STATE_ARENA_START = 0;
+/** u32: head of the free-slot list (0xffffffff: none). */
+export const STATE_FREE_SLOT_HEAD = 4;
+/** u32: slots below this have been handed out at least once. */
+export const STATE_SLOT_HIGH_WATER = 8;
+/** u32: slots in use. */
+export const STATE_LIVE_SLOTS = 12;
+/** u32: next slot to recycle in address order once the table has emptied. */
+export const STATE_RECYCLE_CURSOR = 16;
+/** u32: head of the free stats-row list (0xffffffff: none). */
+export const STATE_FREE_ROW_HEAD = 20;
+/** u32: stats rows below this have been handed out (rows are 1-based). */
+export const STATE_ROW_HIGH_WATER = 24;
+/** i32: the ready-queue policy (POLICY_*). */
+export const STATE_POLICY = 28;
+/** u32: first slot of the list of RUNNING tasks (linked through POS and PREV), 0xffffffff: none. */
+export const STATE_RUNNING_HEAD = 32;
+/** u32: RUNNING tasks. */
+export const STATE_RUNNING_COUNT = 36;
+/** f64: the next sequence number. */
+export const STATE_SEQUENCE = 40;
+/** f64: the quantum, ms. */
+export const STATE_QUANTUM_MS = 48;
+/** f64: the fair policy's floor of virtual runtime. */
+export const STATE_MIN_VRUNTIME = 56;
+export const STATE_BYTES = 64;
+/** poolTake(): at most this many tasks handed to one worker per call. */
+export const POOL_TAKE_MAX = 64;
+/** poolTake()'s maxClass for a worker that takes every class. */
+export const POOL_ANY_CLASS = 4;

@@ -20,6 +20,7 @@ export interface CoreExports {
   peek(): number;
   nextDue(): number;
   charge(handle: number, elapsedMs: number): number;
+  chargeWeighted(handle: number, elapsedMs: number, weight: number): number;
   chargeGroup(elapsedMs: number): number;
   completeAndPop(handle: number, nowMs: number): number;
   requeue(handle: number, nowMs: number, mode: number): number;
@@ -51,6 +52,14 @@ export interface CoreExports {
   benchHeapPush(slot: number, key: number): number;
   benchHeapPop(): number;
   benchHeapClear(): void;
+  poolTake(nowMs: number, maxClass: number, max: number): number;
+  poolTopKey(maxClass: number): number;
+  poolTopClass(maxClass: number): number;
+  poolClaimKey(handle: number): number;
+  poolRequeueKey(handle: number, nowMs: number): number;
+  poolVruntime(handle: number): number;
+  poolRunningCount(): number;
+  sharedStatePtr(): number;
 }
 
 let embedded: WebAssembly.Module | undefined;
@@ -68,10 +77,14 @@ export function embeddedModule(): WebAssembly.Module {
   return embedded;
 }
 
-/** A fresh instance of a core module (the embedded release build unless given). */
-export function instantiateCore(module: WebAssembly.Module = embeddedModule()): CoreExports {
+/**
+ * A fresh instance of a core module (the embedded release build unless given).
+ * A module built with an imported memory (the shared build) is given `memory`.
+ */
+export function instantiateCore(module: WebAssembly.Module = embeddedModule(), memory?: WebAssembly.Memory): CoreExports {
   const imports = {
     env: {
+      ...(memory === undefined ? {} : { memory }),
       // Only the debug build can abort (a failed invariant assertion).
       abort(_message: number, _file: number, line: number, column: number): never {
         throw new Error(`timeslice core: invariant violated at line ${line}:${column}`);
@@ -79,5 +92,7 @@ export function instantiateCore(module: WebAssembly.Module = embeddedModule()): 
     },
   };
   const instance = new WebAssembly.Instance(module, imports);
-  return instance.exports as unknown as CoreExports;
+  const exports = instance.exports as unknown as CoreExports;
+  // An imported memory is not re-exported by every build: keep the field the bindings read.
+  return memory === undefined || exports.memory !== undefined ? exports : { ...exports, memory };
 }

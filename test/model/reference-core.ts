@@ -16,9 +16,9 @@
 //     then arrival), fair (vruntime), round-robin (arrival).
 //   - fair: charge adds elapsed * 1024 / weight(nice) to vruntime; new tasks
 //     start at minVruntime; waking tasks get max(v, minVruntime - quantum / 2);
-//     minVruntime only moves forward, to min(charged task, smallest ready
-//     vruntime) on a charge under fair, and to the smallest ready vruntime when
-//     the policy becomes fair.
+//     minVruntime only moves forward, to min(every running task, smallest ready
+//     vruntime) on a charge under fair, and to the same minimum when the policy
+//     becomes fair.
 //   - timers: released in (fire time, sequence) order; a released task is ready
 //     since its timer fired. The fire time is the nominal due time, except after
 //     retry(delay), which fires at now + delay and keeps the nominal time (so a
@@ -140,9 +140,9 @@ export class ReferenceCore {
 
   setPolicy(policy: Policy): void {
     this.#policy = policy;
-    const ready = this.#inState('ready');
-    if (policy === 'fair' && ready.length > 0) {
-      this.#minVruntime = Math.max(this.#minVruntime, Math.min(...ready.map((t) => t.vruntime)));
+    const queued = [...this.#inState('ready'), ...this.#inState('running')];
+    if (policy === 'fair' && queued.length > 0) {
+      this.#minVruntime = Math.max(this.#minVruntime, Math.min(...queued.map((t) => t.vruntime)));
     }
   }
 
@@ -295,7 +295,8 @@ export class ReferenceCore {
     this.#totals.runtimeMs += elapsedMs;
     task.vruntime += (elapsedMs * NICE_0_WEIGHT) / weightOfNice(task.nice);
     if (this.#policy === 'fair') {
-      const floor = Math.min(task.vruntime, ...this.#inState('ready').map((t) => t.vruntime));
+      // Every running task bounds the floor, not only the one charged.
+      const floor = Math.min(...this.#inState('running').map((t) => t.vruntime), ...this.#inState('ready').map((t) => t.vruntime));
       this.#minVruntime = Math.max(this.#minVruntime, floor);
     }
     task.sliceUsedMs += elapsedMs;
