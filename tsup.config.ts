@@ -12,9 +12,14 @@ export default defineConfig({
     'store/memory': 'src/store/memory-store.ts',
     'store/sqlite': 'src/store/sqlite-store.ts',
     'store/indexeddb': 'src/store/indexeddb-store.ts',
+    // The worker pool (Node only) and the entry its threads run: `timeslice` loads no piscina.
+    pool: 'src/pool/index.ts',
+    'pool-worker': 'src/pool/worker.ts',
   },
   // Drivers stay imports of the built files, resolved from the user's node_modules.
-  external: ['better-sqlite3', 'idb'],
+  external: ['better-sqlite3', 'idb', 'piscina', /^node:/],
+  // import.meta.url in the CommonJS build (the pool finds its worker entry beside itself).
+  shims: true,
   format: ['esm', 'cjs'],
   // @internal members (the engine's fields of a TaskContext) stay out of the published types.
   dts: { compilerOptions: { stripInternal: true } },

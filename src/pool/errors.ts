@@ -1,0 +1,28 @@
+// Errors of the worker pool. Like every timeslice error, each has a literal
+// `code`, and `X.is(err)` checks the code (errors that crossed a thread arrive
+// as clones, where instanceof fails).
+import { defineError } from '../../bindings/errors.js';
+
+/** The pool is closing or closed: it accepts no new work, and close() without drain rejected what was queued. */
+export class PoolClosedError extends defineError('ERR_POOL_CLOSED', 'PoolClosedError') {}
+/** The worker running the task died (an uncaught error, process.exit, out of memory) on the task's last attempt. */
+export class WorkerCrashedError extends defineError('ERR_WORKER_CRASHED', 'WorkerCrashedError') {}
+/** The task ignored its preemption flag past the grace period more times than `maxTerminations` allows. */
+export class TaskTerminatedError extends defineError('ERR_TASK_TERMINATED', 'TaskTerminatedError') {}
+/** The task was cancelled through its signal, before or while it ran. */
+export class PoolTaskCancelledError extends defineError('ERR_TASK_CANCELLED', 'PoolTaskCancelledError') {}
+/** The task's arguments or saved state cannot be sent to a worker (not structured-cloneable, or too large). */
+export class UncloneableError extends defineError('ERR_UNCLONEABLE', 'UncloneableError') {}
+
+/** An error a task threw in a worker, rebuilt on the main thread with its name, message, code and stack. */
+export class TaskError extends defineError('ERR_TASK_FAILED', 'TaskError') {
+  /** The name and code of what the task threw (`code` is this class's own). */
+  readonly originalName: string;
+  readonly originalCode: unknown;
+  constructor(message: string, originalName: string, originalCode: unknown, stack: string | undefined) {
+    super(message);
+    this.originalName = originalName;
+    this.originalCode = originalCode;
+    if (stack !== undefined) this.stack = stack;
+  }
+}

@@ -1,0 +1,448 @@
+// The worker side of the pool: the entry Piscina runs in each thread.
+//
+// Piscina gives each thread one task, `loop`, that lasts as long as the
+// thread: a loop that takes ready tasks straight from the shared core (no
+// message per task), runs them, and reports their outcomes in batches. The
+// main thread registers tasks and ends them; a worker only moves tasks from
+// READY to RUNNING (poolTake), charges their runtime, and gives back tasks it
+// took and has not started. Every core call is made under the pool lock
+// (lock.ts).
+//
+// One round of the loop:
+//   1. under the lock: charge the runtime of the tasks that returned since the
+//      last round, give back the unstarted rest of the batch if it was cut
+//      short, clear the preemption flag, and take the next batch, appending
+//      its handles to the batch list in the control block;
+//   2. post the outcomes of the last batch to the main thread (one message),
+//      then drop those handles from the batch list;
+//   3. run the batch, in order; stop early when the flag is set (a more urgent
+//      task arrived, or the quantum is spent and other work waits) or when a
+//      task ran long (the rest go back, so an idle worker can take them);
+//   4. with nothing taken: mark itself idle and sleep on its futex until the
+//      main thread wakes it (or 100 ms pass).
+//
+// The batch list is always a superset of the handles this worker holds
+// (taken, not yet reported): if the thread dies, the main thread recovers
+// exactly those tasks (pool.ts). Results quote the task's dispatch number, so
+// the main thread ignores the outcome of a run it has already recovered.
+import { receiveMessageOnPort } from 'node:worker_threads';
+import { instantiateCore } from '../../bindings/load.js';
+import * as L from '../../bindings/layout.generated.js';
+import { lock, OWNER_WORKER0, unlock } from './lock.js';
+import { readPayload } from './payload.js';
+import {
+  ARGS_NUMBER,
+  ARGS_UNDEFINED,
+  errorData,
+  F_EPOCH,
+  type FromWorker,
+  I_CLOSING,
+  type LoopArgs,
+  OUT_RETURNED,
+  OUT_THREW,
+  OUT_YIELDED,
+  PREEMPT_ABORT,
+  PREEMPT_QUANTUM,
+  slotOf,
+  STATE_NONE,
+  T_ARGS,
+  T_ARGS_LEN,
+  T_ATTEMPT,
+  T_DISPATCH,
+  T_KIND,
+  T_STATE,
+  T_STATE_LEN,
+  T_WEIGHT,
+  TASK_WORDS,
+  type ToWorker,
+  W_BATCH_COUNT,
+  W_BATCH_HANDLES,
+  W_BATCH_INDEX,
+  W_CURRENT,
+  W_FENCE,
+  W_FLAG,
+  W_FLAG_AT,
+  W_SEGMENT_START,
+  W_STATE,
+  W_WAKE,
+  WORKER_BUSY,
+  WORKER_IDLE,
+  workerF64,
+  workerI32,
+} from './protocol.js';
+
+type TaskFunction = (args: unknown, ctx: PoolTaskContext) => unknown;
+
+/** A task that ran at least this long gives back the unstarted rest of its batch. */
+const LONG_TASK_MS = 1;
+/** How often (ms) a task past its quantum asks the core whether other work waits. */
+const CLAIM_CHECK_EVERY_MS = 1;
+
+/** What a pool task receives as its second argument. */
+export class PoolTaskContext<State = unknown> {
+  readonly #run: Run;
+  /** @internal */
+  constructor(run: Run) {
+    this.#run = run;
+  }
+  /** 1 for the first attempt, 2 after a failure or a restart, ... */
+  get attempt(): number {
+    return this.#run.attempt;
+  }
+  /** The state saved by an earlier, interrupted run of this task (undefined on a fresh run). */
+  get state(): State | undefined {
+    return this.#run.state as State | undefined;
+  }
+  /** What the pool's resource factory made for this worker thread. */
+  get resource(): unknown {
+    return this.#run.loop.resource;
+  }
+  /** Which worker (0-based) runs this task. */
+  get worker(): number {
+    return this.#run.loop.index;
+  }
+  /** Aborted when the task is cancelled (its signal) or the pool closes without draining. */
+  get signal(): AbortSignal {
+    this.#run.controller ??= new AbortController();
+    return this.#run.controller.signal;
+  }
+  /**
+   * True when the task should save its state and return: a more urgent task
+   * arrived, or its quantum is spent and work of an equal or higher claim
+   * waits, or it was cancelled. Cheap: a load, and a clock read.
+   */
+  shouldYield(): boolean {
+    return this.#run.loop.shouldYield(this.#run);
+  }
+  /**
+   * Saves state to resume from, at once (it survives the worker being
+   * terminated). Returning after shouldYield() answered true and saveState()
+   * requeues the task; its next run, maybe on another worker, sees ctx.state.
+   */
+  saveState(state: State): void {
+    this.#run.loop.saveState(this.#run, state);
+  }
+}
+
+/** One run of one task on this worker. */
+interface Run {
+  readonly loop: Loop;
+  readonly handle: number;
+  readonly dispatch: number;
+  readonly attempt: number;
+  readonly weight: number;
+  state: unknown;
+  controller: AbortController | undefined;
+  interrupted: boolean;
+  saved: boolean;
+  /** performance.now() when the run started, and when its runtime was last charged. */
+  startedAt: number;
+  chargedUntil: number;
+  nextClaimCheck: number;
+}
+
+class Loop {
+  readonly index: number;
+  resource: unknown;
+  readonly #args: LoopArgs;
+  readonly #w: ReturnType<typeof instantiateCore>;
+  readonly #i32: Int32Array;
+  readonly #f64: Float64Array;
+  readonly #side: Float64Array;
+  readonly #payload: Uint8Array;
+  readonly #b32: number;
+  readonly #b64: number;
+  readonly #owner: number;
+  readonly #epochMs: number;
+  readonly #quantumMs: number;
+  readonly #functions = new Map<number, TaskFunction>();
+  readonly #definitions = new Map<number, { module: string; name: string }>();
+  #memoryBuffer: ArrayBuffer | SharedArrayBuffer;
+  #memory64: Float64Array;
+  /** Outcomes not yet posted: four numbers per task (handle, dispatch, code, runtime) and a value. */
+  #outNumbers: number[] = [];
+  #outValues: unknown[] = [];
+  /** Runtime (ms) not yet charged to each returned task, with its weight: three numbers per task. */
+  #toCharge: number[] = [];
+  #current: Run | undefined;
+  /** Moving average of task runtime, ms: sets the batch size. */
+  #avgRuntimeMs = 1;
+
+  constructor(args: LoopArgs) {
+    this.#args = args;
+    this.index = args.index;
+    this.#w = instantiateCore(args.module, args.memory);
+    this.#i32 = new Int32Array(args.control);
+    this.#f64 = new Float64Array(args.control);
+    this.#side = new Float64Array(args.side);
+    this.#payload = new Uint8Array(args.payload);
+    this.#b32 = workerI32(args.worker);
+    this.#b64 = workerF64(args.workers, args.worker);
+    this.#owner = OWNER_WORKER0 + args.worker;
+    this.#epochMs = this.#f64[F_EPOCH] as number;
+    this.#quantumMs = args.quantumMs;
+    this.#memoryBuffer = args.memory.buffer;
+    this.#memory64 = new Float64Array(this.#memoryBuffer);
+    for (const d of args.definitions) this.#definitions.set(d.kind, { module: d.module, name: d.name });
+    args.port.on('message', (message: ToWorker) => this.#onMessage(message));
+  }
+
+  #now(): number {
+    return performance.timeOrigin + performance.now() - this.#epochMs;
+  }
+
+  #onMessage(message: ToWorker): void {
+    if (message.t === 'define') this.#definitions.set(message.kind, { module: message.module, name: message.name });
+    else if (message.t === 'abort' && this.#current?.handle === message.handle) this.#current.controller?.abort(new Error('the task was cancelled'));
+  }
+
+  #post(message: FromWorker): void {
+    this.#args.port.postMessage(message);
+  }
+
+  async start(): Promise<void> {
+    const r = this.#args.resource;
+    if (r !== undefined) {
+      const mod = await import(r.module);
+      const factory = mod[r.name];
+      if (typeof factory !== 'function') throw new TypeError(`the resource factory ${r.name} of ${r.module} is not a function`);
+      this.resource = await factory(this.index);
+    }
+    this.#post({ t: 'ready' });
+  }
+
+  async #functionOf(kind: number): Promise<TaskFunction> {
+    const known = this.#functions.get(kind);
+    if (known !== undefined) return known;
+    // A definition is posted before any task of its kind is registered: it is in the port's queue.
+    let definition = this.#definitions.get(kind);
+    while (definition === undefined) {
+      const received = receiveMessageOnPort(this.#args.port);
+      if (received === undefined) throw new Error(`task kind ${kind} was never defined`);
+      this.#onMessage(received.message as ToWorker);
+      definition = this.#definitions.get(kind);
+    }
+    const mod = await import(definition.module);
+    const fn = mod[definition.name];
+    if (typeof fn !== 'function') throw new TypeError(`${definition.name} of ${definition.module} is not a function`);
+    this.#functions.set(kind, fn as TaskFunction);
+    return fn as TaskFunction;
+  }
+
+  /** Locks, or never returns if this worker is fenced (being terminated: it must not enter the core again). */
+  async #lock(): Promise<void> {
+    lock(this.#i32, this.#owner);
+    if (this.#i32[this.#b32 + W_FENCE] === 1) {
+      unlock(this.#i32);
+      await new Promise(() => {});
+    }
+  }
+
+  #readyCount(): number {
+    if (this.#args.memory.buffer !== this.#memoryBuffer) {
+      this.#memoryBuffer = this.#args.memory.buffer;
+      this.#memory64 = new Float64Array(this.#memoryBuffer);
+    }
+    return this.#memory64[(this.#w.countersPtr() >>> 3) + L.COUNTER_READY] as number;
+  }
+
+  #batchSize(): number {
+    const ready = this.#readyCount();
+    if (ready <= 0) return 1;
+    const wanted = this.#avgRuntimeMs < 0.02 ? 64 : this.#avgRuntimeMs < 0.2 ? 16 : this.#avgRuntimeMs < 0.5 ? 4 : 1;
+    // Seats are twice the threads: leave the other threads their share of what is ready.
+    return Math.max(1, Math.min(wanted, Math.ceil(ready / (this.#args.workers / 2)), L.POOL_TAKE_MAX));
+  }
+
+  async run(): Promise<void> {
+    const i32 = this.#i32;
+    const f64 = this.#f64;
+    const b32 = this.#b32;
+    const b64 = this.#b64;
+    let unstartedFrom = 0; // index in the batch list of the first task not started (== count: none)
+    for (;;) {
+      if (Atomics.load(i32, I_CLOSING) === 1) {
+        this.#flushOutcomes();
+        return;
+      }
+      // 1. Charge, give back, take.
+      await this.#lock();
+      const w = this.#w;
+      const charges = this.#toCharge;
+      for (let i = 0; i < charges.length; i += 3) w.chargeWeighted(charges[i] as number, charges[i + 1] as number, charges[i + 2] as number);
+      charges.length = 0;
+      let count = i32[b32 + W_BATCH_COUNT] as number;
+      const now = this.#now();
+      if (unstartedFrom < count) {
+        // Given back in reverse so that each keeps its place ahead of the next.
+        for (let i = count - 1; i >= unstartedFrom; i--) {
+          const h = f64[b64 + W_BATCH_HANDLES + i] as number;
+          w.requeue(h, now, L.REQUEUE_KEEP_PLACE);
+        }
+        count = unstartedFrom;
+      }
+      Atomics.store(i32, b32 + W_FLAG, 0);
+      const taken = w.poolTake(now, this.#args.maxClass, this.#batchSize());
+      const start = count;
+      if (taken > 0) {
+        const out = (w.outputBufferPtr() >>> 3);
+        const mem = this.#memoryView();
+        for (let i = 0; i < taken; i++) {
+          const h = mem[out + i] as number;
+          f64[b64 + W_BATCH_HANDLES + count + i] = h;
+          const at = slotOf(h) * TASK_WORDS + T_DISPATCH;
+          this.#side[at] = (this.#side[at] as number) + 1;
+        }
+        count += taken;
+        i32[b32 + W_STATE] = WORKER_BUSY;
+      } else {
+        i32[b32 + W_STATE] = WORKER_IDLE;
+        Atomics.store(i32, b32 + W_WAKE, 0);
+      }
+      i32[b32 + W_BATCH_COUNT] = count;
+      i32[b32 + W_BATCH_INDEX] = start;
+      unlock(i32);
+
+      // 2. Report the last batch, then drop it from the list.
+      this.#flushOutcomes();
+      if (start > 0) {
+        // Only this thread writes its list; the main thread reads it once this thread is gone.
+        for (let i = 0; i < count - start; i++) f64[b64 + W_BATCH_HANDLES + i] = f64[b64 + W_BATCH_HANDLES + start + i] as number;
+        count -= start;
+        i32[b32 + W_BATCH_INDEX] = 0;
+        i32[b32 + W_BATCH_COUNT] = count;
+      }
+
+      // 4. Nothing to do: sleep until woken.
+      if (taken === 0) {
+        unstartedFrom = 0;
+        Atomics.wait(i32, b32 + W_WAKE, 0, 100);
+        continue;
+      }
+
+      // 3. Run the batch.
+      unstartedFrom = count;
+      for (let i = 0; i < count; i++) {
+        i32[b32 + W_BATCH_INDEX] = i;
+        const runtime = await this.#runOne(f64[b64 + W_BATCH_HANDLES + i] as number);
+        this.#avgRuntimeMs += (runtime - this.#avgRuntimeMs) * 0.25;
+        if (i + 1 < count && (Atomics.load(i32, b32 + W_FLAG) !== 0 || runtime >= LONG_TASK_MS)) {
+          unstartedFrom = i + 1;
+          break;
+        }
+      }
+      i32[b32 + W_BATCH_INDEX] = count;
+    }
+  }
+
+  #memoryView(): Float64Array {
+    if (this.#args.memory.buffer !== this.#memoryBuffer) {
+      this.#memoryBuffer = this.#args.memory.buffer;
+      this.#memory64 = new Float64Array(this.#memoryBuffer);
+    }
+    return this.#memory64;
+  }
+
+  #flushOutcomes(): void {
+    if (this.#outValues.length === 0) return;
+    this.#post({ t: 'results', n: this.#outNumbers, v: this.#outValues });
+    this.#outNumbers = [];
+    this.#outValues = [];
+  }
+
+  /** Runs one task; answers its runtime in ms. */
+  async #runOne(handle: number): Promise<number> {
+    const side = this.#side;
+    const at = slotOf(handle) * TASK_WORDS;
+    const argsLength = side[at + T_ARGS_LEN] as number;
+    const args = argsLength === ARGS_NUMBER ? side[at + T_ARGS] : argsLength === ARGS_UNDEFINED ? undefined : readPayload(this.#payload, side[at + T_ARGS] as number, argsLength);
+    const stateLength = side[at + T_STATE_LEN] as number;
+    const run: Run = {
+      loop: this,
+      handle,
+      dispatch: side[at + T_DISPATCH] as number,
+      attempt: side[at + T_ATTEMPT] as number,
+      weight: side[at + T_WEIGHT] as number,
+      state: stateLength === STATE_NONE ? undefined : readPayload(this.#payload, side[at + T_STATE] as number, stateLength),
+      controller: undefined,
+      interrupted: false,
+      saved: false,
+      startedAt: 0,
+      chargedUntil: 0,
+      nextClaimCheck: 0,
+    };
+    const kind = side[at + T_KIND] as number;
+    const f64 = this.#f64;
+    f64[this.#b64 + W_CURRENT] = handle;
+    f64[this.#b64 + W_SEGMENT_START] = this.#now();
+    this.#current = run;
+    const startedAt = performance.now();
+    run.startedAt = startedAt;
+    run.chargedUntil = startedAt;
+    let code = OUT_RETURNED;
+    let value: unknown;
+    try {
+      const fn = this.#functions.get(kind) ?? (await this.#functionOf(kind));
+      value = fn(args, new PoolTaskContext(run));
+      if (typeof (value as PromiseLike<unknown> | null)?.then === 'function') value = await value;
+      if (run.interrupted && run.saved) {
+        code = OUT_YIELDED;
+        value = undefined;
+      }
+    } catch (err) {
+      code = OUT_THREW;
+      value = errorData(err);
+    }
+    const endedAt = performance.now();
+    f64[this.#b64 + W_CURRENT] = 0;
+    this.#current = undefined;
+    const runtime = endedAt - startedAt;
+    this.#toCharge.push(handle, endedAt - run.chargedUntil, run.weight);
+    this.#outNumbers.push(handle, run.dispatch, code, runtime);
+    this.#outValues.push(value);
+    return runtime;
+  }
+
+  shouldYield(run: Run): boolean {
+    if (run.interrupted) return true;
+    if (this.#current !== run) return false;
+    const flag = Atomics.load(this.#i32, this.#b32 + W_FLAG);
+    if (flag !== 0) {
+      if (flag === PREEMPT_ABORT) run.controller?.abort(new Error('the task was cancelled'));
+      run.interrupted = true;
+      return true;
+    }
+    const t = performance.now();
+    if (t - run.startedAt < this.#quantumMs || t < run.nextClaimCheck) return false;
+    run.nextClaimCheck = t + CLAIM_CHECK_EVERY_MS;
+    // The quantum is spent: charge what ran so far and compare claims, under the lock.
+    lock(this.#i32, this.#owner);
+    const w = this.#w;
+    w.chargeWeighted(run.handle, t - run.chargedUntil, run.weight);
+    run.chargedUntil = t;
+    const now = this.#now();
+    const waiting = w.poolTopKey(this.#args.maxClass) <= w.poolRequeueKey(run.handle, now);
+    if (waiting && Atomics.load(this.#i32, this.#b32 + W_FLAG) === 0) {
+      this.#f64[this.#b64 + W_FLAG_AT] = now;
+      Atomics.store(this.#i32, this.#b32 + W_FLAG, PREEMPT_QUANTUM);
+    }
+    unlock(this.#i32);
+    if (waiting) run.interrupted = true;
+    return waiting;
+  }
+
+  saveState(run: Run, state: unknown): void {
+    run.state = state;
+    run.saved = true;
+    // Sent at once, so it outlives this thread if it is terminated.
+    this.#post({ t: 'state', handle: run.handle, dispatch: run.dispatch, state });
+  }
+}
+
+/** Piscina's entry: one call per worker thread, for the life of the thread. */
+export default async function loop(args: LoopArgs): Promise<string> {
+  const loop = new Loop(args);
+  await loop.start();
+  await loop.run();
+  return 'closed';
+}
