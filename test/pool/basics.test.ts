@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { WorkerPool } from '../../src/pool/index.js';
+import type { TaskError, WorkerPool } from '../../src/pool/index.js';
 import { FIXTURES, startPool } from './helpers.js';
 
 let pool: WorkerPool | undefined;
@@ -34,10 +34,10 @@ describe('the worker pool', () => {
 
   it('rejects with a TaskError carrying the name, message and code a task threw', async () => {
     pool = await startPool();
-    const error = await pool.run(pool.task(FIXTURES, 'fail'), 'nope').catch((e) => e);
-    expect(error.code).toBe('ERR_TASK_FAILED');
-    expect(error.message).toBe('nope');
-    expect(error.originalCode).toBe('E_FIXTURE');
+    const error = await pool.run(pool.task(FIXTURES, 'fail'), 'nope').catch((e: TaskError) => e);
+    expect((error as TaskError).code).toBe('ERR_TASK_FAILED');
+    expect((error as TaskError).message).toBe('nope');
+    expect((error as TaskError).originalCode).toBe('E_FIXTURE');
   });
 
   it('gives each worker the resource its factory made, in that thread', async () => {

@@ -1,0 +1,61 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { PoolEvent, WorkerPool } from '../../src/pool/index.js';
+import { FIXTURES, startPool } from './helpers.js';
+
+let pool: WorkerPool | undefined;
+afterEach(async () => {
+  await pool?.close({ drain: false });
+  pool = undefined;
+});
+
+function record(p: WorkerPool, type: string): PoolEvent[] {
+  const seen: PoolEvent[] = [];
+  p.events.addEventListener(type, (e) => seen.push(e as PoolEvent));
+  return seen;
+}
+
+interface Progress {
+  done: number;
+  runs: number;
+  workers: number[];
+}
+
+describe('preemption in the worker pool', () => {
+  it('a task whose quantum is spent while equal work waits yields, is requeued, and resumes with its state', async () => {
+    pool = await startPool({ policy: 'round-robin', quantumMs: 5 });
+    const cooperative = pool.task<{ steps: number; stepMs: number }, Progress>(FIXTURES, 'cooperative');
+    // Three tasks of ~40 ms on two threads: one always waits, so running ones yield at their quantum.
+    const results = await Promise.all([0, 1, 2].map(() => pool!.run(cooperative, { steps: 40, stepMs: 1 })));
+    for (const r of results) {
+      expect(r.done).toBe(40);
+      expect(r.runs).toBeGreaterThan(1);
+    }
+    const stats = pool.stats();
+    expect(stats.yields).toBe(results.reduce((sum, r) => sum + r.runs - 1, 0));
+    expect(stats.terminations).toBe(0);
+  });
+
+  it('a task alone is never asked to yield, however long it runs', async () => {
+    pool = await startPool({ quantumMs: 2 });
+    const cooperative = pool.task<{ steps: number; stepMs: number }, Progress>(FIXTURES, 'cooperative');
+    const result = await pool.run(cooperative, { steps: 20, stepMs: 1 });
+    expect(result.runs).toBe(1);
+  });
+
+  it('an urgent task preempts the least urgent running task at once, and the backlog does not go ahead of it', async () => {
+    pool = await startPool({ quantumMs: 10_000 });
+    const preempts = record(pool, 'preempt');
+    const cooperative = pool.task<{ steps: number; stepMs: number }, Progress>(FIXTURES, 'cooperative');
+    const echo = pool.task(FIXTURES, 'echo');
+    const order: string[] = [];
+    const background = [0, 1, 2, 3].map((i) => pool!.run(cooperative, { steps: 300, stepMs: 1 }, { priority: 'background' }).then(() => order.push(`background ${i}`)));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Both workers busy with background tasks, two more queued; the quantum (10 s) never runs out.
+    const urgent = pool.run(echo, 'now', { priority: 'critical' }).then((v) => order.push(`critical ${v}`));
+    await urgent;
+    expect(order).toEqual(['critical now']);
+    expect(preempts.map((e) => e.detail.reason)).toEqual(['urgent']);
+    await Promise.all(background);
+    expect(pool.stats().preemptUrgent).toBe(1);
+  });
+});
