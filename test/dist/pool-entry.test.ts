@@ -1,0 +1,69 @@
+// The pool as shipped: its own entry (ESM and CJS) with its worker entry
+// beside it, and `timeslice` itself reaching neither piscina nor the shared core.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const fixtures = fileURLToPath(new URL('../pool/fixtures/tasks.mjs', import.meta.url));
+
+function node(args: string[]): string {
+  return execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+function reachable(file: string, seen = new Set<string>()): Set<string> {
+  const bare = new Set<string>();
+  if (seen.has(file)) return bare;
+  seen.add(file);
+  for (const [, specifier] of readFileSync(file, 'utf8').matchAll(/(?:from\s*|import\s*\(?\s*|require\(\s*)["']([^"']+)["']/g)) {
+    if (specifier!.startsWith('.')) for (const found of reachable(join(dirname(file), specifier!), seen)) bare.add(found);
+    else bare.add(specifier!);
+  }
+  return bare;
+}
+
+describe('the pool entry of the built package', () => {
+  it('declares ESM, CJS and types, and ships its worker entry', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    const target = pkg.exports['./pool'];
+    for (const file of [target.import.default, target.import.types, target.require.default, target.require.types]) expect(existsSync(join(root, file)), file).toBe(true);
+    expect(existsSync(join(root, 'dist/pool-worker.js'))).toBe(true);
+    expect(pkg.dependencies.piscina).toBeDefined();
+  });
+
+  it('importing timeslice or timeslice/core reaches no piscina and no shared core', () => {
+    for (const file of ['dist/index.js', 'dist/index.cjs', 'dist/core.js', 'dist/core.cjs']) {
+      expect(reachable(join(root, file)).has('piscina'), file).toBe(false);
+      const text = [...new Set([join(root, file)])].map((f) => readFileSync(f, 'utf8')).join('');
+      expect(text.includes('SHARED_ATTACH_BASE64'), file).toBe(false);
+    }
+    expect(reachable(join(root, 'dist/pool.js')).has('piscina')).toBe(true);
+  });
+
+  it('runs a task from ESM and from CommonJS, and importing it starts no thread', () => {
+    const esm = node(['--input-type=module', '-e', `
+      const { WorkerPool } = await import('timeslice/pool');
+      // Let the module loader close the files it read. (Piscina's import opens
+      // the stdio pipe handles, PipeWrap here: no timer, no port, no thread.)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const idle = process.getActiveResourcesInfo().filter((r) => r !== 'PipeWrap' && r !== 'TTYWrap').length;
+      const pool = new WorkerPool({ threads: 1 });
+      const out = await pool.run(pool.task(${JSON.stringify(fixtures)}, 'add'), { a: 1, b: 2 });
+      await pool.close();
+      console.log(JSON.stringify({ idle, out }));
+    `]);
+    expect(JSON.parse(esm)).toEqual({ idle: 0, out: 3 });
+    const cjs = node(['-e', `
+      const { WorkerPool, PoolClosedError } = require('timeslice/pool');
+      const pool = new WorkerPool({ threads: 1 });
+      pool.run(pool.task(${JSON.stringify(fixtures)}, 'echo'), 'cjs').then(async (out) => {
+        await pool.close();
+        const refused = await pool.run(pool.task(${JSON.stringify(fixtures)}, 'echo'), 1).catch((e) => PoolClosedError.is(e));
+        console.log(JSON.stringify({ out, refused }));
+      });
+    `]);
+    expect(JSON.parse(cjs)).toEqual({ out: 'cjs', refused: true });
+  });
+});
