@@ -109,6 +109,7 @@ export class WorkerPool {
   readonly #payload = new PayloadArena();
   readonly #piscina: Piscina;
   readonly #seats: Seat[] = [];
+  readonly #oldPorts: MessagePort[] = [];
   readonly #records: Array<TaskRecord | undefined> = [];
   #staged: TaskRecord[] = [];
   #flushQueued = false;
@@ -707,7 +708,10 @@ export class WorkerPool {
 
   #onLoopEnded(seat: Seat, incarnation: number, err: unknown): void {
     if (seat.incarnation !== incarnation || this.#closed !== undefined) return;
-    seat.port?.close();
+    // The port stays open: outcomes the thread posted before it died may not
+    // have been delivered yet, and closing it would drop them (the tasks they
+    // report are no longer in its batch list). Old ports close with the pool.
+    if (seat.port !== undefined) this.#oldPorts.push(seat.port);
     if (!seat.fenced) {
       // It died on its own. If it died holding the lock (it cannot die inside a
       // core call in normal operation: the lock is held only around them), free it.
@@ -772,6 +776,7 @@ export class WorkerPool {
     this.#dueTimer = undefined;
     await this.#piscina.destroy();
     for (const seat of this.#seats) seat.port?.close();
+    for (const port of this.#oldPorts) port.close();
   }
 
   /** Totals since the pool was made, and what is queued and running now. */
