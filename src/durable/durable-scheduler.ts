@@ -24,6 +24,7 @@ import type { CronSchedule } from '../cron.js';
 import type { Engine } from '../engine/engine.js';
 import * as L from '../../bindings/layout.generated.js';
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
+import { DefinedFunctions } from './defined-functions.js';
 import { type ResolvedTaskOptions, resolveTaskOptions } from '../options.js';
 import { PRIORITY_NAMES, type PriorityName } from '../priorities.js';
 import type { TaskContext } from '../task-context.js';
@@ -64,13 +65,11 @@ const MAX_REGISTRATIONS_PER_BATCH = 10_000;
 export class DurableScheduler {
   readonly #engine: Engine;
   readonly #options: DurableOptions;
-  readonly #functions = new Map<string, DurableFn>();
+  readonly #functions = new DefinedFunctions();
   /** Live tasks by id. */
   readonly #tasks = new Map<string, LiveTask>();
   /** Live tasks by the handle of their current core task. */
   readonly #byHandle = new Map<number, LiveTask>();
-  /** Tasks waiting for define(functionName), by function name. */
-  readonly #undefined = new Map<string, LiveTask[]>();
   readonly #cronCache = new Map<string, CronSchedule>();
   #store: Promise<Store> | undefined;
   #registrations: WriteBatcher<TaskRecord> | undefined;
@@ -119,22 +118,7 @@ export class DurableScheduler {
   // ---- functions ----
 
   define(name: string, fn: DurableFn): void {
-    if (typeof name !== 'string' || name.length === 0) {
-      throw new InvalidArgumentError(`define: name must be a non-empty string, received ${describeValue(name)}`);
-    }
-    if (typeof fn !== 'function') throw new InvalidArgumentError(`define: fn must be a function, received ${describeValue(fn)}`);
-    if (this.#functions.has(name) && this.#functions.get(name) !== fn) {
-      throw new InvalidArgumentError(`define: '${name}' is already defined (persisted tasks name it; define each name once)`);
-    }
-    this.#functions.set(name, fn);
-    const waiting = this.#undefined.get(name);
-    if (waiting === undefined) return;
-    this.#undefined.delete(name);
-    for (const task of waiting) if (!task.removed) this.continueTask(task);
-  }
-
-  isDefined(name: string): boolean {
-    return this.#functions.has(name);
+    for (const task of this.#functions.define(name, fn)) this.continueTask(task);
   }
 
   // ---- registration ----
@@ -365,11 +349,8 @@ export class DurableScheduler {
   };
 
   #waitForDefinition(task: LiveTask): void {
-    const name = task.record.functionName;
-    const waiting = this.#undefined.get(name) ?? [];
-    if (!waiting.includes(task)) waiting.push(task);
-    this.#undefined.set(name, waiting);
-    if (this.#engine.events.wants('taskundefined')) {
+    if (this.#functions.wait(task) && this.#engine.events.wants('taskundefined')) {
+      const name = task.record.functionName;
       this.emit('taskundefined', { taskId: task.record.id, functionName: name, error: new FunctionNotDefinedError(name, task.record.id) });
     }
   }

@@ -19,8 +19,28 @@ export interface PendingRun {
   readonly execution: ExecutionRecord | undefined;
 }
 
+/**
+ * What a live task keeps of its record: the fields that run it. The rest
+ * (name, description, metadata, times) stays in the store, so a million
+ * recovered tasks do not keep a million full records alive.
+ */
+export type LiveRecord = Pick<
+  TaskRecord,
+  | 'id' | 'functionName' | 'params' | 'scheduleKind' | 'atMs' | 'periodMs' | 'nextExecutionMs' | 'cronExpression' | 'timeZone'
+  | 'priority' | 'misfire' | 'scheduleVersion' | 'maxExecutions' | 'executionCount' | 'status' | 'lastError'
+>;
+
+function liveRecord(r: TaskRecord): LiveRecord {
+  return {
+    id: r.id, functionName: r.functionName, params: r.params, scheduleKind: r.scheduleKind, atMs: r.atMs, periodMs: r.periodMs,
+    nextExecutionMs: r.nextExecutionMs, cronExpression: r.cronExpression, timeZone: r.timeZone, priority: r.priority,
+    misfire: r.misfire, scheduleVersion: r.scheduleVersion, maxExecutions: r.maxExecutions, executionCount: r.executionCount,
+    status: r.status, lastError: r.lastError,
+  };
+}
+
 export class LiveTask implements SlotSource {
-  record: TaskRecord;
+  readonly record: LiveRecord;
   cron: CronSchedule | undefined;
   retry: ResolvedRetry;
   /** Due runs in order; the first runs next. */
@@ -35,7 +55,7 @@ export class LiveTask implements SlotSource {
   removed = false;
 
   constructor(record: TaskRecord, cronCache: Map<string, CronSchedule>) {
-    this.record = record;
+    this.record = liveRecord(record);
     this.cron = cronOf(record, cronCache);
     this.retry = retryOf(record);
     const next = record.nextExecutionMs;

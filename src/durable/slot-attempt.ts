@@ -22,14 +22,15 @@ import { checkJson } from '../store/json.js';
 import type { ExecutionRecord, Json, TaskPatch } from '../store/records.js';
 import type { ClaimRequest, ClaimResult, CompleteRequest, CompleteResult, Store } from '../store/store.js';
 import type { TaskContext } from '../task-context.js';
+import type { DefinedFunctions } from './defined-functions.js';
 import { DurableContext, type DurableFn, StaleAttemptError } from './durable-context.js';
 import type { DurableEventDetails, DurableEventType } from './durable-events.js';
-import type { LiveTask, PendingRun } from './live-task.js';
+import type { LiveRecord, LiveTask, PendingRun } from './live-task.js';
 import { firstSlotAfter } from './slots.js';
 
 export interface AttemptHost {
   engine: Engine;
-  functions: ReadonlyMap<string, DurableFn>;
+  functions: Pick<DefinedFunctions, 'get'>;
   store(): Promise<Store>;
   /** A batched claim (one transaction for the claims of one tick). */
   claim(request: ClaimRequest): Promise<ClaimResult>;
@@ -189,7 +190,10 @@ export class SlotAttempt {
       result: outcome.ok ? resultJson(outcome.value) : null, error: outcome.ok ? null : errorJson(outcome.error), taskUpdate: update,
     });
     if (ended?.status !== 'completed') return false;
-    Object.assign(record, update);
+    record.nextExecutionMs = update.nextExecutionMs ?? null;
+    record.executionCount = update.executionCount as number;
+    record.status = update.status as LiveRecord['status'];
+    record.lastError = update.lastError ?? null;
     this.#emitComplete(ended.execution, false, outcome.ok ? undefined : outcome.error);
     if (update.status !== 'pending') this.#host.removeTask(task);
     return false;
