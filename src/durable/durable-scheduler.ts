@@ -244,8 +244,9 @@ export class DurableScheduler {
     for (const task of this.#tasks.values()) task.removed = true;
     this.#tasks.clear();
     this.#byHandle.clear();
-    if (this.#store === undefined) return;
-    const store = await this.#store;
+    // A store that never opened (a corrupt file...) has nothing to flush or close; its error went to `ready`.
+    const store = await this.#store?.catch(() => undefined);
+    if (store === undefined) return;
     await this.#registrations?.flush();
     await this.#claims?.flush();
     await this.#skips?.flush();

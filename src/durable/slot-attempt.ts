@@ -203,10 +203,13 @@ export class SlotAttempt {
   #taskUpdate(task: LiveTask, execution: ExecutionRecord, outcome: BodyOutcome, endedAtMs: number): TaskPatch {
     const { record } = task;
     const executionCount = record.executionCount + 1;
+    // The next slot not yet claimed: a queued one (catch-up) if any, else the one after every decided slot.
+    // Recovery plans from it, so a slot still queued when the process dies is planned again, never lost (C1).
+    const queuedMs = task.queue.find((run) => run.start === 'claim')?.nominalMs;
     const nextMs =
       record.scheduleKind === 'fixed-delay'
         ? Math.round(endedAtMs + (record.periodMs as number))
-        : firstSlotAfter(task, Math.max(task.lastSlotMs, execution.nominalMs));
+        : (queuedMs ?? firstSlotAfter(task, Math.max(task.lastSlotMs, execution.nominalMs)));
     const ended = nextMs === null || (record.maxExecutions !== null && executionCount >= record.maxExecutions);
     const failedForGood = !outcome.ok && record.scheduleKind === 'once';
     return {

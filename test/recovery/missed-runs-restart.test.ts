@@ -77,4 +77,37 @@ describe('missed runs after a restart', () => {
     expect(record?.skipReason).toContain('policy skip');
     await second.stop();
   });
+
+  it("'catch-up' slots still queued when the process dies run after the restart: none is lost", async () => {
+    const h = harness();
+    const first = h.scheduler();
+    first.define('tick', () => {});
+    await first.schedule({ id: 't', fn: 'tick', every: '10s', missed: { policy: 'catch-up', graceMs: '1s' } });
+    first.start();
+    await h.clock.advance(15_000);
+    await first.stop();
+    await h.clock.advance(50_000);
+    // Restart: 20..60 are queued for catch-up; each run takes 1 s; the process dies after two of them.
+    const second = h.scheduler();
+    const runs: number[] = [];
+    second.define('tick', async (_params, ctx) => {
+      runs.push(ctx.nominalMs - WALL_START_MS);
+      await ctx.sleep(1000);
+    });
+    second.start();
+    await second.ready;
+    await h.clock.advance(1500);
+    await h.crash(second);
+    const third = h.scheduler();
+    third.define('tick', (_params, ctx) => {
+      runs.push(ctx.nominalMs - WALL_START_MS);
+    });
+    third.start();
+    await third.ready;
+    await h.clock.advance(0);
+    await third.stop();
+    // 30 was cut short by the crash and runs again; 40, 50, 60 were still queued.
+    expect(runs).toEqual([20_000, 30_000, 30_000, 40_000, 50_000, 60_000]);
+    expect(outcomes(h.database, 't').map(([ms]) => ms)).toEqual([10_000, 20_000, 30_000, 40_000, 50_000, 60_000]);
+  });
 });

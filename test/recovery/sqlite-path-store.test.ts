@@ -1,7 +1,9 @@
 // `new Scheduler({ store: 'jobs.db' })`: the path opens a SqliteStore on first
 // use; tasks survive a restart over the same file.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Scheduler } from '../../src/index.js';
+import { StoreCorruptError } from '../../src/store/errors.js';
 import { VirtualClock } from '../../src/testing/index.js';
 import { tempDir } from '../persistence/temp-dir.js';
 
@@ -33,5 +35,24 @@ describe('a SQLite file path as the store', () => {
     expect(seen).toEqual([{ n: 7 }]);
     expect((await second.history('later')).executions).toMatchObject([{ outcome: 'succeeded' }]);
     await second.stop();
+  });
+});
+
+describe('a corrupt SQLite file as the store', () => {
+  it('rejects ready and schedule() with StoreCorruptError naming the file, and leaves the file as it was', async () => {
+    const dir = await tempDir();
+    dispose = dir.dispose;
+    const path = dir.file('garbage.db');
+    const garbage = Buffer.from('this is not a database, just some bytes '.repeat(200));
+    writeFileSync(path, garbage);
+    const scheduler = new Scheduler({ clock: new VirtualClock(), store: path, clockWatch: false, retention: false });
+    scheduler.define('job', () => {});
+    scheduler.start();
+    const error = await scheduler.ready?.then(() => undefined, (e: unknown) => e);
+    expect(StoreCorruptError.is(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'ERR_STORE_CORRUPT', path });
+    await expect(scheduler.schedule({ fn: 'job', after: 1 })).rejects.toMatchObject({ code: 'ERR_STORE_CORRUPT' });
+    expect(readFileSync(path).equals(garbage)).toBe(true);
+    await scheduler.stop();
   });
 });
