@@ -3,7 +3,7 @@
 // lost, no duplicate completion, no early start, an intact database.
 // `npm run test:crash -- --kills 500` runs the long one.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,11 +20,14 @@ describe('crash campaign', () => {
     // The campaign exits 1 when a check fails; the report says which.
     const run = spawnSync(process.execPath, [CAMPAIGN, ...args], { encoding: 'utf8' });
     expect(run.error).toBeUndefined();
-    const report = JSON.parse(readFileSync(reportPath.replace(/\.md$/, '.json'), 'utf8')) as CampaignCheck & {
+    const jsonPath = reportPath.replace(/\.md$/, '.json');
+    const report = JSON.parse(readFileSync(jsonPath, 'utf8')) as CampaignCheck & {
       kills: number;
       unexpectedExits: unknown[];
       faults: Record<string, number>;
     };
+    rmSync(reportPath, { force: true });
+    rmSync(jsonPath, { force: true });
     expect(report.kills).toBeGreaterThanOrEqual(50);
     expect(report.expectedRuns).toBeGreaterThanOrEqual(2000);
     expect({ lost: report.lost, lostSlots: report.lostSlots, duplicateCompletions: report.duplicateCompletions, earlyStarts: report.earlyStarts }).toEqual({
