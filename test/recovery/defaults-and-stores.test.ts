@@ -42,7 +42,7 @@ describe('durable defaults', () => {
 
   it('keeps history for 30 days by default, pruning hourly', async () => {
     const h = harness();
-    const s = h.scheduler({ retention: undefined });
+    const s = h.scheduler({ retention: {} });
     s.define('tick', () => {});
     await s.schedule({ id: 'hourly', fn: 'tick', every: '6h' });
     s.start();
