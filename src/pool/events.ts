@@ -3,7 +3,7 @@
 // nobody costs an EventTarget dispatch, and these events are rare (per
 // preemption or crash, never per task).
 
-export const POOL_EVENT_TYPES = ['preempt', 'terminate', 'replace', 'resume', 'restart', 'crash', 'retry', 'fail', 'cancel'] as const;
+export const POOL_EVENT_TYPES = ['preempt', 'yield', 'terminate', 'replace', 'resume', 'restart', 'crash', 'retry', 'fail', 'cancel'] as const;
 export type PoolEventType = (typeof POOL_EVENT_TYPES)[number];
 
 export interface PoolEventDetail {
@@ -30,7 +30,9 @@ export class PoolEvent extends Event {
 }
 
 /**
- * preempt: a worker's flag was set (quantum, urgent, cancel);
+ * preempt: a worker's flag was set by the main thread (quantum, for a task that
+ * never asks; urgent; cancel); a worker whose task asks sets it itself;
+ * yield: a task returned after shouldYield() and saveState(), and was requeued;
  * terminate: a worker that ignored its flag past graceMs was terminated;
  * replace: a terminated or crashed worker's replacement was started;
  * resume / restart: a task whose worker was terminated was requeued with its saved state / from scratch as a new attempt;

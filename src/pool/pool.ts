@@ -95,7 +95,7 @@ const FLUSH_CHUNK = 256;
 const RUNNING = L.STATE_RUNNING;
 
 export class WorkerPool {
-  /** Typed events: preempt, terminate, replace, resume, restart, crash, retry, fail, cancel. */
+  /** Typed events: preempt, yield, terminate, replace, resume, restart, crash, retry, fail, cancel. */
   readonly events = new PoolEvents();
   readonly #o: ResolvedPoolOptions;
   readonly #core: Core;
@@ -447,6 +447,7 @@ export class WorkerPool {
         w.requeue(handle, now, L.REQUEUE_PREEMPTED);
         this.#counters.yields++;
         requeued++;
+        this.events.emit('yield', { task: handle, attempt: r.attempt, atMs: now });
       } else {
         const data = values[v] as P.ErrorData;
         const error = new TaskError(data.message, data.name, data.code, data.stack);

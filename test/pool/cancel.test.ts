@@ -39,7 +39,7 @@ describe('cancelling pool tasks with an AbortSignal', () => {
   });
 
   it('a running task sees shouldYield() and its signal, and its worker carries on', async () => {
-    pool = await startPool();
+    pool = await startPool({ graceMs: 2000 });
     const controller = new AbortController();
     const running = codeOf(pool.run(pool.task(FIXTURES, 'untilAborted'), undefined, { signal: controller.signal }));
     await sleep(50);

@@ -18,25 +18,22 @@ describe('reserved workers', () => {
   });
 
   it('a reserved worker takes urgent work at once while the other worker is busy with a long task', async () => {
-    pool = await startPool({ reserved: { workers: 1, priority: 'high' }, quantumMs: 10_000 });
-    const who = pool.task<unknown, { worker: number }>(FIXTURES, 'whoAmI');
-    const long = pool.run(pool.task(FIXTURES, 'spin'), 300, { priority: 'background' });
-    const queued = Array.from({ length: 5 }, () => pool!.run(who, undefined, { priority: 'low' }));
-    await sleep(20);
+    pool = await startPool({ reserved: { workers: 1, priority: 'high' }, quantumMs: 10_000, graceMs: 10_000 });
+    const p = pool;
+    const who = p.task<unknown, { worker: number }>(FIXTURES, 'whoAmI');
+    const long = p.run(p.task(FIXTURES, 'spin'), 400, { priority: 'background' });
+    // Until the long task runs on worker 1 (the only one that takes background work).
+    for (let i = 0; i < 200 && p.stats().running === 0; i++) await sleep(5);
+    const queued = Array.from({ length: 5 }, () => p.run(who, undefined, { priority: 'low' }));
     const order: string[] = [];
-    const critical = pool.run(who, undefined, { priority: 'critical' }).then((r) => {
-      order.push('critical');
-      return r;
-    });
-    const high = pool.run(who, undefined, { priority: 'high' }).then((r) => {
-      order.push('high');
-      return r;
-    });
     void long.then(() => order.push('long'));
-    expect((await critical).worker).toBe(0);
-    expect((await high).worker).toBe(0);
+    const critical = await p.run(who, undefined, { priority: 'critical' });
+    order.push('critical');
+    const high = await p.run(who, undefined, { priority: 'high' });
+    order.push('high');
+    expect([critical.worker, high.worker]).toEqual([0, 0]);
     await long;
-    expect(order.slice(0, 2)).toEqual(['critical', 'high']);
+    expect(order).toEqual(['critical', 'high', 'long']);
     expect((await Promise.all(queued)).every((r) => r.worker === 1)).toBe(true);
   });
 });

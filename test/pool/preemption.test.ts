@@ -22,7 +22,8 @@ interface Progress {
 
 describe('preemption in the worker pool', () => {
   it('a task whose quantum is spent while equal work waits yields, is requeued, and resumes with its state', async () => {
-    pool = await startPool({ policy: 'round-robin', quantumMs: 5 });
+    pool = await startPool({ policy: 'round-robin', quantumMs: 5, graceMs: 2000 });
+    const yields = record(pool, 'yield');
     const cooperative = pool.task<{ steps: number; stepMs: number }, Progress>(FIXTURES, 'cooperative');
     // Three tasks of ~40 ms on two threads: one always waits, so running ones yield at their quantum.
     const results = await Promise.all([0, 1, 2].map(() => pool!.run(cooperative, { steps: 40, stepMs: 1 })));
@@ -32,6 +33,7 @@ describe('preemption in the worker pool', () => {
     }
     const stats = pool.stats();
     expect(stats.yields).toBe(results.reduce((sum, r) => sum + r.runs - 1, 0));
+    expect(yields).toHaveLength(stats.yields);
     expect(stats.terminations).toBe(0);
   });
 
@@ -43,7 +45,7 @@ describe('preemption in the worker pool', () => {
   });
 
   it('an urgent task preempts the least urgent running task at once, and the backlog does not go ahead of it', async () => {
-    pool = await startPool({ quantumMs: 10_000 });
+    pool = await startPool({ quantumMs: 10_000, graceMs: 2000 });
     const preempts = record(pool, 'preempt');
     const cooperative = pool.task<{ steps: number; stepMs: number }, Progress>(FIXTURES, 'cooperative');
     const echo = pool.task(FIXTURES, 'echo');
