@@ -23,11 +23,12 @@
 // checkIntervalMs through clock.setTimer (it arms nothing else); the scheduler
 // should also call `check(dueMs)` when its own timer fires, passing the
 // monotonic time that timer was due, so that a jump is seen as soon as the
-// scheduler wakes. Planned handling (issue 4, "Clock changes"): a jump forward
-// or a wake runs the missed-run policy for the slots between the wall times
-// before and after; a jump back re-arms wall-clock timers (cron) from the new
-// wall time and never runs a slot at or below the persisted high-water mark
-// again. ClockJumpDetector is the pure part: feed it readings, get events.
+// scheduler wakes. How a durable scheduler handles them: a jump forward or a
+// wake re-plans each waiting task from the new wall time, so the slots that
+// came due go through its missed-run policy; a jump back re-arms each wake-up
+// from the new wall time, and no slot at or below the persisted high-water
+// mark runs again. (The durable scheduler relies on the periodic check; it
+// does not call check(dueMs) from its own timer.) ClockJumpDetector is the pure part: feed it readings, get events.
 import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
 import { requirePositiveMs, requireTimeMs } from '../bindings/validate.js';
 import type { Clock, TimerId } from './clock.js';
