@@ -7,6 +7,7 @@
 // interrupted execution), and closed; each repetition makes a new Scheduler
 // and SqliteStore on it and checks that every task was recovered.
 import { statSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { Scheduler } from '../../../dist/index.js';
 import { taskRecord } from '../../../dist/store.js';
 import { SqliteStore } from '../../../dist/store/sqlite.js';
@@ -75,4 +76,14 @@ export async function recoveryCase(plan, ctx) {
     scratch.remove();
   }
   return rows;
+}
+
+// Alone, in a fresh process (the suite runs it last, in a process that has just loaded 1e6 tasks):
+//   npm run build && node --expose-gc bench/suites/persistence/recovery.mjs 100000
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const sizes = process.argv.slice(2).map(Number);
+  const rows = await recoveryCase({ loadSizes: sizes.length > 0 ? sizes : [1e5], loadRepsFor: (n) => (n >= 1e6 ? 3 : 5) }, { log: (m) => process.stderr.write(`${m}\n`), info: {} });
+  for (const row of rows.filter((r) => r.metric === 'totalMs')) {
+    process.stdout.write(`recovery of ${row.n} tasks: median ${row.median.toFixed(0)} ms (${row.min.toFixed(0)}-${row.max.toFixed(0)}) over ${row.reps} reps\n`);
+  }
 }
