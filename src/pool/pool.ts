@@ -40,47 +40,21 @@ import { CoreOutOfMemoryError, describeValue, InvalidArgumentError } from '../..
 import * as L from '../../bindings/layout.generated.js';
 import { createSharedCore, sharedAttachModule } from '../../bindings/shared.js';
 import { retryDelayMs } from '../retry.js';
+import { ControlBlock } from './control.js';
 import { newCounters, type PoolCounters, PoolEvents } from './events.js';
-import { PoolClosedError, PoolTaskCancelledError, TaskError, TaskTerminatedError, UncloneableError, WorkerCrashedError } from './errors.js';
-import { lock, OWNER_MAIN, OWNER_WORKER0, unlock } from './lock.js';
+import { PoolClosedError, PoolTaskCancelledError, TaskError, UncloneableError } from './errors.js';
 import { type PoolOptions, type PoolTaskOptions, type ResolvedPoolOptions, type ResolvedPoolTaskOptions, resolvePoolOptions, resolvePoolTaskOptions, resolveTaskReference, type TaskReference } from './options.js';
 import { PayloadArena } from './payload.js';
 import * as P from './protocol.js';
+import { type Recovered, type RecoveryHost, recoverSeat } from './recovery.js';
+import { PoolTask, TaskBook, type TaskRecord } from './task-record.js';
 
-/** A task function registered with pool.task(): pass it to run(). */
-export class PoolTask<Args = unknown, Result = unknown> {
-  /** @internal */
-  readonly kind: number;
-  readonly module: string;
-  readonly export: string;
-  /** @internal */
-  constructor(kind: number, module: string, name: string) {
-    this.kind = kind;
-    this.module = module;
-    this.export = name;
-  }
-  /** Types only: the argument and result of the function. */
-  declare readonly __types?: [Args, Result];
-}
-
-interface TaskRecord {
-  handle: number;
-  readonly kind: number;
-  readonly options: ResolvedPoolTaskOptions;
-  readonly argsOffset: number;
-  readonly argsLength: number;
-  stateOffset: number;
-  stateLength: number;
-  attempt: number;
-  terminations: number;
-  cancelled: boolean;
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (error: unknown) => void;
-  onAbort: (() => void) | undefined;
-}
+export { PoolTask } from './task-record.js';
 
 interface Seat {
+  /** Which worker this is (0-based). */
   readonly index: number;
+  /** Its seat in the control block (ControlBlock: two per worker, alternating). */
   seat: number;
   port: MessagePort | undefined;
   controller: AbortController | undefined;
@@ -101,27 +75,22 @@ export class WorkerPool {
   readonly #core: Core;
   readonly #w: CoreExports;
   readonly #memory: WebAssembly.Memory;
-  readonly #control: SharedArrayBuffer;
-  readonly #i32: Int32Array;
-  readonly #f64: Float64Array;
-  readonly #side: P.GrowableSharedArrayBuffer;
-  readonly #side64: Float64Array;
+  readonly #control: ControlBlock;
   readonly #payload = new PayloadArena();
+  readonly #book = new TaskBook(this.#payload);
   readonly #piscina: Piscina;
   readonly #seats: Seat[] = [];
   readonly #oldPorts: MessagePort[] = [];
-  readonly #records: Array<TaskRecord | undefined> = [];
   #staged: TaskRecord[] = [];
   #flushQueued = false;
   readonly #kinds = new Map<string, PoolTask>();
   readonly #definitions: Array<{ kind: number; module: string; name: string }> = [];
-  #live = 0;
   readonly #counters = newCounters();
+  readonly #recovery: RecoveryHost;
   #watchdog: ReturnType<typeof setTimeout> | undefined;
   #dueTimer: ReturnType<typeof setTimeout> | undefined;
   #closing = false;
   #closed: Promise<void> | undefined;
-  #drained: (() => void) | undefined;
   readonly #epochMs: number;
   readonly #ready: Promise<void>;
   #markReady: (() => void) | undefined;
@@ -141,15 +110,18 @@ export class WorkerPool {
     this.#core.setPolicy(o.policy);
     this.#core.setQuantum(o.quantumMs);
     for (const [cls, ms] of o.deadlinesMs) this.#core.setClassDeadline(cls, ms);
-    const seats = o.threads * 2;
-    this.#control = new SharedArrayBuffer(P.controlBytes(seats));
-    this.#i32 = new Int32Array(this.#control);
-    this.#f64 = new Float64Array(this.#control);
     // Pool time starts a second before now: every thread's clock reads >= 0.
     this.#epochMs = performance.timeOrigin + performance.now() - 1000;
-    this.#f64[P.F_EPOCH] = this.#epochMs;
-    this.#side = P.growableSharedArrayBuffer(1024 * P.TASK_WORDS * 8, P.MAX_TASK_SLOTS * P.TASK_WORDS * 8);
-    this.#side64 = new Float64Array(this.#side);
+    this.#control = new ControlBlock(o.threads, this.#epochMs);
+    this.#recovery = {
+      w: this.#w,
+      control: this.#control,
+      book: this.#book,
+      counters: this.#counters,
+      events: this.events,
+      options: o,
+      retry: (r, nowMs, error) => this.#retry(r, nowMs, error),
+    };
     this.#piscina = new Piscina({
       filename: fileURLToPath(new URL('./pool-worker.js', import.meta.url)),
       minThreads: o.threads,
@@ -230,13 +202,14 @@ export class WorkerPool {
     } catch (err) {
       return Promise.reject(err);
     }
-    const signal = resolved.signal;
-    if (signal?.aborted) {
+    if (resolved.signal?.aborted) {
       if (argsLength >= 0) this.#payload.free(argsOffset, argsLength);
       return Promise.reject(new PoolTaskCancelledError('run: the signal was already aborted'));
     }
     return new Promise<Result>((resolve, reject) => {
-      const record: TaskRecord = {
+      this.#book.admit();
+      this.#counters.submitted++;
+      this.#staged.push({
         handle: 0,
         kind,
         options: resolved,
@@ -250,24 +223,12 @@ export class WorkerPool {
         resolve: resolve as (value: unknown) => void,
         reject,
         onAbort: undefined,
-      };
-      this.#live++;
-      this.#counters.submitted++;
-      this.#staged.push(record);
+      });
       if (!this.#flushQueued) {
         this.#flushQueued = true;
         queueMicrotask(() => this.#flush());
       }
     });
-  }
-
-  #ensureSide(slot: number): void {
-    const needed = (slot + 1) * P.TASK_WORDS * 8;
-    if (needed <= this.#side.byteLength) return;
-    let bytes = this.#side.byteLength;
-    while (bytes < needed) bytes *= 2;
-    if (bytes > this.#side.maxByteLength) throw new CoreOutOfMemoryError('run: the pool holds its maximum of tasks');
-    this.#side.grow(bytes);
   }
 
   /** Registers the tasks submitted since the last flush, FLUSH_CHUNK per lock hold, then wakes or preempts. */
@@ -276,12 +237,11 @@ export class WorkerPool {
     const staged = this.#staged;
     this.#staged = [];
     const w = this.#w;
-    const side = this.#side64;
     let mostUrgent = L.CLASS_COUNT;
     for (let from = 0; from < staged.length; from += FLUSH_CHUNK) {
       const to = Math.min(staged.length, from + FLUSH_CHUNK);
       const failed: TaskRecord[] = [];
-      lock(this.#i32, OWNER_MAIN);
+      this.#control.lock();
       const now = this.#now();
       for (let i = from; i < to; i++) {
         const r = staged[i] as TaskRecord;
@@ -289,29 +249,18 @@ export class WorkerPool {
         const handle = w.register(now, cls, 0, L.KIND_ONCE, 0, 0);
         if (handle < 0) {
           failed.push(r);
-          continue;
-        }
-        const slot = P.slotOf(handle);
-        try {
-          this.#ensureSide(slot);
-        } catch {
+        } else if (!this.#book.enter(r, handle)) {
           w.cancel(handle);
           failed.push(r);
-          continue;
+        } else if (cls < mostUrgent) {
+          mostUrgent = cls;
         }
-        r.handle = handle;
-        const at = slot * P.TASK_WORDS;
-        side[at + P.T_KIND] = r.kind;
-        side[at + P.T_ARGS] = r.argsOffset;
-        side[at + P.T_ARGS_LEN] = r.argsLength;
-        side[at + P.T_STATE_LEN] = P.STATE_NONE;
-        side[at + P.T_WEIGHT] = r.options.weight;
-        side[at + P.T_ATTEMPT] = 1;
-        this.#records[slot] = r;
-        if (cls < mostUrgent) mostUrgent = cls;
       }
-      unlock(this.#i32);
-      for (const r of failed) this.#settle(r, new CoreOutOfMemoryError('run: the core cannot hold more tasks'));
+      this.#control.unlock();
+      for (const r of failed) {
+        this.#book.release(r);
+        this.#fail(r, new CoreOutOfMemoryError('run: the pool cannot hold more tasks'));
+      }
       this.#wake(mostUrgent, to - from);
     }
     for (const r of staged) {
@@ -325,18 +274,15 @@ export class WorkerPool {
     this.#armWatchdog();
   }
 
+  #takes(seat: Seat, cls: number): boolean {
+    return seat.index >= this.#o.reservedWorkers || cls <= this.#o.reservedMaxClass;
+  }
+
   /** Wakes idle workers that may take a task of class `cls` (reserved ones first), up to `count`. */
   #wake(cls: number, count: number): void {
-    const o = this.#o;
     for (const seat of this.#seats) {
       if (count <= 0) return;
-      if (seat.index < o.reservedWorkers && cls > o.reservedMaxClass) continue;
-      const b = P.workerI32(seat.seat);
-      if (this.#i32[b + P.W_STATE] === P.WORKER_IDLE && Atomics.load(this.#i32, b + P.W_WAKE) === 0) {
-        Atomics.store(this.#i32, b + P.W_WAKE, 1);
-        Atomics.notify(this.#i32, b + P.W_WAKE);
-        count--;
-      }
+      if (this.#takes(seat, cls) && this.#control.wakeIfIdle(seat.seat)) count--;
     }
   }
 
@@ -346,90 +292,58 @@ export class WorkerPool {
    * the new task's claim is at least its claim were it requeued now.
    */
   #preemptFor(cls: number): void {
-    const o = this.#o;
-    for (const seat of this.#seats) {
-      if (seat.index < o.reservedWorkers && cls > o.reservedMaxClass) continue;
-      if (this.#i32[P.workerI32(seat.seat) + P.W_STATE] === P.WORKER_IDLE) return;
-    }
+    const control = this.#control;
+    for (const seat of this.#seats) if (this.#takes(seat, cls) && control.isIdle(seat.seat)) return;
     const w = this.#w;
-    lock(this.#i32, OWNER_MAIN);
+    control.lock();
     let victim: Seat | undefined;
+    let victimHandle = 0;
     let victimKey = Number.NEGATIVE_INFINITY;
     for (const seat of this.#seats) {
-      const handle = this.#f64[this.#seatF64(seat) + P.W_CURRENT] as number;
-      if (handle === 0 || seat.fenced || Atomics.load(this.#i32, P.workerI32(seat.seat) + P.W_FLAG) !== 0) continue;
+      const handle = control.current(seat.seat);
+      if (handle === 0 || seat.fenced || control.flag(seat.seat) !== 0) continue;
       if (w.taskState(handle) !== RUNNING || this.#core.priorityClassOf(handle) <= cls) continue;
       const key = w.poolClaimKey(handle);
       if (key > victimKey) {
         victimKey = key;
         victim = seat;
+        victimHandle = handle;
       }
     }
-    if (victim !== undefined) {
-      const now = this.#now();
-      const handle = this.#f64[this.#seatF64(victim) + P.W_CURRENT] as number;
-      if (w.poolTopKey(cls) <= w.poolRequeueKey(handle, now)) {
-        this.#flag(victim, P.PREEMPT_URGENT, now);
-        unlock(this.#i32);
-        this.#counters.preemptUrgent++;
-        this.events.emit('preempt', { task: handle, worker: victim.index, reason: 'urgent', atMs: now });
-        return;
-      }
+    const now = this.#now();
+    const preempt = victim !== undefined && w.poolTopKey(cls) <= w.poolRequeueKey(victimHandle, now);
+    if (preempt) control.setFlag((victim as Seat).seat, P.PREEMPT_URGENT, now);
+    control.unlock();
+    if (preempt) {
+      this.#counters.preemptUrgent++;
+      this.events.emit('preempt', { task: victimHandle, worker: (victim as Seat).index, reason: 'urgent', atMs: now });
     }
-    unlock(this.#i32);
-  }
-
-  #seatF64(seat: Seat): number {
-    return P.workerF64(this.#o.threads * 2, seat.seat);
-  }
-
-  #flag(seat: Seat, reason: number, now: number): void {
-    this.#f64[this.#seatF64(seat) + P.W_FLAG_AT] = now;
-    Atomics.store(this.#i32, P.workerI32(seat.seat) + P.W_FLAG, reason);
   }
 
   // ---- outcomes ----
 
   #onMessage(seat: Seat, incarnation: number, message: P.FromWorker): void {
     if (message.t === 'results') this.#onResults(message.n, message.v);
-    else if (message.t === 'state') this.#onState(message.handle, message.dispatch, message.state);
-    else if (message.t === 'ready' && seat.incarnation === incarnation) {
+    else if (message.t === 'state') {
+      const r = this.#book.current(message.handle, message.dispatch);
+      if (r !== undefined) this.#book.saveState(r, message.state);
+    } else if (message.t === 'ready' && seat.incarnation === incarnation) {
       seat.ready = true;
       if (this.#seats.every((s) => s.ready)) this.#markReady?.();
     }
   }
 
-  /** The record of a handle whose run `dispatch` is the current one, or undefined (an outcome to ignore). */
-  #current(handle: number, dispatch: number): TaskRecord | undefined {
-    const slot = P.slotOf(handle);
-    const r = this.#records[slot];
-    if (r === undefined || r.handle !== handle || this.#side64[slot * P.TASK_WORDS + P.T_DISPATCH] !== dispatch) return undefined;
-    return r;
-  }
-
-  #onState(handle: number, dispatch: number, state: unknown): void {
-    const r = this.#current(handle, dispatch);
-    if (r === undefined) return;
-    if (r.stateLength >= 0) this.#payload.free(r.stateOffset, r.stateLength);
-    const [offset, length] = this.#payload.store(state);
-    r.stateOffset = offset;
-    r.stateLength = length;
-    // Read by whichever worker takes the task next, after the requeue that publishes it under the lock.
-    const at = P.slotOf(handle) * P.TASK_WORDS;
-    this.#side64[at + P.T_STATE] = offset;
-    this.#side64[at + P.T_STATE_LEN] = length;
-  }
-
   #onResults(numbers: Float64Array | number[], values: unknown[]): void {
     const w = this.#w;
+    const book = this.#book;
     const settled: Array<[TaskRecord, unknown, boolean]> = [];
     let requeued = 0;
     let retried = false;
-    lock(this.#i32, OWNER_MAIN);
+    this.#control.lock();
     const now = this.#now();
     for (let i = 0, v = 0; i < numbers.length; i += 4, v++) {
       const handle = numbers[i] as number;
-      const r = this.#current(handle, numbers[i + 1] as number);
+      const r = book.current(handle, numbers[i + 1] as number);
       if (r === undefined) {
         this.#counters.staleOutcomes++;
         continue;
@@ -437,10 +351,10 @@ export class WorkerPool {
       const code = numbers[i + 2] as number;
       if (r.cancelled) {
         w.complete(handle, now, L.COMPLETE_FINAL);
-        this.#release(r);
+        book.release(r);
       } else if (code === P.OUT_RETURNED) {
         w.complete(handle, now, 0);
-        this.#release(r);
+        book.release(r);
         this.#counters.completed++;
         settled.push([r, values[v], true]);
       } else if (code === P.OUT_YIELDED) {
@@ -455,7 +369,7 @@ export class WorkerPool {
         else settled.push([r, error, false]);
       }
     }
-    unlock(this.#i32);
+    this.#control.unlock();
     for (const [r, value, ok] of settled) {
       if (ok) r.resolve(value);
       else this.#fail(r, value);
@@ -466,18 +380,16 @@ export class WorkerPool {
 
   /** Under the lock: retries the failed attempt if the policy allows (true), else ends the task in the core (false). */
   #retry(r: TaskRecord, now: number, error: unknown): boolean {
-    const w = this.#w;
     const retry = r.options.retry;
     if (r.attempt < retry.attempts) {
-      r.attempt++;
-      this.#side64[P.slotOf(r.handle) * P.TASK_WORDS + P.T_ATTEMPT] = r.attempt;
-      w.retry(r.handle, now, retryDelayMs(retry, r.attempt, Math.random));
+      this.#book.nextAttempt(r);
+      this.#w.retry(r.handle, now, retryDelayMs(retry, r.attempt, Math.random));
       this.#counters.retries++;
       this.events.emit('retry', { task: r.handle, attempt: r.attempt, error, atMs: now });
       return true;
     }
-    w.complete(r.handle, now, L.COMPLETE_FAILED);
-    this.#release(r);
+    this.#w.complete(r.handle, now, L.COMPLETE_FAILED);
+    this.#book.release(r);
     return false;
   }
 
@@ -487,33 +399,15 @@ export class WorkerPool {
     r.reject(error);
   }
 
-  /** The task's slot is free in the core: forget it, free its payload. */
-  #release(r: TaskRecord): void {
-    this.#records[P.slotOf(r.handle)] = undefined;
-    if (r.argsLength >= 0) this.#payload.free(r.argsOffset, r.argsLength);
-    if (r.stateLength >= 0) this.#payload.free(r.stateOffset, r.stateLength);
-    if (r.onAbort !== undefined) r.options.signal?.removeEventListener('abort', r.onAbort);
-    this.#live--;
-    if (this.#live === 0) this.#drained?.();
-  }
-
-  /** Ends a task that never reached the core, or rejects a run whose outcome will be ignored. */
-  #settle(r: TaskRecord, error: unknown): void {
-    if (r.argsLength >= 0) this.#payload.free(r.argsOffset, r.argsLength);
-    this.#live--;
-    if (this.#live === 0) this.#drained?.();
-    this.#fail(r, error);
-  }
-
   #armDueTimer(): void {
     if (this.#dueTimer !== undefined) clearTimeout(this.#dueTimer);
     const due = this.#w.nextDue();
     if (due === Number.POSITIVE_INFINITY) return;
     this.#dueTimer = setTimeout(() => {
       this.#dueTimer = undefined;
-      lock(this.#i32, OWNER_MAIN);
+      this.#control.lock();
       const moved = this.#w.advance(this.#now());
-      unlock(this.#i32);
+      this.#control.unlock();
       if (moved > 0) this.#wake(L.CLASS_COUNT - 1, moved);
       this.#armDueTimer();
     }, Math.max(0, Math.ceil(due - this.#now())));
@@ -522,27 +416,27 @@ export class WorkerPool {
   // ---- cancellation ----
 
   #cancel(r: TaskRecord): void {
-    if (r.cancelled || this.#records[P.slotOf(r.handle)] !== r) return;
+    if (r.cancelled || this.#book.of(r.handle) !== r) return;
     r.cancelled = true;
     this.#counters.cancelled++;
     const w = this.#w;
+    const control = this.#control;
     const now = this.#now();
-    lock(this.#i32, OWNER_MAIN);
+    control.lock();
     if (w.taskState(r.handle) !== RUNNING) {
       // Queued (ready, or waiting for a retry): gone at once.
       w.cancel(r.handle);
-      this.#release(r);
+      this.#book.release(r);
     } else {
       // Taken by a worker: its flag tells it, its signal fires; it has graceMs to return.
       for (const seat of this.#seats) {
-        if (this.#f64[this.#seatF64(seat) + P.W_CURRENT] === r.handle) {
-          this.#flag(seat, P.PREEMPT_ABORT, now);
-          seat.port?.postMessage({ t: 'abort', handle: r.handle } satisfies P.ToWorker);
-          this.#counters.preemptCancel++;
-        }
+        if (control.current(seat.seat) !== r.handle) continue;
+        control.setFlag(seat.seat, P.PREEMPT_ABORT, now);
+        seat.port?.postMessage({ t: 'abort', handle: r.handle } satisfies P.ToWorker);
+        this.#counters.preemptCancel++;
       }
     }
-    unlock(this.#i32);
+    control.unlock();
     this.events.emit('cancel', { task: r.handle, atMs: now });
     r.reject(new PoolTaskCancelledError('the task was cancelled'));
   }
@@ -550,7 +444,7 @@ export class WorkerPool {
   // ---- the watchdog: quantum flags for tasks that never ask, escalation ----
 
   #armWatchdog(): void {
-    if (this.#watchdog !== undefined || this.#live === 0) return;
+    if (this.#watchdog !== undefined || this.#book.live === 0) return;
     const periodMs = Math.max(1, Math.min(this.#o.quantumMs, this.#o.graceMs) / 2);
     this.#watchdog = setTimeout(() => {
       this.#watchdog = undefined;
@@ -562,25 +456,24 @@ export class WorkerPool {
   #watch(): void {
     const w = this.#w;
     const o = this.#o;
+    const control = this.#control;
     for (const seat of this.#seats) {
       if (seat.fenced) continue;
-      const f = this.#seatF64(seat);
-      const handle = this.#f64[f + P.W_CURRENT] as number;
+      const handle = control.current(seat.seat);
       if (handle === 0) continue;
       const now = this.#now();
-      const flag = Atomics.load(this.#i32, P.workerI32(seat.seat) + P.W_FLAG);
-      if (flag === 0) {
-        if (now - (this.#f64[f + P.W_SEGMENT_START] as number) < o.quantumMs) continue;
+      if (control.flag(seat.seat) === 0) {
+        if (now - control.segmentStartMs(seat.seat) < o.quantumMs) continue;
         const maxClass = seat.index < o.reservedWorkers ? o.reservedMaxClass : L.POOL_ANY_CLASS;
-        lock(this.#i32, OWNER_MAIN);
-        const waiting = this.#f64[f + P.W_CURRENT] === handle && w.taskState(handle) === RUNNING && w.poolTopKey(maxClass) <= w.poolRequeueKey(handle, now);
-        if (waiting) this.#flag(seat, P.PREEMPT_QUANTUM, now);
-        unlock(this.#i32);
+        control.lock();
+        const waiting = control.current(seat.seat) === handle && w.taskState(handle) === RUNNING && w.poolTopKey(maxClass) <= w.poolRequeueKey(handle, now);
+        if (waiting) control.setFlag(seat.seat, P.PREEMPT_QUANTUM, now);
+        control.unlock();
         if (waiting) {
           this.#counters.preemptQuantum++;
           this.events.emit('preempt', { task: handle, worker: seat.index, reason: 'quantum', atMs: now });
         }
-      } else if (now - (this.#f64[f + P.W_FLAG_AT] as number) >= o.graceMs) {
+      } else if (now - control.flagAtMs(seat.seat) >= o.graceMs) {
         this.#escalate(seat, handle);
       }
     }
@@ -588,95 +481,35 @@ export class WorkerPool {
 
   /** The task on `seat` ignored its flag past graceMs: fence the worker, recover its tasks, terminate it. */
   #escalate(seat: Seat, handle: number): void {
-    lock(this.#i32, OWNER_MAIN);
-    if (this.#f64[this.#seatF64(seat) + P.W_CURRENT] !== handle) {
-      unlock(this.#i32); // it returned in time after all
+    const control = this.#control;
+    control.lock();
+    if (control.current(seat.seat) !== handle) {
+      control.unlock(); // it returned in time after all
       return;
     }
     // Under the lock: the worker is not inside the core, and will never enter it again.
-    this.#i32[P.workerI32(seat.seat) + P.W_FENCE] = 1;
-    this.#i32[P.workerI32(seat.seat) + P.W_STATE] = P.WORKER_FENCED;
+    control.fence(seat.seat);
     seat.fenced = true;
     const now = this.#now();
-    const outcome = this.#recover(seat, 'terminated', now);
-    unlock(this.#i32);
+    const recovered = recoverSeat(this.#recovery, seat.seat, seat.index, 'terminated', now);
+    control.unlock();
     this.#counters.terminations++;
     this.events.emit('terminate', { task: handle, worker: seat.index, atMs: now });
-    this.#afterRecovery(outcome);
+    this.#afterRecovery(recovered);
     // Piscina terminates the thread running an aborted task, and starts another (minThreads).
     seat.controller?.abort(new Error('terminated: the task ignored its preemption flag'));
   }
 
-  /**
-   * Under the lock: every task the seat held is requeued, except its current
-   * one, which (terminated) resumes from its saved state or restarts, or
-   * (crashed) fails this attempt. Every recovered run's dispatch number moves
-   * on, so its outcome, if still in flight, is ignored.
-   */
-  #recover(seat: Seat, cause: 'terminated' | 'crashed', now: number): { settled: Array<[TaskRecord, unknown]>; requeued: number; retried: boolean } {
-    const w = this.#w;
-    const b32 = P.workerI32(seat.seat);
-    const f = this.#seatF64(seat);
-    const current = this.#f64[f + P.W_CURRENT] as number;
-    const count = this.#i32[b32 + P.W_BATCH_COUNT] as number;
-    const handles = new Set<number>();
-    for (let i = 0; i < count; i++) handles.add(this.#f64[f + P.W_BATCH_HANDLES + i] as number);
-    if (current !== 0) handles.add(current);
-    const out = { settled: [] as Array<[TaskRecord, unknown]>, requeued: 0, retried: false };
-    for (const handle of handles) {
-      const slot = P.slotOf(handle);
-      const r = this.#records[slot];
-      if (r === undefined || r.handle !== handle || w.taskState(handle) !== RUNNING) continue;
-      this.#side64[slot * P.TASK_WORDS + P.T_DISPATCH] = (this.#side64[slot * P.TASK_WORDS + P.T_DISPATCH] as number) + 1;
-      if (r.cancelled) {
-        w.complete(handle, now, L.COMPLETE_FINAL);
-        this.#release(r);
-      } else if (handle !== current) {
-        w.requeue(handle, now, L.REQUEUE_KEEP_PLACE);
-        out.requeued++;
-      } else if (cause === 'terminated') {
-        r.terminations++;
-        if (r.terminations > this.#o.maxTerminations) {
-          w.complete(handle, now, L.COMPLETE_FAILED);
-          this.#release(r);
-          out.settled.push([r, new TaskTerminatedError(`the task ignored its preemption flag for ${this.#o.graceMs} ms ${r.terminations} times; its worker was terminated each time`)]);
-        } else {
-          if (r.stateLength >= 0) {
-            this.#counters.resumes++;
-            this.events.emit('resume', { task: handle, worker: seat.index, attempt: r.attempt, atMs: now });
-          } else {
-            r.attempt++;
-            this.#side64[slot * P.TASK_WORDS + P.T_ATTEMPT] = r.attempt;
-            this.#counters.restarts++;
-            this.events.emit('restart', { task: handle, worker: seat.index, attempt: r.attempt, atMs: now });
-          }
-          w.requeue(handle, now, L.REQUEUE_PREEMPTED);
-          out.requeued++;
-        }
-      } else {
-        const error = new WorkerCrashedError(`the worker running the task died (attempt ${r.attempt})`);
-        if (this.#retry(r, now, error)) out.retried = true;
-        else out.settled.push([r, error]);
-      }
-    }
-    this.#i32[b32 + P.W_BATCH_COUNT] = 0;
-    this.#f64[f + P.W_CURRENT] = 0;
-    return out;
-  }
-
-  #afterRecovery(outcome: { settled: Array<[TaskRecord, unknown]>; requeued: number; retried: boolean }): void {
-    for (const [r, error] of outcome.settled) this.#fail(r, error);
-    if (outcome.requeued > 0) this.#wake(L.CLASS_COUNT - 1, outcome.requeued);
-    if (outcome.retried) this.#armDueTimer();
+  #afterRecovery(recovered: Recovered): void {
+    for (const [r, error] of recovered.settled) this.#fail(r, error);
+    if (recovered.requeued > 0) this.#wake(L.CLASS_COUNT - 1, recovered.requeued);
+    if (recovered.retried) this.#armDueTimer();
   }
 
   // ---- worker threads ----
 
   #startLoop(seat: Seat): void {
-    const b32 = P.workerI32(seat.seat);
-    const f = this.#seatF64(seat);
-    this.#i32.fill(0, b32, b32 + P.WORKER_I32);
-    this.#f64.fill(0, f, f + P.WORKER_F64);
+    this.#control.reset(seat.seat);
     seat.fenced = false;
     seat.incarnation++;
     const incarnation = seat.incarnation;
@@ -688,13 +521,13 @@ export class WorkerPool {
     seat.controller = controller;
     const args: P.LoopArgs = {
       worker: seat.seat,
-      workers: this.#o.threads * 2,
+      workers: this.#control.seats,
       index: seat.index,
       maxClass: seat.index < this.#o.reservedWorkers ? this.#o.reservedMaxClass : L.POOL_ANY_CLASS,
       module: sharedAttachModule(),
       memory: this.#memory,
-      control: this.#control,
-      side: this.#side,
+      control: this.#control.buffer,
+      side: this.#book.side,
       payload: this.#payload.buffer,
       port: port2,
       definitions: this.#definitions,
@@ -716,18 +549,19 @@ export class WorkerPool {
     if (!seat.fenced) {
       // It died on its own. If it died holding the lock (it cannot die inside a
       // core call in normal operation: the lock is held only around them), free it.
-      Atomics.compareExchange(this.#i32, P.I_LOCK, OWNER_WORKER0 + seat.seat, 0);
-      lock(this.#i32, OWNER_MAIN);
+      const control = this.#control;
+      control.releaseIfHeldBy(seat.seat);
+      control.lock();
       const now = this.#now();
-      const outcome = this.#recover(seat, 'crashed', now);
-      unlock(this.#i32);
+      const recovered = recoverSeat(this.#recovery, seat.seat, seat.index, 'crashed', now);
+      control.unlock();
       this.#counters.crashes++;
       this.events.emit('crash', { worker: seat.index, error: err, atMs: now });
-      this.#afterRecovery(outcome);
+      this.#afterRecovery(recovered);
     }
-    if (this.#closing && this.#live === 0) return;
-    // The replacement takes the other seat: the old thread may still be
-    // stopping, and must not write over the new one's words.
+    if (this.#closing && this.#book.live === 0) return;
+    // The replacement takes the worker's other seat: the old thread may still
+    // be stopping, and must not write over the new one's words.
     seat.seat = seat.seat < this.#o.threads ? seat.seat + this.#o.threads : seat.seat - this.#o.threads;
     this.#counters.replacements++;
     this.events.emit('replace', { worker: seat.index, atMs: this.#now() });
@@ -755,22 +589,18 @@ export class WorkerPool {
 
   async #shutdown(drain: boolean): Promise<void> {
     if (this.#staged.length > 0) this.#flush();
-    if (drain && this.#live > 0) {
+    if (drain && this.#book.live > 0) {
       await new Promise<void>((resolve) => {
-        this.#drained = resolve;
+        this.#book.onDrained = resolve;
       });
     }
-    for (const r of this.#records) {
-      if (r === undefined) continue;
+    for (const r of this.#book.all()) {
       r.cancelled = true;
-      this.#release(r);
+      this.#book.release(r);
       r.reject(new PoolClosedError('the pool was closed without draining'));
     }
-    Atomics.store(this.#i32, P.I_CLOSING, 1);
-    for (const seat of this.#seats) {
-      Atomics.store(this.#i32, P.workerI32(seat.seat) + P.W_WAKE, 1);
-      Atomics.notify(this.#i32, P.workerI32(seat.seat) + P.W_WAKE);
-    }
+    this.#control.setClosing();
+    for (const seat of this.#seats) this.#control.wake(seat.seat);
     if (this.#watchdog !== undefined) clearTimeout(this.#watchdog);
     if (this.#dueTimer !== undefined) clearTimeout(this.#dueTimer);
     this.#watchdog = undefined;
@@ -782,9 +612,9 @@ export class WorkerPool {
 
   /** Totals since the pool was made, and what is queued and running now. */
   stats(): PoolCounters & { queued: number; running: number; live: number; threads: number } {
-    lock(this.#i32, OWNER_MAIN);
+    this.#control.lock();
     const c = this.#core.counters();
-    unlock(this.#i32);
-    return { ...this.#counters, queued: c.ready + c.waiting, running: c.running, live: this.#live, threads: this.#o.threads };
+    this.#control.unlock();
+    return { ...this.#counters, queued: c.ready + c.waiting, running: c.running, live: this.#book.live, threads: this.#o.threads };
   }
 }

@@ -1,0 +1,83 @@
+// Recovering the tasks of a worker thread that is gone: terminated by an
+// escalation (fenced first), or dead on its own (a crash). Called on the main
+// thread under the lock.
+//
+// Every task the thread held (its batch list and its current task: the
+// control block keeps both) is put back: the current one resumes from its
+// saved state or restarts as a new attempt (terminated), or fails this attempt
+// and is retried per its policy (crashed); every other one, taken and not
+// started, or run but not yet reported, is requeued in its place. Each
+// recovered run gets a new dispatch number, so an outcome of it still in
+// flight is ignored when it arrives: every task ends exactly once.
+import type { CoreExports } from '../../bindings/load.js';
+import * as L from '../../bindings/layout.generated.js';
+import type { ControlBlock } from './control.js';
+import { TaskTerminatedError, WorkerCrashedError } from './errors.js';
+import type { PoolCounters, PoolEvents } from './events.js';
+import type { ResolvedPoolOptions } from './options.js';
+import type { TaskBook, TaskRecord } from './task-record.js';
+
+export interface RecoveryHost {
+  readonly w: CoreExports;
+  readonly control: ControlBlock;
+  readonly book: TaskBook;
+  readonly counters: PoolCounters;
+  readonly events: PoolEvents;
+  readonly options: ResolvedPoolOptions;
+  /** Under the lock: retries a failed attempt if its policy allows (true), else ends the task in the core (false). */
+  retry(r: TaskRecord, nowMs: number, error: unknown): boolean;
+}
+
+export interface Recovered {
+  /** Tasks that failed for good, with their error: rejected once the lock is released. */
+  readonly settled: Array<[TaskRecord, unknown]>;
+  /** Tasks requeued (idle workers should be woken). */
+  requeued: number;
+  /** A retry was scheduled (the due timer must be armed). */
+  retried: boolean;
+}
+
+export function recoverSeat(host: RecoveryHost, seat: number, worker: number, cause: 'terminated' | 'crashed', nowMs: number): Recovered {
+  const { w, control, book, counters, events, options } = host;
+  const current = control.current(seat);
+  const out: Recovered = { settled: [], requeued: 0, retried: false };
+  for (const handle of control.held(seat)) {
+    const r = book.of(handle);
+    if (r === undefined || w.taskState(handle) !== L.STATE_RUNNING) continue; // ended meanwhile
+    book.newDispatch(r);
+    if (r.cancelled) {
+      w.complete(handle, nowMs, L.COMPLETE_FINAL);
+      book.release(r);
+    } else if (handle !== current) {
+      w.requeue(handle, nowMs, L.REQUEUE_KEEP_PLACE);
+      out.requeued++;
+    } else if (cause === 'terminated') {
+      r.terminations++;
+      if (r.terminations > options.maxTerminations) {
+        w.complete(handle, nowMs, L.COMPLETE_FAILED);
+        book.release(r);
+        out.settled.push([
+          r,
+          new TaskTerminatedError(`the task ignored its preemption flag for ${options.graceMs} ms ${r.terminations} times; its worker was terminated each time`),
+        ]);
+        continue;
+      }
+      if (r.stateLength >= 0) {
+        counters.resumes++;
+        events.emit('resume', { task: handle, worker, attempt: r.attempt, atMs: nowMs });
+      } else {
+        book.nextAttempt(r);
+        counters.restarts++;
+        events.emit('restart', { task: handle, worker, attempt: r.attempt, atMs: nowMs });
+      }
+      w.requeue(handle, nowMs, L.REQUEUE_PREEMPTED);
+      out.requeued++;
+    } else {
+      const error = new WorkerCrashedError(`the worker running the task died (attempt ${r.attempt})`);
+      if (host.retry(r, nowMs, error)) out.retried = true;
+      else out.settled.push([r, error]);
+    }
+  }
+  control.clearHeld(seat);
+  return out;
+}
