@@ -46,23 +46,11 @@ import { PoolClosedError, PoolTaskCancelledError, TaskError, UncloneableError } 
 import { type PoolOptions, type PoolTaskOptions, type ResolvedPoolOptions, type ResolvedPoolTaskOptions, resolvePoolOptions, resolvePoolTaskOptions, resolveTaskReference, type TaskReference } from './options.js';
 import { PayloadArena } from './payload.js';
 import * as P from './protocol.js';
-import { type Recovered, type RecoveryHost, recoverSeat } from './recovery.js';
+import { type RecoveryHost, recoverSeat } from './recovery.js';
+import { type Seat, Supervisor } from './supervisor.js';
 import { PoolTask, TaskBook, type TaskRecord } from './task-record.js';
 
 export { PoolTask } from './task-record.js';
-
-interface Seat {
-  /** Which worker this is (0-based). */
-  readonly index: number;
-  /** Its seat in the control block (ControlBlock: two per worker, alternating). */
-  seat: number;
-  port: MessagePort | undefined;
-  controller: AbortController | undefined;
-  incarnation: number;
-  /** Fenced by an escalation: its loop's end is expected and already handled. */
-  fenced: boolean;
-  ready: boolean;
-}
 
 /** Flushes of submitted tasks register this many per lock hold, so workers never wait long for the lock. */
 const FLUSH_CHUNK = 256;
@@ -87,7 +75,7 @@ export class WorkerPool {
   readonly #definitions: Array<{ kind: number; module: string; name: string }> = [];
   readonly #counters = newCounters();
   readonly #recovery: RecoveryHost;
-  #watchdog: ReturnType<typeof setTimeout> | undefined;
+  readonly #supervisor: Supervisor;
   #dueTimer: ReturnType<typeof setTimeout> | undefined;
   #closing = false;
   #closed: Promise<void> | undefined;
@@ -122,6 +110,20 @@ export class WorkerPool {
       options: o,
       retry: (r, nowMs, error) => this.#retry(r, nowMs, error),
     };
+    this.#supervisor = new Supervisor({
+      w: this.#w,
+      control: this.#control,
+      book: this.#book,
+      counters: this.#counters,
+      events: this.events,
+      options: o,
+      seats: this.#seats,
+      recovery: this.#recovery,
+      now: () => this.#now(),
+      wake: (cls, count) => this.#wake(cls, count),
+      fail: (r, error) => this.#fail(r, error),
+      armDueTimer: () => this.#armDueTimer(),
+    });
     this.#piscina = new Piscina({
       filename: fileURLToPath(new URL('./pool-worker.js', import.meta.url)),
       minThreads: o.threads,
@@ -271,7 +273,7 @@ export class WorkerPool {
       }
     }
     if (mostUrgent < L.CLASS_COUNT - 1) this.#preemptFor(mostUrgent);
-    this.#armWatchdog();
+    this.#supervisor.arm();
   }
 
   #takes(seat: Seat, cls: number): boolean {
@@ -441,71 +443,6 @@ export class WorkerPool {
     r.reject(new PoolTaskCancelledError('the task was cancelled'));
   }
 
-  // ---- the watchdog: quantum flags for tasks that never ask, escalation ----
-
-  #armWatchdog(): void {
-    if (this.#watchdog !== undefined || this.#book.live === 0) return;
-    const periodMs = Math.max(1, Math.min(this.#o.quantumMs, this.#o.graceMs) / 2);
-    this.#watchdog = setTimeout(() => {
-      this.#watchdog = undefined;
-      this.#watch();
-      this.#armWatchdog();
-    }, periodMs);
-  }
-
-  #watch(): void {
-    const w = this.#w;
-    const o = this.#o;
-    const control = this.#control;
-    for (const seat of this.#seats) {
-      if (seat.fenced) continue;
-      const handle = control.current(seat.seat);
-      if (handle === 0) continue;
-      const now = this.#now();
-      if (control.flag(seat.seat) === 0) {
-        if (now - control.segmentStartMs(seat.seat) < o.quantumMs) continue;
-        const maxClass = seat.index < o.reservedWorkers ? o.reservedMaxClass : L.POOL_ANY_CLASS;
-        control.lock();
-        const waiting = control.current(seat.seat) === handle && w.taskState(handle) === RUNNING && w.poolTopKey(maxClass) <= w.poolRequeueKey(handle, now);
-        if (waiting) control.setFlag(seat.seat, P.PREEMPT_QUANTUM, now);
-        control.unlock();
-        if (waiting) {
-          this.#counters.preemptQuantum++;
-          this.events.emit('preempt', { task: handle, worker: seat.index, reason: 'quantum', atMs: now });
-        }
-      } else if (now - control.flagAtMs(seat.seat) >= o.graceMs) {
-        this.#escalate(seat, handle);
-      }
-    }
-  }
-
-  /** The task on `seat` ignored its flag past graceMs: fence the worker, recover its tasks, terminate it. */
-  #escalate(seat: Seat, handle: number): void {
-    const control = this.#control;
-    control.lock();
-    if (control.current(seat.seat) !== handle) {
-      control.unlock(); // it returned in time after all
-      return;
-    }
-    // Under the lock: the worker is not inside the core, and will never enter it again.
-    control.fence(seat.seat);
-    seat.fenced = true;
-    const now = this.#now();
-    const recovered = recoverSeat(this.#recovery, seat.seat, seat.index, 'terminated', now);
-    control.unlock();
-    this.#counters.terminations++;
-    this.events.emit('terminate', { task: handle, worker: seat.index, atMs: now });
-    this.#afterRecovery(recovered);
-    // Piscina terminates the thread running an aborted task, and starts another (minThreads).
-    seat.controller?.abort(new Error('terminated: the task ignored its preemption flag'));
-  }
-
-  #afterRecovery(recovered: Recovered): void {
-    for (const [r, error] of recovered.settled) this.#fail(r, error);
-    if (recovered.requeued > 0) this.#wake(L.CLASS_COUNT - 1, recovered.requeued);
-    if (recovered.retried) this.#armDueTimer();
-  }
-
   // ---- worker threads ----
 
   #startLoop(seat: Seat): void {
@@ -557,7 +494,7 @@ export class WorkerPool {
       control.unlock();
       this.#counters.crashes++;
       this.events.emit('crash', { worker: seat.index, error: err, atMs: now });
-      this.#afterRecovery(recovered);
+      this.#supervisor.afterRecovery(recovered);
     }
     if (this.#closing && this.#book.live === 0) return;
     // The replacement takes the worker's other seat: the old thread may still
@@ -601,9 +538,8 @@ export class WorkerPool {
     }
     this.#control.setClosing();
     for (const seat of this.#seats) this.#control.wake(seat.seat);
-    if (this.#watchdog !== undefined) clearTimeout(this.#watchdog);
+    this.#supervisor.stop();
     if (this.#dueTimer !== undefined) clearTimeout(this.#dueTimer);
-    this.#watchdog = undefined;
     this.#dueTimer = undefined;
     await this.#piscina.destroy();
     for (const seat of this.#seats) seat.port?.close();

@@ -29,6 +29,7 @@ import { receiveMessageOnPort } from 'node:worker_threads';
 import { instantiateCore } from '../../bindings/load.js';
 import * as L from '../../bindings/layout.generated.js';
 import { lock, OWNER_WORKER0, unlock } from './lock.js';
+import { PoolTaskContext, type Run, type RunHost } from './context.js';
 import { readPayload } from './payload.js';
 import {
   ARGS_NUMBER,
@@ -78,70 +79,7 @@ const LONG_TASK_MS = 1;
 /** How often (ms) a task past its quantum asks the core whether other work waits. */
 const CLAIM_CHECK_EVERY_MS = 1;
 
-/** What a pool task receives as its second argument. */
-export class PoolTaskContext<State = unknown> {
-  readonly #run: Run;
-  /** @internal */
-  constructor(run: Run) {
-    this.#run = run;
-  }
-  /** 1 for the first attempt, 2 after a failure or a restart, ... */
-  get attempt(): number {
-    return this.#run.attempt;
-  }
-  /** The state saved by an earlier, interrupted run of this task (undefined on a fresh run). */
-  get state(): State | undefined {
-    return this.#run.state as State | undefined;
-  }
-  /** What the pool's resource factory made for this worker thread. */
-  get resource(): unknown {
-    return this.#run.loop.resource;
-  }
-  /** Which worker (0-based) runs this task. */
-  get worker(): number {
-    return this.#run.loop.index;
-  }
-  /** Aborted when the task is cancelled (its signal) or the pool closes without draining. */
-  get signal(): AbortSignal {
-    this.#run.controller ??= new AbortController();
-    return this.#run.controller.signal;
-  }
-  /**
-   * True when the task should save its state and return: a more urgent task
-   * arrived, or its quantum is spent and work of an equal or higher claim
-   * waits, or it was cancelled. Cheap: a load, and a clock read.
-   */
-  shouldYield(): boolean {
-    return this.#run.loop.shouldYield(this.#run);
-  }
-  /**
-   * Saves state to resume from, at once (it survives the worker being
-   * terminated). Returning after shouldYield() answered true and saveState()
-   * requeues the task; its next run, maybe on another worker, sees ctx.state.
-   */
-  saveState(state: State): void {
-    this.#run.loop.saveState(this.#run, state);
-  }
-}
-
-/** One run of one task on this worker. */
-interface Run {
-  readonly loop: Loop;
-  readonly handle: number;
-  readonly dispatch: number;
-  readonly attempt: number;
-  readonly weight: number;
-  state: unknown;
-  controller: AbortController | undefined;
-  interrupted: boolean;
-  saved: boolean;
-  /** performance.now() when the run started, and when its runtime was last charged. */
-  startedAt: number;
-  chargedUntil: number;
-  nextClaimCheck: number;
-}
-
-class Loop {
+class Loop implements RunHost {
   readonly index: number;
   resource: unknown;
   readonly #args: LoopArgs;
