@@ -5,7 +5,7 @@
 // (missed-runs.ts).
 //
 // How a durable task meets the core: each live task has at most one core task
-// at a time, a one-shot whose function is the shared #onCoreRun. For a slot
+// at a time, a one-shot whose function is the shared #durableSlot. For a slot
 // in the future it is a wake-up due at the slot (wall time turned into a
 // delay on the monotonic clock); when it runs, the task is planned again from
 // the wall clock: due slots are queued (or skipped by policy), and the first
@@ -79,10 +79,15 @@ export class DurableScheduler {
   #watch: ClockWatch | undefined;
   #retention: Retention | undefined;
   readonly #attempt: SlotAttempt;
+  /** The core task of every durable task (see the header). */
+  readonly #durableSlot: (ctx: TaskContext) => Promise<void> | undefined;
 
   constructor(engine: Engine, options: DurableOptions) {
     this.#engine = engine;
     this.#options = options;
+    // Named so: describe() and task events show durable tasks' core tasks as `durableSlot`.
+    const durableSlot = (ctx: TaskContext) => this.#onDue(ctx);
+    this.#durableSlot = durableSlot;
     this.#attempt = new SlotAttempt({
       engine,
       functions: this.#functions,
@@ -322,12 +327,13 @@ export class DurableScheduler {
   #enter(task: LiveTask, delayMs: number): void {
     if (task.removed) return;
     const options = presetFor(task.record.priority);
-    const handle = this.#engine.register(this.#onCoreRun, options, L.KIND_ONCE, Math.max(0, delayMs), 0);
+    const handle = this.#engine.register(this.#durableSlot, options, L.KIND_ONCE, Math.max(0, delayMs), 0);
     task.handle = handle;
     this.#byHandle.set(handle, task);
   }
 
-  readonly #onCoreRun = (ctx: TaskContext): Promise<void> | undefined => {
+  /** A durable task's core task woke up: plan it, or run its first queued slot. */
+  #onDue(ctx: TaskContext): Promise<void> | undefined {
     const task = this.#byHandle.get(ctx.handle);
     if (task === undefined) return undefined;
     this.#byHandle.delete(ctx.handle);
@@ -347,7 +353,7 @@ export class DurableScheduler {
     }
     task.queue.shift();
     return this.#attempt.run(task, run, ctx);
-  };
+  }
 
   #waitForDefinition(task: LiveTask): void {
     if (this.#functions.wait(task) && this.#engine.events.wants('taskundefined')) {

@@ -176,6 +176,7 @@ export class SlotAttempt {
         taskUpdate: { lastError: errorMessage(outcome.error), updatedAtMs: endedAtMs },
       });
       if (failed?.status !== 'completed') return false;
+      record.lastError = errorMessage(outcome.error);
       this.#emitComplete(failed.execution, true, outcome.error);
       const store = await this.#host.store();
       const retried = await store.retry({ executionId: execution.id, fencingToken: failed.execution.fencingToken, startedAtMs: endedAtMs });

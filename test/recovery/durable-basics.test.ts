@@ -15,6 +15,8 @@ describe('durable tasks', () => {
     await s.schedule({ id: 'hello', fn: 'greet', params: { who: 'ada' }, after: 1000 });
     s.start();
     await s.ready;
+    // In the core, a durable task waits as a wake-up for its next slot.
+    expect(s.describe().tasks).toMatchObject([{ name: 'durableSlot', state: 'waiting', reason: { kind: 'not-due', inMs: 1000 } }]);
     await h.clock.advance(999);
     expect(log).toEqual([]);
     await h.clock.advance(1);
