@@ -249,13 +249,20 @@ export class DurableScheduler {
     for (const task of this.#tasks.values()) task.removed = true;
     this.#tasks.clear();
     this.#byHandle.clear();
+    const opened = this.#store;
+    const retention = this.#retention;
+    // A later start() begins again: a store opened anew (a path's), recovery, the clock watch.
+    this.#store = undefined;
+    this.#recovery = undefined;
+    this.#watch = undefined;
+    this.#retention = undefined;
     // A store that never opened (a corrupt file...) has nothing to flush or close; its error went to `ready`.
-    const store = await this.#store?.catch(() => undefined);
+    const store = await opened?.catch(() => undefined);
     if (store === undefined) return;
     await this.#registrations?.flush();
     await this.#claims?.flush();
     await this.#skips?.flush();
-    await this.#retention?.settled();
+    await retention?.settled();
     if (this.#options.source.owned) await store.close();
   }
 

@@ -18,7 +18,7 @@ const STORE_METHODS = [
   'recordSkipped', 'unfinishedExecutions', 'history', 'pruneHistory',
 ] as const;
 
-/** A store as the scheduler holds it: made on first use; `owned` when the scheduler made it (and so closes it on stop). */
+/** A store as the scheduler gets it: on first use after each start; `owned` when the scheduler made it (and so closes it on stop). */
 export interface StoreSource {
   readonly description: string;
   readonly owned: boolean;
@@ -29,16 +29,14 @@ export function resolveStoreOption(value: unknown): StoreSource | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'string') {
     if (value.length === 0) throw new InvalidArgumentError("options.store must be a Store or a SQLite file path, received ''");
-    let made: Promise<Store> | undefined;
     return {
       description: value,
       owned: true,
-      get: () => {
-        made ??= (import(/* @vite-ignore */ /* webpackIgnore: true */ SQLITE_ENTRY) as Promise<typeof import('../store/sqlite-store.js')>).then(
+      // A new store each time: the scheduler opens one per start and closes it on stop.
+      get: () =>
+        (import(/* @vite-ignore */ /* webpackIgnore: true */ SQLITE_ENTRY) as Promise<typeof import('../store/sqlite-store.js')>).then(
           ({ SqliteStore }) => new SqliteStore(value),
-        );
-        return made;
-      },
+        ),
     };
   }
   const missing =

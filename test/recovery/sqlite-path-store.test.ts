@@ -56,3 +56,27 @@ describe('a corrupt SQLite file as the store', () => {
     await scheduler.stop();
   });
 });
+
+describe('stopping and starting a durable scheduler again', () => {
+  it('opens the file again and recovers its tasks on the next start()', async () => {
+    const dir = await tempDir();
+    dispose = dir.dispose;
+    const clock = new VirtualClock();
+    const scheduler = new Scheduler({ clock, store: dir.file('again.db'), clockWatch: false, retention: false });
+    const runs: number[] = [];
+    scheduler.define('tick', (_params, ctx) => {
+      runs.push(ctx.nominalMs);
+    });
+    await scheduler.schedule({ id: 't', fn: 'tick', every: '1s', maxExecutions: 4 });
+    scheduler.start();
+    await clock.advance(2000);
+    await scheduler.stop();
+    await clock.advance(500);
+    scheduler.start();
+    expect(await scheduler.ready).toMatchObject({ tasks: 1 });
+    await clock.advance(2000);
+    expect(runs).toHaveLength(4);
+    expect((await scheduler.history('t')).executions.map((e) => e.outcome)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    await scheduler.stop();
+  });
+});
