@@ -35,7 +35,7 @@ import type { DurableFn } from './durable-context.js';
 import { DurableEvent, type DurableEventDetails, type DurableEventType } from './durable-events.js';
 import { FunctionNotDefinedError } from './errors.js';
 import { LiveTask } from './live-task.js';
-import { planDueSlots } from './missed-runs.js';
+import { type PlanHost, planTask } from './plan-task.js';
 import { firstSlotAfter } from './slots.js';
 import { type Retention, startRetention } from './retention.js';
 import { SlotAttempt } from './slot-attempt.js';
@@ -79,6 +79,11 @@ export class DurableScheduler {
   #watch: ClockWatch | undefined;
   #retention: Retention | undefined;
   readonly #attempt: SlotAttempt;
+  readonly #planHost: PlanHost = {
+    recordSkip: (request) => this.#skips!.add(request),
+    emit: (type, detail) => this.emit(type, detail),
+    patch: (task, patch) => this.#patch(task, patch),
+  };
   /** The core task of every durable task (see the header). */
   readonly #durableSlot: (ctx: TaskContext) => Promise<void> | undefined;
 
@@ -286,7 +291,7 @@ export class DurableScheduler {
         this.#enter(task, nextMs - wallNowMs);
         return;
       }
-      this.#plan(task, wallNowMs);
+      planTask(task, wallNowMs, this.#planHost);
     }
     if (task.queue.length > 0) {
       this.#enter(task, 0);
@@ -303,31 +308,6 @@ export class DurableScheduler {
   /** The first slot after the decided ones (a fixed-delay task's next slot is its stored one). */
   #nextSlot(task: LiveTask): number | null {
     return firstSlotAfter(task, task.lastSlotMs);
-  }
-
-  /** Queues the task's due slots and records the ones its missed-run policy skips. */
-  #plan(task: LiveTask, wallNowMs: number): void {
-    const { record } = task;
-    const plan = planDueSlots(task, task.lastSlotMs, wallNowMs, record.misfire);
-    for (const nominalMs of plan.run) task.queue.push({ nominalMs, start: 'claim', execution: undefined });
-    if (plan.bulkSkipped > 0) {
-      this.emit('slotskip', { taskId: record.id, nominalMs: plan.skip[0]?.nominalMs ?? task.lastSlotMs, reason: 'missed: skipped in bulk', count: plan.bulkSkipped });
-    }
-    for (const { nominalMs, reason } of plan.skip) {
-      this.#skips!.add({ taskId: record.id, scheduleVersion: record.scheduleVersion, nominalMs, reason, recordedAtMs: wallNowMs }).then(
-        (result) => {
-          if (result.status === 'recorded') this.emit('slotskip', { taskId: record.id, nominalMs, reason, count: 1 });
-        },
-        (error: unknown) => this.emit('storeerror', { operation: 'recordSkipped', error, retryInMs: 0 }),
-      );
-    }
-    const decided = Math.max(plan.run.at(-1) ?? Number.NEGATIVE_INFINITY, plan.skip.at(-1)?.nominalMs ?? Number.NEGATIVE_INFINITY);
-    if (decided > task.lastSlotMs) task.lastSlotMs = decided;
-    // A fixed-delay slot skipped as missed: the next one is a delay from now.
-    if (record.scheduleKind === 'fixed-delay' && plan.run.length === 0 && plan.skip.length > 0) {
-      record.nextExecutionMs = Math.round(wallNowMs + (record.periodMs as number));
-      this.#patch(task, { nextExecutionMs: record.nextExecutionMs });
-    }
   }
 
   /** Enters the task's next core task, due in delayMs (monotonic). */
