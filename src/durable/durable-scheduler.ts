@@ -83,6 +83,13 @@ export class DurableScheduler {
     recordSkip: (request) => this.#skips!.add(request),
     emit: (type, detail) => this.emit(type, detail),
     patch: (task, patch) => this.#patch(task, patch),
+    later: (fn, delayMs) => {
+      const store = this.#store;
+      this.#engine.clock.setTimer(() => {
+        // A stop() (or a stop and a new start) since: the next recovery plans the slot again.
+        if (this.#store === store && store !== undefined) fn();
+      }, delayMs);
+    },
   };
   /** The core task of every durable task (see the header). */
   readonly #durableSlot: (ctx: TaskContext) => Promise<void> | undefined;

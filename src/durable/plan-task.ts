@@ -14,6 +14,28 @@ export interface PlanHost {
   emit<Type extends DurableEventType>(type: Type, detail: DurableEventDetails[Type]): void;
   /** A best-effort write of some of the task's fields. */
   patch(task: LiveTask, patch: TaskPatch): void;
+  /** Calls fn after delayMs on the scheduler's clock, unless the scheduler has stopped by then. */
+  later(fn: () => void, delayMs: number): void;
+}
+
+const FIRST_SKIP_RETRY_MS = 1_000;
+const MAX_SKIP_RETRY_MS = 30_000;
+
+/**
+ * Records one skipped slot (reported by a 'slotskip' event once committed). A
+ * failed write (a full disk) is tried again after a backoff until it lands or
+ * the scheduler stops: a skipped slot must end with its record (C1).
+ */
+function recordSkip(request: SkipRequest, host: PlanHost, retryInMs: number): void {
+  host.recordSkip(request).then(
+    (result) => {
+      if (result.status === 'recorded') host.emit('slotskip', { taskId: request.taskId, nominalMs: request.nominalMs, reason: request.reason, count: 1 });
+    },
+    (error: unknown) => {
+      host.emit('storeerror', { operation: 'recordSkipped', error, retryInMs });
+      host.later(() => recordSkip(request, host, Math.min(MAX_SKIP_RETRY_MS, retryInMs * 2)), retryInMs);
+    },
+  );
 }
 
 export function planTask(task: LiveTask, wallNowMs: number, host: PlanHost): void {
@@ -25,12 +47,8 @@ export function planTask(task: LiveTask, wallNowMs: number, host: PlanHost): voi
     host.emit('slotskip', { taskId: record.id, nominalMs, reason: 'missed: skipped in bulk', count: plan.bulkSkipped });
   }
   for (const { nominalMs, reason } of plan.skip) {
-    host.recordSkip({ taskId: record.id, scheduleVersion: record.scheduleVersion, nominalMs, reason, recordedAtMs: wallNowMs }).then(
-      (result) => {
-        if (result.status === 'recorded') host.emit('slotskip', { taskId: record.id, nominalMs, reason, count: 1 });
-      },
-      (error: unknown) => host.emit('storeerror', { operation: 'recordSkipped', error, retryInMs: 0 }),
-    );
+    const request = { taskId: record.id, scheduleVersion: record.scheduleVersion, nominalMs, reason, recordedAtMs: wallNowMs };
+    recordSkip(request, host, FIRST_SKIP_RETRY_MS);
   }
   const decided = Math.max(plan.run.at(-1) ?? Number.NEGATIVE_INFINITY, plan.skip.at(-1)?.nominalMs ?? Number.NEGATIVE_INFINITY);
   if (decided > task.lastSlotMs) task.lastSlotMs = decided;

@@ -3,6 +3,9 @@
 // with its reason and reported by a 'slotskip' event.
 import { describe, expect, it } from 'vitest';
 import type { MissedRunOptions } from '../../src/index.js';
+import { Scheduler } from '../../src/index.js';
+import { StoreFullError } from '../../src/store/errors.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
 import { harness, outcomes, WALL_START_MS } from './helpers.js';
 
 async function downFor(downMs: number, missed: MissedRunOptions) {
@@ -109,5 +112,34 @@ describe('missed runs after a restart', () => {
     // 30 was cut short by the crash and runs again; 40, 50, 60 were still queued.
     expect(runs).toEqual([20_000, 30_000, 30_000, 40_000, 50_000, 60_000]);
     expect(outcomes(h.database, 't').map(([ms]) => ms)).toEqual([10_000, 20_000, 30_000, 40_000, 50_000, 60_000]);
+  });
+
+  it('a skip record that fails to write (a full disk) is written again after a backoff', async () => {
+    const h = harness();
+    const first = h.scheduler();
+    first.define('tick', () => {});
+    await first.schedule({ id: 't', fn: 'tick', every: '10s', missed: { policy: 'skip', graceMs: '1s' } });
+    await first.stop();
+    await h.clock.advance(35_000);
+    class FullOnce extends MemoryStore {
+      failures = 1;
+      override async recordSkipped(skips: Parameters<MemoryStore['recordSkipped']>[0]) {
+        if (this.failures-- > 0) throw new StoreFullError('memory');
+        return super.recordSkipped(skips);
+      }
+    }
+    const second = new Scheduler({ clock: h.clock, store: new FullOnce({ database: h.database }), clockWatch: false, retention: false });
+    const errors: Array<[string, number]> = [];
+    second.events.addEventListener('storeerror', (e) => errors.push([e.detail.operation, e.detail.retryInMs]));
+    second.define('tick', () => {});
+    second.start();
+    await second.ready;
+    await h.clock.advance(0);
+    // Wall 35 s: 10, 20 and 30 are late; their one batch failed, each is reported.
+    expect(errors).toEqual([['recordSkipped', 1000], ['recordSkipped', 1000], ['recordSkipped', 1000]]);
+    expect(outcomes(h.database, 't')).toEqual([]);
+    await h.clock.advance(1000);
+    expect(outcomes(h.database, 't')).toEqual([[10_000, 'skipped'], [20_000, 'skipped'], [30_000, 'skipped']]);
+    await second.stop();
   });
 });
