@@ -2,6 +2,9 @@
 // backoff (each failed attempt recorded, the state carried over), a fixed-delay
 // task timed from each run's end, and unschedule().
 import { describe, expect, it } from 'vitest';
+import { Scheduler } from '../../src/index.js';
+import { StoreFullError } from '../../src/store/errors.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
 import { harness, outcomes, WALL_START_MS } from './helpers.js';
 
 describe('durable runs', () => {
@@ -84,5 +87,32 @@ describe('durable runs', () => {
     expect(runs).toBe(2);
     expect(await second.getTask('t')).toMatchObject({ status: 'cancelled' });
     await second.stop();
+  });
+
+  it('a completion that fails to write (a full disk) is written again after a backoff; the body does not run again', async () => {
+    const h = harness();
+    class FullOnce extends MemoryStore {
+      failures = 1;
+      override async complete(request: Parameters<MemoryStore['complete']>[0]) {
+        if (this.failures-- > 0) throw new StoreFullError('memory');
+        return super.complete(request);
+      }
+    }
+    const s = new Scheduler({ clock: h.clock, store: new FullOnce({ database: h.database }), clockWatch: false, retention: false });
+    let runs = 0;
+    s.define('job', () => {
+      runs++;
+    });
+    const errors: Array<[string, number]> = [];
+    s.events.addEventListener('storeerror', (e) => errors.push([e.detail.operation, e.detail.retryInMs]));
+    await s.schedule({ id: 'j', fn: 'job', after: 10 });
+    s.start();
+    await h.clock.advance(10);
+    expect(errors).toEqual([['complete', 1000]]);
+    expect(outcomes(h.database, 'j')).toEqual([[10, 'running']]);
+    await h.clock.advance(1000);
+    expect(outcomes(h.database, 'j')).toEqual([[10, 'succeeded']]);
+    expect(runs).toBe(1);
+    await s.stop();
   });
 });
