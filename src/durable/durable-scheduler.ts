@@ -238,8 +238,17 @@ export class DurableScheduler {
       makeTask: (record) => new LiveTask(record, this.#cronCache),
       emit: (type, detail) => this.emit(type, detail),
       adopt: (task) => {
-        // schedule() may have made the same id live while recovery awaited the store: that one is newer.
-        if (this.#tasks.has(task.record.id)) return;
+        // schedule() made the same id live before or during recovery: that one is newer, but the dead
+        // process's unfinished attempts recovery found (retries queued on `task`) still go to it.
+        const live = this.#tasks.get(task.record.id);
+        if (live !== undefined) {
+          live.queue.unshift(...task.queue);
+          if (task.queue.length > 0 && !live.running) {
+            this.#dropCoreTask(live);
+            this.continueTask(live);
+          }
+          return;
+        }
         this.#tasks.set(task.record.id, task);
         this.continueTask(task);
       },
@@ -367,11 +376,15 @@ export class DurableScheduler {
   #remove(task: LiveTask): void {
     task.removed = true;
     if (this.#tasks.get(task.record.id) === task) this.#tasks.delete(task.record.id);
-    if (task.handle !== 0) {
-      this.#byHandle.delete(task.handle);
-      if (this.#engine.core.exports.taskState(task.handle) >= 0) this.#engine.controls.cancel(task.handle);
-      task.handle = 0;
-    }
+    this.#dropCoreTask(task);
+  }
+
+  /** Cancels the task's waiting core task (a wake-up, or a queued run not started), if it has one. */
+  #dropCoreTask(task: LiveTask): void {
+    if (task.handle === 0) return;
+    this.#byHandle.delete(task.handle);
+    if (this.#engine.core.exports.taskState(task.handle) >= 0) this.#engine.controls.cancel(task.handle);
+    task.handle = 0;
   }
 
   /** Reads the task back from the store (its schedule changed there) and continues it. */
@@ -405,9 +418,7 @@ export class DurableScheduler {
     // Every task waiting on a wake-up is planned again from the new wall time.
     for (const task of [...this.#tasks.values()]) {
       if (task.running || task.handle === 0 || task.queue.length > 0) continue;
-      this.#byHandle.delete(task.handle);
-      if (this.#engine.core.exports.taskState(task.handle) >= 0) this.#engine.controls.cancel(task.handle);
-      task.handle = 0;
+      this.#dropCoreTask(task);
       this.continueTask(task);
     }
   }

@@ -127,3 +127,28 @@ describe('recovery on start', () => {
     await s.stop();
   });
 });
+
+describe('recovery meeting a registration', () => {
+  it('a task scheduled again before start() still gets the retry of the attempt a dead process left running', async () => {
+    const h = harness();
+    const first = h.scheduler();
+    first.define('job', () => new Promise(() => {}));
+    await first.schedule({ id: 'j', fn: 'job', every: '10s' });
+    first.start();
+    await h.clock.advance(10_000);
+    await h.crash(first);
+
+    const second = h.scheduler();
+    const seen: Array<[number, number]> = [];
+    second.define('job', (_params, ctx) => {
+      seen.push([ctx.nominalMs - WALL_START_MS, ctx.attempt]);
+    });
+    // The same registration again (as an app does at every boot): same schedule, so the same version.
+    await second.schedule({ id: 'j', fn: 'job', every: '10s' });
+    second.start();
+    expect(await second.ready).toMatchObject({ interrupted: 1, retried: 1 });
+    await h.clock.advance(0);
+    expect(seen).toContainEqual([10_000, 2]);
+    await second.stop();
+  });
+});
