@@ -32,7 +32,7 @@
 // requeued. Outcomes quote a dispatch number, so an outcome of a run that was
 // already recovered is ignored: every task ends exactly once.
 import { fileURLToPath } from 'node:url';
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { Core } from '../../bindings/core.js';
 import type { CoreExports } from '../../bindings/load.js';
@@ -123,6 +123,7 @@ export class WorkerPool {
       wake: (cls, count) => this.#wake(cls, count),
       fail: (r, error) => this.#fail(r, error),
       armDueTimer: () => this.#armDueTimer(),
+      drain: (seat) => this.#drain(seat),
     });
     this.#piscina = new Piscina({
       filename: fileURLToPath(new URL('./pool-worker.js', import.meta.url)),
@@ -335,6 +336,17 @@ export class WorkerPool {
     }
   }
 
+  /**
+   * Handles, now, every message the seat's thread has posted: before its tasks
+   * are recovered, so that outcomes and saved states it sent first are used
+   * (a task that finished is not run again; a resumed task gets its last state).
+   */
+  #drain(seat: Seat): void {
+    const port = seat.port;
+    if (port === undefined) return;
+    for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) this.#onMessage(seat, seat.incarnation, m.message as P.FromWorker);
+  }
+
   #onResults(numbers: Float64Array | number[], values: unknown[]): void {
     const w = this.#w;
     const book = this.#book;
@@ -488,6 +500,7 @@ export class WorkerPool {
       // core call in normal operation: the lock is held only around them), free it.
       const control = this.#control;
       control.releaseIfHeldBy(seat.seat);
+      this.#drain(seat);
       control.lock();
       const now = this.#now();
       const recovered = recoverSeat(this.#recovery, seat.seat, seat.index, 'crashed', now);

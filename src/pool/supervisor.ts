@@ -46,6 +46,8 @@ export interface SupervisorHost {
   wake(cls: number, count: number): void;
   fail(r: TaskRecord, error: unknown): void;
   armDueTimer(): void;
+  /** Handles every message the seat's thread has posted so far. */
+  drain(seat: Seat): void;
 }
 
 export class Supervisor {
@@ -100,6 +102,8 @@ export class Supervisor {
   /** The task on `seat` ignored its flag past graceMs: fence the worker, recover its tasks, terminate it. */
   #escalate(seat: Seat, handle: number): void {
     const { control, counters, events } = this.#host;
+    // What the thread reported before it is stopped counts: its outcomes, its last saved state.
+    this.#host.drain(seat);
     control.lock();
     if (control.current(seat.seat) !== handle) {
       control.unlock(); // it returned in time after all
