@@ -7,8 +7,12 @@
 //   smallest vruntime, charge(handle, inc) adds inc to it (nice 0: weight
 //   1024/1024, so vruntime + inc exactly, the same double as key + inc in JS),
 //   requeue() pushes it back keyed by the new vruntime. n live tasks, no
-//   allocation, one heap. The popped key is read from the heap's top entry in
-//   wasm memory, the way the JS loops read peekValue().
+//   allocation. The popped key is read from the popped task's row in wasm
+//   memory (its vruntime is its key under fair), as the JS loops read
+//   peekValue(). Not from the ready heap's top entry: the ready queue is the
+//   heap plus one sorted lane per class (assembly/ready.ts), and a requeued
+//   key not below its lane's tail waits in the lane, so the least key is the
+//   least of the heap's top and the lane heads, which is what pop() takes.
 // push-pop-all -> the timer heap. register(0, ..., delayMs = key) pushes a
 //   task due at key; the drain takes the earliest due time (nextDue), releases
 //   it (advance), pops and completes it: the path of every one-shot timer.
@@ -45,25 +49,31 @@ function fillReadyHeap(core, keys, n) {
   for (let i = 0; i < n; i++) expect(ex.requeue(handles[i], 0, L.REQUEUE_TAIL) === L.STATUS_OK, 'requeue refused');
 }
 
-// Index (in f64 words) of the ready heap's top key. The column only moves
-// when the arena grows, which the hold loop never causes (n tasks stay live).
-function topKeyIndex(core) {
-  return core.exports.columnBaseOf(L.COL_READY_KEY) >>> 3;
+const SLOT_MASK = 2 ** L.HANDLE_SLOT_BITS - 1;
+
+/**
+ * Index (in f64 words) of the vruntime of the task row of slot 0; a slot's
+ * is this + slot * TASK_ROW_BYTES / 8. The table only moves when the arena
+ * grows, which the hold loop never causes (n tasks stay live).
+ */
+function vruntimeBaseIndex(core) {
+  return (core.exports.columnBaseOf(L.COL_TASKS) + L.FIELD_VRUNTIME) >>> 3;
 }
+const ROW_WORDS = L.TASK_ROW_BYTES / 8;
 
 function hold({ keys, increments }, n, m) {
   const core = resetSharedCore();
   const ex = core.exports;
   fillReadyHeap(core, keys, n);
   const f64 = new Float64Array(ex.memory.buffer);
-  const top = topKeyIndex(core);
+  const base = vruntimeBaseIndex(core);
   let checksum = 0;
   let disorder = 0;
   let last = Number.NEGATIVE_INFINITY;
   const startMs = nowMs();
   for (let i = 0; i < m; i++) {
-    const key = f64[top];
     const handle = ex.pop(0);
+    const key = f64[base + (handle & SLOT_MASK) * ROW_WORDS];
     ex.charge(handle, increments[i]);
     ex.requeue(handle, 0, L.REQUEUE_TAIL);
     checksum += key;
@@ -79,14 +89,14 @@ function hold({ keys, increments }, n, m) {
 function holdValidated({ keys, increments }, n, m) {
   const core = resetSharedCore();
   fillReadyHeap(core, keys, n);
-  const top = topKeyIndex(core);
+  const base = vruntimeBaseIndex(core);
   let checksum = 0;
   let disorder = 0;
   let last = Number.NEGATIVE_INFINITY;
   const startMs = nowMs();
   for (let i = 0; i < m; i++) {
-    const key = core.views().f64[top];
     const handle = core.pop(0);
+    const key = core.views().f64[base + (handle & SLOT_MASK) * ROW_WORDS];
     core.charge(handle, increments[i]);
     core.requeue(handle, 0);
     checksum += key;
