@@ -45,6 +45,7 @@ import { newCounters, type PoolCounters, PoolEvents } from './events.js';
 import { PoolClosedError, PoolTaskCancelledError, TaskError, UncloneableError } from './errors.js';
 import { type PoolOptions, type PoolTaskOptions, type ResolvedPoolOptions, type ResolvedPoolTaskOptions, resolvePoolOptions, resolvePoolTaskOptions, resolveTaskReference, type TaskReference } from './options.js';
 import { PayloadArena } from './payload.js';
+import type { PoolParts } from './pool-parts.js';
 import * as P from './protocol.js';
 import { type RecoveryHost, recoverSeat } from './recovery.js';
 import { type Seat, Supervisor } from './supervisor.js';
@@ -101,22 +102,10 @@ export class WorkerPool {
     // Pool time starts a second before now: every thread's clock reads >= 0.
     this.#epochMs = performance.timeOrigin + performance.now() - 1000;
     this.#control = new ControlBlock(o.threads, this.#epochMs);
-    this.#recovery = {
-      w: this.#w,
-      control: this.#control,
-      book: this.#book,
-      counters: this.#counters,
-      events: this.events,
-      options: o,
-      retry: (r, nowMs, error) => this.#retry(r, nowMs, error),
-    };
+    const parts: PoolParts = { w: this.#w, control: this.#control, book: this.#book, counters: this.#counters, events: this.events, options: o };
+    this.#recovery = { ...parts, retry: (r, nowMs, error) => this.#retry(r, nowMs, error) };
     this.#supervisor = new Supervisor({
-      w: this.#w,
-      control: this.#control,
-      book: this.#book,
-      counters: this.#counters,
-      events: this.events,
-      options: o,
+      ...parts,
       seats: this.#seats,
       recovery: this.#recovery,
       now: () => this.#now(),

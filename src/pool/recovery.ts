@@ -9,21 +9,12 @@
 // started, or run but not yet reported, is requeued in its place. Each
 // recovered run gets a new dispatch number, so an outcome of it still in
 // flight is ignored when it arrives: every task ends exactly once.
-import type { CoreExports } from '../../bindings/load.js';
 import * as L from '../../bindings/layout.generated.js';
-import type { ControlBlock } from './control.js';
+import type { PoolParts } from './pool-parts.js';
 import { TaskTerminatedError, WorkerCrashedError } from './errors.js';
-import type { PoolCounters, PoolEvents } from './events.js';
-import type { ResolvedPoolOptions } from './options.js';
-import type { TaskBook, TaskRecord } from './task-record.js';
+import type { TaskRecord } from './task-record.js';
 
-export interface RecoveryHost {
-  readonly w: CoreExports;
-  readonly control: ControlBlock;
-  readonly book: TaskBook;
-  readonly counters: PoolCounters;
-  readonly events: PoolEvents;
-  readonly options: ResolvedPoolOptions;
+export interface RecoveryHost extends PoolParts {
   /** Under the lock: retries a failed attempt if its policy allows (true), else ends the task in the core (false). */
   retry(r: TaskRecord, nowMs: number, error: unknown): boolean;
 }

@@ -10,14 +10,11 @@
 // live, and reads each seat's current task and flag from the control block
 // without the lock; it takes the lock only to set a flag or to escalate.
 import type { MessagePort } from 'node:worker_threads';
-import type { CoreExports } from '../../bindings/load.js';
 import * as L from '../../bindings/layout.generated.js';
-import type { ControlBlock } from './control.js';
-import type { PoolCounters, PoolEvents } from './events.js';
-import type { ResolvedPoolOptions } from './options.js';
+import type { PoolParts } from './pool-parts.js';
 import * as P from './protocol.js';
 import { type Recovered, type RecoveryHost, recoverSeat } from './recovery.js';
-import type { TaskBook, TaskRecord } from './task-record.js';
+import type { TaskRecord } from './task-record.js';
 
 /** One worker of the pool, across its threads (incarnations). */
 export interface Seat {
@@ -33,13 +30,7 @@ export interface Seat {
   ready: boolean;
 }
 
-export interface SupervisorHost {
-  readonly w: CoreExports;
-  readonly control: ControlBlock;
-  readonly book: TaskBook;
-  readonly counters: PoolCounters;
-  readonly events: PoolEvents;
-  readonly options: ResolvedPoolOptions;
+export interface SupervisorHost extends PoolParts {
   readonly seats: readonly Seat[];
   readonly recovery: RecoveryHost;
   now(): number;
