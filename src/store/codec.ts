@@ -5,6 +5,7 @@
 // of a patch live here too, so every store bumps the schedule version and
 // keeps the high-water mark the same way.
 import { fromJsonText } from './json.js';
+import type { CronGapPolicy, CronOverlapPolicy } from '../cron.js';
 import type { ExecutionOutcome, ExecutionRecord, MisfirePolicy, ScheduleKind, TaskRecord, TaskStatus } from './records.js';
 import { SCHEDULE_FIELDS } from './records.js';
 import { checkMergedSchedule, checkTaskPatch, checkTaskRecord } from './validate.js';
@@ -24,6 +25,12 @@ export interface StoredTask {
   cronExpression: string | null;
   timeZone: string | null;
   priority: PriorityName;
+  /**
+   * Absent from records written before the DST policy was stored (IndexedDB
+   * keeps them as they were): read as null, the default.
+   */
+  dstGap?: CronGapPolicy | null;
+  dstOverlap?: CronOverlapPolicy | null;
   misfirePolicy: MisfirePolicy;
   misfireGraceMs: number;
   catchUpWindowMs: number | null;
@@ -47,7 +54,7 @@ export const STORED_TASK_FIELDS: readonly (keyof StoredTask)[] = Object.freeze([
   'id', 'name', 'description', 'ownerModule', 'functionName', 'params', 'scheduleKind', 'delayMs', 'periodMs', 'atMs',
   'cronExpression', 'timeZone', 'priority', 'misfirePolicy', 'misfireGraceMs', 'catchUpWindowMs', 'catchUpMax', 'retry',
   'createdAtMs', 'updatedAtMs', 'lastExecutionMs', 'nextExecutionMs', 'executionCount', 'maxExecutions', 'status',
-  'lastError', 'metadata', 'scheduleVersion', 'highWaterMarkMs',
+  'lastError', 'metadata', 'scheduleVersion', 'highWaterMarkMs', 'dstGap', 'dstOverlap',
 ]);
 
 export interface StoredExecution {
@@ -90,7 +97,7 @@ export function encodeCheckedTask(r: TaskRecord): StoredTask {
     id: r.id, name: r.name, description: r.description, ownerModule: r.ownerModule, functionName: r.functionName,
     params: JSON.stringify(r.params),
     scheduleKind: r.scheduleKind, delayMs: noNegativeZero(r.delayMs), periodMs: r.periodMs, atMs: noNegativeZero(r.atMs),
-    cronExpression: r.cronExpression, timeZone: r.timeZone, priority: r.priority,
+    cronExpression: r.cronExpression, timeZone: r.timeZone, priority: r.priority, dstGap: r.dstGap, dstOverlap: r.dstOverlap,
     misfirePolicy: r.misfire.policy, misfireGraceMs: noNegativeZero(r.misfire.graceMs),
     catchUpWindowMs: noNegativeZero(r.misfire.catchUpWindowMs), catchUpMax: r.misfire.catchUpMax,
     retry: JSON.stringify(r.retry),
@@ -116,7 +123,8 @@ export function decodeTask(s: StoredTask): TaskRecord {
     id: s.id, name: s.name, description: s.description, ownerModule: s.ownerModule, functionName: s.functionName,
     params: fromJsonText(s.params),
     scheduleKind: s.scheduleKind, delayMs: s.delayMs, periodMs: s.periodMs, atMs: s.atMs,
-    cronExpression: s.cronExpression, timeZone: s.timeZone, priority: s.priority,
+    cronExpression: s.cronExpression, timeZone: s.timeZone, dstGap: s.dstGap ?? null, dstOverlap: s.dstOverlap ?? null,
+    priority: s.priority,
     misfire: { policy: s.misfirePolicy, graceMs: s.misfireGraceMs, catchUpWindowMs: s.catchUpWindowMs, catchUpMax: s.catchUpMax },
     retry: fromJsonText(s.retry),
     createdAtMs: s.createdAtMs, updatedAtMs: s.updatedAtMs, lastExecutionMs: s.lastExecutionMs,
@@ -144,7 +152,8 @@ export function laterMs(a: number | null, b: number | null): number | null {
 }
 
 function scheduleChanged(a: StoredTask, b: StoredTask): boolean {
-  return SCHEDULE_FIELDS.some((field) => a[field] !== b[field]);
+  // `?? null`: a record stored before the DST fields existed has neither, which means null.
+  return SCHEDULE_FIELDS.some((field) => (a[field] ?? null) !== (b[field] ?? null));
 }
 
 /**

@@ -6,6 +6,7 @@
 // Times are milliseconds since the Unix epoch on the wall clock (`...Ms`), as
 // the scheduler's Clock.wallNow() gives them; the store reads no clock itself.
 // "Nominal" times are when a slot was due by its schedule, not when it ran.
+import type { CronGapPolicy, CronOverlapPolicy } from '../cron.js';
 import type { PriorityName } from '../priorities.js';
 
 /** A value JSON can represent exactly: what params, metadata, results and states may hold. */
@@ -28,6 +29,10 @@ export type ExecutionOutcome = 'running' | 'succeeded' | 'failed' | 'interrupted
 export const EXECUTION_OUTCOMES: readonly ExecutionOutcome[] = Object.freeze([
   'running', 'succeeded', 'failed', 'interrupted', 'skipped', 'cancelled',
 ]);
+
+/** A cron task's daylight-saving choices as stored (the values of CronDstOptions). */
+export const DST_GAP_POLICIES: readonly CronGapPolicy[] = Object.freeze(['skip', 'run-at-first-valid']);
+export const DST_OVERLAP_POLICIES: readonly CronOverlapPolicy[] = Object.freeze(['once', 'both']);
 
 /** What to do with slots missed while nothing ran them (crash, sleep, clock jump). */
 export type MisfirePolicy = 'skip' | 'run-once' | 'catch-up';
@@ -66,6 +71,10 @@ export interface TaskRecord {
   cronExpression: string | null;
   /** IANA time zone for `cron`; null = UTC. */
   timeZone: string | null;
+  /** `cron`: local times a clock change skips (CronDstOptions.gap); null = the default, 'run-at-first-valid'. */
+  dstGap: CronGapPolicy | null;
+  /** `cron`: local times a clock change repeats (CronDstOptions.overlap); null = the default, 'once'. */
+  dstOverlap: CronOverlapPolicy | null;
   priority: PriorityName;
   misfire: MisfireRecord;
   /** RetryOptions as given (JSON), or null for no retry. */
@@ -85,7 +94,7 @@ export interface TaskRecord {
   metadata: Json;
   /**
    * Bumped by the store whenever a schedule field (kind, delay, period, at,
-   * cron, time zone) changes, so slots computed from an old schedule are told
+   * cron, time zone, DST policy) changes, so slots computed from an old schedule are told
    * apart from the new ones (a slot key includes it).
    */
   scheduleVersion: number;
@@ -98,7 +107,9 @@ export interface TaskRecord {
 }
 
 /** The schedule fields: changing any of them bumps scheduleVersion. */
-export const SCHEDULE_FIELDS = Object.freeze(['scheduleKind', 'delayMs', 'periodMs', 'atMs', 'cronExpression', 'timeZone'] as const);
+export const SCHEDULE_FIELDS = Object.freeze([
+  'scheduleKind', 'delayMs', 'periodMs', 'atMs', 'cronExpression', 'timeZone', 'dstGap', 'dstOverlap',
+] as const);
 
 /** Fields of a task that updateTask() may change. */
 export type TaskPatch = Partial<Omit<TaskRecord, 'id' | 'createdAtMs' | 'scheduleVersion' | 'highWaterMarkMs'>>;
@@ -160,6 +171,8 @@ export function taskRecord(init: TaskInit): TaskRecord {
     atMs: null,
     cronExpression: null,
     timeZone: null,
+    dstGap: null,
+    dstOverlap: null,
     priority: 'normal',
     misfire: { policy: 'run-once', graceMs: 30_000, catchUpWindowMs: null, catchUpMax: null },
     retry: null,

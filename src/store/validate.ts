@@ -5,7 +5,7 @@ import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
 import { PRIORITY_NAMES } from '../priorities.js';
 import { checkJson } from './json.js';
 import {
-  EXECUTION_OUTCOMES, MISFIRE_POLICIES, SCHEDULE_KINDS, type SlotKey, TASK_STATUSES, type TaskPatch, type TaskRecord,
+  DST_GAP_POLICIES, DST_OVERLAP_POLICIES, EXECUTION_OUTCOMES, MISFIRE_POLICIES, SCHEDULE_KINDS, type SlotKey, TASK_STATUSES, type TaskPatch, type TaskRecord,
 } from './records.js';
 
 /** Ids (task ids) longer than this are refused: they are keys in every index. */
@@ -101,6 +101,8 @@ const TASK_FIELDS: Readonly<Record<keyof TaskRecord, Check>> = {
   atMs: orNull(finite),
   cronExpression: orNull(nonEmpty),
   timeZone: orNull(nonEmpty),
+  dstGap: orNull(oneOf(DST_GAP_POLICIES)),
+  dstOverlap: orNull(oneOf(DST_OVERLAP_POLICIES)),
   priority: oneOf(PRIORITY_NAMES),
   misfire: checkMisfire,
   retry: json,

@@ -40,7 +40,7 @@ test("the store opens Chromium's own IndexedDB with strict durability, and a sec
     await second.open();
     await first.putTasks([{
       id: 't', name: 't', description: null, ownerModule: null, functionName: 'f', params: { n: 1 }, scheduleKind: 'once',
-      delayMs: null, periodMs: null, atMs: 5, cronExpression: null, timeZone: null, priority: 'normal',
+      delayMs: null, periodMs: null, atMs: 5, cronExpression: null, timeZone: null, dstGap: null, dstOverlap: null, priority: 'normal',
       misfire: { policy: 'skip', graceMs: 0, catchUpWindowMs: null, catchUpMax: null }, retry: null, createdAtMs: 0,
       updatedAtMs: 0, lastExecutionMs: null, nextExecutionMs: 5, executionCount: 0, maxExecutions: null, status: 'pending',
       lastError: null, metadata: null, scheduleVersion: 1, highWaterMarkMs: null,

@@ -27,6 +27,8 @@ const record: fc.Arbitrary<TaskRecord> = fc.record({
   atMs: fc.option(ms),
   cronExpression: fc.option(fc.string({ minLength: 1, maxLength: 10 })),
   timeZone: fc.option(fc.constantFrom('UTC', 'Europe/London', 'Australia/Lord_Howe')),
+  dstGap: fc.option(fc.constantFrom('skip' as const, 'run-at-first-valid' as const)),
+  dstOverlap: fc.option(fc.constantFrom('once' as const, 'both' as const)),
   priority: fc.constantFrom('critical', 'high', 'normal', 'low', 'background'),
   misfire: fc.record({
     policy: fc.constantFrom('skip', 'run-once', 'catch-up'),

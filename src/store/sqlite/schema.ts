@@ -80,6 +80,14 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       INSERT INTO meta (key, value) VALUES ('fencing_token', 0);
     `,
   },
+  {
+    version: 2,
+    description: "tasks.dst_gap, tasks.dst_overlap: a cron task's daylight-saving policy (NULL, the default, for existing rows)",
+    sql: `
+      ALTER TABLE tasks ADD COLUMN dst_gap TEXT CHECK (dst_gap IN ('skip', 'run-at-first-valid'));
+      ALTER TABLE tasks ADD COLUMN dst_overlap TEXT CHECK (dst_overlap IN ('once', 'both'));
+    `,
+  },
 ]);
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

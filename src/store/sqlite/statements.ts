@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { PriorityName } from '../../priorities.js';
 import { STORED_EXECUTION_FIELDS, STORED_TASK_FIELDS, type StoredExecution, type StoredTask } from '../codec.js';
+import type { CronGapPolicy, CronOverlapPolicy } from '../../cron.js';
 import type { Json, MisfirePolicy, ScheduleKind, TaskRecord, TaskStatus } from '../records.js';
 
 const column = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -25,14 +26,14 @@ export function taskValues(t: StoredTask): unknown[] {
     t.id, t.name, t.description, t.ownerModule, t.functionName, t.params, t.scheduleKind, t.delayMs, t.periodMs, t.atMs,
     t.cronExpression, t.timeZone, t.priority, t.misfirePolicy, t.misfireGraceMs, t.catchUpWindowMs, t.catchUpMax, t.retry,
     t.createdAtMs, t.updatedAtMs, t.lastExecutionMs, t.nextExecutionMs, t.executionCount, t.maxExecutions, t.status,
-    t.lastError, t.metadata, t.scheduleVersion, t.highWaterMarkMs,
+    t.lastError, t.metadata, t.scheduleVersion, t.highWaterMarkMs, t.dstGap ?? null, t.dstOverlap ?? null,
   ];
 }
 
 /** A task's values for updateTask: every column but id, then the id for the WHERE. */
 export function taskUpdateValues(task: StoredTask): unknown[] {
   const values: unknown[] = [];
-  for (const field of STORED_TASK_FIELDS) if (field !== 'id') values.push(task[field]);
+  for (const field of STORED_TASK_FIELDS) if (field !== 'id') values.push(task[field] ?? null);
   values.push(task.id);
   return values;
 }
@@ -66,6 +67,7 @@ export function decodeTaskRow(r: unknown[]): TaskRecord {
     params: r[C.params] as Json, scheduleKind: r[C.scheduleKind] as ScheduleKind,
     delayMs: r[C.delayMs] as number | null, periodMs: r[C.periodMs] as number | null, atMs: r[C.atMs] as number | null,
     cronExpression: r[C.cronExpression] as string | null, timeZone: r[C.timeZone] as string | null,
+    dstGap: r[C.dstGap] as CronGapPolicy | null, dstOverlap: r[C.dstOverlap] as CronOverlapPolicy | null,
     priority: r[C.priority] as PriorityName,
     misfire: {
       policy: r[C.misfirePolicy] as MisfirePolicy, graceMs: r[C.misfireGraceMs] as number,

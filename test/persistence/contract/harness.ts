@@ -57,6 +57,8 @@ export function fullTask(id: string): TaskRecord {
     atMs: -1_000.5,
     cronExpression: '0 9 * * 1-5',
     timeZone: 'Europe/London',
+    dstGap: 'skip',
+    dstOverlap: 'both',
     priority: 'low',
     misfire: { policy: 'catch-up', graceMs: 30_000, catchUpWindowMs: 3_600_000, catchUpMax: 5 },
     retry: { attempts: 3, backoff: 'exponential', delayMs: 1000 },
