@@ -64,13 +64,16 @@ export class LiveTask implements SlotSource {
   }
 }
 
-/** Cron expressions are parsed once per (zone, expression): a million tasks often share a few. */
+/** Cron expressions are parsed once per (zone, DST policy, expression): a million tasks often share a few. */
 function cronOf(record: TaskRecord, cache: Map<string, CronSchedule>): CronSchedule | undefined {
   if (record.scheduleKind !== 'cron' || record.cronExpression === null) return undefined;
-  const key = `${record.timeZone ?? 'UTC'}\u0000${record.cronExpression}`;
+  // null (the default policy) keys as the default it means, so a stored default and an omitted one share a schedule.
+  const gap = record.dstGap ?? 'run-at-first-valid';
+  const overlap = record.dstOverlap ?? 'once';
+  const key = `${record.timeZone ?? 'UTC'}\u0000${gap}\u0000${overlap}\u0000${record.cronExpression}`;
   let schedule = cache.get(key);
   if (schedule === undefined) {
-    schedule = new CronSchedule(record.cronExpression, { timezone: record.timeZone ?? undefined });
+    schedule = new CronSchedule(record.cronExpression, { timezone: record.timeZone ?? undefined, dst: { gap, overlap } });
     cache.set(key, schedule);
   }
   return schedule;

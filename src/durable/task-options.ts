@@ -3,7 +3,7 @@
 // store keeps. Exactly one timing option says when the task runs: `at`,
 // `after`, `every` (fixed rate), `recurring` (fixed delay) or `cron`.
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
-import { CronSchedule } from '../cron.js';
+import { type CronDstOptions, CronSchedule, type CronGapPolicy, type CronOverlapPolicy } from '../cron.js';
 import { type Duration, parseDurationMs } from '../duration.js';
 import { type Priority, priorityClass, priorityName } from '../priorities.js';
 import { type RetryOptions, resolveRetry } from '../retry.js';
@@ -47,6 +47,13 @@ export interface DurableTaskOptions {
   cron?: string;
   /** IANA time zone of `cron`. @default 'UTC' */
   timezone?: string;
+  /**
+   * What `cron` runs when a clock change skips or repeats local times (see
+   * CronDstOptions); kept with the task, so it holds across restarts.
+   * @default { gap: 'run-at-first-valid', overlap: 'once' }
+   * @example { cron: '30 2 * * *', timezone: 'America/New_York', dst: { gap: 'skip' } }
+   */
+  dst?: CronDstOptions;
   /** Shown in history and events. @default the id */
   name?: string;
   description?: string;
@@ -73,7 +80,7 @@ export const DEFAULT_DURABLE_ATTEMPTS = 3;
 export const DEFAULT_GRACE_MS = 30_000;
 
 const KEYS = new Set([
-  'id', 'fn', 'params', 'at', 'after', 'every', 'recurring', 'cron', 'timezone', 'name', 'description', 'ownerModule',
+  'id', 'fn', 'params', 'at', 'after', 'every', 'recurring', 'cron', 'timezone', 'dst', 'name', 'description', 'ownerModule',
   'metadata', 'priority', 'missed', 'retry', 'maxExecutions',
 ]);
 const TIMING_KEYS = ['at', 'after', 'every', 'recurring', 'cron'] as const;
@@ -144,6 +151,8 @@ interface Timing {
   periodMs: number | null;
   cronExpression: string | null;
   timeZone: string | null;
+  dstGap: CronGapPolicy | null;
+  dstOverlap: CronOverlapPolicy | null;
   nextExecutionMs: number | null;
 }
 
@@ -166,7 +175,8 @@ function durationOf(value: unknown, path: string, key: string): number {
 function timing(scheduleKind: ScheduleKind, nextExecutionMs: number | null, fields: Partial<Timing>): Timing {
   return {
     scheduleKind, atMs: fields.atMs ?? null, delayMs: fields.delayMs ?? null, periodMs: fields.periodMs ?? null,
-    cronExpression: fields.cronExpression ?? null, timeZone: fields.timeZone ?? null, nextExecutionMs,
+    cronExpression: fields.cronExpression ?? null, timeZone: fields.timeZone ?? null, dstGap: fields.dstGap ?? null,
+    dstOverlap: fields.dstOverlap ?? null, nextExecutionMs,
   };
 }
 
@@ -180,6 +190,7 @@ function resolveTiming(o: Record<string, unknown>, path: string, wallNowMs: numb
     );
   }
   if (o.timezone !== undefined && o.cron === undefined) throw new InvalidArgumentError(`${path}.timezone applies only to cron`);
+  if (o.dst !== undefined && o.cron === undefined) throw new InvalidArgumentError(`${path}.dst applies only to cron`);
   if (o.at !== undefined) {
     const at = o.at instanceof Date ? o.at.getTime() : o.at;
     if (typeof at !== 'number' || !Number.isFinite(at)) {
@@ -200,10 +211,13 @@ function resolveTiming(o: Record<string, unknown>, path: string, wallNowMs: numb
     return timing(key === 'every' ? 'fixed-rate' : 'fixed-delay', Math.round(wallNowMs + periodMs), { periodMs });
   }
   const timeZone = o.timezone === undefined ? null : (o.timezone as string);
-  const schedule = new CronSchedule(o.cron as string, { timezone: timeZone ?? undefined });
+  // CronSchedule checks dst as Scheduler.cron() does (same messages and codes).
+  const schedule = new CronSchedule(o.cron as string, { timezone: timeZone ?? undefined, dst: o.dst as CronDstOptions | undefined });
   const nextMs = schedule.nextRunAfter(wallNowMs);
   if (nextMs === null) throw new InvalidArgumentError(`${path}.cron: '${schedule.expression}' has no future run`);
-  return timing('cron', nextMs, { cronExpression: schedule.expression, timeZone });
+  // Stored as resolved (both choices made) when given; null, the default, when not.
+  const dst = o.dst === undefined ? null : schedule.dst;
+  return timing('cron', nextMs, { cronExpression: schedule.expression, timeZone, dstGap: dst?.gap ?? null, dstOverlap: dst?.overlap ?? null });
 }
 
 function newTaskId(): string {
@@ -247,6 +261,8 @@ export function durableTaskRecord(options: unknown, path: string, wallNowMs: num
     atMs: t.atMs,
     cronExpression: t.cronExpression,
     timeZone: t.timeZone,
+    dstGap: t.dstGap,
+    dstOverlap: t.dstOverlap,
     priority,
     misfire: resolveMissed(o.missed, `${path}.missed`),
     retry: retryRecord(o.retry, `${path}.retry`),
