@@ -69,6 +69,21 @@ export const taskCases: ContractCase[] = [
     }),
   },
   {
+    name: "a cron task's DST policy round-trips, and changing it is a schedule change",
+    run: (h) => withStore(h, async (store) => {
+      const cron = { scheduleKind: 'cron', cronExpression: '30 2 * * *', timeZone: 'America/New_York' } as const;
+      await store.putTasks([task('gap', { ...cron, dstGap: 'skip', dstOverlap: 'once' }), task('default', cron)]);
+      const gap = (await store.getTask('gap'))!;
+      equal([gap.dstGap, gap.dstOverlap, gap.scheduleVersion], ['skip', 'once', 1], 'a policy set');
+      const plain = (await store.getTask('default'))!;
+      equal([plain.dstGap, plain.dstOverlap], [null, null], 'the default');
+      equal((await store.updateTask('gap', { dstOverlap: 'both' }))?.scheduleVersion, 2, 'an update of the policy');
+      await store.putTasks([task('default', { ...cron, dstGap: 'run-at-first-valid' })]);
+      equal((await store.getTask('default'))?.scheduleVersion, 2, 'an upsert with a policy');
+      await rejects(store.updateTask('gap', { dstGap: 'later' } as never), 'ERR_INVALID_ARGUMENT', 'patch.dstGap');
+    }),
+  },
+  {
     name: 'updateTask refuses the fields the store keeps and invalid values, writing nothing',
     run: (h) => withStore(h, async (store) => {
       await store.putTasks([task('t')]);
