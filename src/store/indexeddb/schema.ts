@@ -10,6 +10,10 @@
 //               history() (a task's range, walked backwards is newest first);
 //               byOutcome (open executions), byEnded (retention)
 //   meta        small values by key: the fencing token counter
+//
+// A field added to StoredTask needs no migration when its absence means its
+// default: dstGap and dstOverlap (a cron task's DST policy) are missing from
+// records written before them, and decodeTask() reads them as null.
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 import type { StoredExecution, StoredTask } from '../codec.js';
 
