@@ -42,8 +42,12 @@ const sizes: usize = memory.data(8, 8);
   return <i32>u32At(FIELD_POS, slot);
 }
 
-/** a before b: smaller key, or equal keys and smaller sequence number. */
-@inline function before(keyA: f64, slotA: u32, keyB: f64, slotB: u32): bool {
+/**
+ * a before b: smaller key, or equal keys and smaller sequence number. The one
+ * order of every ready and timer entry (the ready lanes and the pool's
+ * placement compare with it too).
+ */
+@inline export function before(keyA: f64, slotA: u32, keyB: f64, slotB: u32): bool {
   if (keyA != keyB) return keyA < keyB;
   return seqBefore(slotA, slotB);
 }

@@ -30,9 +30,9 @@
 // (one line each); a lane pop reads the next row to cache its key (the line
 // the next pop of that lane reads anyway).
 
-import { FIELD_CLASS, FIELD_POS, FIELD_PREV, FIELD_QUEUE, FIELD_SEQ, CLASS_COUNT, QUEUE_HEAP, QUEUE_LANE } from "./layout";
-import { f64At, setU8, setU32, u32At, u8At } from "./table";
-import { READY_HEAP, heapCheck, heapClear, heapKeyAt, heapPush, heapRekey, heapRemoveAt, heapSize, heapSlotAt,
+import { FIELD_CLASS, FIELD_POS, FIELD_PREV, FIELD_QUEUE, CLASS_COUNT, QUEUE_HEAP, QUEUE_LANE } from "./layout";
+import { setU8, setU32, u32At, u8At } from "./table";
+import { READY_HEAP, before, heapCheck, heapClear, heapKeyAt, heapPush, heapRekey, heapRemoveAt, heapSize, heapSlotAt,
   heapTopKey, heapTopSlot, positionOf } from "./heap";
 import { readyKey } from "./keys";
 
@@ -72,12 +72,6 @@ export function readySize(): i32 {
   let n = heapSize(READY_HEAP);
   for (let c = 0; c < CLASS_COUNT; c++) n += <i32>laneSize(c);
   return n;
-}
-
-/** (keyA, seq of slotA) before (keyB, seq of slotB). */
-@inline function before(keyA: f64, slotA: u32, keyB: f64, slotB: u32): bool {
-  if (keyA != keyB) return keyA < keyB;
-  return f64At(FIELD_SEQ, slotA) < f64At(FIELD_SEQ, slotB);
 }
 
 /** Queues a task whose row (class, sequence, key fields) is set. False only if the heap cannot grow. */

@@ -19,8 +19,8 @@
 // place), usually few; under the fair policy it holds every ready task, so
 // reserved workers with the fair policy pay O(ready) per take.
 
-import { CLASS_COUNT, FIELD_CLASS, FIELD_SEQ, FIELD_VRUNTIME, STATE_RUNNING_COUNT, STATE_READY, STATUS_BAD_ARGUMENT, POOL_TAKE_MAX } from "../layout";
-import { READY_HEAP, heapKeyAt, heapSize, heapSlotAt } from "../heap";
+import { CLASS_COUNT, FIELD_CLASS, FIELD_VRUNTIME, STATE_RUNNING_COUNT, STATE_READY, STATUS_BAD_ARGUMENT, POOL_TAKE_MAX } from "../layout";
+import { READY_HEAP, before, heapKeyAt, heapSize, heapSlotAt } from "../heap";
 import { readyTop, readyLaneHead } from "../ready";
 import { readyKey, requeueKey } from "../keys";
 import { f64At, slotOf, stateOf, u8At } from "../table";
@@ -29,11 +29,6 @@ import { outputBuffer } from "../commands";
 import { sharedState, stateU32 } from "../shared-state";
 
 const NONE: u32 = 0xffffffff;
-
-@inline function before(keyA: f64, slotA: u32, keyB: f64, slotB: u32): bool {
-  if (keyA != keyB) return keyA < keyB;
-  return f64At(FIELD_SEQ, slotA) < f64At(FIELD_SEQ, slotB);
-}
 
 /** The least READY task of class <= maxClass, or NONE. */
 function eligibleTop(maxClass: i32): u32 {
