@@ -64,7 +64,8 @@ export interface CoreExports {
 
 let embedded: WebAssembly.Module | undefined;
 
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+/** The bytes of a base64 text (an embedded wasm build). */
+export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);

@@ -10,6 +10,7 @@
 // data segments and attaches without init() (scripts/wasm-sections.mjs says why).
 import { SHARED_ATTACH_BASE64, SHARED_FIRST_BASE64 } from './wasm-shared.generated.js';
 import { Core } from './core.js';
+import { decodeBase64 } from './load.js';
 
 /** The shared build's maximum memory, in 64 KiB pages (asconfig.json, target "shared"): 1 GiB. */
 export const SHARED_MAXIMUM_PAGES = 16384;
@@ -19,22 +20,15 @@ export const SHARED_INITIAL_PAGES = 4;
 let first: WebAssembly.Module | undefined;
 let attach: WebAssembly.Module | undefined;
 
-function decode(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
 /** The shared build for the first instance on a memory (compiled once). */
 export function sharedFirstModule(): WebAssembly.Module {
-  first ??= new WebAssembly.Module(decode(SHARED_FIRST_BASE64));
+  first ??= new WebAssembly.Module(decodeBase64(SHARED_FIRST_BASE64));
   return first;
 }
 
 /** The shared build for instances that attach to a live memory (compiled once; can be posted to workers). */
 export function sharedAttachModule(): WebAssembly.Module {
-  attach ??= new WebAssembly.Module(decode(SHARED_ATTACH_BASE64));
+  attach ??= new WebAssembly.Module(decodeBase64(SHARED_ATTACH_BASE64));
   return attach;
 }
 
