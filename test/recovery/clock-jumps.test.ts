@@ -4,7 +4,7 @@
 // high-water mark and never starts one early; each change is an event.
 import { describe, expect, it } from 'vitest';
 import type { ClockWatchEvent } from '../../src/index.js';
-import { harness, outcomes, WALL_START_MS } from './helpers.js';
+import { afterMissedCatchUpTicks, harness, outcomes, WALL_START_MS } from './helpers.js';
 
 async function ticking(missed = {}) {
   const h = harness();
@@ -66,14 +66,7 @@ describe('clock changes', () => {
   });
 
   it('a jump back while missed slots are queued for catch-up: each still runs once, none before its time', async () => {
-    const h = harness();
-    const first = h.scheduler();
-    first.define('tick', () => {});
-    await first.schedule({ id: 't', fn: 'tick', every: '10s', missed: { policy: 'catch-up', graceMs: '1s' } });
-    first.start();
-    await h.clock.advance(15_000);
-    await first.stop();
-    await h.clock.advance(50_000);
+    const h = await afterMissedCatchUpTicks();
     const second = h.scheduler();
     const starts: Array<{ nominal: number; wall: number }> = [];
     second.define('tick', async (_params, ctx) => {

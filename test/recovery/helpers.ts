@@ -46,3 +46,20 @@ export function outcomes(database: MemoryDatabase, taskId: string, wallStartMs =
     .sort((a, b) => a.nominalMs - b.nominalMs)
     .map((e) => [e.nominalMs - wallStartMs, e.outcome]);
 }
+
+/**
+ * A task 't' ('tick' every 10 s, missed runs caught up, 1 s grace) that ran
+ * its 10 s slot, then a process down from 15 s to 65 s: the slots of 20..60 s
+ * are missed. Define 'tick' on the next h.scheduler() and start it.
+ */
+export async function afterMissedCatchUpTicks(): Promise<Harness> {
+  const h = harness();
+  const first = h.scheduler();
+  first.define('tick', () => {});
+  await first.schedule({ id: 't', fn: 'tick', every: '10s', missed: { policy: 'catch-up', graceMs: '1s' } });
+  first.start();
+  await h.clock.advance(15_000);
+  await first.stop();
+  await h.clock.advance(50_000);
+  return h;
+}

@@ -6,7 +6,7 @@ import type { MissedRunOptions } from '../../src/index.js';
 import { Scheduler } from '../../src/index.js';
 import { StoreFullError } from '../../src/store/errors.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
-import { harness, outcomes, WALL_START_MS } from './helpers.js';
+import { afterMissedCatchUpTicks, harness, outcomes, WALL_START_MS } from './helpers.js';
 
 async function downFor(downMs: number, missed: MissedRunOptions) {
   const h = harness();
@@ -82,14 +82,7 @@ describe('missed runs after a restart', () => {
   });
 
   it("'catch-up' slots still queued when the process dies run after the restart: none is lost", async () => {
-    const h = harness();
-    const first = h.scheduler();
-    first.define('tick', () => {});
-    await first.schedule({ id: 't', fn: 'tick', every: '10s', missed: { policy: 'catch-up', graceMs: '1s' } });
-    first.start();
-    await h.clock.advance(15_000);
-    await first.stop();
-    await h.clock.advance(50_000);
+    const h = await afterMissedCatchUpTicks();
     // Restart: 20..60 are queued for catch-up; each run takes 1 s; the process dies after two of them.
     const second = h.scheduler();
     const runs: number[] = [];
