@@ -9,17 +9,9 @@ import { SqliteStore } from '../../../dist/store/sqlite.js';
 import { interleaveAsync } from '../../lib/interleave-async.mjs';
 import { nowMs } from '../../lib/measure.mjs';
 import { toRows } from '../../lib/rows.mjs';
-import { benchTasks, scratchDir } from './workload.mjs';
+import { benchTasks, fillDatabase, scratchDir } from './workload.mjs';
 
 const UNITS = { totalMs: 'ms', openMs: 'ms', loadMs: 'ms', tasksPerSec: 'tasks/s' };
-const FILL_CHUNK = 10_000;
-
-async function fill(path, n) {
-  const store = new SqliteStore({ path, synchronous: 'normal' });
-  await store.open();
-  for (let offset = 0; offset < n; offset += FILL_CHUNK) await store.putTasks(benchTasks(Math.min(FILL_CHUNK, n - offset), offset));
-  await store.close();
-}
 
 async function loadOnce(path, n) {
   const t0 = nowMs();
@@ -45,7 +37,7 @@ export async function loadCase(plan, ctx) {
     for (const n of plan.loadSizes) {
       const path = scratch.file(`load-${n}.db`);
       const fillStartMs = nowMs();
-      await fill(path, n);
+      await fillDatabase(path, n, benchTasks);
       const sizeBytes = statSync(path).size;
       ctx.info[`fileBytes${n}`] = sizeBytes;
       ctx.log(`load n=${n}: filled in ${((nowMs() - fillStartMs) / 1000).toFixed(1)} s, ${(sizeBytes / 1e6).toFixed(1)} MB`);

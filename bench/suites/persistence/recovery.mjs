@@ -14,10 +14,9 @@ import { SqliteStore } from '../../../dist/store/sqlite.js';
 import { interleaveAsync } from '../../lib/interleave-async.mjs';
 import { nowMs } from '../../lib/measure.mjs';
 import { toRows } from '../../lib/rows.mjs';
-import { scratchDir } from './workload.mjs';
+import { fillDatabase, scratchDir } from './workload.mjs';
 
 const UNITS = { totalMs: 'ms', recoveryMs: 'ms', tasksPerSec: 'tasks/s', heapMB: 'MB' };
-const FILL_CHUNK = 10_000;
 
 /** A task as schedule() stores it, hourly, its next slot a day ahead (spread over an hour). */
 function futureTask(i, nowWallMs) {
@@ -34,14 +33,9 @@ function futureTask(i, nowWallMs) {
   });
 }
 
-async function fill(path, n) {
-  const store = new SqliteStore({ path, synchronous: 'normal' });
-  await store.open();
+function fill(path, n) {
   const nowWallMs = Date.now();
-  for (let offset = 0; offset < n; offset += FILL_CHUNK) {
-    await store.putTasks(Array.from({ length: Math.min(FILL_CHUNK, n - offset) }, (_, i) => futureTask(offset + i, nowWallMs)));
-  }
-  await store.close();
+  return fillDatabase(path, n, (count, offset) => Array.from({ length: count }, (_, i) => futureTask(offset + i, nowWallMs)));
 }
 
 async function recoverOnce(path, n) {

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { taskRecord } from '../../../dist/store.js';
+import { SqliteStore } from '../../../dist/store/sqlite.js';
 
 const CREATED_AT_MS = Date.UTC(2026, 0, 1);
 
@@ -40,4 +41,17 @@ export async function expectTaskCount(store, expected, what) {
   let count = 0;
   for await (const batch of store.loadTasks({ batchSize: 10_000 })) count += batch.length;
   if (count !== expected) throw new Error(`persistence: ${what} stored ${count} tasks, expected ${expected}`);
+}
+
+/**
+ * Fills a new database file at `path` with n tasks, untimed: `batchOf(count,
+ * offset)` makes each batch, written by putTasks in 10,000-record transactions
+ * (synchronous=NORMAL: only the reading is measured), then closes it.
+ */
+export async function fillDatabase(path, n, batchOf) {
+  const chunk = 10_000;
+  const store = new SqliteStore({ path, synchronous: 'normal' });
+  await store.open();
+  for (let offset = 0; offset < n; offset += chunk) await store.putTasks(batchOf(Math.min(chunk, n - offset), offset));
+  await store.close();
 }
