@@ -10,8 +10,10 @@
 // FILE_TIMEOUT_MS to finish. It fails on a failed test, on an uncaught error
 // or console.error in the page, on a file that ran no test, and when no test
 // ran at all. The last line printed is always "N passed, M failed" (unless
-// skipped). TIMESLICE_SKIP_BROWSER=1 skips everything (exit 0); without it a
-// missing /usr/bin/chromium is an error: CI installs it (.ci/run).
+// skipped). Which Chromium, and what happens without one, is decided in
+// ./chromium.mjs: CHROMIUM_PATH or /usr/bin/chromium; none found is a loud
+// skip (exit 0), or a failure under TIMESLICE_REQUIRE_BROWSER=1 (CI sets it);
+// TIMESLICE_SKIP_BROWSER=1 skips on purpose.
 //
 // Adding a file (timeslice/web, say): create test/browser/web.browser.ts that
 // imports `test` and the assertions from './harness.js' and the package by its
@@ -25,20 +27,7 @@ import { createServer } from 'node:http';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-
-const CHROMIUM_PATH = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-  // Containers often have a tiny /dev/shm; Chromium crashes when it fills up.
-  '--disable-dev-shm-usage',
-];
+import { CHROMIUM_ARGS, decideBrowserRun } from './chromium.mjs';
 const FILE_TIMEOUT_MS = 60_000;
 const LAUNCH_TIMEOUT_MS = 30_000;
 
@@ -148,17 +137,12 @@ function report(name, results) {
 }
 
 async function main() {
-  if (process.env.TIMESLICE_SKIP_BROWSER === '1') {
-    console.log('browser tests skipped (TIMESLICE_SKIP_BROWSER=1)');
-    return 0;
+  const decision = decideBrowserRun({ env: process.env });
+  if (decision.action !== 'run') {
+    console.error(decision.message);
+    return decision.action === 'skip' ? 0 : 1;
   }
-  if (!existsSync(CHROMIUM_PATH)) {
-    console.error(
-      `browser tests: ${CHROMIUM_PATH} not found. Install Debian's Chromium (as root: apt-get install -y chromium; .ci/run does it), ` +
-        'or set TIMESLICE_SKIP_BROWSER=1 to skip these tests.',
-    );
-    return 1;
-  }
+  const CHROMIUM_PATH = decision.path;
   if (!existsSync(join(distDir, 'index.js')) || !existsSync(join(distDir, 'core.js'))) {
     console.error('browser tests: the built package is missing (dist/): run `npm run build` first.');
     return 1;

@@ -1,9 +1,10 @@
 // Differential test against Chromium's native implementation: the same
 // scenarios run on the page's own `scheduler`/TaskController/TaskSignal and
 // on timeslice/web (the built package, bundled for the browser), and must log
-// the same. It needs a Chromium: CHROMIUM_PATH, or /usr/bin/chromium; the
-// suite is skipped without one. Scenarios wait on their own promises, never
-// on time.
+// the same. It needs a Chromium (CHROMIUM_PATH, or /usr/bin/chromium): without
+// one the suite is skipped with a loud notice, or fails under
+// TIMESLICE_REQUIRE_BROWSER=1 (test/browser/chromium.mjs decides, as for the
+// browser runner). Scenarios wait on their own promises, never on time.
 //
 // Not compared, being known deviations (see src/web/web-scheduler.ts):
 // - a continuation runs after a task of its priority queued before its own
@@ -12,12 +13,13 @@
 //   (Chromium inherits the task's priority and signal across the await);
 //   that includes a yield() two reactions or more after a continuation or an
 //   abort rejection, as in `await scheduler.yield().catch(...)`.
-import { existsSync } from 'node:fs';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, decideBrowserRun } from '../browser/chromium.mjs';
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const decision = decideBrowserRun({ env: process.env });
+if (decision.action === 'skip') console.warn(decision.message);
 
 type Scenario = (api: {
   scheduler: import('../../src/web/index.js').WebScheduler;
@@ -187,7 +189,16 @@ const SCENARIOS: Record<string, Scenario> = {
   },
 };
 
-describe.skipIf(!existsSync(executablePath))('timeslice/web against Chromium', () => {
+if (decision.action === 'fail') {
+  const { message } = decision;
+  describe('timeslice/web against Chromium: a browser is required', () => {
+    it('finds a Chromium', () => {
+      throw new Error(message);
+    });
+  });
+}
+
+describe.runIf(decision.action === 'run')('timeslice/web against Chromium', () => {
   let browser: import('playwright-core').Browser;
   let page: import('playwright-core').Page;
 
@@ -201,7 +212,8 @@ describe.skipIf(!existsSync(executablePath))('timeslice/web against Chromium', (
       write: false,
       logLevel: 'silent',
     });
-    browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+    if (decision.action !== 'run') throw new Error('unreachable: the suite runs only with a browser');
+    browser = await chromium.launch({ executablePath: decision.path, args: CHROMIUM_ARGS });
     page = await browser.newPage();
     await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
   });

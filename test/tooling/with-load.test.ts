@@ -1,0 +1,142 @@
+// scripts/with-load.mjs (`npm run test:load`): the command runs while busy
+// loops burn CPU, its exit status comes back, and no loop outlives the run
+// however it ends. The command used here prints the loops' pids, then exits
+// with the code it reads from stdin, so each test decides when it ends.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const SCRIPT = fileURLToPath(new URL('../../scripts/with-load.mjs', import.meta.url));
+const COMMAND = [
+  process.execPath,
+  '-e',
+  `console.log(JSON.stringify({ loops: process.env.TIMESLICE_LOAD_PIDS, self: process.pid }));
+   let input = '';
+   process.stdin.on('data', (chunk) => { input += chunk; });
+   process.stdin.on('end', () => process.exit(Number(input)));`,
+];
+
+interface Run {
+  wrapper: ChildProcess;
+  loopPids: number[];
+  commandPid: number;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+const started: number[] = [];
+
+afterEach(() => {
+  // Whatever a failed assertion left behind (the tests started these processes).
+  for (const pid of started.splice(0)) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+});
+
+/** Alive and not a zombie waiting to be reaped. */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  const stat = `/proc/${pid}/stat`;
+  if (!existsSync(stat)) return true;
+  const state = readFileSync(stat, 'utf8').replace(/^.*\) /s, '')[0];
+  return state !== 'Z' && state !== 'X';
+}
+
+/** CPU ticks (user + system) the process has used, from /proc (Linux). */
+function cpuTicks(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  // After the name: state is field 3 of the full line, utime 14 and stime 15.
+  return Number(fields[14 - 3]) + Number(fields[15 - 3]);
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  // Bounded by the test's own timeout; the step keeps a loaded machine from being polled hard.
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 25));
+  expect(condition(), what).toBe(true);
+}
+
+function exitOf(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+async function startRun(loops: number): Promise<Run> {
+  const wrapper = spawn(process.execPath, [SCRIPT, '--loops', String(loops), '--', ...COMMAND], { stdio: 'pipe' });
+  started.push(wrapper.pid!);
+  let stderr = '';
+  wrapper.stderr!.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const exit = exitOf(wrapper);
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    wrapper.stdout!.on('data', (chunk) => {
+      out += chunk;
+      if (out.includes('\n')) resolve(out.split('\n')[0]!);
+    });
+    exit.then(() => reject(new Error(`with-load ended before the command printed: ${stderr}`)));
+  });
+  const printed = JSON.parse(line) as { loops: string; self: number };
+  const loopPids = printed.loops === '' ? [] : printed.loops.split(',').map(Number);
+  started.push(...loopPids, printed.self);
+  return { wrapper, loopPids, commandPid: printed.self, stderr: () => stderr, exit };
+}
+
+describe('with-load', () => {
+  it('runs the command while the loops burn CPU, and stops them when the command succeeds', async () => {
+    const run = await startRun(2);
+    expect(run.loopPids).toHaveLength(2);
+    expect(run.loopPids.every(isAlive)).toBe(true);
+    if (existsSync('/proc/self/stat')) {
+      // Past node's start-up: each loop keeps using CPU (10 ticks, 0.1 s at the usual 100 Hz).
+      const before = run.loopPids.map(cpuTicks);
+      await until(() => run.loopPids.every((pid, i) => cpuTicks(pid) >= before[i]! + 10), 'every loop keeps using CPU');
+    }
+    run.wrapper.stdin!.end('0');
+    expect(await run.exit).toBe(0);
+    expect(run.loopPids.filter(isAlive)).toEqual([]);
+  });
+
+  it("exits with the command's failing status and stops the loops", async () => {
+    const run = await startRun(1);
+    run.wrapper.stdin!.end('3');
+    expect(await run.exit).toBe(3);
+    expect(run.loopPids.filter(isAlive)).toEqual([]);
+  });
+
+  for (const [signal, status] of [
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const) {
+    it(`on ${signal} stops the loops and passes the signal to the command`, async () => {
+      const run = await startRun(2);
+      run.wrapper.kill(signal);
+      expect(await run.exit).toBe(status);
+      expect(run.loopPids.filter(isAlive)).toEqual([]);
+      expect(isAlive(run.commandPid)).toBe(false);
+    });
+  }
+
+  it('leaves no loop behind when it is killed outright (SIGKILL)', async () => {
+    const run = await startRun(2);
+    run.wrapper.kill('SIGKILL');
+    await run.exit;
+    // The loops notice that their parent changed and exit by themselves.
+    await until(() => run.loopPids.every((pid) => !isAlive(pid)), 'every loop exited');
+    process.kill(run.commandPid, 'SIGKILL');
+  });
+
+  it('refuses bad arguments with its usage, starting nothing', async () => {
+    for (const args of [['--loops', 'two', '--', 'true'], ['--'], ['--frobnicate', '--', 'true']]) {
+      const wrapper = spawn(process.execPath, [SCRIPT, ...args], { stdio: 'pipe' });
+      let stderr = '';
+      wrapper.stderr.on('data', (chunk) => {
+        stderr += chunk;
+      });
+      expect(await exitOf(wrapper)).toBe(2);
+      expect(stderr).toMatch(/usage: node scripts\/with-load\.mjs/);
+    }
+  });
+});
