@@ -6,6 +6,7 @@ import type { Policy } from '../bindings/core.js';
 import { POLICIES } from '../bindings/core.js';
 import type { Clock } from './clock.js';
 import type { ClockWatchOptions } from './clock-watch.js';
+import type { TaskErrorHandler } from './error-reporting.js';
 import type { Store } from './store/store.js';
 import { type Duration, parseDurationMs } from './duration.js';
 import { type Priority, PRIORITY_NAMES, type PriorityName, priorityClass } from './priorities.js';
@@ -176,6 +177,18 @@ export interface SchedulerOptions {
    */
   groupTiming?: boolean;
   /**
+   * Where failed runs are reported: called with the error and the task's id,
+   * name and attempt for every failed attempt (a throw, a rejection, a
+   * timeout), durable slots included. The default writes each failure to
+   * console.error, rate-limited per task name (5 a minute, then one summary
+   * line: see error-reporting.ts); `false` reports nothing (failures are
+   * still in `done`, the taskfail event and stats()).
+   * @default a rate-limited console.error
+   * @example new Scheduler({ onError: (err, info) => logger.error({ err, ...info }, 'task failed') })
+   * @example new Scheduler({ onError: false }) // silence: the errors are handled elsewhere
+   */
+  onError?: TaskErrorHandler | false;
+  /**
    * Makes tasks registered with schedule()/scheduleMany() durable: a Store, or
    * the path of a SQLite file (opened on first use; better-sqlite3 must be
    * installed). Without it, schedule(), define() and history() throw NoStoreError.
@@ -208,10 +221,12 @@ export interface ResolvedSchedulerOptions {
   readonly clock: Clock | undefined;
   readonly random: () => number;
   readonly groupTiming: boolean;
+  /** undefined: the default console reporter. */
+  readonly onError: TaskErrorHandler | false | undefined;
 }
 
 const SCHEDULER_OPTION_KEYS = new Set([
-  'policy', 'quantumMs', 'sliceMs', 'concurrency', 'deadlinesMs', 'clock', 'random', 'groupTiming', 'store', 'clockWatch', 'retention',
+  'policy', 'quantumMs', 'sliceMs', 'concurrency', 'deadlinesMs', 'clock', 'random', 'groupTiming', 'onError', 'store', 'clockWatch', 'retention',
 ]);
 
 export function resolveSchedulerOptions(options: SchedulerOptions = {}): ResolvedSchedulerOptions {
@@ -252,6 +267,9 @@ export function resolveSchedulerOptions(options: SchedulerOptions = {}): Resolve
   if (o.groupTiming !== undefined && typeof o.groupTiming !== 'boolean') {
     throw new InvalidArgumentError(`options.groupTiming must be a boolean, received ${describeValue(o.groupTiming)}`);
   }
+  if (o.onError !== undefined && o.onError !== false && typeof o.onError !== 'function') {
+    throw new InvalidArgumentError(`options.onError must be a function (error, info) => void or false, received ${describeValue(o.onError)}`);
+  }
   return Object.freeze({
     policy: policy as Policy,
     quantumMs: positive('quantumMs', o.quantumMs, 10),
@@ -261,5 +279,6 @@ export function resolveSchedulerOptions(options: SchedulerOptions = {}): Resolve
     clock: o.clock as Clock | undefined,
     random: (o.random as (() => number) | undefined) ?? Math.random,
     groupTiming: (o.groupTiming as boolean | undefined) ?? o.clock === undefined,
+    onError: o.onError as TaskErrorHandler | false | undefined,
   });
 }

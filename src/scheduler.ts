@@ -108,7 +108,11 @@ export class Scheduler {
     if (typeof fn !== 'function') requireFunction(`${operation}: fn`, fn);
     this.#engine.assertAccepting(operation);
     const resolved = resolveTaskOptions(options);
-    return new TaskHandle<R>(this.#engine, this.#engine.register(fn as TaskFn, resolved, kind, delayMs, periodMs, cron));
+    const engine = this.#engine;
+    const handle = new TaskHandle<R>(engine, engine.register(fn as TaskFn, resolved, kind, delayMs, periodMs, cron));
+    // A periodic or cron task without maxRuns never ends by itself (onIdle does not wait for it).
+    engine.track(handle.id, handle, (kind !== L.KIND_ONCE || cron !== undefined) && resolved.maxRuns === 0);
+    return handle;
   }
 
   /** Runs fn as soon as it is its turn. */
@@ -281,10 +285,27 @@ export class Scheduler {
     return this.#engine.currentContext();
   }
 
-  /** A handle for a live task id (from an event or describe()); TaskEndedError if it has ended. */
+  /**
+   * The handle of a live task id (from an event or describe()): the one its
+   * registration returned, so `done` is shared. TaskEndedError if it has ended.
+   */
   task(id: number): TaskHandle {
     this.#engine.controls.liveState(id, 'task');
-    return new TaskHandle(this.#engine, id);
+    const handle = this.#engine.handleOf(id);
+    return handle instanceof TaskHandle ? handle : new TaskHandle(this.#engine, id);
+  }
+
+  /**
+   * Resolves once nothing is left that ends by itself: no one-shot task (run,
+   * after, at, with its retries) and no task with maxRuns is live, and no run
+   * is ready or in progress (async runs, ctx.yield() and ctx.sleep()
+   * included). A periodic or cron task without maxRuns never ends, so it
+   * holds onIdle back only while one of its runs is ready or running. Paused
+   * tasks and a paused or unstarted scheduler hold it back; stop() resolves it.
+   * @example for (const file of files) scheduler.run(() => index(file)); await scheduler.onIdle();
+   */
+  onIdle(): Promise<void> {
+    return this.#engine.onIdle();
   }
 }
 

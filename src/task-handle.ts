@@ -1,7 +1,10 @@
-// TaskHandle: what registration returns. A thin view (the engine and an id):
-// the scheduler keeps no handle object per task, so a million queued tasks
-// cost no handle objects unless the caller keeps them.
+// TaskHandle: what registration returns. A thin view (the engine and an id)
+// that also keeps how its task ended, in one field (engine/task-outcome.ts),
+// so that `done` can be read at any time. The engine holds each live task's
+// handle for that (48 bytes per pending task); `done`'s promise is made only
+// when read.
 import type { Engine } from './engine/engine.js';
+import { endedPromise, type OutcomeSink, Settled } from './engine/task-outcome.js';
 import { type Priority, type PriorityName, priorityClass, priorityName } from './priorities.js';
 import type { TaskState } from '../bindings/core.js';
 
@@ -26,14 +29,22 @@ export interface TaskStats {
   nextRunMs: number | null;
 }
 
-export class TaskHandle<Result = unknown> {
+export class TaskHandle<Result = unknown> implements OutcomeSink {
   readonly #engine: Engine;
   /** The task's id: stable for its whole life, never reused for another task. */
   readonly id: number;
+  /** How the task ended (see engine/task-outcome.ts); undefined while it lives. */
+  #outcome: unknown = undefined;
 
+  /** @internal Made by the Scheduler at registration. */
   constructor(engine: Engine, id: number) {
     this.#engine = engine;
     this.id = id;
+  }
+
+  /** @internal The engine tells the handle how its task ended. */
+  recordEnd(outcome: unknown): void {
+    this.#outcome = outcome;
   }
 
   /** The task's name (TaskEndedError once it has ended). */
@@ -67,11 +78,20 @@ export class TaskHandle<Result = unknown> {
 
   /**
    * Settles when the task ends: resolves with the last run's result, rejects
-   * with its error (after the last retry) or with the cancellation reason.
-   * Created on first read; read it while the task is alive (TaskEndedError after).
+   * with its error (after the last retry) or with the cancellation reason
+   * (a TaskCancelledError unless the cancelling signal gave an Error).
+   * Read it at any time, before or after the end: the promise is made on
+   * first read, and the same one is returned after.
+   * @example const result = await scheduler.run(() => compute()).done;
    */
   get done(): Promise<Result> {
-    return this.#engine.controls.done(this.id) as Promise<Result>;
+    const outcome = this.#outcome;
+    if (outcome instanceof Settled) return outcome.promise as Promise<Result>;
+    // Alive: the engine settles the promise when the task ends.
+    if (this.#engine.isLive(this.id)) return this.#engine.controls.done(this.id) as Promise<Result>;
+    const promise = endedPromise(outcome, this.id);
+    this.#outcome = new Settled(promise);
+    return promise as Promise<Result>;
   }
 
   /** Live statistics from the core's counters. */

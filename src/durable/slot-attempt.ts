@@ -170,6 +170,8 @@ export class SlotAttempt {
     const { record } = task;
     const clock = this.#host.engine.clock;
     const endedAtMs = clock.wallNow();
+    // Failures go to the scheduler's onError, as in-memory tasks' do.
+    if (!outcome.ok) this.#host.engine.reportError(outcome.error, { id: record.id, name: record.functionName, attempt: execution.attempt, willRetry: execution.attempt < task.retry.attempts, source: 'durable' });
     if (!outcome.ok && execution.attempt < task.retry.attempts) {
       const failed = await this.#complete({
         executionId: execution.id, fencingToken: execution.fencingToken, outcome: 'failed', endedAtMs, error: errorJson(outcome.error),

@@ -27,6 +27,7 @@ import { errorForStatus } from '../../bindings/errors.js';
 import type { Clock } from '../clock.js';
 import type { CronSchedule } from '../cron.js';
 import type { Duration } from '../duration.js';
+import { ConsoleErrorReporter, type TaskErrorInfo } from '../error-reporting.js';
 import { EVENT_SKIP, EVENT_START, type SchedulerEvents } from '../events.js';
 import { GroupTimer } from '../group-timer.js';
 import { isPreset, type ResolvedSchedulerOptions, type ResolvedTaskOptions } from '../options.js';
@@ -34,11 +35,13 @@ import { SchedulerStoppedError, TaskTimeoutError } from '../scheduler-errors.js'
 import { type ContextHost, type RunState, TaskContext } from '../task-context.js';
 import { DueTimer } from './due-timer.js';
 import { Flights } from './flights.js';
+import { IdleWaiters } from './idle.js';
 import { Settlement } from './settlement.js';
 import { TaskControls } from './task-controls.js';
 import { RegistrationClock } from './registration-clock.js';
 import { abortRun, sleepInRun } from './runs.js';
 import { type EngineCounters, TaskEmitter } from './task-events.js';
+import type { OutcomeSink } from './task-outcome.js';
 import { slotOf, type TaskFn, TaskSlots } from './task-slots.js';
 
 export type { TaskFn } from './task-slots.js';
@@ -69,6 +72,9 @@ export class Engine implements ContextHost {
   readonly #emitter: TaskEmitter;
   readonly #due: DueTimer;
   readonly #registrationClock: RegistrationClock;
+  readonly #idle = new IdleWaiters(() => this.#isIdle());
+  /** The default onError, and where a throwing onError is reported. */
+  readonly #console: ConsoleErrorReporter;
   #state: LifecycleState = 'idle';
   #tickQueued = false;
   #sliceStartMs = 0;
@@ -96,6 +102,7 @@ export class Engine implements ContextHost {
     this.#noRun.settled = true;
     this.#current = this.#noRun;
     this.#slots = new TaskSlots(clock);
+    this.#console = new ConsoleErrorReporter(clock);
     this.#flights = new Flights(this.#slots, clock, () => this.#wake());
     this.#emitter = new TaskEmitter(events, core, this.#slots, this.counters);
     this.#due = new DueTimer(this.#w, clock, () => {
@@ -104,11 +111,12 @@ export class Engine implements ContextHost {
     this.#registrationClock = new RegistrationClock(clock, options.groupTiming);
     this.controls = new TaskControls({
       w: this.#w, slots: this.#slots, flights: this.#flights, clock,
-      wake: () => this.#wake(), afterTimerChange: () => this.#afterTimerChange(),
+      wake: () => this.#wake(), afterTimerChange: () => this.#afterTimerChange(), afterEnd: () => this.#idle.check(),
     });
     this.#settlement = new Settlement({
       w: this.#w, core, slots: this.#slots, flights: this.#flights, emitter: this.#emitter, events, clock,
       random: options.random, afterTimerChange: () => this.#afterTimerChange(),
+      reportError: (error, info, group) => this.reportError(error, info, group),
     });
   }
 
@@ -161,6 +169,7 @@ export class Engine implements ContextHost {
   async stop(drain: boolean): Promise<void> {
     if (this.#state === 'idle' || this.#state === 'stopped') {
       this.#state = 'stopped';
+      this.#idle.resolveAll();
       return;
     }
     this.#state = 'stopping';
@@ -172,11 +181,35 @@ export class Engine implements ContextHost {
       await this.#flights.drained();
     }
     this.#state = 'stopped';
+    // Nothing runs any more: waiting for idle would never end.
+    this.#idle.resolveAll();
+    this.#console.flush();
   }
 
   assertAccepting(operation: string): void {
     if (this.#state === 'stopping' || this.#state === 'stopped') {
       throw new SchedulerStoppedError(`${operation}: the scheduler is ${this.#state}; it accepts no new work (call start() to accept work again)`);
+    }
+  }
+
+  /**
+   * Reports a failed attempt to options.onError (see error-reporting.ts):
+   * the rate-limited console by default, nothing with `onError: false`.
+   * Never throws: a throwing handler is itself reported to the console.
+   * `group`: the name the console counts failures under.
+   */
+  reportError(error: unknown, info: TaskErrorInfo, group: string = info.name): void {
+    const handler = this.options.onError;
+    if (handler === false) return;
+    if (handler === undefined) {
+      this.#console.report(error, info, group);
+      return;
+    }
+    try {
+      handler(error, info);
+    } catch (handlerError) {
+      this.counters.listenerErrors++;
+      this.#console.report(handlerError, { ...info, name: `onError, reporting '${info.name}'` }, 'onError');
     }
   }
 
@@ -199,6 +232,37 @@ export class Engine implements ContextHost {
       this.#wake();
     }
     return handle;
+  }
+
+  /**
+   * Gives a task registered through the Scheduler its handle, which the
+   * engine tells how the task ended (so `done` can be read at any time).
+   * `unbounded`: a periodic or cron task without maxRuns (onIdle does not wait for it).
+   */
+  track(id: number, handle: OutcomeSink, unbounded: boolean): void {
+    this.#slots.track(slotOf(id), handle, unbounded);
+  }
+
+  /** The handle a live task was registered with, if any. */
+  handleOf(id: number): OutcomeSink | undefined {
+    return this.#w.taskState(id) >= 0 ? this.#slots.handles[slotOf(id)] : undefined;
+  }
+
+  /** True while the task has not ended. */
+  isLive(id: number): boolean {
+    return this.#w.taskState(id) >= 0;
+  }
+
+  /** Resolves when nothing that ends by itself is left (see idle.ts). */
+  onIdle(): Promise<void> {
+    return this.#idle.wait();
+  }
+
+  #isIdle(): boolean {
+    if (this.#slots.finiteLive > 0) return false;
+    this.#due.releaseDue(this.clock.now());
+    const counters = this.core.counters();
+    return counters.ready === 0 && counters.running === 0;
   }
 
   #watchSignal(slot: number, handle: number, signal: AbortSignal): void {
@@ -228,7 +292,6 @@ export class Engine implements ContextHost {
     this.#sliceStartMs = sliceStartMs;
     const w = this.#w;
     const group = this.#group;
-    const fns = this.#slots.fns;
     let nowMs = this.clock.now();
     group.start(nowMs);
     // A task popped by the previous completion (completeAndPop), not run yet.
@@ -244,7 +307,6 @@ export class Engine implements ContextHost {
       if (fast === FAST_RETURNED || fast === FAST_DONE) {
         const groupComplete = group.counted();
         if (fast === FAST_RETURNED) {
-          fns[slotOf(handle)] = undefined;
           if (!groupComplete && this.#state === 'running') {
             // Nothing the run did can change what the loop checks before a pop
             // (the clock is not read, no run entered flight): complete it and
@@ -300,6 +362,7 @@ export class Engine implements ContextHost {
     }
     nowMs = this.#closeGroup() ?? nowMs;
     this.#due.arm(nowMs);
+    if (this.#idle.waiting) this.#idle.check();
   }
 
   /** Charges the runs of an open group; the clock reading it took, if any. */
@@ -337,6 +400,7 @@ export class Engine implements ContextHost {
       return FAST_SETTLED_ALONE;
     }
     run.settled = true;
+    slots.endReturned(slot, result);
     return FAST_RETURNED;
   }
 

@@ -9,6 +9,7 @@ import type { Core } from '../../bindings/core.js';
 import type { CoreExports } from '../../bindings/load.js';
 import type { Clock } from '../clock.js';
 import { EVENT_FAIL, EVENT_FINISH, EVENT_INTERRUPT, EVENT_OVERRUN, EVENT_RETRY, EVENT_SKIP, type SchedulerEvents } from '../events.js';
+import type { TaskErrorInfo } from '../error-reporting.js';
 import { retryDelayMs } from '../retry.js';
 import type { RunState } from '../task-context.js';
 import type { Flights } from './flights.js';
@@ -26,6 +27,8 @@ export interface SettlementParts {
   random: () => number;
   /** The core's timer heap changed: re-arm the host timer. */
   afterTimerChange: () => void;
+  /** A run failed: tell options.onError (the engine's reportError). */
+  reportError: (error: unknown, info: TaskErrorInfo, group: string) => void;
 }
 
 export class Settlement {
@@ -40,6 +43,7 @@ export class Settlement {
   readonly #clock: Clock;
   readonly #random: () => number;
   readonly #afterTimerChange: () => void;
+  readonly #reportError: (error: unknown, info: TaskErrorInfo, group: string) => void;
 
   constructor(parts: SettlementParts) {
     this.#w = parts.w;
@@ -51,6 +55,13 @@ export class Settlement {
     this.#clock = parts.clock;
     this.#random = parts.random;
     this.#afterTimerChange = parts.afterTimerChange;
+    this.#reportError = parts.reportError;
+  }
+
+  #report(run: RunState, error: unknown, willRetry: boolean): void {
+    const handle = run.handle;
+    const info: TaskErrorInfo = { id: handle, name: this.#slots.nameOf(handle), attempt: run.attempt, willRetry, source: 'task' };
+    this.#reportError(error, info, this.#slots.reportGroupOf(handle));
   }
 
   /** A run ended (returned, threw, rejected or timed out): report it to the core. */
@@ -66,6 +77,7 @@ export class Settlement {
     if (run.parked) {
       // Timed out while parked in a yield (ready in the core, not running):
       // there is no run to report, so the task ends with the error.
+      if (!ok) this.#report(run, valueOrError, false);
       this.#flights.leave(slot);
       w.cancel(handle);
       this.#slots.end(slot, false, valueOrError);
@@ -89,6 +101,7 @@ export class Settlement {
     }
     if (!ok && run.attempt < options.retry.attempts && !run.isLastRun) {
       if (w.charge(handle, runtimeMs) < 0) return;
+      this.#report(run, valueOrError, true);
       const delayMs = retryDelayMs(options.retry, run.attempt + 1, this.#random);
       const ex = this.#slots.extrasFor(slot);
       ex.attempt = run.attempt + 1;
@@ -99,6 +112,7 @@ export class Settlement {
       this.#afterRun(slot, handle);
       return;
     }
+    if (!ok) this.#report(run, valueOrError, false);
     if (this.#events.wanted & (ok ? EVENT_FINISH : EVENT_FAIL)) {
       this.#emitter.emit(ok ? 'taskfinish' : 'taskfail', handle, run.attempt, nowMs, ok ? { runtimeMs } : { runtimeMs, error: valueOrError });
     }
@@ -110,14 +124,13 @@ export class Settlement {
     const ex = this.#slots.extrasOf(slot);
     const options = this.#slots.optionsOf(slot);
     let flags = ok ? 0 : L.COMPLETE_FAILED;
-    let completedRuns = ok ? 1 : 0;
     if (ex !== undefined) {
       ex.attempt = 1;
       ex.state = undefined;
-      if (ok) ex.completedRuns++;
-      completedRuns = ex.completedRuns;
     }
-    if (run.isLastRun || (options.maxRuns > 0 && completedRuns >= options.maxRuns)) {
+    // A run ends here, succeeded or failed after its last attempt: maxRuns
+    // counts it either way (retries and resumed interruptions were the same run).
+    if (run.isLastRun || (options.maxRuns > 0 && ++(ex ?? this.#slots.extrasFor(slot)).runsEnded >= options.maxRuns)) {
       flags |= L.COMPLETE_FINAL;
     } else if (ex?.cron !== undefined) {
       const wallNowMs = this.#clock.wallNow();

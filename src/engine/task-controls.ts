@@ -7,9 +7,10 @@ import * as L from '../../bindings/layout.generated.js';
 import type { CoreExports } from '../../bindings/load.js';
 import { errorForStatus } from '../../bindings/errors.js';
 import type { Clock } from '../clock.js';
-import { TaskCancelledError, TaskEndedError } from '../scheduler-errors.js';
+import { TaskEndedError } from '../scheduler-errors.js';
 import type { Flights } from './flights.js';
 import { abortRun } from './runs.js';
+import { CANCELLED, cancelledError } from './task-outcome.js';
 import { slotOf, type TaskSlots } from './task-slots.js';
 
 export interface TaskControlParts {
@@ -21,6 +22,8 @@ export interface TaskControlParts {
   wake: () => void;
   /** The core's timer heap changed: re-arm the host timer. */
   afterTimerChange: () => void;
+  /** A task ended outside a run (cancelled): onIdle() may resolve. */
+  afterEnd: () => void;
 }
 
 export class TaskControls {
@@ -30,6 +33,7 @@ export class TaskControls {
   readonly #clock: Clock;
   readonly #wake: () => void;
   readonly #afterTimerChange: () => void;
+  readonly #afterEnd: () => void;
 
   constructor(parts: TaskControlParts) {
     this.#w = parts.w;
@@ -38,6 +42,7 @@ export class TaskControls {
     this.#clock = parts.clock;
     this.#wake = parts.wake;
     this.#afterTimerChange = parts.afterTimerChange;
+    this.#afterEnd = parts.afterEnd;
   }
 
   /** The core state of a live task; TaskEndedError once it has ended. */
@@ -48,26 +53,28 @@ export class TaskControls {
     return state;
   }
 
+  /**
+   * Ends the task at once, in O(1): nothing here depends on how many tasks
+   * live. The cancellation error is made only if someone can see it now (a
+   * run to abort, a `done` already read); otherwise the handle records
+   * CANCELLED and `done` makes the error if it is read later.
+   */
   cancel(handle: number, reason?: unknown): void {
     this.liveState(handle, 'cancel');
     const slot = slotOf(handle);
     this.#slots.cancels++;
     const ex = this.#slots.extrasOf(slot);
-    if (ex === undefined) {
-      // No run to abort and no `done` to reject: nobody would see an error (making one costs a stack trace).
-      this.#w.cancel(handle);
-      this.#slots.end(slot, false, undefined);
-      return;
-    }
-    const run = ex.run;
-    const error = reason instanceof Error ? reason : new TaskCancelledError(`task ${handle} was cancelled`);
-    if (run && !run.settled) {
+    const run = ex?.run;
+    const running = run !== undefined && !run.settled;
+    const error = reason instanceof Error ? reason : running || ex?.done !== undefined ? cancelledError(handle) : CANCELLED;
+    if (running) {
       run.settled = true;
       abortRun(run, error);
       this.#flights.leave(slot);
     }
     this.#w.cancel(handle);
     this.#slots.end(slot, false, error);
+    this.#afterEnd();
   }
 
   pause(handle: number): void {
@@ -102,6 +109,7 @@ export class TaskControls {
     this.#check(this.#w.setClass(handle, priorityClass), 'setPriority');
   }
 
+  /** The `done` promise of a live task (a handle asks the engine only while its task lives). */
   done(handle: number): Promise<unknown> {
     this.liveState(handle, 'done');
     return this.#slots.doneOf(slotOf(handle));

@@ -8,7 +8,7 @@ import type { TaskSlots } from './task-slots.js';
 
 export interface EngineCounters {
   timeouts: number;
-  /** Errors thrown by event listeners (they never stop the scheduler). */
+  /** Errors thrown by event listeners and by the onError handler (they never stop the scheduler). */
   listenerErrors: number;
 }
 

@@ -2,16 +2,19 @@
 // (functions, option objects, promises), indexed by the core's slot.
 //
 // What must be cheap: a pending one-shot task. It costs one entry in `fns`
-// and nothing else: `opts` holds only options that are not a shared preset
-// (and those of every periodic task), `extras` only tasks that need more
-// (saved state, a retry attempt, a `done` promise, a cron schedule, a run in
-// flight). The arrays are plain fields because the run loop reads them on
-// every task; nothing outside src/engine/ touches them.
+// and one in `handles` (its TaskHandle, which keeps how it ended: see
+// task-outcome.ts) and nothing else: `opts` holds only options that are not
+// a shared preset (and those of every periodic task), `extras` only tasks
+// that need more (saved state, a retry attempt, a `done` promise read while
+// it lives, a cron schedule, a run in flight, a count of runs for maxRuns).
+// The arrays are plain fields because the run loop reads them on every task;
+// nothing outside src/engine/ touches them.
 import * as L from '../../bindings/layout.generated.js';
 import type { Clock, TimerId } from '../clock.js';
 import type { CronSchedule } from '../cron.js';
 import { DEFAULT_TASK_OPTIONS, type ResolvedTaskOptions } from '../options.js';
 import type { RunState, TaskContext } from '../task-context.js';
+import { CANCELLED, Failed, type OutcomeSink, Settled } from './task-outcome.js';
 
 export type TaskFn<Result = unknown> = (ctx: TaskContext) => Result | PromiseLike<Result>;
 
@@ -36,7 +39,8 @@ interface Deferred {
 export interface Extras {
   attempt: number;
   state: unknown;
-  completedRuns: number;
+  /** Runs that have ended (succeeded, or failed after their last attempt): what maxRuns counts. */
+  runsEnded: number;
   done: Deferred | undefined;
   cron: CronSchedule | undefined;
   /** The run in progress (async, or parked in a yield). */
@@ -53,6 +57,12 @@ export class TaskSlots {
   /** Options, except for one-shot tasks with a shared preset: the fast path knows those by absence. */
   readonly opts: Array<ResolvedTaskOptions | undefined> = [];
   readonly extras = new Map<number, Extras>();
+  /** The handle of each task registered through the Scheduler (durable slots have none). */
+  readonly handles: Array<OutcomeSink | undefined> = [];
+  /** Tasks with a handle that end by themselves: one-shot, or with maxRuns (what onIdle waits for). */
+  finiteLive = 0;
+  /** Slots of tasks with a handle that never end by themselves (periodic or cron without maxRuns). */
+  readonly #unbounded = new Set<number>();
   /** Tasks cancelled so far: a run loop compares it across a run to learn whether the run was cancelled. */
   cancels = 0;
   readonly #clock: Clock;
@@ -74,7 +84,7 @@ export class TaskSlots {
     let ex = this.extras.get(slot);
     if (ex === undefined) {
       ex = {
-        attempt: 1, state: undefined, completedRuns: 0, done: undefined, cron: undefined, run: undefined,
+        attempt: 1, state: undefined, runsEnded: 0, done: undefined, cron: undefined, run: undefined,
         resume: undefined, timeoutTimer: undefined, pauseAfterRun: false, detachSignal: undefined,
       };
       this.extras.set(slot, ex);
@@ -105,17 +115,59 @@ export class TaskSlots {
     return this.opts[slot]?.name ?? (this.fns[slot]?.name || `task-${handle}`);
   }
 
-  /** The task is gone from the core: drop its JS state and settle `done`. */
+  /** The name failures are counted under: the task's own name, or one for every task that has none. */
+  reportGroupOf(handle: number): string {
+    const slot = slotOf(handle);
+    return this.opts[slot]?.name ?? (this.fns[slot]?.name || '(anonymous)');
+  }
+
+  /** Gives a registered task its handle; `unbounded`: it never ends by itself. */
+  track(slot: number, handle: OutcomeSink, unbounded: boolean): void {
+    this.handles[slot] = handle;
+    if (unbounded) this.#unbounded.add(slot);
+    else this.finiteLive++;
+  }
+
+  /** The task's handle, taken out of the table (undefined for a durable slot). */
+  #untrack(slot: number): OutcomeSink | undefined {
+    const handle = this.handles[slot];
+    if (handle === undefined) return undefined;
+    this.handles[slot] = undefined;
+    if (this.#unbounded.size === 0 || !this.#unbounded.delete(slot)) this.finiteLive--;
+    return handle;
+  }
+
+  /** A one-shot task of the fast path returned `value`: it has ended, with nothing else to drop. */
+  endReturned(slot: number, value: unknown): void {
+    this.fns[slot] = undefined;
+    const handle = this.#untrack(slot);
+    if (value !== undefined && handle !== undefined) handle.recordEnd(value);
+  }
+
+  /**
+   * The task is gone from the core: drop its JS state, settle `done` if it
+   * was read, and tell the handle how it ended (valueOrError may be
+   * task-outcome's CANCELLED: an error nobody has asked for yet).
+   */
   end(slot: number, ok: boolean, valueOrError: unknown): void {
     this.fns[slot] = undefined;
     this.opts[slot] = undefined;
+    const handle = this.#untrack(slot);
     const ex = this.extrasOf(slot);
-    if (ex === undefined) return;
-    this.extras.delete(slot);
-    ex.detachSignal?.();
-    if (ex.timeoutTimer !== undefined) this.#clock.clearTimer(ex.timeoutTimer);
-    if (ok) ex.done?.resolve(valueOrError);
-    else ex.done?.reject(valueOrError);
+    if (ex !== undefined) {
+      this.extras.delete(slot);
+      ex.detachSignal?.();
+      if (ex.timeoutTimer !== undefined) this.#clock.clearTimer(ex.timeoutTimer);
+      if (ex.done !== undefined) {
+        if (ok) ex.done.resolve(valueOrError);
+        else ex.done.reject(valueOrError);
+        handle?.recordEnd(new Settled(ex.done.promise));
+        return;
+      }
+    }
+    if (handle === undefined) return;
+    if (!ok) handle.recordEnd(valueOrError === CANCELLED ? CANCELLED : new Failed(valueOrError));
+    else if (valueOrError !== undefined) handle.recordEnd(valueOrError);
   }
 
   /** Slots that hold a task, in slot order. */

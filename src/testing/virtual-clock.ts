@@ -210,6 +210,20 @@ export class VirtualClock implements Clock {
   }
 
   /**
+   * Moves now() and wallNow() forward by ms at once, from inside a callback
+   * (a task, a timer), running nothing: the callback stands for ms of
+   * synchronous work, as a CPU-bound loop would take. Timers that come due
+   * meanwhile run after the callback, late, at the later now(). What a
+   * scheduler measures (slices, quanta, runtimes) sees the time pass.
+   * Inside advance(ms), time can so end up beyond the target.
+   * @example scheduler.run((ctx) => { while (!ctx.shouldYield()) clock.spend(0.5); });
+   */
+  spend(ms: number): void {
+    requireTimeMs('spend(ms)', ms);
+    this.#moveTo(this.#nowMs + ms);
+  }
+
+  /**
    * Moves time forward by ms, running in order every macrotask and every timer
    * due up to the target, including timers that callbacks set within it, and
    * letting promise continuations settle after each callback. A callback's

@@ -1,0 +1,82 @@
+// `done` can be read at any time: the handle keeps how its task ended, and
+// the promise is made only when read (a million tasks make no promises).
+import { describe, expect, it } from 'vitest';
+import { TaskCancelledError, TaskEndedError } from '../../src/index.js';
+import { virtualScheduler } from './helpers.js';
+
+describe('done read after the task ended', () => {
+  it('resolves with the value a fast-path task returned', async () => {
+    const { clock, scheduler } = virtualScheduler({ groupTiming: true });
+    scheduler.start();
+    const h = scheduler.run(() => 42);
+    const none = scheduler.run(() => {});
+    await clock.runUntilIdle();
+    await expect(h.done).resolves.toBe(42);
+    await expect(none.done).resolves.toBeUndefined();
+    // The same promise on every read.
+    expect(h.done).toBe(h.done);
+  });
+
+  it('resolves with an async result and rejects with the last error, after retries', async () => {
+    const { clock, scheduler } = virtualScheduler({ onError: false });
+    scheduler.start();
+    const ok = scheduler.run(async () => 'async value');
+    const failing = scheduler.run(() => {
+      throw new Error('always');
+    }, { retry: { attempts: 2, delayMs: 5, jitter: 0 } });
+    await clock.runUntilIdle();
+    await expect(ok.done).resolves.toBe('async value');
+    await expect(failing.done).rejects.toThrow('always');
+  });
+
+  it('rejects with TaskCancelledError after a cancel, made only when read', async () => {
+    const { clock, scheduler } = virtualScheduler();
+    scheduler.start();
+    const h = scheduler.after(100, () => 1);
+    h.cancel();
+    await clock.runUntilIdle();
+    const error = await h.done.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TaskCancelledError);
+    expect((error as Error).message).toBe(`task ${h.id} was cancelled`);
+  });
+
+  it('rejects with the signal reason when an AbortSignal cancelled the task', async () => {
+    const { clock, scheduler } = virtualScheduler();
+    scheduler.start();
+    const controller = new AbortController();
+    const h = scheduler.after(100, () => 1, { signal: controller.signal });
+    controller.abort(new Error('not needed'));
+    await clock.runUntilIdle();
+    await expect(h.done).rejects.toThrow('not needed');
+  });
+
+  it('still resolves a `done` read while alive with the same promise after the end', async () => {
+    const { clock, scheduler } = virtualScheduler();
+    scheduler.start();
+    const h = scheduler.run(() => 'x');
+    const early = h.done;
+    await clock.runUntilIdle();
+    expect(h.done).toBe(early);
+    await expect(early).resolves.toBe('x');
+  });
+
+  it('gives scheduler.task(id) the handle registration returned, sharing done', async () => {
+    const { clock, scheduler } = virtualScheduler();
+    const h = scheduler.after(10, () => 'shared');
+    expect(scheduler.task(h.id)).toBe(h);
+    scheduler.start();
+    await clock.runUntilIdle();
+    await expect(h.done).resolves.toBe('shared');
+    expect(() => scheduler.task(h.id)).toThrow(TaskEndedError);
+  });
+
+  it('keeps the other methods failing loudly once the task ended', async () => {
+    const { clock, scheduler } = virtualScheduler();
+    scheduler.start();
+    const h = scheduler.run(() => 1);
+    await clock.runUntilIdle();
+    for (const use of [() => h.cancel(), () => h.pause(), () => h.runNow(), () => h.stats(), () => h.name]) {
+      expect(use).toThrow(TaskEndedError);
+    }
+  });
+});
