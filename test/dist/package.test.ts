@@ -69,7 +69,7 @@ describe('the built package', () => {
     const readme = readFileSync(new URL('README.md', root), 'utf8');
     const first = readme.match(/## First example\n+```js\n([\s\S]*?)```/)?.[1];
     expect(first).toBeDefined();
-    expect(node(['--input-type=module', '-e', first!]).trim().split('\n')).toEqual(['background work ran', 'report ready', 'true']);
+    expect(node(['--input-type=module', '-e', first!]).trim().split('\n')).toEqual(['background work ran', 'report ready', '7']);
     const core = readme.match(/## The core, directly\n+```js\n([\s\S]*?)```/)?.[1];
     expect(core).toBeDefined();
     expect(node(['--input-type=module', '-e', core!]).trim().split('\n')).toEqual(['true', 'true', 'true', '40']);
