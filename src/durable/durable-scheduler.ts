@@ -38,7 +38,9 @@ import { LiveTask } from './live-task.js';
 import { type PlanHost, planTask } from './plan-task.js';
 import { firstSlotAfter } from './slots.js';
 import { type Retention, startRetention } from './retention.js';
+import { recordQueuedSkips, type SkipHost } from './skip-slots.js';
 import { SlotAttempt } from './slot-attempt.js';
+import { StoreBackoff } from './store-backoff.js';
 import type { StoreSource } from './store-option.js';
 import { type DurableTaskOptions, durableTaskRecord } from './task-options.js';
 import { recoverTasks, type RecoveryReport } from './recovery.js';
@@ -79,17 +81,16 @@ export class DurableScheduler {
   #watch: ClockWatch | undefined;
   #retention: Retention | undefined;
   readonly #attempt: SlotAttempt;
-  readonly #planHost: PlanHost = {
+  readonly #backoff = new StoreBackoff();
+  readonly #planHost: PlanHost = { emit: (type, detail) => this.emit(type, detail) };
+  readonly #skipHost: SkipHost = {
     recordSkip: (request) => this.#skips!.add(request),
     emit: (type, detail) => this.emit(type, detail),
     patch: (task, patch) => this.#patch(task, patch),
-    later: (fn, delayMs) => {
-      const store = this.#store;
-      this.#engine.clock.setTimer(() => {
-        // A stop() (or a stop and a new start) since: the next recovery plans the slot again.
-        if (this.#store === store && store !== undefined) fn();
-      }, delayMs);
-    },
+    enter: (task, delayMs) => this.#enter(task, delayMs),
+    continueTask: (task) => this.continueTask(task),
+    backoff: this.#backoff,
+    wallNowMs: () => this.#engine.clock.wallNow(),
   };
   /** The core task of every durable task (see the header). */
   readonly #durableSlot: (ctx: TaskContext) => Promise<void> | undefined;
@@ -110,6 +111,7 @@ export class DurableScheduler {
       enter: (task, delayMs) => this.#enter(task, delayMs),
       removeTask: (task) => this.#remove(task),
       reloadTask: (task) => this.#reload(task),
+      backoff: this.#backoff,
     });
   }
 
@@ -300,6 +302,7 @@ export class DurableScheduler {
       return;
     }
     const wallNowMs = this.#engine.clock.wallNow();
+    this.#repairFixedDelayNext(task, wallNowMs);
     if (task.queue.length === 0) {
       // The common case (a fresh registration, a recovered task that missed nothing): its next slot is ahead.
       const nextMs = this.#nextSlot(task);
@@ -319,6 +322,19 @@ export class DurableScheduler {
       return;
     }
     this.#enter(task, nextMs - wallNowMs);
+  }
+
+  /**
+   * A fixed-delay task's next slot comes from when its last run ended, so only
+   * the store holds it. One at or below the decided slots was never written
+   * after its slot was skipped (a crash between the skip record and the task
+   * update): the next one is a delay from now, as the skip would have set it.
+   */
+  #repairFixedDelayNext(task: LiveTask, wallNowMs: number): void {
+    const { record } = task;
+    if (record.scheduleKind !== 'fixed-delay' || record.nextExecutionMs === null || record.nextExecutionMs > task.lastSlotMs) return;
+    record.nextExecutionMs = Math.round(wallNowMs + (record.periodMs as number));
+    this.#patch(task, { nextExecutionMs: record.nextExecutionMs });
   }
 
   /** The first slot after the decided ones (a fixed-delay task's next slot is its stored one). */
@@ -348,6 +364,7 @@ export class DurableScheduler {
       this.continueTask(task);
       return undefined;
     }
+    if (run.start === 'skip') return recordQueuedSkips(task, this.#skipHost);
     // A queued slot whose time has not come on the wall clock (it went back): wait for it (C4).
     const earlyByMs = run.start === 'claim' ? run.nominalMs - this.#engine.clock.wallNow() : 0;
     if (earlyByMs > 0) {

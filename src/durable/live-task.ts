@@ -7,17 +7,18 @@ import { type ResolvedRetry, resolveRetry } from '../retry.js';
 import type { ExecutionRecord, TaskRecord } from '../store/records.js';
 import type { SlotSource } from './slots.js';
 
-/** A run waiting its turn: a due slot to claim, or an attempt of a slot already claimed. */
-export interface PendingRun {
-  readonly nominalMs: number;
-  /**
-   * 'claim': a first attempt, claimed when it starts; 'retry': an interrupted
-   * or failed attempt, retried in the store when it starts; 'started': an
-   * attempt already started in the store (a retry waiting for its backoff).
-   */
-  readonly start: 'claim' | 'retry' | 'started';
-  readonly execution: ExecutionRecord | undefined;
-}
+/**
+ * A decision waiting its turn, in nominal order: a due slot to record as
+ * skipped ('skip'), a due slot to claim ('claim'), an interrupted or failed
+ * attempt to retry in the store ('retry'), or an attempt already started in
+ * the store ('started': a retry waiting for its backoff). They are carried
+ * out one after another, so nothing that moves the task's high-water mark
+ * past a skipped slot (a claim) commits before that slot's skip record.
+ */
+export type PendingRun =
+  | { readonly start: 'skip'; readonly nominalMs: number; readonly reason: string }
+  | { readonly start: 'claim'; readonly nominalMs: number }
+  | { readonly start: 'retry' | 'started'; readonly nominalMs: number; readonly execution: ExecutionRecord };
 
 /**
  * What a live task keeps of its record: the fields that run it. The rest

@@ -27,6 +27,7 @@ import { DurableContext, type DurableFn, StaleAttemptError } from './durable-con
 import type { DurableEventDetails, DurableEventType } from './durable-events.js';
 import type { LiveRecord, LiveTask, PendingRun } from './live-task.js';
 import { firstSlotAfter } from './slots.js';
+import type { StoreBackoff } from './store-backoff.js';
 
 export interface AttemptHost {
   engine: Engine;
@@ -39,10 +40,12 @@ export interface AttemptHost {
   enter(task: LiveTask, delayMs: number): void;
   removeTask(task: LiveTask): void;
   reloadTask(task: LiveTask): void;
+  /** The store's backoff, shared with the other writes of the scheduler. */
+  backoff: StoreBackoff;
 }
 
-const FIRST_STORE_BACKOFF_MS = 1_000;
-const MAX_STORE_BACKOFF_MS = 30_000;
+/** A pending run that starts an attempt (skips are recorded by skip-slots.ts). */
+export type AttemptRun = Exclude<PendingRun, { start: 'skip' }>;
 
 type BodyOutcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
@@ -79,15 +82,13 @@ function resultJson(value: unknown): Json {
 
 export class SlotAttempt {
   readonly #host: AttemptHost;
-  /** The current backoff after consecutive store failures; 0 while writes succeed. */
-  #storeBackoffMs = 0;
 
   constructor(host: AttemptHost) {
     this.#host = host;
   }
 
-  /** Runs one pending run of `task` as the core's run `ctx`; continues the task afterwards. */
-  async run(task: LiveTask, run: PendingRun, ctx: TaskContext): Promise<void> {
+  /** Runs one pending run (not a skip) of `task` as the core's run `ctx`; continues the task afterwards. */
+  async run(task: LiveTask, run: AttemptRun, ctx: TaskContext): Promise<void> {
     task.running = true;
     let entered = false;
     try {
@@ -106,20 +107,20 @@ export class SlotAttempt {
   }
 
   /** The started attempt, undefined if the slot is not to run, or 'requeued' after a store failure. */
-  async #start(task: LiveTask, run: PendingRun): Promise<ExecutionRecord | undefined | 'requeued'> {
+  async #start(task: LiveTask, run: AttemptRun): Promise<ExecutionRecord | undefined | 'requeued'> {
     const { record } = task;
     const startedAtMs = this.#host.engine.clock.wallNow();
     try {
       if (run.start === 'started') return run.execution;
       if (run.start === 'retry') {
-        const previous = run.execution as ExecutionRecord;
+        const previous = run.execution;
         const store = await this.#host.store();
         const result = await store.retry({ executionId: previous.id, fencingToken: previous.fencingToken, startedAtMs });
-        this.#storeBackoffMs = 0;
+        this.#host.backoff.reset();
         return result.status === 'retried' ? result.execution : undefined;
       }
       const result = await this.#host.claim({ taskId: record.id, scheduleVersion: record.scheduleVersion, nominalMs: run.nominalMs, startedAtMs });
-      this.#storeBackoffMs = 0;
+      this.#host.backoff.reset();
       switch (result.status) {
         case 'claimed':
           return result.execution;
@@ -135,17 +136,12 @@ export class SlotAttempt {
           return undefined;
       }
     } catch (error) {
-      const retryInMs = this.#nextStoreBackoff();
+      const retryInMs = this.#host.backoff.next();
       this.#host.emit('storeerror', { operation: run.start === 'claim' ? 'claim' : 'retry', error, retryInMs });
       task.queue.unshift(run);
       this.#host.enter(task, retryInMs);
       return 'requeued';
     }
-  }
-
-  #nextStoreBackoff(): number {
-    this.#storeBackoffMs = this.#storeBackoffMs === 0 ? FIRST_STORE_BACKOFF_MS : Math.min(MAX_STORE_BACKOFF_MS, this.#storeBackoffMs * 2);
-    return this.#storeBackoffMs;
   }
 
   async #body(task: LiveTask, execution: ExecutionRecord, ctx: TaskContext): Promise<BodyOutcome> {
@@ -231,10 +227,10 @@ export class SlotAttempt {
     for (;;) {
       try {
         const result = await (await this.#host.store()).complete(request);
-        this.#storeBackoffMs = 0;
+        this.#host.backoff.reset();
         return result;
       } catch (error) {
-        const retryInMs = this.#nextStoreBackoff();
+        const retryInMs = this.#host.backoff.next();
         this.#host.emit('storeerror', { operation: 'complete', error, retryInMs });
         if (engine.state === 'stopped') return undefined;
         await new Promise<void>((resolve) => engine.clock.setTimer(resolve, retryInMs));
