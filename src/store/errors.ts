@@ -2,6 +2,7 @@
 // literal `code`, and a static `is()` that checks the code, so a clone that
 // crossed a worker boundary is still recognised.
 import { defineError } from '../../bindings/errors.js';
+import type { LeaseHolder } from './lease.js';
 
 /**
  * The database file is not a database this store can read: a garbage header,
@@ -48,3 +49,40 @@ export class StoreSchemaTooNewError extends defineError('ERR_STORE_SCHEMA_TOO_NE
 
 /** Any other failure of the underlying database; `cause` holds the driver's error. */
 export class StoreError extends defineError('ERR_STORE', 'StoreError') {}
+
+/** "host pid 123 (owner …, epoch 4) since 2026-…": who holds a store, for messages. */
+export function describeHolder(holder: LeaseHolder): string {
+  return `${holder.host} pid ${holder.pid} (owner ${holder.ownerId}, epoch ${holder.epoch}) since ${new Date(holder.sinceMs).toISOString()}`;
+}
+
+/**
+ * Another scheduler holds the store's lease (C6: one owner per store): a
+ * second process on the same SQLite file, or a second tab on the same
+ * IndexedDB database. `holder` names it. Start the second one with
+ * `{ standby: true }` to have it wait and take over when the lease lapses.
+ */
+export class StoreLockedError extends defineError('ERR_STORE_LOCKED', 'StoreLockedError') {
+  readonly path: string;
+  readonly holder: LeaseHolder;
+  constructor(path: string, holder: LeaseHolder, options?: ErrorOptions) {
+    super(`${path}: held by another scheduler, ${describeHolder(holder)}; one scheduler owns a store at a time (start this one with { standby: true } to wait for the lease)`, options);
+    this.path = path;
+    this.holder = holder;
+  }
+}
+
+/**
+ * A write was refused because this store instance no longer holds the lease
+ * it acquired: another scheduler took the store over (this one was paused or
+ * cut off past its lease), or it released it. Nothing of the write was stored.
+ */
+export class LeaseLostError extends defineError('ERR_LEASE_LOST', 'LeaseLostError') {
+  readonly path: string;
+  /** Who holds the lease now, if anyone. */
+  readonly holder: LeaseHolder | undefined;
+  constructor(path: string, holder: LeaseHolder | undefined, why: string) {
+    super(`${path}: write refused, ${why}${holder === undefined || holder.expiresAtMs === 0 ? '' : `; held by ${describeHolder(holder)}`}`);
+    this.path = path;
+    this.holder = holder;
+  }
+}

@@ -14,6 +14,10 @@ import { FINAL_OUTCOMES, isOlderThan, newestFirst, nextCursor } from './history-
 import type { ExecutionRecord, Json, SlotKey, TaskPatch, TaskRecord } from './records.js';
 import { executionIdOf } from './records.js';
 import {
+  type AcquireResult, checkFence, checkLeaseRequest, checkLeaseTimes, decideAcquire, decideRenew, type HeldLease, holds, type LeaseHolder,
+  type LeaseRequest, type RenewResult,
+} from './lease.js';
+import {
   advanceHighWaterMark, type BatchTask, checkClaims, checkRetryRequest, checkSkips, claimedExecution, completedExecution,
   encodeCompletion, encodeSaveState, refuseFenced, refuseRetry, refuseSlot, retriedExecution, skippedExecution,
 } from './slot-rules.js';
@@ -34,6 +38,7 @@ export class MemoryDatabase {
   /** @internal */ readonly executions = new Map<string, StoredExecution>();
   /** @internal Execution ids per task id. */ readonly byTask = new Map<string, Set<string>>();
   /** @internal The last fencing token handed out. */ fencingToken = 0;
+  /** @internal Who holds the store (lease.ts). */ lease: LeaseHolder | undefined;
 }
 
 export interface MemoryStoreOptions {
@@ -46,6 +51,8 @@ export class MemoryStore implements Store {
   readonly database: MemoryDatabase;
   #open = false;
   #closed = false;
+  /** This instance's lease: undefined until it acquires one (unfenced), 'released' after it gives it up or loses it. */
+  #lease: HeldLease | 'released' | undefined;
 
   /** @example const store = new MemoryStore(); await store.open(); */
   constructor(options: MemoryStoreOptions = {}) {
@@ -75,10 +82,49 @@ export class MemoryStore implements Store {
     return this.database;
   }
 
+  /** The database, for a write: fenced by this instance's lease, if it took one (after the call's checks, before any change). */
+  #fenced(db: MemoryDatabase): MemoryDatabase {
+    checkFence('memory store', db.lease, this.#lease);
+    return db;
+  }
+
+  async acquireLease(request: LeaseRequest): Promise<AcquireResult> {
+    const db = this.#db();
+    checkLeaseRequest(request);
+    const result = decideAcquire(db.lease, request);
+    if (result.status === 'acquired') {
+      db.lease = result.lease;
+      this.#lease = { ownerId: result.lease.ownerId, epoch: result.lease.epoch };
+    }
+    return result;
+  }
+
+  async renewLease(nowMs: number, ttlMs: number): Promise<RenewResult> {
+    const db = this.#db();
+    checkLeaseTimes(nowMs, ttlMs);
+    const mine = this.#lease;
+    if (mine === undefined || mine === 'released') return { status: 'lost', holder: db.lease };
+    const result = decideRenew(db.lease, mine, nowMs, ttlMs);
+    if (result.status === 'renewed') db.lease = result.lease;
+    return result;
+  }
+
+  async releaseLease(): Promise<void> {
+    const db = this.#db();
+    const mine = this.#lease;
+    if (mine !== undefined && mine !== 'released' && holds(db.lease, mine)) db.lease = { ...db.lease, expiresAtMs: 0 };
+    if (mine !== undefined) this.#lease = 'released';
+  }
+
+  async getLease(): Promise<LeaseHolder | undefined> {
+    return this.#db().lease;
+  }
+
   async putTasks(tasks: readonly TaskRecord[]): Promise<void> {
     const db = this.#db();
     checkArray(tasks, 'tasks');
     const encoded = tasks.map((task, i) => encodeTask(task, `tasks[${i}]`));
+    this.#fenced(db);
     for (const task of encoded) db.tasks.set(task.id, mergeUpsert(db.tasks.get(task.id), task));
   }
 
@@ -86,6 +132,7 @@ export class MemoryStore implements Store {
     const db = this.#db();
     checkId(id, 'id');
     checkTaskPatch(patch, 'patch');
+    this.#fenced(db);
     const existing = db.tasks.get(id);
     if (existing === undefined) return undefined;
     const updated = applyPatch(existing, patch, 'patch');
@@ -117,6 +164,7 @@ export class MemoryStore implements Store {
   async deleteTask(id: string): Promise<boolean> {
     const db = this.#db();
     checkId(id, 'id');
+    this.#fenced(db);
     if (!db.tasks.delete(id)) return false;
     for (const executionId of db.byTask.get(id) ?? []) db.executions.delete(executionId);
     db.byTask.delete(id);
@@ -126,12 +174,14 @@ export class MemoryStore implements Store {
   async claim(slots: readonly ClaimRequest[]): Promise<ClaimResult[]> {
     const db = this.#db();
     checkClaims(slots);
+    this.#fenced(db);
     return this.#recordSlots(db, slots, (slot) => claimedExecution(slot, ++db.fencingToken), 'claimed');
   }
 
   async recordSkipped(skips: readonly SkipRequest[]): Promise<SkipResult[]> {
     const db = this.#db();
     checkSkips(skips);
+    this.#fenced(db);
     return this.#recordSlots(db, skips, skippedExecution, 'recorded');
   }
 
@@ -170,6 +220,7 @@ export class MemoryStore implements Store {
   async retry(request: RetryRequest): Promise<RetryResult> {
     const db = this.#db();
     checkRetryRequest(request);
+    this.#fenced(db);
     const current = db.executions.get(request.executionId);
     const refusal = refuseRetry(current, request.fencingToken);
     if (refusal !== undefined) return refusal;
@@ -181,6 +232,7 @@ export class MemoryStore implements Store {
   async complete(request: Parameters<Store['complete']>[0]): Promise<CompleteResult> {
     const db = this.#db();
     const completion = encodeCompletion(request);
+    this.#fenced(db);
     const current = db.executions.get(completion.request.executionId);
     const refusal = refuseFenced(current, completion.request.fencingToken);
     if (refusal !== undefined) return refusal;
@@ -195,6 +247,7 @@ export class MemoryStore implements Store {
   async saveState(executionId: string, fencingToken: number, state: Json): Promise<SaveStateResult> {
     const db = this.#db();
     const text = encodeSaveState(executionId, fencingToken, state);
+    this.#fenced(db);
     const current = db.executions.get(executionId);
     const refusal = refuseFenced(current, fencingToken);
     if (refusal !== undefined) return refusal;
@@ -246,6 +299,7 @@ export class MemoryStore implements Store {
   async pruneHistory(olderThanMs: number): Promise<number> {
     const db = this.#db();
     checkTimeMs(olderThanMs, 'olderThanMs');
+    this.#fenced(db);
     let deleted = 0;
     for (const e of [...db.executions.values()]) {
       if (!FINAL_OUTCOMES.has(e.outcome) || e.endedAtMs === null || e.endedAtMs >= olderThanMs) continue;

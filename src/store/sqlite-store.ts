@@ -26,6 +26,10 @@ import { nextCursor } from './history-order.js';
 import type { ExecutionRecord, Json, SlotKey, TaskPatch, TaskRecord } from './records.js';
 import { executionIdOf } from './records.js';
 import {
+  type AcquireResult, checkFence, checkLeaseRequest, checkLeaseTimes, decideAcquire, decideRenew, type HeldLease, holds, type LeaseHolder,
+  type LeaseRequest, type RenewResult,
+} from './lease.js';
+import {
   advanceHighWaterMark, type BatchTask, checkClaims, checkRetryRequest, checkSkips, claimedExecution, completedExecution,
   encodeCompletion, encodeSaveState, refuseFenced, refuseRetry, refuseSlot, retriedExecution, skippedExecution,
 } from './slot-rules.js';
@@ -119,6 +123,8 @@ export class SqliteStore implements Store {
   #connection: Connection | undefined;
   #info: OpenInfo | undefined;
   #closed = false;
+  /** This instance's lease: undefined until it acquires one (unfenced), 'released' after it gives it up. */
+  #lease: HeldLease | 'released' | undefined;
 
   /**
    * Opens nothing yet: call open(). Throws InvalidArgumentError for bad options.
@@ -176,11 +182,17 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** Runs `fn` in one BEGIN IMMEDIATE transaction: committed when it returns, rolled back when it throws. */
+  /**
+   * Runs `fn` in one BEGIN IMMEDIATE transaction: committed when it returns,
+   * rolled back when it throws. Fenced first by this instance's lease, if it
+   * took one: the check reads the lease row under the write lock, so no other
+   * process can take the lease over between the check and the commit.
+   */
   #write<T>(fn: (c: Connection) => T): T {
     return this.#read((c) =>
       c.db
         .transaction(() => {
+          if (this.#lease !== undefined) checkFence(this.path, c.statements.getLease.get(), this.#lease);
           const result = fn(c);
           this[INSIDE_WRITE_HOOK]?.();
           return result;
@@ -191,6 +203,60 @@ export class SqliteStore implements Store {
 
   /** @internal See INSIDE_WRITE_HOOK. */
   [INSIDE_WRITE_HOOK]?: () => void;
+
+  async acquireLease(request: LeaseRequest): Promise<AcquireResult> {
+    checkLeaseRequest(request);
+    return this.#read((c) =>
+      c.db
+        .transaction(() => {
+          const result = decideAcquire(c.statements.getLease.get(), request);
+          if (result.status === 'acquired') {
+            const l = result.lease;
+            c.statements.putLease.run(l.ownerId, l.host, l.pid, l.epoch, l.sinceMs, l.expiresAtMs);
+            this.#lease = { ownerId: l.ownerId, epoch: l.epoch };
+          }
+          return result;
+        })
+        .immediate(),
+    );
+  }
+
+  async renewLease(nowMs: number, ttlMs: number): Promise<RenewResult> {
+    checkLeaseTimes(nowMs, ttlMs);
+    const mine = this.#lease;
+    return this.#read((c) =>
+      c.db
+        .transaction((): RenewResult => {
+          const current = c.statements.getLease.get();
+          if (mine === undefined || mine === 'released') return { status: 'lost', holder: current };
+          const result = decideRenew(current, mine, nowMs, ttlMs);
+          if (result.status === 'renewed') {
+            const l = result.lease;
+            c.statements.putLease.run(l.ownerId, l.host, l.pid, l.epoch, l.sinceMs, l.expiresAtMs);
+          }
+          return result;
+        })
+        .immediate(),
+    );
+  }
+
+  async releaseLease(): Promise<void> {
+    const mine = this.#lease;
+    if (mine === undefined || mine === 'released') return;
+    this.#lease = 'released';
+    this.#read((c) =>
+      c.db
+        .transaction(() => {
+          const current = c.statements.getLease.get();
+          if (holds(current, mine)) c.statements.putLease.run(current.ownerId, current.host, current.pid, current.epoch, current.sinceMs, 0);
+        })
+        .immediate(),
+    );
+  }
+
+  async getLease(): Promise<LeaseHolder | undefined> {
+    return this.#read(({ statements: s }) => s.getLease.get());
+  }
 
   async putTasks(tasks: readonly TaskRecord[]): Promise<void> {
     checkArray(tasks, 'tasks');

@@ -22,12 +22,17 @@
 //   a refused call rejects with InvalidArgumentError or
 //   UnstorablePayloadError and writes nothing. Every method is async and
 //   rejects, never throws synchronously.
+// - C6, one owner: the lease (lease.ts). Once an instance has acquired it,
+//   every write it makes checks in its transaction that the lease is still
+//   its own (owner id and epoch) and rejects with LeaseLostError, writing
+//   nothing, when it moved on. An instance that never acquired it is unfenced.
 // - No clock: the store never reads the time; every timestamp is an argument.
 // - Reads (get*, loadTasks batches, history, the recovery queries) each see
 //   one committed state; they never see half of a write.
 //
 // MemoryStore is the reference implementation; test/persistence/store-contract.ts
 // is the suite every store passes.
+import type { AcquireResult, LeaseHolder, LeaseRequest, RenewResult } from './lease.js';
 import type { ExecutionOutcome, ExecutionRecord, Json, SlotKey, TaskPatch, TaskRecord, TaskStatus } from './records.js';
 
 /** Start a slot's first attempt. */
@@ -152,6 +157,24 @@ export interface Store {
   open(): Promise<OpenInfo>;
   /** Closes the database. Idempotent. Every other call afterwards rejects with StoreClosedError. */
   close(): Promise<void>;
+
+  /**
+   * Takes the store's lease for this instance (one transaction), or reports
+   * the live holder: granted when nobody holds it, when it lapsed, or when
+   * this owner id holds it already; a new holder gets the next epoch. From
+   * then on every write of this instance is fenced by it (see the header).
+   */
+  acquireLease(request: LeaseRequest): Promise<AcquireResult>;
+  /**
+   * Extends this instance's lease to nowMs + ttlMs. 'lost' when the lease
+   * moved on (or this instance never held one): its writes are refused from
+   * then on, until it acquires the lease again.
+   */
+  renewLease(nowMs: number, ttlMs: number): Promise<RenewResult>;
+  /** Gives this instance's lease up (if it still holds it), so another can take it at once; its writes are refused afterwards. Idempotent. */
+  releaseLease(): Promise<void>;
+  /** The lease record, whoever holds it (expired or released ones included); undefined if it was never taken. */
+  getLease(): Promise<LeaseHolder | undefined>;
 
   /**
    * Inserts or replaces task records, all in one transaction: every record is

@@ -42,7 +42,7 @@ describe('opening a store written by the previous schema', () => {
   it('upgrades a schema version 1 SQLite database, whose tasks read with the default DST policy', async () => {
     makeVersion1Database();
     const store = new SqliteStore(path);
-    expect(await store.open()).toEqual({ schemaVersion: 2 });
+    expect(await store.open()).toEqual({ schemaVersion: 3 });
     const old = await store.getTask('old');
     expect(old).toEqual(task('old', CRON));
     expect([old?.dstGap, old?.dstOverlap]).toEqual([null, null]);
@@ -52,7 +52,7 @@ describe('opening a store written by the previous schema', () => {
     expect(await store.getTask('new')).toEqual(fresh);
     await store.close();
     const raw = new Database(path, { readonly: true });
-    expect(raw.pragma('user_version', { simple: true })).toBe(2);
+    expect(raw.pragma('user_version', { simple: true })).toBe(3);
     raw.close();
   });
 

@@ -72,13 +72,16 @@ export function openDatabase(settings: OpenSettings): { db: Database.Database; s
   let db: Database.Database | undefined;
   try {
     db = new Database(path);
-    // Read-only steps first: a file that is not ours fails here, before anything is written to it.
-    const fromVersion = checkOwnership(db, path);
+    // Another process opening the same new file may be creating the schema right now: wait for its lock.
+    db.pragma(`busy_timeout = ${Math.round(settings.busyTimeoutMs)}`);
+    // Read-only steps first: a file that is not ours fails here, before anything is written to it. One read
+    // transaction, so the marker and the tables are seen as of one commit (not before and after another's migration).
+    const connection = db;
+    const fromVersion = connection.transaction(() => checkOwnership(connection, path)).deferred();
     if (settings.integrityCheck !== 'none') checkIntegrity(db, path, settings.integrityCheck);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${settings.synchronous.toUpperCase()}`);
     db.pragma('foreign_keys = ON');
-    db.pragma(`busy_timeout = ${Math.round(settings.busyTimeoutMs)}`);
     db.pragma(`max_page_count = ${settings.maxPageCount ?? UNLIMITED_PAGES}`);
     migrate(db, fromVersion);
     return { db, schemaVersion: LATEST_SCHEMA_VERSION };

@@ -88,15 +88,37 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       ALTER TABLE tasks ADD COLUMN dst_overlap TEXT CHECK (dst_overlap IN ('once', 'both'));
     `,
   },
+  {
+    version: 3,
+    description: 'lease: who owns the store (one row), its epoch fencing every write of the owner (C6)',
+    sql: `
+      CREATE TABLE lease (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        owner_id TEXT NOT NULL,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        epoch INTEGER NOT NULL CHECK (epoch >= 1),
+        since_ms REAL NOT NULL,
+        expires_at_ms REAL NOT NULL
+      );
+    `,
+  },
 ]);
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
-/** Applies the migrations after `fromVersion`, each in one transaction with its version bump. */
+/**
+ * Applies the migrations after `fromVersion`, each in one transaction with its
+ * version bump. Several processes may open a new file at once: each migration
+ * takes the write lock first (BEGIN IMMEDIATE) and reads the version again
+ * under it, so a migration another process applied meanwhile is not applied
+ * twice ("table tasks already exists").
+ */
 export function migrate(db: Database.Database, fromVersion: number): void {
   for (const migration of MIGRATIONS) {
     if (migration.version <= fromVersion) continue;
     db.transaction(() => {
+      if ((db.pragma('user_version', { simple: true }) as number) >= migration.version) return;
       db.exec(migration.sql);
       // Pragmas take no bound parameters; both values are integers from this file.
       db.pragma(`user_version = ${migration.version}`);

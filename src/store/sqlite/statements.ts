@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import type { PriorityName } from '../../priorities.js';
 import { STORED_EXECUTION_FIELDS, STORED_TASK_FIELDS, type StoredExecution, type StoredTask } from '../codec.js';
 import type { CronGapPolicy, CronOverlapPolicy } from '../../cron.js';
+import type { LeaseHolder } from '../lease.js';
 import type { Json, MisfirePolicy, ScheduleKind, TaskRecord, TaskStatus } from '../records.js';
 
 const column = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -108,6 +109,8 @@ export interface Statements {
   pruneHistory: Stmt<[number]>;
   getFencingToken: Stmt<[], { value: number }>;
   setFencingToken: Stmt<[number]>;
+  getLease: Stmt<[], LeaseHolder>;
+  putLease: Stmt<[string, string, number, number, number, number]>;
 }
 
 export function prepareStatements(db: Database.Database): Statements {
@@ -157,5 +160,12 @@ export function prepareStatements(db: Database.Database): Statements {
 
     getFencingToken: db.prepare<[], { value: number }>("SELECT value FROM meta WHERE key = 'fencing_token'"),
     setFencingToken: db.prepare<[number]>("UPDATE meta SET value = ? WHERE key = 'fencing_token'"),
+
+    getLease: db.prepare<[], LeaseHolder>(
+      `SELECT owner_id AS "ownerId", host, pid, epoch, since_ms AS "sinceMs", expires_at_ms AS "expiresAtMs" FROM lease WHERE id = 1`,
+    ),
+    putLease: db.prepare<[string, string, number, number, number, number]>(
+      `INSERT OR REPLACE INTO lease (id, owner_id, host, pid, epoch, since_ms, expires_at_ms) VALUES (1, ?, ?, ?, ?, ?, ?)`,
+    ),
   };
 }

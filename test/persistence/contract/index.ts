@@ -1,6 +1,7 @@
 // Every case of the store contract, runner-free (see ../store-contract.ts).
+import { leaseCases } from './lease-cases.js';
 import { slotCases } from './slot-cases.js';
 import { taskCases } from './task-cases.js';
 
 export type { ContractCase, StoreHarness, StoreLocation } from './harness.js';
-export const contractCases = [...taskCases, ...slotCases];
+export const contractCases = [...taskCases, ...slotCases, ...leaseCases];
