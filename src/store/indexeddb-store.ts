@@ -8,14 +8,40 @@
 // Requests that do not depend on each other are issued together: IndexedDB
 // runs them in order within the transaction, without a round trip each.
 //
+// One owner per database (C6, src/store/lease.ts): the lease is one record in
+// the `lease` object store, and every write transaction of an instance that
+// acquired it has that store in its scope and reads the record first (the
+// fence), so no takeover can commit between the check and the write: an
+// IndexedDB readwrite transaction excludes every other one on its stores.
+// Where Web Locks exist (options.locks, navigator.locks by default),
+// acquireLease() also takes the exclusive lock `timeslice:<name>` with
+// ifAvailable and holds it until releaseLease() or close() (indexeddb/web-lock.ts):
+//
+// - lock refused: another tab holds the store; the answer is `held`, naming
+//   the record's holder even when its expiry has passed (that tab lives: a
+//   clock that disagrees, or a throttled heartbeat, does not hand it over);
+// - lock granted: whoever held it is gone (a closed or crashed tab frees its
+//   lock at once), so the record is taken over with the next epoch even if it
+//   has not expired (lease.ts's decideTakeover);
+// - renewal and the fence read the record alone, as in every store.
+//
+// Without Web Locks (Node, older browsers, `locks: null`) the record alone
+// decides, exactly as in SqliteStore: a lapsed lease is taken over, a live
+// one is refused.
+//
 // idb needs the IndexedDB classes as globals (IDBRequest, IDBKeyRange, ...):
 // every browser has them; in Node, import 'fake-indexeddb/auto' first.
 import { type IDBPObjectStore, type IDBPTransaction, unwrap, wrap } from 'idb';
-import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
 import { applyPatch, decodeExecution, decodeTask, encodeCheckedTask, mergeUpsert, type StoredExecution, type StoredTask } from './codec.js';
 import { StoreClosedError, StoreError, StoreFullError, StoreSchemaTooNewError } from './errors.js';
 import { FINAL_OUTCOMES, nextCursor } from './history-order.js';
-import { type Db, FENCING_TOKEN_KEY, LATEST_SCHEMA_VERSION, migrate, type TimesliceDb, type UpgradeTransaction } from './indexeddb/schema.js';
+import { type IndexedDbStoreOptions, type ResolvedOptions, resolveOptions } from './indexeddb/options.js';
+import { InstanceLease } from './indexeddb/instance-lease.js';
+import {
+  ALL_STORES, type AllStores, type Db, FENCING_TOKEN_KEY, LATEST_SCHEMA_VERSION, LEASE_KEY, migrate, type TimesliceDb, type UpgradeTransaction,
+} from './indexeddb/schema.js';
+import { webLockName } from './indexeddb/web-lock.js';
+import { type AcquireResult, checkLeaseRequest, checkLeaseTimes, type LeaseHolder, type LeaseRequest, type RenewResult } from './lease.js';
 import type { ExecutionRecord, Json, SlotKey, TaskPatch, TaskRecord } from './records.js';
 import { executionIdOf } from './records.js';
 import {
@@ -27,54 +53,22 @@ import type {
   OpenInfo, RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotRefusal, Store,
 } from './store.js';
 import {
-  checkArray, checkId, checkNonEmptyString, checkObject, checkTaskPatch, checkTaskRecord, checkTimeMs, invalid, resolveBatchSize,
-  resolveHistoryOptions,
+  checkArray, checkId, checkNonEmptyString, checkTaskPatch, checkTaskRecord, checkTimeMs, resolveBatchSize, resolveHistoryOptions,
 } from './validate.js';
 
-export interface IndexedDbStoreOptions {
-  /** The IndexedDB database name. @example 'my-app-jobs' */
-  name: string;
-  /**
-   * Transaction durability: 'strict' resolves a write only once it is flushed
-   * to disk; 'default' lets the browser decide (Chromium: like 'relaxed');
-   * 'relaxed' resolves once the write is visible to other connections.
-   * @default 'strict'
-   */
-  durability?: 'strict' | 'default' | 'relaxed';
-  /** The IndexedDB factory to open the database with. @default globalThis.indexedDB */
-  indexedDB?: IDBFactory;
-}
+export type { IndexedDbStoreOptions } from './indexeddb/options.js';
 
-type AllStores = ['tasks', 'executions', 'meta'];
 type Tx = IDBPTransaction<TimesliceDb, AllStores, 'readonly'>;
 type WriteTx = IDBPTransaction<TimesliceDb, AllStores, 'readwrite'>;
-const ALL_STORES: AllStores = ['tasks', 'executions', 'meta'];
-const OPTION_KEYS = new Set(['name', 'durability', 'indexedDB']);
-
-function resolveOptions(options: unknown): Required<IndexedDbStoreOptions> {
-  const o = typeof options === 'string' ? { name: options } : options;
-  checkObject(o, 'options');
-  for (const key of Object.keys(o)) {
-    if (!OPTION_KEYS.has(key)) throw new InvalidArgumentError(`options.${key} is not an IndexedDbStore option (known: ${[...OPTION_KEYS].join(', ')})`);
-  }
-  checkNonEmptyString(o.name, 'options.name');
-  const durability = o.durability ?? 'strict';
-  if (durability !== 'strict' && durability !== 'default' && durability !== 'relaxed') {
-    throw invalid('options.durability', "'strict', 'default' or 'relaxed'", durability);
-  }
-  const factory = o.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
-  if (typeof factory !== 'object' || factory === null || typeof (factory as IDBFactory).open !== 'function') {
-    throw new InvalidArgumentError(`options.indexedDB must be an IDBFactory (no global indexedDB here; in Node use fake-indexeddb), received ${describeValue(factory)}`);
-  }
-  return { name: o.name, durability, indexedDB: factory as IDBFactory };
-}
 
 export class IndexedDbStore implements Store {
   readonly kind = 'indexeddb';
-  readonly #options: Required<IndexedDbStoreOptions>;
+  readonly #options: ResolvedOptions;
   #db: Db | undefined;
   #info: OpenInfo | undefined;
   #closed = false;
+  /** This instance's lease and, with Web Locks, the lock held with it. */
+  readonly #lease: InstanceLease;
 
   /**
    * Opens nothing yet: call open(). Throws InvalidArgumentError for bad options.
@@ -82,6 +76,8 @@ export class IndexedDbStore implements Store {
    */
   constructor(options: string | IndexedDbStoreOptions) {
     this.#options = resolveOptions(options);
+    const database = { transaction: <T>(fn: (tx: WriteTx) => Promise<T>) => this.#transaction(fn), read: () => this.getLease() };
+    this.#lease = new InstanceLease(`IndexedDB '${this.name}'`, this.#options.locks, webLockName(this.name), database);
   }
 
   get name(): string {
@@ -109,16 +105,19 @@ export class IndexedDbStore implements Store {
       db.close();
       this.#db = undefined;
       this.#closed = true;
+      void this.#lease.dropLock();
     });
     this.#db = db;
     this.#info = { schemaVersion: db.version };
     return this.#info;
   }
 
+  /** Closes the connection and frees the Web Lock (the lease record keeps its expiry, as in every store). */
   async close(): Promise<void> {
     this.#closed = true;
     this.#db?.close();
     this.#db = undefined;
+    await this.#lease.dropLock();
   }
 
   #connected(): Db {
@@ -132,8 +131,20 @@ export class IndexedDbStore implements Store {
     return new StoreError(`IndexedDB '${this.name}': ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
 
-  /** Runs `fn` in one readwrite transaction: resolved after the commit, aborted (nothing written) if it throws. */
-  async #write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` in one readwrite transaction, fenced first by this instance's
+   * lease if it took one: the record is read in the same transaction, which
+   * excludes every other writer of the lease store until it commits.
+   */
+  #write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+    return this.#transaction(async (tx) => {
+      await this.#lease.fence(tx);
+      return fn(tx);
+    });
+  }
+
+  /** Runs `fn` in one readwrite transaction (unfenced): resolved after the commit, aborted (nothing written) if it throws. */
+  async #transaction<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
     const tx = this.#connected().transaction(ALL_STORES, 'readwrite', { durability: this.#options.durability });
     try {
       const result = await fn(tx);
@@ -157,6 +168,26 @@ export class IndexedDbStore implements Store {
     } catch (error) {
       throw this.#translate(error);
     }
+  }
+
+  async acquireLease(request: LeaseRequest): Promise<AcquireResult> {
+    checkLeaseRequest(request);
+    this.#connected();
+    return this.#lease.acquire(request);
+  }
+
+  async renewLease(nowMs: number, ttlMs: number): Promise<RenewResult> {
+    checkLeaseTimes(nowMs, ttlMs);
+    this.#connected();
+    return this.#lease.renew(nowMs, ttlMs);
+  }
+
+  async releaseLease(): Promise<void> {
+    return this.#lease.release();
+  }
+
+  async getLease(): Promise<LeaseHolder | undefined> {
+    return this.#read((tx) => tx.objectStore('lease').get(LEASE_KEY));
   }
 
   async putTasks(tasks: readonly TaskRecord[]): Promise<void> {

@@ -21,8 +21,10 @@
 //
 // Expiry compares times the callers pass (the store reads no clock): for one
 // machine's SQLite file or one browser's IndexedDB, every process reads the
-// same wall clock. A store instance that never acquired the lease is not
-// fenced (tools and tests using a store directly).
+// same wall clock. Where the platform knows better than the clock that the
+// holder is gone (IndexedDB with Web Locks: a tab's lock lives exactly as long
+// as the tab), the store asks decideTakeover instead. A store instance that
+// never acquired the lease is not fenced (tools and tests using a store directly).
 //
 // The rules are here once; each store applies them in its own transaction.
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
@@ -126,4 +128,18 @@ export function checkFence(store: string, current: LeaseHolder | undefined, mine
   if (mine === undefined) return;
   if (mine === 'released') throw new LeaseLostError(store, current, 'this store instance released its lease');
   if (!holds(current, mine) || current.expiresAtMs === 0) throw new LeaseLostError(store, current, `the lease of epoch ${mine.epoch} moved on`);
+}
+
+/**
+ * The acquire rule when something surer than the record's expiry says its
+ * holder is gone (IndexedDB with Web Locks: this tab was granted the store's
+ * lock, which a closed or crashed tab frees at once): decideAcquire as if the
+ * record had lapsed now, so a live record of another owner is taken over with
+ * the next epoch; `previous` is the record as it was. The same owner keeps its
+ * epoch, as in decideAcquire.
+ */
+export function decideTakeover(current: LeaseHolder | undefined, request: LeaseRequest): AcquireResult {
+  if (current === undefined || current.ownerId === request.ownerId || !isLive(current, request.nowMs)) return decideAcquire(current, request);
+  const result = decideAcquire({ ...current, expiresAtMs: request.nowMs }, request);
+  return result.status === 'acquired' ? { ...result, previous: current } : result;
 }

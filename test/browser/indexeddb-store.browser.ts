@@ -1,7 +1,12 @@
 // IndexedDbStore, as shipped (timeslice/store/indexeddb from the built
 // package), on Chromium's real IndexedDB with durability 'strict': the whole
 // store contract (test/persistence/contract/), one test per case, each on a
-// database of its own that is deleted afterwards.
+// database of its own that is deleted afterwards. It runs twice: as shipped,
+// with Web Locks (navigator.locks) beside the lease record, and with
+// `locks: null`, the lease record alone (a browser without Web Locks). The
+// two cases that take the lease over from a store instance still open
+// (takesOverLiveHolder) run only in the second: with Web Locks an open holder
+// keeps the store by design (two tabs: indexeddb-lease.browser.ts).
 import { IndexedDbStore } from 'timeslice/store/indexeddb';
 import { contractCases, type StoreHarness } from '../persistence/contract/index.js';
 import { assert, assertEqual, test } from './harness.js';
@@ -22,21 +27,35 @@ function deleteDatabase(name: string): Promise<void> {
   });
 }
 
-const harness: StoreHarness = {
-  name: 'IndexedDbStore (Chromium)',
-  async location() {
-    const name = `timeslice-contract-${++databases}`;
-    return { store: () => new IndexedDbStore({ name }), dispose: () => deleteDatabase(name) };
-  },
-};
+function harness(name: string, withLocks: boolean): StoreHarness {
+  return {
+    name,
+    async location() {
+      const database = `timeslice-contract-${++databases}`;
+      return {
+        store: () => new IndexedDbStore(withLocks ? { name: database } : { name: database, locks: null }),
+        dispose: () => deleteDatabase(database),
+      };
+    },
+  };
+}
 
-for (const c of contractCases) test(c.name, () => c.run(harness));
+const withWebLocks = harness('IndexedDbStore (Chromium, Web Locks)', true);
+const recordAlone = harness('IndexedDbStore (Chromium, locks: null)', false);
+
+test('Chromium has Web Locks here (a secure context), so the shipped default uses them', () => {
+  assert(typeof navigator.locks?.request === 'function', 'navigator.locks is missing: the Web Locks runs below would test nothing');
+});
+for (const c of contractCases) {
+  if (c.takesOverLiveHolder !== true) test(`[Web Locks] ${c.name}`, () => c.run(withWebLocks));
+}
+for (const c of contractCases) test(`[locks: null] ${c.name}`, () => c.run(recordAlone));
 
 test("the store opens Chromium's own IndexedDB with strict durability, and a second store sees what the first committed", async () => {
   const first = new IndexedDbStore({ name: 'timeslice-two-connections', durability: 'strict' });
   const second = new IndexedDbStore('timeslice-two-connections');
   try {
-    assertEqual(await first.open(), { schemaVersion: 1 }, 'open');
+    assertEqual(await first.open(), { schemaVersion: 2 }, 'open');
     await second.open();
     await first.putTasks([{
       id: 't', name: 't', description: null, ownerModule: null, functionName: 'f', params: { n: 1 }, scheduleKind: 'once',

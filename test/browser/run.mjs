@@ -15,6 +15,12 @@
 // skip (exit 0), or a failure under TIMESLICE_REQUIRE_BROWSER=1 (CI sets it);
 // TIMESLICE_SKIP_BROWSER=1 skips on purpose.
 //
+// A test that needs a second tab of the same origin calls harness.ts's
+// openTab(): the bindings below open the file's page again (`?tab=<id>`) in
+// the same browser context, run the functions it exposes with serveTab(), and
+// close or crash it (DevTools' Page.crash) when the test says so. A tab's
+// uncaught errors and console.error count against the file, as its page's do.
+//
 // Adding a file (timeslice/web, say): create test/browser/web.browser.ts that
 // imports `test` and the assertions from './harness.js' and the package by its
 // public specifier (`import { ... } from 'timeslice/web'`), and registers its
@@ -97,17 +103,66 @@ function serve(bundles) {
   });
 }
 
+/** Records a page's uncaught errors, console.error calls and an unexpected crash in `problems`. */
+function watch(page, label, problems, crashExpected = () => false) {
+  page.on('pageerror', (error) => problems.push(`${label}uncaught: ${error.stack ?? error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`${label}console.error: ${message.text()}`);
+  });
+  page.on('crash', () => {
+    if (!crashExpected()) problems.push(`${label}the page crashed`);
+  });
+}
+
+/** The bindings behind harness.ts's openTab(): tabs of `pageUrl` in `context`, by id. */
+async function exposeTabs(context, pageUrl, problems) {
+  const tabs = new Map();
+  let lastId = 0;
+  const tabOf = (id) => {
+    const tab = tabs.get(id);
+    if (tab === undefined) throw new Error(`no open tab ${id}`);
+    return tab;
+  };
+  await context.exposeBinding('__openTab', async () => {
+    const id = ++lastId;
+    const tab = await context.newPage();
+    const entry = { page: tab, crashing: false };
+    tabs.set(id, entry);
+    watch(tab, `tab ${id}: `, problems, () => entry.crashing);
+    await tab.goto(`${pageUrl}?tab=${id}`, { timeout: FILE_TIMEOUT_MS });
+    await tab.waitForFunction(() => window.__tabReady === true, null, { timeout: FILE_TIMEOUT_MS, polling: 20 });
+    return id;
+  });
+  await context.exposeBinding('__callTab', (_source, id, name, args) =>
+    tabOf(id).page.evaluate(([fnName, fnArgs]) => {
+      const fn = window.__tabFunctions?.[fnName];
+      if (typeof fn !== 'function') throw new Error(`the tab serves no function ${fnName} (see serveTab())`);
+      return fn(...fnArgs);
+    }, [name, args]),
+  );
+  await context.exposeBinding('__closeTab', async (_source, id, how) => {
+    const entry = tabOf(id);
+    tabs.delete(id);
+    if (how === 'crash') {
+      entry.crashing = true;
+      const crashed = entry.page.waitForEvent('crash', { timeout: FILE_TIMEOUT_MS });
+      const cdp = await context.newCDPSession(entry.page);
+      // The renderer dies before it can answer.
+      cdp.send('Page.crash').catch(() => {});
+      await crashed;
+    }
+    await entry.page.close({ runBeforeUnload: false });
+  });
+}
+
 /** Runs one file's page; returns its test results plus one failed entry per page-level problem. */
 async function runFile(browser, baseUrl, name) {
   const context = await browser.newContext();
   const problems = [];
   try {
+    await exposeTabs(context, `${baseUrl}/${name}.browser.html`, problems);
     const page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(`uncaught: ${error.stack ?? error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console.error: ${message.text()}`);
-    });
-    page.on('crash', () => problems.push('the page crashed'));
+    watch(page, '', problems);
     const deadline = Date.now() + FILE_TIMEOUT_MS;
     let timedOut = false;
     try {

@@ -1,6 +1,7 @@
 // IndexedDbStore against the store contract and the slot model, on
 // fake-indexeddb (its own factory per location, so locations never share a
-// database). The same contract runs in Chromium: test/browser/indexeddb-store.browser.ts.
+// database), deciding the lease by its record alone. The same contract runs
+// in Chromium: test/browser/indexeddb-store.browser.ts.
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { wrap } from 'idb';
@@ -15,7 +16,8 @@ const harness = {
   name: 'IndexedDbStore (fake-indexeddb)',
   async location() {
     const indexedDB = new IDBFactory();
-    return { store: () => new IndexedDbStore({ name: 'jobs', indexedDB }), dispose: async () => {} };
+    // The lease record alone (no Web Locks: the default in Node 20), as in every store; the lock path: indexeddb-lease.test.ts.
+    return { store: () => new IndexedDbStore({ name: 'jobs', indexedDB, locks: null }), dispose: async () => {} };
   },
 };
 

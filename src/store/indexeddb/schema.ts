@@ -10,12 +10,19 @@
 //               history() (a task's range, walked backwards is newest first);
 //               byOutcome (open executions), byEnded (retention)
 //   meta        small values by key: the fencing token counter
+//   lease       (version 2) one record, key 'current': the store's lease
+//               (LeaseHolder, src/store/lease.ts), read by every write
+//               transaction of a fenced instance
+//
+// Version 2 only adds the lease store, so an upgrade from version 1 keeps
+// every task, execution and the fencing token counter as they were.
 //
 // A field added to StoredTask needs no migration when its absence means its
 // default: dstGap and dstOverlap (a cron task's DST policy) are missing from
 // records written before them, and decodeTask() reads them as null.
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 import type { StoredExecution, StoredTask } from '../codec.js';
+import type { LeaseHolder } from '../lease.js';
 
 export interface TimesliceDb extends DBSchema {
   tasks: { key: string; value: StoredTask; indexes: { byMark: number } };
@@ -25,19 +32,25 @@ export interface TimesliceDb extends DBSchema {
     indexes: { slot: [string, number, number]; byOutcome: string; byEnded: number };
   };
   meta: { key: string; value: number };
+  lease: { key: string; value: LeaseHolder };
 }
 
 export type Db = IDBPDatabase<TimesliceDb>;
+export type AllStores = ['tasks', 'executions', 'meta', 'lease'];
+/** Every transaction's scope: the lease store among them, so each write reads its fence in its own transaction. */
+export const ALL_STORES: AllStores = ['tasks', 'executions', 'meta', 'lease'];
 export type UpgradeTransaction = IDBPTransaction<TimesliceDb, StoreNames<TimesliceDb>[], 'versionchange'>;
 
 export const FENCING_TOKEN_KEY = 'fencingToken';
+/** The key of the one record of the lease store. */
+export const LEASE_KEY = 'current';
 
-interface Migration {
+export interface Migration {
   version: number;
   up(db: Db, tx: UpgradeTransaction): void;
 }
 
-const MIGRATIONS: readonly Migration[] = [
+export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     up(db) {
@@ -49,6 +62,12 @@ const MIGRATIONS: readonly Migration[] = [
       executions.createIndex('byEnded', 'endedAtMs');
       const meta = db.createObjectStore('meta');
       meta.put(0, FENCING_TOKEN_KEY);
+    },
+  },
+  {
+    version: 2,
+    up(db) {
+      db.createObjectStore('lease');
     },
   },
 ];

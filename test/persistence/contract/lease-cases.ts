@@ -53,6 +53,7 @@ export const leaseCases: ContractCase[] = [
   },
   {
     name: 'a lapsed lease is taken over with the next epoch; the old holder\'s renewal reports it lost',
+    takesOverLiveHolder: true,
     run: (h) => withTwo(h, async (a, b) => {
       await a.acquireLease(request('a', 1_000));
       const taken = await b.acquireLease(request('b', 11_000));
@@ -63,6 +64,7 @@ export const leaseCases: ContractCase[] = [
   },
   {
     name: 'a paused holder that wakes after a takeover has every write refused with LeaseLostError, and nothing of them stored',
+    takesOverLiveHolder: true,
     run: (h) => withTwo(h, async (a, b) => {
       await a.acquireLease(request('a', 1_000));
       await a.putTasks([task('t')]);
