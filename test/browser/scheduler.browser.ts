@@ -127,8 +127,10 @@ test('ctx.yield() is not clamped like nested setTimeout(0): 100 yields beat 100 
   await scheduler.stop();
 });
 
-test('done resolves with what a sync or async task returns, and rejects with what it throws', async () => {
-  const scheduler = new Scheduler().start();
+test('done resolves with what a sync or async task returns, and rejects with what it throws (reported to onError)', async () => {
+  // The default onError writes to console.error, which fails a page: route it here and check it.
+  const reported: string[] = [];
+  const scheduler = new Scheduler({ onError: (error) => reported.push((error as Error).message) }).start();
   const sync = scheduler.run(() => 42).done;
   const async = scheduler.run(async () => {
     await sleep(5);
@@ -140,6 +142,7 @@ test('done resolves with what a sync or async task returns, and rejects with wha
   assertEqual(await sync, 42, 'sync result');
   assertEqual(await async, 'later', 'async result');
   assertEqual(((await rejectionOf(failing)) as Error).message, 'boom', 'thrown error');
+  assertEqual(reported, ['boom'], 'reported to onError');
   const stats = scheduler.stats();
   assertEqual([stats.executed, stats.failed, stats.inflight], [3, 1, 0], 'executed, failed, inflight');
   await scheduler.stop();

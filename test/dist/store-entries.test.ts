@@ -77,7 +77,7 @@ describe('the store entries of the built package', () => {
       const store = new SqliteStore(':memory:');
       store.open().then((info) => console.log(JSON.stringify(info)));
     `]);
-    expect(JSON.parse(cjs)).toEqual({ schemaVersion: 2 });
+    expect(JSON.parse(cjs)).toEqual({ schemaVersion: 3 });
     const idb = node(['--input-type=module', '-e', `
       import 'fake-indexeddb/auto';
       import { IndexedDbStore } from 'timeslice/store/indexeddb';
@@ -85,7 +85,7 @@ describe('the store entries of the built package', () => {
       console.log(JSON.stringify(await store.open()));
       await store.close();
     `]);
-    expect(JSON.parse(idb)).toEqual({ schemaVersion: 1 });
+    expect(JSON.parse(idb)).toEqual({ schemaVersion: 2 });
   });
 
   it("runs the README's persistence example as written", () => {
