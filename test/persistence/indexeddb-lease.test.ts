@@ -137,6 +137,17 @@ describe('with Web Locks: the lock says who is alive', () => {
     expect(await c!.acquireLease(request('c', 3_000, 60_000))).toMatchObject({ status: 'acquired', lease: { epoch: 3 }, previous: { ownerId: 'b', expiresAtMs: 62_000 } });
   });
 
+  it('frees the lock when another tab upgrades the schema (the store steps aside on versionchange)', async () => {
+    const locks = new FakeLockManager();
+    const { stores: [a], indexedDB } = await tabs(1, locks);
+    await a!.acquireLease(request('a', 1_000));
+    const newer = (await wrap(indexedDB.open('jobs', 3)))!;
+    newer.close();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(locks.isHeld(LOCK)).toBe(false);
+    await expect(a!.putTasks([task('t')])).rejects.toMatchObject({ code: 'ERR_STORE_CLOSED' });
+  });
+
   it('acquiring again while holding the lock keeps the epoch and asks for no second lock', async () => {
     const locks = new FakeLockManager();
     const { stores: [a] } = await tabs(1, locks);
