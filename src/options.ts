@@ -210,6 +210,24 @@ export interface SchedulerOptions {
    * @example new Scheduler({ store: 'jobs.db', retention: { maxAgeMs: '7d' } })
    */
   retention?: { maxAgeMs?: Duration; intervalMs?: Duration } | false;
+  /**
+   * The store's lease (one scheduler owns a store at a time): it lasts ttlMs
+   * without a renewal and is renewed every heartbeatMs. A scheduler that dies
+   * or hangs is taken over by a standby ttlMs after its last renewal; a
+   * process paused longer than ttlMs loses the store (its writes are refused).
+   * @default { ttlMs: '30s', heartbeatMs: '10s' }
+   * @example new Scheduler({ store: 'jobs.db', lease: { ttlMs: '5s', heartbeatMs: '1s' } })
+   */
+  lease?: { ttlMs?: Duration; heartbeatMs?: Duration };
+  /**
+   * When another scheduler holds the store: false fails `ready` (and every
+   * durable call) with StoreLockedError naming it; true waits as a hot
+   * standby and takes over when its lease lapses or it stops (then recovers,
+   * as after a crash). Durable writes of a standby wait until it owns the store.
+   * @default false
+   * @example new Scheduler({ store: 'jobs.db', standby: true }) // the second replica of a rolling deploy
+   */
+  standby?: boolean;
 }
 
 export interface ResolvedSchedulerOptions {
@@ -227,6 +245,7 @@ export interface ResolvedSchedulerOptions {
 
 const SCHEDULER_OPTION_KEYS = new Set([
   'policy', 'quantumMs', 'sliceMs', 'concurrency', 'deadlinesMs', 'clock', 'random', 'groupTiming', 'onError', 'store', 'clockWatch', 'retention',
+  'lease', 'standby',
 ]);
 
 export function resolveSchedulerOptions(options: SchedulerOptions = {}): ResolvedSchedulerOptions {

@@ -4,9 +4,13 @@
 // wakes, and store failures the scheduler is riding out. Built only when
 // someone listens (SchedulerEvents counts listeners per type).
 import type { ClockWatchEvent } from '../clock-watch.js';
+import type { LeaseHolder } from '../store/lease.js';
 import type { ExecutionOutcome } from '../store/records.js';
 
-export const DURABLE_EVENT_TYPES = ['slotskip', 'slotcomplete', 'executioninterrupted', 'clockjump', 'storeerror', 'taskundefined'] as const;
+export const DURABLE_EVENT_TYPES = [
+  'slotskip', 'slotcomplete', 'executioninterrupted', 'clockjump', 'storeerror', 'taskundefined', 'leaseacquired', 'standby', 'leaselost',
+  'writefenced',
+] as const;
 export type DurableEventType = (typeof DURABLE_EVENT_TYPES)[number];
 
 export interface DurableEventDetails {
@@ -38,6 +42,17 @@ export interface DurableEventDetails {
   storeerror: { readonly operation: string; readonly error: unknown; readonly retryInMs: number };
   /** A persisted task names a function not defined: it waits, its record intact, until define() names it. */
   taskundefined: { readonly taskId: string; readonly functionName: string; readonly error: Error };
+  /** This scheduler now owns the store (C6); `takeover`: it took a lease that lapsed (its holder died or hung), not a free or released one. */
+  leaseacquired: { readonly holder: LeaseHolder; readonly previous: LeaseHolder | undefined; readonly takeover: boolean };
+  /** A standby found the store held and waits; it looks again in retryInMs. */
+  standby: { readonly holder: LeaseHolder; readonly retryInMs: number };
+  /**
+   * This scheduler lost the store: another one took the lease over (this process was paused or cut
+   * off past its lease). Its durable tasks stop here; a standby waits to take the store back.
+   */
+  leaselost: { readonly holder: LeaseHolder | undefined };
+  /** A write was refused because the lease moved on (fencing): nothing of it was stored. */
+  writefenced: { readonly operation: string; readonly error: Error };
 }
 
 export class DurableEvent<Type extends DurableEventType = DurableEventType> extends Event {

@@ -5,6 +5,8 @@ import type { ClockWatchOptions } from '../clock-watch.js';
 import { type Duration, parseDurationMs } from '../duration.js';
 import type { SchedulerOptions } from '../options.js';
 import type { DurableOptions } from './durable-scheduler.js';
+import { MAX_LEASE_TTL_MS } from '../store/lease.js';
+import type { LeaseOptions } from './lease-keeper.js';
 import { resolveStoreOption } from './store-option.js';
 
 export const DEFAULT_RETENTION = Object.freeze({ maxAgeMs: 30 * 86_400_000, intervalMs: 3_600_000 });
@@ -34,14 +36,44 @@ function resolveClockWatch(value: unknown): ClockWatchOptions | false {
   return value as ClockWatchOptions;
 }
 
+export const DEFAULT_LEASE = Object.freeze({ ttlMs: 30_000, heartbeatMs: 10_000 });
+const LEASE_KEYS = new Set(['ttlMs', 'heartbeatMs']);
+
+function resolveLease(value: unknown, standby: unknown): LeaseOptions {
+  if (standby !== undefined && typeof standby !== 'boolean') {
+    throw new InvalidArgumentError(`options.standby must be a boolean, received ${describeValue(standby)}`);
+  }
+  if (value === undefined) return { ...DEFAULT_LEASE, standby: standby === true };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidArgumentError(`options.lease must be { ttlMs, heartbeatMs }, received ${describeValue(value)}`);
+  }
+  const o = value as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (!LEASE_KEYS.has(key)) throw new InvalidArgumentError(`options.lease.${key} is not an option (known: ttlMs, heartbeatMs)`);
+  }
+  const ttlMs = o.ttlMs === undefined ? DEFAULT_LEASE.ttlMs : parseDurationMs('options.lease.ttlMs', o.ttlMs as Duration);
+  if (!(ttlMs >= 100 && ttlMs <= MAX_LEASE_TTL_MS)) {
+    throw new InvalidArgumentError(`options.lease.ttlMs must be from 100 ms to ${MAX_LEASE_TTL_MS} ms (a day), received ${describeValue(o.ttlMs)}`);
+  }
+  const heartbeatMs = o.heartbeatMs === undefined ? Math.min(DEFAULT_LEASE.heartbeatMs, ttlMs / 3) : parseDurationMs('options.lease.heartbeatMs', o.heartbeatMs as Duration);
+  // A renewal must land well before the lease lapses, even when one is late.
+  if (!(heartbeatMs >= 10 && heartbeatMs <= ttlMs / 2)) {
+    throw new InvalidArgumentError(`options.lease.heartbeatMs must be from 10 ms to half of ttlMs (${ttlMs / 2} ms), received ${describeValue(o.heartbeatMs)}`);
+  }
+  return { ttlMs, heartbeatMs, standby: standby === true };
+}
+
 /** The durable options, or undefined for a scheduler without a store (the others are then refused). */
 export function resolveDurableOptions(options: SchedulerOptions): DurableOptions | undefined {
   const source = resolveStoreOption(options.store);
   if (source === undefined) {
-    for (const key of ['clockWatch', 'retention'] as const) {
+    for (const key of ['clockWatch', 'retention', 'lease', 'standby'] as const) {
       if (options[key] !== undefined) throw new InvalidArgumentError(`options.${key} applies only with options.store (durable tasks)`);
     }
     return undefined;
   }
-  return { source, clockWatch: resolveClockWatch(options.clockWatch), retention: resolveRetention(options.retention) };
+  return {
+    source, clockWatch: resolveClockWatch(options.clockWatch), retention: resolveRetention(options.retention),
+    lease: resolveLease(options.lease, options.standby),
+  };
 }

@@ -7,6 +7,7 @@
 // fails puts them back and is tried again after the store's backoff.
 import type { SkipRequest, SkipResult } from '../store/store.js';
 import type { DurableEventDetails, DurableEventType } from './durable-events.js';
+import { isFenced } from './fenced-store.js';
 import type { LiveTask } from './live-task.js';
 import type { StoreBackoff } from './store-backoff.js';
 
@@ -40,6 +41,8 @@ export async function recordQueuedSkips(task: LiveTask, host: SkipHost): Promise
     );
   } catch (error) {
     task.running = false;
+    // Fenced: the store is another scheduler's now, and this task was removed with the others.
+    if (isFenced(error)) return;
     const retryInMs = host.backoff.next();
     host.emit('storeerror', { operation: 'recordSkipped', error, retryInMs });
     task.queue.unshift(...skips.map(({ nominalMs, reason }) => ({ start: 'skip' as const, nominalMs, reason })));

@@ -26,6 +26,7 @@ import type { DefinedFunctions } from './defined-functions.js';
 import { DurableContext, type DurableFn, StaleAttemptError } from './durable-context.js';
 import type { DurableEventDetails, DurableEventType } from './durable-events.js';
 import type { LiveRecord, LiveTask, PendingRun } from './live-task.js';
+import { isFenced } from './fenced-store.js';
 import { firstSlotAfter } from './slots.js';
 import type { StoreBackoff } from './store-backoff.js';
 
@@ -136,6 +137,8 @@ export class SlotAttempt {
           return undefined;
       }
     } catch (error) {
+      // The lease moved on: the store is another scheduler's now, and this task was removed with the others.
+      if (isFenced(error)) return undefined;
       const retryInMs = this.#host.backoff.next();
       this.#host.emit('storeerror', { operation: run.start === 'claim' ? 'claim' : 'retry', error, retryInMs });
       task.queue.unshift(run);
@@ -230,6 +233,8 @@ export class SlotAttempt {
         this.#host.backoff.reset();
         return result;
       } catch (error) {
+        // Fenced: another scheduler owns the store and has this slot now; nothing to retry.
+        if (isFenced(error)) return undefined;
         const retryInMs = this.#host.backoff.next();
         this.#host.emit('storeerror', { operation: 'complete', error, retryInMs });
         if (engine.state === 'stopped') return undefined;

@@ -15,7 +15,7 @@ const SQLITE_ENTRY: string = 'timeslice/store/sqlite';
 
 const STORE_METHODS = [
   'open', 'close', 'putTasks', 'updateTask', 'getTask', 'loadTasks', 'claim', 'retry', 'complete', 'saveState',
-  'recordSkipped', 'unfinishedExecutions', 'history', 'pruneHistory',
+  'recordSkipped', 'unfinishedExecutions', 'history', 'pruneHistory', 'acquireLease', 'renewLease', 'releaseLease', 'getLease',
 ] as const;
 
 /** A store as the scheduler gets it: on first use after each start; `owned` when the scheduler made it (and so closes it on stop). */

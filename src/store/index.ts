@@ -11,6 +11,10 @@ export {
   MISFIRE_POLICIES, SCHEDULE_FIELDS, SCHEDULE_KINDS, TASK_STATUSES, taskRecord,
 } from './records.js';
 export * from './errors.js';
+export {
+  type AcquireResult, type HeldLease, type LeaseHolder, type LeaseRequest, type RenewResult, checkFence, decideAcquire, decideRenew,
+  isLive, MAX_LEASE_TTL_MS,
+} from './lease.js';
 export { checkJson } from './json.js';
 export { checkTaskRecord, checkTaskPatch } from './validate.js';
 export { WriteBatcher, type WriteBatcherOptions } from './write-batcher.js';

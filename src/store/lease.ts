@@ -4,9 +4,11 @@
 // epoch that every new holder bumps. It decides who may write:
 //
 // - acquire: granted when nobody holds the lease, when it expired (the holder
-//   stopped renewing: dead, hung or paused), or when the caller holds it
-//   already; a new holder gets epoch + 1. Otherwise it is refused, naming the
-//   holder, so a second scheduler can say who has the store.
+//   stopped renewing: dead, hung or paused), when the caller holds it
+//   already, or when the caller names the exact holder it found dead (same
+//   machine, pid gone: a crash restarted at once need not wait for the lease
+//   to lapse); a new holder gets epoch + 1. Otherwise it is refused, naming
+//   the holder, so a second scheduler can say who has the store.
 // - renew: only the holder of the current epoch can; anyone else learns that
 //   the lease moved on.
 // - fencing: once a store instance has acquired the lease, every write it
@@ -55,6 +57,13 @@ export interface LeaseRequest {
   nowMs: number;
   /** How long the lease lasts without a renewal. */
   ttlMs: number;
+  /**
+   * Take the lease even though it has not lapsed, provided it is still held by
+   * exactly this owner and epoch: the caller found that holder's process dead
+   * (the same machine, its pid gone). If anyone else holds it meanwhile, the
+   * request is refused as usual.
+   */
+  replacing?: HeldLease;
 }
 
 export type AcquireResult =
@@ -80,6 +89,11 @@ export function checkLeaseRequest(request: unknown): asserts request is LeaseReq
   if (typeof request.host !== 'string') throw invalid('request.host', 'a string', request.host);
   if (!Number.isSafeInteger(request.pid) || (request.pid as number) < 0) throw invalid('request.pid', 'an integer >= 0', request.pid);
   checkLeaseTimes(request.nowMs, request.ttlMs);
+  if (request.replacing !== undefined) {
+    checkObject(request.replacing, 'request.replacing');
+    checkId(request.replacing.ownerId, 'request.replacing.ownerId');
+    if (!Number.isSafeInteger(request.replacing.epoch)) throw invalid('request.replacing.epoch', 'an integer', request.replacing.epoch);
+  }
 }
 
 export function checkLeaseTimes(nowMs: unknown, ttlMs: unknown): void {
@@ -97,7 +111,8 @@ export function isLive(lease: LeaseHolder | undefined, nowMs: number): lease is 
 /** The acquire rule: what the lease record becomes (or who refuses it). */
 export function decideAcquire(current: LeaseHolder | undefined, request: LeaseRequest): AcquireResult {
   const expiresAtMs = request.nowMs + request.ttlMs;
-  if (isLive(current, request.nowMs) && current.ownerId !== request.ownerId) return { status: 'held', holder: current };
+  const replaced = request.replacing !== undefined && holds(current, request.replacing);
+  if (isLive(current, request.nowMs) && current.ownerId !== request.ownerId && !replaced) return { status: 'held', holder: current };
   if (current !== undefined && current.ownerId === request.ownerId && isLive(current, request.nowMs)) {
     return { status: 'acquired', lease: { ...current, expiresAtMs }, previous: undefined };
   }

@@ -14,9 +14,14 @@ export interface Harness {
   scheduler(options?: SchedulerOptions): Scheduler;
   /**
    * Kills a scheduler as SIGKILL would: its store is closed first (so nothing
-   * it writes from now on lands), then it is stopped without draining.
+   * it writes from now on lands), then it is stopped without draining. Its
+   * lease is left as a dead process leaves it, but lapsed: a restart on the
+   * same machine finds the dead holder's pid gone and takes over at once
+   * (owner-identity.ts; here every scheduler shares the test's pid).
    */
   crash(scheduler: Scheduler): Promise<void>;
+  /** Kills a scheduler as crash() does, but leaves its lease live, as a process on another machine (or a hung one) would. */
+  crashWithoutLapse(scheduler: Scheduler): Promise<void>;
 }
 
 export function harness(wallStartMs = WALL_START_MS): Harness {
@@ -35,8 +40,18 @@ export function harness(wallStartMs = WALL_START_MS): Harness {
     crash: async (scheduler) => {
       await stores.get(scheduler)?.close();
       await scheduler.stop({ drain: false }).catch(() => {});
+      lapseLease(database, clock);
+    },
+    crashWithoutLapse: async (scheduler) => {
+      await stores.get(scheduler)?.close();
+      await scheduler.stop({ drain: false }).catch(() => {});
     },
   };
+}
+
+/** A dead process's lease, as its restart on the same machine judges it: lapsed (see Harness.crash). */
+export function lapseLease(database: MemoryDatabase, clock: VirtualClock): void {
+  if (database.lease !== undefined) database.lease = { ...database.lease, expiresAtMs: clock.wallNow() };
 }
 
 /** Every execution of a task in the database, oldest first: [nominal offset from the wall start in ms, outcome]. */

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Scheduler } from '../../src/index.js';
 import type { SkipRequest, SkipResult, TaskPatch, TaskRecord } from '../../src/store/index.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
-import { harness, outcomes, WALL_START_MS } from './helpers.js';
+import { harness, lapseLease, outcomes, WALL_START_MS } from './helpers.js';
 
 /** A store whose skip records never commit: the process dies inside that transaction. */
 class SkipsNeverCommit extends MemoryStore {
@@ -46,6 +46,7 @@ describe('a skipped slot and the claims after it', () => {
     // (stop() is not awaited: it would wait for the skip write, which never ends.)
     await store.close();
     void second.stop({ drain: false }).catch(() => {});
+    lapseLease(h.database, h.clock);
 
     const third = h.scheduler();
     third.define('tick', () => {});
@@ -76,6 +77,7 @@ describe('a skipped slot and the claims after it', () => {
     expect(outcomes(h.database, 'd')).toEqual([[10_000, 'skipped']]);
     await store.close();
     void second.stop({ drain: false }).catch(() => {});
+    lapseLease(h.database, h.clock);
 
     await h.clock.advance(5_000);
     const runs: number[] = [];

@@ -1,0 +1,72 @@
+// The store as the scheduler writes to it once it owns it: the same Store,
+// except that a write refused by the lease (LeaseLostError: another scheduler
+// took the store over) is reported once, here, before it rejects: counted as
+// a 'writefenced' event, and the loss of the lease handed to the scheduler,
+// which then stops its durable work. Every write path (registrations, claims,
+// skips, completions, saved states, retention, recovery) goes through it, so
+// none can miss a lost lease.
+import { LeaseLostError } from '../store/errors.js';
+import type { AcquireResult, LeaseHolder, LeaseRequest, RenewResult } from '../store/lease.js';
+import type { ExecutionRecord, Json, TaskPatch, TaskRecord } from '../store/records.js';
+import type {
+  ClaimRequest, ClaimResult, CompletedSlot, CompleteRequest, CompleteResult, HistoryOptions, HistoryPage, LoadTasksOptions, OpenInfo,
+  RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, Store,
+} from '../store/store.js';
+
+export interface FenceHost {
+  /** A write was refused by the lease. */
+  onFenced(operation: string, error: LeaseLostError): void;
+}
+
+/** Whether a store call failed because the lease moved on (nothing to retry: the store is another's now). */
+export function isFenced(error: unknown): boolean {
+  return LeaseLostError.is(error);
+}
+
+export class FencedStore implements Store {
+  readonly #store: Store;
+  readonly #host: FenceHost;
+
+  constructor(store: Store, host: FenceHost) {
+    this.#store = store;
+    this.#host = host;
+  }
+
+  get kind(): string {
+    return this.#store.kind;
+  }
+
+  #write<T>(operation: string, written: Promise<T>): Promise<T> {
+    return written.catch((error: unknown) => {
+      if (isFenced(error)) this.#host.onFenced(operation, error as LeaseLostError);
+      throw error;
+    });
+  }
+
+  open(): Promise<OpenInfo> { return this.#store.open(); }
+  close(): Promise<void> { return this.#store.close(); }
+  acquireLease(request: LeaseRequest): Promise<AcquireResult> { return this.#store.acquireLease(request); }
+  renewLease(nowMs: number, ttlMs: number): Promise<RenewResult> { return this.#store.renewLease(nowMs, ttlMs); }
+  releaseLease(): Promise<void> { return this.#store.releaseLease(); }
+  getLease(): Promise<LeaseHolder | undefined> { return this.#store.getLease(); }
+
+  putTasks(tasks: readonly TaskRecord[]): Promise<void> { return this.#write('putTasks', this.#store.putTasks(tasks)); }
+  updateTask(id: string, patch: TaskPatch): Promise<TaskRecord | undefined> { return this.#write('updateTask', this.#store.updateTask(id, patch)); }
+  deleteTask(id: string): Promise<boolean> { return this.#write('deleteTask', this.#store.deleteTask(id)); }
+  claim(slots: readonly ClaimRequest[]): Promise<ClaimResult[]> { return this.#write('claim', this.#store.claim(slots)); }
+  retry(request: RetryRequest): Promise<RetryResult> { return this.#write('retry', this.#store.retry(request)); }
+  complete(request: CompleteRequest): Promise<CompleteResult> { return this.#write('complete', this.#store.complete(request)); }
+  saveState(executionId: string, fencingToken: number, state: Json): Promise<SaveStateResult> {
+    return this.#write('saveState', this.#store.saveState(executionId, fencingToken, state));
+  }
+  recordSkipped(skips: readonly SkipRequest[]): Promise<SkipResult[]> { return this.#write('recordSkipped', this.#store.recordSkipped(skips)); }
+  pruneHistory(olderThanMs: number): Promise<number> { return this.#write('pruneHistory', this.#store.pruneHistory(olderThanMs)); }
+
+  getTask(id: string): Promise<TaskRecord | undefined> { return this.#store.getTask(id); }
+  loadTasks(options?: LoadTasksOptions): AsyncIterable<TaskRecord[]> { return this.#store.loadTasks(options); }
+  getExecution(id: string): Promise<ExecutionRecord | undefined> { return this.#store.getExecution(id); }
+  unfinishedExecutions(): Promise<ExecutionRecord[]> { return this.#store.unfinishedExecutions(); }
+  lastCompletedSlots(): Promise<Map<string, CompletedSlot>> { return this.#store.lastCompletedSlots(); }
+  highWaterMarks(): Promise<Map<string, number>> { return this.#store.highWaterMarks(); }
+  history(taskId: string, options?: HistoryOptions): Promise<HistoryPage> { return this.#store.history(taskId, options); }
+}

@@ -1,0 +1,172 @@
+// Holding a store's lease for a scheduler (the rules: src/store/lease.ts).
+//
+// acquire() takes the lease. A holder on this machine whose process is gone
+// (owner-identity.ts) is replaced at once: a crashed scheduler restarted by
+// its service manager does not wait for its own old lease to lapse. When
+// another live scheduler holds it, acquire() rejects with
+// StoreLockedError naming the holder, or, as a standby, waits: it tries again
+// when the holder's lease would lapse (its expiry as last written), and at
+// least every heartbeat (a clean stop releases the lease at once), so it
+// takes over within the lease time of the holder's last renewal. Once held,
+// the lease is renewed every heartbeat. A renewal that finds the lease moved
+// on (this process was paused or cut off past its lease and another took
+// over) reports it lost; so does any write the store fences (the scheduler
+// calls lost()). A renewal that fails (the store unreachable) is reported and
+// tried again at the next beat: if the outage outlasts the lease, a standby
+// may take over, and the next renewal or write finds out.
+//
+// Times: the lease's expiry is wall time (all processes on one machine read
+// the same wall clock); the waits are timers on the scheduler's clock.
+import type { Clock, TimerId } from '../clock.js';
+import { StoreClosedError, StoreLockedError } from '../store/errors.js';
+import { isLive, type LeaseHolder } from '../store/lease.js';
+import type { Store } from '../store/store.js';
+import type { DurableEventDetails, DurableEventType } from './durable-events.js';
+import { holderIsDead, newOwnerIdentity } from './owner-identity.js';
+
+export interface LeaseOptions {
+  /** How long the lease lasts without a renewal. */
+  ttlMs: number;
+  /** How often the holder renews it (and a standby looks at it). */
+  heartbeatMs: number;
+  /** Wait for the lease instead of failing when another scheduler holds it. */
+  standby: boolean;
+}
+
+export interface LeaseKeeperHost {
+  clock: Clock;
+  emit<Type extends DurableEventType>(type: Type, detail: DurableEventDetails[Type]): void;
+  /** The lease moved on: the scheduler must stop using the store (called once per lease held). */
+  onLost(holder: LeaseHolder | undefined): void;
+}
+
+export class LeaseKeeper {
+  readonly #store: Store;
+  readonly #storeName: string;
+  readonly #options: LeaseOptions;
+  readonly #host: LeaseKeeperHost;
+  #timer: TimerId | undefined;
+  #held: LeaseHolder | undefined;
+  #stopped = false;
+  /** A standby's wait in progress: rejected by stop(). */
+  #waiting: { reject(error: Error): void; holder: LeaseHolder } | undefined;
+
+  constructor(store: Store, storeName: string, options: LeaseOptions, host: LeaseKeeperHost) {
+    this.#store = store;
+    this.#storeName = storeName;
+    this.#options = options;
+    this.#host = host;
+  }
+
+  /** The lease this keeper holds, if it holds one. */
+  get held(): LeaseHolder | undefined {
+    return this.#held;
+  }
+
+  /** Takes the lease (waiting for it as a standby); then renews it every heartbeat until stop() or its loss. */
+  async acquire(): Promise<LeaseHolder> {
+    const identity = await newOwnerIdentity();
+    let replacing: LeaseHolder | undefined;
+    for (;;) {
+      if (this.#stopped) throw stoppedError(this.#storeName);
+      const nowMs = this.#host.clock.wallNow();
+      const request = { ...identity, nowMs, ttlMs: this.#options.ttlMs };
+      const result = await this.#store.acquireLease(replacing === undefined ? request : { ...request, replacing });
+      if (this.#stopped) {
+        // stop() came while the store answered: give back what it granted.
+        if (result.status === 'acquired') await this.#store.releaseLease();
+        throw stoppedError(this.#storeName);
+      }
+      if (result.status === 'acquired') {
+        this.#held = result.lease;
+        const previous = result.previous;
+        this.#host.emit('leaseacquired', {
+          holder: result.lease, previous, takeover: previous !== undefined && previous.expiresAtMs !== 0 && previous.ownerId !== identity.ownerId,
+        });
+        this.#beat();
+        return result.lease;
+      }
+      // Its process is gone (killed, and this is its restart): take the lease over now, if it is still that holder's.
+      if (replacing === undefined && holderIsDead(result.holder, identity)) {
+        replacing = result.holder;
+        continue;
+      }
+      replacing = undefined;
+      if (!this.#options.standby) throw new StoreLockedError(this.#storeName, result.holder);
+      await this.#waitFor(result.holder, nowMs);
+    }
+  }
+
+  /** A standby's wait: until the holder's lease would lapse, at most a heartbeat. */
+  #waitFor(holder: LeaseHolder, nowMs: number): Promise<void> {
+    const untilLapseMs = isLive(holder, nowMs) ? holder.expiresAtMs - nowMs + 1 : 0;
+    const delayMs = Math.min(this.#options.heartbeatMs, untilLapseMs);
+    this.#host.emit('standby', { holder, retryInMs: delayMs });
+    return new Promise<void>((resolve, reject) => {
+      this.#waiting = { reject, holder };
+      this.#timer = this.#host.clock.setTimer(() => {
+        this.#timer = undefined;
+        this.#waiting = undefined;
+        resolve();
+      }, delayMs);
+    });
+  }
+
+  #beat(): void {
+    this.#timer = this.#host.clock.setTimer(() => {
+      this.#timer = undefined;
+      void this.#renew();
+    }, this.#options.heartbeatMs);
+  }
+
+  async #renew(): Promise<void> {
+    if (this.#stopped || this.#held === undefined) return;
+    try {
+      const result = await this.#store.renewLease(this.#host.clock.wallNow(), this.#options.ttlMs);
+      if (this.#stopped || this.#held === undefined) return;
+      if (result.status === 'lost') {
+        this.lost(result.holder);
+        return;
+      }
+      this.#held = result.lease;
+    } catch (error) {
+      if (this.#stopped) return;
+      this.#host.emit('storeerror', { operation: 'renewLease', error, retryInMs: this.#options.heartbeatMs });
+    }
+    this.#beat();
+  }
+
+  /** The lease moved on (a renewal or a fenced write found out): stops renewing and tells the host, once. */
+  lost(holder: LeaseHolder | undefined): void {
+    if (this.#held === undefined) return;
+    this.#held = undefined;
+    this.#clearTimer();
+    this.#host.onLost(holder);
+  }
+
+  /** Stops renewing (and a standby's wait, which then rejects with StoreLockedError). */
+  stop(): void {
+    this.#stopped = true;
+    this.#clearTimer();
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    waiting?.reject(new StoreLockedError(this.#storeName, waiting.holder));
+  }
+
+  /** Stops and gives the lease up, so a standby takes over at once. */
+  async release(): Promise<void> {
+    this.stop();
+    if (this.#held === undefined) return;
+    this.#held = undefined;
+    await this.#store.releaseLease();
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) this.#host.clock.clearTimer(this.#timer);
+    this.#timer = undefined;
+  }
+}
+
+function stoppedError(storeName: string): StoreClosedError {
+  return new StoreClosedError(`${storeName}: the scheduler stopped before it acquired the store's lease`);
+}

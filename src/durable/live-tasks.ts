@@ -1,0 +1,282 @@
+// The live durable tasks of a scheduler, and how each meets the core: at most
+// one core task per durable task at a time, a one-shot whose function is the
+// shared `durableSlot`. For a slot in the future it is a wake-up due at the
+// slot (wall time turned into a delay on the monotonic clock); when it runs,
+// the task is planned again from the wall clock: due slots are queued (or
+// skipped by policy), and the first queued decision runs as the next core
+// task. So a wall clock that moved meanwhile never makes a slot start early
+// (it is planned again, C4), and a late one goes through the missed-run
+// policy. The core still orders everything that is ready, durable or not.
+//
+// Clock changes (ClockWatch): a jump or a wake re-plans every waiting task at
+// once: a forward jump or a sleep makes slots due (the policy decides), a jump
+// back re-arms wake-ups further away; slots at or below the high-water mark
+// are never claimed again (the store refuses them).
+import * as L from '../../bindings/layout.generated.js';
+import type { ClockWatchEvent } from '../clock-watch.js';
+import type { CronSchedule } from '../cron.js';
+import type { Engine } from '../engine/engine.js';
+import { type ResolvedTaskOptions, resolveTaskOptions } from '../options.js';
+import { PRIORITY_NAMES, type PriorityName } from '../priorities.js';
+import type { TaskPatch, TaskRecord } from '../store/records.js';
+import type { Store } from '../store/store.js';
+import type { TaskContext } from '../task-context.js';
+import type { DefinedFunctions } from './defined-functions.js';
+import type { DurableEventDetails, DurableEventType } from './durable-events.js';
+import { FunctionNotDefinedError } from './errors.js';
+import { isFenced } from './fenced-store.js';
+import { LiveTask } from './live-task.js';
+import { type PlanHost, planTask } from './plan-task.js';
+import { recordQueuedSkips, type SkipHost } from './skip-slots.js';
+import { firstSlotAfter } from './slots.js';
+import { SlotAttempt } from './slot-attempt.js';
+import { StoreBackoff } from './store-backoff.js';
+import type { StoreSession } from './store-session.js';
+
+/** The shared task options of each priority (durable tasks set nothing else in the core). */
+const PRESETS = new Map(PRIORITY_NAMES.map((priority) => [priority, resolveTaskOptions({ priority })]));
+function presetFor(priority: PriorityName): ResolvedTaskOptions {
+  return PRESETS.get(priority) ?? resolveTaskOptions({ priority });
+}
+
+export interface LiveTasksHost {
+  engine: Engine;
+  functions: DefinedFunctions;
+  session: StoreSession;
+  emit<Type extends DurableEventType>(type: Type, detail: DurableEventDetails[Type]): void;
+}
+
+export class LiveTasks {
+  readonly #engine: Engine;
+  readonly #functions: DefinedFunctions;
+  readonly #session: StoreSession;
+  readonly #emit: LiveTasksHost['emit'];
+  /** Live tasks by id. */
+  readonly #tasks = new Map<string, LiveTask>();
+  /** Live tasks by the handle of their current core task (a wake-up, or a run not yet started). */
+  readonly #byHandle = new Map<number, LiveTask>();
+  /** The core task of each attempt in progress, so that losing the store can abort them. */
+  readonly #attempts = new Map<LiveTask, number>();
+  readonly #cronCache = new Map<string, CronSchedule>();
+  readonly #attempt: SlotAttempt;
+  readonly #backoff = new StoreBackoff();
+  readonly #planHost: PlanHost;
+  readonly #skipHost: SkipHost;
+  /** The core task of every durable task (see the header). */
+  readonly #durableSlot: (ctx: TaskContext) => Promise<void> | undefined;
+
+  constructor(host: LiveTasksHost) {
+    this.#engine = host.engine;
+    this.#functions = host.functions;
+    this.#session = host.session;
+    this.#emit = host.emit;
+    // Named so: describe() and task events show durable tasks' core tasks as `durableSlot`.
+    const durableSlot = (ctx: TaskContext) => this.#onDue(ctx);
+    this.#durableSlot = durableSlot;
+    this.#planHost = { emit: this.#emit };
+    this.#skipHost = {
+      recordSkip: (request) => this.#session.writes!.skips.add(request),
+      emit: this.#emit,
+      patch: (task, patch) => this.patch(task, patch),
+      enter: (task, delayMs) => this.#enter(task, delayMs),
+      continueTask: (task) => this.continueTask(task),
+      backoff: this.#backoff,
+      wallNowMs: () => this.#engine.clock.wallNow(),
+    };
+    this.#attempt = new SlotAttempt({
+      engine: this.#engine,
+      functions: this.#functions,
+      store: () => this.#session.owned(),
+      claim: (request) => this.#session.writes!.claims.add(request),
+      emit: this.#emit,
+      continueTask: (task) => this.continueTask(task),
+      enter: (task, delayMs) => this.#enter(task, delayMs),
+      removeTask: (task) => this.remove(task),
+      reloadTask: (task) => this.reload(task),
+      backoff: this.#backoff,
+    });
+  }
+
+  get size(): number {
+    return this.#tasks.size;
+  }
+
+  get(id: string): LiveTask | undefined {
+    return this.#tasks.get(id);
+  }
+
+  /** A live task for a stored record (not yet added). */
+  make(record: TaskRecord): LiveTask {
+    return new LiveTask(record, this.#cronCache);
+  }
+
+  /** Makes `task` live and continues it. */
+  add(task: LiveTask): void {
+    this.#tasks.set(task.record.id, task);
+    this.continueTask(task);
+  }
+
+  /**
+   * The task has no core task: plan it from the wall clock and enter its next
+   * core task (a due run now, or a wake-up at its next slot), or end it.
+   */
+  continueTask(task: LiveTask): void {
+    if (task.removed || task.handle !== 0 || task.running) return;
+    if (!this.#functions.has(task.record.functionName)) {
+      this.#waitForDefinition(task);
+      return;
+    }
+    const wallNowMs = this.#engine.clock.wallNow();
+    this.#repairFixedDelayNext(task, wallNowMs);
+    if (task.queue.length === 0) {
+      // The common case (a fresh registration, a recovered task that missed nothing): its next slot is ahead.
+      const nextMs = this.#nextSlot(task);
+      if (nextMs !== null && nextMs > wallNowMs) {
+        this.#enter(task, nextMs - wallNowMs);
+        return;
+      }
+      planTask(task, wallNowMs, this.#planHost);
+    }
+    if (task.queue.length > 0) {
+      this.#enter(task, 0);
+      return;
+    }
+    const nextMs = this.#nextSlot(task);
+    if (nextMs === null) {
+      this.#end(task);
+      return;
+    }
+    this.#enter(task, nextMs - wallNowMs);
+  }
+
+  /**
+   * A fixed-delay task's next slot comes from when its last run ended, so only
+   * the store holds it. One at or below the decided slots was never written
+   * after its slot was skipped (a crash between the skip record and the task
+   * update): the next one is a delay from now, as the skip would have set it.
+   */
+  #repairFixedDelayNext(task: LiveTask, wallNowMs: number): void {
+    const { record } = task;
+    if (record.scheduleKind !== 'fixed-delay' || record.nextExecutionMs === null || record.nextExecutionMs > task.lastSlotMs) return;
+    record.nextExecutionMs = Math.round(wallNowMs + (record.periodMs as number));
+    this.patch(task, { nextExecutionMs: record.nextExecutionMs });
+  }
+
+  /** The first slot after the decided ones (a fixed-delay task's next slot is its stored one). */
+  #nextSlot(task: LiveTask): number | null {
+    return firstSlotAfter(task, task.lastSlotMs);
+  }
+
+  /** Enters the task's next core task, due in delayMs (monotonic). */
+  #enter(task: LiveTask, delayMs: number): void {
+    if (task.removed) return;
+    const options = presetFor(task.record.priority);
+    const handle = this.#engine.register(this.#durableSlot, options, L.KIND_ONCE, Math.max(0, delayMs), 0);
+    task.handle = handle;
+    this.#byHandle.set(handle, task);
+  }
+
+  /** A durable task's core task woke up: plan it, or carry out its first queued decision. */
+  #onDue(ctx: TaskContext): Promise<void> | undefined {
+    const task = this.#byHandle.get(ctx.handle);
+    if (task === undefined) return undefined;
+    this.#byHandle.delete(ctx.handle);
+    task.handle = 0;
+    if (task.removed) return undefined;
+    const run = task.queue[0];
+    // A wake-up: plan again from the wall clock.
+    if (run === undefined) {
+      this.continueTask(task);
+      return undefined;
+    }
+    if (run.start === 'skip') return recordQueuedSkips(task, this.#skipHost);
+    // A queued slot whose time has not come on the wall clock (it went back): wait for it (C4).
+    const earlyByMs = run.start === 'claim' ? run.nominalMs - this.#engine.clock.wallNow() : 0;
+    if (earlyByMs > 0) {
+      this.#enter(task, earlyByMs);
+      return undefined;
+    }
+    task.queue.shift();
+    this.#attempts.set(task, ctx.handle);
+    return this.#attempt.run(task, run, ctx).finally(() => this.#attempts.delete(task));
+  }
+
+  #waitForDefinition(task: LiveTask): void {
+    if (this.#functions.wait(task) && this.#engine.events.wants('taskundefined')) {
+      const name = task.record.functionName;
+      this.#emit('taskundefined', { taskId: task.record.id, functionName: name, error: new FunctionNotDefinedError(name, task.record.id) });
+    }
+  }
+
+  /** Every slot is done: the task is completed (unless already ended). */
+  #end(task: LiveTask): void {
+    this.remove(task);
+    if (task.record.status === 'pending' || task.record.status === 'running') {
+      this.patch(task, { status: 'completed', nextExecutionMs: null });
+    }
+  }
+
+  remove(task: LiveTask): void {
+    task.removed = true;
+    if (this.#tasks.get(task.record.id) === task) this.#tasks.delete(task.record.id);
+    this.dropCoreTask(task);
+  }
+
+  /** Cancels the task's waiting core task (a wake-up, or a queued run not started), if it has one. */
+  dropCoreTask(task: LiveTask): void {
+    if (task.handle === 0) return;
+    this.#byHandle.delete(task.handle);
+    if (this.#engine.core.exports.taskState(task.handle) >= 0) this.#engine.controls.cancel(task.handle);
+    task.handle = 0;
+  }
+
+  /**
+   * Removes every live task: nothing more is planned or claimed. Attempts in
+   * progress are aborted with `reason` (their signal), and whatever they
+   * still write is refused by the store if the lease moved on.
+   */
+  removeAll(reason: Error | undefined): void {
+    for (const task of [...this.#tasks.values()]) this.remove(task);
+    for (const handle of this.#attempts.values()) {
+      if (reason !== undefined && this.#engine.core.exports.taskState(handle) >= 0) this.#engine.controls.cancel(handle, reason);
+    }
+    this.#tasks.clear();
+    this.#byHandle.clear();
+  }
+
+  /** Reads the task back from the store (its schedule changed there) and continues it. */
+  reload(task: LiveTask): void {
+    task.removed = true;
+    void this.#session
+      .owned()
+      .then((store) => store.getTask(task.record.id))
+      .then(
+        (record) => {
+          if (this.#tasks.get(task.record.id) === task) this.#tasks.delete(task.record.id);
+          if (record === undefined || record.status !== 'pending' || this.#tasks.has(record.id)) return;
+          this.add(this.make(record));
+        },
+        (error: unknown) => this.#emit('storeerror', { operation: 'getTask', error, retryInMs: 0 }),
+      );
+  }
+
+  /** A best-effort task update (the next recovery re-derives what a lost one said). */
+  patch(task: LiveTask, patch: TaskPatch): void {
+    void this.#session
+      .owned()
+      .then((store: Store) => store.updateTask(task.record.id, { ...patch, updatedAtMs: this.#engine.clock.wallNow() }))
+      .catch((error: unknown) => {
+        if (!isFenced(error)) this.#emit('storeerror', { operation: 'updateTask', error, retryInMs: 0 });
+      });
+  }
+
+  /** The wall clock jumped or the process woke: every task waiting on a wake-up is planned again from the new wall time. */
+  onClockEvent(event: ClockWatchEvent): void {
+    this.#emit('clockjump', event);
+    for (const task of [...this.#tasks.values()]) {
+      if (task.running || task.handle === 0 || task.queue.length > 0) continue;
+      this.dropCoreTask(task);
+      this.continueTask(task);
+    }
+  }
+}

@@ -1,0 +1,146 @@
+// The store as one start of a durable scheduler holds it: opened once, owned
+// (its lease acquired, lease-keeper.ts) before anything is written, written
+// through group-commit batchers, and closed on stop. Reads need only an open
+// store; writes need the lease, so a second scheduler on the same store
+// cannot write anything (C6), and a standby's writes wait until it owns it.
+//
+// A session can fail for good: a store that could not be opened or recovered
+// (StoreCorruptError...), or whose lease moved on while the scheduler is no
+// standby. From then on every call rejects with that same error and nothing
+// is written: a damaged file is not made worse, another's store is not touched.
+import type { Clock } from '../clock.js';
+import { type LeaseLostError, StoreLockedError } from '../store/errors.js';
+import type { LeaseHolder } from '../store/lease.js';
+import type { TaskRecord } from '../store/records.js';
+import type { ClaimRequest, ClaimResult, SkipRequest, SkipResult, Store } from '../store/store.js';
+import { WriteBatcher } from '../store/write-batcher.js';
+import type { DurableEventDetails, DurableEventType } from './durable-events.js';
+import { FencedStore } from './fenced-store.js';
+import { LeaseKeeper, type LeaseOptions } from './lease-keeper.js';
+import type { StoreSource } from './store-option.js';
+
+/** Registrations per transaction, at most (a WriteBatcher batch). */
+export const MAX_REGISTRATIONS_PER_BATCH = 10_000;
+
+export interface SessionHost {
+  clock: Clock;
+  emit<Type extends DurableEventType>(type: Type, detail: DurableEventDetails[Type]): void;
+  /** The lease moved on (a renewal or a fenced write found out); called once per lease held. */
+  onLeaseLost(holder: LeaseHolder | undefined): void;
+}
+
+/** The batched writes of an owned store: the calls of one tick share one transaction. */
+export interface SessionWrites {
+  registrations: WriteBatcher<TaskRecord>;
+  claims: WriteBatcher<ClaimRequest, ClaimResult>;
+  skips: WriteBatcher<SkipRequest, SkipResult>;
+}
+
+export class StoreSession {
+  readonly #source: StoreSource;
+  readonly #lease: LeaseOptions;
+  readonly #host: SessionHost;
+  #opened: Promise<Store> | undefined;
+  #owned: Promise<Store> | undefined;
+  #keeper: LeaseKeeper | undefined;
+  #writes: SessionWrites | undefined;
+  #failure: Error | undefined;
+
+  constructor(source: StoreSource, lease: LeaseOptions, host: SessionHost) {
+    this.#source = source;
+    this.#lease = lease;
+    this.#host = host;
+  }
+
+  /** The error every call rejects with, once the session failed. */
+  get failure(): Error | undefined {
+    return this.#failure;
+  }
+
+  /** The store, opened (once). Enough for reads, which a store that is only another's (StoreLockedError) still serves. */
+  opened(): Promise<Store> {
+    if (this.#failure !== undefined && !StoreLockedError.is(this.#failure)) return Promise.reject(this.#failure);
+    this.#opened ??= this.#source.get().then(async (store) => {
+      await store.open();
+      return store;
+    });
+    return this.#opened;
+  }
+
+  /**
+   * The store, opened and owned: the lease acquired (a standby waits for it;
+   * otherwise StoreLockedError names the holder), writes fenced by it and
+   * batched (`writes`). Once per lease: after a lost lease, a standby's next
+   * call acquires it again.
+   */
+  owned(): Promise<Store> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    this.#owned ??= this.opened().then(async (store) => {
+      const fenced = new FencedStore(store, { onFenced: (operation, error) => this.#onFenced(operation, error) });
+      const keeper = new LeaseKeeper(fenced, this.#source.description, this.#lease, {
+        clock: this.#host.clock,
+        emit: (type, detail) => this.#host.emit(type, detail),
+        onLost: (holder) => this.#host.onLeaseLost(holder),
+      });
+      this.#keeper = keeper;
+      await keeper.acquire();
+      this.#writes = {
+        registrations: new WriteBatcher({ write: (tasks) => fenced.putTasks(tasks), maxBatchSize: MAX_REGISTRATIONS_PER_BATCH }),
+        claims: new WriteBatcher({ write: (slots) => fenced.claim(slots) }),
+        skips: new WriteBatcher({ write: (skips) => fenced.recordSkipped(skips) }),
+      };
+      return fenced;
+    });
+    return this.#owned;
+  }
+
+  /** The batched writes; defined once owned() resolved, and until the session fails or loses its lease. */
+  get writes(): SessionWrites | undefined {
+    return this.#failure === undefined ? this.#writes : undefined;
+  }
+
+  #onFenced(operation: string, error: LeaseLostError): void {
+    this.#host.emit('writefenced', { operation, error });
+    this.#keeper?.lost(error.holder);
+  }
+
+  /** After the lease was lost, as a standby: the next owned() acquires it again. */
+  relinquish(): void {
+    this.#keeper?.stop();
+    this.#keeper = undefined;
+    this.#owned = undefined;
+    this.#writes = undefined;
+  }
+
+  /**
+   * Every later write rejects with `error` and nothing more is written. Reads
+   * too, unless the store is merely another scheduler's (StoreLockedError);
+   * a store that failed otherwise is closed if the scheduler made it.
+   */
+  async fail(error: Error): Promise<void> {
+    if (this.#failure !== undefined) return;
+    this.#failure = error;
+    this.#keeper?.stop();
+    if (StoreLockedError.is(error)) return;
+    const store = await this.#opened?.catch(() => undefined);
+    if (store !== undefined && this.#source.owned) await store.close().catch(() => {});
+  }
+
+  /** Flushes what is queued, releases the lease (a standby takes over at once) and closes the store if the scheduler made it. */
+  async close(): Promise<void> {
+    const keeper = this.#keeper;
+    keeper?.stop();
+    // A store that never opened (a corrupt file...) has nothing to flush or close; its error went to `ready`.
+    const store = await this.#opened?.catch(() => undefined);
+    if (store === undefined) return;
+    const writes = this.#writes;
+    if (writes !== undefined && this.#failure === undefined) {
+      await writes.registrations.flush().catch(() => {});
+      await writes.claims.flush().catch(() => {});
+      await writes.skips.flush().catch(() => {});
+    }
+    await keeper?.release().catch(() => {});
+    // A failed store was closed by fail(), unless it was only another's.
+    if (this.#source.owned && (this.#failure === undefined || StoreLockedError.is(this.#failure))) await store.close();
+  }
+}
