@@ -22,10 +22,10 @@ import { ClockWatch, type ClockWatchOptions } from '../clock-watch.js';
 import type { Engine } from '../engine/engine.js';
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
 import { DefinedFunctions } from './defined-functions.js';
-import { StoreLockedError } from '../store/errors.js';
+import { StoreError, StoreLockedError } from '../store/errors.js';
 import type { LeaseHolder } from '../store/lease.js';
 import type { TaskRecord } from '../store/records.js';
-import type { HistoryOptions, HistoryPage } from '../store/store.js';
+import type { HistoryOptions, HistoryPage, PutStatus } from '../store/store.js';
 import type { DurableFn } from './durable-context.js';
 import { DurableEvent, type DurableEventDetails, type DurableEventType } from './durable-events.js';
 import { FunctionNotDefinedError } from './errors.js';
@@ -105,7 +105,9 @@ export class DurableScheduler {
 
   /**
    * One registration: written with the others of its tick (one transaction),
-   * made live once committed. The hot path of registration: two promises.
+   * made live once committed. The hot path of registration (a new task): two
+   * promises. Resolves to the task as stored: a registration of a task that
+   * exists keeps what it had (see #adoptStored), so that record is read back.
    */
   scheduleOne(options: DurableTaskOptions): Promise<TaskRecord> {
     let record: TaskRecord;
@@ -118,37 +120,61 @@ export class DurableScheduler {
     const session = this.#session;
     const batcher = session.writes?.registrations;
     const written = batcher === undefined ? session.owned().then(() => session.writes!.registrations.add(record)) : batcher.add(record);
-    return written.then(() => {
-      this.#adopt(record);
-      return record;
-    });
+    return written.then((status) => (status === 'created' ? this.#adoptCreated(record) : this.#adoptStored(session, record.id, status)));
   }
 
-  /** Checks every registration, then writes them, one transaction per 10,000; resolves once all are durable. */
+  /** Checks every registration, then writes them, one transaction per 10,000; resolves once all are durable, to the tasks as stored. */
   async scheduleMany(list: readonly DurableTaskOptions[]): Promise<TaskRecord[]> {
     this.#engine.assertAccepting('scheduleMany');
     const wallNowMs = this.#engine.clock.wallNow();
     const records = list.map((options, i) => this.#record(options, `scheduleMany: tasks[${i}]`, wallNowMs));
-    const store = await this.#session.owned();
+    const session = this.#session;
+    const store = await session.owned();
+    const statuses: PutStatus[] = [];
     for (let start = 0; start < records.length; start += MAX_REGISTRATIONS_PER_BATCH) {
-      await store.putTasks(records.slice(start, start + MAX_REGISTRATIONS_PER_BATCH));
+      statuses.push(...(await store.putTasks(records.slice(start, start + MAX_REGISTRATIONS_PER_BATCH))));
     }
-    for (const record of records) this.#adopt(record);
-    return records;
+    return Promise.all(
+      records.map((record, i) => {
+        const status = statuses[i] as PutStatus;
+        return status === 'created' ? this.#adoptCreated(record) : this.#adoptStored(session, record.id, status);
+      }),
+    );
   }
 
-  /** Makes a just-written record live (replacing a live task of the same id). */
-  #adopt(record: TaskRecord): void {
+  /** A new task: live at once (a live one of that id, if any, belonged to a record the store no longer has). */
+  #adoptCreated(record: TaskRecord): TaskRecord {
     const existing = this.#tasks.get(record.id);
-    if (existing !== undefined) {
-      this.#tasks.remove(existing);
-      // The store merged the record (schedule version, high-water mark): read it back before running.
-      const task = this.#tasks.make(record);
-      this.#tasks.add(task);
-      this.#tasks.reload(task);
-      return;
-    }
+    if (existing !== undefined) this.#tasks.remove(existing);
     this.#tasks.add(this.#tasks.make(record));
+    return record;
+  }
+
+  /**
+   * A registration of a task the store had: what it becomes depends on what
+   * the store did (PutStatus). `unchanged`: the live task goes on as it was,
+   * its queued slots and retries included (re-registering at every start
+   * loses nothing). `updated`: the live task takes the new definition, and
+   * its queued slots and retries run with it. `rescheduled`: the old
+   * schedule's queued slots are dropped, its unfinished attempts end as
+   * cancelled (superseded), and the task starts over from the new schedule.
+   * A task that is not live (not recovered yet, or ended) is read and made
+   * live if it is pending.
+   */
+  async #adoptStored(session: StoreSession, id: string, status: PutStatus): Promise<TaskRecord> {
+    const store = await session.owned();
+    const stored = await store.getTask(id);
+    if (stored === undefined) throw new StoreError(`${this.#options.source.description}: task '${id}' vanished after its registration was committed`);
+    if (this.#session !== session) return stored;
+    const live = this.#tasks.get(id);
+    if (live !== undefined && status === 'unchanged') return stored;
+    if (live !== undefined && status === 'updated') {
+      this.#tasks.redefine(live, stored);
+      return stored;
+    }
+    if (live !== undefined) await this.#tasks.supersede(live, store, `the task was rescheduled (schedule version ${stored.scheduleVersion})`);
+    if ((stored.status === 'pending' || stored.status === 'running') && this.#tasks.get(id) === undefined) this.#tasks.add(this.#tasks.make(stored));
+    return stored;
   }
 
   /** Cancels a durable task: recorded as cancelled, never run again. Resolves to whether it existed. */

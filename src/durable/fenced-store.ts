@@ -9,7 +9,7 @@ import { LeaseLostError } from '../store/errors.js';
 import type { AcquireResult, LeaseHolder, LeaseRequest, RenewResult } from '../store/lease.js';
 import type { ExecutionRecord, Json, TaskPatch, TaskRecord } from '../store/records.js';
 import type {
-  ClaimRequest, ClaimResult, CompletedSlot, CompleteRequest, CompleteResult, HistoryOptions, HistoryPage, LoadTasksOptions, OpenInfo,
+  ClaimRequest, ClaimResult, CompletedSlot, CompleteRequest, CompleteResult, HistoryOptions, HistoryPage, LoadTasksOptions, OpenInfo, PutStatus,
   RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, Store,
 } from '../store/store.js';
 
@@ -50,7 +50,7 @@ export class FencedStore implements Store {
   releaseLease(): Promise<void> { return this.#store.releaseLease(); }
   getLease(): Promise<LeaseHolder | undefined> { return this.#store.getLease(); }
 
-  putTasks(tasks: readonly TaskRecord[]): Promise<void> { return this.#write('putTasks', this.#store.putTasks(tasks)); }
+  putTasks(tasks: readonly TaskRecord[]): Promise<PutStatus[]> { return this.#write('putTasks', this.#store.putTasks(tasks)); }
   updateTask(id: string, patch: TaskPatch): Promise<TaskRecord | undefined> { return this.#write('updateTask', this.#store.updateTask(id, patch)); }
   deleteTask(id: string): Promise<boolean> { return this.#write('deleteTask', this.#store.deleteTask(id)); }
   claim(slots: readonly ClaimRequest[]): Promise<ClaimResult[]> { return this.#write('claim', this.#store.claim(slots)); }

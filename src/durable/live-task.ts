@@ -91,7 +91,7 @@ function sameRetry(a: StoredRetry, b: StoredRetry): boolean {
 }
 
 /** The stored retry policy; a record written by hand with a bad one gets a single attempt rather than failing recovery. */
-function retryOf(record: TaskRecord): ResolvedRetry {
+export function retryOf(record: Pick<TaskRecord, 'retry'>): ResolvedRetry {
   const stored = record.retry;
   const isObject = typeof stored === 'object' && stored !== null && !Array.isArray(stored);
   if (isObject && lastStored !== undefined && sameRetry(stored as StoredRetry, lastStored)) return lastResolved as ResolvedRetry;

@@ -25,12 +25,13 @@ import type { DefinedFunctions } from './defined-functions.js';
 import type { DurableEventDetails, DurableEventType } from './durable-events.js';
 import { FunctionNotDefinedError } from './errors.js';
 import { isFenced } from './fenced-store.js';
-import { LiveTask } from './live-task.js';
+import { LiveTask, retryOf } from './live-task.js';
 import { type PlanHost, planTask } from './plan-task.js';
 import { recordQueuedSkips, type SkipHost } from './skip-slots.js';
 import { firstSlotAfter } from './slots.js';
 import { SlotAttempt } from './slot-attempt.js';
 import { StoreBackoff } from './store-backoff.js';
+import { endSuperseded } from './superseded.js';
 import type { StoreSession } from './store-session.js';
 
 /** The shared task options of each priority (durable tasks set nothing else in the core). */
@@ -242,6 +243,41 @@ export class LiveTasks {
     }
     this.#tasks.clear();
     this.#byHandle.clear();
+  }
+
+  /**
+   * The task was registered again with a changed definition under the same
+   * schedule: it takes the new one (function, params, priority, policies,
+   * limit), keeping its queued slots and retries, which run with it.
+   */
+  redefine(task: LiveTask, stored: TaskRecord): void {
+    const { record } = task;
+    const priorityChanged = record.priority !== stored.priority;
+    Object.assign(record, {
+      functionName: stored.functionName, params: stored.params, priority: stored.priority, misfire: stored.misfire,
+      maxExecutions: stored.maxExecutions, status: stored.status,
+    });
+    task.retry = retryOf(stored);
+    // A task waiting on its core task waits again at its new priority.
+    if (priorityChanged && task.handle !== 0) {
+      this.dropCoreTask(task);
+      this.continueTask(task);
+    }
+  }
+
+  /**
+   * The task was given a new schedule: this live task stops. Its queued slots
+   * of the old schedule are dropped, and its attempts waiting for a retry are
+   * ended as cancelled with `why` (endSuperseded). An attempt running now
+   * ends on its own; it is not retried (its task is removed), and the store
+   * does not let its completion touch the new schedule's count or next slot.
+   */
+  async supersede(task: LiveTask, store: Store, why: string): Promise<void> {
+    this.remove(task);
+    const nowMs = this.#engine.clock.wallNow();
+    for (const run of task.queue.splice(0)) {
+      if (run.start === 'retry' || run.start === 'started') await endSuperseded(store, run.execution, why, nowMs);
+    }
   }
 
   /** Reads the task back from the store (its schedule changed there) and continues it. */

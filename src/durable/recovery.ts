@@ -14,6 +14,7 @@ import type { ExecutionRecord, Json, TaskRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { DurableEventDetails, DurableEventType } from './durable-events.js';
 import { FunctionNotDefinedError } from './errors.js';
+import { endSuperseded } from './superseded.js';
 import type { LiveTask } from './live-task.js';
 
 export interface RecoveryReport {
@@ -25,6 +26,8 @@ export interface RecoveryReport {
   readonly retried: number;
   /** Of those, how many had no attempt left and were recorded as failed. */
   readonly failed: number;
+  /** Unfinished attempts of a task that ended or was rescheduled since: recorded as cancelled, not retried. */
+  readonly superseded: number;
   /** Tasks naming a function not defined: they wait, records intact, for define(). */
   readonly undefinedFunctions: readonly FunctionNotDefinedError[];
   /** Wall-clock ms recovery took (open, load, re-entry). */
@@ -65,15 +68,23 @@ export async function recoverTasks(host: RecoveryHost): Promise<RecoveryReport> 
   let retried = 0;
   let failed = 0;
   const undefinedFunctions: FunctionNotDefinedError[] = [];
+  let superseded = 0;
   for await (const batch of store.loadTasks({ batchSize: RECOVERY_BATCH })) {
     for (const record of batch) {
+      const executions = open.get(record.id);
+      // Attempts no schedule wants any more: the task ended, or its schedule was replaced.
+      const stale = executions?.filter((e) => ENDED.has(record.status) || e.scheduleVersion !== record.scheduleVersion) ?? [];
+      for (const execution of stale) {
+        const why = ENDED.has(record.status) ? `the task is ${record.status}` : `the task was rescheduled (schedule version ${record.scheduleVersion})`;
+        if (await endSuperseded(store, execution, why, host.wallNowMs())) superseded++;
+      }
       // (A task scheduled meanwhile in this process is newer than its record here: adopt() keeps it.)
       if (ENDED.has(record.status)) continue;
       const task = host.makeTask(record);
-      const executions = open.get(record.id);
-      if (executions !== undefined) {
-        executions.sort((a, b) => a.nominalMs - b.nominalMs);
-        for (const execution of executions) {
+      const current = executions?.filter((e) => !stale.includes(e));
+      if (current !== undefined) {
+        current.sort((a, b) => a.nominalMs - b.nominalMs);
+        for (const execution of current) {
           const retrying = await interrupt(host, task, execution);
           interrupted += execution.outcome === 'running' ? 1 : 0;
           if (retrying) retried++;
@@ -85,7 +96,7 @@ export async function recoverTasks(host: RecoveryHost): Promise<RecoveryReport> 
       host.adopt(task);
     }
   }
-  return { tasks, interrupted, retried, failed, undefinedFunctions, durationMs: host.wallNowMs() - startedMs };
+  return { tasks, interrupted, retried, failed, superseded, undefinedFunctions, durationMs: host.wallNowMs() - startedMs };
 }
 
 /** Ends a dead process's attempt as interrupted; queues a retry if attempts are left. True if it will be retried. */
@@ -98,7 +109,8 @@ async function interrupt(host: RecoveryHost, task: LiveTask, execution: Executio
     const ended = await store.complete({
       executionId: current.id, fencingToken: current.fencingToken, outcome: attemptsLeft ? 'interrupted' : 'failed', endedAtMs: nowMs,
       error: attemptsLeft ? INTERRUPTED_ERROR : { ...(INTERRUPTED_ERROR as object), message: `${(INTERRUPTED_ERROR as { message: string }).message}; no attempt left` },
-      ...(attemptsLeft ? {} : { taskUpdate: failedTaskUpdate(task, nowMs) }),
+      // Not running any more: pending until its retry starts (or failed, with no attempt left).
+      taskUpdate: attemptsLeft ? { status: 'pending', updatedAtMs: nowMs } : failedTaskUpdate(task, nowMs),
     });
     if (ended.status !== 'completed') return false;
     current = ended.execution;
@@ -127,6 +139,6 @@ function failedTaskUpdate(task: LiveTask, nowMs: number) {
   return {
     lastError: 'interrupted: the process stopped during the last attempt',
     updatedAtMs: nowMs,
-    ...(once ? { status: 'failed' as const, nextExecutionMs: null } : {}),
+    ...(once ? { status: 'failed' as const, nextExecutionMs: null } : { status: 'pending' as const }),
   };
 }

@@ -169,12 +169,15 @@ export class SlotAttempt {
     const { record } = task;
     const clock = this.#host.engine.clock;
     const endedAtMs = clock.wallNow();
+    // A removed task (cancelled, rescheduled, its store lost) gets no more attempts.
+    const willRetry = !outcome.ok && execution.attempt < task.retry.attempts && !task.removed;
     // Failures go to the scheduler's onError, as in-memory tasks' do.
-    if (!outcome.ok) this.#host.engine.reportError(outcome.error, { id: record.id, name: record.functionName, attempt: execution.attempt, willRetry: execution.attempt < task.retry.attempts, source: 'durable' });
-    if (!outcome.ok && execution.attempt < task.retry.attempts) {
+    if (!outcome.ok) this.#host.engine.reportError(outcome.error, { id: record.id, name: record.functionName, attempt: execution.attempt, willRetry, source: 'durable' });
+    if (willRetry) {
       const failed = await this.#complete({
         executionId: execution.id, fencingToken: execution.fencingToken, outcome: 'failed', endedAtMs, error: errorJson(outcome.error),
-        taskUpdate: { lastError: errorMessage(outcome.error), updatedAtMs: endedAtMs },
+        // Pending while its retry waits for the backoff (the retry marks it running again).
+        taskUpdate: { lastError: errorMessage(outcome.error), status: 'pending', updatedAtMs: endedAtMs },
       });
       if (failed?.status !== 'completed') return false;
       record.lastError = errorMessage(outcome.error);

@@ -12,7 +12,7 @@ import type { Clock } from '../clock.js';
 import { type LeaseLostError, StoreLockedError } from '../store/errors.js';
 import type { LeaseHolder } from '../store/lease.js';
 import type { TaskRecord } from '../store/records.js';
-import type { ClaimRequest, ClaimResult, SkipRequest, SkipResult, Store } from '../store/store.js';
+import type { ClaimRequest, ClaimResult, PutStatus, SkipRequest, SkipResult, Store } from '../store/store.js';
 import { WriteBatcher } from '../store/write-batcher.js';
 import type { DurableEventDetails, DurableEventType } from './durable-events.js';
 import { FencedStore } from './fenced-store.js';
@@ -31,7 +31,7 @@ export interface SessionHost {
 
 /** The batched writes of an owned store: the calls of one tick share one transaction. */
 export interface SessionWrites {
-  registrations: WriteBatcher<TaskRecord>;
+  registrations: WriteBatcher<TaskRecord, PutStatus>;
   claims: WriteBatcher<ClaimRequest, ClaimResult>;
   skips: WriteBatcher<SkipRequest, SkipResult>;
 }

@@ -157,19 +157,68 @@ function scheduleChanged(a: StoredTask, b: StoredTask): boolean {
 }
 
 /**
- * What putTasks() writes over an existing record: the new record, except that
- * createdAtMs stays, the schedule version is bumped when a schedule field
- * changed (and never goes back), and the high-water mark never goes back.
+ * What a registration (putTasks) did to a task: `created` it; found the same
+ * definition and left the stored task `unchanged`; `updated` its definition
+ * (function, params, priority, policies, names...) under the same schedule;
+ * or `rescheduled` it (its timing changed: a new schedule version).
  */
-export function mergeUpsert(existing: StoredTask | undefined, incoming: StoredTask): StoredTask {
-  if (existing === undefined) return incoming;
-  const version = existing.scheduleVersion + (scheduleChanged(existing, incoming) ? 1 : 0);
-  return {
-    ...incoming,
-    createdAtMs: existing.createdAtMs,
-    scheduleVersion: Math.max(version, incoming.scheduleVersion),
-    highWaterMarkMs: laterMs(existing.highWaterMarkMs, incoming.highWaterMarkMs),
-  };
+export type PutStatus = 'created' | 'unchanged' | 'updated' | 'rescheduled';
+
+/** The fields a registration defines besides its timing: a change to any of them is an update. */
+const DEFINITION_FIELDS: readonly (keyof StoredTask)[] = Object.freeze([
+  'name', 'description', 'ownerModule', 'functionName', 'params', 'priority', 'misfirePolicy', 'misfireGraceMs', 'catchUpWindowMs',
+  'catchUpMax', 'retry', 'maxExecutions', 'metadata',
+]);
+
+/**
+ * Whether the timing a registration gave differs: kind, period, cron, zone,
+ * DST policy, the delay of `after`, and the instant of `at`. The instant an
+ * `after` computed from its call time is not part of it (the same `after`
+ * registered again at the next start is the same schedule), nor is the next
+ * slot a fixed-rate grid was anchored at.
+ */
+function timingChanged(a: StoredTask, b: StoredTask): boolean {
+  if (
+    a.scheduleKind !== b.scheduleKind || a.delayMs !== b.delayMs || a.periodMs !== b.periodMs || a.cronExpression !== b.cronExpression ||
+    a.timeZone !== b.timeZone || (a.dstGap ?? null) !== (b.dstGap ?? null) || (a.dstOverlap ?? null) !== (b.dstOverlap ?? null)
+  ) {
+    return true;
+  }
+  return a.scheduleKind === 'once' && a.delayMs === null && a.atMs !== b.atMs;
+}
+
+const ENDED_STATUSES = new Set<TaskStatus>(['completed', 'failed', 'cancelled']);
+
+/**
+ * What putTasks() writes over an existing record, and what that was. A task
+ * registered again with the same definition keeps everything it had (its
+ * next slot, grid, count, status, last error): re-registering at every start
+ * loses nothing. A changed definition under the same timing replaces the
+ * definition and keeps the rest (an ended task is pending again). Changed
+ * timing starts a new schedule version: count from zero, pending, the next
+ * slot from the new record. createdAtMs always stays; the high-water mark
+ * never goes back.
+ */
+export function mergeUpsert(existing: StoredTask | undefined, incoming: StoredTask): { task: StoredTask; status: PutStatus } {
+  if (existing === undefined) return { task: incoming, status: 'created' };
+  const highWaterMarkMs = laterMs(existing.highWaterMarkMs, incoming.highWaterMarkMs);
+  if (timingChanged(existing, incoming)) {
+    return {
+      task: {
+        ...incoming, createdAtMs: existing.createdAtMs, scheduleVersion: Math.max(existing.scheduleVersion + 1, incoming.scheduleVersion),
+        highWaterMarkMs, lastExecutionMs: existing.lastExecutionMs,
+      },
+      status: 'rescheduled',
+    };
+  }
+  const scheduleVersion = Math.max(existing.scheduleVersion, incoming.scheduleVersion);
+  if (DEFINITION_FIELDS.every((field) => existing[field] === incoming[field])) {
+    return { task: { ...existing, highWaterMarkMs, scheduleVersion }, status: 'unchanged' };
+  }
+  const task: StoredTask = { ...existing, highWaterMarkMs, scheduleVersion, updatedAtMs: incoming.updatedAtMs };
+  for (const field of DEFINITION_FIELDS) (task as unknown as Record<string, unknown>)[field] = incoming[field];
+  if (ENDED_STATUSES.has(task.status)) task.status = 'pending';
+  return { task, status: 'updated' };
 }
 
 /** Checks a patch (throwing as encodeTask does) and applies it: the schedule version is bumped when a schedule field changes. */

@@ -19,10 +19,10 @@ import {
 } from './lease.js';
 import {
   advanceHighWaterMark, type BatchTask, checkClaims, checkRetryRequest, checkSkips, claimedExecution, completedExecution,
-  encodeCompletion, encodeSaveState, refuseFenced, refuseRetry, refuseSlot, retriedExecution, skippedExecution,
+  encodeCompletion, encodeSaveState, refuseFenced, refuseRetry, refuseSlot, retriedExecution, runningStatus, skippedExecution, updatesTask,
 } from './slot-rules.js';
 import type {
-  ClaimRequest, ClaimResult, CompletedSlot, CompleteResult, HistoryOptions, HistoryPage, LoadTasksOptions, OpenInfo,
+  ClaimRequest, ClaimResult, CompletedSlot, CompleteResult, HistoryOptions, HistoryPage, LoadTasksOptions, OpenInfo, PutStatus,
   RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotRefusal, Store,
 } from './store.js';
 import {
@@ -120,12 +120,16 @@ export class MemoryStore implements Store {
     return this.#db().lease;
   }
 
-  async putTasks(tasks: readonly TaskRecord[]): Promise<void> {
+  async putTasks(tasks: readonly TaskRecord[]): Promise<PutStatus[]> {
     const db = this.#db();
     checkArray(tasks, 'tasks');
     const encoded = tasks.map((task, i) => encodeTask(task, `tasks[${i}]`));
     this.#fenced(db);
-    for (const task of encoded) db.tasks.set(task.id, mergeUpsert(db.tasks.get(task.id), task));
+    return encoded.map((incoming) => {
+      const { task, status } = mergeUpsert(db.tasks.get(incoming.id), incoming);
+      db.tasks.set(task.id, task);
+      return status;
+    });
   }
 
   async updateTask(id: string, patch: TaskPatch): Promise<TaskRecord | undefined> {
@@ -194,7 +198,7 @@ export class MemoryStore implements Store {
       let batchTask = batchTasks.get(request.taskId);
       const stored = db.tasks.get(request.taskId);
       if (batchTask === undefined && stored !== undefined) {
-        batchTask = { task: { ...stored }, highWaterMarkBefore: stored.highWaterMarkMs };
+        batchTask = { task: { ...stored }, highWaterMarkBefore: stored.highWaterMarkMs, statusBefore: stored.status };
         batchTasks.set(request.taskId, batchTask);
       }
       const id = executionIdOf(request);
@@ -203,6 +207,7 @@ export class MemoryStore implements Store {
       const execution = build(request);
       added.set(id, execution);
       advanceHighWaterMark(batchTask!, request.nominalMs);
+      if (status === 'claimed') batchTask!.task.status = runningStatus(batchTask!.task.status);
       return { status, execution: decodeExecution(execution) };
     });
     for (const execution of added.values()) this.#putExecution(db, execution);
@@ -226,6 +231,8 @@ export class MemoryStore implements Store {
     if (refusal !== undefined) return refusal;
     const retried = retriedExecution(current!, request.startedAtMs, ++db.fencingToken);
     db.executions.set(retried.id, retried);
+    const task = db.tasks.get(retried.taskId);
+    if (task !== undefined) db.tasks.set(task.id, { ...task, status: runningStatus(task.status) });
     return { status: 'retried', execution: decodeExecution(retried) };
   }
 
@@ -238,7 +245,7 @@ export class MemoryStore implements Store {
     if (refusal !== undefined) return refusal;
     const ended = completedExecution(current!, completion);
     const task = db.tasks.get(ended.taskId);
-    const updated = task === undefined || request.taskUpdate === undefined ? task : applyPatch(task, request.taskUpdate, 'request.taskUpdate');
+    const updated = request.taskUpdate !== undefined && updatesTask(task, ended) ? applyPatch(task, request.taskUpdate, 'request.taskUpdate') : task;
     db.executions.set(ended.id, ended);
     if (updated !== undefined) db.tasks.set(updated.id, updated);
     return { status: 'completed', execution: decodeExecution(ended), task: updated === undefined ? undefined : decodeTask(updated) };

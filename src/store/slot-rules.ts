@@ -17,6 +17,8 @@ import {
 export interface BatchTask {
   task: StoredTask;
   highWaterMarkBefore: number | null;
+  /** The task's status before the batch (a claim marks it running). */
+  statusBefore: StoredTask['status'];
 }
 
 const ENDED_TASK_STATUSES = new Set(['completed', 'failed', 'cancelled']);
@@ -32,6 +34,21 @@ export function refuseSlot(slot: SlotKey, batchTask: BatchTask | undefined, exis
     return { status: 'below-high-water-mark', highWaterMarkMs: highWaterMarkBefore };
   }
   return undefined;
+}
+
+/** A claim or a retry starts an attempt: its task is running (a pending one; an ended one stays ended). */
+export function runningStatus(status: StoredTask['status']): StoredTask['status'] {
+  return status === 'pending' ? 'running' : status;
+}
+
+/**
+ * Whether a completion's taskUpdate applies: only while the task is still at
+ * the schedule version of the execution it ends. An attempt of a schedule
+ * that was replaced meanwhile must not write its count or next slot over the
+ * new schedule's.
+ */
+export function updatesTask(task: StoredTask | undefined, execution: StoredExecution): task is StoredTask {
+  return task !== undefined && task.scheduleVersion === execution.scheduleVersion;
 }
 
 /** Moves the batch's copy of the task's high-water mark forward to `nominalMs`. */

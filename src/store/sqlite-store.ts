@@ -31,7 +31,7 @@ import {
 } from './lease.js';
 import {
   advanceHighWaterMark, type BatchTask, checkClaims, checkRetryRequest, checkSkips, claimedExecution, completedExecution,
-  encodeCompletion, encodeSaveState, refuseFenced, refuseRetry, refuseSlot, retriedExecution, skippedExecution,
+  encodeCompletion, encodeSaveState, refuseFenced, refuseRetry, refuseSlot, retriedExecution, runningStatus, skippedExecution, updatesTask,
 } from './slot-rules.js';
 import { openDatabase, type OpenSettings, type SynchronousLevel, translateError, UNLIMITED_PAGES } from './sqlite/open-database.js';
 import {
@@ -39,7 +39,7 @@ import {
 } from './sqlite/statements.js';
 import type {
   ClaimRequest, ClaimResult, CompletedSlot, CompleteRequest, CompleteResult, HistoryOptions, HistoryPage, LoadTasksOptions,
-  OpenInfo, RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotRefusal, Store,
+  OpenInfo, PutStatus, RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotRefusal, Store,
 } from './store.js';
 import {
   checkArray, checkId, checkIntegerInRange, checkNonEmptyString, checkObject, checkTaskPatch, checkTaskRecord, checkTimeMs, invalid,
@@ -258,17 +258,21 @@ export class SqliteStore implements Store {
     return this.#read(({ statements: s }) => s.getLease.get());
   }
 
-  async putTasks(tasks: readonly TaskRecord[]): Promise<void> {
+  async putTasks(tasks: readonly TaskRecord[]): Promise<PutStatus[]> {
     checkArray(tasks, 'tasks');
     for (let i = 0; i < tasks.length; i++) checkTaskRecord(tasks[i], `tasks[${i}]`);
-    this.#write(({ statements: s }) => {
-      for (const record of tasks) {
-        const task = encodeCheckedTask(record);
+    return this.#write(({ statements: s }) =>
+      tasks.map((record) => {
+        const incoming = encodeCheckedTask(record);
         // A registration is usually new: try the insert, and merge only when the id is taken.
-        if (s.insertTask.run(...taskValues(task)).changes === 1) continue;
-        s.updateTask.run(...taskUpdateValues(mergeUpsert(s.getTask.get(task.id), task)));
-      }
-    });
+        if (s.insertTask.run(...taskValues(incoming)).changes === 1) return 'created';
+        const existing = s.getTask.get(incoming.id);
+        const { task, status } = mergeUpsert(existing, incoming);
+        const moved = task.highWaterMarkMs !== existing?.highWaterMarkMs || task.scheduleVersion !== existing?.scheduleVersion;
+        if (status !== 'unchanged' || moved) s.updateTask.run(...taskUpdateValues(task));
+        return status;
+      }),
+    );
   }
 
   async updateTask(id: string, patch: TaskPatch): Promise<TaskRecord | undefined> {
@@ -327,7 +331,7 @@ export class SqliteStore implements Store {
     const results = requests.map((request) => {
       if (!batchTasks.has(request.taskId)) {
         const task = s.getTask.get(request.taskId);
-        batchTasks.set(request.taskId, task === undefined ? undefined : { task, highWaterMarkBefore: task.highWaterMarkMs });
+        batchTasks.set(request.taskId, task === undefined ? undefined : { task, highWaterMarkBefore: task.highWaterMarkMs, statusBefore: task.status });
       }
       const batchTask = batchTasks.get(request.taskId);
       const refusal = refuseSlot(request, batchTask, s.getExecution.get(executionIdOf(request)));
@@ -335,11 +339,14 @@ export class SqliteStore implements Store {
       const execution = build(request, () => ++fencingToken);
       s.insertExecution.run(...executionValues(execution));
       advanceHighWaterMark(batchTask!, request.nominalMs);
+      if (status === 'claimed') batchTask!.task.status = runningStatus(batchTask!.task.status);
       return { status, execution: decodeExecution(execution) };
     });
     for (const batchTask of batchTasks.values()) {
-      if (batchTask !== undefined && batchTask.task.highWaterMarkMs !== batchTask.highWaterMarkBefore) {
-        s.setHighWaterMark.run(batchTask.task.highWaterMarkMs, batchTask.task.id);
+      if (batchTask === undefined) continue;
+      const { task } = batchTask;
+      if (task.highWaterMarkMs !== batchTask.highWaterMarkBefore || task.status !== batchTask.statusBefore) {
+        s.setSlotMarks.run(task.highWaterMarkMs, task.status, task.id);
       }
     }
     if (fencingToken !== startToken) s.setFencingToken.run(fencingToken);
@@ -356,6 +363,7 @@ export class SqliteStore implements Store {
       s.setFencingToken.run(token);
       const retried = retriedExecution(current!, request.startedAtMs, token);
       this.#updateExecution(s, retried);
+      s.markTaskRunning.run(retried.taskId);
       return { status: 'retried', execution: decodeExecution(retried) };
     });
   }
@@ -369,7 +377,7 @@ export class SqliteStore implements Store {
       const ended = completedExecution(current!, completion);
       this.#updateExecution(s, ended);
       let task = s.getTask.get(ended.taskId);
-      if (task !== undefined && request.taskUpdate !== undefined) {
+      if (request.taskUpdate !== undefined && updatesTask(task, ended)) {
         task = applyPatch(task, request.taskUpdate, 'request.taskUpdate');
         s.updateTask.run(...taskUpdateValues(task));
       }

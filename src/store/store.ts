@@ -32,8 +32,11 @@
 //
 // MemoryStore is the reference implementation; test/persistence/store-contract.ts
 // is the suite every store passes.
+import type { PutStatus } from './codec.js';
 import type { AcquireResult, LeaseHolder, LeaseRequest, RenewResult } from './lease.js';
 import type { ExecutionOutcome, ExecutionRecord, Json, SlotKey, TaskPatch, TaskRecord, TaskStatus } from './records.js';
+
+export type { PutStatus } from './codec.js';
 
 /** Start a slot's first attempt. */
 export interface ClaimRequest extends SlotKey {
@@ -177,14 +180,20 @@ export interface Store {
   getLease(): Promise<LeaseHolder | undefined>;
 
   /**
-   * Inserts or replaces task records, all in one transaction: every record is
-   * checked first, and one bad record rejects the call with nothing written.
-   * Replacing keeps createdAtMs, bumps scheduleVersion when a schedule field
-   * changed, and keeps the later high-water mark. One id twice in a batch
-   * ends as if the two were written one after the other. Idempotent: writing
-   * the same records again changes nothing.
+   * Registers task records, all in one transaction: every record is checked
+   * first, and one bad record rejects the call with nothing written. Resolves
+   * to what happened to each, in order (codec.ts mergeUpsert): `created`;
+   * `unchanged` (the same definition: the stored task keeps its next slot,
+   * count, status and error); `updated` (the definition changed under the
+   * same timing: definition replaced, the rest kept, an ended task pending
+   * again); `rescheduled` (the timing changed: schedule version + 1, count 0,
+   * pending, next slot from the record). createdAtMs stays; the high-water
+   * mark is the later of the two. One id twice in a batch ends as if the two
+   * were written one after the other. Idempotent: writing the same records
+   * again changes nothing. (To change a task's status, count or next slot,
+   * use updateTask.)
    */
-  putTasks(tasks: readonly TaskRecord[]): Promise<void>;
+  putTasks(tasks: readonly TaskRecord[]): Promise<PutStatus[]>;
   /**
    * Changes a task's mutable fields (one transaction). Changing a schedule
    * field bumps scheduleVersion. Resolves to the updated record, or undefined

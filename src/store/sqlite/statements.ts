@@ -97,7 +97,8 @@ export interface Statements {
   getTask: Stmt<[string], StoredTask>;
   taskPage: Stmt<[number, number], string>;
   deleteTask: Stmt<[string]>;
-  setHighWaterMark: Stmt<[number | null, string]>;
+  setSlotMarks: Stmt<[number | null, string, string]>;
+  markTaskRunning: Stmt<[string]>;
   highWaterMarks: Stmt<[], { id: string; highWaterMarkMs: number }>;
   insertExecution: Stmt<unknown[]>;
   getExecution: Stmt<[string], StoredExecution>;
@@ -124,7 +125,8 @@ export function prepareStatements(db: Database.Database): Statements {
     // Keyset paging on the rowid: each page is one index-free range scan, whatever the table's size.
     taskPage: db.prepare<[number, number], string>(`SELECT ${TASK_PAGE_ARRAY} FROM tasks WHERE rowid > ? ORDER BY rowid LIMIT ?`).pluck(true),
     deleteTask: db.prepare<[string]>('DELETE FROM tasks WHERE id = ?'),
-    setHighWaterMark: db.prepare<[number | null, string]>('UPDATE tasks SET high_water_mark_ms = ? WHERE id = ?'),
+    setSlotMarks: db.prepare<[number | null, string, string]>('UPDATE tasks SET high_water_mark_ms = ?, status = ? WHERE id = ?'),
+    markTaskRunning: db.prepare<[string]>("UPDATE tasks SET status = 'running' WHERE id = ? AND status = 'pending'"),
     highWaterMarks: db.prepare<[], { id: string; highWaterMarkMs: number }>(
       'SELECT id, high_water_mark_ms AS "highWaterMarkMs" FROM tasks WHERE high_water_mark_ms IS NOT NULL',
     ),

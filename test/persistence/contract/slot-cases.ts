@@ -228,4 +228,36 @@ export const slotCases: ContractCase[] = [
       equal((await store.getExecution(execution.id))?.outcome, 'running', 'still running');
     }),
   },
+  {
+    name: 'a claim or a retry marks its task running; the completion\'s taskUpdate sets its status; a refused claim changes nothing',
+    run: (h) => withStore(h, async (store) => {
+      await store.putTasks([task('a')]);
+      const execution = claimed((await store.claim([slot('a', 1000)]))[0]);
+      equal((await store.getTask('a'))?.status, 'running', 'claimed: running');
+      await store.complete({ executionId: execution.id, fencingToken: execution.fencingToken, outcome: 'failed', endedAtMs: 1010, taskUpdate: { status: 'pending' } });
+      equal((await store.getTask('a'))?.status, 'pending', 'failed, retry to come: pending');
+      const retried = await store.retry({ executionId: execution.id, fencingToken: execution.fencingToken, startedAtMs: 1020 });
+      ok(retried.status === 'retried', 'retried');
+      equal((await store.getTask('a'))?.status, 'running', 'retried: running');
+      await store.complete({ executionId: execution.id, fencingToken: retried.execution.fencingToken, outcome: 'succeeded', endedAtMs: 1030, taskUpdate: { status: 'completed' } });
+      equal((await store.getTask('a'))?.status, 'completed', 'completed');
+      await store.claim([slot('a', 2000)]);
+      equal((await store.getTask('a'))?.status, 'completed', 'a refused claim (task ended) leaves it completed');
+    }),
+  },
+  {
+    name: 'a completion of an attempt of a replaced schedule ends the attempt but leaves the new schedule\'s task fields alone',
+    run: (h) => withStore(h, async (store) => {
+      await store.putTasks([task('a')]);
+      const old = claimed((await store.claim([slot('a', 1000)]))[0]);
+      equal(await store.putTasks([task('a', { periodMs: 5000, nextExecutionMs: 6000 })]), ['rescheduled'], 'a new schedule');
+      const ended = await store.complete({
+        executionId: old.id, fencingToken: old.fencingToken, outcome: 'succeeded', endedAtMs: 1010,
+        taskUpdate: { executionCount: 1, nextExecutionMs: 2000, lastExecutionMs: 1000 },
+      });
+      ok(ended.status === 'completed' && ended.execution.outcome === 'succeeded', `the attempt ended: ${JSON.stringify(ended)}`);
+      const t = (await store.getTask('a'))!;
+      equal([t.scheduleVersion, t.executionCount, t.nextExecutionMs], [2, 0, 6000], 'the new schedule untouched');
+    }),
+  },
 ];

@@ -56,6 +56,34 @@ export const taskCases: ContractCase[] = [
     }),
   },
   {
+    name: 'putTasks reports what each registration did, and a registration of the same definition keeps the task as it was',
+    run: (h) => withStore(h, async (store) => {
+      equal(await store.putTasks([task('t', { params: { v: 1 } }), task('o', { scheduleKind: 'once', periodMs: null, delayMs: 100, atMs: 1_100 })]), ['created', 'created'], 'created');
+      await store.updateTask('t', { executionCount: 7, nextExecutionMs: 9_000, status: 'running', lastError: 'boom' });
+      // The same definition, with the runtime fields a fresh registration carries: nothing changes.
+      equal(await store.putTasks([task('t', { params: { v: 1 }, createdAtMs: 2_000, updatedAtMs: 2_000, nextExecutionMs: 3_000 })]), ['unchanged'], 'unchanged');
+      let t = (await store.getTask('t'))!;
+      equal([t.executionCount, t.nextExecutionMs, t.status, t.lastError, t.createdAtMs, t.scheduleVersion], [7, 9_000, 'running', 'boom', 1_000, 1], 'kept');
+      // An `after` registered again later computes another instant: the same schedule still.
+      equal(await store.putTasks([task('o', { scheduleKind: 'once', periodMs: null, delayMs: 100, atMs: 5_100 })]), ['unchanged'], 'after again');
+      equal((await store.getTask('o'))!.atMs, 1_100, 'the first instant stays');
+      // A changed definition under the same timing: the definition is replaced, the rest kept.
+      equal(await store.putTasks([task('t', { params: { v: 2 }, priority: 'high', updatedAtMs: 3_000 })]), ['updated'], 'updated');
+      t = (await store.getTask('t'))!;
+      equal([t.params, t.priority, t.executionCount, t.nextExecutionMs, t.updatedAtMs, t.scheduleVersion], [{ v: 2 }, 'high', 7, 9_000, 3_000, 1], 'redefined');
+      // Changed timing: a new schedule version, counted from zero, pending, next slot from the record.
+      equal(await store.putTasks([task('t', { params: { v: 2 }, priority: 'high', periodMs: 5_000, nextExecutionMs: 6_000 })]), ['rescheduled'], 'rescheduled');
+      t = (await store.getTask('t'))!;
+      equal([t.periodMs, t.scheduleVersion, t.executionCount, t.status, t.nextExecutionMs, t.lastError], [5_000, 2, 0, 'pending', 6_000, null], 'rescheduled');
+      // An ended task given a changed definition is pending again; the same definition leaves it ended.
+      await store.updateTask('o', { status: 'completed' });
+      equal(await store.putTasks([task('o', { scheduleKind: 'once', periodMs: null, delayMs: 100, atMs: 1_100 })]), ['unchanged'], 'ended, same');
+      equal((await store.getTask('o'))!.status, 'completed', 'still completed');
+      equal(await store.putTasks([task('o', { scheduleKind: 'once', periodMs: null, delayMs: 100, atMs: 1_100, params: 'new' })]), ['updated'], 'ended, changed');
+      equal((await store.getTask('o'))!.status, 'pending', 'pending again');
+    }),
+  },
+  {
     name: 'updateTask changes mutable fields, bumps scheduleVersion on a schedule change, and resolves undefined for an unknown id',
     run: (h) => withStore(h, async (store) => {
       await store.putTasks([task('t')]);
