@@ -138,7 +138,7 @@ describe('registering a durable task again', () => {
     expect(seen).toEqual([6_000, 11_000]);
     const [old] = (await second.history('r', { limit: 10 })).executions.filter((e) => e.scheduleVersion === 1);
     expect(old).toMatchObject({ nominalMs: WALL_START_MS + 1_000, outcome: 'cancelled', error: { name: 'SupersededError' } });
-    expect((old?.error as { message: string }).message).toMatch(/rescheduled \(schedule version 2\)/);
+    expect((old!.error as { message: string }).message).toMatch(/rescheduled \(schedule version 2\)/);
     await second.stop();
   });
 
