@@ -228,6 +228,15 @@ export interface SchedulerOptions {
    * @example new Scheduler({ store: 'jobs.db', standby: true }) // the second replica of a rolling deploy
    */
   standby?: boolean;
+  /**
+   * The largest JSON payload a durable task may carry: its params, its
+   * metadata, a state it saves. Measured as JSON text in UTF-8 bytes; larger
+   * ones are refused with PayloadTooLargeError before anything is written (a
+   * 50 MB params would block the event loop for seconds at every write and
+   * recovery). Keep large data elsewhere and pass a reference.
+   * @default 1048576 (1 MiB)
+   */
+  maxPayloadBytes?: number;
 }
 
 export interface ResolvedSchedulerOptions {
@@ -245,7 +254,7 @@ export interface ResolvedSchedulerOptions {
 
 const SCHEDULER_OPTION_KEYS = new Set([
   'policy', 'quantumMs', 'sliceMs', 'concurrency', 'deadlinesMs', 'clock', 'random', 'groupTiming', 'onError', 'store', 'clockWatch', 'retention',
-  'lease', 'standby',
+  'lease', 'standby', 'maxPayloadBytes',
 ]);
 
 export function resolveSchedulerOptions(options: SchedulerOptions = {}): ResolvedSchedulerOptions {

@@ -63,17 +63,29 @@ function resolveLease(value: unknown, standby: unknown): LeaseOptions {
   return { ttlMs, heartbeatMs, standby: standby === true };
 }
 
+export const DEFAULT_MAX_PAYLOAD_BYTES = 1 << 20;
+/** The largest limit accepted: a payload is written in one transaction and held in memory while live. */
+const MAX_PAYLOAD_LIMIT_BYTES = 1 << 30;
+
+function resolveMaxPayloadBytes(value: unknown): number {
+  if (value === undefined) return DEFAULT_MAX_PAYLOAD_BYTES;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1024 || value > MAX_PAYLOAD_LIMIT_BYTES) {
+    throw new InvalidArgumentError(`options.maxPayloadBytes must be an integer from 1024 to ${MAX_PAYLOAD_LIMIT_BYTES} (1 GiB), received ${describeValue(value)}`);
+  }
+  return value;
+}
+
 /** The durable options, or undefined for a scheduler without a store (the others are then refused). */
 export function resolveDurableOptions(options: SchedulerOptions): DurableOptions | undefined {
   const source = resolveStoreOption(options.store);
   if (source === undefined) {
-    for (const key of ['clockWatch', 'retention', 'lease', 'standby'] as const) {
+    for (const key of ['clockWatch', 'retention', 'lease', 'standby', 'maxPayloadBytes'] as const) {
       if (options[key] !== undefined) throw new InvalidArgumentError(`options.${key} applies only with options.store (durable tasks)`);
     }
     return undefined;
   }
   return {
     source, clockWatch: resolveClockWatch(options.clockWatch), retention: resolveRetention(options.retention),
-    lease: resolveLease(options.lease, options.standby),
+    lease: resolveLease(options.lease, options.standby), maxPayloadBytes: resolveMaxPayloadBytes(options.maxPayloadBytes),
   };
 }

@@ -48,6 +48,8 @@ export interface DurableOptions {
   retention: { maxAgeMs: number; intervalMs: number } | false;
   /** The store's lease: its duration, the heartbeat, and whether to wait for it as a standby. */
   lease: LeaseOptions;
+  /** The largest params, metadata or saved state, as JSON text in UTF-8 bytes. */
+  maxPayloadBytes: number;
 }
 
 export class DurableScheduler {
@@ -76,7 +78,10 @@ export class DurableScheduler {
   }
 
   #newTasks(): LiveTasks {
-    return new LiveTasks({ engine: this.#engine, functions: this.#functions, session: this.#session, emit: (type, detail) => this.emit(type, detail) });
+    return new LiveTasks({
+      engine: this.#engine, functions: this.#functions, session: this.#session, emit: (type, detail) => this.emit(type, detail),
+      maxPayloadBytes: this.#options.maxPayloadBytes,
+    });
   }
 
   emit<Type extends DurableEventType>(type: Type, detail: DurableEventDetails[Type]): void {
@@ -98,7 +103,7 @@ export class DurableScheduler {
    * one registration cannot fail the transaction it shares with the others of its tick.
    */
   #record(options: DurableTaskOptions, path: string, wallNowMs: number): TaskRecord {
-    const record = durableTaskRecord(options, path, wallNowMs);
+    const record = durableTaskRecord(options, path, wallNowMs, this.#options.maxPayloadBytes);
     if (!this.#functions.has(record.functionName)) throw new FunctionNotDefinedError(record.functionName);
     return record;
   }

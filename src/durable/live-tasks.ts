@@ -45,6 +45,8 @@ export interface LiveTasksHost {
   functions: DefinedFunctions;
   session: StoreSession;
   emit<Type extends DurableEventType>(type: Type, detail: DurableEventDetails[Type]): void;
+  /** The largest saved state, as JSON text in UTF-8 bytes. */
+  maxPayloadBytes: number;
 }
 
 export class LiveTasks {
@@ -95,6 +97,7 @@ export class LiveTasks {
       removeTask: (task) => this.remove(task),
       reloadTask: (task) => this.reload(task),
       backoff: this.#backoff,
+      maxPayloadBytes: host.maxPayloadBytes,
     });
   }
 

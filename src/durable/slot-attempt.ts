@@ -18,7 +18,7 @@
 // completion that fails is retried the same way (the body is not run again).
 import type { Engine } from '../engine/engine.js';
 import { retryDelayMs } from '../retry.js';
-import { checkJson } from '../store/json.js';
+import { checkJson, checkJsonSize } from '../store/json.js';
 import type { ExecutionRecord, Json, TaskPatch } from '../store/records.js';
 import type { ClaimRequest, ClaimResult, CompleteRequest, CompleteResult, Store } from '../store/store.js';
 import type { TaskContext } from '../task-context.js';
@@ -43,6 +43,8 @@ export interface AttemptHost {
   reloadTask(task: LiveTask): void;
   /** The store's backoff, shared with the other writes of the scheduler. */
   backoff: StoreBackoff;
+  /** The largest saved state, as JSON text in UTF-8 bytes. */
+  maxPayloadBytes: number;
 }
 
 /** A pending run that starts an attempt (skips are recorded by skip-slots.ts). */
@@ -150,6 +152,7 @@ export class SlotAttempt {
   async #body(task: LiveTask, execution: ExecutionRecord, ctx: TaskContext): Promise<BodyOutcome> {
     const fn = this.#host.functions.get(task.record.functionName) as DurableFn;
     const save = async (state: Json) => {
+      checkJsonSize(state, 'saveState: state', this.#host.maxPayloadBytes);
       const store = await this.#host.store();
       const result = await store.saveState(execution.id, execution.fencingToken, state);
       if (result.status !== 'saved') {

@@ -7,7 +7,7 @@ import { type CronDstOptions, CronSchedule, type CronGapPolicy, type CronOverlap
 import { type Duration, parseDurationMs } from '../duration.js';
 import { type Priority, priorityClass, priorityName } from '../priorities.js';
 import { type RetryOptions, resolveRetry } from '../retry.js';
-import { checkJson } from '../store/json.js';
+import { checkJsonSize } from '../store/json.js';
 import type { Json, MisfirePolicy, MisfireRecord, ScheduleKind, TaskRecord } from '../store/records.js';
 import { MAX_ID_LENGTH } from '../store/validate.js';
 
@@ -225,10 +225,10 @@ function newTaskId(): string {
 }
 
 /**
- * The record a durable registration stores. Throws InvalidArgumentError or
- * UnstorablePayloadError (params, metadata) naming `path`.
+ * The record a durable registration stores. Throws InvalidArgumentError,
+ * UnstorablePayloadError or PayloadTooLargeError (params, metadata) naming `path`.
  */
-export function durableTaskRecord(options: unknown, path: string, wallNowMs: number): TaskRecord {
+export function durableTaskRecord(options: unknown, path: string, wallNowMs: number, maxPayloadBytes: number): TaskRecord {
   const o = checkObjectOf(options, path, KEYS);
   if (typeof o.fn !== 'string' || o.fn.length === 0) {
     throw new InvalidArgumentError(`${path}.fn must be the name of a defined function (a non-empty string), received ${describeValue(o.fn)}`);
@@ -238,9 +238,9 @@ export function durableTaskRecord(options: unknown, path: string, wallNowMs: num
     throw new InvalidArgumentError(`${path}.id must be a string of 1 to ${MAX_ID_LENGTH} characters, received ${describeValue(id)}`);
   }
   const params = o.params === undefined ? null : o.params;
-  checkJson(params, `${path}.params`);
+  checkJsonSize(params, `${path}.params`, maxPayloadBytes);
   const metadata = o.metadata === undefined ? null : o.metadata;
-  checkJson(metadata, `${path}.metadata`);
+  checkJsonSize(metadata, `${path}.metadata`, maxPayloadBytes);
   const maxExecutions = o.maxExecutions ?? null;
   if (maxExecutions !== null && (typeof maxExecutions !== 'number' || !Number.isSafeInteger(maxExecutions) || maxExecutions < 1)) {
     throw new InvalidArgumentError(`${path}.maxExecutions must be an integer >= 1, received ${describeValue(maxExecutions)}`);

@@ -41,6 +41,23 @@ export class UnstorablePayloadError extends defineError('ERR_UNSTORABLE_PAYLOAD'
   }
 }
 
+/**
+ * A JSON payload (durable params, metadata, a saved state) is larger than the
+ * scheduler's limit (`maxPayloadBytes`, 1 MiB by default): refused before
+ * anything was written. Keep large data elsewhere and pass a reference.
+ */
+export class PayloadTooLargeError extends defineError('ERR_PAYLOAD_TOO_LARGE', 'PayloadTooLargeError') {
+  readonly path: string;
+  readonly maxBytes: number;
+  constructor(path: string, maxBytes: number) {
+    super(
+      `${path} is larger than ${maxBytes} bytes as JSON (the scheduler's maxPayloadBytes); store large data elsewhere and pass a reference, or raise the limit`,
+    );
+    this.path = path;
+    this.maxBytes = maxBytes;
+  }
+}
+
 /** The store is not open (open() was not awaited, or close() was called). */
 export class StoreClosedError extends defineError('ERR_STORE_CLOSED', 'StoreClosedError') {}
 
