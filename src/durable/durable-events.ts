@@ -8,8 +8,8 @@ import type { LeaseHolder } from '../store/lease.js';
 import type { ExecutionOutcome } from '../store/records.js';
 
 export const DURABLE_EVENT_TYPES = [
-  'slotskip', 'slotcomplete', 'executioninterrupted', 'clockjump', 'storeerror', 'taskundefined', 'leaseacquired', 'standby', 'leaselost',
-  'writefenced',
+  'slotskip', 'slotcomplete', 'executioninterrupted', 'clockjump', 'storeerror', 'taskundefined', 'taskinvalid', 'leaseacquired', 'standby',
+  'leaselost', 'writefenced',
 ] as const;
 export type DurableEventType = (typeof DURABLE_EVENT_TYPES)[number];
 
@@ -42,6 +42,8 @@ export interface DurableEventDetails {
   storeerror: { readonly operation: string; readonly error: unknown; readonly retryInMs: number };
   /** A persisted task names a function not defined: it waits, its record intact, until define() names it. */
   taskundefined: { readonly taskId: string; readonly functionName: string; readonly error: Error };
+  /** Recovery found a stored record it cannot read into a task (malformed JSON, impossible values): left as it is, not run. */
+  taskinvalid: { readonly taskId: string; readonly error: Error };
   /** This scheduler now owns the store (C6); `takeover`: it took a lease that lapsed (its holder died or hung), not a free or released one. */
   leaseacquired: { readonly holder: LeaseHolder; readonly previous: LeaseHolder | undefined; readonly takeover: boolean };
   /** A standby found the store held and waits; it looks again in retryInMs. */

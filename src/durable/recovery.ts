@@ -13,6 +13,7 @@
 import type { ExecutionRecord, Json, TaskRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { DurableEventDetails, DurableEventType } from './durable-events.js';
+import { InvalidTaskRecordError } from '../store/errors.js';
 import { FunctionNotDefinedError } from './errors.js';
 import { endSuperseded } from './superseded.js';
 import type { LiveTask } from './live-task.js';
@@ -30,6 +31,13 @@ export interface RecoveryReport {
   readonly superseded: number;
   /** Tasks naming a function not defined: they wait, records intact, for define(). */
   readonly undefinedFunctions: readonly FunctionNotDefinedError[];
+  /**
+   * Stored records that cannot be read into a task (malformed JSON, values
+   * edited by hand that no task can have), each naming its task: left as they
+   * are and not run; the other tasks are recovered. Schedule such a task again
+   * to replace its record.
+   */
+  readonly invalidTasks: readonly InvalidTaskRecordError[];
   /** Wall-clock ms recovery took (open, load, re-entry). */
   readonly durationMs: number;
 }
@@ -69,7 +77,12 @@ export async function recoverTasks(host: RecoveryHost): Promise<RecoveryReport> 
   let failed = 0;
   const undefinedFunctions: FunctionNotDefinedError[] = [];
   let superseded = 0;
-  for await (const batch of store.loadTasks({ batchSize: RECOVERY_BATCH })) {
+  const invalidTasks: InvalidTaskRecordError[] = [];
+  const invalid = (error: InvalidTaskRecordError) => {
+    invalidTasks.push(error);
+    host.emit('taskinvalid', { taskId: error.taskId, error });
+  };
+  for await (const batch of store.loadTasks({ batchSize: RECOVERY_BATCH, onInvalid: invalid })) {
     for (const record of batch) {
       const executions = open.get(record.id);
       // Attempts no schedule wants any more: the task ended, or its schedule was replaced.
@@ -80,7 +93,14 @@ export async function recoverTasks(host: RecoveryHost): Promise<RecoveryReport> 
       }
       // (A task scheduled meanwhile in this process is newer than its record here: adopt() keeps it.)
       if (ENDED.has(record.status)) continue;
-      const task = host.makeTask(record);
+      let task: LiveTask;
+      try {
+        task = host.makeTask(record);
+      } catch (error) {
+        // A field the store cannot judge (a cron expression edited by hand).
+        invalid(new InvalidTaskRecordError(record.id, error instanceof Error ? error.message : String(error), { cause: error }));
+        continue;
+      }
       const current = executions?.filter((e) => !stale.includes(e));
       if (current !== undefined) {
         current.sort((a, b) => a.nominalMs - b.nominalMs);
@@ -96,7 +116,7 @@ export async function recoverTasks(host: RecoveryHost): Promise<RecoveryReport> 
       host.adopt(task);
     }
   }
-  return { tasks, interrupted, retried, failed, superseded, undefinedFunctions, durationMs: host.wallNowMs() - startedMs };
+  return { tasks, interrupted, retried, failed, superseded, undefinedFunctions, invalidTasks, durationMs: host.wallNowMs() - startedMs };
 }
 
 /** Ends a dead process's attempt as interrupted; queues a retry if attempts are left. True if it will be retried. */

@@ -8,7 +8,8 @@ import { fromJsonText } from './json.js';
 import type { CronGapPolicy, CronOverlapPolicy } from '../cron.js';
 import type { ExecutionOutcome, ExecutionRecord, MisfirePolicy, ScheduleKind, TaskRecord, TaskStatus } from './records.js';
 import { SCHEDULE_FIELDS } from './records.js';
-import { checkMergedSchedule, checkTaskPatch, checkTaskRecord } from './validate.js';
+import { InvalidTaskRecordError } from './errors.js';
+import { checkLoadedTask, checkMergedSchedule, checkTaskPatch, checkTaskRecord } from './validate.js';
 import type { PriorityName } from '../priorities.js';
 
 export interface StoredTask {
@@ -133,6 +134,21 @@ export function decodeTask(s: StoredTask): TaskRecord {
     metadata: fromJsonText(s.metadata),
     scheduleVersion: s.scheduleVersion, highWaterMarkMs: s.highWaterMarkMs,
   };
+}
+
+/**
+ * A record read back from a store, checked (malformed JSON, impossible
+ * values): throws InvalidTaskRecordError naming the task, never a raw
+ * SyntaxError. `decode` reads the store's row into a record.
+ */
+export function decodeLoaded(taskId: unknown, decode: () => TaskRecord): TaskRecord {
+  try {
+    const record = decode();
+    checkLoadedTask(record, 'record');
+    return record;
+  } catch (error) {
+    throw new InvalidTaskRecordError(typeof taskId === 'string' ? taskId : String(taskId), error instanceof Error ? error.message : String(error), { cause: error });
+  }
 }
 
 export function decodeExecution(s: StoredExecution): ExecutionRecord {

@@ -58,6 +58,21 @@ export class PayloadTooLargeError extends defineError('ERR_PAYLOAD_TOO_LARGE', '
   }
 }
 
+/**
+ * A stored task record that cannot be read into a task: malformed JSON, or
+ * values no task can have (a row edited by hand: `period_ms = -5`, `at_ms =
+ * 'abc'`). The row is left as it is; schedule the task again to replace it,
+ * or delete it. Recovery reports such tasks (`invalidTasks`) and goes on
+ * with the others.
+ */
+export class InvalidTaskRecordError extends defineError('ERR_INVALID_TASK_RECORD', 'InvalidTaskRecordError') {
+  readonly taskId: string;
+  constructor(taskId: string, why: string, options?: ErrorOptions) {
+    super(`task '${taskId}': the stored record is invalid (${why}); it was left as it is: schedule the task again to replace it, or delete it`, options);
+    this.taskId = taskId;
+  }
+}
+
 /** The store is not open (open() was not awaited, or close() was called). */
 export class StoreClosedError extends defineError('ERR_STORE_CLOSED', 'StoreClosedError') {}
 

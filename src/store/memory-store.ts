@@ -7,9 +7,9 @@
 //
 // Writes are applied only after every check of the call has passed, so a
 // refused call changes nothing, as a rolled-back transaction would.
-import { applyPatch, decodeExecution, decodeTask, encodeTask, mergeUpsert, type StoredExecution, type StoredTask } from './codec.js';
+import { applyPatch, decodeExecution, decodeLoaded, decodeTask, encodeTask, mergeUpsert, type StoredExecution, type StoredTask } from './codec.js';
 import { InvalidArgumentError } from '../../bindings/errors.js';
-import { StoreClosedError } from './errors.js';
+import { InvalidTaskRecordError, StoreClosedError } from './errors.js';
 import { FINAL_OUTCOMES, isOlderThan, newestFirst, nextCursor } from './history-order.js';
 import type { ExecutionRecord, Json, SlotKey, TaskPatch, TaskRecord } from './records.js';
 import { executionIdOf } from './records.js';
@@ -26,7 +26,7 @@ import type {
   RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotRefusal, Store,
 } from './store.js';
 import {
-  checkArray, checkId, checkNonEmptyString, checkObject, checkTaskPatch, checkTimeMs, invalid, resolveBatchSize, resolveHistoryOptions,
+  checkArray, checkId, checkNonEmptyString, checkObject, checkTaskPatch, checkTimeMs, invalid, resolveHistoryOptions, resolveLoadOptions,
 } from './validate.js';
 
 /** The schema version a MemoryDatabase is at (it has no migrations; kept for the contract). */
@@ -148,18 +148,24 @@ export class MemoryStore implements Store {
     const db = this.#db();
     checkId(id, 'id');
     const task = db.tasks.get(id);
-    return task === undefined ? undefined : decodeTask(task);
+    return task === undefined ? undefined : decodeLoaded(id, () => decodeTask(task));
   }
 
   async *loadTasks(options?: LoadTasksOptions): AsyncIterable<TaskRecord[]> {
-    const batchSize = resolveBatchSize(options);
+    const { batchSize, onInvalid } = resolveLoadOptions(options);
     const ids = [...this.#db().tasks.keys()];
     for (let start = 0; start < ids.length; start += batchSize) {
       const db = this.#db();
       const batch: TaskRecord[] = [];
       for (const id of ids.slice(start, start + batchSize)) {
         const task = db.tasks.get(id);
-        if (task !== undefined) batch.push(decodeTask(task));
+        if (task === undefined) continue;
+        try {
+          batch.push(decodeLoaded(id, () => decodeTask(task)));
+        } catch (error) {
+          if (onInvalid === undefined || !InvalidTaskRecordError.is(error)) throw error;
+          onInvalid(error as InvalidTaskRecordError);
+        }
       }
       if (batch.length > 0) yield batch;
     }

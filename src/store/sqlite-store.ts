@@ -20,8 +20,8 @@
 // returns (or the page limit is raised).
 import type Database from 'better-sqlite3';
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
-import { applyPatch, decodeExecution, decodeTask, encodeCheckedTask, mergeUpsert, type StoredExecution } from './codec.js';
-import { StoreClosedError } from './errors.js';
+import { applyPatch, decodeExecution, decodeLoaded, decodeTask, encodeCheckedTask, mergeUpsert, type StoredExecution } from './codec.js';
+import { InvalidTaskRecordError, StoreClosedError, StoreCorruptError } from './errors.js';
 import { nextCursor } from './history-order.js';
 import type { ExecutionRecord, Json, SlotKey, TaskPatch, TaskRecord } from './records.js';
 import { executionIdOf } from './records.js';
@@ -43,7 +43,7 @@ import type {
 } from './store.js';
 import {
   checkArray, checkId, checkIntegerInRange, checkNonEmptyString, checkObject, checkTaskPatch, checkTaskRecord, checkTimeMs, invalid,
-  resolveBatchSize, resolveHistoryOptions,
+  resolveHistoryOptions, resolveLoadOptions,
 } from './validate.js';
 
 export type { SynchronousLevel } from './sqlite/open-database.js';
@@ -123,6 +123,8 @@ export class SqliteStore implements Store {
   #connection: Connection | undefined;
   #info: OpenInfo | undefined;
   #closed = false;
+  /** The damage a query found: every later call rejects with it. */
+  #corrupt: StoreCorruptError | undefined;
   /** This instance's lease: undefined until it acquires one (unfenced), 'released' after it gives it up. */
   #lease: HeldLease | 'released' | undefined;
 
@@ -141,6 +143,7 @@ export class SqliteStore implements Store {
   }
 
   async open(): Promise<OpenInfo> {
+    if (this.#corrupt !== undefined) throw this.#corrupt;
     if (this.#closed) throw new StoreClosedError(`${this.path}: closed; create a new SqliteStore to reopen it`);
     if (this.#info !== undefined) return this.#info;
     const { db, schemaVersion } = openDatabase(this.#settings);
@@ -166,19 +169,33 @@ export class SqliteStore implements Store {
   }
 
   #connected(): Connection {
+    if (this.#corrupt !== undefined) throw this.#corrupt;
     if (this.#connection === undefined) {
       throw new StoreClosedError(`${this.path}: ${this.#closed ? 'closed' : 'not open (await store.open() first)'}`);
     }
     return this.#connection;
   }
 
-  /** Runs `fn` on the open connection, translating SQLite's errors. */
+  /**
+   * Runs `fn` on the open connection, translating SQLite's errors. A file
+   * found damaged (StoreCorruptError, from any query) is closed at once and
+   * every later call rejects with that error: nothing more is written to it,
+   * so a damaged file is never made worse.
+   */
   #read<T>(fn: (c: Connection) => T): T {
     const connection = this.#connected();
     try {
       return fn(connection);
     } catch (error) {
-      throw translateError(error, this.path);
+      const translated = translateError(error, this.path);
+      if (StoreCorruptError.is(translated) && this.#corrupt === undefined) {
+        this.#corrupt = translated as StoreCorruptError;
+        this.#connection = undefined;
+        try {
+          connection.db.close();
+        } catch {}
+      }
+      throw translated;
     }
   }
 
@@ -290,20 +307,56 @@ export class SqliteStore implements Store {
   async getTask(id: string): Promise<TaskRecord | undefined> {
     checkId(id, 'id');
     const task = this.#read(({ statements: s }) => s.getTask.get(id));
-    return task === undefined ? undefined : decodeTask(task);
+    return task === undefined ? undefined : decodeLoaded(id, () => decodeTask(task));
   }
 
   async *loadTasks(options?: LoadTasksOptions): AsyncIterable<TaskRecord[]> {
-    const batchSize = resolveBatchSize(options);
+    const { batchSize, onInvalid } = resolveLoadOptions(options);
     let afterRowid = 0;
     for (;;) {
-      const texts = this.#read(({ statements: s }) => s.taskPage.all(afterRowid, batchSize));
-      if (texts.length === 0) return;
-      const rows = texts.map((text) => JSON.parse(text) as unknown[]);
-      afterRowid = rows[rows.length - 1]![TASK_ROWID_COLUMN] as number;
-      yield rows.map(decodeTaskRow);
-      if (texts.length < batchSize) return;
+      const page = this.#taskPage(afterRowid, batchSize);
+      if (page.count === 0) return;
+      afterRowid = page.lastRowid;
+      const batch: TaskRecord[] = [];
+      for (const [id, decode] of page.rows) {
+        try {
+          batch.push(decodeLoaded(id, decode));
+        } catch (error) {
+          if (onInvalid === undefined || !InvalidTaskRecordError.is(error)) throw error;
+          onInvalid(error as InvalidTaskRecordError);
+        }
+      }
+      if (batch.length > 0) yield batch;
+      if (page.count < batchSize) return;
     }
+  }
+
+  /**
+   * A page of task rows after `afterRowid`, each with how to decode it. The
+   * fast path reads each row as one JSON array built by SQLite (statements.ts);
+   * a row SQLite cannot build one for (malformed JSON in a JSON column, edited
+   * by hand) fails the whole page, which is then read again row by row, so
+   * that only that row is reported invalid.
+   */
+  #taskPage(afterRowid: number, batchSize: number): { count: number; lastRowid: number; rows: Array<[string, () => TaskRecord]> } {
+    let texts: string[];
+    try {
+      texts = this.#read(({ statements: s }) => s.taskPage.all(afterRowid, batchSize));
+    } catch (error) {
+      if (StoreCorruptError.is(error)) throw error;
+      const stored = this.#read(({ statements: s }) => s.taskRowsPage.all(afterRowid, batchSize));
+      return {
+        count: stored.length,
+        lastRowid: stored.at(-1)?.rowid ?? afterRowid,
+        rows: stored.map((row) => [row.id, () => decodeTask(row)]),
+      };
+    }
+    const rows = texts.map((text) => JSON.parse(text) as unknown[]);
+    return {
+      count: rows.length,
+      lastRowid: (rows.at(-1)?.[TASK_ROWID_COLUMN] as number | undefined) ?? afterRowid,
+      rows: rows.map((row) => [row[0] as string, () => decodeTaskRow(row)]),
+    };
   }
 
   async deleteTask(id: string): Promise<boolean> {

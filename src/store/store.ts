@@ -33,6 +33,7 @@
 // MemoryStore is the reference implementation; test/persistence/store-contract.ts
 // is the suite every store passes.
 import type { PutStatus } from './codec.js';
+import type { InvalidTaskRecordError } from './errors.js';
 import type { AcquireResult, LeaseHolder, LeaseRequest, RenewResult } from './lease.js';
 import type { ExecutionOutcome, ExecutionRecord, Json, SlotKey, TaskPatch, TaskRecord, TaskStatus } from './records.js';
 
@@ -139,6 +140,12 @@ export interface HistoryPage {
 export interface LoadTasksOptions {
   /** Records per yielded batch, 1 to 100,000. @default 5000 */
   batchSize?: number;
+  /**
+   * Receives each stored record that cannot be read into a task (malformed
+   * JSON, impossible values), which is then left out of the batches; without
+   * it, loadTasks() rejects with the first InvalidTaskRecordError.
+   */
+  onInvalid?: (error: InvalidTaskRecordError) => void;
 }
 
 export interface OpenInfo {
@@ -201,7 +208,7 @@ export interface Store {
    * version once). Cancelling a task is `updateTask(id, { status: 'cancelled' })`.
    */
   updateTask(id: string, patch: TaskPatch): Promise<TaskRecord | undefined>;
-  /** The task, or undefined. */
+  /** The task, or undefined; rejects with InvalidTaskRecordError for a stored record that cannot be read into a task. */
   getTask(id: string): Promise<TaskRecord | undefined>;
   /**
    * Every task, in batches, in an order stable for the store (not by id). Each

@@ -3,6 +3,7 @@
 // Stores run them before opening a transaction, so a refused call writes nothing.
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
 import { PRIORITY_NAMES } from '../priorities.js';
+import type { InvalidTaskRecordError } from './errors.js';
 import { checkJson } from './json.js';
 import {
   DST_GAP_POLICIES, DST_OVERLAP_POLICIES, EXECUTION_OUTCOMES, MISFIRE_POLICIES, SCHEDULE_KINDS, type SlotKey, TASK_STATUSES, type TaskPatch, type TaskRecord,
@@ -148,6 +149,19 @@ export function checkTaskRecord(value: unknown, path: string): asserts value is 
   checkScheduleShape(value as unknown as TaskRecord, path);
 }
 
+/** The checks of a record read back from a store: its JSON fields came out of JSON.parse, so they are not walked again. */
+const LOADED_FIELD_CHECKS = FIELD_CHECKS.filter(([key]) => key !== 'params' && key !== 'retry' && key !== 'metadata');
+
+/**
+ * Throws InvalidArgumentError unless a record read back from a store holds
+ * values a task can run with (a row edited by hand into `period_ms = -5` or
+ * `at_ms = 'abc'` does not).
+ */
+export function checkLoadedTask(record: TaskRecord, path: string): void {
+  for (const [key, check] of LOADED_FIELD_CHECKS) check((record as unknown as Record<string, unknown>)[key], path, key);
+  checkScheduleShape(record, path);
+}
+
 /** Throws unless `value` is a valid TaskPatch (only mutable fields, each valid). */
 export function checkTaskPatch(value: unknown, path: string): asserts value is TaskPatch {
   checkObject(value, path);
@@ -224,13 +238,21 @@ export function resolveHistoryOptions(taskId: unknown, options: unknown): Resolv
   return { limit, before: { nominalMs: options.before.nominalMs as number, scheduleVersion: options.before.scheduleVersion as number } };
 }
 
-export function resolveBatchSize(options: unknown): number {
-  if (options === undefined) return 5000;
+export interface ResolvedLoadOptions {
+  batchSize: number;
+  /** Where invalid rows go; undefined: loadTasks() rejects at the first. */
+  onInvalid: ((error: InvalidTaskRecordError) => void) | undefined;
+}
+
+export function resolveLoadOptions(options: unknown): ResolvedLoadOptions {
+  if (options === undefined) return { batchSize: 5000, onInvalid: undefined };
   checkObject(options, 'options');
   for (const key of Object.keys(options)) {
-    if (key !== 'batchSize') throw new InvalidArgumentError(`options.${key} is not a loadTasks option (known: batchSize)`);
+    if (key !== 'batchSize' && key !== 'onInvalid') throw new InvalidArgumentError(`options.${key} is not a loadTasks option (known: batchSize, onInvalid)`);
   }
   const batchSize = options.batchSize ?? 5000;
   checkIntegerInRange(batchSize, 'options.batchSize', 1, 100_000);
-  return batchSize;
+  const onInvalid = options.onInvalid;
+  if (onInvalid !== undefined && typeof onInvalid !== 'function') throw invalid('options.onInvalid', 'a function', onInvalid);
+  return { batchSize, onInvalid: onInvalid as ResolvedLoadOptions['onInvalid'] };
 }

@@ -76,7 +76,13 @@ describe('SqliteStore with a damaged or foreign file', () => {
     await expectRefusedUntouched(/quick_check|SQLITE_CORRUPT/, { integrityCheck: 'quick' });
     const store = new SqliteStore(path);
     await store.open().catch(() => {});
-    await expect(allTasks(store)).rejects.toMatchObject({ code: 'ERR_STORE_CORRUPT', path });
+    const found = await allTasks(store).then(() => undefined, (e: unknown) => e);
+    expect(found).toMatchObject({ code: 'ERR_STORE_CORRUPT', path });
+    // From then on the store refuses every call with that error, and writes nothing.
+    await expect(store.putTasks([task('new')])).rejects.toBe(found);
+    await expect(store.claim([slot('task-1', 5_000)])).rejects.toBe(found);
+    await expect(store.getTask('task-1')).rejects.toBe(found);
+    await expect(store.open()).rejects.toBe(found);
     await store.close();
     expect((await readFile(path)).equals(bytes)).toBe(true);
   });

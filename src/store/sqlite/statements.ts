@@ -96,6 +96,7 @@ export interface Statements {
   updateTask: Stmt<unknown[]>;
   getTask: Stmt<[string], StoredTask>;
   taskPage: Stmt<[number, number], string>;
+  taskRowsPage: Stmt<[number, number], StoredTask & { rowid: number }>;
   deleteTask: Stmt<[string]>;
   setSlotMarks: Stmt<[number | null, string, string]>;
   markTaskRunning: Stmt<[string]>;
@@ -124,6 +125,10 @@ export function prepareStatements(db: Database.Database): Statements {
     getTask: db.prepare<[string], StoredTask>(`SELECT ${TASK_SELECT} FROM tasks WHERE id = ?`),
     // Keyset paging on the rowid: each page is one index-free range scan, whatever the table's size.
     taskPage: db.prepare<[number, number], string>(`SELECT ${TASK_PAGE_ARRAY} FROM tasks WHERE rowid > ? ORDER BY rowid LIMIT ?`).pluck(true),
+    // The same page as plain columns: for a page the fast path cannot build (a malformed JSON column).
+    taskRowsPage: db.prepare<[number, number], StoredTask & { rowid: number }>(
+      `SELECT ${TASK_SELECT}, rowid FROM tasks WHERE rowid > ? ORDER BY rowid LIMIT ?`,
+    ),
     deleteTask: db.prepare<[string]>('DELETE FROM tasks WHERE id = ?'),
     setSlotMarks: db.prepare<[number | null, string, string]>('UPDATE tasks SET high_water_mark_ms = ?, status = ? WHERE id = ?'),
     markTaskRunning: db.prepare<[string]>("UPDATE tasks SET status = 'running' WHERE id = ? AND status = 'pending'"),
