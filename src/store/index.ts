@@ -12,7 +12,7 @@ export {
 } from './records.js';
 export * from './errors.js';
 export {
-  type AcquireResult, type HeldLease, type LeaseHolder, type LeaseRequest, type RenewResult, checkFence, decideAcquire, decideRenew,
+  type AcquireResult, type HeldLease, type LeaseHolder, type LeaseRequest, type RenewResult, checkFence, decideAcquire, decideRenew, decideTakeover,
   isLive, MAX_LEASE_TTL_MS,
 } from './lease.js';
 export { checkJson } from './json.js';

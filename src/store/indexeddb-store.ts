@@ -32,8 +32,8 @@
 // idb needs the IndexedDB classes as globals (IDBRequest, IDBKeyRange, ...):
 // every browser has them; in Node, import 'fake-indexeddb/auto' first.
 import { type IDBPObjectStore, type IDBPTransaction, unwrap, wrap } from 'idb';
-import { applyPatch, decodeExecution, decodeTask, encodeCheckedTask, mergeUpsert, type StoredExecution, type StoredTask } from './codec.js';
-import { StoreClosedError, StoreError, StoreFullError, StoreSchemaTooNewError } from './errors.js';
+import { applyPatch, decodeExecution, decodeLoaded, decodeTask, encodeCheckedTask, mergeUpsert, type StoredExecution, type StoredTask } from './codec.js';
+import { InvalidTaskRecordError, StoreClosedError, StoreError, StoreFullError, StoreSchemaTooNewError } from './errors.js';
 import { FINAL_OUTCOMES, nextCursor } from './history-order.js';
 import { type IndexedDbStoreOptions, type ResolvedOptions, resolveOptions } from './indexeddb/options.js';
 import { InstanceLease } from './indexeddb/instance-lease.js';
@@ -46,14 +46,14 @@ import type { ExecutionRecord, Json, SlotKey, TaskPatch, TaskRecord } from './re
 import { executionIdOf } from './records.js';
 import {
   advanceHighWaterMark, type BatchTask, checkClaims, checkRetryRequest, checkSkips, claimedExecution, completedExecution,
-  encodeCompletion, encodeSaveState, refuseFenced, refuseRetry, refuseSlot, retriedExecution, skippedExecution,
+  encodeCompletion, encodeSaveState, refuseFenced, refuseRetry, refuseSlot, retriedExecution, runningStatus, skippedExecution, updatesTask,
 } from './slot-rules.js';
 import type {
   ClaimRequest, ClaimResult, CompletedSlot, CompleteRequest, CompleteResult, HistoryOptions, HistoryPage, LoadTasksOptions,
-  OpenInfo, RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotRefusal, Store,
+  OpenInfo, PutStatus, RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotRefusal, Store,
 } from './store.js';
 import {
-  checkArray, checkId, checkNonEmptyString, checkTaskPatch, checkTaskRecord, checkTimeMs, resolveBatchSize, resolveHistoryOptions,
+  checkArray, checkId, checkNonEmptyString, checkTaskPatch, checkTaskRecord, checkTimeMs, resolveHistoryOptions, resolveLoadOptions,
 } from './validate.js';
 
 export type { IndexedDbStoreOptions } from './indexeddb/options.js';
@@ -190,16 +190,24 @@ export class IndexedDbStore implements Store {
     return this.#read((tx) => tx.objectStore('lease').get(LEASE_KEY));
   }
 
-  async putTasks(tasks: readonly TaskRecord[]): Promise<void> {
+  async putTasks(tasks: readonly TaskRecord[]): Promise<PutStatus[]> {
     checkArray(tasks, 'tasks');
     for (let i = 0; i < tasks.length; i++) checkTaskRecord(tasks[i], `tasks[${i}]`);
-    await this.#write(async (tx) => {
+    return this.#write(async (tx) => {
       const store = tx.objectStore('tasks');
       // A registration is usually new: add() it (one request, not a get and a
       // put); an id already taken is merged afterwards, in batch order, so one id
       // twice in a batch ends as if written one after the other.
-      const taken = (await Promise.all(tasks.map((record) => addUnlessTaken(store, encodeCheckedTask(record))))).filter((t) => t !== undefined);
-      for (const task of taken) await store.put(mergeUpsert(await store.get(task.id), task));
+      const taken = await Promise.all(tasks.map((record) => addUnlessTaken(store, encodeCheckedTask(record))));
+      const statuses = taken.map((task): PutStatus => (task === undefined ? 'created' : 'unchanged'));
+      for (let i = 0; i < taken.length; i++) {
+        const incoming = taken[i];
+        if (incoming === undefined) continue;
+        const { task, status } = mergeUpsert(await store.get(incoming.id), incoming);
+        statuses[i] = status;
+        await store.put(task);
+      }
+      return statuses;
     });
   }
 
@@ -218,19 +226,28 @@ export class IndexedDbStore implements Store {
   async getTask(id: string): Promise<TaskRecord | undefined> {
     checkId(id, 'id');
     const task = await this.#read((tx) => tx.objectStore('tasks').get(id));
-    return task === undefined ? undefined : decodeTask(task);
+    return task === undefined ? undefined : decodeLoaded(id, () => decodeTask(task));
   }
 
   async *loadTasks(options?: LoadTasksOptions): AsyncIterable<TaskRecord[]> {
-    const batchSize = resolveBatchSize(options);
+    const { batchSize, onInvalid } = resolveLoadOptions(options);
     let after: string | undefined;
     for (;;) {
       const range = after === undefined ? undefined : IDBKeyRange.lowerBound(after, true);
-      const batch = await this.#read((tx) => tx.objectStore('tasks').getAll(range, batchSize));
-      if (batch.length === 0) return;
-      after = batch[batch.length - 1]!.id;
-      yield batch.map(decodeTask);
-      if (batch.length < batchSize) return;
+      const stored = await this.#read((tx) => tx.objectStore('tasks').getAll(range, batchSize));
+      if (stored.length === 0) return;
+      after = stored[stored.length - 1]!.id;
+      const batch: TaskRecord[] = [];
+      for (const task of stored) {
+        try {
+          batch.push(decodeLoaded(task.id, () => decodeTask(task)));
+        } catch (error) {
+          if (onInvalid === undefined || !InvalidTaskRecordError.is(error)) throw error;
+          onInvalid(error as InvalidTaskRecordError);
+        }
+      }
+      if (batch.length > 0) yield batch;
+      if (stored.length < batchSize) return;
     }
   }
 
@@ -267,7 +284,9 @@ export class IndexedDbStore implements Store {
       tx.objectStore('meta').get(FENCING_TOKEN_KEY),
     ]);
     const batchTasks = new Map<string, BatchTask>();
-    for (const task of storedTasks) if (task !== undefined) batchTasks.set(task.id, { task, highWaterMarkBefore: task.highWaterMarkMs });
+    for (const task of storedTasks) {
+      if (task !== undefined) batchTasks.set(task.id, { task, highWaterMarkBefore: task.highWaterMarkMs, statusBefore: task.status });
+    }
     let fencingToken = startToken ?? 0;
     const added = new Map<string, StoredExecution>();
     const results = requests.map((request, i) => {
@@ -278,10 +297,13 @@ export class IndexedDbStore implements Store {
       const execution = build(request, () => ++fencingToken);
       added.set(id, execution);
       advanceHighWaterMark(batchTask!, request.nominalMs);
+      if (status === 'claimed') batchTask!.task.status = runningStatus(batchTask!.task.status);
       return { status, execution: decodeExecution(execution) };
     });
     const writes: Promise<unknown>[] = [...added.values()].map((execution) => executions.add(execution));
-    for (const { task, highWaterMarkBefore } of batchTasks.values()) if (task.highWaterMarkMs !== highWaterMarkBefore) writes.push(tasks.put(task));
+    for (const { task, highWaterMarkBefore, statusBefore } of batchTasks.values()) {
+      if (task.highWaterMarkMs !== highWaterMarkBefore || task.status !== statusBefore) writes.push(tasks.put(task));
+    }
     if (fencingToken !== startToken) writes.push(tx.objectStore('meta').put(fencingToken, FENCING_TOKEN_KEY));
     await Promise.all(writes);
     return results;
@@ -294,7 +316,9 @@ export class IndexedDbStore implements Store {
       const refusal = refuseRetry(current, request.fencingToken);
       if (refusal !== undefined) return refusal;
       const retried = retriedExecution(current!, request.startedAtMs, (token ?? 0) + 1);
-      await Promise.all([tx.objectStore('executions').put(retried), tx.objectStore('meta').put(retried.fencingToken, FENCING_TOKEN_KEY)]);
+      const task = await tx.objectStore('tasks').get(retried.taskId);
+      const running = task !== undefined && runningStatus(task.status) !== task.status ? [tx.objectStore('tasks').put({ ...task, status: 'running' })] : [];
+      await Promise.all([tx.objectStore('executions').put(retried), tx.objectStore('meta').put(retried.fencingToken, FENCING_TOKEN_KEY), ...running]);
       return { status: 'retried', execution: decodeExecution(retried) };
     });
   }
@@ -307,8 +331,9 @@ export class IndexedDbStore implements Store {
       if (refusal !== undefined) return refusal;
       const ended = completedExecution(current!, completion);
       let task = await tx.objectStore('tasks').get(ended.taskId);
-      if (task !== undefined && request.taskUpdate !== undefined) task = applyPatch(task, request.taskUpdate, 'request.taskUpdate');
-      await Promise.all([tx.objectStore('executions').put(ended), ...(task !== undefined && request.taskUpdate !== undefined ? [tx.objectStore('tasks').put(task)] : [])]);
+      const updates = request.taskUpdate !== undefined && updatesTask(task, ended);
+      if (updates) task = applyPatch(task!, request.taskUpdate!, 'request.taskUpdate');
+      await Promise.all([tx.objectStore('executions').put(ended), ...(updates ? [tx.objectStore('tasks').put(task!)] : [])]);
       return { status: 'completed', execution: decodeExecution(ended), task: task === undefined ? undefined : decodeTask(task) };
     });
   }

@@ -154,7 +154,5 @@ export function checkFence(store: string, current: LeaseHolder | undefined, mine
  * epoch, as in decideAcquire.
  */
 export function decideTakeover(current: LeaseHolder | undefined, request: LeaseRequest): AcquireResult {
-  if (current === undefined || current.ownerId === request.ownerId || !isLive(current, request.nowMs)) return decideAcquire(current, request);
-  const result = decideAcquire({ ...current, expiresAtMs: request.nowMs }, request);
-  return result.status === 'acquired' ? { ...result, previous: current } : result;
+  return decideAcquire(current, current === undefined ? request : { ...request, replacing: current });
 }
