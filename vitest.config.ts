@@ -1,5 +1,7 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { LongFilesFirst } from './test/sequencer.js';
 
 export default defineConfig({
   resolve: {
@@ -12,5 +14,10 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // vitest's default, one worker fewer than the cores, is a single worker on a
+    // 2-core machine: the suite then runs file after file while its longest files
+    // (the crash campaign, the benchmark check) mostly wait on child processes.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
+    sequence: { sequencer: LongFilesFirst },
   },
 });

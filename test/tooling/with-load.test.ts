@@ -3,9 +3,10 @@
 // however it ends. The command used here prints the loops' pids, then exits
 // with the code it reads from stdin, so each test decides when it ends.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { cpuTicks, isAlive } from './processes.js';
 
 const SCRIPT = fileURLToPath(new URL('../../scripts/with-load.mjs', import.meta.url));
 const COMMAND = [
@@ -31,26 +32,6 @@ afterEach(() => {
   // Whatever a failed assertion left behind (the tests started these processes).
   for (const pid of started.splice(0)) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
 });
-
-/** Alive and not a zombie waiting to be reaped. */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  const stat = `/proc/${pid}/stat`;
-  if (!existsSync(stat)) return true;
-  const state = readFileSync(stat, 'utf8').replace(/^.*\) /s, '')[0];
-  return state !== 'Z' && state !== 'X';
-}
-
-/** CPU ticks (user + system) the process has used, from /proc (Linux). */
-function cpuTicks(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
-  // After the name: state is field 3 of the full line, utime 14 and stime 15.
-  return Number(fields[14 - 3]) + Number(fields[15 - 3]);
-}
 
 async function until(condition: () => boolean, what: string): Promise<void> {
   // Bounded by the test's own timeout; the step keeps a loaded machine from being polled hard.
