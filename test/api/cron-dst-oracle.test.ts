@@ -4,17 +4,21 @@
 // change, must be the runs the oracle finds minute by minute, under each of the
 // four DST policies. A whole year for a few expressions, Samoa's skipped day,
 // a zone without DST, and random zones and expressions (fast-check) complete
-// it. About 15 s on one core.
+// it. About 15 s on one core under `npm run test:long`; `npm test` checks the
+// changes of one year, a quarter instead of the whole year, and fewer random
+// cases (which draw their windows from all four years).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CronSchedule } from '../../src/cron.js';
 import {
   ALL_POLICIES, cronMatcher, firstDifference, implementationRuns, LocalClock, localMinutes, type OracleDst, oracleRuns,
 } from '../helpers/cron-oracle.js';
+import { bySize } from '../helpers/test-size.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
-const YEARS = [2024, 2025, 2026, 2027];
+const YEARS = bySize([2026], [2024, 2025, 2026, 2027]);
+const YEAR_SPAN = YEARS.length === 1 ? `${YEARS[0]}` : `${YEARS[0]}-${YEARS.at(-1)}`;
 
 // New York and London: 1-hour changes at 02:00 and 01:00 UTC. Lord Howe: a
 // 30-minute change. Santiago: changes at midnight, so a whole date's first
@@ -99,7 +103,7 @@ function transitionWindows(zone: string, years: readonly number[], halfWidthMs =
 }
 
 describe('CronSchedule agrees with a minute-by-minute oracle', () => {
-  it.each(ZONES_WITH_DST)('around every offset change of 2024-2027 in %s, for every expression and policy', (zone) => {
+  it.each(ZONES_WITH_DST)(`around every offset change of ${YEAR_SPAN} in %s, for every expression and policy`, (zone) => {
     const windows = transitionWindows(zone, YEARS);
     // Two changes a year: the scan must have found them, or this test checks nothing.
     expect(windows).toHaveLength(2 * YEARS.length);
@@ -124,9 +128,11 @@ describe('CronSchedule agrees with a minute-by-minute oracle', () => {
   });
 
   // One whole year (the windows above cover every change; this covers the
-  // months between them). About 3 s, mostly the oracle's 527,040 Intl calls.
-  it.each([['America/New_York', 2026]])('over the whole year in %s (%i)', (zone, year) => {
-    const w = window(new LocalClock(zone), Date.UTC(year, 0, 1), Date.UTC(year + 1, 0, 1));
+  // months between them). About 3 s, mostly the oracle's 527,040 Intl calls;
+  // `npm test` checks January to March (the spring change and two plain months).
+  const months = bySize(3, 12);
+  it.each([['America/New_York', 2026]])(`over ${months} months from January in %s (%i)`, (zone, year) => {
+    const w = window(new LocalClock(zone), Date.UTC(year, 0, 1), Date.UTC(year, months, 1));
     const differences: string[] = [];
     for (const expression of ['0 * * * *', '30 2 * * *', '15 1 * * *', '*/30 * * * *']) {
       for (const dst of ALL_POLICIES) {
@@ -208,6 +214,19 @@ const expressionArb = fc
   .map(([minute, hour, dow]) => `${minute} ${hour} * * ${dow}`);
 const policyArb = fc.constantFrom(...ALL_POLICIES);
 
+describe("the oracle's transition scan", () => {
+  // transitionHours walks a day at a time and hour by hour only through a day
+  // whose offset changed; it must find what the plain hourly walk finds.
+  // Casablanca changes four times a year, Lord Howe by 30 minutes, Troll by two hours.
+  const zones = bySize(['Africa/Casablanca', 'Australia/Lord_Howe', 'Antarctica/Troll'], MORE_ZONES);
+  it.each(zones)(`finds the hours an hourly walk finds in %s (${YEAR_SPAN})`, (zone) => {
+    const clock = new LocalClock(zone);
+    const fromMs = Date.UTC(YEARS[0]!, 0, 1);
+    const toMs = Date.UTC(YEARS.at(-1)! + 1, 0, 1);
+    expect(clock.transitionHours(fromMs, toMs)).toEqual(clock.transitionHours(fromMs, toMs, HOUR_MS));
+  });
+});
+
 describe('CronSchedule agrees with the oracle on random expressions and zones', () => {
   it('for random expressions, zones, changes and policies', () => {
     fc.assert(
@@ -219,7 +238,7 @@ describe('CronSchedule agrees with the oracle on random expressions and zones', 
         const difference = compare(w, expression, dst);
         if (difference !== undefined) throw new Error(difference);
       }),
-      { numRuns: 100 },
+      { numRuns: bySize(40, 100) },
     );
   });
 });

@@ -9,6 +9,7 @@ import { taskFieldAddress } from '../../bindings/columns.js';
 import { layout as L, POLICIES, slotOfHandle, StaleHandleError } from '../../bindings/index.js';
 import { debugCore, releaseCore } from '../helpers/core.js';
 import { assertAgreesWithModel, DifferentialRun, OPERATION_BUDGET, type Op, OperationTally, operations } from '../helpers/differential.js';
+import { bySize } from '../helpers/test-size.js';
 
 /** Crowded heaps: bursts of equal keys, then removals and re-keys at any position. */
 const HEAP_WORKLOAD = operations({
@@ -142,7 +143,7 @@ describe('ready and timer heaps', () => {
         policies: fc.constantFrom(...POLICIES),
         operations: HEAP_WORKLOAD,
         maxOperations: 300,
-        numRuns: 120,
+        numRuns: bySize(66, 120),
         afterOp: expectHeaps,
       }),
     );
@@ -155,7 +156,7 @@ describe('ready and timer heaps', () => {
         policies: fc.constantFrom(...POLICIES),
         operations: HEAP_WORKLOAD,
         maxOperations: 300,
-        numRuns: 60,
+        numRuns: bySize(33, 60),
       }),
     );
   });

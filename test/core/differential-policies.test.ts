@@ -12,6 +12,7 @@ import {
   operations,
   OperationTally,
 } from '../helpers/differential.js';
+import { bySize } from '../helpers/test-size.js';
 
 /** A scheduler's day: registrations, time slices, yields, and tasks changed while queued. */
 const WORKLOAD = operations({
@@ -35,7 +36,7 @@ const WORKLOAD = operations({
   setClassDeadline: 1,
 });
 
-const RUNS_PER_POLICY = 50;
+const RUNS_PER_POLICY = bySize(29, 50);
 const MAX_OPERATIONS = 300;
 
 const tally = new OperationTally();

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { POLICIES, type Policy, StaleHandleError, type TaskKind } from '../../bindings/index.js';
 import { debugCore } from '../helpers/core.js';
 import { assertAgreesWithModel, DifferentialRun, OPERATION_BUDGET, type Op, OperationTally, operations, type Target } from '../helpers/differential.js';
+import { bySize } from '../helpers/test-size.js';
 
 /** Mostly periodic and delayed work: the timer heap is never empty for long. */
 const TIMER_WORKLOAD = operations({
@@ -60,7 +61,7 @@ describe('timers against the reference model', () => {
         policies: fc.constantFrom(...POLICIES),
         operations: TIMER_WORKLOAD,
         maxOperations: 300,
-        numRuns: 330,
+        numRuns: bySize(225, 330),
       }),
     );
   });

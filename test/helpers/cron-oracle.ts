@@ -26,6 +26,7 @@ export const ALL_POLICIES: readonly OracleDst[] = [
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 
 /** The local wall time of instants in a zone, as a minute count with the fields read as UTC. */
 export class LocalClock {
@@ -50,14 +51,35 @@ export class LocalClock {
     return Date.UTC(Number(f.year), Number(f.month) - 1, Number(f.day), Number(f.hour), Number(f.minute)) / MINUTE_MS;
   }
 
-  /** The hours in [fromMs, toMs) at whose end the offset differs from their start: where the transitions are. */
-  transitionHours(fromMs: number, toMs: number): number[] {
+  /** The offset from UTC at an instant, in minutes. */
+  offsetMinutes(instantMs: number): number {
+    return this.localMinute(instantMs) - instantMs / MINUTE_MS;
+  }
+
+  /**
+   * The hours in [fromMs, toMs) at whose end the offset differs from their
+   * start: where the transitions are. fromMs and toMs are whole hours. The walk
+   * compares the offsets a step apart (a day by default) and goes hour by hour
+   * only through a step whose ends differ: 24 times fewer Intl calls than an
+   * hourly walk, and the same hours unless a zone changed its offset twice
+   * within one step and back (no zone does in tzdata; a test compares the two
+   * walks). `stepMs: HOUR_MS` is the plain hourly walk.
+   */
+  transitionHours(fromMs: number, toMs: number, stepMs = DAY_MS): number[] {
     const hours: number[] = [];
-    let before = this.localMinute(fromMs) - fromMs / MINUTE_MS;
-    for (let t = fromMs + HOUR_MS; t <= toMs; t += HOUR_MS) {
-      const after = this.localMinute(t) - t / MINUTE_MS;
-      if (after !== before) hours.push(t - HOUR_MS);
-      before = after;
+    let before = this.offsetMinutes(fromMs);
+    for (let stepStart = fromMs; stepStart < toMs; stepStart += stepMs) {
+      const stepEnd = Math.min(stepStart + stepMs, toMs);
+      const atEnd = this.offsetMinutes(stepEnd);
+      if (atEnd !== before) {
+        let hourBefore = before;
+        for (let t = stepStart + HOUR_MS; t <= stepEnd; t += HOUR_MS) {
+          const after = t === stepEnd ? atEnd : this.offsetMinutes(t);
+          if (after !== hourBefore) hours.push(t - HOUR_MS);
+          hourBefore = after;
+        }
+      }
+      before = atEnd;
     }
     return hours;
   }
