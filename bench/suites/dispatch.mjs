@@ -23,7 +23,7 @@ const FULL = {
   throughputRepsFor: (n) => (n >= 1e6 ? 5 : 7),
   memorySizes: [1e5, 1e6],
   memoryReps: 3,
-  lateness: { tasks: 1e4, windowMs: 2000, leadMs: 250, busyMs: 5, reps: 5 },
+  lateness: { tasks: 1e4, windowMs: 2000, leadMs: 250, busyMs: 5, reps: 5, requireLead: true },
   seed: 0xd15,
 };
 
@@ -33,7 +33,7 @@ const QUICK = {
   throughputRepsFor: () => 2,
   memorySizes: [1e4],
   memoryReps: 1,
-  lateness: { tasks: 1e3, windowMs: 300, leadMs: 50, busyMs: 5, reps: 1 },
+  lateness: { tasks: 1e3, windowMs: 300, leadMs: 50, busyMs: 5, reps: 1, requireLead: false },
 };
 
 export default {

@@ -41,7 +41,7 @@ const CORE = 'core (dist, whole task)';
 
 const PLANS = {
   full: { sizes: [1e4, 1e5, 1e6], reps: 7, mixMs: 10000, idleMs: 100000, crossingCalls: 2e6, checkSeeds: [1, 2, 3, 4], checkSteps: 20000 },
-  quick: { sizes: [1e4], reps: 3, mixMs: 2000, idleMs: 10000, crossingCalls: 2e5, checkSeeds: [1], checkSteps: 5000 },
+  quick: { sizes: [1e4], reps: 1, mixMs: 1000, idleMs: 10000, crossingCalls: 2e5, checkSeeds: [1], checkSteps: 5000 },
 };
 
 /** The shipped core's Core class (dist/core.js), or undefined when the package is not built. */
@@ -87,7 +87,7 @@ function timed(impls, reps, run) {
 async function run(ctx) {
   const plan = ctx.quick ? PLANS.quick : PLANS.full;
   const log = ctx.log ?? (() => {});
-  const modules = buildModules(ctx.rootDir, ctx.cacheDir, log);
+  const modules = buildModules(ctx.rootDir, ctx.cacheDir, log, { optimize: !ctx.quick });
   const impls = [
     { name: HEAP, module: modules.heap, ordered: true },
     { name: WHEEL, module: modules.wheel, ordered: true, levelBits: 8 },

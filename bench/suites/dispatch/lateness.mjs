@@ -67,7 +67,7 @@ export function windowOffsets(seed, n, windowMs) {
   return offsets;
 }
 
-export async function latenessRun(impl, offsets, { leadMs, busyMs }) {
+export async function latenessRun(impl, offsets, { leadMs, busyMs, requireLead }) {
   const n = offsets.length;
   const intended = new Float64Array(n);
   const lateness = new Float64Array(n);
@@ -88,7 +88,10 @@ export async function latenessRun(impl, offsets, { leadMs, busyMs }) {
       if (++count === n) finish();
     });
   }
-  if (nowMs() > windowStartMs) throw new Error(`dispatch lateness: ${impl.name} took longer than leadMs (${leadMs}) to register`);
+  // A measurement whose registrations ran into the window is not one. A --quick
+  // run only checks that every task runs, on machines that may be loaded, so a
+  // slow registration does not fail it (its numbers are not reported).
+  if (requireLead && nowMs() > windowStartMs) throw new Error(`dispatch lateness: ${impl.name} took longer than leadMs (${leadMs}) to register`);
   await done;
   stopBusy();
   await timers.finish();
@@ -100,12 +103,12 @@ export async function latenessRun(impl, offsets, { leadMs, busyMs }) {
 const UNITS = { p50Ms: 'ms', p99Ms: 'ms', maxMs: 'ms' };
 
 export async function latenessCase(plan, ctx) {
-  const { tasks, windowMs, leadMs, busyMs, reps } = plan.lateness;
+  const { tasks, windowMs, leadMs, busyMs, reps, requireLead } = plan.lateness;
   const offsets = windowOffsets(plan.seed + 3, tasks, windowMs);
   const rows = [];
   for (const [caseName, busy] of [['lateness-idle', 0], ['lateness-busy', busyMs]]) {
     ctx.log(`${caseName}: ${tasks} timers over ${windowMs} ms x ${LATENESS_IMPLS.length} implementations x ${reps} reps`);
-    const samples = await interleaveAsync(LATENESS_IMPLS, reps, (impl) => latenessRun(impl, offsets, { leadMs, busyMs: busy }));
+    const samples = await interleaveAsync(LATENESS_IMPLS, reps, (impl) => latenessRun(impl, offsets, { leadMs, busyMs: busy, requireLead }));
     rows.push(...toRows(caseName, tasks, samples, UNITS));
   }
   return rows;

@@ -5,7 +5,10 @@
 // segments clipped to the window. Share = tenant CPU / all tenants' CPU,
 // against the target weight / 7; Jain's index over share / target (1 = exact).
 // Raw Piscina runs the same tenants with the same outstanding tasks (it has no
-// weights: first come, first served).
+// weights: first come, first served). The window stays open past windowMs
+// until every tenant has finished a task inside it: on a loaded machine a
+// short window (--quick) could otherwise close before any work was done in it
+// and give no shares at all.
 
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -17,6 +20,7 @@ export async function fairnessOnce(impl, { windowMs, taskMs, outstanding }) {
   let windowEnd = Number.POSITIVE_INFINITY;
   let stopping = false;
   const pending = new Set();
+  const finishedInWindow = WEIGHTS.map(() => 0);
   const account = (tenant, segments) => {
     for (let i = 0; i < segments.length; i += 2) {
       const from = Math.max(segments[i], windowStart);
@@ -27,6 +31,8 @@ export async function fairnessOnce(impl, { windowMs, taskMs, outstanding }) {
   const submit = (tenant) => {
     const p = impl.run('tenant', taskMs, { weight: WEIGHTS[tenant] * 1024 }).then((segments) => {
       pending.delete(p);
+      // Its last segment ended inside the window (the window is open until windowEnd is set).
+      if (segments.at(-1) > windowStart && windowEnd === Number.POSITIVE_INFINITY) finishedInWindow[tenant]++;
       account(tenant, segments);
       if (!stopping) submit(tenant);
     });
@@ -36,8 +42,9 @@ export async function fairnessOnce(impl, { windowMs, taskMs, outstanding }) {
   // A warm-up second before the window opens: every tenant has had its turn.
   await sleep(Math.min(1000, windowMs / 4));
   windowStart = now();
-  windowEnd = windowStart + windowMs;
   await sleep(windowMs);
+  while (finishedInWindow.some((count) => count === 0)) await sleep(10);
+  windowEnd = now();
   stopping = true;
   await Promise.all(pending);
   const total = cpu.reduce((a, b) => a + b, 0);

@@ -1,4 +1,4 @@
-// Urgent-task latency: both threads busy with 200 ms CPU-bound background
+// Urgent-task latency: both threads busy with 200 ms (backgroundMs) CPU-bound background
 // tasks (kept busy: a finished one is replaced at once), without and with a
 // backlog of 4 more queued; a tiny critical task is submitted at random
 // offsets (one at a time, 10-60 ms after the previous one ended). Time to
@@ -14,14 +14,14 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-export async function urgentOnce(impl, { samples, backlog, seed }) {
+export async function urgentOnce(impl, { samples, backlog, seed, backgroundMs }) {
   const random = mulberry32(seed);
   let stopping = false;
   const outstanding = new Set();
   const keep = 2 + backlog;
   const refill = () => {
     while (!stopping && outstanding.size < keep) {
-      const p = impl.run('background', 200, { priority: 'background' }).finally(() => {
+      const p = impl.run('background', backgroundMs, { priority: 'background' }).finally(() => {
         outstanding.delete(p);
         refill();
       });
