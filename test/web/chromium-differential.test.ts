@@ -41,20 +41,33 @@ const SCENARIOS: Record<string, Scenario> = {
   },
   'setPriority moves a queued task, keeping its enqueue order; explicit priority stays': async ({ scheduler, TaskController }) => {
     const log: string[] = [];
+    // Where the delayed task lands among the others depends on how long they
+    // take (a loaded machine can take longer than its delay): it logs apart,
+    // and shows the priority it runs at by yielding: a user-blocking
+    // continuation goes ahead of the user-visible task posted just before it.
+    const delayedLog: string[] = [];
     const controller = new TaskController({ priority: 'background' });
     const all = [
       scheduler.postTask(() => log.push('followed'), { signal: controller.signal }),
       scheduler.postTask(() => log.push('explicit bg'), { signal: controller.signal, priority: 'background' }),
       scheduler.postTask(() => log.push('ub'), { priority: 'user-blocking' }),
       scheduler.postTask(() => log.push('uv')),
-      // Long enough to end after the others, in a real browser too.
-      scheduler.postTask(() => log.push('delayed follower'), { signal: controller.signal, delay: 50 }),
+      scheduler.postTask(
+        async () => {
+          delayedLog.push('delayed follower');
+          const probe = scheduler.postTask(() => delayedLog.push('user-visible task posted before the yield'));
+          await scheduler.yield();
+          delayedLog.push('delayed follower continues');
+          await probe;
+        },
+        { signal: controller.signal, delay: 50 },
+      ),
     ];
     controller.signal.onprioritychange = (event) => log.push(`event ${event.previousPriority} -> ${controller.signal.priority}`);
     controller.setPriority('user-blocking');
     controller.setPriority('user-blocking');
     await Promise.all(all);
-    return log;
+    return [...log, '-- the delayed task:', ...delayedLog];
   },
   'yield continues ahead of later same-priority tasks, behind user-blocking': async ({ scheduler }) => {
     const log: string[] = [];
