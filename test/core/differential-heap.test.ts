@@ -143,7 +143,7 @@ describe('ready and timer heaps', () => {
         policies: fc.constantFrom(...POLICIES),
         operations: HEAP_WORKLOAD,
         maxOperations: 300,
-        numRuns: bySize(66, 120),
+        numRuns: bySize(56, 120),
         afterOp: expectHeaps,
       }),
     );
@@ -156,7 +156,7 @@ describe('ready and timer heaps', () => {
         policies: fc.constantFrom(...POLICIES),
         operations: HEAP_WORKLOAD,
         maxOperations: 300,
-        numRuns: bySize(33, 60),
+        numRuns: bySize(28, 60),
       }),
     );
   });

@@ -36,7 +36,7 @@ const WORKLOAD = operations({
   setClassDeadline: 1,
 });
 
-const RUNS_PER_POLICY = bySize(29, 50);
+const RUNS_PER_POLICY = bySize(43, 50);
 const MAX_OPERATIONS = 300;
 
 const tally = new OperationTally();

@@ -61,7 +61,7 @@ describe('timers against the reference model', () => {
         policies: fc.constantFrom(...POLICIES),
         operations: TIMER_WORKLOAD,
         maxOperations: 300,
-        numRuns: bySize(225, 330),
+        numRuns: bySize(170, 330),
       }),
     );
   });

@@ -30,7 +30,7 @@ import { bySize } from './test-size.js';
  * afterAll (the runs issue about 1.4 times their share).
  */
 export const OPERATION_BUDGET = bySize(
-  { heap: 35_000, policies: 35_000, timers: 30_000 },
+  { heap: 30_000, policies: 40_000, timers: 30_000 },
   { heap: 60_000, policies: 45_000, timers: 45_000 },
 );
 export const TOTAL_OPERATION_FLOOR = 100_000;
