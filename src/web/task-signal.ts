@@ -35,8 +35,8 @@ interface SignalState {
   readonly algorithms: Set<() => void>;
   /** TaskSignal.any() signals whose priority follows this one; weak, so they can be collected. */
   readonly dependents: Set<WeakRef<TaskSignal>>;
-  /** The onprioritychange handler, called by `listener`. */
-  handler: PriorityChangeHandler | null;
+  /** The onprioritychange handler (any object: see the setter), called by `listener` if callable. */
+  handler: PriorityChangeHandler | object | null;
   readonly listener: (event: Event) => void;
 }
 
@@ -58,12 +58,17 @@ export class TaskSignal extends AbortSignal {
   }
 
   get onprioritychange(): PriorityChangeHandler | null {
-    return stateOf(this, 'TaskSignal.onprioritychange').handler;
+    return stateOf(this, 'TaskSignal.onprioritychange').handler as PriorityChangeHandler | null;
   }
 
+  /**
+   * An EventHandler attribute, [LegacyTreatNonObjectAsNull] in WebIDL as in
+   * Chromium: any object is kept (and read back as set), anything else reads
+   * as null; a handler that is not callable is kept but does nothing.
+   */
   set onprioritychange(value: PriorityChangeHandler | null) {
     const state = stateOf(this, 'TaskSignal.onprioritychange');
-    const handler = typeof value === 'function' ? value : null;
+    const handler = (typeof value === 'object' && value !== null) || typeof value === 'function' ? (value as object) : null;
     // As an event handler attribute: one listener, added when a handler is set, removed when cleared.
     if (handler !== null && state.handler === null) this.addEventListener('prioritychange', state.listener);
     if (handler === null && state.handler !== null) this.removeEventListener('prioritychange', state.listener);
@@ -122,7 +127,8 @@ export function makeTaskSignal(signal: AbortSignal, priority: TaskPriority): Tas
     dependents: new Set(),
     handler: null,
     listener: (event) => {
-      state.handler?.call(taskSignal, event as TaskPriorityChangeEvent);
+      // WebIDL invokes a non-callable [LegacyTreatNonObjectAsNull] handler as a no-op.
+      if (typeof state.handler === 'function') (state.handler as PriorityChangeHandler).call(taskSignal, event as TaskPriorityChangeEvent);
     },
   };
   STATE.set(taskSignal, state);

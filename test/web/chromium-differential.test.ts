@@ -181,6 +181,25 @@ const SCENARIOS: Record<string, Scenario> = {
     await Promise.all(all);
     return log;
   },
+  'onprioritychange keeps objects and reads non-objects as null; onabort as the host does': async ({ TaskController }) => {
+    const log: string[] = [];
+    const controller = new TaskController();
+    const { signal } = controller;
+    const notCallable = {};
+    signal.onprioritychange = notCallable as never;
+    log.push(`object kept: ${signal.onprioritychange === notCallable}`);
+    signal.addEventListener('prioritychange', () => log.push('listener ran'));
+    controller.setPriority('background');
+    for (const value of [5, 'text', true]) {
+      signal.onprioritychange = value as never;
+      log.push(`${typeof value} -> ${String(signal.onprioritychange)}`);
+    }
+    signal.onabort = notCallable as never;
+    log.push(`onabort object kept: ${signal.onabort === notCallable}`);
+    signal.onabort = 5 as never;
+    log.push(`onabort number -> ${String(signal.onabort)}`);
+    return log;
+  },
   'TaskSignal.any follows its source; nested setPriority is NotAllowedError': async ({ TaskController, TaskSignal }) => {
     const log: string[] = [];
     const source = new TaskController({ priority: 'background' });

@@ -47,4 +47,26 @@ describe('TaskSignal', () => {
     expect([event.type, event.previousPriority, event.bubbles, event.cancelable]).toEqual(['prioritychange', 'background', false, false]);
     expect(event).toBeInstanceOf(Event);
   });
+
+  it('keeps any object set as onprioritychange and reads back null for anything else (WebIDL [LegacyTreatNonObjectAsNull])', () => {
+    const controller = new TaskController();
+    const { signal } = controller;
+    const notCallable = {};
+    signal.onprioritychange = notCallable as never;
+    expect(signal.onprioritychange).toBe(notCallable);
+    // A non-callable handler does nothing, and the other listeners still run.
+    let listened = 0;
+    signal.addEventListener('prioritychange', () => listened++);
+    controller.setPriority('background');
+    expect(listened).toBe(1);
+    for (const primitive of [5, 'handler', true, Symbol('x'), 10n]) {
+      signal.onprioritychange = primitive as never;
+      expect(signal.onprioritychange).toBeNull();
+    }
+    const fn = () => {};
+    signal.onprioritychange = fn;
+    expect(signal.onprioritychange).toBe(fn);
+    signal.onprioritychange = null;
+    expect(signal.onprioritychange).toBeNull();
+  });
 });
