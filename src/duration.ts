@@ -5,7 +5,7 @@
 import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
 
 /**
- * A duration: a finite number of milliseconds >= 0, or a string of one or more
+ * A duration: a number of milliseconds from 0 to MAX_DURATION_MS (1e15), or a string of one or more
  * `<number><unit>` parts, with units `w` (7 days), `d`, `h`, `m` (minutes), `s`
  * and `ms`, case-insensitive. Parts may be separated by whitespace; the number
  * may have a decimal fraction ('1.5s'); each unit appears at most once, largest
@@ -21,6 +21,15 @@ import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
  */
 export type Duration = number | string;
 
+/**
+ * The longest delay, period, timeout or other duration timeslice takes: 1e15
+ * ms, about 31,688 years. One bound for every duration (in-memory and durable
+ * tasks alike), small enough that now + a duration is still an exact integer
+ * and a valid Date (whose range is ±8.64e15 ms around 1970).
+ */
+export const MAX_DURATION_MS = 1e15;
+const MAX_DURATION_TEXT = 'at most 1e15 ms (about 31,688 years, MAX_DURATION_MS)';
+
 const UNIT_MS = { w: 604_800_000, d: 86_400_000, h: 3_600_000, m: 60_000, s: 1_000, ms: 1 } as const;
 type Unit = keyof typeof UNIT_MS;
 /** Largest first: the order the parts of a duration must come in. */
@@ -33,7 +42,8 @@ const PART = /(\d+)(?:\.(\d+))?(ms|[wdhms])/gi;
 
 /**
  * The duration `value` in ms. Throws InvalidArgumentError, naming the option
- * `name`, for anything but a finite number >= 0 or a well-formed duration string.
+ * `name`, for anything but a number from 0 to MAX_DURATION_MS or a
+ * well-formed duration string of at most that.
  *
  * @example
  * parseDurationMs('delayMs', '1h30m'); // 5_400_000
@@ -41,8 +51,8 @@ const PART = /(\d+)(?:\.(\d+))?(ms|[wdhms])/gi;
  */
 export function parseDurationMs(name: string, value: Duration): number {
   if (typeof value === 'number') {
-    if (value >= 0 && value !== Number.POSITIVE_INFINITY) return value;
-    throw invalidDuration(name, value);
+    if (value >= 0 && value <= MAX_DURATION_MS) return value;
+    throw invalidDuration(name, value, value > MAX_DURATION_MS ? MAX_DURATION_TEXT : undefined);
   }
   if (typeof value !== 'string' || !DURATION_SHAPE.test(value)) throw invalidDuration(name, value);
 
@@ -59,7 +69,7 @@ export function parseDurationMs(name: string, value: Duration): number {
     totalMs += Number(whole) * unitMs;
     if (fraction !== undefined) totalMs += (Number(fraction) * unitMs) / 10 ** fraction.length;
   }
-  if (!Number.isFinite(totalMs)) throw invalidDuration(name, value, 'too large');
+  if (!(totalMs <= MAX_DURATION_MS)) throw invalidDuration(name, value, MAX_DURATION_TEXT);
   return totalMs;
 }
 
@@ -68,4 +78,25 @@ function invalidDuration(name: string, value: unknown, why?: string): InvalidArg
   return new InvalidArgumentError(
     `${name} must be a number of ms >= 0 or a duration like '5m' or '1h30m', received ${describeValue(value)}${reason}`,
   );
+}
+
+/** The latest time a Date holds, in ms since the epoch (minus it: the earliest). */
+export const DATE_LIMIT_MS = 8.64e15;
+
+/**
+ * The time of `date` (a Date, or ms since the epoch) in ms since the epoch,
+ * checked: within a Date's range, and at most MAX_DURATION_MS after
+ * wallNowMs (a date in the past is fine: it means now).
+ */
+export function dateMs(name: string, date: unknown, wallNowMs: number): number {
+  const atMs = date instanceof Date ? date.getTime() : date;
+  if (typeof atMs !== 'number' || !(Math.abs(atMs) <= DATE_LIMIT_MS)) {
+    throw new InvalidArgumentError(
+      `${name} must be a valid Date or a number of ms since the epoch from -8.64e15 to 8.64e15 (a Date's range), received ${describeValue(date)}`,
+    );
+  }
+  if (atMs - wallNowMs > MAX_DURATION_MS) {
+    throw new InvalidArgumentError(`${name} must be ${MAX_DURATION_TEXT} from now, received ${describeValue(date)}`);
+  }
+  return atMs;
 }

@@ -1,7 +1,7 @@
 // Options of the scheduler and of each task: validated once, resolved into
 // frozen objects. Tasks with no options (or only a priority) share one
 // preset, so a million queued tasks do not hold a million option objects.
-import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
+import { describeValue, InvalidArgumentError, TimesliceError } from '../bindings/errors.js';
 import type { Policy } from '../bindings/core.js';
 import { POLICIES } from '../bindings/core.js';
 import type { Clock } from './clock.js';
@@ -10,6 +10,7 @@ import type { TaskErrorHandler } from './error-reporting.js';
 import type { Store } from './store/store.js';
 import { type Duration, parseDurationMs } from './duration.js';
 import { type Priority, PRIORITY_NAMES, type PriorityName, priorityClass } from './priorities.js';
+import { readOptions } from './read-options.js';
 import { NO_RETRY, type ResolvedRetry, type RetryOptions, resolveRetry } from './retry.js';
 
 export interface TaskOptions {
@@ -24,9 +25,21 @@ export interface TaskOptions {
    * is ~1.25x. The nearest nice level is used. @example { weight: 2048 }
    */
   weight?: number;
-  /** A run taking longer is aborted (its ctx.signal fires) and counted as a timeout failure. */
+  /**
+   * A run taking longer is aborted (its ctx.signal fires) and counted as a
+   * timeout failure. More than 0, at most MAX_DURATION_MS (1e15 ms).
+   * @default no timeout
+   */
   timeoutMs?: Duration;
-  /** The task ends after this many completed runs (periodic kinds). */
+  /**
+   * The task ends after this many runs. A run counts once it ends, whatever
+   * its outcome: succeeded, or failed after its last attempt (as croner's
+   * maxRuns counts); the attempts of one run (retry) and the segments of an
+   * interrupted run resumed from its saved state are that one run. An
+   * integer from 1 to 2^53 - 1.
+   * @default no limit
+   * @example scheduler.every('1s', poll, { maxRuns: 10, retry: 3 }) // 10 polls, each tried up to 3 times
+   */
   maxRuns?: number;
   /** Attempts for a failing run: a number, or RetryOptions. @default 1 (no retry) */
   retry?: number | RetryOptions;
@@ -44,7 +57,13 @@ export interface ResolvedTaskOptions {
   readonly signal: AbortSignal | undefined;
 }
 
-const TASK_OPTION_KEYS = new Set(['name', 'priority', 'nice', 'weight', 'timeoutMs', 'maxRuns', 'retry', 'signal']);
+/** The time slice defaults and bounds (ms): see SchedulerOptions. */
+export const DEFAULT_QUANTUM_MS = 10;
+export const MAX_QUANTUM_MS = 60_000;
+export const DEFAULT_SLICE_MS = 5;
+export const MAX_SLICE_MS = 1_000;
+
+export const TASK_OPTION_KEYS: ReadonlySet<string> = new Set(['name', 'priority', 'nice', 'weight', 'timeoutMs', 'maxRuns', 'retry', 'signal']);
 
 function preset(priorityClass: number): ResolvedTaskOptions {
   return Object.freeze({ name: undefined, priorityClass, nice: 0, timeoutMs: 0, maxRuns: 0, retry: NO_RETRY, signal: undefined });
@@ -75,7 +94,14 @@ export function niceForWeight(weight: number): number {
 }
 
 function requireObject(name: string, value: unknown): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+  let isArray: boolean;
+  try {
+    isArray = Array.isArray(value);
+  } catch (error) {
+    // A revoked Proxy.
+    throw new InvalidArgumentError(`${name} could not be read: Array.isArray threw ${String(error)}`, { cause: error });
+  }
+  if (typeof value !== 'object' || value === null || isArray) {
     throw new InvalidArgumentError(`${name} must be an options object, received ${describeValue(value)}`);
   }
   return value as Record<string, unknown>;
@@ -83,6 +109,8 @@ function requireObject(name: string, value: unknown): Record<string, unknown> {
 
 /** The class of `{ priority }` options with nothing else set, or -1 (the common fast path). */
 function onlyPriorityClass(options: TaskOptions): number {
+  // A class instance may hold options in prototype getters, which `for...in` does not see.
+  if (Object.getPrototypeOf(options) !== Object.prototype) return -1;
   let cls = 2;
   for (const key in options) {
     if (key !== 'priority') return -1;
@@ -93,9 +121,16 @@ function onlyPriorityClass(options: TaskOptions): number {
 
 export function resolveTaskOptions(options: TaskOptions | undefined): ResolvedTaskOptions {
   if (options === undefined) return DEFAULT_TASK_OPTIONS;
-  const o = requireObject('options', options);
-  const presetClass = onlyPriorityClass(options);
+  requireObject('options', options);
+  let presetClass = -1;
+  try {
+    presetClass = onlyPriorityClass(options);
+  } catch (error) {
+    // A getter or Proxy trap threw: readOptions below reads again and names the option.
+    if (TimesliceError.is(error)) throw error;
+  }
   if (presetClass >= 0) return PRESETS[presetClass] as ResolvedTaskOptions;
+  const o = readOptions(options, 'options', TASK_OPTION_KEYS, ['retry']);
   let onlyPriority = true;
   for (const key in o) {
     if (!TASK_OPTION_KEYS.has(key)) {
@@ -124,8 +159,8 @@ export function resolveTaskOptions(options: TaskOptions | undefined): ResolvedTa
   }
   let maxRuns = 0;
   if (o.maxRuns !== undefined) {
-    if (typeof o.maxRuns !== 'number' || !Number.isInteger(o.maxRuns) || o.maxRuns < 1) {
-      throw new InvalidArgumentError(`options.maxRuns must be an integer >= 1, received ${describeValue(o.maxRuns)}`);
+    if (typeof o.maxRuns !== 'number' || !Number.isSafeInteger(o.maxRuns) || o.maxRuns < 1) {
+      throw new InvalidArgumentError(`options.maxRuns must be an integer >= 1 and at most 2^53 - 1, received ${describeValue(o.maxRuns)}`);
     }
     maxRuns = o.maxRuns;
   }
@@ -145,9 +180,22 @@ export function resolveTaskOptions(options: TaskOptions | undefined): ResolvedTa
   });
 }
 
+function isClock(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    return typeof (value as Clock).now === 'function';
+  } catch (error) {
+    throw new InvalidArgumentError(`options.clock could not be read: its getter threw ${String(error)}`, { cause: error });
+  }
+}
+
 function isAbortSignal(value: unknown): value is AbortSignal {
-  return typeof value === 'object' && value !== null && typeof (value as AbortSignal).aborted === 'boolean' &&
-    typeof (value as AbortSignal).addEventListener === 'function';
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    return typeof (value as AbortSignal).aborted === 'boolean' && typeof (value as AbortSignal).addEventListener === 'function';
+  } catch (error) {
+    throw new InvalidArgumentError(`options.signal could not be read: its getter threw ${String(error)}`, { cause: error });
+  }
 }
 
 export interface SchedulerOptions {
@@ -157,9 +205,9 @@ export interface SchedulerOptions {
   quantumMs?: Duration;
   /** The run loop yields to the host after this much work. @default 5 */
   sliceMs?: Duration;
-  /** Most async runs in flight at once. @default Infinity */
+  /** Most async runs in flight at once: an integer from 1 to 2^53 - 1, or Infinity. @default Infinity */
   concurrency?: number;
-  /** Relative deadlines per class under the deadline policy. @example { background: '5m' } */
+  /** Relative deadlines per class under the deadline policy, each at most MAX_DURATION_MS. @example { background: '5m' } */
   deadlinesMs?: Partial<Record<PriorityName, Duration>>;
   /** Where time comes from. @default the real clock; VirtualClock from timeslice/testing in tests */
   clock?: Clock;
@@ -257,8 +305,18 @@ const SCHEDULER_OPTION_KEYS = new Set([
   'lease', 'standby', 'maxPayloadBytes',
 ]);
 
+/**
+ * The scheduler options as a plain object, each read once (see
+ * read-options.ts): what resolveSchedulerOptions and the durable options
+ * both read, so that neither sees a getter or a Proxy.
+ */
+export function readSchedulerOptions(options: SchedulerOptions = {}): SchedulerOptions {
+  requireObject('options', options);
+  return readOptions(options, 'options', SCHEDULER_OPTION_KEYS, ['deadlinesMs', 'clockWatch', 'retention']) as SchedulerOptions;
+}
+
 export function resolveSchedulerOptions(options: SchedulerOptions = {}): ResolvedSchedulerOptions {
-  const o = requireObject('options', options);
+  const o = readSchedulerOptions(options) as Record<string, unknown>;
   for (const key in o) {
     if (!SCHEDULER_OPTION_KEYS.has(key)) {
       throw new InvalidArgumentError(`options.${key} is not a scheduler option (known: ${[...SCHEDULER_OPTION_KEYS].join(', ')})`);
@@ -268,14 +326,17 @@ export function resolveSchedulerOptions(options: SchedulerOptions = {}): Resolve
   if (!POLICIES.includes(policy as Policy)) {
     throw new InvalidArgumentError(`options.policy must be one of ${POLICIES.join(', ')}, received ${describeValue(policy)}`);
   }
-  const positive = (name: string, value: unknown, fallback: number) => {
+  /** A duration option > 0 and at most maxMs. */
+  const upTo = (name: string, value: unknown, fallback: number, maxMs: number) => {
     if (value === undefined) return fallback;
-    const ms = parseDurationMs(`options.${name}`, value as Duration);
-    if (ms === 0) throw new InvalidArgumentError(`options.${name} must be > 0, received 0`);
+    const ms = typeof value === 'number' ? value : parseDurationMs(`options.${name}`, value as Duration);
+    if (!(ms > 0 && ms <= maxMs)) {
+      throw new InvalidArgumentError(`options.${name} must be > 0 and at most ${maxMs} ms, received ${describeValue(value)}`);
+    }
     return ms;
   };
   const concurrency = o.concurrency ?? Number.POSITIVE_INFINITY;
-  if (typeof concurrency !== 'number' || !(concurrency >= 1) || (!Number.isInteger(concurrency) && concurrency !== Number.POSITIVE_INFINITY)) {
+  if (typeof concurrency !== 'number' || !(concurrency >= 1) || (!Number.isSafeInteger(concurrency) && concurrency !== Number.POSITIVE_INFINITY)) {
     throw new InvalidArgumentError(`options.concurrency must be an integer >= 1 or Infinity, received ${describeValue(concurrency)}`);
   }
   const deadlines: Array<readonly [number, number]> = [];
@@ -286,7 +347,7 @@ export function resolveSchedulerOptions(options: SchedulerOptions = {}): Resolve
       deadlines.push([cls, parseDurationMs(`options.deadlinesMs.${key}`, d[key] as Duration)]);
     }
   }
-  if (o.clock !== undefined && (typeof o.clock !== 'object' || o.clock === null || typeof (o.clock as Clock).now !== 'function')) {
+  if (o.clock !== undefined && !isClock(o.clock)) {
     throw new InvalidArgumentError(`options.clock must implement Clock (now, wallNow, setTimer, clearTimer, yieldToHost), received ${describeValue(o.clock)}`);
   }
   if (o.random !== undefined && typeof o.random !== 'function') {
@@ -300,8 +361,8 @@ export function resolveSchedulerOptions(options: SchedulerOptions = {}): Resolve
   }
   return Object.freeze({
     policy: policy as Policy,
-    quantumMs: positive('quantumMs', o.quantumMs, 10),
-    sliceMs: positive('sliceMs', o.sliceMs, 5),
+    quantumMs: upTo('quantumMs', o.quantumMs, DEFAULT_QUANTUM_MS, MAX_QUANTUM_MS),
+    sliceMs: upTo('sliceMs', o.sliceMs, DEFAULT_SLICE_MS, MAX_SLICE_MS),
     concurrency,
     deadlinesMs: Object.freeze(deadlines),
     clock: o.clock as Clock | undefined,

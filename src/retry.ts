@@ -1,15 +1,16 @@
 // Retry policy: how many attempts a run gets and how long to wait between them.
 import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
 import { type Duration, parseDurationMs } from './duration.js';
+import { readOptions } from './read-options.js';
 
 export interface RetryOptions {
-  /** Attempts in total, the first included (so 3 = up to 2 retries). Integer >= 1. */
+  /** Attempts in total, the first included (so 3 = up to 2 retries). An integer from 1 to 2^53 - 1. */
   attempts: number;
   /** 'fixed': every wait is delayMs; 'exponential': delayMs * 2^(attempt-1). @default 'exponential' */
   backoff?: 'fixed' | 'exponential';
-  /** The first wait. @default 1000 */
+  /** The first wait, at most MAX_DURATION_MS. @default 1000 */
   delayMs?: Duration;
-  /** No wait is longer than this. @default 30000 */
+  /** No wait is longer than this (at most MAX_DURATION_MS). @default 30000 */
   maxDelayMs?: Duration;
   /**
    * Randomises each wait by up to this fraction, down only (0 = none, 1 =
@@ -29,16 +30,21 @@ export interface ResolvedRetry {
 
 export const NO_RETRY: ResolvedRetry = Object.freeze({ attempts: 1, exponential: false, delayMs: 0, maxDelayMs: 0, jitter: 0 });
 
+const RETRY_KEYS = new Set(['attempts', 'backoff', 'delayMs', 'maxDelayMs', 'jitter']);
+
 /** Validates `retry` (a number of attempts, or RetryOptions). */
 export function resolveRetry(value: unknown): ResolvedRetry {
   if (value === undefined) return NO_RETRY;
-  const options: RetryOptions = typeof value === 'number' ? { attempts: value } : (value as RetryOptions);
-  if (typeof options !== 'object' || options === null) {
+  if (typeof value !== 'number' && (typeof value !== 'object' || value === null)) {
     throw new InvalidArgumentError(`retry must be a number of attempts or { attempts, backoff, delayMs, maxDelayMs, jitter }, received ${describeValue(value)}`);
   }
+  const options = (typeof value === 'number' ? { attempts: value } : readOptions(value, 'retry', RETRY_KEYS)) as unknown as RetryOptions;
+  for (const key in options) {
+    if (!RETRY_KEYS.has(key)) throw new InvalidArgumentError(`retry.${key} is not a retry option (known: ${[...RETRY_KEYS].join(', ')})`);
+  }
   const { attempts, backoff = 'exponential', delayMs = 1000, maxDelayMs = 30_000, jitter = 0.2 } = options;
-  if (typeof attempts !== 'number' || !Number.isInteger(attempts) || attempts < 1) {
-    throw new InvalidArgumentError(`retry.attempts must be an integer >= 1, received ${describeValue(attempts)}`);
+  if (typeof attempts !== 'number' || !Number.isSafeInteger(attempts) || attempts < 1) {
+    throw new InvalidArgumentError(`retry.attempts must be an integer >= 1 and at most 2^53 - 1, received ${describeValue(attempts)}`);
   }
   if (backoff !== 'fixed' && backoff !== 'exponential') {
     throw new InvalidArgumentError(`retry.backoff must be 'fixed' or 'exponential', received ${describeValue(backoff)}`);

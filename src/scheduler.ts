@@ -13,10 +13,14 @@ import type { Json, TaskRecord } from './store/records.js';
 import type { HistoryOptions, HistoryPage } from './store/store.js';
 import { type CronDstOptions, CronSchedule } from './cron.js';
 import { type DescribeOptions, type SchedulerDescription, describeScheduler } from './describe.js';
-import { type Duration, parseDurationMs } from './duration.js';
+import { dateMs, type Duration, parseDurationMs } from './duration.js';
 import { Engine, type LifecycleState, type TaskFn } from './engine/engine.js';
 import { SchedulerEvents } from './events.js';
-import { type ResolvedSchedulerOptions, type SchedulerOptions, type TaskOptions, resolveSchedulerOptions, resolveTaskOptions } from './options.js';
+import {
+  type ResolvedSchedulerOptions, type SchedulerOptions, TASK_OPTION_KEYS, type TaskOptions, readSchedulerOptions, resolveSchedulerOptions,
+  resolveTaskOptions,
+} from './options.js';
+import { readOptions } from './read-options.js';
 import { realClock } from './real-clock.js';
 import { requireFunction, type TaskContext } from './task-context.js';
 import { TaskHandle } from './task-handle.js';
@@ -74,13 +78,15 @@ export class Scheduler {
   readonly events = new SchedulerEvents();
 
   constructor(options: SchedulerOptions = {}) {
-    this.#options = resolveSchedulerOptions(options);
+    // Read once: the durable options see the same values, and no getter twice.
+    const given = readSchedulerOptions(options);
+    this.#options = resolveSchedulerOptions(given);
     const core = new Core();
     core.setPolicy(this.#options.policy);
     core.setQuantum(this.#options.quantumMs);
     for (const [cls, ms] of this.#options.deadlinesMs) core.setClassDeadline(cls, ms);
     this.#engine = new Engine(core, this.#options.clock ?? realClock, this.#options, this.events);
-    const durable = resolveDurableOptions(options);
+    const durable = resolveDurableOptions(given);
     this.#durable = durable === undefined ? undefined : new DurableScheduler(this.#engine, durable);
   }
 
@@ -125,13 +131,14 @@ export class Scheduler {
     return this.#register('after', fn, options, L.KIND_ONCE, parseDurationMs('delayMs', delayMs), 0);
   }
 
-  /** Runs fn once at a wall-clock date (now if it is in the past). */
+  /**
+   * Runs fn once at a wall-clock date (now if it is in the past): a Date, or
+   * ms since the epoch within a Date's range (±8.64e15), at most
+   * MAX_DURATION_MS (1e15 ms, about 31,688 years) from now.
+   */
   at<R>(date: Date | number, fn: TaskFn<R>, options?: TaskOptions): TaskHandle<R> {
-    const atMs = date instanceof Date ? date.getTime() : date;
-    if (typeof atMs !== 'number' || !Number.isFinite(atMs)) {
-      throw new InvalidArgumentError(`at: date must be a valid Date or a finite number of ms since the epoch, received ${describeValue(date)}`);
-    }
-    const delayMs = Math.max(0, atMs - this.#engine.clock.wallNow());
+    const wallNowMs = this.#engine.clock.wallNow();
+    const delayMs = Math.max(0, dateMs('at: date', date, wallNowMs) - wallNowMs);
     return this.#register('at', fn, options, L.KIND_ONCE, delayMs, 0);
   }
 
@@ -153,7 +160,10 @@ export class Scheduler {
 
   /** Runs fn at every instant matching a cron expression, read in options.timezone (croner does the calendar). */
   cron<R>(expression: string, fn: TaskFn<R>, options: CronOptions = {}): TaskHandle<R> {
-    const { timezone, dst, ...taskOptions } = options;
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidArgumentError(`cron: options must be an options object, received ${describeValue(options)}`);
+    }
+    const { timezone, dst, ...taskOptions } = readOptions(options, 'options', [...TASK_OPTION_KEYS, 'timezone', 'dst'], ['dst', 'retry']) as CronOptions;
     const schedule = new CronSchedule(expression, { timezone, dst });
     const wallNowMs = this.#engine.clock.wallNow();
     const nextMs = schedule.nextRunAfter(wallNowMs);

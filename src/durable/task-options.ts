@@ -4,11 +4,12 @@
 // `after`, `every` (fixed rate), `recurring` (fixed delay) or `cron`.
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
 import { type CronDstOptions, CronSchedule, type CronGapPolicy, type CronOverlapPolicy } from '../cron.js';
-import { type Duration, parseDurationMs } from '../duration.js';
+import { dateMs, type Duration, MAX_DURATION_MS, parseDurationMs } from '../duration.js';
 import { type Priority, priorityClass, priorityName } from '../priorities.js';
 import { type RetryOptions, resolveRetry } from '../retry.js';
 import { checkJsonSize } from '../store/json.js';
 import type { Json, MisfirePolicy, MisfireRecord, ScheduleKind, TaskRecord } from '../store/records.js';
+import { readOptions } from '../read-options.js';
 import { MAX_ID_LENGTH } from '../store/validate.js';
 
 /** What a task does with runs it missed (see src/durable/missed-runs.ts). */
@@ -35,7 +36,7 @@ export interface DurableTaskOptions {
   fn: string;
   /** Passed to the function as its first argument: JSON only (no functions, cycles, BigInt, Dates). @default null */
   params?: Json;
-  /** Run once at this wall-clock time (now if past). */
+  /** Run once at this wall-clock time (now if past): within a Date's range, at most MAX_DURATION_MS (1e15 ms) ahead. */
   at?: Date | number;
   /** Run once, this long from now. */
   after?: Duration;
@@ -159,9 +160,9 @@ interface Timing {
 /** Duration strings already parsed ('1h', '30s'): registrations repeat a few, and the parse is a regex. */
 const DURATION_CACHE = new Map<string, number>();
 
-/** A duration option in ms; the option's path is built only for an error. */
+/** A duration option in ms (at most MAX_DURATION_MS, as in-memory tasks'); the option's path is built only for an error. */
 function durationOf(value: unknown, path: string, key: string): number {
-  if (typeof value === 'number' && value >= 0 && value !== Number.POSITIVE_INFINITY) return value;
+  if (typeof value === 'number' && value >= 0 && value <= MAX_DURATION_MS) return value;
   if (typeof value === 'string') {
     const cached = DURATION_CACHE.get(value);
     if (cached !== undefined) return cached;
@@ -192,11 +193,8 @@ function resolveTiming(o: Record<string, unknown>, path: string, wallNowMs: numb
   if (o.timezone !== undefined && o.cron === undefined) throw new InvalidArgumentError(`${path}.timezone applies only to cron`);
   if (o.dst !== undefined && o.cron === undefined) throw new InvalidArgumentError(`${path}.dst applies only to cron`);
   if (o.at !== undefined) {
-    const at = o.at instanceof Date ? o.at.getTime() : o.at;
-    if (typeof at !== 'number' || !Number.isFinite(at)) {
-      throw new InvalidArgumentError(`${path}.at must be a valid Date or a finite number of ms since the epoch, received ${describeValue(o.at)}`);
-    }
-    const atMs = Math.round(at);
+    // The same bounds as Scheduler.at(): a Date's range, at most MAX_DURATION_MS ahead.
+    const atMs = Math.round(dateMs(`${path}.at`, o.at, wallNowMs));
     return timing('once', atMs, { atMs });
   }
   if (o.after !== undefined) {
@@ -229,7 +227,9 @@ function newTaskId(): string {
  * UnstorablePayloadError or PayloadTooLargeError (params, metadata) naming `path`.
  */
 export function durableTaskRecord(options: unknown, path: string, wallNowMs: number, maxPayloadBytes: number): TaskRecord {
-  const o = checkObjectOf(options, path, KEYS);
+  // Read once into a plain object: a throwing getter or Proxy becomes an InvalidArgumentError naming its path.
+  const given = typeof options === 'object' && options !== null && !Array.isArray(options) ? readOptions(options, path, KEYS, ['missed', 'retry', 'dst']) : options;
+  const o = checkObjectOf(given, path, KEYS);
   if (typeof o.fn !== 'string' || o.fn.length === 0) {
     throw new InvalidArgumentError(`${path}.fn must be the name of a defined function (a non-empty string), received ${describeValue(o.fn)}`);
   }

@@ -8,7 +8,8 @@ const valid: [input: number | string, expectedMs: number][] = [
   [0, 0],
   [250, 250],
   [1.5, 1.5],
-  [Number.MAX_VALUE, Number.MAX_VALUE],
+  [1e15, 1e15],
+  ['1000000000000000ms', 1e15],
   ['0s', 0],
   ['250ms', 250],
   ['5s', 5_000],
@@ -32,13 +33,18 @@ const valid: [input: number | string, expectedMs: number][] = [
 ];
 
 const MESSAGE_START = "delayMs must be a number of ms >= 0 or a duration like '5m' or '1h30m', received ";
+const TOO_LONG = 'at most 1e15 ms (about 31,688 years, MAX_DURATION_MS)';
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** The full message for a refused value (`received` as describeValue writes it). */
 const refused = (received: string) => new RegExp(`^${escapeRegExp(MESSAGE_START + received)}$`);
 
 const invalid: [label: string, input: unknown, code: string, message: RegExp][] = [
   ['NaN', Number.NaN, 'ERR_INVALID_ARGUMENT', refused('NaN (number)')],
-  ['Infinity', Number.POSITIVE_INFINITY, 'ERR_INVALID_ARGUMENT', refused('Infinity (number)')],
+  ['Infinity', Number.POSITIVE_INFINITY, 'ERR_INVALID_ARGUMENT', refused(`Infinity (number) (${TOO_LONG})`)],
+  ['the largest number', Number.MAX_VALUE, 'ERR_INVALID_ARGUMENT', refused(`1.7976931348623157e+308 (number) (${TOO_LONG})`)],
+  ['just past MAX_DURATION_MS', 1e15 + 1, 'ERR_INVALID_ARGUMENT', refused(`1000000000000001 (number) (${TOO_LONG})`)],
+  ['a string past MAX_DURATION_MS', '1000000000000001ms', 'ERR_INVALID_ARGUMENT', refused(`'1000000000000001ms' (string) (${TOO_LONG})`)],
+  ['a week count past MAX_DURATION_MS', '1700000w', 'ERR_INVALID_ARGUMENT', refused(`'1700000w' (string) (${TOO_LONG})`)],
   ['-Infinity', Number.NEGATIVE_INFINITY, 'ERR_INVALID_ARGUMENT', refused('-Infinity (number)')],
   ['a negative number', -1, 'ERR_INVALID_ARGUMENT', refused('-1 (number)')],
   ['an empty string', '', 'ERR_INVALID_ARGUMENT', refused("'' (string)")],
@@ -59,7 +65,7 @@ const invalid: [label: string, input: unknown, code: string, message: RegExp][] 
   ['units out of order', '30m1h', 'ERR_INVALID_ARGUMENT', refused("'30m1h' (string) (units go largest first, each at most once)")],
   ['a repeated unit', '1h1h', 'ERR_INVALID_ARGUMENT', refused("'1h1h' (string) (units go largest first, each at most once)")],
   ['ms before s', '500ms1s', 'ERR_INVALID_ARGUMENT', refused("'500ms1s' (string) (units go largest first, each at most once)")],
-  ['a string past the largest number', `${'9'.repeat(400)}ms`, 'ERR_INVALID_ARGUMENT', /received '9{400}ms' \(string\) \(too large\)$/],
+  ['a string past the largest number', `${'9'.repeat(400)}ms`, 'ERR_INVALID_ARGUMENT', /received '9{400}ms' \(string\) \(at most 1e15 ms \(about 31,688 years, MAX_DURATION_MS\)\)$/],
   ['null', null, 'ERR_INVALID_ARGUMENT', refused('null')],
   ['undefined', undefined, 'ERR_INVALID_ARGUMENT', refused('undefined')],
   ['a boolean', true, 'ERR_INVALID_ARGUMENT', refused('true (boolean)')],
