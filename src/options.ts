@@ -160,7 +160,8 @@ export function resolveTaskOptions(options: TaskOptions | undefined): ResolvedTa
   let maxRuns = 0;
   if (o.maxRuns !== undefined) {
     if (typeof o.maxRuns !== 'number' || !Number.isSafeInteger(o.maxRuns) || o.maxRuns < 1) {
-      throw new InvalidArgumentError(`options.maxRuns must be an integer >= 1 and at most 2^53 - 1, received ${describeValue(o.maxRuns)}`);
+      const tooLarge = typeof o.maxRuns === 'number' && o.maxRuns > Number.MAX_SAFE_INTEGER ? ' (at most 2^53 - 1)' : '';
+      throw new InvalidArgumentError(`options.maxRuns must be an integer >= 1, received ${describeValue(o.maxRuns)}${tooLarge}`);
     }
     maxRuns = o.maxRuns;
   }

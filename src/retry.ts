@@ -44,7 +44,8 @@ export function resolveRetry(value: unknown): ResolvedRetry {
   }
   const { attempts, backoff = 'exponential', delayMs = 1000, maxDelayMs = 30_000, jitter = 0.2 } = options;
   if (typeof attempts !== 'number' || !Number.isSafeInteger(attempts) || attempts < 1) {
-    throw new InvalidArgumentError(`retry.attempts must be an integer >= 1 and at most 2^53 - 1, received ${describeValue(attempts)}`);
+    const tooLarge = typeof attempts === 'number' && attempts > Number.MAX_SAFE_INTEGER ? ' (at most 2^53 - 1)' : '';
+    throw new InvalidArgumentError(`retry.attempts must be an integer >= 1, received ${describeValue(attempts)}${tooLarge}`);
   }
   if (backoff !== 'fixed' && backoff !== 'exponential') {
     throw new InvalidArgumentError(`retry.backoff must be 'fixed' or 'exponential', received ${describeValue(backoff)}`);

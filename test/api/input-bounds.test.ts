@@ -81,8 +81,8 @@ describe('ranges of the time options', () => {
   });
 
   it.each([
-    ['maxRuns', { maxRuns: 1e300 }, /options.maxRuns must be an integer >= 1 and at most 2\^53 - 1/],
-    ['retry attempts', { retry: 1e300 }, /retry.attempts must be an integer >= 1 and at most 2\^53 - 1/],
+    ['maxRuns', { maxRuns: 1e300 }, /options.maxRuns must be an integer >= 1, received 1e\+300 \(number\) \(at most 2\^53 - 1\)$/],
+    ['retry attempts', { retry: 1e300 }, /retry.attempts must be an integer >= 1, received 1e\+300 \(number\) \(at most 2\^53 - 1\)$/],
     ['an unknown retry option', { retry: { attempts: 2, dealyMs: 10 } }, /retry.dealyMs is not a retry option \(known: attempts, backoff, delayMs, maxDelayMs, jitter\)/],
   ])('refuses %s out of range', (_, options, message) => {
     const { scheduler } = virtualScheduler();
