@@ -123,7 +123,8 @@ export class DurableScheduler {
       return Promise.reject(error);
     }
     const session = this.#session;
-    const batcher = session.writes?.registrations;
+    // A failed session refuses registrations with its error (owned() rejects with it).
+    const batcher = session.failure === undefined ? session.writes?.registrations : undefined;
     const written = batcher === undefined ? session.owned().then(() => session.writes!.registrations.add(record)) : batcher.add(record);
     return written.then((status) => (status === 'created' ? this.#adoptCreated(record) : this.#adoptStored(session, record.id, status)));
   }
@@ -269,8 +270,11 @@ export class DurableScheduler {
       void this.#session.fail(lost);
       return;
     }
-    this.#session.relinquish();
-    // Waits as a standby, then recovers what the other scheduler left, as after a crash.
+    // A standby: this session is over (what it still writes is refused); a new one waits for the
+    // store, then recovers what the other scheduler left, as after a crash.
+    void this.#session.fail(lost, { close: true });
+    this.#session = this.#newSession();
+    this.#tasks = this.#newTasks();
     this.#recover().catch(() => {});
   }
 

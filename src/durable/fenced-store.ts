@@ -26,6 +26,8 @@ export function isFenced(error: unknown): boolean {
 export class FencedStore implements Store {
   readonly #store: Store;
   readonly #host: FenceHost;
+  /** Set when the session that made this ended: every later write rejects with it. */
+  #retired: Error | undefined;
 
   constructor(store: Store, host: FenceHost) {
     this.#store = store;
@@ -36,8 +38,23 @@ export class FencedStore implements Store {
     return this.#store.kind;
   }
 
-  #write<T>(operation: string, written: Promise<T>): Promise<T> {
-    return written.catch((error: unknown) => {
+  /**
+   * The session is over (its lease lost, the scheduler failed or stopped):
+   * writes still in flight from it are refused with `error`, even if the same
+   * store instance is later owned again by a new session. Its attempts were
+   * taken over; their writes must not land under a lease they do not hold.
+   */
+  retire(error: Error): void {
+    this.#retired ??= error;
+  }
+
+  #write<T>(operation: string, write: () => Promise<T>): Promise<T> {
+    const retired = this.#retired;
+    if (retired !== undefined) {
+      if (isFenced(retired)) this.#host.onFenced(operation, retired as LeaseLostError);
+      return Promise.reject(retired);
+    }
+    return write().catch((error: unknown) => {
       if (isFenced(error)) this.#host.onFenced(operation, error as LeaseLostError);
       throw error;
     });
@@ -50,17 +67,17 @@ export class FencedStore implements Store {
   releaseLease(): Promise<void> { return this.#store.releaseLease(); }
   getLease(): Promise<LeaseHolder | undefined> { return this.#store.getLease(); }
 
-  putTasks(tasks: readonly TaskRecord[]): Promise<PutStatus[]> { return this.#write('putTasks', this.#store.putTasks(tasks)); }
-  updateTask(id: string, patch: TaskPatch): Promise<TaskRecord | undefined> { return this.#write('updateTask', this.#store.updateTask(id, patch)); }
-  deleteTask(id: string): Promise<boolean> { return this.#write('deleteTask', this.#store.deleteTask(id)); }
-  claim(slots: readonly ClaimRequest[]): Promise<ClaimResult[]> { return this.#write('claim', this.#store.claim(slots)); }
-  retry(request: RetryRequest): Promise<RetryResult> { return this.#write('retry', this.#store.retry(request)); }
-  complete(request: CompleteRequest): Promise<CompleteResult> { return this.#write('complete', this.#store.complete(request)); }
+  putTasks(tasks: readonly TaskRecord[]): Promise<PutStatus[]> { return this.#write('putTasks', () => this.#store.putTasks(tasks)); }
+  updateTask(id: string, patch: TaskPatch): Promise<TaskRecord | undefined> { return this.#write('updateTask', () => this.#store.updateTask(id, patch)); }
+  deleteTask(id: string): Promise<boolean> { return this.#write('deleteTask', () => this.#store.deleteTask(id)); }
+  claim(slots: readonly ClaimRequest[]): Promise<ClaimResult[]> { return this.#write('claim', () => this.#store.claim(slots)); }
+  retry(request: RetryRequest): Promise<RetryResult> { return this.#write('retry', () => this.#store.retry(request)); }
+  complete(request: CompleteRequest): Promise<CompleteResult> { return this.#write('complete', () => this.#store.complete(request)); }
   saveState(executionId: string, fencingToken: number, state: Json): Promise<SaveStateResult> {
-    return this.#write('saveState', this.#store.saveState(executionId, fencingToken, state));
+    return this.#write('saveState', () => this.#store.saveState(executionId, fencingToken, state));
   }
-  recordSkipped(skips: readonly SkipRequest[]): Promise<SkipResult[]> { return this.#write('recordSkipped', this.#store.recordSkipped(skips)); }
-  pruneHistory(olderThanMs: number): Promise<number> { return this.#write('pruneHistory', this.#store.pruneHistory(olderThanMs)); }
+  recordSkipped(skips: readonly SkipRequest[]): Promise<SkipResult[]> { return this.#write('recordSkipped', () => this.#store.recordSkipped(skips)); }
+  pruneHistory(olderThanMs: number): Promise<number> { return this.#write('pruneHistory', () => this.#store.pruneHistory(olderThanMs)); }
 
   getTask(id: string): Promise<TaskRecord | undefined> { return this.#store.getTask(id); }
   loadTasks(options?: LoadTasksOptions): AsyncIterable<TaskRecord[]> { return this.#store.loadTasks(options); }

@@ -18,11 +18,12 @@
 // Times: the lease's expiry is wall time (all processes on one machine read
 // the same wall clock); the waits are timers on the scheduler's clock.
 import type { Clock, TimerId } from '../clock.js';
-import { StoreClosedError, StoreLockedError } from '../store/errors.js';
-import { isLive, type LeaseHolder } from '../store/lease.js';
+import { StoreClosedError, StoreError, StoreFullError, StoreLockedError } from '../store/errors.js';
+import { type AcquireResult, isLive, type LeaseHolder } from '../store/lease.js';
 import type { Store } from '../store/store.js';
 import type { DurableEventDetails, DurableEventType } from './durable-events.js';
 import { holderIsDead, newOwnerIdentity } from './owner-identity.js';
+import { StoreBackoff } from './store-backoff.js';
 
 export interface LeaseOptions {
   /** How long the lease lasts without a renewal. */
@@ -48,8 +49,10 @@ export class LeaseKeeper {
   #timer: TimerId | undefined;
   #held: LeaseHolder | undefined;
   #stopped = false;
-  /** A standby's wait in progress: rejected by stop(). */
-  #waiting: { reject(error: Error): void; holder: LeaseHolder } | undefined;
+  /** A wait in progress (a standby's, or after a store error): rejected by stop(). */
+  #waiting: { reject(error: Error): void; holder: LeaseHolder | undefined } | undefined;
+  /** After store errors while acquiring. */
+  readonly #backoff = new StoreBackoff();
 
   constructor(store: Store, storeName: string, options: LeaseOptions, host: LeaseKeeperHost) {
     this.#store = store;
@@ -71,7 +74,19 @@ export class LeaseKeeper {
       if (this.#stopped) throw stoppedError(this.#storeName);
       const nowMs = this.#host.clock.wallNow();
       const request = { ...identity, nowMs, ttlMs: this.#options.ttlMs };
-      const result = await this.#store.acquireLease(replacing === undefined ? request : { ...request, replacing });
+      let result: AcquireResult;
+      try {
+        result = await this.#store.acquireLease(replacing === undefined ? request : { ...request, replacing });
+      } catch (error) {
+        // A store busy with another process's write (SQLite's lock, held even by a process paused mid-transaction),
+        // or briefly unreachable: try again after the backoff. A damaged or closed store is not retried.
+        if (!isTransient(error)) throw error;
+        const retryInMs = this.#backoff.next();
+        this.#host.emit('storeerror', { operation: 'acquireLease', error, retryInMs });
+        await this.#wait(retryInMs, undefined);
+        continue;
+      }
+      this.#backoff.reset();
       if (this.#stopped) {
         // stop() came while the store answered: give back what it granted.
         if (result.status === 'acquired') await this.#store.releaseLease();
@@ -102,6 +117,11 @@ export class LeaseKeeper {
     const untilLapseMs = isLive(holder, nowMs) ? holder.expiresAtMs - nowMs + 1 : 0;
     const delayMs = Math.min(this.#options.heartbeatMs, untilLapseMs);
     this.#host.emit('standby', { holder, retryInMs: delayMs });
+    return this.#wait(delayMs, holder);
+  }
+
+  /** Waits delayMs, unless stop() comes first (then rejects: with StoreLockedError naming `holder` if known). */
+  #wait(delayMs: number, holder: LeaseHolder | undefined): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#waiting = { reject, holder };
       this.#timer = this.#host.clock.setTimer(() => {
@@ -150,7 +170,7 @@ export class LeaseKeeper {
     this.#clearTimer();
     const waiting = this.#waiting;
     this.#waiting = undefined;
-    waiting?.reject(new StoreLockedError(this.#storeName, waiting.holder));
+    if (waiting !== undefined) waiting.reject(waiting.holder === undefined ? stoppedError(this.#storeName) : new StoreLockedError(this.#storeName, waiting.holder));
   }
 
   /** Stops and gives the lease up, so a standby takes over at once. */
@@ -165,6 +185,11 @@ export class LeaseKeeper {
     if (this.#timer !== undefined) this.#host.clock.clearTimer(this.#timer);
     this.#timer = undefined;
   }
+}
+
+/** Whether a store error may pass by itself (a busy or unreachable store), as opposed to a damaged, closed or misused one. */
+function isTransient(error: unknown): boolean {
+  return StoreError.is(error) || StoreFullError.is(error);
 }
 
 function stoppedError(storeName: string): StoreClosedError {

@@ -89,7 +89,7 @@ export class LiveTasks {
     this.#attempt = new SlotAttempt({
       engine: this.#engine,
       functions: this.#functions,
-      store: () => this.#session.owned(),
+      store: () => this.#session.writer(),
       claim: (request) => this.#session.writes!.claims.add(request),
       emit: this.#emit,
       continueTask: (task) => this.continueTask(task),
@@ -302,7 +302,7 @@ export class LiveTasks {
   /** A best-effort task update (the next recovery re-derives what a lost one said). */
   patch(task: LiveTask, patch: TaskPatch): void {
     void this.#session
-      .owned()
+      .writer()
       .then((store: Store) => store.updateTask(task.record.id, { ...patch, updatedAtMs: this.#engine.clock.wallNow() }))
       .catch((error: unknown) => {
         if (!isFenced(error)) this.#emit('storeerror', { operation: 'updateTask', error, retryInMs: 0 });

@@ -9,7 +9,7 @@
 // standby. From then on every call rejects with that same error and nothing
 // is written: a damaged file is not made worse, another's store is not touched.
 import type { Clock } from '../clock.js';
-import { type LeaseLostError, StoreLockedError } from '../store/errors.js';
+import { LeaseLostError, StoreLockedError } from '../store/errors.js';
 import type { LeaseHolder } from '../store/lease.js';
 import type { TaskRecord } from '../store/records.js';
 import type { ClaimRequest, ClaimResult, PutStatus, SkipRequest, SkipResult, Store } from '../store/store.js';
@@ -42,6 +42,7 @@ export class StoreSession {
   readonly #host: SessionHost;
   #opened: Promise<Store> | undefined;
   #owned: Promise<Store> | undefined;
+  #fenced: FencedStore | undefined;
   #keeper: LeaseKeeper | undefined;
   #writes: SessionWrites | undefined;
   #failure: Error | undefined;
@@ -84,6 +85,7 @@ export class StoreSession {
       });
       this.#keeper = keeper;
       await keeper.acquire();
+      this.#fenced = fenced;
       this.#writes = {
         registrations: new WriteBatcher({ write: (tasks) => fenced.putTasks(tasks), maxBatchSize: MAX_REGISTRATIONS_PER_BATCH }),
         claims: new WriteBatcher({ write: (slots) => fenced.claim(slots) }),
@@ -94,9 +96,22 @@ export class StoreSession {
     return this.#owned;
   }
 
-  /** The batched writes; defined once owned() resolved, and until the session fails or loses its lease. */
+  /**
+   * The store for the writes of this session's own tasks (claims, skips,
+   * completions, saved states): owned() while the session lasts; once it
+   * failed, its retired FencedStore, so that what its attempts still write
+   * is refused (and counted as fenced) instead of waiting or being retried.
+   */
+  writer(): Promise<Store> {
+    return this.#failure !== undefined && this.#fenced !== undefined ? Promise.resolve(this.#fenced) : this.owned();
+  }
+
+  /**
+   * The batched writes, defined once owned() resolved. They write through the
+   * FencedStore: once the session failed, what they still hold is refused.
+   */
   get writes(): SessionWrites | undefined {
-    return this.#failure === undefined ? this.#writes : undefined;
+    return this.#writes;
   }
 
   #onFenced(operation: string, error: LeaseLostError): void {
@@ -104,24 +119,21 @@ export class StoreSession {
     this.#keeper?.lost(error.holder);
   }
 
-  /** After the lease was lost, as a standby: the next owned() acquires it again. */
-  relinquish(): void {
-    this.#keeper?.stop();
-    this.#keeper = undefined;
-    this.#owned = undefined;
-    this.#writes = undefined;
-  }
-
   /**
-   * Every later write rejects with `error` and nothing more is written. Reads
-   * too, unless the store is merely another scheduler's (StoreLockedError);
-   * a store that failed otherwise is closed if the scheduler made it.
+   * Every later write rejects with `error` and nothing more is written, by
+   * this session: writes still in flight from it are refused too, even if a
+   * new session later owns the same store instance (FencedStore.retire).
+   * Reads go on only when the store is merely another scheduler's
+   * (StoreLockedError), unless `close`. A store that failed otherwise, or
+   * with `close`, is closed if the scheduler made it.
    */
-  async fail(error: Error): Promise<void> {
+  async fail(error: Error, { close = false } = {}): Promise<void> {
     if (this.#failure !== undefined) return;
     this.#failure = error;
     this.#keeper?.stop();
-    if (StoreLockedError.is(error)) return;
+    const locked = StoreLockedError.is(error);
+    this.#fenced?.retire(locked ? new LeaseLostError(this.#source.description, (error as StoreLockedError).holder, 'this scheduler lost the store\'s lease') : error);
+    if (locked && !close) return;
     const store = await this.#opened?.catch(() => undefined);
     if (store !== undefined && this.#source.owned) await store.close().catch(() => {});
   }

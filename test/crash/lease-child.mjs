@@ -1,0 +1,61 @@
+// One of the processes of the lease campaign (lease-campaign.mjs): a durable
+// Scheduler (the built package) over a SQLite file shared with another such
+// process, started as a standby, registering the campaign's tasks (the same
+// ids, the same definitions) as soon as it owns the store, as the README's
+// start-up pattern does. Every task body and every ownership change is
+// appended to a ledger outside the database, fsynced:
+//   S <taskId> <nominalMs> <attempt> <pid> <wallMs>   before the body's work
+//   E <taskId> <nominalMs> <attempt> <pid> <wallMs>   after it
+//   C <taskId> <nominalMs> <attempt> <pid> <outcome>  once the scheduler reports the completion committed
+//   A <pid> <epoch> <wallMs> <takeover 0|1>          this process acquired the store's lease
+//   L <pid> <wallMs>                                 this process lost it (another took over)
+//   F <pid> <operation> <wallMs>                     a write of this process was refused by the lease
+// Environment: LEASE_DB, LEASE_LEDGER, LEASE_MANIFEST (the tasks), LEASE_TTL_MS, LEASE_HEARTBEAT_MS,
+// LEASE_MODE 'run' (until SIGTERM) or 'final' (until no task is pending, then stop).
+import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { Scheduler } from '../../dist/index.js';
+
+const { LEASE_DB: dbPath, LEASE_LEDGER: ledgerPath, LEASE_MANIFEST: manifestPath, LEASE_MODE: mode = 'run' } = process.env;
+const ttlMs = Number(process.env.LEASE_TTL_MS ?? 2000);
+const heartbeatMs = Number(process.env.LEASE_HEARTBEAT_MS ?? 500);
+
+const ledger = openSync(ledgerPath, 'a');
+function append(line) {
+  writeSync(ledger, `${line}\n`);
+  fsyncSync(ledger);
+}
+
+const pid = process.pid;
+const scheduler = new Scheduler({ store: dbPath, standby: true, lease: { ttlMs, heartbeatMs }, retention: false, concurrency: 16, onError: false });
+scheduler.define('work', async (params, ctx) => {
+  append(`S ${ctx.taskId} ${ctx.nominalMs} ${ctx.attempt} ${pid} ${Date.now()}`);
+  await new Promise((resolve) => setTimeout(resolve, params.workMs));
+  append(`E ${ctx.taskId} ${ctx.nominalMs} ${ctx.attempt} ${pid} ${Date.now()}`);
+});
+scheduler.events.addEventListener('slotcomplete', (e) => append(`C ${e.detail.taskId} ${e.detail.nominalMs} ${e.detail.attempt} ${pid} ${e.detail.outcome}`));
+scheduler.events.addEventListener('leaseacquired', (e) => append(`A ${pid} ${e.detail.holder.epoch} ${Date.now()} ${e.detail.takeover ? 1 : 0}`));
+scheduler.events.addEventListener('leaselost', () => append(`L ${pid} ${Date.now()}`));
+scheduler.events.addEventListener('writefenced', (e) => append(`F ${pid} ${e.detail.operation} ${Date.now()}`));
+
+const { tasks } = JSON.parse(readFileSync(manifestPath, 'utf8'));
+scheduler.start();
+await scheduler.ready;
+// The README's start-up pattern: register every task, same ids and definitions, at every start.
+await scheduler.scheduleMany(tasks);
+process.stdout.write('owner\n');
+
+process.on('SIGTERM', async () => {
+  await scheduler.stop();
+  closeSync(ledger);
+  process.exit(0);
+});
+
+if (mode === 'final') {
+  const reader = new Database(dbPath, { readonly: true });
+  const pending = reader.prepare("SELECT count(*) FROM tasks WHERE status IN ('pending', 'running')").pluck();
+  while (pending.get() > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+  reader.close();
+  await scheduler.stop();
+  closeSync(ledger);
+}
