@@ -10,11 +10,15 @@
 //   A <pid> <epoch> <wallMs> <takeover 0|1>          this process acquired the store's lease
 //   L <pid> <wallMs>                                 this process lost it (another took over)
 //   F <pid> <operation> <wallMs>                     a write of this process was refused by the lease
+//   P <pid> <wallMs>                                 this process stops itself (SIGUSR2 asked it to)
+//   W <pid> <wallMs> <holderEpoch> <holderExpiresAtMs> <retryInMs>   a standby found the store held
+//   X <pid> <wallMs> <operation> <message>           a store error the scheduler rides out
 // Environment: LEASE_DB, LEASE_LEDGER, LEASE_MANIFEST (the tasks), LEASE_TTL_MS, LEASE_HEARTBEAT_MS,
 // LEASE_MODE 'run' (until SIGTERM) or 'final' (until no task is pending, then stop).
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { Scheduler } from '../../dist/index.js';
+import { SqliteStore } from '../../dist/store/sqlite.js';
 
 const { LEASE_DB: dbPath, LEASE_LEDGER: ledgerPath, LEASE_MANIFEST: manifestPath, LEASE_MODE: mode = 'run' } = process.env;
 const ttlMs = Number(process.env.LEASE_TTL_MS ?? 2000);
@@ -27,7 +31,20 @@ function append(line) {
 }
 
 const pid = process.pid;
-const scheduler = new Scheduler({ store: dbPath, standby: true, lease: { ttlMs, heartbeatMs }, retention: false, concurrency: 16, onError: false });
+// One store instance for the process's life: after losing the lease, a standby owns the same instance again
+// (the writes still in flight from its old ownership must be refused all the same).
+const store = new SqliteStore(dbPath);
+// SIGUSR2: stop (SIGSTOP) at the next turn of the event loop, with bodies in flight but outside any write
+// transaction (better-sqlite3's are synchronous), so that the other process can take the store over; the
+// campaign sends SIGCONT. (A process stopped inside a write holds SQLite's write lock: nobody can take
+// over until it resumes; test/recovery/lease-busy-store.test.ts covers that case.)
+process.on('SIGUSR2', () => {
+  setImmediate(() => {
+    append(`P ${pid} ${Date.now()}`);
+    process.kill(pid, 'SIGSTOP');
+  });
+});
+const scheduler = new Scheduler({ store, standby: true, lease: { ttlMs, heartbeatMs }, retention: false, concurrency: 16, onError: false });
 scheduler.define('work', async (params, ctx) => {
   append(`S ${ctx.taskId} ${ctx.nominalMs} ${ctx.attempt} ${pid} ${Date.now()}`);
   await new Promise((resolve) => setTimeout(resolve, params.workMs));
@@ -37,6 +54,8 @@ scheduler.events.addEventListener('slotcomplete', (e) => append(`C ${e.detail.ta
 scheduler.events.addEventListener('leaseacquired', (e) => append(`A ${pid} ${e.detail.holder.epoch} ${Date.now()} ${e.detail.takeover ? 1 : 0}`));
 scheduler.events.addEventListener('leaselost', () => append(`L ${pid} ${Date.now()}`));
 scheduler.events.addEventListener('writefenced', (e) => append(`F ${pid} ${e.detail.operation} ${Date.now()}`));
+scheduler.events.addEventListener('standby', (e) => append(`W ${pid} ${Date.now()} ${e.detail.holder.epoch} ${e.detail.holder.expiresAtMs} ${e.detail.retryInMs}`));
+scheduler.events.addEventListener('storeerror', (e) => append(`X ${pid} ${Date.now()} ${e.detail.operation} ${String(e.detail.error?.message ?? e.detail.error).replaceAll('\n', ' ')}`));
 
 const { tasks } = JSON.parse(readFileSync(manifestPath, 'utf8'));
 scheduler.start();
@@ -47,6 +66,7 @@ process.stdout.write('owner\n');
 
 process.on('SIGTERM', async () => {
   await scheduler.stop();
+  await store.close();
   closeSync(ledger);
   process.exit(0);
 });
@@ -57,5 +77,6 @@ if (mode === 'final') {
   while (pending.get() > 0) await new Promise((resolve) => setTimeout(resolve, 100));
   reader.close();
   await scheduler.stop();
+  await store.close();
   closeSync(ledger);
 }

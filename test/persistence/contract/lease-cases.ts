@@ -52,6 +52,16 @@ export const leaseCases: ContractCase[] = [
     }),
   },
   {
+    name: 'a holder whose lease lapsed while nobody took it over renews it, keeping its epoch (it was paused, not replaced)',
+    run: (h) => withTwo(h, async (a, b) => {
+      await a.acquireLease(request('a', 1_000));
+      equal((await b.getLease())?.expiresAtMs, 11_000, 'lapses at 11 s');
+      const renewed = await a.renewLease(15_000, 10_000);
+      ok(renewed.status === 'renewed' && renewed.lease.epoch === 1 && renewed.lease.expiresAtMs === 25_000, `renewed late: ${JSON.stringify(renewed)}`);
+      equal((await b.acquireLease(request('b', 16_000))).status, 'held', 'held again');
+    }),
+  },
+  {
     name: 'a lapsed lease is taken over with the next epoch; the old holder\'s renewal reports it lost',
     takesOverLiveHolder: true,
     run: (h) => withTwo(h, async (a, b) => {
