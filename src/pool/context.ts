@@ -24,15 +24,20 @@ export class PoolTaskContext<State = unknown> {
   get worker(): number {
     return this.#run.loop.index;
   }
-  /** Aborted when the task is cancelled (its signal) or the pool closes without draining. */
+  /** Aborted when the task is cancelled (its signal: reason PoolTaskCancelledError) or runs past its timeoutMs (reason TaskTimeoutError). */
   get signal(): AbortSignal {
-    this.#run.controller ??= new AbortController();
-    return this.#run.controller.signal;
+    const run = this.#run;
+    if (run.controller === undefined) {
+      run.controller = new AbortController();
+      if (run.abortReason !== undefined) run.controller.abort(run.abortReason);
+    }
+    return run.controller.signal;
   }
   /**
    * True when the task should save its state and return: a more urgent task
    * arrived, or its quantum is spent and work of an equal or higher claim
-   * waits, or it was cancelled. Cheap: a load, and a clock read.
+   * waits, or it was cancelled, or it ran past its timeoutMs (then
+   * ctx.signal aborts too). Cheap: a load, and a clock read.
    */
   shouldYield(): boolean {
     return this.#run.loop.shouldYield(this.#run);
@@ -41,6 +46,8 @@ export class PoolTaskContext<State = unknown> {
    * Saves state to resume from, at once (it survives the worker being
    * terminated). Returning after shouldYield() answered true and saveState()
    * requeues the task; its next run, maybe on another worker, sees ctx.state.
+   * A state that cannot be structured-cloned throws UncloneableError, and the
+   * task fails with it (once: it is not retried).
    */
   saveState(state: State): void {
     this.#run.loop.saveState(this.#run, state);
@@ -63,9 +70,14 @@ export interface Run {
   readonly attempt: number;
   readonly weight: number;
   state: unknown;
+  /** Made when the task first reads ctx.signal. */
   controller: AbortController | undefined;
+  /** Why the run was asked to stop for good (cancelled, timed out): ctx.signal aborts with it, even if read later. */
+  abortReason: Error | undefined;
   interrupted: boolean;
   saved: boolean;
+  /** Set when a state it saved cannot be cloned: the run fails with it, whatever the task does next. */
+  uncloneable: Error | undefined;
   /** performance.now() when the run started, and when its runtime was last charged. */
   startedAt: number;
   chargedUntil: number;

@@ -2,9 +2,10 @@
 // each worker seat's words. Workers read and write the same words through raw
 // typed arrays (worker.ts, the hot side); here every access has a name.
 //
-// Seats: each worker has two, and alternates between them at each
-// replacement, so that a terminated thread that is still stopping never
-// writes over its successor's words. So there are 2 x threads seats.
+// Seats: one per live thread (the workers' threads and the warm spares),
+// handed out by threads.ts. A seat is reused only once the thread that had it
+// has exited, so that a terminated thread that is still stopping never writes
+// over its successor's words; there are twice as many seats as live threads.
 import { lock, OWNER_MAIN, OWNER_WORKER0, unlock } from './lock.js';
 import * as P from './protocol.js';
 
@@ -14,8 +15,8 @@ export class ControlBlock {
   readonly #i32: Int32Array;
   readonly #f64: Float64Array;
 
-  constructor(threads: number, epochMs: number) {
-    this.seats = threads * 2;
+  constructor(seats: number, epochMs: number) {
+    this.seats = seats;
     this.buffer = new SharedArrayBuffer(P.controlBytes(this.seats));
     this.#i32 = new Int32Array(this.buffer);
     this.#f64 = new Float64Array(this.buffer);
@@ -45,6 +46,23 @@ export class ControlBlock {
     const f = P.workerF64(this.seats, seat);
     this.#i32.fill(0, b, b + P.WORKER_I32);
     this.#f64.fill(0, f, f + P.WORKER_F64);
+  }
+
+  /** Gives the seat's thread its role: it serves worker `index`, taking classes 0..maxClass. */
+  setRole(seat: number, index: number, maxClass: number): void {
+    const b = P.workerI32(seat);
+    this.#i32[b + P.W_MAX_CLASS] = maxClass;
+    Atomics.store(this.#i32, b + P.W_ROLE, index + 1);
+  }
+
+  /** The seat's thread's operating-system thread id, 0 until it has started (or where unknown). */
+  osTid(seat: number): number {
+    return Atomics.load(this.#i32, P.workerI32(seat) + P.W_OS_TID);
+  }
+
+  /** The seat's thread's Node threadId, 0 until it has started. */
+  threadId(seat: number): number {
+    return Atomics.load(this.#i32, P.workerI32(seat) + P.W_THREAD_ID);
   }
 
   isIdle(seat: number): boolean {

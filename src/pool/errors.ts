@@ -7,11 +7,15 @@ import { defineError } from '../../bindings/errors.js';
 export class PoolClosedError extends defineError('ERR_POOL_CLOSED', 'PoolClosedError') {}
 /** The worker running the task died (an uncaught error, process.exit, out of memory) on the task's last attempt. */
 export class WorkerCrashedError extends defineError('ERR_WORKER_CRASHED', 'WorkerCrashedError') {}
-/** The task ignored its preemption flag past the grace period more times than `maxTerminations` allows. */
-export class TaskTerminatedError extends defineError('ERR_TASK_TERMINATED', 'TaskTerminatedError') {}
+/** The task's last attempt ran longer than its `timeoutMs` (time on a worker, not time queued). */
+export class TaskTimeoutError extends defineError('ERR_TASK_TIMEOUT', 'TaskTimeoutError') {}
 /** The task was cancelled through its signal, before or while it ran. */
 export class PoolTaskCancelledError extends defineError('ERR_TASK_CANCELLED', 'PoolTaskCancelledError') {}
-/** The task's arguments or saved state cannot be sent to a worker (not structured-cloneable, or too large). */
+/**
+ * A value cannot cross threads (not structured-cloneable, or too large): the
+ * task's arguments (run() rejects at once), its result or a state it saved
+ * (the task fails at once, never retried: it would fail the same way again).
+ */
 export class UncloneableError extends defineError('ERR_UNCLONEABLE', 'UncloneableError') {}
 
 /** An error a task threw in a worker, rebuilt on the main thread with its name, message, code and stack. */

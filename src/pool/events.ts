@@ -3,7 +3,7 @@
 // nobody costs an EventTarget dispatch, and these events are rare (per
 // preemption or crash, never per task).
 
-export const POOL_EVENT_TYPES = ['preempt', 'yield', 'terminate', 'replace', 'resume', 'restart', 'crash', 'retry', 'fail', 'cancel'] as const;
+export const POOL_EVENT_TYPES = ['preempt', 'yield', 'timeout', 'terminate', 'replace', 'resume', 'restart', 'crash', 'retry', 'fail', 'cancel'] as const;
 export type PoolEventType = (typeof POOL_EVENT_TYPES)[number];
 
 export interface PoolEventDetail {
@@ -11,12 +11,19 @@ export interface PoolEventDetail {
   readonly task?: number;
   /** The worker (0-based) concerned. */
   readonly worker?: number;
-  /** preempt: 'quantum' (spent, and equal or higher claim waits), 'urgent' (a more urgent task arrived) or 'cancel'. */
+  /**
+   * preempt: 'quantum' (spent, and equal or higher claim waits), 'urgent' (a more urgent task arrived) or 'cancel';
+   * terminate: which flag was ignored past graceMs: 'urgent', 'cancel' or 'timeout'.
+   */
   readonly reason?: string;
   /** crash, fail, retry: what happened. */
   readonly error?: unknown;
-  /** retry, restart: the attempt that comes next. */
+  /** retry, restart: the attempt that comes next; timeout: the attempt that timed out. */
   readonly attempt?: number;
+  /** replace: the replacement had booted already (a warm spare took the role), so no thread started on the critical path. */
+  readonly warm?: boolean;
+  /** replace: the Node threadId (worker_threads) of the thread that now serves the worker, 0 if it has not started yet. */
+  readonly threadId?: number;
   /** Pool time of the event, ms. */
   readonly atMs: number;
 }
@@ -33,15 +40,35 @@ export class PoolEvent extends Event {
  * preempt: a worker's flag was set by the main thread (quantum, for a task that
  * never asks; urgent; cancel); a worker whose task asks sets it itself;
  * yield: a task returned after shouldYield() and saveState(), and was requeued;
- * terminate: a worker that ignored its flag past graceMs was terminated;
- * replace: a terminated or crashed worker's replacement was started;
+ * timeout: a task's attempt ran past its timeoutMs and was asked to stop;
+ * terminate: a worker whose task ignored an urgent, cancel or timeout flag past graceMs was terminated;
+ * replace: a terminated or crashed worker's role was given to a warm spare or a new thread;
  * resume / restart: a task whose worker was terminated was requeued with its saved state / from scratch as a new attempt;
  * crash: a worker died on its own (uncaught error, process.exit, out of memory);
  * retry: a failed attempt will be retried; fail: a task failed for good; cancel: a task was cancelled.
  */
 export class PoolEvents extends EventTarget {
+  #deferred: Array<[PoolEventType, PoolEventDetail]> = [];
+
   emit(type: PoolEventType, detail: PoolEventDetail): void {
     this.dispatchEvent(new PoolEvent(type, detail));
+  }
+
+  /**
+   * Queues an event decided under the pool's lock, to emit once it is
+   * released: a listener may call back into the pool (stats() takes the lock,
+   * which is not reentrant).
+   */
+  defer(type: PoolEventType, detail: PoolEventDetail): void {
+    this.#deferred.push([type, detail]);
+  }
+
+  /** Emits the deferred events, in order. Call with the lock released. */
+  flush(): void {
+    if (this.#deferred.length === 0) return;
+    const deferred = this.#deferred;
+    this.#deferred = [];
+    for (const [type, detail] of deferred) this.emit(type, detail);
   }
 }
 
@@ -58,15 +85,18 @@ export interface PoolCounters {
   preemptQuantum: number;
   preemptUrgent: number;
   preemptCancel: number;
-  /** Workers terminated for ignoring their flag past graceMs. */
+  /** Attempts that ran past their timeoutMs. */
+  timeouts: number;
+  /** Workers terminated for ignoring an urgent, cancel or timeout flag past graceMs. */
   terminations: number;
   /** Terminated tasks requeued with their saved state, and requeued from scratch. */
   resumes: number;
   restarts: number;
   /** Workers that died on their own. */
   crashes: number;
-  /** Workers started to replace a terminated or crashed one. */
+  /** Terminated or crashed workers replaced, and how many of them by a warm spare. */
   replacements: number;
+  warmReplacements: number;
   /** Outcomes ignored because their run had already been recovered (it will run again). */
   staleOutcomes: number;
 }
@@ -82,11 +112,13 @@ export function newCounters(): PoolCounters {
     preemptQuantum: 0,
     preemptUrgent: 0,
     preemptCancel: 0,
+    timeouts: 0,
     terminations: 0,
     resumes: 0,
     restarts: 0,
     crashes: 0,
     replacements: 0,
+    warmReplacements: 0,
     staleOutcomes: 0,
   };
 }

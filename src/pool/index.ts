@@ -6,5 +6,5 @@ export { WorkerPool, PoolTask } from './pool.js';
 export type { PoolOptions, PoolTaskOptions, TaskReference } from './options.js';
 export { PoolEvent, PoolEvents, POOL_EVENT_TYPES, type PoolEventDetail, type PoolEventType, type PoolCounters } from './events.js';
 export { PoolTaskContext } from './context.js';
-export { PoolClosedError, PoolTaskCancelledError, TaskError, TaskTerminatedError, UncloneableError, WorkerCrashedError } from './errors.js';
+export { PoolClosedError, PoolTaskCancelledError, TaskError, TaskTimeoutError, UncloneableError, WorkerCrashedError } from './errors.js';
 export { InvalidArgumentError, TimesliceError } from '../../bindings/errors.js';

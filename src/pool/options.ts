@@ -26,12 +26,32 @@ export interface PoolOptions {
   /** A task's time slice: past it, ctx.shouldYield() turns true when work of an equal or higher claim waits. @default 10 */
   quantumMs?: Duration;
   /**
-   * How long a task may ignore its preemption flag (or cancellation) before
-   * its worker is terminated and replaced. @default 50
+   * How long a task may ignore a flag that asks it to stop (a more urgent task
+   * needs its thread, it was cancelled, its timeoutMs ran out) before its
+   * thread is terminated and replaced. Counted in the thread's own time (on
+   * Linux: its CPU time while runnable, its sleep while blocked; never its
+   * wait for a CPU), so a loaded machine does not kill cooperative tasks. A
+   * task that ignores its quantum (equal work waits) is never terminated for it.
+   * @default 50
    */
   graceMs?: Duration;
-  /** Terminations a task survives (each resumes it from its saved state, or restarts it); one more fails it. @default 3 */
+  /**
+   * How many times one task may be terminated to make room for more urgent
+   * work (each time it resumes from its saved state, or restarts as a new
+   * attempt). Past that it is left to finish: urgent work takes another
+   * thread or waits. Terminations never fail a task.
+   * @default 3
+   */
   maxTerminations?: number;
+  /**
+   * Warm spare threads: started and booted (core attached, task modules
+   * loaded) but taking no tasks, so that a terminated or crashed worker is
+   * replaced at once and an urgent task that needed its thread starts without
+   * waiting for a new thread to boot. 0 replaces workers on demand.
+   * @default 1
+   * @example new WorkerPool({ threads: 4, spareThreads: 0 }) // no idle thread; replacements boot on demand
+   */
+  spareThreads?: number;
   /**
    * Workers kept for the most urgent classes: they only take tasks of
    * `priority` or more urgent, so a background flood never occupies them.
@@ -52,6 +72,7 @@ export interface ResolvedPoolOptions {
   readonly quantumMs: number;
   readonly graceMs: number;
   readonly maxTerminations: number;
+  readonly spareThreads: number;
   readonly reservedWorkers: number;
   readonly reservedMaxClass: number;
   readonly resource: { readonly module: string; readonly name: string } | undefined;
@@ -70,6 +91,16 @@ export interface PoolTaskOptions {
   retry?: number | RetryOptions;
   /** Aborting it cancels the task: removed if queued; if running, its ctx.signal fires and it has graceMs to return. */
   signal?: AbortSignal;
+  /**
+   * Most time one attempt may run on workers (summed over its runs when it
+   * yields; time spent queued does not count). Past it, ctx.shouldYield()
+   * turns true and ctx.signal aborts; if the task has not returned graceMs
+   * later its thread is terminated. The attempt fails with TaskTimeoutError
+   * (ERR_TASK_TIMEOUT), retried per `retry` like any failed attempt.
+   * @default undefined (no limit)
+   * @example pool.run(render, scene, { timeoutMs: 2000 })
+   */
+  timeoutMs?: Duration;
 }
 
 export interface ResolvedPoolTaskOptions {
@@ -77,10 +108,12 @@ export interface ResolvedPoolTaskOptions {
   readonly weight: number;
   readonly retry: ResolvedRetry;
   readonly signal: AbortSignal | undefined;
+  /** Infinity when unset. */
+  readonly timeoutMs: number;
 }
 
-const POOL_KEYS = new Set(['threads', 'policy', 'quantumMs', 'graceMs', 'maxTerminations', 'reserved', 'resource', 'resourceLimits', 'deadlinesMs']);
-const TASK_KEYS = new Set(['priority', 'weight', 'nice', 'retry', 'signal']);
+const POOL_KEYS = new Set(['threads', 'policy', 'quantumMs', 'graceMs', 'maxTerminations', 'spareThreads', 'reserved', 'resource', 'resourceLimits', 'deadlinesMs']);
+const TASK_KEYS = new Set(['priority', 'weight', 'nice', 'retry', 'signal', 'timeoutMs']);
 const LIMIT_KEYS = new Set(['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb']);
 
 // Linux's nice-to-weight table (assembly/keys.ts holds the same numbers).
@@ -181,6 +214,7 @@ export function resolvePoolOptions(options: unknown): ResolvedPoolOptions {
     quantumMs: positiveMs('options.quantumMs', o.quantumMs, 10),
     graceMs: positiveMs('options.graceMs', o.graceMs, 50),
     maxTerminations: o.maxTerminations === undefined ? 3 : requireInteger('options.maxTerminations', o.maxTerminations, 0, 1000),
+    spareThreads: o.spareThreads === undefined ? 1 : requireInteger('options.spareThreads', o.spareThreads, 0, threads),
     reservedWorkers,
     reservedMaxClass,
     resource: o.resource === undefined ? undefined : Object.freeze(resolveTaskReference('options.resource', o.resource)),
@@ -189,7 +223,13 @@ export function resolvePoolOptions(options: unknown): ResolvedPoolOptions {
   });
 }
 
-const DEFAULT_TASK_OPTIONS: ResolvedPoolTaskOptions = Object.freeze({ priorityClass: 2, weight: 1024, retry: resolveRetry(undefined), signal: undefined });
+const DEFAULT_TASK_OPTIONS: ResolvedPoolTaskOptions = Object.freeze({
+  priorityClass: 2,
+  weight: 1024,
+  retry: resolveRetry(undefined),
+  signal: undefined,
+  timeoutMs: Number.POSITIVE_INFINITY,
+});
 
 export function resolvePoolTaskOptions(options: unknown): ResolvedPoolTaskOptions {
   if (options === undefined) return DEFAULT_TASK_OPTIONS;
@@ -216,5 +256,6 @@ export function resolvePoolTaskOptions(options: unknown): ResolvedPoolTaskOption
     weight,
     retry: resolveRetry(o.retry),
     signal: signal as AbortSignal | undefined,
+    timeoutMs: positiveMs('options.timeoutMs', o.timeoutMs, Number.POSITIVE_INFINITY),
   });
 }

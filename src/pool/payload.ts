@@ -37,9 +37,13 @@ export class PayloadArena {
     this.#bytes = new Uint8Array(this.buffer); // length-tracking: sees growth
   }
 
-  /** Stores the serialised value; [offset, length]. Throws RangeError when the arena is full. */
+  /** Stores the serialised value; [offset, length]. Throws what node:v8 throws for a value it cannot clone, RangeError when the arena is full. */
   store(value: unknown): [offset: number, length: number] {
-    const bytes = serialize(value);
+    return this.storeBytes(serialize(value));
+  }
+
+  /** Stores a value already serialised with node:v8 (a worker's saved state); [offset, length]. RangeError when the arena is full. */
+  storeBytes(bytes: Uint8Array): [offset: number, length: number] {
     const size = blockSize(bytes.length);
     let offset = this.#free.get(size)?.pop();
     if (offset === undefined) {

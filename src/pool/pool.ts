@@ -18,47 +18,52 @@
 // set by the worker itself when its task's quantum is spent and a task of an
 // equal or higher claim waits (ctx.shouldYield() checks), by the main thread's
 // watchdog for a task that never asks, by an urgent arrival (the least urgent
-// running task's worker, at once), and by a cancellation. A task that sees it,
-// saves its state and returns is requeued and resumes later, anywhere.
+// running task's worker, at once), by a cancellation, and by a timeout. A task
+// that sees it, saves its state and returns is requeued and resumes later,
+// anywhere.
 //
-// Escalation. A flag still set after graceMs with the same task running: the
-// main thread fences the worker (under the lock, so it is not inside the core
-// and will never enter it again), recovers the tasks it held, and aborts its
-// loop task, on which Piscina terminates the thread and starts another. The
-// task resumes from its last saved state, or restarts as a new attempt; after
-// maxTerminations it fails. A worker that dies on its own (uncaught error,
-// process.exit, resourceLimits) fails only its current task's attempt (retried
-// per the task's retry policy); the tasks it held and had not finished are
-// requeued. Outcomes quote a dispatch number, so an outcome of a run that was
-// already recovered is ignored: every task ends exactly once.
+// Escalation (supervisor.ts). A task is terminated only when it ignores, for
+// graceMs of its thread's own time, a flag that cannot wait: a more urgent
+// task needs its thread, it was cancelled, or it ran past its timeoutMs. A
+// quantum flag (equal work waits) is never escalated: terminating a task that
+// has no saved state throws its work away, and doing it for an equal is
+// livelock. The worker's role goes at once to a warm spare thread
+// (threads.ts), so the urgent task does not wait for a thread to boot. A task
+// terminated for urgency resumes from its last saved state or restarts as a
+// new attempt, and is never failed for it; after maxTerminations it is left to
+// finish. A worker that dies on its own (uncaught error, process.exit,
+// resourceLimits) fails only its current task's attempt (retried per the
+// task's retry policy); the tasks it held and had not finished are requeued.
+// Outcomes quote a dispatch number, so an outcome of a run that was already
+// recovered is ignored: every task ends exactly once.
 import { fileURLToPath } from 'node:url';
-import { MessageChannel, type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
+import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { Core } from '../../bindings/core.js';
 import type { CoreExports } from '../../bindings/load.js';
 import { CoreOutOfMemoryError, describeValue, InvalidArgumentError } from '../../bindings/errors.js';
 import * as L from '../../bindings/layout.generated.js';
 import { createSharedCore, sharedAttachModule } from '../../bindings/shared.js';
-import { retryDelayMs } from '../retry.js';
 import { ControlBlock } from './control.js';
 import { newCounters, type PoolCounters, PoolEvents } from './events.js';
-import { PoolClosedError, PoolTaskCancelledError, TaskError, UncloneableError } from './errors.js';
+import { PoolClosedError, PoolTaskCancelledError, UncloneableError } from './errors.js';
 import { type PoolOptions, type PoolTaskOptions, type ResolvedPoolOptions, type ResolvedPoolTaskOptions, resolvePoolOptions, resolvePoolTaskOptions, resolveTaskReference, type TaskReference } from './options.js';
+import { Outcomes } from './outcomes.js';
 import { PayloadArena } from './payload.js';
 import type { PoolParts } from './pool-parts.js';
 import * as P from './protocol.js';
-import { type RecoveryHost, recoverSeat } from './recovery.js';
-import { type Seat, Supervisor } from './supervisor.js';
+import type { RecoveryHost, } from './recovery.js';
+import { Supervisor } from './supervisor.js';
 import { PoolTask, TaskBook, type TaskRecord } from './task-record.js';
+import { type PoolThread, PoolThreads } from './threads.js';
 
 export { PoolTask } from './task-record.js';
 
 /** Flushes of submitted tasks register this many per lock hold, so workers never wait long for the lock. */
 const FLUSH_CHUNK = 256;
-const RUNNING = L.STATE_RUNNING;
 
 export class WorkerPool {
-  /** Typed events: preempt, yield, terminate, replace, resume, restart, crash, retry, fail, cancel. */
+  /** Typed events: preempt, yield, timeout, terminate, replace, resume, restart, crash, retry, fail, cancel. */
   readonly events = new PoolEvents();
   readonly #o: ResolvedPoolOptions;
   readonly #core: Core;
@@ -68,21 +73,21 @@ export class WorkerPool {
   readonly #payload = new PayloadArena();
   readonly #book = new TaskBook(this.#payload);
   readonly #piscina: Piscina;
-  readonly #seats: Seat[] = [];
+  readonly #threads: PoolThreads;
   readonly #oldPorts: MessagePort[] = [];
   #staged: TaskRecord[] = [];
   #flushQueued = false;
   readonly #kinds = new Map<string, PoolTask>();
   readonly #definitions: Array<{ kind: number; module: string; name: string }> = [];
   readonly #counters = newCounters();
+  readonly #outcomes: Outcomes;
   readonly #recovery: RecoveryHost;
   readonly #supervisor: Supervisor;
-  #dueTimer: ReturnType<typeof setTimeout> | undefined;
   #closing = false;
   #closed: Promise<void> | undefined;
+  /** While close() drains: ends the wait (a hard close overrides a drain). */
+  #stopDraining: (() => void) | undefined;
   readonly #epochMs: number;
-  readonly #ready: Promise<void>;
-  #markReady: (() => void) | undefined;
 
   /**
    * @example
@@ -101,40 +106,40 @@ export class WorkerPool {
     for (const [cls, ms] of o.deadlinesMs) this.#core.setClassDeadline(cls, ms);
     // Pool time starts a second before now: every thread's clock reads >= 0.
     this.#epochMs = performance.timeOrigin + performance.now() - 1000;
-    this.#control = new ControlBlock(o.threads, this.#epochMs);
+    this.#control = new ControlBlock(PoolThreads.seatsFor(o), this.#epochMs);
     const parts: PoolParts = { w: this.#w, control: this.#control, book: this.#book, counters: this.#counters, events: this.events, options: o };
-    this.#recovery = { ...parts, retry: (r, nowMs, error) => this.#retry(r, nowMs, error) };
-    this.#supervisor = new Supervisor({
-      ...parts,
-      seats: this.#seats,
-      recovery: this.#recovery,
-      now: () => this.#now(),
-      wake: (cls, count) => this.#wake(cls, count),
-      fail: (r, error) => this.#fail(r, error),
-      armDueTimer: () => this.#armDueTimer(),
-      drain: (seat) => this.#drain(seat),
-    });
+    this.#outcomes = new Outcomes({ ...parts, now: () => this.#now(), wake: (cls, count) => this.#wake(cls, count) });
+    this.#recovery = { ...parts, retry: (r, nowMs, error) => this.#outcomes.retry(r, nowMs, error) };
     this.#piscina = new Piscina({
       filename: fileURLToPath(new URL('./pool-worker.js', import.meta.url)),
-      minThreads: o.threads,
-      maxThreads: o.threads,
+      minThreads: o.threads + o.spareThreads,
+      maxThreads: o.threads + o.spareThreads,
       concurrentTasksPerWorker: 1,
       idleTimeout: Number.POSITIVE_INFINITY,
       ...(o.resourceLimits === undefined ? {} : { resourceLimits: o.resourceLimits }),
     });
-    this.#ready = new Promise((resolve) => {
-      this.#markReady = resolve;
+    this.#threads = new PoolThreads(this.#piscina, this.#control, o, {
+      loopArgs: (seat) => this.#loopArgs(seat),
+      onMessage: (thread, message) => this.#onMessage(thread, message),
+      onLoopEnded: (thread, err) => this.#onLoopEnded(thread, err),
     });
-    for (let i = 0; i < o.threads; i++) {
-      const seat: Seat = { index: i, seat: i, port: undefined, controller: undefined, incarnation: 0, fenced: false, ready: false };
-      this.#seats.push(seat);
-      this.#startLoop(seat);
-    }
+    this.#supervisor = new Supervisor({
+      ...parts,
+      threads: this.#threads,
+      recovery: this.#recovery,
+      now: () => this.#now(),
+      wake: (cls, count) => this.#wake(cls, count),
+      fail: (r, error) => this.#outcomes.fail(r, error),
+      armDueTimer: () => this.#outcomes.armDueTimer(),
+      drain: (thread) => this.#drain(thread),
+      replace: (thread, atMs) => this.#replace(thread, atMs),
+    });
+    this.#threads.startAll();
   }
 
-  /** Resolves once every worker thread has started (and made its resource). */
+  /** Resolves once every worker thread has started (and made its resource), and every spare has booted. */
   get ready(): Promise<void> {
-    return this.#ready;
+    return this.#threads.ready;
   }
 
   get threads(): number {
@@ -159,7 +164,7 @@ export class WorkerPool {
       const definition = { kind, module: ref.module, name: ref.name };
       this.#definitions.push(definition);
       // Posted before any task of this kind can be taken: a worker finds it in its port's queue.
-      for (const seat of this.#seats) seat.port?.postMessage({ t: 'define', ...definition } satisfies P.ToWorker);
+      for (const thread of this.#threads.live()) thread.port.postMessage({ t: 'define', ...definition } satisfies P.ToWorker);
     }
     return task as PoolTask<Args, Result>;
   }
@@ -211,6 +216,8 @@ export class WorkerPool {
         stateLength: P.STATE_NONE,
         attempt: 1,
         terminations: 0,
+        ranMs: 0,
+        timedOut: false,
         cancelled: false,
         resolve: resolve as (value: unknown) => void,
         reject,
@@ -251,7 +258,7 @@ export class WorkerPool {
       this.#control.unlock();
       for (const r of failed) {
         this.#book.release(r);
-        this.#fail(r, new CoreOutOfMemoryError('run: the pool cannot hold more tasks'));
+        this.#outcomes.fail(r, new CoreOutOfMemoryError('run: the pool cannot hold more tasks'));
       }
       this.#wake(mostUrgent, to - from);
     }
@@ -262,249 +269,92 @@ export class WorkerPool {
         signal.addEventListener('abort', r.onAbort, { once: true });
       }
     }
-    if (mostUrgent < L.CLASS_COUNT - 1) this.#preemptFor(mostUrgent);
+    if (mostUrgent < L.CLASS_COUNT - 1) this.#supervisor.preemptFor(mostUrgent);
     this.#supervisor.arm();
-  }
-
-  #takes(seat: Seat, cls: number): boolean {
-    return seat.index >= this.#o.reservedWorkers || cls <= this.#o.reservedMaxClass;
   }
 
   /** Wakes idle workers that may take a task of class `cls` (reserved ones first), up to `count`. */
   #wake(cls: number, count: number): void {
-    for (const seat of this.#seats) {
+    for (const thread of this.#threads.workers) {
       if (count <= 0) return;
-      if (this.#takes(seat, cls) && this.#control.wakeIfIdle(seat.seat)) count--;
+      if (thread !== undefined && cls <= this.#threads.maxClassOf(thread.index) && this.#control.wakeIfIdle(thread.seat)) count--;
     }
   }
 
-  /**
-   * A task of class `cls` was queued. If no eligible worker is idle, the least
-   * urgent running task of a less urgent class is preempted at once, provided
-   * the new task's claim is at least its claim were it requeued now.
-   */
-  #preemptFor(cls: number): void {
-    const control = this.#control;
-    for (const seat of this.#seats) if (this.#takes(seat, cls) && control.isIdle(seat.seat)) return;
-    const w = this.#w;
-    control.lock();
-    let victim: Seat | undefined;
-    let victimHandle = 0;
-    let victimKey = Number.NEGATIVE_INFINITY;
-    for (const seat of this.#seats) {
-      const handle = control.current(seat.seat);
-      if (handle === 0 || seat.fenced || control.flag(seat.seat) !== 0) continue;
-      if (w.taskState(handle) !== RUNNING || this.#core.priorityClassOf(handle) <= cls) continue;
-      const key = w.poolClaimKey(handle);
-      if (key > victimKey) {
-        victimKey = key;
-        victim = seat;
-        victimHandle = handle;
-      }
-    }
-    const now = this.#now();
-    const preempt = victim !== undefined && w.poolTopKey(cls) <= w.poolRequeueKey(victimHandle, now);
-    if (preempt) control.setFlag((victim as Seat).seat, P.PREEMPT_URGENT, now);
-    control.unlock();
-    if (preempt) {
-      this.#counters.preemptUrgent++;
-      this.events.emit('preempt', { task: victimHandle, worker: (victim as Seat).index, reason: 'urgent', atMs: now });
-    }
-  }
+  // ---- messages from the threads ----
 
-  // ---- outcomes ----
-
-  #onMessage(seat: Seat, incarnation: number, message: P.FromWorker): void {
-    if (message.t === 'results') this.#onResults(message.n, message.v);
-    else if (message.t === 'state') {
+  #onMessage(_thread: PoolThread, message: P.FromWorker): void {
+    if (message.t === 'results') {
+      this.#outcomes.onResults(message.n, message.v);
+    } else if (message.t === 'state') {
       const r = this.#book.current(message.handle, message.dispatch);
-      if (r !== undefined) this.#book.saveState(r, message.state);
-    } else if (message.t === 'ready' && seat.incarnation === incarnation) {
-      seat.ready = true;
-      if (this.#seats.every((s) => s.ready)) this.#markReady?.();
+      if (r !== undefined && !r.cancelled) {
+        try {
+          this.#book.saveState(r, message.bytes);
+        } catch (err) {
+          this.#supervisor.endEarly(r, new UncloneableError(`ctx.saveState: the state cannot be kept: ${(err as Error).message}`));
+        }
+      }
     }
   }
 
   /**
-   * Handles, now, every message the seat's thread has posted: before its tasks
-   * are recovered, so that outcomes and saved states it sent first are used
-   * (a task that finished is not run again; a resumed task gets its last state).
+   * Handles, now, every message the thread has posted: before its tasks are
+   * recovered, so that outcomes and saved states it sent first are used (a
+   * task that finished is not run again; a resumed task gets its last state).
    */
-  #drain(seat: Seat): void {
-    const port = seat.port;
-    if (port === undefined) return;
-    for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) this.#onMessage(seat, seat.incarnation, m.message as P.FromWorker);
+  #drain(thread: PoolThread): void {
+    const port = thread.port;
+    for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) this.#onMessage(thread, m.message as P.FromWorker);
   }
 
-  #onResults(numbers: Float64Array | number[], values: unknown[]): void {
-    const w = this.#w;
-    const book = this.#book;
-    const settled: Array<[TaskRecord, unknown, boolean]> = [];
-    let requeued = 0;
-    let retried = false;
-    this.#control.lock();
-    const now = this.#now();
-    for (let i = 0, v = 0; i < numbers.length; i += 4, v++) {
-      const handle = numbers[i] as number;
-      const r = book.current(handle, numbers[i + 1] as number);
-      if (r === undefined) {
-        this.#counters.staleOutcomes++;
-        continue;
-      }
-      const code = numbers[i + 2] as number;
-      if (r.cancelled) {
-        w.complete(handle, now, L.COMPLETE_FINAL);
-        book.release(r);
-      } else if (code === P.OUT_RETURNED) {
-        w.complete(handle, now, 0);
-        book.release(r);
-        this.#counters.completed++;
-        settled.push([r, values[v], true]);
-      } else if (code === P.OUT_YIELDED) {
-        w.requeue(handle, now, L.REQUEUE_PREEMPTED);
-        this.#counters.yields++;
-        requeued++;
-        this.events.emit('yield', { task: handle, attempt: r.attempt, atMs: now });
-      } else {
-        const data = values[v] as P.ErrorData;
-        const error = new TaskError(data.message, data.name, data.code, data.stack);
-        if (this.#retry(r, now, error)) retried = true;
-        else settled.push([r, error, false]);
-      }
-    }
-    this.#control.unlock();
-    for (const [r, value, ok] of settled) {
-      if (ok) r.resolve(value);
-      else this.#fail(r, value);
-    }
-    if (requeued > 0) this.#wake(L.CLASS_COUNT - 1, requeued);
-    if (retried) this.#armDueTimer();
-  }
-
-  /** Under the lock: retries the failed attempt if the policy allows (true), else ends the task in the core (false). */
-  #retry(r: TaskRecord, now: number, error: unknown): boolean {
-    const retry = r.options.retry;
-    if (r.attempt < retry.attempts) {
-      this.#book.nextAttempt(r);
-      this.#w.retry(r.handle, now, retryDelayMs(retry, r.attempt, Math.random));
-      this.#counters.retries++;
-      this.events.emit('retry', { task: r.handle, attempt: r.attempt, error, atMs: now });
-      return true;
-    }
-    this.#w.complete(r.handle, now, L.COMPLETE_FAILED);
-    this.#book.release(r);
-    return false;
-  }
-
-  #fail(r: TaskRecord, error: unknown): void {
-    this.#counters.failed++;
-    this.events.emit('fail', { task: r.handle, error, atMs: this.#now() });
-    r.reject(error);
-  }
-
-  #armDueTimer(): void {
-    if (this.#dueTimer !== undefined) clearTimeout(this.#dueTimer);
-    const due = this.#w.nextDue();
-    if (due === Number.POSITIVE_INFINITY) return;
-    this.#dueTimer = setTimeout(() => {
-      this.#dueTimer = undefined;
-      this.#control.lock();
-      const moved = this.#w.advance(this.#now());
-      this.#control.unlock();
-      if (moved > 0) this.#wake(L.CLASS_COUNT - 1, moved);
-      this.#armDueTimer();
-    }, Math.max(0, Math.ceil(due - this.#now())));
-  }
-
-  // ---- cancellation ----
+  // ---- cancellation, and failures decided while a worker runs the task ----
 
   #cancel(r: TaskRecord): void {
     if (r.cancelled || this.#book.of(r.handle) !== r) return;
-    r.cancelled = true;
     this.#counters.cancelled++;
-    const w = this.#w;
-    const control = this.#control;
-    const now = this.#now();
-    control.lock();
-    if (w.taskState(r.handle) !== RUNNING) {
-      // Queued (ready, or waiting for a retry): gone at once.
-      w.cancel(r.handle);
-      this.#book.release(r);
-    } else {
-      // Taken by a worker: its flag tells it, its signal fires; it has graceMs to return.
-      for (const seat of this.#seats) {
-        if (control.current(seat.seat) !== r.handle) continue;
-        control.setFlag(seat.seat, P.PREEMPT_ABORT, now);
-        seat.port?.postMessage({ t: 'abort', handle: r.handle } satisfies P.ToWorker);
-        this.#counters.preemptCancel++;
-      }
-    }
-    control.unlock();
-    this.events.emit('cancel', { task: r.handle, atMs: now });
-    r.reject(new PoolTaskCancelledError('the task was cancelled'));
+    this.events.emit('cancel', { task: r.handle, atMs: this.#now() });
+    this.#supervisor.endEarly(r, new PoolTaskCancelledError('the task was cancelled'));
   }
 
   // ---- worker threads ----
 
-  #startLoop(seat: Seat): void {
-    this.#control.reset(seat.seat);
-    seat.fenced = false;
-    seat.incarnation++;
-    const incarnation = seat.incarnation;
-    const { port1, port2 } = new MessageChannel();
-    port1.on('message', (message: P.FromWorker) => this.#onMessage(seat, incarnation, message));
-    port1.unref();
-    seat.port = port1;
-    const controller = new AbortController();
-    seat.controller = controller;
-    const args: P.LoopArgs = {
-      worker: seat.seat,
-      workers: this.#control.seats,
-      index: seat.index,
-      maxClass: seat.index < this.#o.reservedWorkers ? this.#o.reservedMaxClass : L.POOL_ANY_CLASS,
+  #loopArgs(seat: number): Omit<P.LoopArgs, 'port'> {
+    return {
+      seat,
+      seats: this.#control.seats,
+      threads: this.#o.threads,
       module: sharedAttachModule(),
       memory: this.#memory,
       control: this.#control.buffer,
       side: this.#book.side,
       payload: this.#payload.buffer,
-      port: port2,
       definitions: this.#definitions,
       resource: this.#o.resource,
       quantumMs: this.#o.quantumMs,
     };
-    this.#piscina.run(args, { transferList: [port2] as never, signal: controller.signal }).then(
-      () => {},
-      (err: unknown) => this.#onLoopEnded(seat, incarnation, err),
-    );
   }
 
-  #onLoopEnded(seat: Seat, incarnation: number, err: unknown): void {
-    if (seat.incarnation !== incarnation || this.#closed !== undefined) return;
+  /** The worker's thread was fenced or died: its role goes to a warm spare, or to a new thread. */
+  #replace(old: PoolThread, atMs: number): void {
+    if (this.#closing && this.#book.live === 0) return;
+    const { thread, warm } = this.#threads.replace(old.index);
+    this.#counters.replacements++;
+    if (warm) this.#counters.warmReplacements++;
+    const threadId = thread === undefined ? 0 : this.#control.threadId(thread.seat);
+    this.events.emit('replace', { worker: old.index, warm, threadId, atMs });
+  }
+
+  #onLoopEnded(thread: PoolThread, err: unknown): void {
+    if (this.#closed !== undefined) return;
     // The port stays open: outcomes the thread posted before it died may not
     // have been delivered yet, and closing it would drop them (the tasks they
     // report are no longer in its batch list). Old ports close with the pool.
-    if (seat.port !== undefined) this.#oldPorts.push(seat.port);
-    if (!seat.fenced) {
-      // It died on its own. If it died holding the lock (it cannot die inside a
-      // core call in normal operation: the lock is held only around them), free it.
-      const control = this.#control;
-      control.releaseIfHeldBy(seat.seat);
-      this.#drain(seat);
-      control.lock();
-      const now = this.#now();
-      const recovered = recoverSeat(this.#recovery, seat.seat, seat.index, 'crashed', now);
-      control.unlock();
-      this.#counters.crashes++;
-      this.events.emit('crash', { worker: seat.index, error: err, atMs: now });
-      this.#supervisor.afterRecovery(recovered);
-    }
-    if (this.#closing && this.#book.live === 0) return;
-    // The replacement takes the worker's other seat: the old thread may still
-    // be stopping, and must not write over the new one's words.
-    seat.seat = seat.seat < this.#o.threads ? seat.seat + this.#o.threads : seat.seat - this.#o.threads;
-    this.#counters.replacements++;
-    this.events.emit('replace', { worker: seat.index, atMs: this.#now() });
-    this.#startLoop(seat);
+    this.#oldPorts.push(thread.port);
+    this.#threads.ended(thread);
+    this.#supervisor.forget(thread);
+    if (thread.index < 0) this.#threads.spareLost(thread);
+    else if (!thread.fenced && this.#threads.workers[thread.index] === thread) this.#supervisor.crashed(thread, err);
   }
 
   // ---- lifecycle and observability ----
@@ -512,7 +362,9 @@ export class WorkerPool {
   /**
    * Stops the pool. With drain (the default), waits for every submitted task
    * to end first (refusing new ones); without, rejects every queued or
-   * running task with PoolClosedError and terminates the threads.
+   * running task with PoolClosedError and terminates the threads. A close
+   * without drain during a draining one stops the drain: both calls' promise
+   * resolves once the threads are stopped.
    */
   close(options: { drain?: boolean } = {}): Promise<void> {
     if (typeof options !== 'object' || options === null) {
@@ -521,8 +373,10 @@ export class WorkerPool {
     if (options.drain !== undefined && typeof options.drain !== 'boolean') {
       return Promise.reject(new InvalidArgumentError(`close: options.drain must be a boolean, received ${describeValue(options.drain)}`));
     }
+    const drain = options.drain ?? true;
     this.#closing = true;
-    this.#closed ??= this.#shutdown(options.drain ?? true);
+    if (this.#closed === undefined) this.#closed = this.#shutdown(drain);
+    else if (!drain) this.#stopDraining?.();
     return this.#closed;
   }
 
@@ -531,28 +385,29 @@ export class WorkerPool {
     if (drain && this.#book.live > 0) {
       await new Promise<void>((resolve) => {
         this.#book.onDrained = resolve;
+        this.#stopDraining = resolve;
       });
     }
+    this.#stopDraining = undefined;
     for (const r of this.#book.all()) {
       r.cancelled = true;
       this.#book.release(r);
       r.reject(new PoolClosedError('the pool was closed without draining'));
     }
     this.#control.setClosing();
-    for (const seat of this.#seats) this.#control.wake(seat.seat);
+    for (const thread of this.#threads.live()) this.#control.wake(thread.seat);
     this.#supervisor.stop();
-    if (this.#dueTimer !== undefined) clearTimeout(this.#dueTimer);
-    this.#dueTimer = undefined;
+    this.#outcomes.stop();
     await this.#piscina.destroy();
-    for (const seat of this.#seats) seat.port?.close();
+    for (const thread of this.#threads.live()) thread.port.close();
     for (const port of this.#oldPorts) port.close();
   }
 
   /** Totals since the pool was made, and what is queued and running now. */
-  stats(): PoolCounters & { queued: number; running: number; live: number; threads: number } {
+  stats(): PoolCounters & { queued: number; running: number; live: number; threads: number; spares: number } {
     this.#control.lock();
     const c = this.#core.counters();
     this.#control.unlock();
-    return { ...this.#counters, queued: c.ready + c.waiting, running: c.running, live: this.#book.live, threads: this.#o.threads };
+    return { ...this.#counters, queued: c.ready + c.waiting, running: c.running, live: this.#book.live, threads: this.#o.threads, spares: this.#threads.warmSpares };
   }
 }

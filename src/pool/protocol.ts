@@ -31,20 +31,43 @@ export const W_FENCE = 3;
 export const W_BATCH_COUNT = 4;
 /** Index in the batch of the task running now (tasks before it have returned). */
 export const W_BATCH_INDEX = 5;
-/** The priority class of the task running now (-1: none). */
-export const W_CLASS = 6;
+/**
+ * Which worker this seat's thread serves: its index + 1, or 0 while the
+ * thread is a warm spare (booted, waiting to be promoted). Written by the main
+ * thread, before the thread starts or when it promotes the spare.
+ */
+export const W_ROLE = 6;
+/** The least urgent class the seat's worker takes (reserved workers take fewer). Written with W_ROLE. */
+export const W_MAX_CLASS = 7;
+/** The thread's operating-system thread id (Linux), for its CPU clock (thread-clock.ts); 0 where unknown. */
+export const W_OS_TID = 8;
+/** The thread's Node threadId (worker_threads), so the main thread can tell when it has exited. */
+export const W_THREAD_ID = 9;
 
 export const WORKER_STARTING = 0;
 export const WORKER_BUSY = 1;
 export const WORKER_IDLE = 2;
 export const WORKER_FENCED = 3;
+/** Booted, waiting for a role (W_ROLE): a warm spare. */
+export const WORKER_SPARE = 4;
 
-/** The task's quantum is spent and work of equal or higher claim waits. */
+/**
+ * The task's quantum is spent and work of equal or higher claim waits. A
+ * request only: a task that ignores it runs on (terminating it would throw its
+ * work away to give the thread to an equal, which is livelock, not sharing).
+ */
 export const PREEMPT_QUANTUM = 1;
-/** A more urgent task arrived and this is the least urgent running task. */
+/** A more urgent task arrived and this is the least urgent running task. Escalated after graceMs. */
 export const PREEMPT_URGENT = 2;
-/** The task was cancelled (its signal aborted) or the pool is closing. */
+/** The task was cancelled (its signal aborted) or its run failed for good. Escalated after graceMs. */
 export const PREEMPT_ABORT = 3;
+/** The task's attempt ran past its timeoutMs. Escalated after graceMs. */
+export const PREEMPT_TIMEOUT = 4;
+
+/** Flags the watchdog escalates to termination when ignored past graceMs: every flag but PREEMPT_QUANTUM. */
+export function escalates(flag: number): boolean {
+  return flag > PREEMPT_QUANTUM;
+}
 
 /** Float64 word of the control block (bytes 8..15, beside the first Int32 words): the pool clock's origin, epoch ms. */
 export const F_EPOCH = 1;
@@ -124,13 +147,15 @@ export const MAX_TASK_SLOTS = 2 ** 21;
 /** Main to worker. */
 export type ToWorker =
   | { readonly t: 'define'; readonly kind: number; readonly module: string; readonly name: string }
-  | { readonly t: 'abort'; readonly handle: number };
+  | { readonly t: 'abort'; readonly handle: number; readonly reason: 'cancelled' | 'timeout' };
 
 /** A task's outcome, in a batch: OUT_* codes. */
 export const OUT_RETURNED = 0;
 export const OUT_THREW = 1;
 /** Returned after shouldYield() was true and saveState(): requeue with the saved state. */
 export const OUT_YIELDED = 2;
+/** Its result, or a state it saved, cannot be cloned: the value is ErrorData. Never retried (it would fail again). */
+export const OUT_UNCLONEABLE = 3;
 
 /** Worker to main. */
 export type FromWorker =
@@ -141,7 +166,11 @@ export type FromWorker =
       /** The returned value or the thrown error (as ErrorData), one per task. */
       readonly v: unknown[];
     }
-  | { readonly t: 'state'; readonly handle: number; readonly dispatch: number; readonly state: unknown }
+  /** A saved state, already serialised by the worker (node:v8, as the payload arena stores it). */
+  | { readonly t: 'state'; readonly handle: number; readonly dispatch: number; readonly bytes: Uint8Array }
+  /** The thread has booted (core attached, known task modules imported): a spare now, or about to start. */
+  | { readonly t: 'booted' }
+  /** The thread took its role and made its resource: it takes tasks from now on. */
   | { readonly t: 'ready' };
 
 /** An error as it crosses threads: enough to rebuild it with its name, code and stack. */
@@ -154,21 +183,26 @@ export interface ErrorData {
 
 export function errorData(err: unknown): ErrorData {
   if (err instanceof Error) {
-    return { name: err.name, message: err.message, stack: err.stack, code: (err as { code?: unknown }).code };
+    // Only a primitive code crosses: an error is reported even when its code could not be cloned.
+    const code = (err as { code?: unknown }).code;
+    const primitive = code === null || (typeof code !== 'object' && typeof code !== 'function' && typeof code !== 'symbol');
+    return { name: String(err.name), message: String(err.message), stack: err.stack === undefined ? undefined : String(err.stack), code: primitive ? code : undefined };
   }
   return { name: 'Error', message: `a non-error was thrown: ${String(err)}`, stack: undefined, code: undefined };
 }
 
-/** What a loop task (one per worker thread, for the thread's life) is given. */
+/**
+ * What a loop task (one per worker thread, for the thread's life) is given.
+ * Which worker it serves is not here but in its seat's words (W_ROLE,
+ * W_MAX_CLASS): a spare learns it when it is promoted.
+ */
 export interface LoopArgs {
-  /** The control-block seat this thread uses (each worker has two, alternating by incarnation). */
-  readonly worker: number;
-  /** Seats in the control block (twice the threads). */
-  readonly workers: number;
-  /** Which worker this is, 0-based (ctx.worker, the resource factory's argument). */
-  readonly index: number;
-  /** The most urgent-only class limit of this worker: it takes classes 0..maxClass. */
-  readonly maxClass: number;
+  /** The control-block seat this thread uses (threads.ts hands out seats). */
+  readonly seat: number;
+  /** Seats in the control block. */
+  readonly seats: number;
+  /** Threads that take tasks (the pool's `threads`): a worker's share of the ready tasks. */
+  readonly threads: number;
   readonly module: WebAssembly.Module;
   readonly memory: WebAssembly.Memory;
   readonly control: SharedArrayBuffer;

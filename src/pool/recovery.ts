@@ -1,17 +1,26 @@
 // Recovering the tasks of a worker thread that is gone: terminated by an
 // escalation (fenced first), or dead on its own (a crash). Called on the main
-// thread under the lock.
+// thread under the lock; its events are deferred (events.flush() once the lock
+// is released: supervisor.ts afterRecovery).
 //
 // Every task the thread held (its batch list and its current task: the
-// control block keeps both) is put back: the current one resumes from its
-// saved state or restarts as a new attempt (terminated), or fails this attempt
-// and is retried per its policy (crashed); every other one, taken and not
-// started, or run but not yet reported, is requeued in its place. Each
-// recovered run gets a new dispatch number, so an outcome of it still in
-// flight is ignored when it arrives: every task ends exactly once.
+// control block keeps both) is put back. The current one:
+//   terminated to make room for more urgent work: resumes from its saved
+//     state, or restarts as a new attempt; never fails (the termination was
+//     not its failure) and counts towards maxTerminations, past which it is
+//     no longer terminated for urgency (supervisor.ts);
+//   terminated past its timeoutMs: the attempt fails with TaskTimeoutError,
+//     retried per its policy;
+//   cancelled (already settled): ends;
+//   crashed: the attempt fails with WorkerCrashedError, retried per its policy.
+// Every other one, taken and not started, or run but not yet reported, is
+// requeued in its place. Each recovered run gets a new dispatch number, so an
+// outcome of it still in flight is ignored when it arrives: every task ends
+// exactly once.
 import * as L from '../../bindings/layout.generated.js';
 import type { PoolParts } from './pool-parts.js';
-import { TaskTerminatedError, WorkerCrashedError } from './errors.js';
+import { WorkerCrashedError } from './errors.js';
+import { timeoutError } from './outcomes.js';
 import type { TaskRecord } from './task-record.js';
 
 export interface RecoveryHost extends PoolParts {
@@ -29,8 +38,9 @@ export interface Recovered {
 }
 
 export function recoverSeat(host: RecoveryHost, seat: number, worker: number, cause: 'terminated' | 'crashed', nowMs: number): Recovered {
-  const { w, control, book, counters, events, options } = host;
+  const { w, control, book, counters, events } = host;
   const current = control.current(seat);
+  const segmentStartMs = control.segmentStartMs(seat);
   const out: Recovered = { settled: [], requeued: 0, retried: false };
   for (const handle of control.held(seat)) {
     const r = book.of(handle);
@@ -42,24 +52,21 @@ export function recoverSeat(host: RecoveryHost, seat: number, worker: number, ca
     } else if (handle !== current) {
       w.requeue(handle, nowMs, L.REQUEUE_KEEP_PLACE);
       out.requeued++;
+    } else if (cause === 'terminated' && r.timedOut) {
+      const error = timeoutError(r);
+      if (host.retry(r, nowMs, error)) out.retried = true;
+      else out.settled.push([r, error]);
     } else if (cause === 'terminated') {
       r.terminations++;
-      if (r.terminations > options.maxTerminations) {
-        w.complete(handle, nowMs, L.COMPLETE_FAILED);
-        book.release(r);
-        out.settled.push([
-          r,
-          new TaskTerminatedError(`the task ignored its preemption flag for ${options.graceMs} ms ${r.terminations} times; its worker was terminated each time`),
-        ]);
-        continue;
-      }
       if (r.stateLength >= 0) {
+        // The same attempt goes on: its run so far counts towards its timeout.
+        r.ranMs += Math.max(0, nowMs - segmentStartMs);
         counters.resumes++;
-        events.emit('resume', { task: handle, worker, attempt: r.attempt, atMs: nowMs });
+        events.defer('resume', { task: handle, worker, attempt: r.attempt, atMs: nowMs });
       } else {
         book.nextAttempt(r);
         counters.restarts++;
-        events.emit('restart', { task: handle, worker, attempt: r.attempt, atMs: nowMs });
+        events.defer('restart', { task: handle, worker, attempt: r.attempt, atMs: nowMs });
       }
       w.requeue(handle, nowMs, L.REQUEUE_PREEMPTED);
       out.requeued++;

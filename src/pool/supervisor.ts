@@ -1,120 +1,305 @@
-// The main thread's watchdog over the worker threads: it flags a task whose
-// quantum is spent while work of an equal or higher claim waits (for tasks
-// that never call shouldYield(); those that do flag themselves), and
-// escalates a flag still ignored after graceMs: it fences the worker (under
-// the lock, so the worker is outside the core and will never enter it again),
-// recovers the tasks the worker held (recovery.ts), and aborts the worker's
-// loop task, on which Piscina terminates the thread and starts another.
+// The main thread's watchdog over the worker threads, and the urgent
+// preemption it shares with the pool. Per tick:
+//   - a task more urgent than a running one waits and no worker that may take
+//     it is idle: flag the least urgent running task (PREEMPT_URGENT), as an
+//     arrival does (preemptFor); the tick catches what an arrival could not
+//     (the running task had not started yet when the urgent one arrived);
+// and for each worker's current task:
+//   - past its timeoutMs (its attempt's time on workers): flag it
+//     (PREEMPT_TIMEOUT), abort its ctx.signal; the attempt has timed out;
+//   - its quantum spent while work of an equal or higher claim waits: flag it
+//     (PREEMPT_QUANTUM), for tasks that never call shouldYield() (those that
+//     do flag themselves). A request only: a task that ignores it runs on.
+//     Terminating it would give its thread to an equal at the price of its
+//     work (a restart from scratch), and the equal would then be terminated in
+//     turn: livelock, not time sharing;
+//   - an escalating flag (urgent, cancel, timeout) ignored for graceMs of the
+//     thread's own time (grace.ts): escalate. Fence the worker (under the lock,
+//     so it is outside the core and will never enter it again), recover the
+//     tasks it held (recovery.ts), give its role to a warm spare at once
+//     (threads.ts), and abort its loop task, on which Piscina terminates the
+//     thread. A task already terminated maxTerminations times for urgent work
+//     is not terminated for it again: it is left to finish.
+// A thread that dies on its own (crashed()) is recovered the same way, its
+// current task's attempt failing with WorkerCrashedError.
 //
 // It runs every min(quantum, grace) / 2 ms (at least 1) while any task is
-// live, and reads each seat's current task and flag from the control block
-// without the lock; it takes the lock only to set a flag or to escalate.
-import type { MessagePort } from 'node:worker_threads';
+// live, reads each seat's current task and flag from the control block
+// without the lock, and takes the lock only to set a flag or to escalate.
 import * as L from '../../bindings/layout.generated.js';
+import { PoolTaskCancelledError } from './errors.js';
+import { GraceMeter } from './grace.js';
 import type { PoolParts } from './pool-parts.js';
 import * as P from './protocol.js';
 import { type Recovered, type RecoveryHost, recoverSeat } from './recovery.js';
+import { ThreadClock } from './thread-clock.js';
+import type { PoolThread, PoolThreads } from './threads.js';
 import type { TaskRecord } from './task-record.js';
 
-/** One worker of the pool, across its threads (incarnations). */
-export interface Seat {
-  /** Which worker this is (0-based). */
-  readonly index: number;
-  /** Its seat in the control block (ControlBlock: two per worker, alternating). */
-  seat: number;
-  port: MessagePort | undefined;
-  controller: AbortController | undefined;
-  incarnation: number;
-  /** Fenced by an escalation: its loop's end is expected and already handled. */
-  fenced: boolean;
-  ready: boolean;
-}
-
 export interface SupervisorHost extends PoolParts {
-  readonly seats: readonly Seat[];
+  readonly threads: PoolThreads;
   readonly recovery: RecoveryHost;
   now(): number;
   wake(cls: number, count: number): void;
   fail(r: TaskRecord, error: unknown): void;
   armDueTimer(): void;
-  /** Handles every message the seat's thread has posted so far. */
-  drain(seat: Seat): void;
+  /** Handles every message the thread has posted so far. */
+  drain(thread: PoolThread): void;
+  /** The thread was fenced: give its worker's role to another thread. */
+  replace(thread: PoolThread, atMs: number): void;
 }
+
+const REASONS: Record<number, string> = { [P.PREEMPT_URGENT]: 'urgent', [P.PREEMPT_ABORT]: 'cancel', [P.PREEMPT_TIMEOUT]: 'timeout' };
 
 export class Supervisor {
   readonly #host: SupervisorHost;
+  readonly #periodMs: number;
+  readonly #grace: GraceMeter;
+  /** Each thread's clock, opened the first time its task holds an escalating flag (null: not available). */
+  readonly #clocks = new Map<PoolThread, ThreadClock | null>();
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(host: SupervisorHost) {
     this.#host = host;
+    const o = host.options;
+    this.#periodMs = Math.max(1, Math.min(o.quantumMs, o.graceMs) / 2);
+    this.#grace = new GraceMeter(o.graceMs, 2 * this.#periodMs);
   }
 
   /** Starts watching, if it is not already and any task is live. */
   arm(): void {
-    const { options, book } = this.#host;
-    if (this.#timer !== undefined || book.live === 0) return;
-    const periodMs = Math.max(1, Math.min(options.quantumMs, options.graceMs) / 2);
+    if (this.#timer !== undefined || this.#host.book.live === 0) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#watch();
       this.arm();
-    }, periodMs);
+    }, this.#periodMs);
   }
 
   stop(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
+    for (const clock of this.#clocks.values()) clock?.close();
+    this.#clocks.clear();
+  }
+
+  /** The thread is gone: forget its grace and close its clock. */
+  forget(thread: PoolThread): void {
+    this.#grace.forget(thread.seat);
+    this.#clocks.get(thread)?.close();
+    this.#clocks.delete(thread);
+  }
+
+  /**
+   * Urgent work of class `cls` waits (undefined: whatever is most urgent in
+   * the queue, and only if no urgent flag is pending already). If no worker
+   * that may take it is idle, the least urgent running task of a less urgent
+   * class is flagged at once, provided the waiting task's claim is at least
+   * its claim were it requeued now. A task the pool may no longer terminate
+   * for urgency (maxTerminations) is chosen only when no other is running:
+   * it is asked, and left to finish if it does not listen.
+   */
+  preemptFor(cls?: number): void {
+    const { w, control, book, threads, options: o } = this.#host;
+    const idleTaker = (c: number) => threads.workers.some((t) => t !== undefined && c <= threads.maxClassOf(t.index) && control.isIdle(t.seat));
+    if (cls !== undefined && idleTaker(cls)) return;
+    control.lock();
+    let urgent = cls;
+    if (urgent === undefined) {
+      urgent = w.poolTopClass(L.POOL_ANY_CLASS);
+      if (urgent < 0 || idleTaker(urgent) || this.#urgentPending()) {
+        control.unlock();
+        return;
+      }
+    }
+    let victim: PoolThread | undefined;
+    let victimHandle = 0;
+    let victimRank = Number.NEGATIVE_INFINITY;
+    let victimKey = Number.NEGATIVE_INFINITY;
+    for (const thread of threads.workers) {
+      if (thread === undefined || thread.fenced) continue;
+      const handle = control.current(thread.seat);
+      // A quantum flag is only a request: an urgent arrival makes it a demand.
+      if (handle === 0 || P.escalates(control.flag(thread.seat))) continue;
+      const r = book.of(handle);
+      if (r === undefined || w.taskState(handle) !== L.STATE_RUNNING || r.options.priorityClass <= urgent) continue;
+      const rank = r.terminations < o.maxTerminations ? 1 : 0;
+      const key = w.poolClaimKey(handle);
+      if (rank > victimRank || (rank === victimRank && key > victimKey)) {
+        victimRank = rank;
+        victimKey = key;
+        victim = thread;
+        victimHandle = handle;
+      }
+    }
+    const now = this.#host.now();
+    const preempt = victim !== undefined && w.poolTopKey(urgent) <= w.poolRequeueKey(victimHandle, now);
+    if (preempt) control.setFlag((victim as PoolThread).seat, P.PREEMPT_URGENT, now);
+    control.unlock();
+    if (preempt) {
+      this.#host.counters.preemptUrgent++;
+      this.#host.events.emit('preempt', { task: victimHandle, worker: (victim as PoolThread).index, reason: 'urgent', atMs: now });
+    }
+  }
+
+  /** Under the lock: an urgent flag is set on a task that may still be terminated for it (it is in its grace). */
+  #urgentPending(): boolean {
+    const { control, book, threads, options: o } = this.#host;
+    for (const thread of threads.workers) {
+      if (thread === undefined || thread.fenced || control.flag(thread.seat) !== P.PREEMPT_URGENT) continue;
+      const r = book.of(control.current(thread.seat));
+      if (r !== undefined && r.terminations < o.maxTerminations) return true;
+    }
+    return false;
   }
 
   #watch(): void {
-    const { w, options: o, control, counters, events, seats } = this.#host;
-    for (const seat of seats) {
-      if (seat.fenced) continue;
-      const handle = control.current(seat.seat);
-      if (handle === 0) continue;
+    const { control, book } = this.#host;
+    this.preemptFor();
+    for (const thread of this.#host.threads.workers) {
+      if (thread === undefined || thread.fenced) continue;
+      const seat = thread.seat;
+      const handle = control.current(seat);
+      if (handle === 0) {
+        this.#grace.forget(seat);
+        continue;
+      }
       const now = this.#host.now();
-      if (control.flag(seat.seat) === 0) {
-        if (now - control.segmentStartMs(seat.seat) < o.quantumMs) continue;
-        const maxClass = seat.index < o.reservedWorkers ? o.reservedMaxClass : L.POOL_ANY_CLASS;
-        control.lock();
-        const waiting = control.current(seat.seat) === handle && w.taskState(handle) === L.STATE_RUNNING && w.poolTopKey(maxClass) <= w.poolRequeueKey(handle, now);
-        if (waiting) control.setFlag(seat.seat, P.PREEMPT_QUANTUM, now);
-        control.unlock();
-        if (waiting) {
-          counters.preemptQuantum++;
-          events.emit('preempt', { task: handle, worker: seat.index, reason: 'quantum', atMs: now });
-        }
-      } else if (now - control.flagAtMs(seat.seat) >= o.graceMs) {
-        this.#escalate(seat, handle);
+      const r = book.of(handle);
+      if (r !== undefined && !r.timedOut && !r.cancelled && r.ranMs + (now - control.segmentStartMs(seat)) >= r.options.timeoutMs) {
+        this.#timeOut(thread, handle, r, now);
+      }
+      const flag = control.flag(seat);
+      if (flag === 0) {
+        this.#grace.forget(seat);
+        this.#checkQuantum(thread, handle, now);
+      } else if (!P.escalates(flag) || (flag === P.PREEMPT_URGENT && r !== undefined && !r.timedOut && !r.cancelled && r.terminations >= this.#host.options.maxTerminations)) {
+        // A request to share (never escalated), or urgent work asking a task it may no longer terminate.
+        this.#grace.forget(seat);
+      } else if (this.#grace.spent(seat, handle, control.flagAtMs(seat), now, this.#sample(thread))) {
+        this.#escalate(thread, handle, flag);
       }
     }
   }
 
-  /** The task on `seat` ignored its flag past graceMs: fence the worker, recover its tasks, terminate it. */
-  #escalate(seat: Seat, handle: number): void {
+  /** Flags a task that has used its quantum while work of an equal or higher claim waits. */
+  #checkQuantum(thread: PoolThread, handle: number, now: number): void {
+    const { w, options: o, control, counters, events } = this.#host;
+    if (now - control.segmentStartMs(thread.seat) < o.quantumMs) return;
+    const maxClass = this.#host.threads.maxClassOf(thread.index);
+    control.lock();
+    const waiting = control.current(thread.seat) === handle && control.flag(thread.seat) === 0 && w.taskState(handle) === L.STATE_RUNNING && w.poolTopKey(maxClass) <= w.poolRequeueKey(handle, now);
+    if (waiting) control.setFlag(thread.seat, P.PREEMPT_QUANTUM, now);
+    control.unlock();
+    if (waiting) {
+      counters.preemptQuantum++;
+      events.emit('preempt', { task: handle, worker: thread.index, reason: 'quantum', atMs: now });
+    }
+  }
+
+  /** The task's attempt ran past its timeoutMs: it has timed out, whatever it does now; ask it to stop. */
+  #timeOut(thread: PoolThread, handle: number, r: TaskRecord, now: number): void {
+    const { w, control, counters, events } = this.#host;
+    control.lock();
+    const running = control.current(thread.seat) === handle && w.taskState(handle) === L.STATE_RUNNING;
+    if (running) {
+      r.timedOut = true;
+      // An escalating flag already set keeps its grace; a request to share becomes a demand.
+      if (!P.escalates(control.flag(thread.seat))) control.setFlag(thread.seat, P.PREEMPT_TIMEOUT, now);
+    }
+    control.unlock();
+    if (!running) return;
+    thread.port.postMessage({ t: 'abort', handle, reason: 'timeout' } satisfies P.ToWorker);
+    counters.timeouts++;
+    events.emit('timeout', { task: handle, worker: thread.index, attempt: r.attempt, atMs: now });
+  }
+
+  #sample(thread: PoolThread) {
+    let clock = this.#clocks.get(thread);
+    if (clock === undefined) {
+      clock = ThreadClock.open(this.#host.control.osTid(thread.seat)) ?? null;
+      this.#clocks.set(thread, clock);
+    }
+    return clock?.sample();
+  }
+
+  /** The task on the thread ignored an escalating flag past its grace: fence the thread, recover its tasks, replace it, terminate it. */
+  #escalate(thread: PoolThread, handle: number, flag: number): void {
     const { control, counters, events } = this.#host;
     // What the thread reported before it is stopped counts: its outcomes, its last saved state.
-    this.#host.drain(seat);
+    this.#host.drain(thread);
     control.lock();
-    if (control.current(seat.seat) !== handle) {
+    if (control.current(thread.seat) !== handle) {
       control.unlock(); // it returned in time after all
       return;
     }
-    // Under the lock: the worker is not inside the core, and will never enter it again.
-    control.fence(seat.seat);
-    seat.fenced = true;
+    // Under the lock: the thread is not inside the core, and will never enter it again.
+    control.fence(thread.seat);
+    thread.fenced = true;
     const now = this.#host.now();
-    const recovered = recoverSeat(this.#host.recovery, seat.seat, seat.index, 'terminated', now);
+    const recovered = recoverSeat(this.#host.recovery, thread.seat, thread.index, 'terminated', now);
     control.unlock();
+    this.forget(thread);
     counters.terminations++;
-    events.emit('terminate', { task: handle, worker: seat.index, atMs: now });
+    events.emit('terminate', { task: handle, worker: thread.index, reason: REASONS[flag] ?? 'urgent', atMs: now });
+    // The role goes to a warm spare before the requeued tasks are announced: the urgent task that needed this thread starts there.
+    this.#host.replace(thread, now);
     this.afterRecovery(recovered);
-    // Piscina terminates the thread running an aborted task, and starts another (minThreads).
-    seat.controller?.abort(new Error('terminated: the task ignored its preemption flag'));
+    // Piscina terminates the thread running an aborted task, and starts another (the next spare runs on it).
+    thread.controller.abort(new Error('terminated: the task ignored its preemption flag'));
   }
 
-  /** Once the lock is released: rejects what failed for good, wakes workers for what was requeued. */
+  /**
+   * Settles a task now with `error` (it was cancelled, or failed for good
+   * while a worker runs it): removed if queued; if a worker runs it, its flag
+   * (PREEMPT_ABORT) and its signal ask it to stop (it has graceMs, then its
+   * thread is terminated), and its outcome will be ignored.
+   */
+  endEarly(r: TaskRecord, error: Error): void {
+    const { w, control, book, threads, counters } = this.#host;
+    r.cancelled = true;
+    const now = this.#host.now();
+    control.lock();
+    if (w.taskState(r.handle) !== L.STATE_RUNNING) {
+      // Queued (ready, or waiting for a retry): gone at once.
+      w.cancel(r.handle);
+      book.release(r);
+    } else {
+      for (const thread of threads.workers) {
+        if (thread === undefined || control.current(thread.seat) !== r.handle) continue;
+        control.setFlag(thread.seat, P.PREEMPT_ABORT, now);
+        thread.port.postMessage({ t: 'abort', handle: r.handle, reason: 'cancelled' } satisfies P.ToWorker);
+        counters.preemptCancel++;
+      }
+    }
+    control.unlock();
+    if (PoolTaskCancelledError.is(error)) r.reject(error);
+    else this.#host.fail(r, error);
+  }
+
+  /** The worker's thread died on its own: its current task's attempt failed, the rest are requeued, a spare takes its role. */
+  crashed(thread: PoolThread, err: unknown): void {
+    const { control, counters, events } = this.#host;
+    // If it died holding the lock (it cannot die inside a core call in normal
+    // operation: the lock is held only around them), free it.
+    control.releaseIfHeldBy(thread.seat);
+    this.#host.drain(thread);
+    control.lock();
+    const now = this.#host.now();
+    const recovered = recoverSeat(this.#host.recovery, thread.seat, thread.index, 'crashed', now);
+    // Whatever it still does while it stops, it will never enter the core again.
+    control.fence(thread.seat);
+    thread.fenced = true;
+    control.unlock();
+    counters.crashes++;
+    events.emit('crash', { worker: thread.index, error: err, atMs: now });
+    this.#host.replace(thread, now);
+    this.afterRecovery(recovered);
+  }
+
+  /** Once the lock is released: emits what recovery decided, rejects what failed for good, wakes workers for what was requeued. */
   afterRecovery(recovered: Recovered): void {
+    this.#host.events.flush();
     for (const [r, error] of recovered.settled) this.#host.fail(r, error);
     if (recovered.requeued > 0) this.#host.wake(L.CLASS_COUNT - 1, recovered.requeued);
     if (recovered.retried) this.#host.armDueTimer();

@@ -36,7 +36,13 @@ export interface TaskRecord {
   stateOffset: number;
   stateLength: number;
   attempt: number;
+  /** Times it was terminated to make room for more urgent work (options.maxTerminations). */
   terminations: number;
+  /** Time this attempt has run on workers so far, ms (its finished runs; the watchdog adds the current one). */
+  ranMs: number;
+  /** This attempt ran past its timeoutMs: however its run ends, the attempt fails with TaskTimeoutError. */
+  timedOut: boolean;
+  /** Settled already (cancelled, or failed for good while a worker still ran it): its outcome is ignored. */
   cancelled: boolean;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
@@ -103,13 +109,15 @@ export class TaskBook {
 
   nextAttempt(r: TaskRecord): void {
     r.attempt++;
+    r.ranMs = 0;
+    r.timedOut = false;
     this.#side64[P.slotOf(r.handle) * P.TASK_WORDS + P.T_ATTEMPT] = r.attempt;
   }
 
-  /** The state a worker saved for the task: read by whichever worker takes it next. */
-  saveState(r: TaskRecord, state: unknown): void {
+  /** The state a worker saved for the task (serialised there): read by whichever worker takes it next. RangeError when the arena is full. */
+  saveState(r: TaskRecord, bytes: Uint8Array): void {
+    const [offset, length] = this.#payload.storeBytes(bytes);
     if (r.stateLength >= 0) this.#payload.free(r.stateOffset, r.stateLength);
-    const [offset, length] = this.#payload.store(state);
     r.stateOffset = offset;
     r.stateLength = length;
     const at = P.slotOf(r.handle) * P.TASK_WORDS;

@@ -8,6 +8,12 @@
 // took and has not started. Every core call is made under the pool lock
 // (lock.ts).
 //
+// A thread boots first (core attached, the known task modules imported) and
+// then either takes the role its seat was given (W_ROLE: which worker it
+// serves) or, as a warm spare, waits for one: the main thread promotes a spare
+// when a worker is terminated or crashes, so the replacement is not on the
+// critical path (pool.ts, threads.ts).
+//
 // One round of the loop:
 //   1. under the lock: charge the runtime of the tasks that returned since the
 //      last round, give back the unstarted rest of the batch if it was cut
@@ -25,12 +31,16 @@
 // (taken, not yet reported): if the thread dies, the main thread recovers
 // exactly those tasks (pool.ts). Results quote the task's dispatch number, so
 // the main thread ignores the outcome of a run it has already recovered.
+import { serialize } from 'node:v8';
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { instantiateCore } from '../../bindings/load.js';
 import * as L from '../../bindings/layout.generated.js';
 import { lock, OWNER_WORKER0, unlock } from './lock.js';
 import { PoolTaskContext, type Run, type RunHost } from './context.js';
 import { readPayload } from './payload.js';
+import { TaskModules } from './task-modules.js';
+import { abortRun, OutcomeBuffer, uncloneable } from './worker-outcomes.js';
+import { announceThread, waitForRole } from './worker-seat.js';
 import {
   ARGS_NUMBER,
   ARGS_UNDEFINED,
@@ -41,9 +51,11 @@ import {
   type LoopArgs,
   OUT_RETURNED,
   OUT_THREW,
+  OUT_UNCLONEABLE,
   OUT_YIELDED,
   PREEMPT_ABORT,
   PREEMPT_QUANTUM,
+  PREEMPT_TIMEOUT,
   slotOf,
   STATE_NONE,
   T_ARGS,
@@ -63,16 +75,17 @@ import {
   W_FENCE,
   W_FLAG,
   W_FLAG_AT,
+  W_MAX_CLASS,
+  W_ROLE,
   W_SEGMENT_START,
   W_STATE,
   W_WAKE,
   WORKER_BUSY,
   WORKER_IDLE,
+  WORKER_STARTING,
   workerF64,
   workerI32,
 } from './protocol.js';
-
-type TaskFunction = (args: unknown, ctx: PoolTaskContext) => unknown;
 
 /** A task that ran at least this long gives back the unstarted rest of its batch. */
 const LONG_TASK_MS = 1;
@@ -80,7 +93,8 @@ const LONG_TASK_MS = 1;
 const CLAIM_CHECK_EVERY_MS = 1;
 
 class Loop implements RunHost {
-  readonly index: number;
+  /** Which worker this thread serves (ctx.worker), once it has its role. */
+  index = -1;
   resource: unknown;
   readonly #args: LoopArgs;
   readonly #w: ReturnType<typeof instantiateCore>;
@@ -93,13 +107,13 @@ class Loop implements RunHost {
   readonly #owner: number;
   readonly #epochMs: number;
   readonly #quantumMs: number;
-  readonly #functions = new Map<number, TaskFunction>();
-  readonly #definitions = new Map<number, { module: string; name: string }>();
+  readonly #modules: TaskModules;
+  /** The least urgent class this worker takes (from its role). */
+  #maxClass = L.POOL_ANY_CLASS;
   #memoryBuffer: ArrayBuffer | SharedArrayBuffer;
   #memory64: Float64Array;
-  /** Outcomes not yet posted: four numbers per task (handle, dispatch, code, runtime) and a value. */
-  #outNumbers: number[] = [];
-  #outValues: unknown[] = [];
+  /** Outcomes not yet posted. */
+  readonly #outcomes: OutcomeBuffer;
   /** Runtime (ms) not yet charged to each returned task, with its weight: three numbers per task. */
   #toCharge: number[] = [];
   #current: Run | undefined;
@@ -108,20 +122,26 @@ class Loop implements RunHost {
 
   constructor(args: LoopArgs) {
     this.#args = args;
-    this.index = args.index;
-    this.#w = instantiateCore(args.module, args.memory);
     this.#i32 = new Int32Array(args.control);
     this.#f64 = new Float64Array(args.control);
+    this.#b32 = workerI32(args.seat);
+    this.#b64 = workerF64(args.seats, args.seat);
+    // First, so that the main thread can tell when this thread has exited and read its CPU clock.
+    announceThread(this.#i32, this.#b32);
+    this.#w = instantiateCore(args.module, args.memory);
     this.#side = new Float64Array(args.side);
     this.#payload = new Uint8Array(args.payload);
-    this.#b32 = workerI32(args.worker);
-    this.#b64 = workerF64(args.workers, args.worker);
-    this.#owner = OWNER_WORKER0 + args.worker;
+    this.#owner = OWNER_WORKER0 + args.seat;
     this.#epochMs = this.#f64[F_EPOCH] as number;
     this.#quantumMs = args.quantumMs;
     this.#memoryBuffer = args.memory.buffer;
     this.#memory64 = new Float64Array(this.#memoryBuffer);
-    for (const d of args.definitions) this.#definitions.set(d.kind, { module: d.module, name: d.name });
+    this.#outcomes = new OutcomeBuffer(args.port);
+    this.#modules = new TaskModules(args.definitions, () => {
+      const received = receiveMessageOnPort(args.port);
+      if (received !== undefined) this.#onMessage(received.message as ToWorker);
+      return received !== undefined;
+    });
     args.port.on('message', (message: ToWorker) => this.#onMessage(message));
   }
 
@@ -130,15 +150,31 @@ class Loop implements RunHost {
   }
 
   #onMessage(message: ToWorker): void {
-    if (message.t === 'define') this.#definitions.set(message.kind, { module: message.module, name: message.name });
-    else if (message.t === 'abort' && this.#current?.handle === message.handle) this.#current.controller?.abort(new Error('the task was cancelled'));
+    if (message.t === 'define') this.#modules.define(message.kind, message.module, message.name);
+    else if (message.t === 'abort' && this.#current?.handle === message.handle) abortRun(this.#current, message.reason);
   }
 
   #post(message: FromWorker): void {
     this.#args.port.postMessage(message);
   }
 
+  /** Imports the known task modules, then says so. */
+  async boot(): Promise<void> {
+    await this.#modules.preloadAll();
+    this.#post({ t: 'booted' });
+  }
+
+  /** Waits, as a warm spare, until the seat is given a role; false if the pool closes first. */
+  waitForRole(): Promise<boolean> {
+    return waitForRole(this.#i32, this.#b32);
+  }
+
+  /** Takes the seat's role, makes the worker's resource, and says it is ready. */
   async start(): Promise<void> {
+    this.#modules.stopPreloading();
+    this.index = Atomics.load(this.#i32, this.#b32 + W_ROLE) - 1;
+    this.#maxClass = this.#i32[this.#b32 + W_MAX_CLASS] as number;
+    this.#i32[this.#b32 + W_STATE] = WORKER_STARTING;
     const r = this.#args.resource;
     if (r !== undefined) {
       const mod = await import(r.module);
@@ -147,24 +183,6 @@ class Loop implements RunHost {
       this.resource = await factory(this.index);
     }
     this.#post({ t: 'ready' });
-  }
-
-  async #functionOf(kind: number): Promise<TaskFunction> {
-    const known = this.#functions.get(kind);
-    if (known !== undefined) return known;
-    // A definition is posted before any task of its kind is registered: it is in the port's queue.
-    let definition = this.#definitions.get(kind);
-    while (definition === undefined) {
-      const received = receiveMessageOnPort(this.#args.port);
-      if (received === undefined) throw new Error(`task kind ${kind} was never defined`);
-      this.#onMessage(received.message as ToWorker);
-      definition = this.#definitions.get(kind);
-    }
-    const mod = await import(definition.module);
-    const fn = mod[definition.name];
-    if (typeof fn !== 'function') throw new TypeError(`${definition.name} of ${definition.module} is not a function`);
-    this.#functions.set(kind, fn as TaskFunction);
-    return fn as TaskFunction;
   }
 
   /** Locks, or never returns if this worker is fenced (being terminated: it must not enter the core again). */
@@ -188,8 +206,8 @@ class Loop implements RunHost {
     const ready = this.#readyCount();
     if (ready <= 0) return 1;
     const wanted = this.#avgRuntimeMs < 0.02 ? 64 : this.#avgRuntimeMs < 0.2 ? 16 : this.#avgRuntimeMs < 0.5 ? 4 : 1;
-    // Seats are twice the threads: leave the other threads their share of what is ready.
-    return Math.max(1, Math.min(wanted, Math.ceil(ready / (this.#args.workers / 2)), L.POOL_TAKE_MAX));
+    // Leave the other threads their share of what is ready.
+    return Math.max(1, Math.min(wanted, Math.ceil(ready / this.#args.threads), L.POOL_TAKE_MAX));
   }
 
   async run(): Promise<void> {
@@ -200,7 +218,7 @@ class Loop implements RunHost {
     let unstartedFrom = 0; // index in the batch list of the first task not started (== count: none)
     for (;;) {
       if (Atomics.load(i32, I_CLOSING) === 1) {
-        this.#flushOutcomes();
+        this.#outcomes.flush();
         return;
       }
       // 1. Charge, give back, take.
@@ -220,7 +238,7 @@ class Loop implements RunHost {
         count = unstartedFrom;
       }
       Atomics.store(i32, b32 + W_FLAG, 0);
-      const taken = w.poolTake(now, this.#args.maxClass, this.#batchSize());
+      const taken = w.poolTake(now, this.#maxClass, this.#batchSize());
       const start = count;
       if (taken > 0) {
         const out = (w.outputBufferPtr() >>> 3);
@@ -242,7 +260,7 @@ class Loop implements RunHost {
       unlock(i32);
 
       // 2. Report the last batch, then drop it from the list.
-      this.#flushOutcomes();
+      this.#outcomes.flush();
       if (start > 0) {
         // Only this thread writes its list; the main thread reads it once this thread is gone.
         for (let i = 0; i < count - start; i++) f64[b64 + W_BATCH_HANDLES + i] = f64[b64 + W_BATCH_HANDLES + start + i] as number;
@@ -281,13 +299,6 @@ class Loop implements RunHost {
     return this.#memory64;
   }
 
-  #flushOutcomes(): void {
-    if (this.#outValues.length === 0) return;
-    this.#post({ t: 'results', n: this.#outNumbers, v: this.#outValues });
-    this.#outNumbers = [];
-    this.#outValues = [];
-  }
-
   /** Runs one task; answers its runtime in ms. */
   async #runOne(handle: number): Promise<number> {
     const side = this.#side;
@@ -303,13 +314,27 @@ class Loop implements RunHost {
       weight: side[at + T_WEIGHT] as number,
       state: stateLength === STATE_NONE ? undefined : readPayload(this.#payload, side[at + T_STATE] as number, stateLength),
       controller: undefined,
+      abortReason: undefined,
       interrupted: false,
       saved: false,
+      uncloneable: undefined,
       startedAt: 0,
       chargedUntil: 0,
       nextClaimCheck: 0,
     };
     const kind = side[at + T_KIND] as number;
+    let code = OUT_RETURNED;
+    let value: unknown;
+    // The module is imported before the run starts: its time is no task's quantum, grace or timeout.
+    let fn = this.#modules.get(kind);
+    if (fn === undefined) {
+      try {
+        fn = await this.#modules.load(kind);
+      } catch (err) {
+        code = OUT_THREW;
+        value = errorData(err);
+      }
+    }
     const f64 = this.#f64;
     f64[this.#b64 + W_CURRENT] = handle;
     f64[this.#b64 + W_SEGMENT_START] = this.#now();
@@ -317,27 +342,29 @@ class Loop implements RunHost {
     const startedAt = performance.now();
     run.startedAt = startedAt;
     run.chargedUntil = startedAt;
-    let code = OUT_RETURNED;
-    let value: unknown;
-    try {
-      const fn = this.#functions.get(kind) ?? (await this.#functionOf(kind));
-      value = fn(args, new PoolTaskContext(run));
-      if (typeof (value as PromiseLike<unknown> | null)?.then === 'function') value = await value;
-      if (run.interrupted && run.saved) {
-        code = OUT_YIELDED;
-        value = undefined;
+    if (fn !== undefined) {
+      try {
+        value = fn(args, new PoolTaskContext(run));
+        if (typeof (value as PromiseLike<unknown> | null)?.then === 'function') value = await value;
+        if (run.interrupted && run.saved) {
+          code = OUT_YIELDED;
+          value = undefined;
+        }
+      } catch (err) {
+        code = OUT_THREW;
+        value = errorData(err);
       }
-    } catch (err) {
-      code = OUT_THREW;
-      value = errorData(err);
+    }
+    if (run.uncloneable !== undefined) {
+      code = OUT_UNCLONEABLE;
+      value = errorData(run.uncloneable);
     }
     const endedAt = performance.now();
     f64[this.#b64 + W_CURRENT] = 0;
     this.#current = undefined;
     const runtime = endedAt - startedAt;
     this.#toCharge.push(handle, endedAt - run.chargedUntil, run.weight);
-    this.#outNumbers.push(handle, run.dispatch, code, runtime);
-    this.#outValues.push(value);
+    this.#outcomes.push(handle, run.dispatch, code, runtime, value);
     return runtime;
   }
 
@@ -346,7 +373,8 @@ class Loop implements RunHost {
     if (this.#current !== run) return false;
     const flag = Atomics.load(this.#i32, this.#b32 + W_FLAG);
     if (flag !== 0) {
-      if (flag === PREEMPT_ABORT) run.controller?.abort(new Error('the task was cancelled'));
+      if (flag === PREEMPT_ABORT) abortRun(run, 'cancelled');
+      else if (flag === PREEMPT_TIMEOUT) abortRun(run, 'timeout');
       run.interrupted = true;
       return true;
     }
@@ -359,7 +387,7 @@ class Loop implements RunHost {
     w.chargeWeighted(run.handle, t - run.chargedUntil, run.weight);
     run.chargedUntil = t;
     const now = this.#now();
-    const waiting = w.poolTopKey(this.#args.maxClass) <= w.poolRequeueKey(run.handle, now);
+    const waiting = w.poolTopKey(this.#maxClass) <= w.poolRequeueKey(run.handle, now);
     if (waiting && Atomics.load(this.#i32, this.#b32 + W_FLAG) === 0) {
       this.#f64[this.#b64 + W_FLAG_AT] = now;
       Atomics.store(this.#i32, this.#b32 + W_FLAG, PREEMPT_QUANTUM);
@@ -370,16 +398,27 @@ class Loop implements RunHost {
   }
 
   saveState(run: Run, state: unknown): void {
+    // Serialised here, as the payload arena stores it (node:v8, the structured
+    // clone postMessage uses): what cannot be stored fails this task now, once.
+    let bytes: Uint8Array;
+    try {
+      bytes = serialize(state);
+    } catch (err) {
+      run.uncloneable = uncloneable('ctx.saveState: the state', err);
+      throw run.uncloneable;
+    }
     run.state = state;
     run.saved = true;
     // Sent at once, so it outlives this thread if it is terminated.
-    this.#post({ t: 'state', handle: run.handle, dispatch: run.dispatch, state });
+    this.#post({ t: 'state', handle: run.handle, dispatch: run.dispatch, bytes });
   }
 }
 
 /** Piscina's entry: one call per worker thread, for the life of the thread. */
 export default async function loop(args: LoopArgs): Promise<string> {
   const loop = new Loop(args);
+  await loop.boot();
+  if (!(await loop.waitForRole())) return 'closed';
   await loop.start();
   await loop.run();
   return 'closed';

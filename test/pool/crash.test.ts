@@ -61,6 +61,24 @@ describe('worker crashes', () => {
     await expectBackToSize(pool!);
   });
 
+  it('running out of memory slowly, with equal work waiting for its thread, is still reported as WorkerCrashedError', async () => {
+    // Before: the task was flagged for its quantum (equal work waited) and
+    // terminated graceMs later, before it ran out of memory; restarted, and
+    // terminated again, until it failed with ERR_TASK_TERMINATED.
+    pool = await startPool({ threads: 1, resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 } });
+    const crashes: unknown[] = [];
+    pool.events.addEventListener('crash', (e) => crashes.push(e));
+    const oom = pool.run(pool.task(FIXTURES, 'exhaustMemorySlowly')).then(
+      () => 'resolved',
+      (e: { code: string }) => e.code,
+    );
+    const waiting = pool.run(pool.task(FIXTURES, 'echo'), 'equal work');
+    expect(await oom).toBe('ERR_WORKER_CRASHED');
+    expect(await waiting).toBe('equal work');
+    expect(crashes).toHaveLength(1);
+    expect(pool.stats().terminations).toBe(0);
+  });
+
   it('a crash is a failed attempt: with retries left the task runs again, as its next attempt', async () => {
     pool = await startPool();
     expect(await pool.run(pool.task(FIXTURES, 'crashOnce'), undefined, { retry: { attempts: 2, delayMs: 1 } })).toBe('attempt 2');

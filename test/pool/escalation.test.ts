@@ -1,15 +1,16 @@
-// Tasks that ignore their preemption flag: after graceMs their worker is
-// terminated and replaced; the task resumes from its saved state or restarts.
+// Tasks that ignore a flag that cannot wait: after graceMs their thread is
+// terminated, a warm spare takes its role, and the task resumes from its saved
+// state or restarts (urgent work), or fails its attempt (its timeout).
 //
-// Each test makes the flag certain and aims it at one task: worker 0 is
-// reserved for critical tasks, so the task under test runs alone on worker 1
-// while an equal task waits behind it (one echo of the same class, and one
-// more after every restart or resume, since a requeued task goes behind it).
-// Nothing else is ever flagged, so a loaded machine can delay the steps but
-// not change how many there are.
+// Each test makes one flag certain and aims it at one task: one worker runs
+// the task under test; once it runs (the core counts it running), one
+// critical task arrives, and the only running task is flagged urgent. Nothing
+// else is ever flagged for anything but sharing (which is never escalated), so
+// a loaded machine can delay the steps but not change how many there are.
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PoolEvent, PoolOptions, WorkerPool } from '../../src/pool/index.js';
-import { FIXTURES, sleep, startPool } from './helpers.js';
+import { POOL_EVENT_TYPES, type PoolEvent, type PoolOptions, type WorkerPool } from '../../src/pool/index.js';
+import { FIXTURES, sleep, startPool, untilRunning } from './helpers.js';
 
 let pool: WorkerPool | undefined;
 afterEach(async () => {
@@ -17,111 +18,143 @@ afterEach(async () => {
   pool = undefined;
 });
 
-const FAST: PoolOptions = { quantumMs: 5, graceMs: 20, reserved: { workers: 1, priority: 'critical' } };
+const ONE_WORKER: PoolOptions = { threads: 1, quantumMs: 5, graceMs: 20 };
+const EVENTS = ['terminate', 'replace', 'resume', 'restart', 'crash', 'preempt', 'timeout'] as const;
 
 interface Scene {
   pool: WorkerPool;
   counts: Record<string, number>;
-  /** Every echo submitted as pressure; all must resolve. */
-  pressure: Array<Promise<unknown>>;
+  log: PoolEvent[];
 }
 
 async function scene(options: PoolOptions = {}): Promise<Scene> {
-  pool = await startPool({ ...FAST, ...options });
-  const p = pool;
+  pool = await startPool({ ...ONE_WORKER, ...options });
   const counts: Record<string, number> = {};
-  const pressure: Array<Promise<unknown>> = [];
-  const echo = p.task(FIXTURES, 'echo');
-  for (const type of ['terminate', 'replace', 'resume', 'restart', 'crash', 'preempt']) {
+  const log: PoolEvent[] = [];
+  for (const type of EVENTS) {
     counts[type] = 0;
-    p.events.addEventListener(type, () => {
+    pool.events.addEventListener(type, (e) => {
       counts[type]!++;
-      if (type === 'restart' || type === 'resume') pressure.push(p.run(echo, 'pressure'));
+      log.push(e as PoolEvent);
     });
   }
-  return { pool: p, counts, pressure };
+  return { pool, counts, log };
 }
 
-/** Runs `name` on worker 1 with an equal task waiting behind it. */
-function runUnderPressure(s: Scene, name: string, args?: unknown): Promise<unknown> {
+/** Runs `name` on the only worker; once it runs, a critical task arrives. Answers both results. */
+async function runThenUrgent(s: Scene, name: string, args?: unknown): Promise<[Promise<unknown>, Promise<unknown>]> {
   const task = s.pool.run(s.pool.task(FIXTURES, name), args);
-  s.pressure.push(s.pool.run(s.pool.task(FIXTURES, 'echo'), 'pressure'));
-  return task;
+  await untilRunning(s.pool, 1);
+  const urgent = s.pool.run(s.pool.task(FIXTURES, 'threadInfo'), undefined, { priority: 'critical' });
+  return [task, urgent];
 }
 
 describe('escalation in the worker pool', () => {
-  it('terminates and replaces the worker of a JS busy loop that never checks its flag; the task restarts as a new attempt; the other worker is unaffected', async () => {
+  it('terminates the thread of a JS busy loop that ignores an urgent flag; a warm spare takes its role and runs the urgent task; the task restarts as attempt 2', async () => {
     const s = await scene();
-    const terminated: number[] = [];
-    s.pool.events.addEventListener('terminate', (e) => terminated.push((e as PoolEvent).detail.worker!));
-    const busy = runUnderPressure(s, 'busyUnlessResumed');
-    // Meanwhile critical work runs, one task at a time, undisturbed.
-    const cooperative = s.pool.task<unknown, { done: number; runs: number }>(FIXTURES, 'cooperative');
-    for (let i = 0; i < 5; i++) expect(await s.pool.run(cooperative, { steps: 5, stepMs: 1 }, { priority: 'critical' })).toMatchObject({ done: 5, runs: 1 });
+    const [busy, urgent] = await runThenUrgent(s, 'busyUnlessResumed');
+    const ran = (await urgent) as { threadId: number; attempt: number };
     expect(await busy).toBe('second run');
-    await Promise.all(s.pressure);
-    expect(terminated).toEqual([1]);
     expect(s.counts).toMatchObject({ terminate: 1, replace: 1, restart: 1, resume: 0, crash: 0 });
-    // Flagged by the watchdog (quantum), or at once by a critical arrival when both workers were busy.
-    expect(s.counts.preempt).toBeGreaterThanOrEqual(1);
+    const terminate = s.log.find((e) => e.type === 'terminate')!;
+    const replace = s.log.find((e) => e.type === 'replace')!;
+    expect(terminate.detail.reason).toBe('urgent');
+    // The urgent task ran on the spare that took the role, booted before it was needed.
+    expect(replace.detail.warm).toBe(true);
+    expect(ran.threadId).toBe(replace.detail.threadId);
     const stats = s.pool.stats();
-    expect([stats.terminations, stats.restarts, stats.replacements]).toEqual([1, 1, 1]);
-  });
-
-  it('terminates a task blocked in Atomics.wait, and fails it once it has used up maxTerminations', async () => {
-    const s = await scene({ maxTerminations: 1 });
-    const blocked = runUnderPressure(s, 'blockedForever').catch((e: { code: string }) => e.code);
-    expect(await blocked).toBe('ERR_TASK_TERMINATED');
-    await Promise.all(s.pressure);
-    expect(s.counts).toMatchObject({ terminate: 2, restart: 1, replace: 2 });
-    // The pool is back to its size: both threads serve.
-    const workers = new Set<number>();
-    const who = s.pool.task<unknown, { worker: number }>(FIXTURES, 'whoAmI');
-    for (let round = 0; round < 200 && workers.size < 2; round++) {
-      const batch = await Promise.all([s.pool.run(who, undefined, { priority: 'critical' }), ...Array.from({ length: 50 }, () => s.pool.run(who))]);
-      for (const r of batch) workers.add(r.worker);
-      await sleep(25);
-    }
-    expect(workers).toEqual(new Set([0, 1]));
+    expect([stats.terminations, stats.restarts, stats.replacements, stats.warmReplacements, stats.failed]).toEqual([1, 1, 1, 1, 0]);
   });
 
   it('terminates an async task awaiting a promise that never settles; it restarts as attempt 2', async () => {
     const s = await scene();
-    expect(await runUnderPressure(s, 'neverSettles')).toBe('restarted');
-    await Promise.all(s.pressure);
+    const [task, urgent] = await runThenUrgent(s, 'neverSettles');
+    await urgent;
+    expect(await task).toBe('restarted');
     expect(s.counts).toMatchObject({ terminate: 1, restart: 1 });
   });
 
   it('resumes a terminated task from the state it saved before it stopped listening', async () => {
     const s = await scene();
-    expect(await runUnderPressure(s, 'busyForever', { save: true })).toEqual({ resumedWith: { progress: 42 }, attempt: 1 });
-    await Promise.all(s.pressure);
+    const [task, urgent] = await runThenUrgent(s, 'busyForever', { save: true });
+    await urgent;
+    expect(await task).toEqual({ resumedWith: { progress: 42 }, attempt: 1 });
     expect(s.counts).toMatchObject({ terminate: 1, resume: 1, restart: 0 });
   });
 
-  it('a task finishing within a millisecond of its hard termination ends exactly once', async () => {
-    const s = await scene();
-    const terminations: PoolEvent[] = [];
-    s.pool.events.addEventListener('terminate', (e) => terminations.push(e as PoolEvent));
-    // Each timed task is flagged after its quantum and terminated about graceMs
-    // later. Durations sweep that moment a millisecond at a time: some finish
-    // just before it, some while it is being decided, some are terminated and
-    // finish on their restart. Each must end exactly once.
-    const outcomes: string[] = [];
-    let settled = 0;
-    for (let ms = 20; ms <= 34; ms++) {
-      outcomes.push((await runUnderPressure(s, 'finishAfterOnce', ms)) as string);
-      settled++;
+  it('a task blocked in Atomics.wait past its timeoutMs is terminated (its grace counts while it sleeps) and fails with TaskTimeoutError; the pool is back to its size', async () => {
+    const s = await scene({ threads: 2 });
+    const code = await s.pool.run(s.pool.task(FIXTURES, 'blockedForever'), undefined, { timeoutMs: 30 }).catch((e: { code: string }) => e.code);
+    expect(code).toBe('ERR_TASK_TIMEOUT');
+    expect(s.counts).toMatchObject({ timeout: 1, terminate: 1, replace: 1, restart: 0 });
+    expect(s.log.find((e) => e.type === 'terminate')!.detail.reason).toBe('timeout');
+    const workers = new Set<number>();
+    const who = s.pool.task<unknown, { worker: number }>(FIXTURES, 'whoAmI');
+    for (let round = 0; round < 200 && workers.size < 2; round++) {
+      for (const r of await Promise.all(Array.from({ length: 50 }, () => s.pool.run(who)))) workers.add(r.worker);
+      await sleep(25);
     }
-    await Promise.all(s.pressure);
+    expect(workers).toEqual(new Set([0, 1]));
+  });
+
+  it('a task finishing within a millisecond of its termination ends exactly once', async () => {
+    const s = await scene();
+    // Each timed task is flagged urgent as it starts and terminated about
+    // graceMs later. Durations sweep that moment a millisecond at a time: some
+    // finish just before it, some while it is being decided, some are
+    // terminated and finish on their restart. Each must end exactly once.
+    const outcomes: string[] = [];
+    let urgentRuns = 0;
+    for (let ms = 10; ms <= 34; ms += 2) {
+      const [task, urgent] = await runThenUrgent(s, 'finishAfterOnce', ms);
+      outcomes.push((await task) as string);
+      await urgent;
+      urgentRuns++;
+    }
     await sleep(50);
-    expect(settled).toBe(15);
+    expect(urgentRuns).toBe(13);
     expect(outcomes.every((o) => o === 'finished' || o === 'finished on a restart')).toBe(true);
     const stats = s.pool.stats();
-    expect(stats.completed).toBe(15 + s.pressure.length);
+    expect(stats.completed).toBe(26);
     expect([stats.failed, stats.live, stats.running, stats.queued]).toEqual([0, 0, 0, 0]);
-    // Every termination restarted its task, which then finished on its restart.
-    expect(stats.restarts).toBe(terminations.length);
-    expect(outcomes.filter((o) => o === 'finished on a restart').length).toBe(terminations.length);
+    // Every termination restarted its task, which then finished on its restart; nothing else was terminated.
+    expect(stats.restarts).toBe(s.counts.terminate);
+    expect(outcomes.filter((o) => o === 'finished on a restart').length).toBe(s.counts.terminate);
+  });
+
+  it('every event is emitted with the pool lock released: a listener may call back into the pool', async () => {
+    // Before: resume, restart, retry and yield were emitted under the lock, and
+    // a listener calling stats() (which takes it; it is not reentrant) hung the process.
+    pool = await startPool({ threads: 1, quantumMs: 2, graceMs: 20, policy: 'round-robin' });
+    const p = pool;
+    const seen = new Set<string>();
+    for (const type of POOL_EVENT_TYPES) {
+      p.events.addEventListener(type, () => {
+        p.stats();
+        seen.add(type);
+      });
+    }
+    const cooperative = p.task(FIXTURES, 'cooperative');
+    const sharing = [p.run(cooperative, { steps: 10, stepMs: 1 }), p.run(cooperative, { steps: 10, stepMs: 1 })];
+    expect(await p.run(p.task(FIXTURES, 'crashOnce'), undefined, { retry: { attempts: 2, delayMs: 1 } })).toBe('attempt 2');
+    await Promise.all(sharing);
+    const task = p.run(p.task(FIXTURES, 'busyUnlessResumed'));
+    await untilRunning(p, 1);
+    await p.run(p.task(FIXTURES, 'echo'), 'urgent', { priority: 'critical' });
+    expect(await task).toBe('second run');
+    for (const type of ['yield', 'retry', 'crash', 'terminate', 'replace', 'restart']) expect(seen).toContain(type);
+  });
+
+  it("a task's module is imported before its run starts: a slow import is charged to no quantum or grace", async () => {
+    // Before: the run's clock started before the import, and a task whose
+    // module took longer than quantum + grace to load was terminated while it
+    // loaded (and again on each replacement, which imports it again).
+    const s = await scene();
+    const slow = fileURLToPath(new URL('./fixtures/slow-import.mjs', import.meta.url));
+    const loaded = s.pool.run(s.pool.task(slow, 'loaded'));
+    const waiting = s.pool.run(s.pool.task(FIXTURES, 'echo'), 'equal work waits');
+    expect(await loaded).toEqual({ attempt: 1 });
+    expect(await waiting).toBe('equal work waits');
+    expect(s.counts).toMatchObject({ terminate: 0, timeout: 0, restart: 0, preempt: 0 });
   });
 });

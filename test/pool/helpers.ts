@@ -20,3 +20,9 @@ export async function startPool(options: PoolOptions = {}): Promise<WorkerPoolTy
 
 /** Resolves after ms (real time: the pool's threads run in real time). */
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves once the pool counts at least `n` tasks running (taken by a worker). */
+export async function untilRunning(pool: WorkerPoolType, n: number): Promise<void> {
+  for (let i = 0; i < 10_000 && pool.stats().running < n; i++) await sleep(2);
+  if (pool.stats().running < n) throw new Error(`never saw ${n} tasks running`);
+}

@@ -16,6 +16,9 @@ const constructorCases: Array<[label: string, options: unknown, message: RegExp]
   ['zero quantum', { quantumMs: 0 }, /options.quantumMs must be > 0/],
   ['bad grace', { graceMs: '5 minutes' }, /options.graceMs .* received '5 minutes'/],
   ['negative maxTerminations', { maxTerminations: -1 }, /options.maxTerminations must be an integer from 0 to 1000, received -1/],
+  ['negative spare threads', { spareThreads: -1 }, /options.spareThreads must be an integer from 0 to 2, received -1/],
+  ['more spares than threads', { threads: 2, spareThreads: 3 }, /options.spareThreads must be an integer from 0 to 2, received 3/],
+  ['fractional spare threads', { spareThreads: 0.5 }, /options.spareThreads must be an integer .* received 0.5/],
   ['every worker reserved', { threads: 2, reserved: { workers: 2 } }, /options.reserved.workers must be an integer from 0 to 1, received 2/],
   ['reserved for background', { reserved: { workers: 1, priority: 'background' } }, /options.reserved.priority must be more urgent than 'background'/],
   ['unknown reserved priority', { reserved: { workers: 1, priority: 'urgent' } }, /options.reserved.priority must be one of/],
@@ -38,6 +41,11 @@ const runCases: RunCase[] = [
   ['nice and weight', (p) => p.run(p.task(FIXTURES, 'echo'), 1, { weight: 2, nice: 1 }), 'ERR_INVALID_ARGUMENT', /alternatives/],
   ['out-of-range nice', (p) => p.run(p.task(FIXTURES, 'echo'), 1, { nice: 20 }), 'ERR_INVALID_ARGUMENT', /options.nice must be an integer from -20 to 19, received 20/],
   ['zero retry attempts', (p) => p.run(p.task(FIXTURES, 'echo'), 1, { retry: 0 }), 'ERR_INVALID_ARGUMENT', /retry.attempts must be an integer >= 1, received 0/],
+  ['zero timeout', (p) => p.run(p.task(FIXTURES, 'echo'), 1, { timeoutMs: 0 }), 'ERR_INVALID_ARGUMENT', /options.timeoutMs must be > 0, received 0/],
+  ['negative timeout', (p) => p.run(p.task(FIXTURES, 'echo'), 1, { timeoutMs: -5 }), 'ERR_INVALID_ARGUMENT', /options.timeoutMs .* received -5/],
+  ['NaN timeout', (p) => p.run(p.task(FIXTURES, 'echo'), 1, { timeoutMs: Number.NaN }), 'ERR_INVALID_ARGUMENT', /options.timeoutMs .* received NaN/],
+  ['infinite timeout', (p) => p.run(p.task(FIXTURES, 'echo'), 1, { timeoutMs: Number.POSITIVE_INFINITY }), 'ERR_INVALID_ARGUMENT', /options.timeoutMs .* received Infinity/],
+  ['unparseable timeout', (p) => p.run(p.task(FIXTURES, 'echo'), 1, { timeoutMs: 'soon' }), 'ERR_INVALID_ARGUMENT', /options.timeoutMs .* received 'soon'/],
   ['not a signal', (p) => p.run(p.task(FIXTURES, 'echo'), 1, { signal: {} as never }), 'ERR_INVALID_ARGUMENT', /options.signal must be an AbortSignal/],
   ['uncloneable args', (p) => p.run(p.task(FIXTURES, 'echo'), { fn: () => 1 }), 'ERR_UNCLONEABLE', /run: args cannot be sent to a worker/],
   ['bad close options', (p) => p.close(5 as never), 'ERR_INVALID_ARGUMENT', /close: options must be an object, received 5/],
@@ -74,6 +82,10 @@ describe('pool argument validation', () => {
     });
     afterAll(async () => {
       await pool.close();
+    });
+
+    it('accept a timeoutMs given as a duration string', async () => {
+      expect(await pool.run(pool.task(FIXTURES, 'echo'), 'ok', { timeoutMs: '2s' })).toBe('ok');
     });
 
     it.each(runCases)('reject %s (and never throw)', async (_label, call, code, message) => {

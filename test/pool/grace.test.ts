@@ -1,0 +1,112 @@
+// The grace a flagged task gets is counted in its thread's own time: its CPU
+// time while runnable, its sleep while blocked, never its wait for a CPU
+// (src/pool/grace.ts). So a loaded machine does not kill cooperative tasks, and
+// a blocked task is still terminated.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { GraceMeter, opportunityMs } from '../../src/pool/grace.js';
+import { ThreadClock, type ThreadSample } from '../../src/pool/thread-clock.js';
+import { sleep } from './helpers.js';
+
+const sample = (cpuMs: number, waitMs: number, runnable: boolean): ThreadSample => ({ cpuMs, waitMs, runnable });
+
+describe('the grace meter', () => {
+  it('a runnable thread is charged only its CPU time: a tick it spent waiting for a CPU costs it nothing', () => {
+    // 40 ms of wall time, of which the thread ran 1 ms and waited 39 ms.
+    expect(opportunityMs(40, sample(10, 0, true), sample(11, 39, true), 10)).toBe(1);
+  });
+
+  it('a blocked thread is charged its wall time less its wait for a CPU', () => {
+    expect(opportunityMs(40, sample(10, 5, false), sample(10, 15, false), 10)).toBe(30);
+  });
+
+  it('the charge stays within [0, the tick] whatever the counters say', () => {
+    expect(opportunityMs(5, sample(0, 0, true), sample(9, 0, true), 10)).toBe(5);
+    expect(opportunityMs(5, sample(0, 0, false), sample(0, 9, false), 10)).toBe(0);
+  });
+
+  it('without the thread clocks, a late tick is charged at most maxStepMs', () => {
+    expect(opportunityMs(300, undefined, undefined, 10)).toBe(10);
+    expect(opportunityMs(4, undefined, undefined, 10)).toBe(4);
+  });
+
+  it('a descheduled cooperative thread keeps its grace for as long as it waits; a blocked one uses it up in graceMs', () => {
+    const meter = new GraceMeter(50, 10);
+    // Seat 0: runnable, waiting for a CPU for 10 s of watchdog ticks, having run 0.2 ms.
+    let spent = meter.spent(0, 7, 100, 100, sample(1, 0, true));
+    for (let t = 105; t <= 10_100; t += 5) spent ||= meter.spent(0, 7, 100, t, sample(1 + (t - 100) / 50_000, t - 100, true));
+    expect(spent).toBe(false);
+    // Seat 1: blocked (asleep, no wait for a CPU): spent after 50 ms.
+    const ticks: boolean[] = [];
+    for (let t = 100; t <= 160; t += 5) ticks.push(meter.spent(1, 9, 100, t, sample(3, 2, false)));
+    expect(ticks.indexOf(true)).toBe(10); // t = 150
+  });
+
+  it('a new flag, or another task on the seat, starts the grace again', () => {
+    const meter = new GraceMeter(10, 10);
+    for (let t = 0; t <= 8; t += 4) meter.spent(0, 1, 0, t, undefined);
+    expect(meter.usedMs(0)).toBe(8);
+    expect(meter.spent(0, 1, 9, 12, undefined)).toBe(false);
+    expect(meter.usedMs(0)).toBe(0);
+    meter.spent(0, 2, 9, 16, undefined);
+    expect(meter.usedMs(0)).toBe(0);
+  });
+});
+
+const linux = process.platform === 'linux';
+
+describe.runIf(linux)("a thread's clocks (Linux)", () => {
+  it('reads a spinning thread as runnable with CPU time advancing, and a blocked one as not runnable', async () => {
+    const flag = new Int32Array(new SharedArrayBuffer(8));
+    const worker = new Worker(
+      `const { workerData } = require('node:worker_threads');
+       const fs = require('node:fs');
+       const f = workerData;
+       Atomics.store(f, 1, Number(fs.readlinkSync('/proc/thread-self').split('/').pop()));
+       const end = Date.now() + 150; while (Date.now() < end);
+       Atomics.store(f, 0, 1);
+       Atomics.wait(f, 0, 1);`,
+      { eval: true, workerData: flag },
+    );
+    try {
+      for (let i = 0; i < 1000 && Atomics.load(flag, 1) === 0; i++) await sleep(2);
+      const clock = ThreadClock.open(Atomics.load(flag, 1));
+      expect(clock).toBeDefined();
+      const first = clock!.sample()!;
+      for (let i = 0; i < 1000 && Atomics.load(flag, 0) === 0; i++) await sleep(5);
+      await sleep(30);
+      const blocked = clock!.sample()!;
+      expect(blocked.runnable).toBe(false);
+      expect(blocked.cpuMs).toBeGreaterThan(first.cpuMs);
+      clock!.close();
+    } finally {
+      Atomics.store(flag, 0, 2);
+      Atomics.notify(flag, 0);
+      await worker.terminate();
+    }
+  });
+
+  it('answers undefined for a thread that is not there', () => {
+    expect(ThreadClock.open(0)).toBeUndefined();
+    expect(ThreadClock.open(2 ** 30)).toBeUndefined();
+  });
+});
+
+const hasTaskset = linux && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+
+describe.runIf(hasTaskset)('cooperative tasks on a CPU shared with busy threads', () => {
+  it('are asked to yield for urgent work many times and never terminated, though their thread waits for the CPU far longer than graceMs', () => {
+    // A child process pinned to one CPU with two busy threads beside the pool's:
+    // the task's thread waits several ms at a time for the CPU, with the flag
+    // set. Counted in wall time (before), the 5 ms grace ran out while it waited.
+    const script = fileURLToPath(new URL('./fixtures/pinned-cooperative.mjs', import.meta.url));
+    const out = execFileSync('taskset', ['-c', '0', process.execPath, script], { encoding: 'utf8', timeout: 60_000 });
+    const result = JSON.parse(out.trim().split('\n').pop() as string) as { urgent: number; yields: number; terminations: number; done: number };
+    expect(result.urgent).toBe(40);
+    expect(result.done).toBe(2000);
+    expect(result.yields).toBeGreaterThan(0);
+    expect(result.terminations).toBe(0);
+  });
+});

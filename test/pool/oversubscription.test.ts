@@ -1,0 +1,80 @@
+// More CPU-bound tasks than threads, none of which ever checks its flag: the
+// pool shares threads by asking, and terminates a task only for a more urgent
+// one (or its own timeout or cancellation), never for an equal. A task without
+// saved state restarts from scratch when terminated, so terminating it to give
+// its thread to an equal would throw its work away, and the equal would then
+// be terminated in turn: livelock, not time sharing.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { PoolEvent, WorkerPool } from '../../src/pool/index.js';
+import { FIXTURES, startPool, untilRunning } from './helpers.js';
+
+let pool: WorkerPool | undefined;
+afterEach(async () => {
+  await pool?.close({ drain: false });
+  pool = undefined;
+});
+
+interface Ran {
+  threadId: number;
+  worker: number;
+  attempt: number;
+}
+
+function record(p: WorkerPool, types: string[]): PoolEvent[] {
+  const seen: PoolEvent[] = [];
+  for (const type of types) p.events.addEventListener(type, (e) => seen.push(e as PoolEvent));
+  return seen;
+}
+
+describe('the pool under oversubscription', () => {
+  it('three never-yielding tasks of one priority on two threads all finish on their first attempt: none is terminated for fairness', async () => {
+    pool = await startPool({ threads: 2 });
+    const hog = pool.task<number, Ran>(FIXTURES, 'hog');
+    const results = await Promise.all([0, 1, 2].map(() => pool!.run(hog, 150)));
+    expect(results.map((r) => r.attempt)).toEqual([1, 1, 1]);
+    const stats = pool.stats();
+    expect([stats.completed, stats.failed, stats.terminations, stats.restarts]).toEqual([3, 0, 0, 0]);
+  });
+
+  it('an urgent task terminates the least urgent never-yielding task, starts on a warm spare, and disturbs nothing else', async () => {
+    pool = await startPool({ threads: 2 });
+    const events = record(pool, ['terminate', 'replace', 'restart', 'resume', 'crash']);
+    // The least urgent task never ends unless restarted, so it is certainly terminated; the other runs once, undisturbed.
+    const victim = pool.run(pool.task<number, Ran>(FIXTURES, 'hogAfterRestart'), 0, { priority: 'background' });
+    const other = pool.run(pool.task<number, Ran>(FIXTURES, 'hog'), 300);
+    await untilRunning(pool, 2);
+    const urgent = await pool.run(pool.task<unknown, Ran>(FIXTURES, 'threadInfo'), undefined, { priority: 'critical' });
+    const [restarted, undisturbed] = await Promise.all([victim, other]);
+    expect(events.map((e) => e.type)).toEqual(['terminate', 'replace', 'restart']);
+    const [terminate, replace] = events as [PoolEvent, PoolEvent];
+    expect(terminate.detail.reason).toBe('urgent');
+    // The spare had booted before it was needed, and the urgent task ran on it.
+    expect(replace.detail.warm).toBe(true);
+    expect(urgent.threadId).toBe(replace.detail.threadId);
+    expect(restarted.attempt).toBe(2);
+    expect(undisturbed.attempt).toBe(1);
+    const stats = pool.stats();
+    expect([stats.completed, stats.failed, stats.terminations, stats.crashes]).toEqual([3, 0, 1, 0]);
+  });
+
+  it('a task is never failed for being terminated for urgent work; past maxTerminations it is left to finish and urgent work waits', async () => {
+    pool = await startPool({ threads: 1, maxTerminations: 1 });
+    const events = record(pool, ['terminate', 'restart', 'fail']);
+    const order: string[] = [];
+    // Never ends on its first attempt (so it is certainly terminated), spins 200 ms on the next.
+    const hog = pool.run(pool.task<number, Ran>(FIXTURES, 'hogAfterRestart'), 200).then((r) => {
+      order.push(`hog attempt ${r.attempt}`);
+      return r;
+    });
+    const info = pool.task<unknown, Ran>(FIXTURES, 'threadInfo');
+    await untilRunning(pool, 1);
+    await pool.run(info, undefined, { priority: 'critical' }).then(() => order.push('urgent 1'));
+    // The hog restarted; it has been terminated maxTerminations times.
+    await untilRunning(pool, 1);
+    await pool.run(info, undefined, { priority: 'critical' }).then(() => order.push('urgent 2'));
+    await hog;
+    expect(order).toEqual(['urgent 1', 'hog attempt 2', 'urgent 2']);
+    expect(events.map((e) => e.type)).toEqual(['terminate', 'restart']);
+    expect(pool.stats().failed).toBe(0);
+  });
+});
