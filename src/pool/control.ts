@@ -88,6 +88,11 @@ export class ControlBlock {
     return this.#f64[P.workerF64(this.seats, seat) + P.W_CURRENT] as number;
   }
 
+  /** The seat's thread is importing its current task's module (the task has not started). */
+  loading(seat: number): boolean {
+    return Atomics.load(this.#i32, P.workerI32(seat) + P.W_LOADING) === 1;
+  }
+
   segmentStartMs(seat: number): number {
     return this.#f64[P.workerF64(this.seats, seat) + P.W_SEGMENT_START] as number;
   }

@@ -43,6 +43,12 @@ export const W_MAX_CLASS = 7;
 export const W_OS_TID = 8;
 /** The thread's Node threadId (worker_threads), so the main thread can tell when it has exited. */
 export const W_THREAD_ID = 9;
+/**
+ * 1 while the thread imports the module of its current task (W_CURRENT): the
+ * task has not started, its run's clock has not started, and it is given back
+ * unstarted if urgent work flags the seat meanwhile.
+ */
+export const W_LOADING = 10;
 
 export const WORKER_STARTING = 0;
 export const WORKER_BUSY = 1;
@@ -117,7 +123,7 @@ export function growableSharedArrayBuffer(bytes: number, maxBytes: number): Grow
 }
 
 // ---- the side table: TASK_WORDS Float64 words per core slot ----
-export const TASK_WORDS = 8;
+export const TASK_WORDS = 9;
 /** Which task function (an id from defineTask). */
 export const T_KIND = 0;
 /** Incremented on every take (by a worker) and on every recovery (by the main thread): results quote it. */
@@ -134,6 +140,8 @@ export const T_STATE_LEN = 5;
 export const T_WEIGHT = 6;
 /** The attempt this run is (1 first). */
 export const T_ATTEMPT = 7;
+/** 1 once the task was settled early (cancelled, or failed for good) while a worker held it: a worker that has not started it skips it. */
+export const T_STOP = 8;
 
 export const ARGS_NUMBER = -1;
 export const ARGS_UNDEFINED = -2;

@@ -166,6 +166,15 @@ export class Supervisor {
       }
       const now = this.#host.now();
       const r = book.of(handle);
+      if (r?.cancelled === true && control.flag(seat) !== P.PREEMPT_ABORT) this.#abort(thread, handle, now);
+      if (control.loading(seat)) {
+        // Importing its module: not started, so no quantum, timeout or urgency applies yet (urgent work
+        // flagging it gets it back unstarted once the import ends). Only a cancelled task's hung import escalates.
+        const flag = control.flag(seat);
+        if (flag !== P.PREEMPT_ABORT) this.#grace.forget(seat);
+        else if (this.#grace.spent(seat, handle, control.flagAtMs(seat), now, this.#sample(thread))) this.#escalate(thread, handle, flag);
+        continue;
+      }
       if (r !== undefined && !r.timedOut && !r.cancelled && r.ranMs + (now - control.segmentStartMs(seat)) >= r.options.timeoutMs) {
         this.#timeOut(thread, handle, r, now);
       }
@@ -195,6 +204,20 @@ export class Supervisor {
       counters.preemptQuantum++;
       events.emit('preempt', { task: handle, worker: thread.index, reason: 'quantum', atMs: now });
     }
+  }
+
+  /**
+   * A task settled early is still running here, unflagged: it started in the
+   * instant between endEarly() looking for it and the thread marking it
+   * current. Ask it to stop, as endEarly() would have.
+   */
+  #abort(thread: PoolThread, handle: number, now: number): void {
+    const { control } = this.#host;
+    control.lock();
+    const running = control.current(thread.seat) === handle;
+    if (running) control.setFlag(thread.seat, P.PREEMPT_ABORT, now);
+    control.unlock();
+    if (running) thread.port.postMessage({ t: 'abort', handle, reason: 'cancelled' } satisfies P.ToWorker);
   }
 
   /** The task's attempt ran past its timeoutMs: it has timed out, whatever it does now; ask it to stop. */
@@ -265,6 +288,8 @@ export class Supervisor {
       w.cancel(r.handle);
       book.release(r);
     } else {
+      // Held by a worker: one that has not started it skips it; one running it (or importing its module) is flagged.
+      book.stop(r);
       for (const thread of threads.workers) {
         if (thread === undefined || control.current(thread.seat) !== r.handle) continue;
         control.setFlag(thread.seat, P.PREEMPT_ABORT, now);

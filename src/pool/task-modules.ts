@@ -18,8 +18,7 @@ interface Definition {
   readonly name: string;
 }
 
-async function importFunction(d: Definition): Promise<TaskFunction> {
-  const mod = await import(d.module);
+function exported(mod: Record<string, unknown>, d: Definition): TaskFunction {
   const fn = mod[d.name];
   if (typeof fn !== 'function') throw new TypeError(`${d.name} of ${d.module} is not a function`);
   return fn as TaskFunction;
@@ -29,6 +28,8 @@ export class TaskModules {
   readonly #definitions = new Map<number, Definition>();
   readonly #loading = new Map<number, Promise<TaskFunction>>();
   readonly #functions = new Map<number, TaskFunction>();
+  /** Modules imported already, by URL: another export of one is found without an import. */
+  readonly #modules = new Map<string, Record<string, unknown>>();
   /** Handles one message queued on the thread's port; false when none is queued. */
   readonly #receive: () => boolean;
   #preloading = false;
@@ -43,9 +44,16 @@ export class TaskModules {
     if (this.#preloading) this.#preload(kind);
   }
 
-  /** The function of `kind` if it is imported already (the common case: no await). */
+  /** The function of `kind` if its module is imported already (the common case: no await). */
   get(kind: number): TaskFunction | undefined {
-    return this.#functions.get(kind);
+    const fn = this.#functions.get(kind);
+    if (fn !== undefined) return fn;
+    const d = this.#definitions.get(kind);
+    const mod = d === undefined ? undefined : this.#modules.get(d.module);
+    if (d === undefined || mod === undefined || typeof mod[d.name] !== 'function') return undefined;
+    const found = exported(mod, d);
+    this.#functions.set(kind, found);
+    return found;
   }
 
   /** Imports the function of `kind` (once per thread); rejects if it cannot be found. */
@@ -55,7 +63,10 @@ export class TaskModules {
     while (!this.#definitions.has(kind)) {
       if (!this.#receive()) return Promise.reject(new Error(`task kind ${kind} was never defined`));
     }
-    const promise = importFunction(this.#definitions.get(kind) as Definition).then((fn) => {
+    const d = this.#definitions.get(kind) as Definition;
+    const promise = import(d.module).then((mod: Record<string, unknown>) => {
+      this.#modules.set(d.module, mod);
+      const fn = exported(mod, d);
       this.#functions.set(kind, fn);
       return fn;
     });

@@ -84,6 +84,7 @@ export class TaskBook {
     side[at + P.T_STATE_LEN] = P.STATE_NONE;
     side[at + P.T_WEIGHT] = r.options.weight;
     side[at + P.T_ATTEMPT] = 1;
+    side[at + P.T_STOP] = 0;
     this.#records[slot] = r;
     return true;
   }
@@ -105,6 +106,11 @@ export class TaskBook {
   newDispatch(r: TaskRecord): void {
     const at = P.slotOf(r.handle) * P.TASK_WORDS + P.T_DISPATCH;
     this.#side64[at] = (this.#side64[at] as number) + 1;
+  }
+
+  /** Under the lock: a worker holding the task and not running it yet will skip it. */
+  stop(r: TaskRecord): void {
+    this.#side64[P.slotOf(r.handle) * P.TASK_WORDS + P.T_STOP] = 1;
   }
 
   nextAttempt(r: TaskRecord): void {

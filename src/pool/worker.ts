@@ -65,6 +65,7 @@ import {
   T_KIND,
   T_STATE,
   T_STATE_LEN,
+  T_STOP,
   T_WEIGHT,
   TASK_WORDS,
   type ToWorker,
@@ -75,6 +76,7 @@ import {
   W_FENCE,
   W_FLAG,
   W_FLAG_AT,
+  W_LOADING,
   W_MAX_CLASS,
   W_ROLE,
   W_SEGMENT_START,
@@ -280,7 +282,12 @@ class Loop implements RunHost {
       unstartedFrom = count;
       for (let i = 0; i < count; i++) {
         i32[b32 + W_BATCH_INDEX] = i;
-        const runtime = await this.#runOne(f64[b64 + W_BATCH_HANDLES + i] as number);
+        const handle = f64[b64 + W_BATCH_HANDLES + i] as number;
+        if (this.#modules.get(this.#side[slotOf(handle) * TASK_WORDS + T_KIND] as number) === undefined && !(await this.#load(handle))) {
+          unstartedFrom = i; // urgent work flagged it while its module loaded: given back unstarted
+          break;
+        }
+        const runtime = await this.#runOne(handle);
         this.#avgRuntimeMs += (runtime - this.#avgRuntimeMs) * 0.25;
         if (i + 1 < count && (Atomics.load(i32, b32 + W_FLAG) !== 0 || runtime >= LONG_TASK_MS)) {
           unstartedFrom = i + 1;
@@ -297,6 +304,29 @@ class Loop implements RunHost {
       this.#memory64 = new Float64Array(this.#memoryBuffer);
     }
     return this.#memory64;
+  }
+
+  /**
+   * Imports the task's module (this thread has not yet), as the seat's
+   * current task but marked loading (W_LOADING): the task has not started, and
+   * no quantum, grace or timeout runs. False if the seat was flagged meanwhile
+   * (urgent work waits): the task has not started, and is given back.
+   */
+  async #load(handle: number): Promise<boolean> {
+    const kind = this.#side[slotOf(handle) * TASK_WORDS + T_KIND] as number;
+    const i32 = this.#i32;
+    const b32 = this.#b32;
+    Atomics.store(i32, b32 + W_LOADING, 1);
+    this.#f64[this.#b64 + W_CURRENT] = handle;
+    try {
+      await this.#modules.load(kind);
+    } catch {
+      // Reported by the run, which fails with the same error.
+    }
+    Atomics.store(i32, b32 + W_LOADING, 0);
+    if (Atomics.load(i32, b32 + W_FLAG) === 0 || this.#side[slotOf(handle) * TASK_WORDS + T_STOP] === 1) return true;
+    this.#f64[this.#b64 + W_CURRENT] = 0;
+    return false;
   }
 
   /** Runs one task; answers its runtime in ms. */
@@ -323,6 +353,12 @@ class Loop implements RunHost {
       nextClaimCheck: 0,
     };
     const kind = side[at + T_KIND] as number;
+    if (side[at + T_STOP] === 1) {
+      // Settled already (cancelled while this thread held it): not run; the main thread ignores this outcome.
+      this.#f64[this.#b64 + W_CURRENT] = 0;
+      this.#outcomes.push(handle, run.dispatch, OUT_THREW, 0, errorData(new Error('skipped: the task was settled before it started')));
+      return 0;
+    }
     let code = OUT_RETURNED;
     let value: unknown;
     // The module is imported before the run starts: its time is no task's quantum, grace or timeout.

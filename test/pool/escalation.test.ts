@@ -3,14 +3,14 @@
 // state or restarts (urgent work), or fails its attempt (its timeout).
 //
 // Each test makes one flag certain and aims it at one task: one worker runs
-// the task under test; once it runs (the core counts it running), one
+// the task under test; once it has started (the fixture says so), one
 // critical task arrives, and the only running task is flagged urgent. Nothing
 // else is ever flagged for anything but sharing (which is never escalated), so
 // a loaded machine can delay the steps but not change how many there are.
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { POOL_EVENT_TYPES, type PoolEvent, type PoolOptions, type WorkerPool } from '../../src/pool/index.js';
-import { FIXTURES, sleep, startPool, untilRunning } from './helpers.js';
+import { FIXTURES, marked, sleep, startPool, untilStarted } from './helpers.js';
 
 let pool: WorkerPool | undefined;
 afterEach(async () => {
@@ -41,10 +41,11 @@ async function scene(options: PoolOptions = {}): Promise<Scene> {
   return { pool, counts, log };
 }
 
-/** Runs `name` on the only worker; once it runs, a critical task arrives. Answers both results. */
+/** Runs `name` on the only worker; once it has started, a critical task arrives. Answers both results. */
 async function runThenUrgent(s: Scene, name: string, args?: unknown): Promise<[Promise<unknown>, Promise<unknown>]> {
-  const task = s.pool.run(s.pool.task(FIXTURES, name), args);
-  await untilRunning(s.pool, 1);
+  const m = marked(name, args);
+  const task = s.pool.run(s.pool.task(FIXTURES, 'marked'), m);
+  await untilStarted(m);
   const urgent = s.pool.run(s.pool.task(FIXTURES, 'threadInfo'), undefined, { priority: 'critical' });
   return [task, urgent];
 }
@@ -138,8 +139,9 @@ describe('escalation in the worker pool', () => {
     const sharing = [p.run(cooperative, { steps: 10, stepMs: 1 }), p.run(cooperative, { steps: 10, stepMs: 1 })];
     expect(await p.run(p.task(FIXTURES, 'crashOnce'), undefined, { retry: { attempts: 2, delayMs: 1 } })).toBe('attempt 2');
     await Promise.all(sharing);
-    const task = p.run(p.task(FIXTURES, 'busyUnlessResumed'));
-    await untilRunning(p, 1);
+    const m = marked('busyUnlessResumed');
+    const task = p.run(p.task(FIXTURES, 'marked'), m);
+    await untilStarted(m);
     await p.run(p.task(FIXTURES, 'echo'), 'urgent', { priority: 'critical' });
     expect(await task).toBe('second run');
     for (const type of ['yield', 'retry', 'crash', 'terminate', 'replace', 'restart']) expect(seen).toContain(type);

@@ -1,4 +1,7 @@
 // The pool as shipped (dist/: its worker entry must be JavaScript), with the fixture tasks.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PoolOptions, WorkerPool as WorkerPoolType } from '../../src/pool/index.js';
 
@@ -25,4 +28,20 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 export async function untilRunning(pool: WorkerPoolType, n: number): Promise<void> {
   for (let i = 0; i < 10_000 && pool.stats().running < n; i++) await sleep(2);
   if (pool.stats().running < n) throw new Error(`never saw ${n} tasks running`);
+}
+
+const MARKERS = mkdtempSync(join(tmpdir(), 'timeslice-pool-'));
+process.once('exit', () => rmSync(MARKERS, { recursive: true, force: true }));
+let markers = 0;
+
+/** Arguments for the `marked` fixture: runs fixture `task` with `args`, and says when it started (untilStarted). */
+export function marked(task: string, args?: unknown): { started: string; task: string; args: unknown } {
+  return { started: join(MARKERS, `started-${++markers}`), task, args };
+}
+
+/** Resolves once a task run with marked() has started its `attempt` (its module imported, its function called). */
+export async function untilStarted(m: { started: string }, attempt = 1): Promise<void> {
+  const file = `${m.started}.${attempt}`;
+  for (let i = 0; i < 10_000 && !existsSync(file); i++) await sleep(2);
+  if (!existsSync(file)) throw new Error(`attempt ${attempt} of ${m.started} never started`);
 }

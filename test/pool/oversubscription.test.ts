@@ -4,9 +4,10 @@
 // saved state restarts from scratch when terminated, so terminating it to give
 // its thread to an equal would throw its work away, and the equal would then
 // be terminated in turn: livelock, not time sharing.
+import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PoolEvent, WorkerPool } from '../../src/pool/index.js';
-import { FIXTURES, startPool, untilRunning } from './helpers.js';
+import { FIXTURES, marked, startPool, untilRunning, untilStarted } from './helpers.js';
 
 let pool: WorkerPool | undefined;
 afterEach(async () => {
@@ -39,11 +40,16 @@ describe('the pool under oversubscription', () => {
   it('an urgent task terminates the least urgent never-yielding task, starts on a warm spare, and disturbs nothing else', async () => {
     pool = await startPool({ threads: 2 });
     const events = record(pool, ['terminate', 'replace', 'restart', 'resume', 'crash']);
-    // The least urgent task never ends unless restarted, so it is certainly terminated; the other runs once, undisturbed.
-    const victim = pool.run(pool.task<number, Ran>(FIXTURES, 'hogAfterRestart'), 0, { priority: 'background' });
-    const other = pool.run(pool.task<number, Ran>(FIXTURES, 'hog'), 300);
+    // The least urgent task never ends unless restarted, so it is certainly terminated; the
+    // other runs until the urgent task is done (so the urgent one cannot take its thread), undisturbed.
+    const m = marked('hogAfterRestart', 0);
+    const victim = pool.run(pool.task<unknown, Ran>(FIXTURES, 'marked'), m, { priority: 'background' });
+    const release = marked('hogUntil');
+    const other = pool.run(pool.task<unknown, Ran>(FIXTURES, 'hogUntil'), { file: release.started });
+    await untilStarted(m);
     await untilRunning(pool, 2);
     const urgent = await pool.run(pool.task<unknown, Ran>(FIXTURES, 'threadInfo'), undefined, { priority: 'critical' });
+    writeFileSync(release.started, '');
     const [restarted, undisturbed] = await Promise.all([victim, other]);
     expect(events.map((e) => e.type)).toEqual(['terminate', 'replace', 'restart']);
     const [terminate, replace] = events as [PoolEvent, PoolEvent];
@@ -62,15 +68,16 @@ describe('the pool under oversubscription', () => {
     const events = record(pool, ['terminate', 'restart', 'fail']);
     const order: string[] = [];
     // Never ends on its first attempt (so it is certainly terminated), spins 200 ms on the next.
-    const hog = pool.run(pool.task<number, Ran>(FIXTURES, 'hogAfterRestart'), 200).then((r) => {
+    const m = marked('hogAfterRestart', 200);
+    const hog = pool.run(pool.task<unknown, Ran>(FIXTURES, 'marked'), m).then((r) => {
       order.push(`hog attempt ${r.attempt}`);
       return r;
     });
     const info = pool.task<unknown, Ran>(FIXTURES, 'threadInfo');
-    await untilRunning(pool, 1);
+    await untilStarted(m);
     await pool.run(info, undefined, { priority: 'critical' }).then(() => order.push('urgent 1'));
     // The hog restarted; it has been terminated maxTerminations times.
-    await untilRunning(pool, 1);
+    await untilStarted(m, 2);
     await pool.run(info, undefined, { priority: 'critical' }).then(() => order.push('urgent 2'));
     await hog;
     expect(order).toEqual(['urgent 1', 'hog attempt 2', 'urgent 2']);
