@@ -10,6 +10,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 /** Paths from the repository root, longest first. A test checks that each exists. */
 export const LONG_FILES_FIRST = [
   'test/crash/crash-campaign.test.ts',
+  'test/crash/lease-campaign.test.ts',
   'test/bench/quick-suites.test.ts',
   'test/api/cron-dst-oracle.test.ts',
   'test/core/differential-heap.test.ts',
