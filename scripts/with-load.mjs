@@ -13,8 +13,9 @@
 // a signal ended it).
 //
 // No orphans: the loops are killed when the command ends (success or failure),
-// when this process gets SIGINT, SIGTERM or SIGHUP (forwarded to the command),
-// and on an unexpected error. If this process is killed outright (SIGKILL),
+// when this process gets SIGINT, SIGTERM or SIGHUP, and on an unexpected error.
+// The command runs in a process group of its own, and those signals are passed
+// to the whole group: `npm test` and everything it started, not only npm. If this process is killed outright (SIGKILL),
 // each loop notices within a fraction of a second that its parent changed and
 // exits by itself; the command, like any shell's child, is then left to finish.
 import { spawn } from 'node:child_process';
@@ -90,13 +91,17 @@ async function main() {
   console.error(`with-load: ${loops.length} busy loop(s) running (pids ${pids || 'none'}) while: ${options.command.join(' ')}`);
 
   const [file, ...args] = options.command;
-  const child = spawn(file, args, { stdio: 'inherit', env: { ...process.env, TIMESLICE_LOAD_PIDS: pids } });
+  const child = spawn(file, args, { stdio: 'inherit', detached: true, env: { ...process.env, TIMESLICE_LOAD_PIDS: pids } });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(signal, () => {
       stopLoops(loops);
-      // A terminal's Ctrl-C reaches the whole process group already; a signal sent
-      // to this pid alone must reach the command too.
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      // The command's group is not the terminal's: a Ctrl-C reaches it through here.
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // The group has ended meanwhile.
+      }
     });
   }
   const status = await new Promise((resolve) => {

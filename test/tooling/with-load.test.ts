@@ -3,7 +3,9 @@
 // however it ends. The command used here prints the loops' pids, then exits
 // with the code it reads from stdin, so each test decides when it ends.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cpuTicks, isAlive } from './processes.js';
@@ -99,6 +101,32 @@ describe('with-load', () => {
       expect(isAlive(run.commandPid)).toBe(false);
     });
   }
+
+  it('passes SIGTERM to everything the command started (its process group), not only to the command', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'timeslice-with-load-'));
+    try {
+      const script = join(dir, 'idle.mjs');
+      writeFileSync(script, "console.log('pid', process.pid); setInterval(() => {}, 1000);");
+      // A shell that starts node and waits for it, as `npm test` starts vitest.
+      const wrapper = spawn(process.execPath, [SCRIPT, '--loops', '1', '--', 'sh', '-c', `"${process.execPath}" "${script}"; echo after`], { stdio: 'pipe' });
+      started.push(wrapper.pid!);
+      const exit = exitOf(wrapper);
+      const grandchild = await new Promise<number>((resolve) => {
+        let out = '';
+        wrapper.stdout!.on('data', (chunk) => {
+          out += chunk;
+          const match = /pid (\d+)/.exec(out);
+          if (match !== null) resolve(Number(match[1]));
+        });
+      });
+      started.push(grandchild);
+      wrapper.kill('SIGTERM');
+      expect(await exit).toBe(143);
+      expect(isAlive(grandchild)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('leaves no loop behind when it is killed outright (SIGKILL)', async () => {
     const run = await startRun(2);
