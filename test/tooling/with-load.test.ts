@@ -111,6 +111,9 @@ describe('with-load', () => {
       const wrapper = spawn(process.execPath, [SCRIPT, '--loops', '1', '--', 'sh', '-c', `"${process.execPath}" "${script}"; echo after`], { stdio: 'pipe' });
       started.push(wrapper.pid!);
       const exit = exitOf(wrapper);
+      // 'close' waits for every holder of the wrapper's stdout, the grandchild too:
+      // a signalled process takes a moment to end after its shell has.
+      const closed = new Promise<void>((resolve) => wrapper.once('close', () => resolve()));
       const grandchild = await new Promise<number>((resolve) => {
         let out = '';
         wrapper.stdout!.on('data', (chunk) => {
@@ -122,6 +125,7 @@ describe('with-load', () => {
       started.push(grandchild);
       wrapper.kill('SIGTERM');
       expect(await exit).toBe(143);
+      await closed;
       expect(isAlive(grandchild)).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
