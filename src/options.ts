@@ -202,9 +202,23 @@ function isAbortSignal(value: unknown): value is AbortSignal {
 export interface SchedulerOptions {
   /** How the ready queue is ordered. @default 'deadline' */
   policy?: Policy;
-  /** A task's time slice: ctx.shouldYield() turns true once a run has used it. @default 10 */
+  /**
+   * A task's turn: once a run has used this much, ctx.shouldYield() asks it
+   * to let the other ready tasks run (it saves its state and returns, or
+   * awaits ctx.yield(), and goes behind them). Host yields inside it (see
+   * sliceMs) do not end it. More than 0, at most 60,000.
+   * @default 10
+   * @example new Scheduler({ policy: 'round-robin', quantumMs: 15 }) // 15 ms turns, the host still served every 5 ms
+   */
   quantumMs?: Duration;
-  /** The run loop yields to the host after this much work. @default 5 */
+  /**
+   * The run loop's turn: after this much work it yields to the host (timers,
+   * I/O, rendering), ctx.shouldYield() of the running task included; a task
+   * that returns for that keeps its turn and continues first afterwards with
+   * the rest of its quantum. Async continuations count against it too. More
+   * than 0, at most 1,000.
+   * @default 5
+   */
   sliceMs?: Duration;
   /** Most async runs in flight at once: an integer from 1 to 2^53 - 1, or Infinity. @default Infinity */
   concurrency?: number;

@@ -28,8 +28,12 @@ export class TaskContext<State = unknown> {
   readonly handle: number;
   /** @internal Clock time the current segment started (reset on each resume). */
   segmentStartMs: number;
-  /** @internal shouldYield() has answered true during this run. */
-  interrupted = false;
+  /**
+   * @internal Why shouldYield() last answered true during this run: 0 never,
+   * HOST_TURN (the loop's slice: the task keeps its turn), TURN_OVER (its
+   * quantum is spent or more urgent work waits: requeued behind the others).
+   */
+  interrupted = 0;
   /** @internal saveState() was called during this run. */
   savedState = false;
   /** @internal This run is the last one (noReschedule()). */
@@ -80,14 +84,24 @@ export class TaskContext<State = unknown> {
     this.savedState = true;
   }
 
-  /** True when the task should return (or `await ctx.yield()`) soon: its slice is spent or more urgent work waits. */
+  /**
+   * True when the task should return (after saveState()) or `await
+   * ctx.yield()` soon: its quantum is spent (the others' turn), more urgent
+   * work waits (priority and deadline policies), or the run loop's slice is
+   * spent (the host's turn: the task then keeps its turn and continues first,
+   * with the rest of its quantum).
+   */
   shouldYield(): boolean {
     return this.#host.shouldYield(this);
   }
 
   /**
-   * Lets other work run, then continues: the continuation keeps its priority
-   * and goes ahead of newer tasks of the same class (as scheduler.yield()).
+   * Lets other work run, then continues. Of its own accord, the continuation
+   * keeps its priority and goes ahead of newer tasks of the same class (as
+   * scheduler.yield()). After shouldYield() answered true, it does what a
+   * run that saved its state and returned would: its quantum spent, it goes
+   * behind the other ready tasks; only the slice spent, it continues first
+   * after the host's turn.
    */
   yield(): Promise<void> {
     return this.#host.yield(this);
@@ -103,6 +117,11 @@ export class TaskContext<State = unknown> {
     this.isLastRun = true;
   }
 }
+
+/** RunState.interrupted: the slice is spent, the host's turn; the task keeps its own (engine/turns.ts). */
+export const HOST_TURN = 1;
+/** RunState.interrupted: the task's turn is over (quantum spent, or more urgent work waits). */
+export const TURN_OVER = 2;
 
 /** What the engine works with: the context is the run's state. */
 export type RunState = TaskContext;

@@ -28,11 +28,11 @@ import type { Clock } from '../clock.js';
 import type { CronSchedule } from '../cron.js';
 import type { Duration } from '../duration.js';
 import { ConsoleErrorReporter, type TaskErrorInfo } from '../error-reporting.js';
-import { EVENT_SKIP, EVENT_START, type SchedulerEvents } from '../events.js';
+import { EVENT_INTERRUPT, EVENT_SKIP, EVENT_START, type SchedulerEvents } from '../events.js';
 import { GroupTimer } from '../group-timer.js';
 import { isPreset, type ResolvedSchedulerOptions, type ResolvedTaskOptions } from '../options.js';
 import { SchedulerStoppedError, TaskTimeoutError } from '../scheduler-errors.js';
-import { type ContextHost, type RunState, TaskContext } from '../task-context.js';
+import { type ContextHost, HOST_TURN, type RunState, TaskContext, TURN_OVER } from '../task-context.js';
 import { DueTimer } from './due-timer.js';
 import { Flights } from './flights.js';
 import { IdleWaiters } from './idle.js';
@@ -43,6 +43,7 @@ import { abortRun, sleepInRun } from './runs.js';
 import { type EngineCounters, TaskEmitter } from './task-events.js';
 import type { OutcomeSink } from './task-outcome.js';
 import { slotOf, type TaskFn, TaskSlots } from './task-slots.js';
+import { Turns } from './turns.js';
 
 export type { TaskFn } from './task-slots.js';
 export type { EngineCounters } from './task-events.js';
@@ -72,6 +73,8 @@ export class Engine implements ContextHost {
   readonly #emitter: TaskEmitter;
   readonly #due: DueTimer;
   readonly #registrationClock: RegistrationClock;
+  /** Quantum and slice: which turns are held across the host's (turns.ts). */
+  readonly #turns: Turns;
   readonly #idle = new IdleWaiters(() => this.#isIdle());
   /** The default onError, and where a throwing onError is reported. */
   readonly #console: ConsoleErrorReporter;
@@ -113,10 +116,12 @@ export class Engine implements ContextHost {
       w: this.#w, slots: this.#slots, flights: this.#flights, clock,
       wake: () => this.#wake(), afterTimerChange: () => this.#afterTimerChange(), afterEnd: () => this.#idle.check(),
     });
+    this.#turns = new Turns({ w: this.#w, core, slots: this.#slots, due: this.#due, emitter: this.#emitter, events, options });
     this.#settlement = new Settlement({
       w: this.#w, core, slots: this.#slots, flights: this.#flights, emitter: this.#emitter, events, clock,
       random: options.random, afterTimerChange: () => this.#afterTimerChange(),
       reportError: (error, info, group) => this.reportError(error, info, group),
+      hold: (handle, usedMs) => this.#turns.hold(handle, usedMs),
     });
   }
 
@@ -174,6 +179,9 @@ export class Engine implements ContextHost {
     }
     this.#state = 'stopping';
     this.#due.disarm();
+    // A turn held across the host's would wait for a loop that no longer runs.
+    if (this.#turns.held !== 0) this.#turns.release(this.#turns.held, this.clock.now());
+    this.#turns.held = 0;
     if (!drain) {
       const error = new SchedulerStoppedError('the scheduler stopped without draining');
       for (const ex of this.#slots.extras.values()) if (ex.run) abortRun(ex.run, error);
@@ -240,7 +248,10 @@ export class Engine implements ContextHost {
    * `unbounded`: a periodic or cron task without maxRuns (onIdle does not wait for it).
    */
   track(id: number, handle: OutcomeSink, unbounded: boolean): void {
-    this.#slots.track(slotOf(id), handle, unbounded);
+    const slots = this.#slots;
+    slots.handles[slotOf(id)] = handle;
+    if (unbounded) slots.trackUnbounded(slotOf(id));
+    else slots.finiteLive++;
   }
 
   /** The handle a live task was registered with, if any. */
@@ -297,13 +308,21 @@ export class Engine implements ContextHost {
     // A task popped by the previous completion (completeAndPop), not run yet.
     let handle = -1;
     for (;;) {
+      let held = false;
       if (handle < 0) {
         this.#due.releaseDue(nowMs);
-        if (this.#flights.count >= this.options.concurrency) break;
-        handle = w.pop(nowMs);
-        if (handle < 0) break;
+        // A turn held across the host's goes on first (turns.ts).
+        if (this.#turns.held !== 0) {
+          handle = this.#turns.takeHeld(nowMs);
+          held = handle > 0;
+        }
+        if (!held) {
+          if (this.#flights.count >= this.options.concurrency) break;
+          handle = w.pop(nowMs);
+          if (handle < 0) break;
+        }
       }
-      const fast = this.#grouped ? this.#runFast(handle, nowMs) : NOT_FAST;
+      const fast = this.#grouped && !held ? this.#runFast(handle, nowMs) : NOT_FAST;
       if (fast === FAST_RETURNED || fast === FAST_DONE) {
         const groupComplete = group.counted();
         if (fast === FAST_RETURNED) {
@@ -414,10 +433,18 @@ export class Engine implements ContextHost {
   #start(handle: number, nowMs: number): boolean {
     const slot = slotOf(handle);
     const ex = this.#slots.extrasOf(slot);
+    // A held turn goes on: its segment started as long ago as it has run (turns.ts).
+    let startMs = nowMs;
+    let held = false;
+    if (ex !== undefined && ex.heldUsedMs >= 0) {
+      startMs = nowMs - ex.heldUsedMs;
+      ex.heldUsedMs = -1;
+      held = true;
+    }
     if (ex?.resume !== undefined && ex.run !== undefined) {
       const resume = ex.resume;
       ex.resume = undefined;
-      ex.run.segmentStartMs = nowMs;
+      ex.run.segmentStartMs = startMs;
       this.#flights.unpark(ex.run);
       // The continuation's synchronous part runs before the loop's next
       // microtask, so it is the current run until then (see currentContext).
@@ -426,12 +453,14 @@ export class Engine implements ContextHost {
       return true;
     }
     const fn = this.#slots.fns[slot] as TaskFn;
-    const run = new TaskContext(this, handle, ex?.attempt ?? 1, nowMs, ex?.state);
-    if (this.events.wanted & EVENT_SKIP) {
+    const run = new TaskContext(this, handle, ex?.attempt ?? 1, startMs, ex?.state);
+    if (held) {
+      // The same turn: no new start to report.
+    } else if (this.events.wanted & EVENT_SKIP) {
       const skipped = this.#w.lastPopSkippedTicks();
       if (skipped > 0) this.#emitter.emit('taskskip', handle, run.attempt, nowMs, { count: skipped, reason: 'the run started a period or more late' });
     }
-    if (this.events.wanted & EVENT_START) this.#emitter.emit('taskstart', handle, run.attempt, nowMs);
+    if (!held && this.events.wanted & EVENT_START) this.#emitter.emit('taskstart', handle, run.attempt, nowMs);
     const result = this.#invoke(slot, run, fn);
     if (result !== HANDED_OFF && !run.settled) this.#settle(run, true, result);
     return false;
@@ -496,19 +525,7 @@ export class Engine implements ContextHost {
 
   shouldYield(run: RunState): boolean {
     if (run.settled) return true;
-    const nowMs = this.clock.now();
-    const sliceSpent = this.#current === run && nowMs - this.#sliceStartMs >= this.options.sliceMs;
-    if (sliceSpent || nowMs - run.segmentStartMs >= this.options.quantumMs) {
-      run.interrupted = true;
-      return true;
-    }
-    this.#due.releaseDue(nowMs);
-    const top = this.#w.peek();
-    if (top > 0 && this.core.priorityClassOf(top) < this.core.priorityClassOf(run.handle)) {
-      run.interrupted = true;
-      return true;
-    }
-    return false;
+    return this.#turns.shouldYield(run, this.clock.now(), this.#current === run, this.#sliceStartMs);
   }
 
   yield(run: RunState): Promise<void> {
@@ -516,9 +533,22 @@ export class Engine implements ContextHost {
     const nowMs = this.clock.now();
     const handle = run.handle;
     const slot = slotOf(handle);
-    this.#w.charge(handle, nowMs - run.segmentStartMs);
-    this.#w.requeue(handle, nowMs, L.REQUEUE_KEEP_PLACE);
     const ex = this.#slots.extrasFor(slot);
+    const runtimeMs = nowMs - run.segmentStartMs;
+    if (run.interrupted === HOST_TURN) {
+      // The slice is spent, not the quantum: the task keeps its turn across the host's (turns.ts).
+      this.#turns.hold(handle, runtimeMs);
+    } else if (run.interrupted === TURN_OVER) {
+      // Its turn is over (shouldYield() said so): behind the others, as a run that returned would be.
+      this.#w.charge(handle, runtimeMs);
+      this.#w.requeue(handle, nowMs, L.REQUEUE_PREEMPTED);
+      if (this.events.wanted & EVENT_INTERRUPT) this.#emitter.emit('taskinterrupt', handle, run.attempt, nowMs, { runtimeMs });
+    } else {
+      // A yield of its own accord keeps its place ahead of newer equal tasks (as scheduler.yield()).
+      this.#w.charge(handle, runtimeMs);
+      this.#w.requeue(handle, nowMs, L.REQUEUE_KEEP_PLACE);
+    }
+    run.interrupted = 0;
     ex.run = run;
     this.#flights.park(run);
     const parked = new Promise<void>((resolve) => {

@@ -11,7 +11,7 @@ import type { Clock } from '../clock.js';
 import { EVENT_FAIL, EVENT_FINISH, EVENT_INTERRUPT, EVENT_OVERRUN, EVENT_RETRY, EVENT_SKIP, type SchedulerEvents } from '../events.js';
 import type { TaskErrorInfo } from '../error-reporting.js';
 import { retryDelayMs } from '../retry.js';
-import type { RunState } from '../task-context.js';
+import { HOST_TURN, type RunState } from '../task-context.js';
 import type { Flights } from './flights.js';
 import type { TaskEmitter } from './task-events.js';
 import { slotOf, type TaskSlots } from './task-slots.js';
@@ -29,6 +29,8 @@ export interface SettlementParts {
   afterTimerChange: () => void;
   /** A run failed: tell options.onError (the engine's reportError). */
   reportError: (error: unknown, info: TaskErrorInfo, group: string) => void;
+  /** The run returned for the host's turn, not its own: hold its turn (turns.ts). */
+  hold: (handle: number, usedMs: number) => void;
 }
 
 export class Settlement {
@@ -44,6 +46,7 @@ export class Settlement {
   readonly #random: () => number;
   readonly #afterTimerChange: () => void;
   readonly #reportError: (error: unknown, info: TaskErrorInfo, group: string) => void;
+  readonly #hold: (handle: number, usedMs: number) => void;
 
   constructor(parts: SettlementParts) {
     this.#w = parts.w;
@@ -56,6 +59,7 @@ export class Settlement {
     this.#random = parts.random;
     this.#afterTimerChange = parts.afterTimerChange;
     this.#reportError = parts.reportError;
+    this.#hold = parts.hold;
   }
 
   #report(run: RunState, error: unknown, willRetry: boolean): void {
@@ -89,11 +93,16 @@ export class Settlement {
     const runtimeMs = nowMs - run.segmentStartMs;
     const options = this.#slots.optionsOf(slot);
     if (ok && run.interrupted && run.savedState && !run.isLastRun) {
-      // A task cancelled while it ran is already gone from the core: nothing to report.
-      if (w.charge(handle, runtimeMs) < 0) return;
       const ex = this.#slots.extrasFor(slot);
       ex.state = run.state;
       ex.attempt = run.attempt;
+      if (run.interrupted === HOST_TURN) {
+        // The slice ran out, not its quantum: it stays RUNNING and goes on after the host's turn, charged then.
+        this.#hold(handle, runtimeMs);
+        return;
+      }
+      // A task cancelled while it ran is already gone from the core: nothing to report.
+      if (w.charge(handle, runtimeMs) < 0) return;
       w.requeue(handle, nowMs, L.REQUEUE_PREEMPTED);
       if (this.#events.wanted & EVENT_INTERRUPT) this.#emitter.emit('taskinterrupt', handle, run.attempt, nowMs, { runtimeMs });
       this.#afterRun(slot, handle);

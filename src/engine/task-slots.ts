@@ -49,6 +49,8 @@ export interface Extras {
   resume: (() => void) | undefined;
   timeoutTimer: TimerId | undefined;
   pauseAfterRun: boolean;
+  /** The quantum its turn used before the turn was held across the host's (turns.ts); -1 when not held. */
+  heldUsedMs: number;
   detachSignal: (() => void) | undefined;
 }
 
@@ -85,7 +87,7 @@ export class TaskSlots {
     if (ex === undefined) {
       ex = {
         attempt: 1, state: undefined, runsEnded: 0, done: undefined, cron: undefined, run: undefined,
-        resume: undefined, timeoutTimer: undefined, pauseAfterRun: false, detachSignal: undefined,
+        resume: undefined, timeoutTimer: undefined, pauseAfterRun: false, heldUsedMs: -1, detachSignal: undefined,
       };
       this.extras.set(slot, ex);
     }
@@ -121,11 +123,9 @@ export class TaskSlots {
     return this.opts[slot]?.name ?? (this.fns[slot]?.name || '(anonymous)');
   }
 
-  /** Gives a registered task its handle; `unbounded`: it never ends by itself. */
-  track(slot: number, handle: OutcomeSink, unbounded: boolean): void {
-    this.handles[slot] = handle;
-    if (unbounded) this.#unbounded.add(slot);
-    else this.finiteLive++;
+  /** A task given its handle (engine.track) never ends by itself: onIdle does not count it. */
+  trackUnbounded(slot: number): void {
+    this.#unbounded.add(slot);
   }
 
   /** The task's handle, taken out of the table (undefined for a durable slot). */
