@@ -15,7 +15,7 @@ import { CLASS_COUNT, COL_COUNT, COUNTER_LIVE, GROUP_TABLE, MAX_SLOTS, NICE_MIN,
   STATUS_OK, STATUS_BAD_ARGUMENT, STATUS_NO_MEMORY, STATUS_WRONG_STATE } from "./layout";
 
 export {
-  register, advance, pop, peek, nextDue, charge, chargeWeighted, chargeGroup, requeue, complete, completeAndPop, finish, completeAt, retry, cancel,
+  register, advance, pop, take, peek, nextDue, charge, chargeWeighted, chargeGroup, requeue, complete, completeAndPop, finish, completeAt, retry, cancel,
   setClass, setNice, pause, resume, runNow, taskState, readyRank, lastPopSkippedTicks,
 } from "./tasks";
 export { runBatch } from "./commands";

@@ -212,6 +212,19 @@ export function popSlot(slot: u32, nowMs: f64): f64 {
   return handleOf(slot);
 }
 
+/**
+ * Takes a given READY task out of the ready queue and marks it running, out
+ * of its turn (a scheduler draining its parked continuations as it stops).
+ * Its handle, or a negative status.
+ */
+export function take(handle: f64, nowMs: f64): f64 {
+  const s = slotOf(handle);
+  if (s < 0) return <f64>s;
+  if (!isTime(nowMs)) return STATUS_BAD_ARGUMENT;
+  if (stateOf(<u32>s) != STATE_READY) return STATUS_WRONG_STATE;
+  return popSlot(<u32>s, nowMs);
+}
+
 /** How many ticks the last pop() skipped (a fixed-rate run that started late); for skip events. */
 let ticksSkippedByLastPop: f64 = 0;
 export function lastPopSkippedTicks(): f64 {

@@ -17,6 +17,7 @@ export interface CoreExports {
   register(nowMs: number, cls: number, nice: number, kind: number, delayMs: number, periodMs: number): number;
   advance(nowMs: number): number;
   pop(nowMs: number): number;
+  take(handle: number, nowMs: number): number;
   peek(): number;
   nextDue(): number;
   charge(handle: number, elapsedMs: number): number;

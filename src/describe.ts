@@ -8,6 +8,8 @@ import { type PriorityName, priorityName } from './priorities.js';
 
 export type WaitReason =
   | { kind: 'running'; inflight: boolean; sinceMs: number }
+  | { kind: 'sleeping'; untilMs: number; inMs: number }
+  | { kind: 'woken'; inflight: number; limit: number }
   | { kind: 'not-due'; dueMs: number; inMs: number; cron?: string }
   | { kind: 'paused' }
   | { kind: 'scheduler'; state: string }
@@ -49,6 +51,10 @@ export function explain(reason: WaitReason): string {
   switch (reason.kind) {
     case 'running':
       return reason.inflight ? `running since ${fmt(reason.sinceMs)} (async, in flight)` : `running since ${fmt(reason.sinceMs)}`;
+    case 'sleeping':
+      return `sleeping in ctx.sleep() until ${fmt(reason.untilMs)} (in ${fmt(reason.inMs)}), holding no concurrency slot`;
+    case 'woken':
+      return `woke from ctx.sleep(), waiting for a concurrency slot (${reason.inflight} of ${reason.limit} async runs in flight; it goes before new runs)`;
     case 'not-due':
       return `not due until ${fmt(reason.dueMs)} (in ${fmt(reason.inMs)})${reason.cron ? ` — cron '${reason.cron}'` : ''}`;
     case 'paused':
@@ -90,7 +96,12 @@ export function describeScheduler(engine: Engine, { limit = 1000 }: DescribeOpti
     }
     const snap = core.snapshot(id);
     let reason: WaitReason;
-    if (snap.state === 'running') {
+    const sleepingUntilMs = snap.state === 'running' ? engine.sleepingUntil(id) : undefined;
+    if (sleepingUntilMs !== undefined && engine.waitsForSlotAfterSleep(id)) {
+      reason = { kind: 'woken', inflight: engine.inflight, limit: engine.options.concurrency };
+    } else if (sleepingUntilMs !== undefined) {
+      reason = { kind: 'sleeping', untilMs: sleepingUntilMs, inMs: Math.max(0, sleepingUntilMs - nowMs) };
+    } else if (snap.state === 'running') {
       reason = { kind: 'running', inflight: engine.isInflight(id), sinceMs: snap.lastStartMs };
     } else if (snap.state === 'waiting') {
       const cron = engine.cronOf(id)?.expression;

@@ -107,7 +107,12 @@ export class TaskContext<State = unknown> {
     return this.#host.yield(this);
   }
 
-  /** Resolves after ms (other tasks run meanwhile); rejects if the task is aborted. */
+  /**
+   * Resolves after ms; other tasks run meanwhile, in this task's concurrency
+   * slot too (it gives the slot back while asleep and takes one again when it
+   * wakes, before any new run starts). Rejects if the task is aborted
+   * (cancel, timeout, stop without drain), or if ms is not a valid duration.
+   */
   sleep(ms: Duration): Promise<void> {
     return this.#host.sleep(this, ms);
   }

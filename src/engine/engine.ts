@@ -39,7 +39,8 @@ import { IdleWaiters } from './idle.js';
 import { Settlement } from './settlement.js';
 import { TaskControls } from './task-controls.js';
 import { RegistrationClock } from './registration-clock.js';
-import { abortRun, sleepInRun } from './runs.js';
+import { abortRun } from './runs.js';
+import { Sleeps } from './sleeps.js';
 import { type EngineCounters, TaskEmitter } from './task-events.js';
 import type { OutcomeSink } from './task-outcome.js';
 import { slotOf, type TaskFn, TaskSlots } from './task-slots.js';
@@ -75,6 +76,7 @@ export class Engine implements ContextHost {
   readonly #registrationClock: RegistrationClock;
   /** Quantum and slice: which turns are held across the host's (turns.ts). */
   readonly #turns: Turns;
+  readonly #sleeps: Sleeps;
   readonly #idle = new IdleWaiters(() => this.#isIdle());
   /** The default onError, and where a throwing onError is reported. */
   readonly #console: ConsoleErrorReporter;
@@ -106,7 +108,7 @@ export class Engine implements ContextHost {
     this.#current = this.#noRun;
     this.#slots = new TaskSlots(clock);
     this.#console = new ConsoleErrorReporter(clock);
-    this.#flights = new Flights(this.#slots, clock, () => this.#wake());
+    this.#flights = new Flights(this.#slots, clock, options.concurrency, () => this.#wake());
     this.#emitter = new TaskEmitter(events, core, this.#slots, this.counters);
     this.#due = new DueTimer(this.#w, clock, () => {
       if (!this.#tickQueued) this.#tick();
@@ -115,6 +117,10 @@ export class Engine implements ContextHost {
     this.controls = new TaskControls({
       w: this.#w, slots: this.#slots, flights: this.#flights, clock,
       wake: () => this.#wake(), afterTimerChange: () => this.#afterTimerChange(), afterEnd: () => this.#idle.check(),
+    });
+    this.#sleeps = new Sleeps({
+      w: this.#w, clock, slots: this.#slots, flights: this.#flights,
+      accepting: () => this.#state === 'running' || this.#state === 'paused',
     });
     this.#turns = new Turns({ w: this.#w, core, slots: this.#slots, due: this.#due, emitter: this.#emitter, events, options });
     this.#settlement = new Settlement({
@@ -146,7 +152,7 @@ export class Engine implements ContextHost {
   }
 
   isInflight(handle: number): boolean {
-    return this.#slots.extrasOf(slotOf(handle))?.run !== undefined;
+    return this.#slots.extrasOf(slotOf(handle))?.run?.inflight === true;
   }
 
   nameOf(handle: number): string {
@@ -186,12 +192,32 @@ export class Engine implements ContextHost {
       const error = new SchedulerStoppedError('the scheduler stopped without draining');
       for (const ex of this.#slots.extras.values()) if (ex.run) abortRun(ex.run, error);
     } else {
+      this.#resumeParked();
       await this.#flights.drained();
     }
     this.#state = 'stopped';
     // Nothing runs any more: waiting for idle would never end.
     this.#idle.resolveAll();
     this.#console.flush();
+  }
+
+  /**
+   * Draining: runs parked in ctx.yield() (or woken from ctx.sleep()) wait in
+   * the ready queue for a loop that no longer runs. They go on at once, out
+   * of their turn, to finish.
+   */
+  #resumeParked(): void {
+    const nowMs = this.clock.now();
+    for (const ex of [...this.#slots.extras.values()]) {
+      const run = ex.run;
+      const resume = ex.resume;
+      if (run === undefined || resume === undefined || !run.parked) continue;
+      if (this.#w.take(run.handle, nowMs) < 0) continue;
+      ex.resume = undefined;
+      run.segmentStartMs = nowMs;
+      this.#flights.resumeNow(run);
+      resume();
+    }
   }
 
   assertAccepting(operation: string): void {
@@ -559,7 +585,18 @@ export class Engine implements ContextHost {
   }
 
   sleep(run: RunState, ms: Duration): Promise<void> {
-    return sleepInRun(this.clock, run, ms);
+    return this.#sleeps.sleep(run, ms);
+  }
+
+  /** True when a task woke from ctx.sleep() and waits for a concurrency slot to go on. */
+  waitsForSlotAfterSleep(handle: number): boolean {
+    return this.#flights.isWaitingForSlot(slotOf(handle));
+  }
+
+  /** When a task asleep in ctx.sleep() wakes up (clock time), or undefined if it is not asleep. */
+  sleepingUntil(handle: number): number | undefined {
+    const untilMs = this.#slots.extrasOf(slotOf(handle))?.sleepUntilMs ?? -1;
+    return untilMs < 0 ? undefined : untilMs;
   }
 
   /** Every live task's handle, in slot order. */

@@ -87,7 +87,8 @@ export class Settlement {
       this.#slots.end(slot, false, valueOrError);
       return;
     }
-    if (run.inflight) this.#flights.leave(slot);
+    // In flight, or asleep in ctx.sleep(): it leaves either way.
+    if (run.inflight || this.#slots.extrasOf(slot)?.run === run) this.#flights.leave(slot);
     const nowMs = this.#clock.now();
     this.settledAtMs = nowMs;
     const runtimeMs = nowMs - run.segmentStartMs;

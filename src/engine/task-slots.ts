@@ -51,6 +51,8 @@ export interface Extras {
   pauseAfterRun: boolean;
   /** The quantum its turn used before the turn was held across the host's (turns.ts); -1 when not held. */
   heldUsedMs: number;
+  /** Asleep in ctx.sleep() until this clock time, holding no concurrency slot (flights.ts); -1 when awake. */
+  sleepUntilMs: number;
   detachSignal: (() => void) | undefined;
 }
 
@@ -87,7 +89,8 @@ export class TaskSlots {
     if (ex === undefined) {
       ex = {
         attempt: 1, state: undefined, runsEnded: 0, done: undefined, cron: undefined, run: undefined,
-        resume: undefined, timeoutTimer: undefined, pauseAfterRun: false, heldUsedMs: -1, detachSignal: undefined,
+        resume: undefined, timeoutTimer: undefined, pauseAfterRun: false, heldUsedMs: -1, sleepUntilMs: -1,
+        detachSignal: undefined,
       };
       this.extras.set(slot, ex);
     }

@@ -11,7 +11,8 @@ describe('describe()', () => {
     scheduler.run(() => {}, { name: 'queued' });
     expect(scheduler.describe().tasks.find((t) => t.name === 'queued')?.why).toBe('ready, but the scheduler is idle (call start())');
     scheduler.start();
-    scheduler.run(async (ctx) => ctx.sleep(1000), { name: 'slow', priority: 'critical' });
+    // Holds the only slot (a sleep would give it back: see sleep-slot.test.ts).
+    scheduler.run(() => new Promise<void>((resolve) => clock.setTimer(resolve, 1000)), { name: 'slow', priority: 'critical' });
     scheduler.run(() => {}, { name: 'blocked' });
     await clock.advance(1);
     const d = scheduler.describe();
@@ -31,7 +32,7 @@ describe('describe()', () => {
   it('counts the more urgent tasks ahead of a ready one', async () => {
     const { clock, scheduler } = virtualScheduler({ policy: 'priority', concurrency: 1 });
     scheduler.start();
-    scheduler.run(async (ctx) => ctx.sleep(100), { name: 'hog', priority: 'critical' });
+    scheduler.run(() => new Promise<void>((resolve) => clock.setTimer(resolve, 100)), { name: 'hog', priority: 'critical' });
     await clock.advance(1);
     // The hog holds the only concurrency slot; describe the queue without it.
     scheduler.pause();
