@@ -33,6 +33,7 @@ import { GroupTimer } from '../group-timer.js';
 import { isPreset, type ResolvedSchedulerOptions, type ResolvedTaskOptions } from '../options.js';
 import { SchedulerStoppedError, TaskTimeoutError } from '../scheduler-errors.js';
 import { type ContextHost, HOST_TURN, type RunState, TaskContext, TURN_OVER } from '../task-context.js';
+import { AsyncBudget } from './async-budget.js';
 import { DueTimer } from './due-timer.js';
 import { Flights } from './flights.js';
 import { IdleWaiters } from './idle.js';
@@ -77,6 +78,8 @@ export class Engine implements ContextHost {
   /** Quantum and slice: which turns are held across the host's (turns.ts). */
   readonly #turns: Turns;
   readonly #sleeps: Sleeps;
+  /** How many async runs a slice may start: their continuations count against it (async-budget.ts). */
+  readonly #budget: AsyncBudget;
   readonly #idle = new IdleWaiters(() => this.#isIdle());
   /** The default onError, and where a throwing onError is reported. */
   readonly #console: ConsoleErrorReporter;
@@ -118,6 +121,7 @@ export class Engine implements ContextHost {
       w: this.#w, slots: this.#slots, flights: this.#flights, clock,
       wake: () => this.#wake(), afterTimerChange: () => this.#afterTimerChange(), afterEnd: () => this.#idle.check(),
     });
+    this.#budget = new AsyncBudget(options.sliceMs);
     this.#sleeps = new Sleeps({
       w: this.#w, clock, slots: this.#slots, flights: this.#flights,
       accepting: () => this.#state === 'running' || this.#state === 'paused',
@@ -321,7 +325,9 @@ export class Engine implements ContextHost {
 
   readonly #tick = (): void => {
     this.#tickQueued = false;
-    this.#loop(this.clock.now());
+    const nowMs = this.clock.now();
+    this.#budget.sliceStarted(nowMs);
+    this.#loop(nowMs);
   };
 
   #loop(sliceStartMs: number): void {
@@ -344,6 +350,13 @@ export class Engine implements ContextHost {
         }
         if (!held) {
           if (this.#flights.count >= this.options.concurrency) break;
+          // Async runs started this slice leave continuations that run before the host's turn.
+          if (this.#budget.starts !== 0 && this.#budget.spent(nowMs - sliceStartMs) && w.peek() > 0) {
+            nowMs = this.#closeGroup() ?? nowMs;
+            this.#budget.yielded(nowMs);
+            this.#wake();
+            return;
+          }
           handle = w.pop(nowMs);
           if (handle < 0) break;
         }
@@ -401,11 +414,13 @@ export class Engine implements ContextHost {
         return;
       }
       if (nowMs - sliceStartMs >= this.options.sliceMs) {
+        this.#budget.yielded(nowMs);
         this.#wake();
         return;
       }
     }
     nowMs = this.#closeGroup() ?? nowMs;
+    this.#budget.idled();
     this.#due.arm(nowMs);
     if (this.#idle.waiting) this.#idle.check();
   }
@@ -472,6 +487,7 @@ export class Engine implements ContextHost {
       ex.resume = undefined;
       ex.run.segmentStartMs = startMs;
       this.#flights.unpark(ex.run);
+      this.#budget.starts++;
       // The continuation's synchronous part runs before the loop's next
       // microtask, so it is the current run until then (see currentContext).
       this.#current = ex.run;
@@ -516,6 +532,7 @@ export class Engine implements ContextHost {
   }
 
   #runAsync(slot: number, run: RunState, result: PromiseLike<unknown>): void {
+    this.#budget.starts++;
     const timeoutMs = this.#slots.optionsOf(slot).timeoutMs;
     this.#flights.enter(slot, run, timeoutMs, () => {
       this.counters.timeouts++;
