@@ -151,6 +151,26 @@ export function decodeLoaded(taskId: unknown, decode: () => TaskRecord): TaskRec
   }
 }
 
+/**
+ * The records of one loadTasks() batch: each row decoded and checked
+ * (decodeLoaded); an invalid one goes to `onInvalid` and is left out, or,
+ * without it, rejects the load.
+ */
+export function decodeLoadedBatch<Row>(
+  rows: readonly Row[], idOf: (row: Row) => unknown, decode: (row: Row) => TaskRecord, onInvalid: ((error: InvalidTaskRecordError) => void) | undefined,
+): TaskRecord[] {
+  const batch: TaskRecord[] = [];
+  for (const row of rows) {
+    try {
+      batch.push(decodeLoaded(idOf(row), () => decode(row)));
+    } catch (error) {
+      if (onInvalid === undefined || !InvalidTaskRecordError.is(error)) throw error;
+      onInvalid(error as InvalidTaskRecordError);
+    }
+  }
+  return batch;
+}
+
 export function decodeExecution(s: StoredExecution): ExecutionRecord {
   return {
     id: s.id, taskId: s.taskId, scheduleVersion: s.scheduleVersion, nominalMs: s.nominalMs,

@@ -32,25 +32,26 @@
 // idb needs the IndexedDB classes as globals (IDBRequest, IDBKeyRange, ...):
 // every browser has them; in Node, import 'fake-indexeddb/auto' first.
 import { type IDBPObjectStore, type IDBPTransaction, unwrap, wrap } from 'idb';
-import { applyPatch, decodeExecution, decodeLoaded, decodeTask, encodeCheckedTask, mergeUpsert, type StoredExecution, type StoredTask } from './codec.js';
-import { InvalidTaskRecordError, StoreClosedError, StoreError, StoreFullError, StoreSchemaTooNewError } from './errors.js';
+import {
+  applyPatch, decodeExecution, decodeLoaded, decodeLoadedBatch, decodeTask, encodeCheckedTask, mergeUpsert, type StoredExecution, type StoredTask,
+} from './codec.js';
+import { StoreClosedError, StoreError, StoreFullError, StoreSchemaTooNewError } from './errors.js';
 import { FINAL_OUTCOMES, nextCursor } from './history-order.js';
 import { type IndexedDbStoreOptions, type ResolvedOptions, resolveOptions } from './indexeddb/options.js';
 import { InstanceLease } from './indexeddb/instance-lease.js';
 import {
   ALL_STORES, type AllStores, type Db, FENCING_TOKEN_KEY, LATEST_SCHEMA_VERSION, LEASE_KEY, migrate, type TimesliceDb, type UpgradeTransaction,
 } from './indexeddb/schema.js';
+import { recordSlots } from './indexeddb/record-slots.js';
 import { webLockName } from './indexeddb/web-lock.js';
 import { type AcquireResult, checkLeaseRequest, checkLeaseTimes, type LeaseHolder, type LeaseRequest, type RenewResult } from './lease.js';
-import type { ExecutionRecord, Json, SlotKey, TaskPatch, TaskRecord } from './records.js';
-import { executionIdOf } from './records.js';
-import {
-  advanceHighWaterMark, type BatchTask, checkClaims, checkRetryRequest, checkSkips, claimedExecution, completedExecution,
-  encodeCompletion, encodeSaveState, refuseFenced, refuseRetry, refuseSlot, retriedExecution, runningStatus, skippedExecution, updatesTask,
+import type { ExecutionRecord, Json, TaskPatch, TaskRecord } from './records.js';
+import {checkClaims, checkRetryRequest, checkSkips, claimedExecution, completedExecution,
+  encodeCompletion, encodeSaveState, refuseFenced, refuseRetry, retriedExecution, runningStatus, skippedExecution, updatesTask,
 } from './slot-rules.js';
 import type {
   ClaimRequest, ClaimResult, CompletedSlot, CompleteRequest, CompleteResult, HistoryOptions, HistoryPage, LoadTasksOptions,
-  OpenInfo, PutStatus, RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotRefusal, Store,
+  OpenInfo, PutStatus, RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, Store,
 } from './store.js';
 import {
   checkArray, checkId, checkNonEmptyString, checkTaskPatch, checkTaskRecord, checkTimeMs, resolveHistoryOptions, resolveLoadOptions,
@@ -237,15 +238,7 @@ export class IndexedDbStore implements Store {
       const stored = await this.#read((tx) => tx.objectStore('tasks').getAll(range, batchSize));
       if (stored.length === 0) return;
       after = stored[stored.length - 1]!.id;
-      const batch: TaskRecord[] = [];
-      for (const task of stored) {
-        try {
-          batch.push(decodeLoaded(task.id, () => decodeTask(task)));
-        } catch (error) {
-          if (onInvalid === undefined || !InvalidTaskRecordError.is(error)) throw error;
-          onInvalid(error as InvalidTaskRecordError);
-        }
-      }
+      const batch = decodeLoadedBatch(stored, (task) => task.id, decodeTask, onInvalid);
       if (batch.length > 0) yield batch;
       if (stored.length < batchSize) return;
     }
@@ -264,49 +257,12 @@ export class IndexedDbStore implements Store {
 
   async claim(slots: readonly ClaimRequest[]): Promise<ClaimResult[]> {
     checkClaims(slots);
-    return this.#write((tx) => this.#recordSlots(tx, slots, (slot, token) => claimedExecution(slot, token()), 'claimed'));
+    return this.#write((tx) => recordSlots(tx, slots, (slot, token) => claimedExecution(slot, token()), 'claimed'));
   }
 
   async recordSkipped(skips: readonly SkipRequest[]): Promise<SkipResult[]> {
     checkSkips(skips);
-    return this.#write((tx) => this.#recordSlots(tx, skips, (skip) => skippedExecution(skip), 'recorded'));
-  }
-
-  async #recordSlots<Request extends SlotKey, Status extends 'claimed' | 'recorded'>(
-    tx: WriteTx, requests: readonly Request[], build: (request: Request, token: () => number) => StoredExecution, status: Status,
-  ): Promise<Array<{ status: Status; execution: ExecutionRecord } | SlotRefusal>> {
-    const tasks = tx.objectStore('tasks');
-    const executions = tx.objectStore('executions');
-    const taskIds = [...new Set(requests.map((r) => r.taskId))];
-    const [storedTasks, existing, startToken] = await Promise.all([
-      Promise.all(taskIds.map((id) => tasks.get(id))),
-      Promise.all(requests.map((r) => executions.get(executionIdOf(r)))),
-      tx.objectStore('meta').get(FENCING_TOKEN_KEY),
-    ]);
-    const batchTasks = new Map<string, BatchTask>();
-    for (const task of storedTasks) {
-      if (task !== undefined) batchTasks.set(task.id, { task, highWaterMarkBefore: task.highWaterMarkMs, statusBefore: task.status });
-    }
-    let fencingToken = startToken ?? 0;
-    const added = new Map<string, StoredExecution>();
-    const results = requests.map((request, i) => {
-      const id = executionIdOf(request);
-      const batchTask = batchTasks.get(request.taskId);
-      const refusal = refuseSlot(request, batchTask, added.get(id) ?? existing[i]);
-      if (refusal !== undefined) return refusal;
-      const execution = build(request, () => ++fencingToken);
-      added.set(id, execution);
-      advanceHighWaterMark(batchTask!, request.nominalMs);
-      if (status === 'claimed') batchTask!.task.status = runningStatus(batchTask!.task.status);
-      return { status, execution: decodeExecution(execution) };
-    });
-    const writes: Promise<unknown>[] = [...added.values()].map((execution) => executions.add(execution));
-    for (const { task, highWaterMarkBefore, statusBefore } of batchTasks.values()) {
-      if (task.highWaterMarkMs !== highWaterMarkBefore || task.status !== statusBefore) writes.push(tasks.put(task));
-    }
-    if (fencingToken !== startToken) writes.push(tx.objectStore('meta').put(fencingToken, FENCING_TOKEN_KEY));
-    await Promise.all(writes);
-    return results;
+    return this.#write((tx) => recordSlots(tx, skips, (skip) => skippedExecution(skip), 'recorded'));
   }
 
   async retry(request: RetryRequest): Promise<RetryResult> {

@@ -7,9 +7,11 @@
 //
 // Writes are applied only after every check of the call has passed, so a
 // refused call changes nothing, as a rolled-back transaction would.
-import { applyPatch, decodeExecution, decodeLoaded, decodeTask, encodeTask, mergeUpsert, type StoredExecution, type StoredTask } from './codec.js';
+import {
+  applyPatch, decodeExecution, decodeLoaded, decodeLoadedBatch, decodeTask, encodeTask, mergeUpsert, type StoredExecution, type StoredTask,
+} from './codec.js';
 import { InvalidArgumentError } from '../../bindings/errors.js';
-import { InvalidTaskRecordError, StoreClosedError } from './errors.js';
+import { StoreClosedError } from './errors.js';
 import { FINAL_OUTCOMES, isOlderThan, newestFirst, nextCursor } from './history-order.js';
 import type { ExecutionRecord, Json, SlotKey, TaskPatch, TaskRecord } from './records.js';
 import { executionIdOf } from './records.js';
@@ -156,17 +158,8 @@ export class MemoryStore implements Store {
     const ids = [...this.#db().tasks.keys()];
     for (let start = 0; start < ids.length; start += batchSize) {
       const db = this.#db();
-      const batch: TaskRecord[] = [];
-      for (const id of ids.slice(start, start + batchSize)) {
-        const task = db.tasks.get(id);
-        if (task === undefined) continue;
-        try {
-          batch.push(decodeLoaded(id, () => decodeTask(task)));
-        } catch (error) {
-          if (onInvalid === undefined || !InvalidTaskRecordError.is(error)) throw error;
-          onInvalid(error as InvalidTaskRecordError);
-        }
-      }
+      const stored = ids.slice(start, start + batchSize).map((id) => db.tasks.get(id)).filter((task) => task !== undefined);
+      const batch = decodeLoadedBatch(stored, (task) => task.id, decodeTask, onInvalid);
       if (batch.length > 0) yield batch;
     }
   }

@@ -20,26 +20,25 @@
 // returns (or the page limit is raised).
 import type Database from 'better-sqlite3';
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
-import { applyPatch, decodeExecution, decodeLoaded, decodeTask, encodeCheckedTask, mergeUpsert, type StoredExecution } from './codec.js';
-import { InvalidTaskRecordError, StoreClosedError, StoreCorruptError } from './errors.js';
+import { applyPatch, decodeExecution, decodeLoaded, decodeLoadedBatch, decodeTask, encodeCheckedTask, mergeUpsert, type StoredExecution } from './codec.js';
+import { StoreClosedError, StoreCorruptError } from './errors.js';
 import { nextCursor } from './history-order.js';
-import type { ExecutionRecord, Json, SlotKey, TaskPatch, TaskRecord } from './records.js';
-import { executionIdOf } from './records.js';
+import type { ExecutionRecord, Json, TaskPatch, TaskRecord } from './records.js';
 import {
   type AcquireResult, checkFence, checkLeaseRequest, checkLeaseTimes, decideAcquire, decideRenew, type HeldLease, holds, type LeaseHolder,
   type LeaseRequest, type RenewResult,
 } from './lease.js';
 import {
-  advanceHighWaterMark, type BatchTask, checkClaims, checkRetryRequest, checkSkips, claimedExecution, completedExecution,
-  encodeCompletion, encodeSaveState, refuseFenced, refuseRetry, refuseSlot, retriedExecution, runningStatus, skippedExecution, updatesTask,
+  checkClaims, checkRetryRequest, checkSkips, claimedExecution, completedExecution, encodeCompletion, encodeSaveState, refuseFenced,
+  refuseRetry, retriedExecution, skippedExecution, updatesTask,
 } from './slot-rules.js';
+import { recordSlots } from './sqlite/record-slots.js';
+import { readTaskPage } from './sqlite/task-pages.js';
 import { openDatabase, type OpenSettings, type SynchronousLevel, translateError, UNLIMITED_PAGES } from './sqlite/open-database.js';
-import {
-  decodeTaskRow, executionValues, prepareStatements, type Statements, TASK_ROWID_COLUMN, taskUpdateValues, taskValues,
-} from './sqlite/statements.js';
+import { prepareStatements, type Statements, taskUpdateValues, taskValues } from './sqlite/statements.js';
 import type {
   ClaimRequest, ClaimResult, CompletedSlot, CompleteRequest, CompleteResult, HistoryOptions, HistoryPage, LoadTasksOptions,
-  OpenInfo, PutStatus, RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotRefusal, Store,
+  OpenInfo, PutStatus, RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, Store,
 } from './store.js';
 import {
   checkArray, checkId, checkIntegerInRange, checkNonEmptyString, checkObject, checkTaskPatch, checkTaskRecord, checkTimeMs, invalid,
@@ -115,6 +114,10 @@ function resolveOptions(options: unknown): OpenSettings {
 interface Connection {
   db: Database.Database;
   statements: Statements;
+}
+
+function putLease(s: Statements, l: LeaseHolder): void {
+  s.putLease.run(l.ownerId, l.host, l.pid, l.epoch, l.sinceMs, l.expiresAtMs);
 }
 
 export class SqliteStore implements Store {
@@ -206,16 +209,17 @@ export class SqliteStore implements Store {
    * process can take the lease over between the check and the commit.
    */
   #write<T>(fn: (c: Connection) => T): T {
-    return this.#read((c) =>
-      c.db
-        .transaction(() => {
-          if (this.#lease !== undefined) checkFence(this.path, c.statements.getLease.get(), this.#lease);
-          const result = fn(c);
-          this[INSIDE_WRITE_HOOK]?.();
-          return result;
-        })
-        .immediate(),
-    );
+    return this.#transaction((c) => {
+      if (this.#lease !== undefined) checkFence(this.path, c.statements.getLease.get(), this.#lease);
+      const result = fn(c);
+      this[INSIDE_WRITE_HOOK]?.();
+      return result;
+    });
+  }
+
+  /** One BEGIN IMMEDIATE transaction, not fenced (the lease's own calls). */
+  #transaction<T>(fn: (c: Connection) => T): T {
+    return this.#read((c) => c.db.transaction(() => fn(c)).immediate());
   }
 
   /** @internal See INSIDE_WRITE_HOOK. */
@@ -223,52 +227,36 @@ export class SqliteStore implements Store {
 
   async acquireLease(request: LeaseRequest): Promise<AcquireResult> {
     checkLeaseRequest(request);
-    return this.#read((c) =>
-      c.db
-        .transaction(() => {
-          const result = decideAcquire(c.statements.getLease.get(), request);
-          if (result.status === 'acquired') {
-            const l = result.lease;
-            c.statements.putLease.run(l.ownerId, l.host, l.pid, l.epoch, l.sinceMs, l.expiresAtMs);
-            this.#lease = { ownerId: l.ownerId, epoch: l.epoch };
-          }
-          return result;
-        })
-        .immediate(),
-    );
+    return this.#transaction(({ statements: s }) => {
+      const result = decideAcquire(s.getLease.get(), request);
+      if (result.status === 'acquired') {
+        putLease(s, result.lease);
+        this.#lease = { ownerId: result.lease.ownerId, epoch: result.lease.epoch };
+      }
+      return result;
+    });
   }
 
   async renewLease(nowMs: number, ttlMs: number): Promise<RenewResult> {
     checkLeaseTimes(nowMs, ttlMs);
     const mine = this.#lease;
-    return this.#read((c) =>
-      c.db
-        .transaction((): RenewResult => {
-          const current = c.statements.getLease.get();
-          if (mine === undefined || mine === 'released') return { status: 'lost', holder: current };
-          const result = decideRenew(current, mine, nowMs, ttlMs);
-          if (result.status === 'renewed') {
-            const l = result.lease;
-            c.statements.putLease.run(l.ownerId, l.host, l.pid, l.epoch, l.sinceMs, l.expiresAtMs);
-          }
-          return result;
-        })
-        .immediate(),
-    );
+    return this.#transaction(({ statements: s }): RenewResult => {
+      const current = s.getLease.get();
+      if (mine === undefined || mine === 'released') return { status: 'lost', holder: current };
+      const result = decideRenew(current, mine, nowMs, ttlMs);
+      if (result.status === 'renewed') putLease(s, result.lease);
+      return result;
+    });
   }
 
   async releaseLease(): Promise<void> {
     const mine = this.#lease;
     if (mine === undefined || mine === 'released') return;
     this.#lease = 'released';
-    this.#read((c) =>
-      c.db
-        .transaction(() => {
-          const current = c.statements.getLease.get();
-          if (holds(current, mine)) c.statements.putLease.run(current.ownerId, current.host, current.pid, current.epoch, current.sinceMs, 0);
-        })
-        .immediate(),
-    );
+    this.#transaction(({ statements: s }) => {
+      const current = s.getLease.get();
+      if (holds(current, mine)) putLease(s, { ...current, expiresAtMs: 0 });
+    });
   }
 
   async getLease(): Promise<LeaseHolder | undefined> {
@@ -314,49 +302,13 @@ export class SqliteStore implements Store {
     const { batchSize, onInvalid } = resolveLoadOptions(options);
     let afterRowid = 0;
     for (;;) {
-      const page = this.#taskPage(afterRowid, batchSize);
+      const page = readTaskPage((fn) => this.#read(({ statements }) => fn(statements)), afterRowid, batchSize);
       if (page.count === 0) return;
       afterRowid = page.lastRowid;
-      const batch: TaskRecord[] = [];
-      for (const [id, decode] of page.rows) {
-        try {
-          batch.push(decodeLoaded(id, decode));
-        } catch (error) {
-          if (onInvalid === undefined || !InvalidTaskRecordError.is(error)) throw error;
-          onInvalid(error as InvalidTaskRecordError);
-        }
-      }
+      const batch = decodeLoadedBatch(page.rows, (row) => row.id, (row) => row.decode(), onInvalid);
       if (batch.length > 0) yield batch;
       if (page.count < batchSize) return;
     }
-  }
-
-  /**
-   * A page of task rows after `afterRowid`, each with how to decode it. The
-   * fast path reads each row as one JSON array built by SQLite (statements.ts);
-   * a row SQLite cannot build one for (malformed JSON in a JSON column, edited
-   * by hand) fails the whole page, which is then read again row by row, so
-   * that only that row is reported invalid.
-   */
-  #taskPage(afterRowid: number, batchSize: number): { count: number; lastRowid: number; rows: Array<[string, () => TaskRecord]> } {
-    let texts: string[];
-    try {
-      texts = this.#read(({ statements: s }) => s.taskPage.all(afterRowid, batchSize));
-    } catch (error) {
-      if (StoreCorruptError.is(error)) throw error;
-      const stored = this.#read(({ statements: s }) => s.taskRowsPage.all(afterRowid, batchSize));
-      return {
-        count: stored.length,
-        lastRowid: stored.at(-1)?.rowid ?? afterRowid,
-        rows: stored.map((row) => [row.id, () => decodeTask(row)]),
-      };
-    }
-    const rows = texts.map((text) => JSON.parse(text) as unknown[]);
-    return {
-      count: rows.length,
-      lastRowid: (rows.at(-1)?.[TASK_ROWID_COLUMN] as number | undefined) ?? afterRowid,
-      rows: rows.map((row) => [row[0] as string, () => decodeTaskRow(row)]),
-    };
   }
 
   async deleteTask(id: string): Promise<boolean> {
@@ -366,44 +318,12 @@ export class SqliteStore implements Store {
 
   async claim(slots: readonly ClaimRequest[]): Promise<ClaimResult[]> {
     checkClaims(slots);
-    return this.#write((c) => this.#recordSlots(c, slots, (slot, token) => claimedExecution(slot, token()), 'claimed'));
+    return this.#write(({ statements }) => recordSlots(statements, slots, (slot, token) => claimedExecution(slot, token()), 'claimed'));
   }
 
   async recordSkipped(skips: readonly SkipRequest[]): Promise<SkipResult[]> {
     checkSkips(skips);
-    return this.#write((c) => this.#recordSlots(c, skips, (skip) => skippedExecution(skip), 'recorded'));
-  }
-
-  /** Inside a transaction: inserts one execution per accepted slot, then the tasks' new high-water marks. */
-  #recordSlots<Request extends SlotKey, Status extends 'claimed' | 'recorded'>(
-    { statements: s }: Connection, requests: readonly Request[], build: (request: Request, token: () => number) => StoredExecution, status: Status,
-  ): Array<{ status: Status; execution: ExecutionRecord } | SlotRefusal> {
-    const batchTasks = new Map<string, BatchTask | undefined>();
-    let fencingToken = s.getFencingToken.get()!.value;
-    const startToken = fencingToken;
-    const results = requests.map((request) => {
-      if (!batchTasks.has(request.taskId)) {
-        const task = s.getTask.get(request.taskId);
-        batchTasks.set(request.taskId, task === undefined ? undefined : { task, highWaterMarkBefore: task.highWaterMarkMs, statusBefore: task.status });
-      }
-      const batchTask = batchTasks.get(request.taskId);
-      const refusal = refuseSlot(request, batchTask, s.getExecution.get(executionIdOf(request)));
-      if (refusal !== undefined) return refusal;
-      const execution = build(request, () => ++fencingToken);
-      s.insertExecution.run(...executionValues(execution));
-      advanceHighWaterMark(batchTask!, request.nominalMs);
-      if (status === 'claimed') batchTask!.task.status = runningStatus(batchTask!.task.status);
-      return { status, execution: decodeExecution(execution) };
-    });
-    for (const batchTask of batchTasks.values()) {
-      if (batchTask === undefined) continue;
-      const { task } = batchTask;
-      if (task.highWaterMarkMs !== batchTask.highWaterMarkBefore || task.status !== batchTask.statusBefore) {
-        s.setSlotMarks.run(task.highWaterMarkMs, task.status, task.id);
-      }
-    }
-    if (fencingToken !== startToken) s.setFencingToken.run(fencingToken);
-    return results;
+    return this.#write(({ statements }) => recordSlots(statements, skips, (skip) => skippedExecution(skip), 'recorded'));
   }
 
   async retry(request: RetryRequest): Promise<RetryResult> {

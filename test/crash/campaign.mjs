@@ -71,6 +71,12 @@ function runChild(env, { killAfterReadyMs, killAfterSpawnMs, timeoutMs }) {
   });
 }
 
+/** Whether the run had the cores kept busy (scripts/with-load.mjs sets TIMESLICE_LOAD_PIDS). */
+export function loadNote() {
+  const pids = process.env.TIMESLICE_LOAD_PIDS;
+  return pids ? ` With ${pids.split(',').length} busy-loop processes keeping the cores busy (scripts/with-load.mjs).` : '';
+}
+
 const NAMED_POINTS = ['after-claim', 'after-body', 'in-batch-write'];
 
 /** Runs a campaign and returns its report (see check-ledger.mjs for the definitions). */
@@ -149,7 +155,7 @@ export function reportMarkdown(report, command) {
   const lines = [
     '# Crash campaign',
     '',
-    `Command: \`${command}\` (${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${report.durationMs / 1000} s).`,
+    `Command: \`${command}\` (${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${report.durationMs / 1000} s).${loadNote()}`,
     '',
     `Workload: ${report.tasks.once} one-off tasks and ${report.tasks.recurring} fixed-rate tasks of ${report.tasks.runsPerRecurring} runs each ` +
       `(missed-run policies catch-up, skip and run-once in turn), a durable Scheduler over a SqliteStore (WAL, synchronous=FULL) ` +

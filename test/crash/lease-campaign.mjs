@@ -14,6 +14,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadNote } from './campaign.mjs';
 import { checkLeaseCampaign } from './check-lease.mjs';
 
 const CHILD = fileURLToPath(new URL('./lease-child.mjs', import.meta.url));
@@ -173,7 +174,7 @@ export function leaseReportMarkdown(r, command) {
   return [
     '# Lease campaign',
     '',
-    `Command: \`${command}\` (${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${r.durationMs / 1000} s).`,
+    `Command: \`${command}\` (${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${r.durationMs / 1000} s).${loadNote()}`,
     '',
     `Two durable schedulers on one SQLite file for ${r.seconds} s (lease ${r.ttlMs} ms, heartbeat ${r.heartbeatMs} ms), both standbys, both ` +
       `registering the same ${r.tasks} tasks at every start. The owner was SIGKILLed at 40% and restarted; the owner then was SIGSTOPped at 70% ` +
