@@ -46,7 +46,8 @@ import { recordSlots } from './indexeddb/record-slots.js';
 import { webLockName } from './indexeddb/web-lock.js';
 import { type AcquireResult, checkLeaseRequest, checkLeaseTimes, type LeaseHolder, type LeaseRequest, type RenewResult } from './lease.js';
 import type { ExecutionRecord, Json, TaskPatch, TaskRecord } from './records.js';
-import {checkClaims, checkRetryRequest, checkSkips, claimedExecution, completedExecution,
+import {
+  checkClaims, checkRetryRequest, checkSkips, claimedExecution, completedExecution,
   encodeCompletion, encodeSaveState, refuseFenced, refuseRetry, retriedExecution, runningStatus, skippedExecution, updatesTask,
 } from './slot-rules.js';
 import type {
