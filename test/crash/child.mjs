@@ -64,7 +64,7 @@ if (mode === 'seed') {
   process.stdout.write('ready\n');
   if (mode === 'final') {
     const reader = new Database(dbPath, { readonly: true });
-    const pending = reader.prepare("SELECT count(*) FROM tasks WHERE status = 'pending'").pluck();
+    const pending = reader.prepare("SELECT count(*) FROM tasks WHERE status IN ('pending', 'running')").pluck();
     while (pending.get() > 0) await new Promise((resolve) => setTimeout(resolve, 100));
     reader.close();
     await scheduler.stop();

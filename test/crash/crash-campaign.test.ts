@@ -16,7 +16,8 @@ describe('crash campaign', () => {
   it('loses nothing, completes nothing twice and starts nothing early across 50 kills and 2,100 expected runs', () => {
     const reportPath = join(tmpdir(), `timeslice-crash-${process.pid}.md`);
     // A new seed each run; it is in the report, so a failing campaign can be replayed.
-    const args = ['--kills', '50', '--once', '1500', '--recurring', '20', '--runs', '30', '--seed', String(Date.now() % 1000), '--report', reportPath];
+    const seed = Date.now() % 1000;
+    const args = ['--kills', '50', '--once', '1500', '--recurring', '20', '--runs', '30', '--seed', String(seed), '--report', reportPath];
     // The campaign exits 1 when a check fails; the report says which.
     const run = spawnSync(process.execPath, [CAMPAIGN, ...args], { encoding: 'utf8' });
     expect(run.error).toBeUndefined();
@@ -30,7 +31,8 @@ describe('crash campaign', () => {
     rmSync(jsonPath, { force: true });
     expect(report.kills).toBeGreaterThanOrEqual(50);
     expect(report.expectedRuns).toBeGreaterThanOrEqual(2000);
-    expect({ lost: report.lost, lostSlots: report.lostSlots, duplicateCompletions: report.duplicateCompletions, earlyStarts: report.earlyStarts }).toEqual({
+    // The seed replays the campaign: node test/crash/campaign.mjs --kills 50 --once 1500 --recurring 20 --runs 30 --seed <seed>
+    expect({ lost: report.lost, lostSlots: report.lostSlots, duplicateCompletions: report.duplicateCompletions, earlyStarts: report.earlyStarts }, `seed ${seed}`).toEqual({
       lost: 0, lostSlots: [], duplicateCompletions: 0, earlyStarts: 0,
     });
     expect(report.integrityCheck).toBe('ok');

@@ -16,7 +16,8 @@ const CAMPAIGN = fileURLToPath(new URL('./lease-campaign.mjs', import.meta.url))
 describe('lease campaign', () => {
   it('two schedulers on one store: one owner at a time, the paused one fenced, nothing lost or completed twice', () => {
     const reportPath = join(tmpdir(), `timeslice-lease-${process.pid}.md`);
-    const args = ['--seconds', '15', '--ttl', '1500', '--heartbeat', '300', '--seed', String(Date.now() % 1000), '--report', reportPath];
+    const seed = Date.now() % 1000;
+    const args = ['--seconds', '15', '--ttl', '1500', '--heartbeat', '300', '--seed', String(seed), '--report', reportPath];
     const run = spawnSync(process.execPath, [CAMPAIGN, ...args], { encoding: 'utf8' });
     expect(run.error).toBeUndefined();
     const jsonPath = reportPath.replace(/\.md$/, '.json');
@@ -24,11 +25,12 @@ describe('lease campaign', () => {
     rmSync(reportPath, { force: true });
     rmSync(jsonPath, { force: true });
     expect(report.expectedRuns).toBeGreaterThan(300);
+    // The seed replays the campaign: node test/crash/lease-campaign.mjs --seconds 15 --ttl 1500 --heartbeat 300 --seed <seed>
     expect({
       lost: report.lost, lostSlots: report.lostSlots, duplicateCompletions: report.duplicateCompletions, earlyStarts: report.earlyStarts,
       twoLiveOwners: report.duplicateStarts.twoLiveOwners, completionsAfterTakeover: report.completionsAfterTakeover,
       pausedOwnerLostLease: report.pausedOwnerLostLease, integrityCheck: report.integrityCheck, unexpectedExits: report.unexpectedExits,
-    }).toEqual({
+    }, `seed ${seed}`).toEqual({
       lost: 0, lostSlots: [], duplicateCompletions: 0, earlyStarts: 0, twoLiveOwners: 0, completionsAfterTakeover: 0,
       pausedOwnerLostLease: true, integrityCheck: 'ok', unexpectedExits: [],
     });
