@@ -8,6 +8,7 @@
 // ahead of new runs). A run with a timeoutMs has a timer while in progress.
 // stop() drains every run in progress: in flight, asleep, or parked (resumed
 // at once).
+import type { CoreExports } from '../../bindings/load.js';
 import type { Clock } from '../clock.js';
 import type { RunState } from '../task-context.js';
 import type { TaskSlots } from './task-slots.js';
@@ -113,6 +114,23 @@ export class Flights {
   /** Woken sleepers waiting for a slot (describe()). */
   isWaitingForSlot(slot: number): boolean {
     return this.#woken.some((entry) => entry.slot === slot);
+  }
+
+  /**
+   * Draining: runs parked in ctx.yield() wait in the ready queue for a loop
+   * that no longer runs. They go on at once, out of their turn, to finish.
+   */
+  resumeParked(w: CoreExports, nowMs: number): void {
+    for (const ex of [...this.#slots.extras.values()]) {
+      const run = ex.run;
+      const resume = ex.resume;
+      if (run === undefined || resume === undefined || !run.parked) continue;
+      if (w.take(run.handle, nowMs) < 0) continue;
+      ex.resume = undefined;
+      run.segmentStartMs = nowMs;
+      this.resumeNow(run);
+      resume();
+    }
   }
 
   /** A run back in flight at once, queueing for nothing (a scheduler draining as it stops). */

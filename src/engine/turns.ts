@@ -25,6 +25,7 @@ import { EVENT_INTERRUPT, type SchedulerEvents } from '../events.js';
 import type { ResolvedSchedulerOptions } from '../options.js';
 import { HOST_TURN, type RunState, TURN_OVER } from '../task-context.js';
 import type { DueTimer } from './due-timer.js';
+import type { Flights } from './flights.js';
 import type { TaskEmitter } from './task-events.js';
 import { slotOf, type TaskSlots } from './task-slots.js';
 
@@ -32,6 +33,7 @@ export interface TurnParts {
   w: CoreExports;
   core: Core;
   slots: TaskSlots;
+  flights: Flights;
   due: DueTimer;
   emitter: TaskEmitter;
   events: SchedulerEvents;
@@ -44,6 +46,7 @@ export class Turns {
   readonly #w: CoreExports;
   readonly #core: Core;
   readonly #slots: TaskSlots;
+  readonly #flights: Flights;
   readonly #due: DueTimer;
   readonly #emitter: TaskEmitter;
   readonly #events: SchedulerEvents;
@@ -56,6 +59,7 @@ export class Turns {
     this.#w = parts.w;
     this.#core = parts.core;
     this.#slots = parts.slots;
+    this.#flights = parts.flights;
     this.#due = parts.due;
     this.#emitter = parts.emitter;
     this.#events = parts.events;
@@ -79,6 +83,36 @@ export class Turns {
       return true;
     }
     return false;
+  }
+
+  /**
+   * ctx.yield(): parks the run's continuation until the loop continues it.
+   * After shouldYield() answered for the host's turn, the task keeps its turn
+   * (held); after it answered that the turn is over, it goes behind the
+   * others (an interruption); of its own accord, it keeps its place ahead of
+   * newer equal tasks (as scheduler.yield()). The caller wakes the loop.
+   */
+  yieldRun(run: RunState, nowMs: number): Promise<void> {
+    const w = this.#w;
+    const handle = run.handle;
+    const ex = this.#slots.extrasFor(slotOf(handle));
+    const runtimeMs = nowMs - run.segmentStartMs;
+    if (run.interrupted === HOST_TURN) {
+      this.hold(handle, runtimeMs);
+    } else if (run.interrupted === TURN_OVER) {
+      w.charge(handle, runtimeMs);
+      w.requeue(handle, nowMs, L.REQUEUE_PREEMPTED);
+      if (this.#events.wanted & EVENT_INTERRUPT) this.#emitter.emit('taskinterrupt', handle, run.attempt, nowMs, { runtimeMs });
+    } else {
+      w.charge(handle, runtimeMs);
+      w.requeue(handle, nowMs, L.REQUEUE_KEEP_PLACE);
+    }
+    run.interrupted = 0;
+    ex.run = run;
+    this.#flights.park(run);
+    return new Promise<void>((resolve) => {
+      ex.resume = resolve;
+    });
   }
 
   /** A ready task of a more urgent class than the task's. */

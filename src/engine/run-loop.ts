@@ -1,0 +1,383 @@
+// The run loop: between the host event loop and the core.
+//
+// What must be cheap: a no-op task, scheduled and run. Every "what runs
+// next, and when" question is the core's: the loop pops, runs, and reports
+// back (settlement.ts: complete, retry, requeue), then yields to the host
+// once its slice is spent so I/O, timers and rendering keep flowing.
+//
+// The fast path: a one-shot task with shared preset options (nothing but a
+// priority), no `done` promise, no listeners, that returns at once. It is
+// popped, run and completed with nothing allocated but its context, and timed
+// in a group (group-timer.ts). Everything else takes the general path
+// (#start, then settlement.ts), which times each run on its own.
+//
+// Async runs: a task returning a promise stays RUNNING in the core while in
+// flight (counted against `concurrency`), and the continuations it leaves
+// count against the slice (async-budget.ts). A `ctx.yield()` requeues it in
+// the core and parks its continuation (turns.ts); popping it again resumes
+// the continuation (and the loop lets microtasks run before popping the next
+// task, so the continuation's synchronous part runs in its turn). A turn held
+// across the host's goes on first. The loop is also the host of every
+// TaskContext: shouldYield(), yield() and sleep() are asked of it.
+import type { Core } from '../../bindings/core.js';
+import type { CoreExports } from '../../bindings/load.js';
+import type { Clock } from '../clock.js';
+import type { Duration } from '../duration.js';
+import { EVENT_SKIP, EVENT_START, type SchedulerEvents } from '../events.js';
+import { GroupTimer } from '../group-timer.js';
+import type { ResolvedSchedulerOptions } from '../options.js';
+import { TaskTimeoutError } from '../scheduler-errors.js';
+import { type ContextHost, type RunState, TaskContext } from '../task-context.js';
+import type { AsyncBudget } from './async-budget.js';
+import type { DueTimer } from './due-timer.js';
+import type { Flights } from './flights.js';
+import { abortRun } from './runs.js';
+import type { Settlement } from './settlement.js';
+import type { Sleeps } from './sleeps.js';
+import type { EngineCounters, TaskEmitter } from './task-events.js';
+import { slotOf, type TaskFn, type TaskSlots } from './task-slots.js';
+import type { Turns } from './turns.js';
+
+export type LifecycleState = 'idle' | 'running' | 'paused' | 'stopping' | 'stopped';
+
+/** #invoke's answer when the run was settled or put in flight there. */
+const HANDED_OFF: unique symbol = Symbol('handed off');
+
+// What #runFast did with a popped task.
+const NOT_FAST = 0;
+const FAST_RETURNED = 1;
+const FAST_DONE = 2;
+const FAST_SETTLED_ALONE = 3;
+export interface RunLoopParts {
+  w: CoreExports;
+  core: Core;
+  clock: Clock;
+  options: ResolvedSchedulerOptions;
+  events: SchedulerEvents;
+  counters: EngineCounters;
+  slots: TaskSlots;
+  flights: Flights;
+  due: DueTimer;
+  emitter: TaskEmitter;
+  turns: Turns;
+  sleeps: Sleeps;
+  budget: AsyncBudget;
+  /** The loop went idle (nothing ready, or the concurrency limit): onIdle() may resolve. */
+  afterIdle: () => void;
+}
+
+export class RunLoop implements ContextHost {
+  /** The scheduler's lifecycle state: the loop runs only while 'running'. */
+  state: LifecycleState = 'idle';
+  /** Set once the Engine has made its Settlement (which reports to the loop's parts). */
+  settlement!: Settlement;
+  readonly #w: CoreExports;
+  readonly #core: Core;
+  readonly #clock: Clock;
+  readonly #options: ResolvedSchedulerOptions;
+  readonly #events: SchedulerEvents;
+  readonly #counters: EngineCounters;
+  readonly #slots: TaskSlots;
+  readonly #flights: Flights;
+  readonly #due: DueTimer;
+  readonly #emitter: TaskEmitter;
+  readonly #turns: Turns;
+  readonly #sleeps: Sleeps;
+  readonly #budget: AsyncBudget;
+  readonly #afterIdle: () => void;
+  #tickQueued = false;
+  #sliceStartMs = 0;
+  /**
+   * The run whose code is executing now, or #noRun. Never undefined: with
+   * the field alternating between a context and undefined, V8 11 (Node 20)
+   * measured ~150 ns more per no-op task (bench/suites/dispatch) than with
+   * it always holding a context.
+   */
+  #current: RunState;
+  /** A settled stand-in for "no run is executing". */
+  readonly #noRun: RunState;
+  /** Group timing on (options.groupTiming): short one-shot runs share clock reads. */
+  readonly #grouped: boolean;
+  readonly #group = new GroupTimer();
+
+  constructor(parts: RunLoopParts) {
+    this.#w = parts.w;
+    this.#core = parts.core;
+    this.#clock = parts.clock;
+    this.#options = parts.options;
+    this.#events = parts.events;
+    this.#counters = parts.counters;
+    this.#slots = parts.slots;
+    this.#flights = parts.flights;
+    this.#due = parts.due;
+    this.#emitter = parts.emitter;
+    this.#turns = parts.turns;
+    this.#sleeps = parts.sleeps;
+    this.#budget = parts.budget;
+    this.#afterIdle = parts.afterIdle;
+    this.#grouped = parts.options.groupTiming;
+    this.#noRun = new TaskContext(this, 0, 1, 0, undefined);
+    this.#noRun.settled = true;
+    this.#current = this.#noRun;
+  }
+
+  /** The host timer fired: run the loop now, unless a turn is already queued. */
+  timerFired(): void {
+    if (!this.#tickQueued) this.#tick();
+  }
+
+  /** Work may be ready: make sure the loop runs (in a new host macrotask). */
+  wake(): void {
+    if (this.state !== 'running' || this.#tickQueued) return;
+    this.#tickQueued = true;
+    this.#clock.yieldToHost(this.#tick);
+  }
+
+  readonly #tick = (): void => {
+    this.#tickQueued = false;
+    const nowMs = this.#clock.now();
+    this.#budget.sliceStarted(nowMs);
+    this.#loop(nowMs);
+  };
+
+  #loop(sliceStartMs: number): void {
+    if (this.state !== 'running') return;
+    this.#sliceStartMs = sliceStartMs;
+    const w = this.#w;
+    const group = this.#group;
+    let nowMs = this.#clock.now();
+    group.start(nowMs);
+    // A task popped by the previous completion (completeAndPop), not run yet.
+    let handle = -1;
+    for (;;) {
+      let held = false;
+      if (handle < 0) {
+        this.#due.releaseDue(nowMs);
+        // A turn held across the host's goes on first (turns.ts).
+        if (this.#turns.held !== 0) {
+          handle = this.#turns.takeHeld(nowMs);
+          held = handle > 0;
+        }
+        if (!held) {
+          if (this.#flights.count >= this.#options.concurrency) break;
+          // Async runs started this slice leave continuations that run before the host's turn.
+          if (this.#budget.starts !== 0 && this.#budget.spent(nowMs - sliceStartMs) && w.peek() > 0) {
+            nowMs = this.#closeGroup() ?? nowMs;
+            this.#budget.yielded(nowMs);
+            this.wake();
+            return;
+          }
+          handle = w.pop(nowMs);
+          if (handle < 0) break;
+        }
+      }
+      const fast = this.#grouped && !held ? this.#runFast(handle, nowMs) : NOT_FAST;
+      if (fast === FAST_RETURNED || fast === FAST_DONE) {
+        const groupComplete = group.counted();
+        if (fast === FAST_RETURNED) {
+          if (!groupComplete && this.state === 'running') {
+            // Nothing the run did can change what the loop checks before a pop
+            // (the clock is not read, no run entered flight): complete it and
+            // pop the next in one crossing.
+            handle = w.completeAndPop(handle, nowMs);
+            continue;
+          }
+          w.complete(handle, nowMs, 0);
+        }
+        handle = -1;
+        if (this.state !== 'running') {
+          this.#closeGroup();
+          return;
+        }
+        if (!groupComplete) continue;
+        nowMs = this.#clock.now();
+        w.chargeGroup(group.close(nowMs));
+      } else if (fast === FAST_SETTLED_ALONE) {
+        handle = -1;
+        // Timed from the group's start (nowMs, no reading since): the group's
+        // runs so far are in its runtime, and the group is charged nothing.
+        group.close(nowMs);
+        nowMs = this.settlement.settledAtMs >= nowMs ? this.settlement.settledAtMs : this.#clock.now();
+        group.start(nowMs);
+      } else {
+        // Timed on its own: charge the group so far first.
+        if (group.open) {
+          nowMs = this.#clock.now();
+          w.chargeGroup(group.close(nowMs));
+        }
+        const continued = this.#start(handle, nowMs);
+        handle = -1;
+        // A run that settled synchronously already read the clock when it ended.
+        nowMs = this.settlement.settledAtMs >= nowMs ? this.settlement.settledAtMs : this.#clock.now();
+        group.start(nowMs);
+        if (continued) {
+          // Let the resumed continuation run its synchronous part first.
+          queueMicrotask(() => {
+            this.#current = this.#noRun;
+            this.#loop(sliceStartMs);
+          });
+          return;
+        }
+      }
+      if (this.state !== 'running') {
+        this.#closeGroup();
+        return;
+      }
+      if (nowMs - sliceStartMs >= this.#options.sliceMs) {
+        this.#budget.yielded(nowMs);
+        this.wake();
+        return;
+      }
+    }
+    nowMs = this.#closeGroup() ?? nowMs;
+    this.#budget.idled();
+    this.#due.arm(nowMs);
+    this.#afterIdle();
+  }
+
+  /** Charges the runs of an open group; the clock reading it took, if any. */
+  #closeGroup(): number | undefined {
+    if (!this.#group.open) return undefined;
+    const nowMs = this.#clock.now();
+    this.#w.chargeGroup(this.#group.close(nowMs));
+    return nowMs;
+  }
+
+  /**
+   * Runs a popped task on the fast path if it qualifies (see the header).
+   * FAST_RETURNED: it returned at once, nothing else to do; the loop
+   * completes it and charges it with its group. FAST_DONE: it ran and is
+   * over (it cancelled itself), to be charged with its group.
+   * FAST_SETTLED_ALONE: it ran but threw, returned a promise or asked to be
+   * resumed, and the general path took it from there. NOT_FAST: nothing was
+   * done; it must take the general path.
+   */
+  #runFast(handle: number, nowMs: number): number {
+    const slot = slotOf(handle);
+    const slots = this.#slots;
+    if (slots.opts[slot] !== undefined || this.#events.wanted !== 0 || (slots.extras.size !== 0 && slots.extras.has(slot))) return NOT_FAST;
+    const fn = slots.fns[slot] as TaskFn;
+    const run = new TaskContext(this, handle, 1, nowMs, undefined);
+    const cancelsBefore = slots.cancels;
+    const result = this.#invoke(slot, run, fn);
+    if (result === HANDED_OFF) return FAST_SETTLED_ALONE;
+    // Cancelled while it ran (by itself, or by a task it ran): cancel() ended
+    // it, and its slot may already hold a task it registered.
+    if (slots.cancels !== cancelsBefore && this.#w.taskState(handle) < 0) return FAST_DONE;
+    if (run.interrupted || (slots.extras.size !== 0 && slots.extras.has(slot))) {
+      // It asked to be resumed, or for its `done` promise: the general path settles it.
+      this.#settle(run, true, result);
+      return FAST_SETTLED_ALONE;
+    }
+    run.settled = true;
+    slots.endReturned(slot, result);
+    return FAST_RETURNED;
+  }
+
+  /** Runs (or resumes) a popped task. True if a parked continuation was resumed. */
+  #start(handle: number, nowMs: number): boolean {
+    const slot = slotOf(handle);
+    const ex = this.#slots.extrasOf(slot);
+    // A held turn goes on: its segment started as long ago as it has run (turns.ts).
+    let startMs = nowMs;
+    let held = false;
+    if (ex !== undefined && ex.heldUsedMs >= 0) {
+      startMs = nowMs - ex.heldUsedMs;
+      ex.heldUsedMs = -1;
+      held = true;
+    }
+    if (ex?.resume !== undefined && ex.run !== undefined) {
+      const resume = ex.resume;
+      ex.resume = undefined;
+      ex.run.segmentStartMs = startMs;
+      this.#flights.unpark(ex.run);
+      this.#budget.starts++;
+      // The continuation's synchronous part runs before the loop's next
+      // microtask, so it is the current run until then (see currentContext).
+      this.#current = ex.run;
+      resume();
+      return true;
+    }
+    const fn = this.#slots.fns[slot] as TaskFn;
+    const run = new TaskContext(this, handle, ex?.attempt ?? 1, startMs, ex?.state);
+    if (held) {
+      // The same turn: no new start to report.
+    } else if (this.#events.wanted & EVENT_SKIP) {
+      const skipped = this.#w.lastPopSkippedTicks();
+      if (skipped > 0) this.#emitter.emit('taskskip', handle, run.attempt, nowMs, { count: skipped, reason: 'the run started a period or more late' });
+    }
+    if (!held && this.#events.wanted & EVENT_START) this.#emitter.emit('taskstart', handle, run.attempt, nowMs);
+    const result = this.#invoke(slot, run, fn);
+    if (result !== HANDED_OFF && !run.settled) this.#settle(run, true, result);
+    return false;
+  }
+
+  /**
+   * Calls a task as the current run. A throw settles the run as failed, a
+   * returned promise puts it in flight: both answer HANDED_OFF. Otherwise the
+   * value it returned, for the caller to settle.
+   */
+  #invoke(slot: number, run: RunState, fn: TaskFn): unknown {
+    this.#current = run;
+    let result: unknown;
+    try {
+      result = fn(run);
+    } catch (error) {
+      this.#current = this.#noRun;
+      this.#settle(run, false, error);
+      return HANDED_OFF;
+    }
+    this.#current = this.#noRun;
+    if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+      this.#runAsync(slot, run, result as PromiseLike<unknown>);
+      return HANDED_OFF;
+    }
+    return result;
+  }
+
+  #runAsync(slot: number, run: RunState, result: PromiseLike<unknown>): void {
+    this.#budget.starts++;
+    const timeoutMs = this.#slots.optionsOf(slot).timeoutMs;
+    this.#flights.enter(slot, run, timeoutMs, () => {
+      this.#counters.timeouts++;
+      const error = new TaskTimeoutError(`task '${this.#slots.nameOf(run.handle)}' (#${run.handle}) timed out after ${timeoutMs} ms`);
+      abortRun(run, error);
+      this.#settle(run, false, error);
+    });
+    result.then(
+      (value) => this.#settle(run, true, value),
+      (error) => this.#settle(run, false, error),
+    );
+  }
+
+  #settle(run: RunState, ok: boolean, valueOrError: unknown): void {
+    this.settlement.settle(run, ok, valueOrError);
+  }
+
+  /**
+   * The context of the task whose code is executing right now: during a run's
+   * synchronous part, and during the synchronous part of a continuation the
+   * engine resumed. Undefined elsewhere (after a task awaits something else).
+   */
+  currentContext(): TaskContext | undefined {
+    return this.#current.settled ? undefined : this.#current;
+  }
+
+  // ---- ContextHost: what a TaskContext asks of the engine ----
+
+  shouldYield(run: RunState): boolean {
+    if (run.settled) return true;
+    return this.#turns.shouldYield(run, this.#clock.now(), this.#current === run, this.#sliceStartMs);
+  }
+
+  yield(run: RunState): Promise<void> {
+    if (run.settled || this.state === 'stopping' || this.state === 'stopped') return Promise.resolve();
+    const parked = this.#turns.yieldRun(run, this.#clock.now());
+    this.wake();
+    return parked;
+  }
+
+  sleep(run: RunState, ms: Duration): Promise<void> {
+    return this.#sleeps.sleep(run, ms);
+  }
+}
