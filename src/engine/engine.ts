@@ -81,18 +81,18 @@ export class Engine {
     const sleeps = new Sleeps({ w, clock, slots, flights, accepting: () => this.state === 'running' || this.state === 'paused' });
     const turns = new Turns({ w, core, slots, flights, due, emitter, events, options });
     this.#turns = turns;
-    this.#loop = new RunLoop({
-      w, core, clock, options, events, counters: this.counters, slots, flights, due, emitter, turns, sleeps,
-      budget: new AsyncBudget(options.sliceMs),
-      afterIdle: () => {
-        if (this.#idle.waiting) this.#idle.check();
-      },
-    });
-    this.#loop.settlement = new Settlement({
+    const settlement = new Settlement({
       w, core, slots, flights, emitter, events, clock,
       random: options.random, afterTimerChange: () => this.#afterTimerChange(),
       reportError: (error, info, group) => this.reportError(error, info, group),
       hold: (handle, usedMs) => turns.hold(handle, usedMs),
+    });
+    this.#loop = new RunLoop({
+      w, core, clock, options, events, counters: this.counters, slots, flights, due, emitter, turns, sleeps, settlement,
+      budget: new AsyncBudget(options.sliceMs),
+      afterIdle: () => {
+        if (this.#idle.waiting) this.#idle.check();
+      },
     });
   }
 

@@ -62,6 +62,7 @@ export interface RunLoopParts {
   turns: Turns;
   sleeps: Sleeps;
   budget: AsyncBudget;
+  settlement: Settlement;
   /** The loop went idle (nothing ready, or the concurrency limit): onIdle() may resolve. */
   afterIdle: () => void;
 }
@@ -69,8 +70,6 @@ export interface RunLoopParts {
 export class RunLoop implements ContextHost {
   /** The scheduler's lifecycle state: the loop runs only while 'running'. */
   state: LifecycleState = 'idle';
-  /** Set once the Engine has made its Settlement (which reports to the loop's parts). */
-  settlement!: Settlement;
   readonly #w: CoreExports;
   readonly #core: Core;
   readonly #clock: Clock;
@@ -84,6 +83,7 @@ export class RunLoop implements ContextHost {
   readonly #turns: Turns;
   readonly #sleeps: Sleeps;
   readonly #budget: AsyncBudget;
+  readonly #settlement: Settlement;
   readonly #afterIdle: () => void;
   #tickQueued = false;
   #sliceStartMs = 0;
@@ -114,6 +114,7 @@ export class RunLoop implements ContextHost {
     this.#turns = parts.turns;
     this.#sleeps = parts.sleeps;
     this.#budget = parts.budget;
+    this.#settlement = parts.settlement;
     this.#afterIdle = parts.afterIdle;
     this.#grouped = parts.options.groupTiming;
     this.#noRun = new TaskContext(this, 0, 1, 0, undefined);
@@ -197,7 +198,7 @@ export class RunLoop implements ContextHost {
         // Timed from the group's start (nowMs, no reading since): the group's
         // runs so far are in its runtime, and the group is charged nothing.
         group.close(nowMs);
-        nowMs = this.settlement.settledAtMs >= nowMs ? this.settlement.settledAtMs : this.#clock.now();
+        nowMs = this.#settlement.settledAtMs >= nowMs ? this.#settlement.settledAtMs : this.#clock.now();
         group.start(nowMs);
       } else {
         // Timed on its own: charge the group so far first.
@@ -208,7 +209,7 @@ export class RunLoop implements ContextHost {
         const continued = this.#start(handle, nowMs);
         handle = -1;
         // A run that settled synchronously already read the clock when it ended.
-        nowMs = this.settlement.settledAtMs >= nowMs ? this.settlement.settledAtMs : this.#clock.now();
+        nowMs = this.#settlement.settledAtMs >= nowMs ? this.#settlement.settledAtMs : this.#clock.now();
         group.start(nowMs);
         if (continued) {
           // Let the resumed continuation run its synchronous part first.
@@ -351,7 +352,7 @@ export class RunLoop implements ContextHost {
   }
 
   #settle(run: RunState, ok: boolean, valueOrError: unknown): void {
-    this.settlement.settle(run, ok, valueOrError);
+    this.#settlement.settle(run, ok, valueOrError);
   }
 
   /**
