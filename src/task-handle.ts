@@ -1,10 +1,17 @@
 // TaskHandle: what registration returns. A thin view (the engine and an id)
-// that also keeps how its task ended, in one field (engine/task-outcome.ts),
-// so that `done` can be read at any time. The engine holds each live task's
-// handle for that (48 bytes per pending task); `done`'s promise is made only
-// when read.
+// that also keeps how its task ended, so that `done` can be read at any
+// time. The engine holds each live task's handle for that; `done`'s promise
+// is made only when read.
+//
+// Two fields, as small as a handle can be (40 bytes): every pending task's
+// handle is kept alive by the engine, so its size is paid per task. The
+// first field is the engine while the task lives, and stays so when it ends
+// returning undefined (the core then says it has ended); any other end
+// (a value, an error, a cancellation, a `done` read while it lived) replaces
+// it with an Ended (engine/task-outcome.ts).
 import type { Engine } from './engine/engine.js';
-import { endedPromise, type OutcomeSink, Settled } from './engine/task-outcome.js';
+import { Ended, type OutcomeSink } from './engine/task-outcome.js';
+import { TaskEndedError } from './scheduler-errors.js';
 import { type Priority, type PriorityName, priorityClass, priorityName } from './priorities.js';
 import type { TaskState } from '../bindings/core.js';
 
@@ -29,51 +36,62 @@ export interface TaskStats {
   nextRunMs: number | null;
 }
 
+/**
+ * The engine, for an operation on a live task; TaskEndedError once it ended
+ * with an outcome kept on the handle. A function, not a private method: a
+ * class with private methods gives each instance a brand slot (8 bytes more
+ * per pending task).
+ */
+function live(ref: Engine | Ended, id: number, operation: string): Engine {
+  if (ref instanceof Ended) throw new TaskEndedError(`${operation}: task ${id} has ended`);
+  return ref;
+}
+
 export class TaskHandle<Result = unknown> implements OutcomeSink {
-  readonly #engine: Engine;
+  /** The engine, or how the task ended (see the header). */
+  #ref: Engine | Ended;
   /** The task's id: stable for its whole life, never reused for another task. */
   readonly id: number;
-  /** How the task ended (see engine/task-outcome.ts); undefined while it lives. */
-  #outcome: unknown = undefined;
 
   /** @internal Made by the Scheduler at registration. */
   constructor(engine: Engine, id: number) {
-    this.#engine = engine;
+    this.#ref = engine;
     this.id = id;
   }
 
   /** @internal The engine tells the handle how its task ended. */
   recordEnd(outcome: unknown): void {
-    this.#outcome = outcome;
+    this.#ref = new Ended(outcome);
   }
 
   /** The task's name (TaskEndedError once it has ended). */
   get name(): string {
-    this.#engine.controls.liveState(this.id, 'name');
-    return this.#engine.nameOf(this.id);
+    const engine = live(this.#ref, this.id, 'name');
+    engine.controls.liveState(this.id, 'name');
+    return engine.nameOf(this.id);
   }
 
   /** Cancels the task: it will not run again; a running async run's signal is aborted; `done` rejects. */
   cancel(): void {
-    this.#engine.controls.cancel(this.id);
+    live(this.#ref, this.id, 'cancel').controls.cancel(this.id);
   }
 
   /** Stops the task from being picked until resume() (a running run finishes first). */
   pause(): void {
-    this.#engine.controls.pause(this.id);
+    live(this.#ref, this.id, 'pause').controls.pause(this.id);
   }
 
   resume(): void {
-    this.#engine.controls.resume(this.id);
+    live(this.#ref, this.id, 'resume').controls.resume(this.id);
   }
 
   /** Makes the pending run ready now (a fixed-rate task keeps its cadence). */
   runNow(): void {
-    this.#engine.controls.runNow(this.id);
+    live(this.#ref, this.id, 'runNow').controls.runNow(this.id);
   }
 
   setPriority(priority: Priority): void {
-    this.#engine.controls.setPriority(this.id, priorityClass('priority', priority));
+    live(this.#ref, this.id, 'setPriority').controls.setPriority(this.id, priorityClass('priority', priority));
   }
 
   /**
@@ -85,19 +103,23 @@ export class TaskHandle<Result = unknown> implements OutcomeSink {
    * @example const result = await scheduler.run(() => compute()).done;
    */
   get done(): Promise<Result> {
-    const outcome = this.#outcome;
-    if (outcome instanceof Settled) return outcome.promise as Promise<Result>;
-    // Alive: the engine settles the promise when the task ends.
-    if (this.#engine.isLive(this.id)) return this.#engine.controls.done(this.id) as Promise<Result>;
-    const promise = endedPromise(outcome, this.id);
-    this.#outcome = new Settled(promise);
-    return promise as Promise<Result>;
+    const ref = this.#ref;
+    if (!(ref instanceof Ended)) {
+      // Alive: the engine settles the promise when the task ends.
+      if (ref.isLive(this.id)) return ref.controls.done(this.id) as Promise<Result>;
+      // Ended returning undefined: nothing was kept, nothing needed.
+      const ended = new Ended(undefined);
+      this.#ref = ended;
+      return ended.promiseFor(this.id) as Promise<Result>;
+    }
+    return ref.promiseFor(this.id) as Promise<Result>;
   }
 
   /** Live statistics from the core's counters. */
   stats(): TaskStats {
-    this.#engine.controls.liveState(this.id, 'stats');
-    const snap = this.#engine.core.snapshot(this.id);
+    const engine = live(this.#ref, this.id, 'stats');
+    engine.controls.liveState(this.id, 'stats');
+    const snap = engine.core.snapshot(this.id);
     return {
       id: this.id,
       name: this.name,

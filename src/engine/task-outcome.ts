@@ -2,11 +2,11 @@
 // any time, before or after the end.
 //
 // What must be cheap: a task whose `done` nobody reads. No promise is made
-// for it, and its handle keeps one field: `undefined` while the task lives
-// and after it ended returning `undefined` (whether it has ended is the
-// core's answer: the handle's generation is stale), the value it returned,
-// a Failed with its error, CANCELLED (the error is made only if `done` is
-// read), or a Settled holding the promise once `done` was read.
+// for it, and its handle keeps nothing more while it lives, nor after it
+// ended returning `undefined` (whether it has ended is the core's answer:
+// the handle's generation is stale). Any other end is kept as an Ended: the
+// value it returned, a Failed with its error, CANCELLED (the error is made
+// only if `done` is read), or a Settled holding the promise read while it lived.
 import { TaskCancelledError } from '../scheduler-errors.js';
 
 /** What the engine tells a task's handle when the task ends. */
@@ -28,6 +28,23 @@ export class Settled {
   readonly promise: Promise<unknown>;
   constructor(promise: Promise<unknown>) {
     this.promise = promise;
+  }
+}
+
+/** How a task ended, as its handle keeps it; `done`'s promise is made from it on first read. */
+export class Ended {
+  readonly #outcome: unknown;
+  #promise: Promise<unknown> | undefined;
+
+  constructor(outcome: unknown) {
+    this.#outcome = outcome;
+    this.#promise = outcome instanceof Settled ? outcome.promise : undefined;
+  }
+
+  /** The `done` promise of task `id` (the same one on every read). */
+  promiseFor(id: number): Promise<unknown> {
+    this.#promise ??= endedPromise(this.#outcome, id);
+    return this.#promise;
   }
 }
 
