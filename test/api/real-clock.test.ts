@@ -34,6 +34,52 @@ function fakeHostTimeouts({ earlyMs = 0 } = {}) {
   return { armedMs };
 }
 
+/**
+ * Replaces performance.now(), setTimeout and clearTimeout with a timeline
+ * driven by run(): host timeouts fire in due order (then the order they were
+ * armed), each moving the host's time to its due time (delays round up to
+ * 1 ms, as hosts do); now() is that time plus any jumpNow(). Any number of timers at once; no real waiting, so nothing
+ * depends on how loaded the machine is.
+ */
+function fakeHostTimeline() {
+  let nowMs = 0;
+  /** How far now() runs ahead of the host's timeouts (jumpNow). */
+  let skewMs = 0;
+  let lastId = 0;
+  const armedMs: number[] = [];
+  const pending = new Map<number, { dueMs: number; fn: () => void }>();
+  vi.spyOn(performance, 'now').mockImplementation(() => nowMs + skewMs);
+  vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, delayMs: number) => {
+    armedMs.push(delayMs);
+    pending.set(++lastId, { dueMs: nowMs + Math.max(delayMs, 1), fn });
+    return lastId;
+  }) as unknown as typeof setTimeout);
+  vi.spyOn(globalThis, 'clearTimeout').mockImplementation(((id: number) => {
+    pending.delete(id);
+  }) as unknown as typeof clearTimeout);
+  return {
+    armedMs,
+    /** now() moves ahead by ms; the host's pending timeouts stay where they were (a clock that jumped). */
+    jumpNow(ms: number) {
+      skewMs += ms;
+    },
+    get pending() {
+      return pending.size;
+    },
+    run() {
+      for (;;) {
+        let next: number | undefined;
+        for (const [id, timeout] of pending) if (next === undefined || timeout.dueMs < pending.get(next)!.dueMs) next = id;
+        if (next === undefined) return;
+        const timeout = pending.get(next)!;
+        pending.delete(next);
+        nowMs = Math.max(nowMs, timeout.dueMs);
+        timeout.fn();
+      }
+    },
+  };
+}
+
 afterEach(() => {
   vi.restoreAllMocks();
   vi.unstubAllGlobals();
@@ -93,52 +139,44 @@ describe('RealClock timers', () => {
     expect(host.armedMs).toEqual([2, 2, 2, 2, 1]);
   });
 
-  it('runs each timer on its own host timeouts: a timer fires when its own wake-up finds now() past its due time', async () => {
+  it('runs each timer on its own host timeouts: a timer fires when its own wake-up finds now() past its due time', () => {
     // No order across timers is kept here (the VirtualClock is the one that guarantees (due, order set)).
-    const clock = new RealClock();
-    const hostNow = performance.now.bind(performance);
-    const log: string[] = [];
-    const startMs = clock.now();
-    const first = firedAt(clock, 10, log, 'A: due at +10');
-    // now() jumps 9 ms: B is due at +11, after A, but its own host timeout wakes first and finds it due.
-    vi.spyOn(performance, 'now').mockImplementation(() => hostNow() + 9);
-    const second = firedAt(clock, 2, log, 'B: due at +11');
-    const [a, b] = await Promise.all([first, second]);
-    expect(log).toEqual(['B: due at +11', 'A: due at +10']);
-    expect(a - startMs).toBeGreaterThanOrEqual(10);
-    expect(b - startMs).toBeGreaterThanOrEqual(11);
+    const host = fakeHostTimeline();
+    const clock = new RealClock({ pollBelowMs: 0 });
+    const log: Array<[string, number]> = [];
+    clock.setTimer(() => log.push(['A: due at 10', clock.now()]), 10);
+    // now() jumps 9 ms ahead of the host's timeouts: B is due at 11, after A, but its own host timeout wakes first and finds it due.
+    host.jumpNow(9);
+    clock.setTimer(() => log.push(['B: due at 11', clock.now()]), 2);
+    host.run();
+    expect(log).toEqual([['B: due at 11', 11], ['A: due at 10', 19]]);
   });
 
-  it('runs several chunked timers side by side, each at its own due time', async () => {
-    const clock = new RealClock({ maxChunkMs: 2 });
-    const log: string[] = [];
-    const startMs = clock.now();
-    const held = vi.spyOn(performance, 'now').mockReturnValue(startMs);
-    const done = Promise.all([firedAt(clock, 9, log, 'late@9'), firedAt(clock, 5, log, 'early@5')]);
-    held.mockRestore();
-    const [late, early] = await done;
-    expect(log).toEqual(['early@5', 'late@9']);
-    expect(early - startMs).toBeGreaterThanOrEqual(5);
-    expect(late - startMs).toBeGreaterThanOrEqual(9);
+  it('runs several chunked timers side by side, each at its own due time', () => {
+    const host = fakeHostTimeline();
+    const clock = new RealClock({ maxChunkMs: 2, pollBelowMs: 0 });
+    const log: Array<[string, number]> = [];
+    clock.setTimer(() => log.push(['late', clock.now()]), 9);
+    clock.setTimer(() => log.push(['early', clock.now()]), 5);
+    host.run();
+    expect(log).toEqual([['early', 5], ['late', 9]]);
+    // Each waited in chunks of at most 2 ms.
+    expect(Math.max(...host.armedMs)).toBe(2);
   });
 
-  it('clears a chunked timer between two of its chunks', async (test) => {
-    // Real time: the long timer is due 100 ms after the clear, so only a
-    // stall of the whole process that long (a loaded machine) lets it fire
-    // first; then the clear came too late to show anything and the test is
-    // skipped rather than failed.
-    const clock = new RealClock({ maxChunkMs: 2 });
-    const log: string[] = [];
-    const startMs = clock.now();
-    const held = vi.spyOn(performance, 'now').mockReturnValue(startMs);
-    const long = clock.setTimer(() => log.push('long'), 104);
-    const clearAt4 = firedAt(clock, 4, log, 'clear at 4');
-    held.mockRestore();
-    const clearedAtMs = await clearAt4;
-    if (log.includes('long') || clearedAtMs - startMs >= 104) test.skip();
-    clock.clearTimer(long);
-    await firedAt(clock, 120, log, 'check at 124');
-    expect(log).toEqual(['clear at 4', 'check at 124']);
+  it('clears a chunked timer between two of its chunks: it never fires', () => {
+    const host = fakeHostTimeline();
+    const clock = new RealClock({ maxChunkMs: 2, pollBelowMs: 0 });
+    const log: Array<[string, number]> = [];
+    const long = clock.setTimer(() => log.push(['long', clock.now()]), 104);
+    clock.setTimer(() => {
+      log.push(['clear', clock.now()]);
+      clock.clearTimer(long);
+    }, 4);
+    clock.setTimer(() => log.push(['check', clock.now()]), 124);
+    host.run();
+    expect(log).toEqual([['clear', 4], ['check', 124]]);
+    expect(host.pending).toBe(0);
   });
 
   it('re-reads the clock after each wake-up: when now() jumps past the due time, the timer fires at the next chunk, not after the whole wait', async () => {
