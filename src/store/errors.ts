@@ -35,8 +35,8 @@ export class StoreFullError extends defineError('ERR_STORE_FULL', 'StoreFullErro
 export class UnstorablePayloadError extends defineError('ERR_UNSTORABLE_PAYLOAD', 'UnstorablePayloadError') {
   /** Where in the value: `tasks[3].params.a.b`. */
   readonly path: string;
-  constructor(path: string, what: string) {
-    super(`${path} cannot be stored: ${what} (only JSON values are stored: null, booleans, finite numbers, strings, arrays and plain objects)`);
+  constructor(path: string, what: string, options?: ErrorOptions) {
+    super(`${path} cannot be stored: ${what} (only JSON values are stored: null, booleans, finite numbers, strings, arrays and plain objects)`, options);
     this.path = path;
   }
 }

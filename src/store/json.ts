@@ -90,6 +90,16 @@ function check(value: unknown, base: string, trail: (string | number)[], ancesto
     spend(budget, scalarChars(value));
     return;
   }
+  try {
+    checkObject(value, base, trail, ancestors, budget);
+  } catch (error) {
+    if (UnstorablePayloadError.is(error) || PayloadTooLargeError.is(error)) throw error;
+    // A getter or a Proxy trap that throws: refused as unstorable, with the error as cause, not thrown raw mid-registration.
+    throw new UnstorablePayloadError(pathOf(base, trail), `reading it threw (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+  }
+}
+
+function checkObject(value: object, base: string, trail: (string | number)[], ancestors: object[], budget?: SizeBudget): void {
   if (ancestors.length >= MAX_DEPTH) throw new UnstorablePayloadError(pathOf(base, trail), `nested deeper than ${MAX_DEPTH} levels`);
   if (ancestors.includes(value)) throw new UnstorablePayloadError(pathOf(base, trail), 'a cycle (the value contains itself)');
   const notPlain = objectRefusal(value);

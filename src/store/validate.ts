@@ -2,6 +2,7 @@
 // the same message: the option's path, what is allowed, what was received.
 // Stores run them before opening a transaction, so a refused call writes nothing.
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
+import { MAX_DURATION_MS } from '../duration.js';
 import { PRIORITY_NAMES } from '../priorities.js';
 import type { InvalidTaskRecordError } from './errors.js';
 import { checkJson } from './json.js';
@@ -51,8 +52,9 @@ const isFiniteNumber = (v: unknown) => typeof v === 'number' && Number.isFinite(
 const string = rule(isString, 'a string');
 const nonEmpty = rule(isNonEmpty, 'a non-empty string');
 const finite = rule(isFiniteNumber, 'a finite number of ms');
-const nonNegative = rule((v) => isFiniteNumber(v) && (v as number) >= 0, 'a finite number of ms >= 0');
-const positive = rule((v) => isFiniteNumber(v) && (v as number) > 0, 'a finite number of ms > 0');
+/** Durations (delays, periods, windows) are bounded as the options that set them are (src/duration.ts). */
+const nonNegative = rule((v) => isFiniteNumber(v) && (v as number) >= 0 && (v as number) <= MAX_DURATION_MS, 'a number of ms from 0 to 1e15');
+const positive = rule((v) => isFiniteNumber(v) && (v as number) > 0 && (v as number) <= MAX_DURATION_MS, 'a number of ms > 0 and at most 1e15');
 const integerAtLeast = (min: number) => rule((v) => Number.isSafeInteger(v) && (v as number) >= min, `an integer >= ${min}`);
 /** Nominal times are slot identities: exact integers. */
 const nominalMs = rule(Number.isSafeInteger, 'an integer number of ms since the epoch');

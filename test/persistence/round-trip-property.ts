@@ -10,7 +10,8 @@ import { equal } from './contract/check.js';
 import { allTasks, type StoreHarness } from './contract/harness.js';
 
 const ms = fc.double({ noNaN: true, noDefaultInfinity: true });
-const nonNegativeMs = fc.double({ min: 0, noNaN: true, noDefaultInfinity: true });
+/** Durations: from 0 to MAX_DURATION_MS, as the store accepts them. */
+const durationMs = fc.double({ min: 0, max: 1e15, noNaN: true });
 const json = fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json>;
 const text = fc.string({ unit: 'grapheme', maxLength: 20 });
 
@@ -22,8 +23,8 @@ const record: fc.Arbitrary<TaskRecord> = fc.record({
   functionName: fc.string({ minLength: 1, maxLength: 20 }),
   params: json,
   scheduleKind: fc.constant('fixed-rate' as const),
-  delayMs: fc.option(nonNegativeMs),
-  periodMs: fc.double({ min: Number.MIN_VALUE, noNaN: true, noDefaultInfinity: true }),
+  delayMs: fc.option(durationMs),
+  periodMs: fc.double({ min: Number.MIN_VALUE, max: 1e15, noNaN: true }),
   atMs: fc.option(ms),
   cronExpression: fc.option(fc.string({ minLength: 1, maxLength: 10 })),
   timeZone: fc.option(fc.constantFrom('UTC', 'Europe/London', 'Australia/Lord_Howe')),
@@ -32,8 +33,8 @@ const record: fc.Arbitrary<TaskRecord> = fc.record({
   priority: fc.constantFrom('critical', 'high', 'normal', 'low', 'background'),
   misfire: fc.record({
     policy: fc.constantFrom('skip', 'run-once', 'catch-up'),
-    graceMs: nonNegativeMs,
-    catchUpWindowMs: fc.option(nonNegativeMs),
+    graceMs: durationMs,
+    catchUpWindowMs: fc.option(durationMs),
     catchUpMax: fc.option(fc.integer({ min: 1 })),
   }),
   retry: json,

@@ -33,6 +33,24 @@ const BAD_SCHEDULES: Array<[string, unknown, RegExp, string]> = [
   ['undefined function', { fn: 'other', after: 1 }, /no function is defined as 'other'/, 'ERR_FUNCTION_NOT_DEFINED'],
 ];
 
+describe('durable params read through getters and Proxies', () => {
+  it('refuses params whose getter or Proxy trap throws with UnstorablePayloadError naming where, the error as cause, storing nothing', async () => {
+    const h = harness();
+    const s = h.scheduler();
+    s.define('job', () => {});
+    const boom = new Error('no access');
+    const getter = { ok: 1, nested: { get secret() { throw boom; } } };
+    const proxy = new Proxy({}, { ownKeys() { throw boom; } });
+    for (const [params, path] of [[getter, 'schedule: options.params.nested.secret'], [{ list: [proxy] }, 'schedule: options.params.list[0]']] as const) {
+      const error = await s.schedule({ fn: 'job', after: 1, params: params as never }).then(() => undefined, (e: unknown) => e);
+      expect(error).toMatchObject({ code: 'ERR_UNSTORABLE_PAYLOAD', path, cause: boom });
+      expect((error as Error).message).toMatch(/reading it threw \(no access\)/);
+    }
+    expect(h.database.tasks.size).toBe(0);
+    await s.stop();
+  });
+});
+
 describe('durable registration', () => {
   for (const [name, options, message, code] of BAD_SCHEDULES) {
     it(`refuses ${name} with ${code}, storing nothing`, async () => {

@@ -86,7 +86,7 @@ describe('rows edited by hand into impossible values', () => {
     expect(invalidEvents).toEqual(['task-1', 'task-2', 'task-3', 'task-4']);
     const messages = report.invalidTasks.map((e) => e.message);
     expect(messages[0]).toMatch(/task 'task-1': the stored record is invalid \(.*JSON/);
-    expect(messages[1]).toMatch(/task 'task-2': .*periodMs must be a finite number of ms > 0, received -5/);
+    expect(messages[1]).toMatch(/task 'task-2': .*periodMs must be a number of ms > 0 and at most 1e15, received -5/);
     expect(messages[2]).toMatch(/task 'task-3': .*nextExecutionMs must be a finite number of ms, received 'abc'/);
     expect(messages[3]).toMatch(/task 'task-4': .*every tuesday/);
     await expect(s.getTask('task-2')).rejects.toMatchObject({ code: 'ERR_INVALID_TASK_RECORD', taskId: 'task-2' });
