@@ -55,6 +55,17 @@ export class ControlBlock {
     Atomics.store(this.#i32, b + P.W_ROLE, index + 1);
   }
 
+  /** The seat's thread loses its role: it finishes what it holds, then waits as a spare. */
+  clearRole(seat: number): void {
+    Atomics.store(this.#i32, P.workerI32(seat) + P.W_ROLE, 0);
+  }
+
+  /** The seat's thread is not running a task: idle, or about to take (it has a role and has not taken yet). */
+  isFree(seat: number): boolean {
+    const state = this.#i32[P.workerI32(seat) + P.W_STATE];
+    return state === P.WORKER_IDLE || state === P.WORKER_STARTING || state === P.WORKER_SPARE;
+  }
+
   /** The seat's thread's operating-system thread id, 0 until it has started (or where unknown). */
   osTid(seat: number): number {
     return Atomics.load(this.#i32, P.workerI32(seat) + P.W_OS_TID);

@@ -13,14 +13,16 @@ export interface PoolEventDetail {
   readonly worker?: number;
   /**
    * preempt: 'quantum' (spent, and equal or higher claim waits), 'urgent' (a more urgent task arrived) or 'cancel';
-   * terminate: which flag was ignored past graceMs: 'urgent', 'cancel' or 'timeout'.
+   * terminate: which flag was ignored past graceMs: 'urgent', 'cancel' or 'timeout';
+   * replace: why the role moved: 'urgent' (a warm spare took it for urgent work while the flagged task has its grace),
+   * 'terminated' or 'crashed' (the thread that had it is gone).
    */
   readonly reason?: string;
   /** crash, fail, retry: what happened. */
   readonly error?: unknown;
   /** retry, restart: the attempt that comes next; timeout: the attempt that timed out. */
   readonly attempt?: number;
-  /** replace: the replacement had booted already (a warm spare took the role), so no thread started on the critical path. */
+  /** replace: the thread that took the role had booted already (a warm spare), so no thread booted on the critical path. */
   readonly warm?: boolean;
   /** replace: the Node threadId (worker_threads) of the thread that now serves the worker, 0 if it has not started yet. */
   readonly threadId?: number;
@@ -94,7 +96,7 @@ export interface PoolCounters {
   restarts: number;
   /** Workers that died on their own. */
   crashes: number;
-  /** Terminated or crashed workers replaced, and how many of them by a warm spare. */
+  /** Roles moved to another thread (urgent work, a termination, a crash), and how many of them to a warm spare. */
   replacements: number;
   warmReplacements: number;
   /** Outcomes ignored because their run had already been recovered (it will run again). */

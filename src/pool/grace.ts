@@ -8,17 +8,21 @@
 // scheduler's delay, not its own. CPU time alone is wrong too: a thread blocked
 // in Atomics.wait, or a task awaiting a promise that never settles, uses no CPU
 // and would never run out of grace. So the grace counts the thread's
-// opportunity: the time it was either running or blocked by its own doing, and
-// not the time it was runnable but waiting for a CPU. Per watchdog tick, from
-// the thread's clocks (thread-clock.ts):
-//   runnable now      used += its CPU time over the tick
-//                     (it may have waited for a CPU; only its running counts)
-//   blocked now       used += wall time over the tick - its runqueue wait
-//                     (its sleep counts, its waiting for a CPU does not; a
-//                     sleeping thread's counters are up to date)
-// each clamped to [0, the tick's wall time]. Both undercount by at most a
-// kernel tick, in the task's favour. Without the thread's clocks (not Linux),
-// a tick adds its wall time but at most maxStepMs (two watchdog periods): when
+// opportunity, per watchdog tick, from the thread's clocks (thread-clock.ts):
+//   it ran (runnable now, or its CPU time moved): its CPU time over the tick.
+//     It may have waited for a CPU meanwhile; only its running counts.
+//   it slept the whole tick (blocked now, no CPU time): the tick's wall time
+//     less its wait for a CPU, beyond an allowance. A thread can sleep through
+//     no doing of its own: its task's garbage collection waits for helper
+//     threads, an internal mutex waits for its holder, and on a loaded machine
+//     those are descheduled too. So one stretch of sleep is charged only past
+//     max(10 ms, 4 x the thread's mean wait for a CPU per time slice): what a
+//     blocked task (Atomics.wait, an await that never settles) sleeps past
+//     that, in one stretch, is its own doing. The stretch ends when it runs.
+// Each charge is clamped to [0, the tick's wall time]; the kernel updates a
+// running thread's CPU time at its ticks, so a reading undercounts by at most
+// one, in the task's favour. Without the thread's clocks (not Linux), a tick
+// is charged its wall time but at most maxStepMs (two watchdog periods): when
 // the main thread's own timer fires late the machine is overloaded, and that
 // lateness is not charged to the task.
 //
@@ -27,6 +31,11 @@
 // on the seat, starts it again.
 import type { ThreadSample } from './thread-clock.js';
 
+/** The least sleep a thread may do in one stretch, ms, before it is charged for it. */
+const SLEEP_ALLOWANCE_FLOOR_MS = 10;
+/** Sleep allowed in one stretch, in mean waits for a CPU per time slice. */
+const SLEEP_ALLOWANCE_WAITS = 4;
+
 /** One seat's grace in progress. */
 interface Running {
   handle: number;
@@ -34,13 +43,37 @@ interface Running {
   usedMs: number;
   lastWallMs: number;
   last: ThreadSample | undefined;
+  /** The current stretch of sleep, ms, and how much of it was charged. */
+  sleptMs: number;
+  sleepChargedMs: number;
 }
 
-/** The opportunity (ms) a thread had over one tick of `wallMs`: see the header. */
-export function opportunityMs(wallMs: number, before: ThreadSample | undefined, after: ThreadSample | undefined, maxStepMs: number): number {
-  if (before === undefined || after === undefined) return Math.min(wallMs, maxStepMs);
-  const ms = after.runnable ? after.cpuMs - before.cpuMs : wallMs - (after.waitMs - before.waitMs);
-  return Math.min(Math.max(ms, 0), wallMs);
+/** The sleep a thread may do in one stretch before it is charged for it (see the header). */
+export function sleepAllowanceMs(sample: ThreadSample): number {
+  const meanWaitMs = sample.slices > 0 ? sample.waitMs / sample.slices : 0;
+  return Math.max(SLEEP_ALLOWANCE_FLOOR_MS, SLEEP_ALLOWANCE_WAITS * meanWaitMs);
+}
+
+/**
+ * Charges one tick of `wallMs` to a grace in progress: adds to `r.usedMs` the
+ * opportunity the thread had (see the header), and keeps the stretch of sleep.
+ */
+export function chargeTick(r: Pick<Running, 'usedMs' | 'sleptMs' | 'sleepChargedMs'>, wallMs: number, before: ThreadSample | undefined, after: ThreadSample | undefined, maxStepMs: number): void {
+  if (before === undefined || after === undefined) {
+    r.usedMs += Math.min(wallMs, maxStepMs);
+    return;
+  }
+  const cpuMs = after.cpuMs - before.cpuMs;
+  if (after.runnable || cpuMs > 0) {
+    r.usedMs += Math.min(Math.max(cpuMs, 0), wallMs);
+    r.sleptMs = 0;
+    r.sleepChargedMs = 0;
+    return;
+  }
+  r.sleptMs += Math.min(Math.max(wallMs - (after.waitMs - before.waitMs), 0), wallMs);
+  const charged = Math.max(0, r.sleptMs - sleepAllowanceMs(after));
+  r.usedMs += charged - r.sleepChargedMs;
+  r.sleepChargedMs = charged;
 }
 
 export class GraceMeter {
@@ -61,10 +94,10 @@ export class GraceMeter {
   spent(seat: number, handle: number, flagAtMs: number, nowMs: number, sample: ThreadSample | undefined): boolean {
     const r = this.#seats.get(seat);
     if (r === undefined || r.handle !== handle || r.flagAtMs !== flagAtMs) {
-      this.#seats.set(seat, { handle, flagAtMs, usedMs: 0, lastWallMs: nowMs, last: sample });
+      this.#seats.set(seat, { handle, flagAtMs, usedMs: 0, lastWallMs: nowMs, last: sample, sleptMs: 0, sleepChargedMs: 0 });
       return false;
     }
-    r.usedMs += opportunityMs(Math.max(0, nowMs - r.lastWallMs), r.last, sample, this.#maxStepMs);
+    chargeTick(r, Math.max(0, nowMs - r.lastWallMs), r.last, sample, this.#maxStepMs);
     r.lastWallMs = nowMs;
     r.last = sample;
     return r.usedMs >= this.#graceMs;

@@ -38,16 +38,24 @@ export interface PoolOptions {
   /**
    * How many times one task may be terminated to make room for more urgent
    * work (each time it resumes from its saved state, or restarts as a new
-   * attempt). Past that it is left to finish: urgent work takes another
-   * thread or waits. Terminations never fail a task.
-   * @default 3
+   * attempt). Past that it is left to finish: urgent work preempts another
+   * task, or waits for it. Terminations never fail a task. The default puts
+   * urgent work first: a never-yielding task under a stream of more urgent
+   * work restarts each time (saveState() keeps its progress); a bound trades
+   * urgent latency for its progress.
+   * @default Infinity
+   * @example new WorkerPool({ maxTerminations: 2 }) // a task is restarted for urgent work at most twice
    */
   maxTerminations?: number;
   /**
    * Warm spare threads: started and booted (core attached, task modules
-   * loaded) but taking no tasks, so that a terminated or crashed worker is
-   * replaced at once and an urgent task that needed its thread starts without
-   * waiting for a new thread to boot. 0 replaces workers on demand.
+   * loaded) but taking no tasks. When urgent work flags a running task, a
+   * spare takes that worker's role at once and runs the urgent task while the
+   * flagged one has its grace (the old thread is a spare again once its task
+   * returns); a terminated or crashed worker is replaced at once. 0: urgent
+   * work waits for the flagged task to return or be terminated, and
+   * replacements boot on demand. A thread makes its `resource` when it first
+   * serves a worker.
    * @default 1
    * @example new WorkerPool({ threads: 4, spareThreads: 0 }) // no idle thread; replacements boot on demand
    */
@@ -213,7 +221,8 @@ export function resolvePoolOptions(options: unknown): ResolvedPoolOptions {
     policy: policy as Policy,
     quantumMs: positiveMs('options.quantumMs', o.quantumMs, 10),
     graceMs: positiveMs('options.graceMs', o.graceMs, 50),
-    maxTerminations: o.maxTerminations === undefined ? 3 : requireInteger('options.maxTerminations', o.maxTerminations, 0, 1000),
+    maxTerminations:
+      o.maxTerminations === undefined || o.maxTerminations === Number.POSITIVE_INFINITY ? Number.POSITIVE_INFINITY : requireInteger('options.maxTerminations (or Infinity)', o.maxTerminations, 0, 1000),
     spareThreads: o.spareThreads === undefined ? 1 : requireInteger('options.spareThreads', o.spareThreads, 0, threads),
     reservedWorkers,
     reservedMaxClass,

@@ -27,11 +27,12 @@
 // task needs its thread, it was cancelled, or it ran past its timeoutMs. A
 // quantum flag (equal work waits) is never escalated: terminating a task that
 // has no saved state throws its work away, and doing it for an equal is
-// livelock. The worker's role goes at once to a warm spare thread
-// (threads.ts), so the urgent task does not wait for a thread to boot. A task
-// terminated for urgency resumes from its last saved state or restarts as a
-// new attempt, and is never failed for it; after maxTerminations it is left to
-// finish. A worker that dies on its own (uncaught error, process.exit,
+// livelock. When urgent work flags a task, the worker's role goes at once to a
+// warm spare thread (threads.ts), which runs the urgent task while the flagged
+// one has its grace: the urgent task waits neither for the grace nor for a
+// thread to boot. A task terminated for urgency resumes from its last saved
+// state or restarts as a new attempt, and is never failed for it; after
+// maxTerminations (unbounded by default) it is left to finish. A worker that dies on its own (uncaught error, process.exit,
 // resourceLimits) fails only its current task's attempt (retried per the
 // task's retry policy); the tasks it held and had not finished are requeued.
 // Outcomes quote a dispatch number, so an outcome of a run that was already
@@ -132,7 +133,8 @@ export class WorkerPool {
       fail: (r, error) => this.#outcomes.fail(r, error),
       armDueTimer: () => this.#outcomes.armDueTimer(),
       drain: (thread) => this.#drain(thread),
-      replace: (thread, atMs) => this.#replace(thread, atMs),
+      replace: (thread, atMs, reason) => this.#replace(thread, atMs, reason),
+      handedOver: (spare, atMs) => this.#handedOver(spare, atMs),
     });
     this.#threads.startAll();
   }
@@ -336,13 +338,24 @@ export class WorkerPool {
   }
 
   /** The worker's thread was fenced or died: its role goes to a warm spare, or to a new thread. */
-  #replace(old: PoolThread, atMs: number): void {
+  #replace(old: PoolThread, atMs: number, reason: 'terminated' | 'crashed'): void {
+    if (this.#threads.isRetiring(old)) {
+      // Its role went to a spare already: a new spare takes the place of the one used.
+      this.#threads.retiringLost(old);
+      return;
+    }
     if (this.#closing && this.#book.live === 0) return;
     const { thread, warm } = this.#threads.replace(old.index);
     this.#counters.replacements++;
     if (warm) this.#counters.warmReplacements++;
     const threadId = thread === undefined ? 0 : this.#control.threadId(thread.seat);
-    this.events.emit('replace', { worker: old.index, warm, threadId, atMs });
+    this.events.emit('replace', { worker: old.index, warm, threadId, reason, atMs });
+  }
+
+  #handedOver(spare: PoolThread, atMs: number): void {
+    this.#counters.replacements++;
+    this.#counters.warmReplacements++;
+    this.events.emit('replace', { worker: spare.index, warm: true, threadId: this.#control.threadId(spare.seat), reason: 'urgent', atMs });
   }
 
   #onLoopEnded(thread: PoolThread, err: unknown): void {
@@ -354,7 +367,7 @@ export class WorkerPool {
     this.#threads.ended(thread);
     this.#supervisor.forget(thread);
     if (thread.index < 0) this.#threads.spareLost(thread);
-    else if (!thread.fenced && this.#threads.workers[thread.index] === thread) this.#supervisor.crashed(thread, err);
+    else if (!thread.fenced && (this.#threads.workers[thread.index] === thread || this.#threads.isRetiring(thread))) this.#supervisor.crashed(thread, err);
   }
 
   // ---- lifecycle and observability ----

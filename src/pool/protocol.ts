@@ -179,7 +179,9 @@ export type FromWorker =
   /** The thread has booted (core attached, known task modules imported): a spare now, or about to start. */
   | { readonly t: 'booted' }
   /** The thread took its role and made its resource: it takes tasks from now on. */
-  | { readonly t: 'ready' };
+  | { readonly t: 'ready' }
+  /** The thread lost its role (a spare took it over) and reported what it held: a spare again. */
+  | { readonly t: 'spare' };
 
 /** An error as it crosses threads: enough to rebuild it with its name, code and stack. */
 export interface ErrorData {

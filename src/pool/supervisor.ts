@@ -45,8 +45,10 @@ export interface SupervisorHost extends PoolParts {
   armDueTimer(): void;
   /** Handles every message the thread has posted so far. */
   drain(thread: PoolThread): void;
-  /** The thread was fenced: give its worker's role to another thread. */
-  replace(thread: PoolThread, atMs: number): void;
+  /** The thread was fenced or died: give its worker's role to another thread (or, if it was retiring, start a spare). */
+  replace(thread: PoolThread, atMs: number, reason: 'terminated' | 'crashed'): void;
+  /** A warm spare took worker `spare.index`'s role for urgent work (handOver). */
+  handedOver(spare: PoolThread, atMs: number): void;
 }
 
 const REASONS: Record<number, string> = { [P.PREEMPT_URGENT]: 'urgent', [P.PREEMPT_ABORT]: 'cancel', [P.PREEMPT_TIMEOUT]: 'timeout' };
@@ -95,13 +97,17 @@ export class Supervisor {
    * the queue, and only if no urgent flag is pending already). If no worker
    * that may take it is idle, the least urgent running task of a less urgent
    * class is flagged at once, provided the waiting task's claim is at least
-   * its claim were it requeued now. A task the pool may no longer terminate
+   * its claim were it requeued now, and its worker's role goes to a warm
+   * spare at once (threads.ts handOver), which takes the urgent task while
+   * the flagged one has its grace. A task the pool may no longer terminate
    * for urgency (maxTerminations) is chosen only when no other is running:
-   * it is asked, and left to finish if it does not listen.
+   * it is asked, keeps its thread, and is left to finish if it does not listen.
    */
   preemptFor(cls?: number): void {
     const { w, control, book, threads, options: o } = this.#host;
-    const idleTaker = (c: number) => threads.workers.some((t) => t !== undefined && c <= threads.maxClassOf(t.index) && control.isIdle(t.seat));
+    // A worker takes the task soon if it is idle, or is a booted thread that has not taken yet (a spare just given the role).
+    const idleTaker = (c: number) =>
+      threads.workers.some((t) => t !== undefined && c <= threads.maxClassOf(t.index) && (control.isIdle(t.seat) || (t.booted && control.isFree(t.seat))));
     if (cls !== undefined && idleTaker(cls)) return;
     control.lock();
     let urgent = cls;
@@ -134,19 +140,24 @@ export class Supervisor {
     }
     const now = this.#host.now();
     const preempt = victim !== undefined && w.poolTopKey(urgent) <= w.poolRequeueKey(victimHandle, now);
-    if (preempt) control.setFlag((victim as PoolThread).seat, P.PREEMPT_URGENT, now);
+    let spare: PoolThread | undefined;
+    if (preempt) {
+      control.setFlag((victim as PoolThread).seat, P.PREEMPT_URGENT, now);
+      if (victimRank > 0) spare = threads.handOver((victim as PoolThread).index);
+    }
     control.unlock();
     if (preempt) {
       this.#host.counters.preemptUrgent++;
       this.#host.events.emit('preempt', { task: victimHandle, worker: (victim as PoolThread).index, reason: 'urgent', atMs: now });
     }
+    if (spare !== undefined) this.#host.handedOver(spare, now);
   }
 
   /** Under the lock: an urgent flag is set on a task that may still be terminated for it (it is in its grace). */
   #urgentPending(): boolean {
     const { control, book, threads, options: o } = this.#host;
-    for (const thread of threads.workers) {
-      if (thread === undefined || thread.fenced || control.flag(thread.seat) !== P.PREEMPT_URGENT) continue;
+    for (const thread of threads.busy()) {
+      if (thread.fenced || control.flag(thread.seat) !== P.PREEMPT_URGENT) continue;
       const r = book.of(control.current(thread.seat));
       if (r !== undefined && r.terminations < o.maxTerminations) return true;
     }
@@ -156,8 +167,8 @@ export class Supervisor {
   #watch(): void {
     const { control, book } = this.#host;
     this.preemptFor();
-    for (const thread of this.#host.threads.workers) {
-      if (thread === undefined || thread.fenced) continue;
+    for (const thread of this.#host.threads.busy()) {
+      if (thread.fenced) continue;
       const seat = thread.seat;
       const handle = control.current(seat);
       if (handle === 0) {
@@ -266,7 +277,7 @@ export class Supervisor {
     counters.terminations++;
     events.emit('terminate', { task: handle, worker: thread.index, reason: REASONS[flag] ?? 'urgent', atMs: now });
     // The role goes to a warm spare before the requeued tasks are announced: the urgent task that needed this thread starts there.
-    this.#host.replace(thread, now);
+    this.#host.replace(thread, now, 'terminated');
     this.afterRecovery(recovered);
     // Piscina terminates the thread running an aborted task, and starts another (the next spare runs on it).
     thread.controller.abort(new Error('terminated: the task ignored its preemption flag'));
@@ -290,8 +301,8 @@ export class Supervisor {
     } else {
       // Held by a worker: one that has not started it skips it; one running it (or importing its module) is flagged.
       book.stop(r);
-      for (const thread of threads.workers) {
-        if (thread === undefined || control.current(thread.seat) !== r.handle) continue;
+      for (const thread of threads.busy()) {
+        if (control.current(thread.seat) !== r.handle) continue;
         control.setFlag(thread.seat, P.PREEMPT_ABORT, now);
         thread.port.postMessage({ t: 'abort', handle: r.handle, reason: 'cancelled' } satisfies P.ToWorker);
         counters.preemptCancel++;
@@ -318,7 +329,7 @@ export class Supervisor {
     control.unlock();
     counters.crashes++;
     events.emit('crash', { worker: thread.index, error: err, atMs: now });
-    this.#host.replace(thread, now);
+    this.#host.replace(thread, now, 'crashed');
     this.afterRecovery(recovered);
   }
 

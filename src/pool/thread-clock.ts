@@ -26,6 +26,8 @@ export interface ThreadSample {
   readonly cpuMs: number;
   /** Time runnable but waiting for a CPU since the thread started, ms. */
   readonly waitMs: number;
+  /** Time slices it has run since it started. */
+  readonly slices: number;
   /** Runnable (running, or waiting for a CPU) at the moment of reading. */
   readonly runnable: boolean;
 }
@@ -72,10 +74,11 @@ export class ThreadClock {
       const stat = readAt0(this.#stat);
       const cpuNs = Number(sched[0]);
       const waitNs = Number(sched[1]);
+      const slices = Number(sched[2]);
       // The state is the first field after the command name, which is in parentheses and may hold spaces.
       const state = stat.charAt(stat.lastIndexOf(')') + 2);
-      if (!Number.isFinite(cpuNs) || !Number.isFinite(waitNs) || state === '') return undefined;
-      return { cpuMs: cpuNs / 1e6, waitMs: waitNs / 1e6, runnable: state === 'R' };
+      if (!Number.isFinite(cpuNs) || !Number.isFinite(waitNs) || !Number.isFinite(slices) || state === '') return undefined;
+      return { cpuMs: cpuNs / 1e6, waitMs: waitNs / 1e6, slices, runnable: state === 'R' };
     } catch {
       return undefined;
     }

@@ -4,10 +4,17 @@
 // Every thread runs one long-lived loop task on Piscina (worker.ts), started
 // in a seat of the control block. A thread serves a worker (0..threads-1) once
 // its seat has that role; until then it is a warm spare: booted (core
-// attached, task modules imported) and asleep. When a worker's thread is
-// terminated or dies, replace() gives its role to a spare at once (a store and
-// a futex wake: no thread boots on the critical path) and starts a new spare
-// behind it; without a spare, a new thread is started in the role.
+// attached, task modules imported) and asleep. Roles move between threads:
+//   handOver(): urgent work needs a worker whose task is asked to stop: the
+//     role goes to a warm spare at once (a store and a futex wake), which
+//     takes the urgent task while the old thread's task has its grace. The
+//     old thread retires: when its task returns it becomes a spare again; if
+//     it must be terminated, a new spare boots instead. So an urgent task
+//     waits neither for the grace nor for a thread to boot;
+//   replace(): a worker's thread was terminated or died while it had the
+//     role: a spare takes it at once and a new spare boots behind it; without
+//     a spare, a new thread is started in the role.
+// For the moment of a grace, threads + 1 threads may run tasks.
 //
 // Piscina keeps threads + spareThreads threads (minThreads = maxThreads): it
 // terminates the thread of an aborted loop and starts another, on which the
@@ -57,6 +64,8 @@ export class PoolThreads {
   readonly #host: ThreadsHost;
   readonly #workers: Array<PoolThread | undefined>;
   readonly #spares: PoolThread[] = [];
+  /** Threads whose role went to a spare while their task still runs: spares again once it returns. */
+  readonly #retiring = new Set<PoolThread>();
   readonly #freeSeats: number[] = [];
   /** Starts that found no free seat: a worker index, or -1 for a spare. */
   readonly #waitingForSeat: number[] = [];
@@ -80,8 +89,9 @@ export class PoolThreads {
       this.#markReady = resolve;
     });
     piscina.on('workerCreate', (info: { id: number }) => {
-      const worker = piscina.threads.find((t) => t.threadId === info.id);
-      worker?.once('exit', () => this.#exited(info.id));
+      // Read now: a Worker's threadId reads -1 once it has exited.
+      const threadId = info.id;
+      piscina.threads.find((t) => t.threadId === threadId)?.once('exit', () => this.#exited(threadId));
     });
   }
 
@@ -101,10 +111,21 @@ export class PoolThreads {
     return this.#workers;
   }
 
-  /** Every thread that may still take a role or a task: the workers' and the spares. */
+  /** Every thread that may still run a task or take a role: the workers', the retiring ones and the spares. */
   *live(): Iterable<PoolThread> {
-    for (const t of this.#workers) if (t !== undefined) yield t;
+    yield* this.busy();
     yield* this.#spares;
+  }
+
+  /** The threads that may hold tasks: the workers' and the retiring ones (the watchdog watches these). */
+  *busy(): Iterable<PoolThread> {
+    for (const t of this.#workers) if (t !== undefined) yield t;
+    yield* this.#retiring;
+  }
+
+  /** The thread has lost its role to a spare and still runs its last task. */
+  isRetiring(thread: PoolThread): boolean {
+    return this.#retiring.has(thread);
   }
 
   /** Spares that have booted. */
@@ -142,6 +163,37 @@ export class PoolThreads {
     }
     this.#workers[index] = thread;
     return { thread, warm };
+  }
+
+  /**
+   * Urgent work needs worker `index`, whose task was just asked to stop: a
+   * booted spare takes the role now, and the old thread retires (spare again
+   * once its task returns: retired()). Undefined when no spare has booted.
+   */
+  handOver(index: number): PoolThread | undefined {
+    const old = this.#workers[index];
+    const at = this.#spares.findIndex((t) => t.booted);
+    if (old === undefined || at < 0) return undefined;
+    const thread = this.#spares.splice(at, 1)[0] as PoolThread;
+    this.#control.clearRole(old.seat);
+    this.#retiring.add(old);
+    thread.index = index;
+    this.#control.setRole(thread.seat, index, this.maxClassOf(index));
+    this.#control.wake(thread.seat);
+    this.#workers[index] = thread;
+    return thread;
+  }
+
+  /** A retiring thread's task returned and it gave up its seat's work: it is a spare again. */
+  retired(thread: PoolThread): void {
+    if (!this.#retiring.delete(thread) || thread.fenced) return;
+    thread.index = -1;
+    this.#spares.push(thread);
+  }
+
+  /** A retiring thread was terminated or died: a new spare takes its place. */
+  retiringLost(thread: PoolThread): void {
+    if (this.#retiring.delete(thread)) this.#start(-1);
   }
 
   /** A spare's loop ended without a role (it died while waiting): start another. */
@@ -188,6 +240,8 @@ export class PoolThreads {
       if (message.t === 'booted') thread.booted = true;
       else thread.ready = true;
       this.#checkReady();
+    } else if (message.t === 'spare') {
+      this.retired(thread);
     } else {
       this.#host.onMessage(thread, message);
     }

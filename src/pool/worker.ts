@@ -84,6 +84,7 @@ import {
   W_WAKE,
   WORKER_BUSY,
   WORKER_IDLE,
+  WORKER_SPARE,
   WORKER_STARTING,
   workerF64,
   workerI32,
@@ -112,6 +113,7 @@ class Loop implements RunHost {
   readonly #modules: TaskModules;
   /** The least urgent class this worker takes (from its role). */
   #maxClass = L.POOL_ANY_CLASS;
+  #resourceMade = false;
   #memoryBuffer: ArrayBuffer | SharedArrayBuffer;
   #memory64: Float64Array;
   /** Outcomes not yet posted. */
@@ -121,6 +123,8 @@ class Loop implements RunHost {
   #current: Run | undefined;
   /** Moving average of task runtime, ms: sets the batch size. */
   #avgRuntimeMs = 1;
+  /** Moving average of runtime per task kind, ms (undefined: never run here). */
+  readonly #kindRuntimeMs: number[] = [];
 
   constructor(args: LoopArgs) {
     this.#args = args;
@@ -166,19 +170,24 @@ class Loop implements RunHost {
     this.#post({ t: 'booted' });
   }
 
-  /** Waits, as a warm spare, until the seat is given a role; false if the pool closes first. */
+  /** Waits, as a warm spare (importing task modules as they are defined), until the seat is given a role; false if the pool closes first. */
   waitForRole(): Promise<boolean> {
+    void this.#modules.preloadAll();
     return waitForRole(this.#i32, this.#b32);
   }
 
-  /** Takes the seat's role, makes the worker's resource, and says it is ready. */
+  /**
+   * Takes the seat's role, makes the thread's resource (once, when it first
+   * serves a worker: the factory gets that worker's index), and says it is ready.
+   */
   async start(): Promise<void> {
     this.#modules.stopPreloading();
     this.index = Atomics.load(this.#i32, this.#b32 + W_ROLE) - 1;
     this.#maxClass = this.#i32[this.#b32 + W_MAX_CLASS] as number;
     this.#i32[this.#b32 + W_STATE] = WORKER_STARTING;
     const r = this.#args.resource;
-    if (r !== undefined) {
+    if (r !== undefined && !this.#resourceMade) {
+      this.#resourceMade = true;
       const mod = await import(r.module);
       const factory = mod[r.name];
       if (typeof factory !== 'function') throw new TypeError(`the resource factory ${r.name} of ${r.module} is not a function`);
@@ -212,7 +221,8 @@ class Loop implements RunHost {
     return Math.max(1, Math.min(wanted, Math.ceil(ready / this.#args.threads), L.POOL_TAKE_MAX));
   }
 
-  async run(): Promise<void> {
+  /** Takes and runs tasks until the pool closes (false) or this thread loses its role to a spare (true). */
+  async run(): Promise<boolean> {
     const i32 = this.#i32;
     const f64 = this.#f64;
     const b32 = this.#b32;
@@ -221,7 +231,7 @@ class Loop implements RunHost {
     for (;;) {
       if (Atomics.load(i32, I_CLOSING) === 1) {
         this.#outcomes.flush();
-        return;
+        return false;
       }
       // 1. Charge, give back, take.
       await this.#lock();
@@ -240,6 +250,16 @@ class Loop implements RunHost {
         count = unstartedFrom;
       }
       Atomics.store(i32, b32 + W_FLAG, 0);
+      if (Atomics.load(i32, b32 + W_ROLE) === 0) {
+        // Its role went to a spare while its task ran (threads.ts handOver): report, hold nothing, become a spare.
+        i32[b32 + W_STATE] = WORKER_SPARE;
+        i32[b32 + W_BATCH_COUNT] = count;
+        unlock(i32);
+        this.#outcomes.flush();
+        i32[b32 + W_BATCH_COUNT] = 0;
+        this.#post({ t: 'spare' });
+        return true;
+      }
       const taken = w.poolTake(now, this.#maxClass, this.#batchSize());
       const start = count;
       if (taken > 0) {
@@ -283,12 +303,17 @@ class Loop implements RunHost {
       for (let i = 0; i < count; i++) {
         i32[b32 + W_BATCH_INDEX] = i;
         const handle = f64[b64 + W_BATCH_HANDLES + i] as number;
-        if (this.#modules.get(this.#side[slotOf(handle) * TASK_WORDS + T_KIND] as number) === undefined && !(await this.#load(handle))) {
+        const kind = this.#side[slotOf(handle) * TASK_WORDS + T_KIND] as number;
+        // The outcomes of the batch so far are posted before a task that may run long: they must not wait for it.
+        if (i > 0 && !((this.#kindRuntimeMs[kind] ?? LONG_TASK_MS) < LONG_TASK_MS)) this.#outcomes.flush();
+        if (this.#modules.get(kind) === undefined && !(await this.#load(handle))) {
           unstartedFrom = i; // urgent work flagged it while its module loaded: given back unstarted
           break;
         }
         const runtime = await this.#runOne(handle);
         this.#avgRuntimeMs += (runtime - this.#avgRuntimeMs) * 0.25;
+        const kindMs = this.#kindRuntimeMs[kind];
+        this.#kindRuntimeMs[kind] = kindMs === undefined ? runtime : kindMs + (runtime - kindMs) * 0.25;
         if (i + 1 < count && (Atomics.load(i32, b32 + W_FLAG) !== 0 || runtime >= LONG_TASK_MS)) {
           unstartedFrom = i + 1;
           break;
@@ -417,6 +442,8 @@ class Loop implements RunHost {
     const t = performance.now();
     if (t - run.startedAt < this.#quantumMs || t < run.nextClaimCheck) return false;
     run.nextClaimCheck = t + CLAIM_CHECK_EVERY_MS;
+    // A task past its quantum may run long: what the batch finished before it is reported now.
+    this.#outcomes.flush();
     // The quantum is spent: charge what ran so far and compare claims, under the lock.
     lock(this.#i32, this.#owner);
     const w = this.#w;
@@ -454,8 +481,10 @@ class Loop implements RunHost {
 export default async function loop(args: LoopArgs): Promise<string> {
   const loop = new Loop(args);
   await loop.boot();
-  if (!(await loop.waitForRole())) return 'closed';
-  await loop.start();
-  await loop.run();
+  // A spare until given a role; serving a worker until the role goes to another thread; a spare again.
+  while (await loop.waitForRole()) {
+    await loop.start();
+    if (!(await loop.run())) break;
+  }
   return 'closed';
 }

@@ -51,7 +51,7 @@ async function runThenUrgent(s: Scene, name: string, args?: unknown): Promise<[P
 }
 
 describe('escalation in the worker pool', () => {
-  it('terminates the thread of a JS busy loop that ignores an urgent flag; a warm spare takes its role and runs the urgent task; the task restarts as attempt 2', async () => {
+  it('a warm spare takes the role of a worker whose JS busy loop is flagged for urgent work, and runs the urgent task; the busy loop ignores the flag, its thread is terminated, and it restarts as attempt 2', async () => {
     const s = await scene();
     const [busy, urgent] = await runThenUrgent(s, 'busyUnlessResumed');
     const ran = (await urgent) as { threadId: number; attempt: number };
@@ -60,8 +60,8 @@ describe('escalation in the worker pool', () => {
     const terminate = s.log.find((e) => e.type === 'terminate')!;
     const replace = s.log.find((e) => e.type === 'replace')!;
     expect(terminate.detail.reason).toBe('urgent');
-    // The urgent task ran on the spare that took the role, booted before it was needed.
-    expect(replace.detail.warm).toBe(true);
+    // The urgent task ran on the spare that took the role when the task was flagged (before its grace ran out), booted before it was needed.
+    expect(replace.detail).toMatchObject({ reason: 'urgent', warm: true });
     expect(ran.threadId).toBe(replace.detail.threadId);
     const stats = s.pool.stats();
     expect([stats.terminations, stats.restarts, stats.replacements, stats.warmReplacements, stats.failed]).toEqual([1, 1, 1, 1, 0]);
@@ -121,6 +121,17 @@ describe('escalation in the worker pool', () => {
     // Every termination restarted its task, which then finished on its restart; nothing else was terminated.
     expect(stats.restarts).toBe(s.counts.terminate);
     expect(outcomes.filter((o) => o === 'finished on a restart').length).toBe(s.counts.terminate);
+  });
+
+  it('seats of terminated threads are reused once those threads have exited: the pool keeps serving after many terminations', async () => {
+    // Before: a seat waited for its thread's exit under the wrong id (a Worker's threadId reads -1 once
+    // it has exited), was never freed, and after 2 x (threads + spares) replacements no thread could start.
+    const s = await scene({ spareThreads: 1 });
+    for (let i = 0; i < 6; i++) {
+      expect(await s.pool.run(s.pool.task(FIXTURES, 'busyForever'), undefined, { timeoutMs: 20 }).catch((e: { code: string }) => e.code)).toBe('ERR_TASK_TIMEOUT');
+    }
+    expect(await s.pool.run(s.pool.task(FIXTURES, 'echo'), 'still serving')).toBe('still serving');
+    expect(s.counts.terminate).toBe(6);
   });
 
   it('every event is emitted with the pool lock released: a listener may call back into the pool', async () => {

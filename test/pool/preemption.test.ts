@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PoolEvent, WorkerPool } from '../../src/pool/index.js';
-import { FIXTURES, startPool } from './helpers.js';
+import { FIXTURES, marked, sleep, startPool, untilRunning, untilStarted } from './helpers.js';
 
 let pool: WorkerPool | undefined;
 afterEach(async () => {
@@ -51,7 +51,7 @@ describe('preemption in the worker pool', () => {
     const echo = pool.task(FIXTURES, 'echo');
     const order: string[] = [];
     const background = [0, 1, 2, 3].map((i) => pool!.run(cooperative, { steps: 300, stepMs: 1 }, { priority: 'background' }).then(() => order.push(`background ${i}`)));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await untilRunning(pool, 2);
     // Both workers busy with background tasks, two more queued; the quantum (10 s) never runs out.
     const urgent = pool.run(echo, 'now', { priority: 'critical' }).then((v) => order.push(`critical ${v}`));
     await urgent;
@@ -59,5 +59,22 @@ describe('preemption in the worker pool', () => {
     expect(preempts.map((e) => e.detail.reason)).toEqual(['urgent']);
     await Promise.all(background);
     expect(pool.stats().preemptUrgent).toBe(1);
+  });
+
+  it('urgent work takes a cooperative task\'s worker through a warm spare; the task yields, and its thread becomes the spare (nothing is terminated)', async () => {
+    pool = await startPool({ threads: 1, quantumMs: 10_000, graceMs: 2000 });
+    const replaced = record(pool, 'replace');
+    const m = marked('cooperative', { steps: 200, stepMs: 1 });
+    const task = pool.run(pool.task<unknown, Progress>(FIXTURES, 'marked'), m, { priority: 'background' });
+    await untilStarted(m);
+    const urgent = await pool.run(pool.task<unknown, { threadId: number }>(FIXTURES, 'threadInfo'), undefined, { priority: 'critical' });
+    const result = await task;
+    expect(result.done).toBe(200);
+    expect(result.runs).toBe(2);
+    expect(replaced.map((e) => e.detail.reason)).toEqual(['urgent']);
+    expect(urgent.threadId).toBe(replaced[0]!.detail.threadId);
+    for (let i = 0; i < 1000 && pool.stats().spares === 0; i++) await sleep(2);
+    const stats = pool.stats();
+    expect([stats.terminations, stats.yields, stats.spares, stats.failed]).toEqual([0, 1, 1, 0]);
   });
 });

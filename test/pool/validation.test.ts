@@ -15,7 +15,7 @@ const constructorCases: Array<[label: string, options: unknown, message: RegExp]
   ['NaN quantum', { quantumMs: Number.NaN }, /options.quantumMs .* received NaN/],
   ['zero quantum', { quantumMs: 0 }, /options.quantumMs must be > 0/],
   ['bad grace', { graceMs: '5 minutes' }, /options.graceMs .* received '5 minutes'/],
-  ['negative maxTerminations', { maxTerminations: -1 }, /options.maxTerminations must be an integer from 0 to 1000, received -1/],
+  ['negative maxTerminations', { maxTerminations: -1 }, /options.maxTerminations \(or Infinity\) must be an integer from 0 to 1000, received -1/],
   ['negative spare threads', { spareThreads: -1 }, /options.spareThreads must be an integer from 0 to 2, received -1/],
   ['more spares than threads', { threads: 2, spareThreads: 3 }, /options.spareThreads must be an integer from 0 to 2, received 3/],
   ['fractional spare threads', { spareThreads: 0.5 }, /options.spareThreads must be an integer .* received 0.5/],
