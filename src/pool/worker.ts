@@ -348,10 +348,10 @@ class Loop implements RunHost {
     } catch {
       // Reported by the run, which fails with the same error.
     }
-    Atomics.store(i32, b32 + W_LOADING, 0);
-    if (Atomics.load(i32, b32 + W_FLAG) === 0 || this.#side[slotOf(handle) * TASK_WORDS + T_STOP] === 1) return true;
+    // Not current until its run starts (runOne): the watchdog must never see it current, not loading, with an old segment start.
     this.#f64[this.#b64 + W_CURRENT] = 0;
-    return false;
+    Atomics.store(i32, b32 + W_LOADING, 0);
+    return Atomics.load(i32, b32 + W_FLAG) === 0 || this.#side[slotOf(handle) * TASK_WORDS + T_STOP] === 1;
   }
 
   /** Runs one task; answers its runtime in ms. */
@@ -397,8 +397,9 @@ class Loop implements RunHost {
       }
     }
     const f64 = this.#f64;
-    f64[this.#b64 + W_CURRENT] = handle;
+    // The segment's start first: the watchdog reads the current task, then its start.
     f64[this.#b64 + W_SEGMENT_START] = this.#now();
+    f64[this.#b64 + W_CURRENT] = handle;
     this.#current = run;
     const startedAt = performance.now();
     run.startedAt = startedAt;

@@ -1,6 +1,7 @@
+import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WorkerPool } from '../../src/pool/index.js';
-import { FIXTURES, sleep, startPool } from './helpers.js';
+import { FIXTURES, marked, sleep, startPool, untilRunning, untilStarted } from './helpers.js';
 
 let pool: WorkerPool | undefined;
 afterEach(async () => {
@@ -25,14 +26,15 @@ describe('cancelling pool tasks with an AbortSignal', () => {
 
   it('a queued task is removed from the queue and rejects; it never runs', async () => {
     pool = await startPool({ quantumMs: 10_000 });
-    const spin = pool.task(FIXTURES, 'spin');
-    const busy = [0, 1].map(() => pool!.run(spin, 150));
-    await sleep(30);
+    // Both workers stay busy until the test lets them go.
+    const release = marked('release');
+    const busy = [0, 1].map(() => pool!.run(pool!.task(FIXTURES, 'hogUntil'), { file: release.started }));
+    await untilRunning(pool, 2);
     const controller = new AbortController();
     const queued = codeOf(pool.run(pool.task(FIXTURES, 'echo'), 'never', { signal: controller.signal }));
-    await sleep(10);
     controller.abort();
     expect(await queued).toEqual({ code: 'ERR_TASK_CANCELLED' });
+    writeFileSync(release.started, '');
     await Promise.all(busy);
     const stats = pool.stats();
     expect([stats.cancelled, stats.completed, stats.live, stats.queued]).toEqual([1, 2, 0, 0]);
@@ -41,12 +43,14 @@ describe('cancelling pool tasks with an AbortSignal', () => {
   it('a running task sees shouldYield() and its signal, and its worker carries on', async () => {
     pool = await startPool({ graceMs: 2000 });
     const controller = new AbortController();
-    const running = codeOf(pool.run(pool.task(FIXTURES, 'untilAborted'), undefined, { signal: controller.signal }));
-    await sleep(50);
+    const m = marked('untilAborted');
+    const running = codeOf(pool.run(pool.task(FIXTURES, 'marked'), m, { signal: controller.signal }));
+    await untilStarted(m);
     controller.abort();
     expect(await running).toEqual({ code: 'ERR_TASK_CANCELLED' });
     expect(await pool.run(pool.task(FIXTURES, 'echo'), 'after')).toBe('after');
-    await sleep(30);
+    // The cancelled task returns by itself; its outcome is then read and its slot freed.
+    for (let i = 0; i < 2000 && pool.stats().live > 0; i++) await sleep(5);
     const stats = pool.stats();
     expect([stats.cancelled, stats.preemptCancel, stats.terminations, stats.live, stats.running]).toEqual([1, 1, 0, 0, 0]);
   });
@@ -54,11 +58,12 @@ describe('cancelling pool tasks with an AbortSignal', () => {
   it('a running task that ignores its cancellation is terminated after graceMs', async () => {
     pool = await startPool({ graceMs: 20 });
     const controller = new AbortController();
-    const running = codeOf(pool.run(pool.task(FIXTURES, 'busyForever'), undefined, { signal: controller.signal }));
-    await sleep(30);
+    const m = marked('busyForever');
+    const running = codeOf(pool.run(pool.task(FIXTURES, 'marked'), m, { signal: controller.signal }));
+    await untilStarted(m);
     controller.abort();
     expect(await running).toEqual({ code: 'ERR_TASK_CANCELLED' });
-    for (let i = 0; i < 100 && pool.stats().terminations === 0; i++) await sleep(10);
+    for (let i = 0; i < 2000 && (pool.stats().terminations === 0 || pool.stats().live > 0); i++) await sleep(5);
     const stats = pool.stats();
     expect([stats.terminations, stats.live]).toEqual([1, 0]);
     expect(await pool.run(pool.task(FIXTURES, 'echo'), 'still serving')).toBe('still serving');

@@ -98,8 +98,12 @@ describe.runIf(linux)("a thread's clocks (Linux)", () => {
       expect(clock).toBeDefined();
       const first = clock!.sample()!;
       for (let i = 0; i < 1000 && Atomics.load(flag, 0) === 0; i++) await sleep(5);
-      await sleep(30);
-      const blocked = clock!.sample()!;
+      // It calls Atomics.wait right after: once it is in it, it is not runnable.
+      let blocked = clock!.sample()!;
+      for (let i = 0; i < 1000 && blocked.runnable; i++) {
+        await sleep(5);
+        blocked = clock!.sample()!;
+      }
       expect(blocked.runnable).toBe(false);
       expect(blocked.cpuMs).toBeGreaterThan(first.cpuMs);
       clock!.close();

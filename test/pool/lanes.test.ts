@@ -1,7 +1,8 @@
 // Reserved workers: kept for the most urgent classes, idle when there is none.
+import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WorkerPool } from '../../src/pool/index.js';
-import { FIXTURES, sleep, startPool } from './helpers.js';
+import { FIXTURES, marked, startPool, untilRunning } from './helpers.js';
 
 let pool: WorkerPool | undefined;
 afterEach(async () => {
@@ -21,9 +22,10 @@ describe('reserved workers', () => {
     pool = await startPool({ reserved: { workers: 1, priority: 'high' }, quantumMs: 10_000, graceMs: 10_000 });
     const p = pool;
     const who = p.task<unknown, { worker: number }>(FIXTURES, 'whoAmI');
-    const long = p.run(p.task(FIXTURES, 'spin'), 400, { priority: 'background' });
-    // Until the long task runs on worker 1 (the only one that takes background work).
-    for (let i = 0; i < 200 && p.stats().running === 0; i++) await sleep(5);
+    // A long task that ends when the test lets it, on worker 1 (the only one that takes background work).
+    const release = marked('release');
+    const long = p.run(p.task(FIXTURES, 'hogUntil'), { file: release.started }, { priority: 'background' });
+    await untilRunning(p, 1);
     const queued = Array.from({ length: 5 }, () => p.run(who, undefined, { priority: 'low' }));
     const order: string[] = [];
     void long.then(() => order.push('long'));
@@ -32,6 +34,7 @@ describe('reserved workers', () => {
     const high = await p.run(who, undefined, { priority: 'high' });
     order.push('high');
     expect([critical.worker, high.worker]).toEqual([0, 0]);
+    writeFileSync(release.started, '');
     await long;
     expect(order).toEqual(['critical', 'high', 'long']);
     expect((await Promise.all(queued)).every((r) => r.worker === 1)).toBe(true);
