@@ -269,6 +269,8 @@ export class WorkerPool {
       if (signal !== undefined && r.handle !== 0) {
         r.onAbort = () => this.#cancel(r);
         signal.addEventListener('abort', r.onAbort, { once: true });
+        // Aborted between run() and this flush: its abort event has fired already.
+        if (signal.aborted) this.#cancel(r);
       }
     }
     if (mostUrgent < L.CLASS_COUNT - 1) this.#supervisor.preemptFor(mostUrgent);

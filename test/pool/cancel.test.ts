@@ -24,7 +24,7 @@ describe('cancelling pool tasks with an AbortSignal', () => {
     expect(pool.stats().submitted).toBe(0);
   });
 
-  it('a queued task is removed from the queue and rejects; it never runs', async () => {
+  it('a queued task is removed from the queue and rejects, even when its signal aborts as soon as run() returns; it never runs', async () => {
     pool = await startPool({ quantumMs: 10_000 });
     // Both workers stay busy until the test lets them go.
     const release = marked('release');
