@@ -38,7 +38,7 @@ import * as L from '../../bindings/layout.generated.js';
 import { lock, OWNER_WORKER0, unlock } from './lock.js';
 import { PoolTaskContext, type Run, type RunHost } from './context.js';
 import { readPayload } from './payload.js';
-import { TaskModules } from './task-modules.js';
+import { type TaskFunction, TaskModules } from './task-modules.js';
 import { abortRun, OutcomeBuffer, uncloneable } from './worker-outcomes.js';
 import { announceThread, waitForRole } from './worker-seat.js';
 import {
@@ -306,11 +306,12 @@ class Loop implements RunHost {
         const kind = this.#side[slotOf(handle) * TASK_WORDS + T_KIND] as number;
         // The outcomes of the batch so far are posted before a task that may run long: they must not wait for it.
         if (i > 0 && !((this.#kindRuntimeMs[kind] ?? LONG_TASK_MS) < LONG_TASK_MS)) this.#outcomes.flush();
-        if (this.#modules.get(kind) === undefined && !(await this.#load(handle))) {
+        const fn = this.#modules.get(kind);
+        if (fn === undefined && !(await this.#load(handle))) {
           unstartedFrom = i; // urgent work flagged it while its module loaded: given back unstarted
           break;
         }
-        const runtime = await this.#runOne(handle);
+        const runtime = await this.#runOne(handle, fn);
         this.#avgRuntimeMs += (runtime - this.#avgRuntimeMs) * 0.25;
         const kindMs = this.#kindRuntimeMs[kind];
         this.#kindRuntimeMs[kind] = kindMs === undefined ? runtime : kindMs + (runtime - kindMs) * 0.25;
@@ -355,7 +356,7 @@ class Loop implements RunHost {
   }
 
   /** Runs one task; answers its runtime in ms. */
-  async #runOne(handle: number): Promise<number> {
+  async #runOne(handle: number, known: TaskFunction | undefined): Promise<number> {
     const side = this.#side;
     const at = slotOf(handle) * TASK_WORDS;
     const argsLength = side[at + T_ARGS_LEN] as number;
@@ -387,7 +388,7 @@ class Loop implements RunHost {
     let code = OUT_RETURNED;
     let value: unknown;
     // The module is imported before the run starts: its time is no task's quantum, grace or timeout.
-    let fn = this.#modules.get(kind);
+    let fn = known ?? this.#modules.get(kind);
     if (fn === undefined) {
       try {
         fn = await this.#modules.load(kind);
