@@ -29,9 +29,10 @@ export interface PoolOptions {
    * How long a task may ignore a flag that asks it to stop (a more urgent task
    * needs its thread, it was cancelled, its timeoutMs ran out) before its
    * thread is terminated and replaced. Counted in the thread's own time (on
-   * Linux: its CPU time while runnable, its sleep while blocked; never its
-   * wait for a CPU), so a loaded machine does not kill cooperative tasks. A
-   * task that ignores its quantum (equal work waits) is never terminated for it.
+   * Linux: its CPU time while it runs, and its sleep while blocked past a
+   * short allowance per stretch; never its wait for a CPU: src/pool/grace.ts),
+   * so a loaded machine does not kill cooperative tasks. A task that ignores
+   * its quantum (equal work waits) is never terminated for it.
    * @default 50
    */
   graceMs?: Duration;
