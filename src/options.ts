@@ -285,8 +285,9 @@ export interface SchedulerOptions {
   /**
    * When another scheduler holds the store: false fails `ready` (and every
    * durable call) with StoreLockedError naming it; true waits as a hot
-   * standby and takes over when its lease lapses or it stops (then recovers,
-   * as after a crash). Durable writes of a standby wait until it owns the store.
+   * standby and takes over when its lease lapses or, within about a second,
+   * when it stops cleanly (then recovers, as after a crash). Durable writes of
+   * a standby wait until it owns the store.
    * @default false
    * @example new Scheduler({ store: 'jobs.db', standby: true }) // the second replica of a rolling deploy
    */

@@ -6,8 +6,9 @@
 // another live scheduler holds it, acquire() rejects with
 // StoreLockedError naming the holder, or, as a standby, waits: it tries again
 // when the holder's lease would lapse (its expiry as last written), and at
-// least every heartbeat (a clean stop releases the lease at once), so it
-// takes over within the lease time of the holder's last renewal. Once held,
+// least every second (a clean stop releases the lease at once), so it takes
+// over within the lease time of the holder's last renewal, or about a second
+// after a clean stop. Once held,
 // the lease is renewed every heartbeat. A renewal that finds the lease moved
 // on (this process was paused or cut off past its lease and another took
 // over) reports it lost; so does any write the store fences (the scheduler
@@ -24,6 +25,13 @@ import type { Store } from '../store/store.js';
 import type { DurableEventDetails, DurableEventType } from './durable-events.js';
 import { holderIsDead, newOwnerIdentity } from './owner-identity.js';
 import { StoreBackoff } from './store-backoff.js';
+
+/**
+ * How often a standby looks at the lease at most: a clean stop releases it,
+ * and a rolling deploy's new process should take over within about a second,
+ * not a whole heartbeat (10 s by default). A look is one small transaction.
+ */
+export const STANDBY_LOOK_MS = 1_000;
 
 export interface LeaseOptions {
   /** How long the lease lasts without a renewal. */
@@ -112,10 +120,10 @@ export class LeaseKeeper {
     }
   }
 
-  /** A standby's wait: until the holder's lease would lapse, at most a heartbeat. */
+  /** A standby's wait: until the holder's lease would lapse, at most a heartbeat or STANDBY_LOOK_MS. */
   #waitFor(holder: LeaseHolder, nowMs: number): Promise<void> {
     const untilLapseMs = isLive(holder, nowMs) ? holder.expiresAtMs - nowMs + 1 : 0;
-    const delayMs = Math.min(this.#options.heartbeatMs, untilLapseMs);
+    const delayMs = Math.min(this.#options.heartbeatMs, STANDBY_LOOK_MS, untilLapseMs);
     this.#host.emit('standby', { holder, retryInMs: delayMs });
     return this.#wait(delayMs, holder);
   }

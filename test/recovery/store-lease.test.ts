@@ -81,12 +81,12 @@ describe('one owner per store', () => {
     expect(outcomes(h.database, 't')).toHaveLength(15);
   });
 
-  it('a clean stop releases the lease: the standby takes over within a heartbeat', async () => {
+  it('a clean stop releases the lease: the standby takes over within a second, with the default 10 s heartbeat', async () => {
     const h = harness();
-    const first = h.scheduler({ lease: LEASE });
+    const first = h.scheduler();
     first.start();
     await first.ready;
-    const second = scheduler(h, new MemoryStore({ database: h.database }), { standby: true });
+    const second = new Scheduler({ clock: h.clock, store: new MemoryStore({ database: h.database }), clockWatch: false, retention: false, standby: true });
     second.start();
     let ready = false;
     void second.ready!.then(() => {
@@ -96,7 +96,7 @@ describe('one owner per store', () => {
     await first.stop();
     await h.clock.advance(0);
     expect(ready).toBe(false);
-    // The standby looks again every heartbeat (at 2 s): the released lease is free.
+    // The standby looks again every second (at 2 s), not every heartbeat: the released lease is free.
     await h.clock.advance(499);
     expect(ready).toBe(false);
     await h.clock.advance(1);
