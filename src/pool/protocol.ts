@@ -123,8 +123,13 @@ export function growableSharedArrayBuffer(bytes: number, maxBytes: number): Grow
 }
 
 // ---- the side table: TASK_WORDS Float64 words per core slot ----
-export const TASK_WORDS = 9;
-/** Which task function (an id from defineTask). */
+/** Eight words, 64 bytes: one slot per cache line, so threads writing neighbouring slots do not share a line. */
+export const TASK_WORDS = 8;
+/**
+ * Which task function (an id from defineTask, >= 1), negated once the task was
+ * settled early (cancelled, or failed for good) while a worker held it: a
+ * worker that has not started it skips it.
+ */
 export const T_KIND = 0;
 /** Incremented on every take (by a worker) and on every recovery (by the main thread): results quote it. */
 export const T_DISPATCH = 1;
@@ -140,8 +145,6 @@ export const T_STATE_LEN = 5;
 export const T_WEIGHT = 6;
 /** The attempt this run is (1 first). */
 export const T_ATTEMPT = 7;
-/** 1 once the task was settled early (cancelled, or failed for good) while a worker held it: a worker that has not started it skips it. */
-export const T_STOP = 8;
 
 export const ARGS_NUMBER = -1;
 export const ARGS_UNDEFINED = -2;

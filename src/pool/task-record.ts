@@ -84,7 +84,6 @@ export class TaskBook {
     side[at + P.T_STATE_LEN] = P.STATE_NONE;
     side[at + P.T_WEIGHT] = r.options.weight;
     side[at + P.T_ATTEMPT] = 1;
-    side[at + P.T_STOP] = 0;
     this.#records[slot] = r;
     return true;
   }
@@ -110,7 +109,7 @@ export class TaskBook {
 
   /** Under the lock: a worker holding the task and not running it yet will skip it. */
   stop(r: TaskRecord): void {
-    this.#side64[P.slotOf(r.handle) * P.TASK_WORDS + P.T_STOP] = 1;
+    this.#side64[P.slotOf(r.handle) * P.TASK_WORDS + P.T_KIND] = -r.kind;
   }
 
   nextAttempt(r: TaskRecord): void {

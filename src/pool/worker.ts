@@ -41,54 +41,7 @@ import { readPayload } from './payload.js';
 import { type TaskFunction, TaskModules } from './task-modules.js';
 import { abortRun, OutcomeBuffer, uncloneable } from './worker-outcomes.js';
 import { announceThread, waitForRole } from './worker-seat.js';
-import {
-  ARGS_NUMBER,
-  ARGS_UNDEFINED,
-  errorData,
-  F_EPOCH,
-  type FromWorker,
-  I_CLOSING,
-  type LoopArgs,
-  OUT_RETURNED,
-  OUT_THREW,
-  OUT_UNCLONEABLE,
-  OUT_YIELDED,
-  PREEMPT_ABORT,
-  PREEMPT_QUANTUM,
-  PREEMPT_TIMEOUT,
-  slotOf,
-  STATE_NONE,
-  T_ARGS,
-  T_ARGS_LEN,
-  T_ATTEMPT,
-  T_DISPATCH,
-  T_KIND,
-  T_STATE,
-  T_STATE_LEN,
-  T_STOP,
-  T_WEIGHT,
-  TASK_WORDS,
-  type ToWorker,
-  W_BATCH_COUNT,
-  W_BATCH_HANDLES,
-  W_BATCH_INDEX,
-  W_CURRENT,
-  W_FENCE,
-  W_FLAG,
-  W_FLAG_AT,
-  W_LOADING,
-  W_MAX_CLASS,
-  W_ROLE,
-  W_SEGMENT_START,
-  W_STATE,
-  W_WAKE,
-  WORKER_BUSY,
-  WORKER_IDLE,
-  WORKER_SPARE,
-  WORKER_STARTING,
-  workerF64,
-  workerI32,
-} from './protocol.js';
+import * as P from './protocol.js';
 
 /** A task that ran at least this long gives back the unstarted rest of its batch. */
 const LONG_TASK_MS = 1;
@@ -99,7 +52,7 @@ class Loop implements RunHost {
   /** Which worker this thread serves (ctx.worker), once it has its role. */
   index = -1;
   resource: unknown;
-  readonly #args: LoopArgs;
+  readonly #args: P.LoopArgs;
   readonly #w: ReturnType<typeof instantiateCore>;
   readonly #i32: Int32Array;
   readonly #f64: Float64Array;
@@ -126,41 +79,41 @@ class Loop implements RunHost {
   /** Moving average of runtime per task kind, ms (undefined: never run here). */
   readonly #kindRuntimeMs: number[] = [];
 
-  constructor(args: LoopArgs) {
+  constructor(args: P.LoopArgs) {
     this.#args = args;
     this.#i32 = new Int32Array(args.control);
     this.#f64 = new Float64Array(args.control);
-    this.#b32 = workerI32(args.seat);
-    this.#b64 = workerF64(args.seats, args.seat);
+    this.#b32 = P.workerI32(args.seat);
+    this.#b64 = P.workerF64(args.seats, args.seat);
     // First, so that the main thread can tell when this thread has exited and read its CPU clock.
     announceThread(this.#i32, this.#b32);
     this.#w = instantiateCore(args.module, args.memory);
     this.#side = new Float64Array(args.side);
     this.#payload = new Uint8Array(args.payload);
     this.#owner = OWNER_WORKER0 + args.seat;
-    this.#epochMs = this.#f64[F_EPOCH] as number;
+    this.#epochMs = this.#f64[P.F_EPOCH] as number;
     this.#quantumMs = args.quantumMs;
     this.#memoryBuffer = args.memory.buffer;
     this.#memory64 = new Float64Array(this.#memoryBuffer);
     this.#outcomes = new OutcomeBuffer(args.port);
     this.#modules = new TaskModules(args.definitions, () => {
       const received = receiveMessageOnPort(args.port);
-      if (received !== undefined) this.#onMessage(received.message as ToWorker);
+      if (received !== undefined) this.#onMessage(received.message as P.ToWorker);
       return received !== undefined;
     });
-    args.port.on('message', (message: ToWorker) => this.#onMessage(message));
+    args.port.on('message', (message: P.ToWorker) => this.#onMessage(message));
   }
 
   #now(): number {
     return performance.timeOrigin + performance.now() - this.#epochMs;
   }
 
-  #onMessage(message: ToWorker): void {
+  #onMessage(message: P.ToWorker): void {
     if (message.t === 'define') this.#modules.define(message.kind, message.module, message.name);
     else if (message.t === 'abort' && this.#current?.handle === message.handle) abortRun(this.#current, message.reason);
   }
 
-  #post(message: FromWorker): void {
+  #post(message: P.FromWorker): void {
     this.#args.port.postMessage(message);
   }
 
@@ -182,9 +135,9 @@ class Loop implements RunHost {
    */
   async start(): Promise<void> {
     this.#modules.stopPreloading();
-    this.index = Atomics.load(this.#i32, this.#b32 + W_ROLE) - 1;
-    this.#maxClass = this.#i32[this.#b32 + W_MAX_CLASS] as number;
-    this.#i32[this.#b32 + W_STATE] = WORKER_STARTING;
+    this.index = Atomics.load(this.#i32, this.#b32 + P.W_ROLE) - 1;
+    this.#maxClass = this.#i32[this.#b32 + P.W_MAX_CLASS] as number;
+    this.#i32[this.#b32 + P.W_STATE] = P.WORKER_STARTING;
     const r = this.#args.resource;
     if (r !== undefined && !this.#resourceMade) {
       this.#resourceMade = true;
@@ -199,7 +152,7 @@ class Loop implements RunHost {
   /** Locks, or never returns if this worker is fenced (being terminated: it must not enter the core again). */
   async #lock(): Promise<void> {
     lock(this.#i32, this.#owner);
-    if (this.#i32[this.#b32 + W_FENCE] === 1) {
+    if (this.#i32[this.#b32 + P.W_FENCE] === 1) {
       unlock(this.#i32);
       await new Promise(() => {});
     }
@@ -229,7 +182,7 @@ class Loop implements RunHost {
     const b64 = this.#b64;
     let unstartedFrom = 0; // index in the batch list of the first task not started (== count: none)
     for (;;) {
-      if (Atomics.load(i32, I_CLOSING) === 1) {
+      if (Atomics.load(i32, P.I_CLOSING) === 1) {
         this.#outcomes.flush();
         return false;
       }
@@ -239,24 +192,24 @@ class Loop implements RunHost {
       const charges = this.#toCharge;
       for (let i = 0; i < charges.length; i += 3) w.chargeWeighted(charges[i] as number, charges[i + 1] as number, charges[i + 2] as number);
       charges.length = 0;
-      let count = i32[b32 + W_BATCH_COUNT] as number;
+      let count = i32[b32 + P.W_BATCH_COUNT] as number;
       const now = this.#now();
       if (unstartedFrom < count) {
         // Given back in reverse so that each keeps its place ahead of the next.
         for (let i = count - 1; i >= unstartedFrom; i--) {
-          const h = f64[b64 + W_BATCH_HANDLES + i] as number;
+          const h = f64[b64 + P.W_BATCH_HANDLES + i] as number;
           w.requeue(h, now, L.REQUEUE_KEEP_PLACE);
         }
         count = unstartedFrom;
       }
-      Atomics.store(i32, b32 + W_FLAG, 0);
-      if (Atomics.load(i32, b32 + W_ROLE) === 0) {
+      Atomics.store(i32, b32 + P.W_FLAG, 0);
+      if (Atomics.load(i32, b32 + P.W_ROLE) === 0) {
         // Its role went to a spare while its task ran (threads.ts handOver): report, hold nothing, become a spare.
-        i32[b32 + W_STATE] = WORKER_SPARE;
-        i32[b32 + W_BATCH_COUNT] = count;
+        i32[b32 + P.W_STATE] = P.WORKER_SPARE;
+        i32[b32 + P.W_BATCH_COUNT] = count;
         unlock(i32);
         this.#outcomes.flush();
-        i32[b32 + W_BATCH_COUNT] = 0;
+        i32[b32 + P.W_BATCH_COUNT] = 0;
         this.#post({ t: 'spare' });
         return true;
       }
@@ -267,47 +220,47 @@ class Loop implements RunHost {
         const mem = this.#memoryView();
         for (let i = 0; i < taken; i++) {
           const h = mem[out + i] as number;
-          f64[b64 + W_BATCH_HANDLES + count + i] = h;
-          const at = slotOf(h) * TASK_WORDS + T_DISPATCH;
+          f64[b64 + P.W_BATCH_HANDLES + count + i] = h;
+          const at = P.slotOf(h) * P.TASK_WORDS + P.T_DISPATCH;
           this.#side[at] = (this.#side[at] as number) + 1;
         }
         count += taken;
-        i32[b32 + W_STATE] = WORKER_BUSY;
+        i32[b32 + P.W_STATE] = P.WORKER_BUSY;
       } else {
-        i32[b32 + W_STATE] = WORKER_IDLE;
-        Atomics.store(i32, b32 + W_WAKE, 0);
+        i32[b32 + P.W_STATE] = P.WORKER_IDLE;
+        Atomics.store(i32, b32 + P.W_WAKE, 0);
       }
-      i32[b32 + W_BATCH_COUNT] = count;
-      i32[b32 + W_BATCH_INDEX] = start;
+      i32[b32 + P.W_BATCH_COUNT] = count;
+      i32[b32 + P.W_BATCH_INDEX] = start;
       unlock(i32);
 
       // 2. Report the last batch, then drop it from the list.
       this.#outcomes.flush();
       if (start > 0) {
         // Only this thread writes its list; the main thread reads it once this thread is gone.
-        for (let i = 0; i < count - start; i++) f64[b64 + W_BATCH_HANDLES + i] = f64[b64 + W_BATCH_HANDLES + start + i] as number;
+        for (let i = 0; i < count - start; i++) f64[b64 + P.W_BATCH_HANDLES + i] = f64[b64 + P.W_BATCH_HANDLES + start + i] as number;
         count -= start;
-        i32[b32 + W_BATCH_INDEX] = 0;
-        i32[b32 + W_BATCH_COUNT] = count;
+        i32[b32 + P.W_BATCH_INDEX] = 0;
+        i32[b32 + P.W_BATCH_COUNT] = count;
       }
 
       // 4. Nothing to do: sleep until woken.
       if (taken === 0) {
         unstartedFrom = 0;
-        Atomics.wait(i32, b32 + W_WAKE, 0, 100);
+        Atomics.wait(i32, b32 + P.W_WAKE, 0, 100);
         continue;
       }
 
       // 3. Run the batch.
       unstartedFrom = count;
       for (let i = 0; i < count; i++) {
-        i32[b32 + W_BATCH_INDEX] = i;
-        const handle = f64[b64 + W_BATCH_HANDLES + i] as number;
-        const kind = this.#side[slotOf(handle) * TASK_WORDS + T_KIND] as number;
+        i32[b32 + P.W_BATCH_INDEX] = i;
+        const handle = f64[b64 + P.W_BATCH_HANDLES + i] as number;
+        const kind = this.#side[P.slotOf(handle) * P.TASK_WORDS + P.T_KIND] as number;
         // The outcomes of the batch so far are posted before a task that may run long: they must not wait for it.
         if (i > 0 && !((this.#kindRuntimeMs[kind] ?? LONG_TASK_MS) < LONG_TASK_MS)) this.#outcomes.flush();
         const fn = this.#modules.get(kind);
-        if (fn === undefined && !(await this.#load(handle))) {
+        if (fn === undefined && kind > 0 && !(await this.#load(handle))) {
           unstartedFrom = i; // urgent work flagged it while its module loaded: given back unstarted
           break;
         }
@@ -315,12 +268,12 @@ class Loop implements RunHost {
         this.#avgRuntimeMs += (runtime - this.#avgRuntimeMs) * 0.25;
         const kindMs = this.#kindRuntimeMs[kind];
         this.#kindRuntimeMs[kind] = kindMs === undefined ? runtime : kindMs + (runtime - kindMs) * 0.25;
-        if (i + 1 < count && (Atomics.load(i32, b32 + W_FLAG) !== 0 || runtime >= LONG_TASK_MS)) {
+        if (i + 1 < count && (Atomics.load(i32, b32 + P.W_FLAG) !== 0 || runtime >= LONG_TASK_MS)) {
           unstartedFrom = i + 1;
           break;
         }
       }
-      i32[b32 + W_BATCH_INDEX] = count;
+      i32[b32 + P.W_BATCH_INDEX] = count;
     }
   }
 
@@ -339,36 +292,36 @@ class Loop implements RunHost {
    * (urgent work waits): the task has not started, and is given back.
    */
   async #load(handle: number): Promise<boolean> {
-    const kind = this.#side[slotOf(handle) * TASK_WORDS + T_KIND] as number;
+    const kind = this.#side[P.slotOf(handle) * P.TASK_WORDS + P.T_KIND] as number;
     const i32 = this.#i32;
     const b32 = this.#b32;
-    Atomics.store(i32, b32 + W_LOADING, 1);
-    this.#f64[this.#b64 + W_CURRENT] = handle;
+    Atomics.store(i32, b32 + P.W_LOADING, 1);
+    this.#f64[this.#b64 + P.W_CURRENT] = handle;
     try {
       await this.#modules.load(kind);
     } catch {
       // Reported by the run, which fails with the same error.
     }
     // Not current until its run starts (runOne): the watchdog must never see it current, not loading, with an old segment start.
-    this.#f64[this.#b64 + W_CURRENT] = 0;
-    Atomics.store(i32, b32 + W_LOADING, 0);
-    return Atomics.load(i32, b32 + W_FLAG) === 0 || this.#side[slotOf(handle) * TASK_WORDS + T_STOP] === 1;
+    this.#f64[this.#b64 + P.W_CURRENT] = 0;
+    Atomics.store(i32, b32 + P.W_LOADING, 0);
+    return Atomics.load(i32, b32 + P.W_FLAG) === 0 || (this.#side[P.slotOf(handle) * P.TASK_WORDS + P.T_KIND] as number) < 0;
   }
 
   /** Runs one task; answers its runtime in ms. */
   async #runOne(handle: number, known: TaskFunction | undefined): Promise<number> {
     const side = this.#side;
-    const at = slotOf(handle) * TASK_WORDS;
-    const argsLength = side[at + T_ARGS_LEN] as number;
-    const args = argsLength === ARGS_NUMBER ? side[at + T_ARGS] : argsLength === ARGS_UNDEFINED ? undefined : readPayload(this.#payload, side[at + T_ARGS] as number, argsLength);
-    const stateLength = side[at + T_STATE_LEN] as number;
+    const at = P.slotOf(handle) * P.TASK_WORDS;
+    const argsLength = side[at + P.T_ARGS_LEN] as number;
+    const args = argsLength === P.ARGS_NUMBER ? side[at + P.T_ARGS] : argsLength === P.ARGS_UNDEFINED ? undefined : readPayload(this.#payload, side[at + P.T_ARGS] as number, argsLength);
+    const stateLength = side[at + P.T_STATE_LEN] as number;
     const run: Run = {
       loop: this,
       handle,
-      dispatch: side[at + T_DISPATCH] as number,
-      attempt: side[at + T_ATTEMPT] as number,
-      weight: side[at + T_WEIGHT] as number,
-      state: stateLength === STATE_NONE ? undefined : readPayload(this.#payload, side[at + T_STATE] as number, stateLength),
+      dispatch: side[at + P.T_DISPATCH] as number,
+      attempt: side[at + P.T_ATTEMPT] as number,
+      weight: side[at + P.T_WEIGHT] as number,
+      state: stateLength === P.STATE_NONE ? undefined : readPayload(this.#payload, side[at + P.T_STATE] as number, stateLength),
       controller: undefined,
       abortReason: undefined,
       interrupted: false,
@@ -378,14 +331,14 @@ class Loop implements RunHost {
       chargedUntil: 0,
       nextClaimCheck: 0,
     };
-    const kind = side[at + T_KIND] as number;
-    if (side[at + T_STOP] === 1) {
+    const kind = side[at + P.T_KIND] as number;
+    if (kind < 0) {
       // Settled already (cancelled while this thread held it): not run; the main thread ignores this outcome.
-      this.#f64[this.#b64 + W_CURRENT] = 0;
-      this.#outcomes.push(handle, run.dispatch, OUT_THREW, 0, errorData(new Error('skipped: the task was settled before it started')));
+      this.#f64[this.#b64 + P.W_CURRENT] = 0;
+      this.#outcomes.push(handle, run.dispatch, P.OUT_THREW, 0, P.errorData(new Error('skipped: the task was settled before it started')));
       return 0;
     }
-    let code = OUT_RETURNED;
+    let code = P.OUT_RETURNED;
     let value: unknown;
     // The module is imported before the run starts: its time is no task's quantum, grace or timeout.
     let fn = known ?? this.#modules.get(kind);
@@ -393,14 +346,14 @@ class Loop implements RunHost {
       try {
         fn = await this.#modules.load(kind);
       } catch (err) {
-        code = OUT_THREW;
-        value = errorData(err);
+        code = P.OUT_THREW;
+        value = P.errorData(err);
       }
     }
     const f64 = this.#f64;
     // The segment's start first: the watchdog reads the current task, then its start.
-    f64[this.#b64 + W_SEGMENT_START] = this.#now();
-    f64[this.#b64 + W_CURRENT] = handle;
+    f64[this.#b64 + P.W_SEGMENT_START] = this.#now();
+    f64[this.#b64 + P.W_CURRENT] = handle;
     this.#current = run;
     const startedAt = performance.now();
     run.startedAt = startedAt;
@@ -410,20 +363,20 @@ class Loop implements RunHost {
         value = fn(args, new PoolTaskContext(run));
         if (typeof (value as PromiseLike<unknown> | null)?.then === 'function') value = await value;
         if (run.interrupted && run.saved) {
-          code = OUT_YIELDED;
+          code = P.OUT_YIELDED;
           value = undefined;
         }
       } catch (err) {
-        code = OUT_THREW;
-        value = errorData(err);
+        code = P.OUT_THREW;
+        value = P.errorData(err);
       }
     }
     if (run.uncloneable !== undefined) {
-      code = OUT_UNCLONEABLE;
-      value = errorData(run.uncloneable);
+      code = P.OUT_UNCLONEABLE;
+      value = P.errorData(run.uncloneable);
     }
     const endedAt = performance.now();
-    f64[this.#b64 + W_CURRENT] = 0;
+    f64[this.#b64 + P.W_CURRENT] = 0;
     this.#current = undefined;
     const runtime = endedAt - startedAt;
     this.#toCharge.push(handle, endedAt - run.chargedUntil, run.weight);
@@ -434,10 +387,10 @@ class Loop implements RunHost {
   shouldYield(run: Run): boolean {
     if (run.interrupted) return true;
     if (this.#current !== run) return false;
-    const flag = Atomics.load(this.#i32, this.#b32 + W_FLAG);
+    const flag = Atomics.load(this.#i32, this.#b32 + P.W_FLAG);
     if (flag !== 0) {
-      if (flag === PREEMPT_ABORT) abortRun(run, 'cancelled');
-      else if (flag === PREEMPT_TIMEOUT) abortRun(run, 'timeout');
+      if (flag === P.PREEMPT_ABORT) abortRun(run, 'cancelled');
+      else if (flag === P.PREEMPT_TIMEOUT) abortRun(run, 'timeout');
       run.interrupted = true;
       return true;
     }
@@ -453,9 +406,9 @@ class Loop implements RunHost {
     run.chargedUntil = t;
     const now = this.#now();
     const waiting = w.poolTopKey(this.#maxClass) <= w.poolRequeueKey(run.handle, now);
-    if (waiting && Atomics.load(this.#i32, this.#b32 + W_FLAG) === 0) {
-      this.#f64[this.#b64 + W_FLAG_AT] = now;
-      Atomics.store(this.#i32, this.#b32 + W_FLAG, PREEMPT_QUANTUM);
+    if (waiting && Atomics.load(this.#i32, this.#b32 + P.W_FLAG) === 0) {
+      this.#f64[this.#b64 + P.W_FLAG_AT] = now;
+      Atomics.store(this.#i32, this.#b32 + P.W_FLAG, P.PREEMPT_QUANTUM);
     }
     unlock(this.#i32);
     if (waiting) run.interrupted = true;
@@ -480,7 +433,7 @@ class Loop implements RunHost {
 }
 
 /** Piscina's entry: one call per worker thread, for the life of the thread. */
-export default async function loop(args: LoopArgs): Promise<string> {
+export default async function loop(args: P.LoopArgs): Promise<string> {
   const loop = new Loop(args);
   await loop.boot();
   // A spare until given a role; serving a worker until the role goes to another thread; a spare again.
