@@ -1,18 +1,20 @@
 // The benchmark runner: `npm run bench -- [suite ...] [--quick]`.
 //
 // Suites are the files bench/suites/<name>.mjs (subfolders hold their parts and
-// are not suites). Each default-exports {name, description, run(ctx), derive?}
-// as bench/README.md describes. For every suite run, the runner writes
-// bench/results/<name>.json ({meta, results, derived}) and <name>.md, and
+// are not suites). Each default-exports {name, description, run(ctx), derive?,
+// headline?} as bench/README.md describes. For every suite run, the runner writes
+// bench/results/<name>.json ({meta, results, derived, headline, series}) and <name>.md, and
 // prints the markdown to stdout; progress goes to stderr. --quick runs each
 // suite's small plan and writes nothing, for checking that a suite works.
 import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { machineInfo } from './lib/machine.mjs';
+import { loadAverage, machineInfo } from './lib/machine.mjs';
 import { nowMs } from './lib/measure.mjs';
 import { formatDerived, renderMarkdown } from './lib/report.mjs';
+import { validateHeadline } from './lib/headline.mjs';
 import { validateRows } from './lib/rows.mjs';
+import { validateSeries } from './lib/series.mjs';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const rootDir = path.dirname(benchDir);
@@ -33,8 +35,10 @@ async function loadSuite(name) {
   if (!suite || suite.name !== name || typeof suite.description !== 'string' || typeof suite.run !== 'function') {
     throw new TypeError(`bench/suites/${name}.mjs must default-export {name: '${name}', description, run(ctx)}`);
   }
-  if (suite.derive !== undefined && typeof suite.derive !== 'function') {
-    throw new TypeError(`bench/suites/${name}.mjs: derive must be a function when present`);
+  for (const optional of ['derive', 'headline']) {
+    if (suite[optional] !== undefined && typeof suite[optional] !== 'function') {
+      throw new TypeError(`bench/suites/${name}.mjs: ${optional} must be a function when present`);
+    }
   }
   return suite;
 }
@@ -54,13 +58,19 @@ async function runSuite(suite, quick) {
   // Machine facts (date, load average) as they were when the suite started.
   const machine = machineInfo(rootDir);
   const startedMs = nowMs();
-  const rows = await suite.run(ctx);
+  // run() resolves to the rows, or to {rows, series} when it also has time series.
+  const output = await suite.run(ctx);
+  const { rows, series = [] } = Array.isArray(output) ? { rows: output } : (output ?? {});
   validateRows(rows, suite.name);
+  validateSeries(series, suite.name);
   const results = rows.map((row) => ({ suite: suite.name, ...row }));
   const derived = suite.derive ? suite.derive(results) : [];
+  const headline = suite.headline ? suite.headline(results) : [];
+  validateHeadline(headline, results, suite.name);
   const durationMs = Math.round(nowMs() - startedMs);
+  machine.loadAverage.end = loadAverage();
   const meta = { suite: suite.name, description: suite.description, ...machine, quick, durationMs, info };
-  const report = { meta, results, derived };
+  const report = { meta, results, derived, headline, series };
   const markdown = renderMarkdown(report);
   process.stdout.write(`${markdown}\n`);
   for (const d of derived) log(`${d.name}: ${formatDerived(d)}`);

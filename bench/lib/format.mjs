@@ -7,10 +7,13 @@ const SI = [
   [1e3, 'k'],
 ];
 
+/** Whether a unit is a rate (per wall second or per CPU second): more is better. */
+export const isRateUnit = (unit) => unit.endsWith('/s') || unit.endsWith('/cpu-s');
+
 /** 1234.5 -> "1235", 12.345 -> "12.3", 0.01234 -> "0.0123"; rates get k/M/G. */
 export function formatValue(value, unit = '') {
   if (!Number.isFinite(value)) return String(value);
-  if (unit.endsWith('/s')) {
+  if (isRateUnit(unit)) {
     for (const [scale, suffix] of SI) if (Math.abs(value) >= scale) return `${trim(value / scale)}${suffix}`;
   }
   return trim(value);

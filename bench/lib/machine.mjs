@@ -12,6 +12,11 @@ function gitCommit(cwd) {
   }
 }
 
+/** os.loadavg(), [1 min, 5 min, 15 min], rounded to hundredths. */
+export function loadAverage() {
+  return os.loadavg().map((load) => Math.round(load * 100) / 100);
+}
+
 export function machineInfo(rootDir) {
   const cpus = os.cpus();
   return {
@@ -23,7 +28,9 @@ export function machineInfo(rootDir) {
     cpuCount: cpus.length,
     totalMemoryBytes: os.totalmem(),
     // Other processes on a 2-core machine move the numbers: worth knowing when comparing runs.
-    loadAverage1m: Math.round(os.loadavg()[0] * 100) / 100,
+    // The runner adds loadAverage.end when the suite finishes.
+    loadAverage1m: loadAverage()[0],
+    loadAverage: { start: loadAverage() },
     commit: gitCommit(rootDir),
   };
 }

@@ -3,6 +3,7 @@
 // Suites run under `node --expose-gc`: settle() collects garbage before a timed
 // region so one implementation's garbage is not collected on another's clock,
 // and before each memory reading so heapUsed counts live objects only.
+import { openSample, recordSample } from './sample.mjs';
 
 /** Milliseconds since an arbitrary origin, sub-microsecond resolution. */
 export const nowMs = () => performance.now();
@@ -31,18 +32,21 @@ export function memorySnapshot() {
 /**
  * Runs every implementation `reps` times, interleaved (rep 1 of each, then
  * rep 2 of each, ...) so that slow drift of the machine spreads over all of
- * them instead of landing on whichever ran last. `run(impl)` returns an object
- * of named samples, e.g. {nsPerOp: 12.3}; the answer maps impl name to
- * metric name to the array of samples.
+ * them instead of landing on whichever ran last. `run(impl, rep, stopwatch)`
+ * returns an object of named samples, e.g. {nsPerOp: 12.3}; each sample also
+ * gets `wallMs` and `cpuMs` (process CPU) of the timed region: the region
+ * between `stopwatch.start()` and `stopwatch.stop()` when the run uses them,
+ * the whole call otherwise (sample.mjs). The answer maps impl name to metric
+ * name to the array of samples, in repetition order.
  */
 export function interleave(impls, reps, run) {
   const samples = new Map(impls.map((impl) => [impl.name, {}]));
   for (let rep = 0; rep < reps; rep++) {
     for (const impl of impls) {
       settle();
-      const sample = run(impl);
-      const byMetric = samples.get(impl.name);
-      for (const [metric, value] of Object.entries(sample)) (byMetric[metric] ??= []).push(value);
+      const open = openSample();
+      const returned = run(impl, rep, open.region);
+      recordSample(samples.get(impl.name), open, returned, impl.name);
     }
   }
   return samples;

@@ -2,6 +2,7 @@
 // the JSON: one table per (case, metric), sizes down, implementations across,
 // each cell "median (min-max)".
 import { formatSize, formatValue } from './format.mjs';
+import { isInternals } from './rows.mjs';
 
 function groupBy(items, keyOf) {
   const groups = new Map();
@@ -19,11 +20,16 @@ function cell(row) {
   return `${formatValue(row.median, unit)} (${formatValue(row.min, unit)}-${formatValue(row.max, unit)})`;
 }
 
+/** The column header: internals rows say so where the figure is read. */
+export function implLabel(impl, rows) {
+  return rows.some((r) => r.impl === impl && isInternals(r)) ? `${impl} [core (internals)]` : impl;
+}
+
 function table(rows) {
   const impls = [...new Set(rows.map((r) => r.impl))];
   const sizes = [...new Set(rows.map((r) => r.n ?? null))];
   const reps = [...new Set(rows.map((r) => r.reps))].join('/');
-  const lines = [`| n | ${impls.join(' | ')} |`, `|---|${impls.map(() => '---|').join('')}`];
+  const lines = [`| n | ${impls.map((impl) => implLabel(impl, rows)).join(' | ')} |`, `|---|${impls.map(() => '---|').join('')}`];
   for (const n of sizes) {
     const cells = impls.map((impl) => {
       const row = rows.find((r) => r.impl === impl && (r.n ?? null) === n);
@@ -39,13 +45,25 @@ export function formatDerived({ value, unit }) {
   return unit === 'x' ? `${formatValue(value)}x` : `${formatValue(value, unit)} ${unit}`;
 }
 
+/** "load average 1.8 at start, 2.4 at end (1 min)" from meta, old results included. */
+export function describeLoad(meta) {
+  const start = meta.loadAverage?.start?.[0] ?? meta.loadAverage1m;
+  const end = meta.loadAverage?.end?.[0];
+  if (start === undefined) return 'load average not recorded';
+  return end === undefined ? `load average ${start} at start` : `load average ${start} at start, ${end} at end (1 min)`;
+}
+
+const INTERNALS_NOTE =
+  'Columns marked [core (internals)] time the core\'s raw exports, not the public API a user calls: they explain where time goes and are never the product\'s speed.';
+
 /** Markdown for one suite's results and derived figures. */
 export function renderMarkdown({ meta, results, derived }) {
   const out = [
     `# Benchmark suite \`${meta.suite}\``,
     '',
-    `${meta.date}, node ${meta.node}, ${meta.cpuModel} (${meta.cpuCount} cores), ${meta.platform}, commit ${meta.commit}, load average ${meta.loadAverage1m ?? '?'} at start.`,
+    `${meta.date}, node ${meta.node}, ${meta.cpuModel} (${meta.cpuCount} cores), ${meta.platform}, commit ${meta.commit}, ${describeLoad(meta)}.`,
     'Cells: median (min-max) over repetitions.',
+    ...(results.some(isInternals) ? ['', INTERNALS_NOTE] : []),
     '',
   ];
   for (const rows of groupBy(results, (r) => `${r.case}\u0000${r.metric}`).values()) {
