@@ -3,18 +3,21 @@
 // Suites are the files bench/suites/<name>.mjs (subfolders hold their parts and
 // are not suites). Each default-exports {name, description, run(ctx), derive?,
 // headline?} as bench/README.md describes. For every suite run, the runner writes
-// bench/results/<name>.json ({meta, results, derived, headline, series}) and <name>.md, and
+// bench/results/<name>.json ({meta, results, derived, headline, series}), <name>.md
+// and its SVG charts (lib/charts/), and
 // prints the markdown to stdout; progress goes to stderr. --quick runs each
 // suite's small plan and writes nothing, for checking that a suite works.
-import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadAverage, machineInfo } from './lib/machine.mjs';
+import { suiteCharts } from './lib/charts/suite-charts.mjs';
 import { nowMs } from './lib/measure.mjs';
 import { formatDerived, renderMarkdown } from './lib/report.mjs';
 import { validateHeadline } from './lib/headline.mjs';
 import { validateRows } from './lib/rows.mjs';
 import { validateSeries } from './lib/series.mjs';
+import { writeReport } from './lib/write-report.mjs';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const rootDir = path.dirname(benchDir);
@@ -43,14 +46,6 @@ async function loadSuite(name) {
   return suite;
 }
 
-// Written beside the target and renamed, so an interrupted run never leaves a
-// half-written result file (*.tmp is git-ignored).
-async function writeAtomically(file, text) {
-  const tmp = `${file}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, file);
-}
-
 async function runSuite(suite, quick) {
   const log = (message) => process.stderr.write(`[${suite.name}] ${message}\n`);
   const info = {};
@@ -75,11 +70,13 @@ async function runSuite(suite, quick) {
   process.stdout.write(`${markdown}\n`);
   for (const d of derived) log(`${d.name}: ${formatDerived(d)}`);
   log(`done in ${(durationMs / 1000).toFixed(1)} s`);
-  if (quick) return;
+  if (quick) {
+    suiteCharts(report); // drawn and dropped: a chart that cannot be drawn fails here, not in the full run
+    return;
+  }
   await mkdir(resultsDir, { recursive: true });
-  await writeAtomically(path.join(resultsDir, `${suite.name}.json`), `${JSON.stringify(report, null, 2)}\n`);
-  await writeAtomically(path.join(resultsDir, `${suite.name}.md`), markdown);
-  log(`wrote bench/results/${suite.name}.json and .md`);
+  const files = await writeReport(resultsDir, report);
+  log(`wrote ${files.map((f) => `bench/results/${f}`).join(', ')}`);
 }
 
 async function main(argv) {

@@ -84,3 +84,10 @@ export function headlineLines(results, entries) {
   }
   return lines;
 }
+
+/** The sizes a case was run at, ascending ([undefined] for a case without sizes, [] when absent): for headline(), which sees quick runs too. */
+export function sizesOf(results, caseName) {
+  const rows = results.filter((r) => r.case === caseName);
+  if (rows.length === 0) return [];
+  return [...new Set(rows.map((r) => r.n))].sort((a, b) => (a ?? 0) - (b ?? 0));
+}

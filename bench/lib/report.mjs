@@ -56,8 +56,8 @@ export function describeLoad(meta) {
 const INTERNALS_NOTE =
   'Columns marked [core (internals)] time the core\'s raw exports, not the public API a user calls: they explain where time goes and are never the product\'s speed.';
 
-/** Markdown for one suite's results and derived figures. */
-export function renderMarkdown({ meta, results, derived }) {
+/** Markdown for one suite's results and derived figures, then its charts ([{file, title}], beside the file). */
+export function renderMarkdown({ meta, results, derived = [] }, charts = []) {
   const out = [
     `# Benchmark suite \`${meta.suite}\``,
     '',
@@ -75,6 +75,10 @@ export function renderMarkdown({ meta, results, derived }) {
     out.push('## Derived', '');
     for (const d of derived) out.push(`- ${d.name}: **${formatDerived(d)}**${d.note ? ` (${d.note})` : ''}`);
     out.push('');
+  }
+  if (charts.length > 0) {
+    out.push('## Charts', '');
+    for (const chart of charts) out.push(`![${chart.title}](${chart.file})`, '');
   }
   return out.join('\n');
 }

@@ -6,6 +6,10 @@ import { crossingCase } from './core/crossing.mjs';
 import { deriveCoreFigures } from './core/derive.mjs';
 import { heapHoldCase, heapPushPopAllCase } from './core/heap-cases.mjs';
 import { timersCase } from './core/timers.mjs';
+import { markInternals } from '../lib/rows.mjs';
+
+/** Every timeslice row here calls the core's raw exports or its typed Core class: internals, not the Scheduler a user calls. */
+const INTERNALS = ['timeslice-core', 'timeslice-validated', 'timeslice-batch'];
 
 // Seven repetitions, five at 1e6 where one repetition of every
 // implementation takes seconds: the full suite stays within a few minutes on
@@ -30,12 +34,8 @@ export default {
     ctx.info.sizes = plan.sizes;
     ctx.info.seed = plan.seed;
     const runC = compileHeap4(ctx);
-    return [
-      ...crossingCase(plan, ctx),
-      ...heapHoldCase(plan, ctx, runC),
-      ...heapPushPopAllCase(plan, ctx, runC),
-      ...timersCase(plan, ctx),
-    ];
+    const rows = [...crossingCase(plan, ctx), ...heapHoldCase(plan, ctx, runC), ...heapPushPopAllCase(plan, ctx, runC), ...timersCase(plan, ctx)];
+    return markInternals(rows, INTERNALS);
   },
   derive: deriveCoreFigures,
 };

@@ -10,7 +10,9 @@
 //   memory          bytes per pending task (heapUsed + external growth)
 //   lateness-idle   1e4 timers over 2 s: start time - intended time, p50/p99/max (ms)
 //   lateness-busy   the same while a setImmediate chain burns 5 ms per event-loop turn
+import { markInternals } from '../lib/rows.mjs';
 import { deriveDispatchFigures } from './dispatch/derive.mjs';
+import { dispatchHeadline } from './dispatch/headline.mjs';
 import { latenessCase } from './dispatch/lateness.mjs';
 import { memoryCase } from './dispatch/memory.mjs';
 import { throughputCase } from './dispatch/throughput.mjs';
@@ -45,7 +47,10 @@ export default {
     ctx.info.memorySizes = plan.memorySizes;
     ctx.info.lateness = plan.lateness;
     ctx.info.seed = plan.seed;
-    return [...(await throughputCase(plan, ctx)), ...(await memoryCase(plan, ctx)), ...(await latenessCase(plan, ctx))];
+    const rows = [...(await throughputCase(plan, ctx)), ...(await memoryCase(plan, ctx)), ...(await latenessCase(plan, ctx))];
+    // timeslice-core drives the wasm core's raw exports: what the engine and facade cost, not the product's speed.
+    return markInternals(rows, ['timeslice-core']);
   },
   derive: deriveDispatchFigures,
+  headline: dispatchHeadline,
 };

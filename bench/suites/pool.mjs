@@ -12,6 +12,7 @@ import { toRows } from '../lib/rows.mjs';
 import { derivePoolFigures } from './pool/derive.mjs';
 import { efficiencyOnce } from './pool/efficiency.mjs';
 import { fairnessOnce } from './pool/fairness.mjs';
+import { poolHeadline } from './pool/headline.mjs';
 import { rawPiscina, timeslicePool } from './pool/impls.mjs';
 import { tinyCase } from './pool/tiny.mjs';
 import { urgentOnce } from './pool/urgent.mjs';
@@ -74,4 +75,5 @@ export default {
     return rows;
   },
   derive: (results) => derivePoolFigures(results, { quantumMs: QUANTUM_MS }),
+  headline: poolHeadline,
 };

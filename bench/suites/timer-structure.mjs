@@ -28,7 +28,7 @@ import { machineInfo } from '../lib/machine.mjs';
 import { interleave, memorySnapshot } from '../lib/measure.mjs';
 import { mulberry32 } from '../lib/random.mjs';
 import { renderMarkdown } from '../lib/report.mjs';
-import { toRows } from '../lib/rows.mjs';
+import { markInternals, toRows } from '../lib/rows.mjs';
 import { modelCheck } from './timer-structure/model-check.mjs';
 import { buildModules } from './timer-structure/modules.mjs';
 import { drainData, idleData, insertCancelData, MAX_DELAY_MS, timeoutMixData, worstCall } from './timer-structure/workloads.mjs';
@@ -147,7 +147,8 @@ async function run(ctx) {
     rows.push(...toRows('idle', n, timed(impls, plan.reps, (impl) => impl.work.idleAdvance(impl, idle, false)), { advance: 'ns/call', firstDue: 'us' }));
     rows.push(...toRows('idle', n, timed(impls, plan.reps, (impl) => impl.work.idleAdvance(impl, idle, true)), { advanceNextDue: 'ns/call' }));
   }
-  return rows.map((row) => ({ suite: NAME, ...row }));
+  // Structures compared inside the core, never the product's speed.
+  return markInternals(rows.map((row) => ({ suite: NAME, ...row })));
 }
 
 /** heap median / wheel median for every case, metric and size: above 1, the wheel is faster (or smaller). */

@@ -21,7 +21,7 @@ export function crossingCase(plan, ctx) {
   const { noop } = new Core().exports;
   const calls = plan.crossingCalls;
   const impls = [
-    { name: 'timeslice', run: () => loopOf(noop, calls) },
+    { name: 'timeslice-core', run: () => loopOf(noop, calls) },
     { name: 'js-empty-loop', run: () => loopOf(jsNoop, calls) },
   ];
   for (const impl of impls) impl.run();

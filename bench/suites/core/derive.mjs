@@ -18,13 +18,13 @@ function sizesOf(results, caseName) {
 function heapRatios(results, caseName, metric) {
   const out = [];
   for (const n of sizesOf(results, caseName)) {
-    const ours = medianOf(results, caseName, n, 'timeslice', metric);
+    const ours = medianOf(results, caseName, n, 'timeslice-core', metric);
     if (ours === undefined) continue;
     const peers = JS_NAMES.map((name) => ({ name, value: medianOf(results, caseName, n, name, metric) })).filter((p) => p.value !== undefined);
     const fastest = peers.reduce((best, p) => (p.value < best.value ? p : best));
-    out.push({ name: `${caseName} n=${formatSize(n)}: timeslice / fastest JS heap`, value: ours / fastest.value, unit: 'x', note: `time ratio; fastest was ${fastest.name}` });
+    out.push({ name: `${caseName} n=${formatSize(n)}: timeslice-core / fastest JS heap`, value: ours / fastest.value, unit: 'x', note: `time ratio; fastest was ${fastest.name}` });
     const c = medianOf(results, caseName, n, C_IMPL, metric);
-    if (c !== undefined) out.push({ name: `${caseName} n=${formatSize(n)}: timeslice / ${C_IMPL}`, value: ours / c, unit: 'x', note: 'time ratio' });
+    if (c !== undefined) out.push({ name: `${caseName} n=${formatSize(n)}: timeslice-core / ${C_IMPL}`, value: ours / c, unit: 'x', note: 'time ratio' });
   }
   return out;
 }
@@ -34,7 +34,7 @@ function timerFigures(results) {
   const out = [];
   for (const n of sizesOf(results, caseName)) {
     const at = (impl, metric) => medianOf(results, caseName, n, impl, metric);
-    for (const ours of ['timeslice', 'timeslice-batch']) {
+    for (const ours of ['timeslice-core', 'timeslice-batch']) {
       for (const theirs of ['setTimeout', 'setTimeout-one-delay']) {
         const a = at(ours, 'opsPerSec');
         const b = at(theirs, 'opsPerSec');
@@ -43,7 +43,7 @@ function timerFigures(results) {
         }
       }
     }
-    for (const impl of ['timeslice', 'setTimeout', 'setTimeout-one-delay']) {
+    for (const impl of ['timeslice-core', 'setTimeout', 'setTimeout-one-delay']) {
       const bytes = medianOf(results, 'timers-memory', n, impl, 'bytesPerTimer');
       if (bytes !== undefined) out.push({ name: `bytes per pending timer n=${formatSize(n)}: ${impl}`, value: bytes, unit: 'bytes' });
     }

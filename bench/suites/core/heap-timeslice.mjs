@@ -136,7 +136,7 @@ function pushPopAll({ keys }, n) {
 }
 
 export const TIMESLICE_HOLD = [
-  { name: 'timeslice', hold },
+  { name: 'timeslice-core', hold },
   { name: 'timeslice-validated', hold: holdValidated },
 ];
-export const TIMESLICE_PUSH_POP_ALL = [{ name: 'timeslice', pushPopAll }];
+export const TIMESLICE_PUSH_POP_ALL = [{ name: 'timeslice-core', pushPopAll }];

@@ -53,7 +53,7 @@ function nodeTimers(delayOf) {
 
 // The batch writer builds the same core state as register(): one timeslice row.
 export const MEMORY_IMPLS = [
-  { name: 'timeslice', run: timeslice },
+  { name: 'timeslice-core', run: timeslice },
   { name: 'setTimeout', run: nodeTimers((delays, i) => delays[i]) },
   { name: 'setTimeout-one-delay', run: nodeTimers(() => ONE_DELAY_MS) },
 ];

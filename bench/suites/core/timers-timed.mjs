@@ -96,7 +96,7 @@ function nodeTimers(delayOf) {
 export const ONE_DELAY_MS = 1e9;
 
 export const TIMED_IMPLS = [
-  { name: 'timeslice', run: timesliceExports },
+  { name: 'timeslice-core', run: timesliceExports },
   { name: 'timeslice-batch', run: timesliceBatch },
   { name: 'setTimeout', run: nodeTimers((delays, i) => delays[i]) },
   { name: 'setTimeout-one-delay', run: nodeTimers(() => ONE_DELAY_MS) },

@@ -1,0 +1,48 @@
+// `npm run bench:readme`: rewrites the generated "How fast" sections of
+// README.md and docs/performance.md from bench/results/*.json
+// (bench/lib/how-fast.mjs). `--check` writes nothing and exits 1 when either
+// file differs from what the results give.
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { howFastSection, replaceSection } from '../bench/lib/how-fast.mjs';
+
+const rootDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const resultsDir = path.join(rootDir, 'bench', 'results');
+
+/** The documents that carry the section, with their links to bench/results/. */
+export const TARGETS = [
+  { file: 'README.md', links: { results: 'bench/results/', charts: false } },
+  { file: 'docs/performance.md', links: { results: '../bench/results/', charts: true } },
+];
+
+export function loadReports(dir = resultsDir) {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')));
+}
+
+/** [{file, current, expected}] for every target. */
+export function howFastFiles(root = rootDir) {
+  const reports = loadReports(path.join(root, 'bench', 'results'));
+  return TARGETS.map(({ file, links }) => {
+    const current = readFileSync(path.join(root, file), 'utf8');
+    return { file, current, expected: replaceSection(current, howFastSection(reports, links), file) };
+  });
+}
+
+function main(argv) {
+  const check = argv.includes('--check');
+  let stale = 0;
+  for (const { file, current, expected } of howFastFiles()) {
+    if (current === expected) continue;
+    stale++;
+    if (check) process.stderr.write(`${file}: the How fast section differs from bench/results (run npm run bench:readme)\n`);
+    else writeFileSync(path.join(rootDir, file), expected);
+  }
+  if (!check) process.stderr.write(stale === 0 ? 'up to date\n' : `rewrote ${stale} file(s)\n`);
+  return check && stale > 0 ? 1 : 0;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) process.exitCode = main(process.argv.slice(2));
