@@ -1,53 +1,64 @@
 // The Clock of production: performance.now() for the core's time axis,
 // Date.now() for the wall, host timers and host macrotasks.
 //
+// What must be cheap: a timer that fires. A scheduler keeps one clock timer
+// armed for its earliest due time (engine/due-timer.ts) and re-arms it after
+// every wake-up, so with timers due every millisecond this runs every
+// millisecond, and whatever it costs the process pays all the time.
+//
+// A timer is one host timeout at a time, armed for its due time. Host
+// timeouts count whole milliseconds: Node counts a timeout from the event
+// loop's whole-ms time, so one fires up to ~1 ms before performance.now()
+// has moved by its delay, and a delay under 1 ms waits for the next whole
+// ms. After every wake-up the clock is read again, and a timer whose due
+// time has not come is armed again for the rest. So a timer never fires
+// before now() reaches its due time, and fires at most ~1 ms after (plus
+// whatever else the host is running then).
+//
+// Polling, bounded. A timer whose due time is less than `pollBelowMs` away
+// (default 0.25 ms) polls with host macrotasks instead (as yieldToHost does:
+// I/O and other timers keep their turns), and fires within one macrotask of
+// its due time rather than up to a whole ms late. Polling keeps the process
+// busy, which costs CPU and, on a machine whose cores are all taken, makes
+// the OS scheduler favour other processes over this one (a busy process
+// waits longer for a core than one that sleeps). So the clock polls only
+// while its polling budget lasts: POLL_SHARE of the time (1%), at most
+// POLL_BURST_MS (1 ms) at once. With its budget spent, a timer waits on a
+// host timeout. A host timeout is armed beside each poll, and whichever
+// comes first wakes the timer: where a long macrotask runs every turn (in
+// Node, a setImmediate chain of CPU work) a poll queued behind it would wait
+// for it, while the timeout runs first, in the next turn's timers phase.
+//
 // Long waits. setTimeout stores its delay as a signed 32-bit integer: anything
-// above 2^31-1 ms (~24.8 days) overflows and fires after 1 ms. A timer here is
-// therefore a chain of host timeouts of at most `maxChunkMs` each; after every
-// wake-up the clock is read again and the rest of the wait is armed from the
-// due time, not from a count of chunks. So the timer never fires before now()
-// reaches its due time (Node truncates to whole ms and can wake a timeout up
-// to 1 ms early), and where the host's timeouts pause while now() keeps
-// running (a suspended laptop in some browsers), it fires at most one chunk
-// late instead of a whole wait late.
+// above 2^31-1 ms (~24.8 days) overflows and fires after 1 ms. A wait is
+// therefore armed in chunks of at most `maxChunkMs`, the clock re-read after
+// each, the rest armed from the due time, not from a count of chunks. Where
+// the host's timeouts pause while now() keeps running (a suspended laptop in
+// some browsers), a timer fires at most one chunk late instead of a whole
+// wait late.
 //
-// The last millisecond. Host timeouts have a 1 ms granularity: Node counts a
-// timeout from the event loop's cached whole-ms time, so one fires up to ~1
-// ms early or late, and a delay under 1 ms is raised to 1 ms. So a timer
-// arms its host timeout `pollBelowMs` (default 1 ms) short of its due time,
-// and from there polls with host macrotasks (as yieldToHost does: I/O and
-// other timers keep their turns) until now() reaches the due time: it fires
-// within one macrotask of it instead of ~0.5 ms late on average and up to
-// ~2 ms late. The price is up to ~2 ms of polling per timer that fires; 0
-// turns polling off. A 1 ms host timeout is armed beside each poll, and
-// whichever comes first wakes the timer: where a long macrotask runs every
-// turn (in Node, a setImmediate chain of CPU work), a poll queued behind it
-// would wait for it, while the timeout runs first, in the next turn's timers
-// phase.
-//
-// Order. Each timer has its own chain of host timeouts and nothing else: no
-// ordering is kept here (src/ leaves "what runs next" to the core). Timers
-// with different due times fire in due order as far as the host's timeouts
-// do; timers with equal due times usually fire in the order set, but an early
+// Order. Each timer has its own host timeouts and nothing else: no ordering
+// is kept here (src/ leaves "what runs next" to the core). Timers with
+// different due times fire in due order as far as the host's timeouts do;
+// timers with equal due times usually fire in the order set, but an early
 // wake-up that re-arms, or a now() that jumps, can let the host reorder them.
 // The VirtualClock (timeslice/testing) is the clock that guarantees (due
 // time, order set). One callback per host macrotask, so microtasks run
 // between two timers, as with plain setTimeout.
 //
-// Yields. yieldToHost must give pending I/O, timers and rendering their turn,
-// which a microtask or a resolved promise does not. As in React's scheduler:
-// setImmediate in Node (it runs after I/O, and a MessagePort would keep the
-// process alive); one reused MessageChannel in browsers (setTimeout(0) is
-// clamped to >= 4 ms once nested); setTimeout(0) where neither exists. Each
-// callback gets its own macrotask, so microtasks run between two callbacks.
-// The mechanism is chosen, and the channel created, on the first yield:
-// importing this module starts nothing.
+// Importing this module starts nothing: the yield mechanism is chosen, and
+// its channel created, on the first yield (host-yield.ts).
 import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
 import { requireTimeMs } from '../bindings/validate.js';
 import type { Clock, TimerId } from './clock.js';
+import { createHostYield } from './host-yield.js';
 
 /** The largest delay setTimeout honours; longer ones fire after 1 ms. */
 const HOST_TIMEOUT_MAX_MS = 2 ** 31 - 1;
+/** The share of the time a clock may spend polling (see the header). */
+export const POLL_SHARE = 0.01;
+/** The most polling a clock may do at once, ms: its budget never holds more. */
+export const POLL_BURST_MS = 1;
 
 export interface RealClockOptions {
   /**
@@ -59,12 +70,12 @@ export interface RealClockOptions {
    */
   maxChunkMs?: number;
   /**
-   * The last stretch before a due time, in ms, that the clock polls with host
-   * macrotasks instead of waiting on a host timeout (which fires up to ~1 ms
-   * early or late, and rounds shorter delays up to 1 ms). Up to about twice
-   * this much polling per timer that fires. 0 never polls. At most 1.
-   * @default 1
-   * @example new RealClock({ pollBelowMs: 0 }) // no polling: timers up to ~2 ms late
+   * How close to its due time, in ms, a timer polls with host macrotasks
+   * instead of waiting on a host timeout (which rounds the rest up to a whole
+   * ms). Polling takes at most 1% of the time, in bursts of at most 1 ms;
+   * beyond that budget timers wait on host timeouts. 0 never polls. At most 1.
+   * @default 0.25
+   * @example new RealClock({ pollBelowMs: 0 }) // no polling: timers up to ~1 ms late
    */
   pollBelowMs?: number;
 }
@@ -73,15 +84,18 @@ interface RealTimer {
   readonly dueMs: number;
   /** Undefined once fired or cleared. */
   fn: (() => void) | undefined;
-  /** The host timeout of the current chunk, if armed. */
-  handle: ReturnType<typeof setTimeout> | undefined;
-  /** Bumped at each arming and wake-up: a poll from an earlier arming finds it changed and does nothing. */
-  arming: number;
+  /** The host timeout armed for it, if any. */
+  timeout: ReturnType<typeof setTimeout> | undefined;
+  /** True while a poll of it is queued (a macrotask that checks the time). */
+  polling: boolean;
 }
 
 export class RealClock implements Clock {
   readonly #maxChunkMs: number;
   readonly #pollBelowMs: number;
+  /** Polling budget, ms (at most POLL_BURST_MS), as of #budgetAtMs. */
+  #budgetMs = POLL_BURST_MS;
+  #budgetAtMs = Number.NEGATIVE_INFINITY;
   /** Keyed by the opaque id handed out; fired and cleared timers stay (fn undefined) until the id is dropped. */
   readonly #timerOfId = new WeakMap<object, RealTimer>();
   #yield: ((fn: () => void) => void) | undefined;
@@ -97,7 +111,7 @@ export class RealClock implements Clock {
       );
     }
     this.#maxChunkMs = maxChunkMs;
-    const pollBelowMs = options.pollBelowMs ?? 1;
+    const pollBelowMs = options.pollBelowMs ?? 0.25;
     if (typeof pollBelowMs !== 'number' || !(pollBelowMs >= 0) || !(pollBelowMs <= 1)) {
       throw new InvalidArgumentError(`pollBelowMs must be a number of ms from 0 to 1, received ${describeValue(pollBelowMs)}`);
     }
@@ -115,8 +129,9 @@ export class RealClock implements Clock {
   setTimer(fn: () => void, delayMs: number): TimerId {
     requireFunction('setTimer: fn', fn);
     requireTimeMs('delayMs', delayMs);
-    const timer: RealTimer = { dueMs: this.now() + delayMs, fn, handle: undefined, arming: 0 };
-    this.#arm(timer);
+    const nowMs = this.now();
+    const timer: RealTimer = { dueMs: nowMs + delayMs, fn, timeout: undefined, polling: false };
+    this.#arm(timer, nowMs);
     const id = Object.freeze({});
     this.#timerOfId.set(id, timer);
     return id;
@@ -128,9 +143,7 @@ export class RealClock implements Clock {
     if (timer === undefined) {
       throw new InvalidArgumentError(`clearTimer: id must be a timer id returned by this clock's setTimer, received ${describeValue(id)}`);
     }
-    if (timer.handle !== undefined) clearTimeout(timer.handle);
-    timer.handle = undefined;
-    timer.fn = undefined;
+    this.#stop(timer);
   }
 
   yieldToHost(fn: () => void): void {
@@ -143,82 +156,63 @@ export class RealClock implements Clock {
     this.#yield(fn);
   }
 
-  #arm(timer: RealTimer): void {
-    const leftMs = timer.dueMs - this.now();
-    const arming = ++timer.arming;
-    if (leftMs >= this.#pollBelowMs) {
-      // Wake pollBelowMs early, never more than one chunk; the host rounds sub-ms delays up.
-      timer.handle = setTimeout(() => this.#wake(timer), Math.min(leftMs - this.#pollBelowMs, this.#maxChunkMs));
-      return;
+  /** Arms a pending timer that has no host timeout: its due time has not come (or is now, for a 0 ms timer just set). */
+  #arm(timer: RealTimer, nowMs: number): void {
+    const leftMs = timer.dueMs - nowMs;
+    // Wakes at the due time (or a chunk ahead); the host may round it up or wake up to ~1 ms early.
+    timer.timeout = setTimeout(() => this.#wake(timer), Math.min(Math.max(0, leftMs), this.#maxChunkMs));
+    if (!timer.polling && leftMs < this.#pollBelowMs && (leftMs <= 0 || this.#budgetLeft(nowMs))) {
+      timer.polling = true;
+      this.#pollOnce(timer, nowMs);
     }
-    // The last stretch: poll, with a host timeout beside it (see the header).
-    timer.handle = setTimeout(() => this.#wake(timer), leftMs);
+  }
+
+  /** The host timeout fired: fire if now() has reached the due time, else arm again. */
+  #wake(timer: RealTimer): void {
+    timer.timeout = undefined;
+    if (timer.fn === undefined) return;
+    const nowMs = this.now();
+    if (nowMs >= timer.dueMs) this.#fire(timer);
+    else this.#arm(timer, nowMs);
+  }
+
+  /** Queues one poll: a macrotask that fires the timer if due, else polls again while the budget lasts. */
+  #pollOnce(timer: RealTimer, sinceMs: number): void {
     this.yieldToHost(() => {
-      if (timer.arming === arming) this.#wake(timer);
+      if (!timer.polling) return;
+      const nowMs = this.now();
+      if (nowMs >= timer.dueMs) {
+        this.#fire(timer);
+        return;
+      }
+      // The time since the last check was spent polling (an upper bound of the CPU it took).
+      this.#budgetMs -= nowMs - sinceMs;
+      if (this.#budgetLeft(nowMs)) this.#pollOnce(timer, nowMs);
+      // Budget spent: the host timeout armed beside the poll wakes it.
+      else timer.polling = false;
     });
   }
 
-  /** One chunk ended: fire if now() has reached the due time, else arm the rest (an early or chunked wake-up). */
-  #wake(timer: RealTimer): void {
-    if (timer.handle !== undefined) clearTimeout(timer.handle);
-    timer.handle = undefined;
-    timer.arming++;
-    const fn = timer.fn;
-    if (fn === undefined) return;
-    if (timer.dueMs > this.now()) {
-      this.#arm(timer);
-      return;
-    }
-    timer.fn = undefined;
-    fn();
+  /** Refills the polling budget for the time passed; true while some is left. */
+  #budgetLeft(nowMs: number): boolean {
+    const refilled = this.#budgetMs + (nowMs - this.#budgetAtMs) * POLL_SHARE;
+    this.#budgetMs = refilled < POLL_BURST_MS ? refilled : POLL_BURST_MS;
+    this.#budgetAtMs = nowMs;
+    return this.#budgetMs > 0;
   }
-}
 
-/**
- * The host's macrotask primitives. RealClock passes the globals it finds on its
- * first yield; VirtualClock passes copies taken before a test could fake them.
- * @internal
- */
-export interface HostPrimitives {
-  setImmediate: ((fn: () => void) => unknown) | undefined;
-  MessageChannel: (new () => MessageChannel) | undefined;
-  setTimeout: (fn: () => void, delayMs: number) => unknown;
-}
-
-/**
- * A function that runs each callback in its own new macrotask, in FIFO order.
- * @internal
- */
-export function createHostYield(host: HostPrimitives): (fn: () => void) => void {
-  const { setImmediate: hostSetImmediate, MessageChannel: HostMessageChannel, setTimeout: hostSetTimeout } = host;
-  if (hostSetImmediate !== undefined) return (fn) => void hostSetImmediate(fn);
-  if (HostMessageChannel !== undefined) return channelYield(HostMessageChannel);
-  return (fn) => void hostSetTimeout(fn, 0);
-}
-
-/** One channel, one message per callback, callbacks in a FIFO: message order is post order. */
-function channelYield(HostMessageChannel: new () => MessageChannel): (fn: () => void) => void {
-  const channel = new HostMessageChannel();
-  // Node and Deno ports keep the process alive while referenced: only while work waits.
-  const port = channel.port1 as MessagePort & { ref?: () => void; unref?: () => void };
-  const queue: Array<(() => void) | undefined> = [];
-  let head = 0;
-  port.onmessage = () => {
-    const fn = queue[head];
-    queue[head++] = undefined;
-    if (head === queue.length) {
-      queue.length = 0;
-      head = 0;
-      port.unref?.();
-    }
+  #fire(timer: RealTimer): void {
+    const fn = timer.fn;
+    this.#stop(timer);
     fn?.();
-  };
-  port.unref?.();
-  return (fn) => {
-    if (head === queue.length) port.ref?.();
-    queue.push(fn);
-    channel.port2.postMessage(null);
-  };
+  }
+
+  #stop(timer: RealTimer): void {
+    if (timer.timeout !== undefined) clearTimeout(timer.timeout);
+    timer.timeout = undefined;
+    timer.polling = false;
+    timer.fn = undefined;
+  }
 }
 
 function requireFunction(name: string, value: unknown): void {

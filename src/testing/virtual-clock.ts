@@ -30,7 +30,7 @@ import { describeValue, InvalidArgumentError, InvalidStateError } from '../../bi
 import { requireTimeMs } from '../../bindings/validate.js';
 import type { Clock, TimerId } from '../clock.js';
 import { Core, layout } from '../../bindings/index.js';
-import { createHostYield, type HostPrimitives } from '../real-clock.js';
+import { createHostYield, type HostPrimitives } from '../host-yield.js';
 import { VirtualClockNotIdleError } from './errors.js';
 
 export interface VirtualClockOptions {

@@ -3,7 +3,7 @@
 // wake-ups by shifting performance.now() under the clock.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InvalidArgumentError } from '../../src/errors.js';
-import { RealClock, realClock } from '../../src/real-clock.js';
+import { POLL_BURST_MS, POLL_SHARE, RealClock, realClock } from '../../src/real-clock.js';
 
 /** A timer on `clock` as a promise of the clock time at which it fired. */
 function firedAt(clock: RealClock, delayMs: number, log?: string[], label?: string): Promise<number> {
@@ -214,7 +214,7 @@ describe('RealClock timers', () => {
   });
 });
 
-describe('RealClock in the last millisecond', () => {
+describe('RealClock close to a due time', () => {
   /**
    * A simulated host loop on the real one: each turn moves now() on by
    * turnMs, runs the host timeouts that are due (waking earlyMs before their
@@ -266,40 +266,84 @@ describe('RealClock in the last millisecond', () => {
     return { armedMs, immediatesQueued: () => immediatesQueued, pending: () => timeouts.size + immediates.length };
   }
 
-  it('arms its host timeout 1 ms short, then polls with host turns and fires in the first turn at its due time', async () => {
-    const host = simulatedHost(0.125, 0.5);
+  it('arms one host timeout for the due time; after an early wake-up it polls the last fraction of a ms, a host timeout beside', async () => {
+    // The host wakes 0.2 ms early: the rest (0.2 ms) is under pollBelowMs (0.25), so it polls instead of waiting a whole ms more.
+    const host = simulatedHost(0.125, 0.2);
     const clock = new RealClock();
-    expect(await firedAt(clock, 3)).toBe(3);
-    expect(host.armedMs[0]).toBe(2);
+    const firedMs = await firedAt(clock, 3);
+    expect(firedMs).toBeGreaterThanOrEqual(3);
+    expect(firedMs).toBeLessThan(3 + 0.125 + 1e-9);
+    // The second host timeout is the one armed beside the polls, for the rest.
+    expect(host.armedMs.length).toBe(2);
+    expect(host.armedMs[0]).toBe(3);
+    expect(host.armedMs[1]).toBeLessThan(0.25);
     expect(host.immediatesQueued()).toBeGreaterThan(0);
   });
 
+  it('waits on a host timeout, not polling, when an early wake-up leaves more than pollBelowMs', async () => {
+    const host = simulatedHost(0.125, 0.5);
+    const clock = new RealClock();
+    expect(await firedAt(clock, 3)).toBeGreaterThanOrEqual(3);
+    expect(host.armedMs).toEqual([3, 0.5]);
+    expect(host.immediatesQueued()).toBe(0);
+  });
+
   it('never fires early, whatever the host timeouts do', async () => {
-    for (const earlyMs of [0, 0.25, 0.5, 0.9]) {
-      simulatedHost(0.1, earlyMs);
-      const clock = new RealClock();
-      for (const delayMs of [0, 0.3, 1, 2.5, 7]) expect(await firedAt(clock, delayMs)).toBeGreaterThanOrEqual(delayMs - 1e-9);
-      vi.restoreAllMocks();
-      vi.unstubAllGlobals();
+    for (const earlyMs of [0, 0.1, 0.25, 0.5, 0.9]) {
+      for (const pollBelowMs of [0, 0.25, 1]) {
+        simulatedHost(0.1, earlyMs);
+        const clock = new RealClock({ pollBelowMs });
+        for (const delayMs of [0, 0.1, 0.3, 1, 2.5, 7]) expect(await firedAt(clock, delayMs)).toBeGreaterThanOrEqual(delayMs - 1e-9);
+        vi.restoreAllMocks();
+        vi.unstubAllGlobals();
+      }
     }
   });
 
   it('does not poll with pollBelowMs 0', async () => {
-    const host = simulatedHost(0.125, 0.5);
+    const host = simulatedHost(0.125, 0.2);
     const clock = new RealClock({ pollBelowMs: 0 });
     expect(await firedAt(clock, 3)).toBeGreaterThanOrEqual(3);
     expect(host.immediatesQueued()).toBe(0);
   });
 
-  it('stops polling, and clears its host timeout, when cleared in its last millisecond', async () => {
-    const host = simulatedHost(0.125, 0.5);
+  it('stops polling, and clears its host timeout, when cleared while it polls', async () => {
+    const host = simulatedHost(0.01, 0.2);
     const clock = new RealClock();
     const log: string[] = [];
     const id = clock.setTimer(() => log.push('fired'), 3);
-    while (host.immediatesQueued() < 2) await new Promise((resolve) => setTimeout(resolve, 0));
+    // Each of these is one simulated host turn (setImmediate is the simulated one).
+    const hostTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+    // Woken at 2.8 ms, it polls until 3: stop it in between.
+    while (clock.now() < 2.9) await hostTurn();
+    expect(host.armedMs.length).toBe(2);
     clock.clearTimer(id);
     while (host.pending() > 0) await new Promise((resolve) => setTimeout(resolve, 0));
     expect(log).toEqual([]);
+  });
+
+  it(`polls at most ${POLL_BURST_MS} ms at once and ${POLL_SHARE * 100}% of the time; past that budget, timers wait on host timeouts`, async () => {
+    // Each timer is set as the previous one fires, due 0.9 ms later: without a budget every one would be polled throughout.
+    const turnMs = 0.01;
+    const host = simulatedHost(turnMs, 0);
+    const clock = new RealClock({ pollBelowMs: 1 });
+    const startMs = clock.now();
+    const timers = 200;
+    let polledTimers = 0;
+    for (let i = 0; i < timers; i++) {
+      const polledBefore = host.immediatesQueued();
+      const setMs = clock.now();
+      const firedMs = await firedAt(clock, 0.9);
+      expect(firedMs).toBeGreaterThanOrEqual(setMs + 0.9);
+      if (host.immediatesQueued() > polledBefore) polledTimers++;
+    }
+    const elapsedMs = clock.now() - startMs;
+    // Each poll turn is turnMs of the host's time; one more turn per timer for the poll that finds it due.
+    const pollingMs = (host.immediatesQueued() - polledTimers) * turnMs;
+    expect(pollingMs).toBeLessThanOrEqual(POLL_BURST_MS + POLL_SHARE * elapsedMs + turnMs);
+    // The budget refills: some timers after the first burst are polled again.
+    expect(polledTimers).toBeGreaterThan(2);
+    expect(polledTimers).toBeLessThan(timers);
   });
 
   it('refuses a pollBelowMs outside 0..1', () => {
