@@ -233,17 +233,35 @@ export function resolvePoolOptions(options: unknown): ResolvedPoolOptions {
   });
 }
 
-const DEFAULT_TASK_OPTIONS: ResolvedPoolTaskOptions = Object.freeze({
-  priorityClass: 2,
-  weight: 1024,
-  retry: resolveRetry(undefined),
-  signal: undefined,
-  timeoutMs: Number.POSITIVE_INFINITY,
-});
+/** One shared resolved object per class, for tasks that set nothing but a priority (most tasks). */
+const PRESETS: readonly ResolvedPoolTaskOptions[] = Object.freeze(
+  [0, 1, 2, 3, 4].map((priorityClass) =>
+    Object.freeze({ priorityClass, weight: 1024, retry: resolveRetry(undefined), signal: undefined, timeoutMs: Number.POSITIVE_INFINITY }),
+  ),
+);
+const DEFAULT_TASK_OPTIONS = PRESETS[2] as ResolvedPoolTaskOptions;
+
+/**
+ * The class of `{ priority }` options with nothing else set, or -1. Every
+ * run() comes through here with an options object made for it: this path
+ * allocates nothing.
+ */
+function onlyPriorityClass(o: Record<string, unknown>): number {
+  // A class instance may hold options in prototype getters, which `for...in` does not see.
+  if (Object.getPrototypeOf(o) !== Object.prototype) return -1;
+  let cls = 2;
+  for (const key in o) {
+    if (key !== 'priority') return -1;
+    if (o.priority !== undefined) cls = priorityClass('options.priority', o.priority);
+  }
+  return cls;
+}
 
 export function resolvePoolTaskOptions(options: unknown): ResolvedPoolTaskOptions {
   if (options === undefined) return DEFAULT_TASK_OPTIONS;
   const o = requireObject('options', options);
+  const preset = onlyPriorityClass(o);
+  if (preset >= 0) return PRESETS[preset] as ResolvedPoolTaskOptions;
   requireKnownKeys('options', o, TASK_KEYS);
   if (o.weight !== undefined && o.nice !== undefined) throw new InvalidArgumentError('options.nice and options.weight are alternatives: set one');
   let weight = 1024;

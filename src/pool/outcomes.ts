@@ -35,7 +35,10 @@ export class Outcomes {
   /** A worker's batch of outcomes (P.FromWorker 'results'). */
   onResults(numbers: Float64Array | number[], values: unknown[]): void {
     const { w, book, control, counters, events } = this.#host;
-    const settled: Array<[TaskRecord, unknown, boolean]> = [];
+    // Settled after the lock is released: the tasks that returned (with the index of their value), and the failures.
+    const returned: TaskRecord[] = [];
+    const returnedAt: number[] = [];
+    let failed: Array<[TaskRecord, unknown]> | undefined;
     let requeued = 0;
     let retried = false;
     control.lock();
@@ -60,7 +63,8 @@ export class Outcomes {
         w.complete(handle, now, 0);
         book.release(r);
         counters.completed++;
-        settled.push([r, values[v], true]);
+        returned.push(r);
+        returnedAt.push(v);
         continue;
       } else if (code === P.OUT_YIELDED) {
         r.ranMs += numbers[i + 3] as number;
@@ -73,21 +77,19 @@ export class Outcomes {
         // Not retried: the same task would make the same value again.
         w.complete(handle, now, L.COMPLETE_FAILED);
         book.release(r);
-        settled.push([r, new UncloneableError((values[v] as P.ErrorData).message), false]);
+        (failed ??= []).push([r, new UncloneableError((values[v] as P.ErrorData).message)]);
         continue;
       } else {
         const data = values[v] as P.ErrorData;
         error = new TaskError(data.message, data.name, data.code, data.stack);
       }
       if (this.retry(r, now, error)) retried = true;
-      else settled.push([r, error, false]);
+      else (failed ??= []).push([r, error]);
     }
     control.unlock();
     events.flush();
-    for (const [r, value, ok] of settled) {
-      if (ok) r.resolve(value);
-      else this.fail(r, value);
-    }
+    for (let i = 0; i < returned.length; i++) (returned[i] as TaskRecord).resolve(values[returnedAt[i] as number]);
+    if (failed !== undefined) for (const [r, error] of failed) this.fail(r, error);
     if (requeued > 0) this.#host.wake(L.CLASS_COUNT - 1, requeued);
     if (retried) this.armDueTimer();
   }

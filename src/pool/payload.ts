@@ -13,7 +13,7 @@
 // the structured-clone algorithm postMessage uses, so what a task accepts as
 // arguments is what it could be sent: no functions, no symbols.
 import { deserialize, serialize } from 'node:v8';
-import { type GrowableSharedArrayBuffer, growableSharedArrayBuffer } from './protocol.js';
+import { fixedView, type GrowableSharedArrayBuffer, growableSharedArrayBuffer } from './protocol.js';
 
 const MIN_BLOCK = 64;
 const INITIAL_BYTES = 1 << 20;
@@ -28,13 +28,14 @@ function blockSize(bytes: number): number {
 
 export class PayloadArena {
   readonly buffer: GrowableSharedArrayBuffer;
-  readonly #bytes: Uint8Array;
+  /** A fixed-length view (fixedView), made again when the arena grows. */
+  #bytes: Uint8Array;
   #top = MIN_BLOCK; // offset 0 is never handed out
   readonly #free = new Map<number, number[]>();
 
   constructor() {
     this.buffer = growableSharedArrayBuffer(INITIAL_BYTES, MAX_PAYLOAD_BYTES);
-    this.#bytes = new Uint8Array(this.buffer); // length-tracking: sees growth
+    this.#bytes = fixedView(Uint8Array, this.buffer, 1);
   }
 
   /** Stores the serialised value; [offset, length]. Throws what node:v8 throws for a value it cannot clone, RangeError when the arena is full. */
@@ -48,11 +49,12 @@ export class PayloadArena {
     let offset = this.#free.get(size)?.pop();
     if (offset === undefined) {
       offset = this.#top;
-      if (offset + size > this.buffer.byteLength) {
-        let grown = this.buffer.byteLength;
+      if (offset + size > this.#bytes.length) {
+        let grown = this.#bytes.length;
         while (offset + size > grown) grown *= 2;
         if (grown > MAX_PAYLOAD_BYTES) throw new RangeError(`the payload arena is full (${MAX_PAYLOAD_BYTES} bytes of arguments and saved state)`);
         this.buffer.grow(grown);
+        this.#bytes = fixedView(Uint8Array, this.buffer, 1);
       }
       this.#top += size;
     }
@@ -73,7 +75,7 @@ export class PayloadArena {
   }
 }
 
-/** Reads a value stored by PayloadArena.store, from any thread. */
+/** Reads a value stored by PayloadArena.store, from any thread (a view that covers it: PayloadReader). */
 export function readPayload(bytes: Uint8Array, offset: number, length: number): unknown {
   return deserialize(bytes.subarray(offset, offset + length));
 }

@@ -37,6 +37,8 @@
 // task's retry policy); the tasks it held and had not finished are requeued.
 // Outcomes quote a dispatch number, so an outcome of a run that was already
 // recovered is ignored: every task ends exactly once.
+// The module's performance, not the global: in Node 20 the global is a getter called on every use.
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
@@ -63,6 +65,15 @@ export { PoolTask } from './task-record.js';
 /** Flushes of submitted tasks register this many per lock hold, so workers never wait long for the lock. */
 const FLUSH_CHUNK = 256;
 
+// run()'s promise executor: one shared function that hands the settlers over,
+// instead of a closure (and its context) made per task.
+let capturedResolve: (value: unknown) => void = () => {};
+let capturedReject: (error: unknown) => void = () => {};
+function captureSettlers(resolve: (value: never) => void, reject: (error: unknown) => void): void {
+  capturedResolve = resolve as (value: unknown) => void;
+  capturedReject = reject;
+}
+
 export class WorkerPool {
   /** Typed events: preempt, yield, timeout, terminate, replace, resume, restart, crash, retry, fail, cancel. */
   readonly events = new PoolEvents();
@@ -78,6 +89,7 @@ export class WorkerPool {
   readonly #oldPorts: MessagePort[] = [];
   #staged: TaskRecord[] = [];
   #flushQueued = false;
+  readonly #flushBound = () => this.#flush();
   readonly #kinds = new Map<string, PoolTask>();
   readonly #definitions: Array<{ kind: number; module: string; name: string }> = [];
   readonly #counters = newCounters();
@@ -89,6 +101,8 @@ export class WorkerPool {
   /** While close() drains: ends the wait (a hard close overrides a drain). */
   #stopDraining: (() => void) | undefined;
   readonly #epochMs: number;
+  /** performance.now() + this = pool time (performance.timeOrigin is a call each time it is read). */
+  readonly #clockOffsetMs: number;
 
   /**
    * @example
@@ -107,6 +121,7 @@ export class WorkerPool {
     for (const [cls, ms] of o.deadlinesMs) this.#core.setClassDeadline(cls, ms);
     // Pool time starts a second before now: every thread's clock reads >= 0.
     this.#epochMs = performance.timeOrigin + performance.now() - 1000;
+    this.#clockOffsetMs = performance.timeOrigin - this.#epochMs;
     this.#control = new ControlBlock(PoolThreads.seatsFor(o), this.#epochMs);
     const parts: PoolParts = { w: this.#w, control: this.#control, book: this.#book, counters: this.#counters, events: this.events, options: o };
     this.#outcomes = new Outcomes({ ...parts, now: () => this.#now(), wake: (cls, count) => this.#wake(cls, count) });
@@ -148,8 +163,9 @@ export class WorkerPool {
     return this.#o.threads;
   }
 
+  /** Pool time: ms since the pool's epoch, comparable across threads. */
   #now(): number {
-    return performance.timeOrigin + performance.now() - this.#epochMs;
+    return performance.now() + this.#clockOffsetMs;
   }
 
   // ---- tasks ----
@@ -205,31 +221,31 @@ export class WorkerPool {
       if (argsLength >= 0) this.#payload.free(argsOffset, argsLength);
       return Promise.reject(new PoolTaskCancelledError('run: the signal was already aborted'));
     }
-    return new Promise<Result>((resolve, reject) => {
-      this.#book.admit();
-      this.#counters.submitted++;
-      this.#staged.push({
-        handle: 0,
-        kind,
-        options: resolved,
-        argsOffset,
-        argsLength,
-        stateOffset: 0,
-        stateLength: P.STATE_NONE,
-        attempt: 1,
-        terminations: 0,
-        ranMs: 0,
-        timedOut: false,
-        cancelled: false,
-        resolve: resolve as (value: unknown) => void,
-        reject,
-        onAbort: undefined,
-      });
-      if (!this.#flushQueued) {
-        this.#flushQueued = true;
-        queueMicrotask(() => this.#flush());
-      }
+    const promise = new Promise<Result>(captureSettlers);
+    this.#book.admit();
+    this.#counters.submitted++;
+    this.#staged.push({
+      handle: 0,
+      kind,
+      options: resolved,
+      argsOffset,
+      argsLength,
+      stateOffset: 0,
+      stateLength: P.STATE_NONE,
+      attempt: 1,
+      terminations: 0,
+      ranMs: 0,
+      timedOut: false,
+      cancelled: false,
+      resolve: capturedResolve,
+      reject: capturedReject,
+      onAbort: undefined,
     });
+    if (!this.#flushQueued) {
+      this.#flushQueued = true;
+      queueMicrotask(this.#flushBound);
+    }
+    return promise;
   }
 
   /** Registers the tasks submitted since the last flush, FLUSH_CHUNK per lock hold, then wakes or preempts. */

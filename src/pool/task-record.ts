@@ -51,7 +51,9 @@ export interface TaskRecord {
 
 export class TaskBook {
   readonly side: P.GrowableSharedArrayBuffer;
-  readonly #side64: Float64Array;
+  /** A fixed-length view of the side table (P.fixedView), made again when it grows. */
+  #side64: Float64Array;
+  #sideBytes: number;
   readonly #payload: PayloadArena;
   readonly #records: Array<TaskRecord | undefined> = [];
   /** Records not yet settled (submitted, queued, running). */
@@ -62,18 +64,21 @@ export class TaskBook {
   constructor(payload: PayloadArena) {
     this.#payload = payload;
     this.side = P.growableSharedArrayBuffer(1024 * P.TASK_WORDS * 8, P.MAX_TASK_SLOTS * P.TASK_WORDS * 8);
-    this.#side64 = new Float64Array(this.side);
+    this.#sideBytes = this.side.byteLength;
+    this.#side64 = P.fixedView(Float64Array, this.side, 8);
   }
 
   /** Under the lock, after the core registered the task: its side-table entry. False if the table is full. */
   enter(r: TaskRecord, handle: number): boolean {
     const slot = P.slotOf(handle);
     const needed = (slot + 1) * P.TASK_WORDS * 8;
-    if (needed > this.side.byteLength) {
-      let bytes = this.side.byteLength;
+    if (needed > this.#sideBytes) {
+      let bytes = this.#sideBytes;
       while (bytes < needed) bytes *= 2;
       if (bytes > this.side.maxByteLength) return false;
       this.side.grow(bytes);
+      this.#sideBytes = bytes;
+      this.#side64 = P.fixedView(Float64Array, this.side, 8);
     }
     r.handle = handle;
     const at = slot * P.TASK_WORDS;

@@ -31,6 +31,8 @@
 // (taken, not yet reported): if the thread dies, the main thread recovers
 // exactly those tasks (pool.ts). Results quote the task's dispatch number, so
 // the main thread ignores the outcome of a run it has already recovered.
+// The module's performance, not the global: in Node 20 the global is a getter called on every use.
+import { performance } from 'node:perf_hooks';
 import { serialize } from 'node:v8';
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { instantiateCore } from '../../bindings/load.js';
@@ -56,12 +58,13 @@ class Loop implements RunHost {
   readonly #w: ReturnType<typeof instantiateCore>;
   readonly #i32: Int32Array;
   readonly #f64: Float64Array;
-  readonly #side: Float64Array;
-  readonly #payload: Uint8Array;
+  /** Fixed-length views (P.fixedView) of the side table and the payload arena, made again when they have grown. */
+  #side: Float64Array;
+  #payload: Uint8Array;
   readonly #b32: number;
   readonly #b64: number;
   readonly #owner: number;
-  readonly #epochMs: number;
+  readonly #clockOffsetMs: number;
   readonly #quantumMs: number;
   readonly #modules: TaskModules;
   /** The least urgent class this worker takes (from its role). */
@@ -88,10 +91,11 @@ class Loop implements RunHost {
     // First, so that the main thread can tell when this thread has exited and read its CPU clock.
     announceThread(this.#i32, this.#b32);
     this.#w = instantiateCore(args.module, args.memory);
-    this.#side = new Float64Array(args.side);
-    this.#payload = new Uint8Array(args.payload);
+    this.#side = P.fixedView(Float64Array, args.side, 8);
+    this.#payload = P.fixedView(Uint8Array, args.payload, 1);
     this.#owner = OWNER_WORKER0 + args.seat;
-    this.#epochMs = this.#f64[P.F_EPOCH] as number;
+    // This thread's performance.now() + offset = pool time (each thread has its own timeOrigin).
+    this.#clockOffsetMs = performance.timeOrigin - (this.#f64[P.F_EPOCH] as number);
     this.#quantumMs = args.quantumMs;
     this.#memoryBuffer = args.memory.buffer;
     this.#memory64 = new Float64Array(this.#memoryBuffer);
@@ -104,8 +108,9 @@ class Loop implements RunHost {
     args.port.on('message', (message: P.ToWorker) => this.#onMessage(message));
   }
 
+  /** Pool time (ms since the pool's epoch, the same on every thread). */
   #now(): number {
-    return performance.timeOrigin + performance.now() - this.#epochMs;
+    return performance.now() + this.#clockOffsetMs;
   }
 
   #onMessage(message: P.ToWorker): void {
@@ -221,7 +226,7 @@ class Loop implements RunHost {
         for (let i = 0; i < taken; i++) {
           const h = mem[out + i] as number;
           f64[b64 + P.W_BATCH_HANDLES + count + i] = h;
-          const at = P.slotOf(h) * P.TASK_WORDS + P.T_DISPATCH;
+          const at = this.#entry(h) + P.T_DISPATCH;
           this.#side[at] = (this.#side[at] as number) + 1;
         }
         count += taken;
@@ -256,7 +261,7 @@ class Loop implements RunHost {
       for (let i = 0; i < count; i++) {
         i32[b32 + P.W_BATCH_INDEX] = i;
         const handle = f64[b64 + P.W_BATCH_HANDLES + i] as number;
-        const kind = this.#side[P.slotOf(handle) * P.TASK_WORDS + P.T_KIND] as number;
+        const kind = this.#side[this.#entry(handle) + P.T_KIND] as number;
         // The outcomes of the batch so far are posted before a task that may run long: they must not wait for it.
         if (i > 0 && !((this.#kindRuntimeMs[kind] ?? LONG_TASK_MS) < LONG_TASK_MS)) this.#outcomes.flush();
         const fn = this.#modules.get(kind);
@@ -264,7 +269,8 @@ class Loop implements RunHost {
           unstartedFrom = i; // urgent work flagged it while its module loaded: given back unstarted
           break;
         }
-        const runtime = await this.#runOne(handle, fn);
+        const ran = this.#runOne(handle, fn);
+        const runtime = typeof ran === 'number' ? ran : await ran;
         this.#avgRuntimeMs += (runtime - this.#avgRuntimeMs) * 0.25;
         const kindMs = this.#kindRuntimeMs[kind];
         this.#kindRuntimeMs[kind] = kindMs === undefined ? runtime : kindMs + (runtime - kindMs) * 0.25;
@@ -275,6 +281,19 @@ class Loop implements RunHost {
       }
       i32[b32 + P.W_BATCH_INDEX] = count;
     }
+  }
+
+  /** Where the handle's side-table entry starts; the view is made again if the table has grown past it. */
+  #entry(handle: number): number {
+    const at = P.slotOf(handle) * P.TASK_WORDS;
+    if (at + P.TASK_WORDS > this.#side.length) this.#side = P.fixedView(Float64Array, this.#args.side, 8);
+    return at;
+  }
+
+  /** A value in the payload arena; the view is made again if the arena has grown past it. */
+  #read(offset: number, length: number): unknown {
+    if (offset + length > this.#payload.length) this.#payload = P.fixedView(Uint8Array, this.#args.payload, 1);
+    return readPayload(this.#payload, offset, length);
   }
 
   #memoryView(): Float64Array {
@@ -292,7 +311,7 @@ class Loop implements RunHost {
    * (urgent work waits): the task has not started, and is given back.
    */
   async #load(handle: number): Promise<boolean> {
-    const kind = this.#side[P.slotOf(handle) * P.TASK_WORDS + P.T_KIND] as number;
+    const kind = this.#side[this.#entry(handle) + P.T_KIND] as number;
     const i32 = this.#i32;
     const b32 = this.#b32;
     Atomics.store(i32, b32 + P.W_LOADING, 1);
@@ -305,15 +324,19 @@ class Loop implements RunHost {
     // Not current until its run starts (runOne): the watchdog must never see it current, not loading, with an old segment start.
     this.#f64[this.#b64 + P.W_CURRENT] = 0;
     Atomics.store(i32, b32 + P.W_LOADING, 0);
-    return Atomics.load(i32, b32 + P.W_FLAG) === 0 || (this.#side[P.slotOf(handle) * P.TASK_WORDS + P.T_KIND] as number) < 0;
+    return Atomics.load(i32, b32 + P.W_FLAG) === 0 || (this.#side[this.#entry(handle) + P.T_KIND] as number) < 0;
   }
 
-  /** Runs one task; answers its runtime in ms. */
-  async #runOne(handle: number, known: TaskFunction | undefined): Promise<number> {
+  /**
+   * Runs one task; answers its runtime in ms, synchronously when the task is
+   * (a tiny task pays for no promise and no microtask turn), or a promise of
+   * it when the task returned one or its module failed to load.
+   */
+  #runOne(handle: number, known: TaskFunction | undefined): number | Promise<number> {
+    const at = this.#entry(handle);
     const side = this.#side;
-    const at = P.slotOf(handle) * P.TASK_WORDS;
     const argsLength = side[at + P.T_ARGS_LEN] as number;
-    const args = argsLength === P.ARGS_NUMBER ? side[at + P.T_ARGS] : argsLength === P.ARGS_UNDEFINED ? undefined : readPayload(this.#payload, side[at + P.T_ARGS] as number, argsLength);
+    const args = argsLength === P.ARGS_NUMBER ? side[at + P.T_ARGS] : argsLength === P.ARGS_UNDEFINED ? undefined : this.#read(side[at + P.T_ARGS] as number, argsLength);
     const stateLength = side[at + P.T_STATE_LEN] as number;
     const run: Run = {
       loop: this,
@@ -321,7 +344,7 @@ class Loop implements RunHost {
       dispatch: side[at + P.T_DISPATCH] as number,
       attempt: side[at + P.T_ATTEMPT] as number,
       weight: side[at + P.T_WEIGHT] as number,
-      state: stateLength === P.STATE_NONE ? undefined : readPayload(this.#payload, side[at + P.T_STATE] as number, stateLength),
+      state: stateLength === P.STATE_NONE ? undefined : this.#read(side[at + P.T_STATE] as number, stateLength),
       controller: undefined,
       abortReason: undefined,
       interrupted: false,
@@ -338,49 +361,74 @@ class Loop implements RunHost {
       this.#outcomes.push(handle, run.dispatch, P.OUT_THREW, 0, P.errorData(new Error('skipped: the task was settled before it started')));
       return 0;
     }
-    let code = P.OUT_RETURNED;
+    // The module is imported before the run starts (#load): its time is no task's quantum, grace or timeout.
+    const fn = known ?? this.#modules.get(kind);
+    return fn === undefined ? this.#callOnceLoaded(run, kind, args) : this.#call(run, fn, args);
+  }
+
+  /** Starts the run and calls the function; see #runOne for what it answers. */
+  #call(run: Run, fn: TaskFunction, args: unknown): number | Promise<number> {
+    this.#begin(run);
     let value: unknown;
-    // The module is imported before the run starts: its time is no task's quantum, grace or timeout.
-    let fn = known ?? this.#modules.get(kind);
-    if (fn === undefined) {
-      try {
-        fn = await this.#modules.load(kind);
-      } catch (err) {
-        code = P.OUT_THREW;
-        value = P.errorData(err);
-      }
+    try {
+      value = fn(args, new PoolTaskContext(run));
+      if (typeof (value as PromiseLike<unknown> | null)?.then === 'function') return this.#settle(run, value as PromiseLike<unknown>);
+    } catch (err) {
+      return this.#end(run, P.OUT_THREW, P.errorData(err));
     }
-    const f64 = this.#f64;
-    // The segment's start first: the watchdog reads the current task, then its start.
-    f64[this.#b64 + P.W_SEGMENT_START] = this.#now();
-    f64[this.#b64 + P.W_CURRENT] = handle;
-    this.#current = run;
+    return this.#end(run, P.OUT_RETURNED, value);
+  }
+
+  /** The function is not imported yet (its import failed in #load, or it was never loaded): imported now, or the run fails with the import's error. */
+  async #callOnceLoaded(run: Run, kind: number, args: unknown): Promise<number> {
+    let fn: TaskFunction;
+    try {
+      fn = await this.#modules.load(kind);
+    } catch (err) {
+      this.#begin(run);
+      return this.#end(run, P.OUT_THREW, P.errorData(err));
+    }
+    return this.#call(run, fn, args);
+  }
+
+  /** An asynchronous task's run: ends when its promise settles. */
+  async #settle(run: Run, promise: PromiseLike<unknown>): Promise<number> {
+    try {
+      return this.#end(run, P.OUT_RETURNED, await promise);
+    } catch (err) {
+      return this.#end(run, P.OUT_THREW, P.errorData(err));
+    }
+  }
+
+  /** The run starts: it is the seat's current task, its segment's clock starts. */
+  #begin(run: Run): void {
     const startedAt = performance.now();
+    // The segment's start first: the watchdog reads the current task, then its start.
+    this.#f64[this.#b64 + P.W_SEGMENT_START] = startedAt + this.#clockOffsetMs;
+    this.#f64[this.#b64 + P.W_CURRENT] = run.handle;
+    this.#current = run;
     run.startedAt = startedAt;
     run.chargedUntil = startedAt;
-    if (fn !== undefined) {
-      try {
-        value = fn(args, new PoolTaskContext(run));
-        if (typeof (value as PromiseLike<unknown> | null)?.then === 'function') value = await value;
-        if (run.interrupted && run.saved) {
-          code = P.OUT_YIELDED;
-          value = undefined;
-        }
-      } catch (err) {
-        code = P.OUT_THREW;
-        value = P.errorData(err);
-      }
+  }
+
+  /** The run ended (returned `value`, or threw: code): its outcome is buffered, its runtime to be charged. Answers the runtime, ms. */
+  #end(run: Run, returnedCode: number, returnedValue: unknown): number {
+    let code = returnedCode;
+    let value = returnedValue;
+    if (code === P.OUT_RETURNED && run.interrupted && run.saved) {
+      code = P.OUT_YIELDED;
+      value = undefined;
     }
     if (run.uncloneable !== undefined) {
       code = P.OUT_UNCLONEABLE;
       value = P.errorData(run.uncloneable);
     }
     const endedAt = performance.now();
-    f64[this.#b64 + P.W_CURRENT] = 0;
+    this.#f64[this.#b64 + P.W_CURRENT] = 0;
     this.#current = undefined;
-    const runtime = endedAt - startedAt;
-    this.#toCharge.push(handle, endedAt - run.chargedUntil, run.weight);
-    this.#outcomes.push(handle, run.dispatch, code, runtime, value);
+    const runtime = endedAt - run.startedAt;
+    this.#toCharge.push(run.handle, endedAt - run.chargedUntil, run.weight);
+    this.#outcomes.push(run.handle, run.dispatch, code, runtime, value);
     return runtime;
   }
 
