@@ -3,9 +3,11 @@
 // .md and SVG charts; with --headline it first asks the suite's headline()
 // (bench/suites/<name>.mjs, which imports dist/: build first) to choose the
 // README's rows again from the stored results, and stores them in the JSON.
+// Then regenerates the README's "How fast" section and docs/performance.md.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { writeHowFast } from '../scripts/how-fast.mjs';
 import { validateHeadline } from './lib/headline.mjs';
 import { writeReport } from './lib/write-report.mjs';
 
@@ -32,6 +34,8 @@ async function main(argv) {
     const files = await writeReport(resultsDir, report);
     process.stderr.write(`[${name}] wrote ${files.map((f) => `bench/results/${f}`).join(', ')}\n`);
   }
+  const rewritten = writeHowFast(path.dirname(benchDir));
+  if (rewritten.length > 0) process.stderr.write(`regenerated the How fast section of ${rewritten.join(' and ')}\n`);
   return 0;
 }
 

@@ -10,6 +10,7 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { writeHowFast } from '../scripts/how-fast.mjs';
 import { loadAverage, machineInfo } from './lib/machine.mjs';
 import { suiteCharts } from './lib/charts/suite-charts.mjs';
 import { nowMs } from './lib/measure.mjs';
@@ -77,6 +78,9 @@ async function runSuite(suite, quick) {
   await mkdir(resultsDir, { recursive: true });
   const files = await writeReport(resultsDir, report);
   log(`wrote ${files.map((f) => `bench/results/${f}`).join(', ')}`);
+  // The README's "How fast" section and docs/performance.md follow the results (test/bench/how-fast.test.ts checks).
+  const rewritten = writeHowFast(rootDir);
+  if (rewritten.length > 0) log(`regenerated the How fast section of ${rewritten.join(' and ')}`);
 }
 
 async function main(argv) {

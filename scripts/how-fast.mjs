@@ -32,17 +32,22 @@ export function howFastFiles(root = rootDir) {
   });
 }
 
+/** Rewrites every target whose section is stale; answers the files rewritten. */
+export function writeHowFast(root = rootDir) {
+  const stale = howFastFiles(root).filter((f) => f.current !== f.expected);
+  for (const { file, expected } of stale) writeFileSync(path.join(root, file), expected);
+  return stale.map((f) => f.file);
+}
+
 function main(argv) {
-  const check = argv.includes('--check');
-  let stale = 0;
-  for (const { file, current, expected } of howFastFiles()) {
-    if (current === expected) continue;
-    stale++;
-    if (check) process.stderr.write(`${file}: the How fast section differs from bench/results (run npm run bench:readme)\n`);
-    else writeFileSync(path.join(rootDir, file), expected);
+  if (argv.includes('--check')) {
+    const stale = howFastFiles().filter((f) => f.current !== f.expected);
+    for (const { file } of stale) process.stderr.write(`${file}: the How fast section differs from bench/results (run npm run bench:readme)\n`);
+    return stale.length > 0 ? 1 : 0;
   }
-  if (!check) process.stderr.write(stale === 0 ? 'up to date\n' : `rewrote ${stale} file(s)\n`);
-  return check && stale > 0 ? 1 : 0;
+  const written = writeHowFast();
+  process.stderr.write(written.length === 0 ? 'up to date\n' : `rewrote ${written.join(', ')}\n`);
+  return 0;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) process.exitCode = main(process.argv.slice(2));

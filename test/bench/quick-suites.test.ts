@@ -4,7 +4,9 @@
 // and stops with an error when one did not, so this catches a benchmark that
 // a change to the core quietly turned into one measuring something else
 // (the heap-hold case once read a key the ready queue no longer pops).
-// Needs dist/ (npm test builds first).
+// The suites run side by side (each is a child process, and much of a quick
+// run waits on timers and worker threads), so the file takes about as long
+// as its slowest suite. Needs dist/ (npm test builds first).
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -22,12 +24,12 @@ describe('benchmark suites (--quick)', () => {
     expect(suites).toEqual(expect.arrayContaining(['core', 'dispatch', 'persistence', 'pool', 'timer-structure']));
   });
 
-  it.each(suites)('%s runs to the end and verifies its work', async (suite) => {
+  it.concurrent.for(suites)('%s runs to the end and verifies its work', { timeout: 300_000 }, async (suite, { expect }) => {
     const { stderr } = await run(process.execPath, ['--expose-gc', 'bench/run.mjs', suite, '--quick'], {
       cwd: rootDir,
       maxBuffer: 64 * 1024 * 1024,
       timeout: 240_000,
     });
     expect(stderr).toContain(`[${suite}] done in`);
-  }, 300_000);
+  });
 });
