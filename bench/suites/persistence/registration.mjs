@@ -13,8 +13,8 @@
 import { SqliteStore } from '../../../dist/store/sqlite.js';
 import { WriteBatcher } from '../../../dist/store.js';
 import { interleaveAsync } from '../../lib/interleave-async.mjs';
-import { nowMs } from '../../lib/measure.mjs';
-import { toRows } from '../../lib/rows.mjs';
+import { cpuRows, toRows } from '../../lib/rows.mjs';
+import { Stopwatch } from '../../lib/stopwatch.mjs';
 import { benchTasks, expectTaskCount, scratchDir } from './workload.mjs';
 
 const UNITS = { registrationsPerSec: 'registrations/s', usPerRegistration: 'us/registration' };
@@ -39,14 +39,15 @@ const IMPLS = [
   },
 ];
 
-async function runOnce(impl, records, synchronous) {
+async function runOnce(impl, records, synchronous, stopwatch = new Stopwatch()) {
   const scratch = scratchDir();
   const store = new SqliteStore({ path: scratch.file('register.db'), synchronous });
   try {
     await store.open();
-    const t0 = nowMs();
+    stopwatch.start();
     await impl.register(store, records);
-    const elapsedMs = nowMs() - t0;
+    stopwatch.stop();
+    const elapsedMs = stopwatch.wallMs;
     await expectTaskCount(store, records.length, impl.name);
     return { registrationsPerSec: records.length / (elapsedMs / 1000), usPerRegistration: (elapsedMs * 1000) / records.length };
   } finally {
@@ -63,8 +64,8 @@ export async function registrationCase(plan, ctx) {
       const records = benchTasks(n);
       await runOnce(impl, benchTasks(Math.min(n, 1000)), synchronous); // warm-up, untimed
       ctx.log(`register ${impl.name}, synchronous=${synchronous}: n=${n} x ${plan.registrationReps} reps`);
-      const samples = await interleaveAsync([impl], plan.registrationReps, () => runOnce(impl, records, synchronous));
-      rows.push(...toRows(`register-durable-${synchronous}`, n, samples, UNITS));
+      const samples = await interleaveAsync([impl], plan.registrationReps, (_impl, _rep, stopwatch) => runOnce(impl, records, synchronous, stopwatch));
+      rows.push(...toRows(`register-durable-${synchronous}`, n, samples, UNITS), ...cpuRows(`register-durable-${synchronous}`, n, samples, { per: 'registration' }));
     }
   }
   return rows;

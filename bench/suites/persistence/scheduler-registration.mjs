@@ -14,8 +14,8 @@
 import { Scheduler } from '../../../dist/index.js';
 import { SqliteStore } from '../../../dist/store/sqlite.js';
 import { interleaveAsync } from '../../lib/interleave-async.mjs';
-import { nowMs } from '../../lib/measure.mjs';
-import { toRows } from '../../lib/rows.mjs';
+import { cpuRows, toRows } from '../../lib/rows.mjs';
+import { Stopwatch } from '../../lib/stopwatch.mjs';
 import { expectTaskCount, scratchDir } from './workload.mjs';
 
 const UNITS = { registrationsPerSec: 'registrations/s', usPerRegistration: 'us/registration' };
@@ -36,16 +36,17 @@ const IMPLS = [
   },
 ];
 
-async function runOnce(impl, list) {
+async function runOnce(impl, list, stopwatch = new Stopwatch()) {
   const scratch = scratchDir();
   const store = new SqliteStore(scratch.file('scheduler-register.db'));
   const scheduler = new Scheduler({ store, clockWatch: false, retention: false });
   scheduler.define('sendReport', () => {});
   try {
     await scheduler.getTask('warm-up'); // opens the store, untimed
-    const t0 = nowMs();
+    stopwatch.start();
     await impl.register(scheduler, list);
-    const elapsedMs = nowMs() - t0;
+    stopwatch.stop();
+    const elapsedMs = stopwatch.wallMs;
     await expectTaskCount(store, list.length, impl.name);
     return { registrationsPerSec: list.length / (elapsedMs / 1000), usPerRegistration: (elapsedMs * 1000) / list.length };
   } finally {
@@ -62,8 +63,8 @@ export async function schedulerRegistrationCase(plan, ctx) {
     const list = Array.from({ length: n }, (_, i) => registration(i));
     await runOnce(impl, list.slice(0, Math.min(n, 1000))); // warm-up, untimed
     ctx.log(`scheduler ${impl.name}: n=${n} x ${plan.registrationReps} reps`);
-    const samples = await interleaveAsync([impl], plan.registrationReps, () => runOnce(impl, list));
-    rows.push(...toRows('scheduler-register-full', n, samples, UNITS));
+    const samples = await interleaveAsync([impl], plan.registrationReps, (_impl, _rep, stopwatch) => runOnce(impl, list, stopwatch));
+    rows.push(...toRows('scheduler-register-full', n, samples, UNITS), ...cpuRows('scheduler-register-full', n, samples, { per: 'registration' }));
   }
   return rows;
 }
