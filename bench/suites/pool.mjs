@@ -11,9 +11,10 @@ import { interleaveAsync } from '../lib/interleave-async.mjs';
 import { toRows } from '../lib/rows.mjs';
 import { derivePoolFigures } from './pool/derive.mjs';
 import { efficiencyOnce } from './pool/efficiency.mjs';
-import { fairnessOnce } from './pool/fairness.mjs';
+import { fairnessOnce, WEIGHTS } from './pool/fairness.mjs';
 import { poolHeadline } from './pool/headline.mjs';
 import { rawPiscina, timeslicePool } from './pool/impls.mjs';
+import { fairnessSeries } from './pool/shares-over-time.mjs';
 import { tinyCase } from './pool/tiny.mjs';
 import { urgentOnce } from './pool/urgent.mjs';
 
@@ -72,7 +73,7 @@ export default {
     ctx.log(`efficiency: ${plan.efficiency.n} tasks x ${plan.efficiency.reps} reps`);
     const eff = await withImpls({}, (impls) => interleaveAsync(impls, plan.efficiency.reps, (impl) => efficiencyOnce(impl, { ...plan.efficiency, threads: THREADS })));
     rows.push(...toRows('efficiency', plan.efficiency.n, eff, { efficiencyPct: '%', wallMs: 'ms' }));
-    return rows;
+    return { rows, series: [fairnessSeries(fair, WEIGHTS)] };
   },
   derive: (results) => derivePoolFigures(results, { quantumMs: QUANTUM_MS }),
   headline: poolHeadline,

@@ -8,7 +8,9 @@
 // weights: first come, first served). The window stays open past windowMs
 // until every tenant has finished a task inside it: on a loaded machine a
 // short window (--quick) could otherwise close before any work was done in it
-// and give no shares at all.
+// and give no shares at all. The segments inside the window are also kept,
+// for the shares over time (shares-over-time.mjs).
+import { sharesOverTime } from './shares-over-time.mjs';
 
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -21,11 +23,15 @@ export async function fairnessOnce(impl, { windowMs, taskMs, outstanding }) {
   let stopping = false;
   const pending = new Set();
   const finishedInWindow = WEIGHTS.map(() => 0);
+  const inWindow = WEIGHTS.map(() => []);
   const account = (tenant, segments) => {
     for (let i = 0; i < segments.length; i += 2) {
       const from = Math.max(segments[i], windowStart);
       const to = Math.min(segments[i + 1], windowEnd);
-      if (to > from) cpu[tenant] += to - from;
+      if (to > from) {
+        cpu[tenant] += to - from;
+        inWindow[tenant].push([from, to]);
+      }
     }
   };
   const submit = (tenant) => {
@@ -59,6 +65,7 @@ export async function fairnessOnce(impl, { windowMs, taskMs, outstanding }) {
     // Absolute: |share - target| in percentage points of all CPU.
     maxDeviationPoints: Math.max(...shares.map((s, i) => Math.abs(s - WEIGHTS[i] / weightSum) * 100)),
     cpuMs: total,
+    sharesOverTime: sharesOverTime(inWindow, windowStart, windowEnd),
   };
   shares.forEach((s, i) => {
     out[`share${WEIGHTS[i]}Pct`] = s * 100;
