@@ -33,3 +33,4 @@ export declare function peersOf(results: Row[], entry: HeadlineEntry): string[];
 export declare function validateHeadline(entries: unknown, results: Row[], suiteName: string): void;
 export declare function headlineLines(results: Row[], entries: HeadlineEntry[]): HeadlineLine[];
 export declare function sizesOf(results: Row[], caseName: string): (number | undefined)[];
+export declare function cpuMetricOf(results: Row[], entry: HeadlineEntry): string | undefined;

@@ -45,6 +45,21 @@ export function peersOf(results, entry) {
   return [...new Set(impls)].filter((impl) => impl !== subject && !impl.startsWith(`${PRODUCT_IMPL}-`));
 }
 
+/**
+ * The CPU twin of a wall metric, as cpuRows() names it: an entry's own
+ * cpuMetric, else `<x>PerCpuSec` for `<x>PerSec` and `cpuNsPer<X>` for
+ * `nsPer<X>` when the results have that row for the subject; else undefined.
+ */
+export function cpuMetricOf(results, entry) {
+  if (entry.cpuMetric !== undefined) return entry.cpuMetric;
+  const twin = entry.metric.endsWith('PerSec')
+    ? `${entry.metric.slice(0, -'PerSec'.length)}PerCpuSec`
+    : entry.metric.startsWith('nsPer')
+      ? `cpuNsPer${entry.metric.slice('nsPer'.length)}`
+      : undefined;
+  return twin !== undefined && findRow(results, { ...entry, impl: entry.subject ?? PRODUCT_IMPL, metric: twin }) ? twin : undefined;
+}
+
 /** Checks a suite's headline entries against its results; throws naming the first bad one. */
 export function validateHeadline(entries, results, suiteName) {
   if (!Array.isArray(entries)) throw new TypeError(`suite ${suiteName}: headline() must return an array`);
@@ -72,13 +87,15 @@ export function headlineLines(results, entries) {
   for (const entry of entries) {
     const subjectName = entry.subject ?? PRODUCT_IMPL;
     const at = (impl, metric) => (metric === undefined ? undefined : findRow(results, { ...entry, impl, metric }));
-    const subject = { wall: at(subjectName, entry.metric), cpu: at(subjectName, entry.cpuMetric) };
+    const cpuMetric = cpuMetricOf(results, entry);
+    const subject = { wall: at(subjectName, entry.metric), cpu: at(subjectName, cpuMetric) };
     const base = { entry, subjectName, internals: isInternals(subject.wall), subject };
     const peers = peersOf(results, entry);
     if (peers.length === 0) lines.push({ ...base, peer: undefined });
     for (const peer of peers) {
       const wall = leadOver(subject.wall, at(peer, entry.metric), entry.better);
-      const cpu = subject.cpu ? leadOver(subject.cpu, at(peer, entry.cpuMetric), entry.better) : undefined;
+      const peerCpu = at(peer, cpuMetric);
+      const cpu = subject.cpu && peerCpu ? leadOver(subject.cpu, peerCpu, entry.better) : undefined;
       lines.push({ ...base, peer, wall, cpu });
     }
   }

@@ -1,7 +1,7 @@
 // Rows that time internals are marked and can never speak as 'timeslice'; the
 // headline ratios are oriented (> 1: timeslice ahead) and paired by repetition.
 import { describe, expect, it } from 'vitest';
-import { headlineLines, leadOver, validateHeadline } from '../../bench/lib/headline.mjs';
+import { cpuMetricOf, headlineLines, leadOver, validateHeadline } from '../../bench/lib/headline.mjs';
 import { markInternals, type Row, validateRows } from '../../bench/lib/rows.mjs';
 import { validateSeries } from '../../bench/lib/series.mjs';
 
@@ -52,6 +52,20 @@ describe('leads', () => {
     expect(() => validateHeadline(entries, results, 's')).not.toThrow();
     const lines = headlineLines(results, entries);
     expect(lines.map((l) => [l.peer, l.wall?.median, l.cpu?.median])).toEqual([['react', 2, 4]]);
+  });
+
+  it("find a wall metric's CPU twin by the names cpuRows() gives", () => {
+    const results = [
+      row('timeslice', 'tasksPerSec', 'tasks/s', [4]),
+      row('timeslice', 'tasksPerCpuSec', 'tasks/cpu-s', [8]),
+      row('react', 'tasksPerSec', 'tasks/s', [2]),
+      row('react', 'tasksPerCpuSec', 'tasks/cpu-s', [4]),
+      row('timeslice', 'nsPerTask', 'ns/task', [10]),
+    ];
+    expect(cpuMetricOf(results, { case: 'c', metric: 'tasksPerSec', what: 'x' })).toBe('tasksPerCpuSec');
+    expect(cpuMetricOf(results, { case: 'c', metric: 'nsPerTask', what: 'x' })).toBeUndefined(); // no cpuNsPerTask row
+    const [line] = headlineLines(results, [{ case: 'c', metric: 'tasksPerSec', what: 'x' }]);
+    expect(line?.cpu?.median).toBe(2);
   });
 
   it('are refused when a headline names a row the results lack or does not say what it measures', () => {
