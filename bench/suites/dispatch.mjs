@@ -1,30 +1,43 @@
 // The dispatch suite: timeslice's Scheduler (built package, default options,
-// real clock) against React's scheduler, fastq, p-queue and a bare
-// queueMicrotask floor, on what a scheduler does all day: dispatch many small
-// tasks by priority, hold pending tasks, and fire timers on time. Parts live
-// in ./dispatch/; bench/README.md ("The dispatch suite") explains each case
-// and how the priorities map onto every implementation.
+// real clock, through the public API) against React's scheduler, fastq,
+// p-queue and the floor-scheduler (bench/lib/floor-scheduler.mjs: the least
+// JavaScript that is a priority scheduler), on what a scheduler does all
+// day: dispatch many small tasks by priority, hold pending tasks, run useful
+// work, and fire timers on time. Every implementation makes a closure and an
+// options object per task inside the timed region. Parts live in
+// ./dispatch/; bench/README.md ("The dispatch suite") explains each case and
+// how the priorities map onto every implementation.
 //
 // Cases:
-//   throughput      n no-op tasks, random classes, scheduled then run to completion (tasks/s)
-//   memory          bytes per pending task (heapUsed + external growth)
+//   throughput      n no-op tasks, random classes, scheduled then run to completion (tasks/s, wall and CPU)
+//   listener        the same on timeslice with one taskfail listener attached and without
+//   work-20us       n tasks of ~20 us of CPU each (tasks/s)
+//   memory          bytes per pending task, a closure per task (heapUsed + external growth)
+//   retained        memory kept after a burst of n tasks drained and the process idled
 //   lateness-idle   1e4 timers over 2 s: start time - intended time, p50/p99/max (ms)
 //   lateness-busy   the same while a setImmediate chain burns 5 ms per event-loop turn
 import { markInternals } from '../lib/rows.mjs';
 import { deriveDispatchFigures } from './dispatch/derive.mjs';
 import { dispatchHeadline } from './dispatch/headline.mjs';
 import { latenessCase } from './dispatch/lateness.mjs';
+import { listenerCase } from './dispatch/listener.mjs';
 import { memoryCase } from './dispatch/memory.mjs';
+import { retainedCase } from './dispatch/retained.mjs';
 import { throughputCase } from './dispatch/throughput.mjs';
+import { workTasksCase } from './dispatch/work-tasks.mjs';
 
-// Seven repetitions, five at 1e6 (where p-queue sits out, see throughput.mjs),
-// three for memory (it barely varies), five for lateness: the full suite
-// takes about two minutes on a 2-core machine.
+// Repetitions: seven, five at 1e6 (where p-queue sits out, see
+// throughput-impls.mjs); nine for the listener's few percent; three for
+// memory (it barely varies). About six minutes on a loaded 2-core machine.
 const FULL = {
   sizes: [1e5, 1e6],
   throughputRepsFor: (n) => (n >= 1e6 ? 5 : 7),
+  listenerSizes: [1e5],
+  listenerReps: 9,
+  work: { tasks: 2e4, workUs: 20, reps: 7 },
   memorySizes: [1e5, 1e6],
   memoryReps: 3,
+  retained: { tasks: 1e6, settleMs: 2000, reps: 3 },
   lateness: { tasks: 1e4, windowMs: 2000, leadMs: 250, busyMs: 5, reps: 5, requireLead: true },
   seed: 0xd15,
 };
@@ -33,21 +46,38 @@ const QUICK = {
   ...FULL,
   sizes: [1e4],
   throughputRepsFor: () => 2,
+  listenerSizes: [1e4],
+  listenerReps: 2,
+  work: { tasks: 2e3, workUs: 20, reps: 1 },
   memorySizes: [1e4],
   memoryReps: 1,
+  retained: { tasks: 1e4, settleMs: 50, reps: 1 },
   lateness: { tasks: 1e3, windowMs: 300, leadMs: 50, busyMs: 5, reps: 1, requireLead: false },
 };
 
 export default {
   name: 'dispatch',
-  description: 'Scheduler dispatch vs React scheduler, fastq, p-queue and queueMicrotask: throughput, bytes per pending task, timer lateness',
+  description:
+    'Scheduler dispatch vs React scheduler, fastq, p-queue and a floor scheduler, closures and options made per task: throughput (wall and CPU), a listener, ~20 us tasks, bytes per pending task, memory kept after a burst, timer lateness',
   async run(ctx) {
     const plan = ctx.quick ? QUICK : FULL;
-    ctx.info.sizes = plan.sizes;
-    ctx.info.memorySizes = plan.memorySizes;
-    ctx.info.lateness = plan.lateness;
-    ctx.info.seed = plan.seed;
-    const rows = [...(await throughputCase(plan, ctx)), ...(await memoryCase(plan, ctx)), ...(await latenessCase(plan, ctx))];
+    Object.assign(ctx.info, {
+      sizes: plan.sizes,
+      listenerSizes: plan.listenerSizes,
+      memorySizes: plan.memorySizes,
+      retained: plan.retained,
+      lateness: plan.lateness,
+      seed: plan.seed,
+    });
+    // The cases on the one long-lived Scheduler first; memory and retained make fresh ones.
+    const rows = [
+      ...(await throughputCase(plan, ctx)),
+      ...(await listenerCase(plan, ctx)),
+      ...(await workTasksCase(plan, ctx)),
+      ...(await memoryCase(plan, ctx)),
+      ...(await retainedCase(plan, ctx)),
+      ...(await latenessCase(plan, ctx)),
+    ];
     // timeslice-core drives the wasm core's raw exports: what the engine and facade cost, not the product's speed.
     return markInternals(rows, ['timeslice-core']);
   },

@@ -1,39 +1,37 @@
 // Bytes per pending task: n tasks registered and none run, measured as the
 // growth of process.memoryUsage() heapUsed + external between two snapshots
-// taken after full GCs (measure.mjs memorySnapshot), divided by n.
+// taken after full GCs (measure.mjs memorySnapshot), divided by n. Each task
+// is its own closure (`() => mark(i)`) with an options object, made between
+// the snapshots as in the throughput case: the closure a scheduler keeps is
+// part of what a pending task costs, the same for every implementation
+// (about 90 bytes of it here: a function and its context).
 //
-// Why those two fields: a timeslice Scheduler keeps each task in two places,
-// two JS array entries (the function, the shared options preset) and a row of
-// its wasm core, whose linear memory V8 reports in `external` (not in
-// `arrayBuffers`, and not in heapUsed). `arrayBuffers` is part of `external`
-// already, so adding it would count typed arrays twice. Every implementation
-// is charged the same two fields; JS-only peers show ~0 external growth.
-//
-// What is not counted: the task function (one shared function for every
-// task, alive before the baseline) and the handles or promises registration
-// returns (dropped at once, so the scheduler's own references are all that
-// keep anything alive). Each scheduler is made before the baseline and used
-// after the second snapshot, so it is alive for both.
+// Why those two fields: a timeslice Scheduler keeps each task in JS arrays
+// and in a row of its wasm core, whose linear memory V8 reports in
+// `external` (not in `arrayBuffers`, and not in heapUsed). `arrayBuffers` is
+// part of `external` already, so adding it would count typed arrays twice.
+// Every implementation is charged the same two fields; JS-only peers show ~0
+// external growth. What registration returns (handles, promises) is dropped
+// at once, so only what the scheduler keeps is counted.
 //
 // Every sample starts from a fresh instance, so array and arena growth is
 // counted alike. React's scheduler is one module-wide queue whose array keeps
-// its capacity once grown (~10 bytes per task less from the second sample
-// on), so each sample loads a fresh copy of the module. That queue starts its
-// work loop from a setImmediate armed by the first scheduleCallback: the n
-// registrations and both snapshots (gc() is synchronous) happen in one
-// synchronous block, so none of its tasks can run before the second
-// snapshot. The tasks then run out, and a last Idle-priority callback (after
-// every other) ends the sample.
-// queueMicrotask is not a row: V8 keeps its queue in a native ring buffer
-// that neither field reports.
+// its capacity once grown, so each sample loads a fresh copy of the module;
+// its loop is armed by the first call (a setImmediate), and the n
+// registrations and both snapshots happen in one synchronous block (gc() is
+// synchronous), so none of its tasks runs before the second snapshot. The
+// floor-scheduler is armed the same way. Afterwards every implementation runs
+// its tasks out and the marks are checked.
 import { createRequire } from 'node:module';
 import fastq from 'fastq';
 import PQueue from 'p-queue';
 import { Scheduler } from '../../../dist/index.js';
+import { FloorScheduler } from '../../lib/floor-scheduler.mjs';
 import { interleaveAsync } from '../../lib/interleave-async.mjs';
 import { memorySnapshot } from '../../lib/measure.mjs';
 import { toRows } from '../../lib/rows.mjs';
-import { prioritySequence } from './workload.mjs';
+import { REACT_LEVELS, TIMESLICE_PRIORITIES } from './throughput-impls.mjs';
+import { marksFor, prioritySequence } from './workload.mjs';
 
 const require = createRequire(import.meta.url);
 const REACT_PATH = require.resolve('scheduler/cjs/scheduler.production.js');
@@ -44,25 +42,10 @@ function freshReactScheduler() {
   return require(REACT_PATH);
 }
 
-const React = freshReactScheduler();
-
-const TIMESLICE_OPTIONS = ['critical', 'high', 'normal', 'low', 'background'].map((priority) => Object.freeze({ priority }));
-const REACT_LEVELS = [
-  React.unstable_ImmediatePriority,
-  React.unstable_UserBlockingPriority,
-  React.unstable_NormalPriority,
-  React.unstable_LowPriority,
-  React.unstable_IdlePriority,
-];
-const PQUEUE_OPTIONS = [4, 3, 2, 1, 0].map((priority) => Object.freeze({ priority }));
-
-let ran = 0;
-const countRun = () => {
-  ran++;
-};
+const resolved = Promise.resolve();
 const fastqWorker = (task, done) => {
-  task();
-  done(null);
+  task.run();
+  resolved.then(done);
 };
 
 function perTask(before, after, n) {
@@ -71,61 +54,78 @@ function perTask(before, after, n) {
   return { bytesPerTask: (heap + external) / n, heapBytesPerTask: heap / n, externalBytesPerTask: external / n };
 }
 
-function expectPending(impl, pending, n) {
-  if (pending !== n) throw new Error(`dispatch memory: ${impl} holds ${pending} pending tasks, expected ${n}`);
-}
-
-function timeslice(classes, n) {
-  const scheduler = new Scheduler();
-  const before = memorySnapshot();
-  for (let i = 0; i < n; i++) scheduler.run(countRun, TIMESLICE_OPTIONS[classes[i]]);
-  const sample = perTask(before, memorySnapshot(), n);
-  // Never started: the tasks go with the scheduler.
-  expectPending('timeslice', scheduler.stats().ready, n);
-  return sample;
-}
-
-async function reactScheduler(classes, n) {
-  const react = freshReactScheduler();
-  const schedule = react.unstable_scheduleCallback;
-  ran = 0;
-  const before = memorySnapshot();
-  for (let i = 0; i < n; i++) schedule(REACT_LEVELS[classes[i]], countRun);
-  const sample = perTask(before, memorySnapshot(), n);
-  if (ran !== 0) throw new Error('dispatch memory: react-scheduler ran tasks during the measurement');
-  await new Promise((resolve) => schedule(react.unstable_IdlePriority, resolve));
-  expectPending('react-scheduler', ran, n);
-  return sample;
-}
-
-function fastqueue(_classes, n) {
-  const queue = fastq(fastqWorker, 1);
-  queue.pause();
-  const before = memorySnapshot();
-  for (let i = 0; i < n; i++) queue.push(countRun);
-  const sample = perTask(before, memorySnapshot(), n);
-  expectPending('fastq', queue.length(), n);
-  queue.kill();
-  return sample;
-}
-
-function pQueue(classes, n) {
-  const queue = new PQueue({ concurrency: Number.POSITIVE_INFINITY, autoStart: false });
-  const before = memorySnapshot();
-  for (let i = 0; i < n; i++) queue.add(countRun, PQUEUE_OPTIONS[classes[i]]);
-  const sample = perTask(before, memorySnapshot(), n);
-  expectPending('p-queue', queue.size, n);
-  queue.clear();
-  return sample;
-}
-
+// Each implementation: make(), then register(instance, classes, n, mark)
+// between the snapshots, then drain(instance) runs the tasks out.
 export const MEMORY_IMPLS = [
-  { name: 'timeslice', run: timeslice },
-  { name: 'react-scheduler', run: reactScheduler },
-  { name: 'fastq', run: fastqueue },
-  // Registering 1e6 takes minutes (sorted-array insertion), as in the throughput case.
-  { name: 'p-queue', run: pQueue, maxN: 1e5 },
+  {
+    name: 'timeslice',
+    make: () => new Scheduler(),
+    register(scheduler, classes, n, mark) {
+      for (let i = 0; i < n; i++) scheduler.run(() => mark(i), { priority: TIMESLICE_PRIORITIES[classes[i]] });
+    },
+    async drain(scheduler) {
+      scheduler.start();
+      await scheduler.onIdle();
+      await scheduler.stop();
+    },
+  },
+  {
+    name: 'floor-scheduler',
+    make: () => new FloorScheduler(),
+    register(floor, classes, n, mark) {
+      for (let i = 0; i < n; i++) floor.run(() => mark(i), { priority: classes[i] });
+    },
+    drain() {},
+  },
+  {
+    name: 'react-scheduler',
+    make: freshReactScheduler,
+    register(react, classes, n, mark) {
+      const schedule = react.unstable_scheduleCallback;
+      for (let i = 0; i < n; i++) schedule(REACT_LEVELS[classes[i]], () => mark(i), { delay: 0 });
+    },
+    drain() {},
+  },
+  {
+    name: 'fastq',
+    make() {
+      const queue = fastq(fastqWorker, 1);
+      queue.pause();
+      return queue;
+    },
+    register(queue, classes, n, mark) {
+      for (let i = 0; i < n; i++) queue.push({ run: () => mark(i), priority: classes[i] });
+    },
+    drain(queue) {
+      queue.resume();
+    },
+  },
+  {
+    name: 'p-queue',
+    make: () => new PQueue({ concurrency: Number.POSITIVE_INFINITY, autoStart: false }),
+    register(queue, classes, n, mark) {
+      for (let i = 0; i < n; i++) queue.add(() => mark(i), { priority: 4 - classes[i] });
+    },
+    drain(queue) {
+      queue.start();
+    },
+    // Registering 1e6 takes minutes (sorted-array insertion), as in the throughput case.
+    maxN: 1e5,
+  },
 ];
+
+async function memoryRun(impl, marks, classes, n) {
+  const done = marks.arm();
+  const instance = impl.make();
+  const before = memorySnapshot();
+  impl.register(instance, classes, n, marks.mark);
+  const sample = perTask(before, memorySnapshot(), n);
+  if (marks.count !== 0) throw new Error(`dispatch memory: ${impl.name} ran tasks during the measurement`);
+  await impl.drain(instance);
+  await done;
+  marks.verify(impl.name);
+  return sample;
+}
 
 const UNITS = { bytesPerTask: 'bytes/task', heapBytesPerTask: 'bytes/task', externalBytesPerTask: 'bytes/task' };
 
@@ -135,7 +135,8 @@ export async function memoryCase(plan, ctx) {
     const impls = MEMORY_IMPLS.filter((impl) => impl.maxN === undefined || n <= impl.maxN);
     ctx.log(`memory n=${n}: ${impls.length} implementations x ${plan.memoryReps} reps`);
     const classes = prioritySequence(plan.seed + n, n);
-    const samples = await interleaveAsync(impls, plan.memoryReps, (impl) => impl.run(classes, n));
+    const marks = marksFor(n);
+    const samples = await interleaveAsync(impls, plan.memoryReps, (impl) => memoryRun(impl, marks, classes, n));
     rows.push(...toRows('memory', n, samples, UNITS));
   }
   return rows;

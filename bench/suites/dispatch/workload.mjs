@@ -1,9 +1,11 @@
 // The dispatch workload: n tasks, each with a priority class drawn from one
-// seeded stream, so every implementation gets the same sequence. Each task is
-// its own closure that marks its index and counts; the last one to run
-// resolves the run's promise. Afterwards every mark must be exactly 1, so a
-// scheduler that dropped, duplicated or never ran a task stops the suite
-// instead of reporting a rate.
+// seeded stream, so every implementation gets the same sequence. Each
+// implementation makes a closure and an options object per task inside the
+// timed region, as a user's code does (`() => mark(i)`): allocating them and
+// collecting them is part of what every row pays. mark(i) records that task
+// i ran; the last one resolves the run's promise. Afterwards every mark must
+// be exactly 1, so a scheduler that dropped, duplicated or never ran a task
+// stops the suite instead of reporting a rate.
 import { mulberry32 } from '../../lib/random.mjs';
 
 /** Priority classes, most urgent first (timeslice's order: 0 = critical .. 4 = background). */
@@ -17,24 +19,16 @@ export function prioritySequence(seed, n) {
   return classes;
 }
 
-/**
- * n task closures over shared marks. The closures are made once per size and
- * reused by every implementation and repetition, so making them is never
- * timed and they are not counted as memory a scheduler holds.
- */
-export function taskSet(n) {
+/** The marks of n tasks: `mark(i)` is what task i does (after its work, if any). */
+export function marksFor(n) {
   const marks = new Uint8Array(n);
   let count = 0;
   let finish = () => {};
-  const tasks = new Array(n);
-  for (let i = 0; i < n; i++) {
-    tasks[i] = () => {
+  return {
+    mark(i) {
       marks[i]++;
       if (++count === n) finish();
-    };
-  }
-  return {
-    tasks,
+    },
     /** Clears the marks; the promise resolves when the n-th task has run. */
     arm() {
       marks.fill(0);
