@@ -115,10 +115,9 @@ export class Scheduler {
     this.#engine.assertAccepting(operation);
     const resolved = resolveTaskOptions(options);
     const engine = this.#engine;
-    const handle = new TaskHandle<R>(engine, engine.register(fn as TaskFn, resolved, kind, delayMs, periodMs, cron));
+    const id = engine.register(fn as TaskFn, resolved, kind, delayMs, periodMs, cron);
     // A periodic or cron task without maxRuns never ends by itself (onIdle does not wait for it).
-    engine.track(handle.id, handle, (kind !== L.KIND_ONCE || cron !== undefined) && resolved.maxRuns === 0);
-    return handle;
+    return new TaskHandle<R>(engine.track(id, (kind !== L.KIND_ONCE || cron !== undefined) && resolved.maxRuns === 0), id);
   }
 
   /** Runs fn as soon as it is its turn. */
@@ -296,13 +295,13 @@ export class Scheduler {
   }
 
   /**
-   * The handle of a live task id (from an event or describe()): the one its
-   * registration returned, so `done` is shared. TaskEndedError if it has ended.
+   * A handle of a live task id (from an event or describe()): it acts on the
+   * same task as the one its registration returned and shares its `done`
+   * promise. TaskEndedError if it has ended.
    */
   task(id: number): TaskHandle {
     this.#engine.controls.liveState(id, 'task');
-    const handle = this.#engine.handleOf(id);
-    return handle instanceof TaskHandle ? handle : new TaskHandle(this.#engine, id);
+    return new TaskHandle(this.#engine.bookOf(id), id);
   }
 
   /**

@@ -30,7 +30,7 @@ import { RegistrationClock } from './registration-clock.js';
 import { abortRun } from './runs.js';
 import { Sleeps } from './sleeps.js';
 import { type EngineCounters, TaskEmitter } from './task-events.js';
-import type { OutcomeSink } from './task-outcome.js';
+import { BOOK_TASKS, OutcomeBook } from './task-outcome.js';
 import { slotOf, type TaskFn, TaskSlots } from './task-slots.js';
 import { Turns } from './turns.js';
 
@@ -57,6 +57,9 @@ export class Engine {
   readonly #idle = new IdleWaiters(() => this.#isIdle());
   /** Failed attempts go to options.onError (failure-reports.ts). */
   readonly #failures: FailureReports;
+  /** The book the next registrations' handles share, and how many more it takes (task-outcome.ts). */
+  #book: OutcomeBook | undefined;
+  #bookLeft = 0;
 
   constructor(core: Core, clock: Clock, options: ResolvedSchedulerOptions, events: SchedulerEvents) {
     this.core = core;
@@ -199,20 +202,29 @@ export class Engine {
   }
 
   /**
-   * Gives a task registered through the Scheduler its handle, which the
-   * engine tells how the task ended (so `done` can be read at any time).
-   * `unbounded`: a periodic or cron task without maxRuns (onIdle does not wait for it).
+   * Enters a task registered through the Scheduler in the outcome book its
+   * handle reads how it ended from (so `done` can be read at any time), and
+   * answers the book. `unbounded`: a periodic or cron task without maxRuns
+   * (onIdle does not wait for it).
    */
-  track(id: number, handle: OutcomeSink, unbounded: boolean): void {
+  track(id: number, unbounded: boolean): OutcomeBook {
+    let book = this.#book;
+    if (book === undefined || this.#bookLeft === 0) {
+      book = new OutcomeBook(this);
+      this.#book = book;
+      this.#bookLeft = BOOK_TASKS;
+    }
+    this.#bookLeft--;
     const slots = this.#slots;
-    slots.handles[slotOf(id)] = handle;
+    slots.books[slotOf(id)] = book;
     if (unbounded) slots.trackUnbounded(slotOf(id));
     else slots.finiteLive++;
+    return book;
   }
 
-  /** The handle a live task was registered with, if any. */
-  handleOf(id: number): OutcomeSink | undefined {
-    return this.#w.taskState(id) >= 0 ? this.#slots.handles[slotOf(id)] : undefined;
+  /** The outcome book of a live task (a new one for a durable slot, which records no outcome). */
+  bookOf(id: number): OutcomeBook {
+    return this.#slots.books[slotOf(id)] ?? new OutcomeBook(this);
   }
 
   /** True while the task has not ended. */

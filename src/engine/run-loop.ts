@@ -271,7 +271,7 @@ export class RunLoop implements ContextHost {
       return FAST_SETTLED_ALONE;
     }
     run.settled = true;
-    slots.endReturned(slot, result);
+    slots.endReturned(handle, result);
     return FAST_RETURNED;
   }
 

@@ -84,7 +84,7 @@ export class Settlement {
       if (!ok) this.#report(run, valueOrError, false);
       this.#flights.leave(slot);
       w.cancel(handle);
-      this.#slots.end(slot, false, valueOrError);
+      this.#slots.end(handle, false, valueOrError);
       return;
     }
     // In flight, or asleep in ctx.sleep(): it leaves either way.
@@ -159,7 +159,7 @@ export class Settlement {
     const before = wantsSkips ? this.#core.snapshot(handle) : undefined;
     const status = w.finish(handle, nowMs, runtimeMs, flags);
     if (status === L.STATUS_ENDED) {
-      this.#slots.end(slot, ok, valueOrError);
+      this.#slots.end(handle, ok, valueOrError);
       return;
     }
     // Negative: the task was cancelled while it ran (cancel() already ended it).

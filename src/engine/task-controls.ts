@@ -73,7 +73,7 @@ export class TaskControls {
       this.#flights.leave(slot);
     }
     this.#w.cancel(handle);
-    this.#slots.end(slot, false, error);
+    this.#slots.end(handle, false, error);
     this.#afterEnd();
   }
 

@@ -2,8 +2,8 @@
 // (functions, option objects, promises), indexed by the core's slot.
 //
 // What must be cheap: a pending one-shot task. It costs one entry in `fns`
-// and one in `handles` (its TaskHandle, which keeps how it ended: see
-// task-outcome.ts) and nothing else: `opts` holds only options that are not
+// and one in `books` (the OutcomeBook its handle finds its outcome in, one
+// per 64 registrations: see task-outcome.ts) and nothing else: `opts` holds only options that are not
 // a shared preset (and those of every periodic task), `extras` only tasks
 // that need more (saved state, a retry attempt, a `done` promise read while
 // it lives, a cron schedule, a run in flight, a count of runs for maxRuns).
@@ -14,7 +14,7 @@ import type { Clock, TimerId } from '../clock.js';
 import type { CronSchedule } from '../cron.js';
 import { DEFAULT_TASK_OPTIONS, type ResolvedTaskOptions } from '../options.js';
 import type { RunState, TaskContext } from '../task-context.js';
-import { CANCELLED, Failed, type OutcomeSink, Settled } from './task-outcome.js';
+import { CANCELLED, Failed, type OutcomeBook, Settled } from './task-outcome.js';
 
 export type TaskFn<Result = unknown> = (ctx: TaskContext) => Result | PromiseLike<Result>;
 
@@ -61,11 +61,11 @@ export class TaskSlots {
   /** Options, except for one-shot tasks with a shared preset: the fast path knows those by absence. */
   readonly opts: Array<ResolvedTaskOptions | undefined> = [];
   readonly extras = new Map<number, Extras>();
-  /** The handle of each task registered through the Scheduler (durable slots have none). */
-  readonly handles: Array<OutcomeSink | undefined> = [];
-  /** Tasks with a handle that end by themselves: one-shot, or with maxRuns (what onIdle waits for). */
+  /** The outcome book of each task registered through the Scheduler (durable slots have none). */
+  readonly books: Array<OutcomeBook | undefined> = [];
+  /** Tasks with a book that end by themselves: one-shot, or with maxRuns (what onIdle waits for). */
   finiteLive = 0;
-  /** Slots of tasks with a handle that never end by themselves (periodic or cron without maxRuns). */
+  /** Slots of tasks with a book that never end by themselves (periodic or cron without maxRuns). */
   readonly #unbounded = new Set<number>();
   /** Tasks cancelled so far: a run loop compares it across a run to learn whether the run was cancelled. */
   cancels = 0;
@@ -126,36 +126,38 @@ export class TaskSlots {
     return this.opts[slot]?.name ?? (this.fns[slot]?.name || '(anonymous)');
   }
 
-  /** A task given its handle (engine.track) never ends by itself: onIdle does not count it. */
+  /** A task given a book (engine.track) never ends by itself: onIdle does not count it. */
   trackUnbounded(slot: number): void {
     this.#unbounded.add(slot);
   }
 
-  /** The task's handle, taken out of the table (undefined for a durable slot). */
-  #untrack(slot: number): OutcomeSink | undefined {
-    const handle = this.handles[slot];
-    if (handle === undefined) return undefined;
-    this.handles[slot] = undefined;
+  /** The task's book, taken out of the table (undefined for a durable slot). */
+  #untrack(slot: number): OutcomeBook | undefined {
+    const book = this.books[slot];
+    if (book === undefined) return undefined;
+    this.books[slot] = undefined;
     if (this.#unbounded.size === 0 || !this.#unbounded.delete(slot)) this.finiteLive--;
-    return handle;
+    return book;
   }
 
-  /** A one-shot task of the fast path returned `value`: it has ended, with nothing else to drop. */
-  endReturned(slot: number, value: unknown): void {
+  /** One-shot task `id` of the fast path returned `value`: it has ended, with nothing else to drop. */
+  endReturned(id: number, value: unknown): void {
+    const slot = slotOf(id);
     this.fns[slot] = undefined;
-    const handle = this.#untrack(slot);
-    if (value !== undefined && handle !== undefined) handle.recordEnd(value);
+    const book = this.#untrack(slot);
+    if (value !== undefined && book !== undefined) book.record(id, value);
   }
 
   /**
-   * The task is gone from the core: drop its JS state, settle `done` if it
-   * was read, and tell the handle how it ended (valueOrError may be
+   * Task `id` is gone from the core: drop its JS state, settle `done` if it
+   * was read, and record in its book how it ended (valueOrError may be
    * task-outcome's CANCELLED: an error nobody has asked for yet).
    */
-  end(slot: number, ok: boolean, valueOrError: unknown): void {
+  end(id: number, ok: boolean, valueOrError: unknown): void {
+    const slot = slotOf(id);
     this.fns[slot] = undefined;
     this.opts[slot] = undefined;
-    const handle = this.#untrack(slot);
+    const book = this.#untrack(slot);
     const ex = this.extrasOf(slot);
     if (ex !== undefined) {
       this.extras.delete(slot);
@@ -164,13 +166,13 @@ export class TaskSlots {
       if (ex.done !== undefined) {
         if (ok) ex.done.resolve(valueOrError);
         else ex.done.reject(valueOrError);
-        handle?.recordEnd(new Settled(ex.done.promise));
+        book?.record(id, new Settled(ex.done.promise));
         return;
       }
     }
-    if (handle === undefined) return;
-    if (!ok) handle.recordEnd(valueOrError === CANCELLED ? CANCELLED : new Failed(valueOrError));
-    else if (valueOrError !== undefined) handle.recordEnd(valueOrError);
+    if (book === undefined) return;
+    if (!ok) book.record(id, valueOrError === CANCELLED ? CANCELLED : new Failed(valueOrError));
+    else if (valueOrError !== undefined) book.record(id, valueOrError);
   }
 
   /** Slots that hold a task, in slot order. */

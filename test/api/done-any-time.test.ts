@@ -60,14 +60,46 @@ describe('done read after the task ended', () => {
     await expect(early).resolves.toBe('x');
   });
 
-  it('gives scheduler.task(id) the handle registration returned, sharing done', async () => {
+  it('gives scheduler.task(id) a handle of the same task, sharing done before and after the end', async () => {
     const { clock, scheduler } = virtualScheduler();
     const h = scheduler.after(10, () => 'shared');
-    expect(scheduler.task(h.id)).toBe(h);
+    const again = scheduler.task(h.id);
+    expect(again.id).toBe(h.id);
+    expect(again.done).toBe(h.done);
+    const late = scheduler.after(10, () => 'late');
+    const lateAgain = scheduler.task(late.id);
     scheduler.start();
     await clock.runUntilIdle();
     await expect(h.done).resolves.toBe('shared');
+    expect(again.done).toBe(h.done);
+    // Neither read `done` while the task lived: both read the same recorded end.
+    expect(lateAgain.done).toBe(late.done);
+    await expect(lateAgain.done).resolves.toBe('late');
     expect(() => scheduler.task(h.id)).toThrow(TaskEndedError);
+  });
+
+  it('keeps the outcomes of tasks registered in one burst apart', async () => {
+    const { clock, scheduler } = virtualScheduler({ groupTiming: true, onError: false });
+    scheduler.start();
+    // More than one book's worth (64 registrations share one), with every kind of end.
+    const handles = Array.from({ length: 200 }, (_, i) => {
+      if (i % 4 === 1) return scheduler.run(() => {});
+      if (i % 4 === 2) {
+        return scheduler.run(() => {
+          throw new Error(`failed ${i}`);
+        });
+      }
+      if (i % 4 === 3) return scheduler.after(5, () => i);
+      return scheduler.run(() => i);
+    });
+    for (let i = 3; i < handles.length; i += 8) handles[i]?.cancel();
+    await clock.runUntilIdle();
+    for (const [i, h] of handles.entries()) {
+      if (i % 8 === 3) await expect(h.done).rejects.toBeInstanceOf(TaskCancelledError);
+      else if (i % 4 === 1) await expect(h.done).resolves.toBeUndefined();
+      else if (i % 4 === 2) await expect(h.done).rejects.toThrow(`failed ${i}`);
+      else await expect(h.done).resolves.toBe(i);
+    }
   });
 
   it('keeps the other methods failing loudly once the task ended', async () => {
