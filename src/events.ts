@@ -12,7 +12,11 @@ export interface TaskEventDetail {
   readonly attempt: number;
   /** Clock time of the event (monotonic ms). */
   readonly atMs: number;
-  /** finish/fail/interrupt: how long the run (or run segment) took. */
+  /**
+   * finish/fail/interrupt: how long the run (or run segment) took. A failed
+   * one-shot run timed in a group (see SchedulerOptions.groupTiming) counts
+   * from its group's start: it includes the group's earlier runs, under ~50 µs.
+   */
   readonly runtimeMs?: number;
   /** fail/retry: what the run threw (or the timeout error). */
   readonly error?: unknown;

@@ -234,7 +234,8 @@ export interface SchedulerOptions {
    * clock read costs more than such a run. Their runtime still counts toward
    * stats().runtimeMs; as their tasks have ended, nothing else could show it.
    * Registrations made in one synchronous burst also share a clock reading
-   * (up to 64). Off while any task event has a listener.
+   * (up to 64). Off while a taskstart or taskfinish listener is attached
+   * (they report every run's own runtime).
    * @default true with the real clock, false with any other clock (a test clock moves only when told to)
    * @example new Scheduler({ groupTiming: false }) // one clock read per run
    */

@@ -6,7 +6,9 @@
 // once its slice is spent so I/O, timers and rendering keep flowing.
 //
 // The fast path: a one-shot task with shared preset options (nothing but a
-// priority), no `done` promise, no listeners, that returns at once. It is
+// priority), no `done` promise, no taskstart or taskfinish listener (the
+// events every run emits; a taskfail listener only hears a run that throws,
+// and a throw takes the general path anyway), that returns at once. It is
 // popped, run and completed with nothing allocated but its context, and timed
 // in a group (group-timer.ts). Everything else takes the general path
 // (#start, then settlement.ts), which times each run on its own.
@@ -23,7 +25,7 @@ import type { Core } from '../../bindings/core.js';
 import type { CoreExports } from '../../bindings/load.js';
 import type { Clock } from '../clock.js';
 import type { Duration } from '../duration.js';
-import { EVENT_SKIP, EVENT_START, type SchedulerEvents } from '../events.js';
+import { EVENT_FINISH, EVENT_SKIP, EVENT_START, type SchedulerEvents } from '../events.js';
 import { GroupTimer } from '../group-timer.js';
 import type { ResolvedSchedulerOptions } from '../options.js';
 import { TaskTimeoutError } from '../scheduler-errors.js';
@@ -48,6 +50,13 @@ const NOT_FAST = 0;
 const FAST_RETURNED = 1;
 const FAST_DONE = 2;
 const FAST_SETTLED_ALONE = 3;
+/**
+ * The events a run that returns at once emits: while either has a listener,
+ * runs are timed and reported one by one. The others (taskfail, taskretry,
+ * taskinterrupt, taskoverrun, taskskip) come only from runs the fast path
+ * hands to the general one, or from periodic tasks, which never take it.
+ */
+const PER_RUN_EVENTS = EVENT_START | EVENT_FINISH;
 export interface RunLoopParts {
   w: CoreExports;
   core: Core;
@@ -256,7 +265,7 @@ export class RunLoop implements ContextHost {
   #runFast(handle: number, nowMs: number): number {
     const slot = slotOf(handle);
     const slots = this.#slots;
-    if (slots.opts[slot] !== undefined || this.#events.wanted !== 0 || (slots.extras.size !== 0 && slots.extras.has(slot))) return NOT_FAST;
+    if (slots.opts[slot] !== undefined || (this.#events.wanted & PER_RUN_EVENTS) !== 0 || (slots.extras.size !== 0 && slots.extras.has(slot))) return NOT_FAST;
     const fn = slots.fns[slot] as TaskFn;
     const run = new TaskContext(this, handle, 1, nowMs, undefined);
     const cancelsBefore = slots.cancels;

@@ -184,7 +184,36 @@ describe('group timing in the run loop', () => {
     expect(await inner.promise).toBe('sync result');
   });
 
-  it('times every run on its own while anyone listens to task events', async () => {
+  it('keeps grouping while only a taskfail listener is attached, and still reports a failing run with its own runtime', async () => {
+    const { clock, scheduler } = grouped();
+    const failures: Array<{ id: number; runtimeMs: number | undefined; error: unknown }> = [];
+    scheduler.events.addEventListener('taskfail', (event) => failures.push({ id: event.detail.id, runtimeMs: event.detail.runtimeMs, error: event.detail.error }));
+    const n = 500;
+    const done = countdown(n);
+    let failing = 0;
+    for (let i = 0; i < n; i++) {
+      const handle = scheduler.run(() => {
+        clock.nowMs += i === 250 ? 0.5 : 0.0001;
+        done.tick();
+        if (i === 250) throw new Error('boom');
+      });
+      if (i === 250) failing = handle.id;
+    }
+    const readsBefore = clock.reads;
+    scheduler.start();
+    await done.all;
+    await scheduler.stop();
+    expect(clock.reads - readsBefore).toBeLessThan(n / 10);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]?.id).toBe(failing);
+    // Timed from its group's start: its own 0.5 ms, plus the group's earlier runs (at most 63 of 0.0001 ms).
+    expect(failures[0]?.runtimeMs).toBeGreaterThanOrEqual(0.5);
+    expect(failures[0]?.runtimeMs).toBeLessThanOrEqual(0.5 + 63 * 0.0001 + 1e-9);
+    expect(String(failures[0]?.error)).toBe('Error: boom');
+    expect(scheduler.stats().runtimeMs).toBeCloseTo(0.5 + (n - 1) * 0.0001, 9);
+  });
+
+  it('times every run on its own while anyone listens to taskstart or taskfinish', async () => {
     const { clock, scheduler } = grouped();
     const runtimes: number[] = [];
     scheduler.events.addEventListener('taskfinish', (event) => runtimes.push(event.detail.runtimeMs ?? -1));
