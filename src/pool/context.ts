@@ -78,8 +78,4 @@ export interface Run {
   saved: boolean;
   /** Set when a state it saved cannot be cloned: the run fails with it, whatever the task does next. */
   uncloneable: Error | undefined;
-  /** performance.now() when the run started, and when its runtime was last charged. */
-  startedAt: number;
-  chargedUntil: number;
-  nextClaimCheck: number;
 }

@@ -57,7 +57,7 @@ import type { PoolParts } from './pool-parts.js';
 import * as P from './protocol.js';
 import type { RecoveryHost, } from './recovery.js';
 import { Supervisor } from './supervisor.js';
-import { PoolTask, TaskBook, type TaskRecord } from './task-record.js';
+import { PoolTask, TaskBook, TaskRecord } from './task-record.js';
 import { type PoolThread, PoolThreads } from './threads.js';
 
 export { PoolTask } from './task-record.js';
@@ -224,23 +224,7 @@ export class WorkerPool {
     const promise = new Promise<Result>(captureSettlers);
     this.#book.admit();
     this.#counters.submitted++;
-    this.#staged.push({
-      handle: 0,
-      kind,
-      options: resolved,
-      argsOffset,
-      argsLength,
-      stateOffset: 0,
-      stateLength: P.STATE_NONE,
-      attempt: 1,
-      terminations: 0,
-      ranMs: 0,
-      timedOut: false,
-      cancelled: false,
-      resolve: capturedResolve,
-      reject: capturedReject,
-      onAbort: undefined,
-    });
+    this.#staged.push(new TaskRecord(kind, resolved, argsOffset, argsLength, capturedResolve, capturedReject));
     if (!this.#flushQueued) {
       this.#flushQueued = true;
       queueMicrotask(this.#flushBound);
@@ -280,7 +264,8 @@ export class WorkerPool {
       }
       this.#wake(mostUrgent, to - from);
     }
-    for (const r of staged) {
+    for (let i = 0; i < staged.length; i++) {
+      const r = staged[i] as TaskRecord;
       const signal = r.options.signal;
       if (signal !== undefined && r.handle !== 0) {
         r.onAbort = () => this.#cancel(r);

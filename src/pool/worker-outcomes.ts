@@ -25,31 +25,44 @@ export function abortRun(run: Run, reason: 'cancelled' | 'timeout'): void {
   run.controller?.abort(run.abortReason);
 }
 
+/** Outcomes buffered before a flush is forced: a batch's worth and more (a worker flushes every round). */
+const CAPACITY = 256;
+
 export class OutcomeBuffer {
   readonly #port: MessagePort;
-  #numbers: number[] = [];
-  #values: unknown[] = [];
+  /** Four numbers per outcome, reused: postMessage copies what it sends. */
+  readonly #numbers = new Float64Array(4 * CAPACITY);
+  readonly #values: unknown[] = [];
 
   constructor(port: MessagePort) {
     this.#port = port;
   }
 
   push(handle: number, dispatch: number, code: number, runtimeMs: number, value: unknown): void {
-    this.#numbers.push(handle, dispatch, code, runtimeMs);
+    const count = this.#values.length;
+    if (count === CAPACITY) {
+      this.flush();
+      this.push(handle, dispatch, code, runtimeMs, value);
+      return;
+    }
+    const numbers = this.#numbers;
+    numbers[4 * count] = handle;
+    numbers[4 * count + 1] = dispatch;
+    numbers[4 * count + 2] = code;
+    numbers[4 * count + 3] = runtimeMs;
     this.#values.push(value);
   }
 
   /** Posts what is buffered, in one message if every value can be cloned. */
   flush(): void {
-    if (this.#values.length === 0) return;
-    const numbers = this.#numbers;
     const values = this.#values;
-    this.#numbers = [];
-    this.#values = [];
+    const count = values.length;
+    if (count === 0) return;
+    const numbers = this.#numbers;
     try {
-      this.#post({ t: 'results', n: numbers, v: values });
+      this.#post({ t: 'results', n: numbers.slice(0, 4 * count), v: values });
     } catch {
-      for (let v = 0; v < values.length; v++) {
+      for (let v = 0; v < count; v++) {
         const n = numbers.slice(v * 4, v * 4 + 4);
         try {
           this.#post({ t: 'results', n, v: [values[v]] });
@@ -59,6 +72,7 @@ export class OutcomeBuffer {
         }
       }
     }
+    values.length = 0;
   }
 
   #post(message: FromWorker): void {

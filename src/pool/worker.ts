@@ -75,8 +75,14 @@ class Loop implements RunHost {
   /** Outcomes not yet posted. */
   readonly #outcomes: OutcomeBuffer;
   /** Runtime (ms) not yet charged to each returned task, with its weight: three numbers per task. */
-  #toCharge: number[] = [];
+  #toCharge = new Float64Array(3 * 2 * L.POOL_TAKE_MAX);
+  #toChargeCount = 0;
   #current: Run | undefined;
+  // The current run's clock (performance.now() ms): when it started, how far its runtime was charged, when
+  // shouldYield() may next look at the core. Fields of the loop, not of each run: one run is current at a time.
+  #startedAt = 0;
+  #chargedUntil = 0;
+  #nextClaimCheck = 0;
   /** Moving average of task runtime, ms: sets the batch size. */
   #avgRuntimeMs = 1;
   /** Moving average of runtime per task kind, ms (undefined: never run here). */
@@ -195,8 +201,8 @@ class Loop implements RunHost {
       await this.#lock();
       const w = this.#w;
       const charges = this.#toCharge;
-      for (let i = 0; i < charges.length; i += 3) w.chargeWeighted(charges[i] as number, charges[i + 1] as number, charges[i + 2] as number);
-      charges.length = 0;
+      for (let i = 0; i < this.#toChargeCount; i += 3) w.chargeWeighted(charges[i] as number, charges[i + 1] as number, charges[i + 2] as number);
+      this.#toChargeCount = 0;
       let count = i32[b32 + P.W_BATCH_COUNT] as number;
       const now = this.#now();
       if (unstartedFrom < count) {
@@ -283,6 +289,21 @@ class Loop implements RunHost {
     }
   }
 
+  /** Runtime to charge to a task under the lock, at the start of the next round. */
+  #charge(handle: number, ms: number, weight: number): void {
+    let charges = this.#toCharge;
+    const at = this.#toChargeCount;
+    if (at + 3 > charges.length) {
+      charges = new Float64Array(2 * charges.length);
+      charges.set(this.#toCharge);
+      this.#toCharge = charges;
+    }
+    charges[at] = handle;
+    charges[at + 1] = ms;
+    charges[at + 2] = weight;
+    this.#toChargeCount = at + 3;
+  }
+
   /** Where the handle's side-table entry starts; the view is made again if the table has grown past it. */
   #entry(handle: number): number {
     const at = P.slotOf(handle) * P.TASK_WORDS;
@@ -350,9 +371,6 @@ class Loop implements RunHost {
       interrupted: false,
       saved: false,
       uncloneable: undefined,
-      startedAt: 0,
-      chargedUntil: 0,
-      nextClaimCheck: 0,
     };
     const kind = side[at + P.T_KIND] as number;
     if (kind < 0) {
@@ -407,8 +425,9 @@ class Loop implements RunHost {
     this.#f64[this.#b64 + P.W_SEGMENT_START] = startedAt + this.#clockOffsetMs;
     this.#f64[this.#b64 + P.W_CURRENT] = run.handle;
     this.#current = run;
-    run.startedAt = startedAt;
-    run.chargedUntil = startedAt;
+    this.#startedAt = startedAt;
+    this.#chargedUntil = startedAt;
+    this.#nextClaimCheck = 0;
   }
 
   /** The run ended (returned `value`, or threw: code): its outcome is buffered, its runtime to be charged. Answers the runtime, ms. */
@@ -426,8 +445,8 @@ class Loop implements RunHost {
     const endedAt = performance.now();
     this.#f64[this.#b64 + P.W_CURRENT] = 0;
     this.#current = undefined;
-    const runtime = endedAt - run.startedAt;
-    this.#toCharge.push(run.handle, endedAt - run.chargedUntil, run.weight);
+    const runtime = endedAt - this.#startedAt;
+    this.#charge(run.handle, endedAt - this.#chargedUntil, run.weight);
     this.#outcomes.push(run.handle, run.dispatch, code, runtime, value);
     return runtime;
   }
@@ -443,15 +462,15 @@ class Loop implements RunHost {
       return true;
     }
     const t = performance.now();
-    if (t - run.startedAt < this.#quantumMs || t < run.nextClaimCheck) return false;
-    run.nextClaimCheck = t + CLAIM_CHECK_EVERY_MS;
+    if (t - this.#startedAt < this.#quantumMs || t < this.#nextClaimCheck) return false;
+    this.#nextClaimCheck = t + CLAIM_CHECK_EVERY_MS;
     // A task past its quantum may run long: what the batch finished before it is reported now.
     this.#outcomes.flush();
     // The quantum is spent: charge what ran so far and compare claims, under the lock.
     lock(this.#i32, this.#owner);
     const w = this.#w;
-    w.chargeWeighted(run.handle, t - run.chargedUntil, run.weight);
-    run.chargedUntil = t;
+    w.chargeWeighted(run.handle, t - this.#chargedUntil, run.weight);
+    this.#chargedUntil = t;
     const now = this.#now();
     const waiting = w.poolTopKey(this.#maxClass) <= w.poolRequeueKey(run.handle, now);
     if (waiting && Atomics.load(this.#i32, this.#b32 + P.W_FLAG) === 0) {
