@@ -4,7 +4,8 @@
 
 import { initArena, columnBase, columnBases, groupCapacities, columnElementBytes, columnGroup, capacityOf, reserve } from "./arena";
 import { fieldBytes, resetTable } from "./table";
-import { heapCheck, heapClear, heapPush, heapRemoveAt, heapSize, heapTopKey, READY_HEAP, TIMER_HEAP } from "./heap";
+import { heapClear, heapPush, heapRemoveAt, heapSize, heapTopKey, READY_HEAP } from "./heap";
+import { timersCheck, timersClear } from "./timers";
 import { readyCheck, readyClear, readyRekey } from "./ready";
 import { counters, resetCounters } from "./counters";
 import { policy, readyKey, resetDeadlines, setClassDeadlineValue, setPolicyValue, weightOfNice } from "./keys";
@@ -31,7 +32,7 @@ export function init(): i32 {
   resetDeadlines();
   setPolicyValue(POLICY_DEADLINE);
   readyClear();
-  heapClear(TIMER_HEAP);
+  timersClear();
   return initArena() ? STATUS_OK : STATUS_NO_MEMORY;
 }
 
@@ -81,13 +82,13 @@ export function columnGroupOf(col: i32): i32 { return col >= 0 && col < COL_COUN
 export function taskFieldBytes(field: i32): i32 { return fieldBytes(field); }
 
 /**
- * Checks the ready queue (lanes and heap) and the timer heap: 0 when sound,
- * else a positive code (see readyCheck; + 2^24 for the timer heap). O(n), for tests.
+ * Checks the ready queue and the timer queue (lanes and heaps): 0 when sound,
+ * else a positive code (see readyCheck; + 2^24 for the timer queue, see timersCheck). O(n), for tests.
  */
 export function checkInvariants(): i32 {
   const ready = readyCheck();
   if (ready != 0) return ready;
-  const timer = heapCheck(TIMER_HEAP);
+  const timer = timersCheck();
   return timer == 0 ? 0 : timer + (1 << 24);
 }
 

@@ -25,30 +25,34 @@
 //     | GEN   |STATE|CLASS|KIND |NICE | POS   | STATS_ROW |
 //     | u32   | u8  | u8  | u8  | u8  | u32   | u32       |
 //     +-------+-----+-----+-----+-----+-------+-----------+
-//     16          24          32          40          48          56    60  61  64
-//     +-----------+-----------+-----------+-----------+-----------+-----+---+---+
-//     | SEQ f64   | DUE f64   | PERIOD f64| VRUNTIME  | STAMP f64 |PREV |QUE|   |
-//     +-----------+-----------+-----------+-----------+-----------+-----+---+---+
+//     16          24          32          40          48          56    60  61  62  64
+//     +-----------+-----------+-----------+-----------+-----------+-----+---+---+---+
+//     | SEQ f64   | DUE f64   | PERIOD f64| VRUNTIME  | STAMP f64 |PREV |QUE|LAN|   |
+//     +-----------+-----------+-----------+-----------+-----------+-----+---+---+---+
 //
 //     GEN        generation of the slot (handles carry it; bumped when freed)
 //     STATE      STATE_*                 CLASS  priority class
 //     KIND       KIND_*                  NICE   nice - NICE_MIN (0..39)
 //     POS        where the task is queued: its index in the heap STATE names
-//                (ready or timer), or, in a ready lane, the next slot of the
-//                lane; in a free slot, the next free slot
+//                (ready or timer), or, in a ready or timer lane, the next slot
+//                of the lane; in a free slot, the next free slot
 //     STATS_ROW  the task's row in group STATS, 0 until its first start
 //     SEQ        sequence number: the tie-break of equal heap keys
 //     DUE        nominal time of the pending (or current) run, ms
 //     PERIOD     ms between runs of a periodic task
 //     VRUNTIME   virtual runtime (fair policy), ms
-//     STAMP      when the task became ready (when it will, while paused), ms
-//     PREV       in a ready lane, the previous slot of the lane
-//     QUE        QUEUE_*: where a READY task is queued (a lane or the heap)
+//     STAMP      when the task became ready (when it will, while waiting or
+//                paused: a waiting task's fire time, the timer queue's key), ms
+//     PREV       in a ready or timer lane, the previous slot of the lane
+//     QUE        QUEUE_*: where a READY or WAITING task is queued (a lane or the heap)
+//     LAN        in a timer lane, which one (timers.ts)
 //
 //   group READY (the ready heap, entry i)       READY_KEY f64 | READY_SLOT u32
 //   (ready tasks that arrive in key order wait in per-class lanes linked
 //   through their rows instead: see ready.ts)
 //   group TIMER (the timer heap, entry i)       TIMER_KEY f64 | TIMER_SLOT u32
+//   (timers set with one delay wait in per-delay lanes linked through their
+//   rows instead: see timers.ts)
 //   group STATS (cold counters, struct-of-arrays, one row per task that has
 //   started at least once)
 //     RUNS u32 | FAILURES u32 | OVERRUNS u32 | MISSED u32 | PREEMPTIONS u32 |
@@ -228,13 +232,14 @@ export const FIELD_VRUNTIME: i32 = 40;
 export const FIELD_STAMP: i32 = 48;
 export const FIELD_PREV: i32 = 56;
 export const FIELD_QUEUE: i32 = 60;
-/** Bytes 61..63 of a row are unused. */
-export const TASK_ROW_SPARE_BYTES: i32 = 3;
+export const FIELD_LANE: i32 = 61;
+/** Bytes 62..63 of a row are unused. */
+export const TASK_ROW_SPARE_BYTES: i32 = 2;
 
-// ---- where a READY task is queued (FIELD_QUEUE) ----
-/** In the ready heap (its POS is a heap index). */
+// ---- where a READY or WAITING task is queued (FIELD_QUEUE) ----
+/** In the ready heap, or the timer heap if WAITING (its POS is a heap index). */
 export const QUEUE_HEAP: i32 = 0;
-/** In its class's ready lane (POS and PREV link the lane). */
+/** In its class's ready lane, or the timer lane LANE names if WAITING (POS and PREV link the lane). */
 export const QUEUE_LANE: i32 = 1;
 
 /** Initial capacity of every group; each doubles when full. */

@@ -25,7 +25,7 @@ import {
 } from "./layout";
 import { allocSlot, freeSlot, handleOf, slotOf, statsRowOf, stateOf, u8At, setU8, f64At, setF64, statU32, setStatU32, statF64, setStatF64,
   u32At, setU32 } from "./table";
-import { TIMER_HEAP, heapKeyAt, heapPush, heapRemoveAt, heapSize, heapTopSlot, heapTopKey, positionOf } from "./heap";
+import { timerInsert, timerNextDue, timerRemove, timerTop } from "./timers";
 import { readyCountBefore, readyInsert, readyRemove, readyTop } from "./ready";
 import { bump } from "./counters";
 import { readyKey } from "./keys";
@@ -105,17 +105,21 @@ function enqueueReady(slot: u32, keepPlace: bool): bool {
   return readyInsert(slot);
 }
 
-/** Into the timer heap, due at dueMs; DUE (the nominal time of the run) becomes dueMs. */
-function enqueueTimer(slot: u32, dueMs: f64): bool {
+/**
+ * Into the timer queue, due at dueMs; DUE (the nominal time of the run)
+ * becomes dueMs. delayMs: the delay it was set with, which picks its lane
+ * (timers.ts); NaN for none.
+ */
+function enqueueTimer(slot: u32, dueMs: f64, delayMs: f64): bool {
   setF64(FIELD_DUE, slot, dueMs);
-  return enqueueTimerKeepingNominal(slot, dueMs);
+  return enqueueTimerKeepingNominal(slot, dueMs, delayMs);
 }
 
-/** Into the timer heap, due at dueMs, leaving DUE alone (a retry of the same run). */
-function enqueueTimerKeepingNominal(slot: u32, dueMs: f64): bool {
+/** Into the timer queue, firing at fireMs, leaving DUE alone (a retry of the same run). */
+function enqueueTimerKeepingNominal(slot: u32, fireMs: f64, delayMs: f64): bool {
   setF64(FIELD_SEQ, slot, nextSequence());
   setState(slot, STATE_WAITING);
-  return heapPush(TIMER_HEAP, slot, dueMs);
+  return timerInsert(slot, fireMs, delayMs);
 }
 
 /** Out of whichever queue the task is in (none for RUNNING and PAUSED). */
@@ -123,7 +127,7 @@ function unlink(slot: u32): void {
   const state = stateOf(slot);
   assert(state != STATE_FREE, "unlink of a free slot");
   if (state == STATE_READY) readyRemove(slot);
-  else if (state == STATE_WAITING) heapRemoveAt(TIMER_HEAP, positionOf(slot));
+  else if (state == STATE_WAITING) timerRemove(slot);
 }
 
 function release(slot: u32): void {
@@ -153,7 +157,7 @@ export function register(nowMs: f64, cls: i32, nice: i32, kind: i32, delayMs: f6
     setF64(FIELD_DUE, slot, nowMs);
     ok = enqueueReady(slot, false);
   } else {
-    ok = enqueueTimer(slot, nowMs + delayMs);
+    ok = enqueueTimer(slot, nowMs + delayMs, delayMs);
   }
   if (!ok) {
     // The heap could not grow: nothing was inserted, give the slot back.
@@ -164,17 +168,14 @@ export function register(nowMs: f64, cls: i32, nice: i32, kind: i32, delayMs: f6
   return handleOf(slot);
 }
 
-/** Moves every task due at or before now from the timer heap to the ready heap. */
+/** Moves every task due at or before now from the timer queue to the ready queue. */
 export function advance(nowMs: f64): i32 {
   if (!isTime(nowMs)) return STATUS_BAD_ARGUMENT;
   let moved = 0;
-  while (heapSize(TIMER_HEAP) > 0 && heapTopKey(TIMER_HEAP) <= nowMs) {
-    const slot = heapTopSlot(TIMER_HEAP);
-    const dueMs = heapTopKey(TIMER_HEAP);
-    heapRemoveAt(TIMER_HEAP, 0);
-    // Ready since it was due: lateness counts as wait, and under the deadline
-    // policy a late task is correspondingly more urgent.
-    setF64(FIELD_STAMP, slot, dueMs);
+  for (let slot = timerTop(); slot != NO_SLOT && f64At(FIELD_STAMP, slot) <= nowMs; slot = timerTop()) {
+    timerRemove(slot);
+    // Ready since it was due (STAMP, its fire time): lateness counts as wait,
+    // and under the deadline policy a late task is correspondingly more urgent.
     setF64(FIELD_VRUNTIME, slot, placeWaking(f64At(FIELD_VRUNTIME, slot)));
     // Cannot fail: the ready heap has room for every live task once grown.
     if (!enqueueReady(slot, false)) return STATUS_NO_MEMORY;
@@ -254,9 +255,9 @@ export function peek(): f64 {
   return slot == NO_SLOT ? STATUS_EMPTY : handleOf(slot);
 }
 
-/** The earliest due time in the timer heap, or +Infinity. */
+/** The earliest due time in the timer queue, or +Infinity. */
 export function nextDue(): f64 {
-  return heapSize(TIMER_HEAP) == 0 ? Infinity : heapTopKey(TIMER_HEAP);
+  return timerNextDue();
 }
 
 @inline function runningSlot(handle: f64): i64 {
@@ -352,7 +353,7 @@ export function complete(handle: f64, nowMs: f64, flags: i32): i32 {
   } else {
     nextMs = nowMs + periodMs;
   }
-  return enqueueTimer(slot, nextMs) ? STATUS_OK : STATUS_NO_MEMORY;
+  return enqueueTimer(slot, nextMs, periodMs) ? STATUS_OK : STATUS_NO_MEMORY;
 }
 
 /**
@@ -402,7 +403,7 @@ export function retry(handle: f64, nowMs: f64, delayMs: f64): i32 {
   setStatU32(COL_FAILURES, row, statU32(COL_FAILURES, row) + 1);
   bump(COUNTER_FAILURES);
   bump(COUNTER_RETRIES);
-  return enqueueTimerKeepingNominal(slot, nowMs + delayMs) ? STATUS_OK : STATUS_NO_MEMORY;
+  return enqueueTimerKeepingNominal(slot, nowMs + delayMs, delayMs) ? STATUS_OK : STATUS_NO_MEMORY;
 }
 
 /**
@@ -416,7 +417,7 @@ export function completeAt(handle: f64, nowMs: f64, nextDueMs: f64, failed: bool
   const slot = <u32>s;
   const row = endSegment(slot, nowMs);
   countOutcome(row, failed);
-  return enqueueTimer(slot, nextDueMs) ? STATUS_OK : STATUS_NO_MEMORY;
+  return enqueueTimer(slot, nextDueMs, NaN) ? STATUS_OK : STATUS_NO_MEMORY;
 }
 
 function countOutcome(row: u32, failed: bool): void {
@@ -464,22 +465,22 @@ export function setNice(handle: f64, nice: i32): i32 {
   return STATUS_OK;
 }
 
-/** A waiting or ready task leaves its heap until resumed. */
+/** A waiting or ready task leaves its queue until resumed. */
 export function pause(handle: f64): i32 {
   const s = slotOf(handle);
   if (s < 0) return <i32>s;
   const slot = <u32>s;
   const state = stateOf(slot);
   if (state != STATE_WAITING && state != STATE_READY) return STATUS_WRONG_STATE;
-  // STAMP remembers when the task would have been ready: its timer key if
-  // waiting (a retry's time, not its nominal DUE), its ready time otherwise.
-  if (state == STATE_WAITING) setF64(FIELD_STAMP, slot, heapKeyAt(TIMER_HEAP, positionOf(slot)));
+  // STAMP remembers when the task would have been ready: its fire time if
+  // waiting (a retry's time, not its nominal DUE: the timer queue's key), its
+  // ready time otherwise.
   unlink(slot);
   setState(slot, STATE_PAUSED);
   return STATUS_OK;
 }
 
-/** A paused task returns: to the timer heap if it was waiting for a time still ahead, else ready now. */
+/** A paused task returns: to the timer queue if it was waiting for a time still ahead, else ready now. */
 export function resume(handle: f64, nowMs: f64): i32 {
   const s = slotOf(handle);
   if (s < 0) return <i32>s;
@@ -487,7 +488,7 @@ export function resume(handle: f64, nowMs: f64): i32 {
   const slot = <u32>s;
   if (stateOf(slot) != STATE_PAUSED) return STATUS_WRONG_STATE;
   const wakeMs = f64At(FIELD_STAMP, slot);
-  if (wakeMs > nowMs) return enqueueTimerKeepingNominal(slot, wakeMs) ? STATUS_OK : STATUS_NO_MEMORY;
+  if (wakeMs > nowMs) return enqueueTimerKeepingNominal(slot, wakeMs, NaN) ? STATUS_OK : STATUS_NO_MEMORY;
   setF64(FIELD_STAMP, slot, nowMs);
   setF64(FIELD_VRUNTIME, slot, placeWaking(f64At(FIELD_VRUNTIME, slot)));
   return enqueueReady(slot, false) ? STATUS_OK : STATUS_NO_MEMORY;
@@ -505,7 +506,7 @@ export function runNow(handle: f64, nowMs: f64): i32 {
   const state = stateOf(slot);
   if (state == STATE_READY) return STATUS_OK;
   if (state != STATE_WAITING) return STATUS_WRONG_STATE;
-  heapRemoveAt(TIMER_HEAP, positionOf(slot));
+  timerRemove(slot);
   if (u8At(FIELD_KIND, slot) != KIND_FIXED_RATE) setF64(FIELD_DUE, slot, nowMs);
   setF64(FIELD_STAMP, slot, nowMs);
   setF64(FIELD_VRUNTIME, slot, placeWaking(f64At(FIELD_VRUNTIME, slot)));

@@ -24,6 +24,7 @@ export const TASK_FIELD_TYPES: Readonly<Record<number, ElementType>> = Object.fr
   [L.FIELD_STAMP]: 'f64',
   [L.FIELD_PREV]: 'u32',
   [L.FIELD_QUEUE]: 'u8',
+  [L.FIELD_LANE]: 'u8',
 });
 
 /** Bytes per element of every column: a whole row for COL_TASKS, one value otherwise. */

@@ -142,11 +142,12 @@ export const FIELD_VRUNTIME = 40;
 export const FIELD_STAMP = 48;
 export const FIELD_PREV = 56;
 export const FIELD_QUEUE = 60;
-/** Bytes 61..63 of a row are unused. */
-export const TASK_ROW_SPARE_BYTES = 3;
-/** In the ready heap (its POS is a heap index). */
+export const FIELD_LANE = 61;
+/** Bytes 62..63 of a row are unused. */
+export const TASK_ROW_SPARE_BYTES = 2;
+/** In the ready heap, or the timer heap if WAITING (its POS is a heap index). */
 export const QUEUE_HEAP = 0;
-/** In its class's ready lane (POS and PREV link the lane). */
+/** In its class's ready lane, or the timer lane LANE names if WAITING (POS and PREV link the lane). */
 export const QUEUE_LANE = 1;
 /** Initial capacity of every group; each doubles when full. */
 export const INITIAL_CAPACITY = 1024;

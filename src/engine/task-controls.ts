@@ -60,7 +60,10 @@ export class TaskControls {
    * CANCELLED and `done` makes the error if it is read later.
    */
   cancel(handle: number, reason?: unknown): void {
-    this.liveState(handle, 'cancel');
+    // Out of the core first, in one crossing that also refuses an ended task:
+    // whatever the abort below runs (the run's signal listeners) sees it ended.
+    const status = this.#w.cancel(handle);
+    if (status < 0) throw status === L.STATUS_STALE_HANDLE ? new TaskEndedError(`cancel: task ${handle} has ended`) : errorForStatus(status, 'cancel');
     const slot = slotOf(handle);
     this.#slots.cancels++;
     const ex = this.#slots.extrasOf(slot);
@@ -72,7 +75,6 @@ export class TaskControls {
       abortRun(run, error);
       this.#flights.leave(slot);
     }
-    this.#w.cancel(handle);
     this.#slots.end(handle, false, error);
     this.#afterEnd();
   }

@@ -27,8 +27,12 @@ export const BOOK_TASKS = 64;
 export class OutcomeBook {
   /** The engine the handles act through. */
   readonly engine: Engine;
-  /** Task id -> how it ended, for the tasks that did not just return undefined (and for `done` reads). */
-  #ended: Map<number, Ended> | undefined;
+  /**
+   * Task id -> how it ended, for the tasks that did not just return undefined
+   * (and for `done` reads). A task cancelled with no reason is kept as
+   * CANCELLED itself until its `done` is read: a cancel makes no Ended.
+   */
+  #ended: Map<number, Ended | typeof CANCELLED> | undefined;
 
   constructor(engine: Engine) {
     this.engine = engine;
@@ -36,16 +40,15 @@ export class OutcomeBook {
 
   /** Task `id` ended: `outcome` is its value, a Failed, CANCELLED or a Settled. */
   record(id: number, outcome: unknown): void {
-    (this.#ended ??= new Map()).set(id, new Ended(outcome));
+    (this.#ended ??= new Map()).set(id, outcome === CANCELLED ? CANCELLED : new Ended(outcome));
   }
 
   /** How task `id`, which has ended, ended: recorded, else it returned undefined (kept from the first read on, so `done` stays one promise). */
   endedOf(id: number): Ended {
-    let ended = this.#ended?.get(id);
-    if (ended === undefined) {
-      ended = new Ended(undefined);
-      (this.#ended ??= new Map()).set(id, ended);
-    }
+    const kept = this.#ended?.get(id);
+    if (kept instanceof Ended) return kept;
+    const ended = new Ended(kept === CANCELLED ? CANCELLED : undefined);
+    (this.#ended ??= new Map()).set(id, ended);
     return ended;
   }
 }

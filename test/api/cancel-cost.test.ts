@@ -56,6 +56,10 @@ describe('cancel() cost', () => {
     expect(large).toBe(small);
   });
 
+  it('crosses into the core once per cancel: the core refuses an ended task itself', async () => {
+    expect(await coreCallsPerCancel(1000, 100)).toBe(1);
+  });
+
   it('rejects a done read before the cancel with an error that captured no stack', async () => {
     const { scheduler } = virtualScheduler();
     const h = scheduler.after(1000, () => 1);

@@ -40,6 +40,42 @@ describe('done read after the task ended', () => {
     expect((error as Error).message).toBe(`task ${h.id} was cancelled`);
   });
 
+  it('gives each task cancelled with no reason an error naming that task, read before or after the other', async () => {
+    const { clock, scheduler } = virtualScheduler();
+    scheduler.start();
+    const [a, b, c] = [scheduler.after(100, () => 1), scheduler.after(100, () => 2), scheduler.after(100, () => 3)];
+    for (const h of [a, b, c]) h.cancel();
+    await clock.runUntilIdle();
+    const messageOf = (h: typeof a) => h.done.catch((e: unknown) => (e as Error).message);
+    expect(await messageOf(b)).toBe(`task ${b.id} was cancelled`);
+    expect(await messageOf(a)).toBe(`task ${a.id} was cancelled`);
+    expect(await messageOf(c)).toBe(`task ${c.id} was cancelled`);
+    expect(a.done).toBe(a.done);
+    expect(a.done).not.toBe(b.done);
+  });
+
+  it('has ended the task by the time its run\'s abort listeners run', async () => {
+    const { clock, scheduler } = virtualScheduler();
+    scheduler.start();
+    const seen: string[] = [];
+    let release!: () => void;
+    const h = scheduler.run(async (ctx) => {
+      ctx.signal.addEventListener('abort', () => {
+        seen.push(scheduler.describe().tasks.some((t) => t.id === h.id) ? 'still queued' : 'ended');
+        expect(() => h.cancel()).toThrow(TaskEndedError);
+      });
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+    });
+    await clock.advance(1);
+    h.cancel();
+    release();
+    await clock.runUntilIdle();
+    expect(seen).toEqual(['ended']);
+    await expect(h.done).rejects.toBeInstanceOf(TaskCancelledError);
+  });
+
   it('rejects with the signal reason when an AbortSignal cancelled the task', async () => {
     const { clock, scheduler } = virtualScheduler();
     scheduler.start();

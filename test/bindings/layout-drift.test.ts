@@ -69,17 +69,19 @@ describe('layout shared by the core and the bindings', () => {
       stamp: read(handle, L.FIELD_STAMP),
       prev: read(handle, L.FIELD_PREV),
       queue: read(handle, L.FIELD_QUEUE),
+      lane: read(handle, L.FIELD_LANE),
     });
     const gen = Math.floor(waiting / 2 ** L.HANDLE_SLOT_BITS);
-    expect(fields(waiting)).toEqual({
-      gen, state: L.STATE_WAITING, cls: L.CLASS_LOW, kind: L.KIND_FIXED_RATE, nice: 7, pos: 0,
-      statsRow: 0, seq: 1, due: 140, period: 25, vruntime: 0, stamp: 100, prev: 0, queue: 0,
-    });
-    // Ready in key order: alone in its class's lane, so no next (POS) and no PREV.
     const none = 0xffffffff;
+    // Waiting: alone in the first timer lane (bound to its delay, 40), so no next (POS) and no PREV; STAMP is its fire time.
+    expect(fields(waiting)).toEqual({
+      gen, state: L.STATE_WAITING, cls: L.CLASS_LOW, kind: L.KIND_FIXED_RATE, nice: 7, pos: none,
+      statsRow: 0, seq: 1, due: 140, period: 25, vruntime: 0, stamp: 140, prev: none, queue: L.QUEUE_LANE, lane: 0,
+    });
+    // Ready in key order: alone in its class's lane, so no next (POS) and no PREV (LANE is a timer's field, never written).
     expect(fields(ready)).toEqual({
       gen, state: L.STATE_READY, cls: L.CLASS_HIGH, kind: L.KIND_FIXED_DELAY, nice: -3, pos: none,
-      statsRow: 0, seq: 2, due: 100, period: 60, vruntime: 0, stamp: 100, prev: none, queue: L.QUEUE_LANE,
+      statsRow: 0, seq: 2, due: 100, period: 60, vruntime: 0, stamp: 100, prev: none, queue: L.QUEUE_LANE, lane: 0,
     });
     expect(core.pop(110)).toBe(ready);
     core.charge(ready, 4);

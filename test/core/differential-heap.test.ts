@@ -52,13 +52,13 @@ function heapProblem(run: DifferentialRun, heap: 'ready' | 'timer'): string | un
   const positionOf = (slot: number) => u32[taskFieldAddress(tasks, slot, L.FIELD_POS) >>> 2]!;
   const queueOf = (slot: number) => u8[taskFieldAddress(tasks, slot, L.FIELD_QUEUE)]!;
 
-  // Ready tasks in a lane are checked by laneProblem; the heap holds the rest.
-  const ids = model
-    .idsInState(heap === 'ready' ? 'ready' : 'waiting')
-    .filter((id) => heap === 'timer' || queueOf(slotOfHandle(run.handles[id]!)) === L.QUEUE_HEAP);
+  // Tasks in a lane (ready or timer) are checked by laneProblem; the heap holds the rest.
+  const ids = model.idsInState(heap === 'ready' ? 'ready' : 'waiting').filter((id) => queueOf(slotOfHandle(run.handles[id]!)) === L.QUEUE_HEAP);
   const idBySlot = new Map(ids.map((id) => [slotOfHandle(run.handles[id]!), id]));
   const size = ids.length;
-  if (heap === 'timer' && core.counters().waiting !== size) return `size ${core.counters().waiting}, model ${size}`;
+  if (heap === 'timer' && core.counters().waiting !== model.idsInState('waiting').length) {
+    return `waiting ${core.counters().waiting}, model ${model.idsInState('waiting').length}`;
+  }
   for (let i = 0; i < size; i++) {
     const slot = slotAt(i);
     if (positionOf(slot) !== i) return `entry ${i}: POS says ${positionOf(slot)}`;
@@ -77,51 +77,58 @@ function heapProblem(run: DifferentialRun, heap: 'ready' | 'timer'): string | un
 }
 
 /**
- * Follows each class's ready lane through the rows (PREV back, POS forward):
- * exactly the model's lane tasks of that class, in strictly increasing
- * (key, sequence) order, linked consistently both ways.
+ * Follows each lane through the rows (PREV back, POS forward): each class's
+ * ready lane, or each timer lane (the LANE field says which): exactly the
+ * model's lane tasks of that lane, in strictly increasing (key, sequence)
+ * order, linked consistently both ways. A timer's key is its fire time, kept
+ * in its STAMP field.
  */
-function laneProblem(run: DifferentialRun): string | undefined {
+function laneProblem(run: DifferentialRun, queue: 'ready' | 'timer'): string | undefined {
   const { core, model } = run;
   const { u8, u32, f64 } = core.views();
   const tasks = core.exports.columnBaseOf(L.COL_TASKS);
   const field32 = (slot: number, field: number) => u32[taskFieldAddress(tasks, slot, field) >>> 2]!;
   const none = 0xffffffff;
   const idBySlot = new Map<number, number>();
-  for (const id of model.idsInState('ready')) {
+  for (const id of model.idsInState(queue === 'ready' ? 'ready' : 'waiting')) {
     const slot = slotOfHandle(run.handles[id]!);
     if (u8[taskFieldAddress(tasks, slot, L.FIELD_QUEUE)] === L.QUEUE_LANE) idBySlot.set(slot, id);
   }
-  for (let cls = 0; cls < L.CLASS_COUNT; cls++) {
-    const lane = [...idBySlot].filter(([slot]) => u8[taskFieldAddress(tasks, slot, L.FIELD_CLASS)] === cls);
+  const laneField = queue === 'ready' ? L.FIELD_CLASS : L.FIELD_LANE;
+  const keyOf = (id: number) => (queue === 'ready' ? model.storedReadyKey(id) : model.fireAtMsOf(id));
+  const lanes = new Set([...idBySlot.keys()].map((slot) => u8[taskFieldAddress(tasks, slot, laneField)]!));
+  for (const cls of lanes) {
+    const lane = [...idBySlot].filter(([slot]) => u8[taskFieldAddress(tasks, slot, laneField)] === cls);
     if (lane.length === 0) continue;
     const heads = lane.filter(([slot]) => field32(slot, L.FIELD_PREV) === none);
-    if (heads.length !== 1) return `class ${cls}: ${heads.length} lane heads`;
+    if (heads.length !== 1) return `${queue} lane ${cls}: ${heads.length} lane heads`;
     let slot = heads[0]![0];
     let previous: [number, number] | undefined;
     let visited = 0;
     while (slot !== none) {
       const id = idBySlot.get(slot);
-      if (id === undefined) return `class ${cls}: slot ${slot} is linked into the lane but is not one of its tasks`;
-      if (++visited > lane.length) return `class ${cls}: the lane loops`;
-      const key = model.storedReadyKey(id);
+      if (id === undefined) return `${queue} lane ${cls}: slot ${slot} is linked into the lane but is not one of its tasks`;
+      if (++visited > lane.length) return `${queue} lane ${cls}: the lane loops`;
+      const key = keyOf(id);
+      if (queue === 'timer' && f64[taskFieldAddress(tasks, slot, L.FIELD_STAMP) >>> 3] !== key) return `task ${id}: STAMP is not its fire time ${key}`;
       const seq = f64[taskFieldAddress(tasks, slot, L.FIELD_SEQ) >>> 3]!;
       if (seq !== model.sequenceOf(id)) return `task ${id}: sequence ${seq}, model ${model.sequenceOf(id)}`;
-      if (previous && !(previous[0] < key || (previous[0] === key && previous[1] < seq))) return `class ${cls}: task ${id} is out of order`;
+      if (previous && !(previous[0] < key || (previous[0] === key && previous[1] < seq))) return `${queue} lane ${cls}: task ${id} is out of order`;
       const next = field32(slot, L.FIELD_POS);
-      if (next !== none && field32(next, L.FIELD_PREV) !== slot) return `class ${cls}: PREV of slot ${next} does not point back`;
+      if (next !== none && field32(next, L.FIELD_PREV) !== slot) return `${queue} lane ${cls}: PREV of slot ${next} does not point back`;
       previous = [key, seq];
       slot = next;
     }
-    if (visited !== lane.length) return `class ${cls}: ${visited} of ${lane.length} lane tasks linked`;
+    if (visited !== lane.length) return `${queue} lane ${cls}: ${visited} of ${lane.length} lane tasks linked`;
   }
   return undefined;
 }
 
 function expectHeaps(run: DifferentialRun): void {
   expect(heapProblem(run, 'ready'), `${run.step}: ready heap`).toBeUndefined();
-  expect(laneProblem(run), `${run.step}: ready lanes`).toBeUndefined();
+  expect(laneProblem(run, 'ready'), `${run.step}: ready lanes`).toBeUndefined();
   expect(heapProblem(run, 'timer'), `${run.step}: timer heap`).toBeUndefined();
+  expect(laneProblem(run, 'timer'), `${run.step}: timer lanes`).toBeUndefined();
   expect(run.core.exports.checkInvariants(), `${run.step}: checkInvariants`).toBe(0);
 }
 
@@ -176,14 +183,56 @@ describe('ready and timer heaps', () => {
     scenario(ops);
   });
 
-  it('remove and re-key waiting tasks from the middle of the timer heap', () => {
+  it('remove and re-key waiting tasks from the middle of a timer lane and of the timer heap', () => {
+    // Two bursts of one delay each fill two lanes; twenty delays more than there are lanes fill the heap.
     const ops: Op[] = [burst(60, 2, 100), burst(60, 2, 5)];
+    for (let i = 0; i < 20; i++) ops.push({ op: 'register', priorityClass: 2, nice: 0, kind: 'once', delayMs: 7 + ((i * 13) % 50), periodMs: 0 });
     for (let i = 0; i < 15; i++) ops.push({ op: 'cancel', target: { pool: 'waiting', index: i * 7 } });
     for (let i = 0; i < 10; i++) ops.push({ op: 'runNow', target: { pool: 'waiting', index: i * 9 } });
     for (let i = 0; i < 10; i++) ops.push({ op: 'pause', target: { pool: 'waiting', index: i * 4 } });
     ops.push({ op: 'tick', ms: 50 }, { op: 'advance' }, { op: 'resume', target: { pool: 'paused', index: 2 } });
     ops.push({ op: 'tick', ms: 50 }, { op: 'advance' });
     scenario(ops, 'round-robin');
+  });
+
+  it('keep timers of more delays than lanes in order, rebinding emptied lanes', () => {
+    const ops: Op[] = [];
+    // Twelve delays, set twice each, in turn: eight take a lane, four go to the heap.
+    for (let round = 0; round < 2; round++) for (let d = 1; d <= 12; d++) ops.push(burst(3, d % 5, d * 10));
+    // Time moves: the shortest delays fire and their lanes empty, to be bound to new delays.
+    ops.push({ op: 'tick', ms: 35 }, { op: 'advance' });
+    for (let d = 13; d <= 16; d++) ops.push(burst(2, 2, d * 10));
+    for (let i = 0; i < 8; i++) ops.push({ op: 'cancel', target: { pool: 'waiting', index: i * 3 } });
+    ops.push({ op: 'tick', ms: 200 }, { op: 'advance' }, { op: 'tick', ms: 2000 }, { op: 'advance' });
+    scenario(ops, 'round-robin');
+  });
+
+  it('send a periodic timer due before the tail of its period\'s lane to the heap, and release both in order', () => {
+    // Period 50, fixed delay (A) and fixed rate (B): both join the lane of 50. A ends at 65 and is next due at 115, at the
+    // lane's tail; B ends at 70 and keeps its cadence, next due at 100: before the tail, so into the heap.
+    const periodic = (kind: 'fixed-delay' | 'fixed-rate'): Op => ({ op: 'register', priorityClass: 2, nice: 0, kind, delayMs: 50, periodMs: 50 });
+    const run = scenario(
+      [
+        periodic('fixed-delay'),
+        periodic('fixed-rate'),
+        { op: 'tick', ms: 60 },
+        { op: 'advance' },
+        { op: 'pop' },
+        { op: 'pop' },
+        { op: 'tick', ms: 5 },
+        { op: 'complete', target: { pool: 'running', index: 0 }, failed: false, final: false },
+        { op: 'tick', ms: 5 },
+        { op: 'complete', target: { pool: 'running', index: 0 }, failed: false, final: false },
+      ],
+      'round-robin',
+    );
+    const { u8 } = run.core.views();
+    const tasks = run.core.exports.columnBaseOf(L.COL_TASKS);
+    const queueOf = (id: number) => u8[taskFieldAddress(tasks, slotOfHandle(run.handles[id]!), L.FIELD_QUEUE)];
+    expect([queueOf(0), queueOf(1)]).toEqual([L.QUEUE_LANE, L.QUEUE_HEAP]);
+    expect(run.core.nextDueMs()).toBe(100);
+    run.applyAll([{ op: 'tick', ms: 100 }, { op: 'advance' }]);
+    run.finish();
   });
 
   it('refuse the handle of a cancelled task with StaleHandleError after its slot is reused', () => {
