@@ -9,8 +9,8 @@ import { LeaseLostError } from '../store/errors.js';
 import type { AcquireResult, LeaseHolder, LeaseRequest, RenewResult } from '../store/lease.js';
 import type { ExecutionRecord, Json, TaskPatch, TaskRecord } from '../store/records.js';
 import type {
-  ClaimRequest, ClaimResult, CompletedSlot, CompleteRequest, CompleteResult, HistoryOptions, HistoryPage, LoadTasksOptions, OpenInfo, PutStatus,
-  RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, Store,
+  ClaimRequest, ClaimResult, CompletedSlot, CompleteRequest, CompleteResult, EndResult, HistoryOptions, HistoryPage, LoadTasksOptions, OpenInfo, PutStatus,
+  RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotWritesResult, Store,
 } from '../store/store.js';
 
 export interface FenceHost {
@@ -73,6 +73,18 @@ export class FencedStore implements Store {
   claim(slots: readonly ClaimRequest[]): Promise<ClaimResult[]> { return this.#write('claim', () => this.#store.claim(slots)); }
   retry(request: RetryRequest): Promise<RetryResult> { return this.#write('retry', () => this.#store.retry(request)); }
   complete(request: CompleteRequest): Promise<CompleteResult> { return this.#write('complete', () => this.#store.complete(request)); }
+  /** The store's own (one transaction), or, for a store without it, complete() each, then claim(). */
+  completeAndClaim(completions: readonly CompleteRequest[], claims: readonly ClaimRequest[]): Promise<SlotWritesResult> {
+    const store = this.#store;
+    // Named as what it writes: a batch of only ends is reported as 'complete', of only claims as 'claim'.
+    const operation = claims.length === 0 ? 'complete' : completions.length === 0 ? 'claim' : 'completeAndClaim';
+    if (store.completeAndClaim !== undefined) return this.#write(operation, () => store.completeAndClaim!(completions, claims));
+    return this.#write(operation, async () => {
+      const completed: EndResult[] = [];
+      for (const request of completions) completed.push(await store.complete(request));
+      return { completed, claimed: claims.length === 0 ? [] : await store.claim(claims) };
+    });
+  }
   saveState(executionId: string, fencingToken: number, state: Json): Promise<SaveStateResult> {
     return this.#write('saveState', () => this.#store.saveState(executionId, fencingToken, state));
   }

@@ -2,6 +2,12 @@
 // retry an interrupted or failed one), run the defined function, and commit
 // how it ended together with the task's new next slot, count and status.
 //
+// The run's core task ends with the body: its end is then committed while
+// the run loop starts the next run, whose claim joins the same commit (the
+// session's `slots` writes), so concurrency bounds the bodies running at
+// once. The task itself stays `running` until its end is committed: its
+// next slot is planned only then.
+//
 // The order is what the contract rests on. The claim commits before the body
 // starts, so a slot that already has a record (completed, skipped, or held by
 // another attempt) never starts again (C2); the completion is fenced by the
@@ -20,7 +26,7 @@ import type { Engine } from '../engine/engine.js';
 import { retryDelayMs } from '../retry.js';
 import { checkJson, checkJsonSize } from '../store/json.js';
 import type { ExecutionRecord, Json, TaskPatch } from '../store/records.js';
-import type { ClaimRequest, ClaimResult, CompleteRequest, CompleteResult, Store } from '../store/store.js';
+import type { ClaimRequest, ClaimResult, CompleteRequest, EndResult, Store } from '../store/store.js';
 import type { TaskContext } from '../task-context.js';
 import type { DefinedFunctions } from './defined-functions.js';
 import { DurableContext, type DurableFn, StaleAttemptError } from './durable-context.js';
@@ -34,8 +40,10 @@ export interface AttemptHost {
   engine: Engine;
   functions: Pick<DefinedFunctions, 'get'>;
   store(): Promise<Store>;
-  /** A batched claim (one transaction for the claims of one tick). */
+  /** A batched claim (one transaction with the other claims and ends of a turn). */
   claim(request: ClaimRequest): Promise<ClaimResult>;
+  /** A batched end of an attempt (complete(), in the claims' transaction). */
+  end(request: CompleteRequest): Promise<EndResult>;
   emit<Type extends DurableEventType>(type: Type, detail: DurableEventDetails[Type]): void;
   continueTask(task: LiveTask): void;
   enter(task: LiveTask, delayMs: number): void;
@@ -90,8 +98,28 @@ export class SlotAttempt {
     this.#host = host;
   }
 
-  /** Runs one pending run (not a skip) of `task` as the core's run `ctx`; continues the task afterwards. */
-  async run(task: LiveTask, run: AttemptRun, ctx: TaskContext): Promise<void> {
+  /**
+   * Runs one pending run (not a skip) of `task` as the core's run `ctx`.
+   * Resolves when the body has ended (or the slot turned out not to run):
+   * the core's run ends there. Its end is committed after that, and the task
+   * continued once it is.
+   */
+  run(task: LiveTask, run: AttemptRun, ctx: TaskContext): Promise<void> {
+    return new Promise<void>((bodyEnded, failed) => {
+      let ended = false;
+      const onBodyEnd = () => {
+        ended = true;
+        bodyEnded();
+      };
+      this.#attempt(task, run, ctx, onBodyEnd).then(onBodyEnd, (error: unknown) => {
+        if (!ended) failed(error);
+        // After the body, the core's run is over: the failure (a store call that threw) is reported as the store's.
+        else this.#host.emit('storeerror', { operation: 'complete', error, retryInMs: 0 });
+      });
+    });
+  }
+
+  async #attempt(task: LiveTask, run: AttemptRun, ctx: TaskContext, onBodyEnd: () => void): Promise<void> {
     task.running = true;
     let entered = false;
     try {
@@ -102,7 +130,10 @@ export class SlotAttempt {
       }
       if (execution === undefined) return;
       const outcome = await this.#body(task, execution, ctx);
-      entered = await this.#finish(task, execution, outcome);
+      // #finish() adds the end to the slot writes before it first awaits: it is queued when the core's run ends.
+      const finished = this.#finish(task, execution, outcome);
+      onBodyEnd();
+      entered = await finished;
     } finally {
       task.running = false;
       if (!entered) this.#host.continueTask(task);
@@ -230,12 +261,12 @@ export class SlotAttempt {
     };
   }
 
-  /** complete(), retried after a backoff while the store fails; undefined if the scheduler stopped first. */
-  async #complete(request: CompleteRequest): Promise<CompleteResult | undefined> {
+  /** The attempt's end (batched), retried after a backoff while the store fails; undefined if the scheduler stopped first. */
+  async #complete(request: CompleteRequest): Promise<EndResult | undefined> {
     const engine = this.#host.engine;
     for (;;) {
       try {
-        const result = await (await this.#host.store()).complete(request);
+        const result = await this.#host.end(request);
         this.#host.backoff.reset();
         return result;
       } catch (error) {

@@ -12,7 +12,7 @@ import type { Clock } from '../clock.js';
 import { LeaseLostError, StoreLockedError } from '../store/errors.js';
 import type { LeaseHolder } from '../store/lease.js';
 import type { TaskRecord } from '../store/records.js';
-import type { ClaimRequest, ClaimResult, PutStatus, SkipRequest, SkipResult, Store } from '../store/store.js';
+import type { ClaimRequest, ClaimResult, CompleteRequest, EndResult, PutStatus, SkipRequest, SkipResult, Store } from '../store/store.js';
 import { WriteBatcher } from '../store/write-batcher.js';
 import type { DurableEventDetails, DurableEventType } from './durable-events.js';
 import { FencedStore } from './fenced-store.js';
@@ -29,11 +29,43 @@ export interface SessionHost {
   onLeaseLost(holder: LeaseHolder | undefined): void;
 }
 
+/** A write of `slots`: an attempt's end, or a slot's claim. */
+export type SlotWrite = { readonly end: CompleteRequest; readonly claim?: never } | { readonly claim: ClaimRequest; readonly end?: never };
+
 /** The batched writes of an owned store: the calls of one tick share one transaction. */
 export interface SessionWrites {
   registrations: WriteBatcher<TaskRecord, PutStatus>;
-  claims: WriteBatcher<ClaimRequest, ClaimResult>;
+  /**
+   * Attempts' ends and slots' claims, written together (completeAndClaim)
+   * one host turn after the first of them: a run that ended and the run
+   * that takes its place (entered by the run loop in the next turn) share
+   * one commit, so one fsync per run at concurrency 1, one per k runs at k.
+   */
+  slots: WriteBatcher<SlotWrite, EndResult | ClaimResult>;
   skips: WriteBatcher<SkipRequest, SkipResult>;
+}
+
+/**
+ * Runs `fn` two host turns from now (the clock's yieldToHost, twice): after
+ * whatever the current turn queued for the next one, such as the run loop's
+ * next slice, which claims the runs that take the place of those that ended.
+ */
+function afterNextTurn(clock: Clock): (fn: () => void) => void {
+  return (fn) => clock.yieldToHost(() => clock.yieldToHost(fn));
+}
+
+/** One completeAndClaim() for a batch of slot writes; each write's result in its place. */
+async function writeSlots(store: FencedStore, writes: SlotWrite[]): Promise<Array<EndResult | ClaimResult>> {
+  const ends: CompleteRequest[] = [];
+  const claims: ClaimRequest[] = [];
+  for (const write of writes) {
+    if (write.end !== undefined) ends.push(write.end);
+    else claims.push(write.claim);
+  }
+  const { completed, claimed } = await store.completeAndClaim(ends, claims);
+  let end = 0;
+  let claim = 0;
+  return writes.map((write) => (write.end !== undefined ? completed[end++]! : claimed[claim++]!));
 }
 
 export class StoreSession {
@@ -88,7 +120,7 @@ export class StoreSession {
       this.#fenced = fenced;
       this.#writes = {
         registrations: new WriteBatcher({ write: (tasks) => fenced.putTasks(tasks), maxBatchSize: MAX_REGISTRATIONS_PER_BATCH }),
-        claims: new WriteBatcher({ write: (slots) => fenced.claim(slots) }),
+        slots: new WriteBatcher({ write: (writes) => writeSlots(fenced, writes), schedule: afterNextTurn(this.#host.clock) }),
         skips: new WriteBatcher({ write: (skips) => fenced.recordSkipped(skips) }),
       };
       return fenced;
@@ -148,7 +180,7 @@ export class StoreSession {
     const writes = this.#writes;
     if (writes !== undefined && this.#failure === undefined) {
       await writes.registrations.flush().catch(() => {});
-      await writes.claims.flush().catch(() => {});
+      await writes.slots.flush().catch(() => {});
       await writes.skips.flush().catch(() => {});
     }
     await keeper?.release().catch(() => {});

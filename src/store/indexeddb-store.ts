@@ -42,17 +42,18 @@ import { InstanceLease } from './indexeddb/instance-lease.js';
 import {
   ALL_STORES, type AllStores, type Db, FENCING_TOKEN_KEY, LATEST_SCHEMA_VERSION, LEASE_KEY, migrate, type TimesliceDb, type UpgradeTransaction,
 } from './indexeddb/schema.js';
+import { endAttempt } from './indexeddb/end-attempts.js';
 import { recordSlots } from './indexeddb/record-slots.js';
 import { webLockName } from './indexeddb/web-lock.js';
 import { type AcquireResult, checkLeaseRequest, checkLeaseTimes, type LeaseHolder, type LeaseRequest, type RenewResult } from './lease.js';
 import type { ExecutionRecord, Json, TaskPatch, TaskRecord } from './records.js';
 import {
-  checkClaims, checkRetryRequest, checkSkips, claimedExecution, completedExecution,
-  encodeCompletion, encodeSaveState, refuseFenced, refuseRetry, retriedExecution, runningStatus, skippedExecution, updatesTask,
+  checkClaims, checkRetryRequest, checkSkips, claimedExecution, 
+  encodeCompletion, encodeSaveState, refuseFenced, refuseRetry, retriedExecution, runningStatus, skippedExecution, 
 } from './slot-rules.js';
 import type {
-  ClaimRequest, ClaimResult, CompletedSlot, CompleteRequest, CompleteResult, HistoryOptions, HistoryPage, LoadTasksOptions,
-  OpenInfo, PutStatus, RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, Store,
+  ClaimRequest, ClaimResult, CompletedSlot, CompleteRequest, CompleteResult, EndResult, HistoryOptions, HistoryPage, LoadTasksOptions,
+  OpenInfo, PutStatus, RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotWritesResult, Store,
 } from './store.js';
 import {
   checkArray, checkId, checkNonEmptyString, checkTaskPatch, checkTaskRecord, checkTimeMs, resolveHistoryOptions, resolveLoadOptions,
@@ -283,15 +284,21 @@ export class IndexedDbStore implements Store {
   async complete(request: CompleteRequest): Promise<CompleteResult> {
     const completion = encodeCompletion(request);
     return this.#write(async (tx) => {
-      const current = await tx.objectStore('executions').get(request.executionId);
-      const refusal = refuseFenced(current, request.fencingToken);
-      if (refusal !== undefined) return refusal;
-      const ended = completedExecution(current!, completion);
-      let task = await tx.objectStore('tasks').get(ended.taskId);
-      const updates = request.taskUpdate !== undefined && updatesTask(task, ended);
-      if (updates) task = applyPatch(task!, request.taskUpdate!, 'request.taskUpdate');
-      await Promise.all([tx.objectStore('executions').put(ended), ...(updates ? [tx.objectStore('tasks').put(task!)] : [])]);
-      return { status: 'completed', execution: decodeExecution(ended), task: task === undefined ? undefined : decodeTask(task) };
+      const { result, task } = await endAttempt(tx, completion);
+      return result.status === 'completed' ? { ...result, task: task === undefined ? undefined : decodeTask(task) } : result;
+    });
+  }
+
+  async completeAndClaim(completions: readonly CompleteRequest[], claims: readonly ClaimRequest[]): Promise<SlotWritesResult> {
+    checkArray(completions, 'completions');
+    const encoded = completions.map((request) => encodeCompletion(request));
+    checkClaims(claims);
+    return this.#write(async (tx) => {
+      const completed: EndResult[] = [];
+      // In order: a later completion of the same task sees the earlier one's update.
+      for (const completion of encoded) completed.push((await endAttempt(tx, completion)).result);
+      const claimed = await recordSlots(tx, claims, (slot, token) => claimedExecution(slot, token()), 'claimed');
+      return { completed, claimed };
     });
   }
 

@@ -20,12 +20,12 @@ import {
   type LeaseRequest, type RenewResult,
 } from './lease.js';
 import {
-  advanceHighWaterMark, type BatchTask, checkClaims, checkRetryRequest, checkSkips, claimedExecution, completedExecution,
+  advanceHighWaterMark, type BatchTask, checkClaims, type EncodedCompletion, checkRetryRequest, checkSkips, claimedExecution, completedExecution,
   encodeCompletion, encodeSaveState, refuseFenced, refuseRetry, refuseSlot, retriedExecution, runningStatus, skippedExecution, updatesTask,
 } from './slot-rules.js';
 import type {
-  ClaimRequest, ClaimResult, CompletedSlot, CompleteResult, HistoryOptions, HistoryPage, LoadTasksOptions, OpenInfo, PutStatus,
-  RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotRefusal, Store,
+  ClaimRequest, ClaimResult, CompletedSlot, CompleteRequest, CompleteResult, EndResult, HistoryOptions, HistoryPage, LoadTasksOptions, OpenInfo, PutStatus,
+  RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotRefusal, SlotWritesResult, Store,
 } from './store.js';
 import {
   checkArray, checkId, checkNonEmptyString, checkObject, checkTaskPatch, checkTimeMs, invalid, resolveHistoryOptions, resolveLoadOptions,
@@ -209,17 +209,12 @@ export class MemoryStore implements Store {
       if (status === 'claimed') batchTask!.task.status = runningStatus(batchTask!.task.status);
       return { status, execution: decodeExecution(execution) };
     });
-    for (const execution of added.values()) this.#putExecution(db, execution);
+    for (const execution of added.values()) putExecution(db, execution);
     for (const { task } of batchTasks.values()) db.tasks.set(task.id, task);
     return results;
   }
 
-  #putExecution(db: MemoryDatabase, execution: StoredExecution): void {
-    db.executions.set(execution.id, execution);
-    let ids = db.byTask.get(execution.taskId);
-    if (ids === undefined) db.byTask.set(execution.taskId, (ids = new Set()));
-    ids.add(execution.id);
-  }
+
 
   async retry(request: RetryRequest): Promise<RetryResult> {
     const db = this.#db();
@@ -235,19 +230,29 @@ export class MemoryStore implements Store {
     return { status: 'retried', execution: decodeExecution(retried) };
   }
 
-  async complete(request: Parameters<Store['complete']>[0]): Promise<CompleteResult> {
+  async complete(request: CompleteRequest): Promise<CompleteResult> {
     const db = this.#db();
     const completion = encodeCompletion(request);
     this.#fenced(db);
-    const current = db.executions.get(completion.request.executionId);
-    const refusal = refuseFenced(current, completion.request.fencingToken);
-    if (refusal !== undefined) return refusal;
-    const ended = completedExecution(current!, completion);
-    const task = db.tasks.get(ended.taskId);
-    const updated = request.taskUpdate !== undefined && updatesTask(task, ended) ? applyPatch(task, request.taskUpdate, 'request.taskUpdate') : task;
-    db.executions.set(ended.id, ended);
-    if (updated !== undefined) db.tasks.set(updated.id, updated);
-    return { status: 'completed', execution: decodeExecution(ended), task: updated === undefined ? undefined : decodeTask(updated) };
+    const changes = new Changes(db);
+    const result = endAttempt(changes, completion);
+    changes.apply(db);
+    if (result.status !== 'completed') return result;
+    const task = db.tasks.get(result.execution.taskId);
+    return { ...result, task: task === undefined ? undefined : decodeTask(task) };
+  }
+
+  async completeAndClaim(completions: readonly CompleteRequest[], claims: readonly ClaimRequest[]): Promise<SlotWritesResult> {
+    const db = this.#db();
+    checkArray(completions, 'completions');
+    const encoded = completions.map((request) => encodeCompletion(request));
+    checkClaims(claims);
+    this.#fenced(db);
+    // Every completion is decided before any is applied: a patch refused halfway writes nothing.
+    const changes = new Changes(db);
+    const completed = encoded.map((completion) => endAttempt(changes, completion));
+    changes.apply(db);
+    return { completed, claimed: this.#recordSlots(db, claims, (slot) => claimedExecution(slot, ++db.fencingToken), 'claimed') };
   }
 
   async saveState(executionId: string, fencingToken: number, state: Json): Promise<SaveStateResult> {
@@ -315,4 +320,49 @@ export class MemoryStore implements Store {
     }
     return deleted;
   }
+}
+
+/** The writes of completions, decided against the database and each other, applied together. */
+class Changes {
+  readonly #db: MemoryDatabase;
+  readonly tasks = new Map<string, StoredTask>();
+  readonly executions = new Map<string, StoredExecution>();
+
+  constructor(db: MemoryDatabase) {
+    this.#db = db;
+  }
+
+  task(id: string): StoredTask | undefined {
+    return this.tasks.get(id) ?? this.#db.tasks.get(id);
+  }
+
+  execution(id: string): StoredExecution | undefined {
+    return this.executions.get(id) ?? this.#db.executions.get(id);
+  }
+
+  apply(db: MemoryDatabase): void {
+    for (const execution of this.executions.values()) putExecution(db, execution);
+    for (const task of this.tasks.values()) db.tasks.set(task.id, task);
+  }
+}
+
+/** complete()'s rules for one attempt, its writes added to `changes`. */
+function endAttempt(changes: Changes, completion: EncodedCompletion): EndResult {
+  const { request } = completion;
+  const current = changes.execution(request.executionId);
+  const refusal = refuseFenced(current, request.fencingToken);
+  if (refusal !== undefined) return refusal;
+  const ended = completedExecution(current!, completion);
+  const task = changes.task(ended.taskId);
+  changes.executions.set(ended.id, ended);
+  if (request.taskUpdate !== undefined && updatesTask(task, ended)) changes.tasks.set(task.id, applyPatch(task, request.taskUpdate, 'request.taskUpdate'));
+  return { status: 'completed', execution: decodeExecution(ended) };
+}
+
+/** Stores an execution and indexes it by task. */
+function putExecution(db: MemoryDatabase, execution: StoredExecution): void {
+  db.executions.set(execution.id, execution);
+  let ids = db.byTask.get(execution.taskId);
+  if (ids === undefined) db.byTask.set(execution.taskId, (ids = new Set()));
+  ids.add(execution.id);
 }

@@ -6,16 +6,19 @@
 // exist.)
 import { decodeExecution, NULL_JSON, noNegativeZero, type StoredExecution, type StoredTask } from './codec.js';
 import { toJsonText } from './json.js';
-import { executionIdOf, type SlotKey } from './records.js';
+import { executionIdOf, type SlotKey, type TaskPatch } from './records.js';
 import type { ClaimRequest, CompleteRequest, FenceRefusal, RetryResult, SkipRequest, SlotRefusal } from './store.js';
 import {
   checkArray, checkEndingOutcome, checkFencingToken, checkNonEmptyString, checkObject, checkSlot, checkTaskPatch, checkTimeMs,
   MAX_ID_LENGTH,
 } from './validate.js';
 
+/** What the rules of a claim or skip read of a task. */
+export type SlotTask = Pick<StoredTask, 'id' | 'scheduleVersion' | 'status' | 'highWaterMarkMs'>;
+
 /** The task as a batch found it before its first write: the high-water mark refusals compare against. */
-export interface BatchTask {
-  task: StoredTask;
+export interface BatchTask<Task extends SlotTask = StoredTask> {
+  task: Task;
   highWaterMarkBefore: number | null;
   /** The task's status before the batch (a claim marks it running). */
   statusBefore: StoredTask['status'];
@@ -24,10 +27,21 @@ export interface BatchTask {
 const ENDED_TASK_STATUSES = new Set(['completed', 'failed', 'cancelled']);
 
 /** Why `slot` cannot be claimed or skipped, or undefined when it can. */
-export function refuseSlot(slot: SlotKey, batchTask: BatchTask | undefined, existing: StoredExecution | undefined): SlotRefusal | undefined {
+export function refuseSlot(slot: SlotKey, batchTask: BatchTask<SlotTask> | undefined, existing: StoredExecution | undefined): SlotRefusal | undefined {
   if (batchTask === undefined) return { status: 'unknown-task' };
   if (existing !== undefined) return { status: 'duplicate', existing: decodeExecution(existing) };
-  const { task, highWaterMarkBefore } = batchTask;
+  return refuseByTask(slot, batchTask);
+}
+
+/**
+ * Why the task refuses `slot`, whether or not the slot has a record: an old
+ * schedule version, an ended task, at or below the high-water mark. A slot
+ * the task accepts has no record: every record's slot is at or below its
+ * task's mark (claims and skips move it there, and it never goes back), so a
+ * store may insert such a slot at once and fall back to reporting a duplicate
+ * only if the database refuses the insert.
+ */
+export function refuseByTask(slot: SlotKey, { task, highWaterMarkBefore }: BatchTask<SlotTask>): SlotRefusal | undefined {
   if (slot.scheduleVersion !== task.scheduleVersion) return { status: 'schedule-changed', scheduleVersion: task.scheduleVersion };
   if (ENDED_TASK_STATUSES.has(task.status)) return { status: 'task-ended', taskStatus: task.status };
   if (highWaterMarkBefore !== null && slot.nominalMs <= highWaterMarkBefore) {
@@ -42,6 +56,20 @@ export function runningStatus(status: StoredTask['status']): StoredTask['status'
 }
 
 /**
+ * The task fields a completion's taskUpdate usually sets (its count, next
+ * slot, status, last error): none is a schedule field, so a patch of only
+ * these never bumps the schedule version, and each field checked alone
+ * (checkTaskPatch) leaves a valid record: a store may write them as they are.
+ */
+export const SLOT_PATCH_FIELDS: ReadonlySet<string> = new Set(['lastExecutionMs', 'nextExecutionMs', 'executionCount', 'status', 'lastError', 'updatedAtMs']);
+
+/** Whether every field of a checked patch is a SLOT_PATCH_FIELDS one. */
+export function isSlotPatch(patch: TaskPatch): boolean {
+  for (const key in patch) if (!SLOT_PATCH_FIELDS.has(key)) return false;
+  return true;
+}
+
+/**
  * Whether a completion's taskUpdate applies: only while the task is still at
  * the schedule version of the execution it ends. An attempt of a schedule
  * that was replaced meanwhile must not write its count or next slot over the
@@ -52,7 +80,7 @@ export function updatesTask(task: StoredTask | undefined, execution: StoredExecu
 }
 
 /** Moves the batch's copy of the task's high-water mark forward to `nominalMs`. */
-export function advanceHighWaterMark(batchTask: BatchTask, nominalMs: number): void {
+export function advanceHighWaterMark(batchTask: BatchTask<SlotTask>, nominalMs: number): void {
   const { task } = batchTask;
   if (task.highWaterMarkMs === null || nominalMs > task.highWaterMarkMs) task.highWaterMarkMs = nominalMs;
 }

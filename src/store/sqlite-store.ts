@@ -29,16 +29,17 @@ import {
   type LeaseRequest, type RenewResult,
 } from './lease.js';
 import {
-  checkClaims, checkRetryRequest, checkSkips, claimedExecution, completedExecution, encodeCompletion, encodeSaveState, refuseFenced,
-  refuseRetry, retriedExecution, skippedExecution, updatesTask,
+  checkClaims, checkRetryRequest, checkSkips, claimedExecution, encodeCompletion, encodeSaveState, refuseFenced,
+  refuseRetry, retriedExecution, skippedExecution, 
 } from './slot-rules.js';
+import { endAttempt } from './sqlite/end-attempts.js';
 import { recordSlots } from './sqlite/record-slots.js';
 import { readTaskPage } from './sqlite/task-pages.js';
 import { openDatabase, type OpenSettings, type SynchronousLevel, translateError, UNLIMITED_PAGES } from './sqlite/open-database.js';
 import { prepareStatements, type Statements, taskUpdateValues, taskValues } from './sqlite/statements.js';
 import type {
   ClaimRequest, ClaimResult, CompletedSlot, CompleteRequest, CompleteResult, HistoryOptions, HistoryPage, LoadTasksOptions,
-  OpenInfo, PutStatus, RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, Store,
+  OpenInfo, PutStatus, RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotWritesResult, Store,
 } from './store.js';
 import {
   checkArray, checkId, checkIntegerInRange, checkNonEmptyString, checkObject, checkTaskPatch, checkTaskRecord, checkTimeMs, invalid,
@@ -318,7 +319,7 @@ export class SqliteStore implements Store {
 
   async claim(slots: readonly ClaimRequest[]): Promise<ClaimResult[]> {
     checkClaims(slots);
-    return this.#write(({ statements }) => recordSlots(statements, slots, (slot, token) => claimedExecution(slot, token()), 'claimed'));
+    return this.#write(({ statements }) => recordSlots(statements, slots, (slot, token) => claimedExecution(slot, token), 'claimed'));
   }
 
   async recordSkipped(skips: readonly SkipRequest[]): Promise<SkipResult[]> {
@@ -344,18 +345,19 @@ export class SqliteStore implements Store {
   async complete(request: CompleteRequest): Promise<CompleteResult> {
     const completion = encodeCompletion(request);
     return this.#write(({ statements: s }) => {
-      const current = s.getExecution.get(request.executionId);
-      const refusal = refuseFenced(current, request.fencingToken);
-      if (refusal !== undefined) return refusal;
-      const ended = completedExecution(current!, completion);
-      this.#updateExecution(s, ended);
-      let task = s.getTask.get(ended.taskId);
-      if (request.taskUpdate !== undefined && updatesTask(task, ended)) {
-        task = applyPatch(task, request.taskUpdate, 'request.taskUpdate');
-        s.updateTask.run(...taskUpdateValues(task));
-      }
-      return { status: 'completed', execution: decodeExecution(ended), task: task === undefined ? undefined : decodeTask(task) };
+      const { result, task } = endAttempt(s, completion, true);
+      return result.status === 'completed' ? { ...result, task: task === undefined ? undefined : decodeTask(task) } : result;
     });
+  }
+
+  async completeAndClaim(completions: readonly CompleteRequest[], claims: readonly ClaimRequest[]): Promise<SlotWritesResult> {
+    checkArray(completions, 'completions');
+    const encoded = completions.map((request) => encodeCompletion(request));
+    checkClaims(claims);
+    return this.#write(({ statements: s }) => ({
+      completed: encoded.map((completion) => endAttempt(s, completion, false).result),
+      claimed: recordSlots(s, claims, (slot, token) => claimedExecution(slot, token), 'claimed'),
+    }));
   }
 
   async saveState(executionId: string, fencingToken: number, state: Json): Promise<SaveStateResult> {

@@ -94,6 +94,15 @@ export interface CompleteRequest {
 
 export type CompleteResult = { status: 'completed'; execution: ExecutionRecord; task: TaskRecord | undefined } | FenceRefusal;
 
+/** How completeAndClaim() ended one attempt: as complete() answers, without the task. */
+export type EndResult = { status: 'completed'; execution: ExecutionRecord } | FenceRefusal;
+
+/** What completeAndClaim() did: one result per completion and per claim, each in its request's place. */
+export interface SlotWritesResult {
+  completed: EndResult[];
+  claimed: ClaimResult[];
+}
+
 export interface RetryRequest {
   executionId: string;
   /** The current attempt's token: whoever retries must have seen the latest attempt. */
@@ -242,6 +251,16 @@ export interface Store {
    * (nothing written, task untouched), so a repeated completion is harmless.
    */
   complete(request: CompleteRequest): Promise<CompleteResult>;
+  /**
+   * The slot writes of a moment in one transaction: ends the attempts of
+   * `completions` (each as complete() would, in order, its taskUpdate
+   * included), then starts the slots of `claims` (as claim() would), so a
+   * scheduler commits the runs that ended and the runs that take their place
+   * with one fsync. Refusals are reported in place, as by those two methods;
+   * a bad request rejects the whole call, writing nothing. Optional: a
+   * scheduler over a store without it calls complete() and claim() instead.
+   */
+  completeAndClaim?(completions: readonly CompleteRequest[], claims: readonly ClaimRequest[]): Promise<SlotWritesResult>;
   /** Saves a running attempt's interruption state (JSON), replacing the last one, fenced like complete(). Idempotent. */
   saveState(executionId: string, fencingToken: number, state: Json): Promise<SaveStateResult>;
   /**

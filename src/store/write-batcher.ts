@@ -2,8 +2,9 @@
 // commit costs an fsync (a millisecond or more), so one transaction per record
 // caps registrations at about a thousand a second. WriteBatcher collects the
 // items requested in the same tick (everything added before the next
-// microtask checkpoint), plus everything added while the previous batch is
-// being written, and writes them as one batch: one transaction, one fsync.
+// microtask checkpoint, or until the moment `schedule` picks), plus
+// everything added while the previous batch is being written, and writes
+// them as one batch: one transaction, one fsync.
 // Each caller's promise settles only once the batch holding its item has
 // settled: resolved after the commit, rejected (every caller of that batch,
 // with the same error) if the write failed. Batches are written one at a
@@ -26,6 +27,13 @@ export interface WriteBatcherOptions<Item> {
   write: (items: Item[]) => Promise<unknown>;
   /** The most items in one batch (one transaction). @default 10000 */
   maxBatchSize?: number;
+  /**
+   * Calls `drain` when the batch that begins with an item added now should be
+   * written; the items added until then join it. flush() writes at once.
+   * @default the next microtask checkpoint (the items of one tick)
+   * @example (drain) => setImmediate(drain) // the items of one host turn
+   */
+  schedule?: (drain: () => void) => void;
 }
 
 interface Waiter<Item, Result> {
@@ -37,8 +45,11 @@ interface Waiter<Item, Result> {
 export class WriteBatcher<Item, Result = undefined> {
   readonly #write: WriteBatcherOptions<Item>['write'];
   readonly #maxBatchSize: number;
+  readonly #schedule: (drain: () => void) => void;
   #queue: Waiter<Item, Result>[] = [];
   #draining: Promise<void> | undefined;
+  /** Starts the drain `schedule` is waiting to start, if any. */
+  #startDrain: (() => void) | undefined;
 
   /** @example const batcher = new WriteBatcher({ write: (tasks) => store.putTasks(tasks) }); await batcher.add(record); */
   constructor(options: WriteBatcherOptions<Item>) {
@@ -48,8 +59,12 @@ export class WriteBatcher<Item, Result = undefined> {
     if (typeof maxBatchSize !== 'number' || !Number.isSafeInteger(maxBatchSize) || maxBatchSize < 1) {
       throw new InvalidArgumentError(`options.maxBatchSize must be an integer >= 1, received ${describeValue(maxBatchSize)}`);
     }
+    if (options.schedule !== undefined && typeof options.schedule !== 'function') {
+      throw new InvalidArgumentError(`options.schedule must be a function, received ${describeValue(options.schedule)}`);
+    }
     this.#write = options.write;
     this.#maxBatchSize = maxBatchSize;
+    this.#schedule = options.schedule ?? queueMicrotask;
   }
 
   /** Items waiting for a batch, plus those being written. */
@@ -61,14 +76,25 @@ export class WriteBatcher<Item, Result = undefined> {
   add(item: Item): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
       this.#queue.push({ item, resolve, reject });
-      // The first item of a tick starts the drain after the current synchronous code, so the rest of the tick joins it.
-      this.#draining ??= Promise.resolve().then(() => this.#drain());
+      // The first item starts the drain later (after the current synchronous code at the earliest), so the rest join it.
+      this.#draining ??= new Promise<void>((drained) => {
+        const start = () => {
+          if (this.#startDrain !== start) return;
+          this.#startDrain = undefined;
+          void this.#drain().then(drained);
+        };
+        this.#startDrain = start;
+        this.#schedule(start);
+      });
     });
   }
 
-  /** Resolves once every item added so far has been written or has failed (it never rejects). */
+  /** Writes what waits for its moment now; resolves once every item added so far has been written or has failed (it never rejects). */
   async flush(): Promise<void> {
-    while (this.#draining !== undefined) await this.#draining;
+    while (this.#draining !== undefined) {
+      this.#startDrain?.();
+      await this.#draining;
+    }
   }
 
   async #drain(): Promise<void> {

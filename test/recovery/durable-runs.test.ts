@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Scheduler } from '../../src/index.js';
 import { StoreFullError } from '../../src/store/errors.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
+import type { ClaimRequest, CompleteRequest } from '../../src/store/store.js';
 import { harness, outcomes, WALL_START_MS } from './helpers.js';
 
 describe('durable runs', () => {
@@ -89,16 +90,26 @@ describe('durable runs', () => {
     await second.stop();
   });
 
-  it('a completion that fails to write (a full disk) is written again after a backoff; the body does not run again', async () => {
+  // The scheduler writes ends through completeAndClaim(), or complete() on a store without it.
+  it.each([
+    ['completeAndClaim()', false],
+    ['complete(), on a store without completeAndClaim()', true],
+  ])('a completion that fails to write (a full disk) in %s is written again after a backoff; the body does not run again', async (_name, withoutBatch) => {
     const h = harness();
     class FullOnce extends MemoryStore {
       failures = 1;
-      override async complete(request: Parameters<MemoryStore['complete']>[0]) {
+      override async complete(request: CompleteRequest) {
         if (this.failures-- > 0) throw new StoreFullError('memory');
         return super.complete(request);
       }
+      override async completeAndClaim(completions: readonly CompleteRequest[], claims: readonly ClaimRequest[]) {
+        if (completions.length > 0 && this.failures-- > 0) throw new StoreFullError('memory');
+        return super.completeAndClaim(completions, claims);
+      }
     }
-    const s = new Scheduler({ clock: h.clock, store: new FullOnce({ database: h.database }), clockWatch: false, retention: false });
+    const store = new FullOnce({ database: h.database });
+    if (withoutBatch) Object.defineProperty(store, 'completeAndClaim', { value: undefined });
+    const s = new Scheduler({ clock: h.clock, store, clockWatch: false, retention: false });
     let runs = 0;
     s.define('job', () => {
       runs++;

@@ -7,6 +7,7 @@ import type { PriorityName } from '../../priorities.js';
 import { STORED_EXECUTION_FIELDS, STORED_TASK_FIELDS, type StoredExecution, type StoredTask } from '../codec.js';
 import type { CronGapPolicy, CronOverlapPolicy } from '../../cron.js';
 import type { LeaseHolder } from '../lease.js';
+import type { SlotTask } from '../slot-rules.js';
 import type { Json, MisfirePolicy, ScheduleKind, TaskRecord, TaskStatus } from '../records.js';
 
 const column = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -89,7 +90,45 @@ export interface CompletedSlotRow {
   outcome: StoredExecution['outcome'];
 }
 
+/** The fields of an ended execution its completion does not already hold. */
+export type EndedExecutionRow = Pick<StoredExecution, 'taskId' | 'scheduleVersion' | 'nominalMs' | 'attempt' | 'startedAtMs' | 'skipReason' | 'state'>;
+
 type Stmt<Params extends unknown[], Row = unknown> = Database.Statement<Params, Row>;
+
+/**
+ * `UPDATE tasks SET <the patch's columns> WHERE id = ? AND schedule_version = ?`
+ * for a completion's slot patch (slot-rules.ts SLOT_PATCH_FIELDS), prepared
+ * once per set of fields: a completion writes only what it changes, and only
+ * while the task is at the schedule version of the attempt it ends.
+ */
+export class SlotPatchStatements {
+  readonly #db: Database.Database;
+  readonly #byFields = new Map<string, Stmt<unknown[]>>();
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+  }
+
+  /** Applies `patch` (checked, slot fields only); the number of rows changed (0: no task at that version). */
+  run(taskId: string, scheduleVersion: number, patch: Readonly<Record<string, unknown>>): number {
+    const fields = Object.keys(patch);
+    const key = fields.join(',');
+    let statement = this.#byFields.get(key);
+    if (statement === undefined) {
+      const set = fields.map((f) => `${column(f)} = ?`).join(', ');
+      statement = this.#db.prepare<unknown[]>(`UPDATE tasks SET ${set} WHERE id = ? AND schedule_version = ?`);
+      this.#byFields.set(key, statement);
+    }
+    const values: unknown[] = [];
+    for (const field of fields) {
+      const value = patch[field];
+      // As encodeCheckedTask() stores them: -0 as 0.
+      values.push(value === 0 ? 0 : value);
+    }
+    values.push(taskId, scheduleVersion);
+    return statement.run(...values).changes;
+  }
+}
 
 export interface Statements {
   insertTask: Stmt<unknown[]>;
@@ -98,11 +137,14 @@ export interface Statements {
   taskPage: Stmt<[number, number], string>;
   taskRowsPage: Stmt<[number, number], StoredTask & { rowid: number }>;
   deleteTask: Stmt<[string]>;
+  getSlotTask: Stmt<[string], SlotTask>;
   setSlotMarks: Stmt<[number | null, string, string]>;
   markTaskRunning: Stmt<[string]>;
   highWaterMarks: Stmt<[], { id: string; highWaterMarkMs: number }>;
   insertExecution: Stmt<unknown[]>;
+  insertExecutionIfNew: Stmt<unknown[]>;
   getExecution: Stmt<[string], StoredExecution>;
+  endExecution: Stmt<[string, number | null, string, string, string, number], EndedExecutionRow>;
   updateExecution: Stmt<[number, number, number | null, number | null, string, string, string, string, string]>;
   unfinishedExecutions: Stmt<[], StoredExecution>;
   lastCompletedSlots: Stmt<[], CompletedSlotRow>;
@@ -113,6 +155,7 @@ export interface Statements {
   setFencingToken: Stmt<[number]>;
   getLease: Stmt<[], LeaseHolder>;
   putLease: Stmt<[string, string, number, number, number, number]>;
+  slotPatch: SlotPatchStatements;
 }
 
 export function prepareStatements(db: Database.Database): Statements {
@@ -130,6 +173,10 @@ export function prepareStatements(db: Database.Database): Statements {
       `SELECT ${TASK_SELECT}, rowid FROM tasks WHERE rowid > ? ORDER BY rowid LIMIT ?`,
     ),
     deleteTask: db.prepare<[string]>('DELETE FROM tasks WHERE id = ?'),
+    // What the rules of a claim or skip read of a task (slot-rules.ts SlotTask).
+    getSlotTask: db.prepare<[string], SlotTask>(
+      'SELECT id, schedule_version AS "scheduleVersion", status, high_water_mark_ms AS "highWaterMarkMs" FROM tasks WHERE id = ?',
+    ),
     setSlotMarks: db.prepare<[number | null, string, string]>('UPDATE tasks SET high_water_mark_ms = ?, status = ? WHERE id = ?'),
     markTaskRunning: db.prepare<[string]>("UPDATE tasks SET status = 'running' WHERE id = ? AND status = 'pending'"),
     highWaterMarks: db.prepare<[], { id: string; highWaterMarkMs: number }>(
@@ -139,7 +186,18 @@ export function prepareStatements(db: Database.Database): Statements {
     insertExecution: db.prepare<unknown[]>(
       `INSERT INTO executions (${EXECUTION_COLUMNS}) VALUES (${placeholders(STORED_EXECUTION_FIELDS.length)})`,
     ),
+    // A slot that has a record already inserts nothing (changes = 0): the caller then reports it.
+    insertExecutionIfNew: db.prepare<unknown[]>(
+      `INSERT INTO executions (${EXECUTION_COLUMNS}) VALUES (${placeholders(STORED_EXECUTION_FIELDS.length)}) ON CONFLICT DO NOTHING`,
+    ),
     getExecution: db.prepare<[string], StoredExecution>(`SELECT ${EXECUTION_SELECT} FROM executions WHERE id = ?`),
+    // Ends the attempt holding this token, if it is still running; no row when it is not (the caller then says why).
+    endExecution: db.prepare<[string, number | null, string, string, string, number], EndedExecutionRow>(
+      `UPDATE executions SET outcome = ?, ended_at_ms = ?, result = ?, error = ?
+       WHERE id = ? AND fencing_token = ? AND outcome = 'running'
+       RETURNING task_id AS "taskId", schedule_version AS "scheduleVersion", nominal_ms AS "nominalMs", attempt,
+         started_at_ms AS "startedAtMs", skip_reason AS "skipReason", state`,
+    ),
     updateExecution: db.prepare<[number, number, number | null, number | null, string, string, string, string, string]>(
       `UPDATE executions SET attempt = ?, fencing_token = ?, started_at_ms = ?, ended_at_ms = ?, outcome = ?,
          result = ?, error = ?, state = ? WHERE id = ?`,
@@ -174,5 +232,6 @@ export function prepareStatements(db: Database.Database): Statements {
     putLease: db.prepare<[string, string, number, number, number, number]>(
       `INSERT OR REPLACE INTO lease (id, owner_id, host, pid, epoch, since_ms, expires_at_ms) VALUES (1, ?, ?, ?, ?, ?, ?)`,
     ),
+    slotPatch: new SlotPatchStatements(db),
   };
 }

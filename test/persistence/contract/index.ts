@@ -1,7 +1,8 @@
 // Every case of the store contract, runner-free (see ../store-contract.ts).
 import { leaseCases } from './lease-cases.js';
 import { slotCases } from './slot-cases.js';
+import { slotWritesCases } from './slot-writes-cases.js';
 import { taskCases } from './task-cases.js';
 
 export type { ContractCase, StoreHarness, StoreLocation } from './harness.js';
-export const contractCases = [...taskCases, ...slotCases, ...leaseCases];
+export const contractCases = [...taskCases, ...slotCases, ...slotWritesCases, ...leaseCases];
