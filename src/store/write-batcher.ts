@@ -64,7 +64,8 @@ export class WriteBatcher<Item, Result = undefined> {
     }
     this.#write = options.write;
     this.#maxBatchSize = maxBatchSize;
-    this.#schedule = options.schedule ?? queueMicrotask;
+    // Called as a plain function: browsers refuse queueMicrotask called on another receiver.
+    this.#schedule = options.schedule ?? ((drain) => queueMicrotask(drain));
   }
 
   /** Items waiting for a batch, plus those being written. */
