@@ -39,5 +39,10 @@ describe('crash campaign', () => {
     expect(report.unexpectedExits).toEqual([]);
     // Every kind of fault happened at least once.
     expect(report.faults['after-body']! + report.faults['after-claim']! + report.faults['in-batch-write']!).toBeGreaterThan(0);
-  }, 240_000);
+    // No wall-clock limit of its own: how long the final run takes to drain what the
+    // lives left depends on the machine's load (133-226 s seen with both cores busy,
+    // over 240 s once with five other builds running too). The campaign stops the
+    // final run only when it stalls (no ledger line for 2 min), and a stall fails the
+    // test as an unexpected exit; this bound only catches a campaign that never ends.
+  }, 1_800_000);
 });
