@@ -3,7 +3,7 @@
 // mutating export answers with a status code, or a handle >= 2^24).
 
 import { initArena, columnBase, columnBases, groupCapacities, columnElementBytes, columnGroup, capacityOf, reserve } from "./arena";
-import { fieldBytes, resetTable } from "./table";
+import { fieldBytes, generationHigh, resetTable, setGenerationBase } from "./table";
 import { heapClear, heapPush, heapRemoveAt, heapSize, heapTopKey, READY_HEAP } from "./heap";
 import { timersCheck, timersClear } from "./timers";
 import { readyCheck, readyClear, readyRekey } from "./ready";
@@ -12,7 +12,7 @@ import { policy, readyKey, resetDeadlines, setClassDeadlineValue, setPolicyValue
 import { resetQuantum, setQuantumValue, syncMinVruntime } from "./quantum";
 import { resetTasks, isTime } from "./tasks";
 import { commandBuffer, outputBuffer } from "./commands";
-import { CLASS_COUNT, COL_COUNT, COUNTER_LIVE, GROUP_TABLE, MAX_SLOTS, NICE_MIN, NICE_MAX, POLICY_COUNT, POLICY_DEADLINE,
+import { CLASS_COUNT, COL_COUNT, COUNTER_LIVE, GROUP_TABLE, MAX_GENERATION, MAX_SLOTS, NICE_MIN, NICE_MAX, POLICY_COUNT, POLICY_DEADLINE,
   STATUS_OK, STATUS_BAD_ARGUMENT, STATUS_NO_MEMORY, STATUS_WRONG_STATE } from "./layout";
 
 export {
@@ -61,6 +61,20 @@ export function setClassDeadline(cls: i32, ms: f64): i32 {
   if (cls < 0 || cls >= CLASS_COUNT || !isTime(ms)) return STATUS_BAD_ARGUMENT;
   setClassDeadlineValue(cls, ms);
   return readyRekey() ? STATUS_OK : STATUS_NO_MEMORY;
+}
+
+/**
+ * Right after init(): the generation of every row's first task (see
+ * setGenerationBase in table.ts). STATUS_WRONG_STATE once a task was registered.
+ */
+export function setFirstGeneration(base: i32): i32 {
+  if (base < 1 || base > MAX_GENERATION) return STATUS_BAD_ARGUMENT;
+  return setGenerationBase(<u32>base) ? STATUS_OK : STATUS_WRONG_STATE;
+}
+
+/** The highest generation any slot has had: a core replacing this one starts above it. */
+export function highestGeneration(): i32 {
+  return <i32>generationHigh();
 }
 
 /** Fair-policy weight of a nice level (-20..19), or STATUS_BAD_ARGUMENT. */

@@ -277,7 +277,15 @@ export const STATE_SEQUENCE: i32 = 40;
 export const STATE_QUANTUM_MS: i32 = 48;
 /** f64: the fair policy's floor of virtual runtime. */
 export const STATE_MIN_VRUNTIME: i32 = 56;
-export const STATE_BYTES: i32 = 64;
+/**
+ * u32: the generation a row gets when it is handed out for the first time
+ * (1 in a new core; more in a core that replaces one, so that no handle of
+ * the old core ever names a task of the new one: src/engine/core-renewal.ts).
+ */
+export const STATE_GENERATION_BASE: i32 = 64;
+/** u32: the highest generation any slot has had (what a replacing core's base must exceed). */
+export const STATE_GENERATION_HIGH: i32 = 68;
+export const STATE_BYTES: i32 = 72;
 
 // ---- the worker pool (src/pool/, assembly/pool/placement.ts) ----
 /** poolTake(): at most this many tasks handed to one worker per call. */

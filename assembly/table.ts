@@ -34,7 +34,7 @@ import {
   COL_RUNS, COL_FAILURES, COL_OVERRUNS, COL_MISSED, COL_PREEMPTIONS,
   COL_RUNTIME, COL_WAIT, COL_MAX_RUNTIME, COL_RUN_RUNTIME, COL_LAST_START, COL_LAST_END,
   STATE_FREE_SLOT_HEAD, STATE_SLOT_HIGH_WATER, STATE_LIVE_SLOTS, STATE_RECYCLE_CURSOR, STATE_FREE_ROW_HEAD,
-  STATE_ROW_HIGH_WATER,
+  STATE_ROW_HIGH_WATER, STATE_GENERATION_BASE, STATE_GENERATION_HIGH,
 } from "./layout";
 import { stateU32, setStateU32 } from "./shared-state";
 
@@ -75,6 +75,25 @@ export function resetTable(): void {
   dropChunks();
   setStateU32(STATE_FREE_ROW_HEAD, NONE);
   setStateU32(STATE_ROW_HIGH_WATER, 1);
+  setStateU32(STATE_GENERATION_BASE, 1);
+  setStateU32(STATE_GENERATION_HIGH, 1);
+}
+
+/**
+ * Rows handed out for the first time get generation `base` (1..MAX_GENERATION, checked by the caller):
+ * a core that replaces another starts above every generation the other
+ * handed out. Only while no slot has been dealt (right after init()).
+ */
+export function setGenerationBase(base: u32): bool {
+  if (slotHighWater() != 0) return false;
+  setStateU32(STATE_GENERATION_BASE, base);
+  setStateU32(STATE_GENERATION_HIGH, base);
+  return true;
+}
+
+/** The highest generation any slot has had. */
+export function generationHigh(): u32 {
+  return stateU32(STATE_GENERATION_HIGH);
 }
 
 function dropChunks(): void {
@@ -169,7 +188,7 @@ export function allocSlot(cls: i32): u32 {
     }
     store<u32>(nextAt, slot + 1);
     // Generation 0 marks a row dealt into a chunk but never handed out.
-    if (u32At(FIELD_GEN, slot) == 0) setU32(FIELD_GEN, slot, 1);
+    if (u32At(FIELD_GEN, slot) == 0) setU32(FIELD_GEN, slot, stateU32(STATE_GENERATION_BASE));
   }
   setStateU32(STATE_LIVE_SLOTS, liveSlots() + 1);
   return slot;
@@ -215,6 +234,7 @@ export function freeSlot(slot: u32): void {
   let gen = u32At(FIELD_GEN, slot) + 1;
   if (gen > <u32>MAX_GENERATION) gen = 1;
   setU32(FIELD_GEN, slot, gen);
+  if (gen > stateU32(STATE_GENERATION_HIGH)) setStateU32(STATE_GENERATION_HIGH, gen);
   setU8(FIELD_STATE, slot, STATE_FREE);
   const live = liveSlots() - 1;
   setStateU32(STATE_LIVE_SLOTS, live);

@@ -5,7 +5,7 @@
 // has grown (growth detaches the old ArrayBuffer).
 import * as L from './layout.generated.js';
 import { errorForStatus, InvalidArgumentError, describeValue } from './errors.js';
-import { type CoreExports, instantiateCore } from './load.js';
+import { type CoreExports, embeddedModule, instantiateCore } from './load.js';
 import { slotOfHandle } from './handles.js';
 import { requireClass, requireHandle, requireNice, requirePositiveMs, requireTimeMs } from './validate.js';
 import { CoreBatch } from './batch.js';
@@ -94,7 +94,23 @@ export interface CoreOptions {
 const KIND_NAMES: readonly TaskKind[] = ['once', 'fixed-rate', 'fixed-delay'];
 
 export class Core {
+  /**
+   * The raw exports: a plain object of our own (not the instance's frozen
+   * one), so that renew() can point it at a fresh instance while every part
+   * that holds it keeps holding the same object.
+   */
   readonly #wasm: CoreExports;
+  readonly #module: WebAssembly.Module;
+  /** Built on a memory of someone else's (the pool's shared memory): never renewed. */
+  readonly #sharedMemory: boolean;
+  /** What the setters were given, applied again to a renewed instance. */
+  readonly #settings: { policy: number; quantumMs: number | undefined; deadlinesMs: Map<number, number> } = {
+    policy: L.POLICY_DEADLINE,
+    quantumMs: undefined,
+    deadlinesMs: new Map(),
+  };
+  /** Memory of a fresh instance, bytes. */
+  readonly #freshBytes: number;
   #buffer: ArrayBuffer | SharedArrayBuffer;
   #u8: Uint8Array;
   #u32: Uint32Array;
@@ -102,11 +118,14 @@ export class Core {
   #batch: CoreBatch | undefined;
 
   constructor(options: CoreOptions = {}) {
-    this.#wasm = instantiateCore(options.module, options.memory);
+    this.#module = options.module ?? embeddedModule();
+    this.#sharedMemory = options.memory !== undefined;
+    this.#wasm = { ...instantiateCore(this.#module, options.memory) };
     if (options.attach !== true) {
       const status = this.#wasm.init();
       if (status < 0) throw errorForStatus(status, 'Core');
     }
+    this.#freshBytes = this.memoryBytes;
     this.#buffer = this.#wasm.memory.buffer;
     this.#u8 = new Uint8Array(this.#buffer);
     this.#u32 = new Uint32Array(this.#buffer);
@@ -121,6 +140,47 @@ export class Core {
   /** Bytes of wasm memory in use (the whole linear memory). */
   get memoryBytes(): number {
     return this.#wasm.memory.buffer.byteLength;
+  }
+
+  /** Bytes of wasm memory beyond what a fresh core holds: what renew() would give back. */
+  get surplusBytes(): number {
+    return this.memoryBytes - this.#freshBytes;
+  }
+
+  /** Tasks the core holds (registered and not ended). */
+  get liveTasks(): number {
+    const { f64 } = this.views();
+    return f64[(this.#wasm.countersPtr() >>> 3) + L.COUNTER_LIVE] as number;
+  }
+
+  /**
+   * Gives the core's memory back (a wasm memory never shrinks): when it holds
+   * no task, replaces the wasm instance by a fresh one with the same policy,
+   * quantum and class deadlines, the same counters, and task ids above every
+   * one handed out so far, so that no handle of a task that ended ever names
+   * a new one. `exports` stays the same object. False (nothing done) while a
+   * task lives.
+   */
+  renew(): boolean {
+    if (this.#sharedMemory) throw new InvalidArgumentError('renew: a core on a shared memory cannot be renewed');
+    if (this.liveTasks !== 0) return false;
+    const old = this.#wasm;
+    const { f64 } = this.views();
+    const countersAt = old.countersPtr() >>> 3;
+    const counters = f64.slice(countersAt, countersAt + L.COUNTER_COUNT);
+    const high = old.highestGeneration();
+    const fresh = instantiateCore(this.#module);
+    this.#check(fresh.init(), 'renew');
+    this.#check(fresh.setFirstGeneration(high >= L.MAX_GENERATION ? 1 : high + 1), 'renew');
+    this.#check(fresh.setPolicy(this.#settings.policy), 'renew');
+    if (this.#settings.quantumMs !== undefined) this.#check(fresh.setQuantum(this.#settings.quantumMs), 'renew');
+    for (const [cls, ms] of this.#settings.deadlinesMs) this.#check(fresh.setClassDeadline(cls, ms), 'renew');
+    new Float64Array(fresh.memory.buffer, fresh.countersPtr(), L.COUNTER_COUNT).set(counters);
+    Object.assign(old, fresh);
+    this.#batch = undefined;
+    // Drops the views of the old memory, so nothing of ours keeps it alive.
+    this.views();
+    return true;
   }
 
   /** Views over the current memory; rebuilt after growth. */
@@ -149,14 +209,17 @@ export class Core {
       throw new InvalidArgumentError(`policy must be one of ${POLICIES.join(', ')}, received ${describeValue(policy)}`);
     }
     this.#check(this.#wasm.setPolicy(code), 'setPolicy');
+    this.#settings.policy = code;
   }
 
   setQuantum(quantumMs: number): void {
     this.#check(this.#wasm.setQuantum(requirePositiveMs('quantumMs', quantumMs)), 'setQuantum');
+    this.#settings.quantumMs = quantumMs;
   }
 
   setClassDeadline(priorityClass: number, deadlineMs: number): void {
     this.#check(this.#wasm.setClassDeadline(requireClass('priorityClass', priorityClass), requireTimeMs('deadlineMs', deadlineMs)), 'setClassDeadline');
+    this.#settings.deadlinesMs.set(priorityClass, deadlineMs);
   }
 
   /** The fair-policy weight of a nice level (1024 at nice 0). */

@@ -177,7 +177,10 @@ export const STATE_SEQUENCE = 40;
 export const STATE_QUANTUM_MS = 48;
 /** f64: the fair policy's floor of virtual runtime. */
 export const STATE_MIN_VRUNTIME = 56;
-export const STATE_BYTES = 64;
+export const STATE_GENERATION_BASE = 64;
+/** u32: the highest generation any slot has had (what a replacing core's base must exceed). */
+export const STATE_GENERATION_HIGH = 68;
+export const STATE_BYTES = 72;
 /** poolTake(): at most this many tasks handed to one worker per call. */
 export const POOL_TAKE_MAX = 64;
 /** poolTake()'s maxClass for a worker that takes every class. */

@@ -14,6 +14,8 @@ export interface CoreExports {
   setQuantum(ms: number): number;
   setClassDeadline(cls: number, ms: number): number;
   niceWeight(nice: number): number;
+  setFirstGeneration(base: number): number;
+  highestGeneration(): number;
   register(nowMs: number, cls: number, nice: number, kind: number, delayMs: number, periodMs: number): number;
   advance(nowMs: number): number;
   pop(nowMs: number): number;

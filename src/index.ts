@@ -11,7 +11,7 @@ export type { TaskErrorHandler, TaskErrorInfo } from './error-reporting.js';
 export { PRIORITY_NAMES, type Priority, type PriorityName } from './priorities.js';
 export { SchedulerEvents, TaskEvent, TASK_EVENT_TYPES, type TaskEventDetail, type TaskEventType } from './events.js';
 export type { DescribeOptions, SchedulerDescription, TaskDescription, WaitReason } from './describe.js';
-export type { Clock, TimerId } from './clock.js';
+export type { Clock, TimerId, TimerOptions } from './clock.js';
 export { RealClock } from './real-clock.js';
 export { CronSchedule, type CronDstOptions, type CronDstPolicy, type CronGapPolicy, type CronOverlapPolicy, type CronScheduleOptions } from './cron.js';
 export * from './scheduler-errors.js';

@@ -50,7 +50,7 @@
 // its channel created, on the first yield (host-yield.ts).
 import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
 import { requireTimeMs } from '../bindings/validate.js';
-import type { Clock, TimerId } from './clock.js';
+import type { Clock, TimerId, TimerOptions } from './clock.js';
 import { createHostYield } from './host-yield.js';
 
 /** The largest delay setTimeout honours; longer ones fire after 1 ms. */
@@ -88,6 +88,8 @@ interface RealTimer {
   timeout: ReturnType<typeof setTimeout> | undefined;
   /** True while a poll of it is queued (a macrotask that checks the time). */
   polling: boolean;
+  /** Whether its host timeouts keep the process running (TimerOptions.keepAlive). */
+  readonly keepAlive: boolean;
 }
 
 export class RealClock implements Clock {
@@ -126,11 +128,11 @@ export class RealClock implements Clock {
     return Date.now();
   }
 
-  setTimer(fn: () => void, delayMs: number): TimerId {
+  setTimer(fn: () => void, delayMs: number, options?: TimerOptions): TimerId {
     requireFunction('setTimer: fn', fn);
     requireTimeMs('delayMs', delayMs);
     const nowMs = this.now();
-    const timer: RealTimer = { dueMs: nowMs + delayMs, fn, timeout: undefined, polling: false };
+    const timer: RealTimer = { dueMs: nowMs + delayMs, fn, timeout: undefined, polling: false, keepAlive: options?.keepAlive !== false };
     this.#arm(timer, nowMs);
     const id = Object.freeze({});
     this.#timerOfId.set(id, timer);
@@ -161,6 +163,8 @@ export class RealClock implements Clock {
     const leftMs = timer.dueMs - nowMs;
     // Wakes at the due time (or a chunk ahead); the host may round it up or wake up to ~1 ms early.
     timer.timeout = setTimeout(() => this.#wake(timer), Math.min(Math.max(0, leftMs), this.#maxChunkMs));
+    // Node's timeouts have unref(); a browser's are numbers, and nothing to keep alive.
+    if (!timer.keepAlive) (timer.timeout as { unref?: () => void }).unref?.();
     if (!timer.polling && leftMs < this.#pollBelowMs && (leftMs <= 0 || this.#budgetLeft(nowMs))) {
       timer.polling = true;
       this.#pollOnce(timer, nowMs);

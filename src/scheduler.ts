@@ -57,6 +57,13 @@ export interface SchedulerStats extends CoreCounters {
   /** Async runs in flight right now. */
   inflight: number;
   state: LifecycleState;
+  /**
+   * Bytes of WebAssembly memory the scheduler's core holds. It grows with the
+   * most tasks held at once (about 64 bytes a task) and never shrinks while
+   * tasks live; once the scheduler has held no task for a second, a core
+   * that grew past a few MB is replaced by a fresh one and the memory given back.
+   */
+  memoryBytes: number;
 }
 
 /**
@@ -281,6 +288,7 @@ export class Scheduler {
       timeouts: this.#engine.counters.timeouts,
       inflight: this.#engine.inflight,
       state: this.#engine.state,
+      memoryBytes: this.#engine.core.memoryBytes,
     };
   }
 

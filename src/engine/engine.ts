@@ -19,6 +19,7 @@ import { isPreset, type ResolvedSchedulerOptions, type ResolvedTaskOptions } fro
 import { SchedulerStoppedError } from '../scheduler-errors.js';
 import type { TaskContext } from '../task-context.js';
 import { AsyncBudget } from './async-budget.js';
+import { CoreRenewal } from './core-renewal.js';
 import { DueTimer } from './due-timer.js';
 import { FailureReports } from './failure-reports.js';
 import { Flights } from './flights.js';
@@ -57,6 +58,8 @@ export class Engine {
   readonly #idle = new IdleWaiters(() => this.#isIdle());
   /** Failed attempts go to options.onError (failure-reports.ts). */
   readonly #failures: FailureReports;
+  /** Replaces an emptied core that grew, once idle (core-renewal.ts). */
+  readonly #renewal: CoreRenewal;
   /** The book the next registrations' handles share, and how many more it takes (task-outcome.ts). */
   #book: OutcomeBook | undefined;
   #bookLeft = 0;
@@ -71,6 +74,7 @@ export class Engine {
     const slots = new TaskSlots(clock);
     this.#slots = slots;
     this.#failures = new FailureReports(options.onError, clock, this.counters);
+    this.#renewal = new CoreRenewal(core, clock, slots);
     const flights = new Flights(slots, clock, options.concurrency, () => this.#loop.wake());
     this.#flights = flights;
     const emitter = new TaskEmitter(events, core, slots, this.counters);
@@ -93,7 +97,8 @@ export class Engine {
     this.#loop = new RunLoop({
       w, core, clock, options, events, counters: this.counters, slots, flights, due, emitter, turns, sleeps, settlement,
       budget: new AsyncBudget(options.sliceMs),
-      afterIdle: () => {
+      afterIdle: (nowMs) => {
+        this.#renewal.idle(nowMs);
         if (this.#idle.waiting) this.#idle.check();
       },
     });
@@ -153,6 +158,7 @@ export class Engine {
     }
     this.#loop.state = 'stopping';
     this.#due.disarm();
+    this.#renewal.stop();
     // A turn held across the host's would wait for a loop that no longer runs.
     if (this.#turns.held !== 0) this.#turns.release(this.#turns.held, this.clock.now());
     this.#turns.held = 0;

@@ -72,8 +72,8 @@ export interface RunLoopParts {
   sleeps: Sleeps;
   budget: AsyncBudget;
   settlement: Settlement;
-  /** The loop went idle (nothing ready, or the concurrency limit): onIdle() may resolve. */
-  afterIdle: () => void;
+  /** The loop went idle at nowMs (nothing ready, or the concurrency limit): onIdle() may resolve. */
+  afterIdle: (nowMs: number) => void;
 }
 
 export class RunLoop implements ContextHost {
@@ -93,7 +93,7 @@ export class RunLoop implements ContextHost {
   readonly #sleeps: Sleeps;
   readonly #budget: AsyncBudget;
   readonly #settlement: Settlement;
-  readonly #afterIdle: () => void;
+  readonly #afterIdle: (nowMs: number) => void;
   #tickQueued = false;
   #sliceStartMs = 0;
   /**
@@ -242,7 +242,7 @@ export class RunLoop implements ContextHost {
     nowMs = this.#closeGroup() ?? nowMs;
     this.#budget.idled();
     this.#due.arm(nowMs);
-    this.#afterIdle();
+    this.#afterIdle(nowMs);
   }
 
   /** Charges the runs of an open group; the clock reading it took, if any. */

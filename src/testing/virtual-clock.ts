@@ -28,7 +28,7 @@
 //   target. The cost is one real host turn per callback (microseconds).
 import { describeValue, InvalidArgumentError, InvalidStateError } from '../../bindings/errors.js';
 import { requireTimeMs } from '../../bindings/validate.js';
-import type { Clock, TimerId } from '../clock.js';
+import type { Clock, TimerId, TimerOptions } from '../clock.js';
 import { Core, layout } from '../../bindings/index.js';
 import { createHostYield, type HostPrimitives } from '../host-yield.js';
 import { VirtualClockNotIdleError } from './errors.js';
@@ -69,6 +69,8 @@ interface VirtualTimer {
   /** The timer's once task in the core, or 0 once fired or cleared. */
   handle: number;
   fn: (() => void) | undefined;
+  /** TimerOptions.keepAlive: runUntilIdle() waits only for timers that keep a process running. */
+  readonly keepAlive: boolean;
 }
 
 /** A countdown of callbacks; what to throw once spent. */
@@ -105,6 +107,8 @@ export class VirtualClock implements Clock {
   readonly #timerOfHandle = new Map<number, VirtualTimer>();
   readonly #timerOfId = new WeakMap<object, VirtualTimer>();
   #nextSeq = 0;
+  /** Pending timers set with keepAlive (the default). */
+  #keepAliveTimers = 0;
   readonly #macrotasks: Array<(() => void) | undefined> = [];
   #macrotaskHead = 0;
   /** The async method running now, if any: they must not overlap. */
@@ -133,13 +137,15 @@ export class VirtualClock implements Clock {
     return this.#nowMs + this.#wallOffsetMs;
   }
 
-  setTimer(fn: () => void, delayMs: number): TimerId {
+  setTimer(fn: () => void, delayMs: number, options?: TimerOptions): TimerId {
     requireFunction('setTimer: fn', fn);
     requireTimeMs('delayMs', delayMs);
     const dueMs = this.#nowMs + delayMs;
     // A delay too small to move a large now() is a 0 ms timer: ready at once, like one.
     const handle = this.#core.register(this.#nowMs, layout.CLASS_NORMAL, 0, 'once', dueMs > this.#nowMs ? delayMs : 0);
-    const timer: VirtualTimer = { dueMs, seq: this.#nextSeq++, handle, fn };
+    const keepAlive = options?.keepAlive !== false;
+    if (keepAlive) this.#keepAliveTimers++;
+    const timer: VirtualTimer = { dueMs, seq: this.#nextSeq++, handle, fn, keepAlive };
     this.#timerOfHandle.set(handle, timer);
     // The id shows when the timer is due, for test failure messages.
     const id = Object.freeze({ dueMs });
@@ -156,6 +162,7 @@ export class VirtualClock implements Clock {
     if (timer.handle !== 0) {
       this.#core.cancel(timer.handle);
       this.#timerOfHandle.delete(timer.handle);
+      if (timer.keepAlive) this.#keepAliveTimers--;
       timer.handle = 0;
     }
     timer.fn = undefined;
@@ -250,7 +257,10 @@ export class VirtualClock implements Clock {
 
   /**
    * Runs macrotasks and timers, jumping time to each next due timer, until
-   * none is left. Rejects with VirtualClockNotIdleError after maxSteps callbacks.
+   * none is left that keeps a process running (a timer set with keepAlive:
+   * false runs only if due before one that does, as in a process that would
+   * otherwise have exited). Rejects with VirtualClockNotIdleError after
+   * maxSteps callbacks.
    */
   async runUntilIdle(options: RunUntilIdleOptions = {}): Promise<void> {
     if (typeof options !== 'object' || options === null) {
@@ -268,7 +278,7 @@ export class VirtualClock implements Clock {
           ),
       };
       await this.#settle(budget);
-      for (let dueMs = this.#nextDueMs(); dueMs < Number.POSITIVE_INFINITY; dueMs = this.#nextDueMs()) {
+      for (let dueMs = this.#nextDueMs(); dueMs < Number.POSITIVE_INFINITY && this.#keepAliveTimers > 0; dueMs = this.#nextDueMs()) {
         this.#moveTo(dueMs);
         await this.#settle(budget);
       }
@@ -328,6 +338,7 @@ export class VirtualClock implements Clock {
     if (handle !== timer.handle) throw new Error(`VirtualClock: the core popped ${handle}, expected ${timer.handle}`);
     this.#core.complete(handle, this.#nowMs);
     this.#timerOfHandle.delete(handle);
+    if (timer.keepAlive) this.#keepAliveTimers--;
     timer.handle = 0;
     const fn = timer.fn!;
     timer.fn = undefined;
