@@ -9,9 +9,11 @@
 // priority), no `done` promise, no taskstart or taskfinish listener (the
 // events every run emits; a taskfail listener only hears a run that throws,
 // and a throw takes the general path anyway), that returns at once. It is
-// popped, run and completed with nothing allocated but its context, and timed
-// in a group (group-timer.ts). Everything else takes the general path
-// (#start, then settlement.ts), which times each run on its own.
+// popped, run and completed with nothing allocated but its context (one
+// field: the run's state is made only if the task asks for it, see
+// task-context.ts), and timed in a group (group-timer.ts). Everything else
+// takes the general path (#start, then settlement.ts), which times each run
+// on its own.
 //
 // Async runs: a task returning a promise stays RUNNING in the core while in
 // flight (counted against `concurrency`), and the continuations it leaves
@@ -29,7 +31,7 @@ import { EVENT_FINISH, EVENT_SKIP, EVENT_START, type SchedulerEvents } from '../
 import { GroupTimer } from '../group-timer.js';
 import type { ResolvedSchedulerOptions } from '../options.js';
 import { TaskTimeoutError } from '../scheduler-errors.js';
-import { type ContextHost, type RunState, TaskContext } from '../task-context.js';
+import { type ContextHost, RunState, TaskContext } from '../task-context.js';
 import type { AsyncBudget } from './async-budget.js';
 import type { DueTimer } from './due-timer.js';
 import type { Flights } from './flights.js';
@@ -105,6 +107,15 @@ export class RunLoop implements ContextHost {
   #current: RunState;
   /** A settled stand-in for "no run is executing". */
   readonly #noRun: RunState;
+  /**
+   * The context of the fast-path run executing now, or #noContext (never
+   * undefined, for the reason above), with its task and its start: what its
+   * state is made of if the task asks for it (stateOf).
+   */
+  #fastContext: TaskContext;
+  readonly #noContext: TaskContext;
+  #fastHandle = 0;
+  #fastStartMs = 0;
   /** Group timing on (options.groupTiming): short one-shot runs share clock reads. */
   readonly #grouped: boolean;
   readonly #group = new GroupTimer();
@@ -126,9 +137,11 @@ export class RunLoop implements ContextHost {
     this.#settlement = parts.settlement;
     this.#afterIdle = parts.afterIdle;
     this.#grouped = parts.options.groupTiming;
-    this.#noRun = new TaskContext(this, 0, 1, 0, undefined);
+    this.#noRun = new RunState(this, 0, 1, 0, undefined);
     this.#noRun.settled = true;
     this.#current = this.#noRun;
+    this.#noContext = this.#noRun.context;
+    this.#fastContext = this.#noContext;
   }
 
   /** The host timer fired: run the loop now, unless a turn is already queued. */
@@ -267,21 +280,51 @@ export class RunLoop implements ContextHost {
     const slots = this.#slots;
     if (slots.opts[slot] !== undefined || (this.#events.wanted & PER_RUN_EVENTS) !== 0 || (slots.extras.size !== 0 && slots.extras.has(slot))) return NOT_FAST;
     const fn = slots.fns[slot] as TaskFn;
-    const run = new TaskContext(this, handle, 1, nowMs, undefined);
+    const context = new TaskContext(this);
     const cancelsBefore = slots.cancels;
-    const result = this.#invoke(slot, run, fn);
-    if (result === HANDED_OFF) return FAST_SETTLED_ALONE;
+    this.#fastHandle = handle;
+    this.#fastStartMs = nowMs;
+    this.#fastContext = context;
+    let result: unknown;
+    try {
+      result = fn(context);
+    } catch (error) {
+      this.#leaveFast();
+      this.#settle(this.#fastState(context), false, error);
+      return FAST_SETTLED_ALONE;
+    }
+    this.#leaveFast();
+    if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+      this.#runAsync(slot, this.#fastState(context), result as PromiseLike<unknown>);
+      return FAST_SETTLED_ALONE;
+    }
     // Cancelled while it ran (by itself, or by a task it ran): cancel() ended
     // it, and its slot may already hold a task it registered.
     if (slots.cancels !== cancelsBefore && this.#w.taskState(handle) < 0) return FAST_DONE;
-    if (run.interrupted || (slots.extras.size !== 0 && slots.extras.has(slot))) {
+    // The run's state, if the task asked for anything.
+    const run = context.run === this ? undefined : (context.run as RunState);
+    if (run?.interrupted || (slots.extras.size !== 0 && slots.extras.has(slot))) {
       // It asked to be resumed, or for its `done` promise: the general path settles it.
-      this.#settle(run, true, result);
+      this.#settle(run ?? this.#fastState(context), true, result);
       return FAST_SETTLED_ALONE;
     }
-    run.settled = true;
+    if (run !== undefined) run.settled = true;
     slots.endReturned(handle, result);
     return FAST_RETURNED;
+  }
+
+  /** The fast-path run is no longer executing. */
+  #leaveFast(): void {
+    this.#fastContext = this.#noContext;
+    this.#current = this.#noRun;
+  }
+
+  /** The state of the last fast-path run (context), made if the task never asked for it. */
+  #fastState(context: TaskContext): RunState {
+    if (context.run !== this) return context.run as RunState;
+    const run = new RunState(this, this.#fastHandle, 1, this.#fastStartMs, undefined, context);
+    context.run = run;
+    return run;
   }
 
   /** Runs (or resumes) a popped task. True if a parked continuation was resumed. */
@@ -309,7 +352,7 @@ export class RunLoop implements ContextHost {
       return true;
     }
     const fn = this.#slots.fns[slot] as TaskFn;
-    const run = new TaskContext(this, handle, ex?.attempt ?? 1, startMs, ex?.state);
+    const run = new RunState(this, handle, ex?.attempt ?? 1, startMs, ex?.state);
     if (held) {
       // The same turn: no new start to report.
     } else if (this.#events.wanted & EVENT_SKIP) {
@@ -331,7 +374,7 @@ export class RunLoop implements ContextHost {
     this.#current = run;
     let result: unknown;
     try {
-      result = fn(run);
+      result = fn(run.context);
     } catch (error) {
       this.#current = this.#noRun;
       this.#settle(run, false, error);
@@ -370,10 +413,24 @@ export class RunLoop implements ContextHost {
    * engine resumed. Undefined elsewhere (after a task awaits something else).
    */
   currentContext(): TaskContext | undefined {
-    return this.#current.settled ? undefined : this.#current;
+    if (this.#fastContext !== this.#noContext) return this.#fastContext;
+    return this.#current.settled ? undefined : this.#current.context;
   }
 
   // ---- ContextHost: what a TaskContext asks of the engine ----
+
+  stateOf(context: TaskContext): RunState {
+    // The fast-path run executing now asks first: its state, the current run from now on.
+    if (context === this.#fastContext) {
+      const run = this.#fastState(context);
+      this.#current = run;
+      return run;
+    }
+    // Its run has ended (the fast path made no state for it): what a settled run answers.
+    const ended = new RunState(this, 0, 1, 0, undefined, context);
+    ended.settled = true;
+    return ended;
+  }
 
   shouldYield(run: RunState): boolean {
     if (run.settled) return true;
