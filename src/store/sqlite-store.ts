@@ -36,7 +36,7 @@ import { endAttempt } from './sqlite/end-attempts.js';
 import { recordSlots } from './sqlite/record-slots.js';
 import { readTaskPage } from './sqlite/task-pages.js';
 import { openDatabase, type OpenSettings, type SynchronousLevel, translateError, UNLIMITED_PAGES } from './sqlite/open-database.js';
-import { prepareStatements, type Statements, taskUpdateValues, taskValues } from './sqlite/statements.js';
+import { findExecution, prepareStatements, type Statements, taskUpdateValues, taskValues } from './sqlite/statements.js';
 import type {
   ClaimRequest, ClaimResult, CompletedSlot, CompleteRequest, CompleteResult, HistoryOptions, HistoryPage, LoadTasksOptions,
   OpenInfo, PutStatus, RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotWritesResult, Store,
@@ -330,7 +330,7 @@ export class SqliteStore implements Store {
   async retry(request: RetryRequest): Promise<RetryResult> {
     checkRetryRequest(request);
     return this.#write(({ statements: s }) => {
-      const current = s.getExecution.get(request.executionId);
+      const current = findExecution(s, request.executionId);
       const refusal = refuseRetry(current, request.fencingToken);
       if (refusal !== undefined) return refusal;
       const token = s.getFencingToken.get()!.value + 1;
@@ -363,7 +363,7 @@ export class SqliteStore implements Store {
   async saveState(executionId: string, fencingToken: number, state: Json): Promise<SaveStateResult> {
     const text = encodeSaveState(executionId, fencingToken, state);
     return this.#write(({ statements: s }) => {
-      const current = s.getExecution.get(executionId);
+      const current = findExecution(s, executionId);
       const refusal = refuseFenced(current, fencingToken);
       if (refusal !== undefined) return refusal;
       const saved = { ...current!, state: text };
@@ -373,12 +373,12 @@ export class SqliteStore implements Store {
   }
 
   #updateExecution(s: Statements, e: StoredExecution): void {
-    s.updateExecution.run(e.attempt, e.fencingToken, e.startedAtMs, e.endedAtMs, e.outcome, e.result, e.error, e.state, e.id);
+    s.updateExecution.run(e.attempt, e.fencingToken, e.startedAtMs, e.endedAtMs, e.outcome, e.result, e.error, e.state, e.taskId, e.nominalMs, e.scheduleVersion);
   }
 
   async getExecution(id: string): Promise<ExecutionRecord | undefined> {
     checkNonEmptyString(id, 'id');
-    const execution = this.#read(({ statements: s }) => s.getExecution.get(id));
+    const execution = this.#read(({ statements: s }) => findExecution(s, id));
     return execution === undefined ? undefined : decodeExecution(execution);
   }
 

@@ -102,14 +102,14 @@ describe('SqliteStore with a damaged or foreign file', () => {
     const before = await readFile(path);
     const error = await new SqliteStore(path).open().then(() => undefined, (e: unknown) => e);
     expect(StoreSchemaTooNewError.is(error)).toBe(true);
-    expect((error as Error).message).toMatch(/schema version 99 .* knows up to 3/);
+    expect((error as Error).message).toMatch(/schema version 99 .* knows up to 4/);
     expect((await readFile(path)).equals(before)).toBe(true);
   });
 
   it('opens an empty file (what SQLite creates before its first commit) as a new database', async () => {
     await writeFile(path, '');
     const store = new SqliteStore(path);
-    expect(await store.open()).toEqual({ schemaVersion: 3 });
+    expect(await store.open()).toEqual({ schemaVersion: 4 });
     await store.putTasks([task('t')]);
     await store.close();
     const reopened = new SqliteStore(path);
@@ -163,8 +163,8 @@ describe('SqliteStore storage details', () => {
     await store.claim([slot('t', 1000)]);
     await store.close();
     const raw = new Database(path);
-    const insert = () => raw.prepare(`INSERT INTO executions (id, task_id, schedule_version, nominal_ms, attempt, fencing_token, outcome, result, error, state)
-      VALUES ('another-id', 't', 1, 1000, 1, 99, 'succeeded', 'null', 'null', 'null')`).run();
+    const insert = () => raw.prepare(`INSERT INTO executions (task_id, schedule_version, nominal_ms, attempt, fencing_token, outcome, result, error, state)
+      VALUES ('t', 1, 1000, 1, 99, 'succeeded', 'null', 'null', 'null')`).run();
     expect(insert).toThrow(/UNIQUE constraint failed: executions.task_id, executions.nominal_ms, executions.schedule_version/);
     raw.close();
   });
@@ -175,7 +175,7 @@ describe('SqliteStore storage details', () => {
     await store.close();
     const raw = new Database(path, { readonly: true });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(raw.pragma('user_version', { simple: true })).toBe(3);
+    expect(raw.pragma('user_version', { simple: true })).toBe(4);
     expect(raw.pragma('application_id', { simple: true })).toBe(0x54534c43);
     raw.close();
   });

@@ -56,7 +56,7 @@ describe('opening a store written by the previous schema', () => {
   it('upgrades a schema version 1 SQLite database, whose tasks read with the default DST policy', async () => {
     makeVersion1Database();
     const store = new SqliteStore(path);
-    expect(await store.open()).toEqual({ schemaVersion: 3 });
+    expect(await store.open()).toEqual({ schemaVersion: 4 });
     const old = await store.getTask('old');
     expect(old).toEqual(task('old', CRON));
     expect([old?.dstGap, old?.dstOverlap]).toEqual([null, null]);
@@ -66,8 +66,59 @@ describe('opening a store written by the previous schema', () => {
     expect(await store.getTask('new')).toEqual(fresh);
     await store.close();
     const raw = new Database(path, { readonly: true });
-    expect(raw.pragma('user_version', { simple: true })).toBe(3);
+    expect(raw.pragma('user_version', { simple: true })).toBe(4);
     raw.close();
+  });
+
+  it('upgrades a schema version 3 SQLite database to version 4 (tables rebuilt, executions keyed by their slot), keeping every task, execution, mark and token', async () => {
+    // A version 3 file with a history: claims, a completion, a skip, an interrupted attempt, saved state.
+    const v3 = new Database(path);
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 3)) v3.exec(migration.sql);
+    v3.pragma('user_version = 3');
+    v3.pragma(`application_id = ${APPLICATION_ID}`);
+    v3.close();
+    const before = new SqliteStore(path);
+    expect(await before.open()).toEqual({ schemaVersion: 4 });
+    await before.close();
+    // The same history written by version 3's statements, then upgraded: the upgrade of that raw file is what matters.
+    const raw = new Database(path);
+    raw.pragma('foreign_keys = OFF');
+    raw.exec('DROP TABLE executions; DROP TABLE tasks; DROP TABLE meta; DROP TABLE lease;');
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 3)) raw.exec(migration.sql);
+    raw.pragma('user_version = 3');
+    const t = encodeTask(task('a/b', { highWaterMarkMs: 3000, status: 'running' }), 'task');
+    const fields = Object.keys(t) as Array<keyof typeof t>;
+    raw.prepare(`INSERT INTO tasks (${fields.map((f) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)).join(', ')}) VALUES (${fields.map(() => '?').join(', ')})`)
+      .run(...fields.map((f) => t[f] ?? null));
+    const insert = raw.prepare(`INSERT INTO executions (id, task_id, schedule_version, nominal_ms, attempt, fencing_token, started_at_ms, ended_at_ms, outcome, result, error, skip_reason, state)
+      VALUES (?, 'a/b', 1, ?, ?, ?, ?, ?, ?, ?, 'null', ?, ?)`);
+    insert.run('a/b/1/1000', 1000, 1, 1, 1001, 1002, 'succeeded', '{"n":1}', null, 'null');
+    insert.run('a/b/1/2000', 2000, 0, 0, null, 2500, 'skipped', 'null', 'missed', 'null');
+    insert.run('a/b/1/3000', 3000, 2, 7, 3001, null, 'running', 'null', null, '{"page":3}');
+    raw.prepare("UPDATE meta SET value = 7 WHERE key = 'fencing_token'").run();
+    raw.close();
+
+    const store = new SqliteStore(path);
+    expect(await store.open()).toEqual({ schemaVersion: 4 });
+    expect(await store.getTask('a/b')).toEqual(task('a/b', { highWaterMarkMs: 3000, status: 'running' }));
+    const history = (await store.history('a/b')).executions;
+    expect(history.map((e) => [e.id, e.outcome, e.attempt, e.result, e.skipReason, e.state])).toEqual([
+      ['a/b/1/3000', 'running', 2, null, null, { page: 3 }],
+      ['a/b/1/2000', 'skipped', 0, null, 'missed', null],
+      ['a/b/1/1000', 'succeeded', 1, { n: 1 }, null, null],
+    ]);
+    expect(await store.getExecution('a/b/1/3000')).toEqual(history[0]);
+    expect((await store.unfinishedExecutions()).map((e) => e.id)).toEqual(['a/b/1/3000']);
+    expect(await store.claim([slot('a/b', 3000), slot('a/b', 4000)])).toMatchObject([{ status: 'duplicate' }, { status: 'claimed', execution: { fencingToken: 8 } }]);
+    const ended = await store.complete({ executionId: 'a/b/1/3000', fencingToken: 7, outcome: 'succeeded', endedAtMs: 3500 });
+    expect(ended).toMatchObject({ status: 'completed', execution: { id: 'a/b/1/3000', state: { page: 3 } } });
+    expect(await store.deleteTask('a/b')).toBe(true);
+    expect(await store.history('a/b')).toEqual({ executions: [], next: null });
+    await store.close();
+    const check = new Database(path, { readonly: true });
+    expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(check.pragma('foreign_key_check')).toEqual([]);
+    check.close();
   });
 
   it('reads an IndexedDB task record stored without the DST fields with the default policy, and replaces it without a schedule change', async () => {

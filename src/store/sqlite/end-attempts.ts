@@ -12,7 +12,7 @@
 import { applyPatch, decodeExecution, noNegativeZero, type StoredExecution, type StoredTask } from '../codec.js';
 import { type EncodedCompletion, isSlotPatch, refuseFenced, updatesTask } from '../slot-rules.js';
 import type { EndResult } from '../store.js';
-import { type Statements, taskUpdateValues } from './statements.js';
+import { findExecution, slotOfExecutionId, type Statements, taskUpdateValues } from './statements.js';
 
 /**
  * Ends one attempt and applies its task update. `task` is the stored task
@@ -21,15 +21,19 @@ import { type Statements, taskUpdateValues } from './statements.js';
 export function endAttempt(s: Statements, completion: EncodedCompletion, readTask: boolean): { result: EndResult; task: StoredTask | undefined } {
   const { request } = completion;
   const endedAtMs = noNegativeZero(request.endedAtMs);
-  const row = s.endExecution.get(request.outcome, endedAtMs, completion.result, completion.error, request.executionId, request.fencingToken);
-  if (row === undefined) {
-    const refusal = refuseFenced(s.getExecution.get(request.executionId), request.fencingToken);
+  const slot = slotOfExecutionId(request.executionId);
+  const row = slot === undefined
+    ? undefined
+    : s.endExecution.get(request.outcome, endedAtMs, completion.result, completion.error, slot[0], slot[1], slot[2], request.fencingToken);
+  if (slot === undefined || row === undefined) {
+    const refusal = refuseFenced(findExecution(s, request.executionId), request.fencingToken);
     // The UPDATE matched nothing, so the rules refuse it (unknown, stale token, or ended).
     if (refusal === undefined) throw new Error(`complete: execution ${request.executionId} was neither ended nor refused`);
     return { result: refusal, task: undefined };
   }
+  const [taskId, nominalMs, scheduleVersion] = slot;
   const ended: StoredExecution = {
-    id: request.executionId, taskId: row.taskId, scheduleVersion: row.scheduleVersion, nominalMs: row.nominalMs, attempt: row.attempt,
+    id: request.executionId, taskId, scheduleVersion, nominalMs, attempt: row.attempt,
     fencingToken: request.fencingToken, startedAtMs: row.startedAtMs, endedAtMs, outcome: request.outcome, result: completion.result,
     error: completion.error, skipReason: row.skipReason, state: row.state,
   };

@@ -11,7 +11,6 @@
 // insert finds a record after all (a database edited by hand).
 import { decodeExecution, type StoredExecution } from '../codec.js';
 import type { ExecutionRecord, SlotKey } from '../records.js';
-import { executionIdOf } from '../records.js';
 import { advanceHighWaterMark, type BatchTask, refuseByTask, runningStatus, type SlotTask } from '../slot-rules.js';
 import type { SlotRefusal } from '../store.js';
 import { executionValues, type Statements } from './statements.js';
@@ -59,6 +58,6 @@ export function recordSlots<Request extends SlotKey, Status extends 'claimed' | 
 
 /** The duplicate refusal for a slot that has a record, or undefined. */
 function duplicateOf(s: Statements, slot: SlotKey): SlotRefusal | undefined {
-  const existing = s.getExecution.get(executionIdOf(slot));
+  const existing = s.getExecution.get(slot.taskId, slot.nominalMs, slot.scheduleVersion);
   return existing === undefined ? undefined : { status: 'duplicate', existing: decodeExecution(existing) };
 }

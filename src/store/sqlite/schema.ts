@@ -5,8 +5,13 @@
 // change is a new migration appended to the list.
 //
 // Columns are the StoredTask / StoredExecution fields in snake_case (codec.ts
-// lists them in order). Times are REAL ms since the epoch, except the nominal
-// times that identify slots, which are INTEGER. JSON fields are TEXT.
+// lists them in order), except an execution's id, which is its slot (from v4:
+// statements.ts computes it). Times are REAL ms since the epoch, except the
+// nominal times that identify slots, which are INTEGER. JSON fields are TEXT.
+//
+// Writes must stay cheap: no IN lists in CHECK constraints or partial index
+// conditions (SQLite builds the list's lookup table at every write that
+// evaluates one; a chain of ORs costs a few comparisons).
 import type Database from 'better-sqlite3';
 
 /** Marks a database as timeslice's (`PRAGMA application_id`): 'TSLC'. */
@@ -16,7 +21,22 @@ export interface Migration {
   version: number;
   description: string;
   sql: string;
+  /** Drops and recreates tables: applied with foreign keys off (a dropped parent would cascade), checked afterwards. */
+  rebuildsTables?: true;
 }
+
+/**
+ * The conditions of the partial indexes on executions, as the queries that
+ * use them must spell them (SQLite uses a partial index only for a WHERE that
+ * contains its condition as written). Value lists are ORs, not IN: see v4.
+ */
+export const OPEN_OUTCOMES_V4 = "(outcome = 'running' OR outcome = 'interrupted')";
+export const FINAL_OUTCOMES_V4 = "(outcome = 'succeeded' OR outcome = 'failed' OR outcome = 'skipped' OR outcome = 'cancelled')";
+const TASK_COLUMNS_V4 = `id, name, description, owner_module, function_name, params, schedule_kind, delay_ms, period_ms, at_ms, cron_expression,
+  time_zone, priority, misfire_policy, misfire_grace_ms, catch_up_window_ms, catch_up_max, retry, created_at_ms, updated_at_ms, last_execution_ms,
+  next_execution_ms, execution_count, max_executions, status, last_error, metadata, schedule_version, high_water_mark_ms, dst_gap, dst_overlap`;
+const EXECUTION_COLUMNS_V4 =
+  'task_id, schedule_version, nominal_ms, attempt, fencing_token, started_at_ms, ended_at_ms, outcome, result, error, skip_reason, state';
 
 const FINAL = "('succeeded', 'failed', 'skipped', 'cancelled')";
 
@@ -103,6 +123,76 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       );
     `,
   },
+  {
+    version: 4,
+    description:
+      "tasks and executions rebuilt, nothing else changed: value lists checked with OR instead of IN (SQLite builds an IN list's lookup table each time a row is written: half the cost of a task insert); executions clustered on their slot (task_id, nominal_ms, schedule_version) in one B-tree, the id (`<task>/<version>/<nominal>`) computed from it rather than stored and indexed twice",
+    sql: `
+      CREATE TABLE tasks_v4 (
+        id TEXT PRIMARY KEY NOT NULL,
+        name TEXT NOT NULL,
+        description TEXT,
+        owner_module TEXT,
+        function_name TEXT NOT NULL,
+        params TEXT NOT NULL,
+        schedule_kind TEXT NOT NULL
+          CHECK (schedule_kind = 'once' OR schedule_kind = 'fixed-rate' OR schedule_kind = 'fixed-delay' OR schedule_kind = 'cron'),
+        delay_ms REAL,
+        period_ms REAL,
+        at_ms REAL,
+        cron_expression TEXT,
+        time_zone TEXT,
+        priority TEXT NOT NULL,
+        misfire_policy TEXT NOT NULL CHECK (misfire_policy = 'run-once' OR misfire_policy = 'skip' OR misfire_policy = 'catch-up'),
+        misfire_grace_ms REAL NOT NULL,
+        catch_up_window_ms REAL,
+        catch_up_max INTEGER,
+        retry TEXT NOT NULL,
+        created_at_ms REAL NOT NULL,
+        updated_at_ms REAL NOT NULL,
+        last_execution_ms REAL,
+        next_execution_ms REAL,
+        execution_count INTEGER NOT NULL,
+        max_executions INTEGER,
+        status TEXT NOT NULL
+          CHECK (status = 'pending' OR status = 'running' OR status = 'completed' OR status = 'failed' OR status = 'cancelled'),
+        last_error TEXT,
+        metadata TEXT NOT NULL,
+        schedule_version INTEGER NOT NULL CHECK (schedule_version >= 1),
+        high_water_mark_ms INTEGER,
+        dst_gap TEXT CHECK (dst_gap = 'skip' OR dst_gap = 'run-at-first-valid'),
+        dst_overlap TEXT CHECK (dst_overlap = 'once' OR dst_overlap = 'both')
+      );
+      INSERT INTO tasks_v4 (rowid, ${TASK_COLUMNS_V4}) SELECT rowid, ${TASK_COLUMNS_V4} FROM tasks;
+      CREATE TABLE executions_v4 (
+        task_id TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+        schedule_version INTEGER NOT NULL,
+        nominal_ms INTEGER NOT NULL,
+        attempt INTEGER NOT NULL,
+        fencing_token INTEGER NOT NULL,
+        started_at_ms REAL,
+        ended_at_ms REAL,
+        outcome TEXT NOT NULL CHECK (
+          outcome = 'running' OR outcome = 'succeeded' OR outcome = 'failed' OR outcome = 'interrupted' OR outcome = 'skipped'
+          OR outcome = 'cancelled'
+        ),
+        result TEXT NOT NULL,
+        error TEXT NOT NULL,
+        skip_reason TEXT,
+        state TEXT NOT NULL,
+        -- C2: one record per slot, whatever the application does; the key also orders history(): a task's slots, newest first.
+        PRIMARY KEY (task_id, nominal_ms, schedule_version)
+      ) WITHOUT ROWID;
+      INSERT INTO executions_v4 (${EXECUTION_COLUMNS_V4}) SELECT ${EXECUTION_COLUMNS_V4} FROM executions;
+      DROP TABLE executions;
+      DROP TABLE tasks;
+      ALTER TABLE tasks_v4 RENAME TO tasks;
+      ALTER TABLE executions_v4 RENAME TO executions;
+      CREATE INDEX executions_open ON executions (outcome) WHERE ${OPEN_OUTCOMES_V4};
+      CREATE INDEX executions_ended ON executions (ended_at_ms) WHERE ${FINAL_OUTCOMES_V4};
+    `,
+    rebuildsTables: true,
+  },
 ]);
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
@@ -117,12 +207,23 @@ export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 export function migrate(db: Database.Database, fromVersion: number): void {
   for (const migration of MIGRATIONS) {
     if (migration.version <= fromVersion) continue;
-    db.transaction(() => {
-      if ((db.pragma('user_version', { simple: true }) as number) >= migration.version) return;
-      db.exec(migration.sql);
-      // Pragmas take no bound parameters; both values are integers from this file.
-      db.pragma(`user_version = ${migration.version}`);
-      db.pragma(`application_id = ${APPLICATION_ID}`);
-    }).immediate();
+    // Outside a transaction, where the pragma takes effect (SQLite's "other kinds of table schema changes" procedure).
+    const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+    if (migration.rebuildsTables && foreignKeys) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        if ((db.pragma('user_version', { simple: true }) as number) >= migration.version) return;
+        db.exec(migration.sql);
+        if (migration.rebuildsTables) {
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length > 0) throw new Error(`migration ${migration.version}: ${broken.length} rows break a foreign key after the rebuild`);
+        }
+        // Pragmas take no bound parameters; both values are integers from this file.
+        db.pragma(`user_version = ${migration.version}`);
+        db.pragma(`application_id = ${APPLICATION_ID}`);
+      }).immediate();
+    } finally {
+      if (migration.rebuildsTables && foreignKeys) db.pragma('foreign_keys = ON');
+    }
   }
 }

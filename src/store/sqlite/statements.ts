@@ -8,6 +8,7 @@ import { STORED_EXECUTION_FIELDS, STORED_TASK_FIELDS, type StoredExecution, type
 import type { CronGapPolicy, CronOverlapPolicy } from '../../cron.js';
 import type { LeaseHolder } from '../lease.js';
 import type { SlotTask } from '../slot-rules.js';
+import { FINAL_OUTCOMES_V4, OPEN_OUTCOMES_V4 } from './schema.js';
 import type { Json, MisfirePolicy, ScheduleKind, TaskRecord, TaskStatus } from '../records.js';
 
 const column = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -18,9 +19,36 @@ const placeholders = (count: number) => Array.from({ length: count }, () => '?')
 const TASK_COLUMNS = columnList(STORED_TASK_FIELDS);
 const TASK_SELECT = selectList(STORED_TASK_FIELDS);
 const TASK_UPDATE_SET = STORED_TASK_FIELDS.filter((f) => f !== 'id').map((f) => `${column(f)} = ?`).join(', ');
-const EXECUTION_COLUMNS = columnList(STORED_EXECUTION_FIELDS);
-const EXECUTION_SELECT = selectList(STORED_EXECUTION_FIELDS);
-const FINAL = "('succeeded', 'failed', 'skipped', 'cancelled')";
+/** The stored columns of an execution: its fields but the id, which is its slot (schema v4). */
+const EXECUTION_STORED_FIELDS = STORED_EXECUTION_FIELDS.filter((f) => f !== 'id');
+const EXECUTION_COLUMNS = columnList(EXECUTION_STORED_FIELDS);
+const EXECUTION_SELECT = `task_id || '/' || schedule_version || '/' || nominal_ms AS "id", ${selectList(EXECUTION_STORED_FIELDS)}`;
+/** An execution's row by its slot: the table's primary key. */
+const BY_SLOT = 'task_id = ? AND nominal_ms = ? AND schedule_version = ?';
+
+/**
+ * The slot an execution id names (`<taskId>/<scheduleVersion>/<nominalMs>`,
+ * records.ts executionIdOf; a task id may itself hold '/'), as the
+ * statements' [taskId, nominalMs, scheduleVersion]; undefined for an id no
+ * execution can have.
+ */
+export function slotOfExecutionId(id: string): [taskId: string, nominalMs: number, scheduleVersion: number] | undefined {
+  const last = id.lastIndexOf('/');
+  const middle = last > 0 ? id.lastIndexOf('/', last - 1) : -1;
+  if (middle <= 0) return undefined;
+  const version = Number(id.slice(middle + 1, last));
+  const nominalMs = Number(id.slice(last + 1));
+  // Only the exact text executionIdOf() writes: no '01', '1e3' or ' 1' reading as the same number.
+  if (`${version}` !== id.slice(middle + 1, last) || `${nominalMs}` !== id.slice(last + 1)) return undefined;
+  if (!Number.isSafeInteger(version) || !Number.isSafeInteger(nominalMs)) return undefined;
+  return [id.slice(0, middle), nominalMs, version];
+}
+
+/** The stored execution with this id, or undefined. */
+export function findExecution(s: Statements, id: string): StoredExecution | undefined {
+  const slot = slotOfExecutionId(id);
+  return slot === undefined ? undefined : s.getExecution.get(...slot);
+}
 
 /** A task's values in column order, for insertTask. */
 export function taskValues(t: StoredTask): unknown[] {
@@ -40,8 +68,9 @@ export function taskUpdateValues(task: StoredTask): unknown[] {
   return values;
 }
 
-export function executionValues(execution: StoredExecution): unknown[] {
-  return STORED_EXECUTION_FIELDS.map((field) => execution[field]);
+/** An execution's values in column order, for insertExecution (no id: it is the slot). */
+export function executionValues(e: StoredExecution): unknown[] {
+  return [e.taskId, e.scheduleVersion, e.nominalMs, e.attempt, e.fencingToken, e.startedAtMs, e.endedAtMs, e.outcome, e.result, e.error, e.skipReason, e.state];
 }
 
 /** Positions in a task page row (STORED_TASK_FIELDS order, then the rowid). */
@@ -90,8 +119,8 @@ export interface CompletedSlotRow {
   outcome: StoredExecution['outcome'];
 }
 
-/** The fields of an ended execution its completion does not already hold. */
-export type EndedExecutionRow = Pick<StoredExecution, 'taskId' | 'scheduleVersion' | 'nominalMs' | 'attempt' | 'startedAtMs' | 'skipReason' | 'state'>;
+/** The fields of an ended execution neither its completion nor its id already hold. */
+export type EndedExecutionRow = Pick<StoredExecution, 'attempt' | 'startedAtMs' | 'skipReason' | 'state'>;
 
 type Stmt<Params extends unknown[], Row = unknown> = Database.Statement<Params, Row>;
 
@@ -143,9 +172,9 @@ export interface Statements {
   highWaterMarks: Stmt<[], { id: string; highWaterMarkMs: number }>;
   insertExecution: Stmt<unknown[]>;
   insertExecutionIfNew: Stmt<unknown[]>;
-  getExecution: Stmt<[string], StoredExecution>;
-  endExecution: Stmt<[string, number | null, string, string, string, number], EndedExecutionRow>;
-  updateExecution: Stmt<[number, number, number | null, number | null, string, string, string, string, string]>;
+  getExecution: Stmt<[string, number, number], StoredExecution>;
+  endExecution: Stmt<[string, number | null, string, string, string, number, number, number], EndedExecutionRow>;
+  updateExecution: Stmt<[number, number, number | null, number | null, string, string, string, string, string, number, number]>;
   unfinishedExecutions: Stmt<[], StoredExecution>;
   lastCompletedSlots: Stmt<[], CompletedSlotRow>;
   historyNewest: Stmt<[string, number], StoredExecution>;
@@ -183,33 +212,28 @@ export function prepareStatements(db: Database.Database): Statements {
       'SELECT id, high_water_mark_ms AS "highWaterMarkMs" FROM tasks WHERE high_water_mark_ms IS NOT NULL',
     ),
 
-    insertExecution: db.prepare<unknown[]>(
-      `INSERT INTO executions (${EXECUTION_COLUMNS}) VALUES (${placeholders(STORED_EXECUTION_FIELDS.length)})`,
-    ),
+    insertExecution: db.prepare<unknown[]>(`INSERT INTO executions (${EXECUTION_COLUMNS}) VALUES (${placeholders(EXECUTION_STORED_FIELDS.length)})`),
     // A slot that has a record already inserts nothing (changes = 0): the caller then reports it.
     insertExecutionIfNew: db.prepare<unknown[]>(
-      `INSERT INTO executions (${EXECUTION_COLUMNS}) VALUES (${placeholders(STORED_EXECUTION_FIELDS.length)}) ON CONFLICT DO NOTHING`,
+      `INSERT INTO executions (${EXECUTION_COLUMNS}) VALUES (${placeholders(EXECUTION_STORED_FIELDS.length)}) ON CONFLICT DO NOTHING`,
     ),
-    getExecution: db.prepare<[string], StoredExecution>(`SELECT ${EXECUTION_SELECT} FROM executions WHERE id = ?`),
+    getExecution: db.prepare<[string, number, number], StoredExecution>(`SELECT ${EXECUTION_SELECT} FROM executions WHERE ${BY_SLOT}`),
     // Ends the attempt holding this token, if it is still running; no row when it is not (the caller then says why).
-    endExecution: db.prepare<[string, number | null, string, string, string, number], EndedExecutionRow>(
+    endExecution: db.prepare<[string, number | null, string, string, string, number, number, number], EndedExecutionRow>(
       `UPDATE executions SET outcome = ?, ended_at_ms = ?, result = ?, error = ?
-       WHERE id = ? AND fencing_token = ? AND outcome = 'running'
-       RETURNING task_id AS "taskId", schedule_version AS "scheduleVersion", nominal_ms AS "nominalMs", attempt,
-         started_at_ms AS "startedAtMs", skip_reason AS "skipReason", state`,
+       WHERE ${BY_SLOT} AND fencing_token = ? AND outcome = 'running'
+       RETURNING attempt, started_at_ms AS "startedAtMs", skip_reason AS "skipReason", state`,
     ),
-    updateExecution: db.prepare<[number, number, number | null, number | null, string, string, string, string, string]>(
+    updateExecution: db.prepare<[number, number, number | null, number | null, string, string, string, string, string, number, number]>(
       `UPDATE executions SET attempt = ?, fencing_token = ?, started_at_ms = ?, ended_at_ms = ?, outcome = ?,
-         result = ?, error = ?, state = ? WHERE id = ?`,
+         result = ?, error = ?, state = ? WHERE ${BY_SLOT}`,
     ),
-    unfinishedExecutions: db.prepare<[], StoredExecution>(
-      `SELECT ${EXECUTION_SELECT} FROM executions WHERE outcome IN ('running', 'interrupted')`,
-    ),
+    unfinishedExecutions: db.prepare<[], StoredExecution>(`SELECT ${EXECUTION_SELECT} FROM executions WHERE ${OPEN_OUTCOMES_V4}`),
     lastCompletedSlots: db.prepare<[], CompletedSlotRow>(
       `SELECT task_id AS "taskId", schedule_version AS "scheduleVersion", nominal_ms AS "nominalMs", outcome FROM (
          SELECT task_id, schedule_version, nominal_ms, outcome, row_number() OVER (
            PARTITION BY task_id ORDER BY nominal_ms DESC, schedule_version DESC) AS rank
-         FROM executions WHERE outcome IN ${FINAL}
+         FROM executions WHERE ${FINAL_OUTCOMES_V4}
        ) WHERE rank = 1`,
     ),
     historyNewest: db.prepare<[string, number], StoredExecution>(
@@ -221,7 +245,7 @@ export function prepareStatements(db: Database.Database): Statements {
        WHERE task_id = ? AND (nominal_ms < ? OR (nominal_ms = ? AND schedule_version < ?))
        ORDER BY nominal_ms DESC, schedule_version DESC LIMIT ?`,
     ),
-    pruneHistory: db.prepare<[number]>(`DELETE FROM executions WHERE outcome IN ${FINAL} AND ended_at_ms < ?`),
+    pruneHistory: db.prepare<[number]>(`DELETE FROM executions WHERE ${FINAL_OUTCOMES_V4} AND ended_at_ms < ?`),
 
     getFencingToken: db.prepare<[], { value: number }>("SELECT value FROM meta WHERE key = 'fencing_token'"),
     setFencingToken: db.prepare<[number]>("UPDATE meta SET value = ? WHERE key = 'fencing_token'"),
