@@ -25,6 +25,7 @@ import { DefinedFunctions } from './defined-functions.js';
 import { StoreError, StoreLockedError } from '../store/errors.js';
 import type { LeaseHolder } from '../store/lease.js';
 import type { TaskRecord } from '../store/records.js';
+import { withVouchedRecords } from '../store/validate.js';
 import type { HistoryOptions, HistoryPage, PutStatus } from '../store/store.js';
 import type { DurableFn } from './durable-context.js';
 import { DurableEvent, type DurableEventDetails, type DurableEventType } from './durable-events.js';
@@ -138,14 +139,25 @@ export class DurableScheduler {
     const store = await session.owned();
     const statuses: PutStatus[] = [];
     for (let start = 0; start < records.length; start += MAX_REGISTRATIONS_PER_BATCH) {
-      statuses.push(...(await store.putTasks(records.slice(start, start + MAX_REGISTRATIONS_PER_BATCH))));
+      const batch = records.slice(start, start + MAX_REGISTRATIONS_PER_BATCH);
+      // Checked as they were built (#record): the store need not check them again.
+      for (const status of await withVouchedRecords(batch, () => store.putTasks(batch))) statuses.push(status);
     }
-    return Promise.all(
-      records.map((record, i) => {
-        const status = statuses[i] as PutStatus;
-        return status === 'created' ? this.#adoptCreated(record) : this.#adoptStored(session, record.id, status);
-      }),
-    );
+    // New tasks (the usual case) are made live at once; only a task the store had is read back.
+    const stored: TaskRecord[] = [];
+    let others: Array<Promise<void>> | undefined;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i] as TaskRecord;
+      const status = statuses[i] as PutStatus;
+      if (status === 'created') {
+        stored.push(this.#adoptCreated(record));
+        continue;
+      }
+      stored.push(record);
+      (others ??= []).push(this.#adoptStored(session, record.id, status).then((task) => void (stored[i] = task)));
+    }
+    if (others !== undefined) await Promise.all(others);
+    return stored;
   }
 
   /** A new task: live at once (a live one of that id, if any, belonged to a record the store no longer has). */

@@ -13,6 +13,7 @@ import { LeaseLostError, StoreLockedError } from '../store/errors.js';
 import type { LeaseHolder } from '../store/lease.js';
 import type { TaskRecord } from '../store/records.js';
 import type { ClaimRequest, ClaimResult, CompleteRequest, EndResult, PutStatus, SkipRequest, SkipResult, Store } from '../store/store.js';
+import { withVouchedRecords } from '../store/validate.js';
 import { WriteBatcher } from '../store/write-batcher.js';
 import type { DurableEventDetails, DurableEventType } from './durable-events.js';
 import { FencedStore } from './fenced-store.js';
@@ -119,7 +120,8 @@ export class StoreSession {
       await keeper.acquire();
       this.#fenced = fenced;
       this.#writes = {
-        registrations: new WriteBatcher({ write: (tasks) => fenced.putTasks(tasks), maxBatchSize: MAX_REGISTRATIONS_PER_BATCH }),
+        // Only the scheduler's own records come here, checked as they were built.
+        registrations: new WriteBatcher({ write: (tasks) => withVouchedRecords(tasks, () => fenced.putTasks(tasks)), maxBatchSize: MAX_REGISTRATIONS_PER_BATCH }),
         slots: new WriteBatcher({ write: (writes) => writeSlots(fenced, writes), schedule: afterNextTurn(this.#host.clock) }),
         skips: new WriteBatcher({ write: (skips) => fenced.recordSkipped(skips) }),
       };

@@ -135,8 +135,27 @@ function checkScheduleShape(record: TaskRecord, path: string): void {
   }
 }
 
+/** Records exempt from checkTaskRecord while withVouchedRecords() writes them. */
+const vouched = new WeakSet<object>();
+
+/**
+ * Runs `write` with `records` exempt from checkTaskRecord(): for records the
+ * scheduler built from options it has checked (durable/task-options.ts),
+ * valid by construction, so a store does not check them again. Only while
+ * `write` runs: afterwards they are checked like any other.
+ */
+export async function withVouchedRecords<T>(records: readonly TaskRecord[], write: () => Promise<T>): Promise<T> {
+  for (const record of records) vouched.add(record);
+  try {
+    return await write();
+  } finally {
+    for (const record of records) vouched.delete(record);
+  }
+}
+
 /** Throws InvalidArgumentError or UnstorablePayloadError unless `value` is a complete, storable TaskRecord. */
 export function checkTaskRecord(value: unknown, path: string): asserts value is TaskRecord {
+  if (typeof value === 'object' && value !== null && vouched.has(value)) return;
   checkObject(value, path);
   let count = 0;
   for (const key in value) {
