@@ -65,13 +65,12 @@ export { PoolTask } from './task-record.js';
 /** Flushes of submitted tasks register this many per lock hold, so workers never wait long for the lock. */
 const FLUSH_CHUNK = 256;
 
-// run()'s promise executor: one shared function that hands the settlers over,
-// instead of a closure (and its context) made per task.
+// run()'s promise executor: one shared function that hands the resolve
+// function over, instead of a closure (and its context) made per task. The
+// reject function is not kept (TaskRecord.reject).
 let capturedResolve: (value: unknown) => void = () => {};
-let capturedReject: (error: unknown) => void = () => {};
-function captureSettlers(resolve: (value: never) => void, reject: (error: unknown) => void): void {
+function captureResolve(resolve: (value: never) => void): void {
   capturedResolve = resolve as (value: unknown) => void;
-  capturedReject = reject;
 }
 
 export class WorkerPool {
@@ -221,10 +220,10 @@ export class WorkerPool {
       if (argsLength >= 0) this.#payload.free(argsOffset, argsLength);
       return Promise.reject(new PoolTaskCancelledError('run: the signal was already aborted'));
     }
-    const promise = new Promise<Result>(captureSettlers);
+    const promise = new Promise<Result>(captureResolve);
     this.#book.admit();
     this.#counters.submitted++;
-    this.#staged.push(new TaskRecord(kind, resolved, argsOffset, argsLength, capturedResolve, capturedReject));
+    this.#staged.push(new TaskRecord(kind, resolved, argsOffset, argsLength, capturedResolve));
     if (!this.#flushQueued) {
       this.#flushQueued = true;
       queueMicrotask(this.#flushBound);

@@ -237,7 +237,12 @@ export interface LoopArgs {
   readonly quantumMs: number;
 }
 
-/** The slot of a handle (its low 24 bits), as the core numbers them. */
+/**
+ * The slot of a handle (its low 24 bits), as the core numbers them. A bitwise
+ * and, not `% 2 ** 24`: a handle past 2^31 is a double, and its remainder a
+ * floating-point division on every lookup; `&` keeps the low 32 bits of any
+ * integer below 2^53, so the low 24 are exact.
+ */
 export function slotOf(handle: number): number {
-  return handle % 16777216;
+  return handle & 0xffffff;
 }

@@ -83,6 +83,9 @@ class Loop implements RunHost {
   #startedAt = 0;
   #chargedUntil = 0;
   #nextClaimCheck = 0;
+  /** When the last run ended, and whether nothing has happened since (the next run may start at that time). */
+  #lastEndedAt = 0;
+  #endedJustNow = false;
   /** Moving average of task runtime, ms: sets the batch size. */
   #avgRuntimeMs = 1;
   /** Moving average of runtime per task kind, ms (undefined: never run here). */
@@ -264,19 +267,32 @@ class Loop implements RunHost {
 
       // 3. Run the batch.
       unstartedFrom = count;
+      this.#endedJustNow = false;
       for (let i = 0; i < count; i++) {
         i32[b32 + P.W_BATCH_INDEX] = i;
         const handle = f64[b64 + P.W_BATCH_HANDLES + i] as number;
         const kind = this.#side[this.#entry(handle) + P.T_KIND] as number;
         // The outcomes of the batch so far are posted before a task that may run long: they must not wait for it.
-        if (i > 0 && !((this.#kindRuntimeMs[kind] ?? LONG_TASK_MS) < LONG_TASK_MS)) this.#outcomes.flush();
+        if (i > 0 && !((this.#kindRuntimeMs[kind] ?? LONG_TASK_MS) < LONG_TASK_MS)) {
+          this.#outcomes.flush();
+          this.#endedJustNow = false;
+        }
         const fn = this.#modules.get(kind);
-        if (fn === undefined && kind > 0 && !(await this.#load(handle))) {
-          unstartedFrom = i; // urgent work flagged it while its module loaded: given back unstarted
-          break;
+        if (fn === undefined && kind > 0) {
+          this.#endedJustNow = false;
+          if (!(await this.#load(handle))) {
+            unstartedFrom = i; // urgent work flagged it while its module loaded: given back unstarted
+            break;
+          }
         }
         const ran = this.#runOne(handle, fn);
-        const runtime = typeof ran === 'number' ? ran : await ran;
+        let runtime: number;
+        if (typeof ran === 'number') {
+          runtime = ran;
+        } else {
+          runtime = await ran;
+          this.#endedJustNow = false;
+        }
         this.#avgRuntimeMs += (runtime - this.#avgRuntimeMs) * 0.25;
         const kindMs = this.#kindRuntimeMs[kind];
         this.#kindRuntimeMs[kind] = kindMs === undefined ? runtime : kindMs + (runtime - kindMs) * 0.25;
@@ -375,6 +391,7 @@ class Loop implements RunHost {
     const kind = side[at + P.T_KIND] as number;
     if (kind < 0) {
       // Settled already (cancelled while this thread held it): not run; the main thread ignores this outcome.
+      this.#endedJustNow = false;
       this.#f64[this.#b64 + P.W_CURRENT] = 0;
       this.#outcomes.push(handle, run.dispatch, P.OUT_THREW, 0, P.errorData(new Error('skipped: the task was settled before it started')));
       return 0;
@@ -420,7 +437,10 @@ class Loop implements RunHost {
 
   /** The run starts: it is the seat's current task, its segment's clock starts. */
   #begin(run: Run): void {
-    const startedAt = performance.now();
+    // A clock read costs ~85 ns here (performance.now() checks its receiver): the
+    // run that ended just before (nothing else done since) lends its end time.
+    const startedAt = this.#endedJustNow ? this.#lastEndedAt : performance.now();
+    this.#endedJustNow = false;
     // The segment's start first: the watchdog reads the current task, then its start.
     this.#f64[this.#b64 + P.W_SEGMENT_START] = startedAt + this.#clockOffsetMs;
     this.#f64[this.#b64 + P.W_CURRENT] = run.handle;
@@ -443,6 +463,8 @@ class Loop implements RunHost {
       value = P.errorData(run.uncloneable);
     }
     const endedAt = performance.now();
+    this.#lastEndedAt = endedAt;
+    this.#endedJustNow = true;
     this.#f64[this.#b64 + P.W_CURRENT] = 0;
     this.#current = undefined;
     const runtime = endedAt - this.#startedAt;
