@@ -206,11 +206,17 @@ export class Supervisor {
   #checkQuantum(thread: PoolThread, handle: number, now: number): void {
     const { w, options: o, control, counters, events } = this.#host;
     if (now - control.segmentStartMs(thread.seat) < o.quantumMs) return;
-    const maxClass = this.#host.threads.maxClassOf(thread.index);
+    const { threads } = this.#host;
+    const maxClass = threads.maxClassOf(thread.index);
     control.lock();
-    const waiting = control.current(thread.seat) === handle && control.flag(thread.seat) === 0 && w.taskState(handle) === L.STATE_RUNNING && w.poolTopKey(maxClass) <= w.poolRequeueKey(handle, now);
+    let waiting = control.current(thread.seat) === handle && control.flag(thread.seat) === 0 && w.taskState(handle) === L.STATE_RUNNING && w.poolTopKey(maxClass) <= w.poolRequeueKey(handle, now);
+    // An idle worker that may take the waiting work is woken instead (the worker's own check does the same).
+    const cls = waiting ? w.poolTopClass(maxClass) : -1;
+    const idle = waiting ? threads.workers.find((t) => t !== undefined && t !== thread && cls <= threads.maxClassOf(t.index) && control.isIdle(t.seat)) : undefined;
+    if (idle !== undefined) waiting = false;
     if (waiting) control.setFlag(thread.seat, P.PREEMPT_QUANTUM, now);
     control.unlock();
+    if (idle !== undefined) control.wake(idle.seat);
     if (waiting) {
       counters.preemptQuantum++;
       events.emit('preempt', { task: handle, worker: thread.index, reason: 'quantum', atMs: now });

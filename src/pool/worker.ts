@@ -494,7 +494,8 @@ class Loop implements RunHost {
     w.chargeWeighted(run.handle, t - this.#chargedUntil, run.weight);
     this.#chargedUntil = t;
     const now = this.#now();
-    const waiting = w.poolTopKey(this.#maxClass) <= w.poolRequeueKey(run.handle, now);
+    // Work of an equal or higher claim waits, and no idle worker will take it (one that will is woken instead).
+    const waiting = w.poolTopKey(this.#maxClass) <= w.poolRequeueKey(run.handle, now) && !this.#wakeIdleTaker(w.poolTopClass(this.#maxClass));
     if (waiting && Atomics.load(this.#i32, this.#b32 + P.W_FLAG) === 0) {
       this.#f64[this.#b64 + P.W_FLAG_AT] = now;
       Atomics.store(this.#i32, this.#b32 + P.W_FLAG, P.PREEMPT_QUANTUM);
@@ -502,6 +503,25 @@ class Loop implements RunHost {
     unlock(this.#i32);
     if (waiting) run.interrupted = true;
     return waiting;
+  }
+
+  /**
+   * Under the lock: wakes another worker that is idle and may take a task of
+   * class `cls`; false if there is none. A task waiting only until an idle
+   * worker wakes (a yielded task being requeued, a give-back) is no reason to
+   * stop the running one: the yield would only send its own work the same
+   * way.
+   */
+  #wakeIdleTaker(cls: number): boolean {
+    const i32 = this.#i32;
+    for (let seat = 0; seat < this.#args.seats; seat++) {
+      const b = P.workerI32(seat);
+      if (seat === this.#args.seat || i32[b + P.W_STATE] !== P.WORKER_IDLE || Atomics.load(i32, b + P.W_ROLE) === 0 || (i32[b + P.W_MAX_CLASS] as number) < cls) continue;
+      Atomics.store(i32, b + P.W_WAKE, 1);
+      Atomics.notify(i32, b + P.W_WAKE);
+      return true;
+    }
+    return false;
   }
 
   saveState(run: Run, state: unknown): void {
