@@ -2,8 +2,11 @@
 // on the same fixtures (pool/tasks.mjs), the same 2 threads, interleaved
 // repetitions in one run. bench/README.md ("The pool suite") explains each
 // case. Cases:
-//   tiny            1e5 tasks returning their input: tasks/s
-//   urgent-idle     2 threads busy with 200 ms background tasks; a tiny critical task: p50/p99 to start and finish (ms)
+//   tiny            1e5 tasks returning their input: tasks/s and CPU per task, against Piscina with one
+//                   message per task, Piscina with the user batching 100 per run(), and a promise per task alone
+//   urgent-idle     2 threads busy with background tasks (800 steps of fixed work); a tiny critical task:
+//                   p50/p99 to start and finish (ms), and the background work done meanwhile (tasks/s),
+//                   against two Piscina pools (one thread kept for urgent work) and one Piscina pool
 //   urgent-backlog  the same with 4 more background tasks queued
 //   fairness        3 tenants of 50 ms tasks, weights 1:2:4, fair policy: CPU shares, worst deviation, Jain's index
 //   efficiency      400 tasks of 5 ms CPU: useful CPU / (wall x threads)
@@ -13,7 +16,7 @@ import { derivePoolFigures } from './pool/derive.mjs';
 import { efficiencyOnce } from './pool/efficiency.mjs';
 import { fairnessOnce, WEIGHTS } from './pool/fairness.mjs';
 import { poolHeadline } from './pool/headline.mjs';
-import { rawPiscina, timeslicePool } from './pool/impls.mjs';
+import { rawPiscina, timeslicePool, twoPiscinaPools } from './pool/impls.mjs';
 import { fairnessSeries } from './pool/shares-over-time.mjs';
 import { tinyCase } from './pool/tiny.mjs';
 import { urgentOnce } from './pool/urgent.mjs';
@@ -22,24 +25,25 @@ const THREADS = 2;
 const QUANTUM_MS = 10;
 
 const FULL = {
-  tiny: { n: 1e5, reps: 5 },
-  urgent: { samples: 60, reps: 3, seed: 0x7e5, backgroundMs: 200 },
+  tiny: { n: 1e5, reps: 5, calibrateN: 2e4, calibrateRounds: 2 },
+  urgent: { samples: 60, reps: 3, seed: 0x7e5, backgroundSteps: 800 },
   fairness: { windowMs: 10_000, taskMs: 50, outstanding: 4, reps: 3 },
   efficiency: { n: 400, taskMs: 5, reps: 5 },
 };
 // Only checks that every case runs and verifies its work (npm test runs it):
 // the numbers it prints mean little.
 const QUICK = {
-  tiny: { n: 2e3, reps: 1 },
-  urgent: { samples: 3, reps: 1, seed: 0x7e5, backgroundMs: 40 },
+  tiny: { n: 2e3, reps: 1, calibrateN: 500, calibrateRounds: 1, concurrency: [1, 16] },
+  urgent: { samples: 3, reps: 1, seed: 0x7e5, backgroundSteps: 160 },
   fairness: { windowMs: 300, taskMs: 20, outstanding: 2, reps: 1 },
   efficiency: { n: 20, taskMs: 5, reps: 1 },
 };
 
-const LATENCY_UNITS = { startP50Ms: 'ms', startP99Ms: 'ms', finishP50Ms: 'ms', finishP99Ms: 'ms' };
+const URGENT_UNITS = { startP50Ms: 'ms', startP99Ms: 'ms', finishP50Ms: 'ms', finishP99Ms: 'ms', backgroundTasksPerSec: 'tasks/s' };
 
-async function withImpls(options, body) {
-  const impls = [await timeslicePool(THREADS, { quantumMs: QUANTUM_MS, ...options }), await rawPiscina(THREADS)];
+async function withImpls(options, body, peers = [rawPiscina]) {
+  const impls = [await timeslicePool(THREADS, { quantumMs: QUANTUM_MS, ...options })];
+  for (const peer of peers) impls.push(await peer(THREADS));
   try {
     return await body(impls);
   } finally {
@@ -51,21 +55,23 @@ let plan = FULL;
 
 export default {
   name: 'pool',
-  description: 'WorkerPool vs raw Piscina on 2 threads: tiny-task throughput, urgent-task latency (idle and with a backlog), weighted fairness, CPU efficiency',
+  description: 'WorkerPool vs raw Piscina on 2 threads: tiny-task throughput (one message per task, batched by hand), urgent-task latency and background throughput (against a static split of two pools), weighted fairness, CPU efficiency',
   async run(ctx) {
     plan = ctx.quick ? QUICK : FULL;
     ctx.info.plan = plan;
     ctx.info.threads = THREADS;
     ctx.info.quantumMs = QUANTUM_MS;
     const rows = [];
-    rows.push(...(await withImpls({}, (impls) => tinyCase(plan, impls, ctx))));
+    rows.push(...(await tinyCase(plan, THREADS, ctx)));
     for (const backlog of [0, 4]) {
       const name = backlog === 0 ? 'urgent-idle' : 'urgent-backlog';
       ctx.log(`${name}: ${plan.urgent.samples} samples x ${plan.urgent.reps} reps`);
-      const samples = await withImpls({}, (impls) =>
-        interleaveAsync(impls, plan.urgent.reps, (impl, rep) => urgentOnce(impl, { ...plan.urgent, backlog, seed: plan.urgent.seed + rep })),
+      const samples = await withImpls(
+        {},
+        (impls) => interleaveAsync(impls, plan.urgent.reps, (impl, rep) => urgentOnce(impl, { ...plan.urgent, backlog, threads: THREADS, seed: plan.urgent.seed + rep })),
+        [twoPiscinaPools, rawPiscina],
       );
-      rows.push(...toRows(name, undefined, samples, LATENCY_UNITS));
+      rows.push(...toRows(name, undefined, samples, URGENT_UNITS));
     }
     ctx.log(`fairness: ${plan.fairness.windowMs} ms x ${plan.fairness.reps} reps`);
     const fair = await withImpls({ policy: 'fair' }, (impls) => interleaveAsync(impls, plan.fairness.reps, (impl) => fairnessOnce(impl, plan.fairness)));
