@@ -80,27 +80,8 @@ export interface RealClockOptions {
   pollBelowMs?: number;
 }
 
-interface RealTimer {
-  readonly dueMs: number;
-  /** Undefined once fired or cleared. */
-  fn: (() => void) | undefined;
-  /** The host timeout armed for it, if any. */
-  timeout: ReturnType<typeof setTimeout> | undefined;
-  /** True while a poll of it is queued (a macrotask that checks the time). */
-  polling: boolean;
-  /** Whether its host timeouts keep the process running (TimerOptions.keepAlive). */
-  readonly keepAlive: boolean;
-}
-
 export class RealClock implements Clock {
-  readonly #maxChunkMs: number;
-  readonly #pollBelowMs: number;
-  /** Polling budget, ms (at most POLL_BURST_MS), as of #budgetAtMs. */
-  #budgetMs = POLL_BURST_MS;
-  #budgetAtMs = Number.NEGATIVE_INFINITY;
-  /** Keyed by the opaque id handed out; fired and cleared timers stay (fn undefined) until the id is dropped. */
-  readonly #timerOfId = new WeakMap<object, RealTimer>();
-  #yield: ((fn: () => void) => void) | undefined;
+  readonly #host: TimerHost;
 
   constructor(options: RealClockOptions = {}) {
     if (typeof options !== 'object' || options === null) {
@@ -112,12 +93,11 @@ export class RealClock implements Clock {
         `maxChunkMs must be a number of ms from 1 to ${HOST_TIMEOUT_MAX_MS}, received ${describeValue(maxChunkMs)}`,
       );
     }
-    this.#maxChunkMs = maxChunkMs;
     const pollBelowMs = options.pollBelowMs ?? 0.25;
     if (typeof pollBelowMs !== 'number' || !(pollBelowMs >= 0) || !(pollBelowMs <= 1)) {
       throw new InvalidArgumentError(`pollBelowMs must be a number of ms from 0 to 1, received ${describeValue(pollBelowMs)}`);
     }
-    this.#pollBelowMs = pollBelowMs;
+    this.#host = new TimerHost(maxChunkMs, pollBelowMs);
   }
 
   now(): number {
@@ -131,25 +111,50 @@ export class RealClock implements Clock {
   setTimer(fn: () => void, delayMs: number, options?: TimerOptions): TimerId {
     requireFunction('setTimer: fn', fn);
     requireTimeMs('delayMs', delayMs);
-    const nowMs = this.now();
-    const timer: RealTimer = { dueMs: nowMs + delayMs, fn, timeout: undefined, polling: false, keepAlive: options?.keepAlive !== false };
-    this.#arm(timer, nowMs);
-    const id = Object.freeze({});
-    this.#timerOfId.set(id, timer);
-    return id;
+    return new RealTimer(this.#host, fn, delayMs, options?.keepAlive !== false);
   }
 
   /** Cancels a pending timer; a timer that has fired or was cleared is ignored. */
   clearTimer(id: TimerId): void {
-    const timer = typeof id === 'object' && id !== null ? this.#timerOfId.get(id) : undefined;
-    if (timer === undefined) {
+    if (!RealTimer.clear(id, this.#host)) {
       throw new InvalidArgumentError(`clearTimer: id must be a timer id returned by this clock's setTimer, received ${describeValue(id)}`);
     }
-    this.#stop(timer);
   }
 
   yieldToHost(fn: () => void): void {
     requireFunction('yieldToHost: fn', fn);
+    this.#host.yieldToHost(fn);
+  }
+}
+
+/** What the timers of one RealClock share: its options, its polling budget and its host yield. */
+class TimerHost {
+  readonly maxChunkMs: number;
+  readonly pollBelowMs: number;
+  /** Polling budget, ms (at most POLL_BURST_MS), as of #budgetAtMs. */
+  #budgetMs = POLL_BURST_MS;
+  #budgetAtMs = Number.NEGATIVE_INFINITY;
+  #yield: ((fn: () => void) => void) | undefined;
+
+  constructor(maxChunkMs: number, pollBelowMs: number) {
+    this.maxChunkMs = maxChunkMs;
+    this.pollBelowMs = pollBelowMs;
+  }
+
+  /** Refills the polling budget for the time passed; true while some is left. */
+  budgetLeft(nowMs: number): boolean {
+    const refilled = this.#budgetMs + (nowMs - this.#budgetAtMs) * POLL_SHARE;
+    this.#budgetMs = refilled < POLL_BURST_MS ? refilled : POLL_BURST_MS;
+    this.#budgetAtMs = nowMs;
+    return this.#budgetMs > 0;
+  }
+
+  /** Polling took ms (an upper bound of the CPU it used). */
+  spend(ms: number): void {
+    this.#budgetMs -= ms;
+  }
+
+  yieldToHost(fn: () => void): void {
     this.#yield ??= createHostYield({
       setImmediate: typeof setImmediate === 'function' ? setImmediate : undefined,
       MessageChannel: typeof MessageChannel === 'function' ? MessageChannel : undefined,
@@ -157,65 +162,96 @@ export class RealClock implements Clock {
     });
     this.#yield(fn);
   }
+}
+
+/**
+ * One timer, and the id setTimer hands out for it: its fields are private,
+ * so an id reveals nothing and only its own clock can clear it (no table of
+ * ids is kept: one fewer map entry per timer set).
+ */
+class RealTimer {
+  readonly #host: TimerHost;
+  readonly #dueMs: number;
+  /** Undefined once fired or cleared. */
+  #fn: (() => void) | undefined;
+  /** The host timeout armed for it, if any. */
+  #timeout: ReturnType<typeof setTimeout> | undefined;
+  /** True while a poll of it is queued (a macrotask that checks the time). */
+  #polling = false;
+  /** When the poll in flight was queued (or last checked the time). */
+  #polledAtMs = 0;
+  /** Whether its host timeouts keep the process running (TimerOptions.keepAlive). */
+  readonly #keepAlive: boolean;
+  readonly #onTimeout = (): void => this.#wake();
+  readonly #onPoll = (): void => this.#poll();
+
+  constructor(host: TimerHost, fn: () => void, delayMs: number, keepAlive: boolean) {
+    this.#host = host;
+    this.#fn = fn;
+    this.#keepAlive = keepAlive;
+    const nowMs = hostPerformance().now();
+    this.#dueMs = nowMs + delayMs;
+    this.#arm(nowMs);
+  }
+
+  /** Clears `id` if it is a timer of `host`; false if it is not one. */
+  static clear(id: unknown, host: TimerHost): boolean {
+    if (typeof id !== 'object' || id === null || !(#host in id) || id.#host !== host) return false;
+    id.#stop();
+    return true;
+  }
 
   /** Arms a pending timer that has no host timeout: its due time has not come (or is now, for a 0 ms timer just set). */
-  #arm(timer: RealTimer, nowMs: number): void {
-    const leftMs = timer.dueMs - nowMs;
+  #arm(nowMs: number): void {
+    const host = this.#host;
+    const leftMs = this.#dueMs - nowMs;
     // Wakes at the due time (or a chunk ahead); the host may round it up or wake up to ~1 ms early.
-    timer.timeout = setTimeout(() => this.#wake(timer), Math.min(Math.max(0, leftMs), this.#maxChunkMs));
+    this.#timeout = setTimeout(this.#onTimeout, Math.min(Math.max(0, leftMs), host.maxChunkMs));
     // Node's timeouts have unref(); a browser's are numbers, and nothing to keep alive.
-    if (!timer.keepAlive) (timer.timeout as { unref?: () => void }).unref?.();
-    if (!timer.polling && leftMs < this.#pollBelowMs && (leftMs <= 0 || this.#budgetLeft(nowMs))) {
-      timer.polling = true;
-      this.#pollOnce(timer, nowMs);
+    if (!this.#keepAlive) (this.#timeout as { unref?: () => void }).unref?.();
+    if (!this.#polling && leftMs < host.pollBelowMs && (leftMs <= 0 || host.budgetLeft(nowMs))) {
+      this.#polling = true;
+      this.#polledAtMs = nowMs;
+      host.yieldToHost(this.#onPoll);
     }
   }
 
   /** The host timeout fired: fire if now() has reached the due time, else arm again. */
-  #wake(timer: RealTimer): void {
-    timer.timeout = undefined;
-    if (timer.fn === undefined) return;
-    const nowMs = this.now();
-    if (nowMs >= timer.dueMs) this.#fire(timer);
-    else this.#arm(timer, nowMs);
+  #wake(): void {
+    this.#timeout = undefined;
+    if (this.#fn === undefined) return;
+    const nowMs = hostPerformance().now();
+    if (nowMs >= this.#dueMs) this.#fire();
+    else this.#arm(nowMs);
   }
 
-  /** Queues one poll: a macrotask that fires the timer if due, else polls again while the budget lasts. */
-  #pollOnce(timer: RealTimer, sinceMs: number): void {
-    this.yieldToHost(() => {
-      if (!timer.polling) return;
-      const nowMs = this.now();
-      if (nowMs >= timer.dueMs) {
-        this.#fire(timer);
-        return;
-      }
-      // The time since the last check was spent polling (an upper bound of the CPU it took).
-      this.#budgetMs -= nowMs - sinceMs;
-      if (this.#budgetLeft(nowMs)) this.#pollOnce(timer, nowMs);
-      // Budget spent: the host timeout armed beside the poll wakes it.
-      else timer.polling = false;
-    });
+  /** A poll: fires the timer if due, else polls again while the budget lasts. */
+  #poll(): void {
+    if (!this.#polling) return;
+    const nowMs = hostPerformance().now();
+    if (nowMs >= this.#dueMs) {
+      this.#fire();
+      return;
+    }
+    const host = this.#host;
+    host.spend(nowMs - this.#polledAtMs);
+    this.#polledAtMs = nowMs;
+    if (host.budgetLeft(nowMs)) host.yieldToHost(this.#onPoll);
+    // Budget spent: the host timeout armed beside the poll wakes it.
+    else this.#polling = false;
   }
 
-  /** Refills the polling budget for the time passed; true while some is left. */
-  #budgetLeft(nowMs: number): boolean {
-    const refilled = this.#budgetMs + (nowMs - this.#budgetAtMs) * POLL_SHARE;
-    this.#budgetMs = refilled < POLL_BURST_MS ? refilled : POLL_BURST_MS;
-    this.#budgetAtMs = nowMs;
-    return this.#budgetMs > 0;
-  }
-
-  #fire(timer: RealTimer): void {
-    const fn = timer.fn;
-    this.#stop(timer);
+  #fire(): void {
+    const fn = this.#fn;
+    this.#stop();
     fn?.();
   }
 
-  #stop(timer: RealTimer): void {
-    if (timer.timeout !== undefined) clearTimeout(timer.timeout);
-    timer.timeout = undefined;
-    timer.polling = false;
-    timer.fn = undefined;
+  #stop(): void {
+    if (this.#timeout !== undefined) clearTimeout(this.#timeout);
+    this.#timeout = undefined;
+    this.#polling = false;
+    this.#fn = undefined;
   }
 }
 

@@ -156,7 +156,8 @@ export class TaskSlots {
   end(id: number, ok: boolean, valueOrError: unknown): void {
     const slot = slotOf(id);
     this.fns[slot] = undefined;
-    this.opts[slot] = undefined;
+    // Only where set: a write past its end would grow `opts` to every slot a task ever ended in.
+    if (this.opts[slot] !== undefined) this.opts[slot] = undefined;
     const book = this.#untrack(slot);
     const ex = this.extrasOf(slot);
     if (ex !== undefined) {

@@ -1,8 +1,12 @@
 // Insert + cancel through the public API: n timers set, then all cancelled in
 // the order they were set, each with a closure made inside the timed region.
-//   timeslice   scheduler.after(delayMs, fn), then handle.cancel(), on one
-//               long-lived started Scheduler (default options, real clock)
-//   setTimeout  setTimeout(fn, delayMs), then clearTimeout(timeout)
+//   timeslice    scheduler.after(delayMs, fn), then handle.cancel(), on one
+//                long-lived started Scheduler (default options, real clock)
+//   setTimeout   setTimeout(fn, delayMs), then clearTimeout(timeout)
+//   timer-floor  not a timer: each closure kept in an array slot with its due
+//                time (one clock read), the slot's index as the handle, then
+//                the slot cleared. No order, nothing ever fires: the least any
+//                timer API does for a timer set and cancelled.
 // Two delay patterns: `random` (delays from ~28 h to ~23 days, each its own)
 // and `one-delay` (every timer 1e9 ms: request timeouts, cancelled in the
 // order they were set; Node keeps one list per distinct duration, so this is
@@ -79,9 +83,27 @@ function nodeTimers(delays, n, stopwatch) {
   return { insertMs: insertedMs - startMs, cancelMs: endMs - insertedMs };
 }
 
+function timerFloor(delays, n, stopwatch) {
+  const fns = new Array(n).fill(null);
+  const dueMs = new Float64Array(n);
+  stopwatch.start();
+  const startMs = performance.now();
+  for (let i = 0; i < n; i++) {
+    dueMs[i] = performance.now() + delays[i];
+    fns[i] = () => fire(i);
+  }
+  const insertedMs = performance.now();
+  for (let i = 0; i < n; i++) fns[i] = null;
+  const endMs = performance.now();
+  stopwatch.stop();
+  if (!(dueMs[n - 1] > 0)) throw new Error('timers insert-cancel: timer-floor kept no due time');
+  return { insertMs: insertedMs - startMs, cancelMs: endMs - insertedMs };
+}
+
 export const INSERT_CANCEL_IMPLS = [
   { name: 'timeslice', run: timeslice },
   { name: 'setTimeout', run: nodeTimers },
+  { name: 'timer-floor', run: timerFloor },
 ];
 
 const UNITS = { timersPerSec: 'timers/s', insertNsPerTimer: 'ns/insert', cancelNsPerTimer: 'ns/cancel' };

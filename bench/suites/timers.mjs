@@ -1,0 +1,152 @@
+// The timers suite: timeslice's timers through the public API a user calls
+// (`scheduler.after(ms, fn)`, `handle.cancel()`) against setTimeout and React's
+// scheduler. Parts live in ./timers/; bench/README.md ("The timers suite")
+// explains each case. The core's raw timer exports are timed in the core
+// suite, as internals.
+//
+// Cases:
+//   insert-cancel-random     n timers with random delays set, then all cancelled in the order set (timers/s, wall and CPU)
+//   insert-cancel-one-delay  the same with one delay for all: request timeouts
+//   memory-random            bytes per pending timer (heapUsed + external growth), one shared function
+//   memory-one-delay         the same with one delay for all
+//   delayed-quiet            1e4 delayed tasks over 1 s: process CPU, lateness p50/p99/max
+//   delayed-loaded           the same with every core kept busy by other processes
+import { formatSize } from '../lib/format.mjs';
+import { findRow, leadOver, sizesOf } from '../lib/headline.mjs';
+import { delayedCases } from './timers/delayed.mjs';
+import { insertCancelCase, releaseInsertCancel } from './timers/insert-cancel.mjs';
+import { memoryCase } from './timers/memory.mjs';
+
+// Seven repetitions (five at 1e6) for insert-cancel, three for memory (it
+// barely varies), five for the delayed tasks (each takes 1.25 s): about three
+// minutes on a 2-core machine.
+const FULL = {
+  sizes: [1e5, 1e6],
+  repsFor: (n) => (n >= 1e6 ? 5 : 7),
+  memorySizes: [1e5, 1e6],
+  memoryReps: 3,
+  delayed: { tasks: 1e4, windowMs: 1000, leadMs: 250, reps: 5, requireLead: true },
+  seed: 0x7153,
+};
+
+const QUICK = {
+  ...FULL,
+  sizes: [1e4],
+  repsFor: () => 2,
+  memorySizes: [1e4],
+  memoryReps: 1,
+  delayed: { tasks: 1e3, windowMs: 200, leadMs: 50, reps: 1, requireLead: false },
+};
+
+const INSERT_CANCEL = (pattern) =>
+  `n timers ${pattern === 'random' ? 'with random delays (~28 h to ~23 days)' : 'with one delay for all (request timeouts)'}: \`scheduler.after(delayMs, () => fire(i))\` then \`handle.cancel()\` in the order set, on one long-lived started Scheduler, against \`setTimeout\` + \`clearTimeout\`; a closure per timer made inside the timed region; timers per second (insert + cancel).`;
+const MEMORY = (pattern) =>
+  `bytes per pending timer (${pattern === 'random' ? 'random delays' : 'one delay'}): growth of heapUsed + external after n timers and a full GC, every timer calling one shared function (no closure counted), the handles dropped (what the scheduler keeps; Node keeps its Timeouts either way).`;
+const DELAYED = (loaded) =>
+  `1e4 \`after()\` at random times over 1 s${loaded ? ', with every core kept busy by other processes' : ''}, against setTimeout and React's scheduler \`{ delay }\`: lateness p99 (start time - intended time; above 1: timeslice less late) and process CPU from the first registration to the last run.`;
+
+function timersHeadline(results) {
+  const entries = [];
+  for (const pattern of ['random', 'one-delay']) {
+    const caseName = `insert-cancel-${pattern}`;
+    for (const n of sizesOf(results, caseName)) {
+      entries.push({ case: caseName, n, metric: 'timersPerSec', cpuMetric: 'timersPerCpuSec', peers: ['setTimeout'], what: INSERT_CANCEL(pattern) });
+    }
+  }
+  for (const pattern of ['random', 'one-delay']) {
+    const caseName = `memory-${pattern}`;
+    for (const n of sizesOf(results, caseName)) entries.push({ case: caseName, n, metric: 'bytesPerTimer', peers: ['setTimeout'], what: MEMORY(pattern) });
+  }
+  for (const [caseName, loaded] of [
+    ['delayed-quiet', false],
+    ['delayed-loaded', true],
+  ]) {
+    for (const n of sizesOf(results, caseName)) {
+      entries.push({ case: caseName, n, metric: 'p99Ms', cpuMetric: 'cpuNsPerTask', peers: ['setTimeout', 'react-scheduler'], what: DELAYED(loaded) });
+    }
+  }
+  return entries;
+}
+
+const median = (row) => row?.median;
+
+/** The figures issue 11 sets targets for, each with its target and whether it was met. */
+function deriveTimersFigures(results) {
+  const out = [];
+  const met = (ok) => (ok ? 'met' : 'missed');
+  for (const [pattern, target] of [
+    ['random', 5],
+    ['one-delay', 3],
+  ]) {
+    const caseName = `insert-cancel-${pattern}`;
+    for (const n of sizesOf(results, caseName)) {
+      for (const [metric, what] of [
+        ['timersPerSec', 'wall'],
+        ['timersPerCpuSec', 'CPU'],
+      ]) {
+        const ours = findRow(results, { case: caseName, n, impl: 'timeslice', metric });
+        const theirs = findRow(results, { case: caseName, n, impl: 'setTimeout', metric });
+        if (!ours || !theirs) continue;
+        const lead = leadOver(ours, theirs);
+        out.push({
+          name: `${caseName} n=${formatSize(n)}: timeslice / setTimeout (${what})`,
+          value: lead.median,
+          unit: 'x',
+          note: `paired reps ${lead.min.toFixed(2)}-${lead.max.toFixed(2)}; target >= ${target}x: ${met(lead.median >= target)}`,
+        });
+        const floor = findRow(results, { case: caseName, n, impl: 'timer-floor', metric });
+        if (floor) {
+          const room = leadOver(floor, theirs);
+          out.push({
+            name: `${caseName} n=${formatSize(n)}: timer-floor / setTimeout (${what})`,
+            value: room.median,
+            unit: 'x',
+            note: 'the lead of the least any timer API does (the closure and a clock read kept until cancelled): no implementation can lead setTimeout by more',
+          });
+        }
+      }
+    }
+  }
+  for (const pattern of ['random', 'one-delay']) {
+    for (const n of sizesOf(results, `memory-${pattern}`)) {
+      const bytes = median(findRow(results, { case: `memory-${pattern}`, n, impl: 'timeslice', metric: 'bytesPerTimer' }));
+      if (bytes === undefined) continue;
+      out.push({ name: `memory-${pattern} n=${formatSize(n)}: bytes per pending timer`, value: bytes, unit: 'bytes', note: `target <= 96: ${met(bytes <= 96)}` });
+    }
+  }
+  for (const caseName of ['delayed-quiet', 'delayed-loaded']) {
+    for (const n of sizesOf(results, caseName)) {
+      const at = (impl, metric) => findRow(results, { case: caseName, n, impl, metric });
+      const cpu = leadOver(at('timeslice', 'cpuNsPerTask'), at('setTimeout', 'cpuNsPerTask'), 'higher');
+      const oursP99 = median(at('timeslice', 'p99Ms'));
+      const theirsP99 = median(at('setTimeout', 'p99Ms'));
+      if (caseName === 'delayed-quiet') {
+        out.push({ name: `${caseName}: timeslice CPU / setTimeout's`, value: cpu.median, unit: 'x', note: `paired reps ${cpu.min.toFixed(2)}-${cpu.max.toFixed(2)}; target <= 1.2x: ${met(cpu.median <= 1.2)}` });
+        out.push({ name: `${caseName}: timeslice lateness p99 - setTimeout's`, value: oursP99 - theirsP99, unit: 'ms', note: `target <= 1 ms: ${met(oursP99 - theirsP99 <= 1)}` });
+      } else {
+        out.push({ name: `${caseName}: timeslice CPU / setTimeout's`, value: cpu.median, unit: 'x', note: `paired reps ${cpu.min.toFixed(2)}-${cpu.max.toFixed(2)}; no target` });
+        out.push({ name: `${caseName}: timeslice lateness p99 / setTimeout's`, value: oursP99 / theirsP99, unit: 'x', note: `target <= 2x: ${met(oursP99 / theirsP99 <= 2)}` });
+      }
+    }
+  }
+  return out;
+}
+
+export default {
+  name: 'timers',
+  description: 'timers through the public API (after + cancel) vs setTimeout and React scheduler {delay}: insert + cancel, bytes per pending timer, delayed-task CPU and lateness, quiet and loaded',
+  async run(ctx) {
+    const plan = ctx.quick ? QUICK : FULL;
+    ctx.info.sizes = plan.sizes;
+    ctx.info.memorySizes = plan.memorySizes;
+    ctx.info.delayed = plan.delayed;
+    ctx.info.seed = plan.seed;
+    const rows = [...insertCancelCase(plan, ctx, 'random'), ...insertCancelCase(plan, ctx, 'one-delay')];
+    await releaseInsertCancel();
+    rows.push(...(await memoryCase(plan, ctx, 'random')), ...(await memoryCase(plan, ctx, 'one-delay')));
+    rows.push(...(await delayedCases(plan, ctx)));
+    return rows;
+  },
+  derive: deriveTimersFigures,
+  headline: timersHeadline,
+};

@@ -1,0 +1,113 @@
+// Delayed tasks: n one-shot tasks whose intended start times are spread
+// uniformly at random over windowMs, starting leadMs after the registrations
+// begin (so a slow registration loop is not counted as lateness). Each task is
+// its own closure, made inside the timed region, that records
+// performance.now() minus its intended time. The timed region runs from the
+// first registration until the last task has run: its process CPU (every
+// thread) is what those timers cost, and p50/p99/max of the n latenesses is
+// how late they ran.
+//   timeslice        scheduler.after(delayMs, fn) on one long-lived started
+//                    Scheduler (default options: the real clock)
+//   setTimeout       setTimeout(fn, delayMs)
+//   react-scheduler  unstable_scheduleCallback(NormalPriority, fn, { delay }),
+//                    the production build (its timer queue, one host timeout
+//                    for the earliest, and its 5 ms work loop)
+// delayMs is the intended time minus now, read at each call, for all. Node's
+// timers count from the event loop's whole-ms time and can fire up to ~1 ms
+// early, hence negative setTimeout figures; timeslice never fires early.
+//
+// quiet: nothing else runs in this process (the machine may have other
+// work: meta.loadAverage says how much). loaded: busy-loop processes keep
+// every core busy (busy-loops.mjs) for the whole case, every implementation
+// under the same load.
+import { createRequire } from 'node:module';
+import { Scheduler } from '../../../dist/index.js';
+import { interleaveAsync } from '../../lib/interleave-async.mjs';
+import { nowMs } from '../../lib/measure.mjs';
+import { mulberry32 } from '../../lib/random.mjs';
+import { cpuRows, toRows } from '../../lib/rows.mjs';
+import { startBusyLoops } from './busy-loops.mjs';
+
+const React = createRequire(import.meta.url)('scheduler/cjs/scheduler.production.js');
+
+let scheduler;
+/** One Scheduler for the whole run, as an application keeps one. */
+function sharedScheduler() {
+  scheduler ??= new Scheduler().start();
+  return scheduler;
+}
+
+export async function releaseDelayed() {
+  await scheduler?.stop();
+  scheduler = undefined;
+}
+
+export const DELAYED_IMPLS = [
+  { name: 'timeslice', after: (delayMs, fn) => sharedScheduler().after(delayMs, fn) },
+  { name: 'setTimeout', after: (delayMs, fn) => setTimeout(fn, delayMs) },
+  { name: 'react-scheduler', after: (delayMs, fn) => React.unstable_scheduleCallback(React.unstable_NormalPriority, fn, { delay: delayMs }) },
+];
+
+/** Offsets into the window (ms), the same for every implementation. */
+function windowOffsets(seed, n, windowMs) {
+  const next = mulberry32(seed);
+  const offsets = new Float64Array(n);
+  for (let i = 0; i < n; i++) offsets[i] = next() * windowMs;
+  return offsets;
+}
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+async function delayedRun(impl, offsets, { leadMs, requireLead }, stopwatch) {
+  const n = offsets.length;
+  const intended = new Float64Array(n);
+  const lateness = new Float64Array(n);
+  const ran = new Uint8Array(n);
+  let count = 0;
+  let finish;
+  const done = new Promise((resolve) => {
+    finish = resolve;
+  });
+  const after = impl.after;
+  stopwatch.start();
+  const windowStartMs = nowMs() + leadMs;
+  for (let i = 0; i < n; i++) {
+    intended[i] = windowStartMs + offsets[i];
+    after(Math.max(0, intended[i] - nowMs()), () => {
+      lateness[i] = nowMs() - intended[i];
+      ran[i]++;
+      if (++count === n) finish();
+    });
+  }
+  // A measurement whose registrations ran into the window is not one (--quick only checks that every task runs).
+  const late = nowMs() > windowStartMs;
+  await done;
+  stopwatch.stop();
+  if (late && requireLead) throw new Error(`timers delayed: ${impl.name} took longer than leadMs (${leadMs}) to register`);
+  for (let i = 0; i < n; i++) if (ran[i] !== 1) throw new Error(`timers delayed: ${impl.name} ran task ${i} ${ran[i]} times`);
+  const sorted = lateness.sort();
+  return { p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), maxMs: sorted[n - 1] };
+}
+
+const UNITS = { p50Ms: 'ms', p99Ms: 'ms', maxMs: 'ms', cpuMs: 'ms' };
+
+/** Rows of the cases `delayed-quiet` and `delayed-loaded`. */
+export async function delayedCases(plan, ctx) {
+  const { tasks, windowMs, reps } = plan.delayed;
+  const offsets = windowOffsets(plan.seed + 3, tasks, windowMs);
+  const rows = [];
+  for (const [caseName, loaded] of [['delayed-quiet', false], ['delayed-loaded', true]]) {
+    ctx.log(`${caseName}: ${tasks} tasks over ${windowMs} ms x ${DELAYED_IMPLS.length} implementations x ${reps} reps`);
+    const stopLoops = loaded ? await startBusyLoops() : undefined;
+    try {
+      const samples = await interleaveAsync(DELAYED_IMPLS, reps, (impl, _rep, stopwatch) => delayedRun(impl, offsets, plan.delayed, stopwatch));
+      rows.push(...toRows(caseName, tasks, samples, UNITS), ...cpuRows(caseName, tasks, samples, { per: 'task' }));
+    } finally {
+      await stopLoops?.();
+    }
+  }
+  await releaseDelayed();
+  return rows;
+}
