@@ -7,7 +7,8 @@
 // and for each worker's current task:
 //   - past its timeoutMs (its attempt's time on workers): flag it
 //     (PREEMPT_TIMEOUT), abort its ctx.signal; the attempt has timed out;
-//   - its quantum spent while work of an equal or higher claim waits: flag it
+//   - its quantum spent while work of an equal or higher claim waits that no
+//     idle worker will take (an idle one is woken instead): flag it
 //     (PREEMPT_QUANTUM), for tasks that never call shouldYield() (those that
 //     do flag themselves). A request only: a task that ignores it runs on.
 //     Terminating it would give its thread to an equal at the price of its
@@ -202,7 +203,7 @@ export class Supervisor {
     }
   }
 
-  /** Flags a task that has used its quantum while work of an equal or higher claim waits. */
+  /** Flags a task that has used its quantum while work of an equal or higher claim waits and no idle worker may take it (one that may is woken). */
   #checkQuantum(thread: PoolThread, handle: number, now: number): void {
     const { w, options: o, control, counters, events } = this.#host;
     if (now - control.segmentStartMs(thread.seat) < o.quantumMs) return;
