@@ -44,6 +44,27 @@ describe('preemption in the worker pool', () => {
     expect(result.runs).toBe(1);
   });
 
+  it('a task past its quantum does not yield to work an idle worker takes: equal tasks arriving one at a time go to the other thread', async () => {
+    pool = await startPool({ quantumMs: 2 });
+    const cooperative = pool.task<{ steps: number; stepMs: number }, Progress>(FIXTURES, 'cooperative');
+    const echo = pool.task<number, number>(FIXTURES, 'echo');
+    let finished = false;
+    const long = pool.run(cooperative, { steps: 150, stepMs: 1 }).then((progress) => {
+      finished = true;
+      return progress;
+    });
+    await untilRunning(pool, 1);
+    // Each arrives while the other worker is idle: it waits only until that worker wakes and takes it.
+    let arrivals = 0;
+    while (!finished && arrivals < 1000) {
+      expect(await pool.run(echo, arrivals)).toBe(arrivals);
+      arrivals++;
+    }
+    expect(arrivals).toBeGreaterThan(10);
+    expect((await long).runs).toBe(1);
+    expect(pool.stats().yields).toBe(0);
+  });
+
   it('an urgent task preempts the least urgent running task at once, and the backlog does not go ahead of it', async () => {
     pool = await startPool({ quantumMs: 10_000, graceMs: 2000 });
     const preempts = record(pool, 'preempt');
