@@ -33,6 +33,7 @@ import {
   refuseRetry, retriedExecution, skippedExecution, 
 } from './slot-rules.js';
 import { endAttempt } from './sqlite/end-attempts.js';
+import { FencingTokens } from './sqlite/fencing-tokens.js';
 import { recordSlots } from './sqlite/record-slots.js';
 import { readTaskPage } from './sqlite/task-pages.js';
 import { openDatabase, type OpenSettings, type SynchronousLevel, translateError, UNLIMITED_PAGES } from './sqlite/open-database.js';
@@ -131,6 +132,8 @@ export class SqliteStore implements Store {
   #corrupt: StoreCorruptError | undefined;
   /** This instance's lease: undefined until it acquires one (unfenced), 'released' after it gives it up. */
   #lease: HeldLease | 'released' | undefined;
+  /** Where this instance's fencing tokens come from. */
+  readonly #tokens = new FencingTokens();
 
   /**
    * Opens nothing yet: call open(). Throws InvalidArgumentError for bad options.
@@ -220,7 +223,14 @@ export class SqliteStore implements Store {
 
   /** One BEGIN IMMEDIATE transaction, not fenced (the lease's own calls). */
   #transaction<T>(fn: (c: Connection) => T): T {
-    return this.#read((c) => c.db.transaction(() => fn(c)).immediate());
+    try {
+      const result = this.#read((c) => c.db.transaction(() => fn(c)).immediate());
+      this.#tokens.committed();
+      return result;
+    } catch (error) {
+      this.#tokens.abandon();
+      throw error;
+    }
   }
 
   /** @internal See INSIDE_WRITE_HOOK. */
@@ -319,7 +329,7 @@ export class SqliteStore implements Store {
 
   async claim(slots: readonly ClaimRequest[]): Promise<ClaimResult[]> {
     checkClaims(slots);
-    return this.#write(({ statements }) => recordSlots(statements, slots, (slot, token) => claimedExecution(slot, token), 'claimed'));
+    return this.#write(({ statements }) => recordSlots(statements, slots, claimedExecution, 'claimed', this.#tokens));
   }
 
   async recordSkipped(skips: readonly SkipRequest[]): Promise<SkipResult[]> {
@@ -333,8 +343,7 @@ export class SqliteStore implements Store {
       const current = findExecution(s, request.executionId);
       const refusal = refuseRetry(current, request.fencingToken);
       if (refusal !== undefined) return refusal;
-      const token = s.getFencingToken.get()!.value + 1;
-      s.setFencingToken.run(token);
+      const token = this.#tokens.take(s);
       const retried = retriedExecution(current!, request.startedAtMs, token);
       this.#updateExecution(s, retried);
       s.markTaskRunning.run(retried.taskId);
@@ -356,7 +365,7 @@ export class SqliteStore implements Store {
     checkClaims(claims);
     return this.#write(({ statements: s }) => ({
       completed: encoded.map((completion) => endAttempt(s, completion, false).result),
-      claimed: recordSlots(s, claims, (slot, token) => claimedExecution(slot, token), 'claimed'),
+      claimed: recordSlots(s, claims, claimedExecution, 'claimed', this.#tokens),
     }));
   }
 

@@ -1,7 +1,8 @@
 // claim() and recordSkipped() in SQLite, inside their write transaction: one
 // execution row per accepted slot (the rules: slot-rules.ts), then each
 // touched task's new high-water mark and status (a claim marks it running),
-// then the fencing token counter, each written once per batch.
+// written once per batch. A claim takes the next fencing token
+// (fencing-tokens.ts) only if its row goes in: tokens follow one another.
 //
 // What must be cheap: a claim of a due slot, once per run. A slot the task
 // accepts has no record yet (refuseByTask), so it is inserted at once: one
@@ -13,14 +14,13 @@ import { decodeExecution, type StoredExecution } from '../codec.js';
 import type { ExecutionRecord, SlotKey } from '../records.js';
 import { advanceHighWaterMark, type BatchTask, refuseByTask, runningStatus, type SlotTask } from '../slot-rules.js';
 import type { SlotRefusal } from '../store.js';
+import type { FencingTokens } from './fencing-tokens.js';
 import { executionValues, type Statements } from './statements.js';
 
 export function recordSlots<Request extends SlotKey, Status extends 'claimed' | 'recorded'>(
-  s: Statements, requests: readonly Request[], build: (request: Request, nextToken: number) => StoredExecution, status: Status,
+  s: Statements, requests: readonly Request[], build: (request: Request, token: number) => StoredExecution, status: Status, tokens?: FencingTokens,
 ): Array<{ status: Status; execution: ExecutionRecord } | SlotRefusal> {
   const batchTasks = new Map<string, BatchTask<SlotTask> | undefined>();
-  let fencingToken = s.getFencingToken.get()!.value;
-  const startToken = fencingToken;
   const results: Array<{ status: Status; execution: ExecutionRecord } | SlotRefusal> = [];
   for (const request of requests) {
     let batchTask = batchTasks.get(request.taskId);
@@ -34,13 +34,12 @@ export function recordSlots<Request extends SlotKey, Status extends 'claimed' | 
       results.push(duplicateOf(s, request) ?? refusal);
       continue;
     }
-    const execution = build(request, fencingToken + 1);
+    const execution = build(request, tokens === undefined ? 0 : tokens.peek(s));
     if (s.insertExecutionIfNew.run(...executionValues(execution)).changes === 0) {
       results.push(duplicateOf(s, request)!);
       continue;
     }
-    // A claim's attempt took the next token (a skip takes none).
-    if (status === 'claimed') fencingToken++;
+    tokens?.take(s);
     advanceHighWaterMark(batchTask!, request.nominalMs);
     if (status === 'claimed') batchTask!.task.status = runningStatus(batchTask!.task.status);
     results.push({ status, execution: decodeExecution(execution) });
@@ -52,7 +51,6 @@ export function recordSlots<Request extends SlotKey, Status extends 'claimed' | 
       s.setSlotMarks.run(task.highWaterMarkMs, task.status, task.id);
     }
   }
-  if (fencingToken !== startToken) s.setFencingToken.run(fencingToken);
   return results;
 }
 
