@@ -116,6 +116,12 @@ function resolveOptions(options: unknown): OpenSettings {
 interface Connection {
   db: Database.Database;
   statements: Statements;
+  /** One BEGIN IMMEDIATE ... COMMIT around `fn(c)`: made once (better-sqlite3 builds a transaction function's wrappers each time one is made). */
+  transaction: Database.Transaction<(fn: (c: Connection) => unknown, c: Connection) => unknown>;
+}
+
+function connect(db: Database.Database): Connection {
+  return { db, statements: prepareStatements(db), transaction: db.transaction((fn: (c: Connection) => unknown, c: Connection) => fn(c)) };
 }
 
 function putLease(s: Statements, l: LeaseHolder): void {
@@ -154,7 +160,7 @@ export class SqliteStore implements Store {
     if (this.#closed) throw new StoreClosedError(`${this.path}: closed; create a new SqliteStore to reopen it`);
     if (this.#info !== undefined) return this.#info;
     const { db, schemaVersion } = openDatabase(this.#settings);
-    this.#connection = { db, statements: prepareStatements(db) };
+    this.#connection = connect(db);
     this.#info = { schemaVersion };
     return this.#info;
   }
@@ -224,7 +230,7 @@ export class SqliteStore implements Store {
   /** One BEGIN IMMEDIATE transaction, not fenced (the lease's own calls). */
   #transaction<T>(fn: (c: Connection) => T): T {
     try {
-      const result = this.#read((c) => c.db.transaction(() => fn(c)).immediate());
+      const result = this.#read((c) => c.transaction.immediate(fn, c) as T);
       this.#tokens.committed();
       return result;
     } catch (error) {
