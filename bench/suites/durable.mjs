@@ -21,7 +21,7 @@ import { plainjob } from './durable/plainjob.mjs';
 import { startRedisServer } from './durable/redis-server.mjs';
 import { timeslice } from './durable/timeslice.mjs';
 
-const FULL = { n: 10_000, warmN: 500, enqueueReps: 5, endToEndReps: 3, concurrencies: [1, 8], levels: ['full', 'normal'] };
+const FULL = { n: 10_000, warmN: 2000, enqueueReps: 5, endToEndReps: 3, concurrencies: [1, 8], levels: ['full', 'normal'] };
 // Only checks that every case runs and verifies its work (npm test runs it).
 const QUICK = { n: 300, warmN: 50, enqueueReps: 1, endToEndReps: 1, concurrencies: [1, 8], levels: ['full', 'normal'] };
 
