@@ -19,10 +19,12 @@ const SCRIPT = (path: string) => `
   const scheduler = new Scheduler({ store: ${JSON.stringify(path)}, clockWatch: false, retention: false });
   const loadedBefore = driverLoaded();
   scheduler.define('job', (params) => params.n * 2);
+  // The run's end is committed when slotcomplete fires (no wall-time guess: a loaded machine takes its time).
+  const completed = new Promise((resolve) => scheduler.events.addEventListener('slotcomplete', resolve, { once: true }));
   await scheduler.schedule({ id: 'j', fn: 'job', params: { n: 21 }, after: 0 });
   scheduler.start();
   await scheduler.ready;
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await completed;
   const { executions } = await scheduler.history('j');
   await scheduler.stop();
   console.log(JSON.stringify([loadedBefore, driverLoaded(), executions[0].outcome, executions[0].result]));
