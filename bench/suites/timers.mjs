@@ -25,7 +25,7 @@ const FULL = {
   repsFor: (n) => (n >= 1e6 ? 5 : 7),
   memorySizes: [1e5, 1e6],
   memoryReps: 3,
-  delayed: { tasks: 1e4, windowMs: 1000, leadMs: 250, reps: 5, requireLead: true },
+  delayed: { tasks: 1e4, windowMs: 1000, leadMs: 500, loadedLeadMs: 2000, reps: 5, requireLead: true },
   seed: 0x7153,
 };
 
@@ -35,7 +35,7 @@ const QUICK = {
   repsFor: () => 2,
   memorySizes: [1e4],
   memoryReps: 1,
-  delayed: { tasks: 1e3, windowMs: 200, leadMs: 50, reps: 1, requireLead: false },
+  delayed: { tasks: 1e3, windowMs: 200, leadMs: 50, loadedLeadMs: 50, reps: 1, requireLead: false },
 };
 
 const INSERT_CANCEL = (pattern) =>

@@ -66,6 +66,39 @@ describe('timers against the reference model', () => {
     );
   });
 
+  it('keeps timers of a few shared delays in their lanes as the model orders them: set over time, cancelled in the order set or anywhere, retried, released', () => {
+    // Request timeouts: a handful of delays reused over and over (lanes), some
+    // of them more than there are lanes, a few one-off delays (the heap), and
+    // cancels of the oldest waiting timer (index 0: the one set first) or any.
+    const sharedDelay = fc.constantFrom(30, 30, 30, 250, 250, 1000, 5000, 7, 11, 13, 17, 19, 23);
+    const oneOff = fc.integer({ min: 1, max: 2000 });
+    const lanes = fc.oneof(
+      { weight: 8, arbitrary: fc.record({ op: fc.constant('register' as const), priorityClass: fc.integer({ min: 0, max: 4 }), nice: fc.constant(0), kind: fc.constant('once' as const), delayMs: sharedDelay, periodMs: fc.constant(0) }) },
+      { weight: 2, arbitrary: fc.record({ op: fc.constant('register' as const), priorityClass: fc.constant(2), nice: fc.constant(0), kind: fc.constantFrom('fixed-delay' as const, 'fixed-rate' as const), delayMs: sharedDelay, periodMs: sharedDelay }) },
+      { weight: 1, arbitrary: fc.record({ op: fc.constant('register' as const), priorityClass: fc.constant(2), nice: fc.constant(0), kind: fc.constant('once' as const), delayMs: oneOff, periodMs: fc.constant(0) }) },
+      { weight: 2, arbitrary: fc.record({ op: fc.constant('registerBurst' as const), count: fc.integer({ min: 2, max: 20 }), priorityClass: fc.constant(2), nice: fc.constant(0), delayMs: sharedDelay }) },
+      { weight: 4, arbitrary: fc.record({ op: fc.constant('cancel' as const), target: fc.record({ pool: fc.constant('waiting' as const), index: fc.oneof(fc.constant(0), fc.nat({ max: 1 << 16 })) }) }) },
+      { weight: 5, arbitrary: fc.record({ op: fc.constant('tick' as const), ms: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.constant(1000)) }) },
+      { weight: 4, arbitrary: fc.constant({ op: 'advance' as const }) },
+      { weight: 3, arbitrary: fc.constant({ op: 'pop' as const }) },
+      { weight: 3, arbitrary: fc.record({ op: fc.constant('complete' as const), target: fc.constant(running), failed: fc.boolean(), final: fc.constant(false) }) },
+      { weight: 1, arbitrary: fc.record({ op: fc.constant('retry' as const), target: fc.constant(running), delayMs: sharedDelay }) },
+      { weight: 1, arbitrary: fc.record({ op: fc.constant('pause' as const), target: fc.record({ pool: fc.constant('waiting' as const), index: fc.nat({ max: 1 << 16 }) }) }) },
+      { weight: 1, arbitrary: fc.record({ op: fc.constant('resume' as const), target: fc.record({ pool: fc.constant('paused' as const), index: fc.nat({ max: 1 << 16 }) }) }) },
+      { weight: 1, arbitrary: fc.record({ op: fc.constant('runNow' as const), target: fc.record({ pool: fc.constant('waiting' as const), index: fc.nat({ max: 1 << 16 }) }) }) },
+    );
+    tally.property(() =>
+      assertAgreesWithModel({
+        makeCore: debugCore,
+        policies: fc.constantFrom(...POLICIES),
+        operations: lanes as fc.Arbitrary<Op>,
+        maxOperations: 300,
+        numRuns: bySize(60, 120),
+        afterOp: (run) => expect(run.core.exports.checkInvariants(), `${run.step}: checkInvariants`).toBe(0),
+      }),
+    );
+  });
+
   it('releases tasks with one due time in registration order, and after a big jump all in (fire time, sequence) order', () => {
     const ops: Op[] = [{ op: 'registerBurst', count: 25, priorityClass: 2, nice: 0, delayMs: 100 }];
     for (let i = 0; i < 20; i++) ops.push(timed(i % 3 === 0 ? 'once' : 'fixed-rate', 1 + ((i * 37) % 50), 7 + i));
