@@ -147,6 +147,7 @@ export class Supervisor {
       if (victimRank > 0) spare = threads.handOver((victim as PoolThread).index);
     }
     control.unlock();
+    if (spare !== undefined) control.wake(spare.seat);
     if (preempt) {
       this.#host.counters.preemptUrgent++;
       this.#host.events.emit('preempt', { task: victimHandle, worker: (victim as PoolThread).index, reason: 'urgent', atMs: now });

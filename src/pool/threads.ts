@@ -169,6 +169,8 @@ export class PoolThreads {
    * Urgent work needs worker `index`, whose task was just asked to stop: a
    * booted spare takes the role now, and the old thread retires (spare again
    * once its task returns: retired()). Undefined when no spare has booted.
+   * Under the lock; the caller wakes the spare (control.wake) once the lock is
+   * released, so that it does not wake only to wait for the lock.
    */
   handOver(index: number): PoolThread | undefined {
     const old = this.#workers[index];
@@ -179,7 +181,6 @@ export class PoolThreads {
     this.#retiring.add(old);
     thread.index = index;
     this.#control.setRole(thread.seat, index, this.maxClassOf(index));
-    this.#control.wake(thread.seat);
     this.#workers[index] = thread;
     return thread;
   }
