@@ -4,12 +4,16 @@
 // tie-break, the POS field of each task row, lanes linked and sorted, exactly
 // the model's tasks with the keys keys.ts documents).
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { taskFieldAddress } from '../../bindings/columns.js';
 import { layout as L, POLICIES, slotOfHandle, StaleHandleError } from '../../bindings/index.js';
 import { debugCore, releaseCore } from '../helpers/core.js';
-import { assertAgreesWithModel, DifferentialRun, OPERATION_BUDGET, type Op, OperationTally, operations } from '../helpers/differential.js';
+import { assertAgreesWithModel, DIFFERENTIAL_TEST_TIMEOUT_MS, DifferentialRun, OPERATION_BUDGET, type Op, OperationTally, operations } from '../helpers/differential.js';
+
 import { bySize } from '../helpers/test-size.js';
+
+// Under load a property runs long; the property's own time limit reports, not the default test timeout.
+vi.setConfig({ testTimeout: DIFFERENTIAL_TEST_TIMEOUT_MS });
 
 /** Crowded heaps: bursts of equal keys, then removals and re-keys at any position. */
 const HEAP_WORKLOAD = operations({

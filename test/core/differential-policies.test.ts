@@ -1,18 +1,23 @@
 // The ready queue under each policy, against the reference model: the same
 // random operations, the same pops in the same order (see test/helpers/differential.ts).
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { POLICIES, type Policy } from '../../bindings/index.js';
 import { debugCore } from '../helpers/core.js';
 import {
   assertAgreesWithModel,
+  DIFFERENTIAL_TEST_TIMEOUT_MS,
   DifferentialRun,
   OPERATION_BUDGET,
   type Op,
   operations,
   OperationTally,
 } from '../helpers/differential.js';
+
 import { bySize } from '../helpers/test-size.js';
+
+// Under load a property runs long; the property's own time limit reports, not the default test timeout.
+vi.setConfig({ testTimeout: DIFFERENTIAL_TEST_TIMEOUT_MS });
 
 /** A scheduler's day: registrations, time slices, yields, and tasks changed while queued. */
 const WORKLOAD = operations({

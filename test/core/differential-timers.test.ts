@@ -3,11 +3,15 @@
 // overruns), retries, runNow, pause and resume of waiting tasks, and handles of
 // ended tasks, which the core must refuse with StaleHandleError.
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { POLICIES, type Policy, StaleHandleError, type TaskKind } from '../../bindings/index.js';
 import { debugCore } from '../helpers/core.js';
-import { assertAgreesWithModel, DifferentialRun, OPERATION_BUDGET, type Op, OperationTally, operations, type Target } from '../helpers/differential.js';
+import { assertAgreesWithModel, DIFFERENTIAL_TEST_TIMEOUT_MS, DifferentialRun, OPERATION_BUDGET, type Op, OperationTally, operations, type Target } from '../helpers/differential.js';
+
 import { bySize } from '../helpers/test-size.js';
+
+// Under load a property runs long; the property's own time limit reports, not the default test timeout.
+vi.setConfig({ testTimeout: DIFFERENTIAL_TEST_TIMEOUT_MS });
 
 /** Mostly periodic and delayed work: the timer heap is never empty for long. */
 const TIMER_WORKLOAD = operations({
