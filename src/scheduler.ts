@@ -129,7 +129,12 @@ export class Scheduler {
 
   /** Runs fn as soon as it is its turn. */
   run<R>(fn: TaskFn<R>, options?: TaskOptions): TaskHandle<R> {
-    return this.#register('run', fn, options, L.KIND_ONCE, 0, 0);
+    // #register() for the kind most tasks are, with its branches taken out.
+    if (typeof fn !== 'function') requireFunction('run: fn', fn);
+    const engine = this.#engine;
+    engine.assertAccepting('run');
+    const id = engine.registerReady(fn as TaskFn, resolveTaskOptions(options));
+    return new TaskHandle<R>(engine.track(id, false), id);
   }
 
   /** Runs fn once, delayMs from now (a number of ms or a duration like '5m'). */

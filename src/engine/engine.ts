@@ -188,6 +188,23 @@ export class Engine {
 
   // ---- registration ----
 
+  /**
+   * register() for a one-shot task ready now (scheduler.run()): the path of
+   * most tasks, without the branches of the delayed, periodic and cron kinds.
+   */
+  registerReady(fn: TaskFn, options: ResolvedTaskOptions): number {
+    const handle = this.#w.register(this.#registrationClock.now(), options.priorityClass, options.nice, L.KIND_ONCE, 0, 0);
+    if (handle < 0) throw errorForStatus(handle, 'register');
+    const slot = slotOf(handle);
+    this.#slots.fns[slot] = fn;
+    if (!isPreset(options)) {
+      this.#slots.opts[slot] = options;
+      if (options.signal) this.#watchSignal(slot, handle, options.signal);
+    }
+    this.#loop.wake();
+    return handle;
+  }
+
   register(fn: TaskFn, options: ResolvedTaskOptions, kind: number, delayMs: number, periodMs: number, cron?: CronSchedule): number {
     // A delay counts from a fresh reading: a reused one would make the task due early.
     const nowMs = delayMs > 0 ? this.clock.now() : this.#registrationClock.now();
