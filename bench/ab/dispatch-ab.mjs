@@ -1,0 +1,85 @@
+// Two builds of timeslice (bundle.mjs) and the floor-scheduler on the dispatch
+// workload, interleaved in one process: n tasks of five random classes, a
+// closure and an options object made per task inside the timed region, then
+// run to completion. Per task, medians over the repetitions: wall and process
+// CPU, split into the schedule and the run phase, and the garbage
+// collections that started during the run phase. Each build keeps one
+// started Scheduler for the whole run. SHARED_FN=1 gives every task one
+// shared function instead of a closure each: what is left is the
+// scheduler's own cost per task.
+//
+//   node --expose-gc bench/ab/dispatch-ab.mjs main worktree [n] [reps]
+//   SHARED_FN=1 node --expose-gc bench/ab/dispatch-ab.mjs HEAD~1 worktree 1e5 31
+import { PerformanceObserver } from 'node:perf_hooks';
+import { FloorScheduler } from '../lib/floor-scheduler.mjs';
+import { settle } from '../lib/measure.mjs';
+import { summarize } from '../lib/stats.mjs';
+import { bundle } from './bundle.mjs';
+import { marksFor, prioritySequence } from '../suites/dispatch/workload.mjs';
+
+const [revA = 'main', revB = 'worktree', nArg = '1e5', repsArg = '11'] = process.argv.slice(2);
+const n = Number(nArg);
+const reps = Number(repsArg);
+const [A, B] = [await import(bundle(revA)), await import(bundle(revB))];
+const PRIORITIES = ['critical', 'high', 'normal', 'low', 'background'];
+const classes = prioritySequence(0xab, n);
+const marks = marksFor(n);
+const mark = marks.mark;
+let sharedCount = 0;
+const sharedTask = () => marks.mark(sharedCount++);
+const task = process.env.SHARED_FN === '1' ? (_i) => sharedTask : (i) => () => mark(i);
+let gcStarts = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcStarts.push(entry.startTime);
+}).observe({ entryTypes: ['gc'] });
+const a = new A.Scheduler().start();
+const b = new B.Scheduler().start();
+const floor = new FloorScheduler();
+const impls = {
+  [`A ${revA}`]: () => {
+    for (let i = 0; i < n; i++) a.run(task(i), { priority: PRIORITIES[classes[i]] });
+  },
+  [`B ${revB}`]: () => {
+    for (let i = 0; i < n; i++) b.run(task(i), { priority: PRIORITIES[classes[i]] });
+  },
+  'floor-scheduler': () => {
+    for (let i = 0; i < n; i++) floor.run(task(i), { priority: classes[i] });
+  },
+};
+const cpuMs = (from, to) => (to.user + to.system - from.user - from.system) / 1000;
+const samples = Object.fromEntries(Object.keys(impls).map((name) => [name, []]));
+// Rep 0 warms up; the order alternates so neither build always runs after the floor.
+for (let rep = 0; rep <= reps; rep++) {
+  const names = rep % 2 === 0 ? Object.keys(impls) : Object.keys(impls).reverse();
+  for (const name of names) {
+    settle();
+    sharedCount = 0;
+    const done = marks.arm();
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    impls[name]();
+    const c1 = process.cpuUsage();
+    const t1 = performance.now();
+    await done;
+    const t2 = performance.now();
+    const c2 = process.cpuUsage();
+    marks.verify(name);
+    // Observer entries arrive in a later task: count this run's once they have.
+    await new Promise((resolve) => setImmediate(resolve));
+    const runGcs = gcStarts.filter((at) => at >= t1 && at < t2).length;
+    gcStarts = [];
+    const ns = (ms) => (ms * 1e6) / n;
+    if (rep > 0) samples[name].push({ wall: ns(t2 - t0), cpu: ns(cpuMs(c0, c2)), scheduleCpu: ns(cpuMs(c0, c1)), runCpu: ns(cpuMs(c1, c2)), scheduleWall: ns(t1 - t0), runWall: ns(t2 - t1), runGcs });
+  }
+}
+const median = (name, key) => summarize(samples[name].map((s) => s[key])).median;
+const os = await import('node:os');
+console.log(`n = ${n}, ${reps} reps, load ${os.loadavg()[0].toFixed(1)}; ns per task, medians`);
+for (const name of Object.keys(impls)) {
+  const f = (key) => median(name, key).toFixed(0).padStart(6);
+    console.log(`${name.padEnd(28)} wall ${f('wall')}  cpu ${f('cpu')}  | schedule wall ${f('scheduleWall')} cpu ${f('scheduleCpu')} | run wall ${f('runWall')} cpu ${f('runCpu')} gcs ${median(name, 'runGcs')}`);
+}
+const [nameA, nameB] = Object.keys(impls);
+const ratio = (x, y, key) => (median(x, key) / median(y, key)).toFixed(3);
+console.log(`B / A: cpu ${ratio(nameB, nameA, 'cpu')}, wall ${ratio(nameB, nameA, 'wall')}; B / floor-scheduler: cpu ${ratio(nameB, 'floor-scheduler', 'cpu')}, wall ${ratio(nameB, 'floor-scheduler', 'wall')}`);
+process.exit(0);
