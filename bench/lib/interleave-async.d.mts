@@ -6,4 +6,5 @@ export declare function interleaveAsync<I extends Impl>(
   impls: I[],
   reps: number,
   run: (impl: I, rep: number, stopwatch: Stopwatch) => Promise<Record<string, number> | undefined>,
+  options?: { rotate?: boolean },
 ): Promise<Samples>;

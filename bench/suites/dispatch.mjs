@@ -26,15 +26,18 @@ import { retainedCase } from './dispatch/retained.mjs';
 import { throughputCase } from './dispatch/throughput.mjs';
 import { workTasksCase } from './dispatch/work-tasks.mjs';
 
-// Repetitions: seven, five at 1e6 (where p-queue sits out, see
-// throughput-impls.mjs); nine for the listener's few percent; three for
-// memory (it barely varies). About six minutes on a loaded 2-core machine.
+// Repetitions, the order of implementations rotated each time (see
+// lib/interleave-async.mjs): twelve at 1e5 (each of six implementations
+// first twice), five at 1e6 (where p-queue sits out, see
+// throughput-impls.mjs); ten for the listener's few percent; eight for the
+// work case; three for memory (it barely varies). About ten minutes on a
+// loaded 2-core machine.
 const FULL = {
   sizes: [1e5, 1e6],
-  throughputRepsFor: (n) => (n >= 1e6 ? 5 : 7),
+  throughputRepsFor: (n) => (n >= 1e6 ? 5 : 12),
   listenerSizes: [1e5],
-  listenerReps: 9,
-  work: { tasks: 2e4, workUs: 20, reps: 7 },
+  listenerReps: 10,
+  work: { tasks: 2e4, workUs: 20, reps: 8 },
   memorySizes: [1e5, 1e6],
   memoryReps: 3,
   retained: { tasks: 1e6, settleMs: 2000, reps: 3 },

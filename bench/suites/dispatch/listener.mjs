@@ -36,7 +36,7 @@ export async function listenerCase(plan, ctx) {
     const classes = prioritySequence(plan.seed + n, n);
     const marks = marksFor(n);
     ctx.log(`listener n=${n}: ${impls.length} implementations x ${plan.listenerReps} reps`);
-    const samples = await interleaveAsync(impls, plan.listenerReps, (impl, _rep, stopwatch) => runOnce(impl, marks, classes, n, stopwatch));
+    const samples = await interleaveAsync(impls, plan.listenerReps, (impl, _rep, stopwatch) => runOnce(impl, marks, classes, n, stopwatch), { rotate: true });
     rows.push(...throughputRows('listener', n, samples));
   }
   return rows;

@@ -58,7 +58,7 @@ export async function throughputCase(plan, ctx) {
     const marks = marksFor(n);
     const reps = plan.throughputRepsFor(n);
     ctx.log(`throughput n=${n}: ${impls.length} implementations x ${reps} reps`);
-    const samples = await interleaveAsync(impls, reps, (impl, _rep, stopwatch) => runOnce(impl, marks, classes, n, stopwatch));
+    const samples = await interleaveAsync(impls, reps, (impl, _rep, stopwatch) => runOnce(impl, marks, classes, n, stopwatch), { rotate: true });
     rows.push(...throughputRows('throughput', n, samples));
   }
   return rows;

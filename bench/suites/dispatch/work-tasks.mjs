@@ -47,6 +47,6 @@ export async function workTasksCase(plan, ctx) {
     marks.mark(i);
   };
   await warmUp(PEERS, plan.seed);
-  const samples = await interleaveAsync(PEERS, reps, (impl, _rep, stopwatch) => runOnce(impl, marks, classes, n, stopwatch, workThenMark));
+  const samples = await interleaveAsync(PEERS, reps, (impl, _rep, stopwatch) => runOnce(impl, marks, classes, n, stopwatch, workThenMark), { rotate: true });
   return throughputRows(`work-${workUs}us`, n, samples);
 }
