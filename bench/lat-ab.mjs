@@ -1,5 +1,6 @@
 import { Scheduler, RealClock } from '../dist/index.js';
-import { latenessRun, windowOffsets } from './suites/dispatch/lateness.mjs';
+import { windowOffsets } from './lib/random.mjs';
+import { latenessRun } from './suites/dispatch/lateness.mjs';
 const offsets = windowOffsets(0xd15 + 3, 1e4, 2000);
 const mk = (pollBelowMs) => () => { const s = new Scheduler({ clock: new RealClock({ pollBelowMs }), groupTiming: true }).start(); return { after: (d, f) => s.after(d, f), finish: () => s.stop() }; };
 const impls = [{ name: 'poll1', create: mk(1) }, { name: 'poll0', create: mk(0) }, { name: 'setTimeout', create: () => ({ after: (d, f) => setTimeout(f, d), finish() {} }) }];

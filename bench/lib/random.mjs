@@ -28,3 +28,11 @@ export function heapWorkload(seed, n, m) {
   for (let i = 0; i < m; i++) increments[i] = 1 + next() * KEY_SPAN_MS;
   return { keys, increments };
 }
+
+/** n offsets (ms) drawn uniformly over [0, windowMs): a delayed-task window, the same for every implementation. */
+export function windowOffsets(seed, n, windowMs) {
+  const next = mulberry32(seed);
+  const offsets = new Float64Array(n);
+  for (let i = 0; i < n; i++) offsets[i] = next() * windowMs;
+  return offsets;
+}

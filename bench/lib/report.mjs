@@ -3,16 +3,7 @@
 // each cell "median (min-max)".
 import { formatSize, formatValue } from './format.mjs';
 import { isInternals } from './rows.mjs';
-
-function groupBy(items, keyOf) {
-  const groups = new Map();
-  for (const item of items) {
-    const key = keyOf(item);
-    if (!groups.has(key)) groups.set(key, []);
-    groups.get(key).push(item);
-  }
-  return groups;
-}
+import { groupBy } from './stats.mjs';
 
 function cell(row) {
   const { unit } = row;

@@ -10,3 +10,22 @@ export function summarize(samples) {
   const median = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   return { median, min: sorted[0], max: sorted[sorted.length - 1], reps: sorted.length };
 }
+
+/** Items grouped by key, in first-seen order (Map.groupBy arrives in Node 21). */
+export function groupBy(items, keyOf) {
+  const groups = new Map();
+  for (const item of items) {
+    const key = keyOf(item);
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(item);
+  }
+  return groups;
+}
+
+/**
+ * The value at fraction p (0..1) of an ascending array: the element at index
+ * floor(p * length), the last one for p = 1.
+ */
+export function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}

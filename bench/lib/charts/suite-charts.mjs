@@ -8,6 +8,7 @@
 import { formatSize } from '../format.mjs';
 import { higherIsBetter } from '../headline.mjs';
 import { isInternals, PRODUCT_IMPL } from '../rows.mjs';
+import { groupBy } from '../stats.mjs';
 import { barChart } from './bars.mjs';
 import { lineChart } from './lines.mjs';
 
@@ -29,16 +30,6 @@ export function implKind(row) {
 }
 
 const labelOf = (row) => (isInternals(row) ? `${row.impl} (internals)` : row.impl);
-
-function groupBy(items, keyOf) {
-  const groups = new Map();
-  for (const item of items) {
-    const key = keyOf(item);
-    if (!groups.has(key)) groups.set(key, []);
-    groups.get(key).push(item);
-  }
-  return groups;
-}
 
 function describeReps(rows) {
   return [...new Set(rows.map((r) => r.reps))].join('/');

@@ -15,12 +15,9 @@
 import { Scheduler } from '../../../dist/index.js';
 import { interleaveAsync } from '../../lib/interleave-async.mjs';
 import { nowMs } from '../../lib/measure.mjs';
-import { mulberry32 } from '../../lib/random.mjs';
+import { windowOffsets } from '../../lib/random.mjs';
+import { percentile } from '../../lib/stats.mjs';
 import { toRows } from '../../lib/rows.mjs';
-
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-}
 
 /** Burns busyMs per macrotask turn until stop() is called. */
 function startBusyLoop(busyMs) {
@@ -58,14 +55,6 @@ export const LATENESS_IMPLS = [
   { name: 'timeslice', create: timeslice },
   { name: 'setTimeout', create: nodeTimers },
 ];
-
-/** Offsets into the window (ms), the same for every implementation. */
-export function windowOffsets(seed, n, windowMs) {
-  const next = mulberry32(seed);
-  const offsets = new Float64Array(n);
-  for (let i = 0; i < n; i++) offsets[i] = next() * windowMs;
-  return offsets;
-}
 
 export async function latenessRun(impl, offsets, { leadMs, busyMs, requireLead }) {
   const n = offsets.length;

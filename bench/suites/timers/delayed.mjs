@@ -25,8 +25,9 @@ import { createRequire } from 'node:module';
 import { Scheduler } from '../../../dist/index.js';
 import { interleaveAsync } from '../../lib/interleave-async.mjs';
 import { nowMs } from '../../lib/measure.mjs';
-import { mulberry32 } from '../../lib/random.mjs';
+import { windowOffsets } from '../../lib/random.mjs';
 import { cpuRows, toRows } from '../../lib/rows.mjs';
+import { percentile } from '../../lib/stats.mjs';
 import { startBusyLoops } from './busy-loops.mjs';
 
 const React = createRequire(import.meta.url)('scheduler/cjs/scheduler.production.js');
@@ -48,18 +49,6 @@ export const DELAYED_IMPLS = [
   { name: 'setTimeout', after: (delayMs, fn) => setTimeout(fn, delayMs) },
   { name: 'react-scheduler', after: (delayMs, fn) => React.unstable_scheduleCallback(React.unstable_NormalPriority, fn, { delay: delayMs }) },
 ];
-
-/** Offsets into the window (ms), the same for every implementation. */
-function windowOffsets(seed, n, windowMs) {
-  const next = mulberry32(seed);
-  const offsets = new Float64Array(n);
-  for (let i = 0; i < n; i++) offsets[i] = next() * windowMs;
-  return offsets;
-}
-
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-}
 
 async function delayedRun(impl, offsets, leadMs, requireLead, stopwatch) {
   const n = offsets.length;
