@@ -20,19 +20,7 @@
 // exits by itself; the command, like any shell's child, is then left to finish.
 import { spawn } from 'node:child_process';
 import { availableParallelism, constants } from 'node:os';
-
-/**
- * The body of a loop process: burn CPU, and every few million iterations check
- * that the parent is still the one that started us (a reparented orphan exits).
- */
-const LOOP_SOURCE = `
-const parentPid = Number(process.argv[1]);
-for (let i = 0; ; i++) {
-  if (i === 5_000_000) {
-    i = 0;
-    if (process.ppid !== parentPid) process.exit(0);
-  }
-}`;
+import { spawnBusyLoop } from './busy-loop.mjs';
 
 const USAGE = 'usage: node scripts/with-load.mjs [--loops N] -- <command> [args...]';
 
@@ -57,7 +45,7 @@ function parseArgs(argv, defaultLoops = availableParallelism()) {
 function startLoops(count) {
   const loops = [];
   for (let n = 0; n < count; n++) {
-    loops.push(spawn(process.execPath, ['-e', LOOP_SOURCE, String(process.pid)], { stdio: 'ignore' }));
+    loops.push(spawnBusyLoop());
   }
   return loops;
 }

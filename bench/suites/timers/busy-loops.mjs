@@ -2,23 +2,14 @@
 // scripts/with-load.mjs does for the tests: the machine of a user whose other
 // work takes the CPU. Each loop exits by itself once its parent is gone, so a
 // killed benchmark leaves none behind.
-import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-
-const LOOP_SOURCE = `
-const parentPid = Number(process.argv[1]);
-for (let i = 0; ; i++) {
-  if (i === 5_000_000) {
-    i = 0;
-    if (process.ppid !== parentPid) process.exit(0);
-  }
-}`;
+import { spawnBusyLoop } from '../../../scripts/busy-loop.mjs';
 
 /** Starts one loop per core (or `count`); resolves, once they spin, to an async stop(). */
 export async function startBusyLoops(count = availableParallelism()) {
   const loops = [];
-  for (let i = 0; i < count; i++) loops.push(spawn(process.execPath, ['-e', LOOP_SOURCE, String(process.pid)], { stdio: 'ignore' }));
+  for (let i = 0; i < count; i++) loops.push(spawnBusyLoop());
   const killAll = () => {
     for (const loop of loops) if (loop.exitCode === null && loop.signalCode === null) loop.kill('SIGKILL');
   };
