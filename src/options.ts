@@ -9,7 +9,7 @@ import type { ClockWatchOptions } from './clock-watch.js';
 import type { TaskErrorHandler } from './error-reporting.js';
 import type { Store } from './store/store.js';
 import { type Duration, parseDurationMs } from './duration.js';
-import { type Priority, PRIORITY_NAMES, type PriorityName, priorityClass } from './priorities.js';
+import { onlyPriorityClass, type Priority, PRIORITY_NAMES, type PriorityName, priorityClass } from './priorities.js';
 import { readOptions } from './read-options.js';
 import { NO_RETRY, type ResolvedRetry, type RetryOptions, resolveRetry } from './retry.js';
 
@@ -105,18 +105,6 @@ function requireObject(name: string, value: unknown): Record<string, unknown> {
     throw new InvalidArgumentError(`${name} must be an options object, received ${describeValue(value)}`);
   }
   return value as Record<string, unknown>;
-}
-
-/** The class of `{ priority }` options with nothing else set, or -1 (the common fast path). */
-function onlyPriorityClass(options: TaskOptions): number {
-  // A class instance may hold options in prototype getters, which `for...in` does not see.
-  if (Object.getPrototypeOf(options) !== Object.prototype) return -1;
-  let cls = 2;
-  for (const key in options) {
-    if (key !== 'priority') return -1;
-    if (options.priority !== undefined) cls = priorityClass('options.priority', options.priority);
-  }
-  return cls;
 }
 
 export function resolveTaskOptions(options: TaskOptions | undefined): ResolvedTaskOptions {

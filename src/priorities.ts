@@ -50,3 +50,20 @@ export function priorityClass(name: string, value: unknown): number {
 export function priorityName(cls: number): PriorityName {
   return PRIORITY_NAMES[cls] as PriorityName;
 }
+
+/**
+ * The class of options that set `priority` and nothing else (the common fast
+ * path of Scheduler.run and WorkerPool.run: every call comes with an options
+ * object made for it, and this path allocates nothing), or -1 for any other
+ * options. Throws as priorityClass does for a bad priority.
+ */
+export function onlyPriorityClass(options: { readonly priority?: unknown }): number {
+  // A class instance may hold options in prototype getters, which `for...in` does not see.
+  if (Object.getPrototypeOf(options) !== Object.prototype) return -1;
+  let cls = 2;
+  for (const key in options) {
+    if (key !== 'priority') return -1;
+    if (options.priority !== undefined) cls = priorityClass('options.priority', options.priority);
+  }
+  return cls;
+}

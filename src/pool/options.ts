@@ -7,7 +7,7 @@ import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
 import type { Policy } from '../../bindings/core.js';
 import { POLICIES } from '../../bindings/core.js';
 import { type Duration, parseDurationMs } from '../duration.js';
-import { type Priority, type PriorityName, priorityClass } from '../priorities.js';
+import { onlyPriorityClass, type Priority, type PriorityName, priorityClass } from '../priorities.js';
 import { type ResolvedRetry, type RetryOptions, resolveRetry } from '../retry.js';
 
 /** A function a worker runs, named by module and export (it runs in another thread). */
@@ -240,22 +240,6 @@ const PRESETS: readonly ResolvedPoolTaskOptions[] = Object.freeze(
   ),
 );
 const DEFAULT_TASK_OPTIONS = PRESETS[2] as ResolvedPoolTaskOptions;
-
-/**
- * The class of `{ priority }` options with nothing else set, or -1. Every
- * run() comes through here with an options object made for it: this path
- * allocates nothing.
- */
-function onlyPriorityClass(o: Record<string, unknown>): number {
-  // A class instance may hold options in prototype getters, which `for...in` does not see.
-  if (Object.getPrototypeOf(o) !== Object.prototype) return -1;
-  let cls = 2;
-  for (const key in o) {
-    if (key !== 'priority') return -1;
-    if (o.priority !== undefined) cls = priorityClass('options.priority', o.priority);
-  }
-  return cls;
-}
 
 export function resolvePoolTaskOptions(options: unknown): ResolvedPoolTaskOptions {
   if (options === undefined) return DEFAULT_TASK_OPTIONS;
