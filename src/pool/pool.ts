@@ -126,7 +126,13 @@ export class WorkerPool {
     this.#outcomes = new Outcomes({ ...parts, now: () => this.#now(), wake: (cls, count) => this.#wake(cls, count) });
     this.#recovery = { ...parts, retry: (r, nowMs, error) => this.#outcomes.retry(r, nowMs, error) };
     this.#piscina = new Piscina({
-      filename: fileURLToPath(new URL('./pool-worker.js', import.meta.url)),
+      // The CommonJS build of the worker entry, from the ESM build too. Piscina's
+      // worker require()s its filename first, so an ESM entry went through Node
+      // 20.19+'s require(esm), which once aborted the whole process during the
+      // crash tests (V8 fatal error "IsGraphAsync must be used on an instantiated
+      // module": not an exception anyone can catch). require() of CommonJS is the
+      // path Piscina was built on; the user's task modules are still import()ed.
+      filename: fileURLToPath(new URL('./pool-worker.cjs', import.meta.url)),
       minThreads: o.threads + o.spareThreads,
       maxThreads: o.threads + o.spareThreads,
       concurrentTasksPerWorker: 1,

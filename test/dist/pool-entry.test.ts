@@ -29,7 +29,7 @@ describe('the pool entry of the built package', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
     const target = pkg.exports['./pool'];
     for (const file of [target.import.default, target.import.types, target.require.default, target.require.types]) expect(existsSync(join(root, file)), file).toBe(true);
-    expect(existsSync(join(root, 'dist/pool-worker.js'))).toBe(true);
+    expect(existsSync(join(root, 'dist/pool-worker.cjs'))).toBe(true);
     expect(pkg.dependencies.piscina).toBeDefined();
   });
 
@@ -40,6 +40,24 @@ describe('the pool entry of the built package', () => {
       expect(text.includes('SHARED_ATTACH_BASE64'), file).toBe(false);
     }
     expect(reachable(join(root, 'dist/pool.js')).has('piscina')).toBe(true);
+  });
+
+  // Piscina's worker require()s its filename: an ES module entry went through
+  // require(esm), which once aborted the whole test process (a V8 fatal error).
+  it('its threads run the CommonJS worker entry, from the ESM build and from the CommonJS build', () => {
+    for (const [flags, load] of [[['--input-type=module'], "await import('timeslice/pool')"], [[], "require('timeslice/pool')"]] as const) {
+      const body = `
+        const { WorkerPool } = ${load};
+        const pool = new WorkerPool({ threads: 1 });
+        pool.run(pool.task(${JSON.stringify(fixtures)}, 'callerFiles')).then(async (files) => {
+          await pool.close();
+          console.log(JSON.stringify(files));
+        });
+      `;
+      const files: string[] = JSON.parse(node([...flags, '-e', flags.length ? body : `(async () => {${body}})()`]));
+      expect(files, load).toContain('pool-worker.cjs');
+      expect(files, load).not.toContain('pool-worker.js');
+    }
   });
 
   it('runs a task from ESM and from CommonJS, and importing it starts no thread', () => {
