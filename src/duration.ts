@@ -1,15 +1,17 @@
 // Durations as options: a number of ms, or a short human string ('5m',
 // '1h30m'). Parsed once when options are resolved, so the rest of src/ only
-// ever sees ms. The grammar is strict on purpose: '5 minutes', '5' or '30m1h'
-// are refused rather than guessed at.
+// ever sees ms. The grammar is strict on purpose: '5 minutes', '5', '30m1h'
+// or '1M' (a month in some libraries, a minute in others) are refused rather
+// than guessed at.
 import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
 
 /**
  * A duration: a number of milliseconds from 0 to MAX_DURATION_MS (1e15), or a string of one or more
- * `<number><unit>` parts, with units `w` (7 days), `d`, `h`, `m` (minutes), `s`
- * and `ms`, case-insensitive. Parts may be separated by whitespace; the number
- * may have a decimal fraction ('1.5s'); each unit appears at most once, largest
- * first. A bare number string ('5000') is refused: its unit would be a guess.
+ * `<number><unit>` parts, with units `w` (7 days), `d`, `h`, `m` or `min`
+ * (minutes), `s` and `ms`, in lower case. Parts may be separated by whitespace;
+ * the number may have a decimal fraction ('1.5s'); each unit appears at most
+ * once, largest first. A bare number string ('5000') is refused: its unit would
+ * be a guess. So are `M`, `mo` and `y`: months and years have no fixed length.
  * Days and weeks are fixed lengths (24 h, 7 × 24 h), not calendar days.
  *
  * @example
@@ -30,15 +32,17 @@ export type Duration = number | string;
 export const MAX_DURATION_MS = 1e15;
 const MAX_DURATION_TEXT = 'at most 1e15 ms (about 31,688 years, MAX_DURATION_MS)';
 
-const UNIT_MS = { w: 604_800_000, d: 86_400_000, h: 3_600_000, m: 60_000, s: 1_000, ms: 1 } as const;
+const UNIT_MS = { w: 604_800_000, d: 86_400_000, h: 3_600_000, m: 60_000, min: 60_000, s: 1_000, ms: 1 } as const;
 type Unit = keyof typeof UNIT_MS;
-/** Largest first: the order the parts of a duration must come in. */
-const UNIT_ORDER: readonly Unit[] = ['w', 'd', 'h', 'm', 's', 'ms'];
+/** Largest first: the order the parts of a duration must come in (`m` and `min` are one unit). */
+const UNIT_RANK: Readonly<Record<Unit, number>> = { w: 0, d: 1, h: 2, m: 3, min: 3, s: 4, ms: 5 };
 
 /** The whole string: parts, optionally separated (and surrounded) by whitespace. */
-const DURATION_SHAPE = /^\s*(?:\d+(?:\.\d+)?(?:ms|[wdhms])\s*)+$/i;
-/** One part: integer digits, fraction digits, unit. `ms` before `m`/`s` so it wins. */
-const PART = /(\d+)(?:\.(\d+))?(ms|[wdhms])/gi;
+const DURATION_SHAPE = /^\s*(?:\d+(?:\.\d+)?(?:ms|min|[wdhms])\s*)+$/;
+/** One part: integer digits, fraction digits, unit. `ms` and `min` before `m`/`s` so they win. */
+const PART = /(\d+)(?:\.(\d+))?(ms|min|[wdhms])/g;
+/** A number and the letters after it, in a string the grammar refused: to say what was wrong with its unit. */
+const NUMBER_AND_UNIT = /\d(?:\.\d+)?\s*([a-z]+)/gi;
 
 /**
  * The duration `value` in ms. Throws InvalidArgumentError, naming the option
@@ -54,13 +58,14 @@ export function parseDurationMs(name: string, value: Duration): number {
     if (value >= 0 && value <= MAX_DURATION_MS) return value;
     throw invalidDuration(name, value, value > MAX_DURATION_MS ? MAX_DURATION_TEXT : undefined);
   }
-  if (typeof value !== 'string' || !DURATION_SHAPE.test(value)) throw invalidDuration(name, value);
+  if (typeof value !== 'string') throw invalidDuration(name, value);
+  if (!DURATION_SHAPE.test(value)) throw invalidDuration(name, value, unitHint(value));
 
   let totalMs = 0;
   let previous = -1;
   for (const [, whole, fraction, unitText] of value.matchAll(PART)) {
-    const unit = unitText!.toLowerCase() as Unit;
-    const rank = UNIT_ORDER.indexOf(unit);
+    const unit = unitText as Unit;
+    const rank = UNIT_RANK[unit];
     if (rank <= previous) throw invalidDuration(name, value, 'units go largest first, each at most once');
     previous = rank;
     const unitMs = UNIT_MS[unit];
@@ -71,6 +76,18 @@ export function parseDurationMs(name: string, value: Duration): number {
   }
   if (!(totalMs <= MAX_DURATION_MS)) throw invalidDuration(name, value, MAX_DURATION_TEXT);
   return totalMs;
+}
+
+/** Why a refused string's unit is wrong, when it is one users write by habit from other libraries. */
+function unitHint(text: string): string | undefined {
+  for (const [, unit] of text.matchAll(NUMBER_AND_UNIT)) {
+    if (unit === 'M' || /^mo(n(th)?s?)?$/i.test(unit!)) {
+      return "'M' or 'mo' would be months, which have no fixed length: write 'm' or 'min' for minutes, and a cron expression (such as '0 3 1 * *') for a monthly task";
+    }
+    if (/^(y|yrs?|years?)$/i.test(unit!)) return "years have no fixed length: use a cron expression for a yearly task";
+    if (unit!.toLowerCase() in UNIT_MS && !(unit! in UNIT_MS)) return `units are lower case: '${unit!.toLowerCase()}', not '${unit}'`;
+  }
+  return undefined;
 }
 
 function invalidDuration(name: string, value: unknown, why?: string): InvalidArgumentError {

@@ -24,9 +24,9 @@ const valid: [input: number | string, expectedMs: number][] = [
   ['1w', 604_800_000],
   ['1w2d3h4m5s6ms', 604_800_000 + 172_800_000 + 10_800_000 + 240_000 + 5_000 + 6],
   ['1.5h', 5_400_000],
-  ['5M', 300_000],
-  ['250MS', 250],
-  ['1H30m', 5_400_000],
+  ['5min', 300_000],
+  ['1h30min', 5_400_000],
+  ['1h 2.5min', 3_750_000],
   ['90m', 5_400_000],
   ['1m30s', 90_000],
   ['1s500ms', 1_500],
@@ -34,6 +34,8 @@ const valid: [input: number | string, expectedMs: number][] = [
 
 const MESSAGE_START = "delayMs must be a number of ms >= 0 or a duration like '5m' or '1h30m', received ";
 const TOO_LONG = 'at most 1e15 ms (about 31,688 years, MAX_DURATION_MS)';
+const MONTHS =
+  "'M' or 'mo' would be months, which have no fixed length: write 'm' or 'min' for minutes, and a cron expression (such as '0 3 1 * *') for a monthly task";
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** The full message for a refused value (`received` as describeValue writes it). */
 const refused = (received: string) => new RegExp(`^${escapeRegExp(MESSAGE_START + received)}$`);
@@ -53,7 +55,7 @@ const invalid: [label: string, input: unknown, code: string, message: RegExp][] 
   ['a negative duration', '-5m', 'ERR_INVALID_ARGUMENT', refused("'-5m' (string)")],
   ['a spelled-out unit', '5 minutes', 'ERR_INVALID_ARGUMENT', refused("'5 minutes' (string)")],
   ['a space inside a part', '5 m', 'ERR_INVALID_ARGUMENT', refused("'5 m' (string)")],
-  ['an unknown unit', '5y', 'ERR_INVALID_ARGUMENT', refused("'5y' (string)")],
+  ['an unknown unit', '5q', 'ERR_INVALID_ARGUMENT', refused("'5q' (string)")],
   ['a unit without a number', 'ms', 'ERR_INVALID_ARGUMENT', refused("'ms' (string)")],
   ['a fraction without leading digits', '.5s', 'ERR_INVALID_ARGUMENT', refused("'.5s' (string)")],
   ['a fraction without digits', '1.s', 'ERR_INVALID_ARGUMENT', refused("'1.s' (string)")],
@@ -66,6 +68,14 @@ const invalid: [label: string, input: unknown, code: string, message: RegExp][] 
   ['a repeated unit', '1h1h', 'ERR_INVALID_ARGUMENT', refused("'1h1h' (string) (units go largest first, each at most once)")],
   ['ms before s', '500ms1s', 'ERR_INVALID_ARGUMENT', refused("'500ms1s' (string) (units go largest first, each at most once)")],
   ['a string past the largest number', `${'9'.repeat(400)}ms`, 'ERR_INVALID_ARGUMENT', /received '9{400}ms' \(string\) \(at most 1e15 ms \(about 31,688 years, MAX_DURATION_MS\)\)$/],
+  ['M, a month in some libraries and a minute in others', '1M', 'ERR_INVALID_ARGUMENT', refused(`'1M' (string) (${MONTHS})`)],
+  ['mo', '1mo', 'ERR_INVALID_ARGUMENT', refused(`'1mo' (string) (${MONTHS})`)],
+  ['months spelled out', '2 months', 'ERR_INVALID_ARGUMENT', refused(`'2 months' (string) (${MONTHS})`)],
+  ['M after other parts', '1d 1M', 'ERR_INVALID_ARGUMENT', refused(`'1d 1M' (string) (${MONTHS})`)],
+  ['years', '1y', 'ERR_INVALID_ARGUMENT', refused("'1y' (string) (years have no fixed length: use a cron expression for a yearly task)")],
+  ['an upper-case unit', '1H30m', 'ERR_INVALID_ARGUMENT', refused("'1H30m' (string) (units are lower case: 'h', not 'H')")],
+  ['upper-case ms', '250MS', 'ERR_INVALID_ARGUMENT', refused("'250MS' (string) (units are lower case: 'ms', not 'MS')")],
+  ['minutes twice, as m and min', '1m1min', 'ERR_INVALID_ARGUMENT', refused("'1m1min' (string) (units go largest first, each at most once)")],
   ['null', null, 'ERR_INVALID_ARGUMENT', refused('null')],
   ['undefined', undefined, 'ERR_INVALID_ARGUMENT', refused('undefined')],
   ['a boolean', true, 'ERR_INVALID_ARGUMENT', refused('true (boolean)')],
