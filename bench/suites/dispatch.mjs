@@ -3,9 +3,10 @@
 // p-queue and the floor-scheduler (bench/lib/floor-scheduler.mjs: the least
 // JavaScript that is a priority scheduler), on what a scheduler does all
 // day: dispatch many small tasks by priority, hold pending tasks, run useful
-// work, and fire timers on time. Every implementation makes a closure and an
-// options object per task inside the timed region. Parts live in
-// ./dispatch/; bench/README.md ("The dispatch suite") explains each case and
+// work. Every implementation makes a closure and an options object per task
+// inside the timed region. How late timers fire is the timers suite's
+// (timers/delayed.mjs: quiet, behind busy event-loop turns, loaded). Parts
+// live in ./dispatch/; bench/README.md ("The dispatch suite") explains each case and
 // how the priorities map onto every implementation.
 //
 // Cases:
@@ -14,12 +15,9 @@
 //   work-20us       n tasks of ~20 us of CPU each (tasks/s)
 //   memory          bytes per pending task, a closure per task (heapUsed + external growth)
 //   retained        memory kept after a burst of n tasks drained and the process idled
-//   lateness-idle   1e4 timers over 2 s: start time - intended time, p50/p99/max (ms)
-//   lateness-busy   the same while a setImmediate chain burns 5 ms per event-loop turn
 import { markInternals } from '../lib/rows.mjs';
 import { deriveDispatchFigures } from './dispatch/derive.mjs';
 import { dispatchHeadline } from './dispatch/headline.mjs';
-import { latenessCase } from './dispatch/lateness.mjs';
 import { listenerCase } from './dispatch/listener.mjs';
 import { memoryCase } from './dispatch/memory.mjs';
 import { retainedCase } from './dispatch/retained.mjs';
@@ -41,8 +39,6 @@ const FULL = {
   memorySizes: [1e5, 1e6],
   memoryReps: 3,
   retained: { tasks: 1e6, settleMs: 2000, reps: 3 },
-  // 1e4 setTimeout calls took over 250 ms at load ~15: the window opens a second after registration begins.
-  lateness: { tasks: 1e4, windowMs: 2000, leadMs: 1000, busyMs: 5, reps: 5, requireLead: true },
   seed: 0xd15,
 };
 
@@ -52,7 +48,6 @@ const CASES = {
   work: workTasksCase,
   memory: memoryCase,
   retained: retainedCase,
-  lateness: latenessCase,
 };
 
 /** DISPATCH_CASES=throughput,listener runs those cases only (a partial run: say so when quoting it). */
@@ -72,13 +67,12 @@ const QUICK = {
   memorySizes: [1e4],
   memoryReps: 1,
   retained: { tasks: 1e4, settleMs: 50, reps: 1 },
-  lateness: { tasks: 1e3, windowMs: 300, leadMs: 50, busyMs: 5, reps: 1, requireLead: false },
 };
 
 export default {
   name: 'dispatch',
   description:
-    'Scheduler dispatch vs React scheduler, fastq, p-queue and a floor scheduler, closures and options made per task: throughput (wall and CPU), a listener, ~20 us tasks, bytes per pending task, memory kept after a burst, timer lateness',
+    'Scheduler dispatch vs React scheduler, fastq, p-queue and a floor scheduler, closures and options made per task: throughput (wall and CPU), a listener, ~20 us tasks, bytes per pending task, memory kept after a burst',
   async run(ctx) {
     const plan = ctx.quick ? QUICK : FULL;
     Object.assign(ctx.info, {
@@ -86,7 +80,6 @@ export default {
       listenerSizes: plan.listenerSizes,
       memorySizes: plan.memorySizes,
       retained: plan.retained,
-      lateness: plan.lateness,
       seed: plan.seed,
     });
     // The cases on the one long-lived Scheduler first (CASES' order); memory and retained make fresh ones.

@@ -3,7 +3,7 @@
 // is faster), the floor-scheduler's over timeslice's (<= 1.25 is the
 // target), what a taskfail listener costs, ~20 us tasks against React's
 // scheduler, bytes per pending task against React's (< 1: timeslice holds
-// less), memory kept after a burst, and timer lateness p99 against setTimeout.
+// less) and memory kept after a burst.
 import { formatSize } from '../../lib/format.mjs';
 
 const SPEEDUP_TARGETS = { 'react-scheduler': 3, fastq: 3 };
@@ -11,7 +11,6 @@ const FLOOR_TARGET = 1.25;
 const LISTENER_COST_TARGET = 0.05;
 const WORK_TARGETS = { 'react-scheduler': 1 };
 const RETAINED_TARGET_MB = 16;
-const SLICE_MS = 5;
 const RATES = [
   ['wall', 'tasksPerSec'],
   ['CPU', 'tasksPerCpuSec'],
@@ -113,26 +112,6 @@ function retainedFigures(results) {
   return out;
 }
 
-function latenessFigures(results) {
-  const out = [];
-  for (const [caseName, label] of [
-    ['lateness-idle', 'idle'],
-    ['lateness-busy', 'busy'],
-  ]) {
-    for (const n of sizesOf(results, caseName)) {
-      const ours = medianOf(results, caseName, n, 'timeslice', 'p99Ms');
-      const node = medianOf(results, caseName, n, 'setTimeout', 'p99Ms');
-      if (ours === undefined || node === undefined) continue;
-      const target = label === 'idle' ? ours <= node : ours <= SLICE_MS + 1;
-      const goal = label === 'idle' ? "<= setTimeout's p99" : `<= ${SLICE_MS + 1} ms (slice + 1 ms)`;
-      out.push({ name: `lateness p99 ${label}: timeslice`, value: ours, unit: 'ms', note: `target ${goal}: ${verdict(target)}` });
-      out.push({ name: `lateness p99 ${label}: setTimeout`, value: node, unit: 'ms' });
-      out.push({ name: `lateness p99 ${label}: timeslice - setTimeout`, value: ours - node, unit: 'ms' });
-    }
-  }
-  return out;
-}
-
 export function deriveDispatchFigures(results) {
   const workCases = [...new Set(results.filter((r) => r.case.startsWith('work-')).map((r) => r.case))];
   return [
@@ -141,6 +120,5 @@ export function deriveDispatchFigures(results) {
     ...workCases.flatMap((caseName) => speedups(results, caseName, WORK_TARGETS)),
     ...memoryFigures(results),
     ...retainedFigures(results),
-    ...latenessFigures(results),
   ];
 }

@@ -9,8 +9,6 @@ const LISTENER =
 const WORK = 'n tasks of ~20 us of CPU each (a calibrated loop), random classes, closures made per task: how fast useful work gets done.';
 const MEMORY = 'bytes per pending task: growth of heapUsed + external after n registrations and a full GC, a closure and an options object per task (the closure counted for every implementation).';
 const RETAINED = 'heapUsed + external kept 2 s after a burst of n tasks ran out, above the same process with the fresh scheduler made.';
-const LATENESS = (busy) =>
-  `1e4 one-shot timers at random times over 2 s: p99 of (start time - intended time)${busy ? ', while a setImmediate chain burns 5 ms of CPU per event-loop turn' : ', the process otherwise idle'}.`;
 
 export function dispatchHeadline(results) {
   const entries = [];
@@ -24,11 +22,5 @@ export function dispatchHeadline(results) {
   }
   for (const n of sizesOf(results, 'memory')) entries.push({ case: 'memory', n, metric: 'bytesPerTask', peers: ['react-scheduler', 'fastq'], what: MEMORY });
   for (const n of sizesOf(results, 'retained')) entries.push({ case: 'retained', n, metric: 'retainedMB', peers: [], what: RETAINED });
-  for (const [caseName, busy] of [
-    ['lateness-idle', false],
-    ['lateness-busy', true],
-  ]) {
-    for (const n of sizesOf(results, caseName)) entries.push({ case: caseName, n, metric: 'p99Ms', peers: ['setTimeout'], what: LATENESS(busy) });
-  }
   return entries;
 }

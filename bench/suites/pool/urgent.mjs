@@ -17,13 +17,10 @@
 // on Piscina the same code cannot be asked. piscina-2pools keeps one thread
 // for critical tasks, so they never wait, and background work gets the rest.
 import { mulberry32 } from '../../lib/random.mjs';
+import { percentile } from '../../lib/stats.mjs';
 
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 /** Steps done inside [from, to] by runs reported as [start, end, steps, ...] triples. */
 export function stepsInWindow(segments, from, to) {
@@ -78,10 +75,10 @@ export async function urgentOnce(impl, { samples, backlog, seed, backgroundSteps
   starts.sort((a, b) => a - b);
   finishes.sort((a, b) => a - b);
   return {
-    startP50Ms: percentile(starts, 50),
-    startP99Ms: percentile(starts, 99),
-    finishP50Ms: percentile(finishes, 50),
-    finishP99Ms: percentile(finishes, 99),
+    startP50Ms: percentile(starts, 0.5),
+    startP99Ms: percentile(starts, 0.99),
+    finishP50Ms: percentile(finishes, 0.5),
+    finishP99Ms: percentile(finishes, 0.99),
     backgroundTasksPerSec: steps / backgroundSteps / ((windowEnd - windowStart) / 1000),
   };
 }

@@ -17,10 +17,16 @@
 // timers count from the event loop's whole-ms time and can fire up to ~1 ms
 // early, hence negative setTimeout figures; timeslice never fires early.
 //
-// quiet: nothing else runs in this process (the machine may have other
-// work: meta.loadAverage says how much). loaded: busy-loop processes keep
-// every core busy (busy-loops.mjs) for the whole case, every implementation
-// under the same load.
+// Three conditions, every implementation under the same one:
+//   quiet       nothing else runs in this process (the machine may have other
+//               work: meta.loadAverage says how much)
+//   busy-turns  in this process, a setImmediate chain burns busyMs of CPU per
+//               event-loop turn from the registrations until the last task has
+//               run, so a timer waits for the burn in progress, as behind a
+//               long render or a JSON.parse. No CPU rows: the chain keeps the
+//               process busy the whole time, so its CPU is its wall time
+//   loaded      busy-loop processes keep every core busy (busy-loops.mjs) for
+//               the whole case: the process waits for a core
 import { createRequire } from 'node:module';
 import { Scheduler } from '../../../dist/index.js';
 import { interleaveAsync } from '../../lib/interleave-async.mjs';
@@ -50,7 +56,25 @@ export const DELAYED_IMPLS = [
   { name: 'react-scheduler', after: (delayMs, fn) => React.unstable_scheduleCallback(React.unstable_NormalPriority, fn, { delay: delayMs }) },
 ];
 
-async function delayedRun(impl, offsets, leadMs, requireLead, stopwatch) {
+/** Burns busyMs of CPU per event-loop turn (a setImmediate chain) until the answer is called. */
+function startBusyTurns(busyMs) {
+  let running = true;
+  const burn = () => {
+    if (!running) return;
+    const untilMs = nowMs() + busyMs;
+    while (nowMs() < untilMs) {
+      // Spin: a CPU-bound stretch no timer can interrupt.
+    }
+    setImmediate(burn);
+  };
+  setImmediate(burn);
+  return () => {
+    running = false;
+  };
+}
+
+/** One repetition: registers every task, resolves once all ran, to the lateness percentiles (the CPU is the stopwatch's). */
+export async function delayedRun(impl, offsets, { leadMs, busyMs, requireLead }, stopwatch) {
   const n = offsets.length;
   const intended = new Float64Array(n);
   const lateness = new Float64Array(n);
@@ -62,6 +86,7 @@ async function delayedRun(impl, offsets, leadMs, requireLead, stopwatch) {
   });
   const after = impl.after;
   stopwatch.start();
+  const stopBusyTurns = busyMs > 0 ? startBusyTurns(busyMs) : undefined;
   const windowStartMs = nowMs() + leadMs;
   for (let i = 0; i < n; i++) {
     intended[i] = windowStartMs + offsets[i];
@@ -74,6 +99,7 @@ async function delayedRun(impl, offsets, leadMs, requireLead, stopwatch) {
   // A measurement whose registrations ran into the window is not one (--quick only checks that every task runs).
   const late = nowMs() > windowStartMs;
   await done;
+  stopBusyTurns?.();
   stopwatch.stop();
   if (late && requireLead) throw new Error(`timers delayed: ${impl.name} took longer than leadMs (${leadMs}) to register`);
   for (let i = 0; i < n; i++) if (ran[i] !== 1) throw new Error(`timers delayed: ${impl.name} ran task ${i} ${ran[i]} times`);
@@ -82,21 +108,28 @@ async function delayedRun(impl, offsets, leadMs, requireLead, stopwatch) {
 }
 
 const UNITS = { p50Ms: 'ms', p99Ms: 'ms', maxMs: 'ms', cpuMs: 'ms' };
+const LATENESS_UNITS = { p50Ms: 'ms', p99Ms: 'ms', maxMs: 'ms' };
 
-/** Rows of the cases `delayed-quiet` and `delayed-loaded`. */
+/** The conditions, in the order run: case name, and what runs beside the timers. */
+export const DELAYED_CONDITIONS = [
+  { caseName: 'delayed-quiet', busyTurns: false, loaded: false },
+  { caseName: 'delayed-busy-turns', busyTurns: true, loaded: false },
+  { caseName: 'delayed-loaded', busyTurns: false, loaded: true },
+];
+
+/** Rows of the cases `delayed-quiet`, `delayed-busy-turns` and `delayed-loaded`. */
 export async function delayedCases(plan, ctx) {
-  const { tasks, windowMs, reps, requireLead } = plan.delayed;
+  const { tasks, windowMs, reps, requireLead, busyMs } = plan.delayed;
   const offsets = windowOffsets(plan.seed + 3, tasks, windowMs);
   const rows = [];
-  for (const [caseName, loaded, leadMs] of [
-    ['delayed-quiet', false, plan.delayed.leadMs],
-    ['delayed-loaded', true, plan.delayed.loadedLeadMs],
-  ]) {
+  for (const { caseName, busyTurns, loaded } of DELAYED_CONDITIONS) {
     ctx.log(`${caseName}: ${tasks} tasks over ${windowMs} ms x ${DELAYED_IMPLS.length} implementations x ${reps} reps`);
+    const run = { leadMs: loaded ? plan.delayed.loadedLeadMs : plan.delayed.leadMs, busyMs: busyTurns ? busyMs : 0, requireLead };
     const stopLoops = loaded ? await startBusyLoops() : undefined;
     try {
-      const samples = await interleaveAsync(DELAYED_IMPLS, reps, (impl, _rep, stopwatch) => delayedRun(impl, offsets, leadMs, requireLead, stopwatch));
-      rows.push(...toRows(caseName, tasks, samples, UNITS), ...cpuRows(caseName, tasks, samples, { per: 'task' }));
+      const samples = await interleaveAsync(DELAYED_IMPLS, reps, (impl, _rep, stopwatch) => delayedRun(impl, offsets, run, stopwatch));
+      if (busyTurns) rows.push(...toRows(caseName, tasks, samples, LATENESS_UNITS));
+      else rows.push(...toRows(caseName, tasks, samples, UNITS), ...cpuRows(caseName, tasks, samples, { per: 'task' }));
     } finally {
       await stopLoops?.();
     }
