@@ -54,6 +54,19 @@ describe('done read after the task ended', () => {
     expect(a.done).not.toBe(b.done);
   });
 
+  it('keeps every cancel of books filled to the last task, beside tasks of the same books that ran', async () => {
+    const { clock, scheduler } = virtualScheduler();
+    scheduler.start();
+    // Three books' worth (64 registrations share one), every other task cancelled.
+    const handles = Array.from({ length: 3 * 64 }, (_, i) => scheduler.after(10 + i, () => i));
+    const cancelled = handles.filter((_, i) => i % 2 === 1);
+    // Cancelled in reverse order: a book's cancels are kept in the order made, not registered.
+    for (const h of [...cancelled].reverse()) h.cancel();
+    await clock.runUntilIdle();
+    const outcomes = await Promise.all(handles.map((h) => h.done.then((value) => value, (e: unknown) => (e as Error).message)));
+    expect(outcomes).toEqual(handles.map((h, i) => (i % 2 === 1 ? `task ${h.id} was cancelled` : i)));
+  });
+
   it('has ended the task by the time its run\'s abort listeners run', async () => {
     const { clock, scheduler } = virtualScheduler();
     scheduler.start();
