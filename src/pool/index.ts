@@ -8,3 +8,4 @@ export { PoolEvent, PoolEvents, POOL_EVENT_TYPES, type PoolEventDetail, type Poo
 export { PoolTaskContext } from './context.js';
 export { PoolClosedError, PoolTaskCancelledError, TaskError, TaskTimeoutError, UncloneableError, WorkerCrashedError } from './errors.js';
 export { InvalidArgumentError, TimesliceError } from '../../bindings/errors.js';
+export { MissingDependencyError } from '../errors.js';

@@ -41,7 +41,7 @@
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import type { Core } from '../../bindings/core.js';
 import type { CoreExports } from '../../bindings/load.js';
 import { CoreOutOfMemoryError, describeValue, InvalidArgumentError } from '../../bindings/errors.js';
@@ -56,6 +56,7 @@ import { PayloadArena } from './payload.js';
 import type { PoolParts } from './pool-parts.js';
 import * as P from './protocol.js';
 import type { RecoveryHost, } from './recovery.js';
+import { requirePeer } from '../require-peer.js';
 import { Supervisor } from './supervisor.js';
 import { PoolTask, TaskBook, TaskRecord } from './task-record.js';
 import { type PoolThread, PoolThreads } from './threads.js';
@@ -125,7 +126,8 @@ export class WorkerPool {
     const parts: PoolParts = { w: this.#w, control: this.#control, book: this.#book, counters: this.#counters, events: this.events, options: o };
     this.#outcomes = new Outcomes({ ...parts, now: () => this.#now(), wake: (cls, count) => this.#wake(cls, count) });
     this.#recovery = { ...parts, retry: (r, nowMs, error) => this.#outcomes.retry(r, nowMs, error) };
-    this.#piscina = new Piscina({
+    const { Piscina: PiscinaPool } = requirePeer<typeof import('piscina')>('piscina', 'timeslice/pool (WorkerPool)');
+    this.#piscina = new PiscinaPool({
       // The CommonJS build of the worker entry, from the ESM build too. Piscina's
       // worker require()s its filename first, so an ESM entry went through Node
       // 20.19+'s require(esm), which once aborted the whole process during the

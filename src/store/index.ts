@@ -11,6 +11,7 @@ export {
   MISFIRE_POLICIES, SCHEDULE_FIELDS, SCHEDULE_KINDS, TASK_STATUSES, taskRecord,
 } from './records.js';
 export * from './errors.js';
+export { MissingDependencyError } from '../errors.js';
 export {
   type AcquireResult, type HeldLease, type LeaseHolder, type LeaseRequest, type RenewResult, checkFence, decideAcquire, decideRenew, decideTakeover,
   isLive, MAX_LEASE_TTL_MS,

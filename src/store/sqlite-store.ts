@@ -12,7 +12,8 @@
 // addon that must compile where no prebuilt binary fits, it should not be
 // forced on browser users or on anyone using another store. Node users of this
 // entry install it themselves (`npm install better-sqlite3`); without it,
-// importing `timeslice/store/sqlite` fails with Node's "Cannot find package".
+// importing `timeslice/store/sqlite` still works and open() (so a durable
+// Scheduler's `ready`) rejects with MissingDependencyError, which says so.
 //
 // Faults: a file that is not a database fails open() with StoreCorruptError
 // and is left untouched (sqlite/file-check.ts); SQLITE_FULL rejects the write
@@ -48,6 +49,7 @@ import {
 } from './validate.js';
 
 export type { SynchronousLevel } from './sqlite/open-database.js';
+export { MissingDependencyError } from '../errors.js';
 
 export interface SqliteStoreOptions {
   /** The database file (created if missing), or ':memory:' for a throwaway database. @example 'jobs.db' */

@@ -17,7 +17,7 @@ function reachable(file: string, seen = new Set<string>()): Set<string> {
   const bare = new Set<string>();
   if (seen.has(file)) return bare;
   seen.add(file);
-  for (const [, specifier] of readFileSync(file, 'utf8').matchAll(/(?:from\s*|import\s*\(?\s*|require\(\s*)["']([^"']+)["']/g)) {
+  for (const [, specifier] of readFileSync(file, 'utf8').matchAll(/(?:from\s*|import\s*\(?\s*|require\(\s*|requirePeer\w*\(\s*)["']([^"']+)["']/g)) {
     if (specifier!.startsWith('.')) for (const found of reachable(join(dirname(file), specifier!), seen)) bare.add(found);
     else bare.add(specifier!);
   }
@@ -30,7 +30,8 @@ describe('the pool entry of the built package', () => {
     const target = pkg.exports['./pool'];
     for (const file of [target.import.default, target.import.types, target.require.default, target.require.types]) expect(existsSync(join(root, file)), file).toBe(true);
     expect(existsSync(join(root, 'dist/pool-worker.cjs'))).toBe(true);
-    expect(pkg.dependencies.piscina).toBeDefined();
+    expect(pkg.dependencies.piscina).toBeUndefined();
+    expect([pkg.peerDependencies.piscina, pkg.peerDependenciesMeta.piscina]).toEqual([pkg.devDependencies.piscina, { optional: true }]);
   });
 
   it('importing timeslice or timeslice/core reaches no piscina and no shared core', () => {

@@ -20,7 +20,7 @@ function reachableBareImports(file: string, seen = new Set<string>()): Set<strin
   if (seen.has(file)) return bare;
   seen.add(file);
   const source = readFileSync(file, 'utf8');
-  for (const [, specifier] of source.matchAll(/(?:from\s*|import\s*\(?\s*|require\(\s*)["']([^"']+)["']/g)) {
+  for (const [, specifier] of source.matchAll(/(?:from\s*|import\s*\(?\s*|require\(\s*|requirePeer\w*\(\s*)["']([^"']+)["']/g)) {
     if (specifier!.startsWith('.')) {
       for (const found of reachableBareImports(join(dirname(file), specifier!), seen)) bare.add(found);
     } else {

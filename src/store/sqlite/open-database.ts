@@ -3,8 +3,9 @@
 // SQLite touches it (file-check.ts), the pragmas that only read come before
 // anything that writes, and a database that belongs to another application
 // is refused before a migration could add tables to it.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { TimesliceError } from '../../../bindings/errors.js';
+import { requirePeer } from '../../require-peer.js';
 import { StoreCorruptError, StoreError, StoreFullError, StoreSchemaTooNewError } from '../errors.js';
 import { checkDatabaseFile } from './file-check.js';
 import { APPLICATION_ID, LATEST_SCHEMA_VERSION, migrate } from './schema.js';
@@ -71,7 +72,8 @@ export function openDatabase(settings: OpenSettings): { db: Database.Database; s
   if (!isMemory(path)) checkDatabaseFile(path);
   let db: Database.Database | undefined;
   try {
-    db = new Database(path);
+    const Driver = requirePeer<typeof Database>('better-sqlite3', 'the SQLite store (timeslice/store/sqlite)');
+    db = new Driver(path);
     // Another process opening the same new file may be creating the schema right now: wait for its lock.
     db.pragma(`busy_timeout = ${Math.round(settings.busyTimeoutMs)}`);
     // Read-only steps first: a file that is not ours fails here, before anything is written to it. One read

@@ -1,0 +1,82 @@
+// The optional peers as a user without them meets them: the built package in
+// a project whose node_modules has timeslice's dependencies but neither
+// piscina nor better-sqlite3. Importing the entries works; using the pool or
+// the SQLite store fails with MissingDependencyError, which names the package
+// and the command that installs it, never Node's raw MODULE_NOT_FOUND.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+let project: string;
+
+beforeAll(() => {
+  project = mkdtempSync(join(tmpdir(), 'timeslice-no-peers-'));
+  const own = join(project, 'node_modules', 'timeslice');
+  mkdirSync(own, { recursive: true });
+  copyFileSync(join(root, 'package.json'), join(own, 'package.json'));
+  // A copy, not a link: Node resolves a linked file's imports from its real path, which would find this repo's node_modules.
+  cpSync(join(root, 'dist'), join(own, 'dist'), { recursive: true });
+  // Its dependencies only (croner, idb), as npm would install them without the optional peers.
+  for (const dep of ['croner', 'idb']) symlinkSync(join(root, 'node_modules', dep), join(project, 'node_modules', dep));
+});
+
+afterAll(() => rmSync(project, { recursive: true, force: true }));
+
+function run(args: string[]): unknown {
+  return JSON.parse(execFileSync(process.execPath, args, { cwd: project, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], timeout: 30_000 }));
+}
+
+/** What a caught error looks like from outside. */
+const SHOW = `(e) => ({ name: e.name, code: e.code, packageName: e.packageName, message: e.message, typed: MissingDependencyError.is(e) })`;
+
+const piscinaMissing = {
+  name: 'MissingDependencyError',
+  code: 'ERR_MISSING_DEPENDENCY',
+  packageName: 'piscina',
+  message: "timeslice/pool (WorkerPool) needs the package 'piscina', which is not installed: run `npm install piscina` (it is an optional peer dependency of timeslice)",
+  typed: true,
+};
+const sqliteMissing = {
+  name: 'MissingDependencyError',
+  code: 'ERR_MISSING_DEPENDENCY',
+  packageName: 'better-sqlite3',
+  message:
+    "the SQLite store (timeslice/store/sqlite) needs the package 'better-sqlite3', which is not installed: run `npm install better-sqlite3` (it is an optional peer dependency of timeslice)",
+  typed: true,
+};
+
+describe('without the optional peers installed', () => {
+  it('new WorkerPool() throws MissingDependencyError naming piscina, from ESM and CommonJS', () => {
+    const esm = run(['--input-type=module', '-e', `
+      const { WorkerPool, MissingDependencyError } = await import('timeslice/pool');
+      try { new WorkerPool({ threads: 1 }); console.log('null'); } catch (e) { console.log(JSON.stringify((${SHOW})(e))); }
+    `]);
+    expect(esm).toEqual(piscinaMissing);
+    const cjs = run(['-e', `
+      const { WorkerPool, MissingDependencyError } = require('timeslice/pool');
+      try { new WorkerPool({ threads: 1 }); console.log('null'); } catch (e) { console.log(JSON.stringify((${SHOW})(e))); }
+    `]);
+    expect(cjs).toEqual(piscinaMissing);
+  });
+
+  it("a Scheduler with a store path rejects ready with MissingDependencyError naming better-sqlite3, and so does SqliteStore's open()", () => {
+    const scheduler = run(['--input-type=module', '-e', `
+      const { Scheduler, MissingDependencyError } = await import('timeslice');
+      const scheduler = new Scheduler({ store: 'jobs.db' });
+      scheduler.start();
+      const error = await scheduler.ready.then(() => null, ${SHOW});
+      await scheduler.stop().catch(() => {});
+      console.log(JSON.stringify(error));
+    `]);
+    expect(scheduler).toEqual(sqliteMissing);
+    const store = run(['-e', `
+      const { SqliteStore, MissingDependencyError } = require('timeslice/store/sqlite');
+      new SqliteStore('jobs.db').open().then(() => console.log('null'), (e) => console.log(JSON.stringify((${SHOW})(e))));
+    `]);
+    expect(store).toEqual(sqliteMissing);
+  });
+});
