@@ -24,7 +24,9 @@ export default defineConfig({
   // @internal members (the engine's fields of a TaskContext) stay out of the published types.
   dts: { compilerOptions: { stripInternal: true } },
   clean: true,
-  sourcemap: true,
+  // No source maps: the build is readable as it is (not minified), and maps that embed
+  // the TypeScript sources were most of the package's size.
+  sourcemap: false,
   target: 'es2022',
   platform: 'neutral',
   splitting: true,

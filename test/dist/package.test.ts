@@ -65,6 +65,19 @@ describe('the built package', () => {
     expect(context.slice(0, context.indexOf('\n}'))).not.toMatch(/isLastRun|segmentStartMs|settled|inflight|constructor/);
   });
 
+  it('packs the built files, the license, the readme and the changelog, and no source map', () => {
+    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' }));
+    const files: string[] = packed.files.map((f: { path: string }) => f.path);
+    expect(files.filter((f) => !f.startsWith('dist/')).sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'package.json']);
+    expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
+    expect(files).toContain('dist/timeslice.wasm');
+    // Every file the exports map names (every condition of every entry).
+    const leaves = (value: unknown): string[] => (typeof value === 'string' ? [value] : Object.values(value as object).flatMap(leaves));
+    for (const file of leaves(JSON.parse(readFileSync(new URL('package.json', root), 'utf8')).exports)) expect(files).toContain(file.slice(2));
+    // Without maps nothing points at one.
+    for (const file of files.filter((f) => /\.c?js$/.test(f))) expect(readFileSync(new URL(file, root), 'utf8'), file).not.toMatch(/sourceMappingURL/);
+  });
+
   it('runs the README examples as written', () => {
     const readme = readFileSync(new URL('README.md', root), 'utf8');
     const first = readme.match(/## First example\n+```js\n([\s\S]*?)```/)?.[1];
