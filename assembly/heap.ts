@@ -9,9 +9,20 @@
 // sequence tie-break (the SEQ field of the task's row) is read only when two
 // keys are equal, so equal keys keep arrival order. 4-ary halves the depth of a
 // binary heap for one extra comparison per level: fewer cache misses at 1e6.
-// Where the costs are at 1e6: a cache line of keys (and one of slots) per
-// level, and for every entry that moves a write of POS into its task's row: a
-// line per moved task, but only that one line, which also holds SEQ for ties.
+//
+// Where the costs are (bench/ab/heap-ab.mjs, against the same heap in gcc -O2
+// C): for every entry that moves, a write of POS into its task's row, a cache
+// line per moved task once the rows outgrow the cache (6.4 MB at 1e5). POS in
+// a column of its own (4 bytes per task) made the bare heap 1.6x faster at
+// 1e5, but a task's whole cycle (pop, charge, requeue) 1.35-1.45x slower at
+// 1e5 and 1e6: the moves that write POS into a row bring in the rows of the
+// tasks that rise to the top, which pop reads next, so the row write is also
+// the prefetch of the next pops. Then the choice of the least child: a branch
+// per child that the predictor loses about once per level, which gcc avoids
+// with cmov; see leastOfFour. Below the top levels the keys are cache misses,
+// and there a branch is better: the CPU guesses a child and starts loading the
+// next level before the comparison is known, where a branch-free choice would
+// wait for all four keys.
 
 import { columnBase, capacityOf, reserve } from "./arena";
 import { FIELD_POS, FIELD_SEQ, GROUP_READY, GROUP_TIMER, COL_READY_KEY, COL_READY_SLOT, COL_TIMER_KEY, COL_TIMER_SLOT } from "./layout";
@@ -75,6 +86,14 @@ function siftUp(heap: i32, i: i32, key: f64, slot: u32): void {
   setPos(slot, i);
 }
 
+/**
+ * Children at or past this index are chosen with branches (see the header):
+ * the top 2^14 entries (128 KB of keys) are the part of the heap every pop
+ * walks, and stay in cache. Branch-free at every level made heap-hold at 1e6
+ * 1.6-1.8x slower; at 1e4 branch-free is 1.5-1.9x faster than branches.
+ */
+const BRANCH_FREE_BELOW: i32 = 1 << 14;
+
 function siftDown(heap: i32, i: i32, key: f64, slot: u32): void {
   const keys = keysOf(heap);
   const slots = slotsOf(heap);
@@ -82,18 +101,9 @@ function siftDown(heap: i32, i: i32, key: f64, slot: u32): void {
   while (true) {
     const first = (i << 2) + 1;
     if (first >= n) break;
-    // The smallest of up to four children, comparing keys only: a child's
-    // slot is read just for a tie (rare) and for the winner.
-    let best = first;
-    let bestKey = load<f64>(keys + (<usize>first << 3));
-    const last = min(first + 4, n);
-    for (let c = first + 1; c < last; c++) {
-      const cKey = load<f64>(keys + (<usize>c << 3));
-      if (cKey < bestKey || (cKey == bestKey && seqBefore(load<u32>(slots + (<usize>c << 2)), load<u32>(slots + (<usize>best << 2))))) {
-        best = c;
-        bestKey = cKey;
-      }
-    }
+    const end = min(first + 4, n);
+    const best = end - first == 4 && first < BRANCH_FREE_BELOW ? leastOfFour(keys, slots, first) : leastOfFew(keys, slots, first, end);
+    const bestKey = load<f64>(keys + (<usize>best << 3));
     const bestSlot = load<u32>(slots + (<usize>best << 2));
     if (!before(bestKey, bestSlot, key, slot)) break;
     store<f64>(keys + (<usize>i << 3), bestKey);
@@ -104,6 +114,48 @@ function siftDown(heap: i32, i: i32, key: f64, slot: u32): void {
   store<f64>(keys + (<usize>i << 3), key);
   store<u32>(slots + (<usize>i << 2), slot);
   setPos(slot, i);
+}
+
+/**
+ * Position of the least of the four children at first..first+3. Without
+ * branches: which child is least is a coin toss the branch predictor loses
+ * about once per level (gcc makes the same loop branch-free with cmov; V8
+ * turns an f64 select into a branch but an i64 select into cmov). Doubles
+ * that are >= +0 order exactly as their bits read as i64, and two such keys
+ * are equal exactly when their bits are, so when no key has its sign bit set
+ * (-0 or negative, which the core's times never are) and the least key is
+ * unique, the tournament on bits is the (key, sequence) order. Otherwise the
+ * exact loop decides.
+ */
+@inline function leastOfFour(keys: usize, slots: usize, first: i32): i32 {
+  const at = keys + (<usize>first << 3);
+  const k0 = load<i64>(at);
+  const k1 = load<i64>(at, 8);
+  const k2 = load<i64>(at, 16);
+  const k3 = load<i64>(at, 24);
+  const low01 = select<i64>(k1, k0, k1 < k0);
+  const low23 = select<i64>(k3, k2, k3 < k2);
+  const least = select<i64>(low23, low01, low23 < low01);
+  const at01 = select<i32>(first + 1, first, k1 < k0);
+  const at23 = select<i32>(first + 3, first + 2, k3 < k2);
+  const equalToLeast = <i32>(k0 == least) + <i32>(k1 == least) + <i32>(k2 == least) + <i32>(k3 == least);
+  if ((k0 | k1 | k2 | k3) < 0 || equalToLeast != 1) return leastOfFew(keys, slots, first, first + 4);
+  return select<i32>(at23, at01, low23 < low01);
+}
+
+/** Position of the least (key, sequence) among the children at first..end-1. */
+function leastOfFew(keys: usize, slots: usize, first: i32, end: i32): i32 {
+  // Keys first: a child's slot is read just for a tie (rare).
+  let best = first;
+  let bestKey = load<f64>(keys + (<usize>first << 3));
+  for (let c = first + 1; c < end; c++) {
+    const cKey = load<f64>(keys + (<usize>c << 3));
+    if (cKey < bestKey || (cKey == bestKey && seqBefore(load<u32>(slots + (<usize>c << 2)), load<u32>(slots + (<usize>best << 2))))) {
+      best = c;
+      bestKey = cKey;
+    }
+  }
+  return best;
 }
 
 /** Inserts a slot. False only if the heap cannot grow. */

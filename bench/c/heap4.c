@@ -3,6 +3,7 @@
  * floor the wasm core and the JS heaps are compared against.
  *
  *   heap4 hold N M REPS SEED        fill N keys, then M timed pop-min + push(key + inc)
+ *   heap4 hold-indexed N M REPS SEED  the same on the indexed heap below
  *   heap4 push-pop-all N REPS SEED  push N keys (timed), pop them all (timed)
  *
  * Prints one JSON object with the per-repetition times in ms. Keys come from
@@ -10,7 +11,13 @@
  * increments, each 1 + r * 1e6), so the checksum (sum of popped keys, in pop
  * order) must equal the JS implementations' to the last bit. Same shape as
  * bench/lib/js-4ary-heap.mjs: parallel key and id arrays, capacity doubling
- * from 1024, no position index, no tie-break. Compiled by the suite with
+ * from 1024, no position index, no tie-break.
+ *
+ * hold-indexed runs the same loop on the heap the core keeps (assembly/heap.ts),
+ * the same work in C: every entry a sift moves writes its position into its
+ * task's 64-byte row (what cancel from anywhere needs; the core's POS field,
+ * libevent's min_heap_idx in struct event), and equal keys are ordered by the
+ * sequence number in the row (read only when two keys are equal). Compiled by the suite with
  * gcc -O2 -ffp-contract=off (no FMA contraction: the key arithmetic must round
  * exactly as JS does).
  */
@@ -20,6 +27,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* The suite times with the monotonic clock; bench/ab/heap-ab.mjs builds with
+ * -DHEAP4_CLOCK=CLOCK_PROCESS_CPUTIME_ID to compare CPU time on a shared machine. */
+#ifndef HEAP4_CLOCK
+#define HEAP4_CLOCK CLOCK_MONOTONIC
+#endif
 
 #define KEY_SPAN_MS 1e6
 #define INITIAL_CAPACITY 1024
@@ -99,6 +112,94 @@ static uint32_t heap_pop(Heap *h) {
   return top;
 }
 
+/* A task's row as the core lays it out (assembly/layout.ts): one cache line. */
+typedef struct {
+  uint32_t generation;
+  uint8_t state, priority_class, kind, nice;
+  uint32_t pos; /* index in the heap */
+  uint32_t stats_row;
+  double seq; /* tie-break of equal keys */
+  double other[5];
+} Task;
+_Static_assert(sizeof(Task) == 64, "a task row is one cache line");
+
+/* The indexed heap: Heap plus the task rows its ids point at. */
+typedef struct {
+  Heap heap;
+  Task *tasks;
+} IndexedHeap;
+
+static void indexed_init(IndexedHeap *h, size_t ids) {
+  heap_init(&h->heap);
+  h->tasks = checked(aligned_alloc(64, (ids ? ids : 1) * sizeof *h->tasks));
+  memset(h->tasks, 0, (ids ? ids : 1) * sizeof *h->tasks);
+  for (size_t i = 0; i < ids; i++) h->tasks[i].seq = (double)i;
+}
+
+static void indexed_free(IndexedHeap *h) {
+  heap_free(&h->heap);
+  free(h->tasks);
+}
+
+/* a before b: smaller key, or equal keys and the smaller sequence number. */
+static inline int indexed_before(const IndexedHeap *h, double key_a, uint32_t id_a, double key_b, uint32_t id_b) {
+  if (key_a != key_b) return key_a < key_b;
+  return h->tasks[id_a].seq < h->tasks[id_b].seq;
+}
+
+static void indexed_push(IndexedHeap *h, uint32_t id, double key) {
+  Heap *q = &h->heap;
+  if (q->length == q->capacity) {
+    q->capacity *= 2;
+    q->keys = checked(realloc(q->keys, q->capacity * sizeof *q->keys));
+    q->ids = checked(realloc(q->ids, q->capacity * sizeof *q->ids));
+  }
+  size_t i = q->length++;
+  while (i > 0) {
+    size_t parent = (i - 1) >> 2;
+    if (!indexed_before(h, key, id, q->keys[parent], q->ids[parent])) break;
+    q->keys[i] = q->keys[parent];
+    q->ids[i] = q->ids[parent];
+    h->tasks[q->ids[i]].pos = (uint32_t)i;
+    i = parent;
+  }
+  q->keys[i] = key;
+  q->ids[i] = id;
+  h->tasks[id].pos = (uint32_t)i;
+}
+
+static uint32_t indexed_pop(IndexedHeap *h) {
+  Heap *q = &h->heap;
+  uint32_t top = q->ids[0];
+  size_t n = --q->length;
+  if (n == 0) return top;
+  double key = q->keys[n];
+  uint32_t id = q->ids[n];
+  size_t i = 0;
+  for (;;) {
+    size_t first = (i << 2) + 1;
+    if (first >= n) break;
+    size_t best = first;
+    double best_key = q->keys[first];
+    size_t last = first + 4 < n ? first + 4 : n;
+    for (size_t c = first + 1; c < last; c++) {
+      if (indexed_before(h, q->keys[c], q->ids[c], best_key, q->ids[best])) {
+        best = c;
+        best_key = q->keys[c];
+      }
+    }
+    if (!indexed_before(h, best_key, q->ids[best], key, id)) break;
+    q->keys[i] = best_key;
+    q->ids[i] = q->ids[best];
+    h->tasks[q->ids[i]].pos = (uint32_t)i;
+    i = best;
+  }
+  q->keys[i] = key;
+  q->ids[i] = id;
+  h->tasks[id].pos = (uint32_t)i;
+  return top;
+}
+
 /* mulberry32, bit for bit as bench/lib/random.mjs. */
 static uint32_t rng_state;
 static double rng_next(void) {
@@ -116,7 +217,7 @@ static double *draw(size_t count) {
 
 static double now_ms(void) {
   struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(HEAP4_CLOCK, &ts);
   return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
@@ -152,6 +253,43 @@ static int hold(size_t n, size_t m, int reps) {
     heap_free(&h);
   }
   printf("{\"workload\":\"hold\",\"n\":%zu,\"m\":%zu,", n, m);
+  print_ms("ms", ms, reps);
+  printf(",\"checksum\":%.17g,\"disorder\":%ld}\n", checksum, disorder);
+  free(keys);
+  free(incs);
+  free(ms);
+  return 0;
+}
+
+static int hold_indexed(size_t n, size_t m, int reps) {
+  double *keys = draw(n);
+  double *incs = draw(m);
+  double *ms = checked(malloc(reps * sizeof *ms));
+  double checksum = 0;
+  long disorder = 0;
+  for (int r = 0; r < reps; r++) {
+    IndexedHeap h;
+    indexed_init(&h, n);
+    for (size_t i = 0; i < n; i++) indexed_push(&h, (uint32_t)i, keys[i]);
+    double sum = 0, last = -1.0 / 0.0;
+    double start = now_ms();
+    for (size_t i = 0; i < m; i++) {
+      double key = h.heap.keys[0];
+      uint32_t id = indexed_pop(&h);
+      indexed_push(&h, id, key + incs[i]);
+      sum += key;
+      if (key < last) disorder++;
+      last = key;
+    }
+    ms[r] = now_ms() - start;
+    if (r > 0 && sum != checksum) disorder++;
+    for (size_t i = 0; i < h.heap.length; i++) {
+      if (h.tasks[h.heap.ids[i]].pos != i) disorder++; /* the index must be right */
+    }
+    checksum = sum;
+    indexed_free(&h);
+  }
+  printf("{\"workload\":\"hold-indexed\",\"n\":%zu,\"m\":%zu,", n, m);
   print_ms("ms", ms, reps);
   printf(",\"checksum\":%.17g,\"disorder\":%ld}\n", checksum, disorder);
   free(keys);
@@ -202,10 +340,14 @@ int main(int argc, char **argv) {
     rng_state = (uint32_t)strtoul(argv[5], NULL, 10);
     return hold(strtoull(argv[2], NULL, 10), strtoull(argv[3], NULL, 10), atoi(argv[4]));
   }
+  if (argc == 6 && strcmp(argv[1], "hold-indexed") == 0) {
+    rng_state = (uint32_t)strtoul(argv[5], NULL, 10);
+    return hold_indexed(strtoull(argv[2], NULL, 10), strtoull(argv[3], NULL, 10), atoi(argv[4]));
+  }
   if (argc == 5 && strcmp(argv[1], "push-pop-all") == 0) {
     rng_state = (uint32_t)strtoul(argv[4], NULL, 10);
     return push_pop_all(strtoull(argv[2], NULL, 10), atoi(argv[3]));
   }
-  fprintf(stderr, "usage: heap4 hold N M REPS SEED | heap4 push-pop-all N REPS SEED\n");
+  fprintf(stderr, "usage: heap4 hold|hold-indexed N M REPS SEED | heap4 push-pop-all N REPS SEED\n");
   return 2;
 }

@@ -7,6 +7,8 @@ import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 export const C_IMPL = 'c-gcc-O2';
+/** The same heap with a position per id and a sequence tie-break: the work the core's heap does. */
+export const C_INDEXED_IMPL = 'c-gcc-O2-indexed';
 const FLAGS = ['-O2', '-ffp-contract=off'];
 
 function gccVersion() {

@@ -2,7 +2,7 @@
 // medians: time ratios (> 1 means timeslice takes longer), throughput
 // speedups (> 1 means timeslice is faster) and bytes per pending timer.
 import { formatSize } from '../../lib/format.mjs';
-import { C_IMPL } from './c-reference.mjs';
+import { C_IMPL, C_INDEXED_IMPL } from './c-reference.mjs';
 import { JS_PEERS } from './heap-peers.mjs';
 
 const JS_NAMES = JS_PEERS.filter((p) => p.js).map((p) => p.name);
@@ -23,8 +23,10 @@ function heapRatios(results, caseName, metric) {
     const peers = JS_NAMES.map((name) => ({ name, value: medianOf(results, caseName, n, name, metric) })).filter((p) => p.value !== undefined);
     const fastest = peers.reduce((best, p) => (p.value < best.value ? p : best));
     out.push({ name: `${caseName} n=${formatSize(n)}: timeslice-core / fastest JS heap`, value: ours / fastest.value, unit: 'x', note: `time ratio; fastest was ${fastest.name}` });
-    const c = medianOf(results, caseName, n, C_IMPL, metric);
-    if (c !== undefined) out.push({ name: `${caseName} n=${formatSize(n)}: timeslice-core / ${C_IMPL}`, value: ours / c, unit: 'x', note: 'time ratio' });
+    for (const cImpl of [C_IMPL, C_INDEXED_IMPL]) {
+      const c = medianOf(results, caseName, n, cImpl, metric);
+      if (c !== undefined) out.push({ name: `${caseName} n=${formatSize(n)}: timeslice-core / ${cImpl}`, value: ours / c, unit: 'x', note: 'time ratio' });
+    }
   }
   return out;
 }

@@ -6,7 +6,7 @@ import { interleave } from '../../lib/measure.mjs';
 import { heapWorkload } from '../../lib/random.mjs';
 import { toRows } from '../../lib/rows.mjs';
 import { Agreement } from '../../lib/verify.mjs';
-import { C_IMPL } from './c-reference.mjs';
+import { C_IMPL, C_INDEXED_IMPL } from './c-reference.mjs';
 import { JS_PEERS } from './heap-peers.mjs';
 import { TIMESLICE_HOLD, TIMESLICE_PUSH_POP_ALL } from './heap-timeslice.mjs';
 
@@ -35,9 +35,11 @@ export function heapHoldCase(plan, ctx, runC) {
       return { nsPerOp: (outcome.elapsedMs * 1e6) / m };
     });
     if (runC) {
-      const out = runC(['hold', n, m, reps, plan.seed]);
-      agreement.check(C_IMPL, out);
-      samples.set(C_IMPL, { nsPerOp: out.ms.map((ms) => (ms * 1e6) / m) });
+      for (const [workload, name] of [['hold', C_IMPL], ['hold-indexed', C_INDEXED_IMPL]]) {
+        const out = runC([workload, n, m, reps, plan.seed]);
+        agreement.check(name, out);
+        samples.set(name, { nsPerOp: out.ms.map((ms) => (ms * 1e6) / m) });
+      }
     }
     rows.push(...toRows('heap-hold', n, samples, { nsPerOp: 'ns/op' }));
     ctx.log(`heap-hold n=${n} m=${m}: ${samples.size} implementations agree`);

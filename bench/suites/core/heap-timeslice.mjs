@@ -1,9 +1,16 @@
-// How the two heap workloads map onto the core, which exports no bare heap:
-// a key can only enter a heap as a task's vruntime (ready heap, fair policy)
-// or a task's due time (timer heap). Each workload uses the mapping that is
-// the core's own version of that workload (bench/README.md says why).
+// How the two heap workloads map onto the core (bench/README.md says why).
 //
-// hold -> the ready heap under the fair policy. pop() takes the task with the
+// hold (timeslice-core) -> the core's ready heap itself, through the bare-heap
+//   exports (benchHeapPush / benchHeapPop, assembly/index.ts): the sift code
+//   every ready and timer task goes through, indexed (each move writes the
+//   task's position, what cancel from anywhere needs) and with the sequence
+//   tie-break, without the task bookkeeping around it. One op: read the top's
+//   key and slot from the heap's columns in wasm memory (as the JS loops read
+//   peekValue()), benchHeapPop(), benchHeapPush(slot, key + inc): two
+//   crossings, the same work as c-gcc-O2-indexed (bench/c/heap4.c).
+//
+// hold (timeslice-task-cycle) -> a task's whole cycle through the ready
+//   queue under the fair policy, bookkeeping included. pop() takes the task with the
 //   smallest vruntime, charge(handle, inc) adds inc to it (nice 0: weight
 //   1024/1024, so vruntime + inc exactly, the same double as key + inc in JS),
 //   requeue() pushes it back keyed by the new vruntime. n live tasks, no
@@ -19,9 +26,9 @@
 //   advance moves every task due at that time, so keys that tie leave extra
 //   tasks ready; they are popped before the next advance (same key, a tie).
 //
-// Both are measured through core.exports (raw, unvalidated) except
-// holdValidated, which makes the same calls through the Core methods. Each run
-// starts from an emptied core (shared-core.mjs).
+// All are measured through core.exports (raw, unvalidated) except
+// timeslice-validated, which makes the task cycle's calls through the Core
+// methods. Each run starts from an emptied core (shared-core.mjs).
 import { layout as L } from '../../../dist/core.js';
 import { nowMs } from '../../lib/measure.mjs';
 import { resetSharedCore } from './shared-core.mjs';
@@ -64,6 +71,34 @@ const ROW_WORDS = L.TASK_ROW_BYTES / 8;
 function hold({ keys, increments }, n, m) {
   const core = resetSharedCore();
   const ex = core.exports;
+  for (let i = 0; i < n; i++) expect(ex.benchHeapPush(i, keys[i]) === L.STATUS_OK, 'benchHeapPush refused');
+  const f64 = new Float64Array(ex.memory.buffer);
+  const u32 = new Uint32Array(ex.memory.buffer);
+  const topKey = ex.columnBaseOf(L.COL_READY_KEY) >>> 3;
+  const topSlot = ex.columnBaseOf(L.COL_READY_SLOT) >>> 2;
+  let checksum = 0;
+  let disorder = 0;
+  let last = Number.NEGATIVE_INFINITY;
+  const startMs = nowMs();
+  for (let i = 0; i < m; i++) {
+    const key = f64[topKey];
+    const slot = u32[topSlot];
+    ex.benchHeapPop();
+    ex.benchHeapPush(slot, key + increments[i]);
+    checksum += key;
+    if (key < last) disorder++;
+    last = key;
+  }
+  const elapsedMs = nowMs() - startMs;
+  expect(f64.buffer === ex.memory.buffer, 'wasm memory grew during the hold loop');
+  expect(ex.checkInvariants() === 0, 'the ready heap is out of order or its positions are wrong');
+  ex.benchHeapClear();
+  return { elapsedMs, checksum, disorder };
+}
+
+function taskCycleHold({ keys, increments }, n, m) {
+  const core = resetSharedCore();
+  const ex = core.exports;
   fillReadyHeap(core, keys, n);
   const f64 = new Float64Array(ex.memory.buffer);
   const base = vruntimeBaseIndex(core);
@@ -86,7 +121,7 @@ function hold({ keys, increments }, n, m) {
   return { elapsedMs, checksum, disorder };
 }
 
-function holdValidated({ keys, increments }, n, m) {
+function taskCycleHoldValidated({ keys, increments }, n, m) {
   const core = resetSharedCore();
   fillReadyHeap(core, keys, n);
   const base = vruntimeBaseIndex(core);
@@ -137,6 +172,7 @@ function pushPopAll({ keys }, n) {
 
 export const TIMESLICE_HOLD = [
   { name: 'timeslice-core', hold },
-  { name: 'timeslice-validated', hold: holdValidated },
+  { name: 'timeslice-task-cycle', hold: taskCycleHold },
+  { name: 'timeslice-validated', hold: taskCycleHoldValidated },
 ];
 export const TIMESLICE_PUSH_POP_ALL = [{ name: 'timeslice-core', pushPopAll }];
