@@ -39,6 +39,12 @@ export interface CronOptions extends TaskOptions {
 export interface StopOptions {
   /** Wait for running work to finish (refusing new work meanwhile). Otherwise running runs are aborted. @default true */
   drain?: boolean;
+  /**
+   * With drain: the longest wait. Runs still in flight then have their signal
+   * aborted with SchedulerStoppedError, as with `drain: false`, and stop()
+   * resolves. @default no limit
+   */
+  timeoutMs?: Duration;
 }
 
 export interface SchedulerStats extends CoreCounters {
@@ -273,7 +279,17 @@ export class Scheduler {
     if (typeof options !== 'object' || options === null) {
       return Promise.reject(new InvalidArgumentError(`stop: options must be an object, received ${describeValue(options)}`));
     }
-    const stopped = this.#engine.stop(options.drain ?? true);
+    const drain = options.drain ?? true;
+    let drainTimeoutMs: number | undefined;
+    try {
+      if (options.timeoutMs !== undefined) {
+        if (!drain) throw new InvalidArgumentError('stop: options.timeoutMs bounds a drain; with drain: false nothing is waited for');
+        drainTimeoutMs = parseDurationMs('stop: options.timeoutMs', options.timeoutMs);
+      }
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const stopped = this.#engine.stop(drain, drainTimeoutMs);
     const durable = this.#durable;
     return durable === undefined ? stopped : stopped.then(() => durable.stop());
   }

@@ -150,7 +150,8 @@ export class Engine {
     if (this.#loop.state === 'paused') this.start();
   }
 
-  async stop(drain: boolean): Promise<void> {
+  /** Stops; with drain, waits for running work, at most drainTimeoutMs (then aborts what still runs). */
+  async stop(drain: boolean, drainTimeoutMs?: number): Promise<void> {
     if (this.#loop.state === 'idle' || this.#loop.state === 'stopped') {
       this.#loop.state = 'stopped';
       this.#idle.resolveAll();
@@ -163,16 +164,33 @@ export class Engine {
     if (this.#turns.held !== 0) this.#turns.release(this.#turns.held, this.clock.now());
     this.#turns.held = 0;
     if (!drain) {
-      const error = new SchedulerStoppedError('the scheduler stopped without draining');
-      for (const ex of this.#slots.extras.values()) if (ex.run) abortRun(ex.run, error);
+      this.#abortRunning(new SchedulerStoppedError('the scheduler stopped without draining'));
     } else {
       this.#flights.resumeParked(this.#w, this.clock.now());
-      await this.#flights.drained();
+      if (drainTimeoutMs === undefined) await this.#flights.drained();
+      else if (!(await this.#drainedWithin(drainTimeoutMs))) {
+        this.#abortRunning(new SchedulerStoppedError(`the scheduler stopped: running work had not finished ${drainTimeoutMs} ms after stop()`));
+      }
     }
     this.#loop.state = 'stopped';
     // Nothing runs any more: waiting for idle would never end.
     this.#idle.resolveAll();
     this.#failures.flush();
+  }
+
+  #abortRunning(error: SchedulerStoppedError): void {
+    for (const ex of this.#slots.extras.values()) if (ex.run) abortRun(ex.run, error);
+  }
+
+  /** True once no run is in flight, false if timeoutMs passes first (on the scheduler's clock). */
+  #drainedWithin(timeoutMs: number): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const timer = this.clock.setTimer(() => resolve(false), timeoutMs);
+      void this.#flights.drained().then(() => {
+        this.clock.clearTimer(timer);
+        resolve(true);
+      });
+    });
   }
 
   assertAccepting(operation: string): void {

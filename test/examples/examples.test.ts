@@ -42,7 +42,7 @@ describe('examples/', () => {
   it('missed-runs.mjs: every slot due while stopped is run or recorded as skipped, as its policy says', async () => {
     const out = await runExample('missed-runs.mjs');
     expect(out).toContain('restart: recovered 3 tasks');
-    const counts = Object.fromEntries(
+    const counts: Record<string, { due: number; ran: number; skipped: number }> = Object.fromEntries(
       out.flatMap((l) => {
         const m = l.match(/^ {2}([\w-]+) *: of (\d+) slots due while stopped, (\d+) ran and (\d+) were recorded as skipped$/);
         return m ? [[m[1], { due: Number(m[2]), ran: Number(m[3]), skipped: Number(m[4]) }]] : [];
