@@ -65,7 +65,7 @@ type Listener<E> = ((event: E) => void) | { handleEvent(event: E): void };
 export class SchedulerEvents extends EventTarget {
   readonly #counts = new Map<string, number>();
   readonly #seen = new Map<string, WeakSet<object>>();
-  /** Bit set of the event types that have listeners (EVENT_* constants). */
+  /** Bit set of the event types that have listeners (EVENT_* constants): the engine's test. @internal */
   wanted = 0;
 
   #recount(type: string, delta: number): void {
@@ -107,6 +107,7 @@ export class SchedulerEvents extends EventTarget {
     return bit === 0 ? (this.#counts.get(type) ?? 0) > 0 : (this.wanted & bit) !== 0;
   }
 
+  /** The engine's: dispatches a task event. @internal */
   emit(type: TaskEventType, detail: TaskEventDetail): void {
     this.dispatchEvent(new TaskEvent(type, detail));
   }

@@ -52,6 +52,7 @@ export class PoolEvent extends Event {
 export class PoolEvents extends EventTarget {
   #deferred: Array<[PoolEventType, PoolEventDetail]> = [];
 
+  /** The pool's: dispatches an event now. @internal */
   emit(type: PoolEventType, detail: PoolEventDetail): void {
     this.dispatchEvent(new PoolEvent(type, detail));
   }
@@ -59,13 +60,13 @@ export class PoolEvents extends EventTarget {
   /**
    * Queues an event decided under the pool's lock, to emit once it is
    * released: a listener may call back into the pool (stats() takes the lock,
-   * which is not reentrant).
+   * which is not reentrant). @internal
    */
   defer(type: PoolEventType, detail: PoolEventDetail): void {
     this.#deferred.push([type, detail]);
   }
 
-  /** Emits the deferred events, in order. Call with the lock released. */
+  /** Emits the deferred events, in order. Call with the lock released. @internal */
   flush(): void {
     if (this.#deferred.length === 0) return;
     const deferred = this.#deferred;

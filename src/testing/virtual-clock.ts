@@ -234,7 +234,11 @@ export class VirtualClock implements Clock {
    * Moves time forward by ms, running in order every macrotask and every timer
    * due up to the target, including timers that callbacks set within it, and
    * letting promise continuations settle after each callback. A callback's
-   * error rejects it, time left at that callback's instant.
+   * error rejects it, time left at that callback's instant. Asynchronous:
+   * await it, or what it runs has not run yet.
+   * @example
+   * scheduler.after(100, () => log.push('ran'));
+   * await clock.advance(100); // log is ['ran'] once this resolves
    */
   async advance(ms: number): Promise<void> {
     requireTimeMs('advance(ms)', ms);

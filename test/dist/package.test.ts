@@ -78,6 +78,17 @@ describe('the built package', () => {
     for (const file of files.filter((f) => /\.c?js$/.test(f))) expect(readFileSync(new URL(file, root), 'utf8'), file).not.toMatch(/sourceMappingURL/);
   });
 
+  it("keeps the engine's side of the event targets out of the published types", () => {
+    const types = ['index.d.ts', 'pool.d.ts'].map((f) => readFileSync(new URL(`dist/${f}`, root), 'utf8')).join('');
+    for (const name of ['SchedulerEvents', 'PoolEvents']) {
+      const start = types.indexOf(`declare class ${name}`);
+      expect(start, name).toBeGreaterThanOrEqual(0);
+      const body = types.slice(start, types.indexOf('\n}', start));
+      expect(body, name).toMatch(/addEventListener/);
+      expect(body, name).not.toMatch(/\b(emit|wanted|defer|flush)\b/);
+    }
+  });
+
   it('runs the README examples as written', () => {
     const readme = readFileSync(new URL('README.md', root), 'utf8');
     const first = readme.match(/## First example\n+```js\n([\s\S]*?)```/)?.[1];
@@ -86,6 +97,9 @@ describe('the built package', () => {
     const core = readme.match(/## The core, directly\n+```js\n([\s\S]*?)```/)?.[1];
     expect(core).toBeDefined();
     expect(node(['--input-type=module', '-e', core!]).trim().split('\n')).toEqual(['true', 'true', 'true', '40']);
+    const testing = readme.match(/## Testing your code\n[\s\S]*?```js\n([\s\S]*?)```/)?.[1];
+    expect(testing).toBeDefined();
+    expect(node(['--input-type=module', '-e', testing!]).trim()).toBe('[ 3600000 ]');
     const web = readme.match(/## The web-standard API[^\n]*\n[\s\S]*?```js\n([\s\S]*?)```/)?.[1];
     expect(web).toBeDefined();
     expect(node(['--input-type=module', '-e', `${web!}\nconsole.log(await result, typeof globalThis.scheduler.postTask);`]).trim()).toBe('indexed function');
