@@ -65,6 +65,8 @@ type Listener<E> = ((event: E) => void) | { handleEvent(event: E): void };
 export class SchedulerEvents extends EventTarget {
   readonly #counts = new Map<string, number>();
   readonly #seen = new Map<string, WeakSet<object>>();
+  /** The function registered in place of a `once` listener (it uncounts the listener when called). */
+  readonly #onceWrappers = new WeakMap<object, EventListener>();
   /** Bit set of the event types that have listeners (EVENT_* constants): the engine's test. @internal */
   wanted = 0;
 
@@ -80,16 +82,28 @@ export class SchedulerEvents extends EventTarget {
     listener: Listener<SchedulerEventMap[Type]> | null,
     options?: AddEventListenerOptions | boolean,
   ): void {
-    if (listener) {
-      const seen = this.#seen.get(type) ?? new WeakSet();
-      this.#seen.set(type, seen);
-      // EventTarget ignores a duplicate (type, listener): count it once.
-      if (!seen.has(listener)) {
-        seen.add(listener);
-        this.#recount(type, 1);
-      }
+    const { once, signal } = typeof options === 'object' && options !== null ? options : ({} as AddEventListenerOptions);
+    const seen = this.#seen.get(type) ?? new WeakSet();
+    this.#seen.set(type, seen);
+    // EventTarget ignores a duplicate (type, listener) and a listener whose signal has already aborted.
+    if (!listener || seen.has(listener) || signal?.aborted) {
+      super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
+      return;
     }
-    super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
+    seen.add(listener);
+    this.#recount(type, 1);
+    // EventTarget drops these listeners by itself, without removeEventListener: uncount them then too.
+    signal?.addEventListener('abort', () => this.#forget(type, listener), { once: true });
+    let registered = listener as EventListenerOrEventListenerObject;
+    if (once === true) {
+      registered = (event: Event) => {
+        this.#forget(type, listener);
+        if (typeof listener === 'function') listener.call(this, event as SchedulerEventMap[Type]);
+        else listener.handleEvent(event as SchedulerEventMap[Type]);
+      };
+      this.#onceWrappers.set(listener, registered);
+    }
+    super.addEventListener(type, registered, options);
   }
 
   override removeEventListener<Type extends SchedulerEventType>(
@@ -97,8 +111,13 @@ export class SchedulerEvents extends EventTarget {
     listener: Listener<SchedulerEventMap[Type]> | null,
     options?: EventListenerOptions | boolean,
   ): void {
-    if (listener && this.#seen.get(type)?.delete(listener)) this.#recount(type, -1);
-    super.removeEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
+    const registered = listener === null ? undefined : this.#onceWrappers.get(listener);
+    if (listener) this.#forget(type, listener);
+    super.removeEventListener(type, (registered ?? listener) as EventListenerOrEventListenerObject | null, options);
+  }
+
+  #forget(type: string, listener: object): void {
+    if (this.#seen.get(type)?.delete(listener)) this.#recount(type, -1);
   }
 
   /** True when at least one listener is registered for the type. */

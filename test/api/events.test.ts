@@ -71,4 +71,40 @@ describe('events', () => {
     scheduler.events.removeEventListener('taskstart', listener);
     expect(scheduler.events.wants('taskstart')).toBe(false);
   });
+
+  it('stops counting a listener that EventTarget drops by itself: once, after its call; signal, on abort', async () => {
+    const { clock, scheduler } = virtualScheduler();
+    scheduler.start();
+    const seen: string[] = [];
+    scheduler.events.addEventListener('taskstart', (e) => seen.push(`once ${e.detail.name}`), { once: true });
+    expect(scheduler.events.wants('taskstart')).toBe(true);
+    scheduler.run(() => {}, { name: 'a' });
+    scheduler.run(() => {}, { name: 'b' });
+    await clock.runUntilIdle();
+    expect(seen).toEqual(['once a']);
+    expect(scheduler.events.wants('taskstart')).toBe(false);
+
+    const controller = new AbortController();
+    const listener = { handleEvent: (e: TaskEvent) => seen.push(`signal ${e.detail.name}`) };
+    scheduler.events.addEventListener('taskfinish', listener, { signal: controller.signal });
+    scheduler.run(() => {}, { name: 'c' });
+    await clock.runUntilIdle();
+    controller.abort();
+    expect(scheduler.events.wants('taskfinish')).toBe(false);
+    scheduler.run(() => {}, { name: 'd' });
+    await clock.runUntilIdle();
+    expect(seen).toEqual(['once a', 'signal c']);
+
+    // A once listener removed before it is called is removed (and uncounted) all the same.
+    const never = () => seen.push('never');
+    scheduler.events.addEventListener('taskstart', never, { once: true });
+    scheduler.events.removeEventListener('taskstart', never);
+    expect(scheduler.events.wants('taskstart')).toBe(false);
+    scheduler.run(() => {});
+    await clock.runUntilIdle();
+    expect(seen).toEqual(['once a', 'signal c']);
+    // Already aborted: not added, not counted.
+    scheduler.events.addEventListener('taskstart', never, { signal: AbortSignal.abort() });
+    expect(scheduler.events.wants('taskstart')).toBe(false);
+  });
 });
