@@ -19,7 +19,7 @@ import type { Engine } from '../engine/engine.js';
 import { type ResolvedTaskOptions, resolveTaskOptions } from '../options.js';
 import { PRIORITY_NAMES, type PriorityName } from '../priorities.js';
 import type { TaskPatch, TaskRecord } from '../store/records.js';
-import type { ClaimResult, EndResult, Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import type { TaskContext } from '../task-context.js';
 import type { DefinedFunctions } from './defined-functions.js';
 import type { DurableEventDetails, DurableEventType } from './durable-events.js';
@@ -90,8 +90,8 @@ export class LiveTasks {
       engine: this.#engine,
       functions: this.#functions,
       store: () => this.#session.writer(),
-      claim: (request) => this.#session.writes!.slots.add({ claim: request }) as Promise<ClaimResult>,
-      end: (request) => this.#session.writes!.slots.add({ end: request }) as Promise<EndResult>,
+      claim: (request) => this.#session.writes!.slots.claim(request),
+      end: (request) => this.#session.writes!.slots.end(request),
       emit: this.#emit,
       continueTask: (task) => this.continueTask(task),
       enter: (task, delayMs) => this.#enter(task, delayMs),

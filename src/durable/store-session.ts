@@ -12,12 +12,13 @@ import type { Clock } from '../clock.js';
 import { LeaseLostError, StoreLockedError } from '../store/errors.js';
 import type { LeaseHolder } from '../store/lease.js';
 import type { TaskRecord } from '../store/records.js';
-import type { ClaimRequest, ClaimResult, CompleteRequest, EndResult, PutStatus, SkipRequest, SkipResult, Store } from '../store/store.js';
+import type { PutStatus, SkipRequest, SkipResult, Store } from '../store/store.js';
 import { withVouchedRecords } from '../store/validate.js';
 import { WriteBatcher } from '../store/write-batcher.js';
 import type { DurableEventDetails, DurableEventType } from './durable-events.js';
 import { FencedStore } from './fenced-store.js';
 import { LeaseKeeper, type LeaseOptions } from './lease-keeper.js';
+import { SlotWrites } from './slot-writes.js';
 import type { StoreSource } from './store-option.js';
 
 /** Registrations per transaction, at most (a WriteBatcher batch). */
@@ -30,43 +31,12 @@ export interface SessionHost {
   onLeaseLost(holder: LeaseHolder | undefined): void;
 }
 
-/** A write of `slots`: an attempt's end, or a slot's claim. */
-export type SlotWrite = { readonly end: CompleteRequest; readonly claim?: never } | { readonly claim: ClaimRequest; readonly end?: never };
-
 /** The batched writes of an owned store: the calls of one tick share one transaction. */
 export interface SessionWrites {
   registrations: WriteBatcher<TaskRecord, PutStatus>;
-  /**
-   * Attempts' ends and slots' claims, written together (completeAndClaim)
-   * one host turn after the first of them: a run that ended and the run
-   * that takes its place (entered by the run loop in the next turn) share
-   * one commit, so one fsync per run at concurrency 1, one per k runs at k.
-   */
-  slots: WriteBatcher<SlotWrite, EndResult | ClaimResult>;
+  /** Attempts' ends and slots' claims, committed together (slot-writes.ts). */
+  slots: SlotWrites;
   skips: WriteBatcher<SkipRequest, SkipResult>;
-}
-
-/**
- * Runs `fn` two host turns from now (the clock's yieldToHost, twice): after
- * whatever the current turn queued for the next one, such as the run loop's
- * next slice, which claims the runs that take the place of those that ended.
- */
-function afterNextTurn(clock: Clock): (fn: () => void) => void {
-  return (fn) => clock.yieldToHost(() => clock.yieldToHost(fn));
-}
-
-/** One completeAndClaim() for a batch of slot writes; each write's result in its place. */
-async function writeSlots(store: FencedStore, writes: SlotWrite[]): Promise<Array<EndResult | ClaimResult>> {
-  const ends: CompleteRequest[] = [];
-  const claims: ClaimRequest[] = [];
-  for (const write of writes) {
-    if (write.end !== undefined) ends.push(write.end);
-    else claims.push(write.claim);
-  }
-  const { completed, claimed } = await store.completeAndClaim(ends, claims);
-  let end = 0;
-  let claim = 0;
-  return writes.map((write) => (write.end !== undefined ? completed[end++]! : claimed[claim++]!));
 }
 
 export class StoreSession {
@@ -122,7 +92,7 @@ export class StoreSession {
       this.#writes = {
         // Only the scheduler's own records come here, checked as they were built.
         registrations: new WriteBatcher({ write: (tasks) => withVouchedRecords(tasks, () => fenced.putTasks(tasks)), maxBatchSize: MAX_REGISTRATIONS_PER_BATCH }),
-        slots: new WriteBatcher({ write: (writes) => writeSlots(fenced, writes), schedule: afterNextTurn(this.#host.clock) }),
+        slots: new SlotWrites(fenced, this.#host.clock),
         skips: new WriteBatcher({ write: (skips) => fenced.recordSkipped(skips) }),
       };
       return fenced;
