@@ -21,7 +21,7 @@
 // returns (or the page limit is raised).
 import type Database from 'better-sqlite3';
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
-import { applyPatch, decodeExecution, decodeLoaded, decodeLoadedBatch, decodeTask, encodeCheckedTask, mergeUpsert, type StoredExecution } from './codec.js';
+import { applyPatch, decodeExecution, decodeLoaded, decodeLoadedBatch, decodeTask, type StoredExecution } from './codec.js';
 import { StoreClosedError, StoreCorruptError } from './errors.js';
 import { nextCursor } from './history-order.js';
 import type { ExecutionRecord, Json, TaskPatch, TaskRecord } from './records.js';
@@ -35,10 +35,11 @@ import {
 } from './slot-rules.js';
 import { endAttempt } from './sqlite/end-attempts.js';
 import { FencingTokens } from './sqlite/fencing-tokens.js';
+import { putTaskRecords } from './sqlite/put-tasks.js';
 import { recordSlots } from './sqlite/record-slots.js';
 import { readTaskPage } from './sqlite/task-pages.js';
 import { openDatabase, type OpenSettings, type SynchronousLevel, translateError, UNLIMITED_PAGES } from './sqlite/open-database.js';
-import { findExecution, prepareStatements, type Statements, taskUpdateValues, taskValues } from './sqlite/statements.js';
+import { findExecution, prepareStatements, type Statements, taskUpdateValues } from './sqlite/statements.js';
 import type {
   ClaimRequest, ClaimResult, CompletedSlot, CompleteRequest, CompleteResult, HistoryOptions, HistoryPage, LoadTasksOptions,
   OpenInfo, PutStatus, RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotWritesResult, Store,
@@ -285,18 +286,7 @@ export class SqliteStore implements Store {
   async putTasks(tasks: readonly TaskRecord[]): Promise<PutStatus[]> {
     checkArray(tasks, 'tasks');
     for (let i = 0; i < tasks.length; i++) checkTaskRecord(tasks[i], `tasks[${i}]`);
-    return this.#write(({ statements: s }) =>
-      tasks.map((record) => {
-        const incoming = encodeCheckedTask(record);
-        // A registration is usually new: try the insert, and merge only when the id is taken.
-        if (s.insertTask.run(...taskValues(incoming)).changes === 1) return 'created';
-        const existing = s.getTask.get(incoming.id);
-        const { task, status } = mergeUpsert(existing, incoming);
-        const moved = task.highWaterMarkMs !== existing?.highWaterMarkMs || task.scheduleVersion !== existing?.scheduleVersion;
-        if (status !== 'unchanged' || moved) s.updateTask.run(...taskUpdateValues(task));
-        return status;
-      }),
-    );
+    return this.#write(({ statements: s }) => putTaskRecords(s, tasks));
   }
 
   async updateTask(id: string, patch: TaskPatch): Promise<TaskRecord | undefined> {

@@ -23,6 +23,8 @@ const TASK_UPDATE_SET = STORED_TASK_FIELDS.filter((f) => f !== 'id').map((f) => 
 const EXECUTION_STORED_FIELDS = STORED_EXECUTION_FIELDS.filter((f) => f !== 'id');
 const EXECUTION_COLUMNS = columnList(EXECUTION_STORED_FIELDS);
 const EXECUTION_SELECT = `task_id || '/' || schedule_version || '/' || nominal_ms AS "id", ${selectList(EXECUTION_STORED_FIELDS)}`;
+/** Rows per multi-row task INSERT (put-tasks.ts): 32 x 31 columns = 992 parameters (SQLite allows 32,766). */
+export const ROWS_PER_INSERT = 32;
 /** An execution's row by its slot: the table's primary key. */
 const BY_SLOT = 'task_id = ? AND nominal_ms = ? AND schedule_version = ?';
 
@@ -161,6 +163,8 @@ export class SlotPatchStatements {
 
 export interface Statements {
   insertTask: Stmt<unknown[]>;
+  /** ROWS_PER_INSERT new tasks in one INSERT, no conflict clause (put-tasks.ts). */
+  insertTaskChunk: Stmt<unknown[]>;
   updateTask: Stmt<unknown[]>;
   getTask: Stmt<[string], StoredTask>;
   taskPage: Stmt<[number, number], string>;
@@ -192,6 +196,9 @@ export function prepareStatements(db: Database.Database): Statements {
     // A taken id inserts nothing (changes = 0): the caller then merges.
     insertTask: db.prepare<unknown[]>(
       `INSERT INTO tasks (${TASK_COLUMNS}) VALUES (${placeholders(STORED_TASK_FIELDS.length)}) ON CONFLICT (id) DO NOTHING`,
+    ),
+    insertTaskChunk: db.prepare<unknown[]>(
+      `INSERT INTO tasks (${TASK_COLUMNS}) VALUES ${Array.from({ length: ROWS_PER_INSERT }, () => `(${placeholders(STORED_TASK_FIELDS.length)})`).join(', ')}`,
     ),
     updateTask: db.prepare<unknown[]>(`UPDATE tasks SET ${TASK_UPDATE_SET} WHERE id = ?`),
     getTask: db.prepare<[string], StoredTask>(`SELECT ${TASK_SELECT} FROM tasks WHERE id = ?`),
