@@ -6,10 +6,15 @@
 // collections that started during the run phase. Each build keeps one
 // started Scheduler for the whole run. SHARED_FN=1 gives every task one
 // shared function instead of a closure each: what is left is the
-// scheduler's own cost per task.
+// scheduler's own cost per task. IDLE_MS=1300 idles that long before every
+// run, as the suite's other implementations make timeslice's scheduler wait
+// between two of its runs (long enough for a core renewal, see
+// src/engine/core-renewal.ts). A revision ending in .mjs is a bundle already
+// made (bundle.mjs), e.g. a working tree with one change, copied aside.
 //
 //   node --expose-gc bench/ab/dispatch-ab.mjs main worktree [n] [reps]
 //   SHARED_FN=1 node --expose-gc bench/ab/dispatch-ab.mjs HEAD~1 worktree 1e5 31
+import path from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { FloorScheduler } from '../lib/floor-scheduler.mjs';
 import { settle } from '../lib/measure.mjs';
@@ -20,7 +25,9 @@ import { marksFor, prioritySequence } from '../suites/dispatch/workload.mjs';
 const [revA = 'main', revB = 'worktree', nArg = '1e5', repsArg = '11'] = process.argv.slice(2);
 const n = Number(nArg);
 const reps = Number(repsArg);
-const [A, B] = [await import(bundle(revA)), await import(bundle(revB))];
+const load = (rev) => import(rev.endsWith('.mjs') ? path.resolve(rev) : bundle(rev));
+const [A, B] = [await load(revA), await load(revB)];
+const idleMs = Number(process.env.IDLE_MS ?? 0);
 const PRIORITIES = ['critical', 'high', 'normal', 'low', 'background'];
 const classes = prioritySequence(0xab, n);
 const marks = marksFor(n);
@@ -52,6 +59,7 @@ const samples = Object.fromEntries(Object.keys(impls).map((name) => [name, []]))
 for (let rep = 0; rep <= reps; rep++) {
   const names = rep % 2 === 0 ? Object.keys(impls) : Object.keys(impls).reverse();
   for (const name of names) {
+    if (idleMs > 0) await new Promise((resolve) => setTimeout(resolve, idleMs));
     settle();
     sharedCount = 0;
     const done = marks.arm();
@@ -74,7 +82,7 @@ for (let rep = 0; rep <= reps; rep++) {
 }
 const median = (name, key) => summarize(samples[name].map((s) => s[key])).median;
 const os = await import('node:os');
-console.log(`n = ${n}, ${reps} reps, load ${os.loadavg()[0].toFixed(1)}; ns per task, medians`);
+console.log(`n = ${n}, ${reps} reps, idle ${idleMs} ms, load ${os.loadavg()[0].toFixed(1)}; ns per task, medians`);
 for (const name of Object.keys(impls)) {
   const f = (key) => median(name, key).toFixed(0).padStart(6);
     console.log(`${name.padEnd(28)} wall ${f('wall')}  cpu ${f('cpu')}  | schedule wall ${f('scheduleWall')} cpu ${f('scheduleCpu')} | run wall ${f('runWall')} cpu ${f('runCpu')} gcs ${median(name, 'runGcs')}`);

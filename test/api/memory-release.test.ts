@@ -2,7 +2,7 @@
 // RENEW_AFTER_IDLE_MS, a core that grew is replaced by a fresh one
 // (src/engine/core-renewal.ts). On a virtual clock: no wall time.
 import { describe, expect, it } from 'vitest';
-import { RENEW_AFTER_IDLE_MS } from '../../src/engine/core-renewal.js';
+import { REGROWN_WITHIN_WAITS, RENEW_AFTER_IDLE_MS } from '../../src/engine/core-renewal.js';
 import { Scheduler, TaskEndedError } from '../../src/index.js';
 import { VirtualClock } from '../../src/testing/index.js';
 import { virtualScheduler } from './helpers.js';
@@ -39,6 +39,54 @@ describe('memory given back after a burst', () => {
     await clock.runUntilIdle();
     await expect(again.done).resolves.toBe('after');
     expect(scheduler.stats()).toMatchObject({ scheduled: BURST + 1, executed: BURST + 1, completed: BURST + 1, live: 0 });
+  });
+
+  it('waits twice as long after a burst that came back soon after the renewal, and a second again once bursts stop coming back', async () => {
+    const { clock, scheduler } = virtualScheduler();
+    scheduler.start();
+    const fresh = freshMemoryBytes();
+    // Grows the core, runs the burst, answers the memory it grew to.
+    const grownBy = async () => {
+      burst(scheduler);
+      const grown = scheduler.stats().memoryBytes;
+      await clock.runUntilIdle();
+      return grown;
+    };
+    await grownBy();
+    await clock.advance(RENEW_AFTER_IDLE_MS);
+    expect(scheduler.stats().memoryBytes).toBe(fresh);
+    // Back at once: this time the core is kept for two seconds.
+    const grown = await grownBy();
+    await clock.advance(2 * RENEW_AFTER_IDLE_MS - 1);
+    expect(scheduler.stats().memoryBytes).toBe(grown);
+    await clock.advance(1);
+    expect(scheduler.stats().memoryBytes).toBe(fresh);
+    // Left alone for longer than REGROWN_WITHIN_WAITS of those waits: a second again.
+    await clock.advance(REGROWN_WITHIN_WAITS * 2 * RENEW_AFTER_IDLE_MS);
+    const grownAgain = await grownBy();
+    await clock.advance(RENEW_AFTER_IDLE_MS - 1);
+    expect(scheduler.stats().memoryBytes).toBe(grownAgain);
+    await clock.advance(1);
+    expect(scheduler.stats().memoryBytes).toBe(fresh);
+  });
+
+  it('after a burst that came back some seconds after the renewal, waits twice those seconds', async () => {
+    const { clock, scheduler } = virtualScheduler();
+    scheduler.start();
+    const fresh = freshMemoryBytes();
+    burst(scheduler);
+    await clock.runUntilIdle();
+    await clock.advance(RENEW_AFTER_IDLE_MS);
+    expect(scheduler.stats().memoryBytes).toBe(fresh);
+    // The next burst 3 s after the renewal: kept 6 s from then on.
+    await clock.advance(3 * RENEW_AFTER_IDLE_MS);
+    burst(scheduler);
+    const grown = scheduler.stats().memoryBytes;
+    await clock.runUntilIdle();
+    await clock.advance(6 * RENEW_AFTER_IDLE_MS - 1);
+    expect(scheduler.stats().memoryBytes).toBe(grown);
+    await clock.advance(1);
+    expect(scheduler.stats().memoryBytes).toBe(fresh);
   });
 
   it('waits while any task lives, and counts the second from when the last one ended', async () => {
