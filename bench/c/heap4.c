@@ -37,12 +37,27 @@
 #define KEY_SPAN_MS 1e6
 #define INITIAL_CAPACITY 1024
 
+/* A task's row as the core lays it out (assembly/layout.ts): one cache line. */
+typedef struct {
+  uint32_t generation;
+  uint8_t state, priority_class, kind, nice;
+  uint32_t pos; /* index in the heap */
+  uint32_t stats_row;
+  double seq; /* tie-break of equal keys */
+  double other[5];
+} Task;
+_Static_assert(sizeof(Task) == 64, "a task row is one cache line");
+
+/* The plain heap has tasks == NULL; the indexed one the task rows its ids point at. */
 typedef struct {
   double *keys;
   uint32_t *ids;
   size_t length;
   size_t capacity;
+  Task *tasks;
 } Heap;
+
+#define INLINE static inline __attribute__((always_inline))
 
 static void *checked(void *p) {
   if (p == NULL) {
@@ -52,19 +67,46 @@ static void *checked(void *p) {
   return p;
 }
 
-static void heap_init(Heap *h) {
+static void heap_init(Heap *h, int indexed, size_t ids) {
   h->capacity = INITIAL_CAPACITY;
   h->length = 0;
   h->keys = checked(malloc(h->capacity * sizeof *h->keys));
   h->ids = checked(malloc(h->capacity * sizeof *h->ids));
+  h->tasks = NULL;
+  if (indexed) {
+    size_t bytes = (ids ? ids : 1) * sizeof *h->tasks;
+    h->tasks = checked(aligned_alloc(64, bytes));
+    memset(h->tasks, 0, bytes);
+    for (size_t i = 0; i < ids; i++) h->tasks[i].seq = (double)i;
+  }
 }
 
 static void heap_free(Heap *h) {
   free(h->keys);
   free(h->ids);
+  free(h->tasks);
 }
 
-static void heap_push(Heap *h, uint32_t id, double key) {
+/*
+ * The functions below take the task rows as an argument that every caller
+ * passes as a constant (NULL or h->tasks), and are always inlined, so the
+ * plain heap compiles to exactly the code it would have without the index.
+ */
+
+/* a before b: smaller key; indexed, equal keys then the smaller sequence number. */
+INLINE int before(const Task *tasks, double key_a, uint32_t id_a, double key_b, uint32_t id_b) {
+  if (tasks == NULL || key_a != key_b) return key_a < key_b;
+  return tasks[id_a].seq < tasks[id_b].seq;
+}
+
+/* Entry i now holds (key, id): the indexed heap writes the position into the task's row. */
+INLINE void place(Heap *h, Task *tasks, size_t i, double key, uint32_t id) {
+  h->keys[i] = key;
+  h->ids[i] = id;
+  if (tasks != NULL) tasks[id].pos = (uint32_t)i;
+}
+
+INLINE void push_with(Heap *h, Task *tasks, uint32_t id, double key) {
   if (h->length == h->capacity) {
     h->capacity *= 2;
     h->keys = checked(realloc(h->keys, h->capacity * sizeof *h->keys));
@@ -73,17 +115,15 @@ static void heap_push(Heap *h, uint32_t id, double key) {
   size_t i = h->length++;
   while (i > 0) {
     size_t parent = (i - 1) >> 2;
-    if (key >= h->keys[parent]) break;
-    h->keys[i] = h->keys[parent];
-    h->ids[i] = h->ids[parent];
+    if (!before(tasks, key, id, h->keys[parent], h->ids[parent])) break;
+    place(h, tasks, i, h->keys[parent], h->ids[parent]);
     i = parent;
   }
-  h->keys[i] = key;
-  h->ids[i] = id;
+  place(h, tasks, i, key, id);
 }
 
 /* Removes the smallest key; the caller has read it from keys[0]. */
-static uint32_t heap_pop(Heap *h) {
+INLINE uint32_t pop_with(Heap *h, Task *tasks) {
   uint32_t top = h->ids[0];
   size_t n = --h->length;
   if (n == 0) return top;
@@ -97,108 +137,23 @@ static uint32_t heap_pop(Heap *h) {
     double best_key = h->keys[first];
     size_t last = first + 4 < n ? first + 4 : n;
     for (size_t c = first + 1; c < last; c++) {
-      if (h->keys[c] < best_key) {
+      if (before(tasks, h->keys[c], h->ids[c], best_key, h->ids[best])) {
         best = c;
         best_key = h->keys[c];
       }
     }
-    if (best_key >= key) break;
-    h->keys[i] = best_key;
-    h->ids[i] = h->ids[best];
+    if (!before(tasks, best_key, h->ids[best], key, id)) break;
+    place(h, tasks, i, best_key, h->ids[best]);
     i = best;
   }
-  h->keys[i] = key;
-  h->ids[i] = id;
+  place(h, tasks, i, key, id);
   return top;
 }
 
-/* A task's row as the core lays it out (assembly/layout.ts): one cache line. */
-typedef struct {
-  uint32_t generation;
-  uint8_t state, priority_class, kind, nice;
-  uint32_t pos; /* index in the heap */
-  uint32_t stats_row;
-  double seq; /* tie-break of equal keys */
-  double other[5];
-} Task;
-_Static_assert(sizeof(Task) == 64, "a task row is one cache line");
-
-/* The indexed heap: Heap plus the task rows its ids point at. */
-typedef struct {
-  Heap heap;
-  Task *tasks;
-} IndexedHeap;
-
-static void indexed_init(IndexedHeap *h, size_t ids) {
-  heap_init(&h->heap);
-  h->tasks = checked(aligned_alloc(64, (ids ? ids : 1) * sizeof *h->tasks));
-  memset(h->tasks, 0, (ids ? ids : 1) * sizeof *h->tasks);
-  for (size_t i = 0; i < ids; i++) h->tasks[i].seq = (double)i;
-}
-
-static void indexed_free(IndexedHeap *h) {
-  heap_free(&h->heap);
-  free(h->tasks);
-}
-
-/* a before b: smaller key, or equal keys and the smaller sequence number. */
-static inline int indexed_before(const IndexedHeap *h, double key_a, uint32_t id_a, double key_b, uint32_t id_b) {
-  if (key_a != key_b) return key_a < key_b;
-  return h->tasks[id_a].seq < h->tasks[id_b].seq;
-}
-
-static void indexed_push(IndexedHeap *h, uint32_t id, double key) {
-  Heap *q = &h->heap;
-  if (q->length == q->capacity) {
-    q->capacity *= 2;
-    q->keys = checked(realloc(q->keys, q->capacity * sizeof *q->keys));
-    q->ids = checked(realloc(q->ids, q->capacity * sizeof *q->ids));
-  }
-  size_t i = q->length++;
-  while (i > 0) {
-    size_t parent = (i - 1) >> 2;
-    if (!indexed_before(h, key, id, q->keys[parent], q->ids[parent])) break;
-    q->keys[i] = q->keys[parent];
-    q->ids[i] = q->ids[parent];
-    h->tasks[q->ids[i]].pos = (uint32_t)i;
-    i = parent;
-  }
-  q->keys[i] = key;
-  q->ids[i] = id;
-  h->tasks[id].pos = (uint32_t)i;
-}
-
-static uint32_t indexed_pop(IndexedHeap *h) {
-  Heap *q = &h->heap;
-  uint32_t top = q->ids[0];
-  size_t n = --q->length;
-  if (n == 0) return top;
-  double key = q->keys[n];
-  uint32_t id = q->ids[n];
-  size_t i = 0;
-  for (;;) {
-    size_t first = (i << 2) + 1;
-    if (first >= n) break;
-    size_t best = first;
-    double best_key = q->keys[first];
-    size_t last = first + 4 < n ? first + 4 : n;
-    for (size_t c = first + 1; c < last; c++) {
-      if (indexed_before(h, q->keys[c], q->ids[c], best_key, q->ids[best])) {
-        best = c;
-        best_key = q->keys[c];
-      }
-    }
-    if (!indexed_before(h, best_key, q->ids[best], key, id)) break;
-    q->keys[i] = best_key;
-    q->ids[i] = q->ids[best];
-    h->tasks[q->ids[i]].pos = (uint32_t)i;
-    i = best;
-  }
-  q->keys[i] = key;
-  q->ids[i] = id;
-  h->tasks[id].pos = (uint32_t)i;
-  return top;
-}
+static void heap_push(Heap *h, uint32_t id, double key) { push_with(h, NULL, id, key); }
+static uint32_t heap_pop(Heap *h) { return pop_with(h, NULL); }
+static void indexed_push(Heap *h, uint32_t id, double key) { push_with(h, h->tasks, id, key); }
+static uint32_t indexed_pop(Heap *h) { return pop_with(h, h->tasks); }
 
 /* mulberry32, bit for bit as bench/lib/random.mjs. */
 static uint32_t rng_state;
@@ -227,7 +182,22 @@ static void print_ms(const char *name, const double *ms, int reps) {
   printf("]");
 }
 
-static int hold(size_t n, size_t m, int reps) {
+/* m pops and pushes on a heap filled with n keys: the timed loop of both hold workloads. */
+INLINE double hold_loop(Heap *h, int indexed, const double *incs, size_t m, long *disorder) {
+  double sum = 0, last = -1.0 / 0.0;
+  for (size_t i = 0; i < m; i++) {
+    double key = h->keys[0];
+    uint32_t id = indexed ? indexed_pop(h) : heap_pop(h);
+    if (indexed) indexed_push(h, id, key + incs[i]);
+    else heap_push(h, id, key + incs[i]);
+    sum += key;
+    if (key < last) (*disorder)++;
+    last = key;
+  }
+  return sum;
+}
+
+static int hold(size_t n, size_t m, int reps, int indexed) {
   double *keys = draw(n);
   double *incs = draw(m);
   double *ms = checked(malloc(reps * sizeof *ms));
@@ -235,61 +205,19 @@ static int hold(size_t n, size_t m, int reps) {
   long disorder = 0;
   for (int r = 0; r < reps; r++) {
     Heap h;
-    heap_init(&h);
-    for (size_t i = 0; i < n; i++) heap_push(&h, (uint32_t)i, keys[i]);
-    double sum = 0, last = -1.0 / 0.0;
+    heap_init(&h, indexed, n);
+    for (size_t i = 0; i < n; i++) (indexed ? indexed_push : heap_push)(&h, (uint32_t)i, keys[i]);
     double start = now_ms();
-    for (size_t i = 0; i < m; i++) {
-      double key = h.keys[0];
-      uint32_t id = heap_pop(&h);
-      heap_push(&h, id, key + incs[i]);
-      sum += key;
-      if (key < last) disorder++;
-      last = key;
-    }
+    double sum = indexed ? hold_loop(&h, 1, incs, m, &disorder) : hold_loop(&h, 0, incs, m, &disorder);
     ms[r] = now_ms() - start;
     if (r > 0 && sum != checksum) disorder++; /* every repetition must do the same work */
+    for (size_t i = 0; indexed && i < h.length; i++) {
+      if (h.tasks[h.ids[i]].pos != i) disorder++; /* the index must be right */
+    }
     checksum = sum;
     heap_free(&h);
   }
-  printf("{\"workload\":\"hold\",\"n\":%zu,\"m\":%zu,", n, m);
-  print_ms("ms", ms, reps);
-  printf(",\"checksum\":%.17g,\"disorder\":%ld}\n", checksum, disorder);
-  free(keys);
-  free(incs);
-  free(ms);
-  return 0;
-}
-
-static int hold_indexed(size_t n, size_t m, int reps) {
-  double *keys = draw(n);
-  double *incs = draw(m);
-  double *ms = checked(malloc(reps * sizeof *ms));
-  double checksum = 0;
-  long disorder = 0;
-  for (int r = 0; r < reps; r++) {
-    IndexedHeap h;
-    indexed_init(&h, n);
-    for (size_t i = 0; i < n; i++) indexed_push(&h, (uint32_t)i, keys[i]);
-    double sum = 0, last = -1.0 / 0.0;
-    double start = now_ms();
-    for (size_t i = 0; i < m; i++) {
-      double key = h.heap.keys[0];
-      uint32_t id = indexed_pop(&h);
-      indexed_push(&h, id, key + incs[i]);
-      sum += key;
-      if (key < last) disorder++;
-      last = key;
-    }
-    ms[r] = now_ms() - start;
-    if (r > 0 && sum != checksum) disorder++;
-    for (size_t i = 0; i < h.heap.length; i++) {
-      if (h.tasks[h.heap.ids[i]].pos != i) disorder++; /* the index must be right */
-    }
-    checksum = sum;
-    indexed_free(&h);
-  }
-  printf("{\"workload\":\"hold-indexed\",\"n\":%zu,\"m\":%zu,", n, m);
+  printf("{\"workload\":\"%s\",\"n\":%zu,\"m\":%zu,", indexed ? "hold-indexed" : "hold", n, m);
   print_ms("ms", ms, reps);
   printf(",\"checksum\":%.17g,\"disorder\":%ld}\n", checksum, disorder);
   free(keys);
@@ -306,7 +234,7 @@ static int push_pop_all(size_t n, int reps) {
   long disorder = 0;
   for (int r = 0; r < reps; r++) {
     Heap h;
-    heap_init(&h);
+    heap_init(&h, 0, 0);
     double sum = 0, last = -1.0 / 0.0;
     double start = now_ms();
     for (size_t i = 0; i < n; i++) heap_push(&h, (uint32_t)i, keys[i]);
@@ -336,13 +264,10 @@ static int push_pop_all(size_t n, int reps) {
 }
 
 int main(int argc, char **argv) {
-  if (argc == 6 && strcmp(argv[1], "hold") == 0) {
+  int indexed = argc == 6 && strcmp(argv[1], "hold-indexed") == 0;
+  if (argc == 6 && (indexed || strcmp(argv[1], "hold") == 0)) {
     rng_state = (uint32_t)strtoul(argv[5], NULL, 10);
-    return hold(strtoull(argv[2], NULL, 10), strtoull(argv[3], NULL, 10), atoi(argv[4]));
-  }
-  if (argc == 6 && strcmp(argv[1], "hold-indexed") == 0) {
-    rng_state = (uint32_t)strtoul(argv[5], NULL, 10);
-    return hold_indexed(strtoull(argv[2], NULL, 10), strtoull(argv[3], NULL, 10), atoi(argv[4]));
+    return hold(strtoull(argv[2], NULL, 10), strtoull(argv[3], NULL, 10), atoi(argv[4]), indexed);
   }
   if (argc == 5 && strcmp(argv[1], "push-pop-all") == 0) {
     rng_state = (uint32_t)strtoul(argv[4], NULL, 10);
