@@ -4,7 +4,9 @@
 // branch-free child choice. Per op (one pop + one push) the process CPU time,
 // median (min-max) over the repetitions: CPU rather than wall time because the
 // machine is shared (the C binary times itself with the process CPU clock too,
-// built with -DHEAP4_CLOCK). bare = the ready heap through benchHeapPop /
+// built with -DHEAP4_CLOCK). wasm-plain = heap4.c's plain heap in
+// AssemblyScript (plain-heap.ts), compiled with the core's release flags and
+// driven as the core is. bare = the ready heap through benchHeapPop /
 // benchHeapPush (the suite's timeslice-core row), cycle = pop, charge, requeue
 // under the fair policy (timeslice-task-cycle).
 //
@@ -39,6 +41,28 @@ const runC = (workload) => (_w, n, m) => {
   const out = JSON.parse(execFileSync(heap4, [workload, n, m, 1, SEED], { encoding: 'utf8' }));
   return { ms: out.ms[0], checksum: out.checksum };
 };
+
+// heap4.c's plain heap as wasm, with the release target's optimisation flags.
+const plainWasm = path.join(rootDir, 'bench', '.cache', 'plain-heap.wasm');
+const asc = path.join(rootDir, 'node_modules', '.bin', 'asc');
+const release = JSON.parse(readFileSync(path.join(rootDir, 'asconfig.json'), 'utf8')).targets.release;
+const ascFlags = ['--optimizeLevel', String(release.optimizeLevel), '--shrinkLevel', String(release.shrinkLevel), '--noAssert', '--runtime', 'stub'];
+execFileSync(asc, [path.join(rootDir, 'bench', 'ab', 'plain-heap.ts'), ...ascFlags, ...(release.converge ? ['--converge'] : []), '-o', plainWasm]);
+const plain = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(plainWasm)), {}).exports;
+function wasmPlain(w, n, m) {
+  plain.reset(n + 1);
+  for (let i = 0; i < n; i++) plain.push(i, w.keys[i]);
+  let checksum = 0;
+  const startMs = cpuMs();
+  for (let i = 0; i < m; i++) {
+    const key = plain.topKey();
+    const id = plain.topId();
+    plain.pop();
+    plain.push(id, key + w.increments[i]);
+    checksum += key;
+  }
+  return { ms: cpuMs() - startMs, checksum };
+}
 
 function coreOf(file) {
   const module = new WebAssembly.Module(readFileSync(file));
@@ -97,7 +121,7 @@ for (const file of wasmFiles) {
   const name = `${path.basename(path.dirname(file))}/${path.basename(file)}`;
   impls.push({ name: `${name} bare`, run: core.bare }, { name: `${name} cycle`, run: core.cycle });
 }
-impls.push({ name: 'c-gcc-O2', run: runC('hold') }, { name: 'c-gcc-O2-indexed', run: runC('hold-indexed') });
+impls.push({ name: 'wasm-plain', run: wasmPlain }, { name: 'c-gcc-O2', run: runC('hold') }, { name: 'c-gcc-O2-indexed', run: runC('hold-indexed') });
 
 console.log(`load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}; ns of CPU per pop + push, median (min-max) of ${reps}`);
 for (const n of SIZES) {
