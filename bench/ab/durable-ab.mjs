@@ -6,6 +6,8 @@
 // "timeslice-base" row: the same case against another checkout, whose
 // bench/suites/durable/timeslice.mjs (and its dist/) is loaded from <dir>
 // (e.g. `git archive main | tar -x -C <dir>`, a node_modules link, a build).
+// ITERATIONS=1 also counts event-loop iterations per job (an immediate that
+// re-queues itself: it keeps the loop from ever idling, so CPU is then moot).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,16 +24,28 @@ const base = process.env.BASE
 const impls = process.env.PROFILE ? [timeslice] : [timeslice, ...(base ? [base] : []), plainjob];
 const dir = mkdtempSync(path.join(tmpdir(), 'durable-ab-'));
 
+/** Event-loop iterations while counting: one immediate per iteration, re-queued from itself, one chain per repetition. */
+let iterations = 0;
+let chain = 0;
+function countIterations(mine) {
+  if (mine !== chain) return;
+  iterations++;
+  setImmediate(countIterations, mine);
+}
+
 async function once(impl, rep, size) {
   const file = path.join(dir, `${impl.name}-${rep}.db`);
   const stopwatch = new Stopwatch();
+  iterations = 0;
+  if (process.env.ITERATIONS === '1') setImmediate(countIterations, ++chain);
   try {
     if (kind === 'enqueue') await impl.enqueue({ n: size, sync, file, stopwatch });
     else await impl.endToEnd({ n: size, sync, file, concurrency: Number(kind.slice(1)), stopwatch });
   } finally {
+    chain++;
     for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(file + suffix, { force: true });
   }
-  return { jobsPerSec: size / (stopwatch.wallMs / 1000), cpuUsPerJob: (stopwatch.cpuMs * 1000) / size };
+  return { jobsPerSec: size / (stopwatch.wallMs / 1000), cpuUsPerJob: (stopwatch.cpuMs * 1000) / size, iterationsPerJob: iterations / size };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -42,7 +56,8 @@ try {
     for (const impl of rep % 2 ? [...impls].reverse() : impls) {
       const r = await once(impl, rep, n);
       results.get(impl.name).push(r);
-      console.log(`${impl.name} rep ${rep}: ${r.jobsPerSec.toFixed(0)} jobs/s, ${r.cpuUsPerJob.toFixed(1)} us CPU/job`);
+      const loop = process.env.ITERATIONS === '1' ? `, ${r.iterationsPerJob.toFixed(2)} loop iterations/job` : '';
+      console.log(`${impl.name} rep ${rep}: ${r.jobsPerSec.toFixed(0)} jobs/s, ${r.cpuUsPerJob.toFixed(1)} us CPU/job${loop}`);
     }
   }
   for (const [name, rs] of results) {
