@@ -66,8 +66,9 @@ export interface SchedulerStats extends CoreCounters {
   /**
    * Bytes of WebAssembly memory the scheduler's core holds. It grows with the
    * most tasks held at once (about 64 bytes a task) and never shrinks while
-   * tasks live; once the scheduler has held no task for a second, a core
-   * that grew past a few MB is replaced by a fresh one and the memory given back.
+   * tasks live; once the scheduler has held no task for a second (longer,
+   * up to a minute, while bursts keep coming back), a core that grew past a
+   * few MB is replaced by a fresh one and the memory given back.
    */
   memoryBytes: number;
 }
