@@ -67,6 +67,21 @@ describe('done read after the task ended', () => {
     expect(outcomes).toEqual(handles.map((h, i) => (i % 2 === 1 ? `task ${h.id} was cancelled` : i)));
   });
 
+  it('keeps each outcome in its own book when later registrations reuse the slots of ended ones', async () => {
+    const { clock, scheduler } = virtualScheduler();
+    scheduler.start();
+    const first = Array.from({ length: 2 * 64 + 5 }, (_, i) => scheduler.after(5, () => `first ${i}`));
+    for (const h of first.filter((_, i) => i % 3 === 0)) h.cancel();
+    await clock.runUntilIdle();
+    // Every task of the first round has ended: its slots are free for these.
+    const second = Array.from({ length: 2 * 64 + 5 }, (_, i) => scheduler.after(5, () => `second ${i}`));
+    for (const h of second.filter((_, i) => i % 3 === 1)) h.cancel();
+    await clock.runUntilIdle();
+    const outcomeOf = (h: (typeof first)[number]) => h.done.then((value) => value, (e: unknown) => (e as Error).message);
+    expect(await Promise.all(first.map(outcomeOf))).toEqual(first.map((h, i) => (i % 3 === 0 ? `task ${h.id} was cancelled` : `first ${i}`)));
+    expect(await Promise.all(second.map(outcomeOf))).toEqual(second.map((h, i) => (i % 3 === 1 ? `task ${h.id} was cancelled` : `second ${i}`)));
+  });
+
   it('has ended the task by the time its run\'s abort listeners run', async () => {
     const { clock, scheduler } = virtualScheduler();
     scheduler.start();
