@@ -11,15 +11,14 @@
 // ran first after p-queue and the core row, 2.8x when it ran second (V8 sizes
 // its young generation from what survived the runs before, and how often a
 // run with many live closures gets scavenged follows from that).
-import { settle } from './measure.mjs';
+import { repetitionOrder, settle } from './measure.mjs';
 import { openSample, recordSample } from './sample.mjs';
 
 /** Like interleave(), with `run(impl, rep, stopwatch)` resolving to the object of named samples. */
 export async function interleaveAsync(impls, reps, run, { rotate = false } = {}) {
   const samples = new Map(impls.map((impl) => [impl.name, {}]));
   for (let rep = 0; rep < reps; rep++) {
-    const first = rotate ? rep % impls.length : 0;
-    for (const impl of [...impls.slice(first), ...impls.slice(0, first)]) {
+    for (const impl of repetitionOrder(impls, rep, rotate)) {
       settle();
       const open = openSample();
       const returned = await run(impl, rep, open.region);

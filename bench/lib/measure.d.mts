@@ -12,4 +12,6 @@ export declare function interleave<I extends Impl>(
   impls: I[],
   reps: number,
   run: (impl: I, rep: number, stopwatch: Stopwatch) => Record<string, number> | undefined,
+  options?: { rotate?: boolean },
 ): Samples;
+export declare function repetitionOrder<I extends Impl>(impls: I[], rep: number, rotate: boolean): I[];

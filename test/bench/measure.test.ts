@@ -64,6 +64,15 @@ describe('interleave', () => {
     }
   });
 
+  it('with rotate, starts repetition r with implementation r mod k', () => {
+    const order: string[] = [];
+    interleave([...impls, { name: 'c' }], 4, (impl, rep) => {
+      order.push(`${impl.name}${rep}`);
+      return {};
+    }, { rotate: true });
+    expect(order).toEqual(['a0', 'b0', 'c0', 'b1', 'c1', 'a1', 'c2', 'a2', 'b2', 'a3', 'b3', 'c3']);
+  });
+
   it("times only the stopwatch's region when the run uses it", () => {
     const samples = interleave([{ name: 'a' }], 1, (_impl, _rep, stopwatch) => {
       spendCpu(20); // setup, outside the region

@@ -117,6 +117,7 @@ export function insertCancelCase(plan, ctx, pattern) {
   for (const impl of INSERT_CANCEL_IMPLS) impl.run(warm, warm.length, { start() {}, stop() {} });
   for (const n of plan.sizes) {
     const delays = delaysFor(pattern, plan.seed + 1, n);
+    // Rotated: which implementation ran just before a sample moves it (lib/interleave-async.mjs).
     const samples = interleave(INSERT_CANCEL_IMPLS, plan.repsFor(n), (impl, _rep, stopwatch) => {
       const { insertMs, cancelMs } = impl.run(delays, n, stopwatch);
       return {
@@ -124,7 +125,7 @@ export function insertCancelCase(plan, ctx, pattern) {
         insertNsPerTimer: (insertMs * 1e6) / n,
         cancelNsPerTimer: (cancelMs * 1e6) / n,
       };
-    });
+    }, { rotate: true });
     rows.push(...toRows(caseName, n, samples, UNITS), ...cpuRows(caseName, n, samples, { per: 'timer' }));
     ctx.log(`${caseName} n=${n}`);
   }
