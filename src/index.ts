@@ -17,7 +17,7 @@ export { CronSchedule, type CronDstOptions, type CronDstPolicy, type CronGapPoli
 export * from './scheduler-errors.js';
 export * from './schedule-errors.js';
 export * from './core.js';
-export { DurableContext, StaleAttemptError, type DurableFn } from './durable/durable-context.js';
+export { DurableContext, DurableFunction, StaleAttemptError, type DurableFn } from './durable/durable-context.js';
 export type { DurableTaskOptions, MissedRunOptions } from './durable/task-options.js';
 export type { RecoveryReport } from './durable/recovery.js';
 export { DurableEvent, DURABLE_EVENT_TYPES, type DurableEventDetails, type DurableEventType } from './durable/durable-events.js';

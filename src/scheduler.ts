@@ -4,7 +4,7 @@
 import { Core, type CoreCounters } from '../bindings/core.js';
 import * as L from '../bindings/layout.generated.js';
 import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
-import type { DurableFn } from './durable/durable-context.js';
+import { type DurableFn, DurableFunction } from './durable/durable-context.js';
 import { resolveDurableOptions } from './durable/durable-options.js';
 import { DurableScheduler, type RecoveryReport } from './durable/durable-scheduler.js';
 import { NoStoreError } from './durable/errors.js';
@@ -135,7 +135,7 @@ export class Scheduler {
   }
 
   /** Runs fn as soon as it is its turn. */
-  run<R>(fn: TaskFn<R>, options?: TaskOptions): TaskHandle<R> {
+  run<R, S = unknown>(fn: TaskFn<R, S>, options?: TaskOptions): TaskHandle<R> {
     // #register() for the kind most tasks are, with its branches taken out.
     if (typeof fn !== 'function') requireFunction('run: fn', fn);
     const engine = this.#engine;
@@ -145,7 +145,7 @@ export class Scheduler {
   }
 
   /** Runs fn once, delayMs from now (a number of ms or a duration like '5m'). */
-  after<R>(delayMs: Duration, fn: TaskFn<R>, options?: TaskOptions): TaskHandle<R> {
+  after<R, S = unknown>(delayMs: Duration, fn: TaskFn<R, S>, options?: TaskOptions): TaskHandle<R> {
     return this.#register('after', fn, options, L.KIND_ONCE, parseDurationMs('delayMs', delayMs), 0);
   }
 
@@ -154,7 +154,7 @@ export class Scheduler {
    * ms since the epoch within a Date's range (±8.64e15), at most
    * MAX_DURATION_MS (1e15 ms, about 31,688 years) from now.
    */
-  at<R>(date: Date | number, fn: TaskFn<R>, options?: TaskOptions): TaskHandle<R> {
+  at<R, S = unknown>(date: Date | number, fn: TaskFn<R, S>, options?: TaskOptions): TaskHandle<R> {
     const wallNowMs = this.#engine.clock.wallNow();
     const delayMs = Math.max(0, dateMs('at: date', date, wallNowMs) - wallNowMs);
     return this.#register('at', fn, options, L.KIND_ONCE, delayMs, 0);
@@ -165,19 +165,19 @@ export class Scheduler {
    * overruns its period is counted and the ticks it missed are skipped, never
    * run in a burst. The first run is one period from now.
    */
-  every<R>(periodMs: Duration, fn: TaskFn<R>, options?: TaskOptions): TaskHandle<R> {
+  every<R, S = unknown>(periodMs: Duration, fn: TaskFn<R, S>, options?: TaskOptions): TaskHandle<R> {
     const period = requirePositive('periodMs', periodMs);
     return this.#register('every', fn, options, L.KIND_FIXED_RATE, period, period);
   }
 
   /** Runs fn repeatedly with delayMs between the end of one run and the start of the next (first run after delayMs). */
-  recurring<R>(delayMs: Duration, fn: TaskFn<R>, options?: TaskOptions): TaskHandle<R> {
+  recurring<R, S = unknown>(delayMs: Duration, fn: TaskFn<R, S>, options?: TaskOptions): TaskHandle<R> {
     const delay = requirePositive('delayMs', delayMs);
     return this.#register('recurring', fn, options, L.KIND_FIXED_DELAY, delay, delay);
   }
 
   /** Runs fn at every instant matching a cron expression, read in options.timezone (croner does the calendar). */
-  cron<R>(expression: string, fn: TaskFn<R>, options: CronOptions = {}): TaskHandle<R> {
+  cron<R, S = unknown>(expression: string, fn: TaskFn<R, S>, options: CronOptions = {}): TaskHandle<R> {
     if (typeof options !== 'object' || options === null) {
       throw new InvalidArgumentError(`cron: options must be an options object, received ${describeValue(options)}`);
     }
@@ -196,11 +196,15 @@ export class Scheduler {
    * and its JSON params, never the function. Define every name before
    * start(); a task naming an undefined one waits (record intact) until it is
    * defined. Throws NoStoreError without a store.
-   * @example scheduler.define('sendReport', async ({ to }, ctx) => mail(to, await report()));
+   * Returns a reference to pass as `schedule({ fn })`, which type-checks the
+   * task's params against fn's first parameter.
+   * @example
+   * const sendReport = scheduler.define('sendReport', async ({ to }: { to: string }, ctx) => mail(to, await report()));
+   * await scheduler.schedule({ fn: sendReport, params: { to: 'ops' }, cron: '0 3 * * *' });
    */
-  define<Params extends Json = Json>(name: string, fn: DurableFn<Params>): this {
+  define<Params extends Json = Json>(name: string, fn: DurableFn<Params>): DurableFunction<Params> {
     this.#requireStore('define').define(name, fn as DurableFn);
-    return this;
+    return new DurableFunction<Params>(name);
   }
 
   /**
@@ -210,7 +214,7 @@ export class Scheduler {
    * UnstorablePayloadError (params), FunctionNotDefinedError, StoreFullError.
    * @example await scheduler.schedule({ id: 'nightly', fn: 'sendReport', params: { to: 'ops' }, cron: '0 3 * * *', timezone: 'Europe/Paris' });
    */
-  schedule(options: DurableTaskOptions): Promise<TaskRecord> {
+  schedule<Params extends Json = Json>(options: DurableTaskOptions<Params>): Promise<TaskRecord> {
     const durable = this.#durable;
     if (durable === undefined) return Promise.reject(this.#noStore('schedule'));
     return durable.scheduleOne(options);

@@ -82,5 +82,18 @@ export class DurableContext<State extends Json = Json> {
   }
 }
 
+/**
+ * What `scheduler.define(name, fn)` returns: the function's name, typed with
+ * its params, to pass as `schedule({ fn })` so that `params` are checked
+ * against the function's parameter type. A name (a string) works as well, unchecked.
+ */
+export class DurableFunction<Params extends Json = Json> {
+  /** Type only, never set: ties the params type to the reference (a method's type, so references of different params still fit a list). */
+  declare readonly paramsType?: { check(params: Params): void }['check'];
+  constructor(readonly name: string) {
+    Object.freeze(this);
+  }
+}
+
 /** A function that `scheduler.define(name, fn)` registers: called with the task's params and its context. */
 export type DurableFn<Params extends Json = Json, Result = unknown> = (params: Params, ctx: DurableContext) => Result | Promise<Result>;

@@ -7,6 +7,7 @@ import { type CronDstOptions, CronSchedule, type CronGapPolicy, type CronOverlap
 import { dateMs, type Duration, MAX_DURATION_MS, parseDurationMs } from '../duration.js';
 import { type Priority, priorityClass, priorityName } from '../priorities.js';
 import { type RetryOptions, resolveRetry } from '../retry.js';
+import { DurableFunction } from './durable-context.js';
 import { checkJsonSize } from '../store/json.js';
 import type { Json, MisfirePolicy, MisfireRecord, ScheduleKind, TaskRecord } from '../store/records.js';
 import { readOptions } from '../read-options.js';
@@ -29,13 +30,13 @@ export interface MissedRunOptions {
 }
 
 /** A durable registration: a defined function, its JSON params, and when it runs. */
-export interface DurableTaskOptions {
+export interface DurableTaskOptions<Params extends Json = Json> {
   /** The task's stable id; scheduling an id again replaces that task. @default a random UUID */
   id?: string;
-  /** The name the function was defined under with `scheduler.define(name, fn)`. */
-  fn: string;
+  /** What `scheduler.define(name, fn)` returned (params then type-checked), or the name it was defined under. */
+  fn: string | DurableFunction<Params>;
   /** Passed to the function as its first argument: JSON only (no functions, cycles, BigInt, Dates). @default null */
-  params?: Json;
+  params?: NoInfer<Params>;
   /** Run once at this wall-clock time (now if past): within a Date's range, at most MAX_DURATION_MS (1e15 ms) ahead. */
   at?: Date | number;
   /** Run once, this long from now. */
@@ -230,8 +231,11 @@ export function durableTaskRecord(options: unknown, path: string, wallNowMs: num
   // Read once into a plain object: a throwing getter or Proxy becomes an InvalidArgumentError naming its path.
   const given = typeof options === 'object' && options !== null && !Array.isArray(options) ? readOptions(options, path, KEYS, ['missed', 'retry', 'dst']) : options;
   const o = checkObjectOf(given, path, KEYS);
-  if (typeof o.fn !== 'string' || o.fn.length === 0) {
-    throw new InvalidArgumentError(`${path}.fn must be the name of a defined function (a non-empty string), received ${describeValue(o.fn)}`);
+  const functionName = o.fn instanceof DurableFunction ? o.fn.name : o.fn;
+  if (typeof functionName !== 'string' || functionName.length === 0) {
+    throw new InvalidArgumentError(
+      `${path}.fn must be what define() returned or the name of a defined function (a non-empty string), received ${describeValue(o.fn)}`,
+    );
   }
   const id = o.id === undefined ? newTaskId() : o.id;
   if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH) {
@@ -253,7 +257,7 @@ export function durableTaskRecord(options: unknown, path: string, wallNowMs: num
     name: optionalString(o.name, path, 'name') ?? id,
     description: optionalString(o.description, path, 'description'),
     ownerModule: optionalString(o.ownerModule, path, 'ownerModule'),
-    functionName: o.fn,
+    functionName,
     params,
     scheduleKind: t.scheduleKind,
     delayMs: t.delayMs,

@@ -16,7 +16,13 @@ import { DEFAULT_TASK_OPTIONS, type ResolvedTaskOptions } from '../options.js';
 import type { RunState, TaskContext } from '../task-context.js';
 import { CANCELLED, Failed, type OutcomeBook, Settled } from './task-outcome.js';
 
-export type TaskFn<Result = unknown> = (ctx: TaskContext) => Result | PromiseLike<Result>;
+/**
+ * A task's body. `State` is the type of what it saves (`ctx.saveState()`) and
+ * resumes from (`ctx.state`): annotate the context, `(ctx: TaskContext<number>) => ...`.
+ * Written as a method's type: method parameters are bivariant, so a body for
+ * TaskContext<number> is accepted where the engine keeps TaskContext<unknown> ones.
+ */
+export type TaskFn<Result = unknown, State = unknown> = { body(ctx: TaskContext<State>): Result | PromiseLike<Result> }['body'];
 
 const SLOT_MASK = 2 ** L.HANDLE_SLOT_BITS - 1;
 

@@ -3,6 +3,7 @@
 // termination) and crash recovery. Node only. Importing it starts nothing:
 // threads start with the first `new WorkerPool()`.
 export { WorkerPool, PoolTask } from './pool.js';
+export type { ArgsOf, ResultOf } from './task-record.js';
 export type { PoolOptions, PoolTaskOptions, TaskReference } from './options.js';
 export { PoolEvent, PoolEvents, POOL_EVENT_TYPES, type PoolEventDetail, type PoolEventType, type PoolCounters } from './events.js';
 export { PoolTaskContext } from './context.js';

@@ -58,7 +58,7 @@ import * as P from './protocol.js';
 import type { RecoveryHost, } from './recovery.js';
 import { requirePeer } from '../require-peer.js';
 import { Supervisor } from './supervisor.js';
-import { PoolTask, TaskBook, TaskRecord } from './task-record.js';
+import { type ArgsOf, PoolTask, type ResultOf, TaskBook, TaskRecord } from './task-record.js';
 import { type PoolThread, PoolThreads } from './threads.js';
 
 export { PoolTask } from './task-record.js';
@@ -177,8 +177,13 @@ export class WorkerPool {
 
   // ---- tasks ----
 
-  /** Names a function the workers run: a module (absolute path or file: URL) and its export. */
-  task<Args = unknown, Result = unknown>(module: string | URL, exportName = 'default'): PoolTask<Args, Result> {
+  /**
+   * Names a function the workers run: a module (absolute path or file: URL)
+   * and its export. Typed from the function itself, `task<typeof hashAll>()`
+   * (args and awaited result), or as `task<Args, Result>()`.
+   * @example const hashAll = pool.task<typeof import('./hash.js').hashAll>(new URL('./hash.js', import.meta.url), 'hashAll');
+   */
+  task<Spec = unknown, Result = unknown>(module: string | URL, exportName = 'default'): PoolTask<ArgsOf<Spec>, ResultOf<Spec, Result>> {
     const ref = resolveTaskReference('task', { module, export: exportName });
     const key = `${ref.module}#${ref.name}`;
     let task = this.#kinds.get(key);
@@ -191,7 +196,7 @@ export class WorkerPool {
       // Posted before any task of this kind can be taken: a worker finds it in its port's queue.
       for (const thread of this.#threads.live()) thread.port.postMessage({ t: 'define', ...definition } satisfies P.ToWorker);
     }
-    return task as PoolTask<Args, Result>;
+    return task as PoolTask<ArgsOf<Spec>, ResultOf<Spec, Result>>;
   }
 
   /**

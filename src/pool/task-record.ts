@@ -12,6 +12,13 @@ import type { PayloadArena } from './payload.js';
 import * as P from './protocol.js';
 
 /** A task function registered with pool.task(): pass it to run(). */
+/** A worker function's first parameter, or Spec itself when Spec is not a function (`task<Args, Result>()`). */
+// biome-ignore lint/suspicious/noExplicitAny: matches any worker function's signature
+export type ArgsOf<Spec> = Spec extends (args: infer A, ...rest: any[]) => unknown ? A : Spec;
+/** A worker function's awaited result, or Result when Spec is not a function. */
+// biome-ignore lint/suspicious/noExplicitAny: matches any worker function's signature
+export type ResultOf<Spec, Result> = Spec extends (...args: any[]) => infer Out ? Awaited<Out> : Result;
+
 export class PoolTask<Args = unknown, Result = unknown> {
   /** @internal */
   readonly kind: number;

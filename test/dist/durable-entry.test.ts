@@ -1,11 +1,12 @@
 // A durable Scheduler as shipped: `new Scheduler({ store: path })` loads the
 // SQLite store (and better-sqlite3) only when first used, from ESM and CJS.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readmeSnippet } from '../helpers/readme-snippet.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'timeslice-dist-durable-'));
@@ -41,10 +42,8 @@ describe('a durable Scheduler from the built package', () => {
   });
 
   it("runs the README's durable example as written", () => {
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    const example = readme.match(/## Durable tasks\n[\s\S]*?```js\n([\s\S]*?)```/)?.[1];
-    expect(example).toBeDefined();
-    expect(node(['--input-type=module', '-e', example!]).trim().split('\n')).toEqual(['report for me, attempt 1', 'succeeded pending']);
+    const example = readmeSnippet('Durable tasks');
+    expect(node(['--input-type=module', '-e', example]).trim().split('\n')).toEqual(['report for me, attempt 1', 'succeeded pending']);
   });
 
   it('from ESM: the task runs and is recorded', () => {

@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { readmeSnippet } from '../helpers/readme-snippet.js';
 
 const root = new URL('../../', import.meta.url);
 
@@ -89,18 +90,13 @@ describe('the built package', () => {
   });
 
   it('runs the README examples as written', () => {
-    const readme = readFileSync(new URL('README.md', root), 'utf8');
-    const first = readme.match(/## First example\n+```js\n([\s\S]*?)```/)?.[1];
-    expect(first).toBeDefined();
-    expect(node(['--input-type=module', '-e', first!]).trim().split('\n')).toEqual(['background work ran', 'report ready', '7']);
-    const core = readme.match(/## The core, directly\n+```js\n([\s\S]*?)```/)?.[1];
-    expect(core).toBeDefined();
-    expect(node(['--input-type=module', '-e', core!]).trim().split('\n')).toEqual(['true', 'true', 'true', '40']);
-    const testing = readme.match(/## Testing your code\n[\s\S]*?```js\n([\s\S]*?)```/)?.[1];
-    expect(testing).toBeDefined();
-    expect(node(['--input-type=module', '-e', testing!]).trim()).toBe('[ 3600000 ]');
-    const web = readme.match(/## The web-standard API[^\n]*\n[\s\S]*?```js\n([\s\S]*?)```/)?.[1];
-    expect(web).toBeDefined();
-    expect(node(['--input-type=module', '-e', `${web!}\nconsole.log(await result, typeof globalThis.scheduler.postTask);`]).trim()).toBe('indexed function');
+    const first = readmeSnippet('First example');
+    expect(node(['--input-type=module', '-e', first]).trim().split('\n')).toEqual(['background work ran', 'report ready', '7']);
+    const core = readmeSnippet('The core, directly');
+    expect(node(['--input-type=module', '-e', core]).trim().split('\n')).toEqual(['true', 'true', 'true', '40']);
+    const testing = readmeSnippet('Testing your code');
+    expect(node(['--input-type=module', '-e', testing]).trim()).toBe('[ 3600000 ]');
+    const web = readmeSnippet('The web-standard API');
+    expect(node(['--input-type=module', '-e', `${web}\nconsole.log(await result, typeof globalThis.scheduler.postTask);`]).trim()).toBe('indexed function');
   });
 });

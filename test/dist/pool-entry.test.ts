@@ -2,26 +2,16 @@
 // beside it, and `timeslice` itself reaching neither piscina nor the shared core.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { reachableBareImports } from '../helpers/reachable-imports.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const fixtures = fileURLToPath(new URL('../pool/fixtures/tasks.mjs', import.meta.url));
 
 function node(args: string[]): string {
   return execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
-}
-
-function reachable(file: string, seen = new Set<string>()): Set<string> {
-  const bare = new Set<string>();
-  if (seen.has(file)) return bare;
-  seen.add(file);
-  for (const [, specifier] of readFileSync(file, 'utf8').matchAll(/(?:from\s*|import\s*\(?\s*|require\(\s*|requirePeer\w*\(\s*)["']([^"']+)["']/g)) {
-    if (specifier!.startsWith('.')) for (const found of reachable(join(dirname(file), specifier!), seen)) bare.add(found);
-    else bare.add(specifier!);
-  }
-  return bare;
 }
 
 describe('the pool entry of the built package', () => {
@@ -36,11 +26,11 @@ describe('the pool entry of the built package', () => {
 
   it('importing timeslice or timeslice/core reaches no piscina and no shared core', () => {
     for (const file of ['dist/index.js', 'dist/index.cjs', 'dist/core.js', 'dist/core.cjs']) {
-      expect(reachable(join(root, file)).has('piscina'), file).toBe(false);
+      expect(reachableBareImports(join(root, file)).has('piscina'), file).toBe(false);
       const text = [...new Set([join(root, file)])].map((f) => readFileSync(f, 'utf8')).join('');
       expect(text.includes('SHARED_ATTACH_BASE64'), file).toBe(false);
     }
-    expect(reachable(join(root, 'dist/pool.js')).has('piscina')).toBe(true);
+    expect(reachableBareImports(join(root, 'dist/pool.js')).has('piscina')).toBe(true);
   });
 
   // Piscina's worker require()s its filename: an ES module entry went through

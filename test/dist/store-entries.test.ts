@@ -2,9 +2,11 @@
 // ESM and CJS, and `timeslice` itself reaches no database driver.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { reachableBareImports } from '../helpers/reachable-imports.js';
+import { readmeSnippet } from '../helpers/readme-snippet.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const ENTRIES = ['./store', './store/memory', './store/sqlite', './store/indexeddb'];
@@ -12,22 +14,6 @@ const DRIVERS = ['better-sqlite3', 'idb'];
 
 function node(args: string[]): string {
   return execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
-}
-
-/** Every bare module specifier reachable from a built file through its relative imports and requires. */
-function reachableBareImports(file: string, seen = new Set<string>()): Set<string> {
-  const bare = new Set<string>();
-  if (seen.has(file)) return bare;
-  seen.add(file);
-  const source = readFileSync(file, 'utf8');
-  for (const [, specifier] of source.matchAll(/(?:from\s*|import\s*\(?\s*|require\(\s*|requirePeer\w*\(\s*)["']([^"']+)["']/g)) {
-    if (specifier!.startsWith('.')) {
-      for (const found of reachableBareImports(join(dirname(file), specifier!), seen)) bare.add(found);
-    } else {
-      bare.add(specifier!);
-    }
-  }
-  return bare;
 }
 
 describe('the store entries of the built package', () => {
@@ -89,9 +75,7 @@ describe('the store entries of the built package', () => {
   });
 
   it("runs the README's persistence example as written", () => {
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    const example = readme.match(/## Persistence stores\n[\s\S]*?```js\n([\s\S]*?)```/)?.[1];
-    expect(example).toBeDefined();
-    expect(node(['--input-type=module', '-e', example!]).trim().split('\n')).toEqual(['claimed duplicate', 'completed']);
+    const example = readmeSnippet('Persistence stores');
+    expect(node(['--input-type=module', '-e', example]).trim().split('\n')).toEqual(['claimed duplicate', 'completed']);
   });
 });

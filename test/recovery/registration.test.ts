@@ -2,14 +2,15 @@
 // transaction for the calls of one tick, resolved only once stored, and
 // scheduleMany all or nothing.
 import { describe, expect, it, vi } from 'vitest';
-import { NoStoreError, Scheduler } from '../../src/index.js';
+import { DurableFunction, NoStoreError, Scheduler } from '../../src/index.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { harness } from './helpers.js';
 
 const BAD_SCHEDULES: Array<[string, unknown, RegExp, string]> = [
   ['no timing', { fn: 'job' }, /exactly one of at, after, every, recurring or cron, received none/, 'ERR_INVALID_ARGUMENT'],
   ['two timings', { fn: 'job', after: 1, every: 2 }, /exactly one of .* received after and every/, 'ERR_INVALID_ARGUMENT'],
-  ['fn not a string', { fn: () => {}, after: 1 }, /options.fn must be the name of a defined function/, 'ERR_INVALID_ARGUMENT'],
+  ['fn a function', { fn: () => {}, after: 1 }, /options.fn must be what define\(\) returned or the name of a defined function/, 'ERR_INVALID_ARGUMENT'],
+  ['fn an object with a name', { fn: { name: 'job' }, after: 1 }, /options.fn must be what define\(\) returned or the name of a defined function/, 'ERR_INVALID_ARGUMENT'],
   ['unknown option', { fn: 'job', after: 1, delay: 2 }, /options.delay is not an option/, 'ERR_INVALID_ARGUMENT'],
   ['bad at', { fn: 'job', at: new Date(Number.NaN) }, /options.at must be a valid Date/, 'ERR_INVALID_ARGUMENT'],
   ['zero period', { fn: 'job', every: 0 }, /options.every must be at least 1 ms/, 'ERR_INVALID_ARGUMENT'],
@@ -64,6 +65,26 @@ describe('durable registration', () => {
       await s.stop();
     });
   }
+
+  it("define() returns a reference that schedule() takes as fn, stored under the function's name", async () => {
+    const h = harness();
+    const s = h.scheduler();
+    const seen: unknown[] = [];
+    const report = s.define('report', (params: { to: string }) => void seen.push(params.to));
+    expect(report).toBeInstanceOf(DurableFunction);
+    expect([report.name, Object.isFrozen(report)]).toEqual(['report', true]);
+    s.start();
+    await s.ready;
+    const byRef = await s.schedule({ id: 'a', fn: report, params: { to: 'ops' }, after: 1 });
+    const [byList] = await s.scheduleMany([{ id: 'b', fn: report, params: { to: 'me' }, after: 2 }]);
+    expect([byRef.functionName, byList!.functionName]).toEqual(['report', 'report']);
+    await h.clock.advance(5);
+    expect(seen.sort()).toEqual(['me', 'ops']);
+    // Type-checked: params that do not fit the function's parameter are a compile error.
+    // @ts-expect-error 'too' is not a param of report
+    await s.schedule({ fn: report, params: { too: 'x' }, after: 1 });
+    await s.stop();
+  });
 
   it('refuses bad define() arguments and a second function under one name', () => {
     const s = harness().scheduler();
