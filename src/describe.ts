@@ -146,7 +146,7 @@ export function describeScheduler(engine: Engine, { limit = 1000 }: DescribeOpti
     toString: () => {
       const lines = [
         `timeslice scheduler at ${fmt(nowMs)}: ${data.state}, policy ${data.policy}; ` +
-          `${data.totals.live} tasks (${data.totals.running} running, ${data.totals.ready} ready, ${data.totals.waiting} waiting, ${data.totals.paused} paused)`,
+          `${data.totals.live} ${data.totals.live === 1 ? 'task' : 'tasks'} (${data.totals.running} running, ${data.totals.ready} ready, ${data.totals.waiting} waiting, ${data.totals.paused} paused)`,
       ];
       for (const t of tasks) lines.push(`  ${t.name} [${t.priority}] ${t.why}  (#${t.id})`);
       if (omitted > 0) lines.push(`  … and ${omitted} more`);

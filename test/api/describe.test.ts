@@ -90,7 +90,14 @@ describe('describe()', () => {
     const d = scheduler.describe({ limit: 2 });
     expect([d.tasks.length, d.omitted]).toEqual([2, 3]);
     expect(String(d)).toContain('… and 3 more');
+    expect(String(d).split('\n')[0]).toMatch(/: idle, policy deadline; 5 tasks \(0 running, 5 ready/);
     expect(() => scheduler.describe({ limit: -1 })).toThrow(/limit must be an integer >= 0, received -1/);
+  });
+
+  it('says "1 task", not "1 tasks"', () => {
+    const { scheduler } = virtualScheduler();
+    scheduler.run(() => {});
+    expect(String(scheduler.describe()).split('\n')[0]).toMatch(/; 1 task \(0 running, 1 ready, 0 waiting, 0 paused\)$/);
   });
 
   it('words every reason', () => {
