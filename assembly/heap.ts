@@ -143,8 +143,11 @@ function siftDown(heap: i32, i: i32, key: f64, slot: u32): void {
   return select<i32>(at23, at01, low23 < low01);
 }
 
-/** Position of the least (key, sequence) among the children at first..end-1. */
-function leastOfFew(keys: usize, slots: usize, first: i32, end: i32): i32 {
+/**
+ * Position of the least (key, sequence) among the children at first..end-1.
+ * Inlined: as a call per level it made heap-hold at 1e6 1.15-1.2x slower.
+ */
+@inline function leastOfFew(keys: usize, slots: usize, first: i32, end: i32): i32 {
   // Keys first: a child's slot is read just for a tie (rare).
   let best = first;
   let bestKey = load<f64>(keys + (<usize>first << 3));
