@@ -51,9 +51,14 @@ export class TaskHandle<Result = unknown> {
     return engine.nameOf(this.id);
   }
 
-  /** Cancels the task: it will not run again; a running async run's signal is aborted; `done` rejects. */
-  cancel(): void {
-    this.#book.engine.controls.cancel(this.id);
+  /**
+   * Cancels the task: it will not run again; a running async run's signal is
+   * aborted; `done` rejects. True if this call cancelled it; false, and nothing
+   * happens, if it had already ended (ran, failed or was cancelled), as
+   * clearTimeout() ignores a timer that fired: `finally { timeout.cancel(); }` is safe.
+   */
+  cancel(): boolean {
+    return this.#book.engine.controls.cancel(this.id);
   }
 
   /** Stops the task from being picked until resume() (a running run finishes first). */

@@ -59,11 +59,15 @@ export class TaskControls {
    * run to abort, a `done` already read); otherwise the handle records
    * CANCELLED and `done` makes the error if it is read later.
    */
-  cancel(handle: number, reason?: unknown): void {
-    // Out of the core first, in one crossing that also refuses an ended task:
+  /** Cancels a live task; false (and nothing done) when it has already ended. */
+  cancel(handle: number, reason?: unknown): boolean {
+    // Out of the core first, in one crossing that also answers for an ended task:
     // whatever the abort below runs (the run's signal listeners) sees it ended.
     const status = this.#w.cancel(handle);
-    if (status < 0) throw status === L.STATUS_STALE_HANDLE ? new TaskEndedError(`cancel: task ${handle} has ended`) : errorForStatus(status, 'cancel');
+    if (status < 0) {
+      if (status === L.STATUS_STALE_HANDLE) return false;
+      throw errorForStatus(status, 'cancel');
+    }
     const slot = slotOf(handle);
     this.#slots.cancels++;
     const ex = this.#slots.extrasOf(slot);
@@ -77,6 +81,7 @@ export class TaskControls {
     }
     this.#slots.end(handle, false, error);
     this.#afterEnd();
+    return true;
   }
 
   pause(handle: number): void {

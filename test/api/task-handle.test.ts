@@ -20,10 +20,25 @@ describe('TaskHandle', () => {
     scheduler.start();
     const h = scheduler.run(() => 1);
     await clock.runUntilIdle();
-    for (const use of [() => h.cancel(), () => h.pause(), () => h.runNow(), () => h.setPriority('high'), () => h.stats(), () => h.name]) {
+    for (const use of [() => h.pause(), () => h.runNow(), () => h.setPriority('high'), () => h.stats(), () => h.name]) {
       expect(use).toThrow(TaskEndedError);
     }
     await expect(h.done).resolves.toBe(1);
+  });
+
+  it('cancel() answers whether it cancelled: false, doing nothing, once the task has ended (as clearTimeout)', async () => {
+    const { clock, scheduler } = virtualScheduler();
+    scheduler.start();
+    const ran = scheduler.run(() => 'ran');
+    const timer = scheduler.after(10, () => 'fired');
+    await clock.runUntilIdle();
+    expect([ran.cancel(), timer.cancel()]).toEqual([false, false]);
+    await expect(ran.done).resolves.toBe('ran');
+    await expect(timer.done).resolves.toBe('fired');
+    const pending = scheduler.after(10, () => 'never');
+    expect([pending.cancel(), pending.cancel()]).toEqual([true, false]);
+    await expect(pending.done).rejects.toBeInstanceOf(TaskCancelledError);
+    expect(scheduler.stats().cancelled ?? 1).toBeGreaterThan(0);
   });
 
   it('pause() and resume() hold a periodic task without losing its cadence', async () => {
