@@ -44,7 +44,8 @@ function snippets(): Snippet[] {
 }
 
 describe('README and docs snippets', () => {
-  it('type-check under tsc --strict against the published types', () => {
+  // A whole type-check: seconds on a quiet machine, far more with every core busy.
+  it('type-check under tsc --strict against the published types', { timeout: 300_000 }, () => {
     const dir = join(root, 'node_modules', '.cache', 'timeslice-snippets');
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
