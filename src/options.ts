@@ -290,6 +290,13 @@ export interface SchedulerOptions {
    * @default 1048576 (1 MiB)
    */
   maxPayloadBytes?: number;
+  /**
+   * Whether a durable one-off may be scheduled `at` an instant more than its
+   * grace window (`missed.graceMs`) in the past (it then runs now); false
+   * refuses it with PastScheduleError. A task's own `allowPast` wins.
+   * @default false
+   */
+  allowPast?: boolean;
 }
 
 export interface ResolvedSchedulerOptions {
@@ -307,7 +314,7 @@ export interface ResolvedSchedulerOptions {
 
 const SCHEDULER_OPTION_KEYS = new Set([
   'policy', 'quantumMs', 'sliceMs', 'concurrency', 'deadlinesMs', 'clock', 'random', 'groupTiming', 'onError', 'store', 'clockWatch', 'retention',
-  'lease', 'standby', 'maxPayloadBytes',
+  'lease', 'standby', 'maxPayloadBytes', 'allowPast',
 ]);
 
 /**

@@ -79,12 +79,16 @@ function resolveMaxPayloadBytes(value: unknown): number {
 export function resolveDurableOptions(options: SchedulerOptions): DurableOptions | undefined {
   const source = resolveStoreOption(options.store);
   if (source === undefined) {
-    for (const key of ['clockWatch', 'retention', 'lease', 'standby', 'maxPayloadBytes'] as const) {
+    for (const key of ['clockWatch', 'retention', 'lease', 'standby', 'maxPayloadBytes', 'allowPast'] as const) {
       if (options[key] !== undefined) throw new InvalidArgumentError(`options.${key} applies only with options.store (durable tasks)`);
     }
     return undefined;
   }
+  if (options.allowPast !== undefined && typeof options.allowPast !== 'boolean') {
+    throw new InvalidArgumentError(`options.allowPast must be a boolean, received ${describeValue(options.allowPast)}`);
+  }
   return {
+    allowPast: options.allowPast === true,
     source, clockWatch: resolveClockWatch(options.clockWatch), retention: resolveRetention(options.retention),
     lease: resolveLease(options.lease, options.standby), maxPayloadBytes: resolveMaxPayloadBytes(options.maxPayloadBytes),
   };

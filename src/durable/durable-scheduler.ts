@@ -36,7 +36,8 @@ import type { LiveTask } from './live-task.js';
 import { type Retention, startRetention } from './retention.js';
 import type { StoreSource } from './store-option.js';
 import { MAX_REGISTRATIONS_PER_BATCH, StoreSession } from './store-session.js';
-import { type DurableTaskOptions, durableTaskRecord } from './task-options.js';
+import { checkPastSchedule, refusedPastByMs } from './past-schedule.js';
+import { allowsPast, type DurableTaskOptions, durableTaskRecord } from './task-options.js';
 import { recoverTasks, type RecoveryReport } from './recovery.js';
 
 export type { RecoveryReport } from './recovery.js';
@@ -51,6 +52,8 @@ export interface DurableOptions {
   lease: LeaseOptions;
   /** The largest params, metadata or saved state, as JSON text in UTF-8 bytes. */
   maxPayloadBytes: number;
+  /** Whether a one-off `at` in the past runs now (true) or is refused (a task's own allowPast wins). */
+  allowPast: boolean;
 }
 
 export class DurableScheduler {
@@ -109,6 +112,12 @@ export class DurableScheduler {
     return record;
   }
 
+  /** How far the registration's `at` is too far in the past to accept without a look at the store (see past-schedule.ts), or 0. */
+  #pastByMs(options: DurableTaskOptions, record: TaskRecord, wallNowMs: number): number {
+    const pastByMs = refusedPastByMs(record, wallNowMs);
+    return pastByMs > 0 && !allowsPast(options, this.#options.allowPast) ? pastByMs : 0;
+  }
+
   /**
    * One registration: written with the others of its tick (one transaction),
    * made live once committed. The hot path of registration (a new task): two
@@ -117,12 +126,26 @@ export class DurableScheduler {
    */
   scheduleOne(options: DurableTaskOptions): Promise<TaskRecord> {
     let record: TaskRecord;
+    let pastByMs: number;
     try {
       this.#engine.assertAccepting('schedule');
-      record = this.#record(options, 'schedule: options', this.#engine.clock.wallNow());
+      const wallNowMs = this.#engine.clock.wallNow();
+      record = this.#record(options, 'schedule: options', wallNowMs);
+      pastByMs = this.#pastByMs(options, record, wallNowMs);
     } catch (error) {
       return Promise.reject(error);
     }
+    if (pastByMs > 0) {
+      // Rare: refused unless the store has this task with this same `at` already.
+      return this.#session
+        .owned()
+        .then((store) => checkPastSchedule(record, pastByMs, 'schedule: options', store))
+        .then(() => this.#write(record));
+    }
+    return this.#write(record);
+  }
+
+  #write(record: TaskRecord): Promise<TaskRecord> {
     const session = this.#session;
     // A failed session refuses registrations with its error (owned() rejects with it).
     const batcher = session.failure === undefined ? session.writes?.registrations : undefined;
@@ -137,6 +160,10 @@ export class DurableScheduler {
     const records = list.map((options, i) => this.#record(options, `scheduleMany: tasks[${i}]`, wallNowMs));
     const session = this.#session;
     const store = await session.owned();
+    for (let i = 0; i < records.length; i++) {
+      const pastByMs = this.#pastByMs(list[i] as DurableTaskOptions, records[i] as TaskRecord, wallNowMs);
+      if (pastByMs > 0) await checkPastSchedule(records[i] as TaskRecord, pastByMs, `scheduleMany: tasks[${i}]`, store);
+    }
     const statuses: PutStatus[] = [];
     for (let start = 0; start < records.length; start += MAX_REGISTRATIONS_PER_BATCH) {
       const batch = records.slice(start, start + MAX_REGISTRATIONS_PER_BATCH);

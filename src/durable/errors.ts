@@ -24,3 +24,28 @@ export class FunctionNotDefinedError extends defineError('ERR_FUNCTION_NOT_DEFIN
 
 /** A durable operation (define, schedule, history...) on a Scheduler made without a `store` option. */
 export class NoStoreError extends defineError('ERR_NO_STORE', 'NoStoreError') {}
+
+/**
+ * A one-off (`at`) scheduled further in the past than its task's grace
+ * window (`missed.graceMs`, 30 s by default), without `allowPast: true`.
+ * Seed 004's allow_past_events: off by default, so a date computed wrongly
+ * (a past year, a time zone off by hours) is caught at the call instead of
+ * running at once. Registering again a task the store already has with that
+ * same `at` is not refused (the start-up pattern).
+ */
+export class PastScheduleError extends defineError('ERR_PAST_SCHEDULE', 'PastScheduleError') {
+  readonly taskId: string;
+  /** The instant asked for (ms since the epoch). */
+  readonly atMs: number;
+  /** How far in the past it was at the call. */
+  readonly pastByMs: number;
+  constructor(path: string, taskId: string, atMs: number, pastByMs: number, toleranceMs: number) {
+    super(
+      `${path}.at is ${pastByMs} ms in the past (${new Date(atMs).toISOString()}), more than the task's grace window ` +
+        `(missed.graceMs, ${toleranceMs} ms): pass allowPast: true to run it now`,
+    );
+    this.taskId = taskId;
+    this.atMs = atMs;
+    this.pastByMs = pastByMs;
+  }
+}

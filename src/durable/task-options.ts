@@ -37,9 +37,20 @@ export interface DurableTaskOptions<Params extends Json = Json> {
   fn: string | DurableFunction<Params>;
   /** Passed to the function as its first argument: JSON only (no functions, cycles, BigInt, Dates). @default null */
   params?: NoInfer<Params>;
-  /** Run once at this wall-clock time (now if past): within a Date's range, at most MAX_DURATION_MS (1e15 ms) ahead. */
+  /**
+   * Run once at this wall-clock time: within a Date's range, at most
+   * MAX_DURATION_MS (1e15 ms) ahead. More than the grace window
+   * (`missed.graceMs`) in the past, it is refused with PastScheduleError
+   * unless `allowPast` is true (then it runs now).
+   */
   at?: Date | number;
-  /** Run once, this long from now. */
+  /**
+   * Accept an `at` in the past (it runs now). Without it the scheduler's
+   * `allowPast` option decides.
+   * @default the scheduler's allowPast (false)
+   */
+  allowPast?: boolean;
+  /** Run once, this long from now (`after: 0`: now; never refused as past). */
   after?: Duration;
   /** Run every period at a fixed rate (the grid is kept across restarts); first run one period from now. */
   every?: Duration;
@@ -83,7 +94,7 @@ export const DEFAULT_GRACE_MS = 30_000;
 
 const KEYS = new Set([
   'id', 'fn', 'params', 'at', 'after', 'every', 'recurring', 'cron', 'timezone', 'dst', 'name', 'description', 'ownerModule',
-  'metadata', 'priority', 'missed', 'retry', 'maxExecutions',
+  'metadata', 'priority', 'missed', 'retry', 'maxExecutions', 'allowPast',
 ]);
 const TIMING_KEYS = ['at', 'after', 'every', 'recurring', 'cron'] as const;
 const MISSED_KEYS = new Set(['policy', 'graceMs', 'catchUpWindowMs', 'catchUpMax']);
@@ -219,6 +230,11 @@ function resolveTiming(o: Record<string, unknown>, path: string, wallNowMs: numb
   return timing('cron', nextMs, { cronExpression: schedule.expression, timeZone, dstGap: dst?.gap ?? null, dstOverlap: dst?.overlap ?? null });
 }
 
+/** The registration's allowPast (durableTaskRecord() checked it), or `defaultValue` without one. */
+export function allowsPast(options: unknown, defaultValue: boolean): boolean {
+  return (options as { allowPast?: boolean }).allowPast ?? defaultValue;
+}
+
 function newTaskId(): string {
   return globalThis.crypto.randomUUID();
 }
@@ -250,6 +266,10 @@ export function durableTaskRecord(options: unknown, path: string, wallNowMs: num
     throw new InvalidArgumentError(`${path}.maxExecutions must be an integer >= 1, received ${describeValue(maxExecutions)}`);
   }
   const priority = o.priority === undefined ? 'normal' : priorityName(priorityClass(`${path}.priority`, o.priority));
+  if (o.allowPast !== undefined && typeof o.allowPast !== 'boolean') {
+    throw new InvalidArgumentError(`${path}.allowPast must be a boolean, received ${describeValue(o.allowPast)}`);
+  }
+  if (o.allowPast !== undefined && o.at === undefined) throw new InvalidArgumentError(`${path}.allowPast applies only to at`);
   const t = resolveTiming(o, path, wallNowMs);
   // Every field written out (what taskRecord() would fill in): one object shape for every registration.
   return {
