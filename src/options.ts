@@ -297,6 +297,15 @@ export interface SchedulerOptions {
    * @default false
    */
   allowPast?: boolean;
+  /**
+   * How long one attempt of a durable task may run when the task sets no
+   * `timeoutMs` of its own (seed 004's execution_timeout): past it, its signal
+   * aborts with TaskTimeoutError and the attempt fails (retried by the task's
+   * policy). false: no limit. Not stored: a restart with another value
+   * applies it to the tasks that set none.
+   * @default '300s'
+   */
+  durableTimeoutMs?: Duration | false;
 }
 
 export interface ResolvedSchedulerOptions {
@@ -314,7 +323,7 @@ export interface ResolvedSchedulerOptions {
 
 const SCHEDULER_OPTION_KEYS = new Set([
   'policy', 'quantumMs', 'sliceMs', 'concurrency', 'deadlinesMs', 'clock', 'random', 'groupTiming', 'onError', 'store', 'clockWatch', 'retention',
-  'lease', 'standby', 'maxPayloadBytes', 'allowPast',
+  'lease', 'standby', 'maxPayloadBytes', 'allowPast', 'durableTimeoutMs',
 ]);
 
 /**

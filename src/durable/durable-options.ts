@@ -75,11 +75,22 @@ function resolveMaxPayloadBytes(value: unknown): number {
   return value;
 }
 
+/** Seed 004's execution_timeout: 300 s. */
+export const DEFAULT_DURABLE_TIMEOUT_MS = 300_000;
+
+function resolveTimeoutMs(value: unknown): number | null {
+  if (value === false) return null;
+  if (value === undefined) return DEFAULT_DURABLE_TIMEOUT_MS;
+  const ms = parseDurationMs('options.durableTimeoutMs', value as Duration);
+  if (ms === 0) throw new InvalidArgumentError('options.durableTimeoutMs must be > 0 (false: no limit), received 0');
+  return ms;
+}
+
 /** The durable options, or undefined for a scheduler without a store (the others are then refused). */
 export function resolveDurableOptions(options: SchedulerOptions): DurableOptions | undefined {
   const source = resolveStoreOption(options.store);
   if (source === undefined) {
-    for (const key of ['clockWatch', 'retention', 'lease', 'standby', 'maxPayloadBytes', 'allowPast'] as const) {
+    for (const key of ['clockWatch', 'retention', 'lease', 'standby', 'maxPayloadBytes', 'allowPast', 'durableTimeoutMs'] as const) {
       if (options[key] !== undefined) throw new InvalidArgumentError(`options.${key} applies only with options.store (durable tasks)`);
     }
     return undefined;
@@ -89,6 +100,7 @@ export function resolveDurableOptions(options: SchedulerOptions): DurableOptions
   }
   return {
     allowPast: options.allowPast === true,
+    timeoutMs: resolveTimeoutMs(options.durableTimeoutMs),
     source, clockWatch: resolveClockWatch(options.clockWatch), retention: resolveRetention(options.retention),
     lease: resolveLease(options.lease, options.standby), maxPayloadBytes: resolveMaxPayloadBytes(options.maxPayloadBytes),
   };

@@ -54,6 +54,8 @@ export interface DurableOptions {
   maxPayloadBytes: number;
   /** Whether a one-off `at` in the past runs now (true) or is refused (a task's own allowPast wins). */
   allowPast: boolean;
+  /** An attempt's limit for tasks that set no timeoutMs, or null for none. */
+  timeoutMs: number | null;
 }
 
 export class DurableScheduler {
@@ -84,7 +86,7 @@ export class DurableScheduler {
   #newTasks(): LiveTasks {
     return new LiveTasks({
       engine: this.#engine, functions: this.#functions, session: this.#session, emit: (type, detail) => this.emit(type, detail),
-      maxPayloadBytes: this.#options.maxPayloadBytes,
+      maxPayloadBytes: this.#options.maxPayloadBytes, timeoutMs: this.#options.timeoutMs,
     });
   }
 

@@ -28,7 +28,7 @@ export type PendingRun =
 export type LiveRecord = Pick<
   TaskRecord,
   | 'id' | 'functionName' | 'params' | 'scheduleKind' | 'atMs' | 'periodMs' | 'nextExecutionMs' | 'cronExpression' | 'timeZone'
-  | 'priority' | 'misfire' | 'scheduleVersion' | 'maxExecutions' | 'executionCount' | 'status' | 'lastError'
+  | 'priority' | 'misfire' | 'scheduleVersion' | 'maxExecutions' | 'executionCount' | 'status' | 'lastError' | 'timeoutMs'
 >;
 
 function liveRecord(r: TaskRecord): LiveRecord {
@@ -36,7 +36,7 @@ function liveRecord(r: TaskRecord): LiveRecord {
     id: r.id, functionName: r.functionName, params: r.params, scheduleKind: r.scheduleKind, atMs: r.atMs, periodMs: r.periodMs,
     nextExecutionMs: r.nextExecutionMs, cronExpression: r.cronExpression, timeZone: r.timeZone, priority: r.priority,
     misfire: r.misfire, scheduleVersion: r.scheduleVersion, maxExecutions: r.maxExecutions, executionCount: r.executionCount,
-    status: r.status, lastError: r.lastError,
+    status: r.status, lastError: r.lastError, timeoutMs: r.timeoutMs ?? null,
   };
 }
 

@@ -47,6 +47,8 @@ export interface LiveTasksHost {
   emit<Type extends DurableEventType>(type: Type, detail: DurableEventDetails[Type]): void;
   /** The largest saved state, as JSON text in UTF-8 bytes. */
   maxPayloadBytes: number;
+  /** An attempt's limit for tasks that set none, or null. */
+  timeoutMs: number | null;
 }
 
 export class LiveTasks {
@@ -99,6 +101,7 @@ export class LiveTasks {
       reloadTask: (task) => this.reload(task),
       backoff: this.#backoff,
       maxPayloadBytes: host.maxPayloadBytes,
+      timeoutMs: host.timeoutMs,
     });
   }
 
@@ -259,7 +262,7 @@ export class LiveTasks {
     const priorityChanged = record.priority !== stored.priority;
     Object.assign(record, {
       functionName: stored.functionName, params: stored.params, priority: stored.priority, misfire: stored.misfire,
-      maxExecutions: stored.maxExecutions, status: stored.status,
+      maxExecutions: stored.maxExecutions, status: stored.status, timeoutMs: stored.timeoutMs ?? null,
     });
     task.retry = retryOf(stored);
     // A task waiting on its core task waits again at its new priority.

@@ -33,6 +33,7 @@ import { DurableContext, type DurableFn, StaleAttemptError } from './durable-con
 import type { DurableEventDetails, DurableEventType } from './durable-events.js';
 import type { LiveRecord, LiveTask, PendingRun } from './live-task.js';
 import { isFenced } from './fenced-store.js';
+import { type BodyOutcome, withinTimeout } from './attempt-timeout.js';
 import { firstSlotAfter } from './slots.js';
 import type { StoreBackoff } from './store-backoff.js';
 
@@ -53,12 +54,13 @@ export interface AttemptHost {
   backoff: StoreBackoff;
   /** The largest saved state, as JSON text in UTF-8 bytes. */
   maxPayloadBytes: number;
+  /** An attempt's limit for tasks that set no timeoutMs, or null for none. */
+  timeoutMs: number | null;
 }
 
 /** A pending run that starts an attempt (skips are recorded by skip-slots.ts). */
 export type AttemptRun = Exclude<PendingRun, { start: 'skip' }>;
 
-type BodyOutcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /** An error as JSON for the store: name, message, and code when it has one. */
 export function errorJson(error: unknown): Json {
@@ -191,11 +193,16 @@ export class SlotAttempt {
       }
     };
     const info = { taskId: execution.taskId, nominalMs: execution.nominalMs, executionId: execution.id, attempt: execution.attempt, state: execution.state };
-    try {
-      return { ok: true, value: await fn(task.record.params, new DurableContext(ctx, info, save)) };
-    } catch (error) {
-      return { ok: false, error };
-    }
+    const body = (async (): Promise<BodyOutcome> => {
+      try {
+        return { ok: true, value: await fn(task.record.params, new DurableContext(ctx, info, save)) };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    })();
+    const timeoutMs = task.record.timeoutMs ?? this.#host.timeoutMs;
+    if (timeoutMs === null) return body;
+    return withinTimeout(this.#host.engine, ctx, body, timeoutMs, `durable task '${execution.taskId}' attempt ${execution.attempt}`);
   }
 
   /** Commits the attempt's end; true if a retry was entered (the caller must not continue the task). */

@@ -86,6 +86,14 @@ export interface DurableTaskOptions<Params extends Json = Json> {
   retry?: number | RetryOptions;
   /** The task ends after this many runs. @default no limit */
   maxExecutions?: number;
+  /**
+   * How long one attempt may run: past it, its `ctx.signal` aborts with
+   * TaskTimeoutError and the attempt is recorded as failed with that error,
+   * then retried by `retry` (as an in-memory task's timeoutMs). Kept with the
+   * task, so it holds across restarts.
+   * @default the scheduler's durableTimeoutMs ('300s')
+   */
+  timeoutMs?: Duration;
 }
 
 /** Durable tasks get three attempts by default, so a crash mid-run is retried (C1). */
@@ -94,7 +102,7 @@ export const DEFAULT_GRACE_MS = 30_000;
 
 const KEYS = new Set([
   'id', 'fn', 'params', 'at', 'after', 'every', 'recurring', 'cron', 'timezone', 'dst', 'name', 'description', 'ownerModule',
-  'metadata', 'priority', 'missed', 'retry', 'maxExecutions', 'allowPast',
+  'metadata', 'priority', 'missed', 'retry', 'maxExecutions', 'allowPast', 'timeoutMs',
 ]);
 const TIMING_KEYS = ['at', 'after', 'every', 'recurring', 'cron'] as const;
 const MISSED_KEYS = new Set(['policy', 'graceMs', 'catchUpWindowMs', 'catchUpMax']);
@@ -265,6 +273,8 @@ export function durableTaskRecord(options: unknown, path: string, wallNowMs: num
   if (maxExecutions !== null && (typeof maxExecutions !== 'number' || !Number.isSafeInteger(maxExecutions) || maxExecutions < 1)) {
     throw new InvalidArgumentError(`${path}.maxExecutions must be an integer >= 1, received ${describeValue(maxExecutions)}`);
   }
+  const timeoutMs = o.timeoutMs === undefined ? null : durationOf(o.timeoutMs, path, 'timeoutMs');
+  if (timeoutMs === 0) throw new InvalidArgumentError(`${path}.timeoutMs must be > 0, received ${describeValue(o.timeoutMs)}`);
   const priority = o.priority === undefined ? 'normal' : priorityName(priorityClass(`${path}.priority`, o.priority));
   if (o.allowPast !== undefined && typeof o.allowPast !== 'boolean') {
     throw new InvalidArgumentError(`${path}.allowPast must be a boolean, received ${describeValue(o.allowPast)}`);
@@ -299,6 +309,7 @@ export function durableTaskRecord(options: unknown, path: string, wallNowMs: num
     status: 'pending',
     lastError: null,
     metadata,
+    timeoutMs,
     scheduleVersion: 1,
     highWaterMarkMs: null,
   };

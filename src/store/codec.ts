@@ -32,6 +32,8 @@ export interface StoredTask {
    */
   dstGap?: CronGapPolicy | null;
   dstOverlap?: CronOverlapPolicy | null;
+  /** Absent from records written before the attempt timeout was stored: read as null, the scheduler's default. */
+  timeoutMs?: number | null;
   misfirePolicy: MisfirePolicy;
   misfireGraceMs: number;
   catchUpWindowMs: number | null;
@@ -55,7 +57,7 @@ export const STORED_TASK_FIELDS: readonly (keyof StoredTask)[] = Object.freeze([
   'id', 'name', 'description', 'ownerModule', 'functionName', 'params', 'scheduleKind', 'delayMs', 'periodMs', 'atMs',
   'cronExpression', 'timeZone', 'priority', 'misfirePolicy', 'misfireGraceMs', 'catchUpWindowMs', 'catchUpMax', 'retry',
   'createdAtMs', 'updatedAtMs', 'lastExecutionMs', 'nextExecutionMs', 'executionCount', 'maxExecutions', 'status',
-  'lastError', 'metadata', 'scheduleVersion', 'highWaterMarkMs', 'dstGap', 'dstOverlap',
+  'lastError', 'metadata', 'scheduleVersion', 'highWaterMarkMs', 'dstGap', 'dstOverlap', 'timeoutMs',
 ]);
 
 export interface StoredExecution {
@@ -107,7 +109,7 @@ export function encodeCheckedTask(r: TaskRecord): StoredTask {
     executionCount: noNegativeZero(r.executionCount), maxExecutions: r.maxExecutions,
     status: r.status, lastError: r.lastError,
     metadata: JSON.stringify(r.metadata),
-    scheduleVersion: r.scheduleVersion, highWaterMarkMs: noNegativeZero(r.highWaterMarkMs),
+    scheduleVersion: r.scheduleVersion, highWaterMarkMs: noNegativeZero(r.highWaterMarkMs), timeoutMs: r.timeoutMs ?? null,
   };
 }
 
@@ -131,7 +133,7 @@ export function decodeTask(s: StoredTask): TaskRecord {
     createdAtMs: s.createdAtMs, updatedAtMs: s.updatedAtMs, lastExecutionMs: s.lastExecutionMs,
     nextExecutionMs: s.nextExecutionMs, executionCount: s.executionCount, maxExecutions: s.maxExecutions,
     status: s.status, lastError: s.lastError,
-    metadata: fromJsonText(s.metadata),
+    metadata: fromJsonText(s.metadata), timeoutMs: s.timeoutMs ?? null,
     scheduleVersion: s.scheduleVersion, highWaterMarkMs: s.highWaterMarkMs,
   };
 }
@@ -203,7 +205,7 @@ export type PutStatus = 'created' | 'unchanged' | 'updated' | 'rescheduled';
 /** The fields a registration defines besides its timing: a change to any of them is an update. */
 const DEFINITION_FIELDS: readonly (keyof StoredTask)[] = Object.freeze([
   'name', 'description', 'ownerModule', 'functionName', 'params', 'priority', 'misfirePolicy', 'misfireGraceMs', 'catchUpWindowMs',
-  'catchUpMax', 'retry', 'maxExecutions', 'metadata',
+  'catchUpMax', 'retry', 'maxExecutions', 'metadata', 'timeoutMs',
 ]);
 
 /**

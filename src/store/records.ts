@@ -93,6 +93,13 @@ export interface TaskRecord {
   lastError: string | null;
   metadata: Json;
   /**
+   * How long one attempt may run (ms) before its signal aborts with
+   * TaskTimeoutError and it fails (then retried by its policy); null: the
+   * scheduler's `durableTimeoutMs` (300 s by default). Absent from records
+   * written before it was stored: read as null.
+   */
+  timeoutMs: number | null;
+  /**
    * Bumped by the store whenever a schedule field (kind, delay, period, at,
    * cron, time zone, DST policy) changes, so slots computed from an old schedule are told
    * apart from the new ones (a slot key includes it).
@@ -184,6 +191,7 @@ export function taskRecord(init: TaskInit): TaskRecord {
     status: 'pending',
     lastError: null,
     metadata: null,
+    timeoutMs: null,
     scheduleVersion: 1,
     highWaterMarkMs: null,
     ...init,

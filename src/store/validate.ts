@@ -118,6 +118,10 @@ const TASK_FIELDS: Readonly<Record<keyof TaskRecord, Check>> = {
   status: oneOf(TASK_STATUSES),
   lastError: orNull(string),
   metadata: json,
+  // Absent (a record made before the field, or by hand) means null.
+  timeoutMs: (v, base, key) => {
+    if (v !== undefined && v !== null) positive(v, base, key);
+  },
   scheduleVersion: integerAtLeast(1),
   highWaterMarkMs: orNull(nominalMs),
 };

@@ -63,7 +63,7 @@ describe('the store entries of the built package', () => {
       const store = new SqliteStore(':memory:');
       store.open().then((info) => console.log(JSON.stringify(info)));
     `]);
-    expect(JSON.parse(cjs)).toEqual({ schemaVersion: 4 });
+    expect(JSON.parse(cjs)).toEqual({ schemaVersion: 5 });
     const idb = node(['--input-type=module', '-e', `
       import 'fake-indexeddb/auto';
       import { IndexedDbStore } from 'timeslice/store/indexeddb';

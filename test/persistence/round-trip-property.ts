@@ -47,6 +47,7 @@ const record: fc.Arbitrary<TaskRecord> = fc.record({
   status: fc.constantFrom('pending', 'running', 'completed', 'failed', 'cancelled'),
   lastError: fc.option(text),
   metadata: json,
+  timeoutMs: fc.option(fc.double({ min: Number.MIN_VALUE, max: 1e15, noNaN: true })),
   scheduleVersion: fc.integer({ min: 1, max: 1000 }),
   highWaterMarkMs: fc.option(fc.maxSafeInteger()),
 });

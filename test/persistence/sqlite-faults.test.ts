@@ -102,14 +102,14 @@ describe('SqliteStore with a damaged or foreign file', () => {
     const before = await readFile(path);
     const error = await new SqliteStore(path).open().then(() => undefined, (e: unknown) => e);
     expect(StoreSchemaTooNewError.is(error)).toBe(true);
-    expect((error as Error).message).toMatch(/schema version 99 .* knows up to 4/);
+    expect((error as Error).message).toMatch(/schema version 99 .* knows up to 5/);
     expect((await readFile(path)).equals(before)).toBe(true);
   });
 
   it('opens an empty file (what SQLite creates before its first commit) as a new database', async () => {
     await writeFile(path, '');
     const store = new SqliteStore(path);
-    expect(await store.open()).toEqual({ schemaVersion: 4 });
+    expect(await store.open()).toEqual({ schemaVersion: 5 });
     await store.putTasks([task('t')]);
     await store.close();
     const reopened = new SqliteStore(path);
@@ -175,7 +175,7 @@ describe('SqliteStore storage details', () => {
     await store.close();
     const raw = new Database(path, { readonly: true });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(raw.pragma('user_version', { simple: true })).toBe(4);
+    expect(raw.pragma('user_version', { simple: true })).toBe(5);
     expect(raw.pragma('application_id', { simple: true })).toBe(0x54534c43);
     raw.close();
   });

@@ -33,7 +33,7 @@ function makeVersion1Database(): void {
   db.exec(MIGRATIONS.find((m) => m.version === 1)!.sql);
   db.pragma('user_version = 1');
   db.pragma(`application_id = ${APPLICATION_ID}`);
-  const { dstGap: _gap, dstOverlap: _overlap, ...v1 } = encodeTask(task('old', CRON), 'task');
+  const { dstGap: _gap, dstOverlap: _overlap, timeoutMs: _timeout, ...v1 } = encodeTask(task('old', CRON), 'task');
   const fields = Object.keys(v1);
   const columns = fields.map((f) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
   db.prepare(`INSERT INTO tasks (${columns.join(', ')}) VALUES (${fields.map(() => '?').join(', ')})`).run(
@@ -56,7 +56,7 @@ describe('opening a store written by the previous schema', () => {
   it('upgrades a schema version 1 SQLite database, whose tasks read with the default DST policy', async () => {
     makeVersion1Database();
     const store = new SqliteStore(path);
-    expect(await store.open()).toEqual({ schemaVersion: 4 });
+    expect(await store.open()).toEqual({ schemaVersion: 5 });
     const old = await store.getTask('old');
     expect(old).toEqual(task('old', CRON));
     expect([old?.dstGap, old?.dstOverlap]).toEqual([null, null]);
@@ -66,7 +66,7 @@ describe('opening a store written by the previous schema', () => {
     expect(await store.getTask('new')).toEqual(fresh);
     await store.close();
     const raw = new Database(path, { readonly: true });
-    expect(raw.pragma('user_version', { simple: true })).toBe(4);
+    expect(raw.pragma('user_version', { simple: true })).toBe(5);
     raw.close();
   });
 
@@ -78,7 +78,7 @@ describe('opening a store written by the previous schema', () => {
     v3.pragma(`application_id = ${APPLICATION_ID}`);
     v3.close();
     const before = new SqliteStore(path);
-    expect(await before.open()).toEqual({ schemaVersion: 4 });
+    expect(await before.open()).toEqual({ schemaVersion: 5 });
     await before.close();
     // The same history written by version 3's statements, then upgraded: the upgrade of that raw file is what matters.
     const raw = new Database(path);
@@ -86,7 +86,7 @@ describe('opening a store written by the previous schema', () => {
     raw.exec('DROP TABLE executions; DROP TABLE tasks; DROP TABLE meta; DROP TABLE lease;');
     for (const migration of MIGRATIONS.filter((m) => m.version <= 3)) raw.exec(migration.sql);
     raw.pragma('user_version = 3');
-    const t = encodeTask(task('a/b', { highWaterMarkMs: 3000, status: 'running' }), 'task');
+    const { timeoutMs: _timeout, ...t } = encodeTask(task('a/b', { highWaterMarkMs: 3000, status: 'running' }), 'task');
     const fields = Object.keys(t) as Array<keyof typeof t>;
     raw.prepare(`INSERT INTO tasks (${fields.map((f) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)).join(', ')}) VALUES (${fields.map(() => '?').join(', ')})`)
       .run(...fields.map((f) => t[f] ?? null));
@@ -99,7 +99,7 @@ describe('opening a store written by the previous schema', () => {
     raw.close();
 
     const store = new SqliteStore(path);
-    expect(await store.open()).toEqual({ schemaVersion: 4 });
+    expect(await store.open()).toEqual({ schemaVersion: 5 });
     expect(await store.getTask('a/b')).toEqual(task('a/b', { highWaterMarkMs: 3000, status: 'running' }));
     const history = (await store.history('a/b')).executions;
     expect(history.map((e) => [e.id, e.outcome, e.attempt, e.result, e.skipReason, e.state])).toEqual([
@@ -121,20 +121,47 @@ describe('opening a store written by the previous schema', () => {
     check.close();
   });
 
-  it('reads an IndexedDB task record stored without the DST fields with the default policy, and replaces it without a schedule change', async () => {
+  it('upgrades a schema version 4 SQLite database to version 5 (tasks.timeout_ms): its tasks read with no timeout of their own, new ones keep theirs', async () => {
+    const v4 = new Database(path);
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 4)) v4.exec(migration.sql);
+    v4.pragma('user_version = 4');
+    v4.pragma(`application_id = ${APPLICATION_ID}`);
+    const { timeoutMs: _timeout, ...row } = encodeTask(task('old', CRON), 'task');
+    const fields = Object.keys(row);
+    const columns = fields.map((f) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
+    v4.prepare(`INSERT INTO tasks (${columns.join(', ')}) VALUES (${fields.map(() => '?').join(', ')})`).run(...fields.map((f) => row[f as keyof typeof row]));
+    v4.close();
+    const store = new SqliteStore(path);
+    expect(await store.open()).toEqual({ schemaVersion: 5 });
+    expect(await store.getTask('old')).toEqual(task('old', CRON));
+    expect((await store.getTask('old'))?.timeoutMs).toBeNull();
+    const fresh = task('new', { timeoutMs: 90_000 });
+    await store.putTasks([fresh]);
+    expect(await store.getTask('new')).toEqual(fresh);
+    // A changed timeout is a changed definition, not a new schedule.
+    expect(await store.putTasks([task('new', { timeoutMs: 1_000 })])).toEqual(['updated']);
+    expect(await store.getTask('new')).toMatchObject({ timeoutMs: 1_000, scheduleVersion: 1 });
+    await store.close();
+    const raw = new Database(path, { readonly: true });
+    expect(raw.pragma('user_version', { simple: true })).toBe(5);
+    expect(raw.prepare('SELECT timeout_ms FROM tasks ORDER BY id').pluck().all()).toEqual([1_000, null]);
+    raw.close();
+  });
+
+  it('reads an IndexedDB task record stored without the DST fields and timeoutMs with the defaults, and replaces it without a schedule change', async () => {
     const indexedDB = new IDBFactory();
     const store = new IndexedDbStore({ name: 'jobs', indexedDB });
     await store.open();
     await store.close();
     const db = await wrap(indexedDB.open('jobs'));
-    const { dstGap: _gap, dstOverlap: _overlap, ...v1 } = encodeTask(task('old', CRON), 'task');
+    const { dstGap: _gap, dstOverlap: _overlap, timeoutMs: _timeout, ...v1 } = encodeTask(task('old', CRON), 'task');
     await db!.put('tasks', v1);
     db!.close();
     const reopened = new IndexedDbStore({ name: 'jobs', indexedDB });
     await reopened.open();
     expect(await reopened.getTask('old')).toEqual(task('old', CRON));
     await reopened.putTasks([task('old', { ...CRON, name: 'renamed' })]);
-    expect(await reopened.getTask('old')).toMatchObject({ name: 'renamed', dstGap: null, scheduleVersion: 1 });
+    expect(await reopened.getTask('old')).toMatchObject({ name: 'renamed', dstGap: null, timeoutMs: null, scheduleVersion: 1 });
     await reopened.close();
   });
 

@@ -18,8 +18,9 @@
 // every task, execution and the fencing token counter as they were.
 //
 // A field added to StoredTask needs no migration when its absence means its
-// default: dstGap and dstOverlap (a cron task's DST policy) are missing from
-// records written before them, and decodeTask() reads them as null.
+// default: dstGap and dstOverlap (a cron task's DST policy) and timeoutMs (an
+// attempt's limit) are missing from records written before them, and
+// decodeTask() reads them as null.
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 import type { StoredExecution, StoredTask } from '../codec.js';
 import type { LeaseHolder } from '../lease.js';

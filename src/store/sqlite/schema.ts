@@ -193,6 +193,13 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
     `,
     rebuildsTables: true,
   },
+  {
+    version: 5,
+    description: "tasks.timeout_ms: how long one attempt may run (NULL, the scheduler's default, for existing rows)",
+    sql: `
+      ALTER TABLE tasks ADD COLUMN timeout_ms REAL CHECK (timeout_ms > 0);
+    `,
+  },
 ]);
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -23,7 +23,7 @@ const TASK_UPDATE_SET = STORED_TASK_FIELDS.filter((f) => f !== 'id').map((f) => 
 const EXECUTION_STORED_FIELDS = STORED_EXECUTION_FIELDS.filter((f) => f !== 'id');
 const EXECUTION_COLUMNS = columnList(EXECUTION_STORED_FIELDS);
 const EXECUTION_SELECT = `task_id || '/' || schedule_version || '/' || nominal_ms AS "id", ${selectList(EXECUTION_STORED_FIELDS)}`;
-/** Rows per multi-row task INSERT (put-tasks.ts): 32 x 31 columns = 992 parameters (SQLite allows 32,766). */
+/** Rows per multi-row task INSERT (put-tasks.ts): 32 x 32 columns = 1024 parameters (SQLite allows 32,766). */
 export const ROWS_PER_INSERT = 32;
 /** An execution's row by its slot: the table's primary key. */
 const BY_SLOT = 'task_id = ? AND nominal_ms = ? AND schedule_version = ?';
@@ -59,6 +59,7 @@ export function taskValues(t: StoredTask): unknown[] {
     t.cronExpression, t.timeZone, t.priority, t.misfirePolicy, t.misfireGraceMs, t.catchUpWindowMs, t.catchUpMax, t.retry,
     t.createdAtMs, t.updatedAtMs, t.lastExecutionMs, t.nextExecutionMs, t.executionCount, t.maxExecutions, t.status,
     t.lastError, t.metadata, t.scheduleVersion, t.highWaterMarkMs, t.dstGap ?? null, t.dstOverlap ?? null,
+    t.timeoutMs ?? null,
   ];
 }
 
@@ -111,6 +112,7 @@ export function decodeTaskRow(r: unknown[]): TaskRecord {
     executionCount: r[C.executionCount] as number, maxExecutions: r[C.maxExecutions] as number | null,
     status: r[C.status] as TaskStatus, lastError: r[C.lastError] as string | null, metadata: r[C.metadata] as Json,
     scheduleVersion: r[C.scheduleVersion] as number, highWaterMarkMs: r[C.highWaterMarkMs] as number | null,
+    timeoutMs: r[C.timeoutMs] as number | null,
   };
 }
 

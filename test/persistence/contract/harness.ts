@@ -78,6 +78,7 @@ export function fullTask(id: string): TaskRecord {
     status: 'running',
     lastError: 'TypeError: x is undefined',
     metadata: { tags: ['nightly'], owner: { team: 'data' } },
+    timeoutMs: 90_000,
     scheduleVersion: 3,
     highWaterMarkMs: 1_699_999_000_000,
   };
