@@ -64,7 +64,7 @@ export class DurableContext<State extends Json = Json> {
     this.#state = state;
   }
 
-  /** Aborted when the scheduler stops without draining or the task is cancelled. */
+  /** Aborted when the scheduler stops without draining, the task is cancelled, or the attempt runs past its timeoutMs (reason TaskTimeoutError). */
   get signal(): AbortSignal {
     return this.#run.signal;
   }
