@@ -306,6 +306,13 @@ export interface SchedulerOptions {
    * @default '300s'
    */
   durableTimeoutMs?: Duration | false;
+  /**
+   * The retry policy of durable tasks that set no `retry` of their own (a
+   * crash counts as a failed attempt). Stored with each task when it is
+   * scheduled, so changing it later does not change tasks already stored.
+   * @default { attempts: 3, backoff: 'exponential', delayMs: 1000 }
+   */
+  durableRetry?: number | RetryOptions;
 }
 
 export interface ResolvedSchedulerOptions {
@@ -323,7 +330,7 @@ export interface ResolvedSchedulerOptions {
 
 const SCHEDULER_OPTION_KEYS = new Set([
   'policy', 'quantumMs', 'sliceMs', 'concurrency', 'deadlinesMs', 'clock', 'random', 'groupTiming', 'onError', 'store', 'clockWatch', 'retention',
-  'lease', 'standby', 'maxPayloadBytes', 'allowPast', 'durableTimeoutMs',
+  'lease', 'standby', 'maxPayloadBytes', 'allowPast', 'durableTimeoutMs', 'durableRetry',
 ]);
 
 /**

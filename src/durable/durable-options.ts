@@ -8,6 +8,7 @@ import type { DurableOptions } from './durable-scheduler.js';
 import { MAX_LEASE_TTL_MS } from '../store/lease.js';
 import type { LeaseOptions } from './lease-keeper.js';
 import { resolveStoreOption } from './store-option.js';
+import { retryRecord } from './task-options.js';
 
 export const DEFAULT_RETENTION = Object.freeze({ maxAgeMs: 30 * 86_400_000, intervalMs: 3_600_000 });
 const RETENTION_KEYS = new Set(['maxAgeMs', 'intervalMs']);
@@ -90,7 +91,7 @@ function resolveTimeoutMs(value: unknown): number | null {
 export function resolveDurableOptions(options: SchedulerOptions): DurableOptions | undefined {
   const source = resolveStoreOption(options.store);
   if (source === undefined) {
-    for (const key of ['clockWatch', 'retention', 'lease', 'standby', 'maxPayloadBytes', 'allowPast', 'durableTimeoutMs'] as const) {
+    for (const key of ['clockWatch', 'retention', 'lease', 'standby', 'maxPayloadBytes', 'allowPast', 'durableTimeoutMs', 'durableRetry'] as const) {
       if (options[key] !== undefined) throw new InvalidArgumentError(`options.${key} applies only with options.store (durable tasks)`);
     }
     return undefined;
@@ -101,6 +102,7 @@ export function resolveDurableOptions(options: SchedulerOptions): DurableOptions
   return {
     allowPast: options.allowPast === true,
     timeoutMs: resolveTimeoutMs(options.durableTimeoutMs),
+    retry: retryRecord(options.durableRetry, 'options.durableRetry'),
     source, clockWatch: resolveClockWatch(options.clockWatch), retention: resolveRetention(options.retention),
     lease: resolveLease(options.lease, options.standby), maxPayloadBytes: resolveMaxPayloadBytes(options.maxPayloadBytes),
   };

@@ -24,7 +24,7 @@ import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
 import { DefinedFunctions } from './defined-functions.js';
 import { StoreError, StoreLockedError } from '../store/errors.js';
 import type { LeaseHolder } from '../store/lease.js';
-import type { TaskRecord } from '../store/records.js';
+import type { Json, TaskRecord } from '../store/records.js';
 import { withVouchedRecords } from '../store/validate.js';
 import type { HistoryOptions, HistoryPage, PutStatus } from '../store/store.js';
 import type { DurableFn } from './durable-context.js';
@@ -56,6 +56,8 @@ export interface DurableOptions {
   allowPast: boolean;
   /** An attempt's limit for tasks that set no timeoutMs, or null for none. */
   timeoutMs: number | null;
+  /** The retry policy, as stored, of tasks that set no retry. */
+  retry: Json;
 }
 
 export class DurableScheduler {
@@ -109,7 +111,7 @@ export class DurableScheduler {
    * one registration cannot fail the transaction it shares with the others of its tick.
    */
   #record(options: DurableTaskOptions, path: string, wallNowMs: number): TaskRecord {
-    const record = durableTaskRecord(options, path, wallNowMs, this.#options.maxPayloadBytes);
+    const record = durableTaskRecord(options, path, wallNowMs, this.#options.maxPayloadBytes, this.#options.retry);
     if (!this.#functions.has(record.functionName)) throw new FunctionNotDefinedError(record.functionName);
     return record;
   }

@@ -251,7 +251,7 @@ function newTaskId(): string {
  * The record a durable registration stores. Throws InvalidArgumentError,
  * UnstorablePayloadError or PayloadTooLargeError (params, metadata) naming `path`.
  */
-export function durableTaskRecord(options: unknown, path: string, wallNowMs: number, maxPayloadBytes: number): TaskRecord {
+export function durableTaskRecord(options: unknown, path: string, wallNowMs: number, maxPayloadBytes: number, defaultRetry?: Json): TaskRecord {
   // Read once into a plain object: a throwing getter or Proxy becomes an InvalidArgumentError naming its path.
   const given = typeof options === 'object' && options !== null && !Array.isArray(options) ? readOptions(options, path, KEYS, ['missed', 'retry', 'dst']) : options;
   const o = checkObjectOf(given, path, KEYS);
@@ -299,7 +299,7 @@ export function durableTaskRecord(options: unknown, path: string, wallNowMs: num
     dstOverlap: t.dstOverlap,
     priority,
     misfire: resolveMissed(o.missed, `${path}.missed`),
-    retry: retryRecord(o.retry, `${path}.retry`),
+    retry: o.retry === undefined && defaultRetry !== undefined ? defaultRetry : retryRecord(o.retry, `${path}.retry`),
     createdAtMs: wallNowMs,
     updatedAtMs: wallNowMs,
     lastExecutionMs: null,

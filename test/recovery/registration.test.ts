@@ -86,6 +86,24 @@ describe('durable registration', () => {
     await s.stop();
   });
 
+  it("stores the scheduler's durableRetry with tasks that set no retry of their own, and refuses a bad one", async () => {
+    const h = harness();
+    const s = h.scheduler({ durableRetry: { attempts: 5, backoff: 'fixed', delayMs: '2s' } });
+    s.define('job', () => {});
+    const inherited = await s.schedule({ id: 'a', fn: 'job', after: 1 });
+    const own = await s.schedule({ id: 'b', fn: 'job', after: 1, retry: 2 });
+    expect(inherited.retry).toMatchObject({ attempts: 5, backoff: 'fixed', delayMs: 2000 });
+    expect(own.retry).toMatchObject({ attempts: 2 });
+    await s.stop();
+    // Without it, the durable default: 3 attempts, exponential from 1 s.
+    const plain = harness().scheduler();
+    plain.define('job', () => {});
+    expect((await plain.schedule({ id: 'c', fn: 'job', after: 1 })).retry).toMatchObject({ attempts: 3, backoff: 'exponential', delayMs: 1000 });
+    await plain.stop();
+    expect(() => harness().scheduler({ durableRetry: 0 })).toThrow(/options.durableRetry: retry.attempts must be an integer >= 1/);
+    expect(() => new Scheduler({ durableRetry: 2 })).toThrow(/options.durableRetry applies only with options.store/);
+  });
+
   it('refuses bad define() arguments and a second function under one name', () => {
     const s = harness().scheduler();
     expect(() => s.define('', () => {})).toThrow(/define: name must be a non-empty string, received ''/);
