@@ -9,12 +9,18 @@
 //   batch.output(0);   // first task to run
 import * as L from './layout.generated.js';
 import { BatchError, errorForStatus, InvalidArgumentError, describeValue } from './errors.js';
-import type { Core, TaskKind } from './core.js';
-import { KIND_CODES } from './core.js';
+import type { CoreExports } from './load.js';
+import { KIND_CODES, type TaskKind } from './task-kinds.js';
 import { requireClass, requireHandle, requireNice, requirePositiveMs, requireTimeMs } from './validate.js';
 
+/** What a batch needs of its Core (an interface, so that batch.ts does not import core.ts, which makes batches). */
+export interface BatchHost {
+  readonly exports: Pick<CoreExports, 'commandBufferPtr' | 'outputBufferPtr' | 'runBatch'>;
+  views(): { u32: Uint32Array; f64: Float64Array };
+}
+
 export class CoreBatch {
-  readonly #core: Core;
+  readonly #core: BatchHost;
   /** Addresses of the command and output buffers: static data, fixed for the instance's life. */
   readonly #commands: number;
   readonly #outputs: number;
@@ -28,7 +34,7 @@ export class CoreBatch {
   #ran = 0;
   #popped = 0;
 
-  constructor(core: Core) {
+  constructor(core: BatchHost) {
     this.#core = core;
     this.#commands = core.exports.commandBufferPtr();
     this.#outputs = core.exports.outputBufferPtr();

@@ -9,10 +9,12 @@ import { type CoreExports, embeddedModule, instantiateCore } from './load.js';
 import { slotOfHandle } from './handles.js';
 import { requireClass, requireHandle, requireNice, requirePositiveMs, requireTimeMs } from './validate.js';
 import { CoreBatch } from './batch.js';
+import { KIND_CODES, KIND_NAMES, type TaskKind } from './task-kinds.js';
+
+export type { TaskKind } from './task-kinds.js';
 import { taskFieldAddress } from './columns.js';
 
 export type Policy = 'deadline' | 'priority' | 'fair' | 'round-robin';
-export type TaskKind = 'once' | 'fixed-rate' | 'fixed-delay';
 export type TaskState = 'waiting' | 'ready' | 'running' | 'paused';
 
 export const POLICIES: readonly Policy[] = Object.freeze(['deadline', 'priority', 'fair', 'round-robin']);
@@ -21,11 +23,6 @@ const POLICY_CODES: Readonly<Record<Policy, number>> = Object.freeze({
   priority: L.POLICY_PRIORITY,
   fair: L.POLICY_FAIR,
   'round-robin': L.POLICY_ROUND_ROBIN,
-});
-export const KIND_CODES: Readonly<Record<TaskKind, number>> = Object.freeze({
-  once: L.KIND_ONCE,
-  'fixed-rate': L.KIND_FIXED_RATE,
-  'fixed-delay': L.KIND_FIXED_DELAY,
 });
 const STATE_NAMES: Readonly<Record<number, TaskState>> = Object.freeze({
   [L.STATE_WAITING]: 'waiting',
@@ -91,7 +88,6 @@ export interface CoreOptions {
   attach?: boolean;
 }
 
-const KIND_NAMES: readonly TaskKind[] = ['once', 'fixed-rate', 'fixed-delay'];
 
 export class Core {
   /**
