@@ -21,7 +21,8 @@ export { DurableContext, DurableFunction, StaleAttemptError, type DurableFn } fr
 export type { DurableTaskOptions, MissedRunOptions } from './durable/task-options.js';
 export type { RecoveryReport } from './durable/recovery.js';
 export { DurableEvent, DURABLE_EVENT_TYPES, type DurableEventDetails, type DurableEventType } from './durable/durable-events.js';
-export { FunctionNotDefinedError, NoStoreError, PastScheduleError } from './durable/errors.js';
+export { FunctionNotDefinedError, NoStoreError, PastScheduleError, TaskNotFoundError } from './durable/errors.js';
+export { isManualSlot, MANUAL_SCHEDULE_VERSION } from './store/records.js';
 export { MissingDependencyError } from './errors.js';
 export type { SchedulerEventMap, SchedulerEventType } from './events.js';
 export { ClockWatch, ClockJumpDetector, type ClockWatchEvent, type ClockJump, type ClockWake, type ClockWatchOptions } from './clock-watch.js';

@@ -9,7 +9,7 @@ import { resolveDurableOptions } from './durable/durable-options.js';
 import { DurableScheduler, type RecoveryReport } from './durable/durable-scheduler.js';
 import { NoStoreError } from './durable/errors.js';
 import type { DurableTaskOptions } from './durable/task-options.js';
-import type { Json, TaskRecord } from './store/records.js';
+import type { ExecutionRecord, Json, TaskRecord } from './store/records.js';
 import type { HistoryOptions, HistoryPage } from './store/store.js';
 import { type CronDstOptions, CronSchedule } from './cron.js';
 import { type DescribeOptions, type SchedulerDescription, describeScheduler } from './describe.js';
@@ -229,6 +229,23 @@ export class Scheduler {
   /** Cancels a durable task (recorded as cancelled; it never runs again). Resolves to whether it existed. */
   async unschedule(id: string): Promise<boolean> {
     return this.#requireStore('unschedule').unschedule(id);
+  }
+
+  /**
+   * Runs a durable task once now, recorded in its history as its own
+   * execution, a manual slot (`scheduleVersion` 0, `nominalMs` when it was
+   * asked for; see isManualSlot), without disturbing its schedule: the next
+   * slot and the cadence stay. The run counts as an execution (toward
+   * maxExecutions), retries by the task's policy, and is recovered after a
+   * crash like any other. Resolves once the run is claimed (committed), to
+   * its execution record (outcome `running`); its end shows in history()
+   * and the `slotcomplete` event. Rejects with TaskNotFoundError,
+   * TaskEndedError (the task completed, failed or was cancelled),
+   * FunctionNotDefinedError, NoStoreError without a store.
+   * @example const { id } = await scheduler.runNow('nightly');
+   */
+  async runNow(id: string): Promise<ExecutionRecord> {
+    return this.#requireStore('runNow').runNow(id);
   }
 
   /** A durable task's record as stored (status, next and last execution, count, last error), or undefined. */

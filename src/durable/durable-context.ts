@@ -20,6 +20,7 @@ export interface DurableRunInfo {
   readonly executionId: string;
   readonly attempt: number;
   readonly state: Json;
+  readonly manual: boolean;
 }
 
 export class DurableContext<State extends Json = Json> {
@@ -34,6 +35,8 @@ export class DurableContext<State extends Json = Json> {
   readonly idempotencyKey: string;
   /** 1 for the first attempt; each retry (a crash counts) adds one. */
   readonly attempt: number;
+  /** True for a run asked for by `scheduler.runNow(id)` (a manual slot; nominalMs is when it was asked for), false for a scheduled slot. */
+  readonly manual: boolean;
   readonly #run: TaskContext;
   readonly #save: SaveStateFn;
   #state: State | null;
@@ -46,6 +49,7 @@ export class DurableContext<State extends Json = Json> {
     this.nominalMs = info.nominalMs;
     this.idempotencyKey = info.executionId;
     this.attempt = info.attempt;
+    this.manual = info.manual;
     this.#state = info.state as State | null;
   }
 

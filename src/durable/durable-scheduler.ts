@@ -24,12 +24,13 @@ import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
 import { DefinedFunctions } from './defined-functions.js';
 import { StoreError, StoreLockedError } from '../store/errors.js';
 import type { LeaseHolder } from '../store/lease.js';
-import type { Json, TaskRecord } from '../store/records.js';
+import type { ExecutionRecord, Json, TaskRecord } from '../store/records.js';
+import { TaskEndedError } from '../scheduler-errors.js';
 import { withVouchedRecords } from '../store/validate.js';
 import type { HistoryOptions, HistoryPage, PutStatus } from '../store/store.js';
 import type { DurableFn } from './durable-context.js';
 import { DurableEvent, type DurableEventDetails, type DurableEventType } from './durable-events.js';
-import { FunctionNotDefinedError } from './errors.js';
+import { FunctionNotDefinedError, TaskNotFoundError } from './errors.js';
 import type { LeaseOptions } from './lease-keeper.js';
 import { LiveTasks } from './live-tasks.js';
 import type { LiveTask } from './live-task.js';
@@ -67,6 +68,8 @@ export class DurableScheduler {
   #session: StoreSession;
   #tasks: LiveTasks;
   #recovery: Promise<RecoveryReport> | undefined;
+  /** Resolves at the next start(), when recovery begins (runNow of a task only recovery makes live waits for it). */
+  #started = startSignal();
   #watch: ClockWatch | undefined;
   #retention: Retention | undefined;
 
@@ -236,6 +239,38 @@ export class DurableScheduler {
     return updated !== undefined;
   }
 
+  /**
+   * Runs a stored task once now, as a manual slot (MANUAL_SCHEDULE_VERSION)
+   * beside its schedule, whose next slot and cadence stay as they were.
+   * Resolves to the execution once its claim is committed (outcome
+   * `running`); its end is in history() and the `slotcomplete` event. Before
+   * start() it resolves once started (nothing runs before). Rejects with
+   * TaskNotFoundError, TaskEndedError (completed, failed or cancelled),
+   * FunctionNotDefinedError, or the store's error as the other calls do.
+   */
+  async runNow(id: string): Promise<ExecutionRecord> {
+    if (typeof id !== 'string' || id.length === 0) throw new InvalidArgumentError(`runNow: id must be a non-empty string, received ${describeValue(id)}`);
+    this.#engine.assertAccepting('runNow');
+    const store = await this.#session.owned();
+    const stored = await store.getTask(id);
+    if (stored === undefined) throw new TaskNotFoundError(id, 'runNow');
+    if (isEnded(stored)) throw new TaskEndedError(`runNow: task '${id}' is ${stored.status}; it runs no more`);
+    let live = this.#tasks.get(id);
+    if (live === undefined) {
+      // Not live yet: recovery makes it so (a scheduler not started waits for start()).
+      await this.#started.promise;
+      await this.#recovery;
+      live = this.#tasks.get(id);
+    }
+    if (live === undefined || live.removed) {
+      const now = await store.getTask(id);
+      if (now === undefined) throw new TaskNotFoundError(id, 'runNow');
+      throw new TaskEndedError(`runNow: task '${id}' is ${now.status}; it runs no more`);
+    }
+    if (!this.#functions.has(live.record.functionName)) throw new FunctionNotDefinedError(live.record.functionName, id);
+    return this.#tasks.runNow(live);
+  }
+
   async getTask(id: string): Promise<TaskRecord | undefined> {
     return (await this.#session.opened()).getTask(id);
   }
@@ -249,6 +284,7 @@ export class DurableScheduler {
   /** Recovery, once per start: owns the store (a standby waits), then re-enters every persisted task. */
   start(): Promise<RecoveryReport> {
     this.#recovery ??= this.#recover();
+    this.#started.resolve();
     if (this.#options.clockWatch !== false && this.#watch === undefined) {
       this.#watch = new ClockWatch(this.#engine.clock, (event) => this.#tasks.onClockEvent(event), this.#options.clockWatch).start();
     }
@@ -332,6 +368,7 @@ export class DurableScheduler {
     this.#session = this.#newSession();
     this.#tasks = this.#newTasks();
     this.#recovery = undefined;
+    this.#started = startSignal();
     this.#watch = undefined;
     this.#retention = undefined;
     await retention?.settled();
@@ -342,4 +379,15 @@ export class DurableScheduler {
   get liveCount(): number {
     return this.#tasks.size;
   }
+}
+
+function isEnded(task: TaskRecord): boolean {
+  return task.status === 'completed' || task.status === 'failed' || task.status === 'cancelled';
+}
+
+/** A promise start() resolves. */
+function startSignal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
 }

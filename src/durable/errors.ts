@@ -49,3 +49,12 @@ export class PastScheduleError extends defineError('ERR_PAST_SCHEDULE', 'PastSch
     this.pastByMs = pastByMs;
   }
 }
+
+/** A durable operation named a task id the store has no task for. */
+export class TaskNotFoundError extends defineError('ERR_TASK_NOT_FOUND', 'TaskNotFoundError') {
+  readonly taskId: string;
+  constructor(taskId: string, operation: string) {
+    super(`${operation}: no durable task has the id '${taskId}'`);
+    this.taskId = taskId;
+  }
+}

@@ -14,11 +14,21 @@ import type { SlotSource } from './slots.js';
  * the store ('started': a retry waiting for its backoff). They are carried
  * out one after another, so nothing that moves the task's high-water mark
  * past a skipped slot (a claim) commits before that slot's skip record.
+ * 'manual' is a run asked for by runNow(): claimed as a manual slot (outside
+ * the schedule, MANUAL_SCHEDULE_VERSION), which moves no mark, so it may go
+ * ahead of the others.
  */
 export type PendingRun =
   | { readonly start: 'skip'; readonly nominalMs: number; readonly reason: string }
   | { readonly start: 'claim'; readonly nominalMs: number }
+  | { readonly start: 'manual'; readonly nominalMs: number; readonly claimed: ManualClaim }
   | { readonly start: 'retry' | 'started'; readonly nominalMs: number; readonly execution: ExecutionRecord };
+
+/** How runNow() learns that its manual run was claimed (the execution, running), or why it will not run. */
+export interface ManualClaim {
+  resolve(execution: ExecutionRecord): void;
+  reject(error: Error): void;
+}
 
 /**
  * What a live task keeps of its record: the fields that run it. The rest

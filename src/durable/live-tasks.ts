@@ -18,14 +18,15 @@ import type { CronSchedule } from '../cron.js';
 import type { Engine } from '../engine/engine.js';
 import { type ResolvedTaskOptions, resolveTaskOptions } from '../options.js';
 import { PRIORITY_NAMES, type PriorityName } from '../priorities.js';
-import type { TaskPatch, TaskRecord } from '../store/records.js';
+import type { ExecutionRecord, TaskPatch, TaskRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
+import { SchedulerStoppedError, TaskEndedError } from '../scheduler-errors.js';
 import type { TaskContext } from '../task-context.js';
 import type { DefinedFunctions } from './defined-functions.js';
 import type { DurableEventDetails, DurableEventType } from './durable-events.js';
 import { FunctionNotDefinedError } from './errors.js';
 import { isFenced } from './fenced-store.js';
-import { LiveTask, retryOf } from './live-task.js';
+import { LiveTask, type PendingRun, retryOf } from './live-task.js';
 import { type PlanHost, planTask } from './plan-task.js';
 import { recordQueuedSkips, type SkipHost } from './skip-slots.js';
 import { firstSlotAfter } from './slots.js';
@@ -224,7 +225,40 @@ export class LiveTasks {
     }
   }
 
-  remove(task: LiveTask): void {
+  /**
+   * Runs the task once now, outside its schedule (runNow): a manual run goes
+   * ahead of its queued slots (behind an attempt in progress or a retry
+   * waiting for its backoff), and the task's wake-up for its next slot is
+   * entered again after it. Resolves to the execution once it is claimed.
+   */
+  runNow(task: LiveTask): Promise<ExecutionRecord> {
+    return new Promise<ExecutionRecord>((resolve, reject) => {
+      const run = { start: 'manual' as const, nominalMs: Math.round(this.#engine.clock.wallNow()), claimed: { resolve, reject } };
+      if (task.queue[0]?.start === 'started') {
+        // A retry waiting for its backoff keeps its turn.
+        task.queue.splice(1, 0, run);
+        return;
+      }
+      task.queue.unshift(run);
+      if (task.running) return;
+      // Waiting for a wake-up or a queued run: run the manual one now instead (continueTask enters the rest after it).
+      this.dropCoreTask(task);
+      this.#enter(task, 0);
+    });
+  }
+
+  /** Manual runs still waiting for their claim will not run: runNow() rejects with `why`. */
+  #dropManualRuns(task: LiveTask, why: Error): void {
+    for (let i = task.queue.length - 1; i >= 0; i--) {
+      const run = task.queue[i] as PendingRun;
+      if (run.start !== 'manual') continue;
+      task.queue.splice(i, 1);
+      run.claimed.reject(why);
+    }
+  }
+
+  remove(task: LiveTask, why?: Error): void {
+    this.#dropManualRuns(task, why ?? new TaskEndedError(`runNow: task '${task.record.id}' ended, was cancelled or rescheduled before its manual run started`));
     task.removed = true;
     if (this.#tasks.get(task.record.id) === task) this.#tasks.delete(task.record.id);
     this.dropCoreTask(task);
@@ -244,7 +278,8 @@ export class LiveTasks {
    * still write is refused by the store if the lease moved on.
    */
   removeAll(reason: Error | undefined): void {
-    for (const task of [...this.#tasks.values()]) this.remove(task);
+    const why = reason ?? new SchedulerStoppedError('runNow: the scheduler stopped before the manual run started');
+    for (const task of [...this.#tasks.values()]) this.remove(task, why);
     for (const handle of this.#attempts.values()) {
       if (reason !== undefined && this.#engine.core.exports.taskState(handle) >= 0) this.#engine.controls.cancel(handle, reason);
     }
@@ -289,6 +324,7 @@ export class LiveTasks {
 
   /** Reads the task back from the store (its schedule changed there) and continues it. */
   reload(task: LiveTask): void {
+    this.#dropManualRuns(task, new TaskEndedError(`runNow: task '${task.record.id}' was rescheduled before its manual run started`));
     task.removed = true;
     void this.#session
       .owned()

@@ -10,7 +10,7 @@
 // interrupted executions; skipped slots are recorded by planning, batched).
 // For a process that stopped cleanly and missed nothing, recovery writes
 // nothing at all.
-import type { ExecutionRecord, Json, TaskRecord } from '../store/records.js';
+import { type ExecutionRecord, isManualSlot, type Json, type TaskRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { DurableEventDetails, DurableEventType } from './durable-events.js';
 import { InvalidTaskRecordError } from '../store/errors.js';
@@ -86,7 +86,8 @@ export async function recoverTasks(host: RecoveryHost): Promise<RecoveryReport> 
     for (const record of batch) {
       const executions = open.get(record.id);
       // Attempts no schedule wants any more: the task ended, or its schedule was replaced.
-      const stale = executions?.filter((e) => ENDED.has(record.status) || e.scheduleVersion !== record.scheduleVersion) ?? [];
+      // (A manual run belongs to no schedule: only the task's end makes it stale.)
+      const stale = executions?.filter((e) => ENDED.has(record.status) || (e.scheduleVersion !== record.scheduleVersion && !isManualSlot(e))) ?? [];
       for (const execution of stale) {
         const why = ENDED.has(record.status) ? `the task is ${record.status}` : `the task was rescheduled (schedule version ${record.scheduleVersion})`;
         if (await endSuperseded(store, execution, why, host.wallNowMs())) superseded++;
@@ -130,7 +131,7 @@ async function interrupt(host: RecoveryHost, task: LiveTask, execution: Executio
       executionId: current.id, fencingToken: current.fencingToken, outcome: attemptsLeft ? 'interrupted' : 'failed', endedAtMs: nowMs,
       error: attemptsLeft ? INTERRUPTED_ERROR : { ...(INTERRUPTED_ERROR as object), message: `${(INTERRUPTED_ERROR as { message: string }).message}; no attempt left` },
       // Not running any more: pending until its retry starts (or failed, with no attempt left).
-      taskUpdate: attemptsLeft ? { status: 'pending', updatedAtMs: nowMs } : failedTaskUpdate(task, nowMs),
+      taskUpdate: attemptsLeft ? { status: 'pending', updatedAtMs: nowMs } : failedTaskUpdate(task, current, nowMs),
     });
     if (ended.status !== 'completed') return false;
     current = ended.execution;
@@ -140,22 +141,27 @@ async function interrupt(host: RecoveryHost, task: LiveTask, execution: Executio
     if (reopened.status !== 'retried') return false;
     await store.complete({
       executionId: current.id, fencingToken: reopened.execution.fencingToken, outcome: 'failed', endedAtMs: nowMs, error: INTERRUPTED_ERROR,
-      taskUpdate: failedTaskUpdate(task, nowMs),
+      taskUpdate: failedTaskUpdate(task, current, nowMs),
     });
   }
   host.emit('executioninterrupted', {
     taskId: current.taskId, nominalMs: current.nominalMs, executionId: current.id, attempt: current.attempt, retrying: attemptsLeft,
   });
   if (!attemptsLeft) {
-    if (task.record.scheduleKind === 'once') task.record.status = 'failed';
+    if (failsTask(task, current)) task.record.status = 'failed';
     return false;
   }
   task.queue.push({ nominalMs: current.nominalMs, start: 'retry', execution: current });
   return true;
 }
 
-function failedTaskUpdate(task: LiveTask, nowMs: number) {
-  const once = task.record.scheduleKind === 'once';
+/** A one-off's failed slot fails the task; a manual run's failure does not (its schedule goes on). */
+function failsTask(task: LiveTask, execution: ExecutionRecord): boolean {
+  return task.record.scheduleKind === 'once' && !isManualSlot(execution);
+}
+
+function failedTaskUpdate(task: LiveTask, execution: ExecutionRecord, nowMs: number) {
+  const once = failsTask(task, execution);
   return {
     lastError: 'interrupted: the process stopped during the last attempt',
     updatedAtMs: nowMs,

@@ -25,12 +25,14 @@
 import type { Engine } from '../engine/engine.js';
 import { retryDelayMs } from '../retry.js';
 import { checkJson, checkJsonSize } from '../store/json.js';
-import type { ExecutionRecord, Json, TaskPatch } from '../store/records.js';
+import { type ExecutionRecord, isManualSlot, type Json, MANUAL_SCHEDULE_VERSION, type TaskPatch } from '../store/records.js';
 import type { ClaimRequest, ClaimResult, CompleteRequest, EndResult, Store } from '../store/store.js';
+import { TaskEndedError } from '../scheduler-errors.js';
 import type { TaskContext } from '../task-context.js';
 import type { DefinedFunctions } from './defined-functions.js';
 import { DurableContext, type DurableFn, StaleAttemptError } from './durable-context.js';
 import type { DurableEventDetails, DurableEventType } from './durable-events.js';
+import { TaskNotFoundError } from './errors.js';
 import type { LiveRecord, LiveTask, PendingRun } from './live-task.js';
 import { isFenced } from './fenced-store.js';
 import { type BodyOutcome, withinTimeout } from './attempt-timeout.js';
@@ -148,6 +150,7 @@ export class SlotAttempt {
     const startedAtMs = this.#host.engine.clock.wallNow();
     try {
       if (run.start === 'started') return run.execution;
+      if (run.start === 'manual') return await this.#claimManual(task, run, startedAtMs);
       if (run.start === 'retry') {
         const previous = run.execution;
         const store = await this.#host.store();
@@ -173,12 +176,41 @@ export class SlotAttempt {
       }
     } catch (error) {
       // The lease moved on: the store is another scheduler's now, and this task was removed with the others.
-      if (isFenced(error)) return undefined;
+      if (isFenced(error)) {
+        if (run.start === 'manual') run.claimed.reject(error as Error);
+        return undefined;
+      }
       const retryInMs = this.#host.backoff.next();
-      this.#host.emit('storeerror', { operation: run.start === 'claim' ? 'claim' : 'retry', error, retryInMs });
+      this.#host.emit('storeerror', { operation: run.start === 'retry' ? 'retry' : 'claim', error, retryInMs });
       task.queue.unshift(run);
       this.#host.enter(task, retryInMs);
       return 'requeued';
+    }
+  }
+
+  /**
+   * Claims a manual run (runNow) and tells runNow how it went. Its slot is
+   * the ms it was asked for, or the first free one after it: two runs asked
+   * for in the same ms are two slots.
+   */
+  async #claimManual(task: LiveTask, run: Extract<AttemptRun, { start: 'manual' }>, startedAtMs: number): Promise<ExecutionRecord | undefined> {
+    const { id } = task.record;
+    for (let nominalMs = run.nominalMs; ; nominalMs++) {
+      const result = await this.#host.claim({ taskId: id, scheduleVersion: MANUAL_SCHEDULE_VERSION, nominalMs, startedAtMs });
+      this.#host.backoff.reset();
+      if (result.status === 'duplicate') continue;
+      if (result.status === 'claimed') {
+        run.claimed.resolve(result.execution);
+        return result.execution;
+      }
+      // A manual slot is refused only for its task: gone, or ended (see refuseByTask).
+      run.claimed.reject(
+        result.status === 'task-ended'
+          ? new TaskEndedError(`runNow: task '${id}' is ${result.taskStatus}; it runs no more`)
+          : new TaskNotFoundError(id, 'runNow'),
+      );
+      this.#host.removeTask(task);
+      return undefined;
     }
   }
 
@@ -192,7 +224,7 @@ export class SlotAttempt {
         throw new StaleAttemptError(`saveState: attempt ${execution.attempt} of ${execution.id} no longer holds its slot (${result.status})`);
       }
     };
-    const info = { taskId: execution.taskId, nominalMs: execution.nominalMs, executionId: execution.id, attempt: execution.attempt, state: execution.state };
+    const info = { taskId: execution.taskId, nominalMs: execution.nominalMs, executionId: execution.id, attempt: execution.attempt, state: execution.state, manual: isManualSlot(execution) };
     const body = (async (): Promise<BodyOutcome> => {
       try {
         return { ok: true, value: await fn(task.record.params, new DurableContext(ctx, info, save)) };
@@ -236,7 +268,7 @@ export class SlotAttempt {
       result: outcome.ok ? resultJson(outcome.value) : null, error: outcome.ok ? null : errorJson(outcome.error), taskUpdate: update,
     });
     if (ended?.status !== 'completed') return false;
-    record.nextExecutionMs = update.nextExecutionMs ?? null;
+    if (update.nextExecutionMs !== undefined) record.nextExecutionMs = update.nextExecutionMs;
     record.executionCount = update.executionCount as number;
     record.status = update.status as LiveRecord['status'];
     record.lastError = update.lastError ?? null;
@@ -249,6 +281,7 @@ export class SlotAttempt {
   #taskUpdate(task: LiveTask, execution: ExecutionRecord, outcome: BodyOutcome, endedAtMs: number): TaskPatch {
     const { record } = task;
     const executionCount = record.executionCount + 1;
+    if (isManualSlot(execution)) return manualTaskUpdate(record, execution, outcome, executionCount, endedAtMs);
     // The next slot not yet claimed: a queued one (catch-up) if any, else the one after every decided slot.
     // Recovery plans from it, so a slot still queued when the process dies is planned again, never lost (C1).
     const queuedMs = task.queue.find((run) => run.start === 'claim')?.nominalMs;
@@ -294,4 +327,22 @@ export class SlotAttempt {
     };
     this.#host.emit('slotcomplete', detail);
   }
+}
+
+/**
+ * The task's fields after a manual run: it counts as an execution (toward
+ * maxExecutions, as seed 004 counts executions) and is the last one, but the
+ * schedule's next slot stays as it was: the grid and its cadence go on. A
+ * failed manual run does not fail the task, even a one-off's.
+ */
+function manualTaskUpdate(record: LiveRecord, execution: ExecutionRecord, outcome: BodyOutcome, executionCount: number, endedAtMs: number): TaskPatch {
+  const ended = record.maxExecutions !== null && executionCount >= record.maxExecutions;
+  return {
+    lastExecutionMs: execution.nominalMs,
+    executionCount,
+    status: ended ? 'completed' : 'pending',
+    ...(ended ? { nextExecutionMs: null } : {}),
+    lastError: outcome.ok ? record.lastError : errorMessage(outcome.error),
+    updatedAtMs: endedAtMs,
+  };
 }

@@ -7,7 +7,8 @@
 export type * from './store.js';
 export {
   type ExecutionOutcome, type ExecutionRecord, type Json, type MisfirePolicy, type MisfireRecord, type ScheduleKind,
-  type SlotKey, type TaskInit, type TaskPatch, type TaskRecord, type TaskStatus, EXECUTION_OUTCOMES, executionIdOf,
+  type SlotKey, type TaskInit, type TaskPatch, type TaskRecord, type TaskStatus, EXECUTION_OUTCOMES, executionIdOf, isManualSlot,
+  MANUAL_SCHEDULE_VERSION,
   MISFIRE_POLICIES, SCHEDULE_FIELDS, SCHEDULE_KINDS, TASK_STATUSES, taskRecord,
 } from './records.js';
 export * from './errors.js';

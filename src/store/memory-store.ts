@@ -205,7 +205,7 @@ export class MemoryStore implements Store {
       if (refusal !== undefined) return refusal;
       const execution = build(request);
       added.set(id, execution);
-      advanceHighWaterMark(batchTask!, request.nominalMs);
+      advanceHighWaterMark(batchTask!, request);
       if (status === 'claimed') batchTask!.task.status = runningStatus(batchTask!.task.status);
       return { status, execution: decodeExecution(execution) };
     });

@@ -124,6 +124,7 @@ export type TaskPatch = Partial<Omit<TaskRecord, 'id' | 'createdAtMs' | 'schedul
 /** One schedule slot: (task, schedule version, nominal time). At most one execution record per slot (C2). */
 export interface SlotKey {
   taskId: string;
+  /** The task's schedule version the slot belongs to; MANUAL_SCHEDULE_VERSION (0) for a manual run. */
   scheduleVersion: number;
   /** When the slot was due by its schedule: an integer, in ms since the epoch. */
   nominalMs: number;
@@ -151,6 +152,22 @@ export interface ExecutionRecord extends SlotKey {
   skipReason: string | null;
   /** The state the body saved (ctx.saveState()), carried over to the next attempt. */
   state: Json;
+}
+
+/**
+ * The schedule version of a manual run (`scheduler.runNow(id)`): a slot
+ * outside every schedule. Schedules are numbered from 1, so a manual slot's
+ * key (task, 0, nominalMs) never meets a scheduled slot's, and the store
+ * tells one apart by it: a manual slot is claimed whatever the task's
+ * schedule version and high-water mark, and never moves that mark (C4 is a
+ * rule of the schedule's slots), while UNIQUE(task, slot) still allows one
+ * record per manual slot (C2). Its nominalMs is when the run was asked for.
+ */
+export const MANUAL_SCHEDULE_VERSION = 0;
+
+/** Whether a slot (or an execution record) is a manual run, not a slot of the task's schedule. */
+export function isManualSlot(slot: Pick<SlotKey, 'scheduleVersion'>): boolean {
+  return slot.scheduleVersion === MANUAL_SCHEDULE_VERSION;
 }
 
 /** The execution id of a slot (see ExecutionRecord.id). */

@@ -6,7 +6,7 @@
 // exist.)
 import { decodeExecution, NULL_JSON, noNegativeZero, type StoredExecution, type StoredTask } from './codec.js';
 import { toJsonText } from './json.js';
-import { executionIdOf, type SlotKey, type TaskPatch } from './records.js';
+import { executionIdOf, isManualSlot, MANUAL_SCHEDULE_VERSION, type SlotKey, type TaskPatch } from './records.js';
 import type { ClaimRequest, CompleteRequest, FenceRefusal, RetryResult, SkipRequest, SlotRefusal } from './store.js';
 import {
   checkArray, checkEndingOutcome, checkFencingToken, checkNonEmptyString, checkObject, checkSlot, checkTaskPatch, checkTimeMs,
@@ -42,6 +42,9 @@ export function refuseSlot(slot: SlotKey, batchTask: BatchTask<SlotTask> | undef
  * only if the database refuses the insert.
  */
 export function refuseByTask(slot: SlotKey, { task, highWaterMarkBefore }: BatchTask<SlotTask>): SlotRefusal | undefined {
+  // A manual slot (runNow) belongs to no schedule: only an ended task refuses it. It may lie above the
+  // mark (it never moves it), so a store learns of its duplicate from the insert, as the comment above allows.
+  if (isManualSlot(slot)) return ENDED_TASK_STATUSES.has(task.status) ? { status: 'task-ended', taskStatus: task.status } : undefined;
   if (slot.scheduleVersion !== task.scheduleVersion) return { status: 'schedule-changed', scheduleVersion: task.scheduleVersion };
   if (ENDED_TASK_STATUSES.has(task.status)) return { status: 'task-ended', taskStatus: task.status };
   if (highWaterMarkBefore !== null && slot.nominalMs <= highWaterMarkBefore) {
@@ -76,13 +79,17 @@ export function isSlotPatch(patch: TaskPatch): boolean {
  * new schedule's.
  */
 export function updatesTask(task: StoredTask | undefined, execution: StoredExecution): task is StoredTask {
-  return task !== undefined && task.scheduleVersion === execution.scheduleVersion;
+  if (task === undefined) return false;
+  // A manual run belongs to no schedule: its end updates the task (its count, last error) unless the task ended meanwhile.
+  if (isManualSlot(execution)) return !ENDED_TASK_STATUSES.has(task.status);
+  return task.scheduleVersion === execution.scheduleVersion;
 }
 
-/** Moves the batch's copy of the task's high-water mark forward to `nominalMs`. */
-export function advanceHighWaterMark(batchTask: BatchTask<SlotTask>, nominalMs: number): void {
+/** Moves the batch's copy of the task's high-water mark forward to the slot's nominal time (a manual slot never moves it). */
+export function advanceHighWaterMark(batchTask: BatchTask<SlotTask>, slot: SlotKey): void {
   const { task } = batchTask;
-  if (task.highWaterMarkMs === null || nominalMs > task.highWaterMarkMs) task.highWaterMarkMs = nominalMs;
+  if (isManualSlot(slot)) return;
+  if (task.highWaterMarkMs === null || slot.nominalMs > task.highWaterMarkMs) task.highWaterMarkMs = slot.nominalMs;
 }
 
 export function claimedExecution(request: ClaimRequest, fencingToken: number): StoredExecution {
@@ -126,18 +133,18 @@ export interface EncodedCompletion {
 
 function isSlotShaped(taskId: unknown, scheduleVersion: unknown, nominalMs: unknown): boolean {
   return typeof taskId === 'string' && taskId.length > 0 && taskId.length <= MAX_ID_LENGTH &&
-    Number.isSafeInteger(scheduleVersion) && (scheduleVersion as number) >= 1 && Number.isSafeInteger(nominalMs);
+    Number.isSafeInteger(scheduleVersion) && (scheduleVersion as number) >= MANUAL_SCHEDULE_VERSION && Number.isSafeInteger(nominalMs);
 }
 
 export function checkClaims(slots: unknown): asserts slots is readonly ClaimRequest[] {
   checkArray(slots, 'slots');
   for (let i = 0; i < slots.length; i++) {
     const slot = slots[i];
-    if (typeof slot !== 'object' || slot === null) checkSlot(slot, `slots[${i}]`);
+    if (typeof slot !== 'object' || slot === null) checkSlot(slot, `slots[${i}]`, true);
     const { taskId, scheduleVersion, nominalMs, startedAtMs } = slot as ClaimRequest;
     // The common case (all valid) builds no path strings; the path is made only to report a failure.
     if (isSlotShaped(taskId, scheduleVersion, nominalMs) && Number.isFinite(startedAtMs)) continue;
-    checkSlot(slot, `slots[${i}]`);
+    checkSlot(slot, `slots[${i}]`, true);
     checkTimeMs(startedAtMs, `slots[${i}]`, 'startedAtMs');
   }
 }

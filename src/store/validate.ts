@@ -206,11 +206,13 @@ export function checkMergedSchedule(record: TaskRecord, path: string): void {
 }
 
 const version = integerAtLeast(1);
+const slotVersion = integerAtLeast(0);
 
-export function checkSlot(value: unknown, path: string): asserts value is SlotKey {
+/** Checks a slot key; `manual` allows the manual runs' schedule version 0 (a claim may name one, a skip may not). */
+export function checkSlot(value: unknown, path: string, manual = false): asserts value is SlotKey {
   checkObject(value, path);
   id(value.taskId, path, 'taskId');
-  version(value.scheduleVersion, path, 'scheduleVersion');
+  (manual ? slotVersion : version)(value.scheduleVersion, path, 'scheduleVersion');
   nominalMs(value.nominalMs, path, 'nominalMs');
 }
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Scheduler } from '../../src/index.js';
 import { IndexedDbStore } from '../../src/store/indexeddb-store.js';
 import { VirtualClock } from '../../src/testing/index.js';
-import { harness, outcomes, WALL_START_MS } from './helpers.js';
+import { advanceWithIo, harness, outcomes, WALL_START_MS } from './helpers.js';
 
 const DAY_MS = 86_400_000;
 
@@ -55,18 +55,6 @@ describe('durable defaults', () => {
     await s.stop();
   });
 });
-
-/**
- * Advances the virtual clock in steps, letting real I/O settle between them:
- * fake-indexeddb completes its requests in host macrotasks, which virtual time does not run.
- */
-async function advanceWithIo(clock: VirtualClock, ms: number, stepMs = 100): Promise<void> {
-  for (let done = 0; done < ms; done += stepMs) {
-    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
-    await clock.advance(Math.min(stepMs, ms - done));
-  }
-  for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
-}
 
 describe('a durable scheduler over IndexedDbStore', () => {
   it('runs a task scheduled before a restart, once', async () => {

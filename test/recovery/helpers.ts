@@ -78,3 +78,15 @@ export async function afterMissedCatchUpTicks(): Promise<Harness> {
   await h.clock.advance(50_000);
   return h;
 }
+
+/**
+ * Advances the virtual clock in steps, letting real I/O settle between them:
+ * fake-indexeddb completes its requests in host macrotasks, which virtual time does not run.
+ */
+export async function advanceWithIo(clock: VirtualClock, ms: number, stepMs = 100): Promise<void> {
+  for (let done = 0; done < ms; done += stepMs) {
+    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+    await clock.advance(Math.min(stepMs, ms - done));
+  }
+  for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+}

@@ -38,7 +38,7 @@ export async function recordSlots<Request extends SlotKey, Status extends 'claim
     if (refusal !== undefined) return refusal;
     const execution = build(request, () => ++fencingToken);
     added.set(id, execution);
-    advanceHighWaterMark(batchTask!, request.nominalMs);
+    advanceHighWaterMark(batchTask!, request);
     if (status === 'claimed') batchTask!.task.status = runningStatus(batchTask!.task.status);
     return { status, execution: decodeExecution(execution) };
   });

@@ -10,6 +10,7 @@
 // applied only while the task is at the attempt's schedule version
 // (updatesTask); any other patch goes through applyPatch() on the whole record.
 import { applyPatch, decodeExecution, noNegativeZero, type StoredExecution, type StoredTask } from '../codec.js';
+import { isManualSlot } from '../records.js';
 import { type EncodedCompletion, isSlotPatch, refuseFenced, updatesTask } from '../slot-rules.js';
 import type { EndResult } from '../store.js';
 import { findExecution, slotOfExecutionId, type Statements, taskUpdateValues } from './statements.js';
@@ -39,7 +40,8 @@ export function endAttempt(s: Statements, completion: EncodedCompletion, readTas
   };
   const patch = request.taskUpdate;
   let task: StoredTask | undefined;
-  if (patch !== undefined && isSlotPatch(patch)) {
+  // The one-UPDATE path matches the task by the attempt's schedule version, which a manual run (version 0) has not.
+  if (patch !== undefined && isSlotPatch(patch) && !isManualSlot(ended)) {
     s.slotPatch.run(ended.taskId, ended.scheduleVersion, patch);
   } else if (patch !== undefined) {
     task = s.getTask.get(ended.taskId);

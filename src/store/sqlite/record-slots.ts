@@ -40,7 +40,7 @@ export function recordSlots<Request extends SlotKey, Status extends 'claimed' | 
       continue;
     }
     tokens?.take(s);
-    advanceHighWaterMark(batchTask!, request.nominalMs);
+    advanceHighWaterMark(batchTask!, request);
     if (status === 'claimed') batchTask!.task.status = runningStatus(batchTask!.task.status);
     results.push({ status, execution: decodeExecution(execution) });
   }
