@@ -1,8 +1,9 @@
 // Every case of the store contract, runner-free (see ../store-contract.ts).
 import { leaseCases } from './lease-cases.js';
+import { manualSlotCases } from './manual-slot-cases.js';
 import { slotCases } from './slot-cases.js';
 import { slotWritesCases } from './slot-writes-cases.js';
 import { taskCases } from './task-cases.js';
 
 export type { ContractCase, StoreHarness, StoreLocation } from './harness.js';
-export const contractCases = [...taskCases, ...slotCases, ...slotWritesCases, ...leaseCases];
+export const contractCases = [...taskCases, ...slotCases, ...manualSlotCases, ...slotWritesCases, ...leaseCases];

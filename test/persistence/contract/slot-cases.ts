@@ -218,7 +218,7 @@ export const slotCases: ContractCase[] = [
     name: 'a refused call inside a batch writes nothing: an invalid slot, or an invalid task update on completion',
     run: (h) => withStore(h, async (store) => {
       await store.putTasks([task('t')]);
-      await rejects(store.claim([slot('t', 1), { ...slot('t', 2), scheduleVersion: 0 }]), 'ERR_INVALID_ARGUMENT', 'slots[1].scheduleVersion');
+      await rejects(store.claim([slot('t', 1), { ...slot('t', 2), scheduleVersion: -1 }]), 'ERR_INVALID_ARGUMENT', 'slots[1].scheduleVersion');
       equal(await allHistory(store, 't'), [], 'no claim');
       equal((await store.getTask('t'))?.highWaterMarkMs, null, 'no mark');
       const execution = await running(store, 't', 5);

@@ -52,7 +52,7 @@ export const slotWritesCases: ContractCase[] = [
       await store.putTasks([task('t')]);
       const [first, second] = (await store.claim([slot('t', 1), slot('t', 2)])).map(claimed);
       const end = (e: ExecutionRecord, taskUpdate = {}) => ({ executionId: e.id, fencingToken: e.fencingToken, outcome: 'succeeded' as const, endedAtMs: 5, taskUpdate });
-      await rejects(completeAndClaim(store)([end(first!)], [{ ...slot('t', 3), scheduleVersion: 0 }]), 'ERR_INVALID_ARGUMENT', 'slots[0].scheduleVersion');
+      await rejects(completeAndClaim(store)([end(first!)], [{ ...slot('t', 3), scheduleVersion: -1 }]), 'ERR_INVALID_ARGUMENT', 'slots[0].scheduleVersion');
       await rejects(completeAndClaim(store)([end(first!, { executionCount: 1 }), end(second!, { scheduleKind: 'cron' })], [slot('t', 3)]), 'ERR_INVALID_ARGUMENT', 'cronExpression');
       equal([(await store.getExecution(first!.id))?.outcome, (await store.getExecution(second!.id))?.outcome], ['running', 'running'], 'both still running');
       equal([(await store.getTask('t'))?.executionCount, (await store.getTask('t'))?.highWaterMarkMs], [0, 2], 'the task untouched');
