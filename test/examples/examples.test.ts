@@ -39,6 +39,14 @@ describe('examples/', () => {
     expect(out.at(-1)).toMatch(/^they yielded \d+ times and resumed from their saved state; \d+ thread terminations$/);
   });
 
+  it('persistent-module.mjs: events with description and owner survive a restart; run now adds a manual execution and keeps the grid', async () => {
+    const out = await runExample('persistent-module.mjs');
+    expect(out[0]).toMatch(/^after a restart: 'Remove expired sessions' of module sessions, ([2-9]|\d{2,}) executions, status pending$/);
+    expect(out[1]).toMatch(/^run now: execution sessions\.cleanup\/0\/\d+ claimed; the next scheduled run stays on its 150 ms grid$/);
+    expect(out[2]).toMatch(/^history: \d+ ended executions, 1 manual$/);
+    expect(out.filter((l) => /^ {2}manual {4}attempt 1 succeeded -> \{"removed":70,"manual":true\}$/.test(l))).toHaveLength(1);
+  });
+
   it('missed-runs.mjs: every slot due while stopped is run or recorded as skipped, as its policy says', async () => {
     const out = await runExample('missed-runs.mjs');
     expect(out).toContain('restart: recovered 3 tasks');
