@@ -73,15 +73,16 @@ export function isSlotPatch(patch: TaskPatch): boolean {
 }
 
 /**
- * Whether a completion's taskUpdate applies: only while the task is still at
- * the schedule version of the execution it ends. An attempt of a schedule
- * that was replaced meanwhile must not write its count or next slot over the
- * new schedule's.
+ * Whether a completion's taskUpdate applies: only while the task has not
+ * ended (an attempt still running when its task was unscheduled, or ended by
+ * another slot, must not make it pending again) and is still at the schedule
+ * version of the execution it ends (an attempt of a schedule that was replaced
+ * meanwhile must not write its count or next slot over the new schedule's).
  */
 export function updatesTask(task: StoredTask | undefined, execution: StoredExecution): task is StoredTask {
-  if (task === undefined) return false;
-  // A manual run belongs to no schedule: its end updates the task (its count, last error) unless the task ended meanwhile.
-  if (isManualSlot(execution)) return !ENDED_TASK_STATUSES.has(task.status);
+  if (task === undefined || ENDED_TASK_STATUSES.has(task.status)) return false;
+  // A manual run belongs to no schedule: its end updates the task (its count, last error).
+  if (isManualSlot(execution)) return true;
   return task.scheduleVersion === execution.scheduleVersion;
 }
 

@@ -142,14 +142,14 @@ export class SlotPatchStatements {
     this.#db = db;
   }
 
-  /** Applies `patch` (checked, slot fields only); the number of rows changed (0: no task at that version). */
+  /** Applies `patch` (checked, slot fields only); the number of rows changed (0: no task at that version, or the task has ended). */
   run(taskId: string, scheduleVersion: number, patch: Readonly<Record<string, unknown>>): number {
     const fields = Object.keys(patch);
     const key = fields.join(',');
     let statement = this.#byFields.get(key);
     if (statement === undefined) {
       const set = fields.map((f) => `${column(f)} = ?`).join(', ');
-      statement = this.#db.prepare<unknown[]>(`UPDATE tasks SET ${set} WHERE id = ? AND schedule_version = ?`);
+      statement = this.#db.prepare<unknown[]>(`UPDATE tasks SET ${set} WHERE id = ? AND schedule_version = ? AND status NOT IN ('completed', 'failed', 'cancelled')`);
       this.#byFields.set(key, statement);
     }
     const values: unknown[] = [];
