@@ -65,8 +65,8 @@ type Listener<E> = ((event: E) => void) | { handleEvent(event: E): void };
 export class SchedulerEvents extends EventTarget {
   readonly #counts = new Map<string, number>();
   readonly #seen = new Map<string, WeakSet<object>>();
-  /** The function registered in place of a `once` listener (it uncounts the listener when called). */
-  readonly #onceWrappers = new WeakMap<object, EventListener>();
+  /** Per type, the function registered in place of a `once` listener (it uncounts the listener when called). */
+  readonly #onceWrappers = new Map<string, WeakMap<object, EventListener>>();
   /** Bit set of the event types that have listeners (EVENT_* constants): the engine's test. @internal */
   wanted = 0;
 
@@ -101,7 +101,9 @@ export class SchedulerEvents extends EventTarget {
         if (typeof listener === 'function') listener.call(this, event as SchedulerEventMap[Type]);
         else listener.handleEvent(event as SchedulerEventMap[Type]);
       };
-      this.#onceWrappers.set(listener, registered);
+      const wrappers = this.#onceWrappers.get(type) ?? new WeakMap<object, EventListener>();
+      this.#onceWrappers.set(type, wrappers);
+      wrappers.set(listener, registered);
     }
     super.addEventListener(type, registered, options);
   }
@@ -111,7 +113,7 @@ export class SchedulerEvents extends EventTarget {
     listener: Listener<SchedulerEventMap[Type]> | null,
     options?: EventListenerOptions | boolean,
   ): void {
-    const registered = listener === null ? undefined : this.#onceWrappers.get(listener);
+    const registered = listener === null ? undefined : this.#onceWrappers.get(type)?.get(listener);
     if (listener) this.#forget(type, listener);
     super.removeEventListener(type, (registered ?? listener) as EventListenerOrEventListenerObject | null, options);
   }

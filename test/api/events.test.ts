@@ -103,6 +103,19 @@ describe('events', () => {
     scheduler.run(() => {});
     await clock.runUntilIdle();
     expect(seen).toEqual(['once a', 'signal c']);
+    // One function as a once listener of two types: removing it from one leaves the other.
+    const both = (e: TaskEvent) => seen.push(`both ${e.type}`);
+    scheduler.events.addEventListener('taskstart', both, { once: true });
+    scheduler.events.addEventListener('taskfinish', both, { once: true });
+    scheduler.events.removeEventListener('taskstart', both);
+    expect([scheduler.events.wants('taskstart'), scheduler.events.wants('taskfinish')]).toEqual([false, true]);
+    const other = () => seen.push('other taskstart');
+    scheduler.events.addEventListener('taskstart', other); // taskstart is emitted again: the removed one must not hear it
+    scheduler.run(() => {});
+    await clock.runUntilIdle();
+    scheduler.events.removeEventListener('taskstart', other);
+    expect(seen).toEqual(['once a', 'signal c', 'other taskstart', 'both taskfinish']);
+    expect(scheduler.events.wants('taskfinish')).toBe(false);
     // Already aborted: not added, not counted.
     scheduler.events.addEventListener('taskstart', never, { signal: AbortSignal.abort() });
     expect(scheduler.events.wants('taskstart')).toBe(false);
