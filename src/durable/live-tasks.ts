@@ -268,7 +268,7 @@ export class LiveTasks {
   dropCoreTask(task: LiveTask): void {
     if (task.handle === 0) return;
     this.#byHandle.delete(task.handle);
-    if (this.#engine.core.exports.taskState(task.handle) >= 0) this.#engine.controls.cancel(task.handle);
+    this.#engine.controls.cancel(task.handle); // false, doing nothing, if it has ended
     task.handle = 0;
   }
 
@@ -281,7 +281,7 @@ export class LiveTasks {
     const why = reason ?? new SchedulerStoppedError('runNow: the scheduler stopped before the manual run started');
     for (const task of [...this.#tasks.values()]) this.remove(task, why);
     for (const handle of this.#attempts.values()) {
-      if (reason !== undefined && this.#engine.core.exports.taskState(handle) >= 0) this.#engine.controls.cancel(handle, reason);
+      if (reason !== undefined) this.#engine.controls.cancel(handle, reason);
     }
     this.#tasks.clear();
     this.#byHandle.clear();

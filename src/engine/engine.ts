@@ -287,7 +287,7 @@ export class Engine {
 
   #watchSignal(slot: number, handle: number, signal: AbortSignal): void {
     const onAbort = () => {
-      if (this.#w.taskState(handle) >= 0) this.controls.cancel(handle, signal.reason);
+      this.controls.cancel(handle, signal.reason); // false, doing nothing, if the task has ended
     };
     signal.addEventListener('abort', onAbort, { once: true });
     this.#slots.extrasFor(slot).detachSignal = () => signal.removeEventListener('abort', onAbort);
