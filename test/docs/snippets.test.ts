@@ -13,10 +13,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { snippetFences } from '../helpers/readme-snippet.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const PAGES = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
-const FENCE = /((?:<!-- snippet-(?:declare|file): [\s\S]*? -->\n)*)```(?:js|ts|javascript|typescript)\n([\s\S]*?)```/g;
 
 interface Snippet {
   page: string;
@@ -29,15 +29,14 @@ interface Snippet {
 function snippets(): Snippet[] {
   return PAGES.flatMap((page) => {
     const text = readFileSync(join(root, page), 'utf8');
-    return [...text.matchAll(FENCE)].map((m) => {
-      const setup = m[1]!;
+    return snippetFences(text).map(({ index, setup, code }) => {
       const declared = [...setup.matchAll(/<!-- snippet-declare: ([\s\S]*?) -->/g)].map((d) => d[1]).join('\n');
       return {
         page,
-        line: text.slice(0, m.index! + setup.length).split('\n').length,
+        line: text.slice(0, index).split('\n').length,
         file: setup.match(/<!-- snippet-file: ([\w.-]+) -->/)?.[1],
         // `export {}` makes each one a module (top-level await, its own scope).
-        code: `${declared}\n${m[2]}\nexport {};\n`,
+        code: `${declared}\n${code}\nexport {};\n`,
       };
     });
   });
