@@ -6,8 +6,8 @@
 import { createRequire } from 'node:module';
 import { MissingDependencyError } from './errors.js';
 
+// require() keeps its own cache: a second call for a package returns the same exports.
 const requireFromHere = createRequire(import.meta.url);
-const loaded = new Map<string, unknown>();
 
 /**
  * The CommonJS exports of `packageName`, resolved from timeslice's own
@@ -16,10 +16,8 @@ const loaded = new Map<string, unknown>();
  * installed; any other failure (a broken native build, say) is rethrown as it is.
  */
 export function requirePeer<T>(packageName: string, feature: string): T {
-  if (loaded.has(packageName)) return loaded.get(packageName) as T;
-  let exports: unknown;
   try {
-    exports = requireFromHere(packageName);
+    return requireFromHere(packageName) as T;
   } catch (error) {
     const code = (error as { code?: unknown } | null)?.code;
     const missing = code === 'MODULE_NOT_FOUND' && (error as Error).message.includes(`'${packageName}'`);
@@ -30,6 +28,4 @@ export function requirePeer<T>(packageName: string, feature: string): T {
       { cause: error },
     );
   }
-  loaded.set(packageName, exports);
-  return exports as T;
 }
