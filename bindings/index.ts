@@ -1,5 +1,5 @@
 export { Core, POLICIES, type CoreCounters, type CoreOptions, type Policy, type TaskKind, type TaskSnapshot, type TaskState } from './core.js';
-export { CoreBatch } from './batch.js';
+export { CoreBatch, type BatchHost } from './batch.js';
 export { embeddedModule, instantiateCore, type CoreExports } from './load.js';
 export { slotOfHandle, generationOfHandle } from './handles.js';
 export * from './errors.js';

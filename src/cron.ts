@@ -108,8 +108,8 @@ const DST_KEYS = ['gap', 'overlap'];
 /**
  * A validated cron expression in a time zone, asked only for its next run.
  * Accepts 5 fields (minute hour day-of-month month day-of-week) or 6 (seconds
- * first), croner's extensions (L, W, #, + and ?), and the nicknames @yearly,
- * @annually, @monthly, @weekly, @daily, @midnight and @hourly. Refuses 7 fields
+ * first), croner's extensions (L, W, #, + and ?), and the nicknames `@yearly`,
+ * `@annually`, `@monthly`, `@weekly`, `@daily`, `@midnight` and `@hourly`. Refuses 7 fields
  * (a year), date strings (which croner would run once), @reboot, and
  * expressions that match no date at all ('0 0 30 2 *').
  *

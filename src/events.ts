@@ -59,7 +59,8 @@ export class TaskEvent extends Event {
 export type SchedulerEventMap = { [Type in TaskEventType]: TaskEvent } & { [Type in DurableEventType]: DurableEvent<Type> };
 export type SchedulerEventType = keyof SchedulerEventMap;
 
-type Listener<E> = ((event: E) => void) | { handleEvent(event: E): void };
+/** A listener of scheduler events: a function, or an object with `handleEvent` (as the DOM accepts). */
+export type SchedulerEventListener<E> = ((event: E) => void) | { handleEvent(event: E): void };
 
 /** An EventTarget that counts its listeners per type, so emitting to nobody costs nothing. */
 export class SchedulerEvents extends EventTarget {
@@ -79,7 +80,7 @@ export class SchedulerEvents extends EventTarget {
 
   override addEventListener<Type extends SchedulerEventType>(
     type: Type,
-    listener: Listener<SchedulerEventMap[Type]> | null,
+    listener: SchedulerEventListener<SchedulerEventMap[Type]> | null,
     options?: AddEventListenerOptions | boolean,
   ): void {
     const { once, signal } = typeof options === 'object' && options !== null ? options : ({} as AddEventListenerOptions);
@@ -110,7 +111,7 @@ export class SchedulerEvents extends EventTarget {
 
   override removeEventListener<Type extends SchedulerEventType>(
     type: Type,
-    listener: Listener<SchedulerEventMap[Type]> | null,
+    listener: SchedulerEventListener<SchedulerEventMap[Type]> | null,
     options?: EventListenerOptions | boolean,
   ): void {
     const registered = listener === null ? undefined : this.#onceWrappers.get(type)?.get(listener);
