@@ -3,7 +3,7 @@
 // .md and SVG charts; with --headline it first asks the suite's headline()
 // (bench/suites/<name>.mjs, which imports dist/: build first) to choose the
 // README's rows again from the stored results, and stores them in the JSON.
-// Then regenerates the README's "How fast" section and docs/performance.md.
+// Then regenerates the "How fast" section of docs/performance.md.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';

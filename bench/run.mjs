@@ -78,7 +78,7 @@ async function runSuite(suite, quick) {
   await mkdir(resultsDir, { recursive: true });
   const files = await writeReport(resultsDir, report);
   log(`wrote ${files.map((f) => `bench/results/${f}`).join(', ')}`);
-  // The README's "How fast" section and docs/performance.md follow the results (test/bench/how-fast.test.ts checks).
+  // docs/performance.md's "How fast" section follows the results (test/bench/how-fast.test.ts checks).
   const rewritten = writeHowFast(rootDir);
   if (rewritten.length > 0) log(`regenerated the How fast section of ${rewritten.join(' and ')}`);
 }

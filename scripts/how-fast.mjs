@@ -1,7 +1,7 @@
-// `npm run bench:readme`: rewrites the generated "How fast" sections of
-// README.md and docs/performance.md from bench/results/*.json
-// (bench/lib/how-fast.mjs). `--check` writes nothing and exits 1 when either
-// file differs from what the results give.
+// `npm run bench:readme`: rewrites the generated "How fast" section of
+// docs/performance.md from bench/results/*.json
+// (bench/lib/how-fast.mjs). `--check` writes nothing and exits 1 when it
+// differs from what the results give.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,6 @@ const resultsDir = path.join(rootDir, 'bench', 'results');
 
 /** The documents that carry the section, with their links to bench/results/. */
 export const TARGETS = [
-  { file: 'README.md', links: { results: 'bench/results/', charts: false } },
   { file: 'docs/performance.md', links: { results: '../bench/results/', charts: true } },
 ];
 

@@ -1,4 +1,4 @@
-// The headline: the few rows of a suite that the README quotes, chosen by the
+// The headline: the few rows of a suite that docs/performance.md quotes, chosen by the
 // suite's `headline(results)` (bench/README.md, "Writing a suite"), and the
 // ratios computed from them: timeslice against each peer, by wall time and by
 // CPU time, oriented so that above 1 always means timeslice is ahead (faster,

@@ -1,9 +1,9 @@
-// The README's "How fast" section, generated from bench/results/*.json: per
+// The "How fast" section of docs/performance.md, generated from bench/results/*.json: per
 // suite, the headline rows its headline() chose (lib/headline.mjs), as
 // timeslice's lead over each peer by wall time and by CPU time, with the date,
 // commit and load of the run and one line per row saying what it measures.
 // scripts/how-fast.mjs writes it between the markers; test/bench/how-fast.test.ts
-// fails when the committed README differs from what the results give.
+// fails when the committed page differs from what the results give.
 import { suiteCharts } from './charts/suite-charts.mjs';
 import { formatSize, formatValue } from './format.mjs';
 import { headlineLines } from './headline.mjs';

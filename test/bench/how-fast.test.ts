@@ -1,5 +1,5 @@
-// The README's "How fast" section and docs/performance.md are generated from
-// the committed bench/results/*.json: this fails as soon as either says
+// docs/performance.md's "How fast" section is generated from
+// the committed bench/results/*.json: this fails as soon as it says
 // something the measurements do not (run `npm run bench:readme` after a bench
 // run), and when a document shows a chart that does not exist.
 import { existsSync, readFileSync } from 'node:fs';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readmeSnippet } from '../helpers/readme-snippet.js';
+import { pageSnippet } from '../helpers/readme-snippet.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'timeslice-dist-durable-'));
@@ -42,7 +42,7 @@ describe('a durable Scheduler from the built package', () => {
   });
 
   it("runs the README's durable example as written", () => {
-    const example = readmeSnippet('Durable tasks');
+    const example = pageSnippet('docs/durable.md', 'Defining and scheduling');
     expect(node(['--input-type=module', '-e', example]).trim().split('\n')).toEqual(['report for me, attempt 1', 'succeeded pending']);
   });
 

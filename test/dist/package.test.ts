@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readmeSnippet } from '../helpers/readme-snippet.js';
+import { pageSnippet, readmeSnippet } from '../helpers/readme-snippet.js';
 
 const root = new URL('../../', import.meta.url);
 
@@ -90,13 +90,13 @@ describe('the built package', () => {
   });
 
   it('runs the README examples as written', () => {
-    const first = readmeSnippet('First example');
+    const first = readmeSnippet('Quick start');
     expect(node(['--input-type=module', '-e', first]).trim().split('\n')).toEqual(['background work ran', 'report ready', '7']);
-    const core = readmeSnippet('The core, directly');
+    const core = pageSnippet('docs/internals.md', 'The core, directly');
     expect(node(['--input-type=module', '-e', core]).trim().split('\n')).toEqual(['true', 'true', 'true', '40']);
-    const testing = readmeSnippet('Testing your code');
+    const testing = pageSnippet('docs/testing.md', 'Testing your code');
     expect(node(['--input-type=module', '-e', testing]).trim()).toBe('[ 3600000 ]');
-    const web = readmeSnippet('The web-standard API');
+    const web = pageSnippet('docs/web.md', 'The web-standard API');
     expect(node(['--input-type=module', '-e', `${web}\nconsole.log(await result, typeof globalThis.scheduler.postTask);`]).trim()).toBe('indexed function');
   });
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { reachableBareImports } from '../helpers/reachable-imports.js';
-import { readmeSnippet } from '../helpers/readme-snippet.js';
+import { pageSnippet } from '../helpers/readme-snippet.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const ENTRIES = ['./store', './store/memory', './store/sqlite', './store/indexeddb'];
@@ -75,7 +75,7 @@ describe('the store entries of the built package', () => {
   });
 
   it("runs the README's persistence example as written", () => {
-    const example = readmeSnippet('Persistence stores');
+    const example = pageSnippet('docs/durable.md', 'Persistence stores');
     expect(node(['--input-type=module', '-e', example]).trim().split('\n')).toEqual(['claimed duplicate', 'completed']);
   });
 });

@@ -6,7 +6,6 @@
 import { readFileSync } from 'node:fs';
 import { transformSync } from 'esbuild';
 
-const README = new URL('../../README.md', import.meta.url);
 const FENCE = /((?:<!-- snippet-(?:declare|file): [\s\S]*? -->\n)*)```(js|ts|javascript|typescript)\n([\s\S]*?)```/g;
 
 export interface SnippetFence {
@@ -28,12 +27,21 @@ export function snippetFences(text: string): SnippetFence[] {
   }));
 }
 
-/** The first snippet after the heading that starts with `heading`, runnable. Throws if there is none. */
-export function readmeSnippet(heading: string): string {
-  const readme = readFileSync(README, 'utf8');
-  const at = readme.indexOf(`\n## ${heading}`);
-  if (at < 0) throw new Error(`README has no heading '## ${heading}'`);
-  const fence = snippetFences(readme).find((f) => f.index > at);
-  if (!fence) throw new Error(`README has no snippet after '## ${heading}'`);
+/**
+ * The first snippet after the heading (any level) that starts with `heading`
+ * in `page` (a path from the repository's root: 'README.md', 'docs/guide.md'),
+ * runnable. Throws if there is none.
+ */
+export function pageSnippet(page: string, heading: string): string {
+  const text = readFileSync(new URL(`../../${page}`, import.meta.url), 'utf8');
+  const at = text.search(new RegExp(`(^|\\n)#{1,3} ${heading.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  if (at < 0) throw new Error(`${page} has no heading '${heading}'`);
+  const fence = snippetFences(text).find((f) => f.index > at);
+  if (!fence) throw new Error(`${page} has no snippet after '${heading}'`);
   return fence.typescript ? transformSync(fence.code, { loader: 'ts', format: 'esm' }).code : fence.code;
+}
+
+/** The first snippet after a README heading, runnable. */
+export function readmeSnippet(heading: string): string {
+  return pageSnippet('README.md', heading);
 }

@@ -1,4 +1,4 @@
-// The rows of the dispatch suite that the README's "How fast" section quotes
+// The rows of the dispatch suite that the "How fast" section of docs/performance.md quotes
 // (bench/README.md, "The headline"): each says what one repetition does.
 import { sizesOf } from '../../lib/headline.mjs';
 
