@@ -31,6 +31,11 @@
 // (taken, not yet reported): if the thread dies, the main thread recovers
 // exactly those tasks (pool.ts). Results quote the task's dispatch number, so
 // the main thread ignores the outcome of a run it has already recovered.
+//
+// Its parts: worker-views.ts (the views of shared memory), worker-runs.ts (one
+// run: its start, its call, its end and the runtime to charge),
+// worker-outcomes.ts (the outcomes of a batch, posted in one message) and
+// worker-seat.ts (what the thread writes about itself, and a spare's wait).
 // The module's performance, not the global: in Node 20 the global is a getter called on every use.
 import { performance } from 'node:perf_hooks';
 import { serialize } from 'node:v8';
@@ -38,11 +43,12 @@ import { receiveMessageOnPort } from 'node:worker_threads';
 import { instantiateCore } from '../../bindings/load.js';
 import * as L from '../../bindings/layout.generated.js';
 import { lock, OWNER_WORKER0, unlock } from './lock.js';
-import { PoolTaskContext, type Run, type RunHost } from './context.js';
-import { readPayload } from './payload.js';
-import { type TaskFunction, TaskModules } from './task-modules.js';
+import type { Run, RunHost } from './context.js';
+import { TaskModules } from './task-modules.js';
 import { abortRun, OutcomeBuffer, uncloneable } from './worker-outcomes.js';
+import { SeatRuns } from './worker-runs.js';
 import { announceThread, waitForRole } from './worker-seat.js';
+import { SharedViews } from './worker-views.js';
 import * as P from './protocol.js';
 
 /** A task that ran at least this long gives back the unstarted rest of its batch. */
@@ -58,9 +64,6 @@ class Loop implements RunHost {
   readonly #w: ReturnType<typeof instantiateCore>;
   readonly #i32: Int32Array;
   readonly #f64: Float64Array;
-  /** Fixed-length views (P.fixedView) of the side table and the payload arena, made again when they have grown. */
-  #side: Float64Array;
-  #payload: Uint8Array;
   readonly #b32: number;
   readonly #b64: number;
   readonly #owner: number;
@@ -70,22 +73,10 @@ class Loop implements RunHost {
   /** The least urgent class this worker takes (from its role). */
   #maxClass = L.POOL_ANY_CLASS;
   #resourceMade = false;
-  #memoryBuffer: ArrayBuffer | SharedArrayBuffer;
-  #memory64: Float64Array;
+  readonly #views: SharedViews;
+  readonly #runs: SeatRuns;
   /** Outcomes not yet posted. */
   readonly #outcomes: OutcomeBuffer;
-  /** Runtime (ms) not yet charged to each returned task, with its weight: three numbers per task. */
-  #toCharge = new Float64Array(3 * 2 * L.POOL_TAKE_MAX);
-  #toChargeCount = 0;
-  #current: Run | undefined;
-  // The current run's clock (performance.now() ms): when it started, how far its runtime was charged, when
-  // shouldYield() may next look at the core. Fields of the loop, not of each run: one run is current at a time.
-  #startedAt = 0;
-  #chargedUntil = 0;
-  #nextClaimCheck = 0;
-  /** When the last run ended, and whether nothing has happened since (the next run may start at that time). */
-  #lastEndedAt = 0;
-  #endedJustNow = false;
   /** Moving average of task runtime, ms: sets the batch size. */
   #avgRuntimeMs = 1;
   /** Moving average of runtime per task kind, ms (undefined: never run here). */
@@ -100,20 +91,18 @@ class Loop implements RunHost {
     // First, so that the main thread can tell when this thread has exited and read its CPU clock.
     announceThread(this.#i32, this.#b32);
     this.#w = instantiateCore(args.module, args.memory);
-    this.#side = P.fixedView(Float64Array, args.side, 8);
-    this.#payload = P.fixedView(Uint8Array, args.payload, 1);
+    this.#views = new SharedViews(args);
     this.#owner = OWNER_WORKER0 + args.seat;
     // This thread's performance.now() + offset = pool time (each thread has its own timeOrigin).
     this.#clockOffsetMs = performance.timeOrigin - (this.#f64[P.F_EPOCH] as number);
     this.#quantumMs = args.quantumMs;
-    this.#memoryBuffer = args.memory.buffer;
-    this.#memory64 = new Float64Array(this.#memoryBuffer);
     this.#outcomes = new OutcomeBuffer(args.port);
     this.#modules = new TaskModules(args.definitions, () => {
       const received = receiveMessageOnPort(args.port);
       if (received !== undefined) this.#onMessage(received.message as P.ToWorker);
       return received !== undefined;
     });
+    this.#runs = new SeatRuns(this, this.#f64, this.#b64, this.#clockOffsetMs, this.#views, this.#modules, this.#outcomes);
     args.port.on('message', (message: P.ToWorker) => this.#onMessage(message));
   }
 
@@ -124,7 +113,7 @@ class Loop implements RunHost {
 
   #onMessage(message: P.ToWorker): void {
     if (message.t === 'define') this.#modules.define(message.kind, message.module, message.name);
-    else if (message.t === 'abort' && this.#current?.handle === message.handle) abortRun(this.#current, message.reason);
+    else if (message.t === 'abort' && this.#runs.current?.handle === message.handle) abortRun(this.#runs.current, message.reason);
   }
 
   #post(message: P.FromWorker): void {
@@ -172,16 +161,8 @@ class Loop implements RunHost {
     }
   }
 
-  #readyCount(): number {
-    if (this.#args.memory.buffer !== this.#memoryBuffer) {
-      this.#memoryBuffer = this.#args.memory.buffer;
-      this.#memory64 = new Float64Array(this.#memoryBuffer);
-    }
-    return this.#memory64[(this.#w.countersPtr() >>> 3) + L.COUNTER_READY] as number;
-  }
-
   #batchSize(): number {
-    const ready = this.#readyCount();
+    const ready = this.#views.readyCount(this.#w.countersPtr());
     if (ready <= 0) return 1;
     const wanted = this.#avgRuntimeMs < 0.02 ? 64 : this.#avgRuntimeMs < 0.2 ? 16 : this.#avgRuntimeMs < 0.5 ? 4 : 1;
     // Leave the other threads their share of what is ready.
@@ -203,9 +184,7 @@ class Loop implements RunHost {
       // 1. Charge, give back, take.
       await this.#lock();
       const w = this.#w;
-      const charges = this.#toCharge;
-      for (let i = 0; i < this.#toChargeCount; i += 3) w.chargeWeighted(charges[i] as number, charges[i + 1] as number, charges[i + 2] as number);
-      this.#toChargeCount = 0;
+      this.#runs.chargeEnded(w);
       let count = i32[b32 + P.W_BATCH_COUNT] as number;
       const now = this.#now();
       if (unstartedFrom < count) {
@@ -231,12 +210,13 @@ class Loop implements RunHost {
       const start = count;
       if (taken > 0) {
         const out = (w.outputBufferPtr() >>> 3);
-        const mem = this.#memoryView();
+        const views = this.#views;
+        const mem = views.memory();
         for (let i = 0; i < taken; i++) {
           const h = mem[out + i] as number;
           f64[b64 + P.W_BATCH_HANDLES + count + i] = h;
-          const at = this.#entry(h) + P.T_DISPATCH;
-          this.#side[at] = (this.#side[at] as number) + 1;
+          const at = views.entry(h) + P.T_DISPATCH;
+          views.side[at] = (views.side[at] as number) + 1;
         }
         count += taken;
         i32[b32 + P.W_STATE] = P.WORKER_BUSY;
@@ -267,31 +247,32 @@ class Loop implements RunHost {
 
       // 3. Run the batch.
       unstartedFrom = count;
-      this.#endedJustNow = false;
+      const runs = this.#runs;
+      runs.endedJustNow = false;
       for (let i = 0; i < count; i++) {
         i32[b32 + P.W_BATCH_INDEX] = i;
         const handle = f64[b64 + P.W_BATCH_HANDLES + i] as number;
-        const kind = this.#side[this.#entry(handle) + P.T_KIND] as number;
+        const kind = this.#kindOf(handle);
         // The outcomes of the batch so far are posted before a task that may run long: they must not wait for it.
         if (i > 0 && !((this.#kindRuntimeMs[kind] ?? LONG_TASK_MS) < LONG_TASK_MS)) {
           this.#outcomes.flush();
-          this.#endedJustNow = false;
+          runs.endedJustNow = false;
         }
         const fn = this.#modules.get(kind);
         if (fn === undefined && kind > 0) {
-          this.#endedJustNow = false;
+          runs.endedJustNow = false;
           if (!(await this.#load(handle))) {
             unstartedFrom = i; // urgent work flagged it while its module loaded: given back unstarted
             break;
           }
         }
-        const ran = this.#runOne(handle, fn);
+        const ran = runs.runOne(handle, fn);
         let runtime: number;
         if (typeof ran === 'number') {
           runtime = ran;
         } else {
           runtime = await ran;
-          this.#endedJustNow = false;
+          runs.endedJustNow = false;
         }
         this.#avgRuntimeMs += (runtime - this.#avgRuntimeMs) * 0.25;
         const kindMs = this.#kindRuntimeMs[kind];
@@ -305,40 +286,10 @@ class Loop implements RunHost {
     }
   }
 
-  /** Runtime to charge to a task under the lock, at the start of the next round. */
-  #charge(handle: number, ms: number, weight: number): void {
-    let charges = this.#toCharge;
-    const at = this.#toChargeCount;
-    if (at + 3 > charges.length) {
-      charges = new Float64Array(2 * charges.length);
-      charges.set(this.#toCharge);
-      this.#toCharge = charges;
-    }
-    charges[at] = handle;
-    charges[at + 1] = ms;
-    charges[at + 2] = weight;
-    this.#toChargeCount = at + 3;
-  }
-
-  /** Where the handle's side-table entry starts; the view is made again if the table has grown past it. */
-  #entry(handle: number): number {
-    const at = P.slotOf(handle) * P.TASK_WORDS;
-    if (at + P.TASK_WORDS > this.#side.length) this.#side = P.fixedView(Float64Array, this.#args.side, 8);
-    return at;
-  }
-
-  /** A value in the payload arena; the view is made again if the arena has grown past it. */
-  #read(offset: number, length: number): unknown {
-    if (offset + length > this.#payload.length) this.#payload = P.fixedView(Uint8Array, this.#args.payload, 1);
-    return readPayload(this.#payload, offset, length);
-  }
-
-  #memoryView(): Float64Array {
-    if (this.#args.memory.buffer !== this.#memoryBuffer) {
-      this.#memoryBuffer = this.#args.memory.buffer;
-      this.#memory64 = new Float64Array(this.#memoryBuffer);
-    }
-    return this.#memory64;
+  /** The task's function kind (negative once it was settled). */
+  #kindOf(handle: number): number {
+    const at = this.#views.entry(handle);
+    return this.#views.side[at + P.T_KIND] as number;
   }
 
   /**
@@ -348,7 +299,7 @@ class Loop implements RunHost {
    * (urgent work waits): the task has not started, and is given back.
    */
   async #load(handle: number): Promise<boolean> {
-    const kind = this.#side[this.#entry(handle) + P.T_KIND] as number;
+    const kind = this.#kindOf(handle);
     const i32 = this.#i32;
     const b32 = this.#b32;
     Atomics.store(i32, b32 + P.W_LOADING, 1);
@@ -361,121 +312,13 @@ class Loop implements RunHost {
     // Not current until its run starts (runOne): the watchdog must never see it current, not loading, with an old segment start.
     this.#f64[this.#b64 + P.W_CURRENT] = 0;
     Atomics.store(i32, b32 + P.W_LOADING, 0);
-    return Atomics.load(i32, b32 + P.W_FLAG) === 0 || (this.#side[this.#entry(handle) + P.T_KIND] as number) < 0;
-  }
-
-  /**
-   * Runs one task; answers its runtime in ms, synchronously when the task is
-   * (a tiny task pays for no promise and no microtask turn), or a promise of
-   * it when the task returned one or its module failed to load.
-   */
-  #runOne(handle: number, known: TaskFunction | undefined): number | Promise<number> {
-    const at = this.#entry(handle);
-    const side = this.#side;
-    const argsLength = side[at + P.T_ARGS_LEN] as number;
-    const args = argsLength === P.ARGS_NUMBER ? side[at + P.T_ARGS] : argsLength === P.ARGS_UNDEFINED ? undefined : this.#read(side[at + P.T_ARGS] as number, argsLength);
-    const stateLength = side[at + P.T_STATE_LEN] as number;
-    const run: Run = {
-      loop: this,
-      handle,
-      dispatch: side[at + P.T_DISPATCH] as number,
-      attempt: side[at + P.T_ATTEMPT] as number,
-      weight: side[at + P.T_WEIGHT] as number,
-      state: stateLength === P.STATE_NONE ? undefined : this.#read(side[at + P.T_STATE] as number, stateLength),
-      controller: undefined,
-      abortReason: undefined,
-      interrupted: false,
-      saved: false,
-      uncloneable: undefined,
-    };
-    const kind = side[at + P.T_KIND] as number;
-    if (kind < 0) {
-      // Settled already (cancelled while this thread held it): not run; the main thread ignores this outcome.
-      this.#endedJustNow = false;
-      this.#f64[this.#b64 + P.W_CURRENT] = 0;
-      this.#outcomes.push(handle, run.dispatch, P.OUT_THREW, 0, P.errorData(new Error('skipped: the task was settled before it started')));
-      return 0;
-    }
-    // The module is imported before the run starts (#load): its time is no task's quantum, grace or timeout.
-    const fn = known ?? this.#modules.get(kind);
-    return fn === undefined ? this.#callOnceLoaded(run, kind, args) : this.#call(run, fn, args);
-  }
-
-  /** Starts the run and calls the function; see #runOne for what it answers. */
-  #call(run: Run, fn: TaskFunction, args: unknown): number | Promise<number> {
-    this.#begin(run);
-    let value: unknown;
-    try {
-      value = fn(args, new PoolTaskContext(run));
-      if (typeof (value as PromiseLike<unknown> | null)?.then === 'function') return this.#settle(run, value as PromiseLike<unknown>);
-    } catch (err) {
-      return this.#end(run, P.OUT_THREW, P.errorData(err));
-    }
-    return this.#end(run, P.OUT_RETURNED, value);
-  }
-
-  /** The function is not imported yet (its import failed in #load, or it was never loaded): imported now, or the run fails with the import's error. */
-  async #callOnceLoaded(run: Run, kind: number, args: unknown): Promise<number> {
-    let fn: TaskFunction;
-    try {
-      fn = await this.#modules.load(kind);
-    } catch (err) {
-      this.#begin(run);
-      return this.#end(run, P.OUT_THREW, P.errorData(err));
-    }
-    return this.#call(run, fn, args);
-  }
-
-  /** An asynchronous task's run: ends when its promise settles. */
-  async #settle(run: Run, promise: PromiseLike<unknown>): Promise<number> {
-    try {
-      return this.#end(run, P.OUT_RETURNED, await promise);
-    } catch (err) {
-      return this.#end(run, P.OUT_THREW, P.errorData(err));
-    }
-  }
-
-  /** The run starts: it is the seat's current task, its segment's clock starts. */
-  #begin(run: Run): void {
-    // A clock read costs ~85 ns here (performance.now() checks its receiver): the
-    // run that ended just before (nothing else done since) lends its end time.
-    const startedAt = this.#endedJustNow ? this.#lastEndedAt : performance.now();
-    this.#endedJustNow = false;
-    // The segment's start first: the watchdog reads the current task, then its start.
-    this.#f64[this.#b64 + P.W_SEGMENT_START] = startedAt + this.#clockOffsetMs;
-    this.#f64[this.#b64 + P.W_CURRENT] = run.handle;
-    this.#current = run;
-    this.#startedAt = startedAt;
-    this.#chargedUntil = startedAt;
-    this.#nextClaimCheck = 0;
-  }
-
-  /** The run ended (returned `value`, or threw: code): its outcome is buffered, its runtime to be charged. Answers the runtime, ms. */
-  #end(run: Run, returnedCode: number, returnedValue: unknown): number {
-    let code = returnedCode;
-    let value = returnedValue;
-    if (code === P.OUT_RETURNED && run.interrupted && run.saved) {
-      code = P.OUT_YIELDED;
-      value = undefined;
-    }
-    if (run.uncloneable !== undefined) {
-      code = P.OUT_UNCLONEABLE;
-      value = P.errorData(run.uncloneable);
-    }
-    const endedAt = performance.now();
-    this.#lastEndedAt = endedAt;
-    this.#endedJustNow = true;
-    this.#f64[this.#b64 + P.W_CURRENT] = 0;
-    this.#current = undefined;
-    const runtime = endedAt - this.#startedAt;
-    this.#charge(run.handle, endedAt - this.#chargedUntil, run.weight);
-    this.#outcomes.push(run.handle, run.dispatch, code, runtime, value);
-    return runtime;
+    return Atomics.load(i32, b32 + P.W_FLAG) === 0 || this.#kindOf(handle) < 0;
   }
 
   shouldYield(run: Run): boolean {
     if (run.interrupted) return true;
-    if (this.#current !== run) return false;
+    const runs = this.#runs;
+    if (runs.current !== run) return false;
     const flag = Atomics.load(this.#i32, this.#b32 + P.W_FLAG);
     if (flag !== 0) {
       if (flag === P.PREEMPT_ABORT) abortRun(run, 'cancelled');
@@ -484,15 +327,15 @@ class Loop implements RunHost {
       return true;
     }
     const t = performance.now();
-    if (t - this.#startedAt < this.#quantumMs || t < this.#nextClaimCheck) return false;
-    this.#nextClaimCheck = t + CLAIM_CHECK_EVERY_MS;
+    if (t - runs.startedAt < this.#quantumMs || t < runs.nextClaimCheck) return false;
+    runs.nextClaimCheck = t + CLAIM_CHECK_EVERY_MS;
     // A task past its quantum may run long: what the batch finished before it is reported now.
     this.#outcomes.flush();
     // The quantum is spent: charge what ran so far and compare claims, under the lock.
     lock(this.#i32, this.#owner);
     const w = this.#w;
-    w.chargeWeighted(run.handle, t - this.#chargedUntil, run.weight);
-    this.#chargedUntil = t;
+    w.chargeWeighted(run.handle, t - runs.chargedUntil, run.weight);
+    runs.chargedUntil = t;
     const now = this.#now();
     // Work of an equal or higher claim waits, and no idle worker will take it (one that will is woken instead).
     const waiting = w.poolTopKey(this.#maxClass) <= w.poolRequeueKey(run.handle, now) && !this.#wakeIdleTaker(w.poolTopClass(this.#maxClass));
