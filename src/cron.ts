@@ -118,6 +118,7 @@ const DST_KEYS = ['gap', 'overlap'];
  * daily.nextRunAfter(Date.parse('2026-03-07T12:00:00Z')); // 2026-03-07T14:00:00Z (EST)
  */
 export class CronSchedule {
+  readonly kind = 'cron';
   readonly expression: string;
   /** The zone as given (not canonicalised), or 'UTC'. */
   readonly timezone: string;
@@ -131,7 +132,7 @@ export class CronSchedule {
     const given = requireOptionsObject('options', options, OPTION_KEYS, 'a CronSchedule option');
     requireExpressionShape(expression);
     const timezone = requireTimeZone(given.timezone);
-    const dst = resolveDst(given.dst);
+    const dst = resolveDstPolicy(given.dst);
     let cron: Cron;
     try {
       cron = new Cron(expression, { utcOffset: 0, paused: true, mode: '5-or-6-parts' });
@@ -251,7 +252,8 @@ function requireOptionsObject(name: string, value: unknown, known: readonly stri
   return value as Record<string, unknown>;
 }
 
-function resolveDst(dst: unknown): CronDstPolicy {
+/** A DST policy checked, defaults filled in (shared with calendar intervals, src/calendar.ts). */
+export function resolveDstPolicy(dst: unknown): CronDstPolicy {
   if (dst === undefined) return DEFAULT_DST;
   const given = requireOptionsObject('options.dst', dst, DST_KEYS, 'a DST policy');
   return Object.freeze({
@@ -276,7 +278,8 @@ function requireExpressionShape(expression: unknown): asserts expression is stri
   if (expression.includes(':')) throw invalidExpression(expression, 'a date or time, not a cron expression');
 }
 
-function requireTimeZone(timezone: unknown): string {
+/** An IANA zone name Intl accepts, or 'UTC' for undefined; UnknownTimeZoneError otherwise. */
+export function requireTimeZone(timezone: unknown): string {
   if (timezone === undefined) return 'UTC';
   // An empty string must not reach croner, which reads it as "host local time".
   if (typeof timezone === 'string' && timezone !== '') {

@@ -10,7 +10,7 @@ export type WaitReason =
   | { kind: 'running'; inflight: boolean; sinceMs: number }
   | { kind: 'sleeping'; untilMs: number; inMs: number }
   | { kind: 'woken'; inflight: number; limit: number }
-  | { kind: 'not-due'; dueMs: number; inMs: number; cron?: string }
+  | { kind: 'not-due'; dueMs: number; inMs: number; cron?: string; schedule?: string }
   | { kind: 'paused' }
   | { kind: 'scheduler'; state: string }
   | { kind: 'concurrency'; inflight: number; limit: number }
@@ -56,7 +56,7 @@ export function explain(reason: WaitReason): string {
     case 'woken':
       return `woke from ctx.sleep(), waiting for a concurrency slot (${reason.inflight} of ${reason.limit} async runs in flight; it goes before new runs)`;
     case 'not-due':
-      return `not due until ${fmt(reason.dueMs)} (in ${fmt(reason.inMs)})${reason.cron ? ` — cron '${reason.cron}'` : ''}`;
+      return `not due until ${fmt(reason.dueMs)} (in ${fmt(reason.inMs)})${reason.cron ? ` — cron '${reason.cron}'` : ''}${reason.schedule ? ` — ${reason.schedule}` : ''}`;
     case 'paused':
       return 'paused (resume() to run it again)';
     case 'scheduler':
@@ -104,8 +104,9 @@ export function describeScheduler(engine: Engine, { limit = 1000 }: DescribeOpti
     } else if (snap.state === 'running') {
       reason = { kind: 'running', inflight: engine.isInflight(id), sinceMs: snap.lastStartMs };
     } else if (snap.state === 'waiting') {
-      const cron = engine.cronOf(id)?.expression;
-      reason = { kind: 'not-due', dueMs: snap.dueMs, inMs: Math.max(0, snap.dueMs - nowMs), ...(cron ? { cron } : {}) };
+      const schedule = engine.cronOf(id);
+      const named = schedule === undefined ? {} : schedule.kind === 'cron' ? { cron: schedule.expression } : { schedule: schedule.expression };
+      reason = { kind: 'not-due', dueMs: snap.dueMs, inMs: Math.max(0, snap.dueMs - nowMs), ...named };
     } else if (snap.state === 'paused') {
       reason = { kind: 'paused' };
     } else if (engine.state !== 'running') {

@@ -11,8 +11,11 @@ import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
  * (minutes), `s` and `ms`, in lower case. Parts may be separated by whitespace;
  * the number may have a decimal fraction ('1.5s'); each unit appears at most
  * once, largest first. A bare number string ('5000') is refused: its unit would
- * be a guess. So are `M`, `mo` and `y`: months and years have no fixed length.
- * Days and weeks are fixed lengths (24 h, 7 × 24 h), not calendar days.
+ * be a guess. So are `M`, `mo` and `y`: months and years have no fixed length
+ * (the error suggests the calendar interval `{ months: 1 }`). Days and weeks
+ * are fixed lengths (24 h, 7 × 24 h), not calendar days: for a task that keeps
+ * its local time of day across daylight saving, use `{ days: 1 }` with a
+ * timezone (see CalendarPeriod).
  *
  * @example
  * const a: Duration = 250;        // 250 ms
@@ -82,9 +85,9 @@ export function parseDurationMs(name: string, value: Duration): number {
 function unitHint(text: string): string | undefined {
   for (const [, unit] of text.matchAll(NUMBER_AND_UNIT)) {
     if (unit === 'M' || /^mo(n(th)?s?)?$/i.test(unit!)) {
-      return "'M' or 'mo' would be months, which have no fixed length: write 'm' or 'min' for minutes, and a cron expression (such as '0 3 1 * *') for a monthly task";
+      return "'M' or 'mo' would be months, which have no fixed length: write 'm' or 'min' for minutes, and the calendar interval { months: 1 } (every() and schedule({ every })) for a monthly task";
     }
-    if (/^(y|yrs?|years?)$/i.test(unit!)) return "years have no fixed length: use a cron expression for a yearly task";
+    if (/^(y|yrs?|years?)$/i.test(unit!)) return 'years have no fixed length: use the calendar interval { months: 12 } for a yearly task';
     if (unit!.toLowerCase() in UNIT_MS && !(unit! in UNIT_MS)) return `units are lower case: '${unit!.toLowerCase()}', not '${unit}'`;
   }
   return undefined;

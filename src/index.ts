@@ -1,6 +1,6 @@
 // `timeslice`: importing this module starts nothing and compiles no wasm;
 // the core is instantiated by the first `new Scheduler()` or `new Core()`.
-export { Scheduler, type CronOptions, type SchedulerStats, type StopOptions } from './scheduler.js';
+export { Scheduler, type CronOptions, type EveryOptions, type SchedulerStats, type StopOptions } from './scheduler.js';
 export { TaskHandle, type TaskStats } from './task-handle.js';
 export { TaskContext } from './task-context.js';
 export type { TaskFn, LifecycleState } from './engine/engine.js';
@@ -14,6 +14,8 @@ export type { DescribeOptions, SchedulerDescription, TaskDescription, WaitReason
 export type { Clock, TimerId, TimerOptions } from './clock.js';
 export { RealClock, type RealClockOptions } from './real-clock.js';
 export { CronSchedule, type CronDstOptions, type CronDstPolicy, type CronGapPolicy, type CronOverlapPolicy, type CronScheduleOptions } from './cron.js';
+export { CalendarSchedule, type CalendarPeriod, type CalendarScheduleOptions, type CalendarUnit, type ResolvedCalendarPeriod } from './calendar.js';
+export type { ScheduleWindowOptions, WallSchedule } from './schedule-window.js';
 export * from './scheduler-errors.js';
 export * from './schedule-errors.js';
 export * from './core.js';

@@ -41,6 +41,14 @@ export interface TaskOptions {
    * @example scheduler.every('1s', poll, { maxRuns: 10, retry: 3 }) // 10 polls, each tried up to 3 times
    */
   maxRuns?: number;
+  /**
+   * The same limit as maxRuns under the name durable tasks use (seed 004's
+   * max_executions), so one options object reads the same in memory and in
+   * `schedule()`. Set one of the two, not both.
+   * @default no limit
+   * @example scheduler.every('7d', maintain, { startAt: nextSunday, maxExecutions: 4 })
+   */
+  maxExecutions?: number;
   /** Attempts for a failing run: a number, or RetryOptions. @default 1 (no retry) */
   retry?: number | RetryOptions;
   /** Aborting it cancels the task. */
@@ -63,7 +71,7 @@ export const MAX_QUANTUM_MS = 60_000;
 export const DEFAULT_SLICE_MS = 5;
 export const MAX_SLICE_MS = 1_000;
 
-export const TASK_OPTION_KEYS: ReadonlySet<string> = new Set(['name', 'priority', 'nice', 'weight', 'timeoutMs', 'maxRuns', 'retry', 'signal']);
+export const TASK_OPTION_KEYS: ReadonlySet<string> = new Set(['name', 'priority', 'nice', 'weight', 'timeoutMs', 'maxRuns', 'maxExecutions', 'retry', 'signal']);
 
 function preset(priorityClass: number): ResolvedTaskOptions {
   return Object.freeze({ name: undefined, priorityClass, nice: 0, timeoutMs: 0, maxRuns: 0, retry: NO_RETRY, signal: undefined });
@@ -145,13 +153,18 @@ export function resolveTaskOptions(options: TaskOptions | undefined): ResolvedTa
     }
     nice = niceForWeight(o.weight);
   }
+  if (o.maxRuns !== undefined && o.maxExecutions !== undefined) {
+    throw new InvalidArgumentError('options.maxRuns and options.maxExecutions are one limit under two names: set one');
+  }
+  const maxRunsKey = o.maxExecutions === undefined ? 'maxRuns' : 'maxExecutions';
+  const maxRunsValue = o[maxRunsKey];
   let maxRuns = 0;
-  if (o.maxRuns !== undefined) {
-    if (typeof o.maxRuns !== 'number' || !Number.isSafeInteger(o.maxRuns) || o.maxRuns < 1) {
-      const tooLarge = typeof o.maxRuns === 'number' && o.maxRuns > Number.MAX_SAFE_INTEGER ? ' (at most 2^53 - 1)' : '';
-      throw new InvalidArgumentError(`options.maxRuns must be an integer >= 1, received ${describeValue(o.maxRuns)}${tooLarge}`);
+  if (maxRunsValue !== undefined) {
+    if (typeof maxRunsValue !== 'number' || !Number.isSafeInteger(maxRunsValue) || maxRunsValue < 1) {
+      const tooLarge = typeof maxRunsValue === 'number' && maxRunsValue > Number.MAX_SAFE_INTEGER ? ' (at most 2^53 - 1)' : '';
+      throw new InvalidArgumentError(`options.${maxRunsKey} must be an integer >= 1, received ${describeValue(maxRunsValue)}${tooLarge}`);
     }
-    maxRuns = o.maxRuns;
+    maxRuns = maxRunsValue;
   }
   const timeoutMs = o.timeoutMs === undefined ? 0 : parseDurationMs('options.timeoutMs', o.timeoutMs as Duration);
   if (o.timeoutMs !== undefined && timeoutMs === 0) throw new InvalidArgumentError('options.timeoutMs must be > 0');

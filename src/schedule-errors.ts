@@ -7,3 +7,8 @@ import { defineError } from '../bindings/errors.js';
 export class InvalidCronExpressionError extends defineError('ERR_INVALID_CRON', 'InvalidCronExpressionError') {}
 /** A time zone that is not an IANA name this runtime knows (Intl.DateTimeFormat refuses it). */
 export class UnknownTimeZoneError extends defineError('ERR_UNKNOWN_TIME_ZONE', 'UnknownTimeZoneError') {}
+/**
+ * A schedule's startAt and endAt leave it no slot: endAt before startAt, endAt
+ * already past, or no slot of the schedule between them.
+ */
+export class InvalidScheduleWindowError extends defineError('ERR_INVALID_SCHEDULE_WINDOW', 'InvalidScheduleWindowError') {}

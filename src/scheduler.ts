@@ -11,6 +11,7 @@ import { NoStoreError } from './durable/errors.js';
 import type { DurableTaskOptions } from './durable/task-options.js';
 import type { ExecutionRecord, Json, TaskRecord } from './store/records.js';
 import type { HistoryOptions, HistoryPage } from './store/store.js';
+import { type CalendarPeriod, CalendarSchedule, isCalendarPeriod, resolveCalendarPeriod } from './calendar.js';
 import { type CronDstOptions, CronSchedule } from './cron.js';
 import { type DescribeOptions, type SchedulerDescription, describeScheduler } from './describe.js';
 import { dateMs, type Duration, parseDurationMs } from './duration.js';
@@ -24,8 +25,11 @@ import { readOptions } from './read-options.js';
 import { realClock } from './real-clock.js';
 import { requireFunction, type TaskContext } from './task-context.js';
 import { TaskHandle } from './task-handle.js';
+import {
+  FixedGridSchedule, noSlotInWindow, resolveScheduleWindow, type ScheduleWindowOptions, type WallSchedule, WindowedSchedule,
+} from './schedule-window.js';
 
-export interface CronOptions extends TaskOptions {
+export interface CronOptions extends TaskOptions, ScheduleWindowOptions {
   /** IANA time zone the expression is read in. @default 'UTC' */
   timezone?: string;
   /**
@@ -35,6 +39,26 @@ export interface CronOptions extends TaskOptions {
    */
   dst?: CronDstOptions;
 }
+
+/** Options of every(): a task's options, its start and end, and for a calendar interval its zone and DST policy. */
+export interface EveryOptions extends TaskOptions, ScheduleWindowOptions {
+  /**
+   * The IANA time zone whose calendar a calendar interval (`{ days: 1 }`,
+   * `{ weeks: 1 }`, `{ months: 1 }`) is read in. Refused with a duration
+   * ('1d' is 24 h of elapsed time in every zone).
+   * @default 'UTC'
+   * @example scheduler.every({ days: 1 }, backup, { startAt: Date.parse('2026-03-01T09:00:00+01:00'), timezone: 'Europe/Paris' })
+   */
+  timezone?: string;
+  /**
+   * What a calendar interval runs when a clock change skips or repeats its
+   * local time (as cron's, see CronDstOptions).
+   * @default { gap: 'run-at-first-valid', overlap: 'once' }
+   */
+  dst?: CronDstOptions;
+}
+
+const CRON_OPTION_KEYS = [...TASK_OPTION_KEYS, 'timezone', 'dst', 'startAt', 'endAt'];
 
 export interface StopOptions {
   /** Wait for running work to finish (refusing new work meanwhile). Otherwise running runs are aborted. @default true */
@@ -123,15 +147,18 @@ export class Scheduler {
 
   // ---- registration ----
 
-  #register<R>(operation: string, fn: TaskFn<R>, options: TaskOptions | undefined, kind: number, delayMs: number, periodMs: number, cron?: CronSchedule): TaskHandle<R> {
+  #register<R>(
+    operation: string, fn: TaskFn<R>, options: TaskOptions | undefined, kind: number, delayMs: number, periodMs: number, cron?: WallSchedule,
+    endsByItself = false,
+  ): TaskHandle<R> {
     // The name is built only for the error: this runs for every task.
     if (typeof fn !== 'function') requireFunction(`${operation}: fn`, fn);
     this.#engine.assertAccepting(operation);
     const resolved = resolveTaskOptions(options);
     const engine = this.#engine;
     const id = engine.register(fn as TaskFn, resolved, kind, delayMs, periodMs, cron);
-    // A periodic or cron task without maxRuns never ends by itself (onIdle does not wait for it).
-    return new TaskHandle<R>(engine.track(id, (kind !== L.KIND_ONCE || cron !== undefined) && resolved.maxRuns === 0), id);
+    // A periodic or cron task without maxRuns or endAt never ends by itself (onIdle does not wait for it).
+    return new TaskHandle<R>(engine.track(id, (kind !== L.KIND_ONCE || cron !== undefined) && resolved.maxRuns === 0 && !endsByItself), id);
   }
 
   /** Runs fn as soon as it is its turn. */
@@ -163,11 +190,50 @@ export class Scheduler {
   /**
    * Runs fn every periodMs at a fixed rate: the cadence is kept; a run that
    * overruns its period is counted and the ticks it missed are skipped, never
-   * run in a burst. The first run is one period from now.
+   * run in a burst. The first run is one period from now, or at `startAt`.
+   *
+   * The period is a duration ('7d' is 7 × 24 h of elapsed time) or a calendar
+   * interval (`{ days: 1 }`, `{ weeks: 1 }`, `{ months: 1 }`), read on the
+   * calendar of options.timezone: the local time of day is kept across
+   * daylight saving, and a month keeps its anchor's day (the month's last day
+   * when shorter: see CalendarPeriod). With a calendar interval, startAt or
+   * endAt, the slots are wall-clock instants, as a cron task's: the grid is
+   * anchored on startAt (else on now) and each next slot is found on the wall
+   * clock after a run ends. endAt (no slot after it) ends the task as
+   * maxRuns does. InvalidScheduleWindowError when they leave no slot.
+   * @example scheduler.every('7d', maintain, { startAt: nextSundayMidnight, endAt: endOfYear })
+   * @example scheduler.every({ months: 1 }, invoice, { startAt: Date.parse('2026-01-31T09:00:00+01:00'), timezone: 'Europe/Paris' })
    */
-  every<R, S = unknown>(periodMs: Duration, fn: TaskFn<R, S>, options?: TaskOptions): TaskHandle<R> {
-    const period = requirePositive('periodMs', periodMs);
-    return this.#register('every', fn, options, L.KIND_FIXED_RATE, period, period);
+  every<R, S = unknown>(periodMs: Duration | CalendarPeriod, fn: TaskFn<R, S>, options?: EveryOptions): TaskHandle<R> {
+    if (options === undefined && !isCalendarPeriod(periodMs)) {
+      const period = requirePositive('periodMs', periodMs);
+      return this.#register('every', fn, options, L.KIND_FIXED_RATE, period, period);
+    }
+    if (typeof options !== 'object' && options !== undefined) {
+      throw new InvalidArgumentError(`every: options must be an options object, received ${describeValue(options)}`);
+    }
+    const { timezone, dst, startAt, endAt, ...taskOptions } = readOptions(options ?? {}, 'options', CRON_OPTION_KEYS, ['dst', 'retry']) as EveryOptions;
+    const calendar = isCalendarPeriod(periodMs);
+    if (!calendar && (timezone !== undefined || dst !== undefined)) {
+      throw new InvalidArgumentError(
+        `every: options.timezone and options.dst apply only to a calendar interval such as { days: 1 }; the duration ${describeValue(periodMs)} is a fixed length of elapsed time`,
+      );
+    }
+    if (!calendar && startAt === undefined && endAt === undefined) {
+      const period = requirePositive('periodMs', periodMs);
+      return this.#register('every', fn, taskOptions, L.KIND_FIXED_RATE, period, period);
+    }
+    const wallNowMs = this.#engine.clock.wallNow();
+    const window = resolveScheduleWindow('every: options', startAt, endAt, wallNowMs);
+    const anchorMs = window.startAtMs ?? wallNowMs;
+    const grid: WallSchedule = calendar
+      ? new CalendarSchedule(resolveCalendarPeriod('periodMs', periodMs), anchorMs, { timezone, dst })
+      : new FixedGridSchedule(anchorMs, requirePositive('periodMs', periodMs));
+    const schedule = window.endAtMs === null ? grid : new WindowedSchedule(grid, window);
+    // startAt is the first slot (a slot at now runs now); without it the anchor is now and the first slot one period on.
+    const nextMs = schedule.nextRunAfter(window.startAtMs === null ? wallNowMs : wallNowMs - 1);
+    if (nextMs === null) throw noSlotInWindow('every', schedule, window);
+    return this.#register('every', fn, taskOptions, L.KIND_ONCE, Math.max(0, nextMs - wallNowMs), 0, schedule, window.endAtMs !== null);
   }
 
   /** Runs fn repeatedly with delayMs between the end of one run and the start of the next (first run after delayMs). */
@@ -176,17 +242,24 @@ export class Scheduler {
     return this.#register('recurring', fn, options, L.KIND_FIXED_DELAY, delay, delay);
   }
 
-  /** Runs fn at every instant matching a cron expression, read in options.timezone (croner does the calendar). */
+  /**
+   * Runs fn at every instant matching a cron expression, read in
+   * options.timezone (croner does the calendar); none before options.startAt,
+   * none after options.endAt (the task then ends, as after maxRuns).
+   */
   cron<R, S = unknown>(expression: string, fn: TaskFn<R, S>, options: CronOptions = {}): TaskHandle<R> {
     if (typeof options !== 'object' || options === null) {
       throw new InvalidArgumentError(`cron: options must be an options object, received ${describeValue(options)}`);
     }
-    const { timezone, dst, ...taskOptions } = readOptions(options, 'options', [...TASK_OPTION_KEYS, 'timezone', 'dst'], ['dst', 'retry']) as CronOptions;
-    const schedule = new CronSchedule(expression, { timezone, dst });
+    const { timezone, dst, startAt, endAt, ...taskOptions } = readOptions(options, 'options', CRON_OPTION_KEYS, ['dst', 'retry']) as CronOptions;
+    const cron = new CronSchedule(expression, { timezone, dst });
     const wallNowMs = this.#engine.clock.wallNow();
+    const window = resolveScheduleWindow('cron: options', startAt, endAt, wallNowMs);
+    const schedule = window.startAtMs === null && window.endAtMs === null ? cron : new WindowedSchedule(cron, window);
     const nextMs = schedule.nextRunAfter(wallNowMs);
+    if (nextMs === null && schedule !== cron) throw noSlotInWindow('cron', schedule, window);
     if (nextMs === null) throw new InvalidArgumentError(`cron: '${expression}' has no future run`);
-    return this.#register('cron', fn, taskOptions, L.KIND_ONCE, Math.max(0, nextMs - wallNowMs), 0, schedule);
+    return this.#register('cron', fn, taskOptions, L.KIND_ONCE, Math.max(0, nextMs - wallNowMs), 0, schedule, window.endAtMs !== null);
   }
 
   // ---- durable tasks (with a store) ----

@@ -12,7 +12,7 @@ import * as L from '../../bindings/layout.generated.js';
 import type { CoreExports } from '../../bindings/load.js';
 import { errorForStatus } from '../../bindings/errors.js';
 import type { Clock } from '../clock.js';
-import type { CronSchedule } from '../cron.js';
+import type { WallSchedule } from '../schedule-window.js';
 import type { TaskErrorInfo } from '../error-reporting.js';
 import type { SchedulerEvents } from '../events.js';
 import { isPreset, type ResolvedSchedulerOptions, type ResolvedTaskOptions } from '../options.js';
@@ -120,7 +120,7 @@ export class Engine {
     return this.#slots.optionsOf(slotOf(handle));
   }
 
-  cronOf(handle: number): CronSchedule | undefined {
+  cronOf(handle: number): WallSchedule | undefined {
     return this.#slots.extrasOf(slotOf(handle))?.cron;
   }
 
@@ -223,7 +223,7 @@ export class Engine {
     return handle;
   }
 
-  register(fn: TaskFn, options: ResolvedTaskOptions, kind: number, delayMs: number, periodMs: number, cron?: CronSchedule): number {
+  register(fn: TaskFn, options: ResolvedTaskOptions, kind: number, delayMs: number, periodMs: number, cron?: WallSchedule): number {
     // A delay counts from a fresh reading: a reused one would make the task due early.
     const nowMs = delayMs > 0 ? this.clock.now() : this.#registrationClock.now();
     const handle = this.#w.register(nowMs, options.priorityClass, options.nice, kind, delayMs, periodMs);

@@ -11,7 +11,7 @@
 // nothing outside src/engine/ touches them.
 import * as L from '../../bindings/layout.generated.js';
 import type { Clock, TimerId } from '../clock.js';
-import type { CronSchedule } from '../cron.js';
+import type { WallSchedule } from '../schedule-window.js';
 import { DEFAULT_TASK_OPTIONS, type ResolvedTaskOptions } from '../options.js';
 import type { RunState, TaskContext } from '../task-context.js';
 import { CANCELLED, Failed, type OutcomeBook, Settled } from './task-outcome.js';
@@ -48,7 +48,8 @@ export interface Extras {
   /** Runs that have ended (succeeded, or failed after their last attempt): what maxRuns counts. */
   runsEnded: number;
   done: Deferred | undefined;
-  cron: CronSchedule | undefined;
+  /** A task on wall-clock slots (cron, calendar interval, startAt/endAt): its schedule, asked for the next slot after each run. */
+  cron: WallSchedule | undefined;
   /** The run in progress (async, or parked in a yield). */
   run: RunState | undefined;
   /** A parked ctx.yield() continuation, resumed when the core pops the task again. */

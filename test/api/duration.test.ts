@@ -35,7 +35,7 @@ const valid: [input: number | string, expectedMs: number][] = [
 const MESSAGE_START = "delayMs must be a number of ms >= 0 or a duration like '5m' or '1h30m', received ";
 const TOO_LONG = 'at most 1e15 ms (about 31,688 years, MAX_DURATION_MS)';
 const MONTHS =
-  "'M' or 'mo' would be months, which have no fixed length: write 'm' or 'min' for minutes, and a cron expression (such as '0 3 1 * *') for a monthly task";
+  "'M' or 'mo' would be months, which have no fixed length: write 'm' or 'min' for minutes, and the calendar interval { months: 1 } (every() and schedule({ every })) for a monthly task";
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** The full message for a refused value (`received` as describeValue writes it). */
 const refused = (received: string) => new RegExp(`^${escapeRegExp(MESSAGE_START + received)}$`);
@@ -72,7 +72,7 @@ const invalid: [label: string, input: unknown, code: string, message: RegExp][] 
   ['mo', '1mo', 'ERR_INVALID_ARGUMENT', refused(`'1mo' (string) (${MONTHS})`)],
   ['months spelled out', '2 months', 'ERR_INVALID_ARGUMENT', refused(`'2 months' (string) (${MONTHS})`)],
   ['M after other parts', '1d 1M', 'ERR_INVALID_ARGUMENT', refused(`'1d 1M' (string) (${MONTHS})`)],
-  ['years', '1y', 'ERR_INVALID_ARGUMENT', refused("'1y' (string) (years have no fixed length: use a cron expression for a yearly task)")],
+  ['years', '1y', 'ERR_INVALID_ARGUMENT', refused("'1y' (string) (years have no fixed length: use the calendar interval { months: 12 } for a yearly task)")],
   ['an upper-case unit', '1H30m', 'ERR_INVALID_ARGUMENT', refused("'1H30m' (string) (units are lower case: 'h', not 'H')")],
   ['upper-case ms', '250MS', 'ERR_INVALID_ARGUMENT', refused("'250MS' (string) (units are lower case: 'ms', not 'MS')")],
   ['minutes twice, as m and min', '1m1min', 'ERR_INVALID_ARGUMENT', refused("'1m1min' (string) (units go largest first, each at most once)")],
