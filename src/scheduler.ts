@@ -9,6 +9,7 @@ import { resolveDurableOptions } from './durable/durable-options.js';
 import { DurableScheduler, type RecoveryReport } from './durable/durable-scheduler.js';
 import { NoStoreError } from './durable/errors.js';
 import type { DurableTaskOptions } from './durable/task-options.js';
+import type { TasksPage, TasksQuery } from './durable/task-queries.js';
 import type { ExecutionRecord, Json, TaskRecord } from './store/records.js';
 import type { HistoryOptions, HistoryPage } from './store/store.js';
 import { type CalendarPeriod, CalendarSchedule, isCalendarPeriod, resolveCalendarPeriod } from './calendar.js';
@@ -324,6 +325,24 @@ export class Scheduler {
   /** A durable task's record as stored (status, next and last execution, count, last error), or undefined. */
   async getTask(id: string): Promise<TaskRecord | undefined> {
     return this.#requireStore('getTask').getTask(id);
+  }
+
+  /**
+   * Durable tasks matching the filters (status, owner module, name, next slot
+   * before a time), a page at a time in task id order, each with its stored
+   * fields (createdAtMs, updatedAtMs, nextExecutionMs, executionCount,
+   * lastError, description, ownerModule, metadata...) and its last execution
+   * (time and outcome). Pass a page's `cursor` to get the next one: a task
+   * that exists and matches throughout is in exactly one page, whatever is
+   * added or removed meanwhile. Rejects with InvalidArgumentError for a bad
+   * filter, InvalidCursorError for a cursor tasks() did not give, NoStoreError
+   * without a store.
+   * @example
+   * let page = await scheduler.tasks({ status: 'failed', ownerModule: 'billing' });
+   * while (page.cursor !== null) page = await scheduler.tasks({ status: 'failed', ownerModule: 'billing', cursor: page.cursor });
+   */
+  async tasks(query?: TasksQuery): Promise<TasksPage> {
+    return this.#requireStore('tasks').tasks(query);
   }
 
   /**

@@ -40,6 +40,7 @@ import { MAX_REGISTRATIONS_PER_BATCH, StoreSession } from './store-session.js';
 import { checkPastSchedule, refusedPastByMs } from './past-schedule.js';
 import { allowsPast, type DurableTaskOptions, durableTaskRecord } from './task-options.js';
 import { recoverTasks, type RecoveryReport } from './recovery.js';
+import { queryTasksPage, resolveTasksQuery, type TasksPage, type TasksQuery } from './task-queries.js';
 
 export type { RecoveryReport } from './recovery.js';
 
@@ -273,6 +274,11 @@ export class DurableScheduler {
 
   async getTask(id: string): Promise<TaskRecord | undefined> {
     return (await this.#session.opened()).getTask(id);
+  }
+
+  async tasks(query: TasksQuery | undefined): Promise<TasksPage> {
+    const resolved = resolveTasksQuery(query);
+    return queryTasksPage(await this.#session.opened(), resolved);
   }
 
   async history(taskId: string, options?: HistoryOptions): Promise<HistoryPage> {

@@ -58,3 +58,10 @@ export class TaskNotFoundError extends defineError('ERR_TASK_NOT_FOUND', 'TaskNo
     this.taskId = taskId;
   }
 }
+
+/**
+ * A `cursor` passed to scheduler.tasks() that no page of tasks() gave (mistyped,
+ * cut short, or from another API). Pass the previous page's `cursor`, or null
+ * for the first page.
+ */
+export class InvalidCursorError extends defineError('ERR_INVALID_CURSOR', 'InvalidCursorError') {}

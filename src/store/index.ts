@@ -19,4 +19,5 @@ export {
 } from './lease.js';
 export { checkJson } from './json.js';
 export { checkTaskRecord, checkTaskPatch } from './validate.js';
+export { checkTaskQuery, type LastExecution, type QueriedTask, type TaskQuery } from './task-query.js';
 export { WriteBatcher, type WriteBatcherOptions } from './write-batcher.js';

@@ -45,6 +45,8 @@ import {
 import { endAttempt } from './indexeddb/end-attempts.js';
 import { recordSlots } from './indexeddb/record-slots.js';
 import { webLockName } from './indexeddb/web-lock.js';
+import { queryTasks } from './indexeddb/task-query.js';
+import { checkTaskQuery, type QueriedTask, type TaskQuery } from './task-query.js';
 import { type AcquireResult, checkLeaseRequest, checkLeaseTimes, type LeaseHolder, type LeaseRequest, type RenewResult } from './lease.js';
 import type { ExecutionRecord, Json, TaskPatch, TaskRecord } from './records.js';
 import {
@@ -244,6 +246,11 @@ export class IndexedDbStore implements Store {
       if (batch.length > 0) yield batch;
       if (stored.length < batchSize) return;
     }
+  }
+
+  async queryTasks(query: TaskQuery): Promise<QueriedTask[]> {
+    checkTaskQuery(query);
+    return this.#read((tx) => queryTasks(tx, query));
   }
 
   async deleteTask(id: string): Promise<boolean> {

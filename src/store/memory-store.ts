@@ -27,6 +27,7 @@ import type {
   ClaimRequest, ClaimResult, CompletedSlot, CompleteRequest, CompleteResult, EndResult, HistoryOptions, HistoryPage, LoadTasksOptions, OpenInfo, PutStatus,
   RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotRefusal, SlotWritesResult, Store,
 } from './store.js';
+import { checkTaskQuery, lastExecutionOf, pageOfRecords, type QueriedTask, type TaskQuery } from './task-query.js';
 import {
   checkArray, checkId, checkNonEmptyString, checkObject, checkTaskPatch, checkTimeMs, invalid, resolveHistoryOptions, resolveLoadOptions,
 } from './validate.js';
@@ -162,6 +163,16 @@ export class MemoryStore implements Store {
       const batch = decodeLoadedBatch(stored, (task) => task.id, decodeTask, onInvalid);
       if (batch.length > 0) yield batch;
     }
+  }
+
+  async queryTasks(query: TaskQuery): Promise<QueriedTask[]> {
+    const db = this.#db();
+    checkTaskQuery(query);
+    return pageOfRecords(db.tasks.values(), query).map((stored) => {
+      const task = decodeLoaded(stored.id, () => decodeTask(stored));
+      const slot = [...(db.byTask.get(task.id) ?? [])].map((id) => db.executions.get(id)!).filter((e) => e.nominalMs === task.lastExecutionMs);
+      return { ...task, lastExecution: lastExecutionOf(task.lastExecutionMs, slot) };
+    });
   }
 
   async deleteTask(id: string): Promise<boolean> {

@@ -38,6 +38,8 @@ import { FencingTokens } from './sqlite/fencing-tokens.js';
 import { putTaskRecords } from './sqlite/put-tasks.js';
 import { recordSlots } from './sqlite/record-slots.js';
 import { readTaskPage } from './sqlite/task-pages.js';
+import { TaskQueryStatements } from './sqlite/task-query.js';
+import { checkTaskQuery, type QueriedTask, type TaskQuery } from './task-query.js';
 import { openDatabase, type OpenSettings, type SynchronousLevel, translateError, UNLIMITED_PAGES } from './sqlite/open-database.js';
 import { findExecution, prepareStatements, type Statements, taskUpdateValues } from './sqlite/statements.js';
 import type {
@@ -119,12 +121,13 @@ function resolveOptions(options: unknown): OpenSettings {
 interface Connection {
   db: Database.Database;
   statements: Statements;
+  taskQueries: TaskQueryStatements;
   /** One BEGIN IMMEDIATE ... COMMIT around `fn(c)`: made once (better-sqlite3 builds a transaction function's wrappers each time one is made). */
   transaction: Database.Transaction<(fn: (c: Connection) => unknown, c: Connection) => unknown>;
 }
 
 function connect(db: Database.Database): Connection {
-  return { db, statements: prepareStatements(db), transaction: db.transaction((fn: (c: Connection) => unknown, c: Connection) => fn(c)) };
+  return { db, statements: prepareStatements(db), taskQueries: new TaskQueryStatements(db), transaction: db.transaction((fn: (c: Connection) => unknown, c: Connection) => fn(c)) };
 }
 
 function putLease(s: Statements, l: LeaseHolder): void {
@@ -318,6 +321,12 @@ export class SqliteStore implements Store {
       if (batch.length > 0) yield batch;
       if (page.count < batchSize) return;
     }
+  }
+
+  async queryTasks(query: TaskQuery): Promise<QueriedTask[]> {
+    checkTaskQuery(query);
+    // The page and its tasks' last executions read in one (deferred) transaction: one committed state.
+    return this.#read((c) => c.db.transaction(() => c.taskQueries.run(query)).deferred());
   }
 
   async deleteTask(id: string): Promise<boolean> {

@@ -36,6 +36,7 @@ import type { PutStatus } from './codec.js';
 import type { InvalidTaskRecordError } from './errors.js';
 import type { AcquireResult, LeaseHolder, LeaseRequest, RenewResult } from './lease.js';
 import type { ExecutionOutcome, ExecutionRecord, Json, SlotKey, TaskPatch, TaskRecord, TaskStatus } from './records.js';
+import type { QueriedTask, TaskQuery } from './task-query.js';
 
 export type { PutStatus } from './codec.js';
 
@@ -225,6 +226,15 @@ export interface Store {
    * batches; a task written meanwhile may or may not appear, none appears twice.
    */
   loadTasks(options?: LoadTasksOptions): AsyncIterable<TaskRecord[]>;
+  /**
+   * The tasks matching `query`'s filters whose id sorts after `query.afterId`,
+   * in id order (the store's string order), at most `query.limit`, each with
+   * its last execution (task-query.ts). One read: one committed state.
+   * Optional: a scheduler over a store without it reads every task
+   * (loadTasks) and filters them itself. The stores that ship answer from
+   * their indexes.
+   */
+  queryTasks?(query: TaskQuery): Promise<QueriedTask[]>;
   /** Deletes a task and its execution history (one transaction). Resolves to whether it existed. Idempotent. */
   deleteTask(id: string): Promise<boolean>;
 

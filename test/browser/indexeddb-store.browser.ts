@@ -55,7 +55,7 @@ test("the store opens Chromium's own IndexedDB with strict durability, and a sec
   const first = new IndexedDbStore({ name: 'timeslice-two-connections', durability: 'strict' });
   const second = new IndexedDbStore('timeslice-two-connections');
   try {
-    assertEqual(await first.open(), { schemaVersion: 2 }, 'open');
+    assertEqual(await first.open(), { schemaVersion: 3 }, 'open');
     await second.open();
     await first.putTasks([{
       id: 't', name: 't', description: null, ownerModule: null, functionName: 'f', params: { n: 1 }, scheduleKind: 'once',

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { reachableBareImports } from '../helpers/reachable-imports.js';
 import { pageSnippet } from '../helpers/readme-snippet.js';
+import { LATEST_SCHEMA_VERSION as IDB_LATEST } from '../../src/store/indexeddb/schema.js';
+import { LATEST_SCHEMA_VERSION as SQLITE_LATEST } from '../../src/store/sqlite/schema.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const ENTRIES = ['./store', './store/memory', './store/sqlite', './store/indexeddb'];
@@ -63,7 +65,7 @@ describe('the store entries of the built package', () => {
       const store = new SqliteStore(':memory:');
       store.open().then((info) => console.log(JSON.stringify(info)));
     `]);
-    expect(JSON.parse(cjs)).toEqual({ schemaVersion: 5 });
+    expect(JSON.parse(cjs)).toEqual({ schemaVersion: SQLITE_LATEST });
     const idb = node(['--input-type=module', '-e', `
       import 'fake-indexeddb/auto';
       import { IndexedDbStore } from 'timeslice/store/indexeddb';
@@ -71,7 +73,7 @@ describe('the store entries of the built package', () => {
       console.log(JSON.stringify(await store.open()));
       await store.close();
     `]);
-    expect(JSON.parse(idb)).toEqual({ schemaVersion: 2 });
+    expect(JSON.parse(idb)).toEqual({ schemaVersion: IDB_LATEST });
   });
 
   it("runs the README's persistence example as written", () => {

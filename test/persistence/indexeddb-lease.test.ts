@@ -7,6 +7,7 @@ import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { wrap } from 'idb';
 import { afterEach, describe, expect, it } from 'vitest';
+import { LATEST_SCHEMA_VERSION } from '../../src/store/indexeddb/schema.js';
 import { IndexedDbStore } from '../../src/store/indexeddb-store.js';
 import type { LeaseHolder, LeaseRequest } from '../../src/store/lease.js';
 import { task } from './contract/harness.js';
@@ -141,7 +142,7 @@ describe('with Web Locks: the lock says who is alive', () => {
     const locks = new FakeLockManager();
     const { stores: [a], indexedDB } = await tabs(1, locks);
     await a!.acquireLease(request('a', 1_000));
-    const newer = (await wrap(indexedDB.open('jobs', 3)))!;
+    const newer = (await wrap(indexedDB.open('jobs', LATEST_SCHEMA_VERSION + 1)))!;
     newer.close();
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(locks.isHeld(LOCK)).toBe(false);

@@ -9,10 +9,11 @@ import { IDBFactory } from 'fake-indexeddb';
 import { type IDBPDatabase, wrap } from 'idb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeTask } from '../../src/store/codec.js';
-import { MIGRATIONS as IDB_MIGRATIONS, type TimesliceDb, type UpgradeTransaction } from '../../src/store/indexeddb/schema.js';
+import { LATEST_SCHEMA_VERSION as IDB_LATEST, MIGRATIONS as IDB_MIGRATIONS, type TimesliceDb, type UpgradeTransaction } from '../../src/store/indexeddb/schema.js';
 import { IndexedDbStore } from '../../src/store/indexeddb-store.js';
+import { TASK_STATUSES } from '../../src/store/records.js';
 import { claimedExecution } from '../../src/store/slot-rules.js';
-import { APPLICATION_ID, MIGRATIONS } from '../../src/store/sqlite/schema.js';
+import { APPLICATION_ID, LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/store/sqlite/schema.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { allTasks, slot, task } from './contract/harness.js';
 import { tempDir } from './temp-dir.js';
@@ -56,7 +57,7 @@ describe('opening a store written by the previous schema', () => {
   it('upgrades a schema version 1 SQLite database, whose tasks read with the default DST policy', async () => {
     makeVersion1Database();
     const store = new SqliteStore(path);
-    expect(await store.open()).toEqual({ schemaVersion: 5 });
+    expect(await store.open()).toEqual({ schemaVersion: LATEST_SCHEMA_VERSION });
     const old = await store.getTask('old');
     expect(old).toEqual(task('old', CRON));
     expect([old?.dstGap, old?.dstOverlap]).toEqual([null, null]);
@@ -66,7 +67,7 @@ describe('opening a store written by the previous schema', () => {
     expect(await store.getTask('new')).toEqual(fresh);
     await store.close();
     const raw = new Database(path, { readonly: true });
-    expect(raw.pragma('user_version', { simple: true })).toBe(5);
+    expect(raw.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
     raw.close();
   });
 
@@ -78,7 +79,7 @@ describe('opening a store written by the previous schema', () => {
     v3.pragma(`application_id = ${APPLICATION_ID}`);
     v3.close();
     const before = new SqliteStore(path);
-    expect(await before.open()).toEqual({ schemaVersion: 5 });
+    expect(await before.open()).toEqual({ schemaVersion: LATEST_SCHEMA_VERSION });
     await before.close();
     // The same history written by version 3's statements, then upgraded: the upgrade of that raw file is what matters.
     const raw = new Database(path);
@@ -99,7 +100,7 @@ describe('opening a store written by the previous schema', () => {
     raw.close();
 
     const store = new SqliteStore(path);
-    expect(await store.open()).toEqual({ schemaVersion: 5 });
+    expect(await store.open()).toEqual({ schemaVersion: LATEST_SCHEMA_VERSION });
     expect(await store.getTask('a/b')).toEqual(task('a/b', { highWaterMarkMs: 3000, status: 'running' }));
     const history = (await store.history('a/b')).executions;
     expect(history.map((e) => [e.id, e.outcome, e.attempt, e.result, e.skipReason, e.state])).toEqual([
@@ -132,7 +133,7 @@ describe('opening a store written by the previous schema', () => {
     v4.prepare(`INSERT INTO tasks (${columns.join(', ')}) VALUES (${fields.map(() => '?').join(', ')})`).run(...fields.map((f) => row[f as keyof typeof row]));
     v4.close();
     const store = new SqliteStore(path);
-    expect(await store.open()).toEqual({ schemaVersion: 5 });
+    expect(await store.open()).toEqual({ schemaVersion: LATEST_SCHEMA_VERSION });
     expect(await store.getTask('old')).toEqual(task('old', CRON));
     expect((await store.getTask('old'))?.timeoutMs).toBeNull();
     const fresh = task('new', { timeoutMs: 90_000 });
@@ -143,7 +144,7 @@ describe('opening a store written by the previous schema', () => {
     expect(await store.getTask('new')).toMatchObject({ timeoutMs: 1_000, scheduleVersion: 1 });
     await store.close();
     const raw = new Database(path, { readonly: true });
-    expect(raw.pragma('user_version', { simple: true })).toBe(5);
+    expect(raw.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
     expect(raw.prepare('SELECT timeout_ms FROM tasks ORDER BY id').pluck().all()).toEqual([1_000, null]);
     raw.close();
   });
@@ -165,6 +166,35 @@ describe('opening a store written by the previous schema', () => {
     await reopened.close();
   });
 
+  it('upgrades a schema version 2 IndexedDB database to version 3 (the task query indexes, filled from the tasks it holds)', async () => {
+    const indexedDB = new IDBFactory();
+    const request = indexedDB.open('jobs', 2);
+    request.onupgradeneeded = (event) => {
+      const db = wrap(request.result) as unknown as IDBPDatabase<TimesliceDb>;
+      for (const migration of IDB_MIGRATIONS.filter((m) => m.version > event.oldVersion && m.version <= 2)) {
+        migration.up(db, wrap(request.transaction!) as unknown as UpgradeTransaction);
+      }
+    };
+    const v2 = (await wrap(request)) as unknown as IDBPDatabase<TimesliceDb>;
+    await Promise.all([
+      v2.put('tasks', encodeTask(task('b', { ownerModule: 'billing', name: 'invoice' }), 'task')),
+      v2.put('tasks', encodeTask(task('a', { ownerModule: 'reports', status: 'failed' }), 'task')),
+      v2.put('tasks', encodeTask(task('c', { ownerModule: 'billing' }), 'task')),
+    ]);
+    expect([...v2.transaction('tasks').store.indexNames]).toEqual(['byMark']);
+    v2.close();
+
+    const store = new IndexedDbStore({ name: 'jobs', indexedDB, locks: null });
+    expect(await store.open()).toEqual({ schemaVersion: 3 });
+    const all = { statuses: [...TASK_STATUSES], ownerModule: null, name: null, nextBeforeMs: null, afterId: null, limit: 10 };
+    const ids = async (fields: object) => (await store.queryTasks({ ...all, ...fields })).map((t) => t.id);
+    expect(await ids({})).toEqual(['a', 'b', 'c']);
+    expect(await ids({ ownerModule: 'billing' })).toEqual(['b', 'c']);
+    expect(await ids({ statuses: ['failed'] })).toEqual(['a']);
+    expect(await ids({ name: 'invoice' })).toEqual(['b']);
+    await store.close();
+  });
+
   it('upgrades a schema version 1 IndexedDB database to version 2 (the lease store), keeping its tasks, executions and fencing token counter', async () => {
     const indexedDB = new IDBFactory();
     const v1 = await makeVersion1IndexedDb(indexedDB);
@@ -174,7 +204,7 @@ describe('opening a store written by the previous schema', () => {
     v1.close();
 
     const store = new IndexedDbStore({ name: 'jobs', indexedDB, locks: null });
-    expect(await store.open()).toEqual({ schemaVersion: 2 });
+    expect(await store.open()).toEqual({ schemaVersion: IDB_LATEST });
     expect(await store.getTask('old')).toEqual(task('old', { highWaterMarkMs: 5_000 }));
     expect(await store.getExecution(running.id)).toMatchObject({ outcome: 'running', fencingToken: 7, attempt: 1 });
     expect(await store.getLease()).toBeUndefined();
@@ -184,7 +214,7 @@ describe('opening a store written by the previous schema', () => {
     await store.close();
 
     const v2 = (await wrap(indexedDB.open('jobs')))!;
-    expect([v2.version, [...v2.objectStoreNames].sort()]).toEqual([2, ['executions', 'lease', 'meta', 'tasks']]);
+    expect([v2.version, [...v2.objectStoreNames].sort()]).toEqual([IDB_LATEST, ['executions', 'lease', 'meta', 'tasks']]);
     v2.close();
   });
 });

@@ -16,6 +16,10 @@
 //
 // Version 2 only adds the lease store, so an upgrade from version 1 keeps
 // every task, execution and the fencing token counter as they were.
+// Version 3 adds the task indexes of queryTasks() (indexeddb/task-query.ts):
+// byStatus [status, id], byModule [ownerModule, id], byName [name, id]; the
+// database fills them from the records already there (a task without an
+// owner module is not in byModule: null is not a key).
 //
 // A field added to StoredTask needs no migration when its absence means its
 // default: dstGap and dstOverlap (a cron task's DST policy) and timeoutMs (an
@@ -26,7 +30,11 @@ import type { StoredExecution, StoredTask } from '../codec.js';
 import type { LeaseHolder } from '../lease.js';
 
 export interface TimesliceDb extends DBSchema {
-  tasks: { key: string; value: StoredTask; indexes: { byMark: number } };
+  tasks: {
+    key: string;
+    value: StoredTask;
+    indexes: { byMark: number; byStatus: [string, string]; byModule: [string, string]; byName: [string, string] };
+  };
   executions: {
     key: string;
     value: StoredExecution;
@@ -69,6 +77,15 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     up(db) {
       db.createObjectStore('lease');
+    },
+  },
+  {
+    version: 3,
+    up(_db, tx) {
+      const tasks = tx.objectStore('tasks');
+      tasks.createIndex('byStatus', ['status', 'id']);
+      tasks.createIndex('byModule', ['ownerModule', 'id']);
+      tasks.createIndex('byName', ['name', 'id']);
     },
   },
 ];

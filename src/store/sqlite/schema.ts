@@ -200,6 +200,16 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       ALTER TABLE tasks ADD COLUMN timeout_ms REAL CHECK (timeout_ms > 0);
     `,
   },
+  {
+    version: 6,
+    description:
+      'indexes for task queries (scheduler.tasks()): by status, by owner module, by name, each then by id, so a page is one range scan in id order per status (sqlite/task-query.ts). Module and name are written only by a registration; status moves twice per run (claim, end), so it is the one index a run maintains',
+    sql: `
+      CREATE INDEX tasks_by_status ON tasks (status, id);
+      CREATE INDEX tasks_by_module ON tasks (owner_module, id);
+      CREATE INDEX tasks_by_name ON tasks (name, id);
+    `,
+  },
 ]);
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

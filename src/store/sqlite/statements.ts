@@ -17,7 +17,7 @@ const columnList = (fields: readonly string[]) => fields.map(column).join(', ');
 const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
 
 const TASK_COLUMNS = columnList(STORED_TASK_FIELDS);
-const TASK_SELECT = selectList(STORED_TASK_FIELDS);
+export const TASK_SELECT = selectList(STORED_TASK_FIELDS);
 const TASK_UPDATE_SET = STORED_TASK_FIELDS.filter((f) => f !== 'id').map((f) => `${column(f)} = ?`).join(', ');
 /** The stored columns of an execution: its fields but the id, which is its slot (schema v4). */
 const EXECUTION_STORED_FIELDS = STORED_EXECUTION_FIELDS.filter((f) => f !== 'id');

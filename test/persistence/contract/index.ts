@@ -4,6 +4,7 @@ import { manualSlotCases } from './manual-slot-cases.js';
 import { slotCases } from './slot-cases.js';
 import { slotWritesCases } from './slot-writes-cases.js';
 import { taskCases } from './task-cases.js';
+import { taskQueryCases } from './task-query-cases.js';
 
 export type { ContractCase, StoreHarness, StoreLocation } from './harness.js';
-export const contractCases = [...taskCases, ...slotCases, ...manualSlotCases, ...slotWritesCases, ...leaseCases];
+export const contractCases = [...taskCases, ...slotCases, ...manualSlotCases, ...slotWritesCases, ...leaseCases, ...taskQueryCases];
