@@ -192,3 +192,28 @@ describe('scheduler.tasks() arguments', () => {
     await expect(new Scheduler({ clock: new VirtualClock() }).tasks()).rejects.toMatchObject({ code: 'ERR_NO_STORE' });
   });
 });
+
+describe('scheduler.tasks() over a store without queryTasks (one written for an older timeslice)', () => {
+  it('reads every task and answers the same filters, pages and last executions', async () => {
+    const clock = new VirtualClock();
+    const store = new MemoryStore();
+    // Shadow the method: the scheduler must fall back to loadTasks() and getExecution().
+    Object.defineProperty(store, 'queryTasks', { value: undefined });
+    const scheduler = new Scheduler({ clock, store, clockWatch: false, retention: false });
+    scheduler.define('ok', () => {});
+    await scheduler.scheduleMany([
+      { id: 'c', fn: 'ok', every: '10s', ownerModule: 'm' },
+      { id: 'a', fn: 'ok', after: '1h', ownerModule: 'm' },
+      { id: 'b', fn: 'ok', after: '1h' },
+    ]);
+    scheduler.start();
+    await scheduler.ready;
+    await clock.advance(10_500);
+    const first = await scheduler.tasks({ ownerModule: 'm', limit: 1 });
+    expect(first.tasks.map((t) => t.id)).toEqual(['a']);
+    const second = await scheduler.tasks({ ownerModule: 'm', limit: 1, cursor: first.cursor });
+    expect(second).toMatchObject({ tasks: [{ id: 'c', executionCount: 1, lastExecution: { nominalMs: at(10_000), outcome: 'succeeded' } }], cursor: null });
+    expect((await scheduler.tasks({ nextBefore: at(20_001) })).tasks.map((t) => t.id)).toEqual(['c']);
+    await scheduler.stop();
+  });
+});
