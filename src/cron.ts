@@ -278,8 +278,8 @@ function requireExpressionShape(expression: unknown): asserts expression is stri
   if (expression.includes(':')) throw invalidExpression(expression, 'a date or time, not a cron expression');
 }
 
-/** An IANA zone name Intl accepts, or 'UTC' for undefined; UnknownTimeZoneError otherwise. */
-export function requireTimeZone(timezone: unknown): string {
+/** An IANA zone name Intl knows (undefined: 'UTC'); UnknownTimeZoneError naming `name` otherwise. */
+export function requireTimeZone(timezone: unknown, name = 'timezone'): string {
   if (timezone === undefined) return 'UTC';
   // An empty string must not reach croner, which reads it as "host local time".
   if (typeof timezone === 'string' && timezone !== '') {
@@ -291,6 +291,6 @@ export function requireTimeZone(timezone: unknown): string {
     }
   }
   throw new UnknownTimeZoneError(
-    `timezone must be an IANA time zone name like 'Europe/London', received ${describeValue(timezone)}`,
+    `${name} must be an IANA time zone name like 'Europe/London', received ${describeValue(timezone)}`,
   );
 }

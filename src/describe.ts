@@ -11,6 +11,8 @@ export type WaitReason =
   | { kind: 'sleeping'; untilMs: number; inMs: number }
   | { kind: 'woken'; inflight: number; limit: number }
   | { kind: 'not-due'; dueMs: number; inMs: number; cron?: string; schedule?: string }
+  /** A slot its constraints refused, moved to a later instant (`inadmissible: 'defer'`); `because` says to when and why. */
+  | { kind: 'deferred'; dueMs: number; inMs: number; because: string }
   | { kind: 'paused' }
   | { kind: 'scheduler'; state: string }
   | { kind: 'concurrency'; inflight: number; limit: number }
@@ -57,6 +59,8 @@ export function explain(reason: WaitReason): string {
       return `woke from ctx.sleep(), waiting for a concurrency slot (${reason.inflight} of ${reason.limit} async runs in flight; it goes before new runs)`;
     case 'not-due':
       return `not due until ${fmt(reason.dueMs)} (in ${fmt(reason.inMs)})${reason.cron ? ` — cron '${reason.cron}'` : ''}${reason.schedule ? ` — ${reason.schedule}` : ''}`;
+    case 'deferred':
+      return `${reason.because} (due in ${fmt(reason.inMs)})`;
     case 'paused':
       return 'paused (resume() to run it again)';
     case 'scheduler':
@@ -77,7 +81,11 @@ export interface DescribeOptions {
   limit?: number;
 }
 
-export function describeScheduler(engine: Engine, { limit = 1000 }: DescribeOptions = {}): SchedulerDescription {
+/**
+ * `noteOf(id)`: why a waiting task was deferred by its slot constraints, if it
+ * was (the durable layer and constrained in-memory tasks know; the core does not).
+ */
+export function describeScheduler(engine: Engine, { limit = 1000 }: DescribeOptions = {}, noteOf?: (id: number) => string | undefined): SchedulerDescription {
   if (!Number.isInteger(limit) || limit < 0) {
     throw new InvalidArgumentError(`limit must be an integer >= 0, received ${describeValue(limit)}`);
   }
@@ -103,6 +111,8 @@ export function describeScheduler(engine: Engine, { limit = 1000 }: DescribeOpti
       reason = { kind: 'sleeping', untilMs: sleepingUntilMs, inMs: Math.max(0, sleepingUntilMs - nowMs) };
     } else if (snap.state === 'running') {
       reason = { kind: 'running', inflight: engine.isInflight(id), sinceMs: snap.lastStartMs };
+    } else if (snap.state === 'waiting' && noteOf?.(id) !== undefined) {
+      reason = { kind: 'deferred', dueMs: snap.dueMs, inMs: Math.max(0, snap.dueMs - nowMs), because: noteOf(id) as string };
     } else if (snap.state === 'waiting') {
       const schedule = engine.cronOf(id);
       const named = schedule === undefined ? {} : schedule.kind === 'cron' ? { cron: schedule.expression } : { schedule: schedule.expression };

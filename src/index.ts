@@ -28,5 +28,10 @@ export { DurableEvent, DURABLE_EVENT_TYPES, type DurableEventDetails, type Durab
 export { FunctionNotDefinedError, InvalidCursorError, NoStoreError, PastScheduleError, TaskNotFoundError } from './durable/errors.js';
 export { isManualSlot, MANUAL_SCHEDULE_VERSION } from './store/records.js';
 export { MissingDependencyError } from './errors.js';
+export type {
+  AdmitFn, AdmitSlot, Blackout, ConstraintsRecord, InadmissiblePolicy, SlotConstraints, Weekday, WorkingHours,
+} from './constraints/slot-constraints.js';
+export { SlotConstraintsError } from './constraints/admission.js';
+export { AdmitNotDefinedError } from './durable/admit-hooks.js';
 export type { SchedulerEventListener, SchedulerEventMap, SchedulerEventType } from './events.js';
 export { ClockWatch, ClockJumpDetector, type ClockWatchEvent, type ClockJump, type ClockWake, type ClockWatchOptions, type ClockJumpDetectorOptions } from './clock-watch.js';

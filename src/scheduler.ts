@@ -14,6 +14,7 @@ import type { ExecutionRecord, Json, TaskRecord } from './store/records.js';
 import type { HistoryOptions, HistoryPage } from './store/store.js';
 import { type CalendarPeriod, CalendarSchedule, isCalendarPeriod, resolveCalendarPeriod } from './calendar.js';
 import { type CronDstOptions, CronSchedule } from './cron.js';
+import type { AdmitFn } from './constraints/slot-constraints.js';
 import { type DescribeOptions, type SchedulerDescription, describeScheduler } from './describe.js';
 import { dateMs, type Duration, parseDurationMs } from './duration.js';
 import { Engine, type LifecycleState, type TaskFn } from './engine/engine.js';
@@ -266,6 +267,19 @@ export class Scheduler {
   // ---- durable tasks (with a store) ----
 
   /**
+   * Names an admit hook that durable tasks' `constraints.admit` refer to (a
+   * stored task keeps the name, never the function: define it at every start,
+   * as with define()). It answers true to admit a slot, or false or a reason
+   * (recorded in the history) to refuse it. Throws NoStoreError without a store.
+   * @example
+   * scheduler.defineAdmit('notOnHolidays', ({ atMs }) => !holidays.has(new Date(atMs).toISOString().slice(0, 10)) || 'public holiday');
+   * await scheduler.schedule({ fn: 'sync', every: '1h', constraints: { admit: 'notOnHolidays' } });
+   */
+  defineAdmit(name: string, fn: AdmitFn): void {
+    this.#requireStore('defineAdmit').defineAdmit(name, fn);
+  }
+
+  /**
    * Names a function that durable tasks run: a persisted task stores the name
    * and its JSON params, never the function. Define every name before
    * start(); a task naming an undefined one waits (record intact) until it is
@@ -429,7 +443,8 @@ export class Scheduler {
 
   /** Every queued task and why each waiting one is not running; `.toString()` reads as text, JSON.stringify as data. */
   describe(options: DescribeOptions = {}): SchedulerDescription {
-    return describeScheduler(this.#engine, options);
+    const durable = this.#durable;
+    return describeScheduler(this.#engine, options, durable === undefined ? undefined : (id) => durable.waitNote(id));
   }
 
   /** The TaskContext of the task whose code is running right now, if any (see Engine.currentContext). */

@@ -21,6 +21,8 @@
 import { ClockWatch, type ClockWatchOptions } from '../clock-watch.js';
 import type { Engine } from '../engine/engine.js';
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
+import type { AdmitFn } from '../constraints/slot-constraints.js';
+import { AdmitHooks, AdmitNotDefinedError } from './admit-hooks.js';
 import { DefinedFunctions } from './defined-functions.js';
 import { StoreError, StoreLockedError } from '../store/errors.js';
 import type { LeaseHolder } from '../store/lease.js';
@@ -66,6 +68,7 @@ export class DurableScheduler {
   readonly #engine: Engine;
   readonly #options: DurableOptions;
   readonly #functions = new DefinedFunctions();
+  readonly #admitHooks = new AdmitHooks();
   #session: StoreSession;
   #tasks: LiveTasks;
   #recovery: Promise<RecoveryReport> | undefined;
@@ -91,7 +94,7 @@ export class DurableScheduler {
 
   #newTasks(): LiveTasks {
     return new LiveTasks({
-      engine: this.#engine, functions: this.#functions, session: this.#session, emit: (type, detail) => this.emit(type, detail),
+      engine: this.#engine, functions: this.#functions, admitHooks: this.#admitHooks, session: this.#session, emit: (type, detail) => this.emit(type, detail),
       maxPayloadBytes: this.#options.maxPayloadBytes, timeoutMs: this.#options.timeoutMs,
     });
   }
@@ -107,6 +110,10 @@ export class DurableScheduler {
     for (const task of this.#functions.define(name, fn)) this.#tasks.continueTask(task);
   }
 
+  defineAdmit(name: string, fn: AdmitFn): void {
+    for (const task of this.#admitHooks.define(name, fn)) this.#tasks.continueTask(task);
+  }
+
   // ---- registration ----
 
   /**
@@ -117,6 +124,8 @@ export class DurableScheduler {
   #record(options: DurableTaskOptions, path: string, wallNowMs: number): TaskRecord {
     const record = durableTaskRecord(options, path, wallNowMs, this.#options.maxPayloadBytes, this.#options.retry);
     if (!this.#functions.has(record.functionName)) throw new FunctionNotDefinedError(record.functionName);
+    const admit = record.constraints?.admit ?? null;
+    if (admit !== null && this.#admitHooks.get(admit) === undefined) throw new AdmitNotDefinedError(admit);
     return record;
   }
 
@@ -379,6 +388,11 @@ export class DurableScheduler {
     this.#retention = undefined;
     await retention?.settled();
     await session.close();
+  }
+
+  /** Why the core task `handle` waits, when it is a durable task's wake-up for a deferred slot (describe()). */
+  waitNote(handle: number): string | undefined {
+    return this.#tasks.waitNote(handle);
   }
 
   /** For tests and describe(): live durable tasks. */

@@ -5,6 +5,7 @@
 import { CronSchedule } from '../cron.js';
 import { type ResolvedRetry, resolveRetry } from '../retry.js';
 import type { ExecutionRecord, TaskRecord } from '../store/records.js';
+import { gateOf, type SlotGate } from './admit-slots.js';
 import type { SlotSource } from './slots.js';
 
 /**
@@ -38,7 +39,7 @@ export interface ManualClaim {
 export type LiveRecord = Pick<
   TaskRecord,
   | 'id' | 'functionName' | 'params' | 'scheduleKind' | 'atMs' | 'periodMs' | 'nextExecutionMs' | 'cronExpression' | 'timeZone'
-  | 'priority' | 'misfire' | 'scheduleVersion' | 'maxExecutions' | 'executionCount' | 'status' | 'lastError' | 'timeoutMs'
+  | 'priority' | 'misfire' | 'scheduleVersion' | 'maxExecutions' | 'executionCount' | 'status' | 'lastError' | 'timeoutMs' | 'constraints'
 >;
 
 function liveRecord(r: TaskRecord): LiveRecord {
@@ -46,7 +47,7 @@ function liveRecord(r: TaskRecord): LiveRecord {
     id: r.id, functionName: r.functionName, params: r.params, scheduleKind: r.scheduleKind, atMs: r.atMs, periodMs: r.periodMs,
     nextExecutionMs: r.nextExecutionMs, cronExpression: r.cronExpression, timeZone: r.timeZone, priority: r.priority,
     misfire: r.misfire, scheduleVersion: r.scheduleVersion, maxExecutions: r.maxExecutions, executionCount: r.executionCount,
-    status: r.status, lastError: r.lastError, timeoutMs: r.timeoutMs ?? null,
+    status: r.status, lastError: r.lastError, timeoutMs: r.timeoutMs ?? null, constraints: r.constraints ?? null,
   };
 }
 
@@ -54,6 +55,8 @@ export class LiveTask implements SlotSource {
   readonly record: LiveRecord;
   cron: CronSchedule | undefined;
   retry: ResolvedRetry;
+  /** Its slot constraints, compiled, or undefined without any (see admit-slots.ts). */
+  gate: SlotGate | undefined;
   /** Due runs in order; the first runs next. */
   readonly queue: PendingRun[] = [];
   /** The latest slot already decided (queued, run or skipped): planning continues after it. */
@@ -69,6 +72,7 @@ export class LiveTask implements SlotSource {
     this.record = liveRecord(record);
     this.cron = cronOf(record, cronCache);
     this.retry = retryOf(record);
+    this.gate = gateOf(record.constraints);
     const next = record.nextExecutionMs;
     const fromNext = next === null ? Number.NEGATIVE_INFINITY : next - 1;
     this.lastSlotMs = Math.max(record.highWaterMarkMs ?? Number.NEGATIVE_INFINITY, fromNext);

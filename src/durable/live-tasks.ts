@@ -22,6 +22,8 @@ import type { ExecutionRecord, TaskPatch, TaskRecord } from '../store/records.js
 import type { Store } from '../store/store.js';
 import { SchedulerStoppedError, TaskEndedError } from '../scheduler-errors.js';
 import type { TaskContext } from '../task-context.js';
+import type { AdmitHooks } from './admit-hooks.js';
+import { gateOf, loadDayRuns } from './admit-slots.js';
 import type { DefinedFunctions } from './defined-functions.js';
 import type { DurableEventDetails, DurableEventType } from './durable-events.js';
 import { FunctionNotDefinedError } from './errors.js';
@@ -44,6 +46,7 @@ function presetFor(priority: PriorityName): ResolvedTaskOptions {
 export interface LiveTasksHost {
   engine: Engine;
   functions: DefinedFunctions;
+  admitHooks: AdmitHooks;
   session: StoreSession;
   emit<Type extends DurableEventType>(type: Type, detail: DurableEventDetails[Type]): void;
   /** The largest saved state, as JSON text in UTF-8 bytes. */
@@ -55,6 +58,7 @@ export interface LiveTasksHost {
 export class LiveTasks {
   readonly #engine: Engine;
   readonly #functions: DefinedFunctions;
+  readonly #admitHooks: AdmitHooks;
   readonly #session: StoreSession;
   readonly #emit: LiveTasksHost['emit'];
   /** Live tasks by id. */
@@ -74,12 +78,13 @@ export class LiveTasks {
   constructor(host: LiveTasksHost) {
     this.#engine = host.engine;
     this.#functions = host.functions;
+    this.#admitHooks = host.admitHooks;
     this.#session = host.session;
     this.#emit = host.emit;
     // Named so: describe() and task events show durable tasks' core tasks as `durableSlot`.
     const durableSlot = (ctx: TaskContext) => this.#onDue(ctx);
     this.#durableSlot = durableSlot;
-    this.#planHost = { emit: this.#emit };
+    this.#planHost = { emit: this.#emit, admitHook: (name) => this.#admitHooks.get(name) };
     this.#skipHost = {
       recordSkip: (request) => this.#session.writes!.skips.add(request),
       emit: this.#emit,
@@ -135,6 +140,7 @@ export class LiveTasks {
       this.#waitForDefinition(task);
       return;
     }
+    if (task.gate !== undefined && !this.#gateReady(task)) return;
     const wallNowMs = this.#engine.clock.wallNow();
     this.#repairFixedDelayNext(task, wallNowMs);
     if (task.queue.length === 0) {
@@ -208,6 +214,43 @@ export class LiveTasks {
     task.queue.shift();
     this.#attempts.set(task, ctx.handle);
     return this.#attempt.run(task, run, ctx).finally(() => this.#attempts.delete(task));
+  }
+
+  /**
+   * Whether the task's constraints can judge its slots now: its admit hook is
+   * defined (else it waits for defineAdmit()), and with maxPerDay, today's
+   * runs are read from the history (else they are, then the task continues).
+   */
+  #gateReady(task: LiveTask): boolean {
+    const gate = task.gate!;
+    const admit = gate.admission.record.admit;
+    if (admit !== null && this.#admitHooks.get(admit) === undefined) {
+      this.#admitHooks.wait(task, admit);
+      return false;
+    }
+    if (gate.loaded) return true;
+    gate.loading ??= this.#session
+      .owned()
+      .then((store) => loadDayRuns(store, task.record.id, gate, this.#engine.clock.wallNow()))
+      .then(
+        () => this.continueTask(task),
+        (error: unknown) => {
+          gate.loading = undefined;
+          const retryInMs = this.#backoff.next();
+          if (!isFenced(error)) this.#emit('storeerror', { operation: 'history', error, retryInMs });
+          this.#enter(task, retryInMs);
+        },
+      );
+    return false;
+  }
+
+  /** Why a durable task's core task (a wake-up) waits, when a slot constraint deferred it (describe()). */
+  waitNote(handle: number): string | undefined {
+    const task = this.#byHandle.get(handle);
+    const deferred = task?.gate?.deferred;
+    const next = task?.queue[0];
+    if (task === undefined || deferred === undefined || next?.start !== 'claim' || next.nominalMs !== deferred.untilMs) return undefined;
+    return `task '${task.record.id}' deferred to ${new Date(deferred.untilMs).toISOString()}: ${deferred.reason}`;
   }
 
   #waitForDefinition(task: LiveTask): void {
@@ -297,9 +340,11 @@ export class LiveTasks {
     const priorityChanged = record.priority !== stored.priority;
     Object.assign(record, {
       functionName: stored.functionName, params: stored.params, priority: stored.priority, misfire: stored.misfire,
-      maxExecutions: stored.maxExecutions, status: stored.status, timeoutMs: stored.timeoutMs ?? null,
+      maxExecutions: stored.maxExecutions, status: stored.status, timeoutMs: stored.timeoutMs ?? null, constraints: stored.constraints ?? null,
     });
     task.retry = retryOf(stored);
+    // New constraints judge the slots not yet decided (a maxPerDay reads today's runs again).
+    task.gate = gateOf(stored.constraints);
     // A task waiting on its core task waits again at its new priority.
     if (priorityChanged && task.handle !== 0) {
       this.dropCoreTask(task);

@@ -7,7 +7,9 @@ import { type CronDstOptions, CronSchedule, type CronGapPolicy, type CronOverlap
 import { dateMs, type Duration, MAX_DURATION_MS, parseDurationMs } from '../duration.js';
 import { type Priority, priorityClass, priorityName } from '../priorities.js';
 import { type RetryOptions, resolveRetry } from '../retry.js';
+import type { SlotConstraints } from '../constraints/slot-constraints.js';
 import { DurableFunction } from './durable-context.js';
+import { durableConstraints } from './task-constraints.js';
 import { checkJsonSize } from '../store/json.js';
 import type { Json, MisfirePolicy, MisfireRecord, ScheduleKind, TaskRecord } from '../store/records.js';
 import { readOptions } from '../read-options.js';
@@ -94,6 +96,16 @@ export interface DurableTaskOptions<Params extends Json = Json> {
    * @default the scheduler's durableTimeoutMs ('300s')
    */
   timeoutMs?: Duration;
+  /**
+   * Which slots may run: working hours and blackouts in a time zone, at most
+   * `maxPerDay` runs per local day, and a hook registered with
+   * `scheduler.defineAdmit(name, fn)`, named by `admit`. A refused slot is
+   * recorded as skipped with its reason, or moved (`inadmissible: 'defer'`).
+   * Kept with the task. Recurring tasks only.
+   * @default every slot runs
+   * @example { workingHours: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '09:00', to: '17:00' }, timezone: 'Europe/Berlin', inadmissible: 'defer' }
+   */
+  constraints?: SlotConstraints<string>;
 }
 
 /** Durable tasks get three attempts by default, so a crash mid-run is retried (C1). */
@@ -102,7 +114,7 @@ export const DEFAULT_GRACE_MS = 30_000;
 
 const KEYS = new Set([
   'id', 'fn', 'params', 'at', 'after', 'every', 'recurring', 'cron', 'timezone', 'dst', 'name', 'description', 'ownerModule',
-  'metadata', 'priority', 'missed', 'retry', 'maxExecutions', 'allowPast', 'timeoutMs',
+  'metadata', 'priority', 'missed', 'retry', 'maxExecutions', 'allowPast', 'timeoutMs', 'constraints',
 ]);
 const TIMING_KEYS = ['at', 'after', 'every', 'recurring', 'cron'] as const;
 const MISSED_KEYS = new Set(['policy', 'graceMs', 'catchUpWindowMs', 'catchUpMax']);
@@ -253,7 +265,7 @@ function newTaskId(): string {
  */
 export function durableTaskRecord(options: unknown, path: string, wallNowMs: number, maxPayloadBytes: number, defaultRetry?: Json): TaskRecord {
   // Read once into a plain object: a throwing getter or Proxy becomes an InvalidArgumentError naming its path.
-  const given = typeof options === 'object' && options !== null && !Array.isArray(options) ? readOptions(options, path, KEYS, ['missed', 'retry', 'dst']) : options;
+  const given = typeof options === 'object' && options !== null && !Array.isArray(options) ? readOptions(options, path, KEYS, ['missed', 'retry', 'dst', 'constraints']) : options;
   const o = checkObjectOf(given, path, KEYS);
   const functionName = o.fn instanceof DurableFunction ? o.fn.name : o.fn;
   if (typeof functionName !== 'string' || functionName.length === 0) {
@@ -310,6 +322,7 @@ export function durableTaskRecord(options: unknown, path: string, wallNowMs: num
     lastError: null,
     metadata,
     timeoutMs,
+    constraints: durableConstraints(o.constraints, `${path}.constraints`, t),
     scheduleVersion: 1,
     highWaterMarkMs: null,
   };

@@ -5,6 +5,7 @@
 // of a patch live here too, so every store bumps the schedule version and
 // keeps the high-water mark the same way.
 import { fromJsonText } from './json.js';
+import type { ConstraintsRecord } from '../constraints/slot-constraints.js';
 import type { CronGapPolicy, CronOverlapPolicy } from '../cron.js';
 import type { ExecutionOutcome, ExecutionRecord, MisfirePolicy, ScheduleKind, TaskRecord, TaskStatus } from './records.js';
 import { SCHEDULE_FIELDS } from './records.js';
@@ -34,6 +35,8 @@ export interface StoredTask {
   dstOverlap?: CronOverlapPolicy | null;
   /** Absent from records written before the attempt timeout was stored: read as null, the scheduler's default. */
   timeoutMs?: number | null;
+  /** JSON text of the slot constraints, or null; absent from records written before they were stored: read as null. */
+  constraints?: string | null;
   misfirePolicy: MisfirePolicy;
   misfireGraceMs: number;
   catchUpWindowMs: number | null;
@@ -57,7 +60,7 @@ export const STORED_TASK_FIELDS: readonly (keyof StoredTask)[] = Object.freeze([
   'id', 'name', 'description', 'ownerModule', 'functionName', 'params', 'scheduleKind', 'delayMs', 'periodMs', 'atMs',
   'cronExpression', 'timeZone', 'priority', 'misfirePolicy', 'misfireGraceMs', 'catchUpWindowMs', 'catchUpMax', 'retry',
   'createdAtMs', 'updatedAtMs', 'lastExecutionMs', 'nextExecutionMs', 'executionCount', 'maxExecutions', 'status',
-  'lastError', 'metadata', 'scheduleVersion', 'highWaterMarkMs', 'dstGap', 'dstOverlap', 'timeoutMs',
+  'lastError', 'metadata', 'scheduleVersion', 'highWaterMarkMs', 'dstGap', 'dstOverlap', 'timeoutMs', 'constraints',
 ]);
 
 export interface StoredExecution {
@@ -110,6 +113,7 @@ export function encodeCheckedTask(r: TaskRecord): StoredTask {
     status: r.status, lastError: r.lastError,
     metadata: JSON.stringify(r.metadata),
     scheduleVersion: r.scheduleVersion, highWaterMarkMs: noNegativeZero(r.highWaterMarkMs), timeoutMs: r.timeoutMs ?? null,
+    constraints: r.constraints == null ? null : JSON.stringify(r.constraints),
   };
 }
 
@@ -134,6 +138,7 @@ export function decodeTask(s: StoredTask): TaskRecord {
     nextExecutionMs: s.nextExecutionMs, executionCount: s.executionCount, maxExecutions: s.maxExecutions,
     status: s.status, lastError: s.lastError,
     metadata: fromJsonText(s.metadata), timeoutMs: s.timeoutMs ?? null,
+    constraints: s.constraints == null ? null : (fromJsonText(s.constraints) as unknown as ConstraintsRecord),
     scheduleVersion: s.scheduleVersion, highWaterMarkMs: s.highWaterMarkMs,
   };
 }
@@ -205,7 +210,7 @@ export type PutStatus = 'created' | 'unchanged' | 'updated' | 'rescheduled';
 /** The fields a registration defines besides its timing: a change to any of them is an update. */
 const DEFINITION_FIELDS: readonly (keyof StoredTask)[] = Object.freeze([
   'name', 'description', 'ownerModule', 'functionName', 'params', 'priority', 'misfirePolicy', 'misfireGraceMs', 'catchUpWindowMs',
-  'catchUpMax', 'retry', 'maxExecutions', 'metadata', 'timeoutMs',
+  'catchUpMax', 'retry', 'maxExecutions', 'metadata', 'timeoutMs', 'constraints',
 ]);
 
 /**

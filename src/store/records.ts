@@ -6,6 +6,7 @@
 // Times are milliseconds since the Unix epoch on the wall clock (`...Ms`), as
 // the scheduler's Clock.wallNow() gives them; the store reads no clock itself.
 // "Nominal" times are when a slot was due by its schedule, not when it ran.
+import type { ConstraintsRecord } from '../constraints/slot-constraints.js';
 import type { CronGapPolicy, CronOverlapPolicy } from '../cron.js';
 import type { PriorityName } from '../priorities.js';
 
@@ -99,6 +100,12 @@ export interface TaskRecord {
    * written before it was stored: read as null.
    */
   timeoutMs: number | null;
+  /**
+   * Which slots may run (working hours, blackouts, a daily cap, a named admit
+   * hook) and what a refused one does; null: every slot. Absent from records
+   * written before it was stored: read as null.
+   */
+  constraints: ConstraintsRecord | null;
   /**
    * Bumped by the store whenever a schedule field (kind, delay, period, at,
    * cron, time zone, DST policy) changes, so slots computed from an old schedule are told
@@ -209,6 +216,7 @@ export function taskRecord(init: TaskInit): TaskRecord {
     lastError: null,
     metadata: null,
     timeoutMs: null,
+    constraints: null,
     scheduleVersion: 1,
     highWaterMarkMs: null,
     ...init,

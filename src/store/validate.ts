@@ -2,6 +2,7 @@
 // the same message: the option's path, what is allowed, what was received.
 // Stores run them before opening a transaction, so a refused call writes nothing.
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
+import { checkConstraintsRecord } from '../constraints/slot-constraints.js';
 import { MAX_DURATION_MS } from '../duration.js';
 import { PRIORITY_NAMES } from '../priorities.js';
 import type { InvalidTaskRecordError } from './errors.js';
@@ -121,6 +122,9 @@ const TASK_FIELDS: Readonly<Record<keyof TaskRecord, Check>> = {
   // Absent (a record made before the field, or by hand) means null.
   timeoutMs: (v, base, key) => {
     if (v !== undefined && v !== null) positive(v, base, key);
+  },
+  constraints: (v, base, key) => {
+    if (v !== undefined && v !== null) checkConstraintsRecord(v, at(base, key));
   },
   scheduleVersion: integerAtLeast(1),
   highWaterMarkMs: orNull(nominalMs),

@@ -48,6 +48,14 @@ const record: fc.Arbitrary<TaskRecord> = fc.record({
   lastError: fc.option(text),
   metadata: json,
   timeoutMs: fc.option(fc.double({ min: Number.MIN_VALUE, max: 1e15, noNaN: true })),
+  constraints: fc.option(fc.record({
+    timeZone: fc.constantFrom('UTC', 'America/New_York'),
+    workingHours: fc.option(fc.array(fc.record({ days: fc.uniqueArray(fc.integer({ min: 0, max: 6 }), { minLength: 1 }), fromMinute: fc.integer({ min: 0, max: 600 }), toMinute: fc.integer({ min: 601, max: 1440 }) }), { minLength: 1, maxLength: 2 })),
+    blackouts: fc.array(fc.record({ name: text.filter((t) => t.length > 0), fromMs: fc.integer({ min: 0, max: 1e12 }), toMs: fc.integer({ min: 1e12 + 1, max: 2e12 }) }), { maxLength: 2 }),
+    maxPerDay: fc.option(fc.integer({ min: 1, max: 100 })),
+    admit: fc.option(text.filter((t) => t.length > 0)),
+    inadmissible: fc.constantFrom('skip' as const, 'defer' as const),
+  })),
   scheduleVersion: fc.integer({ min: 1, max: 1000 }),
   highWaterMarkMs: fc.option(fc.maxSafeInteger()),
 });

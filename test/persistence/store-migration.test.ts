@@ -34,7 +34,7 @@ function makeVersion1Database(): void {
   db.exec(MIGRATIONS.find((m) => m.version === 1)!.sql);
   db.pragma('user_version = 1');
   db.pragma(`application_id = ${APPLICATION_ID}`);
-  const { dstGap: _gap, dstOverlap: _overlap, timeoutMs: _timeout, ...v1 } = encodeTask(task('old', CRON), 'task');
+  const { dstGap: _gap, dstOverlap: _overlap, timeoutMs: _timeout, constraints: _constraints, ...v1 } = encodeTask(task('old', CRON), 'task');
   const fields = Object.keys(v1);
   const columns = fields.map((f) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
   db.prepare(`INSERT INTO tasks (${columns.join(', ')}) VALUES (${fields.map(() => '?').join(', ')})`).run(
@@ -87,7 +87,7 @@ describe('opening a store written by the previous schema', () => {
     raw.exec('DROP TABLE executions; DROP TABLE tasks; DROP TABLE meta; DROP TABLE lease;');
     for (const migration of MIGRATIONS.filter((m) => m.version <= 3)) raw.exec(migration.sql);
     raw.pragma('user_version = 3');
-    const { timeoutMs: _timeout, ...t } = encodeTask(task('a/b', { highWaterMarkMs: 3000, status: 'running' }), 'task');
+    const { timeoutMs: _timeout, constraints: _constraints, ...t } = encodeTask(task('a/b', { highWaterMarkMs: 3000, status: 'running' }), 'task');
     const fields = Object.keys(t) as Array<keyof typeof t>;
     raw.prepare(`INSERT INTO tasks (${fields.map((f) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)).join(', ')}) VALUES (${fields.map(() => '?').join(', ')})`)
       .run(...fields.map((f) => t[f] ?? null));
@@ -127,7 +127,7 @@ describe('opening a store written by the previous schema', () => {
     for (const migration of MIGRATIONS.filter((m) => m.version <= 4)) v4.exec(migration.sql);
     v4.pragma('user_version = 4');
     v4.pragma(`application_id = ${APPLICATION_ID}`);
-    const { timeoutMs: _timeout, ...row } = encodeTask(task('old', CRON), 'task');
+    const { timeoutMs: _timeout, constraints: _constraints, ...row } = encodeTask(task('old', CRON), 'task');
     const fields = Object.keys(row);
     const columns = fields.map((f) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
     v4.prepare(`INSERT INTO tasks (${columns.join(', ')}) VALUES (${fields.map(() => '?').join(', ')})`).run(...fields.map((f) => row[f as keyof typeof row]));
@@ -149,20 +149,50 @@ describe('opening a store written by the previous schema', () => {
     raw.close();
   });
 
-  it('reads an IndexedDB task record stored without the DST fields and timeoutMs with the defaults, and replaces it without a schedule change', async () => {
+  it('upgrades a schema version 6 SQLite database to version 7 (tasks.constraints): its tasks read with no constraints, new ones keep theirs', async () => {
+    const v6 = new Database(path);
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 6)) v6.exec(migration.sql);
+    v6.pragma('user_version = 6');
+    v6.pragma(`application_id = ${APPLICATION_ID}`);
+    const { constraints: _constraints, ...row } = encodeTask(task('old', CRON), 'task');
+    const fields = Object.keys(row);
+    const columns = fields.map((f) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
+    v6.prepare(`INSERT INTO tasks (${columns.join(', ')}) VALUES (${fields.map(() => '?').join(', ')})`).run(...fields.map((f) => row[f as keyof typeof row]));
+    v6.close();
+    const store = new SqliteStore(path);
+    expect(await store.open()).toEqual({ schemaVersion: LATEST_SCHEMA_VERSION });
+    expect(await store.getTask('old')).toEqual(task('old', CRON));
+    expect((await store.getTask('old'))?.constraints).toBeNull();
+    const constraints = {
+      timeZone: 'Europe/Berlin', workingHours: [{ days: [1, 2, 3, 4, 5], fromMinute: 540, toMinute: 1020 }], blackouts: [],
+      maxPerDay: 2, admit: null, inadmissible: 'defer' as const,
+    };
+    const fresh = task('new', { ...CRON, constraints });
+    await store.putTasks([fresh]);
+    expect(await store.getTask('new')).toEqual(fresh);
+    // Changed constraints are a changed definition, not a new schedule.
+    expect(await store.putTasks([task('new', { ...CRON, constraints: { ...constraints, maxPerDay: 3 } })])).toEqual(['updated']);
+    expect(await store.getTask('new')).toMatchObject({ constraints: { maxPerDay: 3 }, scheduleVersion: 1 });
+    await store.close();
+    const raw = new Database(path, { readonly: true });
+    expect(raw.prepare('SELECT json_extract(constraints, \'$.maxPerDay\') FROM tasks ORDER BY id').pluck().all()).toEqual([3, null]);
+    raw.close();
+  });
+
+  it('reads an IndexedDB task record stored without the DST fields, timeoutMs and constraints with the defaults, and replaces it without a schedule change', async () => {
     const indexedDB = new IDBFactory();
     const store = new IndexedDbStore({ name: 'jobs', indexedDB });
     await store.open();
     await store.close();
     const db = await wrap(indexedDB.open('jobs'));
-    const { dstGap: _gap, dstOverlap: _overlap, timeoutMs: _timeout, ...v1 } = encodeTask(task('old', CRON), 'task');
+    const { dstGap: _gap, dstOverlap: _overlap, timeoutMs: _timeout, constraints: _constraints, ...v1 } = encodeTask(task('old', CRON), 'task');
     await db!.put('tasks', v1);
     db!.close();
     const reopened = new IndexedDbStore({ name: 'jobs', indexedDB });
     await reopened.open();
     expect(await reopened.getTask('old')).toEqual(task('old', CRON));
     await reopened.putTasks([task('old', { ...CRON, name: 'renamed' })]);
-    expect(await reopened.getTask('old')).toMatchObject({ name: 'renamed', dstGap: null, timeoutMs: null, scheduleVersion: 1 });
+    expect(await reopened.getTask('old')).toMatchObject({ name: 'renamed', dstGap: null, timeoutMs: null, constraints: null, scheduleVersion: 1 });
     await reopened.close();
   });
 

@@ -210,6 +210,13 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       CREATE INDEX tasks_by_name ON tasks (name, id);
     `,
   },
+  {
+    version: 7,
+    description: 'tasks.constraints: slot constraints as JSON text (NULL, every slot admitted, for existing rows)',
+    sql: `
+      ALTER TABLE tasks ADD COLUMN constraints TEXT CHECK (constraints IS NULL OR json_valid(constraints));
+    `,
+  },
 ]);
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

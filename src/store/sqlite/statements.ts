@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { PriorityName } from '../../priorities.js';
 import { STORED_EXECUTION_FIELDS, STORED_TASK_FIELDS, type StoredExecution, type StoredTask } from '../codec.js';
+import type { ConstraintsRecord } from '../../constraints/slot-constraints.js';
 import type { CronGapPolicy, CronOverlapPolicy } from '../../cron.js';
 import type { LeaseHolder } from '../lease.js';
 import type { SlotTask } from '../slot-rules.js';
@@ -23,7 +24,7 @@ const TASK_UPDATE_SET = STORED_TASK_FIELDS.filter((f) => f !== 'id').map((f) => 
 const EXECUTION_STORED_FIELDS = STORED_EXECUTION_FIELDS.filter((f) => f !== 'id');
 const EXECUTION_COLUMNS = columnList(EXECUTION_STORED_FIELDS);
 const EXECUTION_SELECT = `task_id || '/' || schedule_version || '/' || nominal_ms AS "id", ${selectList(EXECUTION_STORED_FIELDS)}`;
-/** Rows per multi-row task INSERT (put-tasks.ts): 32 x 32 columns = 1024 parameters (SQLite allows 32,766). */
+/** Rows per multi-row task INSERT (put-tasks.ts): 32 x 33 columns = 1056 parameters (SQLite allows 32,766). */
 export const ROWS_PER_INSERT = 32;
 /** An execution's row by its slot: the table's primary key. */
 const BY_SLOT = 'task_id = ? AND nominal_ms = ? AND schedule_version = ?';
@@ -59,7 +60,7 @@ export function taskValues(t: StoredTask): unknown[] {
     t.cronExpression, t.timeZone, t.priority, t.misfirePolicy, t.misfireGraceMs, t.catchUpWindowMs, t.catchUpMax, t.retry,
     t.createdAtMs, t.updatedAtMs, t.lastExecutionMs, t.nextExecutionMs, t.executionCount, t.maxExecutions, t.status,
     t.lastError, t.metadata, t.scheduleVersion, t.highWaterMarkMs, t.dstGap ?? null, t.dstOverlap ?? null,
-    t.timeoutMs ?? null,
+    t.timeoutMs ?? null, t.constraints ?? null,
   ];
 }
 
@@ -79,7 +80,7 @@ export function executionValues(e: StoredExecution): unknown[] {
 /** Positions in a task page row (STORED_TASK_FIELDS order, then the rowid). */
 const C = Object.fromEntries(STORED_TASK_FIELDS.map((field, i) => [field, i])) as Readonly<Record<keyof StoredTask, number>>;
 export const TASK_ROWID_COLUMN = STORED_TASK_FIELDS.length;
-const JSON_FIELDS: ReadonlySet<string> = new Set(['params', 'retry', 'metadata']);
+const JSON_FIELDS: ReadonlySet<string> = new Set(['params', 'retry', 'metadata', 'constraints']);
 
 /**
  * A task page row is one JSON array built by SQLite (`json_array`, with the
@@ -112,7 +113,7 @@ export function decodeTaskRow(r: unknown[]): TaskRecord {
     executionCount: r[C.executionCount] as number, maxExecutions: r[C.maxExecutions] as number | null,
     status: r[C.status] as TaskStatus, lastError: r[C.lastError] as string | null, metadata: r[C.metadata] as Json,
     scheduleVersion: r[C.scheduleVersion] as number, highWaterMarkMs: r[C.highWaterMarkMs] as number | null,
-    timeoutMs: r[C.timeoutMs] as number | null,
+    timeoutMs: r[C.timeoutMs] as number | null, constraints: r[C.constraints] as ConstraintsRecord | null,
   };
 }
 

@@ -79,6 +79,11 @@ export function fullTask(id: string): TaskRecord {
     lastError: 'TypeError: x is undefined',
     metadata: { tags: ['nightly'], owner: { team: 'data' } },
     timeoutMs: 90_000,
+    constraints: {
+      timeZone: 'Europe/Paris', workingHours: [{ days: [1, 2, 3, 4, 5], fromMinute: 540, toMinute: 1020 }],
+      blackouts: [{ name: 'freeze', fromMs: 1_700_000_000_000, toMs: 1_700_086_400_000 }, { name: 'backup', cron: '0 2 * * *', durationMs: 3_600_000 }],
+      maxPerDay: 3, admit: 'notOnHolidays', inadmissible: 'defer',
+    },
     scheduleVersion: 3,
     highWaterMarkMs: 1_699_999_000_000,
   };
