@@ -105,14 +105,17 @@ export function describeScheduler(engine: Engine, { limit = 1000 }: DescribeOpti
     const snap = core.snapshot(id);
     let reason: WaitReason;
     const sleepingUntilMs = snap.state === 'running' ? engine.sleepingUntil(id) : undefined;
-    if (sleepingUntilMs !== undefined && engine.waitsForSlotAfterSleep(id)) {
+    // Only a task waiting for a wake-up (durable) or asleep (in memory) can have been deferred.
+    const note = snap.state === 'waiting' || sleepingUntilMs !== undefined ? noteOf?.(id) : undefined;
+    if (note !== undefined) {
+      const dueMs = sleepingUntilMs ?? snap.dueMs;
+      reason = { kind: 'deferred', dueMs, inMs: Math.max(0, dueMs - nowMs), because: note };
+    } else if (sleepingUntilMs !== undefined && engine.waitsForSlotAfterSleep(id)) {
       reason = { kind: 'woken', inflight: engine.inflight, limit: engine.options.concurrency };
     } else if (sleepingUntilMs !== undefined) {
       reason = { kind: 'sleeping', untilMs: sleepingUntilMs, inMs: Math.max(0, sleepingUntilMs - nowMs) };
     } else if (snap.state === 'running') {
       reason = { kind: 'running', inflight: engine.isInflight(id), sinceMs: snap.lastStartMs };
-    } else if (snap.state === 'waiting' && noteOf?.(id) !== undefined) {
-      reason = { kind: 'deferred', dueMs: snap.dueMs, inMs: Math.max(0, snap.dueMs - nowMs), because: noteOf(id) as string };
     } else if (snap.state === 'waiting') {
       const schedule = engine.cronOf(id);
       const named = schedule === undefined ? {} : schedule.kind === 'cron' ? { cron: schedule.expression } : { schedule: schedule.expression };

@@ -14,7 +14,9 @@ import type { ExecutionRecord, Json, TaskRecord } from './store/records.js';
 import type { HistoryOptions, HistoryPage } from './store/store.js';
 import { type CalendarPeriod, CalendarSchedule, isCalendarPeriod, resolveCalendarPeriod } from './calendar.js';
 import { type CronDstOptions, CronSchedule } from './cron.js';
-import type { AdmitFn } from './constraints/slot-constraints.js';
+import { Admission, checkAdmitsSome } from './constraints/admission.js';
+import { ConstrainedTasks } from './constraints/constrained-task.js';
+import { type AdmitFn, type ConstraintsRecord, resolveConstraints, type SlotConstraints } from './constraints/slot-constraints.js';
 import { type DescribeOptions, type SchedulerDescription, describeScheduler } from './describe.js';
 import { dateMs, type Duration, parseDurationMs } from './duration.js';
 import { Engine, type LifecycleState, type TaskFn } from './engine/engine.js';
@@ -23,6 +25,7 @@ import {
   type ResolvedSchedulerOptions, type SchedulerOptions, TASK_OPTION_KEYS, type TaskOptions, readSchedulerOptions, resolveSchedulerOptions,
   resolveTaskOptions,
 } from './options.js';
+import { priorityName } from './priorities.js';
 import { readOptions } from './read-options.js';
 import { realClock } from './real-clock.js';
 import { requireFunction, type TaskContext } from './task-context.js';
@@ -40,6 +43,15 @@ export interface CronOptions extends TaskOptions, ScheduleWindowOptions {
    * @example { timezone: 'Europe/London', dst: { overlap: 'both' } }
    */
   dst?: CronDstOptions;
+  /**
+   * Which runs may happen (working hours, blackouts, maxPerDay, an admit
+   * function), judged when each starts: a refused one is skipped (a
+   * `taskskip` event with the reason) or deferred (`inadmissible: 'defer'`).
+   * Zone: `constraints.timezone`, else `timezone`.
+   * @default every run happens
+   * @example { workingHours: { from: '09:00', to: '17:00' }, timezone: 'Europe/Paris', maxPerDay: 4 }
+   */
+  constraints?: SlotConstraints<AdmitFn>;
 }
 
 /** Options of every(): a task's options, its start and end, and for a calendar interval its zone and DST policy. */
@@ -58,9 +70,11 @@ export interface EveryOptions extends TaskOptions, ScheduleWindowOptions {
    * @default { gap: 'run-at-first-valid', overlap: 'once' }
    */
   dst?: CronDstOptions;
+  /** As cron's: which runs may happen, judged when each starts (see CronOptions.constraints). @default every run happens */
+  constraints?: SlotConstraints<AdmitFn>;
 }
 
-const CRON_OPTION_KEYS = [...TASK_OPTION_KEYS, 'timezone', 'dst', 'startAt', 'endAt'];
+const CRON_OPTION_KEYS = [...TASK_OPTION_KEYS, 'timezone', 'dst', 'startAt', 'endAt', 'constraints'];
 
 export interface StopOptions {
   /** Wait for running work to finish (refusing new work meanwhile). Otherwise running runs are aborted. @default true */
@@ -114,6 +128,8 @@ export class Scheduler {
   readonly #engine: Engine;
   readonly #options: ResolvedSchedulerOptions;
   readonly #durable: DurableScheduler | undefined;
+  /** Made at the first task with constraints. */
+  #constrained: ConstrainedTasks | undefined;
   /** Typed task events: taskstart, taskfinish, taskfail, taskretry, taskinterrupt, taskoverrun, taskskip. */
   readonly events = new SchedulerEvents();
 
@@ -161,6 +177,26 @@ export class Scheduler {
     const id = engine.register(fn as TaskFn, resolved, kind, delayMs, periodMs, cron);
     // A periodic or cron task without maxRuns or endAt never ends by itself (onIdle does not wait for it).
     return new TaskHandle<R>(engine.track(id, (kind !== L.KIND_ONCE || cron !== undefined) && resolved.maxRuns === 0 && !endsByItself), id);
+  }
+
+  /**
+   * `fn` judged by slot constraints at each run (constrained-task.ts), or fn
+   * itself without them. Refuses (SlotConstraintsError) constraints whose
+   * hours and blackouts admit no run of the schedule.
+   */
+  #constrain<R, S>(operation: string, fn: TaskFn<R, S>, constraints: unknown, timezone: string | undefined, nextSlotAfter: (afterMs: number) => number | null): TaskFn<R, S> {
+    if (constraints === undefined) return fn;
+    if (typeof fn !== 'function') requireFunction(`${operation}: fn`, fn);
+    const path = `${operation}: options.constraints`;
+    const record = resolveConstraints(constraints, path, timezone ?? null, 'function') as ConstraintsRecord;
+    const first = nextSlotAfter(this.#engine.clock.wallNow());
+    if (first !== null) checkAdmitsSome(new Admission(record), path, first, nextSlotAfter);
+    const engine = this.#engine;
+    this.#constrained ??= new ConstrainedTasks({
+      clock: engine.clock, events: engine.events,
+      describeTask: (id) => ({ name: engine.nameOf(id), priority: priorityName(engine.core.snapshot(id).priorityClass) }),
+    });
+    return this.#constrained.wrap(fn, record, (constraints as { admit?: AdmitFn }).admit, nextSlotAfter) as TaskFn<R, S>;
   }
 
   /** Runs fn as soon as it is its turn. */
@@ -214,7 +250,7 @@ export class Scheduler {
     if (typeof options !== 'object' && options !== undefined) {
       throw new InvalidArgumentError(`every: options must be an options object, received ${describeValue(options)}`);
     }
-    const { timezone, dst, startAt, endAt, ...taskOptions } = readOptions(options ?? {}, 'options', CRON_OPTION_KEYS, ['dst', 'retry']) as EveryOptions;
+    const { timezone, dst, startAt, endAt, constraints, ...taskOptions } = readOptions(options ?? {}, 'options', CRON_OPTION_KEYS, ['dst', 'retry', 'constraints']) as EveryOptions;
     const calendar = isCalendarPeriod(periodMs);
     if (!calendar && (timezone !== undefined || dst !== undefined)) {
       throw new InvalidArgumentError(
@@ -223,7 +259,8 @@ export class Scheduler {
     }
     if (!calendar && startAt === undefined && endAt === undefined) {
       const period = requirePositive('periodMs', periodMs);
-      return this.#register('every', fn, taskOptions, L.KIND_FIXED_RATE, period, period);
+      const run = this.#constrain('every', fn, constraints, undefined, (afterMs) => afterMs + period);
+      return this.#register('every', run, taskOptions, L.KIND_FIXED_RATE, period, period);
     }
     const wallNowMs = this.#engine.clock.wallNow();
     const window = resolveScheduleWindow('every: options', startAt, endAt, wallNowMs);
@@ -235,7 +272,8 @@ export class Scheduler {
     // startAt is the first slot (a slot at now runs now); without it the anchor is now and the first slot one period on.
     const nextMs = schedule.nextRunAfter(window.startAtMs === null ? wallNowMs : wallNowMs - 1);
     if (nextMs === null) throw noSlotInWindow('every', schedule, window);
-    return this.#register('every', fn, taskOptions, L.KIND_ONCE, Math.max(0, nextMs - wallNowMs), 0, schedule, window.endAtMs !== null);
+    const run = this.#constrain('every', fn, constraints, timezone, (afterMs) => schedule.nextRunAfter(afterMs));
+    return this.#register('every', run, taskOptions, L.KIND_ONCE, Math.max(0, nextMs - wallNowMs), 0, schedule, window.endAtMs !== null);
   }
 
   /** Runs fn repeatedly with delayMs between the end of one run and the start of the next (first run after delayMs). */
@@ -253,7 +291,7 @@ export class Scheduler {
     if (typeof options !== 'object' || options === null) {
       throw new InvalidArgumentError(`cron: options must be an options object, received ${describeValue(options)}`);
     }
-    const { timezone, dst, startAt, endAt, ...taskOptions } = readOptions(options, 'options', CRON_OPTION_KEYS, ['dst', 'retry']) as CronOptions;
+    const { timezone, dst, startAt, endAt, constraints, ...taskOptions } = readOptions(options, 'options', CRON_OPTION_KEYS, ['dst', 'retry', 'constraints']) as CronOptions;
     const cron = new CronSchedule(expression, { timezone, dst });
     const wallNowMs = this.#engine.clock.wallNow();
     const window = resolveScheduleWindow('cron: options', startAt, endAt, wallNowMs);
@@ -261,7 +299,8 @@ export class Scheduler {
     const nextMs = schedule.nextRunAfter(wallNowMs);
     if (nextMs === null && schedule !== cron) throw noSlotInWindow('cron', schedule, window);
     if (nextMs === null) throw new InvalidArgumentError(`cron: '${expression}' has no future run`);
-    return this.#register('cron', fn, taskOptions, L.KIND_ONCE, Math.max(0, nextMs - wallNowMs), 0, schedule, window.endAtMs !== null);
+    const run = this.#constrain('cron', fn, constraints, timezone, (afterMs) => schedule.nextRunAfter(afterMs));
+    return this.#register('cron', run, taskOptions, L.KIND_ONCE, Math.max(0, nextMs - wallNowMs), 0, schedule, window.endAtMs !== null);
   }
 
   // ---- durable tasks (with a store) ----
@@ -444,7 +483,8 @@ export class Scheduler {
   /** Every queued task and why each waiting one is not running; `.toString()` reads as text, JSON.stringify as data. */
   describe(options: DescribeOptions = {}): SchedulerDescription {
     const durable = this.#durable;
-    return describeScheduler(this.#engine, options, durable === undefined ? undefined : (id) => durable.waitNote(id));
+    const constrained = this.#constrained;
+    return describeScheduler(this.#engine, options, (id) => constrained?.noteOf(id) ?? durable?.waitNote(id));
   }
 
   /** The TaskContext of the task whose code is running right now, if any (see Engine.currentContext). */
