@@ -4,7 +4,7 @@
 import type { TaskState } from '../bindings/core.js';
 import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
 import type { Engine } from './engine/engine.js';
-import { type PriorityName, priorityName } from './priorities.js';
+import { type PriorityName, priorityName } from './tasks/priorities.js';
 
 export type WaitReason =
   | { kind: 'running'; inflight: boolean; sinceMs: number }

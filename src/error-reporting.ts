@@ -14,7 +14,7 @@
 // at stop(). Tasks with no name of their own (an anonymous function) share
 // one name for this count: 10,000 anonymous failing tasks print 5 lines and
 // a summary, not 10,000.
-import type { Clock } from './clock.js';
+import type { Clock } from './time/clock.js';
 
 /** What a failure report says about the failed run. */
 export interface TaskErrorInfo {

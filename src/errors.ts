@@ -1,5 +1,7 @@
-// The error classes live beside the core's status codes (bindings/errors.ts),
-// because the bindings are the first to throw them; this is their public home.
+// The errors of the src/ layer, and the public home of the core's (which live
+// beside its status codes in bindings/errors.ts, because the bindings are the
+// first to throw them). Every class has a literal `code` and a static `is()`
+// that checks it, so a clone that crossed a worker boundary is still recognised.
 export {
   TimesliceError,
   InvalidArgumentError,
@@ -26,3 +28,24 @@ export class MissingDependencyError extends defineError('ERR_MISSING_DEPENDENCY'
     super(message, options);
   }
 }
+
+// The Scheduler API.
+/** The scheduler is stopping or stopped: it accepts no new work. */
+export class SchedulerStoppedError extends defineError('ERR_SCHEDULER_STOPPED', 'SchedulerStoppedError') {}
+/** A task handle was used after its task ended (completed, failed for good, or cancelled). */
+export class TaskEndedError extends defineError('ERR_TASK_ENDED', 'TaskEndedError') {}
+/** A run took longer than its timeoutMs; its signal was aborted. */
+export class TaskTimeoutError extends defineError('ERR_TASK_TIMEOUT', 'TaskTimeoutError') {}
+/** A task was cancelled (by its handle, its signal, or the scheduler stopping). */
+export class TaskCancelledError extends defineError('ERR_TASK_CANCELLED', 'TaskCancelledError') {}
+
+// Schedules: cron expressions, time zones, start and end (src/time/).
+/** A cron expression that is not a string, is empty, or that croner refuses (or that matches no date). */
+export class InvalidCronExpressionError extends defineError('ERR_INVALID_CRON', 'InvalidCronExpressionError') {}
+/** A time zone that is not an IANA name this runtime knows (Intl.DateTimeFormat refuses it). */
+export class UnknownTimeZoneError extends defineError('ERR_UNKNOWN_TIME_ZONE', 'UnknownTimeZoneError') {}
+/**
+ * A schedule's startAt and endAt leave it no slot: endAt before startAt, endAt
+ * already past, or no slot of the schedule between them.
+ */
+export class InvalidScheduleWindowError extends defineError('ERR_INVALID_SCHEDULE_WINDOW', 'InvalidScheduleWindowError') {}

@@ -1,7 +1,7 @@
 // Typed events. Listening is opt-in and free when nobody listens: the engine
 // asks `wants(type)` (a counter lookup) before it builds any event object.
 import type { DurableEvent, DurableEventType } from './durable/durable-events.js';
-import type { PriorityName } from './priorities.js';
+import type { PriorityName } from './tasks/priorities.js';
 
 export interface TaskEventDetail {
   /** The task's id (its handle number). */

@@ -12,27 +12,27 @@ import type { DurableTaskOptions } from './durable/task-options.js';
 import type { TasksPage, TasksQuery } from './durable/task-queries.js';
 import type { ExecutionRecord, Json, TaskRecord } from './store/records.js';
 import type { HistoryOptions, HistoryPage } from './store/store.js';
-import { type CalendarPeriod, CalendarSchedule, isCalendarPeriod, resolveCalendarPeriod } from './calendar.js';
-import { type CronDstOptions, CronSchedule } from './cron.js';
+import { type CalendarPeriod, CalendarSchedule, isCalendarPeriod, resolveCalendarPeriod } from './time/calendar.js';
+import { type CronDstOptions, CronSchedule } from './time/cron.js';
 import { Admission, checkAdmitsSome } from './constraints/admission.js';
 import { ConstrainedTasks } from './constraints/constrained-task.js';
 import { type AdmitFn, type ConstraintsRecord, resolveConstraints, type SlotConstraints } from './constraints/slot-constraints.js';
 import { type DescribeOptions, type SchedulerDescription, describeScheduler } from './describe.js';
-import { dateMs, type Duration, parseDurationMs } from './duration.js';
+import { dateMs, type Duration, parseDurationMs } from './time/duration.js';
 import { Engine, type LifecycleState, type TaskFn } from './engine/engine.js';
 import { SchedulerEvents } from './events.js';
 import {
   type ResolvedSchedulerOptions, type SchedulerOptions, TASK_OPTION_KEYS, type TaskOptions, readSchedulerOptions, resolveSchedulerOptions,
   resolveTaskOptions,
-} from './options.js';
-import { priorityName } from './priorities.js';
-import { readOptions } from './read-options.js';
-import { realClock } from './real-clock.js';
-import { requireFunction, type TaskContext } from './task-context.js';
-import { TaskHandle } from './task-handle.js';
+} from './tasks/options.js';
+import { priorityName } from './tasks/priorities.js';
+import { readOptions } from './tasks/read-options.js';
+import { realClock } from './time/real-clock.js';
+import { requireFunction, type TaskContext } from './tasks/task-context.js';
+import { TaskHandle } from './tasks/task-handle.js';
 import {
   FixedGridSchedule, noSlotInWindow, resolveScheduleWindow, type ScheduleWindowOptions, type WallSchedule, WindowedSchedule,
-} from './schedule-window.js';
+} from './time/schedule-window.js';
 
 export interface CronOptions extends TaskOptions, ScheduleWindowOptions {
   /** IANA time zone the expression is read in. @default 'UTC' */

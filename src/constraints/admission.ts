@@ -10,8 +10,8 @@
 // of the gap. A local day runs from one local midnight to the next (23 or 25
 // hours on DST days): the day `maxPerDay` counts runs in.
 import { defineError } from '../../bindings/errors.js';
-import { CronSchedule } from '../cron.js';
-import { DAY_MS, ZoneOffsets } from '../zone-offsets.js';
+import { CronSchedule } from '../time/cron.js';
+import { DAY_MS, ZoneOffsets } from '../time/zone-offsets.js';
 import type { ConstraintsRecord, HoursRecord } from './slot-constraints.js';
 
 /** The most instants one deferral (or the registration check) tries. */

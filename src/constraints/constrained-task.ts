@@ -9,11 +9,11 @@
 //   ticks that pass meanwhile are skipped as after any overrun; a cron task's
 //   next run is its first slot after the deferred one ends.
 // The hook is the function itself: an in-memory task lives no longer than it.
-import type { Clock } from '../clock.js';
+import type { Clock } from '../time/clock.js';
 import type { TaskFn } from '../engine/engine.js';
 import type { SchedulerEvents } from '../events.js';
-import type { PriorityName } from '../priorities.js';
-import type { TaskContext } from '../task-context.js';
+import type { PriorityName } from '../tasks/priorities.js';
+import type { TaskContext } from '../tasks/task-context.js';
 import { Admission, findAdmissible, type Verdict } from './admission.js';
 import type { AdmitFn, ConstraintsRecord } from './slot-constraints.js';
 

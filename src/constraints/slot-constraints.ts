@@ -10,8 +10,8 @@
 // the declarative part (hours, blackouts, cap) is stored whole. In-memory
 // tasks live no longer than their closure, so they take the function itself.
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
-import { CronSchedule, requireTimeZone } from '../cron.js';
-import { DATE_LIMIT_MS, type Duration, parseDurationMs } from '../duration.js';
+import { CronSchedule, requireTimeZone } from '../time/cron.js';
+import { DATE_LIMIT_MS, type Duration, parseDurationMs } from '../time/duration.js';
 
 /** A day of the week, as working hours name it. */
 export type Weekday = 'sun' | 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat';

@@ -10,8 +10,8 @@
 // that ignores its signal and ends later changes nothing (its saveState()
 // calls are refused once the next attempt holds the slot).
 import type { Engine } from '../engine/engine.js';
-import { TaskTimeoutError } from '../scheduler-errors.js';
-import type { TaskContext } from '../task-context.js';
+import { TaskTimeoutError } from '../errors.js';
+import type { TaskContext } from '../tasks/task-context.js';
 
 export type BodyOutcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 

@@ -4,9 +4,9 @@
 // token (a stale attempt's save is refused, C3). The cooperative controls
 // (signal, shouldYield, yield, sleep) are the run's TaskContext's.
 import { defineError } from '../../bindings/errors.js';
-import type { Duration } from '../duration.js';
+import type { Duration } from '../time/duration.js';
 import type { Json } from '../store/records.js';
-import type { TaskContext } from '../task-context.js';
+import type { TaskContext } from '../tasks/task-context.js';
 
 /** saveState() was refused: a newer attempt holds the slot, or this attempt has already ended. */
 export class StaleAttemptError extends defineError('ERR_STALE_ATTEMPT', 'StaleAttemptError') {}

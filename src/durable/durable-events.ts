@@ -3,7 +3,7 @@
 // found (interrupted executions, functions not defined), clock jumps and
 // wakes, and store failures the scheduler is riding out. Built only when
 // someone listens (SchedulerEvents counts listeners per type).
-import type { ClockWatchEvent } from '../clock-watch.js';
+import type { ClockWatchEvent } from '../time/clock-watch.js';
 import type { LeaseHolder } from '../store/lease.js';
 import type { ExecutionOutcome } from '../store/records.js';
 

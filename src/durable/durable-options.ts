@@ -1,9 +1,9 @@
 // The durable part of SchedulerOptions (store, clockWatch, retention),
 // checked once when the Scheduler is made.
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
-import type { ClockWatchOptions } from '../clock-watch.js';
-import { type Duration, parseDurationMs } from '../duration.js';
-import type { SchedulerOptions } from '../options.js';
+import type { ClockWatchOptions } from '../time/clock-watch.js';
+import { type Duration, parseDurationMs } from '../time/duration.js';
+import type { SchedulerOptions } from '../tasks/options.js';
 import type { DurableOptions } from './durable-scheduler.js';
 import { MAX_LEASE_TTL_MS } from '../store/lease.js';
 import type { LeaseOptions } from './lease-keeper.js';

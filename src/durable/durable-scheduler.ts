@@ -18,7 +18,7 @@
 // A store that cannot be opened or recovered (StoreCorruptError...) fails the
 // same way: `ready` rejects, and every later durable call rejects with that
 // error, writing nothing.
-import { ClockWatch, type ClockWatchOptions } from '../clock-watch.js';
+import { ClockWatch, type ClockWatchOptions } from '../time/clock-watch.js';
 import type { Engine } from '../engine/engine.js';
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
 import type { AdmitFn } from '../constraints/slot-constraints.js';
@@ -27,7 +27,7 @@ import { DefinedFunctions } from './defined-functions.js';
 import { StoreError, StoreLockedError } from '../store/errors.js';
 import type { LeaseHolder } from '../store/lease.js';
 import type { ExecutionRecord, Json, TaskRecord } from '../store/records.js';
-import { TaskEndedError } from '../scheduler-errors.js';
+import { TaskEndedError } from '../errors.js';
 import { withVouchedRecords } from '../store/validate.js';
 import type { HistoryOptions, HistoryPage, PutStatus } from '../store/store.js';
 import type { DurableFn } from './durable-context.js';

@@ -18,7 +18,7 @@
 //
 // Times: the lease's expiry is wall time (all processes on one machine read
 // the same wall clock); the waits are timers on the scheduler's clock.
-import type { Clock, TimerId } from '../clock.js';
+import type { Clock, TimerId } from '../time/clock.js';
 import { StoreClosedError, StoreError, StoreFullError, StoreLockedError } from '../store/errors.js';
 import { type AcquireResult, isLive, type LeaseHolder } from '../store/lease.js';
 import type { Store } from '../store/store.js';

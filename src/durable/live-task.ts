@@ -2,8 +2,8 @@
 // last written), its parsed schedule, and where it is in its slots. At most
 // one core task per durable task exists at a time (a wake-up for its next
 // slot, or the run of a due one), so a task's slots run one after another.
-import { CronSchedule } from '../cron.js';
-import { type ResolvedRetry, resolveRetry } from '../retry.js';
+import { CronSchedule } from '../time/cron.js';
+import { type ResolvedRetry, resolveRetry } from '../tasks/retry.js';
 import type { ExecutionRecord, TaskRecord } from '../store/records.js';
 import { gateOf, type SlotGate } from './admit-slots.js';
 import type { SlotSource } from './slots.js';

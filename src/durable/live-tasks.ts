@@ -13,15 +13,15 @@
 // back re-arms wake-ups further away; slots at or below the high-water mark
 // are never claimed again (the store refuses them).
 import * as L from '../../bindings/layout.generated.js';
-import type { ClockWatchEvent } from '../clock-watch.js';
-import type { CronSchedule } from '../cron.js';
+import type { ClockWatchEvent } from '../time/clock-watch.js';
+import type { CronSchedule } from '../time/cron.js';
 import type { Engine } from '../engine/engine.js';
-import { type ResolvedTaskOptions, resolveTaskOptions } from '../options.js';
-import { PRIORITY_NAMES, type PriorityName } from '../priorities.js';
+import { type ResolvedTaskOptions, resolveTaskOptions } from '../tasks/options.js';
+import { PRIORITY_NAMES, type PriorityName } from '../tasks/priorities.js';
 import type { ExecutionRecord, TaskPatch, TaskRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
-import { SchedulerStoppedError, TaskEndedError } from '../scheduler-errors.js';
-import type { TaskContext } from '../task-context.js';
+import { SchedulerStoppedError, TaskEndedError } from '../errors.js';
+import type { TaskContext } from '../tasks/task-context.js';
 import type { AdmitHooks } from './admit-hooks.js';
 import { gateOf, loadDayRuns } from './admit-slots.js';
 import type { DefinedFunctions } from './defined-functions.js';

@@ -3,7 +3,7 @@
 // every second does not grow without end. Open executions are never deleted,
 // and the high-water mark still guards the pruned slots (C4): a pruned slot
 // is never run again.
-import type { Clock, TimerId } from '../clock.js';
+import type { Clock, TimerId } from '../time/clock.js';
 import type { Store } from '../store/store.js';
 
 export interface RetentionOptions {

@@ -23,12 +23,12 @@
 // event each time), so the scheduler resumes by itself once space returns; a
 // completion that fails is retried the same way (the body is not run again).
 import type { Engine } from '../engine/engine.js';
-import { retryDelayMs } from '../retry.js';
+import { retryDelayMs } from '../tasks/retry.js';
 import { checkJson, checkJsonSize } from '../store/json.js';
 import { type ExecutionRecord, isManualSlot, type Json, MANUAL_SCHEDULE_VERSION, type TaskPatch } from '../store/records.js';
 import type { ClaimRequest, ClaimResult, CompleteRequest, EndResult, Store } from '../store/store.js';
-import { TaskEndedError } from '../scheduler-errors.js';
-import type { TaskContext } from '../task-context.js';
+import { TaskEndedError } from '../errors.js';
+import type { TaskContext } from '../tasks/task-context.js';
 import type { DefinedFunctions } from './defined-functions.js';
 import { DurableContext, type DurableFn, StaleAttemptError } from './durable-context.js';
 import type { DurableEventDetails, DurableEventType } from './durable-events.js';

@@ -13,7 +13,7 @@
 // of one turn always share a commit. Each turn costs the process the event
 // loop's own work (a poll, the immediates), measurable at a no-op job:
 // bench/ab/durable-ab.mjs.
-import type { Clock } from '../clock.js';
+import type { Clock } from '../time/clock.js';
 import type { ClaimRequest, ClaimResult, CompleteRequest, EndResult } from '../store/store.js';
 import { WriteBatcher } from '../store/write-batcher.js';
 import type { FencedStore } from './fenced-store.js';

@@ -10,7 +10,7 @@
 //   its run ends, which the runner knows (nextFixedDelaySlot);
 // - cron: the expression's next instant (CronSchedule, DST policy included).
 // None reads a clock: the caller passes the times.
-import type { CronSchedule } from '../cron.js';
+import type { CronSchedule } from '../time/cron.js';
 import type { TaskRecord } from '../store/records.js';
 
 /** The schedule fields of a task, plus its parsed cron expression. */

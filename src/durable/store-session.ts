@@ -8,7 +8,7 @@
 // (StoreCorruptError...), or whose lease moved on while the scheduler is no
 // standby. From then on every call rejects with that same error and nothing
 // is written: a damaged file is not made worse, another's store is not touched.
-import type { Clock } from '../clock.js';
+import type { Clock } from '../time/clock.js';
 import { LeaseLostError, StoreLockedError } from '../store/errors.js';
 import type { LeaseHolder } from '../store/lease.js';
 import type { TaskRecord } from '../store/records.js';

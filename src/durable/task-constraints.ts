@@ -6,7 +6,7 @@
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
 import { Admission, checkAdmitsSome } from '../constraints/admission.js';
 import { type ConstraintsRecord, resolveConstraints } from '../constraints/slot-constraints.js';
-import { CronSchedule } from '../cron.js';
+import { CronSchedule } from '../time/cron.js';
 import type { TaskRecord } from '../store/records.js';
 import { firstSlotAfter } from './slots.js';
 

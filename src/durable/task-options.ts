@@ -3,16 +3,16 @@
 // store keeps. Exactly one timing option says when the task runs: `at`,
 // `after`, `every` (fixed rate), `recurring` (fixed delay) or `cron`.
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
-import { type CronDstOptions, CronSchedule, type CronGapPolicy, type CronOverlapPolicy } from '../cron.js';
-import { dateMs, type Duration, MAX_DURATION_MS, parseDurationMs } from '../duration.js';
-import { type Priority, priorityClass, priorityName } from '../priorities.js';
-import { type RetryOptions, resolveRetry } from '../retry.js';
+import { type CronDstOptions, CronSchedule, type CronGapPolicy, type CronOverlapPolicy } from '../time/cron.js';
+import { dateMs, type Duration, MAX_DURATION_MS, parseDurationMs } from '../time/duration.js';
+import { type Priority, priorityClass, priorityName } from '../tasks/priorities.js';
+import { type RetryOptions, resolveRetry } from '../tasks/retry.js';
 import type { SlotConstraints } from '../constraints/slot-constraints.js';
 import { DurableFunction } from './durable-context.js';
 import { durableConstraints } from './task-constraints.js';
 import { checkJsonSize } from '../store/json.js';
 import type { Json, MisfirePolicy, MisfireRecord, ScheduleKind, TaskRecord } from '../store/records.js';
-import { readOptions } from '../read-options.js';
+import { readOptions } from '../tasks/read-options.js';
 import { MAX_ID_LENGTH } from '../store/validate.js';
 
 /** What a task does with runs it missed (see src/durable/missed-runs.ts). */

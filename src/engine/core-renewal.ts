@@ -35,7 +35,7 @@
 // second wasm instance, so V8 no longer inlines those calls (about 10 ns
 // more per crossing here).
 import type { Core } from '../../bindings/core.js';
-import type { Clock, TimerId } from '../clock.js';
+import type { Clock, TimerId } from '../time/clock.js';
 import type { TaskSlots } from './task-slots.js';
 
 /** How long a scheduler must have held no task before its core is replaced (ms). */

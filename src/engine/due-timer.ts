@@ -3,7 +3,7 @@
 // time so the run loop can compare a clock reading with it instead of asking
 // the core each turn.
 import type { CoreExports } from '../../bindings/load.js';
-import type { Clock, TimerId } from '../clock.js';
+import type { Clock, TimerId } from '../time/clock.js';
 
 export class DueTimer {
   /** The core's earliest due time as last read (+Infinity: nothing waits). */

@@ -1,7 +1,7 @@
 // Where the engine sends a failed attempt: the scheduler's onError option
 // (see ../error-reporting.ts for the default, a rate-limited console).
 import { ConsoleErrorReporter, type TaskErrorHandler, type TaskErrorInfo } from '../error-reporting.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../time/clock.js';
 import type { EngineCounters } from './task-events.js';
 
 export class FailureReports {

@@ -9,8 +9,8 @@
 // stop() drains every run in progress: in flight, asleep, or parked (resumed
 // at once).
 import type { CoreExports } from '../../bindings/load.js';
-import type { Clock } from '../clock.js';
-import type { RunState } from '../task-context.js';
+import type { Clock } from '../time/clock.js';
+import type { RunState } from '../tasks/task-context.js';
 import type { TaskSlots } from './task-slots.js';
 
 export class Flights {

@@ -7,7 +7,7 @@
 // older (under the deadline policy, a hair more urgent), and saves a ~50 ns
 // clock read per task. A delayed registration always reads the clock itself:
 // a reused reading would make it due early.
-import type { Clock } from '../clock.js';
+import type { Clock } from '../time/clock.js';
 
 /** Registrations that may share one clock reading. */
 export const READINGS_SHARED = 64;

@@ -25,13 +25,13 @@
 // TaskContext: shouldYield(), yield() and sleep() are asked of it.
 import type { Core } from '../../bindings/core.js';
 import type { CoreExports } from '../../bindings/load.js';
-import type { Clock } from '../clock.js';
-import type { Duration } from '../duration.js';
+import type { Clock } from '../time/clock.js';
+import type { Duration } from '../time/duration.js';
 import { EVENT_FINISH, EVENT_SKIP, EVENT_START, type SchedulerEvents } from '../events.js';
-import { GroupTimer } from '../group-timer.js';
-import type { ResolvedSchedulerOptions } from '../options.js';
-import { TaskTimeoutError } from '../scheduler-errors.js';
-import { type ContextHost, RunState, TaskContext } from '../task-context.js';
+import { GroupTimer } from '../time/group-timer.js';
+import type { ResolvedSchedulerOptions } from '../tasks/options.js';
+import { TaskTimeoutError } from '../errors.js';
+import { type ContextHost, RunState, TaskContext } from '../tasks/task-context.js';
 import type { AsyncBudget } from './async-budget.js';
 import type { DueTimer } from './due-timer.js';
 import type { Flights } from './flights.js';

@@ -7,11 +7,11 @@
 import * as L from '../../bindings/layout.generated.js';
 import type { Core } from '../../bindings/core.js';
 import type { CoreExports } from '../../bindings/load.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../time/clock.js';
 import { EVENT_FAIL, EVENT_FINISH, EVENT_INTERRUPT, EVENT_OVERRUN, EVENT_RETRY, EVENT_SKIP, type SchedulerEvents } from '../events.js';
 import type { TaskErrorInfo } from '../error-reporting.js';
-import { retryDelayMs } from '../retry.js';
-import { HOST_TURN, type RunState } from '../task-context.js';
+import { retryDelayMs } from '../tasks/retry.js';
+import { HOST_TURN, type RunState } from '../tasks/task-context.js';
 import type { Flights } from './flights.js';
 import type { TaskEmitter } from './task-events.js';
 import { slotOf, type TaskSlots } from './task-slots.js';

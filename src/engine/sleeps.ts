@@ -17,9 +17,9 @@
 // run in flight to let it finish). Those simply wait.
 import * as L from '../../bindings/layout.generated.js';
 import type { CoreExports } from '../../bindings/load.js';
-import type { Clock, TimerId } from '../clock.js';
-import { type Duration, parseDurationMs } from '../duration.js';
-import type { RunState } from '../task-context.js';
+import type { Clock, TimerId } from '../time/clock.js';
+import { type Duration, parseDurationMs } from '../time/duration.js';
+import type { RunState } from '../tasks/task-context.js';
 import type { Flights } from './flights.js';
 import { slotOf, type TaskSlots } from './task-slots.js';
 

@@ -6,8 +6,8 @@
 import * as L from '../../bindings/layout.generated.js';
 import type { CoreExports } from '../../bindings/load.js';
 import { errorForStatus } from '../../bindings/errors.js';
-import type { Clock } from '../clock.js';
-import { TaskEndedError } from '../scheduler-errors.js';
+import type { Clock } from '../time/clock.js';
+import { TaskEndedError } from '../errors.js';
 import type { Flights } from './flights.js';
 import { abortRun } from './runs.js';
 import { CANCELLED, cancelledError } from './task-outcome.js';

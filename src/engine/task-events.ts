@@ -3,7 +3,7 @@
 // check `events.wanted` first, so nothing here runs when nobody listens.
 import type { Core, TaskSnapshot } from '../../bindings/core.js';
 import type { SchedulerEvents, TaskEventDetail, TaskEventType } from '../events.js';
-import { priorityName } from '../priorities.js';
+import { priorityName } from '../tasks/priorities.js';
 import type { TaskSlots } from './task-slots.js';
 
 export interface EngineCounters {

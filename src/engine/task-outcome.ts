@@ -19,7 +19,7 @@
 // of its handles does (at most BOOK_TASKS outcomes for one kept handle,
 // and the 8 KB page its cancelled ids share with 15 other books).
 import type { Engine } from './engine.js';
-import { TaskCancelledError } from '../scheduler-errors.js';
+import { TaskCancelledError } from '../errors.js';
 
 /** Registrations whose handles share one book. */
 export const BOOK_TASKS = 64;

@@ -10,10 +10,10 @@
 // The arrays are plain fields because the run loop reads them on every task;
 // nothing outside src/engine/ touches them.
 import * as L from '../../bindings/layout.generated.js';
-import type { Clock, TimerId } from '../clock.js';
-import type { WallSchedule } from '../schedule-window.js';
-import { DEFAULT_TASK_OPTIONS, type ResolvedTaskOptions } from '../options.js';
-import type { RunState, TaskContext } from '../task-context.js';
+import type { Clock, TimerId } from '../time/clock.js';
+import type { WallSchedule } from '../time/schedule-window.js';
+import { DEFAULT_TASK_OPTIONS, type ResolvedTaskOptions } from '../tasks/options.js';
+import type { RunState, TaskContext } from '../tasks/task-context.js';
 import { CANCELLED, Failed, type OutcomeBook, Settled } from './task-outcome.js';
 
 /**

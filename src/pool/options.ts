@@ -6,9 +6,9 @@ import { pathToFileURL } from 'node:url';
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
 import type { Policy } from '../../bindings/core.js';
 import { POLICIES } from '../../bindings/core.js';
-import { type Duration, parseDurationMs } from '../duration.js';
-import { onlyPriorityClass, type Priority, type PriorityName, priorityClass } from '../priorities.js';
-import { type ResolvedRetry, type RetryOptions, resolveRetry } from '../retry.js';
+import { type Duration, parseDurationMs } from '../time/duration.js';
+import { onlyPriorityClass, type Priority, type PriorityName, priorityClass } from '../tasks/priorities.js';
+import { type ResolvedRetry, type RetryOptions, resolveRetry } from '../tasks/retry.js';
 
 /** A function a worker runs, named by module and export (it runs in another thread). */
 export interface TaskReference {

@@ -8,7 +8,7 @@
 // the lock: end the task in the core, requeue it (a yield), or schedule its
 // retry; after the lock: settle the promises, wake workers, arm the due timer.
 import * as L from '../../bindings/layout.generated.js';
-import { retryDelayMs } from '../retry.js';
+import { retryDelayMs } from '../tasks/retry.js';
 import { TaskError, TaskTimeoutError, UncloneableError } from './errors.js';
 import type { PoolParts } from './pool-parts.js';
 import * as P from './protocol.js';

@@ -6,12 +6,12 @@
 // keeps the high-water mark the same way.
 import { fromJsonText } from './json.js';
 import type { ConstraintsRecord } from '../constraints/slot-constraints.js';
-import type { CronGapPolicy, CronOverlapPolicy } from '../cron.js';
+import type { CronGapPolicy, CronOverlapPolicy } from '../time/cron.js';
 import type { ExecutionOutcome, ExecutionRecord, MisfirePolicy, ScheduleKind, TaskRecord, TaskStatus } from './records.js';
 import { SCHEDULE_FIELDS } from './records.js';
 import { InvalidTaskRecordError } from './errors.js';
 import { checkLoadedTask, checkMergedSchedule, checkTaskPatch, checkTaskRecord } from './validate.js';
-import type { PriorityName } from '../priorities.js';
+import type { PriorityName } from '../tasks/priorities.js';
 
 export interface StoredTask {
   id: string;

@@ -7,8 +7,8 @@
 // the scheduler's Clock.wallNow() gives them; the store reads no clock itself.
 // "Nominal" times are when a slot was due by its schedule, not when it ran.
 import type { ConstraintsRecord } from '../constraints/slot-constraints.js';
-import type { CronGapPolicy, CronOverlapPolicy } from '../cron.js';
-import type { PriorityName } from '../priorities.js';
+import type { CronGapPolicy, CronOverlapPolicy } from '../time/cron.js';
+import type { PriorityName } from '../tasks/priorities.js';
 
 /** A value JSON can represent exactly: what params, metadata, results and states may hold. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

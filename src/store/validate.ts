@@ -3,8 +3,8 @@
 // Stores run them before opening a transaction, so a refused call writes nothing.
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
 import { checkConstraintsRecord } from '../constraints/slot-constraints.js';
-import { MAX_DURATION_MS } from '../duration.js';
-import { PRIORITY_NAMES } from '../priorities.js';
+import { MAX_DURATION_MS } from '../time/duration.js';
+import { PRIORITY_NAMES } from '../tasks/priorities.js';
 import type { InvalidTaskRecordError } from './errors.js';
 import { checkJson } from './json.js';
 import {
@@ -53,7 +53,7 @@ const isFiniteNumber = (v: unknown) => typeof v === 'number' && Number.isFinite(
 const string = rule(isString, 'a string');
 const nonEmpty = rule(isNonEmpty, 'a non-empty string');
 const finite = rule(isFiniteNumber, 'a finite number of ms');
-/** Durations (delays, periods, windows) are bounded as the options that set them are (src/duration.ts). */
+/** Durations (delays, periods, windows) are bounded as the options that set them are (src/time/duration.ts). */
 const nonNegative = rule((v) => isFiniteNumber(v) && (v as number) >= 0 && (v as number) <= MAX_DURATION_MS, 'a number of ms from 0 to 1e15');
 const positive = rule((v) => isFiniteNumber(v) && (v as number) > 0 && (v as number) <= MAX_DURATION_MS, 'a number of ms > 0 and at most 1e15');
 const integerAtLeast = (min: number) => rule((v) => Number.isSafeInteger(v) && (v as number) >= min, `an integer >= ${min}`);

@@ -28,9 +28,9 @@
 //   target. The cost is one real host turn per callback (microseconds).
 import { describeValue, InvalidArgumentError, InvalidStateError } from '../../bindings/errors.js';
 import { requireTimeMs } from '../../bindings/validate.js';
-import type { Clock, TimerId, TimerOptions } from '../clock.js';
+import type { Clock, TimerId, TimerOptions } from '../time/clock.js';
 import { Core, layout } from '../../bindings/index.js';
-import { createHostYield, type HostPrimitives } from '../host-yield.js';
+import { createHostYield, type HostPrimitives } from '../time/host-yield.js';
 import { VirtualClockNotIdleError } from './errors.js';
 
 export interface VirtualClockOptions {

@@ -39,12 +39,12 @@
 // or two promise reactions or more after a continuation) is a new user-visible
 // continuation: the spec inherits the task's priority and signal across those
 // awaits, which would need AsyncContext.
-import { resolveSchedulerOptions } from '../options.js';
-import type { PriorityName } from '../priorities.js';
+import { resolveSchedulerOptions } from '../tasks/options.js';
+import type { PriorityName } from '../tasks/priorities.js';
 import { Scheduler } from '../scheduler.js';
-import type { Clock } from '../clock.js';
-import type { TaskContext } from '../task-context.js';
-import type { TaskHandle } from '../task-handle.js';
+import type { Clock } from '../time/clock.js';
+import type { TaskContext } from '../tasks/task-context.js';
+import type { TaskHandle } from '../tasks/task-handle.js';
 import { type PostTaskRequest, readPostTaskArguments, type SchedulerPostTaskOptions } from './post-task.js';
 import { onPriorityChange } from './task-signal.js';
 import type { TaskPriority } from './webidl.js';

@@ -5,7 +5,7 @@
 // oracle's.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CalendarSchedule } from '../../src/calendar.js';
+import { CalendarSchedule } from '../../src/time/calendar.js';
 import { oracleCalendarRuns, oracleTransitions, OracleZone, type OracleUnit } from '../helpers/calendar-oracle.js';
 import { ALL_POLICIES, firstDifference, implementationRuns } from '../helpers/cron-oracle.js';
 import { bySize } from '../helpers/test-size.js';

@@ -1,12 +1,12 @@
-// CalendarSchedule (src/calendar.ts): the month-end rule, the anchor kept
+// CalendarSchedule (src/time/calendar.ts): the month-end rule, the anchor kept
 // (never drifting), local time kept across daylight saving under each DST
 // policy, and validation. The brute-force comparison is in
 // calendar-oracle.test.ts.
 import { describe, expect, it } from 'vitest';
 import {
   CalendarSchedule, calendarPeriodText, parseCalendarPeriodText, type ResolvedCalendarPeriod, resolveCalendarPeriod,
-} from '../../src/calendar.js';
-import type { CronDstOptions } from '../../src/cron.js';
+} from '../../src/time/calendar.js';
+import type { CronDstOptions } from '../../src/time/cron.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 

@@ -4,8 +4,8 @@
 // both clocks while nothing runs (a stopped process, a sleep that keeps the
 // monotonic clock counting).
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ClockJumpDetector, ClockWatch, type ClockWatchEvent, type ClockWatchOptions } from '../../src/clock-watch.js';
-import type { Clock } from '../../src/clock.js';
+import { ClockJumpDetector, ClockWatch, type ClockWatchEvent, type ClockWatchOptions } from '../../src/time/clock-watch.js';
+import type { Clock } from '../../src/time/clock.js';
 import { TimesliceError } from '../../src/errors.js';
 import { VirtualClock } from '../../src/testing/index.js';
 

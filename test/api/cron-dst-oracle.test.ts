@@ -9,7 +9,7 @@
 // cases (which draw their windows from all four years).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CronSchedule } from '../../src/cron.js';
+import { CronSchedule } from '../../src/time/cron.js';
 import {
   ALL_POLICIES, cronMatcher, firstDifference, implementationRuns, LocalClock, localMinutes, type OracleDst, oracleRuns,
 } from '../helpers/cron-oracle.js';

@@ -10,7 +10,7 @@
 //   2026-04-05 03:00Z, 00:00 -> 23:00 the day before (-3 -> -4).
 // - Chatham (+12:45/+13:45): 2026-09-26 14:00Z, 02:45 -> 03:45; 2026-04-04 14:00Z, 03:45 -> 02:45.
 import { describe, expect, it } from 'vitest';
-import { type CronDstOptions, CronSchedule } from '../../src/cron.js';
+import { type CronDstOptions, CronSchedule } from '../../src/time/cron.js';
 import { TimesliceError } from '../../src/errors.js';
 
 const ms = (iso: string) => Date.parse(iso);

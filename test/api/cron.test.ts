@@ -6,9 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { CronSchedule } from '../../src/cron.js';
-import { TimesliceError } from '../../src/errors.js';
-import { InvalidCronExpressionError, UnknownTimeZoneError } from '../../src/schedule-errors.js';
+import { CronSchedule } from '../../src/time/cron.js';
+import { InvalidCronExpressionError, TimesliceError, UnknownTimeZoneError } from '../../src/errors.js';
 
 const ms = (iso: string) => Date.parse(iso);
 const iso = (wallMs: number | null) => (wallMs === null ? null : new Date(wallMs).toISOString());
@@ -183,7 +182,7 @@ describe('CronSchedule and the event loop', () => {
     const bundle = await build({
       stdin: {
         contents: `
-          import { CronSchedule } from './src/cron.ts';
+          import { CronSchedule } from './src/time/cron.ts';
           const every = new CronSchedule('* * * * * *');
           const daily = new CronSchedule('0 9 * * *', { timezone: 'America/New_York' });
           every.nextRunAfter(Date.now());

@@ -2,7 +2,7 @@
 // refused with a message that names the option, what is allowed and what came.
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, TimesliceError } from '../../src/errors.js';
-import { parseDurationMs } from '../../src/duration.js';
+import { parseDurationMs } from '../../src/time/duration.js';
 
 const valid: [input: number | string, expectedMs: number][] = [
   [0, 0],

@@ -1,10 +1,10 @@
-// Group timing (src/group-timer.ts): one clock read for a group of short
+// Group timing (src/time/group-timer.ts): one clock read for a group of short
 // one-shot runs, their runtime charged to the totals. A manual clock counts
 // the reads, and each task moves it by its own "runtime".
 import { describe, expect, it } from 'vitest';
 import { Scheduler, type SchedulerOptions } from '../../src/index.js';
-import type { Clock, TimerId } from '../../src/clock.js';
-import { GroupTimer, MAX_GROUP_RUNS, TARGET_GROUP_MS } from '../../src/group-timer.js';
+import type { Clock, TimerId } from '../../src/time/clock.js';
+import { GroupTimer, MAX_GROUP_RUNS, TARGET_GROUP_MS } from '../../src/time/group-timer.js';
 
 /** Time moves only when a task says so; timers and yields go through the host. */
 class ManualClock implements Clock {

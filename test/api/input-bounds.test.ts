@@ -5,7 +5,7 @@
 // option, the original error as its cause).
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, Scheduler } from '../../src/index.js';
-import { MAX_DURATION_MS } from '../../src/duration.js';
+import { MAX_DURATION_MS } from '../../src/time/duration.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { VirtualClock } from '../../src/testing/index.js';
 import { virtualScheduler } from './helpers.js';

@@ -3,7 +3,7 @@
 // wake-ups by shifting performance.now() under the clock.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InvalidArgumentError } from '../../src/errors.js';
-import { POLL_BURST_MS, POLL_SHARE, RealClock, realClock } from '../../src/real-clock.js';
+import { POLL_BURST_MS, POLL_SHARE, RealClock, realClock } from '../../src/time/real-clock.js';
 
 /** A timer on `clock` as a promise of the clock time at which it fired. */
 function firedAt(clock: RealClock, delayMs: number, log?: string[], label?: string): Promise<number> {

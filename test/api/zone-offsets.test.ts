@@ -1,12 +1,12 @@
 // ZoneOffsets: a zone's UTC offsets from Intl, and the instants of a local
 // wall time. Expected values are worked out by hand from each zone's rules.
 import { afterEach, describe, expect, it } from 'vitest';
-import { utcFromFields, ZoneOffsets } from '../../src/zone-offsets.js';
+import { utcFromFields, ZoneOffsets } from '../../src/time/zone-offsets.js';
 
 const ms = (iso: string) => Date.parse(iso);
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
-/** A local wall time in the representation of src/zone-offsets.ts: its fields as if UTC. */
+/** A local wall time in the representation of src/time/zone-offsets.ts: its fields as if UTC. */
 const local = (fields: string) => Date.parse(`${fields}Z`);
 
 describe('ZoneOffsets.offsetAt', () => {

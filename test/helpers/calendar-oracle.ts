@@ -1,4 +1,4 @@
-// A brute-force model of calendar intervals (src/calendar.ts), sharing no code
+// A brute-force model of calendar intervals (src/time/calendar.ts), sharing no code
 // with src/: the anchor's local date and time are read from its own
 // Intl.DateTimeFormat; slot k's local date is stepped naively (days added to
 // the date, or months with the day clamped to the month's length from a

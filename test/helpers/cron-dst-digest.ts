@@ -2,7 +2,7 @@
 // zones of the oracle test, for several expressions and all four policies,
 // with the oracle's verdict. test/api/cron-host-zone.test.ts runs it in child
 // processes under different TZ values: the answers must not depend on them.
-import { CronSchedule } from '../../src/cron.js';
+import { CronSchedule } from '../../src/time/cron.js';
 import { ALL_POLICIES, cronMatcher, firstDifference, implementationRuns, LocalClock, localMinutes, oracleRuns } from './cron-oracle.js';
 
 const HOUR_MS = 3_600_000;

@@ -1,4 +1,4 @@
-// A brute-force model of cron in a time zone, to check src/cron.ts against. It
+// A brute-force model of cron in a time zone, to check src/time/cron.ts against. It
 // shares no code with src/: it walks every minute (as UTC instants), reads the
 // local wall time of each from its own Intl.DateTimeFormat, matches the fields
 // with its own small parser, and applies the DST policy by its definition:

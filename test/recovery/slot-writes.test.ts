@@ -4,7 +4,7 @@
 // of its own (a queue of macrotasks), against a store that records each
 // completeAndClaim() call.
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../../src/clock.js';
+import type { Clock } from '../../src/time/clock.js';
 import type { FencedStore } from '../../src/durable/fenced-store.js';
 import { SlotWrites } from '../../src/durable/slot-writes.js';
 import type { ClaimRequest, CompleteRequest } from '../../src/store/store.js';

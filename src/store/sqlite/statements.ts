@@ -3,10 +3,10 @@
 // the StoredTask / StoredExecution shape the codec decodes; parameters are
 // bound by position in the codec's field order.
 import type Database from 'better-sqlite3';
-import type { PriorityName } from '../../priorities.js';
+import type { PriorityName } from '../../tasks/priorities.js';
 import { STORED_EXECUTION_FIELDS, STORED_TASK_FIELDS, type StoredExecution, type StoredTask } from '../codec.js';
 import type { ConstraintsRecord } from '../../constraints/slot-constraints.js';
-import type { CronGapPolicy, CronOverlapPolicy } from '../../cron.js';
+import type { CronGapPolicy, CronOverlapPolicy } from '../../time/cron.js';
 import type { LeaseHolder } from '../lease.js';
 import type { SlotTask } from '../slot-rules.js';
 import { FINAL_OUTCOMES_V4, OPEN_OUTCOMES_V4 } from './schema.js';

@@ -3,7 +3,7 @@
 //
 // Why: cron fields are read on the local wall clock, but timers run on
 // instants. croner answers "the next local time matching the fields" on a
-// clock without daylight saving (src/cron.ts); this file maps each such local
+// clock without daylight saving (src/time/cron.ts); this file maps each such local
 // time back to instants, so that the DST policy is ours and explicit.
 //
 // Representation. A local wall time is a number: its fields written as if they

@@ -1,7 +1,7 @@
 // The TaskContext every task receives: its signal, cooperative yielding,
 // sleeping, saved state and the controls of the Go micro-scheduler seed.
-import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
-import type { Duration } from './duration.js';
+import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
+import type { Duration } from '../time/duration.js';
 
 /** What the engine provides to a context (kept narrow so contexts stay cheap). */
 export interface ContextHost {

@@ -1,6 +1,6 @@
 // Retry policy: how many attempts a run gets and how long to wait between them.
-import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
-import { type Duration, parseDurationMs } from './duration.js';
+import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
+import { type Duration, parseDurationMs } from '../time/duration.js';
 import { readOptions } from './read-options.js';
 
 export interface RetryOptions {

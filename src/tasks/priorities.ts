@@ -1,6 +1,6 @@
 // Priority classes, named by intent (as the firmware seed names its tiers).
 // The numbers are the core's classes; callers use the names.
-import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
+import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
 
 /**
  * - `critical`: what the user is waiting on right now (input handling, a 20 ms

@@ -50,8 +50,8 @@
 //
 // Importing this module starts nothing: the yield mechanism is chosen, and
 // its channel created, on the first yield (host-yield.ts).
-import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
-import { requireTimeMs } from '../bindings/validate.js';
+import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
+import { requireTimeMs } from '../../bindings/validate.js';
 import type { Clock, TimerId, TimerOptions } from './clock.js';
 import { createHostYield } from './host-yield.js';
 

@@ -4,14 +4,14 @@
 // croner does the cron work: parsing, and the calendar search for the next
 // local time matching the fields. It is asked on a clock without daylight
 // saving (utcOffset 0, where a "local time" is its fields written as UTC, as
-// in src/zone-offsets.ts); src/zone-offsets.ts maps each matching local time
+// in src/time/zone-offsets.ts); src/time/zone-offsets.ts maps each matching local time
 // back to instants with Intl, and the DST policy below decides which of those
 // instants run. croner's own DST handling (Vixie cron's, which treats
 // fixed-time and interval jobs differently) is therefore never used. croner is
 // a calculator here: the Cron is built paused and without a callback, so it
 // never arms a timer or keeps a process alive, and without a name, so it is
 // not kept in croner's global `scheduledJobs` list. The scheduler owns the one
-// host timer (see src/clock.ts) and asks only "the first run strictly after
+// host timer (see src/time/clock.ts) and asks only "the first run strictly after
 // wallMs".
 //
 // Nothing depends on the host's time zone: the zone defaults to UTC rather
@@ -41,12 +41,12 @@
 // Every change of a zone's offset is treated so, not only daylight saving
 // (Samoa skipping 2011-12-30 is a gap of a whole day). A run at the end of a
 // gap is a whole second, as every run is; the next run after it is the first
-// local time after the gap. src/zone-offsets.ts lists what is assumed of
+// local time after the gap. src/time/zone-offsets.ts lists what is assumed of
 // tzdata (one change in any 48 hours, none over a day); the oracle test
 // (test/api/cron-dst-oracle.test.ts) checks the result minute by minute.
 import { Cron } from 'croner';
-import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
-import { InvalidCronExpressionError, UnknownTimeZoneError } from './schedule-errors.js';
+import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
+import { InvalidCronExpressionError, UnknownTimeZoneError } from '../errors.js';
 import { DAY_MS, type OffsetTransition, ZoneOffsets } from './zone-offsets.js';
 
 /** The largest |ms| a Date can hold (±100,000,000 days around the epoch). */
@@ -252,7 +252,7 @@ function requireOptionsObject(name: string, value: unknown, known: readonly stri
   return value as Record<string, unknown>;
 }
 
-/** A DST policy checked, defaults filled in (shared with calendar intervals, src/calendar.ts). */
+/** A DST policy checked, defaults filled in (shared with calendar intervals, src/time/calendar.ts). */
 export function resolveDstPolicy(dst: unknown): CronDstPolicy {
   if (dst === undefined) return DEFAULT_DST;
   const given = requireOptionsObject('options.dst', dst, DST_KEYS, 'a DST policy');

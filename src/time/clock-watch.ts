@@ -29,8 +29,8 @@
 // from the new wall time, and no slot at or below the persisted high-water
 // mark runs again. (The durable scheduler relies on the periodic check; it
 // does not call check(dueMs) from its own timer.) ClockJumpDetector is the pure part: feed it readings, get events.
-import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
-import { requirePositiveMs, requireTimeMs } from '../bindings/validate.js';
+import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
+import { requirePositiveMs, requireTimeMs } from '../../bindings/validate.js';
 import type { Clock, TimerId } from './clock.js';
 
 /** The wall clock moved against the monotonic clock by more than the tolerance. */

@@ -13,16 +13,16 @@
 // - Month ends: a day the target month does not have becomes its last day.
 //   Anchored on Jan 31: Feb 28 (Feb 29 in a leap year), Mar 31, Apr 30...
 //   Anchored on Feb 29 2024, yearly by { months: 12 }: Feb 28 2025.
-// - Daylight saving, with cron's policy and `dst` option (src/cron.ts):
+// - Daylight saving, with cron's policy and `dst` option (src/time/cron.ts):
 //   a local time that a clock change skips runs at the instant the gap ends
 //   (gap 'run-at-first-valid', the default) or not at all (gap 'skip'); one
 //   it repeats runs at its first occurrence (overlap 'once', the default) or
 //   at both (overlap 'both').
 // - Slot 0 is the anchor itself (an instant, so it always exists).
 //
-// Local wall times are numbers as in src/zone-offsets.ts (fields written as
+// Local wall times are numbers as in src/time/zone-offsets.ts (fields written as
 // UTC): adding days to one is exact, whatever the zone does.
-import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
+import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
 import { type CronDstOptions, type CronDstPolicy, resolveDstPolicy, requireTimeZone } from './cron.js';
 import { DATE_LIMIT_MS } from './duration.js';
 import { DAY_MS, ZoneOffsets } from './zone-offsets.js';

@@ -3,7 +3,7 @@
 // ever sees ms. The grammar is strict on purpose: '5 minutes', '5', '30m1h'
 // or '1M' (a month in some libraries, a minute in others) are refused rather
 // than guessed at.
-import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
+import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
 
 /**
  * A duration: a number of milliseconds from 0 to MAX_DURATION_MS (1e15), or a string of one or more

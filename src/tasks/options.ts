@@ -1,14 +1,14 @@
 // Options of the scheduler and of each task: validated once, resolved into
 // frozen objects. Tasks with no options (or only a priority) share one
 // preset, so a million queued tasks do not hold a million option objects.
-import { describeValue, InvalidArgumentError, TimesliceError } from '../bindings/errors.js';
-import type { Policy } from '../bindings/core.js';
-import { POLICIES } from '../bindings/core.js';
-import type { Clock } from './clock.js';
-import type { ClockWatchOptions } from './clock-watch.js';
-import type { TaskErrorHandler } from './error-reporting.js';
-import type { Store } from './store/store.js';
-import { type Duration, parseDurationMs } from './duration.js';
+import { describeValue, InvalidArgumentError, TimesliceError } from '../../bindings/errors.js';
+import type { Policy } from '../../bindings/core.js';
+import { POLICIES } from '../../bindings/core.js';
+import type { Clock } from '../time/clock.js';
+import type { ClockWatchOptions } from '../time/clock-watch.js';
+import type { TaskErrorHandler } from '../error-reporting.js';
+import type { Store } from '../store/store.js';
+import { type Duration, parseDurationMs } from '../time/duration.js';
 import { onlyPriorityClass, type Priority, PRIORITY_NAMES, type PriorityName, priorityClass } from './priorities.js';
 import { readOptions } from './read-options.js';
 import { NO_RETRY, type ResolvedRetry, type RetryOptions, resolveRetry } from './retry.js';

@@ -10,7 +10,7 @@
 // path, with the original error as its `cause`. Nested option objects named
 // in `nested` (retry, dst, deadlinesMs...) are copied the same way; other
 // values (a Store, a Clock, an AbortSignal, JSON params) are kept as given.
-import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
+import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
 
 /** How a thrown value reads in a message. */
 function thrownText(error: unknown): string {

@@ -7,9 +7,9 @@
 //
 // Two fields (40 bytes); no private method (its brand slot would cost 8
 // bytes per handle).
-import type { OutcomeBook } from './engine/task-outcome.js';
+import type { OutcomeBook } from '../engine/task-outcome.js';
 import { type Priority, type PriorityName, priorityClass, priorityName } from './priorities.js';
-import type { TaskState } from '../bindings/core.js';
+import type { TaskState } from '../../bindings/core.js';
 
 export interface TaskStats {
   id: number;

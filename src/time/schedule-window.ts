@@ -11,9 +11,9 @@
 //
 // A schedule here is anything that answers "the first slot strictly after
 // this wall-clock instant": CronSchedule, CalendarSchedule, and the two below.
-import { describeValue } from '../bindings/errors.js';
+import { describeValue } from '../../bindings/errors.js';
 import { dateMs } from './duration.js';
-import { InvalidScheduleWindowError } from './schedule-errors.js';
+import { InvalidScheduleWindowError } from '../errors.js';
 
 /** A schedule of wall-clock slots, asked only for its next one. */
 export interface WallSchedule {
