@@ -26,7 +26,7 @@ function task(i) {
     delayMs: 0, periodMs: null, atMs: null, cronExpression: null, timeZone: null, dstGap: null, dstOverlap: null, priority: 'normal',
     misfire: { policy: 'run-once', graceMs: 0, catchUpWindowMs: null, catchUpMax: null }, retry: { attempts: 1 }, createdAtMs: 1,
     updatedAtMs: 1, lastExecutionMs: null, nextExecutionMs: 1, executionCount: 0, maxExecutions: 1, status: 'pending', lastError: null,
-    metadata: {}, scheduleVersion: 1, highWaterMarkMs: null,
+    metadata: {}, scheduleVersion: 1, highWaterMarkMs: null, timeoutMs: null, constraints: null,
   };
 }
 
@@ -63,7 +63,7 @@ async function timeslicePerJob(file, checkpoint) {
   const job = db.transaction((i) => {
     lease.get();
     if (i > 0) {
-      end.get('succeeded', 2, 'null', 'null', `job-${i - 1}`, 1, 1, i);
+      end.get('succeeded', 2 + i, 'null', 'null', `job-${i - 1}`, 1, 1, i);
       patch.run(1, null, 1, 'completed', null, 2, `job-${i - 1}`, 1);
     }
     if (i < n) {

@@ -32,6 +32,14 @@ export interface Migration {
  */
 export const OPEN_OUTCOMES_V4 = "(outcome = 'running' OR outcome = 'interrupted')";
 export const FINAL_OUTCOMES_V4 = "(outcome = 'succeeded' OR outcome = 'failed' OR outcome = 'skipped' OR outcome = 'cancelled')";
+/**
+ * The key of the one index on executions from v6 (executions_end), as the
+ * queries that use it must spell it: 'open' for a running or interrupted
+ * execution, its ended_at_ms for an ended one. TEXT sorts after every number,
+ * so the open executions sit at the index's right end, next to the newest
+ * ended ones: a claim and a completion change one leaf page of it.
+ */
+export const END_KEY_V8 = "(CASE WHEN outcome = 'running' OR outcome = 'interrupted' THEN 'open' ELSE ended_at_ms END)";
 const TASK_COLUMNS_V4 = `id, name, description, owner_module, function_name, params, schedule_kind, delay_ms, period_ms, at_ms, cron_expression,
   time_zone, priority, misfire_policy, misfire_grace_ms, catch_up_window_ms, catch_up_max, retry, created_at_ms, updated_at_ms, last_execution_ms,
   next_execution_ms, execution_count, max_executions, status, last_error, metadata, schedule_version, high_water_mark_ms, dst_gap, dst_overlap`;
@@ -215,6 +223,16 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
     description: 'tasks.constraints: slot constraints as JSON text (NULL, every slot admitted, for existing rows)',
     sql: `
       ALTER TABLE tasks ADD COLUMN constraints TEXT CHECK (constraints IS NULL OR json_valid(constraints));
+    `,
+  },
+  {
+    version: 8,
+    description:
+      "executions' two partial indexes (open executions; ended ones by end time) merged into one, executions_end, keyed by END_KEY_V8: the open ones were a B-tree of their own, rewritten at every claim and completion, one WAL page per commit more (bench/ab/durable-floor.mjs at concurrency 1: 8.0 -> 7.0 pages per commit with the tasks_by_status index of v6, 4.7 -> 3.7 without it)",
+    sql: `
+      DROP INDEX executions_open;
+      DROP INDEX executions_ended;
+      CREATE INDEX executions_end ON executions ${END_KEY_V8};
     `,
   },
 ]);

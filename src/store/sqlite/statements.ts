@@ -9,7 +9,7 @@ import type { ConstraintsRecord } from '../../constraints/slot-constraints.js';
 import type { CronGapPolicy, CronOverlapPolicy } from '../../time/cron.js';
 import type { LeaseHolder } from '../lease.js';
 import type { SlotTask } from '../slot-rules.js';
-import { FINAL_OUTCOMES_V4, OPEN_OUTCOMES_V4 } from './schema.js';
+import { END_KEY_V8, FINAL_OUTCOMES_V4 } from './schema.js';
 import type { Json, MisfirePolicy, ScheduleKind, TaskRecord, TaskStatus } from '../records.js';
 
 const column = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -238,7 +238,8 @@ export function prepareStatements(db: Database.Database): Statements {
       `UPDATE executions SET attempt = ?, fencing_token = ?, started_at_ms = ?, ended_at_ms = ?, outcome = ?,
          result = ?, error = ?, state = ? WHERE ${BY_SLOT}`,
     ),
-    unfinishedExecutions: db.prepare<[], StoredExecution>(`SELECT ${EXECUTION_SELECT} FROM executions WHERE ${OPEN_OUTCOMES_V4}`),
+    // Both read the index executions_end (schema.ts END_KEY_V8): its open end, and its ended ones older than a time.
+    unfinishedExecutions: db.prepare<[], StoredExecution>(`SELECT ${EXECUTION_SELECT} FROM executions WHERE ${END_KEY_V8} = 'open'`),
     lastCompletedSlots: db.prepare<[], CompletedSlotRow>(
       `SELECT task_id AS "taskId", schedule_version AS "scheduleVersion", nominal_ms AS "nominalMs", outcome FROM (
          SELECT task_id, schedule_version, nominal_ms, outcome, row_number() OVER (
@@ -255,7 +256,8 @@ export function prepareStatements(db: Database.Database): Statements {
        WHERE task_id = ? AND (nominal_ms < ? OR (nominal_ms = ? AND schedule_version < ?))
        ORDER BY nominal_ms DESC, schedule_version DESC LIMIT ?`,
     ),
-    pruneHistory: db.prepare<[number]>(`DELETE FROM executions WHERE ${FINAL_OUTCOMES_V4} AND ended_at_ms < ?`),
+    // 'open' (TEXT) is never below a number: only ended executions match.
+    pruneHistory: db.prepare<[number]>(`DELETE FROM executions WHERE ${END_KEY_V8} < ?`),
 
     getFencingToken: db.prepare<[], { value: number }>("SELECT value FROM meta WHERE key = 'fencing_token'"),
     setFencingToken: db.prepare<[number]>("UPDATE meta SET value = ? WHERE key = 'fencing_token'"),
