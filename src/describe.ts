@@ -32,6 +32,28 @@ export interface TaskDescription {
   why: string;
 }
 
+/** A durable task whose due run waits for one of the scheduler's `maxConcurrent` slots (it holds no core task meanwhile). */
+export interface DurableWaiter {
+  taskId: string;
+  priority: PriorityName;
+  /** The reason in words. */
+  why: string;
+}
+
+/** The durable executions of a scheduler with a store: its `maxConcurrent` slots, and the runs waiting for one, in the order they will start. */
+export interface DurableSlotsDescription {
+  running: number;
+  maxConcurrent: number;
+  waiting: DurableWaiter[];
+}
+
+/** What describe() is told of the durable side (durable-scheduler.ts slotsInfo()). */
+export interface DurableSlotsInfo {
+  held: number;
+  limit: number;
+  waiting: Array<{ taskId: string; priority: PriorityName }>;
+}
+
 export interface SchedulerDescription {
   atMs: number;
   state: string;
@@ -40,6 +62,8 @@ export interface SchedulerDescription {
   tasks: TaskDescription[];
   /** Tasks left out beyond `limit`. */
   omitted: number;
+  /** With a store: the durable executions' concurrency slots and the runs waiting for one (at most `limit` listed). */
+  durable?: DurableSlotsDescription;
   toString(): string;
   toJSON(): Omit<SchedulerDescription, 'toString' | 'toJSON'>;
 }
@@ -81,11 +105,19 @@ export interface DescribeOptions {
   limit?: number;
 }
 
+function describeDurable(info: DurableSlotsInfo, limit: number): DurableSlotsDescription {
+  const why = `waiting for a concurrency slot (${info.held} of ${info.limit} durable executions running, maxConcurrent)`;
+  return { running: info.held, maxConcurrent: info.limit, waiting: info.waiting.slice(0, limit).map((w) => ({ ...w, why })) };
+}
+
 /**
  * `noteOf(id)`: why a waiting task was deferred by its slot constraints, if it
  * was (the durable layer and constrained in-memory tasks know; the core does not).
+ * `durableSlots`: with a store, the durable executions' maxConcurrent slots and their waiters.
  */
-export function describeScheduler(engine: Engine, { limit = 1000 }: DescribeOptions = {}, noteOf?: (id: number) => string | undefined): SchedulerDescription {
+export function describeScheduler(
+  engine: Engine, { limit = 1000 }: DescribeOptions = {}, noteOf?: (id: number) => string | undefined, durableSlots?: DurableSlotsInfo,
+): SchedulerDescription {
   if (!Number.isInteger(limit) || limit < 0) {
     throw new InvalidArgumentError(`limit must be an integer >= 0, received ${describeValue(limit)}`);
   }
@@ -153,6 +185,7 @@ export function describeScheduler(engine: Engine, { limit = 1000 }: DescribeOpti
     },
     tasks,
     omitted,
+    ...(durableSlots === undefined ? {} : { durable: describeDurable(durableSlots, limit) }),
   };
   return {
     ...data,
@@ -163,6 +196,7 @@ export function describeScheduler(engine: Engine, { limit = 1000 }: DescribeOpti
           `${data.totals.live} ${data.totals.live === 1 ? 'task' : 'tasks'} (${data.totals.running} running, ${data.totals.ready} ready, ${data.totals.waiting} waiting, ${data.totals.paused} paused)`,
       ];
       for (const t of tasks) lines.push(`  ${t.name} [${t.priority}] ${t.why}  (#${t.id})`);
+      for (const w of data.durable?.waiting ?? []) lines.push(`  durable '${w.taskId}' [${w.priority}] ${w.why}`);
       if (omitted > 0) lines.push(`  … and ${omitted} more`);
       return lines.join('\n');
     },

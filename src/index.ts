@@ -10,7 +10,7 @@ export { type Duration, MAX_DURATION_MS } from './time/duration.js';
 export type { TaskErrorHandler, TaskErrorInfo } from './error-reporting.js';
 export { PRIORITY_NAMES, type Priority, type PriorityAlias, type PriorityName } from './tasks/priorities.js';
 export { SchedulerEvents, TaskEvent, TASK_EVENT_TYPES, type TaskEventDetail, type TaskEventType } from './events.js';
-export type { DescribeOptions, SchedulerDescription, TaskDescription, WaitReason } from './describe.js';
+export type { DescribeOptions, DurableSlotsDescription, DurableWaiter, SchedulerDescription, TaskDescription, WaitReason } from './describe.js';
 export type { Clock, TimerId, TimerOptions } from './time/clock.js';
 export { RealClock, type RealClockOptions } from './time/real-clock.js';
 export { CronSchedule, type CronDstOptions, type CronDstPolicy, type CronGapPolicy, type CronOverlapPolicy, type CronScheduleOptions } from './time/cron.js';

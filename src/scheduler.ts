@@ -484,7 +484,7 @@ export class Scheduler {
   describe(options: DescribeOptions = {}): SchedulerDescription {
     const durable = this.#durable;
     const constrained = this.#constrained;
-    return describeScheduler(this.#engine, options, (id) => constrained?.noteOf(id) ?? durable?.waitNote(id));
+    return describeScheduler(this.#engine, options, (id) => constrained?.noteOf(id) ?? durable?.waitNote(id), durable?.slotsInfo());
   }
 
   /** The TaskContext of the task whose code is running right now, if any (see Engine.currentContext). */

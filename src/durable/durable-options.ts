@@ -87,11 +87,22 @@ function resolveTimeoutMs(value: unknown): number | null {
   return ms;
 }
 
+/** Seed 004's max_concurrent: 10. */
+export const DEFAULT_MAX_CONCURRENT = 10;
+
+function resolveMaxConcurrent(value: unknown): number {
+  if (value === undefined) return DEFAULT_MAX_CONCURRENT;
+  if (typeof value !== 'number' || !(value >= 1) || (!Number.isSafeInteger(value) && value !== Number.POSITIVE_INFINITY)) {
+    throw new InvalidArgumentError(`options.maxConcurrent must be an integer >= 1 or Infinity, received ${describeValue(value)}`);
+  }
+  return value;
+}
+
 /** The durable options, or undefined for a scheduler without a store (the others are then refused). */
 export function resolveDurableOptions(options: SchedulerOptions): DurableOptions | undefined {
   const source = resolveStoreOption(options.store);
   if (source === undefined) {
-    for (const key of ['clockWatch', 'retention', 'lease', 'standby', 'maxPayloadBytes', 'allowPast', 'durableTimeoutMs', 'durableRetry'] as const) {
+    for (const key of ['clockWatch', 'retention', 'lease', 'standby', 'maxPayloadBytes', 'allowPast', 'durableTimeoutMs', 'durableRetry', 'maxConcurrent'] as const) {
       if (options[key] !== undefined) throw new InvalidArgumentError(`options.${key} applies only with options.store (durable tasks)`);
     }
     return undefined;
@@ -103,6 +114,7 @@ export function resolveDurableOptions(options: SchedulerOptions): DurableOptions
     allowPast: options.allowPast === true,
     timeoutMs: resolveTimeoutMs(options.durableTimeoutMs),
     retry: retryRecord(options.durableRetry, 'options.durableRetry'),
+    maxConcurrent: resolveMaxConcurrent(options.maxConcurrent),
     source, clockWatch: resolveClockWatch(options.clockWatch), retention: resolveRetention(options.retention),
     lease: resolveLease(options.lease, options.standby), maxPayloadBytes: resolveMaxPayloadBytes(options.maxPayloadBytes),
   };

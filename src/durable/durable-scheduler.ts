@@ -62,6 +62,8 @@ export interface DurableOptions {
   timeoutMs: number | null;
   /** The retry policy, as stored, of tasks that set no retry. */
   retry: Json;
+  /** At most this many durable executions at once (an integer >= 1, or Infinity). */
+  maxConcurrent: number;
 }
 
 export class DurableScheduler {
@@ -95,7 +97,7 @@ export class DurableScheduler {
   #newTasks(): LiveTasks {
     return new LiveTasks({
       engine: this.#engine, functions: this.#functions, admitHooks: this.#admitHooks, session: this.#session, emit: (type, detail) => this.emit(type, detail),
-      maxPayloadBytes: this.#options.maxPayloadBytes, timeoutMs: this.#options.timeoutMs,
+      maxPayloadBytes: this.#options.maxPayloadBytes, timeoutMs: this.#options.timeoutMs, maxConcurrent: this.#options.maxConcurrent,
     });
   }
 
@@ -393,6 +395,12 @@ export class DurableScheduler {
   /** Why the core task `handle` waits, when it is a durable task's wake-up for a deferred slot (describe()). */
   waitNote(handle: number): string | undefined {
     return this.#tasks.waitNote(handle);
+  }
+
+  /** For describe(): the concurrency slots held and the tasks waiting for one, in the order they will run. */
+  slotsInfo(): { held: number; limit: number; waiting: Array<{ taskId: string; priority: LiveTask['record']['priority'] }> } {
+    const slots = this.#tasks.slots;
+    return { held: slots.held, limit: slots.limit, waiting: [...slots.waiters()].map((task) => ({ taskId: task.record.id, priority: task.record.priority })) };
   }
 
   /** For tests and describe(): live durable tasks. */

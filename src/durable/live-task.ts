@@ -6,6 +6,7 @@ import { CronSchedule } from '../time/cron.js';
 import { type ResolvedRetry, resolveRetry } from '../tasks/retry.js';
 import type { ExecutionRecord, TaskRecord } from '../store/records.js';
 import { gateOf, type SlotGate } from './admit-slots.js';
+import type { SlotHolder } from './execution-slots.js';
 import type { SlotSource } from './slots.js';
 
 /**
@@ -51,7 +52,7 @@ function liveRecord(r: TaskRecord): LiveRecord {
   };
 }
 
-export class LiveTask implements SlotSource {
+export class LiveTask implements SlotSource, SlotHolder {
   readonly record: LiveRecord;
   cron: CronSchedule | undefined;
   retry: ResolvedRetry;
@@ -67,6 +68,10 @@ export class LiveTask implements SlotSource {
   running = false;
   /** Cancelled, ended or replaced: no further core task is entered. */
   removed = false;
+  /** Holds one of the scheduler's maxConcurrent slots (execution-slots.ts). */
+  holdsSlot = false;
+  /** A due run waits for one of those slots; the task has no core task meanwhile. */
+  waitsForSlot = false;
 
   constructor(record: TaskRecord, cronCache: Map<string, CronSchedule>) {
     this.record = liveRecord(record);

@@ -35,6 +35,7 @@ import { firstSlotAfter } from './slots.js';
 import { SlotAttempt } from './slot-attempt.js';
 import { StoreBackoff } from './store-backoff.js';
 import { endSuperseded } from './superseded.js';
+import { ExecutionSlots } from './execution-slots.js';
 import type { StoreSession } from './store-session.js';
 
 /** The shared task options of each priority (durable tasks set nothing else in the core). */
@@ -53,6 +54,8 @@ export interface LiveTasksHost {
   maxPayloadBytes: number;
   /** An attempt's limit for tasks that set none, or null. */
   timeoutMs: number | null;
+  /** At most this many durable executions at once (an integer >= 1, or Infinity). */
+  maxConcurrent: number;
 }
 
 export class LiveTasks {
@@ -70,6 +73,7 @@ export class LiveTasks {
   readonly #cronCache = new Map<string, CronSchedule>();
   readonly #attempt: SlotAttempt;
   readonly #backoff = new StoreBackoff();
+  readonly #slots: ExecutionSlots<LiveTask>;
   readonly #planHost: PlanHost;
   readonly #skipHost: SkipHost;
   /** The core task of every durable task (see the header). */
@@ -81,6 +85,8 @@ export class LiveTasks {
     this.#admitHooks = host.admitHooks;
     this.#session = host.session;
     this.#emit = host.emit;
+    // A waiter given a slot runs now, holding it (see execution-slots.ts).
+    this.#slots = new ExecutionSlots<LiveTask>(host.maxConcurrent, (task) => this.#enter(task, 0));
     // Named so: describe() and task events show durable tasks' core tasks as `durableSlot`.
     const durableSlot = (ctx: TaskContext) => this.#onDue(ctx);
     this.#durableSlot = durableSlot;
@@ -115,6 +121,11 @@ export class LiveTasks {
     return this.#tasks.size;
   }
 
+  /** The concurrency slots: the limit, how many are held, and the tasks waiting for one (describe()). */
+  get slots(): ExecutionSlots<LiveTask> {
+    return this.#slots;
+  }
+
   get(id: string): LiveTask | undefined {
     return this.#tasks.get(id);
   }
@@ -135,7 +146,7 @@ export class LiveTasks {
    * core task (a due run now, or a wake-up at its next slot), or end it.
    */
   continueTask(task: LiveTask): void {
-    if (task.removed || task.handle !== 0 || task.running) return;
+    if (task.removed || task.handle !== 0 || task.running || task.waitsForSlot) return;
     if (!this.#functions.has(task.record.functionName)) {
       this.#waitForDefinition(task);
       return;
@@ -201,19 +212,29 @@ export class LiveTasks {
     const run = task.queue[0];
     // A wake-up: plan again from the wall clock.
     if (run === undefined) {
+      this.#slots.release(task);
       this.continueTask(task);
       return undefined;
     }
-    if (run.start === 'skip') return recordQueuedSkips(task, this.#skipHost);
+    if (run.start === 'skip') {
+      this.#slots.release(task);
+      return recordQueuedSkips(task, this.#skipHost);
+    }
     // A queued slot whose time has not come on the wall clock (it went back): wait for it (C4).
     const earlyByMs = run.start === 'claim' ? run.nominalMs - this.#engine.clock.wallNow() : 0;
     if (earlyByMs > 0) {
+      this.#slots.release(task);
       this.#enter(task, earlyByMs);
       return undefined;
     }
+    // Every slot taken: the run waits, unclaimed, for one (the slots enter it again when one is free).
+    if (!this.#slots.acquire(task)) return undefined;
     task.queue.shift();
     this.#attempts.set(task, ctx.handle);
-    return this.#attempt.run(task, run, ctx).finally(() => this.#attempts.delete(task));
+    return this.#attempt.run(task, run, ctx).finally(() => {
+      this.#attempts.delete(task);
+      this.#slots.release(task);
+    });
   }
 
   /**
@@ -283,7 +304,8 @@ export class LiveTasks {
         return;
       }
       task.queue.unshift(run);
-      if (task.running) return;
+      // Running, or waiting for a slot: the manual run goes first when the task's turn comes.
+      if (task.running || task.waitsForSlot) return;
       // Waiting for a wake-up or a queued run: run the manual one now instead (continueTask enters the rest after it).
       this.dropCoreTask(task);
       this.#enter(task, 0);
@@ -311,6 +333,7 @@ export class LiveTasks {
     task.removed = true;
     if (this.#tasks.get(task.record.id) === task) this.#tasks.delete(task.record.id);
     this.dropCoreTask(task);
+    this.#slots.leave(task, this.#attempts.has(task));
   }
 
   /** Cancels the task's waiting core task (a wake-up, or a queued run not started), if it has one. */

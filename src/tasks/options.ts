@@ -326,6 +326,18 @@ export interface SchedulerOptions {
    * @default { attempts: 3, backoff: 'exponential', delayMs: 1000 }
    */
   durableRetry?: number | RetryOptions;
+  /**
+   * At most this many durable executions at once (seed 004's max_concurrent):
+   * a durable run takes a slot to start an attempt and gives it back when its
+   * body ends. A due run that finds every slot taken waits, unclaimed, and
+   * runs when one is free, the most urgent priority class first, in arrival
+   * order inside a class (describe() lists it as waiting for a concurrency
+   * slot). Separate from `concurrency`, which bounds every async run, durable
+   * or not. An integer >= 1, or Infinity for no limit.
+   * @default 10
+   * @example new Scheduler({ store: 'jobs.db', maxConcurrent: 4 })
+   */
+  maxConcurrent?: number;
 }
 
 export interface ResolvedSchedulerOptions {
@@ -343,7 +355,7 @@ export interface ResolvedSchedulerOptions {
 
 const SCHEDULER_OPTION_KEYS = new Set([
   'policy', 'quantumMs', 'sliceMs', 'concurrency', 'deadlinesMs', 'clock', 'random', 'groupTiming', 'onError', 'store', 'clockWatch', 'retention',
-  'lease', 'standby', 'maxPayloadBytes', 'allowPast', 'durableTimeoutMs', 'durableRetry',
+  'lease', 'standby', 'maxPayloadBytes', 'allowPast', 'durableTimeoutMs', 'durableRetry', 'maxConcurrent',
 ]);
 
 /**
