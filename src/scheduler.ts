@@ -14,9 +14,8 @@ import type { ExecutionRecord, Json, TaskRecord } from './store/records.js';
 import type { HistoryOptions, HistoryPage } from './store/store.js';
 import { type CalendarPeriod, CalendarSchedule, isCalendarPeriod, resolveCalendarPeriod } from './time/calendar.js';
 import { type CronDstOptions, CronSchedule } from './time/cron.js';
-import { Admission, checkAdmitsSome } from './constraints/admission.js';
 import { ConstrainedTasks } from './constraints/constrained-task.js';
-import { type AdmitFn, type ConstraintsRecord, resolveConstraints, type SlotConstraints } from './constraints/slot-constraints.js';
+import type { AdmitFn, SlotConstraints } from './constraints/slot-constraints.js';
 import { type DescribeOptions, type SchedulerDescription, describeScheduler } from './describe.js';
 import { dateMs, type Duration, parseDurationMs } from './time/duration.js';
 import { Engine, type LifecycleState, type TaskFn } from './engine/engine.js';
@@ -25,7 +24,6 @@ import {
   type ResolvedSchedulerOptions, type SchedulerOptions, TASK_OPTION_KEYS, type TaskOptions, readSchedulerOptions, resolveSchedulerOptions,
   resolveTaskOptions,
 } from './tasks/options.js';
-import { priorityName } from './tasks/priorities.js';
 import { readOptions } from './tasks/read-options.js';
 import { realClock } from './time/real-clock.js';
 import { requireFunction, type TaskContext } from './tasks/task-context.js';
@@ -179,24 +177,12 @@ export class Scheduler {
     return new TaskHandle<R>(engine.track(id, (kind !== L.KIND_ONCE || cron !== undefined) && resolved.maxRuns === 0 && !endsByItself), id);
   }
 
-  /**
-   * `fn` judged by slot constraints at each run (constrained-task.ts), or fn
-   * itself without them. Refuses (SlotConstraintsError) constraints whose
-   * hours and blackouts admit no run of the schedule.
-   */
+  /** `fn` judged by slot constraints at each run (constrained-task.ts), or fn itself without them. */
   #constrain<R, S>(operation: string, fn: TaskFn<R, S>, constraints: unknown, timezone: string | undefined, nextSlotAfter: (afterMs: number) => number | null): TaskFn<R, S> {
     if (constraints === undefined) return fn;
     if (typeof fn !== 'function') requireFunction(`${operation}: fn`, fn);
-    const path = `${operation}: options.constraints`;
-    const record = resolveConstraints(constraints, path, timezone ?? null, 'function') as ConstraintsRecord;
-    const first = nextSlotAfter(this.#engine.clock.wallNow());
-    if (first !== null) checkAdmitsSome(new Admission(record), path, first, nextSlotAfter);
-    const engine = this.#engine;
-    this.#constrained ??= new ConstrainedTasks({
-      clock: engine.clock, events: engine.events,
-      describeTask: (id) => ({ name: engine.nameOf(id), priority: priorityName(engine.core.snapshot(id).priorityClass) }),
-    });
-    return this.#constrained.wrap(fn, record, (constraints as { admit?: AdmitFn }).admit, nextSlotAfter) as TaskFn<R, S>;
+    this.#constrained ??= new ConstrainedTasks(this.#engine);
+    return this.#constrained.constrain(`${operation}: options.constraints`, fn, constraints, timezone, nextSlotAfter);
   }
 
   /** Runs fn as soon as it is its turn. */

@@ -12,16 +12,17 @@
 import type { Clock } from '../time/clock.js';
 import type { TaskFn } from '../engine/engine.js';
 import type { SchedulerEvents } from '../events.js';
-import type { PriorityName } from '../tasks/priorities.js';
+import { priorityName } from '../tasks/priorities.js';
 import type { TaskContext } from '../tasks/task-context.js';
-import { Admission, findAdmissible, type Verdict } from './admission.js';
-import type { AdmitFn, ConstraintsRecord } from './slot-constraints.js';
+import { Admission, checkAdmitsSome, findAdmissible, type Verdict } from './admission.js';
+import { type AdmitFn, type ConstraintsRecord, resolveConstraints } from './slot-constraints.js';
 
+/** What of the engine a constrained task needs: the clocks, the events, a task's name and priority (for its skip event). */
 export interface ConstrainHost {
-  clock: Clock;
-  events: SchedulerEvents;
-  /** The task's name and priority, for its skip event. */
-  describeTask(id: number): { name: string; priority: PriorityName };
+  readonly clock: Clock;
+  readonly events: SchedulerEvents;
+  readonly core: { snapshot(id: number): { priorityClass: number } };
+  nameOf(id: number): string;
 }
 
 /** The constrained in-memory tasks of one scheduler, and why each deferred one waits (describe()). */
@@ -36,6 +37,19 @@ export class ConstrainedTasks {
   /** Why task `id` waits, when its run was deferred by its constraints. */
   noteOf(id: number): string | undefined {
     return this.#notes.get(id);
+  }
+
+  /**
+   * `fn` judged by the `constraints` option at each run. Throws
+   * InvalidArgumentError (its shape), UnknownTimeZoneError, and
+   * SlotConstraintsError when its hours and blackouts admit no run of the
+   * schedule (`nextSlotAfter`).
+   */
+  constrain<R, S>(path: string, fn: TaskFn<R, S>, constraints: unknown, timezone: string | undefined, nextSlotAfter: (afterMs: number) => number | null): TaskFn<R, S> {
+    const record = resolveConstraints(constraints, path, timezone ?? null, 'function') as ConstraintsRecord;
+    const first = nextSlotAfter(this.#host.clock.wallNow());
+    if (first !== null) checkAdmitsSome(new Admission(record), path, first, nextSlotAfter);
+    return this.wrap(fn, record, (constraints as { admit?: AdmitFn }).admit, nextSlotAfter) as TaskFn<R, S>;
   }
 
   /** `fn`, judged by `record` (and `hook`) at each run; `nextSlotAfter` is where a deferral goes after a hook's refusal. */
@@ -74,7 +88,9 @@ export class ConstrainedTasks {
   #skip(ctx: TaskContext<unknown>, reason: string): undefined {
     const { events, clock } = this.#host;
     if (events.wants('taskskip')) {
-      events.emit('taskskip', { id: ctx.handle, ...this.#host.describeTask(ctx.handle), attempt: ctx.attempt, atMs: clock.now(), count: 1, reason });
+      const { core, nameOf } = this.#host;
+      const priority = priorityName(core.snapshot(ctx.handle).priorityClass);
+      events.emit('taskskip', { id: ctx.handle, name: nameOf.call(this.#host, ctx.handle), priority, attempt: ctx.attempt, atMs: clock.now(), count: 1, reason });
     }
     return undefined;
   }

@@ -72,6 +72,22 @@ describe('in-memory slot constraints', () => {
     await scheduler.stop();
   });
 
+  it('skip a run whose admit function throws, with what it threw as the reason', async () => {
+    const { clock, scheduler, runs, skips, run } = setUp();
+    scheduler.cron('0 * * * *', run, {
+      constraints: {
+        admit: () => {
+          throw new Error('calendar service down');
+        },
+      },
+    });
+    scheduler.start();
+    await clock.advance(HOUR_MS);
+    expect(runs).toEqual([]);
+    expect(skips).toEqual([[1, 'not admitted by admit(): it threw calendar service down']]);
+    await scheduler.stop();
+  });
+
   it('refuse constraints that admit no run, and bad options, at the call', () => {
     const { scheduler } = setUp();
     expect(() => scheduler.cron('0 3 * * *', () => {}, { constraints: { workingHours: { from: '09:00', to: '17:00' } } })).toThrow(SlotConstraintsError);

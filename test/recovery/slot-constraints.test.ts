@@ -35,6 +35,25 @@ describe('durable slot constraints', () => {
     await scheduler.stop();
   });
 
+  it('keeps working hours on local time across a spring-forward day (America/New_York, 2026-03-08)', async () => {
+    const saturday = Date.UTC(2026, 2, 7);
+    const h = harness(saturday);
+    const scheduler = h.scheduler();
+    const runs: string[] = [];
+    scheduler.define('job', () => {
+      runs.push(new Date(h.clock.wallNow()).toISOString().slice(5, 16));
+    });
+    await scheduler.schedule({
+      id: 'j', fn: 'job', every: '1h',
+      constraints: { workingHours: { days: ['sat', 'sun'], from: '09:00', to: '12:00' }, timezone: 'America/New_York' },
+    });
+    scheduler.start();
+    await h.clock.advance(48 * HOUR_MS);
+    // 09:00-12:00 is 14:00-17:00 UTC on Saturday (EST), 13:00-16:00 UTC on Sunday (EDT).
+    expect(runs).toEqual(['03-07T14:00', '03-07T15:00', '03-07T16:00', '03-08T13:00', '03-08T14:00', '03-08T15:00']);
+    await scheduler.stop();
+  });
+
   it('caps the runs per local day, and counts again from local midnight', async () => {
     const h = harness();
     const scheduler = h.scheduler();
