@@ -262,10 +262,16 @@ export class Scheduler {
     return this.#register('every', run, taskOptions, L.KIND_ONCE, Math.max(0, nextMs - wallNowMs), 0, schedule, window.endAtMs !== null);
   }
 
-  /** Runs fn repeatedly with delayMs between the end of one run and the start of the next (first run after delayMs). */
-  recurring<R, S = unknown>(delayMs: Duration, fn: TaskFn<R, S>, options?: TaskOptions): TaskHandle<R> {
+  /**
+   * Runs fn repeatedly with delayMs between the end of one run and the start
+   * of the next (first run after delayMs); `constraints` as every()'s.
+   */
+  recurring<R, S = unknown>(delayMs: Duration, fn: TaskFn<R, S>, options?: TaskOptions & { constraints?: SlotConstraints<AdmitFn> }): TaskHandle<R> {
     const delay = requirePositive('delayMs', delayMs);
-    return this.#register('recurring', fn, options, L.KIND_FIXED_DELAY, delay, delay);
+    if (typeof options !== 'object' || options === null || !('constraints' in options)) return this.#register('recurring', fn, options, L.KIND_FIXED_DELAY, delay, delay);
+    const { constraints, ...taskOptions } = readOptions(options, 'options', [...TASK_OPTION_KEYS, 'constraints'], ['retry', 'constraints']);
+    const run = this.#constrain('recurring', fn, constraints, undefined, (afterMs) => afterMs + delay);
+    return this.#register('recurring', run, taskOptions, L.KIND_FIXED_DELAY, delay, delay);
   }
 
   /**

@@ -72,6 +72,16 @@ describe('in-memory slot constraints', () => {
     await scheduler.stop();
   });
 
+  it('apply to recurring() too: a run past the cap is skipped and the delay starts again from it', async () => {
+    const { clock, scheduler, runs, skips, run } = setUp();
+    scheduler.recurring('1h', run, { constraints: { maxPerDay: 2 } });
+    scheduler.start();
+    await clock.advance(4 * HOUR_MS);
+    expect(runs).toEqual([1, 2]);
+    expect(skips).toEqual([[3, 'daily cap reached'], [4, 'daily cap reached']]);
+    await scheduler.stop();
+  });
+
   it('skip a run whose admit function throws, with what it threw as the reason', async () => {
     const { clock, scheduler, runs, skips, run } = setUp();
     scheduler.cron('0 * * * *', run, {
