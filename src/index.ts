@@ -14,7 +14,8 @@ export type { DescribeOptions, DurableSlotsDescription, DurableWaiter, Scheduler
 export type { Clock, TimerId, TimerOptions } from './time/clock.js';
 export { RealClock, type RealClockOptions } from './time/real-clock.js';
 export { CronSchedule, type CronDstOptions, type CronDstPolicy, type CronGapPolicy, type CronOverlapPolicy, type CronScheduleOptions } from './time/cron.js';
-export { CalendarSchedule, type CalendarPeriod, type CalendarScheduleOptions, type CalendarUnit, type ResolvedCalendarPeriod } from './time/calendar.js';
+export { CalendarSchedule, type CalendarScheduleOptions } from './time/calendar.js';
+export type { CalendarPeriod, CalendarUnit, ResolvedCalendarPeriod } from './time/calendar-period.js';
 export type { ScheduleWindowOptions, WallSchedule } from './time/schedule-window.js';
 export * from './errors.js';
 export * from './core.js';

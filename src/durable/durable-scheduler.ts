@@ -39,7 +39,7 @@ import type { LiveTask } from './live-task.js';
 import { type Retention, startRetention } from './retention.js';
 import type { StoreSource } from './store-option.js';
 import { MAX_REGISTRATIONS_PER_BATCH, StoreSession } from './store-session.js';
-import { checkPastSchedule, refusedPastByMs } from './past-schedule.js';
+import { checkNoSlotLeft, checkPastSchedule, hasNoSlotLeft, refusedPastByMs } from './past-schedule.js';
 import { allowsPast, type DurableTaskOptions, durableTaskRecord } from './task-options.js';
 import { recoverTasks, type RecoveryReport } from './recovery.js';
 import { queryTasksPage, resolveTasksQuery, type TasksPage, type TasksQuery } from './task-queries.js';
@@ -154,11 +154,13 @@ export class DurableScheduler {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (pastByMs > 0) {
-      // Rare: refused unless the store has this task with this same `at` already.
+    if (pastByMs > 0 || hasNoSlotLeft(record)) {
+      // Rare: refused unless the store has this task with this same `at` (or schedule) already.
       return this.#session
         .owned()
-        .then((store) => checkPastSchedule(record, pastByMs, 'schedule: options', store))
+        .then((store) =>
+          pastByMs > 0 ? checkPastSchedule(record, pastByMs, 'schedule: options', store) : checkNoSlotLeft(record, 'schedule: options', store),
+        )
         .then(() => this.#write(record));
     }
     return this.#write(record);
@@ -182,6 +184,7 @@ export class DurableScheduler {
     for (let i = 0; i < records.length; i++) {
       const pastByMs = this.#pastByMs(list[i] as DurableTaskOptions, records[i] as TaskRecord, wallNowMs);
       if (pastByMs > 0) await checkPastSchedule(records[i] as TaskRecord, pastByMs, `scheduleMany: tasks[${i}]`, store);
+      if (hasNoSlotLeft(records[i] as TaskRecord)) await checkNoSlotLeft(records[i] as TaskRecord, `scheduleMany: tasks[${i}]`, store);
     }
     const statuses: PutStatus[] = [];
     for (let start = 0; start < records.length; start += MAX_REGISTRATIONS_PER_BATCH) {

@@ -2,6 +2,8 @@
 // last written), its parsed schedule, and where it is in its slots. At most
 // one core task per durable task exists at a time (a wake-up for its next
 // slot, or the run of a due one), so a task's slots run one after another.
+import { CalendarSchedule } from '../time/calendar.js';
+import { parseCalendarPeriodText } from '../time/calendar-period.js';
 import { CronSchedule } from '../time/cron.js';
 import { type ResolvedRetry, resolveRetry } from '../tasks/retry.js';
 import type { ExecutionRecord, TaskRecord } from '../store/records.js';
@@ -41,6 +43,7 @@ export type LiveRecord = Pick<
   TaskRecord,
   | 'id' | 'functionName' | 'params' | 'scheduleKind' | 'atMs' | 'periodMs' | 'nextExecutionMs' | 'cronExpression' | 'timeZone'
   | 'priority' | 'misfire' | 'scheduleVersion' | 'maxExecutions' | 'executionCount' | 'status' | 'lastError' | 'timeoutMs' | 'constraints'
+  | 'startAtMs' | 'endAtMs'
 >;
 
 function liveRecord(r: TaskRecord): LiveRecord {
@@ -49,12 +52,15 @@ function liveRecord(r: TaskRecord): LiveRecord {
     nextExecutionMs: r.nextExecutionMs, cronExpression: r.cronExpression, timeZone: r.timeZone, priority: r.priority,
     misfire: r.misfire, scheduleVersion: r.scheduleVersion, maxExecutions: r.maxExecutions, executionCount: r.executionCount,
     status: r.status, lastError: r.lastError, timeoutMs: r.timeoutMs ?? null, constraints: r.constraints ?? null,
+    startAtMs: r.startAtMs ?? null, endAtMs: r.endAtMs ?? null,
   };
 }
 
 export class LiveTask implements SlotSource, SlotHolder {
   readonly record: LiveRecord;
   cron: CronSchedule | undefined;
+  /** A calendar interval's grid (fixed-rate with a calendarPeriod). */
+  calendar: CalendarSchedule | undefined;
   retry: ResolvedRetry;
   /** Its slot constraints, compiled, or undefined without any (see admit-slots.ts). */
   gate: SlotGate | undefined;
@@ -76,6 +82,7 @@ export class LiveTask implements SlotSource, SlotHolder {
   constructor(record: TaskRecord, cronCache: Map<string, CronSchedule>) {
     this.record = liveRecord(record);
     this.cron = cronOf(record, cronCache);
+    this.calendar = calendarOf(record);
     this.retry = retryOf(record);
     this.gate = gateOf(record.constraints);
     const next = record.nextExecutionMs;
@@ -97,6 +104,15 @@ function cronOf(record: TaskRecord, cache: Map<string, CronSchedule>): CronSched
     cache.set(key, schedule);
   }
   return schedule;
+}
+
+/** A calendar interval's grid, from its stored period, anchor (atMs), zone and DST policy. */
+function calendarOf(record: TaskRecord): CalendarSchedule | undefined {
+  const period = record.calendarPeriod == null ? undefined : parseCalendarPeriodText(record.calendarPeriod);
+  if (period === undefined || record.scheduleKind !== 'fixed-rate' || record.atMs === null) return undefined;
+  return new CalendarSchedule(period, record.atMs, {
+    timezone: record.timeZone ?? undefined, dst: { gap: record.dstGap ?? 'run-at-first-valid', overlap: record.dstOverlap ?? 'once' },
+  });
 }
 
 type StoredRetry = { attempts?: unknown; backoff?: unknown; delayMs?: unknown; maxDelayMs?: unknown; jitter?: unknown };

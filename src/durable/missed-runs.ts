@@ -54,7 +54,7 @@ export interface DuePlan {
 function dueSlots(source: SlotSource, afterMs: number, wallNowMs: number): { due: number[]; dropped: number } {
   let from = afterMs;
   let dropped = 0;
-  if (source.record.scheduleKind === 'fixed-rate') {
+  if (source.record.scheduleKind === 'fixed-rate' && source.calendar === undefined) {
     const count = fixedRateSlotsBetween(source, afterMs, wallNowMs);
     if (count > MAX_SLOTS_PER_PLAN) {
       dropped = count - MAX_SLOTS_PER_PLAN;
@@ -67,7 +67,7 @@ function dueSlots(source: SlotSource, afterMs: number, wallNowMs: number): { due
   for (let slot = firstSlotAfter(source, from); slot !== null && slot <= wallNowMs; slot = firstSlotAfter(source, slot)) {
     due.push(slot);
     if (++steps === MAX_CRON_STEPS) {
-      // Only cron gets here (fixed-rate was cut above): jump to the last kept span.
+      // Only cron and calendar intervals get here (fixed-rate was cut above): jump to the last kept span.
       dropped += due.length - 1;
       due.length = 0;
       slot = firstSlotAfter(source, Math.max(slot, wallNowMs - 1)) ?? slot;

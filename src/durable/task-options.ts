@@ -3,7 +3,7 @@
 // store keeps. Exactly one timing option says when the task runs: `at`,
 // `after`, `every` (fixed rate), `recurring` (fixed delay) or `cron`.
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
-import { type CronDstOptions, CronSchedule, type CronGapPolicy, type CronOverlapPolicy } from '../time/cron.js';
+import { type CronDstOptions, CronSchedule, type CronGapPolicy, type CronOverlapPolicy, resolveDstPolicy } from '../time/cron.js';
 import { dateMs, type Duration, MAX_DURATION_MS, parseDurationMs } from '../time/duration.js';
 import { type Priority, priorityClass, priorityName } from '../tasks/priorities.js';
 import { type RetryOptions, resolveRetry } from '../tasks/retry.js';
@@ -14,6 +14,9 @@ import { checkJsonSize } from '../store/json.js';
 import type { Json, MisfirePolicy, MisfireRecord, ScheduleKind, TaskRecord } from '../store/records.js';
 import { readOptions } from '../tasks/read-options.js';
 import { MAX_ID_LENGTH } from '../store/validate.js';
+import type { CalendarPeriod } from '../time/calendar-period.js';
+import type { ScheduleWindowOptions } from '../time/schedule-window.js';
+import { checkWindowKeys, cronFirstSlot, everyTiming, isCalendarEvery, windowOf } from './repeat-timing.js';
 
 /** What a task does with runs it missed (see src/durable/missed-runs.ts). */
 export interface MissedRunOptions {
@@ -32,7 +35,7 @@ export interface MissedRunOptions {
 }
 
 /** A durable registration: a defined function, its JSON params, and when it runs. */
-export interface DurableTaskOptions<Params extends Json = Json> {
+export interface DurableTaskOptions<Params extends Json = Json> extends ScheduleWindowOptions {
   /** The task's stable id; scheduling an id again replaces that task. @default a random UUID */
   id?: string;
   /** What `scheduler.define(name, fn)` returned (params then type-checked), or the name it was defined under. */
@@ -54,17 +57,27 @@ export interface DurableTaskOptions<Params extends Json = Json> {
   allowPast?: boolean;
   /** Run once, this long from now (`after: 0`: now; never refused as past). */
   after?: Duration;
-  /** Run every period at a fixed rate (the grid is kept across restarts); first run one period from now. */
-  every?: Duration;
+  /**
+   * Run every period at a fixed rate (the grid is kept across restarts); first
+   * run one period from now, or at `startAt`. A duration ('7d': 7 × 24 h of
+   * elapsed time), or a calendar interval (`{ days: 1 }`, `{ weeks: 1 }`,
+   * `{ months: 1 }`) read on the calendar of `timezone`: the local time of day
+   * kept across daylight saving (with `dst`), a month keeping its anchor's day
+   * (the month's last when shorter). See CalendarPeriod.
+   * @example { every: '7d', startAt: nextSundayMidnight } // seed 004's weekly maintenance
+   * @example { every: { months: 1 }, timezone: 'Europe/Paris', startAt: Date.parse('2026-01-31T09:00:00+01:00') }
+   */
+  every?: Duration | CalendarPeriod;
   /** Run repeatedly, this long after each run ends; first run this long from now. */
   recurring?: Duration;
   /** Run at each instant a cron expression names (5 or 6 fields), read in `timezone`. */
   cron?: string;
-  /** IANA time zone of `cron`. @default 'UTC' */
+  /** IANA time zone of `cron` or of a calendar interval (`every: { days: 1 }`). @default 'UTC' */
   timezone?: string;
   /**
-   * What `cron` runs when a clock change skips or repeats local times (see
-   * CronDstOptions); kept with the task, so it holds across restarts.
+   * What `cron` or a calendar interval runs when a clock change skips or
+   * repeats local times (see CronDstOptions); kept with the task, so it holds
+   * across restarts.
    * @default { gap: 'run-at-first-valid', overlap: 'once' }
    * @example { cron: '30 2 * * *', timezone: 'America/New_York', dst: { gap: 'skip' } }
    */
@@ -86,7 +99,11 @@ export interface DurableTaskOptions<Params extends Json = Json> {
    * @default { attempts: 3, backoff: 'exponential', delayMs: 1000 }
    */
   retry?: number | RetryOptions;
-  /** The task ends after this many runs. @default no limit */
+  /**
+   * The task ends after this many runs (whichever comes first of this and
+   * `endAt`). The in-memory scheduler takes the same option (or maxRuns).
+   * @default no limit
+   */
   maxExecutions?: number;
   /**
    * How long one attempt may run: past it, its `ctx.signal` aborts with
@@ -114,7 +131,7 @@ export const DEFAULT_GRACE_MS = 30_000;
 
 const KEYS = new Set([
   'id', 'fn', 'params', 'at', 'after', 'every', 'recurring', 'cron', 'timezone', 'dst', 'name', 'description', 'ownerModule',
-  'metadata', 'priority', 'missed', 'retry', 'maxExecutions', 'allowPast', 'timeoutMs', 'constraints',
+  'metadata', 'priority', 'missed', 'retry', 'maxExecutions', 'allowPast', 'timeoutMs', 'constraints', 'startAt', 'endAt',
 ]);
 const TIMING_KEYS = ['at', 'after', 'every', 'recurring', 'cron'] as const;
 const MISSED_KEYS = new Set(['policy', 'graceMs', 'catchUpWindowMs', 'catchUpMax']);
@@ -186,6 +203,9 @@ interface Timing {
   timeZone: string | null;
   dstGap: CronGapPolicy | null;
   dstOverlap: CronOverlapPolicy | null;
+  calendarPeriod: string | null;
+  startAtMs: number | null;
+  endAtMs: number | null;
   nextExecutionMs: number | null;
 }
 
@@ -209,11 +229,13 @@ function timing(scheduleKind: ScheduleKind, nextExecutionMs: number | null, fiel
   return {
     scheduleKind, atMs: fields.atMs ?? null, delayMs: fields.delayMs ?? null, periodMs: fields.periodMs ?? null,
     cronExpression: fields.cronExpression ?? null, timeZone: fields.timeZone ?? null, dstGap: fields.dstGap ?? null,
-    dstOverlap: fields.dstOverlap ?? null, nextExecutionMs,
+    dstOverlap: fields.dstOverlap ?? null, calendarPeriod: fields.calendarPeriod ?? null, startAtMs: fields.startAtMs ?? null,
+    endAtMs: fields.endAtMs ?? null, nextExecutionMs,
   };
 }
 
 function resolveTiming(o: Record<string, unknown>, path: string, wallNowMs: number): Timing {
+  checkWindowKeys(o, path);
   let count = 0;
   for (const key of TIMING_KEYS) if (o[key] !== undefined) count++;
   if (count !== 1) {
@@ -222,8 +244,8 @@ function resolveTiming(o: Record<string, unknown>, path: string, wallNowMs: numb
       `${path} must set exactly one of at, after, every, recurring or cron, received ${given.length === 0 ? 'none' : given.join(' and ')}`,
     );
   }
-  if (o.timezone !== undefined && o.cron === undefined) throw new InvalidArgumentError(`${path}.timezone applies only to cron`);
-  if (o.dst !== undefined && o.cron === undefined) throw new InvalidArgumentError(`${path}.dst applies only to cron`);
+  if (o.timezone !== undefined && o.cron === undefined && o.every === undefined) throw new InvalidArgumentError(`${path}.timezone applies only to cron and every`);
+  if (o.dst !== undefined && o.cron === undefined && o.every === undefined) throw new InvalidArgumentError(`${path}.dst applies only to cron and every`);
   if (o.at !== undefined) {
     // The same bounds as Scheduler.at(): a Date's range, at most MAX_DURATION_MS ahead.
     const atMs = Math.round(dateMs(`${path}.at`, o.at, wallNowMs));
@@ -234,20 +256,30 @@ function resolveTiming(o: Record<string, unknown>, path: string, wallNowMs: numb
     const atMs = Math.round(wallNowMs + delayMs);
     return timing('once', atMs, { atMs, delayMs });
   }
+  const timeZone = o.timezone === undefined ? null : (o.timezone as string);
+  if (o.every !== undefined && isCalendarEvery(o.every)) {
+    // CalendarSchedule checks the zone and dst as cron does; stored like a cron task's.
+    const t = everyTiming(o, path, wallNowMs, windowOf(o, path, wallNowMs), null);
+    const dst = o.dst === undefined ? null : resolveDstPolicy(o.dst);
+    return timing('fixed-rate', t.nextExecutionMs, { ...t, timeZone, dstGap: dst?.gap ?? null, dstOverlap: dst?.overlap ?? null });
+  }
   if (o.every !== undefined || o.recurring !== undefined) {
     const key = o.every !== undefined ? 'every' : 'recurring';
     const periodMs = durationOf(o[key], path, key);
     if (!(periodMs >= 1)) throw new InvalidArgumentError(`${path}.${key} must be at least 1 ms, received ${describeValue(o[key])}`);
-    return timing(key === 'every' ? 'fixed-rate' : 'fixed-delay', Math.round(wallNowMs + periodMs), { periodMs });
+    if (key === 'recurring') return timing('fixed-delay', Math.round(wallNowMs + periodMs), { periodMs });
+    const t = everyTiming(o, path, wallNowMs, windowOf(o, path, wallNowMs), periodMs);
+    return timing('fixed-rate', t.nextExecutionMs, t);
   }
-  const timeZone = o.timezone === undefined ? null : (o.timezone as string);
   // CronSchedule checks dst as Scheduler.cron() does (same messages and codes).
   const schedule = new CronSchedule(o.cron as string, { timezone: timeZone ?? undefined, dst: o.dst as CronDstOptions | undefined });
-  const nextMs = schedule.nextRunAfter(wallNowMs);
-  if (nextMs === null) throw new InvalidArgumentError(`${path}.cron: '${schedule.expression}' has no future run`);
+  const window = windowOf(o, path, wallNowMs);
+  const nextMs = cronFirstSlot(schedule, path, wallNowMs, window);
   // Stored as resolved (both choices made) when given; null, the default, when not.
   const dst = o.dst === undefined ? null : schedule.dst;
-  return timing('cron', nextMs, { cronExpression: schedule.expression, timeZone, dstGap: dst?.gap ?? null, dstOverlap: dst?.overlap ?? null });
+  return timing('cron', nextMs, {
+    cronExpression: schedule.expression, timeZone, dstGap: dst?.gap ?? null, dstOverlap: dst?.overlap ?? null, ...window,
+  });
 }
 
 /** The registration's allowPast (durableTaskRecord() checked it), or `defaultValue` without one. */
@@ -265,7 +297,10 @@ function newTaskId(): string {
  */
 export function durableTaskRecord(options: unknown, path: string, wallNowMs: number, maxPayloadBytes: number, defaultRetry?: Json): TaskRecord {
   // Read once into a plain object: a throwing getter or Proxy becomes an InvalidArgumentError naming its path.
-  const given = typeof options === 'object' && options !== null && !Array.isArray(options) ? readOptions(options, path, KEYS, ['missed', 'retry', 'dst', 'constraints']) : options;
+  const given =
+    typeof options === 'object' && options !== null && !Array.isArray(options)
+      ? readOptions(options, path, KEYS, ['missed', 'retry', 'dst', 'constraints', 'every'])
+      : options;
   const o = checkObjectOf(given, path, KEYS);
   const functionName = o.fn instanceof DurableFunction ? o.fn.name : o.fn;
   if (typeof functionName !== 'string' || functionName.length === 0) {
@@ -309,6 +344,9 @@ export function durableTaskRecord(options: unknown, path: string, wallNowMs: num
     timeZone: t.timeZone,
     dstGap: t.dstGap,
     dstOverlap: t.dstOverlap,
+    calendarPeriod: t.calendarPeriod,
+    startAtMs: t.startAtMs,
+    endAtMs: t.endAtMs,
     priority,
     misfire: resolveMissed(o.missed, `${path}.missed`),
     retry: o.retry === undefined && defaultRetry !== undefined ? defaultRetry : retryRecord(o.retry, `${path}.retry`),

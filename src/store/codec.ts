@@ -37,6 +37,10 @@ export interface StoredTask {
   timeoutMs?: number | null;
   /** JSON text of the slot constraints, or null; absent from records written before they were stored: read as null. */
   constraints?: string | null;
+  /** Absent from records written before calendar intervals and start/end were stored: read as null (none). */
+  calendarPeriod?: string | null;
+  startAtMs?: number | null;
+  endAtMs?: number | null;
   misfirePolicy: MisfirePolicy;
   misfireGraceMs: number;
   catchUpWindowMs: number | null;
@@ -60,7 +64,8 @@ export const STORED_TASK_FIELDS: readonly (keyof StoredTask)[] = Object.freeze([
   'id', 'name', 'description', 'ownerModule', 'functionName', 'params', 'scheduleKind', 'delayMs', 'periodMs', 'atMs',
   'cronExpression', 'timeZone', 'priority', 'misfirePolicy', 'misfireGraceMs', 'catchUpWindowMs', 'catchUpMax', 'retry',
   'createdAtMs', 'updatedAtMs', 'lastExecutionMs', 'nextExecutionMs', 'executionCount', 'maxExecutions', 'status',
-  'lastError', 'metadata', 'scheduleVersion', 'highWaterMarkMs', 'dstGap', 'dstOverlap', 'timeoutMs', 'constraints',
+  'lastError', 'metadata', 'scheduleVersion', 'highWaterMarkMs', 'dstGap', 'dstOverlap', 'timeoutMs', 'constraints', 'calendarPeriod',
+  'startAtMs', 'endAtMs',
 ]);
 
 export interface StoredExecution {
@@ -114,6 +119,7 @@ export function encodeCheckedTask(r: TaskRecord): StoredTask {
     metadata: JSON.stringify(r.metadata),
     scheduleVersion: r.scheduleVersion, highWaterMarkMs: noNegativeZero(r.highWaterMarkMs), timeoutMs: r.timeoutMs ?? null,
     constraints: r.constraints == null ? null : JSON.stringify(r.constraints),
+    calendarPeriod: r.calendarPeriod ?? null, startAtMs: noNegativeZero(r.startAtMs ?? null), endAtMs: noNegativeZero(r.endAtMs ?? null),
   };
 }
 
@@ -139,6 +145,7 @@ export function decodeTask(s: StoredTask): TaskRecord {
     status: s.status, lastError: s.lastError,
     metadata: fromJsonText(s.metadata), timeoutMs: s.timeoutMs ?? null,
     constraints: s.constraints == null ? null : (fromJsonText(s.constraints) as unknown as ConstraintsRecord),
+    calendarPeriod: s.calendarPeriod ?? null, startAtMs: s.startAtMs ?? null, endAtMs: s.endAtMs ?? null,
     scheduleVersion: s.scheduleVersion, highWaterMarkMs: s.highWaterMarkMs,
   };
 }
@@ -214,16 +221,19 @@ const DEFINITION_FIELDS: readonly (keyof StoredTask)[] = Object.freeze([
 ]);
 
 /**
- * Whether the timing a registration gave differs: kind, period, cron, zone,
- * DST policy, the delay of `after`, and the instant of `at`. The instant an
- * `after` computed from its call time is not part of it (the same `after`
- * registered again at the next start is the same schedule), nor is the next
- * slot a fixed-rate grid was anchored at.
+ * Whether the timing a registration gave differs: kind, period (or calendar
+ * period), cron, zone, DST policy, start and end, the delay of `after`, and
+ * the instant of `at`. The instant an `after` computed from its call time is
+ * not part of it (the same `after` registered again at the next start is the
+ * same schedule), nor is the next slot a fixed-rate grid was anchored at, nor
+ * a calendar interval's anchor taken from its registration time.
  */
 function timingChanged(a: StoredTask, b: StoredTask): boolean {
   if (
     a.scheduleKind !== b.scheduleKind || a.delayMs !== b.delayMs || a.periodMs !== b.periodMs || a.cronExpression !== b.cronExpression ||
-    a.timeZone !== b.timeZone || (a.dstGap ?? null) !== (b.dstGap ?? null) || (a.dstOverlap ?? null) !== (b.dstOverlap ?? null)
+    a.timeZone !== b.timeZone || (a.dstGap ?? null) !== (b.dstGap ?? null) || (a.dstOverlap ?? null) !== (b.dstOverlap ?? null) ||
+    (a.calendarPeriod ?? null) !== (b.calendarPeriod ?? null) || (a.startAtMs ?? null) !== (b.startAtMs ?? null) ||
+    (a.endAtMs ?? null) !== (b.endAtMs ?? null)
   ) {
     return true;
   }

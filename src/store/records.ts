@@ -66,11 +66,15 @@ export interface TaskRecord {
   delayMs: number | null;
   /** `fixed-rate`: the period between nominal starts; `fixed-delay`: the wait after each run ends. Required for both. */
   periodMs: number | null;
-  /** `once`: the wall time it is due. */
+  /**
+   * `once`: the wall time it is due. A calendar interval (`calendarPeriod`):
+   * the anchor its grid is computed from (its startAt, or when it was
+   * registered), kept when it is registered again.
+   */
   atMs: number | null;
   /** `cron`: the expression (required for that kind). */
   cronExpression: string | null;
-  /** IANA time zone for `cron`; null = UTC. */
+  /** IANA time zone of `cron` or of a calendar interval; null = UTC. */
   timeZone: string | null;
   /** `cron`: local times a clock change skips (CronDstOptions.gap); null = the default, 'run-at-first-valid'. */
   dstGap: CronGapPolicy | null;
@@ -93,6 +97,24 @@ export interface TaskRecord {
   /** The most recent error's message. */
   lastError: string | null;
   metadata: Json;
+  /**
+   * `fixed-rate` only: a calendar interval, as an ISO 8601 duration of one
+   * part ('P1D', 'P2W', 'P1M'), read on the calendar of `timeZone` (see
+   * CalendarPeriod), instead of `periodMs`; its grid is anchored on `atMs`.
+   * null: `periodMs` is the period. Absent from records written before it
+   * was stored: read as null.
+   */
+  calendarPeriod: string | null;
+  /**
+   * The first slot (`fixed-rate`: the grid's anchor; `cron`: no slot before
+   * it), whole ms; null = none given. Absent from older records: null.
+   */
+  startAtMs: number | null;
+  /**
+   * No slot after it (whole ms): the task completes after its last slot at
+   * or before it. null = no end. Absent from older records: null.
+   */
+  endAtMs: number | null;
   /**
    * How long one attempt may run (ms) before its signal aborts with
    * TaskTimeoutError and it fails (then retried by its policy); null: the
@@ -122,7 +144,7 @@ export interface TaskRecord {
 
 /** The schedule fields: changing any of them bumps scheduleVersion. */
 export const SCHEDULE_FIELDS = Object.freeze([
-  'scheduleKind', 'delayMs', 'periodMs', 'atMs', 'cronExpression', 'timeZone', 'dstGap', 'dstOverlap',
+  'scheduleKind', 'delayMs', 'periodMs', 'atMs', 'cronExpression', 'timeZone', 'dstGap', 'dstOverlap', 'calendarPeriod', 'startAtMs', 'endAtMs',
 ] as const);
 
 /** Fields of a task that updateTask() may change. */
@@ -215,6 +237,9 @@ export function taskRecord(init: TaskInit): TaskRecord {
     status: 'pending',
     lastError: null,
     metadata: null,
+    calendarPeriod: null,
+    startAtMs: null,
+    endAtMs: null,
     timeoutMs: null,
     constraints: null,
     scheduleVersion: 1,

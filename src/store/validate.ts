@@ -3,6 +3,7 @@
 // Stores run them before opening a transaction, so a refused call writes nothing.
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
 import { checkConstraintsRecord } from '../constraints/slot-constraints.js';
+import { parseCalendarPeriodText } from '../time/calendar-period.js';
 import { MAX_DURATION_MS } from '../time/duration.js';
 import { PRIORITY_NAMES } from '../tasks/priorities.js';
 import type { InvalidTaskRecordError } from './errors.js';
@@ -126,6 +127,17 @@ const TASK_FIELDS: Readonly<Record<keyof TaskRecord, Check>> = {
   constraints: (v, base, key) => {
     if (v !== undefined && v !== null) checkConstraintsRecord(v, at(base, key));
   },
+  calendarPeriod: (v, base, key) => {
+    if (v !== undefined && v !== null && (typeof v !== 'string' || parseCalendarPeriodText(v) === undefined)) {
+      throw invalid(`${base}.${key}`, "null or a calendar period like 'P1D', 'P2W' or 'P1M'", v);
+    }
+  },
+  startAtMs: (v, base, key) => {
+    if (v !== undefined && v !== null) nominalMs(v, base, key);
+  },
+  endAtMs: (v, base, key) => {
+    if (v !== undefined && v !== null) nominalMs(v, base, key);
+  },
   scheduleVersion: integerAtLeast(1),
   highWaterMarkMs: orNull(nominalMs),
 };
@@ -138,8 +150,17 @@ function checkScheduleShape(record: TaskRecord, path: string): void {
   if (record.scheduleKind === 'cron' && record.cronExpression === null) {
     throw new InvalidArgumentError(`${path}.cronExpression must be set for scheduleKind 'cron', received null`);
   }
-  if ((record.scheduleKind === 'fixed-rate' || record.scheduleKind === 'fixed-delay') && record.periodMs === null) {
+  const calendar = record.calendarPeriod ?? null;
+  if (calendar !== null && (record.scheduleKind !== 'fixed-rate' || record.atMs === null || record.periodMs !== null)) {
+    throw new InvalidArgumentError(`${path}.calendarPeriod is for scheduleKind 'fixed-rate', with atMs (its anchor) set and periodMs null`);
+  }
+  if ((record.scheduleKind === 'fixed-rate' || record.scheduleKind === 'fixed-delay') && record.periodMs === null && calendar === null) {
     throw new InvalidArgumentError(`${path}.periodMs must be set for scheduleKind '${record.scheduleKind}', received null`);
+  }
+  const startAtMs = record.startAtMs ?? null;
+  const endAtMs = record.endAtMs ?? null;
+  if (startAtMs !== null && endAtMs !== null && endAtMs < startAtMs) {
+    throw new InvalidArgumentError(`${path}.endAtMs must not be before startAtMs, received ${endAtMs} before ${startAtMs}`);
   }
 }
 

@@ -53,10 +53,12 @@ export const NO_WINDOW: ScheduleWindow = Object.freeze({ startAtMs: null, endAtM
 
 /**
  * startAt and endAt checked: each a valid date (InvalidArgumentError),
- * endAt not before startAt nor in the past (InvalidScheduleWindowError).
- * `path` names the options in messages ('options', 'schedule(...)').
+ * endAt not before startAt (InvalidScheduleWindowError), nor in the past
+ * unless `pastEndAllowed` (a durable task registered again after its end:
+ * the store decides, see src/durable/past-schedule.ts). `path` names the
+ * options in messages ('every: options', 'schedule: options').
  */
-export function resolveScheduleWindow(path: string, startAt: unknown, endAt: unknown, wallNowMs: number): ScheduleWindow {
+export function resolveScheduleWindow(path: string, startAt: unknown, endAt: unknown, wallNowMs: number, pastEndAllowed = false): ScheduleWindow {
   if (startAt === undefined && endAt === undefined) return NO_WINDOW;
   const startAtMs = startAt === undefined ? null : Math.round(dateMs(`${path}.startAt`, startAt, wallNowMs));
   const endAtMs = endAt === undefined ? null : Math.round(dateMs(`${path}.endAt`, endAt, wallNowMs));
@@ -65,7 +67,7 @@ export function resolveScheduleWindow(path: string, startAt: unknown, endAt: unk
       `${path}.endAt must not be before startAt, received endAt ${describeValue(endAt)} before startAt ${describeValue(startAt)}`,
     );
   }
-  if (endAtMs !== null && endAtMs < wallNowMs) {
+  if (endAtMs !== null && endAtMs < wallNowMs && !pastEndAllowed) {
     throw new InvalidScheduleWindowError(`${path}.endAt is in the past (${new Date(endAtMs).toISOString()}): the task would never run`);
   }
   return Object.freeze({ startAtMs, endAtMs });

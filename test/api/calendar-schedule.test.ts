@@ -3,9 +3,8 @@
 // policy, and validation. The brute-force comparison is in
 // calendar-oracle.test.ts.
 import { describe, expect, it } from 'vitest';
-import {
-  CalendarSchedule, calendarPeriodText, parseCalendarPeriodText, type ResolvedCalendarPeriod, resolveCalendarPeriod,
-} from '../../src/time/calendar.js';
+import { CalendarSchedule } from '../../src/time/calendar.js';
+import { calendarPeriodText, parseCalendarPeriodText, type ResolvedCalendarPeriod, resolveCalendarPeriod } from '../../src/time/calendar-period.js';
 import type { CronDstOptions } from '../../src/time/cron.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

@@ -62,7 +62,8 @@ test("the store opens Chromium's own IndexedDB with strict durability, and a sec
       delayMs: null, periodMs: null, atMs: 5, cronExpression: null, timeZone: null, dstGap: null, dstOverlap: null, priority: 'normal',
       misfire: { policy: 'skip', graceMs: 0, catchUpWindowMs: null, catchUpMax: null }, retry: null, createdAtMs: 0,
       updatedAtMs: 0, lastExecutionMs: null, nextExecutionMs: 5, executionCount: 0, maxExecutions: null, status: 'pending',
-      lastError: null, metadata: null, timeoutMs: null, constraints: null, scheduleVersion: 1, highWaterMarkMs: null,
+      lastError: null, metadata: null, timeoutMs: null, constraints: null, calendarPeriod: null, startAtMs: null, endAtMs: null,
+      scheduleVersion: 1, highWaterMarkMs: null,
     }]);
     const [claim] = await second.claim([{ taskId: 't', scheduleVersion: 1, nominalMs: 5, startedAtMs: 6 }]);
     assert(claim?.status === 'claimed', `claimed through the second connection: ${JSON.stringify(claim)}`);

@@ -56,9 +56,17 @@ const record: fc.Arbitrary<TaskRecord> = fc.record({
     admit: fc.option(text.filter((t) => t.length > 0)),
     inadmissible: fc.constantFrom('skip' as const, 'defer' as const),
   })),
+  calendarPeriod: fc.option(fc.constantFrom('P1D', 'P2W', 'P1M', 'P100000M')),
+  startAtMs: fc.option(fc.maxSafeInteger()),
+  endAtMs: fc.option(fc.maxSafeInteger()),
   scheduleVersion: fc.integer({ min: 1, max: 1000 }),
   highWaterMarkMs: fc.option(fc.maxSafeInteger()),
-});
+}).map((r) => ({
+  ...r,
+  // A calendar period replaces the period and needs its anchor; an end is never before the start.
+  ...(r.calendarPeriod === null ? {} : { periodMs: null, atMs: r.atMs ?? 0 }),
+  ...(r.startAtMs !== null && r.endAtMs !== null && r.endAtMs < r.startAtMs ? { startAtMs: r.endAtMs, endAtMs: r.startAtMs } : {}),
+}));
 
 /** What a record reads back as: -0 becomes 0, in payloads and in number fields. */
 function expected(r: TaskRecord): TaskRecord {

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { IDBFactory } from 'fake-indexeddb';
 import { type IDBPDatabase, wrap } from 'idb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { encodeTask } from '../../src/store/codec.js';
+import { encodeTask, type StoredTask } from '../../src/store/codec.js';
 import { LATEST_SCHEMA_VERSION as IDB_LATEST, MIGRATIONS as IDB_MIGRATIONS, type TimesliceDb, type UpgradeTransaction } from '../../src/store/indexeddb/schema.js';
 import { IndexedDbStore } from '../../src/store/indexeddb-store.js';
 import { TASK_STATUSES } from '../../src/store/records.js';
@@ -34,13 +34,19 @@ function makeVersion1Database(): void {
   db.exec(MIGRATIONS.find((m) => m.version === 1)!.sql);
   db.pragma('user_version = 1');
   db.pragma(`application_id = ${APPLICATION_ID}`);
-  const { dstGap: _gap, dstOverlap: _overlap, timeoutMs: _timeout, constraints: _constraints, ...v1 } = encodeTask(task('old', CRON), 'task');
+  const { dstGap: _gap, dstOverlap: _overlap, timeoutMs: _timeout, constraints: _constraints, ...v1 } = withoutV9(encodeTask(task('old', CRON), 'task'));
   const fields = Object.keys(v1);
   const columns = fields.map((f) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
   db.prepare(`INSERT INTO tasks (${columns.join(', ')}) VALUES (${fields.map(() => '?').join(', ')})`).run(
     ...fields.map((f) => v1[f as keyof typeof v1]),
   );
   db.close();
+}
+
+/** A stored task without the fields schema version 9 added (calendar period, start, end). */
+function withoutV9(stored: StoredTask): Omit<StoredTask, 'calendarPeriod' | 'startAtMs' | 'endAtMs'> {
+  const { calendarPeriod: _period, startAtMs: _start, endAtMs: _end, ...rest } = stored;
+  return rest;
 }
 
 /** An IndexedDB database exactly as schema version 1 left it (no lease store), open. */
@@ -87,7 +93,7 @@ describe('opening a store written by the previous schema', () => {
     raw.exec('DROP TABLE executions; DROP TABLE tasks; DROP TABLE meta; DROP TABLE lease;');
     for (const migration of MIGRATIONS.filter((m) => m.version <= 3)) raw.exec(migration.sql);
     raw.pragma('user_version = 3');
-    const { timeoutMs: _timeout, constraints: _constraints, ...t } = encodeTask(task('a/b', { highWaterMarkMs: 3000, status: 'running' }), 'task');
+    const { timeoutMs: _timeout, constraints: _constraints, ...t } = withoutV9(encodeTask(task('a/b', { highWaterMarkMs: 3000, status: 'running' }), 'task'));
     const fields = Object.keys(t) as Array<keyof typeof t>;
     raw.prepare(`INSERT INTO tasks (${fields.map((f) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)).join(', ')}) VALUES (${fields.map(() => '?').join(', ')})`)
       .run(...fields.map((f) => t[f] ?? null));
@@ -127,7 +133,7 @@ describe('opening a store written by the previous schema', () => {
     for (const migration of MIGRATIONS.filter((m) => m.version <= 4)) v4.exec(migration.sql);
     v4.pragma('user_version = 4');
     v4.pragma(`application_id = ${APPLICATION_ID}`);
-    const { timeoutMs: _timeout, constraints: _constraints, ...row } = encodeTask(task('old', CRON), 'task');
+    const { timeoutMs: _timeout, constraints: _constraints, ...row } = withoutV9(encodeTask(task('old', CRON), 'task'));
     const fields = Object.keys(row);
     const columns = fields.map((f) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
     v4.prepare(`INSERT INTO tasks (${columns.join(', ')}) VALUES (${fields.map(() => '?').join(', ')})`).run(...fields.map((f) => row[f as keyof typeof row]));
@@ -154,7 +160,7 @@ describe('opening a store written by the previous schema', () => {
     for (const migration of MIGRATIONS.filter((m) => m.version <= 6)) v6.exec(migration.sql);
     v6.pragma('user_version = 6');
     v6.pragma(`application_id = ${APPLICATION_ID}`);
-    const { constraints: _constraints, ...row } = encodeTask(task('old', CRON), 'task');
+    const { constraints: _constraints, ...row } = withoutV9(encodeTask(task('old', CRON), 'task'));
     const fields = Object.keys(row);
     const columns = fields.map((f) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
     v6.prepare(`INSERT INTO tasks (${columns.join(', ')}) VALUES (${fields.map(() => '?').join(', ')})`).run(...fields.map((f) => row[f as keyof typeof row]));
@@ -179,20 +185,58 @@ describe('opening a store written by the previous schema', () => {
     raw.close();
   });
 
-  it('reads an IndexedDB task record stored without the DST fields, timeoutMs and constraints with the defaults, and replaces it without a schedule change', async () => {
+  it('upgrades a schema version 8 SQLite database to version 9 (calendar_period, start_at_ms, end_at_ms): its tasks read with none, new ones keep theirs', async () => {
+    const v8 = new Database(path);
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 8)) v8.exec(migration.sql);
+    v8.pragma('user_version = 8');
+    v8.pragma(`application_id = ${APPLICATION_ID}`);
+    const row = withoutV9(encodeTask(task('old', CRON), 'task'));
+    const fields = Object.keys(row);
+    const columns = fields.map((f) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
+    v8.prepare(`INSERT INTO tasks (${columns.join(', ')}) VALUES (${fields.map(() => '?').join(', ')})`).run(...fields.map((f) => row[f as keyof typeof row]));
+    v8.close();
+    const store = new SqliteStore(path);
+    expect(await store.open()).toEqual({ schemaVersion: LATEST_SCHEMA_VERSION });
+    expect(await store.getTask('old')).toEqual(task('old', CRON));
+    expect(await store.getTask('old')).toMatchObject({ calendarPeriod: null, startAtMs: null, endAtMs: null });
+    const monthly = task('monthly', { periodMs: null, calendarPeriod: 'P1M', atMs: 1_000, timeZone: 'Europe/Paris', startAtMs: 1_000, endAtMs: 9_000_000_000 });
+    await store.putTasks([monthly]);
+    expect(await store.getTask('monthly')).toEqual(monthly);
+    // A changed end is a changed schedule: a new schedule version.
+    expect(await store.putTasks([{ ...monthly, endAtMs: 8_000_000_000 }])).toEqual(['rescheduled']);
+    expect(await store.getTask('monthly')).toMatchObject({ endAtMs: 8_000_000_000, scheduleVersion: 2 });
+    expect(await store.putTasks([{ ...monthly, endAtMs: 8_000_000_000, startAtMs: 2_000 }])).toEqual(['rescheduled']);
+    expect(await store.putTasks([{ ...monthly, endAtMs: 8_000_000_000, startAtMs: 2_000, calendarPeriod: 'P2M' }])).toEqual(['rescheduled']);
+    // The anchor (atMs) of a calendar interval is not compared: registered again later, the grid stays.
+    expect(await store.putTasks([{ ...monthly, endAtMs: 8_000_000_000, startAtMs: 2_000, calendarPeriod: 'P2M', atMs: 5_000 }])).toEqual(['unchanged']);
+    await store.close();
+    const raw = new Database(path, { readonly: true });
+    expect(raw.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
+    expect(raw.prepare('SELECT calendar_period, start_at_ms, end_at_ms FROM tasks ORDER BY id').raw().all()).toEqual([
+      ['P2M', 2_000, 8_000_000_000],
+      [null, null, null],
+    ]);
+    // The schema refuses an end before the start even when written by hand.
+    expect(() => raw.prepare("UPDATE tasks SET start_at_ms = 2, end_at_ms = 1 WHERE id = 'old'").run()).toThrow();
+    raw.close();
+  });
+
+  it('reads an IndexedDB task record stored without the DST fields, timeoutMs, constraints, calendarPeriod, startAtMs and endAtMs with the defaults, and replaces it without a schedule change', async () => {
     const indexedDB = new IDBFactory();
     const store = new IndexedDbStore({ name: 'jobs', indexedDB });
     await store.open();
     await store.close();
     const db = await wrap(indexedDB.open('jobs'));
-    const { dstGap: _gap, dstOverlap: _overlap, timeoutMs: _timeout, constraints: _constraints, ...v1 } = encodeTask(task('old', CRON), 'task');
+    const { dstGap: _gap, dstOverlap: _overlap, timeoutMs: _timeout, constraints: _constraints, ...v1 } = withoutV9(encodeTask(task('old', CRON), 'task'));
     await db!.put('tasks', v1);
     db!.close();
     const reopened = new IndexedDbStore({ name: 'jobs', indexedDB });
     await reopened.open();
     expect(await reopened.getTask('old')).toEqual(task('old', CRON));
     await reopened.putTasks([task('old', { ...CRON, name: 'renamed' })]);
-    expect(await reopened.getTask('old')).toMatchObject({ name: 'renamed', dstGap: null, timeoutMs: null, constraints: null, scheduleVersion: 1 });
+    expect(await reopened.getTask('old')).toMatchObject({
+      name: 'renamed', dstGap: null, timeoutMs: null, constraints: null, calendarPeriod: null, startAtMs: null, endAtMs: null, scheduleVersion: 1,
+    });
     await reopened.close();
   });
 

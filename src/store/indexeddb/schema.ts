@@ -22,9 +22,10 @@
 // owner module is not in byModule: null is not a key).
 //
 // A field added to StoredTask needs no migration when its absence means its
-// default: dstGap and dstOverlap (a cron task's DST policy) and timeoutMs (an
-// attempt's limit) are missing from records written before them, and
-// decodeTask() reads them as null.
+// default: dstGap and dstOverlap (a cron task's DST policy), timeoutMs (an
+// attempt's limit), calendarPeriod, startAtMs and endAtMs (a calendar
+// interval, a start and an end) are missing from records written before
+// them, and decodeTask() reads them as null.
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 import type { StoredExecution, StoredTask } from '../codec.js';
 import type { LeaseHolder } from '../lease.js';

@@ -235,6 +235,16 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       CREATE INDEX executions_end ON executions ${END_KEY_V8};
     `,
   },
+  {
+    version: 9,
+    description:
+      "tasks.calendar_period, start_at_ms, end_at_ms: a calendar interval ('P1M') and a repeating task's start and end (NULL, none, for existing rows)",
+    sql: `
+      ALTER TABLE tasks ADD COLUMN calendar_period TEXT;
+      ALTER TABLE tasks ADD COLUMN start_at_ms INTEGER;
+      ALTER TABLE tasks ADD COLUMN end_at_ms INTEGER CHECK (end_at_ms >= start_at_ms);
+    `,
+  },
 ]);
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -24,7 +24,7 @@ const TASK_UPDATE_SET = STORED_TASK_FIELDS.filter((f) => f !== 'id').map((f) => 
 const EXECUTION_STORED_FIELDS = STORED_EXECUTION_FIELDS.filter((f) => f !== 'id');
 const EXECUTION_COLUMNS = columnList(EXECUTION_STORED_FIELDS);
 const EXECUTION_SELECT = `task_id || '/' || schedule_version || '/' || nominal_ms AS "id", ${selectList(EXECUTION_STORED_FIELDS)}`;
-/** Rows per multi-row task INSERT (put-tasks.ts): 32 x 33 columns = 1056 parameters (SQLite allows 32,766). */
+/** Rows per multi-row task INSERT (put-tasks.ts): 32 x 36 columns = 1152 parameters (SQLite allows 32,766). */
 export const ROWS_PER_INSERT = 32;
 /** An execution's row by its slot: the table's primary key. */
 const BY_SLOT = 'task_id = ? AND nominal_ms = ? AND schedule_version = ?';
@@ -60,7 +60,7 @@ export function taskValues(t: StoredTask): unknown[] {
     t.cronExpression, t.timeZone, t.priority, t.misfirePolicy, t.misfireGraceMs, t.catchUpWindowMs, t.catchUpMax, t.retry,
     t.createdAtMs, t.updatedAtMs, t.lastExecutionMs, t.nextExecutionMs, t.executionCount, t.maxExecutions, t.status,
     t.lastError, t.metadata, t.scheduleVersion, t.highWaterMarkMs, t.dstGap ?? null, t.dstOverlap ?? null,
-    t.timeoutMs ?? null, t.constraints ?? null,
+    t.timeoutMs ?? null, t.constraints ?? null, t.calendarPeriod ?? null, t.startAtMs ?? null, t.endAtMs ?? null,
   ];
 }
 
@@ -114,6 +114,8 @@ export function decodeTaskRow(r: unknown[]): TaskRecord {
     status: r[C.status] as TaskStatus, lastError: r[C.lastError] as string | null, metadata: r[C.metadata] as Json,
     scheduleVersion: r[C.scheduleVersion] as number, highWaterMarkMs: r[C.highWaterMarkMs] as number | null,
     timeoutMs: r[C.timeoutMs] as number | null, constraints: r[C.constraints] as ConstraintsRecord | null,
+    calendarPeriod: r[C.calendarPeriod] as string | null,
+    startAtMs: r[C.startAtMs] as number | null, endAtMs: r[C.endAtMs] as number | null,
   };
 }
 

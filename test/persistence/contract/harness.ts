@@ -84,6 +84,10 @@ export function fullTask(id: string): TaskRecord {
       blackouts: [{ name: 'freeze', fromMs: 1_700_000_000_000, toMs: 1_700_086_400_000 }, { name: 'backup', cron: '0 2 * * *', durationMs: 3_600_000 }],
       maxPerDay: 3, admit: 'notOnHolidays', inadmissible: 'defer',
     },
+    // A cron task has no calendar period (that is a fixed-rate task's); its start and end are set.
+    calendarPeriod: null,
+    startAtMs: 1_699_000_000_000,
+    endAtMs: 1_800_000_000_000,
     scheduleVersion: 3,
     highWaterMarkMs: 1_699_999_000_000,
   };
