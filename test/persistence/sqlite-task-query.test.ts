@@ -71,7 +71,8 @@ describe('SqliteStore task queries', () => {
     v5.pragma(`application_id = ${APPLICATION_ID}`);
     const rows = [task('b', { ownerModule: 'billing', name: 'invoice' }), task('a', { ownerModule: 'reports', status: 'failed' }), task('c', { ownerModule: 'billing' })];
     for (const record of rows) {
-      const { constraints: _constraints, ...row } = encodeTask(record, 'task');
+      // Without the columns of versions 7 (constraints) and 8 (calendar period, start, end).
+      const { constraints: _constraints, calendarPeriod: _period, startAtMs: _start, endAtMs: _end, ...row } = encodeTask(record, 'task');
       const fields = Object.keys(row);
       const columns = fields.map((f) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
       v5.prepare(`INSERT INTO tasks (${columns.join(', ')}) VALUES (${fields.map(() => '?').join(', ')})`).run(...fields.map((f) => row[f as keyof typeof row]));
