@@ -93,6 +93,12 @@ export function admitDueSlots(task: GatedTask, gate: SlotGate, run: readonly num
       continue;
     }
     const untilMs = Math.ceil(found.atMs);
+    // endAt bounds deferred runs too: none is moved past it (src/time/schedule-window.ts).
+    const endAtMs = task.record.endAtMs ?? null;
+    if (endAtMs !== null && untilMs > endAtMs) {
+      decisions.push({ start: 'skip', nominalMs, reason: `not deferred: the next admissible instant (${new Date(untilMs).toISOString()}) is after endAt: ${verdict.reason}` });
+      continue;
+    }
     decisions.push({ start: 'skip', nominalMs, reason: `deferred to ${new Date(untilMs).toISOString()}: ${verdict.reason}` });
     // Due slots after this one fold into the deferred run too (a catch-up's several).
     for (const later of run.slice(i + 1)) decisions.push({ start: 'skip', nominalMs: later, reason: `folded into the run deferred to ${new Date(untilMs).toISOString()}` });
