@@ -242,7 +242,7 @@ export const QUEUE_HEAP: i32 = 0;
 /** In its class's ready lane, or the timer lane LANE names if WAITING (POS and PREV link the lane). */
 export const QUEUE_LANE: i32 = 1;
 
-/** Initial capacity of every group; each doubles when full. */
+/** Initial capacity of every group; each grows when full (arena.ts reserve()). */
 export const INITIAL_CAPACITY: i32 = 1024;
 
 // ---- shared state: the core's module-level variables, in linear memory ----

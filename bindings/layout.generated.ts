@@ -149,7 +149,7 @@ export const TASK_ROW_SPARE_BYTES = 2;
 export const QUEUE_HEAP = 0;
 /** In its class's ready lane, or the timer lane LANE names if WAITING (POS and PREV link the lane). */
 export const QUEUE_LANE = 1;
-/** Initial capacity of every group; each doubles when full. */
+/** Initial capacity of every group; each grows when full (arena.ts reserve()). */
 export const INITIAL_CAPACITY = 1024;
 /** u32: where the arena begins (__heap_base rounded up to 64). */
 export const STATE_ARENA_START = 0;

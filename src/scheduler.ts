@@ -104,7 +104,7 @@ export interface SchedulerStats extends CoreCounters {
   state: LifecycleState;
   /**
    * Bytes of WebAssembly memory the scheduler's core holds. It grows with the
-   * most tasks held at once (about 64 bytes a task) and never shrinks while
+   * most tasks held at once (64 bytes a task, 76 for a timer with its own delay, with at most a sixteenth unused) and never shrinks while
    * tasks live; once the scheduler has held no task for a second (longer,
    * up to a minute, while bursts keep coming back), a core that grew past a
    * few MB is replaced by a fresh one and the memory given back.

@@ -1,6 +1,9 @@
 // Bytes per pending timer: n timers set (none fires), measured as the growth
 // of heapUsed + external between two snapshots taken after full GCs
-// (measure.mjs memorySnapshot), divided by n. Every timer calls one shared
+// (measure.mjs memorySnapshot), divided by n. `external` holds the wasm
+// memory and every ArrayBuffer (the delays stay alive across both snapshots,
+// so their buffer counts in neither growth); each timeslice sample checks
+// that it grew by at least the wasm memory's own growth. Every timer calls one shared
 // function, so no closure is counted: what is left is what the library keeps
 // for a timer (a timeslice Scheduler: its row in the wasm core, which V8
 // counts in `external`, and its JS arrays; Node: its Timeout and its list).
@@ -38,9 +41,12 @@ function timeslice(keepHandles) {
     const scheduler = new Scheduler().start();
     const kept = keepHandles ? new Array(n).fill(null) : undefined;
     const before = memorySnapshot();
+    const wasmBefore = scheduler.stats().memoryBytes;
     if (kept === undefined) for (let i = 0; i < n; i++) scheduler.after(delays[i], shared);
     else for (let i = 0; i < n; i++) kept[i] = scheduler.after(delays[i], shared);
     const memory = perTimer(before, memorySnapshot(), n);
+    const wasmBytesPerTimer = (scheduler.stats().memoryBytes - wasmBefore) / n;
+    if (memory.externalBytesPerTimer < wasmBytesPerTimer) throw new Error('timers memory: external grew less than the wasm memory (something else was freed)');
     if (scheduler.stats().waiting !== n) throw new Error('timers memory: timeslice did not keep every timer');
     // Kept handles are used after the snapshot: a local never read again is no
     // root for V8's collector, which would free them before it (measured: 40
