@@ -12,14 +12,14 @@ const sync = process.argv[3] ?? 'normal';
 const n = Number(process.argv[4] ?? 4000);
 const reps = Number(process.argv[5] ?? 7);
 const dir = mkdtempSync(path.join(tmpdir(), 'qab-'));
-const task = (id) => ({ id, name: id, description: null, ownerModule: 'm', functionName: 'f', params: null, scheduleKind: 'fixed-rate', delayMs: null, periodMs: 1000, atMs: null, cronExpression: null, timeZone: null, dstGap: null, dstOverlap: null, priority: 'normal', misfire: { policy: 'run-once', graceMs: 30000, catchUpWindowMs: null, catchUpMax: null }, retry: null, createdAtMs: 1, updatedAtMs: 1, lastExecutionMs: null, nextExecutionMs: 1000, executionCount: 0, maxExecutions: null, status: 'pending', lastError: null, metadata: null, timeoutMs: null, scheduleVersion: 1, highWaterMarkMs: null });
+const task = (id) => ({ id, name: id, description: null, ownerModule: 'm', functionName: 'f', params: null, scheduleKind: 'fixed-rate', delayMs: null, periodMs: 1000, atMs: null, cronExpression: null, timeZone: null, dstGap: null, dstOverlap: null, priority: 'normal', misfire: { policy: 'run-once', graceMs: 30000, catchUpWindowMs: null, catchUpMax: null }, retry: null, createdAtMs: 1, updatedAtMs: 1, lastExecutionMs: null, nextExecutionMs: 1000, executionCount: 0, maxExecutions: null, status: 'pending', lastError: null, metadata: null, timeoutMs: null, scheduleVersion: 1, highWaterMarkMs: null, constraints: null });
 async function once(variant, rep) {
   const file = path.join(dir, `${variant}-${rep}.db`);
   const store = new SqliteStore({ path: file, synchronous: sync });
   await store.open();
   if (variant === 'no-index') {
     const db = new Database(file);
-    for (const name of ['tasks_by_status', 'tasks_by_module', 'tasks_by_name']) db.exec(`DROP INDEX IF EXISTS ${name}`);
+    for (const name of ['tasks_by_status', 'tasks_ended', 'tasks_by_module', 'tasks_by_name']) db.exec(`DROP INDEX IF EXISTS ${name}`);
     db.close();
   }
   await store.putTasks(Array.from({ length: 100 }, (_, i) => task(`t${i}`)));

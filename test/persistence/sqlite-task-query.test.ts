@@ -1,7 +1,8 @@
-// SqliteStore answers task queries from its indexes (schema v6): every shape
-// of query is a search of an index in id order from the cursor, never a scan
-// of the tasks table nor a sort of it, checked on SQLite's own query plans;
-// and a schema version 5 file opens as version 6 with its tasks queryable.
+// SqliteStore answers task queries from its indexes (schema v6, v10): every
+// shape of query walks an index in id order from the cursor (or the few open
+// executions, for `running`), never a scan of the tasks table nor a sort of
+// it, checked on SQLite's own query plans; and a schema version 5 file opens
+// at the latest version with its tasks queryable.
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeTask } from '../../src/store/codec.js';
@@ -16,7 +17,10 @@ import { tempDir } from './temp-dir.js';
 const base: TaskQuery = { statuses: [...TASK_STATUSES], ownerModule: null, name: null, nextBeforeMs: null, afterId: 'k', limit: 101 };
 const SHAPES: Array<[string, Partial<TaskQuery>]> = [
   ['every status', {}],
-  ['one status', { statuses: ['pending'] }],
+  ['pending (along the id index)', { statuses: ['pending'] }],
+  ['running (through the open executions)', { statuses: ['running'] }],
+  ['failed (an ended status)', { statuses: ['failed'] }],
+  ['running and cancelled', { statuses: ['running', 'cancelled'] }],
   ['two statuses and a next slot', { statuses: ['pending', 'failed'], nextBeforeMs: 5000 }],
   ['an owner module', { ownerModule: 'billing' }],
   ['an owner module and a status', { ownerModule: 'billing', statuses: ['failed'] }],
@@ -57,7 +61,11 @@ describe('SqliteStore task queries', () => {
         expect(lines.filter((l) => /^SCAN tasks$/.test(l) || /SCAN tasks USING INDEX/.test(l) && afterId !== null), where).toEqual([]);
         // A sort only of a status's page (at most `limit` rows, read by the line before it), merged with the others.
         expect(lines.some((l, i) => /USE TEMP B-TREE/.test(l) && !/^SCAN \(subquery-\d+\)$/.test(lines[i - 1] ?? '')), where).toBe(false);
-        expect(lines.some((l) => /(SEARCH|SCAN) tasks USING (COVERING )?INDEX (tasks_by_(status|module|name)|sqlite_autoindex_tasks_1)/.test(l)), where).toBe(true);
+        expect(lines.some((l) => /(SEARCH|SCAN) tasks USING (COVERING )?INDEX (tasks_ended|tasks_by_(module|name)|sqlite_autoindex_tasks_1)/.test(l)), where).toBe(true);
+        if (fields.statuses?.includes('running') && !fields.ownerModule && !fields.name) expect(lines.some((l) => /SEARCH executions USING (COVERING )?INDEX executions_end/.test(l)), where).toBe(true);
+        if (fields.statuses?.some((s) => s !== 'pending' && s !== 'running') && !fields.ownerModule && !fields.name) {
+          expect(lines.some((l) => /SEARCH tasks USING INDEX tasks_ended/.test(l)), where).toBe(true);
+        }
       }
     }
     db.close();
@@ -87,8 +95,8 @@ describe('SqliteStore task queries', () => {
     expect(await ids({ name: 'invoice' })).toEqual(['b']);
     await store.close();
     const raw = new Database(path, { readonly: true });
-    expect(raw.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tasks' AND name LIKE 'tasks_by_%' ORDER BY name").pluck().all())
-      .toEqual(['tasks_by_module', 'tasks_by_name', 'tasks_by_status']);
+    expect(raw.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tasks' AND name LIKE 'tasks%' ORDER BY name").pluck().all())
+      .toEqual(['tasks_by_module', 'tasks_by_name', 'tasks_ended']);
     raw.close();
   });
 });

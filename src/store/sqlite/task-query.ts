@@ -1,13 +1,17 @@
 // queryTasks() in SQLite (task-query.ts has the rules): one statement per
-// shape of query, prepared on first use, each answered from an index in id
-// order, so a page costs a range scan of about `limit` rows, never a scan of
-// the table (test/persistence/sqlite-task-query.test.ts checks the plans):
+// shape of query, prepared on first use, each read in id order from an index,
+// so a page costs a range of about `limit` rows (test/persistence/
+// sqlite-task-query.test.ts checks the plans):
 //
 // - an owner module or a name: that index (owner_module, id) or (name, id)
 //   from the cursor on; the statuses are checked on the rows it walks;
-// - statuses only: per status, a range of (status, id) from the cursor, at
-//   most `limit` rows each, merged by SQLite (UNION ALL, ORDER BY id), so a
-//   page of several statuses reads at most `limit` rows of each;
+// - statuses only, merged by SQLite (UNION ALL, ORDER BY id), each at most
+//   `limit` rows: an ended status (completed, failed, cancelled) from the
+//   partial index tasks_ended (status, id); `running` from the open
+//   executions (executions_end), a few at any time; `pending` along the id
+//   index, its status checked on the rows walked. The statuses a run moves
+//   (pending -> running -> pending) are in no task index: each move would
+//   rewrite index entries at every run (schema v10 says what it cost);
 // - every status: the primary key's index (id).
 //
 // nextBeforeMs is checked on the rows walked (no index holds the next slot,
@@ -17,6 +21,7 @@ import type Database from 'better-sqlite3';
 import { decodeLoaded, decodeTask, type StoredTask } from '../codec.js';
 import { TASK_STATUSES } from '../records.js';
 import { type EndedCandidate, lastExecutionOf, type QueriedTask, type TaskQuery } from '../task-query.js';
+import { END_KEY_V8, ENDED_STATUSES_V10 } from './schema.js';
 import { TASK_SELECT } from './statements.js';
 
 /** The SQL of a query and its parameters, in placeholder order. */
@@ -53,8 +58,12 @@ export function taskQuerySql(query: TaskQuery): { sql: string; params: unknown[]
   const parts: string[] = [];
   const params: unknown[] = [];
   for (const status of query.statuses) {
-    parts.push(`SELECT * FROM (SELECT ${TASK_SELECT} FROM tasks WHERE ${['status = ?', ...filters].join(' AND ')} ORDER BY id LIMIT ?)`);
-    params.push(status, ...filterParams, query.limit);
+    // A literal from TASK_STATUSES (checked): SQLite uses a partial index only for a condition it can read when preparing.
+    const where = [`status = '${status}'`, ...filters];
+    if (status === 'running') where.push(`id IN (SELECT task_id FROM executions WHERE ${END_KEY_V8} = 'open')`);
+    else if (status !== 'pending') where.push(ENDED_STATUSES_V10);
+    parts.push(`SELECT * FROM (SELECT ${TASK_SELECT} FROM tasks WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?)`);
+    params.push(...filterParams, query.limit);
   }
   if (parts.length === 1) return { sql: parts[0] as string, params };
   params.push(query.limit);
