@@ -179,11 +179,14 @@ export class Scheduler {
   }
 
   /** `fn` judged by slot constraints at each run (constrained-task.ts), or fn itself without them. */
-  #constrain<R, S>(operation: string, fn: TaskFn<R, S>, constraints: unknown, timezone: string | undefined, nextSlotAfter: (afterMs: number) => number | null): TaskFn<R, S> {
+  #constrain<R, S>(
+    operation: string, fn: TaskFn<R, S>, constraints: unknown, timezone: string | undefined, nextSlotAfter: (afterMs: number) => number | null,
+    endAtMs: number | null = null,
+  ): TaskFn<R, S> {
     if (constraints === undefined) return fn;
     if (typeof fn !== 'function') requireFunction(`${operation}: fn`, fn);
     this.#constrained ??= new ConstrainedTasks(this.#engine);
-    return this.#constrained.constrain(`${operation}: options.constraints`, fn, constraints, timezone, nextSlotAfter);
+    return this.#constrained.constrain(`${operation}: options.constraints`, fn, constraints, timezone, nextSlotAfter, endAtMs);
   }
 
   /** Runs fn as soon as it is its turn. */
@@ -259,7 +262,7 @@ export class Scheduler {
     // startAt is the first slot (a slot at now runs now); without it the anchor is now and the first slot one period on.
     const nextMs = schedule.nextRunAfter(window.startAtMs === null ? wallNowMs : wallNowMs - 1);
     if (nextMs === null) throw noSlotInWindow('every', schedule, window);
-    const run = this.#constrain('every', fn, constraints, timezone, (afterMs) => schedule.nextRunAfter(afterMs));
+    const run = this.#constrain('every', fn, constraints, timezone, (afterMs) => schedule.nextRunAfter(afterMs), window.endAtMs);
     return this.#register('every', run, taskOptions, L.KIND_ONCE, Math.max(0, nextMs - wallNowMs), 0, schedule, window.endAtMs !== null);
   }
 
@@ -292,7 +295,7 @@ export class Scheduler {
     const nextMs = schedule.nextRunAfter(wallNowMs);
     if (nextMs === null && schedule !== cron) throw noSlotInWindow('cron', schedule, window);
     if (nextMs === null) throw new InvalidArgumentError(`cron: '${expression}' has no future run`);
-    const run = this.#constrain('cron', fn, constraints, timezone, (afterMs) => schedule.nextRunAfter(afterMs));
+    const run = this.#constrain('cron', fn, constraints, timezone, (afterMs) => schedule.nextRunAfter(afterMs), window.endAtMs);
     return this.#register('cron', run, taskOptions, L.KIND_ONCE, Math.max(0, nextMs - wallNowMs), 0, schedule, window.endAtMs !== null);
   }
 

@@ -45,15 +45,25 @@ export class ConstrainedTasks {
    * SlotConstraintsError when its hours and blackouts admit no run of the
    * schedule (`nextSlotAfter`).
    */
-  constrain<R, S>(path: string, fn: TaskFn<R, S>, constraints: unknown, timezone: string | undefined, nextSlotAfter: (afterMs: number) => number | null): TaskFn<R, S> {
+  constrain<R, S>(
+    path: string, fn: TaskFn<R, S>, constraints: unknown, timezone: string | undefined, nextSlotAfter: (afterMs: number) => number | null,
+    endAtMs: number | null = null,
+  ): TaskFn<R, S> {
     const record = resolveConstraints(constraints, path, timezone ?? null, 'function') as ConstraintsRecord;
     const first = nextSlotAfter(this.#host.clock.wallNow());
     if (first !== null) checkAdmitsSome(new Admission(record), path, first, nextSlotAfter);
-    return this.wrap(fn, record, (constraints as { admit?: AdmitFn }).admit, nextSlotAfter) as TaskFn<R, S>;
+    return this.wrap(fn, record, (constraints as { admit?: AdmitFn }).admit, nextSlotAfter, endAtMs) as TaskFn<R, S>;
   }
 
-  /** `fn`, judged by `record` (and `hook`) at each run; `nextSlotAfter` is where a deferral goes after a hook's refusal. */
-  wrap<R, S>(fn: TaskFn<R, S>, record: ConstraintsRecord, hook: AdmitFn | undefined, nextSlotAfter: (afterMs: number) => number | null): TaskFn<R | undefined, S> {
+  /**
+   * `fn`, judged by `record` (and `hook`) at each run; `nextSlotAfter` is where
+   * a deferral goes after a hook's refusal; none goes past `endAtMs` (the
+   * task's endAt: the run is skipped instead).
+   */
+  wrap<R, S>(
+    fn: TaskFn<R, S>, record: ConstraintsRecord, hook: AdmitFn | undefined, nextSlotAfter: (afterMs: number) => number | null,
+    endAtMs: number | null = null,
+  ): TaskFn<R | undefined, S> {
     const admission = new Admission(record);
     const runsByDay = new Map<number, number>();
     const runsOnDay = (day: number) => runsByDay.get(day) ?? 0;
@@ -76,6 +86,9 @@ export class ConstrainedTasks {
       const found = findAdmissible(nowMs, judge, nextSlotAfter);
       if (found.atMs === null) return this.#skip(ctx, `not deferred: ${found.reason}`);
       const untilMs = found.atMs;
+      if (endAtMs !== null && untilMs > endAtMs) {
+        return this.#skip(ctx, `not deferred: the next admissible instant (${new Date(untilMs).toISOString()}) is after endAt: ${verdict.reason}`);
+      }
       count(untilMs);
       this.#notes.set(ctx.handle, `deferred to ${new Date(untilMs).toISOString()}: ${verdict.reason}`);
       return ctx

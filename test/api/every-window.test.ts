@@ -152,3 +152,21 @@ describe('start and end validation', () => {
     refuse({ timezone: 'Nowhere/Else' }, 'ERR_UNKNOWN_TIME_ZONE', /IANA/, { days: 1 });
   });
 });
+
+describe('endAt and slot constraints in memory', () => {
+  it('defers a refused run within endAt, and skips one whose next admissible instant is past endAt', async () => {
+    // 2026-01-02 is a Friday; working hours are weekdays 09:00-17:00 UTC.
+    const { clock, scheduler, ran, log } = setUp('2026-01-02T00:00:00Z');
+    const skips: Array<string | undefined> = [];
+    scheduler.events.addEventListener('taskskip', (e) => skips.push(e.detail.reason));
+    const handle = scheduler.every('12h', log, {
+      startAt: Date.parse('2026-01-02T08:00:00Z'), endAt: Date.parse('2026-01-02T21:00:00Z'),
+      constraints: { workingHours: { from: '09:00', to: '17:00' }, timezone: 'UTC', inadmissible: 'defer' },
+    });
+    scheduler.start();
+    await clock.advance(4 * DAY_MS);
+    expect(ran).toEqual(['2026-01-02T09:00:00.000Z']);
+    expect(skips).toEqual(['not deferred: the next admissible instant (2026-01-05T09:00:00.000Z) is after endAt: outside working hours']);
+    await expect(handle.done).resolves.toBeUndefined();
+  });
+});
