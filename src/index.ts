@@ -32,5 +32,6 @@ export type {
 } from './constraints/slot-constraints.js';
 export { SlotConstraintsError } from './constraints/admission.js';
 export { AdmitNotDefinedError } from './durable/admit-hooks.js';
+export type { TracerLike, TracerProviderLike, TraceSpan, TraceSpanContext, TraceSpanOptions } from './tracing.js';
 export type { SchedulerEventListener, SchedulerEventMap, SchedulerEventType } from './events.js';
 export { ClockWatch, ClockJumpDetector, type ClockWatchEvent, type ClockJump, type ClockWake, type ClockWatchOptions, type ClockJumpDetectorOptions } from './time/clock-watch.js';

@@ -32,6 +32,7 @@ import { TaskHandle } from './tasks/task-handle.js';
 import {
   FixedGridSchedule, noSlotInWindow, resolveScheduleWindow, type ScheduleWindowOptions, type WallSchedule, WindowedSchedule,
 } from './time/schedule-window.js';
+import { type TracerLike, wrapTask } from './tracing.js';
 
 export interface CronOptions extends TaskOptions, ScheduleWindowOptions {
   /** IANA time zone the expression is read in. @default 'UTC' */
@@ -129,6 +130,10 @@ export class Scheduler {
   readonly #durable: DurableScheduler | undefined;
   /** Made at the first task with constraints. */
   #constrained: ConstrainedTasks | undefined;
+  /** options.tracer: each registration wraps its function when set (tracing.ts). */
+  readonly #tracer: TracerLike | undefined;
+  /** With a tracer: constrained functions, whose constraints wrap the traced function (a refused run makes no span). */
+  #tracedInside: WeakSet<TaskFn> | undefined;
   /** Typed task events: taskstart, taskfinish, taskfail, taskretry, taskinterrupt, taskoverrun, taskskip. */
   readonly events = new SchedulerEvents();
 
@@ -136,6 +141,7 @@ export class Scheduler {
     // Read once: the durable options see the same values, and no getter twice.
     const given = readSchedulerOptions(options);
     this.#options = resolveSchedulerOptions(given);
+    this.#tracer = this.#options.tracer;
     const core = new Core();
     core.setPolicy(this.#options.policy);
     core.setQuantum(this.#options.quantumMs);
@@ -173,7 +179,9 @@ export class Scheduler {
     this.#engine.assertAccepting(operation);
     const resolved = resolveTaskOptions(options);
     const engine = this.#engine;
-    const id = engine.register(fn as TaskFn, resolved, kind, delayMs, periodMs, cron);
+    const tracer = this.#tracer;
+    const traced = tracer === undefined || this.#tracedInside?.has(fn as TaskFn) ? (fn as TaskFn) : wrapTask(engine, tracer, fn as TaskFn);
+    const id = engine.register(traced, resolved, kind, delayMs, periodMs, cron);
     // A periodic or cron task without maxRuns or endAt never ends by itself (onIdle does not wait for it).
     return new TaskHandle<R>(engine.track(id, (kind !== L.KIND_ONCE || cron !== undefined) && resolved.maxRuns === 0 && !endsByItself), id);
   }
@@ -186,7 +194,14 @@ export class Scheduler {
     if (constraints === undefined) return fn;
     if (typeof fn !== 'function') requireFunction(`${operation}: fn`, fn);
     this.#constrained ??= new ConstrainedTasks(this.#engine);
-    return this.#constrained.constrain(`${operation}: options.constraints`, fn, constraints, timezone, nextSlotAfter, endAtMs);
+    const path = `${operation}: options.constraints`;
+    const tracer = this.#tracer;
+    if (tracer === undefined) return this.#constrained.constrain(path, fn, constraints, timezone, nextSlotAfter, endAtMs);
+    // Traced inside the constraints: a run they refuse calls nothing, and a deferred one's span starts when fn does.
+    const constrained = this.#constrained.constrain(path, wrapTask(this.#engine, tracer, fn as TaskFn), constraints, timezone, nextSlotAfter, endAtMs);
+    this.#tracedInside ??= new WeakSet();
+    this.#tracedInside.add(constrained);
+    return constrained as TaskFn<R, S>;
   }
 
   /** Runs fn as soon as it is its turn. */
@@ -195,7 +210,10 @@ export class Scheduler {
     if (typeof fn !== 'function') requireFunction('run: fn', fn);
     const engine = this.#engine;
     engine.assertAccepting('run');
-    const id = engine.registerReady(fn as TaskFn, resolveTaskOptions(options));
+    // Tracing off: the function as given (one field read per registration, nothing per run).
+    const tracer = this.#tracer;
+    const traced = tracer === undefined ? (fn as TaskFn) : wrapTask(engine, tracer, fn as TaskFn);
+    const id = engine.registerReady(traced, resolveTaskOptions(options));
     return new TaskHandle<R>(engine.track(id, false), id);
   }
 

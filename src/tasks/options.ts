@@ -9,6 +9,7 @@ import type { ClockWatchOptions } from '../time/clock-watch.js';
 import type { TaskErrorHandler } from '../error-reporting.js';
 import type { Store } from '../store/store.js';
 import { type Duration, parseDurationMs } from '../time/duration.js';
+import { resolveTracer, type TracerLike, type TracerProviderLike } from '../tracing.js';
 import { onlyPriorityClass, type Priority, PRIORITY_NAMES, type PriorityName, priorityClass } from './priorities.js';
 import { readOptions } from './read-options.js';
 import { NO_RETRY, type ResolvedRetry, type RetryOptions, resolveRetry } from './retry.js';
@@ -338,6 +339,19 @@ export interface SchedulerOptions {
    * @example new Scheduler({ store: 'jobs.db', maxConcurrent: 4 })
    */
   maxConcurrent?: number;
+  /**
+   * Traces every execution with OpenTelemetry: an @opentelemetry/api Tracer
+   * (`trace.getTracer('my-app')`) or TracerProvider (`trace.getTracerProvider()`,
+   * asked for the tracer `timeslice`). Each attempt of a task, in memory or
+   * durable, is then a span named after the task, active while it runs, with
+   * its id, name, slot, attempt, outcome, lateness and wait; a retry links to
+   * its slot's first attempt, and a durable execution record keeps the trace
+   * id. Without it nothing is traced and nothing is loaded: timeslice never
+   * imports @opentelemetry/api itself.
+   * @default no tracing
+   * @example new Scheduler({ tracer: trace.getTracer('billing') })
+   */
+  tracer?: TracerLike | TracerProviderLike | false;
 }
 
 export interface ResolvedSchedulerOptions {
@@ -351,11 +365,13 @@ export interface ResolvedSchedulerOptions {
   readonly groupTiming: boolean;
   /** undefined: the default console reporter. */
   readonly onError: TaskErrorHandler | false | undefined;
+  /** The tracer executions are traced with; undefined: no tracing. */
+  readonly tracer: TracerLike | undefined;
 }
 
 const SCHEDULER_OPTION_KEYS = new Set([
   'policy', 'quantumMs', 'sliceMs', 'concurrency', 'deadlinesMs', 'clock', 'random', 'groupTiming', 'onError', 'store', 'clockWatch', 'retention',
-  'lease', 'standby', 'maxPayloadBytes', 'allowPast', 'durableTimeoutMs', 'durableRetry', 'maxConcurrent',
+  'lease', 'standby', 'maxPayloadBytes', 'allowPast', 'durableTimeoutMs', 'durableRetry', 'maxConcurrent', 'tracer',
 ]);
 
 /**
@@ -422,5 +438,6 @@ export function resolveSchedulerOptions(options: SchedulerOptions = {}): Resolve
     random: (o.random as (() => number) | undefined) ?? Math.random,
     groupTiming: (o.groupTiming as boolean | undefined) ?? o.clock === undefined,
     onError: o.onError as TaskErrorHandler | false | undefined,
+    tracer: resolveTracer(o.tracer),
   });
 }

@@ -1,6 +1,6 @@
 // The optional peers as a user without them meets them: the built package in
 // a project whose node_modules has timeslice's dependencies but neither
-// piscina nor better-sqlite3. Importing the entries works; using the pool or
+// piscina, better-sqlite3 nor @opentelemetry/api. Importing the entries works; using the pool or
 // the SQLite store fails with MissingDependencyError, which names the package
 // and the command that installs it, never Node's raw MODULE_NOT_FOUND.
 import { execFileSync } from 'node:child_process';
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reachableBareImports } from '../helpers/reachable-imports.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 let project: string;
@@ -78,5 +79,30 @@ describe('without the optional peers installed', () => {
       new SqliteStore('jobs.db').open().then(() => console.log('null'), (e) => console.log(JSON.stringify((${SHOW})(e))));
     `]);
     expect(store).toEqual(sqliteMissing);
+  });
+
+  it('tracing needs no @opentelemetry/api of timeslice: no entry imports it, and a tracer passed in is all it calls', () => {
+    for (const entry of ['index', 'core', 'testing', 'web', 'store', 'store/memory', 'store/sqlite', 'store/indexeddb', 'pool']) {
+      for (const ext of ['js', 'cjs']) {
+        const reached = [...reachableBareImports(join(root, `dist/${entry}.${ext}`))];
+        expect(reached.filter((specifier) => specifier.startsWith('@opentelemetry/')), `dist/${entry}.${ext}`).toEqual([]);
+      }
+    }
+    // A tracer with nothing of OpenTelemetry's behind it: the scheduler calls startActiveSpan and the span's methods only.
+    const calls = run(['--input-type=module', '-e', `
+      const { Scheduler } = await import('timeslice');
+      const calls = [];
+      const span = {
+        spanContext: () => ({ traceId: '1'.repeat(32), spanId: '2'.repeat(16), traceFlags: 1 }),
+        setAttribute: (key) => calls.push(key), setStatus: (s) => calls.push('status ' + s.code), recordException: () => {}, end: () => calls.push('end'),
+      };
+      const tracer = { startActiveSpan: (name, options, fn) => { calls.push(name); return fn(span); } };
+      const scheduler = new Scheduler({ tracer }).start();
+      scheduler.run(() => {}, { name: 'job' });
+      await scheduler.onIdle();
+      await scheduler.stop();
+      console.log(JSON.stringify(calls));
+    `]);
+    expect(calls).toEqual(['job', 'timeslice.outcome', 'status 1', 'end']);
   });
 });
