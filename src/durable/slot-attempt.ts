@@ -26,7 +26,7 @@ import type { Engine } from '../engine/engine.js';
 import { retryDelayMs } from '../tasks/retry.js';
 import { checkJson, checkJsonSize } from '../store/json.js';
 import { type ExecutionRecord, isManualSlot, type Json, MANUAL_SCHEDULE_VERSION, type TaskPatch } from '../store/records.js';
-import type { ClaimRequest, ClaimResult, CompleteRequest, EndResult, Store } from '../store/store.js';
+import type { ClaimRequest, ClaimResult, CompleteRequest, EndResult, ExecutionTrace, Store } from '../store/store.js';
 import { TaskEndedError } from '../errors.js';
 import type { TaskContext } from '../tasks/task-context.js';
 import type { DefinedFunctions } from './defined-functions.js';
@@ -35,6 +35,7 @@ import type { DurableEventDetails, DurableEventType } from './durable-events.js'
 import { TaskNotFoundError } from './errors.js';
 import type { LiveRecord, LiveTask, PendingRun } from './live-task.js';
 import { isFenced } from './fenced-store.js';
+import { tracedBody } from './attempt-span.js';
 import { type BodyOutcome, withinTimeout } from './attempt-timeout.js';
 import { firstSlotAfter } from './slots.js';
 import type { StoreBackoff } from './store-backoff.js';
@@ -126,6 +127,10 @@ export class SlotAttempt {
   async #attempt(task: LiveTask, run: AttemptRun, ctx: TaskContext, onBodyEnd: () => void): Promise<void> {
     task.running = true;
     let entered = false;
+    const engine = this.#host.engine;
+    const tracer = engine.options.tracer;
+    // How long this run was ready before it started, read while it is the running one (tracing only).
+    const waitMs = tracer === undefined ? 0 : engine.core.snapshot(ctx.handle).waitMs;
     try {
       const execution = await this.#start(task, run);
       if (execution === 'requeued') {
@@ -133,9 +138,12 @@ export class SlotAttempt {
         return;
       }
       if (execution === undefined) return;
-      const outcome = await this.#body(task, execution, ctx);
+      let outcome: BodyOutcome;
+      let trace: ExecutionTrace | undefined;
+      if (tracer === undefined) outcome = await this.#body(task, execution, ctx);
+      else ({ outcome, trace } = await tracedBody(tracer, task, execution, engine.clock.wallNow(), waitMs, () => this.#body(task, execution, ctx)));
       // #finish() adds the end to the slot writes before it first awaits: it is queued when the core's run ends.
-      const finished = this.#finish(task, execution, outcome);
+      const finished = this.#finish(task, execution, outcome, trace);
       onBodyEnd();
       entered = await finished;
     } finally {
@@ -237,8 +245,11 @@ export class SlotAttempt {
     return withinTimeout(this.#host.engine, ctx, body, timeoutMs, `durable task '${execution.taskId}' attempt ${execution.attempt}`);
   }
 
-  /** Commits the attempt's end; true if a retry was entered (the caller must not continue the task). */
-  async #finish(task: LiveTask, execution: ExecutionRecord, outcome: BodyOutcome): Promise<boolean> {
+  /**
+   * Commits the attempt's end (with its span's ids when the record is to keep
+   * them); true if a retry was entered (the caller must not continue the task).
+   */
+  async #finish(task: LiveTask, execution: ExecutionRecord, outcome: BodyOutcome, trace: ExecutionTrace | undefined): Promise<boolean> {
     const { record } = task;
     const clock = this.#host.engine.clock;
     const endedAtMs = clock.wallNow();
@@ -251,6 +262,7 @@ export class SlotAttempt {
         executionId: execution.id, fencingToken: execution.fencingToken, outcome: 'failed', endedAtMs, error: errorJson(outcome.error),
         // Pending while its retry waits for the backoff (the retry marks it running again).
         taskUpdate: { lastError: errorMessage(outcome.error), status: 'pending', updatedAtMs: endedAtMs },
+        ...(trace === undefined ? {} : { trace }),
       });
       if (failed?.status !== 'completed') return false;
       record.lastError = errorMessage(outcome.error);
@@ -266,6 +278,7 @@ export class SlotAttempt {
     const ended = await this.#complete({
       executionId: execution.id, fencingToken: execution.fencingToken, outcome: outcome.ok ? 'succeeded' : 'failed', endedAtMs,
       result: outcome.ok ? resultJson(outcome.value) : null, error: outcome.ok ? null : errorJson(outcome.error), taskUpdate: update,
+      ...(trace === undefined ? {} : { trace }),
     });
     if (ended?.status !== 'completed') return false;
     if (update.nextExecutionMs !== undefined) record.nextExecutionMs = update.nextExecutionMs;

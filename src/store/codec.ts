@@ -82,11 +82,14 @@ export interface StoredExecution {
   error: string;
   skipReason: string | null;
   state: string;
+  /** Absent from IndexedDB records written before tracing: read as null. */
+  traceId: string | null;
+  spanId: string | null;
 }
 
 export const STORED_EXECUTION_FIELDS: readonly (keyof StoredExecution)[] = Object.freeze([
   'id', 'taskId', 'scheduleVersion', 'nominalMs', 'attempt', 'fencingToken', 'startedAtMs', 'endedAtMs', 'outcome',
-  'result', 'error', 'skipReason', 'state',
+  'result', 'error', 'skipReason', 'state', 'traceId', 'spanId',
 ]);
 
 /** JSON null as text: what an empty result, error or state is stored as. */
@@ -190,7 +193,7 @@ export function decodeExecution(s: StoredExecution): ExecutionRecord {
     id: s.id, taskId: s.taskId, scheduleVersion: s.scheduleVersion, nominalMs: s.nominalMs,
     attempt: s.attempt, fencingToken: s.fencingToken, startedAtMs: s.startedAtMs, endedAtMs: s.endedAtMs,
     outcome: s.outcome, result: fromJsonText(s.result), error: fromJsonText(s.error),
-    skipReason: s.skipReason, state: fromJsonText(s.state),
+    skipReason: s.skipReason, state: fromJsonText(s.state), traceId: s.traceId ?? null, spanId: s.spanId ?? null,
   };
 }
 

@@ -181,6 +181,16 @@ export interface ExecutionRecord extends SlotKey {
   skipReason: string | null;
   /** The state the body saved (ctx.saveState()), carried over to the next attempt. */
   state: Json;
+  /**
+   * With tracing (the scheduler's `tracer` option): the OpenTelemetry trace of
+   * the slot's first recorded attempt (32 hex digits), written with that
+   * attempt's end and kept by later attempts, whose spans link to it. null
+   * without tracing, for an unsampled span, and in records written before
+   * the field existed.
+   */
+  traceId: string | null;
+  /** The span of that attempt (16 hex digits), beside traceId: what a retry's span links to. */
+  spanId: string | null;
 }
 
 /**

@@ -9,7 +9,7 @@ import { toJsonText } from './json.js';
 import { executionIdOf, isManualSlot, MANUAL_SCHEDULE_VERSION, type SlotKey, type TaskPatch } from './records.js';
 import type { ClaimRequest, CompleteRequest, FenceRefusal, RetryResult, SkipRequest, SlotRefusal } from './store.js';
 import {
-  checkArray, checkEndingOutcome, checkFencingToken, checkNonEmptyString, checkObject, checkSlot, checkTaskPatch, checkTimeMs,
+  checkArray, checkEndingOutcome, checkFencingToken, checkNonEmptyString, checkObject, checkSlot, checkTaskPatch, checkTimeMs, checkTrace,
   MAX_ID_LENGTH,
 } from './validate.js';
 
@@ -97,7 +97,7 @@ export function claimedExecution(request: ClaimRequest, fencingToken: number): S
   return {
     id: executionIdOf(request), taskId: request.taskId, scheduleVersion: request.scheduleVersion, nominalMs: noNegativeZero(request.nominalMs),
     attempt: 1, fencingToken, startedAtMs: noNegativeZero(request.startedAtMs), endedAtMs: null, outcome: 'running',
-    result: NULL_JSON, error: NULL_JSON, skipReason: null, state: NULL_JSON,
+    result: NULL_JSON, error: NULL_JSON, skipReason: null, state: NULL_JSON, traceId: null, spanId: null,
   };
 }
 
@@ -105,7 +105,7 @@ export function skippedExecution(request: SkipRequest): StoredExecution {
   return {
     id: executionIdOf(request), taskId: request.taskId, scheduleVersion: request.scheduleVersion, nominalMs: noNegativeZero(request.nominalMs),
     attempt: 0, fencingToken: 0, startedAtMs: null, endedAtMs: noNegativeZero(request.recordedAtMs), outcome: 'skipped',
-    result: NULL_JSON, error: NULL_JSON, skipReason: request.reason, state: NULL_JSON,
+    result: NULL_JSON, error: NULL_JSON, skipReason: request.reason, state: NULL_JSON, traceId: null, spanId: null,
   };
 }
 
@@ -167,6 +167,7 @@ export function encodeCompletion(request: unknown): EncodedCompletion {
   checkEndingOutcome(request.outcome, 'request.outcome');
   checkTimeMs(request.endedAtMs, 'request.endedAtMs');
   if (request.taskUpdate !== undefined) checkTaskPatch(request.taskUpdate, 'request.taskUpdate');
+  if (request.trace !== undefined) checkTrace(request.trace, 'request.trace');
   return {
     request: request as unknown as CompleteRequest,
     result: request.result === undefined ? NULL_JSON : toJsonText(request.result, 'request.result'),
@@ -175,7 +176,13 @@ export function encodeCompletion(request: unknown): EncodedCompletion {
 }
 
 export function completedExecution(current: StoredExecution, { request, result, error }: EncodedCompletion): StoredExecution {
-  return { ...current, outcome: request.outcome, endedAtMs: noNegativeZero(request.endedAtMs), result, error };
+  const ended = { ...current, outcome: request.outcome, endedAtMs: noNegativeZero(request.endedAtMs), result, error };
+  // The first attempt's span stays: later attempts link to it.
+  if (request.trace !== undefined && (current.traceId ?? null) === null) {
+    ended.traceId = request.trace.traceId;
+    ended.spanId = request.trace.spanId;
+  }
+  return ended;
 }
 
 export function retriedExecution(current: StoredExecution, startedAtMs: number, fencingToken: number): StoredExecution {

@@ -91,6 +91,19 @@ export interface CompleteRequest {
   error?: Json;
   /** Written to the task in the same transaction: next execution, count, status, last error. @default no change */
   taskUpdate?: TaskPatch;
+  /**
+   * The attempt's span (tracing): stored as the record's traceId and spanId
+   * unless the record has them already (from an earlier attempt). @default none
+   */
+  trace?: ExecutionTrace;
+}
+
+/** An attempt's OpenTelemetry span, as an execution record keeps it. */
+export interface ExecutionTrace {
+  /** 32 lowercase hex digits, not all zero. */
+  traceId: string;
+  /** 16 lowercase hex digits, not all zero. */
+  spanId: string;
 }
 
 export type CompleteResult = { status: 'completed'; execution: ExecutionRecord; task: TaskRecord | undefined } | FenceRefusal;

@@ -308,3 +308,13 @@ export function resolveLoadOptions(options: unknown): ResolvedLoadOptions {
   if (onInvalid !== undefined && typeof onInvalid !== 'function') throw invalid('options.onInvalid', 'a function', onInvalid);
   return { batchSize, onInvalid: onInvalid as ResolvedLoadOptions['onInvalid'] };
 }
+
+const TRACE_ID = /^(?!0{32})[0-9a-f]{32}$/;
+const SPAN_ID = /^(?!0{16})[0-9a-f]{16}$/;
+
+/** A completion's span: W3C trace context ids (lowercase hex, not all zero), as OpenTelemetry makes them. */
+export function checkTrace(value: unknown, path: string): void {
+  checkObject(value, path);
+  if (typeof value.traceId !== 'string' || !TRACE_ID.test(value.traceId)) throw invalid(`${path}.traceId`, '32 lowercase hex digits, not all zero', value.traceId);
+  if (typeof value.spanId !== 'string' || !SPAN_ID.test(value.spanId)) throw invalid(`${path}.spanId`, '16 lowercase hex digits, not all zero', value.spanId);
+}

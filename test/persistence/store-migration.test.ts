@@ -2,7 +2,8 @@
 // made by schema version 1 (before the DST policy columns) gets them added,
 // an IndexedDB record stored without the fields reads as the default, and an
 // IndexedDB database of schema version 1 (before the lease) gets its lease
-// store with everything else kept.
+// store with everything else kept. Schema 11 (SQLite) adds an execution's
+// trace; IndexedDB records without it read as having none.
 import 'fake-indexeddb/auto';
 import Database from 'better-sqlite3';
 import { IDBFactory } from 'fake-indexeddb';
@@ -221,6 +222,41 @@ describe('opening a store written by the previous schema', () => {
     raw.close();
   });
 
+  it('upgrades a schema version 10 SQLite database to version 11 (executions.trace_id, span_id): its executions read with no trace, and a completion stores one', async () => {
+    const v10 = new Database(path);
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 10)) v10.exec(migration.sql);
+    v10.pragma('user_version = 10');
+    v10.pragma(`application_id = ${APPLICATION_ID}`);
+    const row = encodeTask(task('t', { highWaterMarkMs: 2000, status: 'running' }), 'task');
+    const fields = Object.keys(row);
+    const columns = fields.map((f) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
+    v10.prepare(`INSERT INTO tasks (${columns.join(', ')}) VALUES (${fields.map(() => '?').join(', ')})`).run(...fields.map((f) => row[f as keyof typeof row]));
+    const insert = v10.prepare(`INSERT INTO executions (task_id, schedule_version, nominal_ms, attempt, fencing_token, started_at_ms, ended_at_ms, outcome, result, error, skip_reason, state)
+      VALUES ('t', 1, ?, 1, ?, ?, ?, ?, ?, 'null', NULL, 'null')`);
+    insert.run(1000, 1, 1001, 1002, 'succeeded', '{"n":1}');
+    insert.run(2000, 2, 2001, null, 'running', 'null');
+    v10.prepare("UPDATE meta SET value = 2 WHERE key = 'fencing_token'").run();
+    v10.close();
+    const store = new SqliteStore(path);
+    expect(await store.open()).toEqual({ schemaVersion: LATEST_SCHEMA_VERSION });
+    const history = (await store.history('t')).executions;
+    expect(history.map((e) => [e.id, e.outcome, e.result, e.traceId, e.spanId])).toEqual([
+      ['t/1/2000', 'running', null, null, null],
+      ['t/1/1000', 'succeeded', { n: 1 }, null, null],
+    ]);
+    const trace = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' };
+    const ended = await store.complete({ executionId: 't/1/2000', fencingToken: 2, outcome: 'succeeded', endedAtMs: 2500, trace });
+    expect(ended).toMatchObject({ status: 'completed', execution: trace });
+    expect(await store.getExecution('t/1/2000')).toMatchObject(trace);
+    await store.close();
+    const raw = new Database(path, { readonly: true });
+    expect(raw.prepare('SELECT trace_id, span_id FROM executions ORDER BY nominal_ms').all()).toEqual([
+      { trace_id: null, span_id: null },
+      { trace_id: trace.traceId, span_id: trace.spanId },
+    ]);
+    raw.close();
+  });
+
   it('reads an IndexedDB task record stored without the DST fields, timeoutMs, constraints, calendarPeriod, startAtMs and endAtMs with the defaults, and replaces it without a schedule change', async () => {
     const indexedDB = new IDBFactory();
     const store = new IndexedDbStore({ name: 'jobs', indexedDB });
@@ -267,6 +303,26 @@ describe('opening a store written by the previous schema', () => {
     expect(await ids({ statuses: ['failed'] })).toEqual(['a']);
     expect(await ids({ name: 'invoice' })).toEqual(['b']);
     await store.close();
+  });
+
+  it('reads an IndexedDB execution record stored without traceId and spanId as having none, and a completion adds them', async () => {
+    const indexedDB = new IDBFactory();
+    const store = new IndexedDbStore({ name: 'jobs', indexedDB, locks: null });
+    await store.open();
+    await store.putTasks([task('t', { highWaterMarkMs: 5_000 })]);
+    await store.close();
+    const db = (await wrap(indexedDB.open('jobs')))!;
+    const { traceId: _trace, spanId: _span, ...old } = claimedExecution({ ...slot('t', 5_000), startedAtMs: 5_001 }, 7);
+    await db.put('executions', old as never);
+    await db.put('meta', 7, 'fencingToken');
+    db.close();
+    const reopened = new IndexedDbStore({ name: 'jobs', indexedDB, locks: null });
+    await reopened.open();
+    expect(await reopened.getExecution(old.id)).toMatchObject({ outcome: 'running', traceId: null, spanId: null });
+    const trace = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' };
+    await reopened.complete({ executionId: old.id, fencingToken: 7, outcome: 'succeeded', endedAtMs: 5_500, trace });
+    expect(await reopened.getExecution(old.id)).toMatchObject({ outcome: 'succeeded', ...trace });
+    await reopened.close();
   });
 
   it('upgrades a schema version 1 IndexedDB database to version 2 (the lease store), keeping its tasks, executions and fencing token counter', async () => {

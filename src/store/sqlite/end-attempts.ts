@@ -25,7 +25,10 @@ export function endAttempt(s: Statements, completion: EncodedCompletion, readTas
   const slot = slotOfExecutionId(request.executionId);
   const row = slot === undefined
     ? undefined
-    : s.endExecution.get(request.outcome, endedAtMs, completion.result, completion.error, slot[0], slot[1], slot[2], request.fencingToken);
+    : s.endExecution.get(
+        request.outcome, endedAtMs, completion.result, completion.error, request.trace?.traceId ?? null, request.trace?.spanId ?? null,
+        slot[0], slot[1], slot[2], request.fencingToken,
+      );
   if (slot === undefined || row === undefined) {
     const refusal = refuseFenced(findExecution(s, request.executionId), request.fencingToken);
     // The UPDATE matched nothing, so the rules refuse it (unknown, stale token, or ended).
@@ -36,7 +39,7 @@ export function endAttempt(s: Statements, completion: EncodedCompletion, readTas
   const ended: StoredExecution = {
     id: request.executionId, taskId, scheduleVersion, nominalMs, attempt: row.attempt,
     fencingToken: request.fencingToken, startedAtMs: row.startedAtMs, endedAtMs, outcome: request.outcome, result: completion.result,
-    error: completion.error, skipReason: row.skipReason, state: row.state,
+    error: completion.error, skipReason: row.skipReason, state: row.state, traceId: row.traceId, spanId: row.spanId,
   };
   const patch = request.taskUpdate;
   let task: StoredTask | undefined;

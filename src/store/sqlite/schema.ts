@@ -256,6 +256,14 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       CREATE INDEX tasks_ended ON tasks (status, id) WHERE ${ENDED_STATUSES_V10};
     `,
   },
+  {
+    version: 11,
+    description: 'executions.trace_id, executions.span_id: the OpenTelemetry span of a slot\'s first traced attempt (NULL for existing rows)',
+    sql: `
+      ALTER TABLE executions ADD COLUMN trace_id TEXT;
+      ALTER TABLE executions ADD COLUMN span_id TEXT;
+    `,
+  },
 ]);
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -74,7 +74,10 @@ export function taskUpdateValues(task: StoredTask): unknown[] {
 
 /** An execution's values in column order, for insertExecution (no id: it is the slot). */
 export function executionValues(e: StoredExecution): unknown[] {
-  return [e.taskId, e.scheduleVersion, e.nominalMs, e.attempt, e.fencingToken, e.startedAtMs, e.endedAtMs, e.outcome, e.result, e.error, e.skipReason, e.state];
+  return [
+    e.taskId, e.scheduleVersion, e.nominalMs, e.attempt, e.fencingToken, e.startedAtMs, e.endedAtMs, e.outcome, e.result, e.error, e.skipReason, e.state,
+    e.traceId, e.spanId,
+  ];
 }
 
 /** Positions in a task page row (STORED_TASK_FIELDS order, then the rowid). */
@@ -127,7 +130,7 @@ export interface CompletedSlotRow {
 }
 
 /** The fields of an ended execution neither its completion nor its id already hold. */
-export type EndedExecutionRow = Pick<StoredExecution, 'attempt' | 'startedAtMs' | 'skipReason' | 'state'>;
+export type EndedExecutionRow = Pick<StoredExecution, 'attempt' | 'startedAtMs' | 'skipReason' | 'state' | 'traceId' | 'spanId'>;
 
 type Stmt<Params extends unknown[], Row = unknown> = Database.Statement<Params, Row>;
 
@@ -182,7 +185,7 @@ export interface Statements {
   insertExecution: Stmt<unknown[]>;
   insertExecutionIfNew: Stmt<unknown[]>;
   getExecution: Stmt<[string, number, number], StoredExecution>;
-  endExecution: Stmt<[string, number | null, string, string, string, number, number, number], EndedExecutionRow>;
+  endExecution: Stmt<[string, number | null, string, string, string | null, string | null, string, number, number, number], EndedExecutionRow>;
   updateExecution: Stmt<[number, number, number | null, number | null, string, string, string, string, string, number, number]>;
   unfinishedExecutions: Stmt<[], StoredExecution>;
   lastCompletedSlots: Stmt<[], CompletedSlotRow>;
@@ -231,10 +234,12 @@ export function prepareStatements(db: Database.Database): Statements {
     ),
     getExecution: db.prepare<[string, number, number], StoredExecution>(`SELECT ${EXECUTION_SELECT} FROM executions WHERE ${BY_SLOT}`),
     // Ends the attempt holding this token, if it is still running; no row when it is not (the caller then says why).
-    endExecution: db.prepare<[string, number | null, string, string, string, number, number, number], EndedExecutionRow>(
-      `UPDATE executions SET outcome = ?, ended_at_ms = ?, result = ?, error = ?
+    // The trace is written only where none is (an earlier attempt's stays: later ones link to it).
+    endExecution: db.prepare<[string, number | null, string, string, string | null, string | null, string, number, number, number], EndedExecutionRow>(
+      `UPDATE executions SET outcome = ?, ended_at_ms = ?, result = ?, error = ?,
+         trace_id = coalesce(trace_id, ?), span_id = coalesce(span_id, ?)
        WHERE ${BY_SLOT} AND fencing_token = ? AND outcome = 'running'
-       RETURNING attempt, started_at_ms AS "startedAtMs", skip_reason AS "skipReason", state`,
+       RETURNING attempt, started_at_ms AS "startedAtMs", skip_reason AS "skipReason", state, trace_id AS "traceId", span_id AS "spanId"`,
     ),
     updateExecution: db.prepare<[number, number, number | null, number | null, string, string, string, string, string, number, number]>(
       `UPDATE executions SET attempt = ?, fencing_token = ?, started_at_ms = ?, ended_at_ms = ?, outcome = ?,

@@ -5,6 +5,7 @@ import { slotCases } from './slot-cases.js';
 import { slotWritesCases } from './slot-writes-cases.js';
 import { taskCases } from './task-cases.js';
 import { taskQueryCases } from './task-query-cases.js';
+import { traceCases } from './trace-cases.js';
 
 export type { ContractCase, StoreHarness, StoreLocation } from './harness.js';
-export const contractCases = [...taskCases, ...slotCases, ...manualSlotCases, ...slotWritesCases, ...leaseCases, ...taskQueryCases];
+export const contractCases = [...taskCases, ...slotCases, ...manualSlotCases, ...slotWritesCases, ...leaseCases, ...taskQueryCases, ...traceCases];

@@ -26,6 +26,7 @@ export const slotCases: ContractCase[] = [
       equal(executions[0], {
         id: 'a/1/1000', taskId: 'a', scheduleVersion: 1, nominalMs: 1000, attempt: 1, fencingToken: executions[0]!.fencingToken,
         startedAtMs: 1005, endedAtMs: null, outcome: 'running', result: null, error: null, skipReason: null, state: null,
+        traceId: null, spanId: null,
       }, 'the execution record');
       const tokens = executions.map((e) => e.fencingToken);
       ok(tokens[0]! >= 1 && tokens[0]! < tokens[1]! && tokens[1]! < tokens[2]!, `tokens increase: ${tokens}`);
