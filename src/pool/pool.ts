@@ -37,16 +37,16 @@
 // task's retry policy); the tasks it held and had not finished are requeued.
 // Outcomes quote a dispatch number, so an outcome of a run that was already
 // recovered is ignored: every task ends exactly once.
+// This file takes tasks in (run(), then one flush per microtask) and ends the
+// pool; the threads' side (their Piscina, loop arguments, messages, the
+// replacement of a lost thread) is pool-thread-host.ts.
 // The module's performance, not the global: in Node 20 the global is a getter called on every use.
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
-import type { Piscina } from 'piscina';
 import type { Core } from '../../bindings/core.js';
 import type { CoreExports } from '../../bindings/load.js';
 import { CoreOutOfMemoryError, describeValue, InvalidArgumentError } from '../../bindings/errors.js';
 import * as L from '../../bindings/layout.generated.js';
-import { createSharedCore, sharedAttachModule } from '../../bindings/shared.js';
+import { createSharedCore } from '../../bindings/shared.js';
 import { ControlBlock } from './control.js';
 import { newCounters, type PoolCounters, PoolEvents } from './events.js';
 import { PoolClosedError, PoolTaskCancelledError, UncloneableError } from './errors.js';
@@ -54,12 +54,12 @@ import { type PoolOptions, type PoolTaskOptions, type ResolvedPoolOptions, type 
 import { Outcomes } from './outcomes.js';
 import { PayloadArena } from './payload.js';
 import type { PoolParts } from './pool-parts.js';
+import { PoolThreadHost } from './pool-thread-host.js';
 import * as P from './protocol.js';
-import type { RecoveryHost, } from './recovery.js';
-import { requirePeer } from '../require-peer.js';
-import { Supervisor } from './supervisor.js';
+import type { RecoveryHost } from './recovery.js';
+import type { Supervisor } from './supervisor.js';
 import { type ArgsOf, PoolTask, type ResultOf, TaskBook, TaskRecord } from './task-record.js';
-import { type PoolThread, PoolThreads } from './threads.js';
+import { PoolThreads } from './threads.js';
 
 export { PoolTask } from './task-record.js';
 
@@ -84,9 +84,8 @@ export class WorkerPool {
   readonly #control: ControlBlock;
   readonly #payload = new PayloadArena();
   readonly #book = new TaskBook(this.#payload);
-  readonly #piscina: Piscina;
+  readonly #host: PoolThreadHost;
   readonly #threads: PoolThreads;
-  readonly #oldPorts: MessagePort[] = [];
   #staged: TaskRecord[] = [];
   #flushQueued = false;
   readonly #flushBound = () => this.#flush();
@@ -126,38 +125,20 @@ export class WorkerPool {
     const parts: PoolParts = { w: this.#w, control: this.#control, book: this.#book, counters: this.#counters, events: this.events, options: o };
     this.#outcomes = new Outcomes({ ...parts, now: () => this.#now(), wake: (cls, count) => this.#wake(cls, count) });
     this.#recovery = { ...parts, retry: (r, nowMs, error) => this.#outcomes.retry(r, nowMs, error) };
-    const { Piscina: PiscinaPool } = requirePeer<typeof import('piscina')>('piscina', 'timeslice/pool (WorkerPool)');
-    this.#piscina = new PiscinaPool({
-      // The CommonJS build of the worker entry, from the ESM build too. Piscina's
-      // worker require()s its filename first, so an ESM entry went through Node
-      // 20.19+'s require(esm), which once aborted the whole process during the
-      // crash tests (V8 fatal error "IsGraphAsync must be used on an instantiated
-      // module": not an exception anyone can catch). require() of CommonJS is the
-      // path Piscina was built on; the user's task modules are still import()ed.
-      filename: fileURLToPath(new URL('./pool-worker.cjs', import.meta.url)),
-      minThreads: o.threads + o.spareThreads,
-      maxThreads: o.threads + o.spareThreads,
-      concurrentTasksPerWorker: 1,
-      idleTimeout: Number.POSITIVE_INFINITY,
-      ...(o.resourceLimits === undefined ? {} : { resourceLimits: o.resourceLimits }),
-    });
-    this.#threads = new PoolThreads(this.#piscina, this.#control, o, {
-      loopArgs: (seat) => this.#loopArgs(seat),
-      onMessage: (thread, message) => this.#onMessage(thread, message),
-      onLoopEnded: (thread, err) => this.#onLoopEnded(thread, err),
-    });
-    this.#supervisor = new Supervisor({
+    this.#host = new PoolThreadHost({
       ...parts,
-      threads: this.#threads,
+      memory: this.#memory,
+      payload: this.#payload,
+      definitions: this.#definitions,
+      outcomes: this.#outcomes,
       recovery: this.#recovery,
       now: () => this.#now(),
       wake: (cls, count) => this.#wake(cls, count),
-      fail: (r, error) => this.#outcomes.fail(r, error),
-      armDueTimer: () => this.#outcomes.armDueTimer(),
-      drain: (thread) => this.#drain(thread),
-      replace: (thread, atMs, reason) => this.#replace(thread, atMs, reason),
-      handedOver: (spare, atMs) => this.#handedOver(spare, atMs),
+      closing: () => this.#closing,
+      closed: () => this.#closed !== undefined,
     });
+    this.#threads = this.#host.threads;
+    this.#supervisor = this.#host.supervisor;
     this.#threads.startAll();
   }
 
@@ -298,33 +279,6 @@ export class WorkerPool {
     }
   }
 
-  // ---- messages from the threads ----
-
-  #onMessage(_thread: PoolThread, message: P.FromWorker): void {
-    if (message.t === 'results') {
-      this.#outcomes.onResults(message.n, message.v);
-    } else if (message.t === 'state') {
-      const r = this.#book.current(message.handle, message.dispatch);
-      if (r !== undefined && !r.cancelled) {
-        try {
-          this.#book.saveState(r, message.bytes);
-        } catch (err) {
-          this.#supervisor.endEarly(r, new UncloneableError(`ctx.saveState: the state cannot be kept: ${(err as Error).message}`));
-        }
-      }
-    }
-  }
-
-  /**
-   * Handles, now, every message the thread has posted: before its tasks are
-   * recovered, so that outcomes and saved states it sent first are used (a
-   * task that finished is not run again; a resumed task gets its last state).
-   */
-  #drain(thread: PoolThread): void {
-    const port = thread.port;
-    for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) this.#onMessage(thread, m.message as P.FromWorker);
-  }
-
   // ---- cancellation, and failures decided while a worker runs the task ----
 
   #cancel(r: TaskRecord): void {
@@ -332,57 +286,6 @@ export class WorkerPool {
     this.#counters.cancelled++;
     this.events.emit('cancel', { task: r.handle, atMs: this.#now() });
     this.#supervisor.endEarly(r, new PoolTaskCancelledError('the task was cancelled'));
-  }
-
-  // ---- worker threads ----
-
-  #loopArgs(seat: number): Omit<P.LoopArgs, 'port'> {
-    return {
-      seat,
-      seats: this.#control.seats,
-      threads: this.#o.threads,
-      module: sharedAttachModule(),
-      memory: this.#memory,
-      control: this.#control.buffer,
-      side: this.#book.side,
-      payload: this.#payload.buffer,
-      definitions: this.#definitions,
-      resource: this.#o.resource,
-      quantumMs: this.#o.quantumMs,
-    };
-  }
-
-  /** The worker's thread was fenced or died: its role goes to a warm spare, or to a new thread. */
-  #replace(old: PoolThread, atMs: number, reason: 'terminated' | 'crashed'): void {
-    if (this.#threads.isRetiring(old)) {
-      // Its role went to a spare already: a new spare takes the place of the one used.
-      this.#threads.retiringLost(old);
-      return;
-    }
-    if (this.#closing && this.#book.live === 0) return;
-    const { thread, warm } = this.#threads.replace(old.index);
-    this.#counters.replacements++;
-    if (warm) this.#counters.warmReplacements++;
-    const threadId = thread === undefined ? 0 : this.#control.threadId(thread.seat);
-    this.events.emit('replace', { worker: old.index, warm, threadId, reason, atMs });
-  }
-
-  #handedOver(spare: PoolThread, atMs: number): void {
-    this.#counters.replacements++;
-    this.#counters.warmReplacements++;
-    this.events.emit('replace', { worker: spare.index, warm: true, threadId: this.#control.threadId(spare.seat), reason: 'urgent', atMs });
-  }
-
-  #onLoopEnded(thread: PoolThread, err: unknown): void {
-    if (this.#closed !== undefined) return;
-    // The port stays open: outcomes the thread posted before it died may not
-    // have been delivered yet, and closing it would drop them (the tasks they
-    // report are no longer in its batch list). Old ports close with the pool.
-    this.#oldPorts.push(thread.port);
-    this.#threads.ended(thread);
-    this.#supervisor.forget(thread);
-    if (thread.index < 0) this.#threads.spareLost(thread);
-    else if (!thread.fenced && (this.#threads.workers[thread.index] === thread || this.#threads.isRetiring(thread))) this.#supervisor.crashed(thread, err);
   }
 
   // ---- lifecycle and observability ----
@@ -426,9 +329,7 @@ export class WorkerPool {
     for (const thread of this.#threads.live()) this.#control.wake(thread.seat);
     this.#supervisor.stop();
     this.#outcomes.stop();
-    await this.#piscina.destroy();
-    for (const thread of this.#threads.live()) thread.port.close();
-    for (const port of this.#oldPorts) port.close();
+    await this.#host.destroy();
   }
 
   /** Totals since the pool was made, and what is queued and running now. */
