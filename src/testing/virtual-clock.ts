@@ -26,41 +26,17 @@
 // - time moves only in advance() and runUntilIdle(), and only once the current
 //   instant has nothing left to run: straight to the next due timer, or to the
 //   target. The cost is one real host turn per callback (microseconds).
+// What the clock is configured with is virtual-clock-options.ts; how a run
+// of callbacks is counted and spaced by real host turns is virtual-clock-steps.ts.
 import { describeValue, InvalidArgumentError, InvalidStateError } from '../../bindings/errors.js';
 import { requireTimeMs } from '../../bindings/validate.js';
 import type { Clock, TimerId, TimerOptions } from '../time/clock.js';
 import { Core, layout } from '../../bindings/index.js';
-import { createHostYield, type HostPrimitives } from '../time/host-yield.js';
 import { VirtualClockNotIdleError } from './errors.js';
+import { DEFAULT_MAX_STEPS, requireFunction, requireStepCount, type RunUntilIdleOptions, type VirtualClockOptions } from './virtual-clock-options.js';
+import { hostTurn, spend, type StepBudget } from './virtual-clock-steps.js';
 
-export interface VirtualClockOptions {
-  /**
-   * What now() returns before any advance.
-   * @default 0
-   */
-  startMs?: number;
-  /**
-   * What wallNow() returns before any advance or jumpWall.
-   * @default Date.UTC(2026, 0, 1)
-   * @example new VirtualClock({ wallStartMs: Date.UTC(2026, 2, 29, 0, 59) }) // just before a DST change
-   */
-  wallStartMs?: number;
-  /**
-   * How many callbacks advance() and flush() run at one instant, time not
-   * moving, before they reject with VirtualClockNotIdleError.
-   * @default 100_000
-   */
-  maxStepsPerInstant?: number;
-}
-
-export interface RunUntilIdleOptions {
-  /**
-   * How many callbacks (timers and macrotasks) to run before rejecting with
-   * VirtualClockNotIdleError: what stops an endless periodic task.
-   * @default 100_000
-   */
-  maxSteps?: number;
-}
+export type { RunUntilIdleOptions, VirtualClockOptions } from './virtual-clock-options.js';
 
 interface VirtualTimer {
   readonly dueMs: number;
@@ -71,29 +47,6 @@ interface VirtualTimer {
   fn: (() => void) | undefined;
   /** TimerOptions.keepAlive: runUntilIdle() waits only for timers that keep a process running. */
   readonly keepAlive: boolean;
-}
-
-/** A countdown of callbacks; what to throw once spent. */
-interface StepBudget {
-  left: number;
-  readonly spent: () => VirtualClockNotIdleError;
-}
-
-const DEFAULT_MAX_STEPS = 100_000;
-
-// Taken at load, before a test can install fake timers over them.
-const hostSetTimeout = setTimeout;
-const HOST: HostPrimitives = {
-  setImmediate: typeof setImmediate === 'function' ? setImmediate : undefined,
-  MessageChannel: typeof MessageChannel === 'function' ? MessageChannel : undefined,
-  setTimeout: (fn, delayMs) => hostSetTimeout(fn, delayMs),
-};
-let hostYield: ((fn: () => void) => void) | undefined;
-
-/** Resolves in a new real macrotask: every microtask queued before has run. */
-function hostTurn(): Promise<void> {
-  const yieldOnce = (hostYield ??= createHostYield(HOST));
-  return new Promise((resolve) => yieldOnce(() => resolve()));
 }
 
 export class VirtualClock implements Clock {
@@ -387,23 +340,4 @@ export class VirtualClock implements Clock {
       this.#running = undefined;
     }
   }
-}
-
-/** Counts one callback, or throws before it is taken out of its queue, so it stays pending. */
-function spend(budget: StepBudget): void {
-  if (budget.left === 0) throw budget.spent();
-  budget.left--;
-}
-
-function requireFunction(name: string, value: unknown): void {
-  if (typeof value !== 'function') {
-    throw new InvalidArgumentError(`${name} must be a function, received ${describeValue(value)}`);
-  }
-}
-
-function requireStepCount(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new InvalidArgumentError(`${name} must be an integer >= 1, received ${describeValue(value)}`);
-  }
-  return value;
 }
