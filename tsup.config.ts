@@ -5,6 +5,8 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     core: 'src/core.ts',
+    // CronSchedule (croner): its own entry, so `timeslice` carries no croner in a browser bundle.
+    cron: 'src/cron-entry.ts',
     testing: 'src/testing/index.ts',
     web: 'src/web/index.ts',
     // The stores are entries of their own, so `timeslice` loads no database driver.
@@ -15,9 +17,19 @@ export default defineConfig({
     // The worker pool (Node only) and the entry its threads run: `timeslice` loads no piscina.
     pool: 'src/pool/index.ts',
     'pool-worker': 'src/pool/worker.ts',
+    // The targets of the package's internal imports (package.json "imports"): what a build has
+    // at hand synchronously. Node gets the eager variants (the embedded core, croner, the durable
+    // layer); a browser bundle the empty ones, and loads the parts on demand (src/parts/load.ts).
+    'wasm-sync': 'bindings/wasm-sync.ts',
+    'wasm-sync.node': 'bindings/wasm-sync.node.ts',
+    'parts-sync': 'src/parts/sync.ts',
+    'parts-sync.node': 'src/parts/sync.node.ts',
+    'cron-sync': 'src/parts/cron-sync.ts',
+    'cron-sync.node': 'src/parts/cron-sync.node.ts',
   },
-  // Drivers stay imports of the built files, resolved from the user's node_modules.
-  external: ['better-sqlite3', 'idb', 'piscina', /^node:/],
+  // Drivers stay imports of the built files, resolved from the user's node_modules; the internal
+  // imports stay imports too, resolved by the user's runtime or bundler under its conditions.
+  external: ['better-sqlite3', 'idb', 'piscina', /^node:/, '#wasm-sync', '#parts-sync', '#cron-sync'],
   // import.meta.url in the CommonJS build (the pool finds its worker entry beside itself).
   shims: true,
   format: ['esm', 'cjs'],

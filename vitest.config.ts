@@ -7,7 +7,13 @@ export default defineConfig({
   resolve: {
     // A Scheduler with a path store imports 'timeslice/store/sqlite' (the package's own entry) at run time:
     // under test, that is the source, not dist/.
-    alias: { 'timeslice/store/sqlite': fileURLToPath(new URL('./src/store/sqlite-store.ts', import.meta.url)) },
+    // The package's internal imports resolve as under Node's "node" condition (package.json "imports"), to the source.
+    alias: {
+      'timeslice/store/sqlite': fileURLToPath(new URL('./src/store/sqlite-store.ts', import.meta.url)),
+      '#wasm-sync': fileURLToPath(new URL('./bindings/wasm-sync.node.ts', import.meta.url)),
+      '#parts-sync': fileURLToPath(new URL('./src/parts/sync.node.ts', import.meta.url)),
+      '#cron-sync': fileURLToPath(new URL('./src/parts/cron-sync.node.ts', import.meta.url)),
+    },
   },
   test: {
     include: ['test/**/*.test.ts'],

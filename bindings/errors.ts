@@ -62,3 +62,10 @@ export function describeValue(value: unknown): string {
   if (value === undefined) return 'undefined';
   return `a value of type ${Array.isArray(value) ? 'array' : typeof value}`;
 }
+
+/**
+ * A part of timeslice that a browser build loads on demand was used before it
+ * was loaded (the WebAssembly core, cron support, durable tasks), or could
+ * not be loaded (the .wasm fetch failed). The message says what to await.
+ */
+export class NotLoadedError extends defineError('ERR_NOT_LOADED', 'NotLoadedError') {}

@@ -1,6 +1,6 @@
 export { Core, POLICIES, type CoreCounters, type CoreOptions, type Policy, type TaskKind, type TaskSnapshot, type TaskState } from './core.js';
 export { CoreBatch, type BatchHost } from './batch.js';
-export { embeddedModule, instantiateCore, type CoreExports } from './load.js';
+export { coreLoaded, embeddedModule, instantiateCore, loadCore, type CoreExports, type WasmSource } from './load.js';
 export { slotOfHandle, generationOfHandle } from './handles.js';
 export * from './errors.js';
 export * as layout from './layout.generated.js';

@@ -1,9 +1,20 @@
-// Finds and compiles the core. The release wasm is embedded (base64, ~13 KB)
-// so that `import 'timeslice'` works in Node, in browsers and in every bundler
-// with no loader plug-in and no file to serve. It is compiled once per process
-// and instantiated once per Core. The exports are plain numeric functions, so
-// no glue library sits between a call and the wasm: a call is one crossing.
-import { WASM_BASE64 } from './wasm.generated.js';
+// Finds and compiles the core. Two ways in:
+// - synchronously, from the release wasm embedded as base64 (~13 KB), where
+//   the build has it at hand: under Node's "node" condition `#wasm-sync` is
+//   that copy (bindings/wasm-sync.node.ts), so `new Core()` just works;
+// - asynchronously, with loadCore(): browser (and other non-Node) builds
+//   leave the embedded copy out of their first bundle (bindings/wasm-sync.ts)
+//   and compile the core before the first `new Core()`: from the raw
+//   `timeslice.wasm` the package ships (a URL, a Response, bytes) or, given
+//   nothing, from the embedded copy, imported on demand (its own chunk in a
+//   bundler that splits). Async compilation also keeps a large compile off a
+//   browser's main thread, where synchronous compilation is capped (Chrome:
+//   4 KB in older versions, 8 MB in recent ones).
+// The module is compiled once per process and instantiated once per Core. The
+// exports are plain numeric functions, so no glue library sits between a call
+// and the wasm: a call is one crossing.
+import { WASM_SYNC } from '#wasm-sync';
+import { describeValue, InvalidArgumentError, NotLoadedError } from './errors.js';
 
 /** The core's exports, as the AssemblyScript sources declare them. */
 export interface CoreExports {
@@ -66,6 +77,7 @@ export interface CoreExports {
 }
 
 let embedded: WebAssembly.Module | undefined;
+let loading: Promise<WebAssembly.Module> | undefined;
 
 /** The bytes of a base64 text (an embedded wasm build). */
 export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
@@ -75,10 +87,126 @@ export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-/** The embedded release module, compiled on first use. */
+/**
+ * The release core module: the one loadCore() compiled, or (where the build
+ * embeds it synchronously, as in Node) compiled now, on first use.
+ * NotLoadedError where neither is at hand: a browser build before loadCore().
+ */
 export function embeddedModule(): WebAssembly.Module {
-  embedded ??= new WebAssembly.Module(decodeBase64(WASM_BASE64));
+  if (embedded === undefined) {
+    if (WASM_SYNC === undefined) {
+      throw new NotLoadedError(
+        'the WebAssembly core is not loaded yet: in a browser build, await loadCore() (or load() from timeslice) once before new Core() or new Scheduler()',
+      );
+    }
+    embedded = new WebAssembly.Module(decodeBase64(WASM_SYNC));
+  }
   return embedded;
+}
+
+/** Whether `new Core()` can get its module synchronously now (loaded, or embedded in this build). */
+export function coreLoaded(): boolean {
+  return embedded !== undefined || WASM_SYNC !== undefined;
+}
+
+/**
+ * Where loadCore() gets the core: a compiled module, the .wasm file's bytes,
+ * a fetch Response of it (or the promise of one), or its URL.
+ */
+export type WasmSource = WebAssembly.Module | BufferSource | Response | PromiseLike<Response> | URL | string;
+
+/**
+ * Compiles the core asynchronously, once, so that `new Core()` and
+ * `new Scheduler()` can then be made synchronously. Needed in browser builds
+ * (where the core is not embedded in the first bundle), a no-op where the
+ * build embeds it (Node). `source` is the `timeslice.wasm` the package ships
+ * (`timeslice/timeslice.wasm`), as a URL, a Response, bytes or a compiled
+ * module; by default the embedded copy is imported on demand. The first
+ * load wins: later calls resolve at once. Rejects with NotLoadedError when
+ * the file cannot be fetched or compiled, InvalidArgumentError for a source
+ * of the wrong type or a module that is not timeslice's core.
+ * @example
+ * await loadCore(); // or the shipped file, served: with Vite, import wasmUrl from 'timeslice/timeslice.wasm?url'; await loadCore(wasmUrl)
+ * const core = new Core();
+ */
+export function loadCore(source?: WasmSource): Promise<void> {
+  if (embedded !== undefined) return Promise.resolve();
+  if (source === undefined && WASM_SYNC !== undefined) {
+    embeddedModule();
+    return Promise.resolve();
+  }
+  let pending: Promise<WebAssembly.Module>;
+  try {
+    pending = loading ?? compileFrom(source);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  loading = pending;
+  return pending.then(
+    (module) => {
+      embedded ??= module;
+    },
+    (error: unknown) => {
+      // A failed load can be tried again (with another source, say).
+      if (loading === pending) loading = undefined;
+      throw error;
+    },
+  );
+}
+
+/** Names the core exports that a module must have to be taken for it. */
+const CORE_EXPORTS = ['memory', 'init', 'register', 'pop', 'runBatch'];
+
+function checkedCore(module: WebAssembly.Module, from: string): WebAssembly.Module {
+  const names = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
+  const missing = CORE_EXPORTS.filter((name) => !names.has(name));
+  if (missing.length > 0) throw new InvalidArgumentError(`loadCore: ${from} is not timeslice's core (no export ${missing.join(', ')})`);
+  return module;
+}
+
+async function compileBytes(bytes: BufferSource, from: string): Promise<WebAssembly.Module> {
+  let module: WebAssembly.Module;
+  try {
+    module = await WebAssembly.compile(bytes);
+  } catch (error) {
+    throw new NotLoadedError(`loadCore: ${from} does not compile: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  return checkedCore(module, from);
+}
+
+async function compileResponse(response: Response, from: string): Promise<WebAssembly.Module> {
+  if (!response.ok) throw new NotLoadedError(`loadCore: fetching ${from} answered ${response.status} ${response.statusText}`.trimEnd());
+  return compileBytes(await response.arrayBuffer(), from);
+}
+
+function compileFrom(source: WasmSource | undefined): Promise<WebAssembly.Module> {
+  if (source === undefined) {
+    // Its own chunk in a bundler that splits: fetched only by a page that loads the core so.
+    return import('./wasm.generated.js').then(({ WASM_BASE64 }) => compileBytes(decodeBase64(WASM_BASE64), 'the embedded core'));
+  }
+  if (source instanceof WebAssembly.Module) return Promise.resolve(checkedCore(source, 'the module given'));
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return compileBytes(source as BufferSource, 'the bytes given');
+  if (typeof source === 'string' || source instanceof URL) {
+    const url = String(source);
+    return fetch(url).then(
+      (response) => compileResponse(response, url),
+      (error: unknown) => {
+        throw new NotLoadedError(`loadCore: fetching ${url} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      },
+    );
+  }
+  if (typeof Response !== 'undefined' && source instanceof Response) return compileResponse(source, source.url || 'the response given');
+  if (typeof (source as PromiseLike<Response>)?.then === 'function') {
+    return Promise.resolve(source as PromiseLike<Response>).then((response) => {
+      if (typeof Response === 'undefined' || !(response instanceof Response)) {
+        throw new InvalidArgumentError(`loadCore: the promise given resolved to ${describeValue(response)}, not a Response`);
+      }
+      return compileResponse(response, response.url || 'the response given');
+    });
+  }
+  throw new InvalidArgumentError(
+    `loadCore: source must be a URL, a Response, the .wasm bytes or a WebAssembly.Module, received ${describeValue(source)}`,
+  );
 }
 
 /**

@@ -10,6 +10,7 @@ export {
   InvalidStateError,
   CoreOutOfMemoryError,
   BatchError,
+  NotLoadedError,
 } from '../bindings/errors.js';
 
 import { defineError } from '../bindings/errors.js';
@@ -49,3 +50,5 @@ export class UnknownTimeZoneError extends defineError('ERR_UNKNOWN_TIME_ZONE', '
  * already past, or no slot of the schedule between them.
  */
 export class InvalidScheduleWindowError extends defineError('ERR_INVALID_SCHEDULE_WINDOW', 'InvalidScheduleWindowError') {}
+/** A set of constraints admits no slot of its task's schedule (within MAX_DEFER_HORIZON_MS, src/constraints/admission.ts). */
+export class SlotConstraintsError extends defineError('ERR_SLOT_CONSTRAINTS', 'SlotConstraintsError') {}

@@ -1,5 +1,7 @@
 // `timeslice`: importing this module starts nothing and compiles no wasm;
 // the core is instantiated by the first `new Scheduler()` or `new Core()`.
+// In a browser build the core, cron support and the durable layer are loaded
+// on demand, by load() (src/parts/load.ts); in Node they come with the package.
 export { Scheduler, type CronOptions, type EveryOptions, type SchedulerStats, type StopOptions } from './scheduler.js';
 export { TaskHandle, type TaskStats } from './tasks/task-handle.js';
 export { TaskContext } from './tasks/task-context.js';
@@ -13,12 +15,15 @@ export { SchedulerEvents, TaskEvent, TASK_EVENT_TYPES, type TaskEventDetail, typ
 export type { DescribeOptions, DurableSlotsDescription, DurableWaiter, SchedulerDescription, TaskDescription, WaitReason } from './describe.js';
 export type { Clock, TimerId, TimerOptions } from './time/clock.js';
 export { RealClock, type RealClockOptions } from './time/real-clock.js';
-export { CronSchedule, type CronDstOptions, type CronDstPolicy, type CronGapPolicy, type CronOverlapPolicy, type CronScheduleOptions } from './time/cron.js';
+// CronSchedule itself is in `timeslice/cron`: a value exported here would put croner in
+// the first chunk of an esbuild bundle with code splitting, even unused (test/dist/size.test.ts).
+export type { CronDstOptions, CronDstPolicy, CronGapPolicy, CronOverlapPolicy, CronScheduleOptions } from './time/cron.js';
 export { CalendarSchedule, type CalendarScheduleOptions } from './time/calendar.js';
 export type { CalendarPeriod, CalendarUnit, ResolvedCalendarPeriod } from './time/calendar-period.js';
 export type { ScheduleWindowOptions, WallSchedule } from './time/schedule-window.js';
 export * from './errors.js';
 export * from './core.js';
+export { load, type LoadOptions } from './parts/load.js';
 export { DurableContext, DurableFunction, StaleAttemptError, type DurableFn } from './durable/durable-context.js';
 export type { DurableTaskOptions, MissedRunOptions } from './durable/task-options.js';
 export type { RecoveryReport } from './durable/recovery.js';
@@ -30,7 +35,6 @@ export { isManualSlot, MANUAL_SCHEDULE_VERSION } from './store/records.js';
 export type {
   AdmitFn, AdmitSlot, Blackout, BlackoutRecord, ConstraintsRecord, HoursRecord, InadmissiblePolicy, SlotConstraints, Weekday, WorkingHours,
 } from './constraints/slot-constraints.js';
-export { SlotConstraintsError } from './constraints/admission.js';
 export { AdmitNotDefinedError } from './durable/admit-hooks.js';
 export type { TracerLike, TracerProviderLike, TraceSpan, TraceSpanContext, TraceSpanOptions } from './tracing.js';
 export type { SchedulerEventListener, SchedulerEventMap, SchedulerEventType } from './events.js';

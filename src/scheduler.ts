@@ -3,10 +3,9 @@
 // ordering logic of its own.
 import { Core, type CoreCounters } from '../bindings/core.js';
 import * as L from '../bindings/layout.generated.js';
-import { describeValue, InvalidArgumentError } from '../bindings/errors.js';
+import { describeValue, InvalidArgumentError, NotLoadedError } from '../bindings/errors.js';
 import { type DurableFn, DurableFunction } from './durable/durable-context.js';
-import { resolveDurableOptions } from './durable/durable-options.js';
-import { DurableScheduler, type RecoveryReport } from './durable/durable-scheduler.js';
+import type { DurableScheduler, RecoveryReport } from './durable/durable-scheduler.js';
 import { NoStoreError } from './durable/errors.js';
 import type { DurableTaskOptions } from './durable/task-options.js';
 import type { TasksPage, TasksQuery } from './durable/task-queries.js';
@@ -14,7 +13,7 @@ import type { ExecutionRecord, Json, TaskRecord } from './store/records.js';
 import type { HistoryOptions, HistoryPage } from './store/store.js';
 import { CalendarSchedule } from './time/calendar.js';
 import { type CalendarPeriod, isCalendarPeriod, resolveCalendarPeriod } from './time/calendar-period.js';
-import { type CronDstOptions, CronSchedule } from './time/cron.js';
+import type { CronDstOptions, CronSchedule } from './time/cron.js';
 import { ConstrainedTasks } from './constraints/constrained-task.js';
 import type { AdmitFn, SlotConstraints } from './constraints/slot-constraints.js';
 import { type DescribeOptions, type SchedulerDescription, describeScheduler } from './describe.js';
@@ -22,9 +21,10 @@ import { dateMs, type Duration, parseDurationMs } from './time/duration.js';
 import { Engine, type LifecycleState, type TaskFn } from './engine/engine.js';
 import { SchedulerEvents } from './events.js';
 import {
-  type ResolvedSchedulerOptions, type SchedulerOptions, TASK_OPTION_KEYS, type TaskOptions, readSchedulerOptions, resolveSchedulerOptions,
-  resolveTaskOptions,
+  type ResolvedSchedulerOptions, type SchedulerOptions, TASK_OPTION_KEYS, type TaskOptions, readSchedulerOptions, refuseDurableOnlyOptions,
+  resolveSchedulerOptions, resolveTaskOptions,
 } from './tasks/options.js';
+import { cronScheduleClass, durableFactory } from './parts/load.js';
 import { readOptions } from './tasks/read-options.js';
 import { realClock } from './time/real-clock.js';
 import { requireFunction, type TaskContext } from './tasks/task-context.js';
@@ -147,8 +147,15 @@ export class Scheduler {
     core.setQuantum(this.#options.quantumMs);
     for (const [cls, ms] of this.#options.deadlinesMs) core.setClassDeadline(cls, ms);
     this.#engine = new Engine(core, this.#options.clock ?? realClock, this.#options, this.events);
-    const durable = resolveDurableOptions(given);
-    this.#durable = durable === undefined ? undefined : new DurableScheduler(this.#engine, durable);
+    // The durable layer is a part of its own (src/parts/load.ts): loaded with the package in Node, on demand in a browser.
+    const makeDurable = durableFactory();
+    if (makeDurable !== undefined) {
+      this.#durable = makeDurable(this.#engine, given);
+    } else if (given.store !== undefined) {
+      throw new NotLoadedError('new Scheduler: options.store needs the durable layer, not loaded yet: in a browser build, await load({ durable: true }) once first');
+    } else {
+      refuseDurableOnlyOptions(given);
+    }
   }
 
   #noStore(operation: string): NoStoreError {
@@ -306,7 +313,7 @@ export class Scheduler {
       throw new InvalidArgumentError(`cron: options must be an options object, received ${describeValue(options)}`);
     }
     const { timezone, dst, startAt, endAt, constraints, ...taskOptions } = readOptions(options, 'options', CRON_OPTION_KEYS, ['dst', 'retry', 'constraints']) as CronOptions;
-    const cron = new CronSchedule(expression, { timezone, dst });
+    const cron: CronSchedule = new (cronScheduleClass('cron'))(expression, { timezone, dst });
     const wallNowMs = this.#engine.clock.wallNow();
     const window = resolveScheduleWindow('cron: options', startAt, endAt, wallNowMs);
     const schedule = window.startAtMs === null && window.endAtMs === null ? cron : new WindowedSchedule(cron, window);

@@ -9,8 +9,9 @@
 // start the clock skips (02:30 on a spring-forward night) opens at the end
 // of the gap. A local day runs from one local midnight to the next (23 or 25
 // hours on DST days): the day `maxPerDay` counts runs in.
-import { defineError } from '../../bindings/errors.js';
-import { CronSchedule } from '../time/cron.js';
+import { SlotConstraintsError } from '../errors.js';
+import type { CronSchedule } from '../time/cron.js';
+import { cronScheduleClass } from '../parts/cron.js';
 import { DAY_MS, ZoneOffsets } from '../time/zone-offsets.js';
 import type { ConstraintsRecord, HoursRecord } from './slot-constraints.js';
 
@@ -22,8 +23,8 @@ const MINUTE_MS = 60_000;
 /** 1970-01-01, local day 0, was a Thursday. */
 const EPOCH_WEEKDAY = 4;
 
-/** A set of constraints admits no slot of its task's schedule (within MAX_DEFER_HORIZON_MS). */
-export class SlotConstraintsError extends defineError('ERR_SLOT_CONSTRAINTS', 'SlotConstraintsError') {}
+// Declared with the other schedule errors in src/errors.ts (no croner there): the main entry exports it.
+export { SlotConstraintsError };
 
 /** The reasons a refused slot is recorded with (the admit hook's own reason is kept as it returned it). */
 export const REFUSALS = Object.freeze({
@@ -58,7 +59,7 @@ export class Admission {
     this.record = record;
     this.#zone = new ZoneOffsets(record.timeZone);
     for (const b of record.blackouts) {
-      if ('cron' in b) this.#cronBlackouts.push({ name: b.name, schedule: new CronSchedule(b.cron, { timezone: record.timeZone }), durationMs: b.durationMs });
+      if ('cron' in b) this.#cronBlackouts.push({ name: b.name, schedule: new (cronScheduleClass('a cron blackout'))(b.cron, { timezone: record.timeZone }), durationMs: b.durationMs });
     }
   }
 

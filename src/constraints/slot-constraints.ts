@@ -10,7 +10,8 @@
 // the declarative part (hours, blackouts, cap) is stored whole. In-memory
 // tasks live no longer than their closure, so they take the function itself.
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
-import { CronSchedule, requireTimeZone } from '../time/cron.js';
+import { cronScheduleClass } from '../parts/cron.js';
+import { requireTimeZone } from '../time/dst-policy.js';
 import { DATE_LIMIT_MS, type Duration, parseDurationMs } from '../time/duration.js';
 
 /** A day of the week, as working hours name it. */
@@ -175,7 +176,7 @@ function resolveBlackout(value: unknown, path: string, timeZone: string): Blacko
   if (typeof o.name !== 'string' || o.name.length === 0) throw new InvalidArgumentError(`${path}.name must be a non-empty string, received ${describeValue(o.name)}`);
   if (isCron) {
     // Checked (and its time zone) as a cron task's expression is.
-    const schedule = new CronSchedule(o.cron as string, { timezone: timeZone });
+    const schedule = new (cronScheduleClass(`${path}.cron`))(o.cron as string, { timezone: timeZone });
     const durationMs = parseDurationMs(`${path}.duration`, o.duration as Duration);
     if (!(durationMs >= 1)) throw new InvalidArgumentError(`${path}.duration must be at least 1 ms, received ${describeValue(o.duration)}`);
     return { name: o.name, cron: schedule.expression, durationMs };

@@ -3,7 +3,7 @@
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
 import type { ClockWatchOptions } from '../time/clock-watch.js';
 import { type Duration, parseDurationMs } from '../time/duration.js';
-import type { SchedulerOptions } from '../tasks/options.js';
+import { refuseDurableOnlyOptions, type SchedulerOptions } from '../tasks/options.js';
 import type { DurableOptions } from './durable-scheduler.js';
 import { MAX_LEASE_TTL_MS } from '../store/lease.js';
 import type { LeaseOptions } from './lease-keeper.js';
@@ -102,9 +102,7 @@ function resolveMaxConcurrent(value: unknown): number {
 export function resolveDurableOptions(options: SchedulerOptions): DurableOptions | undefined {
   const source = resolveStoreOption(options.store);
   if (source === undefined) {
-    for (const key of ['clockWatch', 'retention', 'lease', 'standby', 'maxPayloadBytes', 'allowPast', 'durableTimeoutMs', 'durableRetry', 'maxConcurrent'] as const) {
-      if (options[key] !== undefined) throw new InvalidArgumentError(`options.${key} applies only with options.store (durable tasks)`);
-    }
+    refuseDurableOnlyOptions(options);
     return undefined;
   }
   if (options.allowPast !== undefined && typeof options.allowPast !== 'boolean') {

@@ -369,6 +369,9 @@ export interface ResolvedSchedulerOptions {
   readonly tracer: TracerLike | undefined;
 }
 
+/** The scheduler options that apply only with a store (refused without one). */
+const DURABLE_ONLY_OPTION_KEYS = ['clockWatch', 'retention', 'lease', 'standby', 'maxPayloadBytes', 'allowPast', 'durableTimeoutMs', 'durableRetry', 'maxConcurrent'] as const;
+
 const SCHEDULER_OPTION_KEYS = new Set([
   'policy', 'quantumMs', 'sliceMs', 'concurrency', 'deadlinesMs', 'clock', 'random', 'groupTiming', 'onError', 'store', 'clockWatch', 'retention',
   'lease', 'standby', 'maxPayloadBytes', 'allowPast', 'durableTimeoutMs', 'durableRetry', 'maxConcurrent', 'tracer',
@@ -379,6 +382,13 @@ const SCHEDULER_OPTION_KEYS = new Set([
  * read-options.ts): what resolveSchedulerOptions and the durable options
  * both read, so that neither sees a getter or a Proxy.
  */
+/** Without a store, the durable-only options are refused (checked without loading the durable layer). */
+export function refuseDurableOnlyOptions(options: SchedulerOptions): void {
+  for (const key of DURABLE_ONLY_OPTION_KEYS) {
+    if (options[key] !== undefined) throw new InvalidArgumentError(`options.${key} applies only with options.store (durable tasks)`);
+  }
+}
+
 export function readSchedulerOptions(options: SchedulerOptions = {}): SchedulerOptions {
   requireObject('options', options);
   return readOptions(options, 'options', SCHEDULER_OPTION_KEYS, ['deadlinesMs', 'clockWatch', 'retention']) as SchedulerOptions;

@@ -24,7 +24,7 @@
 // UTC): adding days to one is exact, whatever the zone does.
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
 import type { ResolvedCalendarPeriod } from './calendar-period.js';
-import { type CronDstOptions, type CronDstPolicy, resolveDstPolicy, requireTimeZone } from './cron.js';
+import { type CronDstOptions, type CronDstPolicy, resolveDstPolicy, requireTimeZone } from './dst-policy.js';
 import { DATE_LIMIT_MS } from './duration.js';
 import { DAY_MS, ZoneOffsets } from './zone-offsets.js';
 

@@ -49,6 +49,7 @@ import { type PostTaskRequest, readPostTaskArguments, type SchedulerPostTaskOpti
 import { onPriorityChange } from './task-signal.js';
 import type { TaskPriority } from './webidl.js';
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
+import { coreLoaded, loadCore } from '../../bindings/load.js';
 
 const TASK_CLASS: Readonly<Record<TaskPriority, PriorityName>> = Object.freeze({
   'user-blocking': 'high',
@@ -154,6 +155,10 @@ export class WebScheduler {
     }
     const { signal, follows, delayMs } = request;
     if (signal?.aborted) return Promise.reject(signal.reason);
+    // A browser build compiles the core asynchronously (bindings/load.ts): the
+    // tasks posted before it is ready are posted, in their order, once it is
+    // (their delay counted from then; an abort meanwhile rejects as above).
+    if (!coreLoaded()) return loadCore().then(() => this.postTask(callback, options));
     const result = deferred<Awaited<T>>();
     const task = newTask(request.priority, signal);
     const run = (ctx: TaskContext) => this.#runCallback(task, ctx, callback, result);
@@ -232,6 +237,7 @@ export class WebScheduler {
 
   /** A yield() outside any task: a new task in the user-visible continuation class. */
   #postContinuation(): Promise<void> {
+    if (!coreLoaded()) return loadCore().then(() => this.#postContinuation());
     const task = newTask('user-visible', undefined);
     const pending = deferred<void>();
     task.yields.push(pending);

@@ -1,7 +1,7 @@
 // The WebAssembly core in a real browser, imported from the built package the
 // way an application bundles it (`timeslice/core`, embedded wasm, no loader).
 // Times are explicit numbers: nothing here waits on the real clock.
-import { Core, InvalidArgumentError, layout, StaleHandleError, slotOfHandle } from 'timeslice/core';
+import { Core, InvalidArgumentError, layout, loadCore, StaleHandleError, slotOfHandle } from 'timeslice/core';
 import { assert, assertEqual, assertThrows, test } from './harness.js';
 
 /** Registers named tasks (name -> class) at nowMs; returns handle -> name. */
@@ -18,6 +18,15 @@ function drainNames(core: Core, nowMs: number, byHandle: Map<number, string>): A
   }
   return order;
 }
+
+// First: a browser build compiles the core asynchronously. Here from the raw
+// timeslice.wasm the package ships (served beside the page by the runner);
+// every later test of this page uses the core it loaded.
+test('new Core() waits for loadCore(), which compiles the shipped timeslice.wasm from its URL', async () => {
+  assertThrows(() => new Core(), 'ERR_NOT_LOADED', 'before loadCore()');
+  await loadCore(new URL('/timeslice.wasm', location.href));
+  assertEqual(new Core().pop(0), 0, 'an empty core pops nothing');
+});
 
 const MIXED: Array<[string, number]> = [['bg1', 4], ['n1', 2], ['c1', 0], ['n2', 2], ['h1', 1], ['c2', 0], ['bg2', 4]];
 

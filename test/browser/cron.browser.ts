@@ -1,7 +1,7 @@
 // Cron DST policies in a real browser: Chromium's own Intl and ICU data, and
 // the built package. Worked examples, then the minute-by-minute oracle of the
 // Node tests (test/helpers/cron-oracle.ts) around every change of 2026.
-import { type CronDstOptions, CronSchedule } from 'timeslice';
+import { type CronDstOptions, CronSchedule } from 'timeslice/cron';
 import { ALL_POLICIES, cronMatcher, firstDifference, implementationRuns, LocalClock, localMinutes, oracleRuns } from '../helpers/cron-oracle.js';
 import { assertEqual, test } from './harness.js';
 

@@ -2,7 +2,7 @@
 // (Chromium's real IndexedDB) keeps a task across a "restart" (a second
 // Scheduler on the same database), runs it once at its time, records it, and
 // a run cut short by the first scheduler is retried by the second.
-import { Scheduler } from 'timeslice';
+import { load, Scheduler } from 'timeslice';
 import { IndexedDbStore } from 'timeslice/store/indexeddb';
 import { assert, assertEqual, test } from './harness.js';
 
@@ -15,6 +15,11 @@ function deleteDatabase(name: string): Promise<void> {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// First: the core and the durable layer, loaded on demand.
+test('load({ durable: true }) loads the durable layer', async () => {
+  await load({ durable: true });
+});
 
 test('a task scheduled before a restart runs after it, once, and its execution is recorded', async () => {
   const name = 'timeslice-durable-restart';

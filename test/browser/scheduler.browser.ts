@@ -1,7 +1,7 @@
 // The Scheduler in a real browser, on the real clock (performance.now(), host
 // timers, MessageChannel yields), imported from the built package. Real waits
 // are kept to tens of ms; every bound below leaves room for a slow machine.
-import { Scheduler } from 'timeslice';
+import { load, NotLoadedError, Scheduler } from 'timeslice';
 import { assert, assertEqual, test } from './harness.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -23,6 +23,19 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   }
   throw new Error('expected the promise to reject, it resolved');
 }
+
+// First: the core is loaded once (the copy embedded in the package, imported on demand).
+test('new Scheduler() waits for load()', async () => {
+  let refused: unknown;
+  try {
+    new Scheduler();
+  } catch (error) {
+    refused = error;
+  }
+  assert(refused instanceof NotLoadedError, 'NotLoadedError before load()');
+  await load();
+  new Scheduler();
+});
 
 test('run() tasks wait for start(), then run by priority', async () => {
   const scheduler = new Scheduler();

@@ -1,0 +1,156 @@
+// What a browser application pays for timeslice before it runs anything: the
+// built entries bundled by esbuild (platform browser, minified) the way an
+// application is, then gzipped file by file (zlib, as served). Sizes are
+// deterministic for one esbuild version: no retries, no tolerance beyond the
+// budget's. Needs `npx tsup` first.
+//
+// Bundled with code splitting, as Vite, webpack, Rollup and `esbuild
+// --splitting` do: what load() brings on demand (the embedded core, croner,
+// the durable layer: src/parts/load.ts) lands in chunks of its own, fetched
+// only when loaded. The first load is the entry chunk and the chunks it
+// imports statically: that is what the budget counts. (Without splitting,
+// esbuild inlines every import() into the one file: then the total is
+// everything a page can ever load, printed below for reference.)
+//
+// Issue 12 asks for 20 KB (gzip) for `timeslice` and for `timeslice/web`.
+// Measured when this test came: from 58.6 / 60.1 KB with everything up
+// front, down to 25.2 / 25.4 KB, then 32.0 / 32.1 KB once calendar
+// intervals, schedule windows, in-memory slot constraints and durable
+// concurrency joined the facade; the budgets below hold that (with a little
+// room) until the rest is cut. What
+// weighs most (the
+// breakdown printed below, per source file): the engine and run loop, the
+// option validation, the core's bindings, describe(), calendar intervals
+// (calendar.ts, zone-offsets.ts, schedule-window.ts), slot constraints
+// (src/constraints/), and the main entry's
+// re-exports (esbuild's splitting keeps a re-exported module's code in the
+// first chunk even when the application does not use it: why CronSchedule
+// moved to `timeslice/cron`).
+import { gzipSync } from 'node:zlib';
+import { build, type Metafile } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+
+const root = new URL('../../', import.meta.url).pathname;
+const OUT_DIR = '/virtual-out';
+
+/** Gzip bytes of the first load, per entry (see the header for the 20 KB target). */
+const BUDGET_GZIP_BYTES = { timeslice: 33_000, 'timeslice/web': 33_000 };
+
+/** What a browser application writes to use each entry. */
+const APPS: Record<keyof typeof BUDGET_GZIP_BYTES, string> = {
+  timeslice: `import { Scheduler, load } from 'timeslice'; await load(); globalThis.scheduler = new Scheduler();`,
+  'timeslice/web': `import { scheduler } from 'timeslice/web'; globalThis.result = scheduler.postTask(() => 1);`,
+};
+
+interface Measure {
+  firstLoadGzip: number;
+  lazyGzip: number;
+  firstLoadText: string;
+  firstLoadInputs: string[];
+  chunks: Array<{ file: string; gzip: number; first: boolean }>;
+}
+
+async function measure(contents: string): Promise<Measure> {
+  const result = await build({
+    stdin: { contents, resolveDir: root, sourcefile: 'app.js', loader: 'js' },
+    bundle: true,
+    splitting: true,
+    minify: true,
+    platform: 'browser',
+    format: 'esm',
+    outdir: OUT_DIR,
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const outputs = (result.metafile as Metafile).outputs;
+  const entry = Object.keys(outputs).find((file) => outputs[file]?.entryPoint !== undefined) as string;
+  const first = new Set<string>();
+  const walk = (file: string) => {
+    if (first.has(file)) return;
+    first.add(file);
+    for (const i of outputs[file]?.imports ?? []) if (i.kind === 'import-statement') walk(i.path);
+  };
+  walk(entry);
+  const m: Measure = { firstLoadGzip: 0, lazyGzip: 0, firstLoadText: '', firstLoadInputs: [], chunks: [] };
+  for (const file of result.outputFiles) {
+    const key = Object.keys(outputs).find((k) => file.path.endsWith(k.slice(k.lastIndexOf('/')))) as string;
+    const gzip = gzipSync(file.contents).length;
+    const isFirst = first.has(key);
+    m.chunks.push({ file: key.slice(key.lastIndexOf('/') + 1), gzip, first: isFirst });
+    if (isFirst) {
+      m.firstLoadGzip += gzip;
+      m.firstLoadText += file.text;
+      m.firstLoadInputs.push(...Object.keys(outputs[key]?.inputs ?? {}));
+    } else {
+      m.lazyGzip += gzip;
+    }
+  }
+  return m;
+}
+
+/** Minified bytes per source file of the same app bundled from src/ (the browser variants of the internal imports), for the breakdown. */
+async function sourceBreakdown(contents: string): Promise<Array<[string, number]>> {
+  const result = await build({
+    stdin: { contents: contents.replace(/'timeslice(\/web)?'/, (_, web) => (web ? "'./src/web/index.ts'" : "'./src/index.ts'")), resolveDir: root, sourcefile: 'app.js', loader: 'js' },
+    bundle: true,
+    splitting: true,
+    minify: true,
+    platform: 'browser',
+    format: 'esm',
+    outdir: OUT_DIR,
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+    tsconfigRaw: {},
+    alias: { '#wasm-sync': './bindings/wasm-sync.ts', '#parts-sync': './src/parts/sync.ts', '#cron-sync': './src/parts/cron-sync.ts' },
+  });
+  const outputs = (result.metafile as Metafile).outputs;
+  const entry = Object.keys(outputs).find((file) => outputs[file]?.entryPoint !== undefined) as string;
+  const bytes = new Map<string, number>();
+  const seen = new Set<string>();
+  const walk = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const [input, { bytesInOutput }] of Object.entries(outputs[file]?.inputs ?? {})) bytes.set(input, (bytes.get(input) ?? 0) + bytesInOutput);
+    for (const i of outputs[file]?.imports ?? []) if (i.kind === 'import-statement') walk(i.path);
+  };
+  walk(entry);
+  return [...bytes].sort((a, b) => b[1] - a[1]);
+}
+
+async function singleFileGzip(contents: string): Promise<number> {
+  const result = await build({
+    stdin: { contents, resolveDir: root, sourcefile: 'app.js', loader: 'js' },
+    bundle: true,
+    minify: true,
+    platform: 'browser',
+    format: 'esm',
+    write: false,
+    logLevel: 'silent',
+  });
+  return gzipSync(result.outputFiles[0]!.contents).length;
+}
+
+describe('browser bundle size', () => {
+  for (const [entry, app] of Object.entries(APPS) as Array<[keyof typeof APPS, string]>) {
+    it(`${entry}: the first load is within ${BUDGET_GZIP_BYTES[entry]} bytes gzip, and the parts load() brings stay out of it`, async () => {
+      const m = await measure(app);
+      const breakdown = await sourceBreakdown(app);
+      const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
+      console.log(
+        [
+          `${entry}: first load ${kb(m.firstLoadGzip)} gzip (budget ${kb(BUDGET_GZIP_BYTES[entry])}, target 20 KB), on demand ${kb(m.lazyGzip)}, one file without splitting ${kb(await singleFileGzip(app))}`,
+          ...m.chunks.map((c) => `  ${c.first ? 'first ' : 'later '} ${String(c.gzip).padStart(6)}  ${c.file}`),
+          '  first load by source file (minified bytes, before gzip):',
+          ...breakdown.slice(0, 20).map(([file, bytes]) => `    ${String(bytes).padStart(6)}  ${file}`),
+        ].join('\n'),
+      );
+      expect(m.firstLoadInputs.filter((input) => input.includes('node_modules/croner')), 'croner in the first load').toEqual([]);
+      // The embedded core, base64: a wasm module starts with \0asm, "AGFzbQ" in base64.
+      expect(m.firstLoadText.includes('AGFzbQ'), 'the embedded core in the first load').toBe(false);
+      expect(m.firstLoadText.includes('vanished after its registration was committed'), 'the durable layer in the first load').toBe(false);
+      expect(m.firstLoadGzip).toBeLessThanOrEqual(BUDGET_GZIP_BYTES[entry]);
+    });
+  }
+});
