@@ -14,9 +14,9 @@
 //
 // Issue 12 asks for 20 KB (gzip) for `timeslice` and for `timeslice/web`.
 // Measured when this test came: from 58.6 / 60.1 KB with everything up
-// front, down to 25.2 / 25.4 KB, then 32.0 / 32.1 KB once calendar
-// intervals, schedule windows, in-memory slot constraints and durable
-// concurrency joined the facade; the budgets below hold that (with a little
+// front, down to 25.2 / 25.4 KB, then 33.2 / 33.2 KB once calendar
+// intervals, schedule windows, in-memory slot constraints, durable
+// concurrency and tracing joined the facade; the budgets below hold that (with a little
 // room) until the rest is cut. What
 // weighs most (the
 // breakdown printed below, per source file): the engine and run loop, the
@@ -34,7 +34,7 @@ const root = new URL('../../', import.meta.url).pathname;
 const OUT_DIR = '/virtual-out';
 
 /** Gzip bytes of the first load, per entry (see the header for the 20 KB target). */
-const BUDGET_GZIP_BYTES = { timeslice: 33_000, 'timeslice/web': 33_000 };
+const BUDGET_GZIP_BYTES = { timeslice: 34_000, 'timeslice/web': 34_000 };
 
 /** What a browser application writes to use each entry. */
 const APPS: Record<keyof typeof BUDGET_GZIP_BYTES, string> = {
