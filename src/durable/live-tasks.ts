@@ -12,6 +12,9 @@
 // once: a forward jump or a sleep makes slots due (the policy decides), a jump
 // back re-arms wake-ups further away; slots at or below the high-water mark
 // are never claimed again (the store refuses them).
+//
+// Whether a task's slot constraints can judge its slots yet is gate-ready.ts;
+// where a manual run (runNow) goes in a task's queue is manual-runs.ts.
 import * as L from '../../bindings/layout.generated.js';
 import type { ClockWatchEvent } from '../time/clock-watch.js';
 import type { CronSchedule } from '../time/cron.js';
@@ -23,12 +26,14 @@ import type { Store } from '../store/store.js';
 import { SchedulerStoppedError, TaskEndedError } from '../errors.js';
 import type { TaskContext } from '../tasks/task-context.js';
 import type { AdmitHooks } from './admit-hooks.js';
-import { gateOf, loadDayRuns } from './admit-slots.js';
+import { gateOf } from './admit-slots.js';
 import type { DefinedFunctions } from './defined-functions.js';
 import type { DurableEventDetails, DurableEventType } from './durable-events.js';
 import { FunctionNotDefinedError } from './errors.js';
 import { isFenced } from './fenced-store.js';
-import { LiveTask, type PendingRun, retryOf } from './live-task.js';
+import { type GateHost, gateReady } from './gate-ready.js';
+import { LiveTask, retryOf } from './live-task.js';
+import { dropManualRuns, queueManualRun } from './manual-runs.js';
 import { type PlanHost, planTask } from './plan-task.js';
 import { recordQueuedSkips, type SkipHost } from './skip-slots.js';
 import { firstSlotAfter } from './slots.js';
@@ -76,6 +81,7 @@ export class LiveTasks {
   readonly #slots: ExecutionSlots<LiveTask>;
   readonly #planHost: PlanHost;
   readonly #skipHost: SkipHost;
+  readonly #gateHost: GateHost;
   /** The core task of every durable task (see the header). */
   readonly #durableSlot: (ctx: TaskContext) => Promise<void> | undefined;
 
@@ -99,6 +105,15 @@ export class LiveTasks {
       continueTask: (task) => this.continueTask(task),
       backoff: this.#backoff,
       wallNowMs: () => this.#engine.clock.wallNow(),
+    };
+    this.#gateHost = {
+      admitHooks: this.#admitHooks,
+      backoff: this.#backoff,
+      owned: () => this.#session.owned(),
+      wallNowMs: () => this.#engine.clock.wallNow(),
+      emit: this.#emit,
+      continueTask: (task) => this.continueTask(task),
+      enter: (task, delayMs) => this.#enter(task, delayMs),
     };
     this.#attempt = new SlotAttempt({
       engine: this.#engine,
@@ -151,7 +166,7 @@ export class LiveTasks {
       this.#waitForDefinition(task);
       return;
     }
-    if (task.gate !== undefined && !this.#gateReady(task)) return;
+    if (task.gate !== undefined && !gateReady(task, this.#gateHost)) return;
     const wallNowMs = this.#engine.clock.wallNow();
     this.#repairFixedDelayNext(task, wallNowMs);
     if (task.queue.length === 0) {
@@ -237,34 +252,6 @@ export class LiveTasks {
     });
   }
 
-  /**
-   * Whether the task's constraints can judge its slots now: its admit hook is
-   * defined (else it waits for defineAdmit()), and with maxPerDay, today's
-   * runs are read from the history (else they are, then the task continues).
-   */
-  #gateReady(task: LiveTask): boolean {
-    const gate = task.gate!;
-    const admit = gate.admission.record.admit;
-    if (admit !== null && this.#admitHooks.get(admit) === undefined) {
-      this.#admitHooks.wait(task, admit);
-      return false;
-    }
-    if (gate.loaded) return true;
-    gate.loading ??= this.#session
-      .owned()
-      .then((store) => loadDayRuns(store, task.record.id, gate, this.#engine.clock.wallNow()))
-      .then(
-        () => this.continueTask(task),
-        (error: unknown) => {
-          gate.loading = undefined;
-          const retryInMs = this.#backoff.next();
-          if (!isFenced(error)) this.#emit('storeerror', { operation: 'history', error, retryInMs });
-          this.#enter(task, retryInMs);
-        },
-      );
-    return false;
-  }
-
   /** Why a durable task's core task (a wake-up) waits, when a slot constraint deferred it (describe()). */
   waitNote(handle: number): string | undefined {
     const task = this.#byHandle.get(handle);
@@ -297,39 +284,15 @@ export class LiveTasks {
    */
   runNow(task: LiveTask): Promise<ExecutionRecord> {
     return new Promise<ExecutionRecord>((resolve, reject) => {
-      const run = { start: 'manual' as const, nominalMs: Math.round(this.#engine.clock.wallNow()), claimed: { resolve, reject } };
-      if (task.queue[0]?.start === 'started') {
-        // A retry waiting for its backoff keeps its turn.
-        task.queue.splice(1, 0, run);
-        return;
-      }
-      task.queue.unshift(run);
-      // Running, or waiting for a slot: the manual run goes first when the task's turn comes.
-      if (task.running || task.waitsForSlot) return;
+      if (!queueManualRun(task, this.#engine.clock.wallNow(), resolve, reject)) return;
       // Waiting for a wake-up or a queued run: run the manual one now instead (continueTask enters the rest after it).
       this.dropCoreTask(task);
       this.#enter(task, 0);
     });
   }
 
-  /**
-   * Manual runs still waiting for their claim will not run: runNow() rejects
-   * with `why()`. The error is made only if one waits: capturing a stack
-   * costs about 10 µs, and every ended task passes here.
-   */
-  #dropManualRuns(task: LiveTask, why: () => Error): void {
-    let error: Error | undefined;
-    for (let i = task.queue.length - 1; i >= 0; i--) {
-      const run = task.queue[i] as PendingRun;
-      if (run.start !== 'manual') continue;
-      task.queue.splice(i, 1);
-      error ??= why();
-      run.claimed.reject(error);
-    }
-  }
-
   remove(task: LiveTask, why?: Error): void {
-    this.#dropManualRuns(task, () => why ?? new TaskEndedError(`runNow: task '${task.record.id}' ended, was cancelled or rescheduled before its manual run started`));
+    dropManualRuns(task, () => why ?? new TaskEndedError(`runNow: task '${task.record.id}' ended, was cancelled or rescheduled before its manual run started`));
     task.removed = true;
     if (this.#tasks.get(task.record.id) === task) this.#tasks.delete(task.record.id);
     this.dropCoreTask(task);
@@ -398,7 +361,7 @@ export class LiveTasks {
 
   /** Reads the task back from the store (its schedule changed there) and continues it. */
   reload(task: LiveTask): void {
-    this.#dropManualRuns(task, () => new TaskEndedError(`runNow: task '${task.record.id}' was rescheduled before its manual run started`));
+    dropManualRuns(task, () => new TaskEndedError(`runNow: task '${task.record.id}' was rescheduled before its manual run started`));
     task.removed = true;
     void this.#session
       .owned()
