@@ -28,9 +28,11 @@ function makeVersion7Database(): void {
   db.pragma('user_version = 7');
   db.pragma(`application_id = ${APPLICATION_ID}`);
   const row = encodeTask(task('t'), 'task');
-  const fields = Object.keys(row) as Array<keyof typeof row>;
-  db.prepare(`INSERT INTO tasks (${fields.map((f) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)).join(', ')}) VALUES (${fields.map(() => '?').join(', ')})`)
-    .run(...fields.map((f) => row[f] ?? null));
+  // Only the columns a version 7 file has: later versions add some (calendar_period, ...).
+  const columns = new Set(db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('tasks') as string[]);
+  const column = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  const fields = (Object.keys(row) as Array<keyof typeof row>).filter((f) => columns.has(column(f)));
+  db.prepare(`INSERT INTO tasks (${fields.map(column).join(', ')}) VALUES (${fields.map(() => '?').join(', ')})`).run(...fields.map((f) => row[f] ?? null));
   const insert = db.prepare(`INSERT INTO executions (task_id, schedule_version, nominal_ms, attempt, fencing_token, started_at_ms, ended_at_ms, outcome, result, error, skip_reason, state)
     VALUES ('t', 1, ?, 1, ?, ?, ?, ?, 'null', 'null', NULL, 'null')`);
   const outcomes = ['succeeded', 'failed', 'skipped', 'cancelled', 'running', 'interrupted'];
