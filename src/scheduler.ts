@@ -132,8 +132,6 @@ export class Scheduler {
   #constrained: ConstrainedTasks | undefined;
   /** options.tracer: each registration wraps its function when set (tracing.ts). */
   readonly #tracer: TracerLike | undefined;
-  /** With a tracer: constrained functions, whose constraints wrap the traced function (a refused run makes no span). */
-  #tracedInside: WeakSet<TaskFn> | undefined;
   /** Typed task events: taskstart, taskfinish, taskfail, taskretry, taskinterrupt, taskoverrun, taskskip. */
   readonly events = new SchedulerEvents();
 
@@ -142,13 +140,20 @@ export class Scheduler {
     const given = readSchedulerOptions(options);
     this.#options = resolveSchedulerOptions(given);
     this.#tracer = this.#options.tracer;
-    // Traced, run() wraps each function first: an own property, so that the shared run() carries no
-    // tracing code. A tracer branch in it made it too large for V8 to inline into a caller's loop, and
-    // dispatch then allocated every options object (1e5 tasks: 39 -> 80 ms of CPU, bisected to 994b79e).
+    // Traced, each registering method wraps its function first: own properties, so that the shared
+    // methods carry no tracing code. A tracer branch in run() and #register() made them too large for
+    // V8 to inline into a caller's loop, and every options object was then allocated (1e5 run()s: 39 ->
+    // 80 ms of CPU, bisected to 994b79e). Wrapped before the constraints, so a refused run makes no span.
     if (this.#tracer !== undefined) {
       const tracer = this.#tracer;
-      const run = Scheduler.prototype.run;
-      this.run = (fn, options) => run.call(this, typeof fn === 'function' ? wrapTask(this.#engine, tracer, fn as TaskFn) : fn, options) as never;
+      const wrap = <F>(fn: F): F => (typeof fn === 'function' ? (wrapTask(this.#engine, tracer, fn as TaskFn) as F) : fn);
+      const proto = Scheduler.prototype;
+      this.run = (fn, options) => proto.run.call(this, wrap(fn), options) as never;
+      this.after = (delayMs, fn, options) => proto.after.call(this, delayMs, wrap(fn), options) as never;
+      this.at = (date, fn, options) => proto.at.call(this, date, wrap(fn), options) as never;
+      this.every = (periodMs, fn, options) => proto.every.call(this, periodMs, wrap(fn), options) as never;
+      this.recurring = (delayMs, fn, options) => proto.recurring.call(this, delayMs, wrap(fn), options) as never;
+      this.cron = (expression, fn, options) => proto.cron.call(this, expression, wrap(fn), options) as never;
     }
     const core = new Core();
     core.setPolicy(this.#options.policy);
@@ -194,9 +199,7 @@ export class Scheduler {
     this.#engine.assertAccepting(operation);
     const resolved = resolveTaskOptions(options);
     const engine = this.#engine;
-    const tracer = this.#tracer;
-    const traced = tracer === undefined || this.#tracedInside?.has(fn as TaskFn) ? (fn as TaskFn) : wrapTask(engine, tracer, fn as TaskFn);
-    const id = engine.register(traced, resolved, kind, delayMs, periodMs, cron);
+    const id = engine.register(fn as TaskFn, resolved, kind, delayMs, periodMs, cron);
     // A periodic or cron task without maxRuns or endAt never ends by itself (onIdle does not wait for it).
     return new TaskHandle<R>(engine.track(id, (kind !== L.KIND_ONCE || cron !== undefined) && resolved.maxRuns === 0 && !endsByItself), id);
   }
@@ -209,14 +212,7 @@ export class Scheduler {
     if (constraints === undefined) return fn;
     if (typeof fn !== 'function') requireFunction(`${operation}: fn`, fn);
     this.#constrained ??= new ConstrainedTasks(this.#engine);
-    const path = `${operation}: options.constraints`;
-    const tracer = this.#tracer;
-    if (tracer === undefined) return this.#constrained.constrain(path, fn, constraints, timezone, nextSlotAfter, endAtMs);
-    // Traced inside the constraints: a run they refuse calls nothing, and a deferred one's span starts when fn does.
-    const constrained = this.#constrained.constrain(path, wrapTask(this.#engine, tracer, fn as TaskFn), constraints, timezone, nextSlotAfter, endAtMs);
-    this.#tracedInside ??= new WeakSet();
-    this.#tracedInside.add(constrained);
-    return constrained as TaskFn<R, S>;
+    return this.#constrained.constrain(`${operation}: options.constraints`, fn, constraints, timezone, nextSlotAfter, endAtMs);
   }
 
   /** Runs fn as soon as it is its turn. */
