@@ -5,39 +5,17 @@
 // follow their policy only up to endAt, and the task completes after its last
 // slot at or before endAt.
 import 'fake-indexeddb/auto';
-import { IDBFactory } from 'fake-indexeddb';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type DurableTaskOptions, Scheduler } from '../../src/index.js';
-import { IndexedDbStore } from '../../src/store/indexeddb-store.js';
-import { MemoryDatabase, MemoryStore } from '../../src/store/memory-store.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { VirtualClock } from '../../src/testing/index.js';
-import { tempDir } from '../persistence/temp-dir.js';
 import { advanceWithIo } from './helpers.js';
+import { restartStores } from './restart-stores.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
-const disposals: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const dispose of disposals.splice(0)) await dispose();
-});
 
-const stores: Array<[string, () => Promise<() => Store>]> = [
-  ['SqliteStore', async () => {
-    const dir = await tempDir();
-    disposals.push(dir.dispose);
-    return () => new SqliteStore({ path: dir.file('jobs.db') });
-  }],
-  ['IndexedDbStore', async () => {
-    const indexedDB = new IDBFactory();
-    return () => new IndexedDbStore({ name: 'jobs', indexedDB });
-  }],
-  ['MemoryStore', async () => {
-    const database = new MemoryDatabase();
-    return () => new MemoryStore({ database });
-  }],
-];
+const stores = restartStores(['SqliteStore', 'IndexedDbStore', 'MemoryStore']);
 
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? ms : new Date(ms).toISOString());
 

@@ -2,33 +2,15 @@
 // execution: recorded as interrupted, retried by the task's policy, while the
 // schedule's slots go on. Over SqliteStore and IndexedDbStore (fake-indexeddb).
 import 'fake-indexeddb/auto';
-import { IDBFactory } from 'fake-indexeddb';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Scheduler } from '../../src/index.js';
-import { IndexedDbStore } from '../../src/store/indexeddb-store.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
-import type { Store } from '../../src/store/store.js';
 import { VirtualClock } from '../../src/testing/index.js';
-import { tempDir } from '../persistence/temp-dir.js';
 import { advanceWithIo, WALL_START_MS } from './helpers.js';
+import { restartStores } from './restart-stores.js';
 
 const LEASE = { ttlMs: 1000 };
-const disposals: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const dispose of disposals.splice(0)) await dispose();
-});
 
-const stores: Array<[string, () => Promise<() => Store>]> = [
-  ['SqliteStore', async () => {
-    const dir = await tempDir();
-    disposals.push(dir.dispose);
-    return () => new SqliteStore({ path: dir.file('jobs.db') });
-  }],
-  ['IndexedDbStore', async () => {
-    const indexedDB = new IDBFactory();
-    return () => new IndexedDbStore({ name: 'jobs', indexedDB });
-  }],
-];
+const stores = restartStores(['SqliteStore', 'IndexedDbStore']);
 
 describe.each(stores)('a manual run over %s', (_name, makeStores) => {
   it('is retried after a crash cut it short, and the schedule runs on', async () => {

@@ -4,34 +4,17 @@
 // lands on the same admissible instant, and a task whose admit hook is not
 // defined yet waits for defineAdmit() instead of running unjudged.
 import 'fake-indexeddb/auto';
-import { IDBFactory } from 'fake-indexeddb';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Scheduler } from '../../src/index.js';
-import { IndexedDbStore } from '../../src/store/indexeddb-store.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { VirtualClock } from '../../src/testing/index.js';
-import { tempDir } from '../persistence/temp-dir.js';
 import { advanceWithIo, WALL_START_MS } from './helpers.js';
+import { restartStores } from './restart-stores.js';
 
 const HOUR_MS = 3_600_000;
 const STEP_MS = 600_000;
-const disposals: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const dispose of disposals.splice(0)) await dispose();
-});
 
-const stores: Array<[string, () => Promise<() => Store>]> = [
-  ['SqliteStore', async () => {
-    const dir = await tempDir();
-    disposals.push(dir.dispose);
-    return () => new SqliteStore({ path: dir.file('jobs.db') });
-  }],
-  ['IndexedDbStore', async () => {
-    const indexedDB = new IDBFactory();
-    return () => new IndexedDbStore({ name: 'jobs', indexedDB });
-  }],
-];
+const stores = restartStores(['SqliteStore', 'IndexedDbStore']);
 
 function open(clock: VirtualClock, store: Store): Scheduler {
   return new Scheduler({ clock, store, clockWatch: false, retention: false, lease: { ttlMs: HOUR_MS, heartbeatMs: STEP_MS } });

@@ -4,38 +4,16 @@
 // SqliteStore and IndexedDbStore, on the VirtualClock; the fields stay right
 // over a crash and a restart; bad queries are refused with typed errors.
 import 'fake-indexeddb/auto';
-import { IDBFactory } from 'fake-indexeddb';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InvalidCursorError, Scheduler } from '../../src/index.js';
-import { IndexedDbStore } from '../../src/store/indexeddb-store.js';
-import { MemoryDatabase, MemoryStore } from '../../src/store/memory-store.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
-import type { Store } from '../../src/store/store.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
 import { VirtualClock } from '../../src/testing/index.js';
-import { tempDir } from '../persistence/temp-dir.js';
 import { advanceWithIo, WALL_START_MS } from './helpers.js';
+import { restartStores } from './restart-stores.js';
 
 const LEASE = { ttlMs: 1000 };
-const disposals: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const dispose of disposals.splice(0)) await dispose();
-});
 
-const stores: Array<[string, () => Promise<() => Store>]> = [
-  ['MemoryStore', async () => {
-    const database = new MemoryDatabase();
-    return () => new MemoryStore({ database });
-  }],
-  ['SqliteStore', async () => {
-    const dir = await tempDir();
-    disposals.push(dir.dispose);
-    return () => new SqliteStore({ path: dir.file('jobs.db') });
-  }],
-  ['IndexedDbStore', async () => {
-    const indexedDB = new IDBFactory();
-    return () => new IndexedDbStore({ name: 'jobs', indexedDB });
-  }],
-];
+const stores = restartStores(['MemoryStore', 'SqliteStore', 'IndexedDbStore']);
 
 const at = (offsetMs: number) => WALL_START_MS + offsetMs;
 

@@ -4,46 +4,23 @@
 // link comes from the record. Over MemoryStore, SqliteStore and IndexedDbStore
 // (fake-indexeddb), on the VirtualClock; the spans go to an InMemorySpanExporter.
 import 'fake-indexeddb/auto';
-import { IDBFactory } from 'fake-indexeddb';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Scheduler, type SchedulerOptions } from '../../src/index.js';
-import { IndexedDbStore } from '../../src/store/indexeddb-store.js';
-import { MemoryDatabase, MemoryStore } from '../../src/store/memory-store.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
-import type { Store } from '../../src/store/store.js';
 import { VirtualClock } from '../../src/testing/index.js';
 import { ATTR } from '../../src/tracing.js';
 import { installContextManager, memoryTracing } from '../helpers/tracing.js';
-import { tempDir } from '../persistence/temp-dir.js';
 import { advanceWithIo, WALL_START_MS } from './helpers.js';
+import { restartStores } from './restart-stores.js';
 
 const SPAN_ERROR = 2;
 const LEASE = { ttlMs: 1000 };
-const disposals: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const dispose of disposals.splice(0)) await dispose();
-});
 let uninstall: () => void;
 beforeAll(() => {
   uninstall = installContextManager();
 });
 afterAll(() => uninstall());
 
-const stores: Array<[string, () => Promise<() => Store>]> = [
-  ['MemoryStore', async () => {
-    const database = new MemoryDatabase();
-    return () => new MemoryStore({ database });
-  }],
-  ['SqliteStore', async () => {
-    const dir = await tempDir();
-    disposals.push(dir.dispose);
-    return () => new SqliteStore({ path: dir.file('jobs.db') });
-  }],
-  ['IndexedDbStore', async () => {
-    const indexedDB = new IDBFactory();
-    return () => new IndexedDbStore({ name: 'jobs', indexedDB });
-  }],
-];
+const stores = restartStores(['MemoryStore', 'SqliteStore', 'IndexedDbStore']);
 
 describe.each(stores)('durable tracing over %s', (_name, makeStores) => {
   it("makes a span per attempt, keeps the first attempt's trace in the record, and links the retries to it, across a restart", async () => {
