@@ -262,7 +262,7 @@ export class LiveTasks {
   }
 
   #waitForDefinition(task: LiveTask): void {
-    if (this.#functions.wait(task) && this.#engine.events.wants('taskundefined')) {
+    if (this.#functions.wait(task, task.record.functionName) && this.#engine.events.wants('taskundefined')) {
       const name = task.record.functionName;
       this.#emit('taskundefined', { taskId: task.record.id, functionName: name, error: new FunctionNotDefinedError(name, task.record.id) });
     }
