@@ -15,17 +15,17 @@ function sizesOf(results, caseName) {
   return [...new Set(results.filter((r) => r.case === caseName && r.n !== undefined).map((r) => r.n))];
 }
 
-function heapRatios(results, caseName, metric) {
+function heapRatios(results, caseName, metric, clock = '') {
   const out = [];
   for (const n of sizesOf(results, caseName)) {
     const ours = medianOf(results, caseName, n, 'timeslice-core', metric);
     if (ours === undefined) continue;
     const peers = JS_NAMES.map((name) => ({ name, value: medianOf(results, caseName, n, name, metric) })).filter((p) => p.value !== undefined);
     const fastest = peers.reduce((best, p) => (p.value < best.value ? p : best));
-    out.push({ name: `${caseName} n=${formatSize(n)}: timeslice-core / fastest JS heap`, value: ours / fastest.value, unit: 'x', note: `time ratio; fastest was ${fastest.name}` });
+    out.push({ name: `${caseName} n=${formatSize(n)}: timeslice-core / fastest JS heap${clock}`, value: ours / fastest.value, unit: 'x', note: `time ratio; fastest was ${fastest.name}` });
     for (const cImpl of [C_IMPL, C_INDEXED_IMPL]) {
       const c = medianOf(results, caseName, n, cImpl, metric);
-      if (c !== undefined) out.push({ name: `${caseName} n=${formatSize(n)}: timeslice-core / ${cImpl}`, value: ours / c, unit: 'x', note: 'time ratio' });
+      if (c !== undefined) out.push({ name: `${caseName} n=${formatSize(n)}: timeslice-core / ${cImpl}${clock}`, value: ours / c, unit: 'x', note: 'time ratio' });
     }
   }
   return out;
@@ -56,6 +56,7 @@ function timerFigures(results) {
 export function deriveCoreFigures(results) {
   return [
     ...heapRatios(results, 'heap-hold', 'nsPerOp'),
+    ...heapRatios(results, 'heap-hold', 'cpuNsPerOp', ' (CPU)'),
     ...heapRatios(results, 'heap-push-pop-all', 'nsPerKey'),
     ...timerFigures(results),
   ];

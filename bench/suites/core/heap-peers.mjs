@@ -13,6 +13,7 @@ import TinyQueue from 'tinyqueue';
 import { FourAryHeap } from '../../lib/js-4ary-heap.mjs';
 import { keepAlive } from '../../lib/keep-alive.mjs';
 import { nowMs } from '../../lib/measure.mjs';
+import { Stopwatch } from '../../lib/stopwatch.mjs';
 
 const byKey = (a, b) => a - b;
 
@@ -26,7 +27,8 @@ function flatqueueHold({ keys, increments }, n, m) {
   let checksum = 0;
   let disorder = 0;
   let last = Number.NEGATIVE_INFINITY;
-  const startMs = nowMs();
+  const watch = new Stopwatch();
+  watch.start();
   for (let i = 0; i < m; i++) {
     const key = q.peekValue();
     const id = q.pop();
@@ -35,7 +37,8 @@ function flatqueueHold({ keys, increments }, n, m) {
     if (key < last) disorder++;
     last = key;
   }
-  return { elapsedMs: nowMs() - startMs, checksum, disorder };
+  watch.stop();
+  return { elapsedMs: watch.wallMs, cpuMs: watch.cpuMs, checksum, disorder };
 }
 
 function flatqueuePushPopAll({ keys }, n) {
@@ -62,7 +65,8 @@ function tinyqueueHold({ keys, increments }, n, m) {
   let checksum = 0;
   let disorder = 0;
   let last = Number.NEGATIVE_INFINITY;
-  const startMs = nowMs();
+  const watch = new Stopwatch();
+  watch.start();
   for (let i = 0; i < m; i++) {
     const key = q.pop();
     q.push(key + increments[i]);
@@ -70,7 +74,8 @@ function tinyqueueHold({ keys, increments }, n, m) {
     if (key < last) disorder++;
     last = key;
   }
-  return { elapsedMs: nowMs() - startMs, checksum, disorder };
+  watch.stop();
+  return { elapsedMs: watch.wallMs, cpuMs: watch.cpuMs, checksum, disorder };
 }
 
 function tinyqueuePushPopAll({ keys }, n) {
@@ -96,7 +101,8 @@ function heapJsHold({ keys, increments }, n, m) {
   let checksum = 0;
   let disorder = 0;
   let last = Number.NEGATIVE_INFINITY;
-  const startMs = nowMs();
+  const watch = new Stopwatch();
+  watch.start();
   for (let i = 0; i < m; i++) {
     const key = q.pop();
     q.push(key + increments[i]);
@@ -104,7 +110,8 @@ function heapJsHold({ keys, increments }, n, m) {
     if (key < last) disorder++;
     last = key;
   }
-  return { elapsedMs: nowMs() - startMs, checksum, disorder };
+  watch.stop();
+  return { elapsedMs: watch.wallMs, cpuMs: watch.cpuMs, checksum, disorder };
 }
 
 function heapJsPushPopAll({ keys }, n) {
@@ -130,7 +137,8 @@ function fourAryHold({ keys, increments }, n, m) {
   let checksum = 0;
   let disorder = 0;
   let last = Number.NEGATIVE_INFINITY;
-  const startMs = nowMs();
+  const watch = new Stopwatch();
+  watch.start();
   for (let i = 0; i < m; i++) {
     const key = q.peekKey();
     const id = q.pop();
@@ -139,7 +147,8 @@ function fourAryHold({ keys, increments }, n, m) {
     if (key < last) disorder++;
     last = key;
   }
-  return { elapsedMs: nowMs() - startMs, checksum, disorder };
+  watch.stop();
+  return { elapsedMs: watch.wallMs, cpuMs: watch.cpuMs, checksum, disorder };
 }
 
 function fourAryPushPopAll({ keys }, n) {

@@ -31,6 +31,7 @@
 // methods. Each run starts from an emptied core (shared-core.mjs).
 import { layout as L } from '../../../dist/core.js';
 import { nowMs } from '../../lib/measure.mjs';
+import { Stopwatch } from '../../lib/stopwatch.mjs';
 import { resetSharedCore } from './shared-core.mjs';
 
 function expect(ok, what) {
@@ -79,7 +80,8 @@ function hold({ keys, increments }, n, m) {
   let checksum = 0;
   let disorder = 0;
   let last = Number.NEGATIVE_INFINITY;
-  const startMs = nowMs();
+  const watch = new Stopwatch();
+  watch.start();
   for (let i = 0; i < m; i++) {
     const key = f64[topKey];
     const slot = u32[topSlot];
@@ -89,11 +91,11 @@ function hold({ keys, increments }, n, m) {
     if (key < last) disorder++;
     last = key;
   }
-  const elapsedMs = nowMs() - startMs;
+  watch.stop();
   expect(f64.buffer === ex.memory.buffer, 'wasm memory grew during the hold loop');
   expect(ex.checkInvariants() === 0, 'the ready heap is out of order or its positions are wrong');
   ex.benchHeapClear();
-  return { elapsedMs, checksum, disorder };
+  return { elapsedMs: watch.wallMs, cpuMs: watch.cpuMs, checksum, disorder };
 }
 
 function taskCycleHold({ keys, increments }, n, m) {
@@ -105,7 +107,8 @@ function taskCycleHold({ keys, increments }, n, m) {
   let checksum = 0;
   let disorder = 0;
   let last = Number.NEGATIVE_INFINITY;
-  const startMs = nowMs();
+  const watch = new Stopwatch();
+  watch.start();
   for (let i = 0; i < m; i++) {
     const handle = ex.pop(0);
     const key = f64[base + (handle & SLOT_MASK) * ROW_WORDS];
@@ -115,10 +118,10 @@ function taskCycleHold({ keys, increments }, n, m) {
     if (key < last) disorder++;
     last = key;
   }
-  const elapsedMs = nowMs() - startMs;
+  watch.stop();
   expect(f64.buffer === ex.memory.buffer, 'wasm memory grew during the hold loop');
   expect(core.counters().ready === n, 'ready heap lost tasks');
-  return { elapsedMs, checksum, disorder };
+  return { elapsedMs: watch.wallMs, cpuMs: watch.cpuMs, checksum, disorder };
 }
 
 function taskCycleHoldValidated({ keys, increments }, n, m) {
@@ -128,7 +131,8 @@ function taskCycleHoldValidated({ keys, increments }, n, m) {
   let checksum = 0;
   let disorder = 0;
   let last = Number.NEGATIVE_INFINITY;
-  const startMs = nowMs();
+  const watch = new Stopwatch();
+  watch.start();
   for (let i = 0; i < m; i++) {
     const handle = core.pop(0);
     const key = core.views().f64[base + (handle & SLOT_MASK) * ROW_WORDS];
@@ -138,9 +142,9 @@ function taskCycleHoldValidated({ keys, increments }, n, m) {
     if (key < last) disorder++;
     last = key;
   }
-  const elapsedMs = nowMs() - startMs;
+  watch.stop();
   expect(core.counters().ready === n, 'ready heap lost tasks');
-  return { elapsedMs, checksum, disorder };
+  return { elapsedMs: watch.wallMs, cpuMs: watch.cpuMs, checksum, disorder };
 }
 
 function pushPopAll({ keys }, n) {
