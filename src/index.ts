@@ -6,7 +6,8 @@ export { Scheduler, type CronOptions, type EveryOptions, type SchedulerStats, ty
 export { TaskHandle, type TaskStats } from './tasks/task-handle.js';
 export { TaskContext } from './tasks/task-context.js';
 export type { TaskFn, LifecycleState } from './engine/engine.js';
-export type { TaskOptions, SchedulerOptions } from './tasks/options.js';
+export type { TaskOptions } from './tasks/options.js';
+export type { SchedulerOptions } from './tasks/scheduler-options.js';
 export type { RetryOptions } from './tasks/retry.js';
 export { type Duration, MAX_DURATION_MS } from './time/duration.js';
 export type { TaskErrorHandler, TaskErrorInfo } from './error-reporting.js';

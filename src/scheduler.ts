@@ -1,7 +1,7 @@
 // The Scheduler facade: validates, resolves options once into frozen objects,
 // and delegates to the engine (src/engine.ts) and the core. It holds no
 // ordering logic of its own.
-import { Core, type CoreCounters } from '../bindings/core.js';
+import { Core } from '../bindings/core.js';
 import * as L from '../bindings/layout.generated.js';
 import { describeValue, InvalidArgumentError, NotLoadedError } from '../bindings/errors.js';
 import { type DurableFn, DurableFunction } from './durable/durable-context.js';
@@ -11,107 +11,29 @@ import type { DurableTaskOptions } from './durable/task-options.js';
 import type { TasksPage, TasksQuery } from './durable/task-queries.js';
 import type { ExecutionRecord, Json, TaskRecord } from './store/records.js';
 import type { HistoryOptions, HistoryPage } from './store/store.js';
-import { CalendarSchedule } from './time/calendar.js';
-import { type CalendarPeriod, isCalendarPeriod, resolveCalendarPeriod } from './time/calendar-period.js';
-import type { CronDstOptions, CronSchedule } from './time/cron.js';
+import { type CalendarPeriod, isCalendarPeriod } from './time/calendar-period.js';
 import { ConstrainedTasks } from './constraints/constrained-task.js';
 import type { AdmitFn, SlotConstraints } from './constraints/slot-constraints.js';
 import { type DescribeOptions, type SchedulerDescription, describeScheduler } from './describe.js';
 import { dateMs, type Duration, parseDurationMs } from './time/duration.js';
 import { Engine, type LifecycleState, type TaskFn } from './engine/engine.js';
 import { SchedulerEvents } from './events.js';
-import {
-  type ResolvedSchedulerOptions, type SchedulerOptions, TASK_OPTION_KEYS, type TaskOptions, readSchedulerOptions, refuseDurableOnlyOptions,
-  resolveSchedulerOptions, resolveTaskOptions,
-} from './tasks/options.js';
-import { cronScheduleClass, durableFactory } from './parts/load.js';
+import { TASK_OPTION_KEYS, type TaskOptions, resolveTaskOptions } from './tasks/options.js';
+import { type ResolvedSchedulerOptions, type SchedulerOptions, readSchedulerOptions, refuseDurableOnlyOptions, resolveSchedulerOptions } from './tasks/scheduler-options.js';
+import { durableFactory } from './parts/load.js';
 import { readOptions } from './tasks/read-options.js';
 import { realClock } from './time/real-clock.js';
 import { requireFunction, type TaskContext } from './tasks/task-context.js';
 import { TaskHandle } from './tasks/task-handle.js';
-import {
-  FixedGridSchedule, noSlotInWindow, resolveScheduleWindow, type ScheduleWindowOptions, type WallSchedule, WindowedSchedule,
-} from './time/schedule-window.js';
-import { type TracerLike, wrapTask } from './tracing.js';
+import type { WallSchedule } from './time/schedule-window.js';
+import { CRON_OPTION_KEYS, type CronOptions, type EveryOptions, planCron, planEvery, requirePositive } from './time/wall-plans.js';
+import { type TracerLike, traceRegistrations } from './tracing.js';
+import { type SchedulerStats, schedulerStats } from './scheduler-stats.js';
+import { drainTimeout, type StopOptions } from './stop-options.js';
 
-export interface CronOptions extends TaskOptions, ScheduleWindowOptions {
-  /** IANA time zone the expression is read in. @default 'UTC' */
-  timezone?: string;
-  /**
-   * What runs when a clock change skips or repeats local times (see CronDstOptions).
-   * @default { gap: 'run-at-first-valid', overlap: 'once' }
-   * @example { timezone: 'Europe/London', dst: { overlap: 'both' } }
-   */
-  dst?: CronDstOptions;
-  /**
-   * Which runs may happen (working hours, blackouts, maxPerDay, an admit
-   * function), judged when each starts: a refused one is skipped (a
-   * `taskskip` event with the reason) or deferred (`inadmissible: 'defer'`).
-   * Zone: `constraints.timezone`, else `timezone`.
-   * @default every run happens
-   * @example { workingHours: { from: '09:00', to: '17:00' }, timezone: 'Europe/Paris', maxPerDay: 4 }
-   */
-  constraints?: SlotConstraints<AdmitFn>;
-}
-
-/** Options of every(): a task's options, its start and end, and for a calendar interval its zone and DST policy. */
-export interface EveryOptions extends TaskOptions, ScheduleWindowOptions {
-  /**
-   * The IANA time zone whose calendar a calendar interval (`{ days: 1 }`,
-   * `{ weeks: 1 }`, `{ months: 1 }`) is read in. Refused with a duration
-   * ('1d' is 24 h of elapsed time in every zone).
-   * @default 'UTC'
-   * @example scheduler.every({ days: 1 }, backup, { startAt: Date.parse('2026-03-01T09:00:00+01:00'), timezone: 'Europe/Paris' })
-   */
-  timezone?: string;
-  /**
-   * What a calendar interval runs when a clock change skips or repeats its
-   * local time (as cron's, see CronDstOptions).
-   * @default { gap: 'run-at-first-valid', overlap: 'once' }
-   */
-  dst?: CronDstOptions;
-  /** As cron's: which runs may happen, judged when each starts (see CronOptions.constraints). @default every run happens */
-  constraints?: SlotConstraints<AdmitFn>;
-}
-
-const CRON_OPTION_KEYS = [...TASK_OPTION_KEYS, 'timezone', 'dst', 'startAt', 'endAt', 'constraints'];
-
-export interface StopOptions {
-  /** Wait for running work to finish (refusing new work meanwhile). Otherwise running runs are aborted. @default true */
-  drain?: boolean;
-  /**
-   * With drain: the longest wait. Runs still in flight then have their signal
-   * aborted with SchedulerStoppedError, as with `drain: false`, and stop()
-   * resolves. @default no limit
-   */
-  timeoutMs?: Duration;
-}
-
-export interface SchedulerStats extends CoreCounters {
-  /** Tasks registered since the scheduler was made. */
-  scheduled: number;
-  /** Runs started. */
-  executed: number;
-  /** Runs that threw, rejected or timed out. */
-  failed: number;
-  /** Failed runs that were retried. */
-  retried: number;
-  /** Runs interrupted and requeued (they resume later with their saved state). */
-  interrupted: number;
-  /** Async runs aborted by their timeoutMs. */
-  timeouts: number;
-  /** Async runs in flight right now. */
-  inflight: number;
-  state: LifecycleState;
-  /**
-   * Bytes of WebAssembly memory the scheduler's core holds. It grows with the
-   * most tasks held at once (64 bytes a task, 76 for a timer with its own delay, with at most a sixteenth unused) and never shrinks while
-   * tasks live; once the scheduler has held no task for a second (longer,
-   * up to a minute, while bursts keep coming back), a core that grew past a
-   * few MB is replaced by a fresh one and the memory given back.
-   */
-  memoryBytes: number;
-}
+export type { CronOptions, EveryOptions } from './time/wall-plans.js';
+export type { SchedulerStats } from './scheduler-stats.js';
+export type { StopOptions } from './stop-options.js';
 
 /**
  * Schedules work on the current thread: one-shot, delayed, periodic and cron
@@ -140,21 +62,9 @@ export class Scheduler {
     const given = readSchedulerOptions(options);
     this.#options = resolveSchedulerOptions(given);
     this.#tracer = this.#options.tracer;
-    // Traced, each registering method wraps its function first: own properties, so that the shared
-    // methods carry no tracing code. A tracer branch in run() and #register() made them too large for
-    // V8 to inline into a caller's loop, and every options object was then allocated (1e5 run()s: 39 ->
-    // 80 ms of CPU, bisected to 994b79e). Wrapped before the constraints, so a refused run makes no span.
-    if (this.#tracer !== undefined) {
-      const tracer = this.#tracer;
-      const wrap = <F>(fn: F): F => (typeof fn === 'function' ? (wrapTask(this.#engine, tracer, fn as TaskFn) as F) : fn);
-      const proto = Scheduler.prototype;
-      this.run = (fn, options) => proto.run.call(this, wrap(fn), options) as never;
-      this.after = (delayMs, fn, options) => proto.after.call(this, delayMs, wrap(fn), options) as never;
-      this.at = (date, fn, options) => proto.at.call(this, date, wrap(fn), options) as never;
-      this.every = (periodMs, fn, options) => proto.every.call(this, periodMs, wrap(fn), options) as never;
-      this.recurring = (delayMs, fn, options) => proto.recurring.call(this, delayMs, wrap(fn), options) as never;
-      this.cron = (expression, fn, options) => proto.cron.call(this, expression, wrap(fn), options) as never;
-    }
+    // Traced, each registering method wraps its function first (tracing.ts: own properties, so that the
+    // shared methods carry no tracing code, which kept run() and #register() small enough to inline).
+    if (this.#tracer !== undefined) traceRegistrations(this, Scheduler.prototype, this.#tracer, () => this.#engine);
     const core = new Core();
     core.setPolicy(this.#options.policy);
     core.setQuantum(this.#options.quantumMs);
@@ -278,18 +188,9 @@ export class Scheduler {
       const run = this.#constrain('every', fn, constraints, undefined, (afterMs) => afterMs + period);
       return this.#register('every', run, taskOptions, L.KIND_FIXED_RATE, period, period);
     }
-    const wallNowMs = this.#engine.clock.wallNow();
-    const window = resolveScheduleWindow('every: options', startAt, endAt, wallNowMs);
-    const anchorMs = window.startAtMs ?? wallNowMs;
-    const grid: WallSchedule = calendar
-      ? new CalendarSchedule(resolveCalendarPeriod('periodMs', periodMs), anchorMs, { timezone, dst })
-      : new FixedGridSchedule(anchorMs, requirePositive('periodMs', periodMs));
-    const schedule = window.endAtMs === null ? grid : new WindowedSchedule(grid, window);
-    // startAt is the first slot (a slot at now runs now); without it the anchor is now and the first slot one period on.
-    const nextMs = schedule.nextRunAfter(window.startAtMs === null ? wallNowMs : wallNowMs - 1);
-    if (nextMs === null) throw noSlotInWindow('every', schedule, window);
-    const run = this.#constrain('every', fn, constraints, timezone, (afterMs) => schedule.nextRunAfter(afterMs), window.endAtMs);
-    return this.#register('every', run, taskOptions, L.KIND_ONCE, Math.max(0, nextMs - wallNowMs), 0, schedule, window.endAtMs !== null);
+    const { schedule, delayMs, endAtMs } = planEvery(periodMs, calendar, { timezone, dst, startAt, endAt }, this.#engine.clock.wallNow());
+    const run = this.#constrain('every', fn, constraints, timezone, (afterMs) => schedule.nextRunAfter(afterMs), endAtMs);
+    return this.#register('every', run, taskOptions, L.KIND_ONCE, delayMs, 0, schedule, endAtMs !== null);
   }
 
   /**
@@ -314,15 +215,9 @@ export class Scheduler {
       throw new InvalidArgumentError(`cron: options must be an options object, received ${describeValue(options)}`);
     }
     const { timezone, dst, startAt, endAt, constraints, ...taskOptions } = readOptions(options, 'options', CRON_OPTION_KEYS, ['dst', 'retry', 'constraints']) as CronOptions;
-    const cron: CronSchedule = new (cronScheduleClass('cron'))(expression, { timezone, dst });
-    const wallNowMs = this.#engine.clock.wallNow();
-    const window = resolveScheduleWindow('cron: options', startAt, endAt, wallNowMs);
-    const schedule = window.startAtMs === null && window.endAtMs === null ? cron : new WindowedSchedule(cron, window);
-    const nextMs = schedule.nextRunAfter(wallNowMs);
-    if (nextMs === null && schedule !== cron) throw noSlotInWindow('cron', schedule, window);
-    if (nextMs === null) throw new InvalidArgumentError(`cron: '${expression}' has no future run`);
-    const run = this.#constrain('cron', fn, constraints, timezone, (afterMs) => schedule.nextRunAfter(afterMs), window.endAtMs);
-    return this.#register('cron', run, taskOptions, L.KIND_ONCE, Math.max(0, nextMs - wallNowMs), 0, schedule, window.endAtMs !== null);
+    const { schedule, delayMs, endAtMs } = planCron(expression, { timezone, dst, startAt, endAt }, this.#engine.clock.wallNow());
+    const run = this.#constrain('cron', fn, constraints, timezone, (afterMs) => schedule.nextRunAfter(afterMs), endAtMs);
+    return this.#register('cron', run, taskOptions, L.KIND_ONCE, delayMs, 0, schedule, endAtMs !== null);
   }
 
   // ---- durable tasks (with a store) ----
@@ -471,10 +366,7 @@ export class Scheduler {
     const drain = options.drain ?? true;
     let drainTimeoutMs: number | undefined;
     try {
-      if (options.timeoutMs !== undefined) {
-        if (!drain) throw new InvalidArgumentError('stop: options.timeoutMs bounds a drain; with drain: false nothing is waited for');
-        drainTimeoutMs = parseDurationMs('stop: options.timeoutMs', options.timeoutMs);
-      }
+      drainTimeoutMs = drainTimeout(options, drain);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -487,19 +379,7 @@ export class Scheduler {
 
   /** Totals over every task, read from the core's counters. */
   stats(): SchedulerStats {
-    const c = this.#engine.core.counters();
-    return {
-      ...c,
-      scheduled: c.registered,
-      executed: c.starts,
-      failed: c.failures,
-      retried: c.retries,
-      interrupted: c.preemptions,
-      timeouts: this.#engine.counters.timeouts,
-      inflight: this.#engine.inflight,
-      state: this.#engine.state,
-      memoryBytes: this.#engine.core.memoryBytes,
-    };
+    return schedulerStats(this.#engine);
   }
 
   /** Every queued task and why each waiting one is not running; `.toString()` reads as text, JSON.stringify as data. */
@@ -536,10 +416,4 @@ export class Scheduler {
   onIdle(): Promise<void> {
     return this.#engine.onIdle();
   }
-}
-
-function requirePositive(name: string, value: Duration): number {
-  const ms = parseDurationMs(name, value);
-  if (ms === 0) throw new InvalidArgumentError(`${name} must be > 0, received ${describeValue(value)}`);
-  return ms;
 }

@@ -3,7 +3,7 @@
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
 import type { ClockWatchOptions } from '../time/clock-watch.js';
 import { type Duration, parseDurationMs } from '../time/duration.js';
-import { refuseDurableOnlyOptions, type SchedulerOptions } from '../tasks/options.js';
+import { refuseDurableOnlyOptions, type SchedulerOptions } from '../tasks/scheduler-options.js';
 import type { DurableOptions } from './durable-scheduler.js';
 import { MAX_LEASE_TTL_MS } from '../store/lease.js';
 import type { LeaseOptions } from './lease-keeper.js';

@@ -29,7 +29,7 @@ import type { Clock } from '../time/clock.js';
 import type { Duration } from '../time/duration.js';
 import { EVENT_FINISH, EVENT_SKIP, EVENT_START, type SchedulerEvents } from '../events.js';
 import { GroupTimer } from '../time/group-timer.js';
-import type { ResolvedSchedulerOptions } from '../tasks/options.js';
+import type { ResolvedSchedulerOptions } from '../tasks/scheduler-options.js';
 import { TaskTimeoutError } from '../errors.js';
 import { type ContextHost, RunState, TaskContext } from '../tasks/task-context.js';
 import type { AsyncBudget } from './async-budget.js';

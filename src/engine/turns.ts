@@ -22,7 +22,7 @@ import * as L from '../../bindings/layout.generated.js';
 import type { Core } from '../../bindings/core.js';
 import type { CoreExports } from '../../bindings/load.js';
 import { EVENT_INTERRUPT, type SchedulerEvents } from '../events.js';
-import type { ResolvedSchedulerOptions } from '../tasks/options.js';
+import type { ResolvedSchedulerOptions } from '../tasks/scheduler-options.js';
 import { HOST_TURN, type RunState, TURN_OVER } from '../tasks/task-context.js';
 import type { DueTimer } from './due-timer.js';
 import type { Flights } from './flights.js';

@@ -3,7 +3,7 @@
 // ./load.ts); Node imports it with the package (./sync.node.ts). Cron comes
 // along: durable cron tasks parse their expressions with it.
 import type { Engine } from '../engine/engine.js';
-import type { SchedulerOptions } from '../tasks/options.js';
+import type { SchedulerOptions } from '../tasks/scheduler-options.js';
 import { resolveDurableOptions } from '../durable/durable-options.js';
 import { DurableScheduler } from '../durable/durable-scheduler.js';
 

@@ -65,3 +65,18 @@ export function readOptions(value: object, path: string, known: Iterable<string>
   }
   return copy;
 }
+
+/** `value` as an options object: InvalidArgumentError naming `name` for anything else (an array, null, a revoked Proxy). */
+export function requireObject(name: string, value: unknown): Record<string, unknown> {
+  let isArray: boolean;
+  try {
+    isArray = Array.isArray(value);
+  } catch (error) {
+    // A revoked Proxy.
+    throw new InvalidArgumentError(`${name} could not be read: Array.isArray threw ${String(error)}`, { cause: error });
+  }
+  if (typeof value !== 'object' || value === null || isArray) {
+    throw new InvalidArgumentError(`${name} must be an options object, received ${describeValue(value)}`);
+  }
+  return value as Record<string, unknown>;
+}

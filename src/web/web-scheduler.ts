@@ -39,7 +39,7 @@
 // or two promise reactions or more after a continuation) is a new user-visible
 // continuation: the spec inherits the task's priority and signal across those
 // awaits, which would need AsyncContext.
-import { resolveSchedulerOptions } from '../tasks/options.js';
+import { resolveSchedulerOptions } from '../tasks/scheduler-options.js';
 import type { PriorityName } from '../tasks/priorities.js';
 import { Scheduler } from '../scheduler.js';
 import type { Clock } from '../time/clock.js';
