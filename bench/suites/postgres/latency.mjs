@@ -1,0 +1,60 @@
+// Add-to-start latency: workers started on an empty queue and left idle, then
+// one job at a time added through the implementation's own producer API
+// (graphile-worker addJob, pg-boss send, timeslice schedule) on a seeded
+// random 20-60 ms after the previous job started; the time from the add call
+// to its handler starting. Each implementation wakes its workers with
+// LISTEN/NOTIFY here (graphile-worker's insert trigger, pg-boss's notify
+// queue, timeslice's store); the polls behind it are the fallbacks.
+import { mulberry32 } from '../../lib/random.mjs';
+import { percentile } from '../../lib/stats.mjs';
+import { createDatabase } from './database.mjs';
+import { RunMarks } from './run-marks.mjs';
+import { openWorkers } from './workers.mjs';
+
+const IDLE_MS = 500; // after start: whatever the workers do when they start is over
+const SAMPLE_TIMEOUT_MS = 10_000;
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One repetition of `samples` adds; resolves to {startP50Ms, startP99Ms, startMaxMs, duplicateRuns}. */
+export async function latencyRepetition(impl, { mode, topology, samples, seed, caseName }) {
+  const what = `${impl.name} ${caseName}`;
+  const db = await createDatabase(`${impl.name}_${caseName}`);
+  const marks = new RunMarks(samples);
+  const startedMs = new Float64Array(samples);
+  let workers;
+  try {
+    await impl.prepare(db.connectionString, 0);
+    const onRun = (i) => {
+      if (startedMs[i] === 0) startedMs[i] = performance.now();
+      marks.mark(i);
+    };
+    workers = await openWorkers(impl, topology, { connectionString: db.connectionString, mode, onRun });
+    if (workers.add === undefined) throw new Error(`${what}: topology ${topology} cannot add jobs`);
+    await workers.start();
+    await sleep(IDLE_MS);
+    const random = mulberry32(seed);
+    const latencies = [];
+    for (let i = 0; i < samples; i++) {
+      await sleep(20 + 40 * random());
+      const addedMs = performance.now();
+      const started = marks.whenDistinct(i + 1, SAMPLE_TIMEOUT_MS, `${what}, job ${i}`);
+      await workers.add(i);
+      await started;
+      latencies.push(startedMs[i] - addedMs);
+    }
+    await workers.stop();
+    const { lost, duplicateRuns } = marks.tally();
+    if (lost > 0) throw new Error(`${what}: ${lost} jobs never ran`);
+    latencies.sort((a, b) => a - b);
+    return {
+      startP50Ms: percentile(latencies, 0.5),
+      startP99Ms: percentile(latencies, 0.99),
+      startMaxMs: latencies[latencies.length - 1],
+      duplicateRuns,
+    };
+  } finally {
+    await workers?.stop().catch((error) => process.stderr.write(`${what}: stopping the workers failed: ${error.message}\n`));
+    await db.drop();
+  }
+}

@@ -1,0 +1,27 @@
+// The postgres suite's harness on tiny counts, for test/bench/postgres-smoke.test.ts:
+// each implementation once through a throughput repetition (in this process,
+// or in worker processes with --processes) and a few add-to-start samples.
+// Prints one JSON object: {impls, notices, runs: [{impl, kind, ...figures}]}.
+// Usage: node bench/suites/postgres/smoke.mjs [--n 200] [--processes] [--samples 3]
+import { parseArgs } from 'node:util';
+import { Stopwatch } from '../../lib/stopwatch.mjs';
+import { availableImpls } from './impls.mjs';
+import { latencyRepetition } from './latency.mjs';
+import { throughputRepetition } from './throughput.mjs';
+
+const { values } = parseArgs({ options: { n: { type: 'string', default: '200' }, processes: { type: 'boolean', default: false }, samples: { type: 'string', default: '3' }, mode: { type: 'string', default: 'perjob' } } });
+const n = Number(values.n);
+const samples = Number(values.samples);
+const { impls, notices } = await availableImpls();
+const runs = [];
+for (const impl of impls) {
+  const stopwatch = new Stopwatch();
+  const topology = values.processes ? 'p4' : 'w4';
+  const figures = await throughputRepetition(impl, { n, mode: values.mode, topology, timeoutMs: 20_000, caseName: `smoke-${topology}` }, stopwatch);
+  runs.push({ impl: impl.name, kind: 'throughput', topology, n, wallMs: stopwatch.wallMs, cpuMs: stopwatch.cpuMs, ...figures });
+  if (samples > 0) {
+    const latency = await latencyRepetition(impl, { mode: values.mode, topology: 'w4', samples, seed: 1, caseName: 'smoke-latency' });
+    runs.push({ impl: impl.name, kind: 'latency', samples, ...latency });
+  }
+}
+process.stdout.write(`${JSON.stringify({ impls: impls.map((i) => i.name), notices, runs })}\n`);

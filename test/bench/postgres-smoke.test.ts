@@ -1,0 +1,81 @@
+// The postgres benchmark suite's harness still measures what it says
+// (bench/suites/postgres/): each implementation once on tiny counts, in this
+// process and as worker processes, against the local PostgreSQL (a fresh
+// database per run, dropped after). The full suite takes minutes, so
+// quick-suites.test.ts leaves it to this file. Needs dist/ (npm test builds
+// first); timeslice runs when dist/store/postgres.js exists, and the smoke
+// says so when it does not.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, type ExpectStatic, expect, it } from 'vitest';
+import { RunMarks } from '../../bench/suites/postgres/run-marks.mjs';
+
+const run = promisify(execFile);
+const rootDir = fileURLToPath(new URL('../..', import.meta.url));
+const storeBuilt = existsSync(fileURLToPath(new URL('../../dist/store/postgres.js', import.meta.url)));
+const expectedImpls = ['graphile-worker', 'pg-boss', ...(storeBuilt ? ['timeslice'] : [])];
+
+interface SmokeRun {
+  impl: string;
+  kind: 'throughput' | 'latency';
+  n?: number;
+  wallMs?: number;
+  jobsPerSec?: number;
+  clientCpuNsPerJob?: number;
+  serverCpuNsPerJob?: number;
+  totalCpuNsPerJob?: number;
+  startP50Ms?: number;
+  startP99Ms?: number;
+  duplicateRuns: number;
+}
+
+async function smoke(args: string[]): Promise<{ impls: string[]; notices: string[]; runs: SmokeRun[] }> {
+  const { stdout } = await run(process.execPath, ['bench/suites/postgres/smoke.mjs', ...args], { cwd: rootDir, timeout: 60_000 });
+  return JSON.parse(stdout);
+}
+
+function expectSaneThroughput(expect: ExpectStatic, r: SmokeRun, n: number): void {
+  expect(r.n).toBe(n);
+  expect(r.duplicateRuns).toBe(0);
+  // n jobs over the stopwatch's wall time, exactly.
+  expect(r.jobsPerSec).toBeCloseTo(n / (r.wallMs! / 1000), 6);
+  expect(r.clientCpuNsPerJob).toBeGreaterThan(0);
+  expect(r.serverCpuNsPerJob).toBeGreaterThan(0); // the backends ran the claims and completions
+  expect(r.totalCpuNsPerJob).toBeCloseTo(r.clientCpuNsPerJob! + r.serverCpuNsPerJob!, 3);
+}
+
+describe('postgres suite harness', () => {
+  it('counts lost jobs and duplicate runs by job id', async () => {
+    const marks = new RunMarks(4);
+    const all = marks.whenDistinct(3, 1000, 'marks');
+    for (const i of [0, 2, 2, 3, 2]) marks.mark(i);
+    await all;
+    expect(marks.tally()).toEqual({ lost: 1, duplicateRuns: 2, runs: 5 });
+    expect(() => marks.mark(4)).toThrow(/not one of the 4 added/);
+    await expect(new RunMarks(2).whenDistinct(1, 10, 'idle')).rejects.toThrow('idle: 0 of 1 jobs ran');
+  });
+
+  it.concurrent('runs each implementation in one process (per job) and measures add-to-start', { timeout: 60_000 }, async ({ expect }) => {
+    const result = await smoke(['--n', '200', '--samples', '3', '--mode', 'perjob']);
+    expect(result.impls.sort()).toEqual(expectedImpls);
+    if (!storeBuilt) expect(result.notices.join('\n')).toMatch(/timeslice not run/);
+    for (const impl of expectedImpls) {
+      const throughput = result.runs.find((r) => r.impl === impl && r.kind === 'throughput')!;
+      expectSaneThroughput(expect, throughput, 200);
+      const latency = result.runs.find((r) => r.impl === impl && r.kind === 'latency')!;
+      expect(latency.duplicateRuns).toBe(0);
+      expect(latency.startP50Ms).toBeGreaterThan(0);
+      expect(latency.startP99Ms).toBeGreaterThanOrEqual(latency.startP50Ms!);
+    }
+  });
+
+  it.concurrent('runs each implementation as 4 worker processes (batched), counting their CPU', { timeout: 60_000 }, async ({ expect }) => {
+    const result = await smoke(['--n', '200', '--samples', '0', '--mode', 'batched', '--processes']);
+    for (const impl of expectedImpls) {
+      const throughput = result.runs.find((r) => r.impl === impl && r.kind === 'throughput')!;
+      expectSaneThroughput(expect, throughput, 200);
+    }
+  });
+});
