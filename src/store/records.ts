@@ -214,6 +214,24 @@ export function executionIdOf(slot: SlotKey): string {
   return `${slot.taskId}/${slot.scheduleVersion}/${slot.nominalMs}`;
 }
 
+/**
+ * The slot an execution id names (`<taskId>/<scheduleVersion>/<nominalMs>`,
+ * records.ts executionIdOf; a task id may itself hold '/'), as the
+ * statements' [taskId, nominalMs, scheduleVersion]; undefined for an id no
+ * execution can have.
+ */
+export function slotOfExecutionId(id: string): [taskId: string, nominalMs: number, scheduleVersion: number] | undefined {
+  const last = id.lastIndexOf('/');
+  const middle = last > 0 ? id.lastIndexOf('/', last - 1) : -1;
+  if (middle <= 0) return undefined;
+  const version = Number(id.slice(middle + 1, last));
+  const nominalMs = Number(id.slice(last + 1));
+  // Only the exact text executionIdOf() writes: no '01', '1e3' or ' 1' reading as the same number.
+  if (`${version}` !== id.slice(middle + 1, last) || `${nominalMs}` !== id.slice(last + 1)) return undefined;
+  if (!Number.isSafeInteger(version) || !Number.isSafeInteger(nominalMs)) return undefined;
+  return [id.slice(0, middle), nominalMs, version];
+}
+
 /** What a new task record needs; everything else gets the default a fresh registration has. */
 export type TaskInit = Pick<TaskRecord, 'id' | 'functionName' | 'scheduleKind' | 'createdAtMs'> & Partial<TaskRecord>;
 

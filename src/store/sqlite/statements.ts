@@ -10,7 +10,9 @@ import type { CronGapPolicy, CronOverlapPolicy } from '../../time/cron.js';
 import type { LeaseHolder } from '../lease.js';
 import type { SlotTask } from '../slot-rules.js';
 import { END_KEY_V8, FINAL_OUTCOMES_V4 } from './schema.js';
-import type { Json, MisfirePolicy, ScheduleKind, TaskRecord, TaskStatus } from '../records.js';
+import { type Json, type MisfirePolicy, type ScheduleKind, slotOfExecutionId, type TaskRecord, type TaskStatus } from '../records.js';
+
+export { slotOfExecutionId } from '../records.js';
 
 const column = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const selectList = (fields: readonly string[]) => fields.map((f) => `${column(f)} AS "${f}"`).join(', ');
@@ -28,24 +30,6 @@ const EXECUTION_SELECT = `task_id || '/' || schedule_version || '/' || nominal_m
 export const ROWS_PER_INSERT = 32;
 /** An execution's row by its slot: the table's primary key. */
 const BY_SLOT = 'task_id = ? AND nominal_ms = ? AND schedule_version = ?';
-
-/**
- * The slot an execution id names (`<taskId>/<scheduleVersion>/<nominalMs>`,
- * records.ts executionIdOf; a task id may itself hold '/'), as the
- * statements' [taskId, nominalMs, scheduleVersion]; undefined for an id no
- * execution can have.
- */
-export function slotOfExecutionId(id: string): [taskId: string, nominalMs: number, scheduleVersion: number] | undefined {
-  const last = id.lastIndexOf('/');
-  const middle = last > 0 ? id.lastIndexOf('/', last - 1) : -1;
-  if (middle <= 0) return undefined;
-  const version = Number(id.slice(middle + 1, last));
-  const nominalMs = Number(id.slice(last + 1));
-  // Only the exact text executionIdOf() writes: no '01', '1e3' or ' 1' reading as the same number.
-  if (`${version}` !== id.slice(middle + 1, last) || `${nominalMs}` !== id.slice(last + 1)) return undefined;
-  if (!Number.isSafeInteger(version) || !Number.isSafeInteger(nominalMs)) return undefined;
-  return [id.slice(0, middle), nominalMs, version];
-}
 
 /** The stored execution with this id, or undefined. */
 export function findExecution(s: Statements, id: string): StoredExecution | undefined {

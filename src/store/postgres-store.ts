@@ -1,0 +1,424 @@
+// PostgresStore: the durable Store on PostgreSQL, for Node, on `pg`.
+//
+// Phase 1 of the cluster store: the same contract and the same guarantees as
+// SqliteStore, on a server several machines can reach: one scheduler owns the
+// store at a time (the lease, C6), and a standby on another machine takes
+// over when the owner's lease lapses. (Several processes sharing one schedule
+// is the cluster mode to come.)
+//
+// Transactions: every writing method is one BEGIN ... COMMIT on one pooled
+// connection; a statement that fails rolls all of it back, and the returned
+// promise resolves once COMMIT has returned, i.e. once the server made the
+// transaction durable (synchronous_commit, on by default). Calls run in call
+// order (postgres/call-order.ts). The rules of each write are the shared ones
+// (slot-rules.ts, codec.ts, lease.ts), decided on rows read under row locks,
+// so the database, not the process, decides: the slot's primary key (C2), the
+// fencing token in the UPDATE's WHERE (C3), the mark written with the task row
+// locked (C4), and the lease row read FOR SHARE in every fenced write, which
+// a takeover's UPDATE must wait for (C6). A deadlock or serialization failure
+// (only possible between instances writing at once) runs the transaction again.
+//
+// `pg` is an optional peer dependency: importing `timeslice/store/postgres`
+// loads nothing; open() loads `pg` and, without it, rejects with
+// MissingDependencyError naming the package.
+import type { Pool } from 'pg';
+import { applyPatch, decodeExecution, decodeLoaded, decodeLoadedBatch, decodeTask, type StoredExecution, type StoredTask } from './codec.js';
+import { StoreClosedError } from './errors.js';
+import { nextCursor } from './history-order.js';
+import {
+  type AcquireResult, checkFence, checkLeaseRequest, checkLeaseTimes, decideAcquire, decideRenew, type HeldLease, holds, type LeaseHolder,
+  type LeaseRequest, type RenewResult,
+} from './lease.js';
+import { CallOrder } from './postgres/call-order.js';
+import { endAttempt, SlotPatchStatements } from './postgres/end-attempt.js';
+import { FencingTokens } from './postgres/fencing-tokens.js';
+import { migrate, quoteIdent } from './postgres/migrate.js';
+import { type PostgresConnection, type PostgresSettings, type PostgresStoreOptions, resolvePostgresOptions } from './postgres/options.js';
+import { putTaskRecords } from './postgres/put-tasks.js';
+import { recordSlots } from './postgres/record-slots.js';
+import { isConnectionError, isRetryable, type PgModule, Session, storeTypes, translateError } from './postgres/session.js';
+import { type CompletedSlotRow, prepareStatements, type Statements, taskValues } from './postgres/statements.js';
+import { TaskQueryStatements } from './postgres/task-query.js';
+import { type ExecutionRecord, type Json, slotOfExecutionId, type TaskPatch, type TaskRecord } from './records.js';
+import {
+  checkClaims, checkRetryRequest, checkSkips, claimedExecution, encodeCompletion, encodeSaveState, refuseFenced, refuseRetry,
+  retriedExecution, skippedExecution,
+} from './slot-rules.js';
+import type {
+  ClaimRequest, ClaimResult, CompletedSlot, CompleteRequest, CompleteResult, HistoryOptions, HistoryPage, LoadTasksOptions, OpenInfo,
+  PutStatus, RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotWritesResult, Store,
+} from './store.js';
+import { checkTaskQuery, type QueriedTask, type TaskQuery } from './task-query.js';
+import { checkArray, checkId, checkNonEmptyString, checkTaskPatch, checkTaskRecord, checkTimeMs, resolveHistoryOptions, resolveLoadOptions } from './validate.js';
+import { requirePeer } from '../require-peer.js';
+
+export type { PostgresConnection, PostgresStoreOptions } from './postgres/options.js';
+export { LATEST_POSTGRES_SCHEMA_VERSION } from './postgres/schema.js';
+export { MissingDependencyError } from '../errors.js';
+
+/** How many times a transaction runs when the server aborts it for a deadlock or a serialization failure. */
+const MAX_TRANSACTION_RUNS = 5;
+
+/** What an open store works with. */
+interface Connected {
+  pool: Pool;
+  pg: PgModule;
+}
+
+export class PostgresStore implements Store {
+  readonly kind = 'postgres';
+  /** The schema the store's tables live in. */
+  readonly schema: string;
+  readonly #settings: PostgresSettings;
+  /** For messages: which store. */
+  readonly #where: string;
+  readonly #s: Statements;
+  readonly #slotPatch: SlotPatchStatements;
+  readonly #taskQueries: TaskQueryStatements;
+  readonly #tokens: FencingTokens;
+  readonly #order = new CallOrder();
+  #connected: Connected | undefined;
+  #opening: Promise<OpenInfo> | undefined;
+  #info: OpenInfo | undefined;
+  #closing: Promise<void> | undefined;
+  #types: ReturnType<typeof storeTypes> | undefined;
+  /** This instance's lease: undefined until it acquires one (unfenced), 'released' after it gives it up. */
+  #lease: HeldLease | 'released' | undefined;
+
+  /**
+   * Connects to nothing yet: call open(). Throws InvalidArgumentError for bad options.
+   * @example const store = new PostgresStore({ connectionString: process.env.DATABASE_URL! }); await store.open();
+   */
+  constructor(connection: PostgresConnection, options?: PostgresStoreOptions) {
+    this.#settings = resolvePostgresOptions(connection, options);
+    this.schema = this.#settings.schema;
+    this.#where = `PostgreSQL schema ${quoteIdent(this.schema)}`;
+    this.#s = prepareStatements(quoteIdent(this.schema));
+    this.#slotPatch = new SlotPatchStatements(quoteIdent(this.schema));
+    this.#taskQueries = new TaskQueryStatements(quoteIdent(this.schema));
+    this.#tokens = new FencingTokens(this.#s);
+  }
+
+  open(): Promise<OpenInfo> {
+    if (this.#closing !== undefined) return Promise.reject(new StoreClosedError(`${this.#where}: closed; create a new PostgresStore to reopen it`));
+    this.#opening ??= this.#open().catch((error: unknown) => {
+      this.#opening = undefined;
+      throw error;
+    });
+    return this.#opening;
+  }
+
+  async #open(): Promise<OpenInfo> {
+    const pg = requirePeer<PgModule>('pg', 'the PostgreSQL store (timeslice/store/postgres)');
+    const owned = this.#settings.pool === undefined;
+    // allowExitOnIdle: idle connections do not keep the process alive (SqliteStore holds no handle either).
+    const pool = this.#settings.pool ?? new pg.Pool({ connectionString: this.#settings.connectionString, max: 10, allowExitOnIdle: true });
+    // An idle connection that breaks emits 'error' on the pool, which would crash the process unheard; the next call reports it instead.
+    if (owned) pool.on('error', () => {});
+    this.#types = storeTypes(pg);
+    this.#connected = { pool, pg };
+    try {
+      const schemaVersion = await this.#transaction(false, (session) => migrate(session, this.schema, this.#where));
+      this.#info = { schemaVersion };
+      return this.#info;
+    } catch (error) {
+      this.#connected = undefined;
+      if (owned) await pool.end().catch(() => {});
+      throw error;
+    }
+  }
+
+  /** Closes the store: waits for the calls already made, then ends the pool it made (a pool you passed stays open). Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.#opening?.catch(() => {});
+      await this.#order.idle();
+      const connected = this.#connected;
+      this.#connected = undefined;
+      if (connected !== undefined && this.#settings.pool === undefined) await connected.pool.end();
+    })();
+    return this.#closing;
+  }
+
+  #pool(): Pool {
+    if (this.#closing !== undefined || this.#info === undefined || this.#connected === undefined) {
+      throw new StoreClosedError(`${this.#where}: ${this.#closing !== undefined ? 'closed' : 'not open (await store.open() first)'}`);
+    }
+    return this.#connected.pool;
+  }
+
+  /** One transaction on one pooled connection: committed when `fn` resolves, rolled back when it throws; fenced by this instance's lease when `fenced`. */
+  async #transaction<T>(fenced: boolean, fn: (session: Session) => Promise<T>): Promise<T> {
+    const pool = this.#connected!.pool;
+    for (let run = 1; ; run++) {
+      const client = await pool.connect().catch((error: unknown) => {
+        throw translateError(error, this.#where);
+      });
+      const session = new Session(client, this.#types!);
+      let broken = false;
+      try {
+        await session.exec('BEGIN');
+        if (fenced && this.#lease !== undefined) checkFence(this.#where, await session.row<LeaseHolder>(this.#s.shareLease), this.#lease);
+        const result = await fn(session);
+        await session.exec('COMMIT');
+        return result;
+      } catch (error) {
+        broken = isConnectionError(error);
+        if (!broken) {
+          await session.exec('ROLLBACK').catch(() => {
+            broken = true;
+          });
+        }
+        if (run < MAX_TRANSACTION_RUNS && isRetryable(error)) continue;
+        throw translateError(error, this.#where);
+      } finally {
+        client.release(broken);
+      }
+    }
+  }
+
+  /** A fenced write, in call order. */
+  #write<T>(fn: (session: Session, s: Statements) => Promise<T>): Promise<T> {
+    this.#pool();
+    return this.#order.write(() => this.#transaction(true, (session) => fn(session, this.#s)));
+  }
+
+  /** A read: one statement (one committed state), or `snapshot` for several in one REPEATABLE READ transaction. */
+  #read<T>(fn: (session: Session, s: Statements) => Promise<T>, snapshot = false): Promise<T> {
+    const pool = this.#pool();
+    return this.#order.read(async () => {
+      const client = await pool.connect().catch((error: unknown) => {
+        throw translateError(error, this.#where);
+      });
+      const session = new Session(client, this.#types!);
+      let broken = false;
+      try {
+        if (!snapshot) return await fn(session, this.#s);
+        await session.exec('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        const result = await fn(session, this.#s);
+        await session.exec('COMMIT');
+        return result;
+      } catch (error) {
+        broken = isConnectionError(error);
+        if (snapshot && !broken) await session.exec('ROLLBACK').catch(() => {
+          broken = true;
+        });
+        throw translateError(error, this.#where);
+      } finally {
+        client.release(broken);
+      }
+    });
+  }
+
+  /** A lease call: one transaction, in call order, not fenced. */
+  #leaseCall<T>(fn: (session: Session, s: Statements) => Promise<T>): Promise<T> {
+    this.#pool();
+    return this.#order.write(() => this.#transaction(false, (session) => fn(session, this.#s)));
+  }
+
+  async acquireLease(request: LeaseRequest): Promise<AcquireResult> {
+    checkLeaseRequest(request);
+    return this.#leaseCall(async (session, s) => {
+      // Two acquirers queue here: the first to commit decides what the second reads (a missing row cannot be inserted twice).
+      await session.exec(`LOCK TABLE ${quoteIdent(this.schema)}.lease IN SHARE ROW EXCLUSIVE MODE`);
+      const result = decideAcquire(await session.row<LeaseHolder>(s.lockLease), request);
+      if (result.status === 'acquired') {
+        await putLease(session, s, result.lease);
+        this.#lease = { ownerId: result.lease.ownerId, epoch: result.lease.epoch };
+      }
+      return result;
+    });
+  }
+
+  async renewLease(nowMs: number, ttlMs: number): Promise<RenewResult> {
+    checkLeaseTimes(nowMs, ttlMs);
+    const mine = this.#lease;
+    return this.#leaseCall(async (session, s): Promise<RenewResult> => {
+      const current = await session.row<LeaseHolder>(s.lockLease);
+      if (mine === undefined || mine === 'released') return { status: 'lost', holder: current };
+      const result = decideRenew(current, mine, nowMs, ttlMs);
+      if (result.status === 'renewed') await putLease(session, s, result.lease);
+      return result;
+    });
+  }
+
+  async releaseLease(): Promise<void> {
+    this.#pool();
+    const mine = this.#lease;
+    if (mine === undefined || mine === 'released') return;
+    this.#lease = 'released';
+    await this.#leaseCall(async (session, s) => {
+      const current = await session.row<LeaseHolder>(s.lockLease);
+      if (holds(current, mine)) await putLease(session, s, { ...current, expiresAtMs: 0 });
+    });
+  }
+
+  async getLease(): Promise<LeaseHolder | undefined> {
+    return this.#read((session, s) => session.row<LeaseHolder>(s.getLease));
+  }
+
+  async putTasks(tasks: readonly TaskRecord[]): Promise<PutStatus[]> {
+    checkArray(tasks, 'tasks');
+    for (let i = 0; i < tasks.length; i++) checkTaskRecord(tasks[i], `tasks[${i}]`);
+    return this.#write((session, s) => putTaskRecords(session, s, tasks));
+  }
+
+  async updateTask(id: string, patch: TaskPatch): Promise<TaskRecord | undefined> {
+    checkId(id, 'id');
+    checkTaskPatch(patch, 'patch');
+    return this.#write(async (session, s) => {
+      const existing = await session.row<StoredTask>(s.lockTask, [id]);
+      if (existing === undefined) return undefined;
+      const updated = applyPatch(existing, patch, 'patch');
+      await session.run(s.updateTask, taskValues(updated));
+      return decodeTask(updated);
+    });
+  }
+
+  async getTask(id: string): Promise<TaskRecord | undefined> {
+    checkId(id, 'id');
+    const task = await this.#read((session, s) => session.row<StoredTask>(s.getTask, [id]));
+    return task === undefined ? undefined : decodeLoaded(id, () => decodeTask(task));
+  }
+
+  async *loadTasks(options?: LoadTasksOptions): AsyncIterable<TaskRecord[]> {
+    const { batchSize, onInvalid } = resolveLoadOptions(options);
+    let afterId: string | undefined;
+    for (;;) {
+      const from = afterId;
+      const rows = await this.#read((session, s) => (from === undefined ? session.rows<StoredTask>(s.firstTaskPage, [batchSize]) : session.rows<StoredTask>(s.taskPage, [from, batchSize])));
+      if (rows.length === 0) return;
+      afterId = rows[rows.length - 1]!.id;
+      const batch = decodeLoadedBatch(rows, (row) => row.id, decodeTask, onInvalid);
+      if (batch.length > 0) yield batch;
+      if (rows.length < batchSize) return;
+    }
+  }
+
+  async queryTasks(query: TaskQuery): Promise<QueriedTask[]> {
+    checkTaskQuery(query);
+    return this.#read((session, s) => this.#taskQueries.run(session, s, query), true);
+  }
+
+  async deleteTask(id: string): Promise<boolean> {
+    checkId(id, 'id');
+    return this.#write(async (session, s) => (await session.run(s.deleteTask, [id])) > 0);
+  }
+
+  async claim(slots: readonly ClaimRequest[]): Promise<ClaimResult[]> {
+    checkClaims(slots);
+    return this.#write((session, s) => recordSlots(session, s, slots, claimedExecution, 'claimed', this.#tokens));
+  }
+
+  async recordSkipped(skips: readonly SkipRequest[]): Promise<SkipResult[]> {
+    checkSkips(skips);
+    return this.#write((session, s) => recordSlots(session, s, skips, (skip) => skippedExecution(skip), 'recorded'));
+  }
+
+  async retry(request: RetryRequest): Promise<RetryResult> {
+    checkRetryRequest(request);
+    return this.#write(async (session, s) => {
+      const slot = slotOfExecutionId(request.executionId);
+      const current = slot === undefined ? undefined : await session.row<StoredExecution>(s.lockExecution, slot);
+      const refusal = refuseRetry(current, request.fencingToken);
+      if (refusal !== undefined) return refusal;
+      const [token] = await this.#tokens.take(session);
+      const retried = retriedExecution(current!, request.startedAtMs, token!);
+      await session.run(s.updateExecution, [
+        ...slot!, retried.attempt, retried.fencingToken, retried.startedAtMs, retried.endedAtMs, retried.outcome, retried.result, retried.error,
+        retried.state,
+      ]);
+      await session.run(s.markTaskRunning, [retried.taskId]);
+      return { status: 'retried', execution: decodeExecution(retried) };
+    });
+  }
+
+  async complete(request: CompleteRequest): Promise<CompleteResult> {
+    const completion = encodeCompletion(request);
+    return this.#write(async (session, s) => {
+      const { result, task } = await endAttempt(session, s, this.#slotPatch, completion, true);
+      return result.status === 'completed' ? { ...result, task: task === undefined ? undefined : decodeTask(task) } : result;
+    });
+  }
+
+  async completeAndClaim(completions: readonly CompleteRequest[], claims: readonly ClaimRequest[]): Promise<SlotWritesResult> {
+    checkArray(completions, 'completions');
+    const encoded = completions.map((request) => encodeCompletion(request));
+    checkClaims(claims);
+    return this.#write(async (session, s) => {
+      const completed = [];
+      for (const completion of encoded) completed.push((await endAttempt(session, s, this.#slotPatch, completion, false)).result);
+      return { completed, claimed: await recordSlots(session, s, claims, claimedExecution, 'claimed', this.#tokens) };
+    });
+  }
+
+  async saveState(executionId: string, fencingToken: number, state: Json): Promise<SaveStateResult> {
+    const text = encodeSaveState(executionId, fencingToken, state);
+    return this.#write(async (session, s): Promise<SaveStateResult> => {
+      const slot = slotOfExecutionId(executionId);
+      if (slot === undefined) return { status: 'unknown-execution' };
+      const saved = await session.row<StoredExecution>(s.saveState, [...slot, text, fencingToken]);
+      if (saved !== undefined) return { status: 'saved', execution: decodeExecution(saved) };
+      // The UPDATE matched nothing: the rules say why.
+      return refuseFenced(await session.row<StoredExecution>(s.getExecution, slot), fencingToken) ?? { status: 'unknown-execution' };
+    });
+  }
+
+  async getExecution(id: string): Promise<ExecutionRecord | undefined> {
+    checkNonEmptyString(id, 'id');
+    const slot = slotOfExecutionId(id);
+    if (slot === undefined) {
+      this.#pool();
+      return undefined;
+    }
+    const execution = await this.#read((session, s) => session.row<StoredExecution>(s.getExecution, slot));
+    return execution === undefined ? undefined : decodeExecution(execution);
+  }
+
+  async unfinishedExecutions(): Promise<ExecutionRecord[]> {
+    return (await this.#read((session, s) => session.rows<StoredExecution>(s.unfinishedExecutions))).map(decodeExecution);
+  }
+
+  async lastCompletedSlots(): Promise<Map<string, CompletedSlot>> {
+    const rows = await this.#read((session, s) => session.rows<CompletedSlotRow>(s.lastCompletedSlots));
+    return new Map(rows.map((r) => [r.taskId, { scheduleVersion: r.scheduleVersion, nominalMs: r.nominalMs, outcome: r.outcome }]));
+  }
+
+  async highWaterMarks(): Promise<Map<string, number>> {
+    const rows = await this.#read((session, s) => session.rows<{ id: string; highWaterMarkMs: number }>(s.highWaterMarks));
+    return new Map(rows.map((r) => [r.id, r.highWaterMarkMs]));
+  }
+
+  async history(taskId: string, options?: HistoryOptions): Promise<HistoryPage> {
+    const { limit, before } = resolveHistoryOptions(taskId, options);
+    const rows = await this.#read((session, s) => before === null
+      ? session.rows<StoredExecution>(s.historyNewest, [taskId, limit])
+      : session.rows<StoredExecution>(s.historyBefore, [taskId, before.nominalMs, before.scheduleVersion, limit]));
+    return { executions: rows.map(decodeExecution), next: nextCursor(rows, limit) };
+  }
+
+  async pruneHistory(olderThanMs: number): Promise<number> {
+    checkTimeMs(olderThanMs, 'olderThanMs');
+    return this.#write((session, s) => session.run(s.pruneHistory, [olderThanMs]));
+  }
+}
+
+function putLease(session: Session, s: Statements, l: LeaseHolder): Promise<number> {
+  return session.run(s.putLease, [l.ownerId, l.host, l.pid, l.epoch, l.sinceMs, l.expiresAtMs]);
+}
+
+/**
+ * A PostgreSQL store: `{ connectionString }` (the store makes its own pool and
+ * ends it on close()) or `{ pool }` (a `pg` Pool of yours, left open). Opens
+ * nothing until open() (a durable Scheduler's `ready`), which creates or
+ * migrates the schema. Throws InvalidArgumentError for bad options.
+ * @example
+ * import { Scheduler } from 'timeslice';
+ * import { postgresStore } from 'timeslice/store/postgres';
+ * const scheduler = new Scheduler({ store: postgresStore({ connectionString: process.env.DATABASE_URL! }) });
+ * await scheduler.ready;
+ * @example postgresStore({ pool }, { schema: 'jobs' })
+ */
+export function postgresStore(connection: PostgresConnection, options?: PostgresStoreOptions): PostgresStore {
+  return new PostgresStore(connection, options);
+}

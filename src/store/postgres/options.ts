@@ -1,0 +1,64 @@
+// PostgresStore's options, checked once when the store is made (a bad option
+// throws InvalidArgumentError from the factory, before any connection).
+import type { Pool } from 'pg';
+import { InvalidArgumentError } from '../../../bindings/errors.js';
+import { checkObject, invalid } from '../validate.js';
+
+/** Where the store's database is: a connection string (the store makes and ends its own pool) or a pool of yours. */
+export type PostgresConnection =
+  | {
+      /** A libpq connection URI, e.g. `postgres://user:secret@db.internal:5432/app`. The store makes a pool of up to 10 connections and ends it on close(). */
+      connectionString: string;
+    }
+  | {
+      /** A `pg` Pool the store borrows connections from. close() leaves it open: it is yours to end. */
+      pool: Pool;
+    };
+
+export interface PostgresStoreOptions {
+  /**
+   * The schema the store's tables live in, created on open() if missing:
+   * lowercase letters, digits and underscores, not starting with a digit or
+   * `pg_`, at most 63 characters. Two stores in one database with different
+   * schemas are independent.
+   * @default 'timeslice'
+   */
+  schema?: string;
+}
+
+export interface PostgresSettings {
+  connectionString: string | undefined;
+  pool: Pool | undefined;
+  schema: string;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export function resolvePostgresOptions(connection: unknown, options: unknown): PostgresSettings {
+  checkObject(connection, 'connection');
+  for (const key of Object.keys(connection)) {
+    if (key !== 'connectionString' && key !== 'pool') {
+      throw new InvalidArgumentError(`connection.${key} is not a PostgresStore connection option (known: connectionString, pool)`);
+    }
+  }
+  const { connectionString, pool } = connection;
+  if ((connectionString === undefined) === (pool === undefined)) {
+    throw new InvalidArgumentError('connection must have exactly one of connectionString (a PostgreSQL URI) and pool (a pg Pool)');
+  }
+  if (connectionString !== undefined && (typeof connectionString !== 'string' || connectionString.length === 0)) {
+    throw invalid('connection.connectionString', 'a non-empty PostgreSQL connection URI', connectionString);
+  }
+  if (pool !== undefined && (typeof pool !== 'object' || pool === null || typeof (pool as Pool).connect !== 'function')) {
+    throw invalid('connection.pool', 'a pg Pool (an object with connect())', pool);
+  }
+  const o = options ?? {};
+  checkObject(o, 'options');
+  for (const key of Object.keys(o)) {
+    if (key !== 'schema') throw new InvalidArgumentError(`options.${key} is not a PostgresStore option (known: schema)`);
+  }
+  const schema = o.schema ?? 'timeslice';
+  if (typeof schema !== 'string' || !SCHEMA_NAME.test(schema) || schema.startsWith('pg_')) {
+    throw invalid('options.schema', "a schema name of lowercase letters, digits and '_' (1 to 63, not starting with a digit or 'pg_')", schema);
+  }
+  return { connectionString: connectionString as string | undefined, pool: pool as Pool | undefined, schema };
+}

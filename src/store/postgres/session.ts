@@ -1,0 +1,121 @@
+// How PostgresStore talks to the server: one pooled client per call (a
+// Session), statements prepared once per connection, rows read with bigint
+// columns as numbers, and the server's errors turned into the store's typed
+// errors.
+//
+// Prepared statements: each statement is named after a hash of its text, so
+// the same text is parsed and planned once per connection, and two stores
+// over different schemas sharing one pool (different texts) never collide on
+// a name. (A transaction-mode pooler that does not keep a connection's
+// prepared statements needs PgBouncer >= 1.21 with max_prepared_statements.)
+import type { CustomTypesConfig, PoolClient } from 'pg';
+import { TimesliceError } from '../../../bindings/errors.js';
+import { StoreError, StoreFullError } from '../errors.js';
+
+/** The `pg` module's exports this store uses (loaded through requirePeer). */
+export type PgModule = typeof import('pg');
+
+/** A statement's text and the name it is prepared under. */
+export interface Statement {
+  readonly name: string;
+  readonly text: string;
+}
+
+/** FNV-1a over the text, 2 x 32 bits: a statement name no other text of ours gets. */
+function hashText(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}
+
+/** A named statement for `text` (the name is derived from it). */
+export function statement(text: string): Statement {
+  return { name: `timeslice_${hashText(text)}`, text };
+}
+
+const INT8_OID = 20;
+
+/**
+ * Type parsers for this store's queries: bigint (int8) columns as numbers.
+ * Every bigint the store writes is a safe integer (validated), so the
+ * conversion is exact; pg's default would give strings. Set per query, so a
+ * pool the user passes keeps its own parsers for the user's queries.
+ */
+export function storeTypes(pg: PgModule): CustomTypesConfig {
+  const base = pg.types.getTypeParser;
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      oid === INT8_OID && format !== 'binary' ? (text: string) => Number(text) : base(oid, format as 'text')) as CustomTypesConfig['getTypeParser'],
+  };
+}
+
+/** One pooled client, for the statements of one call. */
+export class Session {
+  readonly #client: PoolClient;
+  readonly #types: CustomTypesConfig;
+
+  constructor(client: PoolClient, types: CustomTypesConfig) {
+    this.#client = client;
+    this.#types = types;
+  }
+
+  /** The rows `statement` returns for `values`. */
+  async rows<Row>(s: Statement, values: readonly unknown[] = []): Promise<Row[]> {
+    const result = await this.#client.query({ name: s.name, text: s.text, values: values as unknown[], types: this.#types });
+    return result.rows as Row[];
+  }
+
+  /** The first row, or undefined. */
+  async row<Row>(s: Statement, values: readonly unknown[] = []): Promise<Row | undefined> {
+    return (await this.rows<Row>(s, values))[0];
+  }
+
+  /** How many rows `statement` wrote. */
+  async run(s: Statement, values: readonly unknown[] = []): Promise<number> {
+    const result = await this.#client.query({ name: s.name, text: s.text, values: values as unknown[], types: this.#types });
+    return result.rowCount ?? 0;
+  }
+
+  /** Statements without parameters (BEGIN, COMMIT, DDL), in the simple protocol. */
+  async exec(text: string): Promise<void> {
+    await this.#client.query(text);
+  }
+}
+
+/** SQLSTATEs after which the whole transaction may simply run again: a deadlock, a serialization failure. */
+const RETRYABLE = new Set(['40P01', '40001']);
+
+export function isRetryable(error: unknown): boolean {
+  return RETRYABLE.has(sqlState(error) ?? '');
+}
+
+function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+/**
+ * Whether the connection itself may be broken (no SQLSTATE: a socket error or
+ * a timeout; class 08, connection exception; 57P0x, the server shutting down):
+ * the client is then destroyed rather than returned to the pool.
+ */
+export function isConnectionError(error: unknown): boolean {
+  if (TimesliceError.is(error)) return false;
+  const code = sqlState(error);
+  return code === undefined || code.startsWith('08') || code.startsWith('57P');
+}
+
+/** The typed error for anything the driver or server threw; TimesliceErrors pass through. `where` names the store for messages. */
+export function translateError(error: unknown, where: string): Error {
+  if (TimesliceError.is(error)) return error as Error;
+  const code = sqlState(error);
+  // disk_full: nothing of the transaction was written.
+  if (code === '53100') return new StoreFullError(where, { cause: error });
+  const message = error instanceof Error ? error.message : String(error);
+  return new StoreError(`${where}: ${message}${code === undefined ? '' : ` (SQLSTATE ${code})`}`, { cause: error });
+}

@@ -1,0 +1,159 @@
+// Every fixed SQL statement PostgresStore runs, for one schema. Rows come back
+// with camelCase names (`column AS "field"`), i.e. already in the StoredTask /
+// StoredExecution shape the codec decodes, as in SQLite (sqlite/statements.ts);
+// parameters are numbered in the codec's field order.
+import { STORED_EXECUTION_FIELDS, STORED_TASK_FIELDS, type StoredExecution, type StoredTask } from '../codec.js';
+import { FINAL_OUTCOMES, OPEN_OUTCOMES } from './schema.js';
+import { type Statement, statement } from './session.js';
+
+export const column = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const selectList = (fields: readonly string[]) => fields.map((f) => `${column(f)} AS "${f}"`).join(', ');
+const params = (count: number, from = 1) => Array.from({ length: count }, (_, i) => `$${from + i}`).join(', ');
+
+/** The stored columns of an execution: its fields but the id, which is its slot. */
+export const EXECUTION_STORED_FIELDS = STORED_EXECUTION_FIELDS.filter((f) => f !== 'id');
+/** The SQL type of each task column, for the arrays of a multi-row insert (put-tasks.ts). */
+const TASK_COLUMN_TYPES: Readonly<Record<keyof StoredTask, string>> = {
+  id: 'text', name: 'text', description: 'text', ownerModule: 'text', functionName: 'text', params: 'text', scheduleKind: 'text',
+  delayMs: 'float8', periodMs: 'float8', atMs: 'float8', cronExpression: 'text', timeZone: 'text', priority: 'text',
+  misfirePolicy: 'text', misfireGraceMs: 'float8', catchUpWindowMs: 'float8', catchUpMax: 'int8', retry: 'text', createdAtMs: 'float8',
+  updatedAtMs: 'float8', lastExecutionMs: 'float8', nextExecutionMs: 'float8', executionCount: 'int8', maxExecutions: 'int8',
+  status: 'text', lastError: 'text', metadata: 'text', scheduleVersion: 'int8', highWaterMarkMs: 'float8', dstGap: 'text',
+  dstOverlap: 'text', timeoutMs: 'float8', constraints: 'text', calendarPeriod: 'text', startAtMs: 'float8', endAtMs: 'float8',
+};
+const EXECUTION_COLUMN_TYPES: Readonly<Record<(typeof EXECUTION_STORED_FIELDS)[number], string>> = {
+  taskId: 'text', scheduleVersion: 'int8', nominalMs: 'int8', attempt: 'int8', fencingToken: 'int8', startedAtMs: 'float8',
+  endedAtMs: 'float8', outcome: 'text', result: 'text', error: 'text', skipReason: 'text', state: 'text', traceId: 'text', spanId: 'text',
+};
+
+/** An execution's row by its slot: the table's primary key. */
+const BY_SLOT = 'task_id = $1 AND nominal_ms = $2 AND schedule_version = $3';
+
+export const TASK_SELECT = selectList(STORED_TASK_FIELDS);
+const EXECUTION_SELECT = `task_id || '/' || schedule_version || '/' || nominal_ms AS "id", ${selectList(EXECUTION_STORED_FIELDS)}`;
+
+/** A task's values in column order. */
+export function taskValues(t: StoredTask): unknown[] {
+  return STORED_TASK_FIELDS.map((field) => t[field] ?? null);
+}
+
+/** An execution's values in column order (no id: it is the slot). */
+export function executionValues(e: StoredExecution): unknown[] {
+  return EXECUTION_STORED_FIELDS.map((field) => e[field] ?? null);
+}
+
+/** The fields of an ended execution neither its completion nor its id already hold. */
+export type EndedExecutionRow = Pick<StoredExecution, 'attempt' | 'startedAtMs' | 'skipReason' | 'state' | 'traceId' | 'spanId'>;
+
+export interface CompletedSlotRow {
+  taskId: string;
+  scheduleVersion: number;
+  nominalMs: number;
+  outcome: StoredExecution['outcome'];
+}
+
+/** The statements of one schema (`s`, quoted). */
+export function prepareStatements(s: string) {
+  const taskColumns = STORED_TASK_FIELDS.map(column).join(', ');
+  const executionColumns = EXECUTION_STORED_FIELDS.map(column).join(', ');
+  const unnestOf = (types: readonly string[]) => `unnest(${types.map((type, i) => `$${i + 1}::${type}[]`).join(', ')})`;
+  return {
+    // New tasks in one statement, one array parameter per column; the ids already taken insert nothing and are not returned.
+    insertTasks: statement(
+      `INSERT INTO ${s}.tasks (${taskColumns}) SELECT * FROM ${unnestOf(STORED_TASK_FIELDS.map((f) => TASK_COLUMN_TYPES[f]))}
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
+    ),
+    updateTask: statement(
+      `UPDATE ${s}.tasks SET ${STORED_TASK_FIELDS.slice(1).map((f, i) => `${column(f)} = $${i + 2}`).join(', ')} WHERE id = $1`,
+    ),
+    getTask: statement(`SELECT ${TASK_SELECT} FROM ${s}.tasks WHERE id = $1`),
+    /** The same, locking the row until the transaction ends (a merge or a patch reads, then writes, it). */
+    lockTask: statement(`SELECT ${TASK_SELECT} FROM ${s}.tasks WHERE id = $1 FOR UPDATE`),
+    // Keyset paging on the id (the primary key's index): each page one range scan, whatever the table's size.
+    taskPage: statement(`SELECT ${TASK_SELECT} FROM ${s}.tasks WHERE id > $1 ORDER BY id LIMIT $2`),
+    firstTaskPage: statement(`SELECT ${TASK_SELECT} FROM ${s}.tasks ORDER BY id LIMIT $1`),
+    deleteTask: statement(`DELETE FROM ${s}.tasks WHERE id = $1`),
+    // What the rules of a claim or skip read of the batch's tasks (slot-rules.ts SlotTask), locked in id order so
+    // that two batches touching the same tasks wait for each other instead of deadlocking.
+    lockSlotTasks: statement(
+      `SELECT id, schedule_version AS "scheduleVersion", status, high_water_mark_ms AS "highWaterMarkMs"
+       FROM ${s}.tasks WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
+    ),
+    setSlotMarks: statement(
+      `UPDATE ${s}.tasks AS t SET high_water_mark_ms = u.mark, status = u.status
+       FROM unnest($1::text[], $2::float8[], $3::text[]) AS u(id, mark, status) WHERE t.id = u.id`,
+    ),
+    markTaskRunning: statement(`UPDATE ${s}.tasks SET status = 'running' WHERE id = $1 AND status = 'pending'`),
+    highWaterMarks: statement(`SELECT id, high_water_mark_ms AS "highWaterMarkMs" FROM ${s}.tasks WHERE high_water_mark_ms IS NOT NULL`),
+
+    // A slot that has a record already inserts nothing and is not returned: the caller then reports it.
+    insertExecutions: statement(
+      `INSERT INTO ${s}.executions (${executionColumns}) SELECT * FROM ${unnestOf(EXECUTION_STORED_FIELDS.map((f) => EXECUTION_COLUMN_TYPES[f]))}
+       ON CONFLICT DO NOTHING RETURNING task_id AS "taskId", nominal_ms AS "nominalMs", schedule_version AS "scheduleVersion"`,
+    ),
+    getExecution: statement(`SELECT ${EXECUTION_SELECT} FROM ${s}.executions WHERE ${BY_SLOT}`),
+    lockExecution: statement(`SELECT ${EXECUTION_SELECT} FROM ${s}.executions WHERE ${BY_SLOT} FOR UPDATE`),
+    /** The records of several slots (the duplicates a batch reports), by parallel arrays of task id, nominal time, version. */
+    getExecutions: statement(
+      `SELECT ${EXECUTION_SELECT} FROM ${s}.executions
+       WHERE (task_id, nominal_ms, schedule_version) IN (SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[]))`,
+    ),
+    // Ends the attempt holding this token, if it is still running; no row when it is not (the caller then says why).
+    // The trace is written only where none is (an earlier attempt's stays: later ones link to it).
+    endExecution: statement(
+      `UPDATE ${s}.executions SET outcome = $4, ended_at_ms = $5, result = $6, error = $7,
+         trace_id = coalesce(trace_id, $8), span_id = coalesce(span_id, $9)
+       WHERE ${BY_SLOT} AND fencing_token = $10 AND outcome = 'running'
+       RETURNING attempt, started_at_ms AS "startedAtMs", skip_reason AS "skipReason", state, trace_id AS "traceId", span_id AS "spanId"`,
+    ),
+    updateExecution: statement(
+      `UPDATE ${s}.executions SET attempt = $4, fencing_token = $5, started_at_ms = $6, ended_at_ms = $7, outcome = $8,
+         result = $9, error = $10, state = $11 WHERE ${BY_SLOT}`,
+    ),
+    // saveState() in one statement when it applies: this token's attempt, still running.
+    saveState: statement(
+      `UPDATE ${s}.executions SET state = $4 WHERE ${BY_SLOT} AND fencing_token = $5 AND outcome = 'running' RETURNING ${EXECUTION_SELECT}`,
+    ),
+    unfinishedExecutions: statement(`SELECT ${EXECUTION_SELECT} FROM ${s}.executions WHERE ${OPEN_OUTCOMES}`),
+    lastCompletedSlots: statement(
+      `SELECT DISTINCT ON (task_id) task_id AS "taskId", schedule_version AS "scheduleVersion", nominal_ms AS "nominalMs", outcome
+       FROM ${s}.executions WHERE ${FINAL_OUTCOMES} ORDER BY task_id, nominal_ms DESC, schedule_version DESC`,
+    ),
+    // Both walk the primary key backwards from the task's newest slot (or the cursor).
+    historyNewest: statement(
+      `SELECT ${EXECUTION_SELECT} FROM ${s}.executions WHERE task_id = $1 ORDER BY nominal_ms DESC, schedule_version DESC LIMIT $2`,
+    ),
+    historyBefore: statement(
+      `SELECT ${EXECUTION_SELECT} FROM ${s}.executions WHERE task_id = $1 AND (nominal_ms, schedule_version) < ($2, $3)
+       ORDER BY nominal_ms DESC, schedule_version DESC LIMIT $4`,
+    ),
+    pruneHistory: statement(`DELETE FROM ${s}.executions WHERE ${FINAL_OUTCOMES} AND ended_at_ms < $1`),
+    /** The records of a page's slots for queryTasks: each task's records at its last execution's nominal time. */
+    slotRecords: statement(
+      `SELECT e.task_id AS "taskId", e.outcome, e.ended_at_ms AS "endedAtMs"
+       FROM unnest($1::text[], $2::int8[]) AS k(task_id, nominal_ms)
+       JOIN ${s}.executions AS e ON e.task_id = k.task_id AND e.nominal_ms = k.nominal_ms`,
+    ),
+
+    nextTokenBlock: statement(`SELECT nextval('${s}.fencing_tokens') AS "last"`),
+
+    getLease: statement(
+      `SELECT owner_id AS "ownerId", host, pid, epoch, since_ms AS "sinceMs", expires_at_ms AS "expiresAtMs" FROM ${s}.lease WHERE id = 1`,
+    ),
+    /** The lease, held against a takeover until the transaction ends: every fenced write checks it so. */
+    shareLease: statement(
+      `SELECT owner_id AS "ownerId", host, pid, epoch, since_ms AS "sinceMs", expires_at_ms AS "expiresAtMs" FROM ${s}.lease WHERE id = 1 FOR SHARE`,
+    ),
+    lockLease: statement(
+      `SELECT owner_id AS "ownerId", host, pid, epoch, since_ms AS "sinceMs", expires_at_ms AS "expiresAtMs" FROM ${s}.lease WHERE id = 1 FOR UPDATE`,
+    ),
+    putLease: statement(
+      `INSERT INTO ${s}.lease (id, owner_id, host, pid, epoch, since_ms, expires_at_ms) VALUES (1, ${params(6)})
+       ON CONFLICT (id) DO UPDATE SET owner_id = excluded.owner_id, host = excluded.host, pid = excluded.pid, epoch = excluded.epoch,
+         since_ms = excluded.since_ms, expires_at_ms = excluded.expires_at_ms`,
+    ),
+  };
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;
+export type { Statement };

@@ -1,0 +1,64 @@
+// A PostgreSQL database per test file: created under a unique name before the
+// file's tests and dropped after them, so test files (and their runs in
+// parallel) never share data. The server is the one CI and every machine here
+// run: 127.0.0.1:5432, user postgres, trust auth (TIMESLICE_TEST_POSTGRES_URL
+// names another; its database must exist: it is where CREATE DATABASE runs).
+// An unreachable server fails the file, loudly: it is not a skip.
+//
+// Inside one database, each store location is a schema of its own
+// (nextSchema()): making one costs nothing, and the database's drop removes them all.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
+
+export const ADMIN_URL = process.env.TIMESLICE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface TestDatabase {
+  /** The connection URI of the file's database (valid inside its tests). */
+  readonly url: string;
+  /** A schema name no other location in this database has. */
+  nextSchema(): string;
+  /** Runs one statement on the file's database (for the tests' own checks). */
+  query<Row = Record<string, unknown>>(text: string, values?: unknown[]): Promise<Row[]>;
+}
+
+async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(
+      `PostgreSQL is not reachable at ${ADMIN_URL} (${(error as Error).message}); start it (pg_ctlcluster --skip-systemctl-redirect <version> main start) or set TIMESLICE_TEST_POSTGRES_URL`,
+      { cause: error },
+    );
+  }
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Registers the create (beforeAll) and drop (afterAll) of this file's database. */
+export function usePostgresDatabase(label: string): TestDatabase {
+  const name = `timeslice_${label.replace(/[^a-z0-9_]/g, '_')}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  let schemas = 0;
+  let pool: pg.Pool | undefined;
+  beforeAll(async () => {
+    await admin((client) => client.query(`CREATE DATABASE "${name}"`));
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  });
+  return {
+    url: url.toString(),
+    nextSchema: () => `s${++schemas}`,
+    async query(text, values) {
+      pool ??= new pg.Pool({ connectionString: url.toString(), max: 2 });
+      return (await pool.query(text, values)).rows;
+    },
+  };
+}
