@@ -15,7 +15,7 @@ import { restartStores } from './restart-stores.js';
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
-const stores = restartStores(['SqliteStore', 'IndexedDbStore', 'MemoryStore']);
+const stores = restartStores(['SqliteStore', 'IndexedDbStore', 'MemoryStore', 'PostgresStore']);
 
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? ms : new Date(ms).toISOString());
 

@@ -80,13 +80,53 @@ export async function afterMissedCatchUpTicks(): Promise<Harness> {
 }
 
 /**
+ * Store calls in flight to a server (PostgresStore): advanceWithIo waits for
+ * them. A call to PostgreSQL takes as long as its round trips take, however
+ * many host turns pass; a fixed number of turns only suffices for in-process
+ * I/O (fake-indexeddb, SQLite), and with less the virtual clock would run
+ * ahead of the store, making the scheduler late for slots the store has not
+ * answered for yet.
+ */
+const storeCallsInFlight = new Set<Promise<unknown>>();
+
+/** `store`, with each call it is made counted in flight until it settles. */
+export function trackStoreCalls<S extends object>(store: S): S {
+  return new Proxy(store, {
+    get(target, key) {
+      const value = Reflect.get(target, key, target) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+        if (result instanceof Promise) {
+          storeCallsInFlight.add(result);
+          const done = () => storeCallsInFlight.delete(result);
+          result.then(done, done);
+        }
+        return result;
+      };
+    },
+  });
+}
+
+/** Host turns, then every store call in flight settled, until none is left (a call's answer may make the scheduler call again). */
+async function settleIo(): Promise<void> {
+  for (let round = 0; round < 1000; round++) {
+    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+    if (storeCallsInFlight.size === 0) return;
+    await Promise.allSettled([...storeCallsInFlight]);
+  }
+  throw new Error('advanceWithIo: store calls kept coming for 1000 rounds without virtual time passing');
+}
+
+/**
  * Advances the virtual clock in steps, letting real I/O settle between them:
- * fake-indexeddb completes its requests in host macrotasks, which virtual time does not run.
+ * fake-indexeddb completes its requests in host macrotasks, which virtual
+ * time does not run, and a PostgreSQL store's calls (trackStoreCalls) take real time.
  */
 export async function advanceWithIo(clock: VirtualClock, ms: number, stepMs = 100): Promise<void> {
   for (let done = 0; done < ms; done += stepMs) {
-    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+    await settleIo();
     await clock.advance(Math.min(stepMs, ms - done));
   }
-  for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+  await settleIo();
 }

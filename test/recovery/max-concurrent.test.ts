@@ -123,7 +123,7 @@ describe('maxConcurrent', () => {
 });
 
 
-const stores = restartStores(['MemoryStore', 'SqliteStore', 'IndexedDbStore']);
+const stores = restartStores(['MemoryStore', 'SqliteStore', 'IndexedDbStore', 'PostgresStore']);
 
 describe.each(stores)('maxConcurrent over a crash and restart on %s', (_name, makeStores) => {
   it('loses nothing: the runs cut short are retried and the waiting ones run, still N at a time', async () => {

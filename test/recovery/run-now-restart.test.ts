@@ -10,7 +10,7 @@ import { restartStores } from './restart-stores.js';
 
 const LEASE = { ttlMs: 1000 };
 
-const stores = restartStores(['SqliteStore', 'IndexedDbStore']);
+const stores = restartStores(['SqliteStore', 'IndexedDbStore', 'PostgresStore']);
 
 describe.each(stores)('a manual run over %s', (_name, makeStores) => {
   it('is retried after a crash cut it short, and the schedule runs on', async () => {

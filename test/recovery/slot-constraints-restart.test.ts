@@ -14,7 +14,7 @@ import { restartStores } from './restart-stores.js';
 const HOUR_MS = 3_600_000;
 const STEP_MS = 600_000;
 
-const stores = restartStores(['SqliteStore', 'IndexedDbStore']);
+const stores = restartStores(['SqliteStore', 'IndexedDbStore', 'PostgresStore']);
 
 function open(clock: VirtualClock, store: Store): Scheduler {
   return new Scheduler({ clock, store, clockWatch: false, retention: false, lease: { ttlMs: HOUR_MS, heartbeatMs: STEP_MS } });

@@ -13,7 +13,7 @@ import { restartStores } from './restart-stores.js';
 
 const LEASE = { ttlMs: 1000 };
 
-const stores = restartStores(['MemoryStore', 'SqliteStore', 'IndexedDbStore']);
+const stores = restartStores(['MemoryStore', 'SqliteStore', 'IndexedDbStore', 'PostgresStore']);
 
 const at = (offsetMs: number) => WALL_START_MS + offsetMs;
 

@@ -20,7 +20,7 @@ beforeAll(() => {
 });
 afterAll(() => uninstall());
 
-const stores = restartStores(['MemoryStore', 'SqliteStore', 'IndexedDbStore']);
+const stores = restartStores(['MemoryStore', 'SqliteStore', 'IndexedDbStore', 'PostgresStore']);
 
 describe.each(stores)('durable tracing over %s', (_name, makeStores) => {
   it("makes a span per attempt, keeps the first attempt's trace in the record, and links the retries to it, across a restart", async () => {
