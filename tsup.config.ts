@@ -13,6 +13,7 @@ export default defineConfig({
     store: 'src/store/index.ts',
     'store/memory': 'src/store/memory-store.ts',
     'store/sqlite': 'src/store/sqlite-store.ts',
+    'store/postgres': 'src/store/postgres-store.ts',
     'store/indexeddb': 'src/store/indexeddb-store.ts',
     // The worker pool (Node only) and the entry its threads run: `timeslice` loads no piscina.
     pool: 'src/pool/index.ts',
@@ -29,7 +30,7 @@ export default defineConfig({
   },
   // Drivers stay imports of the built files, resolved from the user's node_modules; the internal
   // imports stay imports too, resolved by the user's runtime or bundler under its conditions.
-  external: ['better-sqlite3', 'idb', 'piscina', /^node:/, '#wasm-sync', '#parts-sync', '#cron-sync'],
+  external: ['better-sqlite3', 'idb', 'pg', 'piscina', /^node:/, '#wasm-sync', '#parts-sync', '#cron-sync'],
   // import.meta.url in the CommonJS build (the pool finds its worker entry beside itself).
   shims: true,
   format: ['esm', 'cjs'],

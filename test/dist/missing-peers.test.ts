@@ -1,7 +1,7 @@
 // The optional peers as a user without them meets them: the built package in
 // a project whose node_modules has timeslice's dependencies but neither
-// piscina, better-sqlite3 nor @opentelemetry/api. Importing the entries works; using the pool or
-// the SQLite store fails with MissingDependencyError, which names the package
+// piscina, better-sqlite3, pg nor @opentelemetry/api. Importing the entries works; using the pool,
+// the SQLite store or the PostgreSQL store fails with MissingDependencyError, which names the package
 // and the command that installs it, never Node's raw MODULE_NOT_FOUND.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -81,8 +81,29 @@ describe('without the optional peers installed', () => {
     expect(store).toEqual(sqliteMissing);
   });
 
+  it("PostgresStore's open() rejects with MissingDependencyError naming pg, from ESM and CommonJS", () => {
+    const pgMissing = {
+      name: 'MissingDependencyError',
+      code: 'ERR_MISSING_DEPENDENCY',
+      packageName: 'pg',
+      message: "the PostgreSQL store (timeslice/store/postgres) needs the package 'pg', which is not installed: run `npm install pg` (it is an optional peer dependency of timeslice)",
+      typed: true,
+    };
+    const esm = run(['--input-type=module', '-e', `
+      const { postgresStore, MissingDependencyError } = await import('timeslice/store/postgres');
+      const error = await postgresStore({ connectionString: 'postgres://127.0.0.1/none' }).open().then(() => null, ${SHOW});
+      console.log(JSON.stringify(error));
+    `]);
+    expect(esm).toEqual(pgMissing);
+    const cjs = run(['-e', `
+      const { postgresStore, MissingDependencyError } = require('timeslice/store/postgres');
+      postgresStore({ connectionString: 'postgres://127.0.0.1/none' }).open().then(() => console.log('null'), (e) => console.log(JSON.stringify((${SHOW})(e))));
+    `]);
+    expect(cjs).toEqual(pgMissing);
+  });
+
   it('tracing needs no @opentelemetry/api of timeslice: no entry imports it, and a tracer passed in is all it calls', () => {
-    for (const entry of ['index', 'core', 'testing', 'web', 'store', 'store/memory', 'store/sqlite', 'store/indexeddb', 'pool']) {
+    for (const entry of ['index', 'core', 'testing', 'web', 'store', 'store/memory', 'store/sqlite', 'store/postgres', 'store/indexeddb', 'pool']) {
       for (const ext of ['js', 'cjs']) {
         const reached = [...reachableBareImports(join(root, `dist/${entry}.${ext}`))];
         expect(reached.filter((specifier) => specifier.startsWith('@opentelemetry/')), `dist/${entry}.${ext}`).toEqual([]);

@@ -11,8 +11,8 @@ import { LATEST_SCHEMA_VERSION as IDB_LATEST } from '../../src/store/indexeddb/s
 import { LATEST_SCHEMA_VERSION as SQLITE_LATEST } from '../../src/store/sqlite/schema.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const ENTRIES = ['./store', './store/memory', './store/sqlite', './store/indexeddb'];
-const DRIVERS = ['better-sqlite3', 'idb'];
+const ENTRIES = ['./store', './store/memory', './store/sqlite', './store/postgres', './store/indexeddb'];
+const DRIVERS = ['better-sqlite3', 'idb', 'pg'];
 
 function node(args: string[]): string {
   return execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
@@ -28,6 +28,7 @@ describe('the store entries of the built package', () => {
       }
     }
     expect(pkg.peerDependenciesMeta['better-sqlite3'].optional).toBe(true);
+    expect(pkg.peerDependenciesMeta.pg.optional).toBe(true);
     expect(pkg.dependencies.idb).toBeDefined();
   });
 
@@ -38,6 +39,9 @@ describe('the store entries of the built package', () => {
     }
     expect(reachableBareImports(join(root, 'dist/store/sqlite.js')).has('better-sqlite3')).toBe(true);
     expect(reachableBareImports(join(root, 'dist/store/indexeddb.js')).has('idb')).toBe(true);
+    for (const file of ['dist/store/postgres.js', 'dist/store/postgres.cjs']) {
+      expect(DRIVERS.filter((d) => reachableBareImports(join(root, file)).has(d)), file).toEqual(['pg']);
+    }
   });
 
   it('opens a SqliteStore and a MemoryStore from ESM, with errors recognised across entries', () => {
