@@ -12,8 +12,8 @@
 // popped, run and completed with nothing allocated but its context (one
 // field: the run's state is made only if the task asks for it, see
 // task-context.ts), and timed in a group (group-timer.ts). Everything else
-// takes the general path (#start, then settlement.ts), which times each run
-// on its own.
+// takes the general path (general-path.ts, then settlement.ts), which times
+// each run on its own.
 //
 // Async runs: a task returning a promise stays RUNNING in the core while in
 // flight (counted against `concurrency`), and the continuations it leaves
@@ -27,15 +27,14 @@ import type { Core } from '../../bindings/core.js';
 import type { CoreExports } from '../../bindings/load.js';
 import type { Clock } from '../time/clock.js';
 import type { Duration } from '../time/duration.js';
-import { EVENT_FINISH, EVENT_SKIP, EVENT_START, type SchedulerEvents } from '../events.js';
+import { EVENT_FINISH, EVENT_START, type SchedulerEvents } from '../events.js';
 import { GroupTimer } from '../time/group-timer.js';
 import type { ResolvedSchedulerOptions } from '../tasks/scheduler-options.js';
-import { TaskTimeoutError } from '../errors.js';
-import { type ContextHost, RunState, TaskContext } from '../tasks/task-context.js';
+import { RunState, TaskContext } from '../tasks/task-context.js';
 import type { AsyncBudget } from './async-budget.js';
 import type { DueTimer } from './due-timer.js';
 import type { Flights } from './flights.js';
-import { abortRun } from './runs.js';
+import { GeneralPath, type RunHost } from './general-path.js';
 import type { Settlement } from './settlement.js';
 import type { Sleeps } from './sleeps.js';
 import type { EngineCounters, TaskEmitter } from './task-events.js';
@@ -43,9 +42,6 @@ import { slotOf, type TaskFn, type TaskSlots } from './task-slots.js';
 import type { Turns } from './turns.js';
 
 export type LifecycleState = 'idle' | 'running' | 'paused' | 'stopping' | 'stopped';
-
-/** #invoke's answer when the run was settled or put in flight there. */
-const HANDED_OFF: unique symbol = Symbol('handed off');
 
 // What #runFast did with a popped task.
 const NOT_FAST = 0;
@@ -78,7 +74,7 @@ export interface RunLoopParts {
   afterIdle: (nowMs: number) => void;
 }
 
-export class RunLoop implements ContextHost {
+export class RunLoop implements RunHost {
   /** The scheduler's lifecycle state: the loop runs only while 'running'. */
   state: LifecycleState = 'idle';
   readonly #w: CoreExports;
@@ -86,15 +82,14 @@ export class RunLoop implements ContextHost {
   readonly #clock: Clock;
   readonly #options: ResolvedSchedulerOptions;
   readonly #events: SchedulerEvents;
-  readonly #counters: EngineCounters;
   readonly #slots: TaskSlots;
   readonly #flights: Flights;
   readonly #due: DueTimer;
-  readonly #emitter: TaskEmitter;
   readonly #turns: Turns;
   readonly #sleeps: Sleeps;
   readonly #budget: AsyncBudget;
   readonly #settlement: Settlement;
+  readonly #general: GeneralPath;
   readonly #afterIdle: (nowMs: number) => void;
   #tickQueued = false;
   #sliceStartMs = 0;
@@ -126,16 +121,15 @@ export class RunLoop implements ContextHost {
     this.#clock = parts.clock;
     this.#options = parts.options;
     this.#events = parts.events;
-    this.#counters = parts.counters;
     this.#slots = parts.slots;
     this.#flights = parts.flights;
     this.#due = parts.due;
-    this.#emitter = parts.emitter;
     this.#turns = parts.turns;
     this.#sleeps = parts.sleeps;
     this.#budget = parts.budget;
     this.#settlement = parts.settlement;
     this.#afterIdle = parts.afterIdle;
+    this.#general = new GeneralPath(parts, this);
     this.#grouped = parts.options.groupTiming;
     this.#noRun = new RunState(this, 0, 1, 0, undefined);
     this.#noRun.settled = true;
@@ -228,7 +222,7 @@ export class RunLoop implements ContextHost {
           nowMs = this.#clock.now();
           w.chargeGroup(group.close(nowMs));
         }
-        const continued = this.#start(handle, nowMs);
+        const continued = this.#general.start(handle, nowMs);
         handle = -1;
         // A run that settled synchronously already read the clock when it ended.
         nowMs = this.#settlement.settledAtMs >= nowMs ? this.#settlement.settledAtMs : this.#clock.now();
@@ -295,7 +289,7 @@ export class RunLoop implements ContextHost {
     }
     this.#leaveFast();
     if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
-      this.#runAsync(slot, this.#fastState(context), result as PromiseLike<unknown>);
+      this.#general.runAsync(slot, this.#fastState(context), result as PromiseLike<unknown>);
       return FAST_SETTLED_ALONE;
     }
     // Cancelled while it ran (by itself, or by a task it ran): cancel() ended
@@ -327,82 +321,6 @@ export class RunLoop implements ContextHost {
     return run;
   }
 
-  /** Runs (or resumes) a popped task. True if a parked continuation was resumed. */
-  #start(handle: number, nowMs: number): boolean {
-    const slot = slotOf(handle);
-    const ex = this.#slots.extrasOf(slot);
-    // A held turn goes on: its segment started as long ago as it has run (turns.ts).
-    let startMs = nowMs;
-    let held = false;
-    if (ex !== undefined && ex.heldUsedMs >= 0) {
-      startMs = nowMs - ex.heldUsedMs;
-      ex.heldUsedMs = -1;
-      held = true;
-    }
-    if (ex?.resume !== undefined && ex.run !== undefined) {
-      const resume = ex.resume;
-      ex.resume = undefined;
-      ex.run.segmentStartMs = startMs;
-      this.#flights.unpark(ex.run);
-      this.#budget.starts++;
-      // The continuation's synchronous part runs before the loop's next
-      // microtask, so it is the current run until then (see currentContext).
-      this.#current = ex.run;
-      resume();
-      return true;
-    }
-    const fn = this.#slots.fns[slot] as TaskFn;
-    const run = new RunState(this, handle, ex?.attempt ?? 1, startMs, ex?.state);
-    if (held) {
-      // The same turn: no new start to report.
-    } else if (this.#events.wanted & EVENT_SKIP) {
-      const skipped = this.#w.lastPopSkippedTicks();
-      if (skipped > 0) this.#emitter.emit('taskskip', handle, run.attempt, nowMs, { count: skipped, reason: 'the run started a period or more late' });
-    }
-    if (!held && this.#events.wanted & EVENT_START) this.#emitter.emit('taskstart', handle, run.attempt, nowMs);
-    const result = this.#invoke(slot, run, fn);
-    if (result !== HANDED_OFF && !run.settled) this.#settle(run, true, result);
-    return false;
-  }
-
-  /**
-   * Calls a task as the current run. A throw settles the run as failed, a
-   * returned promise puts it in flight: both answer HANDED_OFF. Otherwise the
-   * value it returned, for the caller to settle.
-   */
-  #invoke(slot: number, run: RunState, fn: TaskFn): unknown {
-    this.#current = run;
-    let result: unknown;
-    try {
-      result = fn(run.context);
-    } catch (error) {
-      this.#current = this.#noRun;
-      this.#settle(run, false, error);
-      return HANDED_OFF;
-    }
-    this.#current = this.#noRun;
-    if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
-      this.#runAsync(slot, run, result as PromiseLike<unknown>);
-      return HANDED_OFF;
-    }
-    return result;
-  }
-
-  #runAsync(slot: number, run: RunState, result: PromiseLike<unknown>): void {
-    this.#budget.starts++;
-    const timeoutMs = this.#slots.optionsOf(slot).timeoutMs;
-    this.#flights.enter(slot, run, timeoutMs, () => {
-      this.#counters.timeouts++;
-      const error = new TaskTimeoutError(`task '${this.#slots.nameOf(run.handle)}' (#${run.handle}) timed out after ${timeoutMs} ms`);
-      abortRun(run, error);
-      this.#settle(run, false, error);
-    });
-    result.then(
-      (value) => this.#settle(run, true, value),
-      (error) => this.#settle(run, false, error),
-    );
-  }
-
   #settle(run: RunState, ok: boolean, valueOrError: unknown): void {
     this.#settlement.settle(run, ok, valueOrError);
   }
@@ -415,6 +333,10 @@ export class RunLoop implements ContextHost {
   currentContext(): TaskContext | undefined {
     if (this.#fastContext !== this.#noContext) return this.#fastContext;
     return this.#current.settled ? undefined : this.#current.context;
+  }
+
+  setCurrent(run: RunState | undefined): void {
+    this.#current = run ?? this.#noRun;
   }
 
   // ---- ContextHost: what a TaskContext asks of the engine ----
