@@ -2,7 +2,8 @@
 // before it crosses (NaN must never reach the wasm), turns negative statuses
 // into typed errors, and reads the task table (one 64-byte row per task, see
 // assembly/layout.ts) through views that are rebuilt whenever the wasm memory
-// has grown (growth detaches the old ArrayBuffer).
+// has grown (growth detaches the old ArrayBuffer). Reading a task row or the
+// counters into a plain object is snapshots.ts.
 import * as L from './layout.generated.js';
 import { errorForStatus, InvalidArgumentError, describeValue } from './errors.js';
 import { type CoreExports, embeddedModule, instantiateCore } from './load.js';
@@ -12,10 +13,11 @@ import { CoreBatch } from './batch.js';
 import { KIND_CODES, KIND_NAMES, type TaskKind } from './task-kinds.js';
 
 export type { TaskKind } from './task-kinds.js';
+export type { CoreCounters, TaskSnapshot, TaskState } from './snapshots.js';
 import { taskFieldAddress } from './columns.js';
+import { type CoreCounters, readCounters, readSnapshot, type TaskSnapshot, type TaskState } from './snapshots.js';
 
 export type Policy = 'deadline' | 'priority' | 'fair' | 'round-robin';
-export type TaskState = 'waiting' | 'ready' | 'running' | 'paused';
 
 export const POLICIES: readonly Policy[] = Object.freeze(['deadline', 'priority', 'fair', 'round-robin']);
 const POLICY_CODES: Readonly<Record<Policy, number>> = Object.freeze({
@@ -30,50 +32,6 @@ const STATE_NAMES: Readonly<Record<number, TaskState>> = Object.freeze({
   [L.STATE_RUNNING]: 'running',
   [L.STATE_PAUSED]: 'paused',
 });
-
-/** What a task looks like in the core right now. */
-export interface TaskSnapshot {
-  state: TaskState;
-  priorityClass: number;
-  nice: number;
-  kind: TaskKind;
-  /** Nominal time of the pending (or current) run. */
-  dueMs: number;
-  periodMs: number;
-  vruntime: number;
-  /** Ms of the current quantum used (0 unless running). */
-  sliceUsedMs: number;
-  runs: number;
-  failures: number;
-  overruns: number;
-  missedTicks: number;
-  preemptions: number;
-  runtimeMs: number;
-  waitMs: number;
-  maxRuntimeMs: number;
-  lastStartMs: number;
-  lastEndMs: number;
-}
-
-/** Totals over every task the core has seen. */
-export interface CoreCounters {
-  registered: number;
-  cancelled: number;
-  starts: number;
-  completed: number;
-  failures: number;
-  retries: number;
-  overruns: number;
-  missedTicks: number;
-  preemptions: number;
-  runtimeMs: number;
-  waitMs: number;
-  live: number;
-  ready: number;
-  waiting: number;
-  running: number;
-  paused: number;
-}
 
 export interface CoreOptions {
   /** A compiled core module (the debug build, say). @default the embedded release build */
@@ -375,67 +333,15 @@ export class Core {
     return this.#check(this.#wasm.readyRank(requireHandle(handle)), 'readyRank');
   }
 
-  /** Everything the core knows about one live task. */
+  /** Everything the core knows about one live task (snapshots.ts). */
   snapshot(handle: number): TaskSnapshot {
     const state = this.state(handle);
-    const slot = slotOfHandle(handle);
-    const { u8, u32, f64 } = this.views();
-    const tasks = this.#wasm.columnBaseOf(L.COL_TASKS);
-    const byte = (field: number) => u8[taskFieldAddress(tasks, slot, field)] as number;
-    const float = (field: number) => f64[taskFieldAddress(tasks, slot, field) >>> 3] as number;
-    const row = u32[taskFieldAddress(tasks, slot, L.FIELD_STATS_ROW) >>> 2] as number;
-    // Stats columns are struct-of-arrays, indexed by the task's stats row (0: never started).
-    const stat = (col: number, isFloat: boolean) => {
-      if (row === 0) return 0;
-      const base = this.#wasm.columnBaseOf(col);
-      return (isFloat ? f64[(base >>> 3) + row] : u32[(base >>> 2) + row]) as number;
-    };
-    return {
-      state,
-      priorityClass: byte(L.FIELD_CLASS),
-      nice: byte(L.FIELD_NICE) + L.NICE_MIN,
-      kind: KIND_NAMES[byte(L.FIELD_KIND)] as TaskKind,
-      dueMs: float(L.FIELD_DUE),
-      periodMs: float(L.FIELD_PERIOD),
-      vruntime: float(L.FIELD_VRUNTIME),
-      // The current segment's runtime is the quantum used, while the task runs.
-      sliceUsedMs: state === 'running' ? stat(L.COL_RUN_RUNTIME, true) : 0,
-      runs: stat(L.COL_RUNS, false),
-      failures: stat(L.COL_FAILURES, false),
-      overruns: stat(L.COL_OVERRUNS, false),
-      missedTicks: stat(L.COL_MISSED, false),
-      preemptions: stat(L.COL_PREEMPTIONS, false),
-      runtimeMs: stat(L.COL_RUNTIME, true),
-      waitMs: stat(L.COL_WAIT, true),
-      maxRuntimeMs: stat(L.COL_MAX_RUNTIME, true),
-      lastStartMs: stat(L.COL_LAST_START, true),
-      lastEndMs: stat(L.COL_LAST_END, true),
-    };
+    return readSnapshot(this.#wasm, this.views(), handle, state);
   }
 
-  /** A copy of the global counters. */
+  /** A copy of the global counters (snapshots.ts). */
   counters(): CoreCounters {
-    const { f64 } = this.views();
-    const at = (this.#wasm.countersPtr() >>> 3);
-    const c = (i: number) => f64[at + i] as number;
-    return {
-      registered: c(L.COUNTER_REGISTERED),
-      cancelled: c(L.COUNTER_CANCELLED),
-      starts: c(L.COUNTER_STARTS),
-      completed: c(L.COUNTER_COMPLETED),
-      failures: c(L.COUNTER_FAILURES),
-      retries: c(L.COUNTER_RETRIES),
-      overruns: c(L.COUNTER_OVERRUNS),
-      missedTicks: c(L.COUNTER_MISSED),
-      preemptions: c(L.COUNTER_PREEMPTIONS),
-      runtimeMs: c(L.COUNTER_RUNTIME_MS),
-      waitMs: c(L.COUNTER_WAIT_MS),
-      live: c(L.COUNTER_LIVE),
-      ready: c(L.COUNTER_READY),
-      waiting: c(L.COUNTER_WAITING),
-      running: c(L.COUNTER_RUNNING),
-      paused: c(L.COUNTER_PAUSED),
-    };
+    return readCounters(this.#wasm, this.views().f64);
   }
 
   /** The batch command writer of this core (one per core). */
