@@ -108,12 +108,32 @@ export function trackStoreCalls<S extends object>(store: S): S {
   });
 }
 
-/** Host turns, then every store call in flight settled, until none is left (a call's answer may make the scheduler call again). */
-async function settleIo(): Promise<void> {
+/**
+ * Host turns, then every store call in flight settled, until none is left (a
+ * call's answer may make the scheduler call again). Whether it waited for any.
+ */
+async function settleIo(): Promise<boolean> {
+  let waited = false;
   for (let round = 0; round < 1000; round++) {
     for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
-    if (storeCallsInFlight.size === 0) return;
+    if (storeCallsInFlight.size === 0) return waited;
+    waited = true;
     await Promise.allSettled([...storeCallsInFlight]);
+  }
+  throw new Error('advanceWithIo: store calls kept coming for 1000 rounds without virtual time passing');
+}
+
+/**
+ * Runs what is due at the current virtual time until it settles: a timer the
+ * scheduler arms for "now" after a store call answered (a run after its claim)
+ * fires at once with an in-process store, inside the same clock.advance(); a
+ * PostgreSQL store answers after that advance returned, so it is advanced by 0
+ * again until no store call was in flight.
+ */
+async function settleNow(clock: VirtualClock): Promise<void> {
+  for (let round = 0; round < 1000; round++) {
+    if (!(await settleIo())) return;
+    await clock.advance(0);
   }
   throw new Error('advanceWithIo: store calls kept coming for 1000 rounds without virtual time passing');
 }
@@ -122,11 +142,16 @@ async function settleIo(): Promise<void> {
  * Advances the virtual clock in steps, letting real I/O settle between them:
  * fake-indexeddb completes its requests in host macrotasks, which virtual
  * time does not run, and a PostgreSQL store's calls (trackStoreCalls) take real time.
+ * With `ms` 0 it runs what is due now, as clock.advance(0) does.
  */
 export async function advanceWithIo(clock: VirtualClock, ms: number, stepMs = 100): Promise<void> {
-  for (let done = 0; done < ms; done += stepMs) {
-    await settleIo();
-    await clock.advance(Math.min(stepMs, ms - done));
-  }
-  await settleIo();
+  // At least one advance, so that 0 runs what is due now.
+  let done = 0;
+  do {
+    await settleNow(clock);
+    const step = Math.min(stepMs, ms - done);
+    await clock.advance(step);
+    done += step;
+  } while (done < ms);
+  await settleNow(clock);
 }
