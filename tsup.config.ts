@@ -11,7 +11,7 @@ export default defineConfig({
     web: 'src/web/index.ts',
     // The stores are entries of their own, so `timeslice` loads no database driver.
     store: 'src/store/index.ts',
-    'store/memory': 'src/store/memory-store.ts',
+    'store/memory': 'src/store/memory.ts',
     'store/sqlite': 'src/store/sqlite-store.ts',
     'store/postgres': 'src/store/postgres-store.ts',
     'store/indexeddb': 'src/store/indexeddb-store.ts',

@@ -1,10 +1,14 @@
 // `timeslice/store`: what every store shares, and what the scheduler and a
 // store of your own need: the Store interface and its request and result
-// types, the records, the typed errors, the record checks and the group-commit
-// helper. It loads no database driver: the stores are their own entries,
+// types, the cluster capability (ClusterStore), the records, the typed
+// errors, the record checks and the group-commit helper. It loads no
+// database driver: the stores are their own entries,
 // `timeslice/store/memory`, `timeslice/store/sqlite` (better-sqlite3) and
 // `timeslice/store/indexeddb` (idb).
 export type * from './store.js';
+export type * from './cluster.js';
+export { isClusterStore } from './cluster.js';
+export { MAX_CLAIM_LIMIT } from './cluster-rules.js';
 export {
   type ExecutionOutcome, type ExecutionRecord, type Json, type MisfirePolicy, type MisfireRecord, type ScheduleKind,
   type SlotKey, type TaskInit, type TaskPatch, type TaskRecord, type TaskStatus, EXECUTION_OUTCOMES, executionIdOf, isManualSlot,

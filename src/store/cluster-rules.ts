@@ -1,0 +1,107 @@
+// The argument checks and pure decisions of the cluster capability
+// (cluster.ts), shared by every cluster store so each refuses the same input
+// with the same message and orders rows alike. Stores run the checks before
+// any transaction, so a refused call writes nothing.
+import { NULL_JSON } from './codec.js';
+import { toJsonText } from './json.js';
+import { MAX_LEASE_TTL_MS } from './lease.js';
+import type { ClaimDueRequest, DeregisterRequest, FinishRequest, OfferRequest, PendingSlot, ProcessRef, ProcessRequest } from './cluster.js';
+import { checkSkips, encodeCompletion } from './slot-rules.js';
+import { checkArray, checkFencingToken, checkId, checkNonEmptyString, checkObject, checkSlot, checkTimeMs, invalid } from './validate.js';
+
+/** The most rows one claimDue() takes. */
+export const MAX_CLAIM_LIMIT = 10_000;
+
+/** The error a rescued attempt ends with (the execution's `error`). */
+export const LEASE_EXPIRED_ERROR = Object.freeze({ name: 'LeaseExpiredError', message: 'the process holding this attempt stopped renewing its lease' });
+
+export function checkLeaseMs(value: unknown, path: string): asserts value is number {
+  if (!Number.isSafeInteger(value) || (value as number) < 1 || (value as number) > MAX_LEASE_TTL_MS) {
+    throw invalid(path, `an integer number of ms from 1 to ${MAX_LEASE_TTL_MS}`, value);
+  }
+}
+
+export function checkProcessRequest(request: unknown): asserts request is ProcessRequest {
+  checkObject(request, 'request');
+  checkId(request.ownerId, 'request.ownerId');
+  if (typeof request.host !== 'string') throw invalid('request.host', 'a string', request.host);
+  if (!Number.isSafeInteger(request.pid) || (request.pid as number) < 0) throw invalid('request.pid', 'an integer >= 0', request.pid);
+  if (typeof request.version !== 'string') throw invalid('request.version', 'a string', request.version);
+  checkLeaseMs(request.leaseMs, 'request.leaseMs');
+}
+
+export function checkProcessRef(value: unknown, path: string): asserts value is ProcessRef {
+  checkObject(value, path);
+  checkId(value.ownerId, `${path}.ownerId`);
+  if (!Number.isSafeInteger(value.epoch) || (value.epoch as number) < 1) throw invalid(`${path}.epoch`, 'an integer >= 1', value.epoch);
+}
+
+export function checkClaimDue(request: unknown): asserts request is ClaimDueRequest {
+  checkProcessRef(request, 'request');
+  const { limit } = request as { limit?: unknown };
+  if (!Number.isSafeInteger(limit) || (limit as number) < 1 || (limit as number) > MAX_CLAIM_LIMIT) {
+    throw invalid('request.limit', `an integer from 1 to ${MAX_CLAIM_LIMIT}`, limit);
+  }
+}
+
+export function checkOffer(offer: unknown, path: string): asserts offer is OfferRequest {
+  checkSlot(offer, path, true);
+  const { dueMs, rankMs, maxAttempts } = offer as { dueMs?: unknown; rankMs?: unknown; maxAttempts?: unknown };
+  checkTimeMs(dueMs, path, 'dueMs');
+  checkTimeMs(rankMs, path, 'rankMs');
+  if (!Number.isSafeInteger(maxAttempts) || (maxAttempts as number) < 1) throw invalid(`${path}.maxAttempts`, 'an integer >= 1', maxAttempts);
+}
+
+export function checkOffers(offers: unknown): asserts offers is readonly OfferRequest[] {
+  checkArray(offers, 'offers');
+  for (let i = 0; i < offers.length; i++) checkOffer(offers[i], `offers[${i}]`);
+}
+
+/** A checked finishClaimed() request with its JSON parts encoded. */
+export interface EncodedFinish {
+  request: FinishRequest;
+  result: string;
+  error: string;
+}
+
+/** Checks a finishClaimed() request (the complete() checks, then its own fields) and encodes its JSON. */
+export function encodeFinish(request: unknown): EncodedFinish {
+  checkObject(request, 'request');
+  const skipping = request.outcome === 'skipped';
+  // complete()'s checks with an outcome it knows; `skipped` is this method's own.
+  const { result, error } = encodeCompletion(skipping ? { ...request, outcome: 'interrupted' } : request);
+  const finish = request as unknown as FinishRequest;
+  if (skipping) checkNonEmptyString(finish.skipReason, 'request.skipReason');
+  else if (finish.skipReason !== undefined) throw invalid('request.skipReason', "undefined unless outcome is 'skipped'", finish.skipReason);
+  if (finish.retryAtMs !== undefined) {
+    checkTimeMs(finish.retryAtMs, 'request.retryAtMs');
+    if (finish.outcome !== 'failed' && finish.outcome !== 'interrupted') {
+      throw invalid('request.outcome', "'failed' or 'interrupted' with retryAtMs (only an unsuccessful attempt is retried)", finish.outcome);
+    }
+    if (finish.next !== undefined) throw invalid('request.next', 'undefined with retryAtMs (the retried slot stays the task\'s open slot)', finish.next);
+  }
+  if (finish.skipped !== undefined) checkSkips(finish.skipped);
+  if (finish.next !== undefined) checkOffer(finish.next, 'request.next');
+  return { request: finish, result: skipping ? NULL_JSON : result, error: skipping ? NULL_JSON : error };
+}
+
+export function checkDeregister(request: unknown): asserts request is DeregisterRequest {
+  checkProcessRef(request, 'request');
+  const { unstarted } = request as { unstarted?: unknown };
+  if (unstarted === undefined) return;
+  checkArray(unstarted, 'request.unstarted');
+  for (let i = 0; i < unstarted.length; i++) {
+    const item = unstarted[i];
+    checkObject(item, `request.unstarted[${i}]`);
+    checkNonEmptyString(item.executionId, `request.unstarted[${i}].executionId`);
+    checkFencingToken(item.fencingToken, `request.unstarted[${i}].fencingToken`);
+  }
+}
+
+/** The claim order: rank, then the order rows were offered in (`sequence`): equal ranks keep arrival order. */
+export function byUrgency(a: Pick<PendingSlot, 'rankMs'> & { sequence: number }, b: Pick<PendingSlot, 'rankMs'> & { sequence: number }): number {
+  return a.rankMs - b.rankMs || a.sequence - b.sequence;
+}
+
+/** The rescue's error as stored JSON text. */
+export const LEASE_EXPIRED_ERROR_TEXT = toJsonText(LEASE_EXPIRED_ERROR, 'error');

@@ -1,0 +1,247 @@
+// The cluster capability of a store: many scheduler processes sharing one
+// durable schedule (docs/design/cluster.md). A store that has it implements
+// ClusterStore beside Store; the one-owner methods stay as they are.
+//
+// The shape, in one paragraph: slots are rows. A slot that will run is
+// materialised as a *pending* row before it is due (offerSlots: a one-off's
+// slot with its registration, a recurring task's next slot with the end of
+// the previous run, finishClaimed's `next`). Processes register (an epoch, a
+// lease) and heartbeat; each takes the most urgent due pending rows it can
+// start (claimDue: by rank, the nominal time plus the class's deadline
+// offset), which become `running` executions with a fresh fencing token.
+// Ending one (finishClaimed) is fenced by that token, and in the same
+// transaction records the slots its claimer skipped and offers the task's
+// next slot. A process whose lease expired has its running rows put back to
+// pending by whoever calls rescueExpired() first (no leader); a process that
+// stops gives its rows back at once (deregister).
+//
+// The rules every cluster store keeps (the contract, test/persistence/contract/cluster-cases.ts):
+// - The store's clock decides: what is due, when a lease expires, every
+//   timestamp the store writes for the cluster (startedAtMs of a claim, a
+//   rescue's endedAtMs). Each result carries that clock's `nowMs`, so a
+//   process can measure its own skew. N process clocks never vote.
+// - C2: a slot key is at most one row, pending or recorded; and a task has at
+//   most one *open* scheduled slot (pending or running), so N processes that
+//   each offer "the next slot" of a task materialise one row, and a task's
+//   slots run one after another as they do under one owner. (Manual slots,
+//   schedule version 0, are exempt: each is its own row.)
+// - No overlap: a pending row is claimed by one claimDue() only; concurrent
+//   claimers take disjoint rows (FOR UPDATE SKIP LOCKED on PostgreSQL).
+// - C3: every claim gives a fresh fencing token; a finish with any other
+//   token, or after the row was rescued, is refused and reported, never
+//   applied. Token fencing is exact, so the process epoch is not checked on
+//   finish: a process past its lease whose rows nobody rescued yet may still
+//   finish them (nobody else can be running them).
+// - C1: a slot is a row from the commit that offered it; rescue and
+//   deregister put rows back, they never drop one. A row whose attempts are
+//   used up is *not* failed by the rescue: it is handed to its next claimer
+//   marked `exhausted`, who ends it as failed and offers the task's next slot
+//   in the same transaction (the store cannot compute a schedule's next slot,
+//   and a failure that offered none would end a recurring task's chain).
+// - Atomicity and validation as for Store (store.ts header).
+import type { ExecutionRecord, SlotKey, TaskRecord } from './records.js';
+import type { CompleteRequest, FenceRefusal, SkipRequest, SkipResult, SlotRefusal, Store } from './store.js';
+
+/** Who a process is, as it registers. */
+export interface ProcessRequest {
+  /** Unique per scheduler start (a random UUID); 1 to 1024 characters. */
+  ownerId: string;
+  /** os.hostname(), for `scheduler.cluster()` and messages. */
+  host: string;
+  /** The process id (0 in a browser). */
+  pid: number;
+  /** The timeslice version the process runs (a rolling deploy shows two). */
+  version: string;
+  /** How long the lease lasts without a heartbeat, 1 ms to a day. */
+  leaseMs: number;
+}
+
+/** A registered process, as `scheduler.cluster()` lists it. Times by the store's clock. */
+export interface ClusterProcess {
+  ownerId: string;
+  host: string;
+  pid: number;
+  version: string;
+  /** From a store-wide sequence: a process that registers again (after its lease was lost) gets a new one. */
+  epoch: number;
+  startedAtMs: number;
+  heartbeatAtMs: number;
+  /** Past this (store clock) without a heartbeat, any process may rescue its rows. */
+  expiresAtMs: number;
+  /** The rows it holds running now. */
+  running: number;
+}
+
+/** A process, as it presents itself to claimDue, heartbeat and deregister. */
+export interface ProcessRef {
+  ownerId: string;
+  epoch: number;
+}
+
+export interface RegisterResult {
+  process: ClusterProcess;
+  /** The store's clock when it registered. */
+  nowMs: number;
+}
+
+export type HeartbeatResult =
+  | { status: 'renewed'; process: ClusterProcess; nowMs: number }
+  /** The process was rescued (its lease expired and another process took its rows back) or deregistered: it must drop what it runs and register again. */
+  | { status: 'lost'; nowMs: number };
+
+/** A slot to materialise as a pending row. */
+export interface OfferRequest extends SlotKey {
+  /** Due (claimable) from this store-clock time: the nominal time, or a retry's time after its backoff. */
+  dueMs: number;
+  /** Claim order, most urgent (smallest) first: the nominal time plus the class's deadline offset. */
+  rankMs: number;
+  /** How many attempts the slot may have (the task's retry policy), >= 1. */
+  maxAttempts: number;
+}
+
+/** A pending row: a slot waiting for a claimer. */
+export interface PendingSlot extends SlotKey {
+  /** The execution id (executionIdOf(slot)). */
+  id: string;
+  dueMs: number;
+  rankMs: number;
+  maxAttempts: number;
+  /** Attempts the slot has had so far (0 for a fresh slot; rescued and retried slots have more). */
+  attempts: number;
+}
+
+export type OfferResult =
+  | { status: 'offered'; slot: PendingSlot }
+  /** The task already has an open scheduled slot (pending or running), maybe this very one: nothing was written. */
+  | { status: 'open-slot'; slot: SlotKey }
+  /** The slot or its task refuses it, as claim() would: duplicate (already recorded), unknown-task, schedule-changed, task-ended, below-high-water-mark. */
+  | SlotRefusal;
+
+export interface ClaimDueRequest extends ProcessRef {
+  /** How many rows to take at most: what the process can start now (1 to 10,000). */
+  limit: number;
+}
+
+/** A row claimDue() handed to a process: now a running execution under a fresh token. */
+export interface ClaimedSlot {
+  execution: ExecutionRecord;
+  /** The task, as claimed: its definition (function name, params, retry, schedule) for the body and the next slot. */
+  task: TaskRecord;
+  dueMs: number;
+  rankMs: number;
+  maxAttempts: number;
+  /**
+   * The slot's attempts are used up (its last holder died running it): the
+   * body must not run; finish it as failed (offering the task's next slot).
+   * Its attempt is not incremented.
+   */
+  exhausted: boolean;
+}
+
+export type ClaimDueResult =
+  | {
+    status: 'claimed';
+    /** Most urgent first (rank, then the order rows were offered in). */
+    claimed: ClaimedSlot[];
+    /** The earliest due time of a pending row left (maybe <= nowMs when `limit` cut the batch), or null: when to look again. */
+    nextDueMs: number | null;
+    nowMs: number;
+  }
+  /** The process is not registered under this epoch, or its lease expired: nothing was claimed; heartbeat (or register) first. */
+  | { status: 'not-registered' | 'lease-expired'; nowMs: number };
+
+/** How a claimed slot ends, and what its claimer writes with the end. */
+export interface FinishRequest extends Omit<CompleteRequest, 'outcome'> {
+  /**
+   * As complete(), or `skipped`: the claimer did not run it (its missed-run
+   * policy or constraints said so), with `skipReason`. `skipped` leaves the
+   * attempt count where it was before the claim.
+   */
+  outcome: CompleteRequest['outcome'] | 'skipped';
+  /** Required with `skipped`, refused otherwise. */
+  skipReason?: string;
+  /**
+   * With `failed` or `interrupted` only: the slot is pending again from this
+   * store-clock time, for another attempt (a retry after its backoff). The
+   * task keeps the slot open, so no `next` with it.
+   */
+  retryAtMs?: number;
+  /** Other slots the claimer decided not to run (missed, refused), recorded as recordSkipped() would. */
+  skipped?: readonly SkipRequest[];
+  /** The task's next slot, offered after the end (so the task's open slot is this one). */
+  next?: OfferRequest;
+}
+
+export type FinishResult =
+  | {
+    status: 'completed';
+    execution: ExecutionRecord;
+    task: TaskRecord | undefined;
+    skipped: SkipResult[];
+    /** What became of `next` (undefined when none was given). */
+    next: OfferResult | undefined;
+  }
+  /** The attempt's token is not the current one (the row was rescued and claimed again) or the row ended (rescued, given back): nothing written. */
+  | FenceRefusal;
+
+export interface DeregisterRequest extends ProcessRef {
+  /**
+   * Rows this process claimed and never started: pending again with the
+   * attempt count they had before the claim (a claim the body never saw is
+   * no attempt). Its other running rows are put back as rescue does.
+   */
+  unstarted?: readonly { executionId: string; fencingToken: number }[];
+}
+
+export interface GiveBackResult {
+  /** Rows pending again without losing an attempt (unstarted claims). */
+  returned: number;
+  /** Running rows ended as interrupted and pending again. */
+  interrupted: number;
+  nowMs: number;
+}
+
+export interface RescueResult extends GiveBackResult {
+  /** The processes whose lease had expired, now removed. */
+  expired: ProcessRef[];
+}
+
+export interface ClusterStore {
+  /** Registers a process with a new epoch and a lease of leaseMs from the store's now. */
+  registerProcess(request: ProcessRequest): Promise<RegisterResult>;
+  /**
+   * Renews the lease to now + leaseMs. Renewed even past its expiry while no
+   * one rescued the process (it was paused, not replaced); lost once it was.
+   */
+  heartbeat(process: ProcessRef, leaseMs: number): Promise<HeartbeatResult>;
+  /** A clean stop: gives back the process's rows and removes it, in one transaction. Idempotent. */
+  deregister(request: DeregisterRequest): Promise<GiveBackResult>;
+  /** Every registered process (expired ones included until rescued), by epoch. */
+  processes(): Promise<ClusterProcess[]>;
+
+  /** Materialises slots as pending rows, in one transaction; a slot that cannot be is reported in place (OfferResult), never thrown. */
+  offerSlots(offers: readonly OfferRequest[]): Promise<OfferResult[]>;
+  /**
+   * Takes up to `limit` due pending rows (dueMs <= the store's now), most
+   * urgent first, and marks them running for this process with fresh tokens
+   * (attempt + 1, the task running). Rows whose task was deleted, ended or
+   * rescheduled since they were offered are dropped, not handed out.
+   */
+  claimDue(request: ClaimDueRequest): Promise<ClaimDueResult>;
+  /** Ends a claimed attempt (fenced by its token) with its skips and next slot, in one transaction. */
+  finishClaimed(request: FinishRequest): Promise<FinishResult>;
+  /**
+   * Puts the running rows of every process whose lease expired (by the
+   * store's clock) back to pending as interrupted attempts, and removes those
+   * processes. Any process may call it; concurrent calls rescue each row once.
+   */
+  rescueExpired(): Promise<RescueResult>;
+  /** The pending rows of a task (or of all), by rank: for tools and tests. */
+  pendingSlots(taskId?: string): Promise<PendingSlot[]>;
+}
+
+/** Whether `store` has the cluster capability. */
+export function isClusterStore(store: Store): store is Store & ClusterStore {
+  const s = store as Partial<ClusterStore>;
+  return typeof s.registerProcess === 'function' && typeof s.claimDue === 'function' && typeof s.finishClaimed === 'function';
+}

@@ -1,0 +1,177 @@
+// Contract cases for the cluster capability's slots (src/store/cluster.ts):
+// materialising pending rows (one per slot, one open slot per task), claiming
+// due rows (one claimer per row, most urgent first) and finishing them
+// (fenced, with the next slot in the same transaction). Several stores over
+// one location are several processes on one database.
+import type { OfferResult } from '../../../src/store/cluster.js';
+import { equal, ok, rejects } from './check.js';
+import { claim, type ClusterCase, oneOffs, offer, register, withProcesses } from './cluster-harness.js';
+import { task } from './harness.js';
+
+function offered(result: OfferResult | undefined): void {
+  ok(result?.status === 'offered', `expected the slot offered, received ${JSON.stringify(result)}`);
+}
+
+export const clusterSlotCases: ClusterCase[] = [
+  {
+    name: 'each due row is claimed by exactly one of several concurrent claimers, and the batches never overlap',
+    run: (h) => withProcesses(h, 3, async (stores) => {
+      const processes = await Promise.all(stores.map((s, i) => register(s, `p${i}`)));
+      const ids = Array.from({ length: 10 }, (_, i) => `t${i}`);
+      await oneOffs(stores[0]!, ids, processes[0]!.nowMs - 1_000);
+      const batches = await Promise.all(stores.map((s, i) => claim(s, processes[i]!, 4)));
+      const taken = batches.flatMap((b) => b.claimed.map((c) => c.execution.taskId));
+      equal(taken.length, 10, 'every due row was claimed (capacity 12 for 10 rows)');
+      equal(new Set(taken).size, 10, `no row was claimed twice: ${taken.join(',')}`);
+      ok(batches.every((b) => b.claimed.length <= 4), 'no batch exceeds its limit');
+      const tokens = batches.flatMap((b) => b.claimed.map((c) => c.execution.fencingToken));
+      equal(new Set(tokens).size, 10, 'each claim has its own fencing token');
+      for (const b of batches) for (const c of b.claimed) equal([c.execution.outcome, c.execution.attempt, c.exhausted], ['running', 1, false], 'a first attempt');
+      const again = await Promise.all(stores.map((s, i) => claim(s, processes[i]!, 10)));
+      equal(again.map((b) => b.claimed.length), [0, 0, 0], 'nothing is left to claim');
+      const listed = await stores[1]!.processes();
+      equal(listed.map((p) => p.running).reduce((a, b) => a + b, 0), 10, 'processes() counts the running rows');
+    }),
+  },
+  {
+    name: 'claimDue() takes the most urgent due rows by rank, not by nominal time, and nothing not yet due',
+    run: (h) => withProcesses(h, 1, async ([store]) => {
+      const p = await register(store!, 'p');
+      const now = p.nowMs;
+      await store!.putTasks(['late-low', 'urgent', 'tie-1', 'tie-2', 'future'].map((id) => task(id, { scheduleKind: 'once', periodMs: null })));
+      const results = await store!.offerSlots([
+        offer('late-low', now - 5_000, { rankMs: now + 60_000 }),
+        offer('urgent', now - 1_000, { rankMs: now - 1_000 }),
+        offer('tie-1', now - 2_000, { rankMs: now }),
+        offer('tie-2', now - 3_000, { rankMs: now }),
+        offer('future', now + 10_000, { rankMs: now - 99_000 }),
+      ]);
+      results.forEach(offered);
+      const first = await claim(store!, p, 3);
+      equal(first.claimed.map((c) => c.execution.taskId), ['urgent', 'tie-1', 'tie-2'], 'by rank; equal ranks in the order offered');
+      equal(first.nextDueMs, now - 5_000, 'the earliest pending row is reported (due, left by the limit)');
+      const second = await claim(store!, p, 3);
+      equal(second.claimed.map((c) => c.execution.taskId), ['late-low'], 'a row not yet due is not taken, however urgent');
+      equal(second.nextDueMs, now + 10_000, 'then the not-yet-due row is next');
+      equal(second.claimed[0]!.execution.startedAtMs, second.nowMs, 'a claim starts at the store\'s now');
+    }),
+  },
+  {
+    name: 'a task has one open scheduled slot: a second offer, from any process, with any nominal time, writes nothing',
+    run: (h) => withProcesses(h, 2, async ([a, b]) => {
+      const pa = await register(a!, 'a');
+      await a!.putTasks([task('every-second', { periodMs: 1_000 })]);
+      // Two processes register the same task a second apart, and each computes "the next slot" from its own time.
+      const [fromA, fromB] = await Promise.all([a!.offerSlots([offer('every-second', 5_000)]), b!.offerSlots([offer('every-second', 6_000)])]);
+      const statuses = [fromA[0]!.status, fromB[0]!.status].sort();
+      equal(statuses, ['offered', 'open-slot'], 'one row between them');
+      equal((await a!.pendingSlots('every-second')).length, 1, 'one pending row');
+      const winner = (await a!.pendingSlots('every-second'))[0]!;
+      const { claimed: [held] } = await claim(a!, pa, 5);
+      equal(held?.execution.nominalMs, winner.nominalMs, 'the row claimed is the one offered');
+      equal((await b!.offerSlots([offer('every-second', winner.nominalMs + 1_000)]))[0]!.status, 'open-slot', 'a running slot is the task\'s open slot too');
+      const next = offer('every-second', winner.nominalMs + 1_000);
+      const finished = await a!.finishClaimed({
+        executionId: held!.execution.id, fencingToken: held!.execution.fencingToken, outcome: 'succeeded', endedAtMs: pa.nowMs, next,
+        taskUpdate: { executionCount: 1, lastExecutionMs: winner.nominalMs, nextExecutionMs: next.nominalMs, status: 'pending' },
+      });
+      ok(finished.status === 'completed', JSON.stringify(finished));
+      offered(finished.next);
+      equal(finished.task?.executionCount, 1, 'the task update was applied');
+      equal((await b!.pendingSlots('every-second')).map((s) => s.nominalMs), [winner.nominalMs + 1_000], 'the next slot, materialised with the end');
+      equal((await b!.offerSlots([offer('every-second', winner.nominalMs)]))[0]!.status, 'duplicate', 'the ended slot is never offered again');
+      equal((await b!.offerSlots([offer('every-second', winner.nominalMs - 500)]))[0]!.status, 'open-slot', 'the open slot is named first');
+    }),
+  },
+  {
+    name: 'offers are refused as claims are: a recorded slot, an unknown task, an old schedule version, an ended task',
+    run: (h) => withProcesses(h, 1, async ([store]) => {
+      const p = await register(store!, 'p');
+      await oneOffs(store!, ['once'], p.nowMs - 10);
+      const { claimed: [held] } = await claim(store!, p, 1);
+      const done = await store!.finishClaimed({ executionId: held!.execution.id, fencingToken: held!.execution.fencingToken, outcome: 'succeeded', endedAtMs: p.nowMs });
+      ok(done.status === 'completed' && done.next === undefined && done.skipped.length === 0, JSON.stringify(done));
+      equal((await store!.offerSlots([offer('once', p.nowMs - 10)]))[0]!.status, 'duplicate', 'a slot with a final record');
+      equal((await store!.offerSlots([offer('once', p.nowMs - 20)]))[0], { status: 'below-high-water-mark', highWaterMarkMs: p.nowMs - 10 }, 'a slot below the mark');
+      equal((await store!.offerSlots([offer('ghost', 1)]))[0], { status: 'unknown-task' }, 'no such task');
+      await store!.putTasks([task('r', { periodMs: 1_000 })]);
+      await store!.updateTask('r', { periodMs: 2_000 });
+      equal((await store!.offerSlots([offer('r', 5_000)]))[0], { status: 'schedule-changed', scheduleVersion: 2 }, 'an old version\'s slot');
+      await store!.updateTask('r', { status: 'cancelled' });
+      equal((await store!.offerSlots([offer('r', 5_000, { scheduleVersion: 2 })]))[0], { status: 'task-ended', taskStatus: 'cancelled' }, 'an ended task');
+    }),
+  },
+  {
+    name: 'a row whose task was deleted, cancelled or rescheduled after the offer is dropped at claim, never handed out',
+    run: (h) => withProcesses(h, 1, async ([store]) => {
+      const p = await register(store!, 'p');
+      await oneOffs(store!, ['deleted', 'cancelled', 'rescheduled', 'kept'], p.nowMs - 10);
+      await store!.deleteTask('deleted');
+      await store!.updateTask('cancelled', { status: 'cancelled' });
+      await store!.updateTask('rescheduled', { atMs: p.nowMs + 5 });
+      const batch = await claim(store!, p, 10);
+      equal(batch.claimed.map((c) => c.execution.taskId), ['kept'], 'only the live task\'s row');
+      equal((await store!.pendingSlots()).length, 0, 'the dropped rows are gone');
+    }),
+  },
+  {
+    name: 'finishClaimed() with retryAtMs puts the slot back, due after its backoff, as the task\'s open slot; its next claim is attempt 2',
+    run: (h) => withProcesses(h, 1, async ([store], location) => {
+      const p = await register(store!, 'p');
+      await oneOffs(store!, ['flaky'], p.nowMs - 10);
+      const { claimed: [first] } = await claim(store!, p, 1);
+      const failed = await store!.finishClaimed({
+        executionId: first!.execution.id, fencingToken: first!.execution.fencingToken, outcome: 'failed', endedAtMs: p.nowMs,
+        error: { message: 'boom' }, retryAtMs: p.nowMs + 2_000,
+      });
+      ok(failed.status === 'completed' && failed.execution.outcome === 'failed', JSON.stringify(failed));
+      equal((await store!.pendingSlots('flaky')).map((s) => [s.dueMs, s.attempts]), [[p.nowMs + 2_000, 1]], 'pending again, due after the backoff');
+      equal((await store!.offerSlots([offer('flaky', p.nowMs - 10)]))[0]!.status, 'open-slot', 'the retried slot is still open');
+      equal((await claim(store!, p, 1)).claimed.length, 0, 'not before its time');
+      await location.advance(2_000);
+      await store!.heartbeat(p, 30_000);
+      const { claimed: [second] } = await claim(store!, p, 1);
+      equal([second?.execution.attempt, second?.execution.outcome], [2, 'running'], 'the second attempt');
+      ok(second!.execution.fencingToken > first!.execution.fencingToken, 'with a fresh token');
+      equal((await store!.finishClaimed({ executionId: first!.execution.id, fencingToken: first!.execution.fencingToken, outcome: 'succeeded', endedAtMs: 1 })).status, 'stale-token', 'the first attempt\'s token no longer ends it');
+    }),
+  },
+  {
+    name: 'a claimed slot the claimer does not run ends as skipped, with the slots it skipped after it and the next slot, in one write',
+    run: (h) => withProcesses(h, 1, async ([store]) => {
+      const p = await register(store!, 'p');
+      await store!.putTasks([task('missed', { periodMs: 1_000 })]);
+      const base = p.nowMs - 10_000;
+      offered((await store!.offerSlots([offer('missed', base)]))[0]);
+      const { claimed: [held] } = await claim(store!, p, 1);
+      const finished = await store!.finishClaimed({
+        executionId: held!.execution.id, fencingToken: held!.execution.fencingToken, outcome: 'skipped', skipReason: 'missed: policy skip', endedAtMs: p.nowMs,
+        skipped: [1, 2].map((k) => ({ taskId: 'missed', scheduleVersion: 1, nominalMs: base + k * 1_000, reason: 'missed: policy skip', recordedAtMs: p.nowMs })),
+        next: offer('missed', base + 3_000),
+      });
+      ok(finished.status === 'completed', JSON.stringify(finished));
+      equal([finished.execution.outcome, finished.execution.skipReason, finished.execution.attempt], ['skipped', 'missed: policy skip', 0], 'skipped, no attempt counted');
+      equal(finished.skipped.map((s) => s.status), ['recorded', 'recorded'], 'the other skips');
+      offered(finished.next);
+      equal((await store!.getTask('missed'))?.highWaterMarkMs, base + 2_000, 'the mark moved past the skips');
+    }),
+  },
+  {
+    name: 'the cluster methods check their arguments before any write and reject with InvalidArgumentError',
+    run: (h) => withProcesses(h, 1, async ([store]) => {
+      const p = await register(store!, 'p');
+      await rejects(store!.registerProcess({ ownerId: '', host: 'h', pid: 1, version: 'v', leaseMs: 1_000 }), 'ERR_INVALID_ARGUMENT', 'request.ownerId');
+      await rejects(store!.registerProcess({ ownerId: 'x', host: 'h', pid: 1, version: 'v', leaseMs: 0 }), 'ERR_INVALID_ARGUMENT', 'request.leaseMs');
+      await rejects(store!.heartbeat({ ownerId: 'p', epoch: 0 }, 1_000), 'ERR_INVALID_ARGUMENT', 'process.epoch');
+      await rejects(store!.claimDue({ ...p, limit: 0 }), 'ERR_INVALID_ARGUMENT', 'request.limit');
+      await rejects(store!.offerSlots([offer('t', Number.NaN)]), 'ERR_INVALID_ARGUMENT', 'offers[0]');
+      await rejects(store!.offerSlots([offer('t', 1, { maxAttempts: 0 })]), 'ERR_INVALID_ARGUMENT', 'offers[0].maxAttempts');
+      const base = { executionId: 'x/1/1', fencingToken: 1, endedAtMs: 1 };
+      await rejects(store!.finishClaimed({ ...base, outcome: 'skipped' }), 'ERR_INVALID_ARGUMENT', 'request.skipReason');
+      await rejects(store!.finishClaimed({ ...base, outcome: 'succeeded', retryAtMs: 5 }), 'ERR_INVALID_ARGUMENT', 'request.outcome');
+      await rejects(store!.finishClaimed({ ...base, outcome: 'failed', retryAtMs: 5, next: offer('x', 2) }), 'ERR_INVALID_ARGUMENT', 'request.next');
+      await rejects(store!.deregister({ ...p, unstarted: [{ executionId: '', fencingToken: 1 }] }), 'ERR_INVALID_ARGUMENT', 'request.unstarted[0].executionId');
+      equal((await store!.processes()).map((x) => x.ownerId), ['p'], 'nothing was written by the refused calls');
+    }),
+  },
+];

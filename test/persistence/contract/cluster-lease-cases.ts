@@ -1,0 +1,125 @@
+// Contract cases for the cluster's processes and leases (src/store/cluster.ts):
+// registration and heartbeats by the store's clock, rescue of an expired
+// process's rows by any other (and never while it is alive), fencing of the
+// late holder's writes, and a clean stop giving its rows back at once.
+import { equal, ok } from './check.js';
+import { claim, type ClusterCase, LEASE_MS, oneOffs, register, withProcesses } from './cluster-harness.js';
+
+export const clusterLeaseCases: ClusterCase[] = [
+  {
+    name: 'registerProcess() gives each process a new epoch and a lease from the store\'s clock; heartbeat() renews it and reports that clock',
+    run: (h) => withProcesses(h, 2, async ([a, b], location) => {
+      const pa = await register(a!, 'a');
+      const pb = await register(b!, 'b');
+      ok(pb.epoch > pa.epoch, `epochs increase: ${pa.epoch}, ${pb.epoch}`);
+      const listed = await a!.processes();
+      equal(listed.map((p) => [p.ownerId, p.epoch, p.expiresAtMs - p.heartbeatAtMs, p.running]), [['a', pa.epoch, LEASE_MS, 0], ['b', pb.epoch, LEASE_MS, 0]], 'both listed, by epoch');
+      await location.advance(10_000);
+      const beat = await a!.heartbeat(pa, LEASE_MS);
+      ok(beat.status === 'renewed', JSON.stringify(beat));
+      equal(beat.nowMs - pa.nowMs >= 10_000, true, 'the store\'s clock moved on');
+      equal(beat.process.expiresAtMs, beat.nowMs + LEASE_MS, 'renewed from the store\'s now');
+      equal((await a!.heartbeat({ ownerId: 'a', epoch: pa.epoch + 100 }, LEASE_MS)).status, 'lost', 'another epoch is not this process');
+      const again = await register(a!, 'a');
+      ok(again.epoch > pb.epoch, 'registering again gives a new epoch');
+      equal((await a!.heartbeat(pa, LEASE_MS)).status, 'lost', 'and the old epoch is gone');
+    }),
+  },
+  {
+    name: 'a live process\'s rows are never rescued; once its lease expires any process rescues them, and another claims them as attempt 2',
+    run: (h) => withProcesses(h, 2, async ([a, b], location) => {
+      const pa = await register(a!, 'a');
+      const pb = await register(b!, 'b');
+      await oneOffs(a!, ['x', 'y'], pa.nowMs - 10);
+      const held = (await claim(a!, pa, 2)).claimed;
+      equal(held.length, 2, 'a holds both');
+      await location.advance(LEASE_MS - 1);
+      await b!.heartbeat(pb, LEASE_MS);
+      const early = await b!.rescueExpired();
+      equal([early.expired, early.interrupted], [[], 0], 'nothing expired yet');
+      equal((await claim(b!, pb, 10)).claimed.length, 0, 'b takes nothing a live process holds');
+      await location.advance(1);
+      const rescue = await b!.rescueExpired();
+      equal(rescue.expired, [{ ownerId: 'a', epoch: pa.epoch }], 'a expired');
+      equal(rescue.interrupted, 2, 'its two rows went back');
+      equal((await b!.rescueExpired()).interrupted, 0, 'a second rescue finds nothing');
+      const interrupted = await b!.getExecution(held[0]!.execution.id);
+      equal(interrupted?.outcome, 'interrupted', 'the attempt is recorded as interrupted');
+      equal((await b!.processes()).map((p) => p.ownerId), ['b'], 'a is no longer listed');
+      const taken = (await claim(b!, pb, 10)).claimed;
+      equal(taken.map((c) => [c.execution.taskId, c.execution.attempt, c.exhausted]).sort(), [['x', 2, false], ['y', 2, false]], 'b runs them as second attempts');
+    }),
+  },
+  {
+    name: 'fencing: the late holder\'s end, after the rescue and after the next claim, is refused and writes nothing; its heartbeat reports it lost',
+    run: (h) => withProcesses(h, 2, async ([a, b], location) => {
+      const pa = await register(a!, 'a', 5_000);
+      await oneOffs(a!, ['job'], pa.nowMs - 1);
+      const { claimed: [stale] } = await claim(a!, pa, 1);
+      await location.advance(5_000);
+      const pb = await register(b!, 'b');
+      await b!.rescueExpired();
+      const end = { executionId: stale!.execution.id, fencingToken: stale!.execution.fencingToken, outcome: 'succeeded' as const, endedAtMs: pb.nowMs };
+      equal((await a!.finishClaimed(end)).status, 'already-ended', 'refused after the rescue');
+      equal((await a!.saveState(stale!.execution.id, stale!.execution.fencingToken, { step: 9 })).status, 'already-ended', 'saved state too');
+      const { claimed: [fresh] } = await claim(b!, pb, 1);
+      const refused = await a!.finishClaimed(end);
+      ok(refused.status === 'stale-token' && refused.current.fencingToken === fresh!.execution.fencingToken, `refused after the next claim: ${JSON.stringify(refused)}`);
+      equal((await b!.getExecution(fresh!.execution.id))?.outcome, 'running', 'the new attempt is untouched');
+      equal((await a!.heartbeat(pa, 5_000)).status, 'lost', 'a learns it was declared dead');
+      equal((await a!.claimDue({ ...pa, limit: 5 })).status, 'not-registered', 'and may claim nothing until it registers again');
+      const done = await b!.finishClaimed({ executionId: fresh!.execution.id, fencingToken: fresh!.execution.fencingToken, outcome: 'succeeded', endedAtMs: pb.nowMs });
+      equal(done.status, 'completed', 'the new holder ends it');
+    }),
+  },
+  {
+    name: 'a process past its lease claims nothing until it heartbeats; a paused process nobody rescued keeps its rows and renews',
+    run: (h) => withProcesses(h, 1, async ([a], location) => {
+      const pa = await register(a!, 'a', 5_000);
+      await oneOffs(a!, ['first', 'second'], pa.nowMs - 1);
+      const { claimed: [held] } = await claim(a!, pa, 1);
+      await location.advance(6_000);
+      equal((await a!.claimDue({ ...pa, limit: 5 })).status, 'lease-expired', 'expired: no new claims');
+      equal((await a!.heartbeat(pa, 5_000)).status, 'renewed', 'paused, not replaced: renewed');
+      equal((await claim(a!, pa, 5)).claimed.map((c) => c.execution.taskId), ['second'], 'claims again');
+      const done = await a!.finishClaimed({ executionId: held!.execution.id, fencingToken: held!.execution.fencingToken, outcome: 'succeeded', endedAtMs: 1 });
+      equal(done.status, 'completed', 'and ends what it held');
+    }),
+  },
+  {
+    name: 'a slot whose last attempt died with its process is handed to the next claimer as exhausted, to be failed with the next slot',
+    run: (h) => withProcesses(h, 2, async ([a, b], location) => {
+      const pa = await register(a!, 'a', 5_000);
+      await oneOffs(a!, ['once-only'], pa.nowMs - 1, { maxAttempts: 1 });
+      await claim(a!, pa, 1);
+      await location.advance(5_000);
+      const pb = await register(b!, 'b');
+      equal((await b!.rescueExpired()).interrupted, 1, 'rescued, not failed by the rescue');
+      const { claimed: [last] } = await claim(b!, pb, 1);
+      equal([last?.exhausted, last?.execution.attempt], [true, 1], 'exhausted: no attempt 2');
+      const failed = await b!.finishClaimed({
+        executionId: last!.execution.id, fencingToken: last!.execution.fencingToken, outcome: 'failed', endedAtMs: pb.nowMs,
+        error: { name: 'LeaseExpiredError', message: 'x' }, taskUpdate: { status: 'failed', nextExecutionMs: null },
+      });
+      ok(failed.status === 'completed' && failed.execution.outcome === 'failed' && failed.task?.status === 'failed', JSON.stringify(failed));
+    }),
+  },
+  {
+    name: 'deregister() gives an unstarted claim back with no attempt counted and a started one as interrupted, so another claims both at once',
+    run: (h) => withProcesses(h, 2, async ([a, b]) => {
+      const pa = await register(a!, 'a');
+      const pb = await register(b!, 'b');
+      await oneOffs(a!, ['started', 'unstarted'], pa.nowMs - 1);
+      const held = (await claim(a!, pa, 2)).claimed;
+      const unstarted = held.find((c) => c.execution.taskId === 'unstarted')!;
+      const back = await a!.deregister({ ...pa, unstarted: [{ executionId: unstarted.execution.id, fencingToken: unstarted.execution.fencingToken }] });
+      equal([back.returned, back.interrupted], [1, 1], 'one returned, one interrupted');
+      equal(await b!.getExecution(unstarted.execution.id), undefined, 'the unstarted claim left no attempt behind');
+      equal((await b!.processes()).map((p) => p.ownerId), ['b'], 'a is gone at once');
+      const taken = (await claim(b!, pb, 5)).claimed.map((c) => [c.execution.taskId, c.execution.attempt]).sort();
+      equal(taken, [['started', 2], ['unstarted', 1]], 'b takes both without waiting for a lease');
+      const repeat = await a!.deregister(pa);
+      equal([repeat.returned, repeat.interrupted], [0, 0], 'deregister again is harmless');
+    }),
+  },
+];
