@@ -3,6 +3,15 @@
 // columns as numbers, and the server's errors turned into the store's typed
 // errors.
 //
+// Text: PostgreSQL's text cannot hold U+0000 (its UTF-8 byte 0), which a
+// JavaScript string, and so an id, a name or an error message, may. Every
+// string a statement takes is escaped, injectively: U+0000 as U+FFFF '0',
+// U+FFFF itself as U+FFFF U+FFFF; every string a row gives back is
+// unescaped. A string with neither (all but a few) is passed as it is, at the
+// cost of a scan; an escaped one reads the same in SQL but for those
+// characters, and sorts by its escaped form (the store's own order, which
+// task-query pages follow).
+//
 // Prepared statements: each statement is named after a hash of its text, so
 // the same text is parsed and planned once per connection, and two stores
 // over different schemas sharing one pool (different texts) never collide on
@@ -54,6 +63,40 @@ export function storeTypes(pg: PgModule): CustomTypesConfig {
   };
 }
 
+const TEXT_ESCAPE = '\uffff';
+const NEEDS_ESCAPE = /[\u0000\uffff]/;
+const ESCAPED = /[\u0000\uffff]/g;
+const UNESCAPE = /\uffff([0\uffff])/g;
+
+/** `text` as the database stores it (see the header). */
+export function escapeText(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? text.replace(ESCAPED, (c) => (c === '\u0000' ? `${TEXT_ESCAPE}0` : `${TEXT_ESCAPE}${TEXT_ESCAPE}`)) : text;
+}
+
+/** The string escapeText() was given. */
+export function unescapeText(stored: string): string {
+  return stored.includes(TEXT_ESCAPE) ? stored.replace(UNESCAPE, (_, c: string) => (c === '0' ? '\u0000' : TEXT_ESCAPE)) : stored;
+}
+
+/** A statement's parameters with their strings (and those in arrays: unnest's columns) escaped. */
+function escapeValues(values: readonly unknown[]): unknown[] {
+  return values.map((value) => {
+    if (typeof value === 'string') return escapeText(value);
+    if (Array.isArray(value)) return value.map((item) => (typeof item === 'string' ? escapeText(item) : item));
+    return value;
+  });
+}
+
+/** Rows with their strings unescaped, in place. */
+function unescapeRows(rows: Array<Record<string, unknown>>): void {
+  for (const row of rows) {
+    for (const key in row) {
+      const value = row[key];
+      if (typeof value === 'string' && value.includes(TEXT_ESCAPE)) row[key] = unescapeText(value);
+    }
+  }
+}
+
 /** One pooled client, for the statements of one call. */
 export class Session {
   readonly #client: PoolClient;
@@ -66,7 +109,8 @@ export class Session {
 
   /** The rows `statement` returns for `values`. */
   async rows<Row>(s: Statement, values: readonly unknown[] = []): Promise<Row[]> {
-    const result = await this.#client.query({ name: s.name, text: s.text, values: values as unknown[], types: this.#types });
+    const result = await this.#client.query({ name: s.name, text: s.text, values: escapeValues(values), types: this.#types });
+    unescapeRows(result.rows);
     return result.rows as Row[];
   }
 
@@ -77,7 +121,7 @@ export class Session {
 
   /** How many rows `statement` wrote. */
   async run(s: Statement, values: readonly unknown[] = []): Promise<number> {
-    const result = await this.#client.query({ name: s.name, text: s.text, values: values as unknown[], types: this.#types });
+    const result = await this.#client.query({ name: s.name, text: s.text, values: escapeValues(values), types: this.#types });
     return result.rowCount ?? 0;
   }
 

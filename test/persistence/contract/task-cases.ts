@@ -26,6 +26,30 @@ export const taskCases: ContractCase[] = [
     }),
   },
   {
+    name: 'strings holding U+0000 and U+FFFF round-trip in ids, names, free text, JSON, error messages and skip reasons',
+    run: (h) => withStore(h, async (store) => {
+      // U+0000 is what PostgreSQL's text cannot hold; U+FFFF is what a store that escapes it would use.
+      const odd = 'a\u0000b\uffffc\uffff0\u0000';
+      const record = task(`id${odd}`, { name: `name${odd}`, ownerModule: `module${odd}`, description: odd, params: { [odd]: odd }, lastError: odd });
+      await store.putTasks([record, task('plain')]);
+      equal(await store.getTask(record.id), record, 'getTask');
+      equal((await allTasks(store)).find((t) => t.id === record.id), record, 'loadTasks');
+      const [claimed] = await store.claim([slot(record.id, 100)]);
+      ok(claimed?.status === 'claimed' && claimed.execution.id === `${record.id}/1/100`, `claimed: ${JSON.stringify(claimed)}`);
+      const done = await store.complete({
+        executionId: claimed.execution.id, fencingToken: claimed.execution.fencingToken, outcome: 'failed', endedAtMs: 150,
+        error: { message: odd }, taskUpdate: { lastError: `boom${odd}`, lastExecutionMs: 100 },
+      });
+      equal(done.status === 'completed' ? [done.execution.error, done.task?.lastError] : done, [{ message: odd }, `boom${odd}`], 'complete');
+      await store.recordSkipped([{ taskId: record.id, scheduleVersion: 1, nominalMs: 200, reason: `skipped${odd}`, recordedAtMs: 201 }]);
+      equal((await allHistory(store, record.id)).map((e) => [e.id, e.skipReason]), [[`${record.id}/1/200`, `skipped${odd}`], [`${record.id}/1/100`, null]], 'history');
+      if (store.queryTasks !== undefined) {
+        const query = { statuses: ['pending', 'running'] as const, ownerModule: record.ownerModule, name: record.name, nextBeforeMs: null, afterId: null, limit: 10 };
+        equal((await store.queryTasks({ ...query, statuses: [...query.statuses] })).map((t) => [t.id, t.lastExecution?.outcome]), [[record.id, 'failed']], 'queryTasks');
+      }
+    }),
+  },
+  {
     name: 'putTasks is one transaction: one unstorable record rejects the batch and nothing of it is written',
     run: (h) => withStore(h, async (store) => {
       await store.putTasks([task('kept', { name: 'before' })]);
