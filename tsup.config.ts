@@ -7,6 +7,9 @@ export default defineConfig({
     core: 'src/core.ts',
     // CronSchedule (croner): its own entry, so `timeslice` carries no croner in a browser bundle.
     cron: 'src/cron-entry.ts',
+    // CalendarSchedule and ClockWatch: entries of their own for the same reason (the durable layer uses them).
+    calendar: 'src/calendar-entry.ts',
+    'clock-watch': 'src/clock-watch-entry.ts',
     testing: 'src/testing/index.ts',
     web: 'src/web/index.ts',
     // The stores are entries of their own, so `timeslice` loads no database driver.

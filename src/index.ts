@@ -19,7 +19,10 @@ export { RealClock, type RealClockOptions } from './time/real-clock.js';
 // CronSchedule itself is in `timeslice/cron`: a value exported here would put croner in
 // the first chunk of an esbuild bundle with code splitting, even unused (test/dist/size.test.ts).
 export type { CronDstOptions, CronDstPolicy, CronGapPolicy, CronOverlapPolicy, CronScheduleOptions } from './time/cron.js';
-export { CalendarSchedule, type CalendarScheduleOptions } from './time/calendar.js';
+// CalendarSchedule itself is in `timeslice/calendar`, ClockWatch and ClockJumpDetector in `timeslice/clock-watch`:
+// the durable layer uses them, and an esbuild bundle with code splitting puts a module that a lazy chunk
+// uses in the first load when the entry exports it, even unused (test/dist/size.test.ts).
+export type { CalendarScheduleOptions } from './time/calendar.js';
 export type { CalendarPeriod, CalendarUnit, ResolvedCalendarPeriod } from './time/calendar-period.js';
 export type { ScheduleWindowOptions, WallSchedule } from './time/schedule-window.js';
 export * from './errors.js';
@@ -31,12 +34,11 @@ export type { RecoveryReport } from './durable/recovery.js';
 export type { TasksPage, TasksQuery } from './durable/task-queries.js';
 export type { LastExecution, QueriedTask } from './store/task-query.js';
 export { DurableEvent, DURABLE_EVENT_TYPES, type DurableEventDetails, type DurableEventType } from './durable/durable-events.js';
-export { FunctionNotDefinedError, InvalidCursorError, NoStoreError, PastScheduleError, TaskNotFoundError } from './durable/errors.js';
-export { isManualSlot, MANUAL_SCHEDULE_VERSION } from './store/records.js';
+export { AdmitNotDefinedError, FunctionNotDefinedError, InvalidCursorError, NoStoreError, PastScheduleError, TaskNotFoundError } from './durable/errors.js';
+export { isManualSlot, MANUAL_SCHEDULE_VERSION } from './store/manual-slot.js';
 export type {
   AdmitFn, AdmitSlot, Blackout, BlackoutRecord, ConstraintsRecord, HoursRecord, InadmissiblePolicy, SlotConstraints, Weekday, WorkingHours,
 } from './constraints/slot-constraints.js';
-export { AdmitNotDefinedError } from './durable/admit-hooks.js';
 export type { TracerLike, TracerProviderLike, TraceSpan, TraceSpanContext, TraceSpanOptions } from './tracing.js';
 export type { SchedulerEventListener, SchedulerEventMap, SchedulerEventType } from './events.js';
-export { ClockWatch, ClockJumpDetector, type ClockWatchEvent, type ClockJump, type ClockWake, type ClockWatchOptions, type ClockJumpDetectorOptions } from './time/clock-watch.js';
+export type { ClockWatchEvent, ClockJump, ClockWake, ClockWatchOptions, ClockJumpDetectorOptions } from './time/clock-watch.js';

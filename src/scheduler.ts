@@ -11,23 +11,23 @@ import type { DurableTaskOptions } from './durable/task-options.js';
 import type { TasksPage, TasksQuery } from './durable/task-queries.js';
 import type { ExecutionRecord, Json, TaskRecord } from './store/records.js';
 import type { HistoryOptions, HistoryPage } from './store/store.js';
-import { type CalendarPeriod, isCalendarPeriod } from './time/calendar-period.js';
-import { ConstrainedTasks } from './constraints/constrained-task.js';
+import type { CalendarPeriod } from './time/calendar-period.js';
+import type { ConstrainedTasks } from './constraints/constrained-task.js';
 import type { AdmitFn, SlotConstraints } from './constraints/slot-constraints.js';
-import { type DescribeOptions, type SchedulerDescription, describeScheduler } from './describe.js';
-import { dateMs, type Duration, parseDurationMs } from './time/duration.js';
+import type { DescribeOptions, SchedulerDescription } from './describe.js';
+import { dateMs, type Duration, isCalendarPeriod, parseDurationMs, requirePositive } from './time/duration.js';
 import { Engine, type LifecycleState, type TaskFn } from './engine/engine.js';
 import { SchedulerEvents } from './events.js';
-import { TASK_OPTION_KEYS, type TaskOptions, resolveTaskOptions } from './tasks/options.js';
+import { CRON_OPTION_KEYS, TASK_OPTION_KEYS, type TaskOptions, resolveTaskOptions } from './tasks/options.js';
 import { type ResolvedSchedulerOptions, type SchedulerOptions, readSchedulerOptions, refuseDurableOnlyOptions, resolveSchedulerOptions } from './tasks/scheduler-options.js';
-import { durableFactory } from './parts/load.js';
+import { cronScheduleClass, durableFactory, part } from './parts/load.js';
 import { readOptions } from './tasks/read-options.js';
 import { realClock } from './time/real-clock.js';
 import { requireFunction, type TaskContext } from './tasks/task-context.js';
 import { TaskHandle } from './tasks/task-handle.js';
 import type { WallSchedule } from './time/schedule-window.js';
-import { CRON_OPTION_KEYS, type CronOptions, type EveryOptions, planCron, planEvery, requirePositive } from './time/wall-plans.js';
-import { type TracerLike, traceRegistrations } from './tracing.js';
+import type { CronOptions, EveryOptions } from './time/wall-plans.js';
+import type { TracerLike } from './tracing.js';
 import { type SchedulerStats, schedulerStats } from './scheduler-stats.js';
 import { drainTimeout, type StopOptions } from './stop-options.js';
 
@@ -60,11 +60,12 @@ export class Scheduler {
   constructor(options: SchedulerOptions = {}) {
     // Read once: the durable options see the same values, and no getter twice.
     const given = readSchedulerOptions(options);
-    this.#options = resolveSchedulerOptions(given);
+    // Tracing is a part of its own (src/parts/load.ts): with the package in Node, on demand in a browser.
+    this.#options = resolveSchedulerOptions(given, (tracer) => part('tracing', 'new Scheduler: options.tracer').resolveTracer(tracer));
     this.#tracer = this.#options.tracer;
     // Traced, each registering method wraps its function first (tracing.ts: own properties, so that the
     // shared methods carry no tracing code, which kept run() and #register() small enough to inline).
-    if (this.#tracer !== undefined) traceRegistrations(this, Scheduler.prototype, this.#tracer, () => this.#engine);
+    if (this.#tracer !== undefined) part('tracing', 'new Scheduler').traceRegistrations(this, Scheduler.prototype, this.#tracer, () => this.#engine);
     const core = new Core();
     core.setPolicy(this.#options.policy);
     core.setQuantum(this.#options.quantumMs);
@@ -121,7 +122,8 @@ export class Scheduler {
   ): TaskFn<R, S> {
     if (constraints === undefined) return fn;
     if (typeof fn !== 'function') requireFunction(`${operation}: fn`, fn);
-    this.#constrained ??= new ConstrainedTasks(this.#engine);
+    // Slot constraints are a part of their own (src/parts/load.ts): with the package in Node, on demand in a browser.
+    this.#constrained ??= new (part('constraints', `${operation}: options.constraints`).ConstrainedTasks)(this.#engine);
     return this.#constrained.constrain(`${operation}: options.constraints`, fn, constraints, timezone, nextSlotAfter, endAtMs);
   }
 
@@ -188,7 +190,8 @@ export class Scheduler {
       const run = this.#constrain('every', fn, constraints, undefined, (afterMs) => afterMs + period);
       return this.#register('every', run, taskOptions, L.KIND_FIXED_RATE, period, period);
     }
-    const { schedule, delayMs, endAtMs } = planEvery(periodMs, calendar, { timezone, dst, startAt, endAt }, this.#engine.clock.wallNow());
+    // The calendar part (src/parts/load.ts): calendar intervals, zones and windows, with the package in Node, on demand in a browser.
+    const { schedule, delayMs, endAtMs } = part('calendar', 'every').planEvery(periodMs, calendar, { timezone, dst, startAt, endAt }, this.#engine.clock.wallNow());
     const run = this.#constrain('every', fn, constraints, timezone, (afterMs) => schedule.nextRunAfter(afterMs), endAtMs);
     return this.#register('every', run, taskOptions, L.KIND_ONCE, delayMs, 0, schedule, endAtMs !== null);
   }
@@ -215,7 +218,9 @@ export class Scheduler {
       throw new InvalidArgumentError(`cron: options must be an options object, received ${describeValue(options)}`);
     }
     const { timezone, dst, startAt, endAt, constraints, ...taskOptions } = readOptions(options, 'options', CRON_OPTION_KEYS, ['dst', 'retry', 'constraints']) as CronOptions;
-    const { schedule, delayMs, endAtMs } = planCron(expression, { timezone, dst, startAt, endAt }, this.#engine.clock.wallNow());
+    // Cron support first, for its NotLoadedError; load({ cron: true }) brings the calendar part with it.
+    cronScheduleClass('cron');
+    const { schedule, delayMs, endAtMs } = part('calendar', 'cron').planCron(expression, { timezone, dst, startAt, endAt }, this.#engine.clock.wallNow());
     const run = this.#constrain('cron', fn, constraints, timezone, (afterMs) => schedule.nextRunAfter(afterMs), endAtMs);
     return this.#register('cron', run, taskOptions, L.KIND_ONCE, delayMs, 0, schedule, endAtMs !== null);
   }
@@ -386,7 +391,7 @@ export class Scheduler {
   describe(options: DescribeOptions = {}): SchedulerDescription {
     const durable = this.#durable;
     const constrained = this.#constrained;
-    return describeScheduler(this.#engine, options, (id) => constrained?.noteOf(id) ?? durable?.waitNote(id), durable?.slotsInfo());
+    return part('describe', 'describe').describeScheduler(this.#engine, options, (id) => constrained?.noteOf(id) ?? durable?.waitNote(id), durable?.slotsInfo());
   }
 
   /** The TaskContext of the task whose code is running right now, if any (see Engine.currentContext). */

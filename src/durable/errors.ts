@@ -65,3 +65,12 @@ export class TaskNotFoundError extends defineError('ERR_TASK_NOT_FOUND', 'TaskNo
  * for the first page.
  */
 export class InvalidCursorError extends defineError('ERR_INVALID_CURSOR', 'InvalidCursorError') {}
+
+/** A durable task's `constraints.admit` names no hook registered with defineAdmit(name, fn). */
+export class AdmitNotDefinedError extends defineError('ERR_ADMIT_NOT_DEFINED', 'AdmitNotDefinedError') {
+  readonly admitName: string;
+  constructor(admitName: string) {
+    super(`no admit hook is defined as '${admitName}': call scheduler.defineAdmit('${admitName}', fn) before schedule() and start()`);
+    this.admitName = admitName;
+  }
+}

@@ -62,6 +62,9 @@ export interface ResolvedTaskOptions {
 
 export const TASK_OPTION_KEYS: ReadonlySet<string> = new Set(['name', 'priority', 'nice', 'weight', 'timeoutMs', 'maxRuns', 'maxExecutions', 'retry', 'signal']);
 
+/** The options every() and cron() take: a task's, and their wall-clock ones (time/wall-plans.ts). */
+export const CRON_OPTION_KEYS = [...TASK_OPTION_KEYS, 'timezone', 'dst', 'startAt', 'endAt', 'constraints'];
+
 function preset(priorityClass: number): ResolvedTaskOptions {
   return Object.freeze({ name: undefined, priorityClass, nice: 0, timeoutMs: 0, maxRuns: 0, retry: NO_RETRY, signal: undefined });
 }

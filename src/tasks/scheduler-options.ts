@@ -9,7 +9,7 @@ import type { ClockWatchOptions } from '../time/clock-watch.js';
 import type { TaskErrorHandler } from '../error-reporting.js';
 import type { Store } from '../store/store.js';
 import { type Duration, parseDurationMs } from '../time/duration.js';
-import { resolveTracer, type TracerLike, type TracerProviderLike } from '../tracing.js';
+import type { TracerLike, TracerProviderLike } from '../tracing.js';
 import { type PriorityName, priorityClass } from './priorities.js';
 import { readOptions, requireObject } from './read-options.js';
 import type { RetryOptions } from './retry.js';
@@ -222,7 +222,12 @@ export function readSchedulerOptions(options: SchedulerOptions = {}): SchedulerO
   return readOptions(options, 'options', SCHEDULER_OPTION_KEYS, ['deadlinesMs', 'clockWatch', 'retention']) as SchedulerOptions;
 }
 
-export function resolveSchedulerOptions(options: SchedulerOptions = {}): ResolvedSchedulerOptions {
+/**
+ * `resolveTracer` checks a given options.tracer: the tracing part's (src/parts/load.ts), which the
+ * Scheduler passes in, so that this module imports no part (a module that imports the parts is in an
+ * import cycle with them, see src/parts/sync.node.ts).
+ */
+export function resolveSchedulerOptions(options: SchedulerOptions, resolveTracer: (tracer: unknown) => TracerLike | undefined): ResolvedSchedulerOptions {
   const o = readSchedulerOptions(options) as Record<string, unknown>;
   for (const key in o) {
     if (!SCHEDULER_OPTION_KEYS.has(key)) {
@@ -276,6 +281,6 @@ export function resolveSchedulerOptions(options: SchedulerOptions = {}): Resolve
     random: (o.random as (() => number) | undefined) ?? Math.random,
     groupTiming: (o.groupTiming as boolean | undefined) ?? o.clock === undefined,
     onError: o.onError as TaskErrorHandler | false | undefined,
-    tracer: resolveTracer(o.tracer),
+    tracer: o.tracer === undefined || o.tracer === false ? undefined : resolveTracer(o.tracer),
   });
 }

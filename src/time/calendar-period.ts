@@ -3,6 +3,10 @@
 // Apart from src/time/calendar.ts (the slots), so the stores can check a stored
 // period without loading the time zone and cron code.
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
+import { isCalendarPeriod } from './duration.js';
+
+// In duration.ts, which every() reads first: a plain every('5m') loads nothing of this module.
+export { isCalendarPeriod } from './duration.js';
 
 /**
  * A calendar interval: exactly one of `days`, `weeks` or `months`, a whole
@@ -27,11 +31,6 @@ const MAX_COUNT = 100_000;
 export interface ResolvedCalendarPeriod {
   readonly unit: CalendarUnit;
   readonly count: number;
-}
-
-/** True for a value that reads as a calendar interval object (rather than a Duration). */
-export function isCalendarPeriod(value: unknown): value is CalendarPeriod {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** `value` checked as a CalendarPeriod; InvalidArgumentError naming `name` otherwise. */

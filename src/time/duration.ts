@@ -4,6 +4,7 @@
 // or '1M' (a month in some libraries, a minute in others) are refused rather
 // than guessed at.
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
+import type { CalendarPeriod } from './calendar-period.js';
 
 /**
  * A duration: a number of milliseconds from 0 to MAX_DURATION_MS (1e15), or a string of one or more
@@ -119,4 +120,16 @@ export function dateMs(name: string, date: unknown, wallNowMs: number): number {
     throw new InvalidArgumentError(`${name} must be ${MAX_DURATION_TEXT} from now, received ${describeValue(date)}`);
   }
   return atMs;
+}
+
+/** A duration > 0, in ms. */
+export function requirePositive(name: string, value: Duration): number {
+  const ms = parseDurationMs(name, value);
+  if (ms === 0) throw new InvalidArgumentError(`${name} must be > 0, received ${describeValue(value)}`);
+  return ms;
+}
+
+/** True for a value that reads as a calendar interval object (rather than a Duration). */
+export function isCalendarPeriod(value: unknown): value is CalendarPeriod {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -3,14 +3,14 @@
 // calendar interval, or an interval with startAt/endAt): its schedule, the
 // delay to its first slot, and its end. A plain every('5m') never comes here:
 // it is a fixed-rate task of the core (src/scheduler.ts).
-import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
+import { InvalidArgumentError } from '../../bindings/errors.js';
 import type { AdmitFn, SlotConstraints } from '../constraints/slot-constraints.js';
 import { cronScheduleClass } from '../parts/load.js';
-import { TASK_OPTION_KEYS, type TaskOptions } from '../tasks/options.js';
+import type { TaskOptions } from '../tasks/options.js';
 import { CalendarSchedule } from './calendar.js';
 import { type CalendarPeriod, resolveCalendarPeriod } from './calendar-period.js';
 import type { CronDstOptions, CronSchedule } from './cron.js';
-import { type Duration, parseDurationMs } from './duration.js';
+import { type Duration, requirePositive } from './duration.js';
 import {
   FixedGridSchedule, noSlotInWindow, resolveScheduleWindow, type ScheduleWindowOptions, type WallSchedule, WindowedSchedule,
 } from './schedule-window.js';
@@ -55,7 +55,6 @@ export interface EveryOptions extends TaskOptions, ScheduleWindowOptions {
   constraints?: SlotConstraints<AdmitFn>;
 }
 
-export const CRON_OPTION_KEYS = [...TASK_OPTION_KEYS, 'timezone', 'dst', 'startAt', 'endAt', 'constraints'];
 
 /** The wall-clock options every() and cron() read before planning (the task's own go to #register). */
 export interface WallOptions {
@@ -97,11 +96,4 @@ export function planCron(expression: string, options: WallOptions, wallNowMs: nu
   if (nextMs === null && schedule !== cron) throw noSlotInWindow('cron', schedule, window);
   if (nextMs === null) throw new InvalidArgumentError(`cron: '${expression}' has no future run`);
   return { schedule, delayMs: Math.max(0, nextMs - wallNowMs), endAtMs: window.endAtMs };
-}
-
-/** A duration > 0, in ms. */
-export function requirePositive(name: string, value: Duration): number {
-  const ms = parseDurationMs(name, value);
-  if (ms === 0) throw new InvalidArgumentError(`${name} must be > 0, received ${describeValue(value)}`);
-  return ms;
 }

@@ -137,7 +137,7 @@ export class WebScheduler {
       if (key !== 'clock') throw new InvalidArgumentError(`createWebScheduler: options.${key} is not an option (known: clock)`);
     }
     // Validated now, used when the backend is made on first use: construction starts nothing.
-    resolveSchedulerOptions(this.#backendOptions(options.clock));
+    resolveSchedulerOptions(this.#backendOptions(options.clock), () => undefined); // (these options hold no tracer)
     this.#clock = options.clock;
   }
 

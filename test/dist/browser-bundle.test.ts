@@ -1,8 +1,9 @@
 // A browser bundle of the built package: what esbuild makes of it for the
 // browser platform (the package's "imports" resolved without the "node"
 // condition), run here. Such a bundle carries neither the embedded core, nor
-// croner, nor the durable layer up front: load() brings them (src/parts/load.ts),
-// and each sync API used before its part is loaded throws NotLoadedError.
+// croner, nor the durable layer, nor slot constraints, calendar intervals,
+// tracing or describe() up front: load() brings them (src/parts/load.ts), and
+// each sync API used before its part is loaded throws NotLoadedError.
 // Needs `npx tsup` first.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -125,6 +126,69 @@ describe('browser bundle', () => {
       cronRuns: 2,
       durableRan: 1,
     });
+  });
+
+  // Each part a basic application does not use stays out of the first load (test/dist/size.test.ts): its feature
+  // throws NotLoadedError naming the load() call that brings it, and works once that call resolved.
+  const PART_CASES: Array<{ part: string; what: string; use: string }> = [
+    { part: 'constraints', what: 'slot constraints', use: `scheduler.every('1s', () => { runs++; }, { constraints: { maxPerDay: 1 }, maxRuns: 2 })` },
+    { part: 'calendar', what: 'a calendar interval in a time zone', use: `scheduler.every({ days: 1 }, () => { runs++; }, { timezone: 'Europe/Paris', maxRuns: 2 })` },
+    { part: 'calendar', what: 'an interval with startAt', use: `scheduler.every('1h', () => { runs++; }, { startAt: clock.wallNow() + 1000, maxRuns: 2 })` },
+    { part: 'tracing', what: 'a tracer', use: `new Scheduler({ clock, tracer }).start().run(() => { runs++; })` },
+    { part: 'describe', what: 'describe()', use: `(scheduler.run(() => { runs++; }), runs += scheduler.describe().tasks.length)` },
+  ];
+  for (const { part, what, use } of PART_CASES) {
+    it(`timeslice: ${what} needs load({ ${part}: true }), names it when refused, and works after it`, async () => {
+      const app = await bundleAndImport(`
+        import { Scheduler, load } from 'timeslice';
+        import { VirtualClock } from 'timeslice/testing';
+        const spans = [];
+        const span = { spanContext: () => ({ traceId: 't', spanId: 's', traceFlags: 1 }), setAttribute() {}, setStatus() {}, recordException() {}, end() { spans.push('end'); } };
+        const tracer = { startActiveSpan: (name, options, fn) => fn(span) };
+        export async function run() {
+          await load();
+          const clock = new VirtualClock();
+          const scheduler = new Scheduler({ clock });
+          let runs = 0;
+          const use = () => ${use};
+          let refused;
+          try { use(); refused = 'no error'; } catch (e) { refused = e.code + ': ' + e.message; }
+          await load({ ${part}: true });
+          use();
+          scheduler.start();
+          await clock.advance(2 * 86_400_000);
+          return { refused, ran: runs > 0, spans: spans.length };
+        }
+      `);
+      const result = (await app.run()) as { refused: string; ran: boolean; spans: number };
+      expect(result.refused).toMatch(/^ERR_NOT_LOADED: /);
+      expect(result.refused).toContain(`await load({ ${part}: true })`);
+      expect(result.ran).toBe(true);
+      expect(result.spans > 0).toBe(part === 'tracing');
+    });
+  }
+
+  it('timeslice: load({ cron: true }) brings the calendar part too (cron windows), load({ durable: true }) constraints, calendar and tracing', async () => {
+    const app = await bundleAndImport(`
+      import { Scheduler, load } from 'timeslice';
+      import { VirtualClock } from 'timeslice/testing';
+      const tracer = { startActiveSpan: (name, options, fn) => fn({ spanContext: () => ({ traceId: 't', spanId: 's', traceFlags: 1 }), setAttribute() {}, setStatus() {}, recordException() {}, end() {} }) };
+      export async function run() {
+        await load({ cron: true });
+        const clock = new VirtualClock();
+        const scheduler = new Scheduler({ clock });
+        scheduler.cron('0 * * * *', () => {}, { startAt: clock.wallNow() + 7_200_000, endAt: clock.wallNow() + 86_400_000 });
+        scheduler.every({ weeks: 1 }, () => {});
+        let constraints;
+        try { scheduler.every('1s', () => {}, { constraints: { maxPerDay: 1 } }); constraints = 'no error'; } catch (e) { constraints = e.code; }
+        await load({ durable: true });
+        scheduler.every('1s', () => {}, { constraints: { maxPerDay: 1 } });
+        new Scheduler({ clock, tracer });
+        await scheduler.stop();
+        return { constraints };
+      }
+    `);
+    expect(await app.run()).toEqual({ constraints: 'ERR_NOT_LOADED' });
   });
 
   it('timeslice/web loads the core by itself: tasks posted before it is ready run after, in order; an abort meanwhile rejects', async () => {
