@@ -20,7 +20,6 @@
 // with StoreFullError, rolled back, and the store keeps working once space
 // returns (or the page limit is raised).
 import type Database from 'better-sqlite3';
-import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
 import { applyPatch, decodeExecution, decodeLoaded, decodeLoadedBatch, decodeTask, type StoredExecution } from './codec.js';
 import { StoreClosedError, StoreCorruptError } from './errors.js';
 import { nextCursor } from './history-order.js';
@@ -40,48 +39,21 @@ import { recordSlots } from './sqlite/record-slots.js';
 import { readTaskPage } from './sqlite/task-pages.js';
 import { TaskQueryStatements } from './sqlite/task-query.js';
 import { checkTaskQuery, type QueriedTask, type TaskQuery } from './task-query.js';
-import { openDatabase, type OpenSettings, type SynchronousLevel, translateError, UNLIMITED_PAGES } from './sqlite/open-database.js';
+import { openDatabase, type OpenSettings, translateError, UNLIMITED_PAGES } from './sqlite/open-database.js';
+import { resolveOptions, type SqliteStoreOptions } from './sqlite/options.js';
 import { findExecution, prepareStatements, type Statements, taskUpdateValues } from './sqlite/statements.js';
 import type {
   ClaimRequest, ClaimResult, CompletedSlot, CompleteRequest, CompleteResult, HistoryOptions, HistoryPage, LoadTasksOptions,
   OpenInfo, PutStatus, RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotWritesResult, Store,
 } from './store.js';
 import {
-  checkArray, checkId, checkIntegerInRange, checkNonEmptyString, checkObject, checkTaskPatch, checkTaskRecord, checkTimeMs, invalid,
+  checkArray, checkId, checkIntegerInRange, checkNonEmptyString, checkTaskPatch, checkTaskRecord, checkTimeMs, 
   resolveHistoryOptions, resolveLoadOptions,
 } from './validate.js';
 
 export type { SynchronousLevel } from './sqlite/open-database.js';
+export type { SqliteStoreOptions } from './sqlite/options.js';
 export { MissingDependencyError } from '../errors.js';
-
-export interface SqliteStoreOptions {
-  /** The database file (created if missing), or ':memory:' for a throwaway database. @example 'jobs.db' */
-  path: string;
-  /**
-   * `PRAGMA synchronous`. 'full' fsyncs the WAL on every commit (durable once a
-   * promise resolves); 'normal' only at checkpoints (faster, but the last
-   * commits can be lost on power loss, never on a process crash); 'extra' also
-   * syncs the directory. 'off' is not offered: it can corrupt the database.
-   * @default 'full'
-   */
-  synchronous?: SynchronousLevel;
-  /** How long a write waits for another connection's lock before failing. @default 5000 */
-  busyTimeoutMs?: number;
-  /**
-   * `PRAGMA max_page_count`: a write that would grow the file past this many
-   * pages (4096 bytes each by default) rejects with StoreFullError. null = no limit.
-   * @default null
-   */
-  maxPageCount?: number | null;
-  /**
-   * Check the whole file on open() ('quick': `quick_check`, 'full':
-   * `integrity_check`), rejecting with StoreCorruptError on any problem. Costs a
-   * read of the whole file; without it, damage deep inside is reported by the
-   * first query that reaches it (also as StoreCorruptError).
-   * @default 'none'
-   */
-  integrityCheck?: 'none' | 'quick' | 'full';
-}
 
 /**
  * Fault injection for the crash campaign (test/crash/): a function stored on a
@@ -91,32 +63,6 @@ export interface SqliteStoreOptions {
  * @internal
  */
 export const INSIDE_WRITE_HOOK: unique symbol = Symbol.for('timeslice.sqlite.insideWrite');
-
-const OPTION_KEYS = new Set(['path', 'synchronous', 'busyTimeoutMs', 'maxPageCount', 'integrityCheck']);
-
-function resolveOptions(options: unknown): OpenSettings {
-  const o = typeof options === 'string' ? { path: options } : options;
-  checkObject(o, 'options');
-  for (const key of Object.keys(o)) {
-    if (!OPTION_KEYS.has(key)) throw new InvalidArgumentError(`options.${key} is not a SqliteStore option (known: ${[...OPTION_KEYS].join(', ')})`);
-  }
-  if (typeof o.path !== 'string') throw invalid('options.path', "a file path or ':memory:'", o.path);
-  const synchronous = o.synchronous ?? 'full';
-  if (synchronous !== 'normal' && synchronous !== 'full' && synchronous !== 'extra') {
-    throw invalid('options.synchronous', "'normal', 'full' or 'extra'", synchronous);
-  }
-  const busyTimeoutMs = o.busyTimeoutMs ?? 5000;
-  if (typeof busyTimeoutMs !== 'number' || !(busyTimeoutMs >= 0) || busyTimeoutMs > 2 ** 31 - 1) {
-    throw invalid('options.busyTimeoutMs', 'a number of ms from 0 to 2^31-1', busyTimeoutMs);
-  }
-  const maxPageCount = o.maxPageCount ?? null;
-  if (maxPageCount !== null) checkIntegerInRange(maxPageCount, 'options.maxPageCount', 1, UNLIMITED_PAGES);
-  const integrityCheck = o.integrityCheck ?? 'none';
-  if (integrityCheck !== 'none' && integrityCheck !== 'quick' && integrityCheck !== 'full') {
-    throw new InvalidArgumentError(`options.integrityCheck must be 'none', 'quick' or 'full', received ${describeValue(integrityCheck)}`);
-  }
-  return { path: o.path, synchronous, busyTimeoutMs, maxPageCount: maxPageCount as number | null, integrityCheck };
-}
 
 interface Connection {
   db: Database.Database;
