@@ -31,9 +31,9 @@
 //
 // idb needs the IndexedDB classes as globals (IDBRequest, IDBKeyRange, ...):
 // every browser has them; in Node, import 'fake-indexeddb/auto' first.
-import { type IDBPObjectStore, type IDBPTransaction, unwrap, wrap } from 'idb';
+import { type IDBPTransaction, wrap } from 'idb';
 import {
-  applyPatch, decodeExecution, decodeLoaded, decodeLoadedBatch, decodeTask, encodeCheckedTask, mergeUpsert, type StoredExecution, type StoredTask,
+  applyPatch, decodeExecution, decodeLoaded, decodeLoadedBatch, decodeTask, type StoredExecution, 
 } from './codec.js';
 import { StoreClosedError, StoreError, StoreFullError, StoreSchemaTooNewError } from './errors.js';
 import { FINAL_OUTCOMES, nextCursor } from './history-order.js';
@@ -43,6 +43,7 @@ import {
   ALL_STORES, type AllStores, type Db, FENCING_TOKEN_KEY, LATEST_SCHEMA_VERSION, LEASE_KEY, migrate, type TimesliceDb, type UpgradeTransaction,
 } from './indexeddb/schema.js';
 import { endAttempt } from './indexeddb/end-attempts.js';
+import { putTaskRecords } from './indexeddb/put-tasks.js';
 import { recordSlots } from './indexeddb/record-slots.js';
 import { webLockName } from './indexeddb/web-lock.js';
 import { queryTasks } from './indexeddb/task-query.js';
@@ -198,22 +199,7 @@ export class IndexedDbStore implements Store {
   async putTasks(tasks: readonly TaskRecord[]): Promise<PutStatus[]> {
     checkArray(tasks, 'tasks');
     for (let i = 0; i < tasks.length; i++) checkTaskRecord(tasks[i], `tasks[${i}]`);
-    return this.#write(async (tx) => {
-      const store = tx.objectStore('tasks');
-      // A registration is usually new: add() it (one request, not a get and a
-      // put); an id already taken is merged afterwards, in batch order, so one id
-      // twice in a batch ends as if written one after the other.
-      const taken = await Promise.all(tasks.map((record) => addUnlessTaken(store, encodeCheckedTask(record))));
-      const statuses = taken.map((task): PutStatus => (task === undefined ? 'created' : 'unchanged'));
-      for (let i = 0; i < taken.length; i++) {
-        const incoming = taken[i];
-        if (incoming === undefined) continue;
-        const { task, status } = mergeUpsert(await store.get(incoming.id), incoming);
-        statuses[i] = status;
-        await store.put(task);
-      }
-      return statuses;
-    });
+    return this.#write((tx) => putTaskRecords(tx, tasks));
   }
 
   async updateTask(id: string, patch: TaskPatch): Promise<TaskRecord | undefined> {
@@ -382,25 +368,6 @@ export class IndexedDbStore implements Store {
       return deleted;
     });
   }
-}
-
-/**
- * Adds `task`, resolving to it when its id is taken (ConstraintError) and to
- * undefined once added. The error is handled on the request (preventDefault,
- * stopPropagation), so the transaction is not aborted and idb's done() does
- * not see it.
- */
-function addUnlessTaken(store: IDBPObjectStore<TimesliceDb, AllStores, 'tasks', 'readwrite'>, task: StoredTask): Promise<StoredTask | undefined> {
-  return new Promise((resolve, reject) => {
-    const request = unwrap(store).add(task);
-    request.onsuccess = () => resolve(undefined);
-    request.onerror = (event) => {
-      if (request.error?.name !== 'ConstraintError') return reject(request.error);
-      event.preventDefault();
-      event.stopPropagation();
-      resolve(task);
-    };
-  });
 }
 
 /** Every slot-index key of one task. */
