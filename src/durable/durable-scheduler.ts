@@ -3,7 +3,8 @@
 // once durable), recovers on start, owns the store through its lease (one
 // owner at a time, C6), and hands live tasks to LiveTasks, which runs each
 // due slot as claim -> body -> completion (slot-attempt.ts), planning missed
-// slots under each task's policy (missed-runs.ts).
+// slots under each task's policy (missed-runs.ts). How a stored task becomes
+// live (registered, re-registered, recovered) is adopt.ts.
 //
 // Owning the store (store-session.ts, lease-keeper.ts): the first write or
 // start() acquires the store's lease; a second scheduler on the same store is
@@ -23,8 +24,9 @@ import type { Engine } from '../engine/engine.js';
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
 import type { AdmitFn } from '../constraints/slot-constraints.js';
 import { AdmitHooks, AdmitNotDefinedError } from './admit-hooks.js';
+import { adoptCreated, adoptRecovered, adoptStored } from './adopt.js';
 import { DefinedFunctions } from './defined-functions.js';
-import { StoreError, StoreLockedError } from '../store/errors.js';
+import { StoreLockedError } from '../store/errors.js';
 import type { LeaseHolder } from '../store/lease.js';
 import type { ExecutionRecord, Json, TaskRecord } from '../store/records.js';
 import { TaskEndedError } from '../errors.js';
@@ -171,7 +173,7 @@ export class DurableScheduler {
     // A failed session refuses registrations with its error (owned() rejects with it).
     const batcher = session.failure === undefined ? session.writes?.registrations : undefined;
     const written = batcher === undefined ? session.owned().then(() => session.writes!.registrations.add(record)) : batcher.add(record);
-    return written.then((status) => (status === 'created' ? this.#adoptCreated(record) : this.#adoptStored(session, record.id, status)));
+    return written.then((status) => (status === 'created' ? adoptCreated(this.#tasks, record) : this.#adoptStored(session, record.id, status)));
   }
 
   /** Checks every registration, then writes them, one transaction per 10,000; resolves once all are durable, to the tasks as stored. */
@@ -199,7 +201,7 @@ export class DurableScheduler {
       const record = records[i] as TaskRecord;
       const status = statuses[i] as PutStatus;
       if (status === 'created') {
-        stored.push(this.#adoptCreated(record));
+        stored.push(adoptCreated(this.#tasks, record));
         continue;
       }
       stored.push(record);
@@ -209,39 +211,13 @@ export class DurableScheduler {
     return stored;
   }
 
-  /** A new task: live at once (a live one of that id, if any, belonged to a record the store no longer has). */
-  #adoptCreated(record: TaskRecord): TaskRecord {
-    const existing = this.#tasks.get(record.id);
-    if (existing !== undefined) this.#tasks.remove(existing);
-    this.#tasks.add(this.#tasks.make(record));
-    return record;
-  }
-
-  /**
-   * A registration of a task the store had: what it becomes depends on what
-   * the store did (PutStatus). `unchanged`: the live task goes on as it was,
-   * its queued slots and retries included (re-registering at every start
-   * loses nothing). `updated`: the live task takes the new definition, and
-   * its queued slots and retries run with it. `rescheduled`: the old
-   * schedule's queued slots are dropped, its unfinished attempts end as
-   * cancelled (superseded), and the task starts over from the new schedule.
-   * A task that is not live (not recovered yet, or ended) is read and made
-   * live if it is pending.
-   */
-  async #adoptStored(session: StoreSession, id: string, status: PutStatus): Promise<TaskRecord> {
-    const store = await session.owned();
-    const stored = await store.getTask(id);
-    if (stored === undefined) throw new StoreError(`${this.#options.source.description}: task '${id}' vanished after its registration was committed`);
-    if (this.#session !== session) return stored;
-    const live = this.#tasks.get(id);
-    if (live !== undefined && status === 'unchanged') return stored;
-    if (live !== undefined && status === 'updated') {
-      this.#tasks.redefine(live, stored);
-      return stored;
-    }
-    if (live !== undefined) await this.#tasks.supersede(live, store, `the task was rescheduled (schedule version ${stored.scheduleVersion})`);
-    if ((stored.status === 'pending' || stored.status === 'running') && this.#tasks.get(id) === undefined) this.#tasks.add(this.#tasks.make(stored));
-    return stored;
+  /** A registration of a task the store had, made live as adopt.ts says. */
+  #adoptStored(session: StoreSession, id: string, status: PutStatus): Promise<TaskRecord> {
+    return adoptStored(session, id, status, {
+      description: this.#options.source.description,
+      isCurrent: () => this.#session === session,
+      tasks: () => this.#tasks,
+    });
   }
 
   /** Cancels a durable task: recorded as cancelled, never run again. Resolves to whether it existed. */
@@ -322,7 +298,7 @@ export class DurableScheduler {
         isDefined: (name) => this.#functions.has(name),
         makeTask: (record) => tasks.make(record),
         emit: (type, detail) => this.emit(type, detail),
-        adopt: (task) => this.#adoptRecovered(tasks, task),
+        adopt: (task) => adoptRecovered(tasks, task),
       });
       if (this.#options.retention !== false && this.#retention === undefined && this.#session === session) {
         this.#retention = startRetention(this.#engine.clock, store, this.#options.retention);
@@ -332,21 +308,6 @@ export class DurableScheduler {
       // A store that cannot be opened or read (or another's): nothing more is written to it.
       if (this.#session === session) await session.fail(error as Error);
       throw error;
-    }
-  }
-
-  /** A task recovery found: made live, unless schedule() made the same id live before or during recovery. */
-  #adoptRecovered(tasks: LiveTasks, task: LiveTask): void {
-    const live = tasks.get(task.record.id);
-    if (live === undefined) {
-      tasks.add(task);
-      return;
-    }
-    // That one is newer, but the dead process's unfinished attempts recovery found (retries queued on `task`) still go to it.
-    live.queue.unshift(...task.queue);
-    if (task.queue.length > 0 && !live.running) {
-      tasks.dropCoreTask(live);
-      tasks.continueTask(live);
     }
   }
 
