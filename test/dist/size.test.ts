@@ -5,27 +5,36 @@
 // budget's. Needs `npx tsup` first.
 //
 // Bundled with code splitting, as Vite, webpack, Rollup and `esbuild
-// --splitting` do: what load() brings on demand (the embedded core, croner,
-// the durable layer: src/parts/load.ts) lands in chunks of its own, fetched
-// only when loaded. The first load is the entry chunk and the chunks it
-// imports statically: that is what the budget counts. (Without splitting,
-// esbuild inlines every import() into the one file: then the total is
-// everything a page can ever load, printed below for reference.)
+// --splitting` do: what load() brings on demand (src/parts/load.ts: the
+// embedded core, croner, the durable layer, slot constraints, calendar
+// intervals, tracing, describe()) lands in chunks of its own, fetched only
+// when loaded. Two figures per entry, each with a budget:
+// - the first load: the entry chunk and the chunks it imports statically;
+// - the total before the first task runs: the first load plus what a bare
+//   `await load()` always fetches (the WebAssembly core, as base64 in a chunk
+//   of its own; `timeslice/web` fetches it by itself). Moving code into a
+//   chunk that load() always fetches would lower the first figure, not this
+//   one. (Served as the raw `timeslice.wasm` with load({ wasm: url }), the
+//   core is smaller: printed beside it.)
+// Without splitting, esbuild inlines every import() into the one file: then
+// the total is everything a page can ever load, printed for reference.
 //
-// Issue 12 asks for 20 KB (gzip) for `timeslice` and for `timeslice/web`.
-// Measured when this test came: from 58.6 / 60.1 KB with everything up
-// front, down to 25.2 / 25.4 KB, then 33.2 / 33.2 KB once calendar
-// intervals, schedule windows, in-memory slot constraints, durable
-// concurrency and tracing joined the facade; the budgets below hold that (with a little
-// room) until the rest is cut. What
-// weighs most (the
-// breakdown printed below, per source file): the engine and run loop, the
-// option validation, the core's bindings, describe(), calendar intervals
-// (calendar.ts, zone-offsets.ts, schedule-window.ts), slot constraints
-// (src/constraints/), and the main entry's
-// re-exports (esbuild's splitting keeps a re-exported module's code in the
-// first chunk even when the application does not use it: why CronSchedule
-// moved to `timeslice/cron`).
+// Issue 12 asks for 20 KB (gzip) of first load for `timeslice` and for
+// `timeslice/web`. Measured: 58.6 / 60.1 KB with everything up front; 25.2 /
+// 25.4 KB once the core, croner and the durable layer became parts; 33.2 /
+// 33.2 KB after calendar intervals, schedule windows, slot constraints,
+// durable concurrency and tracing joined the facade; 25.9 / 26.8 KB once
+// those became parts too (with describe()). The rest is what every
+// application runs (the breakdown printed below, per source file): the
+// engine and its run loop, the core's bindings and load(), the facade, the
+// option validation, the real clock, events and errors. That is the floor a
+// basic application pays, about 22 KB: 20 KB is not reached without moving
+// the engine into a chunk that load() always fetches, which would only move
+// bytes. A value re-exported by `timeslice` that a lazy chunk also uses is
+// kept in the first load by esbuild's splitting even when the application
+// does not use it: why CronSchedule lives in `timeslice/cron`, CalendarSchedule
+// in `timeslice/calendar`, ClockWatch in `timeslice/clock-watch`.
+import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
@@ -34,7 +43,9 @@ const root = new URL('../../', import.meta.url).pathname;
 const OUT_DIR = '/virtual-out';
 
 /** Gzip bytes of the first load, per entry (see the header for the 20 KB target). */
-const BUDGET_GZIP_BYTES = { timeslice: 34_000, 'timeslice/web': 34_000 };
+const BUDGET_GZIP_BYTES = { timeslice: 26_500, 'timeslice/web': 27_500 };
+/** Gzip bytes of the first load plus what a bare `await load()` always fetches (the core), per entry. */
+const BUDGET_TOTAL_GZIP_BYTES = { timeslice: 35_500, 'timeslice/web': 36_500 };
 
 /** What a browser application writes to use each entry. */
 const APPS: Record<keyof typeof BUDGET_GZIP_BYTES, string> = {
@@ -44,6 +55,8 @@ const APPS: Record<keyof typeof BUDGET_GZIP_BYTES, string> = {
 
 interface Measure {
   firstLoadGzip: number;
+  /** The chunks a bare load() always fetches: the embedded core's, with what it imports beyond the first load. */
+  coreGzip: number;
   lazyGzip: number;
   firstLoadText: string;
   firstLoadInputs: string[];
@@ -72,7 +85,15 @@ async function measure(contents: string): Promise<Measure> {
     for (const i of outputs[file]?.imports ?? []) if (i.kind === 'import-statement') walk(i.path);
   };
   walk(entry);
-  const m: Measure = { firstLoadGzip: 0, lazyGzip: 0, firstLoadText: '', firstLoadInputs: [], chunks: [] };
+  // The embedded core's chunk (bindings/wasm.generated.ts, as dist/wasm.generated-*.js) and its static imports.
+  const core = new Set<string>();
+  const walkCore = (file: string) => {
+    if (core.has(file) || first.has(file)) return;
+    core.add(file);
+    for (const i of outputs[file]?.imports ?? []) if (i.kind === 'import-statement') walkCore(i.path);
+  };
+  for (const file of Object.keys(outputs)) if (Object.keys(outputs[file]?.inputs ?? {}).some((input) => input.includes('wasm.generated'))) walkCore(file);
+  const m: Measure = { firstLoadGzip: 0, coreGzip: 0, lazyGzip: 0, firstLoadText: '', firstLoadInputs: [], chunks: [] };
   for (const file of result.outputFiles) {
     const key = Object.keys(outputs).find((k) => file.path.endsWith(k.slice(k.lastIndexOf('/')))) as string;
     const gzip = gzipSync(file.contents).length;
@@ -84,6 +105,7 @@ async function measure(contents: string): Promise<Measure> {
       m.firstLoadInputs.push(...Object.keys(outputs[key]?.inputs ?? {}));
     } else {
       m.lazyGzip += gzip;
+      if (core.has(key)) m.coreGzip += gzip;
     }
   }
   return m;
@@ -134,13 +156,17 @@ async function singleFileGzip(contents: string): Promise<number> {
 
 describe('browser bundle size', () => {
   for (const [entry, app] of Object.entries(APPS) as Array<[keyof typeof APPS, string]>) {
-    it(`${entry}: the first load is within ${BUDGET_GZIP_BYTES[entry]} bytes gzip, and the parts load() brings stay out of it`, async () => {
+    it(`${entry}: the first load is within ${BUDGET_GZIP_BYTES[entry]} bytes gzip, with the core ${BUDGET_TOTAL_GZIP_BYTES[entry]}, and the parts load() brings stay out of it`, async () => {
       const m = await measure(app);
       const breakdown = await sourceBreakdown(app);
       const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
+      const rawCoreGzip = gzipSync(readFileSync(`${root}dist/timeslice.wasm`)).length;
+      const total = m.firstLoadGzip + m.coreGzip;
       console.log(
         [
-          `${entry}: first load ${kb(m.firstLoadGzip)} gzip (budget ${kb(BUDGET_GZIP_BYTES[entry])}, target 20 KB), on demand ${kb(m.lazyGzip)}, one file without splitting ${kb(await singleFileGzip(app))}`,
+          `${entry}: first load ${kb(m.firstLoadGzip)} gzip (budget ${kb(BUDGET_GZIP_BYTES[entry])}, target 20 KB)`,
+          `  before the first task runs ${kb(total)} (budget ${kb(BUDGET_TOTAL_GZIP_BYTES[entry])}): the first load + the embedded core ${kb(m.coreGzip)}; ${kb(m.firstLoadGzip + rawCoreGzip)} with the raw timeslice.wasm (${kb(rawCoreGzip)}) from load({ wasm: url })`,
+          `  on demand ${kb(m.lazyGzip)} in all, one file without splitting ${kb(await singleFileGzip(app))}`,
           ...m.chunks.map((c) => `  ${c.first ? 'first ' : 'later '} ${String(c.gzip).padStart(6)}  ${c.file}`),
           '  first load by source file (minified bytes, before gzip):',
           ...breakdown.slice(0, 20).map(([file, bytes]) => `    ${String(bytes).padStart(6)}  ${file}`),
@@ -150,7 +176,14 @@ describe('browser bundle size', () => {
       // The embedded core, base64: a wasm module starts with \0asm, "AGFzbQ" in base64.
       expect(m.firstLoadText.includes('AGFzbQ'), 'the embedded core in the first load').toBe(false);
       expect(m.firstLoadText.includes('vanished after its registration was committed'), 'the durable layer in the first load').toBe(false);
+      // The parts a basic application does not use, by a text only each carries.
+      expect(m.firstLoadText.includes('daily cap reached'), 'slot constraints in the first load').toBe(false);
+      expect(m.firstLoadText.includes('anchorMs must be ms since the epoch'), 'calendar intervals in the first load').toBe(false);
+      expect(m.firstLoadText.includes('timeslice.lateness_ms'), 'tracing in the first load').toBe(false);
+      expect(m.firstLoadText.includes('timeslice scheduler at '), 'describe() in the first load').toBe(false);
+      expect(m.coreGzip, 'the core chunk found').toBeGreaterThan(0);
       expect(m.firstLoadGzip).toBeLessThanOrEqual(BUDGET_GZIP_BYTES[entry]);
+      expect(total).toBeLessThanOrEqual(BUDGET_TOTAL_GZIP_BYTES[entry]);
     });
   }
 });
