@@ -8,7 +8,7 @@
 //   batch.result(0);   // handle of the first registration (or throws its error)
 //   batch.output(0);   // first task to run
 import * as L from './layout.generated.js';
-import { BatchError, errorForStatus, InvalidArgumentError, describeValue } from './errors.js';
+import { BatchError, errorForStatus, mustBe } from './errors.js';
 import type { CoreExports } from './load.js';
 import { KIND_CODES, type TaskKind } from './task-kinds.js';
 import { requireClass, requireHandle, requireNice, requirePositiveMs, requireTimeMs } from './validate.js';
@@ -81,7 +81,7 @@ export class CoreBatch {
   register(priorityClass = L.CLASS_NORMAL, nice = 0, kind: TaskKind = 'once', delayMs = 0, periodMs = 0): number {
     const kindCode = KIND_CODES[kind];
     if (kindCode === undefined || !Object.hasOwn(KIND_CODES, kind)) {
-      throw new InvalidArgumentError(`kind must be one of ${Object.keys(KIND_CODES).join(', ')}, received ${describeValue(kind)}`);
+      throw mustBe('kind', `one of ${Object.keys(KIND_CODES).join(', ')}`, kind);
     }
     requireClass('priorityClass', priorityClass);
     requireNice('nice', nice);
@@ -145,7 +145,7 @@ export class CoreBatch {
   run(nowMs: number, maxOut = 0): number {
     requireTimeMs('nowMs', nowMs);
     if (!Number.isInteger(maxOut) || maxOut < 0 || maxOut > L.OUT_CAPACITY) {
-      throw new InvalidArgumentError(`maxOut must be an integer from 0 to ${L.OUT_CAPACITY}, received ${describeValue(maxOut)}`);
+      throw mustBe('maxOut', `an integer from 0 to ${L.OUT_CAPACITY}`, maxOut);
     }
     const count = this.#count;
     this.#count = 0;
@@ -160,7 +160,7 @@ export class CoreBatch {
   /** The raw answer of command i of the last run: a handle, or a status (negative = refused). */
   rawResult(index: number): number {
     if (!Number.isInteger(index) || index < 0 || index >= this.#ran) {
-      throw new InvalidArgumentError(`index must be an integer from 0 to ${this.#ran - 1}, received ${describeValue(index)}`);
+      throw mustBe('index', `an integer from 0 to ${this.#ran - 1}`, index);
     }
     return this.#views()[(this.#commands + index * L.CMD_STRIDE + L.CMD_RESULT) >>> 3] as number;
   }
@@ -175,7 +175,7 @@ export class CoreBatch {
   /** Handle i of the tasks the last run popped. */
   output(index: number): number {
     if (!Number.isInteger(index) || index < 0 || index >= this.#popped) {
-      throw new InvalidArgumentError(`index must be an integer from 0 to ${this.#popped - 1}, received ${describeValue(index)}`);
+      throw mustBe('index', `an integer from 0 to ${this.#popped - 1}`, index);
     }
     return this.#views()[(this.#outputs >>> 3) + index] as number;
   }

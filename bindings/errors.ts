@@ -69,3 +69,13 @@ export function describeValue(value: unknown): string {
  * not be loaded (the .wasm fetch failed). The message says what to await.
  */
 export class NotLoadedError extends defineError('ERR_NOT_LOADED', 'NotLoadedError') {}
+
+/**
+ * The InvalidArgumentError of an argument that is not what is allowed, in the
+ * words every check uses: "`name` must be `allowed`, received <value and its
+ * type>". Built here once rather than spelled out at each check, so that the
+ * template is in a bundle once (every application carries the checks).
+ */
+export function mustBe(name: string, allowed: string, value: unknown): InvalidArgumentError {
+  return new InvalidArgumentError(`${name} must be ${allowed}, received ${describeValue(value)}`);
+}

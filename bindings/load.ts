@@ -14,7 +14,7 @@
 // exports are plain numeric functions, so no glue library sits between a call
 // and the wasm: a call is one crossing.
 import { WASM_SYNC } from '#wasm-sync';
-import { describeValue, InvalidArgumentError, NotLoadedError } from './errors.js';
+import { describeValue, InvalidArgumentError, NotLoadedError, mustBe } from './errors.js';
 
 /** The core's exports, as the AssemblyScript sources declare them. */
 export interface CoreExports {
@@ -204,9 +204,7 @@ function compileFrom(source: WasmSource | undefined): Promise<WebAssembly.Module
       return compileResponse(response, response.url || 'the response given');
     });
   }
-  throw new InvalidArgumentError(
-    `loadCore: source must be a URL, a Response, the .wasm bytes or a WebAssembly.Module, received ${describeValue(source)}`,
-  );
+  throw mustBe('loadCore: source', 'a URL, a Response, the .wasm bytes or a WebAssembly.Module', source);
 }
 
 /**

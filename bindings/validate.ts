@@ -1,12 +1,12 @@
 // Checks run before any number reaches the core: NaN turned into an integer
 // traps wasm, and a silently coerced value is a bug report waiting to happen.
 import { CLASS_COUNT, NICE_MAX, NICE_MIN } from './layout.generated.js';
-import { describeValue, InvalidArgumentError, InvalidHandleError } from './errors.js';
+import { describeValue, InvalidHandleError, mustBe } from './errors.js';
 
 /** A finite number >= 0 (ms or a timestamp). */
 export function requireTimeMs(name: string, value: unknown): number {
   if (typeof value !== 'number' || !(value >= 0) || value === Number.POSITIVE_INFINITY) {
-    throw new InvalidArgumentError(`${name} must be a finite number of ms >= 0, received ${describeValue(value)}`);
+    throw mustBe(name, 'a finite number of ms >= 0', value);
   }
   return value;
 }
@@ -14,7 +14,7 @@ export function requireTimeMs(name: string, value: unknown): number {
 /** A finite number > 0. */
 export function requirePositiveMs(name: string, value: unknown): number {
   if (typeof value !== 'number' || !(value > 0) || value === Number.POSITIVE_INFINITY) {
-    throw new InvalidArgumentError(`${name} must be a finite number of ms > 0, received ${describeValue(value)}`);
+    throw mustBe(name, 'a finite number of ms > 0', value);
   }
   return value;
 }
@@ -22,7 +22,7 @@ export function requirePositiveMs(name: string, value: unknown): number {
 /** An integer in [min, max]. */
 export function requireIntegerIn(name: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}, received ${describeValue(value)}`);
+    throw mustBe(name, `an integer from ${min} to ${max}`, value);
   }
   return value;
 }

@@ -3,7 +3,7 @@
 // ordering logic of its own.
 import { Core } from '../bindings/core.js';
 import * as L from '../bindings/layout.generated.js';
-import { describeValue, InvalidArgumentError, NotLoadedError } from '../bindings/errors.js';
+import { describeValue, InvalidArgumentError, NotLoadedError, mustBe } from '../bindings/errors.js';
 import { type DurableFn, DurableFunction } from './durable/durable-context.js';
 import type { DurableScheduler, RecoveryReport } from './durable/durable-scheduler.js';
 import { NoStoreError } from './durable/errors.js';
@@ -176,7 +176,7 @@ export class Scheduler {
       return this.#register('every', fn, options, L.KIND_FIXED_RATE, period, period);
     }
     if (typeof options !== 'object' && options !== undefined) {
-      throw new InvalidArgumentError(`every: options must be an options object, received ${describeValue(options)}`);
+      throw mustBe('every: options', 'an options object', options);
     }
     const { timezone, dst, startAt, endAt, constraints, ...taskOptions } = readOptions(options ?? {}, 'options', CRON_OPTION_KEYS, ['dst', 'retry', 'constraints']) as EveryOptions;
     const calendar = isCalendarPeriod(periodMs);
@@ -215,7 +215,7 @@ export class Scheduler {
    */
   cron<R, S = unknown>(expression: string, fn: TaskFn<R, S>, options: CronOptions = {}): TaskHandle<R> {
     if (typeof options !== 'object' || options === null) {
-      throw new InvalidArgumentError(`cron: options must be an options object, received ${describeValue(options)}`);
+      throw mustBe('cron: options', 'an options object', options);
     }
     const { timezone, dst, startAt, endAt, constraints, ...taskOptions } = readOptions(options, 'options', CRON_OPTION_KEYS, ['dst', 'retry', 'constraints']) as CronOptions;
     // Cron support first, for its NotLoadedError; load({ cron: true }) brings the calendar part with it.
@@ -271,7 +271,7 @@ export class Scheduler {
 
   /** Registers many durable tasks, one transaction per 10,000, resolving once all are committed. Nothing is written if one is invalid. */
   async scheduleMany(tasks: readonly DurableTaskOptions[]): Promise<TaskRecord[]> {
-    if (!Array.isArray(tasks)) throw new InvalidArgumentError(`scheduleMany: tasks must be an array, received ${describeValue(tasks)}`);
+    if (!Array.isArray(tasks)) throw mustBe('scheduleMany: tasks', 'an array', tasks);
     return this.#requireStore('scheduleMany').scheduleMany(tasks);
   }
 
@@ -366,7 +366,7 @@ export class Scheduler {
   /** Stops dispatching and refuses new work. With drain (the default) it waits for running work first. */
   stop(options: StopOptions = {}): Promise<void> {
     if (typeof options !== 'object' || options === null) {
-      return Promise.reject(new InvalidArgumentError(`stop: options must be an object, received ${describeValue(options)}`));
+      return Promise.reject(mustBe('stop: options', 'an object', options));
     }
     const drain = options.drain ?? true;
     let drainTimeoutMs: number | undefined;

@@ -12,7 +12,7 @@
 // loaded throws NotLoadedError at once, synchronously, naming the load() call
 // to make: every sync API stays sync, and its errors typed.
 import { loadCore, type WasmSource } from '../../bindings/load.js';
-import { describeValue, InvalidArgumentError, NotLoadedError } from '../../bindings/errors.js';
+import { InvalidArgumentError, NotLoadedError, mustBe } from '../../bindings/errors.js';
 import { cronLoaded, setCronScheduleClass } from './cron.js';
 import type { CronSchedule } from '../time/cron.js';
 import type { makeDurable } from './durable-part.js';
@@ -114,7 +114,7 @@ const BOOLEAN_KEYS = ['cron', 'durable', 'calendar', 'constraints', 'describe', 
  */
 export async function load(options: LoadOptions = {}): Promise<void> {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new InvalidArgumentError(`load: options must be an object, received ${describeValue(options)}`);
+    throw mustBe('load: options', 'an object', options);
   }
   for (const key of Object.keys(options)) {
     if (!(LOAD_KEYS as readonly string[]).includes(key)) throw new InvalidArgumentError(`load: options.${key} is not an option (known: ${LOAD_KEYS.join(', ')})`);
@@ -122,7 +122,7 @@ export async function load(options: LoadOptions = {}): Promise<void> {
   for (const key of BOOLEAN_KEYS) {
     const value = options[key];
     if (value !== undefined && typeof value !== 'boolean') {
-      throw new InvalidArgumentError(`load: options.${key} must be a boolean, received ${describeValue(value)}`);
+      throw mustBe(`load: options.${key}`, 'a boolean', value);
     }
   }
   durable ??= SYNC_PARTS?.makeDurable;

@@ -2,7 +2,7 @@
 // with no options (or only a priority) share one preset, so a million queued
 // tasks do not hold a million option objects. The scheduler's own options are
 // in ./scheduler-options.ts.
-import { describeValue, InvalidArgumentError, TimesliceError } from '../../bindings/errors.js';
+import { describeValue, InvalidArgumentError, TimesliceError, mustBe } from '../../bindings/errors.js';
 import { type Duration, parseDurationMs } from '../time/duration.js';
 import { onlyPriorityClass, type Priority, PRIORITY_NAMES, priorityClass } from './priorities.js';
 import { readOptions, requireObject } from './read-options.js';
@@ -115,19 +115,19 @@ export function resolveTaskOptions(options: TaskOptions | undefined): ResolvedTa
   const cls = o.priority === undefined ? 2 : priorityClass('options.priority', o.priority);
   if (onlyPriority) return PRESETS[cls] as ResolvedTaskOptions;
   if (o.name !== undefined && (typeof o.name !== 'string' || o.name.length === 0)) {
-    throw new InvalidArgumentError(`options.name must be a non-empty string, received ${describeValue(o.name)}`);
+    throw mustBe('options.name', 'a non-empty string', o.name);
   }
   let nice = 0;
   if (o.nice !== undefined && o.weight !== undefined) throw new InvalidArgumentError('options.nice and options.weight are alternatives: set one');
   if (o.nice !== undefined) {
     if (typeof o.nice !== 'number' || !Number.isInteger(o.nice) || o.nice < -20 || o.nice > 19) {
-      throw new InvalidArgumentError(`options.nice must be an integer from -20 to 19, received ${describeValue(o.nice)}`);
+      throw mustBe('options.nice', 'an integer from -20 to 19', o.nice);
     }
     nice = o.nice;
   }
   if (o.weight !== undefined) {
     if (typeof o.weight !== 'number' || !(o.weight > 0) || o.weight === Number.POSITIVE_INFINITY) {
-      throw new InvalidArgumentError(`options.weight must be a finite number > 0, received ${describeValue(o.weight)}`);
+      throw mustBe('options.weight', 'a finite number > 0', o.weight);
     }
     nice = niceForWeight(o.weight);
   }
@@ -147,7 +147,7 @@ export function resolveTaskOptions(options: TaskOptions | undefined): ResolvedTa
   const timeoutMs = o.timeoutMs === undefined ? 0 : parseDurationMs('options.timeoutMs', o.timeoutMs as Duration);
   if (o.timeoutMs !== undefined && timeoutMs === 0) throw new InvalidArgumentError('options.timeoutMs must be > 0');
   if (o.signal !== undefined && !isAbortSignal(o.signal)) {
-    throw new InvalidArgumentError(`options.signal must be an AbortSignal, received ${describeValue(o.signal)}`);
+    throw mustBe('options.signal', 'an AbortSignal', o.signal);
   }
   return Object.freeze({
     name: o.name as string | undefined,

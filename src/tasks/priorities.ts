@@ -1,6 +1,6 @@
 // Priority classes, named by intent (as the firmware seed names its tiers).
 // The numbers are the core's classes; callers use the names.
-import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
+import { mustBe } from '../../bindings/errors.js';
 
 /**
  * - `critical`: what the user is waiting on right now (input handling, a 20 ms
@@ -41,9 +41,7 @@ export function priorityClass(name: string, value: unknown): number {
     case 'background':
       return 4;
   }
-  throw new InvalidArgumentError(
-    `${name} must be one of ${PRIORITY_NAMES.join(', ')} (or user-blocking, user-visible), received ${describeValue(value)}`,
-  );
+  throw mustBe(name, `one of ${PRIORITY_NAMES.join(', ')} (or user-blocking, user-visible)`, value);
 }
 
 /** The intent name of a core class. */

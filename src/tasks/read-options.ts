@@ -10,7 +10,7 @@
 // path, with the original error as its `cause`. Nested option objects named
 // in `nested` (retry, dst, deadlinesMs...) are copied the same way; other
 // values (a Store, a Clock, an AbortSignal, JSON params) are kept as given.
-import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
+import { describeValue, InvalidArgumentError, mustBe } from '../../bindings/errors.js';
 
 /** How a thrown value reads in a message. */
 function thrownText(error: unknown): string {
@@ -76,7 +76,7 @@ export function requireObject(name: string, value: unknown): Record<string, unkn
     throw new InvalidArgumentError(`${name} could not be read: Array.isArray threw ${String(error)}`, { cause: error });
   }
   if (typeof value !== 'object' || value === null || isArray) {
-    throw new InvalidArgumentError(`${name} must be an options object, received ${describeValue(value)}`);
+    throw mustBe(name, 'an options object', value);
   }
   return value as Record<string, unknown>;
 }

@@ -1,5 +1,5 @@
 // Retry policy: how many attempts a run gets and how long to wait between them.
-import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
+import { describeValue, InvalidArgumentError, mustBe } from '../../bindings/errors.js';
 import { type Duration, parseDurationMs } from '../time/duration.js';
 import { readOptions } from './read-options.js';
 
@@ -36,7 +36,7 @@ const RETRY_KEYS = new Set(['attempts', 'backoff', 'delayMs', 'maxDelayMs', 'jit
 export function resolveRetry(value: unknown): ResolvedRetry {
   if (value === undefined) return NO_RETRY;
   if (typeof value !== 'number' && (typeof value !== 'object' || value === null)) {
-    throw new InvalidArgumentError(`retry must be a number of attempts or { attempts, backoff, delayMs, maxDelayMs, jitter }, received ${describeValue(value)}`);
+    throw mustBe('retry', 'a number of attempts or { attempts, backoff, delayMs, maxDelayMs, jitter }', value);
   }
   const options = (typeof value === 'number' ? { attempts: value } : readOptions(value, 'retry', RETRY_KEYS)) as unknown as RetryOptions;
   for (const key in options) {
@@ -48,10 +48,10 @@ export function resolveRetry(value: unknown): ResolvedRetry {
     throw new InvalidArgumentError(`retry.attempts must be an integer >= 1, received ${describeValue(attempts)}${tooLarge}`);
   }
   if (backoff !== 'fixed' && backoff !== 'exponential') {
-    throw new InvalidArgumentError(`retry.backoff must be 'fixed' or 'exponential', received ${describeValue(backoff)}`);
+    throw mustBe('retry.backoff', `'fixed' or 'exponential'`, backoff);
   }
   if (typeof jitter !== 'number' || !(jitter >= 0 && jitter <= 1)) {
-    throw new InvalidArgumentError(`retry.jitter must be a number from 0 to 1, received ${describeValue(jitter)}`);
+    throw mustBe('retry.jitter', 'a number from 0 to 1', jitter);
   }
   return Object.freeze({
     attempts,

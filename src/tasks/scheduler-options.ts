@@ -1,7 +1,7 @@
 // The scheduler's options: validated once, resolved into one frozen object
 // (the durable-only ones are read by src/durable/durable-options.ts). A
 // task's options are in ./options.ts.
-import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
+import { describeValue, InvalidArgumentError, mustBe } from '../../bindings/errors.js';
 import type { Policy } from '../../bindings/core.js';
 import { POLICIES } from '../../bindings/core.js';
 import type { Clock } from '../time/clock.js';
@@ -236,20 +236,20 @@ export function resolveSchedulerOptions(options: SchedulerOptions, resolveTracer
   }
   const policy = o.policy ?? 'deadline';
   if (!POLICIES.includes(policy as Policy)) {
-    throw new InvalidArgumentError(`options.policy must be one of ${POLICIES.join(', ')}, received ${describeValue(policy)}`);
+    throw mustBe('options.policy', `one of ${POLICIES.join(', ')}`, policy);
   }
   /** A duration option > 0 and at most maxMs. */
   const upTo = (name: string, value: unknown, fallback: number, maxMs: number) => {
     if (value === undefined) return fallback;
     const ms = typeof value === 'number' ? value : parseDurationMs(`options.${name}`, value as Duration);
     if (!(ms > 0 && ms <= maxMs)) {
-      throw new InvalidArgumentError(`options.${name} must be > 0 and at most ${maxMs} ms, received ${describeValue(value)}`);
+      throw mustBe(`options.${name}`, `> 0 and at most ${maxMs} ms`, value);
     }
     return ms;
   };
   const concurrency = o.concurrency ?? Number.POSITIVE_INFINITY;
   if (typeof concurrency !== 'number' || !(concurrency >= 1) || (!Number.isSafeInteger(concurrency) && concurrency !== Number.POSITIVE_INFINITY)) {
-    throw new InvalidArgumentError(`options.concurrency must be an integer >= 1 or Infinity, received ${describeValue(concurrency)}`);
+    throw mustBe('options.concurrency', 'an integer >= 1 or Infinity', concurrency);
   }
   const deadlines: Array<readonly [number, number]> = [];
   if (o.deadlinesMs !== undefined) {
@@ -263,13 +263,13 @@ export function resolveSchedulerOptions(options: SchedulerOptions, resolveTracer
     throw new InvalidArgumentError(`options.clock must implement Clock (now, wallNow, setTimer, clearTimer, yieldToHost), received ${describeValue(o.clock)}`);
   }
   if (o.random !== undefined && typeof o.random !== 'function') {
-    throw new InvalidArgumentError(`options.random must be a function returning [0, 1), received ${describeValue(o.random)}`);
+    throw mustBe('options.random', 'a function returning [0, 1)', o.random);
   }
   if (o.groupTiming !== undefined && typeof o.groupTiming !== 'boolean') {
-    throw new InvalidArgumentError(`options.groupTiming must be a boolean, received ${describeValue(o.groupTiming)}`);
+    throw mustBe('options.groupTiming', 'a boolean', o.groupTiming);
   }
   if (o.onError !== undefined && o.onError !== false && typeof o.onError !== 'function') {
-    throw new InvalidArgumentError(`options.onError must be a function (error, info) => void or false, received ${describeValue(o.onError)}`);
+    throw mustBe('options.onError', 'a function (error, info) => void or false', o.onError);
   }
   return Object.freeze({
     policy: policy as Policy,

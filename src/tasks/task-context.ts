@@ -1,6 +1,6 @@
 // The TaskContext every task receives: its signal, cooperative yielding,
 // sleeping, saved state and the controls of the Go micro-scheduler seed.
-import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
+import { mustBe } from '../../bindings/errors.js';
 import type { Duration } from '../time/duration.js';
 
 /** What the engine provides to a context (kept narrow so contexts stay cheap). */
@@ -179,5 +179,5 @@ export const HOST_TURN = 1;
 export const TURN_OVER = 2;
 
 export function requireFunction(name: string, value: unknown): void {
-  if (typeof value !== 'function') throw new InvalidArgumentError(`${name} must be a function, received ${describeValue(value)}`);
+  if (typeof value !== 'function') throw mustBe(name, 'a function', value);
 }

@@ -3,7 +3,7 @@
 // ever sees ms. The grammar is strict on purpose: '5 minutes', '5', '30m1h'
 // or '1M' (a month in some libraries, a minute in others) are refused rather
 // than guessed at.
-import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
+import { describeValue, InvalidArgumentError, mustBe } from '../../bindings/errors.js';
 import type { CalendarPeriod } from './calendar-period.js';
 
 /**
@@ -112,12 +112,10 @@ export const DATE_LIMIT_MS = 8.64e15;
 export function dateMs(name: string, date: unknown, wallNowMs: number): number {
   const atMs = date instanceof Date ? date.getTime() : date;
   if (typeof atMs !== 'number' || !(Math.abs(atMs) <= DATE_LIMIT_MS)) {
-    throw new InvalidArgumentError(
-      `${name} must be a valid Date or a number of ms since the epoch from -8.64e15 to 8.64e15 (a Date's range), received ${describeValue(date)}`,
-    );
+    throw mustBe(name, `a valid Date or a number of ms since the epoch from -8.64e15 to 8.64e15 (a Date's range)`, date);
   }
   if (atMs - wallNowMs > MAX_DURATION_MS) {
-    throw new InvalidArgumentError(`${name} must be ${MAX_DURATION_TEXT} from now, received ${describeValue(date)}`);
+    throw mustBe(name, `${MAX_DURATION_TEXT} from now`, date);
   }
   return atMs;
 }
@@ -125,7 +123,7 @@ export function dateMs(name: string, date: unknown, wallNowMs: number): number {
 /** A duration > 0, in ms. */
 export function requirePositive(name: string, value: Duration): number {
   const ms = parseDurationMs(name, value);
-  if (ms === 0) throw new InvalidArgumentError(`${name} must be > 0, received ${describeValue(value)}`);
+  if (ms === 0) throw mustBe(name, '> 0', value);
   return ms;
 }
 

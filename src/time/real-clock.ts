@@ -50,7 +50,7 @@
 //
 // Importing this module starts nothing: the yield mechanism is chosen, and
 // its channel created, on the first yield (host-yield.ts).
-import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
+import { mustBe } from '../../bindings/errors.js';
 import { requireTimeMs } from '../../bindings/validate.js';
 import type { Clock, TimerId, TimerOptions } from './clock.js';
 import { createHostYield } from './host-yield.js';
@@ -87,17 +87,15 @@ export class RealClock implements Clock {
 
   constructor(options: RealClockOptions = {}) {
     if (typeof options !== 'object' || options === null) {
-      throw new InvalidArgumentError(`RealClock options must be an object, received ${describeValue(options)}`);
+      throw mustBe('RealClock options', 'an object', options);
     }
     const maxChunkMs = options.maxChunkMs ?? 3_600_000;
     if (typeof maxChunkMs !== 'number' || !(maxChunkMs >= 1) || !(maxChunkMs <= HOST_TIMEOUT_MAX_MS)) {
-      throw new InvalidArgumentError(
-        `maxChunkMs must be a number of ms from 1 to ${HOST_TIMEOUT_MAX_MS}, received ${describeValue(maxChunkMs)}`,
-      );
+      throw mustBe('maxChunkMs', `a number of ms from 1 to ${HOST_TIMEOUT_MAX_MS}`, maxChunkMs);
     }
     const pollBelowMs = options.pollBelowMs ?? 0.25;
     if (typeof pollBelowMs !== 'number' || !(pollBelowMs >= 0) || !(pollBelowMs <= 1)) {
-      throw new InvalidArgumentError(`pollBelowMs must be a number of ms from 0 to 1, received ${describeValue(pollBelowMs)}`);
+      throw mustBe('pollBelowMs', 'a number of ms from 0 to 1', pollBelowMs);
     }
     this.#host = new TimerHost(maxChunkMs, pollBelowMs);
   }
@@ -119,7 +117,7 @@ export class RealClock implements Clock {
   /** Cancels a pending timer; a timer that has fired or was cleared is ignored. */
   clearTimer(id: TimerId): void {
     if (!RealTimer.clear(id, this.#host)) {
-      throw new InvalidArgumentError(`clearTimer: id must be a timer id returned by this clock's setTimer, received ${describeValue(id)}`);
+      throw mustBe('clearTimer: id', `a timer id returned by this clock's setTimer`, id);
     }
   }
 
@@ -270,7 +268,7 @@ function hostPerformance(): Performance {
 
 function requireFunction(name: string, value: unknown): void {
   if (typeof value !== 'function') {
-    throw new InvalidArgumentError(`${name} must be a function, received ${describeValue(value)}`);
+    throw mustBe(name, 'a function', value);
   }
 }
 

@@ -1,5 +1,5 @@
 // install(): puts the API on globalThis where the host has none, as a polyfill.
-import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
+import { mustBe } from '../../bindings/errors.js';
 import { scheduler } from './shared-scheduler.js';
 import { TaskController } from './task-controller.js';
 import { TaskPriorityChangeEvent } from './task-priority-change-event.js';
@@ -38,10 +38,10 @@ function hasPostTask(global: Record<string, unknown>): boolean {
  */
 export function install(options: InstallOptions = {}): InstalledGlobals {
   if (typeof options !== 'object' || options === null) {
-    throw new InvalidArgumentError(`install: options must be an object, received ${describeValue(options)}`);
+    throw mustBe('install: options', 'an object', options);
   }
   const force = options.force ?? false;
-  if (typeof force !== 'boolean') throw new InvalidArgumentError(`install: options.force must be a boolean, received ${describeValue(force)}`);
+  if (typeof force !== 'boolean') throw mustBe('install: options.force', 'a boolean', force);
   const global = globalThis as unknown as Record<string, unknown>;
   if (hasPostTask(global) && !force) return Object.freeze({});
   const installed = { scheduler, TaskController, TaskSignal, TaskPriorityChangeEvent };

@@ -48,7 +48,7 @@ import type { TaskHandle } from '../tasks/task-handle.js';
 import { type PostTaskRequest, readPostTaskArguments, type SchedulerPostTaskOptions } from './post-task.js';
 import { onPriorityChange } from './task-signal.js';
 import type { TaskPriority } from './webidl.js';
-import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
+import { InvalidArgumentError, mustBe } from '../../bindings/errors.js';
 import { coreLoaded, loadCore } from '../../bindings/load.js';
 
 const TASK_CLASS: Readonly<Record<TaskPriority, PriorityName>> = Object.freeze({
@@ -131,7 +131,7 @@ export class WebScheduler {
 
   constructor(options: WebSchedulerOptions = {}) {
     if (typeof options !== 'object' || options === null) {
-      throw new InvalidArgumentError(`createWebScheduler: options must be an object, received ${describeValue(options)}`);
+      throw mustBe('createWebScheduler: options', 'an object', options);
     }
     for (const key in options) {
       if (key !== 'clock') throw new InvalidArgumentError(`createWebScheduler: options.${key} is not an option (known: clock)`);
