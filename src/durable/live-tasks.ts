@@ -45,7 +45,7 @@ import type { StoreSession } from './store-session.js';
 
 /** The shared task options of each priority (durable tasks set nothing else in the core). */
 const PRESETS = new Map(PRIORITY_NAMES.map((priority) => [priority, resolveTaskOptions({ priority })]));
-function presetFor(priority: PriorityName): ResolvedTaskOptions {
+export function presetFor(priority: PriorityName): ResolvedTaskOptions {
   return PRESETS.get(priority) ?? resolveTaskOptions({ priority });
 }
 

@@ -47,7 +47,14 @@ export interface AttemptHost {
   /** A batched claim (one transaction with the other claims and ends of a turn). */
   claim(request: ClaimRequest): Promise<ClaimResult>;
   /** A batched end of an attempt (complete(), in the claims' transaction). */
-  end(request: CompleteRequest): Promise<EndResult>;
+  end(request: AttemptEnd): Promise<EndResult>;
+  /**
+   * A failed attempt with attempts left ends in the store as pending again at
+   * `retryAtMs` (its backoff), for any process to claim (cluster mode),
+   * instead of being started here in the store and run after its backoff.
+   * @default false
+   */
+  retriesInStore?: boolean;
   emit<Type extends DurableEventType>(type: Type, detail: DurableEventDetails[Type]): void;
   continueTask(task: LiveTask): void;
   enter(task: LiveTask, delayMs: number): void;
@@ -59,6 +66,11 @@ export interface AttemptHost {
   maxPayloadBytes: number;
   /** An attempt's limit for tasks that set no timeoutMs, or null for none. */
   timeoutMs: number | null;
+}
+
+/** An attempt's end as SlotAttempt writes it: with retryAtMs only when the host retries in the store. */
+export interface AttemptEnd extends CompleteRequest {
+  retryAtMs?: number;
 }
 
 /** A pending run that starts an attempt (skips are recorded by skip-slots.ts). */
@@ -258,15 +270,19 @@ export class SlotAttempt {
     // Failures go to the scheduler's onError, as in-memory tasks' do.
     if (!outcome.ok) this.#host.engine.reportError(outcome.error, { id: record.id, name: record.functionName, attempt: execution.attempt, willRetry, source: 'durable' });
     if (willRetry) {
-      const failed = await this.#complete({
+      const failedEnd: AttemptEnd = {
         executionId: execution.id, fencingToken: execution.fencingToken, outcome: 'failed', endedAtMs, error: errorJson(outcome.error),
         // Pending while its retry waits for the backoff (the retry marks it running again).
         taskUpdate: { lastError: errorMessage(outcome.error), status: 'pending', updatedAtMs: endedAtMs },
         ...(trace === undefined ? {} : { trace }),
-      });
+      };
+      // Cluster mode: the backoff goes in the store's row (the retry is attempt + 1).
+      if (this.#host.retriesInStore === true) failedEnd.retryAtMs = endedAtMs + retryDelayMs(task.retry, execution.attempt + 1, this.#host.engine.options.random);
+      const failed = await this.#complete(failedEnd);
       if (failed?.status !== 'completed') return false;
       record.lastError = errorMessage(outcome.error);
       this.#emitComplete(failed.execution, true, outcome.error);
+      if (this.#host.retriesInStore === true) return false;
       const store = await this.#host.store();
       const retried = await store.retry({ executionId: execution.id, fencingToken: failed.execution.fencingToken, startedAtMs: endedAtMs });
       if (retried.status !== 'retried') return false;
@@ -315,7 +331,7 @@ export class SlotAttempt {
   }
 
   /** The attempt's end (batched), retried after a backoff while the store fails; undefined if the scheduler stopped first. */
-  async #complete(request: CompleteRequest): Promise<EndResult | undefined> {
+  async #complete(request: AttemptEnd): Promise<EndResult | undefined> {
     const engine = this.#host.engine;
     for (;;) {
       try {

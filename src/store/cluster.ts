@@ -147,8 +147,10 @@ export type ClaimDueResult =
     nextDueMs: number | null;
     nowMs: number;
   }
-  /** The process is not registered under this epoch, or its lease expired: nothing was claimed; heartbeat (or register) first. */
-  | { status: 'not-registered' | 'lease-expired'; nowMs: number };
+  /** The process is not registered under this epoch (it was rescued, or deregistered): nothing was claimed; register again. */
+  | { status: 'not-registered'; nowMs: number }
+  /** Its lease expired (nobody rescued it yet): nothing was claimed; heartbeat first. */
+  | { status: 'lease-expired'; nowMs: number };
 
 /** How a claimed slot ends, and what its claimer writes with the end. */
 export interface FinishRequest extends Omit<CompleteRequest, 'outcome'> {

@@ -1,0 +1,394 @@
+// One process of a cluster (docs/design/cluster.md): it registers in the
+// store, heartbeats, rescues the rows of processes whose lease expired, and
+// claims due rows in batches up to its free capacity (maxConcurrent minus
+// what it runs). Each claimed row runs as a core task of this process's
+// engine, so its core orders what it holds; the attempt is the one-owner
+// scheduler's (slot-attempt.ts: body, timeout, tracing, saved state, the
+// task's count and next slot), and its end goes to finishClaimed() with the
+// slots the task's missed-run policy skips and the task's next slot
+// (next-slots.ts), in one write.
+//
+// Times: the store's clock decides what is due and when a lease expires; this
+// process's clock (the engine's) arms its timers: a claim round when the
+// earliest pending row is due (at most every pollMs), a heartbeat every
+// heartbeatMs. The difference between the two clocks at each answer is kept
+// as skewMs. A process paused past its lease learns it at its next heartbeat
+// ('lost'): it aborts what it still runs (their ends would be refused: the
+// rows were rescued) and registers again under a new epoch.
+import * as L from '../../../bindings/layout.generated.js';
+import type { Engine } from '../../engine/engine.js';
+import type { ClaimedSlot, ClusterProcess, ClusterStore, FinishRequest, FinishResult, OfferResult, ProcessRef } from '../../store/cluster.js';
+import { LEASE_EXPIRED_ERROR, MAX_CLAIM_LIMIT } from '../../store/cluster-rules.js';
+import type { EndResult, Store } from '../../store/store.js';
+import type { TaskRecord } from '../../store/records.js';
+import { isManualSlot } from '../../store/records.js';
+import type { TimerId } from '../../time/clock.js';
+import type { DefinedFunctions } from '../defined-functions.js';
+import { StaleAttemptError } from '../durable-context.js';
+import type { DurableEventDetails, DurableEventType } from '../durable-events.js';
+import { FunctionNotDefinedError } from '../errors.js';
+import { LiveTask } from '../live-task.js';
+import { presetFor } from '../live-tasks.js';
+import { type AttemptEnd, SlotAttempt } from '../slot-attempt.js';
+import { firstSlotAfter } from '../slots.js';
+import { StoreBackoff } from '../store-backoff.js';
+import { decideAtClaim, followUpOfEnd, nextSlots, offerOf } from './next-slots.js';
+import { classDeadlinesMs } from './slot-rank.js';
+
+export interface ClusterRunnerOptions {
+  /** Who this process is (a random UUID per start), its host, pid and timeslice version. */
+  ownerId: string;
+  host: string;
+  pid: number;
+  version: string;
+  /** How long the lease lasts without a heartbeat. */
+  leaseMs: number;
+  /** How often it heartbeats (and rescues), well under leaseMs. */
+  heartbeatMs: number;
+  /** The longest wait between claim rounds (a row inserted by another process is found by then). */
+  pollMs: number;
+  /** At most this many rows run at once here (an integer >= 1, or Infinity). */
+  maxConcurrent: number;
+  timeoutMs: number | null;
+  maxPayloadBytes: number;
+}
+
+export interface ClusterRunnerHost {
+  engine: Engine;
+  functions: Pick<DefinedFunctions, 'get' | 'has'>;
+  store: Store & ClusterStore;
+  emit<Type extends DurableEventType>(type: Type, detail: DurableEventDetails[Type]): void;
+}
+
+/** A row this process runs. */
+interface Held {
+  readonly claimed: ClaimedSlot;
+  readonly task: LiveTask;
+  handle: number;
+  /** Its body was called: on a stop it is interrupted, not given back. */
+  started: boolean;
+}
+
+export class ClusterRunner {
+  readonly #host: ClusterRunnerHost;
+  readonly #options: ClusterRunnerOptions;
+  readonly #engine: Engine;
+  readonly #store: Store & ClusterStore;
+  readonly #attempt: SlotAttempt;
+  readonly #backoff = new StoreBackoff();
+  readonly #deadlinesMs;
+  readonly #cronCache = new Map();
+  readonly #held = new Map<string, Held>();
+  readonly #byTask = new Map<LiveTask, Held>();
+  #process: ProcessRef | undefined;
+  #pollTimer: TimerId | undefined;
+  #heartbeatTimer: TimerId | undefined;
+  #claiming = false;
+  #claimAgain = false;
+  /** The claim rounds in flight, if any (stop() waits for them). */
+  #rounds: Promise<void> | undefined;
+  #stopped = false;
+  #skewMs = 0;
+
+  constructor(host: ClusterRunnerHost, options: ClusterRunnerOptions) {
+    this.#host = host;
+    this.#options = options;
+    this.#engine = host.engine;
+    this.#store = host.store;
+    this.#deadlinesMs = classDeadlinesMs(host.engine.options.deadlinesMs);
+    const store = host.store;
+    this.#attempt = new SlotAttempt({
+      engine: host.engine,
+      functions: host.functions,
+      store: () => Promise.resolve(store),
+      // Never called: this runner hands SlotAttempt only attempts the claim started ('started' runs).
+      claim: (request) => store.claim([request]).then((results) => results[0]!),
+      end: (request) => this.#end(request),
+      emit: (type, detail) => host.emit(type, detail),
+      continueTask: (task) => this.#attemptOver(task),
+      enter: (task, delayMs) => this.#enterQueued(task, delayMs),
+      removeTask: (task) => void (task.removed = true),
+      reloadTask: (task) => void (task.removed = true),
+      backoff: this.#backoff,
+      maxPayloadBytes: options.maxPayloadBytes,
+      timeoutMs: options.timeoutMs,
+      retriesInStore: true,
+    });
+  }
+
+  /** This process's clock minus the store's, at the last answer (ms; positive: this clock is ahead). */
+  get skewMs(): number {
+    return this.#skewMs;
+  }
+
+  /** The rows this process runs now. */
+  get running(): number {
+    return this.#held.size;
+  }
+
+  get process(): ProcessRef | undefined {
+    return this.#process;
+  }
+
+  /** Registers the process, then heartbeats and claims until stop(). */
+  async start(): Promise<void> {
+    this.#stopped = false;
+    await this.#register();
+    this.#armHeartbeat();
+    this.claimNow();
+  }
+
+  /** Materialises a task's first slot (after its record was stored): what registration does in cluster mode. */
+  offerFirst(record: TaskRecord): Promise<OfferResult | undefined> {
+    const task = new LiveTask(record, this.#cronCache);
+    const nextMs = record.scheduleKind === 'fixed-delay' ? record.nextExecutionMs : firstSlotAfter(task, task.lastSlotMs);
+    if (nextMs === null) return Promise.resolve(undefined);
+    return this.#store.offerSlots([offerOf(task, nextMs, this.#deadlinesMs)]).then(([result]) => {
+      this.claimNow();
+      return result;
+    });
+  }
+
+  /** The cluster's processes and their leases (scheduler.cluster()). */
+  cluster(): Promise<ClusterProcess[]> {
+    return this.#store.processes();
+  }
+
+  /** A claim round now (a registration here, or a notification of one elsewhere); one at a time, repeated if asked meanwhile. */
+  claimNow(): void {
+    if (this.#claiming) {
+      this.#claimAgain = true;
+      return;
+    }
+    this.#rounds = this.#claimRounds();
+  }
+
+  /**
+   * A clean stop: no more claims or heartbeats; rows whose body never started
+   * go back as they were, the others (still running: the caller drained the
+   * engine first, or gave up) as interrupted; the process leaves the registry.
+   */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#clearTimers();
+    // A round in flight finishes first: what it claimed is then given back as unstarted.
+    await this.#rounds;
+    const process = this.#process;
+    this.#process = undefined;
+    const unstarted = [...this.#held.values()].filter((h) => !h.started);
+    for (const held of unstarted) if (held.handle !== 0) this.#engine.controls.cancel(held.handle);
+    this.#held.clear();
+    this.#byTask.clear();
+    if (process === undefined) return;
+    const ids = unstarted.map(({ claimed: { execution } }) => ({ executionId: execution.id, fencingToken: execution.fencingToken }));
+    await this.#store.deregister({ ...process, unstarted: ids });
+  }
+
+  async #register(): Promise<void> {
+    const { ownerId, host, pid, version, leaseMs } = this.#options;
+    const { process, nowMs } = await this.#store.registerProcess({ ownerId, host, pid, version, leaseMs });
+    this.#process = { ownerId: process.ownerId, epoch: process.epoch };
+    this.#skewMs = this.#engine.clock.wallNow() - nowMs;
+  }
+
+  async #claimRounds(): Promise<void> {
+    this.#claiming = true;
+    try {
+      do {
+        this.#claimAgain = false;
+        await this.#claimRound();
+      } while (this.#claimAgain && !this.#stopped);
+    } catch (error) {
+      const retryInMs = this.#backoff.next();
+      this.#host.emit('storeerror', { operation: 'claimDue', error, retryInMs });
+      this.#armPoll(retryInMs);
+    } finally {
+      this.#claiming = false;
+    }
+  }
+
+  async #claimRound(): Promise<void> {
+    const process = this.#process;
+    const free = Math.min(this.#options.maxConcurrent - this.#held.size, MAX_CLAIM_LIMIT);
+    if (this.#stopped || process === undefined) return;
+    if (free <= 0) {
+      // Full: the end of a run asks for the next round.
+      this.#armPoll(this.#options.pollMs);
+      return;
+    }
+    const result = await this.#store.claimDue({ ...process, limit: free });
+    this.#backoff.reset();
+    this.#skewMs = this.#engine.clock.wallNow() - result.nowMs;
+    if (result.status === 'not-registered') return this.#lost();
+    if (result.status === 'lease-expired') {
+      // Paused past its lease, and nobody rescued it: renew (or learn it was rescued), then claim again.
+      await this.#heartbeat();
+      this.#claimAgain = true;
+      return;
+    }
+    for (const claimed of result.claimed) this.#take(claimed, result.nowMs);
+    const untilDueMs = result.nextDueMs === null ? this.#options.pollMs : Math.max(0, result.nextDueMs - result.nowMs);
+    // A row due now was left by the limit: the next round comes with the next free slot, or the poll.
+    this.#armPoll(untilDueMs === 0 && result.claimed.length === free ? this.#options.pollMs : Math.min(untilDueMs, this.#options.pollMs));
+  }
+
+  /** A claimed row: run it as a core task, or end it at once (used-up attempts, a missed slot the policy skips, an unknown function). */
+  #take(claimed: ClaimedSlot, nowMs: number): void {
+    const { execution } = claimed;
+    const task = new LiveTask(claimed.task, this.#cronCache);
+    const ending = { executionId: execution.id, fencingToken: execution.fencingToken, endedAtMs: nowMs };
+    if (claimed.exhausted) {
+      const { nextMs } = isManualSlot(execution) ? { nextMs: null } : nextSlots(task, execution.nominalMs, nowMs);
+      const once = task.record.scheduleKind === 'once' && !isManualSlot(execution);
+      const ended = nextMs === null || once;
+      void this.#finishAside({
+        ...ending, outcome: 'failed', error: LEASE_EXPIRED_ERROR,
+        taskUpdate: { executionCount: task.record.executionCount + 1, lastError: LEASE_EXPIRED_ERROR.message, status: ended ? (once ? 'failed' : 'completed') : 'pending', nextExecutionMs: ended ? null : nextMs },
+        ...(ended ? {} : { next: offerOf(task, nextMs as number, this.#deadlinesMs) }),
+      });
+      return;
+    }
+    if (!this.#host.functions.has(task.record.functionName)) {
+      // Another process may define it: the row goes back (this attempt counted) for it to find.
+      const name = task.record.functionName;
+      this.#host.emit('taskundefined', { taskId: task.record.id, functionName: name, error: new FunctionNotDefinedError(name, task.record.id) });
+      void this.#finishAside({ ...ending, outcome: 'interrupted', retryAtMs: nowMs + this.#options.pollMs });
+      return;
+    }
+    const decision = decideAtClaim(task, execution, nowMs, this.#deadlinesMs);
+    if (!decision.run) {
+      void this.#finishAside({ ...ending, outcome: 'skipped', skipReason: decision.reason, ...followUpRequest(decision.followUp) });
+      return;
+    }
+    const held: Held = { claimed, task, handle: 0, started: false };
+    this.#held.set(execution.id, held);
+    this.#byTask.set(task, held);
+    // Claimed while stop() waited for this round: not entered, given back as unstarted.
+    if (this.#stopped) return;
+    const run = { start: 'started', nominalMs: execution.nominalMs, execution } as const;
+    held.handle = this.#engine.register(
+      (ctx) => {
+        held.started = true;
+        return this.#attempt.run(task, run, ctx);
+      },
+      presetFor(task.record.priority), L.KIND_ONCE, 0, 0,
+    );
+  }
+
+  /** SlotAttempt's end of an attempt: finishClaimed with the task's skipped slots and next slot. */
+  async #end(request: AttemptEnd): Promise<EndResult> {
+    const held = this.#held.get(request.executionId);
+    let finish: FinishRequest = request;
+    if (held !== undefined && request.retryAtMs === undefined && request.taskUpdate !== undefined && !isManualSlot(held.claimed.execution)) {
+      const followUp = followUpOfEnd(held.task, held.claimed.execution.nominalMs, request.taskUpdate, request.endedAtMs, this.#deadlinesMs);
+      finish = { ...request, ...followUpRequest(followUp) };
+    }
+    const result = await this.#store.finishClaimed(finish);
+    this.#report(finish, result);
+    return result.status === 'completed' ? { status: 'completed', execution: result.execution } : result;
+  }
+
+  /** A finish of a row that never ran here, retried while the store fails (the row stays ours meanwhile). */
+  async #finishAside(request: FinishRequest): Promise<void> {
+    while (!this.#stopped) {
+      try {
+        this.#report(request, await this.#store.finishClaimed(request));
+        this.#backoff.reset();
+        this.claimNow();
+        return;
+      } catch (error) {
+        const retryInMs = this.#backoff.next();
+        this.#host.emit('storeerror', { operation: 'finishClaimed', error, retryInMs });
+        await new Promise<void>((resolve) => this.#engine.clock.setTimer(resolve, retryInMs));
+      }
+    }
+  }
+
+  #report(request: FinishRequest, result: FinishResult): void {
+    if (result.status !== 'completed') {
+      // Fenced (C3): the row was rescued, and maybe claimed again, while this process held it.
+      const error = new StaleAttemptError(`finishClaimed: ${request.executionId} is no longer this process's (${result.status}); its end was not stored`);
+      this.#host.emit('writefenced', { operation: 'finishClaimed', error });
+      return;
+    }
+    for (const skip of result.skipped) {
+      if (skip.status === 'recorded') this.#host.emit('slotskip', { taskId: skip.execution.taskId, nominalMs: skip.execution.nominalMs, reason: skip.execution.skipReason ?? '', count: 1 });
+    }
+    const { execution } = result;
+    if (execution.outcome === 'skipped') this.#host.emit('slotskip', { taskId: execution.taskId, nominalMs: execution.nominalMs, reason: execution.skipReason ?? '', count: 1 });
+  }
+
+  /** An attempt is over here (ended, fenced, or not run): its capacity is free for the next round. */
+  #attemptOver(task: LiveTask): void {
+    const held = this.#byTask.get(task);
+    if (held === undefined) return;
+    this.#byTask.delete(task);
+    this.#held.delete(held.claimed.execution.id);
+    this.claimNow();
+  }
+
+  /** SlotAttempt put a run back (a store failure before it started): enter it again after delayMs. */
+  #enterQueued(task: LiveTask, delayMs: number): void {
+    const held = this.#byTask.get(task);
+    const run = task.queue.shift();
+    if (held === undefined || run === undefined || run.start === 'skip' || this.#stopped) {
+      this.#attemptOver(task);
+      return;
+    }
+    held.handle = this.#engine.register((ctx) => this.#attempt.run(task, run, ctx), presetFor(task.record.priority), L.KIND_ONCE, Math.max(0, delayMs), 0);
+  }
+
+  async #heartbeat(): Promise<void> {
+    const process = this.#process;
+    if (process === undefined || this.#stopped) return;
+    const beat = await this.#store.heartbeat(process, this.#options.leaseMs);
+    this.#skewMs = this.#engine.clock.wallNow() - beat.nowMs;
+    if (beat.status === 'lost') return this.#lost();
+    const rescue = await this.#store.rescueExpired();
+    if (rescue.interrupted > 0) this.claimNow();
+  }
+
+  /** Declared dead (rescued): what still runs here is aborted (its end would be refused), and the process registers again. */
+  async #lost(): Promise<void> {
+    this.#host.emit('leaselost', { holder: undefined });
+    const lost = new StaleAttemptError('this process was declared dead by the cluster (its lease expired and its rows were rescued)');
+    for (const held of this.#held.values()) this.#engine.controls.cancel(held.handle, lost);
+    this.#held.clear();
+    this.#byTask.clear();
+    if (this.#stopped) return;
+    await this.#register();
+    this.claimNow();
+  }
+
+  #armHeartbeat(): void {
+    this.#heartbeatTimer = this.#engine.clock.setTimer(() => {
+      this.#heartbeatTimer = undefined;
+      if (this.#stopped) return;
+      this.#heartbeat()
+        .catch((error: unknown) => this.#host.emit('storeerror', { operation: 'heartbeat', error, retryInMs: this.#options.heartbeatMs }))
+        .finally(() => {
+          if (!this.#stopped) this.#armHeartbeat();
+        });
+    }, this.#options.heartbeatMs);
+  }
+
+  #armPoll(delayMs: number): void {
+    if (this.#stopped) return;
+    if (this.#pollTimer !== undefined) this.#engine.clock.clearTimer(this.#pollTimer);
+    this.#pollTimer = this.#engine.clock.setTimer(() => {
+      this.#pollTimer = undefined;
+      this.claimNow();
+    }, delayMs);
+  }
+
+  #clearTimers(): void {
+    if (this.#pollTimer !== undefined) this.#engine.clock.clearTimer(this.#pollTimer);
+    if (this.#heartbeatTimer !== undefined) this.#engine.clock.clearTimer(this.#heartbeatTimer);
+    this.#pollTimer = undefined;
+    this.#heartbeatTimer = undefined;
+  }
+}
+
+function followUpRequest(followUp: ReturnType<typeof followUpOfEnd>): Pick<FinishRequest, 'taskUpdate' | 'skipped' | 'next'> {
+  return { taskUpdate: followUp.taskUpdate, skipped: followUp.skipped, ...(followUp.next === undefined ? {} : { next: followUp.next }) };
+}

@@ -1,0 +1,67 @@
+// Cluster processes in one test process: each has its own engine (its core
+// orders what it holds), its own defined functions and a ClusterRunner over
+// its own MemoryClusterStore instance, all on one MemoryClusterDatabase: N
+// processes on one database. The database's clock is the store's "now"; a
+// process may run on its own VirtualClock, so a test can pause it (SIGSTOP:
+// its clock stands still) while the others and the database go on.
+import { Core } from '../../bindings/core.js';
+import { ClusterRunner, type ClusterRunnerOptions } from '../../src/durable/cluster/cluster-runner.js';
+import type { DurableFn } from '../../src/durable/durable-context.js';
+import { DURABLE_EVENT_TYPES, DurableEvent } from '../../src/durable/durable-events.js';
+import { DefinedFunctions } from '../../src/durable/defined-functions.js';
+import { type DurableTaskOptions, durableTaskRecord } from '../../src/durable/task-options.js';
+import { Engine } from '../../src/engine/engine.js';
+import { SchedulerEvents } from '../../src/events.js';
+import { MemoryClusterDatabase, MemoryClusterStore } from '../../src/store/memory-cluster-store.js';
+import type { TaskRecord } from '../../src/store/records.js';
+import { resolveSchedulerOptions } from '../../src/tasks/scheduler-options.js';
+import type { VirtualClock } from '../../src/testing/index.js';
+
+export interface ClusterProcess {
+  name: string;
+  clock: VirtualClock;
+  engine: Engine;
+  store: MemoryClusterStore;
+  runner: ClusterRunner;
+  /** The durable events this process emitted, in order: [type, detail]. */
+  events: Array<[string, unknown]>;
+  define(name: string, fn: DurableFn): void;
+  /** Stores the task's record and offers its first slot, as registration does in cluster mode. */
+  schedule(options: DurableTaskOptions): Promise<TaskRecord>;
+}
+
+export async function clusterProcess(
+  database: MemoryClusterDatabase, clock: VirtualClock, name: string, options: Partial<ClusterRunnerOptions> = {},
+): Promise<ClusterProcess> {
+  const resolved = resolveSchedulerOptions({ clock, onError: false });
+  const events = new SchedulerEvents();
+  const engine = new Engine(new Core(), clock, resolved, events);
+  const log: Array<[string, unknown]> = [];
+  for (const type of DURABLE_EVENT_TYPES) events.addEventListener(type, (event) => log.push([type, (event as DurableEvent).detail]));
+  const functions = new DefinedFunctions();
+  const store = new MemoryClusterStore({ database });
+  await store.open();
+  const runner = new ClusterRunner(
+    { engine, functions, store, emit: (type, detail) => events.dispatchEvent(new DurableEvent(type, detail)) },
+    {
+      ownerId: name, host: 'test-host', pid: 1, version: '0.0.0-test', leaseMs: 30_000, heartbeatMs: 10_000, pollMs: 1_000,
+      maxConcurrent: 4, timeoutMs: null, maxPayloadBytes: 1 << 20, ...options,
+    },
+  );
+  engine.start();
+  return {
+    name, clock, engine, store, runner, events: log,
+    define: (fnName, fn) => void functions.define(fnName, fn),
+    schedule: async (taskOptions) => {
+      const record = durableTaskRecord(taskOptions, 'schedule: options', clock.wallNow(), 1 << 20, null);
+      await store.putTasks([record]);
+      await runner.offerFirst(record);
+      return record;
+    },
+  };
+}
+
+/** A new database whose clock is `clock` (the database server's). */
+export function clusterDatabase(clock: VirtualClock): MemoryClusterDatabase {
+  return new MemoryClusterDatabase({ clock });
+}
