@@ -33,7 +33,8 @@ export interface ClusterProcess {
 export async function clusterProcess(
   database: MemoryClusterDatabase, clock: VirtualClock, name: string, options: Partial<ClusterRunnerOptions> = {},
 ): Promise<ClusterProcess> {
-  const resolved = resolveSchedulerOptions({ clock, onError: false });
+  // No tracer is given, so none is resolved.
+  const resolved = resolveSchedulerOptions({ clock, onError: false }, () => undefined);
   const events = new SchedulerEvents();
   const engine = new Engine(new Core(), clock, resolved, events);
   const log: Array<[string, unknown]> = [];
