@@ -51,7 +51,7 @@ export default {
     ctx.info.server = await serverFacts();
     ctx.info.configurations = Object.fromEntries(impls.map((impl) => [impl.name, Object.fromEntries(plan.modes.map((m) => [m, impl.describe(m)]))]));
     ctx.info.peerDefaults = { 'pg-boss': impls.find((i) => i.name === 'pg-boss')?.defaults };
-    ctx.info.notices = notices;
+    ctx.info.notices = [...notices]; // cases.mjs adds one per implementation that cannot run a topology
     return postgresCases(ctx, impls, plan);
   },
   derive: derivePostgresFigures,

@@ -21,8 +21,22 @@ const THROUGHPUT_UNITS = {
 };
 const LATENCY_UNITS = { startP50Ms: 'ms', startP99Ms: 'ms', duplicateRuns: 'runs' };
 
+/** The implementations that can run `topology`; a notice (logged once, kept in meta.info.notices) for each that cannot. */
+export function implsFor(ctx, impls, topology) {
+  const notices = (ctx.info.notices ??= []);
+  for (const impl of impls) {
+    const reason = impl.unsupported?.[topology];
+    if (reason !== undefined && !notices.includes(reason)) {
+      notices.push(reason);
+      ctx.log(reason);
+    }
+  }
+  return impls.filter((impl) => impl.unsupported?.[topology] === undefined);
+}
+
 /** The repetitions of one throughput case at size n, as rows. */
-async function throughputCase(ctx, impls, { caseName, n, reps, mode, topology, snapshot, timeoutMs }) {
+async function throughputCase(ctx, allImpls, { caseName, n, reps, mode, topology, snapshot, timeoutMs }) {
+  const impls = implsFor(ctx, allImpls, topology);
   ctx.log(`${caseName}: n=${n}, ${impls.map((i) => i.name).join(', ')} x ${reps} reps`);
   const samples = await interleaveAsync(
     impls,
