@@ -71,14 +71,14 @@ export class MemoryClusterDatabase extends MemoryDatabase {
     return Math.floor(this.clock.wallNow());
   }
 
-  /** The task's open scheduled slot at `scheduleVersion` (pending or held), if any. */
+  /** @internal The task's open scheduled slot at `scheduleVersion` (pending or held), if any. */
   openSlot(taskId: string, scheduleVersion: number): PendingRow | undefined {
     for (const row of this.pending.values()) if (row.taskId === taskId && row.scheduleVersion === scheduleVersion) return row;
     for (const { row } of this.held.values()) if (row.taskId === taskId && row.scheduleVersion === scheduleVersion) return row;
     return undefined;
   }
 
-  /** Removes every cluster row of a task (its records go with deleteTask). */
+  /** @internal Removes every cluster row of a task (its records go with deleteTask). */
   dropTask(taskId: string): void {
     for (const [id, row] of this.pending) if (row.taskId === taskId) this.pending.delete(id);
     for (const [id, held] of this.held) if (held.row.taskId === taskId) this.held.delete(id);

@@ -64,7 +64,9 @@ export function storeTypes(pg: PgModule): CustomTypesConfig {
 }
 
 const TEXT_ESCAPE = '\uffff';
+// biome-ignore lint/suspicious/noControlCharactersInRegex: U+0000 is the one character PostgreSQL's text cannot hold: it is what is escaped
 const NEEDS_ESCAPE = /[\u0000\uffff]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: as above
 const ESCAPED = /[\u0000\uffff]/g;
 const UNESCAPE = /\uffff([0\uffff])/g;
 
