@@ -2,7 +2,7 @@
 // the core is instantiated by the first `new Scheduler()` or `new Core()`.
 // In a browser build the core, cron support and the durable layer are loaded
 // on demand, by load() (src/parts/load.ts); in Node they come with the package.
-export { Scheduler, type CronOptions, type EveryOptions, type SchedulerStats, type StopOptions } from './scheduler.js';
+export { Scheduler, type CronOptions, type EveryOptions, type RecurringOptions, type SchedulerStats, type StopOptions } from './scheduler.js';
 export { TaskHandle, type TaskStats } from './tasks/task-handle.js';
 export { TaskContext } from './tasks/task-context.js';
 export type { TaskFn, LifecycleState } from './engine/engine.js';

@@ -13,12 +13,12 @@ import type { ExecutionRecord, Json, TaskRecord } from './store/records.js';
 import type { HistoryOptions, HistoryPage } from './store/store.js';
 import type { CalendarPeriod } from './time/calendar-period.js';
 import type { ConstrainedTasks } from './constraints/constrained-task.js';
-import type { AdmitFn, SlotConstraints } from './constraints/slot-constraints.js';
+import type { AdmitFn } from './constraints/slot-constraints.js';
 import type { DescribeOptions, SchedulerDescription } from './describe.js';
 import { dateMs, type Duration, isCalendarPeriod, parseDurationMs, requirePositive } from './time/duration.js';
 import { Engine, type LifecycleState, type TaskFn } from './engine/engine.js';
 import { SchedulerEvents } from './events.js';
-import { CRON_OPTION_KEYS, TASK_OPTION_KEYS, type TaskOptions, resolveTaskOptions } from './tasks/options.js';
+import { CRON_OPTION_KEYS, RECURRING_OPTION_KEYS, type TaskOptions, resolveTaskOptions } from './tasks/options.js';
 import { type ResolvedSchedulerOptions, type SchedulerOptions, readSchedulerOptions, refuseDurableOnlyOptions, resolveSchedulerOptions } from './tasks/scheduler-options.js';
 import { cronScheduleClass, durableFactory, part } from './parts/load.js';
 import { readOptions } from './tasks/read-options.js';
@@ -26,12 +26,12 @@ import { realClock } from './time/real-clock.js';
 import { requireFunction, type TaskContext } from './tasks/task-context.js';
 import { TaskHandle } from './tasks/task-handle.js';
 import type { WallSchedule } from './time/schedule-window.js';
-import type { CronOptions, EveryOptions } from './time/wall-plans.js';
+import type { CronOptions, EveryOptions, RecurringOptions } from './time/wall-plans.js';
 import type { TracerLike } from './tracing.js';
 import { type SchedulerStats, schedulerStats } from './scheduler-stats.js';
 import { drainTimeout, type StopOptions } from './stop-options.js';
 
-export type { CronOptions, EveryOptions } from './time/wall-plans.js';
+export type { CronOptions, EveryOptions, RecurringOptions } from './time/wall-plans.js';
 export type { SchedulerStats } from './scheduler-stats.js';
 export type { StopOptions } from './stop-options.js';
 
@@ -198,14 +198,28 @@ export class Scheduler {
 
   /**
    * Runs fn repeatedly with delayMs between the end of one run and the start
-   * of the next (first run after delayMs); `constraints` as every()'s.
+   * of the next; `constraints` as every()'s. The first run is delayMs from
+   * now, or at `startAt` (at once when startAt is past); no run starts after
+   * `endAt`: the task then ends, as after maxRuns / maxExecutions. With a
+   * window the delay is counted on the wall clock, as every()'s slots are.
+   * InvalidScheduleWindowError when endAt is before startAt, in the past, or
+   * before the first run.
+   * @example scheduler.recurring('10m', sync, { startAt: mondayAt8, endAt: fridayAt18 })
    */
-  recurring<R, S = unknown>(delayMs: Duration, fn: TaskFn<R, S>, options?: TaskOptions & { constraints?: SlotConstraints<AdmitFn> }): TaskHandle<R> {
+  recurring<R, S = unknown>(delayMs: Duration, fn: TaskFn<R, S>, options?: RecurringOptions): TaskHandle<R> {
     const delay = requirePositive('delayMs', delayMs);
-    if (typeof options !== 'object' || options === null || !('constraints' in options)) return this.#register('recurring', fn, options, L.KIND_FIXED_DELAY, delay, delay);
-    const { constraints, ...taskOptions } = readOptions(options, 'options', [...TASK_OPTION_KEYS, 'constraints'], ['retry', 'constraints']);
-    const run = this.#constrain('recurring', fn, constraints, undefined, (afterMs) => afterMs + delay);
-    return this.#register('recurring', run, taskOptions, L.KIND_FIXED_DELAY, delay, delay);
+    if (typeof options !== 'object' || options === null || !('constraints' in options || 'startAt' in options || 'endAt' in options)) {
+      return this.#register('recurring', fn, options, L.KIND_FIXED_DELAY, delay, delay);
+    }
+    const { constraints, startAt, endAt, ...taskOptions } = readOptions(options, 'options', RECURRING_OPTION_KEYS, ['retry', 'constraints']) as RecurringOptions;
+    if (startAt === undefined && endAt === undefined) {
+      const run = this.#constrain('recurring', fn, constraints, undefined, (afterMs) => afterMs + delay);
+      return this.#register('recurring', run, taskOptions, L.KIND_FIXED_DELAY, delay, delay);
+    }
+    // A window: a wall-clock plan of the calendar part (src/parts/load.ts), the delay counted from each run's end.
+    const { schedule, delayMs: firstDelayMs, endAtMs } = part('calendar', 'recurring').planRecurring(delay, { startAt, endAt }, this.#engine.clock.wallNow());
+    const run = this.#constrain('recurring', fn, constraints, undefined, (afterMs) => afterMs + delay, endAtMs);
+    return this.#register('recurring', run, taskOptions, L.KIND_ONCE, firstDelayMs, 0, schedule, endAtMs !== null);
   }
 
   /**

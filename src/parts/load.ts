@@ -89,7 +89,7 @@ export interface LoadOptions {
    * calendar part, slot constraints and tracing come with it). @default false
    */
   durable?: boolean;
-  /** Load calendar intervals (`{ days | weeks | months }`), time zones and startAt/endAt, for every() with them. @default false */
+  /** Load calendar intervals (`{ days | weeks | months }`), time zones and startAt/endAt, for every() and recurring() with them. @default false */
   calendar?: boolean;
   /** Load slot constraints, for the `constraints` option of every(), recurring() and cron(). @default false */
   constraints?: boolean;

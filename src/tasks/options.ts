@@ -65,6 +65,9 @@ export const TASK_OPTION_KEYS: ReadonlySet<string> = new Set(['name', 'priority'
 /** The options every() and cron() take: a task's, and their wall-clock ones (time/wall-plans.ts). */
 export const CRON_OPTION_KEYS = [...TASK_OPTION_KEYS, 'timezone', 'dst', 'startAt', 'endAt', 'constraints'];
 
+/** The options recurring() takes: a task's, its start and end, and constraints. */
+export const RECURRING_OPTION_KEYS = [...TASK_OPTION_KEYS, 'startAt', 'endAt', 'constraints'];
+
 function preset(priorityClass: number): ResolvedTaskOptions {
   return Object.freeze({ name: undefined, priorityClass, nice: 0, timeoutMs: 0, maxRuns: 0, retry: NO_RETRY, signal: undefined });
 }

@@ -9,8 +9,11 @@
 // Both are wall-clock instants (a Date or ms since the epoch), kept as whole
 // ms: a durable slot's nominal time is part of its identity.
 //
+// recurring() (a fixed delay after each run) takes both too: its first run
+// is at startAt (at once if startAt is past), and no run starts after endAt.
+//
 // A schedule here is anything that answers "the first slot strictly after
-// this wall-clock instant": CronSchedule, CalendarSchedule, and the two below.
+// this wall-clock instant": CronSchedule, CalendarSchedule, and the three below.
 import { describeValue } from '../../bindings/errors.js';
 import { dateMs } from './duration.js';
 import { InvalidScheduleWindowError } from '../errors.js';
@@ -96,6 +99,24 @@ export class FixedGridSchedule implements WallSchedule {
   nextRunAfter(wallMs: number): number | null {
     if (wallMs < this.anchorMs) return this.anchorMs;
     return Math.round(this.anchorMs + (Math.floor((wallMs - this.anchorMs) / this.periodMs) + 1) * this.periodMs);
+  }
+}
+
+/**
+ * recurring()'s fixed delay as a wall schedule: the next run delayMs after
+ * the instant it is asked from, which the run loop passes as the end of the
+ * run (settlement.ts), so windowed it ends the task at endAt.
+ */
+export class FixedDelaySchedule implements WallSchedule {
+  readonly kind = 'interval';
+  readonly expression: string;
+
+  constructor(readonly delayMs: number) {
+    this.expression = `${delayMs} ms after each run`;
+  }
+
+  nextRunAfter(wallMs: number): number {
+    return wallMs + this.delayMs;
   }
 }
 

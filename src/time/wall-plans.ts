@@ -1,8 +1,9 @@
-// every() and cron() as wall-clock schedules: their options, and the plan of a
-// task whose slots are instants on the wall clock (a cron expression, a
-// calendar interval, or an interval with startAt/endAt): its schedule, the
-// delay to its first slot, and its end. A plain every('5m') never comes here:
-// it is a fixed-rate task of the core (src/scheduler.ts).
+// every(), recurring() and cron() as wall-clock schedules: their options, and
+// the plan of a task whose slots are instants on the wall clock (a cron
+// expression, a calendar interval, or an interval or fixed delay with
+// startAt/endAt): its schedule, the delay to its first slot, and its end. A
+// plain every('5m') or recurring('5m') never comes here: it is a fixed-rate
+// or fixed-delay task of the core (src/scheduler.ts).
 import { InvalidArgumentError } from '../../bindings/errors.js';
 import type { AdmitFn, SlotConstraints } from '../constraints/slot-constraints.js';
 import { cronScheduleClass } from '../parts/load.js';
@@ -12,7 +13,7 @@ import { type CalendarPeriod, resolveCalendarPeriod } from './calendar-period.js
 import type { CronDstOptions, CronSchedule } from './cron.js';
 import { type Duration, requirePositive } from './duration.js';
 import {
-  FixedGridSchedule, noSlotInWindow, resolveScheduleWindow, type ScheduleWindowOptions, type WallSchedule, WindowedSchedule,
+  FixedDelaySchedule, FixedGridSchedule, noSlotInWindow, resolveScheduleWindow, type ScheduleWindowOptions, type WallSchedule, WindowedSchedule,
 } from './schedule-window.js';
 
 export interface CronOptions extends TaskOptions, ScheduleWindowOptions {
@@ -55,6 +56,14 @@ export interface EveryOptions extends TaskOptions, ScheduleWindowOptions {
   constraints?: SlotConstraints<AdmitFn>;
 }
 
+/**
+ * Options of recurring(): a task's, its start and end, and constraints.
+ * @example scheduler.recurring('10m', sync, { startAt: Date.parse('2026-12-14T08:00:00Z'), endAt: Date.parse('2026-12-18T18:00:00Z') })
+ */
+export interface RecurringOptions extends TaskOptions, ScheduleWindowOptions {
+  /** As cron's: which runs may happen, judged when each starts (see CronOptions.constraints). @default every run happens */
+  constraints?: SlotConstraints<AdmitFn>;
+}
 
 /** The wall-clock options every() and cron() read before planning (the task's own go to #register). */
 export interface WallOptions {
@@ -96,4 +105,19 @@ export function planCron(expression: string, options: WallOptions, wallNowMs: nu
   if (nextMs === null && schedule !== cron) throw noSlotInWindow('cron', schedule, window);
   if (nextMs === null) throw new InvalidArgumentError(`cron: '${expression}' has no future run`);
   return { schedule, delayMs: Math.max(0, nextMs - wallNowMs), endAtMs: window.endAtMs };
+}
+
+/**
+ * recurring() with startAt or endAt: the first run at startAt (at once when
+ * startAt is past; delayMs from now without it), then delayMs after each run
+ * ends, none starting after endAt. InvalidScheduleWindowError when the first
+ * run would already be after endAt.
+ */
+export function planRecurring(delayMs: number, options: Pick<WallOptions, 'startAt' | 'endAt'>, wallNowMs: number): WallPlan {
+  const window = resolveScheduleWindow('recurring: options', options.startAt, options.endAt, wallNowMs);
+  const delay = new FixedDelaySchedule(delayMs);
+  const schedule = window.endAtMs === null ? delay : new WindowedSchedule(delay, window);
+  const firstMs = window.startAtMs === null ? wallNowMs + delayMs : Math.max(window.startAtMs, wallNowMs);
+  if (window.endAtMs !== null && firstMs > window.endAtMs) throw noSlotInWindow('recurring', schedule, window);
+  return { schedule, delayMs: firstMs - wallNowMs, endAtMs: window.endAtMs };
 }
