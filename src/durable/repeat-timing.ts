@@ -1,7 +1,8 @@
 // The timing of a durable repeating task with a calendar interval, a start or
-// an end (schedule({ every: { months: 1 }, timezone, startAt, endAt })): the
-// record fields it is stored as, and its first slot. The in-memory every()
-// and cron() follow the same rules (src/scheduler.ts, src/time/schedule-window.ts).
+// an end (schedule({ every: { months: 1 }, timezone, startAt, endAt }), or
+// recurring with startAt/endAt): the record fields it is stored as, and its
+// first slot. The in-memory every(), recurring() and cron() follow the same
+// rules (src/scheduler.ts, src/time/schedule-window.ts).
 //
 // As stored:
 // - a calendar interval is scheduleKind 'fixed-rate' with calendarPeriod
@@ -12,7 +13,9 @@
 //   at the next start keeps the grid it had;
 // - startAtMs and endAtMs as given (whole ms), null when not. A fixed
 //   duration with a startAt is anchored by its first slot (nextExecutionMs),
-//   as every fixed-rate grid is.
+//   as every fixed-rate grid is. A fixed delay (recurring) has no grid: its
+//   first slot is startAt (now when startAt is past), each next one a delay
+//   after a run ends (slot-attempt.ts), none after endAt.
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
 import { CalendarSchedule } from '../time/calendar.js';
 import { calendarPeriodText, isCalendarPeriod, resolveCalendarPeriod } from '../time/calendar-period.js';
@@ -35,15 +38,14 @@ export interface RepeatTiming {
   readonly nextExecutionMs: number | null;
 }
 
-/** Refuses startAt and endAt where they mean nothing (one-offs and fixed-delay tasks), and `at` beside `every` or `cron`. */
+/** Refuses startAt and endAt where they mean nothing (one-offs), and `at` beside `every`, `recurring` or `cron`. */
 export function checkWindowKeys(o: Record<string, unknown>, path: string): void {
-  if (o.at !== undefined && (o.every !== undefined || o.cron !== undefined)) {
-    throw new InvalidArgumentError(`${path}.at runs a task once; to start a repeating task at an instant, give it startAt (with every or cron)`);
+  const repeating = o.every !== undefined || o.recurring !== undefined || o.cron !== undefined;
+  if (o.at !== undefined && repeating) {
+    throw new InvalidArgumentError(`${path}.at runs a task once; to start a repeating task at an instant, give it startAt (with every, recurring or cron)`);
   }
   for (const key of ['startAt', 'endAt'] as const) {
-    if (o[key] !== undefined && o.every === undefined && o.cron === undefined) {
-      throw new InvalidArgumentError(`${path}.${key} applies only to every and cron`);
-    }
+    if (o[key] !== undefined && !repeating) throw new InvalidArgumentError(`${path}.${key} applies only to every, recurring and cron`);
   }
 }
 
@@ -86,6 +88,17 @@ export function everyTiming(
   const nextMs = schedule.nextRunAfter(window.startAtMs === null ? Math.round(wallNowMs) : wallNowMs - 1);
   if (nextMs === null) noSlotLeft(path, schedule, window);
   return { periodMs, calendarPeriod, atMs, startAtMs: window.startAtMs, endAtMs: window.endAtMs, nextExecutionMs: nextMs };
+}
+
+/**
+ * A fixed-delay task's timing: its first slot is startAt (now when startAt
+ * is past), else one delay from now; null when that is after endAt (see
+ * RepeatTiming.nextExecutionMs: only a task the store has may be so).
+ */
+export function recurringTiming(wallNowMs: number, window: ScheduleWindow, periodMs: number): RepeatTiming {
+  const firstMs = window.startAtMs === null ? Math.round(wallNowMs + periodMs) : Math.max(window.startAtMs, Math.round(wallNowMs));
+  const nextMs = window.endAtMs !== null && firstMs > window.endAtMs ? null : firstMs;
+  return { periodMs, calendarPeriod: null, atMs: null, startAtMs: window.startAtMs, endAtMs: window.endAtMs, nextExecutionMs: nextMs };
 }
 
 /** A cron task's first slot within its window (null: none left before endAt, see RepeatTiming.nextExecutionMs). */

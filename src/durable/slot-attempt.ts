@@ -37,7 +37,7 @@ import type { LiveRecord, LiveTask, PendingRun } from './live-task.js';
 import { isFenced } from './fenced-store.js';
 import { tracedBody } from './attempt-span.js';
 import { type BodyOutcome, withinTimeout } from './attempt-timeout.js';
-import { firstSlotAfter } from './slots.js';
+import { firstSlotAfter, nextFixedDelaySlot } from './slots.js';
 import type { StoreBackoff } from './store-backoff.js';
 
 export interface AttemptHost {
@@ -316,7 +316,7 @@ export class SlotAttempt {
     const queuedMs = task.queue.find((run) => run.start === 'claim')?.nominalMs;
     const nextMs =
       record.scheduleKind === 'fixed-delay'
-        ? Math.round(endedAtMs + (record.periodMs as number))
+        ? nextFixedDelaySlot(record.periodMs as number, endedAtMs, record.endAtMs ?? null)
         : (queuedMs ?? firstSlotAfter(task, Math.max(task.lastSlotMs, execution.nominalMs)));
     const ended = nextMs === null || (record.maxExecutions !== null && executionCount >= record.maxExecutions);
     const failedForGood = !outcome.ok && record.scheduleKind === 'once';

@@ -67,7 +67,8 @@ export function fixedRateSlotsBetween(source: SlotSource, afterMs: number, uptoM
   return Math.floor((lastMs - first) / period) + 1;
 }
 
-/** A fixed-delay task's next slot: its delay after the run that just ended. */
-export function nextFixedDelaySlot(periodMs: number, endedAtWallMs: number): number {
-  return Math.round(endedAtWallMs + periodMs);
+/** A fixed-delay task's next slot: its delay after the run that just ended; null when that is after endAtMs (the task ends). */
+export function nextFixedDelaySlot(periodMs: number, endedAtWallMs: number, endAtMs: number | null): number | null {
+  const next = Math.round(endedAtWallMs + periodMs);
+  return endAtMs !== null && next > endAtMs ? null : next;
 }

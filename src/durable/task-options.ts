@@ -16,7 +16,7 @@ import { readOptions } from '../tasks/read-options.js';
 import { MAX_ID_LENGTH } from '../store/validate.js';
 import type { CalendarPeriod } from '../time/calendar-period.js';
 import type { ScheduleWindowOptions } from '../time/schedule-window.js';
-import { checkWindowKeys, cronFirstSlot, everyTiming, isCalendarEvery, windowOf } from './repeat-timing.js';
+import { checkWindowKeys, cronFirstSlot, everyTiming, isCalendarEvery, recurringTiming, windowOf } from './repeat-timing.js';
 
 /** What a task does with runs it missed (see src/durable/missed-runs.ts). */
 export interface MissedRunOptions {
@@ -68,7 +68,12 @@ export interface DurableTaskOptions<Params extends Json = Json> extends Schedule
    * @example { every: { months: 1 }, timezone: 'Europe/Paris', startAt: Date.parse('2026-01-31T09:00:00+01:00') }
    */
   every?: Duration | CalendarPeriod;
-  /** Run repeatedly, this long after each run ends; first run this long from now. */
+  /**
+   * Run repeatedly, this long after each run ends (fixed delay); first run
+   * this long from now, or at `startAt` (at once when it is past); none
+   * starts after `endAt`, and the task then completes.
+   * @example { recurring: '10m', startAt: mondayAt8, endAt: fridayAt18 }
+   */
   recurring?: Duration;
   /** Run at each instant a cron expression names (5 or 6 fields), read in `timezone`. */
   cron?: string;
@@ -267,7 +272,10 @@ function resolveTiming(o: Record<string, unknown>, path: string, wallNowMs: numb
     const key = o.every !== undefined ? 'every' : 'recurring';
     const periodMs = durationOf(o[key], path, key);
     if (!(periodMs >= 1)) throw new InvalidArgumentError(`${path}.${key} must be at least 1 ms, received ${describeValue(o[key])}`);
-    if (key === 'recurring') return timing('fixed-delay', Math.round(wallNowMs + periodMs), { periodMs });
+    if (key === 'recurring') {
+      const t = recurringTiming(wallNowMs, windowOf(o, path, wallNowMs), periodMs);
+      return timing('fixed-delay', t.nextExecutionMs, t);
+    }
     const t = everyTiming(o, path, wallNowMs, windowOf(o, path, wallNowMs), periodMs);
     return timing('fixed-rate', t.nextExecutionMs, t);
   }

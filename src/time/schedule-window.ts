@@ -32,8 +32,9 @@ export interface ScheduleWindowOptions {
   /**
    * The first slot (an interval's grid is anchored on it; a cron task has no
    * run before it): a Date or ms since the epoch. In the past it still
-   * anchors the grid, and the first run is the grid's next slot.
-   * @default one period from now (interval), the expression's next instant (cron)
+   * anchors the grid, and the first run is the grid's next slot; a fixed
+   * delay (recurring) has no grid, and runs at once.
+   * @default one period from now (interval), the expression's next instant (cron), one delay from now (recurring)
    * @example { startAt: new Date('2026-12-13T00:00:00Z') } // the weekly run starts next Sunday at midnight
    */
   startAt?: Date | number;
