@@ -147,7 +147,15 @@ export class PostgresStore implements Store {
     return this.#connected.pool;
   }
 
-  /** One transaction on one pooled connection: committed when `fn` resolves, rolled back when it throws; fenced by this instance's lease when `fenced`. */
+  /**
+   * One transaction on one pooled connection: committed when `fn` resolves,
+   * rolled back when it throws; fenced by this instance's lease when `fenced`.
+   * Run again, from the start and on another connection, when it certainly
+   * did not commit: the server aborted it (a deadlock, a serialization
+   * failure), or the connection was lost before COMMIT was sent (a server
+   * restart leaves the pool's idle connections dead). A connection lost
+   * during COMMIT leaves the outcome unknown: that rejects (StoreError).
+   */
   async #transaction<T>(fenced: boolean, fn: (session: Session) => Promise<T>): Promise<T> {
     const pool = this.#connected!.pool;
     for (let run = 1; ; run++) {
@@ -156,10 +164,12 @@ export class PostgresStore implements Store {
       });
       const session = new Session(client, this.#types!);
       let broken = false;
+      let committing = false;
       try {
         await session.exec('BEGIN');
         if (fenced && this.#lease !== undefined) checkFence(this.#where, await session.row<LeaseHolder>(this.#s.shareLease), this.#lease);
         const result = await fn(session);
+        committing = true;
         await session.exec('COMMIT');
         return result;
       } catch (error) {
@@ -169,7 +179,7 @@ export class PostgresStore implements Store {
             broken = true;
           });
         }
-        if (run < MAX_TRANSACTION_RUNS && isRetryable(error)) continue;
+        if (run < MAX_TRANSACTION_RUNS && (isRetryable(error) || (broken && !committing))) continue;
         throw translateError(error, this.#where);
       } finally {
         client.release(broken);
@@ -187,25 +197,31 @@ export class PostgresStore implements Store {
   #read<T>(fn: (session: Session, s: Statements) => Promise<T>, snapshot = false): Promise<T> {
     const pool = this.#pool();
     return this.#order.read(async () => {
-      const client = await pool.connect().catch((error: unknown) => {
-        throw translateError(error, this.#where);
-      });
-      const session = new Session(client, this.#types!);
-      let broken = false;
-      try {
-        if (!snapshot) return await fn(session, this.#s);
-        await session.exec('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-        const result = await fn(session, this.#s);
-        await session.exec('COMMIT');
-        return result;
-      } catch (error) {
-        broken = isConnectionError(error);
-        if (snapshot && !broken) await session.exec('ROLLBACK').catch(() => {
-          broken = true;
+      for (let run = 1; ; run++) {
+        const client = await pool.connect().catch((error: unknown) => {
+          throw translateError(error, this.#where);
         });
-        throw translateError(error, this.#where);
-      } finally {
-        client.release(broken);
+        const session = new Session(client, this.#types!);
+        let broken = false;
+        try {
+          if (!snapshot) return await fn(session, this.#s);
+          await session.exec('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+          const result = await fn(session, this.#s);
+          await session.exec('COMMIT');
+          return result;
+        } catch (error) {
+          broken = isConnectionError(error);
+          if (snapshot && !broken) {
+            await session.exec('ROLLBACK').catch(() => {
+              broken = true;
+            });
+          }
+          // A read changes nothing: on a lost connection it simply runs again on another.
+          if (run < MAX_TRANSACTION_RUNS && broken) continue;
+          throw translateError(error, this.#where);
+        } finally {
+          client.release(broken);
+        }
       }
     });
   }

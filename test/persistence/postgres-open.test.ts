@@ -113,3 +113,21 @@ describe('PostgresStore instances writing at once', () => {
     await Promise.all(stores.map((store) => store.close()));
   });
 });
+
+describe('PostgresStore over lost connections', () => {
+  it('runs a call again on a new connection when its connection was lost before COMMIT was sent (a server restart, a killed backend)', async () => {
+    const application = `timeslice_lost_${process.pid}`;
+    const store = postgresStore({ connectionString: `${db.url}?application_name=${application}` }, { schema: db.nextSchema() });
+    await store.open();
+    await store.putTasks([task('before')]);
+    for (const round of [1, 2, 3]) {
+      // Every connection of the store's pool ends, as at a server restart; the pool still holds them, idle.
+      const killed = await db.query<{ ok: boolean }>('SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1', [application]);
+      expect(killed.length, `round ${round}: connections to end`).toBeGreaterThan(0);
+      await store.putTasks([task(`after-${round}`)]);
+      expect((await store.getTask(`after-${round}`))?.id).toBe(`after-${round}`);
+    }
+    expect((await store.getTask('before'))?.id).toBe('before');
+    await store.close();
+  });
+});

@@ -146,14 +146,17 @@ function sqlState(error: unknown): string | undefined {
 }
 
 /**
- * Whether the connection itself may be broken (no SQLSTATE: a socket error or
- * a timeout; class 08, connection exception; 57P0x, the server shutting down):
- * the client is then destroyed rather than returned to the pool.
+ * Whether the connection was lost (class 08, connection exception; 57P0x, the
+ * server shutting down or the backend terminated; a socket error such as
+ * ECONNRESET; the driver's "Connection terminated"): the client is then
+ * destroyed rather than returned to the pool, and a call that had not sent
+ * its COMMIT yet runs again on a new connection (nothing of it was committed).
  */
 export function isConnectionError(error: unknown): boolean {
-  if (TimesliceError.is(error)) return false;
-  const code = sqlState(error);
-  return code === undefined || code.startsWith('08') || code.startsWith('57P');
+  if (!(error instanceof Error) || TimesliceError.is(error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') return code.startsWith('08') || code.startsWith('57P0') || /^E[A-Z]+$/.test(code);
+  return /connection terminated|not queryable|connection timeout/i.test(error.message);
 }
 
 /** The typed error for anything the driver or server threw; TimesliceErrors pass through. `where` names the store for messages. */
