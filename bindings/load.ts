@@ -1,5 +1,5 @@
 // Finds and compiles the core. Two ways in:
-// - synchronously, from the release wasm embedded as base64 (~13 KB), where
+// - synchronously, from the release wasm embedded as a string (~19 KB), where
 //   the build has it at hand: under Node's "node" condition `#wasm-sync` is
 //   that copy (bindings/wasm-sync.node.ts), so `new Core()` just works;
 // - asynchronously, with loadCore(): browser (and other non-Node) builds
@@ -79,7 +79,17 @@ export interface CoreExports {
 let embedded: WebAssembly.Module | undefined;
 let loading: Promise<WebAssembly.Module> | undefined;
 
-/** The bytes of a base64 text (an embedded wasm build). */
+/**
+ * The bytes of an embedded wasm build written one char per byte (the release
+ * core: scripts/generate-layout.mjs says why not base64).
+ */
+export function decodeLatin1(text: string): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+/** The bytes of a base64 text (the shared-memory builds of the worker pool). */
 export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
@@ -99,7 +109,7 @@ export function embeddedModule(): WebAssembly.Module {
         'the WebAssembly core is not loaded yet: in a browser build, await loadCore() (or load() from timeslice) once before new Core() or new Scheduler()',
       );
     }
-    embedded = new WebAssembly.Module(decodeBase64(WASM_SYNC));
+    embedded = new WebAssembly.Module(decodeLatin1(WASM_SYNC));
   }
   return embedded;
 }
@@ -182,7 +192,7 @@ async function compileResponse(response: Response, from: string): Promise<WebAss
 function compileFrom(source: WasmSource | undefined): Promise<WebAssembly.Module> {
   if (source === undefined) {
     // Its own chunk in a bundler that splits: fetched only by a page that loads the core so.
-    return import('./wasm.generated.js').then(({ WASM_BASE64 }) => compileBytes(decodeBase64(WASM_BASE64), 'the embedded core'));
+    return import('./wasm.generated.js').then(({ WASM_LATIN1 }) => compileBytes(decodeLatin1(WASM_LATIN1), 'the embedded core'));
   }
   if (source instanceof WebAssembly.Module) return Promise.resolve(checkedCore(source, 'the module given'));
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return compileBytes(source as BufferSource, 'the bytes given');

@@ -1,5 +1,5 @@
 // The parts of timeslice that a browser build loads on demand, and load(),
-// which loads them: the WebAssembly core embedded as base64, croner (cron
+// which loads them: the WebAssembly core embedded as a string, croner (cron
 // support), the durable layer, and what a basic application does not use
 // (slot constraints, calendar intervals with their time zones and windows,
 // tracing, describe()), so that its first load carries the scheduler and
