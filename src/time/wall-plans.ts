@@ -6,7 +6,7 @@
 // or fixed-delay task of the core (src/scheduler.ts).
 import { InvalidArgumentError } from '../../bindings/errors.js';
 import type { AdmitFn, SlotConstraints } from '../constraints/slot-constraints.js';
-import { cronScheduleClass } from '../parts/load.js';
+import { cronScheduleClass } from '../parts/cron.js';
 import type { TaskOptions } from '../tasks/options.js';
 import { CalendarSchedule } from './calendar.js';
 import { type CalendarPeriod, resolveCalendarPeriod } from './calendar-period.js';
