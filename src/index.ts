@@ -34,7 +34,11 @@ export type { RecoveryReport } from './durable/recovery.js';
 export type { TasksPage, TasksQuery } from './durable/task-queries.js';
 export type { LastExecution, QueriedTask } from './store/task-query.js';
 export { DurableEvent, DURABLE_EVENT_TYPES, type DurableEventDetails, type DurableEventType } from './durable/durable-events.js';
-export { AdmitNotDefinedError, FunctionNotDefinedError, InvalidCursorError, NoStoreError, PastScheduleError, TaskNotFoundError } from './durable/errors.js';
+export {
+  AdmitNotDefinedError, ClusterModeError, FunctionNotDefinedError, InvalidCursorError, NoStoreError, PastScheduleError, TaskNotFoundError,
+} from './durable/errors.js';
+export type { ClusterOptions } from './durable/cluster/cluster-options.js';
+export type { ClusterProcess } from './store/cluster.js';
 export { isManualSlot, MANUAL_SCHEDULE_VERSION } from './store/manual-slot.js';
 export type {
   AdmitFn, AdmitSlot, Blackout, BlackoutRecord, ConstraintsRecord, HoursRecord, InadmissiblePolicy, SlotConstraints, Weekday, WorkingHours,

@@ -5,8 +5,10 @@ import { Core } from '../bindings/core.js';
 import * as L from '../bindings/layout.generated.js';
 import { describeValue, InvalidArgumentError, NotLoadedError, mustBe } from '../bindings/errors.js';
 import { type DurableFn, DurableFunction } from './durable/durable-context.js';
-import type { DurableScheduler, RecoveryReport } from './durable/durable-scheduler.js';
-import { NoStoreError } from './durable/errors.js';
+import type { RecoveryReport } from './durable/durable-scheduler.js';
+import type { DurableSide } from './durable/durable-side.js';
+import type { ClusterProcess } from './store/cluster.js';
+import { ClusterModeError, NoStoreError } from './durable/errors.js';
 import type { DurableTaskOptions } from './durable/task-options.js';
 import type { TasksPage, TasksQuery } from './durable/task-queries.js';
 import type { ExecutionRecord, Json, TaskRecord } from './store/records.js';
@@ -49,7 +51,7 @@ export type { StopOptions } from './stop-options.js';
 export class Scheduler {
   readonly #engine: Engine;
   readonly #options: ResolvedSchedulerOptions;
-  readonly #durable: DurableScheduler | undefined;
+  readonly #durable: DurableSide | undefined;
   /** Made at the first task with constraints. */
   #constrained: ConstrainedTasks | undefined;
   /** options.tracer: each registration wraps its function when set (tracing.ts). */
@@ -86,7 +88,7 @@ export class Scheduler {
     return new NoStoreError(`${operation}: this scheduler has no store; make it with new Scheduler({ store: 'jobs.db' }) or { store: someStore }`);
   }
 
-  #requireStore(operation: string): DurableScheduler {
+  #requireStore(operation: string): DurableSide {
     if (this.#durable === undefined) throw this.#noStore(operation);
     return this.#durable;
   }
@@ -341,6 +343,23 @@ export class Scheduler {
    */
   async history(taskId: string, options?: HistoryOptions): Promise<HistoryPage> {
     return this.#requireStore('history').history(taskId, options);
+  }
+
+  /**
+   * Cluster mode (`{ store, cluster: true }`): every process of the cluster,
+   * with its lease, by the store's clock, and how many slots it runs.
+   * Rejects with ClusterModeError on a scheduler not in cluster mode.
+   * @example for (const p of await scheduler.cluster()) console.log(p.host, p.pid, p.running, new Date(p.expiresAtMs));
+   */
+  cluster(): Promise<ClusterProcess[]> {
+    let durable: DurableSide;
+    try {
+      durable = this.#requireStore('cluster');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (durable.cluster === undefined) return Promise.reject(new ClusterModeError('cluster: this scheduler is not in cluster mode (new Scheduler({ store, cluster: true }))'));
+    return durable.cluster();
   }
 
   /**

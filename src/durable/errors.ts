@@ -74,3 +74,10 @@ export class AdmitNotDefinedError extends defineError('ERR_ADMIT_NOT_DEFINED', '
     this.admitName = admitName;
   }
 }
+
+/**
+ * An operation this scheduler cannot do in its mode: `scheduler.cluster()`
+ * on a scheduler that is not in cluster mode, or what cluster mode does not
+ * do yet (runNow, slot constraints).
+ */
+export class ClusterModeError extends defineError('ERR_CLUSTER_MODE', 'ClusterModeError') {}

@@ -7,6 +7,9 @@ import type { Engine } from '../engine/engine.js';
 import type { SchedulerOptions } from '../tasks/scheduler-options.js';
 import { resolveDurableOptions } from '../durable/durable-options.js';
 import { DurableScheduler } from '../durable/durable-scheduler.js';
+import type { DurableSide } from '../durable/durable-side.js';
+import { ClusterDurable } from '../durable/cluster/cluster-durable.js';
+import { resolveClusterOption } from '../durable/cluster/cluster-options.js';
 
 export { CronSchedule } from '../time/cron.js';
 // Loaded with the durable layer (load({ durable: true })): its chunk holds their code already.
@@ -15,7 +18,10 @@ export * as constraints from './constraints-part.js';
 export * as tracing from './tracing-part.js';
 
 /** The durable side of a scheduler made with these options: undefined without a store (durable-only options are then refused). */
-export function makeDurable(engine: Engine, options: SchedulerOptions): DurableScheduler | undefined {
+export function makeDurable(engine: Engine, options: SchedulerOptions): DurableSide | undefined {
   const durable = resolveDurableOptions(options);
-  return durable === undefined ? undefined : new DurableScheduler(engine, durable);
+  if (durable === undefined) return undefined;
+  // Cluster mode (docs/design/cluster.md): one process of many on a cluster-capable store.
+  const cluster = resolveClusterOption(options.cluster, options.store, options.standby);
+  return cluster === undefined ? new DurableScheduler(engine, durable) : new ClusterDurable(engine, durable, cluster);
 }

@@ -8,6 +8,7 @@ import type { Clock } from '../time/clock.js';
 import type { ClockWatchOptions } from '../time/clock-watch.js';
 import type { TaskErrorHandler } from '../error-reporting.js';
 import type { Store } from '../store/store.js';
+import type { ClusterOptions } from '../durable/cluster/cluster-options.js';
 import { type Duration, parseDurationMs } from '../time/duration.js';
 import type { TracerLike, TracerProviderLike } from '../tracing.js';
 import { type PriorityName, priorityClass } from './priorities.js';
@@ -168,6 +169,20 @@ export interface SchedulerOptions {
    */
   maxConcurrent?: number;
   /**
+   * Cluster mode: this scheduler is one process of many sharing one durable
+   * schedule on a cluster-capable store (MemoryClusterStore; PostgreSQL to
+   * come). Each due slot is a row that one process claims and runs, most
+   * urgent first; processes hold leases (the `lease` option: ttlMs,
+   * heartbeatMs) and a process that dies has its slots run by the others
+   * after its lease plus a heartbeat; a process paused past its lease cannot
+   * finish a slot another took (its end is refused, `writefenced`). Not yet
+   * in cluster mode: runNow(), slot constraints, `standby` (every process
+   * works). See docs/design/cluster.md.
+   * @default false
+   * @example new Scheduler({ store: clusterStore, cluster: { pollMs: '500ms' }, lease: { ttlMs: '10s', heartbeatMs: '3s' } })
+   */
+  cluster?: boolean | ClusterOptions;
+  /**
    * Traces every execution with OpenTelemetry: an @opentelemetry/api Tracer
    * (`trace.getTracer('my-app')`) or TracerProvider (`trace.getTracerProvider()`,
    * asked for the tracer `timeslice`). Each attempt of a task, in memory or
@@ -198,11 +213,13 @@ export interface ResolvedSchedulerOptions {
 }
 
 /** The scheduler options that apply only with a store (refused without one). */
-const DURABLE_ONLY_OPTION_KEYS = ['clockWatch', 'retention', 'lease', 'standby', 'maxPayloadBytes', 'allowPast', 'durableTimeoutMs', 'durableRetry', 'maxConcurrent'] as const;
+const DURABLE_ONLY_OPTION_KEYS = [
+  'clockWatch', 'retention', 'lease', 'standby', 'maxPayloadBytes', 'allowPast', 'durableTimeoutMs', 'durableRetry', 'maxConcurrent', 'cluster',
+] as const;
 
 const SCHEDULER_OPTION_KEYS = new Set([
   'policy', 'quantumMs', 'sliceMs', 'concurrency', 'deadlinesMs', 'clock', 'random', 'groupTiming', 'onError', 'store', 'clockWatch', 'retention',
-  'lease', 'standby', 'maxPayloadBytes', 'allowPast', 'durableTimeoutMs', 'durableRetry', 'maxConcurrent', 'tracer',
+  'lease', 'standby', 'maxPayloadBytes', 'allowPast', 'durableTimeoutMs', 'durableRetry', 'maxConcurrent', 'tracer', 'cluster',
 ]);
 
 /**
@@ -219,7 +236,7 @@ export function refuseDurableOnlyOptions(options: SchedulerOptions): void {
 
 export function readSchedulerOptions(options: SchedulerOptions = {}): SchedulerOptions {
   requireObject('options', options);
-  return readOptions(options, 'options', SCHEDULER_OPTION_KEYS, ['deadlinesMs', 'clockWatch', 'retention']) as SchedulerOptions;
+  return readOptions(options, 'options', SCHEDULER_OPTION_KEYS, ['deadlinesMs', 'clockWatch', 'retention', 'cluster']) as SchedulerOptions;
 }
 
 /**

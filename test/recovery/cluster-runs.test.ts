@@ -73,7 +73,7 @@ describe('cluster processes on one database', () => {
     expect(['b', attempt]).toEqual(['b', 2]);
     // a's lease ran out 30 s after its registration; b's next heartbeat (every 10 s) rescued the slot.
     expect(atMs).toBeLessThanOrEqual(1_000 + 30_000 + 10_000);
-    const execution = await b!.store.getExecution('job/1/' + (WALL_START_MS + 1_000));
+    const execution = await b!.store.getExecution(`job/1/${WALL_START_MS + 1_000}`);
     expect([execution?.outcome, execution?.attempt]).toEqual(['succeeded', 2]);
     // a wakes: its body ends, and its end is refused (another attempt holds the slot) and reported.
     releaseA();

@@ -1,0 +1,57 @@
+// The `cluster` option of a Scheduler: many processes sharing one durable
+// schedule on a cluster-capable store (docs/design/cluster.md). The process
+// lease is the `lease` option's (ttlMs, heartbeatMs); a standby has no
+// meaning here (every process works), so the two are refused together.
+import { describeValue, InvalidArgumentError } from '../../../bindings/errors.js';
+import { isClusterStore } from '../../store/cluster.js';
+import type { Store } from '../../store/store.js';
+import { type Duration, parseDurationMs } from '../../time/duration.js';
+
+/** Cluster mode's own settings. */
+export interface ClusterOptions {
+  /**
+   * The longest wait between two claim rounds: a row another process offered
+   * (or a tool inserted) is found within it. Rows this process offers, and
+   * the end of each of its runs, start a round at once.
+   * @default '1s'
+   */
+  pollMs?: Duration;
+  /**
+   * What this process reports as its version in `scheduler.cluster()` (your
+   * release), so a rolling deploy shows old and new side by side.
+   * @default ''
+   */
+  version?: string;
+}
+
+export interface ResolvedCluster {
+  pollMs: number;
+  version: string;
+}
+
+export const DEFAULT_POLL_MS = 1_000;
+const KEYS = new Set(['pollMs', 'version']);
+
+/** Cluster mode's settings, or undefined when the scheduler is not in cluster mode. */
+export function resolveClusterOption(value: unknown, store: unknown, standby: unknown): ResolvedCluster | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value !== true && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+    throw new InvalidArgumentError(`options.cluster must be true, false or { pollMs, version }, received ${describeValue(value)}`);
+  }
+  if (typeof store !== 'object' || store === null || !isClusterStore(store as Store)) {
+    throw new InvalidArgumentError(
+      `options.cluster needs a store with the cluster capability (MemoryClusterStore from timeslice/store/memory), received ${describeValue(store)}`,
+    );
+  }
+  if (standby === true) throw new InvalidArgumentError('options.standby does not apply with options.cluster: every process of a cluster works');
+  const o = (value === true ? {} : value) as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (!KEYS.has(key)) throw new InvalidArgumentError(`options.cluster.${key} is not an option (known: pollMs, version)`);
+  }
+  const pollMs = o.pollMs === undefined ? DEFAULT_POLL_MS : parseDurationMs('options.cluster.pollMs', o.pollMs as Duration);
+  if (!(pollMs >= 10)) throw new InvalidArgumentError(`options.cluster.pollMs must be at least 10 ms, received ${describeValue(o.pollMs)}`);
+  if (o.version !== undefined && typeof o.version !== 'string') {
+    throw new InvalidArgumentError(`options.cluster.version must be a string, received ${describeValue(o.version)}`);
+  }
+  return { pollMs, version: (o.version as string | undefined) ?? '' };
+}
