@@ -30,4 +30,29 @@ describe('a deferral and endAt', () => {
     expect(await scheduler.getTask('evening')).toMatchObject({ status: 'completed', nextExecutionMs: null });
     await scheduler.stop();
   });
+
+  it('bounds a recurring (fixed-delay) task the same way: a run deferred within endAt runs, one deferred past it is skipped and the task completes', async () => {
+    const fridayMs = Date.UTC(2026, 0, 2, 0); // Friday 00:00 UTC
+    const h = harness(fridayMs);
+    const scheduler = h.scheduler();
+    const hoursOf = (ms: number) => (ms - fridayMs) / HOUR_MS;
+    const ran: number[] = [];
+    scheduler.define('job', (_params, ctx) => void ran.push(hoursOf(ctx.nominalMs)));
+    await scheduler.schedule({
+      id: 'twice', fn: 'job', recurring: '12h', startAt: fridayMs + 8 * HOUR_MS, endAt: fridayMs + 21 * HOUR_MS,
+      constraints: { workingHours: { from: '09:00', to: '17:00' }, timezone: 'UTC', inadmissible: 'defer' },
+    });
+    scheduler.start();
+    await h.clock.advance(72 * HOUR_MS);
+    // 08:00 is deferred to 09:00; 12 h after that run, 21:00 (at endAt) would be deferred to Monday 09:00, after endAt: skipped.
+    expect(ran).toEqual([9]);
+    const { executions } = await scheduler.history('twice');
+    expect(executions.map((e) => [hoursOf(e.nominalMs), e.outcome, e.skipReason?.replace(/\(.*?\)|to \S+:/g, '…')])).toEqual([
+      [21, 'skipped', 'not deferred: the next admissible instant … is after endAt: outside working hours'],
+      [9, 'succeeded', undefined],
+      [8, 'skipped', 'deferred … outside working hours'],
+    ]);
+    expect(await scheduler.getTask('twice')).toMatchObject({ status: 'completed', nextExecutionMs: null, executionCount: 1 });
+    await scheduler.stop();
+  });
 });
