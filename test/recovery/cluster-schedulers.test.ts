@@ -114,3 +114,35 @@ describe('cluster mode (Scheduler with cluster: true)', () => {
     await expect(member.schedule({ id: 'c', fn: 'work', every: '1h', constraints: { maxPerDay: 1 } })).rejects.toMatchObject({ code: 'ERR_CLUSTER_MODE' });
   });
 });
+
+describe('cluster mode: a per-second cron whose slot holder stops', () => {
+  it('runs every second exactly once under catch-up: the held slot after its rescue, the seconds it held up late, in order', async () => {
+    const clock = new VirtualClock({ wallStartMs: WALL_START_MS });
+    const pausedClock = new VirtualClock({ wallStartMs: WALL_START_MS });
+    const database = new MemoryClusterDatabase({ clock });
+    const ran: Array<[string, number, number]> = [];
+    const a = process(database, pausedClock);
+    a.define('tick', (_params, ctx) => {
+      ran.push(['a', ctx.nominalMs - WALL_START_MS, ctx.attempt]);
+      return new Promise<void>(() => {});
+    });
+    a.start();
+    await a.ready;
+    await a.schedule({ id: 'cron', fn: 'tick', cron: '* * * * * *', missed: { policy: 'catch-up' } });
+    await clock.advance(1_000);
+    await pausedClock.advance(1_000);
+    const b = process(database, clock);
+    b.define('tick', async (_params, ctx) => void ran.push(['b', ctx.nominalMs - WALL_START_MS, ctx.attempt]));
+    b.start();
+    await b.ready;
+    await run(clock, 60_000, 500);
+    const seconds = ran.map(([, nominalMs]) => nominalMs);
+    // a holds second 1 and stops; b rescues it after a's lease (30 s) at its next heartbeat, then catches up.
+    expect(ran[0]).toEqual(['a', 1_000, 1]);
+    expect(ran[1]).toEqual(['b', 1_000, 2]);
+    expect(seconds.slice(1)).toEqual(Array.from({ length: seconds.length - 1 }, (_, i) => (i + 1) * 1_000));
+    expect(seconds.at(-1)).toBeGreaterThanOrEqual(60_000);
+    const skipped = (await b.history('cron', { limit: 200 })).executions.filter((e) => e.outcome === 'skipped');
+    expect(skipped).toEqual([]);
+  });
+});
