@@ -166,8 +166,8 @@ export class PostgresStore implements Store {
       let broken = false;
       let committing = false;
       try {
-        await session.exec('BEGIN');
-        if (fenced && this.#lease !== undefined) checkFence(this.#where, await session.row<LeaseHolder>(this.#s.shareLease), this.#lease);
+        if (fenced && this.#lease !== undefined) checkFence(this.#where, await session.begin<LeaseHolder>(this.#s.shareLease), this.#lease);
+        else await session.exec('BEGIN');
         const result = await fn(session);
         committing = true;
         await session.exec('COMMIT');

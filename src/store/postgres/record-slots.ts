@@ -2,12 +2,14 @@
 // one execution row per accepted slot (the rules: slot-rules.ts), then each
 // touched task's new high-water mark and status (a claim marks it running).
 //
-// What must be cheap: a claim of due slots, once per run. A batch costs three
+// What must be cheap: a claim of due slots, once per run. A batch costs two
 // statements whatever its size: the batch's tasks read and locked (in id
-// order, so two batches over the same tasks queue rather than deadlock), the
-// accepted slots inserted in one INSERT ... ON CONFLICT DO NOTHING (the
-// primary key is C2: a slot with a record is not inserted, and is reported),
-// and the tasks' marks written in one UPDATE. Refusals are decided first: a
+// order, so two batches over the same tasks queue rather than deadlock), then
+// the accepted slots inserted by one INSERT ... ON CONFLICT DO NOTHING (the
+// primary key is C2: a slot with a record is not inserted, and is reported)
+// with the tasks' new marks written by the same statement, as they are once
+// every accepted slot is in; in the rare batch where one is not (below), the
+// marks are written again from what went in. Refusals are decided first: a
 // task's rules compare with the mark as it was before the batch, so whether
 // one slot is accepted never depends on another, and a slot twice in the
 // batch is accepted once and reported as a duplicate of that record. The
@@ -58,19 +60,20 @@ export async function recordSlots<Request extends SlotKey, Status extends 'claim
 
   const taken = tokens === undefined ? [] : await tokens.take(session, accepted.length);
   const built = accepted.map(({ request }, k) => build(request, taken[k] ?? 0));
-  const inserted = await insertExecutions(session, s, built);
+  // The marks as they will be if every accepted slot goes in (all but always): written by the INSERT's statement.
+  const expected = marksAfter(batchTasks, accepted, acceptedIds, status === 'claimed');
+  const inserted = await insertExecutions(session, s, built, expected.filter(changed));
+  if (inserted.size !== built.length) {
+    // A slot met a record after all (a manual slot run twice, a row written by hand): the marks of what went in.
+    const actual = marksAfter(batchTasks, accepted, inserted, status === 'claimed');
+    await session.run(s.setSlotMarks, [actual.map((b) => b.task.id), actual.map((b) => b.task.highWaterMarkMs), actual.map((b) => b.task.status)]);
+  }
   const notInserted: SlotKey[] = [];
   for (let k = 0; k < accepted.length; k++) {
     const { index, request } = accepted[k]!;
     const execution = built[k]!;
-    if (!inserted.has(execution.id)) {
-      notInserted.push(request);
-      continue;
-    }
-    const batchTask = batchTasks.get(request.taskId)!;
-    advanceHighWaterMark(batchTask, request);
-    if (status === 'claimed') batchTask.task.status = runningStatus(batchTask.task.status);
-    results[index] = { status, execution: decodeExecution(execution) };
+    if (inserted.has(execution.id)) results[index] = { status, execution: decodeExecution(execution) };
+    else notInserted.push(request);
   }
 
   // The rest are duplicates when their slot has a record (stored before, or inserted by this batch), else the task's refusal.
@@ -86,22 +89,41 @@ export async function recordSlots<Request extends SlotKey, Status extends 'claim
     else throw new Error(`slot ${executionIdOf(requests[i]!)} was neither inserted nor found`);
   }
 
-  const changed = [...batchTasks.values()].filter((b) => b.task.highWaterMarkMs !== b.highWaterMarkBefore || b.task.status !== b.statusBefore);
-  if (changed.length > 0) {
-    await session.run(s.setSlotMarks, [changed.map((b) => b.task.id), changed.map((b) => b.task.highWaterMarkMs), changed.map((b) => b.task.status)]);
-  }
   return results as Array<SlotResult<Status>>;
 }
 
-/** Inserts the executions; the ids of those inserted (a slot with a record already is not). */
-async function insertExecutions(session: Session, s: Statements, executions: readonly StoredExecution[]): Promise<Set<string>> {
+/** Each task of the batch as it is once the slots of `insertedIds` are in: the mark moved, a claimed task running (slot-rules.ts). */
+function marksAfter(
+  batchTasks: ReadonlyMap<string, BatchTask<SlotTask>>, accepted: ReadonlyArray<{ request: SlotKey }>, insertedIds: ReadonlySet<string>, claim: boolean,
+): Array<BatchTask<SlotTask>> {
+  const after = new Map<string, BatchTask<SlotTask>>();
+  for (const [id, b] of batchTasks) after.set(id, { ...b, task: { ...b.task } });
+  for (const { request } of accepted) {
+    if (!insertedIds.has(executionIdOf(request))) continue;
+    const batchTask = after.get(request.taskId)!;
+    advanceHighWaterMark(batchTask, request);
+    if (claim) batchTask.task.status = runningStatus(batchTask.task.status);
+  }
+  return [...after.values()];
+}
+
+const changed = (b: BatchTask<SlotTask>) => b.task.highWaterMarkMs !== b.highWaterMarkBefore || b.task.status !== b.statusBefore;
+
+/** Inserts the executions, writing `marks` in the same statement; the ids of those inserted (a slot with a record already is not). */
+async function insertExecutions(
+  session: Session, s: Statements, executions: readonly StoredExecution[], marks: ReadonlyArray<BatchTask<SlotTask>>,
+): Promise<Set<string>> {
   if (executions.length === 0) return new Set();
   const columns: unknown[][] = EXECUTION_STORED_FIELDS.map(() => new Array(executions.length));
   for (let row = 0; row < executions.length; row++) {
     const values = executionValues(executions[row]!);
     for (let c = 0; c < values.length; c++) columns[c]![row] = values[c];
   }
-  const rows = await session.rows<SlotKey>(s.insertExecutions, columns);
+  const rows = marks.length === 0
+    ? await session.rows<SlotKey>(s.insertExecutions, columns)
+    : await session.rows<SlotKey>(s.insertExecutionsAndMarks, [
+        ...columns, marks.map((b) => b.task.id), marks.map((b) => b.task.highWaterMarkMs), marks.map((b) => b.task.status),
+      ]);
   return new Set(rows.map((row) => executionIdOf(row)));
 }
 

@@ -127,6 +127,18 @@ export class Session {
     return result.rowCount ?? 0;
   }
 
+  /**
+   * BEGIN, and the first row of `first` (a statement without parameters) in
+   * the same round trip: the simple protocol runs both texts of one message
+   * in order, the second inside the transaction the first opened.
+   */
+  async begin<Row>(first: Statement): Promise<Row | undefined> {
+    const results = (await this.#client.query({ text: `BEGIN; ${first.text}`, types: this.#types })) as unknown as Array<{ rows: Array<Record<string, unknown>> }>;
+    const rows = results[1]!.rows;
+    unescapeRows(rows);
+    return rows[0] as Row | undefined;
+  }
+
   /** Statements without parameters (BEGIN, COMMIT, DDL), in the simple protocol. */
   async exec(text: string): Promise<void> {
     await this.#client.query(text);

@@ -52,11 +52,28 @@ export interface CompletedSlotRow {
   outcome: StoredExecution['outcome'];
 }
 
+/**
+ * Ends the attempt holding this token ($10), if it is still running; no row
+ * when it is not (the caller then says why). Parameters: the slot ($1 task,
+ * $2 nominal, $3 version), outcome, end, result, error, trace id, span id,
+ * token. The trace is written only where none is (an earlier attempt's
+ * stays: later ones link to it).
+ */
+export function endExecutionSql(s: string): string {
+  return `UPDATE ${s}.executions SET outcome = $4, ended_at_ms = $5, result = $6, error = $7,
+         trace_id = coalesce(trace_id, $8), span_id = coalesce(span_id, $9)
+       WHERE ${BY_SLOT} AND fencing_token = $10 AND outcome = 'running'
+       RETURNING attempt, started_at_ms AS "startedAtMs", skip_reason AS "skipReason", state, trace_id AS "traceId", span_id AS "spanId"`;
+}
+
 /** The statements of one schema (`s`, quoted). */
 export function prepareStatements(s: string) {
   const taskColumns = STORED_TASK_FIELDS.map(column).join(', ');
   const executionColumns = EXECUTION_STORED_FIELDS.map(column).join(', ');
   const unnestOf = (types: readonly string[]) => `unnest(${types.map((type, i) => `$${i + 1}::${type}[]`).join(', ')})`;
+  // A slot that has a record already inserts nothing and is not returned: the caller then reports it.
+  const insertExecutions = `INSERT INTO ${s}.executions (${executionColumns}) SELECT * FROM ${unnestOf(EXECUTION_STORED_FIELDS.map((f) => EXECUTION_COLUMN_TYPES[f]))}
+       ON CONFLICT DO NOTHING RETURNING task_id AS "taskId", nominal_ms AS "nominalMs", schedule_version AS "scheduleVersion"`;
   return {
     // New tasks in one statement, one array parameter per column; the ids already taken insert nothing and are not returned.
     insertTasks: statement(
@@ -86,10 +103,14 @@ export function prepareStatements(s: string) {
     markTaskRunning: statement(`UPDATE ${s}.tasks SET status = 'running' WHERE id = $1 AND status = 'pending'`),
     highWaterMarks: statement(`SELECT id, high_water_mark_ms AS "highWaterMarkMs" FROM ${s}.tasks WHERE high_water_mark_ms IS NOT NULL`),
 
-    // A slot that has a record already inserts nothing and is not returned: the caller then reports it.
-    insertExecutions: statement(
-      `INSERT INTO ${s}.executions (${executionColumns}) SELECT * FROM ${unnestOf(EXECUTION_STORED_FIELDS.map((f) => EXECUTION_COLUMN_TYPES[f]))}
-       ON CONFLICT DO NOTHING RETURNING task_id AS "taskId", nominal_ms AS "nominalMs", schedule_version AS "scheduleVersion"`,
+    insertExecutions: statement(insertExecutions),
+    // The same, and the batch's marks written in the same round trip (record-slots.ts), by arrays $15 (ids), $16 (marks), $17 (statuses).
+    insertExecutionsAndMarks: statement(
+      `WITH inserted AS (${insertExecutions}),
+       marked AS (UPDATE ${s}.tasks AS t SET high_water_mark_ms = u.mark, status = u.status
+         FROM unnest($${EXECUTION_STORED_FIELDS.length + 1}::text[], $${EXECUTION_STORED_FIELDS.length + 2}::float8[], $${EXECUTION_STORED_FIELDS.length + 3}::text[])
+           AS u(id, mark, status) WHERE t.id = u.id)
+       SELECT * FROM inserted`,
     ),
     getExecution: statement(`SELECT ${EXECUTION_SELECT} FROM ${s}.executions WHERE ${BY_SLOT}`),
     lockExecution: statement(`SELECT ${EXECUTION_SELECT} FROM ${s}.executions WHERE ${BY_SLOT} FOR UPDATE`),
@@ -98,14 +119,7 @@ export function prepareStatements(s: string) {
       `SELECT ${EXECUTION_SELECT} FROM ${s}.executions
        WHERE (task_id, nominal_ms, schedule_version) IN (SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[]))`,
     ),
-    // Ends the attempt holding this token, if it is still running; no row when it is not (the caller then says why).
-    // The trace is written only where none is (an earlier attempt's stays: later ones link to it).
-    endExecution: statement(
-      `UPDATE ${s}.executions SET outcome = $4, ended_at_ms = $5, result = $6, error = $7,
-         trace_id = coalesce(trace_id, $8), span_id = coalesce(span_id, $9)
-       WHERE ${BY_SLOT} AND fencing_token = $10 AND outcome = 'running'
-       RETURNING attempt, started_at_ms AS "startedAtMs", skip_reason AS "skipReason", state, trace_id AS "traceId", span_id AS "spanId"`,
-    ),
+    endExecution: statement(endExecutionSql(s)),
     updateExecution: statement(
       `UPDATE ${s}.executions SET attempt = $4, fencing_token = $5, started_at_ms = $6, ended_at_ms = $7, outcome = $8,
          result = $9, error = $10, state = $11 WHERE ${BY_SLOT}`,

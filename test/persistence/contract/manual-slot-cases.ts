@@ -31,8 +31,11 @@ export const manualSlotCases: ContractCase[] = [
       const [first, again] = await store.claim([manual('a', 100), manual('a', 100)]);
       ok(first?.status === 'claimed', 'claimed');
       equal(again, { status: 'duplicate', existing: first.execution }, 'the same batch');
+      // Ended, with the task pending again: the duplicate claim must not mark it running.
+      await store.complete({ executionId: first.execution.id, fencingToken: first.execution.fencingToken, outcome: 'succeeded', endedAtMs: 150, taskUpdate: { status: 'pending' } });
       const [later] = await store.claim([manual('a', 100)]);
       equal(later?.status, 'duplicate', 'a later batch');
+      equal((await store.getTask('a'))?.status, 'pending', 'the task after the refused claim');
       equal(await store.claim([manual('done', 100), manual('ghost', 100)]), [
         { status: 'task-ended', taskStatus: 'cancelled' }, { status: 'unknown-task' },
       ], 'refusals');
