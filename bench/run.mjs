@@ -6,7 +6,9 @@
 // bench/results/<name>.json ({meta, results, derived, headline, series}), <name>.md
 // and its SVG charts (lib/charts/), and
 // prints the markdown to stdout; progress goes to stderr. --quick runs each
-// suite's small plan and writes nothing, for checking that a suite works.
+// suite's small plan and writes nothing, for checking that a suite works;
+// --quick --write writes it all the same (meta.quick says so, and the How fast
+// section labels it "not a measurement"), for a suite whose full plan takes hours.
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -47,7 +49,7 @@ async function loadSuite(name) {
   return suite;
 }
 
-async function runSuite(suite, quick) {
+async function runSuite(suite, quick, write) {
   const log = (message) => process.stderr.write(`[${suite.name}] ${message}\n`);
   const info = {};
   const ctx = { name: suite.name, quick, rootDir, cacheDir, log, info };
@@ -71,7 +73,7 @@ async function runSuite(suite, quick) {
   process.stdout.write(`${markdown}\n`);
   for (const d of derived) log(`${d.name}: ${formatDerived(d)}`);
   log(`done in ${(durationMs / 1000).toFixed(1)} s`);
-  if (quick) {
+  if (quick && !write) {
     suiteCharts(report); // drawn and dropped: a chart that cannot be drawn fails here, not in the full run
     return;
   }
@@ -89,16 +91,21 @@ async function main(argv) {
     return 2;
   }
   const quick = argv.includes('--quick');
-  const unknownFlags = argv.filter((a) => a.startsWith('-') && a !== '--quick');
+  const write = argv.includes('--write');
+  const unknownFlags = argv.filter((a) => a.startsWith('-') && a !== '--quick' && a !== '--write');
   const available = await availableSuites();
   const asked = argv.filter((a) => !a.startsWith('-'));
   const missing = asked.filter((name) => !available.includes(name));
   if (unknownFlags.length > 0 || missing.length > 0) {
     const what = [...unknownFlags.map((f) => `unknown option ${f}`), ...missing.map((m) => `no suite named ${m}`)];
-    process.stderr.write(`${what.join('; ')}. Usage: npm run bench -- [suite ...] [--quick]; suites: ${available.join(', ')}\n`);
+    process.stderr.write(`${what.join('; ')}. Usage: npm run bench -- [suite ...] [--quick [--write]]; suites: ${available.join(', ')}\n`);
     return 2;
   }
-  for (const name of asked.length > 0 ? asked : available) await runSuite(await loadSuite(name), quick);
+  if (write && !quick) {
+    process.stderr.write('--write only goes with --quick (a full run always writes)\n');
+    return 2;
+  }
+  for (const name of asked.length > 0 ? asked : available) await runSuite(await loadSuite(name), quick, write);
   return 0;
 }
 

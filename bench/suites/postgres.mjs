@@ -14,6 +14,8 @@
 //                                     transaction holds one snapshot
 //   add-to-start-<mode>               a job added into idle workers: p50/p99 to its start
 // Duplicate runs are counted from the handlers, by job id, in every case.
+import { loadavg } from 'node:os';
+import { summarize } from '../lib/stats.mjs';
 import { postgresCases } from './postgres/cases.mjs';
 import { serverFacts } from './postgres/database.mjs';
 import { derivePostgresFigures } from './postgres/derive.mjs';
@@ -22,6 +24,7 @@ import { availableImpls } from './postgres/impls.mjs';
 import { canReadProcCpu } from './postgres/process-cpu.mjs';
 import { TOPOLOGIES } from './postgres/workers.mjs';
 
+const LOAD_SAMPLE_MS = 10_000;
 const COMMON = { topologies: ['w1', 'w4', 'p4'], modes: ['perjob', 'batched'], snapshot: true };
 const FULL = {
   ...COMMON,
@@ -52,7 +55,17 @@ export default {
     ctx.info.configurations = Object.fromEntries(impls.map((impl) => [impl.name, Object.fromEntries(plan.modes.map((m) => [m, impl.describe(m)]))]));
     ctx.info.peerDefaults = { 'pg-boss': impls.find((i) => i.name === 'pg-boss')?.defaults };
     ctx.info.notices = [...notices]; // cases.mjs adds one per implementation that cannot run a topology
-    return postgresCases(ctx, impls, plan);
+    // The machine's load through the whole run, not only at its ends: the runs are minutes long on a shared machine.
+    const load = [loadavg()[0]];
+    const sampler = setInterval(() => load.push(loadavg()[0]), LOAD_SAMPLE_MS);
+    try {
+      return await postgresCases(ctx, impls, plan);
+    } finally {
+      clearInterval(sampler);
+      load.push(loadavg()[0]);
+      const { median, min, max } = summarize(load);
+      ctx.info.loadAverage1mDuringRun = { median, min, max, samples: load.length, everySec: LOAD_SAMPLE_MS / 1000 };
+    }
   },
   derive: derivePostgresFigures,
   headline: postgresHeadline,
