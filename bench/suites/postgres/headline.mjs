@@ -4,8 +4,8 @@
 import { sizesOf } from '../../lib/headline.mjs';
 
 const MODE = {
-  perjob: 'each completion its own commit (graphile-worker defaults; pg-boss batchSize 1 with burst)',
-  batched: 'batched fetch and completion (graphile-worker local queue 100 and batched completion; pg-boss batchSize 100 with burst)',
+  perjob: 'each completion its own commit (graphile-worker defaults; pg-boss batchSize 1 with burst; timeslice its one mode, ends of one host turn sharing a commit)',
+  batched: 'the peers batch fetch and completion (graphile-worker local queue 100 and batched completion; pg-boss batchSize 100 with burst); timeslice its one mode, as in w4-perjob',
 };
 
 export function postgresHeadline(results) {
