@@ -146,3 +146,31 @@ describe('cluster mode: a per-second cron whose slot holder stops', () => {
     expect(skipped).toEqual([]);
   });
 });
+
+describe('cluster mode: stopping', () => {
+  it('claims nothing more while it drains: a row due meanwhile runs on another process', async () => {
+    const clock = new VirtualClock({ wallStartMs: WALL_START_MS });
+    const database = new MemoryClusterDatabase({ clock });
+    const ran: Array<[string, string]> = [];
+    let finishLong!: () => void;
+    const a = process(database, clock);
+    a.define('long', () => new Promise<void>((resolve) => (finishLong = resolve)));
+    a.define('short', async (_params, ctx) => void ran.push(['a', ctx.taskId]));
+    a.start();
+    await a.ready;
+    await a.schedule({ id: 'long', fn: 'long', after: '1s' });
+    await a.schedule({ id: 'later', fn: 'short', after: '3s' });
+    await clock.advance(1_000);
+    const stopped = a.stop();
+    const b = process(database, clock);
+    b.define('short', async (_params, ctx) => void ran.push(['b', ctx.taskId]));
+    b.start();
+    await b.ready;
+    await run(clock, 3_000);
+    expect(ran).toEqual([['b', 'later']]);
+    finishLong();
+    await stopped;
+    expect((await b.history('long')).executions.map((e) => [e.outcome, e.attempt])).toEqual([['succeeded', 1]]);
+    expect((await b.cluster()).length).toBe(1);
+  });
+});

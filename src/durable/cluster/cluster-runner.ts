@@ -211,6 +211,9 @@ export class ClusterRunner {
     const process = this.#process;
     const free = Math.min(this.#options.maxConcurrent - this.#held.size, MAX_CLAIM_LIMIT);
     if (this.#stopped || process === undefined) return;
+    // A draining engine takes no new work: due rows stay pending for the other processes.
+    const state = this.#engine.state;
+    if (state === 'stopping' || state === 'stopped') return;
     if (free <= 0) {
       // Full: the end of a run asks for the next round.
       this.#armPoll(this.#options.pollMs);
