@@ -18,6 +18,7 @@ const THROUGHPUT_UNITS = {
   serverCpuNsPerJob: 'ns/job',
   totalCpuNsPerJob: 'ns/job',
   duplicateRuns: 'runs',
+  backendsExited: 'backends', // backends that exited inside the timed region: their CPU is missing from serverCpuNsPerJob
 };
 const LATENCY_UNITS = { startP50Ms: 'ms', startP99Ms: 'ms', duplicateRuns: 'runs' };
 

@@ -2,9 +2,10 @@
 // one job at a time added through the implementation's own producer API
 // (graphile-worker addJob, pg-boss send, timeslice schedule) on a seeded
 // random 20-60 ms after the previous job started; the time from the add call
-// to its handler starting. Each implementation wakes its workers with
-// LISTEN/NOTIFY here (graphile-worker's insert trigger, pg-boss's notify
-// queue, timeslice's store); the polls behind it are the fallbacks.
+// to its handler starting. The peers wake their workers with LISTEN/NOTIFY
+// (graphile-worker's insert trigger, pg-boss's notify queue), their polls
+// behind it as fallbacks; timeslice's store has one owner today, so the
+// scheduler that schedules the task plans and runs it (no NOTIFY involved).
 import { mulberry32 } from '../../lib/random.mjs';
 import { percentile } from '../../lib/stats.mjs';
 import { createDatabase } from './database.mjs';
