@@ -102,9 +102,9 @@ describe('cluster processes: retries, missed slots, stops', () => {
     const database = clusterDatabase(clock);
     const ran: string[] = [];
     const [a] = await start(clusterProcess(database, clock, 'a', { maxConcurrent: 2 }));
-    // a claims two slots; before its engine starts their bodies, it stops.
+    // a claims two slots while its engine is paused (it claims, but starts no body), then it stops.
     a!.define('work', async () => void ran.push('a'));
-    await a!.engine.stop(false);
+    a!.engine.pause();
     await a!.schedule({ id: 'x', fn: 'work', after: '1s' });
     await a!.schedule({ id: 'y', fn: 'work', after: '1s' });
     await clock.advance(1_000);
