@@ -88,6 +88,8 @@ export async function afterMissedCatchUpTicks(): Promise<Harness> {
  * answered for yet.
  */
 const storeCallsInFlight = new Set<Promise<unknown>>();
+/** How many tracked store calls have settled so far. */
+let storeCallsSettled = 0;
 
 /** `store`, with each call it is made counted in flight until it settles. */
 export function trackStoreCalls<S extends object>(store: S): S {
@@ -99,7 +101,10 @@ export function trackStoreCalls<S extends object>(store: S): S {
         const result = (value as (...a: unknown[]) => unknown).apply(target, args);
         if (result instanceof Promise) {
           storeCallsInFlight.add(result);
-          const done = () => storeCallsInFlight.delete(result);
+          const done = () => {
+            storeCallsInFlight.delete(result);
+            storeCallsSettled++;
+          };
           result.then(done, done);
         }
         return result;
@@ -108,16 +113,11 @@ export function trackStoreCalls<S extends object>(store: S): S {
   });
 }
 
-/**
- * Host turns, then every store call in flight settled, until none is left (a
- * call's answer may make the scheduler call again). Whether it waited for any.
- */
-async function settleIo(): Promise<boolean> {
-  let waited = false;
+/** Host turns, then every store call in flight settled, until none is left (a call's answer may make the scheduler call again). */
+async function settleIo(): Promise<void> {
   for (let round = 0; round < 1000; round++) {
     for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
-    if (storeCallsInFlight.size === 0) return waited;
-    waited = true;
+    if (storeCallsInFlight.size === 0) return;
     await Promise.allSettled([...storeCallsInFlight]);
   }
   throw new Error('advanceWithIo: store calls kept coming for 1000 rounds without virtual time passing');
@@ -125,14 +125,18 @@ async function settleIo(): Promise<boolean> {
 
 /**
  * Runs what is due at the current virtual time until it settles: a timer the
- * scheduler arms for "now" after a store call answered (a run after its claim)
+ * scheduler arms for "now" once a store call answered (a run after its claim)
  * fires at once with an in-process store, inside the same clock.advance(); a
- * PostgreSQL store answers after that advance returned, so it is advanced by 0
- * again until no store call was in flight.
+ * PostgreSQL store may answer after that advance returned (during it, or
+ * during the host turns after it), so the clock is advanced by 0 again for as
+ * long as any store call settled since it last moved (`mark`: the count of
+ * settled calls when it did).
  */
-async function settleNow(clock: VirtualClock): Promise<void> {
+async function settleNow(clock: VirtualClock, mark: number): Promise<void> {
   for (let round = 0; round < 1000; round++) {
-    if (!(await settleIo())) return;
+    await settleIo();
+    if (storeCallsSettled === mark) return;
+    mark = storeCallsSettled;
     await clock.advance(0);
   }
   throw new Error('advanceWithIo: store calls kept coming for 1000 rounds without virtual time passing');
@@ -147,11 +151,13 @@ async function settleNow(clock: VirtualClock): Promise<void> {
 export async function advanceWithIo(clock: VirtualClock, ms: number, stepMs = 100): Promise<void> {
   // At least one advance, so that 0 runs what is due now.
   let done = 0;
+  let mark = storeCallsSettled;
   do {
-    await settleNow(clock);
+    await settleNow(clock, mark);
     const step = Math.min(stepMs, ms - done);
+    mark = storeCallsSettled;
     await clock.advance(step);
     done += step;
   } while (done < ms);
-  await settleNow(clock);
+  await settleNow(clock, mark);
 }
