@@ -36,7 +36,8 @@ import { migrate, quoteIdent } from './postgres/migrate.js';
 import { type PostgresConnection, type PostgresSettings, type PostgresStoreOptions, resolvePostgresOptions } from './postgres/options.js';
 import { putTaskRecords } from './postgres/put-tasks.js';
 import { recordSlots } from './postgres/record-slots.js';
-import { isConnectionError, isRetryable, type PgModule, Session, storeTypes, translateError } from './postgres/session.js';
+import { type PgModule, type Session, storeTypes } from './postgres/session.js';
+import { inRead, inTransaction, type PoolAccess } from './postgres/transactions.js';
 import { type CompletedSlotRow, prepareStatements, type Statements, taskValues } from './postgres/statements.js';
 import { TaskQueryStatements } from './postgres/task-query.js';
 import { type ExecutionRecord, type Json, slotOfExecutionId, type TaskPatch, type TaskRecord } from './records.js';
@@ -55,9 +56,6 @@ import { requirePeer } from '../require-peer.js';
 export type { PostgresConnection, PostgresStoreOptions } from './postgres/options.js';
 export { LATEST_POSTGRES_SCHEMA_VERSION } from './postgres/schema.js';
 export { MissingDependencyError } from '../errors.js';
-
-/** How many times a transaction runs when the server aborts it for a deadlock or a serialization failure. */
-const MAX_TRANSACTION_RUNS = 5;
 
 /** What an open store works with. */
 interface Connected {
@@ -147,44 +145,16 @@ export class PostgresStore implements Store {
     return this.#connected.pool;
   }
 
-  /**
-   * One transaction on one pooled connection: committed when `fn` resolves,
-   * rolled back when it throws; fenced by this instance's lease when `fenced`.
-   * Run again, from the start and on another connection, when it certainly
-   * did not commit: the server aborted it (a deadlock, a serialization
-   * failure), or the connection was lost before COMMIT was sent (a server
-   * restart leaves the pool's idle connections dead). A connection lost
-   * during COMMIT leaves the outcome unknown: that rejects (StoreError).
-   */
-  async #transaction<T>(fenced: boolean, fn: (session: Session) => Promise<T>): Promise<T> {
-    const pool = this.#connected!.pool;
-    for (let run = 1; ; run++) {
-      const client = await pool.connect().catch((error: unknown) => {
-        throw translateError(error, this.#where);
-      });
-      const session = new Session(client, this.#types!);
-      let broken = false;
-      let committing = false;
-      try {
-        if (fenced && this.#lease !== undefined) checkFence(this.#where, await session.begin<LeaseHolder>(this.#s.shareLease), this.#lease);
-        else await session.exec('BEGIN');
-        const result = await fn(session);
-        committing = true;
-        await session.exec('COMMIT');
-        return result;
-      } catch (error) {
-        broken = isConnectionError(error);
-        if (!broken) {
-          await session.exec('ROLLBACK').catch(() => {
-            broken = true;
-          });
-        }
-        if (run < MAX_TRANSACTION_RUNS && (isRetryable(error) || (broken && !committing))) continue;
-        throw translateError(error, this.#where);
-      } finally {
-        client.release(broken);
-      }
-    }
+  #access(): PoolAccess {
+    return { pool: this.#connected!.pool, types: this.#types!, where: this.#where };
+  }
+
+  /** One transaction (postgres/transactions.ts), fenced by this instance's lease when `fenced` and it took one. */
+  #transaction<T>(fenced: boolean, fn: (session: Session) => Promise<T>): Promise<T> {
+    const fence = fenced && this.#lease !== undefined
+      ? { shareLease: this.#s.shareLease, check: (lease: LeaseHolder | undefined) => checkFence(this.#where, lease, this.#lease) }
+      : undefined;
+    return inTransaction(this.#access(), fence, fn);
   }
 
   /** A fenced write, in call order. */
@@ -193,37 +163,10 @@ export class PostgresStore implements Store {
     return this.#order.write(() => this.#transaction(true, (session) => fn(session, this.#s)));
   }
 
-  /** A read: one statement (one committed state), or `snapshot` for several in one REPEATABLE READ transaction. */
+  /** A read, in call order: one statement (one committed state), or `snapshot` for several in one REPEATABLE READ transaction. */
   #read<T>(fn: (session: Session, s: Statements) => Promise<T>, snapshot = false): Promise<T> {
-    const pool = this.#pool();
-    return this.#order.read(async () => {
-      for (let run = 1; ; run++) {
-        const client = await pool.connect().catch((error: unknown) => {
-          throw translateError(error, this.#where);
-        });
-        const session = new Session(client, this.#types!);
-        let broken = false;
-        try {
-          if (!snapshot) return await fn(session, this.#s);
-          await session.exec('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-          const result = await fn(session, this.#s);
-          await session.exec('COMMIT');
-          return result;
-        } catch (error) {
-          broken = isConnectionError(error);
-          if (snapshot && !broken) {
-            await session.exec('ROLLBACK').catch(() => {
-              broken = true;
-            });
-          }
-          // A read changes nothing: on a lost connection it simply runs again on another.
-          if (run < MAX_TRANSACTION_RUNS && broken) continue;
-          throw translateError(error, this.#where);
-        } finally {
-          client.release(broken);
-        }
-      }
-    });
+    this.#pool();
+    return this.#order.read(() => inRead(this.#access(), snapshot, (session) => fn(session, this.#s)));
   }
 
   /** A lease call: one transaction, in call order, not fenced. */

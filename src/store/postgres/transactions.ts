@@ -1,0 +1,93 @@
+// How PostgresStore runs a call on the pool: a write as one transaction on
+// one connection, a read as one statement (or one REPEATABLE READ
+// transaction for a read of several), each with the server's errors typed.
+//
+// A call runs again, from the start and on another connection, when it
+// certainly changed nothing: the server aborted its transaction (a deadlock,
+// a serialization failure), or its connection was lost before COMMIT was sent
+// (a server restart leaves the pool's idle connections dead: the first call
+// on each would fail). A connection lost during COMMIT leaves the outcome
+// unknown: that rejects (StoreError). A lost connection is destroyed, not
+// returned to the pool.
+import type { CustomTypesConfig, Pool } from 'pg';
+import type { LeaseHolder } from '../lease.js';
+import { isConnectionError, isRetryable, Session, type Statement, translateError } from './session.js';
+
+/** How many times a call runs at most. */
+const MAX_RUNS = 5;
+
+export interface PoolAccess {
+  pool: Pool;
+  types: CustomTypesConfig;
+  /** Which store, for messages. */
+  where: string;
+}
+
+async function checkOut(access: PoolAccess): Promise<{ session: Session; release: (broken: boolean) => void }> {
+  const client = await access.pool.connect().catch((error: unknown) => {
+    throw translateError(error, access.where);
+  });
+  return { session: new Session(client, access.types), release: (broken) => client.release(broken) };
+}
+
+/**
+ * `fn` in one transaction: committed when it resolves, rolled back when it
+ * throws. With `fence`, the lease row is read `FOR SHARE` in the same round
+ * trip as BEGIN (`shareLease`) and handed to it, which throws to refuse the
+ * write; the row lock then holds off a takeover until the commit.
+ */
+export async function inTransaction<T>(
+  access: PoolAccess, fence: { shareLease: Statement; check: (lease: LeaseHolder | undefined) => void } | undefined, fn: (session: Session) => Promise<T>,
+): Promise<T> {
+  for (let run = 1; ; run++) {
+    const { session, release } = await checkOut(access);
+    let broken = false;
+    let committing = false;
+    try {
+      if (fence !== undefined) fence.check(await session.begin<LeaseHolder>(fence.shareLease));
+      else await session.exec('BEGIN');
+      const result = await fn(session);
+      committing = true;
+      await session.exec('COMMIT');
+      return result;
+    } catch (error) {
+      broken = isConnectionError(error);
+      if (!broken) {
+        await session.exec('ROLLBACK').catch(() => {
+          broken = true;
+        });
+      }
+      if (run < MAX_RUNS && (isRetryable(error) || (broken && !committing))) continue;
+      throw translateError(error, access.where);
+    } finally {
+      release(broken);
+    }
+  }
+}
+
+/** A read: one statement (one committed state), or with `snapshot` several in one REPEATABLE READ READ ONLY transaction. */
+export async function inRead<T>(access: PoolAccess, snapshot: boolean, fn: (session: Session) => Promise<T>): Promise<T> {
+  for (let run = 1; ; run++) {
+    const { session, release } = await checkOut(access);
+    let broken = false;
+    try {
+      if (!snapshot) return await fn(session);
+      await session.exec('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const result = await fn(session);
+      await session.exec('COMMIT');
+      return result;
+    } catch (error) {
+      broken = isConnectionError(error);
+      if (snapshot && !broken) {
+        await session.exec('ROLLBACK').catch(() => {
+          broken = true;
+        });
+      }
+      // A read changes nothing: on a lost connection it simply runs again on another.
+      if (run < MAX_RUNS && broken) continue;
+      throw translateError(error, access.where);
+    } finally {
+      release(broken);
+    }
+  }
+}
