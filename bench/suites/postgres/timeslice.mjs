@@ -15,9 +15,16 @@ import { postgresStore } from '../../../dist/store/postgres.js';
 
 const CHUNK = 1000;
 
-/** Clock watch and retention off: neither runs in these few seconds (as in the durable suite). */
+/**
+ * Clock watch and retention off: neither runs in these few seconds (as in the
+ * durable suite). A store passed as an object is its caller's to close (the
+ * scheduler closes only one it made): close() stops the scheduler, then ends
+ * the store's pool, so no repetition leaves connections open.
+ */
 function makeScheduler(connectionString, concurrency) {
-  return new Scheduler({ store: postgresStore({ connectionString }), concurrency, clockWatch: false, retention: false });
+  const store = postgresStore({ connectionString });
+  const scheduler = new Scheduler({ store, concurrency, clockWatch: false, retention: false });
+  return { scheduler, close: () => scheduler.stop().finally(() => store.close()) };
 }
 
 const job = (i) => ({ id: `job-${i}`, fn: 'noop', params: { i }, after: 0 });
@@ -34,20 +41,20 @@ export const timeslice = {
 
   /** The schema and `n` one-offs due now, 1,000 per scheduleMany() call, by a scheduler that is never started (nothing runs). Untimed. */
   async prepare(connectionString, n) {
-    const scheduler = makeScheduler(connectionString, 1);
+    const { scheduler, close } = makeScheduler(connectionString, 1);
     scheduler.define('noop', () => {});
     try {
       for (let i = 0; i < n; i += CHUNK) {
         await scheduler.scheduleMany(Array.from({ length: Math.min(CHUNK, n - i) }, (_, k) => job(i + k)));
       }
     } finally {
-      await scheduler.stop();
+      await close();
     }
   },
 
   /** A scheduler with `workers` concurrency; start() starts it and waits for `ready` (store open, stored tasks recovered). */
   async open({ connectionString, workers, onRun }) {
-    const scheduler = makeScheduler(connectionString, workers);
+    const { scheduler, close } = makeScheduler(connectionString, workers);
     scheduler.define('noop', async (params) => {
       onRun(params.i);
     });
@@ -59,7 +66,7 @@ export const timeslice = {
       async add(i) {
         await scheduler.schedule(job(i));
       },
-      stop: () => scheduler.stop(),
+      stop: close,
     };
   },
 };
