@@ -3,7 +3,7 @@
 // ordering logic of its own.
 import { Core } from '../bindings/core.js';
 import * as L from '../bindings/layout.generated.js';
-import { describeValue, InvalidArgumentError, NotLoadedError, mustBe } from '../bindings/errors.js';
+import { NotLoadedError, mustBe } from '../bindings/errors.js';
 import { type DurableFn, DurableFunction } from './durable/durable-context.js';
 import type { RecoveryReport } from './durable/durable-scheduler.js';
 import type { DurableSide } from './durable/durable-side.js';
@@ -20,18 +20,18 @@ import type { DescribeOptions, SchedulerDescription } from './describe.js';
 import { dateMs, type Duration, isCalendarPeriod, parseDurationMs, requirePositive } from './time/duration.js';
 import { Engine, type LifecycleState, type TaskFn } from './engine/engine.js';
 import { SchedulerEvents } from './events.js';
-import { CRON_OPTION_KEYS, RECURRING_OPTION_KEYS, type TaskOptions, resolveTaskOptions } from './tasks/options.js';
+import { type TaskOptions, resolveTaskOptions } from './tasks/options.js';
 import { type ResolvedSchedulerOptions, type SchedulerOptions, readSchedulerOptions, refuseDurableOnlyOptions, resolveSchedulerOptions } from './tasks/scheduler-options.js';
-import { cronScheduleClass, durableFactory, part } from './parts/load.js';
-import { readOptions } from './tasks/read-options.js';
+import { durableFactory, part } from './parts/load.js';
 import { realClock } from './time/real-clock.js';
 import { requireFunction, type TaskContext } from './tasks/task-context.js';
+import { type Registrar, registerCron, registerEvery, registerRecurring } from './repeating-tasks.js';
 import { TaskHandle } from './tasks/task-handle.js';
 import type { WallSchedule } from './time/schedule-window.js';
 import type { CronOptions, EveryOptions, RecurringOptions } from './time/wall-plans.js';
 import type { TracerLike } from './tracing.js';
 import { type SchedulerStats, schedulerStats } from './scheduler-stats.js';
-import { drainTimeout, type StopOptions } from './stop-options.js';
+import { readStopOptions, type StopOptions } from './stop-options.js';
 
 export type { CronOptions, EveryOptions, RecurringOptions } from './time/wall-plans.js';
 export type { SchedulerStats } from './scheduler-stats.js';
@@ -58,6 +58,12 @@ export class Scheduler {
   readonly #tracer: TracerLike | undefined;
   /** Typed task events: taskstart, taskfinish, taskfail, taskretry, taskinterrupt, taskoverrun, taskskip. */
   readonly events = new SchedulerEvents();
+  /** What every(), recurring() and cron() past their plain forms register through (repeating-tasks.ts). */
+  readonly #registrar: Registrar = {
+    register: (operation, fn, options, kind, delayMs, periodMs, cron, endsByItself) => this.#register(operation, fn, options, kind, delayMs, periodMs, cron, endsByItself),
+    constrain: (operation, fn, constraints, timezone, nextSlotAfter, endAtMs) => this.#constrain(operation, fn, constraints, timezone, nextSlotAfter, endAtMs),
+    wallNowMs: () => this.#engine.clock.wallNow(),
+  };
 
   constructor(options: SchedulerOptions = {}) {
     // Read once: the durable options see the same values, and no getter twice.
@@ -177,25 +183,7 @@ export class Scheduler {
       const period = requirePositive('periodMs', periodMs);
       return this.#register('every', fn, options, L.KIND_FIXED_RATE, period, period);
     }
-    if (typeof options !== 'object' && options !== undefined) {
-      throw mustBe('every: options', 'an options object', options);
-    }
-    const { timezone, dst, startAt, endAt, constraints, ...taskOptions } = readOptions(options ?? {}, 'options', CRON_OPTION_KEYS, ['dst', 'retry', 'constraints']) as EveryOptions;
-    const calendar = isCalendarPeriod(periodMs);
-    if (!calendar && (timezone !== undefined || dst !== undefined)) {
-      throw new InvalidArgumentError(
-        `every: options.timezone and options.dst apply only to a calendar interval such as { days: 1 }; the duration ${describeValue(periodMs)} is a fixed length of elapsed time`,
-      );
-    }
-    if (!calendar && startAt === undefined && endAt === undefined) {
-      const period = requirePositive('periodMs', periodMs);
-      const run = this.#constrain('every', fn, constraints, undefined, (afterMs) => afterMs + period);
-      return this.#register('every', run, taskOptions, L.KIND_FIXED_RATE, period, period);
-    }
-    // The calendar part (src/parts/load.ts): calendar intervals, zones and windows, with the package in Node, on demand in a browser.
-    const { schedule, delayMs, endAtMs } = part('calendar', 'every').planEvery(periodMs, calendar, { timezone, dst, startAt, endAt }, this.#engine.clock.wallNow());
-    const run = this.#constrain('every', fn, constraints, timezone, (afterMs) => schedule.nextRunAfter(afterMs), endAtMs);
-    return this.#register('every', run, taskOptions, L.KIND_ONCE, delayMs, 0, schedule, endAtMs !== null);
+    return registerEvery(this.#registrar, periodMs, fn, options);
   }
 
   /**
@@ -213,15 +201,7 @@ export class Scheduler {
     if (typeof options !== 'object' || options === null || !('constraints' in options || 'startAt' in options || 'endAt' in options)) {
       return this.#register('recurring', fn, options, L.KIND_FIXED_DELAY, delay, delay);
     }
-    const { constraints, startAt, endAt, ...taskOptions } = readOptions(options, 'options', RECURRING_OPTION_KEYS, ['retry', 'constraints']) as RecurringOptions;
-    if (startAt === undefined && endAt === undefined) {
-      const run = this.#constrain('recurring', fn, constraints, undefined, (afterMs) => afterMs + delay);
-      return this.#register('recurring', run, taskOptions, L.KIND_FIXED_DELAY, delay, delay);
-    }
-    // A window: a wall-clock plan of the calendar part (src/parts/load.ts), the delay counted from each run's end.
-    const { schedule, delayMs: firstDelayMs, endAtMs } = part('calendar', 'recurring').planRecurring(delay, { startAt, endAt }, this.#engine.clock.wallNow());
-    const run = this.#constrain('recurring', fn, constraints, undefined, (afterMs) => afterMs + delay, endAtMs);
-    return this.#register('recurring', run, taskOptions, L.KIND_ONCE, firstDelayMs, 0, schedule, endAtMs !== null);
+    return registerRecurring(this.#registrar, delay, fn, options);
   }
 
   /**
@@ -230,15 +210,7 @@ export class Scheduler {
    * none after options.endAt (the task then ends, as after maxRuns).
    */
   cron<R, S = unknown>(expression: string, fn: TaskFn<R, S>, options: CronOptions = {}): TaskHandle<R> {
-    if (typeof options !== 'object' || options === null) {
-      throw mustBe('cron: options', 'an options object', options);
-    }
-    const { timezone, dst, startAt, endAt, constraints, ...taskOptions } = readOptions(options, 'options', CRON_OPTION_KEYS, ['dst', 'retry', 'constraints']) as CronOptions;
-    // Cron support first, for its NotLoadedError; load({ cron: true }) brings the calendar part with it.
-    cronScheduleClass('cron');
-    const { schedule, delayMs, endAtMs } = part('calendar', 'cron').planCron(expression, { timezone, dst, startAt, endAt }, this.#engine.clock.wallNow());
-    const run = this.#constrain('cron', fn, constraints, timezone, (afterMs) => schedule.nextRunAfter(afterMs), endAtMs);
-    return this.#register('cron', run, taskOptions, L.KIND_ONCE, delayMs, 0, schedule, endAtMs !== null);
+    return registerCron(this.#registrar, expression, fn, options);
   }
 
   // ---- durable tasks (with a store) ----
@@ -351,14 +323,9 @@ export class Scheduler {
    * Rejects with ClusterModeError on a scheduler not in cluster mode.
    * @example for (const p of await scheduler.cluster()) console.log(p.host, p.pid, p.running, new Date(p.expiresAtMs));
    */
-  cluster(): Promise<ClusterProcess[]> {
-    let durable: DurableSide;
-    try {
-      durable = this.#requireStore('cluster');
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (durable.cluster === undefined) return Promise.reject(new ClusterModeError('cluster: this scheduler is not in cluster mode (new Scheduler({ store, cluster: true }))'));
+  async cluster(): Promise<ClusterProcess[]> {
+    const durable = this.#requireStore('cluster');
+    if (durable.cluster === undefined) throw new ClusterModeError('cluster: this scheduler is not in cluster mode (new Scheduler({ store, cluster: true }))');
     return durable.cluster();
   }
 
@@ -398,17 +365,13 @@ export class Scheduler {
 
   /** Stops dispatching and refuses new work. With drain (the default) it waits for running work first. */
   stop(options: StopOptions = {}): Promise<void> {
-    if (typeof options !== 'object' || options === null) {
-      return Promise.reject(mustBe('stop: options', 'an object', options));
-    }
-    const drain = options.drain ?? true;
-    let drainTimeoutMs: number | undefined;
+    let read: ReturnType<typeof readStopOptions>;
     try {
-      drainTimeoutMs = drainTimeout(options, drain);
+      read = readStopOptions(options);
     } catch (error) {
       return Promise.reject(error);
     }
-    const stopped = this.#engine.stop(drain, drainTimeoutMs);
+    const stopped = this.#engine.stop(read.drain, read.drainTimeoutMs);
     const durable = this.#durable;
     return durable === undefined ? stopped : stopped.then(() => durable.stop());
   }

@@ -1,5 +1,5 @@
 // The options of Scheduler.stop(): whether to drain, and for how long.
-import { InvalidArgumentError } from '../bindings/errors.js';
+import { InvalidArgumentError, mustBe } from '../bindings/errors.js';
 import { type Duration, parseDurationMs } from './time/duration.js';
 
 export interface StopOptions {
@@ -13,8 +13,15 @@ export interface StopOptions {
   timeoutMs?: Duration;
 }
 
-/** The drain's bound in ms (undefined: none): InvalidArgumentError for a timeoutMs without a drain, or a bad duration. */
-export function drainTimeout(options: StopOptions, drain: boolean): number | undefined {
+/** stop()'s options read and checked: InvalidArgumentError for a non-object, a timeoutMs without a drain, or a bad duration. */
+export function readStopOptions(options: StopOptions): { drain: boolean; drainTimeoutMs: number | undefined } {
+  if (typeof options !== 'object' || options === null) throw mustBe('stop: options', 'an object', options);
+  const drain = options.drain ?? true;
+  return { drain, drainTimeoutMs: drainTimeout(options, drain) };
+}
+
+/** The drain's bound in ms (undefined: none). */
+function drainTimeout(options: StopOptions, drain: boolean): number | undefined {
   if (options.timeoutMs === undefined) return undefined;
   if (!drain) throw new InvalidArgumentError('stop: options.timeoutMs bounds a drain; with drain: false nothing is waited for');
   return parseDurationMs('stop: options.timeoutMs', options.timeoutMs);
