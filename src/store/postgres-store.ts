@@ -1,10 +1,10 @@
 // PostgresStore: the durable Store on PostgreSQL, for Node, on `pg`.
 //
-// Phase 1 of the cluster store: the same contract and the same guarantees as
-// SqliteStore, on a server several machines can reach: one scheduler owns the
-// store at a time (the lease, C6), and a standby on another machine takes
-// over when the owner's lease lapses. (Several processes sharing one schedule
-// is the cluster mode to come.)
+// The same contract and the same guarantees as SqliteStore, on a server
+// several machines can reach: one scheduler owns the store at a time (the
+// lease, C6), and a standby on another machine takes over when the owner's
+// lease lapses. It is also a ClusterStore (postgres/cluster.ts): several
+// processes share one schedule (`new Scheduler({ store, cluster: true })`).
 //
 // Transactions: every writing method is one BEGIN ... COMMIT on one pooled
 // connection; a statement that fails rolls all of it back, and the returned
@@ -29,7 +29,13 @@ import {
   type AcquireResult, checkFence, checkLeaseRequest, checkLeaseTimes, decideAcquire, decideRenew, type HeldLease, holds, type LeaseHolder,
   type LeaseRequest, type RenewResult,
 } from './lease.js';
+import type {
+  ClaimDueRequest, ClaimDueResult, ClusterProcess, ClusterStore, DeregisterRequest, FinishRequest, FinishResult, GiveBackResult, HeartbeatResult,
+  OfferRequest, OfferResult, PendingSlot, ProcessRef, ProcessRequest, RegisterResult, RescueResult,
+} from './cluster.js';
 import { CallOrder } from './postgres/call-order.js';
+import { PostgresCluster } from './postgres/cluster.js';
+import { prepareClusterStatements } from './postgres/cluster-statements.js';
 import { endAttempt, SlotPatchStatements } from './postgres/end-attempt.js';
 import { FencingTokens } from './postgres/fencing-tokens.js';
 import { migrate, quoteIdent } from './postgres/migrate.js';
@@ -63,7 +69,7 @@ interface Connected {
   pg: PgModule;
 }
 
-export class PostgresStore implements Store {
+export class PostgresStore implements Store, ClusterStore {
   readonly kind = 'postgres';
   /** The schema the store's tables live in. */
   readonly schema: string;
@@ -74,6 +80,7 @@ export class PostgresStore implements Store {
   readonly #slotPatch: SlotPatchStatements;
   readonly #taskQueries: TaskQueryStatements;
   readonly #tokens: FencingTokens;
+  readonly #cluster: PostgresCluster;
   readonly #order = new CallOrder();
   #connected: Connected | undefined;
   #opening: Promise<OpenInfo> | undefined;
@@ -95,6 +102,16 @@ export class PostgresStore implements Store {
     this.#slotPatch = new SlotPatchStatements(quoteIdent(this.schema));
     this.#taskQueries = new TaskQueryStatements(quoteIdent(this.schema));
     this.#tokens = new FencingTokens(this.#s);
+    const c = prepareClusterStatements(quoteIdent(this.schema));
+    const clock = this.#settings.clock;
+    // A cluster call: one unfenced transaction in call order, its first statement reading the store's now.
+    this.#cluster = new PostgresCluster(c, this.#s, (fn) => {
+      this.#pool();
+      return this.#order.write(() => this.#transaction(false, async (session) => {
+        const { nowMs } = (await session.row<{ nowMs: number }>(c.now, [clock === undefined ? null : Math.floor(clock.wallNow())]))!;
+        return fn(session, nowMs);
+      }));
+    });
   }
 
   open(): Promise<OpenInfo> {
@@ -355,6 +372,17 @@ export class PostgresStore implements Store {
       : session.rows<StoredExecution>(s.historyBefore, [taskId, before.nominalMs, before.scheduleVersion, limit]));
     return { executions: rows.map(decodeExecution), next: nextCursor(rows, limit) };
   }
+
+  // The cluster capability (cluster.ts), in postgres/cluster.ts.
+  registerProcess(request: ProcessRequest): Promise<RegisterResult> { return this.#cluster.registerProcess(request); }
+  heartbeat(process: ProcessRef, leaseMs: number): Promise<HeartbeatResult> { return this.#cluster.heartbeat(process, leaseMs); }
+  deregister(request: DeregisterRequest): Promise<GiveBackResult> { return this.#cluster.deregister(request); }
+  processes(): Promise<ClusterProcess[]> { return this.#cluster.processes(); }
+  offerSlots(offers: readonly OfferRequest[]): Promise<OfferResult[]> { return this.#cluster.offerSlots(offers); }
+  claimDue(request: ClaimDueRequest): Promise<ClaimDueResult> { return this.#cluster.claimDue(request); }
+  finishClaimed(request: FinishRequest): Promise<FinishResult> { return this.#cluster.finishClaimed(request); }
+  rescueExpired(): Promise<RescueResult> { return this.#cluster.rescueExpired(); }
+  pendingSlots(taskId?: string): Promise<PendingSlot[]> { return this.#cluster.pendingSlots(taskId); }
 
   async pruneHistory(olderThanMs: number): Promise<number> {
     checkTimeMs(olderThanMs, 'olderThanMs');

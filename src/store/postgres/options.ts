@@ -24,12 +24,21 @@ export interface PostgresStoreOptions {
    * @default 'timeslice'
    */
   schema?: string;
+  /**
+   * For tests only: the clock cluster mode reads instead of the database's
+   * `now()` (a VirtualClock, so runner tests can move time). Production
+   * leaves it unset: the database's clock decides what is due and when
+   * leases expire, whatever the processes' clocks say.
+   * @default the database's clock
+   */
+  clock?: { wallNow(): number };
 }
 
 export interface PostgresSettings {
   connectionString: string | undefined;
   pool: Pool | undefined;
   schema: string;
+  clock: { wallNow(): number } | undefined;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -54,11 +63,15 @@ export function resolvePostgresOptions(connection: unknown, options: unknown): P
   const o = options ?? {};
   checkObject(o, 'options');
   for (const key of Object.keys(o)) {
-    if (key !== 'schema') throw new InvalidArgumentError(`options.${key} is not a PostgresStore option (known: schema)`);
+    if (key !== 'schema' && key !== 'clock') throw new InvalidArgumentError(`options.${key} is not a PostgresStore option (known: schema, clock)`);
   }
   const schema = o.schema ?? 'timeslice';
   if (typeof schema !== 'string' || !SCHEMA_NAME.test(schema) || schema.startsWith('pg_')) {
     throw invalid('options.schema', "a schema name of lowercase letters, digits and '_' (1 to 63, not starting with a digit or 'pg_')", schema);
   }
-  return { connectionString: connectionString as string | undefined, pool: pool as Pool | undefined, schema };
+  const clock = o.clock as { wallNow?: unknown } | undefined;
+  if (clock !== undefined && (typeof clock !== 'object' || clock === null || typeof clock.wallNow !== 'function')) {
+    throw invalid('options.clock', 'an object with a wallNow() method (a Clock)', clock);
+  }
+  return { connectionString: connectionString as string | undefined, pool: pool as Pool | undefined, schema, clock: clock as PostgresSettings['clock'] };
 }

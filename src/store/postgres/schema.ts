@@ -125,6 +125,51 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       CREATE SEQUENCE {s}.fencing_tokens AS bigint START WITH ${FENCING_BLOCK} INCREMENT BY ${FENCING_BLOCK} MINVALUE ${FENCING_BLOCK};
     `,
   },
+  {
+    description: 'cluster mode: processes (epochs from a sequence) and open_slots (pending and held rows)',
+    // processes: one row per registered scheduler process. No index but the key: a heartbeat rewrites only
+    // heartbeat_at_ms and expires_at_ms, so it is a HOT update (fillfactor leaves the room on the page).
+    // open_slots: only the slots that are open (pending, or held running by a process); a finished slot's row
+    // is deleted, so the table holds at most the pending rows plus what the cluster runs, whatever the history.
+    // The claim index (rank_ms, seq) deliberately leaves out owner_id: claiming, rescuing and giving back change
+    // only the owner columns, attempts and before (no indexed column, no column of an index predicate), so those
+    // updates are HOT; the claim query walks the index in rank order past the few held rows (bounded by the
+    // cluster's concurrency). one_open_slot_per_task is C2's "one open scheduled slot per task" (cluster.ts).
+    sql: `
+      CREATE SEQUENCE {s}.process_epochs AS bigint;
+      CREATE TABLE {s}.processes (
+        owner_id text COLLATE "C" PRIMARY KEY,
+        host text NOT NULL,
+        pid integer NOT NULL,
+        version text NOT NULL,
+        epoch bigint NOT NULL,
+        started_at_ms double precision NOT NULL,
+        heartbeat_at_ms double precision NOT NULL,
+        expires_at_ms double precision NOT NULL
+      ) WITH (fillfactor = 50);
+      CREATE SEQUENCE {s}.slot_offers AS bigint;
+      CREATE TABLE {s}.open_slots (
+        task_id text COLLATE "C" NOT NULL REFERENCES {s}.tasks (id) ON DELETE CASCADE,
+        schedule_version bigint NOT NULL,
+        nominal_ms bigint NOT NULL,
+        due_ms double precision NOT NULL,
+        rank_ms double precision NOT NULL,
+        max_attempts bigint NOT NULL,
+        attempts bigint NOT NULL,
+        -- Offer order: the tie-break between equal ranks.
+        seq bigint NOT NULL,
+        -- Held (running) when owner_id is set: by whom, under which epoch and token.
+        owner_id text COLLATE "C",
+        owner_epoch bigint,
+        fencing_token bigint,
+        -- The execution row as it was before the claim (row_to_json), NULL when it had none: a give-back restores it.
+        before text,
+        PRIMARY KEY (task_id, nominal_ms, schedule_version)
+      ) WITH (fillfactor = 70);
+      CREATE INDEX open_slots_by_rank ON {s}.open_slots (rank_ms, seq);
+      CREATE UNIQUE INDEX one_open_slot_per_task ON {s}.open_slots (task_id, schedule_version) WHERE schedule_version > 0;
+    `,
+  },
 ]);
 
 /** The schema version this timeslice writes: the number of migrations. */

@@ -1,0 +1,137 @@
+// The SQL of cluster mode on PostgreSQL (postgres/cluster.ts), for one schema.
+// Every statement takes the transaction's now ($now, read once per call by
+// `now`: the database's clock, or a test's injected one) as a parameter, so
+// all the statements of one call agree on the time.
+//
+// The claim is one statement: the due pending rows of live tasks are picked
+// in rank order with FOR UPDATE SKIP LOCKED (concurrent claimers take
+// disjoint rows and never wait for each other), and marked held by the
+// claimer with a fresh token each, the row's execution record as it was kept
+// in `before`. The due pending rows of ended or rescheduled tasks are dropped
+// by the same statement (claimDue never hands them out). The execution
+// records and task marks are then written by the caller, in the same
+// transaction, with the shared slot rules.
+import { statement } from './session.js';
+import { column, EXECUTION_STORED_FIELDS, TASK_SELECT } from './statements.js';
+
+const KEY = (a: string, b: string) => `${a}.task_id = ${b}.task_id AND ${a}.nominal_ms = ${b}.nominal_ms AND ${a}.schedule_version = ${b}.schedule_version`;
+const ENDED = "('completed', 'failed', 'cancelled')";
+const PROCESS_SELECT = `owner_id AS "ownerId", host, pid, version, epoch, started_at_ms AS "startedAtMs", heartbeat_at_ms AS "heartbeatAtMs",
+  expires_at_ms AS "expiresAtMs"`;
+const SLOT_SELECT = (o: string) => `${o}.task_id AS "taskId", ${o}.schedule_version AS "scheduleVersion", ${o}.nominal_ms AS "nominalMs",
+  ${o}.due_ms AS "dueMs", ${o}.rank_ms AS "rankMs", ${o}.max_attempts AS "maxAttempts", ${o}.attempts, ${o}.seq`;
+const EXECUTION_TYPES: Record<string, string> = {
+  taskId: 'text', scheduleVersion: 'int8', nominalMs: 'int8', attempt: 'int8', fencingToken: 'int8', startedAtMs: 'float8',
+  endedAtMs: 'float8', outcome: 'text', result: 'text', error: 'text', skipReason: 'text', state: 'text', traceId: 'text', spanId: 'text',
+};
+
+/** Held rows identified by parallel arrays ($1 task ids, $2 nominal times, $3 versions) and still held. */
+const HELD_BY_KEYS = (s: string) => `held AS (SELECT o.* FROM ${s}.open_slots o
+  JOIN unnest($1::text[], $2::int8[], $3::int8[]) AS k(task_id, nominal_ms, schedule_version) ON ${KEY('o', 'k')}
+  WHERE o.owner_id IS NOT NULL)`;
+
+/** Rows that went back to pending make their running task pending (an ended task stays ended: memory store's pendTask). */
+const PEND_TASKS = (s: string) => `pended AS (UPDATE ${s}.tasks t SET status = 'pending' WHERE t.status = 'running' AND t.id IN (SELECT task_id FROM requeued))`;
+
+export function prepareClusterStatements(s: string) {
+  const executionColumns = EXECUTION_STORED_FIELDS.map(column);
+  return {
+    now: statement('SELECT coalesce($1::float8, floor(extract(epoch FROM now()) * 1000)) AS "nowMs"'),
+    register: statement(
+      `INSERT INTO ${s}.processes (owner_id, host, pid, version, epoch, started_at_ms, heartbeat_at_ms, expires_at_ms)
+       VALUES ($1, $2, $3, $4, nextval('${s}.process_epochs'), $5::float8, $5::float8, $5::float8 + $6::float8)
+       ON CONFLICT (owner_id) DO UPDATE SET host = excluded.host, pid = excluded.pid, version = excluded.version, epoch = excluded.epoch,
+         started_at_ms = excluded.started_at_ms, heartbeat_at_ms = excluded.heartbeat_at_ms, expires_at_ms = excluded.expires_at_ms
+       RETURNING ${PROCESS_SELECT}`,
+    ),
+    heartbeat: statement(
+      `UPDATE ${s}.processes SET heartbeat_at_ms = $3::float8, expires_at_ms = $3::float8 + $4::float8 WHERE owner_id = $1 AND epoch = $2 RETURNING ${PROCESS_SELECT}`,
+    ),
+    /** The process row, locked against a rescue's DELETE until the claim commits. */
+    shareProcess: statement(`SELECT epoch, expires_at_ms AS "expiresAtMs" FROM ${s}.processes WHERE owner_id = $1 FOR SHARE`),
+    deleteProcess: statement(`DELETE FROM ${s}.processes WHERE owner_id = $1 AND epoch = $2 RETURNING owner_id`),
+    processes: statement(
+      `SELECT ${PROCESS_SELECT}, (SELECT count(*) FROM ${s}.open_slots o WHERE o.owner_id = p.owner_id AND o.owner_epoch = p.epoch) AS running
+       FROM ${s}.processes p ORDER BY epoch`,
+    ),
+    expire: statement(`DELETE FROM ${s}.processes WHERE expires_at_ms <= $1 RETURNING owner_id AS "ownerId", epoch`),
+    /** Held rows whose epoch no live registration has (expired, or registered again since). */
+    orphans: statement(
+      `SELECT o.task_id AS "taskId", o.nominal_ms AS "nominalMs", o.schedule_version AS "scheduleVersion" FROM ${s}.open_slots o
+       WHERE o.owner_id IS NOT NULL AND NOT EXISTS (SELECT FROM ${s}.processes p WHERE p.owner_id = o.owner_id AND p.epoch = o.owner_epoch)
+       FOR UPDATE OF o`,
+    ),
+    heldBy: statement(
+      `SELECT o.task_id AS "taskId", o.nominal_ms AS "nominalMs", o.schedule_version AS "scheduleVersion", o.fencing_token AS "fencingToken"
+       FROM ${s}.open_slots o WHERE o.owner_id = $1 AND o.owner_epoch = $2 FOR UPDATE`,
+    ),
+    /** Ends held rows' attempts as interrupted ($4 now, $5 error) and puts them back to pending; a row whose attempt is no longer its own is dropped. */
+    interrupt: statement(
+      `WITH ${HELD_BY_KEYS(s)},
+       interrupted AS (UPDATE ${s}.executions e SET outcome = 'interrupted', ended_at_ms = $4, error = $5 FROM held o
+         WHERE ${KEY('e', 'o')} AND e.fencing_token = o.fencing_token AND e.outcome = 'running'
+         RETURNING e.task_id, e.nominal_ms, e.schedule_version, e.attempt),
+       requeued AS (UPDATE ${s}.open_slots o SET owner_id = NULL, owner_epoch = NULL, fencing_token = NULL, before = NULL, attempts = i.attempt
+         FROM interrupted i WHERE ${KEY('o', 'i')} RETURNING o.task_id),
+       gone AS (DELETE FROM ${s}.open_slots o USING held h WHERE ${KEY('o', 'h')} AND NOT EXISTS (SELECT FROM interrupted i WHERE ${KEY('i', 'h')})),
+       ${PEND_TASKS(s)}
+       SELECT count(*) AS n FROM requeued`,
+    ),
+    /** Puts unstarted claims back exactly as before the claim: the execution restored from `before` (or removed), the row pending. */
+    giveBack: statement(
+      `WITH ${HELD_BY_KEYS(s)},
+       live AS (SELECT h.* FROM held h JOIN ${s}.executions e ON ${KEY('e', 'h')} AND e.fencing_token = h.fencing_token AND e.outcome = 'running'),
+       restored AS (UPDATE ${s}.executions e SET (${executionColumns.join(', ')}) = (${executionColumns.map((c) => `b.${c}`).join(', ')})
+         FROM live l CROSS JOIN LATERAL json_populate_record(NULL::${s}.executions, l.before::json) b
+         WHERE ${KEY('e', 'l')} AND l.before IS NOT NULL),
+       removed AS (DELETE FROM ${s}.executions e USING live l WHERE ${KEY('e', 'l')} AND l.before IS NULL),
+       requeued AS (UPDATE ${s}.open_slots o SET owner_id = NULL, owner_epoch = NULL, fencing_token = NULL, before = NULL
+         FROM live l WHERE ${KEY('o', 'l')} RETURNING o.task_id),
+       gone AS (DELETE FROM ${s}.open_slots o USING held h WHERE ${KEY('o', 'h')} AND NOT EXISTS (SELECT FROM live l WHERE ${KEY('l', 'h')})),
+       ${PEND_TASKS(s)}
+       SELECT count(*) AS n FROM requeued`,
+    ),
+    /** $1 now, $2 limit, $3 owner, $4 epoch: see the header. Rows come back unordered (the caller sorts by rank, seq). */
+    claim: statement(
+      `WITH picked AS (
+         SELECT o.task_id, o.nominal_ms, o.schedule_version FROM ${s}.open_slots o JOIN ${s}.tasks t ON t.id = o.task_id
+         WHERE o.owner_id IS NULL AND o.due_ms <= $1 AND t.status NOT IN ${ENDED} AND (o.schedule_version = 0 OR o.schedule_version = t.schedule_version)
+         ORDER BY o.rank_ms, o.seq LIMIT $2 FOR UPDATE OF o SKIP LOCKED),
+       stale AS (
+         SELECT o.task_id, o.nominal_ms, o.schedule_version FROM ${s}.open_slots o JOIN ${s}.tasks t ON t.id = o.task_id
+         WHERE o.owner_id IS NULL AND o.due_ms <= $1 AND (t.status IN ${ENDED} OR (o.schedule_version <> 0 AND o.schedule_version <> t.schedule_version))
+         FOR UPDATE OF o SKIP LOCKED),
+       dropped AS (DELETE FROM ${s}.open_slots o USING stale x WHERE ${KEY('o', 'x')})
+       UPDATE ${s}.open_slots o SET owner_id = $3, owner_epoch = $4, fencing_token = nextval('${s}.fencing_tokens'),
+         before = (SELECT row_to_json(e)::text FROM ${s}.executions e WHERE ${KEY('e', 'o')})
+       FROM picked p WHERE ${KEY('o', 'p')}
+       RETURNING ${SLOT_SELECT('o')}, o.fencing_token AS "fencingToken", o.before IS NOT NULL AS "hadRecord"`,
+    ),
+    nextDue: statement(`SELECT min(due_ms) AS "dueMs" FROM ${s}.open_slots WHERE owner_id IS NULL`),
+    lockTasks: statement(`SELECT ${TASK_SELECT} FROM ${s}.tasks WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`),
+    /** Executions written whole, inserted or replacing the slot's record (a claim's new attempt). */
+    putExecutions: statement(
+      `INSERT INTO ${s}.executions (${executionColumns.join(', ')})
+       SELECT * FROM unnest(${EXECUTION_STORED_FIELDS.map((f, i) => `$${i + 1}::${EXECUTION_TYPES[f]}[]`).join(', ')})
+       ON CONFLICT (task_id, nominal_ms, schedule_version) DO UPDATE SET
+         ${executionColumns.filter((c) => !['task_id', 'nominal_ms', 'schedule_version'].includes(c)).map((c) => `${c} = excluded.${c}`).join(', ')}`,
+    ),
+    openSlot: statement(`SELECT ${SLOT_SELECT('o')}, o.owner_id AS "ownerId" FROM ${s}.open_slots o WHERE o.task_id = $1 AND o.nominal_ms = $2 AND o.schedule_version = $3 FOR UPDATE`),
+    openOfTask: statement(`SELECT ${SLOT_SELECT('o')} FROM ${s}.open_slots o WHERE o.task_id = $1 AND o.schedule_version = $2`),
+    insertSlot: statement(
+      `INSERT INTO ${s}.open_slots (task_id, schedule_version, nominal_ms, due_ms, rank_ms, max_attempts, attempts, seq)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, nextval('${s}.slot_offers')) RETURNING seq`,
+    ),
+    /** A held row pending again for a retry ($4 due, $5 attempts), last in offer order among equal ranks. */
+    retrySlot: statement(
+      `UPDATE ${s}.open_slots SET owner_id = NULL, owner_epoch = NULL, fencing_token = NULL, before = NULL, due_ms = $4, attempts = $5,
+         seq = nextval('${s}.slot_offers') WHERE task_id = $1 AND nominal_ms = $2 AND schedule_version = $3`,
+    ),
+    deleteSlot: statement(`DELETE FROM ${s}.open_slots WHERE task_id = $1 AND nominal_ms = $2 AND schedule_version = $3`),
+    pending: statement(
+      `SELECT ${SLOT_SELECT('o')} FROM ${s}.open_slots o WHERE o.owner_id IS NULL AND ($1::text IS NULL OR o.task_id = $1) ORDER BY o.rank_ms, o.seq`,
+    ),
+  };
+}
+
+export type ClusterStatements = ReturnType<typeof prepareClusterStatements>;

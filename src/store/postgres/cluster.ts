@@ -1,0 +1,244 @@
+// ClusterStore on PostgreSQL (cluster.ts; MemoryClusterStore is the reference
+// this follows line by line): the methods' transactions, over the tables of
+// migration 2 (schema.ts) and the statements of cluster-statements.ts.
+//
+// Each call is one transaction (the store's runner: one connection, run again
+// on a deadlock or a connection lost before COMMIT) whose first statement
+// reads the database's clock (`now()`, the transaction's timestamp: every
+// statement of the call sees the same time); a test may inject a clock
+// instead (PostgresStoreOptions.clock). Concurrency is the database's: a
+// claim takes rows FOR UPDATE SKIP LOCKED and holds its process row FOR SHARE
+// (a rescue's DELETE of that process waits for the claim to commit, then
+// finds its rows held and puts them back); offers lock the task row, so two
+// offers of one task's next slot queue and the second sees the first's row
+// (the unique index one_open_slot_per_task is the last line of defence);
+// a rescue deletes the expired process rows first, so a concurrent rescue
+// finds them gone and its row locks wait, then see the rows pending again:
+// it updates nothing.
+import { applyPatch, decodeExecution, decodeTask, type StoredExecution, type StoredTask } from '../codec.js';
+import type {
+  ClaimDueRequest, ClaimDueResult, ClaimedSlot, ClusterProcess, DeregisterRequest, FinishRequest, FinishResult, GiveBackResult, HeartbeatResult,
+  OfferRequest, OfferResult, PendingSlot, ProcessRef, ProcessRequest, RegisterResult, RescueResult,
+} from '../cluster.js';
+import {
+  byUrgency, checkClaimDue, checkDeregister, checkLeaseMs, checkOffers, checkProcessRef, checkProcessRequest, encodeFinish, LEASE_EXPIRED_ERROR_TEXT,
+} from '../cluster-rules.js';
+import { executionIdOf, isManualSlot, type SlotKey, slotOfExecutionId } from '../records.js';
+import {
+  advanceHighWaterMark, type BatchTask, claimedExecution, completedExecution, refuseByTask, refuseFenced, refuseSlot, retriedExecution, runningStatus,
+  skippedExecution, updatesTask,
+} from '../slot-rules.js';
+import { checkId } from '../validate.js';
+import type { ClusterStatements } from './cluster-statements.js';
+import { readExecutions, recordSlots } from './record-slots.js';
+import type { Session } from './session.js';
+import { executionValues, EXECUTION_STORED_FIELDS, type Statements, taskValues } from './statements.js';
+
+/** Runs `fn` as one write transaction of the store, with the call's now (store clock). */
+export type ClusterRun = <T>(fn: (session: Session, nowMs: number) => Promise<T>) => Promise<T>;
+
+type SlotRow = PendingSlot & { seq: number };
+type Key = Pick<SlotKey, 'taskId' | 'nominalMs' | 'scheduleVersion'>;
+
+const keyArrays = (keys: readonly Key[]) => [keys.map((k) => k.taskId), keys.map((k) => k.nominalMs), keys.map((k) => k.scheduleVersion)];
+const slotValues = (k: Key) => [k.taskId, k.nominalMs, k.scheduleVersion];
+const urgency = (a: SlotRow, b: SlotRow) => byUrgency({ rankMs: a.rankMs, sequence: a.seq }, { rankMs: b.rankMs, sequence: b.seq });
+
+function pendingOf({ seq: _seq, ...row }: SlotRow): PendingSlot {
+  return { ...row, id: executionIdOf(row) };
+}
+
+function batchTask(task: StoredTask, checkMark: boolean): BatchTask {
+  return { task: { ...task }, highWaterMarkBefore: checkMark ? task.highWaterMarkMs : null, statusBefore: task.status };
+}
+
+export class PostgresCluster {
+  readonly #c: ClusterStatements;
+  readonly #s: Statements;
+  readonly #run: ClusterRun;
+
+  constructor(c: ClusterStatements, s: Statements, run: ClusterRun) {
+    this.#c = c;
+    this.#s = s;
+    this.#run = run;
+  }
+
+  async registerProcess(request: ProcessRequest): Promise<RegisterResult> {
+    checkProcessRequest(request);
+    return this.#run(async (session, nowMs) => {
+      const values = [request.ownerId, request.host, request.pid, request.version, nowMs, request.leaseMs];
+      const stored = (await session.row<Omit<ClusterProcess, 'running'>>(this.#c.register, values))!;
+      return { process: { ...stored, running: 0 }, nowMs };
+    });
+  }
+
+  async heartbeat(process: ProcessRef, leaseMs: number): Promise<HeartbeatResult> {
+    checkProcessRef(process, 'process');
+    checkLeaseMs(leaseMs, 'leaseMs');
+    return this.#run(async (session, nowMs): Promise<HeartbeatResult> => {
+      const renewed = await session.row<Omit<ClusterProcess, 'running'>>(this.#c.heartbeat, [process.ownerId, process.epoch, nowMs, leaseMs]);
+      if (renewed === undefined) return { status: 'lost', nowMs };
+      const running = (await this.processesIn(session)).find((p) => p.ownerId === renewed.ownerId)?.running ?? 0;
+      return { status: 'renewed', process: { ...renewed, running }, nowMs };
+    });
+  }
+
+  async deregister(request: DeregisterRequest): Promise<GiveBackResult> {
+    checkDeregister(request);
+    return this.#run(async (session, nowMs) => {
+      const held = await session.rows<Key & { fencingToken: number }>(this.#c.heldBy, [request.ownerId, request.epoch]);
+      if ((await session.rows(this.#c.deleteProcess, [request.ownerId, request.epoch])).length === 0) return { returned: 0, interrupted: 0, nowMs };
+      const unstarted = new Map((request.unstarted ?? []).map((u) => [u.executionId, u.fencingToken]));
+      const giveBack = held.filter((h) => unstarted.get(executionIdOf(h)) === h.fencingToken);
+      const rest = held.filter((h) => !giveBack.includes(h));
+      const returned = giveBack.length === 0 ? 0 : (await session.row<{ n: number }>(this.#c.giveBack, keyArrays(giveBack)))!.n;
+      const interrupted = rest.length === 0 ? 0 : await this.#interrupt(session, rest, nowMs);
+      return { returned, interrupted, nowMs };
+    });
+  }
+
+  async processes(): Promise<ClusterProcess[]> {
+    return this.#run((session) => this.processesIn(session));
+  }
+
+  async processesIn(session: Session): Promise<ClusterProcess[]> {
+    return session.rows<ClusterProcess>(this.#c.processes);
+  }
+
+  async offerSlots(offers: readonly OfferRequest[]): Promise<OfferResult[]> {
+    checkOffers(offers);
+    return this.#run(async (session) => {
+      const results: OfferResult[] = [];
+      for (const offer of offers) results.push(await this.#offer(session, offer));
+      return results;
+    });
+  }
+
+  async claimDue(request: ClaimDueRequest): Promise<ClaimDueResult> {
+    checkClaimDue(request);
+    return this.#run(async (session, nowMs): Promise<ClaimDueResult> => {
+      const process = await session.row<{ epoch: number; expiresAtMs: number }>(this.#c.shareProcess, [request.ownerId]);
+      if (process === undefined || process.epoch !== request.epoch) return { status: 'not-registered', nowMs };
+      if (process.expiresAtMs <= nowMs) return { status: 'lease-expired', nowMs };
+      const rows = await session.rows<SlotRow & { fencingToken: number; hadRecord: boolean }>(this.#c.claim, [nowMs, request.limit, request.ownerId, request.epoch]);
+      rows.sort(urgency);
+      const claimed = rows.length === 0 ? [] : await this.#record(session, rows, nowMs);
+      const next = await session.row<{ dueMs: number | null }>(this.#c.nextDue);
+      return { status: 'claimed', claimed, nextDueMs: next?.dueMs ?? null, nowMs };
+    });
+  }
+
+  /** The claimed rows' execution records (the shared rules) and their tasks' marks and status, in the claim's transaction. */
+  async #record(session: Session, rows: ReadonlyArray<SlotRow & { fencingToken: number; hadRecord: boolean }>, nowMs: number): Promise<ClaimedSlot[]> {
+    const tasks = new Map<string, StoredTask>();
+    for (const t of await session.rows<StoredTask>(this.#c.lockTasks, [[...new Set(rows.map((r) => r.taskId))]])) tasks.set(t.id, t);
+    const withRecord = rows.filter((r) => r.hadRecord);
+    const befores = withRecord.length === 0 ? new Map<string, StoredExecution>() : await readExecutions(session, this.#s, withRecord);
+    const executions: StoredExecution[] = [];
+    const claimed: ClaimedSlot[] = [];
+    for (const row of rows) {
+      const task = batchTask(tasks.get(row.taskId)!, false);
+      const before = befores.get(executionIdOf(row));
+      const exhausted = row.attempts >= row.maxAttempts;
+      const execution: StoredExecution = before === undefined
+        ? claimedExecution({ taskId: row.taskId, scheduleVersion: row.scheduleVersion, nominalMs: row.nominalMs, startedAtMs: nowMs }, row.fencingToken)
+        : exhausted
+          ? { ...before, fencingToken: row.fencingToken, outcome: 'running', endedAtMs: null }
+          : retriedExecution(before, nowMs, row.fencingToken);
+      advanceHighWaterMark(task, row);
+      task.task.status = runningStatus(task.task.status);
+      tasks.set(task.task.id, task.task);
+      executions.push(execution);
+      claimed.push({
+        execution: decodeExecution(execution), task: decodeTask(task.task), dueMs: row.dueMs, rankMs: row.rankMs, maxAttempts: row.maxAttempts, exhausted,
+      });
+    }
+    const columns: unknown[][] = EXECUTION_STORED_FIELDS.map(() => []);
+    for (const e of executions) {
+      const values = executionValues(e);
+      for (let c = 0; c < values.length; c++) columns[c]!.push(values[c]);
+    }
+    await session.run(this.#c.putExecutions, columns);
+    const touched = [...tasks.values()];
+    await session.run(this.#s.setSlotMarks, [touched.map((t) => t.id), touched.map((t) => t.highWaterMarkMs), touched.map((t) => t.status)]);
+    return claimed;
+  }
+
+  async finishClaimed(request: FinishRequest): Promise<FinishResult> {
+    const encoded = encodeFinish(request);
+    return this.#run(async (session): Promise<FinishResult> => {
+      const slot = slotOfExecutionId(request.executionId);
+      const current = slot === undefined ? undefined : await session.row<StoredExecution>(this.#s.lockExecution, slot);
+      const refusal = refuseFenced(current, request.fencingToken);
+      if (refusal !== undefined) return refusal;
+      const cur = current!;
+      const open = await session.row<SlotRow & { ownerId: string | null }>(this.#c.openSlot, slotValues(cur));
+      const held = open?.ownerId != null ? open : undefined;
+      const ended: StoredExecution = request.outcome === 'skipped'
+        ? {
+          ...skippedExecution({ ...cur, reason: request.skipReason!, recordedAtMs: request.endedAtMs }), attempt: held?.attempts ?? 0,
+          fencingToken: cur.fencingToken, state: cur.state,
+        }
+        : completedExecution(cur, { ...encoded, request: { ...request, outcome: request.outcome } });
+      // Decide the task's patch before writing anything: a patch refused here writes nothing.
+      const task = await session.row<StoredTask>(this.#s.lockTask, [ended.taskId]);
+      const patched = request.taskUpdate !== undefined && updatesTask(task, ended) ? applyPatch(task, request.taskUpdate, 'request.taskUpdate') : task;
+      const columns = executionValues(ended).map((v) => [v]);
+      await session.run(this.#c.putExecutions, columns);
+      if (patched !== undefined && patched !== task) await session.run(this.#s.updateTask, taskValues(patched));
+      if (request.retryAtMs !== undefined) {
+        const dueMs = Math.floor(request.retryAtMs);
+        if (held !== undefined) await session.run(this.#c.retrySlot, [...slotValues(cur), dueMs, ended.attempt]);
+        else {
+          // Claimed by the one-owner claim(), not from a row: pending from its nominal time's rank, one attempt more allowed.
+          await session.run(this.#c.deleteSlot, slotValues(cur));
+          await session.run(this.#c.insertSlot, [...slotValues(cur).slice(0, 1), cur.scheduleVersion, cur.nominalMs, dueMs, cur.nominalMs, ended.attempt + 1, ended.attempt]);
+        }
+      } else if (held !== undefined) await session.run(this.#c.deleteSlot, slotValues(cur));
+      const skipped = await recordSlots(session, this.#s, request.skipped ?? [], (skip) => skippedExecution(skip), 'recorded');
+      const next = request.next === undefined ? undefined : await this.#offer(session, request.next);
+      const taskNow = await session.row<StoredTask>(this.#s.getTask, [ended.taskId]);
+      return { status: 'completed', execution: decodeExecution(ended), task: taskNow === undefined ? undefined : decodeTask(taskNow), skipped, next };
+    });
+  }
+
+  async rescueExpired(): Promise<RescueResult> {
+    return this.#run(async (session, nowMs) => {
+      const expired = await session.rows<ProcessRef>(this.#c.expire, [nowMs]);
+      const orphans = await session.rows<Key>(this.#c.orphans);
+      const interrupted = orphans.length === 0 ? 0 : await this.#interrupt(session, orphans, nowMs);
+      return { expired: expired.map(({ ownerId, epoch }) => ({ ownerId, epoch })), returned: 0, interrupted, nowMs };
+    });
+  }
+
+  async pendingSlots(taskId?: string): Promise<PendingSlot[]> {
+    if (taskId !== undefined) checkId(taskId, 'taskId');
+    return this.#run(async (session) => (await session.rows<SlotRow>(this.#c.pending, [taskId ?? null])).map(pendingOf));
+  }
+
+  async #interrupt(session: Session, keys: readonly Key[], nowMs: number): Promise<number> {
+    return (await session.row<{ n: number }>(this.#c.interrupt, [...keyArrays(keys), nowMs, LEASE_EXPIRED_ERROR_TEXT]))!.n;
+  }
+
+  /** offerSlot() of the memory store, in the caller's transaction. */
+  async #offer(session: Session, offer: OfferRequest): Promise<OfferResult> {
+    const stored = await session.row<StoredTask>(this.#s.lockTask, [offer.taskId]);
+    const existing = await session.row<StoredExecution>(this.#s.getExecution, slotValues(offer));
+    const own = await session.row<SlotRow & { ownerId: string | null }>(this.#c.openSlot, slotValues(offer));
+    const pending = own !== undefined && own.ownerId === null;
+    // A slot with an open record (a retry pending, a rescued attempt) is the open slot below; a closed record is a duplicate.
+    const closed = existing !== undefined && existing.outcome !== 'running' && existing.outcome !== 'interrupted' && !pending;
+    const refusal = refuseSlot(offer, stored === undefined ? undefined : batchTask(stored, false), closed ? existing : undefined);
+    if (refusal !== undefined) return refusal;
+    const open = isManualSlot(offer) ? own : await session.row<SlotRow>(this.#c.openOfTask, [offer.taskId, offer.scheduleVersion]);
+    if (open !== undefined) return { status: 'open-slot', slot: { taskId: open.taskId, scheduleVersion: open.scheduleVersion, nominalMs: open.nominalMs } };
+    const markRefusal = refuseByTask(offer, batchTask(stored!, true));
+    if (markRefusal !== undefined) return markRefusal;
+    const dueMs = Math.floor(offer.dueMs);
+    const row = await session.row<{ seq: number }>(this.#c.insertSlot, [offer.taskId, offer.scheduleVersion, offer.nominalMs, dueMs, offer.rankMs, offer.maxAttempts, 0]);
+    return {
+      status: 'offered',
+      slot: pendingOf({ ...{ taskId: offer.taskId, scheduleVersion: offer.scheduleVersion, nominalMs: offer.nominalMs }, id: '', dueMs, rankMs: offer.rankMs, maxAttempts: offer.maxAttempts, attempts: 0, seq: row!.seq }),
+    };
+  }
+}

@@ -1,0 +1,102 @@
+// PostgresStore as a cluster store: the cluster contract on PostgreSQL (a
+// schema per location, postgres-db.ts), and several stores with pools of
+// their own claiming from one schema at once.
+//
+// The contract cases move the store's clock (advance), so they run with the
+// test-only `clock` option; the concurrency test below runs on the database's
+// own clock, as production does.
+import { describe, expect, it } from 'vitest';
+import { isClusterStore } from '../../src/store/cluster.js';
+import { postgresStore } from '../../src/store/postgres-store.js';
+import { describeClusterContract } from './cluster-contract.js';
+import { task } from './contract/harness.js';
+import { usePostgresDatabase } from './postgres-db.js';
+
+const db = usePostgresDatabase('cluster');
+
+function manualClock(startMs: number) {
+  let nowMs = startMs;
+  return { wallNow: () => nowMs, advance: (ms: number) => void (nowMs += ms) };
+}
+
+describeClusterContract({
+  name: 'PostgresStore',
+  async location() {
+    const schema = db.nextSchema();
+    const clock = manualClock(1_800_000_000_000);
+    return {
+      store: () => postgresStore({ connectionString: db.url }, { schema, clock }),
+      advance: async (ms: number) => clock.advance(ms),
+      dispose: async () => {},
+    };
+  },
+});
+
+describe('PostgresStore cluster mode on the database clock', () => {
+  it('is recognised as cluster-capable', () => {
+    expect(isClusterStore(postgresStore({ connectionString: db.url }))).toBe(true);
+  });
+
+  it('refuses a clock that is not a Clock', () => {
+    expect(() => postgresStore({ connectionString: db.url }, { clock: {} as never })).toThrow(/options.clock must be an object with a wallNow\(\) method/);
+  });
+
+  it('hands every due slot to exactly one of four stores with pools of their own claiming at once', async () => {
+    const schema = db.nextSchema();
+    const stores = Array.from({ length: 4 }, () => postgresStore({ connectionString: db.url }, { schema }));
+    try {
+      for (const store of stores) await store.open();
+      const ids = Array.from({ length: 400 }, (_, i) => `t${String(i).padStart(3, '0')}`);
+      const { nowMs } = await stores[0]!.registerProcess({ ownerId: 'setup', host: 'h', pid: 1, version: 't', leaseMs: 60_000 });
+      await stores[0]!.putTasks(ids.map((id) => task(id, { scheduleKind: 'once', periodMs: null, atMs: nowMs, nextExecutionMs: nowMs })));
+      const offered = await stores[0]!.offerSlots(ids.map((taskId, i) => ({ taskId, scheduleVersion: 1, nominalMs: nowMs, dueMs: nowMs - 1, rankMs: i, maxAttempts: 1 })));
+      expect(offered.every((o) => o.status === 'offered')).toBe(true);
+      const processes = await Promise.all(stores.map((store, i) => store.registerProcess({ ownerId: `p${i}`, host: 'h', pid: i, version: 't', leaseMs: 60_000 })));
+      const claimedBy = new Map<string, number[]>();
+      await Promise.all(stores.map(async (store, i) => {
+        const me = { ownerId: processes[i]!.process.ownerId, epoch: processes[i]!.process.epoch };
+        for (;;) {
+          const result = await store.claimDue({ ...me, limit: 7 });
+          if (result.status !== 'claimed') throw new Error(`p${i}: ${result.status}`);
+          if (result.claimed.length === 0) return;
+          for (const c of result.claimed) claimedBy.set(c.execution.taskId, [...(claimedBy.get(c.execution.taskId) ?? []), i]);
+        }
+      }));
+      expect([...claimedBy.keys()].sort()).toEqual(ids);
+      expect([...claimedBy.values()].filter((by) => by.length !== 1)).toEqual([]);
+      // More than one store took part: the claims ran side by side, not one after another.
+      expect(new Set([...claimedBy.values()].map((by) => by[0])).size).toBeGreaterThan(1);
+      expect(await stores[1]!.pendingSlots()).toEqual([]);
+      const running = (await stores[2]!.processes()).filter((p) => p.ownerId !== 'setup').reduce((n, p) => n + p.running, 0);
+      expect(running).toBe(ids.length);
+    } finally {
+      for (const store of stores) await store.close();
+    }
+  });
+
+  it('rescues an expired process\'s rows once when three stores rescue at the same time; the others update nothing', async () => {
+    const schema = db.nextSchema();
+    const clock = manualClock(1_800_000_000_000);
+    const stores = Array.from({ length: 4 }, () => postgresStore({ connectionString: db.url }, { schema, clock }));
+    try {
+      for (const store of stores) await store.open();
+      const [dead, ...rescuers] = stores as [ReturnType<typeof postgresStore>, ...ReturnType<typeof postgresStore>[]];
+      const ids = Array.from({ length: 30 }, (_, i) => `r${i}`);
+      const nowMs = clock.wallNow();
+      await dead.putTasks(ids.map((id) => task(id, { scheduleKind: 'once', periodMs: null, atMs: nowMs, nextExecutionMs: nowMs })));
+      await dead.offerSlots(ids.map((taskId) => ({ taskId, scheduleVersion: 1, nominalMs: nowMs, dueMs: nowMs, rankMs: nowMs, maxAttempts: 3 })));
+      const { process } = await dead.registerProcess({ ownerId: 'dead', host: 'h', pid: 1, version: 't', leaseMs: 1_000 });
+      const claimed = await dead.claimDue({ ownerId: 'dead', epoch: process.epoch, limit: 100 });
+      expect(claimed.status === 'claimed' && claimed.claimed.length).toBe(ids.length);
+      clock.advance(1_000);
+      const results = await Promise.all(rescuers.map((store) => store.rescueExpired()));
+      expect(results.map((r) => r.interrupted).sort((a, b) => a - b)).toEqual([0, 0, ids.length]);
+      expect(results.map((r) => r.expired.length).sort()).toEqual([0, 0, 1]);
+      const pending = await rescuers[0]!.pendingSlots();
+      expect(pending.map((p) => [p.taskId, p.attempts]).sort()).toEqual(ids.map((id) => [id, 1]).sort());
+      expect((await rescuers[1]!.getExecution(`${ids[0]}/1/${nowMs}`))?.outcome).toBe('interrupted');
+    } finally {
+      for (const store of stores) await store.close();
+    }
+  });
+});
