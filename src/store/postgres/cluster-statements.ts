@@ -3,14 +3,16 @@
 // `now`: the database's clock, or a test's injected one) as a parameter, so
 // all the statements of one call agree on the time.
 //
-// The claim is one statement: the due pending rows of live tasks are picked
-// in rank order with FOR UPDATE SKIP LOCKED (concurrent claimers take
-// disjoint rows and never wait for each other), and marked held by the
-// claimer with a fresh token each, the row's execution record as it was kept
-// in `before`. The due pending rows of ended or rescheduled tasks are dropped
-// by the same statement (claimDue never hands them out). The execution
-// records and task marks are then written by the caller, in the same
-// transaction, with the shared slot rules.
+// The claim is one statement: the due pending rows are picked in rank order
+// with FOR UPDATE SKIP LOCKED on the (rank_ms, seq) index (concurrent
+// claimers take disjoint rows and never wait for each other), and marked
+// held by the claimer with a fresh token each, the row's execution record as
+// it was kept in `before`. A picked row whose task ended or was rescheduled
+// comes back `stale`: the caller drops it and claims again for the places it
+// took, as the memory store drops the rows it meets on its way (so no claim
+// scans for stale rows it would not reach). The execution records and task
+// marks are then written by the caller, in the same transaction, with the
+// shared slot rules.
 import { statement } from './session.js';
 import { column, EXECUTION_STORED_FIELDS, TASK_SELECT } from './statements.js';
 
@@ -94,18 +96,19 @@ export function prepareClusterStatements(s: string) {
     /** $1 now, $2 limit, $3 owner, $4 epoch: see the header. Rows come back unordered (the caller sorts by rank, seq). */
     claim: statement(
       `WITH picked AS (
-         SELECT o.task_id, o.nominal_ms, o.schedule_version FROM ${s}.open_slots o JOIN ${s}.tasks t ON t.id = o.task_id
-         WHERE o.owner_id IS NULL AND o.due_ms <= $1 AND t.status NOT IN ${ENDED} AND (o.schedule_version = 0 OR o.schedule_version = t.schedule_version)
-         ORDER BY o.rank_ms, o.seq LIMIT $2 FOR UPDATE OF o SKIP LOCKED),
-       stale AS (
-         SELECT o.task_id, o.nominal_ms, o.schedule_version FROM ${s}.open_slots o JOIN ${s}.tasks t ON t.id = o.task_id
-         WHERE o.owner_id IS NULL AND o.due_ms <= $1 AND (t.status IN ${ENDED} OR (o.schedule_version <> 0 AND o.schedule_version <> t.schedule_version))
-         FOR UPDATE OF o SKIP LOCKED),
-       dropped AS (DELETE FROM ${s}.open_slots o USING stale x WHERE ${KEY('o', 'x')})
+         SELECT o.task_id, o.nominal_ms, o.schedule_version,
+           t.status IN ${ENDED} OR (o.schedule_version <> 0 AND o.schedule_version <> t.schedule_version) AS stale
+         FROM ${s}.open_slots o JOIN ${s}.tasks t ON t.id = o.task_id
+         WHERE o.owner_id IS NULL AND o.due_ms <= $1
+         ORDER BY o.rank_ms, o.seq LIMIT $2 FOR UPDATE OF o SKIP LOCKED)
        UPDATE ${s}.open_slots o SET owner_id = $3, owner_epoch = $4, fencing_token = nextval('${s}.fencing_tokens'),
          before = (SELECT row_to_json(e)::text FROM ${s}.executions e WHERE ${KEY('e', 'o')})
        FROM picked p WHERE ${KEY('o', 'p')}
-       RETURNING ${SLOT_SELECT('o')}, o.fencing_token AS "fencingToken", o.before IS NOT NULL AS "hadRecord"`,
+       RETURNING ${SLOT_SELECT('o')}, o.fencing_token AS "fencingToken", o.before IS NOT NULL AS "hadRecord", p.stale`,
+    ),
+    /** Rows of a claim whose task ended or was rescheduled since the offer: dropped, never handed out. */
+    dropSlots: statement(
+      `DELETE FROM ${s}.open_slots o USING unnest($1::text[], $2::int8[], $3::int8[]) AS k(task_id, nominal_ms, schedule_version) WHERE ${KEY('o', 'k')}`,
     ),
     nextDue: statement(`SELECT min(due_ms) AS "dueMs" FROM ${s}.open_slots WHERE owner_id IS NULL`),
     lockTasks: statement(`SELECT ${TASK_SELECT} FROM ${s}.tasks WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`),

@@ -38,6 +38,7 @@ import { executionValues, EXECUTION_STORED_FIELDS, type Statements, taskValues }
 export type ClusterRun = <T>(fn: (session: Session, nowMs: number) => Promise<T>) => Promise<T>;
 
 type SlotRow = PendingSlot & { seq: number };
+type ClaimedRow = SlotRow & { fencingToken: number; hadRecord: boolean };
 type Key = Pick<SlotKey, 'taskId' | 'nominalMs' | 'scheduleVersion'>;
 
 const keyArrays = (keys: readonly Key[]) => [keys.map((k) => k.taskId), keys.map((k) => k.nominalMs), keys.map((k) => k.scheduleVersion)];
@@ -120,7 +121,15 @@ export class PostgresCluster {
       const process = await session.row<{ epoch: number; expiresAtMs: number }>(this.#c.shareProcess, [request.ownerId]);
       if (process === undefined || process.epoch !== request.epoch) return { status: 'not-registered', nowMs };
       if (process.expiresAtMs <= nowMs) return { status: 'lease-expired', nowMs };
-      const rows = await session.rows<SlotRow & { fencingToken: number; hadRecord: boolean }>(this.#c.claim, [nowMs, request.limit, request.ownerId, request.epoch]);
+      const rows: ClaimedRow[] = [];
+      // A round that met stale rows dropped them: claim again for the places they took.
+      while (rows.length < request.limit) {
+        const round = await session.rows<ClaimedRow & { stale: boolean }>(this.#c.claim, [nowMs, request.limit - rows.length, request.ownerId, request.epoch]);
+        const stale = round.filter((r) => r.stale);
+        rows.push(...round.filter((r) => !r.stale));
+        if (stale.length === 0) break;
+        await session.run(this.#c.dropSlots, keyArrays(stale));
+      }
       rows.sort(urgency);
       const claimed = rows.length === 0 ? [] : await this.#record(session, rows, nowMs);
       const next = await session.row<{ dueMs: number | null }>(this.#c.nextDue);
@@ -129,7 +138,7 @@ export class PostgresCluster {
   }
 
   /** The claimed rows' execution records (the shared rules) and their tasks' marks and status, in the claim's transaction. */
-  async #record(session: Session, rows: ReadonlyArray<SlotRow & { fencingToken: number; hadRecord: boolean }>, nowMs: number): Promise<ClaimedSlot[]> {
+  async #record(session: Session, rows: readonly ClaimedRow[], nowMs: number): Promise<ClaimedSlot[]> {
     const tasks = new Map<string, StoredTask>();
     for (const t of await session.rows<StoredTask>(this.#c.lockTasks, [[...new Set(rows.map((r) => r.taskId))]])) tasks.set(t.id, t);
     const withRecord = rows.filter((r) => r.hadRecord);

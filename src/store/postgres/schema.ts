@@ -134,7 +134,9 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
     // The claim index (rank_ms, seq) deliberately leaves out owner_id: claiming, rescuing and giving back change
     // only the owner columns, attempts and before (no indexed column, no column of an index predicate), so those
     // updates are HOT; the claim query walks the index in rank order past the few held rows (bounded by the
-    // cluster's concurrency). one_open_slot_per_task is C2's "one open scheduled slot per task" (cluster.ts).
+    // cluster's concurrency); only a retry's new due time touches an index. Rescue, deregister and the running
+    // counts of processes() scan the table for owner_id (an owner index would make every claim a non-HOT update):
+    // bounded by the open slots, not the history. one_open_slot_per_task is C2's "one open scheduled slot per task" (cluster.ts).
     sql: `
       CREATE SEQUENCE {s}.process_epochs AS bigint;
       CREATE TABLE {s}.processes (
@@ -167,6 +169,8 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
         PRIMARY KEY (task_id, nominal_ms, schedule_version)
       ) WITH (fillfactor = 70);
       CREATE INDEX open_slots_by_rank ON {s}.open_slots (rank_ms, seq);
+      -- claimDue's nextDueMs: the earliest pending due time, read from the low end past the held rows.
+      CREATE INDEX open_slots_by_due ON {s}.open_slots (due_ms);
       CREATE UNIQUE INDEX one_open_slot_per_task ON {s}.open_slots (task_id, schedule_version) WHERE schedule_version > 0;
     `,
   },
