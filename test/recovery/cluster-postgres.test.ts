@@ -131,4 +131,30 @@ describe('cluster mode on PostgreSQL (Scheduler with cluster: true)', () => {
     const skipped = (await b.history('cron', { limit: 200 })).executions.filter((e) => e.outcome === 'skipped');
     expect(skipped).toEqual([]);
   });
+
+  it('claims nothing more while it drains: a row due meanwhile runs on another process', async () => {
+    const schema = db.nextSchema();
+    const clock = new VirtualClock({ wallStartMs: WALL_START_MS });
+    const ran: Array<[string, string]> = [];
+    let finishLong!: () => void;
+    const a = process(schema, clock, clock);
+    a.define('long', () => new Promise<void>((resolve) => (finishLong = resolve)));
+    a.define('short', async (_params, ctx) => void ran.push(['a', ctx.taskId]));
+    a.start();
+    await a.ready;
+    await a.schedule({ id: 'long', fn: 'long', after: '1s' });
+    await a.schedule({ id: 'later', fn: 'short', after: '3s' });
+    await advanceWithIo(clock, 1_000);
+    const stopped = a.stop();
+    const b = process(schema, clock, clock);
+    b.define('short', async (_params, ctx) => void ran.push(['b', ctx.taskId]));
+    b.start();
+    await b.ready;
+    await advanceWithIo(clock, 3_000);
+    expect(ran).toEqual([['b', 'later']]);
+    finishLong();
+    await stopped;
+    expect((await b.history('long')).executions.map((e) => [e.outcome, e.attempt])).toEqual([['succeeded', 1]]);
+    expect((await b.cluster()).length).toBe(1);
+  });
 });

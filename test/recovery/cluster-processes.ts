@@ -1,7 +1,7 @@
 // Cluster processes in one test process: each has its own engine (its core
 // orders what it holds), its own defined functions and a ClusterRunner over
-// its own MemoryClusterStore instance, all on one MemoryClusterDatabase: N
-// processes on one database. The database's clock is the store's "now"; a
+// its own store instance, all on one database (a MemoryClusterDatabase, or
+// a factory of stores over one PostgreSQL schema): N processes on one database. The database's clock is the store's "now"; a
 // process may run on its own VirtualClock, so a test can pause it (SIGSTOP:
 // its clock stands still) while the others and the database go on.
 import { Core } from '../../bindings/core.js';
@@ -13,7 +13,9 @@ import { type DurableTaskOptions, durableTaskRecord } from '../../src/durable/ta
 import { Engine } from '../../src/engine/engine.js';
 import { SchedulerEvents } from '../../src/events.js';
 import { MemoryClusterDatabase, MemoryClusterStore } from '../../src/store/memory-cluster-store.js';
+import type { ClusterStore } from '../../src/store/cluster.js';
 import type { TaskRecord } from '../../src/store/records.js';
+import type { Store } from '../../src/store/store.js';
 import { resolveSchedulerOptions } from '../../src/tasks/scheduler-options.js';
 import type { VirtualClock } from '../../src/testing/index.js';
 
@@ -21,7 +23,7 @@ export interface ClusterProcess {
   name: string;
   clock: VirtualClock;
   engine: Engine;
-  store: MemoryClusterStore;
+  store: Store & ClusterStore;
   runner: ClusterRunner;
   /** The durable events this process emitted, in order: [type, detail]. */
   events: Array<[string, unknown]>;
@@ -30,8 +32,11 @@ export interface ClusterProcess {
   schedule(options: DurableTaskOptions): Promise<TaskRecord>;
 }
 
+/** Where processes' stores come from: one memory database, or a factory of new stores over one database. */
+export type ClusterDatabase = MemoryClusterDatabase | (() => Store & ClusterStore);
+
 export async function clusterProcess(
-  database: MemoryClusterDatabase, clock: VirtualClock, name: string, options: Partial<ClusterRunnerOptions> = {},
+  database: ClusterDatabase, clock: VirtualClock, name: string, options: Partial<ClusterRunnerOptions> = {},
 ): Promise<ClusterProcess> {
   // No tracer is given, so none is resolved.
   const resolved = resolveSchedulerOptions({ clock, onError: false }, () => undefined);
@@ -40,7 +45,7 @@ export async function clusterProcess(
   const log: Array<[string, unknown]> = [];
   for (const type of DURABLE_EVENT_TYPES) events.addEventListener(type, (event) => log.push([type, (event as DurableEvent).detail]));
   const functions = new DefinedFunctions();
-  const store = new MemoryClusterStore({ database });
+  const store = database instanceof MemoryClusterDatabase ? new MemoryClusterStore({ database }) : database();
   await store.open();
   const runner = new ClusterRunner(
     { engine, functions, store, emit: (type, detail) => events.dispatchEvent(new DurableEvent(type, detail)) },

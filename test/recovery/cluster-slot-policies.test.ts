@@ -3,10 +3,40 @@
 // slots missed while the whole cluster was down follow the task's missed-run
 // policy, a slot whose attempts died with their process is failed (not run
 // again) by its next claimer, and a clean stop gives unstarted claims back.
+// On the memory reference and on PostgreSQL (the store's clock injected: the
+// VirtualClock standing for the database server's; time moves over real I/O
+// with advanceWithIo).
 import { afterEach, describe, expect, it } from 'vitest';
+import { postgresStore } from '../../src/store/postgres-store.js';
 import { VirtualClock } from '../../src/testing/index.js';
-import { type ClusterProcess, clusterDatabase, clusterProcess } from './cluster-processes.js';
-import { WALL_START_MS } from './helpers.js';
+import { usePostgresDatabase } from '../persistence/postgres-db.js';
+import { type ClusterDatabase, type ClusterProcess, clusterDatabase, clusterProcess } from './cluster-processes.js';
+import { advanceWithIo, trackStoreCalls, WALL_START_MS } from './helpers.js';
+
+const pg = usePostgresDatabase('cluster_policies');
+
+interface Backend {
+  database(clock: VirtualClock): ClusterDatabase;
+  /** Moves `clock` by `totalMs` in steps of `stepMs`, each step's timers and store calls settled. */
+  run(clock: VirtualClock, totalMs: number, stepMs?: number): Promise<void>;
+}
+
+const backends: Array<[string, Backend]> = [
+  ['MemoryClusterStore', {
+    database: clusterDatabase,
+    async run(clock, totalMs, stepMs = 100) {
+      if (totalMs === 0) await clock.advance(0);
+      for (let elapsed = 0; elapsed < totalMs; elapsed += stepMs) await clock.advance(Math.min(stepMs, totalMs - elapsed));
+    },
+  }],
+  ['PostgresStore', {
+    database(clock) {
+      const schema = pg.nextSchema();
+      return () => trackStoreCalls(postgresStore({ connectionString: pg.url }, { schema, clock }));
+    },
+    run: (clock, totalMs, stepMs = 100) => advanceWithIo(clock, totalMs, stepMs),
+  }],
+];
 
 const started: ClusterProcess[] = [];
 
@@ -21,14 +51,11 @@ afterEach(async () => {
   for (const p of started.splice(0)) {
     await p.runner.stop();
     await p.engine.stop(false);
+    await p.store.close();
   }
 });
 
-async function run(clock: VirtualClock, totalMs: number, stepMs = 100): Promise<void> {
-  for (let elapsed = 0; elapsed < totalMs; elapsed += stepMs) await clock.advance(stepMs);
-}
-
-describe('cluster processes: retries, missed slots, stops', () => {
+describe.each(backends)('cluster processes on %s: retries, missed slots, stops', (_name, { database: clusterDatabase, run }) => {
   it('puts a failed attempt back in the store, due after its backoff, and runs it as attempt 2', async () => {
     const clock = new VirtualClock({ wallStartMs: WALL_START_MS });
     const database = clusterDatabase(clock);
@@ -61,7 +88,7 @@ describe('cluster processes: retries, missed slots, stops', () => {
     expect(ran).toEqual([10_000]);
     // The whole cluster stops (cleanly: nothing is held) and comes back two minutes later.
     await a!.runner.stop();
-    await clock.advance(120_000);
+    await run(clock, 120_000, 120_000);
     await a!.runner.start();
     await run(clock, 1_000);
     expect(ran).toEqual([10_000, 130_000]);
@@ -85,8 +112,8 @@ describe('cluster processes: retries, missed slots, stops', () => {
       return new Promise<void>(() => {});
     });
     await a!.schedule({ id: 'minutely', fn: 'work', every: '60s' });
-    await clock.advance(60_000);
-    await pausedClock.advance(60_000);
+    await run(clock, 60_000, 60_000);
+    await run(pausedClock, 60_000, 60_000);
     const [b] = await start(clusterProcess(database, clock, 'b', { leaseMs: 5_000, heartbeatMs: 1_000 }));
     b!.define('work', async (_params, ctx) => void ran.push(['b', ctx.nominalMs - WALL_START_MS]));
     await run(clock, 60_000, 1_000);
@@ -107,14 +134,14 @@ describe('cluster processes: retries, missed slots, stops', () => {
     a!.engine.pause();
     await a!.schedule({ id: 'x', fn: 'work', after: '1s' });
     await a!.schedule({ id: 'y', fn: 'work', after: '1s' });
-    await clock.advance(1_000);
+    await run(clock, 1_000, 1_000);
     expect(a!.runner.running).toBe(2);
     await a!.runner.stop();
     const b = await clusterProcess(database, clock, 'b');
     started.push(b);
     b.define('work', async (_params, ctx) => void ran.push(`b:${ctx.taskId}:${ctx.attempt}`));
     await b.runner.start();
-    await clock.advance(0);
+    await run(clock, 0, 1);
     expect(ran.sort()).toEqual(['b:x:1', 'b:y:1']);
   });
 });
