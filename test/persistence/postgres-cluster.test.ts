@@ -41,7 +41,7 @@ describe('PostgresStore cluster mode on the database clock', () => {
     expect(() => postgresStore({ connectionString: db.url }, { clock: {} as never })).toThrow(/options.clock must be an object with a wallNow\(\) method/);
   });
 
-  it('hands every due slot to exactly one of four stores with pools of their own claiming at once', async () => {
+  it('hands every due slot to exactly one of four stores with pools of their own claiming (and ending) at once', async () => {
     const schema = db.nextSchema();
     const stores = Array.from({ length: 4 }, () => postgresStore({ connectionString: db.url }, { schema }));
     try {
@@ -53,13 +53,23 @@ describe('PostgresStore cluster mode on the database clock', () => {
       expect(offered.every((o) => o.status === 'offered')).toBe(true);
       const processes = await Promise.all(stores.map((store, i) => store.registerProcess({ ownerId: `p${i}`, host: 'h', pid: i, version: 't', leaseMs: 60_000 })));
       const claimedBy = new Map<string, number[]>();
+      let ended = 0;
       await Promise.all(stores.map(async (store, i) => {
         const me = { ownerId: processes[i]!.process.ownerId, epoch: processes[i]!.process.epoch };
+        let batches = 0;
         for (;;) {
           const result = await store.claimDue({ ...me, limit: 7 });
           if (result.status !== 'claimed') throw new Error(`p${i}: ${result.status}`);
           if (result.claimed.length === 0) return;
           for (const c of result.claimed) claimedBy.set(c.execution.taskId, [...(claimedBy.get(c.execution.taskId) ?? []), i]);
+          // Every other batch is ended at once, so claims and ends of the four interleave; the rest stay running.
+          if (batches++ % 2 === 1) continue;
+          for (const c of result.claimed) {
+            const { id, fencingToken } = c.execution;
+            const end = await store.finishClaimed({ executionId: id, fencingToken, outcome: 'succeeded', endedAtMs: result.nowMs });
+            if (end.status !== 'completed') throw new Error(`p${i}: finish of ${id}: ${end.status}`);
+            ended++;
+          }
         }
       }));
       expect([...claimedBy.keys()].sort()).toEqual(ids);
@@ -68,7 +78,11 @@ describe('PostgresStore cluster mode on the database clock', () => {
       expect(new Set([...claimedBy.values()].map((by) => by[0])).size).toBeGreaterThan(1);
       expect(await stores[1]!.pendingSlots()).toEqual([]);
       const running = (await stores[2]!.processes()).filter((p) => p.ownerId !== 'setup').reduce((n, p) => n + p.running, 0);
-      expect(running).toBe(ids.length);
+      expect(ended).toBeGreaterThan(0);
+      expect(running).toBe(ids.length - ended);
+      const outcomes = await Promise.all(ids.map(async (id) => (await stores[3]!.history(id)).executions.map((e) => [e.outcome, e.attempt])));
+      expect(outcomes.filter((o) => o.length !== 1 || o[0]![1] !== 1)).toEqual([]);
+      expect(outcomes.filter((o) => o[0]![0] === 'succeeded')).toHaveLength(ended);
     } finally {
       for (const store of stores) await store.close();
     }

@@ -177,11 +177,12 @@ export class PostgresCluster {
     const encoded = encodeFinish(request);
     return this.#run(async (session): Promise<FinishResult> => {
       const slot = slotOfExecutionId(request.executionId);
+      // The open row first, then the execution, then the task: the order claims and rescues lock them in.
+      const open = slot === undefined ? undefined : await session.row<SlotRow & { ownerId: string | null }>(this.#c.openSlot, slot);
       const current = slot === undefined ? undefined : await session.row<StoredExecution>(this.#s.lockExecution, slot);
       const refusal = refuseFenced(current, request.fencingToken);
       if (refusal !== undefined) return refusal;
       const cur = current!;
-      const open = await session.row<SlotRow & { ownerId: string | null }>(this.#c.openSlot, slotValues(cur));
       const held = open?.ownerId != null ? open : undefined;
       const ended: StoredExecution = request.outcome === 'skipped'
         ? {
