@@ -3,7 +3,9 @@
 // each store with a pool of its own. The store's clock is the test-only
 // `clock` option (a VirtualClock standing for the database server's), so
 // time moves as in cluster-schedulers.test.ts, over real I/O (advanceWithIo
-// lets each store call settle before virtual time moves on).
+// lets each store call settle before virtual time moves on). The last case
+// runs as deployed, on the host's clock and the database's now(), with no
+// virtual time: it waits (bounded) for the runs themselves.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Scheduler, type SchedulerOptions } from '../../src/index.js';
 import { type PostgresStore, postgresStore } from '../../src/store/postgres-store.js';
@@ -157,4 +159,32 @@ describe('cluster mode on PostgreSQL (Scheduler with cluster: true)', () => {
     expect((await b.history('long')).executions.map((e) => [e.outcome, e.attempt])).toEqual([['succeeded', 1]]);
     expect((await b.cluster()).length).toBe(1);
   });
+
+  it('runs on the database\'s own clock as deployed (no injected clock): 40 one-offs due now, each once, across two schedulers', async () => {
+    const schema = db.nextSchema();
+    const ran: Array<[number, string]> = [];
+    let allRan!: () => void;
+    const done = new Promise<void>((resolve) => (allRan = resolve));
+    const schedulers = [0, 1].map((i) => {
+      const store = postgresStore({ connectionString: db.url }, { schema });
+      stores.push(store);
+      const scheduler = new Scheduler({ store, cluster: { pollMs: 50 }, clockWatch: false, retention: false, onError: false });
+      running.push(scheduler);
+      scheduler.define('job', async (_params, ctx) => {
+        ran.push([i, ctx.taskId]);
+        if (ran.length === 40) allRan();
+      });
+      return scheduler;
+    });
+    for (const s of schedulers) {
+      s.start();
+      await s.ready;
+    }
+    for (let k = 0; k < 40; k++) await schedulers[k % 2]!.schedule({ id: `job-${k}`, fn: 'job', after: 0 });
+    await done;
+    expect(ran.map(([, id]) => id).sort()).toEqual(Array.from({ length: 40 }, (_, k) => `job-${k}`).sort());
+    for (const s of schedulers) await s.stop();
+    const records = await Promise.all(ran.map(async ([, id]) => (await stores[0]!.history(id)).executions.map((e) => [e.outcome, e.attempt])));
+    expect(records.filter((r) => JSON.stringify(r) !== '[["succeeded",1]]')).toEqual([]);
+  }, 20_000);
 });
