@@ -102,16 +102,8 @@ export class PostgresStore implements Store, ClusterStore {
     this.#slotPatch = new SlotPatchStatements(quoteIdent(this.schema));
     this.#taskQueries = new TaskQueryStatements(quoteIdent(this.schema));
     this.#tokens = new FencingTokens(this.#s);
-    const c = prepareClusterStatements(quoteIdent(this.schema));
-    const clock = this.#settings.clock;
-    // A cluster call: one unfenced transaction in call order, its first statement reading the store's now.
-    this.#cluster = new PostgresCluster(c, this.#s, (fn) => {
-      this.#pool();
-      return this.#order.write(() => this.#transaction(false, async (session) => {
-        const { nowMs } = (await session.row<{ nowMs: number }>(c.now, [clock === undefined ? null : Math.floor(clock.wallNow())]))!;
-        return fn(session, nowMs);
-      }));
-    });
+    const cluster = prepareClusterStatements(quoteIdent(this.schema));
+    this.#cluster = new PostgresCluster(cluster, this.#s, (fn) => this.#leaseCall((session) => fn(session)), this.#settings.clock);
   }
 
   open(): Promise<OpenInfo> {
@@ -186,7 +178,7 @@ export class PostgresStore implements Store, ClusterStore {
     return this.#order.read(() => inRead(this.#access(), snapshot, (session) => fn(session, this.#s)));
   }
 
-  /** A lease call: one transaction, in call order, not fenced. */
+  /** A lease call, or a cluster call (cluster mode takes no lease): one transaction, in call order, not fenced. */
   #leaseCall<T>(fn: (session: Session, s: Statements) => Promise<T>): Promise<T> {
     this.#pool();
     return this.#order.write(() => this.#transaction(false, (session) => fn(session, this.#s)));

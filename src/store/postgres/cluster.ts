@@ -34,8 +34,9 @@ import { readExecutions, recordSlots } from './record-slots.js';
 import type { Session } from './session.js';
 import { executionValues, EXECUTION_STORED_FIELDS, type Statements, taskValues } from './statements.js';
 
-/** Runs `fn` as one write transaction of the store, with the call's now (store clock). */
-export type ClusterRun = <T>(fn: (session: Session, nowMs: number) => Promise<T>) => Promise<T>;
+/** Runs `fn` as one write transaction of the store. */
+export type ClusterTransaction = <T>(fn: (session: Session) => Promise<T>) => Promise<T>;
+type ClusterRun = <T>(fn: (session: Session, nowMs: number) => Promise<T>) => Promise<T>;
 
 type SlotRow = PendingSlot & { seq: number };
 type ClaimedRow = SlotRow & { fencingToken: number; hadRecord: boolean };
@@ -58,10 +59,16 @@ export class PostgresCluster {
   readonly #s: Statements;
   readonly #run: ClusterRun;
 
-  constructor(c: ClusterStatements, s: Statements, run: ClusterRun) {
+  /** `clock`: PostgresStoreOptions.clock, for tests only; undefined reads the database's now(). */
+  constructor(c: ClusterStatements, s: Statements, transaction: ClusterTransaction, clock: { wallNow(): number } | undefined) {
     this.#c = c;
     this.#s = s;
-    this.#run = run;
+    // Each call's first statement reads the store's now: every statement of the call sees that time.
+    this.#run = (fn) =>
+      transaction(async (session) => {
+        const { nowMs } = (await session.row<{ nowMs: number }>(c.now, [clock === undefined ? null : Math.floor(clock.wallNow())]))!;
+        return fn(session, nowMs);
+      });
   }
 
   async registerProcess(request: ProcessRequest): Promise<RegisterResult> {
