@@ -4,8 +4,9 @@
 // random 20-60 ms after the previous job started; the time from the add call
 // to its handler starting. The peers wake their workers with LISTEN/NOTIFY
 // (graphile-worker's insert trigger, pg-boss's notify queue), their polls
-// behind it as fallbacks; timeslice's store has one owner today, so the
-// scheduler that schedules the task plans and runs it (no NOTIFY involved).
+// behind it as fallbacks; timeslice adds through a producer Scheduler of its
+// own (its own pool) and its cluster-mode workers, without NOTIFY on
+// PostgreSQL yet, find the row at their next poll (pollMs, 1 s by default).
 import { mulberry32 } from '../../lib/random.mjs';
 import { percentile } from '../../lib/stats.mjs';
 import { createDatabase } from './database.mjs';

@@ -1,29 +1,36 @@
 // timeslice through its public durable API over its PostgreSQL store
-// (`timeslice/store/postgres`, built package): a Scheduler with
-// `postgresStore({ connectionString })`, a function defined by name, one-off
-// tasks due now added with scheduleMany()/schedule().
+// (`timeslice/store/postgres`, built package), in cluster mode: each worker
+// is a Scheduler with `postgresStore({ connectionString })` and
+// `cluster: true`, a function defined by name, one-off tasks due now.
 //
-// timeslice has one mode, its defaults: each run's claim is committed before
-// its body starts and its end is committed before the run is reported done
-// (ends and claims falling in the same host turn share one transaction). It
-// runs as is in the perjob and the batched cases, against the peers' two
-// modes. The store today has one owner at a time (issue 13 phase 1): a second
-// scheduler on the same schema waits as a standby, so the 4-process case
-// waits for the cluster mode and timeslice has no row there.
+// timeslice has one mode, its defaults: each process claims the due rows it
+// has room for (maxConcurrent) with FOR UPDATE SKIP LOCKED, commits the claim
+// before the bodies start, and commits each run's end before the run is
+// reported done. It runs as is in the perjob and the batched cases, against
+// the peers' two modes, and in every topology (4 processes share the rows).
+// Jobs are added by a producer of their own (a cluster-mode Scheduler that is
+// never started, its own store and pool), not by a worker: as the peers'
+// addJob()/send() rows do. Without LISTEN/NOTIFY on PostgreSQL yet, a worker
+// finds a row another process added at its next poll (pollMs, default 1 s).
 import { Scheduler } from '../../../dist/index.js';
 import { postgresStore } from '../../../dist/store/postgres.js';
 
 const CHUNK = 1000;
 
 /**
- * Clock watch and retention off: neither runs in these few seconds (as in the
- * durable suite). A store passed as an object is its caller's to close (the
- * scheduler closes only one it made): close() stops the scheduler, then ends
- * the store's pool, so no repetition leaves connections open.
+ * Cluster mode with its defaults (pollMs 1 s, lease ttlMs 30 s, heartbeatMs
+ * 10 s); maxConcurrent is what a process claims at once, so it is the
+ * topology's worker count, as is concurrency. `noop` is the handler (the
+ * producer's never runs: schedule() needs the name defined). Clock watch and retention off:
+ * neither runs in these few seconds (as in the durable suite). A store passed
+ * as an object is its caller's to close (the scheduler closes only one it
+ * made): close() stops the scheduler, then ends the store's pool, so no
+ * repetition leaves connections open.
  */
-function makeScheduler(connectionString, concurrency) {
+function makeScheduler(connectionString, workers, noop = () => {}) {
   const store = postgresStore({ connectionString });
-  const scheduler = new Scheduler({ store, concurrency, clockWatch: false, retention: false });
+  const scheduler = new Scheduler({ store, cluster: true, concurrency: workers, maxConcurrent: workers, clockWatch: false, retention: false });
+  scheduler.define('noop', noop);
   return { scheduler, close: () => scheduler.stop().finally(() => store.close()) };
 }
 
@@ -33,16 +40,13 @@ export const timeslice = {
   name: 'timeslice',
   modes: ['perjob', 'batched'],
   describe: () =>
-    'Scheduler({ store: postgresStore({ connectionString }), concurrency }), defaults: a claim committed before each body, each end committed before the run is done (those in one host turn share a transaction); one mode, run in both cases',
-  /** Topologies it cannot run yet, with the reason. */
-  unsupported: { p4: 'timeslice not run in p4: its PostgreSQL store has one owner at a time until the cluster mode of issue 13 lands (a second process waits as a standby)' },
+    'Scheduler({ store: postgresStore({ connectionString }), cluster: true, concurrency, maxConcurrent }), defaults (pollMs 1 s, lease 30 s / heartbeat 10 s): due rows claimed with FOR UPDATE SKIP LOCKED up to maxConcurrent, the claim committed before the bodies start, each end committed before the run is done; jobs added by a separate, never-started Scheduler; one mode, run in both cases',
   /** A completed one-off's task row is kept with status 'completed' (retention is off). */
   remainingSql: "SELECT count(*)::int AS n FROM timeslice.tasks WHERE status <> 'completed'",
 
   /** The schema and `n` one-offs due now, 1,000 per scheduleMany() call, by a scheduler that is never started (nothing runs). Untimed. */
   async prepare(connectionString, n) {
     const { scheduler, close } = makeScheduler(connectionString, 1);
-    scheduler.define('noop', () => {});
     try {
       for (let i = 0; i < n; i += CHUNK) {
         await scheduler.scheduleMany(Array.from({ length: Math.min(CHUNK, n - i) }, (_, k) => job(i + k)));
@@ -52,21 +56,28 @@ export const timeslice = {
     }
   },
 
-  /** A scheduler with `workers` concurrency; start() starts it and waits for `ready` (store open, stored tasks recovered). */
+  /** A worker scheduler; start() starts it and waits for `ready`; add(i) goes through a producer of its own, made on first use. */
   async open({ connectionString, workers, onRun }) {
-    const { scheduler, close } = makeScheduler(connectionString, workers);
-    scheduler.define('noop', async (params) => {
+    const worker = makeScheduler(connectionString, workers, async (params) => {
       onRun(params.i);
     });
+    let producer;
     return {
       async start() {
-        scheduler.start();
-        await scheduler.ready;
+        worker.scheduler.start();
+        await worker.scheduler.ready;
       },
       async add(i) {
-        await scheduler.schedule(job(i));
+        producer ??= makeScheduler(connectionString, 1);
+        await producer.scheduler.schedule(job(i));
       },
-      stop: close,
+      async stop() {
+        try {
+          await worker.close();
+        } finally {
+          await producer?.close();
+        }
+      },
     };
   },
 };
