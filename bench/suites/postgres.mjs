@@ -13,19 +13,24 @@
 //   snapshot-w4-<mode>                the same at w4 while a REPEATABLE READ
 //                                     transaction holds one snapshot
 //   add-to-start-<mode>               a job added into idle workers: p50/p99 to its start
+//   failover-p2                       a process killed (SIGKILL) holding k slow jobs:
+//                                     ms until the other process starts them
+//                                     (timeslice, lease FAILOVER_LEASE; the
+//                                     peers' defaults stated, not measured)
 // Duplicate runs are counted from the handlers, by job id, in every case.
 import { loadavg } from 'node:os';
 import { summarize } from '../lib/stats.mjs';
 import { postgresCases } from './postgres/cases.mjs';
 import { serverFacts } from './postgres/database.mjs';
 import { derivePostgresFigures } from './postgres/derive.mjs';
+import { FAILOVER_LEASE, FAILOVER_PEERS } from './postgres/failover.mjs';
 import { postgresHeadline } from './postgres/headline.mjs';
 import { availableImpls } from './postgres/impls.mjs';
 import { canReadProcCpu } from './postgres/process-cpu.mjs';
 import { TOPOLOGIES } from './postgres/workers.mjs';
 
 const LOAD_SAMPLE_MS = 10_000;
-const COMMON = { topologies: ['w1', 'w4', 'p4'], modes: ['perjob', 'batched'], snapshot: true };
+const COMMON = { topologies: ['w1', 'w4', 'p4'], modes: ['perjob', 'batched'], snapshot: true, failover: { k: 4, reps: 3 } };
 const FULL = {
   ...COMMON,
   sizes: [
@@ -39,9 +44,6 @@ const FULL = {
 // One repetition of everything at 10,000 jobs: minutes, not the hours of FULL.
 const QUICK = { ...COMMON, sizes: [{ n: 10_000, reps: 1 }], warmN: 500, latency: { samples: 30, reps: 1, seed: 13 }, timeoutMs: 600_000 };
 
-/** Not measured yet: needs the cluster mode (leases taken over from a killed process). */
-const NOT_YET = ['time until a killed process’s slots run elsewhere (issue 13 target: within lease + heartbeat): TODO once the cluster mode lands; no row until it is measured'];
-
 export default {
   name: 'postgres',
   description: 'Durable jobs on PostgreSQL: timeslice (PostgreSQL store) vs graphile-worker and pg-boss, fresh database per run: jobs/s and CPU per job at 1 and 4 workers and 4 processes, per-job and batched, under a held snapshot, add-to-start latency, duplicate runs',
@@ -50,7 +52,8 @@ export default {
     const plan = ctx.quick ? QUICK : FULL;
     const { impls, notices } = await availableImpls();
     for (const notice of notices) ctx.log(notice);
-    ctx.info.plan = { ...plan, topologies: plan.topologies.map((t) => `${t}: ${TOPOLOGIES[t].what}`), notYetMeasured: NOT_YET };
+    ctx.info.plan = { ...plan, topologies: plan.topologies.map((t) => `${t}: ${TOPOLOGIES[t].what}`), failoverLease: FAILOVER_LEASE };
+    ctx.info.failoverPeersNotMeasured = FAILOVER_PEERS;
     ctx.info.server = await serverFacts();
     ctx.info.configurations = Object.fromEntries(impls.map((impl) => [impl.name, Object.fromEntries(plan.modes.map((m) => [m, impl.describe(m)]))]));
     ctx.info.peerDefaults = { 'pg-boss': impls.find((i) => i.name === 'pg-boss')?.defaults };

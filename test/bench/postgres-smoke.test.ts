@@ -20,7 +20,10 @@ const expectedImpls = ['graphile-worker', 'pg-boss', ...(storeBuilt ? ['timeslic
 
 interface SmokeRun {
   impl: string;
-  kind: 'throughput' | 'latency';
+  kind: 'throughput' | 'latency' | 'failover';
+  lease?: { ttlMs: number; heartbeatMs: number };
+  restartFirstMs?: number;
+  restartLastMs?: number;
   n?: number;
   wallMs?: number;
   jobsPerSec?: number;
@@ -84,5 +87,15 @@ describe('postgres suite harness', () => {
       expect(run, `${impl} in p4`).toBeDefined();
       expectSaneThroughput(expect, run!, 200);
     }
+  });
+
+  (storeBuilt ? it.concurrent : it.concurrent.skip)('runs a killed process’s held jobs in the other process once its lease lapses (timeslice)', { timeout: 120_000 }, async ({ expect }) => {
+    const result = await smoke(['--failover']);
+    const run = result.runs.find((r) => r.kind === 'failover')!;
+    const { ttlMs, heartbeatMs } = run.lease!;
+    // failover.mjs already refuses a start in B before the kill. The lease was renewed at most
+    // heartbeatMs before the kill, so B can take the jobs no sooner than ttlMs - heartbeatMs after it.
+    expect(run.restartFirstMs).toBeGreaterThanOrEqual(ttlMs - heartbeatMs);
+    expect(run.restartLastMs).toBeGreaterThanOrEqual(run.restartFirstMs!);
   });
 });

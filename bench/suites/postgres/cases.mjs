@@ -6,9 +6,12 @@
 //   snapshot-w4-<mode>        the same at w4 while a REPEATABLE READ
 //                             transaction holds one snapshot the whole run
 //   add-to-start-<mode>       one job at a time into idle workers (w4)
+//   failover-p2               2 processes, one killed holding its k jobs:
+//                             time until the other starts them (timeslice)
 import { interleaveAsync } from '../../lib/interleave-async.mjs';
 import { toRows } from '../../lib/rows.mjs';
 import { Stopwatch } from '../../lib/stopwatch.mjs';
+import { failoverRepetition } from './failover.mjs';
 import { latencyRepetition } from './latency.mjs';
 import { throughputRepetition } from './throughput.mjs';
 
@@ -21,6 +24,7 @@ const THROUGHPUT_UNITS = {
   backendsExited: 'backends', // backends that exited inside the timed region: their CPU is missing from serverCpuNsPerJob
 };
 const LATENCY_UNITS = { startP50Ms: 'ms', startP99Ms: 'ms', duplicateRuns: 'runs' };
+const FAILOVER_UNITS = { restartFirstMs: 'ms', restartLastMs: 'ms' };
 
 /** The implementations that can run `topology`; a notice (logged once, kept in meta.info.notices) for each that cannot. */
 export function implsFor(ctx, impls, topology) {
@@ -67,6 +71,18 @@ async function latencyCase(ctx, impls, { caseName, reps, mode, samples, seed }) 
   return toRows(caseName, undefined, results, LATENCY_UNITS);
 }
 
+/** The failover case: timeslice only (the peers' defaults take minutes to hours: failover.mjs FAILOVER_PEERS). */
+async function failoverCase(ctx, impls, { k, reps }) {
+  const measured = impls.filter((impl) => impl.name === 'timeslice');
+  ctx.log(`failover-p2: ${k} jobs held by a killed process, ${measured.map((i) => i.name).join(', ') || 'nothing'} x ${reps} reps`);
+  const results = await interleaveAsync(measured, reps, async (impl, rep) => {
+    const sample = await failoverRepetition(impl, { k, caseName: 'failover-p2' });
+    ctx.log(`  ${impl.name} rep ${rep + 1}: first ${sample.restartFirstMs.toFixed(0)} ms, last ${sample.restartLastMs.toFixed(0)} ms after the kill`);
+    return sample;
+  });
+  return toRows('failover-p2', k, results, FAILOVER_UNITS);
+}
+
 /** Every case of `plan` (see postgres.mjs) over `impls`; resolves to the rows. */
 export async function postgresCases(ctx, impls, plan) {
   const rows = [];
@@ -91,5 +107,6 @@ export async function postgresCases(ctx, impls, plan) {
   for (const mode of plan.modes) {
     if (plan.latency.samples > 0) rows.push(...(await latencyCase(ctx, impls, { caseName: `add-to-start-${mode}`, mode, ...plan.latency })));
   }
+  if (plan.failover) rows.push(...(await failoverCase(ctx, impls, plan.failover)));
   return rows;
 }

@@ -3,21 +3,26 @@
 // or in worker processes with --processes) and a few add-to-start samples.
 // Prints one JSON object: {impls, notices, runs: [{impl, kind, ...figures}]}.
 // Usage: node bench/suites/postgres/smoke.mjs [--impl name] [--n 200] [--processes] [--samples 3] [--mode perjob]
+//        node bench/suites/postgres/smoke.mjs --failover (timeslice's failover case once, k = 4)
 import { parseArgs } from 'node:util';
 import { Stopwatch } from '../../lib/stopwatch.mjs';
 import { implsFor } from './cases.mjs';
+import { FAILOVER_LEASE, failoverRepetition } from './failover.mjs';
 import { availableImpls } from './impls.mjs';
 import { latencyRepetition } from './latency.mjs';
 import { throughputRepetition } from './throughput.mjs';
 
-const { values } = parseArgs({ options: { impl: { type: 'string' }, n: { type: 'string', default: '200' }, processes: { type: 'boolean', default: false }, samples: { type: 'string', default: '3' }, mode: { type: 'string', default: 'perjob' } } });
+const { values } = parseArgs({ options: { impl: { type: 'string' }, n: { type: 'string', default: '200' }, processes: { type: 'boolean', default: false }, samples: { type: 'string', default: '3' }, mode: { type: 'string', default: 'perjob' }, failover: { type: 'boolean', default: false } } });
 const n = Number(values.n);
 const samples = Number(values.samples);
 const { impls, notices } = await availableImpls();
 const topology = values.processes ? 'p4' : 'w4';
 const ctx = { info: { notices }, log: () => {} };
 const runs = [];
-for (const impl of implsFor(ctx, impls, topology).filter((i) => values.impl === undefined || i.name === values.impl)) {
+for (const impl of values.failover ? impls.filter((i) => i.name === 'timeslice') : []) {
+  runs.push({ impl: impl.name, kind: 'failover', k: 4, lease: FAILOVER_LEASE, ...(await failoverRepetition(impl, { k: 4, caseName: 'smoke-failover' })) });
+}
+for (const impl of values.failover ? [] : implsFor(ctx, impls, topology).filter((i) => values.impl === undefined || i.name === values.impl)) {
   const stopwatch = new Stopwatch();
   const figures = await throughputRepetition(impl, { n, mode: values.mode, topology, timeoutMs: 20_000, caseName: `smoke-${topology}` }, stopwatch);
   runs.push({ impl: impl.name, kind: 'throughput', topology, n, wallMs: stopwatch.wallMs, cpuMs: stopwatch.cpuMs, ...figures });

@@ -27,9 +27,9 @@ const CHUNK = 1000;
  * made): close() stops the scheduler, then ends the store's pool, so no
  * repetition leaves connections open.
  */
-function makeScheduler(connectionString, workers, noop = () => {}) {
+function makeScheduler(connectionString, workers, noop = () => {}, lease = undefined) {
   const store = postgresStore({ connectionString });
-  const scheduler = new Scheduler({ store, cluster: true, concurrency: workers, maxConcurrent: workers, clockWatch: false, retention: false });
+  const scheduler = new Scheduler({ store, cluster: true, concurrency: workers, maxConcurrent: workers, clockWatch: false, retention: false, ...(lease ? { lease } : {}) });
   scheduler.define('noop', noop);
   return { scheduler, close: () => scheduler.stop().finally(() => store.close()) };
 }
@@ -56,11 +56,21 @@ export const timeslice = {
     }
   },
 
-  /** A worker scheduler; start() starts it and waits for `ready`; add(i) goes through a producer of its own, made on first use. */
-  async open({ connectionString, workers, onRun }) {
-    const worker = makeScheduler(connectionString, workers, async (params) => {
-      onRun(params.i);
-    });
+  /**
+   * A worker scheduler; start() starts it and waits for `ready`; add(i) goes
+   * through a producer of its own, made on first use. failover.mjs passes
+   * `holdMs` (each run holds its slot that long after marking) and `lease`.
+   */
+  async open({ connectionString, workers, onRun, holdMs = 0, lease }) {
+    const worker = makeScheduler(
+      connectionString,
+      workers,
+      async (params) => {
+        onRun(params.i);
+        if (holdMs > 0) await new Promise((resolve) => setTimeout(resolve, holdMs));
+      },
+      lease,
+    );
     let producer;
     return {
       async start() {

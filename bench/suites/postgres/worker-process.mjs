@@ -6,7 +6,7 @@
 import { loadImpl } from './impls.mjs';
 
 const FLUSH_MS = 5;
-const { PGBENCH_IMPL: implName, PGBENCH_MODE: mode, PGBENCH_CONN: connectionString, PGBENCH_WORKERS: workers } = process.env;
+const { PGBENCH_IMPL: implName, PGBENCH_MODE: mode, PGBENCH_CONN: connectionString, PGBENCH_WORKERS: workers, PGBENCH_FAILOVER: failover } = process.env;
 
 const ran = [];
 const flush = () => {
@@ -15,7 +15,8 @@ const flush = () => {
 const timer = setInterval(flush, FLUSH_MS);
 
 const impl = await loadImpl(implName);
-const handle = await impl.open({ connectionString, mode, workers: Number(workers), onRun: (i) => ran.push(i) });
+// failover.mjs's cases: {holdMs, lease} as JSON (a handler that holds its job, a short lease).
+const handle = await impl.open({ connectionString, mode, workers: Number(workers), onRun: (i) => ran.push(i), ...(failover ? JSON.parse(failover) : {}) });
 process.on('message', async (message) => {
   try {
     if (message.type === 'start') {

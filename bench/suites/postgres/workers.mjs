@@ -13,10 +13,10 @@ export const TOPOLOGIES = {
   p4: { processes: 4, workers: 1, what: '4 processes of 1 worker' },
 };
 
-const CHILD = fileURLToPath(new URL('./worker-process.mjs', import.meta.url));
+export const CHILD = fileURLToPath(new URL('./worker-process.mjs', import.meta.url));
 
 /** Resolves on the child's first message of `type`; rejects on an `error` message or an early exit. */
-function nextMessage(child, type) {
+export function nextMessage(child, type) {
   return new Promise((resolve, reject) => {
     const onMessage = (message) => {
       if (message.type === type) done(resolve, message);
