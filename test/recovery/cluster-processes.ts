@@ -61,7 +61,7 @@ export async function clusterProcess(
     schedule: async (taskOptions) => {
       const record = durableTaskRecord(taskOptions, 'schedule: options', clock.wallNow(), 1 << 20, null);
       await store.putTasks([record]);
-      await runner.offerFirst(record);
+      await runner.offerFirst([record]);
       return record;
     },
   };

@@ -128,7 +128,7 @@ export class ClusterDurable {
         stored.push(record);
       }
     }
-    for (const record of stored) if (record.status === 'pending') await runner.offerFirst(record);
+    await runner.offerFirst(stored.filter((record) => record.status === 'pending'));
     return stored;
   }
 
@@ -173,11 +173,8 @@ export class ClusterDurable {
     await runner.start();
     let tasks = 0;
     for await (const batch of store.loadTasks()) {
-      for (const record of batch) {
-        if (record.status !== 'pending' && record.status !== 'running') continue;
-        tasks++;
-        if (record.status === 'pending') await runner.offerFirst(record);
-      }
+      for (const record of batch) if (record.status === 'pending' || record.status === 'running') tasks++;
+      await runner.offerFirst(batch.filter((record) => record.status === 'pending'));
     }
     return {
       tasks, interrupted: 0, retried: 0, failed: 0, superseded: 0, undefinedFunctions: [], invalidTasks: [],

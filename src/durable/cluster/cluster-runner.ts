@@ -17,7 +17,7 @@
 // rows were rescued) and registers again under a new epoch.
 import * as L from '../../../bindings/layout.generated.js';
 import type { Engine } from '../../engine/engine.js';
-import type { ClaimedSlot, ClusterProcess, ClusterStore, FinishRequest, FinishResult, OfferResult, ProcessRef } from '../../store/cluster.js';
+import type { ClaimedSlot, ClusterProcess, ClusterStore, FinishRequest, FinishResult, OfferRequest, OfferResult, ProcessRef } from '../../store/cluster.js';
 import { LEASE_EXPIRED_ERROR, MAX_CLAIM_LIMIT } from '../../store/cluster-rules.js';
 import type { EndResult, Store } from '../../store/store.js';
 import type { TaskRecord } from '../../store/records.js';
@@ -138,14 +138,23 @@ export class ClusterRunner {
     this.claimNow();
   }
 
-  /** Materialises a task's first slot (after its record was stored): what registration does in cluster mode. */
-  offerFirst(record: TaskRecord): Promise<OfferResult | undefined> {
-    const task = new LiveTask(record, this.#cronCache);
-    const nextMs = record.scheduleKind === 'fixed-delay' ? record.nextExecutionMs : firstSlotAfter(task, task.lastSlotMs);
-    if (nextMs === null) return Promise.resolve(undefined);
-    return this.#store.offerSlots([offerOf(task, nextMs, this.#deadlinesMs)]).then(([result]) => {
+  /**
+   * Materialises the first slot of each task (after their records were
+   * stored): what registration does in cluster mode. One offerSlots() call
+   * (one transaction) for all of them: one per task cost a commit each, 8.8 s
+   * for 1,000 registrations on PostgreSQL. A task with no slot left is left out.
+   */
+  offerFirst(records: readonly TaskRecord[]): Promise<OfferResult[]> {
+    const offers: OfferRequest[] = [];
+    for (const record of records) {
+      const task = new LiveTask(record, this.#cronCache);
+      const nextMs = record.scheduleKind === 'fixed-delay' ? record.nextExecutionMs : firstSlotAfter(task, task.lastSlotMs);
+      if (nextMs !== null) offers.push(offerOf(task, nextMs, this.#deadlinesMs));
+    }
+    if (offers.length === 0) return Promise.resolve([]);
+    return this.#store.offerSlots(offers).then((results) => {
       this.claimNow();
-      return result;
+      return results;
     });
   }
 
