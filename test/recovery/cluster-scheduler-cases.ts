@@ -1,0 +1,143 @@
+// The cases every cluster-capable store runs through the public API:
+// Schedulers with { store, cluster: true } over one database are processes
+// sharing one durable schedule, each on a VirtualClock; the database's clock
+// is the store's "now", and a paused process is one whose own clock stands
+// still while the others go on. advanceWithIo lets a server's calls settle
+// before virtual time moves on (and is plain stepping for in-process stores).
+// cluster-schedulers.test.ts runs them on MemoryClusterStore,
+// cluster-postgres.test.ts on PostgresStore.
+import { expect, it } from 'vitest';
+import type { Scheduler, SchedulerOptions } from '../../src/index.js';
+import { VirtualClock } from '../../src/testing/index.js';
+import { advanceWithIo, WALL_START_MS } from './helpers.js';
+
+/** A new database whose clock is `dbClock`; what it returns makes one process on it, on its own clock. */
+export type NewCluster = (dbClock: VirtualClock) => (clock: VirtualClock, options?: SchedulerOptions) => Scheduler;
+
+export function clusterSchedulerCases(cluster: NewCluster): void {
+  it('runs each slot of a per-second task once across three schedulers, and lists them in cluster()', async () => {
+    const clock = new VirtualClock({ wallStartMs: WALL_START_MS });
+    const process = cluster(clock);
+    const ran: Array<[number, number]> = [];
+    const schedulers = [0, 1, 2].map(() => process(clock));
+    for (const [i, s] of schedulers.entries()) s.define('tick', async (_params, ctx) => void ran.push([i, ctx.nominalMs - WALL_START_MS]));
+    for (const s of schedulers) {
+      s.start();
+      await s.ready;
+    }
+    await schedulers[0]!.schedule({ id: 'every-second', fn: 'tick', every: '1s' });
+    await advanceWithIo(clock, 30_000);
+    expect(ran.map(([, nominalMs]) => nominalMs)).toEqual(Array.from({ length: 30 }, (_, i) => (i + 1) * 1_000));
+    expect(new Set(ran.map(([i]) => i)).size).toBeGreaterThan(1);
+    const processes = await schedulers[2]!.cluster();
+    expect(processes).toHaveLength(3);
+    expect(processes.every((p) => p.expiresAtMs > clock.wallNow())).toBe(true);
+    const page = await schedulers[1]!.history('every-second', { limit: 100 });
+    expect(page.executions.filter((e) => e.outcome === 'succeeded')).toHaveLength(30);
+  });
+
+  it('runs a paused scheduler\'s slot on another within lease + heartbeat; the paused one\'s late end is refused and reported', async () => {
+    const clock = new VirtualClock({ wallStartMs: WALL_START_MS });
+    const process = cluster(clock);
+    const pausedClock = new VirtualClock({ wallStartMs: WALL_START_MS });
+    const ran: Array<[string, number, number]> = [];
+    let releaseA!: () => void;
+    const a = process(pausedClock);
+    const fenced: unknown[] = [];
+    a.events.addEventListener('writefenced', (event) => fenced.push((event as Event & { detail: unknown }).detail));
+    a.define('job', (_params, ctx) => {
+      ran.push(['a', ctx.attempt, clock.wallNow() - WALL_START_MS]);
+      return new Promise<void>((resolve) => (releaseA = resolve));
+    });
+    a.start();
+    await a.ready;
+    await a.schedule({ id: 'job', fn: 'job', after: '1s' });
+    // The database's clock first: a claims at its own 1 s only once the store says 1 s.
+    await advanceWithIo(clock, 1_000);
+    await advanceWithIo(pausedClock, 1_000);
+    expect(ran).toEqual([['a', 1, 1_000]]);
+    const b = process(clock);
+    b.define('job', async (_params, ctx) => void ran.push(['b', ctx.attempt, clock.wallNow() - WALL_START_MS]));
+    b.start();
+    await b.ready;
+    await advanceWithIo(clock, 40_000, 1_000);
+    expect(ran).toHaveLength(2);
+    const [who, attempt, atMs] = ran[1]!;
+    expect([who, attempt]).toEqual(['b', 2]);
+    expect(atMs).toBeLessThanOrEqual(1_000 + 30_000 + 10_000);
+    releaseA();
+    await advanceWithIo(pausedClock, 0);
+    expect(fenced).toHaveLength(1);
+    const [execution] = (await b.history('job')).executions;
+    expect([execution?.outcome, execution?.attempt]).toEqual(['succeeded', 2]);
+  });
+
+  it('leaves the cluster on stop(), so cluster() no longer lists it', async () => {
+    const clock = new VirtualClock({ wallStartMs: WALL_START_MS });
+    const process = cluster(clock);
+    const [a, b] = [process(clock), process(clock)];
+    for (const s of [a!, b!]) {
+      s.start();
+      await s.ready;
+    }
+    expect(await b!.cluster()).toHaveLength(2);
+    await a!.stop();
+    expect(await b!.cluster()).toHaveLength(1);
+  });
+
+  it('runs every second of a per-second cron exactly once under catch-up when its slot holder stops', async () => {
+    const clock = new VirtualClock({ wallStartMs: WALL_START_MS });
+    const process = cluster(clock);
+    const pausedClock = new VirtualClock({ wallStartMs: WALL_START_MS });
+    const ran: Array<[string, number, number]> = [];
+    const a = process(pausedClock);
+    a.define('tick', (_params, ctx) => {
+      ran.push(['a', ctx.nominalMs - WALL_START_MS, ctx.attempt]);
+      return new Promise<void>(() => {});
+    });
+    a.start();
+    await a.ready;
+    await a.schedule({ id: 'cron', fn: 'tick', cron: '* * * * * *', missed: { policy: 'catch-up' } });
+    await advanceWithIo(clock, 1_000);
+    await advanceWithIo(pausedClock, 1_000);
+    const b = process(clock);
+    b.define('tick', async (_params, ctx) => void ran.push(['b', ctx.nominalMs - WALL_START_MS, ctx.attempt]));
+    b.start();
+    await b.ready;
+    await advanceWithIo(clock, 60_000, 500);
+    const seconds = ran.map(([, nominalMs]) => nominalMs);
+    // a holds second 1 and stops; b rescues it after a's lease (30 s) at its next heartbeat, then catches up.
+    expect(ran[0]).toEqual(['a', 1_000, 1]);
+    expect(ran[1]).toEqual(['b', 1_000, 2]);
+    expect(seconds.slice(1)).toEqual(Array.from({ length: seconds.length - 1 }, (_, i) => (i + 1) * 1_000));
+    expect(seconds.at(-1)).toBeGreaterThanOrEqual(60_000);
+    const skipped = (await b.history('cron', { limit: 200 })).executions.filter((e) => e.outcome === 'skipped');
+    expect(skipped).toEqual([]);
+  });
+
+  it('claims nothing more while it drains: a row due meanwhile runs on another process', async () => {
+    const clock = new VirtualClock({ wallStartMs: WALL_START_MS });
+    const process = cluster(clock);
+    const ran: Array<[string, string]> = [];
+    let finishLong!: () => void;
+    const a = process(clock);
+    a.define('long', () => new Promise<void>((resolve) => (finishLong = resolve)));
+    a.define('short', async (_params, ctx) => void ran.push(['a', ctx.taskId]));
+    a.start();
+    await a.ready;
+    await a.schedule({ id: 'long', fn: 'long', after: '1s' });
+    await a.schedule({ id: 'later', fn: 'short', after: '3s' });
+    await advanceWithIo(clock, 1_000);
+    const stopped = a.stop();
+    const b = process(clock);
+    b.define('short', async (_params, ctx) => void ran.push(['b', ctx.taskId]));
+    b.start();
+    await b.ready;
+    await advanceWithIo(clock, 3_000);
+    expect(ran).toEqual([['b', 'later']]);
+    finishLong();
+    await stopped;
+    expect((await b.history('long')).executions.map((e) => [e.outcome, e.attempt])).toEqual([['succeeded', 1]]);
+    expect((await b.cluster()).length).toBe(1);
+  });
+}
