@@ -185,6 +185,23 @@ export function completedExecution(current: StoredExecution, { request, result, 
   return ended;
 }
 
+/** The columns an attempt's ending UPDATE ... RETURNING reads back (SQLite and PostgreSQL). */
+export type EndedColumns = Pick<StoredExecution, 'attempt' | 'startedAtMs' | 'skipReason' | 'state' | 'traceId' | 'spanId'>;
+
+/**
+ * The record of an attempt a SQL store ended with one UPDATE: its slot (from
+ * the execution id), what the request wrote, and the columns it returned.
+ */
+export function endedFromColumns(
+  { request, result, error }: EncodedCompletion, [taskId, nominalMs, scheduleVersion]: [string, number, number], endedAtMs: number, row: EndedColumns,
+): StoredExecution {
+  return {
+    id: request.executionId, taskId, scheduleVersion, nominalMs, attempt: row.attempt,
+    fencingToken: request.fencingToken, startedAtMs: row.startedAtMs, endedAtMs, outcome: request.outcome, result,
+    error, skipReason: row.skipReason, state: row.state, traceId: row.traceId, spanId: row.spanId,
+  };
+}
+
 export function retriedExecution(current: StoredExecution, startedAtMs: number, fencingToken: number): StoredExecution {
   return {
     ...current, attempt: current.attempt + 1, fencingToken, startedAtMs: noNegativeZero(startedAtMs), endedAtMs: null, outcome: 'running',

@@ -15,7 +15,7 @@
 // other patch goes through applyPatch() on the whole record, read under a row lock.
 import { applyPatch, decodeExecution, noNegativeZero, type StoredExecution, type StoredTask } from '../codec.js';
 import { isManualSlot, slotOfExecutionId } from '../records.js';
-import { type EncodedCompletion, isSlotPatch, refuseFenced, updatesTask } from '../slot-rules.js';
+import { type EncodedCompletion, endedFromColumns, isSlotPatch, refuseFenced, updatesTask } from '../slot-rules.js';
 import type { EndResult } from '../store.js';
 import { type Session, type Statement, statement } from './session.js';
 import { column, type EndedExecutionRow, endExecutionSql, type Statements, taskValues } from './statements.js';
@@ -84,12 +84,7 @@ export async function endAttempt(
     if (refusal === undefined) throw new Error(`complete: execution ${request.executionId} was neither ended nor refused`);
     return { result: refusal, task: undefined };
   }
-  const [taskId, nominalMs, scheduleVersion] = slot;
-  const ended: StoredExecution = {
-    id: request.executionId, taskId, scheduleVersion, nominalMs, attempt: row.attempt,
-    fencingToken: request.fencingToken, startedAtMs: row.startedAtMs, endedAtMs, outcome: request.outcome, result: completion.result,
-    error: completion.error, skipReason: row.skipReason, state: row.state, traceId: row.traceId, spanId: row.spanId,
-  };
+  const ended = endedFromColumns(completion, slot, endedAtMs, row);
   let task: StoredTask | undefined;
   if (patch !== undefined && slotPatch === undefined) {
     task = await session.row<StoredTask>(s.lockTask, [ended.taskId]);

@@ -9,9 +9,9 @@
 // status, the last error: SLOT_PATCH_FIELDS) is one UPDATE of those columns,
 // applied only while the task is at the attempt's schedule version
 // (updatesTask); any other patch goes through applyPatch() on the whole record.
-import { applyPatch, decodeExecution, noNegativeZero, type StoredExecution, type StoredTask } from '../codec.js';
+import { applyPatch, decodeExecution, noNegativeZero, type StoredTask } from '../codec.js';
 import { isManualSlot } from '../records.js';
-import { type EncodedCompletion, isSlotPatch, refuseFenced, updatesTask } from '../slot-rules.js';
+import { type EncodedCompletion, endedFromColumns, isSlotPatch, refuseFenced, updatesTask } from '../slot-rules.js';
 import type { EndResult } from '../store.js';
 import { findExecution, slotOfExecutionId, type Statements, taskUpdateValues } from './statements.js';
 
@@ -35,12 +35,7 @@ export function endAttempt(s: Statements, completion: EncodedCompletion, readTas
     if (refusal === undefined) throw new Error(`complete: execution ${request.executionId} was neither ended nor refused`);
     return { result: refusal, task: undefined };
   }
-  const [taskId, nominalMs, scheduleVersion] = slot;
-  const ended: StoredExecution = {
-    id: request.executionId, taskId, scheduleVersion, nominalMs, attempt: row.attempt,
-    fencingToken: request.fencingToken, startedAtMs: row.startedAtMs, endedAtMs, outcome: request.outcome, result: completion.result,
-    error: completion.error, skipReason: row.skipReason, state: row.state, traceId: row.traceId, spanId: row.spanId,
-  };
+  const ended = endedFromColumns(completion, slot, endedAtMs, row);
   const patch = request.taskUpdate;
   let task: StoredTask | undefined;
   // The one-UPDATE path matches the task by the attempt's schedule version, which a manual run (version 0) has not.
