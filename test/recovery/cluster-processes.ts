@@ -4,6 +4,7 @@
 // a factory of stores over one PostgreSQL schema): N processes on one database. The database's clock is the store's "now"; a
 // process may run on its own VirtualClock, so a test can pause it (SIGSTOP:
 // its clock stands still) while the others and the database go on.
+import { afterEach } from 'vitest';
 import { Core } from '../../bindings/core.js';
 import { ClusterRunner, type ClusterRunnerOptions } from '../../src/durable/cluster/cluster-runner.js';
 import type { DurableFn } from '../../src/durable/durable-context.js';
@@ -70,4 +71,25 @@ export async function clusterProcess(
 /** A new database whose clock is `clock` (the database server's). */
 export function clusterDatabase(clock: VirtualClock): MemoryClusterDatabase {
   return new MemoryClusterDatabase({ clock });
+}
+
+/**
+ * A start() for a test file: it starts the processes' runners, and after each
+ * test stops every process it started (runner, then engine) and closes its store.
+ */
+export function useStartedProcesses(): (...processes: Array<ClusterProcess | Promise<ClusterProcess>>) => Promise<ClusterProcess[]> {
+  const started: ClusterProcess[] = [];
+  afterEach(async () => {
+    for (const p of started.splice(0)) {
+      await p.runner.stop();
+      await p.engine.stop(false);
+      await p.store.close();
+    }
+  });
+  return async (...processes) => {
+    const list = await Promise.all(processes);
+    started.push(...list);
+    for (const p of list) await p.runner.start();
+    return list;
+  };
 }

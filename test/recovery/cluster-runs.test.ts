@@ -2,26 +2,12 @@
 // VirtualClocks: a recurring task's slots each run once across them, a
 // process that stops heartbeating has its slot run by another within lease +
 // heartbeat, and its late end is fenced and reported.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/testing/index.js';
-import { type ClusterProcess, clusterDatabase, clusterProcess } from './cluster-processes.js';
+import { clusterDatabase, clusterProcess, useStartedProcesses } from './cluster-processes.js';
 import { WALL_START_MS } from './helpers.js';
 
-const started: ClusterProcess[] = [];
-
-async function start(...processes: Array<Promise<ClusterProcess>>): Promise<ClusterProcess[]> {
-  const list = await Promise.all(processes);
-  started.push(...list);
-  for (const p of list) await p.runner.start();
-  return list;
-}
-
-afterEach(async () => {
-  for (const p of started.splice(0)) {
-    await p.runner.stop();
-    await p.engine.stop(false);
-  }
-});
+const start = useStartedProcesses();
 
 /** Advances `clock` in `stepMs` steps, so each step's timers and promises settle before the next. */
 async function run(clock: VirtualClock, totalMs: number, stepMs = 100): Promise<void> {

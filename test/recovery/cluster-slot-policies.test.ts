@@ -6,11 +6,11 @@
 // On the memory reference and on PostgreSQL (the store's clock injected: the
 // VirtualClock standing for the database server's; time moves over real I/O
 // with advanceWithIo).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { postgresStore } from '../../src/store/postgres-store.js';
 import { VirtualClock } from '../../src/testing/index.js';
 import { usePostgresDatabase } from '../persistence/postgres-db.js';
-import { type ClusterDatabase, type ClusterProcess, clusterDatabase, clusterProcess } from './cluster-processes.js';
+import { type ClusterDatabase, clusterDatabase, clusterProcess, useStartedProcesses } from './cluster-processes.js';
 import { advanceWithIo, trackStoreCalls, WALL_START_MS } from './helpers.js';
 
 const pg = usePostgresDatabase('cluster_policies');
@@ -38,22 +38,7 @@ const backends: Array<[string, Backend]> = [
   }],
 ];
 
-const started: ClusterProcess[] = [];
-
-async function start(...processes: Array<Promise<ClusterProcess>>): Promise<ClusterProcess[]> {
-  const list = await Promise.all(processes);
-  started.push(...list);
-  for (const p of list) await p.runner.start();
-  return list;
-}
-
-afterEach(async () => {
-  for (const p of started.splice(0)) {
-    await p.runner.stop();
-    await p.engine.stop(false);
-    await p.store.close();
-  }
-});
+const start = useStartedProcesses();
 
 describe.each(backends)('cluster processes on %s: retries, missed slots, stops', (_name, { database: clusterDatabase, run }) => {
   it('puts a failed attempt back in the store, due after its backoff, and runs it as attempt 2', async () => {
@@ -138,9 +123,8 @@ describe.each(backends)('cluster processes on %s: retries, missed slots, stops',
     expect(a!.runner.running).toBe(2);
     await a!.runner.stop();
     const b = await clusterProcess(database, clock, 'b');
-    started.push(b);
     b.define('work', async (_params, ctx) => void ran.push(`b:${ctx.taskId}:${ctx.attempt}`));
-    await b.runner.start();
+    await start(b);
     await run(clock, 0, 1);
     expect(ran.sort()).toEqual(['b:x:1', 'b:y:1']);
   });
