@@ -64,18 +64,15 @@ interface Measure {
   chunks: Array<{ file: string; gzip: number; first: boolean }>;
 }
 
+/** How an application's bundler builds it for a browser: minified, split into chunks (see the header). */
+const SPLIT_BROWSER_BUILD = {
+  bundle: true, splitting: true, minify: true, platform: 'browser', format: 'esm', outdir: OUT_DIR, write: false, metafile: true, logLevel: 'silent',
+} as const;
+
 async function measure(contents: string): Promise<Measure> {
   const result = await build({
     stdin: { contents, resolveDir: root, sourcefile: 'app.js', loader: 'js' },
-    bundle: true,
-    splitting: true,
-    minify: true,
-    platform: 'browser',
-    format: 'esm',
-    outdir: OUT_DIR,
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
+    ...SPLIT_BROWSER_BUILD,
   });
   const outputs = (result.metafile as Metafile).outputs;
   const entry = Object.keys(outputs).find((file) => outputs[file]?.entryPoint !== undefined) as string;
@@ -116,15 +113,7 @@ async function measure(contents: string): Promise<Measure> {
 async function sourceBreakdown(contents: string): Promise<Array<[string, number]>> {
   const result = await build({
     stdin: { contents: contents.replace(/'timeslice(\/web)?'/, (_, web) => (web ? "'./src/web/index.ts'" : "'./src/index.ts'")), resolveDir: root, sourcefile: 'app.js', loader: 'js' },
-    bundle: true,
-    splitting: true,
-    minify: true,
-    platform: 'browser',
-    format: 'esm',
-    outdir: OUT_DIR,
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
+    ...SPLIT_BROWSER_BUILD,
     tsconfigRaw: {},
     alias: { '#wasm-sync': './bindings/wasm-sync.ts', '#parts-sync': './src/parts/sync.ts', '#cron-sync': './src/parts/cron-sync.ts' },
   });
