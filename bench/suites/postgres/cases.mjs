@@ -24,7 +24,7 @@ const THROUGHPUT_UNITS = {
   backendsExited: 'backends', // backends that exited inside the timed region: their CPU is missing from serverCpuNsPerJob
 };
 const LATENCY_UNITS = { startP50Ms: 'ms', startP99Ms: 'ms', duplicateRuns: 'runs' };
-const FAILOVER_UNITS = { restartFirstMs: 'ms', restartLastMs: 'ms' };
+const FAILOVER_UNITS = { restartFirstMs: 'ms', restartLastMs: 'ms', restartAfterLeaseMs: 'ms' };
 
 /** The implementations that can run `topology`; a notice (logged once, kept in meta.info.notices) for each that cannot. */
 export function implsFor(ctx, impls, topology) {
@@ -77,7 +77,7 @@ async function failoverCase(ctx, impls, { k, reps }) {
   ctx.log(`failover-p2: ${k} jobs held by a killed process, ${measured.map((i) => i.name).join(', ') || 'nothing'} x ${reps} reps`);
   const results = await interleaveAsync(measured, reps, async (impl, rep) => {
     const sample = await failoverRepetition(impl, { k, caseName: 'failover-p2' });
-    ctx.log(`  ${impl.name} rep ${rep + 1}: first ${sample.restartFirstMs.toFixed(0)} ms, last ${sample.restartLastMs.toFixed(0)} ms after the kill`);
+    ctx.log(`  ${impl.name} rep ${rep + 1}: first ${sample.restartFirstMs.toFixed(0)} ms, last ${sample.restartLastMs.toFixed(0)} ms after the kill, first claim ${sample.restartAfterLeaseMs.toFixed(0)} ms after the lease ran out (database clock)`);
     return sample;
   });
   return toRows('failover-p2', k, results, FAILOVER_UNITS);

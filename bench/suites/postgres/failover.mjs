@@ -6,11 +6,18 @@
 // are those B reports over IPC every 5 ms (worker-process.mjs), so each is
 // late by up to that.
 //
+// Also in the database's clock, which decides: from A's lease running out
+// (its registration's expiry, the latest seen while polling it every 5 ms
+// until B has taken every job) to B's first claim of them. That may not be
+// negative, however late A's heartbeats were (a loaded machine delays them,
+// so B may start sooner after the kill than ttlMs - heartbeatMs).
+//
 // timeslice only, with a short lease: with the default lease (ttl 30 s) the
 // same wait is that much longer. The peers are not killed here: with their
 // defaults their jobs come back after hours or minutes (FAILOVER_PEERS: from
 // their settings, not measured).
 import { fork } from 'node:child_process';
+import pg from 'pg';
 import { createDatabase } from './database.mjs';
 import { CHILD, nextMessage } from './workers.mjs';
 
@@ -54,11 +61,35 @@ async function until(done, timeoutMs, what) {
   }
 }
 
-/** One repetition with k jobs; resolves to {restartFirstMs, restartLastMs}. */
+/**
+ * Polls the latest lease expiry the database holds for process `pid` (impl.failoverSql) every 5 ms
+ * until stop(); stop() resolves to the largest seen, or undefined if none was.
+ */
+function watchLease(client, sql, pid) {
+  let latestMs;
+  let stopped = false;
+  const polling = (async () => {
+    while (!stopped) {
+      const row = (await client.query(sql.leaseExpiresAtMs, [pid])).rows[0];
+      if (row !== undefined) latestMs = Math.max(latestMs ?? row.expiresAtMs, row.expiresAtMs);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await polling;
+      return latestMs;
+    },
+  };
+}
+
+/** One repetition with k jobs; resolves to {restartFirstMs, restartLastMs, restartAfterLeaseMs}. */
 export async function failoverRepetition(impl, { k, caseName }) {
   const what = `${impl.name} ${caseName}`;
   const db = await createDatabase(`${impl.name}_${caseName}`);
   const children = [];
+  const client = new pg.Client({ connectionString: db.connectionString });
   try {
     await impl.prepare(db.connectionString, k);
     const inA = new Set();
@@ -67,6 +98,8 @@ export async function failoverRepetition(impl, { k, caseName }) {
       for (const i of ids) inA.add(i);
     }));
     await until(() => inA.size === k, RESTART_TIMEOUT_MS, `${what}: process A starting its ${k} jobs`);
+    await client.connect();
+    const lease = watchLease(client, impl.failoverSql, children[0].pid);
     children.push(await startChild(impl, db.connectionString, k, { lease: FAILOVER_LEASE }, (ids) => {
       for (const i of ids) if (!inB.has(i)) inB.set(i, performance.now());
     }));
@@ -75,11 +108,16 @@ export async function failoverRepetition(impl, { k, caseName }) {
     children[0].kill('SIGKILL');
     await until(() => inB.size === k, RESTART_TIMEOUT_MS, `${what}: process B starting A's ${k} jobs after the kill`);
     const sinceKillMs = [...inB.values()].map((t) => t - killedMs).sort((a, b) => a - b);
+    const leaseExpiresAtMs = await lease.stop();
+    if (leaseExpiresAtMs === undefined) throw new Error(`${what}: process A's registration was never seen`);
+    const attempts = (await client.query(impl.failoverSql.attemptsStartedAtMs)).rows;
+    const firstClaimMs = Math.min(...attempts.map((a) => a.startedAtMs));
     const stopped = nextMessage(children[1], 'stopped');
     children[1].send({ type: 'stop' });
     await stopped;
-    return { restartFirstMs: sinceKillMs[0], restartLastMs: sinceKillMs[k - 1] };
+    return { restartFirstMs: sinceKillMs[0], restartLastMs: sinceKillMs[k - 1], restartAfterLeaseMs: firstClaimMs - leaseExpiresAtMs };
   } finally {
+    await client.end();
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await db.drop();
   }

@@ -1,19 +1,28 @@
-// CPU time of processes other than this one, read from /proc/<pid>/stat
-// (utime + stime, in clock ticks of 10 ms on Linux): the worker child
-// processes and the PostgreSQL backends serving one benchmark database.
-// process.cpuUsage() only sees this process.
+// CPU time of processes other than this one: the worker child processes and
+// the PostgreSQL backends serving one benchmark database.
+// process.cpuUsage() only sees this process. Read from /proc/<pid>/schedstat
+// (the scheduler's run time, in nanoseconds) where the kernel has it, else from
+// /proc/<pid>/stat (utime + stime in clock ticks of 10 ms): a backend that ran
+// a hundred short transactions may have used less than one tick, which stat
+// truncates to 0.
 import { readFileSync } from 'node:fs';
 
 const TICK_MS = 10; // sysconf(_SC_CLK_TCK) is 100 on every Linux this runs on (getconf CLK_TCK)
 
-/** utime + stime of `pid` in milliseconds, or undefined once the process is gone (or /proc is absent). */
-export function procCpuMs(pid) {
-  let stat;
+function readProc(pid, file) {
   try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return readFileSync(`/proc/${pid}/${file}`, 'utf8');
   } catch {
     return undefined;
   }
+}
+
+/** CPU time of `pid` in milliseconds, or undefined once the process is gone (or /proc is absent). */
+export function procCpuMs(pid) {
+  const schedstat = readProc(pid, 'schedstat');
+  if (schedstat !== undefined) return Number(schedstat.split(' ')[0]) / 1e6;
+  const stat = readProc(pid, 'stat');
+  if (stat === undefined) return undefined;
   // The command name (field 2) may hold spaces and parentheses: count fields after its closing ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // fields[0] is field 3 (state): utime is field 14, stime field 15.

@@ -13,6 +13,9 @@ import { latencyRepetition } from './latency.mjs';
 import { throughputRepetition } from './throughput.mjs';
 
 const { values } = parseArgs({ options: { impl: { type: 'string' }, n: { type: 'string', default: '200' }, processes: { type: 'boolean', default: false }, samples: { type: 'string', default: '3' }, mode: { type: 'string', default: 'perjob' }, failover: { type: 'boolean', default: false } } });
+// A hang guard, not a speed check: the test that runs this allows 120 s a case, and a loaded machine
+// (npm run test:load beside helpers' runs) slows 4 starting processes far past their quiet 10 s.
+const SMOKE_TIMEOUT_MS = 90_000;
 const n = Number(values.n);
 const samples = Number(values.samples);
 const { impls, notices } = await availableImpls();
@@ -24,7 +27,7 @@ for (const impl of values.failover ? impls.filter((i) => i.name === 'timeslice')
 }
 for (const impl of values.failover ? [] : implsFor(ctx, impls, topology).filter((i) => values.impl === undefined || i.name === values.impl)) {
   const stopwatch = new Stopwatch();
-  const figures = await throughputRepetition(impl, { n, mode: values.mode, topology, timeoutMs: 20_000, caseName: `smoke-${topology}` }, stopwatch);
+  const figures = await throughputRepetition(impl, { n, mode: values.mode, topology, timeoutMs: SMOKE_TIMEOUT_MS, caseName: `smoke-${topology}` }, stopwatch);
   runs.push({ impl: impl.name, kind: 'throughput', topology, n, wallMs: stopwatch.wallMs, cpuMs: stopwatch.cpuMs, ...figures });
   if (samples > 0) {
     const latency = await latencyRepetition(impl, { mode: values.mode, topology: 'w4', samples, seed: 1, caseName: 'smoke-latency' });

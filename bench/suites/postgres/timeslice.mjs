@@ -43,6 +43,15 @@ export const timeslice = {
     'Scheduler({ store: postgresStore({ connectionString }), cluster: true, concurrency, maxConcurrent }), defaults (pollMs 1 s, lease 30 s / heartbeat 10 s): due rows claimed with FOR UPDATE SKIP LOCKED up to maxConcurrent, the claim committed before the bodies start, each end committed before the run is done; jobs added by a separate, never-started Scheduler; one mode, run in both cases',
   /** A completed one-off's task row is kept with status 'completed' (retention is off). */
   remainingSql: "SELECT count(*)::int AS n FROM timeslice.tasks WHERE status <> 'completed'",
+  /**
+   * failover.mjs's check, in the database's clock: when a process's lease runs out (its
+   * registration, by pid; gone once another process expired it), and when each slot's latest
+   * attempt was claimed (a claim records the claiming transaction's now() as the start).
+   */
+  failoverSql: {
+    leaseExpiresAtMs: 'SELECT expires_at_ms AS "expiresAtMs" FROM timeslice.processes WHERE pid = $1',
+    attemptsStartedAtMs: 'SELECT started_at_ms AS "startedAtMs", attempt FROM timeslice.executions',
+  },
 
   /** The schema and `n` one-offs due now, 1,000 per scheduleMany() call, by a scheduler that is never started (nothing runs). Untimed. */
   async prepare(connectionString, n) {
