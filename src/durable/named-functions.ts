@@ -10,6 +10,8 @@ export class NamedFunctions<F> {
   readonly #operation: string;
   readonly #functions = new Map<string, F>();
   readonly #waiting = new Map<string, LiveTask[]>();
+  /** names(), kept until the next define(): a cluster process passes it with every claim. */
+  #names: readonly string[] | undefined;
 
   constructor(operation: string) {
     this.#operation = operation;
@@ -27,6 +29,7 @@ export class NamedFunctions<F> {
       throw new InvalidArgumentError(`${operation}: '${name}' is already defined (persisted tasks name it; define each name once)`);
     }
     this.#functions.set(name, fn);
+    this.#names = undefined;
     const waiting = this.#waiting.get(name) ?? [];
     this.#waiting.delete(name);
     return waiting.filter((task) => !task.removed);
@@ -38,6 +41,12 @@ export class NamedFunctions<F> {
 
   has(name: string): boolean {
     return this.#functions.has(name);
+  }
+
+  /** The defined names, in definition order. */
+  names(): readonly string[] {
+    this.#names ??= Object.freeze([...this.#functions.keys()]);
+    return this.#names;
   }
 
   /** Parks a task until `name` is defined; true the first time it is parked. */

@@ -12,6 +12,9 @@ import { checkArray, checkFencingToken, checkId, checkNonEmptyString, checkObjec
 /** The most rows one claimDue() takes. */
 export const MAX_CLAIM_LIMIT = 10_000;
 
+/** The most function names one claimDue() filters by. */
+export const MAX_CLAIM_FUNCTIONS = 10_000;
+
 /** The error a rescued attempt ends with (the execution's `error`). */
 export const LEASE_EXPIRED_ERROR = Object.freeze({ name: 'LeaseExpiredError', message: 'the process holding this attempt stopped renewing its lease' });
 
@@ -42,6 +45,11 @@ export function checkClaimDue(request: unknown): asserts request is ClaimDueRequ
   if (!Number.isSafeInteger(limit) || (limit as number) < 1 || (limit as number) > MAX_CLAIM_LIMIT) {
     throw invalid('request.limit', `an integer from 1 to ${MAX_CLAIM_LIMIT}`, limit);
   }
+  const { functions } = request as { functions?: unknown };
+  if (functions === undefined) return;
+  checkArray(functions, 'request.functions');
+  if (functions.length > MAX_CLAIM_FUNCTIONS) throw invalid('request.functions', `an array of at most ${MAX_CLAIM_FUNCTIONS} function names`, functions);
+  for (let i = 0; i < functions.length; i++) checkNonEmptyString(functions[i], `request.functions[${i}]`);
 }
 
 export function checkOffer(offer: unknown, path: string): asserts offer is OfferRequest {

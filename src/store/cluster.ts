@@ -120,6 +120,14 @@ export type OfferResult =
 export interface ClaimDueRequest extends ProcessRef {
   /** How many rows to take at most: what the process can start now (1 to 10,000). */
   limit: number;
+  /**
+   * Only rows whose task runs one of these functions (the names this process
+   * defines; at most 10,000 non-empty strings): rows of other functions are
+   * left for the processes that define them, so a rolling deploy (old and
+   * new code side by side) does not pass rows back and forth. Omitted: rows
+   * of any function.
+   */
+  functions?: readonly string[];
 }
 
 /** A row claimDue() handed to a process: now a running execution under a fresh token. */
@@ -143,7 +151,7 @@ export type ClaimDueResult =
     status: 'claimed';
     /** Most urgent first (rank, then the order rows were offered in). */
     claimed: ClaimedSlot[];
-    /** The earliest due time of a pending row left (maybe <= nowMs when `limit` cut the batch), or null: when to look again. */
+    /** The earliest due time of a pending row left that this claim could have taken (of its `functions`; maybe <= nowMs when `limit` cut the batch), or null: when to look again. */
     nextDueMs: number | null;
     nowMs: number;
   }
@@ -224,8 +232,8 @@ export interface ClusterStore {
   /** Materialises slots as pending rows, in one transaction; a slot that cannot be is reported in place (OfferResult), never thrown. */
   offerSlots(offers: readonly OfferRequest[]): Promise<OfferResult[]>;
   /**
-   * Takes up to `limit` due pending rows (dueMs <= the store's now), most
-   * urgent first, and marks them running for this process with fresh tokens
+   * Takes up to `limit` due pending rows (dueMs <= the store's now) of the
+   * request's `functions` (all when omitted), most urgent first, and marks them running for this process with fresh tokens
    * (attempt + 1, the task running). Rows whose task was deleted, ended or
    * rescheduled since they were offered are dropped, not handed out.
    */

@@ -128,7 +128,10 @@ export class MemoryClusterStore extends MemoryStore implements ClusterStore {
     const process = db.processes.get(request.ownerId);
     if (process === undefined || process.epoch !== request.epoch) return { status: 'not-registered', nowMs };
     if (process.expiresAtMs <= nowMs) return { status: 'lease-expired', nowMs };
-    const due = [...db.pending.values()].filter((row) => row.dueMs <= nowMs).sort(byUrgency);
+    // Rows of functions this process does not define are not its to take (nor to drop when stale): the filter comes first.
+    const functions = request.functions === undefined ? undefined : new Set(request.functions);
+    const mine = (row: PendingRow) => functions === undefined || functions.has(db.tasks.get(row.taskId)?.functionName as string);
+    const due = [...db.pending.values()].filter((row) => row.dueMs <= nowMs && mine(row)).sort(byUrgency);
     const claimed: ClaimedSlot[] = [];
     for (const row of due) {
       if (claimed.length === request.limit) break;
@@ -136,7 +139,7 @@ export class MemoryClusterStore extends MemoryStore implements ClusterStore {
       if (slot !== undefined) claimed.push(slot);
     }
     let nextDueMs: number | null = null;
-    for (const row of db.pending.values()) if (nextDueMs === null || row.dueMs < nextDueMs) nextDueMs = row.dueMs;
+    for (const row of db.pending.values()) if ((nextDueMs === null || row.dueMs < nextDueMs) && mine(row)) nextDueMs = row.dueMs;
     return { status: 'claimed', claimed, nextDueMs, nowMs };
   }
 

@@ -32,6 +32,21 @@ describe('cluster processes on one database', () => {
     expect((await processes[0]!.runner.cluster()).map((p) => p.ownerId)).toEqual(['a', 'b', 'c']);
   });
 
+  it('runs each row on a process that defines its function, old and new code side by side, with no row passed back', async () => {
+    const clock = new VirtualClock({ wallStartMs: WALL_START_MS });
+    const database = clusterDatabase(clock);
+    const ran: Array<[string, string, number]> = [];
+    const [oldCode, newCode] = await start(clusterProcess(database, clock, 'old'), clusterProcess(database, clock, 'new'));
+    oldCode!.define('v1', async (_params, ctx) => void ran.push(['old', ctx.taskId, ctx.attempt]));
+    newCode!.define('v2', async (_params, ctx) => void ran.push(['new', ctx.taskId, ctx.attempt]));
+    await oldCode!.schedule({ id: 'by-v1', fn: 'v1', every: '1s' });
+    await newCode!.schedule({ id: 'by-v2', fn: 'v2', every: '1s' });
+    await run(clock, 5_000);
+    expect(ran.filter(([, taskId]) => taskId === 'by-v1')).toEqual(Array.from({ length: 5 }, () => ['old', 'by-v1', 1]));
+    expect(ran.filter(([, taskId]) => taskId === 'by-v2')).toEqual(Array.from({ length: 5 }, () => ['new', 'by-v2', 1]));
+    expect([...oldCode!.events, ...newCode!.events].filter(([type]) => type === 'taskundefined')).toEqual([]);
+  });
+
   it('runs a paused process\'s slot on another within lease + heartbeat, then fences and reports the late end', async () => {
     const clock = new VirtualClock({ wallStartMs: WALL_START_MS });
     const pausedClock = new VirtualClock({ wallStartMs: WALL_START_MS });

@@ -55,7 +55,7 @@ export interface ClusterRunnerOptions {
 
 export interface ClusterRunnerHost {
   engine: Engine;
-  functions: Pick<DefinedFunctions, 'get' | 'has'>;
+  functions: Pick<DefinedFunctions, 'get' | 'has' | 'names'>;
   store: Store & ClusterStore;
   emit<Type extends DurableEventType>(type: Type, detail: DurableEventDetails[Type]): void;
 }
@@ -228,7 +228,8 @@ export class ClusterRunner {
       this.#armPoll(this.#options.pollMs);
       return;
     }
-    const result = await this.#store.claimDue({ ...process, limit: free });
+    // Only rows of functions defined here: the others are left to the processes that define them (a rolling deploy).
+    const result = await this.#store.claimDue({ ...process, limit: free, functions: this.#host.functions.names() });
     this.#backoff.reset();
     this.#skewMs = this.#engine.clock.wallNow() - result.nowMs;
     if (result.status === 'not-registered') return this.#lost();
@@ -261,7 +262,8 @@ export class ClusterRunner {
       return;
     }
     if (!this.#host.functions.has(task.record.functionName)) {
-      // Another process may define it: the row goes back (this attempt counted) for it to find.
+      // The claim asked only for the functions defined here, so this is a store that ignores `functions`: another
+      // process may define it, so the row goes back (this attempt counted) for it to find.
       const name = task.record.functionName;
       this.#host.emit('taskundefined', { taskId: task.record.id, functionName: name, error: new FunctionNotDefinedError(name, task.record.id) });
       void this.#finishAside({ ...ending, outcome: 'interrupted', retryAtMs: nowMs + this.#options.pollMs });

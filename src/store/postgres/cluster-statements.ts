@@ -93,13 +93,16 @@ export function prepareClusterStatements(s: string) {
        ${PEND_TASKS(s)}
        SELECT count(*) AS n FROM requeued`,
     ),
-    /** $1 now, $2 limit, $3 owner, $4 epoch: see the header. Rows come back unordered (the caller sorts by rank, seq). */
+    /**
+     * $1 now, $2 limit, $3 owner, $4 epoch, $5 the functions it may take (NULL: any): see the header. Rows come back unordered
+     * (the caller sorts by rank, seq). The function filter is on the task row the claim joins anyway (by its primary key).
+     */
     claim: statement(
       `WITH picked AS (
          SELECT o.task_id, o.nominal_ms, o.schedule_version,
            t.status IN ${ENDED} OR (o.schedule_version <> 0 AND o.schedule_version <> t.schedule_version) AS stale
          FROM ${s}.open_slots o JOIN ${s}.tasks t ON t.id = o.task_id
-         WHERE o.owner_id IS NULL AND o.due_ms <= $1
+         WHERE o.owner_id IS NULL AND o.due_ms <= $1 AND ($5::text[] IS NULL OR t.function_name = ANY($5::text[]))
          ORDER BY o.rank_ms, o.seq LIMIT $2 FOR UPDATE OF o SKIP LOCKED)
        UPDATE ${s}.open_slots o SET owner_id = $3, owner_epoch = $4, fencing_token = nextval('${s}.fencing_tokens'),
          before = (SELECT row_to_json(e)::text FROM ${s}.executions e WHERE ${KEY('e', 'o')})
@@ -110,7 +113,11 @@ export function prepareClusterStatements(s: string) {
     dropSlots: statement(
       `DELETE FROM ${s}.open_slots o USING unnest($1::text[], $2::int8[], $3::int8[]) AS k(task_id, nominal_ms, schedule_version) WHERE ${KEY('o', 'k')}`,
     ),
-    nextDue: statement(`SELECT min(due_ms) AS "dueMs" FROM ${s}.open_slots WHERE owner_id IS NULL`),
+    /** The earliest due pending row ($1 the functions, NULL: any): on the (due_ms) index, stopping at the first row that matches. */
+    nextDue: statement(
+      `SELECT o.due_ms AS "dueMs" FROM ${s}.open_slots o JOIN ${s}.tasks t ON t.id = o.task_id
+       WHERE o.owner_id IS NULL AND ($1::text[] IS NULL OR t.function_name = ANY($1::text[])) ORDER BY o.due_ms LIMIT 1`,
+    ),
     lockTasks: statement(`SELECT ${TASK_SELECT} FROM ${s}.tasks WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`),
     /** Executions written whole, inserted or replacing the slot's record (a claim's new attempt). */
     putExecutions: statement(

@@ -129,9 +129,10 @@ export class PostgresCluster {
       if (process === undefined || process.epoch !== request.epoch) return { status: 'not-registered', nowMs };
       if (process.expiresAtMs <= nowMs) return { status: 'lease-expired', nowMs };
       const rows: ClaimedRow[] = [];
+      const functions = request.functions ?? null;
       // A round that met stale rows dropped them: claim again for the places they took.
       while (rows.length < request.limit) {
-        const round = await session.rows<ClaimedRow & { stale: boolean }>(this.#c.claim, [nowMs, request.limit - rows.length, request.ownerId, request.epoch]);
+        const round = await session.rows<ClaimedRow & { stale: boolean }>(this.#c.claim, [nowMs, request.limit - rows.length, request.ownerId, request.epoch, functions]);
         const stale = round.filter((r) => r.stale);
         rows.push(...round.filter((r) => !r.stale));
         if (stale.length === 0) break;
@@ -139,7 +140,7 @@ export class PostgresCluster {
       }
       rows.sort(urgency);
       const claimed = rows.length === 0 ? [] : await this.#record(session, rows, nowMs);
-      const next = await session.row<{ dueMs: number | null }>(this.#c.nextDue);
+      const next = await session.row<{ dueMs: number | null }>(this.#c.nextDue, [functions]);
       return { status: 'claimed', claimed, nextDueMs: next?.dueMs ?? null, nowMs };
     });
   }

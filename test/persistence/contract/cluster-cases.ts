@@ -115,6 +115,30 @@ export const clusterSlotCases: ClusterCase[] = [
     }),
   },
   {
+    name: 'claimDue() with functions takes only rows of those functions, reports the next due row among them, and leaves the others',
+    run: (h) => withProcesses(h, 2, async ([oldCode, newCode]) => {
+      const pOld = await register(oldCode!, 'old');
+      const pNew = await register(newCode!, 'new');
+      const now = pOld.nowMs;
+      await oldCode!.putTasks([
+        task('old-1', { functionName: 'v1', scheduleKind: 'once', periodMs: null }),
+        task('new-1', { functionName: 'v2', scheduleKind: 'once', periodMs: null }),
+        task('new-later', { functionName: 'v2', scheduleKind: 'once', periodMs: null }),
+      ]);
+      (await oldCode!.offerSlots([offer('new-1', now - 30), offer('old-1', now - 20), offer('new-later', now + 5_000)])).forEach(offered);
+      const byOld = await oldCode!.claimDue({ ...pOld, limit: 10, functions: ['v1', 'unused'] });
+      ok(byOld.status === 'claimed', JSON.stringify(byOld));
+      equal(byOld.claimed.map((c) => c.execution.taskId), ['old-1'], 'only its function\'s row, though a more urgent one is due');
+      equal(byOld.nextDueMs, null, 'no row of its functions is left');
+      equal((await oldCode!.claimDue({ ...pOld, limit: 10, functions: [] }) as { claimed: unknown[] }).claimed, [], 'no functions: nothing');
+      const byNew = await newCode!.claimDue({ ...pNew, limit: 10, functions: ['v2'] });
+      ok(byNew.status === 'claimed', JSON.stringify(byNew));
+      equal(byNew.claimed.map((c) => c.execution.taskId), ['new-1'], 'the row the first process left');
+      equal(byNew.nextDueMs, now + 5_000, 'its next row');
+      equal((await newCode!.processes()).map((p) => p.running), [1, 1], 'one row each');
+    }),
+  },
+  {
     name: 'finishClaimed() with retryAtMs puts the slot back, due after its backoff, as the task\'s open slot; its next claim is attempt 2',
     run: (h) => withProcesses(h, 1, async ([store], location) => {
       const p = await register(store!, 'p');
@@ -164,6 +188,8 @@ export const clusterSlotCases: ClusterCase[] = [
       await rejects(store!.registerProcess({ ownerId: 'x', host: 'h', pid: 1, version: 'v', leaseMs: 0 }), 'ERR_INVALID_ARGUMENT', 'request.leaseMs');
       await rejects(store!.heartbeat({ ownerId: 'p', epoch: 0 }, 1_000), 'ERR_INVALID_ARGUMENT', 'process.epoch');
       await rejects(store!.claimDue({ ...p, limit: 0 }), 'ERR_INVALID_ARGUMENT', 'request.limit');
+      await rejects(store!.claimDue({ ...p, limit: 1, functions: 'work' as never }), 'ERR_INVALID_ARGUMENT', 'request.functions');
+      await rejects(store!.claimDue({ ...p, limit: 1, functions: ['work', ''] }), 'ERR_INVALID_ARGUMENT', 'request.functions[1]');
       await rejects(store!.offerSlots([offer('t', Number.NaN)]), 'ERR_INVALID_ARGUMENT', 'offers[0]');
       await rejects(store!.offerSlots([offer('t', 1, { maxAttempts: 0 })]), 'ERR_INVALID_ARGUMENT', 'offers[0].maxAttempts');
       const base = { executionId: 'x/1/1', fencingToken: 1, endedAtMs: 1 };
