@@ -9,7 +9,7 @@ import type { ExecutionOutcome } from '../store/records.js';
 
 export const DURABLE_EVENT_TYPES = [
   'slotskip', 'slotcomplete', 'executioninterrupted', 'clockjump', 'storeerror', 'taskundefined', 'taskinvalid', 'leaseacquired', 'standby',
-  'leaselost', 'writefenced',
+  'leaselost', 'writefenced', 'clockskew',
 ] as const;
 export type DurableEventType = (typeof DURABLE_EVENT_TYPES)[number];
 
@@ -55,6 +55,22 @@ export interface DurableEventDetails {
   leaselost: { readonly holder: LeaseHolder | undefined };
   /** A write was refused because the lease moved on (fencing): nothing of it was stored. */
   writefenced: { readonly operation: string; readonly error: Error };
+  /**
+   * Cluster mode: this process's clock is further from the store's than
+   * `cluster.skewWarnMs` (`over`: true), or came back within it (`over`:
+   * false). Sent once per crossing, not at every measure. The store's clock
+   * decides what is due, so a skewed process runs nothing early; its own
+   * times (a task's `at`, the start of a run as it reports it) are off by the skew.
+   */
+  clockskew: {
+    /** This clock minus the store's, ms (positive: this clock is ahead), at the midpoint of the call's round trip. */
+    readonly skewMs: number;
+    /** Half the round trip of the call it was measured on: the true skew is within skewMs ± this. */
+    readonly uncertaintyMs: number;
+    /** `cluster.skewWarnMs`. */
+    readonly thresholdMs: number;
+    readonly over: boolean;
+  };
 }
 
 export class DurableEvent<Type extends DurableEventType = DurableEventType> extends Event {

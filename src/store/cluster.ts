@@ -70,6 +70,12 @@ export interface ClusterProcess {
   expiresAtMs: number;
   /** The rows it holds running now. */
   running: number;
+  /**
+   * Only on the entry of the process that asked (`scheduler.cluster()`): its
+   * clock minus the store's at its last claim or heartbeat, ms (positive: its
+   * clock is ahead); see the `clockskew` event. Stores never set it.
+   */
+  skewMs?: number;
 }
 
 /** A process, as it presents itself to claimDue, heartbeat and deregister. */

@@ -72,6 +72,40 @@ export function clusterSchedulerCases(cluster: NewCluster): void {
     expect([execution?.outcome, execution?.attempt]).toEqual(['succeeded', 2]);
   });
 
+  it('warns with clockskew once when its clock steps past skewWarnMs from the store\'s, once when it is back, and shows the skew in cluster()', async () => {
+    const dbClock = new VirtualClock({ wallStartMs: WALL_START_MS });
+    const clock = new VirtualClock({ wallStartMs: WALL_START_MS });
+    const a = cluster(dbClock)(clock, { cluster: { skewWarnMs: '1s', pollMs: '500ms' } });
+    const skews: Array<{ over: boolean; skewMs: number; uncertaintyMs: number; thresholdMs: number }> = [];
+    a.events.addEventListener('clockskew', (event) => void skews.push(event.detail));
+    a.start();
+    await a.ready;
+    // The database's clock and this process's move together, as two machines' would.
+    const both = async (ms: number) => {
+      for (let t = 0; t < ms; t += 100) {
+        await dbClock.advance(100);
+        await advanceWithIo(clock, 100);
+      }
+    };
+    const near = (ms: number, to: number) => Math.abs(ms - to) <= 100;
+    await both(2_000);
+    expect(skews).toEqual([]);
+    clock.jumpWall(1_500);
+    await both(3_000);
+    expect(skews.map((s) => [s.over, near(s.skewMs, 1_500), s.thresholdMs])).toEqual([[true, true, 1_000]]);
+    expect(skews[0]!.uncertaintyMs).toBeLessThanOrEqual(50);
+    const [self] = await a.cluster();
+    expect(near(self!.skewMs!, 1_500)).toBe(true);
+    // Back within the threshold (the clock stepped back to 300 ms ahead): one event more, then quiet.
+    clock.jumpWall(-1_200);
+    await both(3_000);
+    expect(skews.map((s) => [s.over, near(s.skewMs, s.over ? 1_500 : 300)])).toEqual([[true, true], [false, true]]);
+    clock.jumpWall(-2_000);
+    await both(1_000);
+    expect(skews.map((s) => s.over)).toEqual([true, false, true]);
+    expect(skews[2]!.skewMs).toBeLessThan(-1_000);
+  });
+
   it('leaves the cluster on stop(), so cluster() no longer lists it', async () => {
     const clock = new VirtualClock({ wallStartMs: WALL_START_MS });
     const process = cluster(clock);

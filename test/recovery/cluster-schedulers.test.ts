@@ -36,6 +36,9 @@ describe('cluster mode (Scheduler with cluster: true)', () => {
     const database = new MemoryClusterDatabase({ clock });
     expect(() => new Scheduler({ clock, store: new MemoryClusterStore({ database }), cluster: true, standby: true })).toThrow(/options.standby does not apply/);
     expect(() => new Scheduler({ clock, store: new MemoryClusterStore({ database }), cluster: { poll: 1 } as never })).toThrow(/options.cluster.poll is not an option/);
+    for (const skewWarnMs of [0, -1, 'soon', Number.NaN]) {
+      expect(() => new Scheduler({ clock, store: new MemoryClusterStore({ database }), cluster: { skewWarnMs: skewWarnMs as never } })).toThrow(/options.cluster.skewWarnMs/);
+    }
     expect(() => new Scheduler({ clock, cluster: true })).toThrow(/options.cluster applies only with options.store/);
     const plain = new Scheduler({ clock, store: new MemoryStore(), clockWatch: false, retention: false });
     await expect(plain.cluster()).rejects.toBeInstanceOf(ClusterModeError);

@@ -71,7 +71,7 @@ export class ClusterDurable {
       const runner = new ClusterRunner(
         { engine: this.#engine, functions: this.#functions, store, emit: (type, detail) => this.emit(type, detail) },
         {
-          ...identity, version: this.#cluster.version, leaseMs: ttlMs, heartbeatMs, pollMs: this.#cluster.pollMs,
+          ...identity, version: this.#cluster.version, leaseMs: ttlMs, heartbeatMs, pollMs: this.#cluster.pollMs, skewWarnMs: this.#cluster.skewWarnMs,
           maxConcurrent: this.#options.maxConcurrent, timeoutMs: this.#options.timeoutMs, maxPayloadBytes: this.#options.maxPayloadBytes,
         },
       );

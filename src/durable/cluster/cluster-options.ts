@@ -5,7 +5,7 @@
 import { describeValue, InvalidArgumentError } from '../../../bindings/errors.js';
 import { isClusterStore } from '../../store/cluster.js';
 import type { Store } from '../../store/store.js';
-import { type Duration, parseDurationMs } from '../../time/duration.js';
+import { type Duration, parseDurationMs, requirePositive } from '../../time/duration.js';
 
 /** Cluster mode's own settings. */
 export interface ClusterOptions {
@@ -22,21 +22,36 @@ export interface ClusterOptions {
    * @default ''
    */
   version?: string;
+  /**
+   * How far this process's clock may be from the store's (the database's
+   * now(), which decides what is due) before a `clockskew` event warns; a
+   * second `clockskew` says when it is back within. The skew is measured at
+   * every claim and heartbeat, as this clock at the midpoint of the call's
+   * round trip minus the store's time, so it is known to within half the
+   * round trip: an event is sent only when the skew is past the threshold
+   * (or back within it) by more than that. `scheduler.cluster()` shows the
+   * last measure on this process's own entry (`skewMs`).
+   * @default '1s'
+   * @example new Scheduler({ store, cluster: { skewWarnMs: '250ms' } })
+   */
+  skewWarnMs?: Duration;
 }
 
 export interface ResolvedCluster {
   pollMs: number;
   version: string;
+  skewWarnMs: number;
 }
 
 export const DEFAULT_POLL_MS = 1_000;
-const KEYS = new Set(['pollMs', 'version']);
+export const DEFAULT_SKEW_WARN_MS = 1_000;
+const KEYS = new Set(['pollMs', 'version', 'skewWarnMs']);
 
 /** Cluster mode's settings, or undefined when the scheduler is not in cluster mode. */
 export function resolveClusterOption(value: unknown, store: unknown, standby: unknown): ResolvedCluster | undefined {
   if (value === undefined || value === false) return undefined;
   if (value !== true && (typeof value !== 'object' || value === null || Array.isArray(value))) {
-    throw new InvalidArgumentError(`options.cluster must be true, false or { pollMs, version }, received ${describeValue(value)}`);
+    throw new InvalidArgumentError(`options.cluster must be true, false or { pollMs, version, skewWarnMs }, received ${describeValue(value)}`);
   }
   if (typeof store !== 'object' || store === null || !isClusterStore(store as Store)) {
     throw new InvalidArgumentError(
@@ -46,12 +61,13 @@ export function resolveClusterOption(value: unknown, store: unknown, standby: un
   if (standby === true) throw new InvalidArgumentError('options.standby does not apply with options.cluster: every process of a cluster works');
   const o = (value === true ? {} : value) as Record<string, unknown>;
   for (const key of Object.keys(o)) {
-    if (!KEYS.has(key)) throw new InvalidArgumentError(`options.cluster.${key} is not an option (known: pollMs, version)`);
+    if (!KEYS.has(key)) throw new InvalidArgumentError(`options.cluster.${key} is not an option (known: pollMs, version, skewWarnMs)`);
   }
   const pollMs = o.pollMs === undefined ? DEFAULT_POLL_MS : parseDurationMs('options.cluster.pollMs', o.pollMs as Duration);
   if (!(pollMs >= 10)) throw new InvalidArgumentError(`options.cluster.pollMs must be at least 10 ms, received ${describeValue(o.pollMs)}`);
   if (o.version !== undefined && typeof o.version !== 'string') {
     throw new InvalidArgumentError(`options.cluster.version must be a string, received ${describeValue(o.version)}`);
   }
-  return { pollMs, version: (o.version as string | undefined) ?? '' };
+  const skewWarnMs = o.skewWarnMs === undefined ? DEFAULT_SKEW_WARN_MS : requirePositive('options.cluster.skewWarnMs', o.skewWarnMs as Duration);
+  return { pollMs, version: (o.version as string | undefined) ?? '', skewWarnMs };
 }

@@ -11,8 +11,12 @@
 // Times: the store's clock decides what is due and when a lease expires; this
 // process's clock (the engine's) arms its timers: a claim round when the
 // earliest pending row is due (at most every pollMs), a heartbeat every
-// heartbeatMs. The difference between the two clocks at each answer is kept
-// as skewMs. A process paused past its lease learns it at its next heartbeat
+// heartbeatMs. The difference between the two clocks is measured at each
+// registration, claim and heartbeat: the store's time was read somewhere
+// during the call, so this clock at the call's midpoint minus the store's
+// time is the skew to within half the round trip (skewMs); past
+// skewWarnMs by more than that, a `clockskew` event warns, once, and another
+// says when it is back within. A process paused past its lease learns it at its next heartbeat
 // ('lost'): it aborts what it still runs (their ends would be refused: the
 // rows were rescued) and registers again under a new epoch.
 import * as L from '../../../bindings/layout.generated.js';
@@ -47,6 +51,8 @@ export interface ClusterRunnerOptions {
   heartbeatMs: number;
   /** The longest wait between claim rounds (a row inserted by another process is found by then). */
   pollMs: number;
+  /** A `clockskew` event warns when this clock is further than this from the store's (ms > 0). */
+  skewWarnMs: number;
   /** At most this many rows run at once here (an integer >= 1, or Infinity). */
   maxConcurrent: number;
   timeoutMs: number | null;
@@ -89,6 +95,8 @@ export class ClusterRunner {
   #rounds: Promise<void> | undefined;
   #stopped = false;
   #skewMs = 0;
+  /** The last skew was past skewWarnMs (a `clockskew` with over: true was sent, and none since). */
+  #skewOver = false;
 
   constructor(host: ClusterRunnerHost, options: ClusterRunnerOptions) {
     this.#host = host;
@@ -116,7 +124,7 @@ export class ClusterRunner {
     });
   }
 
-  /** This process's clock minus the store's, at the last answer (ms; positive: this clock is ahead). */
+  /** This process's clock minus the store's, at the last claim, heartbeat or registration (ms; positive: this clock is ahead). */
   get skewMs(): number {
     return this.#skewMs;
   }
@@ -158,9 +166,11 @@ export class ClusterRunner {
     });
   }
 
-  /** The cluster's processes and their leases (scheduler.cluster()). */
-  cluster(): Promise<ClusterProcess[]> {
-    return this.#store.processes();
+  /** The cluster's processes and their leases (scheduler.cluster()); this process's own entry with its skew. */
+  async cluster(): Promise<ClusterProcess[]> {
+    const processes = await this.#store.processes();
+    const self = this.#process;
+    return processes.map((p) => (self !== undefined && p.ownerId === self.ownerId && p.epoch === self.epoch ? { ...p, skewMs: this.#skewMs } : p));
   }
 
   /** A claim round now (a registration here, or a notification of one elsewhere); one at a time, repeated if asked meanwhile. */
@@ -195,9 +205,8 @@ export class ClusterRunner {
 
   async #register(): Promise<void> {
     const { ownerId, host, pid, version, leaseMs } = this.#options;
-    const { process, nowMs } = await this.#store.registerProcess({ ownerId, host, pid, version, leaseMs });
+    const { process } = await this.#measured(() => this.#store.registerProcess({ ownerId, host, pid, version, leaseMs }));
     this.#process = { ownerId: process.ownerId, epoch: process.epoch };
-    this.#skewMs = this.#engine.clock.wallNow() - nowMs;
   }
 
   async #claimRounds(): Promise<void> {
@@ -229,9 +238,8 @@ export class ClusterRunner {
       return;
     }
     // Only rows of functions defined here: the others are left to the processes that define them (a rolling deploy).
-    const result = await this.#store.claimDue({ ...process, limit: free, functions: this.#host.functions.names() });
+    const result = await this.#measured(() => this.#store.claimDue({ ...process, limit: free, functions: this.#host.functions.names() }));
     this.#backoff.reset();
-    this.#skewMs = this.#engine.clock.wallNow() - result.nowMs;
     if (result.status === 'not-registered') return this.#lost();
     if (result.status === 'lease-expired') {
       // Paused past its lease, and nobody rescued it: renew (or learn it was rescued), then claim again.
@@ -355,11 +363,31 @@ export class ClusterRunner {
   async #heartbeat(): Promise<void> {
     const process = this.#process;
     if (process === undefined || this.#stopped) return;
-    const beat = await this.#store.heartbeat(process, this.#options.leaseMs);
-    this.#skewMs = this.#engine.clock.wallNow() - beat.nowMs;
+    const beat = await this.#measured(() => this.#store.heartbeat(process, this.#options.leaseMs));
     if (beat.status === 'lost') return this.#lost();
     const rescue = await this.#store.rescueExpired();
     if (rescue.interrupted > 0) this.claimNow();
+  }
+
+  /** A store call whose answer carries the store's time: the skew is measured over its round trip (see the header). */
+  async #measured<T extends { nowMs: number }>(call: () => Promise<T>): Promise<T> {
+    const clock = this.#engine.clock;
+    const sentMs = clock.wallNow();
+    const result = await call();
+    const receivedMs = clock.wallNow();
+    // A wall clock stepped back during the call makes the round trip negative: no bound then, take the answer's time.
+    const uncertaintyMs = Math.max(0, receivedMs - sentMs) / 2;
+    const skewMs = (receivedMs >= sentMs ? sentMs + uncertaintyMs : receivedMs) - result.nowMs;
+    this.#skewMs = skewMs;
+    const thresholdMs = this.#options.skewWarnMs;
+    const beyondMs = Math.abs(skewMs) - thresholdMs;
+    // Past the threshold for certain, or back within it for certain: in between (a slow call near the threshold), no change.
+    const over = this.#skewOver ? beyondMs > -uncertaintyMs : beyondMs > uncertaintyMs;
+    if (over !== this.#skewOver) {
+      this.#skewOver = over;
+      this.#host.emit('clockskew', { skewMs, uncertaintyMs, thresholdMs, over });
+    }
+    return result;
   }
 
   /** Declared dead (rescued): what still runs here is aborted (its end would be refused), and the process registers again. */
