@@ -5,7 +5,7 @@
 import { NULL_JSON } from './codec.js';
 import { toJsonText } from './json.js';
 import { MAX_LEASE_TTL_MS } from './lease.js';
-import type { ClaimDueRequest, DeregisterRequest, FinishRequest, OfferRequest, PendingSlot, ProcessRef, ProcessRequest } from './cluster.js';
+import type { ClaimDueRequest, DeregisterRequest, FinishRequest, OfferRequest, OfferWatcher, PendingSlot, ProcessRef, ProcessRequest } from './cluster.js';
 import { checkSkips, encodeCompletion } from './slot-rules.js';
 import { checkArray, checkFencingToken, checkId, checkNonEmptyString, checkObject, checkSlot, checkTimeMs, invalid } from './validate.js';
 
@@ -91,6 +91,13 @@ export function encodeFinish(request: unknown): EncodedFinish {
   if (finish.skipped !== undefined) checkSkips(finish.skipped);
   if (finish.next !== undefined) checkOffer(finish.next, 'request.next');
   return { request: finish, result: skipping ? NULL_JSON : result, error: skipping ? NULL_JSON : error };
+}
+
+export function checkOfferWatcher(watcher: unknown): asserts watcher is OfferWatcher {
+  checkObject(watcher, 'watcher');
+  for (const key of ['offered', 'interrupted', 'resumed']) {
+    if (typeof watcher[key] !== 'function') throw invalid(`watcher.${key}`, 'a function', watcher[key]);
+  }
 }
 
 export function checkDeregister(request: unknown): asserts request is DeregisterRequest {

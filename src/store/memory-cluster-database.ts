@@ -11,7 +11,7 @@
 // give-back can put the slot back exactly as it was offered.
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
 import type { StoredExecution } from './codec.js';
-import type { ClusterProcess, PendingSlot } from './cluster.js';
+import type { ClusterProcess, OfferWatcher, PendingSlot } from './cluster.js';
 import { MemoryDatabase } from './memory-store.js';
 import { checkObject } from './validate.js';
 
@@ -51,6 +51,7 @@ export class MemoryClusterDatabase extends MemoryDatabase {
   /** @internal Running executions claimed through claimDue(), by execution id. */ readonly held = new Map<string, HeldRow>();
   /** @internal The last process epoch handed out. */ epoch = 0;
   /** @internal The last offer sequence number. */ sequence = 0;
+  /** @internal The watchers of offers (ClusterStore.watchOffers) of every store on this database. */ readonly watchers = new Set<OfferWatcher>();
 
   /** @example const database = new MemoryClusterDatabase({ clock: virtualClock }); */
   constructor(options: MemoryClusterDatabaseOptions = {}) {
@@ -76,6 +77,16 @@ export class MemoryClusterDatabase extends MemoryDatabase {
     for (const row of this.pending.values()) if (row.taskId === taskId && row.scheduleVersion === scheduleVersion) return row;
     for (const { row } of this.held.values()) if (row.taskId === taskId && row.scheduleVersion === scheduleVersion) return row;
     return undefined;
+  }
+
+  /**
+   * @internal A call made rows pending, the earliest due at `dueMs` (undefined:
+   * none): each watcher is told once, after the call returned, as a NOTIFY
+   * reaches listeners after its transaction committed.
+   */
+  offered(dueMs: number | undefined): void {
+    if (dueMs === undefined) return;
+    for (const watcher of this.watchers) queueMicrotask(() => this.watchers.has(watcher) && watcher.offered(dueMs));
   }
 
   /** @internal Removes every cluster row of a task (its records go with deleteTask). */

@@ -8,10 +8,10 @@
 import { applyPatch, decodeExecution, decodeTask, type StoredExecution, type StoredTask } from './codec.js';
 import type {
   ClaimDueRequest, ClaimDueResult, ClaimedSlot, ClusterProcess, ClusterStore, DeregisterRequest, FinishRequest, FinishResult, GiveBackResult,
-  HeartbeatResult, OfferRequest, OfferResult, PendingSlot, ProcessRef, ProcessRequest, RegisterResult, RescueResult,
+  HeartbeatResult, OfferRequest, OfferResult, OfferWatch, OfferWatcher, PendingSlot, ProcessRef, ProcessRequest, RegisterResult, RescueResult,
 } from './cluster.js';
 import {
-  byUrgency, checkClaimDue, checkDeregister, checkLeaseMs, checkOffers, checkProcessRef, checkProcessRequest, encodeFinish, LEASE_EXPIRED_ERROR_TEXT,
+  byUrgency, checkClaimDue, checkDeregister, checkLeaseMs, checkOffers, checkOfferWatcher, checkProcessRef, checkProcessRequest, encodeFinish, LEASE_EXPIRED_ERROR_TEXT,
 } from './cluster-rules.js';
 import { StoreClosedError } from './errors.js';
 import { type HeldRow, MemoryClusterDatabase, type PendingRow, pendingSlot } from './memory-cluster-database.js';
@@ -34,6 +34,8 @@ export interface MemoryClusterStoreOptions {
 export class MemoryClusterStore extends MemoryStore implements ClusterStore {
   override readonly database: MemoryClusterDatabase;
   #open = false;
+  /** This store's watchers (closed with it). */
+  readonly #watchers = new Set<OfferWatcher>();
 
   /** @example const database = new MemoryClusterDatabase({ clock }); const a = new MemoryClusterStore({ database }); */
   constructor(options: MemoryClusterStoreOptions = {}) {
@@ -52,6 +54,8 @@ export class MemoryClusterStore extends MemoryStore implements ClusterStore {
 
   override async close(): Promise<void> {
     this.#open = false;
+    for (const watcher of this.#watchers) this.database.watchers.delete(watcher);
+    this.#watchers.clear();
     await super.close();
   }
 
@@ -107,6 +111,7 @@ export class MemoryClusterStore extends MemoryStore implements ClusterStore {
       else if (interruptHeld(db, id, held, nowMs)) interrupted++;
     }
     db.processes.delete(request.ownerId);
+    db.offered(returned + interrupted > 0 ? nowMs : undefined);
     return { returned, interrupted, nowMs };
   }
 
@@ -118,7 +123,9 @@ export class MemoryClusterStore extends MemoryStore implements ClusterStore {
   async offerSlots(offers: readonly OfferRequest[]): Promise<OfferResult[]> {
     const db = this.#db();
     checkOffers(offers);
-    return offers.map((offer) => offerSlot(db, offer));
+    const results = offers.map((offer) => offerSlot(db, offer));
+    db.offered(earliestOffered(results));
+    return results;
   }
 
   async claimDue(request: ClaimDueRequest): Promise<ClaimDueResult> {
@@ -166,6 +173,7 @@ export class MemoryClusterStore extends MemoryStore implements ClusterStore {
     }
     const skipped = recordSkips(db, request.skipped ?? []);
     const next = request.next === undefined ? undefined : offerSlot(db, request.next);
+    db.offered(earliest(request.retryAtMs === undefined ? undefined : Math.floor(request.retryAtMs), earliestOffered([next])));
     const taskNow = db.tasks.get(ended.taskId);
     return { status: 'completed', execution: decodeExecution(ended), task: taskNow === undefined ? undefined : decodeTask(taskNow), skipped, next };
   }
@@ -181,6 +189,7 @@ export class MemoryClusterStore extends MemoryStore implements ClusterStore {
       if (db.processes.get(held.ownerId)?.epoch === held.epoch) continue;
       if (interruptHeld(db, id, held, nowMs)) interrupted++;
     }
+    db.offered(interrupted > 0 ? nowMs : undefined);
     return { expired: expired.map(({ ownerId, epoch }) => ({ ownerId, epoch })), returned: 0, interrupted, nowMs };
   }
 
@@ -189,6 +198,33 @@ export class MemoryClusterStore extends MemoryStore implements ClusterStore {
     if (taskId !== undefined) checkId(taskId, 'taskId');
     return [...db.pending.values()].filter((row) => taskId === undefined || row.taskId === taskId).sort(byUrgency).map(pendingSlot);
   }
+
+  /** Tells `watcher` of the offers of every store on this database, after each call that made rows pending (a microtask later). */
+  async watchOffers(watcher: OfferWatcher): Promise<OfferWatch> {
+    const db = this.#db();
+    checkOfferWatcher(watcher);
+    // Its own entry: the same watcher object given twice is two watches.
+    const own: OfferWatcher = { offered: (dueMs) => watcher.offered(dueMs), interrupted: () => {}, resumed: () => {} };
+    db.watchers.add(own);
+    this.#watchers.add(own);
+    return {
+      close: async () => {
+        db.watchers.delete(own);
+        this.#watchers.delete(own);
+      },
+    };
+  }
+}
+
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
+}
+
+/** The earliest due time among the rows these offers made pending, if any. */
+function earliestOffered(results: ReadonlyArray<OfferResult | undefined>): number | undefined {
+  let dueMs: number | undefined;
+  for (const r of results) if (r?.status === 'offered') dueMs = earliest(dueMs, r.slot.dueMs);
+  return dueMs;
 }
 
 function slotOf({ taskId, scheduleVersion, nominalMs }: SlotKey): SlotKey {

@@ -31,14 +31,16 @@ import {
 } from './lease.js';
 import type {
   ClaimDueRequest, ClaimDueResult, ClusterProcess, ClusterStore, DeregisterRequest, FinishRequest, FinishResult, GiveBackResult, HeartbeatResult,
-  OfferRequest, OfferResult, PendingSlot, ProcessRef, ProcessRequest, RegisterResult, RescueResult,
+  OfferRequest, OfferResult, OfferWatch, OfferWatcher, PendingSlot, ProcessRef, ProcessRequest, RegisterResult, RescueResult,
 } from './cluster.js';
+import { checkOfferWatcher } from './cluster-rules.js';
 import { CallOrder } from './postgres/call-order.js';
 import { PostgresCluster } from './postgres/cluster.js';
 import { prepareClusterStatements } from './postgres/cluster-statements.js';
 import { endAttempt, SlotPatchStatements } from './postgres/end-attempt.js';
 import { FencingTokens } from './postgres/fencing-tokens.js';
 import { migrate, quoteIdent } from './postgres/migrate.js';
+import { notifyChannel, OfferListeners } from './postgres/offer-listener.js';
 import { type PostgresConnection, type PostgresSettings, type PostgresStoreOptions, resolvePostgresOptions } from './postgres/options.js';
 import { putTaskRecords } from './postgres/put-tasks.js';
 import { recordSlots } from './postgres/record-slots.js';
@@ -82,6 +84,7 @@ export class PostgresStore implements Store, ClusterStore {
   readonly #tokens: FencingTokens;
   readonly #cluster: PostgresCluster;
   readonly #order = new CallOrder();
+  readonly #listeners = new OfferListeners();
   #connected: Connected | undefined;
   #opening: Promise<OpenInfo> | undefined;
   #info: OpenInfo | undefined;
@@ -103,7 +106,7 @@ export class PostgresStore implements Store, ClusterStore {
     this.#taskQueries = new TaskQueryStatements(quoteIdent(this.schema));
     this.#tokens = new FencingTokens(this.#s);
     const cluster = prepareClusterStatements(quoteIdent(this.schema));
-    this.#cluster = new PostgresCluster(cluster, this.#s, (fn) => this.#leaseCall((session) => fn(session)), this.#settings.clock);
+    this.#cluster = new PostgresCluster(cluster, this.#s, (fn) => this.#leaseCall((session) => fn(session)), this.#settings.clock, notifyChannel(this.schema));
   }
 
   open(): Promise<OpenInfo> {
@@ -140,6 +143,7 @@ export class PostgresStore implements Store, ClusterStore {
     this.#closing ??= (async () => {
       await this.#opening?.catch(() => {});
       await this.#order.idle();
+      await this.#listeners.closeAll();
       const connected = this.#connected;
       this.#connected = undefined;
       if (connected !== undefined && this.#settings.pool === undefined) await connected.pool.end();
@@ -375,6 +379,16 @@ export class PostgresStore implements Store, ClusterStore {
   finishClaimed(request: FinishRequest): Promise<FinishResult> { return this.#cluster.finishClaimed(request); }
   rescueExpired(): Promise<RescueResult> { return this.#cluster.rescueExpired(); }
   pendingSlots(taskId?: string): Promise<PendingSlot[]> { return this.#cluster.pendingSlots(taskId); }
+
+  /** LISTENs on a connection of its own (postgres/offer-listener.ts); with `listen: false`, an inert watch (the process polls). */
+  async watchOffers(watcher: OfferWatcher): Promise<OfferWatch> {
+    checkOfferWatcher(watcher);
+    const pool = this.#pool();
+    if (!this.#settings.listen) return { close: async () => {} };
+    // A pool of yours: its own settings (pg keeps them as `options`), for a client outside it.
+    const config = this.#settings.pool === undefined ? { connectionString: this.#settings.connectionString } : { ...(pool as unknown as { options: object }).options };
+    return this.#listeners.watch(this.#connected!.pg, config, notifyChannel(this.schema), watcher);
+  }
 
   async pruneHistory(olderThanMs: number): Promise<number> {
     checkTimeMs(olderThanMs, 'olderThanMs');

@@ -5,8 +5,9 @@ import { describe, it } from 'vitest';
 import { clusterSlotCases } from './contract/cluster-cases.js';
 import type { ClusterStoreHarness } from './contract/cluster-harness.js';
 import { clusterLeaseCases } from './contract/cluster-lease-cases.js';
+import { clusterNotifyCases } from './contract/cluster-notify-cases.js';
 
-export const clusterCases = [...clusterSlotCases, ...clusterLeaseCases];
+export const clusterCases = [...clusterSlotCases, ...clusterLeaseCases, ...clusterNotifyCases];
 
 export function describeClusterContract(harness: ClusterStoreHarness): void {
   describe(`${harness.name} passes the cluster contract`, () => {

@@ -37,6 +37,10 @@ describe('PostgresStore cluster mode on the database clock', () => {
     expect(isClusterStore(postgresStore({ connectionString: db.url }))).toBe(true);
   });
 
+  it('refuses a listen option that is not true or false', () => {
+    expect(() => postgresStore({ connectionString: db.url }, { listen: 'no' as never })).toThrow(/options.listen must be true or false, received/);
+  });
+
   it('refuses a clock that is not a Clock', () => {
     expect(() => postgresStore({ connectionString: db.url }, { clock: {} as never })).toThrow(/options.clock must be an object with a wallNow\(\) method/);
   });

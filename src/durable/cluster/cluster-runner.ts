@@ -19,9 +19,17 @@
 // says when it is back within. A process paused past its lease learns it at its next heartbeat
 // ('lost'): it aborts what it still runs (their ends would be refused: the
 // rows were rescued) and registers again under a new epoch.
+//
+// Waking up: where the store can tell of offers (watchOffers: PostgreSQL's
+// LISTEN/NOTIFY), a row made pending anywhere in the cluster starts a claim
+// round at once if it is due, or brings the poll timer forward to its due
+// time; a lost watch connection is a `storeerror`, and once it is back one
+// round claims what was offered meanwhile. The poll stays: notices are hints.
 import * as L from '../../../bindings/layout.generated.js';
 import type { Engine } from '../../engine/engine.js';
-import type { ClaimedSlot, ClusterProcess, ClusterStore, FinishRequest, FinishResult, OfferRequest, OfferResult, ProcessRef } from '../../store/cluster.js';
+import type {
+  ClaimedSlot, ClusterProcess, ClusterStore, FinishRequest, FinishResult, OfferRequest, OfferResult, OfferWatch, ProcessRef,
+} from '../../store/cluster.js';
 import { LEASE_EXPIRED_ERROR, MAX_CLAIM_LIMIT } from '../../store/cluster-rules.js';
 import type { EndResult, Store } from '../../store/store.js';
 import type { TaskRecord } from '../../store/records.js';
@@ -88,6 +96,11 @@ export class ClusterRunner {
   readonly #byTask = new Map<LiveTask, Held>();
   #process: ProcessRef | undefined;
   #pollTimer: TimerId | undefined;
+  /** When the poll timer fires (engine clock), while it is armed. */
+  #pollAtMs = 0;
+  /** The earliest due time (store clock) a notice told of a row not yet due, until the store's now passes it. */
+  #notifiedDueMs: number | undefined;
+  #watch: OfferWatch | undefined;
   #heartbeatTimer: TimerId | undefined;
   #claiming = false;
   #claimAgain = false;
@@ -142,6 +155,8 @@ export class ClusterRunner {
   async start(): Promise<void> {
     this.#stopped = false;
     await this.#register();
+    // Watching before the first round: a row offered after that round's claim is told.
+    await this.#watchOffers();
     this.#armHeartbeat();
     this.claimNow();
   }
@@ -190,6 +205,9 @@ export class ClusterRunner {
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#clearTimers();
+    const watch = this.#watch;
+    this.#watch = undefined;
+    await watch?.close();
     // A round in flight finishes first: what it claimed is then given back as unstarted.
     await this.#rounds;
     const process = this.#process;
@@ -207,6 +225,30 @@ export class ClusterRunner {
     const { ownerId, host, pid, version, leaseMs } = this.#options;
     const { process } = await this.#measured(() => this.#store.registerProcess({ ownerId, host, pid, version, leaseMs }));
     this.#process = { ownerId: process.ownerId, epoch: process.epoch };
+  }
+
+  async #watchOffers(): Promise<void> {
+    const store = this.#store;
+    if (store.watchOffers === undefined) return;
+    this.#watch = await store.watchOffers({
+      offered: (dueMs) => this.#offered(dueMs),
+      interrupted: (error, retryInMs) => this.#host.emit('storeerror', { operation: 'watchOffers', error, retryInMs }),
+      // What was offered while the watch was down was not told.
+      resumed: () => this.claimNow(),
+    });
+  }
+
+  /** A notice: rows became pending, the earliest due at dueMs (store clock). */
+  #offered(dueMs: number): void {
+    if (this.#stopped) return;
+    const untilMs = dueMs - (this.#engine.clock.wallNow() - this.#skewMs);
+    if (untilMs <= 0) {
+      this.claimNow();
+      return;
+    }
+    if (this.#notifiedDueMs === undefined || dueMs < this.#notifiedDueMs) this.#notifiedDueMs = dueMs;
+    // Armed later than that: bring it forward. Not armed: a round is under way, and arms it when it ends.
+    if (this.#pollTimer !== undefined && this.#pollAtMs > this.#engine.clock.now() + untilMs) this.#armPoll(untilMs);
   }
 
   async #claimRounds(): Promise<void> {
@@ -417,7 +459,15 @@ export class ClusterRunner {
   #armPoll(delayMs: number): void {
     if (this.#stopped) return;
     if (this.#pollTimer !== undefined) this.#engine.clock.clearTimer(this.#pollTimer);
-    this.#pollTimer = this.#engine.clock.setTimer(() => {
+    const clock = this.#engine.clock;
+    if (this.#notifiedDueMs !== undefined) {
+      // A notice of a row due before this wait ends (a round may have read the rows before its offer committed).
+      const untilNotifiedMs = this.#notifiedDueMs - (clock.wallNow() - this.#skewMs);
+      if (untilNotifiedMs <= 0) this.#notifiedDueMs = undefined;
+      else delayMs = Math.min(delayMs, untilNotifiedMs);
+    }
+    this.#pollAtMs = clock.now() + delayMs;
+    this.#pollTimer = clock.setTimer(() => {
       this.#pollTimer = undefined;
       this.claimNow();
     }, delayMs);

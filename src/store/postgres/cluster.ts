@@ -15,6 +15,12 @@
 // a rescue deletes the expired process rows first, so a concurrent rescue
 // finds them gone and its row locks wait, then see the rows pending again:
 // it updates nothing.
+//
+// Wake-up: a call that makes rows pending (an offer, a retry, a rescue, a
+// give-back) asks its session for one NOTIFY on the schema's channel
+// (offer-listener.ts), sent with its COMMIT in the same round trip and
+// carrying the earliest due time: at most one per transaction, none from a
+// claim, a heartbeat or an end that offers nothing.
 import { applyPatch, decodeExecution, decodeTask, type StoredExecution, type StoredTask } from '../codec.js';
 import type {
   ClaimDueRequest, ClaimDueResult, ClaimedSlot, ClusterProcess, DeregisterRequest, FinishRequest, FinishResult, GiveBackResult, HeartbeatResult,
@@ -58,11 +64,14 @@ export class PostgresCluster {
   readonly #c: ClusterStatements;
   readonly #s: Statements;
   readonly #run: ClusterRun;
+  /** The schema's NOTIFY channel (notifyChannel()). */
+  readonly #channel: string;
 
   /** `clock`: PostgresStoreOptions.clock, for tests only; undefined reads the database's now(). */
-  constructor(c: ClusterStatements, s: Statements, transaction: ClusterTransaction, clock: { wallNow(): number } | undefined) {
+  constructor(c: ClusterStatements, s: Statements, transaction: ClusterTransaction, clock: { wallNow(): number } | undefined, channel: string) {
     this.#c = c;
     this.#s = s;
+    this.#channel = channel;
     // Each call's first statement reads the store's now: every statement of the call sees that time.
     this.#run = (fn) =>
       transaction(async (session) => {
@@ -101,6 +110,7 @@ export class PostgresCluster {
       const rest = held.filter((h) => !giveBack.includes(h));
       const returned = giveBack.length === 0 ? 0 : (await session.row<{ n: number }>(this.#c.giveBack, keyArrays(giveBack)))!.n;
       const interrupted = rest.length === 0 ? 0 : await this.#interrupt(session, rest, nowMs);
+      if (returned > 0) this.#wake(session, nowMs);
       return { returned, interrupted, nowMs };
     });
   }
@@ -206,6 +216,7 @@ export class PostgresCluster {
       if (patched !== undefined && patched !== task) await session.run(this.#s.updateTask, taskValues(patched));
       if (request.retryAtMs !== undefined) {
         const dueMs = Math.floor(request.retryAtMs);
+        this.#wake(session, dueMs);
         if (held !== undefined) await session.run(this.#c.retrySlot, [...slotValues(cur), dueMs, ended.attempt]);
         else {
           // Claimed by the one-owner claim(), not from a row: pending from its nominal time's rank, one attempt more allowed.
@@ -235,7 +246,14 @@ export class PostgresCluster {
   }
 
   async #interrupt(session: Session, keys: readonly Key[], nowMs: number): Promise<number> {
-    return (await session.row<{ n: number }>(this.#c.interrupt, [...keyArrays(keys), nowMs, LEASE_EXPIRED_ERROR_TEXT]))!.n;
+    const n = (await session.row<{ n: number }>(this.#c.interrupt, [...keyArrays(keys), nowMs, LEASE_EXPIRED_ERROR_TEXT]))!.n;
+    if (n > 0) this.#wake(session, nowMs);
+    return n;
+  }
+
+  /** Rows due from `dueMs` became pending in this call: one NOTIFY with its COMMIT (the earliest due time asked for). */
+  #wake(session: Session, dueMs: number): void {
+    session.notifyAtCommit(this.#channel, dueMs);
   }
 
   /** offerSlot() of the memory store, in the caller's transaction. */
@@ -254,6 +272,7 @@ export class PostgresCluster {
     if (markRefusal !== undefined) return markRefusal;
     const dueMs = Math.floor(offer.dueMs);
     const row = await session.row<{ seq: number }>(this.#c.insertSlot, [offer.taskId, offer.scheduleVersion, offer.nominalMs, dueMs, offer.rankMs, offer.maxAttempts, 0]);
+    this.#wake(session, dueMs);
     return {
       status: 'offered',
       slot: pendingOf({ ...{ taskId: offer.taskId, scheduleVersion: offer.scheduleVersion, nominalMs: offer.nominalMs }, id: '', dueMs, rankMs: offer.rankMs, maxAttempts: offer.maxAttempts, attempts: 0, seq: row!.seq }),

@@ -32,6 +32,19 @@ export interface PostgresStoreOptions {
    * @default the database's clock
    */
   clock?: { wallNow(): number };
+  /**
+   * Cluster mode only: whether each process holds one connection of its own
+   * (outside the pool) that LISTENs for the NOTIFY each offer sends, so a slot
+   * due now starts within milliseconds on some process. `false` for a
+   * connection through a transaction-mode pooler (PgBouncer's
+   * `pool_mode = transaction`, which cannot keep a LISTEN on one server
+   * connection): the process then finds new rows by polling, at most
+   * `cluster.pollMs` late (default 1 s). Either way the store still sends its
+   * NOTIFYs, so processes that do listen wake for its offers.
+   * @default true
+   * @example postgresStore({ connectionString: process.env.PGBOUNCER_URL! }, { listen: false })
+   */
+  listen?: boolean;
 }
 
 export interface PostgresSettings {
@@ -39,6 +52,7 @@ export interface PostgresSettings {
   pool: Pool | undefined;
   schema: string;
   clock: { wallNow(): number } | undefined;
+  listen: boolean;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -63,7 +77,9 @@ export function resolvePostgresOptions(connection: unknown, options: unknown): P
   const o = options ?? {};
   checkObject(o, 'options');
   for (const key of Object.keys(o)) {
-    if (key !== 'schema' && key !== 'clock') throw new InvalidArgumentError(`options.${key} is not a PostgresStore option (known: schema, clock)`);
+    if (key !== 'schema' && key !== 'clock' && key !== 'listen') {
+      throw new InvalidArgumentError(`options.${key} is not a PostgresStore option (known: schema, clock, listen)`);
+    }
   }
   const schema = o.schema ?? 'timeslice';
   if (typeof schema !== 'string' || !SCHEMA_NAME.test(schema) || schema.startsWith('pg_')) {
@@ -73,5 +89,9 @@ export function resolvePostgresOptions(connection: unknown, options: unknown): P
   if (clock !== undefined && (typeof clock !== 'object' || clock === null || typeof clock.wallNow !== 'function')) {
     throw invalid('options.clock', 'an object with a wallNow() method (a Clock)', clock);
   }
-  return { connectionString: connectionString as string | undefined, pool: pool as Pool | undefined, schema, clock: clock as PostgresSettings['clock'] };
+  if (o.listen !== undefined && typeof o.listen !== 'boolean') throw invalid('options.listen', 'true or false', o.listen);
+  return {
+    connectionString: connectionString as string | undefined, pool: pool as Pool | undefined, schema, clock: clock as PostgresSettings['clock'],
+    listen: (o.listen as boolean | undefined) ?? true,
+  };
 }

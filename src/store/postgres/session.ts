@@ -31,7 +31,7 @@ export interface Statement {
 }
 
 /** FNV-1a over the text, 2 x 32 bits: a statement name no other text of ours gets. */
-function hashText(text: string): string {
+export function hashText(text: string): string {
   let a = 0x811c9dc5;
   let b = 0x01000193 ^ text.length;
   for (let i = 0; i < text.length; i++) {
@@ -103,6 +103,8 @@ function unescapeRows(rows: Array<Record<string, unknown>>): void {
 export class Session {
   readonly #client: PoolClient;
   readonly #types: CustomTypesConfig;
+  /** The NOTIFY this transaction sends with its COMMIT, if any: its channel and the smallest payload number asked for. */
+  #notice: { channel: string; value: number } | undefined;
 
   constructor(client: PoolClient, types: CustomTypesConfig) {
     this.#client = client;
@@ -137,6 +139,23 @@ export class Session {
     const rows = results[1]!.rows;
     unescapeRows(rows);
     return rows[0] as Row | undefined;
+  }
+
+  /**
+   * Asks for one NOTIFY on `channel` (a name from notifyChannel(): no quoting
+   * needed) when this transaction commits; asked again, the smallest `value`
+   * (an integer) is the payload. At most one per transaction, whatever the
+   * statements did: listeners wake once per commit, not once per row.
+   */
+  notifyAtCommit(channel: string, value: number): void {
+    if (this.#notice === undefined || value < this.#notice.value) this.#notice = { channel, value };
+  }
+
+  /** COMMIT, with the NOTIFY asked for (notifyAtCommit) in the same round trip. */
+  async commit(): Promise<void> {
+    const n = this.#notice;
+    this.#notice = undefined;
+    await this.exec(n === undefined ? 'COMMIT' : `NOTIFY ${n.channel}, '${Math.floor(n.value)}'; COMMIT`);
   }
 
   /** Statements without parameters (BEGIN, COMMIT, DDL), in the simple protocol. */

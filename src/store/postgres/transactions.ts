@@ -48,7 +48,7 @@ export async function inTransaction<T>(
       else await session.exec('BEGIN');
       const result = await fn(session);
       committing = true;
-      await session.exec('COMMIT');
+      await session.commit();
       return result;
     } catch (error) {
       broken = isConnectionError(error);
