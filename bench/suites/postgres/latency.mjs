@@ -5,8 +5,9 @@
 // to its handler starting. The peers wake their workers with LISTEN/NOTIFY
 // (graphile-worker's insert trigger, pg-boss's notify queue), their polls
 // behind it as fallbacks; timeslice adds through a producer Scheduler of its
-// own (its own pool) and its cluster-mode workers, without NOTIFY on
-// PostgreSQL yet, find the row at their next poll (pollMs, 1 s by default).
+// own (its own pool), whose offer sends one NOTIFY with its commit; its
+// cluster-mode workers LISTEN and claim at once (their poll, pollMs 1 s by
+// default, is the fallback).
 import { mulberry32 } from '../../lib/random.mjs';
 import { percentile } from '../../lib/stats.mjs';
 import { createDatabase } from './database.mjs';

@@ -10,8 +10,10 @@
 // the peers' two modes, and in every topology (4 processes share the rows).
 // Jobs are added by a producer of their own (a cluster-mode Scheduler that is
 // never started, its own store and pool), not by a worker: as the peers'
-// addJob()/send() rows do. Without LISTEN/NOTIFY on PostgreSQL yet, a worker
-// finds a row another process added at its next poll (pollMs, default 1 s).
+// addJob()/send() rows do. The producer's offer sends one NOTIFY with its
+// commit; each worker LISTENs on a connection of its own (the store's default,
+// `listen: true`) and claims at once, its poll (pollMs, default 1 s) behind it
+// as the fallback.
 import { Scheduler } from '../../../dist/index.js';
 import { postgresStore } from '../../../dist/store/postgres.js';
 
@@ -40,7 +42,7 @@ export const timeslice = {
   name: 'timeslice',
   modes: ['perjob', 'batched'],
   describe: () =>
-    'Scheduler({ store: postgresStore({ connectionString }), cluster: true, concurrency, maxConcurrent }), defaults (pollMs 1 s, lease 30 s / heartbeat 10 s): due rows claimed with FOR UPDATE SKIP LOCKED up to maxConcurrent, the claim committed before the bodies start, each end committed before the run is done; jobs added by a separate, never-started Scheduler; one mode, run in both cases',
+    'Scheduler({ store: postgresStore({ connectionString }), cluster: true, concurrency, maxConcurrent }), defaults (LISTEN/NOTIFY wake-up, pollMs 1 s as its fallback, lease 30 s / heartbeat 10 s): due rows claimed with FOR UPDATE SKIP LOCKED up to maxConcurrent, the claim committed before the bodies start, each end committed before the run is done; jobs added by a separate, never-started Scheduler (one NOTIFY per offering transaction); one mode, run in both cases',
   /** A completed one-off's task row is kept with status 'completed' (retention is off). */
   remainingSql: "SELECT count(*)::int AS n FROM timeslice.tasks WHERE status <> 'completed'",
   /**
