@@ -20,10 +20,12 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // vitest's default, one worker fewer than the cores, is a single worker on a
-    // 2-core machine: the suite then runs file after file while its longest files
-    // (the crash campaign, the benchmark check) mostly wait on child processes.
-    maxWorkers: Math.max(2, availableParallelism() - 1),
+    // One worker more than the cores. vitest's default, one fewer, is a single worker
+    // on a 2-core machine; even one per core leaves a core idle while the longest
+    // files wait: the crash campaign used 22 s of CPU in its 65 s, the postgres smoke
+    // waits on CREATE/DROP DATABASE and commits (CPU per file: /proc/self/stat read
+    // in an afterAll, 2026-12-07).
+    maxWorkers: availableParallelism() + 1,
     sequence: { sequencer: LongFilesFirst },
   },
 });

@@ -4,7 +4,7 @@
 // database per run, dropped after). The full suite takes minutes, so
 // quick-suites.test.ts leaves it to this file. Needs dist/ (npm test builds
 // first); timeslice runs when dist/store/postgres.js exists (in cluster
-// mode: in one process and as 4 processes), and the smoke says so when it
+// mode: in one process and as 2 processes), and the smoke says so when it
 // does not.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -81,13 +81,13 @@ describe('postgres suite harness', () => {
     expect(latency.startP99Ms).toBeGreaterThanOrEqual(latency.startP50Ms!);
   });
 
-  it.concurrent('runs each implementation as 4 worker processes (batched), counting their CPU', { timeout: 120_000 }, async ({ expect }) => {
+  it.concurrent('runs each implementation as 2 worker processes (batched), counting their CPU', { timeout: 120_000 }, async ({ expect }) => {
     const result = await smoke(['--n', '100', '--samples', '0', '--mode', 'batched', '--processes']);
     expect(result.impls.sort()).toEqual(expectedImpls);
-    // timeslice too when built: its cluster mode shares the rows between the 4 processes.
+    // timeslice too when built: its cluster mode shares the rows between the 2 processes.
     for (const impl of expectedImpls) {
       const run = result.runs.find((r) => r.impl === impl && r.kind === 'throughput');
-      expect(run, `${impl} in p4`).toBeDefined();
+      expect(run, `${impl} in p2`).toBeDefined();
       expectSaneThroughput(expect, run!, 100);
     }
   });

@@ -2,7 +2,7 @@
 // each implementation once through a throughput repetition (in this process,
 // or in worker processes with --processes) and a few add-to-start samples.
 // Prints one JSON object: {impls, notices, runs: [{impl, kind, ...figures}]}.
-// Usage: node bench/suites/postgres/smoke.mjs [--impl name] [--n 200] [--processes] [--samples 3] [--mode perjob]
+// Usage: node bench/suites/postgres/smoke.mjs [--impl name] [--n 200] [--processes (2 worker processes)] [--samples 3] [--mode perjob]
 //        node bench/suites/postgres/smoke.mjs --failover (timeslice's failover case once, k = 4)
 import { parseArgs } from 'node:util';
 import { Stopwatch } from '../../lib/stopwatch.mjs';
@@ -19,7 +19,7 @@ const SMOKE_TIMEOUT_MS = 90_000;
 const n = Number(values.n);
 const samples = Number(values.samples);
 const { impls, notices } = await availableImpls();
-const topology = values.processes ? 'p4' : 'w4';
+const topology = values.processes ? 'p2' : 'w4';
 const ctx = { info: { notices }, log: () => {} };
 const runs = [];
 for (const impl of values.failover ? impls.filter((i) => i.name === 'timeslice') : []) {
