@@ -278,7 +278,9 @@ export class Scheduler {
    * its execution record (outcome `running`); its end shows in history()
    * and the `slotcomplete` event. Rejects with TaskNotFoundError,
    * TaskEndedError (the task completed, failed or was cancelled),
-   * FunctionNotDefinedError, NoStoreError without a store.
+   * FunctionNotDefinedError, NoStoreError without a store. In cluster mode
+   * the run is a row due at once that any process of the cluster may claim
+   * (once); it resolves when one did, here or elsewhere.
    * @example const { id } = await scheduler.runNow('nightly');
    */
   async runNow(id: string): Promise<ExecutionRecord> {

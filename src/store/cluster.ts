@@ -271,7 +271,10 @@ export interface ClusterStore {
    * Takes up to `limit` due pending rows (dueMs <= the store's now) of the
    * request's `functions` (all when omitted), most urgent first, and marks them running for this process with fresh tokens
    * (attempt + 1, the task running). Rows whose task was deleted, ended or
-   * rescheduled since they were offered are dropped, not handed out.
+   * rescheduled since they were offered are dropped, not handed out. A row
+   * of a task that has a row held (by any process) stays pending until that
+   * one ends, and one claim takes at most one row per task: a task's runs
+   * never overlap (a manual run and a scheduled one), as under one owner.
    */
   claimDue(request: ClaimDueRequest): Promise<ClaimDueResult>;
   /** Ends a claimed attempt (fenced by its token) with its skips and next slot, in one transaction. */

@@ -140,10 +140,15 @@ export class MemoryClusterStore extends MemoryStore implements ClusterStore {
     const mine = (row: PendingRow) => functions === undefined || functions.has(db.tasks.get(row.taskId)?.functionName as string);
     const due = [...db.pending.values()].filter((row) => row.dueMs <= nowMs && mine(row)).sort(byUrgency);
     const claimed: ClaimedSlot[] = [];
+    // A task's runs never overlap (a manual run beside a scheduled one): a row of a task with a row held waits.
+    const busy = new Set([...db.held.values()].map((held) => held.row.taskId));
     for (const row of due) {
       if (claimed.length === request.limit) break;
+      if (busy.has(row.taskId)) continue;
       const slot = claimRow(db, row, request, nowMs);
-      if (slot !== undefined) claimed.push(slot);
+      if (slot === undefined) continue;
+      claimed.push(slot);
+      busy.add(row.taskId);
     }
     let nextDueMs: number | null = null;
     for (const row of db.pending.values()) if ((nextDueMs === null || row.dueMs < nextDueMs) && mine(row)) nextDueMs = row.dueMs;

@@ -170,14 +170,14 @@ export interface SchedulerOptions {
   maxConcurrent?: number;
   /**
    * Cluster mode: this scheduler is one process of many sharing one durable
-   * schedule on a cluster-capable store (PostgresStore, MemoryClusterStore). Each due slot is a row that one process claims and runs, most
-   * urgent first; processes hold leases (the `lease` option: ttlMs,
-   * heartbeatMs) and a process that dies has its slots run by the others
-   * after its lease plus a heartbeat; a process paused past its lease cannot
-   * finish a slot another took (its end is refused, `writefenced`); a
-   * process whose clock is off the store's past `skewWarnMs` is warned
-   * (`clockskew`). Not yet
-   * in cluster mode: runNow(), slot constraints, `standby` (every process
+   * schedule on a cluster-capable store (PostgresStore, MemoryClusterStore).
+   * Each due slot is a row that one process claims and runs, most urgent
+   * first; processes hold leases (the `lease` option: ttlMs, heartbeatMs)
+   * and a process that dies has its slots run by the others after its lease
+   * plus a heartbeat; a process paused past its lease cannot finish a slot
+   * another took (its end is refused, `writefenced`); a process whose clock
+   * is off the store's past `skewWarnMs` is warned (`clockskew`). Not yet in
+   * cluster mode: slot constraints; `standby` has no meaning (every process
    * works). See docs/design/cluster.md.
    * @default false
    * @example new Scheduler({ store: clusterStore, cluster: { pollMs: '500ms' }, lease: { ttlMs: '10s', heartbeatMs: '3s' } })

@@ -92,6 +92,31 @@ describe('PostgresStore cluster mode on the database clock', () => {
     }
   });
 
+  it('holds at most one row per task when four stores claim a task\'s scheduled and manual rows at once', async () => {
+    const schema = db.nextSchema();
+    const stores = Array.from({ length: 4 }, () => postgresStore({ connectionString: db.url }, { schema }));
+    try {
+      for (const store of stores) await store.open();
+      const ids = Array.from({ length: 40 }, (_, i) => `m${i}`);
+      const { nowMs } = await stores[0]!.registerProcess({ ownerId: 'setup', host: 'h', pid: 1, version: 't', leaseMs: 60_000 });
+      await stores[0]!.putTasks(ids.map((id) => task(id, { periodMs: 60_000 })));
+      // Ranked so that each claimer's pick meets both rows of a task: the pick cannot see another claimer's uncommitted hold.
+      const offers = ids.flatMap((taskId, i) => [0, 1].map((scheduleVersion) => ({ taskId, scheduleVersion, nominalMs: nowMs - 100 + scheduleVersion, dueMs: nowMs - 100, rankMs: i * 2 + scheduleVersion, maxAttempts: 1 })));
+      expect((await stores[0]!.offerSlots(offers)).every((o) => o.status === 'offered')).toBe(true);
+      const processes = await Promise.all(stores.map((store, i) => store.registerProcess({ ownerId: `p${i}`, host: 'h', pid: i, version: 't', leaseMs: 60_000 })));
+      const batches = await Promise.all(stores.map((store, i) => store.claimDue({ ownerId: `p${i}`, epoch: processes[i]!.process.epoch, limit: 5 })));
+      const taken = batches.flatMap((b) => (b.status === 'claimed' ? b.claimed.map((c) => c.execution.taskId) : []));
+      expect(taken.length).toBeGreaterThan(0);
+      expect(taken.length).toBe(new Set(taken).size);
+      const running = (await stores[1]!.processes()).reduce((n, p) => n + p.running, 0);
+      expect(running).toBe(taken.length);
+      const pending = await stores[1]!.pendingSlots();
+      expect(pending).toHaveLength(offers.length - taken.length);
+    } finally {
+      for (const store of stores) await store.close();
+    }
+  });
+
   it('rescues an expired process\'s rows once when three stores rescue at the same time; the others update nothing', async () => {
     const schema = db.nextSchema();
     const clock = manualClock(1_800_000_000_000);

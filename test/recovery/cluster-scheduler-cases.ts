@@ -106,6 +106,49 @@ export function clusterSchedulerCases(cluster: NewCluster): void {
     expect(skews[2]!.skewMs).toBeLessThan(-1_000);
   });
 
+  it('runs runNow() as a manual row any process claims once, beside the task\'s schedule, which keeps its slot', async () => {
+    const clock = new VirtualClock({ wallStartMs: WALL_START_MS });
+    const process = cluster(clock);
+    const ran: Array<[string, number, boolean]> = [];
+    let releaseBusy!: () => void;
+    const busy = process(clock, { maxConcurrent: 1 });
+    const free = process(clock);
+    busy.define('hold', () => new Promise<void>((resolve) => (releaseBusy = resolve)));
+    for (const [name, s] of [['busy', busy], ['free', free]] as const) {
+      s.define('report', async (_params, ctx) => void ran.push([name, ctx.nominalMs - WALL_START_MS, ctx.manual]));
+      s.start();
+      await s.ready;
+    }
+    await busy.schedule({ id: 'report', fn: 'report', every: '10s' });
+    await busy.schedule({ id: 'holder', fn: 'hold', after: '1s' });
+    await advanceWithIo(clock, 1_000);
+    expect((await busy.cluster()).map((p) => p.running)).toEqual([1, 0]);
+    // busy is full: its manual row is claimed by free, and busy's runNow learns it at its next round.
+    const asked = busy.runNow('report');
+    // free finds the row at its next poll (1 s), busy finds its record at its own next one.
+    await advanceWithIo(clock, 2_000);
+    const execution = await asked;
+    expect([execution.scheduleVersion, execution.nominalMs - WALL_START_MS, execution.attempt]).toEqual([0, 1_000, 1]);
+    expect(ran).toEqual([['free', 1_000, true]]);
+    // Two at once, from one process: two rows, run one after the other (a task's runs never overlap).
+    const both = Promise.all([free.runNow('report'), free.runNow('report')]);
+    await advanceWithIo(clock, 1_000);
+    const [first, second] = await both;
+    expect(second.nominalMs - first.nominalMs).toBe(1);
+    expect(ran.filter(([, , manual]) => manual)).toHaveLength(3);
+    // The schedule did not move: its first slot runs at 10 s, once.
+    expect((await free.getTask('report'))?.nextExecutionMs).toBe(WALL_START_MS + 10_000);
+    releaseBusy();
+    await advanceWithIo(clock, 10_000 - 4_000 + 500);
+    expect(ran.filter(([, , manual]) => !manual).map(([, nominalMs]) => nominalMs)).toEqual([10_000]);
+    const history = (await free.history('report', { limit: 10 })).executions;
+    expect(history.map((e) => [e.scheduleVersion === 0, e.outcome])).toEqual([[false, 'succeeded'], [true, 'succeeded'], [true, 'succeeded'], [true, 'succeeded']]);
+    expect((await free.getTask('report'))?.executionCount).toBe(4);
+    await expect(free.runNow('missing')).rejects.toMatchObject({ code: 'ERR_TASK_NOT_FOUND' });
+    await free.unschedule('holder');
+    await expect(free.runNow('holder')).rejects.toMatchObject({ code: 'ERR_TASK_ENDED' });
+  });
+
   it('leaves the cluster on stop(), so cluster() no longer lists it', async () => {
     const clock = new VirtualClock({ wallStartMs: WALL_START_MS });
     const process = cluster(clock);

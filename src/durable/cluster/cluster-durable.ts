@@ -22,7 +22,8 @@ import { DefinedFunctions } from '../defined-functions.js';
 import type { DurableFn } from '../durable-context.js';
 import { DurableEvent, type DurableEventDetails, type DurableEventType } from '../durable-events.js';
 import type { DurableOptions, RecoveryReport } from '../durable-scheduler.js';
-import { ClusterModeError, FunctionNotDefinedError } from '../errors.js';
+import { ClusterModeError, FunctionNotDefinedError, TaskNotFoundError } from '../errors.js';
+import { TaskEndedError } from '../../errors.js';
 import { newOwnerIdentity } from '../owner-identity.js';
 import { checkPastSchedule, refusedPastByMs } from '../past-schedule.js';
 import { MAX_REGISTRATIONS_PER_BATCH } from '../store-session.js';
@@ -49,6 +50,8 @@ export class ClusterDurable {
   /** The runner of the current session, once made (describe()). */
   #runner: ClusterRunner | undefined;
   #ready: Promise<RecoveryReport> | undefined;
+  /** Resolved by start(): a runNow() before it waits. */
+  #started = startSignal();
 
   constructor(engine: Engine, options: DurableOptions, cluster: ResolvedCluster) {
     this.#engine = engine;
@@ -139,8 +142,24 @@ export class ClusterDurable {
     return (await store.updateTask(id, { status: 'cancelled', nextExecutionMs: null, updatedAtMs: this.#engine.clock.wallNow() })) !== undefined;
   }
 
+  /**
+   * A manual run as a row any process may claim (ClusterRunner#runNow),
+   * checked as on one owner; before start() it waits for it. Resolves once
+   * a process claimed the row, to its execution.
+   */
   async runNow(id: string): Promise<ExecutionRecord> {
-    throw new ClusterModeError(`runNow('${id}'): manual runs are not supported in cluster mode yet`);
+    if (typeof id !== 'string' || id.length === 0) throw new InvalidArgumentError(`runNow: id must be a non-empty string, received ${describeValue(id)}`);
+    this.#engine.assertAccepting('runNow');
+    const { store, runner } = await this.#opened();
+    const stored = await store.getTask(id);
+    if (stored === undefined) throw new TaskNotFoundError(id, 'runNow');
+    if (stored.status === 'completed' || stored.status === 'failed' || stored.status === 'cancelled') {
+      throw new TaskEndedError(`runNow: task '${id}' is ${stored.status}; it runs no more`);
+    }
+    if (!this.#functions.has(stored.functionName)) throw new FunctionNotDefinedError(stored.functionName, id);
+    await this.#started.promise;
+    await this.#ready;
+    return runner.runNow(stored);
   }
 
   async getTask(id: string): Promise<TaskRecord | undefined> {
@@ -164,6 +183,7 @@ export class ClusterDurable {
   /** Registers this process, offers the missing rows of pending tasks (see the header), and claims until stop(). */
   start(): Promise<RecoveryReport> {
     this.#ready ??= this.#start();
+    this.#started.resolve();
     return this.#ready;
   }
 
@@ -193,6 +213,7 @@ export class ClusterDurable {
     this.#runner = undefined;
     const ready = this.#ready;
     this.#ready = undefined;
+    this.#started = startSignal();
     if (session === undefined) return;
     await ready?.catch(() => {});
     const { store, runner } = await session;
@@ -207,4 +228,11 @@ export class ClusterDurable {
   slotsInfo(): { held: number; limit: number; waiting: [] } {
     return { held: this.#runner?.running ?? 0, limit: this.#options.maxConcurrent, waiting: [] };
   }
+}
+
+/** A promise start() resolves. */
+function startSignal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
 }

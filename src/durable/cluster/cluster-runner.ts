@@ -32,13 +32,14 @@ import type {
 } from '../../store/cluster.js';
 import { LEASE_EXPIRED_ERROR, MAX_CLAIM_LIMIT } from '../../store/cluster-rules.js';
 import type { EndResult, Store } from '../../store/store.js';
-import type { TaskRecord } from '../../store/records.js';
-import { isManualSlot } from '../../store/records.js';
+import type { ExecutionRecord, TaskRecord } from '../../store/records.js';
+import { executionIdOf, isManualSlot, MANUAL_SCHEDULE_VERSION } from '../../store/records.js';
+import { SchedulerStoppedError, TaskEndedError } from '../../errors.js';
 import type { TimerId } from '../../time/clock.js';
 import type { DefinedFunctions } from '../defined-functions.js';
 import { StaleAttemptError } from '../durable-context.js';
 import type { DurableEventDetails, DurableEventType } from '../durable-events.js';
-import { FunctionNotDefinedError } from '../errors.js';
+import { FunctionNotDefinedError, TaskNotFoundError } from '../errors.js';
 import { LiveTask } from '../live-task.js';
 import { presetFor } from '../live-tasks.js';
 import { type AttemptEnd, SlotAttempt } from '../slot-attempt.js';
@@ -74,6 +75,13 @@ export interface ClusterRunnerHost {
   emit<Type extends DurableEventType>(type: Type, detail: DurableEventDetails[Type]): void;
 }
 
+/** A runNow() waiting for its manual row's claim, by this process or another. */
+interface ManualWaiter {
+  readonly taskId: string;
+  resolve(execution: ExecutionRecord): void;
+  reject(error: Error): void;
+}
+
 /** A row this process runs. */
 interface Held {
   readonly claimed: ClaimedSlot;
@@ -94,6 +102,8 @@ export class ClusterRunner {
   readonly #cronCache = new Map();
   readonly #held = new Map<string, Held>();
   readonly #byTask = new Map<LiveTask, Held>();
+  /** runNow() calls waiting for their rows' claims, by execution id. */
+  readonly #manualWaiters = new Map<string, ManualWaiter>();
   #process: ProcessRef | undefined;
   #pollTimer: TimerId | undefined;
   /** When the poll timer fires (engine clock), while it is armed. */
@@ -181,6 +191,33 @@ export class ClusterRunner {
     });
   }
 
+  /**
+   * runNow(): offers a manual row (schedule version 0, nominal = this
+   * clock's now) due at once by the store's clock, which any process may
+   * claim, once (its slot key is UNIQUE), and run as its own execution
+   * beside the task's schedule (its open slot and cadence stay). Resolves to
+   * the execution once a process claimed it: this one at its claim, another
+   * when a claim round here finds the record. Two runNow() in one ms get
+   * two rows (the second's nominal moves on by 1 ms).
+   */
+  async runNow(record: TaskRecord): Promise<ExecutionRecord> {
+    const task = new LiveTask(record, this.#cronCache);
+    // Due now by the store's clock: a clock ahead of it would otherwise hold the row back by the skew.
+    const dueMs = Math.floor(this.#engine.clock.wallNow() - Math.max(0, this.#skewMs));
+    for (let nominalMs = Math.round(this.#engine.clock.wallNow()); ; nominalMs++) {
+      const offer = { ...offerOf(task, nominalMs, this.#deadlinesMs), scheduleVersion: MANUAL_SCHEDULE_VERSION, dueMs: Math.min(dueMs, nominalMs) };
+      const [result] = await this.#store.offerSlots([offer]);
+      // Another runNow of the task took this ms: the next one.
+      if (result?.status === 'open-slot' || result?.status === 'duplicate') continue;
+      if (result?.status === 'unknown-task') throw new TaskNotFoundError(record.id, 'runNow');
+      if (result?.status !== 'offered') throw new TaskEndedError(`runNow: task '${record.id}' runs no more (${result?.status})`);
+      if (this.#stopped) throw stoppedBeforeClaim();
+      const claimed = new Promise<ExecutionRecord>((resolve, reject) => this.#manualWaiters.set(executionIdOf(offer), { taskId: record.id, resolve, reject }));
+      this.claimNow();
+      return claimed;
+    }
+  }
+
   /** The cluster's processes and their leases (scheduler.cluster()); this process's own entry with its skew. */
   async cluster(): Promise<ClusterProcess[]> {
     const processes = await this.#store.processes();
@@ -205,6 +242,8 @@ export class ClusterRunner {
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#clearTimers();
+    for (const waiter of this.#manualWaiters.values()) waiter.reject(stoppedBeforeClaim());
+    this.#manualWaiters.clear();
     const watch = this.#watch;
     this.#watch = undefined;
     await watch?.close();
@@ -275,7 +314,8 @@ export class ClusterRunner {
     const state = this.#engine.state;
     if (state === 'stopping' || state === 'stopped') return;
     if (free <= 0) {
-      // Full: the end of a run asks for the next round.
+      // Full: the end of a run asks for the next round. A runNow() here may have been claimed elsewhere.
+      if (this.#manualWaiters.size > 0) await this.#settleManualWaiters();
       this.#armPoll(this.#options.pollMs);
       return;
     }
@@ -290,14 +330,39 @@ export class ClusterRunner {
       return;
     }
     for (const claimed of result.claimed) this.#take(claimed, result.nowMs);
+    if (this.#manualWaiters.size > 0) await this.#settleManualWaiters();
     const untilDueMs = result.nextDueMs === null ? this.#options.pollMs : Math.max(0, result.nextDueMs - result.nowMs);
-    // A row due now was left by the limit: the next round comes with the next free slot, or the poll.
-    this.#armPoll(untilDueMs === 0 && result.claimed.length === free ? this.#options.pollMs : Math.min(untilDueMs, this.#options.pollMs));
+    // A row due now was left (by the limit, locked by another claimer, or waiting for its task's run to end): the next round
+    // comes with the next free slot, the end of a run, or the poll.
+    this.#armPoll(untilDueMs === 0 ? this.#options.pollMs : Math.min(untilDueMs, this.#options.pollMs));
+  }
+
+  /** runNow() calls whose rows another process claimed (their record exists), or that were dropped (their task ended). */
+  async #settleManualWaiters(): Promise<void> {
+    const pending = async (id: string, taskId: string) => (await this.#store.pendingSlots(taskId)).some((row) => row.id === id);
+    for (const [id, waiter] of [...this.#manualWaiters]) {
+      // Pending first: a row not pending is claimed (its record exists, written by the claim) or dropped.
+      if (await pending(id, waiter.taskId)) continue;
+      const execution = await this.#store.getExecution(id);
+      if (execution !== undefined) {
+        this.#manualWaiters.delete(id);
+        waiter.resolve(execution);
+      } else if (!(await pending(id, waiter.taskId))) {
+        // Neither pending nor claimed, and not given back (an unstarted claim returned between the two reads) meanwhile.
+        this.#manualWaiters.delete(id);
+        waiter.reject(new TaskEndedError(`runNow: task '${waiter.taskId}' ended, was cancelled or deleted before its manual run started`));
+      }
+    }
   }
 
   /** A claimed row: run it as a core task, or end it at once (used-up attempts, a missed slot the policy skips, an unknown function). */
   #take(claimed: ClaimedSlot, nowMs: number): void {
     const { execution } = claimed;
+    const waiter = this.#manualWaiters.get(execution.id);
+    if (waiter !== undefined) {
+      this.#manualWaiters.delete(execution.id);
+      waiter.resolve(execution);
+    }
     const task = new LiveTask(claimed.task, this.#cronCache);
     const ending = { executionId: execution.id, fencingToken: execution.fencingToken, endedAtMs: nowMs };
     if (claimed.exhausted) {
@@ -479,6 +544,10 @@ export class ClusterRunner {
     this.#pollTimer = undefined;
     this.#heartbeatTimer = undefined;
   }
+}
+
+function stoppedBeforeClaim(): SchedulerStoppedError {
+  return new SchedulerStoppedError('runNow: the scheduler stopped before the manual run was claimed; its row stays offered, for any process of the cluster to run');
 }
 
 function followUpRequest(followUp: ReturnType<typeof followUpOfEnd>): Pick<FinishRequest, 'taskUpdate' | 'skipped' | 'next'> {

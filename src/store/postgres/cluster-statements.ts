@@ -7,7 +7,9 @@
 // with FOR UPDATE SKIP LOCKED on the (rank_ms, seq) index (concurrent
 // claimers take disjoint rows and never wait for each other), and marked
 // held by the claimer with a fresh token each, the row's execution record as
-// it was kept in `before`. A picked row whose task ended or was rescheduled
+// it was kept in `before`. A row whose task has a row held (a manual run
+// beside a scheduled one) is not picked: a task's runs never overlap, as
+// under one owner. A picked row whose task ended or was rescheduled
 // comes back `stale`: the caller drops it and claims again for the places it
 // took, as the memory store drops the rows it meets on its way (so no claim
 // scans for stale rows it would not reach). The execution records and task
@@ -103,11 +105,22 @@ export function prepareClusterStatements(s: string) {
            t.status IN ${ENDED} OR (o.schedule_version <> 0 AND o.schedule_version <> t.schedule_version) AS stale
          FROM ${s}.open_slots o JOIN ${s}.tasks t ON t.id = o.task_id
          WHERE o.owner_id IS NULL AND o.due_ms <= $1 AND ($5::text[] IS NULL OR t.function_name = ANY($5::text[]))
+           AND NOT EXISTS (SELECT FROM ${s}.open_slots h WHERE h.task_id = o.task_id AND h.owner_id IS NOT NULL)
          ORDER BY o.rank_ms, o.seq LIMIT $2 FOR UPDATE OF o SKIP LOCKED)
        UPDATE ${s}.open_slots o SET owner_id = $3, owner_epoch = $4, fencing_token = nextval('${s}.fencing_tokens'),
          before = (SELECT row_to_json(e)::text FROM ${s}.executions e WHERE ${KEY('e', 'o')})
        FROM picked p WHERE ${KEY('o', 'p')}
        RETURNING ${SLOT_SELECT('o')}, o.fencing_token AS "fencingToken", o.before IS NOT NULL AS "hadRecord", p.stale`,
+    ),
+    /** The held rows of these tasks ($1), once their task rows are locked: a claim committed meanwhile shows here. */
+    heldOfTasks: statement(
+      `SELECT task_id AS "taskId", nominal_ms AS "nominalMs", schedule_version AS "scheduleVersion", fencing_token AS "fencingToken"
+       FROM ${s}.open_slots WHERE task_id = ANY($1::text[]) AND owner_id IS NOT NULL`,
+    ),
+    /** Rows of this claim put back as they were before it (no record was written for them yet). */
+    unhold: statement(
+      `UPDATE ${s}.open_slots o SET owner_id = NULL, owner_epoch = NULL, fencing_token = NULL, before = NULL
+       FROM unnest($1::text[], $2::int8[], $3::int8[]) AS k(task_id, nominal_ms, schedule_version) WHERE ${KEY('o', 'k')}`,
     ),
     /** Rows of a claim whose task ended or was rescheduled since the offer: dropped, never handed out. */
     dropSlots: statement(

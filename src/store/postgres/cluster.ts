@@ -156,9 +156,13 @@ export class PostgresCluster {
   }
 
   /** The claimed rows' execution records (the shared rules) and their tasks' marks and status, in the claim's transaction. */
-  async #record(session: Session, rows: readonly ClaimedRow[], nowMs: number): Promise<ClaimedSlot[]> {
+  async #record(session: Session, claimedRows: readonly ClaimedRow[], nowMs: number): Promise<ClaimedSlot[]> {
+    let rows = claimedRows;
     const tasks = new Map<string, StoredTask>();
-    for (const t of await session.rows<StoredTask>(this.#c.lockTasks, [[...new Set(rows.map((r) => r.taskId))]])) tasks.set(t.id, t);
+    const taskIds = [...new Set(rows.map((r) => r.taskId))];
+    for (const t of await session.rows<StoredTask>(this.#c.lockTasks, [taskIds])) tasks.set(t.id, t);
+    rows = await this.#oneRunPerTask(session, rows, taskIds);
+    if (rows.length === 0) return [];
     const withRecord = rows.filter((r) => r.hadRecord);
     const befores = withRecord.length === 0 ? new Map<string, StoredExecution>() : await readExecutions(session, this.#s, withRecord);
     const executions: StoredExecution[] = [];
@@ -189,6 +193,31 @@ export class PostgresCluster {
     const touched = [...tasks.values()];
     await session.run(this.#s.setSlotMarks, [touched.map((t) => t.id), touched.map((t) => t.highWaterMarkMs), touched.map((t) => t.status)]);
     return claimed;
+  }
+
+  /**
+   * A task's runs never overlap: the claim picks no row of a task with a row
+   * held, but two rows of one task (manual runs) can be picked together, and
+   * a concurrent claim of another row of the task was not visible to the
+   * pick. With the tasks locked, those claims have committed: the rows of a
+   * task held elsewhere, and all but the most urgent of a task in this
+   * batch, are put back untouched.
+   */
+  async #oneRunPerTask(session: Session, rows: readonly ClaimedRow[], taskIds: readonly string[]): Promise<readonly ClaimedRow[]> {
+    const mine = new Set(rows.map((r) => r.fencingToken));
+    const busy = new Set<string>();
+    for (const h of await session.rows<Key & { fencingToken: number }>(this.#c.heldOfTasks, [taskIds])) if (!mine.has(h.fencingToken)) busy.add(h.taskId);
+    const kept: ClaimedRow[] = [];
+    const back: ClaimedRow[] = [];
+    for (const row of rows) {
+      if (busy.has(row.taskId)) back.push(row);
+      else {
+        busy.add(row.taskId);
+        kept.push(row);
+      }
+    }
+    if (back.length > 0) await session.run(this.#c.unhold, keyArrays(back));
+    return kept;
   }
 
   async finishClaimed(request: FinishRequest): Promise<FinishResult> {

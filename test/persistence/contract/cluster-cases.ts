@@ -139,6 +139,26 @@ export const clusterSlotCases: ClusterCase[] = [
     }),
   },
   {
+    name: 'a task\'s rows never run at once: a manual row beside a scheduled one waits until the held one ends, from any process',
+    run: (h) => withProcesses(h, 2, async ([a, b]) => {
+      const pa = await register(a!, 'a');
+      const pb = await register(b!, 'b');
+      const now = pa.nowMs;
+      await a!.putTasks([task('report', { periodMs: 60_000 }), task('other', { periodMs: 60_000 })]);
+      const offers = [offer('report', now - 30), offer('report', now - 20, { scheduleVersion: 0 }), offer('report', now - 10, { scheduleVersion: 0 }), offer('other', now - 5)];
+      (await a!.offerSlots(offers)).forEach(offered);
+      const first = await claim(a!, pa, 10);
+      equal(first.claimed.map((c) => [c.execution.taskId, c.execution.scheduleVersion]), [['report', 1], ['other', 1]], 'one row per task in a batch');
+      equal((await claim(b!, pb, 10)).claimed, [], 'the manual rows wait while the task\'s scheduled row is held, on another process too');
+      const held = first.claimed[0]!.execution;
+      const done = await a!.finishClaimed({ executionId: held.id, fencingToken: held.fencingToken, outcome: 'succeeded', endedAtMs: now });
+      ok(done.status === 'completed', JSON.stringify(done));
+      const second = await claim(b!, pb, 10);
+      equal(second.claimed.map((c) => [c.execution.scheduleVersion, c.execution.nominalMs]), [[0, now - 20]], 'then one manual row, the most urgent');
+      equal((await claim(a!, pa, 10)).claimed, [], 'and the other waits for it');
+    }),
+  },
+  {
     name: 'finishClaimed() with retryAtMs puts the slot back, due after its backoff, as the task\'s open slot; its next claim is attempt 2',
     run: (h) => withProcesses(h, 1, async ([store], location) => {
       const p = await register(store!, 'p');
