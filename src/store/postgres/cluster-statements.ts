@@ -9,7 +9,11 @@
 // held by the claimer with a fresh token each, the row's execution record as
 // it was kept in `before`. A row whose task has a row held (a manual run
 // beside a scheduled one) is not picked: a task's runs never overlap, as
-// under one owner. A picked row whose task ended or was rescheduled
+// under one owner. That test is a scalar subquery, so it stays a probe of
+// the primary key's task prefix per row the pick reads: written as a plain
+// NOT EXISTS, the planner made it an anti join over a scan of every held
+// row, per candidate (29 ms instead of 0.4 ms for a pick of 50 with 1,000
+// rows held). A picked row whose task ended or was rescheduled
 // comes back `stale`: the caller drops it and claims again for the places it
 // took, as the memory store drops the rows it meets on its way (so no claim
 // scans for stale rows it would not reach). The execution records and task
@@ -105,7 +109,7 @@ export function prepareClusterStatements(s: string) {
            t.status IN ${ENDED} OR (o.schedule_version <> 0 AND o.schedule_version <> t.schedule_version) AS stale
          FROM ${s}.open_slots o JOIN ${s}.tasks t ON t.id = o.task_id
          WHERE o.owner_id IS NULL AND o.due_ms <= $1 AND ($5::text[] IS NULL OR t.function_name = ANY($5::text[]))
-           AND NOT EXISTS (SELECT FROM ${s}.open_slots h WHERE h.task_id = o.task_id AND h.owner_id IS NOT NULL)
+           AND NOT (SELECT EXISTS (SELECT FROM ${s}.open_slots h WHERE h.task_id = o.task_id AND h.owner_id IS NOT NULL))
          ORDER BY o.rank_ms, o.seq LIMIT $2 FOR UPDATE OF o SKIP LOCKED)
        UPDATE ${s}.open_slots o SET owner_id = $3, owner_epoch = $4, fencing_token = nextval('${s}.fencing_tokens'),
          before = (SELECT row_to_json(e)::text FROM ${s}.executions e WHERE ${KEY('e', 'o')})
