@@ -200,6 +200,13 @@ export type FinishResult =
   /** The attempt's token is not the current one (the row was rescued and claimed again) or the row ended (rescued, given back): nothing written. */
   | FenceRefusal;
 
+export interface FinishAndClaimResult {
+  /** One result per finish, in order. */
+  finished: FinishResult[];
+  /** The claim's result, after the finishes (undefined without a claim). */
+  claimed: ClaimDueResult | undefined;
+}
+
 export interface DeregisterRequest extends ProcessRef {
   /**
    * Rows this process claimed and never started: pending again with the
@@ -279,6 +286,16 @@ export interface ClusterStore {
   claimDue(request: ClaimDueRequest): Promise<ClaimDueResult>;
   /** Ends a claimed attempt (fenced by its token) with its skips and next slot, in one transaction. */
   finishClaimed(request: FinishRequest): Promise<FinishResult>;
+  /**
+   * Several finishClaimed() in order, then (with `claim`) a claimDue(), all
+   * in one transaction (one commit): how a process ends the runs that
+   * finished together and takes the rows for the room they made. Each finish
+   * is fenced on its own: a refused one writes nothing and leaves the others
+   * as they would be alone. Every request is checked first; one that is not
+   * valid rejects the call and nothing is written. A call that fails writes
+   * nothing, for any of them.
+   */
+  finishAndClaim(finishes: readonly FinishRequest[], claim?: ClaimDueRequest): Promise<FinishAndClaimResult>;
   /**
    * Puts the running rows of every process whose lease expired (by the
    * store's clock) back to pending as interrupted attempts, and removes those

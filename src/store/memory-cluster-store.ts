@@ -7,7 +7,7 @@
 // construction, simply. It reads the time only from its database's clock.
 import { applyPatch, decodeExecution, decodeTask, type StoredExecution, type StoredTask } from './codec.js';
 import type {
-  ClaimDueRequest, ClaimDueResult, ClaimedSlot, ClusterProcess, ClusterStore, DeregisterRequest, FinishRequest, FinishResult, GiveBackResult,
+  ClaimDueRequest, ClaimDueResult, ClaimedSlot, ClusterProcess, ClusterStore, DeregisterRequest, FinishAndClaimResult, FinishRequest, FinishResult, GiveBackResult,
   HeartbeatResult, OfferRequest, OfferResult, OfferWatch, OfferWatcher, PendingSlot, ProcessRef, ProcessRequest, RegisterResult, RescueResult,
 } from './cluster.js';
 import {
@@ -22,7 +22,7 @@ import {
   skippedExecution, updatesTask,
 } from './slot-rules.js';
 import type { OpenInfo, SkipRequest, SkipResult } from './store.js';
-import { checkId, checkObject, invalid } from './validate.js';
+import { checkArray, checkId, checkObject, invalid } from './validate.js';
 
 export { MemoryClusterDatabase, type MemoryClusterDatabaseOptions, type WallClock } from './memory-cluster-database.js';
 
@@ -131,56 +131,21 @@ export class MemoryClusterStore extends MemoryStore implements ClusterStore {
   async claimDue(request: ClaimDueRequest): Promise<ClaimDueResult> {
     const db = this.#db();
     checkClaimDue(request);
-    const nowMs = db.nowMs();
-    const process = db.processes.get(request.ownerId);
-    if (process === undefined || process.epoch !== request.epoch) return { status: 'not-registered', nowMs };
-    if (process.expiresAtMs <= nowMs) return { status: 'lease-expired', nowMs };
-    // Rows of functions this process does not define are not its to take (nor to drop when stale): the filter comes first.
-    const functions = request.functions === undefined ? undefined : new Set(request.functions);
-    const mine = (row: PendingRow) => functions === undefined || functions.has(db.tasks.get(row.taskId)?.functionName as string);
-    const due = [...db.pending.values()].filter((row) => row.dueMs <= nowMs && mine(row)).sort(byUrgency);
-    const claimed: ClaimedSlot[] = [];
-    // A task's runs never overlap (a manual run beside a scheduled one): a row of a task with a row held waits.
-    const busy = new Set([...db.held.values()].map((held) => held.row.taskId));
-    for (const row of due) {
-      if (claimed.length === request.limit) break;
-      if (busy.has(row.taskId)) continue;
-      const slot = claimRow(db, row, request, nowMs);
-      if (slot === undefined) continue;
-      claimed.push(slot);
-      busy.add(row.taskId);
-    }
-    let nextDueMs: number | null = null;
-    for (const row of db.pending.values()) if ((nextDueMs === null || row.dueMs < nextDueMs) && mine(row)) nextDueMs = row.dueMs;
-    return { status: 'claimed', claimed, nextDueMs, nowMs };
+    return claimDue(db, request);
   }
 
   async finishClaimed(request: FinishRequest): Promise<FinishResult> {
     const db = this.#db();
-    const encoded = encodeFinish(request);
-    const current = db.executions.get(request.executionId);
-    const refusal = refuseFenced(current, request.fencingToken);
-    if (refusal !== undefined) return refusal;
-    const held = db.held.get(current!.id);
-    const ended: StoredExecution =
-      request.outcome === 'skipped'
-        ? { ...skippedExecution({ ...current!, reason: request.skipReason!, recordedAtMs: request.endedAtMs }), attempt: held?.row.attempts ?? 0, fencingToken: current!.fencingToken, state: current!.state }
-        : completedExecution(current!, { ...encoded, request: { ...request, outcome: request.outcome } });
-    // Decide the task's patch before writing anything: a patch refused here writes nothing.
-    const task = db.tasks.get(ended.taskId);
-    const patched = request.taskUpdate !== undefined && updatesTask(task, ended) ? applyPatch(task, request.taskUpdate, 'request.taskUpdate') : task;
-    putExecution(db, ended);
-    if (patched !== undefined) db.tasks.set(patched.id, patched);
-    db.held.delete(ended.id);
-    if (request.retryAtMs !== undefined) {
-      const from = held?.row ?? { ...slotOf(ended), id: ended.id, dueMs: ended.nominalMs, rankMs: ended.nominalMs, maxAttempts: ended.attempt + 1, attempts: 0, sequence: 0 };
-      db.pending.set(ended.id, { ...from, dueMs: Math.floor(request.retryAtMs), attempts: ended.attempt, sequence: ++db.sequence });
-    }
-    const skipped = recordSkips(db, request.skipped ?? []);
-    const next = request.next === undefined ? undefined : offerSlot(db, request.next);
-    db.offered(earliest(request.retryAtMs === undefined ? undefined : Math.floor(request.retryAtMs), earliestOffered([next])));
-    const taskNow = db.tasks.get(ended.taskId);
-    return { status: 'completed', execution: decodeExecution(ended), task: taskNow === undefined ? undefined : decodeTask(taskNow), skipped, next };
+    return finishClaimed(db, request, encodeFinish(request));
+  }
+
+  async finishAndClaim(finishes: readonly FinishRequest[], claim?: ClaimDueRequest): Promise<FinishAndClaimResult> {
+    const db = this.#db();
+    checkArray(finishes, 'finishes');
+    const encoded = finishes.map((request) => encodeFinish(request));
+    if (claim !== undefined) checkClaimDue(claim);
+    const finished = finishes.map((request, i) => finishClaimed(db, request, encoded[i]!));
+    return { finished, claimed: claim === undefined ? undefined : claimDue(db, claim) };
   }
 
   async rescueExpired(): Promise<RescueResult> {
@@ -230,6 +195,59 @@ function earliestOffered(results: ReadonlyArray<OfferResult | undefined>): numbe
   let dueMs: number | undefined;
   for (const r of results) if (r?.status === 'offered') dueMs = earliest(dueMs, r.slot.dueMs);
   return dueMs;
+}
+
+/** claimDue() of a checked request, in the caller's turn. */
+function claimDue(db: MemoryClusterDatabase, request: ClaimDueRequest): ClaimDueResult {
+  const nowMs = db.nowMs();
+  const process = db.processes.get(request.ownerId);
+  if (process === undefined || process.epoch !== request.epoch) return { status: 'not-registered', nowMs };
+  if (process.expiresAtMs <= nowMs) return { status: 'lease-expired', nowMs };
+  // Rows of functions this process does not define are not its to take (nor to drop when stale): the filter comes first.
+  const functions = request.functions === undefined ? undefined : new Set(request.functions);
+  const mine = (row: PendingRow) => functions === undefined || functions.has(db.tasks.get(row.taskId)?.functionName as string);
+  const due = [...db.pending.values()].filter((row) => row.dueMs <= nowMs && mine(row)).sort(byUrgency);
+  const claimed: ClaimedSlot[] = [];
+  // A task's runs never overlap (a manual run beside a scheduled one): a row of a task with a row held waits.
+  const busy = new Set([...db.held.values()].map((held) => held.row.taskId));
+  for (const row of due) {
+    if (claimed.length === request.limit) break;
+    if (busy.has(row.taskId)) continue;
+    const slot = claimRow(db, row, request, nowMs);
+    if (slot === undefined) continue;
+    claimed.push(slot);
+    busy.add(row.taskId);
+  }
+  let nextDueMs: number | null = null;
+  for (const row of db.pending.values()) if ((nextDueMs === null || row.dueMs < nextDueMs) && mine(row)) nextDueMs = row.dueMs;
+  return { status: 'claimed', claimed, nextDueMs, nowMs };
+}
+
+/** finishClaimed() of a checked request (`encoded` its encodeFinish()), in the caller's turn. */
+function finishClaimed(db: MemoryClusterDatabase, request: FinishRequest, encoded: ReturnType<typeof encodeFinish>): FinishResult {
+  const current = db.executions.get(request.executionId);
+  const refusal = refuseFenced(current, request.fencingToken);
+  if (refusal !== undefined) return refusal;
+  const held = db.held.get(current!.id);
+  const ended: StoredExecution =
+    request.outcome === 'skipped'
+      ? { ...skippedExecution({ ...current!, reason: request.skipReason!, recordedAtMs: request.endedAtMs }), attempt: held?.row.attempts ?? 0, fencingToken: current!.fencingToken, state: current!.state }
+      : completedExecution(current!, { ...encoded, request: { ...request, outcome: request.outcome } });
+  // Decide the task's patch before writing anything: a patch refused here writes nothing.
+  const task = db.tasks.get(ended.taskId);
+  const patched = request.taskUpdate !== undefined && updatesTask(task, ended) ? applyPatch(task, request.taskUpdate, 'request.taskUpdate') : task;
+  putExecution(db, ended);
+  if (patched !== undefined) db.tasks.set(patched.id, patched);
+  db.held.delete(ended.id);
+  if (request.retryAtMs !== undefined) {
+    const from = held?.row ?? { ...slotOf(ended), id: ended.id, dueMs: ended.nominalMs, rankMs: ended.nominalMs, maxAttempts: ended.attempt + 1, attempts: 0, sequence: 0 };
+    db.pending.set(ended.id, { ...from, dueMs: Math.floor(request.retryAtMs), attempts: ended.attempt, sequence: ++db.sequence });
+  }
+  const skipped = recordSkips(db, request.skipped ?? []);
+  const next = request.next === undefined ? undefined : offerSlot(db, request.next);
+  db.offered(earliest(request.retryAtMs === undefined ? undefined : Math.floor(request.retryAtMs), earliestOffered([next])));
+  const taskNow = db.tasks.get(ended.taskId);
+  return { status: 'completed', execution: decodeExecution(ended), task: taskNow === undefined ? undefined : decodeTask(taskNow), skipped, next };
 }
 
 function slotOf({ taskId, scheduleVersion, nominalMs }: SlotKey): SlotKey {

@@ -30,8 +30,8 @@ import {
   type LeaseRequest, type RenewResult,
 } from './lease.js';
 import type {
-  ClaimDueRequest, ClaimDueResult, ClusterProcess, ClusterStore, DeregisterRequest, FinishRequest, FinishResult, GiveBackResult, HeartbeatResult,
-  OfferRequest, OfferResult, OfferWatch, OfferWatcher, PendingSlot, ProcessRef, ProcessRequest, RegisterResult, RescueResult,
+  ClaimDueRequest, ClaimDueResult, ClusterProcess, ClusterStore, DeregisterRequest, FinishAndClaimResult, FinishRequest, FinishResult, GiveBackResult,
+  HeartbeatResult, OfferRequest, OfferResult, OfferWatch, OfferWatcher, PendingSlot, ProcessRef, ProcessRequest, RegisterResult, RescueResult,
 } from './cluster.js';
 import { checkOfferWatcher } from './cluster-rules.js';
 import { CallOrder } from './postgres/call-order.js';
@@ -377,6 +377,7 @@ export class PostgresStore implements Store, ClusterStore {
   offerSlots(offers: readonly OfferRequest[]): Promise<OfferResult[]> { return this.#cluster.offerSlots(offers); }
   claimDue(request: ClaimDueRequest): Promise<ClaimDueResult> { return this.#cluster.claimDue(request); }
   finishClaimed(request: FinishRequest): Promise<FinishResult> { return this.#cluster.finishClaimed(request); }
+  finishAndClaim(finishes: readonly FinishRequest[], claim?: ClaimDueRequest): Promise<FinishAndClaimResult> { return this.#cluster.finishAndClaim(finishes, claim); }
   rescueExpired(): Promise<RescueResult> { return this.#cluster.rescueExpired(); }
   pendingSlots(taskId?: string): Promise<PendingSlot[]> { return this.#cluster.pendingSlots(taskId); }
 

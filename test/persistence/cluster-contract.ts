@@ -2,12 +2,13 @@
 // store-contract.ts is for the one-owner Store: each cluster store's test file
 // calls describeClusterContract() with a ClusterStoreHarness.
 import { describe, it } from 'vitest';
+import { clusterBatchCases } from './contract/cluster-batch-cases.js';
 import { clusterSlotCases } from './contract/cluster-cases.js';
 import type { ClusterStoreHarness } from './contract/cluster-harness.js';
 import { clusterLeaseCases } from './contract/cluster-lease-cases.js';
 import { clusterNotifyCases } from './contract/cluster-notify-cases.js';
 
-export const clusterCases = [...clusterSlotCases, ...clusterLeaseCases, ...clusterNotifyCases];
+export const clusterCases = [...clusterSlotCases, ...clusterBatchCases, ...clusterLeaseCases, ...clusterNotifyCases];
 
 export function describeClusterContract(harness: ClusterStoreHarness): void {
   describe(`${harness.name} passes the cluster contract`, () => {

@@ -46,6 +46,7 @@ import { type AttemptEnd, SlotAttempt } from '../slot-attempt.js';
 import { firstSlotAfter } from '../slots.js';
 import { StoreBackoff } from '../store-backoff.js';
 import { decideAtClaim, followUpOfEnd, nextSlots, offerOf } from './next-slots.js';
+import { ClusterWrites } from './cluster-writes.js';
 import { classDeadlinesMs } from './slot-rank.js';
 
 export interface ClusterRunnerOptions {
@@ -89,6 +90,8 @@ interface Held {
   handle: number;
   /** Its body was called: on a stop it is interrupted, not given back. */
   started: boolean;
+  /** Its body ended and its end is being written: its room is free for the next claim (which joins the end's batch). */
+  ending: boolean;
 }
 
 export class ClusterRunner {
@@ -104,6 +107,9 @@ export class ClusterRunner {
   readonly #byTask = new Map<LiveTask, Held>();
   /** runNow() calls waiting for their rows' claims, by execution id. */
   readonly #manualWaiters = new Map<string, ManualWaiter>();
+  readonly #writes: ClusterWrites;
+  /** Held rows whose body ended (their ends are being written). */
+  #ending = 0;
   #process: ProcessRef | undefined;
   #pollTimer: TimerId | undefined;
   /** When the poll timer fires (engine clock), while it is armed. */
@@ -128,6 +134,7 @@ export class ClusterRunner {
     this.#store = host.store;
     this.#deadlinesMs = classDeadlinesMs(host.engine.options.deadlinesMs);
     const store = host.store;
+    this.#writes = new ClusterWrites(store, host.engine.clock);
     this.#attempt = new SlotAttempt({
       engine: host.engine,
       functions: host.functions,
@@ -247,14 +254,18 @@ export class ClusterRunner {
     const watch = this.#watch;
     this.#watch = undefined;
     await watch?.close();
-    // A round in flight finishes first: what it claimed is then given back as unstarted.
+    // A round in flight finishes first (its batch written now): what it claimed is then given back as unstarted.
+    // The ends being written are committed before the rest is interrupted.
+    await this.#writes.flush();
     await this.#rounds;
+    await this.#writes.flush();
     const process = this.#process;
     this.#process = undefined;
     const unstarted = [...this.#held.values()].filter((h) => !h.started);
     for (const held of unstarted) if (held.handle !== 0) this.#engine.controls.cancel(held.handle);
     this.#held.clear();
     this.#byTask.clear();
+    this.#ending = 0;
     if (process === undefined) return;
     const ids = unstarted.map(({ claimed: { execution } }) => ({ executionId: execution.id, fencingToken: execution.fencingToken }));
     await this.#store.deregister({ ...process, unstarted: ids });
@@ -308,7 +319,7 @@ export class ClusterRunner {
 
   async #claimRound(): Promise<void> {
     const process = this.#process;
-    const free = Math.min(this.#options.maxConcurrent - this.#held.size, MAX_CLAIM_LIMIT);
+    let free = this.#free();
     if (this.#stopped || process === undefined) return;
     // A draining engine takes no new work: due rows stay pending for the other processes.
     const state = this.#engine.state;
@@ -320,7 +331,9 @@ export class ClusterRunner {
       return;
     }
     // Only rows of functions defined here: the others are left to the processes that define them (a rolling deploy).
-    const result = await this.#measured(() => this.#store.claimDue({ ...process, limit: free, functions: this.#host.functions.names() }));
+    // The room is read again when the claim's batch is written: the runs ending meanwhile join it.
+    const functions = this.#host.functions.names();
+    const result = await this.#measured(() => this.#writes.claim(process, () => (free = this.#free()), functions));
     this.#backoff.reset();
     if (result.status === 'not-registered') return this.#lost();
     if (result.status === 'lease-expired') {
@@ -353,6 +366,11 @@ export class ClusterRunner {
         waiter.reject(new TaskEndedError(`runNow: task '${waiter.taskId}' ended, was cancelled or deleted before its manual run started`));
       }
     }
+  }
+
+  /** How many rows this process can take now: a row whose body ended is no longer run here (its end and the claim share a commit). */
+  #free(): number {
+    return Math.min(this.#options.maxConcurrent - (this.#held.size - this.#ending), MAX_CLAIM_LIMIT);
   }
 
   /** A claimed row: run it as a core task, or end it at once (used-up attempts, a missed slot the policy skips, an unknown function). */
@@ -389,7 +407,7 @@ export class ClusterRunner {
       void this.#finishAside({ ...ending, outcome: 'skipped', skipReason: decision.reason, ...followUpRequest(decision.followUp) });
       return;
     }
-    const held: Held = { claimed, task, handle: 0, started: false };
+    const held: Held = { claimed, task, handle: 0, started: false, ending: false };
     this.#held.set(execution.id, held);
     this.#byTask.set(task, held);
     // Claimed while stop() waited for this round: not entered, given back as unstarted.
@@ -412,7 +430,14 @@ export class ClusterRunner {
       const followUp = followUpOfEnd(held.task, held.claimed.execution.nominalMs, request.taskUpdate, request.endedAtMs, this.#deadlinesMs);
       finish = { ...request, ...followUpRequest(followUp) };
     }
-    const result = await this.#store.finishClaimed(finish);
+    if (held !== undefined && !held.ending) {
+      held.ending = true;
+      this.#ending++;
+    }
+    const finished = this.#writes.finish(finish);
+    // The room this run made is claimed in the end's batch.
+    this.claimNow();
+    const result = await finished;
     this.#report(finish, result);
     return result.status === 'completed' ? { status: 'completed', execution: result.execution } : result;
   }
@@ -421,7 +446,7 @@ export class ClusterRunner {
   async #finishAside(request: FinishRequest): Promise<void> {
     while (!this.#stopped) {
       try {
-        this.#report(request, await this.#store.finishClaimed(request));
+        this.#report(request, await this.#writes.finish(request));
         this.#backoff.reset();
         this.claimNow();
         return;
@@ -453,6 +478,7 @@ export class ClusterRunner {
     if (held === undefined) return;
     this.#byTask.delete(task);
     this.#held.delete(held.claimed.execution.id);
+    if (held.ending) this.#ending--;
     this.claimNow();
   }
 
@@ -504,6 +530,7 @@ export class ClusterRunner {
     for (const held of this.#held.values()) this.#engine.controls.cancel(held.handle, lost);
     this.#held.clear();
     this.#byTask.clear();
+    this.#ending = 0;
     if (this.#stopped) return;
     await this.#register();
     this.claimNow();

@@ -144,6 +144,12 @@ export function prepareClusterStatements(s: string) {
          ${executionColumns.filter((c) => !['task_id', 'nominal_ms', 'schedule_version'].includes(c)).map((c) => `${c} = excluded.${c}`).join(', ')}`,
     ),
     openSlot: statement(`SELECT ${SLOT_SELECT('o')}, o.owner_id AS "ownerId" FROM ${s}.open_slots o WHERE o.task_id = $1 AND o.nominal_ms = $2 AND o.schedule_version = $3 FOR UPDATE`),
+    /** The open rows of several slots (parallel arrays), locked in key order. */
+    openSlots: statement(
+      `SELECT ${SLOT_SELECT('o')}, o.owner_id AS "ownerId" FROM ${s}.open_slots o
+       WHERE (o.task_id, o.nominal_ms, o.schedule_version) IN (SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[]))
+       ORDER BY o.task_id, o.nominal_ms, o.schedule_version FOR UPDATE`,
+    ),
     openOfTask: statement(`SELECT ${SLOT_SELECT('o')} FROM ${s}.open_slots o WHERE o.task_id = $1 AND o.schedule_version = $2`),
     insertSlot: statement(
       `INSERT INTO ${s}.open_slots (task_id, schedule_version, nominal_ms, due_ms, rank_ms, max_attempts, attempts, seq)

@@ -21,9 +21,9 @@
 // (offer-listener.ts), sent with its COMMIT in the same round trip and
 // carrying the earliest due time: at most one per transaction, none from a
 // claim, a heartbeat or an end that offers nothing.
-import { applyPatch, decodeExecution, decodeTask, type StoredExecution, type StoredTask } from '../codec.js';
+import { applyPatch, decodeExecution, decodeTask, STORED_TASK_FIELDS, type StoredExecution, type StoredTask } from '../codec.js';
 import type {
-  ClaimDueRequest, ClaimDueResult, ClaimedSlot, ClusterProcess, DeregisterRequest, FinishRequest, FinishResult, GiveBackResult, HeartbeatResult,
+  ClaimDueRequest, ClaimDueResult, ClaimedSlot, ClusterProcess, DeregisterRequest, FinishAndClaimResult, FinishRequest, FinishResult, GiveBackResult, HeartbeatResult,
   OfferRequest, OfferResult, PendingSlot, ProcessRef, ProcessRequest, RegisterResult, RescueResult,
 } from '../cluster.js';
 import {
@@ -34,7 +34,7 @@ import {
   advanceHighWaterMark, type BatchTask, claimedExecution, completedExecution, refuseByTask, refuseFenced, refuseSlot, retriedExecution, runningStatus,
   skippedExecution, updatesTask,
 } from '../slot-rules.js';
-import { checkId } from '../validate.js';
+import { checkArray, checkId } from '../validate.js';
 import type { ClusterStatements } from './cluster-statements.js';
 import { readExecutions, recordSlots } from './record-slots.js';
 import type { Session } from './session.js';
@@ -54,6 +54,22 @@ const urgency = (a: SlotRow, b: SlotRow) => byUrgency({ rankMs: a.rankMs, sequen
 
 function pendingOf({ seq: _seq, ...row }: SlotRow): PendingSlot {
   return { ...row, id: executionIdOf(row) };
+}
+
+/** Rows of values as one array per column (a statement's unnest parameters). */
+function columnsOf(rows: readonly unknown[][], width: number): unknown[][] {
+  const columns: unknown[][] = Array.from({ length: width }, () => new Array(rows.length));
+  for (const [r, values] of rows.entries()) for (let c = 0; c < width; c++) columns[c]![r] = values[c];
+  return columns;
+}
+
+/** The record a finish leaves (`held`: the open row this attempt holds, if any). */
+function endedExecution(current: StoredExecution, request: FinishRequest, encoded: ReturnType<typeof encodeFinish>, held: SlotRow | undefined): StoredExecution {
+  if (request.outcome !== 'skipped') return completedExecution(current, { ...encoded, request: { ...request, outcome: request.outcome } });
+  return {
+    ...skippedExecution({ ...current, reason: request.skipReason!, recordedAtMs: request.endedAtMs }), attempt: held?.attempts ?? 0,
+    fencingToken: current.fencingToken, state: current.state,
+  };
 }
 
 function batchTask(task: StoredTask, checkMark: boolean): BatchTask {
@@ -109,8 +125,8 @@ export class PostgresCluster {
       const giveBack = held.filter((h) => unstarted.get(executionIdOf(h)) === h.fencingToken);
       const rest = held.filter((h) => !giveBack.includes(h));
       const returned = giveBack.length === 0 ? 0 : (await session.row<{ n: number }>(this.#c.giveBack, keyArrays(giveBack)))!.n;
-      const interrupted = rest.length === 0 ? 0 : await this.#interrupt(session, rest, nowMs);
       if (returned > 0) this.#wake(session, nowMs);
+      const interrupted = rest.length === 0 ? 0 : await this.#interrupt(session, rest, nowMs);
       return { returned, interrupted, nowMs };
     });
   }
@@ -134,25 +150,41 @@ export class PostgresCluster {
 
   async claimDue(request: ClaimDueRequest): Promise<ClaimDueResult> {
     checkClaimDue(request);
-    return this.#run(async (session, nowMs): Promise<ClaimDueResult> => {
-      const process = await session.row<{ epoch: number; expiresAtMs: number }>(this.#c.shareProcess, [request.ownerId]);
-      if (process === undefined || process.epoch !== request.epoch) return { status: 'not-registered', nowMs };
-      if (process.expiresAtMs <= nowMs) return { status: 'lease-expired', nowMs };
-      const rows: ClaimedRow[] = [];
-      const functions = request.functions ?? null;
-      // A round that met stale rows dropped them: claim again for the places they took.
-      while (rows.length < request.limit) {
-        const round = await session.rows<ClaimedRow & { stale: boolean }>(this.#c.claim, [nowMs, request.limit - rows.length, request.ownerId, request.epoch, functions]);
-        const stale = round.filter((r) => r.stale);
-        rows.push(...round.filter((r) => !r.stale));
-        if (stale.length === 0) break;
-        await session.run(this.#c.dropSlots, keyArrays(stale));
-      }
-      rows.sort(urgency);
-      const claimed = rows.length === 0 ? [] : await this.#record(session, rows, nowMs);
-      const next = await session.row<{ dueMs: number | null }>(this.#c.nextDue, [functions]);
-      return { status: 'claimed', claimed, nextDueMs: next?.dueMs ?? null, nowMs };
+    return this.#run((session, nowMs) => this.#claimDue(session, request, nowMs));
+  }
+
+  async finishClaimed(request: FinishRequest): Promise<FinishResult> {
+    return (await this.finishAndClaim([request])).finished[0]!;
+  }
+
+  async finishAndClaim(finishes: readonly FinishRequest[], claim?: ClaimDueRequest): Promise<FinishAndClaimResult> {
+    checkArray(finishes, 'finishes');
+    const encoded = finishes.map((request) => encodeFinish(request));
+    if (claim !== undefined) checkClaimDue(claim);
+    return this.#run(async (session, nowMs) => {
+      const finished = finishes.length === 0 ? [] : await this.#finishAll(session, finishes, encoded);
+      return { finished, claimed: claim === undefined ? undefined : await this.#claimDue(session, claim, nowMs) };
     });
+  }
+
+  async #claimDue(session: Session, request: ClaimDueRequest, nowMs: number): Promise<ClaimDueResult> {
+    const process = await session.row<{ epoch: number; expiresAtMs: number }>(this.#c.shareProcess, [request.ownerId]);
+    if (process === undefined || process.epoch !== request.epoch) return { status: 'not-registered', nowMs };
+    if (process.expiresAtMs <= nowMs) return { status: 'lease-expired', nowMs };
+    const rows: ClaimedRow[] = [];
+    const functions = request.functions ?? null;
+    // A round that met stale rows dropped them: claim again for the places they took.
+    while (rows.length < request.limit) {
+      const round = await session.rows<ClaimedRow & { stale: boolean }>(this.#c.claim, [nowMs, request.limit - rows.length, request.ownerId, request.epoch, functions]);
+      const stale = round.filter((r) => r.stale);
+      rows.push(...round.filter((r) => !r.stale));
+      if (stale.length === 0) break;
+      await session.run(this.#c.dropSlots, keyArrays(stale));
+    }
+    rows.sort(urgency);
+    const claimed = rows.length === 0 ? [] : await this.#record(session, rows, nowMs);
+    const next = await session.row<{ dueMs: number | null }>(this.#c.nextDue, [functions]);
+    return { status: 'claimed', claimed, nextDueMs: next?.dueMs ?? null, nowMs };
   }
 
   /** The claimed rows' execution records (the shared rules) and their tasks' marks and status, in the claim's transaction. */
@@ -184,12 +216,7 @@ export class PostgresCluster {
         execution: decodeExecution(execution), task: decodeTask(task.task), dueMs: row.dueMs, rankMs: row.rankMs, maxAttempts: row.maxAttempts, exhausted,
       });
     }
-    const columns: unknown[][] = EXECUTION_STORED_FIELDS.map(() => []);
-    for (const e of executions) {
-      const values = executionValues(e);
-      for (let c = 0; c < values.length; c++) columns[c]!.push(values[c]);
-    }
-    await session.run(this.#c.putExecutions, columns);
+    await session.run(this.#c.putExecutions, columnsOf(executions.map(executionValues), EXECUTION_STORED_FIELDS.length));
     const touched = [...tasks.values()];
     await session.run(this.#s.setSlotMarks, [touched.map((t) => t.id), touched.map((t) => t.highWaterMarkMs), touched.map((t) => t.status)]);
     return claimed;
@@ -220,44 +247,100 @@ export class PostgresCluster {
     return kept;
   }
 
-  async finishClaimed(request: FinishRequest): Promise<FinishResult> {
-    const encoded = encodeFinish(request);
-    return this.#run(async (session): Promise<FinishResult> => {
-      const slot = slotOfExecutionId(request.executionId);
-      // The open row first, then the execution, then the task: the order claims and rescues lock them in.
-      const open = slot === undefined ? undefined : await session.row<SlotRow & { ownerId: string | null }>(this.#c.openSlot, slot);
-      const current = slot === undefined ? undefined : await session.row<StoredExecution>(this.#s.lockExecution, slot);
-      const refusal = refuseFenced(current, request.fencingToken);
-      if (refusal !== undefined) return refusal;
-      const cur = current!;
-      const held = open?.ownerId != null ? open : undefined;
-      const ended: StoredExecution = request.outcome === 'skipped'
-        ? {
-          ...skippedExecution({ ...cur, reason: request.skipReason!, recordedAtMs: request.endedAtMs }), attempt: held?.attempts ?? 0,
-          fencingToken: cur.fencingToken, state: cur.state,
-        }
-        : completedExecution(cur, { ...encoded, request: { ...request, outcome: request.outcome } });
-      // Decide the task's patch before writing anything: a patch refused here writes nothing.
-      const task = await session.row<StoredTask>(this.#s.lockTask, [ended.taskId]);
-      const patched = request.taskUpdate !== undefined && updatesTask(task, ended) ? applyPatch(task, request.taskUpdate, 'request.taskUpdate') : task;
-      const columns = executionValues(ended).map((v) => [v]);
-      await session.run(this.#c.putExecutions, columns);
-      if (patched !== undefined && patched !== task) await session.run(this.#s.updateTask, taskValues(patched));
-      if (request.retryAtMs !== undefined) {
-        const dueMs = Math.floor(request.retryAtMs);
-        this.#wake(session, dueMs);
-        if (held !== undefined) await session.run(this.#c.retrySlot, [...slotValues(cur), dueMs, ended.attempt]);
+  /**
+   * The finishes of one call, in rounds of one finish per task (a task's
+   * finishes in their order, round after round): the finishes of one round
+   * touch disjoint tasks and slots, so each statement serves the whole round
+   * (its rows locked in key order, the ends and patches decided in
+   * JavaScript by the rules of one finish, then written by arrays), and the
+   * outcome is the one of finishing them one by one.
+   */
+  async #finishAll(session: Session, requests: readonly FinishRequest[], encoded: ReadonlyArray<ReturnType<typeof encodeFinish>>): Promise<FinishResult[]> {
+    const results: FinishResult[] = new Array(requests.length);
+    let left = requests.map((_, i) => i);
+    while (left.length > 0) {
+      const tasks = new Set<string>();
+      const round: number[] = [];
+      const later: number[] = [];
+      for (const i of left) {
+        const taskId = slotOfExecutionId(requests[i]!.executionId)?.[0];
+        if (taskId !== undefined && tasks.has(taskId)) later.push(i);
         else {
-          // Claimed by the one-owner claim(), not from a row: pending from its nominal time's rank, one attempt more allowed.
-          await session.run(this.#c.deleteSlot, slotValues(cur));
-          await session.run(this.#c.insertSlot, [...slotValues(cur).slice(0, 1), cur.scheduleVersion, cur.nominalMs, dueMs, cur.nominalMs, ended.attempt + 1, ended.attempt]);
+          if (taskId !== undefined) tasks.add(taskId);
+          round.push(i);
         }
-      } else if (held !== undefined) await session.run(this.#c.deleteSlot, slotValues(cur));
-      const skipped = await recordSlots(session, this.#s, request.skipped ?? [], (skip) => skippedExecution(skip), 'recorded');
-      const next = request.next === undefined ? undefined : await this.#offer(session, request.next);
-      const taskNow = await session.row<StoredTask>(this.#s.getTask, [ended.taskId]);
-      return { status: 'completed', execution: decodeExecution(ended), task: taskNow === undefined ? undefined : decodeTask(taskNow), skipped, next };
-    });
+      }
+      const done = await this.#finishRound(session, round.map((i) => requests[i]!), round.map((i) => encoded[i]!));
+      for (const [k, i] of round.entries()) results[i] = done[k]!;
+      left = later;
+    }
+    return results;
+  }
+
+  /** finishClaimed() of each request (each of another task), by arrays: see #finishAll. */
+  async #finishRound(session: Session, requests: readonly FinishRequest[], encoded: ReadonlyArray<ReturnType<typeof encodeFinish>>): Promise<FinishResult[]> {
+    const slots = requests.map((r) => slotOfExecutionId(r.executionId));
+    const keys = slots.filter((slot) => slot !== undefined).map(([taskId, nominalMs, scheduleVersion]) => ({ taskId, nominalMs, scheduleVersion }));
+    // The open rows first, then the executions, then the tasks: the order claims and rescues lock them in.
+    const opens = new Map<string, SlotRow & { ownerId: string | null }>();
+    const currents = new Map<string, StoredExecution>();
+    if (keys.length > 0) {
+      for (const row of await session.rows<SlotRow & { ownerId: string | null }>(this.#c.openSlots, keyArrays(keys))) opens.set(executionIdOf(row), row);
+      for (const row of await session.rows<StoredExecution>(this.#s.lockExecutions, keyArrays(keys))) currents.set(row.id, row);
+    }
+    const results: FinishResult[] = new Array(requests.length);
+    const live: Array<{ k: number; ended: StoredExecution; held: SlotRow | undefined; current: StoredExecution }> = [];
+    for (const [k, request] of requests.entries()) {
+      const current = currents.get(request.executionId);
+      const refusal = refuseFenced(current, request.fencingToken);
+      if (refusal !== undefined) results[k] = refusal;
+      else {
+        const open = opens.get(request.executionId);
+        live.push({ k, ended: endedExecution(current!, request, encoded[k]!, open?.ownerId != null ? open : undefined), held: open?.ownerId != null ? open : undefined, current: current! });
+      }
+    }
+    if (live.length === 0) return results;
+    const tasks = new Map<string, StoredTask>();
+    for (const t of await session.rows<StoredTask>(this.#c.lockTasks, [[...new Set(live.map((l) => l.ended.taskId))]])) tasks.set(t.id, t);
+    // Decide every task's patch before writing anything: a patch refused here writes nothing.
+    const patched: StoredTask[] = [];
+    for (const { k, ended } of live) {
+      const request = requests[k]!;
+      const task = tasks.get(ended.taskId);
+      if (request.taskUpdate !== undefined && updatesTask(task, ended)) patched.push(applyPatch(task, request.taskUpdate, 'request.taskUpdate'));
+    }
+    await session.run(this.#c.putExecutions, columnsOf(live.map((l) => executionValues(l.ended)), EXECUTION_STORED_FIELDS.length));
+    if (patched.length > 0) await session.run(this.#s.updateTasks, columnsOf(patched.map(taskValues), STORED_TASK_FIELDS.length));
+    const deleted: Key[] = [];
+    for (const { k, ended, held, current } of live) {
+      const retryAtMs = requests[k]!.retryAtMs;
+      if (retryAtMs === undefined) {
+        if (held !== undefined) deleted.push(current);
+        continue;
+      }
+      this.#wake(session, Math.floor(retryAtMs));
+      if (held !== undefined) await session.run(this.#c.retrySlot, [...slotValues(current), Math.floor(retryAtMs), ended.attempt]);
+      else {
+        // Claimed by the one-owner claim(), not from a row: pending from its nominal time's rank, one attempt more allowed.
+        await session.run(this.#c.deleteSlot, slotValues(current));
+        await session.run(this.#c.insertSlot, [current.taskId, current.scheduleVersion, current.nominalMs, Math.floor(retryAtMs), current.nominalMs, ended.attempt + 1, ended.attempt]);
+      }
+    }
+    if (deleted.length > 0) await session.run(this.#c.dropSlots, keyArrays(deleted));
+    // The skips of every finish in one batch (each of its own task), then each next slot.
+    const skips = live.flatMap(({ k }) => requests[k]!.skipped ?? []);
+    const recorded = await recordSlots(session, this.#s, skips, (skip) => skippedExecution(skip), 'recorded');
+    let skip = 0;
+    const after = new Map<string, StoredTask>();
+    const nexts: Array<OfferResult | undefined> = [];
+    for (const { k } of live) nexts.push(requests[k]!.next === undefined ? undefined : await this.#offer(session, requests[k]!.next!));
+    for (const t of await session.rows<StoredTask>(this.#c.lockTasks, [[...tasks.keys()]])) after.set(t.id, t);
+    for (const [n, { k, ended }] of live.entries()) {
+      const skipped = recorded.slice(skip, (skip += requests[k]!.skipped?.length ?? 0));
+      const taskNow = after.get(ended.taskId);
+      results[k] = { status: 'completed', execution: decodeExecution(ended), task: taskNow === undefined ? undefined : decodeTask(taskNow), skipped, next: nexts[n] };
+    }
+    return results;
   }
 
   async rescueExpired(): Promise<RescueResult> {

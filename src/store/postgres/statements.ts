@@ -83,6 +83,11 @@ export function prepareStatements(s: string) {
     updateTask: statement(
       `UPDATE ${s}.tasks SET ${STORED_TASK_FIELDS.slice(1).map((f, i) => `${column(f)} = $${i + 2}`).join(', ')} WHERE id = $1`,
     ),
+    /** Tasks written whole, by one array per column (the ends of a batch: postgres/cluster.ts). */
+    updateTasks: statement(
+      `UPDATE ${s}.tasks AS t SET ${STORED_TASK_FIELDS.slice(1).map((f) => `${column(f)} = u.${column(f)}`).join(', ')}
+       FROM ${unnestOf(STORED_TASK_FIELDS.map((f) => TASK_COLUMN_TYPES[f]))} AS u(${taskColumns}) WHERE t.id = u.id`,
+    ),
     getTask: statement(`SELECT ${TASK_SELECT} FROM ${s}.tasks WHERE id = $1`),
     /** The same, locking the row until the transaction ends (a merge or a patch reads, then writes, it). */
     lockTask: statement(`SELECT ${TASK_SELECT} FROM ${s}.tasks WHERE id = $1 FOR UPDATE`),
@@ -118,6 +123,12 @@ export function prepareStatements(s: string) {
     getExecutions: statement(
       `SELECT ${EXECUTION_SELECT} FROM ${s}.executions
        WHERE (task_id, nominal_ms, schedule_version) IN (SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[]))`,
+    ),
+    /** The same, locked until the transaction ends, in key order (two batches over the same slots queue). */
+    lockExecutions: statement(
+      `SELECT ${EXECUTION_SELECT} FROM ${s}.executions
+       WHERE (task_id, nominal_ms, schedule_version) IN (SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[]))
+       ORDER BY task_id, nominal_ms, schedule_version FOR UPDATE`,
     ),
     endExecution: statement(endExecutionSql(s)),
     updateExecution: statement(

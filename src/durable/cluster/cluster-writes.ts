@@ -1,0 +1,138 @@
+// A cluster process's writes to its store, batched: the ends of the runs
+// that finished since the last commit, and the claim of rows for the room
+// they made, in one transaction (ClusterStore.finishAndClaim).
+//
+// What must be cheap: a short job. Alone, its end is a transaction (a commit,
+// an fsync) and the claim that takes its place another; with k runs ending
+// together, k ends and the claim of the next k rows share one commit. Three
+// choices make them meet:
+// - A batch is written on a later host turn than its first write (the
+//   clock's yieldToHost): the runs that end in this turn join it, and the
+//   claim their room asks for.
+// - A claim's limit is read when its batch is written, not when it was
+//   asked: it covers the room of every end in the batch.
+// - After a batch, the next waits two host turns: the rows the batch claimed
+//   start (the engine runs them on its next turn), and the ends of short
+//   ones join the next batch, instead of runs that started in different
+//   batches staying out of step forever (3 rows in one batch, 1 in the next).
+// Batches are written one at a time, a batch holds at most one claim (the
+// runner has one claim round at a time), and flush() writes at once.
+//
+// What a caller learns: its own result (a fenced end is refused alone; the
+// others of its batch are written), and only after the batch's commit. A
+// batch whose transaction fails rejects every write in it with the same
+// error, and none of them was written: the runner retries each end (and its
+// claim round backs off).
+import type { ClaimDueResult, ClusterStore, FinishRequest, FinishResult, ProcessRef } from '../../store/cluster.js';
+import { encodeFinish } from '../../store/cluster-rules.js';
+import type { Clock } from '../../time/clock.js';
+
+interface Waiter<Result> {
+  resolve(result: Result): void;
+  reject(error: unknown): void;
+}
+
+interface Finish extends Waiter<FinishResult> {
+  request: FinishRequest;
+}
+
+interface Claim extends Waiter<ClaimDueResult> {
+  process: ProcessRef;
+  /** The functions this process defines (ClaimDueRequest.functions). */
+  functions: readonly string[] | undefined;
+  /** The rows to take, read when the batch is written (>= 1). */
+  limit(): number;
+}
+
+export class ClusterWrites {
+  readonly #store: ClusterStore;
+  readonly #clock: Clock;
+  #finishes: Finish[] = [];
+  #claims: Claim[] = [];
+  /** A batch is being written, or waits for its turn: writes added now join the next one. */
+  #busy = false;
+  /** Set while a batch waits for its host turn: flush() runs it at once. */
+  #startNow: (() => void) | undefined;
+  #idle: Promise<void> = Promise.resolve();
+  #settleIdle: (() => void) | undefined;
+
+  constructor(store: ClusterStore, clock: Clock) {
+    this.#store = store;
+    this.#clock = clock;
+  }
+
+  /**
+   * Resolves once the end is committed (or refused: FinishResult); rejects if
+   * its batch failed (nothing of it was written), or at once if the request
+   * is not valid (checked here, so that it fails no batch).
+   */
+  finish(request: FinishRequest): Promise<FinishResult> {
+    try {
+      encodeFinish(request);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<FinishResult>((resolve, reject) => {
+      this.#finishes.push({ request, resolve, reject });
+      this.#wake(1);
+    });
+  }
+
+  /** Claims `limit()` rows (read when the batch is written) after the ends of its batch; resolves once committed. */
+  claim(process: ProcessRef, limit: () => number, functions?: readonly string[]): Promise<ClaimDueResult> {
+    return new Promise<ClaimDueResult>((resolve, reject) => {
+      this.#claims.push({ process, functions, limit, resolve, reject });
+      this.#wake(1);
+    });
+  }
+
+  /** Writes what waits now; resolves once everything added so far is written or failed (never rejects). */
+  async flush(): Promise<void> {
+    while (this.#busy) {
+      this.#startNow?.();
+      await this.#idle;
+    }
+  }
+
+  /** Starts a batch after `turns` host turns, unless one is being written or waits (it starts the next itself). */
+  #wake(turns: number): void {
+    if (this.#busy) return;
+    this.#busy = true;
+    this.#idle = new Promise<void>((resolve) => (this.#settleIdle = resolve));
+    this.#after(turns);
+  }
+
+  #after(turns: number): void {
+    const start = () => {
+      if (this.#startNow !== start) return;
+      this.#startNow = undefined;
+      void this.#write();
+    };
+    this.#startNow = start;
+    const turn = (left: number): void => this.#clock.yieldToHost(() => (left <= 1 ? start() : turn(left - 1)));
+    turn(turns);
+  }
+
+  async #write(): Promise<void> {
+    const finishes = this.#finishes;
+    this.#finishes = [];
+    const claim = this.#claims.shift();
+    const request = claim === undefined
+      ? undefined
+      : { ...claim.process, limit: Math.max(1, claim.limit()), ...(claim.functions === undefined ? {} : { functions: claim.functions }) };
+    try {
+      const { finished, claimed } = await this.#store.finishAndClaim(finishes.map((f) => f.request), request);
+      for (const [i, f] of finishes.entries()) f.resolve(finished[i]!);
+      claim?.resolve(claimed!);
+    } catch (error) {
+      for (const f of finishes) f.reject(error);
+      claim?.reject(error);
+    }
+    if (this.#finishes.length > 0 || this.#claims.length > 0) {
+      this.#after(2);
+      return;
+    }
+    this.#busy = false;
+    this.#settleIdle?.();
+  }
+}
