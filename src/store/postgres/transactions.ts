@@ -27,7 +27,22 @@ async function checkOut(access: PoolAccess): Promise<{ session: Session; release
   const client = await access.pool.connect().catch((error: unknown) => {
     throw translateError(error, access.where);
   });
-  return { session: new Session(client, access.types), release: (broken) => client.release(broken) };
+  // A connection the server ends while this call holds it, between two of its statements (a restart in fast
+  // mode, pg_terminate_backend), is reported as an 'error' event on the client, not on a query: unheard, it
+  // would throw and end the process (the pool listens only while the client is idle). Heard, the client's next
+  // statement fails as a lost connection, and the call runs again on another one or rejects as usual.
+  let lost = false;
+  const onError = (): void => {
+    lost = true;
+  };
+  client.on('error', onError);
+  return {
+    session: new Session(client, access.types),
+    release: (broken) => {
+      client.removeListener('error', onError);
+      client.release(broken || lost);
+    },
+  };
 }
 
 /**
