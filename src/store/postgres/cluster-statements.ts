@@ -62,12 +62,20 @@ export function prepareClusterStatements(s: string) {
       `SELECT ${PROCESS_SELECT}, (SELECT count(*) FROM ${s}.open_slots o WHERE o.owner_id = p.owner_id AND o.owner_epoch = p.epoch) AS running
        FROM ${s}.processes p ORDER BY epoch`,
     ),
-    expire: statement(`DELETE FROM ${s}.processes WHERE expires_at_ms <= $1 RETURNING owner_id AS "ownerId", epoch`),
+    // SKIP LOCKED, here and in orphans: a row another transaction holds (a claim holds its process row FOR SHARE
+    // until it commits; a finish holds its slot) belongs to a process at work right now, or paused mid-transaction.
+    // Waiting for it would stall this rescue, and with it this process's next heartbeat, for as long as that
+    // process is paused: every process's lease then ran out behind one paused one (the chaos campaign saw it).
+    // A skipped row is rescued by a later round, once its transaction has ended.
+    expire: statement(
+      `DELETE FROM ${s}.processes WHERE owner_id IN (SELECT owner_id FROM ${s}.processes WHERE expires_at_ms <= $1 FOR UPDATE SKIP LOCKED)
+       RETURNING owner_id AS "ownerId", epoch`,
+    ),
     /** Held rows whose epoch no live registration has (expired, or registered again since). */
     orphans: statement(
       `SELECT o.task_id AS "taskId", o.nominal_ms AS "nominalMs", o.schedule_version AS "scheduleVersion" FROM ${s}.open_slots o
        WHERE o.owner_id IS NOT NULL AND NOT EXISTS (SELECT FROM ${s}.processes p WHERE p.owner_id = o.owner_id AND p.epoch = o.owner_epoch)
-       FOR UPDATE OF o`,
+       FOR UPDATE OF o SKIP LOCKED`,
     ),
     heldBy: statement(
       `SELECT o.task_id AS "taskId", o.nominal_ms AS "nominalMs", o.schedule_version AS "scheduleVersion", o.fencing_token AS "fencingToken"
