@@ -335,7 +335,10 @@ export class ClusterRunner {
     const functions = this.#host.functions.names();
     const result = await this.#measured(() => this.#writes.claim(process, () => (free = this.#free()), functions));
     this.#backoff.reset();
-    if (result.status === 'not-registered') return this.#lost();
+    if (result.status === 'not-registered') return this.#lost(process);
+    // Registered again while this round was in flight (a heartbeat learnt the old registration was rescued): what it
+    // claimed is held under the replaced epoch, an orphan the next rescue gives back; running it would run it twice.
+    if (this.#process !== process) return;
     if (result.status === 'lease-expired') {
       // Paused past its lease, and nobody rescued it: renew (or learn it was rescued), then claim again.
       await this.#heartbeat();
@@ -497,7 +500,7 @@ export class ClusterRunner {
     const process = this.#process;
     if (process === undefined || this.#stopped) return;
     const beat = await this.#measured(() => this.#store.heartbeat(process, this.#options.leaseMs));
-    if (beat.status === 'lost') return this.#lost();
+    if (beat.status === 'lost') return this.#lost(process);
     const rescue = await this.#store.rescueExpired();
     if (rescue.interrupted > 0) this.claimNow();
   }
@@ -523,8 +526,14 @@ export class ClusterRunner {
     return result;
   }
 
-  /** Declared dead (rescued): what still runs here is aborted (its end would be refused), and the process registers again. */
-  async #lost(): Promise<void> {
+  /**
+   * Declared dead (rescued): what still runs here is aborted (its end would be refused), and the process registers again.
+   * Once per registration: a heartbeat and a claim round in flight together both learn it, and the later one, answering
+   * for an epoch already replaced, must not register again (that would orphan, and so abort, what the new one claimed).
+   */
+  async #lost(process: ProcessRef): Promise<void> {
+    if (this.#process !== process) return;
+    this.#process = undefined;
     this.#host.emit('leaselost', { holder: undefined });
     const lost = new StaleAttemptError('this process was declared dead by the cluster (its lease expired and its rows were rescued)');
     for (const held of this.#held.values()) this.#engine.controls.cancel(held.handle, lost);
