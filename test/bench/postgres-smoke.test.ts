@@ -37,8 +37,14 @@ interface SmokeRun {
 }
 
 async function smoke(args: string[]): Promise<{ impls: string[]; notices: string[]; runs: SmokeRun[] }> {
-  const { stdout } = await run(process.execPath, ['bench/suites/postgres/smoke.mjs', ...args], { cwd: rootDir, timeout: 120_000 });
-  return JSON.parse(stdout);
+  try {
+    const { stdout } = await run(process.execPath, ['bench/suites/postgres/smoke.mjs', ...args], { cwd: rootDir, timeout: 120_000 });
+    return JSON.parse(stdout);
+  } catch (error) {
+    // execFile's message names only the command: what the harness printed says what went wrong.
+    const { code, signal, stdout, stderr } = error as { code?: number; signal?: string; stdout?: string; stderr?: string };
+    throw new Error(`${(error as Error).message} (exit code ${code}, signal ${signal})\nstdout: ${stdout ?? ''}\nstderr: ${stderr ?? ''}`);
+  }
 }
 
 function expectSaneThroughput(expect: ExpectStatic, r: SmokeRun, n: number): void {

@@ -5,6 +5,7 @@
 // The contract cases move the store's clock (advance), so they run with the
 // test-only `clock` option; the concurrency test below runs on the database's
 // own clock, as production does.
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { isClusterStore } from '../../src/store/cluster.js';
 import { postgresStore } from '../../src/store/postgres-store.js';
@@ -114,6 +115,36 @@ describe('PostgresStore cluster mode on the database clock', () => {
       expect(pending).toHaveLength(offers.length - taken.length);
     } finally {
       for (const store of stores) await store.close();
+    }
+  });
+
+  it('offers a slot whose open row a claim holds without deadlocking with that claim (open row before task, as a claim locks them)', async () => {
+    const schema = db.nextSchema();
+    const store = postgresStore({ connectionString: db.url }, { schema });
+    const claimer = new pg.Client({ connectionString: db.url });
+    try {
+      await store.open();
+      const { nowMs } = await store.registerProcess({ ownerId: 'setup', host: 'h', pid: 1, version: 't', leaseMs: 60_000 });
+      await store.putTasks([task('t1', { scheduleKind: 'once', periodMs: null, atMs: nowMs, nextExecutionMs: nowMs })]);
+      const offer = { taskId: 't1', scheduleVersion: 1, nominalMs: nowMs, dueMs: nowMs, rankMs: 0, maxAttempts: 1 };
+      expect((await store.offerSlots([offer]))[0]!.status).toBe('offered');
+      // A claim, by hand: its pick holds the open row, then it locks the row's task. This session detects
+      // a deadlock at once, so with the old order (task, then row) the error would be this statement's.
+      await claimer.connect();
+      await claimer.query("SET deadlock_timeout = '10ms'");
+      await claimer.query('BEGIN');
+      await claimer.query(`SELECT 1 FROM ${schema}.open_slots WHERE task_id = 't1' FOR UPDATE`);
+      // The same slot offered again (a process starting offers its pending tasks' rows): waits for the row.
+      const offering = store.offerSlots([offer]);
+      while ((await db.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%open_slots%' AND pid <> pg_backend_pid()`)).length === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await claimer.query(`SELECT 1 FROM ${schema}.tasks WHERE id = 't1' FOR UPDATE`);
+      await claimer.query('COMMIT');
+      expect((await offering)[0]!.status).toBe('open-slot');
+    } finally {
+      await claimer.end();
+      await store.close();
     }
   });
 

@@ -370,9 +370,13 @@ export class PostgresCluster {
 
   /** offerSlot() of the memory store, in the caller's transaction. */
   async #offer(session: Session, offer: OfferRequest): Promise<OfferResult> {
+    // The slot's open row before the task, the order claims and finishes lock them in. Task first, an
+    // offer waiting for a row a claim held, while holding the task that claim's next statement locks,
+    // deadlocked it: a process starting (offering its tasks' missing rows) beside one claiming them
+    // lost five runs in a row in the postgres smoke and its `ready` rejected (SQLSTATE 40P01).
+    const own = await session.row<SlotRow & { ownerId: string | null }>(this.#c.openSlot, slotValues(offer));
     const stored = await session.row<StoredTask>(this.#s.lockTask, [offer.taskId]);
     const existing = await session.row<StoredExecution>(this.#s.getExecution, slotValues(offer));
-    const own = await session.row<SlotRow & { ownerId: string | null }>(this.#c.openSlot, slotValues(offer));
     const pending = own !== undefined && own.ownerId === null;
     // A slot with an open record (a retry pending, a rescued attempt) is the open slot below; a closed record is a duplicate.
     const closed = existing !== undefined && existing.outcome !== 'running' && existing.outcome !== 'interrupted' && !pending;

@@ -116,6 +116,10 @@ class OfferListener implements OfferWatch {
     if (this.#retry !== undefined) clearTimeout(this.#retry);
     const client = this.#client;
     this.#client = undefined;
+    // Held again while it ends: end() waits for the server to close the socket, and with this unref'd
+    // socket the only handle left (a script's last `await scheduler.stop()`, the pool's idle connections
+    // let the process exit), Node ended the process inside stop(), before it deregistered (exit code 13).
+    (client as (Client & { ref?: () => void }) | undefined)?.ref?.();
     await client?.end().catch(() => {});
   }
 }
