@@ -7,28 +7,31 @@
 // registered again hands it rows held under the replaced epoch: orphans the
 // rescue gives back, which it must not run (another process would run them too).
 import { describe, expect, it } from 'vitest';
-import type { ClaimDueResult } from '../../src/store/cluster.js';
 import { VirtualClock } from '../../src/testing/index.js';
 import { type ClusterProcess, clusterDatabase, clusterProcess, useStartedProcesses } from './cluster-processes.js';
 import { WALL_START_MS } from './helpers.js';
 
 const start = useStartedProcesses();
 
-/** Holds the process's next claim in flight until release(): sent to the store before the hold (`before`), or answered and then held. */
+/**
+ * Holds the process's next claim in flight until release() (its claims go through finishAndClaim, with the ends
+ * written beside them): sent to the store after the hold (`before`), or answered and then held (`after`).
+ */
 function holdNextClaim(p: ClusterProcess, when: 'before' | 'after'): { release: () => void; held: () => boolean } {
   const store = p.store;
-  const real = store.claimDue.bind(store);
+  const real = store.finishAndClaim.bind(store);
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
   let held = false;
-  store.claimDue = async (request): Promise<ClaimDueResult> => {
-    store.claimDue = real;
+  store.finishAndClaim = async (...args: Parameters<typeof real>) => {
+    if (args[1] === undefined) return real(...args);
+    store.finishAndClaim = real;
     held = true;
     if (when === 'before') {
       await gate;
-      return real(request);
+      return real(...args);
     }
-    const result = await real(request);
+    const result = await real(...args);
     await gate;
     return result;
   };
@@ -71,6 +74,8 @@ describe('a process declared dead with a heartbeat and a claim in flight', () =>
     const [a] = await start(clusterProcess(database, aClock, 'a'));
     a!.define('job', async (_params, ctx) => void ran.push(['a', ctx.attempt]));
     await a!.schedule({ id: 'job', fn: 'job', after: '1s', retry: 5 });
+    // The rounds asked for so far (before the job was due) are written first.
+    for (let i = 0; i < 5; i++) await aClock.advance(0);
     // a claims the job, and stands still before it hears the answer.
     const claim = holdNextClaim(a!, 'after');
     await clock.advance(1_000);
