@@ -53,7 +53,11 @@ export interface LeaseRequest {
   ownerId: string;
   host: string;
   pid: number;
-  /** The caller's wall time, ms since the epoch. */
+  /**
+   * The caller's wall time, ms since the epoch. A store with a clock of its
+   * own decides by that one instead (PostgreSQL: the database's now()), so
+   * the lease's times (sinceMs, expiresAtMs) are then the store's.
+   */
   nowMs: number;
   /** How long the lease lasts without a renewal. */
   ttlMs: number;

@@ -15,7 +15,11 @@
 // so the database, not the process, decides: the slot's primary key (C2), the
 // fencing token in the UPDATE's WHERE (C3), the mark written with the task row
 // locked (C4), and the lease row read FOR SHARE in every fenced write, which
-// a takeover's UPDATE must wait for (C6). A deadlock or serialization failure
+// a takeover's UPDATE must wait for (C6). The lease's times are the
+// database's: acquireLease and renewLease ignore the caller's nowMs and
+// read now() in their transaction (the test-only `clock` option replaces
+// it), so machines whose clocks disagree cannot both think they hold it
+// (one's lease looking lapsed to the other). A deadlock or serialization failure
 // (only possible between instances writing at once) runs the transaction again.
 //
 // `pg` is an optional peer dependency: importing `timeslice/store/postgres`
@@ -90,6 +94,8 @@ export class PostgresStore implements Store, ClusterStore {
   #info: OpenInfo | undefined;
   #closing: Promise<void> | undefined;
   #types: ReturnType<typeof storeTypes> | undefined;
+  /** Reads the store's clock in a transaction: the database's now(), or the test-only clock's. */
+  readonly #now: ReturnType<typeof prepareClusterStatements>['now'];
   /** This instance's lease: undefined until it acquires one (unfenced), 'released' after it gives it up. */
   #lease: HeldLease | 'released' | undefined;
 
@@ -106,6 +112,7 @@ export class PostgresStore implements Store, ClusterStore {
     this.#taskQueries = new TaskQueryStatements(quoteIdent(this.schema));
     this.#tokens = new FencingTokens(this.#s);
     const cluster = prepareClusterStatements(quoteIdent(this.schema));
+    this.#now = cluster.now;
     this.#cluster = new PostgresCluster(cluster, this.#s, (fn) => this.#leaseCall((session) => fn(session)), this.#settings.clock, notifyChannel(this.schema));
   }
 
@@ -193,7 +200,7 @@ export class PostgresStore implements Store, ClusterStore {
     return this.#leaseCall(async (session, s) => {
       // Two acquirers queue here: the first to commit decides what the second reads (a missing row cannot be inserted twice).
       await session.exec(`LOCK TABLE ${quoteIdent(this.schema)}.lease IN SHARE ROW EXCLUSIVE MODE`);
-      const result = decideAcquire(await session.row<LeaseHolder>(s.lockLease), request);
+      const result = decideAcquire(await session.row<LeaseHolder>(s.lockLease), { ...request, nowMs: await this.#storeNowMs(session) });
       if (result.status === 'acquired') {
         await putLease(session, s, result.lease);
         this.#lease = { ownerId: result.lease.ownerId, epoch: result.lease.epoch };
@@ -208,10 +215,16 @@ export class PostgresStore implements Store, ClusterStore {
     return this.#leaseCall(async (session, s): Promise<RenewResult> => {
       const current = await session.row<LeaseHolder>(s.lockLease);
       if (mine === undefined || mine === 'released') return { status: 'lost', holder: current };
-      const result = decideRenew(current, mine, nowMs, ttlMs);
+      const result = decideRenew(current, mine, await this.#storeNowMs(session), ttlMs);
       if (result.status === 'renewed') await putLease(session, s, result.lease);
       return result;
     });
+  }
+
+  /** The lease's time: the database's now() (the transaction's start), or the test-only clock's. */
+  async #storeNowMs(session: Session): Promise<number> {
+    const clock = this.#settings.clock;
+    return (await session.row<{ nowMs: number }>(this.#now, [clock === undefined ? null : Math.floor(clock.wallNow())]))!.nowMs;
   }
 
   async releaseLease(): Promise<void> {

@@ -199,7 +199,8 @@ export interface Store {
    */
   acquireLease(request: LeaseRequest): Promise<AcquireResult>;
   /**
-   * Extends this instance's lease to nowMs + ttlMs. 'lost' when the lease
+   * Extends this instance's lease to nowMs + ttlMs (a store with a clock of
+   * its own, PostgreSQL's, takes its now instead of nowMs). 'lost' when the lease
    * moved on (or this instance never held one): its writes are refused from
    * then on, until it acquires the lease again.
    */

@@ -66,7 +66,7 @@ describe('PostgresStore options', () => {
     expect(() => postgresStore(url, { schema: 'pg_jobs' })).toThrow(/options.schema must be/);
     expect(() => postgresStore(url, { schema: 'a"; DROP' })).toThrow(/options.schema must be/);
     expect(() => postgresStore(url, { schema: 'x'.repeat(64) })).toThrow(/options.schema must be/);
-    expect(() => postgresStore(url, { prefix: 'x' } as never)).toThrow(/options.prefix is not a PostgresStore option \(known: schema, clock\)/);
+    expect(() => postgresStore(url, { prefix: 'x' } as never)).toThrow(/options.prefix is not a PostgresStore option \(known: schema, clock, listen\)/);
     expect(() => postgresStore(url, { schema: 'x'.repeat(63) })).not.toThrow();
     expect(postgresStore(url)).toBeInstanceOf(PostgresStore);
     expect(postgresStore(url).schema).toBe('timeslice');

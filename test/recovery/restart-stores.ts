@@ -9,10 +9,10 @@ import { IDBFactory } from 'fake-indexeddb';
 import { afterEach } from 'vitest';
 import { IndexedDbStore } from '../../src/store/indexeddb-store.js';
 import { MemoryDatabase, MemoryStore } from '../../src/store/memory-store.js';
-import { postgresStore } from '../../src/store/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { type TestDatabase, usePostgresDatabase } from '../persistence/postgres-db.js';
+import { leaseTimedStore } from '../persistence/postgres-lease-clock.js';
 import { trackStoreCalls } from './helpers.js';
 import { tempDir } from '../persistence/temp-dir.js';
 
@@ -40,8 +40,10 @@ export function restartStores(kinds: readonly StoreKind[]): Array<[StoreKind, ()
     },
     PostgresStore: async () => {
       const schema = database!.nextSchema();
+      // The lease is timed by the schedulers' (virtual) clocks, as on the other stores: a crash's lease lapses after its ttl.
+      const clock = { nowMs: 0 };
       return () => {
-        const store = postgresStore({ connectionString: database!.url }, { schema });
+        const store = leaseTimedStore(database!.url, schema, clock);
         disposals.push(() => store.close());
         // Counted while in flight, so advanceWithIo lets its real I/O finish before virtual time moves on.
         return trackStoreCalls(store);

@@ -25,10 +25,12 @@ export interface PostgresStoreOptions {
    */
   schema?: string;
   /**
-   * For tests only: the clock cluster mode reads instead of the database's
-   * `now()` (a VirtualClock, so runner tests can move time). Production
-   * leaves it unset: the database's clock decides what is due and when
-   * leases expire, whatever the processes' clocks say.
+   * For tests only: the clock the store reads instead of the database's
+   * `now()` (a VirtualClock, so tests can move time): what is due in cluster
+   * mode, when a process's lease expires, and the one-owner lease's times.
+   * Production leaves it unset: the database's clock decides what is due
+   * and when leases expire, whatever the processes' clocks say (the
+   * one-owner lease ignores the nowMs its callers pass).
    * @default the database's clock
    */
   clock?: { wallNow(): number };
