@@ -28,6 +28,9 @@ const MAX_RETRY_MS = 30_000;
 const MAX_CHANNEL_LENGTH = 63;
 const PREFIX = 'timeslice_offers_';
 
+/** pg's Client has ref()/unref() (its socket's); @types/pg does not declare them. */
+type RefClient = Client & { ref?: () => void; unref?: () => void };
+
 /**
  * The NOTIFY channel of the store in `schema` (a schema name as options.ts
  * allows: lowercase letters, digits, '_'): `timeslice_offers_<schema>`, or
@@ -88,7 +91,7 @@ class OfferListener implements OfferWatch {
       return;
     }
     // The process's own timers (the runner's heartbeat) keep it alive; this socket alone does not.
-    (client as Client & { unref?: () => void }).unref?.();
+    (client as RefClient).unref?.();
     this.#client = client;
     this.#delayMs = 0;
     if (this.#lost) {
@@ -119,7 +122,7 @@ class OfferListener implements OfferWatch {
     // Held again while it ends: end() waits for the server to close the socket, and with this unref'd
     // socket the only handle left (a script's last `await scheduler.stop()`, the pool's idle connections
     // let the process exit), Node ended the process inside stop(), before it deregistered (exit code 13).
-    (client as (Client & { ref?: () => void }) | undefined)?.ref?.();
+    (client as RefClient | undefined)?.ref?.();
     await client?.end().catch(() => {});
   }
 }
