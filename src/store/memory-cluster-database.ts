@@ -79,14 +79,28 @@ export class MemoryClusterDatabase extends MemoryDatabase {
     return undefined;
   }
 
+  /** The earliest due time of the rows made pending in this turn, told once it ends. */
+  #noticeMs: number | undefined;
+
   /**
    * @internal A call made rows pending, the earliest due at `dueMs` (undefined:
-   * none): each watcher is told once, after the call returned, as a NOTIFY
-   * reaches listeners after its transaction committed.
+   * none). A call does all its work in one turn, as one transaction: each
+   * watcher is told once, a microtask later (after the call returned, as a
+   * NOTIFY reaches listeners after its transaction committed), of the
+   * earliest due time of the turn, however many rows or parts (finishAndClaim's ends) wrote them.
    */
   offered(dueMs: number | undefined): void {
     if (dueMs === undefined) return;
-    for (const watcher of this.watchers) queueMicrotask(() => this.watchers.has(watcher) && watcher.offered(dueMs));
+    if (this.#noticeMs !== undefined) {
+      this.#noticeMs = Math.min(this.#noticeMs, dueMs);
+      return;
+    }
+    this.#noticeMs = dueMs;
+    queueMicrotask(() => {
+      const noticeMs = this.#noticeMs as number;
+      this.#noticeMs = undefined;
+      for (const watcher of this.watchers) watcher.offered(noticeMs);
+    });
   }
 
   /** @internal Removes every cluster row of a task (its records go with deleteTask). */

@@ -104,6 +104,38 @@ export const clusterNotifyCases: ClusterCase[] = [
     }),
   },
   {
+    name: 'finishAndClaim() tells once for all its ends: a retry and two next slots, the earliest due',
+    run: (h) => withProcesses(h, 2, async ([a, b]) => {
+      if (a!.watchOffers === undefined) return;
+      const heard = recordingWatcher();
+      const watch = await b!.watchOffers!(heard.watcher);
+      try {
+        const p = await register(a!, 'p');
+        const now = p.nowMs;
+        await oneOffs(a!, ['flaky'], now - 1_000);
+        await a!.putTasks([task('r1', { periodMs: 60_000 }), task('r2', { periodMs: 60_000 })]);
+        ok((await a!.offerSlots([offer('r1', now - 1_000), offer('r2', now - 1_000)])).every((r) => r.status === 'offered'), 'the recurring slots');
+        const { claimed } = await claim(a!, p, 10);
+        equal(claimed.length, 3, 'all three claimed');
+        await upToMarker(a!, now + 200_001, heard);
+        const end = (taskId: string) => {
+          const { id, fencingToken } = claimed.find((c) => c.execution.taskId === taskId)!.execution;
+          return { executionId: id, fencingToken, endedAtMs: now };
+        };
+        const next = (taskId: string, dueMs: number) => ({
+          ...end(taskId), outcome: 'succeeded' as const, next: offer(taskId, dueMs), taskUpdate: { executionCount: 1, nextExecutionMs: dueMs, status: 'pending' as const },
+        });
+        const { finished } = await a!.finishAndClaim([
+          next('r1', now + 50_000), { ...end('flaky'), outcome: 'failed', error: { message: 'boom' }, retryAtMs: now + 4_000 }, next('r2', now + 30_000),
+        ]);
+        equal(finished.map((f) => f.status), ['completed', 'completed', 'completed'], 'all three ended');
+        equal(await upToMarker(a!, now + 200_002, heard), [[now + 4_000]], 'one notice, the retry\'s due time');
+      } finally {
+        await watch.close();
+      }
+    }),
+  },
+  {
     name: 'a closed watch is told nothing more; the store\'s other watches go on',
     run: (h) => withProcesses(h, 2, async ([a, b]) => {
       if (a!.watchOffers === undefined) return;
