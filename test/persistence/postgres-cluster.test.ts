@@ -8,6 +8,8 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { isClusterStore } from '../../src/store/cluster.js';
+import { prepareClusterStatements } from '../../src/store/postgres/cluster-statements.js';
+import { quoteIdent } from '../../src/store/postgres/migrate.js';
 import { postgresStore } from '../../src/store/postgres-store.js';
 import { describeClusterContract } from './cluster-contract.js';
 import { task } from './contract/harness.js';
@@ -90,6 +92,32 @@ describe('PostgresStore cluster mode on the database clock', () => {
       expect(outcomes.filter((o) => o[0]![0] === 'succeeded')).toHaveLength(ended);
     } finally {
       for (const store of stores) await store.close();
+    }
+  });
+
+  it('claims by walking the rank index up to the limit, not by sorting every due row, on tables never analyzed', async () => {
+    const schema = db.nextSchema();
+    const store = postgresStore({ connectionString: db.url }, { schema });
+    const client = new pg.Client({ connectionString: db.url });
+    try {
+      await store.open();
+      const ids = Array.from({ length: 2_000 }, (_, i) => `q${i}`);
+      const { nowMs, process } = await store.registerProcess({ ownerId: 'p', host: 'h', pid: 1, version: 't', leaseMs: 60_000 });
+      await store.putTasks(ids.map((id) => task(id, { scheduleKind: 'once', periodMs: null, atMs: nowMs, nextExecutionMs: nowMs })));
+      await store.offerSlots(ids.map((taskId, i) => ({ taskId, scheduleVersion: 1, nominalMs: nowMs, dueMs: nowMs - 1, rankMs: i, maxAttempts: 1 })));
+      const c = prepareClusterStatements(quoteIdent(schema));
+      await client.connect();
+      await client.query('BEGIN');
+      // What the claim's transaction runs before the pick (its process row, and the planner setting with it).
+      await client.query(c.shareProcess.text, ['p']);
+      const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${c.claim.text}`, [nowMs, 4, 'p', process.epoch, ['noop']]);
+      const plan = JSON.stringify(rows[0]['QUERY PLAN']);
+      await client.query('ROLLBACK');
+      expect(plan).toContain('"Index Name":"open_slots_by_rank"');
+      expect(plan).not.toContain('"Node Type":"Sort"');
+    } finally {
+      await client.end();
+      await store.close();
     }
   });
 

@@ -141,11 +141,7 @@ export class PostgresCluster {
 
   async offerSlots(offers: readonly OfferRequest[]): Promise<OfferResult[]> {
     checkOffers(offers);
-    return this.#run(async (session) => {
-      const results: OfferResult[] = [];
-      for (const offer of offers) results.push(await this.#offer(session, offer));
-      return results;
-    });
+    return this.#run((session) => this.#offerAll(session, offers));
   }
 
   async claimDue(request: ClaimDueRequest): Promise<ClaimDueResult> {
@@ -332,8 +328,10 @@ export class PostgresCluster {
     const recorded = await recordSlots(session, this.#s, skips, (skip) => skippedExecution(skip), 'recorded');
     let skip = 0;
     const after = new Map<string, StoredTask>();
-    const nexts: Array<OfferResult | undefined> = [];
-    for (const { k } of live) nexts.push(requests[k]!.next === undefined ? undefined : await this.#offer(session, requests[k]!.next!));
+    // One next slot per finish at most, each of its own task: one round of offers.
+    const withNext = live.filter(({ k }) => requests[k]!.next !== undefined);
+    const offered = withNext.length === 0 ? [] : await this.#offerAll(session, withNext.map(({ k }) => requests[k]!.next!));
+    const nexts = live.map(({ k }) => (requests[k]!.next === undefined ? undefined : offered[withNext.findIndex((w) => w.k === k)]));
     for (const t of await session.rows<StoredTask>(this.#c.lockTasks, [[...tasks.keys()]])) after.set(t.id, t);
     for (const [n, { k, ended }] of live.entries()) {
       const skipped = recorded.slice(skip, (skip += requests[k]!.skipped?.length ?? 0));
@@ -368,30 +366,81 @@ export class PostgresCluster {
     session.notifyAtCommit(this.#channel, dueMs);
   }
 
-  /** offerSlot() of the memory store, in the caller's transaction. */
-  async #offer(session: Session, offer: OfferRequest): Promise<OfferResult> {
-    // The slot's open row before the task, the order claims and finishes lock them in. Task first, an
+  /**
+   * offerSlot() of the memory store for each offer, in order, in the
+   * caller's transaction: in rounds of one offer per task (as #finishAll),
+   * each round read by arrays (tasks locked in id order, the slots' records
+   * and open rows, the tasks' open rows), decided in JavaScript and inserted
+   * by one statement: five statements a round, whatever its size.
+   */
+  async #offerAll(session: Session, offers: readonly OfferRequest[]): Promise<OfferResult[]> {
+    const results: OfferResult[] = new Array(offers.length);
+    let left = offers.map((_, i) => i);
+    while (left.length > 0) {
+      const tasks = new Set<string>();
+      const round: number[] = [];
+      const later: number[] = [];
+      for (const i of left) {
+        if (tasks.has(offers[i]!.taskId)) later.push(i);
+        else {
+          tasks.add(offers[i]!.taskId);
+          round.push(i);
+        }
+      }
+      const done = await this.#offerRound(session, round.map((i) => offers[i]!));
+      for (const [k, i] of round.entries()) results[i] = done[k]!;
+      left = later;
+    }
+    return results;
+  }
+
+  async #offerRound(session: Session, offers: readonly OfferRequest[]): Promise<OfferResult[]> {
+    // The slots' open rows before the tasks, the order claims and finishes lock them in. Tasks first, an
     // offer waiting for a row a claim held, while holding the task that claim's next statement locks,
     // deadlocked it: a process starting (offering its tasks' missing rows) beside one claiming them
     // lost five runs in a row in the postgres smoke and its `ready` rejected (SQLSTATE 40P01).
-    const own = await session.row<SlotRow & { ownerId: string | null }>(this.#c.openSlot, slotValues(offer));
-    const stored = await session.row<StoredTask>(this.#s.lockTask, [offer.taskId]);
-    const existing = await session.row<StoredExecution>(this.#s.getExecution, slotValues(offer));
-    const pending = own !== undefined && own.ownerId === null;
-    // A slot with an open record (a retry pending, a rescued attempt) is the open slot below; a closed record is a duplicate.
-    const closed = existing !== undefined && existing.outcome !== 'running' && existing.outcome !== 'interrupted' && !pending;
-    const refusal = refuseSlot(offer, stored === undefined ? undefined : batchTask(stored, false), closed ? existing : undefined);
-    if (refusal !== undefined) return refusal;
-    const open = isManualSlot(offer) ? own : await session.row<SlotRow>(this.#c.openOfTask, [offer.taskId, offer.scheduleVersion]);
-    if (open !== undefined) return { status: 'open-slot', slot: { taskId: open.taskId, scheduleVersion: open.scheduleVersion, nominalMs: open.nominalMs } };
-    const markRefusal = refuseByTask(offer, batchTask(stored!, true));
-    if (markRefusal !== undefined) return markRefusal;
-    const dueMs = Math.floor(offer.dueMs);
-    const row = await session.row<{ seq: number }>(this.#c.insertSlot, [offer.taskId, offer.scheduleVersion, offer.nominalMs, dueMs, offer.rankMs, offer.maxAttempts, 0]);
-    this.#wake(session, dueMs);
-    return {
-      status: 'offered',
-      slot: pendingOf({ ...{ taskId: offer.taskId, scheduleVersion: offer.scheduleVersion, nominalMs: offer.nominalMs }, id: '', dueMs, rankMs: offer.rankMs, maxAttempts: offer.maxAttempts, attempts: 0, seq: row!.seq }),
-    };
+    const owns = new Map<string, SlotRow & { ownerId: string | null }>();
+    for (const row of await session.rows<SlotRow & { ownerId: string | null }>(this.#c.openSlots, keyArrays(offers))) owns.set(executionIdOf(row), row);
+    const stored = new Map<string, StoredTask>();
+    for (const t of await session.rows<StoredTask>(this.#c.lockTasks, [offers.map((o) => o.taskId)])) stored.set(t.id, t);
+    const existing = await readExecutions(session, this.#s, offers);
+    const scheduled = offers.filter((o) => !isManualSlot(o));
+    const openOfTask = new Map<string, SlotRow>();
+    if (scheduled.length > 0) {
+      const pairs = [scheduled.map((o) => o.taskId), scheduled.map((o) => o.scheduleVersion)];
+      for (const row of await session.rows<SlotRow>(this.#c.openOfTasks, pairs)) openOfTask.set(`${row.scheduleVersion}/${row.taskId}`, row);
+    }
+    const results: OfferResult[] = new Array(offers.length);
+    const inserts: Array<{ k: number; offer: OfferRequest; dueMs: number }> = [];
+    for (const [k, offer] of offers.entries()) {
+      const id = executionIdOf(offer);
+      const task = stored.get(offer.taskId);
+      const record = existing.get(id);
+      const own = owns.get(id);
+      const pending = own !== undefined && own.ownerId === null;
+      // A slot with an open record (a retry pending, a rescued attempt) is the open slot below; a closed record is a duplicate.
+      const closed = record !== undefined && record.outcome !== 'running' && record.outcome !== 'interrupted' && !pending;
+      const refusal = refuseSlot(offer, task === undefined ? undefined : batchTask(task, false), closed ? record : undefined);
+      const open = isManualSlot(offer) ? own : openOfTask.get(`${offer.scheduleVersion}/${offer.taskId}`);
+      if (refusal !== undefined) results[k] = refusal;
+      else if (open !== undefined) results[k] = { status: 'open-slot', slot: { taskId: open.taskId, scheduleVersion: open.scheduleVersion, nominalMs: open.nominalMs } };
+      else {
+        const markRefusal = refuseByTask(offer, batchTask(task!, true));
+        if (markRefusal !== undefined) results[k] = markRefusal;
+        else inserts.push({ k, offer, dueMs: Math.floor(offer.dueMs) });
+      }
+    }
+    if (inserts.length === 0) return results;
+    const rows = await session.rows<Key & { seq: number }>(this.#c.insertSlots, [
+      inserts.map((i) => i.offer.taskId), inserts.map((i) => i.offer.scheduleVersion), inserts.map((i) => i.offer.nominalMs),
+      inserts.map((i) => i.dueMs), inserts.map((i) => i.offer.rankMs), inserts.map((i) => i.offer.maxAttempts),
+    ]);
+    const seqs = new Map(rows.map((row) => [executionIdOf(row), row.seq]));
+    this.#wake(session, Math.min(...inserts.map((i) => i.dueMs)));
+    for (const { k, offer, dueMs } of inserts) {
+      const slot = { taskId: offer.taskId, scheduleVersion: offer.scheduleVersion, nominalMs: offer.nominalMs };
+      results[k] = { status: 'offered', slot: pendingOf({ ...slot, id: '', dueMs, rankMs: offer.rankMs, maxAttempts: offer.maxAttempts, attempts: 0, seq: seqs.get(executionIdOf(slot))! }) };
+    }
+    return results;
   }
 }
