@@ -34,6 +34,16 @@ afterEach(async () => {
 });
 
 describe('cluster mode on PostgreSQL (Scheduler with cluster: true)', () => {
+  it('rejects ready with a StoreError when the server cannot be reached, and stop() then resolves, as with one owner', async () => {
+    for (const cluster of [true, false]) {
+      // Port 1: nothing listens there, so the connection is refused at once.
+      const scheduler = new Scheduler({ store: postgresStore({ connectionString: 'postgres://postgres@127.0.0.1:1/none' }), cluster, clockWatch: false });
+      scheduler.start();
+      await expect(scheduler.ready, `cluster: ${cluster}`).rejects.toMatchObject({ name: 'StoreError', message: expect.stringMatching(/ECONNREFUSED/) });
+      await expect(scheduler.stop(), `cluster: ${cluster}`).resolves.toBeUndefined();
+    }
+  });
+
   clusterSchedulerCases((dbClock) => {
     const schema = db.nextSchema();
     return (clock, options) => process(schema, dbClock, clock, options);

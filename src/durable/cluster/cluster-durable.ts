@@ -216,7 +216,11 @@ export class ClusterDurable {
     this.#started = startSignal();
     if (session === undefined) return;
     await ready?.catch(() => {});
-    const { store, runner } = await session;
+    // A store that never opened: start() already rejected `ready` with why, and there is nothing to stop
+    // (as with one owner, stop() resolves: a shutdown path must not throw the start-up's error again).
+    const opened = await session.catch(() => undefined);
+    if (opened === undefined) return;
+    const { store, runner } = opened;
     await runner.stop();
     if (this.#options.source.owned) await store.close();
   }
