@@ -77,7 +77,6 @@ export class AdmitNotDefinedError extends defineError('ERR_ADMIT_NOT_DEFINED', '
 
 /**
  * An operation this scheduler cannot do in its mode: `scheduler.cluster()`
- * on a scheduler that is not in cluster mode, or what cluster mode does not
- * do yet (runNow, slot constraints).
+ * on a scheduler that is not in cluster mode.
  */
 export class ClusterModeError extends defineError('ERR_CLUSTER_MODE', 'ClusterModeError') {}

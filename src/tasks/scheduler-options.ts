@@ -176,9 +176,10 @@ export interface SchedulerOptions {
    * and a process that dies has its slots run by the others after its lease
    * plus a heartbeat; a process paused past its lease cannot finish a slot
    * another took (its end is refused, `writefenced`); a process whose clock
-   * is off the store's past `skewWarnMs` is warned (`clockskew`). Not yet in
-   * cluster mode: slot constraints; `standby` has no meaning (every process
-   * works). See docs/design/cluster.md.
+   * is off the store's past `skewWarnMs` is warned (`clockskew`). Slot
+   * constraints are judged at each slot's claim (maxPerDay counts the whole
+   * cluster's runs); `standby` has no meaning (every process works). See
+   * docs/design/cluster.md.
    * @default false
    * @example new Scheduler({ store: clusterStore, cluster: { pollMs: '500ms' }, lease: { ttlMs: '10s', heartbeatMs: '3s' } })
    */

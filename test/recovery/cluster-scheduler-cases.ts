@@ -149,6 +149,33 @@ export function clusterSchedulerCases(cluster: NewCluster): void {
     await expect(free.runNow('holder')).rejects.toMatchObject({ code: 'ERR_TASK_ENDED' });
   });
 
+  it('judges slot constraints at each claim: the daily cap counts the cluster\'s runs, an admit hook skips, a deferral offers the next row', async () => {
+    const clock = new VirtualClock({ wallStartMs: WALL_START_MS });
+    const process = cluster(clock);
+    const ran: Array<[string, number]> = [];
+    const schedulers = [process(clock), process(clock)];
+    for (const s of schedulers) {
+      s.define('job', async (_params, ctx) => void ran.push([ctx.taskId, ctx.nominalMs - WALL_START_MS]));
+      s.defineAdmit('evenMinutes', ({ atMs }) => new Date(atMs).getUTCMinutes() % 2 === 0 || 'odd minute');
+      s.start();
+      await s.ready;
+    }
+    const [a, b] = schedulers as [Scheduler, Scheduler];
+    await a.schedule({ id: 'capped', fn: 'job', every: '1m', constraints: { maxPerDay: 2, timezone: 'UTC' } });
+    await b.schedule({ id: 'hooked', fn: 'job', every: '1m', constraints: { admit: 'evenMinutes' } });
+    // Working hours from 00:05 (UTC): the slot at 00:01 moves there, the ones between fold into it.
+    await a.schedule({ id: 'deferred', fn: 'job', every: '1m', constraints: { workingHours: { days: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'], from: '00:05', to: '23:00' }, timezone: 'UTC', inadmissible: 'defer' } });
+    await advanceWithIo(clock, 6 * 60_000 + 500, 500);
+    const of = (taskId: string) => ran.filter(([id]) => id === taskId).map(([, nominalMs]) => nominalMs / 60_000);
+    expect(of('capped')).toEqual([1, 2]);
+    expect(of('hooked')).toEqual([2, 4, 6]);
+    expect(of('deferred')).toEqual([5, 6]);
+    const reasons = async (id: string) => (await b.history(id, { limit: 20 })).executions.filter((e) => e.outcome === 'skipped').map((e) => [e.nominalMs / 60_000 - WALL_START_MS / 60_000, e.skipReason]);
+    expect(await reasons('capped')).toEqual([[6, 'daily cap reached'], [5, 'daily cap reached'], [4, 'daily cap reached'], [3, 'daily cap reached']]);
+    expect(await reasons('hooked')).toEqual([[5, 'odd minute'], [3, 'odd minute'], [1, 'odd minute']]);
+    expect((await reasons('deferred'))[0]).toEqual([1, expect.stringMatching(/^deferred to 2026-01-01T00:05:00.000Z: outside working hours/)]);
+  });
+
   it('leaves the cluster on stop(), so cluster() no longer lists it', async () => {
     const clock = new VirtualClock({ wallStartMs: WALL_START_MS });
     const process = cluster(clock);

@@ -22,7 +22,7 @@ import { DefinedFunctions } from '../defined-functions.js';
 import type { DurableFn } from '../durable-context.js';
 import { DurableEvent, type DurableEventDetails, type DurableEventType } from '../durable-events.js';
 import type { DurableOptions, RecoveryReport } from '../durable-scheduler.js';
-import { ClusterModeError, FunctionNotDefinedError, TaskNotFoundError } from '../errors.js';
+import { FunctionNotDefinedError, TaskNotFoundError } from '../errors.js';
 import { TaskEndedError } from '../../errors.js';
 import { newOwnerIdentity } from '../owner-identity.js';
 import { checkPastSchedule, refusedPastByMs } from '../past-schedule.js';
@@ -72,7 +72,7 @@ export class ClusterDurable {
       const identity = await newOwnerIdentity();
       const { ttlMs, heartbeatMs } = this.#options.lease;
       const runner = new ClusterRunner(
-        { engine: this.#engine, functions: this.#functions, store, emit: (type, detail) => this.emit(type, detail) },
+        { engine: this.#engine, functions: this.#functions, admitHooks: this.#admitHooks, store, emit: (type, detail) => this.emit(type, detail) },
         {
           ...identity, version: this.#cluster.version, leaseMs: ttlMs, heartbeatMs, pollMs: this.#cluster.pollMs, skewWarnMs: this.#cluster.skewWarnMs,
           maxConcurrent: this.#options.maxConcurrent, timeoutMs: this.#options.timeoutMs, maxPayloadBytes: this.#options.maxPayloadBytes,
@@ -94,11 +94,10 @@ export class ClusterDurable {
     this.#admitHooks.define(name, fn);
   }
 
-  /** Checks a registration and builds its record (see DurableScheduler#record); constraints are refused in cluster mode. */
+  /** Checks a registration and builds its record (see DurableScheduler#record); its constraints are judged at each slot's claim. */
   #record(options: DurableTaskOptions, path: string, wallNowMs: number): TaskRecord {
     const record = durableTaskRecord(options, path, wallNowMs, this.#options.maxPayloadBytes, this.#options.retry);
     if (!this.#functions.has(record.functionName)) throw new FunctionNotDefinedError(record.functionName);
-    if (record.constraints !== null) throw new ClusterModeError(`${path}.constraints: slot constraints are not supported in cluster mode yet`);
     return record;
   }
 

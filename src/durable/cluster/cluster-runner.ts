@@ -39,12 +39,15 @@ import type { TimerId } from '../../time/clock.js';
 import type { DefinedFunctions } from '../defined-functions.js';
 import { StaleAttemptError } from '../durable-context.js';
 import type { DurableEventDetails, DurableEventType } from '../durable-events.js';
-import { FunctionNotDefinedError, TaskNotFoundError } from '../errors.js';
+import { AdmitNotDefinedError, FunctionNotDefinedError, TaskNotFoundError } from '../errors.js';
 import { LiveTask } from '../live-task.js';
 import { presetFor } from '../live-tasks.js';
 import { type AttemptEnd, SlotAttempt } from '../slot-attempt.js';
 import { firstSlotAfter } from '../slots.js';
 import { StoreBackoff } from '../store-backoff.js';
+import type { AdmitFn } from '../../constraints/slot-constraints.js';
+import type { AdmitHooks } from '../admit-hooks.js';
+import { admitAtClaim, type ClaimAdmission } from './admit-at-claim.js';
 import { decideAtClaim, followUpOfEnd, nextSlots, offerOf } from './next-slots.js';
 import { ClusterWrites } from './cluster-writes.js';
 import { classDeadlinesMs } from './slot-rank.js';
@@ -72,6 +75,8 @@ export interface ClusterRunnerOptions {
 export interface ClusterRunnerHost {
   engine: Engine;
   functions: Pick<DefinedFunctions, 'get' | 'has' | 'names'>;
+  /** The admit hooks slot constraints name (defineAdmit); without them a task naming one is given back. */
+  admitHooks?: Pick<AdmitHooks, 'get'>;
   store: Store & ClusterStore;
   emit<Type extends DurableEventType>(type: Type, detail: DurableEventDetails[Type]): void;
 }
@@ -410,11 +415,58 @@ export class ClusterRunner {
       void this.#finishAside({ ...ending, outcome: 'skipped', skipReason: decision.reason, ...followUpRequest(decision.followUp) });
       return;
     }
+    // Slot constraints judge a scheduled slot's first attempt (a retry or a manual run was admitted, or needs no admission).
+    const constraints = execution.attempt === 1 && !isManualSlot(execution) ? task.record.constraints : null;
+    const hookName = constraints?.admit ?? null;
+    const hook = hookName === null ? undefined : this.#host.admitHooks?.get(hookName);
+    if (hookName !== null && hook === undefined) {
+      // Judging without the hook could run a slot it refuses: the row goes back for a process that defines it (this attempt counted).
+      this.#host.emit('taskundefined', { taskId: task.record.id, functionName: hookName, error: new AdmitNotDefinedError(hookName) });
+      void this.#finishAside({ ...ending, outcome: 'interrupted', retryAtMs: nowMs + this.#options.pollMs });
+      return;
+    }
     const held: Held = { claimed, task, handle: 0, started: false, ending: false };
     this.#held.set(execution.id, held);
     this.#byTask.set(task, held);
     // Claimed while stop() waited for this round: not entered, given back as unstarted.
     if (this.#stopped) return;
+    if (constraints !== null) void this.#admit(held, hook, nowMs);
+    else this.#enter(held);
+  }
+
+  /** A constrained slot: judged (maybe reading today's runs), then run, or ended as skipped (or deferred) with the task's next row. */
+  async #admit(held: Held, hook: AdmitFn | undefined, nowMs: number): Promise<void> {
+    const { claimed: { execution }, task } = held;
+    const ending = { executionId: execution.id, fencingToken: execution.fencingToken, endedAtMs: nowMs };
+    let admission: ClaimAdmission;
+    try {
+      admission = await admitAtClaim(task, execution.nominalMs, nowMs, this.#store, hook, this.#deadlinesMs);
+    } catch (error) {
+      // The history could not be read: the row goes back, to be judged again (this attempt counted).
+      this.#host.emit('storeerror', { operation: 'history', error, retryInMs: this.#options.pollMs });
+      if (this.#held.get(execution.id) !== held || this.#stopped) return;
+      this.#drop(held);
+      void this.#finishAside({ ...ending, outcome: 'interrupted', retryAtMs: nowMs + this.#options.pollMs });
+      return;
+    }
+    // Stopped (given back as unstarted) or declared dead (aborted) meanwhile.
+    if (this.#held.get(execution.id) !== held || this.#stopped) return;
+    if (admission.run) {
+      this.#enter(held);
+      return;
+    }
+    this.#drop(held);
+    void this.#finishAside({ ...ending, outcome: 'skipped', skipReason: admission.reason, ...followUpRequest(admission.followUp) });
+  }
+
+  #drop(held: Held): void {
+    this.#held.delete(held.claimed.execution.id);
+    this.#byTask.delete(held.task);
+  }
+
+  /** A held row as a core task of this process's engine. */
+  #enter(held: Held): void {
+    const { claimed: { execution }, task } = held;
     const run = { start: 'started', nominalMs: execution.nominalMs, execution } as const;
     held.handle = this.#engine.register(
       (ctx) => {
