@@ -615,9 +615,11 @@ export class ClusterRunner {
     const clock = this.#engine.clock;
     if (this.#notifiedDueMs !== undefined) {
       // A notice of a row due before this wait ends (a round may have read the rows before its offer committed).
+      // Once due, one more round at once: the round that armed this may have missed the row (its claim read the
+      // rows before the offer committed, while the notice, judged not yet due by the skew measured, arrived).
       const untilNotifiedMs = this.#notifiedDueMs - (clock.wallNow() - this.#skewMs);
       if (untilNotifiedMs <= 0) this.#notifiedDueMs = undefined;
-      else delayMs = Math.min(delayMs, untilNotifiedMs);
+      delayMs = Math.max(0, Math.min(delayMs, untilNotifiedMs));
     }
     this.#pollAtMs = clock.now() + delayMs;
     this.#pollTimer = clock.setTimer(() => {
