@@ -47,6 +47,21 @@ describe('cluster processes on one database', () => {
     expect([...oldCode!.events, ...newCode!.events].filter(([type]) => type === 'taskundefined')).toEqual([]);
   });
 
+  it('gives a slot whose admit hook it does not define back, pending again with the attempt counted, and reports taskundefined', async () => {
+    const clock = new VirtualClock({ wallStartMs: WALL_START_MS });
+    const database = clusterDatabase(clock);
+    const ran: string[] = [];
+    const [a] = await start(clusterProcess(database, clock, 'a'));
+    a!.define('job', async (_params, ctx) => void ran.push(`${ctx.manual ? 'manual' : 'slot'}#${ctx.attempt}`));
+    await a!.schedule({ id: 'gated', fn: 'job', every: '1s', constraints: { admit: 'quietHours' }, retry: 5 });
+    await run(clock, 1_500);
+    expect(ran).toEqual([]);
+    const undefinedHook = a!.events.find(([type]) => type === 'taskundefined')?.[1] as { functionName: string; error: Error };
+    expect([undefinedHook.functionName, (undefinedHook.error as { code?: string }).code]).toEqual(['quietHours', 'ERR_ADMIT_NOT_DEFINED']);
+    const [pending] = await a!.store.pendingSlots('gated');
+    expect([pending?.nominalMs, pending?.attempts]).toEqual([WALL_START_MS + 1_000, 1]);
+  });
+
   it('runs a paused process\'s slot on another within lease + heartbeat, then fences and reports the late end', async () => {
     const clock = new VirtualClock({ wallStartMs: WALL_START_MS });
     const pausedClock = new VirtualClock({ wallStartMs: WALL_START_MS });
