@@ -16,8 +16,10 @@
 // tried again at the next beat: if the outage outlasts the lease, a standby
 // may take over, and the next renewal or write finds out.
 //
-// Times: the lease's expiry is wall time (all processes on one machine read
-// the same wall clock); the waits are timers on the scheduler's clock.
+// Times: the lease's expiry is wall time, by the store's clock where it has
+// one (PostgreSQL: the database's now()), else by the callers' (all
+// processes on one machine read the same wall clock); the waits are timers
+// on the scheduler's clock.
 import type { Clock, TimerId } from '../time/clock.js';
 import { StoreClosedError, StoreError, StoreFullError, StoreLockedError } from '../store/errors.js';
 import { type AcquireResult, isLive, type LeaseHolder } from '../store/lease.js';
@@ -122,7 +124,9 @@ export class LeaseKeeper {
 
   /** A standby's wait: until the holder's lease would lapse, at most a heartbeat or STANDBY_LOOK_MS. */
   #waitFor(holder: LeaseHolder, nowMs: number): Promise<void> {
-    const untilLapseMs = isLive(holder, nowMs) ? holder.expiresAtMs - nowMs + 1 : 0;
+    // A store that times the lease by its own clock (PostgreSQL's now()) may call held what looks lapsed by this one:
+    // then no expiry to wait for here, only the next look (a wait of 0 would ask again at once, and again).
+    const untilLapseMs = isLive(holder, nowMs) ? holder.expiresAtMs - nowMs + 1 : Number.POSITIVE_INFINITY;
     const delayMs = Math.min(this.#options.heartbeatMs, STANDBY_LOOK_MS, untilLapseMs);
     this.#host.emit('standby', { holder, retryInMs: delayMs });
     return this.#wait(delayMs, holder);

@@ -81,6 +81,32 @@ describe('one owner per store', () => {
     expect(outcomes(h.database, 't')).toHaveLength(15);
   });
 
+  it('a standby whose clock runs ahead of the store\'s lease clock looks again each second, not in a loop', async () => {
+    const h = harness();
+    // Times the lease by a clock of its own an hour behind the schedulers' (as PostgreSQL's now() may be).
+    class OwnClockStore extends MemoryStore {
+      override acquireLease(request: Parameters<MemoryStore['acquireLease']>[0]) {
+        return super.acquireLease({ ...request, nowMs: request.nowMs - 3_600_000 });
+      }
+      override renewLease(nowMs: number, ttlMs: number) {
+        return super.renewLease(nowMs - 3_600_000, ttlMs);
+      }
+    }
+    const first = scheduler(h, new OwnClockStore({ database: h.database }));
+    first.start();
+    await first.ready;
+    const second = scheduler(h, new OwnClockStore({ database: h.database }), { standby: true });
+    const looks: number[] = [];
+    second.events.addEventListener('standby', (e) => void looks.push(e.detail.retryInMs));
+    second.start();
+    await h.clock.advance(5_000);
+    expect(looks.length).toBeGreaterThanOrEqual(4);
+    expect(looks.length).toBeLessThanOrEqual(6);
+    expect(new Set(looks)).toEqual(new Set([1_000]));
+    await second.stop();
+    await first.stop();
+  });
+
   it('a clean stop releases the lease: the standby takes over within a second, with the default 10 s heartbeat', async () => {
     const h = harness();
     const first = h.scheduler();
