@@ -50,7 +50,7 @@ import { putTaskRecords } from './postgres/put-tasks.js';
 import { recordSlots } from './postgres/record-slots.js';
 import { type PgModule, type Session, storeTypes } from './postgres/session.js';
 import { inRead, inTransaction, type PoolAccess } from './postgres/transactions.js';
-import { type CompletedSlotRow, prepareStatements, type Statements, taskValues } from './postgres/statements.js';
+import { type CompletedSlotRow, prepareStatements, type Statement, type Statements, taskValues } from './postgres/statements.js';
 import { TaskQueryStatements } from './postgres/task-query.js';
 import { type ExecutionRecord, type Json, slotOfExecutionId, type TaskPatch, type TaskRecord } from './records.js';
 import {
@@ -113,7 +113,7 @@ export class PostgresStore implements Store, ClusterStore {
     this.#tokens = new FencingTokens(this.#s);
     const cluster = prepareClusterStatements(quoteIdent(this.schema));
     this.#now = cluster.now;
-    this.#cluster = new PostgresCluster(cluster, this.#s, (fn) => this.#leaseCall((session) => fn(session)), this.#settings.clock, notifyChannel(this.schema));
+    this.#cluster = new PostgresCluster(cluster, this.#s, (fn, first) => this.#clusterCall(fn, first), this.#settings.clock, notifyChannel(this.schema));
   }
 
   open(): Promise<OpenInfo> {
@@ -170,11 +170,11 @@ export class PostgresStore implements Store, ClusterStore {
   }
 
   /** One transaction (postgres/transactions.ts), fenced by this instance's lease when `fenced` and it took one. */
-  #transaction<T>(fenced: boolean, fn: (session: Session) => Promise<T>): Promise<T> {
+  #transaction<T>(fenced: boolean, fn: (session: Session, firstRow: unknown) => Promise<T>, first?: Statement): Promise<T> {
     const fence = fenced && this.#lease !== undefined
       ? { shareLease: this.#s.shareLease, check: (lease: LeaseHolder | undefined) => checkFence(this.#where, lease, this.#lease) }
       : undefined;
-    return inTransaction(this.#access(), fence, fn);
+    return inTransaction(this.#access(), fence, fn, first);
   }
 
   /** A fenced write, in call order. */
@@ -189,7 +189,13 @@ export class PostgresStore implements Store, ClusterStore {
     return this.#order.read(() => inRead(this.#access(), snapshot, (session) => fn(session, this.#s)));
   }
 
-  /** A lease call, or a cluster call (cluster mode takes no lease): one transaction, in call order, not fenced. */
+  /** A cluster call (cluster mode takes no lease): one transaction, in call order, not fenced; `first` runs with BEGIN. */
+  #clusterCall<T>(fn: (session: Session, firstRow: unknown) => Promise<T>, first: Statement | undefined): Promise<T> {
+    this.#pool();
+    return this.#order.write(() => this.#transaction(false, fn, first));
+  }
+
+  /** A lease call: one transaction, in call order, not fenced. */
   #leaseCall<T>(fn: (session: Session, s: Statements) => Promise<T>): Promise<T> {
     this.#pool();
     return this.#order.write(() => this.#transaction(false, (session) => fn(session, this.#s)));

@@ -20,7 +20,8 @@
 // marks are then written by the caller, in the same transaction, with the
 // shared slot rules.
 import { statement } from './session.js';
-import { column, EXECUTION_STORED_FIELDS, TASK_SELECT } from './statements.js';
+import { STORED_TASK_FIELDS } from '../codec.js';
+import { column, EXECUTION_SELECT, EXECUTION_STORED_FIELDS, TASK_SELECT, updateTasksSql } from './statements.js';
 
 const KEY = (a: string, b: string) => `${a}.task_id = ${b}.task_id AND ${a}.nominal_ms = ${b}.nominal_ms AND ${a}.schedule_version = ${b}.schedule_version`;
 const ENDED = "('completed', 'failed', 'cancelled')";
@@ -43,8 +44,15 @@ const PEND_TASKS = (s: string) => `pended AS (UPDATE ${s}.tasks t SET status = '
 
 export function prepareClusterStatements(s: string) {
   const executionColumns = EXECUTION_STORED_FIELDS.map(column);
+  /** Executions written whole, inserted or replacing the slot's record (a claim's new attempt, an end). */
+  const putExecutions = `INSERT INTO ${s}.executions (${executionColumns.join(', ')})
+       SELECT * FROM unnest(${EXECUTION_STORED_FIELDS.map((f, i) => `$${i + 1}::${EXECUTION_TYPES[f]}[]`).join(', ')})
+       ON CONFLICT (task_id, nominal_ms, schedule_version) DO UPDATE SET
+         ${executionColumns.filter((c) => !['task_id', 'nominal_ms', 'schedule_version'].includes(c)).map((c) => `${c} = excluded.${c}`).join(', ')}`;
   return {
     now: statement('SELECT coalesce($1::float8, floor(extract(epoch FROM now()) * 1000)) AS "nowMs"'),
+    /** The database's now, without parameters: sent with BEGIN in one round trip. */
+    dbNow: statement('SELECT floor(extract(epoch FROM now()) * 1000)::float8 AS "nowMs"'),
     register: statement(
       `INSERT INTO ${s}.processes (owner_id, host, pid, version, epoch, started_at_ms, heartbeat_at_ms, expires_at_ms)
        VALUES ($1, $2, $3, $4, nextval('${s}.process_epochs'), $5::float8, $5::float8, $5::float8 + $6::float8)
@@ -155,13 +163,44 @@ export function prepareClusterStatements(s: string) {
     ),
     lockTasks: statement(`SELECT ${TASK_SELECT} FROM ${s}.tasks WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`),
     /** Executions written whole, inserted or replacing the slot's record (a claim's new attempt). */
-    putExecutions: statement(
-      `INSERT INTO ${s}.executions (${executionColumns.join(', ')})
-       SELECT * FROM unnest(${EXECUTION_STORED_FIELDS.map((f, i) => `$${i + 1}::${EXECUTION_TYPES[f]}[]`).join(', ')})
-       ON CONFLICT (task_id, nominal_ms, schedule_version) DO UPDATE SET
-         ${executionColumns.filter((c) => !['task_id', 'nominal_ms', 'schedule_version'].includes(c)).map((c) => `${c} = excluded.${c}`).join(', ')}`,
+    putExecutions: statement(putExecutions),
+    /** The same, and the claimed tasks' marks and status ($15 ids, $16 marks, $17 statuses): a claim's writes in one statement. */
+    putExecutionsAndMarks: statement(
+      `WITH put AS (${putExecutions}),
+       marked AS (UPDATE ${s}.tasks AS t SET high_water_mark_ms = u.mark, status = u.status
+         FROM unnest($${EXECUTION_STORED_FIELDS.length + 1}::text[], $${EXECUTION_STORED_FIELDS.length + 2}::float8[], $${EXECUTION_STORED_FIELDS.length + 3}::text[])
+           AS u(id, mark, status) WHERE t.id = u.id)
+       SELECT 1`,
+    ),
+    /**
+     * The writes of a round of finishes in one statement: the ended executions ($1..$14, as putExecutions), the patched
+     * tasks (the next 36 arrays, updateTasksSql) and the open rows to delete (the last 3: task ids, nominal times, versions).
+     */
+    finishWrites: statement(
+      `WITH put AS (${putExecutions}),
+       patched AS (${updateTasksSql(s, EXECUTION_STORED_FIELDS.length + 1)}),
+       deleted AS (DELETE FROM ${s}.open_slots o
+         USING unnest(${[0, 1, 2].map((i) => `$${EXECUTION_STORED_FIELDS.length + STORED_TASK_FIELDS.length + 1 + i}::${['text', 'int8', 'int8'][i]}[]`).join(', ')})
+           AS k(task_id, nominal_ms, schedule_version) WHERE ${KEY('o', 'k')})
+       SELECT 1`,
     ),
     openSlot: statement(`SELECT ${SLOT_SELECT('o')}, o.owner_id AS "ownerId" FROM ${s}.open_slots o WHERE o.task_id = $1 AND o.nominal_ms = $2 AND o.schedule_version = $3 FOR UPDATE`),
+    /**
+     * What a round of finishes reads, locked, in one statement (slots by parallel arrays): their open rows, then their
+     * executions, then their tasks, each in key order (the order claims and rescues lock them in), as rows
+     * { kind: 'open' | 'execution' | 'task', row: json }.
+     */
+    finishLocks: statement(
+      `WITH k AS (SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[]) AS k(task_id, nominal_ms, schedule_version)),
+       o AS (SELECT ${SLOT_SELECT('o')}, o.owner_id AS "ownerId" FROM ${s}.open_slots o
+         WHERE (o.task_id, o.nominal_ms, o.schedule_version) IN (SELECT * FROM k) ORDER BY o.task_id, o.nominal_ms, o.schedule_version FOR UPDATE),
+       e AS (SELECT ${EXECUTION_SELECT} FROM ${s}.executions
+         WHERE (task_id, nominal_ms, schedule_version) IN (SELECT * FROM k) ORDER BY task_id, nominal_ms, schedule_version FOR UPDATE),
+       t AS (SELECT ${TASK_SELECT} FROM ${s}.tasks WHERE id IN (SELECT task_id FROM k) ORDER BY id FOR UPDATE)
+       SELECT 'open' AS kind, row_to_json(o) AS row FROM o
+       UNION ALL SELECT 'execution', row_to_json(e) FROM e
+       UNION ALL SELECT 'task', row_to_json(t) FROM t`,
+    ),
     /** The open rows of several slots (parallel arrays), locked in key order. */
     openSlots: statement(
       `SELECT ${SLOT_SELECT('o')}, o.owner_id AS "ownerId" FROM ${s}.open_slots o

@@ -37,11 +37,12 @@ import {
 import { checkArray, checkId } from '../validate.js';
 import type { ClusterStatements } from './cluster-statements.js';
 import { readExecutions, recordSlots } from './record-slots.js';
-import type { Session } from './session.js';
-import { executionValues, EXECUTION_STORED_FIELDS, type Statements, taskValues } from './statements.js';
+import { type Session, unescapeText } from './session.js';
+import { executionValues, EXECUTION_STORED_FIELDS, type Statement, type Statements, taskValues } from './statements.js';
 
 /** Runs `fn` as one write transaction of the store. */
-export type ClusterTransaction = <T>(fn: (session: Session) => Promise<T>) => Promise<T>;
+/** Runs `fn` as one write transaction of the store; `first` (no parameters) in BEGIN's round trip, its first row handed to `fn`. */
+export type ClusterTransaction = <T>(fn: (session: Session, firstRow: unknown) => Promise<T>, first?: Statement) => Promise<T>;
 type ClusterRun = <T>(fn: (session: Session, nowMs: number) => Promise<T>) => Promise<T>;
 
 type SlotRow = PendingSlot & { seq: number };
@@ -54,6 +55,15 @@ const urgency = (a: SlotRow, b: SlotRow) => byUrgency({ rankMs: a.rankMs, sequen
 
 function pendingOf({ seq: _seq, ...row }: SlotRow): PendingSlot {
   return { ...row, id: executionIdOf(row) };
+}
+
+/** A row read as JSON (row_to_json) with its strings as the store wrote them (session.ts escapes them). */
+function unescapeFields<Row>(row: Record<string, unknown>): Row {
+  for (const key in row) {
+    const value = row[key];
+    if (typeof value === 'string') row[key] = unescapeText(value);
+  }
+  return row as Row;
 }
 
 /** Rows of values as one array per column (a statement's unnest parameters). */
@@ -88,12 +98,15 @@ export class PostgresCluster {
     this.#c = c;
     this.#s = s;
     this.#channel = channel;
-    // Each call's first statement reads the store's now: every statement of the call sees that time.
-    this.#run = (fn) =>
-      transaction(async (session) => {
-        const { nowMs } = (await session.row<{ nowMs: number }>(c.now, [clock === undefined ? null : Math.floor(clock.wallNow())]))!;
-        return fn(session, nowMs);
-      });
+    // Each call's first statement reads the store's now: every statement of the call sees that time. The database's
+    // is read with BEGIN, in its round trip; a test's injected clock is passed to a statement of its own.
+    this.#run = clock === undefined
+      ? (fn) => transaction((session, first) => fn(session, (first as { nowMs: number }).nowMs), c.dbNow)
+      : (fn) =>
+        transaction(async (session) => {
+          const { nowMs } = (await session.row<{ nowMs: number }>(c.now, [Math.floor(clock.wallNow())]))!;
+          return fn(session, nowMs);
+        });
   }
 
   async registerProcess(request: ProcessRequest): Promise<RegisterResult> {
@@ -212,9 +225,11 @@ export class PostgresCluster {
         execution: decodeExecution(execution), task: decodeTask(task.task), dueMs: row.dueMs, rankMs: row.rankMs, maxAttempts: row.maxAttempts, exhausted,
       });
     }
-    await session.run(this.#c.putExecutions, columnsOf(executions.map(executionValues), EXECUTION_STORED_FIELDS.length));
     const touched = [...tasks.values()];
-    await session.run(this.#s.setSlotMarks, [touched.map((t) => t.id), touched.map((t) => t.highWaterMarkMs), touched.map((t) => t.status)]);
+    await session.run(this.#c.putExecutionsAndMarks, [
+      ...columnsOf(executions.map(executionValues), EXECUTION_STORED_FIELDS.length),
+      touched.map((t) => t.id), touched.map((t) => t.highWaterMarkMs), touched.map((t) => t.status),
+    ]);
     return claimed;
   }
 
@@ -277,12 +292,23 @@ export class PostgresCluster {
   async #finishRound(session: Session, requests: readonly FinishRequest[], encoded: ReadonlyArray<ReturnType<typeof encodeFinish>>): Promise<FinishResult[]> {
     const slots = requests.map((r) => slotOfExecutionId(r.executionId));
     const keys = slots.filter((slot) => slot !== undefined).map(([taskId, nominalMs, scheduleVersion]) => ({ taskId, nominalMs, scheduleVersion }));
-    // The open rows first, then the executions, then the tasks: the order claims and rescues lock them in.
+    // The open rows first, then the executions, then the tasks (the order claims and rescues lock them in), in one statement.
     const opens = new Map<string, SlotRow & { ownerId: string | null }>();
     const currents = new Map<string, StoredExecution>();
+    const tasks = new Map<string, StoredTask>();
     if (keys.length > 0) {
-      for (const row of await session.rows<SlotRow & { ownerId: string | null }>(this.#c.openSlots, keyArrays(keys))) opens.set(executionIdOf(row), row);
-      for (const row of await session.rows<StoredExecution>(this.#s.lockExecutions, keyArrays(keys))) currents.set(row.id, row);
+      for (const { kind, row } of await session.rows<{ kind: string; row: Record<string, unknown> }>(this.#c.finishLocks, keyArrays(keys))) {
+        if (kind === 'open') {
+          const open = unescapeFields<SlotRow & { ownerId: string | null }>(row);
+          opens.set(executionIdOf(open), open);
+        } else if (kind === 'execution') {
+          const execution = unescapeFields<StoredExecution>(row);
+          currents.set(execution.id, execution);
+        } else {
+          const task = unescapeFields<StoredTask>(row);
+          tasks.set(task.id, task);
+        }
+      }
     }
     const results: FinishResult[] = new Array(requests.length);
     const live: Array<{ k: number; ended: StoredExecution; held: SlotRow | undefined; current: StoredExecution }> = [];
@@ -296,24 +322,25 @@ export class PostgresCluster {
       }
     }
     if (live.length === 0) return results;
-    const tasks = new Map<string, StoredTask>();
-    for (const t of await session.rows<StoredTask>(this.#c.lockTasks, [[...new Set(live.map((l) => l.ended.taskId))]])) tasks.set(t.id, t);
     // Decide every task's patch before writing anything: a patch refused here writes nothing.
     const patched: StoredTask[] = [];
     for (const { k, ended } of live) {
       const request = requests[k]!;
       const task = tasks.get(ended.taskId);
-      if (request.taskUpdate !== undefined && updatesTask(task, ended)) patched.push(applyPatch(task, request.taskUpdate, 'request.taskUpdate'));
+      if (request.taskUpdate === undefined || !updatesTask(task, ended)) continue;
+      const patch = applyPatch(task, request.taskUpdate, 'request.taskUpdate');
+      patched.push(patch);
+      tasks.set(patch.id, patch);
     }
-    await session.run(this.#c.putExecutions, columnsOf(live.map((l) => executionValues(l.ended)), EXECUTION_STORED_FIELDS.length));
-    if (patched.length > 0) await session.run(this.#s.updateTasks, columnsOf(patched.map(taskValues), STORED_TASK_FIELDS.length));
-    const deleted: Key[] = [];
+    const deleted = live.filter(({ k, held }) => requests[k]!.retryAtMs === undefined && held !== undefined).map(({ current }) => current);
+    // The executions, the patched tasks and the finished open rows in one statement.
+    await session.run(this.#c.finishWrites, [
+      ...columnsOf(live.map((l) => executionValues(l.ended)), EXECUTION_STORED_FIELDS.length),
+      ...columnsOf(patched.map(taskValues), STORED_TASK_FIELDS.length), ...keyArrays(deleted),
+    ]);
     for (const { k, ended, held, current } of live) {
       const retryAtMs = requests[k]!.retryAtMs;
-      if (retryAtMs === undefined) {
-        if (held !== undefined) deleted.push(current);
-        continue;
-      }
+      if (retryAtMs === undefined) continue;
       this.#wake(session, Math.floor(retryAtMs));
       if (held !== undefined) await session.run(this.#c.retrySlot, [...slotValues(current), Math.floor(retryAtMs), ended.attempt]);
       else {
@@ -322,20 +349,19 @@ export class PostgresCluster {
         await session.run(this.#c.insertSlot, [current.taskId, current.scheduleVersion, current.nominalMs, Math.floor(retryAtMs), current.nominalMs, ended.attempt + 1, ended.attempt]);
       }
     }
-    if (deleted.length > 0) await session.run(this.#c.dropSlots, keyArrays(deleted));
     // The skips of every finish in one batch (each of its own task), then each next slot.
     const skips = live.flatMap(({ k }) => requests[k]!.skipped ?? []);
     const recorded = await recordSlots(session, this.#s, skips, (skip) => skippedExecution(skip), 'recorded');
     let skip = 0;
-    const after = new Map<string, StoredTask>();
     // One next slot per finish at most, each of its own task: one round of offers.
     const withNext = live.filter(({ k }) => requests[k]!.next !== undefined);
     const offered = withNext.length === 0 ? [] : await this.#offerAll(session, withNext.map(({ k }) => requests[k]!.next!));
     const nexts = live.map(({ k }) => (requests[k]!.next === undefined ? undefined : offered[withNext.findIndex((w) => w.k === k)]));
-    for (const t of await session.rows<StoredTask>(this.#c.lockTasks, [[...tasks.keys()]])) after.set(t.id, t);
+    // The tasks as they are now: as patched here, unless skips moved their marks (read again then).
+    if (skips.length > 0) for (const t of await session.rows<StoredTask>(this.#c.lockTasks, [[...tasks.keys()]])) tasks.set(t.id, t);
     for (const [n, { k, ended }] of live.entries()) {
       const skipped = recorded.slice(skip, (skip += requests[k]!.skipped?.length ?? 0));
-      const taskNow = after.get(ended.taskId);
+      const taskNow = tasks.get(ended.taskId);
       results[k] = { status: 'completed', execution: decodeExecution(ended), task: taskNow === undefined ? undefined : decodeTask(taskNow), skipped, next: nexts[n] };
     }
     return results;

@@ -26,11 +26,21 @@ const EXECUTION_COLUMN_TYPES: Readonly<Record<(typeof EXECUTION_STORED_FIELDS)[n
   endedAtMs: 'float8', outcome: 'text', result: 'text', error: 'text', skipReason: 'text', state: 'text', traceId: 'text', spanId: 'text',
 };
 
+/**
+ * Tasks written whole by one array per column (in STORED_TASK_FIELDS order), from parameter $`from`:
+ * the ends of a batch (postgres/cluster.ts).
+ */
+export function updateTasksSql(s: string, from = 1): string {
+  const types = STORED_TASK_FIELDS.map((f, i) => `$${from + i}::${TASK_COLUMN_TYPES[f]}[]`).join(', ');
+  return `UPDATE ${s}.tasks AS t SET ${STORED_TASK_FIELDS.slice(1).map((f) => `${column(f)} = u.${column(f)}`).join(', ')}
+       FROM unnest(${types}) AS u(${STORED_TASK_FIELDS.map(column).join(', ')}) WHERE t.id = u.id`;
+}
+
 /** An execution's row by its slot: the table's primary key. */
 const BY_SLOT = 'task_id = $1 AND nominal_ms = $2 AND schedule_version = $3';
 
 export const TASK_SELECT = selectList(STORED_TASK_FIELDS);
-const EXECUTION_SELECT = `task_id || '/' || schedule_version || '/' || nominal_ms AS "id", ${selectList(EXECUTION_STORED_FIELDS)}`;
+export const EXECUTION_SELECT = `task_id || '/' || schedule_version || '/' || nominal_ms AS "id", ${selectList(EXECUTION_STORED_FIELDS)}`;
 
 /** A task's values in column order. */
 export function taskValues(t: StoredTask): unknown[] {
@@ -82,11 +92,6 @@ export function prepareStatements(s: string) {
     ),
     updateTask: statement(
       `UPDATE ${s}.tasks SET ${STORED_TASK_FIELDS.slice(1).map((f, i) => `${column(f)} = $${i + 2}`).join(', ')} WHERE id = $1`,
-    ),
-    /** Tasks written whole, by one array per column (the ends of a batch: postgres/cluster.ts). */
-    updateTasks: statement(
-      `UPDATE ${s}.tasks AS t SET ${STORED_TASK_FIELDS.slice(1).map((f) => `${column(f)} = u.${column(f)}`).join(', ')}
-       FROM ${unnestOf(STORED_TASK_FIELDS.map((f) => TASK_COLUMN_TYPES[f]))} AS u(${taskColumns}) WHERE t.id = u.id`,
     ),
     getTask: statement(`SELECT ${TASK_SELECT} FROM ${s}.tasks WHERE id = $1`),
     /** The same, locking the row until the transaction ends (a merge or a patch reads, then writes, it). */

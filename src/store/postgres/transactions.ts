@@ -49,19 +49,24 @@ async function checkOut(access: PoolAccess): Promise<{ session: Session; release
  * `fn` in one transaction: committed when it resolves, rolled back when it
  * throws. With `fence`, the lease row is read `FOR SHARE` in the same round
  * trip as BEGIN (`shareLease`) and handed to it, which throws to refuse the
- * write; the row lock then holds off a takeover until the commit.
+ * write; the row lock then holds off a takeover until the commit. Without
+ * one, `first` (a statement without parameters) runs in BEGIN's round trip
+ * and `fn` gets its first row.
  */
 export async function inTransaction<T>(
-  access: PoolAccess, fence: { shareLease: Statement; check: (lease: LeaseHolder | undefined) => void } | undefined, fn: (session: Session) => Promise<T>,
+  access: PoolAccess, fence: { shareLease: Statement; check: (lease: LeaseHolder | undefined) => void } | undefined,
+  fn: (session: Session, firstRow: unknown) => Promise<T>, first?: Statement,
 ): Promise<T> {
   for (let run = 1; ; run++) {
     const { session, release } = await checkOut(access);
     let broken = false;
     let committing = false;
     try {
+      let firstRow: unknown;
       if (fence !== undefined) fence.check(await session.begin<LeaseHolder>(fence.shareLease));
+      else if (first !== undefined) firstRow = await session.begin(first);
       else await session.exec('BEGIN');
-      const result = await fn(session);
+      const result = await fn(session, firstRow);
       committing = true;
       await session.commit();
       return result;
