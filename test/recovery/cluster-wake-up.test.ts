@@ -91,6 +91,27 @@ describe('cluster mode wakes up through LISTEN/NOTIFY on PostgreSQL', () => {
     expect(Math.abs(Number(heard[0]) - wallBeforeMs)).toBeLessThan(60_000);
   });
 
+  it('listens with the settings of a pool of yours, on a connection outside it', async () => {
+    const schema = db.nextSchema();
+    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    const store = postgresStore({ pool }, { schema });
+    stores.push(store);
+    try {
+      await store.open();
+      let heard!: (dueMs: number) => void;
+      const notice = new Promise<number>((resolve) => (heard = resolve));
+      const watch = await store.watchOffers({ offered: (dueMs) => heard(dueMs), interrupted: () => {}, resumed: () => {} });
+      // The pool's one connection is free: the listener is not one of its.
+      expect((await pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+      await process(schema).schedule({ id: 'heard', fn: 'job', after: 0 });
+      expect(await notice).toBeTypeOf('number');
+      await watch.close();
+    } finally {
+      await store.close();
+      await pool.end();
+    }
+  });
+
   it('with listen: false holds no LISTEN connection, and finds the slot at its poll', async () => {
     const schema = db.nextSchema();
     const store = postgresStore({ connectionString: db.url }, { schema, listen: false });
