@@ -45,6 +45,7 @@ import { checkNoSlotLeft, checkPastSchedule, hasNoSlotLeft, refusedPastByMs } fr
 import { allowsPast, type DurableTaskOptions, durableTaskRecord } from './task-options.js';
 import { recoverTasks, type RecoveryReport } from './recovery.js';
 import { queryTasksPage, resolveTasksQuery, type TasksPage, type TasksQuery } from './task-queries.js';
+import { startSignal } from './start-signal.js';
 
 export type { RecoveryReport } from './recovery.js';
 
@@ -242,6 +243,8 @@ export class DurableScheduler {
   async runNow(id: string): Promise<ExecutionRecord> {
     if (typeof id !== 'string' || id.length === 0) throw new InvalidArgumentError(`runNow: id must be a non-empty string, received ${describeValue(id)}`);
     this.#engine.assertAccepting('runNow');
+    // The signal of this start..stop, taken now: a stop() while the reads below wait rejects this one.
+    const started = this.#started;
     const store = await this.#session.owned();
     const stored = await store.getTask(id);
     if (stored === undefined) throw new TaskNotFoundError(id, 'runNow');
@@ -249,7 +252,7 @@ export class DurableScheduler {
     let live = this.#tasks.get(id);
     if (live === undefined) {
       // Not live yet: recovery makes it so (a scheduler not started waits for start()).
-      await this.#started.promise;
+      await started.promise;
       await this.#recovery;
       live = this.#tasks.get(id);
     }
@@ -349,6 +352,7 @@ export class DurableScheduler {
     this.#session = this.#newSession();
     this.#tasks = this.#newTasks();
     this.#recovery = undefined;
+    this.#started.stopped();
     this.#started = startSignal();
     this.#watch = undefined;
     this.#retention = undefined;
@@ -375,11 +379,4 @@ export class DurableScheduler {
 
 function isEnded(task: TaskRecord): boolean {
   return task.status === 'completed' || task.status === 'failed' || task.status === 'cancelled';
-}
-
-/** A promise start() resolves. */
-function startSignal(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((done) => (resolve = done));
-  return { promise, resolve };
 }

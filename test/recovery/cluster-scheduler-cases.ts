@@ -149,6 +149,18 @@ export function clusterSchedulerCases(cluster: NewCluster): void {
     await expect(free.runNow('holder')).rejects.toMatchObject({ code: 'ERR_TASK_ENDED' });
   });
 
+  it('rejects a runNow() waiting for start() with SchedulerStoppedError when the scheduler stops instead', async () => {
+    const clock = new VirtualClock({ wallStartMs: WALL_START_MS });
+    const process = cluster(clock);
+    const scheduler = process(clock);
+    scheduler.define('report', () => {});
+    await scheduler.schedule({ id: 'report', fn: 'report', every: '1h' });
+    const asked = scheduler.runNow('report');
+    const outcome = asked.then(() => 'resolved', (error: Error) => error.name);
+    await scheduler.stop();
+    expect(await outcome).toBe('SchedulerStoppedError');
+  });
+
   it('judges slot constraints at each claim: the daily cap counts the cluster\'s runs, an admit hook skips, a deferral offers the next row', async () => {
     const clock = new VirtualClock({ wallStartMs: WALL_START_MS });
     const process = cluster(clock);

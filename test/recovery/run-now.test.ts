@@ -169,6 +169,20 @@ describe('runNow on a durable task', () => {
     await scheduler.stop();
   });
 
+  it('before start(), rejects with SchedulerStoppedError when the scheduler stops instead of starting', async () => {
+    const h = harness();
+    const first = h.scheduler();
+    first.define('tick', () => {});
+    await first.schedule({ id: 'rate', fn: 'tick', every: '1h' });
+    await first.stop();
+    // Not live in this scheduler: only recovery, at start(), would make it so.
+    const { scheduler } = ticking(h);
+    const outcome = scheduler.runNow('rate').then(() => 'resolved', (error: Error) => error.name);
+    await h.clock.advance(10);
+    await scheduler.stop();
+    expect(await outcome).toBe('SchedulerStoppedError');
+  });
+
   it('rejects with typed errors: unknown id, ended task, undefined function, stopped scheduler, no store', async () => {
     const h = harness();
     const scheduler = h.scheduler();

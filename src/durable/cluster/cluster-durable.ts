@@ -31,6 +31,7 @@ import { allowsPast, type DurableTaskOptions, durableTaskRecord } from '../task-
 import { queryTasksPage, resolveTasksQuery, type TasksPage, type TasksQuery } from '../task-queries.js';
 import { ClusterRunner } from './cluster-runner.js';
 import type { ResolvedCluster } from './cluster-options.js';
+import { startSignal } from '../start-signal.js';
 
 type ClusterCapable = Store & ClusterStore;
 
@@ -149,6 +150,8 @@ export class ClusterDurable {
   async runNow(id: string): Promise<ExecutionRecord> {
     if (typeof id !== 'string' || id.length === 0) throw new InvalidArgumentError(`runNow: id must be a non-empty string, received ${describeValue(id)}`);
     this.#engine.assertAccepting('runNow');
+    // The signal of this start..stop, taken now: a stop() while the reads below wait rejects this one.
+    const started = this.#started;
     const { store, runner } = await this.#opened();
     const stored = await store.getTask(id);
     if (stored === undefined) throw new TaskNotFoundError(id, 'runNow');
@@ -156,7 +159,7 @@ export class ClusterDurable {
       throw new TaskEndedError(`runNow: task '${id}' is ${stored.status}; it runs no more`);
     }
     if (!this.#functions.has(stored.functionName)) throw new FunctionNotDefinedError(stored.functionName, id);
-    await this.#started.promise;
+    await started.promise;
     await this.#ready;
     return runner.runNow(stored);
   }
@@ -212,6 +215,7 @@ export class ClusterDurable {
     this.#runner = undefined;
     const ready = this.#ready;
     this.#ready = undefined;
+    this.#started.stopped();
     this.#started = startSignal();
     if (session === undefined) return;
     await ready?.catch(() => {});
@@ -231,11 +235,4 @@ export class ClusterDurable {
   slotsInfo(): { held: number; limit: number; waiting: [] } {
     return { held: this.#runner?.running ?? 0, limit: this.#options.maxConcurrent, waiting: [] };
   }
-}
-
-/** A promise start() resolves. */
-function startSignal(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((done) => (resolve = done));
-  return { promise, resolve };
 }
