@@ -3,6 +3,7 @@
 // or in worker processes with --processes) and a few add-to-start samples.
 // Prints one JSON object: {impls, notices, runs: [{impl, kind, ...figures}]}.
 // Usage: node bench/suites/postgres/smoke.mjs [--impl name] [--n 200] [--processes (2 worker processes)] [--samples 3] [--mode perjob]
+//        node bench/suites/postgres/smoke.mjs --n 0 --samples 100 (add-to-start only: the suite's case, one repetition each)
 //        node bench/suites/postgres/smoke.mjs --failover (timeslice's failover case once, k = 4)
 import { parseArgs } from 'node:util';
 import { Stopwatch } from '../../lib/stopwatch.mjs';
@@ -26,9 +27,11 @@ for (const impl of values.failover ? impls.filter((i) => i.name === 'timeslice')
   runs.push({ impl: impl.name, kind: 'failover', k: 4, lease: FAILOVER_LEASE, ...(await failoverRepetition(impl, { k: 4, caseName: 'smoke-failover' })) });
 }
 for (const impl of values.failover ? [] : implsFor(ctx, impls, topology).filter((i) => values.impl === undefined || i.name === values.impl)) {
-  const stopwatch = new Stopwatch();
-  const figures = await throughputRepetition(impl, { n, mode: values.mode, topology, timeoutMs: SMOKE_TIMEOUT_MS, caseName: `smoke-${topology}` }, stopwatch);
-  runs.push({ impl: impl.name, kind: 'throughput', topology, n, wallMs: stopwatch.wallMs, cpuMs: stopwatch.cpuMs, ...figures });
+  if (n > 0) {
+    const stopwatch = new Stopwatch();
+    const figures = await throughputRepetition(impl, { n, mode: values.mode, topology, timeoutMs: SMOKE_TIMEOUT_MS, caseName: `smoke-${topology}` }, stopwatch);
+    runs.push({ impl: impl.name, kind: 'throughput', topology, n, wallMs: stopwatch.wallMs, cpuMs: stopwatch.cpuMs, ...figures });
+  }
   if (samples > 0) {
     const latency = await latencyRepetition(impl, { mode: values.mode, topology: 'w4', samples, seed: 1, caseName: 'smoke-latency' });
     runs.push({ impl: impl.name, kind: 'latency', samples, ...latency });
