@@ -304,7 +304,7 @@ export class DurableScheduler {
         adopt: (task) => adoptRecovered(tasks, task),
       });
       if (this.#options.retention !== false && this.#retention === undefined && this.#session === session) {
-        this.#retention = startRetention(this.#engine.clock, store, this.#options.retention);
+        this.#retention = startRetention(this.#engine.clock, (olderThanMs) => store.pruneHistory(olderThanMs), this.#options.retention);
       }
       return report;
     } catch (error) {

@@ -2,9 +2,9 @@
 // every intervalMs (and once at start), so the history of a task that runs
 // every second does not grow without end. Open executions are never deleted,
 // and the high-water mark still guards the pruned slots (C4): a pruned slot
-// is never run again.
+// is never run again. The same timing serves cluster mode, where `prune` is
+// the cluster's bounded, one-at-a-time rounds (cluster/cluster-retention.ts).
 import type { Clock, TimerId } from '../time/clock.js';
-import type { Store } from '../store/store.js';
 
 export interface RetentionOptions {
   /** Records older than this (by end time) are deleted. */
@@ -19,9 +19,10 @@ export interface Retention {
   settled(): Promise<void>;
 }
 
+/** `prune(olderThanMs)` deletes what ended before, resolving to how many: Store.pruneHistory under one owner. */
 export function startRetention(
   clock: Clock,
-  store: Store,
+  prune: (olderThanMs: number) => Promise<number>,
   options: RetentionOptions,
   onPruned: (deleted: number) => void = () => {},
   onError: (error: unknown) => void = () => {},
@@ -29,17 +30,17 @@ export function startRetention(
   let timer: TimerId | undefined;
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
-  const prune = () => {
-    running = store.pruneHistory(clock.wallNow() - options.maxAgeMs).then(onPruned, onError);
+  const round = () => {
+    running = prune(clock.wallNow() - options.maxAgeMs).then(onPruned, onError);
   };
   const arm = () => {
     timer = clock.setTimer(() => {
       if (stopped) return;
-      prune();
+      round();
       arm();
     }, options.intervalMs);
   };
-  prune();
+  round();
   arm();
   return {
     stop() {

@@ -39,6 +39,16 @@ export function checkProcessRef(value: unknown, path: string): asserts value is 
   if (!Number.isSafeInteger(value.epoch) || (value.epoch as number) < 1) throw invalid(`${path}.epoch`, 'an integer >= 1', value.epoch);
 }
 
+/** The most executions one pruneHistoryRound() deletes. */
+export const MAX_PRUNE_LIMIT = 100_000;
+
+export function checkPruneRound(olderThanMs: unknown, limit: unknown): void {
+  checkTimeMs(olderThanMs, 'olderThanMs');
+  if (!Number.isSafeInteger(limit) || (limit as number) < 1 || (limit as number) > MAX_PRUNE_LIMIT) {
+    throw invalid('limit', `an integer from 1 to ${MAX_PRUNE_LIMIT}`, limit);
+  }
+}
+
 export function checkClaimDue(request: unknown): asserts request is ClaimDueRequest {
   checkProcessRef(request, 'request');
   const { limit } = request as { limit?: unknown };

@@ -229,6 +229,13 @@ export interface RescueResult extends GiveBackResult {
   expired: ProcessRef[];
 }
 
+/** One round of retention in cluster mode (ClusterStore.pruneHistoryRound). */
+export type PruneRoundResult =
+  /** `deleted` records are gone; fewer than the limit means nothing older is left. */
+  | { status: 'pruned'; deleted: number }
+  /** Another process is pruning (it holds the store's prune lock): nothing was deleted, skip this round. */
+  | { status: 'busy' };
+
 /**
  * What a process watching a store's offers is told (ClusterStore.watchOffers):
  * a wake-up, so a row due now starts at once on some process instead of at
@@ -302,6 +309,18 @@ export interface ClusterStore {
    * processes. Any process may call it; concurrent calls rescue each row once.
    */
   rescueExpired(): Promise<RescueResult>;
+  /**
+   * Retention in cluster mode, one bounded transaction: deletes at most
+   * `limit` (1 to 100,000) executions that ended before `olderThanMs` with a
+   * final outcome, as pruneHistory() does, except those whose slot has an
+   * open row (a failed attempt waiting for its retry keeps its record until
+   * the retry is claimed). One prune at a time per store: a call made while
+   * another process's prune transaction runs deletes nothing and reports
+   * `busy` (PostgreSQL: pg_try_advisory_xact_lock on a key named after the
+   * schema), so N processes pruning in the same hour do the work once and
+   * never wait on each other. Not fenced: cluster mode has no one-owner lease.
+   */
+  pruneHistoryRound(olderThanMs: number, limit: number): Promise<PruneRoundResult>;
   /** The pending rows of a task (or of all), by rank: for tools and tests. */
   pendingSlots(taskId?: string): Promise<PendingSlot[]>;
   /**

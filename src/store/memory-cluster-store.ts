@@ -8,12 +8,13 @@
 import { applyPatch, decodeExecution, decodeTask, type StoredExecution, type StoredTask } from './codec.js';
 import type {
   ClaimDueRequest, ClaimDueResult, ClaimedSlot, ClusterProcess, ClusterStore, DeregisterRequest, FinishAndClaimResult, FinishRequest, FinishResult, GiveBackResult,
-  HeartbeatResult, OfferRequest, OfferResult, OfferWatch, OfferWatcher, PendingSlot, ProcessRef, ProcessRequest, RegisterResult, RescueResult,
+  HeartbeatResult, OfferRequest, OfferResult, OfferWatch, OfferWatcher, PendingSlot, ProcessRef, ProcessRequest, PruneRoundResult, RegisterResult, RescueResult,
 } from './cluster.js';
 import {
-  byUrgency, checkClaimDue, checkDeregister, checkLeaseMs, checkOffers, checkOfferWatcher, checkProcessRef, checkProcessRequest, encodeFinish, LEASE_EXPIRED_ERROR_TEXT,
+  byUrgency, checkClaimDue, checkDeregister, checkLeaseMs, checkOffers, checkOfferWatcher, checkProcessRef, checkProcessRequest, checkPruneRound, encodeFinish, LEASE_EXPIRED_ERROR_TEXT,
 } from './cluster-rules.js';
 import { StoreClosedError } from './errors.js';
+import { FINAL_OUTCOMES } from './history-order.js';
 import { type HeldRow, MemoryClusterDatabase, type PendingRow, pendingSlot } from './memory-cluster-database.js';
 import { MemoryStore } from './memory-store.js';
 import { executionIdOf, isManualSlot, type SlotKey } from './records.js';
@@ -161,6 +162,21 @@ export class MemoryClusterStore extends MemoryStore implements ClusterStore {
     }
     db.offered(interrupted > 0 ? nowMs : undefined);
     return { expired: expired.map(({ ownerId, epoch }) => ({ ownerId, epoch })), returned: 0, interrupted, nowMs };
+  }
+
+  /** One prune at a time holds by construction here (a call is one synchronous turn): never `busy`. */
+  async pruneHistoryRound(olderThanMs: number, limit: number): Promise<PruneRoundResult> {
+    const db = this.#db();
+    checkPruneRound(olderThanMs, limit);
+    let deleted = 0;
+    for (const e of db.executions.values()) {
+      if (deleted === limit) break;
+      if (!FINAL_OUTCOMES.has(e.outcome) || e.endedAtMs === null || e.endedAtMs >= olderThanMs || db.pending.has(e.id)) continue;
+      db.executions.delete(e.id);
+      db.byTask.get(e.taskId)?.delete(e.id);
+      deleted++;
+    }
+    return { status: 'pruned', deleted };
   }
 
   async pendingSlots(taskId?: string): Promise<PendingSlot[]> {

@@ -35,9 +35,9 @@ import {
 } from './lease.js';
 import type {
   ClaimDueRequest, ClaimDueResult, ClusterProcess, ClusterStore, DeregisterRequest, FinishAndClaimResult, FinishRequest, FinishResult, GiveBackResult,
-  HeartbeatResult, OfferRequest, OfferResult, OfferWatch, OfferWatcher, PendingSlot, ProcessRef, ProcessRequest, RegisterResult, RescueResult,
+  HeartbeatResult, OfferRequest, OfferResult, OfferWatch, OfferWatcher, PendingSlot, ProcessRef, ProcessRequest, PruneRoundResult, RegisterResult, RescueResult,
 } from './cluster.js';
-import { checkOfferWatcher } from './cluster-rules.js';
+import { checkOfferWatcher, checkPruneRound } from './cluster-rules.js';
 import { CallOrder } from './postgres/call-order.js';
 import { PostgresCluster } from './postgres/cluster.js';
 import { prepareClusterStatements } from './postgres/cluster-statements.js';
@@ -413,6 +413,16 @@ export class PostgresStore implements Store, ClusterStore {
   async pruneHistory(olderThanMs: number): Promise<number> {
     checkTimeMs(olderThanMs, 'olderThanMs');
     return this.#write((session, s) => session.run(s.pruneHistory, [olderThanMs]));
+  }
+
+  /** The prune lock is transaction-scoped: it ends with this round's commit, and a process that did not get it deletes nothing. */
+  async pruneHistoryRound(olderThanMs: number, limit: number): Promise<PruneRoundResult> {
+    checkPruneRound(olderThanMs, limit);
+    return this.#clusterCall(async (session) => {
+      const lock = await session.row<{ locked: boolean }>(this.#s.tryPruneLock, [this.schema]);
+      if (lock?.locked !== true) return { status: 'busy' };
+      return { status: 'pruned', deleted: await session.run(this.#s.pruneRound, [olderThanMs, limit]) };
+    }, undefined);
   }
 }
 

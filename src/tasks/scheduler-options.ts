@@ -101,6 +101,10 @@ export interface SchedulerOptions {
   /**
    * Durable schedulers delete execution records that ended more than maxAgeMs
    * ago, every intervalMs (and once at start). false keeps every record.
+   * Task records are never deleted, nor the record of a slot still open. In
+   * cluster mode every process prunes on this schedule, one at a time (a
+   * process that finds another pruning skips that round), in transactions
+   * of at most 1,000 records.
    * @default { maxAgeMs: '30d', intervalMs: '1h' }
    * @example new Scheduler({ store: 'jobs.db', retention: { maxAgeMs: '7d' } })
    */

@@ -7,8 +7,9 @@ import { clusterSlotCases } from './contract/cluster-cases.js';
 import type { ClusterStoreHarness } from './contract/cluster-harness.js';
 import { clusterLeaseCases } from './contract/cluster-lease-cases.js';
 import { clusterNotifyCases } from './contract/cluster-notify-cases.js';
+import { clusterPruneCases } from './contract/cluster-prune-cases.js';
 
-export const clusterCases = [...clusterSlotCases, ...clusterBatchCases, ...clusterLeaseCases, ...clusterNotifyCases];
+export const clusterCases = [...clusterSlotCases, ...clusterBatchCases, ...clusterLeaseCases, ...clusterNotifyCases, ...clusterPruneCases];
 
 export function describeClusterContract(harness: ClusterStoreHarness): void {
   describe(`${harness.name} passes the cluster contract`, () => {

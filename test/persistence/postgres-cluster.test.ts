@@ -201,4 +201,28 @@ describe('PostgresStore cluster mode on the database clock', () => {
       for (const store of stores) await store.close();
     }
   });
+
+  it('prunes one process at a time: a round while another transaction holds the schema\'s prune lock is busy; another schema prunes meanwhile', async () => {
+    const [schema, other] = [db.nextSchema(), db.nextSchema()];
+    const store = postgresStore({ connectionString: db.url }, { schema });
+    const elsewhere = postgresStore({ connectionString: db.url }, { schema: other });
+    const holder = new pg.Client({ connectionString: db.url });
+    try {
+      await store.open();
+      await elsewhere.open();
+      await holder.connect();
+      // Another process's prune round, held open: the lock is the one pruneHistoryRound takes.
+      await holder.query('BEGIN');
+      await holder.query("SELECT pg_advisory_xact_lock(hashtextextended('timeslice.prune:' || $1::text, 0))", [schema]);
+      const cut = Date.now() + 60_000;
+      expect(await store.pruneHistoryRound(cut, 10)).toEqual({ status: 'busy' });
+      expect(await elsewhere.pruneHistoryRound(cut, 10)).toEqual({ status: 'pruned', deleted: 0 });
+      await holder.query('COMMIT');
+      expect(await store.pruneHistoryRound(cut, 10)).toEqual({ status: 'pruned', deleted: 0 });
+    } finally {
+      await holder.end();
+      await store.close();
+      await elsewhere.close();
+    }
+  });
 });

@@ -257,4 +257,42 @@ export function clusterSchedulerCases(cluster: NewCluster): void {
     expect((await b.history('long')).executions.map((e) => [e.outcome, e.attempt])).toEqual([['succeeded', 1]]);
     expect((await b.cluster()).length).toBe(1);
   });
+
+  // Retention: every 5 s (the first at start), records that ended more than 10 s ago. 'old' ends at 1 s and 'recent' at
+  // 21 s; at 26 s the prunes at 15, 20 and 25 s (cut-offs 5, 10 and 15 s) have removed 'old''s record and not 'recent''s.
+  const retentionScenario = async (retention: NonNullable<SchedulerOptions['retention']>) => {
+    const clock = new VirtualClock({ wallStartMs: WALL_START_MS });
+    const process = cluster(clock);
+    const errors: unknown[] = [];
+    // Two processes on one clock: their prunes come at the same instants.
+    const schedulers = [0, 1].map(() => process(clock, { retention }));
+    for (const s of schedulers) {
+      s.define('job', async () => {});
+      s.events.addEventListener('storeerror', (event) => void errors.push(event.detail));
+      s.start();
+      await s.ready;
+    }
+    const [a, b] = schedulers as [Scheduler, Scheduler];
+    await a.schedule({ id: 'old', fn: 'job', after: '1s' });
+    await advanceWithIo(clock, 20_000);
+    await b.schedule({ id: 'recent', fn: 'job', after: '1s' });
+    await advanceWithIo(clock, 6_000);
+    expect(errors).toEqual([]);
+    const records = async (id: string) => (await b.history(id)).executions.map((e) => [e.outcome, e.endedAtMs! - WALL_START_MS]);
+    return { old: await records('old'), recent: await records('recent'), tasks: [(await a.getTask('old'))?.status, (await a.getTask('recent'))?.status] };
+  };
+
+  it('prunes records that ended more than retention.maxAgeMs ago and keeps recent ones, with two processes pruning at the same instants', async () => {
+    const { old, recent, tasks } = await retentionScenario({ maxAgeMs: '10s', intervalMs: '5s' });
+    expect(old).toEqual([]);
+    expect(recent).toEqual([['succeeded', 21_000]]);
+    // As under one owner, retention removes execution records, never task records.
+    expect(tasks).toEqual(['completed', 'completed']);
+  });
+
+  it('keeps every record with retention: false', async () => {
+    const { old, recent } = await retentionScenario(false);
+    expect(old).toEqual([['succeeded', 1_000]]);
+    expect(recent).toEqual([['succeeded', 21_000]]);
+  });
 }

@@ -10,6 +10,9 @@
 // them leaves a pending task without a row; every start() offers the next
 // slot of each pending task that has none (offers are refused as `open-slot`
 // where a row exists), so such a task runs once any process starts again.
+//
+// Retention (the `retention` option) runs here as under one owner, from
+// start() to stop(), in bounded rounds one process at a time (cluster-retention.ts).
 import { describeValue, InvalidArgumentError } from '../../../bindings/errors.js';
 import type { AdmitFn } from '../../constraints/slot-constraints.js';
 import type { Engine } from '../../engine/engine.js';
@@ -32,6 +35,8 @@ import { queryTasksPage, resolveTasksQuery, type TasksPage, type TasksQuery } fr
 import { ClusterRunner } from './cluster-runner.js';
 import type { ResolvedCluster } from './cluster-options.js';
 import { startSignal } from '../start-signal.js';
+import { type Retention, startRetention } from '../retention.js';
+import { pruneInRounds } from './cluster-retention.js';
 
 type ClusterCapable = Store & ClusterStore;
 
@@ -51,6 +56,8 @@ export class ClusterDurable {
   /** The runner of the current session, once made (describe()). */
   #runner: ClusterRunner | undefined;
   #ready: Promise<RecoveryReport> | undefined;
+  /** History retention of the current start..stop, once started (after registering). */
+  #retention: { retention: Retention; stopped: boolean } | undefined;
   /** Resolved by start(): a runNow() before it waits. */
   #started = startSignal();
 
@@ -191,8 +198,11 @@ export class ClusterDurable {
 
   async #start(): Promise<RecoveryReport> {
     const startedMs = this.#engine.clock.now();
-    const { store, runner } = await this.#opened();
+    const session = this.#opened();
+    const { store, runner } = await session;
     await runner.start();
+    // Not once a stop() began (it ended this session): its retention would outlive it.
+    if (this.#session === session) this.#startRetention(store);
     let tasks = 0;
     for await (const batch of store.loadTasks()) {
       for (const record of batch) if (record.status === 'pending' || record.status === 'running') tasks++;
@@ -202,6 +212,21 @@ export class ClusterDurable {
       tasks, interrupted: 0, retried: 0, failed: 0, superseded: 0, undefinedFunctions: [], invalidTasks: [],
       durationMs: this.#engine.clock.now() - startedMs,
     };
+  }
+
+  /** Prunes as one owner does (retention.ts); a failed round is a `storeerror`, and the next interval tries again. */
+  #startRetention(store: ClusterCapable): void {
+    const options = this.#options.retention;
+    if (options === false || this.#retention !== undefined) return;
+    const state = { retention: undefined as unknown as Retention, stopped: false };
+    state.retention = startRetention(
+      this.#engine.clock,
+      (olderThanMs) => pruneInRounds(store, olderThanMs, () => state.stopped),
+      options,
+      undefined,
+      (error) => this.emit('storeerror', { operation: 'pruneHistoryRound', error, retryInMs: options.intervalMs }),
+    );
+    this.#retention = state;
   }
 
   get ready(): Promise<RecoveryReport> | undefined {
@@ -215,6 +240,12 @@ export class ClusterDurable {
     this.#runner = undefined;
     const ready = this.#ready;
     this.#ready = undefined;
+    const retention = this.#retention;
+    this.#retention = undefined;
+    if (retention !== undefined) {
+      retention.stopped = true;
+      retention.retention.stop();
+    }
     this.#started.stopped();
     this.#started = startSignal();
     if (session === undefined) return;
@@ -224,6 +255,8 @@ export class ClusterDurable {
     const opened = await session.catch(() => undefined);
     if (opened === undefined) return;
     const { store, runner } = opened;
+    // The round in flight ends before the store closes (the rounds left are not started).
+    await retention?.retention.settled();
     await runner.stop();
     if (this.#options.source.owned) await store.close();
   }

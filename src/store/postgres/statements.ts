@@ -158,6 +158,21 @@ export function prepareStatements(s: string) {
        ORDER BY nominal_ms DESC, schedule_version DESC LIMIT $4`,
     ),
     pruneHistory: statement(`DELETE FROM ${s}.executions WHERE ${FINAL_OUTCOMES} AND ended_at_ms < $1`),
+    // Cluster retention (pruneHistoryRound): one process prunes at a time. The lock is transaction-scoped and
+    // named after the schema ($1), so stores in other schemas prune independently; false: another holds it.
+    tryPruneLock: statement(`SELECT pg_try_advisory_xact_lock(hashtextextended('timeslice.prune:' || $1::text, 0)) AS locked`),
+    // At most $2 rows a round (a bounded transaction: short locks, dead tuples vacuum can keep up with), found by
+    // the executions_ended index; a slot with an open row (a retry waiting) keeps its record; rows another
+    // transaction has locked are left for the next round rather than waited for.
+    pruneRound: statement(
+      `DELETE FROM ${s}.executions AS e USING (
+         SELECT x.task_id, x.nominal_ms, x.schedule_version FROM ${s}.executions AS x
+          WHERE x.${FINAL_OUTCOMES} AND x.ended_at_ms < $1
+            AND NOT EXISTS (SELECT 1 FROM ${s}.open_slots AS o
+                             WHERE o.task_id = x.task_id AND o.nominal_ms = x.nominal_ms AND o.schedule_version = x.schedule_version)
+          LIMIT $2 FOR UPDATE OF x SKIP LOCKED) AS d
+       WHERE e.task_id = d.task_id AND e.nominal_ms = d.nominal_ms AND e.schedule_version = d.schedule_version`,
+    ),
     /** The records of a page's slots for queryTasks: each task's records at its last execution's nominal time. */
     slotRecords: statement(
       `SELECT e.task_id AS "taskId", e.outcome, e.ended_at_ms AS "endedAtMs"
