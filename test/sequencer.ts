@@ -1,5 +1,5 @@
 // The order vitest starts test files in. A few files take most of the suite's
-// time, the crash campaign and the benchmark check mostly waiting on child
+// time, the chaos and crash campaigns and the benchmark check mostly waiting on child
 // processes: started last (a fresh clone has no timings, so vitest starts the
 // largest files first, and these are small), they would run alone at the end
 // while the other worker idles. They start first, in this order; the other
@@ -9,6 +9,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /** Paths from the repository root, longest first. A test checks that each exists. */
 export const LONG_FILES_FIRST = [
+  'test/crash/chaos-campaign.test.ts',
   'test/crash/crash-campaign.test.ts',
   'test/crash/lease-campaign.test.ts',
   'test/bench/quick-suites.test.ts',
