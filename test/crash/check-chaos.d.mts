@@ -6,6 +6,8 @@ export interface ChaosTask {
   periodMs?: number;
   delayMs?: number;
   maxExecutions?: number;
+  /** A fixed-delay task's end: its chain runs until the first slot past it. */
+  endAtMs?: number;
 }
 
 export interface ChaosRecord {
@@ -44,7 +46,7 @@ export interface ChaosCheck {
   leaseLostReports: number;
   storeErrors: number;
   cron: { tasks: number; seconds: number; runCounts: Record<string, number>; startCounts: Record<string, number>; notOnce: string[] };
-  fixedDelay: { tasks: number; expectedRuns: number; runs: number; chainBreaks: number };
+  fixedDelay: { tasks: number; expectedRuns: number; runs: number; chainBreaks: number; breaks: string[] };
   byKind: Record<string, { expected: number; succeeded: number }>;
   tornLedgerLines: number;
   latenessMs: { p50: number | null; p99: number | null; max: number | null };

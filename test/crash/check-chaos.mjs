@@ -6,14 +6,15 @@
 //
 // Expected slots: a one-off's one slot; a fixed-rate task's first
 // maxExecutions slots on its grid; a per-second cron task's first
-// maxExecutions seconds; a fixed-delay task's maxExecutions runs, each slot
-// its delay after the end of the run before (the chain is read from the
-// records, its first slot is the registered one).
+// maxExecutions seconds; a fixed-delay task's chain of runs, each slot its
+// delay after the end of the run before, from its registered first slot
+// until the first slot past its endAt (read from the records: its length
+// depends on how long the runs took).
 //
 // Reported (each with its denominator where it has one):
 // - lost: an expected slot with no succeeded record (none, skipped, failed,
 //   still open), or recorded succeeded with no start in the ledger; a
-//   fixed-delay task short of its runs;
+//   fixed-delay chain that stopped before its end;
 // - duplicate starts, by cause of the earlier start's loss: its process was
 //   SIGKILLed, was SIGSTOPped, lost its lease through the PostgreSQL restart,
 //   lost its lease otherwise (it reported that, an L line, or a write of it
@@ -110,7 +111,7 @@ export function checkChaos({ ledgerText, records, tasks, faults, leaseMs }) {
     leaseLostReports: leaseLost.length,
     storeErrors: storeErrors.length,
     cron: { tasks: 0, seconds: 0, runCounts: {}, startCounts: {}, notOnce: [] },
-    fixedDelay: { tasks: 0, expectedRuns: 0, runs: 0, chainBreaks: 0 },
+    fixedDelay: { tasks: 0, expectedRuns: 0, runs: 0, chainBreaks: 0, breaks: [] },
     byKind: {},
     tornLedgerLines: torn,
     latenessMs: { p50: null, p99: null, max: null },
@@ -206,32 +207,32 @@ export function checkChaos({ ledgerText, records, tasks, faults, leaseMs }) {
         if (successes !== 1) push(report.cron.notOnce, `${task.id} ${nominalMs}: ${successes} runs`);
       }
     } else {
-      // Fixed delay: the chain of slots the records hold, from the registered first slot, each its delay after the end before.
+      // Fixed delay: the chain the records hold, from the registered first slot, each slot its delay after the end of
+      // the run before, until the first slot past endAtMs (the task's end). Its length comes from the runs' own times.
       report.fixedDelay.tasks++;
-      report.fixedDelay.expectedRuns += task.maxExecutions;
-      const chain = (byTask.get(task.id) ?? []).filter((r) => r.outcome === 'succeeded').sort((a, b) => a.nominalMs - b.nominalMs);
+      const records = (byTask.get(task.id) ?? []).sort((a, b) => a.nominalMs - b.nominalMs);
       let expectedMs = task.firstMs;
-      for (let k = 0; k < task.maxExecutions; k++) {
-        const record = chain[k];
-        if (record === undefined) {
-          // A run missing from the chain: lost (its slot is unknown: it comes from an end that never was).
-          const kind = (report.byKind[task.kind] ??= { expected: 0, succeeded: 0 });
-          kind.expected++;
-          report.expectedRuns++;
-          report.lost++;
-          push(report.lostSlots, `${task.id}: run ${k + 1} of ${task.maxExecutions} missing (due from ${expectedMs})`);
-          continue;
-        }
+      for (const record of records) {
         if (record.nominalMs < expectedMs - 1) {
           report.earlyStarts++;
           push(report.earlyStartSlots, `${task.id} ${record.nominalMs}: ${expectedMs - record.nominalMs} ms before the delay after the run before ended`);
         }
-        if (Math.abs(record.nominalMs - expectedMs) > 1) report.fixedDelay.chainBreaks++;
+        if (Math.abs(record.nominalMs - expectedMs) > 1) {
+          report.fixedDelay.chainBreaks++;
+          push(report.fixedDelay.breaks, `${task.id}: slot ${record.nominalMs} where ${expectedMs} was due`);
+        }
+        report.fixedDelay.expectedRuns++;
         if (checkSlot(task, record.nominalMs).ran) report.fixedDelay.runs++;
-        expectedMs = Math.round(record.endedAtMs + task.delayMs);
+        expectedMs = Math.round((record.endedAtMs ?? Number.NaN) + task.delayMs);
       }
-      // More runs than the task has: a second chain (two successors of one end).
-      report.fixedDelay.chainBreaks += Math.max(0, chain.length - task.maxExecutions);
+      // The chain stopped before its end: the run due next is lost.
+      if (!(expectedMs > task.endAtMs)) {
+        const kind = (report.byKind[task.kind] ??= { expected: 0, succeeded: 0 });
+        kind.expected++;
+        report.expectedRuns++;
+        report.lost++;
+        push(report.lostSlots, `${task.id}: the chain stopped after ${records.length} runs (next due ${expectedMs}, end ${task.endAtMs})`);
+      }
     }
   }
   const summary = (list) => {

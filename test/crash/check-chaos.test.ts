@@ -65,7 +65,7 @@ for (const [nominalMs, endedAtMs] of [[40000, 40050], [40150, 40200], [40250, 40
   attempt('fd', nominalMs, 1, 1, nominalMs + 1, endedAtMs);
   record('fd', nominalMs, 1, 'succeeded', endedAtMs);
 }
-// A fixed-delay task with one of its two runs.
+// A fixed-delay task whose chain stopped after one run, before its end.
 attempt('fd2', 50000, 1, 1, 50001, 50040);
 record('fd2', 50000, 1, 'succeeded', 50040);
 // Lines a kill cut short, a store error.
@@ -76,8 +76,8 @@ const tasks: ChaosTask[] = [
   ...['d', 'e', 'f', 'g', 'h'].map((id) => once(id, 10000)),
   { id: 'k', kind: 'cron', firstMs: 20000, maxExecutions: 3 },
   { id: 'r', kind: 'fixed-rate', firstMs: 30000, periodMs: 500, maxExecutions: 2 },
-  { id: 'fd', kind: 'fixed-delay', firstMs: 40000, delayMs: 100, maxExecutions: 3 },
-  { id: 'fd2', kind: 'fixed-delay', firstMs: 50000, delayMs: 100, maxExecutions: 2 },
+  { id: 'fd', kind: 'fixed-delay', firstMs: 40000, delayMs: 100, endAtMs: 40300 },
+  { id: 'fd2', kind: 'fixed-delay', firstMs: 50000, delayMs: 100, endAtMs: 50500 },
 ];
 const faults = {
   kills: [{ pid: 1, atMs: 1050 }, { pid: 1, atMs: 21100 }],
@@ -88,7 +88,7 @@ const faults = {
 describe('the chaos campaign checker', () => {
   const report = checkChaos({ ledgerText: lines.join('\n'), records, tasks, faults, leaseMs: 2000 });
 
-  it('counts lost slots: no record, recorded without a start, a skipped cron second, a fixed-delay run missing', () => {
+  it('counts lost slots: no record, recorded without a start, a skipped cron second, a fixed-delay chain stopped before its end', () => {
     expect(report.expectedRuns).toBe(18);
     expect(report.lost).toBe(4);
     expect(report.completedWithoutStart).toBe(1);
@@ -96,7 +96,7 @@ describe('the chaos campaign checker', () => {
       'f 10000: no record',
       'g 10000: succeeded without a start in the ledger',
       'k 22000: skipped (missed)',
-      'fd2: run 2 of 2 missing (due from 50140)',
+      'fd2: the chain stopped after 1 runs (next due 50140, end 50500)',
     ]);
     expect(report.succeeded).toBe(14);
   });
@@ -113,7 +113,7 @@ describe('the chaos campaign checker', () => {
   it('counts early starts, a fixed-delay slot before its delay among them, and the chain break', () => {
     expect(report.earlyStarts).toBe(2);
     expect(report.earlyStartSlots).toEqual(['h 10000: started at 9999 by 1 (attempt 1), 1 ms early', 'fd 40250: 50 ms before the delay after the run before ended']);
-    expect(report.fixedDelay).toEqual({ tasks: 2, expectedRuns: 5, runs: 4, chainBreaks: 1 });
+    expect(report.fixedDelay).toEqual({ tasks: 2, expectedRuns: 4, runs: 4, chainBreaks: 1, breaks: ['fd: slot 40250 where 40300 was due'] });
   });
 
   it("reports each cron second's run count, the store's record standing for a committed end whose C line a kill cut off", () => {
