@@ -228,7 +228,7 @@ export async function runChaosCampaign(options = {}) {
         await sleep(1_000 + rand() * 4_000);
         const pauseMs = Math.round(ttlMs * (1.25 + rand() * 1.5));
         if (Date.now() + pauseMs > windowEndMs) return;
-        const candidates = live.filter((c) => !paused.has(c) && c.exitCode === null && c.signalCode === null);
+        const candidates = live.filter((c) => !paused.has(c) && !c.killedOnPurpose && c.exitCode === null && c.signalCode === null);
         if (candidates.length === 0) continue;
         const child = candidates[Math.floor(rand() * candidates.length)];
         paused.add(child);
@@ -236,7 +236,7 @@ export async function runChaosCampaign(options = {}) {
         child.kill('SIGSTOP');
         await sleep(pauseMs);
         // Killed meanwhile: the pause ended with the kill.
-        const kill = faults.kills.find((k) => k.pid === child.pid);
+        const kill = faults.kills.find((k) => k.pid === child.pid && k.atMs >= fromMs);
         if (kill === undefined) child.kill('SIGCONT');
         paused.delete(child);
         faults.pauses.push({ pid: child.pid, fromMs, toMs: kill?.atMs ?? Date.now() });
