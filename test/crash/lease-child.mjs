@@ -61,7 +61,18 @@ const { tasks } = JSON.parse(readFileSync(manifestPath, 'utf8'));
 scheduler.start();
 await scheduler.ready;
 // The README's start-up pattern: register every task, same ids and definitions, at every start.
-await scheduler.scheduleMany(tasks);
+// Owning the store at `ready` does not mean still owning it a moment later: a loaded machine can hold
+// this process past its lease (ttl 1.5 s in CI) before the registration's write, which the lease then
+// refuses (LeaseLostError, or StoreLockedError naming the new holder). This scheduler is then a standby
+// again (docs/durable.md), and the call made again waits until it owns the store.
+for (;;) {
+  try {
+    await scheduler.scheduleMany(tasks);
+    break;
+  } catch (error) {
+    if (error?.name !== 'LeaseLostError' && error?.name !== 'StoreLockedError') throw error;
+  }
+}
 process.stdout.write('owner\n');
 
 process.on('SIGTERM', async () => {

@@ -175,6 +175,39 @@ describe('one owner per store', () => {
     await second.stop();
   });
 
+  it('a standby\'s registration refused because it lost the store, made again, waits until it owns the store and is written then', async () => {
+    const h = harness();
+    const pausedStore = new PausableStore({ database: h.database });
+    const first = scheduler(h, pausedStore, { standby: true });
+    first.define('work', () => {});
+    first.start();
+    await first.ready;
+    pausedStore.paused = true;
+    const second = scheduler(h, new MemoryStore({ database: h.database }), { standby: true });
+    second.define('work', () => {});
+    second.start();
+    await h.clock.advance(3_001);
+    await second.ready;
+    // first still believes it owns the store (its renewal hangs): its write is refused by the lease.
+    pausedStore.paused = false;
+    const refused = await first.schedule({ id: 'r', fn: 'work', every: '1h' }).then(() => 'written', (error: { code?: string }) => error.code);
+    expect(['ERR_LEASE_LOST', 'ERR_STORE_LOCKED']).toContain(refused);
+    // Made again, as lease-child.mjs does: it waits while the other owns the store...
+    let written = false;
+    const again = first.schedule({ id: 'r', fn: 'work', every: '1h' }).then((record) => {
+      written = true;
+      return record;
+    });
+    await h.clock.advance(2_000);
+    expect(written).toBe(false);
+    // ...and is written once first owns it again (second's clean stop releases it).
+    await second.stop();
+    await h.clock.advance(2_000);
+    expect(await again).toMatchObject({ id: 'r', status: 'pending' });
+    expect(h.database.tasks.get('r')).toBeDefined();
+    await first.stop();
+  });
+
   it('a standby that lost the store waits to take it back, then recovers what the other left', async () => {
     const h = harness();
     const pausedStore = new PausableStore({ database: h.database });
