@@ -58,29 +58,42 @@ scheduler.events.addEventListener('standby', (e) => append(`W ${pid} ${Date.now(
 scheduler.events.addEventListener('storeerror', (e) => append(`X ${pid} ${Date.now()} ${e.detail.operation} ${String(e.detail.error?.message ?? e.detail.error).replaceAll('\n', ' ')}`));
 
 const { tasks } = JSON.parse(readFileSync(manifestPath, 'utf8'));
-scheduler.start();
-await scheduler.ready;
-// The README's start-up pattern: register every task, same ids and definitions, at every start.
-// Owning the store at `ready` does not mean still owning it a moment later: a loaded machine can hold
-// this process past its lease (ttl 1.5 s in CI) before the registration's write, which the lease then
-// refuses (LeaseLostError, or StoreLockedError naming the new holder). This scheduler is then a standby
-// again (docs/durable.md), and the call made again waits until it owns the store.
-for (;;) {
-  try {
-    await scheduler.scheduleMany(tasks);
-    break;
-  } catch (error) {
-    if (error?.name !== 'LeaseLostError' && error?.name !== 'StoreLockedError') throw error;
-  }
-}
-process.stdout.write('owner\n');
-
+// The campaign ends its processes with SIGTERM, whatever they are doing: a standby still waiting for the
+// store (a loaded machine starts the restarted one late) stops as cleanly as the owner.
+let stopping = false;
 process.on('SIGTERM', async () => {
+  stopping = true;
   await scheduler.stop();
   await store.close();
   closeSync(ledger);
   process.exit(0);
 });
+
+/** Starts, waits to own the store, registers the tasks; false when SIGTERM stopped it first. */
+async function becomeOwner() {
+  scheduler.start();
+  try {
+    await scheduler.ready;
+    // The README's start-up pattern: register every task, same ids and definitions, at every start.
+    // Owning the store at `ready` does not mean still owning it a moment later: a loaded machine can hold
+    // this process past its lease (ttl 1.5 s in CI) before the registration's write, which the lease then
+    // refuses (LeaseLostError, or StoreLockedError naming the new holder). This scheduler is then a standby
+    // again (docs/durable.md), and the call made again waits until it owns the store.
+    for (;;) {
+      try {
+        await scheduler.scheduleMany(tasks);
+        return true;
+      } catch (error) {
+        if (error?.name !== 'LeaseLostError' && error?.name !== 'StoreLockedError') throw error;
+      }
+    }
+  } catch (error) {
+    if (stopping) return false; // stop() rejected what was waiting; the SIGTERM handler exits
+    throw error;
+  }
+}
+
+if (await becomeOwner()) process.stdout.write('owner\n');
 
 if (mode === 'final') {
   const reader = new Database(dbPath, { readonly: true });
