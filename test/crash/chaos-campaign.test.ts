@@ -1,8 +1,10 @@
-// The chaos campaign at CI size (see chaos-campaign.mjs): the issue's 2
-// minutes of four cluster-mode processes on one PostgreSQL database, a
-// SIGKILL every 5 s, SIGSTOPs past the lease, the database restarted in the
-// middle, against the built package. Required: nothing lost, no duplicate
-// completion, no early start, every cron second run exactly once.
+// The chaos campaign at npm test size (see chaos-campaign.mjs): 30 s of four
+// cluster-mode processes on one PostgreSQL database, a SIGKILL every 5 s,
+// SIGSTOPs past the lease, the database restarted in the middle, against the
+// built package. Required: nothing lost, no duplicate completion, no early
+// start, every cron second run exactly once. CI runs 2 minutes of it after
+// npm test (`npm run test:ci`, which .ci/run runs): with 2 minutes inside it,
+// npm test took 5 min 41 s on a fresh clone, past its 4-minute budget.
 // `npm run test:chaos -- --minutes 10` runs the full one.
 //
 // It mostly waits (a few runs a second over four light processes), so it
@@ -26,11 +28,11 @@ interface ChaosReport extends ChaosCheck {
 }
 
 describe('chaos campaign', () => {
-  it('four processes, a kill every 5 s, pauses past the lease and a database restart: nothing lost, completed twice or early; every cron second once', async () => {
+  it('four processes for 30 s, a kill every 5 s, pauses past the lease and a database restart: nothing lost, completed twice or early; every cron second once', async () => {
     const reportPath = join(tmpdir(), `timeslice-chaos-${process.pid}.md`);
     // A new seed each run (it draws the one-offs' times and the faults); it is in the report.
     const seed = Date.now() % 1000;
-    const args = ['--minutes', '2', '--seed', String(seed), '--report', reportPath];
+    const args = ['--minutes', '0.5', '--seed', String(seed), '--report', reportPath];
     const child = spawn(process.execPath, [CAMPAIGN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk) => {
@@ -47,12 +49,12 @@ describe('chaos campaign', () => {
     }
     rmSync(reportPath, { force: true });
     rmSync(jsonPath, { force: true });
-    expect(report.windowMs).toBeGreaterThanOrEqual(120_000);
-    expect(report.faults.kills).toBeGreaterThanOrEqual(20);
+    expect(report.windowMs).toBeGreaterThanOrEqual(30_000);
+    expect(report.faults.kills).toBeGreaterThanOrEqual(5);
     expect(report.faults.pauses).toBeGreaterThan(0);
     // On CI (root, PostgreSQL 15 installed) the campaign runs its own server and restarts it.
     if (report.ownServer) expect(report.faults.dbRestarts).toHaveLength(1);
-    // The seed replays the plan: node test/crash/chaos-campaign.mjs --minutes 2 --seed <seed>
+    // The seed replays the plan: node test/crash/chaos-campaign.mjs --minutes 0.5 --seed <seed>
     expect({
       lost: report.lost, lostSlots: report.lostSlots, duplicateCompletions: report.duplicateCompletions,
       unfencedLateCompletions: report.unfencedLateCompletions, earlyStarts: report.earlyStarts, earlyStartSlots: report.earlyStartSlots,
@@ -62,6 +64,6 @@ describe('chaos campaign', () => {
       cronNotOnce: [], fixedDelayChainBreaks: 0, drained: true, unexpectedExits: [],
     });
     expect(report.cron.runCounts).toEqual({ 1: report.cron.seconds });
-    expect(report.cron.seconds).toBeGreaterThanOrEqual(2 * 120);
+    expect(report.cron.seconds).toBeGreaterThanOrEqual(2 * 30);
   }, 600_000);
 });
