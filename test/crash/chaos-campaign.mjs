@@ -28,22 +28,13 @@ import pg from 'pg';
 import { loadNote } from './campaign.mjs';
 import { startCampaignDatabase } from './chaos-postgres.mjs';
 import { checkChaos } from './check-chaos.mjs';
+// mulberry32, seeded: a campaign's plan can be replayed from its seed.
+import { mulberry32 as random } from '../../bench/lib/random.mjs';
 
 const CHILD = fileURLToPath(new URL('./chaos-child.mjs', import.meta.url));
 /** The exit code of a child whose start the store refused (its database was down). */
 const START_REFUSED = 75;
 
-/** mulberry32: a seeded generator, so a campaign's plan can be replayed. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -16,20 +16,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadNote } from './campaign.mjs';
 import { checkLeaseCampaign } from './check-lease.mjs';
+// mulberry32, seeded: a campaign's plan can be replayed from its seed.
+import { mulberry32 as random } from '../../bench/lib/random.mjs';
 
 const CHILD = fileURLToPath(new URL('./lease-child.mjs', import.meta.url));
 
-/** mulberry32: a seeded generator, so a campaign can be replayed. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
