@@ -39,6 +39,7 @@ import type { ClusterStatements } from './cluster-statements.js';
 import { readExecutions, recordSlots } from './record-slots.js';
 import { type Session, unescapeText } from './session.js';
 import { executionValues, EXECUTION_STORED_FIELDS, type Statement, type Statements, taskValues } from './statements.js';
+import { inRoundsByTask } from './task-rounds.js';
 
 /** Runs `fn` as one write transaction of the store. */
 /** Runs `fn` as one write transaction of the store; `first` (no parameters) in BEGIN's round trip, its first row handed to `fn`. */
@@ -267,25 +268,10 @@ export class PostgresCluster {
    * outcome is the one of finishing them one by one.
    */
   async #finishAll(session: Session, requests: readonly FinishRequest[], encoded: ReadonlyArray<ReturnType<typeof encodeFinish>>): Promise<FinishResult[]> {
-    const results: FinishResult[] = new Array(requests.length);
-    let left = requests.map((_, i) => i);
-    while (left.length > 0) {
-      const tasks = new Set<string>();
-      const round: number[] = [];
-      const later: number[] = [];
-      for (const i of left) {
-        const taskId = slotOfExecutionId(requests[i]!.executionId)?.[0];
-        if (taskId !== undefined && tasks.has(taskId)) later.push(i);
-        else {
-          if (taskId !== undefined) tasks.add(taskId);
-          round.push(i);
-        }
-      }
-      const done = await this.#finishRound(session, round.map((i) => requests[i]!), round.map((i) => encoded[i]!));
-      for (const [k, i] of round.entries()) results[i] = done[k]!;
-      left = later;
-    }
-    return results;
+    return inRoundsByTask(
+      requests.map((_, i) => i), (i) => slotOfExecutionId(requests[i]!.executionId)?.[0],
+      (round) => this.#finishRound(session, round.map((i) => requests[i]!), round.map((i) => encoded[i]!)),
+    );
   }
 
   /** finishClaimed() of each request (each of another task), by arrays: see #finishAll. */
@@ -400,24 +386,7 @@ export class PostgresCluster {
    * by one statement: five statements a round, whatever its size.
    */
   async #offerAll(session: Session, offers: readonly OfferRequest[]): Promise<OfferResult[]> {
-    const results: OfferResult[] = new Array(offers.length);
-    let left = offers.map((_, i) => i);
-    while (left.length > 0) {
-      const tasks = new Set<string>();
-      const round: number[] = [];
-      const later: number[] = [];
-      for (const i of left) {
-        if (tasks.has(offers[i]!.taskId)) later.push(i);
-        else {
-          tasks.add(offers[i]!.taskId);
-          round.push(i);
-        }
-      }
-      const done = await this.#offerRound(session, round.map((i) => offers[i]!));
-      for (const [k, i] of round.entries()) results[i] = done[k]!;
-      left = later;
-    }
-    return results;
+    return inRoundsByTask(offers, (offer) => offer.taskId, (round) => this.#offerRound(session, round));
   }
 
   async #offerRound(session: Session, offers: readonly OfferRequest[]): Promise<OfferResult[]> {
