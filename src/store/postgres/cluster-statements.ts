@@ -21,7 +21,7 @@
 // shared slot rules.
 import { statement } from './session.js';
 import { STORED_TASK_FIELDS } from '../codec.js';
-import { column, EXECUTION_SELECT, EXECUTION_STORED_FIELDS, TASK_SELECT, updateTasksSql } from './statements.js';
+import { column, EXECUTION_SELECT, EXECUTION_STORED_FIELDS, marksFromArraysSql, TASK_SELECT, updateTasksSql } from './statements.js';
 
 const KEY = (a: string, b: string) => `${a}.task_id = ${b}.task_id AND ${a}.nominal_ms = ${b}.nominal_ms AND ${a}.schedule_version = ${b}.schedule_version`;
 const ENDED = "('completed', 'failed', 'cancelled')";
@@ -167,9 +167,7 @@ export function prepareClusterStatements(s: string) {
     /** The same, and the claimed tasks' marks and status ($15 ids, $16 marks, $17 statuses): a claim's writes in one statement. */
     putExecutionsAndMarks: statement(
       `WITH put AS (${putExecutions}),
-       marked AS (UPDATE ${s}.tasks AS t SET high_water_mark_ms = u.mark, status = u.status
-         FROM unnest($${EXECUTION_STORED_FIELDS.length + 1}::text[], $${EXECUTION_STORED_FIELDS.length + 2}::float8[], $${EXECUTION_STORED_FIELDS.length + 3}::text[])
-           AS u(id, mark, status) WHERE t.id = u.id)
+       ${marksFromArraysSql(s)}
        SELECT 1`,
     ),
     /**

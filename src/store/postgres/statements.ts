@@ -37,6 +37,16 @@ export function updateTasksSql(s: string, from = 1): string {
 }
 
 /** An execution's row by its slot: the table's primary key. */
+/**
+ * A CTE `marked` that writes tasks' high-water marks and statuses from the arrays that follow an execution's
+ * columns ($15 ids, $16 marks, $17 statuses): the second half of a statement that writes executions by arrays.
+ */
+export function marksFromArraysSql(s: string): string {
+  const from = EXECUTION_STORED_FIELDS.length + 1;
+  return `marked AS (UPDATE ${s}.tasks AS t SET high_water_mark_ms = u.mark, status = u.status
+         FROM unnest($${from}::text[], $${from + 1}::float8[], $${from + 2}::text[]) AS u(id, mark, status) WHERE t.id = u.id)`;
+}
+
 const BY_SLOT = 'task_id = $1 AND nominal_ms = $2 AND schedule_version = $3';
 
 export const TASK_SELECT = selectList(STORED_TASK_FIELDS);
@@ -117,9 +127,7 @@ export function prepareStatements(s: string) {
     // The same, and the batch's marks written in the same round trip (record-slots.ts), by arrays $15 (ids), $16 (marks), $17 (statuses).
     insertExecutionsAndMarks: statement(
       `WITH inserted AS (${insertExecutions}),
-       marked AS (UPDATE ${s}.tasks AS t SET high_water_mark_ms = u.mark, status = u.status
-         FROM unnest($${EXECUTION_STORED_FIELDS.length + 1}::text[], $${EXECUTION_STORED_FIELDS.length + 2}::float8[], $${EXECUTION_STORED_FIELDS.length + 3}::text[])
-           AS u(id, mark, status) WHERE t.id = u.id)
+       ${marksFromArraysSql(s)}
        SELECT * FROM inserted`,
     ),
     getExecution: statement(`SELECT ${EXECUTION_SELECT} FROM ${s}.executions WHERE ${BY_SLOT}`),
