@@ -9,14 +9,11 @@
 // (next-slots.ts), in one write.
 //
 // Times: the store's clock decides what is due and when a lease expires; this
-// process's clock (the engine's) arms its timers: a claim round when the
-// earliest pending row is due (at most every pollMs), a heartbeat every
-// heartbeatMs. The difference between the two clocks is measured at each
-// registration, claim and heartbeat: the store's time was read somewhere
-// during the call, so this clock at the call's midpoint minus the store's
-// time is the skew to within half the round trip (skewMs); past
-// skewWarnMs by more than that, a `clockskew` event warns, once, and another
-// says when it is back within. A process paused past its lease learns it at its next heartbeat
+// process's clock (the engine's) arms its timers (runner-timers.ts): a claim
+// round when the earliest pending row is due (at most every pollMs), a
+// heartbeat every heartbeatMs. The difference between the two clocks is
+// measured at each registration, claim and heartbeat (skew-meter.ts). A
+// process paused past its lease learns it at its next heartbeat
 // ('lost'): it aborts what it still runs (their ends would be refused: the
 // rows were rescued) and registers again under a new epoch.
 //
@@ -25,31 +22,36 @@
 // round at once if it is due, or brings the poll timer forward to its due
 // time; a lost watch connection is a `storeerror`, and once it is back one
 // round claims what was offered meanwhile. The poll stays: notices are hints.
+//
+// Parts: claimed-slots.ts judges each claimed row and keeps the ones run
+// here, slot-ends.ts writes their ends; manual-runs.ts offers runNow()'s rows
+// and keeps the calls waiting for their claims.
 import * as L from '../../../bindings/layout.generated.js';
 import type { Engine } from '../../engine/engine.js';
 import type {
-  ClaimedSlot, ClusterProcess, ClusterStore, FinishRequest, FinishResult, OfferRequest, OfferResult, OfferWatch, ProcessRef,
+  ClaimedSlot, ClusterProcess, ClusterStore, OfferResult, OfferWatch, ProcessRef,
 } from '../../store/cluster.js';
-import { LEASE_EXPIRED_ERROR, MAX_CLAIM_LIMIT } from '../../store/cluster-rules.js';
-import type { EndResult, Store } from '../../store/store.js';
+import { MAX_CLAIM_LIMIT } from '../../store/cluster-rules.js';
+import type { Store } from '../../store/store.js';
 import type { ExecutionRecord, TaskRecord } from '../../store/records.js';
-import { executionIdOf, isManualSlot, MANUAL_SCHEDULE_VERSION } from '../../store/records.js';
-import { SchedulerStoppedError, TaskEndedError } from '../../errors.js';
-import type { TimerId } from '../../time/clock.js';
+import type { CronSchedule } from '../../time/cron.js';
 import type { DefinedFunctions } from '../defined-functions.js';
 import { StaleAttemptError } from '../durable-context.js';
 import type { DurableEventDetails, DurableEventType } from '../durable-events.js';
-import { AdmitNotDefinedError, FunctionNotDefinedError, TaskNotFoundError } from '../errors.js';
-import { LiveTask } from '../live-task.js';
+import type { LiveTask } from '../live-task.js';
 import { presetFor } from '../live-tasks.js';
-import { type AttemptEnd, SlotAttempt } from '../slot-attempt.js';
-import { firstSlotAfter } from '../slots.js';
+import { SlotAttempt } from '../slot-attempt.js';
 import { StoreBackoff } from '../store-backoff.js';
 import type { AdmitFn } from '../../constraints/slot-constraints.js';
 import type { AdmitHooks } from '../admit-hooks.js';
 import { admitAtClaim, type ClaimAdmission } from './admit-at-claim.js';
-import { decideAtClaim, followUpOfEnd, nextSlots, offerOf } from './next-slots.js';
+import { followUpRequest, type Held, HeldSlots, type JudgeContext, judgeClaimed } from './claimed-slots.js';
+import { ManualRuns } from './manual-runs.js';
+import { firstOffers, } from './next-slots.js';
 import { ClusterWrites } from './cluster-writes.js';
+import { RunnerTimers } from './runner-timers.js';
+import { SkewMeter } from './skew-meter.js';
+import { SlotEnds } from './slot-ends.js';
 import { classDeadlinesMs } from './slot-rank.js';
 
 export interface ClusterRunnerOptions {
@@ -81,24 +83,6 @@ export interface ClusterRunnerHost {
   emit<Type extends DurableEventType>(type: Type, detail: DurableEventDetails[Type]): void;
 }
 
-/** A runNow() waiting for its manual row's claim, by this process or another. */
-interface ManualWaiter {
-  readonly taskId: string;
-  resolve(execution: ExecutionRecord): void;
-  reject(error: Error): void;
-}
-
-/** A row this process runs. */
-interface Held {
-  readonly claimed: ClaimedSlot;
-  readonly task: LiveTask;
-  handle: number;
-  /** Its body was called: on a stop it is interrupted, not given back. */
-  started: boolean;
-  /** Its body ended and its end is being written: its room is free for the next claim (which joins the end's batch). */
-  ending: boolean;
-}
-
 export class ClusterRunner {
   readonly #host: ClusterRunnerHost;
   readonly #options: ClusterRunnerOptions;
@@ -107,30 +91,22 @@ export class ClusterRunner {
   readonly #attempt: SlotAttempt;
   readonly #backoff = new StoreBackoff();
   readonly #deadlinesMs;
-  readonly #cronCache = new Map();
-  readonly #held = new Map<string, Held>();
-  readonly #byTask = new Map<LiveTask, Held>();
-  /** runNow() calls waiting for their rows' claims, by execution id. */
-  readonly #manualWaiters = new Map<string, ManualWaiter>();
+  readonly #cronCache = new Map<string, CronSchedule>();
+  readonly #held = new HeldSlots();
+  readonly #judge: JudgeContext;
+  /** runNow() calls, waiting for their rows' claims. */
+  readonly #manualRuns: ManualRuns;
   readonly #writes: ClusterWrites;
-  /** Held rows whose body ended (their ends are being written). */
-  #ending = 0;
+  readonly #skew: SkewMeter;
+  readonly #timers: RunnerTimers;
+  readonly #ends: SlotEnds;
   #process: ProcessRef | undefined;
-  #pollTimer: TimerId | undefined;
-  /** When the poll timer fires (engine clock), while it is armed. */
-  #pollAtMs = 0;
-  /** The earliest due time (store clock) a notice told of a row not yet due, until the store's now passes it. */
-  #notifiedDueMs: number | undefined;
   #watch: OfferWatch | undefined;
-  #heartbeatTimer: TimerId | undefined;
   #claiming = false;
   #claimAgain = false;
   /** The claim rounds in flight, if any (stop() waits for them). */
   #rounds: Promise<void> | undefined;
   #stopped = false;
-  #skewMs = 0;
-  /** The last skew was past skewWarnMs (a `clockskew` with over: true was sent, and none since). */
-  #skewOver = false;
 
   constructor(host: ClusterRunnerHost, options: ClusterRunnerOptions) {
     this.#host = host;
@@ -140,13 +116,50 @@ export class ClusterRunner {
     this.#deadlinesMs = classDeadlinesMs(host.engine.options.deadlinesMs);
     const store = host.store;
     this.#writes = new ClusterWrites(store, host.engine.clock);
+    this.#skew = new SkewMeter(host.engine.clock, options.skewWarnMs, (detail) => host.emit('clockskew', detail));
+    this.#manualRuns = new ManualRuns({
+      store,
+      clock: host.engine.clock,
+      skew: this.#skew,
+      cronCache: this.#cronCache,
+      deadlinesMs: this.#deadlinesMs,
+      stopped: () => this.#stopped,
+      claimNow: () => this.claimNow(),
+    });
+    this.#timers = new RunnerTimers({
+      clock: host.engine.clock,
+      skew: this.#skew,
+      heartbeatMs: options.heartbeatMs,
+      stopped: () => this.#stopped,
+      poll: () => this.claimNow(),
+      beat: () => this.#heartbeat(),
+      beatFailed: (error) => host.emit('storeerror', { operation: 'heartbeat', error, retryInMs: options.heartbeatMs }),
+    });
+    this.#ends = new SlotEnds({
+      held: this.#held,
+      writes: this.#writes,
+      backoff: this.#backoff,
+      clock: host.engine.clock,
+      deadlinesMs: this.#deadlinesMs,
+      stopped: () => this.#stopped,
+      claimNow: () => this.claimNow(),
+      emit: (type, detail) => host.emit(type, detail),
+    });
+    this.#judge = {
+      functions: host.functions,
+      admitHooks: host.admitHooks,
+      cronCache: this.#cronCache,
+      deadlinesMs: this.#deadlinesMs,
+      pollMs: options.pollMs,
+      emit: (type, detail) => host.emit(type, detail),
+    };
     this.#attempt = new SlotAttempt({
       engine: host.engine,
       functions: host.functions,
       store: () => Promise.resolve(store),
       // Never called: this runner hands SlotAttempt only attempts the claim started ('started' runs).
       claim: (request) => store.claim([request]).then((results) => results[0]!),
-      end: (request) => this.#end(request),
+      end: (request) => this.#ends.end(request),
       emit: (type, detail) => host.emit(type, detail),
       continueTask: (task) => this.#attemptOver(task),
       enter: (task, delayMs) => this.#enterQueued(task, delayMs),
@@ -161,7 +174,7 @@ export class ClusterRunner {
 
   /** This process's clock minus the store's, at the last claim, heartbeat or registration (ms; positive: this clock is ahead). */
   get skewMs(): number {
-    return this.#skewMs;
+    return this.#skew.skewMs;
   }
 
   /** The rows this process runs now. */
@@ -179,7 +192,7 @@ export class ClusterRunner {
     await this.#register();
     // Watching before the first round: a row offered after that round's claim is told.
     await this.#watchOffers();
-    this.#armHeartbeat();
+    this.#timers.armHeartbeat();
     this.claimNow();
   }
 
@@ -190,12 +203,7 @@ export class ClusterRunner {
    * for 1,000 registrations on PostgreSQL. A task with no slot left is left out.
    */
   offerFirst(records: readonly TaskRecord[]): Promise<OfferResult[]> {
-    const offers: OfferRequest[] = [];
-    for (const record of records) {
-      const task = new LiveTask(record, this.#cronCache);
-      const nextMs = record.scheduleKind === 'fixed-delay' ? record.nextExecutionMs : firstSlotAfter(task, task.lastSlotMs);
-      if (nextMs !== null) offers.push(offerOf(task, nextMs, this.#deadlinesMs));
-    }
+    const offers = firstOffers(records, this.#cronCache, this.#deadlinesMs);
     if (offers.length === 0) return Promise.resolve([]);
     return this.#store.offerSlots(offers).then((results) => {
       this.claimNow();
@@ -203,38 +211,16 @@ export class ClusterRunner {
     });
   }
 
-  /**
-   * runNow(): offers a manual row (schedule version 0, nominal = this
-   * clock's now) due at once by the store's clock, which any process may
-   * claim, once (its slot key is UNIQUE), and run as its own execution
-   * beside the task's schedule (its open slot and cadence stay). Resolves to
-   * the execution once a process claimed it: this one at its claim, another
-   * when a claim round here finds the record. Two runNow() in one ms get
-   * two rows (the second's nominal moves on by 1 ms).
-   */
-  async runNow(record: TaskRecord): Promise<ExecutionRecord> {
-    const task = new LiveTask(record, this.#cronCache);
-    // Due now by the store's clock: a clock ahead of it would otherwise hold the row back by the skew.
-    const dueMs = Math.floor(this.#engine.clock.wallNow() - Math.max(0, this.#skewMs));
-    for (let nominalMs = Math.round(this.#engine.clock.wallNow()); ; nominalMs++) {
-      const offer = { ...offerOf(task, nominalMs, this.#deadlinesMs), scheduleVersion: MANUAL_SCHEDULE_VERSION, dueMs: Math.min(dueMs, nominalMs) };
-      const [result] = await this.#store.offerSlots([offer]);
-      // Another runNow of the task took this ms: the next one.
-      if (result?.status === 'open-slot' || result?.status === 'duplicate') continue;
-      if (result?.status === 'unknown-task') throw new TaskNotFoundError(record.id, 'runNow');
-      if (result?.status !== 'offered') throw new TaskEndedError(`runNow: task '${record.id}' runs no more (${result?.status})`);
-      if (this.#stopped) throw stoppedBeforeClaim();
-      const claimed = new Promise<ExecutionRecord>((resolve, reject) => this.#manualWaiters.set(executionIdOf(offer), { taskId: record.id, resolve, reject }));
-      this.claimNow();
-      return claimed;
-    }
+  /** runNow(): a manual row any process may claim, once (manual-runs.ts); resolves to its execution once claimed. */
+  runNow(record: TaskRecord): Promise<ExecutionRecord> {
+    return this.#manualRuns.run(record);
   }
 
   /** The cluster's processes and their leases (scheduler.cluster()); this process's own entry with its skew. */
   async cluster(): Promise<ClusterProcess[]> {
     const processes = await this.#store.processes();
     const self = this.#process;
-    return processes.map((p) => (self !== undefined && p.ownerId === self.ownerId && p.epoch === self.epoch ? { ...p, skewMs: this.#skewMs } : p));
+    return processes.map((p) => (self !== undefined && p.ownerId === self.ownerId && p.epoch === self.epoch ? { ...p, skewMs: this.#skew.skewMs } : p));
   }
 
   /** A claim round now (a registration here, or a notification of one elsewhere); one at a time, repeated if asked meanwhile. */
@@ -253,9 +239,8 @@ export class ClusterRunner {
    */
   async stop(): Promise<void> {
     this.#stopped = true;
-    this.#clearTimers();
-    for (const waiter of this.#manualWaiters.values()) waiter.reject(stoppedBeforeClaim());
-    this.#manualWaiters.clear();
+    this.#timers.clear();
+    this.#manualRuns.rejectAll();
     const watch = this.#watch;
     this.#watch = undefined;
     await watch?.close();
@@ -269,8 +254,6 @@ export class ClusterRunner {
     const unstarted = [...this.#held.values()].filter((h) => !h.started);
     for (const held of unstarted) if (held.handle !== 0) this.#engine.controls.cancel(held.handle);
     this.#held.clear();
-    this.#byTask.clear();
-    this.#ending = 0;
     if (process === undefined) return;
     const ids = unstarted.map(({ claimed: { execution } }) => ({ executionId: execution.id, fencingToken: execution.fencingToken }));
     await this.#store.deregister({ ...process, unstarted: ids });
@@ -278,7 +261,7 @@ export class ClusterRunner {
 
   async #register(): Promise<void> {
     const { ownerId, host, pid, version, leaseMs } = this.#options;
-    const { process } = await this.#measured(() => this.#store.registerProcess({ ownerId, host, pid, version, leaseMs }));
+    const { process } = await this.#skew.measured(() => this.#store.registerProcess({ ownerId, host, pid, version, leaseMs }));
     this.#process = { ownerId: process.ownerId, epoch: process.epoch };
   }
 
@@ -286,24 +269,11 @@ export class ClusterRunner {
     const store = this.#store;
     if (store.watchOffers === undefined) return;
     this.#watch = await store.watchOffers({
-      offered: (dueMs) => this.#offered(dueMs),
+      offered: (dueMs) => this.#timers.offered(dueMs),
       interrupted: (error, retryInMs) => this.#host.emit('storeerror', { operation: 'watchOffers', error, retryInMs }),
       // What was offered while the watch was down was not told.
       resumed: () => this.claimNow(),
     });
-  }
-
-  /** A notice: rows became pending, the earliest due at dueMs (store clock). */
-  #offered(dueMs: number): void {
-    if (this.#stopped) return;
-    const untilMs = dueMs - (this.#engine.clock.wallNow() - this.#skewMs);
-    if (untilMs <= 0) {
-      this.claimNow();
-      return;
-    }
-    if (this.#notifiedDueMs === undefined || dueMs < this.#notifiedDueMs) this.#notifiedDueMs = dueMs;
-    // Armed later than that: bring it forward. Not armed: a round is under way, and arms it when it ends.
-    if (this.#pollTimer !== undefined && this.#pollAtMs > this.#engine.clock.now() + untilMs) this.#armPoll(untilMs);
   }
 
   async #claimRounds(): Promise<void> {
@@ -316,7 +286,7 @@ export class ClusterRunner {
     } catch (error) {
       const retryInMs = this.#backoff.next();
       this.#host.emit('storeerror', { operation: 'claimDue', error, retryInMs });
-      this.#armPoll(retryInMs);
+      this.#timers.armPoll(retryInMs);
     } finally {
       this.#claiming = false;
     }
@@ -331,14 +301,14 @@ export class ClusterRunner {
     if (state === 'stopping' || state === 'stopped') return;
     if (free <= 0) {
       // Full: the end of a run asks for the next round. A runNow() here may have been claimed elsewhere.
-      if (this.#manualWaiters.size > 0) await this.#settleManualWaiters();
-      this.#armPoll(this.#options.pollMs);
+      if (this.#manualRuns.size > 0) await this.#manualRuns.settle();
+      this.#timers.armPoll(this.#options.pollMs);
       return;
     }
     // Only rows of functions defined here: the others are left to the processes that define them (a rolling deploy).
     // The room is read again when the claim's batch is written: the runs ending meanwhile join it.
     const functions = this.#host.functions.names();
-    const result = await this.#measured(() => this.#writes.claim(process, () => (free = this.#free()), functions));
+    const result = await this.#skew.measured(() => this.#writes.claim(process, () => (free = this.#free()), functions));
     this.#backoff.reset();
     if (result.status === 'not-registered') return this.#lost(process);
     // Registered again while this round was in flight (a heartbeat learnt the old registration was rescued): what it
@@ -351,83 +321,29 @@ export class ClusterRunner {
       return;
     }
     for (const claimed of result.claimed) this.#take(claimed, result.nowMs);
-    if (this.#manualWaiters.size > 0) await this.#settleManualWaiters();
+    if (this.#manualRuns.size > 0) await this.#manualRuns.settle();
     const untilDueMs = result.nextDueMs === null ? this.#options.pollMs : Math.max(0, result.nextDueMs - result.nowMs);
     // A row due now was left (by the limit, locked by another claimer, or waiting for its task's run to end): the next round
     // comes with the next free slot, the end of a run, or the poll.
-    this.#armPoll(untilDueMs === 0 ? this.#options.pollMs : Math.min(untilDueMs, this.#options.pollMs));
-  }
-
-  /** runNow() calls whose rows another process claimed (their record exists), or that were dropped (their task ended). */
-  async #settleManualWaiters(): Promise<void> {
-    const pending = async (id: string, taskId: string) => (await this.#store.pendingSlots(taskId)).some((row) => row.id === id);
-    for (const [id, waiter] of [...this.#manualWaiters]) {
-      // Pending first: a row not pending is claimed (its record exists, written by the claim) or dropped.
-      if (await pending(id, waiter.taskId)) continue;
-      const execution = await this.#store.getExecution(id);
-      if (execution !== undefined) {
-        this.#manualWaiters.delete(id);
-        waiter.resolve(execution);
-      } else if (!(await pending(id, waiter.taskId))) {
-        // Neither pending nor claimed, and not given back (an unstarted claim returned between the two reads) meanwhile.
-        this.#manualWaiters.delete(id);
-        waiter.reject(new TaskEndedError(`runNow: task '${waiter.taskId}' ended, was cancelled or deleted before its manual run started`));
-      }
-    }
+    this.#timers.armPoll(untilDueMs === 0 ? this.#options.pollMs : Math.min(untilDueMs, this.#options.pollMs));
   }
 
   /** How many rows this process can take now: a row whose body ended is no longer run here (its end and the claim share a commit). */
   #free(): number {
-    return Math.min(this.#options.maxConcurrent - (this.#held.size - this.#ending), MAX_CLAIM_LIMIT);
+    return Math.min(this.#held.free(this.#options.maxConcurrent), MAX_CLAIM_LIMIT);
   }
 
-  /** A claimed row: run it as a core task, or end it at once (used-up attempts, a missed slot the policy skips, an unknown function). */
+  /** A claimed row: run it as a core task, or end it at once (claimed-slots.ts judges which). */
   #take(claimed: ClaimedSlot, nowMs: number): void {
-    const { execution } = claimed;
-    const waiter = this.#manualWaiters.get(execution.id);
-    if (waiter !== undefined) {
-      this.#manualWaiters.delete(execution.id);
-      waiter.resolve(execution);
-    }
-    const task = new LiveTask(claimed.task, this.#cronCache);
-    const ending = { executionId: execution.id, fencingToken: execution.fencingToken, endedAtMs: nowMs };
-    if (claimed.exhausted) {
-      const { nextMs } = isManualSlot(execution) ? { nextMs: null } : nextSlots(task, execution.nominalMs, nowMs);
-      const once = task.record.scheduleKind === 'once' && !isManualSlot(execution);
-      const ended = nextMs === null || once;
-      void this.#finishAside({
-        ...ending, outcome: 'failed', error: LEASE_EXPIRED_ERROR,
-        taskUpdate: { executionCount: task.record.executionCount + 1, lastError: LEASE_EXPIRED_ERROR.message, status: ended ? (once ? 'failed' : 'completed') : 'pending', nextExecutionMs: ended ? null : nextMs },
-        ...(ended ? {} : { next: offerOf(task, nextMs as number, this.#deadlinesMs) }),
-      });
+    this.#manualRuns.claimed(claimed.execution);
+    const judgement = judgeClaimed(claimed, nowMs, this.#judge);
+    if (!judgement.run) {
+      void this.#ends.aside(judgement.finish);
       return;
     }
-    if (!this.#host.functions.has(task.record.functionName)) {
-      // The claim asked only for the functions defined here, so this is a store that ignores `functions`: another
-      // process may define it, so the row goes back (this attempt counted) for it to find.
-      const name = task.record.functionName;
-      this.#host.emit('taskundefined', { taskId: task.record.id, functionName: name, error: new FunctionNotDefinedError(name, task.record.id) });
-      void this.#finishAside({ ...ending, outcome: 'interrupted', retryAtMs: nowMs + this.#options.pollMs });
-      return;
-    }
-    const decision = decideAtClaim(task, execution, nowMs, this.#deadlinesMs);
-    if (!decision.run) {
-      void this.#finishAside({ ...ending, outcome: 'skipped', skipReason: decision.reason, ...followUpRequest(decision.followUp) });
-      return;
-    }
-    // Slot constraints judge a scheduled slot's first attempt (a retry or a manual run was admitted, or needs no admission).
-    const constraints = execution.attempt === 1 && !isManualSlot(execution) ? task.record.constraints : null;
-    const hookName = constraints?.admit ?? null;
-    const hook = hookName === null ? undefined : this.#host.admitHooks?.get(hookName);
-    if (hookName !== null && hook === undefined) {
-      // Judging without the hook could run a slot it refuses: the row goes back for a process that defines it (this attempt counted).
-      this.#host.emit('taskundefined', { taskId: task.record.id, functionName: hookName, error: new AdmitNotDefinedError(hookName) });
-      void this.#finishAside({ ...ending, outcome: 'interrupted', retryAtMs: nowMs + this.#options.pollMs });
-      return;
-    }
+    const { task, constraints, hook } = judgement;
     const held: Held = { claimed, task, handle: 0, started: false, ending: false };
-    this.#held.set(execution.id, held);
-    this.#byTask.set(task, held);
+    this.#held.add(held);
     // Claimed while stop() waited for this round: not entered, given back as unstarted.
     if (this.#stopped) return;
     if (constraints !== null) void this.#admit(held, hook, nowMs);
@@ -445,8 +361,8 @@ export class ClusterRunner {
       // The history could not be read: the row goes back, to be judged again (this attempt counted).
       this.#host.emit('storeerror', { operation: 'history', error, retryInMs: this.#options.pollMs });
       if (this.#held.get(execution.id) !== held || this.#stopped) return;
-      this.#drop(held);
-      void this.#finishAside({ ...ending, outcome: 'interrupted', retryAtMs: nowMs + this.#options.pollMs });
+      this.#held.drop(held);
+      void this.#ends.aside({ ...ending, outcome: 'interrupted', retryAtMs: nowMs + this.#options.pollMs });
       return;
     }
     // Stopped (given back as unstarted) or declared dead (aborted) meanwhile.
@@ -455,13 +371,8 @@ export class ClusterRunner {
       this.#enter(held);
       return;
     }
-    this.#drop(held);
-    void this.#finishAside({ ...ending, outcome: 'skipped', skipReason: admission.reason, ...followUpRequest(admission.followUp) });
-  }
-
-  #drop(held: Held): void {
-    this.#held.delete(held.claimed.execution.id);
-    this.#byTask.delete(held.task);
+    this.#held.drop(held);
+    void this.#ends.aside({ ...ending, outcome: 'skipped', skipReason: admission.reason, ...followUpRequest(admission.followUp) });
   }
 
   /** A held row as a core task of this process's engine. */
@@ -477,69 +388,14 @@ export class ClusterRunner {
     );
   }
 
-  /** SlotAttempt's end of an attempt: finishClaimed with the task's skipped slots and next slot. */
-  async #end(request: AttemptEnd): Promise<EndResult> {
-    const held = this.#held.get(request.executionId);
-    let finish: FinishRequest = request;
-    if (held !== undefined && request.retryAtMs === undefined && request.taskUpdate !== undefined && !isManualSlot(held.claimed.execution)) {
-      const followUp = followUpOfEnd(held.task, held.claimed.execution.nominalMs, request.taskUpdate, request.endedAtMs, this.#deadlinesMs);
-      finish = { ...request, ...followUpRequest(followUp) };
-    }
-    if (held !== undefined && !held.ending) {
-      held.ending = true;
-      this.#ending++;
-    }
-    const finished = this.#writes.finish(finish);
-    // The room this run made is claimed in the end's batch.
-    this.claimNow();
-    const result = await finished;
-    this.#report(finish, result);
-    return result.status === 'completed' ? { status: 'completed', execution: result.execution } : result;
-  }
-
-  /** A finish of a row that never ran here, retried while the store fails (the row stays ours meanwhile). */
-  async #finishAside(request: FinishRequest): Promise<void> {
-    while (!this.#stopped) {
-      try {
-        this.#report(request, await this.#writes.finish(request));
-        this.#backoff.reset();
-        this.claimNow();
-        return;
-      } catch (error) {
-        const retryInMs = this.#backoff.next();
-        this.#host.emit('storeerror', { operation: 'finishClaimed', error, retryInMs });
-        await new Promise<void>((resolve) => this.#engine.clock.setTimer(resolve, retryInMs));
-      }
-    }
-  }
-
-  #report(request: FinishRequest, result: FinishResult): void {
-    if (result.status !== 'completed') {
-      // Fenced (C3): the row was rescued, and maybe claimed again, while this process held it.
-      const error = new StaleAttemptError(`finishClaimed: ${request.executionId} is no longer this process's (${result.status}); its end was not stored`);
-      this.#host.emit('writefenced', { operation: 'finishClaimed', error });
-      return;
-    }
-    for (const skip of result.skipped) {
-      if (skip.status === 'recorded') this.#host.emit('slotskip', { taskId: skip.execution.taskId, nominalMs: skip.execution.nominalMs, reason: skip.execution.skipReason ?? '', count: 1 });
-    }
-    const { execution } = result;
-    if (execution.outcome === 'skipped') this.#host.emit('slotskip', { taskId: execution.taskId, nominalMs: execution.nominalMs, reason: execution.skipReason ?? '', count: 1 });
-  }
-
   /** An attempt is over here (ended, fenced, or not run): its capacity is free for the next round. */
   #attemptOver(task: LiveTask): void {
-    const held = this.#byTask.get(task);
-    if (held === undefined) return;
-    this.#byTask.delete(task);
-    this.#held.delete(held.claimed.execution.id);
-    if (held.ending) this.#ending--;
-    this.claimNow();
+    if (this.#held.over(task) !== undefined) this.claimNow();
   }
 
   /** SlotAttempt put a run back (a store failure before it started): enter it again after delayMs. */
   #enterQueued(task: LiveTask, delayMs: number): void {
-    const held = this.#byTask.get(task);
+    const held = this.#held.ofTask(task);
     const run = task.queue.shift();
     if (held === undefined || run === undefined || run.start === 'skip' || this.#stopped) {
       this.#attemptOver(task);
@@ -551,31 +407,10 @@ export class ClusterRunner {
   async #heartbeat(): Promise<void> {
     const process = this.#process;
     if (process === undefined || this.#stopped) return;
-    const beat = await this.#measured(() => this.#store.heartbeat(process, this.#options.leaseMs));
+    const beat = await this.#skew.measured(() => this.#store.heartbeat(process, this.#options.leaseMs));
     if (beat.status === 'lost') return this.#lost(process);
     const rescue = await this.#store.rescueExpired();
     if (rescue.interrupted > 0) this.claimNow();
-  }
-
-  /** A store call whose answer carries the store's time: the skew is measured over its round trip (see the header). */
-  async #measured<T extends { nowMs: number }>(call: () => Promise<T>): Promise<T> {
-    const clock = this.#engine.clock;
-    const sentMs = clock.wallNow();
-    const result = await call();
-    const receivedMs = clock.wallNow();
-    // A wall clock stepped back during the call makes the round trip negative: no bound then, take the answer's time.
-    const uncertaintyMs = Math.max(0, receivedMs - sentMs) / 2;
-    const skewMs = (receivedMs >= sentMs ? sentMs + uncertaintyMs : receivedMs) - result.nowMs;
-    this.#skewMs = skewMs;
-    const thresholdMs = this.#options.skewWarnMs;
-    const beyondMs = Math.abs(skewMs) - thresholdMs;
-    // Past the threshold for certain, or back within it for certain: in between (a slow call near the threshold), no change.
-    const over = this.#skewOver ? beyondMs > -uncertaintyMs : beyondMs > uncertaintyMs;
-    if (over !== this.#skewOver) {
-      this.#skewOver = over;
-      this.#host.emit('clockskew', { skewMs, uncertaintyMs, thresholdMs, over });
-    }
-    return result;
   }
 
   /**
@@ -590,56 +425,8 @@ export class ClusterRunner {
     const lost = new StaleAttemptError('this process was declared dead by the cluster (its lease expired and its rows were rescued)');
     for (const held of this.#held.values()) this.#engine.controls.cancel(held.handle, lost);
     this.#held.clear();
-    this.#byTask.clear();
-    this.#ending = 0;
     if (this.#stopped) return;
     await this.#register();
     this.claimNow();
   }
-
-  #armHeartbeat(): void {
-    this.#heartbeatTimer = this.#engine.clock.setTimer(() => {
-      this.#heartbeatTimer = undefined;
-      if (this.#stopped) return;
-      this.#heartbeat()
-        .catch((error: unknown) => this.#host.emit('storeerror', { operation: 'heartbeat', error, retryInMs: this.#options.heartbeatMs }))
-        .finally(() => {
-          if (!this.#stopped) this.#armHeartbeat();
-        });
-    }, this.#options.heartbeatMs);
-  }
-
-  #armPoll(delayMs: number): void {
-    if (this.#stopped) return;
-    if (this.#pollTimer !== undefined) this.#engine.clock.clearTimer(this.#pollTimer);
-    const clock = this.#engine.clock;
-    if (this.#notifiedDueMs !== undefined) {
-      // A notice of a row due before this wait ends (a round may have read the rows before its offer committed).
-      // Once due, one more round at once: the round that armed this may have missed the row (its claim read the
-      // rows before the offer committed, while the notice, judged not yet due by the skew measured, arrived).
-      const untilNotifiedMs = this.#notifiedDueMs - (clock.wallNow() - this.#skewMs);
-      if (untilNotifiedMs <= 0) this.#notifiedDueMs = undefined;
-      delayMs = Math.max(0, Math.min(delayMs, untilNotifiedMs));
-    }
-    this.#pollAtMs = clock.now() + delayMs;
-    this.#pollTimer = clock.setTimer(() => {
-      this.#pollTimer = undefined;
-      this.claimNow();
-    }, delayMs);
-  }
-
-  #clearTimers(): void {
-    if (this.#pollTimer !== undefined) this.#engine.clock.clearTimer(this.#pollTimer);
-    if (this.#heartbeatTimer !== undefined) this.#engine.clock.clearTimer(this.#heartbeatTimer);
-    this.#pollTimer = undefined;
-    this.#heartbeatTimer = undefined;
-  }
-}
-
-function stoppedBeforeClaim(): SchedulerStoppedError {
-  return new SchedulerStoppedError('runNow: the scheduler stopped before the manual run was claimed; its row stays offered, for any process of the cluster to run');
-}
-
-function followUpRequest(followUp: ReturnType<typeof followUpOfEnd>): Pick<FinishRequest, 'taskUpdate' | 'skipped' | 'next'> {
-  return { taskUpdate: followUp.taskUpdate, skipped: followUp.skipped, ...(followUp.next === undefined ? {} : { next: followUp.next }) };
 }

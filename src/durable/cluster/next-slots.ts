@@ -5,9 +5,11 @@
 // (missed-runs.ts, slots.ts), taken on the claimer when the slot ends, or
 // when it was claimed too late to run (the whole cluster was down).
 import type { OfferRequest } from '../../store/cluster.js';
-import { isManualSlot, type TaskPatch } from '../../store/records.js';
+import { isManualSlot, type TaskPatch, type TaskRecord } from '../../store/records.js';
 import type { SkipRequest } from '../../store/store.js';
-import type { LiveTask } from '../live-task.js';
+import { LiveTask } from '../live-task.js';
+import { firstSlotAfter } from '../slots.js';
+import type { CronSchedule } from '../../time/cron.js';
 import { planDueSlots, SKIP_REASONS } from '../missed-runs.js';
 import type { PriorityName } from '../../tasks/priorities.js';
 import { slotRankMs } from './slot-rank.js';
@@ -95,4 +97,15 @@ export function decideAtClaim(
 
 function skipOf(task: LiveTask, nominalMs: number, reason: string, recordedAtMs: number): SkipRequest {
   return { taskId: task.record.id, scheduleVersion: task.record.scheduleVersion, nominalMs, reason, recordedAtMs };
+}
+
+/** The first slot of each task, as offers (what registration materialises); a task with no slot left has none. */
+export function firstOffers(records: readonly TaskRecord[], cronCache: Map<string, CronSchedule>, deadlinesMs: ReadonlyMap<PriorityName, number>): OfferRequest[] {
+  const offers: OfferRequest[] = [];
+  for (const record of records) {
+    const task = new LiveTask(record, cronCache);
+    const nextMs = record.scheduleKind === 'fixed-delay' ? record.nextExecutionMs : firstSlotAfter(task, task.lastSlotMs);
+    if (nextMs !== null) offers.push(offerOf(task, nextMs, deadlinesMs));
+  }
+  return offers;
 }
