@@ -8,7 +8,7 @@
 // TURNS=k: k host turns (setImmediate) between two jobs' transactions.
 // DROP='DROP INDEX ...': SQL run first (what an index costs per job).
 // PRAGMAS='cache_size = -32000; ...': connection settings to compare.
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -26,8 +26,28 @@ function task(i) {
     delayMs: 0, periodMs: null, atMs: null, cronExpression: null, timeZone: null, dstGap: null, dstOverlap: null, priority: 'normal',
     misfire: { policy: 'run-once', graceMs: 0, catchUpWindowMs: null, catchUpMax: null }, retry: { attempts: 1 }, createdAtMs: 1,
     updatedAtMs: 1, lastExecutionMs: null, nextExecutionMs: 1, executionCount: 0, maxExecutions: 1, status: 'pending', lastError: null,
-    metadata: {}, scheduleVersion: 1, highWaterMarkMs: null, timeoutMs: null, constraints: null,
+    metadata: {}, scheduleVersion: 1, highWaterMarkMs: null, timeoutMs: null, constraints: null, calendarPeriod: null, startAtMs: null,
+    endAtMs: null,
   };
+}
+
+/**
+ * The WAL's frames by the b-tree their page belongs to (dbstat, read before the
+ * checkpoint), per commit: which table or index each commit of a job writes.
+ */
+function framesByTree(db, file) {
+  const wal = readFileSync(`${file}-wal`);
+  const pageSize = wal.readUInt32BE(8);
+  const owner = new Map(db.prepare('SELECT name, pageno FROM dbstat').all().map((r) => [r.pageno, r.name]));
+  const counts = new Map();
+  let commits = 0;
+  for (let at = 32; at + 24 + pageSize <= wal.length; at += 24 + pageSize) {
+    const page = wal.readUInt32BE(at);
+    const name = owner.get(page) ?? (page === 1 ? 'page 1 (header, sqlite_schema)' : 'free');
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+    if (wal.readUInt32BE(at + 4) !== 0) commits++;
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([name, count]) => `${name} ${(count / commits).toFixed(2)}`).join(', ');
 }
 
 function walPages(file) {
@@ -80,8 +100,9 @@ async function timeslicePerJob(file, checkpoint) {
   }
   stopwatch.stop();
   const pages = walPages(file);
+  const byTree = checkpoint ? undefined : framesByTree(db, file);
   db.close();
-  return { cpuUsPerJob: (stopwatch.cpuMs * 1000) / n, jobsPerSec: n / (stopwatch.wallMs / 1000), pagesPerCommit: pages / (n + 1) };
+  return { cpuUsPerJob: (stopwatch.cpuMs * 1000) / n, jobsPerSec: n / (stopwatch.wallMs / 1000), pagesPerCommit: pages / (n + 1), byTree };
 }
 
 try {
@@ -91,6 +112,7 @@ try {
       const r = await fn(file, checkpoint);
       const pages = checkpoint ? '' : `, ${r.pagesPerCommit.toFixed(2)} WAL pages per commit`;
       console.log(`${sync} ${name}${checkpoint ? '' : ' (no checkpoint)'}: ${r.cpuUsPerJob.toFixed(1)} us CPU/job, ${r.jobsPerSec.toFixed(0)} jobs/s${pages}`);
+      if (r.byTree !== undefined) console.log(`  WAL frames per commit by b-tree: ${r.byTree}`);
     }
   }
 } finally {

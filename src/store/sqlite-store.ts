@@ -172,7 +172,11 @@ export class SqliteStore implements Store {
    */
   #write<T>(fn: (c: Connection) => T): T {
     return this.#transaction((c) => {
-      if (this.#lease !== undefined) checkFence(this.path, c.statements.getLease.get(), this.#lease);
+      const mine = this.#lease;
+      // The usual case in one plucked column; the whole row is read (and checkFence decides) only when that does not match.
+      if (mine !== undefined && (mine === 'released' || c.statements.heldEpoch.get(mine.ownerId) !== mine.epoch)) {
+        checkFence(this.path, c.statements.getLease.get(), mine);
+      }
       const result = fn(c);
       this[INSIDE_WRITE_HOOK]?.();
       return result;
