@@ -264,6 +264,15 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       ALTER TABLE executions ADD COLUMN span_id TEXT;
     `,
   },
+  {
+    version: 12,
+    description:
+      "tasks_by_module holds only the tasks that name an owner module (WHERE owner_module IS NOT NULL): the entries of the others served no query (a query by module compares owner_module with a value, which SQLite reads as implying the condition) and cost every registration an index insert, 1.3 us of the 6.4 us a task row took in one scheduleMany (bench/ab/durable-enqueue-floor.mjs)",
+    sql: `
+      DROP INDEX tasks_by_module;
+      CREATE INDEX tasks_by_module ON tasks (owner_module, id) WHERE owner_module IS NOT NULL;
+    `,
+  },
 ]);
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
