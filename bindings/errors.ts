@@ -26,17 +26,17 @@ export function defineError<Code extends string>(code: Code, name: string) {
 }
 
 /** An argument is of the wrong type or out of range. */
-export class InvalidArgumentError extends defineError('ERR_INVALID_ARGUMENT', 'InvalidArgumentError') {}
+export class InvalidArgumentError extends /* @__PURE__ */ defineError('ERR_INVALID_ARGUMENT', 'InvalidArgumentError') {}
 /** A number that is not a task handle (never handed out by the core). */
-export class InvalidHandleError extends defineError('ERR_INVALID_HANDLE', 'InvalidHandleError') {}
+export class InvalidHandleError extends /* @__PURE__ */ defineError('ERR_INVALID_HANDLE', 'InvalidHandleError') {}
 /** A handle whose task has ended (completed or cancelled); its slot may hold another task now. */
-export class StaleHandleError extends defineError('ERR_STALE_HANDLE', 'StaleHandleError') {}
+export class StaleHandleError extends /* @__PURE__ */ defineError('ERR_STALE_HANDLE', 'StaleHandleError') {}
 /** The task is not in a state that allows the operation. */
-export class InvalidStateError extends defineError('ERR_INVALID_STATE', 'InvalidStateError') {}
+export class InvalidStateError extends /* @__PURE__ */ defineError('ERR_INVALID_STATE', 'InvalidStateError') {}
 /** The core's memory cannot grow any further. */
-export class CoreOutOfMemoryError extends defineError('ERR_CORE_OUT_OF_MEMORY', 'CoreOutOfMemoryError') {}
+export class CoreOutOfMemoryError extends /* @__PURE__ */ defineError('ERR_CORE_OUT_OF_MEMORY', 'CoreOutOfMemoryError') {}
 /** A batch was malformed: unknown opcode, or more commands than the buffer holds. */
-export class BatchError extends defineError('ERR_BATCH', 'BatchError') {}
+export class BatchError extends /* @__PURE__ */ defineError('ERR_BATCH', 'BatchError') {}
 
 /** The error for a negative status the core returned from `operation`. */
 export function errorForStatus(status: number, operation: string): TimesliceError {
@@ -68,7 +68,7 @@ export function describeValue(value: unknown): string {
  * was loaded (the WebAssembly core, cron support, durable tasks), or could
  * not be loaded (the .wasm fetch failed). The message says what to await.
  */
-export class NotLoadedError extends defineError('ERR_NOT_LOADED', 'NotLoadedError') {}
+export class NotLoadedError extends /* @__PURE__ */ defineError('ERR_NOT_LOADED', 'NotLoadedError') {}
 
 /**
  * The InvalidArgumentError of an argument that is not what is allowed, in the

@@ -3,4 +3,4 @@ export { CoreBatch, type BatchHost } from './batch.js';
 export { coreLoaded, embeddedModule, instantiateCore, loadCore, type CoreExports, type WasmSource } from './load.js';
 export { slotOfHandle, generationOfHandle } from './handles.js';
 export * from './errors.js';
-export * as layout from './layout.generated.js';
+export { LAYOUT as layout } from './layout.generated.js';

@@ -9,7 +9,7 @@ import type { Json } from '../store/records.js';
 import type { TaskContext } from '../tasks/task-context.js';
 
 /** saveState() was refused: a newer attempt holds the slot, or this attempt has already ended. */
-export class StaleAttemptError extends defineError('ERR_STALE_ATTEMPT', 'StaleAttemptError') {}
+export class StaleAttemptError extends /* @__PURE__ */ defineError('ERR_STALE_ATTEMPT', 'StaleAttemptError') {}
 
 /** How a context writes its state: resolves, or rejects with StaleAttemptError or a store error. */
 export type SaveStateFn = (state: Json) => Promise<void>;

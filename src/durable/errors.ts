@@ -8,7 +8,7 @@ import { defineError } from '../../bindings/errors.js';
  * Its record is left exactly as it was: defining the function later (in this
  * process or the next) runs it.
  */
-export class FunctionNotDefinedError extends defineError('ERR_FUNCTION_NOT_DEFINED', 'FunctionNotDefinedError') {
+export class FunctionNotDefinedError extends /* @__PURE__ */ defineError('ERR_FUNCTION_NOT_DEFINED', 'FunctionNotDefinedError') {
   readonly functionName: string;
   /** The task naming it, when a task was being loaded. */
   readonly taskId: string | undefined;
@@ -23,7 +23,7 @@ export class FunctionNotDefinedError extends defineError('ERR_FUNCTION_NOT_DEFIN
 }
 
 /** A durable operation (define, schedule, history...) on a Scheduler made without a `store` option. */
-export class NoStoreError extends defineError('ERR_NO_STORE', 'NoStoreError') {}
+export class NoStoreError extends /* @__PURE__ */ defineError('ERR_NO_STORE', 'NoStoreError') {}
 
 /**
  * A one-off (`at`) scheduled further in the past than its task's grace
@@ -33,7 +33,7 @@ export class NoStoreError extends defineError('ERR_NO_STORE', 'NoStoreError') {}
  * running at once. Registering again a task the store already has with that
  * same `at` is not refused (the start-up pattern).
  */
-export class PastScheduleError extends defineError('ERR_PAST_SCHEDULE', 'PastScheduleError') {
+export class PastScheduleError extends /* @__PURE__ */ defineError('ERR_PAST_SCHEDULE', 'PastScheduleError') {
   readonly taskId: string;
   /** The instant asked for (ms since the epoch). */
   readonly atMs: number;
@@ -51,7 +51,7 @@ export class PastScheduleError extends defineError('ERR_PAST_SCHEDULE', 'PastSch
 }
 
 /** A durable operation named a task id the store has no task for. */
-export class TaskNotFoundError extends defineError('ERR_TASK_NOT_FOUND', 'TaskNotFoundError') {
+export class TaskNotFoundError extends /* @__PURE__ */ defineError('ERR_TASK_NOT_FOUND', 'TaskNotFoundError') {
   readonly taskId: string;
   constructor(taskId: string, operation: string) {
     super(`${operation}: no durable task has the id '${taskId}'`);
@@ -64,10 +64,10 @@ export class TaskNotFoundError extends defineError('ERR_TASK_NOT_FOUND', 'TaskNo
  * cut short, or from another API). Pass the previous page's `cursor`, or null
  * for the first page.
  */
-export class InvalidCursorError extends defineError('ERR_INVALID_CURSOR', 'InvalidCursorError') {}
+export class InvalidCursorError extends /* @__PURE__ */ defineError('ERR_INVALID_CURSOR', 'InvalidCursorError') {}
 
 /** A durable task's `constraints.admit` names no hook registered with defineAdmit(name, fn). */
-export class AdmitNotDefinedError extends defineError('ERR_ADMIT_NOT_DEFINED', 'AdmitNotDefinedError') {
+export class AdmitNotDefinedError extends /* @__PURE__ */ defineError('ERR_ADMIT_NOT_DEFINED', 'AdmitNotDefinedError') {
   readonly admitName: string;
   constructor(admitName: string) {
     super(`no admit hook is defined as '${admitName}': call scheduler.defineAdmit('${admitName}', fn) before schedule() and start()`);
@@ -79,4 +79,4 @@ export class AdmitNotDefinedError extends defineError('ERR_ADMIT_NOT_DEFINED', '
  * An operation this scheduler cannot do in its mode: `scheduler.cluster()`
  * on a scheduler that is not in cluster mode.
  */
-export class ClusterModeError extends defineError('ERR_CLUSTER_MODE', 'ClusterModeError') {}
+export class ClusterModeError extends /* @__PURE__ */ defineError('ERR_CLUSTER_MODE', 'ClusterModeError') {}

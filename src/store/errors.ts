@@ -9,7 +9,7 @@ import type { LeaseHolder } from './lease.js';
  * a truncated file, another kind of file, or pages SQLite reports malformed.
  * The file is left exactly as it was: never replaced by an empty database.
  */
-export class StoreCorruptError extends defineError('ERR_STORE_CORRUPT', 'StoreCorruptError') {
+export class StoreCorruptError extends /* @__PURE__ */ defineError('ERR_STORE_CORRUPT', 'StoreCorruptError') {
   /** The file (or IndexedDB database name) that could not be read. */
   readonly path: string;
   constructor(path: string, why: string, options?: ErrorOptions) {
@@ -19,7 +19,7 @@ export class StoreCorruptError extends defineError('ERR_STORE_CORRUPT', 'StoreCo
 }
 
 /** A write did not fit (disk or quota full, or the store's size limit): nothing of it was written. */
-export class StoreFullError extends defineError('ERR_STORE_FULL', 'StoreFullError') {
+export class StoreFullError extends /* @__PURE__ */ defineError('ERR_STORE_FULL', 'StoreFullError') {
   readonly path: string;
   constructor(path: string, options?: ErrorOptions) {
     super(`${path}: the store is full (disk, quota or size limit); the write was rolled back, nothing of it was stored`, options);
@@ -32,7 +32,7 @@ export class StoreFullError extends defineError('ERR_STORE_FULL', 'StoreFullErro
  * undefined, NaN or Infinity, a cycle, a Date, Map or class instance) was
  * refused before anything was written.
  */
-export class UnstorablePayloadError extends defineError('ERR_UNSTORABLE_PAYLOAD', 'UnstorablePayloadError') {
+export class UnstorablePayloadError extends /* @__PURE__ */ defineError('ERR_UNSTORABLE_PAYLOAD', 'UnstorablePayloadError') {
   /** Where in the value: `tasks[3].params.a.b`. */
   readonly path: string;
   constructor(path: string, what: string, options?: ErrorOptions) {
@@ -46,7 +46,7 @@ export class UnstorablePayloadError extends defineError('ERR_UNSTORABLE_PAYLOAD'
  * scheduler's limit (`maxPayloadBytes`, 1 MiB by default): refused before
  * anything was written. Keep large data elsewhere and pass a reference.
  */
-export class PayloadTooLargeError extends defineError('ERR_PAYLOAD_TOO_LARGE', 'PayloadTooLargeError') {
+export class PayloadTooLargeError extends /* @__PURE__ */ defineError('ERR_PAYLOAD_TOO_LARGE', 'PayloadTooLargeError') {
   readonly path: string;
   readonly maxBytes: number;
   constructor(path: string, maxBytes: number) {
@@ -65,7 +65,7 @@ export class PayloadTooLargeError extends defineError('ERR_PAYLOAD_TOO_LARGE', '
  * or delete it. Recovery reports such tasks (`invalidTasks`) and goes on
  * with the others.
  */
-export class InvalidTaskRecordError extends defineError('ERR_INVALID_TASK_RECORD', 'InvalidTaskRecordError') {
+export class InvalidTaskRecordError extends /* @__PURE__ */ defineError('ERR_INVALID_TASK_RECORD', 'InvalidTaskRecordError') {
   readonly taskId: string;
   constructor(taskId: string, why: string, options?: ErrorOptions) {
     super(`task '${taskId}': the stored record is invalid (${why}); it was left as it is: schedule the task again to replace it, or delete it`, options);
@@ -74,13 +74,13 @@ export class InvalidTaskRecordError extends defineError('ERR_INVALID_TASK_RECORD
 }
 
 /** The store is not open (open() was not awaited, or close() was called). */
-export class StoreClosedError extends defineError('ERR_STORE_CLOSED', 'StoreClosedError') {}
+export class StoreClosedError extends /* @__PURE__ */ defineError('ERR_STORE_CLOSED', 'StoreClosedError') {}
 
 /** The database was written by a newer timeslice (a schema version this one does not know). */
-export class StoreSchemaTooNewError extends defineError('ERR_STORE_SCHEMA_TOO_NEW', 'StoreSchemaTooNewError') {}
+export class StoreSchemaTooNewError extends /* @__PURE__ */ defineError('ERR_STORE_SCHEMA_TOO_NEW', 'StoreSchemaTooNewError') {}
 
 /** Any other failure of the underlying database; `cause` holds the driver's error. */
-export class StoreError extends defineError('ERR_STORE', 'StoreError') {}
+export class StoreError extends /* @__PURE__ */ defineError('ERR_STORE', 'StoreError') {}
 
 /** "host pid 123 (owner …, epoch 4) since 2026-…": who holds a store, for messages. */
 export function describeHolder(holder: LeaseHolder): string {
@@ -93,7 +93,7 @@ export function describeHolder(holder: LeaseHolder): string {
  * IndexedDB database. `holder` names it. Start the second one with
  * `{ standby: true }` to have it wait and take over when the lease lapses.
  */
-export class StoreLockedError extends defineError('ERR_STORE_LOCKED', 'StoreLockedError') {
+export class StoreLockedError extends /* @__PURE__ */ defineError('ERR_STORE_LOCKED', 'StoreLockedError') {
   readonly path: string;
   readonly holder: LeaseHolder;
   constructor(path: string, holder: LeaseHolder, options?: ErrorOptions) {
@@ -108,7 +108,7 @@ export class StoreLockedError extends defineError('ERR_STORE_LOCKED', 'StoreLock
  * it acquired: another scheduler took the store over (this one was paused or
  * cut off past its lease), or it released it. Nothing of the write was stored.
  */
-export class LeaseLostError extends defineError('ERR_LEASE_LOST', 'LeaseLostError') {
+export class LeaseLostError extends /* @__PURE__ */ defineError('ERR_LEASE_LOST', 'LeaseLostError') {
   readonly path: string;
   /** Who holds the lease now, if anyone. */
   readonly holder: LeaseHolder | undefined;
