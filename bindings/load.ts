@@ -14,7 +14,7 @@
 // exports are plain numeric functions, so no glue library sits between a call
 // and the wasm: a call is one crossing.
 import { WASM_SYNC } from '#wasm-sync';
-import { describeValue, InvalidArgumentError, NotLoadedError, mustBe } from './errors.js';
+import { NotLoadedError } from './errors.js';
 
 /** The core's exports, as the AssemblyScript sources declare them. */
 export interface CoreExports {
@@ -164,57 +164,17 @@ export function loadCore(source?: WasmSource): Promise<void> {
   );
 }
 
-/** Names the core exports that a module must have to be taken for it. */
-const CORE_EXPORTS = ['memory', 'init', 'register', 'pop', 'runBatch'];
-
-function checkedCore(module: WebAssembly.Module, from: string): WebAssembly.Module {
-  const names = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
-  const missing = CORE_EXPORTS.filter((name) => !names.has(name));
-  if (missing.length > 0) throw new InvalidArgumentError(`loadCore: ${from} is not timeslice's core (no export ${missing.join(', ')})`);
-  return module;
-}
-
-async function compileBytes(bytes: BufferSource, from: string): Promise<WebAssembly.Module> {
-  let module: WebAssembly.Module;
-  try {
-    module = await WebAssembly.compile(bytes);
-  } catch (error) {
-    throw new NotLoadedError(`loadCore: ${from} does not compile: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
-  return checkedCore(module, from);
-}
-
-async function compileResponse(response: Response, from: string): Promise<WebAssembly.Module> {
-  if (!response.ok) throw new NotLoadedError(`loadCore: fetching ${from} answered ${response.status} ${response.statusText}`.trimEnd());
-  return compileBytes(await response.arrayBuffer(), from);
-}
-
 function compileFrom(source: WasmSource | undefined): Promise<WebAssembly.Module> {
+  // Each its own chunk in a bundler that splits: a page fetches the embedded copy only when it loads
+  // the core so, and the code that reads a URL, a Response or bytes only when it gives one (wasm-source.ts).
   if (source === undefined) {
-    // Its own chunk in a bundler that splits: fetched only by a page that loads the core so.
-    return import('./wasm.generated.js').then(({ WASM_LATIN1 }) => compileBytes(decodeLatin1(WASM_LATIN1), 'the embedded core'));
-  }
-  if (source instanceof WebAssembly.Module) return Promise.resolve(checkedCore(source, 'the module given'));
-  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return compileBytes(source as BufferSource, 'the bytes given');
-  if (typeof source === 'string' || source instanceof URL) {
-    const url = String(source);
-    return fetch(url).then(
-      (response) => compileResponse(response, url),
-      (error: unknown) => {
-        throw new NotLoadedError(`loadCore: fetching ${url} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-      },
+    return import('./wasm.generated.js').then(({ WASM_LATIN1 }) =>
+      WebAssembly.compile(decodeLatin1(WASM_LATIN1)).catch((error: unknown) => {
+        throw new NotLoadedError(`loadCore: the embedded core does not compile: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }),
     );
   }
-  if (typeof Response !== 'undefined' && source instanceof Response) return compileResponse(source, source.url || 'the response given');
-  if (typeof (source as PromiseLike<Response>)?.then === 'function') {
-    return Promise.resolve(source as PromiseLike<Response>).then((response) => {
-      if (typeof Response === 'undefined' || !(response instanceof Response)) {
-        throw new InvalidArgumentError(`loadCore: the promise given resolved to ${describeValue(response)}, not a Response`);
-      }
-      return compileResponse(response, response.url || 'the response given');
-    });
-  }
-  throw mustBe('loadCore: source', 'a URL, a Response, the .wasm bytes or a WebAssembly.Module', source);
+  return import('./wasm-source.js').then(({ compileSource }) => compileSource(source));
 }
 
 /**
