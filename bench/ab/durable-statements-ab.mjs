@@ -13,6 +13,9 @@
 //             OpenEphemeral + three IdxInsert)
 //   lean      the lease checked by one plucked column (its epoch, for this
 //             owner), the slot patch's status test as a chain of <>
+//   lean, end read then updated: and the attempt's end as a SELECT of its row
+//             and an UPDATE without RETURNING (SQLite buffers the rows of
+//             RETURNING in an ephemeral table: EXPLAIN shows OpenEphemeral)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -56,6 +59,21 @@ const VARIANTS = {
       patch: db.prepare(`UPDATE tasks SET ${PATCH_SET} WHERE id = ? AND schedule_version = ? AND status NOT IN ('completed', 'failed', 'cancelled')`),
     };
   },
+  // The end as a read of the slot's row, then an UPDATE without RETURNING (SQLite buffers RETURNING rows in an ephemeral table).
+  'lean, end read then updated': (db) => {
+    const v = VARIANTS.lean(db);
+    const read = db.prepare(`SELECT attempt, started_at_ms AS "startedAtMs", skip_reason AS "skipReason", state, trace_id AS "traceId",
+      span_id AS "spanId", fencing_token AS "fencingToken", outcome FROM executions WHERE ${BY_SLOT}`);
+    const update = db.prepare(`UPDATE executions SET outcome = ?, ended_at_ms = ?, result = ?, error = ?,
+        trace_id = coalesce(trace_id, ?), span_id = coalesce(span_id, ?) WHERE ${BY_SLOT}`);
+    v.end = (outcome, endedAtMs, result, error, traceId, spanId, taskId, nominalMs, version, token) => {
+      const row = read.get(taskId, nominalMs, version);
+      if (row === undefined || row.fencingToken !== token || row.outcome !== 'running') return undefined;
+      update.run(outcome, endedAtMs, result, error, traceId, spanId, taskId, nominalMs, version);
+      return row;
+    };
+    return v;
+  },
   lean: (db) => {
     const epoch = db.prepare("SELECT epoch FROM lease WHERE id = 1 AND owner_id = ? AND expires_at_ms <> 0").pluck();
     return {
@@ -76,15 +94,16 @@ async function perJob(variant, file) {
   db.pragma(`synchronous = ${sync}`);
   db.pragma('foreign_keys = ON');
   db.prepare("INSERT OR REPLACE INTO lease (id, owner_id, host, pid, epoch, since_ms, expires_at_ms) VALUES (1, 'me', 'host', 1, 1, 0, 1e15)").run();
-  const { fence, patch } = VARIANTS[variant](db);
-  const end = db.prepare(END);
+  const { fence, patch, end: endOf } = VARIANTS[variant](db);
+  const returning = db.prepare(END);
+  const end = endOf ?? ((...args) => returning.get(...args));
   const slotTask = db.prepare('SELECT id, schedule_version AS "scheduleVersion", status, high_water_mark_ms AS "highWaterMarkMs" FROM tasks WHERE id = ?');
   const claim = db.prepare(CLAIM);
   const marks = db.prepare('UPDATE tasks SET high_water_mark_ms = ?, status = ? WHERE id = ?');
   const job = db.transaction((i) => {
     fence();
     if (i > 0) {
-      if (end.get('succeeded', 2 + i, 'null', 'null', null, null, `job-${i - 1}`, 1, 1, i) === undefined) throw new Error('not ended');
+      if (end('succeeded', 2 + i, 'null', 'null', null, null, `job-${i - 1}`, 1, 1, i) === undefined) throw new Error('not ended');
       patch.run(1, null, 1, 'completed', null, 2 + i, `job-${i - 1}`, 1);
     }
     if (i < n) {

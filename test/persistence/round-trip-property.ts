@@ -15,7 +15,8 @@ const durationMs = fc.double({ min: 0, max: 1e15, noNaN: true });
 const json = fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json>;
 const text = fc.string({ unit: 'grapheme', maxLength: 20 });
 
-const record: fc.Arbitrary<TaskRecord> = fc.record({
+/** Any valid task record (shared with sqlite-task-values.test.ts). */
+export const record: fc.Arbitrary<TaskRecord> = fc.record({
   id: fc.string({ minLength: 1, maxLength: 40 }),
   name: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }),
   description: fc.option(text),

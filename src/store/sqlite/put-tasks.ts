@@ -11,9 +11,42 @@
 // (SQLite's statement rollback), and the chunk then goes one row at a time,
 // in order, each merged if its id is taken, exactly as if it had never been
 // tried whole.
-import { encodeCheckedTask, mergeUpsert, type PutStatus } from '../codec.js';
-import type { TaskRecord } from '../records.js';
-import { ROWS_PER_INSERT, type Statements, taskUpdateValues, taskValues } from './statements.js';
+import { encodeCheckedTask, mergeUpsert, noNegativeZero, type PutStatus } from '../codec.js';
+import type { Json, TaskRecord } from '../records.js';
+import { ROWS_PER_INSERT, type Statements, taskUpdateValues } from './statements.js';
+
+/** The JSON text of the last frozen retry policy encoded: records the scheduler builds share its default one. */
+let frozenRetry: Json | undefined;
+let frozenRetryText = '';
+
+function retryText(retry: Json): string {
+  if (retry === frozenRetry) return frozenRetryText;
+  const text = JSON.stringify(retry);
+  if (typeof retry === 'object' && retry !== null && Object.isFrozen(retry)) {
+    frozenRetry = retry;
+    frozenRetryText = text;
+  }
+  return text;
+}
+
+/**
+ * Appends a checked record's column values (taskValues(encodeCheckedTask(r)),
+ * in insertTask's column order) to `values`, without the encoded record or
+ * the array of one row between them: a registration's insert is most of
+ * scheduleMany's cost, and its garbage the rest.
+ */
+export function pushTaskValues(values: unknown[], r: TaskRecord): void {
+  const m = r.misfire;
+  values.push(
+    r.id, r.name, r.description, r.ownerModule, r.functionName, JSON.stringify(r.params), r.scheduleKind, noNegativeZero(r.delayMs), r.periodMs,
+    noNegativeZero(r.atMs), r.cronExpression, r.timeZone, r.priority, m.policy, noNegativeZero(m.graceMs), noNegativeZero(m.catchUpWindowMs),
+    m.catchUpMax, retryText(r.retry), noNegativeZero(r.createdAtMs), noNegativeZero(r.updatedAtMs), noNegativeZero(r.lastExecutionMs),
+    noNegativeZero(r.nextExecutionMs), noNegativeZero(r.executionCount), r.maxExecutions, r.status, r.lastError, JSON.stringify(r.metadata),
+    r.scheduleVersion, noNegativeZero(r.highWaterMarkMs), r.dstGap ?? null, r.dstOverlap ?? null, r.timeoutMs ?? null,
+    r.constraints == null ? null : JSON.stringify(r.constraints), r.calendarPeriod ?? null, noNegativeZero(r.startAtMs ?? null),
+    noNegativeZero(r.endAtMs ?? null),
+  );
+}
 
 function isConstraintError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
@@ -26,7 +59,7 @@ export function putTaskRecords(s: Statements, tasks: readonly TaskRecord[]): Put
   let start = 0;
   for (; start + ROWS_PER_INSERT <= tasks.length; start += ROWS_PER_INSERT) {
     const values: unknown[] = [];
-    for (let i = start; i < start + ROWS_PER_INSERT; i++) values.push(...taskValues(encodeCheckedTask(tasks[i]!)));
+    for (let i = start; i < start + ROWS_PER_INSERT; i++) pushTaskValues(values, tasks[i]!);
     try {
       s.insertTaskChunk.run(values);
       for (let i = 0; i < ROWS_PER_INSERT; i++) statuses.push('created');
@@ -41,8 +74,10 @@ export function putTaskRecords(s: Statements, tasks: readonly TaskRecord[]): Put
 
 /** One record: inserted if its id is new (the usual case), else merged into the stored task. */
 function putOne(s: Statements, record: TaskRecord): PutStatus {
+  const values: unknown[] = [];
+  pushTaskValues(values, record);
+  if (s.insertTask.run(values).changes === 1) return 'created';
   const incoming = encodeCheckedTask(record);
-  if (s.insertTask.run(taskValues(incoming)).changes === 1) return 'created';
   const existing = s.getTask.get(incoming.id);
   const { task, status } = mergeUpsert(existing, incoming);
   const moved = task.highWaterMarkMs !== existing?.highWaterMarkMs || task.scheduleVersion !== existing?.scheduleVersion;
