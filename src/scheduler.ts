@@ -1,7 +1,6 @@
 // The Scheduler facade: validates, resolves options once into frozen objects,
 // and delegates to the engine (src/engine.ts) and the core. It holds no
 // ordering logic of its own.
-import { Core } from '../bindings/core.js';
 import * as L from '../bindings/layout.generated.js';
 import { NotLoadedError, mustBe } from '../bindings/errors.js';
 import { type DurableFn, DurableFunction } from './durable/durable-context.js';
@@ -18,12 +17,12 @@ import type { ConstrainedTasks } from './constraints/constrained-task.js';
 import type { AdmitFn } from './constraints/slot-constraints.js';
 import type { DescribeOptions, SchedulerDescription } from './describe.js';
 import { dateMs, type Duration, isCalendarPeriod, parseDurationMs, requirePositive } from './time/duration.js';
-import { Engine, type LifecycleState, type TaskFn } from './engine/engine.js';
+import type { Engine, LifecycleState, TaskFn } from './engine/engine.js';
+import { newEngine } from './engine/new-engine.js';
 import { SchedulerEvents } from './events.js';
 import { type TaskOptions, resolveTaskOptions } from './tasks/options.js';
 import { type ResolvedSchedulerOptions, type SchedulerOptions, readSchedulerOptions, refuseDurableOnlyOptions, resolveSchedulerOptions } from './tasks/scheduler-options.js';
 import { durableFactory, part } from './parts/load.js';
-import { realClock } from './time/real-clock.js';
 import { requireFunction, type TaskContext } from './tasks/task-context.js';
 import { type Registrar, registerCron, registerEvery, registerRecurring } from './repeating-tasks.js';
 import { TaskHandle } from './tasks/task-handle.js';
@@ -74,11 +73,7 @@ export class Scheduler {
     // Traced, each registering method wraps its function first (tracing.ts: own properties, so that the
     // shared methods carry no tracing code, which kept run() and #register() small enough to inline).
     if (this.#tracer !== undefined) part('tracing', 'new Scheduler').traceRegistrations(this, Scheduler.prototype, this.#tracer, () => this.#engine);
-    const core = new Core();
-    core.setPolicy(this.#options.policy);
-    core.setQuantum(this.#options.quantumMs);
-    for (const [cls, ms] of this.#options.deadlinesMs) core.setClassDeadline(cls, ms);
-    this.#engine = new Engine(core, this.#options.clock ?? realClock, this.#options, this.events);
+    this.#engine = newEngine(this.#options, this.events);
     // The durable layer is a part of its own (src/parts/load.ts): loaded with the package in Node, on demand in a browser.
     const makeDurable = durableFactory();
     if (makeDurable !== undefined) {

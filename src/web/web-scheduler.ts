@@ -39,9 +39,8 @@
 // or two promise reactions or more after a continuation) is a new user-visible
 // continuation: the spec inherits the task's priority and signal across those
 // awaits, which would need AsyncContext.
-import { resolveSchedulerOptions } from '../tasks/scheduler-options.js';
 import type { PriorityName } from '../tasks/priorities.js';
-import { Scheduler } from '../scheduler.js';
+import { resolveBackendOptions, WebBackend } from './web-backend.js';
 import type { Clock } from '../time/clock.js';
 import type { TaskContext } from '../tasks/task-context.js';
 import type { TaskHandle } from '../tasks/task-handle.js';
@@ -123,7 +122,7 @@ function newTask(priority: TaskPriority, signal: AbortSignal | undefined): WebTa
  */
 export class WebScheduler {
   readonly #clock: Clock | undefined;
-  #backend: Scheduler | undefined;
+  #backend: WebBackend | undefined;
   /** The task whose code is running now (its callback, or a continuation window). */
   #current: WebTask | undefined;
   /** Open continuation windows; the engine is paused while any is open. */
@@ -137,7 +136,7 @@ export class WebScheduler {
       if (key !== 'clock') throw new InvalidArgumentError(`createWebScheduler: options.${key} is not an option (known: clock)`);
     }
     // Validated now, used when the backend is made on first use: construction starts nothing.
-    resolveSchedulerOptions(this.#backendOptions(options.clock), () => undefined); // (these options hold no tracer)
+    resolveBackendOptions(this.#backendOptions(options.clock));
     this.#clock = options.clock;
   }
 
@@ -212,8 +211,8 @@ export class WebScheduler {
     return clock === undefined ? { policy: 'priority' as const } : { policy: 'priority' as const, clock };
   }
 
-  #backendStarted(): Scheduler {
-    if (this.#backend === undefined) this.#backend = new Scheduler(this.#backendOptions(this.#clock)).start();
+  #backendStarted(): WebBackend {
+    this.#backend ??= new WebBackend(resolveBackendOptions(this.#backendOptions(this.#clock)));
     return this.#backend;
   }
 

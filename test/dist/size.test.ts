@@ -30,7 +30,9 @@
 // layout's namespace object, which a shared chunk exported, and error classes
 // nobody imports) and inline the layout's constants; 22.9 / 23.8 KB once the
 // code that fetches a raw .wasm (load({ wasm: url })) became a chunk of its
-// own. The rest is what every
+// own; timeslice/web 19.0 KB (in two files) once its schedulers stood on the
+// engine without the Scheduler facade, and so without load() and the parts'
+// shared chunks (src/web/web-backend.ts): the 20 KB target met there. The rest is what every
 // application runs (the breakdown printed below, per source file): the
 // engine and its run loop, the core's bindings and load(), the facade, the
 // option validation, the real clock, events and errors: 21.3 KB gzipped
@@ -50,9 +52,9 @@ const root = new URL('../../', import.meta.url).pathname;
 const OUT_DIR = '/virtual-out';
 
 /** Gzip bytes of the first load, per entry (see the header for the 20 KB target). */
-const BUDGET_GZIP_BYTES = { timeslice: 22_900, 'timeslice/web': 23_800 };
+const BUDGET_GZIP_BYTES = { timeslice: 22_900, 'timeslice/web': 19_000 };
 /** Gzip bytes of the first load plus what a bare `await load()` always fetches (the core), per entry. */
-const BUDGET_TOTAL_GZIP_BYTES = { timeslice: 30_100, 'timeslice/web': 31_000 };
+const BUDGET_TOTAL_GZIP_BYTES = { timeslice: 30_100, 'timeslice/web': 26_200 };
 
 /** What a browser application writes to use each entry. */
 const APPS: Record<keyof typeof BUDGET_GZIP_BYTES, string> = {
