@@ -13,6 +13,11 @@ export const LONG_FILES_FIRST = [
   'test/crash/crash-campaign.test.ts',
   'test/crash/lease-campaign.test.ts',
   'test/bench/quick-suites.test.ts',
+  // Waiting on PostgreSQL (its DDL and commits), 20-30 s each.
+  'test/persistence/postgres-store.test.ts',
+  'test/bench/postgres-smoke.test.ts',
+  'test/recovery/cluster-postgres.test.ts',
+  'test/persistence/postgres-cluster.test.ts',
   'test/api/cron-dst-oracle.test.ts',
   'test/core/differential-heap.test.ts',
   'test/core/differential-timers.test.ts',
