@@ -4,6 +4,7 @@
 // along (durable cron tasks parse their expressions with it), and so do the
 // calendar, constraints and tracing parts.
 import type { Engine } from '../engine/engine.js';
+import type { Parts } from './load.js';
 import type { SchedulerOptions } from '../tasks/scheduler-options.js';
 import { resolveDurableOptions } from '../durable/durable-options.js';
 import { DurableScheduler } from '../durable/durable-scheduler.js';
@@ -11,11 +12,17 @@ import type { DurableSide } from '../durable/durable-side.js';
 import { ClusterDurable } from '../durable/cluster/cluster-durable.js';
 import { resolveClusterOption } from '../durable/cluster/cluster-options.js';
 
+import { planCron, planEvery, planRecurring } from './calendar-part.js';
+import { ConstrainedTasks } from './constraints-part.js';
+import { resolveTracer, traceRegistrations } from './tracing-part.js';
+
 export { CronSchedule } from '../time/cron.js';
-// Loaded with the durable layer (load({ durable: true })): its chunk holds their code already.
-export * as calendar from './calendar-part.js';
-export * as constraints from './constraints-part.js';
-export * as tracing from './tracing-part.js';
+// Loaded with the durable layer (load({ durable: true })): its chunk holds their code already. Objects
+// of the parts' exports rather than module namespaces (`export * as`), which the build would make with
+// a helper that it shares through a chunk, which a browser bundle then fetched up front.
+export const calendar: Parts['calendar'] = { planCron, planEvery, planRecurring };
+export const constraints: Parts['constraints'] = { ConstrainedTasks };
+export const tracing: Parts['tracing'] = { resolveTracer, traceRegistrations };
 
 /** The durable side of a scheduler made with these options: undefined without a store (durable-only options are then refused). */
 export function makeDurable(engine: Engine, options: SchedulerOptions): DurableSide | undefined {
