@@ -40,6 +40,7 @@
 //   and a failure that offered none would end a recurring task's chain).
 // - Atomicity and validation as for Store (store.ts header).
 import type { ExecutionRecord, SlotKey, TaskRecord } from './records.js';
+import type { LoadTasksOptions, PutStatus } from './store.js';
 import type { CompleteRequest, FenceRefusal, SkipRequest, SkipResult, SlotRefusal, Store } from './store.js';
 
 /** Who a process is, as it registers. */
@@ -331,6 +332,34 @@ export interface ClusterStore {
    * listen (`postgresStore(..., { listen: false })`), is polled.
    */
   watchOffers?(watcher: OfferWatcher): Promise<OfferWatch>;
+  /**
+   * Optional, for a process's start: the pending tasks that have no open row
+   * (a registration cut off between its record and its offer), in batches as
+   * loadTasks() yields them. A store without it has start() read every task
+   * (with N processes starting beside a big schedule, N passes over all of
+   * it, each offer refused as `open-slot`).
+   */
+  unofferedTasks?(options?: LoadTasksOptions): AsyncIterable<TaskRecord[]>;
+  /** Optional, with unofferedTasks: how many tasks are pending or running. */
+  liveTaskCount?(): Promise<number>;
+  /**
+   * Optional: a registration in one transaction where it can be: putTasks(),
+   * then offerSlots() of the offers `offersOf` makes from the records as
+   * stored (for an id the store had, its stored record; undefined: deleted
+   * meanwhile). When every record was new, both commit together (one commit,
+   * and no crash can leave a task without its row); when one merged into a
+   * stored task, the offers go in a transaction of their own after the
+   * records' (a stored task's open row may be held by a claim, which locks
+   * the row before the task: locking the task first could deadlock).
+   */
+  registerTasks?(tasks: readonly TaskRecord[], offersOf: (stored: ReadonlyArray<TaskRecord | undefined>) => OfferRequest[]): Promise<RegisterTasksResult>;
+}
+
+/** What registerTasks() did: each record's PutStatus and stored record, and the offers' results. */
+export interface RegisterTasksResult {
+  statuses: PutStatus[];
+  stored: Array<TaskRecord | undefined>;
+  offers: OfferResult[];
 }
 
 /** Whether `store` has the cluster capability. */

@@ -35,7 +35,7 @@ import {
 } from './lease.js';
 import type {
   ClaimDueRequest, ClaimDueResult, ClusterProcess, ClusterStore, DeregisterRequest, FinishAndClaimResult, FinishRequest, FinishResult, GiveBackResult,
-  HeartbeatResult, OfferRequest, OfferResult, OfferWatch, OfferWatcher, PendingSlot, ProcessRef, ProcessRequest, PruneRoundResult, RegisterResult, RescueResult,
+  HeartbeatResult, OfferRequest, OfferResult, OfferWatch, OfferWatcher, PendingSlot, ProcessRef, ProcessRequest, PruneRoundResult, RegisterResult, RegisterTasksResult, RescueResult,
 } from './cluster.js';
 import { checkOfferWatcher, checkPruneRound } from './cluster-rules.js';
 import { CallOrder } from './postgres/call-order.js';
@@ -64,6 +64,7 @@ import type {
 import { checkTaskQuery, type QueriedTask, type TaskQuery } from './task-query.js';
 import { checkArray, checkId, checkNonEmptyString, checkTaskPatch, checkTaskRecord, checkTimeMs, resolveHistoryOptions, resolveLoadOptions } from './validate.js';
 import { requirePeer } from '../require-peer.js';
+import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
 
 export type { PostgresConnection, PostgresStoreOptions } from './postgres/options.js';
 export { LATEST_POSTGRES_SCHEMA_VERSION } from './postgres/schema.js';
@@ -129,7 +130,8 @@ export class PostgresStore implements Store, ClusterStore {
     const pg = requirePeer<PgModule>('pg', 'the PostgreSQL store (timeslice/store/postgres)');
     const owned = this.#settings.pool === undefined;
     // allowExitOnIdle: idle connections do not keep the process alive (SqliteStore holds no handle either).
-    const pool = this.#settings.pool ?? new pg.Pool({ connectionString: this.#settings.connectionString, max: 10, allowExitOnIdle: true });
+    // pipeline: statements sent together share a round trip (session.ts).
+    const pool = this.#settings.pool ?? new pg.Pool({ connectionString: this.#settings.connectionString, max: 10, allowExitOnIdle: true, pipeline: true } as ConstructorParameters<typeof pg.Pool>[0]);
     // An idle connection that breaks emits 'error' on the pool, which would crash the process unheard; the next call reports it instead.
     if (owned) pool.on('error', () => {});
     this.#types = storeTypes(pg);
@@ -170,7 +172,7 @@ export class PostgresStore implements Store, ClusterStore {
   }
 
   /** One transaction (postgres/transactions.ts), fenced by this instance's lease when `fenced` and it took one. */
-  #transaction<T>(fenced: boolean, fn: (session: Session, firstRow: unknown) => Promise<T>, first?: Statement): Promise<T> {
+  #transaction<T>(fenced: boolean, fn: (session: Session, firstRow: Promise<unknown>) => Promise<T>, first?: Statement): Promise<T> {
     const fence = fenced && this.#lease !== undefined
       ? { shareLease: this.#s.shareLease, check: (lease: LeaseHolder | undefined) => checkFence(this.#where, lease, this.#lease) }
       : undefined;
@@ -190,7 +192,7 @@ export class PostgresStore implements Store, ClusterStore {
   }
 
   /** A cluster call (cluster mode takes no lease): one transaction, in call order, not fenced; `first` runs with BEGIN. */
-  #clusterCall<T>(fn: (session: Session, firstRow: unknown) => Promise<T>, first: Statement | undefined): Promise<T> {
+  #clusterCall<T>(fn: (session: Session, firstRow: Promise<unknown>) => Promise<T>, first: Statement | undefined): Promise<T> {
     this.#pool();
     return this.#order.write(() => this.#transaction(false, fn, first));
   }
@@ -272,12 +274,28 @@ export class PostgresStore implements Store, ClusterStore {
     return task === undefined ? undefined : decodeLoaded(id, () => decodeTask(task));
   }
 
-  async *loadTasks(options?: LoadTasksOptions): AsyncIterable<TaskRecord[]> {
+  loadTasks(options?: LoadTasksOptions): AsyncIterable<TaskRecord[]> {
+    return this.#taskPages(options, (s, from, batchSize) => (from === undefined ? [s.firstTaskPage, [batchSize]] : [s.taskPage, [from, batchSize]]));
+  }
+
+  /** Cluster mode's start: the pending tasks with no open row (ClusterStore.unofferedTasks), by id. */
+  unofferedTasks(options?: LoadTasksOptions): AsyncIterable<TaskRecord[]> {
+    return this.#taskPages(options, (s, from, batchSize) => [s.unofferedPage, [from ?? null, batchSize]]);
+  }
+
+  async liveTaskCount(): Promise<number> {
+    return (await this.#read((session, s) => session.row<{ n: number }>(s.liveTaskCount)))!.n;
+  }
+
+  /** Tasks by keyset pages on the id (`page`: the statement and its values after `from`). */
+  async *#taskPages(
+    options: LoadTasksOptions | undefined, page: (s: Statements, from: string | undefined, batchSize: number) => [Statement, unknown[]],
+  ): AsyncIterable<TaskRecord[]> {
     const { batchSize, onInvalid } = resolveLoadOptions(options);
     let afterId: string | undefined;
     for (;;) {
       const from = afterId;
-      const rows = await this.#read((session, s) => (from === undefined ? session.rows<StoredTask>(s.firstTaskPage, [batchSize]) : session.rows<StoredTask>(s.taskPage, [from, batchSize])));
+      const rows = await this.#read((session, s) => session.rows<StoredTask>(...page(s, from, batchSize)));
       if (rows.length === 0) return;
       afterId = rows[rows.length - 1]!.id;
       const batch = decodeLoadedBatch(rows, (row) => row.id, decodeTask, onInvalid);
@@ -399,6 +417,14 @@ export class PostgresStore implements Store, ClusterStore {
   finishAndClaim(finishes: readonly FinishRequest[], claim?: ClaimDueRequest): Promise<FinishAndClaimResult> { return this.#cluster.finishAndClaim(finishes, claim); }
   rescueExpired(): Promise<RescueResult> { return this.#cluster.rescueExpired(); }
   pendingSlots(taskId?: string): Promise<PendingSlot[]> { return this.#cluster.pendingSlots(taskId); }
+
+  /** putTasks() and offerSlots() in one transaction where every record is new (ClusterStore.registerTasks). */
+  async registerTasks(tasks: readonly TaskRecord[], offersOf: (stored: ReadonlyArray<TaskRecord | undefined>) => OfferRequest[]): Promise<RegisterTasksResult> {
+    checkArray(tasks, 'tasks');
+    for (let i = 0; i < tasks.length; i++) checkTaskRecord(tasks[i], `tasks[${i}]`);
+    if (typeof offersOf !== 'function') throw new InvalidArgumentError(`registerTasks: offersOf must be a function, received ${describeValue(offersOf)}`);
+    return this.#cluster.registerTasks(tasks, offersOf);
+  }
 
   /** LISTENs on a connection of its own (postgres/offer-listener.ts); with `listen: false`, an inert watch (the process polls). */
   async watchOffers(watcher: OfferWatcher): Promise<OfferWatch> {

@@ -77,4 +77,39 @@ describe('cluster mode on PostgreSQL (Scheduler with cluster: true)', () => {
     const records = await Promise.all(ran.map(async ([, id]) => (await stores[0]!.history(id)).executions.map((e) => [e.outcome, e.attempt])));
     expect(records.filter((r) => JSON.stringify(r) !== '[["succeeded",1]]')).toEqual([]);
   }, 20_000);
+
+  it('writes a registration of new tasks and their first rows in one transaction, and a start offers the rows only of pending tasks that have none', async () => {
+    const schema = db.nextSchema();
+    const make = (name: string, started: boolean) => {
+      const store = postgresStore({ connectionString: db.url }, { schema });
+      stores.push(store);
+      const calls: string[] = [];
+      for (const method of ['putTasks', 'offerSlots', 'registerTasks', 'loadTasks', 'unofferedTasks'] as const) {
+        const original = (store[method] as (...args: unknown[]) => unknown).bind(store);
+        (store as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+          calls.push(method);
+          return original(...args);
+        };
+      }
+      const ran: string[] = [];
+      const scheduler = new Scheduler({ store, cluster: { pollMs: 50 }, clockWatch: false, retention: false, onError: false });
+      running.push(scheduler);
+      scheduler.define('job', (_params, ctx) => void ran.push(`${name} ${ctx.taskId}`));
+      if (started) scheduler.start();
+      return { scheduler, calls, ran };
+    };
+    const producer = make('producer', false);
+    await producer.scheduler.scheduleMany([{ id: 'a', fn: 'job', after: 0 }, { id: 'b', fn: 'job', after: 0 }]);
+    // Registration: one call, one transaction (one commit) for the records and their rows.
+    expect(producer.calls).toEqual(['registerTasks']);
+    expect((await db.query(`SELECT task_id FROM ${schema}.open_slots ORDER BY task_id`)).map((r) => r.task_id)).toEqual(['a', 'b']);
+    // 'b' as if its registration had been cut between its record and its row (a crash; a merge offers in a second transaction).
+    await db.query(`DELETE FROM ${schema}.open_slots WHERE task_id = 'b'`);
+    const worker = make('worker', true);
+    await worker.scheduler.ready;
+    expect(worker.calls.filter((c) => c !== 'registerTasks')).toEqual(['unofferedTasks', 'offerSlots']);
+    const until = Date.now() + 10_000;
+    while (worker.ran.length < 2 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(worker.ran.sort()).toEqual(['worker a', 'worker b']);
+  }, 20_000);
 });

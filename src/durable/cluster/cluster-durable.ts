@@ -9,7 +9,9 @@
 // Registration is two writes (the record, then the offer). A crash between
 // them leaves a pending task without a row; every start() offers the next
 // slot of each pending task that has none (offers are refused as `open-slot`
-// where a row exists), so such a task runs once any process starts again.
+// where a row exists), so such a task runs once any process starts again. A
+// store that can tell which tasks have no row (unofferedTasks) is asked for
+// those only; another is read whole.
 //
 // Retention (the `retention` option) runs here as under one owner, from
 // start() to stop(), in bounded rounds one process at a time (cluster-retention.ts).
@@ -125,6 +127,7 @@ export class ClusterDurable {
       const pastByMs = refusedPastByMs(record, wallNowMs);
       if (pastByMs > 0 && !allowsPast(list[i] as DurableTaskOptions, this.#options.allowPast)) await checkPastSchedule(record, pastByMs, at(i), store);
     }
+    if (store.registerTasks !== undefined) return this.#register(store, runner, records);
     const stored: TaskRecord[] = [];
     for (let start = 0; start < records.length; start += MAX_REGISTRATIONS_PER_BATCH) {
       const batch = records.slice(start, start + MAX_REGISTRATIONS_PER_BATCH);
@@ -139,6 +142,29 @@ export class ClusterDurable {
       }
     }
     await runner.offerFirst(stored.filter((record) => record.status === 'pending'));
+    return stored;
+  }
+
+  /**
+   * The records and their first rows in one transaction per batch where the store can (registerTasks: when every
+   * record is new); the first row of a task the store had is offered from its stored record, as above.
+   */
+  async #register(store: ClusterCapable, runner: ClusterRunner, records: readonly TaskRecord[]): Promise<TaskRecord[]> {
+    const register = store.registerTasks!.bind(store);
+    const stored: TaskRecord[] = [];
+    let offered = false;
+    for (let start = 0; start < records.length; start += MAX_REGISTRATIONS_PER_BATCH) {
+      const batch = records.slice(start, start + MAX_REGISTRATIONS_PER_BATCH);
+      const result = await register(batch, (now) => runner.firstOffers(now.filter((record): record is TaskRecord => record?.status === 'pending')));
+      for (const [i, record] of result.stored.entries()) {
+        if (record === undefined) {
+          throw new StoreError(`${this.#options.source.description}: task '${(batch[i] as TaskRecord).id}' vanished after its registration was committed`);
+        }
+        stored.push(record);
+      }
+      offered ||= result.offers.length > 0;
+    }
+    if (offered) runner.claimNow();
     return stored;
   }
 
@@ -204,9 +230,16 @@ export class ClusterDurable {
     // Not once a stop() began (it ended this session): its retention would outlive it.
     if (this.#session === session) this.#startRetention(store);
     let tasks = 0;
-    for await (const batch of store.loadTasks()) {
-      for (const record of batch) if (record.status === 'pending' || record.status === 'running') tasks++;
-      await runner.offerFirst(batch.filter((record) => record.status === 'pending'));
+    if (store.unofferedTasks !== undefined && store.liveTaskCount !== undefined) {
+      // Only the tasks that need it: N processes starting beside 10,000 tasks made N passes over all of them, each
+      // offer refused as open-slot, with the task rows locked against the claims the others were making meanwhile.
+      for await (const batch of store.unofferedTasks()) await runner.offerFirst(batch);
+      tasks = await store.liveTaskCount();
+    } else {
+      for await (const batch of store.loadTasks()) {
+        for (const record of batch) if (record.status === 'pending' || record.status === 'running') tasks++;
+        await runner.offerFirst(batch.filter((record) => record.status === 'pending'));
+      }
     }
     return {
       tasks, interrupted: 0, retried: 0, failed: 0, superseded: 0, undefinedFunctions: [], invalidTasks: [],

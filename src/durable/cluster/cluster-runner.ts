@@ -29,7 +29,7 @@
 import * as L from '../../../bindings/layout.generated.js';
 import type { Engine } from '../../engine/engine.js';
 import type {
-  ClaimedSlot, ClusterProcess, ClusterStore, OfferResult, OfferWatch, ProcessRef,
+  ClaimedSlot, ClusterProcess, ClusterStore, OfferRequest, OfferResult, OfferWatch, ProcessRef,
 } from '../../store/cluster.js';
 import { MAX_CLAIM_LIMIT } from '../../store/cluster-rules.js';
 import type { Store } from '../../store/store.js';
@@ -203,12 +203,17 @@ export class ClusterRunner {
    * for 1,000 registrations on PostgreSQL. A task with no slot left is left out.
    */
   offerFirst(records: readonly TaskRecord[]): Promise<OfferResult[]> {
-    const offers = firstOffers(records, this.#cronCache, this.#deadlinesMs);
+    const offers = this.firstOffers(records);
     if (offers.length === 0) return Promise.resolve([]);
     return this.#store.offerSlots(offers).then((results) => {
       this.claimNow();
       return results;
     });
+  }
+
+  /** The first slot of each task as an offer (a task with no slot left has none): what registration materialises. */
+  firstOffers(records: readonly TaskRecord[]): OfferRequest[] {
+    return firstOffers(records, this.#cronCache, this.#deadlinesMs);
   }
 
   /** runNow(): a manual row any process may claim, once (manual-runs.ts); resolves to its execution once claimed. */

@@ -127,12 +127,14 @@ export function prepareClusterStatements(s: string) {
      * function and whether the task has a row held are primary-key probes for the rows it reaches, not a join. A plan that
      * sorts every due row instead (what the planner picks on tables never analyzed: it takes `owner_id IS NULL` for 0.5%
      * of the rows) would probe every due row first: 300 ms a claim at 20,000 pending rows, 0.4 ms in rank order. So the
-     * claim's transaction turns sorting off (shareProcess), where the rank index gives the order anyway.
+     * claim's transaction turns sorting off (shareProcess), where the rank index gives the order anyway. The claim is sent
+     * with shareProcess, before its answer: it takes nothing unless the registration ($3, $4) is live (that row is locked).
      */
     claim: statement(
       `WITH picked AS (
          SELECT o.task_id, o.nominal_ms, o.schedule_version FROM ${s}.open_slots o
          WHERE o.owner_id IS NULL AND o.due_ms <= $1
+           AND EXISTS (SELECT FROM ${s}.processes p WHERE p.owner_id = $3 AND p.epoch = $4 AND p.expires_at_ms > $1)
            AND ($5::text[] IS NULL OR (SELECT t.function_name FROM ${s}.tasks t WHERE t.id = o.task_id) = ANY($5::text[]))
            AND NOT (SELECT EXISTS (SELECT FROM ${s}.open_slots h WHERE h.task_id = o.task_id AND h.owner_id IS NOT NULL))
          ORDER BY o.rank_ms, o.seq LIMIT $2 FOR UPDATE OF o SKIP LOCKED)

@@ -24,18 +24,19 @@
 import { applyPatch, decodeExecution, decodeTask, STORED_TASK_FIELDS, type StoredExecution, type StoredTask } from '../codec.js';
 import type {
   ClaimDueRequest, ClaimDueResult, ClaimedSlot, ClusterProcess, DeregisterRequest, FinishAndClaimResult, FinishRequest, FinishResult, GiveBackResult, HeartbeatResult,
-  OfferRequest, OfferResult, PendingSlot, ProcessRef, ProcessRequest, RegisterResult, RescueResult,
+  OfferRequest, OfferResult, PendingSlot, ProcessRef, ProcessRequest, RegisterResult, RegisterTasksResult, RescueResult,
 } from '../cluster.js';
 import {
   byUrgency, checkClaimDue, checkDeregister, checkLeaseMs, checkOffers, checkProcessRef, checkProcessRequest, encodeFinish, LEASE_EXPIRED_ERROR_TEXT,
 } from '../cluster-rules.js';
-import { executionIdOf, isManualSlot, type SlotKey, slotOfExecutionId } from '../records.js';
+import { executionIdOf, isManualSlot, type SlotKey, slotOfExecutionId, type TaskRecord } from '../records.js';
 import {
   advanceHighWaterMark, type BatchTask, claimedExecution, completedExecution, refuseByTask, refuseFenced, refuseSlot, retriedExecution, runningStatus,
   skippedExecution, updatesTask,
 } from '../slot-rules.js';
 import { checkArray, checkId } from '../validate.js';
 import type { ClusterStatements } from './cluster-statements.js';
+import { putTaskRecords } from './put-tasks.js';
 import { readExecutions, recordSlots } from './record-slots.js';
 import { type Session, unescapeText } from './session.js';
 import { executionValues, EXECUTION_STORED_FIELDS, type Statement, type Statements, taskValues } from './statements.js';
@@ -43,8 +44,26 @@ import { inRoundsByTask } from './task-rounds.js';
 
 /** Runs `fn` as one write transaction of the store. */
 /** Runs `fn` as one write transaction of the store; `first` (no parameters) in BEGIN's round trip, its first row handed to `fn`. */
-export type ClusterTransaction = <T>(fn: (session: Session, firstRow: unknown) => Promise<T>, first?: Statement) => Promise<T>;
+export type ClusterTransaction = <T>(fn: (session: Session, firstRow: Promise<unknown>) => Promise<T>, first?: Statement) => Promise<T>;
 type ClusterRun = <T>(fn: (session: Session, nowMs: number) => Promise<T>) => Promise<T>;
+/** As ClusterRun, the store's now as a promise: what `fn` sends before awaiting it shares BEGIN's round trip. */
+type ClusterRunEarly = <T>(fn: (session: Session, nowMs: Promise<number>) => Promise<T>) => Promise<T>;
+/** A claim whose next due time is read in its transaction's last round trip (with COMMIT): settled after it. */
+type PendingClaim = Exclude<ClaimDueResult, { status: 'claimed' }> | (Omit<Extract<ClaimDueResult, { status: 'claimed' }>, 'nextDueMs'> & { nextDue: Promise<{ dueMs: number | null } | undefined> });
+
+const ignore = (): void => {};
+
+/** `promise`, its rejection handled where it is made (it is awaited later, or the transaction's error says why). */
+function pending<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(ignore);
+  return promise;
+}
+
+async function settleClaim(claim: PendingClaim): Promise<ClaimDueResult> {
+  if (claim.status !== 'claimed') return claim;
+  const { nextDue, ...rest } = claim;
+  return { ...rest, nextDueMs: (await nextDue)?.dueMs ?? null };
+}
 
 type SlotRow = PendingSlot & { seq: number };
 type ClaimedRow = SlotRow & { fencingToken: number; hadRecord: boolean };
@@ -91,6 +110,7 @@ export class PostgresCluster {
   readonly #c: ClusterStatements;
   readonly #s: Statements;
   readonly #run: ClusterRun;
+  readonly #runEarly: ClusterRunEarly;
   /** The schema's NOTIFY channel (notifyChannel()). */
   readonly #channel: string;
 
@@ -101,13 +121,10 @@ export class PostgresCluster {
     this.#channel = channel;
     // Each call's first statement reads the store's now: every statement of the call sees that time. The database's
     // is read with BEGIN, in its round trip; a test's injected clock is passed to a statement of its own.
-    this.#run = clock === undefined
-      ? (fn) => transaction((session, first) => fn(session, (first as { nowMs: number }).nowMs), c.dbNow)
-      : (fn) =>
-        transaction(async (session) => {
-          const { nowMs } = (await session.row<{ nowMs: number }>(c.now, [Math.floor(clock.wallNow())]))!;
-          return fn(session, nowMs);
-        });
+    this.#runEarly = clock === undefined
+      ? (fn) => transaction((session, first) => fn(session, pending(first.then((row) => (row as { nowMs: number }).nowMs))), c.dbNow)
+      : (fn) => transaction((session) => fn(session, pending(session.row<{ nowMs: number }>(c.now, [Math.floor(clock.wallNow())]).then((row) => row!.nowMs))));
+    this.#run = (fn) => this.#runEarly(async (session, nowMs) => fn(session, await nowMs));
   }
 
   async registerProcess(request: ProcessRequest): Promise<RegisterResult> {
@@ -158,9 +175,26 @@ export class PostgresCluster {
     return this.#run((session) => this.#offerAll(session, offers));
   }
 
+  /** ClusterStore.registerTasks (checked by the caller): see there. */
+  async registerTasks(tasks: readonly TaskRecord[], offersOf: (stored: ReadonlyArray<TaskRecord | undefined>) => OfferRequest[]): Promise<RegisterTasksResult> {
+    const put = await this.#run(async (session) => {
+      const statuses = await putTaskRecords(session, this.#s, tasks);
+      if (!statuses.every((status) => status === 'created')) {
+        const stored = await Promise.all(tasks.map((task, i) => (statuses[i] === 'created' ? task : session.row<StoredTask>(this.#s.getTask, [task.id]).then((row) => row && decodeTask(row)))));
+        return { statuses, stored, offers: undefined };
+      }
+      const offers = offersOf(tasks);
+      checkOffers(offers);
+      return { statuses, stored: [...tasks], offers: offers.length === 0 ? [] : await this.#offerAll(session, offers) };
+    });
+    if (put.offers !== undefined) return { ...put, offers: put.offers };
+    const offers = offersOf(put.stored);
+    return { ...put, offers: offers.length === 0 ? [] : await this.offerSlots(offers) };
+  }
+
   async claimDue(request: ClaimDueRequest): Promise<ClaimDueResult> {
     checkClaimDue(request);
-    return this.#run((session, nowMs) => this.#claimDue(session, request, nowMs));
+    return settleClaim(await this.#runEarly(async (session, nowMs) => this.#claimDue(session, request, await nowMs)));
   }
 
   async finishClaimed(request: FinishRequest): Promise<FinishResult> {
@@ -171,30 +205,39 @@ export class PostgresCluster {
     checkArray(finishes, 'finishes');
     const encoded = finishes.map((request) => encodeFinish(request));
     if (claim !== undefined) checkClaimDue(claim);
-    return this.#run(async (session, nowMs) => {
+    // Round trips, for k ends and a claim: BEGIN and the ends' reads; the ends' writes and the claim; the claimed
+    // rows' tasks; their records with the next due time and COMMIT (the session pipelines what needs no answer yet).
+    const result = await this.#runEarly(async (session, nowMs) => {
       const finished = finishes.length === 0 ? [] : await this.#finishAll(session, finishes, encoded);
-      return { finished, claimed: claim === undefined ? undefined : await this.#claimDue(session, claim, nowMs) };
+      return { finished, claimed: claim === undefined ? undefined : await this.#claimDue(session, claim, await nowMs) };
     });
+    return { finished: result.finished, claimed: result.claimed === undefined ? undefined : await settleClaim(result.claimed) };
   }
 
-  async #claimDue(session: Session, request: ClaimDueRequest, nowMs: number): Promise<ClaimDueResult> {
-    const process = await session.row<{ epoch: number; expiresAtMs: number }>(this.#c.shareProcess, [request.ownerId]);
+  async #claimDue(session: Session, request: ClaimDueRequest, nowMs: number): Promise<PendingClaim> {
+    const functions = request.functions ?? null;
+    const claimRound = (limit: number) => session.rows<ClaimedRow & { stale: boolean }>(this.#c.claim, [nowMs, limit, request.ownerId, request.epoch, functions]);
+    // The process row and the first claim round in one round trip: the claim takes nothing unless this registration is live.
+    const shared = pending(session.row<{ epoch: number; expiresAtMs: number }>(this.#c.shareProcess, [request.ownerId]));
+    let round = pending(claimRound(request.limit));
+    const process = await shared;
     if (process === undefined || process.epoch !== request.epoch) return { status: 'not-registered', nowMs };
     if (process.expiresAtMs <= nowMs) return { status: 'lease-expired', nowMs };
     const rows: ClaimedRow[] = [];
-    const functions = request.functions ?? null;
     // A round that met stale rows dropped them: claim again for the places they took.
-    while (rows.length < request.limit) {
-      const round = await session.rows<ClaimedRow & { stale: boolean }>(this.#c.claim, [nowMs, request.limit - rows.length, request.ownerId, request.epoch, functions]);
-      const stale = round.filter((r) => r.stale);
-      rows.push(...round.filter((r) => !r.stale));
+    for (;;) {
+      const taken = await round;
+      const stale = taken.filter((r) => r.stale);
+      rows.push(...taken.filter((r) => !r.stale));
       if (stale.length === 0) break;
-      await session.run(this.#c.dropSlots, keyArrays(stale));
+      session.later(this.#c.dropSlots, keyArrays(stale));
+      if (rows.length >= request.limit) break;
+      round = claimRound(request.limit - rows.length);
     }
     rows.sort(urgency);
     const claimed = rows.length === 0 ? [] : await this.#record(session, rows, nowMs);
-    const next = await session.row<{ dueMs: number | null }>(this.#c.nextDue, [functions]);
-    return { status: 'claimed', claimed, nextDueMs: next?.dueMs ?? null, nowMs };
+    const nextDue = pending(session.row<{ dueMs: number | null }>(this.#c.nextDue, [functions]));
+    return { status: 'claimed', claimed, nextDue, nowMs };
   }
 
   /** The claimed rows' execution records (the shared rules) and their tasks' marks and status, in the claim's transaction. */
@@ -202,8 +245,11 @@ export class PostgresCluster {
     let rows = claimedRows;
     const tasks = new Map<string, StoredTask>();
     const taskIds = [...new Set(rows.map((r) => r.taskId))];
-    for (const t of await session.rows<StoredTask>(this.#c.lockTasks, [taskIds])) tasks.set(t.id, t);
-    rows = await this.#oneRunPerTask(session, rows, taskIds);
+    // The held rows are read once the tasks are locked (the next statement, in the same round trip: see #oneRunPerTask).
+    const locked = pending(session.rows<StoredTask>(this.#c.lockTasks, [taskIds]));
+    const held = pending(session.rows<Key & { fencingToken: number }>(this.#c.heldOfTasks, [taskIds]));
+    for (const t of await locked) tasks.set(t.id, t);
+    rows = this.#oneRunPerTask(session, rows, await held);
     if (rows.length === 0) return [];
     const withRecord = rows.filter((r) => r.hadRecord);
     const befores = withRecord.length === 0 ? new Map<string, StoredExecution>() : await readExecutions(session, this.#s, withRecord);
@@ -227,7 +273,7 @@ export class PostgresCluster {
       });
     }
     const touched = [...tasks.values()];
-    await session.run(this.#c.putExecutionsAndMarks, [
+    session.later(this.#c.putExecutionsAndMarks, [
       ...columnsOf(executions.map(executionValues), EXECUTION_STORED_FIELDS.length),
       touched.map((t) => t.id), touched.map((t) => t.highWaterMarkMs), touched.map((t) => t.status),
     ]);
@@ -238,14 +284,16 @@ export class PostgresCluster {
    * A task's runs never overlap: the claim picks no row of a task with a row
    * held, but two rows of one task (manual runs) can be picked together, and
    * a concurrent claim of another row of the task was not visible to the
-   * pick. With the tasks locked, those claims have committed: the rows of a
-   * task held elsewhere, and all but the most urgent of a task in this
-   * batch, are put back untouched.
+   * pick. With the tasks locked, those claims have committed: `held` (the
+   * tasks' held rows, read after the lock: a statement of its own, so a
+   * snapshot taken after the wait) shows them. The rows of a task held
+   * elsewhere, and all but the most urgent of a task in this batch, are put
+   * back untouched.
    */
-  async #oneRunPerTask(session: Session, rows: readonly ClaimedRow[], taskIds: readonly string[]): Promise<readonly ClaimedRow[]> {
+  #oneRunPerTask(session: Session, rows: readonly ClaimedRow[], held: ReadonlyArray<Key & { fencingToken: number }>): readonly ClaimedRow[] {
     const mine = new Set(rows.map((r) => r.fencingToken));
     const busy = new Set<string>();
-    for (const h of await session.rows<Key & { fencingToken: number }>(this.#c.heldOfTasks, [taskIds])) if (!mine.has(h.fencingToken)) busy.add(h.taskId);
+    for (const h of held) if (!mine.has(h.fencingToken)) busy.add(h.taskId);
     const kept: ClaimedRow[] = [];
     const back: ClaimedRow[] = [];
     for (const row of rows) {
@@ -255,7 +303,7 @@ export class PostgresCluster {
         kept.push(row);
       }
     }
-    if (back.length > 0) await session.run(this.#c.unhold, keyArrays(back));
+    if (back.length > 0) session.later(this.#c.unhold, keyArrays(back));
     return kept;
   }
 
@@ -319,8 +367,8 @@ export class PostgresCluster {
       tasks.set(patch.id, patch);
     }
     const deleted = live.filter(({ k, held }) => requests[k]!.retryAtMs === undefined && held !== undefined).map(({ current }) => current);
-    // The executions, the patched tasks and the finished open rows in one statement.
-    await session.run(this.#c.finishWrites, [
+    // The executions, the patched tasks and the finished open rows in one statement, its answer not awaited (session.ts).
+    session.later(this.#c.finishWrites, [
       ...columnsOf(live.map((l) => executionValues(l.ended)), EXECUTION_STORED_FIELDS.length),
       ...columnsOf(patched.map(taskValues), STORED_TASK_FIELDS.length), ...keyArrays(deleted),
     ]);

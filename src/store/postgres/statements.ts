@@ -109,6 +109,12 @@ export function prepareStatements(s: string) {
     // Keyset paging on the id (the primary key's index): each page one range scan, whatever the table's size.
     taskPage: statement(`SELECT ${TASK_SELECT} FROM ${s}.tasks WHERE id > $1 ORDER BY id LIMIT $2`),
     firstTaskPage: statement(`SELECT ${TASK_SELECT} FROM ${s}.tasks ORDER BY id LIMIT $1`),
+    /** Cluster mode's start: pending tasks with no open row, after id $1 (NULL: from the first), by id; each a probe of open_slots' key. */
+    unofferedPage: statement(
+      `SELECT ${TASK_SELECT} FROM ${s}.tasks t WHERE t.status = 'pending' AND ($1::text IS NULL OR t.id > $1)
+         AND NOT EXISTS (SELECT FROM ${s}.open_slots o WHERE o.task_id = t.id) ORDER BY t.id LIMIT $2`,
+    ),
+    liveTaskCount: statement(`SELECT count(*) AS n FROM ${s}.tasks WHERE status IN ('pending', 'running')`),
     deleteTask: statement(`DELETE FROM ${s}.tasks WHERE id = $1`),
     // What the rules of a claim or skip read of the batch's tasks (slot-rules.ts SlotTask), locked in id order so
     // that two batches touching the same tasks wait for each other instead of deadlocking.

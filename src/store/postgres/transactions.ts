@@ -51,21 +51,25 @@ async function checkOut(access: PoolAccess): Promise<{ session: Session; release
  * trip as BEGIN (`shareLease`) and handed to it, which throws to refuse the
  * write; the row lock then holds off a takeover until the commit. Without
  * one, `first` (a statement without parameters) runs in BEGIN's round trip
- * and `fn` gets its first row.
+ * and `fn` gets its first row, as a promise: `fn` is called at once, so the
+ * statements it sends before awaiting it go in that round trip too.
  */
 export async function inTransaction<T>(
   access: PoolAccess, fence: { shareLease: Statement; check: (lease: LeaseHolder | undefined) => void } | undefined,
-  fn: (session: Session, firstRow: unknown) => Promise<T>, first?: Statement,
+  fn: (session: Session, firstRow: Promise<unknown>) => Promise<T>, first?: Statement,
 ): Promise<T> {
   for (let run = 1; ; run++) {
     const { session, release } = await checkOut(access);
     let broken = false;
     let committing = false;
     try {
-      let firstRow: unknown;
+      let firstRow: Promise<unknown> = Promise.resolve(undefined);
       if (fence !== undefined) fence.check(await session.begin<LeaseHolder>(fence.shareLease));
-      else if (first !== undefined) firstRow = await session.begin(first);
-      else await session.exec('BEGIN');
+      else if (first !== undefined) {
+        firstRow = session.begin(first);
+        // Its error, if any, is also the error of every statement fn sends: fn need not await it to fail.
+        firstRow.catch(() => {});
+      } else await session.exec('BEGIN');
       const result = await fn(session, firstRow);
       committing = true;
       await session.commit();
@@ -73,7 +77,7 @@ export async function inTransaction<T>(
     } catch (error) {
       broken = isConnectionError(error);
       if (!broken) {
-        await session.exec('ROLLBACK').catch(() => {
+        await session.rollback().catch(() => {
           broken = true;
         });
       }
@@ -99,7 +103,7 @@ export async function inRead<T>(access: PoolAccess, snapshot: boolean, fn: (sess
     } catch (error) {
       broken = isConnectionError(error);
       if (snapshot && !broken) {
-        await session.exec('ROLLBACK').catch(() => {
+        await session.rollback().catch(() => {
           broken = true;
         });
       }
