@@ -33,7 +33,8 @@ export interface ScheduleWindowOptions {
    * The first slot (an interval's grid is anchored on it; a cron task has no
    * run before it): a Date or ms since the epoch. In the past it still
    * anchors the grid, and the first run is the grid's next slot; a fixed
-   * delay (recurring) has no grid, and runs at once.
+   * delay (recurring) has no grid, and runs at once. A runNow() before it
+   * runs at once, and the next scheduled run is still not before it.
    * @default one period from now (interval), the expression's next instant (cron), one delay from now (recurring)
    * @example { startAt: new Date('2026-12-13T00:00:00Z') } // the weekly run starts next Sunday at midnight
    */
@@ -106,18 +107,25 @@ export class FixedGridSchedule implements WallSchedule {
 /**
  * recurring()'s fixed delay as a wall schedule: the next run delayMs after
  * the instant it is asked from, which the run loop passes as the end of the
- * run (settlement.ts), so windowed it ends the task at endAt.
+ * run (settlement.ts), so windowed it ends the task at endAt. Not before
+ * startAtMs: a run made before it (runNow()) leaves the next one at startAt.
+ * It keeps its own startAt because a window's (WindowedSchedule) asks a grid
+ * for its first slot from startAt - 1, which for a delay would be a delay late.
  */
 export class FixedDelaySchedule implements WallSchedule {
   readonly kind = 'interval';
   readonly expression: string;
 
-  constructor(readonly delayMs: number) {
-    this.expression = `${delayMs} ms after each run`;
+  constructor(
+    readonly delayMs: number,
+    readonly startAtMs: number | null = null,
+  ) {
+    this.expression = `${delayMs} ms after each run${startAtMs === null ? '' : `, from ${new Date(startAtMs).toISOString()}`}`;
   }
 
   nextRunAfter(wallMs: number): number {
-    return wallMs + this.delayMs;
+    const next = wallMs + this.delayMs;
+    return this.startAtMs === null || next >= this.startAtMs ? next : this.startAtMs;
   }
 }
 

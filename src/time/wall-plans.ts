@@ -115,8 +115,9 @@ export function planCron(expression: string, options: WallOptions, wallNowMs: nu
  */
 export function planRecurring(delayMs: number, options: Pick<WallOptions, 'startAt' | 'endAt'>, wallNowMs: number): WallPlan {
   const window = resolveScheduleWindow('recurring: options', options.startAt, options.endAt, wallNowMs);
-  const delay = new FixedDelaySchedule(delayMs);
-  const schedule = window.endAtMs === null ? delay : new WindowedSchedule(delay, window);
+  // The start is the delay's own (FixedDelaySchedule); the window adds only the end.
+  const delay = new FixedDelaySchedule(delayMs, window.startAtMs);
+  const schedule = window.endAtMs === null ? delay : new WindowedSchedule(delay, { startAtMs: null, endAtMs: window.endAtMs });
   const firstMs = window.startAtMs === null ? wallNowMs + delayMs : Math.max(window.startAtMs, wallNowMs);
   if (window.endAtMs !== null && firstMs > window.endAtMs) throw noSlotInWindow('recurring', schedule, window);
   return { schedule, delayMs: firstMs - wallNowMs, endAtMs: window.endAtMs };

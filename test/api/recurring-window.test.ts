@@ -108,6 +108,33 @@ describe('recurring() with startAt, endAt and maxExecutions', () => {
     );
   });
 
+  it('runs no scheduled run before startAt after a runNow(): the next one is at startAt, or a delay after the early run when that is later', async () => {
+    for (const endAt of [undefined, 10_000]) {
+      const { clock, scheduler, startedAtMs, log } = setUp();
+      const wallStartMs = clock.wallNow();
+      const early = scheduler.recurring(100, log, { startAt: wallStartMs + 500, ...(endAt === undefined ? {} : { endAt: wallStartMs + endAt }), maxExecutions: 3 });
+      const late = scheduler.recurring(100, log, { startAt: wallStartMs + 500, ...(endAt === undefined ? {} : { endAt: wallStartMs + endAt }), maxExecutions: 3 });
+      scheduler.start();
+      await clock.advance(50);
+      early.runNow();
+      await clock.advance(400);
+      late.runNow();
+      await clock.advance(2000);
+      // early: 50 (runNow), then startAt (500), 600; late: 450 (runNow), then 550 (a delay after it, past startAt), 650.
+      expect(startedAtMs).toEqual([50, 450, 500, 550, 600, 650]);
+    }
+  });
+
+  it('names its delay and window in describe()', () => {
+    const { clock, scheduler, log } = setUp();
+    const wallStartMs = clock.wallNow();
+    scheduler.recurring(100, log, { name: 'from', startAt: wallStartMs + 500 });
+    scheduler.recurring(100, log, { name: 'window', startAt: wallStartMs + 500, endAt: wallStartMs + 800 });
+    const text = scheduler.describe().toString();
+    expect(text).toContain(`from [normal] not due until 500 ms (in 500 ms) — 100 ms after each run, from ${new Date(wallStartMs + 500).toISOString()}`);
+    expect(text).toContain(`100 ms after each run, from ${new Date(wallStartMs + 500).toISOString()}, until ${new Date(wallStartMs + 800).toISOString()}`);
+  });
+
   it('keeps its window with slot constraints: a run refused by the admit function is skipped, none starts after endAt', async () => {
     const { clock, scheduler, startedAtMs, log } = setUp();
     const wallStartMs = clock.wallNow();
