@@ -17,11 +17,16 @@ const HOUR_MS = 60 * MINUTE_MS;
 
 const stores = restartStores(['SqliteStore', 'IndexedDbStore', 'MemoryStore', 'PostgresStore']);
 
-/** One process's life: a scheduler on `clock` over a fresh store object, the task defined (logging when each run started) and registered. */
-async function boot(clock: VirtualClock, openStore: () => Store, startedAtMs: number[], task: DurableTaskOptions, t0: number): Promise<Scheduler> {
+/**
+ * One process's life: a scheduler on `clock` over a fresh store object, the
+ * task defined (logging when each run started, then taking bodyMs of virtual
+ * time) and registered.
+ */
+async function boot(clock: VirtualClock, openStore: () => Store, startedAtMs: number[], task: DurableTaskOptions, t0: number, bodyMs = 0): Promise<Scheduler> {
   const scheduler = new Scheduler({ clock, store: openStore(), clockWatch: false, retention: false, lease: { ttlMs: '1d', heartbeatMs: '12h' } });
-  scheduler.define('job', () => {
+  scheduler.define('job', async (_params, ctx) => {
     startedAtMs.push(clock.wallNow() - t0);
+    if (bodyMs > 0) await ctx.sleep(bodyMs);
   });
   await scheduler.schedule(task);
   scheduler.start();
@@ -51,6 +56,28 @@ describe.each(stores)('durable recurring with startAt and endAt over %s', (_name
     // 7 h is the last run: the next would start at 8 h, after endAt.
     expect(startedAtMs).toEqual([2, 3, 4, 5, 6, 7].map((h) => h * HOUR_MS));
     expect(await second.getTask('poll')).toMatchObject({ status: 'completed', nextExecutionMs: null, executionCount: 6 });
+    await second.stop();
+  }, 30_000);
+
+  it('counts each delay from the end of the run before it, across a restart, and starts none after endAt', async () => {
+    const openStore = await makeStores();
+    const clock = new VirtualClock();
+    const t0 = clock.wallNow();
+    const startedAtMs: number[] = [];
+    // Runs of 4 min: each next one starts 1 h 4 min after the last started. Steps of a minute, so that a run due
+    // on one starts then on every store (a claim on IndexedDB or PostgreSQL answers in real host turns, within a step).
+    const task: DurableTaskOptions = { id: 'slow', fn: 'job', recurring: '1h', startAt: t0 + 2 * HOUR_MS, endAt: t0 + 6 * HOUR_MS };
+    const first = await boot(clock, openStore, startedAtMs, task, t0, 4 * MINUTE_MS);
+    await advanceWithIo(clock, 3.5 * HOUR_MS, MINUTE_MS);
+    await first.stop();
+    expect(startedAtMs).toEqual([120, 184].map((m) => m * MINUTE_MS));
+    expect(await first.getTask('slow')).toMatchObject({ status: 'pending', nextExecutionMs: t0 + 248 * MINUTE_MS });
+
+    const second = await boot(clock, openStore, startedAtMs, task, t0, 4 * MINUTE_MS);
+    await advanceWithIo(clock, 6 * HOUR_MS, MINUTE_MS);
+    // 312 min (5 h 12) ends at 316; the next would start at 376, after endAt (360).
+    expect(startedAtMs).toEqual([120, 184, 248, 312].map((m) => m * MINUTE_MS));
+    expect(await second.getTask('slow')).toMatchObject({ status: 'completed', nextExecutionMs: null, executionCount: 4 });
     await second.stop();
   }, 30_000);
 
