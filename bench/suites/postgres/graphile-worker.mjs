@@ -8,9 +8,24 @@
 //            recommends for throughput; 2,254-4,352 jobs/s measured here on
 //            2026-12-06 (research/pgpeers/bench.mjs)
 import { Logger, makeWorkerUtils, run } from 'graphile-worker';
+import pg from 'pg';
 
 const silent = new Logger(() => () => {});
 const CHUNK = 1000;
+
+/**
+ * A pool of our own, ended (awaited) by us. Given a connectionString,
+ * graphile-worker's release removes its pool's error listeners and then calls
+ * pool.end() without awaiting it: the harness's DROP DATABASE ... WITH (FORCE)
+ * right after could terminate an idle connection that was still open, and the
+ * pool's unhandled 'error' killed the process (the smoke failed so under load).
+ */
+function ownPool(connectionString, max) {
+  const pool = new pg.Pool({ connectionString, max });
+  // An idle connection's error: pg removes the client from the pool; a query's error reaches its caller.
+  pool.on('error', () => {});
+  return pool;
+}
 
 const PRESETS = {
   perjob: { worker: {} },
@@ -29,7 +44,8 @@ export const graphileWorker = {
 
   /** Its schema, and `n` jobs {i} added 1,000 per addJobs() call. Untimed. */
   async prepare(connectionString, n) {
-    const utils = await makeWorkerUtils({ connectionString, logger: silent });
+    const pgPool = ownPool(connectionString, 2);
+    const utils = await makeWorkerUtils({ pgPool, logger: silent });
     try {
       await utils.migrate();
       for (let i = 0; i < n; i += CHUNK) {
@@ -38,6 +54,7 @@ export const graphileWorker = {
       }
     } finally {
       await utils.release();
+      await pgPool.end();
     }
   },
 
@@ -45,14 +62,15 @@ export const graphileWorker = {
   async open({ connectionString, mode, workers, onRun }) {
     let runner;
     let utils;
+    const runnerPool = ownPool(connectionString, workers + 4);
+    const addPool = ownPool(connectionString, 2);
     return {
       async start() {
         runner = await run({
-          connectionString,
+          pgPool: runnerPool,
           concurrency: workers,
           noHandleSignals: true,
           logger: silent,
-          maxPoolSize: workers + 4,
           preset: PRESETS[mode],
           taskList: {
             noop: async (payload) => {
@@ -62,12 +80,16 @@ export const graphileWorker = {
         });
       },
       async add(i) {
-        utils ??= await makeWorkerUtils({ connectionString, logger: silent });
+        utils ??= await makeWorkerUtils({ pgPool: addPool, logger: silent });
         await utils.addJob('noop', { i });
       },
       async stop() {
-        await runner?.stop();
-        await utils?.release();
+        const [stopping, releasing] = [runner, utils];
+        [runner, utils] = [undefined, undefined];
+        await stopping?.stop();
+        await releasing?.release();
+        if (!runnerPool.ended) await runnerPool.end();
+        if (!addPool.ended) await addPool.end();
       },
     };
   },
