@@ -57,10 +57,10 @@ import { describe, expect, it } from 'vitest';
 const root = new URL('../../', import.meta.url).pathname;
 const OUT_DIR = '/virtual-out';
 
-/** Gzip bytes of the first load, per entry (see the header for the 20 KB target). */
-const BUDGET_GZIP_BYTES = { timeslice: 22_800, 'timeslice/web': 19_000 };
-/** Gzip bytes of the first load plus what a bare `await load()` always fetches (the core), per entry. */
-const BUDGET_TOTAL_GZIP_BYTES = { timeslice: 30_000, 'timeslice/web': 26_200 };
+/** Gzip bytes of the first load, per entry: the issue's 20 KB where it is met, what was reached where not (see the header). */
+const BUDGET_GZIP_BYTES = { timeslice: 22_800, 'timeslice/web': 20_000 };
+/** Gzip bytes of the first load plus what a bare `await load()` always fetches (the core, 7.2 KB), per entry. */
+const BUDGET_TOTAL_GZIP_BYTES = { timeslice: 30_000, 'timeslice/web': 27_200 };
 
 /** What a browser application writes to use each entry. */
 const APPS: Record<keyof typeof BUDGET_GZIP_BYTES, string> = {
