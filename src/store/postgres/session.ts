@@ -23,8 +23,8 @@
 // keeps its own mode: the statements then go one round trip each, in order.
 // Pipelined, the statements sent in one turn of the event loop leave in one
 // write: the connection's socket is corked at the first and uncorked once the turn's
-// microtasks are done (setImmediate). A write is a system call, and on a
-// loaded machine one per statement was a third of the client's CPU per job.
+// microtasks are done (setImmediate). A write is a system call: one per
+// statement was a fifth of a worker process's CPU (bench/ab/cluster-processes-profile.mjs).
 //
 // Prepared statements: each statement is named after a hash of its text, so
 // the same text is parsed and planned once per connection, and two stores
