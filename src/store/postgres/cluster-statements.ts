@@ -25,6 +25,8 @@ import { column, EXECUTION_SELECT, EXECUTION_STORED_FIELDS, marksFromArraysSql, 
 
 const KEY = (a: string, b: string) => `${a}.task_id = ${b}.task_id AND ${a}.nominal_ms = ${b}.nominal_ms AND ${a}.schedule_version = ${b}.schedule_version`;
 const ENDED = "('completed', 'failed', 'cancelled')";
+/** `param` (ms), or when it is NULL the database's now in ms (the transaction's start, as `dbNow` reads it). */
+const NOW_OR = (param: string) => `coalesce(${param}::float8, floor(extract(epoch FROM now()) * 1000))`;
 const PROCESS_SELECT = `owner_id AS "ownerId", host, pid, version, epoch, started_at_ms AS "startedAtMs", heartbeat_at_ms AS "heartbeatAtMs",
   expires_at_ms AS "expiresAtMs"`;
 const SLOT_SELECT = (o: string) => `${o}.task_id AS "taskId", ${o}.schedule_version AS "scheduleVersion", ${o}.nominal_ms AS "nominalMs",
@@ -129,12 +131,13 @@ export function prepareClusterStatements(s: string) {
      * of the rows) would probe every due row first: 300 ms a claim at 20,000 pending rows, 0.4 ms in rank order. So the
      * claim's transaction turns sorting off (shareProcess), where the rank index gives the order anyway. The claim is sent
      * with shareProcess, before its answer: it takes nothing unless the registration ($3, $4) is live (that row is locked).
+     * $1 NULL is the database's now (the transaction's: what BEGIN's round trip reads), so the claim need not wait for it.
      */
     claim: statement(
       `WITH picked AS (
          SELECT o.task_id, o.nominal_ms, o.schedule_version FROM ${s}.open_slots o
-         WHERE o.owner_id IS NULL AND o.due_ms <= $1
-           AND EXISTS (SELECT FROM ${s}.processes p WHERE p.owner_id = $3 AND p.epoch = $4 AND p.expires_at_ms > $1)
+         WHERE o.owner_id IS NULL AND o.due_ms <= ${NOW_OR('$1')}
+           AND EXISTS (SELECT FROM ${s}.processes p WHERE p.owner_id = $3 AND p.epoch = $4 AND p.expires_at_ms > ${NOW_OR('$1')})
            AND ($5::text[] IS NULL OR (SELECT t.function_name FROM ${s}.tasks t WHERE t.id = o.task_id) = ANY($5::text[]))
            AND NOT (SELECT EXISTS (SELECT FROM ${s}.open_slots h WHERE h.task_id = o.task_id AND h.owner_id IS NOT NULL))
          ORDER BY o.rank_ms, o.seq LIMIT $2 FOR UPDATE OF o SKIP LOCKED)

@@ -46,8 +46,11 @@ import { inRoundsByTask } from './task-rounds.js';
 /** Runs `fn` as one write transaction of the store; `first` (no parameters) in BEGIN's round trip, its first row handed to `fn`. */
 export type ClusterTransaction = <T>(fn: (session: Session, firstRow: Promise<unknown>) => Promise<T>, first?: Statement) => Promise<T>;
 type ClusterRun = <T>(fn: (session: Session, nowMs: number) => Promise<T>) => Promise<T>;
-/** As ClusterRun, the store's now as a promise: what `fn` sends before awaiting it shares BEGIN's round trip. */
-type ClusterRunEarly = <T>(fn: (session: Session, nowMs: Promise<number>) => Promise<T>) => Promise<T>;
+/**
+ * As ClusterRun, the store's now as a promise: what `fn` sends before awaiting it shares BEGIN's round trip; and as a
+ * statement parameter (`nowParam`: the injected clock's value, or NULL for the database's now(), see NOW_OR).
+ */
+type ClusterRunEarly = <T>(fn: (session: Session, nowMs: Promise<number>, nowParam: number | null) => Promise<T>) => Promise<T>;
 /** A claim whose next due time is read in its transaction's last round trip (with COMMIT): settled after it. */
 type PendingClaim = Exclude<ClaimDueResult, { status: 'claimed' }> | (Omit<Extract<ClaimDueResult, { status: 'claimed' }>, 'nextDueMs'> & { nextDue: Promise<{ dueMs: number | null } | undefined> });
 
@@ -122,8 +125,12 @@ export class PostgresCluster {
     // Each call's first statement reads the store's now: every statement of the call sees that time. The database's
     // is read with BEGIN, in its round trip; a test's injected clock is passed to a statement of its own.
     this.#runEarly = clock === undefined
-      ? (fn) => transaction((session, first) => fn(session, pending(first.then((row) => (row as { nowMs: number }).nowMs))), c.dbNow)
-      : (fn) => transaction((session) => fn(session, pending(session.row<{ nowMs: number }>(c.now, [Math.floor(clock.wallNow())]).then((row) => row!.nowMs))));
+      ? (fn) => transaction((session, first) => fn(session, pending(first.then((row) => (row as { nowMs: number }).nowMs)), null), c.dbNow)
+      : (fn) =>
+        transaction((session) => {
+          const nowMs = Math.floor(clock.wallNow());
+          return fn(session, pending(session.row<{ nowMs: number }>(c.now, [nowMs]).then((row) => row!.nowMs)), nowMs);
+        });
     this.#run = (fn) => this.#runEarly(async (session, nowMs) => fn(session, await nowMs));
   }
 
@@ -177,7 +184,8 @@ export class PostgresCluster {
 
   /** ClusterStore.registerTasks (checked by the caller): see there. */
   async registerTasks(tasks: readonly TaskRecord[], offersOf: (stored: ReadonlyArray<TaskRecord | undefined>) => OfferRequest[]): Promise<RegisterTasksResult> {
-    const put = await this.#run(async (session) => {
+    // Not waiting for BEGIN's answer: the records go in its round trip.
+    const put = await this.#runEarly(async (session) => {
       const statuses = await putTaskRecords(session, this.#s, tasks);
       if (!statuses.every((status) => status === 'created')) {
         const stored = await Promise.all(tasks.map((task, i) => (statuses[i] === 'created' ? task : session.row<StoredTask>(this.#s.getTask, [task.id]).then((row) => row && decodeTask(row)))));
@@ -194,7 +202,7 @@ export class PostgresCluster {
 
   async claimDue(request: ClaimDueRequest): Promise<ClaimDueResult> {
     checkClaimDue(request);
-    return settleClaim(await this.#runEarly(async (session, nowMs) => this.#claimDue(session, request, await nowMs)));
+    return settleClaim(await this.#runEarly((session, nowMs, nowParam) => this.#claimDue(session, request, nowMs, nowParam)));
   }
 
   async finishClaimed(request: FinishRequest): Promise<FinishResult> {
@@ -207,19 +215,21 @@ export class PostgresCluster {
     if (claim !== undefined) checkClaimDue(claim);
     // Round trips, for k ends and a claim: BEGIN and the ends' reads; the ends' writes and the claim; the claimed
     // rows' tasks; their records with the next due time and COMMIT (the session pipelines what needs no answer yet).
-    const result = await this.#runEarly(async (session, nowMs) => {
+    const result = await this.#runEarly(async (session, nowMs, nowParam) => {
       const finished = finishes.length === 0 ? [] : await this.#finishAll(session, finishes, encoded);
-      return { finished, claimed: claim === undefined ? undefined : await this.#claimDue(session, claim, await nowMs) };
+      return { finished, claimed: claim === undefined ? undefined : await this.#claimDue(session, claim, nowMs, nowParam) };
     });
     return { finished: result.finished, claimed: result.claimed === undefined ? undefined : await settleClaim(result.claimed) };
   }
 
-  async #claimDue(session: Session, request: ClaimDueRequest, nowMs: number): Promise<PendingClaim> {
+  /** `nowMs`, `nowParam`: see ClusterRunEarly (a claim-only transaction sends its claim with BEGIN). */
+  async #claimDue(session: Session, request: ClaimDueRequest, nowMsSent: Promise<number>, nowParam: number | null): Promise<PendingClaim> {
     const functions = request.functions ?? null;
-    const claimRound = (limit: number) => session.rows<ClaimedRow & { stale: boolean }>(this.#c.claim, [nowMs, limit, request.ownerId, request.epoch, functions]);
+    const claimRound = (limit: number) => session.rows<ClaimedRow & { stale: boolean }>(this.#c.claim, [nowParam, limit, request.ownerId, request.epoch, functions]);
     // The process row and the first claim round in one round trip: the claim takes nothing unless this registration is live.
     const shared = pending(session.row<{ epoch: number; expiresAtMs: number }>(this.#c.shareProcess, [request.ownerId]));
     let round = pending(claimRound(request.limit));
+    const nowMs = await nowMsSent;
     const process = await shared;
     if (process === undefined || process.epoch !== request.epoch) return { status: 'not-registered', nowMs };
     if (process.expiresAtMs <= nowMs) return { status: 'lease-expired', nowMs };
@@ -431,7 +441,7 @@ export class PostgresCluster {
    * caller's transaction: in rounds of one offer per task (as #finishAll),
    * each round read by arrays (tasks locked in id order, the slots' records
    * and open rows, the tasks' open rows), decided in JavaScript and inserted
-   * by one statement: five statements a round, whatever its size.
+   * by one statement: five statements a round in two round trips, whatever its size.
    */
   async #offerAll(session: Session, offers: readonly OfferRequest[]): Promise<OfferResult[]> {
     return inRoundsByTask(offers, (offer) => offer.taskId, (round) => this.#offerRound(session, round));
@@ -442,17 +452,21 @@ export class PostgresCluster {
     // offer waiting for a row a claim held, while holding the task that claim's next statement locks,
     // deadlocked it: a process starting (offering its tasks' missing rows) beside one claiming them
     // lost five runs in a row in the postgres smoke and its `ready` rejected (SQLSTATE 40P01).
-    const owns = new Map<string, SlotRow & { ownerId: string | null }>();
-    for (const row of await session.rows<SlotRow & { ownerId: string | null }>(this.#c.openSlots, keyArrays(offers))) owns.set(executionIdOf(row), row);
-    const stored = new Map<string, StoredTask>();
-    for (const t of await session.rows<StoredTask>(this.#c.lockTasks, [offers.map((o) => o.taskId)])) stored.set(t.id, t);
-    const existing = await readExecutions(session, this.#s, offers);
+    // The four reads go in one round trip (session.ts), in this order on the server.
+    const ownRows = pending(session.rows<SlotRow & { ownerId: string | null }>(this.#c.openSlots, keyArrays(offers)));
+    const storedRows = pending(session.rows<StoredTask>(this.#c.lockTasks, [offers.map((o) => o.taskId)]));
+    const existingRows = pending(readExecutions(session, this.#s, offers));
     const scheduled = offers.filter((o) => !isManualSlot(o));
+    const openRows = scheduled.length === 0
+      ? Promise.resolve([])
+      : pending(session.rows<SlotRow>(this.#c.openOfTasks, [scheduled.map((o) => o.taskId), scheduled.map((o) => o.scheduleVersion)]));
+    const owns = new Map<string, SlotRow & { ownerId: string | null }>();
+    for (const row of await ownRows) owns.set(executionIdOf(row), row);
+    const stored = new Map<string, StoredTask>();
+    for (const t of await storedRows) stored.set(t.id, t);
+    const existing = await existingRows;
     const openOfTask = new Map<string, SlotRow>();
-    if (scheduled.length > 0) {
-      const pairs = [scheduled.map((o) => o.taskId), scheduled.map((o) => o.scheduleVersion)];
-      for (const row of await session.rows<SlotRow>(this.#c.openOfTasks, pairs)) openOfTask.set(`${row.scheduleVersion}/${row.taskId}`, row);
-    }
+    for (const row of await openRows) openOfTask.set(`${row.scheduleVersion}/${row.taskId}`, row);
     const results: OfferResult[] = new Array(offers.length);
     const inserts: Array<{ k: number; offer: OfferRequest; dueMs: number }> = [];
     for (const [k, offer] of offers.entries()) {
