@@ -12,7 +12,10 @@ import {
   OP_RETRY, OP_PAUSE, OP_RESUME, OP_RUN_NOW,
   STATUS_BAD_OPCODE, STATUS_BATCH_TOO_LARGE, STATUS_BAD_ARGUMENT,
 } from "./layout";
-import { register, cancel, setClass, setNice, charge, complete, requeue, retry, pause, resume, runNow, advance, pop, isTime } from "./tasks";
+import { register, advance, pop } from "./tasks";
+import { charge, complete, requeue, retry } from "./runs";
+import { cancel, setClass, setNice, pause, resume, runNow } from "./task-controls";
+import { isTime } from "./task-state";
 
 export const commandBuffer: usize = memory.data(CMD_CAPACITY * CMD_STRIDE, 16);
 export const outputBuffer: usize = memory.data(OUT_CAPACITY * 8, 16);

@@ -10,15 +10,14 @@ import { readyCheck, readyClear, readyRekey } from "./ready";
 import { counters, resetCounters } from "./counters";
 import { policy, readyKey, resetDeadlines, setClassDeadlineValue, setPolicyValue, weightOfNice } from "./keys";
 import { resetQuantum, setQuantumValue, syncMinVruntime } from "./quantum";
-import { resetTasks, isTime } from "./tasks";
+import { resetTasks, isTime } from "./task-state";
 import { commandBuffer, outputBuffer } from "./commands";
 import { CLASS_COUNT, COL_COUNT, COUNTER_LIVE, GROUP_TABLE, MAX_GENERATION, MAX_SLOTS, NICE_MIN, NICE_MAX, POLICY_COUNT, POLICY_DEADLINE,
   STATUS_OK, STATUS_BAD_ARGUMENT, STATUS_NO_MEMORY, STATUS_WRONG_STATE } from "./layout";
 
-export {
-  register, advance, pop, take, peek, nextDue, charge, chargeWeighted, chargeGroup, requeue, complete, completeAndPop, finish, completeAt, retry, cancel,
-  setClass, setNice, pause, resume, runNow, taskState, readyRank, lastPopSkippedTicks,
-} from "./tasks";
+export { register, advance, pop, take, peek, nextDue, taskState, readyRank, lastPopSkippedTicks } from "./tasks";
+export { charge, chargeWeighted, chargeGroup, requeue, complete, completeAndPop, finish, completeAt, retry } from "./runs";
+export { cancel, setClass, setNice, pause, resume, runNow } from "./task-controls";
 export { runBatch } from "./commands";
 export { poolTake, poolClaimKey, poolRequeueKey, poolTopKey, poolTopClass, poolVruntime, poolRunningCount } from "./pool/placement";
 export { sharedStatePtr } from "./pool/placement";

@@ -15,7 +15,7 @@
 // async runs in flight), following the charged task alone let the floor pass
 // tasks still running with less vruntime, and new tasks, placed at the floor,
 // then started behind them. The running tasks are a list linked through their
-// rows (tasks.ts); the scan is O(tasks running), and only under the fair
+// rows (task-state.ts); the scan is O(tasks running), and only under the fair
 // policy. A new task starts at minVruntime (it neither jumps ahead of tasks
 // that have waited nor inherits a debt); a waking task gets at most half a
 // quantum of credit below it, so sleeping long cannot bank unbounded CPU

@@ -24,7 +24,8 @@ import { READY_HEAP, before, heapKeyAt, heapSize, heapSlotAt } from "../heap";
 import { readyTop, readyLaneHead } from "../ready";
 import { readyKey, requeueKey } from "../keys";
 import { f64At, slotOf, stateOf, u8At } from "../table";
-import { isTime, peekSequence, popSlot } from "../tasks";
+import { isTime, peekSequence } from "../task-state";
+import { popSlot } from "../tasks";
 import { outputBuffer } from "../commands";
 import { sharedState, stateU32 } from "../shared-state";
 

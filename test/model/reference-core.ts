@@ -8,8 +8,8 @@
 // are "the waiting task with the smallest (fire time, sequence)". No heap, no slots,
 // no generations: an ended task is simply marked 'ended'.
 //
-// The semantics follow the documentation of assembly/keys.ts, quantum.ts and
-// tasks.ts:
+// The semantics follow the documentation of assembly/keys.ts, quantum.ts,
+// tasks.ts, runs.ts and task-controls.ts:
 //   - sequence: a global counter, a new number on every entry into either queue
 //     (ready or timer), except a keep-place requeue; it breaks every tie.
 //   - ready order: deadline (ready time + class deadline), priority (class,
