@@ -18,14 +18,19 @@ import path from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { FloorScheduler } from '../lib/floor-scheduler.mjs';
 import { settle } from '../lib/measure.mjs';
-import { summarize } from '../lib/stats.mjs';
+import { percentile, summarize } from '../lib/stats.mjs';
 import { bundle } from './bundle.mjs';
 import { marksFor, prioritySequence } from '../suites/dispatch/workload.mjs';
 
 const [revA = 'main', revB = 'worktree', nArg = '1e5', repsArg = '11'] = process.argv.slice(2);
 const n = Number(nArg);
 const reps = Number(repsArg);
-const load = (rev) => import(rev.endsWith('.mjs') ? path.resolve(rev) : bundle(rev));
+// A bundle for no particular platform loads its core asynchronously (src/parts/load.ts): load() first.
+const load = async (rev) => {
+  const mod = await import(rev.endsWith('.mjs') ? path.resolve(rev) : bundle(rev));
+  await mod.load?.();
+  return mod;
+};
 const [A, B] = [await load(revA), await load(revB)];
 const idleMs = Number(process.env.IDLE_MS ?? 0);
 const PRIORITIES = ['critical', 'high', 'normal', 'low', 'background'];
@@ -87,7 +92,15 @@ for (const name of Object.keys(impls)) {
   const f = (key) => median(name, key).toFixed(0).padStart(6);
     console.log(`${name.padEnd(28)} wall ${f('wall')}  cpu ${f('cpu')}  | schedule wall ${f('scheduleWall')} cpu ${f('scheduleCpu')} | run wall ${f('runWall')} cpu ${f('runCpu')} gcs ${median(name, 'runGcs')}`);
 }
+// The spread: CPU ns per task at the quartiles and the extremes, and how often B's repetition cost less CPU than A's of the same round.
+for (const name of Object.keys(impls)) {
+  const sorted = samples[name].map((s) => s.cpu).sort((x, y) => x - y);
+  const q = (p) => percentile(sorted, p).toFixed(0);
+  console.log(`${name.padEnd(28)} cpu min ${q(0)} p25 ${q(0.25)} p75 ${q(0.75)} max ${q(1)}`);
+}
 const [nameA, nameB] = Object.keys(impls);
+const bCheaper = samples[nameB].filter((s, i) => s.cpu < samples[nameA][i].cpu).length;
+console.log(`B cost less CPU than A in ${bCheaper} of ${reps} rounds`);
 const ratio = (x, y, key) => (median(x, key) / median(y, key)).toFixed(3);
 console.log(`B / A: cpu ${ratio(nameB, nameA, 'cpu')}, wall ${ratio(nameB, nameA, 'wall')}; B / floor-scheduler: cpu ${ratio(nameB, 'floor-scheduler', 'cpu')}, wall ${ratio(nameB, 'floor-scheduler', 'wall')}`);
 process.exit(0);
