@@ -38,7 +38,7 @@ import { FunctionNotDefinedError, TaskNotFoundError } from './errors.js';
 import type { LeaseOptions } from './lease-keeper.js';
 import { LiveTasks } from './live-tasks.js';
 import type { LiveTask } from './live-task.js';
-import { type Retention, startRetention } from './retention.js';
+import { pruneStore, type Retention, startRetention } from './retention.js';
 import type { StoreSource } from './store-option.js';
 import { MAX_REGISTRATIONS_PER_BATCH, StoreSession } from './store-session.js';
 import { checkNoSlotLeft, checkPastSchedule, hasNoSlotLeft, refusedPastByMs } from './past-schedule.js';
@@ -304,7 +304,7 @@ export class DurableScheduler {
         adopt: (task) => adoptRecovered(tasks, task),
       });
       if (this.#options.retention !== false && this.#retention === undefined && this.#session === session) {
-        this.#retention = startRetention(this.#engine.clock, (olderThanMs) => store.pruneHistory(olderThanMs), this.#options.retention);
+        this.#retention = startRetention(this.#engine.clock, (olderThanMs, stopped) => pruneStore(store, olderThanMs, stopped), this.#options.retention);
       }
       return report;
     } catch (error) {

@@ -10,7 +10,7 @@ import type { AcquireResult, LeaseHolder, LeaseRequest, RenewResult } from '../s
 import type { ExecutionRecord, Json, TaskPatch, TaskRecord } from '../store/records.js';
 import type {
   ClaimRequest, ClaimResult, CompletedSlot, CompleteRequest, CompleteResult, EndResult, HistoryOptions, HistoryPage, LoadTasksOptions, OpenInfo, PutStatus,
-  RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotWritesResult, Store,
+  PruneTasksResult, RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotWritesResult, Store,
 } from '../store/store.js';
 
 export interface FenceHost {
@@ -90,6 +90,12 @@ export class FencedStore implements Store {
   }
   recordSkipped(skips: readonly SkipRequest[]): Promise<SkipResult[]> { return this.#write('recordSkipped', () => this.#store.recordSkipped(skips)); }
   pruneHistory(olderThanMs: number): Promise<number> { return this.#write('pruneHistory', () => this.#store.pruneHistory(olderThanMs)); }
+  /** The store's own; a store without it keeps its ended tasks (nothing deleted, the scan done). */
+  pruneEndedTasks(olderThanMs: number, after: string | null, limit: number): Promise<PruneTasksResult> {
+    const store = this.#store;
+    if (store.pruneEndedTasks === undefined) return Promise.resolve({ deleted: 0, next: null });
+    return this.#write('pruneEndedTasks', () => store.pruneEndedTasks!(olderThanMs, after, limit));
+  }
 
   getTask(id: string): Promise<TaskRecord | undefined> { return this.#store.getTask(id); }
   loadTasks(options?: LoadTasksOptions): AsyncIterable<TaskRecord[]> { return this.#store.loadTasks(options); }

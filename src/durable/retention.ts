@@ -4,7 +4,37 @@
 // and the high-water mark still guards the pruned slots (C4): a pruned slot
 // is never run again. The same timing serves cluster mode, where `prune` is
 // the cluster's bounded, one-at-a-time rounds (cluster/cluster-retention.ts).
+//
+// Ended tasks go in the same pass, after their records: a task that completed,
+// failed or was cancelled more than maxAgeMs ago and keeps no record (none
+// open, none younger) is deleted, so a queue of one-offs does not grow its
+// task table without end either. Pending and running tasks never are. The
+// task deletes go in batches of PRUNE_TASKS_LIMIT tasks looked at, each its own
+// transaction (Store.pruneEndedTasks), so one pass never holds the store long.
+import type { Store } from '../store/store.js';
 import type { Clock, TimerId } from '../time/clock.js';
+
+/** Tasks looked at per transaction by pruneEndedTasks. */
+export const PRUNE_TASKS_LIMIT = 1_000;
+
+/**
+ * One pass under one owner: the records that ended before the cutoff (one
+ * transaction), then the ended tasks, batch by batch until the scan is done or
+ * `stopped()`. Resolves to how many records and tasks were deleted.
+ */
+export async function pruneStore(
+  store: Pick<Store, 'pruneHistory' | 'pruneEndedTasks'>, olderThanMs: number, stopped: () => boolean, limit = PRUNE_TASKS_LIMIT,
+): Promise<number> {
+  let deleted = await store.pruneHistory(olderThanMs);
+  if (store.pruneEndedTasks === undefined) return deleted;
+  let after: string | null = null;
+  do {
+    const batch = await store.pruneEndedTasks(olderThanMs, after, limit);
+    deleted += batch.deleted;
+    after = batch.next;
+  } while (after !== null && !stopped());
+  return deleted;
+}
 
 export interface RetentionOptions {
   /** Records older than this (by end time) are deleted. */
@@ -19,10 +49,14 @@ export interface Retention {
   settled(): Promise<void>;
 }
 
-/** `prune(olderThanMs)` deletes what ended before, resolving to how many: Store.pruneHistory under one owner. */
+/**
+ * `prune(olderThanMs, stopped)` deletes what ended before, resolving to how
+ * many (pruneStore under one owner); `stopped()` is true once stop() was
+ * called, for a prune of many steps to end between them.
+ */
 export function startRetention(
   clock: Clock,
-  prune: (olderThanMs: number) => Promise<number>,
+  prune: (olderThanMs: number, stopped: () => boolean) => Promise<number>,
   options: RetentionOptions,
   onPruned: (deleted: number) => void = () => {},
   onError: (error: unknown) => void = () => {},
@@ -31,7 +65,7 @@ export function startRetention(
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
   const round = () => {
-    running = prune(clock.wallNow() - options.maxAgeMs).then(onPruned, onError);
+    running = prune(clock.wallNow() - options.maxAgeMs, () => stopped).then(onPruned, onError);
   };
   const arm = () => {
     timer = clock.setTimer(() => {

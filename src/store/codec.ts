@@ -243,7 +243,7 @@ function timingChanged(a: StoredTask, b: StoredTask): boolean {
   return a.scheduleKind === 'once' && a.delayMs === null && a.atMs !== b.atMs;
 }
 
-const ENDED_STATUSES = new Set<TaskStatus>(['completed', 'failed', 'cancelled']);
+export const ENDED_STATUSES: ReadonlySet<TaskStatus> = new Set<TaskStatus>(['completed', 'failed', 'cancelled']);
 
 /**
  * What putTasks() writes over an existing record, and what that was. A task

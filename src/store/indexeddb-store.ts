@@ -56,10 +56,11 @@ import {
 } from './slot-rules.js';
 import type {
   ClaimRequest, ClaimResult, CompletedSlot, CompleteRequest, CompleteResult, EndResult, HistoryOptions, HistoryPage, LoadTasksOptions,
-  OpenInfo, PutStatus, RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotWritesResult, Store,
+  OpenInfo, PruneTasksResult, PutStatus, RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotWritesResult, Store,
 } from './store.js';
 import {
-  checkArray, checkId, checkNonEmptyString, checkTaskPatch, checkTaskRecord, checkTimeMs, resolveHistoryOptions, resolveLoadOptions,
+  checkArray, checkId, checkNonEmptyString, checkPruneTasksArguments, checkTaskPatch, checkTaskRecord, checkTimeMs, decodeEndedCursor,
+  encodeEndedCursor, resolveHistoryOptions, resolveLoadOptions,
 } from './validate.js';
 
 export type { IndexedDbStoreOptions } from './indexeddb/options.js';
@@ -366,6 +367,24 @@ export class IndexedDbStore implements Store {
         deleted++;
       }
       return deleted;
+    });
+  }
+
+  async pruneEndedTasks(olderThanMs: number, after: string | null, limit: number): Promise<PruneTasksResult> {
+    checkPruneTasksArguments(olderThanMs, after, limit);
+    // The ended statuses (cancelled, completed, failed) sort before pending and running: the start of byStatus [status, id].
+    const from = after === null ? undefined : decodeEndedCursor(after);
+    const range = from === undefined
+      ? IDBKeyRange.bound(['cancelled'], ['failed', []])
+      : IDBKeyRange.bound([from.status, from.id], ['failed', []], true);
+    return this.#write(async (tx) => {
+      const page = await tx.objectStore('tasks').index('byStatus').getAll(range, limit);
+      const executions = tx.objectStore('executions').index('slot');
+      const kept = await Promise.all(page.map((t) => (t.updatedAtMs < olderThanMs ? executions.count(taskRange(t.id)) : 1)));
+      const gone = page.filter((_, k) => kept[k] === 0);
+      await Promise.all(gone.map((t) => tx.objectStore('tasks').delete(t.id)));
+      const last = page.at(-1);
+      return { deleted: gone.length, next: page.length === limit && last !== undefined ? encodeEndedCursor(last.status, last.id) : null };
     });
   }
 }

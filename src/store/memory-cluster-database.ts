@@ -103,6 +103,12 @@ export class MemoryClusterDatabase extends MemoryDatabase {
     });
   }
 
+  /** @internal Removes the cluster rows of every task no longer stored (after pruneEndedTasks). */
+  dropDeletedTasks(): void {
+    for (const [id, row] of this.pending) if (!this.tasks.has(row.taskId)) this.pending.delete(id);
+    for (const [id, held] of this.held) if (!this.tasks.has(held.row.taskId)) this.held.delete(id);
+  }
+
   /** @internal Removes every cluster row of a task (its records go with deleteTask). */
   dropTask(taskId: string): void {
     for (const [id, row] of this.pending) if (row.taskId === taskId) this.pending.delete(id);

@@ -22,7 +22,7 @@ import {
   advanceHighWaterMark, type BatchTask, claimedExecution, completedExecution, refuseByTask, refuseFenced, refuseSlot, retriedExecution, runningStatus,
   skippedExecution, updatesTask,
 } from './slot-rules.js';
-import type { OpenInfo, SkipRequest, SkipResult } from './store.js';
+import type { OpenInfo, PruneTasksResult, SkipRequest, SkipResult } from './store.js';
 import { checkArray, checkId, checkObject, invalid } from './validate.js';
 
 export { MemoryClusterDatabase, type MemoryClusterDatabaseOptions, type WallClock } from './memory-cluster-database.js';
@@ -70,6 +70,13 @@ export class MemoryClusterStore extends MemoryStore implements ClusterStore {
     const deleted = super.deleteTask(id);
     if (this.#open && typeof id === 'string') this.database.dropTask(id);
     return deleted;
+  }
+
+  override pruneEndedTasks(olderThanMs: number, after: string | null, limit: number): Promise<PruneTasksResult> {
+    // The memory store deletes synchronously before it answers: the rows of the deleted tasks go in the same turn.
+    const result = super.pruneEndedTasks(olderThanMs, after, limit);
+    if (this.#open) this.database.dropDeletedTasks();
+    return result;
   }
 
   async registerProcess(request: ProcessRequest): Promise<RegisterResult> {

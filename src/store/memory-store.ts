@@ -8,7 +8,7 @@
 // Writes are applied only after every check of the call has passed, so a
 // refused call changes nothing, as a rolled-back transaction would.
 import {
-  applyPatch, decodeExecution, decodeLoaded, decodeLoadedBatch, decodeTask, encodeTask, mergeUpsert, type StoredExecution, type StoredTask,
+  applyPatch, decodeExecution, decodeLoaded, decodeLoadedBatch, decodeTask, encodeTask, ENDED_STATUSES, mergeUpsert, type StoredExecution, type StoredTask,
 } from './codec.js';
 import { InvalidArgumentError } from '../../bindings/errors.js';
 import { StoreClosedError } from './errors.js';
@@ -25,11 +25,11 @@ import {
 } from './slot-rules.js';
 import type {
   ClaimRequest, ClaimResult, CompletedSlot, CompleteRequest, CompleteResult, EndResult, HistoryOptions, HistoryPage, LoadTasksOptions, OpenInfo, PutStatus,
-  RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotRefusal, SlotWritesResult, Store,
+  PruneTasksResult, RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotRefusal, SlotWritesResult, Store,
 } from './store.js';
 import { checkTaskQuery, lastExecutionOf, pageOfRecords, type QueriedTask, type TaskQuery } from './task-query.js';
 import {
-  checkArray, checkId, checkNonEmptyString, checkObject, checkTaskPatch, checkTimeMs, invalid, resolveHistoryOptions, resolveLoadOptions,
+  checkArray, checkId, checkNonEmptyString, checkObject, checkPruneTasksArguments, checkTaskPatch, checkTimeMs, decodeEndedCursor, encodeEndedCursor, invalid, resolveHistoryOptions, resolveLoadOptions,
 } from './validate.js';
 
 /** The schema version a MemoryDatabase is at (it has no migrations; kept for the contract). */
@@ -330,6 +330,27 @@ export class MemoryStore implements Store {
       deleted++;
     }
     return deleted;
+  }
+
+  async pruneEndedTasks(olderThanMs: number, after: string | null, limit: number): Promise<PruneTasksResult> {
+    const db = this.#db();
+    checkPruneTasksArguments(olderThanMs, after, limit);
+    this.#fenced(db);
+    // No index here: the ended tasks past the cursor in (status, id) order, as SQLite and IndexedDB read them from theirs.
+    const from = after === null ? undefined : decodeEndedCursor(after);
+    const past = (t: StoredTask) => from === undefined || t.status > from.status || (t.status === from.status && t.id > from.id);
+    const ended = [...db.tasks.values()].filter((t) => ENDED_STATUSES.has(t.status) && past(t));
+    ended.sort((a, b) => (a.status === b.status ? (a.id < b.id ? -1 : 1) : a.status < b.status ? -1 : 1));
+    const batch = ended.slice(0, limit);
+    let deleted = 0;
+    for (const t of batch) {
+      if (t.updatedAtMs >= olderThanMs || (db.byTask.get(t.id)?.size ?? 0) > 0) continue;
+      db.tasks.delete(t.id);
+      db.byTask.delete(t.id);
+      deleted++;
+    }
+    const last = batch.at(-1);
+    return { deleted, next: ended.length > limit && last !== undefined ? encodeEndedCursor(last.status, last.id) : null };
   }
 }
 

@@ -59,10 +59,13 @@ import {
 } from './slot-rules.js';
 import type {
   ClaimRequest, ClaimResult, CompletedSlot, CompleteRequest, CompleteResult, HistoryOptions, HistoryPage, LoadTasksOptions, OpenInfo,
-  PutStatus, RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotWritesResult, Store,
+  PruneTasksResult, PutStatus, RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotWritesResult, Store,
 } from './store.js';
 import { checkTaskQuery, type QueriedTask, type TaskQuery } from './task-query.js';
-import { checkArray, checkId, checkNonEmptyString, checkTaskPatch, checkTaskRecord, checkTimeMs, resolveHistoryOptions, resolveLoadOptions } from './validate.js';
+import {
+  checkArray, checkId, checkNonEmptyString, checkPruneTasksArguments, checkTaskPatch, checkTaskRecord, checkTimeMs, resolveHistoryOptions,
+  resolveLoadOptions,
+} from './validate.js';
 import { requirePeer } from '../require-peer.js';
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
 
@@ -439,6 +442,15 @@ export class PostgresStore implements Store, ClusterStore {
   async pruneHistory(olderThanMs: number): Promise<number> {
     checkTimeMs(olderThanMs, 'olderThanMs');
     return this.#write((session, s) => session.run(s.pruneHistory, [olderThanMs]));
+  }
+
+  async pruneEndedTasks(olderThanMs: number, after: string | null, limit: number): Promise<PruneTasksResult> {
+    checkPruneTasksArguments(olderThanMs, after, limit);
+    // The cursor is the last id looked at ('' is below every id: ids are not empty).
+    return this.#write(async (session, s) => {
+      const row = await session.row<{ deleted: number; scanned: number; last: string | null }>(s.pruneEndedTasks, [olderThanMs, after ?? '', limit]);
+      return { deleted: row!.deleted, next: row!.scanned === limit ? row!.last : null };
+    });
   }
 
   /** The prune lock is transaction-scoped: it ends with this round's commit, and a process that did not get it deletes nothing. */

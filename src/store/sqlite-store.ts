@@ -23,7 +23,7 @@ import type Database from 'better-sqlite3';
 import { applyPatch, decodeExecution, decodeLoaded, decodeLoadedBatch, decodeTask, type StoredExecution } from './codec.js';
 import { StoreClosedError, StoreCorruptError } from './errors.js';
 import { nextCursor } from './history-order.js';
-import type { ExecutionRecord, Json, TaskPatch, TaskRecord } from './records.js';
+import type { ExecutionRecord, Json, TaskPatch, TaskRecord, TaskStatus } from './records.js';
 import {
   type AcquireResult, checkFence, checkLeaseRequest, checkLeaseTimes, decideAcquire, decideRenew, type HeldLease, holds, type LeaseHolder,
   type LeaseRequest, type RenewResult,
@@ -44,11 +44,11 @@ import { resolveOptions, type SqliteStoreOptions } from './sqlite/options.js';
 import { findExecution, prepareStatements, type Statements, taskUpdateValues } from './sqlite/statements.js';
 import type {
   ClaimRequest, ClaimResult, CompletedSlot, CompleteRequest, CompleteResult, HistoryOptions, HistoryPage, LoadTasksOptions,
-  OpenInfo, PutStatus, RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotWritesResult, Store,
+  OpenInfo, PruneTasksResult, PutStatus, RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotWritesResult, Store,
 } from './store.js';
 import {
-  checkArray, checkId, checkIntegerInRange, checkNonEmptyString, checkTaskPatch, checkTaskRecord, checkTimeMs, 
-  resolveHistoryOptions, resolveLoadOptions,
+  checkArray, checkId, checkIntegerInRange, checkNonEmptyString, checkPruneTasksArguments, checkTaskPatch, checkTaskRecord, checkTimeMs,
+  decodeEndedCursor, encodeEndedCursor, resolveHistoryOptions, resolveLoadOptions,
 } from './validate.js';
 
 export type { SynchronousLevel } from './sqlite/open-database.js';
@@ -79,6 +79,9 @@ function connect(db: Database.Database): Connection {
 function putLease(s: Statements, l: LeaseHolder): void {
   s.putLease.run(l.ownerId, l.host, l.pid, l.epoch, l.sinceMs, l.expiresAtMs);
 }
+
+/** The ended statuses in the order tasks_ended holds them (pruneEndedTasks walks them in turn). */
+const ENDED_ORDER = ['cancelled', 'completed', 'failed'] as const satisfies readonly TaskStatus[];
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
@@ -374,4 +377,23 @@ export class SqliteStore implements Store {
     checkTimeMs(olderThanMs, 'olderThanMs');
     return this.#write(({ statements: s }) => s.pruneHistory.run(olderThanMs).changes);
   }
+
+  async pruneEndedTasks(olderThanMs: number, after: string | null, limit: number): Promise<PruneTasksResult> {
+    checkPruneTasksArguments(olderThanMs, after, limit);
+    const from = after === null ? { status: ENDED_ORDER[0]!, id: '' } : decodeEndedCursor(after);
+    return this.#write(({ statements: s }) => {
+      let deleted = 0;
+      let left = limit;
+      // The ended statuses in index order from the cursor's, each a range of tasks_ended ('' is below every id).
+      for (let k = Math.max(0, (ENDED_ORDER as readonly string[]).indexOf(from.status)); k < ENDED_ORDER.length; k++) {
+        const status = ENDED_ORDER[k]!;
+        const page = s.endedTasksPage.all(olderThanMs, status, status === from.status ? from.id : '', left);
+        for (const row of page) if (row.prunable === 1) deleted += s.deleteTask.run(row.id).changes;
+        left -= page.length;
+        if (left === 0) return { deleted, next: encodeEndedCursor(status, page.at(-1)!.id) };
+      }
+      return { deleted, next: null };
+    });
+  }
+
 }

@@ -315,4 +315,24 @@ export interface Store {
    * The high-water mark still guards the pruned slots (C4). Idempotent.
    */
   pruneHistory(olderThanMs: number): Promise<number>;
+  /**
+   * Retention of tasks, called after pruneHistory() with the same cutoff, in
+   * batches: looks at the next `limit` tasks after the cursor `after` (null:
+   * from the start; each store scans its own order, its ended tasks where it
+   * indexes them) and deletes, in one transaction, those that ended
+   * (completed, failed or cancelled) before `olderThanMs` by updatedAtMs and
+   * keep no execution record (none open, none that ended at or after the
+   * cutoff). Pending and running tasks are never deleted. Resolves to how
+   * many were deleted and the cursor to continue from, null when the scan is
+   * done. A deleted id is free: putTasks() of it makes a new task (version 1,
+   * no high-water mark). Optional: a store without it keeps ended tasks.
+   */
+  pruneEndedTasks?(olderThanMs: number, after: string | null, limit: number): Promise<PruneTasksResult>;
+}
+
+/** One batch of pruneEndedTasks(). */
+export interface PruneTasksResult {
+  deleted: number;
+  /** The cursor to pass as `after` for the next batch (opaque); null when the scan is done. */
+  next: string | null;
 }

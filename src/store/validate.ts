@@ -246,6 +246,13 @@ export function checkTimeMs(value: unknown, path: string, key = ''): asserts val
   finite(value, path, key);
 }
 
+/** Checks pruneEndedTasks()' arguments (the store contract). */
+export function checkPruneTasksArguments(olderThanMs: unknown, after: unknown, limit: unknown): asserts after is string | null {
+  checkTimeMs(olderThanMs, 'olderThanMs');
+  if (after !== null && typeof after !== 'string') throw invalid('after', 'a cursor string or null', after);
+  checkIntegerInRange(limit, 'limit', 1, 10_000);
+}
+
 export function checkNonEmptyString(value: unknown, path: string, key = ''): asserts value is string {
   nonEmpty(value, path, key);
 }
@@ -317,4 +324,18 @@ export function checkTrace(value: unknown, path: string): void {
   checkObject(value, path);
   if (typeof value.traceId !== 'string' || !TRACE_ID.test(value.traceId)) throw invalid(`${path}.traceId`, '32 lowercase hex digits, not all zero', value.traceId);
   if (typeof value.spanId !== 'string' || !SPAN_ID.test(value.spanId)) throw invalid(`${path}.spanId`, '16 lowercase hex digits, not all zero', value.spanId);
+}
+
+/**
+ * pruneEndedTasks()' cursor for a store that scans its ended tasks in (status,
+ * id) order: the status, a space, the id (a status has no space).
+ */
+export function encodeEndedCursor(status: string, id: string): string {
+  return `${status} ${id}`;
+}
+
+export function decodeEndedCursor(cursor: string): { status: string; id: string } {
+  const space = cursor.indexOf(' ');
+  if (space < 0) throw invalid('after', 'a cursor from pruneEndedTasks()', cursor);
+  return { status: cursor.slice(0, space), id: cursor.slice(space + 1) };
 }

@@ -9,7 +9,7 @@ import type { ConstraintsRecord } from '../../constraints/slot-constraints.js';
 import type { CronGapPolicy, CronOverlapPolicy } from '../../time/cron.js';
 import type { LeaseHolder } from '../lease.js';
 import type { SlotTask } from '../slot-rules.js';
-import { END_KEY_V8, FINAL_OUTCOMES_V4 } from './schema.js';
+import { END_KEY_V8, ENDED_STATUSES_V10, FINAL_OUTCOMES_V4 } from './schema.js';
 import { type Json, type MisfirePolicy, type ScheduleKind, slotOfExecutionId, type TaskRecord, type TaskStatus } from '../records.js';
 
 export { slotOfExecutionId } from '../records.js';
@@ -179,6 +179,7 @@ export interface Statements {
   historyNewest: Stmt<[string, number], StoredExecution>;
   historyBefore: Stmt<[string, number, number, number, number], StoredExecution>;
   pruneHistory: Stmt<[number]>;
+  endedTasksPage: Stmt<[number, string, string, number], { id: string; prunable: 0 | 1 }>;
   getFencingToken: Stmt<[], { value: number }>;
   setFencingToken: Stmt<[number]>;
   getLease: Stmt<[], LeaseHolder>;
@@ -254,6 +255,13 @@ export function prepareStatements(db: Database.Database): Statements {
     ),
     // 'open' (TEXT) is never below a number: only ended executions match.
     pruneHistory: db.prepare<[number]>(`DELETE FROM executions WHERE ${END_KEY_V8} < ?`),
+    // Retention of tasks: one status's range of the partial index tasks_ended (status, id) past an id (the
+    // planner turns a (status, id) row-value bound over three statuses into three scans from each status's
+    // start, so the store asks status by status); whether a row may go is one lookup of the executions' key.
+    endedTasksPage: db.prepare<[number, string, string, number], { id: string; prunable: 0 | 1 }>(
+      `SELECT id, (updated_at_ms < ? AND NOT EXISTS (SELECT 1 FROM executions WHERE task_id = tasks.id)) AS prunable
+       FROM tasks WHERE ${ENDED_STATUSES_V10} AND status = ? AND id > ? ORDER BY id LIMIT ?`,
+    ),
 
     getFencingToken: db.prepare<[], { value: number }>("SELECT value FROM meta WHERE key = 'fencing_token'"),
     setFencingToken: db.prepare<[number]>("UPDATE meta SET value = ? WHERE key = 'fencing_token'"),

@@ -91,6 +91,7 @@ export const leaseCases: ContractCase[] = [
       await rejects(a.updateTask('t', { name: 'renamed' }), lost);
       await rejects(a.deleteTask('t'), lost);
       await rejects(a.pruneHistory(1e15), lost);
+      await rejects(a.pruneEndedTasks!(1e15, null, 10), lost);
       equal((await b.getExecution(execution.id))?.outcome, 'running', 'the execution is as a left it');
       equal((await b.getTask('u')), undefined, 'no task u');
       equal((await b.getTask('t'))?.name, 't', 't unchanged');

@@ -1,9 +1,9 @@
 // Contract cases for slots: claims (C2), fencing (C3), the high-water mark
 // (C4), skips, retries, saved state, recovery queries, history and pruning.
 import type { ExecutionRecord } from '../../../src/store/records.js';
-import type { ClaimResult, HistoryCursor, Store } from '../../../src/store/store.js';
+import type { ClaimResult, HistoryCursor, PruneTasksResult, Store } from '../../../src/store/store.js';
 import { equal, ok, rejects } from './check.js';
-import { allHistory, type ContractCase, slot, task, withStore } from './harness.js';
+import { allHistory, allTasks, type ContractCase, slot, task, withStore } from './harness.js';
 
 function claimed(result: ClaimResult | undefined): ExecutionRecord {
   ok(result?.status === 'claimed', `expected a claim, received ${JSON.stringify(result)}`);
@@ -213,6 +213,77 @@ export const slotCases: ContractCase[] = [
       equal(await store.pruneHistory(3000), 0, 'idempotent');
       const again = await store.claim([slot('t', 1), slot('t', 5)]);
       equal(again, [1, 2].map(() => ({ status: 'below-high-water-mark', highWaterMarkMs: 5 })), 'pruned slots (one at the mark) are not claimed again');
+    }),
+  },
+  {
+    name: 'pruneEndedTasks() deletes ended tasks that ended before the cutoff with no record left; pending, running, younger and recorded ones stay',
+    run: (h) => withStore(h, async (store) => {
+      ok(store.pruneEndedTasks !== undefined, 'the store prunes ended tasks');
+      const ids = ['done', 'never-ran', 'failed', 'young', 'late-record', 'open', 'pending', 'running'];
+      await store.putTasks(ids.map((id) => task(id, { scheduleKind: 'once', periodMs: null, atMs: 100 })));
+      const ended = async (id: string, status: 'completed' | 'failed' | 'cancelled', atMs: number) => {
+        await store.updateTask(id, { status, nextExecutionMs: null, updatedAtMs: atMs });
+      };
+      // Ran, ended and its record ended before the cutoff (3000): goes with its record.
+      const [done, failed, young, late, open] = (await store.claim(['done', 'failed', 'young', 'late-record', 'open'].map((id) => slot(id, 100)))).map(claimed);
+      await store.complete({ executionId: done!.id, fencingToken: done!.fencingToken, outcome: 'succeeded', endedAtMs: 1000, taskUpdate: { status: 'completed', updatedAtMs: 1000 } });
+      await store.complete({ executionId: failed!.id, fencingToken: failed!.fencingToken, outcome: 'failed', endedAtMs: 1500, taskUpdate: { status: 'failed', updatedAtMs: 1500 } });
+      await ended('never-ran', 'cancelled', 500);
+      // Ended after the cutoff: stays with its record.
+      await store.complete({ executionId: young!.id, fencingToken: young!.fencingToken, outcome: 'succeeded', endedAtMs: 5000, taskUpdate: { status: 'completed', updatedAtMs: 5000 } });
+      // Cancelled before the cutoff while running, its run ended after it: the record keeps the task.
+      await ended('late-record', 'cancelled', 1000);
+      await store.complete({ executionId: late!.id, fencingToken: late!.fencingToken, outcome: 'succeeded', endedAtMs: 4000 });
+      // Cancelled before the cutoff, its run still open: stays.
+      await ended('open', 'cancelled', 1000);
+      ok(open !== undefined, 'open claimed');
+      await store.claim([slot('running', 100)]);
+      await store.updateTask('pending', { updatedAtMs: 0 });
+
+      equal(await store.pruneHistory(3000), 2, 'the old records (done, failed)');
+      let deleted = 0;
+      let after: string | null = null;
+      let batches = 0;
+      do {
+        const batch: PruneTasksResult = await store.pruneEndedTasks(3000, after, 2);
+        ok(batch.deleted <= 2, `a batch looks at 2 tasks, deleted ${batch.deleted}`);
+        deleted += batch.deleted;
+        after = batch.next;
+        batches++;
+      } while (after !== null && batches < 100);
+      equal(deleted, 3, 'done, never-ran and failed');
+      ok(batches >= 2, `in batches (${batches})`);
+      equal((await allTasks(store)).map((t) => t.id).sort(), ['late-record', 'open', 'pending', 'running', 'young'], 'kept');
+      for (const id of ['done', 'never-ran', 'failed']) equal(await store.getTask(id), undefined, `${id} is gone`);
+      equal(await store.getExecution(done!.id), undefined, 'with its records');
+      equal((await store.getTask('open'))?.status, 'cancelled', 'open kept');
+      equal((await store.getExecution(open!.id))?.outcome, 'running', 'its run still open');
+      equal((await store.pruneEndedTasks(3000, null, 100)).deleted, 0, 'idempotent');
+      // A pruned id is free: a registration of it is a new task, no mark, version 1.
+      equal(await store.putTasks([task('done')]), ['created'], 'a new task');
+      const again = await store.getTask('done');
+      equal([again?.status, again?.scheduleVersion, again?.highWaterMarkMs], ['pending', 1, null], 'from scratch');
+      equal((await store.claim([slot('done', 100)]))[0]?.status, 'claimed', 'its slots are claimable again');
+    }),
+  },
+  {
+    name: 'pruneEndedTasks() with every task ended and old: each batch deletes at most its limit, the cursors cover them all once',
+    run: (h) => withStore(h, async (store) => {
+      const ids = Array.from({ length: 7 }, (_, k) => `t${k}`);
+      await store.putTasks(ids.map((id) => task(id)));
+      for (const [k, id] of ids.entries()) await store.updateTask(id, { status: (['completed', 'failed', 'cancelled'] as const)[k % 3]!, updatedAtMs: 10 });
+      const batches: number[] = [];
+      let after: string | null = null;
+      do {
+        const batch: PruneTasksResult = await store.pruneEndedTasks!(20, after, 3);
+        batches.push(batch.deleted);
+        after = batch.next;
+      } while (after !== null && batches.length < 100);
+      ok(batches.every((n) => n <= 3), `at most 3 a batch: ${batches}`);
+      equal(batches.reduce((a, b) => a + b, 0), 7, 'all seven');
+      equal(await allTasks(store), [], 'none left');
+      await rejects(store.pruneEndedTasks!(Number.NaN, null, 3), 'ERR_INVALID_ARGUMENT', 'olderThanMs');
+      await rejects(store.pruneEndedTasks!(20, null, 0), 'ERR_INVALID_ARGUMENT', 'limit');
     }),
   },
   {
