@@ -41,7 +41,7 @@
 // - Atomicity and validation as for Store (store.ts header).
 import type { ExecutionRecord, SlotKey, TaskRecord } from './records.js';
 import type { LoadTasksOptions, PutStatus } from './store.js';
-import type { CompleteRequest, FenceRefusal, SkipRequest, SkipResult, SlotRefusal, Store } from './store.js';
+import type { CompleteRequest, FenceRefusal, PruneTasksResult, SkipRequest, SkipResult, SlotRefusal, Store } from './store.js';
 
 /** Who a process is, as it registers. */
 export interface ProcessRequest {
@@ -230,6 +230,9 @@ export interface RescueResult extends GiveBackResult {
   expired: ProcessRef[];
 }
 
+/** One round of task retention in cluster mode (ClusterStore.pruneEndedTasksRound). */
+export type PruneTasksRoundResult = ({ status: 'pruned' } & PruneTasksResult) | { status: 'busy' };
+
 /** One round of retention in cluster mode (ClusterStore.pruneHistoryRound). */
 export type PruneRoundResult =
   /** `deleted` records are gone; fewer than the limit means nothing older is left. */
@@ -322,6 +325,15 @@ export interface ClusterStore {
    * never wait on each other. Not fenced: cluster mode has no one-owner lease.
    */
   pruneHistoryRound(olderThanMs: number, limit: number): Promise<PruneRoundResult>;
+  /**
+   * Retention of ended tasks in cluster mode, one bounded transaction under
+   * the same prune lock as pruneHistoryRound (`busy` when another process
+   * holds it): Store.pruneEndedTasks() (the next `limit` tasks past the cursor
+   * `after`, deleting those that ended before `olderThanMs` and keep no
+   * record), except a task that still has an open row. Optional: a store
+   * without it keeps ended tasks in cluster mode.
+   */
+  pruneEndedTasksRound?(olderThanMs: number, after: string | null, limit: number): Promise<PruneTasksRoundResult>;
   /** The pending rows of a task (or of all), by rank: for tools and tests. */
   pendingSlots(taskId?: string): Promise<PendingSlot[]>;
   /**

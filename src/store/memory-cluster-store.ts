@@ -8,7 +8,7 @@
 import { applyPatch, decodeExecution, decodeTask, type StoredExecution, type StoredTask } from './codec.js';
 import type {
   ClaimDueRequest, ClaimDueResult, ClaimedSlot, ClusterProcess, ClusterStore, DeregisterRequest, FinishAndClaimResult, FinishRequest, FinishResult, GiveBackResult,
-  HeartbeatResult, OfferRequest, OfferResult, OfferWatch, OfferWatcher, PendingSlot, ProcessRef, ProcessRequest, PruneRoundResult, RegisterResult, RescueResult,
+  HeartbeatResult, OfferRequest, OfferResult, OfferWatch, OfferWatcher, PendingSlot, ProcessRef, ProcessRequest, PruneRoundResult, PruneTasksRoundResult, RegisterResult, RescueResult,
 } from './cluster.js';
 import {
   byUrgency, checkClaimDue, checkDeregister, checkLeaseMs, checkOffers, checkOfferWatcher, checkProcessRef, checkProcessRequest, checkPruneRound, encodeFinish, LEASE_EXPIRED_ERROR_TEXT,
@@ -23,7 +23,7 @@ import {
   skippedExecution, updatesTask,
 } from './slot-rules.js';
 import type { OpenInfo, PruneTasksResult, SkipRequest, SkipResult } from './store.js';
-import { checkArray, checkId, checkObject, invalid } from './validate.js';
+import { checkArray, checkId, checkObject, checkPruneTasksArguments, invalid } from './validate.js';
 
 export { MemoryClusterDatabase, type MemoryClusterDatabaseOptions, type WallClock } from './memory-cluster-database.js';
 
@@ -77,6 +77,15 @@ export class MemoryClusterStore extends MemoryStore implements ClusterStore {
     const result = super.pruneEndedTasks(olderThanMs, after, limit);
     if (this.#open) this.database.dropDeletedTasks();
     return result;
+  }
+
+  /** One prune at a time holds by construction here, as for pruneHistoryRound: never `busy`. A task with an open row stays. */
+  async pruneEndedTasksRound(olderThanMs: number, after: string | null, limit: number): Promise<PruneTasksRoundResult> {
+    const db = this.#db();
+    checkPruneTasksArguments(olderThanMs, after, limit);
+    const open = new Set([...db.pending.values()].map((row) => row.taskId));
+    for (const held of db.held.values()) open.add(held.row.taskId);
+    return { status: 'pruned', ...this.pruneEndedTasksOf(db, olderThanMs, after, limit, (id) => open.has(id)) };
   }
 
   async registerProcess(request: ProcessRequest): Promise<RegisterResult> {

@@ -336,6 +336,11 @@ export class MemoryStore implements Store {
     const db = this.#db();
     checkPruneTasksArguments(olderThanMs, after, limit);
     this.#fenced(db);
+    return this.pruneEndedTasksOf(db, olderThanMs, after, limit, () => false);
+  }
+
+  /** @internal pruneEndedTasks() on checked arguments, keeping the tasks `keep` names too (the cluster store's with open rows). */
+  protected pruneEndedTasksOf(db: MemoryDatabase, olderThanMs: number, after: string | null, limit: number, keep: (id: string) => boolean): PruneTasksResult {
     // No index here: the ended tasks past the cursor in (status, id) order, as SQLite and IndexedDB read them from theirs.
     const from = after === null ? undefined : decodeEndedCursor(after);
     const past = (t: StoredTask) => from === undefined || t.status > from.status || (t.status === from.status && t.id > from.id);
@@ -344,7 +349,7 @@ export class MemoryStore implements Store {
     const batch = ended.slice(0, limit);
     let deleted = 0;
     for (const t of batch) {
-      if (t.updatedAtMs >= olderThanMs || (db.byTask.get(t.id)?.size ?? 0) > 0) continue;
+      if (t.updatedAtMs >= olderThanMs || (db.byTask.get(t.id)?.size ?? 0) > 0 || keep(t.id)) continue;
       db.tasks.delete(t.id);
       db.byTask.delete(t.id);
       deleted++;

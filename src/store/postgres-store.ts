@@ -35,7 +35,7 @@ import {
 } from './lease.js';
 import type {
   ClaimDueRequest, ClaimDueResult, ClusterProcess, ClusterStore, DeregisterRequest, FinishAndClaimResult, FinishRequest, FinishResult, GiveBackResult,
-  HeartbeatResult, OfferRequest, OfferResult, OfferWatch, OfferWatcher, PendingSlot, ProcessRef, ProcessRequest, PruneRoundResult, RegisterResult, RegisterTasksResult, RescueResult,
+  HeartbeatResult, OfferRequest, OfferResult, OfferWatch, OfferWatcher, PendingSlot, ProcessRef, ProcessRequest, PruneRoundResult, PruneTasksRoundResult, RegisterResult, RegisterTasksResult, RescueResult,
 } from './cluster.js';
 import { checkOfferWatcher, checkPruneRound } from './cluster-rules.js';
 import { CallOrder } from './postgres/call-order.js';
@@ -447,10 +447,7 @@ export class PostgresStore implements Store, ClusterStore {
   async pruneEndedTasks(olderThanMs: number, after: string | null, limit: number): Promise<PruneTasksResult> {
     checkPruneTasksArguments(olderThanMs, after, limit);
     // The cursor is the last id looked at ('' is below every id: ids are not empty).
-    return this.#write(async (session, s) => {
-      const row = await session.row<{ deleted: number; scanned: number; last: string | null }>(s.pruneEndedTasks, [olderThanMs, after ?? '', limit]);
-      return { deleted: row!.deleted, next: row!.scanned === limit ? row!.last : null };
-    });
+    return this.#write(async (session, s) => endedTasksBatch((await session.row<EndedTasksRow>(s.pruneEndedTasks, [olderThanMs, after ?? '', limit]))!, limit));
   }
 
   /** The prune lock is transaction-scoped: it ends with this round's commit, and a process that did not get it deletes nothing. */
@@ -462,6 +459,28 @@ export class PostgresStore implements Store, ClusterStore {
       return { status: 'pruned', deleted: await session.run(this.#s.pruneRound, [olderThanMs, limit]) };
     }, undefined);
   }
+
+  /** Under the prune lock of pruneHistoryRound; the cursor is the last id looked at, as for pruneEndedTasks. */
+  async pruneEndedTasksRound(olderThanMs: number, after: string | null, limit: number): Promise<PruneTasksRoundResult> {
+    checkPruneTasksArguments(olderThanMs, after, limit);
+    return this.#clusterCall(async (session): Promise<PruneTasksRoundResult> => {
+      const lock = await session.row<{ locked: boolean }>(this.#s.tryPruneLock, [this.schema]);
+      if (lock?.locked !== true) return { status: 'busy' };
+      const row = await session.row<EndedTasksRow>(this.#s.pruneEndedTasksRound, [olderThanMs, after ?? '', limit]);
+      return { status: 'pruned', ...endedTasksBatch(row!, limit) };
+    }, undefined);
+  }
+}
+
+/** What the pruneEndedTasks statements answer. */
+interface EndedTasksRow {
+  deleted: number;
+  scanned: number;
+  last: string | null;
+}
+
+function endedTasksBatch(row: EndedTasksRow, limit: number): PruneTasksResult {
+  return { deleted: row.deleted, next: row.scanned === limit ? row.last : null };
 }
 
 function putLease(session: Session, s: Statements, l: LeaseHolder): Promise<number> {

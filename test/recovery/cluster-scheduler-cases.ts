@@ -286,13 +286,14 @@ export function clusterSchedulerCases(cluster: NewCluster): void {
     const { old, recent, tasks } = await retentionScenario({ maxAgeMs: '10s', intervalMs: '5s' });
     expect(old).toEqual([]);
     expect(recent).toEqual([['succeeded', 21_000]]);
-    // As under one owner, retention removes execution records, never task records.
-    expect(tasks).toEqual(['completed', 'completed']);
+    // As under one owner, the ended task goes with its records: 'old' ended more than 10 s ago, 'recent' did not.
+    expect(tasks).toEqual([undefined, 'completed']);
   });
 
   it('keeps every record with retention: false', async () => {
-    const { old, recent } = await retentionScenario(false);
+    const { old, recent, tasks } = await retentionScenario(false);
     expect(old).toEqual([['succeeded', 1_000]]);
     expect(recent).toEqual([['succeeded', 21_000]]);
+    expect(tasks).toEqual(['completed', 'completed']);
   });
 }

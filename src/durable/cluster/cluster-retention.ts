@@ -12,15 +12,21 @@
 // store's prune lock) is `busy`, and this process stops for the hour: the
 // other one is doing the work. So at most one process deletes at any moment,
 // and an hour's work is done once, not N times.
+//
+// Ended tasks follow their records as under one owner, in rounds of
+// PRUNE_ROUND_LIMIT tasks looked at (ClusterStore.pruneEndedTasksRound) under
+// the same lock; a task with an open row (a retry waiting) stays.
 import type { ClusterStore } from '../../store/cluster.js';
 
 /** Records deleted per transaction. */
 export const PRUNE_ROUND_LIMIT = 1_000;
 
 /**
- * Prunes in rounds until fewer than a round's limit were left, another
- * process is pruning, or `stopped()` (checked between rounds: a stop waits
- * for one round, not for the whole prune); resolves to how many this process deleted.
+ * Prunes records in rounds until fewer than a round's limit were left, then
+ * ended tasks in rounds until the scan is done; stops early when another
+ * process is pruning or `stopped()` (checked between rounds: a stop waits
+ * for one round, not for the whole prune); resolves to how many records and
+ * tasks this process deleted.
  */
 export async function pruneInRounds(store: ClusterStore, olderThanMs: number, stopped: () => boolean, limit = PRUNE_ROUND_LIMIT): Promise<number> {
   let total = 0;
@@ -28,7 +34,17 @@ export async function pruneInRounds(store: ClusterStore, olderThanMs: number, st
     const round = await store.pruneHistoryRound(olderThanMs, limit);
     if (round.status === 'busy') return total;
     total += round.deleted;
-    if (round.deleted < limit) return total;
+    if (round.deleted < limit) break;
+  }
+  // Then the ended tasks that keep no record, a batch of `limit` tasks looked at per round, under the same lock.
+  if (store.pruneEndedTasksRound === undefined) return total;
+  let after: string | null = null;
+  while (!stopped()) {
+    const round = await store.pruneEndedTasksRound(olderThanMs, after, limit);
+    if (round.status === 'busy') return total;
+    total += round.deleted;
+    after = round.next;
+    if (after === null) return total;
   }
   return total;
 }

@@ -174,16 +174,10 @@ export function prepareStatements(s: string) {
     pruneHistory: statement(`DELETE FROM ${s}.executions WHERE ${FINAL_OUTCOMES} AND ended_at_ms < $1`),
     // Retention of tasks (pruneEndedTasks): the next $3 tasks by id past $2 along the primary key (no index holds
     // the ended ones alone), deleting those ended before $1 that keep no execution (one lookup of its key each).
-    pruneEndedTasks: statement(
-      `WITH page AS (SELECT id, status, updated_at_ms FROM ${s}.tasks WHERE id > $2 ORDER BY id LIMIT $3),
-       gone AS (
-         DELETE FROM ${s}.tasks AS t USING page AS p
-          WHERE t.id = p.id AND p.status IN ('completed', 'failed', 'cancelled') AND p.updated_at_ms < $1
-            AND NOT EXISTS (SELECT 1 FROM ${s}.executions AS e WHERE e.task_id = p.id)
-         RETURNING 1)
-       SELECT (SELECT count(*) FROM gone)::int AS deleted, (SELECT count(*) FROM page)::int AS scanned,
-              (SELECT max(id) FROM page) AS last`,
-    ),
+    // The conditions are on t, the row as the DELETE finds it: a task registered again meanwhile is pending, kept.
+    pruneEndedTasks: statement(endedTasksDelete(s, '')),
+    // The same in cluster mode (pruneEndedTasksRound, after tryPruneLock): a task with an open row stays too.
+    pruneEndedTasksRound: statement(endedTasksDelete(s, `AND NOT EXISTS (SELECT 1 FROM ${s}.open_slots AS o WHERE o.task_id = t.id)`)),
     // Cluster retention (pruneHistoryRound): one process prunes at a time. The lock is transaction-scoped and
     // named after the schema ($1), so stores in other schemas prune independently; false: another holds it.
     tryPruneLock: statement(`SELECT pg_try_advisory_xact_lock(hashtextextended('timeslice.prune:' || $1::text, 0)) AS locked`),
@@ -228,3 +222,14 @@ export function prepareStatements(s: string) {
 
 export type Statements = ReturnType<typeof prepareStatements>;
 export type { Statement };
+
+/** The delete of pruneEndedTasks (and its cluster round, with `also`): $1 the cutoff, $2 the last id looked at, $3 the limit. */
+function endedTasksDelete(s: string, also: string): string {
+  return `WITH page AS (SELECT id FROM ${s}.tasks WHERE id > $2 ORDER BY id LIMIT $3),
+    gone AS (
+      DELETE FROM ${s}.tasks AS t USING page AS p
+       WHERE t.id = p.id AND t.status IN ('completed', 'failed', 'cancelled') AND t.updated_at_ms < $1
+         AND NOT EXISTS (SELECT 1 FROM ${s}.executions AS e WHERE e.task_id = t.id) ${also}
+      RETURNING 1)
+    SELECT (SELECT count(*) FROM gone)::int AS deleted, (SELECT count(*) FROM page)::int AS scanned, (SELECT max(id) FROM page) AS last`;
+}

@@ -44,6 +44,43 @@ export const clusterPruneCases: ClusterCase[] = [
     }),
   },
   {
+    name: 'pruneEndedTasksRound() deletes ended tasks whose end and records are older than the cut-off, never one with an open row, pending or running',
+    run: (h) => withProcesses(h, 1, async ([store], location) => {
+      ok(store!.pruneEndedTasksRound !== undefined, 'the store prunes ended tasks');
+      const endedMs = await ended(store!, 'p', ['a1', 'a2', 'a3']);
+      for (const id of ['a1', 'a2', 'a3']) await store!.updateTask(id, { status: 'completed', nextExecutionMs: null, updatedAtMs: endedMs });
+      const p = await register(store!, 'q');
+      await oneOffs(store!, ['flaky', 'busy', 'waiting'], p.nowMs - 10);
+      const held = (await claim(store!, p, 2)).claimed;
+      const flaky = held.find((c) => c.execution.taskId === 'flaky')!.execution;
+      const retry = await store!.finishClaimed({
+        executionId: flaky.id, fencingToken: flaky.fencingToken, outcome: 'failed', endedAtMs: p.nowMs, error: { message: 'boom' }, retryAtMs: p.nowMs + 3_600_000,
+      });
+      ok(retry.status === 'completed', JSON.stringify(retry));
+      // Cancelled, each with an open row: a retry waiting (its record pruned below), a run held; and one never claimed.
+      for (const id of ['flaky', 'busy', 'waiting']) await store!.updateTask(id, { status: 'cancelled', updatedAtMs: p.nowMs });
+      await location.advance(1_000);
+      const cut = p.nowMs + 1;
+      let records = 0;
+      for (let round = await store!.pruneHistoryRound(cut, 100); round.status === 'pruned' && round.deleted > 0; round = await store!.pruneHistoryRound(cut, 100)) records += round.deleted;
+      equal(records, 3, 'the records of a1 to a3 (flaky keeps its own: its retry waits)');
+      const rounds: number[] = [];
+      let after: string | null = null;
+      do {
+        const round = await store!.pruneEndedTasksRound!(cut, after, 2);
+        ok(round.status === 'pruned', JSON.stringify(round));
+        rounds.push(round.deleted);
+        after = round.next;
+      } while (after !== null && rounds.length < 100);
+      equal(rounds.reduce((a, b) => a + b, 0), 3, `a1 to a3, at most two a round: ${rounds}`);
+      ok(rounds.every((n) => n <= 2), `bounded: ${rounds}`);
+      for (const id of ['a1', 'a2', 'a3']) equal(await store!.getTask(id), undefined, `${id} is gone`);
+      for (const id of ['flaky', 'busy', 'waiting']) equal((await store!.getTask(id))?.status, 'cancelled', `${id} stays: an open row`);
+      equal((await store!.pendingSlots()).map((s) => s.taskId).sort(), ['flaky', 'waiting'], 'the open rows are as they were');
+      await rejects(store!.pruneEndedTasksRound!(cut, null, 0), 'ERR_INVALID_ARGUMENT', 'limit');
+    }),
+  },
+  {
     name: 'two processes pruning at once delete each record once: one deletes them all, the other nothing (busy, or nothing left)',
     run: (h) => withProcesses(h, 2, async ([a, b], location) => {
       const ids = Array.from({ length: 6 }, (_, i) => `t${i}`);
