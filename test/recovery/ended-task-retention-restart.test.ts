@@ -58,6 +58,8 @@ describe.each(stores)('ended tasks over %s', (_name, makeStores) => {
       expect((await first.history(id)).executions).toEqual([]);
     }
     await expect(first.runNow('one-off')).rejects.toBeInstanceOf(TaskNotFoundError);
+    // describe() shows the live tasks (the core's, each a 'durableSlot'): 'later' and 'ticker'; an ended task left them when it ended.
+    expect(first.describe().tasks).toHaveLength(2);
     expect((await first.tasks({ status: ['pending', 'running'] })).tasks.map((t) => t.id)).toEqual(['later', 'ticker']);
     // The ticker keeps its task; only its records older than an hour went.
     expect((await first.history('ticker')).executions.map((e) => (e.nominalMs - WALL_START_MS) / MINUTE)).toEqual([60, 40, 20]);
