@@ -12,7 +12,10 @@
 // - early starts: a start before the slot's nominal time (must be 0);
 // - completions after the takeover: the paused process reported a completion
 //   committed whose end it measured after the other process took the store
-//   over: a write fencing should have refused (must be 0);
+//   over and before it acquired the lease again itself (a loaded machine can
+//   starve the new owner's heartbeat, and the resumed process then rightly
+//   takes the store back with a newer epoch): a write fencing should have
+//   refused (must be 0);
 // - fenced writes: the writes of the paused process the store refused after it resumed.
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
@@ -26,14 +29,16 @@ function parseLedger(path) {
   };
   const fenced = [];
   const lost = [];
+  const acquired = [];
   for (const line of readFileSync(path, 'utf8').split('\n')) {
     const f = line.split(' ');
     if (f[0] === 'S' && f.length === 6) slotOf(`${f[1]} ${f[2]}`).starts.push({ attempt: Number(f[3]), pid: Number(f[4]), wallMs: Number(f[5]) });
     else if (f[0] === 'C' && f.length === 6) slotOf(`${f[1]} ${f[2]}`).commits.push({ attempt: Number(f[3]), pid: Number(f[4]), outcome: f[5] });
     else if (f[0] === 'F' && f.length === 4) fenced.push({ pid: Number(f[1]), operation: f[2], wallMs: Number(f[3]) });
     else if (f[0] === 'L' && f.length === 3) lost.push({ pid: Number(f[1]), wallMs: Number(f[2]) });
+    else if (f[0] === 'A' && f.length === 5) acquired.push({ pid: Number(f[1]), epoch: Number(f[2]), wallMs: Number(f[3]) });
   }
-  return { slots, fenced, lost };
+  return { slots, fenced, lost, acquired };
 }
 
 /** The nominal slots a task is expected to run: one for a one-off, its first maxExecutions for a recurring one. */
@@ -49,7 +54,10 @@ function expectedSlots(task, record) {
 }
 
 export function checkLeaseCampaign({ dbPath, ledgerPath, tasks, killedPid, pausedPid, afterPauseMs }) {
-  const { slots: ledger, fenced, lost: lostLease } = parseLedger(ledgerPath);
+  const { slots: ledger, fenced, lost: lostLease, acquired } = parseLedger(ledgerPath);
+  // The paused process owns the store again from here on (its next acquisition after the takeover), if it does.
+  const pausedReacquiredMs = acquired.find((a) => a.pid === pausedPid && a.wallMs > afterPauseMs)?.wallMs;
+  const fencedWindow = (endedAtMs) => endedAtMs > afterPauseMs && (pausedReacquiredMs === undefined || endedAtMs < pausedReacquiredMs);
   const db = new Database(dbPath, { readonly: true });
   const integrity = db.pragma('integrity_check', { simple: true });
   const records = new Map();
@@ -77,6 +85,10 @@ export function checkLeaseCampaign({ dbPath, ledgerPath, tasks, killedPid, pause
     fencedWrites: 0,
     fencedByOperation: {},
     pausedOwnerLostLease: lostLease.some((l) => l.pid === pausedPid),
+    /** When the paused process acquired the lease again after the takeover (wall ms), or null. */
+    pausedOwnerReacquiredMs: pausedReacquiredMs ?? null,
+    /** Every acquisition and loss of the lease, in ledger order: who owned the store when. */
+    ownership: [...acquired.map((a) => `A ${a.pid} epoch ${a.epoch} at ${a.wallMs}`), ...lostLease.map((l) => `L ${l.pid} at ${l.wallMs}`)],
     integrityCheck: integrity,
   };
   for (const f of fenced) {
@@ -110,7 +122,7 @@ export function checkLeaseCampaign({ dbPath, ledgerPath, tasks, killedPid, pause
       }
       if (slot.commits.filter((c) => c.outcome === 'succeeded').length > 1) report.duplicateCompletions++;
       for (const commit of slot.commits) {
-        if (commit.pid === pausedPid && record !== undefined && record.ended_at_ms > afterPauseMs) report.completionsAfterTakeover++;
+        if (commit.pid === pausedPid && record !== undefined && fencedWindow(record.ended_at_ms)) report.completionsAfterTakeover++;
       }
       if (record?.outcome === 'succeeded' && slot.starts.length > 0) report.succeeded++;
       else if (record?.outcome === 'failed' || record?.outcome === 'skipped') report.succeeded += 0;

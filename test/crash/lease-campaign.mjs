@@ -147,7 +147,7 @@ export async function runLeaseCampaign(options = {}) {
     });
     return {
       seconds, ttlMs, heartbeatMs, seed, durationMs: Date.now() - startedMs, unexpectedExits: unexpected,
-      takeoverAfterKillMs: afterKillMs - killedAtMs, takeoverAfterPauseMs: afterPauseMs - pausedAtMs, pausedForMs: resumedAtMs - pausedAtMs,
+      afterPauseMs, takeoverAfterKillMs: afterKillMs - killedAtMs, takeoverAfterPauseMs: afterPauseMs - pausedAtMs, pausedForMs: resumedAtMs - pausedAtMs,
       ...report,
     };
   } catch (error) {
@@ -183,6 +183,7 @@ export function leaseReportMarkdown(r, command) {
     `| takeover after the pause | ${r.takeoverAfterPauseMs} ms (lease ${r.ttlMs} ms) |`,
     `| writes of the paused owner refused after it resumed (fenced) | ${r.fencedWrites} (${Object.entries(r.fencedByOperation).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}) |`,
     `| **completions committed by the paused owner after the takeover** | **${r.completionsAfterTakeover}** |`,
+    `| the paused owner took the lease back (a newer epoch) | ${r.pausedOwnerReacquiredMs === null ? 'no' : `yes, ${r.pausedOwnerReacquiredMs - r.afterPauseMs} ms after the takeover`} |`,
     `| the paused owner reported the lease lost | ${r.pausedOwnerLostLease ? 'yes' : 'no'} |`,
     `| **PRAGMA integrity_check** | **${r.integrityCheck}** |`,
     `| unexpected exits | ${r.unexpectedExits.length} |`,

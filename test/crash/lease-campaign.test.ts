@@ -30,7 +30,7 @@ describe('lease campaign', () => {
       lost: report.lost, lostSlots: report.lostSlots, duplicateCompletions: report.duplicateCompletions, earlyStarts: report.earlyStarts,
       twoLiveOwners: report.duplicateStarts.twoLiveOwners, completionsAfterTakeover: report.completionsAfterTakeover,
       pausedOwnerLostLease: report.pausedOwnerLostLease, integrityCheck: report.integrityCheck, unexpectedExits: report.unexpectedExits,
-    }, `seed ${seed}`).toEqual({
+    }, `seed ${seed}; ownership: ${JSON.stringify(report.ownership)}; paused process took the lease back at ${report.pausedOwnerReacquiredMs}`).toEqual({
       lost: 0, lostSlots: [], duplicateCompletions: 0, earlyStarts: 0, twoLiveOwners: 0, completionsAfterTakeover: 0,
       pausedOwnerLostLease: true, integrityCheck: 'ok', unexpectedExits: [],
     });
