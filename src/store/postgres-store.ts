@@ -25,38 +25,41 @@
 // `pg` is an optional peer dependency: importing `timeslice/store/postgres`
 // loads nothing; open() loads `pg` and, without it, rejects with
 // MissingDependencyError naming the package.
+//
+// This file is the store's shape (state, call order, fencing, the public
+// methods); the bodies of its transactions are in postgres/: lease.ts,
+// slot-writes.ts, prune.ts, task-pages.ts, connect.ts, and the others it imports.
 import type { Pool } from 'pg';
-import { applyPatch, decodeExecution, decodeLoaded, decodeLoadedBatch, decodeTask, type StoredExecution, type StoredTask } from './codec.js';
+import { applyPatch, decodeExecution, decodeLoaded, decodeTask, type StoredExecution, type StoredTask } from './codec.js';
 import { StoreClosedError } from './errors.js';
 import { nextCursor } from './history-order.js';
-import {
-  type AcquireResult, checkFence, checkLeaseRequest, checkLeaseTimes, decideAcquire, decideRenew, type HeldLease, holds, type LeaseHolder,
-  type LeaseRequest, type RenewResult,
-} from './lease.js';
+import { type AcquireResult, checkFence, checkLeaseRequest, checkLeaseTimes, type HeldLease, type LeaseHolder, type LeaseRequest, type RenewResult } from './lease.js';
 import type {
   ClaimDueRequest, ClaimDueResult, ClusterProcess, ClusterStore, DeregisterRequest, FinishAndClaimResult, FinishRequest, FinishResult, GiveBackResult,
   HeartbeatResult, OfferRequest, OfferResult, OfferWatch, OfferWatcher, PendingSlot, ProcessRef, ProcessRequest, PruneRoundResult, PruneTasksRoundResult, RegisterResult, RegisterTasksResult, RescueResult,
 } from './cluster.js';
 import { checkOfferWatcher, checkPruneRound } from './cluster-rules.js';
 import { CallOrder } from './postgres/call-order.js';
+import { clientConfig, type Connected, connect } from './postgres/connect.js';
 import { PostgresCluster } from './postgres/cluster.js';
 import { prepareClusterStatements } from './postgres/cluster-statements.js';
-import { endAttempt, SlotPatchStatements } from './postgres/end-attempt.js';
+import { SlotPatchStatements } from './postgres/end-attempt.js';
 import { FencingTokens } from './postgres/fencing-tokens.js';
+import { acquireIn, releaseIn, renewIn, storeNowMs } from './postgres/lease.js';
 import { migrate, quoteIdent } from './postgres/migrate.js';
 import { notifyChannel, OfferListeners } from './postgres/offer-listener.js';
 import { type PostgresConnection, type PostgresSettings, type PostgresStoreOptions, resolvePostgresOptions } from './postgres/options.js';
+import { pruneEndedTasksIn, pruneEndedTasksRoundIn, pruneHistoryRoundIn } from './postgres/prune.js';
 import { putTaskRecords } from './postgres/put-tasks.js';
 import { recordSlots } from './postgres/record-slots.js';
-import { type PgModule, type Session, storeTypes } from './postgres/session.js';
+import { type Session, storeTypes } from './postgres/session.js';
+import { completeAndClaimIn, completeIn, retryIn, saveStateIn } from './postgres/slot-writes.js';
+import { taskPages } from './postgres/task-pages.js';
 import { inRead, inTransaction, type PoolAccess } from './postgres/transactions.js';
 import { type CompletedSlotRow, prepareStatements, type Statement, type Statements, taskValues } from './postgres/statements.js';
 import { TaskQueryStatements } from './postgres/task-query.js';
 import { type ExecutionRecord, type Json, slotOfExecutionId, type TaskPatch, type TaskRecord } from './records.js';
-import {
-  checkClaims, checkRetryRequest, checkSkips, claimedExecution, encodeCompletion, encodeSaveState, refuseFenced, refuseRetry,
-  retriedExecution, skippedExecution,
-} from './slot-rules.js';
+import { checkClaims, checkRetryRequest, checkSkips, claimedExecution, encodeCompletion, encodeSaveState, skippedExecution } from './slot-rules.js';
 import type {
   ClaimRequest, ClaimResult, CompletedSlot, CompleteRequest, CompleteResult, HistoryOptions, HistoryPage, LoadTasksOptions, OpenInfo,
   PruneTasksResult, PutStatus, RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotWritesResult, Store,
@@ -64,20 +67,12 @@ import type {
 import { checkTaskQuery, type QueriedTask, type TaskQuery } from './task-query.js';
 import {
   checkArray, checkId, checkNonEmptyString, checkPruneTasksArguments, checkTaskPatch, checkTaskRecord, checkTimeMs, resolveHistoryOptions,
-  resolveLoadOptions,
 } from './validate.js';
-import { requirePeer } from '../require-peer.js';
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
 
 export type { PostgresConnection, PostgresStoreOptions } from './postgres/options.js';
 export { LATEST_POSTGRES_SCHEMA_VERSION } from './postgres/schema.js';
 export { MissingDependencyError } from '../errors.js';
-
-/** What an open store works with. */
-interface Connected {
-  pool: Pool;
-  pg: PgModule;
-}
 
 export class PostgresStore implements Store, ClusterStore {
   readonly kind = 'postgres';
@@ -130,13 +125,7 @@ export class PostgresStore implements Store, ClusterStore {
   }
 
   async #open(): Promise<OpenInfo> {
-    const pg = requirePeer<PgModule>('pg', 'the PostgreSQL store (timeslice/store/postgres)');
-    const owned = this.#settings.pool === undefined;
-    // allowExitOnIdle: idle connections do not keep the process alive (SqliteStore holds no handle either).
-    // pipeline: statements sent together share a round trip (session.ts).
-    const pool = this.#settings.pool ?? new pg.Pool({ connectionString: this.#settings.connectionString, max: 10, allowExitOnIdle: true, pipeline: true } as ConstructorParameters<typeof pg.Pool>[0]);
-    // An idle connection that breaks emits 'error' on the pool, which would crash the process unheard; the next call reports it instead.
-    if (owned) pool.on('error', () => {});
+    const { pool, pg, owned } = connect(this.#settings);
     this.#types = storeTypes(pg);
     this.#connected = { pool, pg };
     try {
@@ -209,13 +198,8 @@ export class PostgresStore implements Store, ClusterStore {
   async acquireLease(request: LeaseRequest): Promise<AcquireResult> {
     checkLeaseRequest(request);
     return this.#leaseCall(async (session, s) => {
-      // Two acquirers queue here: the first to commit decides what the second reads (a missing row cannot be inserted twice).
-      await session.exec(`LOCK TABLE ${quoteIdent(this.schema)}.lease IN SHARE ROW EXCLUSIVE MODE`);
-      const result = decideAcquire(await session.row<LeaseHolder>(s.lockLease), { ...request, nowMs: await this.#storeNowMs(session) });
-      if (result.status === 'acquired') {
-        await putLease(session, s, result.lease);
-        this.#lease = { ownerId: result.lease.ownerId, epoch: result.lease.epoch };
-      }
+      const result = await acquireIn(session, s, this.schema, request, (x) => storeNowMs(x, this.#now, this.#settings.clock));
+      if (result.status === 'acquired') this.#lease = { ownerId: result.lease.ownerId, epoch: result.lease.epoch };
       return result;
     });
   }
@@ -223,19 +207,7 @@ export class PostgresStore implements Store, ClusterStore {
   async renewLease(nowMs: number, ttlMs: number): Promise<RenewResult> {
     checkLeaseTimes(nowMs, ttlMs);
     const mine = this.#lease;
-    return this.#leaseCall(async (session, s): Promise<RenewResult> => {
-      const current = await session.row<LeaseHolder>(s.lockLease);
-      if (mine === undefined || mine === 'released') return { status: 'lost', holder: current };
-      const result = decideRenew(current, mine, await this.#storeNowMs(session), ttlMs);
-      if (result.status === 'renewed') await putLease(session, s, result.lease);
-      return result;
-    });
-  }
-
-  /** The lease's time: the database's now() (the transaction's start), or the test-only clock's. */
-  async #storeNowMs(session: Session): Promise<number> {
-    const clock = this.#settings.clock;
-    return (await session.row<{ nowMs: number }>(this.#now, [clock === undefined ? null : Math.floor(clock.wallNow())]))!.nowMs;
+    return this.#leaseCall((session, s) => renewIn(session, s, mine, ttlMs, (x) => storeNowMs(x, this.#now, this.#settings.clock)));
   }
 
   async releaseLease(): Promise<void> {
@@ -243,10 +215,7 @@ export class PostgresStore implements Store, ClusterStore {
     const mine = this.#lease;
     if (mine === undefined || mine === 'released') return;
     this.#lease = 'released';
-    await this.#leaseCall(async (session, s) => {
-      const current = await session.row<LeaseHolder>(s.lockLease);
-      if (holds(current, mine)) await putLease(session, s, { ...current, expiresAtMs: 0 });
-    });
+    await this.#leaseCall((session, s) => releaseIn(session, s, mine));
   }
 
   async getLease(): Promise<LeaseHolder | undefined> {
@@ -278,33 +247,16 @@ export class PostgresStore implements Store, ClusterStore {
   }
 
   loadTasks(options?: LoadTasksOptions): AsyncIterable<TaskRecord[]> {
-    return this.#taskPages(options, (s, from, batchSize) => (from === undefined ? [s.firstTaskPage, [batchSize]] : [s.taskPage, [from, batchSize]]));
+    return taskPages((fn) => this.#read(fn), options, (s, from, batchSize) => (from === undefined ? [s.firstTaskPage, [batchSize]] : [s.taskPage, [from, batchSize]]));
   }
 
   /** Cluster mode's start: the pending tasks with no open row (ClusterStore.unofferedTasks), by id. */
   unofferedTasks(options?: LoadTasksOptions): AsyncIterable<TaskRecord[]> {
-    return this.#taskPages(options, (s, from, batchSize) => [s.unofferedPage, [from ?? null, batchSize]]);
+    return taskPages((fn) => this.#read(fn), options, (s, from, batchSize) => [s.unofferedPage, [from ?? null, batchSize]]);
   }
 
   async liveTaskCount(): Promise<number> {
     return (await this.#read((session, s) => session.row<{ n: number }>(s.liveTaskCount)))!.n;
-  }
-
-  /** Tasks by keyset pages on the id (`page`: the statement and its values after `from`). */
-  async *#taskPages(
-    options: LoadTasksOptions | undefined, page: (s: Statements, from: string | undefined, batchSize: number) => [Statement, unknown[]],
-  ): AsyncIterable<TaskRecord[]> {
-    const { batchSize, onInvalid } = resolveLoadOptions(options);
-    let afterId: string | undefined;
-    for (;;) {
-      const from = afterId;
-      const rows = await this.#read((session, s) => session.rows<StoredTask>(...page(s, from, batchSize)));
-      if (rows.length === 0) return;
-      afterId = rows[rows.length - 1]!.id;
-      const batch = decodeLoadedBatch(rows, (row) => row.id, decodeTask, onInvalid);
-      if (batch.length > 0) yield batch;
-      if (rows.length < batchSize) return;
-    }
   }
 
   async queryTasks(query: TaskQuery): Promise<QueriedTask[]> {
@@ -329,51 +281,24 @@ export class PostgresStore implements Store, ClusterStore {
 
   async retry(request: RetryRequest): Promise<RetryResult> {
     checkRetryRequest(request);
-    return this.#write(async (session, s) => {
-      const slot = slotOfExecutionId(request.executionId);
-      const current = slot === undefined ? undefined : await session.row<StoredExecution>(s.lockExecution, slot);
-      const refusal = refuseRetry(current, request.fencingToken);
-      if (refusal !== undefined) return refusal;
-      const [token] = await this.#tokens.take(session);
-      const retried = retriedExecution(current!, request.startedAtMs, token!);
-      await session.run(s.updateExecution, [
-        ...slot!, retried.attempt, retried.fencingToken, retried.startedAtMs, retried.endedAtMs, retried.outcome, retried.result, retried.error,
-        retried.state,
-      ]);
-      await session.run(s.markTaskRunning, [retried.taskId]);
-      return { status: 'retried', execution: decodeExecution(retried) };
-    });
+    return this.#write((session, s) => retryIn(session, s, this.#tokens, request));
   }
 
   async complete(request: CompleteRequest): Promise<CompleteResult> {
     const completion = encodeCompletion(request);
-    return this.#write(async (session, s) => {
-      const { result, task } = await endAttempt(session, s, this.#slotPatch, completion, true);
-      return result.status === 'completed' ? { ...result, task: task === undefined ? undefined : decodeTask(task) } : result;
-    });
+    return this.#write((session, s) => completeIn(session, s, this.#slotPatch, completion));
   }
 
   async completeAndClaim(completions: readonly CompleteRequest[], claims: readonly ClaimRequest[]): Promise<SlotWritesResult> {
     checkArray(completions, 'completions');
     const encoded = completions.map((request) => encodeCompletion(request));
     checkClaims(claims);
-    return this.#write(async (session, s) => {
-      const completed = [];
-      for (const completion of encoded) completed.push((await endAttempt(session, s, this.#slotPatch, completion, false)).result);
-      return { completed, claimed: await recordSlots(session, s, claims, claimedExecution, 'claimed', this.#tokens) };
-    });
+    return this.#write((session, s) => completeAndClaimIn(session, s, this.#slotPatch, this.#tokens, encoded, claims));
   }
 
   async saveState(executionId: string, fencingToken: number, state: Json): Promise<SaveStateResult> {
     const text = encodeSaveState(executionId, fencingToken, state);
-    return this.#write(async (session, s): Promise<SaveStateResult> => {
-      const slot = slotOfExecutionId(executionId);
-      if (slot === undefined) return { status: 'unknown-execution' };
-      const saved = await session.row<StoredExecution>(s.saveState, [...slot, text, fencingToken]);
-      if (saved !== undefined) return { status: 'saved', execution: decodeExecution(saved) };
-      // The UPDATE matched nothing: the rules say why.
-      return refuseFenced(await session.row<StoredExecution>(s.getExecution, slot), fencingToken) ?? { status: 'unknown-execution' };
-    });
+    return this.#write((session, s) => saveStateIn(session, s, executionId, fencingToken, text));
   }
 
   async getExecution(id: string): Promise<ExecutionRecord | undefined> {
@@ -434,9 +359,7 @@ export class PostgresStore implements Store, ClusterStore {
     checkOfferWatcher(watcher);
     const pool = this.#pool();
     if (!this.#settings.listen) return { close: async () => {} };
-    // A pool of yours: its own settings (pg keeps them as `options`), for a client outside it.
-    const config = this.#settings.pool === undefined ? { connectionString: this.#settings.connectionString } : { ...(pool as unknown as { options: object }).options };
-    return this.#listeners.watch(this.#connected!.pg, config, notifyChannel(this.schema), watcher);
+    return this.#listeners.watch(this.#connected!.pg, clientConfig(this.#settings, pool), notifyChannel(this.schema), watcher);
   }
 
   async pruneHistory(olderThanMs: number): Promise<number> {
@@ -446,45 +369,20 @@ export class PostgresStore implements Store, ClusterStore {
 
   async pruneEndedTasks(olderThanMs: number, after: string | null, limit: number): Promise<PruneTasksResult> {
     checkPruneTasksArguments(olderThanMs, after, limit);
-    // The cursor is the last id looked at ('' is below every id: ids are not empty).
-    return this.#write(async (session, s) => endedTasksBatch((await session.row<EndedTasksRow>(s.pruneEndedTasks, [olderThanMs, after ?? '', limit]))!, limit));
+    return this.#write((session, s) => pruneEndedTasksIn(session, s, olderThanMs, after, limit));
   }
 
   /** The prune lock is transaction-scoped: it ends with this round's commit, and a process that did not get it deletes nothing. */
   async pruneHistoryRound(olderThanMs: number, limit: number): Promise<PruneRoundResult> {
     checkPruneRound(olderThanMs, limit);
-    return this.#clusterCall(async (session) => {
-      const lock = await session.row<{ locked: boolean }>(this.#s.tryPruneLock, [this.schema]);
-      if (lock?.locked !== true) return { status: 'busy' };
-      return { status: 'pruned', deleted: await session.run(this.#s.pruneRound, [olderThanMs, limit]) };
-    }, undefined);
+    return this.#clusterCall((session) => pruneHistoryRoundIn(session, this.#s, this.schema, olderThanMs, limit), undefined);
   }
 
   /** Under the prune lock of pruneHistoryRound; the cursor is the last id looked at, as for pruneEndedTasks. */
   async pruneEndedTasksRound(olderThanMs: number, after: string | null, limit: number): Promise<PruneTasksRoundResult> {
     checkPruneTasksArguments(olderThanMs, after, limit);
-    return this.#clusterCall(async (session): Promise<PruneTasksRoundResult> => {
-      const lock = await session.row<{ locked: boolean }>(this.#s.tryPruneLock, [this.schema]);
-      if (lock?.locked !== true) return { status: 'busy' };
-      const row = await session.row<EndedTasksRow>(this.#s.pruneEndedTasksRound, [olderThanMs, after ?? '', limit]);
-      return { status: 'pruned', ...endedTasksBatch(row!, limit) };
-    }, undefined);
+    return this.#clusterCall((session) => pruneEndedTasksRoundIn(session, this.#s, this.schema, olderThanMs, after, limit), undefined);
   }
-}
-
-/** What the pruneEndedTasks statements answer. */
-interface EndedTasksRow {
-  deleted: number;
-  scanned: number;
-  last: string | null;
-}
-
-function endedTasksBatch(row: EndedTasksRow, limit: number): PruneTasksResult {
-  return { deleted: row.deleted, next: row.scanned === limit ? row.last : null };
-}
-
-function putLease(session: Session, s: Statements, l: LeaseHolder): Promise<number> {
-  return session.run(s.putLease, [l.ownerId, l.host, l.pid, l.epoch, l.sinceMs, l.expiresAtMs]);
 }
 
 /**
