@@ -21,24 +21,26 @@
 // (offer-listener.ts), sent with its COMMIT in the same round trip and
 // carrying the earliest due time: at most one per transaction, none from a
 // claim, a heartbeat or an end that offers nothing.
+//
+// Offers are in cluster-offer.ts and the row types and helpers in
+// cluster-rows.ts (moved out of this file to keep it under ~400 lines).
 import { applyPatch, decodeExecution, decodeTask, STORED_TASK_FIELDS, type StoredExecution, type StoredTask } from '../codec.js';
 import type {
   ClaimDueRequest, ClaimDueResult, ClaimedSlot, ClusterProcess, DeregisterRequest, FinishAndClaimResult, FinishRequest, FinishResult, GiveBackResult, HeartbeatResult,
   OfferRequest, OfferResult, PendingSlot, ProcessRef, ProcessRequest, RegisterResult, RegisterTasksResult, RescueResult,
 } from '../cluster.js';
 import {
-  byUrgency, checkClaimDue, checkDeregister, checkLeaseMs, checkOffers, checkProcessRef, checkProcessRequest, encodeFinish, LEASE_EXPIRED_ERROR_TEXT,
+  checkClaimDue, checkDeregister, checkLeaseMs, checkOffers, checkProcessRef, checkProcessRequest, encodeFinish, LEASE_EXPIRED_ERROR_TEXT,
 } from '../cluster-rules.js';
-import { executionIdOf, isManualSlot, type SlotKey, slotOfExecutionId, type TaskRecord } from '../records.js';
-import {
-  advanceHighWaterMark, type BatchTask, claimedExecution, completedExecution, refuseByTask, refuseFenced, refuseSlot, retriedExecution, runningStatus,
-  skippedExecution, updatesTask,
-} from '../slot-rules.js';
+import { executionIdOf, slotOfExecutionId, type TaskRecord } from '../records.js';
+import { advanceHighWaterMark, claimedExecution, refuseFenced, retriedExecution, runningStatus, skippedExecution, updatesTask } from '../slot-rules.js';
 import { checkArray, checkId } from '../validate.js';
+import { offerAll } from './cluster-offer.js';
+import { batchTask, type ClaimedRow, columnsOf, endedExecution, type Key, keyArrays, pending, type PendingClaim, pendingOf, settleClaim, type SlotRow, slotValues, unescapeFields, urgency } from './cluster-rows.js';
 import type { ClusterStatements } from './cluster-statements.js';
 import { putTaskRecords } from './put-tasks.js';
 import { readExecutions, recordSlots } from './record-slots.js';
-import { type Session, unescapeText } from './session.js';
+import type { Session } from './session.js';
 import { executionValues, EXECUTION_STORED_FIELDS, type Statement, type Statements, taskValues } from './statements.js';
 import { inRoundsByTask } from './task-rounds.js';
 
@@ -51,63 +53,6 @@ type ClusterRun = <T>(fn: (session: Session, nowMs: number) => Promise<T>) => Pr
  * statement parameter (`nowParam`: the injected clock's value, or NULL for the database's now(), see NOW_OR).
  */
 type ClusterRunEarly = <T>(fn: (session: Session, nowMs: Promise<number>, nowParam: number | null) => Promise<T>) => Promise<T>;
-/** A claim whose next due time is read in its transaction's last round trip (with COMMIT): settled after it. */
-type PendingClaim = Exclude<ClaimDueResult, { status: 'claimed' }> | (Omit<Extract<ClaimDueResult, { status: 'claimed' }>, 'nextDueMs'> & { nextDue: Promise<{ dueMs: number | null } | undefined> });
-
-const ignore = (): void => {};
-
-/** `promise`, its rejection handled where it is made (it is awaited later, or the transaction's error says why). */
-function pending<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(ignore);
-  return promise;
-}
-
-async function settleClaim(claim: PendingClaim): Promise<ClaimDueResult> {
-  if (claim.status !== 'claimed') return claim;
-  const { nextDue, ...rest } = claim;
-  return { ...rest, nextDueMs: (await nextDue)?.dueMs ?? null };
-}
-
-type SlotRow = PendingSlot & { seq: number };
-type ClaimedRow = SlotRow & { fencingToken: number; hadRecord: boolean };
-type Key = Pick<SlotKey, 'taskId' | 'nominalMs' | 'scheduleVersion'>;
-
-const keyArrays = (keys: readonly Key[]) => [keys.map((k) => k.taskId), keys.map((k) => k.nominalMs), keys.map((k) => k.scheduleVersion)];
-const slotValues = (k: Key) => [k.taskId, k.nominalMs, k.scheduleVersion];
-const urgency = (a: SlotRow, b: SlotRow) => byUrgency({ rankMs: a.rankMs, sequence: a.seq }, { rankMs: b.rankMs, sequence: b.seq });
-
-function pendingOf({ seq: _seq, ...row }: SlotRow): PendingSlot {
-  return { ...row, id: executionIdOf(row) };
-}
-
-/** A row read as JSON (row_to_json) with its strings as the store wrote them (session.ts escapes them). */
-function unescapeFields<Row>(row: Record<string, unknown>): Row {
-  for (const key in row) {
-    const value = row[key];
-    if (typeof value === 'string') row[key] = unescapeText(value);
-  }
-  return row as Row;
-}
-
-/** Rows of values as one array per column (a statement's unnest parameters). */
-function columnsOf(rows: readonly unknown[][], width: number): unknown[][] {
-  const columns: unknown[][] = Array.from({ length: width }, () => new Array(rows.length));
-  for (const [r, values] of rows.entries()) for (let c = 0; c < width; c++) columns[c]![r] = values[c];
-  return columns;
-}
-
-/** The record a finish leaves (`held`: the open row this attempt holds, if any). */
-function endedExecution(current: StoredExecution, request: FinishRequest, encoded: ReturnType<typeof encodeFinish>, held: SlotRow | undefined): StoredExecution {
-  if (request.outcome !== 'skipped') return completedExecution(current, { ...encoded, request: { ...request, outcome: request.outcome } });
-  return {
-    ...skippedExecution({ ...current, reason: request.skipReason!, recordedAtMs: request.endedAtMs }), attempt: held?.attempts ?? 0,
-    fencingToken: current.fencingToken, state: current.state,
-  };
-}
-
-function batchTask(task: StoredTask, checkMark: boolean): BatchTask {
-  return { task: { ...task }, highWaterMarkBefore: checkMark ? task.highWaterMarkMs : null, statusBefore: task.status };
-}
 
 export class PostgresCluster {
   readonly #c: ClusterStatements;
@@ -179,7 +124,7 @@ export class PostgresCluster {
 
   async offerSlots(offers: readonly OfferRequest[]): Promise<OfferResult[]> {
     checkOffers(offers);
-    return this.#run((session) => this.#offerAll(session, offers));
+    return this.#run((session) => offerAll(session, this.#c, this.#s, this.#channel, offers));
   }
 
   /** ClusterStore.registerTasks (checked by the caller): see there. */
@@ -193,7 +138,7 @@ export class PostgresCluster {
       }
       const offers = offersOf(tasks);
       checkOffers(offers);
-      return { statuses, stored: [...tasks], offers: offers.length === 0 ? [] : await this.#offerAll(session, offers) };
+      return { statuses, stored: [...tasks], offers: offers.length === 0 ? [] : await offerAll(session, this.#c, this.#s, this.#channel, offers) };
     });
     if (put.offers !== undefined) return { ...put, offers: put.offers };
     const offers = offersOf(put.stored);
@@ -399,7 +344,7 @@ export class PostgresCluster {
     let skip = 0;
     // One next slot per finish at most, each of its own task: one round of offers.
     const withNext = live.filter(({ k }) => requests[k]!.next !== undefined);
-    const offered = withNext.length === 0 ? [] : await this.#offerAll(session, withNext.map(({ k }) => requests[k]!.next!));
+    const offered = withNext.length === 0 ? [] : await offerAll(session, this.#c, this.#s, this.#channel, withNext.map(({ k }) => requests[k]!.next!));
     const nexts = live.map(({ k }) => (requests[k]!.next === undefined ? undefined : offered[withNext.findIndex((w) => w.k === k)]));
     // The tasks as they are now: as patched here, unless skips moved their marks (read again then).
     if (skips.length > 0) for (const t of await session.rows<StoredTask>(this.#c.lockTasks, [[...tasks.keys()]])) tasks.set(t.id, t);
@@ -434,71 +379,5 @@ export class PostgresCluster {
   /** Rows due from `dueMs` became pending in this call: one NOTIFY with its COMMIT (the earliest due time asked for). */
   #wake(session: Session, dueMs: number): void {
     session.notifyAtCommit(this.#channel, dueMs);
-  }
-
-  /**
-   * offerSlot() of the memory store for each offer, in order, in the
-   * caller's transaction: in rounds of one offer per task (as #finishAll),
-   * each round read by arrays (tasks locked in id order, the slots' records
-   * and open rows, the tasks' open rows), decided in JavaScript and inserted
-   * by one statement: five statements a round in two round trips, whatever its size.
-   */
-  async #offerAll(session: Session, offers: readonly OfferRequest[]): Promise<OfferResult[]> {
-    return inRoundsByTask(offers, (offer) => offer.taskId, (round) => this.#offerRound(session, round));
-  }
-
-  async #offerRound(session: Session, offers: readonly OfferRequest[]): Promise<OfferResult[]> {
-    // The slots' open rows before the tasks, the order claims and finishes lock them in. Tasks first, an
-    // offer waiting for a row a claim held, while holding the task that claim's next statement locks,
-    // deadlocked it: a process starting (offering its tasks' missing rows) beside one claiming them
-    // lost five runs in a row in the postgres smoke and its `ready` rejected (SQLSTATE 40P01).
-    // The four reads go in one round trip (session.ts), in this order on the server.
-    const ownRows = pending(session.rows<SlotRow & { ownerId: string | null }>(this.#c.openSlots, keyArrays(offers)));
-    const storedRows = pending(session.rows<StoredTask>(this.#c.lockTasks, [offers.map((o) => o.taskId)]));
-    const existingRows = pending(readExecutions(session, this.#s, offers));
-    const scheduled = offers.filter((o) => !isManualSlot(o));
-    const openRows = scheduled.length === 0
-      ? Promise.resolve([])
-      : pending(session.rows<SlotRow>(this.#c.openOfTasks, [scheduled.map((o) => o.taskId), scheduled.map((o) => o.scheduleVersion)]));
-    const owns = new Map<string, SlotRow & { ownerId: string | null }>();
-    for (const row of await ownRows) owns.set(executionIdOf(row), row);
-    const stored = new Map<string, StoredTask>();
-    for (const t of await storedRows) stored.set(t.id, t);
-    const existing = await existingRows;
-    const openOfTask = new Map<string, SlotRow>();
-    for (const row of await openRows) openOfTask.set(`${row.scheduleVersion}/${row.taskId}`, row);
-    const results: OfferResult[] = new Array(offers.length);
-    const inserts: Array<{ k: number; offer: OfferRequest; dueMs: number }> = [];
-    for (const [k, offer] of offers.entries()) {
-      const id = executionIdOf(offer);
-      const task = stored.get(offer.taskId);
-      const record = existing.get(id);
-      const own = owns.get(id);
-      const pending = own !== undefined && own.ownerId === null;
-      // A slot with an open record (a retry pending, a rescued attempt) is the open slot below; a closed record is a duplicate.
-      const closed = record !== undefined && record.outcome !== 'running' && record.outcome !== 'interrupted' && !pending;
-      const refusal = refuseSlot(offer, task === undefined ? undefined : batchTask(task, false), closed ? record : undefined);
-      const open = isManualSlot(offer) ? own : openOfTask.get(`${offer.scheduleVersion}/${offer.taskId}`);
-      if (refusal !== undefined) results[k] = refusal;
-      else if (open !== undefined) results[k] = { status: 'open-slot', slot: { taskId: open.taskId, scheduleVersion: open.scheduleVersion, nominalMs: open.nominalMs } };
-      else {
-        const markRefusal = refuseByTask(offer, batchTask(task!, true));
-        if (markRefusal !== undefined) results[k] = markRefusal;
-        else inserts.push({ k, offer, dueMs: Math.floor(offer.dueMs) });
-      }
-    }
-    if (inserts.length === 0) return results;
-    const rows = await session.rows<Key & { seq: number }>(this.#c.insertSlots, [
-      inserts.map((i) => i.offer.taskId), inserts.map((i) => i.offer.scheduleVersion), inserts.map((i) => i.offer.nominalMs),
-      inserts.map((i) => i.dueMs), inserts.map((i) => i.offer.rankMs), inserts.map((i) => i.offer.maxAttempts),
-    ]);
-    const seqs = new Map(rows.map((row) => [executionIdOf(row), row.seq]));
-    // A loop, not Math.min(...): spread past ~120,000 arguments (one scheduleMany() of 200,000) overflows the stack.
-    this.#wake(session, inserts.reduce((earliest, i) => Math.min(earliest, i.dueMs), Number.POSITIVE_INFINITY));
-    for (const { k, offer, dueMs } of inserts) {
-      const slot = { taskId: offer.taskId, scheduleVersion: offer.scheduleVersion, nominalMs: offer.nominalMs };
-      results[k] = { status: 'offered', slot: pendingOf({ ...slot, id: '', dueMs, rankMs: offer.rankMs, maxAttempts: offer.maxAttempts, attempts: 0, seq: seqs.get(executionIdOf(slot))! }) };
-    }
-    return results;
   }
 }
