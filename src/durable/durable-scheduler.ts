@@ -38,7 +38,8 @@ import { FunctionNotDefinedError, TaskNotFoundError } from './errors.js';
 import type { LeaseOptions } from './lease-keeper.js';
 import { LiveTasks } from './live-tasks.js';
 import type { LiveTask } from './live-task.js';
-import { pruneStore, type Retention, startRetention } from './retention.js';
+import { pruneStore, type Retention, retentionFailure, startRetention } from './retention.js';
+import { isFenced } from './fenced-store.js';
 import type { StoreSource } from './store-option.js';
 import { MAX_REGISTRATIONS_PER_BATCH, StoreSession } from './store-session.js';
 import { checkNoSlotLeft, checkPastSchedule, hasNoSlotLeft, refusedPastByMs } from './past-schedule.js';
@@ -304,7 +305,18 @@ export class DurableScheduler {
         adopt: (task) => adoptRecovered(tasks, task),
       });
       if (this.#options.retention !== false && this.#retention === undefined && this.#session === session) {
-        this.#retention = startRetention(this.#engine.clock, (olderThanMs, stopped) => pruneStore(store, olderThanMs, stopped), this.#options.retention);
+        const retention = this.#options.retention;
+        this.#retention = startRetention(
+          this.#engine.clock,
+          (olderThanMs, stopped) => pruneStore(store, olderThanMs, stopped),
+          retention,
+          undefined,
+          (failure) => {
+            // A write refused by the lease is the lease keeper's to report (leaselost), as for every other write.
+            const { operation, error } = retentionFailure(failure, 'pruneHistory');
+            if (!isFenced(error)) this.emit('storeerror', { operation, error, retryInMs: retention.intervalMs });
+          },
+        );
       }
       return report;
     } catch (error) {

@@ -11,11 +11,36 @@
 // task table without end either. Pending and running tasks never are. The
 // task deletes go in batches of PRUNE_TASKS_LIMIT tasks looked at, each its own
 // transaction (Store.pruneEndedTasks), so one pass never holds the store long.
+//
+// A failed pass is a `storeerror` event naming the store call that failed
+// (RetentionStepError), and the next interval tries again.
 import type { Store } from '../store/store.js';
 import type { Clock, TimerId } from '../time/clock.js';
 
 /** Tasks looked at per transaction by pruneEndedTasks. */
 export const PRUNE_TASKS_LIMIT = 1_000;
+
+/** A prune step that failed: the store call (the `storeerror` event's `operation`) and its error. */
+export class RetentionStepError {
+  constructor(
+    readonly operation: string,
+    readonly error: unknown,
+  ) {}
+}
+
+/** Runs one store call of a prune, naming it if it fails. */
+export async function retentionStep<T>(operation: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw new RetentionStepError(operation, error);
+  }
+}
+
+/** The `storeerror` detail of a failed pass (`fallback` names it when the failure came from no step). */
+export function retentionFailure(failure: unknown, fallback: string): { operation: string; error: unknown } {
+  return failure instanceof RetentionStepError ? { operation: failure.operation, error: failure.error } : { operation: fallback, error: failure };
+}
 
 /**
  * One pass under one owner: the records that ended before the cutoff (one
@@ -25,11 +50,12 @@ export const PRUNE_TASKS_LIMIT = 1_000;
 export async function pruneStore(
   store: Pick<Store, 'pruneHistory' | 'pruneEndedTasks'>, olderThanMs: number, stopped: () => boolean, limit = PRUNE_TASKS_LIMIT,
 ): Promise<number> {
-  let deleted = await store.pruneHistory(olderThanMs);
-  if (store.pruneEndedTasks === undefined) return deleted;
+  let deleted = await retentionStep('pruneHistory', () => store.pruneHistory(olderThanMs));
+  const pruneEndedTasks = store.pruneEndedTasks?.bind(store);
+  if (pruneEndedTasks === undefined) return deleted;
   let after: string | null = null;
   do {
-    const batch = await store.pruneEndedTasks(olderThanMs, after, limit);
+    const batch = await retentionStep('pruneEndedTasks', () => pruneEndedTasks(olderThanMs, after, limit));
     deleted += batch.deleted;
     after = batch.next;
   } while (after !== null && !stopped());

@@ -2,6 +2,10 @@
 // deleted on a schedule (never the open ones), and history() pages through a
 // task's executions newest first; pruned slots are still never run again.
 import { describe, expect, it } from 'vitest';
+import { pruneInRounds } from '../../src/durable/cluster/cluster-retention.js';
+import { retentionFailure } from '../../src/durable/retention.js';
+import type { ClusterStore } from '../../src/store/cluster.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
 import { harness, outcomes, WALL_START_MS } from './helpers.js';
 
 describe('history retention', () => {
@@ -63,5 +67,39 @@ describe('history()', () => {
     expect(second.next).toBeNull();
     await expect(s.history('t', { limit: 0 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     await s.stop();
+  });
+});
+
+describe('a prune that fails', () => {
+  it.for(['pruneHistory', 'pruneEndedTasks'] as const)('is a storeerror naming %s, and the next interval prunes again', async (operation) => {
+    const h = harness();
+    const store = new MemoryStore({ database: h.database });
+    const original = store[operation].bind(store) as (...args: unknown[]) => Promise<unknown>;
+    let failures = 1;
+    // The first call fails (the pass at start), the later ones reach the store.
+    (store as unknown as Record<string, unknown>)[operation] = (...args: unknown[]) =>
+      failures-- > 0 ? Promise.reject(new Error('disk on fire')) : original(...args);
+    const s = h.scheduler({ store, retention: { maxAgeMs: '1m', intervalMs: '30s' } });
+    const errors: unknown[] = [];
+    s.events.addEventListener('storeerror', (event) => void errors.push(event.detail));
+    s.define('tick', () => {});
+    await s.schedule({ id: 't', fn: 'tick', every: '10s' });
+    s.start();
+    await s.ready;
+    await h.clock.advance(300_000);
+    expect(errors).toEqual([{ operation, error: expect.objectContaining({ message: 'disk on fire' }), retryInMs: 30_000 }]);
+    expect(outcomes(h.database, 't').length).toBeLessThanOrEqual(10);
+    await s.stop();
+  });
+
+  it('names the cluster round that failed', async () => {
+    const store = {
+      pruneHistoryRound: async () => ({ status: 'pruned' as const, deleted: 0 }),
+      pruneEndedTasksRound: async () => {
+        throw new Error('disk on fire');
+      },
+    } as unknown as ClusterStore;
+    const failure = await pruneInRounds(store, 0, () => false).catch((error: unknown) => error);
+    expect(retentionFailure(failure, 'pruneHistoryRound')).toEqual({ operation: 'pruneEndedTasksRound', error: new Error('disk on fire') });
   });
 });

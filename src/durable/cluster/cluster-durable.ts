@@ -37,7 +37,7 @@ import { queryTasksPage, resolveTasksQuery, type TasksPage, type TasksQuery } fr
 import { ClusterRunner } from './cluster-runner.js';
 import type { ResolvedCluster } from './cluster-options.js';
 import { startSignal } from '../start-signal.js';
-import { type Retention, startRetention } from '../retention.js';
+import { type Retention, retentionFailure, startRetention } from '../retention.js';
 import { pruneInRounds } from './cluster-retention.js';
 
 type ClusterCapable = Store & ClusterStore;
@@ -257,7 +257,7 @@ export class ClusterDurable {
       (olderThanMs) => pruneInRounds(store, olderThanMs, () => state.stopped),
       options,
       undefined,
-      (error) => this.emit('storeerror', { operation: 'pruneHistoryRound', error, retryInMs: options.intervalMs }),
+      (failure) => this.emit('storeerror', { ...retentionFailure(failure, 'pruneHistoryRound'), retryInMs: options.intervalMs }),
     );
     this.#retention = state;
   }

@@ -17,6 +17,7 @@
 // PRUNE_ROUND_LIMIT tasks looked at (ClusterStore.pruneEndedTasksRound) under
 // the same lock; a task with an open row (a retry waiting) stays.
 import type { ClusterStore } from '../../store/cluster.js';
+import { retentionStep } from '../retention.js';
 
 /** Records deleted per transaction. */
 export const PRUNE_ROUND_LIMIT = 1_000;
@@ -31,16 +32,17 @@ export const PRUNE_ROUND_LIMIT = 1_000;
 export async function pruneInRounds(store: ClusterStore, olderThanMs: number, stopped: () => boolean, limit = PRUNE_ROUND_LIMIT): Promise<number> {
   let total = 0;
   while (!stopped()) {
-    const round = await store.pruneHistoryRound(olderThanMs, limit);
+    const round = await retentionStep('pruneHistoryRound', () => store.pruneHistoryRound(olderThanMs, limit));
     if (round.status === 'busy') return total;
     total += round.deleted;
     if (round.deleted < limit) break;
   }
   // Then the ended tasks that keep no record, a batch of `limit` tasks looked at per round, under the same lock.
-  if (store.pruneEndedTasksRound === undefined) return total;
+  const pruneEndedTasksRound = store.pruneEndedTasksRound?.bind(store);
+  if (pruneEndedTasksRound === undefined) return total;
   let after: string | null = null;
   while (!stopped()) {
-    const round = await store.pruneEndedTasksRound(olderThanMs, after, limit);
+    const round = await retentionStep('pruneEndedTasksRound', () => pruneEndedTasksRound(olderThanMs, after, limit));
     if (round.status === 'busy') return total;
     total += round.deleted;
     after = round.next;
