@@ -13,6 +13,7 @@ import pg from 'pg';
 import { createDatabase } from '../suites/postgres/database.mjs';
 import { backendPids, startCpuMeter } from '../suites/postgres/process-cpu.mjs';
 import { timeslice } from '../suites/postgres/timeslice.mjs';
+import { countPgQueries } from './pg-query-counter.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 
@@ -105,27 +106,14 @@ async function parent() {
 
 async function child() {
   const { PostgresStore } = await import('../../dist/store/postgres.js');
-  const calls = new Map();
-  let counting = false;
-  const original = pg.Client.prototype.query;
-  pg.Client.prototype.query = function query(config, ...rest) {
-    const text = typeof config === 'string' ? config : config?.text ?? '';
-    if (!counting) return original.call(this, config, ...rest);
-    const key = text.replace(/\s+/g, ' ').replace(/"[^"]*"/g, '').slice(0, 120);
-    const entry = calls.get(key) ?? { count: 0, waitMs: 0 };
-    calls.set(key, entry);
-    entry.count++;
-    const startMs = performance.now();
-    const result = original.call(this, config, ...rest);
-    if (result && typeof result.then === 'function') result.then(() => (entry.waitMs += performance.now() - startMs), () => {});
-    return result;
-  };
+  const queries = countPgQueries(120);
+  const calls = queries.calls;
   const storeCalls = new Map();
   for (const name of ['offerSlots', 'putTasks', 'finishAndClaim', 'claimDue', 'heartbeat', 'rescueExpired', 'registerProcess', 'pendingSlots', 'getTask', 'processes']) {
     const fn = PostgresStore.prototype[name];
     if (typeof fn !== 'function') continue;
     PostgresStore.prototype[name] = function counted(...args) {
-      if (counting) storeCalls.set(name, (storeCalls.get(name) ?? 0) + 1);
+      if (queries.counting) storeCalls.set(name, (storeCalls.get(name) ?? 0) + 1);
       return fn.apply(this, args);
     };
   }
@@ -135,7 +123,7 @@ async function child() {
   PostgresStore.prototype.finishAndClaim = async function batch(finishes, claim) {
     const t0 = performance.now();
     const result = await finishAndClaim.call(this, finishes, claim);
-    if (counting) {
+    if (queries.counting) {
       inStoreMs += performance.now() - t0;
       const key = `${finishes.length} ends + ${claim === undefined ? 'no claim' : `claim ${claim.limit} -> ${result.claimed.claimed?.length ?? result.claimed.status}`}`;
       batches.set(key, (batches.get(key) ?? 0) + 1);
@@ -149,13 +137,13 @@ async function child() {
   let cpuStart;
   process.on('message', async (m) => {
     if (m.type === 'start') {
-      counting = true;
+      queries.counting = true;
       cpuStart = process.cpuUsage();
       const t0 = performance.now();
       await handle.start();
       process.send({ type: 'started', readyMs: performance.now() - t0 });
     } else if (m.type === 'report') {
-      counting = false;
+      queries.counting = false;
       const cpu = process.cpuUsage(cpuStart);
       flush();
       process.send({ type: 'report', inStoreMs, cpuMs: (cpu.user + cpu.system) / 1000, calls: [...calls.entries()], storeCalls: [...storeCalls.entries()], batches: [...batches.entries()] });

@@ -10,34 +10,22 @@ import pg from 'pg';
 import { createDatabase } from '../suites/postgres/database.mjs';
 import { PostgresStore } from '../../dist/store/postgres.js';
 import { timeslice } from '../suites/postgres/timeslice.mjs';
+import { countPgQueries } from './pg-query-counter.mjs';
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '2000' }, workers: { type: 'string', default: '4' } } });
 const n = Number(values.n);
 const workers = Number(values.workers);
 
 /** Every query of every pg client: count and summed wait, by a short name of its text. */
-const calls = new Map();
-let counting = false;
-const original = pg.Client.prototype.query;
-pg.Client.prototype.query = function query(config, ...rest) {
-  const text = typeof config === 'string' ? config : config?.text ?? '';
-  if (!counting) return original.call(this, config, ...rest);
-  const key = text.replace(/\s+/g, ' ').replace(/"[^"]*"/g, '').slice(0, 110);
-  const entry = calls.get(key) ?? { count: 0, waitMs: 0 };
-  calls.set(key, entry);
-  entry.count++;
-  const startMs = performance.now();
-  const result = original.call(this, config, ...rest);
-  if (result && typeof result.then === 'function') result.then(() => (entry.waitMs += performance.now() - startMs), () => {});
-  return result;
-};
+const queries = countPgQueries(110);
+const calls = queries.calls;
 
 /** Each finishAndClaim(): how many ends, the claim's limit, and how many rows it took. */
 const batches = new Map();
 const finishAndClaim = PostgresStore.prototype.finishAndClaim;
 PostgresStore.prototype.finishAndClaim = async function batch(finishes, claim) {
   const result = await finishAndClaim.call(this, finishes, claim);
-  if (counting) {
+  if (queries.counting) {
     const key = `${finishes.length} ends + ${claim === undefined ? 'no claim' : `claim ${claim.limit} -> ${result.claimed.claimed?.length ?? result.claimed.status}`}`;
     batches.set(key, (batches.get(key) ?? 0) + 1);
   }
@@ -61,7 +49,7 @@ try {
   const worker = await timeslice.open({ connectionString: db.connectionString, workers, onRun: () => ++ran === n && allRan() });
   await admin.query('SELECT pg_stat_force_next_flush()').catch(() => {});
   const before = await stats();
-  counting = true;
+  queries.counting = true;
   const startMs = performance.now();
   await worker.start();
   await done;
@@ -71,7 +59,7 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   const wallMs = performance.now() - startMs;
-  counting = false;
+  queries.counting = false;
   await worker.stop();
   await new Promise((resolve) => setTimeout(resolve, 600)); // pg_stat_database is flushed at most every 500 ms
   const after = await stats();

@@ -20,6 +20,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteStore } from '../../dist/store/sqlite.js';
 import { Stopwatch } from '../lib/stopwatch.mjs';
+import { noopTaskRecord } from './noop-task-record.mjs';
 import { plainjob } from '../suites/durable/plainjob.mjs';
 
 const [sync = 'normal', nText = '10000'] = process.argv.slice(2);
@@ -27,17 +28,6 @@ const n = Number(nText);
 const TURNS = Number(process.env.TURNS ?? 0);
 const REPS = Number(process.env.REPS ?? 5);
 const dir = mkdtempSync(path.join(tmpdir(), 'durable-floor-'));
-
-function task(i) {
-  return {
-    id: `job-${i}`, name: `job-${i}`, description: null, ownerModule: null, functionName: 'noop', params: { i }, scheduleKind: 'once',
-    delayMs: 0, periodMs: null, atMs: null, cronExpression: null, timeZone: null, dstGap: null, dstOverlap: null, priority: 'normal',
-    misfire: { policy: 'run-once', graceMs: 0, catchUpWindowMs: null, catchUpMax: null }, retry: { attempts: 1 }, createdAtMs: 1,
-    updatedAtMs: 1, lastExecutionMs: null, nextExecutionMs: 1, executionCount: 0, maxExecutions: 1, status: 'pending', lastError: null,
-    metadata: {}, scheduleVersion: 1, highWaterMarkMs: null, timeoutMs: null, constraints: null, calendarPeriod: null, startAtMs: null,
-    endAtMs: null,
-  };
-}
 
 /**
  * The WAL's frames by the b-tree their page belongs to (dbstat, read before the
@@ -69,7 +59,7 @@ function walPages(file) {
 async function timeslicePerJob(file, checkpoint) {
   const store = new SqliteStore({ path: file, synchronous: sync });
   await store.open();
-  await store.putTasks(Array.from({ length: n }, (_, i) => task(i)));
+  await store.putTasks(Array.from({ length: n }, (_, i) => noopTaskRecord(i)));
   await store.close();
   const db = new Database(file);
   db.pragma(`synchronous = ${sync}`);

@@ -22,22 +22,12 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteStore } from '../../dist/store/sqlite.js';
 import { Stopwatch } from '../lib/stopwatch.mjs';
+import { noopTaskRecord } from './noop-task-record.mjs';
 
 const [sync = 'normal', nText = '5000', repsText = '7'] = process.argv.slice(2);
 const n = Number(nText);
 const reps = Number(repsText);
 const dir = mkdtempSync(path.join(tmpdir(), 'durable-statements-ab-'));
-
-function task(i) {
-  return {
-    id: `job-${i}`, name: `job-${i}`, description: null, ownerModule: null, functionName: 'noop', params: { i }, scheduleKind: 'once',
-    delayMs: 0, periodMs: null, atMs: null, cronExpression: null, timeZone: null, dstGap: null, dstOverlap: null, priority: 'normal',
-    misfire: { policy: 'run-once', graceMs: 0, catchUpWindowMs: null, catchUpMax: null }, retry: { attempts: 1 }, createdAtMs: 1,
-    updatedAtMs: 1, lastExecutionMs: null, nextExecutionMs: 1, executionCount: 0, maxExecutions: 1, status: 'pending', lastError: null,
-    metadata: {}, scheduleVersion: 1, highWaterMarkMs: null, timeoutMs: null, constraints: null, calendarPeriod: null, startAtMs: null,
-    endAtMs: null,
-  };
-}
 
 const BY_SLOT = 'task_id = ? AND nominal_ms = ? AND schedule_version = ?';
 const END = `UPDATE executions SET outcome = ?, ended_at_ms = ?, result = ?, error = ?,
@@ -88,7 +78,7 @@ const VARIANTS = {
 async function perJob(variant, file) {
   const store = new SqliteStore({ path: file, synchronous: sync });
   await store.open();
-  await store.putTasks(Array.from({ length: n }, (_, i) => task(i)));
+  await store.putTasks(Array.from({ length: n }, (_, i) => noopTaskRecord(i)));
   await store.close();
   const db = new Database(file);
   db.pragma(`synchronous = ${sync}`);
