@@ -46,7 +46,6 @@ function hasPagesBeside(path: string): boolean {
 
 /** Reads the file's size, header and side files; undefined when it does not exist. */
 export function readSnapshot(path: string): FileSnapshot | undefined {
-  if (!existsSync(path)) return undefined;
   const header = Buffer.alloc(HEADER_BYTES);
   let fd: number;
   try {
@@ -61,7 +60,7 @@ export function readSnapshot(path: string): FileSnapshot | undefined {
     readSync(fd, header, 0, HEADER_BYTES, 0);
     const sideFilePages = hasPagesBeside(path);
     const after = fstatSync(fd);
-    const stillNamed = existsSync(path) && statSync(path).ino === after.ino;
+    const stillNamed = statSync(path, { throwIfNoEntry: false })?.ino === after.ino;
     return { isFile: true, sizeBytes: before.size, header, sideFilePages, stable: stillNamed && sameVersion(before, after) };
   } finally {
     closeSync(fd);
