@@ -26,37 +26,34 @@
 // loads nothing; open() loads `pg` and, without it, rejects with
 // MissingDependencyError naming the package.
 //
-// This file is the store's shape (state, call order, fencing, the public
-// methods); the bodies of its transactions are in postgres/: lease.ts,
-// slot-writes.ts, prune.ts, task-pages.ts, connect.ts, and the others it imports.
-import type { Pool } from 'pg';
+// This file is the store's shape: its public methods, each validating its
+// arguments and naming its transaction. How a call reaches the database (the
+// connection's life, call order, the lease's fence) is postgres/store-calls.ts;
+// the bodies of its transactions are in postgres/: lease.ts, slot-writes.ts,
+// prune.ts, task-pages.ts, and the others it imports.
 import { applyPatch, decodeExecution, decodeLoaded, decodeTask, type StoredExecution, type StoredTask } from './codec.js';
-import { StoreClosedError } from './errors.js';
 import { nextCursor } from './history-order.js';
-import { type AcquireResult, checkFence, checkLeaseRequest, checkLeaseTimes, type HeldLease, type LeaseHolder, type LeaseRequest, type RenewResult } from './lease.js';
+import { type AcquireResult, checkLeaseRequest, checkLeaseTimes, type LeaseHolder, type LeaseRequest, type RenewResult } from './lease.js';
 import type {
   ClaimDueRequest, ClaimDueResult, ClusterProcess, ClusterStore, DeregisterRequest, FinishAndClaimResult, FinishRequest, FinishResult, GiveBackResult,
   HeartbeatResult, OfferRequest, OfferResult, OfferWatch, OfferWatcher, PendingSlot, ProcessRef, ProcessRequest, PruneRoundResult, PruneTasksRoundResult, RegisterResult, RegisterTasksResult, RescueResult,
 } from './cluster.js';
 import { checkOfferWatcher, checkPruneRound } from './cluster-rules.js';
-import { CallOrder } from './postgres/call-order.js';
-import { clientConfig, type Connected, connect } from './postgres/connect.js';
 import { PostgresCluster } from './postgres/cluster.js';
 import { prepareClusterStatements } from './postgres/cluster-statements.js';
 import { SlotPatchStatements } from './postgres/end-attempt.js';
 import { FencingTokens } from './postgres/fencing-tokens.js';
 import { acquireIn, releaseIn, renewIn, storeNowMs } from './postgres/lease.js';
-import { migrate, quoteIdent } from './postgres/migrate.js';
-import { notifyChannel, OfferListeners } from './postgres/offer-listener.js';
+import { quoteIdent } from './postgres/migrate.js';
+import { notifyChannel } from './postgres/offer-listener.js';
 import { type PostgresConnection, type PostgresSettings, type PostgresStoreOptions, resolvePostgresOptions } from './postgres/options.js';
 import { pruneEndedTasksIn, pruneEndedTasksRoundIn, pruneHistoryRoundIn } from './postgres/prune.js';
 import { putTaskRecords } from './postgres/put-tasks.js';
 import { recordSlots } from './postgres/record-slots.js';
-import { type Session, storeTypes } from './postgres/session.js';
 import { completeAndClaimIn, completeIn, retryIn, saveStateIn } from './postgres/slot-writes.js';
+import { StoreCalls } from './postgres/store-calls.js';
 import { taskPages } from './postgres/task-pages.js';
-import { inRead, inTransaction, type PoolAccess } from './postgres/transactions.js';
-import { type CompletedSlotRow, prepareStatements, type Statement, type Statements, taskValues } from './postgres/statements.js';
+import { type CompletedSlotRow, prepareStatements, type Statements, taskValues } from './postgres/statements.js';
 import { TaskQueryStatements } from './postgres/task-query.js';
 import { type ExecutionRecord, type Json, slotOfExecutionId, type TaskPatch, type TaskRecord } from './records.js';
 import { checkClaims, checkRetryRequest, checkSkips, claimedExecution, encodeCompletion, encodeSaveState, skippedExecution } from './slot-rules.js';
@@ -86,17 +83,10 @@ export class PostgresStore implements Store, ClusterStore {
   readonly #taskQueries: TaskQueryStatements;
   readonly #tokens: FencingTokens;
   readonly #cluster: PostgresCluster;
-  readonly #order = new CallOrder();
-  readonly #listeners = new OfferListeners();
-  #connected: Connected | undefined;
-  #opening: Promise<OpenInfo> | undefined;
-  #info: OpenInfo | undefined;
-  #closing: Promise<void> | undefined;
-  #types: ReturnType<typeof storeTypes> | undefined;
+  /** How calls reach the database: the connection's life, call order, the lease's fence (postgres/store-calls.ts). */
+  readonly #calls: StoreCalls;
   /** Reads the store's clock in a transaction: the database's now(), or the test-only clock's. */
   readonly #now: ReturnType<typeof prepareClusterStatements>['now'];
-  /** This instance's lease: undefined until it acquires one (unfenced), 'released' after it gives it up. */
-  #lease: HeldLease | 'released' | undefined;
 
   /**
    * Connects to nothing yet: call open(). Throws InvalidArgumentError for bad options.
@@ -107,131 +97,61 @@ export class PostgresStore implements Store, ClusterStore {
     this.schema = this.#settings.schema;
     this.#where = `PostgreSQL schema ${quoteIdent(this.schema)}`;
     this.#s = prepareStatements(quoteIdent(this.schema));
+    this.#calls = new StoreCalls(this.#settings, this.#where, this.#s);
     this.#slotPatch = new SlotPatchStatements(quoteIdent(this.schema));
     this.#taskQueries = new TaskQueryStatements(quoteIdent(this.schema));
     this.#tokens = new FencingTokens(this.#s);
     const cluster = prepareClusterStatements(quoteIdent(this.schema));
     this.#now = cluster.now;
-    this.#cluster = new PostgresCluster(cluster, this.#s, (fn, first) => this.#clusterCall(fn, first), this.#settings.clock, notifyChannel(this.schema));
+    this.#cluster = new PostgresCluster(cluster, this.#s, (fn, first) => this.#calls.clusterCall(fn, first), this.#settings.clock, notifyChannel(this.schema));
   }
 
   open(): Promise<OpenInfo> {
-    if (this.#closing !== undefined) return Promise.reject(new StoreClosedError(`${this.#where}: closed; create a new PostgresStore to reopen it`));
-    this.#opening ??= this.#open().catch((error: unknown) => {
-      this.#opening = undefined;
-      throw error;
-    });
-    return this.#opening;
-  }
-
-  async #open(): Promise<OpenInfo> {
-    const { pool, pg, owned } = connect(this.#settings);
-    this.#types = storeTypes(pg);
-    this.#connected = { pool, pg };
-    try {
-      const schemaVersion = await this.#transaction(false, (session) => migrate(session, this.schema, this.#where));
-      this.#info = { schemaVersion };
-      return this.#info;
-    } catch (error) {
-      this.#connected = undefined;
-      if (owned) await pool.end().catch(() => {});
-      throw error;
-    }
+    return this.#calls.open();
   }
 
   /** Closes the store: waits for the calls already made, then ends the pool it made (a pool you passed stays open). Idempotent. */
   close(): Promise<void> {
-    this.#closing ??= (async () => {
-      await this.#opening?.catch(() => {});
-      await this.#order.idle();
-      await this.#listeners.closeAll();
-      const connected = this.#connected;
-      this.#connected = undefined;
-      if (connected !== undefined && this.#settings.pool === undefined) await connected.pool.end();
-    })();
-    return this.#closing;
-  }
-
-  #pool(): Pool {
-    if (this.#closing !== undefined || this.#info === undefined || this.#connected === undefined) {
-      throw new StoreClosedError(`${this.#where}: ${this.#closing !== undefined ? 'closed' : 'not open (await store.open() first)'}`);
-    }
-    return this.#connected.pool;
-  }
-
-  #access(): PoolAccess {
-    return { pool: this.#connected!.pool, types: this.#types!, where: this.#where };
-  }
-
-  /** One transaction (postgres/transactions.ts), fenced by this instance's lease when `fenced` and it took one. */
-  #transaction<T>(fenced: boolean, fn: (session: Session, firstRow: Promise<unknown>) => Promise<T>, first?: Statement): Promise<T> {
-    const fence = fenced && this.#lease !== undefined
-      ? { shareLease: this.#s.shareLease, check: (lease: LeaseHolder | undefined) => checkFence(this.#where, lease, this.#lease) }
-      : undefined;
-    return inTransaction(this.#access(), fence, fn, first);
-  }
-
-  /** A fenced write, in call order. */
-  #write<T>(fn: (session: Session, s: Statements) => Promise<T>): Promise<T> {
-    this.#pool();
-    return this.#order.write(() => this.#transaction(true, (session) => fn(session, this.#s)));
-  }
-
-  /** A read, in call order: one statement (one committed state), or `snapshot` for several in one REPEATABLE READ transaction. */
-  #read<T>(fn: (session: Session, s: Statements) => Promise<T>, snapshot = false): Promise<T> {
-    this.#pool();
-    return this.#order.read(() => inRead(this.#access(), snapshot, (session) => fn(session, this.#s)));
-  }
-
-  /** A cluster call (cluster mode takes no lease): one transaction, in call order, not fenced; `first` runs with BEGIN. */
-  #clusterCall<T>(fn: (session: Session, firstRow: Promise<unknown>) => Promise<T>, first: Statement | undefined): Promise<T> {
-    this.#pool();
-    return this.#order.write(() => this.#transaction(false, fn, first));
-  }
-
-  /** A lease call: one transaction, in call order, not fenced. */
-  #leaseCall<T>(fn: (session: Session, s: Statements) => Promise<T>): Promise<T> {
-    this.#pool();
-    return this.#order.write(() => this.#transaction(false, (session) => fn(session, this.#s)));
+    return this.#calls.close();
   }
 
   async acquireLease(request: LeaseRequest): Promise<AcquireResult> {
     checkLeaseRequest(request);
-    return this.#leaseCall(async (session, s) => {
+    return this.#calls.leaseCall(async (session, s) => {
       const result = await acquireIn(session, s, this.schema, request, (x) => storeNowMs(x, this.#now, this.#settings.clock));
-      if (result.status === 'acquired') this.#lease = { ownerId: result.lease.ownerId, epoch: result.lease.epoch };
+      if (result.status === 'acquired') this.#calls.lease = { ownerId: result.lease.ownerId, epoch: result.lease.epoch };
       return result;
     });
   }
 
   async renewLease(nowMs: number, ttlMs: number): Promise<RenewResult> {
     checkLeaseTimes(nowMs, ttlMs);
-    const mine = this.#lease;
-    return this.#leaseCall((session, s) => renewIn(session, s, mine, ttlMs, (x) => storeNowMs(x, this.#now, this.#settings.clock)));
+    const mine = this.#calls.lease;
+    return this.#calls.leaseCall((session, s) => renewIn(session, s, mine, ttlMs, (x) => storeNowMs(x, this.#now, this.#settings.clock)));
   }
 
   async releaseLease(): Promise<void> {
-    this.#pool();
-    const mine = this.#lease;
+    this.#calls.pool();
+    const mine = this.#calls.lease;
     if (mine === undefined || mine === 'released') return;
-    this.#lease = 'released';
-    await this.#leaseCall((session, s) => releaseIn(session, s, mine));
+    this.#calls.lease = 'released';
+    await this.#calls.leaseCall((session, s) => releaseIn(session, s, mine));
   }
 
   async getLease(): Promise<LeaseHolder | undefined> {
-    return this.#read((session, s) => session.row<LeaseHolder>(s.getLease));
+    return this.#calls.read((session, s) => session.row<LeaseHolder>(s.getLease));
   }
 
   async putTasks(tasks: readonly TaskRecord[]): Promise<PutStatus[]> {
     checkArray(tasks, 'tasks');
     for (let i = 0; i < tasks.length; i++) checkTaskRecord(tasks[i], `tasks[${i}]`);
-    return this.#write((session, s) => putTaskRecords(session, s, tasks));
+    return this.#calls.write((session, s) => putTaskRecords(session, s, tasks));
   }
 
   async updateTask(id: string, patch: TaskPatch): Promise<TaskRecord | undefined> {
     checkId(id, 'id');
     checkTaskPatch(patch, 'patch');
-    return this.#write(async (session, s) => {
+    return this.#calls.write(async (session, s) => {
       const existing = await session.row<StoredTask>(s.lockTask, [id]);
       if (existing === undefined) return undefined;
       const updated = applyPatch(existing, patch, 'patch');
@@ -242,93 +162,93 @@ export class PostgresStore implements Store, ClusterStore {
 
   async getTask(id: string): Promise<TaskRecord | undefined> {
     checkId(id, 'id');
-    const task = await this.#read((session, s) => session.row<StoredTask>(s.getTask, [id]));
+    const task = await this.#calls.read((session, s) => session.row<StoredTask>(s.getTask, [id]));
     return task === undefined ? undefined : decodeLoaded(id, () => decodeTask(task));
   }
 
   loadTasks(options?: LoadTasksOptions): AsyncIterable<TaskRecord[]> {
-    return taskPages((fn) => this.#read(fn), options, (s, from, batchSize) => (from === undefined ? [s.firstTaskPage, [batchSize]] : [s.taskPage, [from, batchSize]]));
+    return taskPages((fn) => this.#calls.read(fn), options, (s, from, batchSize) => (from === undefined ? [s.firstTaskPage, [batchSize]] : [s.taskPage, [from, batchSize]]));
   }
 
   /** Cluster mode's start: the pending tasks with no open row (ClusterStore.unofferedTasks), by id. */
   unofferedTasks(options?: LoadTasksOptions): AsyncIterable<TaskRecord[]> {
-    return taskPages((fn) => this.#read(fn), options, (s, from, batchSize) => [s.unofferedPage, [from ?? null, batchSize]]);
+    return taskPages((fn) => this.#calls.read(fn), options, (s, from, batchSize) => [s.unofferedPage, [from ?? null, batchSize]]);
   }
 
   async liveTaskCount(): Promise<number> {
-    return (await this.#read((session, s) => session.row<{ n: number }>(s.liveTaskCount)))!.n;
+    return (await this.#calls.read((session, s) => session.row<{ n: number }>(s.liveTaskCount)))!.n;
   }
 
   async queryTasks(query: TaskQuery): Promise<QueriedTask[]> {
     checkTaskQuery(query);
-    return this.#read((session, s) => this.#taskQueries.run(session, s, query), true);
+    return this.#calls.read((session, s) => this.#taskQueries.run(session, s, query), true);
   }
 
   async deleteTask(id: string): Promise<boolean> {
     checkId(id, 'id');
-    return this.#write(async (session, s) => (await session.run(s.deleteTask, [id])) > 0);
+    return this.#calls.write(async (session, s) => (await session.run(s.deleteTask, [id])) > 0);
   }
 
   async claim(slots: readonly ClaimRequest[]): Promise<ClaimResult[]> {
     checkClaims(slots);
-    return this.#write((session, s) => recordSlots(session, s, slots, claimedExecution, 'claimed', this.#tokens));
+    return this.#calls.write((session, s) => recordSlots(session, s, slots, claimedExecution, 'claimed', this.#tokens));
   }
 
   async recordSkipped(skips: readonly SkipRequest[]): Promise<SkipResult[]> {
     checkSkips(skips);
-    return this.#write((session, s) => recordSlots(session, s, skips, (skip) => skippedExecution(skip), 'recorded'));
+    return this.#calls.write((session, s) => recordSlots(session, s, skips, (skip) => skippedExecution(skip), 'recorded'));
   }
 
   async retry(request: RetryRequest): Promise<RetryResult> {
     checkRetryRequest(request);
-    return this.#write((session, s) => retryIn(session, s, this.#tokens, request));
+    return this.#calls.write((session, s) => retryIn(session, s, this.#tokens, request));
   }
 
   async complete(request: CompleteRequest): Promise<CompleteResult> {
     const completion = encodeCompletion(request);
-    return this.#write((session, s) => completeIn(session, s, this.#slotPatch, completion));
+    return this.#calls.write((session, s) => completeIn(session, s, this.#slotPatch, completion));
   }
 
   async completeAndClaim(completions: readonly CompleteRequest[], claims: readonly ClaimRequest[]): Promise<SlotWritesResult> {
     checkArray(completions, 'completions');
     const encoded = completions.map((request) => encodeCompletion(request));
     checkClaims(claims);
-    return this.#write((session, s) => completeAndClaimIn(session, s, this.#slotPatch, this.#tokens, encoded, claims));
+    return this.#calls.write((session, s) => completeAndClaimIn(session, s, this.#slotPatch, this.#tokens, encoded, claims));
   }
 
   async saveState(executionId: string, fencingToken: number, state: Json): Promise<SaveStateResult> {
     const text = encodeSaveState(executionId, fencingToken, state);
-    return this.#write((session, s) => saveStateIn(session, s, executionId, fencingToken, text));
+    return this.#calls.write((session, s) => saveStateIn(session, s, executionId, fencingToken, text));
   }
 
   async getExecution(id: string): Promise<ExecutionRecord | undefined> {
     checkNonEmptyString(id, 'id');
     const slot = slotOfExecutionId(id);
     if (slot === undefined) {
-      this.#pool();
+      this.#calls.pool();
       return undefined;
     }
-    const execution = await this.#read((session, s) => session.row<StoredExecution>(s.getExecution, slot));
+    const execution = await this.#calls.read((session, s) => session.row<StoredExecution>(s.getExecution, slot));
     return execution === undefined ? undefined : decodeExecution(execution);
   }
 
   async unfinishedExecutions(): Promise<ExecutionRecord[]> {
-    return (await this.#read((session, s) => session.rows<StoredExecution>(s.unfinishedExecutions))).map(decodeExecution);
+    return (await this.#calls.read((session, s) => session.rows<StoredExecution>(s.unfinishedExecutions))).map(decodeExecution);
   }
 
   async lastCompletedSlots(): Promise<Map<string, CompletedSlot>> {
-    const rows = await this.#read((session, s) => session.rows<CompletedSlotRow>(s.lastCompletedSlots));
+    const rows = await this.#calls.read((session, s) => session.rows<CompletedSlotRow>(s.lastCompletedSlots));
     return new Map(rows.map((r) => [r.taskId, { scheduleVersion: r.scheduleVersion, nominalMs: r.nominalMs, outcome: r.outcome }]));
   }
 
   async highWaterMarks(): Promise<Map<string, number>> {
-    const rows = await this.#read((session, s) => session.rows<{ id: string; highWaterMarkMs: number }>(s.highWaterMarks));
+    const rows = await this.#calls.read((session, s) => session.rows<{ id: string; highWaterMarkMs: number }>(s.highWaterMarks));
     return new Map(rows.map((r) => [r.id, r.highWaterMarkMs]));
   }
 
   async history(taskId: string, options?: HistoryOptions): Promise<HistoryPage> {
     const { limit, before } = resolveHistoryOptions(taskId, options);
-    const rows = await this.#read((session, s) => before === null
+    const rows = await this.#calls.read((session, s) => before === null
       ? session.rows<StoredExecution>(s.historyNewest, [taskId, limit])
       : session.rows<StoredExecution>(s.historyBefore, [taskId, before.nominalMs, before.scheduleVersion, limit]));
     return { executions: rows.map(decodeExecution), next: nextCursor(rows, limit) };
@@ -357,31 +277,29 @@ export class PostgresStore implements Store, ClusterStore {
   /** LISTENs on a connection of its own (postgres/offer-listener.ts); with `listen: false`, an inert watch (the process polls). */
   async watchOffers(watcher: OfferWatcher): Promise<OfferWatch> {
     checkOfferWatcher(watcher);
-    const pool = this.#pool();
-    if (!this.#settings.listen) return { close: async () => {} };
-    return this.#listeners.watch(this.#connected!.pg, clientConfig(this.#settings, pool), notifyChannel(this.schema), watcher);
+    return this.#calls.watchOffers(watcher);
   }
 
   async pruneHistory(olderThanMs: number): Promise<number> {
     checkTimeMs(olderThanMs, 'olderThanMs');
-    return this.#write((session, s) => session.run(s.pruneHistory, [olderThanMs]));
+    return this.#calls.write((session, s) => session.run(s.pruneHistory, [olderThanMs]));
   }
 
   async pruneEndedTasks(olderThanMs: number, after: string | null, limit: number): Promise<PruneTasksResult> {
     checkPruneTasksArguments(olderThanMs, after, limit);
-    return this.#write((session, s) => pruneEndedTasksIn(session, s, olderThanMs, after, limit));
+    return this.#calls.write((session, s) => pruneEndedTasksIn(session, s, olderThanMs, after, limit));
   }
 
   /** The prune lock is transaction-scoped: it ends with this round's commit, and a process that did not get it deletes nothing. */
   async pruneHistoryRound(olderThanMs: number, limit: number): Promise<PruneRoundResult> {
     checkPruneRound(olderThanMs, limit);
-    return this.#clusterCall((session) => pruneHistoryRoundIn(session, this.#s, this.schema, olderThanMs, limit), undefined);
+    return this.#calls.clusterCall((session) => pruneHistoryRoundIn(session, this.#s, this.schema, olderThanMs, limit), undefined);
   }
 
   /** Under the prune lock of pruneHistoryRound; the cursor is the last id looked at, as for pruneEndedTasks. */
   async pruneEndedTasksRound(olderThanMs: number, after: string | null, limit: number): Promise<PruneTasksRoundResult> {
     checkPruneTasksArguments(olderThanMs, after, limit);
-    return this.#clusterCall((session) => pruneEndedTasksRoundIn(session, this.#s, this.schema, olderThanMs, after, limit), undefined);
+    return this.#calls.clusterCall((session) => pruneEndedTasksRoundIn(session, this.#s, this.schema, olderThanMs, after, limit), undefined);
   }
 }
 
