@@ -23,10 +23,10 @@
 // time; a lost watch connection is a `storeerror`, and once it is back one
 // round claims what was offered meanwhile. The poll stays: notices are hints.
 //
-// Parts: claimed-slots.ts judges each claimed row and keeps the ones run
-// here, slot-ends.ts writes their ends; manual-runs.ts offers runNow()'s rows
-// and keeps the calls waiting for their claims.
-import * as L from '../../../bindings/layout.generated.js';
+// Parts: claimed-runs.ts takes each claimed row through to its run on the
+// engine (claimed-slots.ts judges it and keeps the ones run here), slot-ends.ts
+// writes their ends; manual-runs.ts offers runNow()'s rows and keeps the calls
+// waiting for their claims.
 import type { Engine } from '../../engine/engine.js';
 import type {
   ClaimedSlot, ClusterProcess, ClusterStore, OfferRequest, OfferResult, OfferWatch, ProcessRef,
@@ -38,14 +38,10 @@ import type { CronSchedule } from '../../time/cron.js';
 import type { DefinedFunctions } from '../defined-functions.js';
 import { StaleAttemptError } from '../durable-context.js';
 import type { DurableEventDetails, DurableEventType } from '../durable-events.js';
-import type { LiveTask } from '../live-task.js';
-import { presetFor } from '../live-tasks.js';
-import { SlotAttempt } from '../slot-attempt.js';
 import { StoreBackoff } from '../store-backoff.js';
-import type { AdmitFn } from '../../constraints/slot-constraints.js';
 import type { AdmitHooks } from '../admit-hooks.js';
-import { admitAtClaim, type ClaimAdmission } from './admit-at-claim.js';
-import { followUpRequest, type Held, HeldSlots, type JudgeContext, judgeClaimed } from './claimed-slots.js';
+import { ClaimedRuns } from './claimed-runs.js';
+import { HeldSlots } from './claimed-slots.js';
 import { ManualRuns } from './manual-runs.js';
 import { firstOffers, } from './next-slots.js';
 import { ClusterWrites } from './cluster-writes.js';
@@ -88,18 +84,18 @@ export class ClusterRunner {
   readonly #options: ClusterRunnerOptions;
   readonly #engine: Engine;
   readonly #store: Store & ClusterStore;
-  readonly #attempt: SlotAttempt;
   readonly #backoff = new StoreBackoff();
   readonly #deadlinesMs;
   readonly #cronCache = new Map<string, CronSchedule>();
   readonly #held = new HeldSlots();
-  readonly #judge: JudgeContext;
   /** runNow() calls, waiting for their rows' claims. */
   readonly #manualRuns: ManualRuns;
   readonly #writes: ClusterWrites;
   readonly #skew: SkewMeter;
   readonly #timers: RunnerTimers;
   readonly #ends: SlotEnds;
+  /** What each claimed row goes through here: judged, admitted, run on the engine (claimed-runs.ts). */
+  readonly #runs: ClaimedRuns;
   #process: ProcessRef | undefined;
   #watch: OfferWatch | undefined;
   #claiming = false;
@@ -145,30 +141,22 @@ export class ClusterRunner {
       claimNow: () => this.claimNow(),
       emit: (type, detail) => host.emit(type, detail),
     });
-    this.#judge = {
+    this.#runs = new ClaimedRuns({
+      engine: host.engine,
       functions: host.functions,
       admitHooks: host.admitHooks,
+      store,
+      held: this.#held,
+      ends: this.#ends,
+      backoff: this.#backoff,
       cronCache: this.#cronCache,
       deadlinesMs: this.#deadlinesMs,
       pollMs: options.pollMs,
-      emit: (type, detail) => host.emit(type, detail),
-    };
-    this.#attempt = new SlotAttempt({
-      engine: host.engine,
-      functions: host.functions,
-      store: () => Promise.resolve(store),
-      // Never called: this runner hands SlotAttempt only attempts the claim started ('started' runs).
-      claim: (request) => store.claim([request]).then((results) => results[0]!),
-      end: (request) => this.#ends.end(request),
-      emit: (type, detail) => host.emit(type, detail),
-      continueTask: (task) => this.#attemptOver(task),
-      enter: (task, delayMs) => this.#enterQueued(task, delayMs),
-      removeTask: (task) => void (task.removed = true),
-      reloadTask: (task) => void (task.removed = true),
-      backoff: this.#backoff,
       maxPayloadBytes: options.maxPayloadBytes,
       timeoutMs: options.timeoutMs,
-      retriesInStore: true,
+      stopped: () => this.#stopped,
+      claimNow: () => this.claimNow(),
+      emit: (type, detail) => host.emit(type, detail),
     });
   }
 
@@ -338,75 +326,10 @@ export class ClusterRunner {
     return Math.min(this.#held.free(this.#options.maxConcurrent), MAX_CLAIM_LIMIT);
   }
 
-  /** A claimed row: run it as a core task, or end it at once (claimed-slots.ts judges which). */
+  /** A claimed row: a runNow() call waiting for it learns of its claim; claimed-runs.ts runs it or ends it at once. */
   #take(claimed: ClaimedSlot, nowMs: number): void {
     this.#manualRuns.claimed(claimed.execution);
-    const judgement = judgeClaimed(claimed, nowMs, this.#judge);
-    if (!judgement.run) {
-      void this.#ends.aside(judgement.finish);
-      return;
-    }
-    const { task, constraints, hook } = judgement;
-    const held: Held = { claimed, task, handle: 0, started: false, ending: false };
-    this.#held.add(held);
-    // Claimed while stop() waited for this round: not entered, given back as unstarted.
-    if (this.#stopped) return;
-    if (constraints !== null) void this.#admit(held, hook, nowMs);
-    else this.#enter(held);
-  }
-
-  /** A constrained slot: judged (maybe reading today's runs), then run, or ended as skipped (or deferred) with the task's next row. */
-  async #admit(held: Held, hook: AdmitFn | undefined, nowMs: number): Promise<void> {
-    const { claimed: { execution }, task } = held;
-    const ending = { executionId: execution.id, fencingToken: execution.fencingToken, endedAtMs: nowMs };
-    let admission: ClaimAdmission;
-    try {
-      admission = await admitAtClaim(task, execution.nominalMs, nowMs, this.#store, hook, this.#deadlinesMs);
-    } catch (error) {
-      // The history could not be read: the row goes back, to be judged again (this attempt counted).
-      this.#host.emit('storeerror', { operation: 'history', error, retryInMs: this.#options.pollMs });
-      if (this.#held.get(execution.id) !== held || this.#stopped) return;
-      this.#held.drop(held);
-      void this.#ends.aside({ ...ending, outcome: 'interrupted', retryAtMs: nowMs + this.#options.pollMs });
-      return;
-    }
-    // Stopped (given back as unstarted) or declared dead (aborted) meanwhile.
-    if (this.#held.get(execution.id) !== held || this.#stopped) return;
-    if (admission.run) {
-      this.#enter(held);
-      return;
-    }
-    this.#held.drop(held);
-    void this.#ends.aside({ ...ending, outcome: 'skipped', skipReason: admission.reason, ...followUpRequest(admission.followUp) });
-  }
-
-  /** A held row as a core task of this process's engine. */
-  #enter(held: Held): void {
-    const { claimed: { execution }, task } = held;
-    const run = { start: 'started', nominalMs: execution.nominalMs, execution } as const;
-    held.handle = this.#engine.register(
-      (ctx) => {
-        held.started = true;
-        return this.#attempt.run(task, run, ctx);
-      },
-      presetFor(task.record.priority), L.KIND_ONCE, 0, 0,
-    );
-  }
-
-  /** An attempt is over here (ended, fenced, or not run): its capacity is free for the next round. */
-  #attemptOver(task: LiveTask): void {
-    if (this.#held.over(task) !== undefined) this.claimNow();
-  }
-
-  /** SlotAttempt put a run back (a store failure before it started): enter it again after delayMs. */
-  #enterQueued(task: LiveTask, delayMs: number): void {
-    const held = this.#held.ofTask(task);
-    const run = task.queue.shift();
-    if (held === undefined || run === undefined || run.start === 'skip' || this.#stopped) {
-      this.#attemptOver(task);
-      return;
-    }
-    held.handle = this.#engine.register((ctx) => this.#attempt.run(task, run, ctx), presetFor(task.record.priority), L.KIND_ONCE, Math.max(0, delayMs), 0);
+    this.#runs.take(claimed, nowMs);
   }
 
   async #heartbeat(): Promise<void> {

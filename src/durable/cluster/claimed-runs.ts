@@ -1,0 +1,153 @@
+// How a row this process claimed runs here: judged (claimed-slots.ts), held,
+// admitted when the task has slot constraints (admit-at-claim.ts: working
+// hours, daily caps, the admit hook), then entered as a core task of this
+// process's engine, whose body is the one-owner scheduler's attempt
+// (slot-attempt.ts). A row that is not run is ended at once (slot-ends.ts).
+//
+// Separate from cluster-runner.ts, which is the process's membership and
+// rhythm (registration, heartbeats, claim rounds, stop): this is what one
+// claimed row goes through once a round handed it over, and the capacity it
+// frees when its attempt is over.
+import * as L from '../../../bindings/layout.generated.js';
+import type { AdmitFn } from '../../constraints/slot-constraints.js';
+import type { Engine } from '../../engine/engine.js';
+import type { ClaimedSlot, ClusterStore } from '../../store/cluster.js';
+import type { Store } from '../../store/store.js';
+import type { PriorityName } from '../../tasks/priorities.js';
+import type { CronSchedule } from '../../time/cron.js';
+import type { AdmitHooks } from '../admit-hooks.js';
+import type { DefinedFunctions } from '../defined-functions.js';
+import type { DurableEventDetails, DurableEventType } from '../durable-events.js';
+import type { LiveTask } from '../live-task.js';
+import { presetFor } from '../live-tasks.js';
+import { SlotAttempt } from '../slot-attempt.js';
+import type { StoreBackoff } from '../store-backoff.js';
+import { admitAtClaim, type ClaimAdmission } from './admit-at-claim.js';
+import { followUpRequest, type Held, type HeldSlots, type JudgeContext, judgeClaimed } from './claimed-slots.js';
+import type { SlotEnds } from './slot-ends.js';
+
+export interface ClaimedRunsHost {
+  readonly engine: Engine;
+  readonly functions: Pick<DefinedFunctions, 'get' | 'has' | 'names'>;
+  /** The admit hooks slot constraints name (defineAdmit); without them a task naming one is given back. */
+  readonly admitHooks: Pick<AdmitHooks, 'get'> | undefined;
+  readonly store: Store & ClusterStore;
+  readonly held: HeldSlots;
+  readonly ends: SlotEnds;
+  readonly backoff: StoreBackoff;
+  readonly cronCache: Map<string, CronSchedule>;
+  readonly deadlinesMs: ReadonlyMap<PriorityName, number>;
+  readonly pollMs: number;
+  readonly maxPayloadBytes: number;
+  readonly timeoutMs: number | null;
+  stopped(): boolean;
+  /** A claim round now: an attempt's end made room. */
+  claimNow(): void;
+  emit<Type extends DurableEventType>(type: Type, detail: DurableEventDetails[Type]): void;
+}
+
+export class ClaimedRuns {
+  readonly #host: ClaimedRunsHost;
+  readonly #judge: JudgeContext;
+  readonly #attempt: SlotAttempt;
+
+  constructor(host: ClaimedRunsHost) {
+    this.#host = host;
+    const store = host.store;
+    this.#judge = {
+      functions: host.functions,
+      admitHooks: host.admitHooks,
+      cronCache: host.cronCache,
+      deadlinesMs: host.deadlinesMs,
+      pollMs: host.pollMs,
+      emit: (type, detail) => host.emit(type, detail),
+    };
+    this.#attempt = new SlotAttempt({
+      engine: host.engine,
+      functions: host.functions,
+      store: () => Promise.resolve(store),
+      // Never called: this runner hands SlotAttempt only attempts the claim started ('started' runs).
+      claim: (request) => store.claim([request]).then((results) => results[0]!),
+      end: (request) => host.ends.end(request),
+      emit: (type, detail) => host.emit(type, detail),
+      continueTask: (task) => this.#attemptOver(task),
+      enter: (task, delayMs) => this.#enterQueued(task, delayMs),
+      removeTask: (task) => void (task.removed = true),
+      reloadTask: (task) => void (task.removed = true),
+      backoff: host.backoff,
+      maxPayloadBytes: host.maxPayloadBytes,
+      timeoutMs: host.timeoutMs,
+      retriesInStore: true,
+    });
+  }
+
+  /** A claimed row: run it as a core task, or end it at once (claimed-slots.ts judges which). */
+  take(claimed: ClaimedSlot, nowMs: number): void {
+    const judgement = judgeClaimed(claimed, nowMs, this.#judge);
+    if (!judgement.run) {
+      void this.#host.ends.aside(judgement.finish);
+      return;
+    }
+    const { task, constraints, hook } = judgement;
+    const held: Held = { claimed, task, handle: 0, started: false, ending: false };
+    this.#host.held.add(held);
+    // Claimed while stop() waited for this round: not entered, given back as unstarted.
+    if (this.#host.stopped()) return;
+    if (constraints !== null) void this.#admit(held, hook, nowMs);
+    else this.#enter(held);
+  }
+
+  /** A constrained slot: judged (maybe reading today's runs), then run, or ended as skipped (or deferred) with the task's next row. */
+  async #admit(held: Held, hook: AdmitFn | undefined, nowMs: number): Promise<void> {
+    const { claimed: { execution }, task } = held;
+    const ending = { executionId: execution.id, fencingToken: execution.fencingToken, endedAtMs: nowMs };
+    let admission: ClaimAdmission;
+    try {
+      admission = await admitAtClaim(task, execution.nominalMs, nowMs, this.#host.store, hook, this.#host.deadlinesMs);
+    } catch (error) {
+      // The history could not be read: the row goes back, to be judged again (this attempt counted).
+      this.#host.emit('storeerror', { operation: 'history', error, retryInMs: this.#host.pollMs });
+      if (this.#host.held.get(execution.id) !== held || this.#host.stopped()) return;
+      this.#host.held.drop(held);
+      void this.#host.ends.aside({ ...ending, outcome: 'interrupted', retryAtMs: nowMs + this.#host.pollMs });
+      return;
+    }
+    // Stopped (given back as unstarted) or declared dead (aborted) meanwhile.
+    if (this.#host.held.get(execution.id) !== held || this.#host.stopped()) return;
+    if (admission.run) {
+      this.#enter(held);
+      return;
+    }
+    this.#host.held.drop(held);
+    void this.#host.ends.aside({ ...ending, outcome: 'skipped', skipReason: admission.reason, ...followUpRequest(admission.followUp) });
+  }
+
+  /** A held row as a core task of this process's engine. */
+  #enter(held: Held): void {
+    const { claimed: { execution }, task } = held;
+    const run = { start: 'started', nominalMs: execution.nominalMs, execution } as const;
+    held.handle = this.#host.engine.register(
+      (ctx) => {
+        held.started = true;
+        return this.#attempt.run(task, run, ctx);
+      },
+      presetFor(task.record.priority), L.KIND_ONCE, 0, 0,
+    );
+  }
+
+  /** An attempt is over here (ended, fenced, or not run): its capacity is free for the next round. */
+  #attemptOver(task: LiveTask): void {
+    if (this.#host.held.over(task) !== undefined) this.#host.claimNow();
+  }
+
+  /** SlotAttempt put a run back (a store failure before it started): enter it again after delayMs. */
+  #enterQueued(task: LiveTask, delayMs: number): void {
+    const held = this.#host.held.ofTask(task);
+    const run = task.queue.shift();
+    if (held === undefined || run === undefined || run.start === 'skip' || this.#host.stopped()) {
+      this.#attemptOver(task);
+      return;
+    }
+    held.handle = this.#host.engine.register((ctx) => this.#attempt.run(task, run, ctx), presetFor(task.record.priority), L.KIND_ONCE, Math.max(0, delayMs), 0);
+  }
+}
