@@ -13,7 +13,6 @@ import type { TasksPage, TasksQuery } from './durable/task-queries.js';
 import type { ExecutionRecord, Json, TaskRecord } from './store/records.js';
 import type { HistoryOptions, HistoryPage } from './store/store.js';
 import type { CalendarPeriod } from './time/calendar-period.js';
-import type { ConstrainedTasks } from './constraints/constrained-task.js';
 import type { AdmitFn } from './constraints/slot-constraints.js';
 import type { DescribeOptions, SchedulerDescription } from './describe.js';
 import { dateMs, type Duration, isCalendarPeriod, parseDurationMs, requirePositive } from './time/duration.js';
@@ -24,9 +23,9 @@ import { type TaskOptions, resolveTaskOptions } from './tasks/options.js';
 import { type ResolvedSchedulerOptions, type SchedulerOptions, readSchedulerOptions, refuseDurableOnlyOptions, resolveSchedulerOptions } from './tasks/scheduler-options.js';
 import { durableFactory, part } from './parts/load.js';
 import { requireFunction, type TaskContext } from './tasks/task-context.js';
-import { type Registrar, registerCron, registerEvery, registerRecurring } from './repeating-tasks.js';
+import { registerCron, registerEvery, registerRecurring } from './repeating-tasks.js';
+import { TaskRegistrar } from './task-registrar.js';
 import { TaskHandle } from './tasks/task-handle.js';
-import type { WallSchedule } from './time/schedule-window.js';
 import type { CronOptions, EveryOptions, RecurringOptions } from './time/wall-plans.js';
 import type { TracerLike } from './tracing.js';
 import { type SchedulerStats, schedulerStats } from './scheduler-stats.js';
@@ -51,18 +50,12 @@ export class Scheduler {
   readonly #engine: Engine;
   readonly #options: ResolvedSchedulerOptions;
   readonly #durable: DurableSide | undefined;
-  /** Made at the first task with constraints. */
-  #constrained: ConstrainedTasks | undefined;
   /** options.tracer: each registration wraps its function when set (tracing.ts). */
   readonly #tracer: TracerLike | undefined;
   /** Typed task events: taskstart, taskfinish, taskfail, taskretry, taskinterrupt, taskoverrun, taskskip. */
   readonly events = new SchedulerEvents();
-  /** What every(), recurring() and cron() past their plain forms register through (repeating-tasks.ts). */
-  readonly #registrar: Registrar = {
-    register: (operation, fn, options, kind, delayMs, periodMs, cron, endsByItself) => this.#register(operation, fn, options, kind, delayMs, periodMs, cron, endsByItself),
-    constrain: (operation, fn, constraints, timezone, nextSlotAfter, endAtMs) => this.#constrain(operation, fn, constraints, timezone, nextSlotAfter, endAtMs),
-    wallNowMs: () => this.#engine.clock.wallNow(),
-  };
+  /** How a task is registered, past run()'s fast path; every(), recurring() and cron() past their plain forms too (task-registrar.ts). */
+  readonly #registrar: TaskRegistrar;
 
   constructor(options: SchedulerOptions = {}) {
     // Read once: the durable options see the same values, and no getter twice.
@@ -71,9 +64,10 @@ export class Scheduler {
     this.#options = resolveSchedulerOptions(given, (tracer) => part('tracing', 'new Scheduler: options.tracer').resolveTracer(tracer));
     this.#tracer = this.#options.tracer;
     // Traced, each registering method wraps its function first (tracing.ts: own properties, so that the
-    // shared methods carry no tracing code, which kept run() and #register() small enough to inline).
+    // shared methods carry no tracing code, which kept run() and TaskRegistrar.register() small enough to inline).
     if (this.#tracer !== undefined) part('tracing', 'new Scheduler').traceRegistrations(this, Scheduler.prototype, this.#tracer, () => this.#engine);
     this.#engine = newEngine(this.#options, this.events);
+    this.#registrar = new TaskRegistrar(this.#engine);
     // The durable layer is a part of its own (src/parts/load.ts): loaded with the package in Node, on demand in a browser.
     const makeDurable = durableFactory();
     if (makeDurable !== undefined) {
@@ -104,35 +98,9 @@ export class Scheduler {
 
   // ---- registration ----
 
-  #register<R>(
-    operation: string, fn: TaskFn<R>, options: TaskOptions | undefined, kind: number, delayMs: number, periodMs: number, cron?: WallSchedule,
-    endsByItself = false,
-  ): TaskHandle<R> {
-    // The name is built only for the error: this runs for every task.
-    if (typeof fn !== 'function') requireFunction(`${operation}: fn`, fn);
-    this.#engine.assertAccepting(operation);
-    const resolved = resolveTaskOptions(options);
-    const engine = this.#engine;
-    const id = engine.register(fn as TaskFn, resolved, kind, delayMs, periodMs, cron);
-    // A periodic or cron task without maxRuns or endAt never ends by itself (onIdle does not wait for it).
-    return new TaskHandle<R>(engine.track(id, (kind !== L.KIND_ONCE || cron !== undefined) && resolved.maxRuns === 0 && !endsByItself), id);
-  }
-
-  /** `fn` judged by slot constraints at each run (constrained-task.ts), or fn itself without them. */
-  #constrain<R, S>(
-    operation: string, fn: TaskFn<R, S>, constraints: unknown, timezone: string | undefined, nextSlotAfter: (afterMs: number) => number | null,
-    endAtMs: number | null = null,
-  ): TaskFn<R, S> {
-    if (constraints === undefined) return fn;
-    if (typeof fn !== 'function') requireFunction(`${operation}: fn`, fn);
-    // Slot constraints are a part of their own (src/parts/load.ts): with the package in Node, on demand in a browser.
-    this.#constrained ??= new (part('constraints', `${operation}: options.constraints`).ConstrainedTasks)(this.#engine);
-    return this.#constrained.constrain(`${operation}: options.constraints`, fn, constraints, timezone, nextSlotAfter, endAtMs);
-  }
-
   /** Runs fn as soon as it is its turn. */
   run<R, S = unknown>(fn: TaskFn<R, S>, options?: TaskOptions): TaskHandle<R> {
-    // #register() for the kind most tasks are, with its branches taken out.
+    // TaskRegistrar.register() for the kind most tasks are, with its branches taken out.
     if (typeof fn !== 'function') requireFunction('run: fn', fn);
     const engine = this.#engine;
     engine.assertAccepting('run');
@@ -142,7 +110,7 @@ export class Scheduler {
 
   /** Runs fn once, delayMs from now (a number of ms or a duration like '5m'). */
   after<R, S = unknown>(delayMs: Duration, fn: TaskFn<R, S>, options?: TaskOptions): TaskHandle<R> {
-    return this.#register('after', fn, options, L.KIND_ONCE, parseDurationMs('delayMs', delayMs), 0);
+    return this.#registrar.register('after', fn, options, L.KIND_ONCE, parseDurationMs('delayMs', delayMs), 0);
   }
 
   /**
@@ -153,7 +121,7 @@ export class Scheduler {
   at<R, S = unknown>(date: Date | number, fn: TaskFn<R, S>, options?: TaskOptions): TaskHandle<R> {
     const wallNowMs = this.#engine.clock.wallNow();
     const delayMs = Math.max(0, dateMs('at: date', date, wallNowMs) - wallNowMs);
-    return this.#register('at', fn, options, L.KIND_ONCE, delayMs, 0);
+    return this.#registrar.register('at', fn, options, L.KIND_ONCE, delayMs, 0);
   }
 
   /**
@@ -176,7 +144,7 @@ export class Scheduler {
   every<R, S = unknown>(periodMs: Duration | CalendarPeriod, fn: TaskFn<R, S>, options?: EveryOptions): TaskHandle<R> {
     if (options === undefined && !isCalendarPeriod(periodMs)) {
       const period = requirePositive('periodMs', periodMs);
-      return this.#register('every', fn, options, L.KIND_FIXED_RATE, period, period);
+      return this.#registrar.register('every', fn, options, L.KIND_FIXED_RATE, period, period);
     }
     return registerEvery(this.#registrar, periodMs, fn, options);
   }
@@ -194,7 +162,7 @@ export class Scheduler {
   recurring<R, S = unknown>(delayMs: Duration, fn: TaskFn<R, S>, options?: RecurringOptions): TaskHandle<R> {
     const delay = requirePositive('delayMs', delayMs);
     if (typeof options !== 'object' || options === null || !('constraints' in options || 'startAt' in options || 'endAt' in options)) {
-      return this.#register('recurring', fn, options, L.KIND_FIXED_DELAY, delay, delay);
+      return this.#registrar.register('recurring', fn, options, L.KIND_FIXED_DELAY, delay, delay);
     }
     return registerRecurring(this.#registrar, delay, fn, options);
   }
@@ -383,7 +351,7 @@ export class Scheduler {
   /** Every queued task and why each waiting one is not running; `.toString()` reads as text, JSON.stringify as data. */
   describe(options: DescribeOptions = {}): SchedulerDescription {
     const durable = this.#durable;
-    const constrained = this.#constrained;
+    const constrained = this.#registrar.constrained;
     return part('describe', 'describe').describeScheduler(this.#engine, options, (id) => constrained?.noteOf(id) ?? durable?.waitNote(id), durable?.slotsInfo());
   }
 
