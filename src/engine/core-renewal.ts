@@ -34,7 +34,7 @@
 // What it costs afterwards: every call site into the core has then seen a
 // second wasm instance, so V8 no longer inlines those calls (about 10 ns
 // more per crossing here).
-import type { Core } from '../../bindings/core.js';
+import type { CoreInstance } from '../../bindings/core-instance.js';
 import type { Clock, TimerId } from '../time/clock.js';
 import type { TaskSlots } from './task-slots.js';
 
@@ -48,7 +48,7 @@ export const RENEW_AFTER_IDLE_MAX_MS = 60_000;
 export const REGROWN_WITHIN_MS = 30_000;
 
 export class CoreRenewal {
-  readonly #core: Core;
+  readonly #core: CoreInstance;
   readonly #clock: Clock;
   readonly #slots: TaskSlots;
   #timer: TimerId | undefined;
@@ -59,7 +59,7 @@ export class CoreRenewal {
   /** When the core was last replaced (clock time), or -1. */
   #renewedAtMs = -1;
 
-  constructor(core: Core, clock: Clock, slots: TaskSlots) {
+  constructor(core: CoreInstance, clock: Clock, slots: TaskSlots) {
     this.#core = core;
     this.#clock = clock;
     this.#slots = slots;

@@ -7,7 +7,7 @@
 // (async runs and the slice), sleeps.ts (ctx.sleep), due-timer.ts (the one
 // host timer), registration-clock.ts, task-events.ts, idle.ts (onIdle),
 // failure-reports.ts (onError), task-outcome.ts (how a task ended).
-import type { Core, Policy } from '../../bindings/core.js';
+import type { CoreInstance, Policy } from '../../bindings/core-instance.js';
 import * as L from '../../bindings/layout.generated.js';
 import type { CoreExports } from '../../bindings/load.js';
 import { errorForStatus } from '../../bindings/errors.js';
@@ -41,7 +41,7 @@ export type { EngineCounters } from './task-events.js';
 export type { LifecycleState } from './run-loop.js';
 
 export class Engine {
-  readonly core: Core;
+  readonly core: CoreInstance;
   readonly #w: CoreExports;
   readonly clock: Clock;
   readonly options: ResolvedSchedulerOptions;
@@ -65,7 +65,7 @@ export class Engine {
   #book: OutcomeBook | undefined;
   #bookLeft = 0;
 
-  constructor(core: Core, clock: Clock, options: ResolvedSchedulerOptions, events: SchedulerEvents) {
+  constructor(core: CoreInstance, clock: Clock, options: ResolvedSchedulerOptions, events: SchedulerEvents) {
     this.core = core;
     const w = core.exports;
     this.#w = w;

@@ -15,10 +15,10 @@
 // only where the answer can change (a run loop going idle, a task ended
 // outside a run) and only while a waiter exists.
 
-import type { Core } from '../../bindings/core.js';
+import type { CoreInstance } from '../../bindings/core-instance.js';
 
 /** No task ready in the core, none running (sync, in flight, asleep, held across the host's turn). */
-export function noRunReadyOrRunning(core: Core): boolean {
+export function noRunReadyOrRunning(core: CoreInstance): boolean {
   const counters = core.counters();
   return counters.ready === 0 && counters.running === 0;
 }

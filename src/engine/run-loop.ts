@@ -23,7 +23,7 @@
 // task, so the continuation's synchronous part runs in its turn). A turn held
 // across the host's goes on first. The loop is also the host of every
 // TaskContext: shouldYield(), yield() and sleep() are asked of it.
-import type { Core } from '../../bindings/core.js';
+import type { CoreInstance } from '../../bindings/core-instance.js';
 import type { CoreExports } from '../../bindings/load.js';
 import type { Clock } from '../time/clock.js';
 import type { Duration } from '../time/duration.js';
@@ -57,7 +57,7 @@ const FAST_SETTLED_ALONE = 3;
 const PER_RUN_EVENTS = EVENT_START | EVENT_FINISH;
 export interface RunLoopParts {
   w: CoreExports;
-  core: Core;
+  core: CoreInstance;
   clock: Clock;
   options: ResolvedSchedulerOptions;
   events: SchedulerEvents;
@@ -78,7 +78,7 @@ export class RunLoop implements RunHost {
   /** The scheduler's lifecycle state: the loop runs only while 'running'. */
   state: LifecycleState = 'idle';
   readonly #w: CoreExports;
-  readonly #core: Core;
+  readonly #core: CoreInstance;
   readonly #clock: Clock;
   readonly #options: ResolvedSchedulerOptions;
   readonly #events: SchedulerEvents;

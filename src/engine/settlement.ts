@@ -5,7 +5,7 @@
 // periodic one is rescheduled by the core, a cron one at its expression's
 // next instant. Events are emitted on the way, only for listened types.
 import * as L from '../../bindings/layout.generated.js';
-import type { Core } from '../../bindings/core.js';
+import type { CoreInstance } from '../../bindings/core-instance.js';
 import type { CoreExports } from '../../bindings/load.js';
 import type { Clock } from '../time/clock.js';
 import { EVENT_FAIL, EVENT_FINISH, EVENT_INTERRUPT, EVENT_OVERRUN, EVENT_RETRY, EVENT_SKIP, type SchedulerEvents } from '../events.js';
@@ -18,7 +18,7 @@ import { slotOf, type TaskSlots } from './task-slots.js';
 
 export interface SettlementParts {
   w: CoreExports;
-  core: Core;
+  core: CoreInstance;
   slots: TaskSlots;
   flights: Flights;
   emitter: TaskEmitter;
@@ -37,7 +37,7 @@ export class Settlement {
   /** Clock time the last run settled (the loop reuses it instead of reading the clock again). */
   settledAtMs = -1;
   readonly #w: CoreExports;
-  readonly #core: Core;
+  readonly #core: CoreInstance;
   readonly #slots: TaskSlots;
   readonly #flights: Flights;
   readonly #emitter: TaskEmitter;

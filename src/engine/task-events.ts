@@ -1,7 +1,8 @@
 // Task events as the engine emits them: the detail every event carries, and
 // the skip and overrun events derived from a periodic run's counters. Callers
 // check `events.wanted` first, so nothing here runs when nobody listens.
-import type { Core, TaskSnapshot } from '../../bindings/core.js';
+import type { TaskSnapshot } from '../../bindings/core.js';
+import type { CoreInstance } from '../../bindings/core-instance.js';
 import type { SchedulerEvents, TaskEventDetail, TaskEventType } from '../events.js';
 import { priorityName } from '../tasks/priorities.js';
 import type { TaskSlots } from './task-slots.js';
@@ -14,11 +15,11 @@ export interface EngineCounters {
 
 export class TaskEmitter {
   readonly #events: SchedulerEvents;
-  readonly #core: Core;
+  readonly #core: CoreInstance;
   readonly #slots: TaskSlots;
   readonly #counters: EngineCounters;
 
-  constructor(events: SchedulerEvents, core: Core, slots: TaskSlots, counters: EngineCounters) {
+  constructor(events: SchedulerEvents, core: CoreInstance, slots: TaskSlots, counters: EngineCounters) {
     this.#events = events;
     this.#core = core;
     this.#slots = slots;

@@ -19,7 +19,7 @@
 // task of another class never cuts a quantum short: equal turns for all (fair
 // then weighs them by vruntime).
 import * as L from '../../bindings/layout.generated.js';
-import type { Core } from '../../bindings/core.js';
+import type { CoreInstance } from '../../bindings/core-instance.js';
 import type { CoreExports } from '../../bindings/load.js';
 import { EVENT_INTERRUPT, type SchedulerEvents } from '../events.js';
 import type { ResolvedSchedulerOptions } from '../tasks/scheduler-options.js';
@@ -31,7 +31,7 @@ import { slotOf, type TaskSlots } from './task-slots.js';
 
 export interface TurnParts {
   w: CoreExports;
-  core: Core;
+  core: CoreInstance;
   slots: TaskSlots;
   flights: Flights;
   due: DueTimer;
@@ -44,7 +44,7 @@ export class Turns {
   /** The task whose turn is held across the host's turn, or 0. */
   held = 0;
   readonly #w: CoreExports;
-  readonly #core: Core;
+  readonly #core: CoreInstance;
   readonly #slots: TaskSlots;
   readonly #flights: Flights;
   readonly #due: DueTimer;

@@ -2,8 +2,7 @@
 // (the durable-only ones are read by src/durable/durable-options.ts). A
 // task's options are in ./options.ts.
 import { describeValue, InvalidArgumentError, mustBe } from '../../bindings/errors.js';
-import type { Policy } from '../../bindings/core.js';
-import { POLICIES } from '../../bindings/core.js';
+import { POLICIES, type Policy } from '../../bindings/core-instance.js';
 import type { Clock } from '../time/clock.js';
 import type { ClockWatchOptions } from '../time/clock-watch.js';
 import type { TaskErrorHandler } from '../error-reporting.js';

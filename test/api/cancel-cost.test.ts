@@ -3,7 +3,7 @@
 // cancellation error it builds (no stack trace: capturing one cost 5-15 µs a
 // cancel, and 1e6 of them kept alive slowed every later cancel).
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Core } from '../../bindings/core.js';
+import { CoreInstance } from '../../bindings/core-instance.js';
 import type { CoreExports } from '../../bindings/load.js';
 import { TaskCancelledError } from '../../src/index.js';
 import { virtualScheduler } from './helpers.js';
@@ -12,12 +12,12 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** Counts every call into the core's exports made by schedulers created from now on. */
+/** Counts every call into the core's exports made by schedulers created from now on (their engine's CoreInstance). */
 function countCoreCalls(): { calls: number } {
   const counter = { calls: 0 };
-  const descriptor = Object.getOwnPropertyDescriptor(Core.prototype, 'exports') as PropertyDescriptor;
-  const original = descriptor.get as (this: Core) => CoreExports;
-  vi.spyOn(Core.prototype, 'exports', 'get').mockImplementation(function (this: Core) {
+  const descriptor = Object.getOwnPropertyDescriptor(CoreInstance.prototype, 'exports') as PropertyDescriptor;
+  const original = descriptor.get as (this: CoreInstance) => CoreExports;
+  vi.spyOn(CoreInstance.prototype, 'exports', 'get').mockImplementation(function (this: CoreInstance) {
     const exports = original.call(this);
     // The wasm exports object is frozen: a copy whose functions count their calls.
     const counting: Record<string, unknown> = {};
