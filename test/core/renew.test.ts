@@ -24,6 +24,19 @@ describe('Core.renew', () => {
     expect(core.exports.checkInvariants()).toBe(0);
   });
 
+  it('makes the batch writer anew for the fresh instance, and it works there', () => {
+    const core = debugCore();
+    const before = core.batch();
+    expect(core.batch()).toBe(before);
+    core.cancel(core.register(0));
+    expect(core.renew()).toBe(true);
+    const batch = core.batch();
+    expect(batch).not.toBe(before);
+    const index = batch.register(L.CLASS_NORMAL);
+    batch.run(0);
+    expect(core.state(batch.result(index))).toBe('ready');
+  });
+
   it('keeps the counters, the policy, the quantum and the class deadlines', () => {
     const core = debugCore();
     core.setPolicy('round-robin');
