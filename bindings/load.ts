@@ -14,7 +14,7 @@
 // exports are plain numeric functions, so no glue library sits between a call
 // and the wasm: a call is one crossing.
 import { WASM_SYNC } from '#wasm-sync';
-import { NotLoadedError } from './errors.js';
+import { describeValue, InvalidArgumentError, mustBe, NotLoadedError } from './errors.js';
 
 /** The core's exports, as the AssemblyScript sources declare them. */
 export interface CoreExports {
@@ -174,7 +174,7 @@ function compileFrom(source: WasmSource | undefined): Promise<WebAssembly.Module
       }),
     );
   }
-  return import('./wasm-source.js').then(({ compileSource }) => compileSource(source));
+  return import('./wasm-source.js').then(({ compileSource }) => compileSource(source, { describeValue, InvalidArgumentError, NotLoadedError, mustBe }));
 }
 
 /**
