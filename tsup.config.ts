@@ -33,7 +33,7 @@ export default defineConfig({
   },
   // Drivers stay imports of the built files, resolved from the user's node_modules; the internal
   // imports stay imports too, resolved by the user's runtime or bundler under its conditions.
-  external: ['better-sqlite3', 'idb', 'pg', 'piscina', /^node:/, '#wasm-sync', '#parts-sync', '#cron-sync'],
+  external: ['better-sqlite3', 'idb', 'pg', 'piscina', /^node:/, '#wasm-sync', '#parts-sync', '#cron-sync', '#timeslice'],
   // import.meta.url in the CommonJS build (the pool finds its worker entry beside itself).
   shims: true,
   format: ['esm', 'cjs'],

@@ -35,6 +35,7 @@ export default defineConfig({
       '#wasm-sync': fileURLToPath(new URL('./bindings/wasm-sync.node.ts', import.meta.url)),
       '#parts-sync': fileURLToPath(new URL('./src/parts/sync.node.ts', import.meta.url)),
       '#cron-sync': fileURLToPath(new URL('./src/parts/cron-sync.node.ts', import.meta.url)),
+      '#timeslice': fileURLToPath(new URL('./src/index.ts', import.meta.url)),
     },
   },
   test: {

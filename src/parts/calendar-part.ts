@@ -6,3 +6,5 @@
 // loads with the package (./sync.node.ts); in a browser build,
 // load({ calendar: true }) or load({ cron: true }) imports it (./load.ts).
 export { planCron, planEvery, planRecurring } from '../time/wall-plans.js';
+// No binding: the entry as one chunk with the code this part shares with it, in a bundle (./load.ts).
+import '#timeslice';

@@ -4,3 +4,5 @@
 // load({ constraints: true }) imports it (./load.ts). Durable tasks judge
 // their slots with the same code, which comes with the durable layer.
 export { ConstrainedTasks } from '../constraints/constrained-task.js';
+// No binding: the entry as one chunk with the code this part shares with it, in a bundle (./load.ts).
+import '#timeslice';

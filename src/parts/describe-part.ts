@@ -4,3 +4,5 @@
 // loads with the package (./sync.node.ts); in a browser build,
 // load({ describe: true }) imports it (./load.ts).
 export { describeScheduler } from '../describe.js';
+// No binding: the entry as one chunk with the code this part shares with it, in a bundle (./load.ts).
+import '#timeslice';

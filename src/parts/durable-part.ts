@@ -17,6 +17,8 @@ import { ConstrainedTasks } from './constraints-part.js';
 import { resolveTracer, traceRegistrations } from './tracing-part.js';
 
 export { CronSchedule } from '../time/cron.js';
+// No binding: the entry as one chunk with the code this part shares with it, in a bundle (./load.ts).
+import '#timeslice';
 // Loaded with the durable layer (load({ durable: true })): its chunk holds their code already. Objects
 // of the parts' exports rather than module namespaces (`export * as`), which the build would make with
 // a helper that it shares through a chunk, which a browser bundle then fetched up front.

@@ -3,3 +3,5 @@
 // (./sync.node.ts); in a browser build, load({ tracing: true }) imports it
 // (./load.ts). It never imports @opentelemetry/api: the tracer is given.
 export { resolveTracer, traceRegistrations } from '../tracing.js';
+// No binding: the entry as one chunk with the code this part shares with it, in a bundle (./load.ts).
+import '#timeslice';
