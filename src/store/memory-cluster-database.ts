@@ -12,7 +12,7 @@
 import { describeValue, InvalidArgumentError } from '../../bindings/errors.js';
 import type { StoredExecution } from './codec.js';
 import type { ClusterProcess, OfferWatcher, PendingSlot } from './cluster.js';
-import { MemoryDatabase } from './memory-store.js';
+import { MemoryDatabase } from './memory-database.js';
 import { checkObject } from './validate.js';
 
 /** A pending row as the memory database keeps it. */

@@ -7,42 +7,39 @@
 //
 // Writes are applied only after every check of the call has passed, so a
 // refused call changes nothing, as a rolled-back transaction would.
+//
+// This file is the store's methods (checks, the lease's fence, reads); the
+// data is memory-database.ts, what the slot writes do to it memory-slot-writes.ts.
 import {
-  applyPatch, decodeExecution, decodeLoaded, decodeLoadedBatch, decodeTask, encodeTask, ENDED_STATUSES, mergeUpsert, type StoredExecution, type StoredTask,
+  applyPatch, decodeExecution, decodeLoaded, decodeLoadedBatch, decodeTask, encodeTask, ENDED_STATUSES, mergeUpsert, type StoredTask,
 } from './codec.js';
 import { InvalidArgumentError } from '../../bindings/errors.js';
 import { StoreClosedError } from './errors.js';
 import { FINAL_OUTCOMES, isOlderThan, newestFirst, nextCursor } from './history-order.js';
-import type { ExecutionRecord, Json, SlotKey, TaskPatch, TaskRecord } from './records.js';
-import { executionIdOf } from './records.js';
+import { MemoryDatabase } from './memory-database.js';
+import { Changes, endAttempt, recordSlots } from './memory-slot-writes.js';
+import type { ExecutionRecord, Json, TaskPatch, TaskRecord } from './records.js';
 import {
   type AcquireResult, checkFence, checkLeaseRequest, checkLeaseTimes, decideAcquire, decideRenew, type HeldLease, holds, type LeaseHolder,
   type LeaseRequest, type RenewResult,
 } from './lease.js';
 import {
-  advanceHighWaterMark, type BatchTask, checkClaims, type EncodedCompletion, checkRetryRequest, checkSkips, claimedExecution, completedExecution,
-  encodeCompletion, encodeSaveState, refuseFenced, refuseRetry, refuseSlot, retriedExecution, runningStatus, skippedExecution, updatesTask,
+  checkClaims, checkRetryRequest, checkSkips, claimedExecution, encodeCompletion, encodeSaveState, refuseFenced, refuseRetry, retriedExecution, runningStatus,
+  skippedExecution,
 } from './slot-rules.js';
 import type {
-  ClaimRequest, ClaimResult, CompletedSlot, CompleteRequest, CompleteResult, EndResult, HistoryOptions, HistoryPage, LoadTasksOptions, OpenInfo, PutStatus,
-  PruneTasksResult, RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotRefusal, SlotWritesResult, Store,
+  ClaimRequest, ClaimResult, CompletedSlot, CompleteRequest, CompleteResult, HistoryOptions, HistoryPage, LoadTasksOptions, OpenInfo, PutStatus,
+  PruneTasksResult, RetryRequest, RetryResult, SaveStateResult, SkipRequest, SkipResult, SlotWritesResult, Store,
 } from './store.js';
 import { checkTaskQuery, lastExecutionOf, pageOfRecords, type QueriedTask, type TaskQuery } from './task-query.js';
 import {
   checkArray, checkId, checkNonEmptyString, checkObject, checkPruneTasksArguments, checkTaskPatch, checkTimeMs, decodeEndedCursor, encodeEndedCursor, invalid, resolveHistoryOptions, resolveLoadOptions,
 } from './validate.js';
 
+export { MemoryDatabase } from './memory-database.js';
+
 /** The schema version a MemoryDatabase is at (it has no migrations; kept for the contract). */
 const MEMORY_SCHEMA_VERSION = 1;
-
-/** The data of a MemoryStore; it outlives the store, so a new MemoryStore over it is a restart. */
-export class MemoryDatabase {
-  /** @internal */ readonly tasks = new Map<string, StoredTask>();
-  /** @internal */ readonly executions = new Map<string, StoredExecution>();
-  /** @internal Execution ids per task id. */ readonly byTask = new Map<string, Set<string>>();
-  /** @internal The last fencing token handed out. */ fencingToken = 0;
-  /** @internal Who holds the store (lease.ts). */ lease: LeaseHolder | undefined;
-}
 
 export interface MemoryStoreOptions {
   /** The data to open: pass the database of a previous store to simulate a restart. @default a new, empty database */
@@ -189,43 +186,15 @@ export class MemoryStore implements Store {
     const db = this.#db();
     checkClaims(slots);
     this.#fenced(db);
-    return this.#recordSlots(db, slots, (slot) => claimedExecution(slot, ++db.fencingToken), 'claimed');
+    return recordSlots(db, slots, (slot) => claimedExecution(slot, ++db.fencingToken), 'claimed');
   }
 
   async recordSkipped(skips: readonly SkipRequest[]): Promise<SkipResult[]> {
     const db = this.#db();
     checkSkips(skips);
     this.#fenced(db);
-    return this.#recordSlots(db, skips, skippedExecution, 'recorded');
+    return recordSlots(db, skips, skippedExecution, 'recorded');
   }
-
-  #recordSlots<Request extends SlotKey, Status extends 'claimed' | 'recorded'>(
-    db: MemoryDatabase, requests: readonly Request[], build: (request: Request) => StoredExecution, status: Status,
-  ): Array<{ status: Status; execution: ExecutionRecord } | SlotRefusal> {
-    const batchTasks = new Map<string, BatchTask>();
-    const added = new Map<string, StoredExecution>();
-    const results = requests.map((request) => {
-      let batchTask = batchTasks.get(request.taskId);
-      const stored = db.tasks.get(request.taskId);
-      if (batchTask === undefined && stored !== undefined) {
-        batchTask = { task: { ...stored }, highWaterMarkBefore: stored.highWaterMarkMs, statusBefore: stored.status };
-        batchTasks.set(request.taskId, batchTask);
-      }
-      const id = executionIdOf(request);
-      const refusal = refuseSlot(request, batchTask, added.get(id) ?? db.executions.get(id));
-      if (refusal !== undefined) return refusal;
-      const execution = build(request);
-      added.set(id, execution);
-      advanceHighWaterMark(batchTask!, request);
-      if (status === 'claimed') batchTask!.task.status = runningStatus(batchTask!.task.status);
-      return { status, execution: decodeExecution(execution) };
-    });
-    for (const execution of added.values()) putExecution(db, execution);
-    for (const { task } of batchTasks.values()) db.tasks.set(task.id, task);
-    return results;
-  }
-
-
 
   async retry(request: RetryRequest): Promise<RetryResult> {
     const db = this.#db();
@@ -263,7 +232,7 @@ export class MemoryStore implements Store {
     const changes = new Changes(db);
     const completed = encoded.map((completion) => endAttempt(changes, completion));
     changes.apply(db);
-    return { completed, claimed: this.#recordSlots(db, claims, (slot) => claimedExecution(slot, ++db.fencingToken), 'claimed') };
+    return { completed, claimed: recordSlots(db, claims, (slot) => claimedExecution(slot, ++db.fencingToken), 'claimed') };
   }
 
   async saveState(executionId: string, fencingToken: number, state: Json): Promise<SaveStateResult> {
@@ -357,49 +326,4 @@ export class MemoryStore implements Store {
     const last = batch.at(-1);
     return { deleted, next: ended.length > limit && last !== undefined ? encodeEndedCursor(last.status, last.id) : null };
   }
-}
-
-/** The writes of completions, decided against the database and each other, applied together. */
-class Changes {
-  readonly #db: MemoryDatabase;
-  readonly tasks = new Map<string, StoredTask>();
-  readonly executions = new Map<string, StoredExecution>();
-
-  constructor(db: MemoryDatabase) {
-    this.#db = db;
-  }
-
-  task(id: string): StoredTask | undefined {
-    return this.tasks.get(id) ?? this.#db.tasks.get(id);
-  }
-
-  execution(id: string): StoredExecution | undefined {
-    return this.executions.get(id) ?? this.#db.executions.get(id);
-  }
-
-  apply(db: MemoryDatabase): void {
-    for (const execution of this.executions.values()) putExecution(db, execution);
-    for (const task of this.tasks.values()) db.tasks.set(task.id, task);
-  }
-}
-
-/** complete()'s rules for one attempt, its writes added to `changes`. */
-function endAttempt(changes: Changes, completion: EncodedCompletion): EndResult {
-  const { request } = completion;
-  const current = changes.execution(request.executionId);
-  const refusal = refuseFenced(current, request.fencingToken);
-  if (refusal !== undefined) return refusal;
-  const ended = completedExecution(current!, completion);
-  const task = changes.task(ended.taskId);
-  changes.executions.set(ended.id, ended);
-  if (request.taskUpdate !== undefined && updatesTask(task, ended)) changes.tasks.set(task.id, applyPatch(task, request.taskUpdate, 'request.taskUpdate'));
-  return { status: 'completed', execution: decodeExecution(ended) };
-}
-
-/** Stores an execution and indexes it by task. */
-function putExecution(db: MemoryDatabase, execution: StoredExecution): void {
-  db.executions.set(execution.id, execution);
-  let ids = db.byTask.get(execution.taskId);
-  if (ids === undefined) db.byTask.set(execution.taskId, (ids = new Set()));
-  ids.add(execution.id);
 }
