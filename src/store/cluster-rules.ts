@@ -5,7 +5,7 @@
 import { NULL_JSON } from './codec.js';
 import { toJsonText } from './json.js';
 import { MAX_LEASE_TTL_MS } from './lease.js';
-import type { ClaimDueRequest, DeregisterRequest, FinishRequest, OfferRequest, OfferWatcher, PendingSlot, ProcessRef, ProcessRequest } from './cluster.js';
+import type { AttemptRef, ClaimDueRequest, DeregisterRequest, FinishRequest, OfferRequest, OfferWatcher, PendingSlot, ProcessRef, ProcessRequest } from './cluster.js';
 import { checkSkips, encodeCompletion } from './slot-rules.js';
 import { checkArray, checkFencingToken, checkId, checkNonEmptyString, checkObject, checkSlot, checkTimeMs, invalid } from './validate.js';
 
@@ -54,6 +54,10 @@ export function checkClaimDue(request: unknown): asserts request is ClaimDueRequ
   const { limit } = request as { limit?: unknown };
   if (!Number.isSafeInteger(limit) || (limit as number) < 1 || (limit as number) > MAX_CLAIM_LIMIT) {
     throw invalid('request.limit', `an integer from 1 to ${MAX_CLAIM_LIMIT}`, limit);
+  }
+  const { startNow } = request as { startNow?: unknown };
+  if (startNow !== undefined && (!Number.isSafeInteger(startNow) || (startNow as number) < 0 || (startNow as number) > MAX_CLAIM_LIMIT)) {
+    throw invalid('request.startNow', `an integer from 0 to ${MAX_CLAIM_LIMIT}`, startNow);
   }
   const { functions } = request as { functions?: unknown };
   if (functions === undefined) return;
@@ -113,13 +117,17 @@ export function checkOfferWatcher(watcher: unknown): asserts watcher is OfferWat
 export function checkDeregister(request: unknown): asserts request is DeregisterRequest {
   checkProcessRef(request, 'request');
   const { unstarted } = request as { unstarted?: unknown };
-  if (unstarted === undefined) return;
-  checkArray(unstarted, 'request.unstarted');
-  for (let i = 0; i < unstarted.length; i++) {
-    const item = unstarted[i];
-    checkObject(item, `request.unstarted[${i}]`);
-    checkNonEmptyString(item.executionId, `request.unstarted[${i}].executionId`);
-    checkFencingToken(item.fencingToken, `request.unstarted[${i}].fencingToken`);
+  if (unstarted !== undefined) checkAttemptRefs(unstarted, 'request.unstarted');
+}
+
+/** Attempts named by execution id and token (deregister's `unstarted`, finishAndClaim's `started`). */
+export function checkAttemptRefs(refs: unknown, path: string): asserts refs is readonly AttemptRef[] {
+  checkArray(refs, path);
+  for (let i = 0; i < refs.length; i++) {
+    const item = refs[i];
+    checkObject(item, `${path}[${i}]`);
+    checkNonEmptyString(item.executionId, `${path}[${i}].executionId`);
+    checkFencingToken(item.fencingToken, `${path}[${i}].fencingToken`);
   }
 }
 

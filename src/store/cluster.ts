@@ -135,6 +135,21 @@ export interface ClaimDueRequest extends ProcessRef {
    * of any function.
    */
   functions?: readonly string[];
+  /**
+   * How many of the rows taken, most urgent first, the process starts at
+   * once (0 to 10,000; omitted: all of them). The others wait in its local
+   * queue, held but unstarted (ClaimedSlot.started false), until a later
+   * finishAndClaim() names them in `started`: a rescue gives an unstarted
+   * row back as it was before the claim (no attempt counted, as deregister's
+   * `unstarted`) instead of ending it as an interrupted attempt.
+   */
+  startNow?: number;
+}
+
+/** A held row by its attempt: finishAndClaim()'s `started`, deregister()'s `unstarted`. */
+export interface AttemptRef {
+  executionId: string;
+  fencingToken: number;
 }
 
 /** A row claimDue() handed to a process: now a running execution under a fresh token. */
@@ -151,6 +166,13 @@ export interface ClaimedSlot {
    * Its attempt is not incremented.
    */
   exhausted: boolean;
+  /**
+   * Stored as started (ClaimDueRequest.startNow): a rescue ends it as an
+   * interrupted attempt. False: stored as waiting in the claimer's local
+   * queue, given back unstarted by a rescue until finishAndClaim() names it
+   * in `started`.
+   */
+  started: boolean;
 }
 
 export type ClaimDueResult =
@@ -214,7 +236,7 @@ export interface DeregisterRequest extends ProcessRef {
    * attempt count they had before the claim (a claim the body never saw is
    * no attempt). Its other running rows are put back as rescue does.
    */
-  unstarted?: readonly { executionId: string; fencingToken: number }[];
+  unstarted?: readonly AttemptRef[];
 }
 
 export interface GiveBackResult {
@@ -304,13 +326,19 @@ export interface ClusterStore {
    * is fenced on its own: a refused one writes nothing and leaves the others
    * as they would be alone. Every request is checked first; one that is not
    * valid rejects the call and nothing is written. A call that fails writes
-   * nothing, for any of them.
+   * nothing, for any of them. `started`, written first: held rows claimed
+   * unstarted (ClaimDueRequest.startNow) whose bodies this process started
+   * since; a rescue now ends them as interrupted attempts. A ref that is not
+   * (or no longer) held under its token is ignored: its end is refused anyway.
    */
-  finishAndClaim(finishes: readonly FinishRequest[], claim?: ClaimDueRequest): Promise<FinishAndClaimResult>;
+  finishAndClaim(finishes: readonly FinishRequest[], claim?: ClaimDueRequest, started?: readonly AttemptRef[]): Promise<FinishAndClaimResult>;
   /**
    * Puts the running rows of every process whose lease expired (by the
    * store's clock) back to pending as interrupted attempts, and removes those
    * processes. Any process may call it; concurrent calls rescue each row once.
+   * A row held unstarted (claimed for a local queue, never named in
+   * finishAndClaim's `started`) is given back as it was before its claim
+   * (`returned`: no attempt counted).
    */
   rescueExpired(): Promise<RescueResult>;
   /**

@@ -30,6 +30,8 @@ export interface HeldRow {
   row: PendingRow;
   /** The execution record before the claim (undefined for a slot's first attempt). */
   before: StoredExecution | undefined;
+  /** Its body started (or was claimed to start at once): a rescue interrupts it; otherwise it gives it back unstarted. */
+  started: boolean;
 }
 
 /** Where the store reads the time: a Clock's wall time (a VirtualClock in tests). */

@@ -7,11 +7,11 @@
 // construction, simply. It reads the time only from its database's clock.
 import { applyPatch, decodeExecution, decodeTask, type StoredExecution, type StoredTask } from './codec.js';
 import type {
-  ClaimDueRequest, ClaimDueResult, ClaimedSlot, ClusterProcess, ClusterStore, DeregisterRequest, FinishAndClaimResult, FinishRequest, FinishResult, GiveBackResult,
+  AttemptRef, ClaimDueRequest, ClaimDueResult, ClaimedSlot, ClusterProcess, ClusterStore, DeregisterRequest, FinishAndClaimResult, FinishRequest, FinishResult, GiveBackResult,
   HeartbeatResult, OfferRequest, OfferResult, OfferWatch, OfferWatcher, PendingSlot, ProcessRef, ProcessRequest, PruneRoundResult, PruneTasksRoundResult, RegisterResult, RescueResult,
 } from './cluster.js';
 import {
-  byUrgency, checkClaimDue, checkDeregister, checkLeaseMs, checkOffers, checkOfferWatcher, checkProcessRef, checkProcessRequest, checkPruneRound, encodeFinish, LEASE_EXPIRED_ERROR_TEXT,
+  byUrgency, checkAttemptRefs, checkClaimDue, checkDeregister, checkLeaseMs, checkOffers, checkOfferWatcher, checkProcessRef, checkProcessRequest, checkPruneRound, encodeFinish, LEASE_EXPIRED_ERROR_TEXT,
 } from './cluster-rules.js';
 import { StoreClosedError } from './errors.js';
 import { FINAL_OUTCOMES } from './history-order.js';
@@ -156,11 +156,16 @@ export class MemoryClusterStore extends MemoryStore implements ClusterStore {
     return finishClaimed(db, request, encodeFinish(request));
   }
 
-  async finishAndClaim(finishes: readonly FinishRequest[], claim?: ClaimDueRequest): Promise<FinishAndClaimResult> {
+  async finishAndClaim(finishes: readonly FinishRequest[], claim?: ClaimDueRequest, started?: readonly AttemptRef[]): Promise<FinishAndClaimResult> {
     const db = this.#db();
     checkArray(finishes, 'finishes');
     const encoded = finishes.map((request) => encodeFinish(request));
     if (claim !== undefined) checkClaimDue(claim);
+    if (started !== undefined) checkAttemptRefs(started, 'started');
+    for (const { executionId, fencingToken } of started ?? []) {
+      const held = db.held.get(executionId);
+      if (held?.fencingToken === fencingToken) held.started = true;
+    }
     const finished = finishes.map((request, i) => finishClaimed(db, request, encoded[i]!));
     return { finished, claimed: claim === undefined ? undefined : claimDue(db, claim) };
   }
@@ -171,13 +176,16 @@ export class MemoryClusterStore extends MemoryStore implements ClusterStore {
     const expired = [...db.processes.values()].filter((p) => p.expiresAtMs <= nowMs);
     for (const p of expired) db.processes.delete(p.ownerId);
     let interrupted = 0;
+    let returned = 0;
     for (const [id, held] of db.held) {
       // Held under an epoch no live registration has: its process expired now, or registered again since (orphans).
       if (db.processes.get(held.ownerId)?.epoch === held.epoch) continue;
-      if (interruptHeld(db, id, held, nowMs)) interrupted++;
+      if (!held.started) {
+        if (returnUnstarted(db, id, held)) returned++;
+      } else if (interruptHeld(db, id, held, nowMs)) interrupted++;
     }
-    db.offered(interrupted > 0 ? nowMs : undefined);
-    return { expired: expired.map(({ ownerId, epoch }) => ({ ownerId, epoch })), returned: 0, interrupted, nowMs };
+    db.offered(interrupted + returned > 0 ? nowMs : undefined);
+    return { expired: expired.map(({ ownerId, epoch }) => ({ ownerId, epoch })), returned, interrupted, nowMs };
   }
 
   /** One prune at a time holds by construction here (a call is one synchronous turn): never `busy`. */
@@ -242,10 +250,11 @@ function claimDue(db: MemoryClusterDatabase, request: ClaimDueRequest): ClaimDue
   const claimed: ClaimedSlot[] = [];
   // A task's runs never overlap (a manual run beside a scheduled one): a row of a task with a row held waits.
   const busy = new Set([...db.held.values()].map((held) => held.row.taskId));
+  const startNow = request.startNow ?? request.limit;
   for (const row of due) {
     if (claimed.length === request.limit) break;
     if (busy.has(row.taskId)) continue;
-    const slot = claimRow(db, row, request, nowMs);
+    const slot = claimRow(db, row, request, nowMs, claimed.length < startNow);
     if (slot === undefined) continue;
     claimed.push(slot);
     busy.add(row.taskId);
@@ -318,7 +327,7 @@ function offerSlot(db: MemoryClusterDatabase, offer: OfferRequest): OfferResult 
 }
 
 /** Claims one due row for `by`, or drops it (and returns undefined) when its task no longer runs it. */
-function claimRow(db: MemoryClusterDatabase, row: PendingRow, by: ProcessRef, nowMs: number): ClaimedSlot | undefined {
+function claimRow(db: MemoryClusterDatabase, row: PendingRow, by: ProcessRef, nowMs: number, started: boolean): ClaimedSlot | undefined {
   const stored = db.tasks.get(row.taskId);
   const task = stored === undefined ? undefined : batchTask(stored, false);
   if (task === undefined || refuseByTask(row, task) !== undefined) {
@@ -339,8 +348,8 @@ function claimRow(db: MemoryClusterDatabase, row: PendingRow, by: ProcessRef, no
   db.tasks.set(task.task.id, task.task);
   putExecution(db, execution);
   db.pending.delete(row.id);
-  db.held.set(row.id, { ownerId: by.ownerId, epoch: by.epoch, fencingToken: token, row, before });
-  return { execution: decodeExecution(execution), task: decodeTask(task.task), dueMs: row.dueMs, rankMs: row.rankMs, maxAttempts: row.maxAttempts, exhausted };
+  db.held.set(row.id, { ownerId: by.ownerId, epoch: by.epoch, fencingToken: token, row, before, started });
+  return { execution: decodeExecution(execution), task: decodeTask(task.task), dueMs: row.dueMs, rankMs: row.rankMs, maxAttempts: row.maxAttempts, exhausted, started };
 }
 
 /** A running row back to pending as an interrupted attempt (rescue, or a stop that could not drain it). */

@@ -35,7 +35,7 @@ import { applyPatch, decodeExecution, decodeLoaded, decodeTask, type StoredExecu
 import { nextCursor } from './history-order.js';
 import { type AcquireResult, checkLeaseRequest, checkLeaseTimes, type LeaseHolder, type LeaseRequest, type RenewResult } from './lease.js';
 import type {
-  ClaimDueRequest, ClaimDueResult, ClusterProcess, ClusterStore, DeregisterRequest, FinishAndClaimResult, FinishRequest, FinishResult, GiveBackResult,
+  AttemptRef, ClaimDueRequest, ClaimDueResult, ClusterProcess, ClusterStore, DeregisterRequest, FinishAndClaimResult, FinishRequest, FinishResult, GiveBackResult,
   HeartbeatResult, OfferRequest, OfferResult, OfferWatch, OfferWatcher, PendingSlot, ProcessRef, ProcessRequest, PruneRoundResult, PruneTasksRoundResult, RegisterResult, RegisterTasksResult, RescueResult,
 } from './cluster.js';
 import { checkOfferWatcher, checkPruneRound } from './cluster-rules.js';
@@ -262,7 +262,9 @@ export class PostgresStore implements Store, ClusterStore {
   offerSlots(offers: readonly OfferRequest[]): Promise<OfferResult[]> { return this.#cluster.offerSlots(offers); }
   claimDue(request: ClaimDueRequest): Promise<ClaimDueResult> { return this.#cluster.claimDue(request); }
   finishClaimed(request: FinishRequest): Promise<FinishResult> { return this.#cluster.finishClaimed(request); }
-  finishAndClaim(finishes: readonly FinishRequest[], claim?: ClaimDueRequest): Promise<FinishAndClaimResult> { return this.#cluster.finishAndClaim(finishes, claim); }
+  finishAndClaim(finishes: readonly FinishRequest[], claim?: ClaimDueRequest, started?: readonly AttemptRef[]): Promise<FinishAndClaimResult> {
+    return this.#cluster.finishAndClaim(finishes, claim, started);
+  }
   rescueExpired(): Promise<RescueResult> { return this.#cluster.rescueExpired(); }
   pendingSlots(taskId?: string): Promise<PendingSlot[]> { return this.#cluster.pendingSlots(taskId); }
 

@@ -110,7 +110,7 @@ describe('PostgresStore cluster mode on the database clock', () => {
       await client.query('BEGIN');
       // What the claim's transaction runs before the pick (its process row, and the planner setting with it).
       await client.query(c.shareProcess.text, ['p']);
-      const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${c.claim.text}`, [nowMs, 4, 'p', process.epoch, ['noop']]);
+      const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${c.claim.text}`, [nowMs, 4, 'p', process.epoch, ['noop'], 4]);
       const plan = JSON.stringify(rows[0]['QUERY PLAN']);
       await client.query('ROLLBACK');
       expect(plan).toContain('"Index Name":"open_slots_by_rank"');

@@ -28,7 +28,7 @@ export async function settleClaim(claim: PendingClaim): Promise<ClaimDueResult> 
 }
 
 export type SlotRow = PendingSlot & { seq: number };
-export type ClaimedRow = SlotRow & { fencingToken: number; hadRecord: boolean };
+export type ClaimedRow = SlotRow & { fencingToken: number; hadRecord: boolean; started: boolean };
 export type Key = Pick<SlotKey, 'taskId' | 'nominalMs' | 'scheduleVersion'>;
 
 export const keyArrays = (keys: readonly Key[]) => [keys.map((k) => k.taskId), keys.map((k) => k.nominalMs), keys.map((k) => k.scheduleVersion)];

@@ -89,7 +89,7 @@ export function prepareClusterStatements(s: string) {
     ),
     /** Held rows whose epoch no live registration has (expired, or registered again since). */
     orphans: statement(
-      `SELECT o.task_id AS "taskId", o.nominal_ms AS "nominalMs", o.schedule_version AS "scheduleVersion" FROM ${s}.open_slots o
+      `SELECT o.task_id AS "taskId", o.nominal_ms AS "nominalMs", o.schedule_version AS "scheduleVersion", o.started FROM ${s}.open_slots o
        WHERE o.owner_id IS NOT NULL AND NOT EXISTS (SELECT FROM ${s}.processes p WHERE p.owner_id = o.owner_id AND p.epoch = o.owner_epoch)
        FOR UPDATE OF o SKIP LOCKED`,
     ),
@@ -124,7 +124,8 @@ export function prepareClusterStatements(s: string) {
        SELECT count(*) AS n FROM requeued`,
     ),
     /**
-     * $1 now, $2 limit, $3 owner, $4 epoch, $5 the functions it may take (NULL: any): see the header. Rows come back unordered
+     * $1 now, $2 limit, $3 owner, $4 epoch, $5 the functions it may take (NULL: any), $6 how many of the picked rows, most
+     * urgent first, are stored as started (the rest wait in the claimer's local queue: ClaimDueRequest.startNow): see the header. Rows come back unordered
      * (the caller sorts by rank, seq). The pick reads open_slots alone, in rank order, and stops at the limit: the task's
      * function and whether the task has a row held are primary-key probes for the rows it reaches, not a join. A plan that
      * sorts every due row instead (what the planner picks on tables never analyzed: it takes `owner_id IS NULL` for 0.5%
@@ -135,22 +136,29 @@ export function prepareClusterStatements(s: string) {
      */
     claim: statement(
       `WITH picked AS (
-         SELECT o.task_id, o.nominal_ms, o.schedule_version FROM ${s}.open_slots o
+         SELECT o.task_id, o.nominal_ms, o.schedule_version, o.rank_ms, o.seq FROM ${s}.open_slots o
          WHERE o.owner_id IS NULL AND o.due_ms <= ${NOW_OR('$1')}
            AND EXISTS (SELECT FROM ${s}.processes p WHERE p.owner_id = $3 AND p.epoch = $4 AND p.expires_at_ms > ${NOW_OR('$1')})
            AND ($5::text[] IS NULL OR (SELECT t.function_name FROM ${s}.tasks t WHERE t.id = o.task_id) = ANY($5::text[]))
            AND NOT (SELECT EXISTS (SELECT FROM ${s}.open_slots h WHERE h.task_id = o.task_id AND h.owner_id IS NOT NULL))
          ORDER BY o.rank_ms, o.seq LIMIT $2 FOR UPDATE OF o SKIP LOCKED)
        UPDATE ${s}.open_slots o SET owner_id = $3, owner_epoch = $4, fencing_token = nextval('${s}.fencing_tokens'),
-         before = (SELECT row_to_json(e)::text FROM ${s}.executions e WHERE ${KEY('e', 'o')})
+         before = (SELECT row_to_json(e)::text FROM ${s}.executions e WHERE ${KEY('e', 'o')}),
+         started = (SELECT count(*) FROM picked q WHERE (q.rank_ms, q.seq) < (p.rank_ms, p.seq)) < $6
        FROM picked p JOIN ${s}.tasks t ON t.id = p.task_id WHERE ${KEY('o', 'p')}
-       RETURNING ${SLOT_SELECT('o')}, o.fencing_token AS "fencingToken", o.before IS NOT NULL AS "hadRecord",
+       RETURNING ${SLOT_SELECT('o')}, o.fencing_token AS "fencingToken", o.before IS NOT NULL AS "hadRecord", o.started,
          t.status IN ${ENDED} OR (o.schedule_version <> 0 AND o.schedule_version <> t.schedule_version) AS stale`,
     ),
     /** The held rows of these tasks ($1), once their task rows are locked: a claim committed meanwhile shows here. */
     heldOfTasks: statement(
       `SELECT task_id AS "taskId", nominal_ms AS "nominalMs", schedule_version AS "scheduleVersion", fencing_token AS "fencingToken"
        FROM ${s}.open_slots WHERE task_id = ANY($1::text[]) AND owner_id IS NOT NULL`,
+    ),
+    /** Held rows whose bodies started ($4 their tokens): a rescue now interrupts them instead of giving them back. */
+    markStarted: statement(
+      `UPDATE ${s}.open_slots o SET started = true
+       FROM unnest($1::text[], $2::int8[], $3::int8[], $4::int8[]) AS k(task_id, nominal_ms, schedule_version, fencing_token)
+       WHERE ${KEY('o', 'k')} AND o.fencing_token = k.fencing_token AND NOT o.started`,
     ),
     /** Rows of this claim put back as they were before it (no record was written for them yet). */
     unhold: statement(

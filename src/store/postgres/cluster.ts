@@ -26,11 +26,11 @@
 // cluster-rows.ts (moved out of this file to keep it under ~400 lines).
 import { applyPatch, decodeExecution, decodeTask, STORED_TASK_FIELDS, type StoredExecution, type StoredTask } from '../codec.js';
 import type {
-  ClaimDueRequest, ClaimDueResult, ClaimedSlot, ClusterProcess, DeregisterRequest, FinishAndClaimResult, FinishRequest, FinishResult, GiveBackResult, HeartbeatResult,
+  AttemptRef, ClaimDueRequest, ClaimDueResult, ClaimedSlot, ClusterProcess, DeregisterRequest, FinishAndClaimResult, FinishRequest, FinishResult, GiveBackResult, HeartbeatResult,
   OfferRequest, OfferResult, PendingSlot, ProcessRef, ProcessRequest, RegisterResult, RegisterTasksResult, RescueResult,
 } from '../cluster.js';
 import {
-  checkClaimDue, checkDeregister, checkLeaseMs, checkOffers, checkProcessRef, checkProcessRequest, encodeFinish, LEASE_EXPIRED_ERROR_TEXT,
+  checkAttemptRefs, checkClaimDue, checkDeregister, checkLeaseMs, checkOffers, checkProcessRef, checkProcessRequest, encodeFinish, LEASE_EXPIRED_ERROR_TEXT,
 } from '../cluster-rules.js';
 import { executionIdOf, slotOfExecutionId, type TaskRecord } from '../records.js';
 import { advanceHighWaterMark, claimedExecution, refuseFenced, retriedExecution, runningStatus, skippedExecution, updatesTask } from '../slot-rules.js';
@@ -154,13 +154,17 @@ export class PostgresCluster {
     return (await this.finishAndClaim([request])).finished[0]!;
   }
 
-  async finishAndClaim(finishes: readonly FinishRequest[], claim?: ClaimDueRequest): Promise<FinishAndClaimResult> {
+  async finishAndClaim(finishes: readonly FinishRequest[], claim?: ClaimDueRequest, started?: readonly AttemptRef[]): Promise<FinishAndClaimResult> {
     checkArray(finishes, 'finishes');
     const encoded = finishes.map((request) => encodeFinish(request));
     if (claim !== undefined) checkClaimDue(claim);
+    if (started !== undefined) checkAttemptRefs(started, 'started');
+    const starts = startedKeys(started ?? []);
     // Round trips, for k ends and a claim: BEGIN and the ends' reads; the ends' writes and the claim; the claimed
     // rows' tasks; their records with the next due time and COMMIT (the session pipelines what needs no answer yet).
     const result = await this.#runEarly(async (session, nowMs, nowParam) => {
+      // First, in the round trip of what follows: its rows are this process's, held (no other claim waits for them).
+      if (starts[0]!.length > 0) session.later(this.#c.markStarted, starts);
       const finished = finishes.length === 0 ? [] : await this.#finishAll(session, finishes, encoded);
       return { finished, claimed: claim === undefined ? undefined : await this.#claimDue(session, claim, nowMs, nowParam) };
     });
@@ -170,15 +174,18 @@ export class PostgresCluster {
   /** `nowMs`, `nowParam`: see ClusterRunEarly (a claim-only transaction sends its claim with BEGIN). */
   async #claimDue(session: Session, request: ClaimDueRequest, nowMsSent: Promise<number>, nowParam: number | null): Promise<PendingClaim> {
     const functions = request.functions ?? null;
-    const claimRound = (limit: number) => session.rows<ClaimedRow & { stale: boolean }>(this.#c.claim, [nowParam, limit, request.ownerId, request.epoch, functions]);
+    const startNow = request.startNow ?? request.limit;
+    // A round after stale rows were dropped starts what is left of startNow (rows.length kept so far).
+    const claimRound = (limit: number) =>
+      session.rows<ClaimedRow & { stale: boolean }>(this.#c.claim, [nowParam, limit, request.ownerId, request.epoch, functions, Math.max(0, startNow - rows.length)]);
     // The process row and the first claim round in one round trip: the claim takes nothing unless this registration is live.
     const shared = pending(session.row<{ epoch: number; expiresAtMs: number }>(this.#c.shareProcess, [request.ownerId]));
+    const rows: ClaimedRow[] = [];
     let round = pending(claimRound(request.limit));
     const nowMs = await nowMsSent;
     const process = await shared;
     if (process === undefined || process.epoch !== request.epoch) return { status: 'not-registered', nowMs };
     if (process.expiresAtMs <= nowMs) return { status: 'lease-expired', nowMs };
-    const rows: ClaimedRow[] = [];
     // A round that met stale rows dropped them: claim again for the places they took.
     for (;;) {
       const taken = await round;
@@ -225,6 +232,7 @@ export class PostgresCluster {
       executions.push(execution);
       claimed.push({
         execution: decodeExecution(execution), task: decodeTask(task.task), dueMs: row.dueMs, rankMs: row.rankMs, maxAttempts: row.maxAttempts, exhausted,
+        started: row.started,
       });
     }
     const touched = [...tasks.values()];
@@ -359,9 +367,14 @@ export class PostgresCluster {
   async rescueExpired(): Promise<RescueResult> {
     return this.#run(async (session, nowMs) => {
       const expired = await session.rows<ProcessRef>(this.#c.expire, [nowMs]);
-      const orphans = await session.rows<Key>(this.#c.orphans);
-      const interrupted = orphans.length === 0 ? 0 : await this.#interrupt(session, orphans, nowMs);
-      return { expired: expired.map(({ ownerId, epoch }) => ({ ownerId, epoch })), returned: 0, interrupted, nowMs };
+      const orphans = await session.rows<Key & { started: boolean }>(this.#c.orphans);
+      // Rows that waited in a local queue, never started, go back as they were before the claim: no attempt counted.
+      const unstarted = orphans.filter((o) => !o.started);
+      const started = orphans.filter((o) => o.started);
+      const returned = unstarted.length === 0 ? 0 : (await session.row<{ n: number }>(this.#c.giveBack, keyArrays(unstarted)))!.n;
+      if (returned > 0) this.#wake(session, nowMs);
+      const interrupted = started.length === 0 ? 0 : await this.#interrupt(session, started, nowMs);
+      return { expired: expired.map(({ ownerId, epoch }) => ({ ownerId, epoch })), returned, interrupted, nowMs };
     });
   }
 
@@ -380,4 +393,15 @@ export class PostgresCluster {
   #wake(session: Session, dueMs: number): void {
     session.notifyAtCommit(this.#channel, dueMs);
   }
+}
+
+/** finishAndClaim's `started` as markStarted's arrays (task ids, nominal times, versions, tokens), in key order; unknown ids left out. */
+function startedKeys(started: readonly AttemptRef[]): unknown[][] {
+  const keys: Array<Key & { fencingToken: number }> = [];
+  for (const ref of started) {
+    const slot = slotOfExecutionId(ref.executionId);
+    if (slot !== undefined) keys.push({ taskId: slot[0], nominalMs: slot[1], scheduleVersion: slot[2], fencingToken: ref.fencingToken });
+  }
+  keys.sort((a, b) => (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : a.nominalMs - b.nominalMs || a.scheduleVersion - b.scheduleVersion));
+  return [...keyArrays(keys), keys.map((k) => k.fencingToken)];
 }

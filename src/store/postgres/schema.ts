@@ -174,6 +174,15 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       CREATE UNIQUE INDEX one_open_slot_per_task ON {s}.open_slots (task_id, schedule_version) WHERE schedule_version > 0;
     `,
   },
+  {
+    description: 'cluster mode: open_slots.started (a held row claimed for a local queue is given back unstarted by a rescue)',
+    // Set by each claim (true for the rows the claimer starts at once) and by finishAndClaim's `started`; read by the
+    // rescue only. No index holds it, so writing it keeps the claim's update HOT. Rows held when this migration ran
+    // count as started: rescued as interrupted attempts, as before.
+    sql: `
+      ALTER TABLE {s}.open_slots ADD COLUMN started boolean NOT NULL DEFAULT true;
+    `,
+  },
 ]);
 
 /** The schema version this timeslice writes: the number of migrations. */

@@ -210,6 +210,8 @@ export const clusterSlotCases: ClusterCase[] = [
       await rejects(store!.claimDue({ ...p, limit: 0 }), 'ERR_INVALID_ARGUMENT', 'request.limit');
       await rejects(store!.claimDue({ ...p, limit: 1, functions: 'work' as never }), 'ERR_INVALID_ARGUMENT', 'request.functions');
       await rejects(store!.claimDue({ ...p, limit: 1, functions: ['work', ''] }), 'ERR_INVALID_ARGUMENT', 'request.functions[1]');
+      await rejects(store!.claimDue({ ...p, limit: 1, startNow: -1 }), 'ERR_INVALID_ARGUMENT', 'request.startNow');
+      await rejects(store!.finishAndClaim([], undefined, [{ executionId: 'x/1/1', fencingToken: 0.5 }]), 'ERR_INVALID_ARGUMENT', 'started[0].fencingToken');
       await rejects(store!.offerSlots([offer('t', Number.NaN)]), 'ERR_INVALID_ARGUMENT', 'offers[0]');
       await rejects(store!.offerSlots([offer('t', 1, { maxAttempts: 0 })]), 'ERR_INVALID_ARGUMENT', 'offers[0].maxAttempts');
       const base = { executionId: 'x/1/1', fencingToken: 1, endedAtMs: 1 };

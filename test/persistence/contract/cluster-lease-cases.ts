@@ -122,4 +122,27 @@ export const clusterLeaseCases: ClusterCase[] = [
       equal([repeat.returned, repeat.interrupted], [0, 0], 'deregister again is harmless');
     }),
   },
+  {
+    name: 'rows claimed beyond startNow are held unstarted: a rescue gives them back with no attempt counted, unless a batch named them started',
+    run: (h) => withProcesses(h, 2, async ([a, b], location) => {
+      const pa = await register(a!, 'a');
+      const pb = await register(b!, 'b');
+      await oneOffs(a!, ['q1', 'q2', 'q3', 'q4'], pa.nowMs - 10);
+      const claimed = await a!.claimDue({ ...pa, limit: 4, startNow: 1 });
+      ok(claimed.status === 'claimed', JSON.stringify(claimed));
+      equal(claimed.claimed.map((c) => [c.execution.taskId, c.started]), [['q1', true], ['q2', false], ['q3', false], ['q4', false]], 'the most urgent starts now, the rest queue');
+      const q2 = claimed.claimed[1]!.execution;
+      // q2 started since the claim: named with a batch (no end, no claim). A stale token names nothing.
+      await a!.finishAndClaim([], undefined, [{ executionId: q2.id, fencingToken: q2.fencingToken }, { executionId: claimed.claimed[2]!.execution.id, fencingToken: 1 }]);
+      await location.advance(LEASE_MS - 1);
+      await b!.heartbeat(pb, LEASE_MS);
+      await location.advance(1);
+      const rescue = await b!.rescueExpired();
+      equal([rescue.interrupted, rescue.returned], [2, 2], 'q1 and q2 interrupted, q3 and q4 given back');
+      equal((await b!.getExecution(q2.id))?.outcome, 'interrupted', 'a started row\'s attempt is recorded as interrupted');
+      equal(await b!.getExecution(claimed.claimed[3]!.execution.id), undefined, 'an unstarted first attempt leaves no record');
+      const taken = (await claim(b!, pb, 10)).claimed;
+      equal(taken.map((c) => [c.execution.taskId, c.execution.attempt, c.started]), [['q1', 2, true], ['q2', 2, true], ['q3', 1, true], ['q4', 1, true]], 'the queued ones run as first attempts');
+    }),
+  },
 ];
