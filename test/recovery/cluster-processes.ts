@@ -52,7 +52,7 @@ export async function clusterProcess(
     { engine, functions, store, emit: (type, detail) => events.dispatchEvent(new DurableEvent(type, detail)) },
     {
       ownerId: name, host: 'test-host', pid: 1, version: '0.0.0-test', leaseMs: 30_000, heartbeatMs: 10_000, pollMs: 1_000, skewWarnMs: 1_000,
-      maxConcurrent: 4, timeoutMs: null, maxPayloadBytes: 1 << 20, ...options,
+      maxConcurrent: 4, localQueue: 0, timeoutMs: null, maxPayloadBytes: 1 << 20, ...options,
     },
   );
   engine.start();

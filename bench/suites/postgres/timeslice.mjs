@@ -4,9 +4,10 @@
 // `cluster: true`, a function defined by name, one-off tasks due now.
 //
 // timeslice has one mode, its defaults: each process claims the due rows it
-// has room for (maxConcurrent) with FOR UPDATE SKIP LOCKED, commits the claim
-// before the bodies start, and commits each run's end before the run is
-// reported done. It runs as is in the perjob and the batched cases, against
+// has room for (maxConcurrent) and, once its runs are short, up to 100 more
+// for its local queue (cluster.localQueue), with FOR UPDATE SKIP LOCKED,
+// commits the claim before the bodies start, and commits each run's end
+// before the run is reported done (ends of one host turn share a commit). It runs as is in the perjob and the batched cases, against
 // the peers' two modes, and in every topology (4 processes share the rows).
 // Jobs are added by a producer of their own (a cluster-mode Scheduler that is
 // never started, its own store and pool), not by a worker: as the peers'
@@ -42,7 +43,7 @@ export const timeslice = {
   name: 'timeslice',
   modes: ['perjob', 'batched'],
   describe: () =>
-    'Scheduler({ store: postgresStore({ connectionString }), cluster: true, concurrency, maxConcurrent }), defaults (LISTEN/NOTIFY wake-up, pollMs 1 s as its fallback, lease 30 s / heartbeat 10 s): due rows claimed with FOR UPDATE SKIP LOCKED up to maxConcurrent, the claim committed before the bodies start, each end committed before the run is done; jobs added by a separate, never-started Scheduler (one NOTIFY per offering transaction); one mode, run in both cases',
+    'Scheduler({ store: postgresStore({ connectionString }), cluster: true, concurrency, maxConcurrent }), defaults (LISTEN/NOTIFY wake-up, pollMs 1 s as its fallback, lease 30 s / heartbeat 10 s, local queue up to 100 rows once runs are short): due rows claimed with FOR UPDATE SKIP LOCKED up to maxConcurrent plus the local queue, the claim committed before the bodies start, each end committed before the run is done; jobs added by a separate, never-started Scheduler (one NOTIFY per offering transaction); one mode, run in both cases',
   /** A completed one-off's task row is kept with status 'completed' (retention is off). */
   remainingSql: "SELECT count(*)::int AS n FROM timeslice.tasks WHERE status <> 'completed'",
   /**

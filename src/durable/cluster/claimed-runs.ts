@@ -8,6 +8,13 @@
 // rhythm (registration, heartbeats, claim rounds, stop): this is what one
 // claimed row goes through once a round handed it over, and the capacity it
 // frees when its attempt is over.
+//
+// Places: at most maxConcurrent held rows whose bodies have not ended are
+// entered (or being admitted); the others wait in the local queue
+// (local-queue.ts), most urgent first, and start as places free. room() is
+// what the next claim takes: the free places (started at once) and the
+// queue's depth beyond them (stored unstarted; named in a batch's `started`
+// when they start).
 import * as L from '../../../bindings/layout.generated.js';
 import type { AdmitFn } from '../../constraints/slot-constraints.js';
 import type { Engine } from '../../engine/engine.js';
@@ -24,6 +31,8 @@ import { SlotAttempt } from '../slot-attempt.js';
 import type { StoreBackoff } from '../store-backoff.js';
 import { admitAtClaim, type ClaimAdmission } from './admit-at-claim.js';
 import { followUpRequest, type Held, type HeldSlots, type JudgeContext, judgeClaimed } from './claimed-slots.js';
+import type { ClaimRoom, ClusterWrites } from './cluster-writes.js';
+import { LocalQueue } from './local-queue.js';
 import type { SlotEnds } from './slot-ends.js';
 
 export interface ClaimedRunsHost {
@@ -34,10 +43,15 @@ export interface ClaimedRunsHost {
   readonly store: Store & ClusterStore;
   readonly held: HeldSlots;
   readonly ends: SlotEnds;
+  readonly writes: Pick<ClusterWrites, 'started'>;
   readonly backoff: StoreBackoff;
   readonly cronCache: Map<string, CronSchedule>;
   readonly deadlinesMs: ReadonlyMap<PriorityName, number>;
   readonly pollMs: number;
+  /** At most this many rows run at once here (an integer >= 1, or Infinity). */
+  readonly maxConcurrent: number;
+  /** The local queue's cap (0: none). */
+  readonly localQueue: number;
   readonly maxPayloadBytes: number;
   readonly timeoutMs: number | null;
   stopped(): boolean;
@@ -50,9 +64,12 @@ export class ClaimedRuns {
   readonly #host: ClaimedRunsHost;
   readonly #judge: JudgeContext;
   readonly #attempt: SlotAttempt;
+  /** Held rows waiting for a place, most urgent first. */
+  readonly #queue: LocalQueue;
 
   constructor(host: ClaimedRunsHost) {
     this.#host = host;
+    this.#queue = new LocalQueue(host.localQueue);
     const store = host.store;
     this.#judge = {
       functions: host.functions,
@@ -89,12 +106,44 @@ export class ClaimedRuns {
       return;
     }
     const { task, constraints, hook } = judgement;
-    const held: Held = { claimed, task, handle: 0, started: false, ending: false };
+    const held: Held = { claimed, task, handle: 0, started: false, startedAtMs: 0, ending: false };
     this.#host.held.add(held);
     // Claimed while stop() waited for this round: not entered, given back as unstarted.
     if (this.#host.stopped()) return;
     if (constraints !== null) void this.#admit(held, hook, nowMs);
-    else this.#enter(held);
+    else this.#queue.insert(held);
+  }
+
+  /**
+   * What a claim takes now: the places of maxConcurrent free (a row whose body ended no longer takes one: its end and
+   * the claim share a commit) start at once; the local queue's depth is claimed beyond them.
+   */
+  room(): ClaimRoom {
+    const max = this.#host.maxConcurrent;
+    const active = this.#host.held.active;
+    return { limit: max + this.#queue.depth(max) - active, startNow: Math.max(0, max - active) };
+  }
+
+  /** Queued rows start, most urgent first, while places are free (a row being admitted holds its place). */
+  drain(): void {
+    if (this.#host.stopped()) return;
+    const held = this.#host.held;
+    while (this.#queue.length > 0 && held.active - this.#queue.length < this.#host.maxConcurrent) {
+      const next = this.#queue.shift()!;
+      // Left meanwhile (aborted, given back): not entered.
+      if (held.get(next.claimed.execution.id) === next) this.#enter(next);
+    }
+  }
+
+  /** A held row's body ended: its run time is measured, and its place goes to a queued row. */
+  bodyEnded(held: Held): void {
+    if (held.started) this.#queue.noteRun(this.#host.engine.clock.now() - held.startedAtMs);
+    this.drain();
+  }
+
+  /** The rows held here were given back or aborted (stop, lease lost): none waits any more. */
+  clearQueue(): void {
+    this.#queue.clear();
   }
 
   /** A constrained slot: judged (maybe reading today's runs), then run, or ended as skipped (or deferred) with the task's next row. */
@@ -109,16 +158,19 @@ export class ClaimedRuns {
       this.#host.emit('storeerror', { operation: 'history', error, retryInMs: this.#host.pollMs });
       if (this.#host.held.get(execution.id) !== held || this.#host.stopped()) return;
       this.#host.held.drop(held);
+      this.drain();
       void this.#host.ends.aside({ ...ending, outcome: 'interrupted', retryAtMs: nowMs + this.#host.pollMs });
       return;
     }
     // Stopped (given back as unstarted) or declared dead (aborted) meanwhile.
     if (this.#host.held.get(execution.id) !== held || this.#host.stopped()) return;
     if (admission.run) {
-      this.#enter(held);
+      this.#queue.insert(held);
+      this.drain();
       return;
     }
     this.#host.held.drop(held);
+    this.drain();
     void this.#host.ends.aside({ ...ending, outcome: 'skipped', skipReason: admission.reason, ...followUpRequest(admission.followUp) });
   }
 
@@ -129,6 +181,9 @@ export class ClaimedRuns {
     held.handle = this.#host.engine.register(
       (ctx) => {
         held.started = true;
+        held.startedAtMs = this.#host.engine.clock.now();
+        // Claimed for the local queue (stored unstarted): a rescue must now interrupt it, not give it back.
+        if (!held.claimed.started) this.#host.writes.started({ executionId: execution.id, fencingToken: execution.fencingToken });
         return this.#attempt.run(task, run, ctx);
       },
       presetFor(task.record.priority), L.KIND_ONCE, 0, 0,
@@ -137,7 +192,9 @@ export class ClaimedRuns {
 
   /** An attempt is over here (ended, fenced, or not run): its capacity is free for the next round. */
   #attemptOver(task: LiveTask): void {
-    if (this.#host.held.over(task) !== undefined) this.#host.claimNow();
+    if (this.#host.held.over(task) === undefined) return;
+    this.drain();
+    this.#host.claimNow();
   }
 
   /** SlotAttempt put a run back (a store failure before it started): enter it again after delayMs. */

@@ -24,6 +24,8 @@ export interface Held {
   handle: number;
   /** Its body was called: on a stop it is interrupted, not given back. */
   started: boolean;
+  /** When its body was called (the engine's clock, ms); 0 before. */
+  startedAtMs: number;
   /** Its body ended and its end is being written: its room is free for the next claim (which joins the end's batch). */
   ending: boolean;
 }
@@ -39,9 +41,9 @@ export class HeldSlots {
     return this.#byId.size;
   }
 
-  /** How many rows this process can take now, of maxConcurrent. */
-  free(maxConcurrent: number): number {
-    return maxConcurrent - (this.#byId.size - this.#ending);
+  /** Held rows whose body has not ended: running, being judged, or queued (their room is taken). */
+  get active(): number {
+    return this.#byId.size - this.#ending;
   }
 
   get(executionId: string): Held | undefined {

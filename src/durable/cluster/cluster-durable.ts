@@ -85,6 +85,7 @@ export class ClusterDurable {
         { engine: this.#engine, functions: this.#functions, admitHooks: this.#admitHooks, store, emit: (type, detail) => this.emit(type, detail) },
         {
           ...identity, version: this.#cluster.version, leaseMs: ttlMs, heartbeatMs, pollMs: this.#cluster.pollMs, skewWarnMs: this.#cluster.skewWarnMs,
+          localQueue: this.#cluster.localQueue,
           maxConcurrent: this.#options.maxConcurrent, timeoutMs: this.#options.timeoutMs, maxPayloadBytes: this.#options.maxPayloadBytes,
         },
       );

@@ -4,6 +4,7 @@
 // meaning here (every process works), so the two are refused together.
 import { describeValue, InvalidArgumentError } from '../../../bindings/errors.js';
 import { isClusterStore } from '../../store/cluster.js';
+import { MAX_CLAIM_LIMIT } from '../../store/cluster-rules.js';
 import type { Store } from '../../store/store.js';
 import { type Duration, parseDurationMs, requirePositive } from '../../time/duration.js';
 
@@ -35,23 +36,40 @@ export interface ClusterOptions {
    * @example new Scheduler({ store, cluster: { skewWarnMs: '250ms' } })
    */
   skewWarnMs?: Duration;
+  /**
+   * At most this many claimed rows wait in this process for a free place,
+   * beyond the `maxConcurrent` it runs: a claim takes them in the same
+   * statement, so a short job costs a share of a claim, not a claim of its
+   * own (their ends share commits anyway). The queue holds about 100 ms of
+   * this process's work at the run time it measures (nothing until a run
+   * ended here, nothing for runs of a second and more at maxConcurrent 10),
+   * so a long job does not keep rows from idle processes; the most urgent
+   * row starts first, across the queue. A queued row is held: if this
+   * process dies, the rescue gives it back with no attempt counted (it never
+   * started). 0 claims only what can start at once.
+   * @default 100
+   * @example new Scheduler({ store, cluster: { localQueue: 0 } })
+   */
+  localQueue?: number;
 }
 
 export interface ResolvedCluster {
   pollMs: number;
   version: string;
   skewWarnMs: number;
+  localQueue: number;
 }
 
 export const DEFAULT_POLL_MS = 1_000;
 export const DEFAULT_SKEW_WARN_MS = 1_000;
-const KEYS = new Set(['pollMs', 'version', 'skewWarnMs']);
+export const DEFAULT_LOCAL_QUEUE = 100;
+const KEYS = new Set(['pollMs', 'version', 'skewWarnMs', 'localQueue']);
 
 /** Cluster mode's settings, or undefined when the scheduler is not in cluster mode. */
 export function resolveClusterOption(value: unknown, store: unknown, standby: unknown): ResolvedCluster | undefined {
   if (value === undefined || value === false) return undefined;
   if (value !== true && (typeof value !== 'object' || value === null || Array.isArray(value))) {
-    throw new InvalidArgumentError(`options.cluster must be true, false or { pollMs, version, skewWarnMs }, received ${describeValue(value)}`);
+    throw new InvalidArgumentError(`options.cluster must be true, false or { pollMs, version, skewWarnMs, localQueue }, received ${describeValue(value)}`);
   }
   if (typeof store !== 'object' || store === null || !isClusterStore(store as Store)) {
     throw new InvalidArgumentError(
@@ -61,7 +79,7 @@ export function resolveClusterOption(value: unknown, store: unknown, standby: un
   if (standby === true) throw new InvalidArgumentError('options.standby does not apply with options.cluster: every process of a cluster works');
   const o = (value === true ? {} : value) as Record<string, unknown>;
   for (const key of Object.keys(o)) {
-    if (!KEYS.has(key)) throw new InvalidArgumentError(`options.cluster.${key} is not an option (known: pollMs, version, skewWarnMs)`);
+    if (!KEYS.has(key)) throw new InvalidArgumentError(`options.cluster.${key} is not an option (known: pollMs, version, skewWarnMs, localQueue)`);
   }
   const pollMs = o.pollMs === undefined ? DEFAULT_POLL_MS : parseDurationMs('options.cluster.pollMs', o.pollMs as Duration);
   if (!(pollMs >= 10)) throw new InvalidArgumentError(`options.cluster.pollMs must be at least 10 ms, received ${describeValue(o.pollMs)}`);
@@ -69,5 +87,9 @@ export function resolveClusterOption(value: unknown, store: unknown, standby: un
     throw new InvalidArgumentError(`options.cluster.version must be a string, received ${describeValue(o.version)}`);
   }
   const skewWarnMs = o.skewWarnMs === undefined ? DEFAULT_SKEW_WARN_MS : requirePositive('options.cluster.skewWarnMs', o.skewWarnMs as Duration);
-  return { pollMs, version: (o.version as string | undefined) ?? '', skewWarnMs };
+  const localQueue = o.localQueue ?? DEFAULT_LOCAL_QUEUE;
+  if (typeof localQueue !== 'number' || !Number.isSafeInteger(localQueue) || localQueue < 0 || localQueue > MAX_CLAIM_LIMIT) {
+    throw new InvalidArgumentError(`options.cluster.localQueue must be an integer from 0 to ${MAX_CLAIM_LIMIT}, received ${describeValue(o.localQueue)}`);
+  }
+  return { pollMs, version: (o.version as string | undefined) ?? '', skewWarnMs, localQueue };
 }

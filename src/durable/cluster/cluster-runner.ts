@@ -44,7 +44,7 @@ import { ClaimedRuns } from './claimed-runs.js';
 import { HeldSlots } from './claimed-slots.js';
 import { ManualRuns } from './manual-runs.js';
 import { firstOffers, } from './next-slots.js';
-import { ClusterWrites } from './cluster-writes.js';
+import { type ClaimRoom, ClusterWrites } from './cluster-writes.js';
 import { RunnerTimers } from './runner-timers.js';
 import { SkewMeter } from './skew-meter.js';
 import { SlotEnds } from './slot-ends.js';
@@ -66,6 +66,8 @@ export interface ClusterRunnerOptions {
   skewWarnMs: number;
   /** At most this many rows run at once here (an integer >= 1, or Infinity). */
   maxConcurrent: number;
+  /** At most this many claimed rows wait here for a place beyond maxConcurrent (local-queue.ts; 0: none). */
+  localQueue: number;
   timeoutMs: number | null;
   maxPayloadBytes: number;
 }
@@ -139,6 +141,7 @@ export class ClusterRunner {
       deadlinesMs: this.#deadlinesMs,
       stopped: () => this.#stopped,
       claimNow: () => this.claimNow(),
+      bodyEnded: (held) => this.#runs.bodyEnded(held),
       emit: (type, detail) => host.emit(type, detail),
     });
     this.#runs = new ClaimedRuns({
@@ -148,10 +151,13 @@ export class ClusterRunner {
       store,
       held: this.#held,
       ends: this.#ends,
+      writes: this.#writes,
       backoff: this.#backoff,
       cronCache: this.#cronCache,
       deadlinesMs: this.#deadlinesMs,
       pollMs: options.pollMs,
+      maxConcurrent: options.maxConcurrent,
+      localQueue: options.localQueue,
       maxPayloadBytes: options.maxPayloadBytes,
       timeoutMs: options.timeoutMs,
       stopped: () => this.#stopped,
@@ -247,6 +253,7 @@ export class ClusterRunner {
     const unstarted = [...this.#held.values()].filter((h) => !h.started);
     for (const held of unstarted) if (held.handle !== 0) this.#engine.controls.cancel(held.handle);
     this.#held.clear();
+    this.#runs.clearQueue();
     if (process === undefined) return;
     const ids = unstarted.map(({ claimed: { execution } }) => ({ executionId: execution.id, fencingToken: execution.fencingToken }));
     await this.#store.deregister({ ...process, unstarted: ids });
@@ -287,12 +294,11 @@ export class ClusterRunner {
 
   async #claimRound(): Promise<void> {
     const process = this.#process;
-    let free = this.#free();
     if (this.#stopped || process === undefined) return;
     // A draining engine takes no new work: due rows stay pending for the other processes.
     const state = this.#engine.state;
     if (state === 'stopping' || state === 'stopped') return;
-    if (free <= 0) {
+    if (this.#room().limit <= 0) {
       // Full: the end of a run asks for the next round. A runNow() here may have been claimed elsewhere.
       if (this.#manualRuns.size > 0) await this.#manualRuns.settle();
       this.#timers.armPoll(this.#options.pollMs);
@@ -301,7 +307,7 @@ export class ClusterRunner {
     // Only rows of functions defined here: the others are left to the processes that define them (a rolling deploy).
     // The room is read again when the claim's batch is written: the runs ending meanwhile join it.
     const functions = this.#host.functions.names();
-    const result = await this.#skew.measured(() => this.#writes.claim(process, () => (free = this.#free()), functions));
+    const result = await this.#skew.measured(() => this.#writes.claim(process, () => this.#room(), functions));
     this.#backoff.reset();
     if (result.status === 'not-registered') return this.#lost(process);
     // Registered again while this round was in flight (a heartbeat learnt the old registration was rescued): what it
@@ -314,6 +320,7 @@ export class ClusterRunner {
       return;
     }
     for (const claimed of result.claimed) this.#take(claimed, result.nowMs);
+    this.#runs.drain();
     if (this.#manualRuns.size > 0) await this.#manualRuns.settle();
     const untilDueMs = result.nextDueMs === null ? this.#options.pollMs : Math.max(0, result.nextDueMs - result.nowMs);
     // A row due now was left (by the limit, locked by another claimer, or waiting for its task's run to end): the next round
@@ -321,9 +328,10 @@ export class ClusterRunner {
     this.#timers.armPoll(untilDueMs === 0 ? this.#options.pollMs : Math.min(untilDueMs, this.#options.pollMs));
   }
 
-  /** How many rows this process can take now: a row whose body ended is no longer run here (its end and the claim share a commit). */
-  #free(): number {
-    return Math.min(this.#held.free(this.#options.maxConcurrent), MAX_CLAIM_LIMIT);
+  /** What a claim takes now (claimed-runs.ts: the free places of maxConcurrent and the local queue's depth), at most MAX_CLAIM_LIMIT. */
+  #room(): ClaimRoom {
+    const { limit, startNow } = this.#runs.room();
+    return { limit: Math.min(limit, MAX_CLAIM_LIMIT), startNow: Math.min(startNow, MAX_CLAIM_LIMIT) };
   }
 
   /** A claimed row: a runNow() call waiting for it learns of its claim; claimed-runs.ts runs it or ends it at once. */
@@ -338,7 +346,7 @@ export class ClusterRunner {
     const beat = await this.#skew.measured(() => this.#store.heartbeat(process, this.#options.leaseMs));
     if (beat.status === 'lost') return this.#lost(process);
     const rescue = await this.#store.rescueExpired();
-    if (rescue.interrupted > 0) this.claimNow();
+    if (rescue.interrupted + rescue.returned > 0) this.claimNow();
   }
 
   /**
@@ -353,6 +361,7 @@ export class ClusterRunner {
     const lost = new StaleAttemptError('this process was declared dead by the cluster (its lease expired and its rows were rescued)');
     for (const held of this.#held.values()) this.#engine.controls.cancel(held.handle, lost);
     this.#held.clear();
+    this.#runs.clearQueue();
     if (this.#stopped) return;
     await this.#register();
     this.claimNow();

@@ -18,12 +18,17 @@
 // Batches are written one at a time, a batch holds at most one claim (the
 // runner has one claim round at a time), and flush() writes at once.
 //
+// Starts: a row claimed for the local queue (stored unstarted) that started
+// is named in the next batch (finishAndClaim's `started`), unless its end is
+// in that batch already (the end closes the row). A start mark of a batch
+// that failed waits for the next batch; none is sent for it alone.
+//
 // What a caller learns: its own result (a fenced end is refused alone; the
 // others of its batch are written), and only after the batch's commit. A
 // batch whose transaction fails rejects every write in it with the same
 // error, and none of them was written: the runner retries each end (and its
 // claim round backs off).
-import type { ClaimDueResult, ClusterStore, FinishRequest, FinishResult, ProcessRef } from '../../store/cluster.js';
+import type { AttemptRef, ClaimDueRequest, ClaimDueResult, ClusterStore, FinishRequest, FinishResult, ProcessRef } from '../../store/cluster.js';
 import { encodeFinish } from '../../store/cluster-rules.js';
 import type { Clock } from '../../time/clock.js';
 
@@ -40,8 +45,14 @@ interface Claim extends Waiter<ClaimDueResult> {
   process: ProcessRef;
   /** The functions this process defines (ClaimDueRequest.functions). */
   functions: readonly string[] | undefined;
-  /** The rows to take, read when the batch is written (>= 1). */
-  limit(): number;
+  /** The rows to take (>= 1) and how many of them start at once, read when the batch is written. */
+  limit(): ClaimRoom;
+}
+
+/** What a claim takes: `limit` rows, the `startNow` most urgent of them to start at once (the rest queue). */
+export interface ClaimRoom {
+  limit: number;
+  startNow: number;
 }
 
 export class ClusterWrites {
@@ -49,6 +60,10 @@ export class ClusterWrites {
   readonly #clock: Clock;
   #finishes: Finish[] = [];
   #claims: Claim[] = [];
+  /** Rows claimed unstarted whose bodies started since the last batch. */
+  #started: AttemptRef[] = [];
+  /** Start marks of a batch that failed: they go with the next batch, and start none. */
+  #unsent: AttemptRef[] = [];
   /** A batch is being written, or waits for its turn: writes added now join the next one. */
   #busy = false;
   /** Set while a batch waits for its host turn: flush() runs it at once. */
@@ -78,8 +93,14 @@ export class ClusterWrites {
     });
   }
 
+  /** A row claimed unstarted started: named in the next batch (which this starts if none is coming). */
+  started(ref: AttemptRef): void {
+    this.#started.push(ref);
+    this.#wake(1);
+  }
+
   /** Claims `limit()` rows (read when the batch is written) after the ends of its batch; resolves once committed. */
-  claim(process: ProcessRef, limit: () => number, functions?: readonly string[]): Promise<ClaimDueResult> {
+  claim(process: ProcessRef, limit: () => ClaimRoom, functions?: readonly string[]): Promise<ClaimDueResult> {
     return new Promise<ClaimDueResult>((resolve, reject) => {
       this.#claims.push({ process, functions, limit, resolve, reject });
       this.#wake(1);
@@ -117,18 +138,27 @@ export class ClusterWrites {
     const finishes = this.#finishes;
     this.#finishes = [];
     const claim = this.#claims.shift();
-    const request = claim === undefined
-      ? undefined
-      : { ...claim.process, limit: Math.max(1, claim.limit()), ...(claim.functions === undefined ? {} : { functions: claim.functions }) };
+    const ending = new Set(finishes.map((f) => f.request.executionId));
+    const started = [...this.#unsent, ...this.#started].filter((ref) => !ending.has(ref.executionId));
+    this.#started = [];
+    this.#unsent = [];
+    let request: ClaimDueRequest | undefined;
+    if (claim !== undefined) {
+      const room = claim.limit();
+      const limit = Math.max(1, room.limit);
+      request = { ...claim.process, limit, startNow: Math.min(limit, Math.max(0, room.startNow)), ...(claim.functions === undefined ? {} : { functions: claim.functions }) };
+    }
     try {
-      const { finished, claimed } = await this.#store.finishAndClaim(finishes.map((f) => f.request), request);
+      const { finished, claimed } = await this.#store.finishAndClaim(finishes.map((f) => f.request), request, started.length === 0 ? undefined : started);
       for (const [i, f] of finishes.entries()) f.resolve(finished[i]!);
       claim?.resolve(claimed!);
     } catch (error) {
+      // Nothing of the batch was written: the start marks go with the next one.
+      this.#unsent = started;
       for (const f of finishes) f.reject(error);
       claim?.reject(error);
     }
-    if (this.#finishes.length > 0 || this.#claims.length > 0) {
+    if (this.#finishes.length > 0 || this.#claims.length > 0 || this.#started.length > 0) {
       this.#after(2);
       return;
     }

@@ -12,7 +12,7 @@ import { StaleAttemptError } from '../durable-context.js';
 import type { DurableEventDetails, DurableEventType } from '../durable-events.js';
 import type { AttemptEnd } from '../slot-attempt.js';
 import type { StoreBackoff } from '../store-backoff.js';
-import { followUpRequest, type HeldSlots } from './claimed-slots.js';
+import { followUpRequest, type Held, type HeldSlots } from './claimed-slots.js';
 import type { ClusterWrites } from './cluster-writes.js';
 import { followUpOfEnd } from './next-slots.js';
 
@@ -25,6 +25,8 @@ export interface SlotEndsHost {
   stopped(): boolean;
   /** A claim round now: an end made room. */
   claimNow(): void;
+  /** A held row's body ended (its room is free: a queued row may start). */
+  bodyEnded(held: Held): void;
   emit<Type extends DurableEventType>(type: Type, detail: DurableEventDetails[Type]): void;
 }
 
@@ -44,7 +46,10 @@ export class SlotEnds {
       const followUp = followUpOfEnd(held.task, held.claimed.execution.nominalMs, request.taskUpdate, request.endedAtMs, host.deadlinesMs);
       finish = { ...request, ...followUpRequest(followUp) };
     }
-    if (held !== undefined) host.held.markEnding(held);
+    if (held !== undefined) {
+      host.held.markEnding(held);
+      host.bodyEnded(held);
+    }
     const finished = host.writes.finish(finish);
     // The room this run made is claimed in the end's batch.
     host.claimNow();
