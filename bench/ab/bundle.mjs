@@ -24,12 +24,15 @@ export function bundle(rev) {
   let tmp;
   if (rev !== 'worktree') {
     tmp = mkdtempSync(path.join(os.tmpdir(), 'timeslice-ab-'));
-    const tar = execFileSync('git', ['archive', rev, 'src', 'bindings'], { cwd: rootDir, maxBuffer: 1 << 28 });
+    // package.json for its `imports` map (#wasm-sync and the like), which name built files in dist/ (the working
+    // tree's: npm run build first), and tsconfig.json, so a revision compiles as the working tree does.
+    const tar = execFileSync('git', ['archive', rev, 'src', 'bindings', 'package.json', 'tsconfig.json'], { cwd: rootDir, maxBuffer: 1 << 28 });
     execFileSync('tar', ['-x', '-C', tmp], { input: tar });
     for (const file of readdirSync(path.join(rootDir, 'bindings')).filter((f) => f.endsWith('.generated.ts'))) {
       cpSync(path.join(rootDir, 'bindings', file), path.join(tmp, 'bindings', file));
     }
     symlinkSync(path.join(rootDir, 'node_modules'), path.join(tmp, 'node_modules'));
+    symlinkSync(path.join(rootDir, 'dist'), path.join(tmp, 'dist'));
     srcRoot = tmp;
   }
   const esbuild = path.join(rootDir, 'node_modules', '.bin', 'esbuild');
