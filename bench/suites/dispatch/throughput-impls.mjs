@@ -14,12 +14,14 @@ import { Core, layout as L } from '../../../dist/core.js';
 import { Scheduler } from '../../../dist/index.js';
 import { FloorScheduler } from '../../lib/floor-scheduler.mjs';
 import { keepAlive } from '../../lib/keep-alive.mjs';
+import { TIMESLICE_PRIORITIES } from './workload.mjs';
+
+export { TIMESLICE_PRIORITIES };
 
 // The production build, as in an app bundled for production (the package's
 // index picks the development build unless NODE_ENV is 'production').
 const React = createRequire(import.meta.url)('scheduler/cjs/scheduler.production.js');
 
-export const TIMESLICE_PRIORITIES = ['critical', 'high', 'normal', 'low', 'background'];
 export const REACT_LEVELS = [
   React.unstable_ImmediatePriority,
   React.unstable_UserBlockingPriority,

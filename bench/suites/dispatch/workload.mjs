@@ -11,6 +11,9 @@ import { mulberry32 } from '../../lib/random.mjs';
 /** Priority classes, most urgent first (timeslice's order: 0 = critical .. 4 = background). */
 export const CLASS_COUNT = 5;
 
+/** timeslice's names of the classes, in the workload's order. */
+export const TIMESLICE_PRIORITIES = ['critical', 'high', 'normal', 'low', 'background'];
+
 /** n classes in [0, CLASS_COUNT), uniformly at random. */
 export function prioritySequence(seed, n) {
   const next = mulberry32(seed);
