@@ -1,0 +1,52 @@
+// One sample of the delayed-task workload (suites/timers/delayed.mjs), in a
+// process of its own, for bench/ab/delayed-cpu.mjs:
+//
+//   node --expose-gc bench/ab/delayed-run.mjs <timeslice|setTimeout> <tasks> <windowMs> <leadMs> <rounds> [module]
+//
+// timeslice: `scheduler.after(delayMs, fn)` on one started Scheduler with
+// default options, from `module` (default: the built dist/; a bundle of
+// bundle.mjs works too). An untimed warm-up round of the same size (the
+// suite's process has run its reps before: without it, a fresh process pays
+// for compiling the code under test, which in a background thread is CPU the
+// timed region counts), then `rounds` timed rounds, a full GC before each. Prints one
+// JSON line: per round, cpuMs and wallMs of the timed region (first
+// registration to last run) and the lateness p50Ms, p99Ms and maxMs.
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { settle } from '../lib/measure.mjs';
+import { windowOffsets } from '../lib/random.mjs';
+import { Stopwatch } from '../lib/stopwatch.mjs';
+import { delayedRun } from '../suites/timers/delayed.mjs';
+
+const [implName, tasksArg, windowArg, leadArg, roundsArg, modulePath] = process.argv.slice(2);
+const [tasks, windowMs, leadMs, rounds] = [tasksArg, windowArg, leadArg, roundsArg].map(Number);
+if (![tasks, windowMs, leadMs, rounds].every((v) => Number.isInteger(v) && v > 0)) {
+  throw new Error(`delayed-run: tasks, windowMs, leadMs and rounds must be positive integers, got ${process.argv.slice(3, 7).join(' ')}`);
+}
+
+let scheduler;
+let impl;
+if (implName === 'timeslice') {
+  const url = modulePath === undefined ? new URL('../../dist/index.js', import.meta.url).href : pathToFileURL(path.resolve(modulePath)).href;
+  const timeslice = await import(url);
+  await timeslice.load?.();
+  scheduler = new timeslice.Scheduler().start();
+  impl = { name: 'timeslice', after: (delayMs, fn) => scheduler.after(delayMs, fn) };
+} else if (implName === 'setTimeout') {
+  impl = { name: 'setTimeout', after: (delayMs, fn) => setTimeout(fn, delayMs) };
+} else {
+  throw new Error(`delayed-run: the implementation must be timeslice or setTimeout, got ${implName}`);
+}
+
+const run = { leadMs, busyMs: 0, requireLead: false };
+await delayedRun(impl, windowOffsets(0x7153, tasks, windowMs), run, { start() {}, stop() {} });
+const offsets = windowOffsets(0x7153 + 3, tasks, windowMs);
+const out = [];
+for (let r = 0; r < rounds; r++) {
+  settle();
+  const stopwatch = new Stopwatch();
+  const lateness = await delayedRun(impl, offsets, run, stopwatch);
+  out.push({ cpuMs: stopwatch.cpuMs, wallMs: stopwatch.wallMs, ...lateness });
+}
+await scheduler?.stop();
+process.stdout.write(`${JSON.stringify({ impl: implName, rounds: out })}\n`);
