@@ -11,7 +11,7 @@
 //
 // Cases:
 //   throughput      n no-op tasks, random classes, scheduled then run to completion (tasks/s, wall and CPU)
-//   listener        the same on timeslice with one taskfail listener attached and without
+//   listener        the same on timeslice with one taskfail listener attached and without, each sample a fresh process
 //   work-20us       n tasks of ~20 us of CPU each (tasks/s)
 //   memory          bytes per pending task, a closure per task (heapUsed + external growth)
 //   retained        memory kept after a burst of n tasks drained and the process idled
@@ -27,14 +27,16 @@ import { workTasksCase } from './dispatch/work-tasks.mjs';
 // Repetitions, the order of implementations rotated each time (see
 // lib/interleave-async.mjs): twelve at 1e5 (each of six implementations
 // first twice), five at 1e6 (where p-queue sits out, see
-// throughput-impls.mjs); ten for the listener's few percent; eight for the
+// throughput-impls.mjs); for the listener's few percent, fifteen pairs of
+// fresh processes of three rounds each (dispatch/listener.mjs); eight for the
 // work case; three for memory (it barely varies). About ten minutes on a
 // loaded 2-core machine.
 const FULL = {
   sizes: [1e5, 1e6],
   throughputRepsFor: (n) => (n >= 1e6 ? 5 : 12),
   listenerSizes: [1e5],
-  listenerReps: 10,
+  listenerPairs: 15,
+  listenerRounds: 3,
   work: { tasks: 2e4, workUs: 20, reps: 8 },
   memorySizes: [1e5, 1e6],
   memoryReps: 3,
@@ -62,7 +64,8 @@ const QUICK = {
   sizes: [1e4],
   throughputRepsFor: () => 2,
   listenerSizes: [1e4],
-  listenerReps: 2,
+  listenerPairs: 1,
+  listenerRounds: 1,
   work: { tasks: 2e3, workUs: 20, reps: 1 },
   memorySizes: [1e4],
   memoryReps: 1,
