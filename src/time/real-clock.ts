@@ -15,21 +15,26 @@
 // before now() reaches its due time, and fires at most ~1 ms after (plus
 // whatever else the host is running then).
 //
-// Polling, bounded. A timer whose due time is less than `pollBelowMs` away
-// (default 0.25 ms) polls with host macrotasks instead (as yieldToHost does:
-// I/O and other timers keep their turns), and fires within one macrotask of
-// its due time rather than up to a whole ms late. Polling keeps the process
-// busy, which costs CPU and, on a machine whose cores are all taken, makes
-// the OS scheduler favour other processes over this one (a busy process
-// waits longer for a core than one that sleeps). So the clock polls only
-// while its polling budget lasts: POLL_SHARE of the time (0.2%), at most
-// POLL_BURST_MS (1 ms) at once. With its budget spent, a timer waits on a
-// host timeout. (With 1% of the time, 1e4 timers over 1 s cost ~25% more CPU
-// than with no polling, as much as setTimeout's whole run costs more, and
-// their median lateness did not move: bench/suites/timers, delayed-quiet.) A host timeout is armed beside each poll, and whichever
-// comes first wakes the timer: where a long macrotask runs every turn (in
-// Node, a setImmediate chain of CPU work) a poll queued behind it would wait
-// for it, while the timeout runs first, in the next turn's timers phase.
+// Polling, opt-in and bounded. With `pollBelowMs` set, a timer whose due
+// time is less than that away polls with host macrotasks instead (as
+// yieldToHost does: I/O and other timers keep their turns), and fires within
+// one macrotask of its due time rather than up to a whole ms late. Off by
+// default: a poll that fires a scheduler's timer early in a millisecond
+// splits that millisecond's work into more wake-ups (the tasks due later in
+// it wait for one of their own), and each wake-up costs more CPU than the
+// poll. With 0.25 ms and the budget below, 1e4 after() over 1 s cost 1.14x
+// the process CPU of no polling, for lateness p50 and p99 0.03 ms earlier
+// (bench/ab/delayed-cpu.mjs). Polling keeps the process busy, which costs
+// CPU and, on a machine whose cores are all taken, makes the OS scheduler
+// favour other processes over this one (a busy process waits longer for a
+// core than one that sleeps). So the clock polls only while its polling
+// budget lasts: POLL_SHARE of the time (0.2%), at most POLL_BURST_MS (1 ms)
+// at once, every poll counted from when it was queued to when it ran. With
+// its budget spent, a timer waits on a host timeout. A host timeout is armed
+// beside each poll, and whichever comes first wakes the timer: where a long
+// macrotask runs every turn (in Node, a setImmediate chain of CPU work) a
+// poll queued behind it would wait for it, while the timeout runs first, in
+// the next turn's timers phase.
 //
 // Long waits. setTimeout stores its delay as a signed 32-bit integer: anything
 // above 2^31-1 ms (~24.8 days) overflows and fires after 1 ms. A wait is
@@ -75,9 +80,12 @@ export interface RealClockOptions {
    * How close to its due time, in ms, a timer polls with host macrotasks
    * instead of waiting on a host timeout (which rounds the rest up to a whole
    * ms). Polling takes at most 0.2% of the time, in bursts of at most 1 ms;
-   * beyond that budget timers wait on host timeouts. 0 never polls. At most 1.
-   * @default 0.25
-   * @example new RealClock({ pollBelowMs: 0 }) // no polling: timers up to ~1 ms late
+   * beyond that budget timers wait on host timeouts. 0 never polls: timers
+   * fire up to ~1 ms late, and a scheduler's wake-ups stay one per host
+   * timeout (polling costs more CPU than it saves in lateness, see the
+   * header). At most 1.
+   * @default 0
+   * @example new RealClock({ pollBelowMs: 0.25 }) // a timer due within 0.25 ms polls for it
    */
   pollBelowMs?: number;
 }
@@ -93,7 +101,7 @@ export class RealClock implements Clock {
     if (typeof maxChunkMs !== 'number' || !(maxChunkMs >= 1) || !(maxChunkMs <= HOST_TIMEOUT_MAX_MS)) {
       throw mustBe('maxChunkMs', `a number of ms from 1 to ${HOST_TIMEOUT_MAX_MS}`, maxChunkMs);
     }
-    const pollBelowMs = options.pollBelowMs ?? 0.25;
+    const pollBelowMs = options.pollBelowMs ?? 0;
     if (typeof pollBelowMs !== 'number' || !(pollBelowMs >= 0) || !(pollBelowMs <= 1)) {
       throw mustBe('pollBelowMs', 'a number of ms from 0 to 1', pollBelowMs);
     }
@@ -183,7 +191,8 @@ class RealTimer {
   /** Whether its host timeouts keep the process running (TimerOptions.keepAlive). */
   readonly #keepAlive: boolean;
   readonly #onTimeout = (): void => this.#wake();
-  readonly #onPoll = (): void => this.#poll();
+  /** Made on the first poll: most timers never poll. */
+  #onPoll: (() => void) | undefined;
 
   constructor(host: TimerHost, fn: () => void, delayMs: number, keepAlive: boolean) {
     this.#host = host;
@@ -212,6 +221,7 @@ class RealTimer {
     if (!this.#polling && leftMs < host.pollBelowMs && (leftMs <= 0 || host.budgetLeft(nowMs))) {
       this.#polling = true;
       this.#polledAtMs = nowMs;
+      this.#onPoll ??= () => this.#poll();
       host.yieldToHost(this.#onPoll);
     }
   }
@@ -229,14 +239,15 @@ class RealTimer {
   #poll(): void {
     if (!this.#polling) return;
     const nowMs = hostPerformance().now();
+    const host = this.#host;
+    // The poll that finds its timer due counts too: it kept the process awake as long.
+    host.spend(nowMs - this.#polledAtMs);
     if (nowMs >= this.#dueMs) {
       this.#fire();
       return;
     }
-    const host = this.#host;
-    host.spend(nowMs - this.#polledAtMs);
     this.#polledAtMs = nowMs;
-    if (host.budgetLeft(nowMs)) host.yieldToHost(this.#onPoll);
+    if (host.budgetLeft(nowMs)) host.yieldToHost(this.#onPoll as () => void);
     // Budget spent: the host timeout armed beside the poll wakes it.
     else this.#polling = false;
   }

@@ -269,7 +269,7 @@ describe('RealClock close to a due time', () => {
   it('arms one host timeout for the due time; after an early wake-up it polls the last fraction of a ms, a host timeout beside', async () => {
     // The host wakes 0.2 ms early: the rest (0.2 ms) is under pollBelowMs (0.25), so it polls instead of waiting a whole ms more.
     const host = simulatedHost(0.125, 0.2);
-    const clock = new RealClock();
+    const clock = new RealClock({ pollBelowMs: 0.25 });
     const firedMs = await firedAt(clock, 3);
     expect(firedMs).toBeGreaterThanOrEqual(3);
     expect(firedMs).toBeLessThan(3 + 0.125 + 1e-9);
@@ -282,9 +282,18 @@ describe('RealClock close to a due time', () => {
 
   it('waits on a host timeout, not polling, when an early wake-up leaves more than pollBelowMs', async () => {
     const host = simulatedHost(0.125, 0.5);
-    const clock = new RealClock();
+    const clock = new RealClock({ pollBelowMs: 0.25 });
     expect(await firedAt(clock, 3)).toBeGreaterThanOrEqual(3);
     expect(host.armedMs).toEqual([3, 0.5]);
+    expect(host.immediatesQueued()).toBe(0);
+  });
+
+  it('does not poll by default: after an early wake-up it waits on a host timeout for the rest', async () => {
+    const host = simulatedHost(0.125, 0.2);
+    const clock = new RealClock();
+    expect(await firedAt(clock, 3)).toBeGreaterThanOrEqual(3);
+    expect(host.armedMs[0]).toBe(3);
+    expect(host.armedMs[1]).toBeLessThan(0.25);
     expect(host.immediatesQueued()).toBe(0);
   });
 
@@ -309,7 +318,7 @@ describe('RealClock close to a due time', () => {
 
   it('stops polling, and clears its host timeout, when cleared while it polls', async () => {
     const host = simulatedHost(0.01, 0.2);
-    const clock = new RealClock();
+    const clock = new RealClock({ pollBelowMs: 0.25 });
     const log: string[] = [];
     const id = clock.setTimer(() => log.push('fired'), 3);
     // Each of these is one simulated host turn (setImmediate is the simulated one).
@@ -338,8 +347,8 @@ describe('RealClock close to a due time', () => {
       if (host.immediatesQueued() > polledBefore) polledTimers++;
     }
     const elapsedMs = clock.now() - startMs;
-    // Each poll turn is turnMs of the host's time; one more turn per timer for the poll that finds it due.
-    const pollingMs = (host.immediatesQueued() - polledTimers) * turnMs;
+    // Each poll turn is turnMs of the host's time, the one that finds its timer due included.
+    const pollingMs = host.immediatesQueued() * turnMs;
     expect(pollingMs).toBeLessThanOrEqual(POLL_BURST_MS + POLL_SHARE * elapsedMs + turnMs);
     // The budget refills: some timers after the first burst are polled again.
     expect(polledTimers).toBeGreaterThan(2);
