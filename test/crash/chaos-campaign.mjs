@@ -286,6 +286,8 @@ export async function runChaosCampaign(options = {}) {
       },
       processesStarted: all.length,
       unexpectedExits,
+      // Every fault with its process and times: a duplicate start the checker could not explain can be read against them.
+      faultLog: faults,
       ...check,
     };
   } catch (error) {
@@ -337,7 +339,8 @@ export function chaosReportMarkdown(r, command) {
     `| **lost** | **${r.lost}** of ${r.expectedRuns} (recorded done without a start: ${r.completedWithoutStart}) |`,
     `| duplicate starts | ${r.duplicateStarts.total} (after a SIGKILL ${r.duplicateStarts.kill}, after a SIGSTOP ${r.duplicateStarts.pause}, ` +
       `lease lost through the database restart ${r.duplicateStarts.dbRestart}, lease lost otherwise ${r.duplicateStarts.leaseLost}, ` +
-      `**unexplained ${r.duplicateStarts.unexplained}**; the earlier body had ended in ${r.duplicateStarts.earlierBodyHadEnded}) |`,
+      `**unexplained ${r.duplicateStarts.unexplained}**; the superseded body had ended in ${r.duplicateStarts.earlierBodyHadEnded}, ` +
+      `had not started yet in ${r.duplicateStarts.startedAfterSuccessor}) |`,
     `| **duplicate completions** | **${r.duplicateCompletions}** (ends committed whose ledger line a kill cut off, counted from the store's record: ${r.committedWithoutLedgerLine}) |`,
     `| **completions committed by a superseded attempt** (unfenced late writes) | **${r.unfencedLateCompletions}** |`,
     `| **early starts** | **${r.earlyStarts}** |`,

@@ -33,7 +33,11 @@ export interface ChaosCheck {
   lost: number;
   lostSlots: string[];
   completedWithoutStart: number;
-  duplicateStarts: { total: number; kill: number; pause: number; dbRestart: number; leaseLost: number; unexplained: number; earlierBodyHadEnded: number };
+  duplicateStarts: {
+    total: number; kill: number; pause: number; dbRestart: number; leaseLost: number; unexplained: number; earlierBodyHadEnded: number;
+    /** The superseded attempt's body started after its successor's (its process resumed holding a claim it had lost). */
+    startedAfterSuccessor: number;
+  };
   duplicateStartSlots: unknown[];
   duplicateCompletions: number;
   duplicateCompletionSlots: unknown[];

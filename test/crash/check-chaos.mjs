@@ -15,11 +15,16 @@
 // - lost: an expected slot with no succeeded record (none, skipped, failed,
 //   still open), or recorded succeeded with no start in the ledger; a
 //   fixed-delay chain that stopped before its end;
-// - duplicate starts, by cause of the earlier start's loss: its process was
-//   SIGKILLed, was SIGSTOPped, lost its lease through the PostgreSQL restart,
-//   lost its lease otherwise (it reported that, an L line, or a write of it
-//   was refused, an F line), or none of these
-//   (unexplained: two live processes ran the slot);
+// - duplicate starts, by cause of the superseded start's loss: its process
+//   was SIGKILLed, was SIGSTOPped, lost its lease through the PostgreSQL
+//   restart, lost its lease otherwise (it reported that, an L line, or a write
+//   of it was refused, an F line), or none of these (unexplained: two live
+//   processes ran the slot). The superseded start is the one of the lower
+//   attempt (a slot is claimed again only once the claim before lost its
+//   lease), not the earlier one: a process stopped between its claim and its
+//   body's start starts it when it resumes, after the attempt that superseded
+//   it (startedAfterSuccessor; the runner checks its lease before a start to
+//   keep this to a stop inside that check, cluster-runner.ts);
 // - duplicate completions: a slot whose successful end was reported committed
 //   (a C line) more than once; the store's succeeded record counts as one
 //   when its attempt has no C line (the process died between the commit and
@@ -98,7 +103,7 @@ export function checkChaos({ ledgerText, records, tasks, faults, leaseMs }) {
     lost: 0,
     lostSlots: [],
     completedWithoutStart: 0,
-    duplicateStarts: { total: 0, kill: 0, pause: 0, dbRestart: 0, leaseLost: 0, unexplained: 0, earlierBodyHadEnded: 0 },
+    duplicateStarts: { total: 0, kill: 0, pause: 0, dbRestart: 0, leaseLost: 0, unexplained: 0, earlierBodyHadEnded: 0, startedAfterSuccessor: 0 },
     duplicateStartSlots: [],
     duplicateCompletions: storeDuplicates,
     duplicateCompletionSlots: [],
@@ -121,14 +126,19 @@ export function checkChaos({ ledgerText, records, tasks, faults, leaseMs }) {
   const lateness = [];
   const latenessByKind = {};
 
-  /** Why the earlier of two starts of one slot did not end it: the first fault of its process between the two. */
-  const causeOf = (earlier, later) => {
-    const within = (ms) => ms >= earlier.wallMs && ms <= later.wallMs;
-    if (faults.kills.some((k) => k.pid === earlier.pid && within(k.atMs))) return 'kill';
-    if (faults.pauses.some((p) => p.pid === earlier.pid && p.fromMs <= later.wallMs && p.toMs >= earlier.wallMs)) return 'pause';
-    if (faults.dbRestarts.some((r) => r.downAtMs <= later.wallMs && r.upAtMs + leaseMs >= earlier.wallMs)) return 'dbRestart';
+  /**
+   * Why a start was superseded by its successor (a start of a later attempt, or of the same one): the first fault of
+   * its process between the two starts, whichever came first.
+   */
+  const causeOf = (superseded, successor) => {
+    const fromMs = Math.min(superseded.wallMs, successor.wallMs);
+    const toMs = Math.max(superseded.wallMs, successor.wallMs);
+    const { pid } = superseded;
+    if (faults.kills.some((k) => k.pid === pid && k.atMs >= fromMs && k.atMs <= toMs)) return 'kill';
+    if (faults.pauses.some((p) => p.pid === pid && p.fromMs <= toMs && p.toMs >= fromMs)) return 'pause';
+    if (faults.dbRestarts.some((r) => r.downAtMs <= toMs && r.upAtMs + leaseMs >= fromMs)) return 'dbRestart';
     // Declared dead with no fault of the campaign's on it (starved of CPU past its lease): it said so, or a write of it was refused.
-    if ([...leaseLost, ...fenced].some((l) => l.pid === earlier.pid && l.wallMs >= earlier.wallMs)) return 'leaseLost';
+    if ([...leaseLost, ...fenced].some((l) => l.pid === pid && l.wallMs >= fromMs)) return 'leaseLost';
     return 'unexplained';
   };
 
@@ -151,13 +161,16 @@ export function checkChaos({ ledgerText, records, tasks, faults, leaseMs }) {
       lateness.push(lateMs);
       (latenessByKind[task.kind] ??= []).push(lateMs);
     }
-    const starts = [...slot.starts].sort((a, b) => a.wallMs - b.wallMs);
+    // In the order of the attempts (see the header), then of time.
+    const starts = [...slot.starts].sort((a, b) => a.attempt - b.attempt || a.wallMs - b.wallMs);
     for (let i = 1; i < starts.length; i++) {
-      const cause = causeOf(starts[i - 1], starts[i]);
+      const superseded = starts[i - 1];
+      const successor = starts[i];
+      const cause = causeOf(superseded, successor);
       report.duplicateStarts.total++;
       report.duplicateStarts[cause]++;
-      const earlier = starts[i - 1];
-      if (slot.ends.some((e) => e.pid === earlier.pid && e.attempt === earlier.attempt && e.wallMs <= starts[i].wallMs)) report.duplicateStarts.earlierBodyHadEnded++;
+      if (superseded.wallMs > successor.wallMs) report.duplicateStarts.startedAfterSuccessor++;
+      if (slot.ends.some((e) => e.pid === superseded.pid && e.attempt === superseded.attempt && e.wallMs <= successor.wallMs)) report.duplicateStarts.earlierBodyHadEnded++;
       if (cause === 'unexplained' || report.duplicateStartSlots.length < 5) {
         push(report.duplicateStartSlots, { slot: key, cause, starts, commits: slot.commits, record: record ?? null });
       }

@@ -39,6 +39,12 @@ record('c', 1000, 2);
 lines.push('S d 10000 1 5 10002', 'L 5 10500');
 attempt('d', 10000, 2, 2, 11000, 11050);
 record('d', 10000, 2);
+// i: its first process was SIGSTOPped between its claim and its body's start, past its lease; another ran the second
+// attempt; the stopped one, resumed, started the first attempt's body after that (its end was refused). The superseded
+// start is the first attempt's, though it came second.
+attempt('i', 10000, 2, 8, 12000, 12050);
+lines.push('S i 10000 1 9 13500', 'E i 10000 1 9 13550', 'F 9 finishClaimed 13560');
+record('i', 10000, 2);
 // e: two live processes ran it, and both committed their ends: a duplicate completion, the first by a superseded attempt.
 attempt('e', 10000, 1, 6, 10001, 10050);
 attempt('e', 10000, 2, 7, 10002, 10060);
@@ -73,7 +79,7 @@ lines.push('S x 5', 'C k 20000 1', 'X 2 claimDue 2500');
 
 const tasks: ChaosTask[] = [
   ...['a', 'b', 'c'].map((id) => once(id, 1000)),
-  ...['d', 'e', 'f', 'g', 'h'].map((id) => once(id, 10000)),
+  ...['d', 'e', 'f', 'g', 'h', 'i'].map((id) => once(id, 10000)),
   { id: 'k', kind: 'cron', firstMs: 20000, maxExecutions: 3 },
   { id: 'r', kind: 'fixed-rate', firstMs: 30000, periodMs: 500, maxExecutions: 2 },
   { id: 'fd', kind: 'fixed-delay', firstMs: 40000, delayMs: 100, endAtMs: 40300 },
@@ -81,7 +87,7 @@ const tasks: ChaosTask[] = [
 ];
 const faults = {
   kills: [{ pid: 1, atMs: 1050 }, { pid: 1, atMs: 21100 }],
-  pauses: [{ pid: 3, fromMs: 1100, toMs: 5000 }],
+  pauses: [{ pid: 3, fromMs: 1100, toMs: 5000 }, { pid: 9, fromMs: 10100, toMs: 13400 }],
   dbRestarts: [{ downAtMs: 2000, upAtMs: 3000 }],
 };
 
@@ -89,7 +95,7 @@ describe('the chaos campaign checker', () => {
   const report = checkChaos({ ledgerText: lines.join('\n'), records, tasks, faults, leaseMs: 2000 });
 
   it('counts lost slots: no record, recorded without a start, a skipped cron second, a fixed-delay chain stopped before its end', () => {
-    expect(report.expectedRuns).toBe(18);
+    expect(report.expectedRuns).toBe(19);
     expect(report.lost).toBe(4);
     expect(report.completedWithoutStart).toBe(1);
     expect(report.lostSlots).toEqual([
@@ -98,11 +104,13 @@ describe('the chaos campaign checker', () => {
       'k 22000: skipped (missed)',
       'fd2: the chain stopped after 1 runs (next due 50140, end 50500)',
     ]);
-    expect(report.succeeded).toBe(14);
+    expect(report.succeeded).toBe(15);
   });
 
-  it('tells duplicate starts apart by what cut the earlier one off', () => {
-    expect(report.duplicateStarts).toEqual({ total: 6, kill: 2, pause: 1, dbRestart: 1, leaseLost: 1, unexplained: 1, earlierBodyHadEnded: 1 });
+  it('tells duplicate starts apart by what cut the superseded one off, the lower attempt even when it started later', () => {
+    expect(report.duplicateStarts).toEqual({ total: 7, kill: 2, pause: 2, dbRestart: 1, leaseLost: 1, unexplained: 1, earlierBodyHadEnded: 1, startedAfterSuccessor: 1 });
+    const slots = report.duplicateStartSlots as Array<{ slot: string; cause: string }>;
+    expect(slots.filter((s) => s.cause === 'unexplained').map((s) => s.slot)).toEqual(['e 10000']);
   });
 
   it('counts duplicate completions and completions committed by a superseded attempt', () => {
@@ -124,7 +132,7 @@ describe('the chaos campaign checker', () => {
   });
 
   it('counts fenced writes, lost leases, store errors and torn lines', () => {
-    expect(report.fencedLateWrites).toEqual({ total: 1, byOperation: { finishClaimed: 1 }, processes: 1 });
+    expect(report.fencedLateWrites).toEqual({ total: 2, byOperation: { finishClaimed: 2 }, processes: 2 });
     expect(report.leaseLostReports).toBe(1);
     expect(report.storeErrors).toBe(1);
     expect(report.tornLedgerLines).toBe(2);
