@@ -3,6 +3,8 @@
 // hours, daily caps, the admit hook), then entered as a core task of this
 // process's engine, whose body is the one-owner scheduler's attempt
 // (slot-attempt.ts). A row that is not run is ended at once (slot-ends.ts).
+// Its body starts only while the process's lease is live for certain
+// (lease-window.ts); a start that comes later renews first.
 //
 // Separate from cluster-runner.ts, which is the process's membership and
 // rhythm (registration, heartbeats, claim rounds, stop): this is what one
@@ -21,22 +23,26 @@ import type { Engine } from '../../engine/engine.js';
 import type { ClaimedSlot, ClusterStore } from '../../store/cluster.js';
 import type { Store } from '../../store/store.js';
 import type { PriorityName } from '../../tasks/priorities.js';
+import type { TaskContext } from '../../tasks/task-context.js';
 import type { CronSchedule } from '../../time/cron.js';
 import type { AdmitHooks } from '../admit-hooks.js';
 import type { DefinedFunctions } from '../defined-functions.js';
 import type { DurableEventDetails, DurableEventType } from '../durable-events.js';
 import type { LiveTask } from '../live-task.js';
 import { presetFor } from '../live-tasks.js';
-import { SlotAttempt } from '../slot-attempt.js';
+import { type AttemptRun, SlotAttempt } from '../slot-attempt.js';
 import type { StoreBackoff } from '../store-backoff.js';
 import { admitAtClaim, type ClaimAdmission } from './admit-at-claim.js';
 import { followUpRequest, type Held, type HeldSlots, type JudgeContext, judgeClaimed } from './claimed-slots.js';
 import type { ClaimRoom, ClusterWrites } from './cluster-writes.js';
+import type { LeaseWindow } from './lease-window.js';
 import { LocalQueue } from './local-queue.js';
 import type { SlotEnds } from './slot-ends.js';
 
 export interface ClaimedRunsHost {
   readonly engine: Engine;
+  /** Whether this process's lease is live for certain, and the wait for it (renewing) when it is not. */
+  readonly lease: Pick<LeaseWindow, 'live' | 'whenLive'>;
   readonly functions: Pick<DefinedFunctions, 'get' | 'has' | 'names'>;
   /** The admit hooks slot constraints name (defineAdmit); without them a task naming one is given back. */
   readonly admitHooks: Pick<AdmitHooks, 'get'> | undefined;
@@ -179,15 +185,30 @@ export class ClaimedRuns {
     const { claimed: { execution }, task } = held;
     const run = { start: 'started', nominalMs: execution.nominalMs, execution } as const;
     held.handle = this.#host.engine.register(
-      (ctx) => {
-        held.started = true;
-        held.startedAtMs = this.#host.engine.clock.now();
-        // Claimed for the local queue (stored unstarted): a rescue must now interrupt it, not give it back.
-        if (!held.claimed.started) this.#host.writes.started({ executionId: execution.id, fencingToken: execution.fencingToken });
-        return this.#attempt.run(task, run, ctx);
-      },
+      (ctx) => (this.#host.lease.live() ? this.#start(held, run, ctx) : this.#startWhenLeaseLive(held, run, ctx)),
       presetFor(task.record.priority), L.KIND_ONCE, 0, 0,
     );
+  }
+
+  /** The body's start. */
+  #start(held: Held, run: AttemptRun, ctx: TaskContext): Promise<void> {
+    const { execution } = held.claimed;
+    held.started = true;
+    held.startedAtMs = this.#host.engine.clock.now();
+    // Claimed for the local queue (stored unstarted): a rescue must now interrupt it, not give it back.
+    if (!held.claimed.started) this.#host.writes.started({ executionId: execution.id, fencingToken: execution.fencingToken });
+    return this.#attempt.run(held.task, run, ctx);
+  }
+
+  /**
+   * A start that comes when the lease may have run out (the process was stopped, or starved, since its last renewal):
+   * renewed first. Declared dead meanwhile, the runner dropped the row (its rescue gave it to another process, which may
+   * run it already); stopping, stop() gives it back unstarted.
+   */
+  async #startWhenLeaseLive(held: Held, run: AttemptRun, ctx: TaskContext): Promise<void> {
+    const host = this.#host;
+    if (!(await host.lease.whenLive(() => host.held.get(held.claimed.execution.id) === held && !host.stopped()))) return;
+    return this.#start(held, run, ctx);
   }
 
   /** An attempt is over here (ended, fenced, or not run): its capacity is free for the next round. */

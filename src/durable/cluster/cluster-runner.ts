@@ -15,7 +15,11 @@
 // measured at each registration, claim and heartbeat (skew-meter.ts). A
 // process paused past its lease learns it at its next heartbeat
 // ('lost'): it aborts what it still runs (their ends would be refused: the
-// rows were rescued) and registers again under a new epoch.
+// rows were rescued) and registers again under a new epoch. A claimed row's
+// body starts only while the lease is live for certain by this process's
+// clock (lease-window.ts): a process stopped between a claim and the start
+// renews first, so a row rescued and run elsewhere meanwhile is not started
+// a second time here.
 //
 // Waking up: where the store can tell of offers (watchOffers: PostgreSQL's
 // LISTEN/NOTIFY), a row made pending anywhere in the cluster starts a claim
@@ -41,6 +45,7 @@ import type { DurableEventDetails, DurableEventType } from '../durable-events.js
 import { StoreBackoff } from '../store-backoff.js';
 import type { AdmitHooks } from '../admit-hooks.js';
 import { ClaimedRuns } from './claimed-runs.js';
+import { LeaseWindow } from './lease-window.js';
 import { HeldSlots } from './claimed-slots.js';
 import { ManualRuns } from './manual-runs.js';
 import { firstOffers, } from './next-slots.js';
@@ -98,6 +103,8 @@ export class ClusterRunner {
   readonly #ends: SlotEnds;
   /** What each claimed row goes through here: judged, admitted, run on the engine (claimed-runs.ts). */
   readonly #runs: ClaimedRuns;
+  /** Until when the lease is live for certain, by this process's clock. */
+  readonly #lease: LeaseWindow;
   #process: ProcessRef | undefined;
   #watch: OfferWatch | undefined;
   #claiming = false;
@@ -144,8 +151,15 @@ export class ClusterRunner {
       bodyEnded: (held) => this.#runs.bodyEnded(held),
       emit: (type, detail) => host.emit(type, detail),
     });
+    this.#lease = new LeaseWindow({
+      clock: host.engine.clock,
+      renew: () => this.#heartbeat(),
+      failed: (error, retryInMs) => host.emit('storeerror', { operation: 'heartbeat', error, retryInMs }),
+      retryInMs: options.heartbeatMs,
+    });
     this.#runs = new ClaimedRuns({
       engine: host.engine,
+      lease: this.#lease,
       functions: host.functions,
       admitHooks: host.admitHooks,
       store,
@@ -261,8 +275,10 @@ export class ClusterRunner {
 
   async #register(): Promise<void> {
     const { ownerId, host, pid, version, leaseMs } = this.#options;
-    const { process } = await this.#skew.measured(() => this.#store.registerProcess({ ownerId, host, pid, version, leaseMs }));
+    const sentMs = this.#engine.clock.now();
+    const { process, nowMs } = await this.#skew.measured(() => this.#store.registerProcess({ ownerId, host, pid, version, leaseMs }));
     this.#process = { ownerId: process.ownerId, epoch: process.epoch };
+    this.#lease.registered(sentMs, process.expiresAtMs, nowMs);
   }
 
   async #watchOffers(): Promise<void> {
@@ -343,8 +359,10 @@ export class ClusterRunner {
   async #heartbeat(): Promise<void> {
     const process = this.#process;
     if (process === undefined || this.#stopped) return;
+    const sentMs = this.#engine.clock.now();
     const beat = await this.#skew.measured(() => this.#store.heartbeat(process, this.#options.leaseMs));
     if (beat.status === 'lost') return this.#lost(process);
+    if (this.#process === process) this.#lease.renewed(sentMs, beat.process.expiresAtMs, beat.nowMs);
     const rescue = await this.#store.rescueExpired();
     if (rescue.interrupted + rescue.returned > 0) this.claimNow();
   }
