@@ -4,7 +4,7 @@
 // croner, nor the durable layer, nor slot constraints, calendar intervals,
 // tracing or describe() up front: load() brings them (src/parts/load.ts), and
 // each sync API used before its part is loaded throws NotLoadedError.
-// Needs `npx tsup` first.
+// Needs `npm run build` first (useCurrentDist: dist/ built from these sources).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,9 @@ import { pathToFileURL } from 'node:url';
 import { runInNewContext } from 'node:vm';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
+import { useCurrentDist } from '../helpers/current-dist.js';
+
+useCurrentDist();
 
 const root = new URL('../../', import.meta.url).pathname;
 const outDirs: string[] = [];

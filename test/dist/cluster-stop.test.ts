@@ -9,7 +9,10 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { useCurrentDist } from '../helpers/current-dist.js';
 import { usePostgresDatabase } from '../persistence/postgres-db.js';
+
+useCurrentDist();
 
 const run = promisify(execFile);
 const dist = (file: string) => fileURLToPath(new URL(`../../dist/${file}`, import.meta.url));

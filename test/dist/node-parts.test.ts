@@ -2,10 +2,13 @@
 // "node" condition of `#parts-sync`): slot constraints, calendar intervals
 // and windows, tracing and describe() work with no load(), from ESM and CJS,
 // as they did before they became parts a browser build loads on demand
-// (test/dist/browser-bundle.test.ts). Needs `npx tsup` first.
+// (test/dist/browser-bundle.test.ts). Needs `npm run build` first (useCurrentDist: dist/ built from these sources).
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { useCurrentDist } from '../helpers/current-dist.js';
+
+useCurrentDist();
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 

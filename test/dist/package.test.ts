@@ -4,6 +4,9 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { pageSnippet, readmeSnippet } from '../helpers/readme-snippet.js';
+import { useCurrentDist } from '../helpers/current-dist.js';
+
+useCurrentDist();
 
 const root = new URL('../../', import.meta.url);
 

@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { reachableBareImports } from '../helpers/reachable-imports.js';
+import { useCurrentDist } from '../helpers/current-dist.js';
+
+useCurrentDist();
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const fixtures = fileURLToPath(new URL('../pool/fixtures/tasks.mjs', import.meta.url));

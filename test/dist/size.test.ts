@@ -2,7 +2,7 @@
 // built entries bundled by esbuild (platform browser, minified) the way an
 // application is, then gzipped file by file (zlib, as served). Sizes are
 // deterministic for one esbuild version: no retries, no tolerance beyond the
-// budget's. Needs `npx tsup` first.
+// budget's. Needs `npm run build` first (useCurrentDist: dist/ built from these sources).
 //
 // Bundled with code splitting, as Vite, webpack, Rollup and `esbuild
 // --splitting` do: what load() brings on demand (src/parts/load.ts: the
@@ -62,6 +62,9 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { useCurrentDist } from '../helpers/current-dist.js';
+
+useCurrentDist();
 
 const root = new URL('../../', import.meta.url).pathname;
 const OUT_DIR = '/virtual-out';

@@ -9,6 +9,9 @@ import { reachableBareImports } from '../helpers/reachable-imports.js';
 import { pageSnippet } from '../helpers/readme-snippet.js';
 import { LATEST_SCHEMA_VERSION as IDB_LATEST } from '../../src/store/indexeddb/schema.js';
 import { LATEST_SCHEMA_VERSION as SQLITE_LATEST } from '../../src/store/sqlite/schema.js';
+import { useCurrentDist } from '../helpers/current-dist.js';
+
+useCurrentDist();
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const ENTRIES = ['./store', './store/memory', './store/sqlite', './store/postgres', './store/indexeddb'];

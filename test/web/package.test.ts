@@ -3,6 +3,9 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { useCurrentDist } from '../helpers/current-dist.js';
+
+useCurrentDist();
 
 const root = new URL('../../', import.meta.url);
 

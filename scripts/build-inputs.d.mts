@@ -1,0 +1,3 @@
+// Types of build-inputs.mjs, for the TypeScript tests that use it.
+export function inputsDigest(root: string): string;
+export function distStaleness(root: string): string | undefined;
