@@ -93,3 +93,28 @@ export function useStartedProcesses(): (...processes: Array<ClusterProcess | Pro
     return list;
   };
 }
+
+/**
+ * Holds the process's next claim in flight until release() (its claims go through finishAndClaim, with the ends
+ * written beside them): sent to the store after the hold (`before`), or answered and then held (`after`).
+ */
+export function holdNextClaim(p: ClusterProcess, when: 'before' | 'after'): { release: () => void; held: () => boolean } {
+  const store = p.store;
+  const real = store.finishAndClaim.bind(store);
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let held = false;
+  store.finishAndClaim = async (...args: Parameters<typeof real>) => {
+    if (args[1] === undefined) return real(...args);
+    store.finishAndClaim = real;
+    held = true;
+    if (when === 'before') {
+      await gate;
+      return real(...args);
+    }
+    const result = await real(...args);
+    await gate;
+    return result;
+  };
+  return { release, held: () => held };
+}

@@ -8,35 +8,10 @@
 // rescue gives back, which it must not run (another process would run them too).
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/testing/index.js';
-import { type ClusterProcess, clusterDatabase, clusterProcess, useStartedProcesses } from './cluster-processes.js';
+import { type ClusterProcess, clusterDatabase, clusterProcess, holdNextClaim, useStartedProcesses } from './cluster-processes.js';
 import { WALL_START_MS } from './helpers.js';
 
 const start = useStartedProcesses();
-
-/**
- * Holds the process's next claim in flight until release() (its claims go through finishAndClaim, with the ends
- * written beside them): sent to the store after the hold (`before`), or answered and then held (`after`).
- */
-function holdNextClaim(p: ClusterProcess, when: 'before' | 'after'): { release: () => void; held: () => boolean } {
-  const store = p.store;
-  const real = store.finishAndClaim.bind(store);
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  let held = false;
-  store.finishAndClaim = async (...args: Parameters<typeof real>) => {
-    if (args[1] === undefined) return real(...args);
-    store.finishAndClaim = real;
-    held = true;
-    if (when === 'before') {
-      await gate;
-      return real(...args);
-    }
-    const result = await real(...args);
-    await gate;
-    return result;
-  };
-  return { release, held: () => held };
-}
 
 async function run(clock: VirtualClock, totalMs: number, stepMs = 1_000): Promise<void> {
   for (let elapsed = 0; elapsed < totalMs; elapsed += stepMs) await clock.advance(stepMs);

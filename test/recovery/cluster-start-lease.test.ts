@@ -9,28 +9,10 @@
 // still (VirtualClock.suspend: SIGSTOP) while its claim's answer is in flight.
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/testing/index.js';
-import { type ClusterProcess, clusterDatabase, clusterProcess, useStartedProcesses } from './cluster-processes.js';
+import { type ClusterProcess, clusterDatabase, clusterProcess, holdNextClaim, useStartedProcesses } from './cluster-processes.js';
 import { WALL_START_MS } from './helpers.js';
 
 const start = useStartedProcesses();
-
-/** The process's next claim (through finishAndClaim, with a claim request) is answered, then held until release(). */
-function holdNextClaimAnswer(p: ClusterProcess): { release: () => void; held: () => boolean } {
-  const store = p.store;
-  const real = store.finishAndClaim.bind(store);
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  let held = false;
-  store.finishAndClaim = async (...args: Parameters<typeof real>) => {
-    if (args[1] === undefined) return real(...args);
-    store.finishAndClaim = real;
-    const result = await real(...args);
-    held = true;
-    await gate;
-    return result;
-  };
-  return { release, held: () => held };
-}
 
 /** Each heartbeat of the process is answered 1 ms of its own clock after the store ran it (a round trip). */
 function heartbeatRoundTrip(p: ClusterProcess): void {
@@ -58,7 +40,7 @@ async function claimedThenStopped(ran: Array<[string, number]>) {
   a.define('job', async (_params, ctx) => void ran.push(['a', ctx.attempt]));
   await a.schedule({ id: 'job', fn: 'job', after: '1s', retry: 5 });
   for (let i = 0; i < 5; i++) await aClock.advance(0);
-  const claim = holdNextClaimAnswer(a);
+  const claim = holdNextClaim(a, 'after');
   await clock.advance(1_000);
   await aClock.advance(1_000);
   expect(claim.held()).toBe(true);
