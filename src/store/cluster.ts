@@ -42,6 +42,9 @@
 import type { ExecutionRecord, SlotKey, TaskRecord } from './records.js';
 import type { LoadTasksOptions, PutStatus } from './store.js';
 import type { CompleteRequest, FenceRefusal, PruneTasksResult, SkipRequest, SkipResult, SlotRefusal, Store } from './store.js';
+import type { OfferWatch, OfferWatcher } from './offer-watch.js';
+
+export type { OfferWatch, OfferWatcher } from './offer-watch.js';
 
 /** Who a process is, as it registers. */
 export interface ProcessRequest {
@@ -261,36 +264,6 @@ export type PruneRoundResult =
   | { status: 'pruned'; deleted: number }
   /** Another process is pruning (it holds the store's prune lock): nothing was deleted, skip this round. */
   | { status: 'busy' };
-
-/**
- * What a process watching a store's offers is told (ClusterStore.watchOffers):
- * a wake-up, so a row due now starts at once on some process instead of at
- * the next poll. A hint, never the truth: a process still polls (pollMs) and
- * arms its timer for the earliest row a claim reports, so a notice lost
- * (a dropped connection, a row a tool inserted) delays a row by a poll at most.
- */
-export interface OfferWatcher {
-  /**
-   * A transaction (of this or any process on the store's database) committed
-   * rows pending: offers, a task's next slot with an end, a retry, a rescue or
-   * a give-back. `dueMs` is the earliest of them (store clock; at or before
-   * the store's now: due now). One call per such transaction, in commit order.
-   */
-  offered(dueMs: number): void;
-  /**
-   * The watch lost its connection (a database restart, a killed backend): what
-   * is offered until resumed() is not told, so claim by polling meanwhile. It
-   * connects again by itself in retryInMs.
-   */
-  interrupted(error: unknown, retryInMs: number): void;
-  /** Watching again after interrupted(): rows offered in between were not told (claim once). */
-  resumed(): void;
-}
-
-/** A watch of offers; close() ends it (no call of its watcher after close() resolves). */
-export interface OfferWatch {
-  close(): Promise<void>;
-}
 
 export interface ClusterStore {
   /** Registers a process with a new epoch and a lease of leaseMs from the store's now. */
