@@ -19,7 +19,7 @@ import { inRoundsByTask } from './task-rounds.js';
 
 /**
  * offerSlot() of the memory store for each offer, in order, in the
- * caller's transaction: in rounds of one offer per task (as the finishes in cluster.ts, #finishAll),
+ * caller's transaction: in rounds of one offer per task (as the finishes in cluster-finish.ts, finishAll),
  * each round read by arrays (tasks locked in id order, the slots' records
  * and open rows, the tasks' open rows), decided in JavaScript and inserted
  * by one statement: five statements a round in two round trips, whatever its size.

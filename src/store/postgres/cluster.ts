@@ -22,9 +22,10 @@
 // carrying the earliest due time: at most one per transaction, none from a
 // claim, a heartbeat or an end that offers nothing.
 //
-// Offers are in cluster-offer.ts and the row types and helpers in
-// cluster-rows.ts (moved out of this file to keep it under ~400 lines).
-import { applyPatch, decodeExecution, decodeTask, STORED_TASK_FIELDS, type StoredExecution, type StoredTask } from '../codec.js';
+// Offers are in cluster-offer.ts, finishes in cluster-finish.ts, and the row
+// types and helpers in cluster-rows.ts (moved out of this file to keep it
+// under ~400 lines).
+import { decodeExecution, decodeTask, type StoredExecution, type StoredTask } from '../codec.js';
 import type {
   AttemptRef, ClaimDueRequest, ClaimDueResult, ClaimedSlot, ClusterProcess, DeregisterRequest, FinishAndClaimResult, FinishRequest, FinishResult, GiveBackResult, HeartbeatResult,
   OfferRequest, OfferResult, PendingSlot, ProcessRef, ProcessRequest, RegisterResult, RegisterTasksResult, RescueResult,
@@ -33,16 +34,16 @@ import {
   checkAttemptRefs, checkClaimDue, checkDeregister, checkLeaseMs, checkOffers, checkProcessRef, checkProcessRequest, encodeFinish, LEASE_EXPIRED_ERROR_TEXT,
 } from '../cluster-rules.js';
 import { executionIdOf, slotOfExecutionId, type TaskRecord } from '../records.js';
-import { advanceHighWaterMark, claimedExecution, refuseFenced, retriedExecution, runningStatus, skippedExecution, updatesTask } from '../slot-rules.js';
+import { advanceHighWaterMark, claimedExecution, retriedExecution, runningStatus } from '../slot-rules.js';
 import { checkArray, checkId } from '../validate.js';
+import { finishAll } from './cluster-finish.js';
 import { offerAll } from './cluster-offer.js';
-import { batchTask, type ClaimedRow, columnsOf, endedExecution, type Key, keyArrays, pending, type PendingClaim, pendingOf, settleClaim, type SlotRow, slotValues, unescapeFields, urgency } from './cluster-rows.js';
+import { batchTask, type ClaimedRow, columnsOf, type Key, keyArrays, pending, type PendingClaim, pendingOf, settleClaim, type SlotRow, urgency } from './cluster-rows.js';
 import type { ClusterStatements } from './cluster-statements.js';
 import { putTaskRecords } from './put-tasks.js';
-import { readExecutions, recordSlots } from './record-slots.js';
+import { readExecutions } from './record-slots.js';
 import type { Session } from './session.js';
-import { executionValues, EXECUTION_STORED_FIELDS, type Statement, type Statements, taskValues } from './statements.js';
-import { inRoundsByTask } from './task-rounds.js';
+import { executionValues, EXECUTION_STORED_FIELDS, type Statement, type Statements } from './statements.js';
 
 /** Runs `fn` as one write transaction of the store. */
 /** Runs `fn` as one write transaction of the store; `first` (no parameters) in BEGIN's round trip, its first row handed to `fn`. */
@@ -165,7 +166,7 @@ export class PostgresCluster {
     const result = await this.#runEarly(async (session, nowMs, nowParam) => {
       // First, in the round trip of what follows: its rows are this process's, held (no other claim waits for them).
       if (starts[0]!.length > 0) session.later(this.#c.markStarted, starts);
-      const finished = finishes.length === 0 ? [] : await this.#finishAll(session, finishes, encoded);
+      const finished = finishes.length === 0 ? [] : await finishAll(session, this.#c, this.#s, this.#channel, finishes, encoded);
       return { finished, claimed: claim === undefined ? undefined : await this.#claimDue(session, claim, nowMs, nowParam) };
     });
     return { finished: result.finished, claimed: result.claimed === undefined ? undefined : await settleClaim(result.claimed) };
@@ -268,100 +269,6 @@ export class PostgresCluster {
     }
     if (back.length > 0) session.later(this.#c.unhold, keyArrays(back));
     return kept;
-  }
-
-  /**
-   * The finishes of one call, in rounds of one finish per task (a task's
-   * finishes in their order, round after round): the finishes of one round
-   * touch disjoint tasks and slots, so each statement serves the whole round
-   * (its rows locked in key order, the ends and patches decided in
-   * JavaScript by the rules of one finish, then written by arrays), and the
-   * outcome is the one of finishing them one by one.
-   */
-  async #finishAll(session: Session, requests: readonly FinishRequest[], encoded: ReadonlyArray<ReturnType<typeof encodeFinish>>): Promise<FinishResult[]> {
-    return inRoundsByTask(
-      requests.map((_, i) => i), (i) => slotOfExecutionId(requests[i]!.executionId)?.[0],
-      (round) => this.#finishRound(session, round.map((i) => requests[i]!), round.map((i) => encoded[i]!)),
-    );
-  }
-
-  /** finishClaimed() of each request (each of another task), by arrays: see #finishAll. */
-  async #finishRound(session: Session, requests: readonly FinishRequest[], encoded: ReadonlyArray<ReturnType<typeof encodeFinish>>): Promise<FinishResult[]> {
-    const slots = requests.map((r) => slotOfExecutionId(r.executionId));
-    const keys = slots.filter((slot) => slot !== undefined).map(([taskId, nominalMs, scheduleVersion]) => ({ taskId, nominalMs, scheduleVersion }));
-    // The open rows first, then the executions, then the tasks (the order claims and rescues lock them in), in one statement.
-    const opens = new Map<string, SlotRow & { ownerId: string | null }>();
-    const currents = new Map<string, StoredExecution>();
-    const tasks = new Map<string, StoredTask>();
-    if (keys.length > 0) {
-      for (const { kind, row } of await session.rows<{ kind: string; row: Record<string, unknown> }>(this.#c.finishLocks, keyArrays(keys))) {
-        if (kind === 'open') {
-          const open = unescapeFields<SlotRow & { ownerId: string | null }>(row);
-          opens.set(executionIdOf(open), open);
-        } else if (kind === 'execution') {
-          const execution = unescapeFields<StoredExecution>(row);
-          currents.set(execution.id, execution);
-        } else {
-          const task = unescapeFields<StoredTask>(row);
-          tasks.set(task.id, task);
-        }
-      }
-    }
-    const results: FinishResult[] = new Array(requests.length);
-    const live: Array<{ k: number; ended: StoredExecution; held: SlotRow | undefined; current: StoredExecution }> = [];
-    for (const [k, request] of requests.entries()) {
-      const current = currents.get(request.executionId);
-      const refusal = refuseFenced(current, request.fencingToken);
-      if (refusal !== undefined) results[k] = refusal;
-      else {
-        const open = opens.get(request.executionId);
-        live.push({ k, ended: endedExecution(current!, request, encoded[k]!, open?.ownerId != null ? open : undefined), held: open?.ownerId != null ? open : undefined, current: current! });
-      }
-    }
-    if (live.length === 0) return results;
-    // Decide every task's patch before writing anything: a patch refused here writes nothing.
-    const patched: StoredTask[] = [];
-    for (const { k, ended } of live) {
-      const request = requests[k]!;
-      const task = tasks.get(ended.taskId);
-      if (request.taskUpdate === undefined || !updatesTask(task, ended)) continue;
-      const patch = applyPatch(task, request.taskUpdate, 'request.taskUpdate');
-      patched.push(patch);
-      tasks.set(patch.id, patch);
-    }
-    const deleted = live.filter(({ k, held }) => requests[k]!.retryAtMs === undefined && held !== undefined).map(({ current }) => current);
-    // The executions, the patched tasks and the finished open rows in one statement, its answer not awaited (session.ts).
-    session.later(this.#c.finishWrites, [
-      ...columnsOf(live.map((l) => executionValues(l.ended)), EXECUTION_STORED_FIELDS.length),
-      ...columnsOf(patched.map(taskValues), STORED_TASK_FIELDS.length), ...keyArrays(deleted),
-    ]);
-    for (const { k, ended, held, current } of live) {
-      const retryAtMs = requests[k]!.retryAtMs;
-      if (retryAtMs === undefined) continue;
-      this.#wake(session, Math.floor(retryAtMs));
-      if (held !== undefined) await session.run(this.#c.retrySlot, [...slotValues(current), Math.floor(retryAtMs), ended.attempt]);
-      else {
-        // Claimed by the one-owner claim(), not from a row: pending from its nominal time's rank, one attempt more allowed.
-        await session.run(this.#c.deleteSlot, slotValues(current));
-        await session.run(this.#c.insertSlot, [current.taskId, current.scheduleVersion, current.nominalMs, Math.floor(retryAtMs), current.nominalMs, ended.attempt + 1, ended.attempt]);
-      }
-    }
-    // The skips of every finish in one batch (each of its own task), then each next slot.
-    const skips = live.flatMap(({ k }) => requests[k]!.skipped ?? []);
-    const recorded = await recordSlots(session, this.#s, skips, (skip) => skippedExecution(skip), 'recorded');
-    let skip = 0;
-    // One next slot per finish at most, each of its own task: one round of offers.
-    const withNext = live.filter(({ k }) => requests[k]!.next !== undefined);
-    const offered = withNext.length === 0 ? [] : await offerAll(session, this.#c, this.#s, this.#channel, withNext.map(({ k }) => requests[k]!.next!));
-    const nexts = live.map(({ k }) => (requests[k]!.next === undefined ? undefined : offered[withNext.findIndex((w) => w.k === k)]));
-    // The tasks as they are now: as patched here, unless skips moved their marks (read again then).
-    if (skips.length > 0) for (const t of await session.rows<StoredTask>(this.#c.lockTasks, [[...tasks.keys()]])) tasks.set(t.id, t);
-    for (const [n, { k, ended }] of live.entries()) {
-      const skipped = recorded.slice(skip, (skip += requests[k]!.skipped?.length ?? 0));
-      const taskNow = tasks.get(ended.taskId);
-      results[k] = { status: 'completed', execution: decodeExecution(ended), task: taskNow === undefined ? undefined : decodeTask(taskNow), skipped, next: nexts[n] };
-    }
-    return results;
   }
 
   async rescueExpired(): Promise<RescueResult> {
