@@ -12,6 +12,7 @@ import { applyPatch, decodeExecution, decodeTask, type StoredExecution, type Sto
 import type { ClaimDueRequest, ClaimDueResult, ClaimedSlot, FinishRequest, FinishResult, OfferRequest, OfferResult, ProcessRef } from './cluster.js';
 import { byUrgency, type encodeFinish, LEASE_EXPIRED_ERROR_TEXT } from './cluster-rules.js';
 import { type HeldRow, type MemoryClusterDatabase, type PendingRow, pendingSlot } from './memory-cluster-database.js';
+import { putExecution } from './memory-slot-writes.js';
 import { executionIdOf, isManualSlot, type SlotKey } from './records.js';
 import {
   advanceHighWaterMark, type BatchTask, claimedExecution, completedExecution, refuseByTask, refuseFenced, refuseSlot, retriedExecution, runningStatus,
@@ -190,9 +191,3 @@ function recordSkips(db: MemoryClusterDatabase, skips: readonly SkipRequest[]): 
   });
 }
 
-function putExecution(db: MemoryClusterDatabase, execution: StoredExecution): void {
-  db.executions.set(execution.id, execution);
-  let ids = db.byTask.get(execution.taskId);
-  if (ids === undefined) db.byTask.set(execution.taskId, (ids = new Set()));
-  ids.add(execution.id);
-}
