@@ -12,7 +12,7 @@
 //   node scripts/with-load.mjs node bench/ab/delayed-cpu.mjs main worktree 15 1e4 1000 2000
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { alternate, formatSpread, pairedRatios, sampleInFreshProcess, spread } from '../lib/fresh-process.mjs';
+import { alternate, formatSpread, medianInterval, pairedRatios, sampleInFreshProcess, spread } from '../lib/fresh-process.mjs';
 import { loadAverage } from '../lib/machine.mjs';
 import { bundle } from './bundle.mjs';
 
@@ -40,12 +40,14 @@ for (const metric of ['cpuMs', 'p50Ms', 'p99Ms', 'maxMs']) {
 }
 console.log('paired, round by round:');
 for (const name of [nameA, nameB]) {
-  console.log(`  cpu ${name} / setTimeout: ${formatSpread(spread(pairedRatios(of(name, 'cpuMs'), of('setTimeout', 'cpuMs'))))}`);
+  const ratios = pairedRatios(of(name, 'cpuMs'), of('setTimeout', 'cpuMs'));
+  console.log(`  cpu ${name} / setTimeout: ${formatSpread(spread(ratios), 3, medianInterval(ratios))}`);
 }
 const bOverA = pairedRatios(of(nameB, 'cpuMs'), of(nameA, 'cpuMs'));
-console.log(`  cpu B / A: ${formatSpread(spread(bOverA))}; B cheaper in ${bOverA.filter((r) => r < 1).length} of ${rounds}`);
+console.log(`  cpu B / A: ${formatSpread(spread(bOverA), 3, medianInterval(bOverA))}; B cheaper in ${bOverA.filter((r) => r < 1).length} of ${rounds}`);
 for (const name of [nameA, nameB]) {
   const diff = of(name, 'p99Ms').map((p99, i) => p99 - of('setTimeout', 'p99Ms')[i]);
   console.log(`  p99 ${name} - setTimeout (ms): ${formatSpread(spread(diff))}`);
-  console.log(`  p99 ${name} / setTimeout: ${formatSpread(spread(pairedRatios(of(name, 'p99Ms'), of('setTimeout', 'p99Ms'))))}`);
+  const p99Ratios = pairedRatios(of(name, 'p99Ms'), of('setTimeout', 'p99Ms'));
+  console.log(`  p99 ${name} / setTimeout: ${formatSpread(spread(p99Ratios), 3, medianInterval(p99Ratios))}`);
 }

@@ -6,13 +6,14 @@
 // round, the median of its rounds), the two alternating in A B B A order
 // (lib/fresh-process.mjs). Prints the median CPU and wall of each with their
 // spread, and the paired ratio (with / without, sample i against sample i:
-// above 1 is the listener's cost) with its spread.
+// above 1 is the listener's cost) with its spread and a 95% interval for its
+// median.
 //
 //   npm run build && node bench/ab/listener-cost.mjs [pairs=21] [n=1e5] [rounds=3] [module]
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAverage } from '../lib/machine.mjs';
-import { alternate, formatSpread, pairedRatios, sampleInFreshProcess, spread } from '../lib/fresh-process.mjs';
+import { alternate, formatSpread, medianInterval, pairedRatios, sampleInFreshProcess, spread } from '../lib/fresh-process.mjs';
 
 const [pairsArg = '21', nArg = '1e5', roundsArg = '3', modulePath] = process.argv.slice(2);
 const pairs = Number(pairsArg);
@@ -40,5 +41,5 @@ for (const metric of ['cpuMs', 'wallMs']) {
     samples.get('without').map((s) => s[metric]),
   );
   const cheaper = ratios.filter((r) => r < 1).length;
-  console.log(`  ${metric.padEnd(6)} with / without, paired: ${formatSpread(spread(ratios))}; the listener's run cheaper in ${cheaper} of ${pairs}`);
+  console.log(`  ${metric.padEnd(6)} with / without, paired: ${formatSpread(spread(ratios), 3, medianInterval(ratios))}; the listener's run cheaper in ${cheaper} of ${pairs}`);
 }

@@ -49,14 +49,28 @@ export function spread(values) {
   return { median, p25: percentile(sorted, 0.25), p75: percentile(sorted, 0.75), min: sorted[0], max: sorted[sorted.length - 1], n: sorted.length };
 }
 
+/**
+ * A distribution-free 95% interval for the median of some values: the order
+ * statistics k and n + 1 - k, k = floor((n - 1.96 sqrt(n)) / 2) (the sign
+ * test's interval). Undefined below 6 values, where it would be the extremes.
+ */
+export function medianInterval(values) {
+  const n = values.length;
+  const k = Math.floor((n - 1.96 * Math.sqrt(n)) / 2);
+  if (k < 1) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return { low: sorted[k - 1], high: sorted[n - k] };
+}
+
 /** a[i] / b[i] for each pair. */
 export function pairedRatios(a, b) {
   if (a.length !== b.length) throw new Error(`pairedRatios: ${a.length} samples against ${b.length}`);
   return a.map((x, i) => x / b[i]);
 }
 
-/** "1.02 (p25-p75 0.99-1.04, min-max 0.95-1.10, n 21)" */
-export function formatSpread(s, digits = 3) {
+/** "1.02 (p25-p75 0.99-1.04, min-max 0.95-1.10, n 21)", and the median's 95% interval when given. */
+export function formatSpread(s, digits = 3, interval = undefined) {
   const f = (x) => x.toFixed(digits);
-  return `${f(s.median)} (p25-p75 ${f(s.p25)}-${f(s.p75)}, min-max ${f(s.min)}-${f(s.max)}, n ${s.n})`;
+  const ci = interval === undefined ? '' : `, median 95% ${f(interval.low)}-${f(interval.high)}`;
+  return `${f(s.median)} (p25-p75 ${f(s.p25)}-${f(s.p75)}, min-max ${f(s.min)}-${f(s.max)}, n ${s.n}${ci})`;
 }
