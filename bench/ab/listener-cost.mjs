@@ -41,5 +41,7 @@ for (const metric of ['cpuMs', 'wallMs']) {
     samples.get('without').map((s) => s[metric]),
   );
   const cheaper = ratios.filter((r) => r < 1).length;
+  // The raw pairs, for pooling runs: without, with.
+  process.stderr.write(`${metric} pairs ${JSON.stringify(samples.get('without').map((s, i) => [s[metric], samples.get('with')[i][metric]]))}\n`);
   console.log(`  ${metric.padEnd(6)} with / without, paired: ${formatSpread(spread(ratios), 3, medianInterval(ratios))}; the listener's run cheaper in ${cheaper} of ${pairs}`);
 }
