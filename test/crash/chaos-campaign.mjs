@@ -340,7 +340,7 @@ export function chaosReportMarkdown(r, command) {
     `| duplicate starts | ${r.duplicateStarts.total} (after a SIGKILL ${r.duplicateStarts.kill}, after a SIGSTOP ${r.duplicateStarts.pause}, ` +
       `lease lost through the database restart ${r.duplicateStarts.dbRestart}, lease lost otherwise ${r.duplicateStarts.leaseLost}, ` +
       `**unexplained ${r.duplicateStarts.unexplained}**; the superseded body had ended in ${r.duplicateStarts.earlierBodyHadEnded}, ` +
-      `had not started yet in ${r.duplicateStarts.startedAfterSuccessor}) |`,
+      `had not started yet in ${r.duplicateStarts.startedAfterSuccessor}; both starts of the same attempt in ${r.duplicateStarts.sameAttempt}) |`,
     `| **duplicate completions** | **${r.duplicateCompletions}** (ends committed whose ledger line a kill cut off, counted from the store's record: ${r.committedWithoutLedgerLine}) |`,
     `| **completions committed by a superseded attempt** (unfenced late writes) | **${r.unfencedLateCompletions}** |`,
     `| **early starts** | **${r.earlyStarts}** |`,

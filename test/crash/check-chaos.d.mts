@@ -37,6 +37,8 @@ export interface ChaosCheck {
     total: number; kill: number; pause: number; dbRestart: number; leaseLost: number; unexplained: number; earlierBodyHadEnded: number;
     /** The superseded attempt's body started after its successor's (its process resumed holding a claim it had lost). */
     startedAfterSuccessor: number;
+    /** The two starts carried the same attempt number. */
+    sameAttempt: number;
   };
   duplicateStartSlots: unknown[];
   duplicateCompletions: number;

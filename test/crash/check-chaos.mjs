@@ -24,7 +24,11 @@
 //   lease), not the earlier one: a process stopped between its claim and its
 //   body's start starts it when it resumes, after the attempt that superseded
 //   it (startedAfterSuccessor; the runner checks its lease before a start to
-//   keep this to a stop inside that check, cluster-runner.ts);
+//   keep this to a stop inside that check, claimed-runs.ts); and the pairs
+//   whose two starts carry the same attempt number (sameAttempt: C3 asks for
+//   a higher one; a row given back unstarted after its body started, as a
+//   local-queue row whose start mark was not yet written, runs again as the
+//   same attempt);
 // - duplicate completions: a slot whose successful end was reported committed
 //   (a C line) more than once; the store's succeeded record counts as one
 //   when its attempt has no C line (the process died between the commit and
@@ -103,7 +107,7 @@ export function checkChaos({ ledgerText, records, tasks, faults, leaseMs }) {
     lost: 0,
     lostSlots: [],
     completedWithoutStart: 0,
-    duplicateStarts: { total: 0, kill: 0, pause: 0, dbRestart: 0, leaseLost: 0, unexplained: 0, earlierBodyHadEnded: 0, startedAfterSuccessor: 0 },
+    duplicateStarts: { total: 0, kill: 0, pause: 0, dbRestart: 0, leaseLost: 0, unexplained: 0, earlierBodyHadEnded: 0, startedAfterSuccessor: 0, sameAttempt: 0 },
     duplicateStartSlots: [],
     duplicateCompletions: storeDuplicates,
     duplicateCompletionSlots: [],
@@ -170,6 +174,7 @@ export function checkChaos({ ledgerText, records, tasks, faults, leaseMs }) {
       report.duplicateStarts.total++;
       report.duplicateStarts[cause]++;
       if (superseded.wallMs > successor.wallMs) report.duplicateStarts.startedAfterSuccessor++;
+      if (superseded.attempt === successor.attempt) report.duplicateStarts.sameAttempt++;
       if (slot.ends.some((e) => e.pid === superseded.pid && e.attempt === superseded.attempt && e.wallMs <= successor.wallMs)) report.duplicateStarts.earlierBodyHadEnded++;
       if (cause === 'unexplained' || report.duplicateStartSlots.length < 5) {
         push(report.duplicateStartSlots, { slot: key, cause, starts, commits: slot.commits, record: record ?? null });

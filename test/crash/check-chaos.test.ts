@@ -45,6 +45,11 @@ record('d', 10000, 2);
 attempt('i', 10000, 2, 8, 12000, 12050);
 lines.push('S i 10000 1 9 13500', 'E i 10000 1 9 13550', 'F 9 finishClaimed 13560');
 record('i', 10000, 2);
+// j: its process was SIGKILLed after the body started but before the start was recorded: the row was given back
+// unstarted and ran elsewhere as the same attempt.
+lines.push('S j 10000 1 10 10005');
+attempt('j', 10000, 1, 11, 12000, 12050);
+record('j', 10000, 1);
 // e: two live processes ran it, and both committed their ends: a duplicate completion, the first by a superseded attempt.
 attempt('e', 10000, 1, 6, 10001, 10050);
 attempt('e', 10000, 2, 7, 10002, 10060);
@@ -79,14 +84,14 @@ lines.push('S x 5', 'C k 20000 1', 'X 2 claimDue 2500');
 
 const tasks: ChaosTask[] = [
   ...['a', 'b', 'c'].map((id) => once(id, 1000)),
-  ...['d', 'e', 'f', 'g', 'h', 'i'].map((id) => once(id, 10000)),
+  ...['d', 'e', 'f', 'g', 'h', 'i', 'j'].map((id) => once(id, 10000)),
   { id: 'k', kind: 'cron', firstMs: 20000, maxExecutions: 3 },
   { id: 'r', kind: 'fixed-rate', firstMs: 30000, periodMs: 500, maxExecutions: 2 },
   { id: 'fd', kind: 'fixed-delay', firstMs: 40000, delayMs: 100, endAtMs: 40300 },
   { id: 'fd2', kind: 'fixed-delay', firstMs: 50000, delayMs: 100, endAtMs: 50500 },
 ];
 const faults = {
-  kills: [{ pid: 1, atMs: 1050 }, { pid: 1, atMs: 21100 }],
+  kills: [{ pid: 1, atMs: 1050 }, { pid: 1, atMs: 21100 }, { pid: 10, atMs: 10100 }],
   pauses: [{ pid: 3, fromMs: 1100, toMs: 5000 }, { pid: 9, fromMs: 10100, toMs: 13400 }],
   dbRestarts: [{ downAtMs: 2000, upAtMs: 3000 }],
 };
@@ -95,7 +100,7 @@ describe('the chaos campaign checker', () => {
   const report = checkChaos({ ledgerText: lines.join('\n'), records, tasks, faults, leaseMs: 2000 });
 
   it('counts lost slots: no record, recorded without a start, a skipped cron second, a fixed-delay chain stopped before its end', () => {
-    expect(report.expectedRuns).toBe(19);
+    expect(report.expectedRuns).toBe(20);
     expect(report.lost).toBe(4);
     expect(report.completedWithoutStart).toBe(1);
     expect(report.lostSlots).toEqual([
@@ -104,11 +109,13 @@ describe('the chaos campaign checker', () => {
       'k 22000: skipped (missed)',
       'fd2: the chain stopped after 1 runs (next due 50140, end 50500)',
     ]);
-    expect(report.succeeded).toBe(15);
+    expect(report.succeeded).toBe(16);
   });
 
   it('tells duplicate starts apart by what cut the superseded one off, the lower attempt even when it started later', () => {
-    expect(report.duplicateStarts).toEqual({ total: 7, kill: 2, pause: 2, dbRestart: 1, leaseLost: 1, unexplained: 1, earlierBodyHadEnded: 1, startedAfterSuccessor: 1 });
+    expect(report.duplicateStarts).toEqual({
+      total: 8, kill: 3, pause: 2, dbRestart: 1, leaseLost: 1, unexplained: 1, earlierBodyHadEnded: 1, startedAfterSuccessor: 1, sameAttempt: 1,
+    });
     const slots = report.duplicateStartSlots as Array<{ slot: string; cause: string }>;
     expect(slots.filter((s) => s.cause === 'unexplained').map((s) => s.slot)).toEqual(['e 10000']);
   });
