@@ -142,9 +142,10 @@ export interface ClaimDueRequest extends ProcessRef {
    * How many of the rows taken, most urgent first, the process starts at
    * once (0 to 10,000; omitted: all of them). The others wait in its local
    * queue, held but unstarted (ClaimedSlot.started false), until a later
-   * finishAndClaim() names them in `started`: a rescue gives an unstarted
-   * row back as it was before the claim (no attempt counted, as deregister's
-   * `unstarted`) instead of ending it as an interrupted attempt.
+   * finishAndClaim() names them in `started`: a rescue ends an unstarted row
+   * as an interrupted attempt like any other (its next start has a higher
+   * attempt number) but allows the slot one attempt more, the one it never
+   * ran, so a dead process's queue does not use up its rows' retries.
    */
   startNow?: number;
 }
@@ -170,10 +171,9 @@ export interface ClaimedSlot {
    */
   exhausted: boolean;
   /**
-   * Stored as started (ClaimDueRequest.startNow): a rescue ends it as an
-   * interrupted attempt. False: stored as waiting in the claimer's local
-   * queue, given back unstarted by a rescue until finishAndClaim() names it
-   * in `started`.
+   * Stored as started (ClaimDueRequest.startNow). False: stored as waiting
+   * in the claimer's local queue (a rescue allows it one attempt more) until
+   * finishAndClaim() names it in `started`.
    */
   started: boolean;
 }
@@ -301,7 +301,7 @@ export interface ClusterStore {
    * valid rejects the call and nothing is written. A call that fails writes
    * nothing, for any of them. `started`, written first: held rows claimed
    * unstarted (ClaimDueRequest.startNow) whose bodies this process started
-   * since; a rescue now ends them as interrupted attempts. A ref that is not
+   * since; a rescue no longer allows them an attempt more. A ref that is not
    * (or no longer) held under its token is ignored: its end is refused anyway.
    */
   finishAndClaim(finishes: readonly FinishRequest[], claim?: ClaimDueRequest, started?: readonly AttemptRef[]): Promise<FinishAndClaimResult>;
@@ -310,8 +310,9 @@ export interface ClusterStore {
    * store's clock) back to pending as interrupted attempts, and removes those
    * processes. Any process may call it; concurrent calls rescue each row once.
    * A row held unstarted (claimed for a local queue, never named in
-   * finishAndClaim's `started`) is given back as it was before its claim
-   * (`returned`: no attempt counted).
+   * finishAndClaim's `started`) is interrupted too, and its slot allowed one
+   * attempt more (`maxAttempts` + 1): each start keeps a higher attempt
+   * number, and the attempt it never ran is not taken from its retries.
    */
   rescueExpired(): Promise<RescueResult>;
   /**

@@ -140,13 +140,17 @@ function claimRow(db: MemoryClusterDatabase, row: PendingRow, by: ProcessRef, no
   return { execution: decodeExecution(execution), task: decodeTask(task.task), dueMs: row.dueMs, rankMs: row.rankMs, maxAttempts: row.maxAttempts, exhausted, started };
 }
 
-/** A running row back to pending as an interrupted attempt (rescue, or a stop that could not drain it). */
+/**
+ * A running row back to pending as an interrupted attempt (rescue, or a stop that could not drain it). A row held
+ * unstarted (a local queue's) keeps its attempt number, so its next start has a higher one (C3), and gets one attempt
+ * more: the one it never ran.
+ */
 export function interruptHeld(db: MemoryClusterDatabase, id: string, held: HeldRow, nowMs: number): boolean {
   db.held.delete(id);
   const current = db.executions.get(id);
   if (current === undefined || current.outcome !== 'running' || current.fencingToken !== held.fencingToken) return false;
   putExecution(db, { ...current, outcome: 'interrupted', endedAtMs: nowMs, error: LEASE_EXPIRED_ERROR_TEXT });
-  db.pending.set(id, { ...held.row, attempts: current.attempt });
+  db.pending.set(id, { ...held.row, attempts: current.attempt, maxAttempts: held.row.maxAttempts + (held.started ? 0 : 1) });
   pendTask(db, current.taskId);
   return true;
 }

@@ -174,16 +174,13 @@ export class MemoryClusterStore extends MemoryStore implements ClusterStore {
     const expired = [...db.processes.values()].filter((p) => p.expiresAtMs <= nowMs);
     for (const p of expired) db.processes.delete(p.ownerId);
     let interrupted = 0;
-    let returned = 0;
     for (const [id, held] of db.held) {
       // Held under an epoch no live registration has: its process expired now, or registered again since (orphans).
       if (db.processes.get(held.ownerId)?.epoch === held.epoch) continue;
-      if (!held.started) {
-        if (returnUnstarted(db, id, held)) returned++;
-      } else if (interruptHeld(db, id, held, nowMs)) interrupted++;
+      if (interruptHeld(db, id, held, nowMs)) interrupted++;
     }
-    db.offered(interrupted + returned > 0 ? nowMs : undefined);
-    return { expired: expired.map(({ ownerId, epoch }) => ({ ownerId, epoch })), returned, interrupted, nowMs };
+    db.offered(interrupted > 0 ? nowMs : undefined);
+    return { expired: expired.map(({ ownerId, epoch }) => ({ ownerId, epoch })), returned: 0, interrupted, nowMs };
   }
 
   /** One prune at a time holds by construction here (a call is one synchronous turn): never `busy`. */

@@ -195,7 +195,7 @@ export class ClaimedRuns {
     const { execution } = held.claimed;
     held.started = true;
     held.startedAtMs = this.#host.engine.clock.now();
-    // Claimed for the local queue (stored unstarted): a rescue must now interrupt it, not give it back.
+    // Claimed for the local queue (stored unstarted): a rescue must no longer allow it an attempt more.
     if (!held.claimed.started) this.#host.writes.started({ executionId: execution.id, fencingToken: execution.fencingToken });
     return this.#attempt.run(held.task, run, ctx);
   }

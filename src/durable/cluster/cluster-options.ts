@@ -45,8 +45,8 @@ export interface ClusterOptions {
    * ended here, nothing for runs of a second and more at maxConcurrent 10),
    * so a long job does not keep rows from idle processes; the most urgent
    * row starts first, across the queue. A queued row is held: if this
-   * process dies, the rescue gives it back with no attempt counted (it never
-   * started). 0 claims only what can start at once.
+   * process dies, the rescue ends it as an interrupted attempt and allows it
+   * one attempt more (it never ran). 0 claims only what can start at once.
    * @default 100
    * @example new Scheduler({ store, cluster: { localQueue: 0 } })
    */

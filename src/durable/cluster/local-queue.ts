@@ -13,9 +13,9 @@
 // start.
 //
 // A queued row is held in the store but stored as unstarted (claimDue's
-// startNow): if this process dies, a rescue gives it back with no attempt
-// counted. When it starts, the runner names it in its next batch
-// (finishAndClaim's `started`).
+// startNow): if this process dies, a rescue interrupts it and allows it one
+// attempt more (it never ran). When it starts, the runner names it in its
+// next batch (finishAndClaim's `started`).
 import type { Held } from './claimed-slots.js';
 
 /** About how long (ms of this process's work) the queued rows wait at most. */

@@ -94,7 +94,7 @@ export function prepareClusterStatements(s: string) {
     ),
     /** Held rows whose epoch no live registration has (expired, or registered again since). */
     orphans: statement(
-      `SELECT o.task_id AS "taskId", o.nominal_ms AS "nominalMs", o.schedule_version AS "scheduleVersion", o.started FROM ${s}.open_slots o
+      `SELECT o.task_id AS "taskId", o.nominal_ms AS "nominalMs", o.schedule_version AS "scheduleVersion" FROM ${s}.open_slots o
        WHERE o.owner_id IS NOT NULL AND NOT EXISTS (SELECT FROM ${s}.processes p WHERE p.owner_id = o.owner_id AND p.epoch = o.owner_epoch)
        FOR UPDATE OF o SKIP LOCKED`,
     ),
@@ -102,13 +102,18 @@ export function prepareClusterStatements(s: string) {
       `SELECT o.task_id AS "taskId", o.nominal_ms AS "nominalMs", o.schedule_version AS "scheduleVersion", o.fencing_token AS "fencingToken"
        FROM ${s}.open_slots o WHERE o.owner_id = $1 AND o.owner_epoch = $2 FOR UPDATE`,
     ),
-    /** Ends held rows' attempts as interrupted ($4 now, $5 error) and puts them back to pending; a row whose attempt is no longer its own is dropped. */
+    /**
+     * Ends held rows' attempts as interrupted ($4 now, $5 error) and puts them back to pending; a row whose attempt is no
+     * longer its own is dropped. A row held unstarted (a local queue's) keeps its attempt number, so its next start has a
+     * higher one (C3), and gets one attempt more: the one it never ran.
+     */
     interrupt: statement(
       `WITH ${HELD_BY_KEYS(s)},
        interrupted AS (UPDATE ${s}.executions e SET outcome = 'interrupted', ended_at_ms = $4, error = $5 FROM held o
          WHERE ${KEY('e', 'o')} AND e.fencing_token = o.fencing_token AND e.outcome = 'running'
          RETURNING e.task_id, e.nominal_ms, e.schedule_version, e.attempt),
-       requeued AS (UPDATE ${s}.open_slots o SET owner_id = NULL, owner_epoch = NULL, fencing_token = NULL, before = NULL, attempts = i.attempt
+       requeued AS (UPDATE ${s}.open_slots o SET owner_id = NULL, owner_epoch = NULL, fencing_token = NULL, before = NULL, attempts = i.attempt,
+           max_attempts = o.max_attempts + CASE WHEN o.started THEN 0 ELSE 1 END
          FROM interrupted i WHERE ${KEY('o', 'i')} RETURNING o.task_id),
        gone AS (DELETE FROM ${s}.open_slots o USING held h WHERE ${KEY('o', 'h')} AND NOT EXISTS (SELECT FROM interrupted i WHERE ${KEY('i', 'h')})),
        ${PEND_TASKS(s)}

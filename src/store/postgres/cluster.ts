@@ -274,14 +274,11 @@ export class PostgresCluster {
   async rescueExpired(): Promise<RescueResult> {
     return this.#run(async (session, nowMs) => {
       const expired = await session.rows<ProcessRef>(this.#c.expire, [nowMs]);
-      const orphans = await session.rows<Key & { started: boolean }>(this.#c.orphans);
-      // Rows that waited in a local queue, never started, go back as they were before the claim: no attempt counted.
-      const unstarted = orphans.filter((o) => !o.started);
-      const started = orphans.filter((o) => o.started);
-      const returned = unstarted.length === 0 ? 0 : (await session.row<{ n: number }>(this.#c.giveBack, keyArrays(unstarted)))!.n;
-      if (returned > 0) this.#wake(session, nowMs);
-      const interrupted = started.length === 0 ? 0 : await this.#interrupt(session, started, nowMs);
-      return { expired: expired.map(({ ownerId, epoch }) => ({ ownerId, epoch })), returned, interrupted, nowMs };
+      const orphans = await session.rows<Key>(this.#c.orphans);
+      // A row that waited in a local queue, never started, is interrupted too (its next start needs a higher attempt
+      // number, C3), with one attempt more allowed (interrupt).
+      const interrupted = orphans.length === 0 ? 0 : await this.#interrupt(session, orphans, nowMs);
+      return { expired: expired.map(({ ownerId, epoch }) => ({ ownerId, epoch })), returned: 0, interrupted, nowMs };
     });
   }
 

@@ -123,11 +123,11 @@ export const clusterLeaseCases: ClusterCase[] = [
     }),
   },
   {
-    name: 'rows claimed beyond startNow are held unstarted: a rescue gives them back with no attempt counted, unless a batch named them started',
+    name: 'rows claimed beyond startNow are held unstarted: a rescue interrupts them and allows one attempt more, unless a batch named them started',
     run: (h) => withProcesses(h, 2, async ([a, b], location) => {
       const pa = await register(a!, 'a');
       const pb = await register(b!, 'b');
-      await oneOffs(a!, ['q1', 'q2', 'q3', 'q4'], pa.nowMs - 10);
+      await oneOffs(a!, ['q1', 'q2', 'q3', 'q4'], pa.nowMs - 10, { maxAttempts: 1 });
       const claimed = await a!.claimDue({ ...pa, limit: 4, startNow: 1 });
       ok(claimed.status === 'claimed', JSON.stringify(claimed));
       equal(claimed.claimed.map((c) => [c.execution.taskId, c.started]), [['q1', true], ['q2', false], ['q3', false], ['q4', false]], 'the most urgent starts now, the rest queue');
@@ -138,11 +138,15 @@ export const clusterLeaseCases: ClusterCase[] = [
       await b!.heartbeat(pb, LEASE_MS);
       await location.advance(1);
       const rescue = await b!.rescueExpired();
-      equal([rescue.interrupted, rescue.returned], [2, 2], 'q1 and q2 interrupted, q3 and q4 given back');
-      equal((await b!.getExecution(q2.id))?.outcome, 'interrupted', 'a started row\'s attempt is recorded as interrupted');
-      equal(await b!.getExecution(claimed.claimed[3]!.execution.id), undefined, 'an unstarted first attempt leaves no record');
+      equal([rescue.interrupted, rescue.returned], [4, 0], 'all four interrupted');
+      equal((await b!.getExecution(claimed.claimed[3]!.execution.id))?.outcome, 'interrupted', 'an unstarted attempt is recorded as interrupted');
+      const pending = await b!.pendingSlots();
+      equal(pending.map((p) => [p.taskId, p.attempts, p.maxAttempts]), [['q1', 1, 1], ['q2', 1, 1], ['q3', 1, 2], ['q4', 1, 2]], 'the unstarted ones got one attempt more');
       const taken = (await claim(b!, pb, 10)).claimed;
-      equal(taken.map((c) => [c.execution.taskId, c.execution.attempt, c.started]), [['q1', 2, true], ['q2', 2, true], ['q3', 1, true], ['q4', 1, true]], 'the queued ones run as first attempts');
+      equal(
+        taken.map((c) => [c.execution.taskId, c.execution.attempt, c.exhausted]), [['q1', 1, true], ['q2', 1, true], ['q3', 2, false], ['q4', 2, false]],
+        'the started ones used their one attempt; the queued ones run as second attempts, each start with a higher number',
+      );
     }),
   },
 ];
