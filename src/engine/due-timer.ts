@@ -38,6 +38,11 @@ export class DueTimer {
     }
   }
 
+  /** arm(), called only when nextDueMs moved: small enough to inline where a timer is set. */
+  armIfMoved(nowMs: number): void {
+    if (this.nextDueMs !== this.#timerDueMs) this.arm(nowMs);
+  }
+
   /** Arms the host timer for nextDueMs, unless it already is. */
   arm(nowMs: number): void {
     const dueMs = this.nextDueMs;
