@@ -59,6 +59,8 @@ export function checkClaimDue(request: unknown): asserts request is ClaimDueRequ
   if (startNow !== undefined && (!Number.isSafeInteger(startNow) || (startNow as number) < 0 || (startNow as number) > MAX_CLAIM_LIMIT)) {
     throw invalid('request.startNow', `an integer from 0 to ${MAX_CLAIM_LIMIT}`, startNow);
   }
+  const { known } = request as { known?: unknown };
+  if (known !== undefined) checkAttemptRefs(known, 'request.known');
   const { functions } = request as { functions?: unknown };
   if (functions === undefined) return;
   checkArray(functions, 'request.functions');

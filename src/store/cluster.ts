@@ -148,6 +148,16 @@ export interface ClaimDueRequest extends ProcessRef {
    * ran, so a dead process's queue does not use up its rows' retries.
    */
   startNow?: number;
+  /**
+   * Reconciliation after a call whose outcome is unknown (its COMMIT may have
+   * gone through: StoreOutcomeUnknownError): every row this process holds as
+   * far as it knows (claimed, its end not yet settled). A row held under this
+   * registration that is not named here (by id and token) was claimed by that
+   * call, whose answer never came: no body of it ran, so it goes back to
+   * pending as it was before that claim (no attempt counted, as deregister's
+   * `unstarted`), before this claim takes rows. Omitted: nothing is given back.
+   */
+  known?: readonly AttemptRef[];
 }
 
 /** A held row by its attempt: finishAndClaim()'s `started`, deregister()'s `unstarted`. */

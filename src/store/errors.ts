@@ -82,6 +82,15 @@ export class StoreSchemaTooNewError extends /* @__PURE__ */ defineError('ERR_STO
 /** Any other failure of the underlying database; `cause` holds the driver's error. */
 export class StoreError extends /* @__PURE__ */ defineError('ERR_STORE', 'StoreError') {}
 
+/**
+ * The connection was lost while COMMIT was on its way: the write may or may
+ * not have been stored, and which cannot be known from here. Unlike the other
+ * store errors, it does not mean "nothing was written": a caller that retries
+ * must do so idempotently (a cluster claim is reconciled by the next one:
+ * ClaimDueRequest.known).
+ */
+export class StoreOutcomeUnknownError extends /* @__PURE__ */ defineError('ERR_STORE_OUTCOME_UNKNOWN', 'StoreOutcomeUnknownError') {}
+
 /** "host pid 123 (owner …, epoch 4) since 2026-…": who holds a store, for messages. */
 export function describeHolder(holder: LeaseHolder): string {
   return `${holder.host} pid ${holder.pid} (owner ${holder.ownerId}, epoch ${holder.epoch}) since ${new Date(holder.sinceMs).toISOString()}`;

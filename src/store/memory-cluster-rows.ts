@@ -9,7 +9,7 @@
 // Separate from memory-cluster-store.ts, which is the store's methods (the
 // process registry, checks, watches, pruning): here is what they do to the rows.
 import { applyPatch, decodeExecution, decodeTask, type StoredExecution, type StoredTask } from './codec.js';
-import type { ClaimDueRequest, ClaimDueResult, ClaimedSlot, FinishRequest, FinishResult, OfferRequest, OfferResult, ProcessRef } from './cluster.js';
+import type { AttemptRef, ClaimDueRequest, ClaimDueResult, ClaimedSlot, FinishRequest, FinishResult, OfferRequest, OfferResult, ProcessRef } from './cluster.js';
 import { byUrgency, type encodeFinish, LEASE_EXPIRED_ERROR_TEXT } from './cluster-rules.js';
 import { type HeldRow, type MemoryClusterDatabase, type PendingRow, pendingSlot } from './memory-cluster-database.js';
 import { putExecution } from './memory-slot-writes.js';
@@ -37,6 +37,7 @@ export function claimDue(db: MemoryClusterDatabase, request: ClaimDueRequest): C
   const process = db.processes.get(request.ownerId);
   if (process === undefined || process.epoch !== request.epoch) return { status: 'not-registered', nowMs };
   if (process.expiresAtMs <= nowMs) return { status: 'lease-expired', nowMs };
+  if (request.known !== undefined) giveBackUnknown(db, request, request.known);
   // Rows of functions this process does not define are not its to take (nor to drop when stale): the filter comes first.
   const functions = request.functions === undefined ? undefined : new Set(request.functions);
   const mine = (row: PendingRow) => functions === undefined || functions.has(db.tasks.get(row.taskId)?.functionName as string);
@@ -169,6 +170,17 @@ export function returnUnstarted(db: MemoryClusterDatabase, id: string, held: Hel
   db.pending.set(id, held.row);
   pendTask(db, current.taskId);
   return true;
+}
+
+/** ClaimDueRequest.known: this registration's held rows not named there (a claim whose answer was lost) back unstarted. */
+function giveBackUnknown(db: MemoryClusterDatabase, process: ProcessRef, known: readonly AttemptRef[]): void {
+  const tokens = new Map(known.map((k) => [k.executionId, k.fencingToken]));
+  let returned = false;
+  for (const [id, held] of db.held) {
+    if (held.ownerId !== process.ownerId || held.epoch !== process.epoch || tokens.get(id) === held.fencingToken) continue;
+    if (returnUnstarted(db, id, held)) returned = true;
+  }
+  if (returned) db.offered(db.nowMs());
 }
 
 /** A task whose running slot went back to pending is pending again (an ended one stays ended). */

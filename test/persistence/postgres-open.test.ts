@@ -4,6 +4,7 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { LATEST_POSTGRES_SCHEMA_VERSION, PostgresStore, postgresStore } from '../../src/store/postgres-store.js';
+import { Session } from '../../src/store/postgres/session.js';
 import type { ClaimResult } from '../../src/store/store.js';
 import { task } from './contract/harness.js';
 import { usePostgresDatabase } from './postgres-db.js';
@@ -128,6 +129,27 @@ describe('PostgresStore over lost connections', () => {
       expect((await store.getTask(`after-${round}`))?.id).toBe(`after-${round}`);
     }
     expect((await store.getTask('before'))?.id).toBe('before');
+    await store.close();
+  });
+
+  it('rejects with StoreOutcomeUnknownError, and does not run the call again, when the connection was lost during COMMIT', async () => {
+    const store = postgresStore({ connectionString: db.url }, { schema: db.nextSchema() });
+    await store.open();
+    const commit = Session.prototype.commit;
+    let commits = 0;
+    // The COMMIT goes through; its answer is lost, as when the connection drops after the server committed.
+    Session.prototype.commit = async function (this: Session) {
+      await commit.call(this);
+      commits++;
+      throw new Error('Connection terminated unexpectedly');
+    };
+    try {
+      await expect(store.putTasks([task('maybe')])).rejects.toMatchObject({ code: 'ERR_STORE_OUTCOME_UNKNOWN', name: 'StoreOutcomeUnknownError' });
+    } finally {
+      Session.prototype.commit = commit;
+    }
+    expect(commits).toBe(1);
+    expect((await store.getTask('maybe'))?.id).toBe('maybe');
     await store.close();
   });
 });

@@ -26,8 +26,19 @@
 // What a caller learns: its own result (a fenced end is refused alone; the
 // others of its batch are written), and only after the batch's commit. A
 // batch whose transaction fails rejects every write in it with the same
-// error, and none of them was written: the runner retries each end (and its
-// claim round backs off).
+// error: the runner retries each end (and its claim round backs off).
+//
+// A failed batch may still have been written: a connection lost during its
+// COMMIT leaves the outcome unknown (StoreOutcomeUnknownError). Its ends and
+// start marks are safe to send again (an end that went in refuses its retry
+// as fenced, a start mark is a no-op the second time), but a claim that went
+// in holds rows under this registration that nobody here knows: they would
+// wait until this process stops or dies. So after any failed batch with a
+// claim, the next claim names every row this process knows it holds
+// (ClaimDueRequest.known: claimed, end not settled) and the store gives back
+// the others, unstarted and without an attempt counted, in that claim's
+// transaction. Any failure counts, not only the typed one: a store that
+// cannot tell costs the same list once.
 import type { AttemptRef, ClaimDueRequest, ClaimDueResult, ClusterStore, FinishRequest, FinishResult, ProcessRef } from '../../store/cluster.js';
 import { encodeFinish } from '../../store/cluster-rules.js';
 import type { Clock } from '../../time/clock.js';
@@ -68,6 +79,12 @@ export class ClusterWrites {
   #busy = false;
   /** Set while a batch waits for its host turn: flush() runs it at once. */
   #startNow: (() => void) | undefined;
+  /** The rows this registration holds as far as it knows (execution id to token): claimed, end not settled. */
+  #held = new Map<string, number>();
+  /** The registration #held is of (a new one holds nothing of the old). */
+  #epoch: number | undefined;
+  /** A batch with a claim failed: the next claim reconciles (ClaimDueRequest.known). */
+  #reconcile = false;
   #idle: Promise<void> = Promise.resolve();
   #settleIdle: (() => void) | undefined;
 
@@ -147,13 +164,26 @@ export class ClusterWrites {
       const room = claim.limit();
       const limit = Math.max(1, room.limit);
       request = { ...claim.process, limit, startNow: Math.min(limit, Math.max(0, room.startNow)), ...(claim.functions === undefined ? {} : { functions: claim.functions }) };
+      if (claim.process.epoch !== this.#epoch) {
+        this.#epoch = claim.process.epoch;
+        this.#held.clear();
+        this.#reconcile = false;
+      }
+      if (this.#reconcile) request.known = [...this.#held].map(([executionId, fencingToken]) => ({ executionId, fencingToken }));
     }
     try {
       const { finished, claimed } = await this.#store.finishAndClaim(finishes.map((f) => f.request), request, started.length === 0 ? undefined : started);
+      // An end settled either way (written, or refused: the row is no longer this attempt's) leaves the known rows.
+      for (const f of finishes) this.#held.delete(f.request.executionId);
+      if (claimed?.status === 'claimed') {
+        if (request?.known !== undefined) this.#reconcile = false;
+        for (const slot of claimed.claimed) this.#held.set(slot.execution.id, slot.execution.fencingToken);
+      }
       for (const [i, f] of finishes.entries()) f.resolve(finished[i]!);
       claim?.resolve(claimed!);
     } catch (error) {
-      // Nothing of the batch was written: the start marks go with the next one.
+      // Maybe written (an unknown outcome): start marks and ends are sent again; a claim is reconciled by the next.
+      if (claim !== undefined && claim.process.epoch === this.#epoch) this.#reconcile = true;
       this.#unsent = started;
       for (const f of finishes) f.reject(error);
       claim?.reject(error);

@@ -187,6 +187,7 @@ export class PostgresCluster {
     const process = await shared;
     if (process === undefined || process.epoch !== request.epoch) return { status: 'not-registered', nowMs };
     if (process.expiresAtMs <= nowMs) return { status: 'lease-expired', nowMs };
+    if (request.known !== undefined) await this.#giveBackUnknown(session, request, request.known, nowMs);
     // A round that met stale rows dropped them: claim again for the places they took.
     for (;;) {
       const taken = await round;
@@ -201,6 +202,18 @@ export class PostgresCluster {
     const claimed = rows.length === 0 ? [] : await this.#record(session, rows, nowMs);
     const nextDue = pending(session.row<{ dueMs: number | null }>(this.#c.nextDue, [functions]));
     return { status: 'claimed', claimed, nextDue, nowMs };
+  }
+
+  /**
+   * ClaimDueRequest.known: this registration's held rows not named there (a claim whose COMMIT went through but whose
+   * answer was lost) back to pending as before that claim. Only after an unknown outcome: one round trip more, then.
+   */
+  async #giveBackUnknown(session: Session, process: ProcessRef, known: readonly AttemptRef[], nowMs: number): Promise<void> {
+    const tokens = new Map(known.map((k) => [k.executionId, k.fencingToken]));
+    const held = await session.rows<Key & { fencingToken: number }>(this.#c.heldBy, [process.ownerId, process.epoch]);
+    const unknown = held.filter((h) => tokens.get(executionIdOf(h)) !== h.fencingToken);
+    if (unknown.length === 0) return;
+    if ((await session.row<{ n: number }>(this.#c.giveBack, keyArrays(unknown)))!.n > 0) this.#wake(session, nowMs);
   }
 
   /** The claimed rows' execution records (the shared rules) and their tasks' marks and status, in the claim's transaction. */

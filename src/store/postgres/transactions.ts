@@ -7,9 +7,11 @@
 // a serialization failure), or its connection was lost before COMMIT was sent
 // (a server restart leaves the pool's idle connections dead: the first call
 // on each would fail). A connection lost during COMMIT leaves the outcome
-// unknown: that rejects (StoreError). A lost connection is destroyed, not
-// returned to the pool.
+// unknown: that rejects with StoreOutcomeUnknownError (the write may be
+// stored), never run again. A lost connection is destroyed, not returned to
+// the pool.
 import type { CustomTypesConfig, Pool } from 'pg';
+import { StoreOutcomeUnknownError } from '../errors.js';
 import type { LeaseHolder } from '../lease.js';
 import { isConnectionError, isRetryable, Session, type Statement, translateError } from './session.js';
 
@@ -82,6 +84,10 @@ export async function inTransaction<T>(
         });
       }
       if (run < MAX_RUNS && (isRetryable(error) || (broken && !committing))) continue;
+      if (broken && committing) {
+        const message = error instanceof Error ? error.message : String(error);
+        throw new StoreOutcomeUnknownError(`${access.where}: the connection was lost during COMMIT (${message}): the write may or may not be stored`, { cause: error });
+      }
       throw translateError(error, access.where);
     } finally {
       release(broken);

@@ -5,7 +5,7 @@
 // move that clock (advance) instead of waiting: the memory store's database
 // takes an injected clock; a PostgreSQL harness can shift the store's clock
 // by an offset its test build reads, or wait for real with short leases.
-import type { ClusterStore, OfferRequest, ProcessRef } from '../../../src/store/cluster.js';
+import type { ClaimDueRequest, ClusterStore, OfferRequest, ProcessRef } from '../../../src/store/cluster.js';
 import type { Store } from '../../../src/store/store.js';
 import { ok } from './check.js';
 import { task } from './harness.js';
@@ -72,8 +72,8 @@ export async function oneOffs(store: ClusterCapableStore, ids: readonly string[]
 }
 
 /** Claims for `process` and insists the store answered with a claim batch. */
-export async function claim(store: ClusterStore, process: ProcessRef, limit: number) {
-  const result = await store.claimDue({ ...process, limit });
+export async function claim(store: ClusterStore, process: ProcessRef, limit: number, more?: Omit<ClaimDueRequest, 'ownerId' | 'epoch' | 'limit'>) {
+  const result = await store.claimDue({ ...more, ...process, limit });
   ok(result.status === 'claimed', `claimDue answered ${JSON.stringify(result)}`);
   return result;
 }

@@ -123,6 +123,27 @@ export const clusterLeaseCases: ClusterCase[] = [
     }),
   },
   {
+    name: 'claimDue() with `known` gives back the rows this registration holds and does not name (a claim whose answer was lost), with no attempt counted',
+    run: (h) => withProcesses(h, 2, async ([a, b]) => {
+      const pa = await register(a!, 'a');
+      const pb = await register(b!, 'b');
+      await oneOffs(a!, ['kept', 'lost'], pa.nowMs - 2);
+      const held = (await claim(a!, pa, 2)).claimed;
+      equal(held.map((c) => c.execution.taskId).sort(), ['kept', 'lost'], 'a holds both');
+      await oneOffs(a!, ['theirs'], pa.nowMs - 1);
+      equal((await claim(b!, pb, 5)).claimed.map((c) => c.execution.taskId), ['theirs'], 'b holds its own');
+      const kept = held.find((c) => c.execution.taskId === 'kept')!.execution;
+      const lost = held.find((c) => c.execution.taskId === 'lost')!.execution;
+      // a never heard of `lost`: its next claim names only `kept`. The row may be taken again by this very claim.
+      const again = (await claim(a!, pa, 5, { known: [{ executionId: kept.id, fencingToken: kept.fencingToken }] })).claimed;
+      const retaken = [...again, ...(await claim(b!, pb, 5)).claimed].map((c) => c.execution);
+      equal(retaken.map((e) => [e.taskId, e.attempt]), [['lost', 1]], 'given back as it was before the lost claim, and taken again as attempt 1');
+      ok(retaken[0]!.fencingToken !== lost.fencingToken, 'under a new token');
+      equal((await a!.getExecution(kept.id))?.fencingToken, kept.fencingToken, 'the known row stays held');
+      equal((await a!.processes()).map((p) => p.running), [1 + again.length, 2 - again.length], 'b\'s rows are not a\'s to give back');
+    }),
+  },
+  {
     name: 'rows claimed beyond startNow are held unstarted: a rescue interrupts them and allows one attempt more, unless a batch named them started',
     run: (h) => withProcesses(h, 2, async ([a, b], location) => {
       const pa = await register(a!, 'a');
