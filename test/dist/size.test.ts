@@ -52,7 +52,10 @@
 //   (bindings/wasm-source.ts). The test below holds the first load to two
 //   files.
 // Nothing moved into what a bare load() fetches: the total fell with the
-// first load (29.9 -> 26.8 KB). Still in the first load though only a part
+// first load (29.9 -> 26.8 KB). after()'s own registration path (2beda7f,
+// inlined whole by V8) then took timeslice to 19.8 / 27.0 KB, past a total
+// budget that had been set to the byte reached: the total's budget is now the
+// first load's plus the core's 7.2 KB. Still in the first load though only a part
 // uses them: the error classes `timeslice` exports that the durable layer
 // throws (1.8 KB minified), as a module a lazy chunk uses is in the first
 // load whole when the entry exports it, even if the application does not.
@@ -71,8 +74,8 @@ const OUT_DIR = '/virtual-out';
 
 /** Gzip bytes of the first load, per entry: the issue's 20 KB (see the header). */
 const BUDGET_GZIP_BYTES = { timeslice: 20_000, 'timeslice/web': 20_000 };
-/** Gzip bytes of the first load plus what a bare `await load()` always fetches (the core, 7.2 KB), per entry: what was reached. */
-const BUDGET_TOTAL_GZIP_BYTES = { timeslice: 27_000, 'timeslice/web': 25_000 };
+/** Gzip bytes of the first load plus what a bare `await load()` always fetches (the core, 7.2 KB), per entry: timeslice's the first load's budget plus the core; web's what it reached. */
+const BUDGET_TOTAL_GZIP_BYTES = { timeslice: 27_200, 'timeslice/web': 25_000 };
 /** Files of the first load, per entry: the application's chunk and the entry's (src/parts/load.ts), or one. */
 const MAX_FIRST_LOAD_FILES = { timeslice: 2, 'timeslice/web': 1 };
 
