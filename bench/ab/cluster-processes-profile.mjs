@@ -13,7 +13,11 @@ import pg from 'pg';
 import { createDatabase } from '../suites/postgres/database.mjs';
 import { backendPids, startCpuMeter } from '../suites/postgres/process-cpu.mjs';
 import { timeslice } from '../suites/postgres/timeslice.mjs';
+import { untilNoneRemain } from '../suites/postgres/throughput.mjs';
 import { countPgQueries } from './pg-query-counter.mjs';
+
+/** After every handler ran, how long the store may take to show every job completed. */
+const DRAIN_TIMEOUT_MS = 60_000;
 
 const SELF = fileURLToPath(import.meta.url);
 
@@ -55,11 +59,7 @@ async function parent() {
     for (const c of children) c.send({ type: 'start' });
     const readyMs = (await Promise.all(started)).map((m) => Math.round(m.readyMs));
     await done;
-    for (;;) {
-      const { rows } = await admin.query(timeslice.remainingSql);
-      if (rows[0].n === 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await untilNoneRemain(admin, timeslice.remainingSql, performance.now() + DRAIN_TIMEOUT_MS, 'cluster-processes-profile');
     const wallMs = performance.now() - startMs;
     const serverCpu = await server.stop();
     const reports = await Promise.all(children.map((c) => {

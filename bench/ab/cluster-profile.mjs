@@ -10,7 +10,11 @@ import pg from 'pg';
 import { createDatabase } from '../suites/postgres/database.mjs';
 import { PostgresStore } from '../../dist/store/postgres.js';
 import { timeslice } from '../suites/postgres/timeslice.mjs';
+import { untilNoneRemain } from '../suites/postgres/throughput.mjs';
 import { countPgQueries } from './pg-query-counter.mjs';
+
+/** After every handler ran, how long the store may take to show every job completed. */
+const DRAIN_TIMEOUT_MS = 60_000;
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '2000' }, workers: { type: 'string', default: '4' } } });
 const n = Number(values.n);
@@ -53,11 +57,7 @@ try {
   const startMs = performance.now();
   await worker.start();
   await done;
-  for (;;) {
-    const { rows } = await admin.query(timeslice.remainingSql);
-    if (rows[0].n === 0) break;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await untilNoneRemain(admin, timeslice.remainingSql, performance.now() + DRAIN_TIMEOUT_MS, 'cluster-profile');
   const wallMs = performance.now() - startMs;
   queries.counting = false;
   await worker.stop();

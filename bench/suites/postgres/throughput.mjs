@@ -18,7 +18,8 @@ import { openWorkers } from './workers.mjs';
 
 const POLL_MS = 5;
 
-async function untilNoneRemain(client, sql, deadlineMs, what) {
+/** Polls `sql` (a count of jobs not completed, as `n`) every 5 ms until it is 0; throws past deadlineMs. */
+export async function untilNoneRemain(client, sql, deadlineMs, what) {
   for (;;) {
     const { rows } = await client.query(sql);
     if (rows[0].n === 0) return;
