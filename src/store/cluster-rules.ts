@@ -2,11 +2,14 @@
 // (cluster.ts), shared by every cluster store so each refuses the same input
 // with the same message and orders rows alike. Stores run the checks before
 // any transaction, so a refused call writes nothing.
-import { NULL_JSON } from './codec.js';
+import { decodeExecution, decodeTask, noNegativeZero, NULL_JSON, type StoredExecution, type StoredTask } from './codec.js';
 import { toJsonText } from './json.js';
 import { MAX_LEASE_TTL_MS } from './lease.js';
-import type { AttemptRef, ClaimDueRequest, DeregisterRequest, FinishRequest, OfferRequest, OfferWatcher, PendingSlot, ProcessRef, ProcessRequest } from './cluster.js';
-import { checkSkips, encodeCompletion } from './slot-rules.js';
+import type {
+  AttemptRef, ClaimDueRequest, DeregisterRequest, FinishRequest, FinishResult, OfferRequest, OfferWatcher, PendingSlot, ProcessRef, ProcessRequest,
+} from './cluster.js';
+import type { FenceRefusal } from './store.js';
+import { checkSkips, encodeCompletion, refuseFenced } from './slot-rules.js';
 import { checkArray, checkFencingToken, checkId, checkNonEmptyString, checkObject, checkSlot, checkTimeMs, invalid } from './validate.js';
 
 /** The most rows one claimDue() takes. */
@@ -107,6 +110,29 @@ export function encodeFinish(request: unknown): EncodedFinish {
   if (finish.skipped !== undefined) checkSkips(finish.skipped);
   if (finish.next !== undefined) checkOffer(finish.next, 'request.next');
   return { request: finish, result: skipping ? NULL_JSON : result, error: skipping ? NULL_JSON : error };
+}
+
+/**
+ * Why a finish is refused (refuseFenced), or `stored` when the attempt has
+ * ended with this very end (same token, outcome, end time, result and error,
+ * or skip reason): a finish sent again after its first try's COMMIT went
+ * through unanswered (StoreOutcomeUnknownError). That one is answered as
+ * stored (storedFinish), so the writer does not report its own end as fenced;
+ * an ended attempt's other ends stay refused. A rescue's `interrupted` never
+ * matches a process's end: it carries LEASE_EXPIRED_ERROR and the store's time.
+ */
+export function refuseFinish(current: StoredExecution | undefined, { request, result, error }: EncodedFinish): FenceRefusal | 'stored' | undefined {
+  const refusal = refuseFenced(current, request.fencingToken);
+  if (refusal?.status !== 'already-ended') return refusal;
+  const ended = current!;
+  const same = ended.outcome === request.outcome && ended.endedAtMs === noNegativeZero(request.endedAtMs) &&
+    (request.outcome === 'skipped' ? ended.skipReason === request.skipReason : ended.result === result && ended.error === error);
+  return same ? 'stored' : refusal;
+}
+
+/** The answer to a finish refuseFinish() found already stored: nothing written. */
+export function storedFinish(current: StoredExecution, task: StoredTask | undefined): FinishResult {
+  return { status: 'completed', execution: decodeExecution(current), task: task === undefined ? undefined : decodeTask(task), skipped: [], next: undefined, alreadyStored: true };
 }
 
 export function checkOfferWatcher(watcher: unknown): asserts watcher is OfferWatcher {

@@ -31,7 +31,11 @@
 //   token, or after the row was rescued, is refused and reported, never
 //   applied. Token fencing is exact, so the process epoch is not checked on
 //   finish: a process past its lease whose rows nobody rescued yet may still
-//   finish them (nobody else can be running them).
+//   finish them (nobody else can be running them). A finish is idempotent:
+//   the end already stored for that token, sent again (its first try's
+//   COMMIT went through but the answer was lost), is answered `completed`
+//   with `alreadyStored` and writes nothing; any other end of an ended
+//   attempt (another outcome, a rescue's `interrupted`) is refused.
 // - C1: a slot is a row from the commit that offered it; rescue and
 //   deregister put rows back, they never drop one. A row whose attempts are
 //   used up is *not* failed by the rescue: it is handed to its next claimer
@@ -232,8 +236,17 @@ export type FinishResult =
     skipped: SkipResult[];
     /** What became of `next` (undefined when none was given). */
     next: OfferResult | undefined;
+    /**
+     * This very end was already stored: the attempt ended under the same
+     * token with the same outcome, end time, result and error (or skip
+     * reason), as when an earlier call's COMMIT went through but its answer
+     * was lost (StoreOutcomeUnknownError) and the end was sent again. Nothing
+     * was written now; `execution` and `task` are as stored, `skipped` is
+     * empty and `next` undefined (what that call recorded is not told again).
+     */
+    alreadyStored?: true;
   }
-  /** The attempt's token is not the current one (the row was rescued and claimed again) or the row ended (rescued, given back): nothing written. */
+  /** The attempt's token is not the current one (the row was rescued and claimed again) or the row ended otherwise (rescued, given back, another end): nothing written. */
   | FenceRefusal;
 
 export interface FinishAndClaimResult {

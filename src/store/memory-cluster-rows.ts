@@ -10,12 +10,12 @@
 // process registry, checks, watches, pruning): here is what they do to the rows.
 import { applyPatch, decodeExecution, decodeTask, type StoredExecution, type StoredTask } from './codec.js';
 import type { AttemptRef, ClaimDueRequest, ClaimDueResult, ClaimedSlot, FinishRequest, FinishResult, OfferRequest, OfferResult, ProcessRef } from './cluster.js';
-import { byUrgency, type encodeFinish, LEASE_EXPIRED_ERROR_TEXT } from './cluster-rules.js';
+import { byUrgency, type encodeFinish, LEASE_EXPIRED_ERROR_TEXT, refuseFinish, storedFinish } from './cluster-rules.js';
 import { type HeldRow, type MemoryClusterDatabase, type PendingRow, pendingSlot } from './memory-cluster-database.js';
 import { putExecution } from './memory-slot-writes.js';
 import { executionIdOf, isManualSlot, type SlotKey } from './records.js';
 import {
-  advanceHighWaterMark, type BatchTask, claimedExecution, completedExecution, refuseByTask, refuseFenced, refuseSlot, retriedExecution, runningStatus,
+  advanceHighWaterMark, type BatchTask, claimedExecution, completedExecution, refuseByTask, refuseSlot, retriedExecution, runningStatus,
   skippedExecution, updatesTask,
 } from './slot-rules.js';
 import type { SkipRequest, SkipResult } from './store.js';
@@ -62,7 +62,8 @@ export function claimDue(db: MemoryClusterDatabase, request: ClaimDueRequest): C
 /** finishClaimed() of a checked request (`encoded` its encodeFinish()), in the caller's turn. */
 export function finishClaimed(db: MemoryClusterDatabase, request: FinishRequest, encoded: ReturnType<typeof encodeFinish>): FinishResult {
   const current = db.executions.get(request.executionId);
-  const refusal = refuseFenced(current, request.fencingToken);
+  const refusal = refuseFinish(current, encoded);
+  if (refusal === 'stored') return storedFinish(current!, db.tasks.get(current!.taskId));
   if (refusal !== undefined) return refusal;
   const held = db.held.get(current!.id);
   const ended: StoredExecution =

@@ -30,8 +30,8 @@
 //
 // A failed batch may still have been written: a connection lost during its
 // COMMIT leaves the outcome unknown (StoreOutcomeUnknownError). Its ends and
-// start marks are safe to send again (an end that went in refuses its retry
-// as fenced, a start mark is a no-op the second time), but a claim that went
+// start marks are safe to send again (an end that went in answers its retry
+// as already stored, a start mark is a no-op the second time), but a claim that went
 // in holds rows under this registration that nobody here knows: they would
 // wait until this process stops or dies. So after any failed batch with a
 // claim, the next claim names every row this process knows it holds

@@ -78,8 +78,9 @@ export class SlotEnds {
   #report(request: FinishRequest, result: FinishResult): void {
     const host = this.#host;
     if (result.status !== 'completed') {
-      // Fenced (C3): the row was rescued, and maybe claimed again, while this process held it.
-      const error = new StaleAttemptError(`finishClaimed: ${request.executionId} is no longer this process's (${result.status}); its end was not stored`);
+      // Fenced (C3): the row was rescued, and maybe claimed again, while this process held it. (The same end sent
+      // again after an unknown outcome is answered as stored, not refused: docs/design/cluster.md.)
+      const error = new StaleAttemptError(`finishClaimed: ${request.executionId} is no longer this process's (${result.status}); this end was refused and nothing of it stored`);
       host.emit('writefenced', { operation: 'finishClaimed', error });
       return;
     }

@@ -8,9 +8,9 @@
 // them in.
 import { applyPatch, decodeExecution, decodeTask, STORED_TASK_FIELDS, type StoredExecution, type StoredTask } from '../codec.js';
 import type { FinishRequest, FinishResult } from '../cluster.js';
-import type { encodeFinish } from '../cluster-rules.js';
+import { type encodeFinish, refuseFinish, storedFinish } from '../cluster-rules.js';
 import { executionIdOf, slotOfExecutionId } from '../records.js';
-import { refuseFenced, skippedExecution, updatesTask } from '../slot-rules.js';
+import { skippedExecution, updatesTask } from '../slot-rules.js';
 import { offerAll } from './cluster-offer.js';
 import { columnsOf, endedExecution, keyArrays, type SlotRow, slotValues, unescapeFields } from './cluster-rows.js';
 import type { ClusterStatements } from './cluster-statements.js';
@@ -64,8 +64,9 @@ async function finishRound(
   const live: Array<{ k: number; ended: StoredExecution; held: SlotRow | undefined; current: StoredExecution }> = [];
   for (const [k, request] of requests.entries()) {
     const current = currents.get(request.executionId);
-    const refusal = refuseFenced(current, request.fencingToken);
-    if (refusal !== undefined) results[k] = refusal;
+    const refusal = refuseFinish(current, encoded[k]!);
+    if (refusal === 'stored') results[k] = storedFinish(current!, tasks.get(current!.taskId));
+    else if (refusal !== undefined) results[k] = refusal;
     else {
       const open = opens.get(request.executionId);
       live.push({ k, ended: endedExecution(current!, request, encoded[k]!, open?.ownerId != null ? open : undefined), held: open?.ownerId != null ? open : undefined, current: current! });

@@ -14,8 +14,9 @@ export const clusterBatchCases: ClusterCase[] = [
       await oneOffs(store!, ['d', 'e', 'f'], p.nowMs - 10);
       const [a, b, c] = claimed.map((x) => x.execution);
       const end = (e: typeof a, token = e!.fencingToken) => ({ executionId: e!.id, fencingToken: token, outcome: 'succeeded' as const, endedAtMs: p.nowMs });
-      const { finished, claimed: next } = await store!.finishAndClaim([end(a), end(b, b!.fencingToken + 1_000), end(c), end(a)], { ...p, limit: 2 });
-      equal(finished.map((f) => f.status), ['completed', 'stale-token', 'completed', 'already-ended'], 'each end fenced on its own, in order');
+      const { finished, claimed: next } = await store!.finishAndClaim([end(a), end(b, b!.fencingToken + 1_000), end(c), { ...end(a), outcome: 'failed' }, end(a)], { ...p, limit: 2 });
+      equal(finished.map((f) => f.status), ['completed', 'stale-token', 'completed', 'already-ended', 'completed'], 'each end fenced on its own, in order');
+      equal(finished.map((f) => f.status === 'completed' && f.alreadyStored === true), [false, false, false, false, true], 'the same end again is answered as stored');
       ok(next?.status === 'claimed', JSON.stringify(next));
       equal(next.claimed.map((x) => x.execution.taskId), ['d', 'e'], 'then the claim, most urgent first');
       equal((await store!.getExecution(b!.id))?.outcome, 'running', 'the refused end wrote nothing');

@@ -181,6 +181,37 @@ export const clusterSlotCases: ClusterCase[] = [
     }),
   },
   {
+    name: 'finishClaimed() sent again with the end already stored answers completed, alreadyStored, and writes nothing; another end or an older token is still refused',
+    run: (h) => withProcesses(h, 1, async ([store], location) => {
+      const p = await register(store!, 'p');
+      await oneOffs(store!, ['once', 'flaky'], p.nowMs - 10);
+      const { claimed } = await claim(store!, p, 2);
+      const [once, flaky] = ['once', 'flaky'].map((id) => claimed.find((c) => c.execution.taskId === id)!.execution);
+      const end = { executionId: once!.id, fencingToken: once!.fencingToken, outcome: 'succeeded' as const, endedAtMs: p.nowMs, result: { n: 1 } };
+      const first = await store!.finishClaimed(end);
+      ok(first.status === 'completed' && first.alreadyStored === undefined, JSON.stringify(first));
+      const again = await store!.finishClaimed({ ...end, taskUpdate: { status: 'completed', updatedAtMs: p.nowMs + 1 } });
+      ok(again.status === 'completed', JSON.stringify(again));
+      equal([again.alreadyStored, again.execution, again.skipped, again.next], [true, first.execution, [], undefined], 'the stored end, as stored');
+      equal(again.task?.updatedAtMs, first.task?.updatedAtMs, 'its task update was not applied again');
+      for (const [other, what] of [[{ outcome: 'failed' }, 'outcome'], [{ endedAtMs: p.nowMs + 1 }, 'end time'], [{ result: { n: 2 } }, 'result']] as const) {
+        equal((await store!.finishClaimed({ ...end, ...other })).status, 'already-ended', `another ${what} is refused`);
+      }
+      equal((await store!.getExecution(once!.id))?.result, { n: 1 }, 'as stored the first time');
+      // A failed end with a retry, sent again: one pending row, one attempt counted.
+      const failed = { executionId: flaky!.id, fencingToken: flaky!.fencingToken, outcome: 'failed' as const, endedAtMs: p.nowMs, error: { message: 'boom' }, retryAtMs: p.nowMs + 1_000 };
+      equal((await store!.finishClaimed(failed)).status, 'completed', 'the retry is written');
+      const repeated = await store!.finishClaimed(failed);
+      ok(repeated.status === 'completed' && repeated.alreadyStored === true, JSON.stringify(repeated));
+      equal((await store!.pendingSlots('flaky')).map((s) => [s.dueMs, s.attempts]), [[p.nowMs + 1_000, 1]], 'pending once, one attempt counted');
+      await location.advance(1_000);
+      await store!.heartbeat(p, 30_000);
+      const { claimed: [second] } = await claim(store!, p, 1);
+      equal(second?.execution.attempt, 2, 'then attempt 2');
+      equal((await store!.finishClaimed(failed)).status, 'stale-token', 'the first attempt\'s end, an older token, is refused now');
+    }),
+  },
+  {
     name: 'a claimed slot the claimer does not run ends as skipped, with the slots it skipped after it and the next slot, in one write',
     run: (h) => withProcesses(h, 1, async ([store]) => {
       const p = await register(store!, 'p');
@@ -188,16 +219,21 @@ export const clusterSlotCases: ClusterCase[] = [
       const base = p.nowMs - 10_000;
       offered((await store!.offerSlots([offer('missed', base)]))[0]);
       const { claimed: [held] } = await claim(store!, p, 1);
-      const finished = await store!.finishClaimed({
-        executionId: held!.execution.id, fencingToken: held!.execution.fencingToken, outcome: 'skipped', skipReason: 'missed: policy skip', endedAtMs: p.nowMs,
+      const request = {
+        executionId: held!.execution.id, fencingToken: held!.execution.fencingToken, outcome: 'skipped' as const, skipReason: 'missed: policy skip', endedAtMs: p.nowMs,
         skipped: [1, 2].map((k) => ({ taskId: 'missed', scheduleVersion: 1, nominalMs: base + k * 1_000, reason: 'missed: policy skip', recordedAtMs: p.nowMs })),
         next: offer('missed', base + 3_000),
-      });
+      };
+      const finished = await store!.finishClaimed(request);
       ok(finished.status === 'completed', JSON.stringify(finished));
       equal([finished.execution.outcome, finished.execution.skipReason, finished.execution.attempt], ['skipped', 'missed: policy skip', 0], 'skipped, no attempt counted');
       equal(finished.skipped.map((s) => s.status), ['recorded', 'recorded'], 'the other skips');
       offered(finished.next);
       equal((await store!.getTask('missed'))?.highWaterMarkMs, base + 2_000, 'the mark moved past the skips');
+      const repeat = await store!.finishClaimed(request);
+      equal([repeat.status, repeat.status === 'completed' && repeat.alreadyStored], ['completed', true], 'sent again: answered as stored');
+      equal((await store!.finishClaimed({ ...request, skipReason: 'another reason' })).status, 'already-ended', 'another skip reason is refused');
+      equal((await store!.pendingSlots('missed')).map((s) => s.nominalMs), [base + 3_000], 'the next slot offered once');
     }),
   },
   {

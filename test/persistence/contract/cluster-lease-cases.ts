@@ -61,6 +61,7 @@ export const clusterLeaseCases: ClusterCase[] = [
       await b!.rescueExpired();
       const end = { executionId: stale!.execution.id, fencingToken: stale!.execution.fencingToken, outcome: 'succeeded' as const, endedAtMs: pb.nowMs };
       equal((await a!.finishClaimed(end)).status, 'already-ended', 'refused after the rescue');
+      equal((await a!.finishClaimed({ ...end, outcome: 'interrupted' })).status, 'already-ended', 'as interrupted at the rescue\'s time too: the rescue\'s end is not its end');
       equal((await a!.saveState(stale!.execution.id, stale!.execution.fencingToken, { step: 9 })).status, 'already-ended', 'saved state too');
       const { claimed: [fresh] } = await claim(b!, pb, 1);
       const refused = await a!.finishClaimed(end);
