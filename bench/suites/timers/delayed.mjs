@@ -26,7 +26,9 @@
 //               long render or a JSON.parse. No CPU rows: the chain keeps the
 //               process busy the whole time, so its CPU is its wall time
 //   loaded      busy-loop processes keep every core busy (busy-loops.mjs) for
-//               the whole case: the process waits for a core
+//               the whole case: the process waits for a core. timeslice and
+//               setTimeout only, each sample in a fresh process, many rounds
+//               (delayed-loaded.mjs says why)
 import { createRequire } from 'node:module';
 import { Scheduler } from '../../../dist/index.js';
 import { interleaveAsync } from '../../lib/interleave-async.mjs';
@@ -34,7 +36,7 @@ import { nowMs } from '../../lib/measure.mjs';
 import { windowOffsets } from '../../lib/random.mjs';
 import { cpuRows, toRows } from '../../lib/rows.mjs';
 import { percentile } from '../../lib/stats.mjs';
-import { startBusyLoops } from './busy-loops.mjs';
+import { delayedLoadedCase } from './delayed-loaded.mjs';
 
 const React = createRequire(import.meta.url)('scheduler/cjs/scheduler.production.js');
 
@@ -110,30 +112,25 @@ export async function delayedRun(impl, offsets, { leadMs, busyMs, requireLead },
 const UNITS = { p50Ms: 'ms', p99Ms: 'ms', maxMs: 'ms', cpuMs: 'ms' };
 const LATENESS_UNITS = { p50Ms: 'ms', p99Ms: 'ms', maxMs: 'ms' };
 
-/** The conditions, in the order run: case name, and what runs beside the timers. */
+/** The conditions run in this process, in order: case name, and what runs beside the timers. */
 export const DELAYED_CONDITIONS = [
-  { caseName: 'delayed-quiet', busyTurns: false, loaded: false },
-  { caseName: 'delayed-busy-turns', busyTurns: true, loaded: false },
-  { caseName: 'delayed-loaded', busyTurns: false, loaded: true },
+  { caseName: 'delayed-quiet', busyTurns: false },
+  { caseName: 'delayed-busy-turns', busyTurns: true },
 ];
 
-/** Rows of the cases `delayed-quiet`, `delayed-busy-turns` and `delayed-loaded`. */
+/** Rows of the cases `delayed-quiet`, `delayed-busy-turns` and `delayed-loaded` (the last in fresh processes). */
 export async function delayedCases(plan, ctx) {
   const { tasks, windowMs, reps, requireLead, busyMs } = plan.delayed;
   const offsets = windowOffsets(plan.seed + 3, tasks, windowMs);
   const rows = [];
-  for (const { caseName, busyTurns, loaded } of DELAYED_CONDITIONS) {
+  for (const { caseName, busyTurns } of DELAYED_CONDITIONS) {
     ctx.log(`${caseName}: ${tasks} tasks over ${windowMs} ms x ${DELAYED_IMPLS.length} implementations x ${reps} reps`);
-    const run = { leadMs: loaded ? plan.delayed.loadedLeadMs : plan.delayed.leadMs, busyMs: busyTurns ? busyMs : 0, requireLead };
-    const stopLoops = loaded ? await startBusyLoops() : undefined;
-    try {
-      const samples = await interleaveAsync(DELAYED_IMPLS, reps, (impl, _rep, stopwatch) => delayedRun(impl, offsets, run, stopwatch));
-      if (busyTurns) rows.push(...toRows(caseName, tasks, samples, LATENESS_UNITS));
-      else rows.push(...toRows(caseName, tasks, samples, UNITS), ...cpuRows(caseName, tasks, samples, { per: 'task' }));
-    } finally {
-      await stopLoops?.();
-    }
+    const run = { leadMs: plan.delayed.leadMs, busyMs: busyTurns ? busyMs : 0, requireLead };
+    const samples = await interleaveAsync(DELAYED_IMPLS, reps, (impl, _rep, stopwatch) => delayedRun(impl, offsets, run, stopwatch));
+    if (busyTurns) rows.push(...toRows(caseName, tasks, samples, LATENESS_UNITS));
+    else rows.push(...toRows(caseName, tasks, samples, UNITS), ...cpuRows(caseName, tasks, samples, { per: 'task' }));
   }
   await releaseDelayed();
+  rows.push(...(await delayedLoadedCase(plan, ctx)));
   return rows;
 }
