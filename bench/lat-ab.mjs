@@ -1,6 +1,7 @@
 // Lateness A/B of RealClock polling settings against setTimeout, on the timers
 // suite's delayed-task run (quiet, and behind 5 ms busy event-loop turns):
 // `npm run build && node --expose-gc bench/lat-ab.mjs`.
+import '../scripts/current-dist.mjs';
 import { RealClock, Scheduler } from '../dist/index.js';
 import { windowOffsets } from './lib/random.mjs';
 import { delayedRun } from './suites/timers/delayed.mjs';

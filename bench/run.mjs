@@ -12,6 +12,7 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { requireCurrentDist } from '../scripts/build-inputs.mjs';
 import { writeHowFast } from '../scripts/how-fast.mjs';
 import { loadAverage, machineInfo } from './lib/machine.mjs';
 import { suiteCharts } from './lib/charts/suite-charts.mjs';
@@ -105,6 +106,8 @@ async function main(argv) {
     process.stderr.write('--write only goes with --quick (a full run always writes)\n');
     return 2;
   }
+  // Every suite measures the built package: a dist/ of other sources would be old code.
+  requireCurrentDist(rootDir);
   for (const name of asked.length > 0 ? asked : available) await runSuite(await loadSuite(name), quick, write);
   return 0;
 }

@@ -3,9 +3,13 @@
 // build's output: after a rebase or an edit, until `npm run build` runs again,
 // it is the package as it was, and a test of it fails (a size budget lowered
 // by the commit that met it, 6373f28: 23.8 -> 19.0 KB) or passes for a build
-// that is not the code under test. `npm test` builds first; a file run alone
-// (`npx vitest run test/dist`) does not, so those files ask distStaleness()
-// first (test/helpers/current-dist.ts).
+// that is not the code under test, and a benchmark measures old code.
+// `npm test` and `npm run bench` build first; a file run alone (`npx vitest
+// run test/pool`, `node bench/ab/...`) does not, so every reader of dist/
+// calls requireCurrentDist() before it loads anything from there: test files
+// through test/helpers/current-dist.ts, scripts that take a build directory
+// with that directory, scripts that import dist/ statically by importing
+// scripts/current-dist.mjs first.
 //
 // The build records a digest of its inputs (every file under assembly/,
 // bindings/ and src/, and the configs that shape the output) once the
@@ -17,8 +21,8 @@
 //   node scripts/build-inputs.mjs begin   (npm run build, before tsup)
 //   node scripts/build-inputs.mjs end     (after it)
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const INPUT_DIRS = ['assembly', 'bindings', 'src'];
@@ -60,8 +64,37 @@ export function distStaleness(root) {
   return undefined;
 }
 
+/** This checkout's root. */
+export const ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+/**
+ * Throws, saying why and to run `npm run build`, when dist/ under `root` (this
+ * checkout by default; a build directory an A/B script was given) is not the
+ * build of the sources there. Not cached: a call hashes the inputs (about 270
+ * files, 14 ms under load), so a reader calls it once, before it loads dist/.
+ */
+export function requireCurrentDist(root = ROOT) {
+  // Another checkout of a revision from before the record (no build-inputs.mjs there) cannot be checked.
+  if (resolve(root) !== resolve(ROOT) && !existsSync(join(root, 'scripts', 'build-inputs.mjs'))) return;
+  const stale = distStaleness(root);
+  if (stale === undefined) return;
+  throw new Error(resolve(root) === resolve(ROOT) ? stale : `${stale} in ${root}`);
+}
+
+/**
+ * requireCurrentDist() of the build a module file belongs to (an A/B script's
+ * `<checkout>/dist/index.js`): the checkout above the dist/ it lies in. A file
+ * in no dist/ (a bundle of bench/ab/bundle.mjs) is a build of its own: nothing
+ * to check.
+ */
+export function requireCurrentBuildOf(file) {
+  const parts = resolve(file).split(sep);
+  const at = parts.lastIndexOf('dist');
+  if (at > 0) requireCurrentDist(parts.slice(0, at).join(sep) || sep);
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const root = fileURLToPath(new URL('../', import.meta.url));
+  const root = ROOT;
   const step = process.argv[2];
   if (step === 'begin') {
     rmSync(join(root, STAMP), { force: true });

@@ -13,11 +13,14 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { requireCurrentDist } from '../../scripts/build-inputs.mjs';
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const outDir = path.join(rootDir, 'bench', '.cache', 'ab');
 
 export function bundle(rev) {
+  // The bundle takes the built parts the `imports` map names from this checkout's dist/.
+  requireCurrentDist(rootDir);
   mkdirSync(outDir, { recursive: true });
   const outFile = path.join(outDir, `${rev.replace(/[^A-Za-z0-9._-]/g, '_')}.mjs`);
   let srcRoot = rootDir;

@@ -6,6 +6,7 @@
 // the parent reports wall time, jobs/s, the children's and the database
 // backends' CPU, per job.
 // Usage: npm run build && node bench/ab/cluster-processes-profile.mjs [--n 2000] [--processes 4] [--workers 1]
+import '../../scripts/current-dist.mjs';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';

@@ -5,6 +5,7 @@
 // the database's commits (pg_stat_database.xact_commit) and WAL flushes
 // (pg_stat_wal.wal_sync, PostgreSQL 14+).
 // Usage: npm run build && node bench/ab/cluster-profile.mjs [--n 2000] [--workers 4]
+import '../../scripts/current-dist.mjs';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createDatabase } from '../suites/postgres/database.mjs';

@@ -3,6 +3,7 @@
 // one-owner pruneHistory (one DELETE) and again by pruneHistoryRound in rounds
 // of 1,000 (cluster mode), with the total time and the longest transaction.
 // Usage: npm run build && node bench/ab/cluster-prune-rounds.mjs [n] [round size, default 1000]
+import '../../scripts/current-dist.mjs';
 import pg from 'pg';
 import { postgresStore } from '../../dist/store/postgres.js';
 

@@ -15,7 +15,8 @@
 // JSON line: per round, cpuMs and wallMs of the timed region (first
 // registration to last run) and the lateness p50Ms, p99Ms and maxMs.
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { requireCurrentBuildOf } from '../../scripts/build-inputs.mjs';
 import { settle } from '../lib/measure.mjs';
 import { windowOffsets } from '../lib/random.mjs';
 import { Stopwatch } from '../lib/stopwatch.mjs';
@@ -37,6 +38,7 @@ let scheduler;
 let impl;
 if (implName === 'timeslice') {
   const url = modulePath === undefined ? new URL('../../dist/index.js', import.meta.url).href : pathToFileURL(path.resolve(modulePath)).href;
+  requireCurrentBuildOf(fileURLToPath(url));
   const timeslice = await import(url);
   await timeslice.load?.();
   scheduler = new timeslice.Scheduler().start();

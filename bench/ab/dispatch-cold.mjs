@@ -16,8 +16,11 @@
 //   node --expose-gc bench/ab/dispatch-cold.mjs /path/to/build/dist/index.js
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { requireCurrentBuildOf } from '../../scripts/build-inputs.mjs';
 
-const { Scheduler } = await import(pathToFileURL(path.resolve(process.argv[2] ?? 'dist/index.js')).href);
+const modulePath = path.resolve(process.argv[2] ?? 'dist/index.js');
+requireCurrentBuildOf(modulePath);
+const { Scheduler } = await import(pathToFileURL(modulePath).href);
 const n = 1e5;
 const reps = 6;
 const PRIORITIES = ['critical', 'high', 'normal', 'low', 'background'];

@@ -17,6 +17,7 @@
 // this (2 or 3 of 5 under load).
 //
 //   node --expose-gc bench/ab/dispatch-fresh-core.mjs [n=1e6] [bursts=7]
+import '../../scripts/current-dist.mjs';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { Scheduler } from '../../dist/index.js';
 

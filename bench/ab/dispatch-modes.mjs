@@ -29,6 +29,7 @@ import path from 'node:path';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
+import { requireCurrentBuildOf } from '../../scripts/build-inputs.mjs';
 
 const here = fileURLToPath(import.meta.url);
 const cpuMs = (c) => (c.user + c.system) / 1000;
@@ -73,6 +74,7 @@ if (process.argv[2] === '--child') {
   const dash = process.argv.indexOf('--');
   const processes = Number(process.argv[2] ?? 8);
   const [dist, ...configs] = process.argv.slice(dash + 1);
+  requireCurrentBuildOf(dist);
   const results = Object.fromEntries(configs.map((c) => [c, []]));
   for (let p = 0; p < processes; p++) {
     for (const config of p % 2 === 0 ? configs : [...configs].reverse()) {

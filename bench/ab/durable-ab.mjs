@@ -11,6 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { requireCurrentDist } from '../../scripts/build-inputs.mjs';
 import { Stopwatch } from '../lib/stopwatch.mjs';
 import { plainjob } from '../suites/durable/plainjob.mjs';
 import { timeslice } from '../suites/durable/timeslice.mjs';
@@ -18,6 +19,7 @@ import { timeslice } from '../suites/durable/timeslice.mjs';
 const [kind = 'c1', sync = 'full', nText = '10000', repsText = '5'] = process.argv.slice(2);
 const n = Number(nText);
 const reps = Number(repsText);
+if (process.env.BASE) requireCurrentDist(process.env.BASE);
 const base = process.env.BASE
   ? { ...(await import(path.resolve(process.env.BASE, 'bench/suites/durable/timeslice.mjs'))).timeslice, name: 'timeslice-base' }
   : undefined;

@@ -7,6 +7,7 @@
 // plainjob's whole addMany() through its API (bench/suites/durable/
 // plainjob.mjs), interleaved. Process CPU per row, medians and spread.
 //   node bench/ab/durable-enqueue-floor.mjs [full|normal] [n] [reps]
+import '../../scripts/current-dist.mjs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { requireCurrentDist } from '../../scripts/build-inputs.mjs';
 
 if (!process.env.BASE) throw new Error('BASE=<dir of another built checkout> is required');
 const roots = { new: path.resolve(fileURLToPath(import.meta.url), '../../..'), base: path.resolve(process.env.BASE) };
@@ -17,6 +18,7 @@ const n = Number(process.argv[2] ?? 10000); const reps = Number(process.argv[3] 
 const cpu = () => { const u = process.cpuUsage(); return u.user + u.system; };
 let marks = {};
 const builds = {};
+for (const root of Object.values(roots)) requireCurrentDist(root);
 for (const [name, root] of Object.entries(roots)) {
   const { Scheduler } = await import(`${root}/dist/index.js`);
   const { SqliteStore } = await import(`${root}/dist/store/sqlite.js`);

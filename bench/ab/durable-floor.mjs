@@ -14,6 +14,7 @@
 // TURNS=k: k host turns (setImmediate) between two jobs' transactions.
 // DROP='DROP INDEX ...': SQL run first (what an index costs per job).
 // PRAGMAS='cache_size = -32000; ...': connection settings to compare.
+import '../../scripts/current-dist.mjs';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

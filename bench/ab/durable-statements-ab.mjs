@@ -16,6 +16,7 @@
 //   lean, end read then updated: and the attempt's end as a SELECT of its row
 //             and an UPDATE without RETURNING (SQLite buffers the rows of
 //             RETURNING in an ephemeral table: EXPLAIN shows OpenEphemeral)
+import '../../scripts/current-dist.mjs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -12,6 +12,7 @@
 //
 //   npx asc assembly/index.ts --target release -o /tmp/a.wasm   (once per revision)
 //   node bench/ab/heap-ab.mjs /tmp/a.wasm build/timeslice.wasm [reps]
+import '../../scripts/current-dist.mjs';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';

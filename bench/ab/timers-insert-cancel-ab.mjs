@@ -19,6 +19,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { requireCurrentBuildOf } from '../../scripts/build-inputs.mjs';
 import { mulberry32 } from '../lib/random.mjs';
 
 const { values, positionals } = parseArgs({
@@ -60,6 +61,8 @@ if (values.one !== undefined) {
   console.log(JSON.stringify({ cpuMs: median(steady.map((s) => s.cpuMs)), wallMs: median(steady.map((s) => s.wallMs)) }));
 } else {
   if (positionals.length !== 2) throw new Error('give two builds: A/dist/index.js B/dist/index.js');
+  // Checked here, not in --one: callgrind counts every instruction of a --one run.
+  for (const dist of positionals) requireCurrentBuildOf(dist);
   const self = fileURLToPath(import.meta.url);
   const runOne = (dist) => {
     const args = ['--expose-gc', self, '--one', dist, '--pattern', values.pattern, '--reps', String(reps), '--n', String(n)];

@@ -24,6 +24,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { requireCurrentDist } from '../../scripts/build-inputs.mjs';
 import { machineInfo } from '../lib/machine.mjs';
 import { interleave, memorySnapshot } from '../lib/measure.mjs';
 import { mulberry32 } from '../lib/random.mjs';
@@ -44,14 +45,10 @@ const PLANS = {
   quick: { sizes: [1e4], reps: 1, mixMs: 1000, idleMs: 10000, crossingCalls: 2e5, checkSeeds: [1], checkSteps: 5000 },
 };
 
-/** The shipped core's Core class (dist/core.js), or undefined when the package is not built. */
-async function shippedCore(rootDir, log) {
-  try {
-    return (await import(pathToFileURL(path.join(rootDir, 'dist', 'core.js')).href)).Core;
-  } catch {
-    log('dist/core.js not built: the core rows are skipped (npm run build)');
-    return undefined;
-  }
+/** The shipped core's Core class (dist/core.js), of a build of the sources here (else this throws: npm run build). */
+async function shippedCore(rootDir) {
+  requireCurrentDist(rootDir);
+  return (await import(pathToFileURL(path.join(rootDir, 'dist', 'core.js')).href)).Core;
 }
 
 /** Bytes of wasm memory the shipped core grows by per registered timer (the whole task, not just its heap entry). */
@@ -96,7 +93,7 @@ async function run(ctx) {
   ];
   const coreImpl = { name: CORE, core: true };
   for (const impl of [...impls, coreImpl]) impl.work = await workloadsFor(impl.name);
-  const Core = await shippedCore(ctx.rootDir, log);
+  const Core = await shippedCore(ctx.rootDir);
   const checked = modelCheck(modules, { seeds: plan.checkSeeds, steps: plan.checkSteps });
   log(`model check passed: ${checked} releases compared with the JS model`);
   const info = ctx.info ?? {};
@@ -110,14 +107,11 @@ async function run(ctx) {
   for (const n of plan.sizes) {
     log(`n = ${n}`);
     const ic = insertCancelData(1000 + n, n);
-    const icImpls = Core ? [...impls, coreImpl] : impls;
-    const icSamples = timed(icImpls, plan.reps, (impl) => (impl.core ? impl.work.coreInsertCancel(Core, ic) : impl.work.insertCancel(impl, ic)));
+    const icSamples = timed([...impls, coreImpl], plan.reps, (impl) => (impl.core ? impl.work.coreInsertCancel(Core, ic) : impl.work.insertCancel(impl, ic)));
     rows.push(...toRows('insert-cancel', n, icSamples, { insert: 'ns/op', cancel: 'ns/op' }));
     rows.push(...toRows('memory', n, icSamples, { bytesPerPending: 'bytes/timer' }));
-    if (Core) {
-      const bytes = coreBytesPerTimer(Core, n);
-      rows.push({ case: 'memory', n, impl: CORE, metric: 'bytesPerPending', unit: 'bytes/timer', median: bytes, min: bytes, max: bytes, reps: 1 });
-    }
+    const bytes = coreBytesPerTimer(Core, n);
+    rows.push({ case: 'memory', n, impl: CORE, metric: 'bytesPerPending', unit: 'bytes/timer', median: bytes, min: bytes, max: bytes, reps: 1 });
 
     const dr = drainData(2000 + n, n);
     for (const stepMs of [1, 16]) {

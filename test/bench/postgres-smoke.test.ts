@@ -2,21 +2,21 @@
 // (bench/suites/postgres/): each implementation once on tiny counts, in this
 // process and as worker processes, against the local PostgreSQL (a fresh
 // database per run, dropped after). The full suite takes minutes, so
-// quick-suites.test.ts leaves it to this file. Needs dist/ (npm test builds
-// first); timeslice runs when dist/store/postgres.js exists (in cluster
-// mode: in one process and as 2 processes), and the smoke says so when it
-// does not.
+// quick-suites.test.ts leaves it to this file. Needs a dist/ built from the
+// sources here (npm test builds first; useCurrentDist), so timeslice always
+// runs (in cluster mode: in one process and as 2 processes).
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, type ExpectStatic, expect, it } from 'vitest';
 import { RunMarks } from '../../bench/suites/postgres/run-marks.mjs';
+import { useCurrentDist } from '../helpers/current-dist.js';
+
+useCurrentDist();
 
 const run = promisify(execFile);
 const rootDir = fileURLToPath(new URL('../..', import.meta.url));
-const storeBuilt = existsSync(fileURLToPath(new URL('../../dist/store/postgres.js', import.meta.url)));
-const expectedImpls = ['graphile-worker', 'pg-boss', ...(storeBuilt ? ['timeslice'] : [])];
+const expectedImpls = ['graphile-worker', 'pg-boss', 'timeslice'];
 
 interface SmokeRun {
   impl: string;
@@ -71,7 +71,6 @@ describe('postgres suite harness', () => {
   it('finds every implementation this checkout can run', async () => {
     const result = await smoke(['--samples', '0', '--impl', 'none']);
     expect(result.impls.sort()).toEqual(expectedImpls);
-    if (!storeBuilt) expect(result.notices.join('\n')).toMatch(/timeslice not run/);
     expect(result.runs).toEqual([]);
   });
 
@@ -98,7 +97,7 @@ describe('postgres suite harness', () => {
     }
   });
 
-  (storeBuilt ? it.concurrent : it.concurrent.skip)('runs a killed process’s held jobs in the other process once its lease lapses (timeslice)', { timeout: 120_000 }, async ({ expect }) => {
+  it.concurrent('runs a killed process’s held jobs in the other process once its lease lapses (timeslice)', { timeout: 120_000 }, async ({ expect }) => {
     const result = await smoke(['--failover']);
     const run = result.runs.find((r) => r.kind === 'failover')!;
     // failover.mjs already refuses a start in B before the kill. How soon after the kill B may start

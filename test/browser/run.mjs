@@ -33,6 +33,7 @@ import { createServer } from 'node:http';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { requireCurrentDist } from '../../scripts/build-inputs.mjs';
 import { CHROMIUM_ARGS, decideBrowserRun } from './chromium.mjs';
 const FILE_TIMEOUT_MS = 60_000;
 const LAUNCH_TIMEOUT_MS = 30_000;
@@ -198,8 +199,10 @@ async function main() {
     return decision.action === 'skip' ? 0 : 1;
   }
   const CHROMIUM_PATH = decision.path;
-  if (!existsSync(join(distDir, 'index.js')) || !existsSync(join(distDir, 'core.js'))) {
-    console.error('browser tests: the built package is missing (dist/): run `npm run build` first.');
+  try {
+    requireCurrentDist(root);
+  } catch (error) {
+    console.error(`browser tests: ${error.message}`);
     return 1;
   }
   const filters = process.argv.slice(2);

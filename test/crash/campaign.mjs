@@ -16,6 +16,7 @@
 // Each restart draws its fault: a named crash point (after-claim, after-body,
 // in-batch-write) at its n-th passage, a kill at a random moment after the
 // child is ready, or a kill during start-up (recovery itself interrupted).
+import '../../scripts/current-dist.mjs';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -19,6 +19,7 @@
 //
 //   node test/crash/chaos-campaign.mjs --minutes 10 [--ttl 2000] [--heartbeat 500] [--seed 1] [--report file.md]
 //   npm run test:chaos -- --minutes 10
+import '../../scripts/current-dist.mjs';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

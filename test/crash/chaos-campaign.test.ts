@@ -16,6 +16,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { ChaosCheck } from './check-chaos.mjs';
+import { useCurrentDist } from '../helpers/current-dist.js';
+
+useCurrentDist();
 
 const CAMPAIGN = fileURLToPath(new URL('./chaos-campaign.mjs', import.meta.url));
 

@@ -18,6 +18,7 @@
 // CHAOS_MODE 'run' (until SIGTERM: a clean stop; exit 75 when the store refuses the start) or 'seed' (schedule CHAOS_MANIFEST's tasks without
 // starting, print each task's first slot as JSON, exit).
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+// dist/ is checked once by the campaign that starts this (scripts/current-dist.mjs), not at each restart.
 import { Scheduler } from '../../dist/index.js';
 import { postgresStore } from '../../dist/store/postgres.js';
 

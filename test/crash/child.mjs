@@ -15,6 +15,7 @@
 //                            'in-batch-write' (inside a write transaction, before its commit)
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import Database from 'better-sqlite3';
+// dist/ is checked once by the campaign that starts this (scripts/current-dist.mjs), not at each restart.
 import { Scheduler } from '../../dist/index.js';
 import { SqliteStore } from '../../dist/store/sqlite.js';
 

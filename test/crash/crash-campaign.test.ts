@@ -11,6 +11,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { CampaignCheck } from './check-ledger.mjs';
+import { useCurrentDist } from '../helpers/current-dist.js';
+
+useCurrentDist();
 
 const CAMPAIGN = fileURLToPath(new URL('./campaign.mjs', import.meta.url));
 

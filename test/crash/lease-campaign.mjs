@@ -9,6 +9,7 @@
 //
 //   node test/crash/lease-campaign.mjs --seconds 60 [--ttl 2000] [--heartbeat 500] [--seed 1] [--report file.md]
 //   npm run test:lease -- --seconds 60
+import '../../scripts/current-dist.mjs';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

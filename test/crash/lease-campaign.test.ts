@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { useCurrentDist } from '../helpers/current-dist.js';
+
+useCurrentDist();
 
 const CAMPAIGN = fileURLToPath(new URL('./lease-campaign.mjs', import.meta.url));
 

@@ -17,6 +17,7 @@
 // LEASE_MODE 'run' (until SIGTERM) or 'final' (until no task is pending, then stop).
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import Database from 'better-sqlite3';
+// dist/ is checked once by the campaign that starts this (scripts/current-dist.mjs), not at each restart.
 import { Scheduler } from '../../dist/index.js';
 import { SqliteStore } from '../../dist/store/sqlite.js';
 

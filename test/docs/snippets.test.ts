@@ -14,6 +14,9 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { snippetFences } from '../helpers/readme-snippet.js';
+import { useCurrentDist } from '../helpers/current-dist.js';
+
+useCurrentDist();
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const PAGES = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];

@@ -1,15 +1,23 @@
-// For a test file that reads dist/: its tests fail at once, saying why, when
-// dist/ is not the build of the sources here (scripts/build-inputs.mjs), instead
-// of testing the package as it was before a rebase or an edit.
-import { fileURLToPath } from 'node:url';
+// For a test that reads dist/: it fails at once, saying why, when dist/ is not
+// the build of the sources here (scripts/build-inputs.mjs), instead of testing
+// the package as it was before a rebase or an edit.
 import { beforeAll } from 'vitest';
-import { distStaleness } from '../../scripts/build-inputs.mjs';
+import { requireCurrentDist } from '../../scripts/build-inputs.mjs';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-
+/** A test file that reads dist/ (itself or through a process it starts): its tests fail first when dist/ is stale. */
 export function useCurrentDist(): void {
-  beforeAll(() => {
-    const stale = distStaleness(root);
-    if (stale !== undefined) throw new Error(stale);
-  });
+  beforeAll(() => requireCurrentDist());
+}
+
+let foundCurrent = false;
+
+/**
+ * For a helper that loads dist/ when called (the pool's): throws when dist/ is
+ * stale. Checked until found current once in this process (a worker runs file
+ * after file, isolate: false): dist/ does not change under a test run.
+ */
+export function requireCurrentDistOnce(): void {
+  if (foundCurrent) return;
+  requireCurrentDist();
+  foundCurrent = true;
 }

@@ -7,6 +7,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LATEST_SCHEMA_VERSION, migrate } from '../../src/store/sqlite/schema.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { tempDir } from './temp-dir.js';
+import { useCurrentDist } from '../helpers/current-dist.js';
+
+useCurrentDist();
 
 let temp: Awaited<ReturnType<typeof tempDir>>;
 let path: string;

@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PoolOptions, WorkerPool as WorkerPoolType } from '../../src/pool/index.js';
+import { requireCurrentDistOnce } from '../helpers/current-dist.js';
 
 export const FIXTURES = fileURLToPath(new URL('./fixtures/tasks.mjs', import.meta.url));
 
 type PoolModule = typeof import('../../src/pool/index.js');
 
 export async function poolModule(): Promise<PoolModule> {
+  requireCurrentDistOnce();
   return (await import(new URL('../../dist/pool.js', import.meta.url).href)) as PoolModule;
 }
 

@@ -17,6 +17,7 @@ import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, decideBrowserRun } from '../browser/chromium.mjs';
+import { useCurrentDist } from '../helpers/current-dist.js';
 
 const decision = decideBrowserRun({ env: process.env });
 if (decision.action === 'skip') console.warn(decision.message);
@@ -231,6 +232,8 @@ if (decision.action === 'fail') {
 }
 
 describe.runIf(decision.action === 'run')('timeslice/web against Chromium', () => {
+  // Bundles `timeslice/web`, the package's own export: dist/.
+  useCurrentDist();
   let browser: import('playwright-core').Browser;
   let page: import('playwright-core').Page;
 

@@ -2,6 +2,7 @@
 // Every core operation pays it at least once; the batch writer exists to pay
 // it once per many operations. js-empty-loop is the same loop around a JS
 // function V8 inlines, i.e. the loop's own share of the figure.
+import '../../../scripts/current-dist.mjs';
 import { Core } from '../../../dist/core.js';
 import { interleave, nowMs } from '../../lib/measure.mjs';
 import { toRows } from '../../lib/rows.mjs';

@@ -29,6 +29,7 @@
 // All are measured through core.exports (raw, unvalidated) except
 // timeslice-validated, which makes the task cycle's calls through the Core
 // methods. Each run starts from an emptied core (shared-core.mjs).
+import '../../../scripts/current-dist.mjs';
 import { layout as L } from '../../../dist/core.js';
 import { nowMs } from '../../lib/measure.mjs';
 import { Stopwatch } from '../../lib/stopwatch.mjs';

@@ -6,6 +6,7 @@
 // arena group back to its initial capacity, so growth is still paid; only the
 // wasm memory pages, which never shrink, stay allocated. Memory per timer is
 // measured on fresh Cores instead (timers-memory.mjs).
+import '../../../scripts/current-dist.mjs';
 import { Core } from '../../../dist/core.js';
 import { keepAlive } from '../../lib/keep-alive.mjs';
 

@@ -7,6 +7,7 @@
 // handles or Timeout objects is allocated before the baseline, so neither
 // side counts it. Not timed, and kept apart from the timed loops so their
 // call sites only ever see the shared Core.
+import '../../../scripts/current-dist.mjs';
 import { Core, layout as L } from '../../../dist/core.js';
 import { memorySnapshot } from '../../lib/measure.mjs';
 import { assertNoneFired, ONE_DELAY_MS, onTimeout } from './timers-timed.mjs';

@@ -11,6 +11,7 @@
 //                    run after the first would reuse the lists the first one
 //                    left, and leak them. Every timer is cleared in the same
 //                    synchronous run, so none can keep the process alive.
+import '../../../scripts/current-dist.mjs';
 import { layout as L } from '../../../dist/core.js';
 import { nowMs } from '../../lib/measure.mjs';
 import { resetSharedCore } from './shared-core.mjs';

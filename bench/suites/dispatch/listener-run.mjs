@@ -14,7 +14,8 @@
 // timed region and its schedule and run phases. `module` is the package to
 // load (default: the built dist/; a bundle of bench/ab/bundle.mjs works too).
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { requireCurrentBuildOf } from '../../../scripts/build-inputs.mjs';
 import { settle } from '../../lib/measure.mjs';
 import { Stopwatch } from '../../lib/stopwatch.mjs';
 import { marksFor, prioritySequence, TIMESLICE_PRIORITIES } from './workload.mjs';
@@ -33,6 +34,7 @@ for (const [name, value] of [
 }
 
 const url = modulePath === undefined ? new URL('../../../dist/index.js', import.meta.url).href : pathToFileURL(path.resolve(modulePath)).href;
+requireCurrentBuildOf(fileURLToPath(url));
 const timeslice = await import(url);
 // A bundle for no particular platform loads its core asynchronously.
 await timeslice.load?.();

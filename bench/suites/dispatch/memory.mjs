@@ -22,6 +22,7 @@
 // synchronous), so none of its tasks runs before the second snapshot. The
 // floor-scheduler is armed the same way. Afterwards every implementation runs
 // its tasks out and the marks are checked.
+import '../../../scripts/current-dist.mjs';
 import { createRequire } from 'node:module';
 import fastq from 'fastq';
 import PQueue from 'p-queue';

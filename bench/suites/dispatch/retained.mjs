@@ -12,6 +12,7 @@
 // empty and idle for a while (src/engine/core-renewal.ts).
 // React's scheduler, for reference, is one module-wide queue: a fresh copy of
 // the module per sample, as in the memory case.
+import '../../../scripts/current-dist.mjs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createRequire } from 'node:module';
 import { Scheduler } from '../../../dist/index.js';

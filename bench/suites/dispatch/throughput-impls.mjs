@@ -7,6 +7,7 @@
 //
 // Classes are 0 (most urgent) .. 4 in the workload; each implementation gets
 // its own names for them. bench/README.md ("The dispatch suite") has the table.
+import '../../../scripts/current-dist.mjs';
 import { createRequire } from 'node:module';
 import fastq from 'fastq';
 import PQueue from 'p-queue';

@@ -3,6 +3,7 @@
 // NORMAL), a function defined by name, `scheduleMany()` with one options
 // object per job, and `slotcomplete` (an attempt's end committed) to see each
 // completion.
+import '../../../scripts/current-dist.mjs';
 import Database from 'better-sqlite3';
 import { Scheduler } from '../../../dist/index.js';
 import { SqliteStore } from '../../../dist/store/sqlite.js';

@@ -4,6 +4,7 @@
 // through putTasks in 10,000-record transactions) and closed; each repetition
 // then opens a new SqliteStore on it and reads every task with loadTasks()
 // (batches of 5,000, decoded into TaskRecords), checking the count.
+import '../../../scripts/current-dist.mjs';
 import { statSync } from 'node:fs';
 import { SqliteStore } from '../../../dist/store/sqlite.js';
 import { interleaveAsync } from '../../lib/interleave-async.mjs';

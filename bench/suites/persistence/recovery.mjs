@@ -6,6 +6,7 @@
 // each due in the future (so recovery writes nothing: no missed slot, no
 // interrupted execution), and closed; each repetition makes a new Scheduler
 // and SqliteStore on it and checks that every task was recovered.
+import '../../../scripts/current-dist.mjs';
 import { statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Scheduler } from '../../../dist/index.js';

@@ -10,6 +10,7 @@
 //                   an fsync per registration
 // The file is created and opened before the timed region, and its task count
 // is checked after each repetition.
+import '../../../scripts/current-dist.mjs';
 import { SqliteStore } from '../../../dist/store/sqlite.js';
 import { WriteBatcher } from '../../../dist/store.js';
 import { interleaveAsync } from '../../lib/interleave-async.mjs';

@@ -11,6 +11,7 @@
 // Tasks run hourly (nothing runs during the measurement); the scheduler is
 // not started. The file is created and the store opened before the timed
 // region; the stored count is checked after each repetition.
+import '../../../scripts/current-dist.mjs';
 import { Scheduler } from '../../../dist/index.js';
 import { SqliteStore } from '../../../dist/store/sqlite.js';
 import { interleaveAsync } from '../../lib/interleave-async.mjs';

@@ -2,6 +2,7 @@
 // registrations (a named function, small JSON params, a fixed-rate schedule),
 // temporary database files under os.tmpdir(), and the check that a run
 // stored what it claims (a benchmark that stores nothing measures nothing).
+import '../../../scripts/current-dist.mjs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -4,6 +4,7 @@
 // Piscina pools splitting the threads: one kept for urgent tasks, the rest for
 // everything else (the static split a Piscina user would make instead of
 // preemption). The tiny case makes its own (tiny.mjs).
+import '../../../scripts/current-dist.mjs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { WorkerPool } from '../../../dist/pool.js';

@@ -15,6 +15,7 @@
 // commit; each worker LISTENs on a connection of its own (the store's default,
 // `listen: true`) and claims at once, its poll (pollMs, default 1 s) behind it
 // as the fallback.
+import '../../../scripts/current-dist.mjs';
 import { Scheduler } from '../../../dist/index.js';
 import { postgresStore } from '../../../dist/store/postgres.js';
 

@@ -29,6 +29,7 @@
 //               the whole case: the process waits for a core. timeslice and
 //               setTimeout only, each sample in a fresh process, many rounds
 //               (delayed-loaded.mjs says why)
+import '../../../scripts/current-dist.mjs';
 import { createRequire } from 'node:module';
 import { Scheduler } from '../../../dist/index.js';
 import { interleaveAsync } from '../../lib/interleave-async.mjs';

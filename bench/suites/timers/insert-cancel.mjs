@@ -13,6 +13,7 @@
 // its best case). None fires. setTimeout's timers are not unref'd, as in the
 // core suite (timers-timed.mjs says why); all are cleared in the same
 // synchronous run, so none can hold the process.
+import '../../../scripts/current-dist.mjs';
 import { Scheduler } from '../../../dist/index.js';
 import { interleave } from '../../lib/measure.mjs';
 import { mulberry32 } from '../../lib/random.mjs';

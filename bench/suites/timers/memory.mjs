@@ -19,6 +19,7 @@
 // Every sample starts from a fresh Scheduler, made (and started) before the
 // first snapshot, so the arena's growth is counted and its initial size is
 // not. The delays are those of the insert-cancel case (random, or one delay).
+import '../../../scripts/current-dist.mjs';
 import { Scheduler } from '../../../dist/index.js';
 import { interleaveAsync } from '../../lib/interleave-async.mjs';
 import { memorySnapshot } from '../../lib/measure.mjs';
