@@ -7,12 +7,16 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-const { SqliteStore } = await import(process.argv[2] + '/dist/store/sqlite.js').catch(() => import(process.argv[2] + '/dist/store-sqlite.js'));
+import { requireCurrentDist } from '../../scripts/build-inputs.mjs';
+
+const checkout = process.argv[2];
+requireCurrentDist(checkout);
+const { SqliteStore } = await import(`${checkout}/dist/store/sqlite.js`).catch(() => import(`${checkout}/dist/store-sqlite.js`));
 const sync = process.argv[3] ?? 'normal';
 const n = Number(process.argv[4] ?? 4000);
 const reps = Number(process.argv[5] ?? 7);
 const dir = mkdtempSync(path.join(tmpdir(), 'qab-'));
-const task = (id) => ({ id, name: id, description: null, ownerModule: 'm', functionName: 'f', params: null, scheduleKind: 'fixed-rate', delayMs: null, periodMs: 1000, atMs: null, cronExpression: null, timeZone: null, dstGap: null, dstOverlap: null, priority: 'normal', misfire: { policy: 'run-once', graceMs: 30000, catchUpWindowMs: null, catchUpMax: null }, retry: null, createdAtMs: 1, updatedAtMs: 1, lastExecutionMs: null, nextExecutionMs: 1000, executionCount: 0, maxExecutions: null, status: 'pending', lastError: null, metadata: null, timeoutMs: null, scheduleVersion: 1, highWaterMarkMs: null, constraints: null });
+const task = (id) => ({ id, name: id, description: null, ownerModule: 'm', functionName: 'f', params: null, scheduleKind: 'fixed-rate', delayMs: null, periodMs: 1000, atMs: null, cronExpression: null, timeZone: null, dstGap: null, dstOverlap: null, priority: 'normal', misfire: { policy: 'run-once', graceMs: 30000, catchUpWindowMs: null, catchUpMax: null }, retry: null, createdAtMs: 1, updatedAtMs: 1, lastExecutionMs: null, nextExecutionMs: 1000, executionCount: 0, maxExecutions: null, status: 'pending', lastError: null, metadata: null, timeoutMs: null, scheduleVersion: 1, highWaterMarkMs: null, constraints: null, calendarPeriod: null, startAtMs: null, endAtMs: null });
 async function once(variant, rep) {
   const file = path.join(dir, `${variant}-${rep}.db`);
   const store = new SqliteStore({ path: file, synchronous: sync });
