@@ -26,11 +26,11 @@ class LoggedStore extends MemoryClusterStore {
   }
 }
 
-async function oneProcess(jobs: number) {
+async function oneProcess(jobs: number, localQueue = 0) {
   const clock = new VirtualClock({ wallStartMs: WALL_START_MS });
   const database = clusterDatabase(clock);
   const store = new LoggedStore({ database });
-  const [p] = await start(clusterProcess(() => store, clock, 'p', { maxConcurrent: 4 }));
+  const [p] = await start(clusterProcess(() => store, clock, 'p', { maxConcurrent: 4, localQueue }));
   const ran: string[] = [];
   p!.define('job', async (params) => void ran.push((params as { id: string }).id));
   for (let i = 0; i < jobs; i++) await p!.schedule({ id: `job-${i}`, fn: 'job', params: { id: `job-${i}` }, after: '1s' });
@@ -50,6 +50,26 @@ describe('a cluster process batches its ends and claims', () => {
     expect(store.log).toContainEqual([4, 4, 'ok']);
     const history = await Promise.all(ran.map((id) => p.store.history(id)));
     expect(history.map((h) => h.executions.map((e) => [e.outcome, e.attempt]))).toEqual(ran.map(() => [['succeeded', 1]]));
+  });
+
+  it('waits for the rows of its local queue that start turn after turn: their ends share one batch, not one small and one large', async () => {
+    const { clock, store, p, ran } = await oneProcess(1, 100);
+    await clock.advance(1_000);
+    for (let i = 0; i < 10; i++) await clock.advance(0);
+    // A run time measured (short): the next claim takes the local queue's depth beyond the 4 places.
+    for (let i = 0; i < 40; i++) await p.schedule({ id: `q-${i}`, fn: 'job', params: { id: `q-${i}` }, after: '1s' });
+    store.log.length = 0;
+    await clock.advance(1_000);
+    for (let i = 0; i < 100; i++) await clock.advance(0);
+    expect(ran).toHaveLength(41);
+    // One claim of the 40 rows, then one batch with all 40 ends: the queued rows started (4 at a time, a host turn
+    // each) while that batch waited, instead of it leaving with the first few ends and the rest following in another.
+    // One claim took the 40 rows (4 to start, 36 queued); the batch after it waited while the queued rows started (4 at
+    // a time, a host turn each) and left once the queue was empty: it holds every end but those of the last rows still
+    // running then, instead of leaving with the first few ends and the rest following in a batch of their own.
+    const ends = store.log.filter(([n]) => n > 0).map(([n]) => n);
+    expect(ends.reduce((a, b) => a + b, 0)).toBe(40);
+    expect(ends[0]).toBeGreaterThanOrEqual(36);
   });
 
   it('writes a failed batch again whole: each end is reported once, after the commit that holds it', async () => {

@@ -104,6 +104,11 @@ export class ClaimedRuns {
     });
   }
 
+  /** How many claimed rows wait in the local queue for a place. */
+  get waiting(): number {
+    return this.#queue.length;
+  }
+
   /** A claimed row: run it as a core task, or end it at once (claimed-slots.ts judges which). */
   take(claimed: ClaimedSlot, nowMs: number): void {
     const judgement = judgeClaimed(claimed, nowMs, this.#judge);

@@ -120,7 +120,7 @@ export class ClusterRunner {
     this.#store = host.store;
     this.#deadlinesMs = classDeadlinesMs(host.engine.options.deadlinesMs);
     const store = host.store;
-    this.#writes = new ClusterWrites(store, host.engine.clock);
+    this.#writes = new ClusterWrites(store, host.engine.clock, () => this.#runs.waiting);
     this.#skew = new SkewMeter(host.engine.clock, options.skewWarnMs, (detail) => host.emit('clockskew', detail));
     this.#manualRuns = new ManualRuns({
       store,
