@@ -6,9 +6,9 @@
 // first: the order claims and finishes lock them in), so two offers of one
 // task's next slot queue and the second sees the first's row; the rows it
 // inserts wake the listening processes with one NOTIFY at COMMIT.
-import type { StoredTask } from '../codec.js';
+import { encodeCheckedTask, type StoredTask } from '../codec.js';
 import type { OfferRequest, OfferResult } from '../cluster.js';
-import { executionIdOf, isManualSlot } from '../records.js';
+import { executionIdOf, isManualSlot, type TaskRecord } from '../records.js';
 import { refuseByTask, refuseSlot } from '../slot-rules.js';
 import type { ClusterStatements } from './cluster-statements.js';
 import { batchTask, keyArrays, type Key, pending, pendingOf, type SlotRow } from './cluster-rows.js';
@@ -76,6 +76,63 @@ async function offerRound(session: Session, c: ClusterStatements, s: Statements,
   const seqs = new Map(rows.map((row) => [executionIdOf(row), row.seq]));
   // A loop, not Math.min(...): spread past ~120,000 arguments (one scheduleMany() of 200,000) overflows the stack.
   session.notifyAtCommit(channel, inserts.reduce((earliest, i) => Math.min(earliest, i.dueMs), Number.POSITIVE_INFINITY));
+  for (const { k, offer, dueMs } of inserts) {
+    const slot = { taskId: offer.taskId, scheduleVersion: offer.scheduleVersion, nominalMs: offer.nominalMs };
+    results[k] = { status: 'offered', slot: pendingOf({ ...slot, id: '', dueMs, rankMs: offer.rankMs, maxAttempts: offer.maxAttempts, attempts: 0, seq: seqs.get(executionIdOf(slot))! }) };
+  }
+  return results;
+}
+
+/**
+ * The offers of tasks this transaction has just created (registerTasks when
+ * every record was new: the INSERT made their rows): decided without reading
+ * anything, and the insert sent without waiting. A created task has no slot
+ * rows and no executions (both reference the task's row, which no other
+ * transaction can see before this one commits, and a deleted task's went
+ * with it: ON DELETE CASCADE), so offerRound's four reads would find nothing
+ * but the records themselves, and its task lock is this transaction's own
+ * new row. Each offer is then judged by the task alone, as offerRound judges
+ * one without rows; the NOTIFY is asked for before the insert is sent (the
+ * insert adds every row or fails, and a failure fails COMMIT too). Returns
+ * the results as a promise that settles with the insert's answer: returned
+ * unawaited from the transaction, COMMIT (and its NOTIFY) goes in the
+ * insert's round trip, and a schedule() is two round trips (BEGIN with the
+ * tasks' INSERT; this INSERT with COMMIT) instead of four.
+ *
+ * undefined when an offer is not one of a created task's (or two name one
+ * task): the caller offers through offerAll().
+ */
+export function offerCreated(
+  session: Session, c: ClusterStatements, channel: string, created: readonly TaskRecord[], offers: readonly OfferRequest[],
+): Promise<OfferResult[]> | undefined {
+  const tasks = new Map<string, StoredTask>();
+  for (const record of created) tasks.set(record.id, encodeCheckedTask(record));
+  const offered = new Set<string>();
+  const results: OfferResult[] = new Array(offers.length);
+  const inserts: Array<{ k: number; offer: OfferRequest; dueMs: number }> = [];
+  for (const [k, offer] of offers.entries()) {
+    const task = tasks.get(offer.taskId);
+    if (task === undefined || offered.has(offer.taskId)) return undefined;
+    offered.add(offer.taskId);
+    // refuseSlot() without a record is refuseByTask() without the mark check, which this one includes.
+    const refusal = refuseByTask(offer, batchTask(task, true));
+    if (refusal !== undefined) results[k] = refusal;
+    else inserts.push({ k, offer, dueMs: Math.floor(offer.dueMs) });
+  }
+  if (inserts.length === 0) return Promise.resolve(results);
+  session.notifyAtCommit(channel, inserts.reduce((earliest, i) => Math.min(earliest, i.dueMs), Number.POSITIVE_INFINITY));
+  return pending(insertOffered(session, c, inserts, results));
+}
+
+/** Sends the rows of `inserts` now; fills their results once the insert answers (their seq). */
+async function insertOffered(
+  session: Session, c: ClusterStatements, inserts: ReadonlyArray<{ k: number; offer: OfferRequest; dueMs: number }>, results: OfferResult[],
+): Promise<OfferResult[]> {
+  const rows = await session.rows<Key & { seq: number }>(c.insertSlots, [
+    inserts.map((i) => i.offer.taskId), inserts.map((i) => i.offer.scheduleVersion), inserts.map((i) => i.offer.nominalMs),
+    inserts.map((i) => i.dueMs), inserts.map((i) => i.offer.rankMs), inserts.map((i) => i.offer.maxAttempts),
+  ]);
+  const seqs = new Map(rows.map((row) => [executionIdOf(row), row.seq]));
   for (const { k, offer, dueMs } of inserts) {
     const slot = { taskId: offer.taskId, scheduleVersion: offer.scheduleVersion, nominalMs: offer.nominalMs };
     results[k] = { status: 'offered', slot: pendingOf({ ...slot, id: '', dueMs, rankMs: offer.rankMs, maxAttempts: offer.maxAttempts, attempts: 0, seq: seqs.get(executionIdOf(slot))! }) };

@@ -37,7 +37,7 @@ import { executionIdOf, slotOfExecutionId, type TaskRecord } from '../records.js
 import { advanceHighWaterMark, claimedExecution, retriedExecution, runningStatus } from '../slot-rules.js';
 import { checkArray, checkId } from '../validate.js';
 import { finishAll } from './cluster-finish.js';
-import { offerAll } from './cluster-offer.js';
+import { offerAll, offerCreated } from './cluster-offer.js';
 import { batchTask, type ClaimedRow, columnsOf, type Key, keyArrays, pending, type PendingClaim, pendingOf, settleClaim, type SlotRow, urgency } from './cluster-rows.js';
 import type { ClusterStatements } from './cluster-statements.js';
 import { putTaskRecords } from './put-tasks.js';
@@ -139,9 +139,13 @@ export class PostgresCluster {
       }
       const offers = offersOf(tasks);
       checkOffers(offers);
-      return { statuses, stored: [...tasks], offers: offers.length === 0 ? [] : await offerAll(session, this.#c, this.#s, this.#channel, offers) };
+      if (offers.length === 0) return { statuses, stored: [...tasks], offers: Promise.resolve([]) };
+      // Every task new: their rows are inserted without reads, and COMMIT follows in the insert's round trip (the
+      // results, a promise, are awaited after it: cluster-offer.ts offerCreated).
+      const created = offerCreated(session, this.#c, this.#channel, tasks, offers);
+      return { statuses, stored: [...tasks], offers: created ?? Promise.resolve(await offerAll(session, this.#c, this.#s, this.#channel, offers)) };
     });
-    if (put.offers !== undefined) return { ...put, offers: put.offers };
+    if (put.offers !== undefined) return { ...put, offers: await put.offers };
     const offers = offersOf(put.stored);
     return { ...put, offers: offers.length === 0 ? [] : await this.offerSlots(offers) };
   }
