@@ -4,13 +4,13 @@
 // the same results (offered with their offer order, or the task's refusal),
 // one NOTIFY with the commit carrying the earliest due time, and nothing at
 // all (no record, no row, no notice) when the rows' insert fails.
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { OfferRequest } from '../../src/store/cluster.js';
 import type { TaskRecord } from '../../src/store/records.js';
 import { postgresStore } from '../../src/store/postgres-store.js';
 import { task } from './contract/harness.js';
 import { usePostgresDatabase } from './postgres-db.js';
+import { roundTrips } from './pg-round-trips.js';
 
 const db = usePostgresDatabase('register_tasks');
 
@@ -39,35 +39,6 @@ async function watched() {
     while (heard.length < count) await new Promise<void>((resolve) => waiters.push(resolve));
   };
   return { schema, store, heard, hear, close: async () => { await watch.close(); await store.close(); } };
-}
-
-/**
- * The round trips of `fn`'s statements: runs of messages sent with no answer
- * received between them, on any connection (pg's Connection, patched while
- * `fn` runs; the store's pool pipelines, so one turn's statements leave together).
- */
-async function roundTrips(fn: () => Promise<unknown>): Promise<number> {
-  const proto = (pg as unknown as { Connection: { prototype: Record<string, (...args: unknown[]) => unknown> } }).Connection.prototype;
-  const originals = { query: proto.query!, sync: proto.sync!, emit: proto.emit! };
-  let trips = 0;
-  let sending = false;
-  const sent = (original: (...args: unknown[]) => unknown) => function (this: unknown, ...args: unknown[]) {
-    if (!sending) trips++;
-    sending = true;
-    return original.apply(this, args);
-  };
-  proto.query = sent(originals.query);
-  proto.sync = sent(originals.sync);
-  proto.emit = function (this: unknown, name: unknown, ...args: unknown[]) {
-    if (name === 'readyForQuery') sending = false;
-    return originals.emit.apply(this, [name, ...args]);
-  };
-  try {
-    await fn();
-  } finally {
-    Object.assign(proto, originals);
-  }
-  return trips;
 }
 
 describe('PostgresStore.registerTasks of new tasks', () => {

@@ -46,6 +46,17 @@ const HELD_BY_KEYS = (s: string) => `held AS (SELECT o.* FROM ${s}.open_slots o
 /** Rows that went back to pending make their running task pending (an ended task stays ended: memory store's pendTask). */
 const PEND_TASKS = (s: string) => `pended AS (UPDATE ${s}.tasks t SET status = 'pending' WHERE t.status = 'running' AND t.id IN (SELECT task_id FROM requeued))`;
 
+/**
+ * The claim names the tasks of the rows it took to the statements sent after it in its transaction, whose parameters
+ * were fixed before its answer: a transaction-local setting (set_config(..., true): gone at COMMIT or ROLLBACK), a JSON
+ * array of the task ids as stored. Set once per claim statement, also to [] when it took nothing (its filter's
+ * subquery runs once, whatever the rows; json_agg of none is NULL).
+ */
+const CLAIMED_TASKS_SETTING = 'timeslice.claimed_tasks';
+const SET_CLAIMED_TASKS = `set_config('${CLAIMED_TASKS_SETTING}', coalesce(json_agg(DISTINCT x."taskId")::text, '[]'), true)`;
+/** The task ids the last claim statement of this transaction took (none before the first: the setting reads '' or NULL). */
+const CLAIMED_TASKS = `SELECT json_array_elements_text(nullif(current_setting('${CLAIMED_TASKS_SETTING}', true), '')::json)`;
+
 export function prepareClusterStatements(s: string) {
   const executionColumns = EXECUTION_STORED_FIELDS.map(column);
   /** Executions written whole, inserted or replacing the slot's record (a claim's new attempt, an end). */
@@ -156,13 +167,24 @@ export function prepareClusterStatements(s: string) {
            AND ($5::text[] IS NULL OR (SELECT t.function_name FROM ${s}.tasks t WHERE t.id = o.task_id) = ANY($5::text[]))
            AND NOT (SELECT EXISTS (SELECT FROM ${s}.open_slots h WHERE h.task_id = o.task_id AND h.owner_id IS NOT NULL))
          ORDER BY o.rank_ms, o.seq LIMIT $2 FOR UPDATE OF o SKIP LOCKED),
-       ranked AS (SELECT q.*, row_number() OVER () AS place FROM picked q)
-       UPDATE ${s}.open_slots o SET owner_id = $3, owner_epoch = $4, fencing_token = nextval('${s}.fencing_tokens'),
+       ranked AS (SELECT q.*, row_number() OVER () AS place FROM picked q),
+       claimed AS (UPDATE ${s}.open_slots o SET owner_id = $3, owner_epoch = $4, fencing_token = nextval('${s}.fencing_tokens'),
          before = (SELECT row_to_json(e)::text FROM ${s}.executions e WHERE ${KEY('e', 'o')}),
          started = p.place <= $6
        FROM ranked p JOIN ${s}.tasks t ON t.id = p.task_id WHERE ${KEY('o', 'p')}
        RETURNING ${SLOT_SELECT('o')}, o.fencing_token AS "fencingToken", o.before IS NOT NULL AS "hadRecord", o.started,
-         t.status IN ${ENDED} OR (o.schedule_version <> 0 AND o.schedule_version <> t.schedule_version) AS stale`,
+         t.status IN ${ENDED} OR (o.schedule_version <> 0 AND o.schedule_version <> t.schedule_version) AS stale)
+       SELECT c.* FROM claimed c WHERE (SELECT ${SET_CLAIMED_TASKS} FROM claimed x) IS NOT NULL`,
+    ),
+    /**
+     * The tasks of the rows the claim just before took (CLAIMED_TASKS), locked in id order: sent in the claim's round
+     * trip, before its answer (cluster.ts #claimDue). As lockTasks, of ids the client has not seen yet.
+     */
+    lockClaimedTasks: statement(`SELECT ${TASK_SELECT} FROM ${s}.tasks WHERE id IN (${CLAIMED_TASKS}) ORDER BY id FOR UPDATE`),
+    /** As heldOfTasks, of the tasks lockClaimedTasks locked: a statement of its own after it, so a snapshot taken after its waits. */
+    heldOfClaimedTasks: statement(
+      `SELECT task_id AS "taskId", nominal_ms AS "nominalMs", schedule_version AS "scheduleVersion", fencing_token AS "fencingToken"
+       FROM ${s}.open_slots WHERE task_id IN (${CLAIMED_TASKS}) AND owner_id IS NOT NULL`,
     ),
     /** The held rows of these tasks ($1), once their task rows are locked: a claim committed meanwhile shows here. */
     heldOfTasks: statement(

@@ -55,6 +55,12 @@ type ClusterRun = <T>(fn: (session: Session, nowMs: number) => Promise<T>) => Pr
  */
 type ClusterRunEarly = <T>(fn: (session: Session, nowMs: Promise<number>, nowParam: number | null) => Promise<T>) => Promise<T>;
 
+/** The claimed rows' tasks, locked, and their held rows, read in the claim's round trip (#claimDue). */
+interface EarlyLocks {
+  locked: Promise<StoredTask[]>;
+  held: Promise<Array<Key & { fencingToken: number }>>;
+}
+
 export class PostgresCluster {
   readonly #c: ClusterStatements;
   readonly #s: Statements;
@@ -186,15 +192,32 @@ export class PostgresCluster {
     // The process row and the first claim round in one round trip: the claim takes nothing unless this registration is live.
     const shared = pending(session.row<{ epoch: number; expiresAtMs: number }>(this.#c.shareProcess, [request.ownerId]));
     const rows: ClaimedRow[] = [];
-    let round = pending(claimRound(request.limit));
+    // The claimed rows' tasks locked and their held rows read in the claim's round trip, before its answer: the claim
+    // names them to these statements (cluster-statements.ts CLAIMED_TASKS), so #record needs no round trip for them.
+    const claimWithLocks = () => ({
+      round: pending(claimRound(request.limit)),
+      early: {
+        locked: pending(session.rows<StoredTask>(this.#c.lockClaimedTasks)),
+        held: pending(session.rows<Key & { fencingToken: number }>(this.#c.heldOfClaimedTasks)),
+      } satisfies EarlyLocks,
+    });
+    // After an unknown outcome (known), the claim goes after the give-back: sent before it, its own rows were held by
+    // this registration and not known, so the give-back took them back (deleting the rows, records not yet written).
+    let first = request.known === undefined ? claimWithLocks() : undefined;
     const nowMs = await nowMsSent;
     const process = await shared;
     if (process === undefined || process.epoch !== request.epoch) return { status: 'not-registered', nowMs };
     if (process.expiresAtMs <= nowMs) return { status: 'lease-expired', nowMs };
-    if (request.known !== undefined) await this.#giveBackUnknown(session, request, request.known, nowMs);
+    if (request.known !== undefined) {
+      await this.#giveBackUnknown(session, request, request.known, nowMs);
+      first = claimWithLocks();
+    }
+    let round = first!.round;
     // A round that met stale rows dropped them: claim again for the places they took.
+    let rounds = 0;
     for (;;) {
       const taken = await round;
+      rounds++;
       const stale = taken.filter((r) => r.stale);
       rows.push(...taken.filter((r) => !r.stale));
       if (stale.length === 0) break;
@@ -203,7 +226,8 @@ export class PostgresCluster {
       round = claimRound(request.limit - rows.length);
     }
     rows.sort(urgency);
-    const claimed = rows.length === 0 ? [] : await this.#record(session, rows, nowMs);
+    // After a second round (stale rows), the early locks cover only the first: its rows' tasks are locked as before.
+    const claimed = rows.length === 0 ? [] : await this.#record(session, rows, nowMs, rounds === 1 ? first!.early : undefined);
     const nextDue = pending(session.row<{ dueMs: number | null }>(this.#c.nextDue, [functions]));
     return { status: 'claimed', claimed, nextDue, nowMs };
   }
@@ -221,15 +245,20 @@ export class PostgresCluster {
   }
 
   /** The claimed rows' execution records (the shared rules) and their tasks' marks and status, in the claim's transaction. */
-  async #record(session: Session, claimedRows: readonly ClaimedRow[], nowMs: number): Promise<ClaimedSlot[]> {
+  async #record(session: Session, claimedRows: readonly ClaimedRow[], nowMs: number, early: EarlyLocks | undefined): Promise<ClaimedSlot[]> {
     let rows = claimedRows;
     const tasks = new Map<string, StoredTask>();
+    for (const t of early === undefined ? [] : await early.locked) tasks.set(t.id, t);
+    let held = early === undefined ? [] : await early.held;
     const taskIds = [...new Set(rows.map((r) => r.taskId))];
-    // The held rows are read once the tasks are locked (the next statement, in the same round trip: see #oneRunPerTask).
-    const locked = pending(session.rows<StoredTask>(this.#c.lockTasks, [taskIds]));
-    const held = pending(session.rows<Key & { fencingToken: number }>(this.#c.heldOfTasks, [taskIds]));
-    for (const t of await locked) tasks.set(t.id, t);
-    rows = this.#oneRunPerTask(session, rows, await held);
+    if (!taskIds.every((id) => tasks.has(id))) {
+      // The held rows are read once the tasks are locked (the next statement, in the same round trip: see #oneRunPerTask).
+      const locked = pending(session.rows<StoredTask>(this.#c.lockTasks, [taskIds]));
+      const read = pending(session.rows<Key & { fencingToken: number }>(this.#c.heldOfTasks, [taskIds]));
+      for (const t of await locked) tasks.set(t.id, t);
+      held = await read;
+    }
+    rows = this.#oneRunPerTask(session, rows, held);
     if (rows.length === 0) return [];
     const withRecord = rows.filter((r) => r.hadRecord);
     const befores = withRecord.length === 0 ? new Map<string, StoredExecution>() : await readExecutions(session, this.#s, withRecord);
