@@ -56,6 +56,12 @@ for (const topology of values.topologies.split(',')) {
     }
     const ours = rows.get('timeslice');
     const peers = [...rows.entries()].filter(([name]) => name !== 'timeslice').map(([, r]) => r.jobsPerSec);
-    if (ours !== undefined && peers.length > 0) process.stdout.write(`  timeslice / better peer: ${(ours.jobsPerSec / Math.max(...peers)).toFixed(2)}x\n`);
+    if (ours !== undefined && peers.length > 0) {
+      // Paired: repetition r of every implementation ran in the same round (interleaved, rotated).
+      const rates = (name) => samples.get(name).jobsPerSec.map((x) => x.value ?? x);
+      const others = runnable.filter((impl) => impl.name !== 'timeslice').map((impl) => rates(impl.name));
+      const paired = rates('timeslice').map((rate, r) => rate / Math.max(...others.map((o) => o[r])));
+      process.stdout.write(`  timeslice / better peer: ${(ours.jobsPerSec / Math.max(...peers)).toFixed(2)}x of the medians; paired by round ${paired.map((x) => x.toFixed(2)).join(' ')} (median ${median(paired).toFixed(2)}x)\n`);
+    }
   }
 }

@@ -5,7 +5,10 @@
 //                             last committed completion, CPU per job
 //   snapshot-w4-<mode>        the same at w4 while a REPEATABLE READ
 //                             transaction holds one snapshot the whole run
-//   add-to-start-<mode>       one job at a time into idle workers (w4)
+//   add-to-start-<mode>       one job at a time into idle workers (w4): each
+//                             repetition's p50/p99 over its own samples
+//                             (latency.mjs), medians and spread over the
+//                             repetitions
 //   failover-p2               2 processes, one killed holding its k jobs:
 //                             time until the other starts them (timeslice)
 import { interleaveAsync } from '../../lib/interleave-async.mjs';
@@ -23,7 +26,7 @@ const THROUGHPUT_UNITS = {
   duplicateRuns: 'runs',
   backendsExited: 'backends', // backends that exited inside the timed region: their CPU is missing from serverCpuNsPerJob
 };
-const LATENCY_UNITS = { startP50Ms: 'ms', startP99Ms: 'ms', duplicateRuns: 'runs' };
+const LATENCY_UNITS = { startP50Ms: 'ms', startP99Ms: 'ms', startMaxMs: 'ms', addP50Ms: 'ms', addP99Ms: 'ms', duplicateRuns: 'runs' };
 const FAILOVER_UNITS = { restartFirstMs: 'ms', restartLastMs: 'ms', restartAfterLeaseMs: 'ms' };
 
 /** The implementations that can run `topology`; a notice (logged once, kept in meta.info.notices) for each that cannot. */
@@ -63,7 +66,7 @@ async function latencyCase(ctx, impls, { caseName, reps, mode, samples, seed }) 
     reps,
     async (impl, rep) => {
       const sample = await latencyRepetition(impl, { mode, topology: 'w4', samples, seed: seed + rep, caseName });
-      ctx.log(`  ${impl.name} rep ${rep + 1}: p50 ${sample.startP50Ms.toFixed(1)} ms, p99 ${sample.startP99Ms.toFixed(1)} ms`);
+      ctx.log(`  ${impl.name} rep ${rep + 1}: start p50 ${sample.startP50Ms.toFixed(1)} ms, p99 ${sample.startP99Ms.toFixed(1)} ms, max ${sample.startMaxMs.toFixed(1)} ms; the add call p50 ${sample.addP50Ms.toFixed(1)} ms`);
       return sample;
     },
     { rotate: true },
@@ -92,10 +95,11 @@ export async function postgresCases(ctx, impls, plan) {
       await throughputRepetition(impl, { n: plan.warmN, mode: 'perjob', topology: 'w4', timeoutMs: plan.timeoutMs, caseName: 'warm' }, new Stopwatch());
     }
   }
-  for (const { n, reps } of plan.sizes) {
+  for (const { n, reps, repsOf = {} } of plan.sizes) {
     for (const topology of plan.topologies) {
       for (const mode of plan.modes) {
-        rows.push(...(await throughputCase(ctx, impls, { caseName: `${topology}-${mode}`, n, reps, mode, topology, timeoutMs: plan.timeoutMs })));
+        const caseName = `${topology}-${mode}`;
+        rows.push(...(await throughputCase(ctx, impls, { caseName, n, reps: repsOf[caseName] ?? reps, mode, topology, timeoutMs: plan.timeoutMs })));
       }
     }
     if (plan.snapshot) {
