@@ -19,6 +19,7 @@ import { isPreset, type ResolvedTaskOptions } from '../tasks/options.js';
 import type { ResolvedSchedulerOptions } from '../tasks/scheduler-options.js';
 import { SchedulerStoppedError } from '../errors.js';
 import type { TaskContext } from '../tasks/task-context.js';
+import { TaskHandle } from '../tasks/task-handle.js';
 import { AsyncBudget } from './async-budget.js';
 import { CoreRenewal } from './core-renewal.js';
 import { DueTimer } from './due-timer.js';
@@ -64,6 +65,19 @@ export class Engine {
   /** The book the next registrations' handles share, and how many more it takes (task-outcome.ts). */
   #book: OutcomeBook | undefined;
   #bookLeft = 0;
+  /**
+   * A handle nobody sees, kept so that a TaskHandle is always alive. The map
+   * (hidden class) a handle gets is held only weakly by V8 (by the
+   * constructor's transitions), as is every map that optimized code embeds:
+   * when a full collection found no handle alive (every task of a burst
+   * ended, its handles dropped), the map died and V8 threw away the
+   * optimized code of run(), after() and TaskHandle's constructor ("weak
+   * objects" in --trace-deopt), which then ran unoptimized until compiled
+   * again. Field changes (an id past the small-integer range) generalize
+   * the map in place, so this one instance keeps the map every handle has.
+   */
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: never read; being referenced is its whole job
+  readonly #handleMapKept: TaskHandle;
 
   constructor(core: CoreInstance, clock: Clock, options: ResolvedSchedulerOptions, events: SchedulerEvents) {
     this.core = core;
@@ -103,6 +117,7 @@ export class Engine {
         if (this.#idle.waiting) this.#idle.check();
       },
     });
+    this.#handleMapKept = new TaskHandle(new OutcomeBook(this), 0);
   }
 
   get state(): LifecycleState {
