@@ -20,7 +20,10 @@
 // (busy-loops.mjs, as scripts/with-load.mjs starts for the tests), running
 // from before the first round until after the last, plus whatever else the
 // machine runs: the 1-minute load average is read before every sample and
-// kept in the results (info.delayedLoaded).
+// kept in the results (info.delayedLoaded). Where Linux groups processes by
+// session (sched_autogroup_enabled), the loops and the samples share the
+// suite's group: a sample competes with the loops inside it, and the group
+// with the rest of the machine.
 import { fileURLToPath } from 'node:url';
 import { alternate, sampleInFreshProcess } from '../../lib/fresh-process.mjs';
 import { loadAverage } from '../../lib/machine.mjs';
