@@ -22,9 +22,13 @@
 // back and tries again after a backoff (1 s doubling to 30 s, a `storeerror`
 // event each time), so the scheduler resumes by itself once space returns; a
 // completion that fails is retried the same way (the body is not run again).
+// A failed completion may have been stored though (its answer lost): its
+// retry then meets its own end, refused as `already-ended`, and takes that
+// for its success (#complete), so the attempt is counted and reported once.
 import type { Engine } from '../engine/engine.js';
 import { retryDelayMs } from '../tasks/retry.js';
 import { checkJson, checkJsonSize } from '../store/json.js';
+import { isStoredEnd } from '../store/slot-rules.js';
 import { type ExecutionRecord, isManualSlot, type Json, MANUAL_SCHEDULE_VERSION, type TaskPatch } from '../store/records.js';
 import type { ClaimRequest, ClaimResult, CompleteRequest, EndResult, ExecutionTrace, Store } from '../store/store.js';
 import { TaskEndedError } from '../errors.js';
@@ -330,15 +334,25 @@ export class SlotAttempt {
     };
   }
 
-  /** The attempt's end (batched), retried after a backoff while the store fails; undefined if the scheduler stopped first. */
+  /**
+   * The attempt's end (batched), retried after a backoff while the store
+   * fails; undefined if the scheduler stopped first. A failed try may have
+   * been stored all the same (its answer lost: StoreOutcomeUnknownError), so
+   * a retry refused as `already-ended` by this very end (same token, outcome,
+   * end time, result and error: isStoredEnd) is this end's success; any
+   * other stored end stays a refusal.
+   */
   async #complete(request: AttemptEnd): Promise<EndResult | undefined> {
     const engine = this.#host.engine;
+    let failedBefore = false;
     for (;;) {
       try {
         const result = await this.#host.end(request);
         this.#host.backoff.reset();
+        if (failedBefore && result.status === 'already-ended' && isStoredEnd(result.current, request)) return { status: 'completed', execution: result.current };
         return result;
       } catch (error) {
+        failedBefore = true;
         // Fenced: another scheduler owns the store and has this slot now; nothing to retry.
         if (isFenced(error)) return undefined;
         const retryInMs = this.#host.backoff.next();

@@ -2,14 +2,14 @@
 // (cluster.ts), shared by every cluster store so each refuses the same input
 // with the same message and orders rows alike. Stores run the checks before
 // any transaction, so a refused call writes nothing.
-import { decodeExecution, decodeTask, noNegativeZero, NULL_JSON, type StoredExecution, type StoredTask } from './codec.js';
+import { decodeExecution, decodeTask, NULL_JSON, type StoredExecution, type StoredTask } from './codec.js';
 import { toJsonText } from './json.js';
 import { MAX_LEASE_TTL_MS } from './lease.js';
 import type {
   AttemptRef, ClaimDueRequest, DeregisterRequest, FinishRequest, FinishResult, OfferRequest, OfferWatcher, PendingSlot, ProcessRef, ProcessRequest,
 } from './cluster.js';
 import type { FenceRefusal } from './store.js';
-import { checkSkips, encodeCompletion, refuseFenced } from './slot-rules.js';
+import { checkSkips, encodeCompletion, isSameEnd, refuseFenced } from './slot-rules.js';
 import { checkArray, checkFencingToken, checkId, checkNonEmptyString, checkObject, checkSlot, checkTimeMs, invalid } from './validate.js';
 
 /** The most rows one claimDue() takes. */
@@ -121,13 +121,10 @@ export function encodeFinish(request: unknown): EncodedFinish {
  * an ended attempt's other ends stay refused. A rescue's `interrupted` never
  * matches a process's end: it carries LEASE_EXPIRED_ERROR and the store's time.
  */
-export function refuseFinish(current: StoredExecution | undefined, { request, result, error }: EncodedFinish): FenceRefusal | 'stored' | undefined {
-  const refusal = refuseFenced(current, request.fencingToken);
+export function refuseFinish(current: StoredExecution | undefined, encoded: EncodedFinish): FenceRefusal | 'stored' | undefined {
+  const refusal = refuseFenced(current, encoded.request.fencingToken);
   if (refusal?.status !== 'already-ended') return refusal;
-  const ended = current!;
-  const same = ended.outcome === request.outcome && ended.endedAtMs === noNegativeZero(request.endedAtMs) &&
-    (request.outcome === 'skipped' ? ended.skipReason === request.skipReason : ended.result === result && ended.error === error);
-  return same ? 'stored' : refusal;
+  return isSameEnd(current!, encoded) ? 'stored' : refusal;
 }
 
 /** The answer to a finish refuseFinish() found already stored: nothing written. */

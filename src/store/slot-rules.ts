@@ -6,7 +6,7 @@
 // exist.)
 import { decodeExecution, NULL_JSON, noNegativeZero, type StoredExecution, type StoredTask } from './codec.js';
 import { toJsonText } from './json.js';
-import { executionIdOf, isManualSlot, MANUAL_SCHEDULE_VERSION, type SlotKey, type TaskPatch } from './records.js';
+import { type ExecutionRecord, executionIdOf, isManualSlot, MANUAL_SCHEDULE_VERSION, type SlotKey, type TaskPatch } from './records.js';
 import type { ClaimRequest, CompleteRequest, FenceRefusal, RetryResult, SkipRequest, SlotRefusal } from './store.js';
 import {
   checkArray, checkEndingOutcome, checkFencingToken, checkNonEmptyString, checkObject, checkSlot, checkTaskPatch, checkTimeMs, checkTrace,
@@ -115,6 +115,38 @@ export function refuseFenced(current: StoredExecution | undefined, fencingToken:
   if (current.fencingToken !== fencingToken) return { status: 'stale-token', current: decodeExecution(current) };
   if (current.outcome !== 'running') return { status: 'already-ended', current: decodeExecution(current) };
   return undefined;
+}
+
+/** An end as isSameEnd() compares it: its request's token, outcome, end time (and skip reason), its result and error as JSON text. */
+export interface EncodedEnd {
+  request: { fencingToken: number; outcome: string; endedAtMs: number; skipReason?: string };
+  result: string;
+  error: string;
+}
+
+/**
+ * Whether the attempt `ended` ended with this very end: the same token,
+ * outcome and end time, and the same result and error (a skip: the same skip
+ * reason). An end sent again after its first try was stored but the answer
+ * lost (StoreOutcomeUnknownError) meets itself: the cluster's finish answers
+ * it as stored (refuseFinish, cluster-rules.ts), and a one-owner scheduler
+ * takes complete()'s `already-ended` refusal of it for its own success
+ * (isStoredEnd). Any other end of the attempt (another outcome, time or
+ * result, recovery's or a rescue's `interrupted`) is not this one.
+ */
+export function isSameEnd(ended: Pick<StoredExecution, 'fencingToken' | 'outcome' | 'endedAtMs' | 'result' | 'error' | 'skipReason'>, { request, result, error }: EncodedEnd): boolean {
+  return ended.fencingToken === request.fencingToken && ended.outcome === request.outcome && ended.endedAtMs === noNegativeZero(request.endedAtMs) &&
+    (request.outcome === 'skipped' ? ended.skipReason === request.skipReason : ended.result === result && ended.error === error);
+}
+
+/**
+ * isSameEnd() of a record as a store answers it (complete()'s `already-ended`
+ * current) and a complete() request: whether this request's end is the one
+ * stored. For a caller whose earlier try of `request` failed.
+ */
+export function isStoredEnd(current: ExecutionRecord, request: CompleteRequest): boolean {
+  const stored = { ...current, result: toJsonText(current.result, 'current.result'), error: toJsonText(current.error, 'current.error') };
+  return isSameEnd(stored, encodeCompletion(request));
 }
 
 /** Why retry() is refused, or undefined. */

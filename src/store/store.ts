@@ -273,6 +273,10 @@ export interface Store {
    * Ends the current attempt and applies `taskUpdate`, in one transaction. A
    * stale token or an attempt that already ended is refused and reported
    * (nothing written, task untouched), so a repeated completion is harmless.
+   * The refusal carries the record as stored: a caller whose earlier try
+   * failed but may have been stored (StoreOutcomeUnknownError) finds its own
+   * end there, an `already-ended` whose end is this request's
+   * (isStoredEnd in slot-rules.ts).
    */
   complete(request: CompleteRequest): Promise<CompleteResult>;
   /**

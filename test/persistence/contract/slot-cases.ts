@@ -1,7 +1,8 @@
 // Contract cases for slots: claims (C2), fencing (C3), the high-water mark
 // (C4), skips, retries, saved state, recovery queries, history and pruning.
 import type { ExecutionRecord } from '../../../src/store/records.js';
-import type { ClaimResult, HistoryCursor, PruneTasksResult, Store } from '../../../src/store/store.js';
+import { isStoredEnd } from '../../../src/store/slot-rules.js';
+import type { ClaimResult, CompleteRequest, HistoryCursor, PruneTasksResult, Store } from '../../../src/store/store.js';
 import { equal, ok, rejects } from './check.js';
 import { allHistory, allTasks, type ContractCase, slot, task, withStore } from './harness.js';
 
@@ -102,6 +103,36 @@ export const slotCases: ContractCase[] = [
       equal(stale, { status: 'stale-token', current: done.execution }, 'a foreign token');
       equal(await store.complete({ executionId: 'nope/1/1', fencingToken: 1, outcome: 'succeeded', endedAtMs: 1 }), { status: 'unknown-execution' }, 'unknown');
       equal((await store.getTask('t'))?.executionCount, 1, 'the refused updates were not applied');
+    }),
+  },
+  {
+    name: 'complete() sent again with the end it stored is refused as already-ended with that end as stored, which isStoredEnd() recognises; any other end is not recognised',
+    run: (h) => withStore(h, async (store) => {
+      const execution = await running(store, 't', 1000);
+      // Keys out of order, nesting, non-ASCII, a -0: what the repeat is recognised by must read back exactly.
+      const request: CompleteRequest = {
+        executionId: execution.id, fencingToken: execution.fencingToken, outcome: 'failed', endedAtMs: 1200,
+        result: null, error: { name: 'TypeError', message: 'boom é', code: 'E_X', detail: { z: [1, -0, { b: true, a: null }], a: 'x' } },
+        taskUpdate: { executionCount: 1, lastError: 'boom é' }, trace: { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' },
+      };
+      const done = await store.complete(request);
+      ok(done.status === 'completed', JSON.stringify(done));
+      ok(!isStoredEnd(execution, request), 'a running record does not hold the end');
+      // A later write to the task, which the repeat must not undo.
+      await store.updateTask('t', { executionCount: 5 });
+      const repeat = await store.complete(request);
+      equal(repeat, { status: 'already-ended', current: done.execution }, 'the same end again: refused, with the end as stored');
+      ok(repeat.status === 'already-ended' && isStoredEnd(repeat.current, request), 'isStoredEnd: the stored end is this one');
+      equal((await store.getTask('t'))?.executionCount, 5, 'the repeat\'s task update was not applied');
+      const others: Array<[string, Partial<CompleteRequest>]> = [
+        ['outcome', { outcome: 'interrupted' }], ['end time', { endedAtMs: 1201 }], ['result', { result: 0 }],
+        ['error', { error: { ...(request.error as object), code: 'E_Y' } }], ['token', { fencingToken: execution.fencingToken + 1 }],
+      ];
+      for (const [what, other] of others) {
+        const refused = await store.complete({ ...request, ...other });
+        ok(refused.status === 'already-ended' || refused.status === 'stale-token', JSON.stringify(refused));
+        ok(!isStoredEnd(refused.current, { ...request, ...other }), `another ${what} is not the stored end`);
+      }
     }),
   },
   {

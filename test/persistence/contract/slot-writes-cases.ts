@@ -2,6 +2,7 @@
 // that ended, slots that start) in one transaction, each answered as
 // complete() and claim() would answer it, all or nothing.
 import type { ExecutionRecord } from '../../../src/store/records.js';
+import { isStoredEnd } from '../../../src/store/slot-rules.js';
 import type { ClaimResult, SlotWritesResult, Store } from '../../../src/store/store.js';
 import { equal, ok, rejects } from './check.js';
 import { type ContractCase, slot, task, withStore } from './harness.js';
@@ -44,6 +45,26 @@ export const slotWritesCases: ContractCase[] = [
       const storedB = await store.getTask('b');
       equal([storedB?.executionCount, storedB?.lastError, storedB?.priority], [0, 'x', 'high'], 'task b: only the current attempt\'s update');
       equal((await store.getExecution(b!.id))?.outcome, 'failed', 'b ended once');
+    }),
+  },
+  {
+    name: 'completeAndClaim() sent again after it was stored: the ends are refused as already-ended with the ends as stored (isStoredEnd), the claims as duplicates; nothing applied twice',
+    run: (h) => withStore(h, async (store) => {
+      await store.putTasks([task('t')]);
+      const first = claimed((await store.claim([slot('t', 1000)]))[0]);
+      const end = {
+        executionId: first.id, fencingToken: first.fencingToken, outcome: 'succeeded' as const, endedAtMs: 1100, result: { n: 1, list: [2, 'é'] },
+        taskUpdate: { executionCount: 1, lastExecutionMs: 1000, nextExecutionMs: 2000, status: 'pending' as const, updatedAtMs: 1100 },
+      };
+      const stored = await completeAndClaim(store)([end], [slot('t', 2000)]);
+      ok(stored.completed[0]?.status === 'completed', JSON.stringify(stored.completed[0]));
+      const second = claimed(stored.claimed[0]);
+      const again = await completeAndClaim(store)([end], [slot('t', 2000)]);
+      equal(again.completed, [{ status: 'already-ended', current: stored.completed[0].execution }], 'the end, as stored');
+      ok(again.completed[0]?.status === 'already-ended' && isStoredEnd(again.completed[0].current, end), 'recognised as this end');
+      equal(again.claimed, [{ status: 'duplicate', existing: second }], 'the claim, as stored');
+      const t = await store.getTask('t');
+      equal([t?.executionCount, t?.nextExecutionMs, t?.highWaterMarkMs], [1, 2000, 2000], 'the task as the first call left it');
     }),
   },
   {

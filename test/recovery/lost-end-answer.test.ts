@@ -1,0 +1,110 @@
+// One owner: an attempt's end whose write went through but whose answer was
+// lost (a connection cut during COMMIT: StoreOutcomeUnknownError). The
+// scheduler sends the end again (a `storeerror` event for the failed try);
+// the store refuses the repeat as `already-ended`, its `current` the end as
+// stored. The scheduler recognises that end as its own (the same attempt's
+// token, outcome, end time, result and error: sameEnd in slot-rules.ts, the
+// rule the cluster's idempotent finish applies in the store) and goes on as
+// if the first try had answered: one `slotcomplete` for the attempt, its
+// count and next slot kept, a failed attempt's retry started. Any other
+// stored end stays a refusal.
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import { Scheduler } from '../../src/index.js';
+import { StoreOutcomeUnknownError } from '../../src/store/errors.js';
+import type { SlotWritesResult, Store } from '../../src/store/store.js';
+import { VirtualClock } from '../../src/testing/index.js';
+import { advanceWithIo, WALL_START_MS } from './helpers.js';
+import { restartStores } from './restart-stores.js';
+
+const stores = restartStores(['MemoryStore', 'SqliteStore', 'IndexedDbStore', 'PostgresStore']);
+
+/** The first slot write (completeAndClaim, else complete) that ends an attempt `lose` picks is written, then its answer is lost. */
+function loseEndAnswer(store: Store, lose: (executionId: string) => boolean): { lost: () => string[] } {
+  const lost: string[] = [];
+  const pick = (ids: string[]) => (lost.length === 0 ? ids.find(lose) : undefined);
+  if (store.completeAndClaim !== undefined) {
+    const real = store.completeAndClaim.bind(store);
+    store.completeAndClaim = async (completions, claims): Promise<SlotWritesResult> => {
+      const result = await real(completions, claims);
+      const id = pick(result.completed.flatMap((r, k) => (r.status === 'completed' ? [completions[k]!.executionId] : [])));
+      if (id === undefined) return result;
+      lost.push(id);
+      throw new StoreOutcomeUnknownError('completeAndClaim: connection lost during COMMIT');
+    };
+  }
+  const real = store.complete.bind(store);
+  store.complete = async (request) => {
+    const result = await real(request);
+    if (result.status !== 'completed' || pick([request.executionId]) === undefined) return result;
+    lost.push(request.executionId);
+    throw new StoreOutcomeUnknownError('complete: connection lost during COMMIT');
+  };
+  return { lost: () => lost };
+}
+
+type Event = [string, Record<string, unknown>];
+
+function scheduler(clock: VirtualClock, store: Store): { s: Scheduler; events: Event[] } {
+  const s = new Scheduler({ clock, store, clockWatch: false, retention: false, lease: { ttlMs: 30_000 } });
+  const events: Event[] = [];
+  for (const type of ['slotcomplete', 'storeerror', 'writefenced'] as const) {
+    s.events.addEventListener(type, (e) => events.push([type, e.detail as unknown as Record<string, unknown>]));
+  }
+  return { s, events };
+}
+
+const completions = (events: Event[]) =>
+  events.filter(([type]) => type === 'slotcomplete').map(([, d]) => [(d.nominalMs as number) - WALL_START_MS, d.attempt, d.outcome, d.retrying]);
+const storeErrors = (events: Event[]) => events.filter(([type]) => type !== 'slotcomplete').map(([type, d]) => [type, d.operation, (d.error as { code?: string }).code]);
+
+describe.each(stores)('one owner over %s: an end whose answer was lost after its write went through', (_name, makeStores) => {
+  it('is reported once, as completed, and counted once: maxExecutions runs exactly, the task completes', async () => {
+    const openStore = await makeStores();
+    const clock = new VirtualClock({ wallStartMs: WALL_START_MS });
+    const store = openStore();
+    const { s, events } = scheduler(clock, store);
+    const ran: number[] = [];
+    s.define('tick', (_p, ctx) => void ran.push(ctx.nominalMs - WALL_START_MS));
+    await s.schedule({ id: 'tick', fn: 'tick', every: '10s', maxExecutions: 3, params: {} });
+    const lost = loseEndAnswer(store, (id) => id === `tick/1/${WALL_START_MS + 10_000}`);
+    s.start();
+    await s.ready;
+    await advanceWithIo(clock, 60_000, 1_000);
+    expect(lost.lost()).toEqual([`tick/1/${WALL_START_MS + 10_000}`]);
+    expect(ran).toEqual([10_000, 20_000, 30_000]);
+    // The failed try is reported as a store error; the attempt's slotcomplete then tells that its end is stored.
+    expect(storeErrors(events)).toEqual([['storeerror', 'complete', 'ERR_STORE_OUTCOME_UNKNOWN']]);
+    expect(completions(events)).toEqual([[10_000, 1, 'succeeded', false], [20_000, 1, 'succeeded', false], [30_000, 1, 'succeeded', false]]);
+    const { executions } = await s.history('tick');
+    expect(executions.map((e) => [e.nominalMs - WALL_START_MS, e.attempt, e.outcome])).toEqual([[30_000, 1, 'succeeded'], [20_000, 1, 'succeeded'], [10_000, 1, 'succeeded']]);
+    expect(await s.getTask('tick')).toMatchObject({ status: 'completed', executionCount: 3, lastExecutionMs: WALL_START_MS + 30_000, nextExecutionMs: null });
+    await s.stop();
+  }, 20_000);
+
+  it('a failed attempt\'s end: its retry still runs, once, after the backoff', async () => {
+    const openStore = await makeStores();
+    const clock = new VirtualClock({ wallStartMs: WALL_START_MS });
+    const store = openStore();
+    const { s, events } = scheduler(clock, store);
+    const ran: Array<[number, number]> = [];
+    s.define('flaky', (_p, ctx) => {
+      ran.push([ctx.nominalMs - WALL_START_MS, ctx.attempt]);
+      if (ctx.attempt === 1) throw new Error('boom');
+      return { n: ctx.attempt };
+    });
+    await s.schedule({ id: 'flaky', fn: 'flaky', after: '10s', retry: { attempts: 3, delayMs: 2_000, backoff: 'fixed', jitter: 0 } });
+    const lost = loseEndAnswer(store, () => true);
+    s.start();
+    await s.ready;
+    await advanceWithIo(clock, 40_000, 1_000);
+    expect(lost.lost()).toEqual([`flaky/1/${WALL_START_MS + 10_000}`]);
+    expect(ran).toEqual([[10_000, 1], [10_000, 2]]);
+    expect(storeErrors(events)).toEqual([['storeerror', 'complete', 'ERR_STORE_OUTCOME_UNKNOWN']]);
+    expect(completions(events)).toEqual([[10_000, 1, 'failed', true], [10_000, 2, 'succeeded', false]]);
+    const { executions } = await s.history('flaky');
+    expect(executions.map((e) => [e.nominalMs - WALL_START_MS, e.attempt, e.outcome, e.result])).toEqual([[10_000, 2, 'succeeded', { n: 2 }]]);
+    expect(await s.getTask('flaky')).toMatchObject({ status: 'completed', executionCount: 1 });
+    await s.stop();
+  }, 20_000);
+});
