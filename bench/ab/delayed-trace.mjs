@@ -3,7 +3,10 @@
 // against setTimeout, each sample a fresh process (the arms rotating, as in
 // suites/timers/delayed-loaded.mjs).
 //
-//   node bench/ab/delayed-trace.mjs [rounds=3] [tasks=1e4]
+//   node bench/ab/delayed-trace.mjs [rounds=3] [tasks=1e4] [warmUps=1]
+//
+// warmUps: untimed rounds (1 s windows, 100 ms of lead) before the traced one,
+// in the same process: how warm the firing path is (delayed-loaded.mjs).
 //
 // Each sample records when every task ran. Runs less than 0.05 ms apart are
 // one batch (one wake-up of the process); the gap from one batch to the next
@@ -48,7 +51,7 @@ function threadTimes() {
   return out;
 }
 
-async function sample(implName, tasks) {
+async function sample(implName, tasks, warmUps) {
   let after;
   let scheduler;
   if (implName === 'timeslice') {
@@ -89,7 +92,7 @@ async function sample(implName, tasks) {
     }
     return { intended, ranAt, windowCpuMs: (cpu.user + cpu.system) / 1000, threads };
   };
-  await round(windowOffsets(0x7153, tasks, 200), 100, false);
+  for (let w = 0; w < warmUps; w++) await round(windowOffsets(0x7153 + 16 + w, tasks, WINDOW_MS), 100, false);
   const { intended, ranAt, windowCpuMs, threads } = await round(windowOffsets(0x7153 + 3, tasks, WINDOW_MS), LEAD_MS, true);
   await scheduler?.stop();
   const lateness = ranAt.map((t, i) => t - intended[i]).sort();
@@ -117,10 +120,10 @@ async function sample(implName, tasks) {
 }
 
 if (process.argv[2] === '--sample') {
-  const result = await sample(process.argv[3], Number(process.argv[4]));
+  const result = await sample(process.argv[3], Number(process.argv[4]), Number(process.argv[5]));
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } else {
-  const [roundsArg = '3', tasksArg = '1e4'] = process.argv.slice(2);
+  const [roundsArg = '3', tasksArg = '1e4', warmUpsArg = '1'] = process.argv.slice(2);
   const rounds = Number(roundsArg);
   const tasks = Number(tasksArg);
   const script = fileURLToPath(import.meta.url);
@@ -128,7 +131,7 @@ if (process.argv[2] === '--sample') {
   try {
     alternate(['timeslice', 'setTimeout'], rounds, (impl) => {
       const load = loadAverage()[0];
-      const s = sampleInFreshProcess(script, ['--sample', impl, String(tasks)]);
+      const s = sampleInFreshProcess(script, ['--sample', impl, String(tasks), warmUpsArg]);
       const f = (x) => x.toFixed(2);
       console.log(
         `${impl.padEnd(10)} load ${load}: lateness p50 ${f(s.p50Ms)} p99 ${f(s.p99Ms)} ms | ${s.batches} batches, gaps p50 ${f(s.gapP50Ms)} p90 ${f(s.gapP90Ms)} p99 ${f(s.gapP99Ms)} ms, ${s.stalls} > ${STALL_MS} ms | window CPU ${s.windowCpuMs.toFixed(1)} ms`,

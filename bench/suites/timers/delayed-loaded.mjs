@@ -16,6 +16,11 @@
 // (lib/fresh-process.mjs medianInterval): whether the target is met, missed
 // or not resolved by this many rounds.
 //
+// Warmth: a sample's process has run one warm-up round, a long-lived
+// application far more. Four warm-up rounds instead of one
+// (ab/delayed-trace.mjs 3 1e4 4, load 16-19) left timeslice's main-thread
+// CPU per wake-up over the window as it was (0.10-0.16 ms; 0.10-0.19 with one).
+//
 // The load, the same for both: one busy-loop process per core
 // (busy-loops.mjs, as scripts/with-load.mjs starts for the tests), running
 // from before the first round until after the last, plus whatever else the
