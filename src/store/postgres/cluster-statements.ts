@@ -54,8 +54,13 @@ const PEND_TASKS = (s: string) => `pended AS (UPDATE ${s}.tasks t SET status = '
  */
 const CLAIMED_TASKS_SETTING = 'timeslice.claimed_tasks';
 const SET_CLAIMED_TASKS = `set_config('${CLAIMED_TASKS_SETTING}', coalesce(json_agg(DISTINCT x."taskId")::text, '[]'), true)`;
-/** The task ids the last claim statement of this transaction took (none before the first: the setting reads '' or NULL). */
-const CLAIMED_TASKS = `SELECT json_array_elements_text(nullif(current_setting('${CLAIMED_TASKS_SETTING}', true), '')::json)`;
+/**
+ * The task ids the last claim statement of this transaction took (none before the first: the setting reads '' or
+ * NULL), as an array for `= ANY(...)`: computed once, then primary-key probes. As `IN (SELECT ...)` the planner
+ * (sorting off, the claim's transaction) walked every task with a nested loop instead: 14 ms at 10,000 tasks against
+ * 0.08 ms (EXPLAIN ANALYZE), which cut the per-job throughput by half.
+ */
+const CLAIMED_TASKS = `ARRAY(SELECT json_array_elements_text(nullif(current_setting('${CLAIMED_TASKS_SETTING}', true), '')::json))`;
 
 export function prepareClusterStatements(s: string) {
   const executionColumns = EXECUTION_STORED_FIELDS.map(column);
@@ -180,11 +185,11 @@ export function prepareClusterStatements(s: string) {
      * The tasks of the rows the claim just before took (CLAIMED_TASKS), locked in id order: sent in the claim's round
      * trip, before its answer (cluster.ts #claimDue). As lockTasks, of ids the client has not seen yet.
      */
-    lockClaimedTasks: statement(`SELECT ${TASK_SELECT} FROM ${s}.tasks WHERE id IN (${CLAIMED_TASKS}) ORDER BY id FOR UPDATE`),
+    lockClaimedTasks: statement(`SELECT ${TASK_SELECT} FROM ${s}.tasks WHERE id = ANY(${CLAIMED_TASKS}) ORDER BY id FOR UPDATE`),
     /** As heldOfTasks, of the tasks lockClaimedTasks locked: a statement of its own after it, so a snapshot taken after its waits. */
     heldOfClaimedTasks: statement(
       `SELECT task_id AS "taskId", nominal_ms AS "nominalMs", schedule_version AS "scheduleVersion", fencing_token AS "fencingToken"
-       FROM ${s}.open_slots WHERE task_id IN (${CLAIMED_TASKS}) AND owner_id IS NOT NULL`,
+       FROM ${s}.open_slots WHERE task_id = ANY(${CLAIMED_TASKS}) AND owner_id IS NOT NULL`,
     ),
     /** The held rows of these tasks ($1), once their task rows are locked: a claim committed meanwhile shows here. */
     heldOfTasks: statement(
