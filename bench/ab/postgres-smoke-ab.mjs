@@ -54,6 +54,7 @@ for (let rep = 0; rep < reps; rep++) {
     const figures = once(run);
     if (figures.duplicateRuns > 0) process.stdout.write(`  ${run.label} rep ${rep}: ${figures.duplicateRuns} duplicate runs\n`);
     samples.get(run.label).push(figures);
+    process.stderr.write(`rep ${rep + 1} ${run.label}: ${Math.round(figures.jobsPerSec)} jobs/s\n`);
   }
   loads.push(loadavg()[0]);
 }
@@ -76,4 +77,10 @@ const peers = runs.filter((r) => r.impl !== 'timeslice').map((r) => row.get(r.la
 if (peers.length > 0) {
   const better = Math.max(...peers);
   process.stdout.write(`  timeslice / better peer: A ${(a.jobs / better).toFixed(2)}x, B ${(b.jobs / better).toFixed(2)}x\n`);
+  // Paired: each repetition's rate over the better peer's in the same repetition (they ran back to back).
+  const peerRates = runs.filter((r) => r.impl !== 'timeslice').map((r) => samples.get(r.label).map((x) => x.jobsPerSec));
+  for (const label of ['A timeslice', 'B timeslice']) {
+    const paired = samples.get(label).map((x, i) => x.jobsPerSec / Math.max(...peerRates.map((p) => p[i])));
+    process.stdout.write(`  ${label} / better peer, paired by repetition: ${paired.map((x) => x.toFixed(2)).join(' ')} (median ${median(paired).toFixed(2)}x)\n`);
+  }
 }
