@@ -25,12 +25,14 @@
 // A failed completion may have been stored though (its answer lost): its
 // retry then meets its own end, refused as `already-ended`, and takes that
 // for its success (#complete), so the attempt is counted and reported once.
+// The retry() that starts a failed attempt's next one is tried again the same
+// way, and takes the attempt it finds it started (#retry).
 import type { Engine } from '../engine/engine.js';
 import { retryDelayMs } from '../tasks/retry.js';
 import { checkJson, checkJsonSize } from '../store/json.js';
-import { isStoredEnd } from '../store/slot-rules.js';
+import { isStoredEnd, isStoredRetry } from '../store/slot-rules.js';
 import { type ExecutionRecord, isManualSlot, type Json, MANUAL_SCHEDULE_VERSION, type TaskPatch } from '../store/records.js';
-import type { ClaimRequest, ClaimResult, CompleteRequest, EndResult, ExecutionTrace, Store } from '../store/store.js';
+import type { ClaimRequest, ClaimResult, CompleteRequest, EndResult, ExecutionTrace, RetryRequest, Store } from '../store/store.js';
 import { TaskEndedError } from '../errors.js';
 import type { TaskContext } from '../tasks/task-context.js';
 import type { DefinedFunctions } from './defined-functions.js';
@@ -287,11 +289,10 @@ export class SlotAttempt {
       record.lastError = errorMessage(outcome.error);
       this.#emitComplete(failed.execution, true, outcome.error);
       if (this.#host.retriesInStore === true) return false;
-      const store = await this.#host.store();
-      const retried = await store.retry({ executionId: execution.id, fencingToken: failed.execution.fencingToken, startedAtMs: endedAtMs });
-      if (retried.status !== 'retried') return false;
-      task.queue.unshift({ nominalMs: execution.nominalMs, start: 'started', execution: retried.execution });
-      this.#host.enter(task, retryDelayMs(task.retry, retried.execution.attempt, this.#host.engine.options.random));
+      const retried = await this.#retry({ executionId: execution.id, fencingToken: failed.execution.fencingToken, startedAtMs: endedAtMs }, execution.attempt);
+      if (retried === undefined) return false;
+      task.queue.unshift({ nominalMs: execution.nominalMs, start: 'started', execution: retried });
+      this.#host.enter(task, retryDelayMs(task.retry, retried.attempt, this.#host.engine.options.random));
       return true;
     }
     const update = this.#taskUpdate(task, execution, outcome, endedAtMs);
@@ -357,6 +358,35 @@ export class SlotAttempt {
         if (isFenced(error)) return undefined;
         const retryInMs = this.#host.backoff.next();
         this.#host.emit('storeerror', { operation: 'complete', error, retryInMs });
+        if (engine.state === 'stopped') return undefined;
+        await new Promise<void>((resolve) => engine.clock.setTimer(resolve, retryInMs));
+      }
+    }
+  }
+
+  /**
+   * Starts the next attempt of a failed one (`attempt`) in the store, tried
+   * again after a backoff while the store fails (a `storeerror` each time);
+   * undefined if refused, fenced, or the scheduler stopped first. A failed
+   * try may have been stored (its answer lost): sent again, the retry is
+   * refused as `stale-token` by the attempt it started, which it takes
+   * (isStoredRetry).
+   */
+  async #retry(request: RetryRequest, attempt: number): Promise<ExecutionRecord | undefined> {
+    const engine = this.#host.engine;
+    let failedBefore = false;
+    for (;;) {
+      try {
+        const store = await this.#host.store();
+        const result = await store.retry(request);
+        this.#host.backoff.reset();
+        if (result.status === 'retried') return result.execution;
+        return failedBefore && result.status === 'stale-token' && isStoredRetry(result.current, request, attempt) ? result.current : undefined;
+      } catch (error) {
+        if (isFenced(error)) return undefined;
+        failedBefore = true;
+        const retryInMs = this.#host.backoff.next();
+        this.#host.emit('storeerror', { operation: 'retry', error, retryInMs });
         if (engine.state === 'stopped') return undefined;
         await new Promise<void>((resolve) => engine.clock.setTimer(resolve, retryInMs));
       }

@@ -7,7 +7,7 @@
 import { decodeExecution, NULL_JSON, noNegativeZero, type StoredExecution, type StoredTask } from './codec.js';
 import { toJsonText } from './json.js';
 import { type ExecutionRecord, executionIdOf, isManualSlot, MANUAL_SCHEDULE_VERSION, type SlotKey, type TaskPatch } from './records.js';
-import type { ClaimRequest, CompleteRequest, FenceRefusal, RetryResult, SkipRequest, SlotRefusal } from './store.js';
+import type { ClaimRequest, CompleteRequest, FenceRefusal, RetryRequest, RetryResult, SkipRequest, SlotRefusal } from './store.js';
 import {
   checkArray, checkEndingOutcome, checkFencingToken, checkNonEmptyString, checkObject, checkSlot, checkTaskPatch, checkTimeMs, checkTrace,
   MAX_ID_LENGTH,
@@ -147,6 +147,18 @@ export function isSameEnd(ended: Pick<StoredExecution, 'fencingToken' | 'outcome
 export function isStoredEnd(current: ExecutionRecord, request: CompleteRequest): boolean {
   const stored = { ...current, result: toJsonText(current.result, 'current.result'), error: toJsonText(current.error, 'current.error') };
   return isSameEnd(stored, encodeCompletion(request));
+}
+
+/**
+ * Whether `current`, retry()'s `stale-token` refusal of `request`, is the
+ * attempt this very retry started: running, the attempt after `attempt` (the
+ * one the request's token belonged to), from the request's start time. For a
+ * caller whose earlier try of `request` failed but may have been stored
+ * (StoreOutcomeUnknownError), and who alone starts attempts (one owner).
+ */
+export function isStoredRetry(current: ExecutionRecord, request: RetryRequest, attempt: number): boolean {
+  return current.id === request.executionId && current.outcome === 'running' && current.attempt === attempt + 1 &&
+    current.startedAtMs === noNegativeZero(request.startedAtMs);
 }
 
 /** Why retry() is refused, or undefined. */

@@ -3,15 +3,18 @@
 // scheduler sends the end again (a `storeerror` event for the failed try);
 // the store refuses the repeat as `already-ended`, its `current` the end as
 // stored. The scheduler recognises that end as its own (the same attempt's
-// token, outcome, end time, result and error: sameEnd in slot-rules.ts, the
-// rule the cluster's idempotent finish applies in the store) and goes on as
-// if the first try had answered: one `slotcomplete` for the attempt, its
+// token, outcome, end time, result and error: isSameEnd in slot-rules.ts,
+// the rule the cluster's idempotent finish applies in the store) and goes on
+// as if the first try had answered: one `slotcomplete` for the attempt, its
 // count and next slot kept, a failed attempt's retry started. Any other
-// stored end stays a refusal.
+// stored end stays a refusal. The retry() that starts a failed attempt's
+// next one is tried again after a store failure too, and a repeat refused
+// as `stale-token` by the attempt it started takes that attempt
+// (isStoredRetry).
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { Scheduler } from '../../src/index.js';
-import { StoreOutcomeUnknownError } from '../../src/store/errors.js';
+import { StoreError, StoreOutcomeUnknownError } from '../../src/store/errors.js';
 import type { SlotWritesResult, Store } from '../../src/store/store.js';
 import { VirtualClock } from '../../src/testing/index.js';
 import { advanceWithIo, WALL_START_MS } from './helpers.js';
@@ -107,4 +110,47 @@ describe.each(stores)('one owner over %s: an end whose answer was lost after its
     expect(await s.getTask('flaky')).toMatchObject({ status: 'completed', executionCount: 1 });
     await s.stop();
   }, 20_000);
+});
+
+/** store.retry() fails once: before writing (`lost` false) or after (`lost` true, the answer lost). */
+function failRetry(store: Store, lost: boolean): { failed: () => number } {
+  let failed = 0;
+  const real = store.retry.bind(store);
+  store.retry = async (request) => {
+    if (failed > 0) return real(request);
+    failed++;
+    if (!lost) throw new StoreError('retry: database is locked');
+    await real(request);
+    throw new StoreOutcomeUnknownError('retry: connection lost during COMMIT');
+  };
+  return { failed: () => failed };
+}
+
+describe.each(stores)('one owner over %s: a failed attempt\'s retry() that failed', (_name, makeStores) => {
+  for (const lostAnswer of [false, true]) {
+    it(`a failed attempt's retry() that ${lostAnswer ? 'was stored but its answer lost' : 'failed'}: the retry runs once, as attempt 2`, async () => {
+      const openStore = await makeStores();
+      const clock = new VirtualClock({ wallStartMs: WALL_START_MS });
+      const store = openStore();
+      const { s, events } = scheduler(clock, store);
+      const ran: Array<[number, number]> = [];
+      s.define('flaky', (_p, ctx) => {
+        ran.push([ctx.nominalMs - WALL_START_MS, ctx.attempt]);
+        if (ctx.attempt === 1) throw new Error('boom');
+      });
+      await s.schedule({ id: 'flaky', fn: 'flaky', after: '10s', retry: { attempts: 3, delayMs: 2_000, backoff: 'fixed', jitter: 0 } });
+      const failed = failRetry(store, lostAnswer);
+      s.start();
+      await s.ready;
+      await advanceWithIo(clock, 40_000, 1_000);
+      expect(failed.failed()).toBe(1);
+      expect(ran).toEqual([[10_000, 1], [10_000, 2]]);
+      expect(storeErrors(events)).toEqual([['storeerror', 'retry', lostAnswer ? 'ERR_STORE_OUTCOME_UNKNOWN' : 'ERR_STORE']]);
+      expect(completions(events)).toEqual([[10_000, 1, 'failed', true], [10_000, 2, 'succeeded', false]]);
+      const { executions } = await s.history('flaky');
+      expect(executions.map((e) => [e.nominalMs - WALL_START_MS, e.attempt, e.outcome])).toEqual([[10_000, 2, 'succeeded']]);
+      expect(await s.getTask('flaky')).toMatchObject({ status: 'completed', executionCount: 1 });
+      await s.stop();
+    }, 20_000);
+  }
 });

@@ -1,7 +1,7 @@
 // Contract cases for slots: claims (C2), fencing (C3), the high-water mark
 // (C4), skips, retries, saved state, recovery queries, history and pruning.
 import type { ExecutionRecord } from '../../../src/store/records.js';
-import { isStoredEnd } from '../../../src/store/slot-rules.js';
+import { isStoredEnd, isStoredRetry } from '../../../src/store/slot-rules.js';
 import type { ClaimResult, CompleteRequest, HistoryCursor, PruneTasksResult, Store } from '../../../src/store/store.js';
 import { equal, ok, rejects } from './check.js';
 import { allHistory, allTasks, type ContractCase, slot, task, withStore } from './harness.js';
@@ -157,6 +157,27 @@ export const slotCases: ContractCase[] = [
       equal(ok2.status, 'completed', 'the current attempt completes');
       equal((await store.retry({ executionId: first.id, fencingToken: second.fencingToken, startedAtMs: 1 })).status, 'not-retryable', 'a succeeded slot never runs again');
       equal(await store.retry({ executionId: 'x/1/1', fencingToken: 1, startedAtMs: 1 }), { status: 'unknown-execution' }, 'unknown');
+    }),
+  },
+  {
+    name: 'retry() sent again after it was stored is refused as stale-token with the attempt it started, which isStoredRetry() recognises; a later attempt or another start time is not recognised',
+    run: (h) => withStore(h, async (store) => {
+      const first = await running(store, 't', 1000);
+      await store.complete({ executionId: first.id, fencingToken: first.fencingToken, outcome: 'failed', endedAtMs: 1100 });
+      const request = { executionId: first.id, fencingToken: first.fencingToken, startedAtMs: 1100 };
+      const retried = await store.retry(request);
+      ok(retried.status === 'retried', JSON.stringify(retried));
+      ok(!isStoredRetry(first, request, first.attempt), 'the ended attempt is not the one it started');
+      const again = await store.retry(request);
+      equal(again, { status: 'stale-token', current: retried.execution }, 'sent again: refused, with the attempt it started');
+      ok(again.status === 'stale-token' && isStoredRetry(again.current, request, first.attempt), 'isStoredRetry: this retry\'s attempt');
+      ok(!isStoredRetry(again.current, { ...request, startedAtMs: 1101 }, first.attempt), 'another start time is not');
+      await store.complete({ executionId: first.id, fencingToken: retried.execution.fencingToken, outcome: 'failed', endedAtMs: 1200 });
+      const third = await store.retry({ executionId: first.id, fencingToken: retried.execution.fencingToken, startedAtMs: 1100 });
+      ok(third.status === 'retried', JSON.stringify(third));
+      const late = await store.retry(request);
+      ok(late.status === 'stale-token' && !isStoredRetry(late.current, request, first.attempt), 'a later attempt is not, even from the same time');
+      equal((await store.getExecution(first.id))?.attempt, 3, 'no attempt started by a repeat');
     }),
   },
   {
