@@ -9,6 +9,7 @@
 // --perf FILE, `perf record -a -g` runs over the same region and FILE lists
 // the backends' pids (perf report --pid) for the PostgreSQL side.
 // Usage: npm run build && node bench/ab/cluster-cpu-profile.mjs [--n 10000] [--workers 4] [--top 40] [--out prof.cpuprofile] [--perf perf.data]
+import '../../scripts/current-dist.mjs';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';

@@ -29,6 +29,7 @@
 //        [--only floor-delete,floor-keep,graphile-worker,pg-boss,timeslice]
 // Prints each implementation's median jobs/s (min-max) and CPU per job
 // (process + backends), and the floor's ratio to the better peer.
+import '../../scripts/current-dist.mjs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';

@@ -6,11 +6,12 @@
 // Prints the medians (with min-max) of jobs/s and CPU per job (process +
 // backends) and the ratios B/A and B / the better peer.
 // Usage: node bench/ab/postgres-smoke-ab.mjs --a /path/to/base/checkout [--b .] [--reps 5] [--n 10000] [--mode batched]
-//        [--peers graphile-worker,pg-boss]   (both checkouts built: npm run build)
+//        [--peers graphile-worker,pg-boss]   (both checkouts built: npm run build; A may be a git worktree of main)
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { requireCurrentDist } from '../../scripts/build-inputs.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -24,6 +25,8 @@ const { values } = parseArgs({
 });
 if (values.a === undefined) throw new Error('--a: the base checkout (built) is required');
 const reps = Number(values.reps);
+// Each checkout's dist/ is its sources' build (one from before the build record cannot be checked, and is let be).
+for (const root of [values.a, values.b]) requireCurrentDist(resolve(root));
 const runs = [
   { label: 'A timeslice', dir: resolve(values.a), impl: 'timeslice' },
   { label: 'B timeslice', dir: resolve(values.b), impl: 'timeslice' },
