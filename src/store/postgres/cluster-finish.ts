@@ -16,7 +16,7 @@ import { columnsOf, endedExecution, keyArrays, type SlotRow, slotValues, unescap
 import type { ClusterStatements } from './cluster-statements.js';
 import { recordSlots } from './record-slots.js';
 import type { Session } from './session.js';
-import { executionValues, EXECUTION_STORED_FIELDS, type Statements, taskValues } from './statements.js';
+import { executionValues, EXECUTION_STORED_FIELDS, type Statements, taskChanges } from './statements.js';
 import { inRoundsByTask } from './task-rounds.js';
 
 /**
@@ -74,20 +74,21 @@ async function finishRound(
   }
   if (live.length === 0) return results;
   // Decide every task's patch before writing anything: a patch refused here writes nothing.
-  const patched: StoredTask[] = [];
+  const patched: unknown[][] = [];
   for (const { k, ended } of live) {
     const request = requests[k]!;
     const task = tasks.get(ended.taskId);
     if (request.taskUpdate === undefined || !updatesTask(task, ended)) continue;
     const patch = applyPatch(task, request.taskUpdate, 'request.taskUpdate');
-    patched.push(patch);
+    // The fields the patch changed, against the row as locked above (the others are not sent: updateTasksSql).
+    patched.push(taskChanges(patch, task));
     tasks.set(patch.id, patch);
   }
   const deleted = live.filter(({ k, held }) => requests[k]!.retryAtMs === undefined && held !== undefined).map(({ current }) => current);
   // The executions, the patched tasks and the finished open rows in one statement, its answer not awaited (session.ts).
   session.later(c.finishWrites, [
     ...columnsOf(live.map((l) => executionValues(l.ended)), EXECUTION_STORED_FIELDS.length),
-    ...columnsOf(patched.map(taskValues), STORED_TASK_FIELDS.length), ...keyArrays(deleted),
+    ...columnsOf(patched, STORED_TASK_FIELDS.length + 1), ...keyArrays(deleted),
   ]);
   for (const { k, ended, held, current } of live) {
     const retryAtMs = requests[k]!.retryAtMs;

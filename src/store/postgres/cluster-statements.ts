@@ -227,13 +227,14 @@ export function prepareClusterStatements(s: string) {
     ),
     /**
      * The writes of a round of finishes in one statement: the ended executions ($1..$14, as putExecutions), the patched
-     * tasks (the next 36 arrays, updateTasksSql) and the open rows to delete (the last 3: task ids, nominal times, versions).
+     * tasks (the next 36 arrays and their masks, updateTasksSql) and the open rows to delete (the last 3: task ids, nominal
+     * times, versions).
      */
     finishWrites: statement(
       `WITH put AS (${putExecutions}),
        patched AS (${updateTasksSql(s, EXECUTION_STORED_FIELDS.length + 1)}),
        deleted AS (DELETE FROM ${s}.open_slots o
-         USING unnest(${[0, 1, 2].map((i) => `$${EXECUTION_STORED_FIELDS.length + STORED_TASK_FIELDS.length + 1 + i}::${['text', 'int8', 'int8'][i]}[]`).join(', ')})
+         USING unnest(${[0, 1, 2].map((i) => `$${EXECUTION_STORED_FIELDS.length + STORED_TASK_FIELDS.length + 2 + i}::${['text', 'int8', 'int8'][i]}[]`).join(', ')})
            AS k(task_id, nominal_ms, schedule_version) WHERE ${KEY('o', 'k')})
        SELECT 1`,
     ),

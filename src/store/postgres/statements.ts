@@ -27,13 +27,37 @@ const EXECUTION_COLUMN_TYPES: Readonly<Record<(typeof EXECUTION_STORED_FIELDS)[n
 };
 
 /**
- * Tasks written whole by one array per column (in STORED_TASK_FIELDS order), from parameter $`from`:
- * the ends of a batch (postgres/cluster.ts).
+ * Tasks written by one array per column (in STORED_TASK_FIELDS order), from parameter $`from`, then an array of masks:
+ * bit i set where the task's field i + 1 (after the id) is written, NULL sent for the others (taskChanges), which keep
+ * their value. A finish's patch changes a few fields (status, counts, times) of a row of 36: its other values, params
+ * and metadata among them, are not encoded into arrays, sent and parsed again for nothing (the ends of a batch,
+ * cluster-finish.ts).
  */
 export function updateTasksSql(s: string, from = 1): string {
   const types = STORED_TASK_FIELDS.map((f, i) => `$${from + i}::${TASK_COLUMN_TYPES[f]}[]`).join(', ');
-  return `UPDATE ${s}.tasks AS t SET ${STORED_TASK_FIELDS.slice(1).map((f) => `${column(f)} = u.${column(f)}`).join(', ')}
-       FROM unnest(${types}) AS u(${STORED_TASK_FIELDS.map(column).join(', ')}) WHERE t.id = u.id`;
+  const set = STORED_TASK_FIELDS.slice(1).map((f, i) => `${column(f)} = CASE WHEN u.changed & ${2 ** i} <> 0 THEN u.${column(f)} ELSE t.${column(f)} END`);
+  return `UPDATE ${s}.tasks AS t SET ${set.join(', ')}
+       FROM unnest(${types}, $${from + STORED_TASK_FIELDS.length}::int8[]) AS u(${STORED_TASK_FIELDS.map(column).join(', ')}, changed) WHERE t.id = u.id`;
+}
+
+/**
+ * `task`'s values in column order for updateTasksSql, with its mask: the id, then each field that differs from
+ * `before` (the row as read, locked, in the same transaction), NULL for the others.
+ */
+export function taskChanges(task: StoredTask, before: StoredTask | undefined): unknown[] {
+  const values: unknown[] = [task.id];
+  let changed = 0;
+  for (let i = 1; i < STORED_TASK_FIELDS.length; i++) {
+    const field = STORED_TASK_FIELDS[i]!;
+    const value = task[field] ?? null;
+    if (before !== undefined && value === (before[field] ?? null)) values.push(null);
+    else {
+      values.push(value);
+      changed += 2 ** (i - 1);
+    }
+  }
+  values.push(changed);
+  return values;
 }
 
 /** An execution's row by its slot: the table's primary key. */
