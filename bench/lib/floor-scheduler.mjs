@@ -13,6 +13,12 @@ export class FloorScheduler {
   #lanes = Array.from({ length: LANES }, () => ({ fns: [], head: 0, base: 0 }));
   #urgent = LANES; // the most urgent lane that may hold a task
   #armed = false;
+  #sliceMs;
+
+  /** sliceMs: how long a turn runs before yielding (5; longer only to count instructions, bench/ab/dispatch-count.mjs). */
+  constructor({ sliceMs = SLICE_MS } = {}) {
+    this.#sliceMs = sliceMs;
+  }
 
   /** Queues fn in lane options.priority (0..4); answers a handle for cancel(). */
   run(fn, options) {
@@ -60,7 +66,7 @@ export class FloorScheduler {
           throw error;
         });
       }
-      if (++runs % CLOCK_EVERY === 0 && performance.now() - startMs >= SLICE_MS) {
+      if (++runs % CLOCK_EVERY === 0 && performance.now() - startMs >= this.#sliceMs) {
         setImmediate(this.#loop); // still armed
         return;
       }
