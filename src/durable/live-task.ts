@@ -7,6 +7,7 @@ import { parseCalendarPeriodText } from '../time/calendar-period.js';
 import { CronSchedule } from '../time/cron.js';
 import { type ResolvedRetry, resolveRetry } from '../tasks/retry.js';
 import type { ExecutionRecord, TaskRecord } from '../store/records.js';
+import type { ClaimRequest, RetryRequest } from '../store/store.js';
 import { gateOf, type SlotGate } from './admit-slots.js';
 import type { SlotHolder } from './execution-slots.js';
 import type { SlotSource } from './slots.js';
@@ -78,6 +79,12 @@ export class LiveTask implements SlotSource, SlotHolder {
   holdsSlot = false;
   /** A due run waits for one of those slots; the task has no core task meanwhile. */
   waitsForSlot = false;
+  /**
+   * Claims and retries of this task whose call failed but may have been
+   * stored (the answer lost), until the next start's answer: it takes the
+   * record one of them made (slot-attempt.ts). Undefined but after a failure.
+   */
+  lostStarts: Array<ClaimRequest | RetryRequest> | undefined = undefined;
 
   constructor(record: TaskRecord, cronCache: Map<string, CronSchedule>) {
     this.record = liveRecord(record);

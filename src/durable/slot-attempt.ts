@@ -26,11 +26,14 @@
 // retry then meets its own end, refused as `already-ended`, and takes that
 // for its success (#complete), so the attempt is counted and reported once.
 // The retry() that starts a failed attempt's next one is tried again the same
-// way, and takes the attempt it finds it started (#retry).
+// way, and takes the attempt it finds it started (#retry). A claim or a
+// recovery's retry that failed is remembered on its task (lostStarts) until
+// the next start's answer, which takes the running record one of them made
+// (isStoredClaim, isStoredRetry): its answer was lost, not its write.
 import type { Engine } from '../engine/engine.js';
 import { retryDelayMs } from '../tasks/retry.js';
 import { checkJson, checkJsonSize } from '../store/json.js';
-import { isStoredEnd, isStoredRetry } from '../store/slot-rules.js';
+import { isStoredClaim, isStoredEnd, isStoredRetry } from '../store/slot-rules.js';
 import { type ExecutionRecord, isManualSlot, type Json, MANUAL_SCHEDULE_VERSION, type TaskPatch } from '../store/records.js';
 import type { ClaimRequest, ClaimResult, CompleteRequest, EndResult, ExecutionTrace, RetryRequest, Store } from '../store/store.js';
 import { TaskEndedError } from '../errors.js';
@@ -174,18 +177,27 @@ export class SlotAttempt {
   async #start(task: LiveTask, run: AttemptRun): Promise<ExecutionRecord | undefined | 'requeued'> {
     const { record } = task;
     const startedAtMs = this.#host.engine.clock.wallNow();
+    let sent: ClaimRequest | RetryRequest | undefined;
     try {
       if (run.start === 'started') return run.execution;
       if (run.start === 'manual') return await this.#claimManual(task, run, startedAtMs);
       if (run.start === 'retry') {
         const previous = run.execution;
         const store = await this.#host.store();
-        const result = await store.retry({ executionId: previous.id, fencingToken: previous.fencingToken, startedAtMs });
+        const request: RetryRequest = { executionId: previous.id, fencingToken: previous.fencingToken, startedAtMs };
+        sent = request;
+        const result = await store.retry(request);
         this.#host.backoff.reset();
-        return result.status === 'retried' ? result.execution : undefined;
+        if (result.status === 'retried') return result.execution;
+        // An earlier try that failed may have started the attempt all the same.
+        const lost = takeLostStarts(task);
+        return result.status === 'stale-token' && lost?.some((r) => 'executionId' in r && isStoredRetry(result.current, r, previous.attempt)) ? result.current : undefined;
       }
-      const result = await this.#host.claim({ taskId: record.id, scheduleVersion: record.scheduleVersion, nominalMs: run.nominalMs, startedAtMs });
+      const request: ClaimRequest = { taskId: record.id, scheduleVersion: record.scheduleVersion, nominalMs: run.nominalMs, startedAtMs };
+      sent = request;
+      const result = await this.#host.claim(request);
       this.#host.backoff.reset();
+      const lost = takeLostStarts(task);
       switch (result.status) {
         case 'claimed':
           return result.execution;
@@ -197,7 +209,9 @@ export class SlotAttempt {
           this.#host.removeTask(task);
           return undefined;
         default:
-          // 'duplicate' or 'below-high-water-mark': the slot already has its record (C2, C4).
+          // 'duplicate' or 'below-high-water-mark': the slot already has its record (C2, C4), unless an earlier
+          // try that failed made it (its answer lost): then it is this run's.
+          if (result.status === 'duplicate' && lost?.some((r) => 'taskId' in r && isStoredClaim(result.existing, r))) return result.existing;
           return undefined;
       }
     } catch (error) {
@@ -206,6 +220,7 @@ export class SlotAttempt {
         if (run.start === 'manual') run.claimed.reject(error as Error);
         return undefined;
       }
+      if (sent !== undefined) (task.lostStarts ??= []).push(sent);
       const retryInMs = this.#host.backoff.next();
       this.#host.emit('storeerror', { operation: run.start === 'retry' ? 'retry' : 'claim', error, retryInMs });
       task.queue.unshift(run);
@@ -221,13 +236,29 @@ export class SlotAttempt {
    */
   async #claimManual(task: LiveTask, run: Extract<AttemptRun, { start: 'manual' }>, startedAtMs: number): Promise<ExecutionRecord | undefined> {
     const { id } = task.record;
+    let lost: Array<ClaimRequest | RetryRequest> | undefined;
     for (let nominalMs = run.nominalMs; ; nominalMs++) {
-      const result = await this.#host.claim({ taskId: id, scheduleVersion: MANUAL_SCHEDULE_VERSION, nominalMs, startedAtMs });
+      const request: ClaimRequest = { taskId: id, scheduleVersion: MANUAL_SCHEDULE_VERSION, nominalMs, startedAtMs };
+      let result: ClaimResult;
+      try {
+        result = await this.#host.claim(request);
+      } catch (error) {
+        // Tried again as a whole (#start); this claim may have been stored all the same.
+        if (!isFenced(error)) (task.lostStarts ??= []).push(...(lost ?? []), request);
+        throw error;
+      }
       this.#host.backoff.reset();
-      if (result.status === 'duplicate') continue;
+      lost ??= takeLostStarts(task);
       if (result.status === 'claimed') {
         run.claimed.resolve(result.execution);
         return result.execution;
+      }
+      if (result.status === 'duplicate') {
+        // A slot an earlier try that failed claimed (its answer lost) is this run's; any other is taken.
+        const { existing } = result;
+        if (!lost?.some((r) => 'taskId' in r && isStoredClaim(existing, r))) continue;
+        run.claimed.resolve(existing);
+        return existing;
       }
       // A manual slot is refused only for its task: gone, or ended (see refuseByTask).
       run.claimed.reject(
@@ -400,6 +431,13 @@ export class SlotAttempt {
     };
     this.#host.emit('slotcomplete', detail);
   }
+}
+
+/** The task's lost starts (LiveTask.lostStarts), which the answer now read settles: none are kept after it. */
+function takeLostStarts(task: LiveTask): Array<ClaimRequest | RetryRequest> | undefined {
+  const lost = task.lostStarts;
+  if (lost !== undefined) task.lostStarts = undefined;
+  return lost;
 }
 
 /**

@@ -150,6 +150,18 @@ export function isStoredEnd(current: ExecutionRecord, request: CompleteRequest):
 }
 
 /**
+ * Whether `existing`, claim()'s `duplicate` refusal of `request`, is the
+ * record this very claim made: the slot's first attempt, running, from the
+ * request's start time. For a caller whose earlier try of `request` failed
+ * but may have been stored (StoreOutcomeUnknownError), and who alone claims
+ * (one owner).
+ */
+export function isStoredClaim(existing: ExecutionRecord, request: ClaimRequest): boolean {
+  return existing.id === executionIdOf(request) && existing.outcome === 'running' && existing.attempt === 1 &&
+    existing.startedAtMs === noNegativeZero(request.startedAtMs);
+}
+
+/**
  * Whether `current`, retry()'s `stale-token` refusal of `request`, is the
  * attempt this very retry started: running, the attempt after `attempt` (the
  * one the request's token belonged to), from the request's start time. For a

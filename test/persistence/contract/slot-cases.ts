@@ -1,7 +1,7 @@
 // Contract cases for slots: claims (C2), fencing (C3), the high-water mark
 // (C4), skips, retries, saved state, recovery queries, history and pruning.
 import type { ExecutionRecord } from '../../../src/store/records.js';
-import { isStoredEnd, isStoredRetry } from '../../../src/store/slot-rules.js';
+import { isStoredClaim, isStoredEnd, isStoredRetry } from '../../../src/store/slot-rules.js';
 import type { ClaimResult, CompleteRequest, HistoryCursor, PruneTasksResult, Store } from '../../../src/store/store.js';
 import { equal, ok, rejects } from './check.js';
 import { allHistory, allTasks, type ContractCase, slot, task, withStore } from './harness.js';
@@ -157,6 +157,22 @@ export const slotCases: ContractCase[] = [
       equal(ok2.status, 'completed', 'the current attempt completes');
       equal((await store.retry({ executionId: first.id, fencingToken: second.fencingToken, startedAtMs: 1 })).status, 'not-retryable', 'a succeeded slot never runs again');
       equal(await store.retry({ executionId: 'x/1/1', fencingToken: 1, startedAtMs: 1 }), { status: 'unknown-execution' }, 'unknown');
+    }),
+  },
+  {
+    name: 'claim() sent again after it was stored is refused as a duplicate with the record it made, which isStoredClaim() recognises; another start time or an ended attempt is not recognised',
+    run: (h) => withStore(h, async (store) => {
+      await store.putTasks([task('t')]);
+      const request = { ...slot('t', 1000), startedAtMs: 1005 };
+      const execution = claimed((await store.claim([request]))[0]);
+      const [again] = await store.claim([request]);
+      equal(again, { status: 'duplicate', existing: execution }, 'sent again: the record it made');
+      ok(again?.status === 'duplicate' && isStoredClaim(again.existing, request), 'isStoredClaim: this claim\'s record');
+      ok(!isStoredClaim(execution, { ...request, startedAtMs: 1006 }), 'another start time is not');
+      ok(!isStoredClaim(execution, { ...request, nominalMs: 2000 }), 'another slot is not');
+      await store.complete({ executionId: execution.id, fencingToken: execution.fencingToken, outcome: 'succeeded', endedAtMs: 1100 });
+      const [ended] = await store.claim([request]);
+      ok(ended?.status === 'duplicate' && !isStoredClaim(ended.existing, request), 'an ended attempt is not (its end is known)');
     }),
   },
   {
