@@ -15,6 +15,11 @@
 // (1.12-1.61): holding and collecting a million pending closures is most of
 // every row's CPU (the garbage collector was 53% of timeslice's profile and
 // more of the floor's), so no scheduler reaches 3x fastq by CPU here.
+// At 1e5 (2026-12-07, 15 reps, load 16-17) the bound is far off: array-bound
+// ran 6.34x fastq's CPU rate (paired 2.58-8.46) and 7.49x its wall rate
+// (2.95-8.48), the floor-scheduler 1.75x / 2.51x, timeslice 1.88x / 1.90x:
+// 3x fastq at 1e5 is not ruled out by allocation; what timeslice spends
+// beyond the floor is instructions (bench/ab/dispatch-count.mjs).
 //
 //   node --expose-gc bench/ab/dispatch-1e6.mjs [n=1e6] [reps=7] [impl,impl,...]
 import os from 'node:os';

@@ -10,6 +10,17 @@
 //     node --single-threaded --expose-gc bench/ab/dispatch-count.mjs dist/index.js $r; done
 //   (Ir(6) - Ir(2)) / 4 = one burst's instructions; `floor` for the floor-scheduler.
 //
+// What it showed (2026-12-07, 1e5): with V8's default 16 MB semi-space a
+// burst of the floor-scheduler (136 bytes a task: the caller's closure and
+// options) fits and takes no scavenge once new space has grown (~7 ms of
+// CPU); timeslice's (168: its TaskContext per run adds 32) does not, and
+// takes one. A trial not kept: one TaskContext shared by the runs of
+// functions that declare no parameter (fn.length === 0) until one uses it
+// took the scavenge away, but fn.length is a call to an API getter in
+// optimized code (~90 instructions a task: 6 repetitions 3609M -> 3652M Ir
+// at 64 MB semi-spaces) and a context's identity would no longer be per run
+// for code that reaches it through `arguments` or a rest parameter.
+//
 // SLICE_MS=1000 (the default here) lets each burst run in one turn, in both:
 // under callgrind the code runs ~50x slower, so a 5 ms slice would yield to
 // the host ~50x as often as it does at full speed.
