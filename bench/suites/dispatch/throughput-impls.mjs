@@ -8,6 +8,7 @@
 // Classes are 0 (most urgent) .. 4 in the workload; each implementation gets
 // its own names for them. bench/README.md ("The dispatch suite") has the table.
 import '../../../scripts/current-dist.mjs';
+import { AsyncResource, executionAsyncId } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import fastq from 'fastq';
 import PQueue from 'p-queue';
@@ -46,10 +47,22 @@ function timeslice(classes, n, mark) {
 
 const floor = keepAlive(new FloorScheduler());
 
+// What the loops below embed besides their own long-lived objects, kept alive
+// as a long-lived program keeps some (keep-alive.mjs; --trace-deopt showed each
+// one's code thrown away at the repetitions' full collections, 'weak objects',
+// then 'code dependencies' when the maps were made again):
+// - Node's Immediate, in its final map: setImmediate() is inlined into the
+//   floor's run() and React's scheduleCallback (and arms timeslice's and the
+//   core row's turns); no Immediate outlives a repetition otherwise.
+keepAlive(setImmediate(() => {}));
+
 function floorScheduler(classes, n, mark) {
   for (let i = 0; i < n; i++) floor.run(() => mark(i), { priority: classes[i] });
   return { start() {}, finish() {} };
 }
+
+// - One of React's tasks, run: its map is a transition of the literal's (sortIndex).
+keepAlive(React.unstable_scheduleCallback(React.unstable_NormalPriority, () => {}));
 
 function reactScheduler(classes, n, mark) {
   // A module-wide queue. Its work loop is armed (setImmediate in Node) by the
@@ -73,6 +86,10 @@ function fastqWorker(task, done) {
   resolved.then(done);
 }
 
+// - A queue that ran a task: its Task (fastq's class) and the queue's own map.
+const keptFastq = keepAlive(fastq(fastqWorker, 1));
+keptFastq.push({ run() {}, priority: 0 });
+
 function fastqueue(classes, n, mark) {
   const queue = fastq(fastqWorker, 1);
   // Paused while scheduling: with concurrency 1 the first push would run at once.
@@ -81,7 +98,12 @@ function fastqueue(classes, n, mark) {
   return { start: () => queue.resume(), finish() {} };
 }
 
-keepAlive(new PQueue({ autoStart: false }));
+// - A p-queue holding a pending task (never started), and one of the
+//   AsyncResources Node's queueMicrotask() makes per call (p-queue calls it per
+//   task), in the same shape: AsyncResource('Microtask') plus its callback.
+keepAlive(new PQueue({ autoStart: false })).add(() => {});
+const microtaskResource = keepAlive(new AsyncResource('Microtask', { triggerAsyncId: executionAsyncId(), requireManualDestroy: true }));
+microtaskResource.callback = () => {};
 
 function pQueue(classes, n, mark) {
   // concurrency Infinity with autoStart false matches timeslice's defaults
