@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { summarize } from '../lib/stats.mjs';
 import { requireCurrentDist } from '../../scripts/build-inputs.mjs';
 
 const { values } = parseArgs({
@@ -45,10 +46,7 @@ function once({ dir, impl }) {
   return run;
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((x, y) => x - y);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+const median = (xs) => summarize(xs).median;
 const samples = new Map(runs.map((r) => [r.label, []]));
 const loads = [loadavg()[0]];
 for (let rep = 0; rep < reps; rep++) {
