@@ -374,50 +374,46 @@ export class SlotAttempt {
    * end time, result and error: isStoredEnd) is this end's success; any
    * other stored end stays a refusal.
    */
-  async #complete(request: AttemptEnd): Promise<EndResult | undefined> {
-    const engine = this.#host.engine;
-    let failedBefore = false;
-    for (;;) {
-      try {
-        const result = await this.#host.end(request);
-        this.#host.backoff.reset();
-        if (failedBefore && result.status === 'already-ended' && isStoredEnd(result.current, request)) return { status: 'completed', execution: result.current };
-        return result;
-      } catch (error) {
-        failedBefore = true;
-        // Fenced: another scheduler owns the store and has this slot now; nothing to retry.
-        if (isFenced(error)) return undefined;
-        const retryInMs = this.#host.backoff.next();
-        this.#host.emit('storeerror', { operation: 'complete', error, retryInMs });
-        if (engine.state === 'stopped') return undefined;
-        await new Promise<void>((resolve) => engine.clock.setTimer(resolve, retryInMs));
-      }
-    }
+  #complete(request: AttemptEnd): Promise<EndResult | undefined> {
+    return this.#untilAnswered('complete', () => this.#host.end(request), (result, failedBefore): EndResult =>
+      failedBefore && result.status === 'already-ended' && isStoredEnd(result.current, request) ? { status: 'completed', execution: result.current } : result,
+    );
   }
 
   /**
    * Starts the next attempt of a failed one (`attempt`) in the store, tried
-   * again after a backoff while the store fails (a `storeerror` each time);
-   * undefined if refused, fenced, or the scheduler stopped first. A failed
-   * try may have been stored (its answer lost): sent again, the retry is
-   * refused as `stale-token` by the attempt it started, which it takes
-   * (isStoredRetry).
+   * again after a backoff while the store fails; undefined if refused, fenced,
+   * or the scheduler stopped first. A failed try may have been stored (its
+   * answer lost): sent again, the retry is refused as `stale-token` by the
+   * attempt it started, which it takes (isStoredRetry).
    */
-  async #retry(request: RetryRequest, attempt: number): Promise<ExecutionRecord | undefined> {
+  #retry(request: RetryRequest, attempt: number): Promise<ExecutionRecord | undefined> {
+    return this.#untilAnswered('retry', async () => (await this.#host.store()).retry(request), (result, failedBefore) => {
+      if (result.status === 'retried') return result.execution;
+      return failedBefore && result.status === 'stale-token' && isStoredRetry(result.current, request, attempt) ? result.current : undefined;
+    });
+  }
+
+  /**
+   * `call`'s answer read by `answer`, which is told whether an earlier try
+   * failed (and so may have been stored); the call is tried again after a
+   * backoff while the store fails, a `storeerror` naming `operation` each
+   * time. Undefined if fenced (another scheduler owns the store: nothing to
+   * retry) or the scheduler stopped first.
+   */
+  async #untilAnswered<A, R>(operation: 'complete' | 'retry', call: () => Promise<A>, answer: (result: A, failedBefore: boolean) => R): Promise<R | undefined> {
     const engine = this.#host.engine;
     let failedBefore = false;
     for (;;) {
       try {
-        const store = await this.#host.store();
-        const result = await store.retry(request);
+        const result = await call();
         this.#host.backoff.reset();
-        if (result.status === 'retried') return result.execution;
-        return failedBefore && result.status === 'stale-token' && isStoredRetry(result.current, request, attempt) ? result.current : undefined;
+        return answer(result, failedBefore);
       } catch (error) {
         if (isFenced(error)) return undefined;
         failedBefore = true;
         const retryInMs = this.#host.backoff.next();
-        this.#host.emit('storeerror', { operation: 'retry', error, retryInMs });
+        this.#host.emit('storeerror', { operation, error, retryInMs });
         if (engine.state === 'stopped') return undefined;
         await new Promise<void>((resolve) => engine.clock.setTimer(resolve, retryInMs));
       }
