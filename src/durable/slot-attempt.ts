@@ -32,9 +32,9 @@
 // (isStoredClaim, isStoredRetry): its answer was lost, not its write.
 import type { Engine } from '../engine/engine.js';
 import { retryDelayMs } from '../tasks/retry.js';
-import { checkJson, checkJsonSize } from '../store/json.js';
+import { checkJsonSize } from '../store/json.js';
 import { isStoredClaim, isStoredEnd, isStoredRetry } from '../store/slot-rules.js';
-import { type ExecutionRecord, isManualSlot, type Json, MANUAL_SCHEDULE_VERSION, type TaskPatch } from '../store/records.js';
+import { type ExecutionRecord, isManualSlot, type Json, MANUAL_SCHEDULE_VERSION, } from '../store/records.js';
 import type { ClaimRequest, ClaimResult, CompleteRequest, EndResult, ExecutionTrace, RetryRequest, Store } from '../store/store.js';
 import { TaskEndedError } from '../errors.js';
 import type { TaskContext } from '../tasks/task-context.js';
@@ -44,9 +44,10 @@ import type { DurableEventDetails, DurableEventType } from './durable-events.js'
 import { TaskNotFoundError } from './errors.js';
 import type { LiveRecord, LiveTask, PendingRun } from './live-task.js';
 import { isFenced } from './fenced-store.js';
+import { errorJson, errorMessage, resultJson } from './attempt-json.js';
+import { taskUpdateAfter } from './attempt-task-update.js';
 import { tracedBody } from './attempt-span.js';
 import { type BodyOutcome, withinTimeout } from './attempt-timeout.js';
-import { firstSlotAfter, nextFixedDelaySlot } from './slots.js';
 import type { StoreBackoff } from './store-backoff.js';
 
 export interface AttemptHost {
@@ -84,38 +85,6 @@ export interface AttemptEnd extends CompleteRequest {
 
 /** A pending run that starts an attempt (skips are recorded by skip-slots.ts). */
 export type AttemptRun = Exclude<PendingRun, { start: 'skip' }>;
-
-
-/** An error as JSON for the store: name, message, and code when it has one. */
-export function errorJson(error: unknown): Json {
-  if (error instanceof Error) {
-    const json: { [key: string]: Json } = { name: error.name, message: error.message };
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string') json.code = code;
-    return json;
-  }
-  try {
-    checkJson(error, 'error');
-    return { name: 'NonError', value: error as Json };
-  } catch {
-    return { name: 'NonError', message: String(error) };
-  }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** What a body returned, if JSON can hold it exactly; null otherwise. */
-function resultJson(value: unknown): Json {
-  if (value === undefined) return null;
-  try {
-    checkJson(value, 'result');
-    return value as Json;
-  } catch {
-    return null;
-  }
-}
 
 export class SlotAttempt {
   readonly #host: AttemptHost;
@@ -326,7 +295,7 @@ export class SlotAttempt {
       this.#host.enter(task, retryDelayMs(task.retry, retried.attempt, this.#host.engine.options.random));
       return true;
     }
-    const update = this.#taskUpdate(task, execution, outcome, endedAtMs);
+    const update = taskUpdateAfter(task, execution, outcome, endedAtMs);
     const ended = await this.#complete({
       executionId: execution.id, fencingToken: execution.fencingToken, outcome: outcome.ok ? 'succeeded' : 'failed', endedAtMs,
       result: outcome.ok ? resultJson(outcome.value) : null, error: outcome.ok ? null : errorJson(outcome.error), taskUpdate: update,
@@ -340,30 +309,6 @@ export class SlotAttempt {
     this.#emitComplete(ended.execution, false, outcome.ok ? undefined : outcome.error);
     if (update.status !== 'pending') this.#host.removeTask(task);
     return false;
-  }
-
-  /** The task's fields after this slot: count, next slot, status, last error. */
-  #taskUpdate(task: LiveTask, execution: ExecutionRecord, outcome: BodyOutcome, endedAtMs: number): TaskPatch {
-    const { record } = task;
-    const executionCount = record.executionCount + 1;
-    if (isManualSlot(execution)) return manualTaskUpdate(record, execution, outcome, executionCount, endedAtMs);
-    // The next slot not yet claimed: a queued one (catch-up) if any, else the one after every decided slot.
-    // Recovery plans from it, so a slot still queued when the process dies is planned again, never lost (C1).
-    const queuedMs = task.queue.find((run) => run.start === 'claim')?.nominalMs;
-    const nextMs =
-      record.scheduleKind === 'fixed-delay'
-        ? nextFixedDelaySlot(record.periodMs as number, endedAtMs, record.endAtMs ?? null)
-        : (queuedMs ?? firstSlotAfter(task, Math.max(task.lastSlotMs, execution.nominalMs)));
-    const ended = nextMs === null || (record.maxExecutions !== null && executionCount >= record.maxExecutions);
-    const failedForGood = !outcome.ok && record.scheduleKind === 'once';
-    return {
-      lastExecutionMs: execution.nominalMs,
-      nextExecutionMs: ended ? null : nextMs,
-      executionCount,
-      status: ended ? (failedForGood ? 'failed' : 'completed') : 'pending',
-      lastError: outcome.ok ? record.lastError : errorMessage(outcome.error),
-      updatedAtMs: endedAtMs,
-    };
   }
 
   /**
@@ -434,22 +379,4 @@ function takeLostStarts(task: LiveTask): Array<ClaimRequest | RetryRequest> | un
   const lost = task.lostStarts;
   if (lost !== undefined) task.lostStarts = undefined;
   return lost;
-}
-
-/**
- * The task's fields after a manual run: it counts as an execution (toward
- * maxExecutions, as seed 004 counts executions) and is the last one, but the
- * schedule's next slot stays as it was: the grid and its cadence go on. A
- * failed manual run does not fail the task, even a one-off's.
- */
-function manualTaskUpdate(record: LiveRecord, execution: ExecutionRecord, outcome: BodyOutcome, executionCount: number, endedAtMs: number): TaskPatch {
-  const ended = record.maxExecutions !== null && executionCount >= record.maxExecutions;
-  return {
-    lastExecutionMs: execution.nominalMs,
-    executionCount,
-    status: ended ? 'completed' : 'pending',
-    ...(ended ? { nextExecutionMs: null } : {}),
-    lastError: outcome.ok ? record.lastError : errorMessage(outcome.error),
-    updatedAtMs: endedAtMs,
-  };
 }
