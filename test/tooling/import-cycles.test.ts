@@ -1,22 +1,15 @@
 // The layers import downwards only: no module of src/ or bindings/ reaches
 // itself again through the imports it runs (`import type` is erased, so it
 // does not count). A circle makes load order matter and hides a missing layer.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { sources } from './sources.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 /** `import`/`export ... from './x.js'` that are not `import type`/`export type`. */
 const RUNTIME_IMPORT = /^(?:import|export)\s+(?!type\s)[^'";]*?from\s+'(\.[^']+)'/gm;
-
-function sources(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sources(path);
-    return path.endsWith('.ts') && !path.endsWith('.d.ts') ? [path] : [];
-  });
-}
 
 function importCycles(files: string[]): string[] {
   const graph = new Map(
