@@ -298,6 +298,8 @@ export class DurableScheduler {
       const store = await session.owned();
       const report = await recoverTasks({
         store,
+        engine: this.#engine,
+        backoff: tasks.backoff,
         wallNowMs: () => this.#engine.clock.wallNow(),
         isDefined: (name) => this.#functions.has(name),
         makeTask: (record) => tasks.make(record),

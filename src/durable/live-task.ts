@@ -15,8 +15,9 @@ import type { SlotSource } from './slots.js';
 /**
  * A decision waiting its turn, in nominal order: a due slot to record as
  * skipped ('skip'), a due slot to claim ('claim'), an interrupted or failed
- * attempt to retry in the store ('retry'), or an attempt already started in
- * the store ('started': a retry waiting for its backoff). They are carried
+ * attempt to retry in the store ('retry', not before `readyAtMs`, the wall
+ * time its backoff ends, if it has one), or an attempt already started in the
+ * store ('started': the cluster's claimed attempts). They are carried
  * out one after another, so nothing that moves the task's high-water mark
  * past a skipped slot (a claim) commits before that slot's skip record.
  * 'manual' is a run asked for by runNow(): claimed as a manual slot (outside
@@ -27,7 +28,14 @@ export type PendingRun =
   | { readonly start: 'skip'; readonly nominalMs: number; readonly reason: string }
   | { readonly start: 'claim'; readonly nominalMs: number }
   | { readonly start: 'manual'; readonly nominalMs: number; readonly claimed: ManualClaim }
-  | { readonly start: 'retry' | 'started'; readonly nominalMs: number; readonly execution: ExecutionRecord };
+  | { readonly start: 'retry'; readonly nominalMs: number; readonly execution: ExecutionRecord; readonly readyAtMs?: number }
+  | { readonly start: 'started'; readonly nominalMs: number; readonly execution: ExecutionRecord };
+
+/** How long before its time `run` is at wall time `wallNowMs`: a claim before its slot, a retry within its backoff; 0 or less when due. */
+export function earlyBy(run: PendingRun, wallNowMs: number): number {
+  if (run.start === 'claim') return run.nominalMs - wallNowMs;
+  return run.start === 'retry' && run.readyAtMs !== undefined ? run.readyAtMs - wallNowMs : 0;
+}
 
 /** How runNow() learns that its manual run was claimed (the execution, running), or why it will not run. */
 export interface ManualClaim {

@@ -32,7 +32,7 @@ import type { DurableEventDetails, DurableEventType } from './durable-events.js'
 import { FunctionNotDefinedError } from './errors.js';
 import { isFenced } from './fenced-store.js';
 import { type GateHost, gateReady } from './gate-ready.js';
-import { LiveTask, retryOf } from './live-task.js';
+import { earlyBy, LiveTask, retryOf } from './live-task.js';
 import { dropManualRuns, queueManualRun } from './manual-runs.js';
 import { type PlanHost, planTask } from './plan-task.js';
 import { recordQueuedSkips, type SkipHost } from './skip-slots.js';
@@ -77,7 +77,8 @@ export class LiveTasks {
   readonly #attempts = new Map<LiveTask, number>();
   readonly #cronCache = new Map<string, CronSchedule>();
   readonly #attempt: SlotAttempt;
-  readonly #backoff = new StoreBackoff();
+  /** The store's backoff, shared by every write of this scheduler (recovery's too). */
+  readonly backoff = new StoreBackoff();
   readonly #slots: ExecutionSlots<LiveTask>;
   readonly #planHost: PlanHost;
   readonly #skipHost: SkipHost;
@@ -103,12 +104,12 @@ export class LiveTasks {
       patch: (task, patch) => this.patch(task, patch),
       enter: (task, delayMs) => this.#enter(task, delayMs),
       continueTask: (task) => this.continueTask(task),
-      backoff: this.#backoff,
+      backoff: this.backoff,
       wallNowMs: () => this.#engine.clock.wallNow(),
     };
     this.#gateHost = {
       admitHooks: this.#admitHooks,
-      backoff: this.#backoff,
+      backoff: this.backoff,
       owned: () => this.#session.owned(),
       wallNowMs: () => this.#engine.clock.wallNow(),
       emit: this.#emit,
@@ -126,7 +127,7 @@ export class LiveTasks {
       enter: (task, delayMs) => this.#enter(task, delayMs),
       removeTask: (task) => this.remove(task),
       reloadTask: (task) => this.reload(task),
-      backoff: this.#backoff,
+      backoff: this.backoff,
       maxPayloadBytes: host.maxPayloadBytes,
       timeoutMs: host.timeoutMs,
     });
@@ -235,8 +236,8 @@ export class LiveTasks {
       this.#slots.release(task);
       return recordQueuedSkips(task, this.#skipHost);
     }
-    // A queued slot whose time has not come on the wall clock (it went back): wait for it (C4).
-    const earlyByMs = run.start === 'claim' ? run.nominalMs - this.#engine.clock.wallNow() : 0;
+    // A queued slot whose time has not come on the wall clock (it went back: C4), or a retry within its backoff: wait for it.
+    const earlyByMs = earlyBy(run, this.#engine.clock.wallNow());
     if (earlyByMs > 0) {
       this.#slots.release(task);
       this.#enter(task, earlyByMs);
@@ -355,7 +356,7 @@ export class LiveTasks {
     this.remove(task);
     const nowMs = this.#engine.clock.wallNow();
     for (const run of task.queue.splice(0)) {
-      if (run.start === 'retry' || run.start === 'started') await endSuperseded(store, run.execution, why, nowMs);
+      if (run.start === 'retry' || run.start === 'started') await endSuperseded({ store, backoff: this.backoff, engine: this.#engine, emit: this.#emit }, run.execution, why, nowMs);
     }
   }
 

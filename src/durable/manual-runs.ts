@@ -16,7 +16,8 @@ import type { LiveTask, PendingRun } from './live-task.js';
  */
 export function queueManualRun(task: LiveTask, wallNowMs: number, resolve: (execution: ExecutionRecord) => void, reject: (error: Error) => void): boolean {
   const run = { start: 'manual' as const, nominalMs: Math.round(wallNowMs), claimed: { resolve, reject } };
-  if (task.queue[0]?.start === 'started') {
+  const first = task.queue[0];
+  if (first?.start === 'started' || (first?.start === 'retry' && first.readyAtMs !== undefined)) {
     // A retry waiting for its backoff keeps its turn.
     task.queue.splice(1, 0, run);
     return false;

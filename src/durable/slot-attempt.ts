@@ -14,9 +14,13 @@
 // attempt's token, so a stale attempt's end is refused (C3). A crash between
 // claim and completion leaves the execution `running`: the next start records
 // it as interrupted and retries it (recovery.ts). A failed attempt with
-// attempts left is committed as failed and a new attempt is started in the
-// store at once, then run after its backoff: a crash during the backoff is
-// found as `running` too, so the retry is not lost.
+// attempts left is committed as `interrupted` (open, with its error; the
+// `slotcomplete` event says failed), and its retry is started in the store
+// when its backoff ends, just before the body runs: a crash at any moment in
+// between leaves that open row, which recovery retries when the backoff
+// measured from the failure ends, so the retry is neither lost nor run
+// early, and no attempt is used up by a body that never ran. (Cluster mode
+// ends it `failed` with its retryAtMs instead: pending again, in one write.)
 //
 // Store failures (disk full, a locked file): a claim that fails puts the run
 // back and tries again after a backoff (1 s doubling to 30 s, a `storeerror`
@@ -25,11 +29,10 @@
 // A failed completion may have been stored though (its answer lost): its
 // retry then meets its own end, refused as `already-ended`, and takes that
 // for its success (#complete), so the attempt is counted and reported once.
-// The retry() that starts a failed attempt's next one is tried again the same
-// way, and takes the attempt it finds it started (#retry). A claim or a
-// recovery's retry that failed is remembered on its task (lostStarts) until
-// the next start's answer, which takes the running record one of them made
-// (isStoredClaim, isStoredRetry): its answer was lost, not its write.
+// A claim or a retry that failed is put back and tried again after a
+// backoff, and remembered on its task (lostStarts) until the next start's
+// answer, which takes the running record one of them made (isStoredClaim,
+// isStoredRetry): its answer was lost, not its write.
 import type { Engine } from '../engine/engine.js';
 import { retryDelayMs } from '../tasks/retry.js';
 import { checkJsonSize } from '../store/json.js';
@@ -48,7 +51,7 @@ import { errorJson, errorMessage, resultJson } from './attempt-json.js';
 import { taskUpdateAfter } from './attempt-task-update.js';
 import { tracedBody } from './attempt-span.js';
 import { type BodyOutcome, withinTimeout } from './attempt-timeout.js';
-import type { StoreBackoff } from './store-backoff.js';
+import { type StoreBackoff, untilStored } from './store-backoff.js';
 
 export interface AttemptHost {
   engine: Engine;
@@ -276,23 +279,28 @@ export class SlotAttempt {
     // Failures go to the scheduler's onError, as in-memory tasks' do.
     if (!outcome.ok) this.#host.engine.reportError(outcome.error, { id: record.id, name: record.functionName, attempt: execution.attempt, willRetry, source: 'durable' });
     if (willRetry) {
+      // The retry is attempt + 1, after its backoff.
+      const delayMs = retryDelayMs(task.retry, execution.attempt + 1, this.#host.engine.options.random);
+      const inStore = this.#host.retriesInStore === true;
       const failedEnd: AttemptEnd = {
-        executionId: execution.id, fencingToken: execution.fencingToken, outcome: 'failed', endedAtMs, error: errorJson(outcome.error),
+        // One owner: ended open ('interrupted', with its error) until its retry starts it again, so a crash meanwhile loses no retry.
+        executionId: execution.id, fencingToken: execution.fencingToken, outcome: inStore ? 'failed' : 'interrupted', endedAtMs, error: errorJson(outcome.error),
         // Pending while its retry waits for the backoff (the retry marks it running again).
         taskUpdate: { lastError: errorMessage(outcome.error), status: 'pending', updatedAtMs: endedAtMs },
         ...(trace === undefined ? {} : { trace }),
+        // Cluster mode: the backoff goes in the store's row, for any process to claim.
+        ...(inStore ? { retryAtMs: endedAtMs + delayMs } : {}),
       };
-      // Cluster mode: the backoff goes in the store's row (the retry is attempt + 1).
-      if (this.#host.retriesInStore === true) failedEnd.retryAtMs = endedAtMs + retryDelayMs(task.retry, execution.attempt + 1, this.#host.engine.options.random);
       const failed = await this.#complete(failedEnd);
       if (failed?.status !== 'completed') return false;
       record.lastError = errorMessage(outcome.error);
-      this.#emitComplete(failed.execution, true, outcome.error);
-      if (this.#host.retriesInStore === true) return false;
-      const retried = await this.#retry({ executionId: execution.id, fencingToken: failed.execution.fencingToken, startedAtMs: endedAtMs }, execution.attempt);
-      if (retried === undefined) return false;
-      task.queue.unshift({ nominalMs: execution.nominalMs, start: 'started', execution: retried });
-      this.#host.enter(task, retryDelayMs(task.retry, retried.attempt, this.#host.engine.options.random));
+      // The attempt failed, whichever open outcome keeps its slot for the retry.
+      this.#emitComplete({ ...failed.execution, outcome: 'failed' }, true, outcome.error);
+      if (inStore) return false;
+      // Its backoff is measured from the failure, as recovery measures it, however long the end took to commit.
+      const readyAtMs = endedAtMs + delayMs;
+      task.queue.unshift({ nominalMs: execution.nominalMs, start: 'retry', execution: failed.execution, readyAtMs });
+      this.#host.enter(task, readyAtMs - clock.wallNow());
       return true;
     }
     const update = taskUpdateAfter(task, execution, outcome, endedAtMs);
@@ -326,42 +334,17 @@ export class SlotAttempt {
   }
 
   /**
-   * Starts the next attempt of a failed one (`attempt`) in the store, tried
-   * again after a backoff while the store fails; undefined if refused, fenced,
-   * or the scheduler stopped first. A failed try may have been stored (its
-   * answer lost): sent again, the retry is refused as `stale-token` by the
-   * attempt it started, which it takes (isStoredRetry).
+   * `call`'s answer read by `answer` (told whether an earlier try failed),
+   * tried again while the store fails (untilStored); undefined if fenced
+   * (another scheduler owns the store: nothing to retry) or the scheduler
+   * stopped first.
    */
-  #retry(request: RetryRequest, attempt: number): Promise<ExecutionRecord | undefined> {
-    return this.#untilAnswered('retry', async () => (await this.#host.store()).retry(request), (result, failedBefore) => {
-      if (result.status === 'retried') return result.execution;
-      return failedBefore && result.status === 'stale-token' && isStoredRetry(result.current, request, attempt) ? result.current : undefined;
-    });
-  }
-
-  /**
-   * `call`'s answer read by `answer`, which is told whether an earlier try
-   * failed (and so may have been stored); the call is tried again after a
-   * backoff while the store fails, a `storeerror` naming `operation` each
-   * time. Undefined if fenced (another scheduler owns the store: nothing to
-   * retry) or the scheduler stopped first.
-   */
-  async #untilAnswered<A, R>(operation: 'complete' | 'retry', call: () => Promise<A>, answer: (result: A, failedBefore: boolean) => R): Promise<R | undefined> {
-    const engine = this.#host.engine;
-    let failedBefore = false;
-    for (;;) {
-      try {
-        const result = await call();
-        this.#host.backoff.reset();
-        return answer(result, failedBefore);
-      } catch (error) {
-        if (isFenced(error)) return undefined;
-        failedBefore = true;
-        const retryInMs = this.#host.backoff.next();
-        this.#host.emit('storeerror', { operation, error, retryInMs });
-        if (engine.state === 'stopped') return undefined;
-        await new Promise<void>((resolve) => engine.clock.setTimer(resolve, retryInMs));
-      }
+  async #untilAnswered<A, R>(operation: 'complete', call: () => Promise<A>, answer: (result: A, failedBefore: boolean) => R): Promise<R | undefined> {
+    try {
+      return await untilStored(this.#host, operation, call, answer);
+    } catch (error) {
+      if (isFenced(error)) return undefined;
+      throw error;
     }
   }
 

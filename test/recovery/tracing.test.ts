@@ -35,7 +35,7 @@ describe.each(stores)('durable tracing over %s', (_name, makeStores) => {
     await first.schedule({ id: 'j', fn: 'job', after: 100, retry: { attempts: 3, backoff: 'fixed', delayMs: 5000, jitter: 0 } });
     first.start();
     await advanceWithIo(clock, 1000);
-    // Attempt 1 failed; attempt 2 is started in the store and waits for its backoff when the process stops.
+    // Attempt 1 failed; its slot stays open (interrupted, with its error) for the retry when the process stops during its backoff.
     expect(spans()).toHaveLength(1);
     const [attempt1] = spans();
     const slotMs = WALL_START_MS + 100;
@@ -47,25 +47,25 @@ describe.each(stores)('durable tracing over %s', (_name, makeStores) => {
     });
     expect(attempt1?.status).toEqual({ code: SPAN_ERROR, message: 'down' });
     const firstSpan = { traceId: attempt1!.spanContext().traceId, spanId: attempt1!.spanContext().spanId };
-    expect((await first.history('j')).executions[0]).toMatchObject({ attempt: 2, outcome: 'running', ...firstSpan });
+    expect((await first.history('j')).executions[0]).toMatchObject({ attempt: 1, outcome: 'interrupted', error: { name: 'Error', message: 'down' }, ...firstSpan });
     await first.stop();
 
     await advanceWithIo(clock, 1000);
     const second = new Scheduler(options());
     second.define('job', () => 'ok');
     second.start();
-    expect(await second.ready).toMatchObject({ interrupted: 1, retried: 1 });
+    expect(await second.ready).toMatchObject({ interrupted: 0, retried: 1 });
     await advanceWithIo(clock, 10_000);
-    const [, attempt3] = spans();
+    const [, attempt2] = spans();
     expect(spans()).toHaveLength(2);
-    expect(attempt3?.attributes).toMatchObject({ [ATTR.executionId]: `j/1/${slotMs}`, [ATTR.attempt]: 3, [ATTR.outcome]: 'succeeded' });
-    // Started 2 s after its slot: the first run, the stop and the restart's backoff.
-    expect(attempt3?.attributes[ATTR.latenessMs]).toBeGreaterThan(0);
-    expect(attempt3?.links.map((l) => ({ traceId: l.context.traceId, spanId: l.context.spanId }))).toEqual([firstSpan]);
-    expect(attempt3?.spanContext().traceId).not.toBe(firstSpan.traceId);
+    expect(attempt2?.attributes).toMatchObject({ [ATTR.executionId]: `j/1/${slotMs}`, [ATTR.attempt]: 2, [ATTR.outcome]: 'succeeded' });
+    // Started after its backoff from the failure, 5 s after its slot.
+    expect(attempt2?.attributes[ATTR.latenessMs]).toBeGreaterThan(0);
+    expect(attempt2?.links.map((l) => ({ traceId: l.context.traceId, spanId: l.context.spanId }))).toEqual([firstSpan]);
+    expect(attempt2?.spanContext().traceId).not.toBe(firstSpan.traceId);
     // The record keeps the first attempt's span: the one the retries link to.
     const [execution] = (await second.history('j')).executions;
-    expect(execution).toMatchObject({ attempt: 3, outcome: 'succeeded', ...firstSpan });
+    expect(execution).toMatchObject({ attempt: 2, outcome: 'succeeded', ...firstSpan });
     await second.stop();
   }, 20_000);
 });
