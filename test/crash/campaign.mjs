@@ -12,10 +12,14 @@
 // `recurring` fixed-rate tasks of `runs` runs each, their periods spread so
 // that they too run throughout; a third each under the missed-run policies
 // catch-up, skip and run-once (grace: half a period), so restarts make some
-// slots missed. Every task gets many attempts (a crash counts as one).
+// slots missed. Every task gets many attempts (a crash counts as one). A
+// quarter of the one-offs and of the recurring tasks fail each slot's first
+// attempt on purpose (failFirst), retried after a 300 ms backoff, so kills
+// land between a failed attempt's end and its retry's start too.
 // Each restart draws its fault: a named crash point (after-claim, after-body,
-// in-batch-write) at its n-th passage, a kill at a random moment after the
-// child is ready, or a kill during start-up (recovery itself interrupted).
+// in-batch-write, after-failed-end) at its n-th passage, a kill at a random
+// moment after the child is ready, or a kill during start-up (recovery itself
+// interrupted).
 import '../../scripts/current-dist.mjs';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -89,7 +93,7 @@ export function loadNote() {
   return pids ? ` With ${pids.split(',').length} busy-loop processes keeping the cores busy (scripts/with-load.mjs).` : '';
 }
 
-const NAMED_POINTS = ['after-claim', 'after-body', 'in-batch-write'];
+const NAMED_POINTS = ['after-claim', 'after-body', 'in-batch-write', 'after-failed-end'];
 
 /** Runs a campaign and returns its report (see check-ledger.mjs for the definitions). */
 export async function runCampaign(options = {}) {
@@ -108,16 +112,24 @@ export async function runCampaign(options = {}) {
     const spanMs = Math.max(5_000, kills * 500);
     const t0 = Date.now() + 1_500;
     const retry = { attempts: 1000, backoff: 'fixed', delayMs: 0, jitter: 0 };
+    // A planned failure's retry waits 300 ms: long enough for random kills to land in it.
+    const failRetry = { ...retry, delayMs: 300 };
     const tasks = [];
     for (let i = 0; i < once; i++) {
-      tasks.push({ id: `once-${i}`, fn: 'work', at: Math.round(t0 + rand() * spanMs), params: { workMs: Math.floor(rand() * 20) }, retry });
+      const failFirst = i % 4 === 0;
+      tasks.push({
+        id: `once-${i}`, fn: 'work', at: Math.round(t0 + rand() * spanMs), params: { workMs: Math.floor(rand() * 20), failFirst },
+        retry: failFirst ? failRetry : retry,
+      });
     }
     const policies = ['catch-up', 'skip', 'run-once'];
     for (let i = 0; i < recurring; i++) {
       const periodMs = Math.round((spanMs / runs) * (0.6 + 0.4 * rand()));
       const policy = policies[i % 3];
+      const failFirst = i % 4 === 1;
       tasks.push({
-        id: `every-${i}`, fn: 'work', every: periodMs, maxExecutions: runs, params: { workMs: Math.floor(rand() * 20) }, retry,
+        id: `every-${i}`, fn: 'work', every: periodMs, maxExecutions: runs, params: { workMs: Math.floor(rand() * 20), failFirst },
+        retry: failFirst ? failRetry : retry,
         missed: policy === 'catch-up' ? { policy } : { policy, graceMs: Math.round(periodMs / 2) },
       });
     }
@@ -129,10 +141,11 @@ export async function runCampaign(options = {}) {
     const manifest = {
       tasks: tasks.map((t) => ({
         id: t.id, kind: t.at === undefined ? 'every' : 'once', firstMs: firstSlots.get(t.id), periodMs: t.every, maxExecutions: t.maxExecutions,
+        attempts: t.retry.attempts,
       })),
     };
 
-    const faults = { 'after-claim': 0, 'after-body': 0, 'in-batch-write': 0, random: 0, 'during-start': 0 };
+    const faults = { 'after-claim': 0, 'after-body': 0, 'in-batch-write': 0, 'after-failed-end': 0, random: 0, 'during-start': 0 };
     const unexpected = [];
     for (let k = 0; k < kills; k++) {
       const draw = rand();
@@ -157,7 +170,8 @@ export async function runCampaign(options = {}) {
     const final = await runChild({ ...env, CRASH_MODE: 'final' }, { timeoutMs: 3_600_000, stalledAfterMs: 120_000 });
     if (final.code !== 0) unexpected.push({ life: 'final', code: final.code, signal: final.signal, stderr: final.stderr.slice(0, 2000) });
     const report = checkCampaign({ dbPath, ledgerPath, manifest });
-    return { kills, faults, tasks: { once, recurring, runsPerRecurring: runs }, seed, durationMs: Date.now() - startedMs, unexpectedExits: unexpected, ...report };
+    const failFirst = tasks.filter((t) => t.params.failFirst).length;
+    return { kills, faults, tasks: { once, recurring, runsPerRecurring: runs, failFirst }, seed, durationMs: Date.now() - startedMs, unexpectedExits: unexpected, ...report };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -171,7 +185,8 @@ export function reportMarkdown(report, command) {
     `Command: \`${command}\` (${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${report.durationMs / 1000} s).${loadNote()}`,
     '',
     `Workload: ${report.tasks.once} one-off tasks and ${report.tasks.recurring} fixed-rate tasks of ${report.tasks.runsPerRecurring} runs each ` +
-      `(missed-run policies catch-up, skip and run-once in turn), a durable Scheduler over a SqliteStore (WAL, synchronous=FULL) ` +
+      `(missed-run policies catch-up, skip and run-once in turn; ${report.tasks.failFirst} of them fail each slot's first attempt, retried after 300 ms), ` +
+      `a durable Scheduler over a SqliteStore (WAL, synchronous=FULL) ` +
       `in a child process, killed ${report.kills} times with SIGKILL, then run to the end. Seed ${report.seed}.`,
     '',
     `Kills: ${Object.entries(report.faults).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
@@ -184,6 +199,7 @@ export function reportMarkdown(report, command) {
     `| skipped by policy | ${report.skippedByPolicy} slots (${Object.entries(report.skipReasons).map(([r, n]) => `${n} "${r}"`).join('; ') || 'none'}) |`,
     `| dead-lettered (attempts exhausted) | ${report.deadLettered} |`,
     `| duplicate starts | ${report.duplicateStarts.total} (crash during the body ${report.duplicateStarts.crashDuringBody}, crash after the body before its completion ${report.duplicateStarts.crashAfterBodyBeforeCompletion}) |`,
+    `| retries of a planned failure | ${report.retriesAfterFailure} (not duplicates: the attempt before failed; **retries lost** (a slot ended failed with attempts left): **${report.retriesLost}**, counted as lost) |`,
     `| **duplicate completions** | **${report.duplicateCompletions}** |`,
     `| **early starts** | **${report.earlyStarts}** |`,
     `| retries resumed from saved state | ${report.resumedFromSavedState} |`,

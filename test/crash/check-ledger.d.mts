@@ -5,6 +5,8 @@ export interface CampaignTask {
   firstMs: number;
   periodMs?: number;
   maxExecutions?: number;
+  /** The task's retry.attempts: a slot recorded failed below it lost its retry. */
+  attempts?: number;
 }
 
 export interface CampaignCheck {
@@ -16,6 +18,10 @@ export interface CampaignCheck {
   skippedByPolicy: number;
   skipReasons: Record<string, number>;
   deadLettered: number;
+  /** Slots recorded failed with attempts left (also counted in lost). */
+  retriesLost: number;
+  /** Starts after a planned failure (an F line): retries, not duplicates. */
+  retriesAfterFailure: number;
   duplicateStarts: { total: number; crashDuringBody: number; crashAfterBodyBeforeCompletion: number };
   duplicateCompletions: number;
   earlyStarts: number;

@@ -8,9 +8,12 @@
 //   never started), plus the runs a recurring task is short of its count;
 // - skipped by policy: slots recorded as skipped (missed-run policy), by reason;
 // - dead-lettered: slots that ended failed after their last attempt;
+// - retries lost: slots that ended failed with attempts left (a failed
+//   attempt's retry never ran): counted as lost too;
 // - duplicate starts: a slot started more than once, by cause: the earlier
 //   start never ended (a crash during the body) or ended but its completion
-//   was never committed (a crash after the body, before the completion);
+//   was never committed (a crash after the body, before the completion); a
+//   start after a planned failure (an F line) is the retry, not a duplicate;
 // - duplicate completions: a slot whose completion was committed (reported by
 //   the scheduler, a C line) more than once, or with two records in the store;
 // - early starts: a start whose wall time is before the slot's nominal time.
@@ -22,7 +25,7 @@ function parseLedger(path) {
   const slotOf = (taskId, nominalMs) => {
     const key = `${taskId} ${nominalMs}`;
     let slot = slots.get(key);
-    if (slot === undefined) slots.set(key, (slot = { starts: [], ends: [], commits: [] }));
+    if (slot === undefined) slots.set(key, (slot = { starts: [], ends: [], commits: [], fails: [] }));
     return slot;
   };
   let torn = 0;
@@ -37,6 +40,7 @@ function parseLedger(path) {
     const slot = slotOf(taskId, Number(nominal));
     if (kind === 'S') slot.starts.push({ attempt: Number(attempt), wallMs: Number(fourth), resumed: fifth === '1' });
     else if (kind === 'E') slot.ends.push({ attempt: Number(attempt), wallMs: Number(fourth) });
+    else if (kind === 'F') slot.fails.push({ attempt: Number(attempt), wallMs: Number(fourth) });
     else if (kind === 'C') slot.commits.push({ attempt: Number(attempt), outcome: fourth });
   }
   return { slots, torn };
@@ -72,6 +76,8 @@ export function checkCampaign({ dbPath, ledgerPath, manifest }) {
     skippedByPolicy: 0,
     skipReasons: {},
     deadLettered: 0,
+    retriesLost: 0,
+    retriesAfterFailure: 0,
     duplicateStarts: { total: 0, crashDuringBody: 0, crashAfterBodyBeforeCompletion: 0 },
     duplicateCompletions: storeDuplicates,
     earlyStarts: 0,
@@ -85,7 +91,7 @@ export function checkCampaign({ dbPath, ledgerPath, manifest }) {
   const checkSlot = (taskId, nominalMs) => {
     const key = `${taskId} ${nominalMs}`;
     const record = records.get(key);
-    const slot = ledger.get(key) ?? { starts: [], ends: [], commits: [] };
+    const slot = ledger.get(key) ?? { starts: [], ends: [], commits: [], fails: [] };
     for (const start of slot.starts) {
       if (start.wallMs < nominalMs) report.earlyStarts++;
       if (start.resumed) report.resumedFromSavedState++;
@@ -94,6 +100,10 @@ export function checkCampaign({ dbPath, ledgerPath, manifest }) {
     // Every start after the first is a duplicate; its cause is how the one before it ended.
     const starts = [...slot.starts].sort((a, b) => a.attempt - b.attempt);
     for (let i = 1; i < starts.length; i++) {
+      if (slot.fails.some((f) => f.attempt === starts[i - 1].attempt)) {
+        report.retriesAfterFailure++;
+        continue;
+      }
       report.duplicateStarts.total++;
       const ended = slot.ends.some((e) => e.attempt === starts[i - 1].attempt);
       if (ended) report.duplicateStarts.crashAfterBodyBeforeCompletion++;
@@ -101,6 +111,14 @@ export function checkCampaign({ dbPath, ledgerPath, manifest }) {
     }
     if (slot.commits.filter((c) => c.outcome === 'succeeded').length > 1) report.duplicateCompletions++;
     return { record, slot };
+  };
+  /** A failed record with attempts left: its retry was lost. */
+  const retryLost = (task, record, nominalMs) => {
+    if (record?.outcome !== 'failed' || task.attempts === undefined || record.attempt >= task.attempts) return false;
+    report.retriesLost++;
+    report.lost++;
+    report.lostSlots.push(`${task.id}@${nominalMs}:failed at attempt ${record.attempt} of ${task.attempts}`);
+    return true;
   };
 
   for (const task of manifest.tasks) {
@@ -117,7 +135,7 @@ export function checkCampaign({ dbPath, ledgerPath, manifest }) {
         report.skippedByPolicy++;
         report.skipReasons[record.skip_reason] = (report.skipReasons[record.skip_reason] ?? 0) + 1;
       } else if (record?.outcome === 'failed') {
-        report.deadLettered++;
+        if (!retryLost(task, record, task.firstMs)) report.deadLettered++;
       } else {
         report.lost++;
         report.lostSlots.push(`${task.id}@${task.firstMs}:${record?.outcome ?? 'no record'}`);
@@ -132,8 +150,9 @@ export function checkCampaign({ dbPath, ledgerPath, manifest }) {
       const { record, slot } = checkSlot(task.id, nominalMs);
       if (record?.outcome === 'succeeded' || record?.outcome === 'failed') {
         ran++;
-        if (record.outcome === 'failed') report.deadLettered++;
-        else report.succeeded++;
+        if (record.outcome === 'failed') {
+          if (!retryLost(task, record, nominalMs)) report.deadLettered++;
+        } else report.succeeded++;
         if (record.outcome === 'succeeded' && slot.starts.length === 0) {
           report.completedWithoutStart++;
           report.lost++;

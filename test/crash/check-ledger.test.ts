@@ -15,7 +15,7 @@ afterEach(async () => {
   dispose = undefined;
 });
 
-async function database(path: string, finished: Array<[string, number, 'succeeded' | 'skipped']>): Promise<void> {
+async function database(path: string, finished: Array<[string, number, 'succeeded' | 'skipped' | 'failed']>): Promise<void> {
   const store = new SqliteStore({ path, synchronous: 'normal' });
   await store.open();
   const ids = [...new Set(finished.map(([id]) => id))];
@@ -27,7 +27,7 @@ async function database(path: string, finished: Array<[string, number, 'succeede
     }
     const [claim] = await store.claim([{ taskId, scheduleVersion: 1, nominalMs, startedAtMs: nominalMs }]);
     if (claim?.status !== 'claimed') throw new Error('claim refused');
-    await store.complete({ executionId: claim.execution.id, fencingToken: claim.execution.fencingToken, outcome: 'succeeded', endedAtMs: nominalMs + 1 });
+    await store.complete({ executionId: claim.execution.id, fencingToken: claim.execution.fencingToken, outcome, endedAtMs: nominalMs + 1 });
   }
   await store.close();
 }
@@ -64,5 +64,33 @@ describe('the crash campaign checker', () => {
       integrityCheck: 'ok',
     });
     expect(report.lostSlots).toEqual(['e@1000:no record']);
+  });
+
+  it('takes a start after a planned failure for its retry, and a slot recorded failed with attempts left for a lost retry', async () => {
+    const dir = await tempDir();
+    dispose = dir.dispose;
+    const dbPath = dir.file('c.db');
+    const ledgerPath = dir.file('ledger.txt');
+    await database(dbPath, [['g', 1000, 'succeeded'], ['h', 1000, 'failed'], ['i', 1000, 'failed']]);
+    writeFileSync(ledgerPath, [
+      // g: attempt 1 failed as planned, attempt 2 ran: a retry, no duplicate start.
+      'S g 1000 1 1000 0', 'F g 1000 1 1001', 'C g 1000 1 failed', 'S g 1000 2 1300 0', 'E g 1000 2 1301', 'C g 1000 2 succeeded',
+      // h: attempt 1 failed with 1000 attempts: its retry never ran (lost). i: failed after its last attempt (dead-lettered).
+      'S h 1000 1 1000 0', 'F h 1000 1 1001', 'C h 1000 1 failed',
+      'S i 1000 1 1000 0', 'F i 1000 1 1001', 'C i 1000 1 failed',
+    ].join('\n'));
+    const manifest = {
+      tasks: [
+        { id: 'g', kind: 'once' as const, firstMs: 1000, attempts: 1000 },
+        { id: 'h', kind: 'once' as const, firstMs: 1000, attempts: 1000 },
+        { id: 'i', kind: 'once' as const, firstMs: 1000, attempts: 1 },
+      ],
+    };
+    const report = checkCampaign({ dbPath, ledgerPath, manifest });
+    expect(report).toMatchObject({
+      expectedRuns: 3, succeeded: 1, lost: 1, retriesLost: 1, deadLettered: 1, retriesAfterFailure: 1,
+      duplicateStarts: { total: 0, crashDuringBody: 0, crashAfterBodyBeforeCompletion: 0 },
+    });
+    expect(report.lostSlots).toEqual(['h@1000:failed at attempt 1 of 1000']);
   });
 });

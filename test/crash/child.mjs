@@ -3,6 +3,7 @@
 // appends to an execution ledger kept outside the database, fsynced:
 //   S <taskId> <nominalMs> <attempt> <wallMs> <resumedFromState 0|1>   before its work
 //   E <taskId> <nominalMs> <attempt> <wallMs>                          after its work
+//   F <taskId> <nominalMs> <attempt> <wallMs>                          a planned failure (params.failFirst, attempt 1), then it throws
 //   C <taskId> <nominalMs> <attempt> <outcome>                          once the scheduler reports the completion committed
 //
 // Environment:
@@ -12,7 +13,8 @@
 //   CRASH_POINT, CRASH_AT    kill itself (SIGKILL) at the CRASH_AT-th passage of a named point:
 //                            'after-claim' (the claim is committed, the body has not started),
 //                            'after-body' (the body ended, its completion is not committed),
-//                            'in-batch-write' (inside a write transaction, before its commit)
+//                            'in-batch-write' (inside a write transaction, before its commit),
+//                            'after-failed-end' (a failed attempt's end is committed, its retry not started)
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import Database from 'better-sqlite3';
 // dist/ is checked once by the campaign that starts this (scripts/current-dist.mjs), not at each restart.
@@ -36,11 +38,16 @@ function append(line) {
 
 const store = new SqliteStore(dbPath);
 store[Symbol.for('timeslice.sqlite.insideWrite')] = () => crashPoint('in-batch-write');
-const scheduler = new Scheduler({ store, retention: false, concurrency: 64 });
+// Planned failures are the campaign's own: not reported on stderr, where an unexpected exit's reason is looked for.
+const scheduler = new Scheduler({ store, retention: false, concurrency: 64, onError: false });
 
 scheduler.define('work', async (params, ctx) => {
   crashPoint('after-claim');
   append(`S ${ctx.taskId} ${ctx.nominalMs} ${ctx.attempt} ${Date.now()} ${ctx.state === null ? 0 : 1}`);
+  if (params.failFirst && ctx.attempt === 1) {
+    append(`F ${ctx.taskId} ${ctx.nominalMs} ${ctx.attempt} ${Date.now()}`);
+    throw new Error('planned failure of a first attempt');
+  }
   await new Promise((resolve) => setTimeout(resolve, params.workMs / 2));
   await ctx.saveState({ half: true });
   await new Promise((resolve) => setTimeout(resolve, params.workMs / 2));
@@ -48,8 +55,9 @@ scheduler.define('work', async (params, ctx) => {
   crashPoint('after-body');
 });
 scheduler.events.addEventListener('slotcomplete', (event) => {
-  const { taskId, nominalMs, attempt, outcome } = event.detail;
+  const { taskId, nominalMs, attempt, outcome, retrying } = event.detail;
   append(`C ${taskId} ${nominalMs} ${attempt} ${outcome}`);
+  if (retrying) crashPoint('after-failed-end');
 });
 
 if (mode === 'seed') {

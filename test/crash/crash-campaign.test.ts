@@ -49,7 +49,10 @@ describe('crash campaign', () => {
     expect(report.integrityCheck).toBe('ok');
     expect(report.unexpectedExits).toEqual([]);
     // Every kind of fault happened at least once.
-    expect(report.faults['after-body']! + report.faults['after-claim']! + report.faults['in-batch-write']!).toBeGreaterThan(0);
+    expect(report.faults['after-body']! + report.faults['after-claim']! + report.faults['in-batch-write']! + report.faults['after-failed-end']!).toBeGreaterThan(0);
+    // The planned failures ran, and were retried (a retry lost is counted in lost above).
+    expect(report.retriesAfterFailure).toBeGreaterThan(0);
+    expect(report.retriesLost).toBe(0);
     // No wall-clock limit of its own: how long the final run takes to drain what the
     // lives left depends on the machine's load (133-226 s seen with both cores busy,
     // over 240 s once with five other builds running too). The campaign stops the
