@@ -230,4 +230,27 @@ describe('runNow on a durable task', () => {
     release();
     await scheduler.stop();
   });
+
+  it('waits behind a failed attempt\'s retry that waits for its backoff: the retry runs at its time, then the manual run', async () => {
+    const h = harness();
+    const scheduler = h.scheduler({ onError: false });
+    const runs: string[] = [];
+    scheduler.define('flaky', (_params, ctx) => {
+      runs.push(`${ctx.manual ? 'manual' : 'slot'}@${h.clock.wallNow() - WALL_START_MS}#${ctx.attempt}`);
+      if (!ctx.manual && ctx.attempt === 1) throw new Error('boom');
+    });
+    await scheduler.schedule({ id: 'f', fn: 'flaky', every: '1h', startAt: WALL_START_MS + 1000, retry: { attempts: 2, backoff: 'fixed', delayMs: 5000, jitter: 0 } });
+    scheduler.start();
+    await h.clock.advance(2000);
+    expect(runs).toEqual(['slot@1000#1']);
+    // The slot is open (interrupted, its error kept) while its retry waits.
+    expect(outcomes(h.database, 'f')).toEqual([[1000, 'interrupted']]);
+    const manual = scheduler.runNow('f');
+    await h.clock.advance(3999);
+    expect(runs).toEqual(['slot@1000#1']);
+    await h.clock.advance(1);
+    expect(runs).toEqual(['slot@1000#1', 'slot@6000#2', 'manual@6000#1']);
+    expect(await manual).toMatchObject({ scheduleVersion: MANUAL_SCHEDULE_VERSION, nominalMs: WALL_START_MS + 2000 });
+    await scheduler.stop();
+  });
 });
