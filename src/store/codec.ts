@@ -7,7 +7,7 @@
 import { fromJsonText } from './json.js';
 import type { ConstraintsRecord } from '../constraints/slot-constraints.js';
 import type { CronGapPolicy, CronOverlapPolicy } from '../time/cron.js';
-import type { ExecutionOutcome, ExecutionRecord, MisfirePolicy, ScheduleKind, TaskRecord, TaskStatus } from './records.js';
+import type { ExecutionOutcome, ExecutionRecord, MisfirePolicy, ScheduleKind, TaskPatch, TaskRecord, TaskStatus } from './records.js';
 import { SCHEDULE_FIELDS } from './records.js';
 import { InvalidTaskRecordError } from './errors.js';
 import { checkLoadedTask, checkMergedSchedule, checkTaskPatch, checkTaskRecord } from './validate.js';
@@ -280,9 +280,47 @@ export function mergeUpsert(existing: StoredTask | undefined, incoming: StoredTa
 /** Checks a patch (throwing as encodeTask does) and applies it: the schedule version is bumped when a schedule field changes. */
 export function applyPatch(existing: StoredTask, patch: unknown, path: string): StoredTask {
   checkTaskPatch(patch, path);
+  if (Object.keys(patch).every((key) => PLAIN_PATCH_FIELDS.has(key))) return patchStored(existing, patch, path);
   const merged = { ...decodeTask(existing), ...patch } as TaskRecord;
   checkMergedSchedule(merged, path);
   const encoded = encodeTask(merged, path);
   if (scheduleChanged(existing, encoded)) encoded.scheduleVersion = existing.scheduleVersion + 1;
+  return encoded;
+}
+
+/**
+ * The patchable fields stored as they are, each a column of its own: a patch of these alone (a run's end: status,
+ * counts, times, last error) changes neither the schedule nor a JSON field, so it is applied to the stored record
+ * without decoding it and encoding it again (patchStored), which was most of a cluster finish's JavaScript.
+ */
+const PLAIN_PATCH_FIELDS: ReadonlySet<string> = new Set([
+  'name', 'description', 'ownerModule', 'functionName', 'priority', 'maxExecutions', 'status', 'lastError', 'updatedAtMs',
+  'lastExecutionMs', 'nextExecutionMs', 'executionCount', 'timeoutMs',
+]);
+
+/**
+ * applyPatch() of a checked patch of PLAIN_PATCH_FIELDS: the record decodeTask + merge + encodeTask would give (its
+ * times without -0, the fields older records lack as null), the schedule shape checked as that path checks it.
+ */
+function patchStored(s: StoredTask, patch: TaskPatch, path: string): StoredTask {
+  const p = patch as Partial<Record<keyof StoredTask, unknown>>;
+  const pick = <K extends keyof StoredTask>(key: K): StoredTask[K] => (Object.hasOwn(p, key) ? (p[key] as StoredTask[K]) : s[key]);
+  const encoded: StoredTask = {
+    id: s.id, name: pick('name'), description: pick('description'), ownerModule: pick('ownerModule'), functionName: pick('functionName'),
+    params: s.params,
+    scheduleKind: s.scheduleKind, delayMs: noNegativeZero(s.delayMs), periodMs: s.periodMs, atMs: noNegativeZero(s.atMs),
+    cronExpression: s.cronExpression, timeZone: s.timeZone, priority: pick('priority'), dstGap: s.dstGap ?? null, dstOverlap: s.dstOverlap ?? null,
+    misfirePolicy: s.misfirePolicy, misfireGraceMs: noNegativeZero(s.misfireGraceMs), catchUpWindowMs: noNegativeZero(s.catchUpWindowMs), catchUpMax: s.catchUpMax,
+    retry: s.retry,
+    createdAtMs: noNegativeZero(s.createdAtMs), updatedAtMs: noNegativeZero(pick('updatedAtMs')),
+    lastExecutionMs: noNegativeZero(pick('lastExecutionMs')), nextExecutionMs: noNegativeZero(pick('nextExecutionMs')),
+    executionCount: noNegativeZero(pick('executionCount')), maxExecutions: pick('maxExecutions'),
+    status: pick('status'), lastError: pick('lastError'),
+    metadata: s.metadata,
+    scheduleVersion: s.scheduleVersion, highWaterMarkMs: noNegativeZero(s.highWaterMarkMs), timeoutMs: pick('timeoutMs') ?? null,
+    constraints: s.constraints ?? null,
+    calendarPeriod: s.calendarPeriod ?? null, startAtMs: noNegativeZero(s.startAtMs ?? null), endAtMs: noNegativeZero(s.endAtMs ?? null),
+  };
+  checkMergedSchedule(encoded as unknown as TaskRecord, path);
   return encoded;
 }
