@@ -6,7 +6,7 @@
 // keep that file to the other transactions. A finish locks the slot's open
 // row, then its execution, then its task: the order claims and rescues lock
 // them in.
-import { applyPatch, decodeExecution, decodeTask, STORED_TASK_FIELDS, type StoredExecution, type StoredTask } from '../codec.js';
+import { applyPatch, decodeExecution, decodeTask, type StoredExecution, type StoredTask } from '../codec.js';
 import type { FinishRequest, FinishResult } from '../cluster.js';
 import { type encodeFinish, refuseFinish, storedFinish } from '../cluster-rules.js';
 import { executionIdOf, slotOfExecutionId } from '../records.js';
@@ -16,7 +16,7 @@ import { columnsOf, endedExecution, keyArrays, type SlotRow, slotValues, unescap
 import type { ClusterStatements } from './cluster-statements.js';
 import { recordSlots } from './record-slots.js';
 import type { Session } from './session.js';
-import { executionValues, EXECUTION_STORED_FIELDS, type Statements, taskChanges } from './statements.js';
+import { executionValues, EXECUTION_STORED_FIELDS, type Statements, taskChangeColumns, taskChanges } from './statements.js';
 import { inRoundsByTask } from './task-rounds.js';
 
 /**
@@ -88,7 +88,7 @@ async function finishRound(
   // The executions, the patched tasks and the finished open rows in one statement, its answer not awaited (session.ts).
   session.later(c.finishWrites, [
     ...columnsOf(live.map((l) => executionValues(l.ended)), EXECUTION_STORED_FIELDS.length),
-    ...columnsOf(patched, STORED_TASK_FIELDS.length + 1), ...keyArrays(deleted),
+    ...taskChangeColumns(patched), ...keyArrays(deleted),
   ]);
   for (const { k, ended, held, current } of live) {
     const retryAtMs = requests[k]!.retryAtMs;

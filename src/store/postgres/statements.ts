@@ -41,6 +41,27 @@ export function updateTasksSql(s: string, from = 1): string {
 }
 
 /**
+ * taskChanges() rows as updateTasksSql's column arrays (ids, the fields, the masks): a field no row changed goes as
+ * NULL, which unnest pads with NULLs as it pads a short array, instead of an array of NULLs to write and parse (a
+ * round of run ends changes 6 of the 35 fields).
+ */
+export function taskChangeColumns(rows: readonly unknown[][]): Array<unknown[] | null> {
+  const width = STORED_TASK_FIELDS.length + 1;
+  const columns: Array<unknown[] | null> = new Array(width);
+  for (let c = 0; c < width; c++) {
+    const values = new Array<unknown>(rows.length);
+    let written = c === 0 || c === width - 1;
+    for (let r = 0; r < rows.length; r++) {
+      const value = rows[r]![c];
+      values[r] = value;
+      if (value !== null) written = true;
+    }
+    columns[c] = written ? values : null;
+  }
+  return columns;
+}
+
+/**
  * `task`'s values in column order for updateTasksSql, with its mask: the id, then each field that differs from
  * `before` (the row as read, locked, in the same transaction), NULL for the others.
  */
