@@ -14,6 +14,27 @@ function offered(result: OfferResult | undefined): void {
 
 export const clusterSlotCases: ClusterCase[] = [
   {
+    name: 'ids and texts holding an array literal\'s special characters (quotes, backslashes, commas, braces, NULL) go through offer, claim and finish unchanged',
+    run: (h) => withProcesses(h, 1, async ([store]) => {
+      const p = await register(store!, 'p');
+      // A store that sends rows as arrays of text (PostgreSQL's unnest) must quote each element of them.
+      const odd = ['a"b', 'c\\d', 'e,f', '{g}', 'NULL', ' h ', '"\\"', 'i\u0000j'];
+      await oneOffs(store!, odd, p.nowMs - 1_000);
+      const { claimed } = await claim(store!, p, odd.length);
+      equal(claimed.map((c) => c.execution.taskId).sort(), [...odd].sort(), 'every row claimed, its task id as offered');
+      const { finished } = await store!.finishAndClaim(claimed.map((c) => ({
+        executionId: c.execution.id, fencingToken: c.execution.fencingToken, outcome: 'failed' as const, endedAtMs: p.nowMs,
+        error: { message: `boom ${c.execution.taskId}` }, taskUpdate: { status: 'failed' as const, lastError: `boom ${c.execution.taskId}` },
+      })));
+      for (const [i, f] of finished.entries()) {
+        const taskId = claimed[i]!.execution.taskId;
+        ok(f.status === 'completed', `finished ${JSON.stringify(taskId)}: ${JSON.stringify(f)}`);
+        equal([f.execution.taskId, f.task?.lastError, f.task?.status], [taskId, `boom ${taskId}`, 'failed'], 'the end as written');
+        equal((await store!.getTask(taskId))?.lastError, `boom ${taskId}`, 'read back');
+      }
+    }),
+  },
+  {
     name: 'each due row is claimed by exactly one of several concurrent claimers, and the batches never overlap',
     run: (h) => withProcesses(h, 3, async (stores) => {
       const processes = await Promise.all(stores.map((s, i) => register(s, `p${i}`)));
