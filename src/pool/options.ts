@@ -233,11 +233,14 @@ export function resolvePoolOptions(options: unknown): ResolvedPoolOptions {
   });
 }
 
-/** One shared resolved object per class, for tasks that set nothing but a priority (most tasks). */
-const PRESETS: readonly ResolvedPoolTaskOptions[] = Object.freeze(
-  [0, 1, 2, 3, 4].map((priorityClass) =>
-    Object.freeze({ priorityClass, weight: 1024, retry: resolveRetry(undefined), signal: undefined, timeoutMs: Number.POSITIVE_INFINITY }),
-  ),
+/**
+ * One shared resolved object per class, for tasks that set nothing but a
+ * priority (most tasks). The objects are frozen, the array is not: a keyed
+ * load from a frozen array stays a call to the KeyedLoadIC builtin in
+ * optimized code (V8 11, Node 20), as in src/tasks/options.ts.
+ */
+const PRESETS: readonly ResolvedPoolTaskOptions[] = [0, 1, 2, 3, 4].map((priorityClass) =>
+  Object.freeze({ priorityClass, weight: 1024, retry: resolveRetry(undefined), signal: undefined, timeoutMs: Number.POSITIVE_INFINITY }),
 );
 const DEFAULT_TASK_OPTIONS = PRESETS[2] as ResolvedPoolTaskOptions;
 

@@ -72,8 +72,15 @@ function preset(priorityClass: number): ResolvedTaskOptions {
   return Object.freeze({ name: undefined, priorityClass, nice: 0, timeoutMs: 0, maxRuns: 0, retry: NO_RETRY, signal: undefined });
 }
 
-/** One shared preset per class, for tasks that set nothing but a priority. */
-const PRESETS: readonly ResolvedTaskOptions[] = Object.freeze(PRIORITY_NAMES.map((_, cls) => preset(cls)));
+/**
+ * One shared preset per class, for tasks that set nothing but a priority.
+ * The presets are frozen, the array is not (it never leaves this module): a
+ * keyed load from a frozen array stays a call to the KeyedLoadIC builtin in
+ * optimized code (V8 11, Node 20), where from a plain packed array it is a
+ * bounds check and a load. It was the unresolved KeyedLoadIC of run()
+ * (isPreset inlined into the caller's loop, and resolveTaskOptions).
+ */
+const PRESETS: readonly ResolvedTaskOptions[] = PRIORITY_NAMES.map((_, cls) => preset(cls));
 export const DEFAULT_TASK_OPTIONS = PRESETS[2] as ResolvedTaskOptions;
 
 /** True for the shared options of tasks that set nothing but a priority. */
