@@ -80,9 +80,10 @@ for (let rep = 0; rep <= reps; rep++) {
     // Observer entries arrive in a later task: count this run's once they have.
     await new Promise((resolve) => setImmediate(resolve));
     const runGcs = gcStarts.filter((at) => at >= t1 && at < t2).length;
+    const scheduleGcs = gcStarts.filter((at) => at >= t0 && at < t1).length;
     gcStarts = [];
     const ns = (ms) => (ms * 1e6) / n;
-    if (rep > 0) samples[name].push({ wall: ns(t2 - t0), cpu: ns(cpuMs(c0, c2)), scheduleCpu: ns(cpuMs(c0, c1)), runCpu: ns(cpuMs(c1, c2)), scheduleWall: ns(t1 - t0), runWall: ns(t2 - t1), runGcs });
+    if (rep > 0) samples[name].push({ wall: ns(t2 - t0), cpu: ns(cpuMs(c0, c2)), scheduleCpu: ns(cpuMs(c0, c1)), runCpu: ns(cpuMs(c1, c2)), scheduleWall: ns(t1 - t0), runWall: ns(t2 - t1), runGcs, scheduleGcs });
   }
 }
 const median = (name, key) => summarize(samples[name].map((s) => s[key])).median;
@@ -90,7 +91,7 @@ const os = await import('node:os');
 console.log(`n = ${n}, ${reps} reps, idle ${idleMs} ms, load ${os.loadavg()[0].toFixed(1)}; ns per task, medians`);
 for (const name of Object.keys(impls)) {
   const f = (key) => median(name, key).toFixed(0).padStart(6);
-    console.log(`${name.padEnd(28)} wall ${f('wall')}  cpu ${f('cpu')}  | schedule wall ${f('scheduleWall')} cpu ${f('scheduleCpu')} | run wall ${f('runWall')} cpu ${f('runCpu')} gcs ${median(name, 'runGcs')}`);
+    console.log(`${name.padEnd(28)} wall ${f('wall')}  cpu ${f('cpu')}  | schedule wall ${f('scheduleWall')} cpu ${f('scheduleCpu')} gcs ${median(name, 'scheduleGcs')} | run wall ${f('runWall')} cpu ${f('runCpu')} gcs ${median(name, 'runGcs')}`);
 }
 // The spread: CPU ns per task at the quartiles and the extremes, and how often B's repetition cost less CPU than A's of the same round.
 for (const name of Object.keys(impls)) {

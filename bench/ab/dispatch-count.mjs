@@ -53,7 +53,10 @@ if (implArg === 'floor') {
     for (let i = 0; i < n; i++) floor.run(() => mark(i), { priority: classes[i] });
   };
 } else {
-  const { Scheduler } = await import(pathToFileURL(path.resolve(implArg)).href);
+  const mod = await import(pathToFileURL(path.resolve(implArg)).href);
+  // A bundle (bench/ab/bundle.mjs) loads its core asynchronously: load() first.
+  await mod.load?.();
+  const { Scheduler } = mod;
   const scheduler = new Scheduler({ sliceMs }).start();
   burst = () => {
     for (let i = 0; i < n; i++) scheduler.run(() => mark(i), { priority: PRIORITIES[classes[i]] });
