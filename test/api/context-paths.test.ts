@@ -39,6 +39,77 @@ describe.each([
     expect(scheduler.stats()).toMatchObject({ executed: 1, completed: 1, live: 0 });
   });
 
+  it('gives a function that declares no parameter a working context through arguments', async () => {
+    const { clock, scheduler, log } = virtualScheduler({ groupTiming });
+    scheduler.start();
+    scheduler.run(function (this: unknown) {
+      // biome-ignore lint/complexity/noArguments: the way such a function reaches its context
+      const ctx = arguments[0] as TaskContext;
+      log.push(`attempt ${ctx.attempt}, current ${scheduler.currentContext() === ctx}, yield ${ctx.shouldYield()}`);
+    });
+    await clock.runUntilIdle();
+    expect(log).toEqual(['attempt 1, current true, yield false']);
+  });
+
+  it('gives each run of a function that declares its context a context of its own', async () => {
+    const { clock, scheduler } = virtualScheduler({ groupTiming });
+    scheduler.start();
+    const seen: TaskContext[] = [];
+    for (let i = 0; i < 3; i++) scheduler.run((ctx) => void seen.push(ctx));
+    await clock.runUntilIdle();
+    expect(new Set(seen).size).toBe(3);
+  });
+
+  it('answers as a settled run when a function without parameters kept its context, and the next run still gets a working one', async () => {
+    const { clock, scheduler, log } = virtualScheduler({ groupTiming });
+    scheduler.start();
+    let kept: TaskContext | undefined;
+    scheduler.run((...args: TaskContext[]) => {
+      kept = args[0];
+    });
+    await clock.runUntilIdle();
+    const ctx = kept as TaskContext;
+    expect(ctx.shouldYield()).toBe(true);
+    expect(ctx.signal.aborted).toBe(false);
+    const h = scheduler.run((...args: TaskContext[]) => {
+      const own = args[0] as TaskContext;
+      log.push(`same ${own === ctx}, current ${scheduler.currentContext() === own}, yield ${own.shouldYield()}`);
+      own.saveState('x');
+      return own.state;
+    });
+    await clock.runUntilIdle();
+    expect(log).toEqual(['same false, current true, yield false']);
+    await expect(h.done).resolves.toBe('x');
+    expect(ctx.shouldYield()).toBe(true);
+  });
+
+  it('keeps the context of an async function without parameters its own after the run goes on', async () => {
+    const { clock, scheduler, log } = virtualScheduler({ groupTiming });
+    scheduler.start();
+    let release!: () => void;
+    const first = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const never = new Promise<void>(() => {});
+    const h = scheduler.run(async (...args: TaskContext[]) => {
+      const ctx = args[0] as TaskContext;
+      await first;
+      log.push(`aborted: ${ctx.signal.aborted}, attempt ${ctx.attempt}`);
+      ctx.signal.addEventListener('abort', () => log.push('abort event'));
+      await never;
+    });
+    const other: Array<TaskContext | undefined> = [];
+    scheduler.run((...args: TaskContext[]) => void other.push(args[0]));
+    await clock.runUntilIdle();
+    release();
+    await clock.flush();
+    expect(other[0]?.shouldYield()).toBe(true);
+    h.cancel();
+    await clock.runUntilIdle();
+    expect(log).toEqual(['aborted: false, attempt 1', 'abort event']);
+    await expect(h.done).rejects.toBeInstanceOf(TaskCancelledError);
+  });
+
   it('aborts the signal of an async run cancelled after its first await, read only then', async () => {
     const { clock, scheduler, log } = virtualScheduler({ groupTiming });
     scheduler.start();
