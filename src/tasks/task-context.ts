@@ -28,6 +28,8 @@ export interface ContextHost {
  * returns, and a run phase that allocated 120 bytes a task made the
  * collector copy every task still queued several times over (a scavenge
  * during the run of a 1e6 burst, where the floor-scheduler made none).
+ * A function that declares no parameter shares one context from run to run
+ * until something asks it for its state (engine/run-loop.ts, #sharedContext).
  * The general path makes both at once.
  */
 export class TaskContext<State = unknown> {
