@@ -61,8 +61,13 @@ if (mode === 'seed') {
   process.stdout.write(`${JSON.stringify(records.map((r) => [r.id, r.nextExecutionMs]))}\n`);
 } else {
   process.on('SIGTERM', async () => {
+    // Each phase's time on stderr: the campaign shows it if the stop does not end.
+    const stopStartMs = Date.now();
+    process.stderr.write('stop: SIGTERM\n');
     await scheduler.stop();
+    process.stderr.write(`stop: scheduler stopped after ${Date.now() - stopStartMs} ms\n`);
     await store.close();
+    process.stderr.write(`stop: store closed after ${Date.now() - stopStartMs} ms\n`);
     closeSync(ledger);
     process.exit(0);
   });
