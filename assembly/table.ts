@@ -4,7 +4,10 @@
 // crosses the boundary as a plain number. Freeing a slot bumps its generation,
 // so a handle kept after its task ended no longer matches and is refused with
 // STATUS_STALE_HANDLE: it can never touch the task that reuses the slot.
-// Generations start at 1, so no valid handle is 0.
+// Generations start at 1, so no valid handle is 0. A slot whose generation
+// is spent (MAX_GENERATION, after some 5e8 reuses of one slot) is retired,
+// never handed out again, rather than starting over at 1: a handle is never
+// reused for another task, however long the core lives.
 //
 // A slot's hot fields (generation, state, class, heap position, sequence,
 // times, ...) share one 64-byte row (layout.ts draws it): at a million tasks
@@ -90,6 +93,9 @@ export function setGenerationBase(base: u32): bool {
   setStateU32(STATE_GENERATION_HIGH, base);
   return true;
 }
+
+/** The generation of a slot whose generations are spent: no handle names it, it is never dealt again. */
+const RETIRED_GENERATION: u32 = <u32>MAX_GENERATION + 1;
 
 /** The highest generation any slot has had. */
 export function generationHigh(): u32 {
@@ -181,12 +187,14 @@ export function allocSlot(cls: i32): u32 {
     setStateU32(STATE_FREE_SLOT_HEAD, u32At(FIELD_POS, slot));
   } else {
     const nextAt = chunkNexts + (<usize>cls << 2);
-    slot = load<u32>(nextAt);
-    if (slot == load<u32>(chunkEnds + (<usize>cls << 2))) {
-      if (!takeChunk(cls)) return NONE;
+    do {
       slot = load<u32>(nextAt);
-    }
-    store<u32>(nextAt, slot + 1);
+      if (slot == load<u32>(chunkEnds + (<usize>cls << 2))) {
+        if (!takeChunk(cls)) return NONE;
+        slot = load<u32>(nextAt);
+      }
+      store<u32>(nextAt, slot + 1);
+    } while (u32At(FIELD_GEN, slot) == RETIRED_GENERATION);
     // Generation 0 marks a row dealt into a chunk but never handed out.
     if (u32At(FIELD_GEN, slot) == 0) setU32(FIELD_GEN, slot, stateU32(STATE_GENERATION_BASE));
   }
@@ -231,13 +239,14 @@ export function freeSlot(slot: u32): void {
     setStateU32(STATE_FREE_ROW_HEAD, row);
     setU32(FIELD_STATS_ROW, slot, 0);
   }
-  let gen = u32At(FIELD_GEN, slot) + 1;
-  if (gen > <u32>MAX_GENERATION) gen = 1;
+  const gen = u32At(FIELD_GEN, slot) + 1;
   setU32(FIELD_GEN, slot, gen);
-  if (gen > stateU32(STATE_GENERATION_HIGH)) setStateU32(STATE_GENERATION_HIGH, gen);
+  if (gen > stateU32(STATE_GENERATION_HIGH) && gen != RETIRED_GENERATION) setStateU32(STATE_GENERATION_HIGH, gen);
   setU8(FIELD_STATE, slot, STATE_FREE);
   const live = liveSlots() - 1;
   setStateU32(STATE_LIVE_SLOTS, live);
+  // Retired: kept out of the free list (and skipped when rows are dealt again).
+  if (gen == RETIRED_GENERATION && live != 0) return;
   if (live == 0) {
     // Every slot below the high-water mark is free: forget the list and the
     // chunks, deal rows out again in address order.

@@ -122,13 +122,15 @@ export class CoreInstance {
     if (this.#sharedMemory) throw new InvalidArgumentError('renew: a core on a shared memory cannot be renewed');
     if (this.liveTasks !== 0) return false;
     const old = this.#wasm;
+    // A fresh core's ids must start above every one handed out: none left (after some 5e8 reuses of one slot), none renewed.
+    const high = old.highestGeneration();
+    if (high >= L.MAX_GENERATION) return false;
     const { f64 } = this.views();
     const countersAt = old.countersPtr() >>> 3;
     const counters = f64.slice(countersAt, countersAt + L.COUNTER_COUNT);
-    const high = old.highestGeneration();
     const fresh = instantiateCore(this.#module);
     checked(fresh.init(), 'renew');
-    checked(fresh.setFirstGeneration(high >= L.MAX_GENERATION ? 1 : high + 1), 'renew');
+    checked(fresh.setFirstGeneration(high + 1), 'renew');
     checked(fresh.setPolicy(this.#settings.policy), 'renew');
     if (this.#settings.quantumMs !== undefined) checked(fresh.setQuantum(this.#settings.quantumMs), 'renew');
     for (const [cls, ms] of this.#settings.deadlinesMs) checked(fresh.setClassDeadline(cls, ms), 'renew');
