@@ -36,7 +36,7 @@
 import type { Engine } from '../engine/engine.js';
 import { retryDelayMs } from '../tasks/retry.js';
 import { checkJsonSize } from '../store/json.js';
-import { isStoredClaim, isStoredEnd, isStoredRetry } from '../store/slot-rules.js';
+import { isStoredClaim, isStoredRetry } from '../store/slot-rules.js';
 import { type ExecutionRecord, isManualSlot, type Json, MANUAL_SCHEDULE_VERSION, } from '../store/records.js';
 import type { ClaimRequest, ClaimResult, CompleteRequest, EndResult, ExecutionTrace, RetryRequest, Store } from '../store/store.js';
 import { TaskEndedError } from '../errors.js';
@@ -52,6 +52,7 @@ import { taskUpdateAfter } from './attempt-task-update.js';
 import { tracedBody } from './attempt-span.js';
 import { type BodyOutcome, withinTimeout } from './attempt-timeout.js';
 import { type StoreBackoff, untilStored } from './store-backoff.js';
+import { endAnswer } from './stored-writes.js';
 
 export interface AttemptHost {
   engine: Engine;
@@ -321,27 +322,14 @@ export class SlotAttempt {
 
   /**
    * The attempt's end (batched), retried after a backoff while the store
-   * fails; undefined if the scheduler stopped first. A failed try may have
-   * been stored all the same (its answer lost: StoreOutcomeUnknownError), so
-   * a retry refused as `already-ended` by this very end (same token, outcome,
-   * end time, result and error: isStoredEnd) is this end's success; any
-   * other stored end stays a refusal.
-   */
-  #complete(request: AttemptEnd): Promise<EndResult | undefined> {
-    return this.#untilAnswered('complete', () => this.#host.end(request), (result, failedBefore): EndResult =>
-      failedBefore && result.status === 'already-ended' && isStoredEnd(result.current, request) ? { status: 'completed', execution: result.current } : result,
-    );
-  }
-
-  /**
-   * `call`'s answer read by `answer` (told whether an earlier try failed),
-   * tried again while the store fails (untilStored); undefined if fenced
+   * fails (untilStored), its answer read as recovery's ends are (endAnswer:
+   * a retry refused by this very end is its success); undefined if fenced
    * (another scheduler owns the store: nothing to retry) or the scheduler
    * stopped first.
    */
-  async #untilAnswered<A, R>(operation: 'complete', call: () => Promise<A>, answer: (result: A, failedBefore: boolean) => R): Promise<R | undefined> {
+  async #complete(request: AttemptEnd): Promise<EndResult | undefined> {
     try {
-      return await untilStored(this.#host, operation, call, answer);
+      return await untilStored(this.#host, 'complete', () => this.#host.end(request), endAnswer(request));
     } catch (error) {
       if (isFenced(error)) return undefined;
       throw error;

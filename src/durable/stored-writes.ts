@@ -16,11 +16,20 @@ export interface RetriedStore extends StoreRetry {
   readonly store: Store;
 }
 
+/**
+ * An end's answer, told whether an earlier try failed: refused as
+ * `already-ended` by this very end (isStoredEnd) after a failed try, it is
+ * this end's success; any other stored end stays a refusal. The live
+ * attempt's batched end (slot-attempt.ts) reads its answers with it too.
+ */
+export function endAnswer(request: CompleteRequest): (result: EndResult, failedBefore: boolean) => EndResult {
+  return (result, failedBefore) =>
+    failedBefore && result.status === 'already-ended' && isStoredEnd(result.current, request) ? { status: 'completed', execution: result.current } : result;
+}
+
 /** complete(`request`), tried again while the store fails; rejects with SchedulerStoppedError if the scheduler stopped first. */
 export async function completeStored(writes: RetriedStore, request: CompleteRequest): Promise<EndResult> {
-  const ended = await untilStored(writes, 'complete', () => writes.store.complete(request), (result, failedBefore): EndResult =>
-    failedBefore && result.status === 'already-ended' && isStoredEnd(result.current, request) ? { status: 'completed', execution: result.current } : result,
-  );
+  const ended = await untilStored(writes, 'complete', () => writes.store.complete(request), endAnswer(request));
   return ended ?? stopped('complete');
 }
 
