@@ -24,6 +24,8 @@
 // SLICE_MS=1000 (the default here) lets each burst run in one turn, in both:
 // under callgrind the code runs ~50x slower, so a 5 ms slice would yield to
 // the host ~50x as often as it does at full speed.
+// LISTENER=taskfail adds one listener of that event to timeslice's
+// Scheduler (no task fails): what its presence costs, in instructions.
 // --single-threaded keeps the collector's work on the main thread, where
 // callgrind counts it. Prints each burst's CPU ms (meaningless under
 // callgrind, a sanity check outside it), its schedule + run wall ms, and the
@@ -58,6 +60,8 @@ if (implArg === 'floor') {
   await mod.load?.();
   const { Scheduler } = mod;
   const scheduler = new Scheduler({ sliceMs }).start();
+  // LISTENER=taskfail: one listener of that event, as bench/ab/listener-cost.mjs (no task fails).
+  if (process.env.LISTENER) scheduler.events.addEventListener(process.env.LISTENER, () => {});
   burst = () => {
     for (let i = 0; i < n; i++) scheduler.run(() => mark(i), { priority: PRIORITIES[classes[i]] });
   };
