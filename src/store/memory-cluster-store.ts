@@ -13,7 +13,7 @@ import type {
   HeartbeatResult, OfferRequest, OfferResult, OfferWatch, OfferWatcher, PendingSlot, ProcessRef, ProcessRequest, PruneRoundResult, PruneTasksRoundResult, RegisterResult, RescueResult,
 } from './cluster.js';
 import {
-  byUrgency, checkAttemptRefs, checkClaimDue, checkDeregister, checkLeaseMs, checkOffers, checkOfferWatcher, checkProcessRef, checkProcessRequest, checkPruneRound, encodeFinish,
+  byUrgency, checkAttemptRefs, checkClaimDue, checkDeregister, checkLeaseMs, checkOffers, checkOfferWatcher, checkProcessRef, checkProcessRequest, checkPruneRound, encodedFinish, encodeFinish,
 } from './cluster-rules.js';
 import { StoreClosedError } from './errors.js';
 import { FINAL_OUTCOMES } from './history-order.js';
@@ -157,7 +157,7 @@ export class MemoryClusterStore extends MemoryStore implements ClusterStore {
   async finishAndClaim(finishes: readonly FinishRequest[], claim?: ClaimDueRequest, started?: readonly AttemptRef[]): Promise<FinishAndClaimResult> {
     const db = this.#db();
     checkArray(finishes, 'finishes');
-    const encoded = finishes.map((request) => encodeFinish(request));
+    const encoded = finishes.map((request) => encodedFinish(request));
     if (claim !== undefined) checkClaimDue(claim);
     if (started !== undefined) checkAttemptRefs(started, 'started');
     for (const { executionId, fencingToken } of started ?? []) {

@@ -47,7 +47,7 @@
 // transaction. Any failure counts, not only the typed one: a store that
 // cannot tell costs the same list once.
 import type { AttemptRef, ClaimDueRequest, ClaimDueResult, ClusterStore, FinishRequest, FinishResult, ProcessRef } from '../../store/cluster.js';
-import { encodeFinish } from '../../store/cluster-rules.js';
+import { checkFinish } from '../../store/cluster-rules.js';
 import type { Clock } from '../../time/clock.js';
 
 interface Waiter<Result> {
@@ -111,7 +111,7 @@ export class ClusterWrites {
    */
   finish(request: FinishRequest): Promise<FinishResult> {
     try {
-      encodeFinish(request);
+      checkFinish(request);
     } catch (error) {
       return Promise.reject(error);
     }
