@@ -11,7 +11,7 @@
 // Usage: npm run build && node bench/ab/cluster-cpu-profile.mjs [--n 10000] [--workers 4] [--top 40] [--out prof.cpuprofile] [--perf perf.data]
 import '../../scripts/current-dist.mjs';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -30,6 +30,8 @@ const { values } = parseArgs({
   },
 });
 const n = Number(values.n);
+/** This process's I/O counters (/proc/self/io: bytes and calls of read and write, sockets included). */
+const readIo = () => Object.fromEntries(readFileSync('/proc/self/io', 'utf8').trim().split('\n').map((line) => { const [k, v] = line.split(': '); return [k, Number(v)]; }));
 const workers = Number(values.workers);
 
 const db = await createDatabase('cluster_cpu_profile');
@@ -51,6 +53,7 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   const server = await startCpuMeter(() => backendPids(admin, db.name));
+  const ioBefore = readIo();
   const self = process.cpuUsage();
   await inspector.post('Profiler.start');
   const startMs = performance.now();
@@ -60,6 +63,7 @@ try {
   const wallMs = performance.now() - startMs;
   const { profile } = await inspector.post('Profiler.stop');
   const cpu = process.cpuUsage(self);
+  const ioAfter = readIo();
   const pids = await backendPids(admin, db.name);
   const serverCpu = await server.stop();
   if (perf !== undefined) {
@@ -73,6 +77,9 @@ try {
   const processUs = (cpu.user + cpu.system) / n;
   process.stdout.write(
     `n=${n} workers=${workers}: ${Math.round(n / (wallMs / 1000))} jobs/s, CPU/job: process ${processUs.toFixed(0)} us (user ${(cpu.user / n).toFixed(0)}, system ${(cpu.system / n).toFixed(0)}), backends ${((serverCpu.cpuMs * 1000) / n).toFixed(0)} us (${serverCpu.processes} backends)\n`,
+  );
+  process.stdout.write(
+    `bytes/job (this process's reads and writes, its sockets' included): written ${((ioAfter.wchar - ioBefore.wchar) / n).toFixed(0)}, read ${((ioAfter.rchar - ioBefore.rchar) / n).toFixed(0)}; write calls/job ${((ioAfter.syscw - ioBefore.syscw) / n).toFixed(2)}\n`,
   );
   // Self time per node from the samples.
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));

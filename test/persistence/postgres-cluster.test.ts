@@ -138,13 +138,15 @@ describe('PostgresStore cluster mode on the database clock', () => {
       const keys = claimed.claimed.slice(0, 100).map((c) => c.execution);
       const c = prepareClusterStatements(quoteIdent(schema));
       await client.connect();
-      const arrays = [keys.map((k) => k.taskId), keys.map((k) => k.nominalMs), keys.map((k) => k.scheduleVersion)];
+      // Known and unknown rows alike (the last array: the ids of the transactions that wrote them, or NULL).
+      const arrays = [keys.map((k) => k.taskId), keys.map((k) => k.nominalMs), keys.map((k) => k.scheduleVersion), keys.map((_, i) => (i % 2 === 0 ? 1234 : null))];
       const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${c.finishLocks.text}`, arrays);
       const plan = JSON.stringify(rows[0]['QUERY PLAN']);
       // Whole-table scans made a round of 100 ends read every open row and task: 14-20 ms at 10,000 one-offs.
       expect(plan).not.toContain('"Node Type":"Seq Scan"');
       expect(plan).toContain('"Index Name":"open_slots_pkey"');
       expect(plan).toContain('"Index Name":"executions_pkey"');
+      expect(plan).toContain('"Index Name":"tasks_pkey"');
     } finally {
       await client.end();
       await store.close();

@@ -12,10 +12,11 @@ import { type encodeFinish, refuseFinish, storedFinish } from '../cluster-rules.
 import { executionIdOf, slotOfExecutionId } from '../records.js';
 import { skippedExecution, updatesTask } from '../slot-rules.js';
 import { offerAll } from './cluster-offer.js';
-import { columnsOf, endedExecution, keyArrays, type SlotRow, slotValues, unescapeFields } from './cluster-rows.js';
+import { columnsOf, endedExecution, type Key, keyArrays, type SlotRow, slotValues, unescapeFields } from './cluster-rows.js';
 import type { ClusterStatements } from './cluster-statements.js';
+import type { KnownRow, KnownRows } from './known-rows.js';
 import { recordSlots } from './record-slots.js';
-import type { Session } from './session.js';
+import { type Session, unescapeText } from './session.js';
 import { executionValues, EXECUTION_STORED_FIELDS, type Statements, taskChangeColumns, taskChanges } from './statements.js';
 import { inRoundsByTask } from './task-rounds.js';
 
@@ -28,34 +29,57 @@ import { inRoundsByTask } from './task-rounds.js';
  * outcome is the one of finishing them one by one.
  */
 export async function finishAll(
-  session: Session, c: ClusterStatements, s: Statements, channel: string, requests: readonly FinishRequest[], encoded: ReadonlyArray<ReturnType<typeof encodeFinish>>,
+  session: Session, c: ClusterStatements, s: Statements, channel: string, known: KnownRows, requests: readonly FinishRequest[],
+  encoded: ReadonlyArray<ReturnType<typeof encodeFinish>>,
 ): Promise<FinishResult[]> {
   return inRoundsByTask(
     requests.map((_, i) => i), (i) => slotOfExecutionId(requests[i]!.executionId)?.[0],
-    (round) => finishRound(session, c, s, channel, round.map((i) => requests[i]!), round.map((i) => encoded[i]!)),
+    (round) => finishRound(session, c, s, channel, known, round.map((i) => requests[i]!), round.map((i) => encoded[i]!)),
   );
 }
 
 /** finishClaimed() of each request (each of another task), by arrays: see finishAll. */
 async function finishRound(
-  session: Session, c: ClusterStatements, s: Statements, channel: string, requests: readonly FinishRequest[], encoded: ReadonlyArray<ReturnType<typeof encodeFinish>>,
+  session: Session, c: ClusterStatements, s: Statements, channel: string, known: KnownRows, requests: readonly FinishRequest[],
+  encoded: ReadonlyArray<ReturnType<typeof encodeFinish>>,
 ): Promise<FinishResult[]> {
-  const slots = requests.map((r) => slotOfExecutionId(r.executionId));
-  const keys = slots.filter((slot) => slot !== undefined).map(([taskId, nominalMs, scheduleVersion]) => ({ taskId, nominalMs, scheduleVersion }));
-  // The open rows first, then the executions, then the tasks (the order claims and rescues lock them in), in one statement.
+  const keys: Key[] = [];
+  // The rows this process's claim wrote for these slots, with that transaction's id (known-rows.ts); by task, those
+  // found (a round has one finish per task).
+  const xids: Array<number | null> = [];
+  const knownTasks = new Map<string, KnownRow>();
+  for (const request of requests) {
+    const slot = slotOfExecutionId(request.executionId);
+    if (slot === undefined) continue;
+    keys.push({ taskId: slot[0], nominalMs: slot[1], scheduleVersion: slot[2] });
+    const row = known.take(request.executionId);
+    xids.push(row?.xid ?? null);
+    if (row !== undefined) knownTasks.set(slot[0], row);
+  }
+  // The open rows first, then the executions, then the tasks (the order claims and rescues lock them in), in one
+  // statement; an execution or task the claim's transaction wrote, unchanged since, as a mark (`known`).
   const opens = new Map<string, SlotRow & { ownerId: string | null }>();
   const currents = new Map<string, StoredExecution>();
   const tasks = new Map<string, StoredTask>();
   if (keys.length > 0) {
-    for (const { kind, row } of await session.rows<{ kind: string; row: Record<string, unknown> }>(c.finishLocks, keyArrays(keys))) {
+    for (const { kind, row } of await session.rows<{ kind: string; row: Record<string, unknown> }>(c.finishLocks, [...keyArrays(keys), xids])) {
       if (kind === 'open') {
         const open = unescapeFields<SlotRow & { ownerId: string | null }>(row);
         opens.set(executionIdOf(open), open);
       } else if (kind === 'execution') {
-        const execution = unescapeFields<StoredExecution>(row);
-        currents.set(execution.id, execution);
+        // A mark is { id, known: true } (the id as executionIdOf writes it); a whole row's `known` is false or NULL.
+        if (row.known === true) {
+          const { execution } = knownTasks.get(slotOfExecutionId(unescapeText(row.id as string))![0])!;
+          currents.set(execution.id, execution);
+        } else {
+          const { known: _, ...execution } = unescapeFields<StoredExecution & { known: boolean | null }>(row);
+          currents.set(execution.id, execution);
+        }
+      } else if (row.known === true) {
+        const { task } = knownTasks.get(unescapeText(row.id as string))!;
+        tasks.set(task.id, task);
       } else {
-        const task = unescapeFields<StoredTask>(row);
+        const { known: _, ...task } = unescapeFields<StoredTask & { known: boolean | null }>(row);
         tasks.set(task.id, task);
       }
     }

@@ -219,11 +219,15 @@ export function prepareClusterStatements(s: string) {
     lockTasks: statement(`SELECT ${TASK_SELECT} FROM ${s}.tasks WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`),
     /** Executions written whole, inserted or replacing the slot's record (a claim's new attempt). */
     putExecutions: statement(putExecutions),
-    /** The same, and the claimed tasks' marks and status ($15 ids, $16 marks, $17 statuses): a claim's writes in one statement. */
+    /**
+     * The same, and the claimed tasks' marks and status ($15 ids, $16 marks, $17 statuses): a claim's writes in one
+     * statement. Answers the transaction's id as the rows it wrote show it (`xmin`, the low 32 bits of txid_current):
+     * the claimer remembers these rows as written (known-rows.ts), and a finish reads them again only if changed since.
+     */
     putExecutionsAndMarks: statement(
       `WITH put AS (${putExecutions}),
        ${marksFromArraysSql(s)}
-       SELECT 1`,
+       SELECT (txid_current() % 4294967296)::int8 AS "xid"`,
     ),
     /**
      * The writes of a round of finishes in one statement: the ended executions ($1..$14, as putExecutions), the patched
@@ -242,22 +246,28 @@ export function prepareClusterStatements(s: string) {
     /**
      * What a round of finishes reads, locked, in one statement (slots by parallel arrays): their open rows, then their
      * executions, then their tasks, each in key order (the order claims and rescues lock them in), as rows
-     * { kind: 'open' | 'execution' | 'task', row: json }. Each row is a primary-key probe (a LATERAL subquery per key,
-     * the tasks by = ANY): written as `IN (SELECT ... FROM k)`, the planner hashed the keys and scanned the whole
+     * { kind: 'open' | 'execution' | 'task', row: json }. Each row is a primary-key probe (a LATERAL subquery per key):
+     * written as `IN (SELECT ... FROM k)`, the planner hashed the keys and scanned the whole
      * tables for them, 9,895 open rows and 10,000 tasks for a round of 101 ends (14-20 ms, now 1.5-4 ms; EXPLAIN
      * ANALYZE at 10,000 one-offs), so a finish cost grew with the tables.
+     * $4: per slot, the id of the transaction that wrote its execution and task as the finisher knows them (its claim:
+     * known-rows.ts), or NULL. A row whose `xmin` is still that id is the version that transaction wrote, unchanged
+     * since: it comes back as { id, known: true } instead of whole (a task's row was ~850 bytes of JSON to make, send
+     * and parse per finish). Otherwise the row comes whole, with "known" false or NULL (the caller drops it). The tasks
+     * are locked one by one in id order (a LATERAL probe each, as the other two), as `= ANY ... ORDER BY id` locked them.
      */
     finishLocks: statement(
-      `WITH k AS (SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[]) AS k(task_id, nominal_ms, schedule_version)
+      `WITH k AS (SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[], $4::int8[]) AS k(task_id, nominal_ms, schedule_version, xid)
          ORDER BY task_id COLLATE "C", nominal_ms, schedule_version),
        o AS (SELECT o.* FROM k CROSS JOIN LATERAL (SELECT ${SLOT_SELECT('o')}, o.owner_id AS "ownerId" FROM ${s}.open_slots o
          WHERE ${KEY('o', 'k')} FOR UPDATE) o),
-       e AS (SELECT e.* FROM k CROSS JOIN LATERAL (SELECT ${EXECUTION_SELECT} FROM ${s}.executions
+       e AS (SELECT e.* FROM k CROSS JOIN LATERAL (SELECT ${EXECUTION_SELECT}, xmin::text::int8 = k.xid AS "known" FROM ${s}.executions
          WHERE task_id = k.task_id AND nominal_ms = k.nominal_ms AND schedule_version = k.schedule_version FOR UPDATE) e),
-       t AS (SELECT ${TASK_SELECT} FROM ${s}.tasks WHERE id = ANY(ARRAY(SELECT DISTINCT task_id FROM k)) ORDER BY id FOR UPDATE)
+       t AS (SELECT t.* FROM (SELECT DISTINCT ON (task_id COLLATE "C") task_id, xid FROM k ORDER BY task_id COLLATE "C", xid) kt
+         CROSS JOIN LATERAL (SELECT ${TASK_SELECT}, xmin::text::int8 = kt.xid AS "known" FROM ${s}.tasks WHERE id = kt.task_id FOR UPDATE) t)
        SELECT 'open' AS kind, row_to_json(o) AS row FROM o
-       UNION ALL SELECT 'execution', row_to_json(e) FROM e
-       UNION ALL SELECT 'task', row_to_json(t) FROM t`,
+       UNION ALL SELECT 'execution', CASE WHEN e.known THEN json_build_object('id', e.id, 'known', true) ELSE row_to_json(e) END FROM e
+       UNION ALL SELECT 'task', CASE WHEN t.known THEN json_build_object('id', t.id, 'known', true) ELSE row_to_json(t) END FROM t`,
     ),
     /** The open rows of several slots (parallel arrays), locked in key order. */
     openSlots: statement(

@@ -31,7 +31,7 @@ import type {
   OfferRequest, OfferResult, PendingSlot, ProcessRef, ProcessRequest, RegisterResult, RegisterTasksResult, RescueResult,
 } from '../cluster.js';
 import {
-  checkAttemptRefs, checkClaimDue, checkDeregister, checkLeaseMs, checkOffers, checkProcessRef, checkProcessRequest, encodeFinish, LEASE_EXPIRED_ERROR_TEXT,
+  checkAttemptRefs, checkClaimDue, checkDeregister, checkLeaseMs, checkOffers, checkProcessRef, checkProcessRequest, encodedFinish, LEASE_EXPIRED_ERROR_TEXT,
 } from '../cluster-rules.js';
 import { executionIdOf, slotOfExecutionId, type TaskRecord } from '../records.js';
 import { advanceHighWaterMark, claimedExecution, retriedExecution, runningStatus } from '../slot-rules.js';
@@ -40,6 +40,7 @@ import { finishAll } from './cluster-finish.js';
 import { offerAll, offerCreated } from './cluster-offer.js';
 import { batchTask, type ClaimedRow, columnsOf, type Key, keyArrays, pending, type PendingClaim, pendingOf, settleClaim, type SlotRow, urgency } from './cluster-rows.js';
 import type { ClusterStatements } from './cluster-statements.js';
+import { asStored, KnownRows } from './known-rows.js';
 import { putTaskRecords } from './put-tasks.js';
 import { readExecutions } from './record-slots.js';
 import type { Session } from './session.js';
@@ -68,6 +69,8 @@ export class PostgresCluster {
   readonly #runEarly: ClusterRunEarly;
   /** The schema's NOTIFY channel (notifyChannel()). */
   readonly #channel: string;
+  /** What this process's claims wrote, until each slot's finish (known-rows.ts). */
+  readonly #known = new KnownRows();
 
   /** `clock`: PostgresStoreOptions.clock, for tests only; undefined reads the database's now(). */
   constructor(c: ClusterStatements, s: Statements, transaction: ClusterTransaction, clock: { wallNow(): number } | undefined, channel: string) {
@@ -108,6 +111,7 @@ export class PostgresCluster {
 
   async deregister(request: DeregisterRequest): Promise<GiveBackResult> {
     checkDeregister(request);
+    this.#known.clear();
     return this.#run(async (session, nowMs) => {
       const held = await session.rows<Key & { fencingToken: number }>(this.#c.heldBy, [request.ownerId, request.epoch]);
       if ((await session.rows(this.#c.deleteProcess, [request.ownerId, request.epoch])).length === 0) return { returned: 0, interrupted: 0, nowMs };
@@ -167,7 +171,7 @@ export class PostgresCluster {
 
   async finishAndClaim(finishes: readonly FinishRequest[], claim?: ClaimDueRequest, started?: readonly AttemptRef[]): Promise<FinishAndClaimResult> {
     checkArray(finishes, 'finishes');
-    const encoded = finishes.map((request) => encodeFinish(request));
+    const encoded = finishes.map((request) => encodedFinish(request));
     if (claim !== undefined) checkClaimDue(claim);
     if (started !== undefined) checkAttemptRefs(started, 'started');
     const starts = startedKeys(started ?? []);
@@ -176,7 +180,7 @@ export class PostgresCluster {
     const result = await this.#runEarly(async (session, nowMs, nowParam) => {
       // First, in the round trip of what follows: its rows are this process's, held (no other claim waits for them).
       if (starts[0]!.length > 0) session.later(this.#c.markStarted, starts);
-      const finished = finishes.length === 0 ? [] : await finishAll(session, this.#c, this.#s, this.#channel, finishes, encoded);
+      const finished = finishes.length === 0 ? [] : await finishAll(session, this.#c, this.#s, this.#channel, this.#known, finishes, encoded);
       return { finished, claimed: claim === undefined ? undefined : await this.#claimDue(session, claim, nowMs, nowParam) };
     });
     return { finished: result.finished, claimed: result.claimed === undefined ? undefined : await settleClaim(result.claimed) };
@@ -283,10 +287,14 @@ export class PostgresCluster {
       });
     }
     const touched = [...tasks.values()];
-    session.later(this.#c.putExecutionsAndMarks, [
+    const written = session.row<{ xid: number }>(this.#c.putExecutionsAndMarks, [
       ...columnsOf(executions.map(executionValues), EXECUTION_STORED_FIELDS.length),
       touched.map((t) => t.id), touched.map((t) => t.highWaterMarkMs), touched.map((t) => t.status),
     ]);
+    // Its answer comes before COMMIT's, so before the claim's: the slots' finishes find what this transaction wrote.
+    pending(written.then((row) => {
+      for (const execution of executions) this.#known.set(execution.id, { xid: row!.xid, execution: asStored(execution), task: tasks.get(execution.taskId)! });
+    }));
     return claimed;
   }
 
