@@ -74,6 +74,11 @@ for (const [label, s] of samples) {
 const a = row.get('A timeslice');
 const b = row.get('B timeslice');
 process.stdout.write(`  B/A: jobs/s ${(b.jobs / a.jobs).toFixed(2)}x, CPU/job ${(b.cpu / a.cpu).toFixed(2)}x\n`);
+// Paired: B's over A's in the same repetition (run back to back), for CPU per job (total, process, backends) and jobs/s.
+for (const [what, key] of [['jobs/s', 'jobsPerSec'], ['CPU/job', 'totalCpuNsPerJob'], ['process CPU/job', 'clientCpuNsPerJob'], ['backends CPU/job', 'serverCpuNsPerJob']]) {
+  const paired = samples.get('B timeslice').map((x, i) => x[key] / samples.get('A timeslice')[i][key]);
+  process.stdout.write(`  B/A ${what}, paired by repetition: ${paired.map((x) => x.toFixed(2)).join(' ')} (median ${median(paired).toFixed(2)}x)\n`);
+}
 const peers = runs.filter((r) => r.impl !== 'timeslice').map((r) => row.get(r.label).jobs);
 if (peers.length > 0) {
   const better = Math.max(...peers);

@@ -12,7 +12,7 @@ import { type encodeFinish, refuseFinish, storedFinish } from '../cluster-rules.
 import { executionIdOf, slotOfExecutionId } from '../records.js';
 import { skippedExecution, updatesTask } from '../slot-rules.js';
 import { offerAll } from './cluster-offer.js';
-import { columnsOf, endedExecution, type Key, keyArrays, type SlotRow, slotValues, unescapeFields } from './cluster-rows.js';
+import { columnsOf, endedExecution, type Key, keyArrays, type OpenRow, slotValues, unescapeFields } from './cluster-rows.js';
 import type { ClusterStatements } from './cluster-statements.js';
 import type { KnownRow, KnownRows } from './known-rows.js';
 import { recordSlots } from './record-slots.js';
@@ -58,13 +58,13 @@ async function finishRound(
   }
   // The open rows first, then the executions, then the tasks (the order claims and rescues lock them in), in one
   // statement; an execution or task the claim's transaction wrote, unchanged since, as a mark (`known`).
-  const opens = new Map<string, SlotRow & { ownerId: string | null }>();
+  const opens = new Map<string, OpenRow>();
   const currents = new Map<string, StoredExecution>();
   const tasks = new Map<string, StoredTask>();
   if (keys.length > 0) {
     for (const { kind, row } of await session.rows<{ kind: string; row: Record<string, unknown> }>(c.finishLocks, [...keyArrays(keys), xids])) {
       if (kind === 'open') {
-        const open = unescapeFields<SlotRow & { ownerId: string | null }>(row);
+        const open = unescapeFields<OpenRow>(row);
         opens.set(executionIdOf(open), open);
       } else if (kind === 'execution') {
         // A mark is { id, known: true } (the id as executionIdOf writes it); a whole row's `known` is false or NULL.
@@ -85,7 +85,7 @@ async function finishRound(
     }
   }
   const results: FinishResult[] = new Array(requests.length);
-  const live: Array<{ k: number; ended: StoredExecution; held: SlotRow | undefined; current: StoredExecution }> = [];
+  const live: Array<{ k: number; ended: StoredExecution; held: OpenRow | undefined; current: StoredExecution }> = [];
   for (const [k, request] of requests.entries()) {
     const current = currents.get(request.executionId);
     const refusal = refuseFinish(current, encoded[k]!);

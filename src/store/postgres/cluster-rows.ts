@@ -30,6 +30,8 @@ export async function settleClaim(claim: PendingClaim): Promise<ClaimDueResult> 
 export type SlotRow = PendingSlot & { seq: number };
 export type ClaimedRow = SlotRow & { fencingToken: number; hadRecord: boolean; started: boolean };
 export type Key = Pick<SlotKey, 'taskId' | 'nominalMs' | 'scheduleVersion'>;
+/** An open row as a finish reads it (finishLocks): its key, attempts and holder. */
+export type OpenRow = Key & Pick<SlotRow, 'attempts'> & { ownerId: string | null };
 
 export const keyArrays = (keys: readonly Key[]) => [keys.map((k) => k.taskId), keys.map((k) => k.nominalMs), keys.map((k) => k.scheduleVersion)];
 export const slotValues = (k: Key) => [k.taskId, k.nominalMs, k.scheduleVersion];
@@ -56,7 +58,7 @@ export function columnsOf(rows: readonly unknown[][], width: number): unknown[][
 }
 
 /** The record a finish leaves (`held`: the open row this attempt holds, if any). */
-export function endedExecution(current: StoredExecution, request: FinishRequest, encoded: ReturnType<typeof encodeFinish>, held: SlotRow | undefined): StoredExecution {
+export function endedExecution(current: StoredExecution, request: FinishRequest, encoded: ReturnType<typeof encodeFinish>, held: Pick<SlotRow, 'attempts'> | undefined): StoredExecution {
   if (request.outcome !== 'skipped') return completedExecution(current, { ...encoded, request: { ...request, outcome: request.outcome } });
   return {
     ...skippedExecution({ ...current, reason: request.skipReason!, recordedAtMs: request.endedAtMs }), attempt: held?.attempts ?? 0,

@@ -253,14 +253,15 @@ export function prepareClusterStatements(s: string) {
      * $4: per slot, the id of the transaction that wrote its execution and task as the finisher knows them (its claim:
      * known-rows.ts), or NULL. A row whose `xmin` is still that id is the version that transaction wrote, unchanged
      * since: it comes back as { id, known: true } instead of whole (a task's row was ~850 bytes of JSON to make, send
-     * and parse per finish). Otherwise the row comes whole, with "known" false or NULL (the caller drops it). The tasks
+     * and parse per finish). Otherwise the row comes whole, with "known" false or NULL (the caller drops it). Of an open
+     * row, only what a finish reads: its key, its attempts (a skip's) and its holder. The tasks
      * are locked one by one in id order (a LATERAL probe each, as the other two), as `= ANY ... ORDER BY id` locked them.
      */
     finishLocks: statement(
       `WITH k AS (SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[], $4::int8[]) AS k(task_id, nominal_ms, schedule_version, xid)
          ORDER BY task_id COLLATE "C", nominal_ms, schedule_version),
-       o AS (SELECT o.* FROM k CROSS JOIN LATERAL (SELECT ${SLOT_SELECT('o')}, o.owner_id AS "ownerId" FROM ${s}.open_slots o
-         WHERE ${KEY('o', 'k')} FOR UPDATE) o),
+       o AS (SELECT o.* FROM k CROSS JOIN LATERAL (SELECT o.task_id AS "taskId", o.schedule_version AS "scheduleVersion", o.nominal_ms AS "nominalMs",
+         o.attempts, o.owner_id AS "ownerId" FROM ${s}.open_slots o WHERE ${KEY('o', 'k')} FOR UPDATE) o),
        e AS (SELECT e.* FROM k CROSS JOIN LATERAL (SELECT ${EXECUTION_SELECT}, xmin::text::int8 = k.xid AS "known" FROM ${s}.executions
          WHERE task_id = k.task_id AND nominal_ms = k.nominal_ms AND schedule_version = k.schedule_version FOR UPDATE) e),
        t AS (SELECT t.* FROM (SELECT DISTINCT ON (task_id COLLATE "C") task_id, xid FROM k ORDER BY task_id COLLATE "C", xid) kt
