@@ -52,8 +52,8 @@ describe('PostgreSQL cluster finishes and the rows their claim wrote', () => {
       };
       const order = claimed.map((k) => k.execution.taskId);
       const ids = (a: number | null, b: number | null) => order.map((id) => (id === 'a' ? a : b));
-      expect(await locks(ids(xid, null))).toEqual(['execution a/1/' + claimed.find((k) => k.execution.taskId === 'a')!.execution.nominalMs + ': mark',
-        'execution b/1/' + claimed.find((k) => k.execution.taskId === 'b')!.execution.nominalMs + ': row', 'task a: mark', 'task b: row']);
+      const nominal = (id: string) => claimed.find((k) => k.execution.taskId === id)!.execution.nominalMs;
+      expect(await locks(ids(xid, null))).toEqual([`execution a/1/${nominal('a')}: mark`, `execution b/1/${nominal('b')}: row`, 'task a: mark', 'task b: row']);
       // Another transaction writes task a: its row comes whole; its execution, untouched, still as a mark.
       await client.query(`UPDATE ${s}.tasks SET description = 'changed' WHERE id = 'a'`);
       expect((await locks(ids(xid, null))).filter((l) => l.includes(' a'))).toEqual([expect.stringMatching(/^execution a\/.*: mark$/), 'task a: row']);
