@@ -25,7 +25,7 @@ import { durableFactory, part } from './parts/load.js';
 import { requireFunction, type TaskContext } from './tasks/task-context.js';
 import { registerCron, registerEvery, registerRecurring } from './repeating-tasks.js';
 import { TaskRegistrar } from './task-registrar.js';
-import { TaskHandle } from './tasks/task-handle.js';
+import type { TaskHandle } from './tasks/task-handle.js';
 import type { CronOptions, EveryOptions, RecurringOptions } from './time/wall-plans.js';
 import type { TracerLike } from './tracing.js';
 import { type SchedulerStats, schedulerStats } from './scheduler-stats.js';
@@ -105,7 +105,7 @@ export class Scheduler {
     const engine = this.#engine;
     engine.assertAccepting('run');
     const id = engine.registerReady(fn as TaskFn, resolveTaskOptions(options));
-    return new TaskHandle<R>(engine.track(id, false), id);
+    return engine.track(id, false).handle<R>(id);
   }
 
   /** Runs fn once, delayMs from now (a number of ms or a duration like '5m'). */
@@ -117,7 +117,7 @@ export class Scheduler {
     const engine = this.#engine;
     engine.assertAccepting('after');
     const id = engine.registerAfter(fn as TaskFn, resolveTaskOptions(options), ms);
-    return new TaskHandle<R>(engine.track(id, false), id);
+    return engine.track(id, false).handle<R>(id);
   }
 
   /**
@@ -374,7 +374,7 @@ export class Scheduler {
    */
   task(id: number): TaskHandle {
     this.#engine.controls.liveState(id, 'task');
-    return new TaskHandle(this.#engine.bookOf(id), id);
+    return this.#engine.bookOf(id).handleOf(id);
   }
 
   /**

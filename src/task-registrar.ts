@@ -16,7 +16,7 @@ import { part } from './parts/load.js';
 import type { Registrar } from './repeating-tasks.js';
 import { resolveTaskOptions, type TaskOptions } from './tasks/options.js';
 import { requireFunction } from './tasks/task-context.js';
-import { TaskHandle } from './tasks/task-handle.js';
+import type { TaskHandle } from './tasks/task-handle.js';
 import type { WallSchedule } from './time/schedule-window.js';
 
 export class TaskRegistrar implements Registrar {
@@ -39,7 +39,7 @@ export class TaskRegistrar implements Registrar {
     const engine = this.#engine;
     const id = engine.register(fn as TaskFn, resolved, kind, delayMs, periodMs, cron);
     // A periodic or cron task without maxRuns or endAt never ends by itself (onIdle does not wait for it).
-    return new TaskHandle<R>(engine.track(id, (kind !== L.KIND_ONCE || cron !== undefined) && resolved.maxRuns === 0 && !endsByItself), id);
+    return engine.track(id, (kind !== L.KIND_ONCE || cron !== undefined) && resolved.maxRuns === 0 && !endsByItself).handle<R>(id);
   }
 
   /** `fn` judged by slot constraints at each run (constrained-task.ts), or fn itself without them. */

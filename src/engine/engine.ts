@@ -33,7 +33,7 @@ import { RegistrationClock } from './registration-clock.js';
 import { abortRun } from './runs.js';
 import { Sleeps } from './sleeps.js';
 import { type EngineCounters, TaskEmitter } from './task-events.js';
-import { BOOK_TASKS, OutcomeBook } from './task-outcome.js';
+import { BOOK_TASKS, LARGE_ID_GENERATION, LargeIdBook, OutcomeBook } from './task-outcome.js';
 import { slotOf, type TaskFn, TaskSlots } from './task-slots.js';
 import { Turns } from './turns.js';
 
@@ -291,7 +291,8 @@ export class Engine {
   track(id: number, unbounded: boolean): OutcomeBook {
     let book = this.#book;
     if (book === undefined || this.#bookLeft === 0) {
-      book = new OutcomeBook(this);
+      // One look at the core's generations per book, not per task (task-outcome.ts, LargeIdBook).
+      book = this.#w.highestGeneration() < LARGE_ID_GENERATION ? new OutcomeBook(this) : new LargeIdBook(this);
       this.#book = book;
       this.#bookLeft = BOOK_TASKS;
     }

@@ -20,9 +20,24 @@
 // and the 8 KB page its cancelled ids share with 15 other books).
 import type { Engine } from './engine.js';
 import { TaskCancelledError } from '../errors.js';
+import { TaskHandle } from '../tasks/task-handle.js';
 
 /** Registrations whose handles share one book. */
 export const BOOK_TASKS = 64;
+
+/** Ids below this are small integers (Smis) in V8 with or without pointer compression. */
+const SMALL_ID_LIMIT = 2 ** 30;
+
+/**
+ * Books made while the core's highest generation is below this are plain
+ * OutcomeBooks, whose handles keep their ids as they are. Their 64
+ * registrations take generations below 48 + 64 + 1 (each reuse of a slot
+ * within the book is one of its registrations): ids below 2^31, small
+ * integers in Node; with pointer compression (2^30) a few may be heap
+ * numbers, exact all the same. Generations only grow (a renewed core starts
+ * above the old one's), so once past this every new book is a LargeIdBook.
+ */
+export const LARGE_ID_GENERATION = 48;
 
 /** How the tasks of up to BOOK_TASKS registrations ended, for their handles. */
 export class OutcomeBook {
@@ -50,9 +65,24 @@ export class OutcomeBook {
     this.engine = engine;
   }
 
+  /** The handle of a task just registered into this book: its key is the id (the core's generations are young). */
+  handle<R>(id: number): TaskHandle<R> {
+    return new TaskHandle<R>(this, id);
+  }
+
+  /** A handle of live task `id`, whose book this is (scheduler.task()). */
+  handleOf(id: number): TaskHandle {
+    return new TaskHandle(this, id);
+  }
+
+  /** The id of a handle whose key is ~index: only a LargeIdBook makes such keys. */
+  idAt(_index: number): number {
+    return Number.NaN;
+  }
+
   /** Task `id` ended: `outcome` is its value, a Failed, CANCELLED or a Settled. */
   record(id: number, outcome: unknown): void {
-    if (outcome === CANCELLED) (this.#cancelled ??= cancelledRegion())[this.#cancelledCount++] = id;
+    if (outcome === CANCELLED) (this.#cancelled ??= idRegion())[this.#cancelledCount++] = id;
     else (this.#ended ??= new Map()).set(id, new Ended(outcome));
   }
 
@@ -68,16 +98,65 @@ export class OutcomeBook {
 }
 
 /**
- * Books whose cancelled ids share one page (one ArrayBuffer): a page is made
- * once per PAGE_BOOKS * BOOK_TASKS cancels, and a book's region of it is a
- * view. The price: a page (8 KB) lives while any of its books does.
+ * A book made once some slot's generation is old (LARGE_ID_GENERATION): a
+ * handle whose id is 2^30 or more keeps its index among the book's large
+ * ids instead (task-handle.ts says why). Its own class, so that a book of
+ * young ids (every book of a fresh Scheduler) makes its handles with no
+ * test of the id at all.
+ */
+export class LargeIdBook extends OutcomeBook {
+  /**
+   * Its registrations' ids of 2^30 or more, in the order registered (at most
+   * BOOK_TASKS: engine.ts track()): a region of a page shared with other
+   * books (as cancelled ids), taken at the first such id. A handle's key is
+   * ~index here.
+   */
+  #ids: Float64Array | undefined;
+  #count = 0;
+
+  override handle<R>(id: number): TaskHandle<R> {
+    return new TaskHandle<R>(this, id < SMALL_ID_LIMIT ? id : ~this.keep(id));
+  }
+
+  /** Keeps a registration's large id; answers its index. Small, as idAt(): V8 inlines both where after() and cancel() run, so the id is never boxed. */
+  keep(id: number): number {
+    const index = this.#count++;
+    (this.#ids ??= idRegion())[index] = id;
+    return index;
+  }
+
+  /** scheduler.task(id): a live task's book is the one it was registered into, so a large id is found among the kept ones. */
+  override handleOf(id: number): TaskHandle {
+    if (id < SMALL_ID_LIMIT) return new TaskHandle(this, id);
+    const found = this.#ids === undefined ? -1 : this.#ids.subarray(0, this.#count).indexOf(id);
+    return new TaskHandle(this, ~(found >= 0 ? found : this.#keepWithRoom(id)));
+  }
+
+  /** An id not found (not expected): kept in a copy with room for every registration still to come, so keep() never runs out. */
+  #keepWithRoom(id: number): number {
+    const more = new Float64Array(this.#count + 1 + BOOK_TASKS);
+    if (this.#ids !== undefined) more.set(this.#ids.subarray(0, this.#count));
+    this.#ids = more;
+    return this.keep(id);
+  }
+
+  override idAt(index: number): number {
+    return (this.#ids as Float64Array)[index] as number;
+  }
+}
+
+/**
+ * Books whose cancelled ids (and large ids) share one page (one ArrayBuffer):
+ * a page is made once per PAGE_BOOKS * BOOK_TASKS ids kept, and a book's
+ * region of it is a view. The price: a page (8 KB) lives while any of its
+ * books does.
  */
 const PAGE_BOOKS = 16;
 let page: Float64Array | undefined;
 let pageBooksTaken = PAGE_BOOKS;
 
-/** Room for BOOK_TASKS cancelled ids: the next region of the current page, a new page when it is full. */
-function cancelledRegion(): Float64Array {
+/** Room for BOOK_TASKS ids: the next region of the current page, a new page when it is full. */
+function idRegion(): Float64Array {
   if (page === undefined || pageBooksTaken === PAGE_BOOKS) {
     page = new Float64Array(PAGE_BOOKS * BOOK_TASKS);
     pageBooksTaken = 0;

@@ -7,6 +7,21 @@
 //
 // Two fields (40 bytes); no private method (its brand slot would cost 8
 // bytes per handle).
+//
+// No handle holds a heap number, whatever its id. An id is generation *
+// 2^24 + slot and a slot's generation grows each time it is freed, so on a
+// long-lived Scheduler (request timeouts set and cancelled all day) a slot
+// reused 64 times hands out ids of 2^30 or more, past V8's small-integer
+// range with pointer compression (2^31 without). A field holding such an id
+// kept a heap number per handle, and at 1e5 timers with one delay a burst no
+// longer fit the young generation: after() + cancel() cost 3-5x the CPU of a
+// fresh Scheduler's (bench/README.md, the long-lived Scheduler). So a handle
+// keeps a key: the id itself when small, else ~index of the id in its book
+// (task-outcome.ts LargeIdBook: 8 bytes a task outside the collected heap),
+// and `id` is a getter. The constructor stays two plain stores and the book
+// picks the key: the books of a Scheduler whose generations are young make
+// every handle with the id as its key, so dispatch and a fresh Scheduler's
+// timers never test an id.
 import type { OutcomeBook } from '../engine/task-outcome.js';
 import { type Priority, type PriorityName, priorityClass, priorityName } from './priorities.js';
 import type { TaskState } from '../../bindings/core.js';
@@ -35,13 +50,19 @@ export interface TaskStats {
 export class TaskHandle<Result = unknown> {
   /** Where the engine records how the task ended; it knows the engine. */
   readonly #book: OutcomeBook;
-  /** The task's id: stable for its whole life, never reused for another task. */
-  readonly id: number;
+  /** The id when below SMALL_ID_LIMIT, else ~index of it in the book's large ids (see the header). */
+  readonly #key: number;
 
-  /** @internal Made by the Scheduler at registration. */
-  constructor(book: OutcomeBook, id: number) {
+  /** @internal Made by an OutcomeBook (handle(), handleOf()): `key` is the book's. */
+  constructor(book: OutcomeBook, key: number) {
     this.#book = book;
-    this.id = id;
+    this.#key = key;
+  }
+
+  /** The task's id: stable for its whole life, never reused for another task. */
+  get id(): number {
+    const key = this.#key;
+    return key >= 0 ? key : this.#book.idAt(~key);
   }
 
   /** The task's name (TaskEndedError once it has ended). */

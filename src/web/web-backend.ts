@@ -13,7 +13,7 @@ import { SchedulerEvents } from '../events.js';
 import { resolveTaskOptions, type TaskOptions } from '../tasks/options.js';
 import { type ResolvedSchedulerOptions, resolveSchedulerOptions, type SchedulerOptions } from '../tasks/scheduler-options.js';
 import type { TaskContext } from '../tasks/task-context.js';
-import { TaskHandle } from '../tasks/task-handle.js';
+import type { TaskHandle } from '../tasks/task-handle.js';
 
 /** The options a WebScheduler's engine is made with, resolved (no tracer among them). */
 export function resolveBackendOptions(options: SchedulerOptions): ResolvedSchedulerOptions {
@@ -34,7 +34,7 @@ export class WebBackend {
     const engine = this.#engine;
     engine.assertAccepting('run');
     const id = engine.registerReady(fn as TaskFn, resolveTaskOptions(options));
-    return new TaskHandle(engine.track(id, false), id);
+    return engine.track(id, false).handle(id);
   }
 
   /** As Scheduler.after(), with delayMs a number of ms already checked. */
@@ -42,7 +42,7 @@ export class WebBackend {
     const engine = this.#engine;
     engine.assertAccepting('after');
     const id = engine.register(fn as TaskFn, resolveTaskOptions(options), L.KIND_ONCE, delayMs, 0);
-    return new TaskHandle(engine.track(id, false), id);
+    return engine.track(id, false).handle(id);
   }
 
   pause(): void {

@@ -3,6 +3,7 @@
 // times hands out ids past 2^30, where V8 keeps a number as a heap object
 // (bench/README.md, the long-lived Scheduler). Whatever a fix for that cost
 // changes in how a handle keeps its id, what it answers must not change.
+import { getHeapSnapshot } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { TaskCancelledError, TaskEndedError, type TaskEvent, type TaskHandle } from '../../src/index.js';
 import { virtualScheduler } from './helpers.js';
@@ -18,7 +19,48 @@ function churnOneSlot(scheduler: ReturnType<typeof virtualScheduler>['scheduler'
   return handles;
 }
 
+/** How many TaskHandle objects on the heap, and how many of them hold a heap number (a field's edge to one), from a heap snapshot. */
+async function handlesHoldingHeapNumbers(): Promise<{ handles: number; withHeapNumber: number }> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of getHeapSnapshot()) chunks.push(chunk as Buffer);
+  const { snapshot, nodes, edges, strings } = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  const nodeFields: string[] = snapshot.meta.node_fields;
+  const edgeFields: string[] = snapshot.meta.edge_fields;
+  const [typeAt, nameAt, edgeCountAt, toAt] = [nodeFields.indexOf('type'), nodeFields.indexOf('name'), nodeFields.indexOf('edge_count'), edgeFields.indexOf('to_node')];
+  const nodeTypes: string[] = snapshot.meta.node_types[0];
+  let handles = 0;
+  let withHeapNumber = 0;
+  let edge = 0;
+  for (let node = 0; node < nodes.length; node += nodeFields.length) {
+    const edgeCount = nodes[node + edgeCountAt];
+    if (nodeTypes[nodes[node + typeAt]] === 'object' && strings[nodes[node + nameAt]] === 'TaskHandle') {
+      handles++;
+      for (let k = 0; k < edgeCount; k++) {
+        if (strings[nodes[edges[edge + k * edgeFields.length + toAt] + nameAt]] === 'heap number') {
+          withHeapNumber++;
+          break;
+        }
+      }
+    }
+    edge += edgeCount * edgeFields.length;
+  }
+  return { handles, withHeapNumber };
+}
+
 describe('task ids on a slot reused past the small-integer range', () => {
+  it('no handle holds its id as a heap number, however large (each would cost a kept heap object: bench/README.md, the long-lived Scheduler)', async () => {
+    const { scheduler } = virtualScheduler();
+    scheduler.start();
+    const handles = churnOneSlot(scheduler, 300);
+    handles.push(scheduler.after(10, () => 'live'));
+    expect(handles.filter((h) => h.id >= 2 ** 31).length).toBeGreaterThan(100);
+    const { handles: seen, withHeapNumber } = await handlesHoldingHeapNumbers();
+    expect(seen).toBeGreaterThanOrEqual(handles.length);
+    expect(withHeapNumber).toBe(0);
+    expect(new Set(handles.map((h) => h.id)).size).toBe(handles.length);
+  }, 60_000); // a heap snapshot of the test process: ~4 s on a loaded machine
+
+
   it('stay exact integers, never reused, and every ended handle keeps answering with its own', async () => {
     const { scheduler } = virtualScheduler();
     scheduler.start();
