@@ -43,6 +43,18 @@ const HELD_BY_KEYS = (s: string) => `held AS (SELECT o.* FROM ${s}.open_slots o
   JOIN unnest($1::text[], $2::int8[], $3::int8[]) AS k(task_id, nominal_ms, schedule_version) ON ${KEY('o', 'k')}
   WHERE o.owner_id IS NOT NULL)`;
 
+/**
+ * `o` among the open rows of keys ($a task ids, $b nominal times, $c versions), for rows this transaction already holds
+ * locked (a claim's picked rows, a finish's locked ones; markStarted also joins the keys): found by a primary-key probe
+ * per key (LATERAL), then taken by their row addresses (a TID scan; no other transaction can have moved a row this one holds). The LIMIT (a key has one
+ * row) keeps the probe a subquery per key: without it the planner flattens it into a join and hashes again. Joined to the keys'
+ * unnest instead, the planner hashed the keys and scanned every open row for them on tables never analyzed (a round of
+ * 100 finishes at 3,000 rows: `Seq Scan on open_slots`), so each round cost O(open rows).
+ */
+const HELD_HERE = (s: string, a: string, b: string, c: string) => `o.ctid = ANY(ARRAY(SELECT x.ctid
+         FROM unnest(${a}::text[], ${b}::int8[], ${c}::int8[]) AS k(task_id, nominal_ms, schedule_version)
+         CROSS JOIN LATERAL (SELECT h.ctid FROM ${s}.open_slots h WHERE ${KEY('h', 'k')} LIMIT 1) x))`;
+
 /** Rows that went back to pending make their running task pending (an ended task stays ended: memory store's pendTask). */
 const PEND_TASKS = (s: string) => `pended AS (UPDATE ${s}.tasks t SET status = 'pending' WHERE t.status = 'running' AND t.id IN (SELECT task_id FROM requeued))`;
 
@@ -191,32 +203,45 @@ export function prepareClusterStatements(s: string) {
       `SELECT task_id AS "taskId", nominal_ms AS "nominalMs", schedule_version AS "scheduleVersion", fencing_token AS "fencingToken"
        FROM ${s}.open_slots WHERE task_id = ANY(${CLAIMED_TASKS}) AND owner_id IS NOT NULL`,
     ),
-    /** The held rows of these tasks ($1), once their task rows are locked: a claim committed meanwhile shows here. */
+    /**
+     * The held rows of these tasks ($1), once their task rows are locked: a claim committed meanwhile shows here. A probe
+     * of the primary key's task prefix per distinct task (OFFSET 0 keeps it one): as `task_id = ANY($1)` the planner
+     * scanned every open row on tables never analyzed.
+     */
     heldOfTasks: statement(
-      `SELECT task_id AS "taskId", nominal_ms AS "nominalMs", schedule_version AS "scheduleVersion", fencing_token AS "fencingToken"
-       FROM ${s}.open_slots WHERE task_id = ANY($1::text[]) AND owner_id IS NOT NULL`,
+      `SELECT o.* FROM (SELECT DISTINCT unnest($1::text[]) AS task_id) k CROSS JOIN LATERAL (SELECT o.task_id AS "taskId", o.nominal_ms AS "nominalMs",
+         o.schedule_version AS "scheduleVersion", o.fencing_token AS "fencingToken" FROM ${s}.open_slots o WHERE o.task_id = k.task_id AND o.owner_id IS NOT NULL OFFSET 0) o`,
     ),
-    /** Held rows whose bodies started ($4 their tokens): a rescue now interrupts them instead of giving them back. */
+    /**
+     * Held rows whose bodies started ($4 their tokens): a rescue now interrupts them instead of giving them back. Rows
+     * not locked by this transaction: found by address (HELD_HERE) and still joined to their keys, so a row a rescue
+     * changed meanwhile is checked again, as it is, against the key and token (a TID scan does not check the address
+     * again on the newer version, the join's conditions are).
+     */
     markStarted: statement(
       `UPDATE ${s}.open_slots o SET started = true
        FROM unnest($1::text[], $2::int8[], $3::int8[], $4::int8[]) AS k(task_id, nominal_ms, schedule_version, fencing_token)
-       WHERE ${KEY('o', 'k')} AND o.fencing_token = k.fencing_token AND NOT o.started`,
+       WHERE ${HELD_HERE(s, '$1', '$2', '$3')} AND ${KEY('o', 'k')} AND o.fencing_token = k.fencing_token AND NOT o.started`,
     ),
     /** Rows of this claim put back as they were before it (no record was written for them yet). */
     unhold: statement(
-      `UPDATE ${s}.open_slots o SET owner_id = NULL, owner_epoch = NULL, fencing_token = NULL, before = NULL
-       FROM unnest($1::text[], $2::int8[], $3::int8[]) AS k(task_id, nominal_ms, schedule_version) WHERE ${KEY('o', 'k')}`,
+      `UPDATE ${s}.open_slots o SET owner_id = NULL, owner_epoch = NULL, fencing_token = NULL, before = NULL WHERE ${HELD_HERE(s, '$1', '$2', '$3')}`,
     ),
     /** Rows of a claim whose task ended or was rescheduled since the offer: dropped, never handed out. */
-    dropSlots: statement(
-      `DELETE FROM ${s}.open_slots o USING unnest($1::text[], $2::int8[], $3::int8[]) AS k(task_id, nominal_ms, schedule_version) WHERE ${KEY('o', 'k')}`,
-    ),
+    dropSlots: statement(`DELETE FROM ${s}.open_slots o WHERE ${HELD_HERE(s, '$1', '$2', '$3')}`),
     /** The earliest due pending row ($1 the functions, NULL: any): on the (due_ms) index, stopping at the first row that matches. */
     nextDue: statement(
       `SELECT o.due_ms AS "dueMs" FROM ${s}.open_slots o JOIN ${s}.tasks t ON t.id = o.task_id
        WHERE o.owner_id IS NULL AND ($1::text[] IS NULL OR t.function_name = ANY($1::text[])) ORDER BY o.due_ms LIMIT 1`,
     ),
-    lockTasks: statement(`SELECT ${TASK_SELECT} FROM ${s}.tasks WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`),
+    /**
+     * Tasks ($1) locked in id order: a primary-key probe per distinct id, in id order (LATERAL, as finishLocks). As
+     * `id = ANY($1) ORDER BY id FOR UPDATE` the planner scanned every task on tables never analyzed.
+     */
+    lockTasks: statement(
+      `SELECT t.* FROM (SELECT DISTINCT unnest($1::text[]) COLLATE "C" AS id ORDER BY 1) k
+       CROSS JOIN LATERAL (SELECT ${TASK_SELECT} FROM ${s}.tasks WHERE id = k.id FOR UPDATE) t`,
+    ),
     /** Executions written whole, inserted or replacing the slot's record (a claim's new attempt). */
     putExecutions: statement(putExecutions),
     /**
@@ -232,14 +257,12 @@ export function prepareClusterStatements(s: string) {
     /**
      * The writes of a round of finishes in one statement: the ended executions ($1..$14, as putExecutions), the patched
      * tasks (the next 36 arrays and their masks, updateTasksSql) and the open rows to delete (the last 3: task ids, nominal
-     * times, versions).
+     * times, versions: rows finishLocks locked, HELD_HERE). The tasks are patched by primary-key probes (updateTasksSql).
      */
     finishWrites: statement(
       `WITH put AS (${putExecutions}),
        patched AS (${updateTasksSql(s, EXECUTION_STORED_FIELDS.length + 1)}),
-       deleted AS (DELETE FROM ${s}.open_slots o
-         USING unnest(${[0, 1, 2].map((i) => `$${EXECUTION_STORED_FIELDS.length + STORED_TASK_FIELDS.length + 2 + i}::${['text', 'int8', 'int8'][i]}[]`).join(', ')})
-           AS k(task_id, nominal_ms, schedule_version) WHERE ${KEY('o', 'k')})
+       deleted AS (DELETE FROM ${s}.open_slots o WHERE ${HELD_HERE(s, ...[0, 1, 2].map((i) => `$${EXECUTION_STORED_FIELDS.length + STORED_TASK_FIELDS.length + 2 + i}`) as [string, string, string])})
        SELECT 1`,
     ),
     openSlot: statement(`SELECT ${SLOT_SELECT('o')}, o.owner_id AS "ownerId" FROM ${s}.open_slots o WHERE o.task_id = $1 AND o.nominal_ms = $2 AND o.schedule_version = $3 FOR UPDATE`),
@@ -270,17 +293,25 @@ export function prepareClusterStatements(s: string) {
        UNION ALL SELECT 'execution', CASE WHEN e.known THEN json_build_object('id', e.id, 'known', true) ELSE row_to_json(e) END FROM e
        UNION ALL SELECT 'task', CASE WHEN t.known THEN json_build_object('id', t.id, 'known', true) ELSE row_to_json(t) END FROM t`,
     ),
-    /** The open rows of several slots (parallel arrays), locked in key order. */
+    /**
+     * The open rows of several slots (parallel arrays), locked in key order: a primary-key probe per distinct key, in
+     * key order (LATERAL, as finishLocks). As `IN (SELECT * FROM unnest(...))` the planner scanned every open row for
+     * the keys on tables never analyzed.
+     */
     openSlots: statement(
-      `SELECT ${SLOT_SELECT('o')}, o.owner_id AS "ownerId" FROM ${s}.open_slots o
-       WHERE (o.task_id, o.nominal_ms, o.schedule_version) IN (SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[]))
-       ORDER BY o.task_id, o.nominal_ms, o.schedule_version FOR UPDATE`,
+      `SELECT o.* FROM (SELECT DISTINCT k.task_id COLLATE "C" AS task_id, k.nominal_ms, k.schedule_version FROM unnest($1::text[], $2::int8[], $3::int8[])
+         AS k(task_id, nominal_ms, schedule_version) ORDER BY 1, 2, 3) k
+       CROSS JOIN LATERAL (SELECT ${SLOT_SELECT('o')}, o.owner_id AS "ownerId" FROM ${s}.open_slots o WHERE ${KEY('o', 'k')} FOR UPDATE) o
+       ORDER BY o."taskId", o."nominalMs", o."scheduleVersion"`,
     ),
     openOfTask: statement(`SELECT ${SLOT_SELECT('o')} FROM ${s}.open_slots o WHERE o.task_id = $1 AND o.schedule_version = $2`),
-    /** The open rows of several (task, schedule version) pairs (parallel arrays). */
+    /**
+     * The open rows of several (task, schedule version) pairs (parallel arrays): an index probe per pair. OFFSET 0 keeps
+     * the probe a subquery per pair; flattened into a join, the planner hashed the pairs and scanned every open row.
+     */
     openOfTasks: statement(
-      `SELECT ${SLOT_SELECT('o')} FROM ${s}.open_slots o
-       JOIN unnest($1::text[], $2::int8[]) AS k(task_id, schedule_version) ON o.task_id = k.task_id AND o.schedule_version = k.schedule_version`,
+      `SELECT o.* FROM unnest($1::text[], $2::int8[]) AS k(task_id, schedule_version)
+       CROSS JOIN LATERAL (SELECT ${SLOT_SELECT('o')} FROM ${s}.open_slots o WHERE o.task_id = k.task_id AND o.schedule_version = k.schedule_version OFFSET 0) o`,
     ),
     /** Pending rows by parallel arrays, their offer order (seq) taken in array order. */
     insertSlots: statement(

@@ -33,11 +33,21 @@ const EXECUTION_COLUMN_TYPES: Readonly<Record<(typeof EXECUTION_STORED_FIELDS)[n
  * and metadata among them, are not encoded into arrays, sent and parsed again for nothing (the ends of a batch,
  * cluster-finish.ts).
  */
+/**
+ * `t.id` among the ids of the array parameter `ids`, as primary-key probes: the array is computed once (an InitPlan),
+ * so the planner cannot count it and takes it for a few ids, for which tasks_pkey is the only sensible plan. Joined to
+ * the unnest of the arrays alone, the planner hashed the ids and scanned every task for them on tables never analyzed
+ * (a round of 100 finishes at 3,000 tasks: `Seq Scan on tasks`), so each round cost O(tasks). An extra conjunct of
+ * the join: the rows updated, and a concurrent update's recheck, are as before.
+ */
+const BY_ID_LIST = (ids: string) => `t.id = ANY(ARRAY(SELECT unnest(${ids}::text[])))`;
+
 export function updateTasksSql(s: string, from = 1): string {
   const types = STORED_TASK_FIELDS.map((f, i) => `$${from + i}::${TASK_COLUMN_TYPES[f]}[]`).join(', ');
   const set = STORED_TASK_FIELDS.slice(1).map((f, i) => `${column(f)} = CASE WHEN u.changed & ${2 ** i} <> 0 THEN u.${column(f)} ELSE t.${column(f)} END`);
   return `UPDATE ${s}.tasks AS t SET ${set.join(', ')}
-       FROM unnest(${types}, $${from + STORED_TASK_FIELDS.length}::int8[]) AS u(${STORED_TASK_FIELDS.map(column).join(', ')}, changed) WHERE t.id = u.id`;
+       FROM unnest(${types}, $${from + STORED_TASK_FIELDS.length}::int8[]) AS u(${STORED_TASK_FIELDS.map(column).join(', ')}, changed)
+       WHERE t.id = u.id AND ${BY_ID_LIST(`$${from}`)}`;
 }
 
 /**
@@ -89,7 +99,7 @@ export function taskChanges(task: StoredTask, before: StoredTask | undefined): u
 export function marksFromArraysSql(s: string): string {
   const from = EXECUTION_STORED_FIELDS.length + 1;
   return `marked AS (UPDATE ${s}.tasks AS t SET high_water_mark_ms = u.mark, status = u.status
-         FROM unnest($${from}::text[], $${from + 1}::float8[], $${from + 2}::text[]) AS u(id, mark, status) WHERE t.id = u.id)`;
+         FROM unnest($${from}::text[], $${from + 1}::float8[], $${from + 2}::text[]) AS u(id, mark, status) WHERE t.id = u.id AND ${BY_ID_LIST(`$${from}`)})`;
 }
 
 const BY_SLOT = 'task_id = $1 AND nominal_ms = $2 AND schedule_version = $3';
