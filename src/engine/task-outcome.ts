@@ -75,11 +75,6 @@ export class OutcomeBook {
     return new TaskHandle(this, id);
   }
 
-  /** The id of a handle whose key is ~index: only a LargeIdBook makes such keys. */
-  idAt(_index: number): number {
-    return Number.NaN;
-  }
-
   /** Task `id` ended: `outcome` is its value, a Failed, CANCELLED or a Settled. */
   record(id: number, outcome: unknown): void {
     if (outcome === CANCELLED) (this.#cancelled ??= idRegion())[this.#cancelledCount++] = id;
@@ -114,33 +109,27 @@ export class LargeIdBook extends OutcomeBook {
   #ids: Float64Array | undefined;
   #count = 0;
 
+  /** Small, as idAt(): V8 inlines both where after() and cancel() run, so the id is never boxed. */
   override handle<R>(id: number): TaskHandle<R> {
-    return new TaskHandle<R>(this, id < SMALL_ID_LIMIT ? id : ~this.keep(id));
-  }
-
-  /** Keeps a registration's large id; answers its index. Small, as idAt(): V8 inlines both where after() and cancel() run, so the id is never boxed. */
-  keep(id: number): number {
+    if (id < SMALL_ID_LIMIT) return new TaskHandle<R>(this, id);
     const index = this.#count++;
     (this.#ids ??= idRegion())[index] = id;
-    return index;
+    return new TaskHandle<R>(this, ~index);
   }
 
-  /** scheduler.task(id): a live task's book is the one it was registered into, so a large id is found among the kept ones. */
+  /**
+   * scheduler.task(id): a live task's book is the one it was registered into,
+   * so a large id is among the kept ones (a small one never is; the region's
+   * unused zeros match no id, as an id is never 0). Not found (not
+   * expected), the handle keeps the id itself: exact, a heap number.
+   */
   override handleOf(id: number): TaskHandle {
-    if (id < SMALL_ID_LIMIT) return new TaskHandle(this, id);
-    const found = this.#ids === undefined ? -1 : this.#ids.subarray(0, this.#count).indexOf(id);
-    return new TaskHandle(this, ~(found >= 0 ? found : this.#keepWithRoom(id)));
+    const index = this.#ids?.indexOf(id) ?? -1;
+    return new TaskHandle(this, index < 0 ? id : ~index);
   }
 
-  /** An id not found (not expected): kept in a copy with room for every registration still to come, so keep() never runs out. */
-  #keepWithRoom(id: number): number {
-    const more = new Float64Array(this.#count + 1 + BOOK_TASKS);
-    if (this.#ids !== undefined) more.set(this.#ids.subarray(0, this.#count));
-    this.#ids = more;
-    return this.keep(id);
-  }
-
-  override idAt(index: number): number {
+  /** The id of a handle whose key is ~index: only a LargeIdBook makes such keys (task-handle.ts). */
+  idAt(index: number): number {
     return (this.#ids as Float64Array)[index] as number;
   }
 }

@@ -22,7 +22,7 @@
 // picks the key: the books of a Scheduler whose generations are young make
 // every handle with the id as its key, so dispatch and a fresh Scheduler's
 // timers never test an id.
-import type { OutcomeBook } from '../engine/task-outcome.js';
+import type { LargeIdBook, OutcomeBook } from '../engine/task-outcome.js';
 import { type Priority, type PriorityName, priorityClass, priorityName } from './priorities.js';
 import type { TaskState } from '../../bindings/core.js';
 
@@ -62,7 +62,7 @@ export class TaskHandle<Result = unknown> {
   /** The task's id: stable for its whole life, never reused for another task. */
   get id(): number {
     const key = this.#key;
-    return key >= 0 ? key : this.#book.idAt(~key);
+    return key >= 0 ? key : (this.#book as LargeIdBook).idAt(~key);
   }
 
   /** The task's name (TaskEndedError once it has ended). */
