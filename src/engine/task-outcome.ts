@@ -109,12 +109,14 @@ export class LargeIdBook extends OutcomeBook {
   #ids: Float64Array | undefined;
   #count = 0;
 
-  /** Small, as idAt(): V8 inlines both where after() and cancel() run, so the id is never boxed. */
   override handle<R>(id: number): TaskHandle<R> {
-    if (id < SMALL_ID_LIMIT) return new TaskHandle<R>(this, id);
-    const index = this.#count++;
-    (this.#ids ??= idRegion())[index] = id;
-    return new TaskHandle<R>(this, ~index);
+    return new TaskHandle<R>(this, id < SMALL_ID_LIMIT ? id : ~this.keep(id));
+  }
+
+  /** Keeps a registration's large id; answers its index. Small, as idAt(): V8 inlines both where after() and cancel() run, so the id is never boxed. */
+  keep(id: number): number {
+    (this.#ids ??= idRegion())[this.#count] = id;
+    return this.#count++;
   }
 
   /**
@@ -124,8 +126,9 @@ export class LargeIdBook extends OutcomeBook {
    * expected), the handle keeps the id itself: exact, a heap number.
    */
   override handleOf(id: number): TaskHandle {
-    const index = this.#ids?.indexOf(id) ?? -1;
-    return new TaskHandle(this, index < 0 ? id : ~index);
+    // undefined (no large id kept yet) compares as no index, as -1 does.
+    const index = this.#ids?.indexOf(id) as number;
+    return new TaskHandle(this, index >= 0 ? ~index : id);
   }
 
   /** The id of a handle whose key is ~index: only a LargeIdBook makes such keys (task-handle.ts). */
