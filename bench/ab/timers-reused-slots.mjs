@@ -14,9 +14,8 @@
 // ns per timer of each repetition (the first compiles).
 //
 //   node --expose-gc bench/ab/timers-reused-slots.mjs [dist/index.js] [--churn 140] [--elsewhere] [--n 100000] [--reps 6]
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { churnedTimers } from '../lib/churned-timers.mjs';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -27,19 +26,8 @@ const { values, positionals } = parseArgs({
     reps: { type: 'string', default: '6' },
   },
 });
-const { Scheduler } = await import(pathToFileURL(path.resolve(positionals[0] ?? 'dist/index.js')).href);
 const n = Number(values.n);
-const scheduler = new Scheduler().start();
-const churned = values.elsewhere ? new Scheduler().start() : scheduler;
-const handles = new Array(n).fill(null);
-let fired = 0;
-const fire = (i) => {
-  fired += i + 1;
-};
-for (let round = 0; round < Number(values.churn); round++) {
-  for (let i = 0; i < n; i++) handles[i] = churned.after(1e9, fire);
-  for (let i = 0; i < n; i++) handles[i].cancel();
-}
+const { scheduler, handles, fire, fired, stop } = await churnedTimers({ dist: positionals[0], churn: Number(values.churn), elsewhere: values.elsewhere, n });
 const cpuNs = [];
 for (let rep = 0; rep < Number(values.reps); rep++) {
   globalThis.gc?.();
@@ -49,8 +37,7 @@ for (let rep = 0; rep < Number(values.reps); rep++) {
   const cpu = process.cpuUsage(cpu0);
   cpuNs.push((((cpu.user + cpu.system) * 1e3) / n).toFixed(0));
 }
-if (fired !== 0) throw new Error('timers reused slots: a timer fired');
+if (fired() !== 0) throw new Error('timers reused slots: a timer fired');
 const id = handles[n - 1].id;
 console.log(`churn ${values.churn}${values.elsewhere ? ' (elsewhere)' : ''}: last id ${id} (${id < 2 ** 31 ? 'small integer' : 'heap number'}); CPU ns per timer ${cpuNs.join(' ')}`);
-await scheduler.stop();
-if (churned !== scheduler) await churned.stop();
+await stop();
