@@ -104,6 +104,7 @@ export class SlotAttempt {
    * continued once it is.
    */
   run(task: LiveTask, run: AttemptRun, ctx: TaskContext): Promise<void> {
+    if (run.start === 'started' && this.#host.engine.options.tracer === undefined) return this.#runStarted(task, run.execution, ctx);
     return new Promise<void>((bodyEnded, failed) => {
       let ended = false;
       const onBodyEnd = () => {
@@ -116,6 +117,40 @@ export class SlotAttempt {
         else this.#host.emit('storeerror', { operation: 'complete', error, retryInMs: 0 });
       });
     });
+  }
+
+  /**
+   * run() of an attempt a claim started (cluster mode), untraced: nothing to
+   * write before the body, so the body's outcome is chained to its end
+   * directly, without #attempt's frames. Same order as #attempt: the end is
+   * queued before the core's run ends, the task continued once it is stored.
+   */
+  #runStarted(task: LiveTask, execution: ExecutionRecord, ctx: TaskContext): Promise<void> {
+    task.running = true;
+    const over = (entered: boolean) => {
+      task.running = false;
+      if (!entered) this.#host.continueTask(task);
+    };
+    let body: Promise<BodyOutcome>;
+    try {
+      body = this.#body(task, execution, ctx);
+    } catch (error) {
+      over(false);
+      return Promise.reject(error);
+    }
+    return body.then(
+      (outcome) => {
+        this.#finish(task, execution, outcome, undefined).then(over, (error: unknown) => {
+          over(false);
+          // After the body, the core's run is over: the failure (a store call that threw) is reported as the store's.
+          this.#host.emit('storeerror', { operation: 'complete', error, retryInMs: 0 });
+        });
+      },
+      (error: unknown) => {
+        over(false);
+        throw error;
+      },
+    );
   }
 
   async #attempt(task: LiveTask, run: AttemptRun, ctx: TaskContext, onBodyEnd: () => void): Promise<void> {
@@ -255,13 +290,14 @@ export class SlotAttempt {
       }
     };
     const info = { taskId: execution.taskId, nominalMs: execution.nominalMs, executionId: execution.id, attempt: execution.attempt, state: execution.state, manual: isManualSlot(execution) };
-    const body = (async (): Promise<BodyOutcome> => {
-      try {
-        return { ok: true, value: await fn(task.record.params, new DurableContext(ctx, info, save)) };
-      } catch (error) {
-        return { ok: false, error };
-      }
-    })();
+    let body: Promise<BodyOutcome>;
+    try {
+      const value: unknown = fn(task.record.params, new DurableContext(ctx, info, save));
+      // A value that is not a thenable is the outcome at once (as `await` would take it); a thenable is followed.
+      body = isThenable(value) ? Promise.resolve(value).then(succeeded, failed) : Promise.resolve({ ok: true, value });
+    } catch (error) {
+      body = Promise.resolve({ ok: false, error });
+    }
     const timeoutMs = task.record.timeoutMs ?? this.#host.timeoutMs;
     if (timeoutMs === null) return body;
     return withinTimeout(this.#host.engine, ctx, body, timeoutMs, `durable task '${execution.taskId}' attempt ${execution.attempt}`);
@@ -350,4 +386,11 @@ function takeLostStarts(task: LiveTask): Array<ClaimRequest | RetryRequest> | un
   const lost = task.lostStarts;
   if (lost !== undefined) task.lostStarts = undefined;
   return lost;
+}
+
+const succeeded = (value: unknown): BodyOutcome => ({ ok: true, value });
+const failed = (error: unknown): BodyOutcome => ({ ok: false, error });
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

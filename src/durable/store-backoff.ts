@@ -43,20 +43,39 @@ export interface StoreRetry {
  * owns the store: nothing to retry) rejects at once; undefined if the
  * scheduler stopped first.
  */
-export async function untilStored<A, R>(retry: StoreRetry, operation: string, call: () => Promise<A>, answer: (result: A, failedBefore: boolean) => R): Promise<R | undefined> {
-  let failedBefore = false;
+export function untilStored<A, R>(retry: StoreRetry, operation: string, call: () => Promise<A>, answer: (result: A, failedBefore: boolean) => R): Promise<R | undefined> {
+  // The first try without an async frame of its own (every attempt's end comes here): the loop only after a failure.
+  let first: Promise<A>;
+  try {
+    first = call();
+  } catch (error) {
+    first = Promise.reject(error);
+  }
+  return first.then(
+    (result) => {
+      retry.backoff.reset();
+      return answer(result, false);
+    },
+    (error: unknown) => afterFailure(retry, operation, call, answer, error),
+  );
+}
+
+/** untilStored() once its first try failed with `error`. */
+async function afterFailure<A, R>(
+  retry: StoreRetry, operation: string, call: () => Promise<A>, answer: (result: A, failedBefore: boolean) => R, error: unknown,
+): Promise<R | undefined> {
   for (;;) {
+    if (isFenced(error)) throw error;
+    const retryInMs = retry.backoff.next();
+    retry.emit('storeerror', { operation, error, retryInMs });
+    if (retry.engine.state === 'stopped') return undefined;
+    await new Promise<void>((resolve) => retry.engine.clock.setTimer(resolve, retryInMs));
     try {
       const result = await call();
       retry.backoff.reset();
-      return answer(result, failedBefore);
-    } catch (error) {
-      if (isFenced(error)) throw error;
-      failedBefore = true;
-      const retryInMs = retry.backoff.next();
-      retry.emit('storeerror', { operation, error, retryInMs });
-      if (retry.engine.state === 'stopped') return undefined;
-      await new Promise<void>((resolve) => retry.engine.clock.setTimer(resolve, retryInMs));
+      return answer(result, true);
+    } catch (next) {
+      error = next;
     }
   }
 }

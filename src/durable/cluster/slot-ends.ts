@@ -38,11 +38,12 @@ export class SlotEnds {
   }
 
   /** SlotAttempt's end of an attempt: finishClaimed with the task's skipped slots and next slot. */
-  async end(request: AttemptEnd): Promise<EndResult> {
+  end(request: AttemptEnd): Promise<EndResult> {
     const host = this.#host;
     const held = host.held.get(request.executionId);
     let finish: FinishRequest = request;
-    if (held !== undefined && request.retryAtMs === undefined && request.taskUpdate !== undefined && !isManualSlot(held.claimed.execution)) {
+    // A task that goes on (pending) has its missed and next slots with this end; one that ended (a one-off's end) has none.
+    if (held !== undefined && request.retryAtMs === undefined && request.taskUpdate?.status === 'pending' && !isManualSlot(held.claimed.execution)) {
       const followUp = followUpOfEnd(held.task, held.claimed.execution.nominalMs, request.taskUpdate, request.endedAtMs, host.deadlinesMs);
       finish = { ...request, ...followUpRequest(followUp) };
     }
@@ -53,9 +54,10 @@ export class SlotEnds {
     const finished = host.writes.finish(finish);
     // The room this run made is claimed in the end's batch.
     host.claimNow();
-    const result = await finished;
-    this.#report(finish, result);
-    return result.status === 'completed' ? { status: 'completed', execution: result.execution } : result;
+    return finished.then((result) => {
+      this.#report(finish, result);
+      return result.status === 'completed' ? { status: 'completed', execution: result.execution } : result;
+    });
   }
 
   /** A finish of a row that never ran here, retried while the store fails (the row stays ours meanwhile). */
