@@ -131,14 +131,8 @@ export class SlotAttempt {
       task.running = false;
       if (!entered) this.#host.continueTask(task);
     };
-    let body: Promise<BodyOutcome>;
-    try {
-      body = this.#body(task, execution, ctx);
-    } catch (error) {
-      over(false);
-      return Promise.reject(error);
-    }
-    return body.then(
+    // #body does not throw: the function's own throw is its outcome.
+    return this.#body(task, execution, ctx).then(
       (outcome) => {
         this.#finish(task, execution, outcome, undefined).then(over, (error: unknown) => {
           over(false);
