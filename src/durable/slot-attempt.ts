@@ -80,6 +80,8 @@ export interface AttemptHost {
   maxPayloadBytes: number;
   /** An attempt's limit for tasks that set no timeoutMs, or null for none. */
   timeoutMs: number | null;
+  /** How an attempt is held to its limit (cluster/attempt-deadlines.ts). @default withinTimeout */
+  within?: typeof withinTimeout;
 }
 
 /** An attempt's end as SlotAttempt writes it: with retryAtMs only when the host retries in the store. */
@@ -294,7 +296,7 @@ export class SlotAttempt {
     }
     const timeoutMs = task.record.timeoutMs ?? this.#host.timeoutMs;
     if (timeoutMs === null) return body;
-    return withinTimeout(this.#host.engine, ctx, body, timeoutMs, `durable task '${execution.taskId}' attempt ${execution.attempt}`);
+    return (this.#host.within ?? withinTimeout)(this.#host.engine, ctx, body, timeoutMs, `durable task '${execution.taskId}' attempt ${execution.attempt}`);
   }
 
   /**
@@ -386,5 +388,5 @@ const succeeded = (value: unknown): BodyOutcome => ({ ok: true, value });
 const failed = (error: unknown): BodyOutcome => ({ ok: false, error });
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
 }

@@ -33,6 +33,7 @@ import { presetFor } from '../live-tasks.js';
 import { type AttemptRun, SlotAttempt } from '../slot-attempt.js';
 import type { StoreBackoff } from '../store-backoff.js';
 import { admitAtClaim, type ClaimAdmission } from './admit-at-claim.js';
+import { AttemptDeadlines } from './attempt-deadlines.js';
 import { followUpRequest, type Held, type HeldSlots, type JudgeContext, judgeClaimed } from './claimed-slots.js';
 import type { ClaimRoom, ClusterWrites } from './cluster-writes.js';
 import type { LeaseWindow } from './lease-window.js';
@@ -100,6 +101,7 @@ export class ClaimedRuns {
       backoff: host.backoff,
       maxPayloadBytes: host.maxPayloadBytes,
       timeoutMs: host.timeoutMs,
+      ...(host.timeoutMs === null ? {} : { within: new AttemptDeadlines(host.engine, host.timeoutMs).within }),
       retriesInStore: true,
     });
   }
