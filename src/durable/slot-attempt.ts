@@ -275,7 +275,7 @@ export class SlotAttempt {
     }
   }
 
-  async #body(task: LiveTask, execution: ExecutionRecord, ctx: TaskContext): Promise<BodyOutcome> {
+  #body(task: LiveTask, execution: ExecutionRecord, ctx: TaskContext): Promise<BodyOutcome> {
     const fn = this.#host.functions.get(task.record.functionName) as DurableFn;
     const save = async (state: Json) => {
       checkJsonSize(state, 'saveState: state', this.#host.maxPayloadBytes);
@@ -337,11 +337,12 @@ export class SlotAttempt {
       return true;
     }
     const update = taskUpdateAfter(task, execution, outcome, endedAtMs);
-    const ended = await this.#complete({
+    const end: AttemptEnd = {
       executionId: execution.id, fencingToken: execution.fencingToken, outcome: outcome.ok ? 'succeeded' : 'failed', endedAtMs,
       result: outcome.ok ? resultJson(outcome.value) : null, error: outcome.ok ? null : errorJson(outcome.error), taskUpdate: update,
-      ...(trace === undefined ? {} : { trace }),
-    });
+    };
+    if (trace !== undefined) end.trace = trace;
+    const ended = await this.#complete(end);
     if (ended?.status !== 'completed') return false;
     if (update.nextExecutionMs !== undefined) record.nextExecutionMs = update.nextExecutionMs;
     record.executionCount = update.executionCount as number;
@@ -359,14 +360,13 @@ export class SlotAttempt {
    * (another scheduler owns the store: nothing to retry) or the scheduler
    * stopped first.
    */
-  async #complete(request: AttemptEnd): Promise<EndResult | undefined> {
-    try {
-      return await untilStored(this.#host, 'complete', () => this.#host.end(request), endAnswer(request));
-    } catch (error) {
+  #complete(request: AttemptEnd): Promise<EndResult | undefined> {
+    return untilStored(this.#host, 'complete', () => this.#host.end(request), endAnswer(request)).catch((error: unknown) => {
       if (isFenced(error)) return undefined;
       throw error;
-    }
+    });
   }
+
 
   #emitComplete(execution: ExecutionRecord, retrying: boolean, error: unknown): void {
     const detail: DurableEventDetails['slotcomplete'] = {

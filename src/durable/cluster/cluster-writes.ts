@@ -177,10 +177,13 @@ export class ClusterWrites {
     const finishes = this.#finishes;
     this.#finishes = [];
     const claim = this.#claims.shift();
-    const ending = new Set(finishes.map((f) => f.request.executionId));
-    const started = [...this.#unsent, ...this.#started].filter((ref) => !ending.has(ref.executionId));
+    let started = this.#unsent.length === 0 ? this.#started : [...this.#unsent, ...this.#started];
     this.#started = [];
     this.#unsent = [];
+    if (started.length > 0 && finishes.length > 0) {
+      const ending = new Set(finishes.map((f) => f.request.executionId));
+      started = started.filter((ref) => !ending.has(ref.executionId));
+    }
     let request: ClaimDueRequest | undefined;
     if (claim !== undefined) {
       const room = claim.limit();
@@ -201,7 +204,7 @@ export class ClusterWrites {
         if (request?.known !== undefined) this.#reconcile = false;
         for (const slot of claimed.claimed) this.#held.set(slot.execution.id, slot.execution.fencingToken);
       }
-      for (const [i, f] of finishes.entries()) f.resolve(finished[i]!);
+      for (let i = 0; i < finishes.length; i++) finishes[i]!.resolve(finished[i]!);
       claim?.resolve(claimed!);
     } catch (error) {
       // Maybe written (an unknown outcome): start marks and ends are sent again; a claim is reconciled by the next.
