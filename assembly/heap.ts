@@ -171,6 +171,12 @@ export function heapPush(heap: i32, slot: u32, key: f64): bool {
   return true;
 }
 
+/** Room for `count` entries without growing. False only if the heap cannot grow. */
+export function heapReserve(heap: i32, count: i32): bool {
+  const group = heap == READY_HEAP ? GROUP_READY : GROUP_TIMER;
+  return count <= capacityOf(group) || reserve(group, count);
+}
+
 /** The slot at the top. Caller checks heapSize > 0. */
 @inline export function heapTopSlot(heap: i32): u32 {
   return load<u32>(slotsOf(heap));

@@ -31,8 +31,10 @@ export function init(): i32 {
   resetDeadlines();
   setPolicyValue(POLICY_DEADLINE);
   readyClear();
+  // The timer queue's table lies below the arena: there once memory is.
+  if (!initArena()) return STATUS_NO_MEMORY;
   timersClear();
-  return initArena() ? STATUS_OK : STATUS_NO_MEMORY;
+  return STATUS_OK;
 }
 
 /** Chooses the ready-heap policy; ready tasks are re-keyed at once (O(n)). */

@@ -34,8 +34,8 @@
 //     STATE      STATE_*                 CLASS  priority class
 //     KIND       KIND_*                  NICE   nice - NICE_MIN (0..39)
 //     POS        where the task is queued: its index in the heap STATE names
-//                (ready or timer), or, in a ready or timer lane, the next slot
-//                of the lane; in a free slot, the next free slot
+//                (ready or timer), or, in a ready lane or a timer bucket, the
+//                next slot of its list; in a free slot, the next free slot
 //     STATS_ROW  the task's row in group STATS, 0 until its first start
 //     SEQ        sequence number: the tie-break of equal heap keys
 //     DUE        nominal time of the pending (or current) run, ms
@@ -43,16 +43,16 @@
 //     VRUNTIME   virtual runtime (fair policy), ms
 //     STAMP      when the task became ready (when it will, while waiting or
 //                paused: a waiting task's fire time, the timer queue's key), ms
-//     PREV       in a ready or timer lane, the previous slot of the lane
-//     QUE        QUEUE_*: where a READY or WAITING task is queued (a lane or the heap)
-//     LAN        in a timer lane, which one (timers.ts)
+//     PREV       in a ready lane or a timer bucket, the previous slot of its list
+//     QUE        QUEUE_*: where a READY or WAITING task is queued (a lane or bucket, or the heap)
+//     LAN        unused since timers wait in far buckets (timers.ts: a timer's bucket follows from its key)
 //
 //   group READY (the ready heap, entry i)       READY_KEY f64 | READY_SLOT u32
 //   (ready tasks that arrive in key order wait in per-class lanes linked
 //   through their rows instead: see ready.ts)
 //   group TIMER (the timer heap, entry i)       TIMER_KEY f64 | TIMER_SLOT u32
-//   (timers set with one delay wait in per-delay lanes linked through their
-//   rows instead: see timers.ts)
+//   (timers wait unsorted in far buckets linked through their rows until
+//   they come near, then in this heap: see timers.ts)
 //   group STATS (cold counters, struct-of-arrays, one row per task that has
 //   started at least once)
 //     RUNS u32 | FAILURES u32 | OVERRUNS u32 | MISSED u32 | PREEMPTIONS u32 |
@@ -239,7 +239,7 @@ export const TASK_ROW_SPARE_BYTES: i32 = 2;
 // ---- where a READY or WAITING task is queued (FIELD_QUEUE) ----
 /** In the ready heap, or the timer heap if WAITING (its POS is a heap index). */
 export const QUEUE_HEAP: i32 = 0;
-/** In its class's ready lane, or the timer lane LANE names if WAITING (POS and PREV link the lane). */
+/** In its class's ready lane, or in a far bucket of the timer queue if WAITING (POS and PREV link the list). */
 export const QUEUE_LANE: i32 = 1;
 
 /** Initial capacity of every group; each grows when full (arena.ts reserve()). */

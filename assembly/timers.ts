@@ -1,135 +1,144 @@
 // The timer queue: every WAITING task, ordered by (fire time, sequence);
 // advance releases the least while it is due.
 //
-// What must be cheap: timers set with one delay. Most programs set many
-// timers of a few delays (a request timeout, a retry backoff, a period) and
-// cancel most of them before they fire, in the order they were set. Timers
-// of one delay set over time fire in the order they were set, so a heap pays
-// O(log n) cache misses per insert and per cancel for an order that is
-// already there: cancelling in the order set removes the heap's root every
-// time, a full sift-down each.
+// What must be cheap: a timer set and cancelled before it fires, whatever
+// its delay, at 1e6 pending. Most programs set many timers (a request
+// timeout, a retry backoff) and cancel most of them, often in the order they
+// were set. In a heap each insert and cancel costs O(log n) cache misses (a
+// random position's keys, and the row of every entry that moves, for POS;
+// cancelling in the order set removes the root each time) and 12 bytes a
+// timer; and the order is not needed until a timer comes near.
 //
-// Shape: TIMER_LANES lanes, each bound to one delay, a sorted list linked
-// through the task rows (POS = next, PREV = previous, LANE = which lane: O(1)
-// append, O(1) unlink from anywhere), plus the indexed heap (heap.ts) for
-// everything else. A timer goes to the tail of its delay's lane when it is
-// not before that tail (time only moves forward, so a timer of the same delay
-// set later is due later); else, or when its delay has no lane and none is
-// free to bind, into the heap. An empty lane stays bound to its delay until
-// another delay needs a lane and finds none free. Each lane is sorted by
-// construction, so the least timer is the least of the heap's top and the
-// lane heads, whose keys are cached here: advance compares TIMER_LANES + 1
-// candidates per release and touches only the winner's row. Node's timers
-// keep one list per duration the same way (lib/internal/timers.js).
+// Shape: far buckets, as in a radix heap, and the indexed heap (heap.ts) for
+// the timers that are near. The keys are >= 0, so their f64 bits order as
+// u64; read them as 8 digits of 8 bits. A timer that fires after the horizon
+// H (a fire time, only ever raised) goes unsorted into bucket (d, v): d the
+// highest digit in which its key differs from H, v its digit there (above
+// H's). Every key of bucket (d, v) is below every key of (d, v + 1) and of
+// every bucket of a higher d, and above H; a key equal to H waits in EQUAL,
+// below all. Any other timer (fire time <= H) goes into the heap. A bucket
+// is a list linked through the rows (POS = next, PREV = previous, QUEUE =
+// QUEUE_LANE): O(1) append and unlink, no bytes beyond the row. Its bucket
+// is not stored: it follows from the key and H (a split, below, changes H
+// only in ways that leave every other bucket's keys where they are). Timers
+// set together sit in the same few buckets, so a cancel in the order set
+// touches rows that are near (as Node's lists per duration do,
+// lib/internal/timers.js).
+//
+// Nothing is sorted until it is needed: before the least timer is read
+// (timerTop, timerNextDue), settle() moves the lowest bucket into the heap
+// while its least possible key (its floor) is not above the heap's top: a
+// bucket of at most FLUSH_MAX timers whole; a larger one is split around its
+// floor f (H becomes f; its timers move to buckets of lower digits, or to
+// EQUAL). With 256 buckets a digit, a million random fire times are split
+// two or three times each before they reach the heap in groups of tens; a
+// timer cancelled before it comes near is never sorted at all.
 //
 // The key of a waiting task is its fire time, kept in its STAMP field (when
-// it becomes ready: its nominal due time, or a retry's time) whichever queue
-// holds it; the heap keeps a copy beside its entries. The order is exactly
-// the heap's order (sequence numbers make every (key, sequence) pair
-// distinct): the differential tests check release order against a plain model.
-//
-// Where the costs are: an insert reads the lane's cached delay and tail key
-// and writes the new row and the old tail's POS; a cancel writes its two
-// neighbours' links (and, at a lane's head, reads the next row to cache its
-// key: the row the next cancel in order touches anyway).
+// it becomes ready: its nominal due time, or a retry's time) wherever it
+// waits; the heap keeps a copy beside its entries. The order is exactly the
+// heap's order (sequence numbers make every (key, sequence) pair distinct):
+// the differential tests check release order against a plain model.
 
-import { FIELD_LANE, FIELD_POS, FIELD_PREV, FIELD_QUEUE, FIELD_STAMP, QUEUE_HEAP, QUEUE_LANE } from "./layout";
+import { FIELD_POS, FIELD_PREV, FIELD_QUEUE, FIELD_STAMP, QUEUE_HEAP, QUEUE_LANE } from "./layout";
+import { BELOW_ARENA_BYTES, belowArena } from "./arena";
 import { f64At, setF64, setU8, setU32, u32At, u8At } from "./table";
-import { TIMER_HEAP, before, heapCheck, heapClear, heapKeyAt, heapPush, heapRemoveAt, heapSize, heapSlotAt, heapTopKey, heapTopSlot,
-  positionOf } from "./heap";
+import { TIMER_HEAP, before, heapCheck, heapClear, heapKeyAt, heapPush, heapRemoveAt, heapReserve, heapSize, heapSlotAt, heapTopKey,
+  heapTopSlot, positionOf } from "./heap";
 
 const NONE: u32 = 0xffffffff;
-/** Lanes of the timer queue: this many distinct delays are kept in order without the heap. */
-export const TIMER_LANES: i32 = 8;
+/** Buckets: EQUAL (keys equal to the horizon), then (d, v) at 1 + 256 d + v: in key order. */
+const EQUAL: i32 = 0;
+const BUCKETS: i32 = 1 + 8 * 256;
+/** A bucket of at most this many timers goes into the heap whole when it is needed; a larger one is split. */
+const FLUSH_MAX: u32 = 64;
 
-// Per lane: head and tail slot (NONE when empty), entry count, the delay it
-// is bound to, and its head's and tail's keys (+Infinity / -Infinity when empty).
-const laneHeads: usize = memory.data(TIMER_LANES * 4, 4);
-const laneTails: usize = memory.data(TIMER_LANES * 4, 4);
-const laneSizes: usize = memory.data(TIMER_LANES * 4, 4);
-const laneDelays: usize = memory.data(TIMER_LANES * 8, 8);
-const laneHeadKeys: usize = memory.data(TIMER_LANES * 8, 8);
-const laneTailKeys: usize = memory.data(TIMER_LANES * 8, 8);
-/** The lane the last insert used: the first one an insert looks at. */
-const lastLane: usize = memory.data(4, 4);
+// Per bucket: head, tail and entry count (head and tail valid only while the
+// count is not 0), and a bit in farWords set while the count is not 0; the
+// heads, tails and counts lie below the arena (arena.ts). The horizon's f64
+// bits, and the number of timers in buckets.
+const TABLE_BYTES: usize = <usize>BUCKETS * 4;
+@inline function farHeads(): usize { return belowArena(); }
+@inline function farTails(): usize { return belowArena() + TABLE_BYTES; }
+@inline function farSizes(): usize { return belowArena() + 2 * TABLE_BYTES; }
+const WORDS: i32 = (BUCKETS + 63) >> 6;
+const farWords: usize = memory.data(WORDS * 8, 8);
+const horizon: usize = memory.data(8, 8);
 
-@inline function laneHead(l: i32): u32 { return load<u32>(laneHeads + (<usize>l << 2)); }
-@inline function laneTail(l: i32): u32 { return load<u32>(laneTails + (<usize>l << 2)); }
-@inline function laneSize(l: i32): u32 { return load<u32>(laneSizes + (<usize>l << 2)); }
-@inline function laneDelay(l: i32): f64 { return load<f64>(laneDelays + (<usize>l << 3)); }
-@inline function laneHeadKey(l: i32): f64 { return load<f64>(laneHeadKeys + (<usize>l << 3)); }
-@inline function laneTailKey(l: i32): f64 { return load<f64>(laneTailKeys + (<usize>l << 3)); }
-@inline function setLaneHead(l: i32, slot: u32): void {
-  store<u32>(laneHeads + (<usize>l << 2), slot);
-  store<f64>(laneHeadKeys + (<usize>l << 3), slot == NONE ? Infinity : f64At(FIELD_STAMP, slot));
+@inline function farHead(k: i32): u32 { return load<u32>(farHeads() + (<usize>k << 2)); }
+@inline function farTail(k: i32): u32 { return load<u32>(farTails() + (<usize>k << 2)); }
+@inline function farSize(k: i32): u32 { return load<u32>(farSizes() + (<usize>k << 2)); }
+@inline function setFarHead(k: i32, slot: u32): void { store<u32>(farHeads() + (<usize>k << 2), slot); }
+@inline function setFarTail(k: i32, slot: u32): void { store<u32>(farTails() + (<usize>k << 2), slot); }
+@inline function horizonBits(): u64 { return load<u64>(horizon); }
+
+/** Sets bucket k's count, and its bit in farWords (set while the count is not 0). */
+function setFarSize(k: i32, n: u32): void {
+  store<u32>(farSizes() + (<usize>k << 2), n);
+  const word = farWords + (<usize>(k >> 6) << 3);
+  const bit = (<u64>1) << (<u64>k & 63);
+  store<u64>(word, n != 0 ? load<u64>(word) | bit : load<u64>(word) & ~bit);
 }
-@inline function setLaneTail(l: i32, slot: u32): void {
-  store<u32>(laneTails + (<usize>l << 2), slot);
-  store<f64>(laneTailKeys + (<usize>l << 3), slot == NONE ? -Infinity : f64At(FIELD_STAMP, slot));
-}
-@inline function setLaneSize(l: i32, n: u32): void { store<u32>(laneSizes + (<usize>l << 2), n); }
-@inline function setLaneDelay(l: i32, delayMs: f64): void { store<f64>(laneDelays + (<usize>l << 3), delayMs); }
 
 export function timersClear(): void {
-  for (let l = 0; l < TIMER_LANES; l++) {
-    setLaneHead(l, NONE);
-    setLaneTail(l, NONE);
-    setLaneSize(l, 0);
-    setLaneDelay(l, NaN);
-  }
-  store<u32>(lastLane, 0);
+  assert(TABLE_BYTES * 3 <= BELOW_ARENA_BYTES, "the bucket table outgrew BELOW_ARENA_BYTES");
+  memory.fill(farWords, 0, WORDS * 8);
+  memory.fill(farSizes(), 0, TABLE_BYTES);
+  store<u64>(horizon, 0);
   heapClear(TIMER_HEAP);
 }
 
-/** Timers queued (lanes and heap). */
-export function timersSize(): i32 {
-  let n = heapSize(TIMER_HEAP);
-  for (let l = 0; l < TIMER_LANES; l++) n += <i32>laneSize(l);
-  return n;
+/** The bucket of a far timer keyed `key`: EQUAL, or (highest digit that differs from the horizon's, its digit). */
+function bucketOf(key: f64): i32 {
+  const h = horizonBits();
+  const bits = reinterpret<u64>(key);
+  if (bits == h) return EQUAL;
+  const d = (63 - <i32>clz(bits ^ h)) >> 3;
+  return 1 + ((d << 8) | <i32>((bits >> (<u64>d << 3)) & 255));
 }
 
-/** The lane of a delay: bound to it, or a free one bound now; -1 when none (NaN: the caller wants no lane). */
-function laneFor(delayMs: f64): i32 {
-  const last = <i32>load<u32>(lastLane);
-  if (laneDelay(last) == delayMs) return last;
-  if (!(delayMs >= 0)) return -1;
-  let free = -1;
-  for (let l = 0; l < TIMER_LANES; l++) {
-    if (laneDelay(l) == delayMs) {
-      store<u32>(lastLane, <u32>l);
-      return l;
-    }
-    if (free < 0 && laneSize(l) == 0) free = l;
+/** The least key bucket k can hold: the horizon's digits above k's, then k's digit, then zeros. */
+function farFloor(k: i32): f64 {
+  const h = horizonBits();
+  if (k == EQUAL) return reinterpret<f64>(h);
+  const shift = <u64>((k - 1) >> 8) << 3;
+  return reinterpret<f64>((h & ~((<u64>0xffffffffffffffff) >> (56 - shift))) | (<u64>((k - 1) & 255) << shift));
+}
+
+/** The lowest bucket that holds a timer, or -1. */
+function lowestFar(): i32 {
+  for (let w = 0; w < WORDS; w++) {
+    const bits = load<u64>(farWords + (<usize>w << 3));
+    if (bits != 0) return (w << 6) | <i32>ctz(bits);
   }
-  if (free >= 0) {
-    setLaneDelay(free, delayMs);
-    store<u32>(lastLane, <u32>free);
-  }
-  return free;
+  return -1;
+}
+
+/** Links a timer at the tail of its bucket. */
+function appendFar(slot: u32, key: f64): void {
+  const k = bucketOf(key);
+  const n = farSize(k);
+  const tail = n != 0 ? farTail(k) : NONE;
+  if (n != 0) setU32(FIELD_POS, tail, slot);
+  else setFarHead(k, slot);
+  setU8(FIELD_QUEUE, slot, QUEUE_LANE);
+  setU32(FIELD_POS, slot, NONE);
+  setU32(FIELD_PREV, slot, tail);
+  setFarTail(k, slot);
+  setFarSize(k, n + 1);
 }
 
 /**
  * Queues a task whose sequence number is set, to fire at fireMs (its STAMP
- * becomes fireMs). delayMs says which lane it belongs in (the delay it was
- * set with), NaN for none. False only if the heap cannot grow.
+ * becomes fireMs). delayMs, the delay it was set with, is not needed. False
+ * only if the heap cannot grow.
  */
 export function timerInsert(slot: u32, fireMs: f64, delayMs: f64): bool {
   setF64(FIELD_STAMP, slot, fireMs);
-  const l = laneFor(delayMs);
-  if (l >= 0) {
-    const tail = laneTail(l);
-    if (tail == NONE || !before(fireMs, slot, laneTailKey(l), tail)) {
-      setU8(FIELD_QUEUE, slot, QUEUE_LANE);
-      setU8(FIELD_LANE, slot, l);
-      setU32(FIELD_POS, slot, NONE);
-      setU32(FIELD_PREV, slot, tail);
-      if (tail == NONE) setLaneHead(l, slot);
-      else setU32(FIELD_POS, tail, slot);
-      store<u32>(laneTails + (<usize>l << 2), slot);
-      store<f64>(laneTailKeys + (<usize>l << 3), fireMs);
-      setLaneSize(l, laneSize(l) + 1);
-      return true;
-    }
+  // Above the horizon (never true for NaN, -0 or a negative key).
+  if (fireMs > reinterpret<f64>(horizonBits())) {
+    appendFar(slot, fireMs);
+    return true;
   }
   setU8(FIELD_QUEUE, slot, QUEUE_HEAP);
   return heapPush(TIMER_HEAP, slot, fireMs);
@@ -141,31 +150,63 @@ export function timerRemove(slot: u32): void {
     heapRemoveAt(TIMER_HEAP, positionOf(slot));
     return;
   }
-  const l = u8At(FIELD_LANE, slot);
+  const k = bucketOf(f64At(FIELD_STAMP, slot));
   const next = u32At(FIELD_POS, slot);
   const prev = u32At(FIELD_PREV, slot);
-  if (prev == NONE) setLaneHead(l, next);
+  if (prev == NONE) setFarHead(k, next);
   else setU32(FIELD_POS, prev, next);
-  if (next == NONE) setLaneTail(l, prev);
+  if (next == NONE) setFarTail(k, prev);
   else setU32(FIELD_PREV, next, prev);
-  setLaneSize(l, laneSize(l) - 1);
+  setFarSize(k, farSize(k) - 1);
+}
+
+/**
+ * Moves buckets into the heap until the heap's top (or nothing) is the least
+ * timer. Answers the bucket it had to leave (the heap cannot grow: the least
+ * timer is the least of that bucket or the heap's top), else -1.
+ */
+function settle(): i32 {
+  while (true) {
+    const k = lowestFar();
+    if (k < 0) return -1;
+    if (heapSize(TIMER_HEAP) > 0 && heapTopKey(TIMER_HEAP) < farFloor(k)) return -1;
+    let slot = farHead(k);
+    const n = farSize(k);
+    if (k == EQUAL || n <= FLUSH_MAX) {
+      // Whole into the heap.
+      if (!heapReserve(TIMER_HEAP, heapSize(TIMER_HEAP) + <i32>n)) return k;
+      setFarSize(k, 0);
+      for (; slot != NONE; ) {
+        const next = u32At(FIELD_POS, slot);
+        setU8(FIELD_QUEUE, slot, QUEUE_HEAP);
+        heapPush(TIMER_HEAP, slot, f64At(FIELD_STAMP, slot));
+        slot = next;
+      }
+    } else {
+      // Split around its floor f: its timers agree with f above k's digit
+      // and are not below it, so they move to EQUAL or to lower digits; the
+      // buckets above k keep their keys (f agrees with the old horizon
+      // above k's digit and is below them).
+      store<u64>(horizon, reinterpret<u64>(farFloor(k)));
+      setFarSize(k, 0);
+      for (; slot != NONE; ) {
+        const next = u32At(FIELD_POS, slot);
+        appendFar(slot, f64At(FIELD_STAMP, slot));
+        slot = next;
+      }
+    }
+  }
+  return -1;
 }
 
 /** The timer that fires first, or NONE when none waits. Its key is its STAMP. */
 export function timerTop(): u32 {
-  let best = NONE;
-  let bestKey: f64 = Infinity;
-  if (heapSize(TIMER_HEAP) > 0) {
-    best = heapTopSlot(TIMER_HEAP);
-    bestKey = heapTopKey(TIMER_HEAP);
-  }
-  for (let l = 0; l < TIMER_LANES; l++) {
-    const head = laneHead(l);
-    if (head == NONE) continue;
-    const key = laneHeadKey(l);
-    if (best == NONE || before(key, head, bestKey, best)) {
-      best = head;
-      bestKey = key;
+  const left = settle();
+  let best = heapSize(TIMER_HEAP) > 0 ? heapTopSlot(TIMER_HEAP) : NONE;
+  if (left >= 0) {
+    // Out of memory: a scan of the lowest bucket.
+    for (let slot = farHead(left); slot != NONE; slot = u32At(FIELD_POS, slot)) {
+      if (best == NONE || before(f64At(FIELD_STAMP, slot), slot, f64At(FIELD_STAMP, best), best)) best = slot;
     }
   }
   return best;
@@ -173,35 +214,23 @@ export function timerTop(): u32 {
 
 /** The earliest fire time of any timer, or +Infinity. */
 export function timerNextDue(): f64 {
-  let least: f64 = heapSize(TIMER_HEAP) > 0 ? heapTopKey(TIMER_HEAP) : Infinity;
-  for (let l = 0; l < TIMER_LANES; l++) least = min(least, laneHeadKey(l));
-  return least;
+  const top = timerTop();
+  return top == NONE ? Infinity : f64At(FIELD_STAMP, top);
 }
 
 /**
- * 0 when every lane is sorted, linked both ways, counted, holds only its own
- * entries and caches its head's and tail's keys, and every heap entry's key
- * is its task's STAMP; else a positive code (100 * (lane + 1) + what failed,
- * 99 for a heap entry); then the heap's own check. O(n), for tests.
+ * 0 when every timer in a bucket is one that belongs there and each bucket
+ * holds as many as it counts, and every heap entry's key is its task's STAMP;
+ * else a positive code (1 for a bucket, 99 for a heap entry); then the heap's
+ * own check. O(n), for tests.
  */
 export function timersCheck(): i32 {
-  for (let l = 0; l < TIMER_LANES; l++) {
-    const code = 100 * (l + 1);
-    let prev = NONE;
-    let slot = laneHead(l);
-    let n: u32 = 0;
-    if (slot == NONE ? laneHeadKey(l) != Infinity : laneHeadKey(l) != f64At(FIELD_STAMP, slot)) return code + 1;
-    while (slot != NONE) {
-      if (u8At(FIELD_QUEUE, slot) != QUEUE_LANE || u8At(FIELD_LANE, slot) != l) return code + 2;
-      if (u32At(FIELD_PREV, slot) != prev) return code + 3;
-      if (prev != NONE && before(f64At(FIELD_STAMP, slot), slot, f64At(FIELD_STAMP, prev), prev)) return code + 4;
-      prev = slot;
-      slot = u32At(FIELD_POS, slot);
-      n++;
+  for (let k = 0; k < BUCKETS; k++) {
+    let n = farSize(k);
+    for (let slot = n != 0 ? farHead(k) : NONE; slot != NONE; slot = u32At(FIELD_POS, slot)) {
+      if (n-- == 0 || u8At(FIELD_QUEUE, slot) != QUEUE_LANE || bucketOf(f64At(FIELD_STAMP, slot)) != k) return 1;
     }
-    if (laneTail(l) != prev) return code + 5;
-    if (prev == NONE ? laneTailKey(l) != -Infinity : laneTailKey(l) != f64At(FIELD_STAMP, prev)) return code + 6;
-    if (laneSize(l) != n) return code + 7;
+    if (n != 0) return 1;
   }
   const n = heapSize(TIMER_HEAP);
   for (let i = 0; i < n; i++) {

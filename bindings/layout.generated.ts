@@ -147,7 +147,7 @@ export const FIELD_LANE = 61;
 export const TASK_ROW_SPARE_BYTES = 2;
 /** In the ready heap, or the timer heap if WAITING (its POS is a heap index). */
 export const QUEUE_HEAP = 0;
-/** In its class's ready lane, or the timer lane LANE names if WAITING (POS and PREV link the lane). */
+/** In its class's ready lane, or in a far bucket of the timer queue if WAITING (POS and PREV link the list). */
 export const QUEUE_LANE = 1;
 /** Initial capacity of every group; each grows when full (arena.ts reserve()). */
 export const INITIAL_CAPACITY = 1024;

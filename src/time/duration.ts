@@ -86,7 +86,7 @@ export function parseDurationMs(name: string, value: Duration): number {
 function unitHint(text: string): string | undefined {
   for (const [, unit] of text.matchAll(NUMBER_AND_UNIT)) {
     if (unit === 'M' || /^mo(n(th)?s?)?$/i.test(unit!)) {
-      return "'M' or 'mo' would be months, which have no fixed length: write 'm' or 'min' for minutes, and the calendar interval { months: 1 } (every() and schedule({ every })) for a monthly task";
+      return "'M' or 'mo' would be months (no fixed length): 'm' or 'min' is minutes; a monthly task takes the calendar interval { months: 1 }";
     }
     if (/^(y|yrs?|years?)$/i.test(unit!)) return 'years have no fixed length: use the calendar interval { months: 12 } for a yearly task';
     if (unit!.toLowerCase() in UNIT_MS && !(unit! in UNIT_MS)) return `units are lower case: '${unit!.toLowerCase()}', not '${unit}'`;

@@ -35,7 +35,7 @@ const valid: [input: number | string, expectedMs: number][] = [
 const MESSAGE_START = "delayMs must be a number of ms >= 0 or a duration like '5m' or '1h30m', received ";
 const TOO_LONG = 'at most 1e15 ms (about 31,688 years, MAX_DURATION_MS)';
 const MONTHS =
-  "'M' or 'mo' would be months, which have no fixed length: write 'm' or 'min' for minutes, and the calendar interval { months: 1 } (every() and schedule({ every })) for a monthly task";
+  "'M' or 'mo' would be months (no fixed length): 'm' or 'min' is minutes; a monthly task takes the calendar interval { months: 1 }";
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** The full message for a refused value (`received` as describeValue writes it). */
 const refused = (received: string) => new RegExp(`^${escapeRegExp(MESSAGE_START + received)}$`);

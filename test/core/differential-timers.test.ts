@@ -103,6 +103,58 @@ describe('timers against the reference model', () => {
     );
   });
 
+  it('keeps timers of many delays in far buckets as the model orders them: split, flushed, tied, cancelled in the order set or anywhere', () => {
+    // More distinct delays than lanes: most timers go to the far buckets
+    // (timers.ts), sorted only when the next due time is read (here after an
+    // advance, which is rare: buckets grow past 64 timers and split; smaller
+    // ones go to the heap whole). Delays
+    // from a set of 40 give equal keys (ties broken by sequence) in one
+    // bucket; fractional ones, keys that differ only in low bits; big ones,
+    // keys that stay far while the near ones are released.
+    const manyDelays = fc.oneof(
+      fc.integer({ min: 0, max: 39 }).map((i) => 50 + i * 25),
+      fc.double({ min: 0, max: 3000, noNaN: true }),
+      fc.integer({ min: 100_000, max: 2_000_000_000 }),
+    );
+    const far = fc.oneof(
+      { weight: 40, arbitrary: fc.record({ op: fc.constant('register' as const), priorityClass: fc.integer({ min: 0, max: 4 }), nice: fc.constant(0), kind: fc.constant('once' as const), delayMs: manyDelays, periodMs: fc.constant(0) }) },
+      { weight: 1, arbitrary: fc.record({ op: fc.constant('register' as const), priorityClass: fc.constant(2), nice: fc.constant(0), kind: fc.constantFrom('fixed-delay' as const, 'fixed-rate' as const), delayMs: manyDelays, periodMs: fc.integer({ min: 1, max: 500 }) }) },
+      { weight: 4, arbitrary: fc.record({ op: fc.constant('cancel' as const), target: fc.record({ pool: fc.constant('waiting' as const), index: fc.oneof(fc.constant(0), fc.nat({ max: 1 << 16 })) }) }) },
+      { weight: 2, arbitrary: fc.record({ op: fc.constant('tick' as const), ms: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.constant(1000), fc.constant(500_000_000)) }) },
+      { weight: 1, arbitrary: fc.constant({ op: 'advance' as const }) },
+      { weight: 2, arbitrary: fc.constant({ op: 'pop' as const }) },
+      { weight: 3, arbitrary: fc.record({ op: fc.constant('complete' as const), target: fc.constant(running), failed: fc.boolean(), final: fc.constant(false) }) },
+      { weight: 1, arbitrary: fc.record({ op: fc.constant('retry' as const), target: fc.constant(running), delayMs: manyDelays }) },
+      { weight: 1, arbitrary: fc.record({ op: fc.constant('pause' as const), target: fc.record({ pool: fc.constant('waiting' as const), index: fc.nat({ max: 1 << 16 }) }) }) },
+      { weight: 1, arbitrary: fc.record({ op: fc.constant('resume' as const), target: fc.record({ pool: fc.constant('paused' as const), index: fc.nat({ max: 1 << 16 }) }) }) },
+      { weight: 1, arbitrary: fc.record({ op: fc.constant('runNow' as const), target: fc.record({ pool: fc.constant('waiting' as const), index: fc.nat({ max: 1 << 16 }) }) }) },
+    );
+    tally.property(() =>
+      assertAgreesWithModel({
+        makeCore: debugCore,
+        policies: fc.constantFrom(...POLICIES),
+        operations: far as fc.Arbitrary<Op>,
+        maxOperations: 600,
+        numRuns: bySize(40, 80),
+        dueReadEveryOp: false,
+        afterOp: (run) => expect(run.core.exports.checkInvariants(), `${run.step}: checkInvariants`).toBe(0),
+      }),
+    );
+  });
+
+  it('releases 2,000 timers of distinct delays from the far buckets in (fire time, sequence) order', () => {
+    // Large buckets: the first due time read splits a bucket of ~2,000.
+    const ops: Op[] = [];
+    for (let i = 0; i < 2000; i++) ops.push(timed('once', 1 + ((i * 7919) % 5003) + (i % 3) / 3, 0));
+    for (let i = 0; i < 200; i++) ops.push({ op: 'cancel', target: { pool: 'waiting', index: (i * 37) % 1500 } });
+    for (let t = 0; t < 60; t++) ops.push(tick(97), { op: 'advance' });
+    const run = new DifferentialRun(debugCore(), 'round-robin', (r) => expect(r.core.exports.checkInvariants(), `${r.step}: checkInvariants`).toBe(0));
+    run.dueReadEveryOp = false;
+    run.applyAll(ops);
+    run.finish();
+    tally.add(run.operations);
+  });
+
   it('releases tasks with one due time in registration order, and after a big jump all in (fire time, sequence) order', () => {
     const ops: Op[] = [{ op: 'registerBurst', count: 25, priorityClass: 2, nice: 0, delayMs: 100 }];
     for (let i = 0; i < 20; i++) ops.push(timed(i % 3 === 0 ? 'once' : 'fixed-rate', 1 + ((i * 37) % 50), 7 + i));

@@ -75,11 +75,13 @@ const OUT_DIR = '/virtual-out';
 /** Gzip bytes of the first load, per entry: the issue's 20 KB (see the header). */
 const BUDGET_GZIP_BYTES = { timeslice: 20_000, 'timeslice/web': 20_000 };
 /**
- * Gzip bytes of the first load plus what a bare `await load()` always fetches (the core, 7.2 KB), per entry: timeslice's the
+ * Gzip bytes of the first load plus what a bare `await load()` always fetches (the core, 7.5 KB), per entry: timeslice's the
  * first load's budget plus the core; web's what it reached (25,000), then 25,100 once a long-lived Scheduler's handles kept
- * large ids in their books (e06cbe1, LargeIdBook: web 25,073 after trimming it; timeslice's first load back to 20,000).
+ * large ids in their books (e06cbe1, LargeIdBook: web 25,073 after trimming it; timeslice's first load back to 20,000),
+ * then 25,400 (and timeslice's 27,500) once random-delay timers waited in far buckets (the core 7.2 -> 7.5 KB embedded:
+ * insert + cancel at 1e6 5.7x setTimeout instead of 4x, 88 bytes a pending timer instead of 100; bench/README.md, timers).
  */
-const BUDGET_TOTAL_GZIP_BYTES = { timeslice: 27_200, 'timeslice/web': 25_100 };
+const BUDGET_TOTAL_GZIP_BYTES = { timeslice: 27_500, 'timeslice/web': 25_400 };
 /** Files of the first load, per entry: the application's chunk and the entry's (src/parts/load.ts), or one. */
 const MAX_FIRST_LOAD_FILES = { timeslice: 2, 'timeslice/web': 1 };
 
