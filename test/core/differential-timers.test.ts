@@ -70,13 +70,14 @@ describe('timers against the reference model', () => {
     );
   });
 
-  it('keeps timers of a few shared delays in their lanes as the model orders them: set over time, cancelled in the order set or anywhere, retried, released', () => {
-    // Request timeouts: a handful of delays reused over and over (lanes), some
-    // of them more than there are lanes, a few one-off delays (the heap), and
-    // cancels of the oldest waiting timer (index 0: the one set first) or any.
+  it('keeps timers of a few shared delays as the model orders them: set over time, cancelled in the order set or anywhere, retried, released', () => {
+    // Request timeouts: a handful of delays reused over and over (the case the
+    // per-delay lanes were built for before the far buckets replaced them), a
+    // few one-off delays, and cancels of the oldest waiting timer (index 0:
+    // the one set first) or any.
     const sharedDelay = fc.constantFrom(30, 30, 30, 250, 250, 1000, 5000, 7, 11, 13, 17, 19, 23);
     const oneOff = fc.integer({ min: 1, max: 2000 });
-    const lanes = fc.oneof(
+    const shared = fc.oneof(
       { weight: 8, arbitrary: fc.record({ op: fc.constant('register' as const), priorityClass: fc.integer({ min: 0, max: 4 }), nice: fc.constant(0), kind: fc.constant('once' as const), delayMs: sharedDelay, periodMs: fc.constant(0) }) },
       { weight: 2, arbitrary: fc.record({ op: fc.constant('register' as const), priorityClass: fc.constant(2), nice: fc.constant(0), kind: fc.constantFrom('fixed-delay' as const, 'fixed-rate' as const), delayMs: sharedDelay, periodMs: sharedDelay }) },
       { weight: 1, arbitrary: fc.record({ op: fc.constant('register' as const), priorityClass: fc.constant(2), nice: fc.constant(0), kind: fc.constant('once' as const), delayMs: oneOff, periodMs: fc.constant(0) }) },
@@ -95,7 +96,7 @@ describe('timers against the reference model', () => {
       assertAgreesWithModel({
         makeCore: debugCore,
         policies: fc.constantFrom(...POLICIES),
-        operations: lanes as fc.Arbitrary<Op>,
+        operations: shared as fc.Arbitrary<Op>,
         maxOperations: 300,
         numRuns: bySize(60, 120),
         afterOp: (run) => expect(run.core.exports.checkInvariants(), `${run.step}: checkInvariants`).toBe(0),
@@ -104,7 +105,7 @@ describe('timers against the reference model', () => {
   });
 
   it('keeps timers of many delays in far buckets as the model orders them: split, flushed, tied, cancelled in the order set or anywhere', () => {
-    // More distinct delays than lanes: most timers go to the far buckets
+    // Many distinct delays: most timers go to the far buckets
     // (timers.ts), sorted only when the next due time is read (here after an
     // advance, which is rare: buckets grow past 64 timers and split; smaller
     // ones go to the heap whole). Delays
