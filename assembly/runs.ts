@@ -109,7 +109,7 @@ export function complete(handle: f64, nowMs: f64, flags: i32): i32 {
   } else {
     nextMs = nowMs + periodMs;
   }
-  return enqueueTimer(slot, nextMs, periodMs) ? STATUS_OK : STATUS_NO_MEMORY;
+  return enqueueTimer(slot, nextMs) ? STATUS_OK : STATUS_NO_MEMORY;
 }
 
 /**
@@ -159,7 +159,7 @@ export function retry(handle: f64, nowMs: f64, delayMs: f64): i32 {
   setStatU32(COL_FAILURES, row, statU32(COL_FAILURES, row) + 1);
   bump(COUNTER_FAILURES);
   bump(COUNTER_RETRIES);
-  return enqueueTimerKeepingNominal(slot, nowMs + delayMs, delayMs) ? STATUS_OK : STATUS_NO_MEMORY;
+  return enqueueTimerKeepingNominal(slot, nowMs + delayMs) ? STATUS_OK : STATUS_NO_MEMORY;
 }
 
 /**
@@ -173,7 +173,7 @@ export function completeAt(handle: f64, nowMs: f64, nextDueMs: f64, failed: bool
   const slot = <u32>s;
   const row = endSegment(slot, nowMs);
   countOutcome(row, failed);
-  return enqueueTimer(slot, nextDueMs, NaN) ? STATUS_OK : STATUS_NO_MEMORY;
+  return enqueueTimer(slot, nextDueMs) ? STATUS_OK : STATUS_NO_MEMORY;
 }
 
 function countOutcome(row: u32, failed: bool): void {

@@ -73,7 +73,7 @@ export function resume(handle: f64, nowMs: f64): i32 {
   const slot = <u32>s;
   if (stateOf(slot) != STATE_PAUSED) return STATUS_WRONG_STATE;
   const wakeMs = f64At(FIELD_STAMP, slot);
-  if (wakeMs > nowMs) return enqueueTimerKeepingNominal(slot, wakeMs, NaN) ? STATUS_OK : STATUS_NO_MEMORY;
+  if (wakeMs > nowMs) return enqueueTimerKeepingNominal(slot, wakeMs) ? STATUS_OK : STATUS_NO_MEMORY;
   setF64(FIELD_STAMP, slot, nowMs);
   setF64(FIELD_VRUNTIME, slot, placeWaking(f64At(FIELD_VRUNTIME, slot)));
   return enqueueReady(slot, false) ? STATUS_OK : STATUS_NO_MEMORY;

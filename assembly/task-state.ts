@@ -89,21 +89,17 @@ export function enqueueReady(slot: u32, keepPlace: bool): bool {
   return readyInsert(slot);
 }
 
-/**
- * Into the timer queue, due at dueMs; DUE (the nominal time of the run)
- * becomes dueMs. delayMs: the delay it was set with, which picks its lane
- * (timers.ts); NaN for none.
- */
-export function enqueueTimer(slot: u32, dueMs: f64, delayMs: f64): bool {
+/** Into the timer queue, due at dueMs; DUE (the nominal time of the run) becomes dueMs. */
+export function enqueueTimer(slot: u32, dueMs: f64): bool {
   setF64(FIELD_DUE, slot, dueMs);
-  return enqueueTimerKeepingNominal(slot, dueMs, delayMs);
+  return enqueueTimerKeepingNominal(slot, dueMs);
 }
 
 /** Into the timer queue, firing at fireMs, leaving DUE alone (a retry of the same run). */
-export function enqueueTimerKeepingNominal(slot: u32, fireMs: f64, delayMs: f64): bool {
+export function enqueueTimerKeepingNominal(slot: u32, fireMs: f64): bool {
   setF64(FIELD_SEQ, slot, nextSequence());
   setState(slot, STATE_WAITING);
-  return timerInsert(slot, fireMs, delayMs);
+  return timerInsert(slot, fireMs);
 }
 
 /** Out of whichever queue the task is in (none for RUNNING and PAUSED). */

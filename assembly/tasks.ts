@@ -51,7 +51,7 @@ export function register(nowMs: f64, cls: i32, nice: i32, kind: i32, delayMs: f6
     setF64(FIELD_DUE, slot, nowMs);
     ok = enqueueReady(slot, false);
   } else {
-    ok = enqueueTimer(slot, nowMs + delayMs, delayMs);
+    ok = enqueueTimer(slot, nowMs + delayMs);
   }
   if (!ok) {
     // The heap could not grow: nothing was inserted, give the slot back.

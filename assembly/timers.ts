@@ -130,10 +130,9 @@ function appendFar(slot: u32, key: f64): void {
 
 /**
  * Queues a task whose sequence number is set, to fire at fireMs (its STAMP
- * becomes fireMs). delayMs, the delay it was set with, is not needed. False
- * only if the heap cannot grow.
+ * becomes fireMs). False only if the heap cannot grow.
  */
-export function timerInsert(slot: u32, fireMs: f64, delayMs: f64): bool {
+export function timerInsert(slot: u32, fireMs: f64): bool {
   setF64(FIELD_STAMP, slot, fireMs);
   // Above the horizon (never true for NaN, -0 or a negative key).
   if (fireMs > reinterpret<f64>(horizonBits())) {
