@@ -367,7 +367,6 @@ export class SlotAttempt {
     });
   }
 
-
   #emitComplete(execution: ExecutionRecord, retrying: boolean, error: unknown): void {
     const detail: DurableEventDetails['slotcomplete'] = {
       taskId: execution.taskId, nominalMs: execution.nominalMs, executionId: execution.id, attempt: execution.attempt,
