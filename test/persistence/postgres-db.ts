@@ -39,6 +39,27 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Ends `pool` once its connections have closed. pg-pool's end() resolves as
+ * soon as it has asked its idle clients to close, before their connections
+ * are gone: a DROP DATABASE ... WITH (FORCE) right after it terminated a
+ * backend still open, whose FATAL 57P01 reached the client's idle listener
+ * and became the pool's 'error' with no listener, an uncaught exception that
+ * failed the run (seen under `npm run test:load`, in postgres-cluster.test.ts).
+ * Each client closed is a 'remove' event.
+ */
+async function endPool(pool: pg.Pool): Promise<void> {
+  let open = pool.totalCount;
+  const closed = new Promise<void>((resolve) => {
+    if (open === 0) resolve();
+    pool.on('remove', () => {
+      if (--open === 0) resolve();
+    });
+  });
+  await pool.end();
+  await closed;
+}
+
 /** Registers the create (beforeAll) and drop (afterAll) of this file's database. */
 export function usePostgresDatabase(label: string): TestDatabase {
   const name = `timeslice_${label.replace(/[^a-z0-9_]/g, '_')}_${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -57,7 +78,7 @@ export function usePostgresDatabase(label: string): TestDatabase {
     });
   });
   afterAll(async () => {
-    await pool?.end();
+    if (pool !== undefined) await endPool(pool);
     await admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
   });
   return {
